@@ -1,0 +1,1 @@
+"""The govaudit command line: one Typer module per command, thin over govaudit/."""

@@ -1,0 +1,50 @@
+"""govaudit answer: record one answer, or a file of answers all-or-nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from commands.common import WorkspaceOption, console
+
+
+def answer(
+    site: Annotated[str | None, typer.Argument(help="Site name.")] = None,
+    question: Annotated[str | None, typer.Argument(help="Question id, e.g. ipv6.q1.")] = None,
+    value: Annotated[str | None, typer.Argument(
+        help="yes/no/na/unknown (是/否/不适用/无法判断), a graded choice, a count, or text.",
+    )] = None,
+    note: Annotated[str, typer.Option("--note", "-n", help="A note kept with the answer.")] = "",
+    file: Annotated[Path | None, typer.Option("--file", "-f",
+                    help="CSV/XLSX with columns site,question,value[,note].")] = None,
+    evaluator: Annotated[str | None, typer.Option(help="Answer as someone else.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Record an answer (durable on disk before the command returns)."""
+    from commands.common import open_ws
+    from govaudit.answers import build_answer, parse_answer_file
+    from govaudit.errors import GovauditError
+    from govaudit.store import Store
+
+    ws = open_ws(workspace)
+    store = Store(ws)
+    who = evaluator or ws.evaluator
+    if file is not None:
+        if site or question or value:
+            raise GovauditError("give either --file or SITE QUESTION VALUE, not both")
+        answers = parse_answer_file(file, ws.checklist, store.sites(), who)
+        store.save_answers(answers)
+        console.print(f"Saved {len(answers)} answers from {file}", markup=False)
+        return
+    if not (site and question and value is not None):
+        raise GovauditError("usage: govaudit answer SITE QUESTION VALUE [--note TEXT], "
+                            "or govaudit answer --file answers.csv")
+    record = build_answer(ws.checklist, store.site(site), question, value, who, note)
+    saved = store.save_answer(record.site, record.question, record.indicator, record.value,
+                              who, record.note, time=record.time)
+    q = ws.checklist.question(question)
+    shown = q.display(saved.value) if q else saved.value
+    changed = f" (was {q.display(saved.history[-1]['value'])})" if saved.history and q else ""
+    console.print(f"{site} · {question} = {shown}{changed}", markup=False)

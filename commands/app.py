@@ -1,0 +1,40 @@
+"""The `govaudit` entry point: registers each command module."""
+
+from __future__ import annotations
+
+import typer
+
+from commands import answer, checklist, init, score, sites, status
+from commands.common import GovauditGroup
+
+app = typer.Typer(
+    cls=GovauditGroup,
+    help="Evaluate government websites by hand, with evidence: checklists, screenshots, "
+    "probes, scores and the team's Excel workbook.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+app.command("init")(init.init)
+app.add_typer(sites.app, name="sites")
+app.command("answer")(answer.answer)
+app.command("status")(status.status)
+app.command("score")(score.score)
+app.add_typer(checklist.app, name="checklist")
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Show the version and exit."),
+) -> None:
+    if version:
+        from govaudit import __version__
+
+        typer.echo(f"govaudit {__version__}")
+        raise typer.Exit()
+
+
+def main() -> None:
+    app()

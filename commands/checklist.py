@@ -1,0 +1,120 @@
+"""govaudit checklist: list, show, validate and import indicator systems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from commands.common import JsonOption, console, new_app, print_json
+
+app = new_app("List, show, validate and import checklists (indicator systems).")
+
+
+@app.command("list")
+def list_(json: JsonOption = False) -> None:
+    """The built-in checklists."""
+    from govaudit.checklist import builtin_dir, builtin_names, load_checklist
+
+    loaded = [load_checklist(builtin_dir() / f"{n}.yaml") for n in builtin_names()]
+    if json:
+        print_json({"checklists": [{"id": c.id, "name": c.name, "version": c.version,
+                                    "levels": list(c.levels)} for c in loaded]})
+        return
+    table = Table("id", "name", "version", "levels", "indicators", "questions")
+    for c in loaded:
+        table.add_row(c.id, c.name, c.version, ", ".join(c.levels), str(len(c.indicators)),
+                      str(len(c.questions)))
+    console.print(table)
+
+
+@app.command("show")
+def show(
+    name: Annotated[str, typer.Argument(help="A built-in name or a YAML file.")],
+    level: Annotated[str | None, typer.Option(help="Only what is assessed at this level.")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Show a checklist's indicators, weights and questions."""
+    from govaudit.checklist import checklist_path, load_checklist
+
+    checklist = load_checklist(checklist_path(name))
+    if json:
+        print_json(checklist.to_dict())
+        return
+    levels = [level] if level else list(checklist.levels)
+    table = Table("code", "indicator", *levels, "question", "type", title=(
+        f"{checklist.id} {checklist.version} — {checklist.name}"), show_lines=False)
+    for indicator in checklist.indicators:
+        if level and not indicator.assessed_at(level, checklist.unweighted):
+            continue
+        weights = ["—" if indicator.weights.get(lv) is None else f"{indicator.weights[lv]:g}"
+                   for lv in levels]
+        label = " > ".join(indicator.path) + (" [加分]" if indicator.bonus else "")
+        for n, q in enumerate(indicator.questions):
+            first = n == 0
+            table.add_row(indicator.code if first else "", label if first else "",
+                          *(weights if first else [""] * len(levels)), f"{q.id}  {q.text}",
+                          q.type)
+    console.print(table)
+
+
+@app.command("validate")
+def validate(path: Annotated[Path, typer.Argument(help="A checklist YAML file.")]) -> None:
+    """Report every problem with file:line; exit 1 if there is any."""
+    from govaudit.checklist import load_checklist, validate_checklist
+
+    problems = validate_checklist(path)
+    if problems:
+        for problem in problems:
+            console.print(problem, markup=False, style="red")
+        console.print(f"{len(problems)} problem(s) in {path}", markup=False)
+        raise typer.Exit(1)
+    checklist = load_checklist(path)
+    console.print(f"{path}: valid — {checklist.id} {checklist.version}, "
+                  f"{len(checklist.indicators)} indicators, {len(checklist.questions)} "
+                  "questions", markup=False)
+
+
+@app.command("import")
+def import_(
+    table: Annotated[Path, typer.Argument(help="An .xlsx indicator table.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output",
+                      help="YAML file to write (default: TABLE name with .yaml).")] = None,
+    checklist_id: Annotated[str | None, typer.Option("--id", help="Checklist id.")] = None,
+    name: Annotated[str | None, typer.Option(help="Checklist name.")] = None,
+) -> None:
+    """Turn an indicator table (一级/二级/三级指标, 评估要点说明, 权重) into checklist YAML."""
+    from govaudit.checklist import validate_checklist
+    from govaudit.checklist.table_import import import_table, to_yaml
+    from govaudit.errors import GovauditError
+
+    target = output or table.with_suffix(".yaml")
+    if target.exists():
+        raise GovauditError(f"{target} already exists; choose another with -o")
+    data = import_table(table, checklist_id or _ascii_id(table.stem), name or table.stem)
+    target.write_text(to_yaml(data), encoding="utf-8")
+    problems = validate_checklist(target)
+    leaves = sum(1 for _ in _walk(data["indicators"]))
+    console.print(f"Wrote {target}: {leaves} indicators, levels {', '.join(data['levels'])}",
+                  markup=False)
+    for problem in problems:
+        console.print(problem, markup=False, style="yellow")
+    if problems:
+        console.print("Review the file: the table's sums do not validate yet.")
+
+
+def _ascii_id(stem: str) -> str:
+    import re
+
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-").lower()
+    return slug or "imported-checklist"
+
+
+def _walk(nodes: list[dict]):
+    for node in nodes:
+        if "children" in node:
+            yield from _walk(node["children"])
+        else:
+            yield node

@@ -1,0 +1,29 @@
+"""govaudit init: create a workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from commands.common import console
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create (e.g. audit-2026).")],
+    checklist: Annotated[str, typer.Option("--checklist", "-c",
+                                           help="A built-in checklist name or a YAML file.")],
+    evaluator: Annotated[str, typer.Option("--evaluator", "-e",
+                                           help="Your name, recorded with every answer.")],
+) -> None:
+    """Create a workspace folder with govaudit.toml."""
+    from govaudit.workspace import init_workspace
+
+    ws = init_workspace(directory, checklist, evaluator)
+    cl = ws.checklist
+    console.print(f"Created workspace {ws.root} for {ws.evaluator}", markup=False)
+    console.print(f"Checklist: {cl.id} {cl.version} — {cl.name} "
+                  f"({len(cl.indicators)} indicators, {len(cl.questions)} questions; "
+                  f"levels {', '.join(cl.levels)})", markup=False)
+    console.print(f"Next: cd {directory} && govaudit sites import assigned.xlsx", markup=False)

@@ -1,0 +1,94 @@
+"""Turning typed or imported answers into validated Answer records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from govaudit.checklist import Checklist, Question
+from govaudit.errors import GovauditError, RowsError
+from govaudit.sites import read_rows
+from govaudit.store import Answer, Site, utc_now
+
+ANSWER_HEADERS = {
+    "site": ("site", "网站", "名称", "站点"),
+    "question": ("question", "question_id", "问题", "问题编号"),
+    "value": ("value", "答案", "值", "结果"),
+    "note": ("note", "备注", "说明"),
+}
+
+
+def find_question(checklist: Checklist, qid: str) -> Question:
+    question = checklist.question(qid)
+    if question is None:
+        near = [q.id for q in checklist.questions if qid in q.id or q.id.startswith(qid)][:5]
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise GovauditError(f"unknown question {qid!r} in checklist {checklist.id}{hint}; "
+                            "'govaudit checklist show' lists them")
+    return question
+
+
+def build_answer(checklist: Checklist, site: Site, qid: str, raw_value: object,
+                 evaluator: str, note: str = "", time: str | None = None) -> Answer:
+    """A validated answer; GovauditError names the question and what fits."""
+    question = find_question(checklist, qid)
+    indicator = checklist.indicator(question.indicator_id)
+    if indicator is None or not indicator.assessed_at(site.level, checklist.unweighted):
+        raise GovauditError(f"question {qid} is not assessed at level {site.level!r} "
+                            f"(site {site.name})")
+    if not question.applies_to(site.level):
+        raise GovauditError(f"question {qid} applies only to {', '.join(question.levels)}, "
+                            f"not to {site.name} ({site.level})")
+    try:
+        value = question.parse_value(raw_value)
+    except ValueError as exc:
+        raise GovauditError(str(exc)) from None
+    return Answer(site.name, qid, question.indicator_id, value, evaluator,
+                  time or utc_now(), note.strip())
+
+
+def parse_answer_file(path: Path, checklist: Checklist, sites: list[Site],
+                      evaluator: str) -> list[Answer]:
+    """All answers of a CSV/XLSX file, or RowsError listing every bad row."""
+    rows = read_rows(path)
+    if not rows:
+        raise GovauditError(f"{path}: the file is empty")
+    header = [c.strip().lower() for c in rows[0]]
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        for field, names in ANSWER_HEADERS.items():
+            if cell in names and field not in columns:
+                columns[field] = index
+    missing = [f for f in ("site", "question", "value") if f not in columns]
+    if missing:
+        raise GovauditError(f"{path}: row 1 needs columns site,question,value[,note] "
+                            f"(missing: {', '.join(missing)})")
+    by_name = {s.name: s for s in sites}
+    problems: list[str] = []
+    answers: list[Answer] = []
+    seen: dict[tuple[str, str], int] = {}
+    now = utc_now()
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+
+        def cell(field: str, row: list[str] = row) -> str:
+            index = columns.get(field)
+            return row[index] if index is not None and index < len(row) else ""
+
+        site = by_name.get(cell("site").strip())
+        if site is None:
+            problems.append(f"row {number}: unknown site {cell('site')!r}")
+            continue
+        key = (site.name, cell("question").strip())
+        if key in seen:
+            problems.append(f"row {number}: {key[1]} for {site.name} is also in row {seen[key]}")
+            continue
+        seen[key] = number
+        try:
+            answers.append(build_answer(checklist, site, key[1], cell("value"), evaluator,
+                                        cell("note"), now))
+        except GovauditError as exc:
+            problems.append(f"row {number}: {exc}")
+    if problems:
+        raise RowsError(str(path), problems, "nothing was saved")
+    return answers

@@ -1,0 +1,530 @@
+"""Load checklist YAML into the model, reporting every problem with file:line."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from govaudit.checklist.model import (
+    DEFAULT_GRADES,
+    QUESTION_TYPES,
+    Checklist,
+    Choice,
+    Condition,
+    Grade,
+    Indicator,
+    Question,
+    TopIndicator,
+)
+from govaudit.errors import ChecklistError, GovauditError
+
+CHECKLIST_KEYS = {
+    "id", "name", "version", "source", "description", "levels", "totals", "bonus_cap",
+    "grades", "indicators", "unweighted",
+}
+NODE_KEYS = {
+    "id", "code", "name", "description", "weights", "total", "bonus", "children", "questions",
+}
+QUESTION_KEYS = {
+    "id", "type", "text", "points", "choices", "relevant", "hint", "pages", "auto", "levels",
+    "unit",
+}
+NOT_ASSESSED = {"—", "——", "-", "--", "---", "n/a", ""}
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_RELEVANT = re.compile(
+    r"^\s*(?P<q>[A-Za-z0-9_.-]+)\s*(?P<op>==|!=|\bin\b|\bnot in\b)\s*(?P<rest>.+?)\s*$"
+)
+
+
+class LDict(dict):
+    """A mapping that remembers the YAML line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class LList(list):
+    line: int = 0
+
+
+def _construct(node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        out = LDict()
+        out.line = node.start_mark.line + 1
+        out.key_lines = {}
+        for key_node, value_node in node.value:
+            key = _construct(key_node)
+            key = str(key)
+            out[key] = _construct(value_node)
+            out.key_lines[key] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = LList(_construct(v) for v in node.value)
+        seq.line = node.start_mark.line + 1
+        return seq
+    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse YAML keeping line numbers; malformed YAML is one clear error."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise GovauditError(f"{path}: no such checklist file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GovauditError(f"{path}: cannot read: {exc}") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ChecklistError(str(path), [f"{where}: malformed YAML: {problem}"]) from None
+    return _construct(node) if node is not None else None
+
+
+class _Builder:
+    """Walks the parsed YAML, collecting problems instead of stopping at the first."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[str] = []
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(f"{self.path}:{line}: {message}")
+
+    def line_of(self, mapping: LDict, key: str | None = None) -> int:
+        if key is not None and key in getattr(mapping, "key_lines", {}):
+            return mapping.key_lines[key]
+        return getattr(mapping, "line", 0)
+
+    def unknown_keys(self, mapping: LDict, allowed: set[str], what: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                self.problem(self.line_of(mapping, key), f"unknown key {key!r} in {what} "
+                             f"(known: {known})")
+
+    def text(self, mapping: LDict, key: str, what: str, required: bool = True) -> str:
+        value = mapping.get(key)
+        if value is None:
+            if required:
+                self.problem(self.line_of(mapping), f"{what} has no {key!r}")
+            return ""
+        if isinstance(value, (dict, list)):
+            self.problem(self.line_of(mapping, key), f"{what}: {key!r} must be text")
+            return ""
+        return str(value).strip()
+
+    def number(self, value: Any, line: int, what: str) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(line, f"{what} is not numeric: {value!r}")
+            return None
+        return float(value)
+
+    # -- checklist ---------------------------------------------------------------
+
+    def build(self, data: Any) -> Checklist | None:
+        if not isinstance(data, LDict):
+            self.problem(1, "a checklist must be a YAML mapping with id, name, levels, indicators")
+            return None
+        self.unknown_keys(data, CHECKLIST_KEYS, "the checklist")
+        cid = self.text(data, "id", "the checklist")
+        if cid and not ID_PATTERN.match(cid):
+            self.problem(self.line_of(data, "id"), f"checklist id {cid!r} must be ASCII "
+                         "letters, digits, '-' or '_'")
+        name = self.text(data, "name", "the checklist")
+        version = self.text(data, "version", "the checklist")
+        unweighted = bool(data.get("unweighted", False))
+        levels = self.levels(data)
+        grades = self.grades(data)
+        bonus_cap = None
+        if "bonus_cap" in data:
+            bonus_cap = self.number(data["bonus_cap"], self.line_of(data, "bonus_cap"), "bonus_cap")
+        self.leaves: list[Indicator] = []
+        self.tops: list[TopIndicator] = []
+        self.node_ids: dict[str, int] = {}
+        nodes = data.get("indicators")
+        if not isinstance(nodes, list) or not nodes:
+            self.problem(self.line_of(data, "indicators") or 1, "the checklist has no indicators")
+            nodes = []
+        for position, node in enumerate(nodes, 1):
+            self.node(node, (), (), str(position), levels, False, unweighted, top=True)
+        self.check_relevant()
+        self.check_totals(data, levels, unweighted, bonus_cap)
+        if self.problems:
+            return None
+        return Checklist(
+            id=cid, name=name, version=version, levels=tuple(levels), indicators=self.leaves,
+            tops=self.tops, grades=grades, bonus_cap=bonus_cap,
+            source=self.text(data, "source", "", required=False),
+            description=self.text(data, "description", "", required=False),
+            unweighted=unweighted, path=self.path,
+        )
+
+    def levels(self, data: LDict) -> list[str]:
+        levels = data.get("levels")
+        if not isinstance(levels, list) or not levels:
+            self.problem(self.line_of(data, "levels") or self.line_of(data),
+                         "'levels' must be a non-empty list, e.g. [province, city, county]")
+            return []
+        out = []
+        for level in levels:
+            if not isinstance(level, str) or not ID_PATTERN.match(level):
+                self.problem(levels.line, f"level {level!r} must be an ASCII name")
+            elif level in out:
+                self.problem(levels.line, f"level {level!r} is listed twice")
+            else:
+                out.append(level)
+        return out
+
+    def grades(self, data: LDict) -> tuple[Grade, ...]:
+        raw = data.get("grades")
+        if raw is None:
+            return tuple(Grade(n, lo, hi) for n, lo, hi in DEFAULT_GRADES)
+        out = []
+        if not isinstance(raw, list) or not raw:
+            self.problem(self.line_of(data, "grades"),
+                         "'grades' must be a list of {name, min, max}")
+            return ()
+        for item in raw:
+            line = getattr(item, "line", raw.line)
+            if not isinstance(item, LDict) or not {"name", "min", "max"} <= set(item):
+                self.problem(line, "a grade needs name, min and max")
+                continue
+            self.unknown_keys(item, {"name", "min", "max"}, "a grade")
+            lo = self.number(item["min"], line, f"grade {item['name']} min")
+            hi = self.number(item["max"], line, f"grade {item['name']} max")
+            if lo is not None and hi is not None:
+                if lo >= hi:
+                    self.problem(line, f"grade {item['name']}: min {lo:g} is not below max {hi:g}")
+                out.append(Grade(str(item["name"]), lo, hi))
+        ordered = sorted(out, key=lambda g: g.min)
+        for below, above in zip(ordered, ordered[1:], strict=False):
+            if below.max != above.min:
+                self.problem(raw.line, f"grades {below.name} and {above.name} leave a gap or "
+                             f"overlap ({below.max:g} vs {above.min:g})")
+        return tuple(sorted(out, key=lambda g: -g.min))
+
+    # -- the indicator tree ------------------------------------------------------
+
+    def node(self, node: Any, path: tuple[str, ...], path_ids: tuple[str, ...], code: str,
+             levels: list[str], bonus: bool, unweighted: bool, top: bool = False) -> None:
+        if not isinstance(node, LDict):
+            self.problem(getattr(node, "line", 0), "an indicator must be a mapping")
+            return
+        self.unknown_keys(node, NODE_KEYS, "an indicator")
+        nid = self.text(node, "id", "an indicator")
+        name = self.text(node, "name", f"indicator {nid or '?'}")
+        if nid:
+            if not ID_PATTERN.match(nid):
+                self.problem(self.line_of(node, "id"), f"indicator id {nid!r} must be ASCII "
+                             "letters, digits, '-' or '_'")
+            if nid in self.node_ids:
+                self.problem(self.line_of(node, "id"), f"duplicate indicator id {nid!r} "
+                             f"(first at line {self.node_ids[nid]})")
+            else:
+                self.node_ids[nid] = self.line_of(node, "id")
+        code = str(node.get("code", code))
+        bonus = bonus or bool(node.get("bonus", False))
+        if top:
+            self.tops.append(TopIndicator(nid, code, name, bonus))
+        path, path_ids = path + (name,), path_ids + (nid,)
+        children, questions = node.get("children"), node.get("questions")
+        if children is not None and questions is not None:
+            self.problem(self.line_of(node), f"indicator {nid}: has both children and questions")
+        if children is not None:
+            if not isinstance(children, list) or not children:
+                self.problem(self.line_of(node, "children"), f"indicator {nid}: empty children")
+                return
+            if "weights" in node:
+                self.problem(self.line_of(node, "weights"), f"indicator {nid}: weights belong "
+                             "on leaves; use 'total' on a branch")
+            for position, child in enumerate(children, 1):
+                self.node(child, path, path_ids, f"{code}.{position}", levels, bonus, unweighted)
+            return
+        weights = self.weights(node, nid, levels, unweighted)
+        indicator = Indicator(
+            id=nid, code=code, name=name, path=path, path_ids=path_ids,
+            description=self.text(node, "description", "", required=False),
+            weights=weights, bonus=bonus,
+        )
+        if not isinstance(questions, list) or not questions:
+            self.problem(self.line_of(node), f"indicator {nid}: a leaf needs questions")
+        else:
+            seen: dict[str, int] = {}
+            for item in questions:
+                question = self.question(item, indicator, levels, seen)
+                if question:
+                    indicator.questions.append(question)
+        self.leaves.append(indicator)
+
+    def weights(self, node: LDict, nid: str, levels: list[str],
+                unweighted: bool) -> dict[str, float | None]:
+        raw = node.get("weights")
+        line = self.line_of(node, "weights") or self.line_of(node)
+        if unweighted:
+            if raw is not None:
+                self.problem(line, f"indicator {nid}: weights given in an unweighted checklist")
+            return {level: None for level in levels}
+        if raw is None:
+            self.problem(self.line_of(node), f"indicator {nid}: no weights")
+            return {}
+        if not isinstance(raw, dict):
+            value = self.weight_value(raw, line, nid, "")
+            return {level: value for level in levels}
+        out: dict[str, float | None] = {}
+        for level, value in raw.items():
+            if level not in levels:
+                self.problem(self.line_of(raw, level), f"indicator {nid}: weight for unknown "
+                             f"level {level!r} (levels: {', '.join(levels)})")
+                continue
+            out[level] = self.weight_value(value, self.line_of(raw, level), nid, level)
+        return {level: out.get(level) for level in levels}
+
+    def weight_value(self, value: Any, line: int, nid: str, level: str) -> float | None:
+        if value is None or (isinstance(value, str) and value.strip() in NOT_ASSESSED):
+            return None
+        at = f" at {level}" if level else ""
+        number = self.number(value, line, f"indicator {nid}: weight{at}")
+        if number is not None and number < 0:
+            self.problem(line, f"indicator {nid}: negative weight{at}")
+        return number
+
+    def question(self, item: Any, indicator: Indicator, levels: list[str],
+                 seen: dict[str, int]) -> Question | None:
+        line = getattr(item, "line", 0)
+        if not isinstance(item, LDict):
+            self.problem(line, f"indicator {indicator.id}: a question must be a mapping")
+            return None
+        self.unknown_keys(item, QUESTION_KEYS, f"question of {indicator.id}")
+        local = self.text(item, "id", f"a question of {indicator.id}")
+        if local and not ID_PATTERN.match(local):
+            self.problem(self.line_of(item, "id"), f"question id {local!r} must be ASCII")
+        if local in seen:
+            self.problem(self.line_of(item, "id"), f"duplicate question id "
+                         f"{indicator.id}.{local} (first at line {seen[local]})")
+        seen[local] = self.line_of(item, "id")
+        qid = f"{indicator.id}.{local}"
+        qtype = self.text(item, "type", f"question {qid}")
+        if qtype and qtype not in QUESTION_TYPES:
+            self.problem(self.line_of(item, "type"), f"question {qid}: unknown type {qtype!r} "
+                         f"(one of {', '.join(QUESTION_TYPES)})")
+        points = 1.0
+        if "points" in item:
+            points = self.number(item["points"], self.line_of(item, "points"),
+                                 f"question {qid}: points") or 0.0
+            if points <= 0:
+                self.problem(self.line_of(item, "points"), f"question {qid}: points must be > 0")
+        choices = self.choices(item, qid, qtype)
+        qlevels = item.get("levels") or []
+        if not isinstance(qlevels, list):
+            qlevels = [qlevels]
+        for level in qlevels:
+            if level not in levels:
+                self.problem(self.line_of(item, "levels"), f"question {qid}: unknown level "
+                             f"{level!r}")
+        pages = item.get("pages") or []
+        if isinstance(pages, str):
+            pages = [pages]
+        relevant = None
+        if item.get("relevant") is not None:
+            relevant = self.condition(str(item["relevant"]), indicator.id,
+                                      self.line_of(item, "relevant"), qid)
+        return Question(
+            id=qid, local_id=local, indicator_id=indicator.id, type=qtype,
+            text=self.text(item, "text", f"question {qid}"), points=points,
+            choices=choices, relevant=relevant,
+            hint=self.text(item, "hint", "", required=False),
+            pages=tuple(str(p) for p in pages),
+            auto=self.text(item, "auto", "", required=False),
+            levels=tuple(str(lv) for lv in qlevels),
+            unit=self.text(item, "unit", "", required=False),
+        )
+
+    def choices(self, item: LDict, qid: str, qtype: str) -> tuple[Choice, ...]:
+        raw = item.get("choices")
+        line = self.line_of(item, "choices") or self.line_of(item)
+        if qtype != "graded":
+            if raw is not None:
+                self.problem(line, f"question {qid}: choices only apply to graded questions")
+            return ()
+        if not isinstance(raw, list) or len(raw) < 2:
+            self.problem(line, f"question {qid}: a graded question needs at least two choices")
+            return ()
+        out: list[Choice] = []
+        if all(not isinstance(c, dict) for c in raw):
+            step = 1 / (len(raw) - 1)
+            out = [Choice(str(c), round(1 - i * step, 6)) for i, c in enumerate(raw)]
+        else:
+            for c in raw:
+                if not isinstance(c, dict) or "label" not in c or "fraction" not in c:
+                    self.problem(getattr(c, "line", line),
+                                 f"question {qid}: a choice needs label and fraction")
+                    continue
+                fraction = self.number(c["fraction"], getattr(c, "line", line),
+                                       f"question {qid}: fraction of {c['label']}")
+                if fraction is not None and not 0 <= fraction <= 1:
+                    self.problem(getattr(c, "line", line),
+                                 f"question {qid}: fraction of {c['label']} must be 0–1")
+                out.append(Choice(str(c["label"]), fraction or 0.0))
+        labels = [c.label for c in out]
+        if len(set(labels)) != len(labels):
+            self.problem(line, f"question {qid}: duplicate choice labels")
+        reserved = {"na", "unknown", "不适用", "无法判断"} & set(labels)
+        if reserved:
+            self.problem(line, f"question {qid}: choice {sorted(reserved)[0]!r} is reserved "
+                         "(na and unknown are always available)")
+        return tuple(out)
+
+    def condition(self, source: str, indicator_id: str, line: int, qid: str) -> Condition | None:
+        match = _RELEVANT.match(source)
+        if not match:
+            self.problem(line, f"question {qid}: relevant {source!r} is not of the form "
+                         "'q1 == yes', 'q1 != no' or 'q1 in [yes, na]'")
+            return None
+        target = match["q"] if "." in match["q"] else f"{indicator_id}.{match['q']}"
+        rest = match["rest"].strip()
+        if match["op"].strip() in ("in", "not in"):
+            values = [v.strip().strip("'\"") for v in rest.strip("[]").split(",") if v.strip()]
+        else:
+            values = [rest.strip("'\"")]
+        self.pending.append((target, line, qid, source))
+        return Condition(target, frozenset(values), match["op"].strip() in ("!=", "not in"),
+                         source)
+
+    pending: list[tuple[str, int, str, str]]
+
+    def check_relevant(self) -> None:
+        known = {q.id: q for i in self.leaves for q in i.questions}
+        order = list(known)
+        for target, line, qid, source in self.pending:
+            if target not in known:
+                self.problem(line, f"question {qid}: relevant {source!r} names an unknown "
+                             f"question {target!r}")
+            elif target == qid or (qid in known and order.index(target) > order.index(qid)):
+                self.problem(line, f"question {qid}: relevant must name an earlier question")
+            else:
+                condition = known[qid].relevant if qid in known else None
+                for value in condition.values if condition else ():
+                    try:
+                        known[target].parse_value(value)
+                    except ValueError:
+                        self.problem(line, f"question {qid}: relevant value {value!r} does not "
+                                     f"fit {target} ({known[target].type})")
+
+    def check_totals(self, data: LDict, levels: list[str], unweighted: bool,
+                     bonus_cap: float | None) -> None:
+        if unweighted:
+            return
+        self.check_node_totals(data.get("indicators") or [], levels)
+        totals = data.get("totals")
+        if totals is None:
+            return
+        if not isinstance(totals, dict):
+            self.problem(self.line_of(data, "totals"), "'totals' must be {main: N, bonus: N}")
+            return
+        line = self.line_of(data, "totals")
+        for level in levels:
+            main = sum(i.weights.get(level) or 0 for i in self.leaves if not i.bonus)
+            if "main" in totals and abs(main - float(totals["main"])) > 1e-9:
+                self.problem(line, f"main weights at {level} sum to {main:g}, "
+                             f"declared total is {totals['main']}")
+            if "bonus" in totals:
+                bonus = max_bonus(self.leaves, level, bonus_cap)
+                if abs(bonus - float(totals["bonus"])) > 1e-9:
+                    self.problem(line, f"the bonus at {level} reaches {bonus:g}, "
+                                 f"declared total is {totals['bonus']}")
+
+    def check_node_totals(self, nodes: list, levels: list[str]) -> None:
+        by_id = {i.id: i for i in self.leaves}
+        for node in nodes:
+            if not isinstance(node, LDict):
+                continue
+            if "total" in node:
+                leaves = [by_id[n] for n in _leaf_ids(node) if n in by_id]
+                declared = node["total"]
+                line = self.line_of(node, "total")
+                for level in levels:
+                    want = declared.get(level) if isinstance(declared, dict) else declared
+                    if want is None:
+                        continue
+                    if node.get("bonus"):
+                        have = max((i.weights.get(level) or 0 for i in leaves), default=0)
+                    else:
+                        have = sum(i.weights.get(level) or 0 for i in leaves)
+                    if abs(have - float(want)) > 1e-9:
+                        self.problem(line, f"indicator {node.get('id')}: weights at {level} "
+                                     f"sum to {have:g}, declared total is {want}")
+            self.check_node_totals(node.get("children") or [], levels)
+
+
+def _leaf_ids(node: LDict) -> list[str]:
+    children = node.get("children")
+    if not children:
+        return [str(node.get("id"))]
+    return [leaf for child in children if isinstance(child, LDict) for leaf in _leaf_ids(child)]
+
+
+def _line_key(problem: str) -> tuple[int, str]:
+    match = re.search(r":(\d+): ", problem)
+    return (int(match[1]) if match else 0, problem)
+
+
+def max_bonus(indicators: list[Indicator], level: str, cap: float | None) -> float:
+    """The most bonus a site at `level` can earn."""
+    total = sum(i.weights.get(level) or 0 for i in indicators if i.bonus)
+    return min(total, cap) if cap is not None else total
+
+
+def load_checklist(path: str | Path) -> Checklist:
+    """Load and validate a checklist file; ChecklistError lists every problem."""
+    path = Path(path)
+    builder = _Builder(str(path))
+    builder.pending = []
+    checklist = builder.build(read_yaml(path))
+    if checklist is None:
+        raise ChecklistError(str(path), sorted(builder.problems, key=_line_key))
+    return checklist
+
+
+def validate_checklist(path: str | Path) -> list[str]:
+    """Every problem in a checklist file, as 'file:line: message' (empty when valid)."""
+    try:
+        load_checklist(path)
+    except ChecklistError as exc:
+        return exc.problems
+    return []
+
+
+def builtin_dir() -> Path:
+    """The built-in checklists: inside the installed wheel, or the source checkout's."""
+    packaged = Path(str(resources.files("govaudit"))) / "checklists"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "checklists"
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in builtin_dir().glob("*.yaml"))
+
+
+def checklist_path(name_or_path: str | Path) -> Path:
+    """A built-in name or a file path; unknown names list the built-ins."""
+    text = str(name_or_path)
+    candidate = Path(text)
+    if text.endswith((".yaml", ".yml")) or candidate.is_file():
+        if not candidate.is_file():
+            raise GovauditError(f"{candidate}: no such checklist file")
+        return candidate
+    builtin = builtin_dir() / f"{text}.yaml"
+    if builtin.is_file():
+        return builtin
+    raise GovauditError(
+        f"unknown checklist {text!r}: built-in ones are {', '.join(builtin_names()) or 'none'}, "
+        "or give a .yaml file"
+    )

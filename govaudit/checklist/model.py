@@ -1,0 +1,258 @@
+"""The checklist model: indicators, questions, answer values, grade bands."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+YES_NO_TYPES = ("yes_no",)
+QUESTION_TYPES = ("yes_no", "graded", "count", "text")
+SPECIAL_VALUES = ("na", "unknown")
+
+# Every spelling an evaluator might type, mapped to the stored value.
+_YES_NO_SPELLINGS = {
+    "yes": "yes", "y": "yes", "1": "yes", "true": "yes", "是": "yes", "√": "yes", "✓": "yes",
+    "✔": "yes", "有": "yes",
+    "no": "no", "n": "no", "0": "no", "false": "no", "否": "no", "×": "no", "✗": "no",
+    "✘": "no", "x": "no", "无": "no",
+}
+_SPECIAL_SPELLINGS = {
+    "na": "na", "n/a": "na", "不适用": "na", "—": "na", "-": "na",
+    "unknown": "unknown", "?": "unknown", "？": "unknown", "无法判断": "unknown",
+}
+VALUE_LABELS = {"yes": "是", "no": "否", "na": "不适用", "unknown": "无法判断"}
+
+DEFAULT_GRADES: tuple[tuple[str, float, float], ...] = (
+    ("卓越", 95, 100),
+    ("优秀", 85, 95),
+    ("良好", 75, 85),
+    ("发展", 60, 75),
+    ("起步", 0, 60),
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    fraction: float
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Skip logic: the question is asked only when `question`'s answer is in `values`."""
+
+    question: str  # full question id
+    values: frozenset[str]
+    negate: bool = False
+    source: str = ""
+
+    def holds(self, value: object) -> bool | None:
+        """True/False for an answered question; None when it is unanswered."""
+        if value is None or value == "unknown":
+            return None
+        inside = str(value) in self.values
+        return not inside if self.negate else inside
+
+
+@dataclass
+class Question:
+    id: str  # full id: indicator.local
+    local_id: str
+    indicator_id: str
+    type: str
+    text: str
+    points: float = 1.0
+    choices: tuple[Choice, ...] = ()
+    relevant: Condition | None = None
+    hint: str = ""
+    pages: tuple[str, ...] = ()
+    auto: str = ""
+    levels: tuple[str, ...] = ()
+    unit: str = ""
+
+    @property
+    def scored(self) -> bool:
+        return self.type != "text"
+
+    def applies_to(self, level: str) -> bool:
+        return not self.levels or level in self.levels
+
+    def parse_value(self, raw: object) -> str | int:
+        """Normalise a typed or imported value; ValueError names what fits."""
+        text = str(raw).strip() if raw is not None else ""
+        if self.type == "text":
+            return text
+        if text == "":
+            raise ValueError(f"{self.id}: empty value")
+        special = _SPECIAL_SPELLINGS.get(text.lower())
+        if special:
+            return special
+        if self.type == "yes_no":
+            value = _YES_NO_SPELLINGS.get(text.lower())
+            if value is None:
+                raise ValueError(
+                    f"{self.id}: {text!r} is not a yes/no answer "
+                    "(yes/no/na/unknown, 是/否/不适用/无法判断, y/n, 1/0, √/×)"
+                )
+            return value
+        if self.type == "graded":
+            for choice in self.choices:
+                if text == choice.label:
+                    return choice.label
+            if re.fullmatch(r"\d+", text) and 1 <= int(text) <= len(self.choices):
+                return self.choices[int(text) - 1].label
+            labels = "/".join(c.label for c in self.choices)
+            raise ValueError(
+                f"{self.id}: {text!r} is not one of {labels} "
+                f"(or 1–{len(self.choices)}, na, unknown)"
+            )
+        # count
+        if isinstance(raw, float) and raw.is_integer():
+            text = str(int(raw))
+        if not re.fullmatch(r"\d+", text):
+            raise ValueError(f"{self.id}: {text!r} is not a whole number ≥ 0 (or na, unknown)")
+        return int(text)
+
+    def fraction(self, value: str | int, best: float | None = None) -> float:
+        """The share of the question's points a value earns (not for na/unknown)."""
+        if self.type == "yes_no":
+            return 1.0 if value == "yes" else 0.0
+        if self.type == "graded":
+            for choice in self.choices:
+                if choice.label == value:
+                    return choice.fraction
+            return 0.0
+        if self.type == "count":
+            return float(value) / best if best else 0.0
+        return 0.0
+
+    def display(self, value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str) and value in VALUE_LABELS:
+            return VALUE_LABELS[value]
+        return f"{value}{self.unit}" if self.type == "count" else str(value)
+
+
+@dataclass
+class Indicator:
+    """A leaf indicator (三级, or 二级 where 三级 is absent)."""
+
+    id: str
+    code: str
+    name: str
+    path: tuple[str, ...]  # names from the first level down to this one
+    path_ids: tuple[str, ...]
+    description: str = ""
+    weights: dict[str, float | None] = field(default_factory=dict)
+    bonus: bool = False
+    questions: list[Question] = field(default_factory=list)
+
+    def weight(self, level: str) -> float | None:
+        return self.weights.get(level)
+
+    def assessed_at(self, level: str, unweighted: bool = False) -> bool:
+        return unweighted or self.weights.get(level) is not None
+
+    @property
+    def top(self) -> str:
+        return self.path_ids[0]
+
+
+@dataclass(frozen=True)
+class Grade:
+    name: str
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
+class TopIndicator:
+    id: str
+    code: str
+    name: str
+    bonus: bool
+
+
+@dataclass
+class Checklist:
+    id: str
+    name: str
+    version: str
+    levels: tuple[str, ...]
+    indicators: list[Indicator]
+    tops: list[TopIndicator]
+    grades: tuple[Grade, ...]
+    bonus_cap: float | None = None
+    source: str = ""
+    description: str = ""
+    unweighted: bool = False
+    path: str = ""
+    _questions: dict[str, Question] = field(default_factory=dict, repr=False)
+    _indicators: dict[str, Indicator] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._indicators = {i.id: i for i in self.indicators}
+        self._questions = {q.id: q for i in self.indicators for q in i.questions}
+
+    @property
+    def questions(self) -> list[Question]:
+        return list(self._questions.values())
+
+    def question(self, qid: str) -> Question | None:
+        return self._questions.get(qid)
+
+    def indicator(self, iid: str) -> Indicator | None:
+        return self._indicators.get(iid)
+
+    def indicators_at(self, level: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.assessed_at(level, self.unweighted)]
+
+    def questions_at(self, level: str) -> list[Question]:
+        return [
+            q for i in self.indicators_at(level) for q in i.questions if q.applies_to(level)
+        ]
+
+    def grade_for(self, total: float) -> str:
+        top = max((g.max for g in self.grades), default=100)
+        for grade in self.grades:
+            if grade.min <= total < grade.max or (total >= grade.max == top):
+                return grade.name
+        return ""
+
+    def to_dict(self) -> dict:
+        """The public JSON form (`checklist show --json`)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "version": self.version,
+            "levels": list(self.levels),
+            "bonus_cap": self.bonus_cap,
+            "unweighted": self.unweighted,
+            "grades": [{"name": g.name, "min": g.min, "max": g.max} for g in self.grades],
+            "indicators": [
+                {
+                    "id": i.id,
+                    "code": i.code,
+                    "path": list(i.path),
+                    "name": i.name,
+                    "bonus": i.bonus,
+                    "weights": {lv: i.weights.get(lv) for lv in self.levels},
+                    "questions": [_question_dict(q) for q in i.questions],
+                }
+                for i in self.indicators
+            ],
+        }
+
+
+def _question_dict(q: Question) -> dict:
+    out: dict = {"id": q.id, "type": q.type, "text": q.text, "points": q.points}
+    if q.choices:
+        out["choices"] = [{"label": c.label, "fraction": c.fraction} for c in q.choices]
+    if q.relevant:
+        out["relevant"] = q.relevant.source
+    if q.levels:
+        out["levels"] = list(q.levels)
+    if q.auto:
+        out["auto"] = q.auto
+    return out

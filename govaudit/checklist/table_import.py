@@ -1,0 +1,235 @@
+"""Turn an indicator table laid out like the published ones (Excel) into checklist YAML.
+
+Columns: 一级指标 / 二级指标 / 三级指标 / 评估内容 (or 评估要点说明, 评估要点) /
+权重 — or one weight column per level (省/市/县, 部委, 微信/App/微博), either
+directly in the header row or in a second header row under 权重. Blank or
+merged cells carry the value above them down. Numbered points (1. 2. …) in the
+description become questions.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from govaudit.checklist.loader import NOT_ASSESSED
+from govaudit.checklist.model import DEFAULT_GRADES
+from govaudit.errors import GovauditError
+
+LEVEL_HEADERS = {
+    "省": "province", "省级": "province", "province": "province",
+    "市": "city", "市级": "city", "city": "city",
+    "县": "county", "县级": "county", "区县": "county", "county": "county",
+    "部委": "ministry", "ministry": "ministry",
+    "微信": "wechat", "wechat": "wechat", "app": "app", "微博": "weibo", "weibo": "weibo",
+}
+NAME_HEADERS = ("一级指标", "二级指标", "三级指标")
+DESCRIPTION_HEADERS = ("评估要点说明", "评估内容", "评估要点", "description")
+ABSENT = {"—", "——", "-", "--", "---", ""}
+_POINT = re.compile(r"(?:^|(?<=[\s；;。：:]))(\d{1,2})\s*[.、．]\s*(?!\d)")
+_TOTAL = re.compile(r"^(?P<name>.*?)\s*[（(](?P<inside>[^）)]*)[）)]\s*$")
+
+
+def split_points(description: str) -> tuple[str, list[str]]:
+    """The lead sentence and the numbered points of a 评估要点说明."""
+    text = re.sub(r"</?p>", "\n", description).strip()
+    matches = list(_POINT.finditer(text))
+    # keep only a run numbered 1, 2, 3… so that figures inside a sentence are not points
+    run: list[re.Match[str]] = []
+    for match in matches:
+        if int(match[1]) == len(run) + 1:
+            run.append(match)
+    if not run:
+        return text, []
+    lead = text[: run[0].start()].strip()
+    points = []
+    for index, match in enumerate(run):
+        end = run[index + 1].start() if index + 1 < len(run) else len(text)
+        points.append(text[match.end(): end].strip().rstrip("；;。，, \n"))
+    return lead, points
+
+
+def question_for(text: str, number: int) -> dict[str, Any]:
+    """A question from one point: 是否… is yes/no, …数量 a count, otherwise graded."""
+    question: dict[str, Any] = {"id": f"q{number}", "text": text}
+    if "数量" in text and not text.startswith("是否"):
+        question["type"] = "count"
+    elif text.startswith("是否") and "情况" not in text:
+        question["type"] = "yes_no"
+    else:
+        question["type"] = "graded"
+        question["choices"] = ["好", "中", "差"]
+    return question
+
+
+def _read_cells(path: Path) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a bad file
+        raise GovauditError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+    sheet = book.worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    for merged in sheet.merged_cells.ranges:  # spread a merged value over its cells
+        value = sheet.cell(merged.min_row, merged.min_col).value
+        for r in range(merged.min_row, merged.max_row + 1):
+            for c in range(merged.min_col, merged.max_col + 1):
+                rows[r - 1][c - 1] = value
+    return rows
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _find_header(rows: list[list[Any]], path: Path) -> tuple[int, dict[str, int], dict[str, int]]:
+    for index, row in enumerate(rows):
+        cells = [_text(c).replace(" ", "") for c in row]
+        if "一级指标" in cells and "二级指标" in cells:
+            columns = {h: cells.index(h) for h in NAME_HEADERS if h in cells}
+            for h in DESCRIPTION_HEADERS:
+                if h in cells:
+                    columns["description"] = cells.index(h)
+                    break
+            levels = {LEVEL_HEADERS[c.lower()]: i for i, c in enumerate(cells)
+                      if c.lower() in LEVEL_HEADERS}
+            skip = 1
+            if not levels and index + 1 < len(rows):  # 权重 over a row of 省/市/县
+                below = [_text(c).replace(" ", "").lower() for c in rows[index + 1]]
+                levels = {LEVEL_HEADERS[c]: i for i, c in enumerate(below) if c in LEVEL_HEADERS}
+                skip = 2 if levels else 1
+            if not levels and "权重" in cells:
+                levels = {"default": cells.index("权重")}
+            if not levels:
+                raise GovauditError(f"{path}: row {index + 1} has no 权重 column nor level "
+                                    "columns (省/市/县, 部委, 微信/App/微博)")
+            return index + skip, columns, levels
+    raise GovauditError(f"{path}: no header row with 一级指标 and 二级指标")
+
+
+def _weight(value: Any) -> float | int | None:
+    text = _text(value)
+    if text in ABSENT or text in NOT_ASSESSED:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def import_table(path: Path, checklist_id: str, name: str, version: str = "1") -> dict[str, Any]:
+    """The checklist (as YAML-ready data) that a published indicator table describes."""
+    rows = _read_cells(path)
+    start, columns, levels = _find_header(rows, path)
+    level_names = list(levels)
+    tops: list[dict[str, Any]] = []
+    carried = ["", "", ""]
+    carried_weights: dict[str, Any] = {}
+    leaves_seen = 0
+    for row in rows[start:]:
+        cells = [_text(row[columns[h]]) if h in columns and columns[h] < len(row) else ""
+                 for h in NAME_HEADERS]
+        description = _text(row[columns["description"]]) if "description" in columns else ""
+        if cells[0].replace(" ", "") in ("一级指标",):  # a repeated header (page break)
+            continue
+        if not any(cells) and not description:
+            continue
+        for depth in range(3):
+            if cells[depth]:
+                carried[depth] = cells[depth]
+                for deeper in range(depth + 1, 3):
+                    if not cells[deeper]:
+                        carried[deeper] = ""
+        names = [c for c in carried[:2]] + ([carried[2]] if carried[2] not in ABSENT else [])
+        if not names[0] or not names[1]:
+            continue
+        raw = {lv: row[i] if i < len(row) else None for lv, i in levels.items()}
+        if any(_text(v) for v in raw.values()):
+            carried_weights = raw
+        weights = {lv: _weight(carried_weights.get(lv)) for lv in level_names}
+        top_name, total = names[0], None
+        match = _TOTAL.match(top_name)
+        bonus = "加分" in top_name
+        if match:
+            top_name = match["name"].strip()
+            figures = re.findall(r"\d+(?:\.\d+)?", match["inside"])
+            total = float(figures[-1]) if figures else None
+        top = next((t for t in tops if t["name"] == top_name), None)
+        if top is None:
+            top = {"id": f"i{len(tops) + 1}", "code": str(len(tops) + 1), "name": top_name,
+                   "children": []}
+            if bonus:
+                top["bonus"] = True
+            if total is not None:
+                top["total"] = int(total) if total.is_integer() else total
+            tops.append(top)
+        parent = top
+        for depth, node_name in enumerate(names[1:], start=1):
+            child = next((c for c in parent["children"] if c["name"] == node_name), None)
+            if child is None:
+                code = f"{parent['code']}.{len(parent['children']) + 1}"
+                child = {"id": "i" + code.replace(".", "-"), "code": code, "name": node_name}
+                if depth < len(names) - 1:
+                    child["children"] = []
+                parent["children"].append(child)
+            parent = child
+        leaf = parent
+        if "children" in leaf:
+            continue
+        if "description" in leaf:  # a description continued on the next page
+            if description and description not in leaf["description"]:
+                leaf["description"] += "\n" + description
+        else:
+            leaf["description"] = description
+            leaf["weights"] = weights if level_names != ["default"] else weights["default"]
+            leaves_seen += 1
+    if not leaves_seen:
+        raise GovauditError(f"{path}: no indicator rows below the header")
+    for leaf in _leaves(tops):
+        lead, points = split_points(leaf["description"])
+        leaf["description"] = leaf["description"].strip()
+        if points:
+            leaf["questions"] = [question_for(p, n) for n, p in enumerate(points, 1)]
+        else:
+            leaf["questions"] = [question_for(lead or leaf["name"], 1)]
+    data: dict[str, Any] = {
+        "id": checklist_id, "name": name, "version": version, "source": str(path.name),
+        "levels": level_names,
+    }
+    if any(t.get("bonus") for t in tops):
+        data["bonus_cap"] = max(float(t.get("total", 10)) for t in tops if t.get("bonus"))
+    data["grades"] = [{"name": n, "min": lo, "max": hi} for n, lo, hi in DEFAULT_GRADES]
+    data["indicators"] = tops
+    return data
+
+
+def _leaves(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for node in nodes:
+        out.extend(_leaves(node["children"]) if "children" in node else [node])
+    return out
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def to_yaml(data: dict[str, Any]) -> str:
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)

@@ -1,0 +1,27 @@
+"""Errors a user can cause. Commands print their message and exit 1: no traceback."""
+
+from __future__ import annotations
+
+
+class GovauditError(Exception):
+    """A problem the user can fix; the message names the file, row, id or URL."""
+
+
+class ChecklistError(GovauditError):
+    """A checklist file that cannot be used; carries every problem found."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        listed = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{path}: {len(problems)} problem(s)\n{listed}")
+
+
+class RowsError(GovauditError):
+    """An input file rejected as a whole, with every bad row listed."""
+
+    def __init__(self, path: str, problems: list[str], what: str = "nothing was imported") -> None:
+        self.path = path
+        self.problems = problems
+        listed = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{path}: {len(problems)} bad row(s), {what}\n{listed}")

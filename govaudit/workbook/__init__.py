@@ -1,0 +1,1 @@
+"""Excel workbooks: reading, export, import, merge (openpyxl; imported lazily)."""

@@ -1,0 +1,138 @@
+"""A workspace: govaudit.toml, its folders, its checklist and its write lock."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+
+import tomli_w
+from filelock import FileLock, Timeout
+
+from govaudit import __version__
+from govaudit.checklist import Checklist, checklist_path, load_checklist
+from govaudit.errors import GovauditError
+
+CONFIG_NAME = "govaudit.toml"
+LOCK_TIMEOUT = 30.0
+
+
+@dataclass
+class Workspace:
+    root: Path
+    name: str
+    checklist_ref: str  # a built-in name, or a file name inside the workspace
+    evaluator: str
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.root / "evidence"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.root / "exports"
+
+    @cached_property
+    def checklist(self) -> Checklist:
+        ref = self.checklist_ref
+        local = self.root / ref
+        if ref.endswith((".yaml", ".yml")):
+            if not local.is_file():
+                raise GovauditError(f"{self.config_path}: checklist file {local} is missing")
+            return load_checklist(local)
+        return load_checklist(checklist_path(ref))
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Serialise writers: two govaudit processes never interleave writes."""
+        lock = FileLock(str(self.data_dir / ".lock"), timeout=LOCK_TIMEOUT)
+        try:
+            with lock:
+                yield
+        except Timeout:
+            raise GovauditError(
+                f"{self.root}: another govaudit process has held the workspace lock for "
+                f"{LOCK_TIMEOUT:g}s; try again when it finishes"
+            ) from None
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def init_workspace(directory: Path, checklist: str, evaluator: str) -> Workspace:
+    """Create a workspace folder; a checklist file is copied in so it stays valid."""
+    directory = Path(directory)
+    if (directory / CONFIG_NAME).exists():
+        raise GovauditError(f"{directory / CONFIG_NAME} already exists: this is a workspace")
+    if not evaluator.strip():
+        raise GovauditError("--evaluator must name the person answering, e.g. --evaluator 张三")
+    source = checklist_path(checklist)
+    loaded = load_checklist(source)  # refuse a bad checklist before writing anything
+    directory.mkdir(parents=True, exist_ok=True)
+    ref = checklist
+    if str(checklist).endswith((".yaml", ".yml")) or Path(checklist).is_file():
+        ref = f"checklist-{loaded.id}.yaml"
+        shutil.copyfile(source, directory / ref)
+    for sub in ("data", "evidence", "exports"):
+        (directory / sub).mkdir(exist_ok=True)
+    config = {
+        "workspace": {
+            "name": directory.resolve().name,
+            "checklist": ref,
+            "evaluator": evaluator.strip(),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "govaudit_version": __version__,
+        }
+    }
+    (directory / CONFIG_NAME).write_text(tomli_w.dumps(config), encoding="utf-8")
+    return open_workspace(directory)
+
+
+def find_workspace(start: Path | None = None) -> Path:
+    """The nearest folder upwards holding govaudit.toml."""
+    here = Path(start or os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise GovauditError(
+        f"no govaudit workspace in {here} or above: run 'govaudit init DIR --checklist NAME "
+        "--evaluator NAME', then cd into it (or pass --workspace DIR)"
+    )
+
+
+def open_workspace(directory: Path | None = None, explicit: bool = False) -> Workspace:
+    """Open the workspace at `directory` (explicit) or the nearest one upwards."""
+    if explicit and directory is not None:
+        root = Path(directory).resolve()
+        if not (root / CONFIG_NAME).is_file():
+            raise GovauditError(f"{root}: not a govaudit workspace (no {CONFIG_NAME})")
+    else:
+        root = find_workspace(directory)
+    path = root / CONFIG_NAME
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+        section = config["workspace"]
+        ws = Workspace(root, str(section.get("name", root.name)), str(section["checklist"]),
+                       str(section["evaluator"]))
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise GovauditError(f"{path}: not a valid govaudit.toml ({exc})") from None
+    for sub in ("data", "evidence", "exports"):
+        (root / sub).mkdir(exist_ok=True)
+    return ws
