@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 
 from govaudit.errors import GovauditError
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 WorkspaceOption = Annotated[

@@ -30,7 +30,7 @@ NAME_HEADERS = ("一级指标", "二级指标", "三级指标")
 DESCRIPTION_HEADERS = ("评估要点说明", "评估内容", "评估要点", "description")
 ABSENT = {"—", "——", "-", "--", "---", ""}
 _POINT = re.compile(r"(?:^|(?<=[\s；;。：:]))(\d{1,2})\s*[.、．]\s*(?!\d)")
-_TOTAL = re.compile(r"^(?P<name>.*?)\s*[（(](?P<inside>[^）)]*)[）)]\s*$")
+_PARENS = re.compile(r"\s*[（(]([^）)]*)[）)]")
 
 
 def split_points(description: str) -> tuple[str, list[str]]:
@@ -152,17 +152,14 @@ def import_table(path: Path, checklist_id: str, name: str, version: str = "1") -
         names = [c for c in carried[:2]] + ([carried[2]] if carried[2] not in ABSENT else [])
         if not names[0] or not names[1]:
             continue
-        raw = {lv: row[i] if i < len(row) else None for lv, i in levels.items()}
-        if any(_text(v) for v in raw.values()):
-            carried_weights = raw
+        for lv, i in levels.items():  # a blank weight is the merged cell above it
+            if i < len(row) and _text(row[i]):
+                carried_weights[lv] = row[i]
         weights = {lv: _weight(carried_weights.get(lv)) for lv in level_names}
-        top_name, total = names[0], None
-        match = _TOTAL.match(top_name)
-        bonus = "加分" in top_name
-        if match:
-            top_name = match["name"].strip()
-            figures = re.findall(r"\d+(?:\.\d+)?", match["inside"])
-            total = float(figures[-1]) if figures else None
+        bonus = "加分" in names[0]
+        top_name = re.sub(r"\s+", "", _PARENS.sub("", names[0]))
+        figures = re.findall(r"\d+(?:\.\d+)?", " ".join(_PARENS.findall(names[0])))
+        total = float(figures[-1]) if figures else None
         top = next((t for t in tops if t["name"] == top_name), None)
         if top is None:
             top = {"id": f"i{len(tops) + 1}", "code": str(len(tops) + 1), "name": top_name,

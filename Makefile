@@ -1,0 +1,54 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Each installs what it needs.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STAMP := $(VENV)/.installed
+
+.PHONY: install browser demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) browser
+
+# A Chromium for Playwright: one already there, else Playwright's download, else the OS
+# package (Debian/Ubuntu); and a CJK font so that Chinese pages render.
+browser: $(STAMP)
+	@if $(BIN)/python -c "import govaudit.browser as b; b.find_browser()" >/dev/null 2>&1; then \
+		echo "browser: found"; \
+	elif $(BIN)/playwright install chromium >/dev/null 2>&1; then \
+		echo "browser: installed by playwright"; \
+	elif command -v apt-get >/dev/null; then \
+		echo "browser: installing Debian's chromium"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "No Chromium found: install Chrome or Chromium, or run '$(BIN)/playwright install chromium'"; exit 1; \
+	fi
+	@if fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		echo "CJK font: found"; \
+	elif command -v apt-get >/dev/null; then \
+		echo "CJK font: installing fonts-wqy-zenhei"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei fontconfig >/dev/null; \
+	else \
+		echo "No CJK font: Chinese pages will show boxes; install fonts-noto-cjk or WenQuanYi"; \
+	fi
+
+demo: install
+	$(BIN)/govaudit demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python benchmarks/store_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache dist build

@@ -1,0 +1,5 @@
+"""`python -m commands` runs the govaudit CLI."""
+
+from commands.app import main
+
+main()
