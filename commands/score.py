@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 
 from commands.common import JsonOption, WorkspaceOption, console, open_ws, print_json
+
+if TYPE_CHECKING:
+    from govaudit.checklist import Checklist
 
 
 def score(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
@@ -19,26 +24,39 @@ def score(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
         print_json(report.to_dict())
         return
     checklist = ws.checklist
+    tops = [t for t in checklist.tops if not t.bonus]
+    # one column per first-level indicator only where the terminal has room for them
+    wide = console.width >= 72 + 8 * len(tops)
     if not report.weighted:
-        table = Table("site", "level", "answered", *[i.code for i in checklist.indicators],
-                      title=f"{checklist.name}: fraction earned per indicator")
+        table = Table("site", "level", "answered", *[t.name for t in tops] if wide else (),
+                      title=f"{checklist.name}: mean fraction earned per first-level indicator")
         for s in report.sites:
             table.add_row(s.site, s.level, f"{s.answered}/{s.questions}",
-                          *["" if s.fractions.get(i.id) is None else f"{s.fractions[i.id]:.2f}"
-                            for i in checklist.indicators])
+                          *[_mean_fraction(checklist, s.fractions, t.id) for t in tops]
+                          if wide else ())
         console.print(table)
         console.print(f"{checklist.id} publishes no weights: totals, grades and ranks need "
-                      "weights (copy the checklist, add weights, and init with that file).",
+                      "weights (copy the checklist, add weights, and init with that file). "
+                      "`govaudit score --json` has the fraction of every indicator.",
                       markup=False)
         return
     table = Table("rank", "site", "level", "total", "bonus", "grade", "answered",
-                  *[t.name for t in checklist.tops if not t.bonus], title=checklist.name)
+                  *[t.name for t in tops] if wide else (), title=checklist.name)
     ordered = sorted(report.sites, key=lambda s: (s.level, s.rank or 0, s.site))
     for s in ordered:
         mark = "" if s.complete else " (incomplete)"
         table.add_row(str(s.rank), s.site, s.level, f"{s.total:.2f}", f"{s.bonus:.2f}",
                       s.grade, f"{s.answered}/{s.questions}{mark}",
-                      *[f"{s.tops.get(t.id, 0):.2f}" for t in checklist.tops if not t.bonus])
+                      *[f"{s.tops.get(t.id, 0):.2f}" for t in tops] if wide else ())
     console.print(table)
     if any(not s.complete for s in report.sites):
         console.print("Incomplete sites score unanswered and 'unknown' questions as 0 for now.")
+    if not wide:
+        console.print("A wider terminal shows each first-level indicator; "
+                      "`govaudit score --json` has every indicator.", markup=False)
+
+
+def _mean_fraction(checklist: Checklist, fractions: dict[str, float | None], top_id: str) -> str:
+    values = [f for i in checklist.indicators if i.path_ids[0] == top_id
+              and (f := fractions.get(i.id)) is not None]
+    return f"{sum(values) / len(values):.2f}" if values else ""
