@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from commands import answer, checklist, init, score, sites, status
+from commands import check as check_command
 from commands.common import GovauditGroup
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app.command("answer")(answer.answer)
 app.command("status")(status.status)
 app.command("score")(score.score)
 app.add_typer(checklist.app, name="checklist")
+app.command("check")(check_command.check)
 
 
 @app.callback()

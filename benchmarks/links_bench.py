@@ -1,0 +1,229 @@
+"""Link-check benchmark: govaudit's links probe against LinkChecker on the same local site.
+
+A site on 127.0.0.1 (served by a child process) links 2,000 unique URLs from
+its home page: some broken (404, 500, a closed port), some slow (answering
+after a delay), a few with Chinese paths. Both tools check every link of the
+home page with the same concurrency, in alternating rounds; the script prints
+links per second for each (and the median over the rounds) and asserts that
+every run finds exactly the broken links the site has.
+
+LinkChecker throttles itself to about 3 requests/second per host; it allows
+more (`maxrequestspersecond`) only for servers that send a `LinkChecker`
+header. The site sends it and LinkChecker is configured to 10,000/s, so
+neither tool is throttled.
+
+Run: .venv/bin/python benchmarks/links_bench.py [--links 2000] [--concurrency 20] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import os
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+SLOW_SECONDS = 0.5
+
+
+def kind(i: int) -> str:
+    if i % 40 == 0:
+        return "404"
+    if i % 250 == 1:
+        return "500"
+    if i % 400 == 2:
+        return "refused"
+    if i % 50 == 3:
+        return "slow"
+    return "ok"
+
+
+def link_path(i: int) -> str:
+    return f"/页面/{i}.html" if i % 100 == 5 else f"/page/{i}.html"
+
+
+def home_page(count: int, refused_port: int) -> bytes:
+    items = []
+    for i in range(count):
+        refused = kind(i) == "refused"
+        href = f"http://127.0.0.1:{refused_port}/gone/{i}" if refused else link_path(i)
+        items.append(f'<li><a href="{href}">链接 {i}</a></li>')
+    return ("<!doctype html><html><head><meta charset='utf-8'><title>基准</title></head>"
+            f"<body><ul>{''.join(items)}</ul></body></html>").encode()
+
+
+def serve(count: int, refused_port: int) -> None:
+    """Child process: serve the site until stdin closes; print the port first.
+
+    A small asyncio HTTP/1.1 server (keep-alive, HEAD and GET): the figures
+    measure the clients, not a slow threaded test server.
+    """
+    home = home_page(count, refused_port)
+    by_path = {link_path(i): kind(i) for i in range(count)}
+    page = b"<html><body>page</body></html>"
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                line = await reader.readline()
+                if not line.strip():
+                    break
+                method, target = line.decode("latin-1").split(" ", 2)[:2]
+                close = False
+                while True:
+                    header = await reader.readline()
+                    if header in (b"\r\n", b"\n", b""):
+                        break
+                    close = close or header.lower().startswith(b"connection: close")
+                path = unquote(urlsplit(target).path)
+                what = "home" if path == "/" else by_path.get(path, "404")
+                if what == "slow":
+                    await asyncio.sleep(SLOW_SECONDS)
+                status = {"404": "404 Not Found", "500": "500 Internal Server Error"}.get(
+                    what, "200 OK")
+                body = home if what == "home" else page
+                writer.write(f"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n"
+                             f"Content-Length: {len(body)}\r\n"
+                             # lifts LinkChecker's own rate limit (see the module docstring)
+                             "LinkChecker: unthrottled\r\n\r\n".encode())
+                if method != "HEAD":
+                    writer.write(body)
+                await writer.drain()
+                if close:
+                    break
+        except (ConnectionError, ValueError):
+            pass
+        finally:
+            writer.close()
+
+    async def main() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
+        print(server.sockets[0].getsockname()[1], flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        os._exit(0)  # no orderly shutdown of kept-alive connections needed
+
+    asyncio.run(main())
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+Run = tuple[float, float, int, set[str]]  # wall seconds, CPU seconds, links checked, broken
+
+
+def run_govaudit(url: str, concurrency: int) -> Run:
+    from govaudit.probes.links import LinkOptions
+    from govaudit.probes.run import CheckOptions, check_sites
+    from govaudit.store import Site
+
+    options = CheckOptions(probes=("links",), link_timeout=15.0,
+                           links=LinkOptions(depth=0, concurrency=concurrency,
+                                             per_host=concurrency))
+    started, cpu = time.perf_counter(), time.process_time()
+    result = check_sites([Site("基准", url, "city")], options)[0]
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    links = result.probes["links"]
+    if links.get("failed"):
+        raise SystemExit(f"govaudit links probe failed: {links['error']}")
+    return elapsed, cpu, links["checked"], {unquote(b["url"]) for b in links["broken"]}
+
+
+def run_linkchecker(url: str, concurrency: int) -> Run:
+    exe = shutil.which("linkchecker", path=str(Path(sys.executable).parent)) or \
+        shutil.which("linkchecker")
+    if exe is None:
+        raise SystemExit("linkchecker is not installed: .venv/bin/pip install linkchecker")
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "HOME": home, "XDG_CONFIG_HOME": home, "XDG_DATA_HOME": home}
+        config = Path(home) / "linkcheckerrc"
+        # Above 10/s only for servers that send a LinkChecker header (this one does).
+        config.write_text("[checking]\nmaxrequestspersecond=10000\n", encoding="utf-8")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        proc = subprocess.run([exe, "-f", str(config), "-r", "1", "-t", str(concurrency),
+                               "--timeout", "15",
+                               "--check-extern", "--no-status", "--no-warnings", "-v",
+                               "-o", "csv/utf-8", url],
+                              capture_output=True, text=True, encoding="utf-8", env=env)
+        elapsed = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    rows = [r for r in csv.DictReader(
+        io.StringIO("\n".join(line for line in proc.stdout.splitlines()
+                              if not line.startswith("#"))), delimiter=";")]
+    if not rows:
+        raise SystemExit(f"linkchecker printed no results:\n{proc.stdout}\n{proc.stderr}")
+    checked = {r["url"] for r in rows if r.get("parentname")}
+    broken = {unquote(r["url"]) for r in rows if r.get("valid") == "False"}
+    return elapsed, cpu, len(checked), broken
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--links", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--refused-port", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.links, args.refused_port)
+        return
+
+    refused = closed_port()
+    child = subprocess.Popen([sys.executable, __file__, "--serve", "--links", str(args.links),
+                              "--refused-port", str(refused)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        url = f"http://127.0.0.1:{child.stdout.readline().strip()}/"
+        expected = {unquote(f"{url.rstrip('/')}{link_path(i)}") if kind(i) != "refused" else
+                    f"http://127.0.0.1:{refused}/gone/{i}"
+                    for i in range(args.links) if kind(i) in ("404", "500", "refused")}
+        slow = sum(kind(i) == "slow" for i in range(args.links))
+        print(f"site: {url} with {args.links} unique links on the home page: "
+              f"{len(expected)} broken (404, 500, a closed port), {slow} slow "
+              f"({SLOW_SECONDS}s each); concurrency {args.concurrency} for both tools")
+
+        runs: dict[str, list[Run]] = {"govaudit": [], "linkchecker": []}
+        for number in range(1, args.rounds + 1):  # alternated: both see the same machine load
+            for name, run in (("govaudit", run_govaudit), ("linkchecker", run_linkchecker)):
+                wall, cpu, checked, broken = result = run(url, args.concurrency)
+                runs[name].append(result)
+                print(f"round {number} {name:<11}: {checked} links in {wall:.2f}s "
+                      f"(CPU {cpu:.2f}s) = {checked / wall:.0f} links/s, {len(broken)} broken")
+        speed = {name: statistics.median(r[2] / r[0] for r in rs) for name, rs in runs.items()}
+        ratio = speed["govaudit"] / speed["linkchecker"]
+        print(f"median      : govaudit {speed['govaudit']:.0f} links/s, "
+              f"linkchecker {speed['linkchecker']:.0f} links/s")
+        print(f"speed-up    : {ratio:.1f}x (target >= 3x: {'met' if ratio >= 3 else 'NOT met'})")
+
+        for name, rs in runs.items():
+            for _wall, _cpu, checked, broken in rs:
+                assert checked == args.links, f"{name} checked {checked} links"
+                assert broken == expected, (
+                    f"{name} findings differ from the site's: missing "
+                    f"{sorted(expected - broken)[:5]}, extra {sorted(broken - expected)[:5]}")
+        print(f"findings    : identical in every run ({len(expected)} broken links, the ones "
+              "the site has)")
+    finally:
+        if child.stdin:
+            child.stdin.close()
+        child.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

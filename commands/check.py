@@ -1,0 +1,180 @@
+"""govaudit check: automated probes over HTTP that suggest answers (system monitoring)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from commands.common import JsonOption, WorkspaceOption, console, err_console, open_ws, print_json
+
+if TYPE_CHECKING:  # the probes import httpx: only when the command runs
+    from govaudit.probes.run import CheckRun, ProgressEvent, ProgressFn, SiteCheck
+
+BROKEN_SHOWN = 20
+
+
+def check(
+    site: Annotated[list[str] | None, typer.Option(
+        "--site", "-s", metavar="NAME",
+        help="Only this site (repeatable; default: every site).")] = None,
+    probe: Annotated[list[str] | None, typer.Option(
+        "--probe", "-p", metavar="PROBE", help="Only this probe (repeatable): availability, "
+        "links, ipv6, marks, freshness, features.")] = None,
+    depth: Annotated[int, typer.Option(
+        help="Links: also check the links of same-host pages this many clicks deep.")] = 0,
+    samples: Annotated[int, typer.Option(help="Availability: requests per site.")] = 3,
+    interval: Annotated[float, typer.Option(
+        help="Availability: seconds between requests.")] = 2.0,
+    concurrency: Annotated[int, typer.Option(help="Links: checks in flight overall.")] = 20,
+    per_host: Annotated[int, typer.Option(help="Links: checks in flight per host.")] = 6,
+    timeout: Annotated[float, typer.Option(
+        help="Seconds allowed for a whole page fetch (a trickling server is cut off).")] = 20.0,
+    link_timeout: Annotated[float, typer.Option(
+        help="Seconds allowed for one link check.")] = 15.0,
+    skip_host: Annotated[list[str] | None, typer.Option(
+        "--skip-host", metavar="HOST", help="Links: do not check links to this host "
+        "(repeatable; e.g. a registry unreachable from an intranet).")] = None,
+    apply: Annotated[bool, typer.Option(
+        "--apply", help="Save suggestions as answers by evaluator 'probe' (never over a "
+        "person's answer).")] = False,
+    workspace: WorkspaceOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Probe the sites over HTTP, store the results and suggest answers."""
+    from govaudit.probes.fetch import FetchLimits
+    from govaudit.probes.links import LinkOptions
+    from govaudit.probes.run import CheckOptions, resolve_probes, run_checks
+    from govaudit.store import Store
+
+    ws = open_ws(workspace)
+    store = Store(ws)
+    names = list(site) if site else None
+    chosen = [store.site(n) for n in names] if names else store.sites()
+    if not chosen:
+        console.print("No sites yet: govaudit sites import FILE")
+        return
+    probes = resolve_probes(probe)
+    options = CheckOptions(interval=interval, link_timeout=link_timeout,
+                           limits=FetchLimits(deadline=timeout),
+                           links=LinkOptions(concurrency=concurrency, per_host=per_host,
+                                             skip_hosts=tuple(skip_host or ())))
+    result = _run_with_progress(lambda progress: run_checks(
+        ws, chosen, probes, depth=depth, samples=samples, on_progress=progress,
+        options=options), len(chosen) * len(probes))
+    applied = None
+    if apply:
+        from govaudit.suggestions import apply_suggestions
+
+        applied = apply_suggestions(store, ws.checklist, chosen)
+    if json:
+        out: dict[str, Any] = {"sites": [s.to_dict() for s in result.sites]}
+        if applied is not None:
+            out["applied"] = applied
+        print_json(out)
+        return
+    for checked in result.sites:
+        _print_site(checked)
+    if result.errors:
+        console.print(f"{len(result.errors)} probe(s) failed; the others were stored:",
+                      style="yellow")
+        for error in result.errors:
+            console.print(f"  {error['site']} {error['probe']}: {error['error']}", markup=False)
+    if applied is not None:
+        console.print(f"Saved {applied} suggestion(s) as answers by 'probe'; answers given by "
+                      "a person were left alone.")
+    else:
+        console.print("Results stored. 'govaudit collect' shows the suggestions; "
+                      "'govaudit check --apply' saves them as answers.")
+
+
+def _run_with_progress(work: Callable[[ProgressFn], CheckRun], total: int) -> CheckRun:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task("checking", total=total)
+        running: dict[tuple[str, str], str] = {}  # what is under way, with its progress
+
+        def progress(event: ProgressEvent) -> None:
+            key = (event.site, event.probe)
+            if event.finished:
+                running.pop(key, None)
+            else:
+                running[key] = event.detail
+            shown = [f"{site} {probe} {detail}".strip()
+                     for (site, probe), detail in list(running.items())[:3]]
+            bar.update(task, description=", ".join(shown) or "checking",
+                       advance=1 if event.finished else 0)
+
+        return work(progress)
+
+
+def _print_site(checked: SiteCheck) -> None:
+    # Text() cells: link texts and URLs from the sites often hold "[…]"
+    table = Table("probe", "result", title=Text(f"{checked.site}  {checked.url}"),
+                  title_justify="left")
+    for name, data in checked.probes.items():
+        if data.get("failed"):
+            table.add_row(name, Text(f"failed: {data['error']}", style="red"))
+        else:
+            table.add_row(name, Text(summary(name, data)))
+    console.print(table)
+    links = checked.probes.get("links") or {}
+    broken = links.get("broken") or []
+    if broken:
+        shown = Table("broken link", "status / error", "text", "found on",
+                      title=f"{len(broken)} broken link(s)", title_justify="left")
+        for item in broken[:BROKEN_SHOWN]:
+            problem = " ".join(str(v) for v in (item["status"], item["error"]) if v)
+            shown.add_row(*(Text(v) for v in (item["url"], problem, item["text"],
+                                              item["found_on"])))
+        console.print(shown)
+        if len(broken) > BROKEN_SHOWN:
+            console.print(f"… and {len(broken) - BROKEN_SHOWN} more (--json lists them all)")
+
+
+def summary(name: str, data: dict[str, Any]) -> str:
+    """One line per probe result, for the table."""
+    if name == "availability":
+        ok = data["samples"] - data["failures"]
+        text = f"{ok}/{data['samples']} OK"
+        if data["status"] is not None:
+            text += (f", HTTP {data['status']}, median {data['latency_median_ms']} ms, "
+                     f"p95 {data['latency_p95_ms']} ms, {'HTTPS' if data['https'] else 'no HTTPS'}")
+        if data.get("redirects") and data.get("final_url"):
+            text += f", redirected to {data['final_url']}"
+        if data.get("errors"):
+            text += f"; errors: {'; '.join(data['errors'])}"
+        if data.get("tls_error"):
+            text += f"; {data['tls_error']}"
+        return text
+    if name == "links":
+        return (f"{data['checked']} checked, {data['broken_count']} broken "
+                f"({(data['broken_ratio'] or 0):.1%}), {len(data['pages'])} page(s) scanned")
+    if name == "ipv6":
+        if data.get("reachable"):
+            return f"AAAA {', '.join(data['aaaa'])}; HTTP {data['status']} over IPv6"
+        return data.get("error") or "no answer over IPv6"
+    if name == "marks":
+        from govaudit.probes.names import MARK_KEYS
+        from govaudit.suggestions import MARK_LABELS
+
+        parts = []
+        for key in MARK_KEYS:
+            value = data.get("conac_url") if key == "conac" else data.get(key)
+            parts.append(f"{MARK_LABELS[key]}: {value or '—'}")
+        return "; ".join(parts)
+    if name == "freshness":
+        if not data.get("latest"):
+            return "no date found"
+        return f"newest {data['latest']} ({data['days']} day(s) ago) on {data['source']}"
+    if name == "features":
+        from govaudit.suggestions import FEATURE_LABELS
+
+        return "; ".join(f"{label} {'✓' if (data.get(key) or {}).get('found') else '—'}"
+                         for key, label in FEATURE_LABELS.items())
+    return ""

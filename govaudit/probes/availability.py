@@ -1,0 +1,51 @@
+"""Availability: several GETs of the home page spread over the run."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import statistics
+from typing import Any
+from urllib.parse import urlsplit
+
+from govaudit.probes.fetch import Fetcher
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile (p95 of 3 samples is the largest)."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+async def probe_availability(fetcher: Fetcher, url: str, samples: int = 3,
+                             interval: float = 2.0) -> dict[str, Any]:
+    """`samples` GETs, `interval` seconds apart; a sample fails on an error or HTTP >= 400."""
+    results: list[dict[str, Any]] = []
+    for index in range(max(1, samples)):
+        if index and interval > 0:
+            await asyncio.sleep(interval)
+        page = await fetcher.page(url, read_body=True)
+        results.append({
+            "status": page.status, "final_url": page.final_url or None,
+            "redirects": page.redirects, "latency_ms": page.elapsed_ms,
+            "error": page.failure, "tls_error": page.tls_error,
+        })
+    failures = [r for r in results if r["error"]]
+    answered = [r["latency_ms"] for r in results if r["status"] is not None]
+    last = next((r for r in reversed(results) if r["status"] is not None), results[-1])
+    final = last["final_url"] or url
+    return {
+        "samples": len(results),
+        "failures": len(failures),
+        "failure_rate": round(len(failures) / len(results), 4),
+        "status": last["status"],
+        "final_url": last["final_url"],
+        "redirects": last["redirects"],
+        "https": urlsplit(final).scheme == "https",
+        "tls_error": next((r["tls_error"] for r in results if r["tls_error"]), ""),
+        "latency_median_ms": round(statistics.median(answered), 1) if answered else None,
+        "latency_p95_ms": round(percentile(answered, 0.95), 1) if answered else None,
+        "errors": sorted({r["error"] for r in failures}),
+        "results": results,
+    }

@@ -1,0 +1,452 @@
+"""Fetching over HTTP with httpx: size caps, redirect caps, total deadlines, decoding.
+
+Every request runs under a total deadline (asyncio.timeout), because httpx's
+timeouts apply per network operation: a server that trickles one byte a second
+never trips a read timeout but does trip the deadline. Redirects are followed
+here, one hop at a time, so that a redirect's own body is never read beyond a
+small cap either. Bodies are read in chunks up to a size cap and only when the
+response is HTML; anything else is never read or parsed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import functools
+import re
+import socket
+import ssl
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from govaudit import __version__
+
+USER_AGENT = (f"Mozilla/5.0 (compatible; govaudit/{__version__}; "
+              "government website evaluation)")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# The GB family is decoded as GB18030, a superset: pages labelled gb2312 routinely use GBK
+# characters (WHATWG does the same).
+_GB_LABELS = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "csgb2312", "euc-cn",
+              "cp936", "ms936", "windows-936", "gb18030", "chinese", "iso-ir-58"}
+# Servers (old Tomcat, IIS) often send a default latin-1 label that contradicts the page's
+# own meta tag; these labels rank below the meta tag and below valid UTF-8.
+_WEAK_LABELS = {"iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii", "iso8859-1"}
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+# A redirect's or an error page's body is read up to this size so that the connection can
+# be reused; beyond it the connection is dropped instead.
+_DRAIN_BYTES = 65_536
+
+
+@dataclass
+class FetchLimits:
+    """Caps for every request: body size, redirects, and time."""
+
+    max_bytes: int = 5_000_000
+    deadline: float = 20.0  # seconds for a whole request: redirects and body included
+    connect_timeout: float = 10.0
+    max_redirects: int = 10
+    user_agent: str = USER_AGENT
+
+
+@dataclass
+class Page:
+    """One fetched URL: where it ended, what came back, the decoded HTML if it was HTML."""
+
+    url: str
+    final_url: str = ""
+    status: int | None = None
+    redirects: list[str] = field(default_factory=list)
+    content_type: str = ""
+    html: str | None = None
+    encoding: str = ""
+    encoding_source: str = ""
+    size: int = 0
+    truncated: bool = False
+    elapsed_ms: float | None = None
+    error: str = ""
+    tls_error: str = ""
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and self.status is not None and self.status < 400
+
+    @property
+    def failure(self) -> str:
+        """Why the page counts as failed ("" when it did not fail)."""
+        if self.error:
+            return self.error
+        if self.status is not None and self.status >= 400:
+            return f"HTTP {self.status}"
+        return ""
+
+
+@dataclass
+class LinkStatus:
+    """The outcome of a request whose body does not matter."""
+
+    status: int | None
+    final_url: str = ""
+    error: str = ""
+    timed_out: bool = False
+
+
+class TooManyRedirects(Exception):  # noqa: N818 - mirrors httpx's name
+    def __init__(self, chain: list[str], limit: int) -> None:
+        self.chain = chain
+        looped = len(set(chain)) < len(chain)
+        what = "redirect loop" if looped else f"more than {limit} redirects"
+        shown = " → ".join(chain[:3] + (["…"] if len(chain) > 3 else []))
+        super().__init__(f"too many redirects ({what}: {shown})")
+
+
+def is_html_type(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() in HTML_TYPES
+
+
+def looks_like_html(start: bytes) -> bool:
+    head = start[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<meta",
+                            b"<title", b"<!--"))
+
+
+def charset_from_content_type(content_type: str) -> str:
+    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type, re.I)
+    return match.group(1) if match else ""
+
+
+def python_codec(label: str) -> str | None:
+    """The Python codec for a charset label, or None when the label is unknown."""
+    label = label.strip().lower()
+    if not label:
+        return None
+    if label in _GB_LABELS:
+        return "gb18030"
+    if label in ("big5", "big5-hkscs", "x-x-big5", "cn-big5"):
+        return "big5hkscs"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_html(body: bytes, content_type: str = "") -> tuple[str, str, str]:
+    """Decode an HTML body; returns (text, codec, where the codec came from).
+
+    Order: a BOM, the Content-Type charset, the <meta> charset, valid UTF-8,
+    valid GB18030 (the superset of GBK and GB2312: government sites that
+    declare nothing are nearly always one of these), a latin-1 label from the
+    header (servers send it by default, so it ranks low), then detection by
+    charset-normalizer. A declared charset that fails to decode the body (a
+    page labelled utf-8 that is really GBK) is passed over for the next
+    source. A multi-byte character cut by the size cap is dropped, not an error.
+    """
+    candidates: list[tuple[str | None, str]] = []
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            candidates.append((codec, "bom"))
+            break
+    header_label = charset_from_content_type(content_type)
+    header = python_codec(header_label)
+    header_weak = header_label.lower() in _WEAK_LABELS
+    meta_match = _META_CHARSET.search(body[:4096])
+    meta = python_codec(meta_match.group(1).decode("ascii", "ignore")) if meta_match else None
+    if not header_weak:
+        candidates.append((header, "header"))
+    candidates += [(meta, "meta"), ("utf-8", "utf-8"), ("gb18030", "detected")]
+    if header_weak:
+        candidates.append((header, "header"))
+    for codec, source in candidates:
+        text = _decode(body, codec)
+        if text is not None:
+            return text, codec or "", source
+    detected = _detect(body)
+    text = _decode(body, detected)
+    if text is not None and detected:
+        return text, detected, "detected"
+    return body.decode("gb18030", errors="replace"), "gb18030", "default (with replacements)"
+
+
+def _decode(body: bytes, codec: str | None) -> str | None:
+    """`body` decoded strictly, an incomplete last character aside; None if it does not fit."""
+    if not codec:
+        return None
+    try:
+        return codecs.getincrementaldecoder(codec)(errors="strict").decode(body, final=False)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _detect(body: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body[:200_000]).best()
+    return python_codec(best.encoding) if best is not None else None
+
+
+def describe_error(exc: BaseException, limits: FetchLimits) -> str:
+    """A short, stable reason for a failed request."""
+    if isinstance(exc, TimeoutError):
+        return f"deadline of {limits.deadline:g}s exceeded"
+    if isinstance(exc, TooManyRedirects):
+        return str(exc)
+    tls = tls_reason(exc)
+    if tls:
+        return f"TLS error: {tls}"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connect timeout"
+    if isinstance(exc, httpx.ReadTimeout):
+        return "read timeout"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return f"unsupported URL scheme ({exc})"
+    if isinstance(exc, httpx.InvalidURL | ValueError):
+        return f"invalid URL ({exc})"
+    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, httpx.ConnectError):
+        cause = _root_cause(exc)
+        if isinstance(cause, ConnectionRefusedError) or "refused" in text.lower():
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return f"DNS lookup failed ({cause.strerror or cause})"
+        return f"connect error ({cause or text})"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"protocol error ({text})"
+    if isinstance(exc, httpx.HTTPError):
+        return f"{type(exc).__name__} ({text})"
+    return f"{type(exc).__name__}: {text}"
+
+
+def _root_cause(exc: BaseException) -> BaseException | None:
+    """The OS-level error behind a connect failure (anyio wraps it in a generic message)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError | socket.gaierror):
+            return current
+        nested = getattr(current, "exceptions", None)  # an ExceptionGroup of attempts
+        if nested:
+            found = [c for e in nested if (c := _root_cause(e)) is not None]
+            if found:
+                return found[0]
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def tls_reason(exc: BaseException) -> str:
+    """The TLS failure behind an exception, or ""."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current.verify_message or str(current)
+        if isinstance(current, ssl.SSLError):
+            return current.reason or str(current)
+        current = current.__cause__ or current.__context__
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "[SSL" in text:
+        return text
+    return ""
+
+
+def is_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, TimeoutError | httpx.TimeoutException)
+
+
+@functools.cache
+def ssl_context(verify: bool) -> ssl.SSLContext:
+    """One TLS context per kind, shared by every client (loading the CA bundle is slow)."""
+    if verify:
+        return httpx.create_ssl_context()  # certifi's CA bundle, or $SSL_CERT_FILE
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class Fetcher:
+    """httpx clients with explicit limits: `lanes` requests at once, each on its own client.
+
+    httpcore's pool does work proportional to its size on every request (it
+    polls each idle connection), which made one shared pool of 20 connections
+    the bottleneck of link checking. Each lane is a small client instead (at
+    most `per_lane` keep-alive connections, for the hosts it visited last)
+    and a request holds one lane for its duration, so at most `lanes`
+    requests and `lanes × per_lane` connections are open. `local_address="::"`
+    makes every connection go over IPv6; proxies from the environment are
+    honoured otherwise. Certificate failures can be retried on an unverified
+    client so that the page can still be examined.
+    """
+
+    def __init__(self, limits: FetchLimits | None = None, lanes: int = 10, per_lane: int = 4,
+                 local_address: str | None = None) -> None:
+        self.limits = limits or FetchLimits()
+        self.lanes = max(1, lanes)
+        self._per_lane = max(1, per_lane)
+        self._local_address = local_address
+        self._clients: list[httpx.AsyncClient] = []
+        self._free: asyncio.Queue[httpx.AsyncClient] | None = None
+        self._unverified: httpx.AsyncClient | None = None
+
+    def _new_client(self, verify: bool) -> httpx.AsyncClient:
+        pool = httpx.Limits(max_connections=self._per_lane,
+                            max_keepalive_connections=self._per_lane, keepalive_expiry=15.0)
+        timeout = httpx.Timeout(self.limits.deadline,
+                                connect=min(self.limits.connect_timeout, self.limits.deadline),
+                                pool=None)
+        context = ssl_context(verify)
+        options: dict[str, Any] = {}
+        if self._local_address:
+            options["transport"] = httpx.AsyncHTTPTransport(
+                verify=context, local_address=self._local_address, limits=pool, retries=0)
+        return httpx.AsyncClient(
+            verify=context, limits=pool, timeout=timeout, follow_redirects=False,
+            headers={"User-Agent": self.limits.user_agent,
+                     "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                     "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"},
+            **options)
+
+    @asynccontextmanager
+    async def _lane(self, verify: bool = True) -> AsyncIterator[httpx.AsyncClient]:
+        if not verify:
+            if self._unverified is None:
+                self._unverified = self._new_client(verify=False)
+            yield self._unverified
+            return
+        if self._free is None:
+            self._free = asyncio.Queue()
+        if self._free.empty() and len(self._clients) < self.lanes:
+            self._clients.append(self._new_client(verify=True))
+            client = self._clients[-1]
+        else:
+            client = await self._free.get()
+        try:
+            yield client
+        finally:
+            self._free.put_nowait(client)
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        for client in [*self._clients, self._unverified]:
+            if client is not None:
+                await client.aclose()
+        self._clients = []
+        self._free = None
+        self._unverified = None
+
+    async def page(self, url: str, read_body: bool = True, follow_redirects: bool = True,
+                   tls_fallback: bool = False) -> Page:
+        """GET a URL; the body is read (capped) and decoded only when it is HTML.
+
+        With `tls_fallback`, a certificate failure is recorded in `tls_error` and
+        the page is fetched again without verification, so that its content can
+        still be examined.
+        """
+        page = await self._get(url, read_body, follow_redirects, verify=True)
+        if page.error.startswith("TLS error"):
+            page.tls_error = page.error
+            if tls_fallback:
+                again = await self._get(url, read_body, follow_redirects, verify=False)
+                again.tls_error = page.error
+                return again
+        return page
+
+    async def _get(self, url: str, read_body: bool, follow_redirects: bool,
+                   verify: bool) -> Page:
+        page = Page(url=url)
+        started = time.perf_counter()
+        try:
+            async with self._lane(verify) as client, asyncio.timeout(self.limits.deadline):
+                started = time.perf_counter()  # latency leaves out the wait for a free lane
+                resp = await self._open(client, "GET", url, follow_redirects, page.redirects)
+                try:
+                    page.status = resp.status_code
+                    page.final_url = str(resp.url)
+                    page.content_type = resp.headers.get("content-type", "")
+                    if read_body and (not page.content_type or is_html_type(page.content_type)):
+                        body = await self._read(resp, self.limits.max_bytes)
+                        page.size = len(body)
+                        page.truncated = page.size >= self.limits.max_bytes
+                        if page.content_type or looks_like_html(body):
+                            page.html, page.encoding, page.encoding_source = decode_html(
+                                body, page.content_type)
+                finally:
+                    await resp.aclose()
+        except Exception as exc:  # every failure becomes a recorded reason
+            page.error = describe_error(exc, self.limits)
+            page.timed_out = is_timeout(exc)
+        page.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        return page
+
+    async def status(self, url: str, method: str = "HEAD") -> LinkStatus:
+        """Status and final URL of a request (redirects followed); the body is not used."""
+        try:
+            async with self._lane() as client, asyncio.timeout(self.limits.deadline):
+                resp = await self._open(client, method, url, True, [])
+                try:
+                    # reading to the end (even a HEAD's empty body) keeps the connection
+                    await self._drain(resp)
+                    return LinkStatus(resp.status_code, str(resp.url))
+                finally:
+                    await resp.aclose()
+        except Exception as exc:
+            return LinkStatus(None, "", describe_error(exc, self.limits), is_timeout(exc))
+
+    async def _open(self, client: httpx.AsyncClient, method: str, url: str, follow: bool,
+                    history: list[str]) -> httpx.Response:
+        """Send a request and follow its redirects; returns the last response, unread."""
+        resp = await client.send(client.build_request(method, url), stream=True)
+        while follow and resp.next_request is not None:
+            history.append(str(resp.url))
+            next_request = resp.next_request
+            await self._drain(resp)
+            await resp.aclose()
+            if len(history) > self.limits.max_redirects:
+                raise TooManyRedirects(history + [str(next_request.url)],
+                                       self.limits.max_redirects)
+            resp = await client.send(next_request, stream=True)
+        return resp
+
+    @staticmethod
+    async def _drain(resp: httpx.Response) -> None:
+        """Read a small body to its end (undecoded) so that the connection can be reused."""
+        size = 0
+        async for chunk in resp.aiter_raw():
+            size += len(chunk)
+            if size > _DRAIN_BYTES:
+                break
+
+    @staticmethod
+    async def _read(resp: httpx.Response, cap: int) -> bytes:
+        """At most `cap` bytes of the (decompressed) body."""
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.aiter_bytes():
+            room = cap - size
+            chunks.append(chunk[:room])
+            size += min(len(chunk), room)
+            if size >= cap:
+                break
+        return b"".join(chunks)
+
+
+def page_facts(page: Page) -> dict[str, Any]:
+    """The JSON-friendly facts of a fetched page that the probes report."""
+    return {"url": page.url, "final_url": page.final_url, "status": page.status,
+            "encoding": page.encoding, "encoding_source": page.encoding_source,
+            "size": page.size, "truncated": page.truncated, "tls_error": page.tls_error}

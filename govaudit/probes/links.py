@@ -1,0 +1,282 @@
+"""Link validity: every link of the home page (and same-host pages up to a depth), checked.
+
+Links are resolved against the page (and its <base>), stripped of fragments,
+normalised (non-ASCII paths percent-encoded as UTF-8, queries in the page's
+own encoding as browsers do, escapes upper-cased) and de-duplicated. Each is
+checked with HEAD; a HEAD that is refused or fails (any status >= 400, or an
+error other than a timeout, refused connection or DNS failure) is confirmed
+with GET, whose body is never read. Timeouts and 5xx get one retry after a
+back-off. Concurrency is bounded overall and per host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from govaudit.probes.errors import ProbeFailed
+from govaudit.probes.fetch import Fetcher, LinkStatus, Page
+from govaudit.probes.html import Document, element_text
+
+LINK_SOURCES = (("a", "href"), ("img", "src"), ("script", "src"), ("link", "href"),
+                ("iframe", "src"))
+CRAWLED_TAGS = ("a", "iframe")
+_CONTROL = re.compile(r"[\t\n\r]")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+_PATH_SAFE = "/!$&'()*+,;=:@~-._%"
+_QUERY_SAFE = _PATH_SAFE + "?"
+
+ProgressFn = Callable[[str], None]  # receives e.g. "120/340 links"
+
+
+@dataclass
+class LinkOptions:
+    depth: int = 0          # 0: the home page's links; 1: also the links of pages it links to
+    max_pages: int = 100    # pages scanned for links at most (home page included)
+    concurrency: int = 20   # link checks in flight overall (the link fetcher's lanes)
+    per_host: int = 6       # link checks in flight per host
+    retries: int = 1        # extra attempts for timeouts and 5xx
+    backoff: float = 0.5    # seconds before a retry
+    skip_hosts: tuple[str, ...] = ()  # hosts whose links are counted as skipped, not checked
+
+
+@dataclass
+class FoundLink:
+    url: str
+    found_on: str
+    text: str
+    tag: str
+    error: str = ""  # why the URL cannot be checked (it does not parse)
+
+
+@dataclass
+class LinkResult:
+    status: int | None
+    error: str = ""
+
+    @property
+    def broken(self) -> bool:
+        return bool(self.error) or self.status is None or self.status >= 400
+
+
+class HostLimiter:
+    """At most `per_host` requests in flight to any one host.
+
+    The overall bound is the link fetcher's lanes (one request per lane).
+    """
+
+    def __init__(self, per_host: int) -> None:
+        self._per_host_limit = max(1, per_host)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    def slot(self, url: str) -> asyncio.Semaphore:
+        host = urlsplit(url).netloc.lower()
+        semaphore = self._hosts.get(host)
+        if semaphore is None:
+            semaphore = self._hosts[host] = asyncio.Semaphore(self._per_host_limit)
+        return semaphore
+
+
+def _quote(part: str, encoding: str, safe: str) -> str:
+    part = _BAD_PERCENT.sub("%25", part)
+    try:
+        quoted = quote(part, safe=safe, encoding=encoding, errors="strict")
+    except (UnicodeEncodeError, LookupError):
+        quoted = quote(part, safe=safe, encoding="utf-8")
+    return _ESCAPE.sub(lambda m: m.group().upper(), quoted)
+
+
+def normalise_link(raw: str, base: str, encoding: str = "utf-8") -> tuple[str | None, str]:
+    """(absolute normalised URL, "") for an http(s) link; (None, why) for one not checked.
+
+    Raises ValueError for a URL that cannot be parsed.
+    """
+    raw = _CONTROL.sub("", raw).strip()
+    if not raw or raw.startswith("#"):
+        return None, "fragment"
+    scheme = urlsplit(raw).scheme.lower()
+    if scheme and scheme not in ("http", "https") and len(scheme) > 1:
+        return None, scheme
+    parts = urlsplit(urljoin(base, raw))
+    if parts.scheme.lower() not in ("http", "https"):
+        return None, parts.scheme.lower() or "relative"
+    if not parts.hostname:
+        raise ValueError("no host")
+    _ = parts.port  # ValueError for a port that is not a number in range
+    path = _quote(parts.path or "/", "utf-8", _PATH_SAFE)
+    query = _quote(parts.query, encoding or "utf-8", _QUERY_SAFE)
+    netloc = parts.netloc.lower() if "@" not in parts.netloc else parts.netloc
+    joined = urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
+    if netloc.isascii():
+        return joined, ""
+    try:  # a non-ASCII host: httpx applies IDNA
+        return str(httpx.URL(joined)), ""
+    except httpx.InvalidURL as exc:
+        raise ValueError(str(exc)) from None
+
+
+def extract_links(doc: Document, encoding: str = "utf-8"
+                  ) -> tuple[list[FoundLink], list[FoundLink], Counter[str]]:
+    """(checkable links, unparseable links, skipped links counted by scheme), in page order."""
+    links: list[FoundLink] = []
+    invalid: list[FoundLink] = []
+    skipped: Counter[str] = Counter()
+    for el in doc.root.iter(*(tag for tag, _ in LINK_SOURCES)):
+        attr = dict(LINK_SOURCES)[el.tag]
+        raw = el.get(attr)
+        if raw is None:
+            continue
+        text = element_text(el) if el.tag in ("a", "img", "iframe") else ""
+        try:
+            url, why = normalise_link(raw, doc.base, encoding)
+        except ValueError as exc:
+            invalid.append(FoundLink(raw.strip(), doc.url, text, el.tag, f"invalid URL ({exc})"))
+            continue
+        if url is None:
+            skipped[why] += 1
+            continue
+        links.append(FoundLink(url, doc.url, text, el.tag))
+    return links, invalid, skipped
+
+
+async def probe_links(fetcher: Fetcher, limiter: HostLimiter, home: Page,
+                      options: LinkOptions, on_progress: ProgressFn | None = None
+                      ) -> dict[str, Any]:
+    """Check every link found from the home page; report the broken ones."""
+    if home.html is None:
+        reason = home.failure or f"home page is not HTML ({home.content_type or 'no type'})"
+        raise ProbeFailed(f"home page unusable: {reason}")
+    first_seen: dict[str, FoundLink] = {}
+    invalid: dict[str, FoundLink] = {}
+    skipped: Counter[str] = Counter()
+    results: dict[str, LinkResult] = {}
+    for url in (home.url, home.final_url):
+        try:
+            key, _ = normalise_link(url, url)
+        except ValueError:
+            continue
+        if key:
+            results[key] = LinkResult(home.status)
+
+    def add_page(doc: Document, encoding: str) -> list[str]:
+        links, bad, skip = extract_links(doc, encoding)
+        for link in bad:
+            invalid.setdefault(link.url, link)
+        skipped.update(skip)
+        new = []
+        for link in links:
+            if link.url not in first_seen:
+                first_seen[link.url] = link
+                new.append(link.url)
+        return new
+
+    home_doc = Document(home.html, home.final_url or home.url)
+    scanned = [home_doc.url]
+    fresh = add_page(home_doc, home.encoding)
+    home_host = urlsplit(home_doc.url).netloc.lower()
+    for level in range(1, options.depth + 1):
+        room = options.max_pages - len(scanned)
+        targets = [u for u in fresh if first_seen[u].tag in CRAWLED_TAGS
+                   and urlsplit(u).netloc.lower() == home_host and u not in results][:room]
+        if not targets:
+            break
+        if on_progress:
+            on_progress(f"scanning {len(targets)} page(s) at depth {level}")
+        pages = await asyncio.gather(*(_fetch_page(fetcher, limiter, u, options)
+                                       for u in targets))
+        fresh = []
+        for url, page in zip(targets, pages, strict=True):
+            results[url] = LinkResult(page.status, page.error)
+            landed = page.final_url or url
+            if page.html is not None and page.ok and landed not in scanned:
+                doc = Document(page.html, landed)
+                scanned.append(doc.url)
+                fresh.extend(add_page(doc, page.encoding))
+
+    if options.skip_hosts:
+        excluded = {h.lower() for h in options.skip_hosts}
+        for url in [u for u in first_seen if (urlsplit(u).hostname or "") in excluded]:
+            del first_seen[url]
+            skipped["excluded host"] += 1
+    pending = [u for u in first_seen if u not in results]
+    done = len(first_seen) - len(pending)
+    total = len(first_seen)
+    if on_progress:
+        on_progress(f"{done}/{total} links")
+
+    async def check(url: str) -> None:
+        nonlocal done
+        results[url] = await _check_link(fetcher, limiter, url, options)
+        done += 1
+        if on_progress:
+            on_progress(f"{done}/{total} links")
+
+    await asyncio.gather(*(check(u) for u in pending))
+    broken = [{"url": link.url, "status": results[link.url].status,
+               "error": results[link.url].error, "found_on": link.found_on,
+               "text": link.text, "tag": link.tag}
+              for link in first_seen.values() if results[link.url].broken]
+    broken += [{"url": link.url, "status": None, "error": link.error, "found_on": link.found_on,
+                "text": link.text, "tag": link.tag} for link in invalid.values()]
+    checked = len(first_seen) + len(invalid)
+    return {
+        "checked": checked,
+        "broken_count": len(broken),
+        "broken_ratio": round(len(broken) / checked, 6) if checked else None,
+        "broken": broken,
+        "pages": scanned,
+        "depth": options.depth,
+        "skipped": dict(sorted(skipped.items())),
+    }
+
+
+R = TypeVar("R", Page, LinkStatus)
+
+
+async def _with_retries(limiter: HostLimiter, url: str, options: LinkOptions,
+                        attempt: Callable[[], Awaitable[R]]) -> R:
+    """`attempt()` in a host slot; again after a back-off for timeouts and 5xx."""
+    for number in range(1 + max(0, options.retries)):
+        if number:
+            await asyncio.sleep(options.backoff * number)
+        async with limiter.slot(url):
+            result = await attempt()
+        retry = result.timed_out or (result.status is not None and result.status >= 500)
+        if not retry:
+            break
+    return result
+
+
+async def _fetch_page(fetcher: Fetcher, limiter: HostLimiter, url: str,
+                      options: LinkOptions) -> Page:
+    return await _with_retries(limiter, url, options, lambda: fetcher.page(url))
+
+
+async def _check_link(fetcher: Fetcher, limiter: HostLimiter, url: str,
+                      options: LinkOptions) -> LinkResult:
+    async def head_then_get() -> LinkStatus:
+        result = await fetcher.status(url, "HEAD")
+        return await fetcher.status(url, "GET") if _refused(result) else result
+
+    result = await _with_retries(limiter, url, options, head_then_get)
+    return LinkResult(result.status, result.error)
+
+
+# Errors a GET would only repeat.
+_NO_GET_ERRORS = ("connection refused", "DNS lookup failed", "invalid URL",
+                  "unsupported URL scheme", "too many redirects")
+
+
+def _refused(result: LinkStatus) -> bool:
+    """Whether a HEAD answer needs confirming with GET (servers that mishandle HEAD)."""
+    if result.status is not None:
+        return result.status >= 400
+    return not result.timed_out and not result.error.startswith(_NO_GET_ERRORS)

@@ -1,0 +1,16 @@
+"""Probe names, and the `auto:` names a checklist question may carry."""
+
+from __future__ import annotations
+
+PROBE_NAMES = ("availability", "links", "ipv6", "marks", "freshness", "features")
+MARK_KEYS = ("sponsor", "conac", "site_code", "icp", "police", "sitemap")
+FEATURE_KEYS = ("search", "login", "disclosure_request", "gov_info", "interpretation",
+                "interaction", "accessibility")
+AUTO_NAMES = (tuple(f"marks.{k}" for k in MARK_KEYS)
+              + ("ipv6", "links", "availability", "freshness")
+              + tuple(f"features.{k}" for k in FEATURE_KEYS))
+
+
+def probe_of(auto: str) -> str:
+    """The probe that answers an `auto:` name ("marks.icp" -> "marks")."""
+    return auto.split(".", 1)[0]

@@ -1,0 +1,282 @@
+"""Running the probes over sites: concurrency, failures recorded per probe, results stored."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, TypeVar
+from urllib.parse import urljoin
+
+from govaudit.errors import GovauditError
+from govaudit.probes.availability import probe_availability
+from govaudit.probes.errors import ProbeFailed
+from govaudit.probes.features import find_features
+from govaudit.probes.fetch import Fetcher, FetchLimits, Page, page_facts
+from govaudit.probes.freshness import page_freshness, today_in_china
+from govaudit.probes.html import Document
+from govaudit.probes.ipv6 import probe_ipv6
+from govaudit.probes.links import HostLimiter, LinkOptions, probe_links
+from govaudit.probes.marks import find_marks
+from govaudit.probes.names import AUTO_NAMES, PROBE_NAMES, probe_of
+from govaudit.store import Site, Store, utc_now
+from govaudit.workspace import Workspace
+
+T = TypeVar("T")
+
+
+@dataclass
+class CheckOptions:
+    """What to probe and how hard. Defaults are polite to real government servers."""
+
+    probes: tuple[str, ...] = PROBE_NAMES
+    samples: int = 3            # availability requests per site
+    interval: float = 2.0       # seconds between availability requests
+    links: LinkOptions = field(default_factory=LinkOptions)
+    limits: FetchLimits = field(default_factory=FetchLimits)  # pages: size, redirects, deadline
+    link_timeout: float = 15.0  # deadline of one link check
+    jobs: int = 2               # sites probed at once
+    today: date | None = None   # "today" for freshness (default: today in China)
+
+
+@dataclass
+class ProgressEvent:
+    site: str
+    probe: str
+    finished: bool
+    detail: str = ""
+
+
+ProgressFn = Callable[[ProgressEvent], None]
+
+
+@dataclass
+class SiteCheck:
+    """One site's probe results: {probe: data}; a failed probe's data holds its "error"."""
+
+    site: str
+    url: str
+    probes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    time: str = ""
+
+    @property
+    def errors(self) -> list[dict[str, str]]:
+        return [{"probe": name, "error": data["error"]} for name, data in self.probes.items()
+                if data.get("failed")]
+
+    def records(self) -> list[dict[str, Any]]:
+        """The rows Store.save_probe_results keeps: the probe's data, its name, site, time."""
+        return [{"probe": name, **data, "site": self.site, "time": self.time}
+                for name, data in self.probes.items()]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"site": self.site, "url": self.url, "time": self.time,
+                "probes": self.probes, "errors": self.errors}
+
+
+@dataclass
+class CheckRun:
+    """The results of one `check` run, site by site (already stored)."""
+
+    sites: list[SiteCheck]
+    started: str = ""
+    finished: str = ""
+
+    @property
+    def errors(self) -> list[dict[str, str]]:
+        return [{"site": s.site, **e} for s in self.sites for e in s.errors]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"started": self.started, "finished": self.finished,
+                "sites": [s.to_dict() for s in self.sites]}
+
+
+def resolve_probes(names: Iterable[str] | None) -> tuple[str, ...]:
+    """Probe names in run order; an `auto:` name ("marks.icp") selects its probe."""
+    if not names:
+        return PROBE_NAMES
+    wanted: set[str] = set()
+    for name in names:
+        probe = probe_of(name.strip())
+        if probe not in PROBE_NAMES or ("." in name and name.strip() not in AUTO_NAMES):
+            raise GovauditError(f"unknown probe {name!r} (probes: {', '.join(PROBE_NAMES)})")
+        wanted.add(probe)
+    return tuple(p for p in PROBE_NAMES if p in wanted)
+
+
+def validate_options(options: CheckOptions) -> None:
+    resolve_probes(options.probes)
+    if options.samples < 1:
+        raise GovauditError("--samples must be at least 1")
+    if options.links.depth < 0:
+        raise GovauditError("--depth must be 0 or more")
+    if options.links.concurrency < 1 or options.links.per_host < 1:
+        raise GovauditError("--concurrency and --per-host must be at least 1")
+    if options.limits.deadline <= 0 or options.link_timeout <= 0:
+        raise GovauditError("--timeout must be more than 0 seconds")
+
+
+def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
+               probes: Iterable[str] | None = None, *, depth: int = 0, samples: int = 3,
+               on_progress: ProgressFn | None = None,
+               options: CheckOptions | None = None) -> CheckRun:
+    """Probe the workspace's sites (all, or the named ones) and store each site's results.
+
+    `depth`, `samples` and `probes` override the same fields of `options`. A
+    failing probe records its reason and the run goes on; each site is saved
+    (Store.save_probe_results) as soon as it is done.
+    """
+    store = Store(workspace)
+    if sites is None:
+        chosen = store.sites()
+    else:
+        chosen = [s if isinstance(s, Site) else store.site(s) for s in sites]
+    options = replace(options or CheckOptions(), probes=resolve_probes(probes),
+                      samples=samples)
+    options.links = replace(options.links, depth=depth)
+    validate_options(options)
+    pages: dict[str, list[str]] = {}
+    for record in store.pages():
+        pages.setdefault(record.site, []).append(record.url)
+
+    def save(result: SiteCheck) -> None:
+        store.save_probe_results(result.site, result.records())
+
+    started = utc_now()
+    results = check_sites(chosen, options, pages, on_progress, save)
+    return CheckRun(results, started, utc_now())
+
+
+def check_sites(sites: list[Site], options: CheckOptions | None = None,
+                pages: dict[str, list[str]] | None = None,
+                on_progress: ProgressFn | None = None,
+                on_site_done: Callable[[SiteCheck], None] | None = None) -> list[SiteCheck]:
+    """Probe sites without a workspace; `pages` maps a site to column pages for freshness."""
+    options = options or CheckOptions()
+    validate_options(options)
+    return _run_sync(_run(sites, options, pages or {}, on_progress, on_site_done))
+
+
+def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, also from code that already runs an event loop in this thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def _run(sites: list[Site], options: CheckOptions, pages: dict[str, list[str]],
+               on_progress: ProgressFn | None,
+               on_site_done: Callable[[SiteCheck], None] | None) -> list[SiteCheck]:
+    link_limits = replace(options.limits, deadline=options.link_timeout,
+                          connect_timeout=min(options.limits.connect_timeout,
+                                              options.link_timeout))
+    limiter = HostLimiter(options.links.per_host)
+    site_slots = asyncio.Semaphore(max(1, options.jobs))
+    async with Fetcher(options.limits, lanes=max(4, 2 * options.jobs)) as fetcher, \
+            Fetcher(link_limits, lanes=options.links.concurrency) as link_fetcher:
+
+        async def one(site: Site) -> SiteCheck:
+            async with site_slots:
+                result = await _check_site(site, pages.get(site.name, []), options, fetcher,
+                                           link_fetcher, limiter, on_progress)
+            if on_site_done:
+                on_site_done(result)
+            return result
+
+        return list(await asyncio.gather(*(one(s) for s in sites)))
+
+
+async def _check_site(site: Site, column_pages: list[str], options: CheckOptions,
+                      fetcher: Fetcher, link_fetcher: Fetcher, limiter: HostLimiter,
+                      on_progress: ProgressFn | None) -> SiteCheck:
+    result = SiteCheck(site.name, site.url, time=utc_now())
+    wanted = [p for p in PROBE_NAMES if p in options.probes]
+
+    def emit(probe: str, finished: bool, detail: str = "") -> None:
+        if on_progress:
+            on_progress(ProgressEvent(site.name, probe, finished, detail))
+
+    async def guarded(name: str, work: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        emit(name, False)
+        try:
+            data = await work()
+        except ProbeFailed as exc:
+            data = {"failed": True, "error": str(exc)}
+        except Exception as exc:  # a probe's own bug must not end the run: record it
+            data = {"failed": True, "error": f"{type(exc).__name__}: {exc}"}
+        result.probes[name] = data
+        emit(name, True, data["error"] if data.get("failed") else "")
+
+    home_task: asyncio.Task[Page] | None = None
+
+    async def home_page() -> tuple[Page, Document]:
+        nonlocal home_task
+        if home_task is None:
+            home_task = asyncio.ensure_future(fetcher.page(site.url, tls_fallback=True))
+        page = await home_task
+        if page.html is None or page.failure:
+            reason = page.failure or f"not HTML ({page.content_type or 'no content type'})"
+            raise ProbeFailed(f"home page {site.url} unusable: {reason}")
+        return page, Document(page.html, page.final_url or page.url)
+
+    async def availability() -> dict[str, Any]:
+        return await probe_availability(fetcher, site.url, options.samples, options.interval)
+
+    async def links() -> dict[str, Any]:
+        page, _doc = await home_page()
+
+        return await probe_links(link_fetcher, limiter, page, options.links,
+                                 lambda detail: emit("links", False, detail))
+
+    async def ipv6() -> dict[str, Any]:
+        return await probe_ipv6(site.url, options.limits)
+
+    async def marks() -> dict[str, Any]:
+        page, doc = await home_page()
+        return {**find_marks(doc), "page": page_facts(page)}
+
+    async def features() -> dict[str, Any]:
+        page, doc = await home_page()
+        return {**find_features(doc), "page": page_facts(page)}
+
+    async def freshness() -> dict[str, Any]:
+        page, doc = await home_page()
+        return await _freshness(fetcher, site, page, doc, column_pages,
+                                options.today or today_in_china())
+
+    work = {"availability": availability, "links": links, "ipv6": ipv6, "marks": marks,
+            "freshness": freshness, "features": features}
+    await asyncio.gather(*(guarded(name, work[name]) for name in wanted))
+    result.probes = {name: result.probes[name] for name in wanted}
+    return result
+
+
+async def _freshness(fetcher: Fetcher, site: Site, page: Page, doc: Document,
+                     column_pages: list[str], today: date) -> dict[str, Any]:
+    """The newest date on the home page and on the recorded column pages."""
+    checked = [page_freshness(doc, today)]
+    seen = {doc.url, site.url, page.url}
+    urls = []
+    for raw in column_pages:
+        url = urljoin(site.url, raw)
+        if "*" not in raw and url not in seen:
+            seen.add(url)
+            urls.append(url)
+    columns = await asyncio.gather(*(fetcher.page(u, tls_fallback=True) for u in urls))
+    for url, column in zip(urls, columns, strict=True):
+        if column.html is None or column.failure:
+            checked.append({"url": url, "latest": None, "days": None,
+                            "error": column.failure or f"not HTML ({column.content_type})"})
+            continue
+        checked.append(page_freshness(Document(column.html, column.final_url or url), today))
+    dated = [c for c in checked if c.get("latest")]
+    newest = max(dated, key=lambda c: c["latest"]) if dated else None
+    return {"latest": newest["latest"] if newest else None,
+            "days": newest["days"] if newest else None,
+            "source": newest["url"] if newest else None,
+            "today": today.isoformat(), "pages": checked}

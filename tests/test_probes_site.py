@@ -1,0 +1,216 @@
+"""Every probe against the local test site: exact findings, failures recorded, IPv6 on [::1]."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import pytest
+from fixtures.probe_site import (
+    CONAC_JS,
+    ipv6_available,
+    self_signed_certificate,
+    site_fixture,
+    start_site,
+)
+
+from govaudit.probes.fetch import FetchLimits
+from govaudit.probes.ipv6 import probe_ipv6
+from govaudit.probes.links import LinkOptions
+from govaudit.probes.run import CheckOptions, check_sites
+from govaudit.store import Site
+
+TODAY = date(2026, 11, 22)
+DEADLINE = 2.0  # generous for a loaded machine; the slow-drip page trickles for 10 s
+
+
+site = site_fixture(TODAY, drip_seconds=10)
+
+
+def options(depth: int = 0, **kwargs) -> CheckOptions:
+    return CheckOptions(samples=2, interval=0, today=TODAY, link_timeout=DEADLINE,
+                        limits=FetchLimits(deadline=DEADLINE, max_bytes=1_000_000),
+                        links=LinkOptions(depth=depth, backoff=0.05), **kwargs)
+
+
+def broken_rows(site, links: dict) -> list[tuple]:
+    base = site.url("")
+    return [(b["url"].replace(base, ""), b["status"], b["error"].replace(base, ""),
+             b["found_on"].replace(base, ""), b["text"], b["tag"]) for b in links["broken"]]
+
+
+HOME_BROKEN = [
+    ("/missing.js", 404, "", "/", "", "script"),
+    ("/missing.html", 404, "", "/", "失效页面", "a"),
+    ("/error500", 500, "", "/", "服务器错误", "a"),
+    ("/loop/a", None, "too many redirects (redirect loop: /loop/a → /loop/b → /loop/a → …)",
+     "/", "循环跳转", "a"),
+    ("REFUSED", None, "connection refused", "/", "关闭的端口", "a"),
+    ("/images/missing.png", 404, "", "/", "缺失图片", "img"),
+    ("http://[::1", None, "invalid URL (Invalid IPv6 URL)", "/", "坏地址", "a"),
+]
+
+
+def expected(site, rows: list[tuple]) -> list[tuple]:
+    return [(site.state.refused if r[0] == "REFUSED" else r[0], *r[1:]) for r in rows]
+
+
+def test_every_probe_on_the_home_page(site):
+    result = check_sites([Site("测试市", site.url("/"), "city")], options(),
+                         {"测试市": ["/news/", "/missing.html"]})[0]
+    assert list(result.probes) == ["availability", "links", "ipv6", "marks", "freshness",
+                                   "features"]
+    assert result.errors == []
+    probes = result.probes
+
+    availability = probes["availability"]
+    assert {k: availability[k] for k in ("samples", "failures", "failure_rate", "status",
+                                         "https", "errors", "redirects")} == {
+        "samples": 2, "failures": 0, "failure_rate": 0.0, "status": 200, "https": False,
+        "errors": [], "redirects": []}
+    assert availability["latency_median_ms"] > 0
+
+    links = probes["links"]
+    assert links["checked"] == 26
+    assert links["broken_count"] == 7
+    assert links["broken_ratio"] == round(7 / 26, 6)
+    assert broken_rows(site, links) == expected(site, HOME_BROKEN)
+    assert links["skipped"] == {"fragment": 1, "javascript": 1, "mailto": 1, "tel": 1}
+    assert links["pages"] == [site.url("/")]
+
+    assert probes["ipv6"]["has_aaaa"] is False
+    assert probes["ipv6"]["error"] == "the site URL names the IPv4 address 127.0.0.1"
+
+    marks = probes["marks"]
+    assert {k: marks[k] for k in ("site_code", "icp", "police", "conac", "conac_url",
+                                  "sponsor", "organizer", "sitemap")} == {
+        "site_code": "5101000001", "icp": "蜀ICP备05003205号-1",
+        "police": "川公网安备 51010402000507号", "conac": True, "conac_url": CONAC_JS,
+        "sponsor": "测试市人民政府办公厅", "organizer": "测试市大数据中心",
+        "sitemap": site.url("/sitemap.html")}
+    assert set(marks["where"].values()) == {"footer"}
+    assert marks["page"]["encoding_source"] == "header"
+
+    freshness = probes["freshness"]
+    column = TODAY - timedelta(days=2)
+    assert (freshness["latest"], freshness["days"], freshness["source"]) == (
+        column.isoformat(), 2, site.url("/news/"))
+    assert freshness["pages"][0] == {"url": site.url("/"),
+                                     "latest": (TODAY - timedelta(days=20)).isoformat(),
+                                     "days": 20, "dates": 1, "ignored": 1}
+    assert freshness["pages"][2] == {"url": site.url("/missing.html"), "latest": None,
+                                     "days": None, "error": "HTTP 404"}
+
+    features = probes["features"]
+    assert {k: v["found"] for k, v in features.items() if k != "page"} == {
+        "search": True, "login": True, "disclosure_request": True, "gov_info": True,
+        "interpretation": False, "interaction": True, "accessibility": False}
+    assert features["gov_info"]["match"] == f"link 「政府信息公开」 → {site.url('/zwgk/')}"
+
+
+def test_links_one_level_deep(site):
+    result = check_sites([Site("测试市", site.url("/"), "city")],
+                         options(depth=1, probes=("links",)))[0]
+    links = result.probes["links"]
+    assert links["checked"] == 31
+    rows = expected(site, HOME_BROKEN)
+    # a page that trickles its body past the deadline is broken; so is a dead link one level down
+    rows.insert(5, ("/slow-drip", 200, "deadline of 2s exceeded", "/", "慢速页面", "a"))
+    rows.insert(7, ("/news/old-broken.html", 404, "", "/news/", "旧新闻", "a"))
+    assert broken_rows(site, links) == rows
+    scanned = [p.replace(site.url(""), "") for p in links["pages"]]
+    # the redirect to /news/ is not scanned twice; the PDF and the broken pages are not parsed
+    assert sorted(scanned) == sorted([
+        "/", "/news/", "/zwgk/", "/ysqgk/", "/hdjl/", "/login", "/head-refused",
+        "/%E6%96%B0%E9%97%BB/%E5%88%97%E8%A1%A8.html", "/docs/a%20b.html",
+        "/search?q=%E6%94%BF%E7%AD%96", "/gbk.html", "/huge.html", "/frame.html",
+        "/sitemap.html"])
+
+
+def test_failing_home_pages_are_recorded_and_the_run_goes_on(site):
+    sites = [Site("循环", site.url("/loop/a"), "city"),
+             Site("慢速", site.url("/slow-drip"), "city"),
+             Site("文件", site.url("/files/report.pdf"), "city"),
+             Site("正常", site.url("/"), "city")]
+    results = {r.site: r for r in check_sites(
+        sites, options(probes=("availability", "marks", "links")))}
+    loop = results["循环"]
+    assert loop.probes["availability"]["failures"] == 2
+    assert loop.probes["availability"]["errors"] == [
+        f"too many redirects (redirect loop: {site.url('/loop/a')} → {site.url('/loop/b')} → "
+        f"{site.url('/loop/a')} → …)"]
+    assert loop.errors == [
+        {"probe": "links", "error": f"home page {site.url('/loop/a')} unusable: "
+                                    f"{loop.probes['availability']['errors'][0]}"},
+        {"probe": "marks", "error": f"home page {site.url('/loop/a')} unusable: "
+                                    f"{loop.probes['availability']['errors'][0]}"}]
+    slow = results["慢速"]
+    assert slow.probes["availability"]["errors"] == ["deadline of 2s exceeded"]
+    assert slow.probes["marks"]["error"].endswith("unusable: deadline of 2s exceeded")
+    pdf = results["文件"]
+    assert pdf.probes["availability"]["failures"] == 0
+    assert pdf.probes["marks"] == {
+        "failed": True,
+        "error": f"home page {site.url('/files/report.pdf')} unusable: not HTML "
+                 "(application/pdf)"}
+    assert results["正常"].errors == []
+    assert results["正常"].probes["marks"]["icp"] == "蜀ICP备05003205号-1"
+
+
+def test_certificate_errors_are_reported_and_the_page_still_examined(tmp_path):
+    made = self_signed_certificate(tmp_path)
+    if isinstance(made, str):
+        pytest.skip(made)
+    running = start_site(TODAY, tls=made)
+    try:
+        result = check_sites([Site("证书", running.url("/"), "city")],
+                             options(probes=("availability", "marks")))[0]
+    finally:
+        running.stop()
+    availability = result.probes["availability"]
+    assert availability["https"] is True
+    assert availability["failures"] == 2  # a browser would refuse the page too
+    assert availability["tls_error"].startswith("TLS error: ")
+    assert "certificate" in availability["tls_error"]
+    marks = result.probes["marks"]
+    assert marks["icp"] == "蜀ICP备05003205号-1"  # read again without verification
+    assert marks["page"]["tls_error"] == availability["tls_error"]
+
+
+IPV6_REASON = ipv6_available()
+
+
+@pytest.mark.skipif(bool(IPV6_REASON), reason=IPV6_REASON or "IPv6 available")
+def test_ipv6_on_loopback():
+    running = start_site(TODAY, host="::1")
+    try:
+        result = check_sites([Site("六", running.url("/"), "city")],
+                             options(probes=("ipv6", "marks")))[0]
+        assert result.probes["ipv6"] == {"host": "::1", "aaaa": ["::1"], "has_aaaa": True,
+                                         "reachable": True, "status": 200, "error": "",
+                                         "tls_error": ""}
+        assert result.probes["marks"]["site_code"] == "5101000001"
+    finally:
+        running.stop()
+
+
+@pytest.mark.skipif(bool(IPV6_REASON), reason=IPV6_REASON or "IPv6 available")
+def test_ipv6_address_without_a_server():
+    from fixtures.probe_site import closed_port
+
+    port = closed_port()  # free on 127.0.0.1; nothing listens on [::1] there either
+    result = asyncio.run(probe_ipv6(f"http://[::1]:{port}/", FetchLimits(deadline=2)))
+    assert (result["has_aaaa"], result["reachable"], result["error"]) == (
+        True, False, "connection refused")
+
+
+def test_links_to_skipped_hosts_are_counted_not_checked(site):
+    opts = options(probes=("links",))
+    opts.links = LinkOptions(skip_hosts=("127.0.0.1",))
+    links = check_sites([Site("测试市", site.url("/"), "city")], opts)[0].probes["links"]
+    every = check_sites([Site("测试市", site.url("/"), "city")],
+                        options(probes=("links",)))[0].probes["links"]
+    # only the address that does not parse is left: it names no host to skip
+    assert [b["url"] for b in links["broken"]] == ["http://[::1"]
+    assert links["checked"] == 1
+    assert links["skipped"]["excluded host"] == every["checked"] - 1

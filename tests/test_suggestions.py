@@ -1,0 +1,158 @@
+"""Suggested answers from probe results, and applying them without overriding a person."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govaudit.checklist import load_checklist
+from govaudit.scoring import consolidate, score_sites
+from govaudit.store import Site, Store
+from govaudit.suggestions import Suggestion, apply_suggestions, suggestions_for
+
+FIXTURE = Path(__file__).parent / "fixtures" / "probes.yaml"
+SITE = Site("测试市", "http://www.test.gov.cn/", "city")
+
+
+def results(**changes: dict) -> dict[str, dict]:
+    """Probe results shaped as `check` stores them; `changes` replace whole probes."""
+    base = {
+        "availability": {"probe": "availability", "samples": 3, "failures": 0, "status": 200,
+                         "latency_median_ms": 42.0, "errors": []},
+        "links": {"probe": "links", "checked": 40, "broken_count": 2, "broken": [
+            {"url": "http://www.test.gov.cn/a.html", "status": 404, "error": "",
+             "found_on": "http://www.test.gov.cn/", "text": "甲", "tag": "a"},
+            {"url": "http://www.test.gov.cn/b.html", "status": None,
+             "error": "connection refused", "found_on": "http://www.test.gov.cn/", "text": "乙",
+             "tag": "a"}]},
+        "ipv6": {"probe": "ipv6", "host": "www.test.gov.cn", "aaaa": ["240e::1"],
+                 "has_aaaa": True, "reachable": True, "status": 200, "error": ""},
+        "marks": {"probe": "marks", "site_code": "5101000001", "icp": "蜀ICP备05003205号-1",
+                  "police": None, "conac": True, "conac_url": "https://bszs.conac.cn/x",
+                  "sponsor": "测试市人民政府办公厅", "sitemap": None,
+                  "where": {"site_code": "footer", "icp": "footer", "sponsor": "page"},
+                  "page": {"url": "http://www.test.gov.cn/",
+                           "final_url": "http://www.test.gov.cn/index.html"}},
+        "freshness": {"probe": "freshness", "latest": "2026-11-20", "days": 2,
+                      "source": "http://www.test.gov.cn/news/", "today": "2026-11-22"},
+        "features": {"probe": "features",
+                     "search": {"found": True, "match": '<form action="/s"> <input '
+                                                        'type="search" name="q">'},
+                     "login": {"found": False, "match": None},
+                     "disclosure_request": {"found": True, "match": "link 「依申请公开」 → /ysq"},
+                     "gov_info": {"found": False, "match": None},
+                     "interpretation": {"found": False, "match": None},
+                     "interaction": {"found": False, "match": None},
+                     "accessibility": {"found": False, "match": None}},
+    }
+    base.update(changes)
+    return base
+
+
+@pytest.fixture(scope="module")
+def checklist():
+    return load_checklist(FIXTURE)
+
+
+def test_suggestions_with_their_evidence(checklist):
+    got = suggestions_for(checklist, SITE, results())
+    values = {qid: (s.value, s.probe) for qid, s in got.items()}
+    assert values == {
+        "footer.sponsor": ("yes", "marks.sponsor"),
+        "footer.conac": ("yes", "marks.conac"),
+        "footer.code": ("yes", "marks.site_code"),
+        "footer.icp": ("yes", "marks.icp"),
+        "footer.police": ("no", "marks.police"),
+        "footer.sitemap": ("no", "marks.sitemap"),
+        "daily.up": ("yes", "availability"),
+        "daily.links": ("no", "links"),
+        "daily.broken": ("2", "links"),
+        "daily.fresh": ("yes", "freshness"),
+        "daily.fresh-note": (got["daily.fresh-note"].detail, "freshness"),
+        "daily.v6": ("yes", "ipv6"),
+        "service.search": ("yes", "features.search"),
+        "service.ysq": ("yes", "features.disclosure_request"),
+    }
+    # graded questions, features not found in the HTML, county-only and manual questions: none
+    details = {qid: s.detail for qid, s in got.items()}
+    assert details["footer.icp"] == "ICP备案号 蜀ICP备05003205号-1 found in the footer"
+    assert details["footer.sponsor"] == "主办单位 测试市人民政府办公厅 found on the home page"
+    assert details["footer.police"] == ("no 公安机关备案号 found on "
+                                        "http://www.test.gov.cn/index.html")
+    assert details["footer.conac"] == "党政机关网站标识: badge linking to https://bszs.conac.cn/x"
+    assert details["daily.links"] == (
+        "2 of 40 links broken: http://www.test.gov.cn/a.html (404); "
+        "http://www.test.gov.cn/b.html (connection refused)")
+    assert details["daily.up"] == "3/3 requests answered HTTP 200, median 42.0 ms"
+    assert details["daily.fresh"] == ("newest date 2026-11-20 on http://www.test.gov.cn/news/, "
+                                      "2 day(s) before 2026-11-22")
+    assert details["daily.v6"] == "www.test.gov.cn has AAAA 240e::1; HTTP 200 over IPv6"
+    assert details["service.ysq"] == "依申请公开: link 「依申请公开」 → /ysq"
+    assert all(isinstance(s, Suggestion) and s.question == qid for qid, s in got.items())
+
+
+def test_bad_findings_suggest_no(checklist):
+    got = suggestions_for(checklist, SITE, results(
+        availability={"samples": 3, "failures": 1, "status": 200, "latency_median_ms": 9.0,
+                      "errors": ["HTTP 503"]},
+        links={"checked": 5, "broken": []},
+        ipv6={"host": "www.test.gov.cn", "aaaa": [], "has_aaaa": False, "reachable": False,
+              "error": "no AAAA record (Name or service not known)"},
+        freshness={"latest": "2026-10-01", "days": 52, "source": "http://www.test.gov.cn/",
+                   "today": "2026-11-22"}))
+    assert (got["daily.up"].value, got["daily.up"].detail) == (
+        "no", "1 of 3 requests failed (HTTP 503)")
+    assert (got["daily.links"].value, got["daily.links"].detail) == ("yes", "all 5 links work")
+    assert got["daily.broken"].value == "0"
+    assert (got["daily.v6"].value, got["daily.v6"].detail) == (
+        "no", "www.test.gov.cn: no AAAA record (Name or service not known)")
+    assert got["daily.fresh"].value == "no"
+    unreachable = suggestions_for(checklist, SITE, results(ipv6={
+        "host": "h", "aaaa": ["240e::1"], "has_aaaa": True, "reachable": False,
+        "error": "connect timeout"}))["daily.v6"]
+    assert (unreachable.value, unreachable.detail) == (
+        "no", "h has AAAA 240e::1 but no answer over IPv6 (connect timeout)")
+
+
+def test_no_suggestion_without_evidence(checklist):
+    failed = {"failed": True, "error": "home page unusable: HTTP 503"}
+    got = suggestions_for(checklist, SITE, results(marks=failed, features=failed,
+                                                   freshness={"latest": None, "days": None}))
+    assert not any(qid.startswith(("footer.", "service.")) for qid in got)
+    assert "daily.fresh" not in got and "daily.fresh-note" not in got
+    assert suggestions_for(checklist, SITE, {}) == {}
+    county = suggestions_for(checklist, Site("县", "http://x/", "county"), results())
+    assert county["service.county-only"].value == "yes"
+
+
+def test_apply_never_replaces_a_person(make_workspace, checklist):
+    ws = make_workspace(FIXTURE, sites=[("测试市", "http://www.test.gov.cn/", "city")])
+    store = Store(ws)
+    store.save_probe_results("测试市", list(results().values()))
+    store.save_answer("测试市", "footer.police", "footer", "yes", "张三", note="看到了")
+    assert apply_suggestions(store, ws.checklist, store.sites()) == 13
+    answers = {(a.question, a.evaluator): a for a in store.answers("测试市")}
+    assert answers[("footer.police", "张三")].value == "yes"
+    assert ("footer.police", "probe") not in answers
+    icp = answers[("footer.icp", "probe")]
+    assert (icp.value, icp.note) == ("yes", "marks.icp: ICP备案号 蜀ICP备05003205号-1 found in "
+                                            "the footer")
+    assert answers[("daily.broken", "probe")].value == 2
+    # unchanged results: nothing to save; a changed result updates the probe's answer
+    assert apply_suggestions(store, ws.checklist, ["测试市"]) == 0
+    store.save_probe_results("测试市", [{"probe": "links", "checked": 40, "broken": []}])
+    assert apply_suggestions(store, ws.checklist, ["测试市"]) == 2
+    links = {a.question: a for a in store.answers("测试市") if a.evaluator == "probe"}
+    assert (links["daily.links"].value, links["daily.links"].history[-1]["value"]) == ("yes",
+                                                                                      "no")
+    # the person's answer wins when answers are consolidated and scored
+    store.save_answer("测试市", "daily.links", "daily", "no", "张三")
+    chosen = consolidate(store.answers("测试市"), ws.evaluator)
+    assert chosen[("测试市", "daily.links")].evaluator == "张三"
+    assert chosen[("测试市", "footer.icp")].evaluator == "probe"
+    assert apply_suggestions(store, ws.checklist, ["测试市"]) == 0
+    report = score_sites(ws.checklist, store.sites(), store.answers(), ws.evaluator)
+    # 12 scored questions answered by the probes (daily.links now by the person, the text
+    # question not counted) + footer.police by the person
+    assert report.sites[0].answered == 13
