@@ -31,3 +31,12 @@ def read_sheet_rows(path: Path, sheet: str | None = None) -> list[list[str]]:
         raise GovauditError(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
     rows = book.get_sheet_by_name(sheet or names[0]).to_python(skip_empty_area=False)
     return [[cell_text(c) for c in row] for row in rows]
+
+
+def read_sheets(path: Path) -> dict[str, list[list[object]]]:
+    """Every sheet's cell values as calamine reads them (numbers, datetimes, text)."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in book.sheet_names}

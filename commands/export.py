@@ -1,0 +1,112 @@
+"""govaudit export: the workspace's workbook, merging teammates' workbooks, updating in place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from commands.common import GovauditGroup, WorkspaceOption, console, open_ws
+
+app = typer.Typer(
+    cls=GovauditGroup,
+    help="Export the workspace's Excel workbook (Summary, Scores, Answers, Evidence, "
+    "Checklist, About), or merge teammates' workbooks with 'export merge'.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+MERGE_HELP = """Merge teammates' workbooks into one team workbook.
+
+Answers are keyed by (site, question, evaluator). Two evaluators answering the
+same question is double assessment: it feeds the Agreement sheet (percent
+agreement and Krippendorff's alpha). One evaluator with different values in two
+files is a conflict: --prefer latest (default) takes the latest answer, fail
+refuses and writes nothing; every candidate is listed in Conflicts.
+
+Summary and Scores use one consolidated answer per (site, question): people's
+answers beat probe suggestions; if every evaluator gave the same value, that
+value; if they disagree, the answer of --prefer evaluator:NAME when NAME
+answered it, otherwise 'unknown' (the site stays incomplete until a reviewer
+settles it), listed in Conflicts. Merging a file twice adds nothing and the
+order of the files does not matter. Scores use this workspace's checklist.
+"""
+
+
+@app.callback()
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Workbook to write (default exports/<workspace>-<evaluator>.xlsx).",
+        show_default=False)] = None,
+    into: Annotated[Path | None, typer.Option(
+        "--into", help="Update govaudit's sheets inside this existing workbook, keeping every "
+        "other sheet; the previous file is kept as a backup.", show_default=False)] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Export the workspace's workbook."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from govaudit.errors import GovauditError
+
+    if output is not None and into is not None:
+        raise GovauditError("give either -o FILE or --into FILE, not both")
+    ws = open_ws(workspace)
+    if into is not None:
+        from govaudit.workbook.into import export_into
+
+        result = export_into(ws, into)
+        console.print(f"Updated {result.path}: {', '.join(result.replaced + result.added)}",
+                      markup=False)
+        if result.removed:
+            console.print(f"Removed stale sheets: {', '.join(result.removed)}", markup=False)
+        console.print(f"Kept the workbook's own sheets: {', '.join(result.kept) or 'none'}; "
+                      f"previous file saved as {result.backup.name}", markup=False)
+        return
+    from govaudit.workbook.export import export_workbook
+
+    path = export_workbook(ws, output)
+    console.print(f"Wrote {path}", markup=False)
+
+
+@app.command("merge", help=MERGE_HELP)
+def merge(
+    files: Annotated[list[Path], typer.Argument(help="Teammates' workbooks (.xlsx).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The merged workbook to write.",
+                                         show_default=False)],
+    prefer: Annotated[str, typer.Option(
+        "--prefer", help="latest | evaluator:NAME | fail (see above).")] = "latest",
+    force: Annotated[bool, typer.Option(
+        "--force", help="Read workbooks made from another checklist or version.")] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    from rich.table import Table
+
+    from govaudit.workbook.merge import merge_workbooks
+
+    ws = open_ws(workspace)
+    result = merge_workbooks(ws, files, output, prefer, force)
+    console.print(f"Merged {result.files} workbook(s) into {result.path}: {result.sites} sites, "
+                  f"{result.answers} answers by {', '.join(result.evaluators) or 'nobody'}",
+                  markup=False)
+    contested = {(r.answer.site, r.answer.question, r.answer.evaluator)
+                 for r in result.conflicts}
+    if contested:
+        table = Table("site", "question", "evaluator", "value", "time", "outcome",
+                      title=f"{len(contested)} same-evaluator conflict(s) (sheet Conflicts)")
+        for row in result.conflicts[:40]:
+            a = row.answer
+            table.add_row(a.site, a.question, a.evaluator, str(a.value), a.time, row.outcome)
+        console.print(table)
+    units = {(r.answer.site, r.answer.question) for r in result.disagreements}
+    if units:
+        console.print(f"{len(units)} question(s) where evaluators disagree (sheet Conflicts)",
+                      markup=False)
+    if result.agreement is not None:
+        a = result.agreement
+        alpha = "n/a" if a.alpha is None else f"{a.alpha:.3f}"
+        console.print(f"Agreement over {a.units} doubly assessed answers on {a.sites} sites: "
+                      f"{a.percent:.1%}, Krippendorff's alpha {alpha}", markup=False)

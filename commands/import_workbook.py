@@ -1,0 +1,34 @@
+"""govaudit import: bring a teammate's workbook answers into this workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from commands.common import WorkspaceOption, console, open_ws
+
+
+def import_workbook(
+    path: Annotated[Path, typer.Argument(
+        help="A govaudit workbook (.xlsx) with an Answers sheet.")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Read a workbook made from another checklist or version.")] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Import a workbook's answers (and its sites new here); any bad row refuses the file.
+
+    An answer already stored for the same site, question and evaluator is
+    replaced only by a newer one, and keeps the older value in its history.
+    """
+    from govaudit.workbook.ingest import import_workbook as run_import
+
+    result = run_import(open_ws(workspace), path, force)
+    console.print(f"Imported {result.rows} answers from {result.path} "
+                  f"({', '.join(result.evaluators) or 'nobody'}): {result.new} new, "
+                  f"{result.updated} updated, {result.unchanged} unchanged, "
+                  f"{result.kept} kept (this workspace's answer is newer)", markup=False)
+    if result.sites_added:
+        console.print(f"Added {len(result.sites_added)} site(s): "
+                      f"{', '.join(result.sites_added)}", markup=False)

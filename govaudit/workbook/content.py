@@ -1,0 +1,160 @@
+"""What goes into a workbook, gathered from a workspace or from merged files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from govaudit import __version__
+from govaudit.checklist import Checklist
+from govaudit.scoring import ScoreReport, score_sites
+from govaudit.store import Answer, Site, Store
+from govaudit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from govaudit.workbook.agreement import AgreementReport
+
+GENERATOR = "govaudit"
+_EPOCH = dt.datetime(1899, 12, 30)
+
+
+@dataclass
+class ConflictRow:
+    """One row of the Conflicts sheet: one candidate answer of a contested (site, question)."""
+
+    kind: str  # layout.SAME_EVALUATOR or layout.DISAGREEMENT
+    answer: Answer
+    outcome: str  # what was used: "采用"/"未采用", or the consolidated value
+    rule: str
+
+
+@dataclass
+class WorkbookContent:
+    checklist: Checklist
+    sites: list[Site]
+    answers: list[Answer]  # the Answers rows, in order
+    report: ScoreReport
+    evidence: list[dict[str, Any]]  # flat Evidence rows keyed by layout column ids
+    about: list[tuple[str, str, Any]]  # (label, key, value)
+    evidence_root: Path | None = None  # evidence "file" paths are relative to this folder
+    conflicts: list[ConflictRow] | None = None
+    agreement: AgreementReport | None = None
+    skipped: int = 0  # stored answers left out (question or site no longer known)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    """A stored ISO time as a naive UTC datetime rounded to the millisecond (xlsx has no zones)."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except (ValueError, TypeError):
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return round_ms(value) if value.microsecond % 1000 else value
+
+
+def round_ms(value: dt.datetime) -> dt.datetime:
+    micro = round(value.microsecond, -3)
+    return value.replace(microsecond=0) + dt.timedelta(microseconds=micro)
+
+
+def time_text(value: dt.datetime) -> str:
+    """The canonical stored form of a naive UTC datetime."""
+    return round_ms(value).replace(tzinfo=dt.UTC).isoformat(timespec="milliseconds")
+
+
+def cell_time(value: object) -> str | None:
+    """A time cell (datetime, Excel serial number or ISO text) in canonical form, or None."""
+    if isinstance(value, dt.datetime):
+        return time_text(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return time_text(_EPOCH + dt.timedelta(days=float(value)))
+    if isinstance(value, str) and value.strip():
+        parsed = parse_time(value.strip())
+        return time_text(parsed) if parsed else None
+    return None
+
+
+def sort_answers(checklist: Checklist, sites: list[Site], answers: Iterable[Answer]
+                 ) -> tuple[list[Answer], int]:
+    """Answers in sheet order (site, checklist order, evaluator); unknown ones left out."""
+    site_order = {s.name: i for i, s in enumerate(sites)}
+    question_order = {q.id: i for i, q in enumerate(checklist.questions)}
+    kept: list[Answer] = []
+    skipped = 0
+    for answer in answers:
+        if answer.site in site_order and answer.question in question_order:
+            kept.append(answer)
+        else:
+            skipped += 1
+    kept.sort(key=lambda a: (site_order[a.site], question_order[a.question], a.evaluator))
+    return kept, skipped
+
+
+def evidence_rows(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Evidence records flattened to one row per file (one row for a capture without files)."""
+    rows: list[dict[str, Any]] = []
+    for record in records:
+        base = {
+            "evidence": record.get("id", ""), "site": record.get("site", ""),
+            "indicator": record.get("indicator", ""), "question": record.get("question", ""),
+            "requested_url": record.get("requested_url", ""),
+            "final_url": record.get("final_url", ""), "status": record.get("status"),
+            "time": parse_time(str(record.get("time", ""))) or record.get("time", ""),
+            "error": record.get("error", ""),
+        }
+        files = record.get("files") or [{}]
+        for item in files:
+            rows.append({**base, "kind": item.get("kind", ""), "file": item.get("path", ""),
+                         "sha256": item.get("sha256", ""), "bytes": item.get("bytes")})
+    rows.sort(key=lambda r: (str(r["site"]), str(r["evidence"]), str(r["file"])))
+    return rows
+
+
+def about_rows(checklist: Checklist, kind: str, answers: list[Answer], *,
+               workspace: str = "", extra: Iterable[tuple[str, str, Any]] = ()
+               ) -> list[tuple[str, str, Any]]:
+    evaluators = sorted({a.evaluator for a in answers})
+    return [
+        ("生成工具", "generator", GENERATOR),
+        ("工作簿类型", "kind", kind),
+        ("指标体系编号", "checklist_id", checklist.id),
+        ("指标体系名称", "checklist_name", checklist.name),
+        ("指标体系版本", "checklist_version", checklist.version),
+        ("评估人", "evaluators", ", ".join(evaluators)),
+        ("答案条数", "answers", len(answers)),
+        ("工作区", "workspace", workspace),
+        ("govaudit 版本", "govaudit_version", __version__),
+        *extra,
+        ("导出时间（UTC）", "exported", round_ms(dt.datetime.now(dt.UTC).replace(tzinfo=None))),
+    ]
+
+
+def workspace_content(workspace: Workspace) -> WorkbookContent:
+    """Everything a workspace's export holds; scores as `govaudit score` computes them."""
+    store = Store(workspace)
+    checklist = workspace.checklist
+    sites = store.sites()
+    stored = store.answers()
+    report = score_sites(checklist, sites, stored, workspace.evaluator)
+    answers, skipped = sort_answers(checklist, sites, stored)
+    del stored
+    evidence = evidence_rows(store.evidence())
+    about = about_rows(checklist, "export", answers, workspace=workspace.name,
+                       extra=[("本工作区评估人", "evaluator", workspace.evaluator)])
+    return WorkbookContent(checklist, sites, answers, report, evidence, about,
+                           evidence_root=workspace.root, skipped=skipped)
+
+
+def answers_content(checklist: Checklist, sites: list[Site], answers: Iterable[Answer],
+                    kind: str = "export") -> WorkbookContent:
+    """A workbook of given answers (no workspace): scores as `govaudit score` computes them."""
+    answers = list(answers)
+    report = score_sites(checklist, sites, answers)
+    rows, skipped = sort_answers(checklist, sites, answers)
+    return WorkbookContent(checklist, sites, rows, report, [], about_rows(checklist, kind, rows),
+                           skipped=skipped)

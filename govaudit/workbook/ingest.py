@@ -1,0 +1,333 @@
+"""Reading a (teammate's, untrusted) workbook: checked, validated, every bad row named.
+
+The zip is checked before any parser sees it (safety.check_xlsx); the cells
+are read with python-calamine. Nothing here writes anything: a refused file
+leaves the workspace as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govaudit.checklist import Checklist
+from govaudit.errors import GovauditError, RowsError
+from govaudit.sites import check_url, normalise_level
+from govaudit.store import Answer, Site, Store
+from govaudit.workbook import layout
+from govaudit.workbook.content import cell_time
+from govaudit.workbook.safety import check_xlsx
+from govaudit.workspace import Workspace
+
+MAX_LISTED = 50
+_EVIDENCE_SPLIT = re.compile(r"[,;\s]+")
+
+
+@dataclass
+class WorkbookInput:
+    """What one workbook holds, validated against a checklist."""
+
+    path: Path
+    about: dict[str, Any]
+    sites: list[Site]  # from Summary (empty when the sheet is absent)
+    answers: list[Answer]  # the Answers rows
+    # Every same-evaluator Conflicts row as written (the merge collapses identical ones).
+    variants: list[Answer] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Problems:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.items: list[str] = []
+
+    def add(self, sheet: str, row: int, message: str) -> None:
+        self.items.append(f"{sheet} row {row}: {message}")
+
+    def raise_if_any(self, what: str = "nothing was written") -> None:
+        if not self.items:
+            return
+        listed = self.items[:MAX_LISTED]
+        if len(self.items) > MAX_LISTED:
+            listed.append(f"… and {len(self.items) - MAX_LISTED} more")
+        error = RowsError(str(self.path), listed, what)
+        error.args = (str(error).replace(f"{len(listed)} bad row(s)",
+                                         f"{len(self.items)} problem(s)", 1),)
+        raise error
+
+
+def _plain(value: Any) -> Any:
+    """Calamine's floats that hold whole numbers back to ints; empty strings to None."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value == "":
+        return None
+    return value
+
+
+def _text(value: Any) -> str:
+    value = _plain(value)
+    return "" if value is None else str(value)
+
+
+class _Table:
+    """A sheet's rows with columns found by id (or Chinese header) in its first rows."""
+
+    def __init__(self, path: Path, sheet: str, rows: list[list[Any]],
+                 columns: tuple[layout.Column, ...] | list[layout.Column],
+                 required: tuple[str, ...]) -> None:
+        lookup = layout.header_lookup(tuple(columns))
+        found: list[tuple[int, dict[str, int]]] = []
+        partial: dict[str, int] = {}
+        for index, row in enumerate(rows[:5]):
+            mapping: dict[str, int] = {}
+            for col, cell in enumerate(row):
+                text = _text(cell).strip()
+                key = lookup.get(text.lower()) or lookup.get(text)
+                if key and key not in mapping:
+                    mapping[key] = col
+            if all(r in mapping for r in required):
+                found.append((index, mapping))
+            elif len(mapping) > len(partial):
+                partial = mapping
+        if not found:
+            missing = [r for r in required if r not in partial]
+            raise GovauditError(f"{path}: sheet {sheet} is missing the column(s) "
+                                f"{', '.join(missing)} (row 2 of a govaudit workbook holds "
+                                "the column ids)")
+        # A Chinese header row followed by the id row: the id row is the header.
+        best = found[1] if len(found) > 1 and found[1][0] == found[0][0] + 1 else found[0]
+        self.first = best[0] + 2  # 1-based row number of the first data row
+        self.columns = best[1]
+        self.rows = rows[best[0] + 1:]
+
+    def records(self):
+        """(sheet row number, {column id: value}) for every non-empty row."""
+        for offset, row in enumerate(self.rows):
+            if not any(c not in (None, "") for c in row):
+                continue
+            yield self.first + offset, {k: (row[i] if i < len(row) else None)
+                                        for k, i in self.columns.items()}
+
+
+def _open(path: Path) -> Any:
+    from python_calamine import CalamineWorkbook
+
+    check_xlsx(path)
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine's own error types
+        raise GovauditError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+
+
+def _sheet(path: Path, book: Any, name: str) -> list[list[Any]]:
+    try:
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise GovauditError(f"{path}: cannot read sheet {name} ({exc})") from None
+
+
+def read_about(path: Path, book: Any) -> dict[str, Any]:
+    if layout.ABOUT not in book.sheet_names:
+        return {}
+    table = _Table(path, layout.ABOUT, _sheet(path, book, layout.ABOUT), layout.ABOUT_COLUMNS,
+                   ("key", "value"))
+    return {_text(r["key"]).strip(): _plain(r["value"]) for _n, r in table.records()}
+
+
+def check_checklist(path: Path, about: dict[str, Any], checklist: Checklist, force: bool) -> None:
+    """Refuse a workbook made from another checklist or version, unless forced."""
+    if force or not about:
+        return
+    theirs = (_text(about.get("checklist_id")), _text(about.get("checklist_version")))
+    if theirs != (checklist.id, checklist.version):
+        raise GovauditError(
+            f"{path}: made from checklist {theirs[0] or '?'} version {theirs[1] or '?'}, "
+            f"but this workspace uses {checklist.id} version {checklist.version}; "
+            "use --force to read it anyway (rows whose question ids are unknown are refused)")
+
+
+def read_workbook(path: Path, checklist: Checklist, known_sites: dict[str, Site], *,
+                  force: bool = False) -> WorkbookInput:
+    """Read and validate one workbook; RowsError lists every bad row, GovauditError the rest."""
+    path = Path(path)
+    book = _open(path)
+    if layout.ANSWERS not in book.sheet_names:
+        raise GovauditError(f"{path}: no sheet named {layout.ANSWERS} (sheets: "
+                            f"{', '.join(book.sheet_names)}); is this a govaudit workbook?")
+    about = read_about(path, book)
+    check_checklist(path, about, checklist, force)
+    problems = _Problems(path)
+    sites = _read_sites(path, book, checklist, known_sites, problems)
+    all_sites = {**known_sites, **{s.name: s for s in sites}}
+    answers_table = _Table(path, layout.ANSWERS, _sheet(path, book, layout.ANSWERS),
+                           layout.ANSWERS_COLUMNS, layout.ANSWERS_REQUIRED)
+    answers = _read_answers(layout.ANSWERS, answers_table, checklist, all_sites, problems)
+    variants: list[Answer] = []
+    if layout.CONFLICTS in book.sheet_names:
+        table = _Table(path, layout.CONFLICTS, _sheet(path, book, layout.CONFLICTS),
+                       layout.CONFLICTS_COLUMNS, ("kind", *layout.ANSWERS_REQUIRED))
+        variants = _read_answers(layout.CONFLICTS, table, checklist, all_sites, problems,
+                                 kind=layout.SAME_EVALUATOR)
+    evidence: list[dict[str, Any]] = []
+    if layout.EVIDENCE in book.sheet_names:
+        table = _Table(path, layout.EVIDENCE, _sheet(path, book, layout.EVIDENCE),
+                       layout.EVIDENCE_COLUMNS, ("evidence", "site"))
+        for _n, record in table.records():
+            row = {c.id: _plain(record.get(c.id)) for c in layout.EVIDENCE_COLUMNS}
+            evidence.append({k: ("" if v is None and k not in ("status", "bytes") else v)
+                             for k, v in row.items()})
+    problems.raise_if_any()
+    return WorkbookInput(path, about, sites, answers, variants, evidence)
+
+
+def _read_sites(path: Path, book: Any, checklist: Checklist, known: dict[str, Site],
+                problems: _Problems) -> list[Site]:
+    if layout.SUMMARY not in book.sheet_names:
+        return []
+    table = _Table(path, layout.SUMMARY, _sheet(path, book, layout.SUMMARY),
+                   [*layout.SUMMARY_HEAD, *layout.SUMMARY_TAIL], ("site", "level"))
+    sites: list[Site] = []
+    seen: set[str] = set()
+    for number, record in table.records():
+        name = _text(record.get("site"))
+        raw_level = _text(record.get("level")).strip()
+        level = normalise_level(raw_level, checklist)
+        url = _text(record.get("url")).strip()
+        if not name:
+            problems.add(layout.SUMMARY, number, "no site name")
+            continue
+        if level is None:
+            problems.add(layout.SUMMARY, number, f"site {name}: level {raw_level!r} is not "
+                         f"one of {', '.join(checklist.levels)}")
+            continue
+        if name in seen:
+            problems.add(layout.SUMMARY, number, f"site {name} is listed twice")
+            continue
+        seen.add(name)
+        ours = known.get(name)
+        if ours is not None:
+            if ours.level != level:
+                problems.add(layout.SUMMARY, number, f"site {name} is {level} here but "
+                             f"{ours.level} in the workspace")
+            else:
+                sites.append(ours)
+            continue
+        reason = check_url(url)
+        if reason:
+            problems.add(layout.SUMMARY, number, f"site {name}: {reason}")
+            continue
+        sites.append(Site(name, url, level, _text(record.get("region")),
+                          _text(record.get("group"))))
+    return sites
+
+
+def _read_answers(sheet: str, table: _Table, checklist: Checklist, sites: dict[str, Site],
+                  problems: _Problems, kind: str | None = None) -> list[Answer]:
+    """Answers rows (one per key), or with `kind` every Conflicts row of that kind.
+
+    Conflicts rows are kept whole: candidates that differ only in note or
+    evidence are distinct, and the merge alone decides which are the same.
+    """
+    answers: list[Answer] = []
+    keys: dict[tuple[str, str, str], int] = {}
+    for number, record in table.records():
+        if kind is not None and _text(record.get("kind")).strip() != kind:
+            continue
+        answer = _answer(sheet, number, record, checklist, sites, problems)
+        if answer is None:
+            continue
+        key = (answer.site, answer.question, answer.evaluator)
+        if kind is None:
+            if key in keys:
+                problems.add(sheet, number, f"{answer.question} for {answer.site} by "
+                             f"{answer.evaluator} is also in row {keys[key]}")
+                continue
+            keys[key] = number
+        answers.append(answer)
+    return answers
+
+
+def _answer(sheet: str, number: int, record: dict[str, Any], checklist: Checklist,
+            sites: dict[str, Site], problems: _Problems) -> Answer | None:
+    name = _text(record.get("site"))
+    site = sites.get(name) or sites.get(name.strip())
+    qid = _text(record.get("question")).strip()
+    question = checklist.question(qid)
+    if site is None:
+        problems.add(sheet, number, f"unknown site {name!r} (not in this workspace or the "
+                     "workbook's Summary)")
+        return None
+    if question is None:
+        problems.add(sheet, number, f"unknown question {qid!r} (not in checklist "
+                     f"{checklist.id} version {checklist.version})")
+        return None
+    indicator = checklist.indicator(question.indicator_id)
+    if (indicator is None or not indicator.assessed_at(site.level, checklist.unweighted)
+            or not question.applies_to(site.level)):
+        problems.add(sheet, number, f"question {qid} is not assessed at level {site.level} "
+                     f"(site {site.name})")
+        return None
+    raw = _plain(record.get("value"))
+    try:
+        value = question.parse_value("" if raw is None else raw)
+    except ValueError as exc:
+        problems.add(sheet, number, f"site {site.name}: {exc}")
+        return None
+    evaluator = _text(record.get("evaluator"))
+    if not evaluator.strip():
+        problems.add(sheet, number, "no evaluator")
+        return None
+    time = cell_time(record.get("time"))
+    if time is None:
+        problems.add(sheet, number, f"time {record.get('time')!r} is not a date and time")
+        return None
+    evidence = [e for e in _EVIDENCE_SPLIT.split(_text(record.get("evidence"))) if e]
+    return Answer(site.name, qid, question.indicator_id, value, evaluator, time,
+                  _text(record.get("note")), evidence)
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    rows: int
+    new: int
+    updated: int
+    unchanged: int
+    kept: int  # the workspace already held a newer answer
+    sites_added: list[str]
+    evaluators: list[str]
+
+
+def import_workbook(workspace: Workspace, path: Path, force: bool = False) -> ImportResult:
+    """Bring a workbook's Answers (and its sites new to this workspace) into the workspace.
+
+    An answer already stored for the same (site, question, evaluator) is replaced
+    only by a newer one; the older value stays in the answer's history.
+    """
+    store = Store(workspace)
+    known = {s.name: s for s in store.sites()}
+    data = read_workbook(path, workspace.checklist, known, force=force)
+    needed = {a.site for a in data.answers}
+    new_sites = [s for s in data.sites if s.name not in known and s.name in needed]
+    existing = {(a.site, a.question, a.evaluator): a for a in store.answers()
+                if a.site in needed}
+    new = updated = unchanged = kept = 0
+    for answer in data.answers:
+        old = existing.get((answer.site, answer.question, answer.evaluator))
+        if old is None:
+            new += 1
+        elif old.value == answer.value and old.note == answer.note:
+            unchanged += 1
+        elif old.time >= answer.time:
+            kept += 1
+        else:
+            updated += 1
+    if new_sites:
+        store.add_sites(new_sites)
+    store.save_answers(data.answers, keep_newer=True)
+    return ImportResult(Path(path), len(data.answers), new, updated, unchanged, kept,
+                        [s.name for s in new_sites],
+                        sorted({a.evaluator for a in data.answers}))

@@ -1,0 +1,108 @@
+"""The team workbook's layout: sheet names, column ids and their Chinese headers.
+
+Every table sheet has two header rows: row 1 holds Chinese headers for people,
+row 2 the stable English ids that govaudit reads (styled grey, carrying the
+autofilter buttons). Data starts on row 3. Readers find the id row by content,
+so a sheet with only one header row (ids or Chinese headers) is read too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HEADER_ROWS = 2
+FIRST_DATA_ROW = HEADER_ROWS + 1
+# Excel refuses a sheet with more hyperlinks than this.
+MAX_HYPERLINKS = 65_530
+
+SUMMARY = "Summary"
+SCORES = "Scores"
+ANSWERS = "Answers"
+EVIDENCE = "Evidence"
+CHECKLIST = "Checklist"
+CONFLICTS = "Conflicts"
+AGREEMENT = "Agreement"
+ABOUT = "About"
+# The order sheets appear in; Conflicts and Agreement only after a merge.
+SHEET_ORDER = (SUMMARY, SCORES, ANSWERS, EVIDENCE, CHECKLIST, CONFLICTS, AGREEMENT, ABOUT)
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    header: str
+    width: float = 12
+
+
+SUMMARY_HEAD = (
+    Column("site", "网站", 22), Column("level", "级别", 9), Column("total", "总分", 9),
+    Column("bonus", "加分", 8), Column("grade", "等级", 8), Column("rank", "排名", 7),
+)
+# …then one column per first-level indicator (id "top.<id>"), then:
+SUMMARY_TAIL = (
+    Column("answered", "已答题数", 9), Column("questions", "应答题数", 9),
+    Column("url", "网址", 30), Column("region", "地区", 10), Column("group", "分组", 10),
+)
+SCORES_HEAD = (Column("site", "网站", 22), Column("level", "级别", 9))
+# …then one column per leaf indicator (id "ind.<id>").
+ANSWERS_COLUMNS = (
+    Column("site", "网站", 22), Column("level", "级别", 9), Column("indicator", "指标编号", 18),
+    Column("indicator_path", "指标", 36), Column("question", "问题编号", 20),
+    Column("question_text", "问题", 44), Column("value", "答案", 12),
+    Column("value_label", "答案（中文）", 12), Column("evaluator", "评估人", 10),
+    Column("time", "时间（UTC）", 20), Column("note", "备注", 30),
+    Column("evidence", "证据编号", 20),
+)
+ANSWERS_REQUIRED = ("site", "question", "value", "evaluator", "time")
+EVIDENCE_COLUMNS = (
+    Column("evidence", "证据编号", 18), Column("site", "网站", 22),
+    Column("indicator", "指标编号", 18), Column("question", "问题编号", 20),
+    Column("requested_url", "请求网址", 34), Column("final_url", "最终网址", 34),
+    Column("status", "状态码", 8), Column("time", "采集时间（UTC）", 20),
+    Column("kind", "类型", 8), Column("file", "文件", 40), Column("sha256", "SHA-256", 30),
+    Column("bytes", "字节数", 10), Column("error", "错误", 30),
+)
+CHECKLIST_HEAD = (
+    Column("indicator", "指标编号", 22), Column("code", "序号", 8),
+    Column("level1", "一级指标", 16), Column("level2", "二级指标", 20),
+    Column("level3", "三级指标", 22), Column("bonus", "加分项", 7),
+)
+# …then one weight column per level (id "weight.<level>"), then:
+CHECKLIST_TAIL = (Column("questions", "问题数", 8), Column("description", "评估要点说明", 60))
+CONFLICTS_COLUMNS = (
+    Column("kind", "类型", 16), Column("site", "网站", 22), Column("question", "问题编号", 20),
+    Column("question_text", "问题", 40), Column("evaluator", "评估人", 12),
+    Column("value", "答案", 12), Column("time", "时间（UTC）", 20), Column("note", "备注", 24),
+    Column("evidence", "证据编号", 16), Column("outcome", "结果", 14),
+    Column("rule", "规则", 44),
+)
+AGREEMENT_COLUMNS = (
+    Column("scope", "范围", 22), Column("name", "指标", 30),
+    Column("sites", "双评网站数", 10), Column("units", "比较题次", 10),
+    Column("agreed", "一致题次", 10), Column("percent", "一致率", 9),
+    Column("alpha", "Krippendorff α", 14), Column("disagreements", "分歧题次", 10),
+)
+DISAGREEMENT_COLUMNS = (
+    Column("site", "网站", 22), Column("question", "问题编号", 20),
+    Column("question_text", "问题", 40), Column("values", "各评估人答案", 50),
+)
+ABOUT_COLUMNS = (Column("label", "项目", 16), Column("key", "键", 18), Column("value", "值", 60))
+
+LEVEL_LABELS = {
+    "province": "省级", "city": "市级", "county": "县级", "ministry": "部委",
+    "wechat": "微信", "app": "App", "weibo": "微博", "default": "默认",
+}
+# Kinds of Conflicts rows: the ids govaudit reads back, and what people see in `rule`.
+SAME_EVALUATOR = "same_evaluator"
+DISAGREEMENT = "disagreement"
+CHOSEN = "采用"
+REJECTED = "未采用"
+
+
+def header_lookup(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Every spelling of a column a reader accepts (id or Chinese header) -> id."""
+    out: dict[str, str] = {}
+    for column in columns:
+        out[column.id.lower()] = column.id
+        out.setdefault(column.header, column.id)
+    return out

@@ -1,0 +1,237 @@
+"""`govaudit export merge`: teammates' workbooks into one team workbook.
+
+Answers are keyed by (site, question, evaluator). Every input contributes its
+Answers rows and the candidate answers listed in its Conflicts sheet, so the
+merge works on a set of candidates: merging a file twice adds nothing, and the
+order of the inputs does not change the result. A candidate is every field a
+workbook holds (value, time, note, evidence), so one read back from a merged
+workbook's Conflicts is the candidate that went in.
+
+1. One evaluator, two different values for a key (same-evaluator conflict):
+   the latest answer wins (a tie on time goes to the greatest value, then note,
+   then evidence ids, compared as written, so every re-merge picks the same one);
+   `--prefer fail` refuses instead (probe suggestions always take the latest).
+   Every candidate is listed in Conflicts.
+2. The consolidated answer per (site, question) that Summary and Scores use:
+   people's answers beat probe suggestions; if every person gave the same value,
+   that value; if they disagree, the answer of the evaluator named by
+   `--prefer evaluator:NAME` when NAME answered, otherwise `unknown` (the site
+   stays incomplete until a reviewer settles it), and every answer is listed in
+   Conflicts. Text questions are not scored and take the latest answer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from govaudit.checklist import Checklist
+from govaudit.errors import GovauditError
+from govaudit.scoring import PROBE_EVALUATOR, score_sites
+from govaudit.store import Answer, Site, Store
+from govaudit.workbook import layout
+from govaudit.workbook.agreement import AgreementReport, AgreementRow, agreement_report
+from govaudit.workbook.content import ConflictRow, WorkbookContent, about_rows, sort_answers
+from govaudit.workspace import Workspace
+
+TEAM = "合议"
+CONSOLIDATION_RULE = (
+    "同一评估人答案不同时采用最新答案；评估人一致时采用该答案；评估人分歧时采用 --prefer "
+    "evaluator:NAME 指定评估人的答案，否则记为 unknown 待复核；人工答案优先于自动探测建议。"
+)
+
+
+@dataclass(frozen=True)
+class Preference:
+    mode: str  # "latest", "evaluator" or "fail"
+    evaluator: str = ""
+
+    def __str__(self) -> str:
+        return f"evaluator:{self.evaluator}" if self.mode == "evaluator" else self.mode
+
+
+def parse_prefer(text: str) -> Preference:
+    text = text.strip()
+    if text in ("latest", "fail"):
+        return Preference(text)
+    if text.startswith("evaluator:") and text[len("evaluator:"):].strip():
+        return Preference("evaluator", text[len("evaluator:"):].strip())
+    raise GovauditError(f"--prefer {text!r}: use latest, fail or evaluator:NAME")
+
+
+def _value_order(value: str | int) -> tuple[int, str]:
+    return (0, f"{value:020d}") if isinstance(value, int) else (1, str(value))
+
+
+def _rank(answer: Answer) -> tuple[Any, ...]:
+    """A total order of candidates over every field a workbook holds (greatest wins)."""
+    return (answer.time, _value_order(answer.value), answer.note, tuple(answer.evidence))
+
+
+def _identity(answer: Answer) -> tuple[Any, ...]:
+    return (answer.site, answer.question, answer.evaluator, *_rank(answer))
+
+
+def resolve_same_evaluator(candidates: Iterable[Answer], preference: Preference
+                           ) -> tuple[list[Answer], list[ConflictRow], list[str]]:
+    """One answer per (site, question, evaluator); conflict rows; refusals under `fail`."""
+    by_key: dict[tuple[str, str, str], dict[tuple[Any, ...], Answer]] = defaultdict(dict)
+    for answer in candidates:
+        by_key[(answer.site, answer.question, answer.evaluator)][_identity(answer)] = answer
+    chosen: list[Answer] = []
+    rows: list[ConflictRow] = []
+    refused: list[str] = []
+    for key, variants in by_key.items():
+        ordered = sorted(variants.values(), key=_rank, reverse=True)
+        winner = ordered[0]
+        chosen.append(winner)
+        if len({_value_order(v.value) for v in ordered}) < 2:
+            continue
+        if preference.mode == "fail" and key[2] != PROBE_EVALUATOR:
+            refused.append(f"{key[0]} · {key[1]} · {key[2]}: " + ", ".join(
+                f"{v.value} ({v.time})" for v in ordered))
+            continue
+        rule = "同一评估人答案不同：采用时间最新的答案（latest）"
+        for variant in ordered:
+            rows.append(ConflictRow(layout.SAME_EVALUATOR, variant,
+                                    layout.CHOSEN if variant is winner else layout.REJECTED,
+                                    rule))
+    return chosen, rows, refused
+
+
+def consolidate_team(checklist: Checklist, answers: Iterable[Answer], preference: Preference
+                     ) -> tuple[list[Answer], list[ConflictRow]]:
+    """One answer per (site, question) for scoring, and the disagreements behind it."""
+    by_unit: dict[tuple[str, str], list[Answer]] = defaultdict(list)
+    for answer in answers:
+        by_unit[(answer.site, answer.question)].append(answer)
+    consolidated: list[Answer] = []
+    rows: list[ConflictRow] = []
+    for (site, qid), group in by_unit.items():
+        people = [a for a in group if a.evaluator != PROBE_EVALUATOR]
+        pool = sorted(people or group, key=_rank, reverse=True)
+        question = checklist.question(qid)
+        if len({_value_order(a.value) for a in pool}) == 1 or (question and not question.scored):
+            consolidated.append(pool[0])
+            continue
+        named = [a for a in pool if preference.mode == "evaluator"
+                 and a.evaluator == preference.evaluator]
+        if named:
+            result = named[0]
+            rule = f"评估人之间分歧：采用 {preference.evaluator} 的答案（--prefer {preference}）"
+        else:
+            result = Answer(site, qid, pool[0].indicator, "unknown", TEAM, pool[0].time)
+            rule = "评估人之间分歧：记为 unknown，待复核（用 --prefer evaluator:NAME 指定复核人）"
+        consolidated.append(result)
+        shown = question.display(result.value) if question else str(result.value)
+        for answer in sorted(pool, key=lambda a: a.evaluator):
+            rows.append(ConflictRow(layout.DISAGREEMENT, answer, shown, rule))
+    return consolidated, rows
+
+
+@dataclass
+class MergeResult:
+    path: Path
+    files: int
+    sites: int
+    answers: int
+    evaluators: list[str]
+    conflicts: list[ConflictRow]  # same-evaluator candidates (all of them)
+    disagreements: list[ConflictRow]
+    agreement: AgreementRow | None
+    hyperlinks: int = 0
+
+
+def _union_sites(checklist: Checklist, workspace_sites: dict[str, Site],
+                 inputs: Sequence[Any], used: set[str]) -> list[Site]:
+    """The sites of every input's Summary and of every answer, in level then name order."""
+    found: dict[str, Site] = {}
+    origin: dict[str, Path] = {}
+    for data in inputs:
+        for site in data.sites:
+            other = found.get(site.name)
+            if other is not None and other.level != site.level:
+                raise GovauditError(f"site {site.name} is {other.level} in {origin[site.name]} "
+                                    f"but {site.level} in {data.path}; correct one of them")
+            if other is None or _site_order(site) < _site_order(other):
+                found[site.name] = site
+                origin[site.name] = data.path
+    for name in used:
+        if name in workspace_sites:
+            found[name] = workspace_sites[name]
+    levels = {lv: i for i, lv in enumerate(checklist.levels)}
+    return sorted(found.values(), key=lambda s: (levels.get(s.level, len(levels)), s.name))
+
+
+def _site_order(site: Site) -> tuple[str, str, str]:
+    return (site.url, site.region, site.group)
+
+
+def merge_inputs(checklist: Checklist, inputs: Sequence[Any], preference: Preference,
+                 workspace_sites: dict[str, Site] | None = None
+                 ) -> tuple[WorkbookContent, MergeResult]:
+    """The merged workbook's content from already read inputs (see module docstring)."""
+    candidates = [a for data in inputs for a in (*data.answers, *data.variants)]
+    resolved, conflict_rows, refused = resolve_same_evaluator(candidates, preference)
+    if refused:
+        listed = "\n".join(f"  {r}" for r in refused[:30])
+        more = f"\n  … and {len(refused) - 30} more" if len(refused) > 30 else ""
+        raise GovauditError(f"--prefer fail: {len(refused)} answer(s) differ between files for "
+                            f"the same evaluator; nothing was written\n{listed}{more}")
+    used = {a.site for a in resolved}
+    sites = _union_sites(checklist, workspace_sites or {}, inputs, used)
+    consolidated, disagreement_rows = consolidate_team(checklist, resolved, preference)
+    report = score_sites(checklist, sites, consolidated)
+    answers, _skipped = sort_answers(checklist, sites, resolved)
+    site_order = {s.name: i for i, s in enumerate(sites)}
+    question_order = {q.id: i for i, q in enumerate(checklist.questions)}
+    # Grouped by site, question, kind and evaluator; latest candidate first in each group.
+    conflicts = sorted([*conflict_rows, *disagreement_rows], key=lambda r: _rank(r.answer),
+                       reverse=True)
+    conflicts.sort(key=lambda r: (site_order.get(r.answer.site, len(site_order)),
+                                  question_order.get(r.answer.question, 0), r.kind,
+                                  r.answer.evaluator))
+    evidence_rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for data in inputs:
+        for row in data.evidence:
+            evidence_rows[tuple((k, str(v)) for k, v in sorted(row.items()))] = row
+    evidence = [evidence_rows[k] for k in sorted(evidence_rows)]
+    agreement: AgreementReport = agreement_report(checklist, answers)
+    about = about_rows(checklist, "merge", answers, extra=[
+        ("合并规则（--prefer）", "prefer", str(preference)),
+        ("合议规则", "consolidation", CONSOLIDATION_RULE),
+        ("双评一致率", "percent_agreement", agreement.overall.percent if agreement.overall
+         else None),
+        ("Krippendorff α", "alpha", agreement.overall.alpha if agreement.overall else None),
+    ])
+    content = WorkbookContent(checklist, sites, answers, report, evidence, about,
+                              conflicts=conflicts, agreement=agreement)
+    result = MergeResult(Path(), len(inputs), len(sites), len(answers),
+                         sorted({a.evaluator for a in answers}), conflict_rows,
+                         disagreement_rows, agreement.overall)
+    return content, result
+
+
+def merge_workbooks(workspace: Workspace, paths: Sequence[Path], out: Path,
+                    prefer: str | Preference = "latest", force: bool = False) -> MergeResult:
+    """Merge workbooks into `out`, scored with the workspace's checklist.
+
+    Every input is read and validated before anything is written; a refused
+    input (or a conflict under `--prefer fail`) leaves `out` untouched.
+    """
+    from govaudit.workbook.export import write_workbook
+    from govaudit.workbook.ingest import read_workbook
+
+    if not paths:
+        raise GovauditError("give the workbooks to merge, e.g. 张三.xlsx 李四.xlsx -o team.xlsx")
+    preference = prefer if isinstance(prefer, Preference) else parse_prefer(prefer)
+    known = {s.name: s for s in Store(workspace).sites()}
+    inputs = [read_workbook(Path(p), workspace.checklist, known, force=force) for p in paths]
+    content, result = merge_inputs(workspace.checklist, inputs, preference, known)
+    write_workbook(content, Path(out))
+    result.path = Path(out)
+    result.hyperlinks = int(content.extra.get("hyperlinks", 0))
+    return result

@@ -1,0 +1,316 @@
+"""Writing govaudit's sheets from a WorkbookContent into an openpyxl workbook.
+
+The same code fills a write-only workbook (export, merge) and a loaded one
+(`--into`): sheets are created with `create_sheet(title, index)` and filled
+row by row with `SheetWriter`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from govaudit.checklist import Checklist, Question
+from govaudit.checklist.model import SPECIAL_VALUES
+from govaudit.workbook import layout
+from govaudit.workbook.cells import HEADER_FILL, HEADER_FONT, WRAP, SheetWriter, runs_to_sqref
+from govaudit.workbook.content import WorkbookContent, parse_time
+from govaudit.workbook.layout import Column
+
+# Fills for grade bands, best first; more bands than colours reuse the last one.
+BAND_COLOURS = ("63BE7B", "B1D580", "FFEB84", "FBAA77", "F8696B")
+SCORE_FORMAT = "0.00"
+TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+# More ranges than this in one sheet's validations slows Excel down: use one list instead.
+MAX_VALIDATION_RANGES = 2_000
+
+
+def summary_columns(checklist: Checklist) -> list[Column]:
+    tops = [Column(f"top.{t.id}", t.name, 12) for t in checklist.tops]
+    return [*layout.SUMMARY_HEAD, *tops, *layout.SUMMARY_TAIL]
+
+
+def scores_columns(checklist: Checklist) -> list[Column]:
+    leaves = [Column(f"ind.{i.id}", f"{i.code} {i.name}".strip(), 12)
+              for i in checklist.indicators]
+    return [*layout.SCORES_HEAD, *leaves]
+
+
+def checklist_columns(checklist: Checklist) -> list[Column]:
+    weights = [Column(f"weight.{lv}", f"权重（{layout.LEVEL_LABELS.get(lv, lv)}）", 10)
+               for lv in checklist.levels]
+    return [*layout.CHECKLIST_HEAD, *weights, *layout.CHECKLIST_TAIL]
+
+
+def write_content(wb: Any, content: WorkbookContent, link_for: Callable[[str], str | None],
+                  positions: dict[str, int] | None = None) -> list[str]:
+    """Create and fill every sheet of `content`; returns the sheet names written.
+
+    `link_for(file)` gives the hyperlink target of an evidence file (or None);
+    `positions` places sheets at given indexes (used when updating a workbook).
+    """
+    positions = positions or {}
+    writers: list[tuple[str, Callable[[SheetWriter, WorkbookContent], None]]] = [
+        (layout.SUMMARY, _summary), (layout.SCORES, _scores), (layout.ANSWERS, _answers),
+        (layout.EVIDENCE, lambda w, c: _evidence(w, c, link_for)),
+        (layout.CHECKLIST, _checklist),
+    ]
+    if content.conflicts is not None:
+        writers.append((layout.CONFLICTS, _conflicts))
+    if content.agreement is not None:
+        writers.append((layout.AGREEMENT, _agreement))
+    writers.append((layout.ABOUT, _about))
+    written = []
+    for name, fill in writers:
+        ws = wb.create_sheet(name, positions.get(name))
+        fill(SheetWriter(ws), content)
+        written.append(name)
+    return written
+
+
+def _summary(w: SheetWriter, content: WorkbookContent) -> None:
+    checklist = content.checklist
+    columns = summary_columns(checklist)
+    w.table(columns, freeze="B3")
+    sites = {s.name: s for s in content.sites}
+    for score in content.report.sites:
+        site = sites[score.site]
+        w.append([
+            score.site, score.level, _num(score.total), _num(score.bonus), score.grade,
+            score.rank, *[_num(score.tops.get(t.id)) if score.tops else None
+                          for t in checklist.tops],
+            score.answered, score.questions, site.url, site.region, site.group,
+        ])
+    w.autofilter(columns)
+    last = w.rows
+    if last < layout.FIRST_DATA_ROW or not content.report.weighted:
+        return
+    total_col = get_column_letter(3)
+    for band, grade in enumerate(checklist.grades):
+        colour = BAND_COLOURS[min(band, len(BAND_COLOURS) - 1)]
+        top = grade.max >= max(g.max for g in checklist.grades)
+        upper = "" if top else f",${total_col}3<{grade.max:g}"
+        rule = FormulaRule(formula=[f"AND(ISNUMBER(${total_col}3),${total_col}3>={grade.min:g}"
+                                    f"{upper})"],
+                           fill=PatternFill("solid", fgColor=colour, bgColor=colour))
+        w.ws.conditional_formatting.add(f"C3:C{last} E3:E{last}", rule)
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = f"{checklist.name} 总分"
+    chart.y_axis.title = "总分"
+    chart.legend = None
+    chart.add_data(Reference(w.ws, min_col=3, min_row=3, max_row=last), titles_from_data=False)
+    chart.series[0].tx = SeriesLabel(v="总分")
+    chart.set_categories(Reference(w.ws, min_col=1, min_row=3, max_row=last))
+    chart.width = min(60.0, max(16.0, 0.5 * (last - 2)))
+    chart.height = 9
+    w.ws.add_chart(chart, f"{get_column_letter(len(columns) + 2)}3")
+
+
+def _num(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _scores(w: SheetWriter, content: WorkbookContent) -> None:
+    checklist = content.checklist
+    columns = scores_columns(checklist)
+    w.table(columns, freeze="C3")
+    weighted = content.report.weighted
+    for score in content.report.sites:
+        values = score.indicators if weighted else score.fractions
+        w.append([score.site, score.level, *[_num(values.get(i.id))
+                                             for i in checklist.indicators]])
+    w.autofilter(columns)
+
+
+def _answers(w: SheetWriter, content: WorkbookContent) -> None:
+    checklist = content.checklist
+    columns = layout.ANSWERS_COLUMNS
+    w.table(columns, freeze="A3")
+    value = w.value
+    # Cells that repeat from row to row are converted once (this sheet can hold 200,000 rows).
+    sites = {s.name: (value(s.name), value(s.level)) for s in content.sites}
+    fixed: dict[str, tuple[Any, ...]] = {}
+    labels: dict[tuple[str, str | int], Any] = {}
+    people: dict[str, Any] = {}
+    groups: dict[tuple[str, ...], list[int]] = {}
+    row_number = layout.FIRST_DATA_ROW
+    for answer in content.answers:
+        info = fixed.get(answer.question)
+        if info is None:
+            question = checklist.question(answer.question)
+            assert question is not None  # sort_answers left out unknown questions
+            indicator = checklist.indicator(question.indicator_id)
+            info = fixed[answer.question] = (
+                value(question.indicator_id), value(" > ".join(indicator.path) if indicator
+                                                    else ""),
+                value(question.id), value(question.text), question, _choices(question))
+        indicator_id, path, qid, text, question, choices = info
+        label_key = (answer.question, answer.value)
+        if label_key not in labels:
+            shown = question.display(answer.value)
+            labels[label_key] = value(shown) if str(shown) != str(answer.value) else None
+        who = people.get(answer.evaluator)
+        if who is None:
+            who = people[answer.evaluator] = value(answer.evaluator)
+        site, level = sites[answer.site]
+        when = parse_time(answer.time)
+        w.append_cells([
+            site, level, indicator_id, path, qid, text, value(answer.value), labels[label_key],
+            who, when or value(answer.time), value(answer.note) if answer.note else None,
+            value(", ".join(answer.evidence)) if answer.evidence else None,
+        ])
+        if choices:
+            groups.setdefault(choices, []).append(row_number)
+        row_number += 1
+    w.autofilter(columns)
+    _dropdowns(w, groups, row_number - 1)
+
+
+def _dropdowns(w: SheetWriter, groups: dict[tuple[str, ...], list[int]], last: int) -> None:
+    """Dropdowns on the value column: one list per kind of question where that stays small,
+    else one list of every fixed value over the whole column (a hint, not a check)."""
+    if not groups:
+        return
+    spans = {choices: runs_to_sqref("G", rows) for choices, rows in groups.items()}
+    strict = sum(s.count(" ") + 1 for s in spans.values()) <= MAX_VALIDATION_RANGES
+    if not strict:
+        union = tuple(dict.fromkeys(v for choices in groups for v in choices))
+        spans = {union: f"G{layout.FIRST_DATA_ROW}:G{last}"}
+    for choices, sqref in spans.items():
+        formula = '"' + ",".join(c.replace('"', '""') for c in choices) + '"'
+        if len(formula) > 255:  # Excel's limit for a literal list
+            continue
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True,
+                            showErrorMessage=strict, errorStyle="warning",
+                            errorTitle="答案不在选项中",
+                            error="请从下拉列表选择，或填写 na / unknown。")
+        dv.sqref = sqref  # type: ignore[assignment]
+        w.ws.data_validations.append(dv)
+
+
+def _choices(question: Question | None) -> tuple[str, ...] | None:
+    """The dropdown of a question's value cell, if its values are a fixed list."""
+    if question is None:
+        return None
+    if question.type == "yes_no":
+        return ("yes", "no", *SPECIAL_VALUES)
+    if question.type == "graded" and all("," not in c.label for c in question.choices):
+        return (*[c.label for c in question.choices], *SPECIAL_VALUES)
+    return None
+
+
+def _evidence(w: SheetWriter, content: WorkbookContent,
+              link_for: Callable[[str], str | None]) -> None:
+    columns = layout.EVIDENCE_COLUMNS
+    w.table(columns)
+    links = 0
+    for row in content.evidence:
+        cells = [w.value(row.get(c.id)) for c in columns]
+        target = link_for(str(row.get("file") or "")) if links < layout.MAX_HYPERLINKS else None
+        if target:
+            cells[9] = w.link(str(row["file"]), target)
+            links += 1
+        w.append_cells(cells)
+    w.autofilter(columns)
+    content.extra["hyperlinks"] = links
+    content.extra["unlinked"] = sum(1 for r in content.evidence if r.get("file")) - links
+
+
+def _checklist(w: SheetWriter, content: WorkbookContent) -> None:
+    checklist = content.checklist
+    columns = checklist_columns(checklist)
+    w.table(columns, freeze="B3")
+    for indicator in checklist.indicators:
+        names = [*indicator.path, "", "", ""][:3]
+        w.append([
+            indicator.id, indicator.code, *names, "是" if indicator.bonus else "",
+            *[indicator.weights.get(lv) for lv in checklist.levels],
+            len(indicator.questions), indicator.description,
+        ])
+    w.autofilter(columns)
+
+
+def _conflicts(w: SheetWriter, content: WorkbookContent) -> None:
+    columns = layout.CONFLICTS_COLUMNS
+    w.table(columns)
+    checklist = content.checklist
+    for row in content.conflicts or []:
+        a = row.answer
+        question = checklist.question(a.question)
+        when = parse_time(a.time)
+        w.append_cells([
+            w.value(row.kind), w.value(a.site), w.value(a.question),
+            w.value(question.text if question else ""), w.value(a.evaluator),
+            w.value(a.value),
+            when or w.value(a.time),
+            w.value(a.note), w.value(", ".join(a.evidence)), w.value(row.outcome),
+            w.value(row.rule),
+        ])
+    w.autofilter(columns)
+
+
+def _agreement(w: SheetWriter, content: WorkbookContent) -> None:
+    report = content.agreement
+    columns = layout.AGREEMENT_COLUMNS
+    w.table(columns)
+    rows = report.rows if report else []
+    for row in rows:
+        w.append_cells([
+            w.value(row.scope), w.value(row.name), row.sites, row.units, row.agreed,
+            w.styled(row.percent, number_format="0.0%") if row.percent is not None else None,
+            w.styled(row.alpha, number_format="0.000") if row.alpha is not None else None,
+            row.disagreements,
+        ])
+    w.autofilter(columns)
+    w.append([])
+    w.append_cells([w.styled("分歧题目（评估人答案不一致）", font=HEADER_FONT)])
+    w.append_cells([w.styled(c.header, font=HEADER_FONT, fill=HEADER_FILL)
+                    for c in layout.DISAGREEMENT_COLUMNS])
+    w.append([c.id for c in layout.DISAGREEMENT_COLUMNS])
+    checklist = content.checklist
+    for item in report.disagreements if report else []:
+        question = checklist.question(item.question)
+        w.append([item.site, item.question, question.text if question else "",
+                  "; ".join(f"{who}: {value}" for who, value in item.values)])
+
+
+def _about(w: SheetWriter, content: WorkbookContent) -> None:
+    columns = layout.ABOUT_COLUMNS
+    w.table(columns)
+    extra = [("超链接数", "hyperlinks", content.extra.get("hyperlinks", 0))]
+    if content.extra.get("unlinked"):
+        extra.append(("未加链接的证据文件（Excel 每表最多 65,530 个链接）", "unlinked",
+                      content.extra["unlinked"]))
+    if content.skipped:
+        extra.append(("未导出的答案（网站或问题已不存在）", "skipped", content.skipped))
+    for label, key, value in [*content.about[:-1], *extra, content.about[-1]]:
+        if key == "exported":
+            w.append_cells([w.value(label), key, w.styled(value, number_format=TIME_FORMAT)])
+        else:
+            w.append_cells([w.value(label), key, w.styled(value, alignment=WRAP)])
+
+
+def relative_link(root: Path | None, out_dir: Path) -> Callable[[str], str | None]:
+    """Hyperlink targets for workspace-relative evidence paths, relative to the workbook."""
+    if root is None:
+        return lambda _file: None
+    base = os.path.relpath(root.resolve(), out_dir.resolve())
+
+    def link(file: str) -> str | None:
+        if not file:
+            return None
+        target = file if base == "." else f"{Path(base).as_posix()}/{file}"
+        return quote(target, safe="/.-_~")
+
+    return link
