@@ -114,6 +114,21 @@ def test_status_checks(site):
     assert (missing.status, missing.error) == (404, "")
 
 
+def test_status_follows_redirects_with_cookies_and_caps_them(site):
+    moved = fetch(site.url("/redirect-ok"), "HEAD")
+    assert (moved.status, moved.final_url, moved.error) == (200, site.url("/news/"), "")
+    gate = fetch(site.url("/cookie-gate"), "HEAD")  # its cookie must come back on the redirect
+    assert (gate.status, gate.final_url, gate.error) == (200, site.url("/cookie-gate"), "")
+    loop = fetch(site.url("/loop/a"), "GET", max_redirects=5)
+    assert (loop.status, loop.error) == (
+        None, f"too many redirects (redirect loop: {site.url('/loop/a')} → "
+              f"{site.url('/loop/b')} → {site.url('/loop/a')} → …)")
+    unsupported = fetch("ftp://127.0.0.1/file", "HEAD")
+    assert unsupported.error == ("unsupported URL scheme (Request URL has an unsupported "
+                                 "protocol 'ftp://'.)")
+
+
+
 # -- marks ---------------------------------------------------------------------------------
 
 def footer(html: str) -> Document:

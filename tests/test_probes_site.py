@@ -14,7 +14,7 @@ from fixtures.probe_site import (
     start_site,
 )
 
-from govaudit.probes.fetch import FetchLimits
+from govaudit.probes.fetch import Fetcher, FetchLimits
 from govaudit.probes.ipv6 import probe_ipv6
 from govaudit.probes.links import LinkOptions
 from govaudit.probes.run import CheckOptions, check_sites
@@ -161,10 +161,16 @@ def test_certificate_errors_are_reported_and_the_page_still_examined(tmp_path):
     made = self_signed_certificate(tmp_path)
     if isinstance(made, str):
         pytest.skip(made)
+
+    async def link_status(url: str):
+        async with Fetcher(FetchLimits(deadline=DEADLINE)) as fetcher:
+            return await fetcher.status(url)
+
     running = start_site(TODAY, tls=made)
     try:
         result = check_sites([Site("证书", running.url("/"), "city")],
                              options(probes=("availability", "marks")))[0]
+        link = asyncio.run(link_status(running.url("/")))
     finally:
         running.stop()
     availability = result.probes["availability"]
@@ -172,6 +178,7 @@ def test_certificate_errors_are_reported_and_the_page_still_examined(tmp_path):
     assert availability["failures"] == 2  # a browser would refuse the page too
     assert availability["tls_error"].startswith("TLS error: ")
     assert "certificate" in availability["tls_error"]
+    assert (link.status, link.error) == (None, availability["tls_error"])  # a link check too
     marks = result.probes["marks"]
     assert marks["icp"] == "蜀ICP备05003205号-1"  # read again without verification
     assert marks["page"]["tls_error"] == availability["tls_error"]

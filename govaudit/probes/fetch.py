@@ -17,11 +17,13 @@ import re
 import socket
 import ssl
 import time
+import urllib.request
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpcore
 import httpx
 
 from govaudit import __version__
@@ -42,6 +44,7 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
 # A redirect's or an error page's body is read up to this size so that the connection can
 # be reused; beyond it the connection is dropped instead.
 _DRAIN_BYTES = 65_536
+_REDIRECT_CODES = (301, 302, 303, 307, 308)
 
 
 @dataclass
@@ -274,6 +277,14 @@ def ssl_context(verify: bool) -> ssl.SSLContext:
     return context
 
 
+@dataclass
+class _Lane:
+    """One lane: an httpx client and, made on first use, an httpcore pool for link checks."""
+
+    client: httpx.AsyncClient
+    pool: httpcore.AsyncConnectionPool | None = None
+
+
 class Fetcher:
     """httpx clients with explicit limits: `lanes` requests at once, each on its own client.
 
@@ -286,6 +297,12 @@ class Fetcher:
     makes every connection go over IPv6; proxies from the environment are
     honoured otherwise. Certificate failures can be retried on an unverified
     client so that the page can still be examined.
+
+    Link checks (`status`) go through httpcore's connection pool, the
+    transport under httpx, directly: httpx's request and response models cost
+    more CPU than the exchange itself. Headers, cookies, timeouts, redirects
+    and errors are the ones an httpx client gives; with a proxy in the
+    environment they go through the httpx client.
     """
 
     def __init__(self, limits: FetchLimits | None = None, lanes: int = 10, per_lane: int = 4,
@@ -294,46 +311,69 @@ class Fetcher:
         self.lanes = max(1, lanes)
         self._per_lane = max(1, per_lane)
         self._local_address = local_address
-        self._clients: list[httpx.AsyncClient] = []
-        self._free: asyncio.Queue[httpx.AsyncClient] | None = None
+        self._lanes: list[_Lane] = []
+        self._free: asyncio.Queue[_Lane] | None = None
         self._unverified: httpx.AsyncClient | None = None
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._timeout = httpx.Timeout(self.limits.deadline,
+                                      connect=min(self.limits.connect_timeout,
+                                                  self.limits.deadline),
+                                      pool=None)
+        self._extensions = {"timeout": self._timeout.as_dict()}
+        self._proxied = any(scheme in ("http", "https", "all")
+                            for scheme in urllib.request.getproxies())
 
     def _new_client(self, verify: bool) -> httpx.AsyncClient:
         pool = httpx.Limits(max_connections=self._per_lane,
                             max_keepalive_connections=self._per_lane, keepalive_expiry=15.0)
-        timeout = httpx.Timeout(self.limits.deadline,
-                                connect=min(self.limits.connect_timeout, self.limits.deadline),
-                                pool=None)
         context = ssl_context(verify)
         options: dict[str, Any] = {}
         if self._local_address:
             options["transport"] = httpx.AsyncHTTPTransport(
                 verify=context, local_address=self._local_address, limits=pool, retries=0)
-        return httpx.AsyncClient(
-            verify=context, limits=pool, timeout=timeout, follow_redirects=False,
+        client = httpx.AsyncClient(
+            verify=context, limits=pool, timeout=self._timeout, follow_redirects=False,
             headers={"User-Agent": self.limits.user_agent,
                      "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
                      "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"},
             **options)
+        self._headers = client.headers.raw  # what every client sends, for link checks
+        return client
 
-    @asynccontextmanager
-    async def _lane(self, verify: bool = True) -> AsyncIterator[httpx.AsyncClient]:
-        if not verify:
-            if self._unverified is None:
-                self._unverified = self._new_client(verify=False)
-            yield self._unverified
-            return
+    def _pool(self, lane: _Lane) -> httpcore.AsyncConnectionPool:
+        """The lane's httpcore pool, configured as httpx configures its own."""
+        if lane.pool is None:
+            lane.pool = httpcore.AsyncConnectionPool(
+                ssl_context=ssl_context(True), max_connections=self._per_lane,
+                max_keepalive_connections=self._per_lane, keepalive_expiry=15.0,
+                local_address=self._local_address, retries=0)
+        return lane.pool
+
+    async def _take_lane(self) -> _Lane:
+        """A free lane (a new one while there are fewer than `lanes`); give it back after."""
         if self._free is None:
             self._free = asyncio.Queue()
-        if self._free.empty() and len(self._clients) < self.lanes:
-            self._clients.append(self._new_client(verify=True))
-            client = self._clients[-1]
-        else:
-            client = await self._free.get()
-        try:
-            yield client
-        finally:
-            self._free.put_nowait(client)
+        if self._free.empty() and len(self._lanes) < self.lanes:
+            self._lanes.append(_Lane(self._new_client(verify=True)))
+            return self._lanes[-1]
+        return await self._free.get()
+
+    def _give_back(self, lane: _Lane) -> None:
+        if self._free is not None:
+            self._free.put_nowait(lane)
+
+    @asynccontextmanager
+    async def _client(self, verify: bool = True) -> AsyncIterator[httpx.AsyncClient]:
+        if verify:
+            lane = await self._take_lane()
+            try:
+                yield lane.client
+            finally:
+                self._give_back(lane)
+            return
+        if self._unverified is None:
+            self._unverified = self._new_client(verify=False)
+        yield self._unverified
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -342,10 +382,13 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        for client in [*self._clients, self._unverified]:
-            if client is not None:
-                await client.aclose()
-        self._clients = []
+        for lane in self._lanes:
+            await lane.client.aclose()
+            if lane.pool is not None:
+                await lane.pool.aclose()
+        if self._unverified is not None:
+            await self._unverified.aclose()
+        self._lanes = []
         self._free = None
         self._unverified = None
 
@@ -371,7 +414,7 @@ class Fetcher:
         page = Page(url=url)
         started = time.perf_counter()
         try:
-            async with self._lane(verify) as client, asyncio.timeout(self.limits.deadline):
+            async with self._client(verify) as client, asyncio.timeout(self.limits.deadline):
                 started = time.perf_counter()  # latency leaves out the wait for a free lane
                 resp = await self._open(client, "GET", url, follow_redirects, page.redirects)
                 try:
@@ -395,17 +438,73 @@ class Fetcher:
 
     async def status(self, url: str, method: str = "HEAD") -> LinkStatus:
         """Status and final URL of a request (redirects followed); the body is not used."""
+        lane = await self._take_lane()
         try:
-            async with self._lane() as client, asyncio.timeout(self.limits.deadline):
-                resp = await self._open(client, method, url, True, [])
-                try:
-                    # reading to the end (even a HEAD's empty body) keeps the connection
-                    await self._drain(resp)
-                    return LinkStatus(resp.status_code, str(resp.url))
-                finally:
-                    await resp.aclose()
+            async with asyncio.timeout(self.limits.deadline):
+                if self._proxied:
+                    return await self._status_httpx(lane.client, url, method)
+                target = httpx.URL(url)
+                history: list[str] = []
+                while True:
+                    status, headers = await self._exchange(lane, method, target)
+                    if status not in _REDIRECT_CODES or not any(
+                            name.lower() == b"location" for name, _ in headers):
+                        return LinkStatus(status, str(target))
+                    history.append(str(target))
+                    target = _redirect_url(target, httpx.Headers(headers)["location"])
+                    if len(history) > self.limits.max_redirects:
+                        raise TooManyRedirects(history + [str(target)],
+                                               self.limits.max_redirects)
         except Exception as exc:
             return LinkStatus(None, "", describe_error(exc, self.limits), is_timeout(exc))
+        finally:
+            self._give_back(lane)
+
+    async def _status_httpx(self, client: httpx.AsyncClient, url: str,
+                            method: str) -> LinkStatus:
+        resp = await self._open(client, method, url, True, [])
+        try:
+            # reading to the end (even a HEAD's empty body) keeps the connection
+            await self._drain(resp)
+            return LinkStatus(resp.status_code, str(resp.url))
+        finally:
+            await resp.aclose()
+
+    async def _exchange(self, lane: _Lane, method: str, url: httpx.URL
+                        ) -> tuple[int, list[tuple[bytes, bytes]]]:
+        """One request on the lane's httpcore pool, its small body drained; status, headers.
+
+        The request carries the headers and cookies that the lane's httpx client
+        would send; Set-Cookie goes into the client's cookies. httpcore's
+        errors are raised as the httpx errors that httpx's transport maps them to.
+        """
+        headers = [(b"Host", url.netloc), *self._headers]
+        if lane.client.cookies:
+            request = httpx.Request(method, url)
+            lane.client.cookies.set_cookie_header(request)
+            headers += [(k, v) for k, v in request.headers.raw if k.lower() == b"cookie"]
+        target = httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port,
+                              target=url.raw_path)
+        try:
+            response = await self._pool(lane).handle_async_request(httpcore.Request(
+                method.encode("ascii"), target, headers=headers, extensions=self._extensions))
+            try:
+                size = 0
+                async for chunk in response.aiter_stream():
+                    size += len(chunk)
+                    if size > _DRAIN_BYTES:
+                        break
+            finally:
+                await response.aclose()
+        except Exception as exc:
+            mapped = _httpx_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        if any(name.lower() == b"set-cookie" for name, _ in response.headers):
+            lane.client.cookies.extract_cookies(httpx.Response(
+                response.status, headers=response.headers, request=httpx.Request(method, url)))
+        return response.status, response.headers
 
     async def _open(self, client: httpx.AsyncClient, method: str, url: str, follow: bool,
                     history: list[str]) -> httpx.Response:
@@ -443,6 +542,31 @@ class Fetcher:
             if size >= cap:
                 break
         return b"".join(chunks)
+
+
+def _redirect_url(current: httpx.URL, location: str) -> httpx.URL:
+    """Where a Location header leads from `current`, resolved as httpx resolves it."""
+    try:
+        url = httpx.URL(location)
+    except httpx.InvalidURL as exc:
+        raise httpx.RemoteProtocolError(f"Invalid URL in location header: {exc}.") from None
+    if url.scheme and not url.host:
+        url = url.copy_with(host=current.host)
+    if url.is_relative_url:
+        url = current.join(url)
+    if current.fragment and not url.fragment:
+        url = url.copy_with(fragment=current.fragment)
+    return url
+
+
+def _httpx_error(exc: BaseException) -> httpx.HTTPError | None:
+    """The httpx error for an httpcore one (httpx names each after its httpcore original)."""
+    if type(exc).__module__.startswith("httpcore"):
+        for cls in type(exc).__mro__:
+            mapped = getattr(httpx, cls.__name__, None)
+            if isinstance(mapped, type) and issubclass(mapped, httpx.HTTPError):
+                return mapped(str(exc))
+    return None
 
 
 def page_facts(page: Page) -> dict[str, Any]:
