@@ -6,6 +6,8 @@ import typer
 
 from commands import answer, checklist, init, score, sites, status
 from commands import check as check_command
+from commands import doctor as doctor_command
+from commands import evidence as evidence_command
 from commands import export as export_command
 from commands import import_workbook as import_command
 from commands.common import GovauditGroup
@@ -29,6 +31,8 @@ app.add_typer(checklist.app, name="checklist")
 app.command("check")(check_command.check)
 app.add_typer(export_command.app, name="export")
 app.command("import")(import_command.import_workbook)
+app.add_typer(evidence_command.app, name="evidence")
+app.command("doctor")(doctor_command.doctor)
 
 
 @app.callback()

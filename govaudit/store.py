@@ -274,6 +274,23 @@ class Store:
             for site, batch in by_site.items():
                 _db(self._evidence_path(site)).table("evidence").insert_multiple(batch)
 
+    def link_evidence(self, site: str, question: str, evidence_id: str) -> int:
+        """Add an evidence id to every answer of (site, question); the number of answers linked."""
+        path = self._answers_path(site)
+        if not path.is_file():
+            return 0
+        with self.workspace.lock():
+            db = _db(path)
+            docs = db.table("answers").all()
+            linked = 0
+            for doc in docs:
+                if doc["question"] == question and evidence_id not in doc.get("evidence", []):
+                    doc["evidence"] = [*doc.get("evidence", []), evidence_id]
+                    linked += 1
+            if linked:
+                db.storage.write({"answers": {str(i): dict(d) for i, d in enumerate(docs, 1)}})
+        return linked
+
     # -- probe results -------------------------------------------------------------
 
     def _probes_path(self, site: str) -> Path:

@@ -1,0 +1,40 @@
+"""govaudit doctor: browser, CJK font and workspace health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from commands.common import JsonOption, WorkspaceOption, console, print_json
+
+STYLES = {"ok": "green", "warn": "yellow", "fail": "red"}
+
+
+def doctor(
+    browser_path: Annotated[str | None, typer.Option(
+        help="Check this Chromium/Chrome instead of the one govaudit finds.",
+        show_default=False)] = None,
+    json: JsonOption = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Can evidence capture work here? Browser, version, CJK font, workspace (exit 1 if not)."""
+    from govaudit.doctor import run_checks
+
+    checks = run_checks(workspace, workspace is not None, browser_path)
+    failed = [c for c in checks if c.status == "fail"]
+    if json:
+        print_json({"ok": not failed, "checks": [c.to_dict() for c in checks]})
+    else:
+        table = Table("check", "status", "detail")
+        for check in checks:
+            table.add_row(Text(check.name), Text(check.status), Text(check.detail),
+                          style=STYLES[check.status])
+        console.print(table)
+        console.print("Capture can work here." if not failed else
+                      f"Capture cannot work until this is fixed: "
+                      f"{', '.join(c.name for c in failed)}.", markup=False)
+    if failed:
+        raise typer.Exit(1)

@@ -1,0 +1,233 @@
+"""govaudit evidence: screenshot evidence with Playwright; attach files; verify hashes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from commands.common import (
+    GovauditGroup,
+    JsonOption,
+    WorkspaceOption,
+    console,
+    err_console,
+    open_ws,
+    print_json,
+)
+
+app = typer.Typer(
+    cls=GovauditGroup,
+    help="Capture screenshot evidence (PNG, HTML, MHTML with SHA-256) of every site's home page "
+    "and every recorded page; or one page with --url. Subcommands: attach, verify.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+LIST_ALL_UP_TO = 30  # the summary lists every capture up to this many, else failures only
+
+
+@app.callback()
+def evidence(
+    ctx: typer.Context,
+    site: Annotated[list[str] | None, typer.Option(
+        "--site", "-s", help="Only this site (repeatable).", show_default=False)] = None,
+    indicator: Annotated[str, typer.Option(
+        help="Link the captures to this indicator id.", show_default=False)] = "",
+    question: Annotated[str, typer.Option(
+        help="Link the captures to this question id (e.g. ipv6.q1).", show_default=False)] = "",
+    url: Annotated[str | None, typer.Option(
+        help="Capture this one page (for --site, or the site with the same host); it is "
+        "recorded for later runs when the capture succeeds.", show_default=False)] = None,
+    headed: Annotated[bool, typer.Option("--headed", help="Show the browser window.")] = False,
+    device: Annotated[str, typer.Option(
+        help="Emulate a device, e.g. 'iPhone 13', 'Pixel 7'.", show_default=False)] = "",
+    viewport: Annotated[str, typer.Option(help="Window size WIDTHxHEIGHT.")] = "1366x768",
+    concurrency: Annotated[int | None, typer.Option(
+        help="Captures at once (default: suited to this machine's cores).",
+        show_default=False)] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds a page may take to load.")] = 30.0,
+    wait_until: Annotated[str, typer.Option(
+        help="When a page counts as loaded: load, domcontentloaded, networkidle, commit.",
+    )] = "load",
+    extra_wait: Annotated[float, typer.Option(
+        help="Seconds to wait after loading (for slow scripts).")] = 0.0,
+    full_page: Annotated[bool, typer.Option(
+        "--full-page/--viewport-only", help="The whole page, or only the visible window.",
+    )] = True,
+    selector: Annotated[str, typer.Option(
+        help="Capture one element, e.g. '#footer'.", show_default=False)] = "",
+    max_height: Annotated[int, typer.Option(
+        help="Cut full-page screenshots at this many pixels (recorded when it applies).",
+    )] = 15000,
+    browser_path: Annotated[str | None, typer.Option(
+        help="The Chromium/Chrome to use (or $GOVAUDIT_BROWSER).", show_default=False)] = None,
+    cdp_endpoint: Annotated[str | None, typer.Option(
+        help="Capture with a Chromium started elsewhere with --remote-debugging-port, "
+        "e.g. http://host:9222.", show_default=False)] = None,
+    browser_endpoint: Annotated[str | None, typer.Option(
+        help="Capture with a 'playwright run-server', e.g. ws://host:3000/.",
+        show_default=False)] = None,
+    json: JsonOption = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Capture screenshot evidence; a failed page is recorded with its reason (exit 1)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from govaudit.capture import CaptureOptions, build_targets, run_captures
+
+    ws = open_ws(workspace)
+    options = CaptureOptions(viewport=viewport, device=device, full_page=full_page,
+                             timeout_s=timeout, wait_until=wait_until, extra_wait_s=extra_wait,
+                             selector=selector, max_height=max_height)
+    options.check()
+    targets = build_targets(ws, sites=site, url=url, indicator=indicator, question=question)
+    if not targets:
+        message = "Nothing to capture: no sites yet (govaudit sites import FILE)"
+        if json:
+            print_json({"captures": [], "failed": 0})
+        else:
+            console.print(message, markup=False)
+        return
+    with _progress(len(targets)) as progress:
+        result = run_captures(ws, targets, options, concurrency=concurrency,
+                              on_progress=progress, headed=headed, browser_path=browser_path,
+                              cdp_endpoint=cdp_endpoint, browser_endpoint=browser_endpoint)
+    if url:
+        _remember_url(ws, result.records)
+    if json:
+        print_json({"captures": [_json_capture(r) for r in result.records],
+                    "failed": result.failed})
+    else:
+        _summary(result, ws)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+def _remember_url(ws: Any, records: list[dict[str, Any]]) -> None:
+    from govaudit.store import PageRecord, Store
+
+    store = Store(ws)
+    for record in records:
+        if not record["error"]:
+            store.record_page(PageRecord(record["site"], record["requested_url"],
+                                         record["indicator"], record["question"]))
+
+
+def _json_capture(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "site": record["site"], "url": record["requested_url"], "final_url": record["final_url"],
+        "status": record["status"], "title": record["title"],
+        "files": [{"kind": f["kind"], "path": f["path"], "sha256": f["sha256"]}
+                  for f in record["files"]],
+        "error": record["error"],
+    }
+
+
+class _progress:
+    """A rich progress bar on stderr: captures done / total and failures so far."""
+
+    def __init__(self, total: int) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.bar = Progress(TextColumn("capturing"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[failed]}"), TimeElapsedColumn(),
+                            console=err_console, transient=True)
+        self.task = self.bar.add_task("capture", total=total, failed="")
+
+    def __enter__(self) -> _progress:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def __call__(self, done: int, total: int, failed: int, record: dict[str, Any]) -> None:
+        label = f"[red]{failed} failed[/red]" if failed else ""
+        self.bar.update(self.task, completed=done, failed=label)
+
+
+def _summary(result: Any, ws: Any) -> None:
+    records = result.records
+    shown = records if len(records) <= LIST_ALL_UP_TO else result.failures
+    if shown:
+        table = Table(title=None if shown is records else "failures")
+        table.add_column("site")
+        table.add_column("url", overflow="fold")
+        table.add_column("status")
+        table.add_column("result", overflow="fold")
+        for record in shown:
+            status = "" if record["status"] is None else str(record["status"])
+            outcome = record["error"] or _files_text(record)
+            style = "red" if record["error"] else None
+            table.add_row(Text(record["site"]), Text(record["requested_url"]), status,
+                          Text(outcome), style=style)
+        console.print(table)
+    ok = len(records) - result.failed
+    manifest = ws.relative(result.manifest) if result.manifest else "none"
+    console.print(f"{ok} captured, {result.failed} failed in {result.seconds:.1f}s; "
+                  f"manifest {manifest}", markup=False)
+
+
+def _files_text(record: dict[str, Any]) -> str:
+    text = ", ".join(f["kind"] for f in record["files"])
+    if record["capped_height"]:
+        text += f" (cut at {record['capped_height']} px)"
+    return text
+
+
+@app.command("attach")
+def attach(
+    site: Annotated[str, typer.Argument(help="Site name.")],
+    question: Annotated[str, typer.Argument(help="Question id, e.g. ipv6.q1.")],
+    file: Annotated[Path, typer.Argument(help="The file to keep as evidence (e.g. a phone "
+                                         "screenshot).")],
+    json: JsonOption = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Keep a file taken elsewhere (an app, WeChat) as evidence for a question."""
+    from govaudit.evidence import attach as attach_file
+
+    ws = open_ws(workspace)
+    record = attach_file(ws, site, question, file)
+    if json:
+        print_json(record)
+        return
+    entry = record["files"][0]
+    console.print(f"{site} · {question}: {entry['path']} (sha256 {entry['sha256'][:16]}…, "
+                  f"{record['id']})", markup=False)
+
+
+@app.command("verify")
+def verify(json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
+    """Re-hash every evidence file and manifest; list missing or changed ones (exit 1)."""
+    from govaudit.evidence import verify as verify_files
+
+    ws = open_ws(workspace)
+    result = verify_files(ws)
+    if json:
+        print_json({"files": result.files, "manifests": result.manifests,
+                    "problems": [{"path": p.path, "problem": p.problem, "record": p.record,
+                                  "site": p.site, "expected": p.expected, "actual": p.actual}
+                                 for p in result.problems]})
+    else:
+        if result.problems:
+            table = Table("problem", "file", "record", "site")
+            for p in result.problems:
+                table.add_row(p.problem, Text(p.path), p.record, Text(p.site), style="red")
+            console.print(table)
+        console.print(f"{result.files} evidence files and {result.manifests} manifests checked: "
+                      f"{len(result.problems)} missing or changed", markup=False)
+    if result.problems:
+        raise typer.Exit(1)
