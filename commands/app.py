@@ -6,6 +6,7 @@ import typer
 
 from commands import answer, checklist, init, score, sites, status
 from commands import check as check_command
+from commands import collect as collect_command
 from commands import doctor as doctor_command
 from commands import evidence as evidence_command
 from commands import export as export_command
@@ -33,6 +34,7 @@ app.add_typer(export_command.app, name="export")
 app.command("import")(import_command.import_workbook)
 app.add_typer(evidence_command.app, name="evidence")
 app.command("doctor")(doctor_command.doctor)
+app.command("collect")(collect_command.collect)
 
 
 @app.callback()

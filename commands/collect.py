@@ -1,0 +1,442 @@
+"""govaudit collect: the guided assessment, question by question, with an optional browser."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from commands.common import WorkspaceOption, console, err_console
+
+if TYPE_CHECKING:
+    from govaudit.collect import CollectSession, SessionSummary
+    from govaudit.live_browser import LiveBrowser
+    from govaudit.workspace import Workspace
+
+TYPE_LABELS = {"yes_no": "是/否", "graded": "等级", "count": "数量", "text": "文字"}
+SPECIAL_CHOICES = (("不适用", "na"), ("无法判断", "unknown"))
+
+
+class Nav(Enum):
+    """What the evaluator chose instead of an answer, with its key."""
+
+    back = "b"
+    skip = "s"
+    quit = "q"
+    capture = "c"
+
+
+def collect(
+    site: Annotated[list[str] | None, typer.Option(
+        "--site", "-s", help="Site to assess (repeat for several; default: every site).",
+        metavar="NAME", show_default=False)] = None,
+    indicator: Annotated[list[str] | None, typer.Option(
+        "--indicator", "-i", help="Only this indicator id (a 一级/二级 id takes all below it).",
+        metavar="ID", show_default=False)] = None,
+    open_browser: Annotated[bool, typer.Option(
+        "--open", help="Keep a browser window open beside the prompts; c captures what it "
+        "shows as evidence.")] = False,
+    redo: Annotated[bool, typer.Option(
+        "--redo", help="Walk through answered questions again, their values preselected.",
+    )] = False,
+    notes: Annotated[bool, typer.Option(
+        "--notes/--no-notes", help="Ask for an optional note after each answer.")] = True,
+    browser_path: Annotated[str | None, typer.Option(
+        "--browser-path", help="Chromium/Chrome executable for --open.", metavar="PATH",
+        show_default=False)] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Answer the checklist site by site; every answer is saved before the next question.
+
+    A new run resumes at the first unanswered question. At a choice: b back, s skip,
+    q quit, c capture (with --open); in a typed answer: :b, :s, :q, :c.
+    """
+    from commands.common import open_ws
+    from govaudit.collect import plan_sessions
+    from govaudit.errors import GovauditError
+    from govaudit.store import Store
+
+    if not sys.stdin.isatty():
+        raise GovauditError(
+            "collect asks questions in a terminal, and standard input is not one; record "
+            "answers without prompts with 'govaudit answer --file answers.csv' (columns "
+            "site,question,value[,note]) or 'govaudit answer SITE QUESTION VALUE'")
+    ws = open_ws(workspace)
+    store = Store(ws)
+    plan = plan_sessions(ws, store, site, indicator, redo=redo)
+    for skipped in plan.not_assessed:
+        console.print(f"{skipped.name}: nothing to ask at level {skipped.level}"
+                      + (" for the chosen indicator(s)" if indicator else ""), markup=False)
+    live = _start_browser(browser_path) if open_browser else None
+    flow = Flow(ws, live, notes)
+    try:
+        flow.run(plan.sessions)
+    except KeyboardInterrupt:
+        console.print("\nInterrupted: every answer given before this question is saved.",
+                      markup=False)
+        flow.print_summaries()
+        raise typer.Exit(130) from None
+    except EOFError:  # Ctrl-D in a typed answer: the same as quit
+        console.print("\nEnded: every answer given before this question is saved.",
+                      markup=False)
+    finally:
+        if live is not None:
+            live.close()
+    flow.print_summaries()
+
+
+def _start_browser(browser_path: str | None) -> LiveBrowser | None:
+    import questionary
+
+    from govaudit.browser import has_display
+    from govaudit.live_browser import LiveBrowser
+
+    headed = has_display()
+    if not headed:
+        err_console.print(
+            "--open: no display here ($DISPLAY and $WAYLAND_DISPLAY are unset), so no browser "
+            "window can open.", markup=False)
+        use = questionary.confirm(
+            "Capture headless instead? (c opens one of the site's recorded URLs in a headless "
+            "browser and captures it)", default=True).unsafe_ask()
+        if not use:
+            return None
+    with console.status("Starting the browser…"):
+        live = LiveBrowser(headed=headed, browser_path=browser_path).start()
+    return live
+
+
+class Flow:
+    """The prompts of one collect run over several sites."""
+
+    def __init__(self, ws: Workspace, live: LiveBrowser | None, notes: bool) -> None:
+        self.ws = ws
+        self.live = live
+        self.notes = notes
+        self.summaries: list[SessionSummary] = []
+        self.sessions: list[CollectSession] = []
+        self.records: list[dict[str, Any]] = []  # this run's captures, for its manifest
+        self.quit = False
+
+    def run(self, sessions: list[CollectSession]) -> None:
+        for number, session in enumerate(sessions, 1):
+            if self.quit:
+                break
+            start = session.start()
+            if start is None:
+                total = len(session.open_items())
+                console.print(f"{session.site.name}: all {total} questions answered "
+                              "(--redo walks through them again)", markup=False)
+                continue
+            self.sessions.append(session)
+            earlier = session.answered_before(start)
+            if earlier and not session.redo:
+                at, total = session.progress(start)
+                console.print(
+                    f"Resuming {session.site.name} at question {at}/{total} "
+                    f"({session.items[start].question.id}): {earlier} answered earlier.",
+                    style="bold", markup=False)
+            self.run_site(session, start, number, len(sessions))
+
+    def run_site(self, session: CollectSession, index: int | None, number: int,
+                 count: int) -> None:
+        shown_indicator = None
+        while index is not None:
+            self.follow(session, index, shown_indicator)
+            shown_indicator = session.items[index].indicator.id
+            self.show(session, index, number, count)
+            result = self.ask(session, index)
+            if result is Nav.quit:
+                self.quit = True
+                break
+            if result is Nav.back:
+                previous = session.previous_index(index)
+                if previous is None:
+                    console.print("This is the first question.", style="yellow", markup=False)
+                else:
+                    index = previous
+                continue
+            if result is Nav.capture:
+                self.capture(session, index)
+                continue
+            if result is Nav.skip:
+                session.skip(index)
+            index = session.next_index(index)
+        self.summaries.append(session.summary())
+
+    def follow(self, session: CollectSession, index: int, shown_indicator: str | None) -> None:
+        """Keep a visible browser on the site, and on the pages of the indicator at hand."""
+        from govaudit.errors import GovauditError
+
+        if self.live is None or not self.live.headed:
+            return
+        indicator = session.items[index].indicator.id
+        try:
+            if shown_indicator is None:
+                self.live.goto(session.site.url)
+            if indicator != shown_indicator:
+                urls = [u for u in session.urls(index) if u != session.site.url]
+                if urls:
+                    self.live.show_pages(urls)
+        except GovauditError as exc:
+            err_console.print(f"browser: {exc}", style="yellow", markup=False)
+
+    # -- showing a question --------------------------------------------------------
+
+    def show(self, session: CollectSession, index: int, number: int, count: int) -> None:
+        item = session.items[index]
+        indicator, question = item.indicator, item.question
+        level = session.site.level
+        at, total = session.progress(index)
+        body = Text()
+        body.append(" > ".join(indicator.path), style="bold")
+        weight = indicator.weight(level)
+        weight_text = (f"weight {weight:g} at {level}" if weight is not None
+                       else f"no published weight ({level})")
+        body.append(f"   [{indicator.code} · {weight_text}"
+                    + (" · 加分项" if indicator.bonus else "") + "]\n", style="dim")
+        if indicator.description:
+            body.append("评估要点说明: ", style="dim")
+            body.append(indicator.description.strip() + "\n")
+        body.append(f"\n{question.id} ({TYPE_LABELS.get(question.type, question.type)}"
+                    + (f", {question.points:g} points" if question.points != 1 else "")
+                    + ")  ", style="cyan")
+        body.append(question.text + "\n", style="bold")
+        if question.hint:
+            body.append(f"hint: {question.hint}\n", style="dim")
+        if question.pages:
+            body.append(f"pages: {' · '.join(question.pages)}\n", style="dim")
+        current = session.current(index)
+        if current is not None:
+            who = "" if current.evaluator == session.evaluator else f" by {current.evaluator}"
+            body.append(f"current answer: {question.display(current.value)}{who} "
+                        f"({_local_time(current.time)})", style="green")
+            if current.note:
+                body.append(f" — {current.note}", style="green")
+            body.append("\n")
+        evidence = session.evidence_ids(index)
+        if evidence:
+            body.append(f"evidence: {len(evidence)} capture(s), latest {evidence[-1]}\n",
+                        style="green")
+        hint = session.hint(index)
+        if hint is not None:
+            detail = f" — {hint.detail}" if hint.detail else ""
+            body.append(f"probe suggests {question.display(hint.value)}{detail}\n",
+                        style="magenta")
+        body.rstrip()
+        title = (f"{session.site.name} ({level}) · site {number}/{count} · "
+                 f"question {at}/{total}")
+        # wrap long 评估要点说明 lines inside the panel (the shared console soft-wraps)
+        console.print(Panel(body, title=Text(title), title_align="left", expand=True),
+                      soft_wrap=False)
+        if self.live is not None:
+            for problem in self.live.errors():
+                err_console.print(f"browser: {problem}", style="yellow", markup=False)
+
+    # -- asking --------------------------------------------------------------------
+
+    def navs(self) -> list[Nav]:
+        return [nav for nav in Nav if nav is not Nav.capture or self.live is not None]
+
+    def ask(self, session: CollectSession, index: int) -> Nav | None:
+        """Prompt for the question at `index` and save the answer; a Nav when not answered."""
+        question = session.items[index].question
+        default = session.default(index)
+        if question.type in ("yes_no", "graded"):
+            value = self.select(session, index, default)
+        else:
+            value = self.typed(session, index, default)
+        if isinstance(value, Nav):
+            return value
+        if value is None:  # an empty text answer leaves the question as it is
+            return Nav.skip
+        current = session.current(index)
+        note = current.note if current is not None and \
+            current.evaluator == session.evaluator else ""
+        if self.notes:
+            note = self.ask_note(note)
+        saved = session.answer(index, value, note)
+        shown = question.display(saved.answer.value)
+        was = f" (was {question.display(saved.previous)})" if saved.changed else ""
+        console.print(f"  saved {question.id} = {shown}{was}", style="dim", markup=False)
+        return None
+
+    def ask_note(self, earlier: str) -> str:
+        """An optional note; Enter keeps the earlier one, '-' clears it."""
+        import questionary
+
+        if earlier:
+            shown = earlier if len(earlier) <= 30 else earlier[:29] + "…"
+            instruction = f"(Enter keeps “{shown}”, - clears it)"
+        else:
+            instruction = "(optional, Enter to go on)"
+        text = (questionary.text("备注 note", instruction=instruction).unsafe_ask() or "").strip()
+        if text == "-":
+            return ""
+        return text or earlier
+
+    def instruction(self, typed: bool) -> str:
+        prefix = ":" if typed else ""
+        return " · ".join(f"{prefix}{nav.value} {nav.name}" for nav in self.navs())
+
+    def select(self, session: CollectSession, index: int, default: object) -> Any:
+        import questionary
+
+        question = session.items[index].question
+        if question.type == "yes_no":
+            options = [("是", "yes"), ("否", "no"), *SPECIAL_CHOICES]
+        else:
+            options = [(c.label, c.label) for c in question.choices] + list(SPECIAL_CHOICES)
+        values = [v for _, v in options]
+        shortcuts = len(options) <= 9
+        keys = f"↑↓ or 1-{len(options)}" if shortcuts else "↑↓"
+        prompt = questionary.select(
+            f"{question.id} 答案",
+            choices=[questionary.Choice(title, value=value) for title, value in options],
+            default=default if default in values else None,
+            use_shortcuts=shortcuts,
+            instruction=f"({keys}, Enter · {self.instruction(False)})",
+        )
+        _bind_keys(prompt, self.navs())
+        return prompt.unsafe_ask()
+
+    def typed(self, session: CollectSession, index: int, default: object) -> Any:
+        import questionary
+
+        question = session.items[index].question
+        commands = {f":{word}": nav for nav in self.navs() for word in (nav.value, nav.name)}
+
+        def validate(text: str) -> bool | str:
+            if not text.strip() or text.strip().lower() in commands or question.type == "text":
+                return True
+            try:
+                question.parse_value(text)
+            except ValueError:
+                return f"a whole number ≥ 0, na or unknown ({self.instruction(True)})"
+            return True
+
+        if question.type == "count":
+            unit = f" ({question.unit})" if question.unit else ""
+            kind = f"a whole number{unit}, na, unknown"
+        else:
+            kind = "text"
+        if default is not None and default != "":
+            kind += f"; Enter keeps {question.display(default)}"
+        elif question.type == "text":
+            kind += "; Enter on empty skips"
+        raw = questionary.text(
+            f"{question.id} 答案", instruction=f"({kind} · {self.instruction(True)})",
+            validate=validate,
+        ).unsafe_ask()
+        word = raw.strip().lower()
+        if word in commands:
+            return commands[word]
+        if not raw.strip():
+            return default if default not in (None, "") else None
+        return raw.strip()
+
+    # -- evidence ------------------------------------------------------------------
+
+    def capture(self, session: CollectSession, index: int) -> None:
+        from govaudit.errors import GovauditError
+        from govaudit.evidence import write_manifest
+
+        assert self.live is not None
+        item = session.items[index]
+        url = None
+        if not self.live.headed:
+            url = self.choose_url(session, index)
+            if url is None:
+                return
+        try:
+            with console.status("Capturing…"):
+                record = self.live.capture(self.ws, site=session.site.name,
+                                           indicator=item.indicator.id,
+                                           question=item.question.id, url=url)
+        except GovauditError as exc:
+            err_console.print(f"capture failed: {exc}", style="red", markup=False)
+            return
+        if record.get("error") and not record.get("files"):
+            err_console.print(f"capture failed: {record['error']}", style="red", markup=False)
+            return
+        session.add_evidence(index, record)
+        self.records.append(record)
+        write_manifest(self.ws, self.live.run, self.records)
+        kinds = ", ".join(f["kind"] for f in record.get("files", []))
+        console.print(f"  captured {record['id']} for {item.question.id}: "
+                      f"{record.get('title') or '(no title)'} — {record.get('final_url')} "
+                      f"({kinds})", style="green", markup=False)
+        if record.get("error"):
+            err_console.print(f"  with a problem: {record['error']}", style="yellow",
+                              markup=False)
+
+    def choose_url(self, session: CollectSession, index: int) -> str | None:
+        import questionary
+
+        from govaudit.sites import check_url
+
+        urls = session.urls(index)
+        other = "__other__"
+        choices = [questionary.Choice(u, value=u) for u in urls]
+        choices.append(questionary.Choice("another URL…", value=other))
+        choice = questionary.select("Capture which page?", choices=choices).unsafe_ask()
+        if choice != other:
+            return choice
+        url = questionary.text("URL", validate=lambda t: check_url(t.strip()) or True
+                               ).unsafe_ask().strip()
+        return url or None
+
+    # -- the end -------------------------------------------------------------------
+
+    def print_summaries(self) -> None:
+        seen = {s.site for s in self.summaries}
+        for session in self.sessions:
+            if session.site.name not in seen:
+                self.summaries.append(session.summary())
+        if not self.summaries:
+            return
+        table = Table("site", "answered", "changed", "skipped", "unknown", "notes", "evidence",
+                      "unanswered", "provisional score", title="This session")
+        for summary in self.summaries:
+            score = summary.score
+            if score is None or score.total is None:
+                shown = "—"
+            else:
+                shown = f"{score.total:.2f} {score.grade}".strip()
+            table.add_row(summary.site, str(summary.answered), str(summary.changed),
+                          str(summary.skipped), str(summary.unknown), str(summary.notes),
+                          str(summary.evidence), f"{summary.remaining}/{summary.questions}",
+                          shown)
+        console.print(table)
+        if any(s.remaining for s in self.summaries):
+            console.print("Run collect again to resume at the first unanswered question.",
+                          markup=False)
+
+
+def _local_time(stamp: str) -> str:
+    """An ISO UTC time as local 'YYYY-MM-DD HH:MM'."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
+
+
+def _bind_keys(prompt: Any, navs: list[Nav]) -> None:
+    """Let single keys end a select prompt with a navigation choice."""
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
+    bindings = KeyBindings()
+    for nav in navs:
+        def finish(event: Any, nav: Nav = nav) -> None:
+            event.app.exit(result=nav)
+
+        bindings.add(nav.value, eager=True)(finish)
+    app = prompt.application
+    app.key_bindings = merge_key_bindings([app.key_bindings, bindings])
