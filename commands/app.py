@@ -11,6 +11,7 @@ from commands import doctor as doctor_command
 from commands import evidence as evidence_command
 from commands import export as export_command
 from commands import import_workbook as import_command
+from commands import report as report_command
 from commands.common import GovauditGroup
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ app.command("import")(import_command.import_workbook)
 app.add_typer(evidence_command.app, name="evidence")
 app.command("doctor")(doctor_command.doctor)
 app.command("collect")(collect_command.collect)
+app.command("report")(report_command.report)
 
 
 @app.callback()

@@ -1,0 +1,31 @@
+"""govaudit report: the HTML evidence report (overview, one page per site, thumbnails)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from commands.common import WorkspaceOption, console, open_ws
+
+
+def report(
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="DIR",
+        help="Report folder (default: exports/report/ in the workspace).",
+        show_default=False)] = None,
+    site: Annotated[list[str] | None, typer.Option(
+        "--site", "-s", metavar="SITE",
+        help="Only this site (repeat for more); scores still rank all sites.",
+        show_default=False)] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Write the HTML report: works offline and from a file share (no server, no CDN)."""
+    from govaudit.report import build_report
+
+    ws = open_ws(workspace)
+    with console.status("Writing the report…"):
+        index = build_report(ws, output, site or None)
+    console.print(f"Report: {index}", markup=False)
+    console.print(f"Open {index.resolve().as_uri()} in a browser.", markup=False)

@@ -1,0 +1,491 @@
+"""Building the HTML evidence report: a self-contained folder that works offline.
+
+index.html holds the team overview; sites/<site>.html one page per site;
+thumbs/ the evidence thumbnails. Full screenshots and snapshots are linked
+where they lie in the workspace's evidence/ folder. Every text that comes from
+a site or an evaluator goes through Jinja2's autoescaping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from govaudit import __version__
+from govaudit.checklist import Checklist, Question
+from govaudit.errors import GovauditError
+from govaudit.filenames import safe_name
+from govaudit.probes.names import MARK_KEYS
+from govaudit.report.charts import band_chart, band_colour, stacked_chart
+from govaudit.report.thumbs import FileCheck, ThumbnailCache
+from govaudit.scoring import PROBE_EVALUATOR, SiteScore, asked, consolidate, score_sites
+from govaudit.store import Answer, Site, Store
+from govaudit.suggestions import FRESH_DAYS, MARK_LABELS, Suggestion, suggestions_for
+from govaudit.workspace import Workspace
+
+VALUE_MARKS = {"yes": "✓", "no": "✗", "na": "—", "unknown": "?"}
+MARK_NAMES = {**MARK_LABELS, "organizer": "承办单位"}
+FILE_LABELS = {"png": "截图 PNG", "html": "HTML", "mhtml": "MHTML 快照", "attachment": "附件"}
+
+
+@dataclass
+class FileLink:
+    kind: str
+    label: str
+    href: str
+
+
+@dataclass
+class EvidenceView:
+    id: str
+    url: str
+    url_href: str | None
+    title: str
+    status: int | None
+    time: str
+    device: str
+    sha256: str
+    image_href: str
+    thumb_src: str
+    files: list[FileLink]
+    problems: list[str]
+    error: str
+    capped_height: int | None
+
+
+@dataclass
+class QuestionView:
+    id: str
+    text: str
+    type: str
+    value: str          # the stored value ("" when unanswered)
+    mark: str           # what the page shows: ✓ ✗ — ? or the choice / count / text
+    state: str          # css class: yes no na unknown choice count text pending skipped
+    note: str
+    evaluator: str
+    time: str
+    others: list[str]
+    suggestion: str
+    suggestion_detail: str
+    evidence: list[EvidenceView]
+
+
+@dataclass
+class IndicatorView:
+    id: str
+    code: str
+    path: str
+    description: str
+    bonus: bool
+    weight: float | None
+    score: float | None
+    questions: list[QuestionView]
+    evidence: list[EvidenceView]
+
+
+@dataclass
+class TopView:
+    id: str
+    name: str
+    weight: float
+    score: float
+    bonus: bool
+
+    @property
+    def percent(self) -> float:
+        return 0.0 if not self.weight else max(0.0, min(100.0, 100 * self.score / self.weight))
+
+
+@dataclass
+class ChecksView:
+    time: str
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    marks: list[tuple[str, str | None]] = field(default_factory=list)
+    broken: list[dict[str, Any]] = field(default_factory=list)
+    links_checked: int | None = None
+    facts: list[tuple[str, str, bool]] = field(default_factory=list)  # (label, text, problem)
+
+    @property
+    def missing_marks(self) -> list[str]:
+        return [label for label, value in self.marks if value is None]
+
+
+@dataclass
+class SiteView:
+    name: str
+    url: str
+    url_href: str | None
+    level: str
+    total: float | None
+    bonus: float | None
+    grade: str
+    grade_class: str
+    rank: int | None
+    answered: int
+    questions: int
+    page: str                    # file name inside sites/
+    tops: list[TopView]
+    indicators: list[IndicatorView] = field(default_factory=list)
+    evidence: list[EvidenceView] = field(default_factory=list)
+    checks: ChecksView | None = None
+    evidence_count: int = 0
+    problem_count: int = 0
+
+    @property
+    def top_scores(self) -> dict[str, float]:
+        return {t.id: t.score for t in self.tops}
+
+
+def web_href(url: str) -> str | None:
+    """A URL safe to put in href: http(s) only (never javascript: or data: from a site)."""
+    try:
+        scheme = urlsplit(url or "").scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None
+
+
+def show_time(value: str) -> str:
+    """'2026-11-22T08:15:00.123+00:00' → '2026-11-22 08:15:00 UTC'."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if moment.tzinfo else "")
+
+
+def file_href(target: Path, from_dir: Path) -> str:
+    """A relative, percent-encoded link from a page in `from_dir` to a file."""
+    try:
+        relative = os.path.relpath(target, from_dir)
+    except ValueError:  # another drive on Windows
+        return target.resolve().as_uri()
+    return quote(Path(relative).as_posix())
+
+
+def site_page_name(site: str) -> str:
+    return f"{safe_name(site)}.html"
+
+
+class _EvidenceFiles:
+    """Evidence files resolved inside the workspace and checked against their records."""
+
+    def __init__(self, root: Path, cache: ThumbnailCache) -> None:
+        self.root = root.resolve()
+        self.cache = cache
+        self.checks: dict[Path, FileCheck] = {}
+
+    def resolve(self, relative: str) -> Path | None:
+        path = (self.root / relative).resolve()
+        return path if path.is_relative_to(self.root) else None
+
+    def check(self, records: Iterable[dict[str, Any]]) -> None:
+        wanted: dict[Path, str] = {}
+        for record in records:
+            for entry in record.get("files") or []:
+                path = self.resolve(str(entry.get("path", "")))
+                if path is not None:
+                    wanted[path] = str(entry.get("sha256", ""))
+        self.checks = self.cache.check_all(wanted)
+
+
+class ReportBuilder:
+    """Gathers scores, answers, evidence and probe results, then renders the pages."""
+
+    def __init__(self, workspace: Workspace, out_dir: Path) -> None:
+        self.ws = workspace
+        self.store = Store(workspace)
+        self.checklist: Checklist = workspace.checklist
+        self.out = out_dir
+        self.files = _EvidenceFiles(workspace.root, ThumbnailCache(out_dir / "thumbs"))
+        self.grade_index = {g.name: i for i, g in enumerate(
+            sorted(self.checklist.grades, key=lambda g: -g.min))}
+
+    # -- gathering -------------------------------------------------------------------
+
+    def site_views(self, names: list[str] | None) -> list[SiteView]:
+        all_sites = self.store.sites()
+        if names:
+            wanted = set(names)
+            for name in wanted - {s.name for s in all_sites}:
+                self.store.site(name)  # raises, naming the known sites
+            chosen = [s for s in all_sites if s.name in wanted]
+        else:
+            chosen = all_sites
+        answers = self.store.answers()
+        report = score_sites(self.checklist, all_sites, answers, self.ws.evaluator)
+        scores = {s.site: s for s in report.sites}
+        evidence = {site.name: self.store.evidence(site.name) for site in chosen}
+        self.files.check(r for records in evidence.values() for r in records)
+        by_site: dict[str, list[Answer]] = {}
+        for answer in answers:
+            by_site.setdefault(answer.site, []).append(answer)
+        return [self._site_view(site, scores[site.name], by_site.get(site.name, []),
+                                evidence[site.name]) for site in chosen]
+
+    def _site_view(self, site: Site, score: SiteScore, answers: list[Answer],
+                   records: list[dict[str, Any]]) -> SiteView:
+        checklist = self.checklist
+        chosen = consolidate(answers, self.ws.evaluator)
+        values = {q: a.value for (_, q), a in chosen.items()}
+        probes = self.store.probe_results(site.name)
+        suggestions = suggestions_for(checklist, site, probes) if probes else {}
+        views = {r.get("id", ""): self._evidence_view(r) for r in records}
+        linked: set[str] = set()
+        for answer in chosen.values():
+            linked.update(answer.evidence)
+        by_question: dict[str, list[str]] = {}
+        by_indicator: dict[str, list[str]] = {}
+        loose: list[str] = []
+        for record in records:
+            rid = record.get("id", "")
+            if record.get("question") and checklist.question(record["question"]):
+                by_question.setdefault(record["question"], []).append(rid)
+            elif rid in linked:
+                continue  # shown with the answer that cites it
+            elif record.get("indicator") and checklist.indicator(record["indicator"]):
+                by_indicator.setdefault(record["indicator"], []).append(rid)
+            else:
+                loose.append(rid)
+        for answer in chosen.values():
+            for rid in answer.evidence:
+                if rid in views and rid not in by_question.get(answer.question, []):
+                    by_question.setdefault(answer.question, []).append(rid)
+
+        indicators = []
+        for indicator in checklist.indicators_at(site.level):
+            questions = [
+                self._question_view(q, site, values, chosen.get((site.name, q.id)), answers,
+                                    suggestions.get(q.id),
+                                    [views[r] for r in by_question.get(q.id, []) if r in views])
+                for q in indicator.questions if q.applies_to(site.level)
+            ]
+            indicators.append(IndicatorView(
+                indicator.id, indicator.code, " › ".join(indicator.path),
+                indicator.description, indicator.bonus, indicator.weight(site.level),
+                score.indicators.get(indicator.id), questions,
+                [views[r] for r in by_indicator.get(indicator.id, []) if r in views]))
+        tops = self._tops(site.level, score)
+        grade_pos = self.grade_index.get(score.grade)
+        view = SiteView(
+            site.name, site.url, web_href(site.url), site.level, score.total, score.bonus,
+            score.grade, f"band{grade_pos}" if grade_pos is not None else "", score.rank,
+            score.answered, score.questions, site_page_name(site.name), tops, indicators,
+            [views[r] for r in loose if r in views], _checks_view(probes), len(records))
+        view.problem_count = sum(1 for v in views.values() if v.problems or v.error)
+        return view
+
+    def _tops(self, level: str, score: SiteScore) -> list[TopView]:
+        weights: dict[str, float] = {}
+        for indicator in self.checklist.indicators_at(level):
+            weights[indicator.top] = weights.get(indicator.top, 0.0) + (
+                indicator.weight(level) or 0.0)
+        single_bonus = sum(1 for t in self.checklist.tops if t.bonus) == 1
+        out = []
+        for top in self.checklist.tops:
+            if top.id not in weights:
+                continue
+            earned, weight = score.tops.get(top.id, 0.0), weights[top.id]
+            if top.bonus and single_bonus:
+                if score.bonus is not None:
+                    earned = score.bonus  # as capped by the checklist's bonus_cap
+                if self.checklist.bonus_cap is not None:
+                    weight = min(weight, self.checklist.bonus_cap)
+            out.append(TopView(top.id, top.name, weight, earned, top.bonus))
+        return out
+
+
+    def _question_view(self, question: Question, site: Site, values: dict[str, object],
+                       answer: Answer | None, answers: list[Answer],
+                       suggestion: Suggestion | None,
+                       evidence: list[EvidenceView]) -> QuestionView:
+        skipped = asked(question, site.level, values) is False
+        if answer is None:
+            mark, state = ("跳过", "skipped") if skipped else ("未答", "pending")
+            value = ""
+        else:
+            value = str(answer.value)
+            mark, state = _mark(question, answer.value)
+        others = sorted({f"{a.evaluator}: {_mark(question, a.value)[0]}" for a in answers
+                         if answer is not None and a.question == question.id
+                         and a.evaluator != answer.evaluator and a.value != answer.value})
+        suggestion_text = detail = ""
+        if suggestion is not None and answer is not None and \
+                answer.evaluator == PROBE_EVALUATOR and str(answer.value) == suggestion.value:
+            suggestion = None  # the answer is the suggestion, already shown with its note
+        if suggestion is not None:
+            try:
+                suggestion_text = _mark(question, question.parse_value(suggestion.value))[0]
+            except ValueError:
+                suggestion_text = suggestion.value
+            detail = f"{suggestion.probe}: {suggestion.detail}".strip(": ")
+        evaluator = ""
+        if answer is not None:
+            evaluator = answer.evaluator + ("（自动检测）" if answer.evaluator == PROBE_EVALUATOR
+                                            else "")
+        return QuestionView(
+            question.id, question.text, question.type, value, mark, state,
+            answer.note if answer else "", evaluator, show_time(answer.time) if answer else "",
+            others, suggestion_text, detail, evidence)
+
+    def _evidence_view(self, record: dict[str, Any]) -> EvidenceView:
+        files: list[FileLink] = []
+        problems: list[str] = []
+        image_href = thumb_src = sha = ""
+        page_dir = self.out / "sites"
+        for entry in record.get("files") or []:
+            kind = str(entry.get("kind", ""))
+            relative = str(entry.get("path", ""))
+            path = self.files.resolve(relative)
+            if path is None:
+                problems.append(f"{relative}: outside the workspace, not shown")
+                continue
+            check = self.files.checks.get(path, FileCheck(problem="not checked"))
+            label = FILE_LABELS.get(kind, kind or "file")
+            if check.problem:
+                problems.append(f"{label} {relative}: {check.problem}")
+            href = file_href(path, page_dir)
+            files.append(FileLink(kind, label, href))
+            if check.thumb and not thumb_src and not check.problem:
+                thumb_src = f"../thumbs/{check.thumb}"
+                image_href = href
+                sha = check.sha256
+        if not sha:
+            sha = next((str(f.get("sha256", "")) for f in record.get("files") or []
+                        if f.get("kind") == "png"), "")
+        url = str(record.get("final_url") or record.get("requested_url") or "")
+        return EvidenceView(
+            str(record.get("id", "")), url, web_href(url), str(record.get("title", "")),
+            record.get("status"), show_time(str(record.get("time", ""))),
+            str(record.get("device") or record.get("viewport") or ""), sha, image_href,
+            thumb_src, files, problems, str(record.get("error", "")),
+            record.get("capped_height"))
+
+    # -- overview ----------------------------------------------------------------------
+
+    def overview(self, sites: list[SiteView]) -> dict[str, Any]:
+        checklist = self.checklist
+        weighted = not checklist.unweighted
+        ordered = sorted(sites, key=lambda s: (-(s.total or 0.0), s.name))
+        main_tops = [t for t in checklist.tops if not t.bonus]
+        has_bonus = len(main_tops) < len(checklist.tops)
+        series = [t.name for t in main_tops] + (["加分项"] if has_bonus else [])
+        chart = band = None
+        if weighted and sites:
+            rows = []
+            for site in ordered:
+                earned = {t.id: t.score for t in site.tops}
+                values = [earned.get(t.id, 0.0) for t in main_tops]
+                if has_bonus:
+                    values.append(site.bonus or 0.0)
+                rows.append((site.name, values))
+            chart = stacked_chart(rows, series)
+            bands = sorted(checklist.grades, key=lambda g: -g.min)
+            counts = [(g.name, sum(1 for s in sites if s.grade == g.name)) for g in bands]
+            band = band_chart(counts)
+        levels = sorted({s.level for s in sites})
+        return {"sites": sorted(sites, key=lambda s: (s.level, s.rank or 0, s.name)),
+                "chart": chart, "band": band, "levels": levels, "weighted": weighted,
+                "top_columns": main_tops,
+                "grades": [(g.name, f"band{i}", g.min, g.max) for i, g in enumerate(
+                    sorted(checklist.grades, key=lambda g: -g.min))]}
+
+
+def _mark(question: Question, value: object) -> tuple[str, str]:
+    """What a value looks like on the page, and its css class."""
+    if isinstance(value, str) and value in VALUE_MARKS:
+        return VALUE_MARKS[value], value
+    if question.type == "graded":
+        return str(value), "choice"
+    if question.type == "count":
+        return question.display(value), "count"
+    return str(value), "text"
+
+
+def _checks_view(probes: dict[str, dict[str, Any]]) -> ChecksView | None:
+    """Probe results as the site page lists them: failures first, with their URLs."""
+    if not probes:
+        return None
+    times = [str(p.get("time", "")) for p in probes.values() if p.get("time")]
+    view = ChecksView(show_time(max(times)) if times else "")
+    for name, result in probes.items():
+        if result.get("failed"):
+            view.failed.append((name, str(result.get("error", ""))))
+    marks = probes.get("marks")
+    if marks and not marks.get("failed"):
+        for key in MARK_KEYS:
+            label = MARK_NAMES.get(key, key)
+            value = marks.get(key)
+            if key == "conac":
+                value = (marks.get("conac_url") or "已找到") if value else None
+            view.marks.append((label, str(value) if value else None))
+    links = probes.get("links")
+    if links and not links.get("failed"):
+        view.links_checked = links.get("checked")
+        for item in links.get("broken") or []:
+            url = str(item.get("url", ""))
+            found_on = str(item.get("found_on", ""))
+            view.broken.append({
+                "url": url, "href": web_href(url),
+                "status": item.get("status") if item.get("status") is not None else "",
+                "error": str(item.get("error") or ""), "text": str(item.get("text") or ""),
+                "found_on": found_on, "found_on_href": web_href(found_on)})
+    availability = probes.get("availability")
+    if availability and not availability.get("failed"):
+        rate = availability.get("failure_rate") or 0
+        text = (f"{availability.get('samples', 0)} 次访问，失败 {availability.get('failures', 0)}"
+                f" 次；状态 {availability.get('status')}；"
+                f"{'HTTPS' if availability.get('https') else '未使用 HTTPS'}")
+        if availability.get("latency_median_ms") is not None:
+            text += f"；响应中位数 {availability['latency_median_ms']} ms"
+        errors = "；".join(availability.get("errors") or [])
+        view.facts.append(("可用性", text + (f"（{errors}）" if errors else ""), rate > 0))
+    freshness = probes.get("freshness")
+    if freshness and not freshness.get("failed"):
+        if freshness.get("latest"):
+            days = freshness.get("days")
+            text = f"最新日期 {freshness['latest']}（{days} 天前）"
+            if freshness.get("source"):
+                text += f"，见 {freshness['source']}"
+            view.facts.append(("栏目更新", text, days is not None and days > FRESH_DAYS))
+        else:
+            view.facts.append(("栏目更新", "页面上未找到日期", True))
+    ipv6 = probes.get("ipv6")
+    if ipv6 and not ipv6.get("failed"):
+        ok = bool(ipv6.get("reachable"))
+        text = "可通过 IPv6 访问" if ok else f"不支持 IPv6（{ipv6.get('error') or '无法访问'}）"
+        view.facts.append(("IPv6", text, not ok))
+    return view
+
+
+def build_report(workspace: Workspace, out_dir: Path | None = None,
+                 sites: list[str] | None = None) -> Path:
+    """Write the report folder (index.html, sites/*.html, thumbs/); returns index.html."""
+    from govaudit.report.render import render_pages
+
+    out = Path(out_dir) if out_dir is not None else workspace.exports_dir / "report"
+    if out.exists() and not out.is_dir():
+        raise GovauditError(f"{out}: exists and is not a folder; choose another -o")
+    try:
+        (out / "sites").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GovauditError(f"{out}: cannot create the report folder ({exc.strerror})") from None
+    builder = ReportBuilder(workspace, out.resolve())
+    views = builder.site_views(sites)
+    context = {
+        "checklist": builder.checklist, "workspace": workspace.name,
+        "evaluator": workspace.evaluator, "version": __version__,
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "band_colours": [band_colour(i) for i in range(len(builder.checklist.grades))],
+    }
+    return render_pages(out, context, builder.overview(views), views)
+
