@@ -7,6 +7,7 @@ import typer
 from commands import answer, checklist, init, score, sites, status
 from commands import check as check_command
 from commands import collect as collect_command
+from commands import demo as demo_command
 from commands import doctor as doctor_command
 from commands import evidence as evidence_command
 from commands import export as export_command
@@ -29,14 +30,15 @@ app.add_typer(sites.app, name="sites")
 app.command("answer")(answer.answer)
 app.command("status")(status.status)
 app.command("score")(score.score)
-app.add_typer(checklist.app, name="checklist")
 app.command("check")(check_command.check)
-app.add_typer(export_command.app, name="export")
-app.command("import")(import_command.import_workbook)
+app.add_typer(checklist.app, name="checklist")
 app.add_typer(evidence_command.app, name="evidence")
 app.command("doctor")(doctor_command.doctor)
 app.command("collect")(collect_command.collect)
 app.command("report")(report_command.report)
+app.add_typer(export_command.app, name="export")
+app.command("import")(import_command.import_workbook)
+app.command("demo")(demo_command.demo)
 
 
 @app.callback()

@@ -1,0 +1,155 @@
+"""The whole loop offline: sample sites on 127.0.0.1, check, evidence, answers, score, report."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govaudit.errors import GovauditError
+from govaudit.scoring import ScoreReport
+
+DEMO_EVALUATOR = "演示评估员"
+MARKER = ".govaudit-demo"  # marks a folder as the demo's own output, safe to replace
+
+StepFn = Callable[[str], None]
+
+# Column pages of each sample site, recorded for the indicators they document so
+# that `evidence` captures them too (path relative to the site's home page).
+SAMPLE_PAGES: dict[str, tuple[tuple[str, str], ...]] = {
+    "portal": (("zwgk/", "statutory-disclosure"), ("zwgk/ysqgk.html", "disclosure-on-request"),
+               ("zcjd/", "policy-interpretation")),
+    "neglected": (("zwgk/", "statutory-disclosure"),),
+    "gbk": (("xxgk/", "statutory-disclosure"), ("xxgk/ysqgk.html", "disclosure-on-request"),
+            ("xxgk/zcjd.html", "policy-interpretation")),
+}
+
+
+@dataclass
+class DemoResult:
+    folder: Path
+    workspace: Path
+    base_url: str
+    scores: ScoreReport
+    workbook: Path
+    report: Path
+    manifest: Path | None
+    captures: int
+    capture_failures: list[dict] = field(default_factory=list)
+    check_errors: list[dict] = field(default_factory=list)
+    broken_links: dict[str, int] = field(default_factory=dict)
+    suggestions_applied: int = 0
+    answers_loaded: int = 0
+    seconds: float = 0.0
+
+
+class _SampleHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the sample folders; the GBK site says so in its Content-Type header too."""
+
+    def guess_type(self, path: str | Path) -> str:
+        kind = super().guess_type(path)
+        if kind == "text/html" and "/gbk/" in Path(path).as_posix():
+            return "text/html; charset=gbk"
+        return kind
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve_samples(folder: Path) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1 on a free port for the duration of the block."""
+    handler = functools.partial(_SampleHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def prepare_folder(folder: Path) -> None:
+    """An empty folder for the demo; an earlier demo's output there is replaced."""
+    if folder.exists():
+        if not folder.is_dir():
+            raise GovauditError(f"{folder}: exists and is not a folder; choose another DIR")
+        if (folder / MARKER).is_file():
+            shutil.rmtree(folder)
+        elif any(folder.iterdir()):
+            raise GovauditError(f"{folder}: the folder is not empty; choose another DIR "
+                                "(the demo only replaces a folder it made itself)")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("made by govaudit demo; replaced by the next demo run\n",
+                                 encoding="utf-8")
+
+
+def run_demo(folder: Path, *, on_step: StepFn | None = None,
+             browser_path: str | None = None) -> DemoResult:
+    """Run the demo in `folder`; `on_step(text)` names each stage as it starts."""
+    from govaudit.answers import parse_answer_file
+    from govaudit.capture import build_targets, run_captures
+    from govaudit.probes.links import LinkOptions
+    from govaudit.probes.run import CheckOptions, run_checks
+    from govaudit.report import build_report
+    from govaudit.samples import (
+        SAMPLE_CHECKLIST,
+        SAMPLE_SITES,
+        copy_samples,
+        sample_answers_text,
+        sample_site_rows,
+    )
+    from govaudit.scoring import score_sites
+    from govaudit.store import PageRecord, Site, Store
+    from govaudit.suggestions import apply_suggestions
+    from govaudit.workbook.export import export_workbook
+    from govaudit.workspace import init_workspace
+
+    step = on_step or (lambda _text: None)
+    started = time.monotonic()
+    folder = Path(folder).resolve()
+    prepare_folder(folder)
+    step("copying the three sample sites")
+    copy_samples(folder / "sites")
+    with serve_samples(folder / "sites") as base_url:
+        step(f"serving them on {base_url}; creating the workspace ({SAMPLE_CHECKLIST})")
+        ws = init_workspace(folder / "audit-demo", SAMPLE_CHECKLIST, DEMO_EVALUATOR)
+        store = Store(ws)
+        rows = sample_site_rows(base_url)
+        store.add_sites([Site(n, u, lv) for n, u, lv in rows])
+        for sample, (name, url, _level) in zip(SAMPLE_SITES, rows, strict=True):
+            for path, indicator in SAMPLE_PAGES.get(sample.folder, ()):
+                store.record_page(PageRecord(name, url + path, indicator))
+        step("check: probing availability, links, IPv6, footer marks, freshness, features")
+        # the sample portal's 党政机关 badge links to the real registry: offline, skip it
+        options = CheckOptions(links=LinkOptions(skip_hosts=("bszs.conac.cn",)))
+        checked = run_checks(ws, depth=1, samples=2, options=options)
+        broken = {s.name: len(store.probe_results(s.name).get("links", {}).get("broken", []))
+                  for s in store.sites()}
+        step("evidence: screenshots, HTML and MHTML of every sample page")
+        capture = run_captures(ws, build_targets(ws), browser_path=browser_path)
+    step("applying the probe suggestions and the sample answers")
+    applied = apply_suggestions(store, ws.checklist, store.sites())
+    answers_file = folder / "sample-answers.csv"
+    answers_file.write_text(sample_answers_text(), encoding="utf-8")
+    answers = parse_answer_file(answers_file, ws.checklist, store.sites(), DEMO_EVALUATOR)
+    store.save_answers(answers)
+    step("scoring, exporting the workbook, writing the report")
+    scores = score_sites(ws.checklist, store.sites(), store.answers(), ws.evaluator)
+    workbook = export_workbook(ws)
+    report = build_report(ws)
+    return DemoResult(
+        folder=folder, workspace=ws.root, base_url=base_url, scores=scores, workbook=workbook,
+        report=report, manifest=capture.manifest, captures=len(capture.records),
+        capture_failures=capture.failures, check_errors=checked.errors, broken_links=broken,
+        suggestions_applied=applied, answers_loaded=len(answers),
+        seconds=time.monotonic() - started)

@@ -1,0 +1,90 @@
+"""`govaudit demo` end to end: the real program, real Chromium, the sample sites on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from govaudit.browser import BrowserNotFound, find_browser
+from tests.conftest import run_govaudit
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory):
+    try:
+        find_browser()
+    except BrowserNotFound as exc:
+        pytest.skip(f"no Chromium on this machine: {exc}")
+    cwd = tmp_path_factory.mktemp("demo")
+    result = run_govaudit("demo", "out", cwd=cwd, timeout=300)
+    return cwd / "out", result
+
+
+def test_demo_prints_scores_and_where_outputs_are(demo_run):
+    folder, result = demo_run
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for site in ("清源市", "旧港市", "古城市"):
+        assert site in out
+    assert "report" in out and "index.html" in out and ".xlsx" in out
+    assert "(0 failed)" in out
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_scores_order_the_sites_as_their_quality(demo_run):
+    folder, _ = demo_run
+    scores = json.loads(run_govaudit("score", "--json", cwd=folder / "audit-demo").stdout)
+    by_site = {s["site"]: s for s in scores["sites"]}
+    assert by_site["清源市"]["rank"] == 1
+    assert by_site["古城市"]["rank"] == 2
+    assert by_site["旧港市"]["rank"] == 3
+    assert by_site["清源市"]["total"] > 85 > by_site["古城市"]["total"] > by_site["旧港市"]["total"]
+    assert by_site["清源市"]["bonus"] > 0
+
+
+def test_demo_workbook_matches_the_scores(demo_run):
+    folder, _ = demo_run
+    scores = json.loads(run_govaudit("score", "--json", cwd=folder / "audit-demo").stdout)
+    workbook = next((folder / "audit-demo" / "exports").glob("*.xlsx"))
+    book = load_workbook(workbook, read_only=True)
+    assert {"Summary", "Scores", "Answers", "Evidence", "Checklist", "About"} <= set(
+        book.sheetnames)
+    rows = list(book["Summary"].iter_rows(values_only=True))
+    ids = rows[1]
+    summary = {r[ids.index("site")]: r for r in rows[2:] if r[0]}
+    for site in scores["sites"]:
+        row = summary[site["site"]]
+        assert row[ids.index("total")] == pytest.approx(site["total"], abs=1e-3)
+        assert row[ids.index("rank")] == site["rank"]
+    answers = list(book["Answers"].iter_rows(values_only=True))
+    assert len(answers) > 250
+
+
+def test_demo_evidence_and_report(demo_run):
+    folder, _ = demo_run
+    ws = folder / "audit-demo"
+    manifests = list((ws / "evidence").glob("manifest-*.json"))
+    assert len(manifests) == 1
+    assert run_govaudit("evidence", "verify", cwd=ws).returncode == 0
+    pngs = list((ws / "evidence").rglob("*.png"))
+    assert len(pngs) >= 9  # three home pages and the recorded column pages
+    index = ws / "exports" / "report" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    for site in ("清源市", "旧港市", "古城市"):
+        assert site in html
+    # self-contained: no script, style or font fetched from anywhere
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', html)
+
+
+def test_demo_replaces_its_own_output_but_not_other_folders(tmp_path: Path):
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = run_govaudit("demo", str(other), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "not empty" in result.stderr and "Traceback" not in result.stderr
+    assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
