@@ -25,19 +25,20 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# in the order of an evaluator's day
 app.command("init")(init.init)
 app.add_typer(sites.app, name="sites")
+app.command("check")(check_command.check)
+app.add_typer(evidence_command.app, name="evidence")
+app.command("collect")(collect_command.collect)
 app.command("answer")(answer.answer)
 app.command("status")(status.status)
 app.command("score")(score.score)
-app.command("check")(check_command.check)
-app.add_typer(checklist.app, name="checklist")
-app.add_typer(evidence_command.app, name="evidence")
-app.command("doctor")(doctor_command.doctor)
-app.command("collect")(collect_command.collect)
-app.command("report")(report_command.report)
 app.add_typer(export_command.app, name="export")
 app.command("import")(import_command.import_workbook)
+app.command("report")(report_command.report)
+app.add_typer(checklist.app, name="checklist")
+app.command("doctor")(doctor_command.doctor)
 app.command("demo")(demo_command.demo)
 
 
