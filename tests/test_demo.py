@@ -46,6 +46,18 @@ def test_demo_scores_order_the_sites_as_their_quality(demo_run):
     assert by_site["清源市"]["bonus"] > 0
 
 
+def test_demo_prints_the_scores_the_store_gives(demo_run):
+    folder, result = demo_run
+    scores = json.loads(run_govaudit("score", "--json", cwd=folder / "audit-demo").stdout)
+    printed = {line.split("│")[2].strip(): line for line in result.stdout.splitlines()
+               if line.count("│") > 5}
+    for site in scores["sites"]:
+        cells = [c.strip() for c in printed[site["site"]].split("│")]
+        assert cells[1] == str(site["rank"])
+        assert cells[4] == f"{site['total']:.2f}"
+        assert cells[6] == site["grade"]
+
+
 def test_demo_workbook_matches_the_scores(demo_run):
     folder, _ = demo_run
     scores = json.loads(run_govaudit("score", "--json", cwd=folder / "audit-demo").stdout)
