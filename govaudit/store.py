@@ -279,17 +279,15 @@ class Store:
         path = self._answers_path(site)
         if not path.is_file():
             return 0
+
+        def add(doc: dict[str, Any]) -> None:
+            doc["evidence"] = [*doc.get("evidence", []), evidence_id]
+
+        q = Query()
         with self.workspace.lock():
-            db = _db(path)
-            docs = db.table("answers").all()
-            linked = 0
-            for doc in docs:
-                if doc["question"] == question and evidence_id not in doc.get("evidence", []):
-                    doc["evidence"] = [*doc.get("evidence", []), evidence_id]
-                    linked += 1
-            if linked:
-                db.storage.write({"answers": {str(i): dict(d) for i, d in enumerate(docs, 1)}})
-        return linked
+            linked = _db(path).table("answers").update(
+                add, (q.question == question) & ~q.evidence.any([evidence_id]))
+        return len(linked)
 
     # -- probe results -------------------------------------------------------------
 
