@@ -648,7 +648,9 @@ class _Schedule:
         return site
 
 
-async def _context_options(pw: Any, browser: Browser, options: CaptureOptions) -> dict[str, Any]:
+async def browser_context_options(pw: Any, browser: Browser, options: CaptureOptions
+                                  ) -> dict[str, Any]:
+    """The new_context() settings of a capture: device or viewport, locale, user agent."""
     from playwright.async_api import Error as PlaywrightError
 
     from govaudit.browser import device_options
@@ -704,7 +706,7 @@ async def arun_captures(workspace: Workspace, targets: Iterable[Target],
                                            cdp_endpoint=cdp_endpoint,
                                            browser_endpoint=browser_endpoint)
             try:
-                context_options = await _context_options(pw, browser, options)
+                context_options = await browser_context_options(pw, browser, options)
                 pipeline = _Pipeline(workspace, browser, options, context_options, result.run)
                 counts: dict[str, int] = {}
                 for target in targets:

@@ -118,14 +118,14 @@ class LiveBrowser:
         from playwright.async_api import async_playwright
 
         from govaudit.browser import launch_browser
-        from govaudit.capture import _context_options
+        from govaudit.capture import browser_context_options
 
         self._pw = await async_playwright().start()
         self._browser = await launch_browser(self._pw, headed=self.headed,
                                              browser_path=self.browser_path,
                                              browser_endpoint=self.browser_endpoint)
         # the same locale, time zone, viewport and user agent as `govaudit evidence`
-        settings = await _context_options(self._pw, self._browser, self.options)
+        settings = await browser_context_options(self._pw, self._browser, self.options)
         self._context = await self._browser.new_context(**settings)
         self._context.set_default_navigation_timeout(self.options.timeout_s * 1000)
         self._main = await self._context.new_page()
