@@ -239,10 +239,6 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def device_names(pw: Playwright) -> list[str]:
-    return sorted(pw.devices)
-
-
 def device_options(pw: Playwright, name: str) -> dict[str, Any]:
     """Browser-context options emulating a named device ('iPhone 13', 'Pixel 7', …)."""
     import difflib
