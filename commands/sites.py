@@ -25,8 +25,8 @@ def add(
 ) -> None:
     """Add one site."""
     from govaudit.errors import GovauditError
-    from govaudit.sites import check_url, normalise_level
-    from govaudit.store import Site, Store
+    from govaudit.sites import add_sites, check_url, normalise_level
+    from govaudit.store import Site
 
     ws = open_ws(workspace)
     resolved = normalise_level(level, ws.checklist)
@@ -36,8 +36,8 @@ def add(
     reason = check_url(url)
     if reason:
         raise GovauditError(f"site {name}: {reason}")
-    Store(ws).add_sites([Site(name, url, resolved, region, group)])
-    console.print(f"Added {name} ({resolved}) {url}", markup=False)
+    [added] = add_sites(ws, [Site(name, url, resolved, region, group)])
+    console.print(f"Added {name} ({resolved}) {added.url}", markup=False)
 
 
 @app.command("import")
@@ -46,13 +46,12 @@ def import_(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Import sites from a file; any bad row rejects the whole file."""
-    from govaudit.sites import parse_sites
+    from govaudit.sites import add_sites, parse_sites
     from govaudit.store import Store
 
     ws = open_ws(workspace)
-    store = Store(ws)
-    sites = parse_sites(path, ws.checklist, {s.name for s in store.sites()})
-    store.add_sites(sites)
+    sites = parse_sites(path, ws.checklist, {s.name for s in Store(ws).sites()})
+    add_sites(ws, sites)
     levels = ", ".join(f"{lv}: {sum(s.level == lv for s in sites)}"
                        for lv in ws.checklist.levels if any(s.level == lv for s in sites))
     console.print(f"Imported {len(sites)} sites from {path} ({levels})", markup=False)

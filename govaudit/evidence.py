@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from govaudit import __version__
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
+from govaudit.urls import redact_data, redact_url
 from govaudit.workspace import Workspace
 
 KINDS = ("png", "html", "mhtml", "attachment")
@@ -68,7 +69,8 @@ def file_stem(record: dict[str, Any], label: str) -> str:
 
 
 def url_label(url: str) -> str:
-    """A readable label for a URL: host and path without the scheme, decoded."""
+    """A readable label for a URL: host and path without the scheme or a password, decoded."""
+    url = redact_url(url)
     parts = urlsplit(url)
     text = (parts.netloc + parts.path).rstrip("/") or url
     if parts.query:
@@ -124,7 +126,7 @@ def store_records(workspace: Workspace, records: list[dict[str, Any]]) -> int:
     if not records:
         return 0
     store = Store(workspace)
-    store.add_evidence(records)
+    store.add_evidence(redact_data(records))
     linked = 0
     for record in records:
         if record.get("question"):
@@ -140,7 +142,7 @@ def write_manifest(workspace: Workspace, run: str, records: list[dict[str, Any]]
     """evidence/manifest-<run>.json with every record, and its own SHA-256 beside it."""
     path = manifest_path(workspace, run)
     body = {"run": run, "workspace": workspace.name, "govaudit": __version__,
-            "created": utc_time(), "records": records}
+            "created": utc_time(), "records": redact_data(records)}
     data = (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     _atomic_write(path, data)
     digest = hashlib.sha256(data).hexdigest()

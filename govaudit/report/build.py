@@ -26,6 +26,7 @@ from govaudit.report.thumbs import FileCheck, ThumbnailCache
 from govaudit.scoring import PROBE_EVALUATOR, SiteScore, asked, consolidate, score_sites
 from govaudit.store import Answer, Site, Store
 from govaudit.suggestions import FRESH_DAYS, MARK_LABELS, Suggestion, suggestions_for
+from govaudit.urls import redact_data, redact_url
 from govaudit.workspace import Workspace
 
 VALUE_MARKS = {"yes": "✓", "no": "✗", "na": "—", "unknown": "?"}
@@ -276,8 +277,9 @@ class ReportBuilder:
                 [views[r] for r in by_indicator.get(indicator.id, []) if r in views]))
         tops = self._tops(site.level, score)
         grade_pos = self.grade_index.get(score.grade)
+        url = redact_url(site.url)
         view = SiteView(
-            site.name, site.url, web_href(site.url), site.level, score.total, score.bonus,
+            site.name, url, web_href(url), site.level, score.total, score.bonus,
             score.grade, f"band{grade_pos}" if grade_pos is not None else "", score.rank,
             score.answered, score.questions, site_page_name(site.name), tops, indicators,
             [views[r] for r in loose if r in views], _checks_view(probes), len(records))
@@ -338,6 +340,7 @@ class ReportBuilder:
             others, suggestion_text, detail, evidence)
 
     def _evidence_view(self, record: dict[str, Any]) -> EvidenceView:
+        record = redact_data(record)
         files: list[FileLink] = []
         problems: list[str] = []
         image_href = thumb_src = sha = ""
@@ -415,6 +418,7 @@ def _checks_view(probes: dict[str, dict[str, Any]]) -> ChecksView | None:
     """Probe results as the site page lists them: failures first, with their URLs."""
     if not probes:
         return None
+    probes = redact_data(probes)
     times = [str(p.get("time", "")) for p in probes.values() if p.get("time")]
     view = ChecksView(show_time(max(times)) if times else "")
     for name, result in probes.items():
