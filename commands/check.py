@@ -41,6 +41,9 @@ def check(
     apply: Annotated[bool, typer.Option(
         "--apply", help="Save suggestions as answers by evaluator 'probe' (never over a "
         "person's answer).")] = False,
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private", help="Follow redirects and links to private addresses (intranet, "
+        "loopback); by default only a site's own pages may be on one.")] = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -59,7 +62,7 @@ def check(
         return
     probes = resolve_probes(probe)
     options = CheckOptions(interval=interval, link_timeout=link_timeout,
-                           limits=FetchLimits(deadline=timeout),
+                           allow_private=allow_private, limits=FetchLimits(deadline=timeout),
                            links=LinkOptions(concurrency=concurrency, per_host=per_host,
                                              skip_hosts=tuple(skip_host or ())))
     result = _run_with_progress(lambda progress: run_checks(

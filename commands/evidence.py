@@ -73,6 +73,10 @@ def evidence(
     browser_endpoint: Annotated[str | None, typer.Option(
         help="Capture with a 'playwright run-server', e.g. ws://host:3000/.",
         show_default=False)] = None,
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private", help="Let pages load from private addresses (intranet, loopback) "
+        "through redirects, frames and resources; by default only the pages asked for may "
+        "be on one.")] = False,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -84,7 +88,8 @@ def evidence(
     ws = open_ws(workspace)
     options = CaptureOptions(viewport=viewport, device=device, full_page=full_page,
                              timeout_s=timeout, wait_until=wait_until, extra_wait_s=extra_wait,
-                             selector=selector, max_height=max_height)
+                             selector=selector, max_height=max_height,
+                             allow_private=allow_private)
     options.check()
     targets = build_targets(ws, sites=site, url=url, indicator=indicator, question=question)
     if not targets:

@@ -78,7 +78,7 @@ def test_apply_keeps_the_persons_answer(cli, ws):
 
 def test_table_output(cli, ws, site):
     result = cli("check", "--site", "测试市", "--site", "循环市", "--probe", "links",
-                 "--probe", "marks.icp", *FAST, "-w", str(ws.root))
+                 "--probe", "marks.icp", "--allow-private", *FAST, "-w", str(ws.root))
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "26 checked, 7 broken" in out
