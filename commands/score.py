@@ -19,7 +19,7 @@ def score(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
 
     ws = open_ws(workspace)
     store = Store(ws)
-    report = score_sites(ws.checklist, store.sites(), store.answers(), ws.evaluator)
+    report = score_sites(ws.checklist, store.sites(), store.answers(), ws.settlement)
     if json:
         print_json(report.to_dict())
         return

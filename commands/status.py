@@ -14,7 +14,7 @@ def status(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
 
     ws = open_ws(workspace)
     store = Store(ws)
-    report = score_sites(ws.checklist, store.sites(), store.answers(), ws.evaluator)
+    report = score_sites(ws.checklist, store.sites(), store.answers(), ws.settlement)
     rows = [{"site": s.site, "level": s.level, "answered": s.answered, "questions": s.questions}
             for s in report.sites]
     if json:

@@ -321,7 +321,7 @@ class CollectSession:
         open_items = self.open_items()
         remaining = sum(1 for i in open_items if not self.answered(i))
         report = score_sites(self.checklist, self.store.sites(), self.store.answers(),
-                             self.evaluator)
+                             self.workspace.settlement)
         score = next((s for s in report.sites if s.site == self.site.name), None)
         return SessionSummary(
             site=self.site.name, answered=len(self._answered), changed=len(self._changed),

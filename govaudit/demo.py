@@ -144,7 +144,7 @@ def run_demo(folder: Path, *, on_step: StepFn | None = None,
     answers = parse_answer_file(answers_file, ws.checklist, store.sites(), DEMO_EVALUATOR)
     store.save_answers(answers)
     step("scoring, exporting the workbook, writing the report")
-    scores = score_sites(ws.checklist, store.sites(), store.answers(), ws.evaluator)
+    scores = score_sites(ws.checklist, store.sites(), store.answers(), ws.settlement)
     workbook = export_workbook(ws)
     report = build_report(ws)
     return DemoResult(

@@ -222,7 +222,7 @@ class ReportBuilder:
         else:
             chosen = all_sites
         answers = self.store.answers()
-        report = score_sites(self.checklist, all_sites, answers, self.ws.evaluator)
+        report = score_sites(self.checklist, all_sites, answers, self.ws.settlement)
         scores = {s.site: s for s in report.sites}
         evidence = {site.name: self.store.evidence(site.name) for site in chosen}
         self.files.check(r for records in evidence.values() for r in records)
@@ -235,7 +235,7 @@ class ReportBuilder:
     def _site_view(self, site: Site, score: SiteScore, answers: list[Answer],
                    records: list[dict[str, Any]]) -> SiteView:
         checklist = self.checklist
-        chosen = consolidate(answers, self.ws.evaluator)
+        chosen = consolidate(answers, self.ws.settlement)
         values = {q: a.value for (_, q), a in chosen.items()}
         probes = self.store.probe_results(site.name)
         suggestions = suggestions_for(checklist, site, probes) if probes else {}

@@ -140,7 +140,7 @@ def workspace_content(workspace: Workspace) -> WorkbookContent:
     checklist = workspace.checklist
     sites = store.sites()
     stored = store.answers()
-    report = score_sites(checklist, sites, stored, workspace.evaluator)
+    report = score_sites(checklist, sites, stored, workspace.settlement)
     answers, skipped = sort_answers(checklist, sites, stored)
     del stored
     evidence = evidence_rows(store.evidence())
