@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from commands.common import JsonOption, WorkspaceOption, console, open_ws, print_json
+from commands.common import JsonOption, WorkspaceOption, console, open_audit, print_json
 
 
 def status(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
     """Per site: answered / total questions."""
-    from govaudit.scoring import score_sites
-    from govaudit.store import Store
-
-    ws = open_ws(workspace)
-    store = Store(ws)
-    report = score_sites(ws.checklist, store.sites(), store.answers(), ws.settlement)
+    report = open_audit(workspace).score()
     rows = [{"site": s.site, "level": s.level, "answered": s.answered, "questions": s.questions}
             for s in report.sites]
     if json:
@@ -26,5 +21,7 @@ def status(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
         table.add_row(row["site"], row["level"], str(row["answered"]), str(row["questions"]),
                       f"{share:.0%}")
     console.print(table)
+    if report.settlement_note():
+        console.print(report.settlement_note(), markup=False)
     if not rows:
         console.print("No sites yet: govaudit sites import FILE")

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from govaudit import __version__
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
+from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
 KINDS = ("png", "html", "mhtml", "attachment")

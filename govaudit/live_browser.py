@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from govaudit.errors import GovauditError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from playwright.async_api import Browser, BrowserContext, Page, Playwright
 
     from govaudit.capture import CaptureOptions
@@ -45,6 +47,7 @@ class LiveBrowser:
         self.options = options or CaptureOptions()
         self.options.check()
         self.run = run or new_run_id()
+        self.records: list[dict[str, Any]] = []  # this run's stored captures, for its manifest
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever,
                                         name="govaudit-live-browser", daemon=True)
@@ -259,6 +262,14 @@ class LiveBrowser:
             raise
         except Exception as exc:
             raise GovauditError(f"capture failed: {_first_line(exc)}") from None
+
+
+    def add_to_manifest(self, workspace: Workspace, record: dict[str, Any]) -> Path:
+        """Add a stored capture to this run's manifest (rewritten whole, with its hash)."""
+        from govaudit.evidence import write_manifest
+
+        self.records.append(record)
+        return write_manifest(workspace, self.run, self.records)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -15,10 +15,10 @@ from pathlib import Path
 import tomli_w
 from filelock import FileLock, Timeout
 
-from govaudit import __version__
 from govaudit.checklist import Checklist, checklist_path, load_checklist
 from govaudit.errors import GovauditError
 from govaudit.scoring import Settlement
+from govaudit.version import __version__
 
 CONFIG_NAME = "govaudit.toml"
 LOCK_TIMEOUT = 30.0

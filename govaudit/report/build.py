@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from govaudit import __version__
 from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
@@ -26,6 +25,7 @@ from govaudit.report.thumbs import FileCheck, ThumbnailCache
 from govaudit.scoring import PROBE_EVALUATOR, SiteScore, asked, consolidate, score_sites
 from govaudit.store import Answer, Site, Store
 from govaudit.suggestions import FRESH_DAYS, MARK_LABELS, Suggestion, suggestions_for
+from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
 VALUE_MARKS = {"yes": "✓", "no": "✗", "na": "—", "unknown": "?"}
