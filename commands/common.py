@@ -34,7 +34,7 @@ def report_error(message: str) -> None:
 class GovauditGroup(TyperGroup):
     """Turns a GovauditError anywhere below into one message and exit code 1."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # click's Context, which typer vendors
         try:
             return super().invoke(ctx)
         except GovauditError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -54,7 +55,8 @@ def score(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
                       "`govaudit score --json` has every indicator.", markup=False)
 
 
-def _mean_fraction(checklist: Checklist, fractions: dict[str, float | None], top_id: str) -> str:
+def _mean_fraction(checklist: Checklist, fractions: Mapping[str, float | None],
+                   top_id: str) -> str:
     values = [f for i in checklist.indicators if i.path_ids[0] == top_id
               and (f := fractions.get(i.id)) is not None]
     return f"{sum(values) / len(values):.2f}" if values else ""

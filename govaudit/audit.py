@@ -46,12 +46,12 @@ class Sites:
         self._audit = audit
 
     def __iter__(self) -> Iterator[Site]:
-        return iter(self.list())
+        return iter(self.all())
 
     def __len__(self) -> int:
-        return len(self.list())
+        return len(self.all())
 
-    def list(self) -> list[Site]:
+    def all(self) -> list[Site]:
         return self._audit.store.sites()
 
     def get(self, name: str) -> Site:
@@ -62,7 +62,7 @@ class Sites:
         """The named sites in the order given (unknown names are an error), or all."""
         wanted = list(dict.fromkeys(names or ()))
         if not wanted:
-            return self.list()
+            return self.all()
         return [self.get(name) for name in wanted]
 
     def add(self, name: str, url: str, level: str = "", *, region: str = "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 import time
@@ -52,7 +53,7 @@ class DemoResult:
 class _SampleHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the sample folders; the GBK site says so in its Content-Type header too."""
 
-    def guess_type(self, path: str | Path) -> str:
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
         kind = super().guess_type(path)
         if kind == "text/html" and "/gbk/" in Path(path).as_posix():
             return "text/html; charset=gbk"

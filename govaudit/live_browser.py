@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from playwright.async_api import Browser, BrowserContext, Page, Playwright
 
-    from govaudit.capture import CaptureOptions
+    from govaudit.capture import CaptureOptions, WaitUntil
     from govaudit.workspace import Workspace
 
 T = TypeVar("T")
@@ -77,8 +77,9 @@ class LiveBrowser:
             self._pending = [f for f in self._pending if not f.done()] + [future]
 
         def done(f: concurrent.futures.Future) -> None:
-            if not f.cancelled() and f.exception() is not None:
-                self._note(_first_line(f.exception()))
+            error = None if f.cancelled() else f.exception()
+            if error is not None:
+                self._note(_first_line(error))
 
         future.add_done_callback(done)
 
@@ -177,7 +178,7 @@ class LiveBrowser:
             self._main = open_pages[0] if open_pages else await context.new_page()
         return self._main
 
-    async def _open(self, page: Page, url: str, wait_until: str) -> None:
+    async def _open(self, page: Page, url: str, wait_until: WaitUntil) -> None:
         from govaudit.capture import describe_failure
 
         try:

@@ -155,7 +155,7 @@ class ScoreReport:
         return out
 
 
-def asked(question: Question, level: str, values: dict[str, object]) -> bool | None:
+def asked(question: Question, level: str, values: Mapping[str, object]) -> bool | None:
     """Whether a question is asked at a site: False if skip logic hides it, None if pending."""
     if not question.applies_to(level) or not question.scored:
         return False

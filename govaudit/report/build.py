@@ -9,7 +9,7 @@ a site or an evaluator goes through Jinja2's autoescaping.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -304,7 +304,7 @@ class ReportBuilder:
         return out
 
 
-    def _question_view(self, question: Question, site: Site, values: dict[str, object],
+    def _question_view(self, question: Question, site: Site, values: Mapping[str, object],
                        answer: Answer | None, answers: list[Answer],
                        suggestion: Suggestion | None,
                        evidence: list[EvidenceView]) -> QuestionView:
