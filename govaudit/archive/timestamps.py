@@ -162,6 +162,16 @@ def verify_timestamp(path: Path, token: Path | None = None, chain: Path | None =
     return _verify_response(response, path.read_bytes(), chain)
 
 
+def _time_stamping(cert) -> bool:  # type: ignore[no-untyped-def]
+    from cryptography import x509
+
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return False
+    return x509.ExtendedKeyUsageOID.TIME_STAMPING in usage
+
+
 def _verify_response(response, data: bytes, chain: Path) -> Verdict:  # type: ignore[no-untyped-def]
     from cryptography import x509
     from rfc3161_client import VerificationError, VerifierBuilder
@@ -181,6 +191,10 @@ def _verify_response(response, data: bytes, chain: Path) -> Verdict:  # type: ig
     if not roots:
         return Verdict(INVALID, f"{chain}: no root (self-signed) certificate in it")
     builder = VerifierBuilder()
+    if not response.signed_data.certificates:  # the TSA left its certificate out of the token
+        leaves = [c for c in certs if c not in roots and _time_stamping(c)]
+        if len(leaves) == 1:
+            builder = builder.tsa_certificate(leaves[0])
     for cert in roots:
         builder = builder.add_root_certificate(cert)
     for cert in certs:
