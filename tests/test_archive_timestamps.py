@@ -194,4 +194,4 @@ def test_a_token_without_the_tsa_certificate_verifies_with_the_chain(tsa: TSAFil
     token_path(path).write_bytes(openssl_reply(tsa, query))
     assert verify_timestamp(path, chain=tsa.chain).ok
     verdict = verify_timestamp(path, chain=tsa.root)  # the root alone does not name the TSA
-    assert verdict.state == "invalid" and "Certificates neither found" in verdict.reason
+    assert verdict.state == "invalid" and "signer certificate not found" in verdict.reason
