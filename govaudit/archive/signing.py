@@ -98,6 +98,7 @@ def keygen(path: Path, signer: str) -> KeyFiles:
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
     """The signing key at `path`; one clear error for a missing, exposed or wrong-format file."""
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -115,7 +116,7 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
                             f"{stat.S_IMODE(mode):o}); fix it with: chmod 600 {path}")
     try:
         key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError, serialization.UnsupportedAlgorithm):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         key = None
     if not isinstance(key, Ed25519PrivateKey):
         raise GovauditError(f"{path}: not an unencrypted Ed25519 private key in PEM format "
@@ -125,6 +126,7 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 
 def load_public_keys(source: Path) -> dict[str, Ed25519PublicKey]:
     """The team's public keys by signer name: a folder of NAME.pub.pem, or one such file."""
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -139,7 +141,7 @@ def load_public_keys(source: Path) -> dict[str, Ed25519PublicKey]:
     for file in files:
         try:
             key = serialization.load_pem_public_key(file.read_bytes())
-        except (OSError, ValueError, serialization.UnsupportedAlgorithm):
+        except (OSError, ValueError, UnsupportedAlgorithm):
             key = None
         if not isinstance(key, Ed25519PublicKey):
             raise GovauditError(f"{file}: not an Ed25519 public key in PEM format")
