@@ -33,6 +33,9 @@ if TYPE_CHECKING:
         Ed25519PublicKey,
     )
 
+    from govaudit.archive.settings import EvidenceSettings
+    from govaudit.workspace import Workspace
+
 SIG_SUFFIX = ".sig"
 PUBLIC_SUFFIX = ".pub.pem"
 SIG_FORMAT = "govaudit-signature-1"
@@ -207,3 +210,17 @@ def verify_signature(path: Path, sig: Path | None = None,
         return Verdict(INVALID, f"the signature by {name} does not match: {path.name} changed "
                        "after it was signed, or the signature is forged")
     return Verdict(OK, detail=f"signed by {name} (key {claimed_key})")
+
+
+def team_key(settings: EvidenceSettings) -> Ed25519PrivateKey | None:
+    """The signing key of govaudit.toml ([evidence] key), loaded once; None when none is set."""
+    return load_private_key(settings.key) if settings.key is not None else None
+
+
+def sign_unsigned(workspace: Workspace, key: Ed25519PrivateKey, signer: str) -> list[Path]:
+    """Sign every run manifest and WACZ archive that has no signature yet; the new .sig files."""
+    from govaudit.evidence import MANIFEST_PREFIX
+
+    folder = workspace.evidence_dir
+    files = [*sorted(folder.glob(f"{MANIFEST_PREFIX}*.json")), *sorted(folder.rglob("*.wacz"))]
+    return [sign_file(path, key, signer) for path in files if not sig_path(path).exists()]

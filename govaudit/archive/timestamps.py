@@ -15,9 +15,14 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govaudit.archive.verdict import ABSENT, INVALID, OK, Verdict
 from govaudit.evidence import atomic_write, utc_time
+
+if TYPE_CHECKING:
+    from govaudit.archive.settings import EvidenceSettings
+    from govaudit.workspace import Workspace
 
 TOKEN_SUFFIX = ".tsr"
 CHAIN_SUFFIX = ".tsa.pem"
@@ -212,3 +217,38 @@ def _verify_response(response, data: bytes, chain: Path) -> Verdict:  # type: ig
     if isinstance(value, x509.Name):
         tsa = f" by {value.rfc4514_string()}"
     return Verdict(OK, detail=f"{_utc(response.tst_info.gen_time)}{tsa}")
+
+
+def timestamp_manifest(workspace: Workspace, manifest: Path,
+                       settings: EvidenceSettings | None = None) -> TimestampResult | None:
+    """Timestamp one run manifest with the TSA of govaudit.toml; None when none is configured.
+
+    One request per run. Never raises for the TSA: see `timestamp_file`.
+    """
+    from govaudit.archive.settings import evidence_settings
+
+    settings = settings or evidence_settings(workspace)
+    if not settings.tsa:
+        return None
+    return timestamp_file(manifest, settings.tsa, chain=settings.tsa_chain,
+                          timeout_s=settings.tsa_timeout_s)
+
+
+def timestamp_pending(workspace: Workspace, tsa: str | None = None,
+                      settings: EvidenceSettings | None = None) -> list[TimestampResult]:
+    """Timestamp every run manifest that has no token yet (a TSA was down, or none was set)."""
+    from govaudit.archive.settings import evidence_settings
+    from govaudit.errors import GovauditError
+    from govaudit.evidence import MANIFEST_PREFIX
+
+    settings = settings or evidence_settings(workspace)
+    url = tsa or settings.tsa
+    if not url:
+        raise GovauditError(f"no TSA to ask: give --tsa URL, or set [evidence] tsa in "
+                            f"{workspace.config_path}")
+    if not url.startswith(("http://", "https://")):
+        raise GovauditError(f"--tsa {url!r}: must be an http:// or https:// URL")
+    pending = [m for m in sorted(workspace.evidence_dir.glob(f"{MANIFEST_PREFIX}*.json"))
+               if not token_path(m).exists()]
+    return [timestamp_file(m, url, chain=settings.tsa_chain, timeout_s=settings.tsa_timeout_s)
+            for m in pending]
