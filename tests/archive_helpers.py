@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -137,3 +139,20 @@ def serve_tsa(answer: Callable[[bytes], tuple[int, bytes]]) -> Iterator[str]:
 
 def real_tsa(files: TSAFiles) -> Callable[[bytes], tuple[int, bytes]]:
     return lambda query: (200, openssl_reply(files, query))
+
+
+
+def tsa_fixtures() -> tuple[Any, Any]:
+    """The module-scoped fixtures `tsa` (certificates) and `tsa_url` (the TSA on 127.0.0.1):
+    `tsa, tsa_url = tsa_fixtures()` in a test module."""
+
+    @pytest.fixture(scope="module")
+    def tsa(tmp_path_factory: pytest.TempPathFactory) -> TSAFiles:
+        return make_tsa(tmp_path_factory.mktemp("tsa"))
+
+    @pytest.fixture(scope="module")
+    def tsa_url(tsa: TSAFiles) -> Iterator[str]:
+        with serve_tsa(real_tsa(tsa)) as url:
+            yield url
+
+    return tsa, tsa_url

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from archive_helpers import TSAFiles, make_tsa, real_tsa, serve_tsa
+from archive_helpers import TSAFiles, tsa_fixtures
 from PIL import Image
 
 from govaudit.archive.bundle import SUMS_NAME, export_bundle
@@ -35,18 +35,11 @@ from govaudit.evidence import (
 from govaudit.store import Site, Store
 from govaudit.workspace import Workspace
 
+tsa, tsa_url = tsa_fixtures()
+
 SITE = "成都市"
 
 
-@pytest.fixture(scope="module")
-def tsa(tmp_path_factory: pytest.TempPathFactory) -> TSAFiles:
-    return make_tsa(tmp_path_factory.mktemp("tsa"))
-
-
-@pytest.fixture(scope="module")
-def tsa_url(tsa: TSAFiles):
-    with serve_tsa(real_tsa(tsa)) as url:
-        yield url
 
 
 @dataclass

@@ -7,16 +7,12 @@ import json
 import stat
 import zipfile
 
-import pytest
-from archive_helpers import TSAFiles, make_tsa, real_tsa, serve_tsa
+from archive_helpers import TSAFiles, real_tsa, serve_tsa, tsa_fixtures
 from PIL import Image
 
 from govaudit.archive.checks import verify_workspace
 
-
-@pytest.fixture(scope="module")
-def tsa(tmp_path_factory: pytest.TempPathFactory) -> TSAFiles:
-    return make_tsa(tmp_path_factory.mktemp("tsa"))
+tsa, tsa_url = tsa_fixtures()
 
 
 def test_keygen_timestamp_sign_and_export_from_the_command_line(cli, make_workspace,

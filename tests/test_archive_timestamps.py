@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from archive_helpers import TSAFiles, make_tsa, openssl_reply, real_tsa, serve_tsa
+from archive_helpers import TSAFiles, make_tsa, openssl_reply, real_tsa, serve_tsa, tsa_fixtures
 from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
 
 from govaudit.archive.settings import evidence_settings
@@ -23,16 +23,7 @@ from govaudit.archive.timestamps import (
 )
 from govaudit.errors import GovauditError
 
-
-@pytest.fixture(scope="module")
-def tsa(tmp_path_factory: pytest.TempPathFactory) -> TSAFiles:
-    return make_tsa(tmp_path_factory.mktemp("tsa"))
-
-
-@pytest.fixture(scope="module")
-def tsa_url(tsa: TSAFiles):
-    with serve_tsa(real_tsa(tsa)) as url:
-        yield url
+tsa, tsa_url = tsa_fixtures()
 
 
 def manifest(folder: Path, text: str = '{"run": "r1", "records": []}\n') -> Path:
