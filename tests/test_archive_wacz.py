@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import gzip
+import hashlib
 import http.server
 import io
 import json
@@ -20,7 +21,16 @@ from PIL import Image
 from warcio.archiveiterator import ArchiveIterator
 
 from govaudit.archive.recorder import Exchange, ResponseRecorder
-from govaudit.archive.wacz import INDEX_PATH, PAGES_PATH, WARC_PATH, Page, build_wacz, check_wacz
+from govaudit.archive.wacz import (
+    INDEX_PATH,
+    PAGES_PATH,
+    WARC_PATH,
+    Page,
+    build_wacz,
+    check_wacz,
+    save_wacz,
+)
+from govaudit.evidence import new_record
 
 WACZ = Path(sys.executable).parent / "wacz"
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>成都市人民政府</title>
@@ -152,6 +162,22 @@ def test_a_captured_page_replays_offline_from_a_valid_wacz(site_url: str, tmp_pa
     assert site_url + "logo.png" in index
     assert package["wacz_version"] == "1.1.1" and package["mainPageURL"] == site_url
     assert {r["path"] for r in package["resources"]} == {WARC_PATH, INDEX_PATH, PAGES_PATH}
+
+
+def test_a_capture_keeps_its_wacz_as_an_evidence_file(site_url: str, make_workspace) -> None:
+    ws = make_workspace(sites=[("成都市", site_url, "city")])
+    exchanges, title = record_page(site_url)
+    record = new_record(run="20261122T081500Z-ab12", site="成都市", requested_url=site_url)
+    record.update(final_url=site_url, title=title, browser="Chromium 1")
+    entry = save_wacz(ws, record, exchanges)
+    path = ws.root / entry["path"]
+    assert entry["kind"] == "wacz" and path.suffix == ".wacz" and record["files"] == [entry]
+    assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert check_wacz(path) == "" and validate(path).returncode == 0
+    with zipfile.ZipFile(path) as archive:
+        package = json.loads(archive.read("datapackage.json"))
+    assert package["title"] == "成都市人民政府" and package["mainPageURL"] == site_url
+    assert "成都市: " in package["description"]
 
 
 def test_bodies_beyond_the_size_cap_are_left_out_and_marked_truncated(site_url: str,

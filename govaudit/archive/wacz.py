@@ -18,10 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from govaudit import __version__
 from govaudit.archive.recorder import Exchange
+
+if TYPE_CHECKING:
+    from govaudit.workspace import Workspace
 
 WACZ_VERSION = "1.1.1"
 WARC_NAME = "data.warc.gz"
@@ -205,3 +209,18 @@ def check_wacz(path: Path) -> str:
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         return f"{DATAPACKAGE} or {DIGEST} is not valid ({exc!r})"
     return ""
+
+
+def save_wacz(workspace: Workspace, record: dict[str, Any], exchanges: list[Exchange]
+              ) -> dict[str, Any]:
+    """Keep the WACZ of one capture as an evidence file of `record` (kind "wacz"), beside its
+    PNG and HTML; the page listed is the one the capture ended on. Returns the file entry."""
+    from govaudit.evidence import save_file
+
+    url = record.get("final_url") or record["requested_url"]
+    moment = datetime.strptime(record["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    data = build_wacz(exchanges, [Page(url, moment, record.get("title", ""))],
+                      title=record.get("title", "") or url,
+                      description=f"{record['site']}: {url}, captured {record['time']} by "
+                      f"{record.get('browser', '') or 'a browser'}")
+    return save_file(workspace, record, "wacz", ".wacz", data)
