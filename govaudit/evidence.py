@@ -90,6 +90,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+atomic_write = _atomic_write  # for the archive modules: the same crash-safe write
+
+
 def save_file(workspace: Workspace, record: dict[str, Any], kind: str, suffix: str,
               data: bytes, label: str | None = None) -> dict[str, Any]:
     """Write one evidence file for `record` and add its entry (path, SHA-256, size)."""
