@@ -127,13 +127,22 @@ def _home(result: dict[str, Any]) -> str:
 
 def _mark(key: str, result: dict[str, Any]) -> _Finding:
     label = MARK_LABELS[key]
+    details = (result.get("details") or {}).get(key) or {}
+    hidden = " (inside <noscript>: shown only without scripts)" if details.get("noscript") \
+        else ""
     if key == "conac":
         if result.get("conac"):
-            return _Finding(True, f"{label}: badge linking to {result.get('conac_url')}")
+            if details.get("found_as") == "script":
+                return _Finding(True, f"{label}: written by the script "
+                                      f"{result.get('conac_url')}{hidden}")
+            return _Finding(True, f"{label}: badge linking to {result.get('conac_url')}{hidden}")
         return _Finding(False, f"no {label} (no link to conac.cn) on {_home(result)}")
     value = result.get(key)
+    if value and details.get("valid") is False:
+        return _Finding(False, f"{label} {value} found{_where(result, key)}, but malformed: "
+                               f"{details.get('problem')}")
     if value:
-        return _Finding(True, f"{label} {value} found{_where(result, key)}")
+        return _Finding(True, f"{label} {value} found{_where(result, key)}{hidden}")
     return _Finding(False, f"no {label} found on {_home(result)}")
 
 

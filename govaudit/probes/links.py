@@ -129,11 +129,8 @@ def extract_links(doc: Document, encoding: str = "utf-8"
     links: list[FoundLink] = []
     invalid: list[FoundLink] = []
     skipped: Counter[str] = Counter()
-    for el in doc.root.iter(*(tag for tag, _ in LINK_SOURCES)):
-        attr = dict(LINK_SOURCES)[el.tag]
-        raw = el.get(attr)
-        if raw is None:
-            continue
+    for el in doc.elements(*(f"{tag}[{name}]" for tag, name in LINK_SOURCES)):
+        raw = el.attributes.get(dict(LINK_SOURCES)[el.tag]) or ""
         text = element_text(el) if el.tag in ("a", "img", "iframe") else ""
         try:
             url, why = normalise_link(raw, doc.base, encoding)
