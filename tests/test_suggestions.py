@@ -180,3 +180,25 @@ def test_mark_suggestions_say_how_the_mark_was_found(checklist):
                "shown only without scripts)")
     assert (got["footer.conac"].value, got["footer.conac"].detail) == (
         "yes", "党政机关网站标识: written by the script http://dcs.conac.cn/js/1.js")
+
+
+def test_links_that_could_not_be_checked_are_counted_apart(checklist):
+    refused = {"url": "http://127.0.0.1:9/x", "status": None, "error": "connection refused",
+               "found_on": "http://www.test.gov.cn/", "text": "甲", "tag": "a"}
+    dns = {**refused, "url": "http://nonexistent.invalid/",
+           "error": "DNS lookup failed (Name or service not known)"}
+    missing = {**refused, "url": "http://www.test.gov.cn/a.html", "status": 404, "error": ""}
+    got = suggestions_for(checklist, SITE, results(links={
+        "checked": 10, "broken": [], "unchecked": [refused, dns]}))
+    assert (got["daily.links"].value, got["daily.links"].detail) == (
+        "yes", "all 8 links checked work; 2 more could not be checked from this machine "
+               "(connection refused 1, DNS lookup failed 1)")
+    got = suggestions_for(checklist, SITE, results(links={
+        "checked": 10, "broken": [missing], "unchecked": [dns]}))
+    assert (got["daily.links"].value, got["daily.broken"].value) == ("no", "1")
+    assert got["daily.links"].detail == (
+        "1 of 9 links broken: http://www.test.gov.cn/a.html (404); 1 more could not be "
+        "checked from this machine (DNS lookup failed 1)")
+    nothing = suggestions_for(checklist, SITE, results(links={
+        "checked": 2, "broken": [], "unchecked": [refused, dns]}))
+    assert "daily.links" not in nothing and "daily.broken" not in nothing
