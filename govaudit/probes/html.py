@@ -165,6 +165,10 @@ class Document:
 
     def links(self) -> list[tuple[Element, str]]:
         """(<a> element, absolute href) for every link with an href."""
+        return self._links
+
+    @cached_property
+    def _links(self) -> list[tuple[Element, str]]:
         out = []
         for a in self.tree.css("a[href]"):
             href = self.absolute(attr(a, "href"))

@@ -202,7 +202,8 @@ def _conac(doc: Document) -> tuple[str, Element, str] | None:
     """
     for el in doc.elements("a", "img", "script", "iframe"):
         for name in ("href", "src"):
-            url = doc.absolute(attr(el, name))
+            raw = attr(el, name)
+            url = doc.absolute(raw) if "conac" in raw.lower() else ""
             if url and _is_conac(url):
                 how = {"a": "link", "img": "image"}.get(el.tag, el.tag)
                 if el.tag == "a" and el.css_first("img") is not None:
