@@ -124,17 +124,21 @@ def _print_site(checked: SiteCheck) -> None:
             table.add_row(name, Text(summary(name, data)))
     console.print(table)
     links = checked.probes.get("links") or {}
-    broken = links.get("broken") or []
-    if broken:
-        shown = Table("broken link", "status / error", "text", "found on",
-                      title=f"{len(broken)} broken link(s)", title_justify="left")
-        for item in broken[:BROKEN_SHOWN]:
+    for key, column, title in (("broken", "broken link", "broken link(s)"),
+                               ("unchecked", "not checked", "link(s) whose host could not be "
+                                                            "reached from here")):
+        rows = links.get(key) or []
+        if not rows:
+            continue
+        shown = Table(column, "status / error", "text", "found on",
+                      title=f"{len(rows)} {title}", title_justify="left")
+        for item in rows[:BROKEN_SHOWN]:
             problem = " ".join(str(v) for v in (item["status"], item["error"]) if v)
             shown.add_row(*(Text(v) for v in (item["url"], problem, item["text"],
                                               item["found_on"])))
         console.print(shown)
-        if len(broken) > BROKEN_SHOWN:
-            console.print(f"… and {len(broken) - BROKEN_SHOWN} more (--json lists them all)")
+        if len(rows) > BROKEN_SHOWN:
+            console.print(f"… and {len(rows) - BROKEN_SHOWN} more (--json lists them all)")
 
 
 def summary(name: str, data: dict[str, Any]) -> str:
@@ -153,8 +157,11 @@ def summary(name: str, data: dict[str, Any]) -> str:
             text += f"; {data['tls_error']}"
         return text
     if name == "links":
+        unchecked = data.get("unchecked_count") or 0
         return (f"{data['checked']} checked, {data['broken_count']} broken "
-                f"({(data['broken_ratio'] or 0):.1%}), {len(data['pages'])} page(s) scanned")
+                f"({(data['broken_ratio'] or 0):.1%})"
+                + (f", {unchecked} could not be checked from here" if unchecked else "")
+                + f", {len(data['pages'])} page(s) scanned")
     if name == "ipv6":
         if data.get("reachable"):
             return f"AAAA {', '.join(data['aaaa'])}; HTTP {data['status']} over IPv6"

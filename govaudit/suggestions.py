@@ -12,6 +12,7 @@ suggested where the probe can see it: a feature hint that is not in the HTML
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -127,13 +128,22 @@ def _home(result: dict[str, Any]) -> str:
 
 def _mark(key: str, result: dict[str, Any]) -> _Finding:
     label = MARK_LABELS[key]
+    details = (result.get("details") or {}).get(key) or {}
+    hidden = " (inside <noscript>: shown only without scripts)" if details.get("noscript") \
+        else ""
     if key == "conac":
         if result.get("conac"):
-            return _Finding(True, f"{label}: badge linking to {result.get('conac_url')}")
+            if details.get("found_as") == "script":
+                return _Finding(True, f"{label}: written by the script "
+                                      f"{result.get('conac_url')}{hidden}")
+            return _Finding(True, f"{label}: badge linking to {result.get('conac_url')}{hidden}")
         return _Finding(False, f"no {label} (no link to conac.cn) on {_home(result)}")
     value = result.get(key)
+    if value and details.get("valid") is False:
+        return _Finding(False, f"{label} {value} found{_where(result, key)}, but malformed: "
+                               f"{details.get('problem')}")
     if value:
-        return _Finding(True, f"{label} {value} found{_where(result, key)}")
+        return _Finding(True, f"{label} {value} found{_where(result, key)}{hidden}")
     return _Finding(False, f"no {label} found on {_home(result)}")
 
 
@@ -157,14 +167,25 @@ def _ipv6(result: dict[str, Any]) -> _Finding:
 
 
 def _links(result: dict[str, Any]) -> _Finding:
+    """Broken links among those checked; links whose host was not reached are only counted."""
     checked = result.get("checked") or 0
     broken = result.get("broken") or []
+    unchecked = result.get("unchecked") or []
+    answered = checked - len(unchecked)
+    reasons = Counter(str(u.get("error") or "").split(" (")[0] for u in unchecked)
+    not_reached = (f"; {len(unchecked)} more could not be checked from this machine ("
+                   + ", ".join(f"{why} {n}" for why, n in reasons.most_common()) + ")"
+                   ) if unchecked else ""
     if not broken:
-        return _Finding(True, f"all {checked} links work", 0)
+        if answered <= 0 < len(unchecked):
+            return _Finding(None, f"none of the {checked} links could be checked{not_reached}")
+        if not unchecked:
+            return _Finding(True, f"all {checked} links work", 0)
+        return _Finding(True, f"all {answered} links checked work{not_reached}", 0)
     shown = "; ".join(f"{b['url']} ({b['status'] or b['error']})" for b in broken[:3])
     more = f"; and {len(broken) - 3} more" if len(broken) > 3 else ""
-    return _Finding(False, f"{len(broken)} of {checked} links broken: {shown}{more}",
-                    len(broken))
+    return _Finding(False, f"{len(broken)} of {answered} links broken: {shown}{more}"
+                           f"{not_reached}", len(broken))
 
 
 def _availability(result: dict[str, Any]) -> _Finding:

@@ -108,6 +108,7 @@ class ChecksView:
     marks: list[tuple[str, str | None]] = field(default_factory=list)
     broken: list[dict[str, Any]] = field(default_factory=list)
     links_checked: int | None = None
+    links_unchecked: int = 0  # links whose host could not be reached (DNS, refused, timeout)
     facts: list[tuple[str, str, bool]] = field(default_factory=list)  # (label, text, problem)
 
     @property
@@ -431,6 +432,7 @@ def _checks_view(probes: dict[str, dict[str, Any]]) -> ChecksView | None:
     links = probes.get("links")
     if links and not links.get("failed"):
         view.links_checked = links.get("checked")
+        view.links_unchecked = links.get("unchecked_count") or 0
         for item in links.get("broken") or []:
             url = str(item.get("url", ""))
             found_on = str(item.get("found_on", ""))
