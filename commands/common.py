@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError
 
 if TYPE_CHECKING:
     from govaudit import Audit
@@ -31,12 +31,24 @@ def report_error(message: str) -> None:
     err_console.print(f"error: {message}", style="red", markup=False)
 
 
+# Library parameters whose option is spelled otherwise.
+OPTION_NAMES = {"timeout_s": "timeout", "extra_wait_s": "extra-wait"}
+
+
+def option_flag(field: str) -> str:
+    """The CLI option of a library setting: 'wait_until' -> '--wait-until'."""
+    return "--" + OPTION_NAMES.get(field, field).replace("_", "-")
+
+
 class GovauditGroup(TyperGroup):
     """Turns a GovauditError anywhere below into one message and exit code 1."""
 
     def invoke(self, ctx: Any) -> Any:  # click's Context, which typer vendors
         try:
             return super().invoke(ctx)
+        except OptionError as exc:
+            report_error(f"{option_flag(exc.field)} {exc.detail}")
+            raise typer.Exit(2) from None
         except GovauditError as exc:
             report_error(str(exc))
             raise typer.Exit(1) from None

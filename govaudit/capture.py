@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import urlsplit
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError
 from govaudit.evidence import (
     new_record,
     new_run_id,
@@ -78,19 +78,19 @@ class CaptureOptions:
         """Raise GovauditError for an option that cannot work."""
         self.viewport_size()
         if self.wait_until not in WAIT_UNTIL:
-            raise GovauditError(f"--wait-until {self.wait_until!r}: use one of "
+            raise OptionError("wait_until", f"{self.wait_until!r}: use one of "
                                 f"{', '.join(WAIT_UNTIL)}")
         if self.timeout_s <= 0:
-            raise GovauditError(f"--timeout {self.timeout_s:g}: must be more than 0 seconds")
+            raise OptionError("timeout_s", f"{self.timeout_s:g}: must be more than 0 seconds")
         if self.extra_wait_s < 0:
-            raise GovauditError(f"--extra-wait {self.extra_wait_s:g}: must be 0 or more")
+            raise OptionError("extra_wait_s", f"{self.extra_wait_s:g}: must be 0 or more")
         if self.max_height < 100:
-            raise GovauditError(f"--max-height {self.max_height}: must be at least 100 pixels")
+            raise OptionError("max_height", f"{self.max_height}: must be at least 100 pixels")
 
     def viewport_size(self) -> tuple[int, int]:
         match = re.fullmatch(r"\s*(\d{2,5})\s*[xX×*]\s*(\d{2,5})\s*", self.viewport)
         if not match:
-            raise GovauditError(f"--viewport {self.viewport!r}: give WIDTHxHEIGHT, e.g. 1366x768")
+            raise OptionError("viewport", f"{self.viewport!r}: give WIDTHxHEIGHT, e.g. 1366x768")
         return int(match.group(1)), int(match.group(2))
 
 
@@ -695,7 +695,7 @@ async def arun_captures(workspace: Workspace, targets: Iterable[Target],
     targets = list(dict.fromkeys(targets))
     concurrency = default_concurrency() if concurrency is None else concurrency
     if concurrency < 1:
-        raise GovauditError(f"--concurrency {concurrency}: must be at least 1")
+        raise OptionError("concurrency", f"{concurrency}: must be at least 1")
     result = CaptureRun(run or new_run_id())
     started = time.monotonic()
     if not targets:

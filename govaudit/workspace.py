@@ -16,7 +16,7 @@ import tomli_w
 from filelock import FileLock, Timeout
 
 from govaudit.checklist import Checklist, checklist_path, load_checklist
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError
 from govaudit.scoring import Settlement
 from govaudit.version import __version__
 
@@ -89,7 +89,7 @@ def init_workspace(directory: Path, checklist: str, evaluator: str) -> Workspace
     if (directory / CONFIG_NAME).exists():
         raise GovauditError(f"{directory / CONFIG_NAME} already exists: this is a workspace")
     if not evaluator.strip():
-        raise GovauditError("--evaluator must name the person answering, e.g. --evaluator 张三")
+        raise OptionError("evaluator", "must name the person answering, e.g. 张三")
     source = checklist_path(checklist)
     loaded = load_checklist(source)  # refuse a bad checklist before writing anything
     directory.mkdir(parents=True, exist_ok=True)

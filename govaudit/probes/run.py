@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError
 from govaudit.probes.availability import probe_availability
 from govaudit.probes.errors import ProbeFailed
 from govaudit.probes.features import find_features
@@ -109,13 +109,13 @@ def resolve_probes(names: Iterable[str] | None) -> tuple[str, ...]:
 def validate_options(options: CheckOptions) -> None:
     resolve_probes(options.probes)
     if options.samples < 1:
-        raise GovauditError("--samples must be at least 1")
+        raise OptionError("samples", "must be at least 1")
     if options.links.depth < 0:
-        raise GovauditError("--depth must be 0 or more")
+        raise OptionError("depth", "must be 0 or more")
     if options.links.concurrency < 1 or options.links.per_host < 1:
-        raise GovauditError("--concurrency and --per-host must be at least 1")
+        raise OptionError("concurrency", "and per_host must be at least 1")
     if options.limits.deadline <= 0 or options.link_timeout <= 0:
-        raise GovauditError("--timeout must be more than 0 seconds")
+        raise OptionError("timeout", "must be more than 0 seconds")
 
 
 def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from govaudit.checklist import Checklist
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError
 from govaudit.model import PROBE_EVALUATOR
 from govaudit.scoring import Settlement, score_sites, settle, value_key
 from govaudit.store import Answer, Site, Store
@@ -64,7 +64,7 @@ def parse_prefer(text: str) -> Preference:
         return Preference(text)
     if text.startswith("evaluator:") and text[len("evaluator:"):].strip():
         return Preference("evaluator", text[len("evaluator:"):].strip())
-    raise GovauditError(f"--prefer {text!r}: use latest, fail or evaluator:NAME")
+    raise OptionError("prefer", f"{text!r}: use latest, fail or evaluator:NAME")
 
 
 def _rank(answer: Answer) -> tuple[Any, ...]:
