@@ -244,3 +244,36 @@ def test_point4_answer_file_is_all_or_nothing_under_sigkill(make_workspace, tmp_
 
 def test_point4_answer_file_is_all_or_nothing_under_ctrl_c(make_workspace, tmp_path: Path):
     _interrupt_loop(make_workspace(sites=RUN_SITES), tmp_path, signal.SIGINT, 15, 25)
+
+
+# -- point 9: counts are bounded at the door, and a stored monster is a clear error ----------
+
+def test_point9_huge_count_is_refused_at_the_door(make_workspace, cli, mini_checklist,
+                                                  tmp_path: Path):
+    from govaudit.checklist import load_checklist
+
+    count = load_checklist(mini_checklist).question("a1.q3")
+    assert count.parse_value("1000000000") == 10**9 and count.parse_value(10**9) == 10**9
+    for bad in ("1" * 400, "9" * 5000, str(10**9 + 1), 10**400, 1e300, float("inf")):
+        with pytest.raises(ValueError, match=r"a1\.q3.*1000000000"):
+            count.parse_value(bad)
+    ws = make_workspace(sites=[("成都市", "https://www.chengdu.gov.cn", "city")])
+    result = cli("answer", "成都市", "a1.q3", "1" * 400, cwd=ws.root)
+    assert result.exit_code == 1 and "a1.q3" in result.output
+    assert "1000000000" in result.output and "Traceback" not in result.output
+    rows = tmp_path / "answers.csv"
+    rows.write_text(f"site,question,value\n成都市,a1.q1,yes\n成都市,a1.q3,{'1' * 400}\n",
+                    encoding="utf-8")
+    result = cli("answer", "--file", str(rows), cwd=ws.root)
+    assert result.exit_code == 1 and "row 3: a1.q3" in result.output
+    assert Store(ws).answers() == []
+
+
+@pytest.mark.parametrize("command", [("score",), ("status",), ("export",), ("report",)])
+def test_point9_huge_count_already_stored_gives_a_clear_error(make_workspace, cli, command):
+    ws = make_workspace(sites=[("成都市", "https://www.chengdu.gov.cn", "city")])
+    Store(ws).save_answer("成都市", "a1.q3", "a1", int("1" * 400), "张三")  # an old workspace
+    result = cli(*command, cwd=ws.root)
+    assert result.exit_code == 1, result.output
+    assert "成都市" in result.output and "a1.q3" in result.output
+    assert "Traceback" not in result.output and "OverflowError" not in result.output
