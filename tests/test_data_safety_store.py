@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import re
 import shutil
 import signal
 import subprocess
 import time
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -277,3 +280,82 @@ def test_point9_huge_count_already_stored_gives_a_clear_error(make_workspace, cl
     assert result.exit_code == 1, result.output
     assert "成都市" in result.output and "a1.q3" in result.output
     assert "Traceback" not in result.output and "OverflowError" not in result.output
+
+
+# -- point 10: no control character reaches the terminal -------------------------------------
+
+EVIL = "evil\x1b]0;pwned\x07\x1b[2J"
+SHOWN = "evil\\x1b]0;pwned\\x07\\x1b[2J"
+
+
+def _clean(result: subprocess.CompletedProcess) -> str:
+    out = result.stdout + result.stderr
+    for raw in ("\x1b", "\x07", "\x9b"):
+        assert raw not in out, (raw, out)
+    return out
+
+
+def test_point10_control_characters_are_escaped_in_every_output(tmp_path: Path, mini_checklist):
+    env = {**os.environ, "COLUMNS": "200"}
+
+    def run(*args: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess:
+        return run_govaudit(*args, cwd=cwd, env=env)
+
+    for name in ("one", "two"):
+        assert run("init", name, "--checklist", str(mini_checklist), "--evaluator", "张三"
+                   ).returncode == 0
+    one, two = tmp_path / "one", tmp_path / "two"
+    sites = tmp_path / "sites.csv"
+    sites.write_text(f"name,url,level\n{EVIL},https://evil.example,city\n"
+                     "c1\x9b2J,https://c1.example,city\n", encoding="utf-8")
+    out = _clean(run("sites", "import", str(sites), cwd=one))
+    assert "Imported 2 sites" in out
+    assert run("answer", EVIL, "a1.q1", "yes", "--note", "n\x1b[31m", cwd=one).returncode == 0
+    for command in (("sites", "list"), ("status",), ("score",), ("answer", EVIL, "a1.q3", "3")):
+        out = _clean(run(*command, cwd=one))
+        assert SHOWN in out, (command, out)
+        assert "c1\\x9b2J" in out or command[0] == "answer", (command, out)
+    out = _clean(run("answer", EVIL, "a1.q9", "yes", cwd=one))  # an error naming the site
+    assert "a1.q9" in out
+    exported = run("export", cwd=one)
+    assert exported.returncode == 0, exported.stderr
+    # a teammate's workbook whose site cells spell the control characters as _x001B_
+    [book] = (one / "exports").glob("*.xlsx")
+    hostile = tmp_path / "hostile.xlsx"
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(hostile, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"evil]0;pwned[2J",
+                                    b"evil_x001B_]0;pwned_x0007__x001B_[2J")
+            target.writestr(item, data)
+    out = _clean(run("import", str(hostile), cwd=two))
+    assert "Added 1 site(s)" in out and SHOWN in out
+    listed = run("sites", "list", "--json", cwd=two)
+    assert [s["name"] for s in json.loads(_clean(listed))["sites"]] == [EVIL]
+
+
+def test_point10_console_escapes_text_and_table_cells():
+    from rich.table import Table
+    from rich.text import Text
+
+    from commands.common import SafeConsole
+
+    table = Table("site", "note")
+    table.add_row("a\x1b[2Jb", Text("c\x1b]0;x\x07d", style="red"))
+    table.add_row(Text.assemble(("x\x1b", "bold"), ("\x9by", "green")), "plain")
+    shown = {}
+    for terminal in (False, True):
+        console = SafeConsole(width=80, force_terminal=terminal, highlight=False, markup=False,
+                              color_system="standard" if terminal else None)
+        with console.capture() as captured:
+            console.print(table)
+            console.print("e\x1b[31mf", Text("g\x00h"), "[link=https://x.example]i[/link]")
+        shown[terminal] = captured.get()
+    plain = shown[False]
+    assert "\x1b" not in plain and "\x07" not in plain and "\x9b" not in plain
+    for text in ("│ a\\x1b[2Jb  │ c\\x1b]0;xd │", "│ x\\x1b\\x9by │ plain      │",
+                 "e\\x1b[31mf g\\x00h [link=https://x.example]i[/link]"):
+        assert text in plain, (text, plain)
+    # on a terminal the only escapes are the console's own colours
+    assert "\x1b" not in re.sub(r"\x1b\[[0-9;]*m", "", shown[True])
