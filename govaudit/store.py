@@ -360,7 +360,12 @@ class Store:
             by_site.setdefault(record["site"], []).append(record)
         with self.workspace.lock():
             for site, batch in by_site.items():
-                self._update("evidence", site, lambda rows, batch=batch: rows + batch)
+
+                def add(rows: list[dict[str, Any]], batch: list[dict[str, Any]] = batch
+                        ) -> list[dict[str, Any]]:
+                    return rows + batch
+
+                self._update("evidence", site, add)
 
     def link_evidence(self, site: str, question: str, evidence_id: str) -> int:
         """Add an evidence id to every answer of (site, question); the number of answers linked."""
