@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from govaudit.checklist import Checklist, Question
+from govaudit.checklist.model import SPECIAL_VALUES
 from govaudit.errors import GovauditError
 from govaudit.model import PROBE_EVALUATOR, Answer, Site, SiteScore, _round
 
@@ -190,6 +191,8 @@ def score_sites(checklist: Checklist, sites: list[Site], answers: Iterable[Answe
     """Score every site: the one scoring path of score, status, export, merge and report."""
     policy = settlement if isinstance(settlement, Settlement) else Settlement(settlement or "")
     chosen, disagreements = settle(answers, policy, checklist)
+    for answer in chosen.values():
+        _check_count(checklist, answer)
     values: dict[tuple[str, str], object] = {k: a.value for k, a in chosen.items()}
     by_site: dict[str, dict[str, object]] = {}
     for (site, question), value in values.items():
@@ -203,6 +206,18 @@ def score_sites(checklist: Checklist, sites: list[Site], answers: Iterable[Answe
     if not checklist.unweighted:
         scores = _rank(scores)
     return ScoreReport(checklist, scores, policy, disagreements)
+
+
+def _check_count(checklist: Checklist, answer: Answer) -> None:
+    """A stored count that cannot be scored (older versions took any size) is named, not used."""
+    question = checklist.question(answer.question)
+    if question is None or question.type != "count" or answer.value in SPECIAL_VALUES:
+        return
+    try:
+        question.parse_value(answer.value)
+    except ValueError as exc:
+        raise GovauditError(f"site {answer.site}: the stored answer to {exc}; answer it again "
+                            f"(govaudit answer {answer.site} {answer.question} VALUE)") from None
 
 
 def _score_site(checklist: Checklist, site: Site, values: dict[str, object],

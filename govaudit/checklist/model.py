@@ -21,6 +21,7 @@ _SPECIAL_SPELLINGS = {
     "unknown": "unknown", "?": "unknown", "？": "unknown", "无法判断": "unknown",
 }
 VALUE_LABELS = {"yes": "是", "no": "否", "na": "不适用", "unknown": "无法判断"}
+MAX_COUNT = 10**9  # far above any count the methodology asks for; bounds what scoring takes
 
 DEFAULT_GRADES: tuple[tuple[str, float, float], ...] = (
     ("卓越", 95, 100),
@@ -79,6 +80,16 @@ class Question:
 
     def parse_value(self, raw: object) -> str | int:
         """Normalise a typed or imported value; ValueError names what fits."""
+        whole = f"a whole number from 0 to {MAX_COUNT} (or na, unknown)"
+        too_large = f"larger than {MAX_COUNT}, the largest count accepted"
+        if self.type == "count" and isinstance(raw, int | float) and not isinstance(raw, bool):
+            # a number cell: checked as a number (a huge int cannot even become text)
+            if raw == raw and raw > MAX_COUNT:
+                raise ValueError(f"{self.id}: the number is {too_large}")
+            if raw != raw or raw < 0 or raw != int(raw):
+                shown = repr(raw) if isinstance(raw, float) or raw > -MAX_COUNT else "a number"
+                raise ValueError(f"{self.id}: {shown} is not {whole}")
+            return int(raw)
         text = str(raw).strip() if raw is not None else ""
         if self.type == "text":
             return text
@@ -107,11 +118,13 @@ class Question:
                 f"(or 1–{len(self.choices)}, na, unknown)"
             )
         # count
-        if isinstance(raw, float) and raw.is_integer():
-            text = str(int(raw))
+        shown = repr(text) if len(text) <= 30 else f"{text[:10]!r}… ({len(text)} characters)"
         if not re.fullmatch(r"\d+", text):
-            raise ValueError(f"{self.id}: {text!r} is not a whole number ≥ 0 (or na, unknown)")
-        return int(text)
+            raise ValueError(f"{self.id}: {shown} is not {whole}")
+        digits = text.lstrip("0") or "0"
+        if len(digits) > len(str(MAX_COUNT)) or int(digits) > MAX_COUNT:
+            raise ValueError(f"{self.id}: {shown} is {too_large}")
+        return int(digits)
 
     def fraction(self, value: str | int, best: float | None = None) -> float:
         """The share of the question's points a value earns (not for na/unknown)."""
