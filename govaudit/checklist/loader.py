@@ -158,10 +158,10 @@ def _construct(node: yaml.Node, scalars: yaml.constructor.SafeConstructor) -> An
         return scalars.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc)
-        raise _Refused(f"cannot read the value {node.value[:40]!r}: {problem}",
-                       node.start_mark) from None
-    except (ValueError, LookupError, TypeError, ArithmeticError) as exc:
-        raise _Refused(f"cannot read the value {node.value[:40]!r} as {node.tag}: {exc}",
+        raise _Refused(f"cannot read this value: {problem}", node.start_mark) from None
+    except (ValueError, LookupError, TypeError, ArithmeticError):
+        kind = node.tag.rsplit(":", 1)[-1]
+        raise _Refused(f"cannot read the value {node.value[:40]!r} as a {kind}",
                        node.start_mark) from None
 
 
