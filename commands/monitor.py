@@ -30,6 +30,7 @@ app = new_app("System monitoring over weeks: visit every site on a schedule, kee
 LIST_ALL_UP_TO = 30  # a tick lists every visit up to this many sites, else the failures only
 LEVEL_STYLES = {"veto": "bold red", "warning": "yellow", "ok": "green",
                 "insufficient-data": "dim"}
+LEVEL_SHORT = {"insufficient-data": "n/a"}  # keeps the table narrow; a legend explains it
 
 
 def _duration(allow_zero: bool = False):  # -> a Typer callback
@@ -240,8 +241,12 @@ def status(
         future += f.future
         table.add_row(Text(item.site), str(f.visits), str(f.failures),
                       f"{f.rate:.1%}" if f.rate is not None else "—",
-                      *(Text(x.level, style=LEVEL_STYLES[x.level]) for x in item.findings))
+                      *(Text(LEVEL_SHORT.get(x.level, x.level), style=LEVEL_STYLES[x.level])
+                        for x in item.findings))
     console.print(table)
+    if any(x.level == "insufficient-data" for item in statuses for x in item.findings):
+        console.print("n/a: not enough samples in the window for the rule yet (站点无法访问 "
+                      "needs a week of ≥ 20 visits a day)", style="dim", markup=False)
     for item in statuses:
         for finding in item.findings:
             if finding.level in ("veto", "warning"):

@@ -14,6 +14,8 @@ def parse_duration(text: str, allow_zero: bool = False) -> float:
     raw = str(text).strip().lower().replace(" ", "")
     if not raw:
         raise ValueError("empty duration (use e.g. 30s, 30m, 6h, 7d, 2w)")
+    if allow_zero and raw == "0":
+        return 0.0
     pos = 0
     total = 0.0
     for match in _PART.finditer(raw):
@@ -33,7 +35,7 @@ def format_duration(seconds: float) -> str:
     """The shortest exact spelling: 1800 -> "30m", 604800 -> "7d", 1.5 -> "1.5s"."""
     if seconds <= 0:
         return "0s"
-    for unit in ("w", "d", "h", "m", "s"):
+    for unit in ("d", "h", "m", "s"):
         size = _UNITS[unit]
         if seconds >= size and (seconds / size).is_integer():
             return f"{int(seconds // size)}{unit}"

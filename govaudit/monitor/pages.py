@@ -112,7 +112,8 @@ def analyse(html: str, url: str, today: date, ignore: tuple[str, ...] = ()) -> P
         facts.title = re.split(r"\s*[-_|—]\s*", _text(title))[0][:40]
     titles: set[str] = set()
     for entry in tree.css("li, tr, dd"):
-        if entry.css_first("li, tr, dd") is not None or _in_navigation(entry):
+        # selectolax's css() matches the node itself too: more than one is a nested entry
+        if len(entry.css("li, tr, dd")) > 1 or _in_navigation(entry):
             continue
         anchors = [a for a in entry.css("a[href]") if len(_text(a)) >= MIN_TITLE]
         if not anchors:
