@@ -100,9 +100,16 @@ class Monitor:
         return column_table(self.workspace.root)
 
     def sites(self, names: Iterable[str] | None = None) -> list[Site]:
-        from govaudit.store import Store, iter_sites
+        from govaudit.store import Store
 
-        return list(iter_sites(Store(self.workspace), list(names or [])))
+        store = Store(self.workspace)
+        every = store.sites()
+        wanted = list(names or [])
+        if not wanted:
+            return every
+        by_name = {s.name: s for s in every}
+        # one read of the site list; store.site() names the known sites for a wrong name
+        return [by_name[n] if n in by_name else store.site(n) for n in wanted]
 
     # -- visiting ----------------------------------------------------------------------
 
@@ -177,11 +184,10 @@ class Monitor:
         sites = self.sites(names)
         window = self.window(length, now)
         rules = self.rules
-        figures = load_figures(self.db, window, [s.name for s in sites] if names else None,
+        figures = load_figures(self.db, window, [s.name for s in sites],
                                {s.name: s.url for s in sites})
-        ordered = [s.name for s in sites] + sorted(set(figures) - {s.name for s in sites})
-        return [SiteStatus(name, figures[name], site_findings(figures[name], rules, window))
-                for name in ordered if name in figures]
+        return [SiteStatus(s.name, figures[s.name], site_findings(figures[s.name], rules,
+                                                                  window)) for s in sites]
 
     def findings(self, site: str, length: float = DEFAULT_WINDOW,
                  now: float | None = None) -> list[Finding]:

@@ -8,6 +8,7 @@ out of every figure and counted as `future`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -65,7 +66,7 @@ class SiteFigures:
     future: int = 0
     per_day: dict[int, int] = field(default_factory=dict)  # days back from now -> visits
     failed: list[dict[str, Any]] = field(default_factory=list)
-    first_visit: float | None = None  # the earliest visit ever (not after now)
+    first_visit: float | None = None  # the earliest visit (read for undated home pages only)
     home_newest: str | None = None
     home_visit: dict[str, Any] | None = None  # the latest visit that opened
     unchanged_since: float | None = None  # fingerprint unchanged since (undated home pages)
@@ -78,56 +79,43 @@ class SiteFigures:
         return self.failures / self.visits if self.visits else None
 
 
-def _site_filter(sites: list[str] | None) -> tuple[str, list[str]]:
-    if sites is None:
-        return "", []
-    return f" AND site IN ({', '.join('?' for _ in sites)})", list(sites)
-
-
-def load_figures(db: MonitorDB, window: Window, sites: list[str] | None = None,
+def load_figures(db: MonitorDB, window: Window, sites: list[str],
                  home_urls: dict[str, str] | None = None) -> dict[str, SiteFigures]:
-    """The figures of every site (or of `sites`) over the window."""
-    where, names = _site_filter(sites)
+    """The figures of `sites` over the window.
+
+    The sites are one JSON parameter: SQLite then searches the (site, time, ok) index
+    once per site and range, instead of reading every sample of the window by time.
+    """
+    where = " AND site IN (SELECT value FROM json_each(?))"
+    names = [json.dumps(list(sites), ensure_ascii=False)]
     span = (window.start, window.end)
-    out: dict[str, SiteFigures] = {}
-
-    def fig(site: str) -> SiteFigures:
-        found = out.get(site)
-        if found is None:
-            found = out[site] = SiteFigures(site)
-        return found
-
-    for name in names:
-        fig(name)
-    for row in db.query("SELECT site, count(*) AS n, sum(ok = 0) AS failed FROM visits "
-                        f"WHERE time >= ? AND time <= ?{where} GROUP BY site",
-                        (*span, *names)):
-        f = fig(row["site"])
-        f.visits, f.failures = row["n"], row["failed"] or 0
+    out = {name: SiteFigures(name) for name in sites}
     for row in db.query("SELECT site, CAST((? - time) / 86400 AS INTEGER) AS day, "
-                        "count(*) AS n FROM visits "
+                        "count(*) AS n, sum(ok = 0) AS failed FROM visits "
                         f"WHERE time >= ? AND time <= ?{where} GROUP BY site, day",
                         (window.end, *span, *names)):
-        fig(row["site"]).per_day[row["day"]] = row["n"]
+        f = out[row["site"]]
+        f.per_day[row["day"]] = row["n"]
+        f.visits += row["n"]
+        f.failures += row["failed"] or 0
     for row in db.query(f"SELECT site, count(*) AS n FROM visits WHERE time > ?{where} "
                         "GROUP BY site", (window.end, *names)):
-        fig(row["site"]).future = row["n"]
-    for row in db.query("SELECT site, min(time) AS t FROM visits "
-                        f"WHERE time <= ?{where} GROUP BY site", (window.end, *names)):
-        fig(row["site"]).first_visit = row["t"]
+        out[row["site"]].future = row["n"]
     for row in db.query("SELECT id, site, time, status, error, elapsed_ms FROM visits "
                         f"WHERE ok = 0 AND time >= ? AND time <= ?{where} ORDER BY time DESC",
                         (*span, *names)):
-        f = fig(row["site"])
+        f = out[row["site"]]
         if len(f.failed) < SAMPLES_SHOWN:
             f.failed.append({"id": row["id"], "time": utc_iso(row["time"]),
                              "status": row["status"], "error": row["error"],
                              "elapsed_ms": row["elapsed_ms"]})
-    # the latest visit that opened (SQLite takes the bare columns from the max() row)
-    for row in db.query("SELECT id, site, max(time) AS time, newest_date, fingerprint "
-                        f"FROM visits WHERE ok = 1 AND time >= ? AND time <= ?{where} "
-                        "GROUP BY site", (*span, *names)):
-        f = fig(row["site"])
+    # the latest visit that opened, found by walking each site's index backwards
+    for row in db.query(
+            "SELECT v.id, v.site, v.time, v.newest_date, v.fingerprint "
+            "FROM json_each(?) AS s JOIN visits AS v ON v.id = (SELECT id FROM visits "
+            "WHERE site = s.value AND ok = 1 AND time >= ? AND time <= ? "
+            "ORDER BY time DESC LIMIT 1)", (*names, *span)):
+        f = out[row["site"]]
         f.home_newest = row["newest_date"]
         f.home_visit = {"id": row["id"], "time": utc_iso(row["time"]),
                         "newest_date": row["newest_date"], "fingerprint": row["fingerprint"]}
@@ -142,6 +130,9 @@ def _unchanged(db: MonitorDB, out: dict[str, SiteFigures], end: float) -> None:
     for f in out.values():
         if f.home_visit is None or f.home_newest or not f.home_visit["fingerprint"]:
             continue
+        first = db.query("SELECT min(time) AS t FROM visits WHERE site = ? AND time <= ?",
+                         (f.site, end))
+        f.first_visit = first[0]["t"] if first else None
         rows = db.query("SELECT max(time) AS t FROM visits WHERE site = ? AND ok = 1 "
                         "AND fingerprint != '' AND fingerprint != ? AND time <= ?",
                         (f.site, f.home_visit["fingerprint"], end))
