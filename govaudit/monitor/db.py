@@ -126,7 +126,9 @@ class MonitorDB:
         return cls(Path(data_dir) / FILE_NAME)
 
     def close(self) -> None:
-        self.conn.close()
+        # closing checkpoints the WAL; on a full disk that fails, and the WAL stays (readable)
+        with suppress(sqlite3.Error):
+            self.conn.close()
 
     def __enter__(self) -> MonitorDB:
         return self

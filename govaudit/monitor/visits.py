@@ -131,7 +131,8 @@ class Visitor:
             facts: PageFacts | None = None
             today = china_date(when)
             if not error and page.html is not None:
-                facts = analyse(page.html, page.final_url or site.url, today, self.table.ignore)
+                facts = _analyse(page.html, page.final_url or site.url, today,
+                                 self.table.ignore)
             deep = facts is not None and self._deep_due(site.name, when)
             visit = Visit(site.name, when, not error, page.status, error, page.elapsed_ms,
                           page.final_url, page.size,
@@ -159,8 +160,8 @@ class Visitor:
                     page = await self._page(fetcher, url)
                     result.columns.append(self._column(site, url, label, page, when, today))
                     if page.html is not None and not judge(page, self.limits):
-                        facts = analyse(page.html, page.final_url or url, today)
-                        links += [(url, u) for u in facts.links]
+                        facts = _analyse(page.html, page.final_url or url, today)
+                        links += [(url, u) for u in facts.links] if facts else []
                 checked: set[str] = set()
                 for found_on, url in links:
                     if len(checked) >= self.options.max_links:
@@ -187,11 +188,25 @@ class Visitor:
             name = label or url
             return ColumnSample(site.name, url, name, self.table.classify(name), None, 0, 0,
                                 False, False, error or "not an HTML page", when)
-        facts = analyse(page.html, page.final_url or url, today)
+        facts = _analyse(page.html, page.final_url or url, today)
+        if facts is None:
+            name = label or url
+            return ColumnSample(site.name, url, name, self.table.classify(name), None, 0, 0,
+                                False, False, "the page could not be parsed", when)
         name = label or facts.title or url
         return ColumnSample(site.name, url, name, self.table.classify(name),
                             facts.newest_date.isoformat() if facts.newest_date else None,
                             facts.items, facts.dated, facts.items == 0, True, "", when)
+
+
+def _analyse(html: str, url: str, today: date, ignore: tuple[str, ...] = ()
+             ) -> PageFacts | None:
+    """The facts of a page; None if a page defeats the parser (the visit still counts: a
+    monitor running for weeks must not stop on one odd page)."""
+    try:
+        return analyse(html, url, today, ignore)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def utc_iso(when: float) -> str:
