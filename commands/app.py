@@ -12,6 +12,7 @@ from commands import doctor as doctor_command
 from commands import evidence as evidence_command
 from commands import export as export_command
 from commands import import_workbook as import_command
+from commands import monitor as monitor_command
 from commands import report as report_command
 from commands.common import GovauditGroup
 
@@ -29,6 +30,7 @@ app = typer.Typer(
 app.command("init")(init.init)
 app.add_typer(sites.app, name="sites")
 app.command("check")(check_command.check)
+app.add_typer(monitor_command.app, name="monitor")
 app.add_typer(evidence_command.app, name="evidence")
 app.command("collect")(collect_command.collect)
 app.command("answer")(answer.answer)
