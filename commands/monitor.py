@@ -18,7 +18,7 @@ from commands.common import (
     console,
     err_console,
     new_app,
-    open_ws,
+    open_audit,
     print_json,
 )
 
@@ -114,12 +114,12 @@ def start(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Visit the sites on a schedule until --for has passed; Ctrl-C stops, start resumes."""
-    from govaudit.monitor import Monitor, format_duration
+    from govaudit.monitor import format_duration
 
     interval = _parse(every, "--every")
     span = _parse(length, "--for")
     options = _options(timeout, concurrency, host_interval, columns_every, max_links)
-    ws = open_ws(workspace)
+    audit = open_audit(workspace)
     counts = {"visits": 0, "failures": 0}
 
     def started(campaign: Campaign, resumed: bool, count: int) -> None:
@@ -143,7 +143,7 @@ def start(
     previous = signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # systemd stop = Ctrl-C
     try:
-        with Monitor(ws) as monitor:
+        with audit.monitor() as monitor:
             monitor.start(interval, span, _names(sites), options, started, visited, summary)
     except KeyboardInterrupt:
         err_console.print(f"monitor stopped after {counts['visits']} visit(s) "
@@ -170,11 +170,9 @@ def tick(
     """Visit every site once, now (for cron or a systemd timer)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from govaudit.monitor import Monitor
-
     options = _options(timeout, concurrency, host_interval, columns_every, max_links)
-    ws = open_ws(workspace)
-    with Monitor(ws) as monitor:
+    audit = open_audit(workspace)
+    with audit.monitor() as monitor:
         chosen = monitor.sites(_names(sites))
         if not chosen:
             console.print("No sites yet: govaudit sites import FILE")
@@ -228,11 +226,11 @@ def status(
     json: JsonOption = False,
 ) -> None:
     """Per site over the window: visits, failures, rate and the findings (veto/warning/ok)."""
-    from govaudit.monitor import Monitor, format_duration
+    from govaudit.monitor import format_duration
 
     length = _parse(window, "--window")
-    ws = open_ws(workspace)
-    with Monitor(ws, rules=rules) as monitor:
+    audit = open_audit(workspace)
+    with audit.monitor(rules) as monitor:
         statuses = monitor.status(length, _names(sites) or None)
         span = monitor.window(length)
         ruleset = monitor.rules

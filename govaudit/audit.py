@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from govaudit.capture import CaptureOptions, CaptureRun, ProgressCallback
     from govaudit.collect import CollectPlan
     from govaudit.evidence import VerifyResult
+    from govaudit.monitor import Monitor
     from govaudit.probes.run import CheckOptions, CheckRun, ProgressFn
     from govaudit.workbook.ingest import ImportResult
     from govaudit.workbook.into import IntoResult
@@ -202,6 +203,16 @@ class Audit:
         from govaudit.suggestions import apply_suggestions
 
         return apply_suggestions(self.store, self.checklist, self.sites.select(sites))
+
+    def monitor(self, rules: str = "gov-2019") -> Monitor:
+        """System monitoring over weeks: visits, columns, dead links and the rule set's findings.
+
+        Use it as a context manager (`with audit.monitor() as m: m.tick()`); it holds the
+        monitor's SQLite time series open.
+        """
+        from govaudit import monitor
+
+        return monitor.Monitor(self.workspace, rules=rules)
 
     # -- evidence ----------------------------------------------------------------------
 
