@@ -22,7 +22,7 @@ from tinydb.storages import Storage
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
-from govaudit.model import Answer, PageRef, Site, utc_now
+from govaudit.model import Answer, PageRef, ProbeResult, Site, probe_result, utc_now
 from govaudit.workspace import Workspace
 
 
@@ -251,19 +251,22 @@ class Store:
     def _probes_path(self, site: str) -> Path:
         return self.root / "probes" / f"{safe_name(site)}.json"
 
-    def probe_results(self, site: str) -> dict[str, Any]:
+    def probe_results(self, site: str) -> dict[str, ProbeResult]:
+        """The site's latest result of each probe: {probe name: typed result}."""
         path = self._probes_path(site)
         if not path.is_file():
             return {}
         rows = _db(path).table("probes").all()
-        return {r["probe"]: r for r in rows}
+        return {r["probe"]: probe_result(r) for r in rows if r.get("probe")}
 
-    def save_probe_results(self, site: str, results: list[dict[str, Any]]) -> None:
+    def save_probe_results(self, site: str, results: Iterable[ProbeResult]) -> None:
+        """Keep each result as its probe's latest for `site`."""
         with self.workspace.lock():
             table = _db(self._probes_path(site)).table("probes")
             q = Query()
             for result in results:
-                table.upsert(result, q.probe == result["probe"])
+                row = {**result.to_dict(), "site": result.site or site}
+                table.upsert(row, q.probe == row["probe"])
 
 
 def iter_sites(store: Store, names: Iterable[str] | None) -> Iterator[Site]:

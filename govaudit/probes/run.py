@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 from govaudit.errors import GovauditError
+from govaudit.model import FailedProbe, ProbeResult, probe_result
 from govaudit.probes.availability import probe_availability
 from govaudit.probes.errors import ProbeFailed
 from govaudit.probes.features import find_features
@@ -54,26 +55,26 @@ ProgressFn = Callable[[ProgressEvent], None]
 
 @dataclass
 class SiteCheck:
-    """One site's probe results: {probe: data}; a failed probe's data holds its "error"."""
+    """One site's probe results: {probe: typed result}; a failed probe is a FailedProbe."""
 
     site: str
     url: str
-    probes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    probes: dict[str, ProbeResult] = field(default_factory=dict)
     time: str = ""
 
     @property
     def errors(self) -> list[dict[str, str]]:
-        return [{"probe": name, "error": data["error"]} for name, data in self.probes.items()
-                if data.get("failed")]
+        return [{"probe": name, "error": result.error} for name, result in self.probes.items()
+                if isinstance(result, FailedProbe)]
 
-    def records(self) -> list[dict[str, Any]]:
-        """The rows Store.save_probe_results keeps: the probe's data, its name, site, time."""
-        return [{"probe": name, **data, "site": self.site, "time": self.time}
-                for name, data in self.probes.items()]
+    def records(self) -> list[ProbeResult]:
+        """The results Store.save_probe_results keeps."""
+        return list(self.probes.values())
 
     def to_dict(self) -> dict[str, Any]:
         return {"site": self.site, "url": self.url, "time": self.time,
-                "probes": self.probes, "errors": self.errors}
+                "probes": {name: r.to_dict() for name, r in self.probes.items()},
+                "errors": self.errors}
 
 
 @dataclass
@@ -223,8 +224,9 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
             data = {"failed": True, "error": str(exc)}
         except Exception as exc:  # a probe's own bug must not end the run: record it
             data = {"failed": True, "error": f"{type(exc).__name__}: {exc}"}
-        result.probes[name] = data
-        emit(name, True, data["error"] if data.get("failed") else "")
+        typed = probe_result({**data, "site": site.name, "time": result.time}, name)
+        result.probes[name] = typed
+        emit(name, True, typed.error if isinstance(typed, FailedProbe) else "")
 
     home_task: asyncio.Task[Page] | None = None
 
