@@ -452,9 +452,10 @@ class PageDates:
     error: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        if self.error:  # a page that could not be read has no date counts
+            return {"url": self.url, "latest": None, "days": None, "error": self.error}
         out = asdict(self)
-        if not self.error:
-            del out["error"]
+        del out["error"]
         return out
 
     @classmethod

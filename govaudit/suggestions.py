@@ -25,7 +25,6 @@ from govaudit.model import (
     FreshnessResult,
     Ipv6Result,
     LinksResult,
-    MarkFinding,
     MarksResult,
     ProbeResult,
 )
@@ -129,8 +128,8 @@ def _finding(auto: str, result: ProbeResult) -> _Finding | None:
     return None
 
 
-def _where(finding: MarkFinding | None) -> str:
-    where = finding.where if finding else ""
+def _where(result: MarksResult, key: str) -> str:
+    where = result.where.get(key) or ""
     return {"footer": " in the footer", "page": " on the home page"}.get(where, "")
 
 
@@ -154,10 +153,10 @@ def _mark(key: str, result: MarksResult) -> _Finding:
         return _Finding(False, f"no {label} (no link to conac.cn) on {_home(result)}")
     value = result.value(key)
     if value and finding and finding.valid is False:
-        return _Finding(False, f"{label} {value} found{_where(finding)}, but malformed: "
+        return _Finding(False, f"{label} {value} found{_where(result, key)}, but malformed: "
                                f"{finding.problem}")
     if value:
-        return _Finding(True, f"{label} {value} found{_where(finding)}{hidden}")
+        return _Finding(True, f"{label} {value} found{_where(result, key)}{hidden}")
     return _Finding(False, f"no {label} found on {_home(result)}")
 
 
