@@ -41,6 +41,10 @@ def check(
     apply: Annotated[bool, typer.Option(
         "--apply", help="Save suggestions as answers by evaluator 'probe' (never over a "
         "person's answer).")] = False,
+    render: Annotated[bool, typer.Option(
+        "--render", help="Marks, features: also read the home page as Chromium renders it "
+        "(footers written by scripts); uses the capture of 'govaudit evidence' when there "
+        "is one.")] = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -58,7 +62,7 @@ def check(
         console.print("No sites yet: govaudit sites import FILE")
         return
     probes = resolve_probes(probe)
-    options = CheckOptions(interval=interval, link_timeout=link_timeout,
+    options = CheckOptions(interval=interval, link_timeout=link_timeout, render=render,
                            limits=FetchLimits(deadline=timeout),
                            links=LinkOptions(concurrency=concurrency, per_host=per_host,
                                              skip_hosts=tuple(skip_host or ())))
