@@ -135,6 +135,7 @@ Run = tuple[float, float, int, set[str]]  # wall seconds, CPU seconds, links che
 
 
 def run_govaudit(url: str, concurrency: int) -> Run:
+    from govaudit.model import LinksResult
     from govaudit.probes.links import LinkOptions
     from govaudit.probes.run import CheckOptions, check_sites
     from govaudit.store import Site
@@ -146,10 +147,10 @@ def run_govaudit(url: str, concurrency: int) -> Run:
     result = check_sites([Site("基准", url, "city")], options)[0]
     elapsed, cpu = time.perf_counter() - started, _cpu(resource.RUSAGE_SELF) - cpu
     links = result.probes["links"]
-    if links.get("failed"):
-        raise SystemExit(f"govaudit links probe failed: {links['error']}")
-    failing = links["broken"] + links["unchecked"]
-    return elapsed, cpu, links["checked"], {unquote(b["url"]) for b in failing}
+    if not isinstance(links, LinksResult):
+        raise SystemExit(f"govaudit links probe failed: {links.summary()}")
+    failing = links.broken + links.unchecked
+    return elapsed, cpu, links.checked, {unquote(b.url) for b in failing}
 
 
 def _cpu(who: int) -> float:

@@ -41,6 +41,10 @@ def check(
     apply: Annotated[bool, typer.Option(
         "--apply", help="Save suggestions as answers by evaluator 'probe' (never over a "
         "person's answer).")] = False,
+    render: Annotated[bool, typer.Option(
+        "--render", help="Marks, features: also read the home page as Chromium renders it "
+        "(footers written by scripts); uses the capture of 'govaudit evidence' when there "
+        "is one.")] = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -58,7 +62,7 @@ def check(
         console.print("No sites yet: govaudit sites import FILE")
         return
     probes = resolve_probes(probe)
-    options = CheckOptions(interval=interval, link_timeout=link_timeout,
+    options = CheckOptions(interval=interval, link_timeout=link_timeout, render=render,
                            limits=FetchLimits(deadline=timeout),
                            links=LinkOptions(concurrency=concurrency, per_host=per_host,
                                              skip_hosts=tuple(skip_host or ())))
@@ -114,74 +118,27 @@ def _run_with_progress(work: Callable[[ProgressFn], CheckRun], total: int) -> Ch
 
 
 def _print_site(checked: SiteCheck) -> None:
+    from govaudit.model import LinksResult
+
     # Text() cells: link texts and URLs from the sites often hold "[…]"
     table = Table("probe", "result", title=Text(f"{checked.site}  {checked.url}"),
                   title_justify="left")
-    for name, data in checked.probes.items():
-        if data.get("failed"):
-            table.add_row(name, Text(f"failed: {data['error']}", style="red"))
-        else:
-            table.add_row(name, Text(summary(name, data)))
+    for name, result in checked.probes.items():
+        table.add_row(name, Text(result.summary(), style="red" if result.failed else ""))
     console.print(table)
-    links = checked.probes.get("links") or {}
-    for key, column, title in (("broken", "broken link", "broken link(s)"),
-                               ("unchecked", "not checked", "link(s) whose host could not be "
-                                                            "reached from here")):
-        rows = links.get(key) or []
+    links = checked.probes.get("links")
+    if not isinstance(links, LinksResult):
+        return
+    for rows, column, title in ((links.broken, "broken link", "broken link(s)"),
+                                (links.unchecked, "not checked", "link(s) whose host could "
+                                                                 "not be reached from here")):
         if not rows:
             continue
         shown = Table(column, "status / error", "text", "found on",
                       title=f"{len(rows)} {title}", title_justify="left")
         for item in rows[:BROKEN_SHOWN]:
-            problem = " ".join(str(v) for v in (item["status"], item["error"]) if v)
-            shown.add_row(*(Text(v) for v in (item["url"], problem, item["text"],
-                                              item["found_on"])))
+            shown.add_row(*(Text(v) for v in (item.url, item.problem, item.text,
+                                              item.found_on)))
         console.print(shown)
         if len(rows) > BROKEN_SHOWN:
             console.print(f"… and {len(rows) - BROKEN_SHOWN} more (--json lists them all)")
-
-
-def summary(name: str, data: dict[str, Any]) -> str:
-    """One line per probe result, for the table."""
-    if name == "availability":
-        ok = data["samples"] - data["failures"]
-        text = f"{ok}/{data['samples']} OK"
-        if data["status"] is not None:
-            text += (f", HTTP {data['status']}, median {data['latency_median_ms']} ms, "
-                     f"p95 {data['latency_p95_ms']} ms, {'HTTPS' if data['https'] else 'no HTTPS'}")
-        if data.get("redirects") and data.get("final_url"):
-            text += f", redirected to {data['final_url']}"
-        if data.get("errors"):
-            text += f"; errors: {'; '.join(data['errors'])}"
-        if data.get("tls_error"):
-            text += f"; {data['tls_error']}"
-        return text
-    if name == "links":
-        unchecked = data.get("unchecked_count") or 0
-        return (f"{data['checked']} checked, {data['broken_count']} broken "
-                f"({(data['broken_ratio'] or 0):.1%})"
-                + (f", {unchecked} could not be checked from here" if unchecked else "")
-                + f", {len(data['pages'])} page(s) scanned")
-    if name == "ipv6":
-        if data.get("reachable"):
-            return f"AAAA {', '.join(data['aaaa'])}; HTTP {data['status']} over IPv6"
-        return data.get("error") or "no answer over IPv6"
-    if name == "marks":
-        from govaudit.probes.names import MARK_KEYS
-        from govaudit.suggestions import MARK_LABELS
-
-        parts = []
-        for key in MARK_KEYS:
-            value = data.get("conac_url") if key == "conac" else data.get(key)
-            parts.append(f"{MARK_LABELS[key]}: {value or '—'}")
-        return "; ".join(parts)
-    if name == "freshness":
-        if not data.get("latest"):
-            return "no date found"
-        return f"newest {data['latest']} ({data['days']} day(s) ago) on {data['source']}"
-    if name == "features":
-        from govaudit.suggestions import FEATURE_LABELS
-
-        return "; ".join(f"{label} {'✓' if (data.get(key) or {}).get('found') else '—'}"
-                         for key, label in FEATURE_LABELS.items())
-    return ""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govaudit.errors import GovauditError
+from govaudit.model import LinksResult
 from govaudit.scoring import ScoreReport
 
 DEMO_EVALUATOR = "演示评估员"
@@ -130,7 +131,8 @@ def run_demo(folder: Path, *, on_step: StepFn | None = None,
         # the sample portal's 党政机关 badge links to the real registry: offline, skip it
         options = CheckOptions(links=LinkOptions(skip_hosts=("bszs.conac.cn",)))
         checked = audit.check(depth=1, samples=2, options=options)
-        broken = {s.site: len(s.probes.get("links", {}).get("broken", []))
+        broken = {s.site: len(links.broken) if isinstance(links := s.probes.get("links"),
+                                                          LinksResult) else 0
                   for s in checked.sites}
         step("evidence: screenshots, HTML and MHTML of every sample page")
         capture = audit.capture(browser_path=browser_path)

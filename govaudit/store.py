@@ -32,7 +32,7 @@ from tinydb.storages import Storage
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import earlier_safe_name, folded, safe_name
-from govaudit.model import Answer, PageRef, Site, utc_now
+from govaudit.model import Answer, PageRef, ProbeResult, Site, probe_result, utc_now
 from govaudit.workspace import Workspace
 
 
@@ -386,13 +386,18 @@ class Store:
 
     # -- probe results -------------------------------------------------------------
 
-    def probe_results(self, site: str) -> dict[str, Any]:
-        return {r["probe"]: r for r in self._records("probes", site)}
+    def probe_results(self, site: str) -> dict[str, ProbeResult]:
+        """The site's latest result of each probe: {probe name: typed result}."""
+        return {r["probe"]: probe_result(r) for r in self._records("probes", site)
+                if r.get("probe")}
 
-    def save_probe_results(self, site: str, results: list[dict[str, Any]]) -> None:
-        def change(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            by_probe = {r["probe"]: r for r in rows}
-            by_probe.update((r["probe"], r) for r in results)
+    def save_probe_results(self, site: str, results: Iterable[ProbeResult]) -> None:
+        """Keep each result as its probe's latest for `site`."""
+        rows = [{**result.to_dict(), "site": site} for result in results]
+
+        def change(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            by_probe = {r["probe"]: r for r in stored}
+            by_probe.update((r["probe"], r) for r in rows)
             return list(by_probe.values())
 
         with self.workspace.lock():

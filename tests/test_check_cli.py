@@ -50,10 +50,10 @@ def test_check_json_and_stored(cli, ws, site):
     assert "applied" not in data
 
     stored = Store(ws).probe_results("测试市")
-    assert stored["marks"]["icp"] == "蜀ICP备05003205号-1"
-    assert stored["links"]["broken_count"] == 6
-    assert stored["availability"]["site"] == "测试市"
-    assert Store(ws).probe_results("循环市")["marks"]["failed"] is True
+    assert stored["marks"].icp == "蜀ICP备05003205号-1"
+    assert stored["links"].broken_count == 6
+    assert stored["availability"].site == "测试市"
+    assert Store(ws).probe_results("循环市")["marks"].failed is True
     assert Store(ws).answers() == []  # suggestions are not answers until applied
 
 

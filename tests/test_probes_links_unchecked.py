@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fixtures.probe_site import closed_port
 
+from govaudit.model import LinksResult
 from govaudit.probes.fetch import FetchLimits
 from govaudit.probes.links import LinkOptions
 from govaudit.probes.run import CheckOptions, check_sites
@@ -53,7 +54,7 @@ def site() -> Iterator[tuple[str, str]]:
         server.server_close()
 
 
-def check(url: str, **links: object) -> dict:
+def check(url: str, **links: object) -> LinksResult:
     options = CheckOptions(probes=("links",), link_timeout=5.0,
                            limits=FetchLimits(deadline=5.0),
                            links=LinkOptions(backoff=0.05, **links))
@@ -63,16 +64,16 @@ def check(url: str, **links: object) -> dict:
 def test_unreachable_hosts_are_unchecked_not_broken(site):
     url, refused = site
     links = check(url)
-    assert links["checked"] == 4
-    assert (links["broken_count"], links["unchecked_count"]) == (1, 2)
-    assert [(b["url"], b["status"]) for b in links["broken"]] == [(f"{url}missing.html", 404)]
-    assert [(u["url"], u["error"].split(" (")[0]) for u in links["unchecked"]] == [
+    assert links.checked == 4
+    assert (links.broken_count, links.unchecked_count) == (1, 2)
+    assert [(b.url, b.status) for b in links.broken] == [(f"{url}missing.html", 404)]
+    assert [(u.url, u.error.split(" (")[0]) for u in links.unchecked] == [
         (refused, "connection refused"), ("http://nonexistent.invalid/", "DNS lookup failed")]
-    assert links["broken_ratio"] == round(1 / 2, 6)  # of the links that were checked
+    assert links.broken_ratio == round(1 / 2, 6)  # of the links that were checked
 
 
 def test_skip_host_still_counts_as_skipped(site):
     url, _ = site
     links = check(url, skip_hosts=("nonexistent.invalid",))
-    assert links["skipped"] == {"excluded host": 1}
-    assert (links["checked"], links["broken_count"], links["unchecked_count"]) == (3, 1, 1)
+    assert links.skipped == {"excluded host": 1}
+    assert (links.checked, links.broken_count, links.unchecked_count) == (3, 1, 1)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from govaudit.checklist import load_checklist
+from govaudit.model import ProbeResult, probe_result
 from govaudit.scoring import consolidate, score_sites
 from govaudit.store import Site, Store
 from govaudit.suggestions import Suggestion, apply_suggestions, suggestions_for
@@ -15,7 +16,12 @@ FIXTURE = Path(__file__).parent / "fixtures" / "probes.yaml"
 SITE = Site("测试市", "http://www.test.gov.cn/", "city")
 
 
-def results(**changes: dict) -> dict[str, dict]:
+def results(**changes: dict) -> dict[str, ProbeResult]:
+    """Typed probe results of `rows(**changes)`."""
+    return {name: probe_result(row, name) for name, row in rows(**changes).items()}
+
+
+def rows(**changes: dict) -> dict[str, dict]:
     """Probe results shaped as `check` stores them; `changes` replace whole probes."""
     base = {
         "availability": {"probe": "availability", "samples": 3, "failures": 0, "status": 200,
@@ -141,7 +147,8 @@ def test_apply_never_replaces_a_person(make_workspace, checklist):
     assert answers[("daily.broken", "probe")].value == 2
     # unchanged results: nothing to save; a changed result updates the probe's answer
     assert apply_suggestions(store, ws.checklist, ["测试市"]) == 0
-    store.save_probe_results("测试市", [{"probe": "links", "checked": 40, "broken": []}])
+    store.save_probe_results("测试市", [probe_result({"probe": "links", "checked": 40,
+                                                      "broken": []})])
     assert apply_suggestions(store, ws.checklist, ["测试市"]) == 2
     links = {a.question: a for a in store.answers("测试市") if a.evaluator == "probe"}
     assert (links["daily.links"].value, links["daily.links"].history[-1]["value"]) == ("yes",
@@ -159,7 +166,7 @@ def test_apply_never_replaces_a_person(make_workspace, checklist):
 
 
 def test_mark_suggestions_say_how_the_mark_was_found(checklist):
-    marks = results()["marks"]
+    marks = rows()["marks"]
     got = suggestions_for(checklist, SITE, results(marks={
         **marks, "site_code": "51010000", "conac_url": "http://dcs.conac.cn/js/1.js",
         "where": {"site_code": "footer", "icp": "footer", "conac": "footer"},

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 from govaudit.errors import GovauditError, OptionError
+from govaudit.model import FailedProbe, ProbeResult, probe_result
 from govaudit.probes.availability import probe_availability
 from govaudit.probes.errors import ProbeFailed
 from govaudit.probes.features import find_features
@@ -20,7 +21,8 @@ from govaudit.probes.html import Document
 from govaudit.probes.ipv6 import probe_ipv6
 from govaudit.probes.links import HostLimiter, LinkOptions, probe_links
 from govaudit.probes.marks import find_marks
-from govaudit.probes.names import AUTO_NAMES, PROBE_NAMES, probe_of
+from govaudit.probes.names import AUTO_NAMES, MARK_KEYS, PROBE_NAMES, probe_of
+from govaudit.probes.rendered import captured_html, render_page
 from govaudit.store import Site, Store, utc_now
 from govaudit.workspace import Workspace
 
@@ -39,6 +41,8 @@ class CheckOptions:
     link_timeout: float = 15.0  # deadline of one link check
     jobs: int = 2               # sites probed at once
     today: date | None = None   # "today" for freshness (default: today in China)
+    render: bool = False        # marks, features: render the home page when no capture has
+    browser_path: str | None = None  # the Chromium that renders it (default: found)
 
 
 @dataclass
@@ -54,26 +58,26 @@ ProgressFn = Callable[[ProgressEvent], None]
 
 @dataclass
 class SiteCheck:
-    """One site's probe results: {probe: data}; a failed probe's data holds its "error"."""
+    """One site's probe results: {probe: typed result}; a failed probe is a FailedProbe."""
 
     site: str
     url: str
-    probes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    probes: dict[str, ProbeResult] = field(default_factory=dict)
     time: str = ""
 
     @property
     def errors(self) -> list[dict[str, str]]:
-        return [{"probe": name, "error": data["error"]} for name, data in self.probes.items()
-                if data.get("failed")]
+        return [{"probe": name, "error": result.error} for name, result in self.probes.items()
+                if isinstance(result, FailedProbe)]
 
-    def records(self) -> list[dict[str, Any]]:
-        """The rows Store.save_probe_results keeps: the probe's data, its name, site, time."""
-        return [{"probe": name, **data, "site": self.site, "time": self.time}
-                for name, data in self.probes.items()]
+    def records(self) -> list[ProbeResult]:
+        """The results Store.save_probe_results keeps."""
+        return list(self.probes.values())
 
     def to_dict(self) -> dict[str, Any]:
         return {"site": self.site, "url": self.url, "time": self.time,
-                "probes": self.probes, "errors": self.errors}
+                "probes": {name: r.to_dict() for name, r in self.probes.items()},
+                "errors": self.errors}
 
 
 @dataclass
@@ -141,22 +145,31 @@ def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
     for record in store.pages():
         pages.setdefault(record.site, []).append(record.url)
 
+    rendered = {site.name: found for site in chosen
+                if (found := captured_html(workspace, store.evidence(site.name), site.url))}
+
     def save(result: SiteCheck) -> None:
         store.save_probe_results(result.site, result.records())
 
     started = utc_now()
-    results = check_sites(chosen, options, pages, on_progress, save)
+    results = check_sites(chosen, options, pages, on_progress, save, rendered)
     return CheckRun(results, started, utc_now())
 
 
 def check_sites(sites: list[Site], options: CheckOptions | None = None,
                 pages: dict[str, list[str]] | None = None,
                 on_progress: ProgressFn | None = None,
-                on_site_done: Callable[[SiteCheck], None] | None = None) -> list[SiteCheck]:
-    """Probe sites without a workspace; `pages` maps a site to column pages for freshness."""
+                on_site_done: Callable[[SiteCheck], None] | None = None,
+                rendered: dict[str, tuple[str, str]] | None = None) -> list[SiteCheck]:
+    """Probe sites without a workspace; `pages` maps a site to column pages for freshness.
+
+    `rendered` maps a site to its home page as Chromium rendered it (HTML, URL), which
+    marks and features read as well as the static page.
+    """
     options = options or CheckOptions()
     validate_options(options)
-    return _run_sync(_run(sites, options, pages or {}, on_progress, on_site_done))
+    return _run_sync(_run(sites, options, pages or {}, on_progress, on_site_done,
+                          rendered or {}))
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:
@@ -185,7 +198,8 @@ def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
 
 async def _run(sites: list[Site], options: CheckOptions, pages: dict[str, list[str]],
                on_progress: ProgressFn | None,
-               on_site_done: Callable[[SiteCheck], None] | None) -> list[SiteCheck]:
+               on_site_done: Callable[[SiteCheck], None] | None,
+               rendered: dict[str, tuple[str, str]]) -> list[SiteCheck]:
     link_limits = replace(options.limits, deadline=options.link_timeout,
                           connect_timeout=min(options.limits.connect_timeout,
                                               options.link_timeout))
@@ -197,7 +211,8 @@ async def _run(sites: list[Site], options: CheckOptions, pages: dict[str, list[s
         async def one(site: Site) -> SiteCheck:
             async with site_slots:
                 result = await _check_site(site, pages.get(site.name, []), options, fetcher,
-                                           link_fetcher, limiter, on_progress)
+                                           link_fetcher, limiter, on_progress,
+                                           rendered.get(site.name))
             if on_site_done:
                 on_site_done(result)
             return result
@@ -207,7 +222,8 @@ async def _run(sites: list[Site], options: CheckOptions, pages: dict[str, list[s
 
 async def _check_site(site: Site, column_pages: list[str], options: CheckOptions,
                       fetcher: Fetcher, link_fetcher: Fetcher, limiter: HostLimiter,
-                      on_progress: ProgressFn | None) -> SiteCheck:
+                      on_progress: ProgressFn | None,
+                      rendered: tuple[str, str] | None = None) -> SiteCheck:
     result = SiteCheck(site.name, site.url, time=utc_now())
     wanted = [p for p in PROBE_NAMES if p in options.probes]
 
@@ -223,8 +239,9 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
             data = {"failed": True, "error": str(exc)}
         except Exception as exc:  # a probe's own bug must not end the run: record it
             data = {"failed": True, "error": f"{type(exc).__name__}: {exc}"}
-        result.probes[name] = data
-        emit(name, True, data["error"] if data.get("failed") else "")
+        typed = probe_result({**data, "site": site.name, "time": result.time}, name)
+        result.probes[name] = typed
+        emit(name, True, typed.error if isinstance(typed, FailedProbe) else "")
 
     home_task: asyncio.Task[Page] | None = None
 
@@ -237,6 +254,19 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
             reason = page.failure or f"not HTML ({page.content_type or 'no content type'})"
             raise ProbeFailed(f"home page {site.url} unusable: {reason}")
         return page, Document(page.html, page.final_url or page.url)
+
+    render_task: asyncio.Task[tuple[str, str]] | None = None
+
+    async def rendered_doc() -> Document | None:
+        """The rendered home page: the capture's, else rendered here with --render."""
+        nonlocal render_task
+        if rendered is None and not options.render:
+            return None
+        if rendered is not None:
+            return Document(*rendered)
+        if render_task is None:
+            render_task = asyncio.ensure_future(render_page(site.url, options.browser_path))
+        return Document(*await render_task)
 
     async def availability() -> dict[str, Any]:
         return await probe_availability(fetcher, site.url, options.samples, options.interval)
@@ -252,11 +282,21 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
 
     async def marks() -> dict[str, Any]:
         page, doc = await home_page()
-        return {**find_marks(doc), "page": page_facts(page)}
+        found = find_marks(doc)
+        shown = await rendered_doc()
+        if shown is not None:
+            found = _with_rendered_marks(found, find_marks(shown, "rendered"))
+        return {**found, "page": page_facts(page)}
 
     async def features() -> dict[str, Any]:
         page, doc = await home_page()
-        return {**find_features(doc), "page": page_facts(page)}
+        found: dict[str, Any] = dict(find_features(doc))
+        shown = await rendered_doc()
+        if shown is not None:
+            for key, hint in find_features(shown).items():
+                if hint["found"] and not found[key]["found"]:
+                    found[key] = {**hint, "source": "rendered"}
+        return {**found, "page": page_facts(page)}
 
     async def freshness() -> dict[str, Any]:
         page, doc = await home_page()
@@ -268,6 +308,21 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
     await asyncio.gather(*(guarded(name, work[name]) for name in wanted))
     result.probes = {name: result.probes[name] for name in wanted}
     return result
+
+
+def _with_rendered_marks(static: dict[str, Any], rendered: dict[str, Any]) -> dict[str, Any]:
+    """The static page's marks, plus those that only the rendered page shows (script-written)."""
+    out = {**static, "where": dict(static["where"]), "details": dict(static["details"]),
+           "source": "static+rendered"}
+    for key in MARK_KEYS:
+        if static.get(key) or not rendered.get(key):
+            continue
+        out[key] = rendered[key]
+        if key == "conac":
+            out["conac_url"] = rendered["conac_url"]
+        out["where"][key] = rendered["where"][key]
+        out["details"][key] = rendered["details"][key]
+    return out
 
 
 async def _freshness(fetcher: Fetcher, site: Site, page: Page, doc: Document,

@@ -19,7 +19,14 @@ from urllib.parse import quote, urlsplit
 from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
-from govaudit.probes.names import MARK_KEYS
+from govaudit.model import (
+    MARK_KEYS,
+    FailedProbe,
+    FreshnessResult,
+    LinksResult,
+    MarksResult,
+    ProbeResult,
+)
 from govaudit.report.charts import band_chart, band_colour, stacked_chart
 from govaudit.report.thumbs import FileCheck, ThumbnailCache
 from govaudit.scoring import PROBE_EVALUATOR, SiteScore, asked, consolidate, score_sites
@@ -412,60 +419,38 @@ def _mark(question: Question, value: object) -> tuple[str, str]:
     return str(value), "text"
 
 
-def _checks_view(probes: dict[str, dict[str, Any]]) -> ChecksView | None:
+def _checks_view(probes: Mapping[str, ProbeResult]) -> ChecksView | None:
     """Probe results as the site page lists them: failures first, with their URLs."""
     if not probes:
         return None
-    times = [str(p.get("time", "")) for p in probes.values() if p.get("time")]
+    times = [p.time for p in probes.values() if p.time]
     view = ChecksView(show_time(max(times)) if times else "")
     for name, result in probes.items():
-        if result.get("failed"):
-            view.failed.append((name, str(result.get("error", ""))))
+        if isinstance(result, FailedProbe):
+            view.failed.append((name, result.error))
     marks = probes.get("marks")
-    if marks and not marks.get("failed"):
+    if isinstance(marks, MarksResult):
         for key in MARK_KEYS:
-            label = MARK_NAMES.get(key, key)
-            value = marks.get(key)
-            if key == "conac":
-                value = (marks.get("conac_url") or "已找到") if value else None
-            view.marks.append((label, str(value) if value else None))
+            value = marks.value(key)
+            if key == "conac" and value is not None:
+                value = value or "已找到"
+            view.marks.append((MARK_NAMES.get(key, key), value or None))
     links = probes.get("links")
-    if links and not links.get("failed"):
-        view.links_checked = links.get("checked")
-        view.links_unchecked = links.get("unchecked_count") or 0
-        for item in links.get("broken") or []:
-            url = str(item.get("url", ""))
-            found_on = str(item.get("found_on", ""))
+    if isinstance(links, LinksResult):
+        view.links_checked = links.checked
+        view.links_unchecked = links.unchecked_count
+        for item in links.broken:
             view.broken.append({
-                "url": url, "href": web_href(url),
-                "status": item.get("status") if item.get("status") is not None else "",
-                "error": str(item.get("error") or ""), "text": str(item.get("text") or ""),
-                "found_on": found_on, "found_on_href": web_href(found_on)})
-    availability = probes.get("availability")
-    if availability and not availability.get("failed"):
-        rate = availability.get("failure_rate") or 0
-        text = (f"{availability.get('samples', 0)} 次访问，失败 {availability.get('failures', 0)}"
-                f" 次；状态 {availability.get('status')}；"
-                f"{'HTTPS' if availability.get('https') else '未使用 HTTPS'}")
-        if availability.get("latency_median_ms") is not None:
-            text += f"；响应中位数 {availability['latency_median_ms']} ms"
-        errors = "；".join(availability.get("errors") or [])
-        view.facts.append(("可用性", text + (f"（{errors}）" if errors else ""), rate > 0))
-    freshness = probes.get("freshness")
-    if freshness and not freshness.get("failed"):
-        if freshness.get("latest"):
-            days = freshness.get("days")
-            text = f"最新日期 {freshness['latest']}（{days} 天前）"
-            if freshness.get("source"):
-                text += f"，见 {freshness['source']}"
-            view.facts.append(("栏目更新", text, days is not None and days > FRESH_DAYS))
-        else:
-            view.facts.append(("栏目更新", "页面上未找到日期", True))
-    ipv6 = probes.get("ipv6")
-    if ipv6 and not ipv6.get("failed"):
-        ok = bool(ipv6.get("reachable"))
-        text = "可通过 IPv6 访问" if ok else f"不支持 IPv6（{ipv6.get('error') or '无法访问'}）"
-        view.facts.append(("IPv6", text, not ok))
+                "url": item.url, "href": web_href(item.url),
+                "status": item.status if item.status is not None else "",
+                "error": item.error, "text": item.text,
+                "found_on": item.found_on, "found_on_href": web_href(item.found_on)})
+    for name in ("availability", "freshness", "ipv6"):
+        result = probes.get(name)
+        if isinstance(result, FreshnessResult):
+            view.facts += result.facts(FRESH_DAYS)
+        elif result is not None:
+            view.facts += result.facts()
     return view
 
 
