@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
+from govaudit.model import Ipv6Result
 from govaudit.store import Site, Store
 from govaudit.workspace import open_workspace
 from tests.conftest import GOVAUDIT, run_govaudit
@@ -57,14 +58,13 @@ def test_point1_evidence_and_probe_records_stay_with_their_site(make_workspace):
     store = Store(ws)
     store.add_evidence([{"id": "ev-1", "site": "a/b", "question": "a1.q1"}])
     store.add_evidence([{"id": "ev-2", "site": "a_b-c14cddc0", "question": "a1.q1"}])
-    store.save_probe_results("a/b", [{"probe": "ipv6", "ok": True, "site": "a/b"}])
-    store.save_probe_results("a_b-c14cddc0", [{"probe": "ipv6", "ok": False,
-                                               "site": "a_b-c14cddc0"}])
+    store.save_probe_results("a/b", [Ipv6Result(reachable=True)])
+    store.save_probe_results("a_b-c14cddc0", [Ipv6Result(reachable=False)])
     assert [r["id"] for r in store.evidence("a/b")] == ["ev-1"]
     assert [r["id"] for r in store.evidence("a_b-c14cddc0")] == ["ev-2"]
     assert sorted(r["id"] for r in store.evidence()) == ["ev-1", "ev-2"]
-    assert store.probe_results("a/b")["ipv6"]["ok"] is True
-    assert store.probe_results("a_b-c14cddc0")["ipv6"]["ok"] is False
+    assert store.probe_results("a/b")["ipv6"].reachable is True
+    assert store.probe_results("a_b-c14cddc0")["ipv6"].reachable is False
     # linking evidence to a question's answers touches only that site's answers
     store.save_answer("a/b", "a1.q1", "a1", "yes", "张三")
     store.save_answer("a_b-c14cddc0", "a1.q1", "a1", "no", "张三")
@@ -157,14 +157,14 @@ def test_point1_workspace_written_by_the_earlier_naming_still_loads(make_workspa
     _legacy_file(data / "evidence" / "Beijing.json", "evidence",
                  [{"id": "ev-1", "site": "Beijing"}])
     _legacy_file(data / "probes" / "Beijing.json", "probes",
-                 [{"probe": "ipv6", "ok": True, "site": "Beijing"}])
+                 [{"probe": "ipv6", "reachable": True, "site": "Beijing"}])
     store = Store(ws)
     assert [(a.question, a.value) for a in store.answers("Beijing")] == [("a1.q1", "yes")]
     assert [(a.question, a.value) for a in store.answers("a/b")] == [("a1.q1", "yes")]
     assert [(a.question, a.value) for a in store.answers("a_b-c14cddc0")] == [("a2.q1", "no")]
     assert len(store.answers()) == 3
     assert [r["id"] for r in store.evidence("Beijing")] == ["ev-1"]
-    assert store.probe_results("Beijing")["ipv6"]["ok"] is True
+    assert store.probe_results("Beijing")["ipv6"].reachable is True
     # the next save moves the site to its own file and keeps what was there
     store.save_answer("Beijing", "a1.q1", "a1", "no", "张三")
     store.save_answer("a_b-c14cddc0", "a1.q1", "a1", "yes", "张三")
