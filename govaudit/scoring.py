@@ -10,6 +10,8 @@ from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError
 from govaudit.model import PROBE_EVALUATOR, Answer, Site, SiteScore, _round
 
+PROVISIONAL_NOTE = ("Provisional totals count unanswered and 'unknown' questions as 0; "
+                    "'open' is the most those questions could still add.")
 SETTLED_BY = "合议"  # the evaluator of an answer that stands for an unsettled disagreement
 
 
@@ -139,6 +141,18 @@ class ScoreReport:
                      "--prefer evaluator:NAME)")
         return text
 
+    def notes(self) -> list[str]:
+        """How the totals were made: provisional totals, ranking groups, bands, above 100."""
+        checklist = self.checklist
+        lines = [PROVISIONAL_NOTE] if any(s.provisional for s in self.sites) else []
+        lines.append("Ranks are dense within each ranking group (ties share a place); counts "
+                     "are scored against the best value in the same group.")
+        bands = ", ".join(f"{g.name} {label}" for g, label in checklist.grade_labels())
+        source = f" (source: {checklist.grades_source})" if checklist.grades_source else ""
+        above = "shown as it is" if checklist.above_100 == "as_is" else "capped at 100"
+        lines.append(f"Grades: {bands}{source}. A total above 100 (main plus bonus) is {above}.")
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"checklist": self.checklist.id,
                                "settlement": str(self.settlement),
@@ -156,12 +170,26 @@ class ScoreReport:
 
 
 def asked(question: Question, level: str, values: Mapping[str, object]) -> bool | None:
-    """Whether a question is asked at a site: False if skip logic hides it, None if pending."""
-    if not question.applies_to(level) or not question.scored:
+    """The one skip logic: whether a question is asked at a site of `level`, given the
+    site's answers. False when its level or its `relevant` condition rules it out, None
+    while the answer the condition waits on is open (unanswered or unknown)."""
+    if not question.applies_to(level):
         return False
     if question.relevant is None:
         return True
     return question.relevant.holds(values.get(question.relevant.question))
+
+
+def skip_reason(checklist: Checklist, question: Question, values: Mapping[str, object]) -> str:
+    """Why skip logic leaves a question out: its condition and the answer it depends on."""
+    condition = question.relevant
+    if condition is None:
+        return ""
+    target = checklist.question(condition.question)
+    shown = target.display(values.get(condition.question)) if target else ""
+    return (f"it is asked only when {condition.source} ({condition.question} "
+            f"{target.text if target else ''}), and {condition.question} is answered "
+            f"{shown!r}")
 
 
 def benchmarks(checklist: Checklist, sites: list[Site],
@@ -176,7 +204,7 @@ def benchmarks(checklist: Checklist, sites: list[Site],
             if indicator is None or not indicator.assessed_at(site.level, checklist.unweighted):
                 continue
             site_values = by_site.get(site.name, {})
-            if asked(question, site.level, site_values) is not True:
+            if not question.scored or asked(question, site.level, site_values) is not True:
                 continue
             value = site_values.get(question.id)
             if isinstance(value, int):
@@ -245,7 +273,7 @@ def _score_site(checklist: Checklist, site: Site, values: dict[str, object],
         tally = _Tally()
         for question in indicator.questions:
             state = asked(question, site.level, values)
-            if state is False:
+            if state is False or not question.scored:
                 continue
             questions += 1
             value = values.get(question.id)

@@ -176,3 +176,69 @@ def test_grades_with_source_and_an_open_top(tmp_path: Path):
     assert checklist.grades_source == "2019数字政府服务能力评估结果"
     assert checklist.grade_for(101.5) == "卓越" and checklist.grade_for(94.9) == "其他"
     assert checklist.to_dict()["grades"][0]["max"] is None
+
+
+def _group_workspace(tmp_path: Path):
+    """A workspace where 甲市 (副省级城市) is complete with 107 and 乙市 is provisional."""
+    from govaudit.store import Store
+    from govaudit.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws", str(FIXTURE), "张三")
+    store = Store(ws)
+    store.add_sites([Site("甲市", "http://a.example", "city", group="副省级城市"),
+                     Site("乙市", "http://b.example", "city")])
+    values = {"甲市": {**FULL, "c1.q1": "良好", "c2.q1": "no"},
+              "乙市": {"a.q1": "no", "a.q2": "好", "a.q3": "yes", "b.q1": 8}}
+    store.save_answers([Answer(site, q, q.split(".")[0], v, "张三", TIME)  # type: ignore[arg-type]
+                        for site, by_q in values.items() for q, v in by_q.items()])
+    return ws
+
+
+def test_score_and_status_show_group_and_provisional(tmp_path: Path, cli):
+    import json
+
+    ws = _group_workspace(tmp_path)
+    table = cli("score", cwd=ws.root).output
+    assert "副省级城市" in table and "地市" in table
+    assert "provisional" in table and "open" in table
+    assert "卓越 ≥ 95" in table and "shown as it is" in table
+    data = json.loads(cli("score", "--json", cwd=ws.root).output)
+    rows = {s["site"]: s for s in data["sites"]}
+    assert rows["甲市"]["group"] == "副省级城市" and rows["甲市"]["rank"] == 1
+    assert rows["乙市"]["group"] == "地市" and rows["乙市"]["rank"] == 1
+    assert rows["乙市"]["provisional"] is True and rows["乙市"]["open_points"] == pytest.approx(40)
+    status = cli("status", cwd=ws.root).output
+    assert "provisional" in status and "副省级城市" in status
+    rows = {s["site"]: s for s in json.loads(cli("status", "--json", cwd=ws.root).output)["sites"]}
+    assert rows["乙市"]["provisional"] is True and rows["甲市"]["provisional"] is False
+
+
+def test_report_shows_group_provisional_open_top_band_and_skipped(tmp_path: Path):
+    from govaudit.report import build_report
+
+    ws = _group_workspace(tmp_path)
+    index = build_report(ws)
+    html = index.read_text(encoding="utf-8")
+    assert "[95, 100)" not in html and "≥ 95" in html
+    assert "107" in html and "副省级城市" in html and "暂定" in html
+    page = (index.parent / "sites").glob("*.html")
+    pages = {p.name: p.read_text(encoding="utf-8") for p in page}
+    second = next(text for text in pages.values() if "乙市" in text and "<h1>乙市" in text)
+    assert "待答 40" in second and "排名（地市）" in second
+    # a.q3's stored answer no longer counts once a.q1 is no: shown as skipped
+    assert "跳过" in second
+
+
+def test_workbook_summary_shows_the_ranking_group(tmp_path: Path):
+    import openpyxl
+
+    from govaudit.workbook.export import export_workbook
+
+    ws = _group_workspace(tmp_path)
+    book = openpyxl.load_workbook(export_workbook(ws, tmp_path / "out.xlsx"))
+    rows = list(book["Summary"].iter_rows(values_only=True))
+    header = next(r for r in rows if r and "排名分组" in r)
+    column = header.index("排名分组")
+    groups = {r[0]: r[column] for r in rows[rows.index(header) + 1:] if r and r[0]}
+    assert {k: v for k, v in groups.items() if k in ("甲市", "乙市")} == {
+        "甲市": "副省级城市", "乙市": "地市"}

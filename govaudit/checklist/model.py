@@ -257,12 +257,17 @@ class Checklist:
         return [(g, g.label(i == 0)) for i, g in enumerate(ordered)]
 
     def group_for(self, level: str, group: str = "") -> str:
-        """A site's ranking group: its own, else the first declared group of its level,
-        else the seeds' group of the level (省级, 地市, 区县…), else the level itself."""
+        """A site's ranking group: its own (分组); else the seeds' group of its level (省级,
+        地市, 区县…) unless the checklist declares groups without it; then the first declared
+        group of the level; else the level itself."""
         if group:
             return group
+        seed = LEVEL_GROUPS.get(level, "")
+        names = [g.name for g in self.groups]
+        if seed and (not names or seed in names):
+            return seed
         declared = next((g.name for g in self.groups if level in g.levels), "")
-        return declared or LEVEL_GROUPS.get(level, level)
+        return declared or seed or level
 
     def group_order(self, group: str) -> tuple[int, str]:
         """Sort key of a group: declared groups in their order, then the rest by name."""
