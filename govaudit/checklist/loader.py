@@ -151,9 +151,9 @@ class _Builder:
             grades_source = self.text(data["grades"], "source", "grades", required=False)
         grades = self.grades(data)
         groups = self.groups(data, levels)
-        rules = {key: self.choice_of(data, key, allowed) for key, allowed in (
-            ("bonus_rule", BONUS_RULES), ("na_indicator", NA_INDICATOR_RULES),
-            ("above_100", ABOVE_100_RULES))}
+        bonus_rule = self.choice_of(data, "bonus_rule", BONUS_RULES)
+        na_indicator = self.choice_of(data, "na_indicator", NA_INDICATOR_RULES)
+        above_100 = self.choice_of(data, "above_100", ABOVE_100_RULES)
         self.bonus_scale = self.scale(data)
         bonus_cap = None
         if "bonus_cap" in data:
@@ -177,7 +177,8 @@ class _Builder:
             source=self.text(data, "source", "", required=False),
             description=self.text(data, "description", "", required=False),
             unweighted=unweighted, path=self.path, grades_source=grades_source,
-            groups=groups, **rules,
+            groups=groups, bonus_rule=bonus_rule, na_indicator=na_indicator,
+            above_100=above_100,
         )
 
     def levels(self, data: LDict) -> list[str]:

@@ -39,7 +39,7 @@ def summary_columns(checklist: Checklist) -> list[Column]:
     tops = [Column(f"top.{t.id}", t.name, 12) for t in checklist.tops]
     # the group the rank is taken in (the site's 分组, or the one its level implies)
     rank_group = Column("rank_group", "排名分组", 12)
-    return [*layout.SUMMARY_HEAD, rank_group, *tops, *layout.SUMMARY_TAIL]
+    return [*layout.SUMMARY_HEAD, *tops, *layout.SUMMARY_TAIL, rank_group]
 
 
 def scores_columns(checklist: Checklist) -> list[Column]:
@@ -89,9 +89,9 @@ def _summary(w: SheetWriter, content: WorkbookContent) -> None:
         site = sites[score.site]
         w.append([
             score.site, score.level, _num(score.total), _num(score.bonus), score.grade,
-            score.rank, score.group, *[_num(score.tops.get(t.id)) if score.tops else None
+            score.rank, *[_num(score.tops.get(t.id)) if score.tops else None
                           for t in checklist.tops],
-            score.answered, score.questions, site.url, site.region, site.group,
+            score.answered, score.questions, site.url, site.region, site.group, score.group,
         ])
     w.autofilter(columns)
     last = w.rows
