@@ -11,6 +11,7 @@ from commands.common import JsonOption, WorkspaceOption, console, open_audit, pr
 
 if TYPE_CHECKING:
     from govaudit.checklist import Checklist
+    from govaudit.model import SiteScore
 
 
 def score(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
@@ -37,19 +38,19 @@ def score(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
                       "`govaudit score --json` has the fraction of every indicator.",
                       markup=False)
         return
-    table = Table("rank", "site", "level", "total", "bonus", "grade", "answered",
+    table = Table("group", "rank", "site", "level", "total", "bonus", "grade", "answered",
                   *[t.name for t in tops] if wide else (), title=checklist.name)
-    ordered = sorted(report.sites, key=lambda s: (s.level, s.rank or 0, s.site))
+    ordered = sorted(report.sites, key=lambda s: (checklist.group_order(s.group), s.rank or 0,
+                                                  s.site))
     for s in ordered:
-        mark = "" if s.complete else " (incomplete)"
-        table.add_row(str(s.rank), s.site, s.level, f"{s.total:.2f}", f"{s.bonus:.2f}",
-                      s.grade, f"{s.answered}/{s.questions}{mark}",
+        table.add_row(s.group, str(s.rank), s.site, s.level, f"{s.total:.2f}",
+                      f"{s.bonus:.2f}", s.grade, f"{s.answered}/{s.questions}{open_mark(s)}",
                       *[f"{s.tops.get(t.id, 0):.2f}" for t in tops] if wide else ())
     console.print(table)
     if report.settlement_note():
         console.print(report.settlement_note(), markup=False)
-    if any(not s.complete for s in report.sites):
-        console.print("Incomplete sites score unanswered and 'unknown' questions as 0 for now.")
+    for line in report.notes():
+        console.print(line, markup=False)
     if not wide:
         console.print("A wider terminal shows each first-level indicator; "
                       "`govaudit score --json` has every indicator.", markup=False)
@@ -60,3 +61,11 @@ def _mean_fraction(checklist: Checklist, fractions: Mapping[str, float | None],
     values = [f for i in checklist.indicators if i.path_ids[0] == top_id
               and (f := fractions.get(i.id)) is not None]
     return f"{sum(values) / len(values):.2f}" if values else ""
+
+
+def open_mark(score: SiteScore) -> str:
+    """' (provisional, 12.50 open)' while questions are unanswered or unknown."""
+    if not score.provisional:
+        return ""
+    return f" (provisional, {score.open_points or 0:.2f} open)"
+

@@ -159,16 +159,29 @@ class Audit:
         """Validate and save one answer: durable on disk before this returns."""
         from govaudit.answers import build_answer
 
-        record = build_answer(self.checklist, self.sites.get(site), question, value,
-                              evaluator or self.evaluator, note)
+        who, target = evaluator or self.evaluator, self.sites.get(site)
+        record = build_answer(self.checklist, target, question, value, who, note,
+                              values=self._values(who, target.name).get(target.name, {}))
         return self.store.save_answers([record])[0]
+
+    def _values(self, evaluator: str, site: str | None = None) -> dict[str, dict[str, object]]:
+        """Each site's current answers by question id (one site, or all), as `evaluator`
+        sees them: the skip logic of `answer` and `collect`."""
+        from govaudit.scoring import consolidate
+
+        out: dict[str, dict[str, object]] = {}
+        chosen = consolidate(self.store.answers(site), evaluator)
+        for (name, question), answer in chosen.items():
+            out.setdefault(name, {})[question] = answer.value
+        return out
 
     def answer_file(self, path: str | Path, *, evaluator: str | None = None) -> list[Answer]:
         """Save every answer of a CSV/XLSX file (site, question, value[, note]), all or none."""
         from govaudit.answers import parse_answer_file
 
-        answers = parse_answer_file(Path(path), self.checklist, self.store.sites(),
-                                    evaluator or self.evaluator)
+        who = evaluator or self.evaluator
+        answers = parse_answer_file(Path(path), self.checklist, self.store.sites(), who,
+                                    self._values(who))
         self.store.save_answers(answers)
         return answers
 

@@ -18,7 +18,7 @@ from govaudit.answers import build_answer
 from govaudit.checklist import Checklist, Indicator, Question
 from govaudit.errors import GovauditError
 from govaudit.model import PROBE_EVALUATOR, Answer, PageRef, Site, SiteScore
-from govaudit.scoring import consolidate, score_sites
+from govaudit.scoring import asked, consolidate, score_sites
 from govaudit.store import Store
 from govaudit.workspace import Workspace
 
@@ -105,17 +105,6 @@ def plan_for(checklist: Checklist, site: Site,
     ]
 
 
-def shown_state(question: Question, values: dict[str, object]) -> bool | None:
-    """Skip logic: True to ask, False when the condition fails, None while it is undecided.
-
-    Undecided means the question the condition names is unanswered or 无法判断; the
-    question is asked once that answer is known.
-    """
-    if question.relevant is None:
-        return True
-    return question.relevant.holds(values.get(question.relevant.question))
-
-
 def page_urls(site: Site, indicator: Indicator, recorded: Sequence[PageRef] = (),
               question: Question | None = None) -> list[str]:
     """The URLs to open for an indicator (or one of its questions) of a site.
@@ -176,7 +165,7 @@ class CollectSession:
         return {question: answer.value for (_, question), answer in chosen.items()}
 
     def state(self, index: int) -> bool | None:
-        return shown_state(self.items[index].question, self._values)
+        return asked(self.items[index].question, self.site.level, self._values)
 
     def shown(self, index: int) -> bool:
         return self.state(index) is True

@@ -88,7 +88,11 @@ class PageRef:
 
 @dataclass(frozen=True)
 class SiteScore:
-    """One site's score: total (main + capped bonus), grade, dense rank within its level."""
+    """One site's score: total (main + bonus), grade, dense rank within its ranking group.
+
+    A site with unanswered or `unknown` questions is provisional: those questions count
+    as 0 in `total`, and `open_points` is what they could still add (full marks).
+    """
 
     site: str
     level: str
@@ -102,18 +106,26 @@ class SiteScore:
     fractions: Mapping[str, float | None] = field(default_factory=dict)
     tops: Mapping[str, float] = field(default_factory=dict)
     disagreements: int = 0  # questions whose evaluators disagree (see ScoreReport.settlement)
+    group: str = ""  # the ranking group (分组): whom the site ranks against
+    open_points: float | None = None  # points the unanswered questions could still add
 
     @property
     def complete(self) -> bool:
         return self.answered == self.questions
 
+    @property
+    def provisional(self) -> bool:
+        """True while questions are unanswered or `unknown`: the total may still rise."""
+        return not self.complete
+
     def to_dict(self) -> dict[str, Any]:
         return {
-            "site": self.site, "level": self.level,
+            "site": self.site, "level": self.level, "group": self.group,
             "total": _round(self.total), "bonus": _round(self.bonus),
             "grade": self.grade, "rank": self.rank,
             "answered": self.answered, "questions": self.questions,
-            "complete": self.complete,
+            "complete": self.complete, "provisional": self.provisional,
+            "open_points": _round(self.open_points),
             "indicators": {k: _round(v) for k, v in self.indicators.items()},
         }
 

@@ -11,6 +11,8 @@ from govaudit.checklist.model import SPECIAL_VALUES
 from govaudit.errors import GovauditError
 from govaudit.model import PROBE_EVALUATOR, Answer, Site, SiteScore, _round
 
+PROVISIONAL_NOTE = ("Provisional totals count unanswered and 'unknown' questions as 0; "
+                    "'open' is the most those questions could still add.")
 SETTLED_BY = "合议"  # the evaluator of an answer that stands for an unsettled disagreement
 
 
@@ -140,6 +142,18 @@ class ScoreReport:
                      "--prefer evaluator:NAME)")
         return text
 
+    def notes(self) -> list[str]:
+        """How the totals were made: provisional totals, ranking groups, bands, above 100."""
+        checklist = self.checklist
+        lines = [PROVISIONAL_NOTE] if any(s.provisional for s in self.sites) else []
+        lines.append("Ranks are dense within each ranking group (ties share a place); counts "
+                     "are scored against the best value in the same group.")
+        bands = ", ".join(f"{g.name} {label}" for g, label in checklist.grade_labels())
+        source = f" (source: {checklist.grades_source})" if checklist.grades_source else ""
+        above = "shown as it is" if checklist.above_100 == "as_is" else "capped at 100"
+        lines.append(f"Grades: {bands}{source}. A total above 100 (main plus bonus) is {above}.")
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"checklist": self.checklist.id,
                                "settlement": str(self.settlement),
@@ -157,17 +171,31 @@ class ScoreReport:
 
 
 def asked(question: Question, level: str, values: Mapping[str, object]) -> bool | None:
-    """Whether a question is asked at a site: False if skip logic hides it, None if pending."""
-    if not question.applies_to(level) or not question.scored:
+    """The one skip logic: whether a question is asked at a site of `level`, given the
+    site's answers. False when its level or its `relevant` condition rules it out, None
+    while the answer the condition waits on is open (unanswered or unknown)."""
+    if not question.applies_to(level):
         return False
     if question.relevant is None:
         return True
     return question.relevant.holds(values.get(question.relevant.question))
 
 
+def skip_reason(checklist: Checklist, question: Question, values: Mapping[str, object]) -> str:
+    """Why skip logic leaves a question out: its condition and the answer it depends on."""
+    condition = question.relevant
+    if condition is None:
+        return ""
+    target = checklist.question(condition.question)
+    shown = target.display(values.get(condition.question)) if target else ""
+    return (f"it is asked only when {condition.source} ({condition.question} "
+            f"{target.text if target else ''}), and {condition.question} is answered "
+            f"{shown!r}")
+
+
 def benchmarks(checklist: Checklist, sites: list[Site],
                by_site: dict[str, dict[str, object]]) -> dict[tuple[str, str], float]:
-    """The best value of each count question among the assessed sites of each level."""
+    """The best value of each count question among the assessed sites of each ranking group."""
     best: dict[tuple[str, str], float] = {}
     for question in checklist.questions:
         if question.type != "count":
@@ -177,11 +205,11 @@ def benchmarks(checklist: Checklist, sites: list[Site],
             if indicator is None or not indicator.assessed_at(site.level, checklist.unweighted):
                 continue
             site_values = by_site.get(site.name, {})
-            if asked(question, site.level, site_values) is not True:
+            if not question.scored or asked(question, site.level, site_values) is not True:
                 continue
             value = site_values.get(question.id)
             if isinstance(value, int):
-                key = (site.level, question.id)
+                key = (checklist.group_for(site.level, site.group), question.id)
                 best[key] = max(best.get(key, 0.0), float(value))
     return best
 
@@ -220,51 +248,101 @@ def _check_count(checklist: Checklist, answer: Answer) -> None:
                             f"(govaudit answer {answer.site} {answer.question} VALUE)") from None
 
 
+@dataclass
+class _Tally:
+    """One indicator's points: earned, possible, and what its open questions may add."""
+
+    earned: float = 0.0
+    possible: float = 0.0
+    open: float = 0.0  # points of asked questions not yet answered (counted as 0 meanwhile)
+    pending: float = 0.0  # points of questions whose condition waits on an open answer
+
+    @property
+    def fraction(self) -> float | None:
+        return self.earned / self.possible if self.possible else None
+
+    @property
+    def best_fraction(self) -> float | None:
+        """The fraction if every open question earned full marks."""
+        base = self.possible + self.pending
+        return (self.earned + self.open + self.pending) / base if base else None
+
+
+def bonus_total(checklist: Checklist, scores: list[float]) -> float:
+    """The site's bonus from its case categories' scores, by the checklist's bonus_rule."""
+    raw = max(scores, default=0.0) if checklist.bonus_rule == "best_case" else sum(scores)
+    return min(raw, checklist.bonus_cap) if checklist.bonus_cap is not None else raw
+
+
 def _score_site(checklist: Checklist, site: Site, values: dict[str, object],
                 best: dict[tuple[str, str], float]) -> SiteScore:
     answered = questions = 0
-    main = bonus = 0.0
+    group = checklist.group_for(site.level, site.group)
     indicators: dict[str, float | None] = {}
     fractions: dict[str, float | None] = {}
     tops: dict[str, float] = {t.id: 0.0 for t in checklist.tops}
+    main = main_best = base = assessed = 0.0
+    bonus_now: list[float] = []
+    bonus_best: list[float] = []
     for indicator in checklist.indicators_at(site.level):
-        earned = possible = 0.0
+        tally = _Tally()
         for question in indicator.questions:
             state = asked(question, site.level, values)
-            if state is False:
+            if state is False or not question.scored:
                 continue
             questions += 1
             value = values.get(question.id)
-            if state is None or value is None or value == "unknown":
-                possible += question.points if state else 0.0
+            if state is None:
+                tally.pending += question.points
+                continue
+            if value is None or value == "unknown":
+                tally.possible += question.points
+                tally.open += question.points
                 continue
             answered += 1
             if value == "na":
                 continue
-            possible += question.points
-            earned += question.points * question.fraction(
-                value, best.get((site.level, question.id)))  # type: ignore[arg-type]
-        fraction = earned / possible if possible else None
-        fractions[indicator.id] = fraction
+            tally.possible += question.points
+            tally.earned += question.points * question.fraction(
+                value, best.get((group, question.id)))  # type: ignore[arg-type]
+        fractions[indicator.id] = tally.fraction
         weight = indicator.weight(site.level)
         if weight is None:
             indicators[indicator.id] = None
             continue
-        score = weight * fraction if fraction is not None else 0.0
+        score = weight * (tally.fraction or 0.0)
+        reachable = weight * (tally.best_fraction or 0.0)
         indicators[indicator.id] = score
         tops[indicator.top] = tops.get(indicator.top, 0.0) + score
         if indicator.bonus:
-            bonus += score
-        else:
-            main += score
+            bonus_now.append(score)
+            bonus_best.append(reachable)
+            continue
+        base += weight
+        # an indicator whose every question is `na` leaves the base (na_indicator: rescale)
+        if tally.best_fraction is not None or checklist.na_indicator == "zero":
+            assessed += weight
+        main += score
+        main_best += reachable
     if checklist.unweighted:
         return SiteScore(site.name, site.level, None, None, "", None, answered, questions,
-                         indicators, fractions, {})
-    if checklist.bonus_cap is not None:
-        bonus = min(bonus, checklist.bonus_cap)
+                         indicators, fractions, {}, group=group)
+    scale = base / assessed if assessed else 1.0
+    main, main_best = main * scale, main_best * scale
+    for top in checklist.tops:
+        if not top.bonus:
+            tops[top.id] = tops.get(top.id, 0.0) * scale
+    bonus = bonus_total(checklist, bonus_now)
+    bonus_tops = [t.id for t in checklist.tops if t.bonus]
+    if len(bonus_tops) == 1:  # one bonus group: it shows the bonus as the rule settled it
+        tops[bonus_tops[0]] = bonus
     total = main + bonus
+    reachable_total = main_best + bonus_total(checklist, bonus_best)
+    if checklist.above_100 == "cap":
+        total, reachable_total = min(total, 100.0), min(reachable_total, 100.0)
     return SiteScore(site.name, site.level, total, bonus, checklist.grade_for(total), None,
-                     answered, questions, indicators, fractions, tops)
+                     answered, questions, indicators, fractions, tops, group=group,
+                     open_points=max(reachable_total - total, 0.0))
 
 
 def dense_ranks(totals: list[float]) -> list[int]:
@@ -275,10 +353,10 @@ def dense_ranks(totals: list[float]) -> list[int]:
 
 
 def _rank(scores: list[SiteScore]) -> list[SiteScore]:
-    """Ranks within each level."""
+    """Dense ranks within each ranking group."""
     ranked: dict[int, SiteScore] = {}
-    for level in {s.level for s in scores}:
-        group = [(i, s) for i, s in enumerate(scores) if s.level == level]
+    for name in {s.group for s in scores}:
+        group = [(i, s) for i, s in enumerate(scores) if s.group == name]
         for (index, site_score), rank in zip(
                 group, dense_ranks([s.total or 0.0 for _, s in group]), strict=True):
             ranked[index] = replace(site_score, rank=rank)

@@ -11,7 +11,10 @@ from typing import Any
 import yaml
 
 from govaudit.checklist.model import (
+    ABOVE_100_RULES,
+    BONUS_RULES,
     DEFAULT_GRADES,
+    NA_INDICATOR_RULES,
     QUESTION_TYPES,
     Checklist,
     Choice,
@@ -19,13 +22,15 @@ from govaudit.checklist.model import (
     Grade,
     Indicator,
     Question,
+    RankGroup,
     TopIndicator,
 )
 from govaudit.errors import ChecklistError, GovauditError
 
 CHECKLIST_KEYS = {
     "id", "name", "version", "source", "description", "levels", "totals", "bonus_cap",
-    "grades", "indicators", "unweighted",
+    "grades", "indicators", "unweighted", "groups", "bonus_rule", "bonus_scale",
+    "na_indicator", "above_100",
 }
 NODE_KEYS = {
     "id", "code", "name", "description", "weights", "total", "bonus", "children", "questions",
@@ -279,7 +284,15 @@ class _Builder:
         version = self.text(data, "version", "the checklist")
         unweighted = bool(data.get("unweighted", False))
         levels = self.levels(data)
+        grades_source = ""
+        if isinstance(data.get("grades"), LDict):
+            grades_source = self.text(data["grades"], "source", "grades", required=False)
         grades = self.grades(data)
+        groups = self.groups(data, levels)
+        bonus_rule = self.choice_of(data, "bonus_rule", BONUS_RULES)
+        na_indicator = self.choice_of(data, "na_indicator", NA_INDICATOR_RULES)
+        above_100 = self.choice_of(data, "above_100", ABOVE_100_RULES)
+        self.bonus_scale = self.scale(data)
         bonus_cap = None
         if "bonus_cap" in data:
             bonus_cap = self.number(data["bonus_cap"], self.line_of(data, "bonus_cap"), "bonus_cap")
@@ -301,7 +314,9 @@ class _Builder:
             tops=self.tops, grades=grades, bonus_cap=bonus_cap,
             source=self.text(data, "source", "", required=False),
             description=self.text(data, "description", "", required=False),
-            unweighted=unweighted, path=self.path,
+            unweighted=unweighted, path=self.path, grades_source=grades_source,
+            groups=groups, bonus_rule=bonus_rule, na_indicator=na_indicator,
+            above_100=above_100,
         )
 
     def levels(self, data: LDict) -> list[str]:
@@ -320,8 +335,74 @@ class _Builder:
                 out.append(level)
         return out
 
+    def choice_of(self, data: LDict, key: str, allowed: tuple[str, ...]) -> str:
+        """A setting with a fixed set of values; the first is the default."""
+        value = data.get(key, allowed[0])
+        if value not in allowed:
+            self.problem(self.line_of(data, key), f"{key} {value!r} must be one of "
+                         f"{', '.join(allowed)}")
+            return allowed[0]
+        return str(value)
+
+    def groups(self, data: LDict, levels: list[str]) -> tuple[RankGroup, ...]:
+        """Declared ranking groups: [{name, levels}], in display order."""
+        raw = data.get("groups")
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.problem(self.line_of(data, "groups"),
+                         "'groups' must be a list of {name, levels}")
+            return ()
+        out: list[RankGroup] = []
+        for item in raw:
+            line = getattr(item, "line", raw.line)
+            if not isinstance(item, LDict):
+                self.problem(line, "a group must be a mapping {name, levels}")
+                continue
+            self.unknown_keys(item, {"name", "levels"}, "a group")
+            name = self.text(item, "name", "a group")
+            glevels = item.get("levels")
+            if not isinstance(glevels, list) or not glevels:
+                self.problem(line, f"group {name or '?'}: 'levels' must be a non-empty list "
+                             f"(levels: {', '.join(levels)})")
+                glevels = []
+            for level in glevels:
+                if level not in levels:
+                    self.problem(self.line_of(item, "levels"), f"group {name}: unknown level "
+                                 f"{level!r} (levels: {', '.join(levels)})")
+            if name in {g.name for g in out}:
+                self.problem(line, f"group {name!r} is listed twice")
+            elif name:
+                out.append(RankGroup(name, tuple(str(lv) for lv in glevels)))
+        return tuple(out)
+
+    def scale(self, data: LDict) -> tuple[Choice, ...]:
+        """bonus_scale: [{label, points}], the expert scale of one case; points ÷ the top."""
+        raw = data.get("bonus_scale")
+        if raw is None:
+            return ()
+        line = self.line_of(data, "bonus_scale")
+        if not isinstance(raw, list) or len(raw) < 2 or not all(
+                isinstance(c, LDict) and {"label", "points"} <= set(c) for c in raw):
+            self.problem(line, "'bonus_scale' must list at least two {label, points}")
+            return ()
+        points = [self.number(c["points"], getattr(c, "line", line),
+                              f"bonus_scale points of {c['label']}") for c in raw]
+        top = max((p for p in points if p is not None), default=0.0)
+        if top <= 0 or any(p is not None and p < 0 for p in points):
+            self.problem(line, "bonus_scale points must be ≥ 0 with a top above 0")
+            return ()
+        return tuple(Choice(str(c["label"]), round((p or 0.0) / top, 6))
+                     for c, p in zip(raw, points, strict=True))
+
     def grades(self, data: LDict) -> tuple[Grade, ...]:
         raw = data.get("grades")
+        if isinstance(raw, LDict):  # {source, bands}
+            self.unknown_keys(raw, {"source", "bands"}, "grades")
+            raw = raw.get("bands")
+            if raw is None:
+                self.problem(self.line_of(data, "grades"), "grades has no 'bands'")
+                return ()
         if raw is None:
             return tuple(Grade(n, lo, hi) for n, lo, hi in DEFAULT_GRADES)
         out = []
@@ -331,12 +412,13 @@ class _Builder:
             return ()
         for item in raw:
             line = getattr(item, "line", raw.line)
-            if not isinstance(item, LDict) or not {"name", "min", "max"} <= set(item):
-                self.problem(line, "a grade needs name, min and max")
+            if not isinstance(item, LDict) or not {"name", "min"} <= set(item):
+                self.problem(line, "a grade needs name, min and max (the top band may omit max)")
                 continue
             self.unknown_keys(item, {"name", "min", "max"}, "a grade")
             lo = self.number(item["min"], line, f"grade {item['name']} min")
-            hi = self.number(item["max"], line, f"grade {item['name']} max")
+            # the top band is open-ended: its max (if any) is where the legend stops
+            hi = self.number(item.get("max", float("inf")), line, f"grade {item['name']} max")
             if lo is not None and hi is not None:
                 if lo >= hi:
                     self.problem(line, f"grade {item['name']}: min {lo:g} is not below max {hi:g}")
@@ -459,7 +541,10 @@ class _Builder:
             points = number or 0.0
             if number is not None and number <= 0:
                 self.problem(self.line_of(item, "points"), f"question {qid}: points must be > 0")
-        choices = self.choices(item, qid, qtype)
+        if indicator.bonus and qtype == "graded" and "choices" not in item and self.bonus_scale:
+            choices = self.bonus_scale
+        else:
+            choices = self.choices(item, qid, qtype)
         qlevels = item.get("levels") or []
         if not isinstance(qlevels, list):
             qlevels = [qlevels]
@@ -537,6 +622,7 @@ class _Builder:
                          source)
 
     pending: list[tuple[str, int, str, str]]
+    bonus_scale: tuple[Choice, ...] = ()
 
     def check_relevant(self) -> None:
         known = {q.id: q for i in self.leaves for q in i.questions}

@@ -143,6 +143,12 @@ class SiteView:
     checks: ChecksView | None = None
     evidence_count: int = 0
     problem_count: int = 0
+    group: str = ""  # the ranking group the rank is taken in
+    open_points: float | None = None  # while provisional: what open questions may still add
+
+    @property
+    def provisional(self) -> bool:
+        return self.answered < self.questions
 
     @property
     def top_scores(self) -> dict[str, float]:
@@ -288,7 +294,8 @@ class ReportBuilder:
             site.name, site.url, web_href(site.url), site.level, score.total, score.bonus,
             score.grade, f"band{grade_pos}" if grade_pos is not None else "", score.rank,
             score.answered, score.questions, site_page_name(site.name), tops, indicators,
-            [views[r] for r in loose if r in views], _checks_view(probes), len(records))
+            [views[r] for r in loose if r in views], _checks_view(probes), len(records),
+            group=score.group, open_points=score.open_points)
         view.problem_count = sum(1 for v in views.values() if v.problems or v.error)
         return view
 
@@ -317,7 +324,7 @@ class ReportBuilder:
                        suggestion: Suggestion | None,
                        evidence: list[EvidenceView]) -> QuestionView:
         skipped = asked(question, site.level, values) is False
-        if answer is None:
+        if answer is None or skipped:  # an answer skip logic now leaves out is not counted
             mark, state = ("跳过", "skipped") if skipped else ("未答", "pending")
             value = ""
         else:
@@ -401,11 +408,15 @@ class ReportBuilder:
             counts = [(g.name, sum(1 for s in sites if s.grade == g.name)) for g in bands]
             band = band_chart(counts)
         levels = sorted({s.level for s in sites})
-        return {"sites": sorted(sites, key=lambda s: (s.level, s.rank or 0, s.name)),
+        order = checklist.group_order
+        return {"sites": sorted(sites, key=lambda s: (order(s.group), s.rank or 0, s.name)),
                 "chart": chart, "band": band, "levels": levels, "weighted": weighted,
                 "top_columns": main_tops,
-                "grades": [(g.name, f"band{i}", g.min, g.max) for i, g in enumerate(
-                    sorted(checklist.grades, key=lambda g: -g.min))]}
+                "groups": sorted({s.group for s in sites}, key=order),
+                "grades": [(g.name, f"band{i}", label) for i, (g, label) in enumerate(
+                    checklist.grade_labels())],
+                "grades_source": checklist.grades_source,
+                "above_100": checklist.above_100}
 
 
 def _mark(question: Question, value: object) -> tuple[str, str]:
