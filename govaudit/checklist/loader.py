@@ -418,7 +418,8 @@ class _Builder:
             self.unknown_keys(item, {"name", "min", "max"}, "a grade")
             lo = self.number(item["min"], line, f"grade {item['name']} min")
             # the top band is open-ended: its max (if any) is where the legend stops
-            hi = self.number(item.get("max", float("inf")), line, f"grade {item['name']} max")
+            hi = (self.number(item["max"], line, f"grade {item['name']} max") if "max" in item
+                  else float("inf"))
             if lo is not None and hi is not None:
                 if lo >= hi:
                     self.problem(line, f"grade {item['name']}: min {lo:g} is not below max {hi:g}")
