@@ -1,18 +1,26 @@
-"""Evidence under attack: inert HTML snapshots."""
+"""Evidence under attack: inert HTML snapshots, a verify that trusts nothing, a careful attach."""
 
 from __future__ import annotations
 
 import hashlib
 import http.server
 import io
+import json
+import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from govaudit.store import Store
+from govaudit.evidence import attach, new_record, new_run_id, verify, write_manifest
+from govaudit.report import build_report
+from govaudit.report.build import site_page_name
+from govaudit.store import Site, Store
+from govaudit.workspace import Workspace
+from tests.conftest import run_govaudit
 
 SITE = "成都市"
 MARK = "govaudit-test-script-ran"
@@ -197,6 +205,188 @@ def test_html_snapshot_runs_no_script_and_makes_no_request(make_workspace, hosti
     assert SiteHandler.log == []
     assert [u for u in requests if not u.startswith(("file:", "data:", "about:"))] == []
     assert not [m for m in console if MARK in m]
+
+
+# -- point 11: verify compares the store, the manifests and the files ---------------------------
+
+
+@pytest.fixture
+def attached(make_workspace, tmp_path: Path) -> tuple[Workspace, dict[str, Any]]:
+    """A workspace with two attached PNGs (two records, two manifests), verified clean."""
+    ws = make_workspace(sites=[(SITE, "https://www.chengdu.gov.cn/", "city")])
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(png_bytes("navy"))
+    record = attach(ws, SITE, "a1.q1", shot)
+    shot.write_bytes(png_bytes("teal"))
+    attach(ws, SITE, "a2.q1", shot)
+    assert verify(ws).ok
+    return ws, record
+
+
+def _store_files(ws: Workspace) -> list[Path]:
+    return sorted((ws.data_dir / "evidence").glob("*.json"))
+
+
+def _edit_store_record(ws: Workspace, evidence_id: str, change: Any) -> None:
+    """Edit a record in the store's file by hand, as someone with the folder could."""
+    for path in _store_files(ws):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for doc in data.get("evidence", {}).values():
+            if doc["id"] == evidence_id:
+                change(doc)
+                path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+                return
+    raise AssertionError(f"{evidence_id} not in the store")
+
+
+def _verify_cli(ws: Workspace) -> tuple[int, dict[str, Any], str]:
+    done = run_govaudit("evidence", "verify", "--json", cwd=ws.root, timeout=60)
+    text = run_govaudit("evidence", "verify", cwd=ws.root, timeout=60)
+    assert "Traceback" not in done.stderr + text.stderr
+    assert text.returncode == done.returncode
+    return done.returncode, json.loads(done.stdout), text.stdout
+
+
+def test_verify_fails_when_a_file_and_its_store_hash_are_both_replaced(attached) -> None:
+    ws, record = attached
+    entry = record["files"][0]
+    other = png_bytes("red")
+    (ws.root / entry["path"]).write_bytes(other)
+
+    def swap(doc: dict[str, Any]) -> None:
+        doc["files"][0]["sha256"] = hashlib.sha256(other).hexdigest()
+        doc["files"][0]["bytes"] = len(other)
+
+    _edit_store_record(ws, record["id"], swap)
+    code, data, text = _verify_cli(ws)
+    assert code == 1
+    [problem] = data["problems"]
+    assert problem["path"] == entry["path"] and problem["record"] == record["id"]
+    assert problem["expected"] == entry["sha256"]  # the manifest's hash
+    assert problem["actual"] == hashlib.sha256(other).hexdigest()
+    assert record["id"] in text
+
+
+@pytest.mark.parametrize("which", ["json", "json and sha256"])
+def test_verify_fails_when_a_manifest_is_deleted(attached, which: str) -> None:
+    ws, record = attached
+    manifest = ws.evidence_dir / f"manifest-{record['run']}.json"
+    manifest.unlink()
+    if which != "json":
+        manifest.with_name(manifest.name + ".sha256").unlink()
+    code, data, _ = _verify_cli(ws)
+    assert code == 1
+    assert any(p["record"] == record["id"] or p["path"].endswith(manifest.name)
+               for p in data["problems"])
+
+
+def test_verify_fails_when_the_store_records_are_deleted(attached) -> None:
+    ws, record = attached
+    for path in _store_files(ws):
+        path.unlink()
+    (ws.data_dir / "evidence").rmdir()
+    code, data, text = _verify_cli(ws)
+    assert code == 1
+    assert {p["record"] for p in data["problems"]} >= {record["id"]}
+    assert "not in the store" in text
+
+
+def test_verify_fails_when_evidence_files_have_no_record_at_all(attached) -> None:
+    ws, _ = attached
+    for path in [*_store_files(ws), *ws.evidence_dir.glob("manifest-*")]:
+        path.unlink()
+    code, data, _ = _verify_cli(ws)
+    assert code == 1
+    assert len(data["problems"]) == 2
+    assert {p["problem"] for p in data["problems"]} == {"not recorded"}
+
+
+def _plant(ws: Workspace, path: str, target: Path) -> dict[str, Any]:
+    """A record naming `path` with the hash of `target`, in the store and in a manifest."""
+    record = new_record(run=new_run_id(), site=SITE, question="a1.q1")
+    digest = hashlib.sha256(target.read_bytes()).hexdigest() if target.is_file() else "0" * 64
+    record["files"].append({"kind": "png", "path": path, "sha256": digest, "bytes": 3})
+    Store(ws).add_evidence([record])
+    write_manifest(ws, record["run"], [record])
+    return record
+
+
+def test_verify_refuses_paths_outside_the_workspace_and_reads_nothing(attached,
+                                                                      tmp_path: Path) -> None:
+    ws, _ = attached
+    depth = len(ws.root.resolve().parts) - 1
+    hostname = Path("/etc/hostname")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password=hunter2\n", encoding="utf-8")
+    pipe = tmp_path / "pipe.png"
+    os.mkfifo(pipe)  # opening it for reading would hang: verify must not even try
+    (ws.evidence_dir / SITE).mkdir(exist_ok=True)
+    link = ws.evidence_dir / SITE / "link.png"
+    link.symlink_to(secret)
+    planted = [
+        _plant(ws, "../" * depth + "etc/hostname", hostname),
+        _plant(ws, "../secret.txt", secret),
+        _plant(ws, "../pipe.png", pipe),
+        _plant(ws, str(secret), secret),
+        _plant(ws, f"evidence/{SITE}/link.png", secret),
+    ]
+    code, data, text = _verify_cli(ws)
+    assert code == 1
+    outside = {p["record"]: p for p in data["problems"] if p["problem"] == "outside the workspace"}
+    assert set(outside) == {r["id"] for r in planted}
+    assert all(p["actual"] == "" for p in outside.values())  # nothing was hashed
+    assert "outside the workspace" in text
+    assert len(data["problems"]) == len(planted)
+
+
+def _same_size_pngs() -> tuple[bytes, bytes]:
+    """Two different PNGs of exactly the same size (uncompressed, same dimensions)."""
+    first, second = (png_bytes(c, (90, 70), compress_level=0) for c in ("navy", "orange"))
+    assert len(first) == len(second) and first != second
+    return first, second
+
+
+def test_report_thumbnail_follows_the_content_not_size_and_mtime(make_workspace,
+                                                                 tmp_path: Path) -> None:
+    ws = make_workspace(sites=[(SITE, "https://www.chengdu.gov.cn/", "city")])
+    first, second = _same_size_pngs()
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(first)
+    record = attach(ws, SITE, "a1.q1", shot)
+    path = ws.root / record["files"][0]["path"]
+    page = build_report(ws).parent / "sites" / site_page_name(SITE)
+    old_sha, new_sha = (hashlib.sha256(d).hexdigest() for d in (first, second))
+    assert f"thumbs/{old_sha}.jpg" in page.read_text(encoding="utf-8")
+
+    # the file is replaced by another of the same size and time, its record updated with it
+    before = path.stat()
+    path.write_bytes(second)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    def swap(doc: dict[str, Any]) -> None:
+        doc["files"][0]["sha256"] = new_sha
+
+    _edit_store_record(ws, record["id"], swap)
+    html = build_report(ws).parent.joinpath("sites", site_page_name(SITE)).read_text("utf-8")
+    assert f"thumbs/{new_sha}.jpg" in html and f"thumbs/{old_sha}.jpg" not in html
+    assert "changed since capture" not in html
+    thumb = Image.open(page.parent.parent / "thumbs" / f"{new_sha}.jpg").convert("RGB")
+    assert thumb.getpixel((5, 5))[0] > 200  # orange, not navy
+
+    # and replaced again, the record left as it was: reported, not shown as if it matched
+    path.write_bytes(first)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    html = build_report(ws).parent.joinpath("sites", site_page_name(SITE)).read_text("utf-8")
+    assert "changed since capture" in html
+    assert f"thumbs/{old_sha}.jpg" not in html
+
+
+def test_verify_counts_records_files_and_manifests(attached) -> None:
+    ws, _ = attached
+    result = verify(ws)
+    assert (result.records, result.files, result.manifests) == (2, 2, 2)
+    Store(ws).add_sites([Site("武侯区", "https://wh.gov.cn/", "county")])
+    assert verify(ws).ok
 
 
 @pytest.mark.parametrize("hostile", [

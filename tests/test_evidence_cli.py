@@ -104,7 +104,7 @@ def test_attach_links_the_answer_and_verify_finds_changes(make_workspace, cli,
     found = {p.problem for p in verify(ws).problems}
     assert found == {"changed", "missing"}
     assert len(verify(ws).problems) == 3
-    assert "3 missing or changed" in result.stdout
+    assert "3 problems" in result.stdout
 
 
 def test_attach_refuses_unknown_ids_and_missing_files(make_workspace, cli,
