@@ -9,6 +9,7 @@ handed over and checked as a whole.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -168,25 +169,44 @@ def attach(workspace: Workspace, site: str, question: str, source: Path,
         raise GovauditError(f"unknown question {question!r} in checklist "
                             f"{workspace.checklist.id} (see 'govaudit checklist show')")
     source = Path(source)
-    if not source.is_file():
-        raise GovauditError(f"{source}: no such file")
+    try:
+        handle = open_regular(source)
+    except FileNotFoundError:
+        raise GovauditError(f"{source}: no such file") from None
+    except NotRegularFile as exc:
+        raise GovauditError(f"{exc}; nothing attached") from None
+    except OSError as exc:
+        raise GovauditError(f"{source}: cannot read it ({exc.strerror})") from None
     run = run or new_run_id()
     record = new_record(run=run, site=site, indicator=q.indicator_id, question=question)
     record["title"] = source.name
     suffix = source.suffix.lower()
     kind = SUFFIX_KINDS.get(suffix, "attachment")
     folder = site_folder(workspace, site)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / (file_stem(record, f"attach-{Path(source.name).stem}") + suffix[:16])
+    created = not folder.is_dir()
     started = datetime.now(UTC)
-    fd, tmp = tempfile.mkstemp(prefix=".attach.", suffix=".tmp", dir=folder)
-    os.close(fd)
+    tmp: str | None = None
     try:
-        shutil.copyfile(source, tmp)
+        with handle:
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / (file_stem(record, f"attach-{Path(source.name).stem}")
+                               + suffix[:16])
+            fd, tmp = tempfile.mkstemp(prefix=".attach.", suffix=".tmp", dir=folder)
+            with os.fdopen(fd, "wb") as copy:
+                shutil.copyfileobj(handle, copy)
+        refusal = content_problem(Path(tmp), suffix)
+        if refusal:
+            raise GovauditError(f"{source}: {refusal}; nothing attached")
         digest, size = sha256_file(Path(tmp))
         os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+    except (OSError, GovauditError) as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(exc, GovauditError):
+            raise
         raise GovauditError(f"{source}: cannot copy into {folder} ({exc.strerror})") from None
     record["files"].append({"kind": kind, "path": workspace.relative(target), "sha256": digest,
                             "bytes": size})
@@ -194,6 +214,65 @@ def attach(workspace: Workspace, site: str, question: str, source: Path,
     store_records(workspace, [record])
     write_manifest(workspace, run, [record])
     return record
+
+
+# What a file's name says it is: (the name of that type, its first bytes, Pillow's format).
+_CLAIMS: dict[str, tuple[str, tuple[bytes, ...], str]] = {
+    ".png": ("PNG image", (b"\x89PNG\r\n\x1a\n",), "PNG"),
+    ".jpg": ("JPEG image", (b"\xff\xd8\xff",), "JPEG"),
+    ".jpeg": ("JPEG image", (b"\xff\xd8\xff",), "JPEG"),
+    ".gif": ("GIF image", (b"GIF87a", b"GIF89a"), "GIF"),
+    ".webp": ("WEBP image", (b"RIFF",), "WEBP"),
+    ".pdf": ("PDF document", (b"%PDF-",), ""),
+}
+_TEXT_SUFFIXES = (".html", ".htm", ".mhtml", ".mht")
+_TEXT_SAMPLE = 1 << 16
+
+
+def content_problem(path: Path, suffix: str) -> str:
+    """Why the file at `path` is not what `suffix` claims ("" when it is, or claims nothing).
+
+    Images are decoded with Pillow; a PDF must start as one; an HTML or MHTML
+    page must be text.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(_TEXT_SAMPLE)
+    if not head:
+        return "is empty"
+    if suffix in _TEXT_SUFFIXES:
+        import charset_normalizer
+
+        if charset_normalizer.from_bytes(head).best() is None:
+            return "not a text file, as an HTML or MHTML page must be"
+        return ""
+    if suffix not in _CLAIMS:
+        return ""
+    name, magic, pillow_format = _CLAIMS[suffix]
+    if not head.startswith(magic) or (suffix == ".webp" and head[8:12] != b"WEBP"):
+        return f"not a {name} (its content does not start as one)"
+    return _image_problem(path, name, pillow_format) if pillow_format else ""
+
+
+def _image_problem(path: Path, name: str, pillow_format: str) -> str:
+    """Decode the whole image: a damaged or disguised file is refused."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                found = image.format
+                image.verify()
+            with Image.open(path) as image:
+                image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return f"too large a {name} to check"
+    except Exception as exc:  # Pillow raises many types for damaged images
+        detail = str(exc).replace(str(path), "the file") or type(exc).__name__
+        return f"not a {name} that can be read ({detail})"
+    return "" if found == pillow_format else f"not a {name} (it is {found})"
 
 
 @dataclass
@@ -412,19 +491,30 @@ def open_regular(path: Path) -> BinaryIO:
     when there is nothing, and OSError for other failures.
     """
     info = os.lstat(path)  # before opening: opening a device or a pipe may do things
-    if stat.S_ISLNK(info.st_mode):
-        raise NotRegularFile(f"{path} is a symbolic link")
     if not stat.S_ISREG(info.st_mode):
-        raise NotRegularFile(f"{path} is not a regular file")
+        raise NotRegularFile(f"{path}: {_not_regular(info.st_mode)}")
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
         | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # replaced by a link since lstat
-            raise NotRegularFile(f"{path} is a symbolic link") from None
+            raise NotRegularFile(f"{path}: {_not_regular(stat.S_IFLNK)}") from None
         raise
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
         os.close(fd)
-        raise NotRegularFile(f"{path} is not a regular file")
+        raise NotRegularFile(f"{path}: {_not_regular(mode)}")
     return os.fdopen(fd, "rb")
+
+
+_NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe"), (stat.S_ISSOCK, "a socket"),
+                (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def _not_regular(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link, not the file itself"
+    what = next((name for test, name in _NOT_REGULAR if test(mode)), "")
+    return f"not a regular file ({what})" if what else "not a regular file"

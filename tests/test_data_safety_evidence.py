@@ -381,6 +381,91 @@ def test_report_thumbnail_follows_the_content_not_size_and_mtime(make_workspace,
     assert f"thumbs/{old_sha}.jpg" not in html
 
 
+# -- point 12: attach takes only real, regular files of the type they claim ----------------------
+
+
+@pytest.fixture
+def ws_one(make_workspace) -> Workspace:
+    return make_workspace(sites=[(SITE, "https://www.chengdu.gov.cn/", "city")])
+
+
+def _refused(ws: Workspace, source: Path, message: str) -> None:
+    done = run_govaudit("evidence", "attach", SITE, "a1.q1", str(source), cwd=ws.root,
+                        timeout=60)
+    assert done.returncode == 1, done.stdout
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert Store(ws).evidence() == []
+    left = [p for p in ws.evidence_dir.rglob("*")] if ws.evidence_dir.exists() else []
+    assert left == []
+
+
+def test_attach_refuses_a_symlink(ws_one: Workspace, tmp_path: Path) -> None:
+    secret = tmp_path / "outside" / "shadow"
+    secret.parent.mkdir()
+    secret.write_text("root:$6$salt$hash:19000:0:99999:7:::\n", encoding="utf-8")
+    link = tmp_path / "shot.png"
+    link.symlink_to(secret)
+    _refused(ws_one, link, "symbolic link")
+    real = tmp_path / "outside" / "real.png"
+    real.write_bytes(png_bytes("navy"))
+    link2 = tmp_path / "real-link.png"
+    link2.symlink_to(real)
+    _refused(ws_one, link2, "symbolic link")
+
+
+def test_attach_refuses_what_is_not_a_regular_file(ws_one: Workspace, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    _refused(ws_one, fifo, "not a regular file")  # and it does not hang on the pipe
+    folder = tmp_path / "folder.png"
+    folder.mkdir()
+    _refused(ws_one, folder, "not a regular file")
+    _refused(ws_one, Path("/dev/null"), "not a regular file")
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("notes.png", "这不是图片\n".encode(), "not a PNG image"),
+    ("photo.png", jpeg_bytes("navy"), "not a PNG image"),
+    ("broken.png", png_bytes("navy")[:60], "not a PNG image"),
+    ("photo.jpg", png_bytes("navy"), "not a JPEG image"),
+    ("anim.gif", b"GIF89a" + b"\x00" * 20, "not a GIF image"),
+    ("page.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", "not a WEBP image"),
+    ("report.pdf", b"<html>not a pdf</html>", "not a PDF document"),
+    ("page.html", png_bytes("navy"), "not a text file"),
+    ("page.mhtml", bytes(range(256)) * 8, "not a text file"),
+    ("empty.png", b"", "is empty"),
+])
+def test_attach_refuses_a_file_that_is_not_what_its_name_says(ws_one: Workspace, tmp_path: Path,
+                                                              name: str, data: bytes,
+                                                              message: str) -> None:
+    source = tmp_path / name
+    source.write_bytes(data)
+    _refused(ws_one, source, message)
+
+
+def test_attach_accepts_real_images_documents_and_pages(ws_one: Workspace,
+                                                        tmp_path: Path) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (30, 20), "green").save(out, "WEBP")
+    files = {
+        "shot.png": png_bytes("navy"), "photo.jpg": jpeg_bytes("red"),
+        "photo.JPEG": jpeg_bytes("blue"), "page.webp": out.getvalue(),
+        "report.pdf": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n",
+        "page.html": "<!doctype html><title>某市</title><p>政务公开</p>".encode("gbk"),
+        "notes.txt": "任何文本".encode(),
+    }
+    for name, data in files.items():
+        source = tmp_path / name
+        source.write_bytes(data)
+        record = attach(ws_one, SITE, "a1.q1", source)
+        copied = ws_one.root / record["files"][0]["path"]
+        assert copied.read_bytes() == data
+    assert len(Store(ws_one).evidence()) == len(files)
+    assert verify(ws_one).ok
+    assert run_govaudit("evidence", "verify", cwd=ws_one.root).returncode == 0
+
+
 def test_verify_counts_records_files_and_manifests(attached) -> None:
     ws, _ = attached
     result = verify(ws)
