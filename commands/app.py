@@ -47,7 +47,7 @@ def _root(
     version: bool = typer.Option(False, "--version", help="Show the version and exit."),
 ) -> None:
     if version:
-        from govaudit import __version__
+        from govaudit.version import __version__
 
         typer.echo(f"govaudit {__version__}")
         raise typer.Exit()

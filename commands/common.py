@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
 from govaudit.errors import GovauditError
+
+if TYPE_CHECKING:
+    from govaudit import Audit
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -31,7 +34,7 @@ def report_error(message: str) -> None:
 class GovauditGroup(TyperGroup):
     """Turns a GovauditError anywhere below into one message and exit code 1."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # click's Context, which typer vendors
         try:
             return super().invoke(ctx)
         except GovauditError as exc:
@@ -51,6 +54,13 @@ def open_ws(workspace: Path | None):  # -> govaudit.workspace.Workspace
     from govaudit.workspace import open_workspace
 
     return open_workspace(workspace, explicit=workspace is not None)
+
+
+def open_audit(workspace: Path | None) -> Audit:
+    """The workspace of --workspace, or the nearest one upwards."""
+    from govaudit import Audit
+
+    return Audit.open(workspace)
 
 
 def print_json(data: Any) -> None:

@@ -238,3 +238,107 @@ def verify(json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
                       f"{count or 'no'} problem{'' if count == 1 else 's'}", markup=False)
     if result.problems:
         raise typer.Exit(1)
+
+
+@app.command("keygen")
+def keygen(
+    key: Annotated[Path | None, typer.Option(
+        help="Where to write the private key (default: [evidence] key of govaudit.toml, else "
+        "~/.config/govaudit/signing-key.pem).", show_default=False)] = None,
+    signer: Annotated[str, typer.Option(
+        help="The name signatures carry (default: the workspace's evaluator).",
+        show_default=False)] = "",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Make this evaluator's Ed25519 signing key; its public key goes to the team lead."""
+    from govaudit.archive.settings import evidence_settings
+    from govaudit.archive.signing import keygen as make_key
+    from govaudit.errors import GovauditError
+
+    settings = None
+    try:
+        settings = evidence_settings(open_ws(workspace))
+    except GovauditError:
+        if workspace is not None:
+            raise
+    path = key or (settings.key if settings else None) or (
+        Path.home() / ".config" / "govaudit" / "signing-key.pem")
+    name = signer or (settings.signer if settings else "")
+    made = make_key(path, name)
+    console.print(f"private key {made.private} (mode 600: keep it to yourself)\n"
+                  f"public key  {made.public}: give it to the team lead, who keeps it in the "
+                  f"workspace's public-keys folder ([evidence] public_keys)\n"
+                  f"fingerprint {made.fingerprint}\n"
+                  f'in govaudit.toml: [evidence] key = "{made.private}"', markup=False)
+
+
+@app.command("timestamp")
+def timestamp(
+    tsa: Annotated[str | None, typer.Option(
+        help="The RFC 3161 TSA to ask (default: [evidence] tsa of govaudit.toml).",
+        show_default=False)] = None,
+    json: JsonOption = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Timestamp the run manifests that have no trusted timestamp yet (exit 1 if one fails)."""
+    from govaudit.archive.timestamps import timestamp_pending
+
+    ws = open_ws(workspace)
+    results = timestamp_pending(ws, tsa)
+    if json:
+        print_json({"timestamps": [{"manifest": ws.relative(r.path), "ok": r.ok, "time": r.time,
+                                    "reason": r.reason} for r in results]})
+    elif not results:
+        console.print("Every run manifest has a timestamp already", markup=False)
+    else:
+        table = Table("manifest", "timestamp")
+        for r in results:
+            table.add_row(Text(ws.relative(r.path)), Text(r.time or r.reason),
+                          style=None if r.ok else "red")
+        console.print(table)
+    if any(not r.ok for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("sign")
+def sign(workspace: WorkspaceOption = None) -> None:
+    """Sign the run manifests and WACZ archives not signed yet, with [evidence] key."""
+    from govaudit.archive.settings import evidence_settings
+    from govaudit.archive.signing import sign_unsigned, team_key
+    from govaudit.errors import GovauditError
+
+    ws = open_ws(workspace)
+    settings = evidence_settings(ws)
+    key = team_key(settings)
+    if key is None:
+        raise GovauditError(f"no signing key: set [evidence] key in {ws.config_path} (make one "
+                            "with 'govaudit evidence keygen')")
+    signed = sign_unsigned(ws, key, settings.signer)
+    for path in signed:
+        console.print(ws.relative(path), markup=False)
+    console.print(f"{len(signed)} file(s) signed by {settings.signer}", markup=False)
+
+
+@app.command("export")
+def export(
+    site: Annotated[str, typer.Argument(help="Site name.")],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="The zip to write (default: exports/SITE-evidence.zip).",
+        show_default=False)] = None,
+    json: JsonOption = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """One zip for an appeal: the site's evidence, manifests, timestamps, signatures, README."""
+    from govaudit.archive.bundle import export_bundle
+    from govaudit.filenames import safe_name
+
+    ws = open_ws(workspace)
+    target = output or ws.exports_dir / f"{safe_name(site)}-evidence.zip"
+    bundle = export_bundle(ws, site, target)
+    if json:
+        print_json({"bundle": str(bundle.path), "files": bundle.files,
+                    "manifests": bundle.manifests, "timestamped": bundle.timestamped})
+        return
+    console.print(f"{bundle.path}: {len(bundle.files)} files, {len(bundle.manifests)} "
+                  f"manifest(s), {len(bundle.timestamped)} timestamped; see README.txt inside",
+                  markup=False)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from commands.common import JsonOption, WorkspaceOption, console, open_ws, print_json
+from commands.common import JsonOption, WorkspaceOption, console, open_audit, print_json
 
 if TYPE_CHECKING:
     from govaudit.checklist import Checklist
@@ -14,16 +15,12 @@ if TYPE_CHECKING:
 
 def score(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
     """Score every site from the answers stored."""
-    from govaudit.scoring import score_sites
-    from govaudit.store import Store
-
-    ws = open_ws(workspace)
-    store = Store(ws)
-    report = score_sites(ws.checklist, store.sites(), store.answers(), ws.evaluator)
+    audit = open_audit(workspace)
+    report = audit.score()
     if json:
         print_json(report.to_dict())
         return
-    checklist = ws.checklist
+    checklist = audit.checklist
     tops = [t for t in checklist.tops if not t.bonus]
     # one column per first-level indicator only where the terminal has room for them
     wide = console.width >= 72 + 8 * len(tops)
@@ -49,6 +46,8 @@ def score(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
                       s.grade, f"{s.answered}/{s.questions}{mark}",
                       *[f"{s.tops.get(t.id, 0):.2f}" for t in tops] if wide else ())
     console.print(table)
+    if report.settlement_note():
+        console.print(report.settlement_note(), markup=False)
     if any(not s.complete for s in report.sites):
         console.print("Incomplete sites score unanswered and 'unknown' questions as 0 for now.")
     if not wide:
@@ -56,7 +55,8 @@ def score(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
                       "`govaudit score --json` has every indicator.", markup=False)
 
 
-def _mean_fraction(checklist: Checklist, fractions: dict[str, float | None], top_id: str) -> str:
+def _mean_fraction(checklist: Checklist, fractions: Mapping[str, float | None],
+                   top_id: str) -> str:
     values = [f for i in checklist.indicators if i.path_ids[0] == top_id
               and (f := fractions.get(i.id)) is not None]
     return f"{sum(values) / len(values):.2f}" if values else ""

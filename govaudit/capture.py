@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from govaudit.errors import GovauditError
@@ -40,7 +40,8 @@ from govaudit.workspace import Workspace
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, CDPSession, Page, Response
 
-WAIT_UNTIL = ("load", "domcontentloaded", "networkidle", "commit")
+WaitUntil = Literal["load", "domcontentloaded", "networkidle", "commit"]
+WAIT_UNTIL: tuple[str, ...] = get_args(WaitUntil)
 DEFAULT_VIEWPORT = "1366x768"
 DEFAULT_MAX_HEIGHT = 15000  # CSS pixels: a 1366 px wide PNG this tall is ~80 MB in memory
 SCROLL_BUDGET_S = 5.0
@@ -62,7 +63,7 @@ class CaptureOptions:
     device: str = ""  # a Playwright device name, e.g. "iPhone 13"
     full_page: bool = True
     timeout_s: float = 30.0
-    wait_until: str = "load"
+    wait_until: WaitUntil = "load"
     extra_wait_s: float = 0.0
     selector: str = ""  # capture one element, e.g. "#footer"
     max_height: int = DEFAULT_MAX_HEIGHT

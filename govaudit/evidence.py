@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from govaudit import __version__
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
+from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
 KINDS = ("png", "html", "mhtml", "attachment")
@@ -92,6 +92,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+atomic_write = _atomic_write  # for the archive modules: the same crash-safe write
 
 
 def save_file(workspace: Workspace, record: dict[str, Any], kind: str, suffix: str,

@@ -2,78 +2,151 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from govaudit.checklist import Checklist, Question
-from govaudit.store import Answer, Site
+from govaudit.errors import GovauditError
+from govaudit.model import PROBE_EVALUATOR, Answer, Site, SiteScore, _round
 
-PROBE_EVALUATOR = "probe"
+SETTLED_BY = "合议"  # the evaluator of an answer that stands for an unsettled disagreement
 
 
-def consolidate(answers: Iterable[Answer], own_evaluator: str | None = None
-                ) -> dict[tuple[str, str], Answer]:
-    """One answer per (site, question).
+@dataclass(frozen=True)
+class Settlement:
+    """How one value per (site, question) is chosen from everyone's answers.
 
-    A person's answer always beats a probe's suggestion; this workspace's
-    evaluator beats teammates; otherwise the latest answer wins.
+    People's answers beat probe suggestions. When every person gave the same value,
+    that value counts. When they disagree, the answer of `prefer` counts if that
+    evaluator answered; otherwise the question counts as `unknown` (the site stays
+    incomplete) until someone settles it. Text questions take the latest answer.
     """
-    chosen: dict[tuple[str, str], Answer] = {}
 
-    def rank(a: Answer) -> tuple[int, int, str]:
-        return (a.evaluator != PROBE_EVALUATOR, a.evaluator == own_evaluator, a.time)
+    prefer: str = ""  # an evaluator's name, or "" for no one
 
-    for answer in answers:
-        key = (answer.site, answer.question)
-        if key not in chosen or rank(answer) > rank(chosen[key]):
-            chosen[key] = answer
-    return chosen
+    @classmethod
+    def parse(cls, text: str | None) -> Settlement:
+        """'evaluator:NAME', or 'review' / '' for no preferred evaluator."""
+        text = (text or "").strip()
+        if text in ("", "review"):
+            return cls()
+        if text.startswith("evaluator:") and text.removeprefix("evaluator:").strip():
+            return cls(text.removeprefix("evaluator:").strip())
+        raise GovauditError(f"settlement {text!r}: use 'review' or 'evaluator:NAME'")
+
+    def __str__(self) -> str:
+        return f"evaluator:{self.prefer}" if self.prefer else "review"
+
+    def describe(self) -> str:
+        if self.prefer:
+            return (f"where evaluators disagree, {self.prefer}'s answer counts "
+                    "(otherwise the question counts as unknown)")
+        return "where evaluators disagree, the question counts as unknown until settled"
 
 
-@dataclass
-class SiteScore:
+@dataclass(frozen=True)
+class Disagreement:
+    """A (site, question) whose evaluators gave different values, and what counted."""
+
     site: str
-    level: str
-    total: float | None
-    bonus: float | None
-    grade: str
-    rank: int | None
-    answered: int
-    questions: int
-    indicators: dict[str, float | None] = field(default_factory=dict)
-    fractions: dict[str, float | None] = field(default_factory=dict)
-    tops: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def complete(self) -> bool:
-        return self.answered == self.questions
-
-    def to_dict(self) -> dict:
-        return {
-            "site": self.site, "level": self.level,
-            "total": _round(self.total), "bonus": _round(self.bonus),
-            "grade": self.grade, "rank": self.rank,
-            "answered": self.answered, "questions": self.questions,
-            "complete": self.complete,
-            "indicators": {k: _round(v) for k, v in self.indicators.items()},
-        }
+    question: str
+    values: Mapping[str, str | int]  # evaluator -> value
+    counted: str | int
+    settled: bool  # False: counted as unknown
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
+def _latest(answers: Iterable[Answer]) -> Answer:
+    return max(answers, key=lambda a: (a.time, a.evaluator))
+
+
+def settle(answers: Iterable[Answer], settlement: Settlement | str | None = None,
+           checklist: Checklist | None = None
+           ) -> tuple[dict[tuple[str, str], Answer], list[Disagreement]]:
+    """One answer per (site, question) by the settlement's rule, and the disagreements."""
+    policy = settlement if isinstance(settlement, Settlement) else Settlement(settlement or "")
+    groups: dict[tuple[str, str], list[Answer]] = {}
+    for answer in answers:
+        groups.setdefault((answer.site, answer.question), []).append(answer)
+    chosen: dict[tuple[str, str], Answer] = {}
+    disagreements: list[Disagreement] = []
+    for key, group in groups.items():
+        people = [a for a in group if a.evaluator != PROBE_EVALUATOR]
+        pool = people or group
+        question = checklist.question(key[1]) if checklist is not None else None
+        if len({value_key(a.value) for a in pool}) == 1 or (question and not question.scored):
+            chosen[key] = _latest(pool)
+            continue
+        named = [a for a in pool if policy.prefer and a.evaluator == policy.prefer]
+        latest = _latest(pool)
+        result = named[0] if named else Answer(key[0], key[1], latest.indicator, "unknown",
+                                               SETTLED_BY, latest.time)
+        chosen[key] = result
+        by_evaluator = {a.evaluator: a.value for a in sorted(pool, key=lambda a: a.time)}
+        disagreements.append(Disagreement(key[0], key[1], by_evaluator, result.value,
+                                          bool(named)))
+    return chosen, disagreements
+
+
+def consolidate(answers: Iterable[Answer], prefer: Settlement | str | None = None
+                ) -> dict[tuple[str, str], Answer]:
+    """One answer per (site, question) (see Settlement); `prefer` names an evaluator."""
+    return settle(answers, prefer)[0]
+
+
+def value_key(value: str | int) -> tuple[int, str]:
+    """Values in one order: numbers before text, each compared as written."""
+    return (0, f"{value:020d}") if isinstance(value, int) else (1, str(value))
 
 
 @dataclass
 class ScoreReport:
+    """Every site's score, and how disagreeing answers were settled."""
+
     checklist: Checklist
     sites: list[SiteScore]
+    settlement: Settlement = field(default_factory=Settlement)
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[SiteScore]:
+        return iter(self.sites)
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+    def site(self, name: str) -> SiteScore | None:
+        return next((s for s in self.sites if s.site == name), None)
 
     @property
     def weighted(self) -> bool:
         return not self.checklist.unweighted
 
-    def to_dict(self) -> dict:
-        out: dict = {"checklist": self.checklist.id, "sites": [s.to_dict() for s in self.sites]}
+    @property
+    def unsettled(self) -> list[Disagreement]:
+        return [d for d in self.disagreements if not d.settled]
+
+    def settlement_note(self) -> str:
+        """One line for every place a total is shown; '' when no evaluators disagree."""
+        if not self.disagreements:
+            return ""
+        sites = len({d.site for d in self.disagreements})
+        open_sites = len({d.site for d in self.unsettled})
+        text = (f"{len(self.disagreements)} question(s) on {sites} site(s) where evaluators "
+                f"disagree: {self.settlement.describe()}")
+        if open_sites:
+            text += (f"; {open_sites} site(s) have unsettled disagreements (set "
+                     "[scoring] prefer = \"evaluator:NAME\" in govaudit.toml, or merge with "
+                     "--prefer evaluator:NAME)")
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"checklist": self.checklist.id,
+                               "settlement": str(self.settlement),
+                               "sites": [s.to_dict() for s in self.sites],
+                               "disagreements": [
+                                   {"site": d.site, "question": d.question,
+                                    "values": dict(d.values), "counted": d.counted,
+                                    "settled": d.settled} for d in self.disagreements]}
         if not self.weighted:
             out["note"] = ("this checklist publishes no weights: indicators show the fraction "
                            "earned (0–1); totals, grades and ranks need weights")
@@ -82,7 +155,7 @@ class ScoreReport:
         return out
 
 
-def asked(question: Question, level: str, values: dict[str, object]) -> bool | None:
+def asked(question: Question, level: str, values: Mapping[str, object]) -> bool | None:
     """Whether a question is asked at a site: False if skip logic hides it, None if pending."""
     if not question.applies_to(level) or not question.scored:
         return False
@@ -113,17 +186,23 @@ def benchmarks(checklist: Checklist, sites: list[Site],
 
 
 def score_sites(checklist: Checklist, sites: list[Site], answers: Iterable[Answer],
-                own_evaluator: str | None = None) -> ScoreReport:
-    chosen = consolidate(answers, own_evaluator)
+                settlement: Settlement | str | None = None) -> ScoreReport:
+    """Score every site: the one scoring path of score, status, export, merge and report."""
+    policy = settlement if isinstance(settlement, Settlement) else Settlement(settlement or "")
+    chosen, disagreements = settle(answers, policy, checklist)
     values: dict[tuple[str, str], object] = {k: a.value for k, a in chosen.items()}
     by_site: dict[str, dict[str, object]] = {}
     for (site, question), value in values.items():
         by_site.setdefault(site, {})[question] = value
     best = benchmarks(checklist, sites, by_site)
-    scores = [_score_site(checklist, site, by_site.get(site.name, {}), best) for site in sites]
+    per_site: dict[str, int] = {}
+    for d in disagreements:
+        per_site[d.site] = per_site.get(d.site, 0) + 1
+    scores = [replace(_score_site(checklist, site, by_site.get(site.name, {}), best),
+                      disagreements=per_site.get(site.name, 0)) for site in sites]
     if not checklist.unweighted:
-        _rank(scores)
-    return ScoreReport(checklist, scores)
+        scores = _rank(scores)
+    return ScoreReport(checklist, scores, policy, disagreements)
 
 
 def _score_site(checklist: Checklist, site: Site, values: dict[str, object],
@@ -180,10 +259,12 @@ def dense_ranks(totals: list[float]) -> list[int]:
     return [place[round(t, 4)] for t in totals]
 
 
-def _rank(scores: list[SiteScore]) -> None:
+def _rank(scores: list[SiteScore]) -> list[SiteScore]:
     """Ranks within each level."""
+    ranked: dict[int, SiteScore] = {}
     for level in {s.level for s in scores}:
-        group = [s for s in scores if s.level == level]
-        for site_score, rank in zip(group, dense_ranks([s.total or 0.0 for s in group]),
-                                    strict=True):
-            site_score.rank = rank
+        group = [(i, s) for i, s in enumerate(scores) if s.level == level]
+        for (index, site_score), rank in zip(
+                group, dense_ranks([s.total or 0.0 for _, s in group]), strict=True):
+            ranked[index] = replace(site_score, rank=rank)
+    return [ranked[i] for i in range(len(scores))]

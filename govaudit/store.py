@@ -13,8 +13,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +22,8 @@ from tinydb.storages import Storage
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
+from govaudit.model import Answer, PageRef, Site, utc_now
 from govaudit.workspace import Workspace
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 class AtomicJSONStorage(Storage):
@@ -79,46 +75,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-@dataclass
-class Site:
-    name: str
-    url: str
-    level: str
-    region: str = ""
-    group: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
-
-
-@dataclass
-class Answer:
-    site: str
-    question: str
-    indicator: str
-    value: str | int
-    evaluator: str
-    time: str
-    note: str = ""
-    evidence: list[str] = field(default_factory=list)
-    history: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Answer:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
-
-
-@dataclass
-class PageRecord:
-    """A URL recorded for a site (and an indicator/question) to capture again later."""
-
-    site: str
-    url: str
-    indicator: str = ""
-    question: str = ""
+PageRecord = PageRef  # the name used before the model module
 
 
 def _db(path: Path) -> TinyDB:
@@ -140,8 +97,7 @@ class Store:
 
     def sites(self) -> list[Site]:
         db = self._sites_db()
-        return [Site(**{k: d.get(k, "") for k in Site.__dataclass_fields__})
-                for d in db.table("sites").all()]
+        return [Site.from_dict(d) for d in db.table("sites").all()]
 
     def site(self, name: str) -> Site:
         for site in self.sites():
@@ -165,9 +121,9 @@ class Store:
 
     def pages(self, site: str | None = None) -> list[PageRecord]:
         rows = self._sites_db().table("pages").all()
-        return [PageRecord(**r) for r in rows if site is None or r["site"] == site]
+        return [PageRef(**r) for r in rows if site is None or r["site"] == site]
 
-    def record_page(self, page: PageRecord) -> None:
+    def record_page(self, page: PageRef) -> None:
         with self.workspace.lock():
             table = self._sites_db().table("pages")
             q = Query()
@@ -221,8 +177,8 @@ class Store:
                     if old is not None:
                         if old["value"] == answer.value and old.get("note", "") == answer.note:
                             if answer.evidence and answer.evidence != old.get("evidence"):
-                                merged = list(dict.fromkeys(old.get("evidence", []) +
-                                                            answer.evidence))
+                                merged = list(dict.fromkeys([*old.get("evidence", []),
+                                                             *answer.evidence]))
                                 old["evidence"] = merged
                                 changed = True
                             saved.append(Answer.from_dict(old))
@@ -230,12 +186,13 @@ class Store:
                         if keep_newer and old["time"] >= answer.time:
                             saved.append(Answer.from_dict(old))
                             continue
-                        answer.history = list(old.get("history", [])) + [{
-                            "value": old["value"], "evaluator": old["evaluator"],
-                            "time": old["time"], "note": old.get("note", ""),
-                        }]
-                        answer.evidence = list(dict.fromkeys(old.get("evidence", []) +
-                                                             answer.evidence))
+                        answer = answer.replace(
+                            history=[*old.get("history", []), {
+                                "value": old["value"], "evaluator": old["evaluator"],
+                                "time": old["time"], "note": old.get("note", ""),
+                            }],
+                            evidence=list(dict.fromkeys([*old.get("evidence", []),
+                                                         *answer.evidence])))
                     docs[key] = answer.to_dict()
                     changed = True
                     saved.append(answer)

@@ -116,7 +116,7 @@ def _finding(auto: str, result: dict[str, Any]) -> _Finding | None:
 
 
 def _where(result: dict[str, Any], key: str) -> str:
-    where = (result.get("where") or {}).get(key)
+    where = str((result.get("where") or {}).get(key) or "")
     return {"footer": " in the footer", "page": " on the home page"}.get(where, "")
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 import tomli_w
 from filelock import FileLock, Timeout
 
-from govaudit import __version__
 from govaudit.checklist import Checklist, checklist_path, load_checklist
 from govaudit.errors import GovauditError
+from govaudit.scoring import Settlement
+from govaudit.version import __version__
 
 CONFIG_NAME = "govaudit.toml"
 LOCK_TIMEOUT = 30.0
@@ -29,6 +30,7 @@ class Workspace:
     name: str
     checklist_ref: str  # a built-in name, or a file name inside the workspace
     evaluator: str
+    prefer: str = ""  # [scoring] prefer: whose answer counts where evaluators disagree
 
     @property
     def config_path(self) -> Path:
@@ -55,6 +57,11 @@ class Workspace:
                 raise GovauditError(f"{self.config_path}: checklist file {local} is missing")
             return load_checklist(local)
         return load_checklist(checklist_path(ref))
+
+    @property
+    def settlement(self) -> Settlement:
+        """How disagreeing answers are settled: govaudit.toml [scoring] prefer."""
+        return Settlement.parse(self.prefer)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -130,9 +137,15 @@ def open_workspace(directory: Path | None = None, explicit: bool = False) -> Wor
         config = tomllib.loads(path.read_text(encoding="utf-8"))
         section = config["workspace"]
         ws = Workspace(root, str(section.get("name", root.name)), str(section["checklist"]),
-                       str(section["evaluator"]))
-    except (tomllib.TOMLDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
+                       str(section["evaluator"]),
+                       str(config.get("scoring", {}).get("prefer", "")))
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError,
+            UnicodeDecodeError) as exc:
         raise GovauditError(f"{path}: not a valid govaudit.toml ({exc})") from None
+    try:
+        ws.settlement  # noqa: B018 - refuse a bad [scoring] prefer when the workspace opens
+    except GovauditError as exc:
+        raise GovauditError(f"{path}: [scoring] prefer: {exc}") from None
     for sub in ("data", "evidence", "exports"):
         (root / sub).mkdir(exist_ok=True)
     return ws

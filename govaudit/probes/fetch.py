@@ -26,7 +26,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from govaudit import __version__
+from govaudit.version import __version__
 
 USER_AGENT = (f"Mozilla/5.0 (compatible; govaudit/{__version__}; "
               "government website evaluation)")

@@ -289,7 +289,7 @@ async def _freshness(fetcher: Fetcher, site: Site, page: Page, doc: Document,
             continue
         checked.append(page_freshness(Document(column.html, column.final_url or url), today))
     dated = [c for c in checked if c.get("latest")]
-    newest = max(dated, key=lambda c: c["latest"]) if dated else None
+    newest = max(dated, key=lambda c: str(c["latest"])) if dated else None
     return {"latest": newest["latest"] if newest else None,
             "days": newest["days"] if newest else None,
             "source": newest["url"] if newest else None,

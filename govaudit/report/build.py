@@ -9,14 +9,13 @@ a site or an evaluator goes through Jinja2's autoescaping.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from govaudit import __version__
 from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
@@ -26,6 +25,7 @@ from govaudit.report.thumbs import FileCheck, ThumbnailCache
 from govaudit.scoring import PROBE_EVALUATOR, SiteScore, asked, consolidate, score_sites
 from govaudit.store import Answer, Site, Store
 from govaudit.suggestions import FRESH_DAYS, MARK_LABELS, Suggestion, suggestions_for
+from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
 VALUE_MARKS = {"yes": "✓", "no": "✗", "na": "—", "unknown": "?"}
@@ -222,7 +222,7 @@ class ReportBuilder:
         else:
             chosen = all_sites
         answers = self.store.answers()
-        report = score_sites(self.checklist, all_sites, answers, self.ws.evaluator)
+        report = score_sites(self.checklist, all_sites, answers, self.ws.settlement)
         scores = {s.site: s for s in report.sites}
         evidence = {site.name: self.store.evidence(site.name) for site in chosen}
         self.files.check(r for records in evidence.values() for r in records)
@@ -235,7 +235,7 @@ class ReportBuilder:
     def _site_view(self, site: Site, score: SiteScore, answers: list[Answer],
                    records: list[dict[str, Any]]) -> SiteView:
         checklist = self.checklist
-        chosen = consolidate(answers, self.ws.evaluator)
+        chosen = consolidate(answers, self.ws.settlement)
         values = {q: a.value for (_, q), a in chosen.items()}
         probes = self.store.probe_results(site.name)
         suggestions = suggestions_for(checklist, site, probes) if probes else {}
@@ -304,7 +304,7 @@ class ReportBuilder:
         return out
 
 
-    def _question_view(self, question: Question, site: Site, values: dict[str, object],
+    def _question_view(self, question: Question, site: Site, values: Mapping[str, object],
                        answer: Answer | None, answers: list[Answer],
                        suggestion: Suggestion | None,
                        evidence: list[EvidenceView]) -> QuestionView:

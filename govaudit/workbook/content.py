@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govaudit import __version__
 from govaudit.checklist import Checklist
 from govaudit.scoring import ScoreReport, score_sites
 from govaudit.store import Answer, Site, Store
+from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ def workspace_content(workspace: Workspace) -> WorkbookContent:
     checklist = workspace.checklist
     sites = store.sites()
     stored = store.answers()
-    report = score_sites(checklist, sites, stored, workspace.evaluator)
+    report = score_sites(checklist, sites, stored, workspace.settlement)
     answers, skipped = sort_answers(checklist, sites, stored)
     del stored
     evidence = evidence_rows(store.evidence())
