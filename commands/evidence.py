@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from commands.common import (
@@ -211,24 +211,31 @@ def attach(
 
 @app.command("verify")
 def verify(json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
-    """Re-hash every evidence file and manifest; list missing or changed ones (exit 1)."""
+    """Check the store's records, the manifests and the files against each other (exit 1).
+
+    Lists every file that is missing, changed, outside the workspace or not
+    described, every record missing from the store or from the manifests.
+    """
     from govaudit.evidence import verify as verify_files
 
     ws = open_ws(workspace)
     result = verify_files(ws)
     if json:
-        print_json({"files": result.files, "manifests": result.manifests,
+        print_json({"files": result.files, "records": result.records,
+                    "manifests": result.manifests,
                     "problems": [{"path": p.path, "problem": p.problem, "record": p.record,
                                   "site": p.site, "expected": p.expected, "actual": p.actual}
                                  for p in result.problems]})
     else:
         if result.problems:
-            table = Table("problem", "file", "record", "site")
+            table = Table("problem", Column("file", overflow="fold"), "record", "site")
             for p in result.problems:
                 table.add_row(p.problem, Text(p.path), p.record, Text(p.site), style="red")
             console.print(table)
-        console.print(f"{result.files} evidence files and {result.manifests} manifests checked: "
-                      f"{len(result.problems)} missing or changed", markup=False)
+        count = len(result.problems)
+        console.print(f"{result.files} evidence files, {result.records} records and "
+                      f"{result.manifests} manifests checked: "
+                      f"{count or 'no'} problem{'' if count == 1 else 's'}", markup=False)
     if result.problems:
         raise typer.Exit(1)
 

@@ -235,7 +235,7 @@ _THAW_JS = """
 async def _snapshot(page: Page, record: dict[str, Any], workspace: Workspace,
                     options: CaptureOptions, cdp: CDPSession | None,
                     time_left: Callable[[], float]) -> None:
-    """PNG, HTML and MHTML of what `page` shows now; fills the record's files and page facts."""
+    """PNG, inert HTML and MHTML of what `page` shows now; fills the record's files and facts."""
     from playwright.async_api import Error as PlaywrightError
 
     record["final_url"] = page.url
@@ -263,9 +263,17 @@ async def _snapshot(page: Page, record: dict[str, Any], workspace: Workspace,
         png = await _page_png(page, cdp, size, options, time_left)
     await asyncio.to_thread(save_file, workspace, record, "png", ".png", png, label)
     if options.html:
+        from govaudit.inert_html import MAX_STYLESHEETS, STYLESHEETS_JS, render_inert
+
         html = await page.content()
-        await asyncio.to_thread(save_file, workspace, record, "html", ".html",
-                                html.encode("utf-8"), label)
+        try:
+            stylesheets = await page.evaluate(STYLESHEETS_JS, MAX_STYLESHEETS)
+        except PlaywrightError:
+            stylesheets = {}  # the page without its site's stylesheets is still the evidence
+        data = await asyncio.to_thread(render_inert, html, stylesheets)
+        entry = await asyncio.to_thread(save_file, workspace, record, "html", ".html", data,
+                                        label)
+        entry["inert"] = True  # a rendering that runs nothing; the MHTML is the faithful copy
     if options.mhtml and cdp is not None:
         try:
             snapshot = await cdp.send("Page.captureSnapshot", {"format": "mhtml"})
