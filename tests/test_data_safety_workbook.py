@@ -158,3 +158,43 @@ def test_a_dtd_is_refused_by_sites_import(make_workspace, cli, tmp_path: Path):
     result = cli("sites", "import", str(attack), cwd=ws.root)
     assert result.exit_code == 1 and "DTD" in result.output
     assert [s.name for s in Store(ws).sites()] == [name for name, _u, _l in SITES]
+
+
+# --- time cells that cannot be stored ----------------------------------------------------
+
+HOSTILE_TIMES = [
+    pytest.param(1e20, id="1e20"),
+    pytest.param("9999-12-31T23:00:00-05:00", id="year-9999-with-zone"),
+    pytest.param("0001-01-01T00:00:00+08:00", id="year-1-with-zone"),
+    pytest.param("0001-01-01T00:00:00", id="year-1"),
+    pytest.param(float("inf"), id="inf"),
+]
+
+
+def _teammate_with_time(folder: Path, value: object) -> Path:
+    path = _teammate(folder)
+    book = load_workbook(path)
+    sheet = book["Answers"]
+    column = [c.value for c in sheet[2]].index("time") + 1
+    sheet.cell(3, column).value = value
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("value", HOSTILE_TIMES)
+@pytest.mark.parametrize("command", ["import", "export merge"])
+def test_a_hostile_time_cell_refuses_its_row(command: str, value: object, make_workspace,
+                                             tmp_path: Path):
+    ws = make_workspace(sites=SITES)
+    path = _teammate_with_time(tmp_path, value)
+    out = tmp_path / "team.xlsx"
+    args = ["import", str(path)] if command == "import" else [
+        "export", "merge", str(path), "-o", str(out)]
+    done = run_govaudit(*args, cwd=ws.root)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Traceback" not in output
+    assert str(path) in output and "Answers row 3" in output and "time" in output
+    assert Store(ws).answers() == [] and not out.exists()
+    # the workspace is still whole: score and export work
+    assert run_govaudit("export", cwd=ws.root).returncode == 0

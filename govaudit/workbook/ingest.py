@@ -17,7 +17,7 @@ from govaudit.errors import GovauditError, RowsError
 from govaudit.sites import check_url, normalise_level
 from govaudit.store import Answer, Site, Store
 from govaudit.workbook import layout
-from govaudit.workbook.content import cell_time
+from govaudit.workbook.content import MAX_TIME, MIN_TIME, cell_time
 from govaudit.workbook.reading import open_workbook, sheet_values
 from govaudit.workspace import Workspace
 
@@ -265,7 +265,8 @@ def _answer(sheet: str, number: int, record: dict[str, Any], checklist: Checklis
         return None
     time = cell_time(record.get("time"))
     if time is None:
-        problems.add(sheet, number, f"time {record.get('time')!r} is not a date and time")
+        problems.add(sheet, number, f"time {record.get('time')!r} is not a date and time "
+                     f"between {MIN_TIME.year} and {MAX_TIME.year} (UTC)")
         return None
     evidence = [e for e in _EVIDENCE_SPLIT.split(_text(record.get("evidence"))) if e]
     return Answer(site.name, qid, question.indicator_id, value, evaluator, time,
