@@ -25,6 +25,7 @@ from govaudit.checklist import load_checklist
 from govaudit.store import Answer, Site, Store
 from govaudit.workbook.content import answers_content
 from govaudit.workbook.export import write_workbook
+from govaudit.workbook.reading import read_sheets
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini.yaml"
 CHECKLIST = load_checklist(FIXTURE)
@@ -62,6 +63,71 @@ def _teammate(folder: Path, name: str = "李四.xlsx", evaluator: str = "李四"
 
 def _lines(text: str) -> list[str]:
     return [line for line in text.strip().splitlines() if line.strip()]
+
+
+# --- export -o / export merge -o over a workbook govaudit did not write -----------------
+
+def test_export_refuses_to_replace_the_teams_workbook(make_workspace, cli, tmp_path: Path):
+    ws = make_workspace(sites=SITES)
+    team = _team_workbook(tmp_path / "团队汇总.xlsx")
+    before = _sha(team)
+    result = cli("export", "-o", str(team), cwd=ws.root)
+    assert result.exit_code == 1
+    assert "govaudit did not write it" in result.output
+    assert "--into" in result.output and "--overwrite" in result.output
+    assert "说明" in result.output and "Traceback" not in result.output
+    assert _sha(team) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+    forced = cli("export", "-o", str(team), "--force", cwd=ws.root)
+    assert forced.exit_code == 0, forced.output
+    assert load_workbook(team).sheetnames == ["Summary", "Scores", "Answers", "Evidence",
+                                              "Checklist", "About"]
+
+
+def test_export_overwrites_its_own_workbook(make_workspace, cli, tmp_path: Path):
+    ws = make_workspace(sites=SITES)
+    out = tmp_path / "mine.xlsx"
+    assert cli("export", "-o", str(out), cwd=ws.root).exit_code == 0
+    Store(ws).save_answer("成都市", "a1.q1", "a1", "no", "张三")
+    again = cli("export", "-o", str(out), cwd=ws.root)
+    assert again.exit_code == 0, again.output
+    answers = read_sheets(out)["Answers"]
+    assert [(r[0], r[6]) for r in answers[2:]] == [("成都市", "no")]
+
+
+def test_export_refuses_a_team_workbook_updated_with_into(make_workspace, cli,
+                                                         tmp_path: Path):
+    """A team workbook carries govaudit's About sheet after --into, and the team's sheets."""
+    ws = make_workspace(sites=SITES)
+    team = _team_workbook(tmp_path / "团队汇总.xlsx")
+    assert cli("export", "--into", str(team), cwd=ws.root).exit_code == 0
+    before = _sha(team)
+    result = cli("export", "-o", str(team), cwd=ws.root)
+    assert result.exit_code == 1 and "--into" in result.output
+    assert "说明" in result.output
+    assert _sha(team) == before
+
+
+def test_merge_refuses_to_replace_the_teams_workbook(make_workspace, cli, tmp_path: Path):
+    ws = make_workspace(sites=SITES)
+    teammate = _teammate(tmp_path)
+    team = _team_workbook(tmp_path / "团队汇总.xlsx")
+    before = _sha(team)
+    result = cli("export", "merge", str(teammate), "-o", str(team), cwd=ws.root)
+    assert result.exit_code == 1 and "govaudit did not write it" in result.output
+    assert "--overwrite" in result.output
+    assert _sha(team) == before
+    # --force reads other checklists; it does not allow replacing the team's file
+    forced = cli("export", "merge", str(teammate), "-o", str(team), "--force", cwd=ws.root)
+    assert forced.exit_code == 1 and _sha(team) == before
+    replaced = cli("export", "merge", str(teammate), "-o", str(team), "--overwrite",
+                   cwd=ws.root)
+    assert replaced.exit_code == 0, replaced.output
+    assert "Answers" in load_workbook(team).sheetnames
+    # a merged workbook is govaudit's own: merging again replaces it without a flag
+    again = cli("export", "merge", str(teammate), "-o", str(team), cwd=ws.root)
+    assert again.exit_code == 0, again.output
 
 
 # --- giant sheets and zip bombs through every reader -------------------------------------

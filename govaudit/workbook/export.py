@@ -17,6 +17,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
 from govaudit.store import _fsync_dir
+from govaudit.workbook import layout
 from govaudit.workbook.content import WorkbookContent, workspace_content
 from govaudit.workspace import Workspace
 
@@ -27,16 +28,21 @@ def default_path(workspace: Workspace) -> Path:
     return workspace.exports_dir / f"{name}.xlsx"
 
 
-def export_workbook(workspace: Workspace, path: Path | None = None) -> Path:
+def export_workbook(workspace: Workspace, path: Path | None = None,
+                    overwrite: bool = False) -> Path:
     """Write the workspace's workbook (default exports/<workspace>-<evaluator>.xlsx)."""
     out = Path(path) if path is not None else default_path(workspace)
     content = workspace_content(workspace)
-    write_workbook(content, out)
+    write_workbook(content, out, overwrite)
     return out
 
 
-def write_workbook(content: WorkbookContent, out: Path) -> Path:
-    """Write `content` to `out` atomically: a refused or failed write leaves `out` as it was."""
+def write_workbook(content: WorkbookContent, out: Path, overwrite: bool = False) -> Path:
+    """Write `content` to `out` atomically: a refused or failed write leaves `out` as it was.
+
+    An existing `out` is replaced only if govaudit wrote it and it holds only
+    govaudit's sheets, or with `overwrite`.
+    """
     from openpyxl import Workbook
 
     from govaudit.workbook.sheets import relative_link, write_content
@@ -45,6 +51,8 @@ def write_workbook(content: WorkbookContent, out: Path) -> Path:
         raise GovauditError(f"{out}: the workbook name must end in .xlsx")
     out.parent.mkdir(parents=True, exist_ok=True)
     check_not_open(out)
+    if not overwrite and out.exists():
+        check_replaceable(out)
     with replacing(out) as tmp:
         wb = Workbook(write_only=True)
         try:
@@ -101,6 +109,24 @@ def _close_sheets(wb: Any) -> None:
         if isinstance(ws, WriteOnlyWorksheet) and not ws.closed:
             with suppress(Exception):
                 ws.close()
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse to replace a file govaudit did not write, or a team workbook holding its sheets."""
+    from govaudit.workbook.ingest import workbook_origin
+
+    sheets, ours = workbook_origin(out)
+    others = [name for name in sheets if name not in layout.SHEET_ORDER]
+    if ours and not others:
+        return
+    if ours:
+        why = f"it holds sheets govaudit does not write ({', '.join(others)})"
+    else:
+        why = "govaudit did not write it" + (f" (sheets: {', '.join(sheets)})" if sheets else "")
+    raise GovauditError(
+        f"{out}: exists and {why}, so it was left as it is. To update only govaudit's "
+        f"sheets inside a team workbook, use 'govaudit export --into {out}'; to replace the "
+        "whole file, add --overwrite")
 
 
 def lock_files(path: Path) -> list[Path]:

@@ -17,7 +17,7 @@ from govaudit.errors import GovauditError, RowsError
 from govaudit.sites import check_url, normalise_level
 from govaudit.store import Answer, Site, Store
 from govaudit.workbook import layout
-from govaudit.workbook.content import MAX_TIME, MIN_TIME, cell_time
+from govaudit.workbook.content import GENERATOR, MAX_TIME, MIN_TIME, cell_time
 from govaudit.workbook.reading import open_workbook, sheet_values
 from govaudit.workspace import Workspace
 
@@ -118,6 +118,17 @@ def read_about(path: Path, book: Any) -> dict[str, Any]:
     table = _Table(path, layout.ABOUT, sheet_values(path, book, layout.ABOUT), layout.ABOUT_COLUMNS,
                    ("key", "value"))
     return {_text(r["key"]).strip(): _plain(r["value"]) for _n, r in table.records()}
+
+
+def workbook_origin(path: Path) -> tuple[list[str], bool]:
+    """The sheet names of an existing workbook, and whether its About sheet says govaudit
+    wrote it; ([], False) for a file that is not a readable workbook."""
+    try:
+        book = open_workbook(path)
+        about = read_about(path, book)
+    except GovauditError:
+        return [], False
+    return list(book.sheet_names), about.get("generator") == GENERATOR
 
 
 def check_checklist(path: Path, about: dict[str, Any], checklist: Checklist, force: bool) -> None:
