@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import errno
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -111,7 +113,18 @@ def option_flag(field: str) -> str:
 
 
 class GovauditGroup(TyperGroup):
-    """Turns a GovauditError anywhere below into one message and exit code 1."""
+    """Turns a GovauditError or a file-system error anywhere below into one message, exit 1."""
+
+    # What to do about the errors a full disk, a read-only or locked-down folder cause.
+    OS_HINTS = {
+        errno.ENOSPC: "free some space, then run the command again",
+        errno.EDQUOT: "free some space or ask for a larger quota, then run the command again",
+        errno.EFBIG: "free some space or raise the file-size limit, then run the command again",
+        errno.EROFS: "work in a copy of the workspace on a writable disk",
+        errno.EACCES: "check who owns the folder and its permissions",
+        errno.EPERM: "check who owns the folder and its permissions",
+        errno.ENAMETOOLONG: "use a shorter name or a shorter folder path",
+    }
 
     def invoke(self, ctx: Any) -> Any:  # click's Context, which typer vendors
         try:
@@ -122,9 +135,29 @@ class GovauditGroup(TyperGroup):
         except GovauditError as exc:
             report_error(str(exc))
             raise typer.Exit(1) from None
+        except OSError as exc:
+            report_error(self.os_error_message(exc))
+            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             report_error("interrupted; everything saved before this point is kept")
             raise typer.Exit(130) from None
+
+    @classmethod
+    def os_error_message(cls, exc: OSError) -> str:
+        """One line: the file, what went wrong, what to do."""
+        message = exc.strerror or str(exc) or type(exc).__name__
+        hint = cls.OS_HINTS.get(exc.errno or 0)
+        if hint:
+            message += f": {hint}"
+        where = exc.filename
+        if isinstance(where, (str, bytes, os.PathLike)):
+            path = Path(os.fsdecode(where))
+            # An atomic writer's temporary file: the folder is what the user can act on.
+            if path.name.startswith(".") and path.name.endswith(".tmp"):
+                message = f"{path.parent}: cannot write a file there ({message})"
+            else:
+                message = f"{path}: {message}"
+        return f"{message}; what was saved before is unchanged"
 
 
 def new_app(help_text: str) -> typer.Typer:

@@ -45,6 +45,9 @@ def export(
     into: Annotated[Path | None, typer.Option(
         "--into", help="Update govaudit's sheets inside this existing workbook, keeping every "
         "other sheet; the previous file is kept as a backup.", show_default=False)] = None,
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", "--force", help="Replace an existing -o file even if govaudit did not "
+        "write it (a team workbook: use --into instead).")] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Export the workspace's workbook."""
@@ -68,7 +71,7 @@ def export(
         return
     from govaudit.workbook.export import export_workbook
 
-    path = export_workbook(ws, output)
+    path = export_workbook(ws, output, overwrite)
     console.print(f"Wrote {path}", markup=False)
 
 
@@ -81,6 +84,9 @@ def merge(
         "--prefer", help="latest | evaluator:NAME | fail (see above).")] = "latest",
     force: Annotated[bool, typer.Option(
         "--force", help="Read workbooks made from another checklist or version.")] = False,
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", help="Replace an existing -o file even if govaudit did not write it.")
+    ] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     from rich.table import Table
@@ -88,7 +94,7 @@ def merge(
     from govaudit.workbook.merge import merge_workbooks
 
     ws = open_ws(workspace)
-    result = merge_workbooks(ws, files, output, prefer, force)
+    result = merge_workbooks(ws, files, output, prefer, force, overwrite)
     console.print(f"Merged {result.files} workbook(s) into {result.path}: {result.sites} sites, "
                   f"{result.answers} answers by {', '.join(result.evaluators) or 'nobody'}",
                   markup=False)

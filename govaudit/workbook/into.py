@@ -17,7 +17,7 @@ from pathlib import Path
 from govaudit.errors import GovauditError
 from govaudit.workbook import layout
 from govaudit.workbook.content import GENERATOR, workspace_content
-from govaudit.workbook.export import check_not_open, save_atomically
+from govaudit.workbook.export import check_not_open, replacing, save_into
 from govaudit.workbook.safety import check_xlsx
 from govaudit.workspace import Workspace
 
@@ -87,7 +87,8 @@ def export_into(workspace: Workspace, path: Path) -> IntoResult:
                             positions)
     backup = backup_path(path)
     shutil.copy2(path, backup)
-    save_atomically(wb, path, f"; the previous file is unchanged (backup: {backup.name})")
+    with replacing(path) as tmp:
+        save_into(wb, tmp)
     return IntoResult(path, backup, [n for n in written if n in present],
                       [n for n in written if n not in present],
                       [n for n in present if n not in written], kept)

@@ -209,11 +209,13 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[Any], preference: Prefer
 
 
 def merge_workbooks(workspace: Workspace, paths: Sequence[Path], out: Path,
-                    prefer: str | Preference = "latest", force: bool = False) -> MergeResult:
+                    prefer: str | Preference = "latest", force: bool = False,
+                    overwrite: bool = False) -> MergeResult:
     """Merge workbooks into `out`, scored with the workspace's checklist.
 
     Every input is read and validated before anything is written; a refused
-    input (or a conflict under `--prefer fail`) leaves `out` untouched.
+    input (or a conflict under `--prefer fail`) leaves `out` untouched. An
+    existing `out` that govaudit did not write is replaced only with `overwrite`.
     """
     from govaudit.workbook.export import write_workbook
     from govaudit.workbook.ingest import read_workbook
@@ -224,7 +226,7 @@ def merge_workbooks(workspace: Workspace, paths: Sequence[Path], out: Path,
     known = {s.name: s for s in Store(workspace).sites()}
     inputs = [read_workbook(Path(p), workspace.checklist, known, force=force) for p in paths]
     content, result = merge_inputs(workspace.checklist, inputs, preference, known)
-    write_workbook(content, Path(out))
+    write_workbook(content, Path(out), overwrite)
     result.path = Path(out)
     result.hyperlinks = int(content.extra.get("hyperlinks", 0))
     return result
