@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.common import GovauditGroup, WorkspaceOption, console, open_ws
+from commands.common import GovauditGroup, WorkspaceOption, console, open_audit
 
 app = typer.Typer(
     cls=GovauditGroup,
@@ -57,11 +57,9 @@ def export(
 
     if output is not None and into is not None:
         raise GovauditError("give either -o FILE or --into FILE, not both")
-    ws = open_ws(workspace)
+    audit = open_audit(workspace)
     if into is not None:
-        from govaudit.workbook.into import export_into
-
-        result = export_into(ws, into)
+        result = audit.export_into(into)
         console.print(f"Updated {result.path}: {', '.join(result.replaced + result.added)}",
                       markup=False)
         if result.removed:
@@ -69,9 +67,7 @@ def export(
         console.print(f"Kept the workbook's own sheets: {', '.join(result.kept) or 'none'}; "
                       f"previous file saved as {result.backup.name}", markup=False)
         return
-    from govaudit.workbook.export import export_workbook
-
-    path = export_workbook(ws, output, overwrite)
+    path = audit.export(output, overwrite=overwrite)
     console.print(f"Wrote {path}", markup=False)
 
 
@@ -91,10 +87,8 @@ def merge(
 ) -> None:
     from rich.table import Table
 
-    from govaudit.workbook.merge import merge_workbooks
-
-    ws = open_ws(workspace)
-    result = merge_workbooks(ws, files, output, prefer, force, overwrite)
+    result = open_audit(workspace).merge(files, output, prefer=prefer, force=force,
+                                         overwrite=overwrite)
     console.print(f"Merged {result.files} workbook(s) into {result.path}: {result.sites} sites, "
                   f"{result.answers} answers by {', '.join(result.evaluators) or 'nobody'}",
                   markup=False)

@@ -277,11 +277,14 @@ class Audit:
 
     # -- workbooks and report ------------------------------------------------------------
 
-    def export(self, path: str | Path | None = None) -> Path:
-        """Write the workspace's workbook (default exports/<workspace>-<evaluator>.xlsx)."""
+    def export(self, path: str | Path | None = None, *, overwrite: bool = False) -> Path:
+        """Write the workspace's workbook (default exports/<workspace>-<evaluator>.xlsx).
+
+        An existing file that govaudit did not write is refused unless `overwrite`.
+        """
         from govaudit.workbook.export import export_workbook
 
-        return export_workbook(self.workspace, None if path is None else Path(path))
+        return export_workbook(self.workspace, None if path is None else Path(path), overwrite)
 
     def export_into(self, path: str | Path) -> IntoResult:
         """Replace govaudit's sheets inside the team's own workbook, keeping its other sheets."""
@@ -290,12 +293,13 @@ class Audit:
         return export_into(self.workspace, Path(path))
 
     def merge(self, files: Sequence[str | Path], output: str | Path, *,
-              prefer: str = "latest", force: bool = False) -> MergeResult:
+              prefer: str = "latest", force: bool = False,
+              overwrite: bool = False) -> MergeResult:
         """Merge teammates' workbooks into `output`, scored with this workspace's checklist."""
         from govaudit.workbook.merge import merge_workbooks
 
         return merge_workbooks(self.workspace, [Path(f) for f in files], Path(output),
-                               prefer, force)
+                               prefer, force, overwrite)
 
     def import_workbook(self, path: str | Path, *, force: bool = False,
                         add_sites: bool = True) -> ImportResult:
