@@ -9,7 +9,14 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from commands.common import JsonOption, WorkspaceOption, console, err_console, open_ws, print_json
+from commands.common import (
+    JsonOption,
+    WorkspaceOption,
+    console,
+    err_console,
+    open_audit,
+    print_json,
+)
 
 if TYPE_CHECKING:  # the probes import httpx: only when the command runs
     from govaudit.probes.run import CheckRun, ProgressEvent, ProgressFn, SiteCheck
@@ -51,13 +58,10 @@ def check(
     """Probe the sites over HTTP, store the results and suggest answers."""
     from govaudit.probes.fetch import FetchLimits
     from govaudit.probes.links import LinkOptions
-    from govaudit.probes.run import CheckOptions, resolve_probes, run_checks
-    from govaudit.store import Store
+    from govaudit.probes.run import CheckOptions, resolve_probes
 
-    ws = open_ws(workspace)
-    store = Store(ws)
-    names = list(site) if site else None
-    chosen = [store.site(n) for n in names] if names else store.sites()
+    audit = open_audit(workspace)
+    chosen = audit.sites.select(site)
     if not chosen:
         console.print("No sites yet: govaudit sites import FILE")
         return
@@ -66,14 +70,10 @@ def check(
                            limits=FetchLimits(deadline=timeout),
                            links=LinkOptions(concurrency=concurrency, per_host=per_host,
                                              skip_hosts=tuple(skip_host or ())))
-    result = _run_with_progress(lambda progress: run_checks(
-        ws, chosen, probes, depth=depth, samples=samples, on_progress=progress,
+    result = _run_with_progress(lambda progress: audit.check(
+        [s.name for s in chosen], probes, depth=depth, samples=samples, on_progress=progress,
         options=options), len(chosen) * len(probes))
-    applied = None
-    if apply:
-        from govaudit.suggestions import apply_suggestions
-
-        applied = apply_suggestions(store, ws.checklist, chosen)
+    applied = audit.apply_suggestions([s.name for s in chosen]) if apply else None
     if json:
         out: dict[str, Any] = {"sites": [s.to_dict() for s in result.sites]}
         if applied is not None:

@@ -15,6 +15,7 @@ from commands.common import (
     WorkspaceOption,
     console,
     err_console,
+    open_audit,
     open_ws,
     print_json,
 )
@@ -79,27 +80,26 @@ def evidence(
     """Capture screenshot evidence; a failed page is recorded with its reason (exit 1)."""
     if ctx.invoked_subcommand is not None:
         return
-    from govaudit.capture import CaptureOptions, build_targets, run_captures
+    from govaudit.capture import CaptureOptions
 
-    ws = open_ws(workspace)
+    audit = open_audit(workspace)
     options = CaptureOptions(viewport=viewport, device=device, full_page=full_page,
                              timeout_s=timeout, wait_until=wait_until, extra_wait_s=extra_wait,
                              selector=selector, max_height=max_height)
     options.check()
-    targets = build_targets(ws, sites=site, url=url, indicator=indicator, question=question)
-    if not targets:
+    with _progress() as progress:
+        result = audit.capture(site, url=url, indicator=indicator, question=question,
+                               options=options, concurrency=concurrency, on_progress=progress,
+                               headed=headed, browser_path=browser_path,
+                               cdp_endpoint=cdp_endpoint, browser_endpoint=browser_endpoint)
+    ws = audit.workspace
+    if not result.records:
         message = "Nothing to capture: no sites yet (govaudit sites import FILE)"
         if json:
             print_json({"captures": [], "failed": 0})
         else:
             console.print(message, markup=False)
         return
-    with _progress(len(targets)) as progress:
-        result = run_captures(ws, targets, options, concurrency=concurrency,
-                              on_progress=progress, headed=headed, browser_path=browser_path,
-                              cdp_endpoint=cdp_endpoint, browser_endpoint=browser_endpoint)
-    if url:
-        _remember_url(ws, result.records)
     if json:
         print_json({"captures": [_json_capture(r) for r in result.records],
                     "failed": result.failed})
@@ -107,16 +107,6 @@ def evidence(
         _summary(result, ws)
     if result.failed:
         raise typer.Exit(1)
-
-
-def _remember_url(ws: Any, records: list[dict[str, Any]]) -> None:
-    from govaudit.store import PageRecord, Store
-
-    store = Store(ws)
-    for record in records:
-        if not record["error"]:
-            store.record_page(PageRecord(record["site"], record["requested_url"],
-                                         record["indicator"], record["question"]))
 
 
 def _json_capture(record: dict[str, Any]) -> dict[str, Any]:
@@ -132,7 +122,7 @@ def _json_capture(record: dict[str, Any]) -> dict[str, Any]:
 class _progress:
     """A rich progress bar on stderr: captures done / total and failures so far."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self) -> None:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -144,7 +134,7 @@ class _progress:
         self.bar = Progress(TextColumn("capturing"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.fields[failed]}"), TimeElapsedColumn(),
                             console=err_console, transient=True)
-        self.task = self.bar.add_task("capture", total=total, failed="")
+        self.task = self.bar.add_task("capture", total=None, failed="")
 
     def __enter__(self) -> _progress:
         self.bar.start()
@@ -155,7 +145,7 @@ class _progress:
 
     def __call__(self, done: int, total: int, failed: int, record: dict[str, Any]) -> None:
         label = f"[red]{failed} failed[/red]" if failed else ""
-        self.bar.update(self.task, completed=done, failed=label)
+        self.bar.update(self.task, completed=done, total=total, failed=label)
 
 
 def _summary(result: Any, ws: Any) -> None:
@@ -197,10 +187,7 @@ def attach(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Keep a file taken elsewhere (an app, WeChat) as evidence for a question."""
-    from govaudit.evidence import attach as attach_file
-
-    ws = open_ws(workspace)
-    record = attach_file(ws, site, question, file)
+    record = open_audit(workspace).attach(site, question, file)
     if json:
         print_json(record)
         return
@@ -216,10 +203,7 @@ def verify(json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
     Lists every file that is missing, changed, outside the workspace or not
     described, every record missing from the store or from the manifests.
     """
-    from govaudit.evidence import verify as verify_files
-
-    ws = open_ws(workspace)
-    result = verify_files(ws)
+    result = open_audit(workspace).verify()
     if json:
         print_json({"files": result.files, "records": result.records,
                     "manifests": result.manifests,
