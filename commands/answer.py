@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.common import WorkspaceOption, console
+from .common import WorkspaceOption, console
 
 
 def answer(
@@ -23,8 +23,9 @@ def answer(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Record an answer (durable on disk before the command returns)."""
-    from commands.common import open_audit
     from govaudit.errors import GovauditError
+
+    from .common import open_audit
 
     audit = open_audit(workspace)
     if file is not None:

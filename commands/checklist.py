@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from commands.common import JsonOption, console, new_app, print_json
+from .common import JsonOption, console, new_app, print_json
 
 app = new_app("List, show, validate and import checklists (indicator systems).")
 

@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from commands.common import WorkspaceOption, console, err_console
+from .common import WorkspaceOption, console, err_console
 
 if TYPE_CHECKING:
     from govaudit.collect import CollectSession, SessionSummary
@@ -55,8 +55,9 @@ def collect(
     A new run resumes at the first unanswered question. At a choice: b back, s skip,
     q quit, c capture (with --open); in a typed answer: :b, :s, :q, :c.
     """
-    from commands.common import open_audit
     from govaudit.errors import GovauditError
+
+    from .common import open_audit
 
     if not sys.stdin.isatty():
         raise GovauditError(

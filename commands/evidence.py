@@ -9,7 +9,7 @@ import typer
 from rich.table import Column, Table
 from rich.text import Text
 
-from commands.common import (
+from .common import (
     GovauditGroup,
     JsonOption,
     WorkspaceOption,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.common import GovauditGroup, WorkspaceOption, console, open_audit
+from .common import GovauditGroup, WorkspaceOption, console, open_audit
 
 app = typer.Typer(
     cls=GovauditGroup,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.common import WorkspaceOption, console, open_audit
+from .common import WorkspaceOption, console, open_audit
 
 
 def import_workbook(

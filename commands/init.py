@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.common import console
+from .common import console
 
 
 def init(

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from commands.common import (
+from .common import (
     JsonOption,
     WorkspaceOption,
     console,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from commands.common import JsonOption, WorkspaceOption, console, open_audit, print_json
+from .common import JsonOption, WorkspaceOption, console, open_audit, print_json
 
 if TYPE_CHECKING:
     from govaudit.checklist import Checklist

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from commands.common import JsonOption, WorkspaceOption, console, new_app, open_ws, print_json
+from .common import JsonOption, WorkspaceOption, console, new_app, open_ws, print_json
 
 app = new_app("Add, import and list the sites to assess.")
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from commands.common import JsonOption, WorkspaceOption, console, open_audit, print_json
 from govaudit.scoring import PROVISIONAL_NOTE
+
+from .common import JsonOption, WorkspaceOption, console, open_audit, print_json
 
 
 def status(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:

@@ -108,3 +108,12 @@ def test_a_workbook_round_trip_scores_the_same(make_workspace, tmp_path: Path):
     other.import_workbook(book, add_sites=True)
     assert [(s.site, s.total) for s in other.score()] == [(s.site, s.total)
                                                          for s in audit.score()]
+
+
+def test_the_installed_cli_names_its_version(tmp_path: Path):
+    done = subprocess.run([sys.executable, "-m", "commands", "--version"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60,
+                          env={"PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+                               "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"govaudit {govaudit.__version__}"

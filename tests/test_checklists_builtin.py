@@ -92,7 +92,8 @@ def test_builtins_load_from_installed_wheel(tmp_path: Path):
     wheel = next(tmp_path.glob("govaudit-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "govaudit/checklists/cstc-2020-local.yaml" in names
-    assert "commands/app.py" in names
+    assert "govaudit/commands/app.py" in names  # the CLI, under govaudit
+    assert not any(n.startswith("commands/") for n in names)
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
     code = ("import govaudit.checklist as c, sys; d = c.builtin_dir(); "
