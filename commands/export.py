@@ -45,6 +45,11 @@ def export(
     into: Annotated[Path | None, typer.Option(
         "--into", help="Update govaudit's sheets inside this existing workbook, keeping every "
         "other sheet; the previous file is kept as a backup.", show_default=False)] = None,
+    accept_loss: Annotated[bool, typer.Option(
+        "--accept-loss", help="With --into: update even though openpyxl drops some of the "
+        "team's content (text boxes, cached formula results, …); it is listed first.")] = False,
+    keep_backups: Annotated[int, typer.Option(
+        "--keep-backups", help="With --into: how many backups of the workbook to keep.")] = 5,
     overwrite: Annotated[bool, typer.Option(
         "--overwrite", "--force", help="Replace an existing -o file even if govaudit did not "
         "write it (a team workbook: use --into instead).")] = False,
@@ -59,13 +64,18 @@ def export(
         raise GovauditError("give either -o FILE or --into FILE, not both")
     audit = open_audit(workspace)
     if into is not None:
-        result = audit.export_into(into)
+        result = audit.export_into(into, accept_loss=accept_loss, keep_backups=keep_backups)
         console.print(f"Updated {result.path}: {', '.join(result.replaced + result.added)}",
                       markup=False)
         if result.removed:
             console.print(f"Removed stale sheets: {', '.join(result.removed)}", markup=False)
         console.print(f"Kept the workbook's own sheets: {', '.join(result.kept) or 'none'}; "
                       f"previous file saved as {result.backup.name}", markup=False)
+        for line in result.lost:
+            console.print(f"Lost (accepted with --accept-loss): {line}", markup=False)
+        if result.pruned:
+            console.print(f"Removed {len(result.pruned)} older backup(s), keeping the last "
+                          f"{keep_backups}", markup=False)
         return
     path = audit.export(output, overwrite=overwrite)
     console.print(f"Wrote {path}", markup=False)

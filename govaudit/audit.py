@@ -286,11 +286,18 @@ class Audit:
 
         return export_workbook(self.workspace, None if path is None else Path(path), overwrite)
 
-    def export_into(self, path: str | Path) -> IntoResult:
-        """Replace govaudit's sheets inside the team's own workbook, keeping its other sheets."""
+    def export_into(self, path: str | Path, *, accept_loss: bool = False,
+                    keep_backups: int = 5) -> IntoResult:
+        """Replace govaudit's sheets inside the team's own workbook, keeping its other sheets.
+
+        What openpyxl would drop from the team's file (text boxes, cached formula values…)
+        is named and refused unless `accept_loss`; a whole backup is kept (the last
+        `keep_backups`).
+        """
         from govaudit.workbook.into import export_into
 
-        return export_into(self.workspace, Path(path))
+        return export_into(self.workspace, Path(path), accept_loss=accept_loss,
+                           keep_backups=keep_backups)
 
     def merge(self, files: Sequence[str | Path], output: str | Path, *,
               prefer: str = "latest", force: bool = False,

@@ -11,15 +11,20 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import resource
 import shutil
+import subprocess
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import run_govaudit
 from openpyxl import Workbook, load_workbook
+from openpyxl.drawing.image import Image
+from PIL import Image as PILImage
 
 from govaudit.checklist import load_checklist
 from govaudit.store import Answer, Site, Store
@@ -128,6 +133,173 @@ def test_merge_refuses_to_replace_the_teams_workbook(make_workspace, cli, tmp_pa
     # a merged workbook is govaudit's own: merging again replaces it without a flag
     again = cli("export", "merge", str(teammate), "-o", str(team), cwd=ws.root)
     assert again.exit_code == 0, again.output
+
+
+# --- export --into: what openpyxl drops, and a whole backup -----------------------------
+
+@pytest.fixture(scope="module")
+def office_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A team workbook saved by LibreOffice: a text box, and a formula with its cached result."""
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    folder = tmp_path_factory.mktemp("office")
+    source = folder / "团队汇总.fods"
+    source.write_text(FODS, encoding="utf-8")
+    subprocess.run([SOFFICE, "--headless", "--norestore",
+                    f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+                    "--convert-to", "xlsx", "--outdir", str(folder / "out"), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    made = folder / "out" / "团队汇总.xlsx"
+    with zipfile.ZipFile(made) as archive:
+        assert b'txBox="1"' in archive.read("xl/drawings/drawing1.xml")
+        assert b"<v>16</v>" in archive.read("xl/worksheets/sheet1.xml")
+    return made
+
+
+FODS = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+ xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
+ xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2"
+ office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.spreadsheet">
+ <office:body><office:spreadsheet>
+  <table:table table:name="说明">
+   <table:shapes>
+    <draw:frame draw:name="提醒" svg:x="5cm" svg:y="1cm" svg:width="6cm" svg:height="2cm">
+     <draw:text-box><text:p>请各组周五前提交</text:p></draw:text-box>
+    </draw:frame>
+   </table:shapes>
+   <table:table-row><table:table-cell office:value-type="string"><text:p>团队汇总表</text:p>
+    </table:table-cell></table:table-row>
+   <table:table-row><table:table-cell table:formula="of:=SUM([.B3:.B5])"
+    office:value-type="float" office:value="16"><text:p>16</text:p></table:table-cell>
+   </table:table-row>
+   <table:table-row><table:table-cell/><table:table-cell office:value-type="float"
+    office:value="3"><text:p>3</text:p></table:table-cell></table:table-row>
+   <table:table-row><table:table-cell/><table:table-cell office:value-type="float"
+    office:value="5"><text:p>5</text:p></table:table-cell></table:table-row>
+   <table:table-row><table:table-cell/><table:table-cell office:value-type="float"
+    office:value="8"><text:p>8</text:p></table:table-cell></table:table-row>
+  </table:table>
+  <table:table table:name="领导批示"><table:table-row><table:table-cell
+   office:value-type="string"><text:p>同意</text:p></table:table-cell></table:table-row>
+  </table:table>
+ </office:spreadsheet></office:body>
+</office:document>
+"""
+
+
+def _backups(folder: Path, stem: str = "团队汇总") -> list[Path]:
+    return sorted(folder.glob(f"{stem}.backup-*.xlsx"))
+
+
+def test_into_names_what_would_be_lost_and_refuses(make_workspace, cli, tmp_path: Path,
+                                                   office_workbook: Path):
+    ws = make_workspace(sites=SITES)
+    team = tmp_path / "团队汇总.xlsx"
+    shutil.copy(office_workbook, team)
+    before = _sha(team)
+    result = cli("export", "--into", str(team), cwd=ws.root)
+    assert result.exit_code == 1, result.output
+    assert "sheet 说明: 1 cached formula result, 1 text box" in result.output
+    assert "--accept-loss" in result.output and "Traceback" not in result.output
+    assert _sha(team) == before
+    assert _backups(tmp_path) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+    accepted = cli("export", "--into", str(team), "--accept-loss", cwd=ws.root)
+    assert accepted.exit_code == 0, accepted.output
+    assert "sheet 说明: 1 cached formula result, 1 text box" in accepted.output
+    book = load_workbook(team)
+    assert book.sheetnames[:2] == ["说明", "领导批示"] and "Answers" in book.sheetnames
+    assert book["说明"]["A2"].value == "=SUM(B3:B5)"
+    backups = _backups(tmp_path)
+    assert len(backups) == 1 and _sha(backups[0]) == before
+
+
+def test_into_without_losses_needs_no_flag(make_workspace, cli, tmp_path: Path):
+    """openpyxl keeps what an openpyxl-made workbook holds: nothing to accept."""
+    ws = make_workspace(sites=SITES)
+    team = _team_workbook(tmp_path / "团队汇总.xlsx")
+    result = cli("export", "--into", str(team), cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    assert "lost" not in result.output.lower()
+
+
+def test_into_keeps_the_last_backups(make_workspace, cli, tmp_path: Path):
+    ws = make_workspace(sites=SITES)
+    team = _team_workbook(tmp_path / "团队汇总.xlsx")
+    for _ in range(7):
+        assert cli("export", "--into", str(team), cwd=ws.root).exit_code == 0
+    assert len(_backups(tmp_path)) == 5
+    fewer = cli("export", "--into", str(team), "--keep-backups", "2", cwd=ws.root)
+    assert fewer.exit_code == 0 and "Removed 4 older backup(s)" in fewer.output
+    assert len(_backups(tmp_path)) == 2
+    assert cli("export", "--into", str(team), "--keep-backups", "0", cwd=ws.root).exit_code == 1
+
+
+def _limit_file_size(limit: int) -> Callable[[], None]:
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def _big_team_workbook(path: Path) -> Path:
+    """A team workbook of about 300 KB: a picture of noise, which does not compress (openpyxl
+    copies pictures straight into the zip, so only the backup needs that much room)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "说明"
+    sheet["A1"] = "团队汇总表"
+    noise = io.BytesIO()
+    PILImage.frombytes("RGB", (320, 320), os.urandom(320 * 320 * 3)).save(noise, "PNG")
+    sheet.add_image(Image(noise), "C3")
+    book.save(path)
+    assert path.stat().st_size > 250_000
+    return path
+
+
+def test_into_backup_that_cannot_be_whole_stops_everything(make_workspace, tmp_path: Path):
+    """RLIMIT_FSIZE below the workbook's size: the backup copy fails half way (no root needed)."""
+    ws = make_workspace(sites=SITES)
+    team = _big_team_workbook(tmp_path / "团队汇总.xlsx")
+    before = _sha(team)
+    done = run_govaudit("export", "--into", str(team), cwd=ws.root,
+                        preexec_fn=_limit_file_size(team.stat().st_size // 2))
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    assert len(_lines(done.stderr)) == 1 and "cannot make a whole backup" in done.stderr
+    assert _sha(team) == before
+    assert _backups(tmp_path) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="mounting a small tmpfs needs root")
+def test_into_on_a_full_disk(make_workspace, tmp_path: Path):
+    """A real ENOSPC: the team's workbook on a small tmpfs with no room for its backup."""
+    ws = make_workspace(sites=SITES)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()})")
+    try:
+        team = _big_team_workbook(disk / "团队汇总.xlsx")
+        with (disk / "filler.bin").open("wb", buffering=0) as filler:
+            room = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+            filler.write(b"\0" * max(0, room - team.stat().st_size // 2))
+        before = _sha(team)
+        done = run_govaudit("export", "--into", str(team), cwd=ws.root)
+        assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+        assert len(_lines(done.stderr)) == 1 and "cannot make a whole backup" in done.stderr
+        assert "No space left on device" in done.stderr
+        assert _sha(team) == before
+        assert _backups(disk) == []
+        assert [p.name for p in disk.iterdir() if p.name.startswith(".")] == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
 
 
 # --- giant sheets and zip bombs through every reader -------------------------------------

@@ -57,27 +57,29 @@ def write_workbook(content: WorkbookContent, out: Path, overwrite: bool = False)
         wb = Workbook(write_only=True)
         try:
             write_content(wb, content, relative_link(content.evidence_root, out.parent))
-            save_into(wb, tmp)
-        except SerialisationError as exc:
-            raise _scratch_error(exc) from None
+            tmp.write_bytes(workbook_bytes(wb))
         finally:
             _close_sheets(wb)
     return out
 
 
 def _scratch_error(exc: SerialisationError) -> Exception:
-    """lxml's 'IO_ENOSPC' while openpyxl streams write-only sheets to the system temp folder."""
+    """lxml's 'IO_ENOSPC' while openpyxl writes sheets to its scratch files in the system
+    temp folder (it does so for every sheet before zipping)."""
     code = getattr(errno, str(exc).removeprefix("IO_"), None)
     if not isinstance(code, int):
         return exc
     return OSError(code, os.strerror(code), tempfile.gettempdir())
 
 
-def save_into(wb: Any, tmp: Path) -> None:
-    """Save `wb` in memory, then write the file: a failed write leaves no open zip behind."""
+def workbook_bytes(wb: Any) -> bytes:
+    """`wb` saved in memory: a failed file write then leaves no half-written zip open."""
     buffer = io.BytesIO()
-    wb.save(buffer)
-    tmp.write_bytes(buffer.getbuffer())
+    try:
+        wb.save(buffer)
+    except SerialisationError as exc:
+        raise _scratch_error(exc) from None
+    return buffer.getvalue()
 
 
 @contextmanager
