@@ -223,9 +223,9 @@ class Audit:
         Use it as a context manager (`with audit.monitor() as m: m.tick()`); it holds the
         monitor's SQLite time series open.
         """
-        from govaudit import monitor
+        from govaudit.monitor import Monitor as _Monitor
 
-        return monitor.Monitor(self.workspace, rules=rules)
+        return _Monitor(self.workspace, rules=rules)
 
     # -- evidence ----------------------------------------------------------------------
 
