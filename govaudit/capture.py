@@ -35,6 +35,7 @@ from govaudit.evidence import (
     url_label,
     write_manifest,
 )
+from govaudit.model import PageRef
 from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -94,14 +95,9 @@ class CaptureOptions:
         return int(match.group(1)), int(match.group(2))
 
 
-@dataclass(frozen=True)
-class Target:
-    """One page to capture, for a site (and an indicator/question when it is evidence for one)."""
-
-    site: str
-    url: str
-    indicator: str = ""
-    question: str = ""
+# One page to capture, for a site (and an indicator/question when it is evidence for one):
+# the same record as a page recorded for the site.
+Target = PageRef
 
 
 @dataclass

@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
+from govaudit.files import atomic_write
 from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
@@ -80,30 +81,13 @@ def url_label(url: str) -> str:
     return unquote(text)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-atomic_write = _atomic_write  # for the archive modules: the same crash-safe write
-
-
 def save_file(workspace: Workspace, record: dict[str, Any], kind: str, suffix: str,
               data: bytes, label: str | None = None) -> dict[str, Any]:
     """Write one evidence file for `record` and add its entry (path, SHA-256, size)."""
     folder = site_folder(workspace, record["site"])
     name = file_stem(record, label or url_label(record["requested_url"] or "page")) + suffix
     path = folder / name
-    _atomic_write(path, data)
+    atomic_write(path, data)
     entry = {"kind": kind, "path": workspace.relative(path),
              "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
     record["files"].append(entry)
@@ -149,9 +133,9 @@ def write_manifest(workspace: Workspace, run: str, records: list[dict[str, Any]]
     body = {"run": run, "workspace": workspace.name, "govaudit": __version__,
             "created": utc_time(), "records": records}
     data = (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    _atomic_write(path, data)
+    atomic_write(path, data)
     digest = hashlib.sha256(data).hexdigest()
-    _atomic_write(path.with_name(path.name + ".sha256"),
+    atomic_write(path.with_name(path.name + ".sha256"),
                   f"{digest}  {path.name}\n".encode())
     return path
 
