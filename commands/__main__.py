@@ -1,5 +1,5 @@
 """`python -m commands` runs the govaudit CLI."""
 
-from commands.app import main
+from .app import main
 
 main()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.common import WorkspaceOption, console
+from .common import WorkspaceOption, console
 
 
 def answer(
@@ -23,28 +23,22 @@ def answer(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Record an answer (durable on disk before the command returns)."""
-    from commands.common import open_ws
-    from govaudit.answers import build_answer, parse_answer_file
     from govaudit.errors import GovauditError
-    from govaudit.store import Store
 
-    ws = open_ws(workspace)
-    store = Store(ws)
-    who = evaluator or ws.evaluator
+    from .common import open_audit
+
+    audit = open_audit(workspace)
     if file is not None:
         if site or question or value:
             raise GovauditError("give either --file or SITE QUESTION VALUE, not both")
-        answers = parse_answer_file(file, ws.checklist, store.sites(), who)
-        store.save_answers(answers)
+        answers = audit.answer_file(file, evaluator=evaluator)
         console.print(f"Saved {len(answers)} answers from {file}", markup=False)
         return
     if not (site and question and value is not None):
         raise GovauditError("usage: govaudit answer SITE QUESTION VALUE [--note TEXT], "
                             "or govaudit answer --file answers.csv")
-    record = build_answer(ws.checklist, store.site(site), question, value, who, note)
-    saved = store.save_answer(record.site, record.question, record.indicator, record.value,
-                              who, record.note, time=record.time)
-    q = ws.checklist.question(question)
+    saved = audit.answer(site, question, value, note=note, evaluator=evaluator)
+    q = audit.checklist.question(question)
     shown = q.display(saved.value) if q else saved.value
     changed = f" (was {q.display(saved.history[-1]['value'])})" if saved.history and q else ""
     console.print(f"{site} · {question} = {shown}{changed}", markup=False)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from commands import answer, checklist, init, score, sites, status
-from commands import check as check_command
-from commands import collect as collect_command
-from commands import demo as demo_command
-from commands import doctor as doctor_command
-from commands import evidence as evidence_command
-from commands import export as export_command
-from commands import import_workbook as import_command
-from commands import report as report_command
-from commands.common import GovauditGroup
+from . import answer, checklist, init, score, sites, status
+from . import check as check_command
+from . import collect as collect_command
+from . import demo as demo_command
+from . import doctor as doctor_command
+from . import evidence as evidence_command
+from . import export as export_command
+from . import import_workbook as import_command
+from . import monitor as monitor_command
+from . import report as report_command
+from .common import GovauditGroup
 
 app = typer.Typer(
     cls=GovauditGroup,
@@ -29,6 +30,7 @@ app = typer.Typer(
 app.command("init")(init.init)
 app.add_typer(sites.app, name="sites")
 app.command("check")(check_command.check)
+app.add_typer(monitor_command.app, name="monitor")
 app.add_typer(evidence_command.app, name="evidence")
 app.command("collect")(collect_command.collect)
 app.command("answer")(answer.answer)
@@ -42,15 +44,20 @@ app.command("doctor")(doctor_command.doctor)
 app.command("demo")(demo_command.demo)
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Show the version and exit."),
-) -> None:
-    if version:
-        from govaudit import __version__
+def _show_version(value: bool) -> None:
+    if value:
+        from govaudit.version import __version__
 
         typer.echo(f"govaudit {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Show the version and exit.",
+                                 is_eager=True, callback=_show_version),
+) -> None:
+    """Evaluate government websites by hand, with evidence."""
 
 
 def main() -> None:

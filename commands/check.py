@@ -9,7 +9,14 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from commands.common import JsonOption, WorkspaceOption, console, err_console, open_ws, print_json
+from .common import (
+    JsonOption,
+    WorkspaceOption,
+    console,
+    err_console,
+    open_audit,
+    print_json,
+)
 
 if TYPE_CHECKING:  # the probes import httpx: only when the command runs
     from govaudit.probes.run import CheckRun, ProgressEvent, ProgressFn, SiteCheck
@@ -44,35 +51,32 @@ def check(
     allow_private: Annotated[bool, typer.Option(
         "--allow-private", help="Follow redirects and links to private addresses (intranet, "
         "loopback); by default only a site's own pages may be on one.")] = False,
+    render: Annotated[bool, typer.Option(
+        "--render", help="Marks, features: also read the home page as Chromium renders it "
+        "(footers written by scripts); uses the capture of 'govaudit evidence' when there "
+        "is one.")] = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
     """Probe the sites over HTTP, store the results and suggest answers."""
     from govaudit.probes.fetch import FetchLimits
     from govaudit.probes.links import LinkOptions
-    from govaudit.probes.run import CheckOptions, resolve_probes, run_checks
-    from govaudit.store import Store
+    from govaudit.probes.run import CheckOptions, resolve_probes
 
-    ws = open_ws(workspace)
-    store = Store(ws)
-    names = list(site) if site else None
-    chosen = [store.site(n) for n in names] if names else store.sites()
+    audit = open_audit(workspace)
+    chosen = audit.sites.select(site)
     if not chosen:
         console.print("No sites yet: govaudit sites import FILE")
         return
     probes = resolve_probes(probe)
-    options = CheckOptions(interval=interval, link_timeout=link_timeout,
+    options = CheckOptions(interval=interval, link_timeout=link_timeout, render=render,
                            allow_private=allow_private, limits=FetchLimits(deadline=timeout),
                            links=LinkOptions(concurrency=concurrency, per_host=per_host,
                                              skip_hosts=tuple(skip_host or ())))
-    result = _run_with_progress(lambda progress: run_checks(
-        ws, chosen, probes, depth=depth, samples=samples, on_progress=progress,
+    result = _run_with_progress(lambda progress: audit.check(
+        [s.name for s in chosen], probes, depth=depth, samples=samples, on_progress=progress,
         options=options), len(chosen) * len(probes))
-    applied = None
-    if apply:
-        from govaudit.suggestions import apply_suggestions
-
-        applied = apply_suggestions(store, ws.checklist, chosen)
+    applied = audit.apply_suggestions([s.name for s in chosen]) if apply else None
     if json:
         out: dict[str, Any] = {"sites": [s.to_dict() for s in result.sites]}
         if applied is not None:
@@ -117,67 +121,27 @@ def _run_with_progress(work: Callable[[ProgressFn], CheckRun], total: int) -> Ch
 
 
 def _print_site(checked: SiteCheck) -> None:
+    from govaudit.model import LinksResult
+
     # Text() cells: link texts and URLs from the sites often hold "[…]"
     table = Table("probe", "result", title=Text(f"{checked.site}  {checked.url}"),
                   title_justify="left")
-    for name, data in checked.probes.items():
-        if data.get("failed"):
-            table.add_row(name, Text(f"failed: {data['error']}", style="red"))
-        else:
-            table.add_row(name, Text(summary(name, data)))
+    for name, result in checked.probes.items():
+        table.add_row(name, Text(result.summary(), style="red" if result.failed else ""))
     console.print(table)
-    links = checked.probes.get("links") or {}
-    broken = links.get("broken") or []
-    if broken:
-        shown = Table("broken link", "status / error", "text", "found on",
-                      title=f"{len(broken)} broken link(s)", title_justify="left")
-        for item in broken[:BROKEN_SHOWN]:
-            problem = " ".join(str(v) for v in (item["status"], item["error"]) if v)
-            shown.add_row(*(Text(v) for v in (item["url"], problem, item["text"],
-                                              item["found_on"])))
+    links = checked.probes.get("links")
+    if not isinstance(links, LinksResult):
+        return
+    for rows, column, title in ((links.broken, "broken link", "broken link(s)"),
+                                (links.unchecked, "not checked", "link(s) whose host could "
+                                                                 "not be reached from here")):
+        if not rows:
+            continue
+        shown = Table(column, "status / error", "text", "found on",
+                      title=f"{len(rows)} {title}", title_justify="left")
+        for item in rows[:BROKEN_SHOWN]:
+            shown.add_row(*(Text(v) for v in (item.url, item.problem, item.text,
+                                              item.found_on)))
         console.print(shown)
-        if len(broken) > BROKEN_SHOWN:
-            console.print(f"… and {len(broken) - BROKEN_SHOWN} more (--json lists them all)")
-
-
-def summary(name: str, data: dict[str, Any]) -> str:
-    """One line per probe result, for the table."""
-    if name == "availability":
-        ok = data["samples"] - data["failures"]
-        text = f"{ok}/{data['samples']} OK"
-        if data["status"] is not None:
-            text += (f", HTTP {data['status']}, median {data['latency_median_ms']} ms, "
-                     f"p95 {data['latency_p95_ms']} ms, {'HTTPS' if data['https'] else 'no HTTPS'}")
-        if data.get("redirects") and data.get("final_url"):
-            text += f", redirected to {data['final_url']}"
-        if data.get("errors"):
-            text += f"; errors: {'; '.join(data['errors'])}"
-        if data.get("tls_error"):
-            text += f"; {data['tls_error']}"
-        return text
-    if name == "links":
-        return (f"{data['checked']} checked, {data['broken_count']} broken "
-                f"({(data['broken_ratio'] or 0):.1%}), {len(data['pages'])} page(s) scanned")
-    if name == "ipv6":
-        if data.get("reachable"):
-            return f"AAAA {', '.join(data['aaaa'])}; HTTP {data['status']} over IPv6"
-        return data.get("error") or "no answer over IPv6"
-    if name == "marks":
-        from govaudit.probes.names import MARK_KEYS
-        from govaudit.suggestions import MARK_LABELS
-
-        parts = []
-        for key in MARK_KEYS:
-            value = data.get("conac_url") if key == "conac" else data.get(key)
-            parts.append(f"{MARK_LABELS[key]}: {value or '—'}")
-        return "; ".join(parts)
-    if name == "freshness":
-        if not data.get("latest"):
-            return "no date found"
-        return f"newest {data['latest']} ({data['days']} day(s) ago) on {data['source']}"
-    if name == "features":
-        from govaudit.suggestions import FEATURE_LABELS
-
-        return "; ".join(f"{label} {'✓' if (data.get(key) or {}).get('found') else '—'}"
-                         for key, label in FEATURE_LABELS.items())
-    return ""
+        if len(rows) > BROKEN_SHOWN:
+            console.print(f"… and {len(rows) - BROKEN_SHOWN} more (--json lists them all)")

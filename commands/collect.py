@@ -11,12 +11,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from commands.common import WorkspaceOption, console, err_console
+from .common import WorkspaceOption, console, err_console
 
 if TYPE_CHECKING:
     from govaudit.collect import CollectSession, SessionSummary
     from govaudit.live_browser import LiveBrowser
-    from govaudit.workspace import Workspace
 
 TYPE_LABELS = {"yes_no": "是/否", "graded": "等级", "count": "数量", "text": "文字"}
 SPECIAL_CHOICES = (("不适用", "na"), ("无法判断", "unknown"))
@@ -56,24 +55,22 @@ def collect(
     A new run resumes at the first unanswered question. At a choice: b back, s skip,
     q quit, c capture (with --open); in a typed answer: :b, :s, :q, :c.
     """
-    from commands.common import open_ws
-    from govaudit.collect import plan_sessions
     from govaudit.errors import GovauditError
-    from govaudit.store import Store
+
+    from .common import open_audit
 
     if not sys.stdin.isatty():
         raise GovauditError(
             "collect asks questions in a terminal, and standard input is not one; record "
             "answers without prompts with 'govaudit answer --file answers.csv' (columns "
             "site,question,value[,note]) or 'govaudit answer SITE QUESTION VALUE'")
-    ws = open_ws(workspace)
-    store = Store(ws)
-    plan = plan_sessions(ws, store, site, indicator, redo=redo)
+    audit = open_audit(workspace)
+    plan = audit.collect(site, indicator, redo=redo)
     for skipped in plan.not_assessed:
         console.print(f"{skipped.name}: nothing to ask at level {skipped.level}"
                       + (" for the chosen indicator(s)" if indicator else ""), markup=False)
     live = _start_browser(browser_path) if open_browser else None
-    flow = Flow(ws, live, notes)
+    flow = Flow(live, notes)
     try:
         flow.run(plan.sessions)
     except KeyboardInterrupt:
@@ -114,13 +111,11 @@ def _start_browser(browser_path: str | None) -> LiveBrowser | None:
 class Flow:
     """The prompts of one collect run over several sites."""
 
-    def __init__(self, ws: Workspace, live: LiveBrowser | None, notes: bool) -> None:
-        self.ws = ws
+    def __init__(self, live: LiveBrowser | None, notes: bool) -> None:
         self.live = live
         self.notes = notes
         self.summaries: list[SessionSummary] = []
         self.sessions: list[CollectSession] = []
-        self.records: list[dict[str, Any]] = []  # this run's captures, for its manifest
         self.quit = False
 
     def run(self, sessions: list[CollectSession]) -> None:
@@ -344,7 +339,6 @@ class Flow:
 
     def capture(self, session: CollectSession, index: int) -> None:
         from govaudit.errors import GovauditError
-        from govaudit.evidence import write_manifest
 
         assert self.live is not None
         item = session.items[index]
@@ -355,18 +349,13 @@ class Flow:
                 return
         try:
             with console.status("Capturing…"):
-                record = self.live.capture(self.ws, site=session.site.name,
-                                           indicator=item.indicator.id,
-                                           question=item.question.id, url=url)
+                record = session.capture(self.live, index, url)
         except GovauditError as exc:
             err_console.print(f"capture failed: {exc}", style="red", markup=False)
             return
         if record.get("error") and not record.get("files"):
             err_console.print(f"capture failed: {record['error']}", style="red", markup=False)
             return
-        session.add_evidence(index, record)
-        self.records.append(record)
-        write_manifest(self.ws, self.live.run, self.records)
         kinds = ", ".join(f["kind"] for f in record.get("files", []))
         console.print(f"  captured {record['id']} for {item.question.id}: "
                       f"{record.get('title') or '(no title)'} — {record.get('final_url')} "

@@ -2,19 +2,94 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import errno
 import json
+import os
+import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
+from rich.table import Table
+from rich.text import Span, Text
 from typer.core import TyperGroup
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from govaudit import Audit
+
+# C0 (but newline), DEL and C1: what a terminal may act on rather than show
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str) -> str:
+    """Control characters made visible: ESC becomes the four characters \\x1b."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _escaped_text(text: Text) -> Text:
+    """A copy of a rich Text with its control characters escaped, styles kept."""
+    cuts = sorted({i for m in _CONTROL.finditer(text.plain) for i in (m.start(), m.end())})
+    if not cuts:
+        return text
+    out = text.blank_copy()
+    for piece in text.divide(cuts):
+        if _CONTROL.fullmatch(piece.plain):
+            shown = escape_controls(piece.plain)
+            piece = Text(shown, style=piece.style,
+                         spans=[Span(0, len(shown), span.style) for span in piece.spans])
+        out.append_text(piece)
+    return out
+
+
+def _escaped(renderable: RenderableType) -> RenderableType:
+    if isinstance(renderable, str):
+        return escape_controls(renderable)
+    return _escaped_text(renderable) if isinstance(renderable, Text) else renderable
+
+
+def _escaped_table(table: Table) -> Table:
+    """A copy of a table with its cells escaped, so that its columns are measured as shown."""
+    shown = copy.copy(table)
+    shown.columns = [dataclasses.replace(column, header=_escaped(column.header),
+                                         footer=_escaped(column.footer),
+                                         _cells=[_escaped(cell) for cell in column.cells])
+                     for column in table.columns]
+    return shown
+
+
+class SafeConsole(Console):
+    """A console that never passes a control character of the text it prints to the terminal.
+
+    Names and notes come from sites, CSV files and teammates' workbooks: an ESC or
+    OSC sequence in them could retitle, clear or reprogram the terminal. Every
+    string, Text and table cell is escaped before layout (so widths stay right), and
+    any segment rendered otherwise is escaped on its way out. Markup is off: text
+    from outside must not become styles or links.
+    """
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(escape_controls(text), **kwargs)
+
+    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None
+               ) -> Iterable[Segment]:
+        renderable = (_escaped_table(renderable) if isinstance(renderable, Table)
+                      else _escaped(renderable))
+        for segment in super().render(renderable, options):
+            if segment.control is None and _CONTROL.search(segment.text):
+                segment = Segment(escape_controls(segment.text), segment.style)
+            yield segment
+
+
+console = SafeConsole(highlight=False, soft_wrap=True, markup=False)
+err_console = SafeConsole(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 WorkspaceOption = Annotated[
     Path | None,
@@ -28,18 +103,61 @@ def report_error(message: str) -> None:
     err_console.print(f"error: {message}", style="red", markup=False)
 
 
-class GovauditGroup(TyperGroup):
-    """Turns a GovauditError anywhere below into one message and exit code 1."""
+# Library parameters whose option is spelled otherwise.
+OPTION_NAMES = {"timeout_s": "timeout", "extra_wait_s": "extra-wait"}
 
-    def invoke(self, ctx: typer.Context) -> Any:
+
+def option_flag(field: str) -> str:
+    """The CLI option of a library setting: 'wait_until' -> '--wait-until'."""
+    return "--" + OPTION_NAMES.get(field, field).replace("_", "-")
+
+
+class GovauditGroup(TyperGroup):
+    """Turns a GovauditError or a file-system error anywhere below into one message, exit 1."""
+
+    # What to do about the errors a full disk, a read-only or locked-down folder cause.
+    OS_HINTS = {
+        errno.ENOSPC: "free some space, then run the command again",
+        errno.EDQUOT: "free some space or ask for a larger quota, then run the command again",
+        errno.EFBIG: "free some space or raise the file-size limit, then run the command again",
+        errno.EROFS: "work in a copy of the workspace on a writable disk",
+        errno.EACCES: "check who owns the folder and its permissions",
+        errno.EPERM: "check who owns the folder and its permissions",
+        errno.ENAMETOOLONG: "use a shorter name or a shorter folder path",
+    }
+
+    def invoke(self, ctx: Any) -> Any:  # click's Context, which typer vendors
         try:
             return super().invoke(ctx)
+        except OptionError as exc:
+            report_error(f"{option_flag(exc.field)} {exc.detail}")
+            raise typer.Exit(2) from None
         except GovauditError as exc:
             report_error(str(exc))
+            raise typer.Exit(1) from None
+        except OSError as exc:
+            report_error(self.os_error_message(exc))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             report_error("interrupted; everything saved before this point is kept")
             raise typer.Exit(130) from None
+
+    @classmethod
+    def os_error_message(cls, exc: OSError) -> str:
+        """One line: the file, what went wrong, what to do."""
+        message = exc.strerror or str(exc) or type(exc).__name__
+        hint = cls.OS_HINTS.get(exc.errno or 0)
+        if hint:
+            message += f": {hint}"
+        where = exc.filename
+        if isinstance(where, (str, bytes, os.PathLike)):
+            path = Path(os.fsdecode(where))
+            # An atomic writer's temporary file: the folder is what the user can act on.
+            if path.name.startswith(".") and path.name.endswith(".tmp"):
+                message = f"{path.parent}: cannot write a file there ({message})"
+            else:
+                message = f"{path}: {message}"
+        return f"{message}; what was saved before is unchanged"
 
 
 def new_app(help_text: str) -> typer.Typer:
@@ -53,5 +171,14 @@ def open_ws(workspace: Path | None):  # -> govaudit.workspace.Workspace
     return open_workspace(workspace, explicit=workspace is not None)
 
 
+def open_audit(workspace: Path | None) -> Audit:
+    """The workspace of --workspace, or the nearest one upwards."""
+    from govaudit import Audit
+
+    return Audit.open(workspace)
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """JSON on stdout; DEL and C1 characters, which JSON leaves raw, as \\u escapes."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    sys.stdout.write(re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")

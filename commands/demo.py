@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from commands.common import console
+from .common import console
 
 
 def demo(

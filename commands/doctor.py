@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from commands.common import JsonOption, WorkspaceOption, console, print_json
+from .common import JsonOption, WorkspaceOption, console, print_json
 
 STYLES = {"ok": "green", "warn": "yellow", "fail": "red"}
 

@@ -6,15 +6,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
-from commands.common import (
+from .common import (
     GovauditGroup,
     JsonOption,
     WorkspaceOption,
     console,
     err_console,
+    open_audit,
     open_ws,
     print_json,
 )
@@ -83,28 +84,27 @@ def evidence(
     """Capture screenshot evidence; a failed page is recorded with its reason (exit 1)."""
     if ctx.invoked_subcommand is not None:
         return
-    from govaudit.capture import CaptureOptions, build_targets, run_captures
+    from govaudit.capture import CaptureOptions
 
-    ws = open_ws(workspace)
+    audit = open_audit(workspace)
     options = CaptureOptions(viewport=viewport, device=device, full_page=full_page,
                              timeout_s=timeout, wait_until=wait_until, extra_wait_s=extra_wait,
                              selector=selector, max_height=max_height,
                              allow_private=allow_private)
     options.check()
-    targets = build_targets(ws, sites=site, url=url, indicator=indicator, question=question)
-    if not targets:
+    with _progress() as progress:
+        result = audit.capture(site, url=url, indicator=indicator, question=question,
+                               options=options, concurrency=concurrency, on_progress=progress,
+                               headed=headed, browser_path=browser_path,
+                               cdp_endpoint=cdp_endpoint, browser_endpoint=browser_endpoint)
+    ws = audit.workspace
+    if not result.records:
         message = "Nothing to capture: no sites yet (govaudit sites import FILE)"
         if json:
             print_json({"captures": [], "failed": 0})
         else:
             console.print(message, markup=False)
         return
-    with _progress(len(targets)) as progress:
-        result = run_captures(ws, targets, options, concurrency=concurrency,
-                              on_progress=progress, headed=headed, browser_path=browser_path,
-                              cdp_endpoint=cdp_endpoint, browser_endpoint=browser_endpoint)
-    if url:
-        _remember_url(ws, result.records)
     if json:
         print_json({"captures": [_json_capture(r) for r in result.records],
                     "failed": result.failed})
@@ -112,16 +112,6 @@ def evidence(
         _summary(result, ws)
     if result.failed:
         raise typer.Exit(1)
-
-
-def _remember_url(ws: Any, records: list[dict[str, Any]]) -> None:
-    from govaudit.store import PageRecord, Store
-
-    store = Store(ws)
-    for record in records:
-        if not record["error"]:
-            store.record_page(PageRecord(record["site"], record["requested_url"],
-                                         record["indicator"], record["question"]))
 
 
 def _json_capture(record: dict[str, Any]) -> dict[str, Any]:
@@ -137,7 +127,7 @@ def _json_capture(record: dict[str, Any]) -> dict[str, Any]:
 class _progress:
     """A rich progress bar on stderr: captures done / total and failures so far."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self) -> None:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -149,7 +139,7 @@ class _progress:
         self.bar = Progress(TextColumn("capturing"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.fields[failed]}"), TimeElapsedColumn(),
                             console=err_console, transient=True)
-        self.task = self.bar.add_task("capture", total=total, failed="")
+        self.task = self.bar.add_task("capture", total=None, failed="")
 
     def __enter__(self) -> _progress:
         self.bar.start()
@@ -160,7 +150,7 @@ class _progress:
 
     def __call__(self, done: int, total: int, failed: int, record: dict[str, Any]) -> None:
         label = f"[red]{failed} failed[/red]" if failed else ""
-        self.bar.update(self.task, completed=done, failed=label)
+        self.bar.update(self.task, completed=done, total=total, failed=label)
 
 
 def _summary(result: Any, ws: Any) -> None:
@@ -202,10 +192,7 @@ def attach(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Keep a file taken elsewhere (an app, WeChat) as evidence for a question."""
-    from govaudit.evidence import attach as attach_file
-
-    ws = open_ws(workspace)
-    record = attach_file(ws, site, question, file)
+    record = open_audit(workspace).attach(site, question, file)
     if json:
         print_json(record)
         return
@@ -216,23 +203,131 @@ def attach(
 
 @app.command("verify")
 def verify(json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
-    """Re-hash every evidence file and manifest; list missing or changed ones (exit 1)."""
-    from govaudit.evidence import verify as verify_files
+    """Check the store's records, the manifests and the files against each other (exit 1).
 
-    ws = open_ws(workspace)
-    result = verify_files(ws)
+    Lists every file that is missing, changed, outside the workspace or not
+    described, every record missing from the store or from the manifests.
+    """
+    result = open_audit(workspace).verify()
     if json:
-        print_json({"files": result.files, "manifests": result.manifests,
+        print_json({"files": result.files, "records": result.records,
+                    "manifests": result.manifests,
                     "problems": [{"path": p.path, "problem": p.problem, "record": p.record,
                                   "site": p.site, "expected": p.expected, "actual": p.actual}
                                  for p in result.problems]})
     else:
         if result.problems:
-            table = Table("problem", "file", "record", "site")
+            table = Table("problem", Column("file", overflow="fold"), "record", "site")
             for p in result.problems:
                 table.add_row(p.problem, Text(p.path), p.record, Text(p.site), style="red")
             console.print(table)
-        console.print(f"{result.files} evidence files and {result.manifests} manifests checked: "
-                      f"{len(result.problems)} missing or changed", markup=False)
+        count = len(result.problems)
+        console.print(f"{result.files} evidence files, {result.records} records and "
+                      f"{result.manifests} manifests checked: "
+                      f"{count or 'no'} problem{'' if count == 1 else 's'}", markup=False)
     if result.problems:
         raise typer.Exit(1)
+
+
+@app.command("keygen")
+def keygen(
+    key: Annotated[Path | None, typer.Option(
+        help="Where to write the private key (default: [evidence] key of govaudit.toml, else "
+        "~/.config/govaudit/signing-key.pem).", show_default=False)] = None,
+    signer: Annotated[str, typer.Option(
+        help="The name signatures carry (default: the workspace's evaluator).",
+        show_default=False)] = "",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Make this evaluator's Ed25519 signing key; its public key goes to the team lead."""
+    from govaudit.archive.settings import evidence_settings
+    from govaudit.archive.signing import keygen as make_key
+    from govaudit.errors import GovauditError
+
+    settings = None
+    try:
+        settings = evidence_settings(open_ws(workspace))
+    except GovauditError:
+        if workspace is not None:
+            raise
+    path = key or (settings.key if settings else None) or (
+        Path.home() / ".config" / "govaudit" / "signing-key.pem")
+    name = signer or (settings.signer if settings else "")
+    made = make_key(path, name)
+    console.print(f"private key {made.private} (mode 600: keep it to yourself)\n"
+                  f"public key  {made.public}: give it to the team lead, who keeps it in the "
+                  f"workspace's public-keys folder ([evidence] public_keys)\n"
+                  f"fingerprint {made.fingerprint}\n"
+                  f'in govaudit.toml: [evidence] key = "{made.private}"', markup=False)
+
+
+@app.command("timestamp")
+def timestamp(
+    tsa: Annotated[str | None, typer.Option(
+        help="The RFC 3161 TSA to ask (default: [evidence] tsa of govaudit.toml).",
+        show_default=False)] = None,
+    json: JsonOption = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Timestamp the run manifests that have no trusted timestamp yet (exit 1 if one fails)."""
+    from govaudit.archive.timestamps import timestamp_pending
+
+    ws = open_ws(workspace)
+    results = timestamp_pending(ws, tsa)
+    if json:
+        print_json({"timestamps": [{"manifest": ws.relative(r.path), "ok": r.ok, "time": r.time,
+                                    "reason": r.reason} for r in results]})
+    elif not results:
+        console.print("Every run manifest has a timestamp already", markup=False)
+    else:
+        table = Table("manifest", "timestamp")
+        for r in results:
+            table.add_row(Text(ws.relative(r.path)), Text(r.time or r.reason),
+                          style=None if r.ok else "red")
+        console.print(table)
+    if any(not r.ok for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("sign")
+def sign(workspace: WorkspaceOption = None) -> None:
+    """Sign the run manifests and WACZ archives not signed yet, with [evidence] key."""
+    from govaudit.archive.settings import evidence_settings
+    from govaudit.archive.signing import sign_unsigned, team_key
+    from govaudit.errors import GovauditError
+
+    ws = open_ws(workspace)
+    settings = evidence_settings(ws)
+    key = team_key(settings)
+    if key is None:
+        raise GovauditError(f"no signing key: set [evidence] key in {ws.config_path} (make one "
+                            "with 'govaudit evidence keygen')")
+    signed = sign_unsigned(ws, key, settings.signer)
+    for path in signed:
+        console.print(ws.relative(path), markup=False)
+    console.print(f"{len(signed)} file(s) signed by {settings.signer}", markup=False)
+
+
+@app.command("export")
+def export(
+    site: Annotated[str, typer.Argument(help="Site name.")],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="The zip to write (default: exports/SITE-evidence.zip).",
+        show_default=False)] = None,
+    json: JsonOption = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """One zip for an appeal: the site's evidence, manifests, timestamps, signatures, README."""
+    from govaudit.archive.bundle import export_bundle
+    from govaudit.filenames import safe_name
+
+    ws = open_ws(workspace)
+    target = output or ws.exports_dir / f"{safe_name(site)}-evidence.zip"
+    bundle = export_bundle(ws, site, target)
+    if json:
+        print_json({"bundle": str(bundle.path), "files": bundle.files,
+                    "manifests": bundle.manifests, "timestamped": bundle.timestamped})
+        return
+    console.print(f"{bundle.path}: {len(bundle.files)} files, {len(bundle.manifests)} "
+                  f"manifest(s), {len(bundle.timestamped)} timestamped; see README.txt inside",
+                  markup=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.common import GovauditGroup, WorkspaceOption, console, open_ws
+from .common import GovauditGroup, WorkspaceOption, console, open_audit
 
 app = typer.Typer(
     cls=GovauditGroup,
@@ -45,6 +45,14 @@ def export(
     into: Annotated[Path | None, typer.Option(
         "--into", help="Update govaudit's sheets inside this existing workbook, keeping every "
         "other sheet; the previous file is kept as a backup.", show_default=False)] = None,
+    accept_loss: Annotated[bool, typer.Option(
+        "--accept-loss", help="With --into: update even though openpyxl drops some of the "
+        "team's content (text boxes, cached formula results, …); it is listed first.")] = False,
+    keep_backups: Annotated[int, typer.Option(
+        "--keep-backups", help="With --into: how many backups of the workbook to keep.")] = 5,
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", "--force", help="Replace an existing -o file even if govaudit did not "
+        "write it (a team workbook: use --into instead).")] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Export the workspace's workbook."""
@@ -54,21 +62,22 @@ def export(
 
     if output is not None and into is not None:
         raise GovauditError("give either -o FILE or --into FILE, not both")
-    ws = open_ws(workspace)
+    audit = open_audit(workspace)
     if into is not None:
-        from govaudit.workbook.into import export_into
-
-        result = export_into(ws, into)
+        result = audit.export_into(into, accept_loss=accept_loss, keep_backups=keep_backups)
         console.print(f"Updated {result.path}: {', '.join(result.replaced + result.added)}",
                       markup=False)
         if result.removed:
             console.print(f"Removed stale sheets: {', '.join(result.removed)}", markup=False)
         console.print(f"Kept the workbook's own sheets: {', '.join(result.kept) or 'none'}; "
                       f"previous file saved as {result.backup.name}", markup=False)
+        for line in result.lost:
+            console.print(f"Lost (accepted with --accept-loss): {line}", markup=False)
+        if result.pruned:
+            console.print(f"Removed {len(result.pruned)} older backup(s), keeping the last "
+                          f"{keep_backups}", markup=False)
         return
-    from govaudit.workbook.export import export_workbook
-
-    path = export_workbook(ws, output)
+    path = audit.export(output, overwrite=overwrite)
     console.print(f"Wrote {path}", markup=False)
 
 
@@ -81,14 +90,15 @@ def merge(
         "--prefer", help="latest | evaluator:NAME | fail (see above).")] = "latest",
     force: Annotated[bool, typer.Option(
         "--force", help="Read workbooks made from another checklist or version.")] = False,
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", help="Replace an existing -o file even if govaudit did not write it.")
+    ] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     from rich.table import Table
 
-    from govaudit.workbook.merge import merge_workbooks
-
-    ws = open_ws(workspace)
-    result = merge_workbooks(ws, files, output, prefer, force)
+    result = open_audit(workspace).merge(files, output, prefer=prefer, force=force,
+                                         overwrite=overwrite)
     console.print(f"Merged {result.files} workbook(s) into {result.path}: {result.sites} sites, "
                   f"{result.answers} answers by {', '.join(result.evaluators) or 'nobody'}",
                   markup=False)

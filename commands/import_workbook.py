@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.common import WorkspaceOption, console, open_ws
+from .common import WorkspaceOption, console, open_audit
 
 
 def import_workbook(
@@ -22,9 +22,7 @@ def import_workbook(
     An answer already stored for the same site, question and evaluator is
     replaced only by a newer one, and keeps the older value in its history.
     """
-    from govaudit.workbook.ingest import import_workbook as run_import
-
-    result = run_import(open_ws(workspace), path, force)
+    result = open_audit(workspace).import_workbook(path, force=force)
     console.print(f"Imported {result.rows} answers from {result.path} "
                   f"({', '.join(result.evaluators) or 'nobody'}): {result.new} new, "
                   f"{result.updated} updated, {result.unchanged} unchanged, "

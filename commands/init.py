@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.common import console
+from .common import console
 
 
 def init(
@@ -18,11 +18,11 @@ def init(
                                            help="Your name, recorded with every answer.")],
 ) -> None:
     """Create a workspace folder with govaudit.toml."""
-    from govaudit.workspace import init_workspace
+    from govaudit import Audit
 
-    ws = init_workspace(directory, checklist, evaluator)
-    cl = ws.checklist
-    console.print(f"Created workspace {ws.root} for {ws.evaluator}", markup=False)
+    audit = Audit.create(directory, checklist=checklist, evaluator=evaluator)
+    cl = audit.checklist
+    console.print(f"Created workspace {audit.root} for {audit.evaluator}", markup=False)
     console.print(f"Checklist: {cl.id} {cl.version} — {cl.name} "
                   f"({len(cl.indicators)} indicators, {len(cl.questions)} questions; "
                   f"levels {', '.join(cl.levels)})", markup=False)

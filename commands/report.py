@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.common import WorkspaceOption, console, open_ws
+from .common import WorkspaceOption, console, open_audit
 
 
 def report(
@@ -22,10 +22,8 @@ def report(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Write the HTML report: works offline and from a file share (no server, no CDN)."""
-    from govaudit.report import build_report
-
-    ws = open_ws(workspace)
+    audit = open_audit(workspace)
     with console.status("Writing the report…"):
-        index = build_report(ws, output, site or None)
+        index = audit.report(output, sites=site)
     console.print(f"Report: {index}", markup=False)
     console.print(f"Open {index.resolve().as_uri()} in a browser.", markup=False)

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from commands.common import JsonOption, WorkspaceOption, console, open_ws, print_json
+from .common import JsonOption, WorkspaceOption, console, open_audit, print_json
 
 if TYPE_CHECKING:
     from govaudit.checklist import Checklist
+    from govaudit.model import SiteScore
 
 
 def score(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
     """Score every site from the answers stored."""
-    from govaudit.scoring import score_sites
-    from govaudit.store import Store
-
-    ws = open_ws(workspace)
-    store = Store(ws)
-    report = score_sites(ws.checklist, store.sites(), store.answers(), ws.evaluator)
+    audit = open_audit(workspace)
+    report = audit.score()
     if json:
         print_json(report.to_dict())
         return
-    checklist = ws.checklist
+    checklist = audit.checklist
     tops = [t for t in checklist.tops if not t.bonus]
     # one column per first-level indicator only where the terminal has room for them
     wide = console.width >= 72 + 8 * len(tops)
@@ -40,23 +38,34 @@ def score(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
                       "`govaudit score --json` has the fraction of every indicator.",
                       markup=False)
         return
-    table = Table("rank", "site", "level", "total", "bonus", "grade", "answered",
+    table = Table("group", "rank", "site", "level", "total", "bonus", "grade", "answered",
                   *[t.name for t in tops] if wide else (), title=checklist.name)
-    ordered = sorted(report.sites, key=lambda s: (s.level, s.rank or 0, s.site))
+    ordered = sorted(report.sites, key=lambda s: (checklist.group_order(s.group), s.rank or 0,
+                                                  s.site))
     for s in ordered:
-        mark = "" if s.complete else " (incomplete)"
-        table.add_row(str(s.rank), s.site, s.level, f"{s.total:.2f}", f"{s.bonus:.2f}",
-                      s.grade, f"{s.answered}/{s.questions}{mark}",
+        table.add_row(s.group, str(s.rank), s.site, s.level, f"{s.total:.2f}",
+                      f"{s.bonus:.2f}", s.grade, f"{s.answered}/{s.questions}{open_mark(s)}",
                       *[f"{s.tops.get(t.id, 0):.2f}" for t in tops] if wide else ())
     console.print(table)
-    if any(not s.complete for s in report.sites):
-        console.print("Incomplete sites score unanswered and 'unknown' questions as 0 for now.")
+    if report.settlement_note():
+        console.print(report.settlement_note(), markup=False)
+    for line in report.notes():
+        console.print(line, markup=False)
     if not wide:
         console.print("A wider terminal shows each first-level indicator; "
                       "`govaudit score --json` has every indicator.", markup=False)
 
 
-def _mean_fraction(checklist: Checklist, fractions: dict[str, float | None], top_id: str) -> str:
+def _mean_fraction(checklist: Checklist, fractions: Mapping[str, float | None],
+                   top_id: str) -> str:
     values = [f for i in checklist.indicators if i.path_ids[0] == top_id
               and (f := fractions.get(i.id)) is not None]
     return f"{sum(values) / len(values):.2f}" if values else ""
+
+
+def open_mark(score: SiteScore) -> str:
+    """' (provisional, 12.50 open)' while questions are unanswered or unknown."""
+    if not score.provisional:
+        return ""
+    return f" (provisional, {score.open_points or 0:.2f} open)"
+

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from commands.common import JsonOption, WorkspaceOption, console, new_app, open_ws, print_json
+from .common import JsonOption, WorkspaceOption, console, new_app, open_audit, print_json
 
 app = new_app("Add, import and list the sites to assess.")
 
@@ -24,20 +24,8 @@ def add(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Add one site."""
-    from govaudit.errors import GovauditError
-    from govaudit.sites import add_sites, check_url, normalise_level
-    from govaudit.store import Site
-
-    ws = open_ws(workspace)
-    resolved = normalise_level(level, ws.checklist)
-    if resolved is None:
-        raise GovauditError(f"level {level!r} is not weighted by {ws.checklist.id} "
-                            f"(levels: {', '.join(ws.checklist.levels)})")
-    reason = check_url(url)
-    if reason:
-        raise GovauditError(f"site {name}: {reason}")
-    [added] = add_sites(ws, [Site(name, url, resolved, region, group)])
-    console.print(f"Added {name} ({resolved}) {added.url}", markup=False)
+    site = open_audit(workspace).sites.add(name, url, level, region=region, group=group)
+    console.print(f"Added {site.name} ({site.level}) {site.url}", markup=False)
 
 
 @app.command("import")
@@ -46,23 +34,17 @@ def import_(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Import sites from a file; any bad row rejects the whole file."""
-    from govaudit.sites import add_sites, parse_sites
-    from govaudit.store import Store
-
-    ws = open_ws(workspace)
-    sites = parse_sites(path, ws.checklist, {s.name for s in Store(ws).sites()})
-    add_sites(ws, sites)
+    audit = open_audit(workspace)
+    sites = audit.sites.import_file(path)
     levels = ", ".join(f"{lv}: {sum(s.level == lv for s in sites)}"
-                       for lv in ws.checklist.levels if any(s.level == lv for s in sites))
+                       for lv in audit.checklist.levels if any(s.level == lv for s in sites))
     console.print(f"Imported {len(sites)} sites from {path} ({levels})", markup=False)
 
 
 @app.command("list")
 def list_(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
     """List the workspace's sites."""
-    from govaudit.store import Store
-
-    sites = Store(open_ws(workspace)).sites()
+    sites = open_audit(workspace).sites.all()
     if json:
         print_json({"sites": [s.to_dict() for s in sites]})
         return

@@ -4,27 +4,32 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from commands.common import JsonOption, WorkspaceOption, console, open_ws, print_json
+from govaudit.scoring import PROVISIONAL_NOTE
+
+from .common import JsonOption, WorkspaceOption, console, open_audit, print_json
 
 
 def status(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
     """Per site: answered / total questions."""
-    from govaudit.scoring import score_sites
-    from govaudit.store import Store
-
-    ws = open_ws(workspace)
-    store = Store(ws)
-    report = score_sites(ws.checklist, store.sites(), store.answers(), ws.evaluator)
-    rows = [{"site": s.site, "level": s.level, "answered": s.answered, "questions": s.questions}
-            for s in report.sites]
+    report = open_audit(workspace).score()
     if json:
-        print_json({"sites": rows})
+        print_json({"sites": [{"site": s.site, "level": s.level, "group": s.group,
+                               "answered": s.answered, "questions": s.questions,
+                               "provisional": s.provisional,
+                               "open_points": s.open_points} for s in report.sites]})
         return
-    table = Table("site", "level", "answered", "questions", "done")
-    for row in rows:
-        share = row["answered"] / row["questions"] if row["questions"] else 1.0
-        table.add_row(row["site"], row["level"], str(row["answered"]), str(row["questions"]),
-                      f"{share:.0%}")
+    table = Table("site", "level", "group", "answered", "questions", "done", "total")
+    for s in report.sites:
+        share = s.answered / s.questions if s.questions else 1.0
+        total = "" if s.total is None else f"{s.total:.2f}"
+        if s.provisional and s.total is not None:
+            total += f" provisional, {s.open_points or 0:.2f} open"
+        table.add_row(s.site, s.level, s.group, str(s.answered), str(s.questions),
+                      f"{share:.0%}", total)
     console.print(table)
-    if not rows:
+    if any(s.provisional for s in report.sites) and report.weighted:
+        console.print(PROVISIONAL_NOTE, markup=False)
+    if report.settlement_note():
+        console.print(report.settlement_note(), markup=False)
+    if not report.sites:
         console.print("No sites yet: govaudit sites import FILE")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from govaudit.checklist import Checklist, Question
@@ -27,9 +28,25 @@ def find_question(checklist: Checklist, qid: str) -> Question:
     return question
 
 
+def check_asked(checklist: Checklist, site: Site, question: Question,
+                values: Mapping[str, object]) -> None:
+    """Refuse a question that skip logic leaves out, given the site's other answers."""
+    from govaudit.scoring import asked, skip_reason
+
+    if asked(question, site.level, values) is False:
+        raise GovauditError(f"question {question.id} is skipped for {site.name}: "
+                            f"{skip_reason(checklist, question, values)}; change that answer "
+                            "first, or leave this question out")
+
+
 def build_answer(checklist: Checklist, site: Site, qid: str, raw_value: object,
-                 evaluator: str, note: str = "", time: str | None = None) -> Answer:
-    """A validated answer; GovauditError names the question and what fits."""
+                 evaluator: str, note: str = "", time: str | None = None,
+                 values: Mapping[str, object] | None = None) -> Answer:
+    """A validated answer; GovauditError names the question and what fits.
+
+    With `values` (the site's current answers by question id), a question whose
+    `relevant` condition does not hold is refused.
+    """
     question = find_question(checklist, qid)
     indicator = checklist.indicator(question.indicator_id)
     if indicator is None or not indicator.assessed_at(site.level, checklist.unweighted):
@@ -42,13 +59,20 @@ def build_answer(checklist: Checklist, site: Site, qid: str, raw_value: object,
         value = question.parse_value(raw_value)
     except ValueError as exc:
         raise GovauditError(str(exc)) from None
+    if values is not None:
+        check_asked(checklist, site, question, values)
     return Answer(site.name, qid, question.indicator_id, value, evaluator,
                   time or utc_now(), note.strip())
 
 
 def parse_answer_file(path: Path, checklist: Checklist, sites: list[Site],
-                      evaluator: str) -> list[Answer]:
-    """All answers of a CSV/XLSX file, or RowsError listing every bad row."""
+                      evaluator: str,
+                      stored: Mapping[str, Mapping[str, object]] | None = None) -> list[Answer]:
+    """All answers of a CSV/XLSX file, or RowsError listing every bad row.
+
+    With `stored` (each site's current answers by question id), skip logic is checked
+    against those answers as the file's own rows change them.
+    """
     rows = read_rows(path)
     if not rows:
         raise GovauditError(f"{path}: the file is empty")
@@ -89,6 +113,27 @@ def parse_answer_file(path: Path, checklist: Checklist, sites: list[Site],
                                         cell("note"), now))
         except GovauditError as exc:
             problems.append(f"row {number}: {exc}")
+    if stored is not None:
+        problems.extend(_skipped_rows(checklist, by_name, answers, seen, stored))
     if problems:
         raise RowsError(str(path), problems, "nothing was saved")
     return answers
+
+
+def _skipped_rows(checklist: Checklist, sites: Mapping[str, Site], answers: list[Answer],
+                  rows: Mapping[tuple[str, str], int],
+                  stored: Mapping[str, Mapping[str, object]]) -> list[str]:
+    """Rows answering a question that skip logic leaves out, once the file is applied."""
+    values: dict[str, dict[str, object]] = {}
+    for answer in answers:
+        values.setdefault(answer.site, dict(stored.get(answer.site, {})))[answer.question] = \
+            answer.value
+    problems = []
+    for answer in answers:
+        question = checklist.question(answer.question)
+        try:
+            if question is not None:
+                check_asked(checklist, sites[answer.site], question, values[answer.site])
+        except GovauditError as exc:
+            problems.append(f"row {rows[(answer.site, answer.question)]}: {exc}")
+    return problems

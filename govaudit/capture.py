@@ -32,11 +32,11 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from govaudit.credentials import load_credentials
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError
 from govaudit.evidence import (
     new_record,
     new_run_id,
@@ -45,6 +45,7 @@ from govaudit.evidence import (
     url_label,
     write_manifest,
 )
+from govaudit.model import PageRef
 from govaudit.netpolicy import AddressPolicy
 from govaudit.urls import origin, origin_text, redact_record, split_credentials
 from govaudit.workspace import Workspace
@@ -59,7 +60,8 @@ if TYPE_CHECKING:
         Response,
     )
 
-WAIT_UNTIL = ("load", "domcontentloaded", "networkidle", "commit")
+WaitUntil = Literal["load", "domcontentloaded", "networkidle", "commit"]
+WAIT_UNTIL: tuple[str, ...] = get_args(WaitUntil)
 DEFAULT_VIEWPORT = "1366x768"
 DEFAULT_MAX_HEIGHT = 15000  # CSS pixels: a 1366 px wide PNG this tall is ~80 MB in memory
 SCROLL_BUDGET_S = 5.0
@@ -81,7 +83,7 @@ class CaptureOptions:
     device: str = ""  # a Playwright device name, e.g. "iPhone 13"
     full_page: bool = True
     timeout_s: float = 30.0
-    wait_until: str = "load"
+    wait_until: WaitUntil = "load"
     extra_wait_s: float = 0.0
     selector: str = ""  # capture one element, e.g. "#footer"
     max_height: int = DEFAULT_MAX_HEIGHT
@@ -97,30 +99,25 @@ class CaptureOptions:
         """Raise GovauditError for an option that cannot work."""
         self.viewport_size()
         if self.wait_until not in WAIT_UNTIL:
-            raise GovauditError(f"--wait-until {self.wait_until!r}: use one of "
+            raise OptionError("wait_until", f"{self.wait_until!r}: use one of "
                                 f"{', '.join(WAIT_UNTIL)}")
         if self.timeout_s <= 0:
-            raise GovauditError(f"--timeout {self.timeout_s:g}: must be more than 0 seconds")
+            raise OptionError("timeout_s", f"{self.timeout_s:g}: must be more than 0 seconds")
         if self.extra_wait_s < 0:
-            raise GovauditError(f"--extra-wait {self.extra_wait_s:g}: must be 0 or more")
+            raise OptionError("extra_wait_s", f"{self.extra_wait_s:g}: must be 0 or more")
         if self.max_height < 100:
-            raise GovauditError(f"--max-height {self.max_height}: must be at least 100 pixels")
+            raise OptionError("max_height", f"{self.max_height}: must be at least 100 pixels")
 
     def viewport_size(self) -> tuple[int, int]:
         match = re.fullmatch(r"\s*(\d{2,5})\s*[xX×*]\s*(\d{2,5})\s*", self.viewport)
         if not match:
-            raise GovauditError(f"--viewport {self.viewport!r}: give WIDTHxHEIGHT, e.g. 1366x768")
+            raise OptionError("viewport", f"{self.viewport!r}: give WIDTHxHEIGHT, e.g. 1366x768")
         return int(match.group(1)), int(match.group(2))
 
 
-@dataclass(frozen=True)
-class Target:
-    """One page to capture, for a site (and an indicator/question when it is evidence for one)."""
-
-    site: str
-    url: str
-    indicator: str = ""
-    question: str = ""
+# One page to capture, for a site (and an indicator/question when it is evidence for one):
+# the same record as a page recorded for the site.
+Target = PageRef
 
 
 @dataclass
@@ -254,7 +251,7 @@ _THAW_JS = """
 async def _snapshot(page: Page, record: dict[str, Any], workspace: Workspace,
                     options: CaptureOptions, cdp: CDPSession | None,
                     time_left: Callable[[], float]) -> None:
-    """PNG, HTML and MHTML of what `page` shows now; fills the record's files and page facts."""
+    """PNG, inert HTML and MHTML of what `page` shows now; fills the record's files and facts."""
     from playwright.async_api import Error as PlaywrightError
 
     record["final_url"] = page.url
@@ -282,9 +279,17 @@ async def _snapshot(page: Page, record: dict[str, Any], workspace: Workspace,
         png = await _page_png(page, cdp, size, options, time_left)
     await asyncio.to_thread(save_file, workspace, record, "png", ".png", png, label)
     if options.html:
+        from govaudit.inert_html import MAX_STYLESHEETS, STYLESHEETS_JS, render_inert
+
         html = await page.content()
-        await asyncio.to_thread(save_file, workspace, record, "html", ".html",
-                                html.encode("utf-8"), label)
+        try:
+            stylesheets = await page.evaluate(STYLESHEETS_JS, MAX_STYLESHEETS)
+        except PlaywrightError:
+            stylesheets = {}  # the page without its site's stylesheets is still the evidence
+        data = await asyncio.to_thread(render_inert, html, stylesheets)
+        entry = await asyncio.to_thread(save_file, workspace, record, "html", ".html", data,
+                                        label)
+        entry["inert"] = True  # a rendering that runs nothing; the MHTML is the faithful copy
     if options.mhtml and cdp is not None:
         try:
             snapshot = await cdp.send("Page.captureSnapshot", {"format": "mhtml"})
@@ -841,7 +846,7 @@ async def arun_captures(workspace: Workspace, targets: Iterable[Target],
     targets, nets = _site_nets(workspace, list(dict.fromkeys(targets)), options)
     concurrency = default_concurrency() if concurrency is None else concurrency
     if concurrency < 1:
-        raise GovauditError(f"--concurrency {concurrency}: must be at least 1")
+        raise OptionError("concurrency", f"{concurrency}: must be at least 1")
     result = CaptureRun(run or new_run_id())
     started = time.monotonic()
     if not targets:

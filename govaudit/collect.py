@@ -11,15 +11,19 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from govaudit.answers import build_answer
 from govaudit.checklist import Checklist, Indicator, Question
 from govaudit.errors import GovauditError
-from govaudit.scoring import PROBE_EVALUATOR, SiteScore, consolidate, score_sites
-from govaudit.store import Answer, PageRecord, Site, Store
+from govaudit.model import PROBE_EVALUATOR, Answer, PageRef, Site, SiteScore
+from govaudit.scoring import asked, consolidate, score_sites
+from govaudit.store import Store
 from govaudit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from govaudit.live_browser import LiveBrowser
 
 
 @dataclass(frozen=True)
@@ -101,18 +105,7 @@ def plan_for(checklist: Checklist, site: Site,
     ]
 
 
-def shown_state(question: Question, values: dict[str, object]) -> bool | None:
-    """Skip logic: True to ask, False when the condition fails, None while it is undecided.
-
-    Undecided means the question the condition names is unanswered or 无法判断; the
-    question is asked once that answer is known.
-    """
-    if question.relevant is None:
-        return True
-    return question.relevant.holds(values.get(question.relevant.question))
-
-
-def page_urls(site: Site, indicator: Indicator, recorded: Sequence[PageRecord] = (),
+def page_urls(site: Site, indicator: Indicator, recorded: Sequence[PageRef] = (),
               question: Question | None = None) -> list[str]:
     """The URLs to open for an indicator (or one of its questions) of a site.
 
@@ -172,7 +165,7 @@ class CollectSession:
         return {question: answer.value for (_, question), answer in chosen.items()}
 
     def state(self, index: int) -> bool | None:
-        return shown_state(self.items[index].question, self._values)
+        return asked(self.items[index].question, self.site.level, self._values)
 
     def shown(self, index: int) -> bool:
         return self.state(index) is True
@@ -284,6 +277,22 @@ class CollectSession:
         self._answers[(answer.question, answer.evaluator)] = answer
         self._values = self._consolidated()
 
+    def capture(self, live: LiveBrowser, index: int, url: str | None = None
+                ) -> dict[str, Any]:
+        """Capture the live browser's page as evidence for the question at `index`.
+
+        A capture that saved files is stored, linked to the answer (see
+        add_evidence) and added to the browser run's manifest; one that saved
+        nothing is returned with its error and kept nowhere.
+        """
+        item = self.items[index]
+        record = live.capture(self.workspace, site=self.site.name,
+                              indicator=item.indicator.id, question=item.question.id, url=url)
+        if record.get("files"):
+            self.add_evidence(index, record)
+            live.add_to_manifest(self.workspace, record)
+        return record
+
     def add_evidence(self, index: int, record: dict[str, Any]) -> None:
         """Store a capture for the question at `index`, record its URL, link it to the answer.
 
@@ -297,7 +306,7 @@ class CollectSession:
         self._evidence += 1
         url = record.get("final_url") or record.get("requested_url")
         if url:
-            self.store.record_page(PageRecord(self.site.name, url, item.indicator.id,
+            self.store.record_page(PageRef(self.site.name, url, item.indicator.id,
                                               item.question.id))
         self._load_answers()
         if (item.question.id, self.evaluator) not in self._answers:
@@ -321,7 +330,7 @@ class CollectSession:
         open_items = self.open_items()
         remaining = sum(1 for i in open_items if not self.answered(i))
         report = score_sites(self.checklist, self.store.sites(), self.store.answers(),
-                             self.evaluator)
+                             self.workspace.settlement)
         score = next((s for s in report.sites if s.site == self.site.name), None)
         return SessionSummary(
             site=self.site.name, answered=len(self._answered), changed=len(self._changed),

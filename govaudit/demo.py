@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 import time
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govaudit.errors import GovauditError
+from govaudit.model import LinksResult
 from govaudit.scoring import ScoreReport
 
 DEMO_EVALUATOR = "演示评估员"
@@ -52,7 +54,7 @@ class DemoResult:
 class _SampleHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the sample folders; the GBK site says so in its Content-Type header too."""
 
-    def guess_type(self, path: str | Path) -> str:
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
         kind = super().guess_type(path)
         if kind == "text/html" and "/gbk/" in Path(path).as_posix():
             return "text/html; charset=gbk"
@@ -95,12 +97,13 @@ def prepare_folder(folder: Path) -> None:
 
 def run_demo(folder: Path, *, on_step: StepFn | None = None,
              browser_path: str | None = None) -> DemoResult:
-    """Run the demo in `folder`; `on_step(text)` names each stage as it starts."""
-    from govaudit.answers import parse_answer_file
-    from govaudit.capture import build_targets, run_captures
+    """Run the demo in `folder`; `on_step(text)` names each stage as it starts.
+
+    The loop is a short script over `govaudit.Audit`, as any user's script would be.
+    """
+    from govaudit.audit import Audit
     from govaudit.probes.links import LinkOptions
-    from govaudit.probes.run import CheckOptions, run_checks
-    from govaudit.report import build_report
+    from govaudit.probes.run import CheckOptions
     from govaudit.samples import (
         SAMPLE_CHECKLIST,
         SAMPLE_SITES,
@@ -108,11 +111,6 @@ def run_demo(folder: Path, *, on_step: StepFn | None = None,
         sample_answers_text,
         sample_site_rows,
     )
-    from govaudit.scoring import score_sites
-    from govaudit.store import PageRecord, Site, Store
-    from govaudit.suggestions import apply_suggestions
-    from govaudit.workbook.export import export_workbook
-    from govaudit.workspace import init_workspace
 
     step = on_step or (lambda _text: None)
     started = time.monotonic()
@@ -122,34 +120,31 @@ def run_demo(folder: Path, *, on_step: StepFn | None = None,
     copy_samples(folder / "sites")
     with serve_samples(folder / "sites") as base_url:
         step(f"serving them on {base_url}; creating the workspace ({SAMPLE_CHECKLIST})")
-        ws = init_workspace(folder / "audit-demo", SAMPLE_CHECKLIST, DEMO_EVALUATOR)
-        store = Store(ws)
+        audit = Audit.create(folder / "audit-demo", checklist=SAMPLE_CHECKLIST,
+                             evaluator=DEMO_EVALUATOR)
         rows = sample_site_rows(base_url)
-        store.add_sites([Site(n, u, lv) for n, u, lv in rows])
-        for sample, (name, url, _level) in zip(SAMPLE_SITES, rows, strict=True):
+        for sample, (name, url, level) in zip(SAMPLE_SITES, rows, strict=True):
+            audit.sites.add(name, url, level)
             for path, indicator in SAMPLE_PAGES.get(sample.folder, ()):
-                store.record_page(PageRecord(name, url + path, indicator))
+                audit.sites.record_page(name, url + path, indicator)
         step("check: probing availability, links, IPv6, footer marks, freshness, features")
         # the sample portal's 党政机关 badge links to the real registry: offline, skip it
         options = CheckOptions(links=LinkOptions(skip_hosts=("bszs.conac.cn",)))
-        checked = run_checks(ws, depth=1, samples=2, options=options)
-        broken = {s.name: len(store.probe_results(s.name).get("links", {}).get("broken", []))
-                  for s in store.sites()}
+        checked = audit.check(depth=1, samples=2, options=options)
+        broken = {s.site: len(links.broken) if isinstance(links := s.probes.get("links"),
+                                                          LinksResult) else 0
+                  for s in checked.sites}
         step("evidence: screenshots, HTML and MHTML of every sample page")
-        capture = run_captures(ws, build_targets(ws), browser_path=browser_path)
+        capture = audit.capture(browser_path=browser_path)
     step("applying the probe suggestions and the sample answers")
-    applied = apply_suggestions(store, ws.checklist, store.sites())
+    applied = audit.apply_suggestions()
     answers_file = folder / "sample-answers.csv"
     answers_file.write_text(sample_answers_text(), encoding="utf-8")
-    answers = parse_answer_file(answers_file, ws.checklist, store.sites(), DEMO_EVALUATOR)
-    store.save_answers(answers)
+    answers = audit.answer_file(answers_file)
     step("scoring, exporting the workbook, writing the report")
-    scores = score_sites(ws.checklist, store.sites(), store.answers(), ws.evaluator)
-    workbook = export_workbook(ws)
-    report = build_report(ws)
     return DemoResult(
-        folder=folder, workspace=ws.root, base_url=base_url, scores=scores, workbook=workbook,
-        report=report, manifest=capture.manifest, captures=len(capture.records),
-        capture_failures=capture.failures, check_errors=checked.errors, broken_links=broken,
-        suggestions_applied=applied, answers_loaded=len(answers),
-        seconds=time.monotonic() - started)
+        folder=folder, workspace=audit.root, base_url=base_url, scores=audit.score(),
+        workbook=audit.export(), report=audit.report(), manifest=capture.manifest,
+        captures=len(capture.records), capture_failures=capture.failures,
+        check_errors=checked.errors, broken_links=broken, suggestions_applied=applied,
+        answers_loaded=len(answers), seconds=time.monotonic() - started)

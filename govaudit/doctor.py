@@ -11,8 +11,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from govaudit import __version__
 from govaudit.errors import GovauditError
+from govaudit.version import __version__
 
 FONT_HELP = ("install a CJK font so that Chinese pages do not render as boxes: "
              "'sudo apt-get install fonts-noto-cjk' (or fonts-wqy-zenhei) on Debian/Ubuntu, "

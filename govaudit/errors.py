@@ -25,3 +25,16 @@ class RowsError(GovauditError):
         self.problems = problems
         listed = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{path}: {len(problems)} bad row(s), {what}\n{listed}")
+
+
+class OptionError(GovauditError):
+    """A bad value for a named setting: a parameter of the library, an option of the CLI.
+
+    The message names the setting as the library does (`samples`); the CLI shows
+    it as its option (`--samples`) and exits 2, as for any usage error.
+    """
+
+    def __init__(self, field: str, detail: str) -> None:
+        self.field = field
+        self.detail = detail
+        super().__init__(f"{field} {detail}")

@@ -9,22 +9,27 @@ handed over and checked as a whole.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
 import secrets
 import shutil
+import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from govaudit import __version__
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
+from govaudit.files import atomic_write
 from govaudit.urls import redact_data, redact_url
+from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
 KINDS = ("png", "html", "mhtml", "attachment")
@@ -78,27 +83,13 @@ def url_label(url: str) -> str:
     return unquote(text)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_file(workspace: Workspace, record: dict[str, Any], kind: str, suffix: str,
               data: bytes, label: str | None = None) -> dict[str, Any]:
     """Write one evidence file for `record` and add its entry (path, SHA-256, size)."""
     folder = site_folder(workspace, record["site"])
     name = file_stem(record, label or url_label(record["requested_url"] or "page")) + suffix
     path = folder / name
-    _atomic_write(path, data)
+    atomic_write(path, data)
     entry = {"kind": kind, "path": workspace.relative(path),
              "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
     record["files"].append(entry)
@@ -144,9 +135,9 @@ def write_manifest(workspace: Workspace, run: str, records: list[dict[str, Any]]
     body = {"run": run, "workspace": workspace.name, "govaudit": __version__,
             "created": utc_time(), "records": redact_data(records)}
     data = (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    _atomic_write(path, data)
+    atomic_write(path, data)
     digest = hashlib.sha256(data).hexdigest()
-    _atomic_write(path.with_name(path.name + ".sha256"),
+    atomic_write(path.with_name(path.name + ".sha256"),
                   f"{digest}  {path.name}\n".encode())
     return path
 
@@ -167,25 +158,44 @@ def attach(workspace: Workspace, site: str, question: str, source: Path,
         raise GovauditError(f"unknown question {question!r} in checklist "
                             f"{workspace.checklist.id} (see 'govaudit checklist show')")
     source = Path(source)
-    if not source.is_file():
-        raise GovauditError(f"{source}: no such file")
+    try:
+        handle = open_regular(source)
+    except FileNotFoundError:
+        raise GovauditError(f"{source}: no such file") from None
+    except NotRegularFile as exc:
+        raise GovauditError(f"{exc}; nothing attached") from None
+    except OSError as exc:
+        raise GovauditError(f"{source}: cannot read it ({exc.strerror})") from None
     run = run or new_run_id()
     record = new_record(run=run, site=site, indicator=q.indicator_id, question=question)
     record["title"] = source.name
     suffix = source.suffix.lower()
     kind = SUFFIX_KINDS.get(suffix, "attachment")
     folder = site_folder(workspace, site)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / (file_stem(record, f"attach-{Path(source.name).stem}") + suffix[:16])
+    created = not folder.is_dir()
     started = datetime.now(UTC)
-    fd, tmp = tempfile.mkstemp(prefix=".attach.", suffix=".tmp", dir=folder)
-    os.close(fd)
+    tmp: str | None = None
     try:
-        shutil.copyfile(source, tmp)
+        with handle:
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / (file_stem(record, f"attach-{Path(source.name).stem}")
+                               + suffix[:16])
+            fd, tmp = tempfile.mkstemp(prefix=".attach.", suffix=".tmp", dir=folder)
+            with os.fdopen(fd, "wb") as copy:
+                shutil.copyfileobj(handle, copy)
+        refusal = content_problem(Path(tmp), suffix)
+        if refusal:
+            raise GovauditError(f"{source}: {refusal}; nothing attached")
         digest, size = sha256_file(Path(tmp))
         os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+    except (OSError, GovauditError) as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(exc, GovauditError):
+            raise
         raise GovauditError(f"{source}: cannot copy into {folder} ({exc.strerror})") from None
     record["files"].append({"kind": kind, "path": workspace.relative(target), "sha256": digest,
                             "bytes": size})
@@ -195,11 +205,73 @@ def attach(workspace: Workspace, site: str, question: str, source: Path,
     return record
 
 
+# What a file's name says it is: (the name of that type, its first bytes, Pillow's format).
+_CLAIMS: dict[str, tuple[str, tuple[bytes, ...], str]] = {
+    ".png": ("PNG image", (b"\x89PNG\r\n\x1a\n",), "PNG"),
+    ".jpg": ("JPEG image", (b"\xff\xd8\xff",), "JPEG"),
+    ".jpeg": ("JPEG image", (b"\xff\xd8\xff",), "JPEG"),
+    ".gif": ("GIF image", (b"GIF87a", b"GIF89a"), "GIF"),
+    ".webp": ("WEBP image", (b"RIFF",), "WEBP"),
+    ".pdf": ("PDF document", (b"%PDF-",), ""),
+}
+_TEXT_SUFFIXES = (".html", ".htm", ".mhtml", ".mht")
+_TEXT_SAMPLE = 1 << 16
+
+
+def content_problem(path: Path, suffix: str) -> str:
+    """Why the file at `path` is not what `suffix` claims ("" when it is, or claims nothing).
+
+    Images are decoded with Pillow; a PDF must start as one; an HTML or MHTML
+    page must be text.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(_TEXT_SAMPLE)
+    if not head:
+        return "is empty"
+    if suffix in _TEXT_SUFFIXES:
+        import charset_normalizer
+
+        if charset_normalizer.from_bytes(head).best() is None:
+            return "not a text file, as an HTML or MHTML page must be"
+        return ""
+    if suffix not in _CLAIMS:
+        return ""
+    name, magic, pillow_format = _CLAIMS[suffix]
+    if not head.startswith(magic) or (suffix == ".webp" and head[8:12] != b"WEBP"):
+        return f"not a {name} (its content does not start as one)"
+    return _image_problem(path, name, pillow_format) if pillow_format else ""
+
+
+def _image_problem(path: Path, name: str, pillow_format: str) -> str:
+    """Decode the whole image: a damaged or disguised file is refused."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                found = image.format
+                image.verify()
+            with Image.open(path) as image:
+                image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return f"too large a {name} to check"
+    except Exception as exc:  # Pillow raises many types for damaged images
+        detail = str(exc).replace(str(path), "the file") or type(exc).__name__
+        return f"not a {name} that can be read ({detail})"
+    return "" if found == pillow_format else f"not a {name} (it is {found})"
+
+
 @dataclass
 class FileProblem:
     path: str
-    problem: str  # "missing" or "changed"
-    record: str = ""  # evidence id, or "" for a manifest
+    # "missing", "changed", "differs from the manifest", "not in the manifest",
+    # "outside the workspace", "outside evidence/", "not a regular file", "unreadable",
+    # "not in the store", "not in a manifest", "not recorded"
+    problem: str
+    record: str = ""  # evidence id, or "" for a manifest or a file nobody describes
     site: str = ""
     expected: str = ""
     actual: str = ""
@@ -208,6 +280,7 @@ class FileProblem:
 @dataclass
 class VerifyResult:
     files: int = 0
+    records: int = 0
     manifests: int = 0
     problems: list[FileProblem] = field(default_factory=list)
 
@@ -216,41 +289,221 @@ class VerifyResult:
         return not self.problems
 
 
+# Files that file managers leave in any folder they show.
+_FOLDER_CLUTTER = {".DS_Store", "Thumbs.db", "desktop.ini"}
+T = TypeVar("T")
+
+
 def verify(workspace: Workspace) -> VerifyResult:
-    """Re-hash every evidence file and manifest; list the missing and changed ones."""
+    """Check the store's records, the manifests and the files on disk against each other.
+
+    Every file named by a record in the store or in a manifest must be inside
+    the workspace's evidence folder, a regular file, and have one SHA-256 in
+    the store, in the manifests and on disk; every record must be both in the
+    store and in a manifest; each manifest must match its .sha256; and every
+    file under evidence/ must be described by some record. Nothing outside
+    the workspace is read.
+    """
     from govaudit.store import Store
 
     result = VerifyResult()
-    root = workspace.root
+    listed = _read_manifests(workspace, result)
+    stored: dict[str, dict[str, Any]] = {}
     for record in Store(workspace).evidence():
-        for entry in record.get("files", []):
-            result.files += 1
-            problem = _check(root / entry["path"], entry["sha256"])
-            if problem:
-                result.problems.append(FileProblem(entry["path"], problem[0], record["id"],
-                                                   record.get("site", ""), entry["sha256"],
-                                                   problem[1]))
-    folder = workspace.evidence_dir
-    for sums in sorted(folder.glob(f"{MANIFEST_PREFIX}*.json.sha256")):
-        result.manifests += 1
-        manifest = sums.with_name(sums.name.removesuffix(".sha256"))
-        expected = sums.read_text(encoding="utf-8").split(maxsplit=1)[0] if sums.stat().st_size \
-            else ""
-        problem = _check(manifest, expected)
-        if problem:
-            result.problems.append(FileProblem(workspace.relative(manifest), problem[0],
-                                               expected=expected, actual=problem[1]))
-    for manifest in sorted(folder.glob(f"{MANIFEST_PREFIX}*.json")):
-        if not manifest.with_name(manifest.name + ".sha256").exists():
-            result.manifests += 1
-            result.problems.append(FileProblem(workspace.relative(manifest) + ".sha256",
-                                               "missing"))
+        stored.setdefault(str(record.get("id", "")), record)
+    checker = _FileChecker(workspace, result)
+    for rid in [*stored, *(r for r in listed if r not in stored)]:
+        result.records += 1
+        record = stored.get(rid)
+        copies = listed.get(rid, [])
+        site = str((record or copies[0][1]).get("site", ""))
+        in_store = _files_of(record) if record is not None else {}
+        in_manifests = [_files_of(copy) for _, copy in copies]
+        if record is None:
+            for manifest, _ in copies:
+                result.problems.append(FileProblem(manifest, "not in the store", rid, site))
+        elif not copies:
+            result.problems.append(FileProblem(next(iter(in_store), ""), "not in a manifest",
+                                               rid, site))
+        for path in dict.fromkeys([*in_store, *(p for files in in_manifests for p in files)]):
+            checker.check(path, rid, site, in_store.get(path),
+                          [files.get(path) for files in in_manifests], record is not None)
+    checker.unrecorded()
     return result
 
 
-def _check(path: Path, expected: str) -> tuple[str, str] | None:
-    """None when the file is there with the expected hash, else (problem, actual hash)."""
-    if not path.is_file():
-        return ("missing", "")
-    actual, _ = sha256_file(path)
-    return None if actual == expected else ("changed", actual)
+def _files_of(record: dict[str, Any]) -> dict[str, str]:
+    """{path: recorded sha256} of a record's files."""
+    files = record.get("files")
+    return {str(f.get("path", "")): str(f.get("sha256", "")).lower()
+            for f in (files if isinstance(files, list) else []) if isinstance(f, dict)}
+
+
+def _read_manifests(workspace: Workspace, result: VerifyResult
+                    ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Check each manifest against its .sha256; {evidence id: [(manifest, record)]}."""
+    folder = workspace.evidence_dir
+    listed: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    names = {p.name.removesuffix(".sha256") for p in folder.glob(f"{MANIFEST_PREFIX}*.json*")
+             if p.name.endswith((".json", ".json.sha256"))} if folder.is_dir() else set()
+    for name in sorted(names):
+        result.manifests += 1
+        relative = f"{workspace.relative(folder)}/{name}"
+        sums, sums_problem = _read_checked(folder / f"{name}.sha256", _read_all)
+        if sums_problem:
+            result.problems.append(FileProblem(f"{relative}.sha256", sums_problem))
+        expected = ((sums or b"").decode("utf-8", "replace").split() or [""])[0].lower()
+        data, problem = _read_checked(folder / name, _read_all)
+        if data is None:
+            result.problems.append(FileProblem(relative, problem, expected=expected))
+            continue
+        actual = hashlib.sha256(data).hexdigest()
+        if not sums_problem and actual != expected:
+            result.problems.append(FileProblem(relative, "changed", expected=expected,
+                                               actual=actual))
+        try:
+            records = json.loads(data)["records"]
+            if not isinstance(records, list):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            result.problems.append(FileProblem(relative, "unreadable", actual=actual))
+            continue
+        for record in records:
+            if isinstance(record, dict):
+                listed.setdefault(str(record.get("id", "")), []).append((relative, record))
+    return listed
+
+
+class _FileChecker:
+    """Locates and hashes evidence files once each, and remembers which files are described."""
+
+    def __init__(self, workspace: Workspace, result: VerifyResult) -> None:
+        self.workspace = workspace
+        self.root = workspace.root.resolve()
+        self.folder = workspace.evidence_dir.resolve()
+        self.result = result
+        self.described: set[str] = set()
+        self.digests: dict[Path, tuple[str | None, str]] = {}
+
+    def check(self, path: str, rid: str, site: str, in_store: str | None,
+              in_manifests: list[str | None], stored: bool) -> None:
+        """One file of one record: its hash in the store and in each manifest (None: not there).
+
+        `stored` says whether the record is in the store at all (when it is not,
+        that was reported once for the whole record).
+        """
+        self.result.files += 1
+        self.described.add(os.path.normpath(self.workspace.root / path))
+
+        def problem(kind: str, expected: str = "", actual: str = "") -> None:
+            self.result.problems.append(FileProblem(path, kind, rid, site, expected, actual))
+
+        located, where = self._locate(path)
+        if located is None:
+            return problem(where)
+        self.described.add(str(located))
+        hashes = [h for h in (in_store, *in_manifests) if h is not None]
+        if located not in self.digests:
+            self.digests[located] = _read_checked(located, _sha256_of)
+        digest, failure = self.digests[located]
+        if digest is None:
+            return problem(failure, hashes[0])
+        if in_store is not None and None in in_manifests:
+            return problem("not in the manifest", in_store, digest)
+        if in_store is None and stored:
+            return problem("not in the store", hashes[0], digest)
+        manifest = next((h for h in in_manifests if h is not None and h != in_store), None)
+        if in_store is not None and manifest is not None:
+            return problem("differs from the manifest", manifest, digest)
+        if digest != hashes[0]:
+            problem("changed", hashes[0], digest)
+        return None
+
+    def _locate(self, relative: str) -> tuple[Path | None, str]:
+        """The real path of a recorded file, or why it may not be read (links resolved)."""
+        try:
+            path = (self.root / relative).resolve()
+        except (OSError, RuntimeError, ValueError):
+            return None, "unreadable"
+        if not path.is_relative_to(self.root):
+            return None, "outside the workspace"
+        if not path.is_relative_to(self.folder):
+            return None, "outside evidence/"
+        return path, ""
+
+    def unrecorded(self) -> None:
+        """Report every file under evidence/ that no record describes."""
+        top = self.workspace.evidence_dir
+        for folder, dirs, names in os.walk(top):
+            dirs.sort()
+            links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+            for name in sorted(names + links):
+                full = os.path.normpath(os.path.join(folder, name))
+                if name in _FOLDER_CLUTTER or full in self.described:
+                    continue
+                if folder == str(top) and name.startswith(MANIFEST_PREFIX) and \
+                        name.endswith((".json", ".json.sha256")):
+                    continue
+                relative = Path(full).relative_to(self.workspace.root).as_posix()
+                self.result.problems.append(FileProblem(relative, "not recorded"))
+
+
+def _read_all(handle: BinaryIO) -> bytes:
+    return handle.read()
+
+
+def _sha256_of(handle: BinaryIO) -> str:
+    return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _read_checked(path: Path, use: Callable[[BinaryIO], T]) -> tuple[T | None, str]:
+    """(use(the opened file), "") for a regular file; else (None, what is wrong)."""
+    try:
+        with open_regular(path) as handle:
+            return use(handle), ""
+    except FileNotFoundError:
+        return None, "missing"
+    except NotRegularFile:
+        return None, "not a regular file"
+    except OSError:
+        return None, "unreadable"
+
+
+class NotRegularFile(OSError):
+    """The path is a symbolic link, a folder, a pipe, a device or a socket."""
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a regular file for reading; never follow a link at its end, never block on a pipe.
+
+    Raises NotRegularFile for anything but a regular file, FileNotFoundError
+    when there is nothing, and OSError for other failures.
+    """
+    info = os.lstat(path)  # before opening: opening a device or a pipe may do things
+    if not stat.S_ISREG(info.st_mode):
+        raise NotRegularFile(f"{path}: {_not_regular(info.st_mode)}")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
+        | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # replaced by a link since lstat
+            raise NotRegularFile(f"{path}: {_not_regular(stat.S_IFLNK)}") from None
+        raise
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise NotRegularFile(f"{path}: {_not_regular(mode)}")
+    return os.fdopen(fd, "rb")
+
+
+_NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe"), (stat.S_ISSOCK, "a socket"),
+                (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def _not_regular(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link, not the file itself"
+    what = next((name for test, name in _NOT_REGULAR if test(mode)), "")
+    return f"not a regular file ({what})" if what else "not a regular file"

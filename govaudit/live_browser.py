@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from govaudit.errors import GovauditError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from playwright.async_api import Browser, BrowserContext, Page, Playwright
 
-    from govaudit.capture import CaptureOptions
+    from govaudit.capture import CaptureOptions, WaitUntil
     from govaudit.workspace import Workspace
 
 T = TypeVar("T")
@@ -45,6 +47,7 @@ class LiveBrowser:
         self.options = options or CaptureOptions()
         self.options.check()
         self.run = run or new_run_id()
+        self.records: list[dict[str, Any]] = []  # this run's stored captures, for its manifest
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever,
                                         name="govaudit-live-browser", daemon=True)
@@ -74,8 +77,9 @@ class LiveBrowser:
             self._pending = [f for f in self._pending if not f.done()] + [future]
 
         def done(f: concurrent.futures.Future) -> None:
-            if not f.cancelled() and f.exception() is not None:
-                self._note(_first_line(f.exception()))
+            error = None if f.cancelled() else f.exception()
+            if error is not None:
+                self._note(_first_line(error))
 
         future.add_done_callback(done)
 
@@ -174,7 +178,7 @@ class LiveBrowser:
             self._main = open_pages[0] if open_pages else await context.new_page()
         return self._main
 
-    async def _open(self, page: Page, url: str, wait_until: str) -> None:
+    async def _open(self, page: Page, url: str, wait_until: WaitUntil) -> None:
         from govaudit.capture import describe_failure
 
         try:
@@ -259,6 +263,14 @@ class LiveBrowser:
             raise
         except Exception as exc:
             raise GovauditError(f"capture failed: {_first_line(exc)}") from None
+
+
+    def add_to_manifest(self, workspace: Workspace, record: dict[str, Any]) -> Path:
+        """Add a stored capture to this run's manifest (rewritten whole, with its hash)."""
+        from govaudit.evidence import write_manifest
+
+        self.records.append(record)
+        return write_manifest(workspace, self.run, self.records)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -2,78 +2,166 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from govaudit.checklist import Checklist, Question
-from govaudit.store import Answer, Site
+from govaudit.checklist.model import SPECIAL_VALUES
+from govaudit.errors import GovauditError
+from govaudit.model import PROBE_EVALUATOR, Answer, Site, SiteScore, _round
 
-PROBE_EVALUATOR = "probe"
+PROVISIONAL_NOTE = ("Provisional totals count unanswered and 'unknown' questions as 0; "
+                    "'open' is the most those questions could still add.")
+SETTLED_BY = "合议"  # the evaluator of an answer that stands for an unsettled disagreement
 
 
-def consolidate(answers: Iterable[Answer], own_evaluator: str | None = None
-                ) -> dict[tuple[str, str], Answer]:
-    """One answer per (site, question).
+@dataclass(frozen=True)
+class Settlement:
+    """How one value per (site, question) is chosen from everyone's answers.
 
-    A person's answer always beats a probe's suggestion; this workspace's
-    evaluator beats teammates; otherwise the latest answer wins.
+    People's answers beat probe suggestions. When every person gave the same value,
+    that value counts. When they disagree, the answer of `prefer` counts if that
+    evaluator answered; otherwise the question counts as `unknown` (the site stays
+    incomplete) until someone settles it. Text questions take the latest answer.
     """
-    chosen: dict[tuple[str, str], Answer] = {}
 
-    def rank(a: Answer) -> tuple[int, int, str]:
-        return (a.evaluator != PROBE_EVALUATOR, a.evaluator == own_evaluator, a.time)
+    prefer: str = ""  # an evaluator's name, or "" for no one
 
-    for answer in answers:
-        key = (answer.site, answer.question)
-        if key not in chosen or rank(answer) > rank(chosen[key]):
-            chosen[key] = answer
-    return chosen
+    @classmethod
+    def parse(cls, text: str | None) -> Settlement:
+        """'evaluator:NAME', or 'review' / '' for no preferred evaluator."""
+        text = (text or "").strip()
+        if text in ("", "review"):
+            return cls()
+        if text.startswith("evaluator:") and text.removeprefix("evaluator:").strip():
+            return cls(text.removeprefix("evaluator:").strip())
+        raise GovauditError(f"settlement {text!r}: use 'review' or 'evaluator:NAME'")
+
+    def __str__(self) -> str:
+        return f"evaluator:{self.prefer}" if self.prefer else "review"
+
+    def describe(self) -> str:
+        if self.prefer:
+            return (f"where evaluators disagree, {self.prefer}'s answer counts "
+                    "(otherwise the question counts as unknown)")
+        return "where evaluators disagree, the question counts as unknown until settled"
 
 
-@dataclass
-class SiteScore:
+@dataclass(frozen=True)
+class Disagreement:
+    """A (site, question) whose evaluators gave different values, and what counted."""
+
     site: str
-    level: str
-    total: float | None
-    bonus: float | None
-    grade: str
-    rank: int | None
-    answered: int
-    questions: int
-    indicators: dict[str, float | None] = field(default_factory=dict)
-    fractions: dict[str, float | None] = field(default_factory=dict)
-    tops: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def complete(self) -> bool:
-        return self.answered == self.questions
-
-    def to_dict(self) -> dict:
-        return {
-            "site": self.site, "level": self.level,
-            "total": _round(self.total), "bonus": _round(self.bonus),
-            "grade": self.grade, "rank": self.rank,
-            "answered": self.answered, "questions": self.questions,
-            "complete": self.complete,
-            "indicators": {k: _round(v) for k, v in self.indicators.items()},
-        }
+    question: str
+    values: Mapping[str, str | int]  # evaluator -> value
+    counted: str | int
+    settled: bool  # False: counted as unknown
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
+def _latest(answers: Iterable[Answer]) -> Answer:
+    return max(answers, key=lambda a: (a.time, a.evaluator))
+
+
+def settle(answers: Iterable[Answer], settlement: Settlement | str | None = None,
+           checklist: Checklist | None = None
+           ) -> tuple[dict[tuple[str, str], Answer], list[Disagreement]]:
+    """One answer per (site, question) by the settlement's rule, and the disagreements."""
+    policy = settlement if isinstance(settlement, Settlement) else Settlement(settlement or "")
+    groups: dict[tuple[str, str], list[Answer]] = {}
+    for answer in answers:
+        groups.setdefault((answer.site, answer.question), []).append(answer)
+    chosen: dict[tuple[str, str], Answer] = {}
+    disagreements: list[Disagreement] = []
+    for key, group in groups.items():
+        people = [a for a in group if a.evaluator != PROBE_EVALUATOR]
+        pool = people or group
+        question = checklist.question(key[1]) if checklist is not None else None
+        if len({value_key(a.value) for a in pool}) == 1 or (question and not question.scored):
+            chosen[key] = _latest(pool)
+            continue
+        named = [a for a in pool if policy.prefer and a.evaluator == policy.prefer]
+        latest = _latest(pool)
+        result = named[0] if named else Answer(key[0], key[1], latest.indicator, "unknown",
+                                               SETTLED_BY, latest.time)
+        chosen[key] = result
+        by_evaluator = {a.evaluator: a.value for a in sorted(pool, key=lambda a: a.time)}
+        disagreements.append(Disagreement(key[0], key[1], by_evaluator, result.value,
+                                          bool(named)))
+    return chosen, disagreements
+
+
+def consolidate(answers: Iterable[Answer], prefer: Settlement | str | None = None
+                ) -> dict[tuple[str, str], Answer]:
+    """One answer per (site, question) (see Settlement); `prefer` names an evaluator."""
+    return settle(answers, prefer)[0]
+
+
+def value_key(value: str | int) -> tuple[int, str]:
+    """Values in one order: numbers before text, each compared as written."""
+    return (0, f"{value:020d}") if isinstance(value, int) else (1, str(value))
 
 
 @dataclass
 class ScoreReport:
+    """Every site's score, and how disagreeing answers were settled."""
+
     checklist: Checklist
     sites: list[SiteScore]
+    settlement: Settlement = field(default_factory=Settlement)
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[SiteScore]:
+        return iter(self.sites)
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+    def site(self, name: str) -> SiteScore | None:
+        return next((s for s in self.sites if s.site == name), None)
 
     @property
     def weighted(self) -> bool:
         return not self.checklist.unweighted
 
-    def to_dict(self) -> dict:
-        out: dict = {"checklist": self.checklist.id, "sites": [s.to_dict() for s in self.sites]}
+    @property
+    def unsettled(self) -> list[Disagreement]:
+        return [d for d in self.disagreements if not d.settled]
+
+    def settlement_note(self) -> str:
+        """One line for every place a total is shown; '' when no evaluators disagree."""
+        if not self.disagreements:
+            return ""
+        sites = len({d.site for d in self.disagreements})
+        open_sites = len({d.site for d in self.unsettled})
+        text = (f"{len(self.disagreements)} question(s) on {sites} site(s) where evaluators "
+                f"disagree: {self.settlement.describe()}")
+        if open_sites:
+            text += (f"; {open_sites} site(s) have unsettled disagreements (set "
+                     "[scoring] prefer = \"evaluator:NAME\" in govaudit.toml, or merge with "
+                     "--prefer evaluator:NAME)")
+        return text
+
+    def notes(self) -> list[str]:
+        """How the totals were made: provisional totals, ranking groups, bands, above 100."""
+        checklist = self.checklist
+        lines = [PROVISIONAL_NOTE] if any(s.provisional for s in self.sites) else []
+        lines.append("Ranks are dense within each ranking group (ties share a place); counts "
+                     "are scored against the best value in the same group.")
+        bands = ", ".join(f"{g.name} {label}" for g, label in checklist.grade_labels())
+        source = f" (source: {checklist.grades_source})" if checklist.grades_source else ""
+        above = "shown as it is" if checklist.above_100 == "as_is" else "capped at 100"
+        lines.append(f"Grades: {bands}{source}. A total above 100 (main plus bonus) is {above}.")
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"checklist": self.checklist.id,
+                               "settlement": str(self.settlement),
+                               "sites": [s.to_dict() for s in self.sites],
+                               "disagreements": [
+                                   {"site": d.site, "question": d.question,
+                                    "values": dict(d.values), "counted": d.counted,
+                                    "settled": d.settled} for d in self.disagreements]}
         if not self.weighted:
             out["note"] = ("this checklist publishes no weights: indicators show the fraction "
                            "earned (0–1); totals, grades and ranks need weights")
@@ -82,18 +170,32 @@ class ScoreReport:
         return out
 
 
-def asked(question: Question, level: str, values: dict[str, object]) -> bool | None:
-    """Whether a question is asked at a site: False if skip logic hides it, None if pending."""
-    if not question.applies_to(level) or not question.scored:
+def asked(question: Question, level: str, values: Mapping[str, object]) -> bool | None:
+    """The one skip logic: whether a question is asked at a site of `level`, given the
+    site's answers. False when its level or its `relevant` condition rules it out, None
+    while the answer the condition waits on is open (unanswered or unknown)."""
+    if not question.applies_to(level):
         return False
     if question.relevant is None:
         return True
     return question.relevant.holds(values.get(question.relevant.question))
 
 
+def skip_reason(checklist: Checklist, question: Question, values: Mapping[str, object]) -> str:
+    """Why skip logic leaves a question out: its condition and the answer it depends on."""
+    condition = question.relevant
+    if condition is None:
+        return ""
+    target = checklist.question(condition.question)
+    shown = target.display(values.get(condition.question)) if target else ""
+    return (f"it is asked only when {condition.source} ({condition.question} "
+            f"{target.text if target else ''}), and {condition.question} is answered "
+            f"{shown!r}")
+
+
 def benchmarks(checklist: Checklist, sites: list[Site],
                by_site: dict[str, dict[str, object]]) -> dict[tuple[str, str], float]:
-    """The best value of each count question among the assessed sites of each level."""
+    """The best value of each count question among the assessed sites of each ranking group."""
     best: dict[tuple[str, str], float] = {}
     for question in checklist.questions:
         if question.type != "count":
@@ -103,74 +205,144 @@ def benchmarks(checklist: Checklist, sites: list[Site],
             if indicator is None or not indicator.assessed_at(site.level, checklist.unweighted):
                 continue
             site_values = by_site.get(site.name, {})
-            if asked(question, site.level, site_values) is not True:
+            if not question.scored or asked(question, site.level, site_values) is not True:
                 continue
             value = site_values.get(question.id)
             if isinstance(value, int):
-                key = (site.level, question.id)
+                key = (checklist.group_for(site.level, site.group), question.id)
                 best[key] = max(best.get(key, 0.0), float(value))
     return best
 
 
 def score_sites(checklist: Checklist, sites: list[Site], answers: Iterable[Answer],
-                own_evaluator: str | None = None) -> ScoreReport:
-    chosen = consolidate(answers, own_evaluator)
+                settlement: Settlement | str | None = None) -> ScoreReport:
+    """Score every site: the one scoring path of score, status, export, merge and report."""
+    policy = settlement if isinstance(settlement, Settlement) else Settlement(settlement or "")
+    chosen, disagreements = settle(answers, policy, checklist)
+    for answer in chosen.values():
+        _check_count(checklist, answer)
     values: dict[tuple[str, str], object] = {k: a.value for k, a in chosen.items()}
     by_site: dict[str, dict[str, object]] = {}
     for (site, question), value in values.items():
         by_site.setdefault(site, {})[question] = value
     best = benchmarks(checklist, sites, by_site)
-    scores = [_score_site(checklist, site, by_site.get(site.name, {}), best) for site in sites]
+    per_site: dict[str, int] = {}
+    for d in disagreements:
+        per_site[d.site] = per_site.get(d.site, 0) + 1
+    scores = [replace(_score_site(checklist, site, by_site.get(site.name, {}), best),
+                      disagreements=per_site.get(site.name, 0)) for site in sites]
     if not checklist.unweighted:
-        _rank(scores)
-    return ScoreReport(checklist, scores)
+        scores = _rank(scores)
+    return ScoreReport(checklist, scores, policy, disagreements)
+
+
+def _check_count(checklist: Checklist, answer: Answer) -> None:
+    """A stored count that cannot be scored (older versions took any size) is named, not used."""
+    question = checklist.question(answer.question)
+    if question is None or question.type != "count" or answer.value in SPECIAL_VALUES:
+        return
+    try:
+        question.parse_value(answer.value)
+    except ValueError as exc:
+        raise GovauditError(f"site {answer.site}: the stored answer to {exc}; answer it again "
+                            f"(govaudit answer {answer.site} {answer.question} VALUE)") from None
+
+
+@dataclass
+class _Tally:
+    """One indicator's points: earned, possible, and what its open questions may add."""
+
+    earned: float = 0.0
+    possible: float = 0.0
+    open: float = 0.0  # points of asked questions not yet answered (counted as 0 meanwhile)
+    pending: float = 0.0  # points of questions whose condition waits on an open answer
+
+    @property
+    def fraction(self) -> float | None:
+        return self.earned / self.possible if self.possible else None
+
+    @property
+    def best_fraction(self) -> float | None:
+        """The fraction if every open question earned full marks."""
+        base = self.possible + self.pending
+        return (self.earned + self.open + self.pending) / base if base else None
+
+
+def bonus_total(checklist: Checklist, scores: list[float]) -> float:
+    """The site's bonus from its case categories' scores, by the checklist's bonus_rule."""
+    raw = max(scores, default=0.0) if checklist.bonus_rule == "best_case" else sum(scores)
+    return min(raw, checklist.bonus_cap) if checklist.bonus_cap is not None else raw
 
 
 def _score_site(checklist: Checklist, site: Site, values: dict[str, object],
                 best: dict[tuple[str, str], float]) -> SiteScore:
     answered = questions = 0
-    main = bonus = 0.0
+    group = checklist.group_for(site.level, site.group)
     indicators: dict[str, float | None] = {}
     fractions: dict[str, float | None] = {}
     tops: dict[str, float] = {t.id: 0.0 for t in checklist.tops}
+    main = main_best = base = assessed = 0.0
+    bonus_now: list[float] = []
+    bonus_best: list[float] = []
     for indicator in checklist.indicators_at(site.level):
-        earned = possible = 0.0
+        tally = _Tally()
         for question in indicator.questions:
             state = asked(question, site.level, values)
-            if state is False:
+            if state is False or not question.scored:
                 continue
             questions += 1
             value = values.get(question.id)
-            if state is None or value is None or value == "unknown":
-                possible += question.points if state else 0.0
+            if state is None:
+                tally.pending += question.points
+                continue
+            if value is None or value == "unknown":
+                tally.possible += question.points
+                tally.open += question.points
                 continue
             answered += 1
             if value == "na":
                 continue
-            possible += question.points
-            earned += question.points * question.fraction(
-                value, best.get((site.level, question.id)))  # type: ignore[arg-type]
-        fraction = earned / possible if possible else None
-        fractions[indicator.id] = fraction
+            tally.possible += question.points
+            tally.earned += question.points * question.fraction(
+                value, best.get((group, question.id)))  # type: ignore[arg-type]
+        fractions[indicator.id] = tally.fraction
         weight = indicator.weight(site.level)
         if weight is None:
             indicators[indicator.id] = None
             continue
-        score = weight * fraction if fraction is not None else 0.0
+        score = weight * (tally.fraction or 0.0)
+        reachable = weight * (tally.best_fraction or 0.0)
         indicators[indicator.id] = score
         tops[indicator.top] = tops.get(indicator.top, 0.0) + score
         if indicator.bonus:
-            bonus += score
-        else:
-            main += score
+            bonus_now.append(score)
+            bonus_best.append(reachable)
+            continue
+        base += weight
+        # an indicator whose every question is `na` leaves the base (na_indicator: rescale)
+        if tally.best_fraction is not None or checklist.na_indicator == "zero":
+            assessed += weight
+        main += score
+        main_best += reachable
     if checklist.unweighted:
         return SiteScore(site.name, site.level, None, None, "", None, answered, questions,
-                         indicators, fractions, {})
-    if checklist.bonus_cap is not None:
-        bonus = min(bonus, checklist.bonus_cap)
+                         indicators, fractions, {}, group=group)
+    scale = base / assessed if assessed else 1.0
+    main, main_best = main * scale, main_best * scale
+    for top in checklist.tops:
+        if not top.bonus:
+            tops[top.id] = tops.get(top.id, 0.0) * scale
+    bonus = bonus_total(checklist, bonus_now)
+    bonus_tops = [t.id for t in checklist.tops if t.bonus]
+    if len(bonus_tops) == 1:  # one bonus group: it shows the bonus as the rule settled it
+        tops[bonus_tops[0]] = bonus
     total = main + bonus
+    reachable_total = main_best + bonus_total(checklist, bonus_best)
+    if checklist.above_100 == "cap":
+        total, reachable_total = min(total, 100.0), min(reachable_total, 100.0)
     return SiteScore(site.name, site.level, total, bonus, checklist.grade_for(total), None,
-                     answered, questions, indicators, fractions, tops)
+                     answered, questions, indicators, fractions, tops, group=group,
+                     open_points=max(reachable_total - total, 0.0))
 
 
 def dense_ranks(totals: list[float]) -> list[int]:
@@ -180,10 +352,12 @@ def dense_ranks(totals: list[float]) -> list[int]:
     return [place[round(t, 4)] for t in totals]
 
 
-def _rank(scores: list[SiteScore]) -> None:
-    """Ranks within each level."""
-    for level in {s.level for s in scores}:
-        group = [s for s in scores if s.level == level]
-        for site_score, rank in zip(group, dense_ranks([s.total or 0.0 for s in group]),
-                                    strict=True):
-            site_score.rank = rank
+def _rank(scores: list[SiteScore]) -> list[SiteScore]:
+    """Dense ranks within each ranking group."""
+    ranked: dict[int, SiteScore] = {}
+    for name in {s.group for s in scores}:
+        group = [(i, s) for i, s in enumerate(scores) if s.group == name]
+        for (index, site_score), rank in zip(
+                group, dense_ranks([s.total or 0.0 for _, s in group]), strict=True):
+            ranked[index] = replace(site_score, rank=rank)
+    return [ranked[i] for i in range(len(scores))]

@@ -5,16 +5,23 @@ in the milliseconds with hundreds of thousands of answers stored, answers and
 evidence are kept in one small TinyDB file per site, and every file is
 replaced atomically (temporary file, fsync, rename): a crash leaves either the
 old file or the new one, never half of one. Writers hold the workspace lock.
+
+Every record carries its site, and a site's records are read only from the
+site's own file (`filenames.safe_name`, or the earlier name while a workspace
+written before has not saved that site again); a record whose site differs is
+skipped, never returned as this site's (two sites once shared one file).
+
+A batch of answers for several sites is written to `data/journal.json` first
+and then applied site by site; a journal left by a killed or interrupted
+process is applied again, to completion, before anything is read or written,
+so a batch is either all there or not at all.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +29,10 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
 from govaudit.errors import GovauditError
-from govaudit.filenames import safe_name
+from govaudit.filenames import earlier_safe_name, folded, safe_name
+from govaudit.files import atomic_write, fsync_dir
+from govaudit.model import Answer, PageRef, ProbeResult, Site, probe_result, utc_now
 from govaudit.workspace import Workspace
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 class AtomicJSONStorage(Storage):
@@ -45,84 +50,48 @@ class AtomicJSONStorage(Storage):
             return None
         try:
             return json.loads(text)
-        except json.JSONDecodeError as exc:
+        except ValueError as exc:  # also a number too long to read back
             raise GovauditError(f"{self.path}: damaged store file ({exc}); restore it from "
                                 "a backup or remove it") from None
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                   dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(self.path.parent)
+        _write_json(self.path, data)
 
     def close(self) -> None:
         pass
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _write_json(path: Path, data: Any) -> None:
+    """Replace `path` with `data` as JSON, crash-safe (files.atomic_write)."""
+    atomic_write(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
 
 
-@dataclass
-class Site:
-    name: str
-    url: str
-    level: str
-    region: str = ""
-    group: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
-
-
-@dataclass
-class Answer:
-    site: str
-    question: str
-    indicator: str
-    value: str | int
-    evaluator: str
-    time: str
-    note: str = ""
-    evidence: list[str] = field(default_factory=list)
-    history: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Answer:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
-
-
-@dataclass
-class PageRecord:
-    """A URL recorded for a site (and an indicator/question) to capture again later."""
-
-    site: str
-    url: str
-    indicator: str = ""
-    question: str = ""
+PageRecord = PageRef  # the name used before the model module
 
 
 def _db(path: Path) -> TinyDB:
     return TinyDB(path, storage=AtomicJSONStorage)
+
+
+JOURNAL_NAME = "journal.json"
+
+
+def _rows(path: Path, table: str) -> list[dict[str, Any]]:
+    return [dict(d) for d in _db(path).table(table).all()] if path.is_file() else []
+
+
+def _one_per_key(answers: Iterable[Answer], keep_newer: bool) -> list[Answer]:
+    """One answer per (site, question, evaluator): the last one, or with `keep_newer` the newest.
+
+    A batch without repeats can be applied twice with the same result (the journal needs it).
+    """
+    chosen: dict[tuple[str, str, str], Answer] = {}
+    for answer in answers:
+        key = (answer.site, answer.question, answer.evaluator)
+        if not (keep_newer and key in chosen and chosen[key].time > answer.time):
+            chosen.pop(key, None)
+            chosen[key] = answer
+    return list(chosen.values())
 
 
 class Store:
@@ -132,6 +101,8 @@ class Store:
         self.workspace = workspace
         self.root = workspace.data_dir
         self.root.mkdir(parents=True, exist_ok=True)
+        self.journal = self.root / JOURNAL_NAME
+        self._settle()
 
     # -- sites -------------------------------------------------------------------
 
@@ -140,8 +111,7 @@ class Store:
 
     def sites(self) -> list[Site]:
         db = self._sites_db()
-        return [Site(**{k: d.get(k, "") for k in Site.__dataclass_fields__})
-                for d in db.table("sites").all()]
+        return [Site.from_dict(d) for d in db.table("sites").all()]
 
     def site(self, name: str) -> Site:
         for site in self.sites():
@@ -152,6 +122,7 @@ class Store:
                             "add' or 'govaudit sites import')")
 
     def add_sites(self, sites: Iterable[Site]) -> int:
+        """Add sites; refused if a name is taken or would share another site's files."""
         sites = list(sites)
         with self.workspace.lock():
             db = self._sites_db()
@@ -160,36 +131,85 @@ class Store:
             clash = [s.name for s in sites if s.name in existing]
             if clash:
                 raise GovauditError(f"site(s) already in the workspace: {', '.join(clash)}")
+            # a crafted name with the same 8-hex hash would share files (also where case folds)
+            files = {folded(safe_name(name)): name for name in existing}
+            for site in sites:
+                other = files.setdefault(folded(safe_name(site.name)), site.name)
+                if other != site.name:
+                    raise GovauditError(
+                        f"site {site.name!r} would share its data files "
+                        f"({safe_name(site.name)}) with site {other!r}; rename one of them")
             table.insert_multiple(s.to_dict() for s in sites)
         return len(sites)
 
     def pages(self, site: str | None = None) -> list[PageRecord]:
         rows = self._sites_db().table("pages").all()
-        return [PageRecord(**r) for r in rows if site is None or r["site"] == site]
+        return [PageRef(**r) for r in rows if site is None or r["site"] == site]
 
-    def record_page(self, page: PageRecord) -> None:
+    def record_page(self, page: PageRef) -> None:
         with self.workspace.lock():
             table = self._sites_db().table("pages")
             q = Query()
             table.upsert(asdict(page), (q.site == page.site) & (q.url == page.url)
                          & (q.indicator == page.indicator) & (q.question == page.question))
 
+    # -- one file of records per site and kind (answers, evidence, probes) ---------
+
+    def _own_file(self, kind: str, site: str) -> Path:
+        return self.root / kind / f"{safe_name(site)}.json"
+
+    def _file(self, kind: str, site: str) -> Path:
+        """The file holding `site`'s records: its own, or before its first save the earlier one."""
+        own = self._own_file(kind, site)
+        if not own.exists():
+            earlier = own.with_name(f"{earlier_safe_name(site)}.json")
+            if earlier != own and earlier.exists():
+                return earlier
+        return own
+
+    def _records(self, kind: str, site: str | None) -> list[dict[str, Any]]:
+        """A site's records (or every site's), each read from its site's file only.
+
+        A record whose site is not the file's (two sites shared a file under the
+        earlier naming; a file copied by hand) is skipped.
+        """
+        if site is not None:
+            return [r for r in _rows(self._file(kind, site), kind) if r.get("site") == site]
+        folder = self.root / kind
+        files: dict[str, Path] = {}
+        out: list[dict[str, Any]] = []
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            for row in _rows(path, kind):
+                owner = row.get("site")
+                if not isinstance(owner, str):
+                    continue
+                if owner not in files:
+                    files[owner] = self._file(kind, owner)
+                if files[owner] == path:
+                    out.append(row)
+        return out
+
+    def _update(self, kind: str, site: str,
+                change: Callable[[list[dict[str, Any]]], list[dict[str, Any]] | None]) -> None:
+        """Replace `site`'s records by `change(records)` (None: no change) in one atomic write.
+
+        The site's own file is written; another site's records found in it stay as they are.
+        """
+        path, own = self._file(kind, site), self._own_file(kind, site)
+        rows = _rows(path, kind)
+        mine = [r for r in rows if r.get("site") == site]
+        new = change(mine)
+        if new is None:
+            return
+        kept = [r for r in rows if r.get("site") != site] if path == own else []
+        rows = kept + [{**r, "site": site} for r in new]
+        _write_json(own, {kind: {str(i): r for i, r in enumerate(rows, 1)}})
+
     # -- answers -----------------------------------------------------------------
 
-    def _answers_path(self, site: str) -> Path:
-        return self.root / "answers" / f"{safe_name(site)}.json"
-
     def answers(self, site: str | None = None) -> list[Answer]:
-        if site is not None:
-            paths = [self._answers_path(site)]
-        else:
-            folder = self.root / "answers"
-            paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
-        out: list[Answer] = []
-        for path in paths:
-            if path.is_file():
-                out.extend(Answer.from_dict(d) for d in _db(path).table("answers").all())
-        return out
+        self._settle()
+        return [Answer.from_dict(d) for d in self._records("answers", site)]
 
     def save_answer(self, site: str, question: str, indicator: str, value: str | int,
                     evaluator: str, note: str = "", evidence: list[str] | None = None,
@@ -199,21 +219,36 @@ class Store:
                                          time or utc_now(), note, list(evidence or []))])[0]
 
     def save_answers(self, answers: list[Answer], keep_newer: bool = False) -> list[Answer]:
-        """Save many answers, one atomic write per site file.
+        """Save many answers, all or nothing; one atomic write per site file.
 
         An existing answer by the same evaluator keeps its earlier value in the
         history. With `keep_newer`, an incoming answer older than the stored
-        one is ignored (used when importing a teammate's workbook).
+        one is ignored (used when importing a teammate's workbook). A batch
+        holds one answer per (site, question, evaluator): of repeats, the last
+        (with `keep_newer`, the newest) counts.
         """
+        batch = _one_per_key(answers, keep_newer)
+        with self.workspace.lock():
+            self._finish_journal()
+            several = len({a.site for a in batch}) > 1
+            if several:
+                _write_json(self.journal, {"keep_newer": keep_newer,
+                                           "answers": [a.to_dict() for a in batch]})
+            saved = self._apply_answers(batch, keep_newer)
+            if several:
+                self._drop_journal()
+        return saved
+
+    def _apply_answers(self, answers: list[Answer], keep_newer: bool) -> list[Answer]:
         saved: list[Answer] = []
         by_site: dict[str, list[Answer]] = {}
         for answer in answers:
             by_site.setdefault(answer.site, []).append(answer)
-        with self.workspace.lock():
-            for site, batch in by_site.items():
-                db = _db(self._answers_path(site))
-                table = db.table("answers")
-                docs = {(d["question"], d["evaluator"]): d for d in table.all()}
+        for site, batch in by_site.items():
+
+            def change(rows: list[dict[str, Any]], batch: list[Answer] = batch
+                       ) -> list[dict[str, Any]] | None:
+                docs = {(d["question"], d["evaluator"]): d for d in rows}
                 changed = False
                 for answer in batch:
                     key = (answer.question, answer.evaluator)
@@ -221,8 +256,8 @@ class Store:
                     if old is not None:
                         if old["value"] == answer.value and old.get("note", "") == answer.note:
                             if answer.evidence and answer.evidence != old.get("evidence"):
-                                merged = list(dict.fromkeys(old.get("evidence", []) +
-                                                            answer.evidence))
+                                merged = list(dict.fromkeys([*old.get("evidence", []),
+                                                             *answer.evidence]))
                                 old["evidence"] = merged
                                 changed = True
                             saved.append(Answer.from_dict(old))
@@ -230,41 +265,71 @@ class Store:
                         if keep_newer and old["time"] >= answer.time:
                             saved.append(Answer.from_dict(old))
                             continue
-                        answer.history = list(old.get("history", [])) + [{
-                            "value": old["value"], "evaluator": old["evaluator"],
-                            "time": old["time"], "note": old.get("note", ""),
-                        }]
-                        answer.evidence = list(dict.fromkeys(old.get("evidence", []) +
-                                                             answer.evidence))
+                        answer = answer.replace(
+                            history=[*old.get("history", []), {
+                                "value": old["value"], "evaluator": old["evaluator"],
+                                "time": old["time"], "note": old.get("note", ""),
+                            }],
+                            evidence=list(dict.fromkeys([*old.get("evidence", []),
+                                                         *answer.evidence])))
                     docs[key] = answer.to_dict()
                     changed = True
                     saved.append(answer)
-                if changed:
-                    # one write for the whole batch of this site
-                    db.storage.write({"answers": {str(i): d for i, d in
-                                                  enumerate(docs.values(), 1)}})
+                return list(docs.values()) if changed else None
+
+            self._update("answers", site, change)
         return saved
+
+    def _settle(self) -> None:
+        """Finish a batch of answers that a killed or interrupted process left half applied."""
+        if self.journal.exists() or any(self._journal_leftovers()):
+            with self.workspace.lock():
+                self._finish_journal()
+
+    def _journal_leftovers(self) -> Iterator[Path]:
+        """Temporary files of journals whose writer died (only ever stale under the lock)."""
+        return self.root.glob(f".{JOURNAL_NAME}.*.tmp")
+
+    def _finish_journal(self) -> None:
+        """Apply the journal's batch again, to completion (the workspace lock is held)."""
+        for leftover in self._journal_leftovers():
+            leftover.unlink(missing_ok=True)
+        if not self.journal.exists():
+            return
+        try:
+            data = json.loads(self.journal.read_text(encoding="utf-8"))
+            batch = [Answer.from_dict(d) for d in data["answers"]]
+            keep_newer = bool(data.get("keep_newer"))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise GovauditError(f"{self.journal}: damaged journal of an interrupted save of "
+                                f"answers ({exc}); remove it to drop that save") from None
+        self._apply_answers(batch, keep_newer)
+        self._drop_journal()
+
+    def _drop_journal(self) -> None:
+        self.journal.unlink(missing_ok=True)
+        fsync_dir(self.root)
 
     def delete_answers(self, site: str, questions: Iterable[str], evaluator: str) -> int:
         wanted = set(questions)
+        removed = 0
+
+        def change(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+            nonlocal removed
+            kept = [r for r in rows
+                    if not (r["question"] in wanted and r["evaluator"] == evaluator)]
+            removed = len(rows) - len(kept)
+            return kept if removed else None
+
         with self.workspace.lock():
-            table = _db(self._answers_path(site)).table("answers")
-            q = Query()
-            removed = table.remove(q.question.one_of(list(wanted)) & (q.evaluator == evaluator))
-        return len(removed)
+            self._finish_journal()
+            self._update("answers", site, change)
+        return removed
 
     # -- evidence ------------------------------------------------------------------
 
-    def _evidence_path(self, site: str) -> Path:
-        return self.root / "evidence" / f"{safe_name(site)}.json"
-
     def evidence(self, site: str | None = None) -> list[dict[str, Any]]:
-        if site is not None:
-            paths = [self._evidence_path(site)]
-        else:
-            folder = self.root / "evidence"
-            paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
-        return [dict(d) for p in paths if p.is_file() for d in _db(p).table("evidence").all()]
+        return self._records("evidence", site)
 
     def add_evidence(self, records: list[dict[str, Any]]) -> None:
         by_site: dict[str, list[dict[str, Any]]] = {}
@@ -272,41 +337,48 @@ class Store:
             by_site.setdefault(record["site"], []).append(record)
         with self.workspace.lock():
             for site, batch in by_site.items():
-                _db(self._evidence_path(site)).table("evidence").insert_multiple(batch)
+
+                def add(rows: list[dict[str, Any]], batch: list[dict[str, Any]] = batch
+                        ) -> list[dict[str, Any]]:
+                    return rows + batch
+
+                self._update("evidence", site, add)
 
     def link_evidence(self, site: str, question: str, evidence_id: str) -> int:
         """Add an evidence id to every answer of (site, question); the number of answers linked."""
-        path = self._answers_path(site)
-        if not path.is_file():
-            return 0
+        linked = 0
 
-        def add(doc: dict[str, Any]) -> None:
-            doc["evidence"] = [*doc.get("evidence", []), evidence_id]
+        def change(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+            nonlocal linked
+            for row in rows:
+                if row["question"] == question and evidence_id not in row.get("evidence", []):
+                    row["evidence"] = [*row.get("evidence", []), evidence_id]
+                    linked += 1
+            return rows if linked else None
 
-        q = Query()
         with self.workspace.lock():
-            linked = _db(path).table("answers").update(
-                add, (q.question == question) & ~q.evidence.any([evidence_id]))
-        return len(linked)
+            self._finish_journal()
+            self._update("answers", site, change)
+        return linked
 
     # -- probe results -------------------------------------------------------------
 
-    def _probes_path(self, site: str) -> Path:
-        return self.root / "probes" / f"{safe_name(site)}.json"
+    def probe_results(self, site: str) -> dict[str, ProbeResult]:
+        """The site's latest result of each probe: {probe name: typed result}."""
+        return {r["probe"]: probe_result(r) for r in self._records("probes", site)
+                if r.get("probe")}
 
-    def probe_results(self, site: str) -> dict[str, Any]:
-        path = self._probes_path(site)
-        if not path.is_file():
-            return {}
-        rows = _db(path).table("probes").all()
-        return {r["probe"]: r for r in rows}
+    def save_probe_results(self, site: str, results: Iterable[ProbeResult]) -> None:
+        """Keep each result as its probe's latest for `site`."""
+        rows = [{**result.to_dict(), "site": site} for result in results]
 
-    def save_probe_results(self, site: str, results: list[dict[str, Any]]) -> None:
+        def change(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            by_probe = {r["probe"]: r for r in stored}
+            by_probe.update((r["probe"], r) for r in rows)
+            return list(by_probe.values())
+
         with self.workspace.lock():
-            table = _db(self._probes_path(site)).table("probes")
-            q = Query()
-            for result in results:
-                table.upsert(result, q.probe == result["probe"])
+            self._update("probes", site, change)
 
 
 def iter_sites(store: Store, names: Iterable[str] | None) -> Iterator[Site]:

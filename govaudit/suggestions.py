@@ -12,21 +12,27 @@ suggested where the probe can see it: a feature hint that is not in the HTML
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from govaudit.checklist import Checklist, Question
+from govaudit.model import (
+    FEATURE_LABELS,
+    MARK_LABELS,
+    AvailabilityResult,
+    FeaturesResult,
+    FreshnessResult,
+    Ipv6Result,
+    LinksResult,
+    MarksResult,
+    ProbeResult,
+)
 from govaudit.probes.names import AUTO_NAMES, probe_of
 from govaudit.scoring import PROBE_EVALUATOR
 from govaudit.store import Answer, Site, Store, utc_now
 
 FRESH_DAYS = 14  # home-page columns must not go two weeks without an update
-MARK_LABELS = {"sponsor": "主办单位", "conac": "党政机关网站标识", "site_code": "网站标识码",
-               "icp": "ICP备案号", "police": "公安机关备案号", "sitemap": "网站地图"}
-FEATURE_LABELS = {"search": "站内搜索", "login": "注册/登录", "disclosure_request": "依申请公开",
-                  "gov_info": "政府信息公开", "interpretation": "政策解读",
-                  "interaction": "互动交流", "accessibility": "无障碍/长者模式"}
 
 
 @dataclass
@@ -45,7 +51,7 @@ class _Finding:
 
 
 def suggestions_for(checklist: Checklist, site: Site,
-                    probe_results: dict[str, dict]) -> dict[str, Suggestion]:
+                    probe_results: Mapping[str, ProbeResult]) -> dict[str, Suggestion]:
     """{question id: Suggestion} for the site's questions that name a probe with a result."""
     out: dict[str, Suggestion] = {}
     for question in checklist.questions_at(site.level):
@@ -53,7 +59,7 @@ def suggestions_for(checklist: Checklist, site: Site,
         if auto not in AUTO_NAMES:
             continue
         result = probe_results.get(probe_of(auto))
-        if not result or result.get("failed"):
+        if result is None or result.failed:
             continue
         finding = _finding(auto, result)
         if finding is None:
@@ -105,82 +111,106 @@ def _value(question: Question, finding: _Finding) -> str | None:
     return None  # graded scales differ too much to guess a grade
 
 
-def _finding(auto: str, result: dict[str, Any]) -> _Finding | None:
-    probe, _, key = auto.partition(".")
-    if probe == "marks":
+def _finding(auto: str, result: ProbeResult) -> _Finding | None:
+    key = auto.partition(".")[2]
+    if isinstance(result, MarksResult):
         return _mark(key, result)
-    if probe == "features":
+    if isinstance(result, FeaturesResult):
         return _feature(key, result)
-    return {"ipv6": _ipv6, "links": _links, "availability": _availability,
-            "freshness": _freshness}[probe](result)
+    if isinstance(result, Ipv6Result):
+        return _ipv6(result)
+    if isinstance(result, LinksResult):
+        return _links(result)
+    if isinstance(result, AvailabilityResult):
+        return _availability(result)
+    if isinstance(result, FreshnessResult):
+        return _freshness(result)
+    return None
 
 
-def _where(result: dict[str, Any], key: str) -> str:
-    where = (result.get("where") or {}).get(key)
+def _where(result: MarksResult, key: str) -> str:
+    where = result.where.get(key) or ""
     return {"footer": " in the footer", "page": " on the home page"}.get(where, "")
 
 
-def _home(result: dict[str, Any]) -> str:
-    page = result.get("page") or {}
-    return page.get("final_url") or page.get("url") or "the home page"
+def _home(result: MarksResult) -> str:
+    return result.page.get("final_url") or result.page.get("url") or "the home page"
 
 
-def _mark(key: str, result: dict[str, Any]) -> _Finding:
+def _mark(key: str, result: MarksResult) -> _Finding:
     label = MARK_LABELS[key]
+    finding = result.details.get(key)
+    hidden = " (inside <noscript>: shown only without scripts)" \
+        if finding and finding.noscript else ""
+    if finding and finding.by_script:
+        hidden += " (written by script: only the rendered page shows it)"
     if key == "conac":
-        if result.get("conac"):
-            return _Finding(True, f"{label}: badge linking to {result.get('conac_url')}")
+        if result.conac:
+            if finding and finding.found_as == "script":
+                return _Finding(True, f"{label}: written by the script "
+                                      f"{result.conac_url}{hidden}")
+            return _Finding(True, f"{label}: badge linking to {result.conac_url}{hidden}")
         return _Finding(False, f"no {label} (no link to conac.cn) on {_home(result)}")
-    value = result.get(key)
+    value = result.value(key)
+    if value and finding and finding.valid is False:
+        return _Finding(False, f"{label} {value} found{_where(result, key)}, but malformed: "
+                               f"{finding.problem}")
     if value:
-        return _Finding(True, f"{label} {value} found{_where(result, key)}")
+        return _Finding(True, f"{label} {value} found{_where(result, key)}{hidden}")
     return _Finding(False, f"no {label} found on {_home(result)}")
 
 
-def _feature(key: str, result: dict[str, Any]) -> _Finding | None:
-    found = result.get(key) or {}
-    if not found.get("found"):
+def _feature(key: str, result: FeaturesResult) -> _Finding | None:
+    found = result.hint(key)
+    if not found.found:
         return None  # not in the HTML is not proof of absence
-    return _Finding(True, f"{FEATURE_LABELS[key]}: {found.get('match')}")
+    return _Finding(True, f"{FEATURE_LABELS[key]}: {found.match}")
 
 
-def _ipv6(result: dict[str, Any]) -> _Finding:
-    host = result.get("host", "")
-    addresses = ", ".join(result.get("aaaa") or [])
-    if result.get("reachable"):
-        return _Finding(True, f"{host} has AAAA {addresses}; HTTP {result.get('status')} "
+def _ipv6(result: Ipv6Result) -> _Finding:
+    addresses = ", ".join(result.aaaa)
+    if result.reachable:
+        return _Finding(True, f"{result.host} has AAAA {addresses}; HTTP {result.status} "
                               "over IPv6")
-    if result.get("has_aaaa"):
-        return _Finding(False, f"{host} has AAAA {addresses} but no answer over IPv6 "
-                               f"({result.get('error') or 'no response'})")
-    return _Finding(False, f"{host}: {result.get('error') or 'no AAAA record'}")
+    if result.has_aaaa:
+        return _Finding(False, f"{result.host} has AAAA {addresses} but no answer over IPv6 "
+                               f"({result.error or 'no response'})")
+    return _Finding(False, f"{result.host}: {result.error or 'no AAAA record'}")
 
 
-def _links(result: dict[str, Any]) -> _Finding:
-    checked = result.get("checked") or 0
-    broken = result.get("broken") or []
+def _links(result: LinksResult) -> _Finding:
+    """Broken links among those checked; links whose host was not reached are only counted."""
+    checked, broken, unchecked = result.checked, result.broken, result.unchecked
+    answered = result.answered
+    reasons = Counter(u.error.split(" (")[0] for u in unchecked)
+    not_reached = (f"; {len(unchecked)} more could not be checked from this machine ("
+                   + ", ".join(f"{why} {n}" for why, n in reasons.most_common()) + ")"
+                   ) if unchecked else ""
     if not broken:
-        return _Finding(True, f"all {checked} links work", 0)
-    shown = "; ".join(f"{b['url']} ({b['status'] or b['error']})" for b in broken[:3])
+        if answered <= 0 < len(unchecked):
+            return _Finding(None, f"none of the {checked} links could be checked{not_reached}")
+        if not unchecked:
+            return _Finding(True, f"all {checked} links work", 0)
+        return _Finding(True, f"all {answered} links checked work{not_reached}", 0)
+    shown = "; ".join(f"{b.url} ({b.status or b.error})" for b in broken[:3])
     more = f"; and {len(broken) - 3} more" if len(broken) > 3 else ""
-    return _Finding(False, f"{len(broken)} of {checked} links broken: {shown}{more}",
-                    len(broken))
+    return _Finding(False, f"{len(broken)} of {answered} links broken: {shown}{more}"
+                           f"{not_reached}", len(broken))
 
 
-def _availability(result: dict[str, Any]) -> _Finding:
-    samples = result.get("samples") or 0
-    failures = result.get("failures") or 0
+def _availability(result: AvailabilityResult) -> _Finding:
+    samples, failures = result.samples, result.failures
     if failures:
-        errors = "; ".join(result.get("errors") or [])
+        errors = "; ".join(result.errors)
         return _Finding(False, f"{failures} of {samples} requests failed ({errors})", failures)
-    return _Finding(True, f"{samples}/{samples} requests answered HTTP {result.get('status')}, "
-                          f"median {result.get('latency_median_ms')} ms", 0)
+    return _Finding(True, f"{samples}/{samples} requests answered HTTP {result.status}, "
+                          f"median {result.latency_median_ms} ms", 0)
 
 
-def _freshness(result: dict[str, Any]) -> _Finding | None:
-    days = result.get("days")
+def _freshness(result: FreshnessResult) -> _Finding | None:
+    days = result.days
     if days is None:
         return None  # no date found: dates may be drawn by scripts
-    detail = (f"newest date {result.get('latest')} on {result.get('source')}, "
-              f"{days} day(s) before {result.get('today')}")
+    detail = (f"newest date {result.latest} on {result.source}, "
+              f"{days} day(s) before {result.today}")
     return _Finding(days <= FRESH_DAYS, detail, days)

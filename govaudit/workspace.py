@@ -15,9 +15,10 @@ from pathlib import Path
 import tomli_w
 from filelock import FileLock, Timeout
 
-from govaudit import __version__
 from govaudit.checklist import Checklist, checklist_path, load_checklist
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError
+from govaudit.scoring import Settlement
+from govaudit.version import __version__
 
 CONFIG_NAME = "govaudit.toml"
 LOCK_TIMEOUT = 30.0
@@ -29,6 +30,7 @@ class Workspace:
     name: str
     checklist_ref: str  # a built-in name, or a file name inside the workspace
     evaluator: str
+    prefer: str = ""  # [scoring] prefer: whose answer counts where evaluators disagree
 
     @property
     def config_path(self) -> Path:
@@ -56,6 +58,11 @@ class Workspace:
             return load_checklist(local)
         return load_checklist(checklist_path(ref))
 
+    @property
+    def settlement(self) -> Settlement:
+        """How disagreeing answers are settled: govaudit.toml [scoring] prefer."""
+        return Settlement.parse(self.prefer)
+
     @contextmanager
     def lock(self) -> Iterator[None]:
         """Serialise writers: two govaudit processes never interleave writes."""
@@ -82,7 +89,7 @@ def init_workspace(directory: Path, checklist: str, evaluator: str) -> Workspace
     if (directory / CONFIG_NAME).exists():
         raise GovauditError(f"{directory / CONFIG_NAME} already exists: this is a workspace")
     if not evaluator.strip():
-        raise GovauditError("--evaluator must name the person answering, e.g. --evaluator 张三")
+        raise OptionError("evaluator", "must name the person answering, e.g. 张三")
     source = checklist_path(checklist)
     loaded = load_checklist(source)  # refuse a bad checklist before writing anything
     directory.mkdir(parents=True, exist_ok=True)
@@ -130,9 +137,15 @@ def open_workspace(directory: Path | None = None, explicit: bool = False) -> Wor
         config = tomllib.loads(path.read_text(encoding="utf-8"))
         section = config["workspace"]
         ws = Workspace(root, str(section.get("name", root.name)), str(section["checklist"]),
-                       str(section["evaluator"]))
-    except (tomllib.TOMLDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
+                       str(section["evaluator"]),
+                       str(config.get("scoring", {}).get("prefer", "")))
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError,
+            UnicodeDecodeError) as exc:
         raise GovauditError(f"{path}: not a valid govaudit.toml ({exc})") from None
+    try:
+        ws.settlement  # noqa: B018 - refuse a bad [scoring] prefer when the workspace opens
+    except GovauditError as exc:
+        raise GovauditError(f"{path}: [scoring] prefer: {exc}") from None
     for sub in ("data", "evidence", "exports"):
         (root / sub).mkdir(exist_ok=True)
     return ws

@@ -92,7 +92,8 @@ def test_builtins_load_from_installed_wheel(tmp_path: Path):
     wheel = next(tmp_path.glob("govaudit-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "govaudit/checklists/cstc-2020-local.yaml" in names
-    assert "commands/app.py" in names
+    assert "govaudit/commands/app.py" in names  # the CLI, under govaudit
+    assert not any(n.startswith("commands/") for n in names)
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
     code = ("import govaudit.checklist as c, sys; d = c.builtin_dir(); "
@@ -103,3 +104,40 @@ def test_builtins_load_from_installed_wheel(tmp_path: Path):
                          check=True).stdout.split()
     assert out[0].startswith(str(unpacked))
     assert int(out[1]) == len(builtin_names())
+
+
+def _skip_rule(checklist, question) -> tuple | None:
+    """A question's skip logic: which question of its indicator it waits on, and for what."""
+    condition = question.relevant
+    if condition is None:
+        return None
+    target = checklist.question(condition.question)
+    return (target.local_id if target.indicator_id == question.indicator_id else target.id,
+            tuple(sorted(condition.values)), condition.negate)
+
+
+def test_same_seed_text_same_question_everywhere():
+    """A question text shared by two built-in checklists has one type, scale and skip rule."""
+    seen: dict[str, list[tuple[str, str, tuple]]] = {}
+    for name in builtin_names():
+        checklist = load_checklist(builtin_dir() / f"{name}.yaml")
+        for q in checklist.questions:
+            shape = (q.type, tuple((c.label, c.fraction) for c in q.choices),
+                     _skip_rule(checklist, q))
+            seen.setdefault(q.text, []).append((name, q.id, shape))
+    shared = {text: found for text, found in seen.items() if len({n for n, _, _ in found}) > 1}
+    assert len(shared) > 20  # the 2020 tables share most of their wording
+    differing = {text: found for text, found in shared.items()
+                 if len({shape for _, _, shape in found}) > 1}
+    assert not differing, "\n".join(
+        f"{text}\n" + "\n".join(f"    {n} {qid}: {shape}" for n, qid, shape in found)
+        for text, found in differing.items())
+
+
+def test_digital_gov_one_thing_is_the_seeds_yes_no():
+    checklist = load_checklist(builtin_dir() / "cstc-2020-digital-gov.yaml")
+    q1 = checklist.question("one-thing-services.q1")
+    assert (q1.type, q1.text) == ("yes_no", "是否提供“一件事”专题服务")
+    counts = [q for q in checklist.indicator("one-thing-services").questions
+              if q.type == "count"]
+    assert len(counts) == 1 and counts[0].relevant.question == q1.id

@@ -8,6 +8,7 @@ import pytest
 
 from govaudit.collect import CollectSession, page_urls, plan_sessions, select_indicators
 from govaudit.errors import GovauditError
+from govaudit.model import probe_result
 from govaudit.store import PageRecord, Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "collect.yaml"
@@ -111,7 +112,7 @@ IPV6_RESULT = {"probe": "ipv6", "host": "cd.example", "aaaa": ["2001:db8::1"], "
 
 def test_probe_suggestions_preselect_but_never_count_as_answered(ws):
     store = Store(ws)
-    store.save_probe_results("成都市", [IPV6_RESULT])
+    store.save_probe_results("成都市", [probe_result(IPV6_RESULT)])
     session = session_for(ws)
     hint = session.hint(4)
     assert hint is not None and (hint.value, hint.probe) == ("yes", "ipv6")

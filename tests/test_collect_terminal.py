@@ -14,6 +14,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from govaudit.model import probe_result
 from govaudit.store import Site, Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "collect.yaml"
@@ -184,10 +185,10 @@ def test_redo_preselects_values_and_keeps_history(ws):
     store = Store(ws)
     store.save_answer("成都市", "ipv6.q1", "ipv6", "yes", "张三")
     store.save_answer("成都市", "ipv6.q2", "ipv6", "no", "张三", note="二级页面不通")
-    store.save_probe_results("成都市", [{
+    store.save_probe_results("成都市", map(probe_result, [{
         "probe": "ipv6", "host": "cd.example", "aaaa": ["2001:db8::1"], "has_aaaa": True,
         "reachable": True, "status": 200, "error": "", "site": "成都市",
-        "time": "2026-11-22T08:00:00Z"}])
+        "time": "2026-11-22T08:00:00Z"}]))
     term = Term(ws.root, "--site", "成都市", "--indicator", "ipv6", "--redo")
     term.question("ipv6.q1", "1/2")
     term.expect("current answer: 是")

@@ -187,15 +187,15 @@ def test_passwords_in_site_urls_never_reach_an_output(make_workspace, auth_site:
     store = Store(ws)
     for name in ("甲市", "乙县"):
         probes = store.probe_results(name)
-        assert probes["availability"]["status"] == 200
-        assert probes["availability"]["failures"] == 0
-        assert probes["freshness"]["latest"] == "2026-11-20"
+        assert probes["availability"].status == 200
+        assert probes["availability"].failures == 0
+        assert probes["freshness"].latest == "2026-11-20"
         [record] = store.evidence(name)
         assert (record["status"], record["error"], record["title"]) == (200, "", "某市政府")
         # the link with a password of its own was checked with it, and is stored without it
-        broken = probes["links"]["broken"]
-        assert [b["url"] for b in broken] == [f"http://{auth_site}/gone"]
-        assert broken[0]["status"] == 404
+        broken = probes["links"].broken
+        assert [b.url for b in broken] == [f"http://{auth_site}/gone"]
+        assert broken[0].status == 404
 
     seen = 0
     for path, text in _texts(ws.root, {secrets}):
@@ -290,12 +290,12 @@ def test_private_destinations_are_refused_by_probes_and_browser(make_workspace, 
                "--allow-private allows it")
     store = Store(ws)
     redirected = store.probe_results("跳转市")
-    assert redirected["availability"]["errors"] == [refused]
-    assert redirected["marks"]["error"].endswith(refused)
-    links = {b["url"]: b["error"] for b in store.probe_results("链接市")["links"]["broken"]}
+    assert list(redirected["availability"].errors) == [refused]
+    assert redirected["marks"].error.endswith(refused)
+    links = {b.url: b.error for b in store.probe_results("链接市")["links"].broken}
     assert links == {admin[kind]: refused.replace("redirect to", "request to"),
                      f"{redirecting}/to/{kind}": refused}
-    assert store.probe_results("框架市")["marks"]["icp"] == "蜀ICP备05003205号"
+    assert store.probe_results("框架市")["marks"].icp == "蜀ICP备05003205号"
 
     captures = {c["site"]: c for c in json.loads(evidence.stdout)["captures"]}
     # the navigation's redirect is failed before it is sent: nothing to capture
@@ -314,8 +314,8 @@ def test_allow_private_follows_them(make_workspace, admin, redirecting: str) -> 
                          "--allow-private", cwd=ws.root)
     assert check.returncode == 0, check.stderr
     store = Store(ws)
-    assert store.probe_results("跳转市")["availability"]["status"] == 200
-    assert store.probe_results("跳转市")["marks"]["icp"] == ADMIN_ICP
+    assert store.probe_results("跳转市")["availability"].status == 200
+    assert store.probe_results("跳转市")["marks"].icp == ADMIN_ICP
     evidence = run_govaudit("evidence", "--json", "--allow-private", "--site", "跳转市",
                             "--site", "框架市", "--site", "二跳市", cwd=ws.root)
     assert evidence.returncode == 0, evidence.stderr

@@ -147,8 +147,10 @@ def test_site_code_spellings(html):
 
 def test_site_code_bm_and_wrong_lengths():
     assert find_marks(footer("网站标识码：bm01000001"))["site_code"] == "bm01000001"
-    assert find_marks(footer("网站标识码：510100000"))["site_code"] is None
-    assert find_marks(footer("网站标识码：51010000011"))["site_code"] is None
+    for malformed in ("510100000", "51010000011", "bm0100001"):  # present, but malformed
+        marks = find_marks(footer(f"网站标识码：{malformed}"))
+        assert marks["site_code"] == malformed
+        assert marks["details"]["site_code"]["valid"] is False
 
 
 @pytest.mark.parametrize(("html", "value"), [

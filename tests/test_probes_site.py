@@ -14,6 +14,7 @@ from fixtures.probe_site import (
     start_site,
 )
 
+from govaudit.model import FailedProbe, LinksResult
 from govaudit.probes.fetch import Fetcher, FetchLimits
 from govaudit.probes.ipv6 import probe_ipv6
 from govaudit.probes.links import LinkOptions
@@ -33,10 +34,10 @@ def options(depth: int = 0, **kwargs) -> CheckOptions:
                         links=LinkOptions(depth=depth, backoff=0.05), **kwargs)
 
 
-def broken_rows(site, links: dict) -> list[tuple]:
+def broken_rows(site, links: LinksResult) -> list[tuple]:
     base = site.url("")
-    return [(b["url"].replace(base, ""), b["status"], b["error"].replace(base, ""),
-             b["found_on"].replace(base, ""), b["text"], b["tag"]) for b in links["broken"]]
+    return [(b.url.replace(base, ""), b.status, b.error.replace(base, ""),
+             b.found_on.replace(base, ""), b.text, b.tag) for b in links.broken]
 
 
 HOME_BROKEN = [
@@ -45,7 +46,6 @@ HOME_BROKEN = [
     ("/error500", 500, "", "/", "服务器错误", "a"),
     ("/loop/a", None, "too many redirects (redirect loop: /loop/a → /loop/b → /loop/a → …)",
      "/", "循环跳转", "a"),
-    ("REFUSED", None, "connection refused", "/", "关闭的端口", "a"),
     ("/images/missing.png", 404, "", "/", "缺失图片", "img"),
     ("http://[::1", None, "invalid URL (Invalid IPv6 URL)", "/", "坏地址", "a"),
 ]
@@ -65,61 +65,64 @@ def test_every_probe_on_the_home_page(site):
     probes = result.probes
 
     availability = probes["availability"]
-    assert {k: availability[k] for k in ("samples", "failures", "failure_rate", "status",
+    assert {k: availability.to_dict()[k] for k in ("samples", "failures", "failure_rate", "status",
                                          "https", "errors", "redirects")} == {
         "samples": 2, "failures": 0, "failure_rate": 0.0, "status": 200, "https": False,
         "errors": [], "redirects": []}
-    assert availability["latency_median_ms"] > 0
+    assert availability.latency_median_ms > 0
 
     links = probes["links"]
-    assert links["checked"] == 26
-    assert links["broken_count"] == 7
-    assert links["broken_ratio"] == round(7 / 26, 6)
+    assert links.checked == 26
+    assert links.broken_count == 6
+    assert links.broken_ratio == round(6 / 25, 6)  # of the 25 links that could be checked
     assert broken_rows(site, links) == expected(site, HOME_BROKEN)
-    assert links["skipped"] == {"fragment": 1, "javascript": 1, "mailto": 1, "tel": 1}
-    assert links["pages"] == [site.url("/")]
+    # a closed port says nothing about the link: it could not be checked from here
+    assert [(u.url, u.error) for u in links.unchecked] == [
+        (site.state.refused, "connection refused")]
+    assert links.skipped == {"fragment": 1, "javascript": 1, "mailto": 1, "tel": 1}
+    assert list(links.pages) == [site.url("/")]
 
-    assert probes["ipv6"]["has_aaaa"] is False
-    assert probes["ipv6"]["error"] == "the site URL names the IPv4 address 127.0.0.1"
+    assert probes["ipv6"].has_aaaa is False
+    assert probes["ipv6"].error == "the site URL names the IPv4 address 127.0.0.1"
 
     marks = probes["marks"]
-    assert {k: marks[k] for k in ("site_code", "icp", "police", "conac", "conac_url",
+    assert {k: getattr(marks, k) for k in ("site_code", "icp", "police", "conac", "conac_url",
                                   "sponsor", "organizer", "sitemap")} == {
         "site_code": "5101000001", "icp": "蜀ICP备05003205号-1",
         "police": "川公网安备 51010402000507号", "conac": True, "conac_url": CONAC_JS,
         "sponsor": "测试市人民政府办公厅", "organizer": "测试市大数据中心",
         "sitemap": site.url("/sitemap.html")}
-    assert set(marks["where"].values()) == {"footer"}
-    assert marks["page"]["encoding_source"] == "header"
+    assert set(marks.where.values()) == {"footer"}
+    assert marks.page["encoding_source"] == "header"
 
     freshness = probes["freshness"]
     column = TODAY - timedelta(days=2)
-    assert (freshness["latest"], freshness["days"], freshness["source"]) == (
+    assert (freshness.latest, freshness.days, freshness.source) == (
         column.isoformat(), 2, site.url("/news/"))
-    assert freshness["pages"][0] == {"url": site.url("/"),
+    assert freshness.pages[0].to_dict() == {"url": site.url("/"),
                                      "latest": (TODAY - timedelta(days=20)).isoformat(),
                                      "days": 20, "dates": 1, "ignored": 1}
-    assert freshness["pages"][2] == {"url": site.url("/missing.html"), "latest": None,
+    assert freshness.pages[2].to_dict() == {"url": site.url("/missing.html"), "latest": None,
                                      "days": None, "error": "HTTP 404"}
 
     features = probes["features"]
-    assert {k: v["found"] for k, v in features.items() if k != "page"} == {
+    assert {k: v.found for k, v in features.hints.items()} == {
         "search": True, "login": True, "disclosure_request": True, "gov_info": True,
         "interpretation": False, "interaction": True, "accessibility": False}
-    assert features["gov_info"]["match"] == f"link 「政府信息公开」 → {site.url('/zwgk/')}"
+    assert features.hint("gov_info").match == f"link 「政府信息公开」 → {site.url('/zwgk/')}"
 
 
 def test_links_one_level_deep(site):
     result = check_sites([Site("测试市", site.url("/"), "city")],
                          options(depth=1, probes=("links",), allow_private=True))[0]
     links = result.probes["links"]
-    assert links["checked"] == 31
+    assert links.checked == 31
     rows = expected(site, HOME_BROKEN)
     # a page that trickles its body past the deadline is broken; so is a dead link one level down
-    rows.insert(5, ("/slow-drip", 200, "deadline of 2s exceeded", "/", "慢速页面", "a"))
-    rows.insert(7, ("/news/old-broken.html", 404, "", "/news/", "旧新闻", "a"))
+    rows.insert(4, ("/slow-drip", 200, "deadline of 2s exceeded", "/", "慢速页面", "a"))
+    rows.insert(6, ("/news/old-broken.html", 404, "", "/news/", "旧新闻", "a"))
     assert broken_rows(site, links) == rows
-    scanned = [p.replace(site.url(""), "") for p in links["pages"]]
+    scanned = [p.replace(site.url(""), "") for p in links.pages]
     # the redirect to /news/ is not scanned twice; the PDF and the broken pages are not parsed
     assert sorted(scanned) == sorted([
         "/", "/news/", "/zwgk/", "/ysqgk/", "/hdjl/", "/login", "/head-refused",
@@ -136,26 +139,26 @@ def test_failing_home_pages_are_recorded_and_the_run_goes_on(site):
     results = {r.site: r for r in check_sites(
         sites, options(probes=("availability", "marks", "links")))}
     loop = results["循环"]
-    assert loop.probes["availability"]["failures"] == 2
-    assert loop.probes["availability"]["errors"] == [
+    assert loop.probes["availability"].failures == 2
+    assert list(loop.probes["availability"].errors) == [
         f"too many redirects (redirect loop: {site.url('/loop/a')} → {site.url('/loop/b')} → "
         f"{site.url('/loop/a')} → …)"]
     assert loop.errors == [
         {"probe": "links", "error": f"home page {site.url('/loop/a')} unusable: "
-                                    f"{loop.probes['availability']['errors'][0]}"},
+                                    f"{loop.probes['availability'].errors[0]}"},
         {"probe": "marks", "error": f"home page {site.url('/loop/a')} unusable: "
-                                    f"{loop.probes['availability']['errors'][0]}"}]
+                                    f"{loop.probes['availability'].errors[0]}"}]
     slow = results["慢速"]
-    assert slow.probes["availability"]["errors"] == ["deadline of 2s exceeded"]
-    assert slow.probes["marks"]["error"].endswith("unusable: deadline of 2s exceeded")
+    assert list(slow.probes["availability"].errors) == ["deadline of 2s exceeded"]
+    assert slow.probes["marks"].error.endswith("unusable: deadline of 2s exceeded")
     pdf = results["文件"]
-    assert pdf.probes["availability"]["failures"] == 0
-    assert pdf.probes["marks"] == {
-        "failed": True,
-        "error": f"home page {site.url('/files/report.pdf')} unusable: not HTML "
-                 "(application/pdf)"}
+    assert pdf.probes["availability"].failures == 0
+    assert pdf.probes["marks"] == FailedProbe(
+        name="marks", site="文件", time=pdf.time,
+        error=f"home page {site.url('/files/report.pdf')} unusable: not HTML "
+              "(application/pdf)")
     assert results["正常"].errors == []
-    assert results["正常"].probes["marks"]["icp"] == "蜀ICP备05003205号-1"
+    assert results["正常"].probes["marks"].icp == "蜀ICP备05003205号-1"
 
 
 def test_certificate_errors_are_reported_and_the_page_still_examined(tmp_path):
@@ -175,14 +178,14 @@ def test_certificate_errors_are_reported_and_the_page_still_examined(tmp_path):
     finally:
         running.stop()
     availability = result.probes["availability"]
-    assert availability["https"] is True
-    assert availability["failures"] == 2  # a browser would refuse the page too
-    assert availability["tls_error"].startswith("TLS error: ")
-    assert "certificate" in availability["tls_error"]
-    assert (link.status, link.error) == (None, availability["tls_error"])  # a link check too
+    assert availability.https is True
+    assert availability.failures == 2  # a browser would refuse the page too
+    assert availability.tls_error.startswith("TLS error: ")
+    assert "certificate" in availability.tls_error
+    assert (link.status, link.error) == (None, availability.tls_error)  # a link check too
     marks = result.probes["marks"]
-    assert marks["icp"] == "蜀ICP备05003205号-1"  # read again without verification
-    assert marks["page"]["tls_error"] == availability["tls_error"]
+    assert marks.icp == "蜀ICP备05003205号-1"  # read again without verification
+    assert marks.page["tls_error"] == availability.tls_error
 
 
 IPV6_REASON = ipv6_available()
@@ -194,10 +197,10 @@ def test_ipv6_on_loopback():
     try:
         result = check_sites([Site("六", running.url("/"), "city")],
                              options(probes=("ipv6", "marks")))[0]
-        assert result.probes["ipv6"] == {"host": "::1", "aaaa": ["::1"], "has_aaaa": True,
-                                         "reachable": True, "status": 200, "error": "",
-                                         "tls_error": ""}
-        assert result.probes["marks"]["site_code"] == "5101000001"
+        assert result.probes["ipv6"].to_dict() == {
+            "probe": "ipv6", "site": "六", "time": result.time, "host": "::1", "aaaa": ["::1"],
+            "has_aaaa": True, "reachable": True, "status": 200, "error": "", "tls_error": ""}
+        assert result.probes["marks"].site_code == "5101000001"
     finally:
         running.stop()
 
@@ -219,6 +222,6 @@ def test_links_to_skipped_hosts_are_counted_not_checked(site):
     every = check_sites([Site("测试市", site.url("/"), "city")],
                         options(probes=("links",)))[0].probes["links"]
     # only the address that does not parse is left: it names no host to skip
-    assert [b["url"] for b in links["broken"]] == ["http://[::1"]
-    assert links["checked"] == 1
-    assert links["skipped"]["excluded host"] == every["checked"] - 1
+    assert [b.url for b in links.broken] == ["http://[::1"]
+    assert links.checked == 1
+    assert links.skipped["excluded host"] == every.checked - 1

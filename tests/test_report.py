@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from govaudit.model import probe_result
 from govaudit.report import build_report
 from govaudit.report.build import site_page_name
 from govaudit.scoring import consolidate, score_sites
@@ -97,7 +98,7 @@ def make_report_workspace(root: Path) -> Workspace:
         Answer(HOSTILE_SITE, "a1.q3", "a1", "na", "张三", TIME),
         Answer(HOSTILE_SITE, "a2.q1", "a2", "unknown", "张三", TIME),
     ])
-    store.save_probe_results("甲市", [
+    store.save_probe_results("甲市", map(probe_result, [
         {"probe": "marks", "site": "甲市", "url": "https://a.example.gov.cn/", "time": TIME,
          "site_code": "1100000001", "icp": "京ICP备05070218号-1", "police": None,
          "conac": False, "conac_url": None, "sponsor": HOSTILE, "organizer": None,
@@ -110,7 +111,7 @@ def make_report_workspace(root: Path) -> Workspace:
               "found_on": "https://a.example.gov.cn/", "text": HOSTILE}]},
         {"probe": "ipv6", "site": "甲市", "url": "https://a.example.gov.cn/", "time": TIME,
          "failed": True, "error": "DNS lookup failed"},
-    ])
+    ]))
     return ws
 
 
@@ -356,11 +357,11 @@ def test_probe_suggestions_are_shown_beside_the_answers(tmp_path):
     ws = init_workspace(tmp_path / "ws", "cstc-2020-local", "张三")
     store = Store(ws)
     store.add_sites([Site("成都市", "https://www.chengdu.gov.cn/", "city")])
-    store.save_probe_results("成都市", [
+    store.save_probe_results("成都市", map(probe_result, [
         {"probe": "marks", "site": "成都市", "url": "https://www.chengdu.gov.cn/", "time": TIME,
          "site_code": "5101000035", "icp": "蜀ICP备05003303号", "police": None,
          "conac": True, "conac_url": "https://bszs.conac.cn/sitename?id=1", "sponsor": "成都市政府",
-         "organizer": None, "sitemap": None, "where": {"icp": "footer"}}])
+         "organizer": None, "sitemap": None, "where": {"icp": "footer"}}]))
     store.save_answer("成都市", "site-marks.q4", "site-marks", "no", "张三", note="页脚被遮挡")
     page = build_report(ws).parent / "sites" / "成都市.html"
     tree = lxml.html.fromstring(page.read_text(encoding="utf-8"))

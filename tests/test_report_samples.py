@@ -93,25 +93,24 @@ def test_probes_find_what_each_sample_is_meant_to_show(www, serve_dir):
     options = CheckOptions(probes=("marks", "features", "freshness"), today=TODAY)
     [home] = check_sites([portal], options)
     marks = home.probes["marks"]
-    assert (marks["site_code"], marks["icp"], marks["police"]) == (
+    assert (marks.site_code, marks.icp, marks.police) == (
         "3300000012", "京ICP备20260001号-1", "京公网安备 11010202000001号")
-    assert marks["conac"] and marks["sponsor"] == "清源市人民政府办公室"
-    assert marks["sitemap"] == f"{portal.url}sitemap.html"
-    assert all(f["found"] for f in home.probes["features"].values() if isinstance(f, dict)
-               and "found" in f)
-    assert home.probes["freshness"]["days"] == 1
+    assert marks.conac and marks.sponsor == "清源市人民政府办公室"
+    assert marks.sitemap == f"{portal.url}sitemap.html"
+    assert all(f.found for f in home.probes["features"].hints.values())
+    assert home.probes["freshness"].days == 1
     options = CheckOptions(probes=("marks", "links", "freshness", "features"), today=TODAY)
     old, coded = check_sites([neglected, gbk], options)
-    assert old.probes["links"]["broken_count"] == 6  # gkzn.doc is on a page not scanned
-    assert {b["status"] for b in old.probes["links"]["broken"]} == {404}
+    assert old.probes["links"].broken_count == 6  # gkzn.doc is on a page not scanned
+    assert {b.status for b in old.probes["links"].broken} == {404}
     assert [k for k in ("site_code", "icp", "police", "conac", "sitemap")
-            if old.probes["marks"][k]] == []
-    assert old.probes["freshness"]["latest"] == "2019-03-28"
-    assert old.probes["features"]["search"]["found"] is False
-    assert coded.probes["links"]["broken_count"] == 0
-    assert coded.probes["marks"]["page"]["encoding"] in ("gbk", "gb18030")
-    assert coded.probes["marks"]["sponsor"] == "古城市人民政府办公室"
-    assert coded.probes["freshness"]["latest"] == "2026-11-16"
+            if getattr(old.probes["marks"], k)] == []
+    assert old.probes["freshness"].latest == "2019-03-28"
+    assert old.probes["features"].hint("search").found is False
+    assert coded.probes["links"].broken_count == 0
+    assert coded.probes["marks"].page["encoding"] in ("gbk", "gb18030")
+    assert coded.probes["marks"].sponsor == "古城市人民政府办公室"
+    assert coded.probes["freshness"].latest == "2026-11-16"
 
 
 def test_sample_answers_fit_the_checklist_and_rank_the_samples(tmp_path):

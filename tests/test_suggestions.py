@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from govaudit.checklist import load_checklist
+from govaudit.model import ProbeResult, probe_result
 from govaudit.scoring import consolidate, score_sites
 from govaudit.store import Site, Store
 from govaudit.suggestions import Suggestion, apply_suggestions, suggestions_for
@@ -15,7 +16,12 @@ FIXTURE = Path(__file__).parent / "fixtures" / "probes.yaml"
 SITE = Site("测试市", "http://www.test.gov.cn/", "city")
 
 
-def results(**changes: dict) -> dict[str, dict]:
+def results(**changes: dict) -> dict[str, ProbeResult]:
+    """Typed probe results of `rows(**changes)`."""
+    return {name: probe_result(row, name) for name, row in rows(**changes).items()}
+
+
+def rows(**changes: dict) -> dict[str, dict]:
     """Probe results shaped as `check` stores them; `changes` replace whole probes."""
     base = {
         "availability": {"probe": "availability", "samples": 3, "failures": 0, "status": 200,
@@ -141,7 +147,8 @@ def test_apply_never_replaces_a_person(make_workspace, checklist):
     assert answers[("daily.broken", "probe")].value == 2
     # unchanged results: nothing to save; a changed result updates the probe's answer
     assert apply_suggestions(store, ws.checklist, ["测试市"]) == 0
-    store.save_probe_results("测试市", [{"probe": "links", "checked": 40, "broken": []}])
+    store.save_probe_results("测试市", [probe_result({"probe": "links", "checked": 40,
+                                                      "broken": []})])
     assert apply_suggestions(store, ws.checklist, ["测试市"]) == 2
     links = {a.question: a for a in store.answers("测试市") if a.evaluator == "probe"}
     assert (links["daily.links"].value, links["daily.links"].history[-1]["value"]) == ("yes",
@@ -156,3 +163,49 @@ def test_apply_never_replaces_a_person(make_workspace, checklist):
     # 12 scored questions answered by the probes (daily.links now by the person, the text
     # question not counted) + footer.police by the person
     assert report.sites[0].answered == 13
+
+
+def test_mark_suggestions_say_how_the_mark_was_found(checklist):
+    marks = rows()["marks"]
+    got = suggestions_for(checklist, SITE, results(marks={
+        **marks, "site_code": "51010000", "conac_url": "http://dcs.conac.cn/js/1.js",
+        "where": {"site_code": "footer", "icp": "footer", "conac": "footer"},
+        "details": {
+            "site_code": {"value": "51010000", "where": "footer", "found_as": "text",
+                          "noscript": False, "source": "static", "valid": False,
+                          "format": None, "problem": "not 10 digits (local site) nor bm and 8 "
+                                                     "digits (ministry)"},
+            "icp": {"value": "蜀ICP备05003205号-1", "where": "footer", "found_as": "text",
+                    "noscript": True, "source": "static"},
+            "conac": {"value": "http://dcs.conac.cn/js/1.js", "where": "footer",
+                      "found_as": "script", "noscript": False, "source": "static"}}}))
+    assert (got["footer.code"].value, got["footer.code"].detail) == (
+        "no", "网站标识码 51010000 found in the footer, but malformed: not 10 digits "
+              "(local site) nor bm and 8 digits (ministry)")
+    assert (got["footer.icp"].value, got["footer.icp"].detail) == (
+        "yes", "ICP备案号 蜀ICP备05003205号-1 found in the footer (inside <noscript>: "
+               "shown only without scripts)")
+    assert (got["footer.conac"].value, got["footer.conac"].detail) == (
+        "yes", "党政机关网站标识: written by the script http://dcs.conac.cn/js/1.js")
+
+
+def test_links_that_could_not_be_checked_are_counted_apart(checklist):
+    refused = {"url": "http://127.0.0.1:9/x", "status": None, "error": "connection refused",
+               "found_on": "http://www.test.gov.cn/", "text": "甲", "tag": "a"}
+    dns = {**refused, "url": "http://nonexistent.invalid/",
+           "error": "DNS lookup failed (Name or service not known)"}
+    missing = {**refused, "url": "http://www.test.gov.cn/a.html", "status": 404, "error": ""}
+    got = suggestions_for(checklist, SITE, results(links={
+        "checked": 10, "broken": [], "unchecked": [refused, dns]}))
+    assert (got["daily.links"].value, got["daily.links"].detail) == (
+        "yes", "all 8 links checked work; 2 more could not be checked from this machine "
+               "(connection refused 1, DNS lookup failed 1)")
+    got = suggestions_for(checklist, SITE, results(links={
+        "checked": 10, "broken": [missing], "unchecked": [dns]}))
+    assert (got["daily.links"].value, got["daily.broken"].value) == ("no", "1")
+    assert got["daily.links"].detail == (
+        "1 of 9 links broken: http://www.test.gov.cn/a.html (404); 1 more could not be "
+        "checked from this machine (DNS lookup failed 1)")
+    nothing = suggestions_for(checklist, SITE, results(links={
+        "checked": 2, "broken": [], "unchecked": [refused, dns]}))
+    assert "daily.links" not in nothing and "daily.broken" not in nothing

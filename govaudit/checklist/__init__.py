@@ -14,10 +14,12 @@ from govaudit.checklist.model import (
     Grade,
     Indicator,
     Question,
+    RankGroup,
     TopIndicator,
 )
 
 __all__ = [
-    "Checklist", "Choice", "Condition", "Grade", "Indicator", "Question", "TopIndicator",
+    "Checklist", "Choice", "Condition", "Grade", "Indicator", "Question", "RankGroup",
+    "TopIndicator",
     "builtin_dir", "builtin_names", "checklist_path", "load_checklist", "validate_checklist",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from importlib import resources
 from pathlib import Path
@@ -10,7 +11,10 @@ from typing import Any
 import yaml
 
 from govaudit.checklist.model import (
+    ABOVE_100_RULES,
+    BONUS_RULES,
     DEFAULT_GRADES,
+    NA_INDICATOR_RULES,
     QUESTION_TYPES,
     Checklist,
     Choice,
@@ -18,13 +22,15 @@ from govaudit.checklist.model import (
     Grade,
     Indicator,
     Question,
+    RankGroup,
     TopIndicator,
 )
 from govaudit.errors import ChecklistError, GovauditError
 
 CHECKLIST_KEYS = {
     "id", "name", "version", "source", "description", "levels", "totals", "bonus_cap",
-    "grades", "indicators", "unweighted",
+    "grades", "indicators", "unweighted", "groups", "bonus_rule", "bonus_scale",
+    "na_indicator", "above_100",
 }
 NODE_KEYS = {
     "id", "code", "name", "description", "weights", "total", "bonus", "children", "questions",
@@ -51,40 +57,168 @@ class LList(list):
     line: int = 0
 
 
-def _construct(node: yaml.Node) -> Any:
+# A checklist someone else wrote is untrusted: these bound the work reading it may take.
+# The built-in checklists are under 50 KB, 2,300 nodes and 12 levels deep.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_NODES = 50_000  # counted as aliases expand them
+MAX_DEPTH = 50
+MAX_NUMBER = 1_000_000  # weights, points, totals and grade bands are far smaller
+MAX_NUMBER_CHARS = 100  # YAML 1.1 reads 1:2:3… as base 60, in time quadratic in its length
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+class _Refused(yaml.YAMLError):
+    """A YAML document refused before it is built, at a mark."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
+class _BoundedComposer(yaml.composer.Composer):
+    """Composes nodes while counting them as aliases would expand them, and their depth."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expanded = 0
+        self.depth = 0
+        self.open_anchors: set[str] = set()
+        self.anchor_sizes: dict[str, int] = {}
+
+    def count(self, nodes: int, mark: Any) -> None:
+        self.expanded += nodes
+        if self.expanded > MAX_NODES:
+            raise _Refused(f"the checklist expands to more than {MAX_NODES:,} YAML nodes "
+                           "here (aliases count as often as they are used)", mark)
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self.open_anchors:
+                raise _Refused(f"alias *{event.anchor} refers to itself "
+                               f"(it sits inside &{event.anchor})", event.start_mark)
+            self.count(self.anchor_sizes.get(event.anchor, 0), event.start_mark)
+            return super().compose_node(parent, index)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Refused(f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+        before = self.expanded
+        self.count(1, event.start_mark)
+        anchor = event.anchor
+        if anchor is not None:
+            self.open_anchors.add(anchor)
+        node = super().compose_node(parent, index)
+        if anchor is not None:
+            self.open_anchors.discard(anchor)
+            self.anchor_sizes[anchor] = self.expanded - before
+        self.depth -= 1
+        return node
+
+
+class _PythonParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's own parser, where libyaml is not available."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+
+try:
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # a PyYAML built without libyaml
+    _Parser = _PythonParser
+
+
+class _Loader(_BoundedComposer, _Parser, yaml.resolver.Resolver):
+    """Events from libyaml (fast), composed by the bounded composer, resolved safely."""
+
+    def __init__(self, text: str) -> None:
+        _Parser.__init__(self, text)
+        _BoundedComposer.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+
+def _construct(node: yaml.Node, scalars: yaml.constructor.SafeConstructor) -> Any:
     if isinstance(node, yaml.MappingNode):
         out = LDict()
         out.line = node.start_mark.line + 1
         out.key_lines = {}
         for key_node, value_node in node.value:
-            key = _construct(key_node)
+            key = _construct(key_node, scalars)
             key = str(key)
-            out[key] = _construct(value_node)
+            out[key] = _construct(value_node, scalars)
             out.key_lines[key] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        seq = LList(_construct(v) for v in node.value)
+        seq = LList(_construct(v, scalars) for v in node.value)
         seq.line = node.start_mark.line + 1
         return seq
-    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+    if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+        raise _Refused(f"a number of {len(node.value):,} characters ({node.value[:20]}…); "
+                       f"numbers here have at most {MAX_NUMBER_CHARS}", node.start_mark)
+    try:
+        # only the safe scalar tags are known here: !!python/... is refused, never run
+        return scalars.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise _Refused(f"cannot read this value: {problem}", node.start_mark) from None
+    except (ValueError, LookupError, TypeError, ArithmeticError):
+        kind = node.tag.rsplit(":", 1)[-1]
+        raise _Refused(f"cannot read the value {node.value[:40]!r} as a {kind}",
+                       node.start_mark) from None
+
+
+def _line_at(data: bytes | str, offset: int) -> int:
+    return data.count(b"\n" if isinstance(data, bytes) else "\n", 0, offset) + 1
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, refusing more than MAX_FILE_BYTES before reading it all."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise GovauditError(f"{path}: no such checklist file") from None
+    except OSError as exc:
+        raise GovauditError(f"{path}: cannot read: {exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        line = _line_at(data, MAX_FILE_BYTES)
+        raise ChecklistError(str(path), [
+            f"{path}:{line}: the file goes on past {MAX_FILE_BYTES // 2**20} MB here; a "
+            "checklist may be at most that (the built-in ones are under 200 KB)"])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ChecklistError(str(path), [
+            f"{path}:{_line_at(data, exc.start)}: not UTF-8 text: {exc.reason} "
+            f"(byte {data[exc.start]:#04x}); save the checklist as UTF-8"]) from None
+    bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if bad:
+        raise ChecklistError(str(path), [
+            f"{path}:{_line_at(text, bad.start())}: character {ord(bad[0]):#06x} is not "
+            "allowed in YAML"])
+    return text
 
 
 def read_yaml(path: Path) -> Any:
-    """Parse YAML keeping line numbers; malformed YAML is one clear error."""
+    """Parse YAML keeping line numbers; malformed or oversized YAML is one clear error."""
+    text = _read_text(path)
+    loader = _Loader(text)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise GovauditError(f"{path}: no such checklist file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GovauditError(f"{path}: cannot read: {exc}") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+        return _construct(node, yaml.constructor.SafeConstructor()) if node else None
+    except _Refused as exc:
+        line = exc.problem_mark.line + 1
+        raise ChecklistError(str(path), [f"{path}:{line}: {exc.problem}"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ChecklistError(str(path), [f"{where}: malformed YAML: {problem}"]) from None
-    return _construct(node) if node is not None else None
+    finally:
+        loader.dispose()
 
 
 class _Builder:
@@ -121,8 +255,17 @@ class _Builder:
         return str(value).strip()
 
     def number(self, value: Any, line: int, what: str) -> float | None:
+        """A finite number within ±MAX_NUMBER, or None and a problem."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problem(line, f"{what} is not numeric: {value!r}")
+            shown = {list: "a list", LList: "a list", LDict: "a mapping"}.get(
+                type(value), repr(value if not isinstance(value, str) else value[:40]))
+            self.problem(line, f"{what} is not numeric: {shown}")
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self.problem(line, f"{what} must be a finite number, not {value!r}")
+            return None
+        if abs(value) > MAX_NUMBER:
+            self.problem(line, f"{what} is out of range (at most {MAX_NUMBER:,})")
             return None
         return float(value)
 
@@ -141,7 +284,15 @@ class _Builder:
         version = self.text(data, "version", "the checklist")
         unweighted = bool(data.get("unweighted", False))
         levels = self.levels(data)
+        grades_source = ""
+        if isinstance(data.get("grades"), LDict):
+            grades_source = self.text(data["grades"], "source", "grades", required=False)
         grades = self.grades(data)
+        groups = self.groups(data, levels)
+        bonus_rule = self.choice_of(data, "bonus_rule", BONUS_RULES)
+        na_indicator = self.choice_of(data, "na_indicator", NA_INDICATOR_RULES)
+        above_100 = self.choice_of(data, "above_100", ABOVE_100_RULES)
+        self.bonus_scale = self.scale(data)
         bonus_cap = None
         if "bonus_cap" in data:
             bonus_cap = self.number(data["bonus_cap"], self.line_of(data, "bonus_cap"), "bonus_cap")
@@ -163,7 +314,9 @@ class _Builder:
             tops=self.tops, grades=grades, bonus_cap=bonus_cap,
             source=self.text(data, "source", "", required=False),
             description=self.text(data, "description", "", required=False),
-            unweighted=unweighted, path=self.path,
+            unweighted=unweighted, path=self.path, grades_source=grades_source,
+            groups=groups, bonus_rule=bonus_rule, na_indicator=na_indicator,
+            above_100=above_100,
         )
 
     def levels(self, data: LDict) -> list[str]:
@@ -182,8 +335,74 @@ class _Builder:
                 out.append(level)
         return out
 
+    def choice_of(self, data: LDict, key: str, allowed: tuple[str, ...]) -> str:
+        """A setting with a fixed set of values; the first is the default."""
+        value = data.get(key, allowed[0])
+        if value not in allowed:
+            self.problem(self.line_of(data, key), f"{key} {value!r} must be one of "
+                         f"{', '.join(allowed)}")
+            return allowed[0]
+        return str(value)
+
+    def groups(self, data: LDict, levels: list[str]) -> tuple[RankGroup, ...]:
+        """Declared ranking groups: [{name, levels}], in display order."""
+        raw = data.get("groups")
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.problem(self.line_of(data, "groups"),
+                         "'groups' must be a list of {name, levels}")
+            return ()
+        out: list[RankGroup] = []
+        for item in raw:
+            line = getattr(item, "line", raw.line)
+            if not isinstance(item, LDict):
+                self.problem(line, "a group must be a mapping {name, levels}")
+                continue
+            self.unknown_keys(item, {"name", "levels"}, "a group")
+            name = self.text(item, "name", "a group")
+            glevels = item.get("levels")
+            if not isinstance(glevels, list) or not glevels:
+                self.problem(line, f"group {name or '?'}: 'levels' must be a non-empty list "
+                             f"(levels: {', '.join(levels)})")
+                glevels = []
+            for level in glevels:
+                if level not in levels:
+                    self.problem(self.line_of(item, "levels"), f"group {name}: unknown level "
+                                 f"{level!r} (levels: {', '.join(levels)})")
+            if name in {g.name for g in out}:
+                self.problem(line, f"group {name!r} is listed twice")
+            elif name:
+                out.append(RankGroup(name, tuple(str(lv) for lv in glevels)))
+        return tuple(out)
+
+    def scale(self, data: LDict) -> tuple[Choice, ...]:
+        """bonus_scale: [{label, points}], the expert scale of one case; points ÷ the top."""
+        raw = data.get("bonus_scale")
+        if raw is None:
+            return ()
+        line = self.line_of(data, "bonus_scale")
+        if not isinstance(raw, list) or len(raw) < 2 or not all(
+                isinstance(c, LDict) and {"label", "points"} <= set(c) for c in raw):
+            self.problem(line, "'bonus_scale' must list at least two {label, points}")
+            return ()
+        points = [self.number(c["points"], getattr(c, "line", line),
+                              f"bonus_scale points of {c['label']}") for c in raw]
+        top = max((p for p in points if p is not None), default=0.0)
+        if top <= 0 or any(p is not None and p < 0 for p in points):
+            self.problem(line, "bonus_scale points must be ≥ 0 with a top above 0")
+            return ()
+        return tuple(Choice(str(c["label"]), round((p or 0.0) / top, 6))
+                     for c, p in zip(raw, points, strict=True))
+
     def grades(self, data: LDict) -> tuple[Grade, ...]:
         raw = data.get("grades")
+        if isinstance(raw, LDict):  # {source, bands}
+            self.unknown_keys(raw, {"source", "bands"}, "grades")
+            raw = raw.get("bands")
+            if raw is None:
+                self.problem(self.line_of(data, "grades"), "grades has no 'bands'")
+                return ()
         if raw is None:
             return tuple(Grade(n, lo, hi) for n, lo, hi in DEFAULT_GRADES)
         out = []
@@ -193,12 +412,14 @@ class _Builder:
             return ()
         for item in raw:
             line = getattr(item, "line", raw.line)
-            if not isinstance(item, LDict) or not {"name", "min", "max"} <= set(item):
-                self.problem(line, "a grade needs name, min and max")
+            if not isinstance(item, LDict) or not {"name", "min"} <= set(item):
+                self.problem(line, "a grade needs name, min and max (the top band may omit max)")
                 continue
             self.unknown_keys(item, {"name", "min", "max"}, "a grade")
             lo = self.number(item["min"], line, f"grade {item['name']} min")
-            hi = self.number(item["max"], line, f"grade {item['name']} max")
+            # the top band is open-ended: its max (if any) is where the legend stops
+            hi = (self.number(item["max"], line, f"grade {item['name']} max") if "max" in item
+                  else float("inf"))
             if lo is not None and hi is not None:
                 if lo >= hi:
                     self.problem(line, f"grade {item['name']}: min {lo:g} is not below max {hi:g}")
@@ -316,11 +537,15 @@ class _Builder:
                          f"(one of {', '.join(QUESTION_TYPES)})")
         points = 1.0
         if "points" in item:
-            points = self.number(item["points"], self.line_of(item, "points"),
-                                 f"question {qid}: points") or 0.0
-            if points <= 0:
+            number = self.number(item["points"], self.line_of(item, "points"),
+                                 f"question {qid}: points")
+            points = number or 0.0
+            if number is not None and number <= 0:
                 self.problem(self.line_of(item, "points"), f"question {qid}: points must be > 0")
-        choices = self.choices(item, qid, qtype)
+        if indicator.bonus and qtype == "graded" and "choices" not in item and self.bonus_scale:
+            choices = self.bonus_scale
+        else:
+            choices = self.choices(item, qid, qtype)
         qlevels = item.get("levels") or []
         if not isinstance(qlevels, list):
             qlevels = [qlevels]
@@ -398,6 +623,7 @@ class _Builder:
                          source)
 
     pending: list[tuple[str, int, str, str]]
+    bonus_scale: tuple[Choice, ...] = ()
 
     def check_relevant(self) -> None:
         known = {q.id: q for i in self.leaves for q in i.questions}
@@ -429,14 +655,16 @@ class _Builder:
             self.problem(self.line_of(data, "totals"), "'totals' must be {main: N, bonus: N}")
             return
         line = self.line_of(data, "totals")
+        declared = {key: self.number(totals[key], line, f"totals {key}")
+                    for key in ("main", "bonus") if key in totals}
         for level in levels:
             main = sum(i.weights.get(level) or 0 for i in self.leaves if not i.bonus)
-            if "main" in totals and abs(main - float(totals["main"])) > 1e-9:
+            if declared.get("main") is not None and abs(main - declared["main"]) > 1e-9:
                 self.problem(line, f"main weights at {level} sum to {main:g}, "
                              f"declared total is {totals['main']}")
-            if "bonus" in totals:
+            if declared.get("bonus") is not None:
                 bonus = max_bonus(self.leaves, level, bonus_cap)
-                if abs(bonus - float(totals["bonus"])) > 1e-9:
+                if abs(bonus - declared["bonus"]) > 1e-9:
                     self.problem(line, f"the bonus at {level} reaches {bonus:g}, "
                                  f"declared total is {totals['bonus']}")
 
@@ -449,17 +677,23 @@ class _Builder:
                 leaves = [by_id[n] for n in _leaf_ids(node) if n in by_id]
                 declared = node["total"]
                 line = self.line_of(node, "total")
-                for level in levels:
-                    want = declared.get(level) if isinstance(declared, dict) else declared
+                what = f"indicator {node.get('id')}: total"
+                if isinstance(declared, dict):
+                    wants = {level: self.number(declared[level], line, f"{what} at {level}")
+                             for level in levels if declared.get(level) is not None}
+                else:
+                    want = self.number(declared, line, what)
+                    wants = {level: want for level in levels}
+                for level, want in wants.items():
                     if want is None:
                         continue
                     if node.get("bonus"):
                         have = max((i.weights.get(level) or 0 for i in leaves), default=0)
                     else:
                         have = sum(i.weights.get(level) or 0 for i in leaves)
-                    if abs(have - float(want)) > 1e-9:
+                    if abs(have - want) > 1e-9:
                         self.problem(line, f"indicator {node.get('id')}: weights at {level} "
-                                     f"sum to {have:g}, declared total is {want}")
+                                     f"sum to {have:g}, declared total is {want:g}")
             self.check_node_totals(node.get("children") or [], levels)
 
 

@@ -21,6 +21,7 @@ _SPECIAL_SPELLINGS = {
     "unknown": "unknown", "?": "unknown", "？": "unknown", "无法判断": "unknown",
 }
 VALUE_LABELS = {"yes": "是", "no": "否", "na": "不适用", "unknown": "无法判断"}
+MAX_COUNT = 10**9  # far above any count the methodology asks for; bounds what scoring takes
 
 DEFAULT_GRADES: tuple[tuple[str, float, float], ...] = (
     ("卓越", 95, 100),
@@ -79,6 +80,16 @@ class Question:
 
     def parse_value(self, raw: object) -> str | int:
         """Normalise a typed or imported value; ValueError names what fits."""
+        whole = f"a whole number from 0 to {MAX_COUNT} (or na, unknown)"
+        too_large = f"larger than {MAX_COUNT}, the largest count accepted"
+        if self.type == "count" and isinstance(raw, int | float) and not isinstance(raw, bool):
+            # a number cell: checked as a number (a huge int cannot even become text)
+            if raw == raw and raw > MAX_COUNT:
+                raise ValueError(f"{self.id}: the number is {too_large}")
+            if raw != raw or raw < 0 or raw != int(raw):
+                shown = repr(raw) if isinstance(raw, float) or raw > -MAX_COUNT else "a number"
+                raise ValueError(f"{self.id}: {shown} is not {whole}")
+            return int(raw)
         text = str(raw).strip() if raw is not None else ""
         if self.type == "text":
             return text
@@ -107,11 +118,13 @@ class Question:
                 f"(or 1–{len(self.choices)}, na, unknown)"
             )
         # count
-        if isinstance(raw, float) and raw.is_integer():
-            text = str(int(raw))
+        shown = repr(text) if len(text) <= 30 else f"{text[:10]!r}… ({len(text)} characters)"
         if not re.fullmatch(r"\d+", text):
-            raise ValueError(f"{self.id}: {text!r} is not a whole number ≥ 0 (or na, unknown)")
-        return int(text)
+            raise ValueError(f"{self.id}: {shown} is not {whole}")
+        digits = text.lstrip("0") or "0"
+        if len(digits) > len(str(MAX_COUNT)) or int(digits) > MAX_COUNT:
+            raise ValueError(f"{self.id}: {shown} is {too_large}")
+        return int(digits)
 
     def fraction(self, value: str | int, best: float | None = None) -> float:
         """The share of the question's points a value earns (not for na/unknown)."""
@@ -161,9 +174,34 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Grade:
+    """A grade band [min, max); the top band is open-ended (≥ min)."""
+
     name: str
     min: float
     max: float
+
+    def label(self, top: bool) -> str:
+        """The band as the legend shows it: '≥ 95' for the top band, '[85, 95)' below."""
+        return f"≥ {self.min:g}" if top else f"[{self.min:g}, {self.max:g})"
+
+
+@dataclass(frozen=True)
+class RankGroup:
+    """A ranking group (分组): the sites ranked against one another, in display order."""
+
+    name: str
+    levels: tuple[str, ...]
+
+
+# The ranking group of a site whose list names none, by level (the seeds' groupings).
+LEVEL_GROUPS = {"province": "省级", "city": "地市", "county": "区县", "ministry": "国务院部门",
+                "wechat": "政务微信", "app": "政务App", "weibo": "政务微博"}
+# How groups sort where a checklist declares none: the order the seeds publish them in.
+GROUP_ORDER = ("省级", "副省级城市", "省会城市", "计划单列市", "重点城市", "地市", "区县",
+               "国务院部门", "国务院组成部门", "国务院其他部门", "政务微信", "政务App", "政务微博")
+BONUS_RULES = ("sum_capped", "best_case")
+NA_INDICATOR_RULES = ("rescale", "zero")
+ABOVE_100_RULES = ("as_is", "cap")
 
 
 @dataclass(frozen=True)
@@ -188,6 +226,11 @@ class Checklist:
     description: str = ""
     unweighted: bool = False
     path: str = ""
+    grades_source: str = ""  # where the bands are published
+    groups: tuple[RankGroup, ...] = ()  # declared ranking groups, in display order
+    bonus_rule: str = "sum_capped"  # sum_capped | best_case
+    na_indicator: str = "rescale"  # rescale | zero
+    above_100: str = "as_is"  # as_is | cap
     _questions: dict[str, Question] = field(default_factory=dict, repr=False)
     _indicators: dict[str, Indicator] = field(default_factory=dict, repr=False)
 
@@ -214,11 +257,39 @@ class Checklist:
         ]
 
     def grade_for(self, total: float) -> str:
-        top = max((g.max for g in self.grades), default=100)
+        """The band of a total; the top band has no upper bound (main plus bonus may pass 100)."""
+        top = max(self.grades, key=lambda g: g.min, default=None)
         for grade in self.grades:
-            if grade.min <= total < grade.max or (total >= grade.max == top):
+            if grade.min <= total < grade.max or (grade is top and total >= grade.min):
                 return grade.name
         return ""
+
+    def grade_labels(self) -> list[tuple[Grade, str]]:
+        """Every band, highest first, with its legend text ('≥ 95', '[85, 95)', …)."""
+        ordered = sorted(self.grades, key=lambda g: -g.min)
+        return [(g, g.label(i == 0)) for i, g in enumerate(ordered)]
+
+    def group_for(self, level: str, group: str = "") -> str:
+        """A site's ranking group: its own (分组); else the seeds' group of its level (省级,
+        地市, 区县…) unless the checklist declares groups without it; then the first declared
+        group of the level; else the level itself."""
+        if group:
+            return group
+        seed = LEVEL_GROUPS.get(level, "")
+        names = [g.name for g in self.groups]
+        if seed and (not names or seed in names):
+            return seed
+        declared = next((g.name for g in self.groups if level in g.levels), "")
+        return declared or seed or level
+
+    def group_order(self, group: str) -> tuple[int, str]:
+        """Sort key of a group: declared groups in their order, then the rest by name."""
+        names = [g.name for g in self.groups]
+        if group in names:
+            return (names.index(group), "")
+        known = len(GROUP_ORDER)
+        return (len(names) + (GROUP_ORDER.index(group) if group in GROUP_ORDER else known),
+                group)
 
     def to_dict(self) -> dict:
         """The public JSON form (`checklist show --json`)."""
@@ -228,8 +299,14 @@ class Checklist:
             "version": self.version,
             "levels": list(self.levels),
             "bonus_cap": self.bonus_cap,
+            "bonus_rule": self.bonus_rule,
+            "na_indicator": self.na_indicator,
+            "above_100": self.above_100,
             "unweighted": self.unweighted,
-            "grades": [{"name": g.name, "min": g.min, "max": g.max} for g in self.grades],
+            "grades": [{"name": g.name, "min": g.min,
+                        "max": None if g.max == float("inf") else g.max} for g in self.grades],
+            "grades_source": self.grades_source,
+            "groups": [{"name": g.name, "levels": list(g.levels)} for g in self.groups],
             "indicators": [
                 {
                     "id": i.id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from govaudit.probes.html import Document, collapse, element_text, snippet
+from govaudit.probes.html import Document, attr, collapse, element_text, snippet
 
 FEATURE_TEXT: dict[str, re.Pattern[str]] = {
     "search": re.compile(r"搜索|检索|站内搜|全文检索|search", re.I),
@@ -45,17 +45,17 @@ def find_features(doc: Document) -> dict[str, dict[str, Any]]:
 
 
 def _search_form(doc: Document) -> str | None:
-    for form in doc.root.iter("form"):
-        action = form.get("action", "")
-        for field in form.iter("input"):
-            kind = (field.get("type") or "text").lower()
-            name = (field.get("name") or field.get("id") or "").lower()
-            hint = f"{field.get('placeholder', '')} {field.get('title', '')}"
+    for form in doc.elements("form"):
+        action = attr(form, "action")
+        for field in form.css("input"):
+            kind = (attr(field, "type") or "text").lower()
+            name = (attr(field, "name") or attr(field, "id")).lower()
+            hint = f"{attr(field, 'placeholder')} {attr(field, 'title')}"
             if kind == "search" or name in _SEARCH_INPUT_NAMES or \
                     FEATURE_TEXT["search"].search(hint) or \
                     (kind == "text" and FEATURE_HREF["search"].search(action)):
                 return (f'<form action="{action}"> <input type="{kind}" '
-                        f'name="{field.get("name", "")}">')
+                        f'name="{attr(field, "name")}">')
     return None
 
 
@@ -67,16 +67,16 @@ def _link(doc: Document, name: str) -> str | None:
         text = element_text(a)
         if text and text_pattern.search(text):
             return f"link 「{text}」 → {href}"
-        if by_href is None and href_pattern and href_pattern.search(a.get("href", "")):
+        if by_href is None and href_pattern and href_pattern.search(attr(a, "href")):
             by_href = f"link 「{text}」 → {href}"
     return by_href
 
 
 def _control(doc: Document, name: str) -> str | None:
     pattern = FEATURE_TEXT[name]
-    for el in doc.root.iter("button", "input"):
-        label = collapse(el.text_content() if el.tag == "button" else
-                         f"{el.get('value', '')} {el.get('placeholder', '')}")
+    for el in doc.elements("button", "input"):
+        label = collapse(el.text() if el.tag == "button" else
+                         f"{attr(el, 'value')} {attr(el, 'placeholder')}")
         if label and pattern.search(label):
             return f"<{el.tag}> 「{label[:60]}」"
     return None

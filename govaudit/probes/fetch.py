@@ -5,7 +5,9 @@ timeouts apply per network operation: a server that trickles one byte a second
 never trips a read timeout but does trip the deadline. Redirects are followed
 here, one hop at a time, so that a redirect's own body is never read beyond a
 small cap either. Bodies are read in chunks up to a size cap and only when the
-response is HTML; anything else is never read or parsed.
+response is HTML; anything else is never read or parsed. Content-Encodings are undone
+here, not by httpx, each layer a bounded piece at a time, so that a compression bomb
+ends as a recorded reason.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import socket
 import ssl
 import time
 import urllib.request
-from collections.abc import AsyncIterator, Mapping
+import zlib
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,9 +30,16 @@ from typing import Any
 import httpcore
 import httpx
 
-from govaudit import __version__
 from govaudit.netpolicy import AddressPolicy, PrivateAddressRefused
 from govaudit.urls import Origin, origin
+from govaudit.version import __version__
+
+try:  # br is asked for and decoded only with a brotli that can bound its output (>= 1.2)
+    import brotli
+except ImportError:
+    brotli = None
+if brotli is not None and not hasattr(brotli.Decompressor, "can_accept_more_data"):
+    brotli = None
 
 USER_AGENT = (f"Mozilla/5.0 (compatible; govaudit/{__version__}; "
               "government website evaluation)")
@@ -48,6 +58,9 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
 # be reused; beyond it the connection is dropped instead.
 _DRAIN_BYTES = 65_536
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
+# Content-Encodings decoded here, each layer a bounded piece at a time (see _BodyDecoder).
+ACCEPT_ENCODING = "gzip, deflate" + (", br" if brotli is not None else "")
+_PIECE = 65_536  # the most one decoding step produces
 
 
 @dataclass
@@ -102,6 +115,115 @@ class LinkStatus:
     final_url: str = ""
     error: str = ""
     timed_out: bool = False
+
+
+class BodyRefused(Exception):
+    """A body that cannot be decoded within the caps; the message is the recorded reason."""
+
+
+class _ZlibLayer:
+    """gzip or deflate, undone at most _PIECE bytes at a time."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._raw_fallback = name == "deflate"
+        self._head = b""  # what was fed before the first output, for the fallback
+        self._obj = zlib.decompressobj(zlib.MAX_WBITS | (16 if name != "deflate" else 0))
+
+    @property
+    def finished(self) -> bool:
+        return self._obj.eof
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self._raw_fallback:
+            self._head += data
+        while not self._obj.eof:
+            try:
+                out = self._obj.decompress(data, _PIECE)
+            except zlib.error as exc:
+                if self._raw_fallback:
+                    # servers often send raw deflate without the zlib header: try that
+                    self._raw_fallback = False
+                    self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
+                    data, self._head = self._head, b""
+                    continue
+                raise BodyRefused(f"cannot decode the {self.name} body ({exc})") from None
+            if out:
+                self._raw_fallback, self._head = False, b""
+                yield out
+            data = self._obj.unconsumed_tail
+            if not data and len(out) < _PIECE:
+                return  # no input left and no output pending
+
+
+class _BrotliLayer:
+    """br, undone at most about _PIECE bytes at a time."""
+
+    name = "br"
+
+    def __init__(self) -> None:
+        self._obj = brotli.Decompressor()
+
+    @property
+    def finished(self) -> bool:
+        return self._obj.is_finished()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        try:
+            while not self._obj.is_finished():
+                out = self._obj.process(data, output_buffer_limit=_PIECE)
+                data = b""
+                if out:
+                    yield out
+                if self._obj.can_accept_more_data():
+                    return
+        except brotli.error as exc:
+            raise BodyRefused(f"cannot decode the br body ({exc})") from None
+
+
+class _BodyDecoder:
+    """Undoes a response's Content-Encoding as its raw bytes stream in.
+
+    httpx's decoders inflate each network chunk whole, so one 64 KB chunk of a
+    `gzip, gzip` bomb becomes gigabytes. Here every layer yields bounded pieces and
+    stops with a reason once its output passes `cap`; an unknown coding is a reason
+    too, not a body passed on still encoded.
+    """
+
+    def __init__(self, codings: list[str], cap: int) -> None:
+        self.label = ", ".join(c.strip() for c in codings if c.strip())
+        self.cap = cap
+        self.layers: list[_ZlibLayer | _BrotliLayer] = []
+        for coding in reversed([c.strip().lower() for c in codings]):  # the last applied first
+            if coding in ("", "identity"):
+                continue
+            if coding in ("gzip", "x-gzip", "deflate"):
+                self.layers.append(_ZlibLayer(coding))
+            elif coding == "br" and brotli is not None:
+                self.layers.append(_BrotliLayer())
+            else:
+                missing = " (brotli is not installed)" if coding == "br" else ""
+                raise BodyRefused(f"unsupported Content-Encoding {coding!r}{missing}")
+        self._sizes = [0] * len(self.layers)
+
+    @property
+    def finished(self) -> bool:
+        """The outermost coding has ended: whatever follows is not part of the body."""
+        return bool(self.layers) and self.layers[0].finished
+
+    def decode(self, data: bytes, depth: int = 0) -> Iterator[bytes]:
+        if depth == len(self.layers):
+            yield data
+            return
+        layer = self.layers[depth]
+        if layer.finished:
+            return  # bytes after the end of a coded stream are dropped, as httpx does
+        for piece in layer.feed(data):
+            self._sizes[depth] += len(piece)
+            if self._sizes[depth] > self.cap:
+                raise BodyRefused(f"decoded body exceeds {self.cap / 1e6:g} MB "
+                                  f"(Content-Encoding: {self.label})")
+            yield from self.decode(piece, depth + 1)
 
 
 class TooManyRedirects(Exception):  # noqa: N818 - mirrors httpx's name
@@ -201,6 +323,8 @@ def describe_error(exc: BaseException, limits: FetchLimits) -> str:
     """A short, stable reason for a failed request."""
     if isinstance(exc, TimeoutError):
         return f"deadline of {limits.deadline:g}s exceeded"
+    if isinstance(exc, BodyRefused):
+        return str(exc)
     if isinstance(exc, TooManyRedirects | PrivateAddressRefused):
         return str(exc)
     tls = tls_reason(exc)
@@ -344,7 +468,8 @@ class Fetcher:
             verify=context, limits=pool, timeout=self._timeout, follow_redirects=False,
             headers={"User-Agent": self.limits.user_agent,
                      "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
-                     "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"},
+                     "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+                     "Accept-Encoding": ACCEPT_ENCODING},
             **options)
         self._headers = client.headers.raw  # what every client sends, for link checks
         return client
@@ -588,14 +713,27 @@ class Fetcher:
 
     @staticmethod
     async def _read(resp: httpx.Response, cap: int) -> bytes:
-        """At most `cap` bytes of the (decompressed) body."""
+        """At most `cap` bytes of the body, its Content-Encoding undone as it streams in.
+
+        A plain body is cut at `cap`; an encoded one that decodes (or arrives) past
+        `cap` raises BodyRefused, so that a compression bomb is a recorded reason.
+        """
+        decoder = _BodyDecoder(resp.headers.get_list("content-encoding", split_commas=True),
+                               cap)
         chunks: list[bytes] = []
-        size = 0
-        async for chunk in resp.aiter_bytes():
-            room = cap - size
-            chunks.append(chunk[:room])
-            size += min(len(chunk), room)
-            if size >= cap:
+        size = raw = 0
+        async for chunk in resp.aiter_raw():
+            raw += len(chunk)
+            if decoder.layers and raw > cap:
+                raise BodyRefused(f"encoded body exceeds {cap / 1e6:g} MB "
+                                  f"(Content-Encoding: {decoder.label})")
+            for piece in decoder.decode(chunk):
+                room = cap - size
+                chunks.append(piece[:room])
+                size += min(len(piece), room)
+                if size >= cap and not decoder.layers:
+                    return b"".join(chunks)
+            if decoder.finished:
                 break
         return b"".join(chunks)
 

@@ -60,14 +60,27 @@ class FoundLink:
     error: str = ""  # why the URL cannot be checked (it does not parse)
 
 
+# Failures that say nothing about the link, only that this machine could not reach its
+# host: "could not check", not "broken".
+UNCHECKED_ERRORS = ("DNS lookup failed", "connection refused", "connect error", "connect timeout",
+                    "read timeout", "timeout", "deadline of", "TLS error")
+
+
 @dataclass
 class LinkResult:
     status: int | None
     error: str = ""
 
     @property
+    def unchecked(self) -> bool:
+        """Whether the host could not be reached (DNS, refused, timeout, TLS)."""
+        return self.status is None and self.error.startswith(UNCHECKED_ERRORS)
+
+    @property
     def broken(self) -> bool:
-        return bool(self.error) or self.status is None or self.status >= 400
+        """An HTTP error (4xx/5xx) or another failure of the link itself."""
+        return not self.unchecked and (
+            bool(self.error) or self.status is None or self.status >= 400)
 
 
 class HostLimiter:
@@ -132,11 +145,8 @@ def extract_links(doc: Document, encoding: str = "utf-8"
     links: list[FoundLink] = []
     invalid: list[FoundLink] = []
     skipped: Counter[str] = Counter()
-    for el in doc.root.iter(*(tag for tag, _ in LINK_SOURCES)):
-        attr = dict(LINK_SOURCES)[el.tag]
-        raw = el.get(attr)
-        if raw is None:
-            continue
+    for el in doc.elements(*(f"{tag}[{name}]" for tag, name in LINK_SOURCES)):
+        raw = el.attributes.get(dict(LINK_SOURCES)[el.tag]) or ""
         text = element_text(el) if el.tag in ("a", "img", "iframe") else ""
         try:
             url, why = normalise_link(raw, doc.base, encoding)
@@ -223,18 +233,24 @@ async def probe_links(fetcher: Fetcher, limiter: HostLimiter, home: Page,
             on_progress(f"{done}/{total} links")
 
     await asyncio.gather(*(check(u) for u in pending))
-    broken = [{"url": link.url, "status": results[link.url].status,
-               "error": results[link.url].error, "found_on": link.found_on,
-               "text": link.text, "tag": link.tag}
-              for link in first_seen.values() if results[link.url].broken]
+    def row(link: FoundLink) -> dict[str, Any]:
+        result = results[link.url]
+        return {"url": link.url, "status": result.status, "error": result.error,
+                "found_on": link.found_on, "text": link.text, "tag": link.tag}
+
+    broken = [row(link) for link in first_seen.values() if results[link.url].broken]
     broken += [{"url": link.url, "status": None, "error": link.error, "found_on": link.found_on,
                 "text": link.text, "tag": link.tag} for link in invalid.values()]
+    unchecked = [row(link) for link in first_seen.values() if results[link.url].unchecked]
     checked = len(first_seen) + len(invalid)
+    answered = checked - len(unchecked)
     return {
         "checked": checked,
         "broken_count": len(broken),
-        "broken_ratio": round(len(broken) / checked, 6) if checked else None,
+        "broken_ratio": round(len(broken) / answered, 6) if answered else None,
         "broken": broken,
+        "unchecked_count": len(unchecked),
+        "unchecked": unchecked,
         "pages": scanned,
         "depth": options.depth,
         "skipped": dict(sorted(skipped.items())),

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 from govaudit.credentials import load_credentials
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError
+from govaudit.model import FailedProbe, ProbeResult, probe_result
 from govaudit.netpolicy import AddressPolicy
 from govaudit.probes.availability import probe_availability
 from govaudit.probes.errors import ProbeFailed
@@ -22,7 +23,8 @@ from govaudit.probes.html import Document
 from govaudit.probes.ipv6 import probe_ipv6
 from govaudit.probes.links import HostLimiter, LinkOptions, probe_links
 from govaudit.probes.marks import find_marks
-from govaudit.probes.names import AUTO_NAMES, PROBE_NAMES, probe_of
+from govaudit.probes.names import AUTO_NAMES, MARK_KEYS, PROBE_NAMES, probe_of
+from govaudit.probes.rendered import captured_html, render_page
 from govaudit.store import Site, Store, utc_now
 from govaudit.urls import Origin, origin, redact_data, split_credentials
 from govaudit.workspace import Workspace
@@ -43,6 +45,8 @@ class CheckOptions:
     jobs: int = 2               # sites probed at once
     today: date | None = None   # "today" for freshness (default: today in China)
     allow_private: bool = False  # follow redirects and links to private addresses (netpolicy)
+    render: bool = False        # marks, features: render the home page when no capture has
+    browser_path: str | None = None  # the Chromium that renders it (default: found)
 
 
 @dataclass
@@ -58,26 +62,26 @@ ProgressFn = Callable[[ProgressEvent], None]
 
 @dataclass
 class SiteCheck:
-    """One site's probe results: {probe: data}; a failed probe's data holds its "error"."""
+    """One site's probe results: {probe: typed result}; a failed probe is a FailedProbe."""
 
     site: str
     url: str
-    probes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    probes: dict[str, ProbeResult] = field(default_factory=dict)
     time: str = ""
 
     @property
     def errors(self) -> list[dict[str, str]]:
-        return [{"probe": name, "error": data["error"]} for name, data in self.probes.items()
-                if data.get("failed")]
+        return [{"probe": name, "error": result.error} for name, result in self.probes.items()
+                if isinstance(result, FailedProbe)]
 
-    def records(self) -> list[dict[str, Any]]:
-        """The rows Store.save_probe_results keeps: the probe's data, its name, site, time."""
-        return [{"probe": name, **data, "site": self.site, "time": self.time}
-                for name, data in self.probes.items()]
+    def records(self) -> list[ProbeResult]:
+        """The results Store.save_probe_results keeps."""
+        return list(self.probes.values())
 
     def to_dict(self) -> dict[str, Any]:
         return {"site": self.site, "url": self.url, "time": self.time,
-                "probes": self.probes, "errors": self.errors}
+                "probes": {name: r.to_dict() for name, r in self.probes.items()},
+                "errors": self.errors}
 
 
 @dataclass
@@ -113,13 +117,13 @@ def resolve_probes(names: Iterable[str] | None) -> tuple[str, ...]:
 def validate_options(options: CheckOptions) -> None:
     resolve_probes(options.probes)
     if options.samples < 1:
-        raise GovauditError("--samples must be at least 1")
+        raise OptionError("samples", "must be at least 1")
     if options.links.depth < 0:
-        raise GovauditError("--depth must be 0 or more")
+        raise OptionError("depth", "must be 0 or more")
     if options.links.concurrency < 1 or options.links.per_host < 1:
-        raise GovauditError("--concurrency and --per-host must be at least 1")
+        raise OptionError("concurrency", "and per_host must be at least 1")
     if options.limits.deadline <= 0 or options.link_timeout <= 0:
-        raise GovauditError("--timeout must be more than 0 seconds")
+        raise OptionError("timeout", "must be more than 0 seconds")
 
 
 def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
@@ -145,11 +149,14 @@ def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
     for record in store.pages():
         pages.setdefault(record.site, []).append(record.url)
 
+    rendered = {site.name: found for site in chosen
+                if (found := captured_html(workspace, store.evidence(site.name), site.url))}
+
     def save(result: SiteCheck) -> None:
         store.save_probe_results(result.site, result.records())
 
     started = utc_now()
-    results = check_sites(chosen, options, pages, on_progress, save,
+    results = check_sites(chosen, options, pages, on_progress, save, rendered,
                           credentials=load_credentials(workspace))
     return CheckRun(results, started, utc_now())
 
@@ -157,13 +164,15 @@ def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
 def check_sites(sites: list[Site], options: CheckOptions | None = None,
                 pages: dict[str, list[str]] | None = None,
                 on_progress: ProgressFn | None = None,
-                on_site_done: Callable[[SiteCheck], None] | None = None, *,
+                on_site_done: Callable[[SiteCheck], None] | None = None,
+                rendered: dict[str, tuple[str, str]] | None = None, *,
                 credentials: Mapping[str, tuple[str, str]] | None = None) -> list[SiteCheck]:
     """Probe sites without a workspace; `pages` maps a site to column pages for freshness.
 
-    `credentials` maps a site name to the basic-auth (username, password) for its
-    origin; a site URL's own `user:password@` is used the same way. Results hold
-    no credentials.
+    `rendered` maps a site to its home page as Chromium rendered it (HTML, URL), which
+    marks and features read as well as the static page. `credentials` maps a site name
+    to the basic-auth (username, password) for its origin; a site URL's own
+    `user:password@` is used the same way. Results hold no credentials.
     """
     options = options or CheckOptions()
     validate_options(options)
@@ -176,7 +185,8 @@ def check_sites(sites: list[Site], options: CheckOptions | None = None,
         if login and key is not None:
             logins.setdefault(key, login)
         clean.append(replace(site, url=url))
-    return _run_sync(_run(clean, options, pages or {}, on_progress, on_site_done, logins))
+    return _run_sync(_run(clean, options, pages or {}, on_progress, on_site_done,
+                          rendered or {}, logins))
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:
@@ -206,6 +216,7 @@ def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
 async def _run(sites: list[Site], options: CheckOptions, pages: dict[str, list[str]],
                on_progress: ProgressFn | None,
                on_site_done: Callable[[SiteCheck], None] | None,
+               rendered: dict[str, tuple[str, str]],
                logins: dict[Origin, tuple[str, str]]) -> list[SiteCheck]:
     link_limits = replace(options.limits, deadline=options.link_timeout,
                           connect_timeout=min(options.limits.connect_timeout,
@@ -220,7 +231,8 @@ async def _run(sites: list[Site], options: CheckOptions, pages: dict[str, list[s
         async def one(site: Site) -> SiteCheck:
             async with site_slots:
                 result = await _check_site(site, pages.get(site.name, []), options, fetcher,
-                                           link_fetcher, limiter, on_progress)
+                                           link_fetcher, limiter, on_progress,
+                                           rendered.get(site.name))
             if on_site_done:
                 on_site_done(result)
             return result
@@ -230,7 +242,8 @@ async def _run(sites: list[Site], options: CheckOptions, pages: dict[str, list[s
 
 async def _check_site(site: Site, column_pages: list[str], options: CheckOptions,
                       fetcher: Fetcher, link_fetcher: Fetcher, limiter: HostLimiter,
-                      on_progress: ProgressFn | None) -> SiteCheck:
+                      on_progress: ProgressFn | None,
+                      rendered: tuple[str, str] | None = None) -> SiteCheck:
     result = SiteCheck(site.name, site.url, time=utc_now())
     wanted = [p for p in PROBE_NAMES if p in options.probes]
     # the site's own pages may be on a private address; where they lead must be public
@@ -249,8 +262,10 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
             data = {"failed": True, "error": str(exc)}
         except Exception as exc:  # a probe's own bug must not end the run: record it
             data = {"failed": True, "error": f"{type(exc).__name__}: {exc}"}
-        result.probes[name] = redact_data(data)  # links found on pages may hold passwords
-        emit(name, True, data["error"] if data.get("failed") else "")
+        data = redact_data(data)  # links found on pages may hold passwords
+        typed = probe_result({**data, "site": site.name, "time": result.time}, name)
+        result.probes[name] = typed
+        emit(name, True, typed.error if isinstance(typed, FailedProbe) else "")
 
     home_task: asyncio.Task[Page] | None = None
 
@@ -264,6 +279,19 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
             reason = page.failure or f"not HTML ({page.content_type or 'no content type'})"
             raise ProbeFailed(f"home page {site.url} unusable: {reason}")
         return page, Document(page.html, page.final_url or page.url)
+
+    render_task: asyncio.Task[tuple[str, str]] | None = None
+
+    async def rendered_doc() -> Document | None:
+        """The rendered home page: the capture's, else rendered here with --render."""
+        nonlocal render_task
+        if rendered is None and not options.render:
+            return None
+        if rendered is not None:
+            return Document(*rendered)
+        if render_task is None:
+            render_task = asyncio.ensure_future(render_page(site.url, options.browser_path))
+        return Document(*await render_task)
 
     async def availability() -> dict[str, Any]:
         return await probe_availability(fetcher, site.url, options.samples, options.interval,
@@ -280,11 +308,21 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
 
     async def marks() -> dict[str, Any]:
         page, doc = await home_page()
-        return {**find_marks(doc), "page": page_facts(page)}
+        found = find_marks(doc)
+        shown = await rendered_doc()
+        if shown is not None:
+            found = _with_rendered_marks(found, find_marks(shown, "rendered"))
+        return {**found, "page": page_facts(page)}
 
     async def features() -> dict[str, Any]:
         page, doc = await home_page()
-        return {**find_features(doc), "page": page_facts(page)}
+        found: dict[str, Any] = dict(find_features(doc))
+        shown = await rendered_doc()
+        if shown is not None:
+            for key, hint in find_features(shown).items():
+                if hint["found"] and not found[key]["found"]:
+                    found[key] = {**hint, "source": "rendered"}
+        return {**found, "page": page_facts(page)}
 
     async def freshness() -> dict[str, Any]:
         page, doc = await home_page()
@@ -296,6 +334,21 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
     await asyncio.gather(*(guarded(name, work[name]) for name in wanted))
     result.probes = {name: result.probes[name] for name in wanted}
     return result
+
+
+def _with_rendered_marks(static: dict[str, Any], rendered: dict[str, Any]) -> dict[str, Any]:
+    """The static page's marks, plus those that only the rendered page shows (script-written)."""
+    out = {**static, "where": dict(static["where"]), "details": dict(static["details"]),
+           "source": "static+rendered"}
+    for key in MARK_KEYS:
+        if static.get(key) or not rendered.get(key):
+            continue
+        out[key] = rendered[key]
+        if key == "conac":
+            out["conac_url"] = rendered["conac_url"]
+        out["where"][key] = rendered["where"][key]
+        out["details"][key] = rendered["details"][key]
+    return out
 
 
 async def _freshness(fetcher: Fetcher, site: Site, page: Page, doc: Document,
@@ -319,7 +372,7 @@ async def _freshness(fetcher: Fetcher, site: Site, page: Page, doc: Document,
             continue
         checked.append(page_freshness(Document(column.html, column.final_url or url), today))
     dated = [c for c in checked if c.get("latest")]
-    newest = max(dated, key=lambda c: c["latest"]) if dated else None
+    newest = max(dated, key=lambda c: str(c["latest"])) if dated else None
     return {"latest": newest["latest"] if newest else None,
             "days": newest["days"] if newest else None,
             "source": newest["url"] if newest else None,

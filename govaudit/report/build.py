@@ -9,24 +9,31 @@ a site or an evaluator goes through Jinja2's autoescaping.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from govaudit import __version__
 from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
-from govaudit.probes.names import MARK_KEYS
+from govaudit.model import (
+    MARK_KEYS,
+    FailedProbe,
+    FreshnessResult,
+    LinksResult,
+    MarksResult,
+    ProbeResult,
+)
 from govaudit.report.charts import band_chart, band_colour, stacked_chart
 from govaudit.report.thumbs import FileCheck, ThumbnailCache
 from govaudit.scoring import PROBE_EVALUATOR, SiteScore, asked, consolidate, score_sites
 from govaudit.store import Answer, Site, Store
 from govaudit.suggestions import FRESH_DAYS, MARK_LABELS, Suggestion, suggestions_for
 from govaudit.urls import redact_data, redact_url
+from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
 VALUE_MARKS = {"yes": "✓", "no": "✗", "na": "—", "unknown": "?"}
@@ -109,6 +116,7 @@ class ChecksView:
     marks: list[tuple[str, str | None]] = field(default_factory=list)
     broken: list[dict[str, Any]] = field(default_factory=list)
     links_checked: int | None = None
+    links_unchecked: int = 0  # links whose host could not be reached (DNS, refused, timeout)
     facts: list[tuple[str, str, bool]] = field(default_factory=list)  # (label, text, problem)
 
     @property
@@ -136,6 +144,12 @@ class SiteView:
     checks: ChecksView | None = None
     evidence_count: int = 0
     problem_count: int = 0
+    group: str = ""  # the ranking group the rank is taken in
+    open_points: float | None = None  # while provisional: what open questions may still add
+
+    @property
+    def provisional(self) -> bool:
+        return self.answered < self.questions
 
     @property
     def top_scores(self) -> dict[str, float]:
@@ -223,7 +237,7 @@ class ReportBuilder:
         else:
             chosen = all_sites
         answers = self.store.answers()
-        report = score_sites(self.checklist, all_sites, answers, self.ws.evaluator)
+        report = score_sites(self.checklist, all_sites, answers, self.ws.settlement)
         scores = {s.site: s for s in report.sites}
         evidence = {site.name: self.store.evidence(site.name) for site in chosen}
         self.files.check(r for records in evidence.values() for r in records)
@@ -236,7 +250,7 @@ class ReportBuilder:
     def _site_view(self, site: Site, score: SiteScore, answers: list[Answer],
                    records: list[dict[str, Any]]) -> SiteView:
         checklist = self.checklist
-        chosen = consolidate(answers, self.ws.evaluator)
+        chosen = consolidate(answers, self.ws.settlement)
         values = {q: a.value for (_, q), a in chosen.items()}
         probes = self.store.probe_results(site.name)
         suggestions = suggestions_for(checklist, site, probes) if probes else {}
@@ -282,7 +296,8 @@ class ReportBuilder:
             site.name, url, web_href(url), site.level, score.total, score.bonus,
             score.grade, f"band{grade_pos}" if grade_pos is not None else "", score.rank,
             score.answered, score.questions, site_page_name(site.name), tops, indicators,
-            [views[r] for r in loose if r in views], _checks_view(probes), len(records))
+            [views[r] for r in loose if r in views], _checks_view(probes), len(records),
+            group=score.group, open_points=score.open_points)
         view.problem_count = sum(1 for v in views.values() if v.problems or v.error)
         return view
 
@@ -306,12 +321,12 @@ class ReportBuilder:
         return out
 
 
-    def _question_view(self, question: Question, site: Site, values: dict[str, object],
+    def _question_view(self, question: Question, site: Site, values: Mapping[str, object],
                        answer: Answer | None, answers: list[Answer],
                        suggestion: Suggestion | None,
                        evidence: list[EvidenceView]) -> QuestionView:
         skipped = asked(question, site.level, values) is False
-        if answer is None:
+        if answer is None or skipped:  # an answer skip logic now leaves out is not counted
             mark, state = ("跳过", "skipped") if skipped else ("未答", "pending")
             value = ""
         else:
@@ -396,11 +411,15 @@ class ReportBuilder:
             counts = [(g.name, sum(1 for s in sites if s.grade == g.name)) for g in bands]
             band = band_chart(counts)
         levels = sorted({s.level for s in sites})
-        return {"sites": sorted(sites, key=lambda s: (s.level, s.rank or 0, s.name)),
+        order = checklist.group_order
+        return {"sites": sorted(sites, key=lambda s: (order(s.group), s.rank or 0, s.name)),
                 "chart": chart, "band": band, "levels": levels, "weighted": weighted,
                 "top_columns": main_tops,
-                "grades": [(g.name, f"band{i}", g.min, g.max) for i, g in enumerate(
-                    sorted(checklist.grades, key=lambda g: -g.min))]}
+                "groups": sorted({s.group for s in sites}, key=order),
+                "grades": [(g.name, f"band{i}", label) for i, (g, label) in enumerate(
+                    checklist.grade_labels())],
+                "grades_source": checklist.grades_source,
+                "above_100": checklist.above_100}
 
 
 def _mark(question: Question, value: object) -> tuple[str, str]:
@@ -414,60 +433,38 @@ def _mark(question: Question, value: object) -> tuple[str, str]:
     return str(value), "text"
 
 
-def _checks_view(probes: dict[str, dict[str, Any]]) -> ChecksView | None:
+def _checks_view(probes: Mapping[str, ProbeResult]) -> ChecksView | None:
     """Probe results as the site page lists them: failures first, with their URLs."""
     if not probes:
         return None
-    probes = redact_data(probes)
-    times = [str(p.get("time", "")) for p in probes.values() if p.get("time")]
+    times = [p.time for p in probes.values() if p.time]
     view = ChecksView(show_time(max(times)) if times else "")
     for name, result in probes.items():
-        if result.get("failed"):
-            view.failed.append((name, str(result.get("error", ""))))
+        if isinstance(result, FailedProbe):
+            view.failed.append((name, result.error))
     marks = probes.get("marks")
-    if marks and not marks.get("failed"):
+    if isinstance(marks, MarksResult):
         for key in MARK_KEYS:
-            label = MARK_NAMES.get(key, key)
-            value = marks.get(key)
-            if key == "conac":
-                value = (marks.get("conac_url") or "已找到") if value else None
-            view.marks.append((label, str(value) if value else None))
+            value = marks.value(key)
+            if key == "conac" and value is not None:
+                value = value or "已找到"
+            view.marks.append((MARK_NAMES.get(key, key), value or None))
     links = probes.get("links")
-    if links and not links.get("failed"):
-        view.links_checked = links.get("checked")
-        for item in links.get("broken") or []:
-            url = str(item.get("url", ""))
-            found_on = str(item.get("found_on", ""))
+    if isinstance(links, LinksResult):
+        view.links_checked = links.checked
+        view.links_unchecked = links.unchecked_count
+        for item in links.broken:
             view.broken.append({
-                "url": url, "href": web_href(url),
-                "status": item.get("status") if item.get("status") is not None else "",
-                "error": str(item.get("error") or ""), "text": str(item.get("text") or ""),
-                "found_on": found_on, "found_on_href": web_href(found_on)})
-    availability = probes.get("availability")
-    if availability and not availability.get("failed"):
-        rate = availability.get("failure_rate") or 0
-        text = (f"{availability.get('samples', 0)} 次访问，失败 {availability.get('failures', 0)}"
-                f" 次；状态 {availability.get('status')}；"
-                f"{'HTTPS' if availability.get('https') else '未使用 HTTPS'}")
-        if availability.get("latency_median_ms") is not None:
-            text += f"；响应中位数 {availability['latency_median_ms']} ms"
-        errors = "；".join(availability.get("errors") or [])
-        view.facts.append(("可用性", text + (f"（{errors}）" if errors else ""), rate > 0))
-    freshness = probes.get("freshness")
-    if freshness and not freshness.get("failed"):
-        if freshness.get("latest"):
-            days = freshness.get("days")
-            text = f"最新日期 {freshness['latest']}（{days} 天前）"
-            if freshness.get("source"):
-                text += f"，见 {freshness['source']}"
-            view.facts.append(("栏目更新", text, days is not None and days > FRESH_DAYS))
-        else:
-            view.facts.append(("栏目更新", "页面上未找到日期", True))
-    ipv6 = probes.get("ipv6")
-    if ipv6 and not ipv6.get("failed"):
-        ok = bool(ipv6.get("reachable"))
-        text = "可通过 IPv6 访问" if ok else f"不支持 IPv6（{ipv6.get('error') or '无法访问'}）"
-        view.facts.append(("IPv6", text, not ok))
+                "url": item.url, "href": web_href(item.url),
+                "status": item.status if item.status is not None else "",
+                "error": item.error, "text": item.text,
+                "found_on": item.found_on, "found_on_href": web_href(item.found_on)})
+    for name in ("availability", "freshness", "ipv6"):
+        result = probes.get(name)
+        if isinstance(result, FreshnessResult):
+            view.facts += result.facts(FRESH_DAYS)
+        elif result is not None:
+            view.facts += result.facts()
     return view
 
 

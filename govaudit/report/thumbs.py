@@ -1,16 +1,15 @@
 """Evidence thumbnails: made once per file content (named by SHA-256) and reused.
 
-Every evidence file is checked against the SHA-256 in its record before it is
-shown: a changed file is reported, never silently used. A small index in the
-thumbnail folder remembers (size, mtime) → SHA-256, so a report built again
-neither re-reads unchanged screenshots nor redraws their thumbnails.
+Every evidence file is read and hashed each time before it is shown, and
+checked against the SHA-256 in its record: a changed file is reported, never
+silently used, even when its size and modification time were kept. A report
+built again reuses the thumbnails of unchanged content, named by its hash.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 THUMB_WIDTH = 320
 THUMB_RATIO = 0.75  # height / width: the top of the page, like a browser window
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
-INDEX_NAME = ".index.json"
 
 
 @dataclass
@@ -85,42 +83,24 @@ class ThumbnailCache:
     def __init__(self, folder: Path, workers: int | None = None) -> None:
         self.folder = folder
         self.workers = workers or min(8, os.cpu_count() or 1)
-        self._index: dict[str, list] = {}
-        try:
-            self._index = json.loads((folder / INDEX_NAME).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self._index = {}
 
     def check_all(self, files: dict[Path, str]) -> dict[Path, FileCheck]:
         """{file: recorded sha256} → {file: FileCheck}, in parallel threads."""
         self.folder.mkdir(parents=True, exist_ok=True)
         with ThreadPoolExecutor(self.workers) as pool:
-            results = dict(zip(files, pool.map(self._check, files, files.values()), strict=True))
-        live = {str(p) for p in files}
-        kept = {k: v for k, v in self._index.items() if k in live or Path(k).is_file()}
-        tmp = self.folder / f"{INDEX_NAME}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(kept), encoding="utf-8")
-        os.replace(tmp, self.folder / INDEX_NAME)
-        self._index = kept
-        return results
+            return dict(zip(files, pool.map(self._check, files, files.values()), strict=True))
 
     def _check(self, path: Path, recorded: str) -> FileCheck:
+        from govaudit.evidence import open_regular
+
         try:
-            stat = path.stat()
-        except OSError:
+            with open_regular(path) as handle:  # a pipe or a device must not stall the report
+                data = handle.read()
+        except FileNotFoundError:
             return FileCheck(problem="file missing")
-        key = str(path)
-        known = self._index.get(key)
-        data: bytes | None = None
-        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
-            digest = known[2]
-        else:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                return FileCheck(problem=f"cannot read: {exc.strerror or exc}")
-            digest = hashlib.sha256(data).hexdigest()
-            self._index[key] = [stat.st_size, stat.st_mtime_ns, digest]
+        except OSError as exc:
+            return FileCheck(problem=f"cannot read: {exc.strerror or exc}")
+        digest = hashlib.sha256(data).hexdigest()
         if recorded and digest != recorded.lower():
             return FileCheck(digest, "changed since capture: SHA-256 differs from the record")
         if path.suffix.lower() not in IMAGE_SUFFIXES:
@@ -129,7 +109,7 @@ class ThumbnailCache:
         if (self.folder / name).is_file():
             return FileCheck(digest, thumb=name)
         try:
-            thumb = make_thumbnail(data if data is not None else path.read_bytes())
+            thumb = make_thumbnail(data)
         except Exception as exc:  # Pillow raises many types for damaged images
             return FileCheck(digest, f"not a readable image ({type(exc).__name__})")
         tmp = self.folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"

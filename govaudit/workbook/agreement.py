@@ -22,7 +22,7 @@ def alpha_nominal(units: Iterable[Sequence[Hashable]]) -> float | None:
     Units with fewer than two values are not pairable and are ignored. None when
     alpha is undefined (fewer than two pairable values, or a single category).
     """
-    coincidences: Counter[tuple[Hashable, Hashable]] = Counter()
+    coincidences: dict[tuple[Hashable, Hashable], float] = {}
     for values in units:
         m = len(values)
         if m < 2:
@@ -32,10 +32,10 @@ def alpha_nominal(units: Iterable[Sequence[Hashable]]) -> float | None:
             for k, nk in counts.items():
                 pairs = nc * (nk - 1) if c == k else nc * nk
                 if pairs:
-                    coincidences[(c, k)] += pairs / (m - 1)
-    totals: Counter[Hashable] = Counter()
+                    coincidences[(c, k)] = coincidences.get((c, k), 0.0) + pairs / (m - 1)
+    totals: dict[Hashable, float] = {}
     for (c, _k), count in coincidences.items():
-        totals[c] += count
+        totals[c] = totals.get(c, 0.0) + count
     n = sum(totals.values())
     if n <= 1:
         return None

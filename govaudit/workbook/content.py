@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govaudit import __version__
 from govaudit.checklist import Checklist
 from govaudit.scoring import ScoreReport, score_sites
 from govaudit.store import Answer, Site, Store
 from govaudit.urls import redact_url
+from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 
 GENERATOR = "govaudit"
 _EPOCH = dt.datetime(1899, 12, 30)
+# Excel's dates run from 1900 to 9999: a time outside (1e20, year 1, year 9999 pushed past
+# the end by its time zone) is refused where it comes in, so every stored time can be
+# written to a workbook and read back.
+MIN_TIME = dt.datetime(1900, 1, 1)
+MAX_TIME = dt.datetime(9999, 12, 31)
 
 
 @dataclass
@@ -51,11 +56,11 @@ def parse_time(text: str) -> dt.datetime | None:
     """A stored ISO time as a naive UTC datetime rounded to the millisecond (xlsx has no zones)."""
     try:
         value = dt.datetime.fromisoformat(text)
-    except (ValueError, TypeError):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return round_ms(value) if value.microsecond % 1000 else value
+    except (ValueError, TypeError, OverflowError):
         return None
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return round_ms(value) if value.microsecond % 1000 else value
 
 
 def round_ms(value: dt.datetime) -> dt.datetime:
@@ -69,15 +74,23 @@ def time_text(value: dt.datetime) -> str:
 
 
 def cell_time(value: object) -> str | None:
-    """A time cell (datetime, Excel serial number or ISO text) in canonical form, or None."""
-    if isinstance(value, dt.datetime):
-        return time_text(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        return time_text(_EPOCH + dt.timedelta(days=float(value)))
-    if isinstance(value, str) and value.strip():
-        parsed = parse_time(value.strip())
-        return time_text(parsed) if parsed else None
-    return None
+    """A time cell (datetime, Excel serial number or ISO text) in canonical form, or None.
+
+    None also for a time outside MIN_TIME..MAX_TIME (UTC), which no workbook can hold.
+    """
+    moment: dt.datetime | None = None
+    try:
+        if isinstance(value, dt.datetime):
+            moment = parse_time(value.isoformat())
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            moment = _EPOCH + dt.timedelta(days=float(value))
+        elif isinstance(value, str) and value.strip():
+            moment = parse_time(value.strip())
+    except (OverflowError, ValueError):  # timedelta(days=1e20), inf
+        return None
+    if moment is None or not MIN_TIME <= moment < MAX_TIME:
+        return None
+    return time_text(moment)
 
 
 def sort_answers(checklist: Checklist, sites: list[Site], answers: Iterable[Answer]
@@ -142,7 +155,7 @@ def workspace_content(workspace: Workspace) -> WorkbookContent:
     checklist = workspace.checklist
     sites = store.sites()
     stored = store.answers()
-    report = score_sites(checklist, sites, stored, workspace.evaluator)
+    report = score_sites(checklist, sites, stored, workspace.settlement)
     answers, skipped = sort_answers(checklist, sites, stored)
     del stored
     evidence = evidence_rows(store.evidence())

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from lxml.etree import SerialisationError
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
+from govaudit.files import fsync_dir
+from govaudit.workbook import layout
 from govaudit.workbook.content import WorkbookContent, workspace_content
 from govaudit.workspace import Workspace
 
@@ -19,16 +28,21 @@ def default_path(workspace: Workspace) -> Path:
     return workspace.exports_dir / f"{name}.xlsx"
 
 
-def export_workbook(workspace: Workspace, path: Path | None = None) -> Path:
+def export_workbook(workspace: Workspace, path: Path | None = None,
+                    overwrite: bool = False) -> Path:
     """Write the workspace's workbook (default exports/<workspace>-<evaluator>.xlsx)."""
     out = Path(path) if path is not None else default_path(workspace)
     content = workspace_content(workspace)
-    write_workbook(content, out)
+    write_workbook(content, out, overwrite)
     return out
 
 
-def write_workbook(content: WorkbookContent, out: Path) -> Path:
-    """Write `content` to `out` atomically: a refused or failed write leaves `out` as it was."""
+def write_workbook(content: WorkbookContent, out: Path, overwrite: bool = False) -> Path:
+    """Write `content` to `out` atomically: a refused or failed write leaves `out` as it was.
+
+    An existing `out` is replaced only if govaudit wrote it and it holds only
+    govaudit's sheets, or with `overwrite`.
+    """
     from openpyxl import Workbook
 
     from govaudit.workbook.sheets import relative_link, write_content
@@ -37,25 +51,84 @@ def write_workbook(content: WorkbookContent, out: Path) -> Path:
         raise GovauditError(f"{out}: the workbook name must end in .xlsx")
     out.parent.mkdir(parents=True, exist_ok=True)
     check_not_open(out)
-    wb = Workbook(write_only=True)
-    write_content(wb, content, relative_link(content.evidence_root, out.parent))
-    save_atomically(wb, out)
+    if not overwrite and out.exists():
+        check_replaceable(out)
+    with replacing(out) as tmp:
+        wb = Workbook(write_only=True)
+        try:
+            write_content(wb, content, relative_link(content.evidence_root, out.parent))
+            tmp.write_bytes(workbook_bytes(wb))
+        finally:
+            _close_sheets(wb)
     return out
 
 
-def save_atomically(wb: Any, out: Path, unchanged_note: str = "") -> None:
-    """Save beside `out`, then rename over it: `out` is never half written."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".xlsx.tmp", dir=out.parent)
-    os.close(fd)
+def _scratch_error(exc: SerialisationError) -> Exception:
+    """lxml's 'IO_ENOSPC' while openpyxl writes sheets to its scratch files in the system
+    temp folder (it does so for every sheet before zipping)."""
+    code = getattr(errno, str(exc).removeprefix("IO_"), None)
+    if not isinstance(code, int):
+        return exc
+    return OSError(code, os.strerror(code), tempfile.gettempdir())
+
+
+def workbook_bytes(wb: Any) -> bytes:
+    """`wb` saved in memory: a failed file write then leaves no half-written zip open."""
+    buffer = io.BytesIO()
     try:
-        wb.save(tmp)
+        wb.save(buffer)
+    except SerialisationError as exc:
+        raise _scratch_error(exc) from None
+    return buffer.getvalue()
+
+
+@contextmanager
+def replacing(out: Path) -> Iterator[Path]:
+    """A temporary file beside `out` that replaces it (fsync, rename) when the block succeeds.
+
+    The temporary file is made first, so an unwritable folder fails before any work;
+    on any error it is removed and `out` is left as it was.
+    """
+    fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".xlsx.tmp", dir=out.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        with tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
         os.replace(tmp, out)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise GovauditError(f"{out}: cannot write the workbook ({exc}){unchanged_note}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(out)  # a failed write() names no file: name the workbook
         raise
+    fsync_dir(out.parent)
+
+
+def _close_sheets(wb: Any) -> None:
+    """Finish write-only sheets a failed save left open, so nothing complains at exit."""
+    for ws in getattr(wb, "_sheets", []):
+        if isinstance(ws, WriteOnlyWorksheet) and not ws.closed:
+            with suppress(Exception):
+                ws.close()
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse to replace a file govaudit did not write, or a team workbook holding its sheets."""
+    from govaudit.workbook.ingest import workbook_origin
+
+    sheets, ours = workbook_origin(out)
+    others = [name for name in sheets if name not in layout.SHEET_ORDER]
+    if ours and not others:
+        return
+    if ours:
+        why = f"it holds sheets govaudit does not write ({', '.join(others)})"
+    else:
+        why = "govaudit did not write it" + (f" (sheets: {', '.join(sheets)})" if sheets else "")
+    raise GovauditError(
+        f"{out}: exists and {why}, so it was left as it is. To update only govaudit's "
+        f"sheets inside a team workbook, use 'govaudit export --into {out}'; to replace the "
+        "whole file, add --overwrite")
 
 
 def lock_files(path: Path) -> list[Path]:

@@ -1,6 +1,6 @@
 """Reading a (teammate's, untrusted) workbook: checked, validated, every bad row named.
 
-The zip is checked before any parser sees it (safety.check_xlsx); the cells
+The zip is checked before any parser sees it (reading.open_workbook); the cells
 are read with python-calamine. Nothing here writes anything: a refused file
 leaves the workspace as it was.
 """
@@ -17,8 +17,8 @@ from govaudit.errors import GovauditError, RowsError
 from govaudit.sites import check_url, normalise_level
 from govaudit.store import Answer, Site, Store
 from govaudit.workbook import layout
-from govaudit.workbook.content import cell_time
-from govaudit.workbook.safety import check_xlsx
+from govaudit.workbook.content import GENERATOR, MAX_TIME, MIN_TIME, cell_time
+from govaudit.workbook.reading import open_workbook, sheet_values
 from govaudit.workspace import Workspace
 
 MAX_LISTED = 50
@@ -112,29 +112,23 @@ class _Table:
                                         for k, i in self.columns.items()}
 
 
-def _open(path: Path) -> Any:
-    from python_calamine import CalamineWorkbook
-
-    check_xlsx(path)
-    try:
-        return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine's own error types
-        raise GovauditError(f"{path}: not a readable .xlsx workbook ({exc})") from None
-
-
-def _sheet(path: Path, book: Any, name: str) -> list[list[Any]]:
-    try:
-        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise GovauditError(f"{path}: cannot read sheet {name} ({exc})") from None
-
-
 def read_about(path: Path, book: Any) -> dict[str, Any]:
     if layout.ABOUT not in book.sheet_names:
         return {}
-    table = _Table(path, layout.ABOUT, _sheet(path, book, layout.ABOUT), layout.ABOUT_COLUMNS,
+    table = _Table(path, layout.ABOUT, sheet_values(path, book, layout.ABOUT), layout.ABOUT_COLUMNS,
                    ("key", "value"))
     return {_text(r["key"]).strip(): _plain(r["value"]) for _n, r in table.records()}
+
+
+def workbook_origin(path: Path) -> tuple[list[str], bool]:
+    """The sheet names of an existing workbook, and whether its About sheet says govaudit
+    wrote it; ([], False) for a file that is not a readable workbook."""
+    try:
+        book = open_workbook(path)
+        about = read_about(path, book)
+    except GovauditError:
+        return [], False
+    return list(book.sheet_names), about.get("generator") == GENERATOR
 
 
 def check_checklist(path: Path, about: dict[str, Any], checklist: Checklist, force: bool) -> None:
@@ -153,7 +147,7 @@ def read_workbook(path: Path, checklist: Checklist, known_sites: dict[str, Site]
                   force: bool = False) -> WorkbookInput:
     """Read and validate one workbook; RowsError lists every bad row, GovauditError the rest."""
     path = Path(path)
-    book = _open(path)
+    book = open_workbook(path)
     if layout.ANSWERS not in book.sheet_names:
         raise GovauditError(f"{path}: no sheet named {layout.ANSWERS} (sheets: "
                             f"{', '.join(book.sheet_names)}); is this a govaudit workbook?")
@@ -162,18 +156,18 @@ def read_workbook(path: Path, checklist: Checklist, known_sites: dict[str, Site]
     problems = _Problems(path)
     sites = _read_sites(path, book, checklist, known_sites, problems)
     all_sites = {**known_sites, **{s.name: s for s in sites}}
-    answers_table = _Table(path, layout.ANSWERS, _sheet(path, book, layout.ANSWERS),
+    answers_table = _Table(path, layout.ANSWERS, sheet_values(path, book, layout.ANSWERS),
                            layout.ANSWERS_COLUMNS, layout.ANSWERS_REQUIRED)
     answers = _read_answers(layout.ANSWERS, answers_table, checklist, all_sites, problems)
     variants: list[Answer] = []
     if layout.CONFLICTS in book.sheet_names:
-        table = _Table(path, layout.CONFLICTS, _sheet(path, book, layout.CONFLICTS),
+        table = _Table(path, layout.CONFLICTS, sheet_values(path, book, layout.CONFLICTS),
                        layout.CONFLICTS_COLUMNS, ("kind", *layout.ANSWERS_REQUIRED))
         variants = _read_answers(layout.CONFLICTS, table, checklist, all_sites, problems,
                                  kind=layout.SAME_EVALUATOR)
     evidence: list[dict[str, Any]] = []
     if layout.EVIDENCE in book.sheet_names:
-        table = _Table(path, layout.EVIDENCE, _sheet(path, book, layout.EVIDENCE),
+        table = _Table(path, layout.EVIDENCE, sheet_values(path, book, layout.EVIDENCE),
                        layout.EVIDENCE_COLUMNS, ("evidence", "site"))
         for _n, record in table.records():
             row = {c.id: _plain(record.get(c.id)) for c in layout.EVIDENCE_COLUMNS}
@@ -187,7 +181,7 @@ def _read_sites(path: Path, book: Any, checklist: Checklist, known: dict[str, Si
                 problems: _Problems) -> list[Site]:
     if layout.SUMMARY not in book.sheet_names:
         return []
-    table = _Table(path, layout.SUMMARY, _sheet(path, book, layout.SUMMARY),
+    table = _Table(path, layout.SUMMARY, sheet_values(path, book, layout.SUMMARY),
                    [*layout.SUMMARY_HEAD, *layout.SUMMARY_TAIL], ("site", "level"))
     sites: list[Site] = []
     seen: set[str] = set()
@@ -282,7 +276,8 @@ def _answer(sheet: str, number: int, record: dict[str, Any], checklist: Checklis
         return None
     time = cell_time(record.get("time"))
     if time is None:
-        problems.add(sheet, number, f"time {record.get('time')!r} is not a date and time")
+        problems.add(sheet, number, f"time {record.get('time')!r} is not a date and time "
+                     f"between {MIN_TIME.year} and {MAX_TIME.year} (UTC)")
         return None
     evidence = [e for e in _EVIDENCE_SPLIT.split(_text(record.get("evidence"))) if e]
     return Answer(site.name, qid, question.indicator_id, value, evaluator, time,

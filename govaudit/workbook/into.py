@@ -1,25 +1,37 @@
 """`govaudit export --into`: refresh govaudit's sheets inside the team's own workbook.
 
-The workbook is loaded with openpyxl (which keeps other sheets' values, styles,
-images, charts, data validations, conditional formats and defined names;
-shapes, form controls and slicers are not kept by openpyxl), govaudit's sheets
-are replaced at the same positions, the previous file is copied to a backup,
-and the new file replaces it atomically.
+The workbook is loaded with openpyxl, govaudit's sheets are replaced at the same
+positions and the result is built in memory. What openpyxl would drop from the
+team's own sheets (text boxes, shapes, cached formula results, slicers, macros, …;
+see losses.py) is found by comparing the two files, and the update is refused
+unless that loss is accepted. Then a whole backup of the previous file is made
+(copied, fsynced, checked by size and SHA-256), the new file replaces the old one
+atomically, and only the last few backups are kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+import re
 import shutil
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from govaudit.errors import GovauditError
+from govaudit.files import fsync_dir
 from govaudit.workbook import layout
-from govaudit.workbook.content import GENERATOR, workspace_content
-from govaudit.workbook.export import check_not_open, save_atomically
-from govaudit.workbook.safety import check_xlsx
+from govaudit.workbook.content import workspace_content
+from govaudit.workbook.export import check_not_open, replacing, workbook_bytes
+from govaudit.workbook.losses import CACHED, describe, losses
+from govaudit.workbook.safety import ZipLimits, check_xlsx
 from govaudit.workspace import Workspace
+
+KEEP_BACKUPS = 5
+# openpyxl holds a sheet's cells sparsely: no bound on a sheet's reach is needed here.
+_LIMITS = ZipLimits(max_sheet_cells=None)
 
 
 @dataclass
@@ -29,18 +41,9 @@ class IntoResult:
     replaced: list[str]  # govaudit sheets that were there and were rewritten
     added: list[str]  # govaudit sheets new to the workbook
     removed: list[str]  # stale govaudit sheets (Conflicts/Agreement of an earlier merge)
-    kept: list[str]  # the team's own sheets, untouched
-
-
-def _is_ours(wb: object) -> bool:
-    """Whether the workbook's About sheet says govaudit wrote it."""
-    if layout.ABOUT not in wb.sheetnames:  # type: ignore[attr-defined]
-        return False
-    about = wb[layout.ABOUT]  # type: ignore[index]
-    for row in about.iter_rows(min_row=1, max_row=40, max_col=3, values_only=True):
-        if len(row) >= 3 and row[1] == "generator" and row[2] == GENERATOR:
-            return True
-    return False
+    kept: list[str]  # the team's own sheets
+    lost: list[str] = field(default_factory=list)  # what openpyxl dropped (accepted)
+    pruned: list[Path] = field(default_factory=list)  # older backups removed
 
 
 def backup_path(path: Path) -> Path:
@@ -53,26 +56,31 @@ def backup_path(path: Path) -> Path:
     return candidate
 
 
-def export_into(workspace: Workspace, path: Path) -> IntoResult:
+def export_into(workspace: Workspace, path: Path, *, accept_loss: bool = False,
+                keep_backups: int = KEEP_BACKUPS) -> IntoResult:
     """Replace govaudit's sheets of an existing workbook with this workspace's export."""
     from openpyxl import load_workbook
 
+    from govaudit.workbook.ingest import workbook_origin
     from govaudit.workbook.sheets import relative_link, write_content
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise GovauditError(f"{path}: --into updates an .xlsx workbook")
+    if keep_backups < 1:
+        raise GovauditError("--keep-backups must be at least 1: the backup of this update "
+                            "is always kept")
     if not path.is_file():
         raise GovauditError(f"{path}: no such workbook (create one with 'govaudit export -o "
                             f"{path.name}')")
     check_not_open(path)
-    check_xlsx(path)
+    check_xlsx(path, _LIMITS)
     try:
         wb = load_workbook(path, rich_text=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
         raise GovauditError(f"{path}: cannot open the workbook ({exc})") from None
     present = [name for name in wb.sheetnames if name in layout.SHEET_ORDER]
-    if present and not _is_ours(wb):
+    if present and not workbook_origin(path)[1]:
         raise GovauditError(
             f"{path}: has sheet(s) named {', '.join(present)} but no govaudit About sheet, so "
             "they may be the team's own: rename them, then run --into again")
@@ -85,9 +93,83 @@ def export_into(workspace: Workspace, path: Path) -> IntoResult:
     # that kept govaudit's sheets in that order gets every one back where it was.
     written = write_content(wb, content, relative_link(content.evidence_root, path.parent),
                             positions)
-    backup = backup_path(path)
-    shutil.copy2(path, backup)
-    save_atomically(wb, path, f"; the previous file is unchanged (backup: {backup.name})")
+    data = workbook_bytes(wb)
+    lost = losses(path, data, kept)
+    if lost and not accept_loss:
+        raise GovauditError(_loss_message(path, lost))
+    backup = make_backup(path)
+    with replacing(path) as tmp:
+        tmp.write_bytes(data)
     return IntoResult(path, backup, [n for n in written if n in present],
                       [n for n in written if n not in present],
-                      [n for n in present if n not in written], kept)
+                      [n for n in present if n not in written], kept, list(describe(lost)),
+                      prune_backups(path, keep_backups))
+
+
+def _loss_message(path: Path, lost: dict[str, Counter[str]]) -> str:
+    lines = "\n".join(f"  {line}" for line in describe(lost))
+    cached = ""
+    if any(CACHED in counts for counts in lost.values()):
+        cached = ("\nCached formula results: Excel and LibreOffice calculate them again on "
+                  "opening, but programs that do not calculate (pandas, previews, govaudit's "
+                  "own readers) see those cells empty.")
+    return (f"{path}: updating it would lose what openpyxl cannot keep:\n{lines}{cached}\n"
+            "Nothing was changed. To update it anyway, run again with --accept-loss (the "
+            "previous file is kept as a backup); or keep the team's workbook as it is and "
+            "copy govaudit's sheets in from 'govaudit export -o FILE'.")
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest(), os.fstat(handle.fileno()).st_size
+
+
+def make_backup(path: Path) -> Path:
+    """A whole copy of `path` beside it: copied, fsynced, checked by size and SHA-256.
+
+    If the copy cannot be made whole (a full disk, a failing write), the partial
+    copy is removed and GovauditError says so; `path` is never touched.
+    """
+    backup = backup_path(path)
+    expected = _digest(path)
+    try:
+        with path.open("rb") as source, backup.open("xb") as target:
+            shutil.copyfileobj(source, target, 1 << 20)
+            target.flush()
+            os.fsync(target.fileno())
+        shutil.copystat(path, backup)
+        copied = _digest(backup)
+    except OSError as exc:
+        backup.unlink(missing_ok=True)
+        raise GovauditError(f"{path}: cannot make a whole backup {backup.name} "
+                            f"({exc.strerror or exc}); the workbook was not changed") from None
+    except BaseException:
+        backup.unlink(missing_ok=True)
+        raise
+    if copied != expected:
+        backup.unlink(missing_ok=True)
+        raise GovauditError(f"{path}: cannot make a whole backup {backup.name} (the copy has "
+                            f"{copied[1]:,} bytes and another SHA-256 than the original's "
+                            f"{expected[1]:,}); the workbook was not changed")
+    fsync_dir(path.parent)
+    return backup
+
+
+def backups(path: Path) -> list[Path]:
+    """The backups `export --into` made of `path`, oldest first."""
+    pattern = re.compile(rf"{re.escape(path.stem)}\.backup-(\d{{8}}T\d{{6}}Z)(?:-(\d+))?"
+                         rf"{re.escape(path.suffix)}")
+    found: list[tuple[str, int, Path]] = []
+    for candidate in path.parent.iterdir():
+        match = pattern.fullmatch(candidate.name)
+        if match and candidate.is_file():
+            found.append((match.group(1), int(match.group(2) or 0), candidate))
+    return [p for _stamp, _n, p in sorted(found)]
+
+
+def prune_backups(path: Path, keep: int) -> list[Path]:
+    """Remove all but the last `keep` backups of `path`; returns the removed ones."""
+    old = backups(path)[:-keep]
+    for backup in old:
+        backup.unlink(missing_ok=True)
+    return old

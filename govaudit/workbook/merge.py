@@ -29,15 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from govaudit.checklist import Checklist
-from govaudit.errors import GovauditError
-from govaudit.scoring import PROBE_EVALUATOR, score_sites
+from govaudit.errors import GovauditError, OptionError
+from govaudit.model import PROBE_EVALUATOR
+from govaudit.scoring import Settlement, score_sites, settle, value_key
 from govaudit.store import Answer, Site, Store
 from govaudit.workbook import layout
 from govaudit.workbook.agreement import AgreementReport, AgreementRow, agreement_report
 from govaudit.workbook.content import ConflictRow, WorkbookContent, about_rows, sort_answers
 from govaudit.workspace import Workspace
 
-TEAM = "合议"
 CONSOLIDATION_RULE = (
     "同一评估人答案不同时采用最新答案；评估人一致时采用该答案；评估人分歧时采用 --prefer "
     "evaluator:NAME 指定评估人的答案，否则记为 unknown 待复核；人工答案优先于自动探测建议。"
@@ -52,6 +52,11 @@ class Preference:
     def __str__(self) -> str:
         return f"evaluator:{self.evaluator}" if self.mode == "evaluator" else self.mode
 
+    @property
+    def settlement(self) -> Settlement:
+        """Whose answer counts where evaluators disagree (scoring.Settlement)."""
+        return Settlement(self.evaluator if self.mode == "evaluator" else "")
+
 
 def parse_prefer(text: str) -> Preference:
     text = text.strip()
@@ -59,16 +64,12 @@ def parse_prefer(text: str) -> Preference:
         return Preference(text)
     if text.startswith("evaluator:") and text[len("evaluator:"):].strip():
         return Preference("evaluator", text[len("evaluator:"):].strip())
-    raise GovauditError(f"--prefer {text!r}: use latest, fail or evaluator:NAME")
-
-
-def _value_order(value: str | int) -> tuple[int, str]:
-    return (0, f"{value:020d}") if isinstance(value, int) else (1, str(value))
+    raise OptionError("prefer", f"{text!r}: use latest, fail or evaluator:NAME")
 
 
 def _rank(answer: Answer) -> tuple[Any, ...]:
     """A total order of candidates over every field a workbook holds (greatest wins)."""
-    return (answer.time, _value_order(answer.value), answer.note, tuple(answer.evidence))
+    return (answer.time, value_key(answer.value), answer.note, tuple(answer.evidence))
 
 
 def _identity(answer: Answer) -> tuple[Any, ...]:
@@ -88,7 +89,7 @@ def resolve_same_evaluator(candidates: Iterable[Answer], preference: Preference
         ordered = sorted(variants.values(), key=_rank, reverse=True)
         winner = ordered[0]
         chosen.append(winner)
-        if len({_value_order(v.value) for v in ordered}) < 2:
+        if len({value_key(v.value) for v in ordered}) < 2:
             continue
         if preference.mode == "fail" and key[2] != PROBE_EVALUATOR:
             refused.append(f"{key[0]} · {key[1]} · {key[2]}: " + ", ".join(
@@ -104,32 +105,24 @@ def resolve_same_evaluator(candidates: Iterable[Answer], preference: Preference
 
 def consolidate_team(checklist: Checklist, answers: Iterable[Answer], preference: Preference
                      ) -> tuple[list[Answer], list[ConflictRow]]:
-    """One answer per (site, question) for scoring, and the disagreements behind it."""
+    """One answer per (site, question) for scoring (scoring.settle), and the disagreements."""
+    settlement = preference.settlement
+    chosen, disagreements = settle(answers, settlement, checklist)
     by_unit: dict[tuple[str, str], list[Answer]] = defaultdict(list)
     for answer in answers:
-        by_unit[(answer.site, answer.question)].append(answer)
-    consolidated: list[Answer] = []
+        if answer.evaluator != PROBE_EVALUATOR:
+            by_unit[(answer.site, answer.question)].append(answer)
     rows: list[ConflictRow] = []
-    for (site, qid), group in by_unit.items():
-        people = [a for a in group if a.evaluator != PROBE_EVALUATOR]
-        pool = sorted(people or group, key=_rank, reverse=True)
-        question = checklist.question(qid)
-        if len({_value_order(a.value) for a in pool}) == 1 or (question and not question.scored):
-            consolidated.append(pool[0])
-            continue
-        named = [a for a in pool if preference.mode == "evaluator"
-                 and a.evaluator == preference.evaluator]
-        if named:
-            result = named[0]
-            rule = f"评估人之间分歧：采用 {preference.evaluator} 的答案（--prefer {preference}）"
+    for d in disagreements:
+        question = checklist.question(d.question)
+        shown = question.display(d.counted) if question else str(d.counted)
+        if d.settled:
+            rule = f"评估人之间分歧：采用 {settlement.prefer} 的答案（--prefer {settlement}）"
         else:
-            result = Answer(site, qid, pool[0].indicator, "unknown", TEAM, pool[0].time)
             rule = "评估人之间分歧：记为 unknown，待复核（用 --prefer evaluator:NAME 指定复核人）"
-        consolidated.append(result)
-        shown = question.display(result.value) if question else str(result.value)
-        for answer in sorted(pool, key=lambda a: a.evaluator):
+        for answer in sorted(by_unit[(d.site, d.question)], key=lambda a: a.evaluator):
             rows.append(ConflictRow(layout.DISAGREEMENT, answer, shown, rule))
-    return consolidated, rows
+    return list(chosen.values()), rows
 
 
 @dataclass
@@ -183,8 +176,8 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[Any], preference: Prefer
                             f"the same evaluator; nothing was written\n{listed}{more}")
     used = {a.site for a in resolved}
     sites = _union_sites(checklist, workspace_sites or {}, inputs, used)
-    consolidated, disagreement_rows = consolidate_team(checklist, resolved, preference)
-    report = score_sites(checklist, sites, consolidated)
+    _, disagreement_rows = consolidate_team(checklist, resolved, preference)
+    report = score_sites(checklist, sites, resolved, preference.settlement)
     answers, _skipped = sort_answers(checklist, sites, resolved)
     site_order = {s.name: i for i, s in enumerate(sites)}
     question_order = {q.id: i for i, q in enumerate(checklist.questions)}
@@ -216,11 +209,13 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[Any], preference: Prefer
 
 
 def merge_workbooks(workspace: Workspace, paths: Sequence[Path], out: Path,
-                    prefer: str | Preference = "latest", force: bool = False) -> MergeResult:
+                    prefer: str | Preference = "latest", force: bool = False,
+                    overwrite: bool = False) -> MergeResult:
     """Merge workbooks into `out`, scored with the workspace's checklist.
 
     Every input is read and validated before anything is written; a refused
-    input (or a conflict under `--prefer fail`) leaves `out` untouched.
+    input (or a conflict under `--prefer fail`) leaves `out` untouched. An
+    existing `out` that govaudit did not write is replaced only with `overwrite`.
     """
     from govaudit.workbook.export import write_workbook
     from govaudit.workbook.ingest import read_workbook
@@ -231,7 +226,7 @@ def merge_workbooks(workspace: Workspace, paths: Sequence[Path], out: Path,
     known = {s.name: s for s in Store(workspace).sites()}
     inputs = [read_workbook(Path(p), workspace.checklist, known, force=force) for p in paths]
     content, result = merge_inputs(workspace.checklist, inputs, preference, known)
-    write_workbook(content, Path(out))
+    write_workbook(content, Path(out), overwrite)
     result.path = Path(out)
     result.hyperlinks = int(content.extra.get("hyperlinks", 0))
     return result

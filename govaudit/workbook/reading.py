@@ -1,11 +1,13 @@
-"""Reading cells from a workbook as text rows."""
+"""Reading cells from a workbook: every xlsx is checked here before calamine opens it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from govaudit.errors import GovauditError
+from govaudit.workbook.safety import check_xlsx
 
 
 def cell_text(value: object) -> str:
@@ -18,25 +20,45 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def read_sheet_rows(path: Path, sheet: str | None = None) -> list[list[str]]:
-    """The rows of one sheet (the first by default) as text."""
+def open_workbook(path: Path) -> Any:
+    """A calamine workbook of `path`, opened only after the zip, XML and sheet-size checks.
+
+    Every reader goes through here: zip bombs, DTDs and sheets too large to hold
+    in memory are refused before calamine sees the file.
+    """
     from python_calamine import CalamineWorkbook
 
+    check_xlsx(path)
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for non-xlsx input
         raise GovauditError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+
+
+def sheet_values(path: Path, book: Any, name: str) -> list[list[Any]]:
+    """Every row of one sheet as calamine reads it (numbers, datetimes, text)."""
+    try:
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise GovauditError(f"{path}: cannot read sheet {name} ({exc})") from None
+    except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise GovauditError(f"{path}: cannot read sheet {name} (the reader failed: "
+                            f"{exc})") from None
+
+
+def read_sheet_rows(path: Path, sheet: str | None = None) -> list[list[str]]:
+    """The rows of one sheet (the first by default) as text."""
+    book = open_workbook(path)
     names = book.sheet_names
     if sheet is not None and sheet not in names:
         raise GovauditError(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
-    rows = book.get_sheet_by_name(sheet or names[0]).to_python(skip_empty_area=False)
+    rows = sheet_values(path, book, sheet or names[0])
     return [[cell_text(c) for c in row] for row in rows]
 
 
 def read_sheets(path: Path) -> dict[str, list[list[object]]]:
     """Every sheet's cell values as calamine reads them (numbers, datetimes, text)."""
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_path(str(path))
-    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in book.sheet_names}
+    book = open_workbook(path)
+    return {name: sheet_values(path, book, name) for name in book.sheet_names}

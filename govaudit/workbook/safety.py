@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 from govaudit.errors import GovauditError
 
@@ -50,6 +52,9 @@ class ZipLimits:
     max_total_bytes: int = 512 * 1024 * 1024  # uncompressed, all parts together
     max_ratio: float = 200.0  # uncompressed / compressed, per part above 1 MiB and overall
     max_entries: int = 10_000
+    # calamine allocates every cell from A1 to the last one (about 50 bytes each): one value
+    # at XFD1048576 in a 24 KB file asks for 512 GB. None: no bound (openpyxl is sparse).
+    max_sheet_cells: int | None = 10_000_000
 
 
 DEFAULT_LIMITS = ZipLimits()
@@ -98,8 +103,14 @@ def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
             if info.flag_bits & 0x1:
                 raise GovauditError(f"{path}: part {info.filename} is encrypted")
         inflated = 0
+        extents: dict[str, _Extent] = {}
         for info in infos:
-            inflated = _stream_part(path, archive, info, inflated, limits)
+            extent = _Extent(info.filename) if _is_xml(info.filename) else None
+            inflated = _stream_part(path, archive, info, inflated, limits, extent)
+            if extent is not None:
+                extents[info.filename] = extent
+        if limits.max_sheet_cells is not None:
+            _check_extents(path, archive, extents, limits.max_sheet_cells)
 
 
 def _check_size(path: Path, size: int, packed: int, limits: ZipLimits, how: str) -> None:
@@ -113,9 +124,13 @@ def _check_size(path: Path, size: int, packed: int, limits: ZipLimits, how: str)
             f"(limit {limits.max_ratio:g}×)")
 
 
+def _is_xml(name: str) -> bool:
+    return name.endswith((".xml", ".rels", ".vml"))
+
+
 def _stream_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, inflated: int,
-                 limits: ZipLimits) -> int:
-    xml = info.filename.endswith((".xml", ".rels", ".vml"))
+                 limits: ZipLimits, extent: _Extent | None = None) -> int:
+    xml = _is_xml(info.filename)
     tail = b""
     try:
         with archive.open(info) as part:
@@ -131,7 +146,178 @@ def _stream_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, in
                             "entities (an XML attack such as 'billion laughs'); a real "
                             "workbook never does")
                     tail = window[-32:]
+                if extent is not None:
+                    extent.feed(path, block)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise GovauditError(f"{path}: damaged workbook: part {info.filename} ({exc})") from None
+    if extent is not None:
+        extent.feed(path, b"", last=True)
     return inflated
+
+
+# A row or cell start tag (any namespace prefix), its `r` when it comes first (as every
+# office program writes it), and the rest of its attributes (values may hold ">").
+_ATTRS = rb"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)"
+                       rb"""(?:\s+r\s*=\s*(?:"([^"]*)"|'([^']*)'))?(?=[\s/>])(""" + _ATTRS + rb")>")
+_ATTR = re.compile(rb"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_CELL_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:row|c)(?=[\s/>]|$)")
+_COMPLETE_TAG = re.compile(rb"<" + _ATTRS + rb">")
+_PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})([0-9]{1,7})"')
+_PLAIN_ROW = re.compile(rb'<row r="([0-9]{1,7})"')
+_MAX_TAG = 64 * 1024
+
+
+class _Extent:
+    """How far the cells of one sheet part reach, found as calamine places them.
+
+    A `<row>` without `r` follows the previous row, a `<c>` without `r` the previous
+    cell. Every cell counts, even an empty formatted one (calamine skips those, so this
+    errs on the side of refusing). The XML is scanned in blocks; a tag cut by the block
+    end waits for the next block. A block where every row and cell starts `<row r="N"`
+    and `<c r="A1"` (as office programs write them) is read with two regular
+    expressions instead of tag by tag.
+    """
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+        self.row = self.col = 0  # the current position, 1-based (0: none yet)
+        self.rows = self.cols = 0  # the furthest cell
+        self.carry = b""
+
+    def feed(self, path: Path, block: bytes, last: bool = False) -> None:
+        window = self.carry + block
+        start = window.rfind(b"<")
+        if not last and start >= 0 and not _COMPLETE_TAG.match(window, start):
+            window, self.carry = window[:start], window[start:]
+            if len(self.carry) > _MAX_TAG:
+                if _CELL_START.match(self.carry):
+                    raise GovauditError(f"{path}: refused: part {self.part} has a row or cell "
+                                        "tag longer than 64 KiB; a real workbook never does")
+                self.carry = b""  # a comment or another tag: no cell hides in it
+        else:
+            self.carry = b""
+        if not self._regular(window):
+            self._tags(window)
+
+    def _regular(self, window: bytes) -> bool:
+        """Read a block of plain `<row r="N"` / `<c r="A1"` tags; False if it has others."""
+        if b":c" in window or b":row" in window:
+            return False
+        found = _PLAIN_CELL.findall(window)
+        row_refs = _PLAIN_ROW.findall(window)
+        if len(found) != window.count(b"<c") or len(row_refs) != window.count(b"<row"):
+            return False
+        if found:
+            letters, digits = zip(*found, strict=True)
+            self.rows = max(self.rows, max(map(int, set(digits))))
+            self.cols = max(self.cols, max(column_number(x.decode()) for x in set(letters)))
+        last_row, last_cell = window.rfind(b'<row r="'), window.rfind(b'<c r="')
+        if last_cell > last_row:
+            self.row, self.col = int(found[-1][1]), column_number(found[-1][0].decode())
+        elif last_row >= 0:
+            self.row, self.col = int(row_refs[-1]), 0
+        return True
+
+    def _tags(self, window: bytes) -> None:
+        for name, first, first_single, attrs in _CELL_TAG.findall(window):
+            ref = first or first_single
+            if not ref and b"=" in attrs:
+                ref = next((a or b for n, a, b in _ATTR.findall(attrs) if n == b"r"), b"")
+            if name == b"row":
+                self.row = int(ref) if ref.isdigit() else self.row + 1
+                self.col = 0
+                continue
+            letters = ref.rstrip(b"0123456789")
+            digits = ref[len(letters):]
+            if digits:
+                self.row = int(digits)
+            self.col = column_number(letters.decode("latin-1")) if letters else self.col + 1
+            self.rows = max(self.rows, self.row)
+            self.cols = max(self.cols, self.col)
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.cols
+
+
+def column_number(letters: str) -> int:
+    """'A' -> 1, 'XFD' -> 16384."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def column_letters(number: int) -> str:
+    """1 -> 'A', 16384 -> 'XFD'."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _check_extents(path: Path, archive: zipfile.ZipFile, extents: dict[str, _Extent],
+                   limit: int) -> None:
+    names = sheet_parts(archive)
+    parts = set(names.values()) | {p for p in extents if p.startswith("xl/worksheets/")}
+    for part in sorted(parts):
+        extent = extents.get(part)
+        if extent is None or extent.cells <= limit:
+            continue
+        sheet = next((n for n, p in names.items() if p == part), part)
+        corner = (f"{column_letters(extent.cols)}{extent.rows}" if extent.cols <= 16384
+                  else f"row {extent.rows}, column {extent.cols:,}")
+        raise GovauditError(
+            f"{path}: refused: sheet {sheet} has a cell at {corner}, so reading it means "
+            f"{extent.cells:,} cells from A1 ({extent.rows:,} rows × {extent.cols:,} columns; "
+            f"the limit is {limit:,}); delete what lies beyond the table, save it and try "
+            "again")
+
+
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def part_rels(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id -> (type, target part path); {} when it has none."""
+    folder, _, name = part.rpartition("/")
+    rels_name = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+    try:
+        root = ElementTree.fromstring(archive.read(rels_name))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for rel in root.iter(_PKG_REL):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            out[rel.get("Id", "")] = (rel.get("Type", ""), target)
+            continue
+        resolved = posixpath.normpath(target.lstrip("/") if target.startswith("/")
+                                      else posixpath.join(folder, target))
+        out[rel.get("Id", "")] = (rel.get("Type", ""), resolved)
+    return out
+
+
+def workbook_part(archive: zipfile.ZipFile) -> str:
+    for rel_type, target in part_rels(archive, "").values():
+        if rel_type.endswith("/officeDocument"):
+            return target
+    return "xl/workbook.xml"
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part path, in workbook order ({} when the workbook part is damaged)."""
+    book = workbook_part(archive)
+    rels = part_rels(archive, book)
+    try:
+        root = ElementTree.fromstring(archive.read(book))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    out: dict[str, str] = {}
+    for sheet in root.iter():
+        if sheet.tag.rpartition("}")[2] == "sheet" and sheet.get(f"{_REL_NS}id") in rels:
+            out[sheet.get("name", "")] = rels[sheet.get(f"{_REL_NS}id", "")][1]
+    return out
 

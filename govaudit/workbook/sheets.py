@@ -37,7 +37,9 @@ MAX_VALIDATION_RANGES = 2_000
 
 def summary_columns(checklist: Checklist) -> list[Column]:
     tops = [Column(f"top.{t.id}", t.name, 12) for t in checklist.tops]
-    return [*layout.SUMMARY_HEAD, *tops, *layout.SUMMARY_TAIL]
+    # the group the rank is taken in (the site's 分组, or the one its level implies)
+    rank_group = Column("rank_group", "排名分组", 12)
+    return [*layout.SUMMARY_HEAD, *tops, *layout.SUMMARY_TAIL, rank_group]
 
 
 def scores_columns(checklist: Checklist) -> list[Column]:
@@ -89,7 +91,7 @@ def _summary(w: SheetWriter, content: WorkbookContent) -> None:
             score.site, score.level, _num(score.total), _num(score.bonus), score.grade,
             score.rank, *[_num(score.tops.get(t.id)) if score.tops else None
                           for t in checklist.tops],
-            score.answered, score.questions, site.url, site.region, site.group,
+            score.answered, score.questions, site.url, site.region, site.group, score.group,
         ])
     w.autofilter(columns)
     last = w.rows

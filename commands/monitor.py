@@ -1,0 +1,267 @@
+"""govaudit monitor: visits on a schedule over weeks (故障率, 栏目更新, dead links) and the
+findings of a rule set (gov-2019) over a window."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from .common import (
+    JsonOption,
+    WorkspaceOption,
+    console,
+    err_console,
+    new_app,
+    open_audit,
+    print_json,
+)
+
+if TYPE_CHECKING:
+    from govaudit.monitor import Campaign, RoundSummary, VisitOptions, VisitResult
+
+app = new_app("System monitoring over weeks: visit every site on a schedule, keep each visit "
+              "as a sample, and apply the gov-2019 lines (故障率, 首页/栏目更新, dead links).")
+
+LIST_ALL_UP_TO = 30  # a tick lists every visit up to this many sites, else the failures only
+LEVEL_STYLES = {"veto": "bold red", "warning": "yellow", "ok": "green",
+                "insufficient-data": "dim"}
+LEVEL_SHORT = {"insufficient-data": "n/a"}  # keeps the table narrow; a legend explains it
+
+
+def _duration(allow_zero: bool = False):  # -> a Typer callback
+    def parse(value: str | None) -> float | None:
+        if value is None:
+            return None
+        from govaudit.monitor.durations import parse_duration
+
+        try:
+            return parse_duration(value, allow_zero=allow_zero)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return parse
+
+
+SitesOption = Annotated[list[str] | None, typer.Option(
+    "--sites", "--site", "-s", metavar="NAME",
+    help="Only these sites (repeatable, or comma-separated; default: every site).",
+    show_default=False)]
+TimeoutOption = Annotated[float, typer.Option(
+    min=0.1, help="Seconds the home page may take to open (redirects and body included); "
+    "later is a failed visit.")]
+ConcurrencyOption = Annotated[int, typer.Option(min=1, help="Requests in flight overall.")]
+HostIntervalOption = Annotated[str, typer.Option(
+    "--host-interval", help="At most one request per host this often (e.g. 1s, 500ms).")]
+ColumnsEveryOption = Annotated[str, typer.Option(
+    "--columns-every", help="Sample each site's columns and links this often (0: every visit).")]
+MaxLinksOption = Annotated[int, typer.Option(
+    min=0, help="Links checked per site each time the columns are sampled.")]
+RulesOption = Annotated[str, typer.Option(
+    help="Rule set: a name (the workspace's NAME.toml, else a built-in one) or a .toml file.")]
+
+
+def _names(sites: list[str] | None) -> list[str]:
+    return [n.strip() for value in sites or [] for n in value.split(",") if n.strip()]
+
+
+def _options(timeout: float, concurrency: int, host_interval: str, columns_every: str,
+             max_links: int) -> VisitOptions:
+    from govaudit.monitor import VisitOptions
+
+    return VisitOptions(timeout=timeout, concurrency=concurrency,
+                        host_interval=_parse(host_interval, "--host-interval", True),
+                        columns_every=_parse(columns_every, "--columns-every", True),
+                        max_links=max_links)
+
+
+def _parse(value: str, option: str, allow_zero: bool = False) -> float:
+    try:
+        return _duration(allow_zero)(value) or 0.0
+    except typer.BadParameter as exc:
+        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
+
+
+def _when(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _visit_line(result: VisitResult) -> str:
+    visit = result.visit
+    if visit.ok:
+        return f"{visit.site}: HTTP {visit.status}, {visit.elapsed_ms:.0f} ms"
+    took = f" after {visit.elapsed_ms:.0f} ms" if visit.elapsed_ms is not None else ""
+    return f"{visit.site}: failed{took}: {visit.error}"
+
+
+@app.command("start")
+def start(
+    every: Annotated[str, typer.Option(help="Visit each site once this often.")] = "30m",
+    length: Annotated[str, typer.Option(
+        "--for", help="Keep monitoring this long (from the first start; a restart with the "
+        "same --every and sites resumes).")] = "90d",
+    sites: SitesOption = None,
+    timeout: TimeoutOption = 15.0,
+    concurrency: ConcurrencyOption = 20,
+    host_interval: HostIntervalOption = "1s",
+    columns_every: ColumnsEveryOption = "6h",
+    max_links: MaxLinksOption = 60,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Visit the sites on a schedule until --for has passed; Ctrl-C stops, start resumes."""
+    from govaudit.monitor import format_duration
+
+    interval = _parse(every, "--every")
+    span = _parse(length, "--for")
+    options = _options(timeout, concurrency, host_interval, columns_every, max_links)
+    audit = open_audit(workspace)
+    counts = {"visits": 0, "failures": 0}
+
+    def started(campaign: Campaign, resumed: bool, count: int) -> None:
+        verb = "resuming the monitoring started" if resumed else "monitoring from"
+        console.print(f"{verb} {_when(campaign.started)}: {count} site(s) every "
+                      f"{format_duration(campaign.every)} until {_when(campaign.until)}; "
+                      "Ctrl-C stops (start again to resume)", markup=False)
+
+    def visited(result: VisitResult) -> None:
+        counts["visits"] += 1
+        if not result.visit.ok:
+            counts["failures"] += 1
+            console.print(f"{_when(result.visit.time)} {_visit_line(result)}", markup=False)
+
+    def summary(done: RoundSummary) -> None:
+        skipped = f", {done.skipped} slot(s) skipped (visit still running)" if done.skipped \
+            else ""
+        console.print(f"{_when(datetime.now(UTC).timestamp())} {done.visits} visit(s), "
+                      f"{done.failures} failed{skipped}", markup=False)
+
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # systemd stop = Ctrl-C
+    try:
+        with audit.monitor() as monitor:
+            monitor.start(interval, span, _names(sites), options, started, visited, summary)
+    except KeyboardInterrupt:
+        err_console.print(f"monitor stopped after {counts['visits']} visit(s) "
+                          f"({counts['failures']} failed), all saved; 'govaudit monitor "
+                          "start' with the same options resumes", markup=False)
+        raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    console.print(f"monitoring finished: {counts['visits']} visit(s), "
+                  f"{counts['failures']} failed", markup=False)
+
+
+@app.command("tick")
+def tick(
+    sites: SitesOption = None,
+    timeout: TimeoutOption = 15.0,
+    concurrency: ConcurrencyOption = 20,
+    host_interval: HostIntervalOption = "1s",
+    columns_every: ColumnsEveryOption = "6h",
+    max_links: MaxLinksOption = 60,
+    workspace: WorkspaceOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Visit every site once, now (for cron or a systemd timer)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    options = _options(timeout, concurrency, host_interval, columns_every, max_links)
+    audit = open_audit(workspace)
+    with audit.monitor() as monitor:
+        chosen = monitor.sites(_names(sites))
+        if not chosen:
+            console.print("No sites yet: govaudit sites import FILE")
+            return
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=err_console, transient=True, disable=json) as bar:
+            task = bar.add_task("visiting", total=len(chosen))
+            results = monitor.tick([s.name for s in chosen], options,
+                                   lambda r: bar.update(task, advance=1,
+                                                        description=r.visit.site))
+    failed = [r for r in results if not r.visit.ok]
+    if json:
+        print_json({"visits": [_visit_dict(r) for r in results]})
+        return
+    shown = results if len(results) <= LIST_ALL_UP_TO else failed
+    for result in sorted(shown, key=lambda r: r.visit.site):
+        console.print(_visit_line(result), markup=False,
+                      style=None if result.visit.ok else "red")
+    console.print(f"{len(results)} visit(s), {len(failed)} failed; samples saved in "
+                  "data/monitor.sqlite", markup=False)
+
+
+def _print_json_fast(data: Any) -> None:
+    """Indented for a terminal; one line into a pipe (json's C encoder cannot indent, and
+    a thousand sites' findings take seconds through the Python one)."""
+    if sys.stdout.isatty():
+        print_json(data)
+        return
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def _visit_dict(result: VisitResult) -> dict[str, Any]:
+    from govaudit.monitor import utc_iso
+
+    visit = result.visit
+    return {"id": result.id, "site": visit.site, "time": utc_iso(visit.time), "ok": visit.ok,
+            "status": visit.status, "error": visit.error, "elapsed_ms": visit.elapsed_ms,
+            "final_url": visit.final_url, "bytes": visit.bytes,
+            "newest_date": visit.newest_date}
+
+
+@app.command("status")
+def status(
+    window: Annotated[str, typer.Option(
+        help="The span the figures cover, back from now (e.g. 7d, 30d, 10s).")] = "7d",
+    sites: SitesOption = None,
+    rules: RulesOption = "gov-2019",
+    workspace: WorkspaceOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Per site over the window: visits, failures, rate and the findings (veto/warning/ok)."""
+    from govaudit.monitor import format_duration
+
+    length = _parse(window, "--window")
+    audit = open_audit(workspace)
+    with audit.monitor(rules) as monitor:
+        statuses = monitor.status(length, _names(sites) or None)
+        span = monitor.window(length)
+        ruleset = monitor.rules
+    if json:
+        _print_json_fast({"window": span.to_dict(), "rules": ruleset.id,
+                          "sites": [s.to_dict() for s in statuses]})
+        return
+    if not statuses:
+        console.print("No sites yet: govaudit sites import FILE")
+        return
+    names = [f.name for f in statuses[0].findings]
+    table = Table("site", "visits", "failed", "rate", *names,
+                  title=f"{ruleset.id} over the last {format_duration(length)}",
+                  title_justify="left")
+    future = 0
+    for item in statuses:
+        f = item.figures
+        future += f.future
+        table.add_row(Text(item.site), str(f.visits), str(f.failures),
+                      f"{f.rate:.1%}" if f.rate is not None else "—",
+                      *(Text(LEVEL_SHORT.get(x.level, x.level), style=LEVEL_STYLES[x.level])
+                        for x in item.findings))
+    console.print(table)
+    if any(x.level == "insufficient-data" for item in statuses for x in item.findings):
+        console.print("n/a: not enough samples in the window for the rule yet (站点无法访问 "
+                      "needs a week of ≥ 20 visits a day)", style="dim", markup=False)
+    for item in statuses:
+        for finding in item.findings:
+            if finding.level in ("veto", "warning"):
+                console.print(Text(f"{item.site} {finding.name} {finding.level}: "
+                                   f"{finding.detail}", style=LEVEL_STYLES[finding.level]))
+    if future:
+        console.print(f"{future} sample(s) are dated after now (was the clock set back?): "
+                      "kept, but left out of the figures", style="yellow", markup=False)

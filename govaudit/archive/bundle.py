@@ -1,0 +1,199 @@
+"""An appeal bundle: one zip with a site's evidence, its manifests and their proofs.
+
+The zip holds the site's evidence files (screenshots, HTML, MHTML, WACZ web
+archives) at their workspace paths, every run manifest that records them with
+its `.sha256`, RFC 3161 token (`.tsr`), TSA chain (`.tsa.pem`) and signature
+(`.sig`), the team's public keys, `SHA256SUMS` over all of it, and a README
+(Chinese and English) telling a third party how to check it with `sha256sum`
+and `openssl ts -verify`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govaudit.archive.settings import EvidenceSettings, evidence_settings
+from govaudit.archive.signing import PUBLIC_SUFFIX, SIG_SUFFIX
+from govaudit.archive.timestamps import (
+    CHAIN_SUFFIX,
+    NOT_TIMESTAMPED_SUFFIX,
+    TOKEN_SUFFIX,
+    chain_path,
+    token_path,
+)
+from govaudit.errors import GovauditError
+from govaudit.evidence import MANIFEST_PREFIX, sha256_file, utc_time
+from govaudit.workspace import Workspace
+
+SUMS_NAME = "SHA256SUMS"
+README_NAME = "README.txt"
+SIDECARS = (".sha256", TOKEN_SUFFIX, CHAIN_SUFFIX, SIG_SUFFIX, NOT_TIMESTAMPED_SUFFIX)
+
+
+@dataclass
+class Bundle:
+    path: Path
+    site: str
+    files: list[str] = field(default_factory=list)  # paths inside the zip
+    manifests: list[str] = field(default_factory=list)
+    timestamped: list[str] = field(default_factory=list)  # manifests with a token
+
+
+def export_bundle(workspace: Workspace, site: str, out_zip: Path,
+                  settings: EvidenceSettings | None = None) -> Bundle:
+    """Write the appeal bundle of `site` to `out_zip`; refuses evidence that has changed."""
+    from govaudit.store import Store
+
+    settings = settings or evidence_settings(workspace)
+    store = Store(workspace)
+    store.site(site)  # unknown site: a clear error
+    records = store.evidence(site)
+    if not records:
+        raise GovauditError(f"{site}: no evidence captured yet (govaudit evidence --site {site})")
+    root = workspace.root
+    members: dict[str, Path] = {}  # path in the zip -> file on disk
+    changed: list[str] = []
+    ids = set()
+    for record in records:
+        ids.add(record["id"])
+        for entry in record.get("files", []):
+            path = root / entry["path"]
+            if not path.is_file():
+                changed.append(f"{entry['path']} (missing)")
+                continue
+            if sha256_file(path)[0] != entry["sha256"]:
+                changed.append(f"{entry['path']} (changed)")
+            members[entry["path"]] = path
+            _add_sidecars(members, root, path)
+    if changed:
+        raise GovauditError(f"{site}: {len(changed)} evidence file(s) no longer match their "
+                            f"records, nothing exported: {', '.join(changed[:5])}; run "
+                            "'govaudit evidence verify'")
+    bundle = Bundle(Path(out_zip), site)
+    for manifest in sorted(workspace.evidence_dir.glob(f"{MANIFEST_PREFIX}*.json")):
+        if not _mentions(manifest, ids):
+            continue
+        rel = workspace.relative(manifest)
+        members[rel] = manifest
+        _add_sidecars(members, root, manifest)
+        if token_path(manifest).is_file():
+            bundle.timestamped.append(rel)
+            chain = chain_path(manifest)
+            if not chain.is_file() and settings.tsa_chain is not None \
+                    and settings.tsa_chain.is_file():
+                members[rel + CHAIN_SUFFIX] = settings.tsa_chain
+        bundle.manifests.append(rel)
+    if settings.public_keys is not None and settings.public_keys.exists():
+        keys = ([settings.public_keys] if settings.public_keys.is_file()
+                else sorted(settings.public_keys.glob(f"*{PUBLIC_SUFFIX}")))
+        for key in keys:
+            members[f"keys/{key.name}"] = key
+    readme = _readme(site, bundle.manifests, bundle.timestamped, any(
+        name.startswith("keys/") for name in members)).encode("utf-8")
+    _write_zip(Path(out_zip), members, readme)
+    bundle.files = sorted(members) + [README_NAME, SUMS_NAME]
+    return bundle
+
+
+def _add_sidecars(members: dict[str, Path], root: Path, path: Path) -> None:
+    for suffix in SIDECARS:
+        sidecar = path.with_name(path.name + suffix)
+        if sidecar.is_file():
+            members[sidecar.resolve().relative_to(root.resolve()).as_posix()] = sidecar
+
+
+def _mentions(manifest: Path, ids: set[str]) -> bool:
+    try:
+        records = json.loads(manifest.read_text(encoding="utf-8"))["records"]
+        return any(record.get("id") in ids for record in records)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def _write_zip(target: Path, members: dict[str, Path], readme: bytes) -> None:
+    """The zip, written to a temporary file first: a failure leaves no half bundle."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    sums: list[str] = []
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in sorted(members):
+                data = members[name].read_bytes()
+                # WACZ, PNG and gzip are compressed already
+                kind = zipfile.ZIP_STORED if name.endswith((".wacz", ".png", ".gz")) \
+                    else zipfile.ZIP_DEFLATED
+                archive.writestr(zipfile.ZipInfo(name, _now()), data, compress_type=kind)
+                sums.append(f"{hashlib.sha256(data).hexdigest()}  {name}\n")
+            archive.writestr(zipfile.ZipInfo(README_NAME, _now()), readme)
+            sums.append(f"{hashlib.sha256(readme).hexdigest()}  {README_NAME}\n")
+            archive.writestr(zipfile.ZipInfo(SUMS_NAME, _now()), "".join(sums).encode("utf-8"))
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise GovauditError(f"{target}: the bundle cannot be written ({exc.strerror or exc})"
+                            ) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _now() -> tuple[int, int, int, int, int, int]:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).timetuple()[:6]  # type: ignore[return-value]
+
+
+def _readme(site: str, manifests: list[str], timestamped: list[str], keys: bool) -> str:
+    verify_lines = "\n".join(
+        f"   openssl ts -verify -data {m} -in {m}{TOKEN_SUFFIX} -CAfile {m}{CHAIN_SUFFIX}"
+        for m in timestamped) or "   （本包中的清单没有时间戳 / no manifest here has a timestamp）"
+    manifest_lines = "\n".join(f"   {m}" for m in manifests)
+    sig_note = (
+        "4. 签名 / Signatures: `*.sig` 文件是 Ed25519 签名（JSON），公钥在 keys/ 中；"
+        "用 `govaudit evidence verify` 核验。\n"
+        "   `*.sig` files are Ed25519 signatures (JSON) by the team's keys in keys/; check them "
+        "with `govaudit evidence verify`.\n" if keys else "")
+    return f"""网站评估取证材料 / Website assessment evidence: {site}
+生成时间 / Created: {utc_time()} (UTC)
+
+本压缩包是“{site}”的全部取证文件（截图 PNG、HTML、MHTML、WACZ 网页存档）、记录这些
+文件哈希值的运行清单（manifest），以及清单的 SHA-256、可信时间戳（RFC 3161）和签名。
+This bundle holds every evidence file of "{site}" (PNG screenshots, HTML, MHTML, WACZ web
+archives), the run manifests that record their SHA-256 hashes, and the manifests' own
+hashes, trusted timestamps (RFC 3161) and signatures.
+
+运行清单 / Manifests:
+{manifest_lines}
+
+如何核验 / How to check (解压后在本目录中执行 / unzip, then run in this folder):
+
+1. 每个文件的哈希 / Every file's hash:
+   sha256sum -c SHA256SUMS
+   每一行都应为 “OK”。 Every line must say "OK".
+
+2. 可信时间戳 / Trusted timestamps (OpenSSL):
+{verify_lines}
+   应输出 “Verification: OK”：清单在时间戳所示时间已经存在且此后未被改动。
+   It must print "Verification: OK": the manifest existed at the time in the token and has
+   not changed since. `openssl ts -reply -in {{清单/manifest}}{TOKEN_SUFFIX} -text` 显示时间 /
+   shows the time. *.tsa.pem 是时间戳机构的证书链：请将其根证书指纹
+   (`openssl x509 -in FILE -noout -fingerprint -sha256`) 与该机构公布的指纹比对。
+   *.tsa.pem is the timestamping authority's certificate chain: compare its root's fingerprint
+   with the one the authority publishes.
+
+3. 文件与清单 / Files and manifests: 每个取证文件的 SHA-256（`sha256sum 文件`）都应出现在
+   带时间戳的清单中（"sha256" 字段）。 Each evidence file's SHA-256 (`sha256sum FILE`) must
+   appear in a timestamped manifest ("sha256" field): the timestamp then covers that file.
+   清单记录整次运行，可能也包含其他网站的记录。 A manifest records a whole run and may also
+   list other sites' captures.
+{sig_note}
+WACZ 文件可在 https://replayweb.page 离线回放（打开本地文件）。
+WACZ files replay offline in ReplayWeb.page (open the local file).
+"""

@@ -1,0 +1,192 @@
+"""One verdict per evidence file: its hash, its timestamp, its signature, its archive.
+
+An evidence file's hash is checked against every record of it (the store's and
+each manifest's). A manifest is checked against its `.sha256`, its RFC 3161
+token and its signature; an evidence file inherits the timestamp and signature
+of the manifests that record its hash (or has its own, as a signed WACZ does).
+So a file changed together with its recorded hashes is still caught: the
+manifest no longer matches its token or signature.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from govaudit.archive.signing import sig_path, verify_signature
+from govaudit.archive.timestamps import token_path, verify_timestamp
+from govaudit.archive.verdict import ABSENT, INVALID, OK, Verdict
+from govaudit.archive.wacz import check_wacz
+from govaudit.evidence import MANIFEST_PREFIX, sha256_file
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from govaudit.archive.settings import EvidenceSettings
+    from govaudit.workspace import Workspace
+
+HASH_OK, CHANGED, MISSING = "ok", "changed", "missing"
+
+
+@dataclass
+class FileVerdict:
+    path: str  # relative to the folder checked
+    kind: str  # "manifest", or the evidence kind: png, html, mhtml, attachment, wacz
+    hash: str  # HASH_OK, CHANGED or MISSING
+    timestamp: Verdict
+    signature: Verdict
+    wacz: str = ""  # "" (not an archive), "ok", or "corrupt: <reason>"
+    site: str = ""
+    record: str = ""
+    notes: list[str] = field(default_factory=list)  # what is wrong with the hash, in words
+
+    @property
+    def ok(self) -> bool:
+        """Nothing wrong: hash ok, no invalid timestamp or signature, archive whole."""
+        return (self.hash == HASH_OK and self.timestamp.state != INVALID
+                and self.signature.state != INVALID and self.wacz in ("", OK))
+
+
+@dataclass
+class _Manifest:
+    path: Path
+    verdict: FileVerdict
+    hashes: dict[str, str]  # evidence path -> SHA-256 recorded in this manifest
+    entries: dict[str, dict[str, Any]]  # evidence path -> its file entry, with site and record
+
+
+def manifests_in(folder: Path) -> list[Path]:
+    """The run manifests in an evidence folder."""
+    return sorted(folder.glob(f"{MANIFEST_PREFIX}*.json"))
+
+
+def verify_files(root: Path, manifests: Iterable[Path], records: Iterable[dict[str, Any]] = (),
+                 *, chain: Path | None = None,
+                 public_keys: dict[str, Ed25519PublicKey] | None = None) -> list[FileVerdict]:
+    """Verdicts for the manifests and for every evidence file they or `records` name.
+
+    Paths in records and manifests are relative to `root` (a workspace, or an
+    unpacked appeal bundle). `chain` is the TSA chain used where none is kept
+    beside a token; `public_keys` are the team's keys by signer name.
+    """
+    checked = [_check_manifest(root, path, chain, public_keys) for path in manifests]
+    entries: dict[str, dict[str, Any]] = {}
+    expected: dict[str, list[tuple[str, str]]] = {}  # path -> (where recorded, sha256)
+    for record in records:
+        for entry in record.get("files", []):
+            entries.setdefault(entry["path"], {**entry, "site": record.get("site", ""),
+                                               "record": record.get("id", "")})
+            expected.setdefault(entry["path"], []).append(("the evidence store",
+                                                           entry["sha256"]))
+    for manifest in checked:
+        for path, digest in manifest.hashes.items():
+            expected.setdefault(path, []).append((manifest.path.name, digest))
+            entries.setdefault(path, manifest.entries[path])
+    verdicts = [m.verdict for m in checked]
+    for path, entry in entries.items():
+        verdicts.append(_check_evidence(root, path, entry, expected[path], checked, chain,
+                                        public_keys))
+    return verdicts
+
+
+def _check_manifest(root: Path, path: Path, chain: Path | None,
+                    public_keys: dict[str, Ed25519PublicKey] | None) -> _Manifest:
+    notes: list[str] = []
+    sums = path.with_name(path.name + ".sha256")
+    if not path.is_file():
+        state = MISSING
+    elif not sums.is_file():
+        state, notes = MISSING, [f"{sums.name} is missing"]
+    else:
+        recorded = (sums.read_text(encoding="utf-8", errors="replace").split() or [""])[0]
+        state = HASH_OK if sha256_file(path)[0] == recorded else CHANGED
+        if state == CHANGED:
+            notes.append(f"does not match {sums.name}")
+    hashes: dict[str, str] = {}
+    entries: dict[str, dict[str, Any]] = {}
+    if path.is_file():
+        try:
+            for record in json.loads(path.read_text(encoding="utf-8"))["records"]:
+                for entry in record.get("files", []):
+                    hashes[entry["path"]] = entry["sha256"]
+                    entries[entry["path"]] = {**entry, "site": record.get("site", ""),
+                                              "record": record.get("id", "")}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            notes.append("not a readable manifest (its records cannot be listed)")
+            state = CHANGED if state == HASH_OK else state
+    verdict = FileVerdict(_relative(root, path), "manifest", state,
+                          verify_timestamp(path, chain=chain),
+                          verify_signature(path, public_keys=public_keys), notes=notes)
+    return _Manifest(path, verdict, hashes, entries)
+
+
+def _check_evidence(root: Path, rel: str, entry: dict[str, Any],
+                    expected: list[tuple[str, str]], manifests: list[_Manifest],
+                    chain: Path | None, public_keys: dict[str, Ed25519PublicKey] | None
+                    ) -> FileVerdict:
+    path = root / rel
+    notes: list[str] = []
+    if not path.is_file():
+        state, actual = MISSING, ""
+    else:
+        actual = sha256_file(path)[0]
+        wrong = [where for where, digest in expected if digest != actual]
+        state = CHANGED if wrong else HASH_OK
+        notes += [f"does not match the hash recorded in {where}" for where in wrong]
+    recording = [m for m in manifests if m.hashes.get(rel) == actual]
+    if token_path(path).is_file():
+        timestamp = verify_timestamp(path, chain=chain)
+    else:
+        timestamp = _inherit([m.verdict.timestamp for m in recording], "timestamp")
+    if sig_path(path).is_file():
+        signature = verify_signature(path, public_keys=public_keys)
+    else:
+        signature = _inherit([m.verdict.signature for m in recording], "signature")
+    wacz = ""
+    if entry.get("kind") == "wacz" or rel.endswith(".wacz"):
+        reason = check_wacz(path) if path.is_file() else "missing"
+        wacz = OK if not reason else f"corrupt: {reason}"
+    return FileVerdict(rel, str(entry.get("kind", "")), state, timestamp, signature, wacz,
+                       str(entry.get("site", "")), str(entry.get("record", "")), notes)
+
+
+def _inherit(verdicts: list[Verdict], what: str) -> Verdict:
+    """A file's timestamp or signature through the manifests that record its current hash."""
+    if not verdicts:
+        return Verdict(ABSENT, f"no manifest with this file's hash has a {what}")
+    for verdict in verdicts:
+        if verdict.ok:
+            return Verdict(OK, detail=f"through its manifest: {verdict.detail}")
+    for verdict in verdicts:
+        if verdict.state == INVALID:
+            return Verdict(INVALID, f"its manifest's {what}: {verdict.reason}")
+    return verdicts[0]
+
+
+def _relative(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def verify_workspace(workspace: Workspace, settings: EvidenceSettings | None = None,
+                     site: str | None = None) -> list[FileVerdict]:
+    """Verdicts for every manifest and evidence file of a workspace (or of one site)."""
+    from govaudit.archive.settings import evidence_settings
+    from govaudit.archive.signing import load_public_keys
+    from govaudit.store import Store
+
+    settings = settings or evidence_settings(workspace)
+    keys = None
+    if settings.public_keys is not None and settings.public_keys.exists():
+        keys = load_public_keys(settings.public_keys)
+    records = Store(workspace).evidence(site)
+    verdicts = verify_files(workspace.root, manifests_in(workspace.evidence_dir), records,
+                            chain=settings.tsa_chain, public_keys=keys)
+    if site is not None:
+        verdicts = [v for v in verdicts if v.kind == "manifest" or v.site == site]
+    return verdicts

@@ -1,0 +1,67 @@
+"""The [evidence] section of govaudit.toml: TSA, its certificate chain, the team's keys.
+
+```toml
+[evidence]
+tsa = "https://tsa.example/"       # RFC 3161 time-stamping authority; none: no timestamps
+tsa_chain = "tsa-chain.pem"        # its certificates up to the root (PEM), to verify tokens
+tsa_timeout = 15                   # seconds
+key = "/home/me/.govaudit/team.key"  # this evaluator's Ed25519 signing key
+signer = "张三"                     # the name the signatures carry (default: the evaluator)
+public_keys = "keys"               # the team's public keys: a folder of NAME.pub.pem, or one file
+```
+Relative paths are inside the workspace.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from govaudit.errors import GovauditError
+from govaudit.workspace import Workspace
+
+DEFAULT_TSA_TIMEOUT_S = 15.0
+
+
+@dataclass
+class EvidenceSettings:
+    tsa: str = ""
+    tsa_chain: Path | None = None
+    tsa_timeout_s: float = DEFAULT_TSA_TIMEOUT_S
+    key: Path | None = None
+    signer: str = ""
+    public_keys: Path | None = None
+
+
+def evidence_settings(workspace: Workspace) -> EvidenceSettings:
+    """Read [evidence] from the workspace's govaudit.toml; a bad value names the file and key."""
+    path = workspace.config_path
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise GovauditError(f"{path}: cannot be read ({exc})") from None
+    section = config.get("evidence", {})
+    if not isinstance(section, dict):
+        raise GovauditError(f"{path}: [evidence] must be a table")
+
+    def text(key: str) -> str:
+        value = section.get(key, "")
+        if not isinstance(value, str):
+            raise GovauditError(f"{path}: [evidence] {key} must be a string, not {value!r}")
+        return value.strip()
+
+    def file(key: str) -> Path | None:
+        value = text(key)
+        return (workspace.root / Path(value).expanduser()) if value else None
+
+    tsa = text("tsa")
+    if tsa and not tsa.startswith(("http://", "https://")):
+        raise GovauditError(f"{path}: [evidence] tsa {tsa!r} must be an http:// or https:// URL")
+    timeout: Any = section.get("tsa_timeout", DEFAULT_TSA_TIMEOUT_S)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise GovauditError(f"{path}: [evidence] tsa_timeout must be a number of seconds > 0")
+    return EvidenceSettings(tsa=tsa, tsa_chain=file("tsa_chain"), tsa_timeout_s=float(timeout),
+                            key=file("key"), signer=text("signer") or workspace.evaluator,
+                            public_keys=file("public_keys"))

@@ -1,0 +1,237 @@
+"""System monitoring over weeks: scheduled visits, a SQLite time series, the gov-2019 lines.
+
+`Monitor(workspace)` is the front door: `tick()` visits every site once, `start()`
+keeps visiting on a schedule, `status()` applies a rule set over a window, and
+`timeline()`, `columns_table()`, `sheet_rows()` give the report and the workbook their
+figures; `timeline_svg()` draws a timeline and `monitor_suggestions()` turns findings
+into suggested answers for the 日常运维 questions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from govaudit.errors import GovauditError
+from govaudit.model import Site
+from govaudit.monitor.config import ColumnTable, RuleSet, column_table, rule_set
+from govaudit.monitor.db import ColumnSample, LinkSample, MonitorDB, Visit
+from govaudit.monitor.durations import DAY, format_duration, parse_duration
+from govaudit.monitor.findings import (
+    LEVELS,
+    Finding,
+    SiteFigures,
+    Window,
+    load_figures,
+    site_findings,
+)
+from govaudit.monitor.lock import monitor_lock
+from govaudit.monitor.schedule import Campaign, RoundSummary, run_round, run_schedule
+from govaudit.monitor.views import (
+    Bucket,
+    columns_rows,
+    monitor_suggestions,
+    sheet_rows,
+    timeline_svg,
+)
+from govaudit.monitor.visits import VisitOptions, Visitor, VisitResult, utc_iso
+from govaudit.workspace import Workspace
+
+DEFAULT_WINDOW = 7 * DAY
+
+
+@dataclass
+class SiteStatus:
+    """One site over a window: visits, failures, the failure rate and the findings."""
+
+    site: str
+    figures: SiteFigures
+    findings: list[Finding]
+
+    @property
+    def worst(self) -> str:
+        levels = [f.level for f in self.findings]
+        return next((level for level in LEVELS if level in levels), "ok")
+
+    def to_dict(self) -> dict[str, Any]:
+        f = self.figures
+        return {"site": self.site, "visits": f.visits, "failures": f.failures,
+                "rate": round(f.rate, 4) if f.rate is not None else None,
+                "future_samples": f.future, "level": self.worst,
+                "findings": [x.to_dict() for x in self.findings]}
+
+
+class Monitor:
+    """The monitoring of one workspace."""
+
+    def __init__(self, workspace: Workspace, rules: str = "gov-2019",
+                 clock: Callable[[], float] = time.time) -> None:
+        self.workspace = workspace
+        self.rules_name = rules
+        self.clock = clock
+        self._db: MonitorDB | None = None
+
+    @property
+    def db(self) -> MonitorDB:
+        if self._db is None:
+            self._db = MonitorDB.for_workspace(self.workspace.data_dir)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> Monitor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def rules(self) -> RuleSet:
+        return rule_set(self.rules_name, self.workspace.root)
+
+    @property
+    def columns(self) -> ColumnTable:
+        return column_table(self.workspace.root)
+
+    def sites(self, names: Iterable[str] | None = None) -> list[Site]:
+        from govaudit.store import Store
+
+        store = Store(self.workspace)
+        every = store.sites()
+        wanted = list(names or [])
+        if not wanted:
+            return every
+        by_name = {s.name: s for s in every}
+        # one read of the site list; store.site() names the known sites for a wrong name
+        return [by_name[n] if n in by_name else store.site(n) for n in wanted]
+
+    # -- visiting ----------------------------------------------------------------------
+
+    def _visitor(self, sites: list[Site], options: VisitOptions) -> Visitor:
+        from govaudit.store import Store
+
+        recorded: dict[str, list[str]] = {}
+        wanted = {s.name for s in sites}
+        for page in Store(self.workspace).pages():
+            if page.site in wanted and page.url not in recorded.setdefault(page.site, []):
+                recorded[page.site].append(page.url)
+        return Visitor(self.db, options, self.columns, recorded, self.clock)
+
+    def tick(self, names: Iterable[str] | None = None, options: VisitOptions | None = None,
+             on_visit: Callable[[VisitResult], None] | None = None) -> list[VisitResult]:
+        """One round: every site (or the named ones) visited once, now."""
+        sites = self.sites(names)
+        options = options or VisitOptions()
+        self.rules  # noqa: B018 - a broken rule or column file is refused before any visit
+        with monitor_lock(self.workspace.data_dir):
+            return _run(run_round(self._visitor(sites, options), sites, on_visit))
+
+    def campaign(self, every: float, length: float, names: list[str]) -> tuple[Campaign, bool]:
+        """The run `start` continues (same interval and sites, not over yet), or a new one."""
+        now = self.clock()
+        stored = Campaign.from_json(self.db.meta("campaign"))
+        if (stored is not None and stored.every == every and stored.sites == names
+                and stored.until > now):
+            return stored, True
+        return Campaign(now, every, now + length, names), False
+
+    def start(self, every: float, length: float, names: Iterable[str] | None = None,
+              options: VisitOptions | None = None,
+              on_start: Callable[[Campaign, bool, int], None] | None = None,
+              on_visit: Callable[[VisitResult], None] | None = None,
+              on_summary: Callable[[RoundSummary], None] | None = None) -> Campaign:
+        """Visit every site once per `every` seconds until the campaign's end."""
+        chosen = list(names or [])
+        sites = self.sites(chosen)
+        options = options or VisitOptions()
+        self.rules  # noqa: B018 - refuse a broken rule or column file before any visit
+        with monitor_lock(self.workspace.data_dir):
+            campaign, resumed = self.campaign(every, length, chosen)
+            self.db.set_meta("campaign", campaign.to_json())
+            if on_start is not None:
+                on_start(campaign, resumed, len(sites))
+            _run(run_schedule(self._visitor(sites, options), sites, every, campaign.until,
+                              on_visit, on_summary))
+        return campaign
+
+    # -- samples written directly (imports, tests) ------------------------------------
+
+    def record(self, visits: Iterable[Visit] = (), columns: Iterable[ColumnSample] = (),
+               links: Iterable[LinkSample] = ()) -> None:
+        """Append samples with their own times (each kind in one transaction)."""
+        visits, columns, links = list(visits), list(columns), list(links)
+        if visits:
+            self.db.add_visits(visits)
+        if columns:
+            self.db.add_columns(columns)
+        if links:
+            self.db.add_links(links)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def window(self, length: float = DEFAULT_WINDOW, now: float | None = None) -> Window:
+        return Window(self.clock() if now is None else now, length)
+
+    def status(self, length: float = DEFAULT_WINDOW, names: Iterable[str] | None = None,
+               now: float | None = None) -> list[SiteStatus]:
+        """Every site (or the named ones) over the window, with the rule set's findings."""
+        sites = self.sites(names)
+        window = self.window(length, now)
+        rules = self.rules
+        figures = load_figures(self.db, window, [s.name for s in sites],
+                               {s.name: s.url for s in sites})
+        return [SiteStatus(s.name, figures[s.name], site_findings(figures[s.name], rules,
+                                                                  window)) for s in sites]
+
+    def findings(self, site: str, length: float = DEFAULT_WINDOW,
+                 now: float | None = None) -> list[Finding]:
+        return self.status(length, [site], now)[0].findings
+
+    def figures(self, site: str, length: float = DEFAULT_WINDOW,
+                now: float | None = None) -> SiteFigures:
+        return self.status(length, [site], now)[0].figures
+
+    def timeline(self, site: str, length: float = DEFAULT_WINDOW, now: float | None = None,
+                 buckets: int = 56) -> list[Bucket]:
+        """[(start, end, visits that opened, failed visits)] over the window, oldest first."""
+        window = self.window(length, now)
+        size = window.length / max(1, buckets)
+        counts = {row["b"]: (row["good"] or 0, row["bad"] or 0) for row in self.db.query(
+            "SELECT min(CAST((time - ?) / ? AS INTEGER), ?) AS b, sum(ok) AS good, "
+            "sum(ok = 0) AS bad FROM visits WHERE site = ? AND time >= ? AND time <= ? "
+            "GROUP BY b", (window.start, size, buckets - 1, site, window.start, window.end))}
+        return [(window.start + i * size, window.start + (i + 1) * size,
+                 *counts.get(i, (0, 0))) for i in range(buckets)]
+
+    def columns_table(self, site: str, length: float = DEFAULT_WINDOW,
+                      now: float | None = None) -> list[dict[str, Any]]:
+        """The column freshness table of a site (Chinese headers; `state` for colouring)."""
+        window = self.window(length, now)
+        return columns_rows(self.figures(site, length, window.end), self.rules, self.columns,
+                            window.end)
+
+    def sheet_rows(self, length: float = DEFAULT_WINDOW,
+                   now: float | None = None) -> list[dict[str, Any]]:
+        """The rows of the workbook's `Monitoring` sheet."""
+        statuses = self.status(length, now=now)
+        return sheet_rows({s.site: s.figures for s in statuses},
+                          {s.site: s.findings for s in statuses}, format_duration(length))
+
+
+def _run(coro: Any) -> Any:
+    from govaudit.probes.run import _new_loop
+
+    with asyncio.Runner(loop_factory=_new_loop) as runner:
+        return runner.run(coro)
+
+
+__all__ = ["DEFAULT_WINDOW", "Campaign", "ColumnSample", "Finding", "GovauditError",
+           "LinkSample", "Monitor", "RoundSummary", "SiteStatus", "Visit", "VisitOptions",
+           "format_duration", "monitor_suggestions", "parse_duration", "timeline_svg",
+           "utc_iso"]

@@ -1,0 +1,137 @@
+"""The editable data files: the column table (columns.toml) and rule sets (gov-2019.toml).
+
+The files shipped here are the defaults; a workspace file of the same layout replaces
+them: `monitor-columns.toml` for the table, `NAME.toml` for the rule set NAME.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govaudit.errors import GovauditError
+
+HERE = Path(__file__).parent
+COLUMNS_FILE = "monitor-columns.toml"
+DEFAULT_RULES = "gov-2019"
+OTHER = "other"
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise GovauditError(f"{path}: cannot read it ({exc})") from None
+
+
+@dataclass(frozen=True)
+class ColumnTable:
+    """Column kinds by the words of their names."""
+
+    path: Path
+    kinds: dict[str, tuple[str, ...]]
+    labels: dict[str, str]
+    ignore: tuple[str, ...] = ()
+
+    def classify(self, name: str) -> str:
+        """The kind of a column named `name` ("other" when no word of the table is in it)."""
+        best, size = OTHER, 0
+        for kind, words in self.kinds.items():
+            for word in words:
+                if word in name and len(word) > size:
+                    best, size = kind, len(word)
+        return best
+
+    def label(self, kind: str) -> str:
+        return self.labels.get(kind, "其他")
+
+
+def column_table(workspace_root: Path | None = None) -> ColumnTable:
+    """The workspace's monitor-columns.toml, else the shipped table."""
+    path = HERE / "columns.toml"
+    if workspace_root is not None and (Path(workspace_root) / COLUMNS_FILE).is_file():
+        path = Path(workspace_root) / COLUMNS_FILE
+    data = _load(path)
+    kinds: dict[str, tuple[str, ...]] = {}
+    labels: dict[str, str] = {}
+    raw_kinds = data.get("kinds")
+    if not isinstance(raw_kinds, dict) or not raw_kinds:
+        raise GovauditError(f"{path}: needs a [kinds.NAME] table with words = [...]")
+    for kind, spec in raw_kinds.items():
+        words = spec.get("words") if isinstance(spec, dict) else None
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise GovauditError(f"{path}: [kinds.{kind}] words must be a list of names")
+        kinds[kind] = tuple(words)
+        labels[kind] = str(spec.get("label", kind))
+    ignore = (data.get("ignore") or {}).get("words", [])
+    if not isinstance(ignore, list):
+        raise GovauditError(f"{path}: [ignore] words must be a list")
+    return ColumnTable(path, kinds, labels, tuple(str(w) for w in ignore))
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A named set of lines (thresholds) applied to the samples of a window."""
+
+    id: str
+    name: str
+    path: Path
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def get(self, rule: str, key: str) -> Any:
+        try:
+            return self.rules[rule][key]
+        except KeyError:
+            raise GovauditError(f"{self.path}: [{rule}] {key} is missing") from None
+
+    def number(self, rule: str, key: str) -> float | None:
+        value = self.rules.get(rule, {}).get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise GovauditError(f"{self.path}: [{rule}] {key} must be a number, not {value!r}")
+        return float(value)
+
+    def title(self, rule: str) -> str:
+        return str(self.rules.get(rule, {}).get("name", rule))
+
+
+RULES = ("unreachable", "home_stale", "columns_stale", "dead_links")
+
+
+def rule_set(name_or_path: str = DEFAULT_RULES, workspace_root: Path | None = None) -> RuleSet:
+    """A rule set by name (the workspace's NAME.toml, else the shipped one) or by file."""
+    candidates: list[Path] = []
+    if name_or_path.endswith(".toml"):
+        path = Path(name_or_path)
+        if not path.is_absolute() and workspace_root is not None:
+            path = Path(workspace_root) / path
+        candidates.append(path)
+    else:
+        if workspace_root is not None:
+            candidates.append(Path(workspace_root) / f"{name_or_path}.toml")
+        candidates.append(HERE / f"{name_or_path}.toml")
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        shipped = sorted(p.stem for p in HERE.glob("*.toml") if p.stem != "columns")
+        raise GovauditError(f"unknown rule set {name_or_path!r} (built in: "
+                            f"{', '.join(shipped)}; or a NAME.toml file in the workspace)")
+    data = _load(path)
+    rules = {key: value for key, value in data.items() if isinstance(value, dict)}
+    missing = [r for r in RULES if r not in rules]
+    if missing:
+        raise GovauditError(f"{path}: missing rule table(s) {', '.join(f'[{m}]' for m in missing)}")
+    ruleset = RuleSet(str(data.get("id", path.stem)), str(data.get("name", path.stem)), path,
+                      rules)
+    ages = ruleset.get("columns_stale", "max_age_days")
+    if not isinstance(ages, dict) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in ages.values()):
+        raise GovauditError(f"{path}: [columns_stale] max_age_days must map kinds to days")
+    for rule, keys in {"unreachable": ("min_days", "min_visits_per_day", "veto", "warning"),
+                       "home_stale": ("veto_days", "warning_days")}.items():
+        for key in keys:
+            if ruleset.number(rule, key) is None:
+                raise GovauditError(f"{path}: [{rule}] {key} is missing")
+    return ruleset

@@ -1,0 +1,206 @@
+"""The monitoring time series: one SQLite file (WAL) in the workspace's data/ folder.
+
+Samples are only ever appended. Every visit is committed on its own, so a kill
+at any moment loses at most the visits in flight. Times are wall-clock UTC in
+epoch seconds; a window is always read as [now - window, now], so that samples
+dated after `now` (written before the clock was set back) are kept on disk but
+left out of the window's figures and counted apart (`future`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from govaudit.errors import GovauditError
+
+FILE_NAME = "monitor.sqlite"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS visits(
+    id INTEGER PRIMARY KEY, site TEXT NOT NULL, time REAL NOT NULL, ok INTEGER NOT NULL,
+    status INTEGER, error TEXT NOT NULL DEFAULT '', elapsed_ms REAL, final_url TEXT NOT NULL
+    DEFAULT '', bytes INTEGER, newest_date TEXT, fingerprint TEXT NOT NULL DEFAULT '',
+    deep INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS visits_site_time ON visits(site, time, ok);
+CREATE INDEX IF NOT EXISTS visits_deep ON visits(site, time) WHERE deep = 1;
+CREATE TABLE IF NOT EXISTS columns(
+    id INTEGER PRIMARY KEY, site TEXT NOT NULL, url TEXT NOT NULL, name TEXT NOT NULL,
+    kind TEXT NOT NULL, newest_date TEXT, items INTEGER NOT NULL, dated INTEGER NOT NULL,
+    empty INTEGER NOT NULL, ok INTEGER NOT NULL, error TEXT NOT NULL DEFAULT '',
+    time REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS columns_site_url ON columns(site, url, time);
+CREATE TABLE IF NOT EXISTS links(
+    id INTEGER PRIMARY KEY, site TEXT NOT NULL, page TEXT NOT NULL, url TEXT NOT NULL,
+    ok INTEGER NOT NULL, status INTEGER, error TEXT NOT NULL DEFAULT '', time REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS links_site_url ON links(site, url, time, ok);
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One visit of a site's home page."""
+
+    site: str
+    time: float
+    ok: bool
+    status: int | None = None
+    error: str = ""
+    elapsed_ms: float | None = None
+    final_url: str = ""
+    bytes: int | None = None
+    newest_date: str | None = None  # the newest date shown on the home page (ISO)
+    fingerprint: str = ""  # what the home page lists, hashed: a change is an update
+    deep: bool = False  # columns and links were sampled after this visit
+
+
+@dataclass(frozen=True)
+class ColumnSample:
+    """One look at a column (栏目) page: its newest dated item and how many items it lists."""
+
+    site: str
+    url: str
+    name: str
+    kind: str
+    newest_date: str | None
+    items: int
+    dated: int
+    empty: bool
+    ok: bool
+    error: str
+    time: float
+
+
+@dataclass(frozen=True)
+class LinkSample:
+    """One check of a link found on a page of the site."""
+
+    site: str
+    page: str
+    url: str
+    ok: bool
+    status: int | None
+    error: str
+    time: float
+
+
+def _row(sample: Visit | ColumnSample | LinkSample) -> tuple[Any, ...]:
+    # dataclasses.astuple deep-copies every field: too slow for 100,000s of samples
+    return tuple(getattr(sample, name) for name in sample.__dataclass_fields__)
+
+
+def _insert(table: str, cls: type) -> str:
+    names = [f.name for f in fields(cls)]
+    return (f"INSERT INTO {table}({', '.join(names)}) "
+            f"VALUES ({', '.join('?' for _ in names)})")
+
+
+_VISIT_SQL = _insert("visits", Visit)
+_COLUMN_SQL = _insert("columns", ColumnSample)
+_LINK_SQL = _insert("links", LinkSample)
+
+
+class MonitorDB:
+    """The samples of one workspace. Commands go through govaudit.monitor, never here."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0,
+                                        check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a committed visit survives a killed process; only a power
+            # cut can lose the last commits, and it never corrupts the file
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise self._error(exc, "open") from None
+
+    @classmethod
+    def for_workspace(cls, data_dir: Path) -> MonitorDB:
+        return cls(Path(data_dir) / FILE_NAME)
+
+    def close(self) -> None:
+        # closing checkpoints the WAL; on a full disk that fails, and the WAL stays (readable)
+        with suppress(sqlite3.Error):
+            self.conn.close()
+
+    def __enter__(self) -> MonitorDB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _error(self, exc: sqlite3.Error, doing: str) -> GovauditError:
+        text = str(exc)
+        hint = ""
+        if isinstance(exc, sqlite3.OperationalError) and any(
+                word in text for word in ("full", "disk I/O", "too large")):
+            hint = (": the disk is full (or the file size limit is reached); the samples "
+                    "already written are kept and readable. Free some space and start the "
+                    "monitor again")
+        return GovauditError(f"{self.path}: cannot {doing} the monitoring samples ({text}){hint}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+            raise self._error(exc, "write") from None
+
+    # -- writing -------------------------------------------------------------------
+
+    def add_visit(self, visit: Visit) -> int:
+        """Append one visit (committed before this returns); its sample id."""
+        with self._transaction() as conn:
+            return int(conn.execute(_VISIT_SQL, _row(visit)).lastrowid or 0)
+
+    def add_visits(self, visits: Iterable[Visit]) -> None:
+        with self._transaction() as conn:
+            conn.executemany(_VISIT_SQL, map(_row, visits))
+
+    def add_columns(self, samples: Iterable[ColumnSample]) -> None:
+        with self._transaction() as conn:
+            conn.executemany(_COLUMN_SQL, map(_row, samples))
+
+    def add_links(self, samples: Iterable[LinkSample]) -> None:
+        with self._transaction() as conn:
+            conn.executemany(_LINK_SQL, map(_row, samples))
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # -- reading -------------------------------------------------------------------
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            cursor = self.conn.execute(sql, tuple(params))
+            cursor.row_factory = sqlite3.Row
+            return cursor.fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc, "read") from None
+
+    def meta(self, key: str) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else None
+
+    def last_deep(self, site: str, now: float) -> float | None:
+        """When columns and links of `site` were last sampled (not after `now`)."""
+        rows = self.query("SELECT max(time) AS t FROM visits WHERE site = ? AND deep = 1 "
+                          "AND time <= ?", (site, now))
+        return rows[0]["t"] if rows else None

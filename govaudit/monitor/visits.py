@@ -1,0 +1,213 @@
+"""Visiting a site: its home page (a failed visit keeps its reason and timing), then, when
+due, its columns and the links of those pages. Requests are bounded overall and paced
+per host (host:port): at most one request starts every `host_interval` seconds.
+
+A visit fails when the home page has not opened within the timeout: an error (connect,
+TLS, DNS, too many redirects or a redirect loop, the total deadline, which also cuts a
+trickling body), an HTTP status of 400 or more, or a body over the size cap (5 MB by
+default: a home page that large, or announcing 2 GB, is not a page that opens).
+Redirects are followed inside the visit's deadline (at most 10), unpaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
+
+from govaudit.model import Site
+from govaudit.monitor.config import ColumnTable
+from govaudit.monitor.db import ColumnSample, LinkSample, MonitorDB, Visit
+from govaudit.monitor.pages import PageFacts, analyse
+from govaudit.probes.fetch import Fetcher, FetchLimits, LinkStatus, Page
+from govaudit.probes.freshness import CHINA_TZ
+
+PRUNE_AT = 4096  # hosts remembered by the pacer before the idle ones are forgotten
+
+
+@dataclass
+class VisitOptions:
+    """How visits are made."""
+
+    timeout: float = 15.0  # seconds for the whole home page: redirects and body included
+    max_bytes: int = 5_000_000
+    max_redirects: int = 10
+    host_interval: float = 1.0  # seconds between two requests to one host
+    concurrency: int = 20  # requests in flight overall
+    columns_every: float = 6 * 3600.0  # columns and links are sampled this often per site
+    max_columns: int = 30
+    max_links: int = 60
+    deep_budget: float = 600.0  # seconds one site's columns and links may take at most
+
+
+def china_date(when: float) -> date:
+    return datetime.fromtimestamp(when, CHINA_TZ).date()
+
+
+class HostPacer:
+    """One request per host every `interval` seconds; memory stays bounded."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._next: dict[str, float] = {}
+
+    async def wait(self, url: str) -> None:
+        if self.interval <= 0:
+            return
+        host = urlsplit(url).netloc.lower()
+        now = time.monotonic()
+        start = max(now, self._next.get(host, 0.0))
+        self._next[host] = start + self.interval
+        if len(self._next) > PRUNE_AT:
+            self._next = {h: t for h, t in self._next.items() if t > now}
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+@dataclass
+class VisitResult:
+    visit: Visit
+    id: int
+    columns: list[ColumnSample] = field(default_factory=list)
+    links: list[LinkSample] = field(default_factory=list)
+
+
+def judge(page: Page, limits: FetchLimits) -> str:
+    """Why the home page did not open ("" when it opened)."""
+    if page.failure:
+        return page.failure
+    if page.truncated:
+        return f"home page larger than {limits.max_bytes:,} bytes (cut off)"
+    return ""
+
+
+class Visitor:
+    """Makes the visits of one run and appends their samples to the store."""
+
+    def __init__(self, db: MonitorDB, options: VisitOptions, table: ColumnTable,
+                 recorded: dict[str, list[str]] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.options = options
+        self.table = table
+        self.recorded = recorded or {}
+        self.clock = clock
+        self.limits = FetchLimits(max_bytes=options.max_bytes, deadline=options.timeout,
+                                  connect_timeout=min(10.0, options.timeout),
+                                  max_redirects=options.max_redirects)
+        self.pacer = HostPacer(options.host_interval)
+        self.requests = asyncio.Semaphore(max(1, options.concurrency))
+
+    async def _page(self, fetcher: Fetcher, url: str) -> Page:
+        await self.pacer.wait(url)
+        async with self.requests:
+            return await fetcher.page(url)
+
+    async def _status(self, fetcher: Fetcher, url: str) -> LinkStatus:
+        await self.pacer.wait(url)
+        async with self.requests:
+            result = await fetcher.status(url, "HEAD")
+        if result.timed_out or (result.error == "" and (result.status or 0) < 400):
+            return result
+        await self.pacer.wait(url)  # servers that refuse HEAD: confirm with GET
+        async with self.requests:
+            return await fetcher.status(url, "GET")
+
+    def _deep_due(self, site: str, now: float) -> bool:
+        if self.options.columns_every <= 0:
+            return True
+        last = self.db.last_deep(site, now)
+        return last is None or now - last >= self.options.columns_every
+
+    async def visit(self, site: Site) -> VisitResult:
+        """One visit of `site`, written to the store before this returns."""
+        async with Fetcher(self.limits, lanes=2, per_lane=2) as fetcher:
+            when = self.clock()
+            page = await self._page(fetcher, site.url)
+            error = judge(page, self.limits)
+            facts: PageFacts | None = None
+            today = china_date(when)
+            if not error and page.html is not None:
+                facts = _analyse(page.html, page.final_url or site.url, today,
+                                 self.table.ignore)
+            deep = facts is not None and self._deep_due(site.name, when)
+            visit = Visit(site.name, when, not error, page.status, error, page.elapsed_ms,
+                          page.final_url, page.size,
+                          facts.newest_date.isoformat() if facts and facts.newest_date else None,
+                          facts.fingerprint if facts else "", deep)
+            result = VisitResult(visit, self.db.add_visit(visit))
+            if deep and facts is not None:
+                await self._deep(fetcher, site, facts, when, today, result)
+        return result
+
+    async def _deep(self, fetcher: Fetcher, site: Site, home: PageFacts, when: float,
+                    today: date, result: VisitResult) -> None:
+        """Columns, then the links of the home page and of the column pages."""
+        columns: dict[str, str] = {}
+        for label, url in home.nav:
+            columns.setdefault(url, label)
+        for url in self.recorded.get(site.name, []):
+            if url.rstrip("/") != site.url.rstrip("/"):
+                columns.setdefault(url, "")
+        # the home page's links are filed under the site's own URL, whatever it redirects to
+        links: list[tuple[str, str]] = [(site.url, u) for u in home.links]
+        try:
+            async with asyncio.timeout(self.options.deep_budget):
+                for url, label in list(columns.items())[:self.options.max_columns]:
+                    page = await self._page(fetcher, url)
+                    result.columns.append(self._column(site, url, label, page, when, today))
+                    if page.html is not None and not judge(page, self.limits):
+                        facts = _analyse(page.html, page.final_url or url, today)
+                        links += [(url, u) for u in facts.links] if facts else []
+                checked: set[str] = set()
+                for found_on, url in links:
+                    if len(checked) >= self.options.max_links:
+                        break
+                    if url in checked:
+                        continue
+                    checked.add(url)
+                    status = await self._status(fetcher, url)
+                    ok = not status.error and status.status is not None and status.status < 400
+                    result.links.append(LinkSample(site.name, found_on, url, ok, status.status,
+                                                   status.error, when))
+        except TimeoutError:
+            pass  # what was sampled within the budget is kept
+        finally:
+            if result.columns:
+                self.db.add_columns(result.columns)
+            if result.links:
+                self.db.add_links(result.links)
+
+    def _column(self, site: Site, url: str, label: str, page: Page, when: float,
+                today: date) -> ColumnSample:
+        error = judge(page, self.limits)
+        if error or page.html is None:
+            name = label or url
+            return ColumnSample(site.name, url, name, self.table.classify(name), None, 0, 0,
+                                False, False, error or "not an HTML page", when)
+        facts = _analyse(page.html, page.final_url or url, today)
+        if facts is None:
+            name = label or url
+            return ColumnSample(site.name, url, name, self.table.classify(name), None, 0, 0,
+                                False, False, "the page could not be parsed", when)
+        name = label or facts.title or url
+        return ColumnSample(site.name, url, name, self.table.classify(name),
+                            facts.newest_date.isoformat() if facts.newest_date else None,
+                            facts.items, facts.dated, facts.items == 0, True, "", when)
+
+
+def _analyse(html: str, url: str, today: date, ignore: tuple[str, ...] = ()
+             ) -> PageFacts | None:
+    """The facts of a page; None if a page defeats the parser (the visit still counts: a
+    monitor running for weeks must not stop on one odd page)."""
+    try:
+        return analyse(html, url, today, ignore)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def utc_iso(when: float) -> str:
+    return datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds")

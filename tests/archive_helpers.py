@@ -1,0 +1,158 @@
+"""A real RFC 3161 TSA on 127.0.0.1 for the tests: certificates made with `cryptography`,
+answers signed by `openssl ts -reply`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+TS_CNF = """[ tsa ]
+default_tsa = tsa_config1
+[ tsa_config1 ]
+dir = {dir}
+serial = $dir/serial
+crypto_device = builtin
+signer_cert = $dir/tsa.pem
+signer_key = $dir/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = yes
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+"""
+
+
+def _name(common: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+
+def _pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+@dataclass
+class TSAFiles:
+    folder: Path
+    root: Path  # the root CA certificate (trust anchor)
+    chain: Path  # TSA certificate + root, PEM: what is kept beside a token
+    config: Path
+
+
+def make_tsa(folder: Path, name: str = "Test TSA", eku: bool = True) -> TSAFiles:
+    """A root CA and a TSA certificate (EKU timeStamping, critical) under it, with ts.cnf."""
+    folder.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    later = now + dt.timedelta(days=30)
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    root = (x509.CertificateBuilder().subject_name(_name(f"{name} Root CA"))
+            .issuer_name(_name(f"{name} Root CA")).public_key(root_key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(later)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False,
+                                         False), critical=True)
+            .sign(root_key, hashes.SHA256()))
+    tsa_key = ec.generate_private_key(ec.SECP256R1())
+    builder = (x509.CertificateBuilder().subject_name(_name(name)).issuer_name(root.subject)
+               .public_key(tsa_key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now).not_valid_after(later)
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+               .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False,
+                                            False), critical=True))
+    purpose = ExtendedKeyUsageOID.TIME_STAMPING if eku else ExtendedKeyUsageOID.CODE_SIGNING
+    builder = builder.add_extension(x509.ExtendedKeyUsage([purpose]), critical=True)
+    tsa = builder.sign(root_key, hashes.SHA256())
+    (folder / "root.pem").write_bytes(_pem(root))
+    (folder / "tsa.pem").write_bytes(_pem(tsa))
+    (folder / "chain.pem").write_bytes(_pem(tsa) + _pem(root))
+    (folder / "tsa.key").write_bytes(tsa_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    (folder / "serial").write_text("01\n")
+    (folder / "ts.cnf").write_text(TS_CNF.format(dir=folder))
+    return TSAFiles(folder, folder / "root.pem", folder / "chain.pem", folder / "ts.cnf")
+
+
+def openssl_reply(files: TSAFiles, query: bytes) -> bytes:
+    """The TSA's signed answer (TimeStampResp, DER) to a query, from `openssl ts -reply`."""
+    q = files.folder / "query.tsq"
+    out = files.folder / "reply.tsr"
+    q.write_bytes(query)
+    subprocess.run(["openssl", "ts", "-reply", "-queryfile", str(q), "-config",
+                    str(files.config), "-out", str(out)], check=True, capture_output=True,
+                   timeout=30)
+    return out.read_bytes()
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    answer: Callable[[bytes], tuple[int, bytes]]
+    lock = threading.Lock()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        query = self.rfile.read(length)
+        if self.headers.get("Content-Type") != "application/timestamp-query":
+            status, body = 400, b"expected application/timestamp-query"
+        else:
+            with self.lock:  # openssl ts -reply writes its serial file
+                status, body = type(self).answer(query)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/timestamp-reply")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def serve_tsa(answer: Callable[[bytes], tuple[int, bytes]]) -> Iterator[str]:
+    """An HTTP TSA on 127.0.0.1 answering with `answer(query) -> (status, body)`; its URL."""
+    handler = type("TSAHandler", (_Handler,), {"answer": staticmethod(answer)})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def real_tsa(files: TSAFiles) -> Callable[[bytes], tuple[int, bytes]]:
+    return lambda query: (200, openssl_reply(files, query))
+
+
+
+def tsa_fixtures() -> tuple[Any, Any]:
+    """The module-scoped fixtures `tsa` (certificates) and `tsa_url` (the TSA on 127.0.0.1):
+    `tsa, tsa_url = tsa_fixtures()` in a test module."""
+
+    @pytest.fixture(scope="module")
+    def tsa(tmp_path_factory: pytest.TempPathFactory) -> TSAFiles:
+        return make_tsa(tmp_path_factory.mktemp("tsa"))
+
+    @pytest.fixture(scope="module")
+    def tsa_url(tsa: TSAFiles) -> Iterator[str]:
+        with serve_tsa(real_tsa(tsa)) as url:
+            yield url
+
+    return tsa, tsa_url

@@ -1,0 +1,111 @@
+"""The layers stay as DESIGN.md draws them: commands -> govaudit.Audit -> adapters -> model.
+
+These read the source (AST), so they hold for imports inside functions too.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# What a command may never touch: persistence and file formats belong to the core.
+BANNED_IN_COMMANDS = ("govaudit.store", "tinydb", "openpyxl", "sqlite3", "python_calamine")
+
+
+def _modules() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for base in ("govaudit", "commands"):
+        for path in (ROOT / base).rglob("*.py"):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            found[".".join(parts)] = path
+    return found
+
+
+MODULES = _modules()
+# The front door, and the demo: a short script over it, as a user's would be.
+FRONT = ("govaudit.audit", "govaudit.demo")
+
+
+def _imported(module: str, path: Path) -> set[str]:
+    """Every name `module` imports anywhere in its file, made absolute."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package
+                for _ in range(node.level - 1):
+                    anchor = anchor.rpartition(".")[0]
+                base = f"{anchor}.{base}" if base else anchor
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _own(name: str) -> str | None:
+    """The project module a dotted name lives in, or None for other packages."""
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+GRAPH = {m: {d for n in _imported(m, p) if (d := _own(n)) and d != m}
+         for m, p in MODULES.items()}
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("commands")))
+def test_commands_never_touch_storage_or_file_formats(module: str):
+    banned = sorted(n for n in _imported(module, MODULES[module])
+                    if any(n == b or n.startswith(b + ".") for b in BANNED_IN_COMMANDS))
+    assert not banned, f"{module} imports {banned}: call a govaudit.Audit method instead"
+
+
+def test_the_core_never_imports_upwards():
+    upward = {m: sorted(d for d in deps if d.startswith("commands")
+                        or (d in ("govaudit", "govaudit.audit") and m != "govaudit"))
+              for m, deps in GRAPH.items() if m.startswith("govaudit") and m not in FRONT}
+    assert {m: d for m, d in upward.items() if d} == {}
+
+
+def test_the_model_imports_nothing_of_govaudit():
+    for module in ("govaudit.model", "govaudit.errors", "govaudit.version"):
+        assert GRAPH[module] == set(), module
+
+
+def test_no_import_cycles():
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for dep in GRAPH[node]:
+            if dep not in index:
+                visit(dep)
+                low[node] = min(low[node], low[dep])
+            elif dep in stack:
+                low[node] = min(low[node], index[dep])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for module in GRAPH:
+        if module not in index:
+            visit(module)
+    assert cycles == []

@@ -1,0 +1,74 @@
+"""The README is the manual: every command and option is in it, and its reference is current.
+
+The command reference at the end of README.md is written by cog from the CLI's own
+--help. After changing a command, run `.venv/bin/cog -r README.md`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer.main
+from cogapp import Cog
+
+from commands.app import app
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    yield path, group
+    for name, command in (getattr(group, "commands", None) or {}).items():
+        if not command.hidden:
+            yield from _commands(command, (*path, name))
+
+
+COMMANDS = list(_commands(typer.main.get_command(app)))
+
+
+def _guide() -> str:
+    """The README without its generated reference: the part people write."""
+    return README.split("<!-- [[[cog", 1)[0]
+
+
+@pytest.mark.parametrize("path", [" ".join(p) for p, _ in COMMANDS if p])
+def test_every_command_is_explained(path: str):
+    assert re.search(rf"govaudit {re.escape(path)}\b", _guide()), (
+        f"'govaudit {path}' is not explained in README.md")
+
+
+@pytest.mark.parametrize("path,option", [
+    (" ".join(p), opt) for p, command in COMMANDS for param in command.params
+    if param.param_type_name == "option" and not getattr(param, "hidden", False)
+    for opt in param.opts if opt.startswith("--") and p
+    and opt not in ("--help", "--version", "--install-completion", "--show-completion")])
+def test_every_option_is_in_the_reference(path: str, option: str):
+    section = README.split(f"### govaudit {path}\n", 1)
+    assert len(section) == 2, f"README.md has no reference section for 'govaudit {path}'"
+    assert option in section[1].split("\n### ", 1)[0], (
+        f"'govaudit {path} {option}' is missing from README.md; run .venv/bin/cog -r README.md")
+
+
+def test_the_reference_is_current():
+    status = Cog().main(["cog", "--check", str(ROOT / "README.md")])
+    assert status == 0, "README.md's reference is out of date: run .venv/bin/cog -r README.md"
+
+
+def reference() -> str:
+    """The README's command reference: each command's --help, as the CLI prints it."""
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    out = []
+    for path, _command in COMMANDS:
+        if not path:
+            continue
+        result = runner.invoke(app, [*path, "--help"], prog_name="govaudit", terminal_width=100,
+                               env={"COLUMNS": "100", "TERM": "dumb"})
+        out.append(f"### govaudit {' '.join(path)}\n\n```\n{result.output.rstrip()}\n```\n")
+    return "\n".join(out)
