@@ -60,7 +60,8 @@ def test_check_json_and_stored(cli, ws, site):
 def test_apply_keeps_the_persons_answer(cli, ws):
     answered = cli("answer", "测试市", "footer.icp", "no", "--note", "页脚没有", "-w", str(ws.root))
     assert answered.exit_code == 0, answered.output
-    result = cli("check", "--site", "测试市", "--probe", "marks", "--probe", "links", "--allow-private",
+    result = cli("check", "--site", "测试市", "--probe", "marks", "--probe", "links",
+                 "--allow-private",
                  "--apply", *FAST, "-w", str(ws.root))
     assert result.exit_code == 0, result.output
     # sponsor, conac, code, police, sitemap, links yes/no and count; icp stays the person's
