@@ -116,7 +116,8 @@ def merge(
         console.print(f"{len(units)} question(s) where evaluators disagree (sheet Conflicts)",
                       markup=False)
     if result.agreement is not None:
-        a = result.agreement
-        alpha = "n/a" if a.alpha is None else f"{a.alpha:.3f}"
-        console.print(f"Agreement over {a.units} doubly assessed answers on {a.sites} sites: "
-                      f"{a.percent:.1%}, Krippendorff's alpha {alpha}", markup=False)
+        agreement = result.agreement
+        alpha = "n/a" if agreement.alpha is None else f"{agreement.alpha:.3f}"
+        console.print(f"Agreement over {agreement.units} doubly assessed answers on "
+                      f"{agreement.sites} sites: {agreement.percent:.1%}, Krippendorff's alpha "
+                      f"{alpha}", markup=False)

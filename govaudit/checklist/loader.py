@@ -57,6 +57,11 @@ class LList(list):
     line: int = 0
 
 
+def _line(value: Any) -> int:
+    """The YAML line a loaded list or mapping starts on (0 for plain values)."""
+    return getattr(value, "line", 0)
+
+
 # A checklist someone else wrote is untrusted: these bound the work reading it may take.
 # The built-in checklists are under 50 KB, 2,300 nodes and 12 levels deep.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -92,13 +97,15 @@ class _BoundedComposer(yaml.composer.Composer):
             raise _Refused(f"the checklist expands to more than {MAX_NODES:,} YAML nodes "
                            "here (aliases count as often as they are used)", mark)
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    peek_event: Any  # the parser's, mixed in by _Loader
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             if event.anchor in self.open_anchors:
                 raise _Refused(f"alias *{event.anchor} refers to itself "
                                f"(it sits inside &{event.anchor})", event.start_mark)
-            self.count(self.anchor_sizes.get(event.anchor, 0), event.start_mark)
+            self.count(self.anchor_sizes.get(event.anchor or "", 0), event.start_mark)
             return super().compose_node(parent, index)
         self.depth += 1
         if self.depth > MAX_DEPTH:
@@ -125,6 +132,7 @@ class _PythonParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser
         yaml.parser.Parser.__init__(self)
 
 
+_Parser: type
 try:
     from yaml._yaml import CParser as _Parser
 except ImportError:  # a PyYAML built without libyaml
@@ -135,7 +143,7 @@ class _Loader(_BoundedComposer, _Parser, yaml.resolver.Resolver):
     """Events from libyaml (fast), composed by the bounded composer, resolved safely."""
 
     def __init__(self, text: str) -> None:
-        _Parser.__init__(self, text)
+        _Parser.__init__(self, text)  # type: ignore[misc]  # _Parser is one of two bases
         _BoundedComposer.__init__(self)
         yaml.resolver.Resolver.__init__(self)
 
@@ -171,7 +179,9 @@ def _construct(node: yaml.Node, scalars: yaml.constructor.SafeConstructor) -> An
 
 
 def _line_at(data: bytes | str, offset: int) -> int:
-    return data.count(b"\n" if isinstance(data, bytes) else "\n", 0, offset) + 1
+    if isinstance(data, bytes):
+        return data.count(b"\n", 0, offset) + 1
+    return data.count("\n", 0, offset) + 1
 
 
 def _read_text(path: Path) -> str:
@@ -231,7 +241,7 @@ class _Builder:
     def problem(self, line: int, message: str) -> None:
         self.problems.append(f"{self.path}:{line}: {message}")
 
-    def line_of(self, mapping: LDict, key: str | None = None) -> int:
+    def line_of(self, mapping: Any, key: str | None = None) -> int:
         if key is not None and key in getattr(mapping, "key_lines", {}):
             return mapping.key_lines[key]
         return getattr(mapping, "line", 0)
@@ -257,8 +267,9 @@ class _Builder:
     def number(self, value: Any, line: int, what: str) -> float | None:
         """A finite number within ±MAX_NUMBER, or None and a problem."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            shown = {list: "a list", LList: "a list", LDict: "a mapping"}.get(
-                type(value), repr(value if not isinstance(value, str) else value[:40]))
+            kinds: dict[type, str] = {list: "a list", LList: "a list", LDict: "a mapping"}
+            shown = kinds.get(type(value),
+                              repr(value if not isinstance(value, str) else value[:40]))
             self.problem(line, f"{what} is not numeric: {shown}")
             return None
         if isinstance(value, float) and not math.isfinite(value):
@@ -328,9 +339,9 @@ class _Builder:
         out = []
         for level in levels:
             if not isinstance(level, str) or not ID_PATTERN.match(level):
-                self.problem(levels.line, f"level {level!r} must be an ASCII name")
+                self.problem(_line(levels), f"level {level!r} must be an ASCII name")
             elif level in out:
-                self.problem(levels.line, f"level {level!r} is listed twice")
+                self.problem(_line(levels), f"level {level!r} is listed twice")
             else:
                 out.append(level)
         return out
@@ -355,7 +366,7 @@ class _Builder:
             return ()
         out: list[RankGroup] = []
         for item in raw:
-            line = getattr(item, "line", raw.line)
+            line: int = getattr(item, "line", _line(raw))
             if not isinstance(item, LDict):
                 self.problem(line, "a group must be a mapping {name, levels}")
                 continue
@@ -411,7 +422,7 @@ class _Builder:
                          "'grades' must be a list of {name, min, max}")
             return ()
         for item in raw:
-            line = getattr(item, "line", raw.line)
+            line: int = getattr(item, "line", _line(raw))
             if not isinstance(item, LDict) or not {"name", "min"} <= set(item):
                 self.problem(line, "a grade needs name, min and max (the top band may omit max)")
                 continue
@@ -427,7 +438,7 @@ class _Builder:
         ordered = sorted(out, key=lambda g: g.min)
         for below, above in zip(ordered, ordered[1:], strict=False):
             if below.max != above.min:
-                self.problem(raw.line, f"grades {below.name} and {above.name} leave a gap or "
+                self.problem(_line(raw), f"grades {below.name} and {above.name} leave a gap or "
                              f"overlap ({below.max:g} vs {above.min:g})")
         return tuple(sorted(out, key=lambda g: -g.min))
 
@@ -659,12 +670,13 @@ class _Builder:
                     for key in ("main", "bonus") if key in totals}
         for level in levels:
             main = sum(i.weights.get(level) or 0 for i in self.leaves if not i.bonus)
-            if declared.get("main") is not None and abs(main - declared["main"]) > 1e-9:
+            declared_main, declared_bonus = declared.get("main"), declared.get("bonus")
+            if declared_main is not None and abs(main - declared_main) > 1e-9:
                 self.problem(line, f"main weights at {level} sum to {main:g}, "
                              f"declared total is {totals['main']}")
-            if declared.get("bonus") is not None:
+            if declared_bonus is not None:
                 bonus = max_bonus(self.leaves, level, bonus_cap)
-                if abs(bonus - declared["bonus"]) > 1e-9:
+                if abs(bonus - declared_bonus) > 1e-9:
                     self.problem(line, f"the bonus at {level} reaches {bonus:g}, "
                                  f"declared total is {totals['bonus']}")
 
