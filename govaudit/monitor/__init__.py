@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError
 from govaudit.model import Site
 from govaudit.monitor.config import ColumnTable, RuleSet, column_table, rule_set
@@ -113,7 +114,9 @@ class Monitor:
 
     # -- visiting ----------------------------------------------------------------------
 
-    def _visitor(self, sites: list[Site], options: VisitOptions) -> Visitor:
+    def _visitor(self, sites: list[Site], options: VisitOptions) -> tuple[Visitor, list[Site]]:
+        """The visitor of a run, and the sites as it visits them (without `user:pass@`)."""
+        from govaudit.credentials import load_credentials, origin_logins
         from govaudit.store import Store
 
         recorded: dict[str, list[str]] = {}
@@ -121,7 +124,8 @@ class Monitor:
         for page in Store(self.workspace).pages():
             if page.site in wanted and page.url not in recorded.setdefault(page.site, []):
                 recorded[page.site].append(page.url)
-        return Visitor(self.db, options, self.columns, recorded, self.clock)
+        clean, logins = origin_logins(sites, load_credentials(self.workspace))
+        return Visitor(self.db, options, self.columns, recorded, self.clock, logins), clean
 
     def tick(self, names: Iterable[str] | None = None, options: VisitOptions | None = None,
              on_visit: Callable[[VisitResult], None] | None = None) -> list[VisitResult]:
@@ -130,7 +134,8 @@ class Monitor:
         options = options or VisitOptions()
         self.rules  # noqa: B018 - a broken rule or column file is refused before any visit
         with monitor_lock(self.workspace.data_dir):
-            return _run(run_round(self._visitor(sites, options), sites, on_visit))
+            visitor, sites = self._visitor(sites, options)
+            return _run(run_round(visitor, sites, on_visit))
 
     def campaign(self, every: float, length: float, names: list[str]) -> tuple[Campaign, bool]:
         """The run `start` continues (same interval and sites, not over yet), or a new one."""
@@ -156,8 +161,8 @@ class Monitor:
             self.db.set_meta("campaign", campaign.to_json())
             if on_start is not None:
                 on_start(campaign, resumed, len(sites))
-            _run(run_schedule(self._visitor(sites, options), sites, every, campaign.until,
-                              on_visit, on_summary))
+            visitor, sites = self._visitor(sites, options)
+            _run(run_schedule(visitor, sites, every, campaign.until, on_visit, on_summary))
         return campaign
 
     # -- samples written directly (imports, tests) ------------------------------------
@@ -215,6 +220,16 @@ class Monitor:
         window = self.window(length, now)
         return columns_rows(self.figures(site, length, window.end), self.rules, self.columns,
                             window.end)
+
+    def suggestions(self, checklist: Checklist, length: float = DEFAULT_WINDOW,
+                    names: Iterable[str] | None = None, now: float | None = None
+                    ) -> dict[str, dict[str, tuple[str, str]]]:
+        """{site: {question id: (value, detail)}}: the findings as answers to the 日常运维
+        questions (a person confirms them)."""
+        by_name = {s.name: s for s in self.sites(names)}
+        return {status.site: monitor_suggestions(checklist, by_name[status.site],
+                                                 status.findings)
+                for status in self.status(length, list(by_name), now)}
 
     def sheet_rows(self, length: float = DEFAULT_WINDOW,
                    now: float | None = None) -> list[dict[str, Any]]:

@@ -1,0 +1,148 @@
+"""The monitor inside the rest of govaudit: logins and the address policy of its visits, its
+findings as suggested answers, the report's timeline and column table, the workbook's
+Monitoring sheet, and the screenshots of failed visits."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+from pathlib import Path
+
+from conftest import run_govaudit
+from test_data_safety_urls import _Handler, serve  # noqa: F401 - serve is a fixture
+
+from govaudit.monitor.db import FILE_NAME
+
+FAST = ("--timeout", "3", "--host-interval", "0s", "--columns-every", "0")
+PASSWORD = "s3cret-monitor-pw"
+
+
+def _rows(ws_root: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(ws_root / "data" / FILE_NAME) as db:
+        return db.execute(sql).fetchall()
+
+
+# -- logins and private addresses ------------------------------------------------------------
+
+
+def test_visits_log_in_with_the_sites_credentials(make_workspace, serve) -> None:  # noqa: F811
+    class Handler(_Handler):
+        def do_GET(self) -> None:  # noqa: N802
+            given = self.headers.get("Authorization", "").removeprefix("Basic ")
+            if base64.b64decode(given or b"").decode() != f"auditor:{PASSWORD}":
+                return self.send(401, "login", {"WWW-Authenticate": 'Basic realm="gov"'})
+            if self.path == "/":
+                return self.send(200, "<html><body><nav><a href='/news/'>工作动态</a></nav>"
+                                      "<a href='/gone'>一个失效的链接文字</a></body></html>")
+            if self.path == "/news/":
+                return self.send(200, "<html><body><ul><li><a href='/a'>一条足够长的新闻标题"
+                                      "</a> 2026-11-18</li></ul></body></html>")
+            return self.send(404, "not found")
+
+    port = serve(Handler)
+    ws = make_workspace()
+    added = run_govaudit("sites", "add", "甲市", f"http://auditor:{PASSWORD}@127.0.0.1:{port}/",
+                         "--level", "city", cwd=ws.root)
+    assert added.returncode == 0, added.stderr
+    done = run_govaudit("monitor", "tick", *FAST, "--json", cwd=ws.root)
+    assert done.returncode == 0, done.stderr
+    [visit] = json.loads(done.stdout)["visits"]
+    assert (visit["ok"], visit["status"]) == (True, 200)
+    assert _rows(ws.root, "SELECT name, ok FROM columns") == [("工作动态", 1)]
+    links = dict(_rows(ws.root, "SELECT url, status FROM links"))
+    assert links[f"http://127.0.0.1:{port}/gone"] == 404  # checked logged in: 404, not 401
+    assert f"http://127.0.0.1:{port}/news/" in links
+    assert PASSWORD not in (ws.root / "data" / FILE_NAME).read_bytes().decode("latin-1")
+
+    (ws.data_dir / "credentials.json").unlink()
+    done = run_govaudit("monitor", "tick", *FAST, "--json", cwd=ws.root)
+    [visit] = json.loads(done.stdout)["visits"]
+    assert (visit["ok"], visit["status"], visit["error"]) == (False, 401, "HTTP 401")
+
+
+def test_visits_refuse_private_destinations_but_not_the_sites_own(make_workspace,
+                                                                   serve) -> None:  # noqa: F811
+    class Inner(_Handler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send(200, "<html><body><ul><li><a href='/x'>内部管理系统的页面标题</a>"
+                           " 2026-11-18</li></ul></body></html>")
+
+    inner = f"http://127.0.0.1:{serve(Inner)}"
+
+    class Outer(_Handler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path in ("/jump/", "/news/"):
+                return self.send(302, "", {"Location": f"{inner}{self.path}"})
+            return self.send(200, "<html><body><nav><a href='/news/'>工作动态</a>"
+                                  f"</nav><a href='{inner}/secret'>内部链接的文字</a>"
+                                  "<a href='/ok'>本站链接的文字</a></body></html>")
+
+    outer = f"http://127.0.0.1:{serve(Outer)}"
+    ws = make_workspace(sites=[("本市", f"{outer}/", "city"), ("跳转市", f"{outer}/jump/", "city")])
+    done = run_govaudit("monitor", "tick", *FAST, "--json", cwd=ws.root)
+    assert done.returncode == 0, done.stderr
+    visits = {v["site"]: v for v in json.loads(done.stdout)["visits"]}
+    assert visits["本市"]["ok"] is True  # the site's own page is on a private address
+    refused = "refused; --allow-private allows it"
+    assert not visits["跳转市"]["ok"] and visits["跳转市"]["error"].startswith(
+        "redirect to a private address 127.0.0.1") and refused in visits["跳转市"]["error"]
+    [(column_ok, column_error)] = _rows(ws.root, "SELECT ok, error FROM columns")
+    assert not column_ok and column_error.startswith("redirect to a private address")
+    # a refused link is not checked, so it is not a dead link either
+    assert [u for (u,) in _rows(ws.root, "SELECT url FROM links")] == [f"{outer}/ok"]
+
+    done = run_govaudit("monitor", "tick", *FAST, "--allow-private", "--json", cwd=ws.root)
+    visits = {v["site"]: v for v in json.loads(done.stdout)["visits"]}
+    assert visits["跳转市"]["ok"] is True
+    assert f"{inner}/secret" in {u for (u,) in _rows(ws.root, "SELECT url FROM links")}
+
+
+# -- findings as suggested answers -----------------------------------------------------------
+
+
+def _week(site: str, failed_per_day: int, now: float, per_day: int = 20) -> list:
+    from govaudit.monitor import Visit
+
+    day = 86400.0
+    return [Visit(site, now - d * day - (i + 0.5) * day / per_day, i >= failed_per_day,
+                  200 if i >= failed_per_day else 500,
+                  "" if i >= failed_per_day else "HTTP 500", 80.0)
+            for d in range(7) for i in range(per_day)]
+
+
+def test_monitor_apply_answers_daily_operations_never_over_a_person(make_workspace) -> None:
+    import time
+
+    from govaudit import Audit
+    from govaudit.model import probe_result
+    from govaudit.store import Store
+
+    ws = make_workspace("cstc-2020-local", sites=[("坏市", "http://127.0.0.1:9/", "city"),
+                                                  ("人市", "http://127.0.0.1:8/", "city")])
+    now = time.time()
+    audit = Audit.open(ws.root)
+    with audit.monitor() as monitor:
+        monitor.record(visits=_week("坏市", 2, now) + _week("人市", 2, now))
+    audit.answer("人市", "daily-operations.q1", "yes", note="checked by hand")
+    done = run_govaudit("monitor", "apply", "--window", "7d", cwd=ws.root)
+    assert done.returncode == 0, done.stderr
+    assert "1 answer(s) saved" in done.stdout
+    answers = {(a.site, a.question): a for a in Store(ws).answers()}
+    bad = answers[("坏市", "daily-operations.q1")]
+    assert (bad.value, bad.evaluator) == ("no", "probe")
+    assert bad.note.startswith("monitoring: 站点无法访问 单项否决")
+    assert "140" in bad.note and "14" in bad.note  # the figures behind it
+    kept = answers[("人市", "daily-operations.q1")]
+    assert (kept.value, kept.evaluator, kept.note) == ("yes", "张三", "checked by hand")
+    # applied again: nothing new
+    assert "0 answer(s) saved" in run_govaudit("monitor", "apply", cwd=ws.root).stdout
+
+    # a later one-off check (3 requests, all answered) does not replace weeks of monitoring
+    Store(ws).save_probe_results("坏市", [probe_result(
+        {"probe": "availability", "samples": 3, "failures": 0, "status": 200,
+         "latency_median_ms": 9.0, "errors": [], "site": "坏市",
+         "time": "2026-11-20T00:00:00Z"}, "availability")])
+    audit.apply_suggestions(["坏市"])
+    again = {(a.site, a.question): a for a in Store(ws).answers()}[("坏市", "daily-operations.q1")]
+    assert (again.value, again.note) == ("no", bad.note)
