@@ -146,3 +146,97 @@ def test_monitor_apply_answers_daily_operations_never_over_a_person(make_workspa
     audit.apply_suggestions(["坏市"])
     again = {(a.site, a.question): a for a in Store(ws).answers()}[("坏市", "daily-operations.q1")]
     assert (again.value, again.note) == ("no", bad.note)
+
+
+# -- the report and the workbook -------------------------------------------------------------
+
+
+def _monitored_workspace(make_workspace):
+    """Two sites with a week of samples written through the API (one failing 10%), columns
+    and links; one site never monitored."""
+    import time
+
+    from govaudit.monitor import ColumnSample, LinkSample, Monitor
+
+    ws = make_workspace("cstc-2020-local", sites=[
+        ("坏市", "http://127.0.0.1:9/", "city"), ("好市", "http://127.0.0.1:8/", "city"),
+        ("<b>未测市</b>", "http://127.0.0.1:7/", "city")])
+    now = time.time()
+    with Monitor(ws) as monitor:
+        monitor.record(
+            visits=_week("坏市", 2, now) + _week("好市", 0, now),
+            columns=[ColumnSample("坏市", "http://127.0.0.1:9/news/", "工作动态<script>", "news",
+                                  "2020-01-02", 5, 5, False, True, "", now - 60),
+                     ColumnSample("坏市", "http://127.0.0.1:9/blank/", "专题专栏", "other",
+                                  None, 0, 0, True, True, "", now - 60)],
+            links=[LinkSample("坏市", "http://127.0.0.1:9/", "http://127.0.0.1:9/gone", False,
+                              404, "", now - 60 - i) for i in range(2)]
+            + [LinkSample("坏市", "http://127.0.0.1:9/news/", "http://127.0.0.1:9/old", False,
+                          None, "connection refused", now - 60)])
+    return ws
+
+
+def test_report_shows_the_timeline_figures_and_columns_of_the_store(make_workspace) -> None:
+    import xml.etree.ElementTree as ET
+
+    from playwright.sync_api import sync_playwright
+
+    from govaudit.browser import find_browser, launch_args
+    from govaudit.monitor import Monitor
+    from govaudit.report.build import site_page_name
+
+    ws = _monitored_workspace(make_workspace)
+    done = run_govaudit("report", cwd=ws.root)
+    assert done.returncode == 0, done.stderr
+    index = ws.exports_dir / "report" / "index.html"
+    with Monitor(ws) as monitor:
+        status = {s.site: s for s in monitor.status()}
+        columns = monitor.columns_table("坏市")
+        buckets = monitor.timeline("坏市", buckets=56)
+    bad = status["坏市"].figures
+    assert (bad.visits, bad.failures) == (140, 14)
+    html = (index.parent / "sites" / site_page_name("坏市")).read_text(encoding="utf-8")
+    svg = html[html.index("<svg"):html.index("</svg>") + 6]
+    root = ET.fromstring(svg)  # well-formed, and inert: shapes and titles only
+    assert {el.tag.rsplit("}", 1)[-1] for el in root.iter()} == {"svg", "title", "rect"}
+    assert not any(k.lower().startswith("on") or "href" in k.lower()
+                   for el in root.iter() for k in el.attrib)
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=find_browser().path, args=launch_args())
+        try:
+            page = chromium.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto((index.parent / "sites" / site_page_name("坏市")).as_uri())
+            shown = page.eval_on_selector("#monitoring", """s => ({
+                visits: s.querySelector('#monitor-visits').textContent,
+                failures: s.querySelector('#monitor-failures').textContent,
+                rate: s.querySelector('#monitor-rate').textContent,
+                bars: Array.from(s.querySelectorAll('svg rect')).map(r => r.getAttribute('fill')),
+                width: s.querySelector('svg').getBoundingClientRect().width,
+                findings: Object.fromEntries(Array.from(s.querySelectorAll(
+                    '.monitor-findings tr[data-rule]')).map(r => [r.dataset.rule,
+                    r.cells[1].textContent])),
+                columns: Array.from(s.querySelectorAll('.monitor-columns tbody tr')).map(
+                    r => Array.from(r.cells).map(c => c.textContent)),
+                dead: Array.from(s.querySelectorAll('.monitor-dead')).map(u => u.textContent)})""")
+            page.goto(index.as_uri())
+            overview = page.eval_on_selector_all("#monitoring-sites tbody tr", """rows =>
+                rows.map(r => [r.dataset.site, ...Array.from(r.cells).slice(1, 4).map(
+                    c => c.textContent)])""")
+        finally:
+            chromium.close()
+    assert errors == []
+    assert (shown["visits"], shown["failures"], shown["rate"]) == ("140", "14", "10.0%")
+    assert len(shown["bars"]) == 56 and shown["width"] > 100
+    expected = ["#d43c3c" if bad and bad / (ok + bad) >= 0.05 else "#2e9d4f" if ok else
+                "#d0d0d0" for _, _, ok, bad in buckets]
+    assert shown["bars"] == expected and expected.count("#d43c3c") == 7
+    assert shown["findings"]["站点无法访问"] == "单项否决"
+    assert [row[0] for row in shown["columns"]] == [c["栏目"] for c in columns]
+    assert [row[6] for row in shown["columns"]] == [c["状态"] for c in columns]
+    assert "http://127.0.0.1:9/gone" in shown["dead"][0]
+    assert "http://127.0.0.1:9/old" in shown["dead"][1]
+    assert overview == [["坏市", "140", "14", "10.0%"], ["好市", "140", "0", "0.0%"]]
