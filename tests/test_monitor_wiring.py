@@ -240,3 +240,46 @@ def test_report_shows_the_timeline_figures_and_columns_of_the_store(make_workspa
     assert "http://127.0.0.1:9/gone" in shown["dead"][0]
     assert "http://127.0.0.1:9/old" in shown["dead"][1]
     assert overview == [["坏市", "140", "14", "10.0%"], ["好市", "140", "0", "0.0%"]]
+
+
+def test_export_has_a_monitoring_sheet_with_the_stores_figures(make_workspace) -> None:
+    from openpyxl import load_workbook
+
+    from govaudit.monitor import Monitor
+
+    ws = _monitored_workspace(make_workspace)
+    done = run_govaudit("export", cwd=ws.root)
+    assert done.returncode == 0, done.stderr
+    [path] = ws.exports_dir.glob("*.xlsx")
+    book = load_workbook(path)
+    assert book.sheetnames[-2:] == ["Monitoring", "About"]
+    sheet = book["Monitoring"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    headers, ids = rows[0], rows[1]
+    assert ids[:5] == ["site", "window", "visits", "failures", "rate"]
+    assert headers[:5] == ["站点", "监测窗口", "访问次数", "失败次数", "故障率"]
+    by_site = {r[0]: dict(zip(ids, r, strict=True)) for r in rows[2:]}
+    with Monitor(ws) as monitor:
+        statuses = {s.site: s for s in monitor.status()}
+    assert set(by_site) == set(statuses)
+    for name, status in statuses.items():
+        row = by_site[name]
+        assert (row["visits"], row["failures"]) == (status.figures.visits,
+                                                    status.figures.failures)
+        assert row["rate"] == (round(status.figures.rate, 4) if status.figures.visits else None)
+        for finding in status.findings:
+            assert row[finding.rule] == {"veto": "单项否决", "warning": "预警", "ok": "正常",
+                                         "insufficient-data": "数据不足"}[finding.level]
+            assert row[f"{finding.rule}.detail"] == finding.detail
+    assert by_site["坏市"]["unreachable"] == "单项否决" and by_site["坏市"]["rate"] == 0.1
+    assert sheet.cell(3, 5).number_format == "0.0%"
+    # a column name from a site is text, never a formula
+    assert all(not str(c.value).startswith("=") for row in sheet.iter_rows() for c in row
+               if c.data_type == "f")
+
+    # a workspace never monitored gets no Monitoring sheet (and no monitor file)
+    plain = make_workspace(name="plain")
+    assert run_govaudit("export", cwd=plain.root).returncode == 0
+    [other] = plain.exports_dir.glob("*.xlsx")
+    assert "Monitoring" not in load_workbook(other).sheetnames
+    assert not (plain.data_dir / "monitor.sqlite").exists()
