@@ -65,6 +65,9 @@ MaxLinksOption = Annotated[int, typer.Option(
 AllowPrivateOption = Annotated[bool, typer.Option(
     "--allow-private", help="Follow redirects and links to private addresses (intranet, "
     "loopback); by default only a site's own pages may be on one.")]
+ScreenshotsOption = Annotated[bool, typer.Option(
+    "--screenshots/--no-screenshots", help="After a failed visit, keep a screenshot of what "
+    "the browser shows (once per failure streak of a site) as evidence for 故障率.")]
 RulesOption = Annotated[str, typer.Option(
     help="Rule set: a name (the workspace's NAME.toml, else a built-in one) or a .toml file.")]
 
@@ -74,13 +77,14 @@ def _names(sites: list[str] | None) -> list[str]:
 
 
 def _options(timeout: float, concurrency: int, host_interval: str, columns_every: str,
-             max_links: int, allow_private: bool) -> VisitOptions:
+             max_links: int, allow_private: bool, screenshots: bool) -> VisitOptions:
     from govaudit.monitor import VisitOptions
 
     return VisitOptions(timeout=timeout, concurrency=concurrency,
                         host_interval=_parse(host_interval, "--host-interval", True),
                         columns_every=_parse(columns_every, "--columns-every", True),
-                        max_links=max_links, allow_private=allow_private)
+                        max_links=max_links, allow_private=allow_private,
+                        screenshots=screenshots)
 
 
 def _parse(value: str, option: str, allow_zero: bool = False) -> float:
@@ -115,6 +119,7 @@ def start(
     columns_every: ColumnsEveryOption = "6h",
     max_links: MaxLinksOption = 60,
     allow_private: AllowPrivateOption = False,
+    screenshots: ScreenshotsOption = True,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Visit the sites on a schedule until --for has passed; Ctrl-C stops, start resumes."""
@@ -123,7 +128,7 @@ def start(
     interval = _parse(every, "--every")
     span = _parse(length, "--for")
     options = _options(timeout, concurrency, host_interval, columns_every, max_links,
-                       allow_private)
+                       allow_private, screenshots)
     audit = open_audit(workspace)
     counts = {"visits": 0, "failures": 0}
 
@@ -170,6 +175,7 @@ def tick(
     columns_every: ColumnsEveryOption = "6h",
     max_links: MaxLinksOption = 60,
     allow_private: AllowPrivateOption = False,
+    screenshots: ScreenshotsOption = True,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -177,7 +183,7 @@ def tick(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     options = _options(timeout, concurrency, host_interval, columns_every, max_links,
-                       allow_private)
+                       allow_private, screenshots)
     audit = open_audit(workspace)
     with audit.monitor() as monitor:
         chosen = monitor.sites(_names(sites))

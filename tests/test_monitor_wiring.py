@@ -15,6 +15,7 @@ from test_data_safety_urls import _Handler, serve  # noqa: F401 - serve is a fix
 from govaudit.monitor.db import FILE_NAME
 
 FAST = ("--timeout", "3", "--host-interval", "0s", "--columns-every", "0")
+QUIET = (*FAST, "--no-screenshots")
 PASSWORD = "s3cret-monitor-pw"
 
 
@@ -45,7 +46,7 @@ def test_visits_log_in_with_the_sites_credentials(make_workspace, serve) -> None
     added = run_govaudit("sites", "add", "甲市", f"http://auditor:{PASSWORD}@127.0.0.1:{port}/",
                          "--level", "city", cwd=ws.root)
     assert added.returncode == 0, added.stderr
-    done = run_govaudit("monitor", "tick", *FAST, "--json", cwd=ws.root)
+    done = run_govaudit("monitor", "tick", *QUIET, "--json", cwd=ws.root)
     assert done.returncode == 0, done.stderr
     [visit] = json.loads(done.stdout)["visits"]
     assert (visit["ok"], visit["status"]) == (True, 200)
@@ -56,7 +57,7 @@ def test_visits_log_in_with_the_sites_credentials(make_workspace, serve) -> None
     assert PASSWORD not in (ws.root / "data" / FILE_NAME).read_bytes().decode("latin-1")
 
     (ws.data_dir / "credentials.json").unlink()
-    done = run_govaudit("monitor", "tick", *FAST, "--json", cwd=ws.root)
+    done = run_govaudit("monitor", "tick", *QUIET, "--json", cwd=ws.root)
     [visit] = json.loads(done.stdout)["visits"]
     assert (visit["ok"], visit["status"], visit["error"]) == (False, 401, "HTTP 401")
 
@@ -80,7 +81,7 @@ def test_visits_refuse_private_destinations_but_not_the_sites_own(make_workspace
 
     outer = f"http://127.0.0.1:{serve(Outer)}"
     ws = make_workspace(sites=[("本市", f"{outer}/", "city"), ("跳转市", f"{outer}/jump/", "city")])
-    done = run_govaudit("monitor", "tick", *FAST, "--json", cwd=ws.root)
+    done = run_govaudit("monitor", "tick", *QUIET, "--json", cwd=ws.root)
     assert done.returncode == 0, done.stderr
     visits = {v["site"]: v for v in json.loads(done.stdout)["visits"]}
     assert visits["本市"]["ok"] is True  # the site's own page is on a private address
@@ -92,7 +93,7 @@ def test_visits_refuse_private_destinations_but_not_the_sites_own(make_workspace
     # a refused link is not checked, so it is not a dead link either
     assert [u for (u,) in _rows(ws.root, "SELECT url FROM links")] == [f"{outer}/ok"]
 
-    done = run_govaudit("monitor", "tick", *FAST, "--allow-private", "--json", cwd=ws.root)
+    done = run_govaudit("monitor", "tick", *QUIET, "--allow-private", "--json", cwd=ws.root)
     visits = {v["site"]: v for v in json.loads(done.stdout)["visits"]}
     assert visits["跳转市"]["ok"] is True
     assert f"{inner}/secret" in {u for (u,) in _rows(ws.root, "SELECT url FROM links")}
@@ -283,3 +284,54 @@ def test_export_has_a_monitoring_sheet_with_the_stores_figures(make_workspace) -
     [other] = plain.exports_dir.glob("*.xlsx")
     assert "Monitoring" not in load_workbook(other).sheetnames
     assert not (plain.data_dir / "monitor.sqlite").exists()
+
+
+# -- screenshots of failed visits --------------------------------------------------------------
+
+
+def test_a_failed_visit_keeps_one_screenshot_per_failure_streak(
+        make_workspace, serve) -> None:  # noqa: F811
+    from govaudit.store import Store
+
+    state = {"down": True}
+
+    class Handler(_Handler):
+        def do_GET(self) -> None:  # noqa: N802
+            if state["down"]:
+                return self.send(503, "<html><body><h1>系统维护中</h1></body></html>")
+            return self.send(200, "<html><body><p>首页</p></body></html>")
+
+    ws = make_workspace("cstc-2020-local",
+                        sites=[("维护市", f"http://127.0.0.1:{serve(Handler)}/", "city")])
+
+    def tick() -> dict:
+        done = run_govaudit("monitor", "tick", *FAST, "--json", cwd=ws.root)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)["visits"][0]
+
+    first = tick()
+    assert (first["ok"], first["status"]) == (False, 503)
+    assert not tick()["ok"]  # the same streak: no second screenshot
+    state["down"] = False
+    assert tick()["ok"]
+    state["down"] = True
+    third = tick()
+    assert not third["ok"]
+
+    shots = _rows(ws.root, "SELECT visit, evidence, error FROM shots ORDER BY visit")
+    assert [visit for visit, _, _ in shots] == [first["id"], third["id"]]
+    records = {r["id"]: r for r in Store(ws).evidence("维护市")}
+    for _, evidence, _ in shots:
+        record = records[evidence]
+        assert record["question"] == "daily-operations.q1" and record["status"] == 503
+        [png] = [f for f in record["files"] if f["kind"] == "png"]
+        assert (ws.root / png["path"]).stat().st_size > 0
+
+    report = run_govaudit("report", cwd=ws.root)
+    assert report.returncode == 0, report.stderr
+    from govaudit.report.build import site_page_name
+
+    page = (ws.exports_dir / "report" / "sites" / site_page_name("维护市")).read_text("utf-8")
+    assert "访问失败时的截图 2 张" in page
+    q1 = page[page.index('data-question="daily-operations.q1"'):]
+    assert q1.index("evidence-row") < q1.index('data-question="daily-operations.q2"')

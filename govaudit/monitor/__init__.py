@@ -125,7 +125,33 @@ class Monitor:
             if page.site in wanted and page.url not in recorded.setdefault(page.site, []):
                 recorded[page.site].append(page.url)
         clean, logins = origin_logins(sites, load_credentials(self.workspace))
-        return Visitor(self.db, options, self.columns, recorded, self.clock, logins), clean
+        visitor = Visitor(self.db, options, self.columns, recorded, self.clock, logins)
+        if options.screenshots:
+            visitor.shooter = lambda failed: self._screenshots(failed, options)
+        return visitor, clean
+
+    def _screenshots(self, failed: list[tuple[Site, int]], options: VisitOptions
+                     ) -> dict[str, tuple[str, str]]:
+        """Capture the home pages of sites whose visit failed (govaudit.capture), as evidence
+        for the 故障率 question; {site: (evidence id, error)}."""
+        from govaudit.capture import CaptureOptions, Target, run_captures
+
+        question = next((q for q in self.workspace.checklist.questions
+                         if q.auto.strip() == "availability"), None)
+        targets = [Target(site.name, site.url, question.indicator_id if question else "",
+                          question.id if question else "") for site, _ in failed]
+        run = run_captures(self.workspace, targets, CaptureOptions(
+            timeout_s=max(options.timeout, 5.0), allow_private=options.allow_private,
+            mhtml=False), concurrency=2)
+        return {r["site"]: (str(r["id"]) if r.get("files") else "", str(r["error"]))
+                for r in run.records}
+
+    def screenshots(self, site: str) -> list[dict[str, Any]]:
+        """The screenshots taken after failed visits of `site`, newest first."""
+        return [{"visit": row["visit"], "time": utc_iso(row["time"]),
+                 "evidence": row["evidence"], "error": row["error"]}
+                for row in self.db.query("SELECT visit, time, evidence, error FROM shots "
+                                         "WHERE site = ? ORDER BY time DESC", (site,))]
 
     def tick(self, names: Iterable[str] | None = None, options: VisitOptions | None = None,
              on_visit: Callable[[VisitResult], None] | None = None) -> list[VisitResult]:

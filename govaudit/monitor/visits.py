@@ -49,6 +49,8 @@ class VisitOptions:
     max_links: int = 60
     deep_budget: float = 600.0  # seconds one site's columns and links may take at most
     allow_private: bool = False  # follow redirects and links to private addresses too
+    screenshots: bool = False  # a screenshot of the home page after a failed visit, once
+    #                            per failure streak of a site
 
 
 def china_date(when: float) -> date:
@@ -73,6 +75,11 @@ class HostPacer:
             self._next = {h: t for h, t in self._next.items() if t > now}
         if start > now:
             await asyncio.sleep(start - now)
+
+
+# takes [(site, failed visit id)], captures each site's home page in a browser and returns
+# {site: (evidence id, error)}; run in a worker thread
+Shooter = Callable[[list[tuple[Site, int]]], dict[str, tuple[str, str]]]
 
 
 @dataclass
@@ -101,6 +108,9 @@ class Visitor:
                  logins: Mapping[Origin, tuple[str, str]] | None = None) -> None:
         self.db = db
         self.logins = dict(logins or {})
+        self.shooter: Shooter | None = None
+        self._shots: dict[str, tuple[Site, int, float]] = {}  # waiting for the browser
+        self._shooting: asyncio.Task[None] | None = None
         self.options = options
         self.table = table
         self.recorded = recorded or {}
@@ -158,9 +168,37 @@ class Visitor:
                           facts.newest_date.isoformat() if facts and facts.newest_date else None,
                           facts.fingerprint if facts else "", deep)
             result = VisitResult(visit, self.db.add_visit(visit))
+            if not visit.ok:
+                self._want_shot(site, result.id, when)
             if deep and facts is not None:
                 await self._deep(fetcher, site, facts, when, today, result, policy)
         return result
+
+    def _want_shot(self, site: Site, visit: int, when: float) -> None:
+        if (not self.options.screenshots or self.shooter is None or site.name in self._shots
+                or self.db.streak_has_shot(site.name, when)):
+            return
+        self._shots[site.name] = (site, visit, when)
+        if self._shooting is None or self._shooting.done():
+            self._shooting = asyncio.ensure_future(self._shoot())
+
+    async def _shoot(self) -> None:
+        """Screenshots of the failed sites, one browser run at a time, beside the visits."""
+        while self._shots and self.shooter is not None:
+            batch = list(self._shots.values())
+            try:
+                taken = await asyncio.to_thread(self.shooter, [(s, v) for s, v, _ in batch])
+            except Exception as exc:  # noqa: BLE001 - no browser must not stop the monitor
+                taken = {s.name: ("", str(exc)) for s, _, _ in batch}
+            for site, visit, when in batch:
+                evidence, error = taken.get(site.name, ("", "not captured"))
+                self.db.add_shot(site.name, visit, when, evidence, error)
+                del self._shots[site.name]
+
+    async def finish(self) -> None:
+        """Wait for the screenshots still being taken."""
+        if self._shooting is not None:
+            await self._shooting
 
     async def _deep(self, fetcher: Fetcher, site: Site, home: PageFacts, when: float,
                     today: date, result: VisitResult, policy: AddressPolicy | None) -> None:

@@ -28,6 +28,7 @@ class MonitoringView:
     dead_home: list[dict[str, Any]] = field(default_factory=list)
     dead_other: list[dict[str, Any]] = field(default_factory=list)
     suggestions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    screenshots: list[dict[str, Any]] = field(default_factory=list)  # after failed visits
 
     @property
     def over_line(self) -> bool:
@@ -65,5 +66,6 @@ def monitoring_views(workspace: Workspace, sites: list[Site],
                 [d for d in f.dead_links if d["home"]],
                 [d for d in f.dead_links if not d["home"]],
                 monitor_suggestions(workspace.checklist, by_name[status.site],
-                                    status.findings))
+                                    status.findings),
+                monitor.screenshots(status.site))
     return out
