@@ -33,6 +33,9 @@ from govaudit.probes.freshness import CHINA_TZ
 from govaudit.urls import Origin
 
 PRUNE_AT = 4096  # hosts remembered by the pacer before the idle ones are forgotten
+# screenshots waiting for the browser at most; when many sites fail at once (the monitor's
+# own network is down) the others get theirs at a later failed visit of the same streak
+MAX_SHOTS_WAITING = 20
 
 
 @dataclass
@@ -176,6 +179,7 @@ class Visitor:
 
     def _want_shot(self, site: Site, visit: int, when: float) -> None:
         if (not self.options.screenshots or self.shooter is None or site.name in self._shots
+                or len(self._shots) >= MAX_SHOTS_WAITING
                 or self.db.streak_has_shot(site.name, when)):
             return
         self._shots[site.name] = (site, visit, when)
