@@ -62,6 +62,12 @@ ColumnsEveryOption = Annotated[str, typer.Option(
     "--columns-every", help="Sample each site's columns and links this often (0: every visit).")]
 MaxLinksOption = Annotated[int, typer.Option(
     min=0, help="Links checked per site each time the columns are sampled.")]
+AllowPrivateOption = Annotated[bool, typer.Option(
+    "--allow-private", help="Follow redirects and links to private addresses (intranet, "
+    "loopback); by default only a site's own pages may be on one.")]
+ScreenshotsOption = Annotated[bool, typer.Option(
+    "--screenshots/--no-screenshots", help="After a failed visit, keep a screenshot of what "
+    "the browser shows (once per failure streak of a site) as evidence for 故障率.")]
 RulesOption = Annotated[str, typer.Option(
     help="Rule set: a name (the workspace's NAME.toml, else a built-in one) or a .toml file.")]
 
@@ -71,13 +77,14 @@ def _names(sites: list[str] | None) -> list[str]:
 
 
 def _options(timeout: float, concurrency: int, host_interval: str, columns_every: str,
-             max_links: int) -> VisitOptions:
+             max_links: int, allow_private: bool, screenshots: bool) -> VisitOptions:
     from govaudit.monitor import VisitOptions
 
     return VisitOptions(timeout=timeout, concurrency=concurrency,
                         host_interval=_parse(host_interval, "--host-interval", True),
                         columns_every=_parse(columns_every, "--columns-every", True),
-                        max_links=max_links)
+                        max_links=max_links, allow_private=allow_private,
+                        screenshots=screenshots)
 
 
 def _parse(value: str, option: str, allow_zero: bool = False) -> float:
@@ -111,6 +118,8 @@ def start(
     host_interval: HostIntervalOption = "1s",
     columns_every: ColumnsEveryOption = "6h",
     max_links: MaxLinksOption = 60,
+    allow_private: AllowPrivateOption = False,
+    screenshots: ScreenshotsOption = True,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Visit the sites on a schedule until --for has passed; Ctrl-C stops, start resumes."""
@@ -118,7 +127,8 @@ def start(
 
     interval = _parse(every, "--every")
     span = _parse(length, "--for")
-    options = _options(timeout, concurrency, host_interval, columns_every, max_links)
+    options = _options(timeout, concurrency, host_interval, columns_every, max_links,
+                       allow_private, screenshots)
     audit = open_audit(workspace)
     counts = {"visits": 0, "failures": 0}
 
@@ -164,13 +174,16 @@ def tick(
     host_interval: HostIntervalOption = "1s",
     columns_every: ColumnsEveryOption = "6h",
     max_links: MaxLinksOption = 60,
+    allow_private: AllowPrivateOption = False,
+    screenshots: ScreenshotsOption = True,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
     """Visit every site once, now (for cron or a systemd timer)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    options = _options(timeout, concurrency, host_interval, columns_every, max_links)
+    options = _options(timeout, concurrency, host_interval, columns_every, max_links,
+                       allow_private, screenshots)
     audit = open_audit(workspace)
     with audit.monitor() as monitor:
         chosen = monitor.sites(_names(sites))
@@ -265,3 +278,23 @@ def status(
     if future:
         console.print(f"{future} sample(s) are dated after now (was the clock set back?): "
                       "kept, but left out of the figures", style="yellow", markup=False)
+
+
+@app.command("apply")
+def apply(
+    window: Annotated[str, typer.Option(
+        help="The span the findings cover, back from now (e.g. 7d, 30d).")] = "7d",
+    sites: SitesOption = None,
+    rules: RulesOption = "gov-2019",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Save the findings as answers by 'probe' to the 日常运维 questions (故障率, 链接有效性,
+    栏目更新); never over a person's answer."""
+    from govaudit.monitor import format_duration
+
+    length = _parse(window, "--window")
+    audit = open_audit(workspace)
+    saved = audit.apply_monitoring(_names(sites) or None, window=length, rules=rules)
+    console.print(f"{saved} answer(s) saved from the monitoring over the last "
+                  f"{format_duration(length)} (evaluator 'probe'; a person's answers are "
+                  "kept)", markup=False)

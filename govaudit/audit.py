@@ -215,6 +215,19 @@ class Audit:
 
         return apply_suggestions(self.store, self.checklist, self.sites.select(sites))
 
+    def apply_monitoring(self, sites: Iterable[str] | None = None, *,
+                         window: float = 7 * 86400.0, rules: str = "gov-2019") -> int:
+        """Save the monitoring's findings over `window` seconds as answers by 'probe' to the
+        日常运维 questions (故障率, 链接有效性, 栏目更新); never over a person's answer.
+        Returns how many answers were new or changed."""
+        from govaudit.suggestions import save_probe_answers
+
+        chosen = self.sites.select(sites)
+        with self.monitor(rules) as monitor:
+            suggested = monitor.suggestions(self.checklist, window, [s.name for s in chosen])
+        return sum(save_probe_answers(self.store, self.checklist, site, suggested[site.name])
+                   for site in chosen)
+
     def monitor(self, rules: str = "gov-2019") -> Monitor:
         """System monitoring over weeks: visits, columns, dead links and the rule set's findings.
 

@@ -13,7 +13,7 @@ suggested where the probe can see it: a feature hint that is not in the HTML
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from govaudit.checklist import Checklist, Question
@@ -73,32 +73,49 @@ def suggestions_for(checklist: Checklist, site: Site,
 def apply_suggestions(store: Store, checklist: Checklist, sites: Iterable[Site | str]) -> int:
     """Save suggestions as answers by "probe"; returns how many answers were new or changed.
 
-    A question that a person has answered for a site is left alone.
+    A question that a person has answered for a site is left alone, and so is one
+    answered from the monitoring (weeks of samples outweigh one check).
     """
     saved = 0
     for entry in sites:
         site = entry if isinstance(entry, Site) else store.site(entry)
-        answers = store.answers(site.name)
-        by_person = {a.question for a in answers if a.evaluator != PROBE_EVALUATOR}
-        by_probe = {a.question: a for a in answers if a.evaluator == PROBE_EVALUATOR}
-        batch: list[Answer] = []
-        now = utc_now()
-        for qid, suggestion in suggestions_for(checklist, site,
-                                               store.probe_results(site.name)).items():
-            question = checklist.question(qid)
-            if question is None or qid in by_person:
-                continue
-            value = question.parse_value(suggestion.value)
-            note = f"{suggestion.probe}: {suggestion.detail}"
-            old = by_probe.get(qid)
-            if old is not None and old.value == value and old.note == note:
-                continue
-            batch.append(Answer(site.name, qid, question.indicator_id, value,
-                                PROBE_EVALUATOR, now, note))
-        if batch:
-            store.save_answers(batch)
-            saved += len(batch)
+        suggested = {qid: (s.value, f"{s.probe}: {s.detail}") for qid, s in
+                     suggestions_for(checklist, site, store.probe_results(site.name)).items()}
+        saved += save_probe_answers(store, checklist, site, suggested,
+                                    keep=lambda old: old.note.startswith(MONITORING_NOTE))
     return saved
+
+
+MONITORING_NOTE = "monitoring:"  # how the notes of answers from the monitoring begin
+
+
+def save_probe_answers(store: Store, checklist: Checklist, site: Site,
+                       suggested: Mapping[str, tuple[str, str]],
+                       keep: Callable[[Answer], bool] | None = None) -> int:
+    """Save {question id: (value, note)} as answers by "probe" for one site.
+
+    Never over a person's answer; an unchanged answer is not saved again, nor one that
+    `keep(old answer by probe)` holds on to. Returns how many answers were saved.
+    """
+    answers = store.answers(site.name)
+    by_person = {a.question for a in answers if a.evaluator != PROBE_EVALUATOR}
+    by_probe = {a.question: a for a in answers if a.evaluator == PROBE_EVALUATOR}
+    batch: list[Answer] = []
+    now = utc_now()
+    for qid, (text, note) in suggested.items():
+        question = checklist.question(qid)
+        if question is None or qid in by_person:
+            continue
+        value = question.parse_value(text)
+        old = by_probe.get(qid)
+        if old is not None and ((old.value == value and old.note == note)
+                                or (keep is not None and keep(old))):
+            continue
+        batch.append(Answer(site.name, qid, question.indicator_id, value, PROBE_EVALUATOR,
+                            now, note))
+    if batch:
+        store.save_answers(batch)
+    return len(batch)
 
 
 def _value(question: Question, finding: _Finding) -> str | None:

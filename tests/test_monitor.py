@@ -36,7 +36,7 @@ from govaudit.monitor.pages import analyse, entry_date
 from govaudit.monitor.schedule import next_slot, slot_offset
 from govaudit.monitor.visits import china_date
 
-FAST = ("--timeout", "2", "--host-interval", "0s")
+FAST = ("--timeout", "2", "--host-interval", "0s", "--no-screenshots")
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC).timestamp()  # 12:00 in China
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError
 from govaudit.model import Site
 from govaudit.monitor.config import ColumnTable, RuleSet, column_table, rule_set
@@ -113,7 +114,9 @@ class Monitor:
 
     # -- visiting ----------------------------------------------------------------------
 
-    def _visitor(self, sites: list[Site], options: VisitOptions) -> Visitor:
+    def _visitor(self, sites: list[Site], options: VisitOptions) -> tuple[Visitor, list[Site]]:
+        """The visitor of a run, and the sites as it visits them (without `user:pass@`)."""
+        from govaudit.credentials import load_credentials, origin_logins
         from govaudit.store import Store
 
         recorded: dict[str, list[str]] = {}
@@ -121,7 +124,34 @@ class Monitor:
         for page in Store(self.workspace).pages():
             if page.site in wanted and page.url not in recorded.setdefault(page.site, []):
                 recorded[page.site].append(page.url)
-        return Visitor(self.db, options, self.columns, recorded, self.clock)
+        clean, logins = origin_logins(sites, load_credentials(self.workspace))
+        visitor = Visitor(self.db, options, self.columns, recorded, self.clock, logins)
+        if options.screenshots:
+            visitor.shooter = lambda failed: self._screenshots(failed, options)
+        return visitor, clean
+
+    def _screenshots(self, failed: list[tuple[Site, int]], options: VisitOptions
+                     ) -> dict[str, tuple[str, str]]:
+        """Capture the home pages of sites whose visit failed (govaudit.capture), as evidence
+        for the 故障率 question; {site: (evidence id, error)}."""
+        from govaudit.capture import CaptureOptions, Target, run_captures
+
+        question = next((q for q in self.workspace.checklist.questions
+                         if q.auto.strip() == "availability"), None)
+        targets = [Target(site.name, site.url, question.indicator_id if question else "",
+                          question.id if question else "") for site, _ in failed]
+        run = run_captures(self.workspace, targets, CaptureOptions(
+            timeout_s=max(options.timeout, 5.0), allow_private=options.allow_private,
+            mhtml=False), concurrency=2)
+        return {r["site"]: (str(r["id"]) if r.get("files") else "", str(r["error"]))
+                for r in run.records}
+
+    def screenshots(self, site: str) -> list[dict[str, Any]]:
+        """The screenshots taken after failed visits of `site`, newest first."""
+        return [{"visit": row["visit"], "time": utc_iso(row["time"]),
+                 "evidence": row["evidence"], "error": row["error"]}
+                for row in self.db.query("SELECT visit, time, evidence, error FROM shots "
+                                         "WHERE site = ? ORDER BY time DESC", (site,))]
 
     def tick(self, names: Iterable[str] | None = None, options: VisitOptions | None = None,
              on_visit: Callable[[VisitResult], None] | None = None) -> list[VisitResult]:
@@ -130,7 +160,8 @@ class Monitor:
         options = options or VisitOptions()
         self.rules  # noqa: B018 - a broken rule or column file is refused before any visit
         with monitor_lock(self.workspace.data_dir):
-            return _run(run_round(self._visitor(sites, options), sites, on_visit))
+            visitor, sites = self._visitor(sites, options)
+            return _run(run_round(visitor, sites, on_visit))
 
     def campaign(self, every: float, length: float, names: list[str]) -> tuple[Campaign, bool]:
         """The run `start` continues (same interval and sites, not over yet), or a new one."""
@@ -156,8 +187,8 @@ class Monitor:
             self.db.set_meta("campaign", campaign.to_json())
             if on_start is not None:
                 on_start(campaign, resumed, len(sites))
-            _run(run_schedule(self._visitor(sites, options), sites, every, campaign.until,
-                              on_visit, on_summary))
+            visitor, sites = self._visitor(sites, options)
+            _run(run_schedule(visitor, sites, every, campaign.until, on_visit, on_summary))
         return campaign
 
     # -- samples written directly (imports, tests) ------------------------------------
@@ -215,6 +246,16 @@ class Monitor:
         window = self.window(length, now)
         return columns_rows(self.figures(site, length, window.end), self.rules, self.columns,
                             window.end)
+
+    def suggestions(self, checklist: Checklist, length: float = DEFAULT_WINDOW,
+                    names: Iterable[str] | None = None, now: float | None = None
+                    ) -> dict[str, dict[str, tuple[str, str]]]:
+        """{site: {question id: (value, detail)}}: the findings as answers to the 日常运维
+        questions (a person confirms them)."""
+        by_name = {s.name: s for s in self.sites(names)}
+        return {status.site: monitor_suggestions(checklist, by_name[status.site],
+                                                 status.findings)
+                for status in self.status(length, list(by_name), now)}
 
     def sheet_rows(self, length: float = DEFAULT_WINDOW,
                    now: float | None = None) -> list[dict[str, Any]]:

@@ -38,6 +38,10 @@ CREATE TABLE IF NOT EXISTS links(
     ok INTEGER NOT NULL, status INTEGER, error TEXT NOT NULL DEFAULT '', time REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS links_site_url ON links(site, url, time, ok);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS shots(
+    id INTEGER PRIMARY KEY, site TEXT NOT NULL, visit INTEGER NOT NULL, time REAL NOT NULL,
+    evidence TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS shots_site_time ON shots(site, time);
 """
 
 
@@ -180,6 +184,21 @@ class MonitorDB:
     def add_links(self, samples: Iterable[LinkSample]) -> None:
         with self._transaction() as conn:
             conn.executemany(_LINK_SQL, map(_row, samples))
+
+    def add_shot(self, site: str, visit: int, time: float, evidence: str, error: str) -> None:
+        """The screenshot taken after a failed visit: its evidence id, or why there is none."""
+        with self._transaction() as conn:
+            conn.execute("INSERT INTO shots(site, visit, time, evidence, error) "
+                         "VALUES (?, ?, ?, ?, ?)", (site, visit, time, evidence, error))
+
+    def streak_has_shot(self, site: str, when: float) -> bool:
+        """Whether the failure streak `when` belongs to (since the site's last visit that
+        opened) already has its screenshot."""
+        rows = self.query(
+            "SELECT 1 FROM shots WHERE site = ? AND time <= ? AND time > coalesce((SELECT "
+            "max(time) FROM visits WHERE site = ? AND ok = 1 AND time <= ?), -1) LIMIT 1",
+            (site, when, site, when))
+        return bool(rows)
 
     def set_meta(self, key: str, value: str) -> None:
         with self._transaction() as conn:

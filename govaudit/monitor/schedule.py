@@ -110,6 +110,7 @@ async def run_round(visitor: Visitor, sites: list[Site], on_visit: Progress | No
                 group.create_task(one(site))
     except BaseExceptionGroup as exc:
         raise _fatal(exc) from None
+    await visitor.finish()
     return results
 
 
@@ -160,6 +161,7 @@ async def run_schedule(visitor: Visitor, sites: list[Site], every: float, until:
                 group.create_task(job(by_name[name], jitter(every)))
     except BaseExceptionGroup as exc:
         raise _fatal(exc) from None
+    await visitor.finish()
     if on_summary is not None and (summary.visits or summary.skipped):
         on_summary(summary)
 

@@ -7,13 +7,18 @@ TLS, DNS, too many redirects or a redirect loop, the total deadline, which also 
 trickling body), an HTTP status of 400 or more, or a body over the size cap (5 MB by
 default: a home page that large, or announcing 2 GB, is not a page that opens).
 Redirects are followed inside the visit's deadline (at most 10), unpaced.
+
+A site behind HTTP basic auth is visited with its login (the workspace's secrets file).
+The site's home page and recorded pages may be on a private address (an intranet site);
+a redirect or a link that leads elsewhere to a private address is refused (netpolicy),
+unless `allow_private`: a refused link is left unchecked, not counted as dead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
@@ -22,10 +27,15 @@ from govaudit.model import Site
 from govaudit.monitor.config import ColumnTable
 from govaudit.monitor.db import ColumnSample, LinkSample, MonitorDB, Visit
 from govaudit.monitor.pages import PageFacts, analyse
+from govaudit.netpolicy import ALLOW_HINT, AddressPolicy
 from govaudit.probes.fetch import Fetcher, FetchLimits, LinkStatus, Page
 from govaudit.probes.freshness import CHINA_TZ
+from govaudit.urls import Origin
 
 PRUNE_AT = 4096  # hosts remembered by the pacer before the idle ones are forgotten
+# screenshots waiting for the browser at most; when many sites fail at once (the monitor's
+# own network is down) the others get theirs at a later failed visit of the same streak
+MAX_SHOTS_WAITING = 20
 
 
 @dataclass
@@ -41,6 +51,9 @@ class VisitOptions:
     max_columns: int = 30
     max_links: int = 60
     deep_budget: float = 600.0  # seconds one site's columns and links may take at most
+    allow_private: bool = False  # follow redirects and links to private addresses too
+    screenshots: bool = False  # a screenshot of the home page after a failed visit, once
+    #                            per failure streak of a site
 
 
 def china_date(when: float) -> date:
@@ -67,6 +80,11 @@ class HostPacer:
             await asyncio.sleep(start - now)
 
 
+# takes [(site, failed visit id)], captures each site's home page in a browser and returns
+# {site: (evidence id, error)}; run in a worker thread
+Shooter = Callable[[list[tuple[Site, int]]], dict[str, tuple[str, str]]]
+
+
 @dataclass
 class VisitResult:
     visit: Visit
@@ -89,8 +107,13 @@ class Visitor:
 
     def __init__(self, db: MonitorDB, options: VisitOptions, table: ColumnTable,
                  recorded: dict[str, list[str]] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 logins: Mapping[Origin, tuple[str, str]] | None = None) -> None:
         self.db = db
+        self.logins = dict(logins or {})
+        self.shooter: Shooter | None = None
+        self._shots: dict[str, tuple[Site, int, float]] = {}  # waiting for the browser
+        self._shooting: asyncio.Task[None] | None = None
         self.options = options
         self.table = table
         self.recorded = recorded or {}
@@ -101,20 +124,28 @@ class Visitor:
         self.pacer = HostPacer(options.host_interval)
         self.requests = asyncio.Semaphore(max(1, options.concurrency))
 
-    async def _page(self, fetcher: Fetcher, url: str) -> Page:
-        await self.pacer.wait(url)
-        async with self.requests:
-            return await fetcher.page(url)
+    def policy(self, site: Site) -> AddressPolicy | None:
+        """Where the visit of `site` may go: its own pages anywhere, elsewhere public only."""
+        if self.options.allow_private:
+            return None
+        return AddressPolicy([site.url, *self.recorded.get(site.name, [])])
 
-    async def _status(self, fetcher: Fetcher, url: str) -> LinkStatus:
+    async def _page(self, fetcher: Fetcher, url: str, policy: AddressPolicy | None) -> Page:
         await self.pacer.wait(url)
         async with self.requests:
-            result = await fetcher.status(url, "HEAD")
-        if result.timed_out or (result.error == "" and (result.status or 0) < 400):
+            return await fetcher.page(url, policy=policy)
+
+    async def _status(self, fetcher: Fetcher, url: str, policy: AddressPolicy | None
+                      ) -> LinkStatus:
+        await self.pacer.wait(url)
+        async with self.requests:
+            result = await fetcher.status(url, "HEAD", policy)
+        if result.timed_out or (result.error == "" and (result.status or 0) < 400) \
+                or ALLOW_HINT in result.error:
             return result
         await self.pacer.wait(url)  # servers that refuse HEAD: confirm with GET
         async with self.requests:
-            return await fetcher.status(url, "GET")
+            return await fetcher.status(url, "GET", policy)
 
     def _deep_due(self, site: str, now: float) -> bool:
         if self.options.columns_every <= 0:
@@ -124,9 +155,10 @@ class Visitor:
 
     async def visit(self, site: Site) -> VisitResult:
         """One visit of `site`, written to the store before this returns."""
-        async with Fetcher(self.limits, lanes=2, per_lane=2) as fetcher:
+        policy = self.policy(site)
+        async with Fetcher(self.limits, lanes=2, per_lane=2, credentials=self.logins) as fetcher:
             when = self.clock()
-            page = await self._page(fetcher, site.url)
+            page = await self._page(fetcher, site.url, policy)
             error = judge(page, self.limits)
             facts: PageFacts | None = None
             today = china_date(when)
@@ -139,12 +171,41 @@ class Visitor:
                           facts.newest_date.isoformat() if facts and facts.newest_date else None,
                           facts.fingerprint if facts else "", deep)
             result = VisitResult(visit, self.db.add_visit(visit))
+            if not visit.ok:
+                self._want_shot(site, result.id, when)
             if deep and facts is not None:
-                await self._deep(fetcher, site, facts, when, today, result)
+                await self._deep(fetcher, site, facts, when, today, result, policy)
         return result
 
+    def _want_shot(self, site: Site, visit: int, when: float) -> None:
+        if (not self.options.screenshots or self.shooter is None or site.name in self._shots
+                or len(self._shots) >= MAX_SHOTS_WAITING
+                or self.db.streak_has_shot(site.name, when)):
+            return
+        self._shots[site.name] = (site, visit, when)
+        if self._shooting is None or self._shooting.done():
+            self._shooting = asyncio.ensure_future(self._shoot())
+
+    async def _shoot(self) -> None:
+        """Screenshots of the failed sites, one browser run at a time, beside the visits."""
+        while self._shots and self.shooter is not None:
+            batch = list(self._shots.values())
+            try:
+                taken = await asyncio.to_thread(self.shooter, [(s, v) for s, v, _ in batch])
+            except Exception as exc:  # noqa: BLE001 - no browser must not stop the monitor
+                taken = {s.name: ("", str(exc)) for s, _, _ in batch}
+            for site, visit, when in batch:
+                evidence, error = taken.get(site.name, ("", "not captured"))
+                self.db.add_shot(site.name, visit, when, evidence, error)
+                del self._shots[site.name]
+
+    async def finish(self) -> None:
+        """Wait for the screenshots still being taken."""
+        if self._shooting is not None:
+            await self._shooting
+
     async def _deep(self, fetcher: Fetcher, site: Site, home: PageFacts, when: float,
-                    today: date, result: VisitResult) -> None:
+                    today: date, result: VisitResult, policy: AddressPolicy | None) -> None:
         """Columns, then the links of the home page and of the column pages."""
         columns: dict[str, str] = {}
         for label, url in home.nav:
@@ -157,7 +218,7 @@ class Visitor:
         try:
             async with asyncio.timeout(self.options.deep_budget):
                 for url, label in list(columns.items())[:self.options.max_columns]:
-                    page = await self._page(fetcher, url)
+                    page = await self._page(fetcher, url, policy)
                     result.columns.append(self._column(site, url, label, page, when, today))
                     if page.html is not None and not judge(page, self.limits):
                         facts = _analyse(page.html, page.final_url or url, today)
@@ -169,7 +230,9 @@ class Visitor:
                     if url in checked:
                         continue
                     checked.add(url)
-                    status = await self._status(fetcher, url)
+                    status = await self._status(fetcher, url, policy)
+                    if ALLOW_HINT in status.error:
+                        continue  # not ours to check: not a dead link either
                     ok = not status.error and status.status is not None and status.status < 400
                     result.links.append(LinkSample(site.name, found_on, url, ok, status.status,
                                                    status.error, when))

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
-from govaudit.credentials import load_credentials
+from govaudit.credentials import load_credentials, origin_logins
 from govaudit.errors import GovauditError, OptionError
 from govaudit.model import FailedProbe, ProbeResult, probe_result
 from govaudit.netpolicy import AddressPolicy
@@ -26,7 +26,7 @@ from govaudit.probes.marks import find_marks
 from govaudit.probes.names import AUTO_NAMES, MARK_KEYS, PROBE_NAMES, probe_of
 from govaudit.probes.rendered import captured_html, render_page
 from govaudit.store import Site, Store, utc_now
-from govaudit.urls import Origin, origin, redact_data, split_credentials
+from govaudit.urls import Origin, redact_data
 from govaudit.workspace import Workspace
 
 T = TypeVar("T")
@@ -176,15 +176,7 @@ def check_sites(sites: list[Site], options: CheckOptions | None = None,
     """
     options = options or CheckOptions()
     validate_options(options)
-    logins: dict[Origin, tuple[str, str]] = {}
-    clean: list[Site] = []
-    for site in sites:
-        url, embedded = split_credentials(site.url)
-        login = (credentials or {}).get(site.name) or embedded
-        key = origin(url)
-        if login and key is not None:
-            logins.setdefault(key, login)
-        clean.append(replace(site, url=url))
+    clean, logins = origin_logins(sites, credentials)
     return _run_sync(_run(clean, options, pages or {}, on_progress, on_site_done,
                           rendered or {}, logins))
 

@@ -28,6 +28,7 @@ from govaudit.model import (
     ProbeResult,
 )
 from govaudit.report.charts import band_chart, band_colour, stacked_chart
+from govaudit.report.monitoring import MonitoringView, monitoring_views
 from govaudit.report.thumbs import FileCheck, ThumbnailCache
 from govaudit.scoring import PROBE_EVALUATOR, SiteScore, asked, consolidate, score_sites
 from govaudit.store import Answer, Site, Store
@@ -146,6 +147,7 @@ class SiteView:
     problem_count: int = 0
     group: str = ""  # the ranking group the rank is taken in
     open_points: float | None = None  # while provisional: what open questions may still add
+    monitoring: MonitoringView | None = None  # the monitor's figures over its window
 
     @property
     def provisional(self) -> bool:
@@ -222,6 +224,7 @@ class ReportBuilder:
         self.checklist: Checklist = workspace.checklist
         self.out = out_dir
         self.files = _EvidenceFiles(workspace.root, ThumbnailCache(out_dir / "thumbs"))
+        self.monitoring: dict[str, MonitoringView] = {}
         self.grade_index = {g.name: i for i, g in enumerate(
             sorted(self.checklist.grades, key=lambda g: -g.min))}
 
@@ -244,6 +247,7 @@ class ReportBuilder:
         by_site: dict[str, list[Answer]] = {}
         for answer in answers:
             by_site.setdefault(answer.site, []).append(answer)
+        self.monitoring = monitoring_views(self.ws, chosen)
         return [self._site_view(site, scores[site.name], by_site.get(site.name, []),
                                 evidence[site.name]) for site in chosen]
 
@@ -254,6 +258,10 @@ class ReportBuilder:
         values = {q: a.value for (_, q), a in chosen.items()}
         probes = self.store.probe_results(site.name)
         suggestions = suggestions_for(checklist, site, probes) if probes else {}
+        monitored = self.monitoring.get(site.name)
+        if monitored is not None:  # weeks of monitoring outweigh one check
+            suggestions.update({qid: Suggestion(qid, value, "monitor", detail) for qid, (
+                value, detail) in monitored.suggestions.items()})
         views = {r.get("id", ""): self._evidence_view(r) for r in records}
         linked: set[str] = set()
         for answer in chosen.values():
@@ -297,7 +305,7 @@ class ReportBuilder:
             score.grade, f"band{grade_pos}" if grade_pos is not None else "", score.rank,
             score.answered, score.questions, site_page_name(site.name), tops, indicators,
             [views[r] for r in loose if r in views], _checks_view(probes), len(records),
-            group=score.group, open_points=score.open_points)
+            group=score.group, open_points=score.open_points, monitoring=monitored)
         view.problem_count = sum(1 for v in views.values() if v.problems or v.error)
         return view
 

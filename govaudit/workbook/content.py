@@ -13,6 +13,7 @@ from govaudit.scoring import ScoreReport, score_sites
 from govaudit.store import Answer, Site, Store
 from govaudit.urls import redact_url
 from govaudit.version import __version__
+from govaudit.workbook.monitoring import MonitoringSheet, monitoring_sheet
 from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class WorkbookContent:
     agreement: AgreementReport | None = None
     skipped: int = 0  # stored answers left out (question or site no longer known)
     extra: dict[str, Any] = field(default_factory=dict)
+    monitoring: MonitoringSheet | None = None  # the Monitoring sheet (a monitored workspace)
 
 
 def parse_time(text: str) -> dt.datetime | None:
@@ -162,7 +164,8 @@ def workspace_content(workspace: Workspace) -> WorkbookContent:
     about = about_rows(checklist, "export", answers, workspace=workspace.name,
                        extra=[("本工作区评估人", "evaluator", workspace.evaluator)])
     return WorkbookContent(checklist, sites, answers, report, evidence, about,
-                           evidence_root=workspace.root, skipped=skipped)
+                           evidence_root=workspace.root, skipped=skipped,
+                           monitoring=monitoring_sheet(workspace))
 
 
 def answers_content(checklist: Checklist, sites: list[Site], answers: Iterable[Answer],

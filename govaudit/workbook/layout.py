@@ -23,8 +23,11 @@ CHECKLIST = "Checklist"
 CONFLICTS = "Conflicts"
 AGREEMENT = "Agreement"
 ABOUT = "About"
-# The order sheets appear in; Conflicts and Agreement only after a merge.
-SHEET_ORDER = (SUMMARY, SCORES, ANSWERS, EVIDENCE, CHECKLIST, CONFLICTS, AGREEMENT, ABOUT)
+MONITORING = "Monitoring"
+# The order sheets appear in; Conflicts and Agreement only after a merge, Monitoring only in
+# a workspace's export once it has been monitored.
+SHEET_ORDER = (SUMMARY, SCORES, ANSWERS, EVIDENCE, CHECKLIST, CONFLICTS, AGREEMENT, MONITORING,
+               ABOUT)
 
 
 @dataclass(frozen=True)

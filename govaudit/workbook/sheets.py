@@ -26,6 +26,7 @@ from govaudit.workbook import layout
 from govaudit.workbook.cells import HEADER_FILL, HEADER_FONT, WRAP, SheetWriter, runs_to_sqref
 from govaudit.workbook.content import WorkbookContent, parse_time
 from govaudit.workbook.layout import Column
+from govaudit.workbook.monitoring import write_monitoring
 
 # Fills for grade bands, best first; more bands than colours reuse the last one.
 BAND_COLOURS = ("63BE7B", "B1D580", "FFEB84", "FBAA77", "F8696B")
@@ -71,6 +72,9 @@ def write_content(wb: Any, content: WorkbookContent, link_for: Callable[[str], s
         writers.append((layout.CONFLICTS, _conflicts))
     if content.agreement is not None:
         writers.append((layout.AGREEMENT, _agreement))
+    if content.monitoring is not None:
+        sheet = content.monitoring
+        writers.append((layout.MONITORING, lambda w, c: write_monitoring(w, sheet)))
     writers.append((layout.ABOUT, _about))
     written = []
     for name, fill in writers:

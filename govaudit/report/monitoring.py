@@ -1,0 +1,71 @@
+"""The monitoring's part of the report: per site an availability timeline (inline SVG), the
+failure share against the veto line, the findings, dead links and the column freshness table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from govaudit.model import Site
+from govaudit.workspace import Workspace
+
+TIMELINE_BUCKETS = 56  # a week in 3-hour bars
+
+
+@dataclass
+class MonitoringView:
+    window: str
+    visits: int
+    failures: int
+    rate: float | None
+    line: float  # the share of failed visits that is a veto (gov-2019: 5%)
+    level: str
+    timeline: Markup  # inline <svg>: rects and titles only, every text escaped
+    findings: list[dict[str, str]] = field(default_factory=list)
+    columns: list[dict[str, Any]] = field(default_factory=list)
+    dead_home: list[dict[str, Any]] = field(default_factory=list)
+    dead_other: list[dict[str, Any]] = field(default_factory=list)
+    suggestions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    screenshots: list[dict[str, Any]] = field(default_factory=list)  # after failed visits
+
+    @property
+    def over_line(self) -> bool:
+        return self.rate is not None and self.rate >= self.line
+
+
+def monitoring_views(workspace: Workspace, sites: list[Site],
+                     length: float | None = None) -> dict[str, MonitoringView]:
+    """{site: MonitoringView} for the sites the monitor has samples of ({} without a monitor)."""
+    from govaudit.monitor import DEFAULT_WINDOW, Monitor, format_duration, monitor_suggestions
+    from govaudit.monitor.db import FILE_NAME
+    from govaudit.monitor.findings import LEVEL_LABELS
+    from govaudit.monitor.views import timeline_svg
+
+    if not (workspace.data_dir / FILE_NAME).is_file() or not sites:
+        return {}
+    length = DEFAULT_WINDOW if length is None else length
+    by_name = {s.name: s for s in sites}
+    out: dict[str, MonitoringView] = {}
+    with Monitor(workspace) as monitor:
+        now = monitor.clock()
+        line = float(monitor.rules.get("unreachable", "veto"))
+        for status in monitor.status(length, list(by_name), now):
+            f = status.figures
+            if not f.visits and not f.columns and not f.links_checked:
+                continue
+            svg = timeline_svg(monitor.timeline(status.site, length, now, TIMELINE_BUCKETS),
+                               line=line, title=f"{status.site} 可用性")
+            out[status.site] = MonitoringView(
+                format_duration(length), f.visits, f.failures, f.rate, line, status.worst,
+                Markup(svg),
+                [{"name": x.name, "level": x.level, "label": LEVEL_LABELS[x.level],
+                  "detail": x.detail} for x in status.findings],
+                monitor.columns_table(status.site, length, now),
+                [d for d in f.dead_links if d["home"]],
+                [d for d in f.dead_links if not d["home"]],
+                monitor_suggestions(workspace.checklist, by_name[status.site],
+                                    status.findings),
+                monitor.screenshots(status.site))
+    return out

@@ -1,0 +1,51 @@
+"""The workbook's `Monitoring` sheet: one row per monitored site over the monitor's window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from govaudit.workbook.cells import WRAP, SheetWriter
+from govaudit.workbook.layout import Column
+from govaudit.workspace import Workspace
+
+FIXED = (Column("site", "站点", 22), Column("window", "监测窗口", 10),
+         Column("visits", "访问次数", 10), Column("failures", "失败次数", 10),
+         Column("rate", "故障率", 10))
+
+
+@dataclass
+class MonitoringSheet:
+    columns: list[Column]
+    rows: list[list[Any]]
+
+
+def monitoring_sheet(workspace: Workspace, length: float | None = None
+                     ) -> MonitoringSheet | None:
+    """The sheet's columns and rows from the monitor (Monitor.sheet_rows); None when the
+    workspace has never been monitored."""
+    from govaudit.monitor import DEFAULT_WINDOW, Monitor
+    from govaudit.monitor.db import FILE_NAME
+
+    if not (workspace.data_dir / FILE_NAME).is_file():
+        return None
+    with Monitor(workspace) as monitor:
+        rules = monitor.rules
+        rows = monitor.sheet_rows(DEFAULT_WINDOW if length is None else length)
+    columns = list(FIXED)
+    for rule, table in rules.rules.items():
+        name = str(table.get("name", rule))
+        columns += [Column(rule, name, 12), Column(f"{rule}.detail", f"{name}说明", 50)]
+    # the rows carry Chinese headers as keys: the headers above name the same figures
+    return MonitoringSheet(columns, [[row.get(c.header) for c in columns] for row in rows])
+
+
+def write_monitoring(w: SheetWriter, sheet: MonitoringSheet) -> None:
+    w.table(sheet.columns, freeze="B3")
+    rate = [c.id for c in sheet.columns].index("rate")
+    for row in sheet.rows:
+        cells = [w.styled(v, alignment=WRAP) if isinstance(v, str) else v for v in row]
+        cells[rate] = w.styled(row[rate], number_format="0.0%") if row[rate] is not None \
+            else None
+        w.append_cells(cells)
+    w.autofilter(sheet.columns)
