@@ -44,6 +44,7 @@ ProgressFn = Callable[[str], None]  # receives e.g. "120/340 links"
 class LinkOptions:
     depth: int = 0          # 0: the home page's links; 1: also the links of pages it links to
     max_pages: int = 100    # pages scanned for links at most (home page included)
+    max_links: int = 5_000  # links checked at most per site; the rest are counted as skipped
     concurrency: int = 20   # link checks in flight overall (the link fetcher's lanes)
     per_host: int = 6       # link checks in flight per host
     retries: int = 1        # extra attempts for timeouts and 5xx
@@ -219,6 +220,12 @@ async def probe_links(fetcher: Fetcher, limiter: HostLimiter, home: Page,
         for url in [u for u in first_seen if (urlsplit(u).hostname or "") in excluded]:
             del first_seen[url]
             skipped["excluded host"] += 1
+    beyond = list(first_seen)[options.max_links:]
+    if beyond:
+        # document order: the links a visitor meets first are the ones checked
+        for url in beyond:
+            del first_seen[url]
+        skipped[f"beyond the first {options.max_links} links"] += len(beyond)
     pending = [u for u in first_seen if u not in results]
     done = len(first_seen) - len(pending)
     total = len(first_seen)

@@ -1,0 +1,104 @@
+"""Other processes: two writers on one workspace, and SIGKILL during `export --into`.
+
+The suite runs short loops (a few dozen kills, under a minute); benchmarks/hostile_bench.py
+runs the same loops with 200 kills and more and prints the counts.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+
+from govaudit.store import Store
+from tests.conftest import GOVAUDIT
+
+SITES = [("成都市", "https://cd.example.cn", "city"), ("郫都区", "http://pd.example.cn", "county")]
+WRITER = """
+import sys
+from govaudit.store import Store
+from govaudit.workspace import open_workspace
+store = Store(open_workspace(sys.argv[1], explicit=True))
+for i in range(int(sys.argv[3])):
+    store.save_answer('成都市', 'a1.q3', 'a1', i, sys.argv[2])
+"""
+
+
+def two_writers(root: Path, count: int) -> dict[str, list[int]]:
+    """Two processes each save `count` answers at once; the values each one's record holds."""
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(root), who, str(count)])
+             for who in ("甲", "乙")]
+    assert [p.wait(timeout=600) for p in procs] == [0, 0]
+    from govaudit.workspace import open_workspace
+    answers = Store(open_workspace(root, explicit=True)).answers("成都市")
+    return {a.evaluator: [h["value"] for h in a.history] + [a.value] for a in answers}
+
+
+def test_two_writers_lose_nothing(make_workspace) -> None:
+    ws = make_workspace(sites=SITES)
+    kept = two_writers(ws.root, 500)
+    assert kept == {"甲": list(range(500)), "乙": list(range(500))}
+
+
+def team_workbook(path: Path) -> Path:
+    """The team's own workbook: a sheet of its own that --into must keep."""
+    book = Workbook()
+    book.active.title = "说明"
+    book["说明"]["A1"] = "团队汇总表"
+    for row in range(2, 2000):
+        book["说明"].cell(row, 1, f"第{row}行")
+    book.save(path)
+    return path
+
+
+def intact(path: Path) -> bool:
+    """The team's workbook opens and still holds its own sheet."""
+    book = load_workbook(path, read_only=True)
+    try:
+        return next(book["说明"].iter_rows(max_row=1, values_only=True))[0] == "团队汇总表"
+    finally:
+        book.close()
+
+
+def kill_loop(args: list[str], cwd: Path, check: Callable[[int], None], runs: int,
+              seconds: float, seed: int = 15) -> dict[str, int]:
+    """Start `govaudit ARGS` `runs` times, SIGKILL each at a random moment of its run, and
+    call check(run) after each. Returns how many were killed and how many finished."""
+    rng = random.Random(seed)
+    started = time.monotonic()
+    first = subprocess.run([*GOVAUDIT, *args], cwd=cwd, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    whole = time.monotonic() - started
+    counts = {"runs": 1, "killed": 0, "finished": 1}
+    for run in range(1, runs):
+        if time.monotonic() - started > seconds:
+            break
+        proc = subprocess.Popen([*GOVAUDIT, *args], cwd=cwd, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, 1.05) * whole)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        code = proc.wait(timeout=60)
+        counts["runs"] += 1
+        counts["killed" if code == -signal.SIGKILL else "finished"] += 1
+        check(run)
+    return counts
+
+
+def test_export_into_survives_sigkill(make_workspace, tmp_path: Path) -> None:
+    ws = make_workspace(sites=SITES)
+    Store(ws).save_answer("成都市", "a1.q1", "a1", "yes", "张三")
+    team = team_workbook(tmp_path / "团队汇总.xlsx")
+
+    def check(run: int) -> None:
+        assert intact(team), f"run {run}: the team's workbook is damaged"
+
+    counts = kill_loop(["export", "--into", str(team)], ws.root, check, runs=25, seconds=50)
+    assert counts["killed"] > 0, counts
+    assert "Summary" in load_workbook(team, read_only=True).sheetnames

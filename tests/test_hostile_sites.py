@@ -1,0 +1,95 @@
+"""Hostile sites through `govaudit check`: each ends within its timeout with a recorded reason.
+
+One hostile server on 127.0.0.1 (tests/hostile_server.py) serves every kind of trouble; one
+`check` run visits all of them under an address-space limit, so memory stays bounded too.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import run_govaudit
+from tests.fixtures.probe_site import self_signed_certificate
+from tests.hostile_server import hostile_server
+
+LIMIT_AS = 3 << 29  # 1.5 GB
+TIMEOUT = "5"
+
+# path -> (availability error, or None when the page itself is fine; the home-page reason)
+# the whole run, all of them at once, takes about half a minute
+EXPECTED: dict[str, tuple[str | None, str | None]] = {
+    "/chain/0": ("more than 10 redirects", "more than 10 redirects"),
+    "/loop": ("redirect loop", "redirect loop"),
+    "/to-file": ("unsupported", "unsupported URL scheme"),
+    "/to-javascript": ("invalid URL", "invalid URL"),
+    "/to-ftp": ("unsupported", "unsupported URL scheme"),
+    "/trickle": ("deadline of 5s exceeded", "deadline of 5s exceeded"),
+    "/never": ("deadline of 5s exceeded", "deadline of 5s exceeded"),
+    # endless bodies are cut at the 5 MB cap and read as far as they came ("" : either way)
+    "/endless-chunked": ("", None),
+    "/huge-length": ("", None),
+    "/auth": ("HTTP 401", "HTTP 401"),
+    "/download": (None, "not HTML (application/octet-stream)"),
+    "/bad-utf8": (None, None),
+    "/lying-charset": (None, None),
+    "/links": (None, None),
+}
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str | None]]:
+    made = self_signed_certificate(tmp_path_factory.mktemp("tls"))
+    with hostile_server() as plain:
+        if isinstance(made, str):
+            yield plain, None
+            return
+        with hostile_server(made) as tls:
+            yield plain, tls
+
+
+def _limit() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (LIMIT_AS, LIMIT_AS))
+
+
+def _errors(probe: dict) -> str:
+    return " ".join([*probe.get("errors", []), probe.get("error", "") or "",
+                     probe.get("tls_error", "") or ""])
+
+
+def test_every_hostile_site_ends_with_its_reason(servers: tuple[str, str | None],
+                                                 make_workspace) -> None:
+    plain, tls = servers
+    sites = [(f"站{n}", plain + path, "city") for n, path in enumerate(EXPECTED)]
+    if tls:
+        sites.append(("自签市", tls + "/chain/50", "city"))
+    ws = make_workspace(sites=sites)
+    done = run_govaudit("check", "--json", "--samples", "1", "--interval", "0",
+                        "--timeout", TIMEOUT, "--link-timeout", "3", "--allow-private",
+                        "--probe", "availability", "--probe", "links", "--probe", "marks",
+                        cwd=ws.root, timeout=300, preexec_fn=_limit)
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = {s["url"]: s["probes"] for s in json.loads(done.stdout)["sites"]}
+    for path, (availability, home) in EXPECTED.items():
+        probes = data[plain + path]
+        if availability:
+            assert availability in _errors(probes["availability"]), (path, probes)
+        elif availability is None:
+            assert probes["availability"]["failures"] == 0, (path, probes)
+        for name in ("links", "marks"):
+            if home:
+                assert probes[name]["failed"] is True, (path, name)
+                assert home in probes[name]["error"], (path, name, probes[name])
+    # 100,000 links: the first 5,000 are checked, the rest counted, not fetched
+    links = data[plain + "/links"]["links"]
+    assert links["checked"] == 5_000 and links["broken_count"] == 0
+    assert links["skipped"] == {"beyond the first 5000 links": 95_000}
+    # bytes that are not UTF-8, and GBK sent without a charset, are read without failing
+    assert data[plain + "/bad-utf8"]["marks"].get("failed") is not True
+    assert data[plain + "/lying-charset"]["marks"].get("failed") is not True
+    if tls:
+        assert "self-signed certificate" in data[tls + "/chain/50"]["availability"]["tls_error"]
