@@ -31,11 +31,13 @@ def add(
 @app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="CSV (UTF-8/GBK) or XLSX with name, url, level.")],
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", help="Read only this sheet (default: every sheet with a header row).")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Import sites from a file; any bad row rejects the whole file."""
     audit = open_audit(workspace)
-    sites = audit.sites.import_file(path)
+    sites = audit.sites.import_file(path, sheet)
     levels = ", ".join(f"{lv}: {sum(s.level == lv for s in sites)}"
                        for lv in audit.checklist.levels if any(s.level == lv for s in sites))
     console.print(f"Imported {len(sites)} sites from {path} ({levels})", markup=False)

@@ -69,26 +69,22 @@ class Sites:
     def add(self, name: str, url: str, level: str = "", *, region: str = "",
             group: str = "") -> Site:
         """Add one site; the level may be a checklist level or its Chinese name (市, 县…)."""
-        from govaudit.sites import check_url, normalise_level
+        from govaudit.sites import validate_site
 
-        checklist = self._audit.checklist
-        resolved = normalise_level(level, checklist)
-        if resolved is None:
-            raise GovauditError(f"level {level!r} is not weighted by {checklist.id} "
-                                f"(levels: {', '.join(checklist.levels)})")
-        reason = check_url(url)
-        if reason:
-            raise GovauditError(f"site {name}: {reason}")
-        site = Site(name, url, resolved, region, group)
+        try:
+            site = validate_site(self._audit.checklist, name, url, level, region, group)
+        except GovauditError as exc:
+            raise GovauditError(f"site {name}: {exc}") from None
         self._audit.store.add_sites([site])
         return site
 
-    def import_file(self, path: str | Path) -> list[Site]:
-        """Every site of a CSV/XLSX list; any bad row refuses the whole file."""
+    def import_file(self, path: str | Path, sheet: str | None = None) -> list[Site]:
+        """Every site of a CSV/XLSX list (every sheet, or `sheet`); a bad row refuses the file."""
         from govaudit.sites import parse_sites
 
         store = self._audit.store
-        sites = parse_sites(Path(path), self._audit.checklist, {s.name for s in store.sites()})
+        sites = parse_sites(Path(path), self._audit.checklist, {s.name for s in store.sites()},
+                            sheet)
         store.add_sites(sites)
         return sites
 
@@ -175,13 +171,17 @@ class Audit:
             out.setdefault(name, {})[question] = answer.value
         return out
 
-    def answer_file(self, path: str | Path, *, evaluator: str | None = None) -> list[Answer]:
-        """Save every answer of a CSV/XLSX file (site, question, value[, note]), all or none."""
+    def answer_file(self, path: str | Path, *, evaluator: str | None = None,
+                    sheet: str | None = None) -> list[Answer]:
+        """Save every answer of a CSV/XLSX file (site, question, value[, note]), all or none.
+
+        Every sheet of a workbook with such a header is read, or only `sheet`.
+        """
         from govaudit.answers import parse_answer_file
 
         who = evaluator or self.evaluator
         answers = parse_answer_file(Path(path), self.checklist, self.store.sites(), who,
-                                    self._values(who))
+                                    self._values(who), sheet)
         self.store.save_answers(answers)
         return answers
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError, RowsError
 from govaudit.store import Site
+from govaudit.tables import read_records
 
 HEADERS = {
-    "name": ("name", "site", "名称", "网站名称", "站点", "网站", "单位", "地区名称"),
-    "url": ("url", "网址", "域名", "地址", "链接", "网站地址"),
-    "level": ("level", "级别", "层级", "类别", "类型"),
+    "name": ("name", "site", "名称", "网站名称", "站点", "网站", "单位", "单位名称", "地区名称",
+             "门户网站名称"),
+    "url": ("url", "网址", "域名", "地址", "链接", "网站地址", "门户网站网址", "网址/域名",
+            "网站网址"),
+    "level": ("level", "级别", "行政级别", "层级", "类别", "类型"),
     "region": ("region", "地区", "省份", "所属地区"),
     "group": ("group", "分组", "组", "组别"),
 }
@@ -52,90 +53,45 @@ def check_url(url: str) -> str | None:
     return None
 
 
-def _decode(data: bytes, path: Path) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise GovauditError(f"{path}: not UTF-8 or GBK text; save it as CSV UTF-8")
-
-
-def read_rows(path: Path) -> list[list[str]]:
-    """All rows of a CSV or XLSX file as text cells."""
-    if not path.is_file():
-        raise GovauditError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from govaudit.workbook.reading import read_sheet_rows
-
-        return read_sheet_rows(path)
-    if suffix not in (".csv", ".txt", ".tsv"):
-        raise GovauditError(f"{path}: give a .csv or .xlsx file")
-    text = _decode(path.read_bytes(), path)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
-
-
-def _header_map(header: list[str], path: Path) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        key = cell.strip().lower()
-        for field, names in HEADERS.items():
-            if key in names and field not in columns:
-                columns[field] = index
-    missing = [f for f in ("name", "url") if f not in columns]
-    if missing:
+def validate_site(checklist: Checklist, name: str, url: str, level: str, region: str = "",
+                  group: str = "") -> Site:
+    """A checked site; GovauditError names the field that is wrong (name, url or level)."""
+    name, url, raw_level = name.strip(), url.strip(), level.strip()
+    if not name:
+        raise GovauditError("no name")
+    reason = check_url(url)
+    if reason:
+        raise GovauditError(reason)
+    resolved = normalise_level(raw_level, checklist)
+    if resolved is None:
         raise GovauditError(
-            f"{path}: row 1 needs columns name/名称 and url/网址 (found: {', '.join(header)})"
-        )
-    return columns
+            f"level {raw_level!r} is not weighted by {checklist.id} "
+            f"({', '.join(checklist.levels)})" if raw_level else
+            f"no level ({', '.join(checklist.levels)})")
+    return Site(name, url, resolved, region.strip(), group.strip())
 
 
-def parse_sites(path: Path, checklist: Checklist, existing: set[str]) -> list[Site]:
+def parse_sites(path: Path, checklist: Checklist, existing: set[str],
+                sheet: str | None = None) -> list[Site]:
     """Every site in a file, or RowsError listing every bad row (nothing imported)."""
-    rows = [r for r in read_rows(path)]
-    if not rows:
-        raise GovauditError(f"{path}: the file is empty")
-    columns = _header_map(rows[0], path)
     problems: list[str] = []
     sites: list[Site] = []
-    seen: dict[str, int] = {}
-
-    def cell(row: list[str], field: str) -> str:
-        index = columns.get(field)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
+    seen: dict[str, str] = {}
+    for row in read_records(path, HEADERS, ("name", "url"), sheet):
+        name = row.text("name")
+        first = seen.setdefault(name, row.where) if name else row.where
+        try:
+            site = validate_site(checklist, name, row.text("url"), row.text("level"),
+                                 row.text("region"), row.text("group"))
+        except GovauditError as exc:
+            problems.append(f"{row.where}: {exc}")
             continue
-        name, url, raw_level = cell(row, "name"), cell(row, "url"), cell(row, "level")
-        site_problems = []
-        if not name:
-            site_problems.append("no name")
-        reason = check_url(url)
-        if reason:
-            site_problems.append(reason)
-        level = normalise_level(raw_level, checklist)
-        if level is None:
-            site_problems.append(
-                f"level {raw_level!r} is not weighted by {checklist.id} "
-                f"({', '.join(checklist.levels)})" if raw_level else
-                f"no level ({', '.join(checklist.levels)})"
-            )
-        if name in seen:
-            site_problems.append(f"duplicate name {name!r} (also row {seen[name]})")
+        if first != row.where:
+            problems.append(f"{row.where}: duplicate name {name!r} (also {first})")
         elif name in existing:
-            site_problems.append(f"site {name!r} is already in the workspace")
-        if name:
-            seen.setdefault(name, number)
-        if site_problems:
-            problems.append(f"row {number}: " + "; ".join(site_problems))
-            continue
-        sites.append(Site(name, url, level or "", cell(row, "region"), cell(row, "group")))
+            problems.append(f"{row.where}: site {name!r} is already in the workspace")
+        else:
+            sites.append(site)
     if problems:
         raise RowsError(str(path), problems)
     if not sites:
