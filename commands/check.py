@@ -48,6 +48,9 @@ def check(
     apply: Annotated[bool, typer.Option(
         "--apply", help="Save suggestions as answers by evaluator 'probe' (never over a "
         "person's answer).")] = False,
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private", help="Follow redirects and links to private addresses (intranet, "
+        "loopback); by default only a site's own pages may be on one.")] = False,
     render: Annotated[bool, typer.Option(
         "--render", help="Marks, features: also read the home page as Chromium renders it "
         "(footers written by scripts); uses the capture of 'govaudit evidence' when there "
@@ -67,7 +70,7 @@ def check(
         return
     probes = resolve_probes(probe)
     options = CheckOptions(interval=interval, link_timeout=link_timeout, render=render,
-                           limits=FetchLimits(deadline=timeout),
+                           allow_private=allow_private, limits=FetchLimits(deadline=timeout),
                            links=LinkOptions(concurrency=concurrency, per_host=per_host,
                                              skip_hosts=tuple(skip_host or ())))
     result = _run_with_progress(lambda progress: audit.check(

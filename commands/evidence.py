@@ -74,6 +74,10 @@ def evidence(
     browser_endpoint: Annotated[str | None, typer.Option(
         help="Capture with a 'playwright run-server', e.g. ws://host:3000/.",
         show_default=False)] = None,
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private", help="Let pages load from private addresses (intranet, loopback) "
+        "through redirects, frames and resources; by default only the pages asked for may "
+        "be on one.")] = False,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -85,7 +89,8 @@ def evidence(
     audit = open_audit(workspace)
     options = CaptureOptions(viewport=viewport, device=device, full_page=full_page,
                              timeout_s=timeout, wait_until=wait_until, extra_wait_s=extra_wait,
-                             selector=selector, max_height=max_height)
+                             selector=selector, max_height=max_height,
+                             allow_private=allow_private)
     options.check()
     with _progress() as progress:
         result = audit.capture(site, url=url, indicator=indicator, question=question,

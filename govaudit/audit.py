@@ -69,24 +69,23 @@ class Sites:
     def add(self, name: str, url: str, level: str = "", *, region: str = "",
             group: str = "") -> Site:
         """Add one site; the level may be a checklist level or its Chinese name (市, 县…)."""
-        from govaudit.sites import validate_site
+        from govaudit.sites import add_sites, validate_site
 
         try:
             site = validate_site(self._audit.checklist, name, url, level, region, group)
         except GovauditError as exc:
             raise GovauditError(f"site {name}: {exc}") from None
-        self._audit.store.add_sites([site])
-        return site
+        [stored] = add_sites(self._audit.workspace, [site])
+        return stored
 
     def import_file(self, path: str | Path, sheet: str | None = None) -> list[Site]:
         """Every site of a CSV/XLSX list (every sheet, or `sheet`); a bad row refuses the file."""
-        from govaudit.sites import parse_sites
+        from govaudit.sites import add_sites, parse_sites
 
         store = self._audit.store
         sites = parse_sites(Path(path), self._audit.checklist, {s.name for s in store.sites()},
                             sheet)
-        store.add_sites(sites)
-        return sites
+        return add_sites(self._audit.workspace, sites)
 
     def pages(self, site: str | None = None) -> list[PageRef]:
         """The pages recorded for capture (all sites, or one)."""
@@ -223,9 +222,9 @@ class Audit:
         Use it as a context manager (`with audit.monitor() as m: m.tick()`); it holds the
         monitor's SQLite time series open.
         """
-        from govaudit import monitor
+        from govaudit.monitor import Monitor as _Monitor
 
-        return monitor.Monitor(self.workspace, rules=rules)
+        return _Monitor(self.workspace, rules=rules)
 
     # -- evidence ----------------------------------------------------------------------
 

@@ -9,6 +9,15 @@ one request at a time per server), then takes a site nobody works on.
 Screenshots use Chromium's fast PNG encoder, and the scroll pass for lazy
 content runs only on pages that watch scrolling or carry lazy-loading markers.
 A failure becomes a record with its reason; the batch goes on.
+
+A site's context logs in with the site's credentials (HTTP basic auth, for its
+origin only). Unless private addresses are allowed, a page may load nothing from
+a private address other than the pages asked for (see govaudit.netpolicy):
+documents (navigations, frames, and every hop of their redirects) are paused
+over CDP and such a request is failed before it is sent; a page whose other
+requests (images, scripts, XHR) reached such an address is not captured.
+Pausing only documents leaves the browser's cache on and costs a round trip
+per frame, not per resource.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import urlsplit
 
+from govaudit.credentials import load_credentials
 from govaudit.errors import GovauditError, OptionError
 from govaudit.evidence import (
     new_record,
@@ -35,10 +45,20 @@ from govaudit.evidence import (
     url_label,
     write_manifest,
 )
+from govaudit.model import PageRef
+from govaudit.netpolicy import AddressPolicy
+from govaudit.urls import origin, origin_text, redact_record, split_credentials
 from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, BrowserContext, CDPSession, Page, Response
+    from playwright.async_api import (
+        Browser,
+        BrowserContext,
+        CDPSession,
+        Page,
+        Request,
+        Response,
+    )
 
 WaitUntil = Literal["load", "domcontentloaded", "networkidle", "commit"]
 WAIT_UNTIL: tuple[str, ...] = get_args(WaitUntil)
@@ -73,6 +93,7 @@ class CaptureOptions:
     user_agent: str = ""  # "" keeps the browser's (with "HeadlessChrome" made "Chrome")
     locale: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
+    allow_private: bool = False  # let pages load from private addresses (see netpolicy)
 
     def check(self) -> None:
         """Raise GovauditError for an option that cannot work."""
@@ -94,14 +115,9 @@ class CaptureOptions:
         return int(match.group(1)), int(match.group(2))
 
 
-@dataclass(frozen=True)
-class Target:
-    """One page to capture, for a site (and an indicator/question when it is evidence for one)."""
-
-    site: str
-    url: str
-    indicator: str = ""
-    question: str = ""
+# One page to capture, for a site (and an indicator/question when it is evidence for one):
+# the same record as a page recorded for the site.
+Target = PageRef
 
 
 @dataclass
@@ -367,7 +383,7 @@ async def capture_open_page(page: Page, *, workspace: Workspace, site: str, indi
     if record["status"] and record["status"] >= 400 and not record["error"]:
         record["error"] = f"HTTP {record['status']}"
     record["duration_ms"] = int((time.monotonic() - started) * 1000)
-    return record
+    return redact_record(record)
 
 
 # -- failure reasons ------------------------------------------------------------------------
@@ -423,12 +439,100 @@ def _add_error(record: dict[str, Any], reason: str) -> None:
 
 
 @dataclass
+class _SiteNet:
+    """A site's login and address policy in the browser."""
+
+    http_credentials: dict[str, str] | None = None
+    policy: AddressPolicy | None = None
+
+
+def _site_nets(workspace: Workspace, targets: list[Target], options: CaptureOptions
+               ) -> tuple[list[Target], dict[str, _SiteNet]]:
+    """The targets without `user:password@` in their URLs, and each site's login and policy.
+
+    A site's credentials come from the secrets file, else from its URL (a site
+    stored before credentials were split off). Its pages asked for are its home
+    page and every target.
+    """
+    from govaudit.store import Store
+
+    homes = {s.name: s.url for s in Store(workspace).sites()}
+    logins = load_credentials(workspace)
+    clean: list[Target] = []
+    asked: dict[str, list[str]] = {}
+    for target in targets:
+        home, home_login = split_credentials(homes.get(target.site, ""))
+        url, login = split_credentials(target.url)
+        clean.append(Target(target.site, url, target.indicator, target.question))
+        asked.setdefault(target.site, [home] if home else []).append(url)
+        found = home_login or login
+        if found and target.site not in logins:
+            logins[target.site] = found
+    nets: dict[str, _SiteNet] = {}
+    for site, urls in asked.items():
+        net = nets[site] = _SiteNet()
+        own = origin(urls[0])
+        login = logins.get(site)
+        if login and own is not None:
+            net.http_credentials = {"username": login[0], "password": login[1],
+                                    "origin": origin_text(own)}
+        if not options.allow_private:
+            net.policy = AddressPolicy(urls)
+    return list(dict.fromkeys(clean)), nets
+
+
+class _Guard:
+    """Fails a tab's document requests (redirect hops included) that the policy refuses."""
+
+    def __init__(self, policy: AddressPolicy, cdp: CDPSession) -> None:
+        self.policy = policy
+        self.cdp = cdp
+        self.blocked: dict[str, str] = {}  # URL -> why, for the current visit
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        self.cdp.on("Fetch.requestPaused", self._on_paused)
+        await self.cdp.send("Fetch.enable", {"patterns": [
+            {"urlPattern": "*", "resourceType": "Document", "requestStage": "Request"}]})
+
+    def _on_paused(self, event: dict[str, Any]) -> None:
+        task = asyncio.ensure_future(self._decide(event))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _decide(self, event: dict[str, Any]) -> None:
+        from playwright.async_api import Error as PlaywrightError
+
+        url = event["request"]["url"]
+        reason = ""
+        try:
+            reason = await self.policy.refusal(url, bool(event.get("redirectedRequestId")))
+        finally:  # whatever happens, the request must not stay paused
+            with contextlib.suppress(PlaywrightError):
+                if reason:
+                    self.blocked[url] = reason
+                    await self.cdp.send("Fetch.failRequest", {
+                        "requestId": event["requestId"], "errorReason": "BlockedByClient"})
+                else:
+                    await self.cdp.send("Fetch.continueRequest",
+                                        {"requestId": event["requestId"]})
+
+
+def _discard(workspace: Workspace, record: dict[str, Any]) -> None:
+    """Delete a capture's files and forget what the page showed."""
+    for entry in record["files"]:
+        (workspace.root / entry["path"]).unlink(missing_ok=True)
+    record.update(files=[], title="", final_url="", status=None, ip="", capped_height=None)
+
+
+@dataclass
 class _Tab:
     """A page in a browser context of its own, reused for one site's captures."""
 
     context: BrowserContext
     page: Page
     cdp: CDPSession | None
+    guard: _Guard | None = None
 
 
 class _SiteSession:
@@ -452,16 +556,25 @@ class _SiteSession:
             tab = self.free.pop()
             if not tab.page.is_closed():
                 return tab
-        context = await self.pipeline.browser.new_context(**self.pipeline.context_options)
+        net = self.pipeline.nets.get(self.site, _SiteNet())
+        settings = dict(self.pipeline.context_options)
+        if net.http_credentials:
+            settings["http_credentials"] = net.http_credentials
+        context = await self.pipeline.browser.new_context(**settings)
         try:
             if self.pipeline.options.scroll and self.pipeline.options.full_page:
                 await context.add_init_script(_WATCH_JS)
             page = await context.new_page()
-            cdp = await context.new_cdp_session(page) if self.pipeline.options.mhtml else None
+            cdp = None
+            if self.pipeline.options.mhtml or net.policy is not None:
+                cdp = await context.new_cdp_session(page)
+            guard = _Guard(net.policy, cdp) if net.policy is not None and cdp else None
+            if guard is not None:
+                await guard.start()
         except BaseException:
             await _quietly(context.close())
             raise
-        tab = _Tab(context, page, cdp)
+        tab = _Tab(context, page, cdp, guard)
         self.tabs.append(tab)
         return tab
 
@@ -489,11 +602,13 @@ async def _quietly(awaitable: Any) -> None:
 
 class _Pipeline:
     def __init__(self, workspace: Workspace, browser: Browser, options: CaptureOptions,
-                 context_options: dict[str, Any], run: str) -> None:
+                 context_options: dict[str, Any], run: str,
+                 nets: dict[str, _SiteNet] | None = None) -> None:
         self.workspace = workspace
         self.browser = browser
         self.options = options
         self.context_options = context_options
+        self.nets = nets or {}
         self.run = run
         self.browser_name = f"Chromium {browser.version}"
         viewport = context_options.get("viewport") or {}
@@ -514,8 +629,7 @@ class _Pipeline:
         limit = options.timeout_s * 3 + options.extra_wait_s + SCROLL_BUDGET_S + 15
         try:
             tab = await session.acquire()
-            reusable = await asyncio.wait_for(self._visit(tab.page, tab.cdp, record, started),
-                                              limit)
+            reusable = await asyncio.wait_for(self._visit(tab, record, started), limit)
         except TimeoutError:
             _add_error(record, f"capture did not finish within {limit:g}s")
             reusable = False
@@ -526,13 +640,13 @@ class _Pipeline:
             if tab is not None:
                 await session.release(tab, reusable)
         record["duration_ms"] = int((time.monotonic() - started) * 1000)
-        return record
+        return redact_record(record)
 
-    async def _visit(self, page: Page, cdp: CDPSession | None, record: dict[str, Any],
-                     started: float) -> bool:
+    async def _visit(self, tab: _Tab, record: dict[str, Any], started: float) -> bool:
         """Navigate, capture, and say whether the page can be reused."""
         from playwright.async_api import Error as PlaywrightError
 
+        page, cdp, guard = tab.page, tab.cdp, tab.guard
         options = self.options
         deadline = started + options.timeout_s * 2 + options.extra_wait_s
 
@@ -544,6 +658,9 @@ class _Pipeline:
         download_started = asyncio.Event()
         navigations: list[Response] = []
         committed: list[str] = []
+        requested: dict[str, bool] = {}  # every URL the page requested: is it a redirect hop
+        if guard is not None:
+            guard.blocked.clear()
 
         async def on_dialog(dialog: Any) -> None:
             dialogs.append(f"{dialog.type} {dialog.message!r}")
@@ -562,10 +679,24 @@ class _Pipeline:
             if frame == page.main_frame:
                 committed.append(frame.url)
 
+        def on_request(request: Request) -> None:
+            requested.setdefault(request.url, request.redirected_from is not None)
+
+        async def refusal() -> str:
+            """Why what the page loaded may not be kept ("" when it may)."""
+            if guard is None:
+                return ""
+            for url, redirect in list(requested.items()):
+                reason = "" if url in guard.blocked else await guard.policy.refusal(url, redirect)
+                if reason:
+                    return reason
+            return guard.policy.peer_refusal(page.url, record["ip"])
+
         page.on("dialog", on_dialog)
         page.on("download", on_download)
         page.on("response", on_response)
         page.on("framenavigated", on_navigated)
+        page.on("request", on_request)
         response: Response | None = None
         navigated = True
         try:
@@ -577,17 +708,21 @@ class _Pipeline:
 
                 navigated = False
                 reason = describe_failure(exc, record["requested_url"], options)
+                if guard is not None and guard.blocked and "ERR_BLOCKED_BY_CLIENT" in reason:
+                    reason = next(iter(guard.blocked.values()))  # the navigation's own hop
                 if "download" in reason:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(download_started.wait(), min(5.0, time_left()))
-                if downloads:
+                refused = await refusal()
+                if downloads and not refused:
                     await self._save_download(downloads[0], record, time_left())
                     if record["files"]:
                         reason += " (saved as an attachment)"
-                _add_error(record, reason)
+                _add_error(record, refused or reason)
                 # capture a page that answered and showed but never finished loading; never
                 # the previous page of a reused tab
-                if not (isinstance(exc, PlaywrightTimeout) and committed and navigations):
+                if refused or not (isinstance(exc, PlaywrightTimeout) and committed
+                                   and navigations):
                     return False
                 response = navigations[-1]
             if response is not None:
@@ -596,7 +731,14 @@ class _Pipeline:
                 record["ip"] = addr["ipAddress"] if addr else ""
             if navigated and options.extra_wait_s:
                 await page.wait_for_timeout(options.extra_wait_s * 1000)
-            await _snapshot(page, record, self.workspace, options, cdp, time_left)
+            reason = await refusal()
+            if not reason:
+                await _snapshot(page, record, self.workspace, options, cdp, time_left)
+                reason = await refusal()  # resources loaded while scrolling
+            if reason:
+                await asyncio.to_thread(_discard, self.workspace, record)
+                _add_error(record, reason)
+                return False
             status = record["status"]
             if status is not None and status >= 400:
                 reason = f"HTTP {status}"
@@ -612,6 +754,7 @@ class _Pipeline:
             page.remove_listener("download", on_download)
             page.remove_listener("response", on_response)
             page.remove_listener("framenavigated", on_navigated)
+            page.remove_listener("request", on_request)
 
     async def _save_download(self, download: Any, record: dict[str, Any], seconds: float) -> None:
         from playwright.async_api import Error as PlaywrightError
@@ -700,7 +843,7 @@ async def arun_captures(workspace: Workspace, targets: Iterable[Target],
 
     options = options or CaptureOptions()
     options.check()
-    targets = list(dict.fromkeys(targets))
+    targets, nets = _site_nets(workspace, list(dict.fromkeys(targets)), options)
     concurrency = default_concurrency() if concurrency is None else concurrency
     if concurrency < 1:
         raise OptionError("concurrency", f"{concurrency}: must be at least 1")
@@ -716,7 +859,8 @@ async def arun_captures(workspace: Workspace, targets: Iterable[Target],
                                            browser_endpoint=browser_endpoint)
             try:
                 context_options = await browser_context_options(pw, browser, options)
-                pipeline = _Pipeline(workspace, browser, options, context_options, result.run)
+                pipeline = _Pipeline(workspace, browser, options, context_options, result.run,
+                                     nets)
                 counts: dict[str, int] = {}
                 for target in targets:
                     counts[target.site] = counts.get(target.site, 0) + 1

@@ -27,6 +27,8 @@ from urllib.parse import unquote, urlsplit
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
+from govaudit.files import atomic_write
+from govaudit.urls import redact_data, redact_url
 from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
@@ -72,29 +74,13 @@ def file_stem(record: dict[str, Any], label: str) -> str:
 
 
 def url_label(url: str) -> str:
-    """A readable label for a URL: host and path without the scheme, decoded."""
+    """A readable label for a URL: host and path without the scheme or a password, decoded."""
+    url = redact_url(url)
     parts = urlsplit(url)
     text = (parts.netloc + parts.path).rstrip("/") or url
     if parts.query:
         text += "_" + parts.query
     return unquote(text)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-atomic_write = _atomic_write  # for the archive modules: the same crash-safe write
 
 
 def save_file(workspace: Workspace, record: dict[str, Any], kind: str, suffix: str,
@@ -103,7 +89,7 @@ def save_file(workspace: Workspace, record: dict[str, Any], kind: str, suffix: s
     folder = site_folder(workspace, record["site"])
     name = file_stem(record, label or url_label(record["requested_url"] or "page")) + suffix
     path = folder / name
-    _atomic_write(path, data)
+    atomic_write(path, data)
     entry = {"kind": kind, "path": workspace.relative(path),
              "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
     record["files"].append(entry)
@@ -131,7 +117,7 @@ def store_records(workspace: Workspace, records: list[dict[str, Any]]) -> int:
     if not records:
         return 0
     store = Store(workspace)
-    store.add_evidence(records)
+    store.add_evidence(redact_data(records))
     linked = 0
     for record in records:
         if record.get("question"):
@@ -147,11 +133,11 @@ def write_manifest(workspace: Workspace, run: str, records: list[dict[str, Any]]
     """evidence/manifest-<run>.json with every record, and its own SHA-256 beside it."""
     path = manifest_path(workspace, run)
     body = {"run": run, "workspace": workspace.name, "govaudit": __version__,
-            "created": utc_time(), "records": records}
+            "created": utc_time(), "records": redact_data(records)}
     data = (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    _atomic_write(path, data)
+    atomic_write(path, data)
     digest = hashlib.sha256(data).hexdigest()
-    _atomic_write(path.with_name(path.name + ".sha256"),
+    atomic_write(path.with_name(path.name + ".sha256"),
                   f"{digest}  {path.name}\n".encode())
     return path
 

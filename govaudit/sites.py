@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from govaudit.checklist import Checklist
+from govaudit.credentials import save_credentials
 from govaudit.errors import GovauditError, RowsError
-from govaudit.store import Site
+from govaudit.store import Site, Store
 from govaudit.tables import read_records
+from govaudit.urls import redact_url, split_credentials
+from govaudit.workspace import Workspace
 
 HEADERS = {
     "name": ("name", "site", "名称", "网站名称", "站点", "网站", "单位", "单位名称", "地区名称",
@@ -47,10 +51,28 @@ def check_url(url: str) -> str | None:
         return "no URL"
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        return f"URL {url!r} is not http(s)"
+        return f"URL {redact_url(url)!r} is not http(s)"
     if not parts.hostname:
-        return f"URL {url!r} has no host"
+        return f"URL {redact_url(url)!r} has no host"
     return None
+
+
+def add_sites(workspace: Workspace, sites: list[Site]) -> list[Site]:
+    """Store sites, their URLs without `user:password@`; the credentials go to the secrets file.
+
+    Returns the sites as stored. The probes and the browser log in with the
+    credentials (govaudit.credentials); nothing else ever sees them.
+    """
+    stored: list[Site] = []
+    secrets: dict[str, tuple[str, str]] = {}
+    for site in sites:
+        url, credentials = split_credentials(site.url)
+        stored.append(replace(site, url=url))
+        if credentials is not None:
+            secrets[site.name] = credentials
+    Store(workspace).add_sites(stored)
+    save_credentials(workspace, secrets)
+    return stored
 
 
 def validate_site(checklist: Checklist, name: str, url: str, level: str, region: str = "",

@@ -20,8 +20,6 @@ so a batch is either all there or not at all.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -32,6 +30,7 @@ from tinydb.storages import Storage
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import earlier_safe_name, folded, safe_name
+from govaudit.files import atomic_write, fsync_dir
 from govaudit.model import Answer, PageRef, ProbeResult, Site, probe_result, utc_now
 from govaudit.workspace import Workspace
 
@@ -63,30 +62,8 @@ class AtomicJSONStorage(Storage):
 
 
 def _write_json(path: Path, data: Any) -> None:
-    """Replace `path` with `data` as JSON: temporary file, fsync, rename, fsync the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Replace `path` with `data` as JSON, crash-safe (files.atomic_write)."""
+    atomic_write(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 PageRecord = PageRef  # the name used before the model module
@@ -331,7 +308,7 @@ class Store:
 
     def _drop_journal(self) -> None:
         self.journal.unlink(missing_ok=True)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def delete_answers(self, site: str, questions: Iterable[str], evaluator: str) -> int:
         wanted = set(questions)

@@ -66,8 +66,8 @@ def test_the_library_script_runs_as_written(tmp_path: Path, site_url: str):
     assert (tmp_path / "exports" / "me.xlsx").is_file()
     assert (tmp_path / "exports" / "report" / "index.html").is_file()
     audit = govaudit.Audit.open(tmp_path / "audit-2026")
-    assert {e.site for e in audit.evidence() if not e.error} == {"成都市", "郫都区"}
-    assert audit.store.probe_results("成都市")["availability"]["failures"] == 0
+    assert {e["site"] for e in audit.evidence() if not e["error"]} == {"成都市", "郫都区"}
+    assert audit.store.probe_results("成都市")["availability"].failures == 0
 
 
 def test_open_finds_the_workspace_upwards(make_workspace, monkeypatch):

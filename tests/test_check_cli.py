@@ -26,7 +26,7 @@ def ws(make_workspace, site):
 
 
 def test_check_json_and_stored(cli, ws, site):
-    result = cli("check", "--json", *FAST, "-w", str(ws.root))
+    result = cli("check", "--json", "--allow-private", *FAST, "-w", str(ws.root))
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [s["site"] for s in data["sites"]] == ["测试市", "循环市"]
@@ -60,7 +60,7 @@ def test_check_json_and_stored(cli, ws, site):
 def test_apply_keeps_the_persons_answer(cli, ws):
     answered = cli("answer", "测试市", "footer.icp", "no", "--note", "页脚没有", "-w", str(ws.root))
     assert answered.exit_code == 0, answered.output
-    result = cli("check", "--site", "测试市", "--probe", "marks", "--probe", "links",
+    result = cli("check", "--site", "测试市", "--probe", "marks", "--probe", "links", "--allow-private",
                  "--apply", *FAST, "-w", str(ws.root))
     assert result.exit_code == 0, result.output
     # sponsor, conac, code, police, sitemap, links yes/no and count; icp stays the person's
@@ -81,7 +81,7 @@ def test_apply_keeps_the_persons_answer(cli, ws):
 
 def test_table_output(cli, ws, site):
     result = cli("check", "--site", "测试市", "--site", "循环市", "--probe", "links",
-                 "--probe", "marks.icp", *FAST, "-w", str(ws.root))
+                 "--probe", "marks.icp", "--allow-private", *FAST, "-w", str(ws.root))
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "26 checked, 6 broken" in out and "1 could not be checked from here" in out

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 
 from govaudit.archive.verdict import ABSENT, INVALID, OK, Verdict
 from govaudit.errors import GovauditError
-from govaudit.evidence import atomic_write, utc_time
+from govaudit.evidence import utc_time
 from govaudit.filenames import safe_name
+from govaudit.files import atomic_write
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govaudit.archive.verdict import ABSENT, INVALID, OK, Verdict
-from govaudit.evidence import atomic_write, utc_time
+from govaudit.evidence import utc_time
+from govaudit.files import atomic_write
 
 if TYPE_CHECKING:
     from govaudit.archive.settings import EvidenceSettings

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from govaudit import __version__
 from govaudit.archive.recorder import Exchange
+from govaudit.version import __version__
 
 if TYPE_CHECKING:
     from govaudit.workspace import Workspace

@@ -8,6 +8,7 @@ import statistics
 from typing import Any
 from urllib.parse import urlsplit
 
+from govaudit.netpolicy import AddressPolicy
 from govaudit.probes.fetch import Fetcher
 
 
@@ -19,13 +20,17 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def probe_availability(fetcher: Fetcher, url: str, samples: int = 3,
-                             interval: float = 2.0) -> dict[str, Any]:
-    """`samples` GETs, `interval` seconds apart; a sample fails on an error or HTTP >= 400."""
+                             interval: float = 2.0, policy: AddressPolicy | None = None
+                             ) -> dict[str, Any]:
+    """`samples` GETs, `interval` seconds apart; a sample fails on an error or HTTP >= 400.
+
+    A redirect that `policy` refuses fails its sample with the refusal as reason.
+    """
     results: list[dict[str, Any]] = []
     for index in range(max(1, samples)):
         if index and interval > 0:
             await asyncio.sleep(interval)
-        page = await fetcher.page(url, read_body=True)
+        page = await fetcher.page(url, read_body=True, policy=policy)
         results.append({
             "status": page.status, "final_url": page.final_url or None,
             "redirects": page.redirects, "latency_ms": page.elapsed_ms,

@@ -13,6 +13,7 @@ ends as a recorded reason.
 from __future__ import annotations
 
 import asyncio
+import base64
 import codecs
 import functools
 import re
@@ -21,7 +22,7 @@ import ssl
 import time
 import urllib.request
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from govaudit.netpolicy import AddressPolicy, PrivateAddressRefused
+from govaudit.urls import Origin, origin
 from govaudit.version import __version__
 
 try:  # br is asked for and decoded only with a brotli that can bound its output (>= 1.2)
@@ -322,7 +325,7 @@ def describe_error(exc: BaseException, limits: FetchLimits) -> str:
         return f"deadline of {limits.deadline:g}s exceeded"
     if isinstance(exc, BodyRefused):
         return str(exc)
-    if isinstance(exc, TooManyRedirects):
+    if isinstance(exc, TooManyRedirects | PrivateAddressRefused):
         return str(exc)
     tls = tls_reason(exc)
     if tls:
@@ -422,6 +425,10 @@ class Fetcher:
     honoured otherwise. Certificate failures can be retried on an unverified
     client so that the page can still be examined.
 
+    `credentials` maps an origin to the basic-auth (username, password) sent to it
+    (a URL's own userinfo wins). A request given an AddressPolicy is checked
+    before it is sent and after it connects, at every redirect hop.
+
     Link checks (`status`) go through httpcore's connection pool, the
     transport under httpx, directly: httpx's request and response models cost
     more CPU than the exchange itself. Headers, cookies, timeouts, redirects
@@ -430,8 +437,10 @@ class Fetcher:
     """
 
     def __init__(self, limits: FetchLimits | None = None, lanes: int = 10, per_lane: int = 4,
-                 local_address: str | None = None) -> None:
+                 local_address: str | None = None,
+                 credentials: Mapping[Origin, tuple[str, str]] | None = None) -> None:
         self.limits = limits or FetchLimits()
+        self._credentials = dict(credentials or {})
         self.lanes = max(1, lanes)
         self._per_lane = max(1, per_lane)
         self._local_address = local_address
@@ -518,30 +527,32 @@ class Fetcher:
         self._unverified = None
 
     async def page(self, url: str, read_body: bool = True, follow_redirects: bool = True,
-                   tls_fallback: bool = False) -> Page:
+                   tls_fallback: bool = False, policy: AddressPolicy | None = None) -> Page:
         """GET a URL; the body is read (capped) and decoded only when it is HTML.
 
         With `tls_fallback`, a certificate failure is recorded in `tls_error` and
         the page is fetched again without verification, so that its content can
-        still be examined.
+        still be examined. A destination `policy` refuses is the page's error.
         """
-        page = await self._get(url, read_body, follow_redirects, verify=True)
+        page = await self._get(url, read_body, follow_redirects, verify=True, policy=policy)
         if page.error.startswith("TLS error"):
             page.tls_error = page.error
             if tls_fallback:
-                again = await self._get(url, read_body, follow_redirects, verify=False)
+                again = await self._get(url, read_body, follow_redirects, verify=False,
+                                        policy=policy)
                 again.tls_error = page.error
                 return again
         return page
 
     async def _get(self, url: str, read_body: bool, follow_redirects: bool,
-                   verify: bool) -> Page:
+                   verify: bool, policy: AddressPolicy | None) -> Page:
         page = Page(url=url)
         started = time.perf_counter()
         try:
             async with self._client(verify) as client, asyncio.timeout(self.limits.deadline):
                 started = time.perf_counter()  # latency leaves out the wait for a free lane
-                resp = await self._open(client, "GET", url, follow_redirects, page.redirects)
+                resp = await self._open(client, "GET", url, follow_redirects, page.redirects,
+                                        policy)
                 try:
                     page.status = resp.status_code
                     page.final_url = str(resp.url)
@@ -561,17 +572,22 @@ class Fetcher:
         page.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return page
 
-    async def status(self, url: str, method: str = "HEAD") -> LinkStatus:
+    async def status(self, url: str, method: str = "HEAD",
+                     policy: AddressPolicy | None = None) -> LinkStatus:
         """Status and final URL of a request (redirects followed); the body is not used."""
         lane = await self._take_lane()
         try:
             async with asyncio.timeout(self.limits.deadline):
                 if self._proxied:
-                    return await self._status_httpx(lane.client, url, method)
+                    return await self._status_httpx(lane.client, url, method, policy)
                 target = httpx.URL(url)
                 history: list[str] = []
                 while True:
-                    status, headers = await self._exchange(lane, method, target)
+                    redirect = bool(history)
+                    if policy is not None:
+                        await policy.check(str(target), redirect)
+                    status, headers = await self._exchange(lane, method, target, policy,
+                                                           redirect)
                     if status not in _REDIRECT_CODES or not any(
                             name.lower() == b"location" for name, _ in headers):
                         return LinkStatus(status, str(target))
@@ -585,9 +601,9 @@ class Fetcher:
         finally:
             self._give_back(lane)
 
-    async def _status_httpx(self, client: httpx.AsyncClient, url: str,
-                            method: str) -> LinkStatus:
-        resp = await self._open(client, method, url, True, [])
+    async def _status_httpx(self, client: httpx.AsyncClient, url: str, method: str,
+                            policy: AddressPolicy | None) -> LinkStatus:
+        resp = await self._open(client, method, url, True, [], policy)
         try:
             # reading to the end (even a HEAD's empty body) keeps the connection
             await self._drain(resp)
@@ -595,15 +611,20 @@ class Fetcher:
         finally:
             await resp.aclose()
 
-    async def _exchange(self, lane: _Lane, method: str, url: httpx.URL
+    async def _exchange(self, lane: _Lane, method: str, url: httpx.URL,
+                        policy: AddressPolicy | None = None, redirect: bool = False
                         ) -> tuple[int, list[tuple[bytes, bytes]]]:
         """One request on the lane's httpcore pool, its small body drained; status, headers.
 
-        The request carries the headers and cookies that the lane's httpx client
-        would send; Set-Cookie goes into the client's cookies. httpcore's
-        errors are raised as the httpx errors that httpx's transport maps them to.
+        The request carries the headers, credentials and cookies that the lane's
+        httpx client would send; Set-Cookie goes into the client's cookies.
+        httpcore's errors are raised as the httpx errors that httpx's transport
+        maps them to. The address connected to must pass `policy`.
         """
         headers = [(b"Host", url.netloc), *self._headers]
+        authorization = self._authorization(url)
+        if authorization:
+            headers.append((b"Authorization", authorization.encode("ascii")))
         if lane.client.cookies:
             request = httpx.Request(method, url)
             lane.client.cookies.set_cookie_header(request)
@@ -614,6 +635,8 @@ class Fetcher:
             response = await self._pool(lane).handle_async_request(httpcore.Request(
                 method.encode("ascii"), target, headers=headers, extensions=self._extensions))
             try:
+                if policy is not None:
+                    policy.check_peer(str(url), _peer_address(response.extensions), redirect)
                 size = 0
                 async for chunk in response.aiter_stream():
                     size += len(chunk)
@@ -632,9 +655,12 @@ class Fetcher:
         return response.status, response.headers
 
     async def _open(self, client: httpx.AsyncClient, method: str, url: str, follow: bool,
-                    history: list[str]) -> httpx.Response:
-        """Send a request and follow its redirects; returns the last response, unread."""
-        resp = await client.send(client.build_request(method, url), stream=True)
+                    history: list[str], policy: AddressPolicy | None = None) -> httpx.Response:
+        """Send a request and follow its redirects; returns the last response, unread.
+
+        Each hop is checked against `policy` before it is sent and once connected.
+        """
+        resp = await self._send(client, client.build_request(method, url), policy, False)
         while follow and resp.next_request is not None:
             history.append(str(resp.url))
             next_request = resp.next_request
@@ -643,8 +669,38 @@ class Fetcher:
             if len(history) > self.limits.max_redirects:
                 raise TooManyRedirects(history + [str(next_request.url)],
                                        self.limits.max_redirects)
-            resp = await client.send(next_request, stream=True)
+            resp = await self._send(client, next_request, policy, True)
         return resp
+
+    async def _send(self, client: httpx.AsyncClient, request: httpx.Request,
+                    policy: AddressPolicy | None, redirect: bool) -> httpx.Response:
+        """One hop: checked, with the origin's credentials, its connection checked too."""
+        if policy is not None:
+            await policy.check(str(request.url), redirect)
+        # httpx drops Authorization on a redirect to another origin; that origin's own goes on
+        authorization = self._authorization(request.url)
+        if authorization and "authorization" not in request.headers:
+            request.headers["Authorization"] = authorization
+        resp = await client.send(request, stream=True)
+        if policy is not None and not self._proxied:  # through a proxy, the peer is the proxy
+            try:
+                policy.check_peer(str(request.url), _peer_address(resp.extensions), redirect)
+            except PrivateAddressRefused:
+                await resp.aclose()
+                raise
+        return resp
+
+    def _authorization(self, url: httpx.URL) -> str:
+        """The basic-auth header value for a URL: its own userinfo, else its origin's; or ""."""
+        if url.username or url.password:
+            pair: tuple[str, str] | None = (url.username, url.password)
+        else:
+            key = origin(str(url))
+            pair = self._credentials.get(key) if key is not None else None
+        if pair is None:
+            return ""
+        token = base64.b64encode(f"{pair[0]}:{pair[1]}".encode()).decode("ascii")
+        return f"Basic {token}"
 
     @staticmethod
     async def _drain(resp: httpx.Response) -> None:
@@ -695,6 +751,13 @@ def _redirect_url(current: httpx.URL, location: str) -> httpx.URL:
     if current.fragment and not url.fragment:
         url = url.copy_with(fragment=current.fragment)
     return url
+
+
+def _peer_address(extensions: Mapping[str, Any]) -> str | None:
+    """The IP address a response came from (its connection's peer), when known."""
+    stream = extensions.get("network_stream")
+    address = stream.get_extra_info("server_addr") if stream is not None else None
+    return str(address[0]) if address else None
 
 
 def _httpx_error(exc: BaseException) -> httpx.HTTPError | None:

@@ -6,7 +6,9 @@ own encoding as browsers do, escapes upper-cased) and de-duplicated. Each is
 checked with HEAD; a HEAD that is refused or fails (any status >= 400, or an
 error other than a timeout, refused connection or DNS failure) is confirmed
 with GET, whose body is never read. Timeouts and 5xx get one retry after a
-back-off. Concurrency is bounded overall and per host.
+back-off. Concurrency is bounded overall and per host. With an AddressPolicy,
+a link (or a hop of its redirects) to a private address that the policy
+refuses is not requested: it counts as broken, the refusal as its error.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from govaudit.netpolicy import AddressPolicy
 from govaudit.probes.errors import ProbeFailed
 from govaudit.probes.fetch import Fetcher, LinkStatus, Page
 from govaudit.probes.html import Document, element_text
@@ -158,8 +161,8 @@ def extract_links(doc: Document, encoding: str = "utf-8"
 
 
 async def probe_links(fetcher: Fetcher, limiter: HostLimiter, home: Page,
-                      options: LinkOptions, on_progress: ProgressFn | None = None
-                      ) -> dict[str, Any]:
+                      options: LinkOptions, on_progress: ProgressFn | None = None,
+                      policy: AddressPolicy | None = None) -> dict[str, Any]:
     """Check every link found from the home page; report the broken ones."""
     if home.html is None:
         reason = home.failure or f"home page is not HTML ({home.content_type or 'no type'})"
@@ -200,7 +203,7 @@ async def probe_links(fetcher: Fetcher, limiter: HostLimiter, home: Page,
             break
         if on_progress:
             on_progress(f"scanning {len(targets)} page(s) at depth {level}")
-        pages = await asyncio.gather(*(_fetch_page(fetcher, limiter, u, options)
+        pages = await asyncio.gather(*(_fetch_page(fetcher, limiter, u, options, policy)
                                        for u in targets))
         fresh = []
         for url, page in zip(targets, pages, strict=True):
@@ -224,7 +227,7 @@ async def probe_links(fetcher: Fetcher, limiter: HostLimiter, home: Page,
 
     async def check(url: str) -> None:
         nonlocal done
-        results[url] = await _check_link(fetcher, limiter, url, options)
+        results[url] = await _check_link(fetcher, limiter, url, options, policy)
         done += 1
         if on_progress:
             on_progress(f"{done}/{total} links")
@@ -272,15 +275,16 @@ async def _with_retries(limiter: HostLimiter, url: str, options: LinkOptions,
 
 
 async def _fetch_page(fetcher: Fetcher, limiter: HostLimiter, url: str,
-                      options: LinkOptions) -> Page:
-    return await _with_retries(limiter, url, options, lambda: fetcher.page(url))
+                      options: LinkOptions, policy: AddressPolicy | None) -> Page:
+    return await _with_retries(limiter, url, options,
+                               lambda: fetcher.page(url, policy=policy))
 
 
 async def _check_link(fetcher: Fetcher, limiter: HostLimiter, url: str,
-                      options: LinkOptions) -> LinkResult:
+                      options: LinkOptions, policy: AddressPolicy | None) -> LinkResult:
     async def head_then_get() -> LinkStatus:
-        result = await fetcher.status(url, "HEAD")
-        return await fetcher.status(url, "GET") if _refused(result) else result
+        result = await fetcher.status(url, "HEAD", policy)
+        return await fetcher.status(url, "GET", policy) if _refused(result) else result
 
     result = await _with_retries(limiter, url, options, head_then_get)
     return LinkResult(result.status, result.error)
@@ -288,7 +292,8 @@ async def _check_link(fetcher: Fetcher, limiter: HostLimiter, url: str,
 
 # Errors a GET would only repeat.
 _NO_GET_ERRORS = ("connection refused", "DNS lookup failed", "invalid URL",
-                  "unsupported URL scheme", "too many redirects")
+                  "unsupported URL scheme", "too many redirects",
+                  "request to a private address", "redirect to a private address")
 
 
 def _refused(result: LinkStatus) -> bool:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
+from govaudit.credentials import load_credentials
 from govaudit.errors import GovauditError, OptionError
 from govaudit.model import FailedProbe, ProbeResult, probe_result
+from govaudit.netpolicy import AddressPolicy
 from govaudit.probes.availability import probe_availability
 from govaudit.probes.errors import ProbeFailed
 from govaudit.probes.features import find_features
@@ -24,6 +26,7 @@ from govaudit.probes.marks import find_marks
 from govaudit.probes.names import AUTO_NAMES, MARK_KEYS, PROBE_NAMES, probe_of
 from govaudit.probes.rendered import captured_html, render_page
 from govaudit.store import Site, Store, utc_now
+from govaudit.urls import Origin, origin, redact_data, split_credentials
 from govaudit.workspace import Workspace
 
 T = TypeVar("T")
@@ -41,6 +44,7 @@ class CheckOptions:
     link_timeout: float = 15.0  # deadline of one link check
     jobs: int = 2               # sites probed at once
     today: date | None = None   # "today" for freshness (default: today in China)
+    allow_private: bool = False  # follow redirects and links to private addresses (netpolicy)
     render: bool = False        # marks, features: render the home page when no capture has
     browser_path: str | None = None  # the Chromium that renders it (default: found)
 
@@ -152,7 +156,8 @@ def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
         store.save_probe_results(result.site, result.records())
 
     started = utc_now()
-    results = check_sites(chosen, options, pages, on_progress, save, rendered)
+    results = check_sites(chosen, options, pages, on_progress, save, rendered,
+                          credentials=load_credentials(workspace))
     return CheckRun(results, started, utc_now())
 
 
@@ -160,16 +165,28 @@ def check_sites(sites: list[Site], options: CheckOptions | None = None,
                 pages: dict[str, list[str]] | None = None,
                 on_progress: ProgressFn | None = None,
                 on_site_done: Callable[[SiteCheck], None] | None = None,
-                rendered: dict[str, tuple[str, str]] | None = None) -> list[SiteCheck]:
+                rendered: dict[str, tuple[str, str]] | None = None, *,
+                credentials: Mapping[str, tuple[str, str]] | None = None) -> list[SiteCheck]:
     """Probe sites without a workspace; `pages` maps a site to column pages for freshness.
 
     `rendered` maps a site to its home page as Chromium rendered it (HTML, URL), which
-    marks and features read as well as the static page.
+    marks and features read as well as the static page. `credentials` maps a site name
+    to the basic-auth (username, password) for its origin; a site URL's own
+    `user:password@` is used the same way. Results hold no credentials.
     """
     options = options or CheckOptions()
     validate_options(options)
-    return _run_sync(_run(sites, options, pages or {}, on_progress, on_site_done,
-                          rendered or {}))
+    logins: dict[Origin, tuple[str, str]] = {}
+    clean: list[Site] = []
+    for site in sites:
+        url, embedded = split_credentials(site.url)
+        login = (credentials or {}).get(site.name) or embedded
+        key = origin(url)
+        if login and key is not None:
+            logins.setdefault(key, login)
+        clean.append(replace(site, url=url))
+    return _run_sync(_run(clean, options, pages or {}, on_progress, on_site_done,
+                          rendered or {}, logins))
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:
@@ -199,14 +216,17 @@ def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
 async def _run(sites: list[Site], options: CheckOptions, pages: dict[str, list[str]],
                on_progress: ProgressFn | None,
                on_site_done: Callable[[SiteCheck], None] | None,
-               rendered: dict[str, tuple[str, str]]) -> list[SiteCheck]:
+               rendered: dict[str, tuple[str, str]],
+               logins: dict[Origin, tuple[str, str]]) -> list[SiteCheck]:
     link_limits = replace(options.limits, deadline=options.link_timeout,
                           connect_timeout=min(options.limits.connect_timeout,
                                               options.link_timeout))
     limiter = HostLimiter(options.links.per_host)
     site_slots = asyncio.Semaphore(max(1, options.jobs))
-    async with Fetcher(options.limits, lanes=max(4, 2 * options.jobs)) as fetcher, \
-            Fetcher(link_limits, lanes=options.links.concurrency) as link_fetcher:
+    async with Fetcher(options.limits, lanes=max(4, 2 * options.jobs),
+                       credentials=logins) as fetcher, \
+            Fetcher(link_limits, lanes=options.links.concurrency,
+                    credentials=logins) as link_fetcher:
 
         async def one(site: Site) -> SiteCheck:
             async with site_slots:
@@ -226,6 +246,9 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
                       rendered: tuple[str, str] | None = None) -> SiteCheck:
     result = SiteCheck(site.name, site.url, time=utc_now())
     wanted = [p for p in PROBE_NAMES if p in options.probes]
+    # the site's own pages may be on a private address; where they lead must be public
+    policy = None if options.allow_private else AddressPolicy(
+        [site.url, *(urljoin(site.url, p) for p in column_pages)])
 
     def emit(probe: str, finished: bool, detail: str = "") -> None:
         if on_progress:
@@ -239,6 +262,7 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
             data = {"failed": True, "error": str(exc)}
         except Exception as exc:  # a probe's own bug must not end the run: record it
             data = {"failed": True, "error": f"{type(exc).__name__}: {exc}"}
+        data = redact_data(data)  # links found on pages may hold passwords
         typed = probe_result({**data, "site": site.name, "time": result.time}, name)
         result.probes[name] = typed
         emit(name, True, typed.error if isinstance(typed, FailedProbe) else "")
@@ -248,7 +272,8 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
     async def home_page() -> tuple[Page, Document]:
         nonlocal home_task
         if home_task is None:
-            home_task = asyncio.ensure_future(fetcher.page(site.url, tls_fallback=True))
+            home_task = asyncio.ensure_future(fetcher.page(site.url, tls_fallback=True,
+                                                           policy=policy))
         page = await home_task
         if page.html is None or page.failure:
             reason = page.failure or f"not HTML ({page.content_type or 'no content type'})"
@@ -269,13 +294,14 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
         return Document(*await render_task)
 
     async def availability() -> dict[str, Any]:
-        return await probe_availability(fetcher, site.url, options.samples, options.interval)
+        return await probe_availability(fetcher, site.url, options.samples, options.interval,
+                                        policy)
 
     async def links() -> dict[str, Any]:
         page, _doc = await home_page()
 
         return await probe_links(link_fetcher, limiter, page, options.links,
-                                 lambda detail: emit("links", False, detail))
+                                 lambda detail: emit("links", False, detail), policy)
 
     async def ipv6() -> dict[str, Any]:
         return await probe_ipv6(site.url, options.limits)
@@ -301,7 +327,7 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
     async def freshness() -> dict[str, Any]:
         page, doc = await home_page()
         return await _freshness(fetcher, site, page, doc, column_pages,
-                                options.today or today_in_china())
+                                options.today or today_in_china(), policy)
 
     work = {"availability": availability, "links": links, "ipv6": ipv6, "marks": marks,
             "freshness": freshness, "features": features}
@@ -326,7 +352,8 @@ def _with_rendered_marks(static: dict[str, Any], rendered: dict[str, Any]) -> di
 
 
 async def _freshness(fetcher: Fetcher, site: Site, page: Page, doc: Document,
-                     column_pages: list[str], today: date) -> dict[str, Any]:
+                     column_pages: list[str], today: date,
+                     policy: AddressPolicy | None) -> dict[str, Any]:
     """The newest date on the home page and on the recorded column pages."""
     checked = [page_freshness(doc, today)]
     seen = {doc.url, site.url, page.url}
@@ -336,7 +363,8 @@ async def _freshness(fetcher: Fetcher, site: Site, page: Page, doc: Document,
         if "*" not in raw and url not in seen:
             seen.add(url)
             urls.append(url)
-    columns = await asyncio.gather(*(fetcher.page(u, tls_fallback=True) for u in urls))
+    columns = await asyncio.gather(*(fetcher.page(u, tls_fallback=True, policy=policy)
+                                     for u in urls))
     for url, column in zip(urls, columns, strict=True):
         if column.html is None or column.failure:
             checked.append({"url": url, "latest": None, "days": None,

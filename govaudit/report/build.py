@@ -32,6 +32,7 @@ from govaudit.report.thumbs import FileCheck, ThumbnailCache
 from govaudit.scoring import PROBE_EVALUATOR, SiteScore, asked, consolidate, score_sites
 from govaudit.store import Answer, Site, Store
 from govaudit.suggestions import FRESH_DAYS, MARK_LABELS, Suggestion, suggestions_for
+from govaudit.urls import redact_data, redact_url
 from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
@@ -290,8 +291,9 @@ class ReportBuilder:
                 [views[r] for r in by_indicator.get(indicator.id, []) if r in views]))
         tops = self._tops(site.level, score)
         grade_pos = self.grade_index.get(score.grade)
+        url = redact_url(site.url)
         view = SiteView(
-            site.name, site.url, web_href(site.url), site.level, score.total, score.bonus,
+            site.name, url, web_href(url), site.level, score.total, score.bonus,
             score.grade, f"band{grade_pos}" if grade_pos is not None else "", score.rank,
             score.answered, score.questions, site_page_name(site.name), tops, indicators,
             [views[r] for r in loose if r in views], _checks_view(probes), len(records),
@@ -353,6 +355,7 @@ class ReportBuilder:
             others, suggestion_text, detail, evidence)
 
     def _evidence_view(self, record: dict[str, Any]) -> EvidenceView:
+        record = redact_data(record)
         files: list[FileLink] = []
         problems: list[str] = []
         image_href = thumb_src = sha = ""

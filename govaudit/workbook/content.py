@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from govaudit.checklist import Checklist
 from govaudit.scoring import ScoreReport, score_sites
 from govaudit.store import Answer, Site, Store
+from govaudit.urls import redact_url
 from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
@@ -115,8 +116,9 @@ def evidence_rows(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         base = {
             "evidence": record.get("id", ""), "site": record.get("site", ""),
             "indicator": record.get("indicator", ""), "question": record.get("question", ""),
-            "requested_url": record.get("requested_url", ""),
-            "final_url": record.get("final_url", ""), "status": record.get("status"),
+            "requested_url": redact_url(str(record.get("requested_url", ""))),
+            "final_url": redact_url(str(record.get("final_url", ""))),
+            "status": record.get("status"),
             "time": parse_time(str(record.get("time", ""))) or record.get("time", ""),
             "error": record.get("error", ""),
         }

@@ -16,7 +16,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
-from govaudit.store import _fsync_dir
+from govaudit.files import fsync_dir
 from govaudit.workbook import layout
 from govaudit.workbook.content import WorkbookContent, workspace_content
 from govaudit.workspace import Workspace
@@ -102,7 +102,7 @@ def replacing(out: Path) -> Iterator[Path]:
         if isinstance(exc, OSError) and exc.filename is None:
             exc.filename = str(out)  # a failed write() names no file: name the workbook
         raise
-    _fsync_dir(out.parent)
+    fsync_dir(out.parent)
 
 
 def _close_sheets(wb: Any) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govaudit.errors import GovauditError
-from govaudit.store import _fsync_dir
+from govaudit.files import fsync_dir
 from govaudit.workbook import layout
 from govaudit.workbook.content import workspace_content
 from govaudit.workbook.export import check_not_open, replacing, workbook_bytes
@@ -151,7 +151,7 @@ def make_backup(path: Path) -> Path:
         raise GovauditError(f"{path}: cannot make a whole backup {backup.name} (the copy has "
                             f"{copied[1]:,} bytes and another SHA-256 than the original's "
                             f"{expected[1]:,}); the workbook was not changed")
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return backup
 
 

@@ -1,0 +1,45 @@
+"""The workspace's secrets file: HTTP basic-auth credentials per site, readable by its owner only.
+
+`data/credentials.json` maps a site name to {"username", "password"}. It is
+replaced atomically and, being made by mkstemp, has mode 0600. Only the probes
+and the browser read it, to log in; no output holds it. Leave it out when
+handing a workspace over.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from govaudit.errors import GovauditError
+from govaudit.store import AtomicJSONStorage
+from govaudit.workspace import Workspace
+
+FILE_NAME = "credentials.json"
+
+Credentials = dict[str, tuple[str, str]]  # site name -> (username, password)
+
+
+def credentials_path(workspace: Workspace) -> Path:
+    return workspace.data_dir / FILE_NAME
+
+
+def load_credentials(workspace: Workspace) -> Credentials:
+    """Every site's (username, password); {} when there is no secrets file."""
+    data = AtomicJSONStorage(credentials_path(workspace)).read() or {}
+    return {site: (str(entry.get("username", "")), str(entry.get("password", "")))
+            for site, entry in data.items() if isinstance(entry, dict)}
+
+
+def save_credentials(workspace: Workspace, new: Credentials) -> None:
+    """Add or replace sites' credentials; nothing to add writes nothing."""
+    if not new:
+        return
+    path = credentials_path(workspace)
+    with workspace.lock():
+        merged = {**load_credentials(workspace), **new}
+        try:
+            AtomicJSONStorage(path).write({site: {"username": user, "password": password}
+                                           for site, (user, password) in merged.items()})
+        except OSError as exc:
+            raise GovauditError(f"{path}: cannot write the secrets file ({exc.strerror})") \
+                from None

@@ -1,0 +1,82 @@
+"""URLs that carry credentials: split them off at the door, redact them in every output.
+
+A site behind HTTP basic auth can be given as `http://user:password@host/`. The
+password is kept only in the workspace's secrets file (see govaudit.credentials);
+the site's URL, and every URL written anywhere (records, manifests, probe
+results, file names, report, workbook), carries no userinfo.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+# scheme "://" userinfo "@": the userinfo runs to the last "@" before the path, as
+# browsers read it; "\" ends the authority as "/" does in WHATWG's special schemes.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s\\]*@")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+T = TypeVar("T")
+
+Origin = tuple[str, str, int]
+
+
+def redact_url(text: str) -> str:
+    """`text` (a URL, or any text holding URLs) with every `user:password@` removed."""
+    return _USERINFO.sub(r"\1", text) if "@" in text else text
+
+
+def redact_data(value: T) -> T:
+    """A copy of JSON-like data (dicts, lists, strings) with every URL redacted."""
+    if isinstance(value, str):
+        return redact_url(value)  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {k: redact_data(v) for k, v in value.items()}  # type: ignore[return-value]
+    if isinstance(value, list | tuple):
+        return type(value)(redact_data(v) for v in value)  # type: ignore[return-value]
+    return value
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """(the URL without userinfo, (username, password) or None); both percent-decoded."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact_url(url), None
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    clean = urlunsplit((parts.scheme, hostport, parts.path, parts.query, parts.fragment))
+    return clean, (unquote(user), unquote(password))
+
+
+def origin(url: str) -> Origin | None:
+    """(scheme, host, port) of an http(s) URL, the port made explicit; None if it has none."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if not host or scheme not in _DEFAULT_PORTS:
+        return None
+    if not host.isascii():  # as browsers and httpx send it
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("idna").decode("ascii")
+    return scheme, host.lower(), port or _DEFAULT_PORTS[scheme]
+
+
+def origin_text(value: Origin) -> str:
+    """'http://127.0.0.1:8080', as browsers write an origin (default ports left out)."""
+    scheme, host, port = value
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}" + ("" if _DEFAULT_PORTS.get(scheme) == port else f":{port}")
+
+
+def redact_record(record: dict[str, Any]) -> dict[str, Any]:
+    """Redact an evidence record in place (its URLs, title and error); returns it."""
+    record.update(redact_data(record))
+    return record
