@@ -15,9 +15,11 @@ from typing import Any
 
 from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError, RowsError
+from govaudit.sites import add_sites as store_sites
 from govaudit.sites import validate_site
 from govaudit.store import Answer, Site, Store
 from govaudit.tables import Table
+from govaudit.urls import redact_url
 from govaudit.workbook import layout
 from govaudit.workbook.content import GENERATOR, MAX_TIME, MIN_TIME, cell_time
 from govaudit.workbook.reading import open_workbook, sheet_values
@@ -260,17 +262,24 @@ class ImportResult:
     evaluators: list[str]
 
 
-def import_workbook(workspace: Workspace, path: Path, force: bool = False) -> ImportResult:
-    """Bring a workbook's Answers (and its sites new to this workspace) into the workspace.
+def import_workbook(workspace: Workspace, path: Path, force: bool = False,
+                    add_sites: bool = False) -> ImportResult:
+    """Bring a workbook's Answers (and, with `add_sites`, its new sites) into the workspace.
 
-    An answer already stored for the same (site, question, evaluator) is replaced
-    only by a newer one; the older value stays in the answer's history.
+    Sites the workbook has and this workspace has not are never added silently:
+    without `add_sites` the import is refused and names them. An answer already
+    stored for the same (site, question, evaluator) is replaced only by a newer
+    one; the older value stays in the answer's history.
     """
     store = Store(workspace)
     known = {s.name: s for s in store.sites()}
     data = read_workbook(path, workspace.checklist, known, force=force)
     needed = {a.site for a in data.answers}
     new_sites = [s for s in data.sites if s.name not in known and s.name in needed]
+    if new_sites and not add_sites:
+        listed = ", ".join(f"{s.name} ({s.level}) {redact_url(s.url)}" for s in new_sites)
+        raise GovauditError(f"{path}: {len(new_sites)} site(s) not in this workspace: {listed}; "
+                            "give --add-sites to add them (nothing was imported)")
     existing = {(a.site, a.question, a.evaluator): a for a in store.answers()
                 if a.site in needed}
     new = updated = unchanged = kept = 0
@@ -285,7 +294,7 @@ def import_workbook(workspace: Workspace, path: Path, force: bool = False) -> Im
         else:
             updated += 1
     if new_sites:
-        store.add_sites(new_sites)
+        store_sites(workspace, new_sites)
     store.save_answers(data.answers, keep_newer=True)
     return ImportResult(Path(path), len(data.answers), new, updated, unchanged, kept,
                         [s.name for s in new_sites],
