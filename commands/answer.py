@@ -19,6 +19,8 @@ def answer(
     note: Annotated[str, typer.Option("--note", "-n", help="A note kept with the answer.")] = "",
     file: Annotated[Path | None, typer.Option("--file", "-f",
                     help="CSV/XLSX with columns site,question,value[,note].")] = None,
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", help="With --file: read only this sheet (default: every sheet).")] = None,
     evaluator: Annotated[str | None, typer.Option(help="Answer as someone else.")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -31,7 +33,7 @@ def answer(
     if file is not None:
         if site or question or value:
             raise GovauditError("give either --file or SITE QUESTION VALUE, not both")
-        answers = audit.answer_file(file, evaluator=evaluator)
+        answers = audit.answer_file(file, evaluator=evaluator, sheet=sheet)
         console.print(f"Saved {len(answers)} answers from {file}", markup=False)
         return
     if not (site and question and value is not None):

@@ -98,16 +98,20 @@ def evidence(
                                headed=headed, browser_path=browser_path,
                                cdp_endpoint=cdp_endpoint, browser_endpoint=browser_endpoint)
     ws = audit.workspace
+    if not json:
+        for reason in result.skipped:
+            console.print(f"skipped: {reason}", markup=False)
     if not result.records:
-        message = "Nothing to capture: no sites yet (govaudit sites import FILE)"
+        message = ("Nothing to capture with the browser" if result.skipped else
+                   "Nothing to capture: no sites yet (govaudit sites import FILE)")
         if json:
-            print_json({"captures": [], "failed": 0})
+            print_json({"captures": [], "failed": 0, "skipped": result.skipped})
         else:
             console.print(message, markup=False)
         return
     if json:
         print_json({"captures": [_json_capture(r) for r in result.records],
-                    "failed": result.failed})
+                    "failed": result.failed, "skipped": result.skipped})
     else:
         _summary(result, ws)
     if result.failed:

@@ -15,14 +15,20 @@ def import_workbook(
         help="A govaudit workbook (.xlsx) with an Answers sheet.")],
     force: Annotated[bool, typer.Option(
         "--force", help="Read a workbook made from another checklist or version.")] = False,
+    add_sites: Annotated[bool, typer.Option(
+        "--add-sites", help="Add the workbook's sites that are not in this workspace.")] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Import a workbook's answers (and its sites new here); any bad row refuses the file.
+    """Import a workbook's answers; any bad row refuses the file.
+
+    Sites not in this workspace are listed and the file refused, unless
+    --add-sites is given.
 
     An answer already stored for the same site, question and evaluator is
     replaced only by a newer one, and keeps the older value in its history.
     """
-    result = open_audit(workspace).import_workbook(path, force=force)
+    result = open_audit(workspace).import_workbook(path, force=force,
+                                                  add_sites=add_sites)
     console.print(f"Imported {result.rows} answers from {result.path} "
                   f"({', '.join(result.evaluators) or 'nobody'}): {result.new} new, "
                   f"{result.updated} updated, {result.unchanged} unchanged, "

@@ -187,6 +187,8 @@ def tick(
     audit = open_audit(workspace)
     with audit.monitor() as monitor:
         chosen = monitor.sites(_names(sites))
+        for reason in monitor.skipped(_names(sites)):
+            console.print(f"skipped: {reason}", markup=False)
         if not chosen:
             console.print("No sites yet: govaudit sites import FILE")
             return

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from .common import JsonOption, WorkspaceOption, console, new_app, open_audit, print_json
 
-app = new_app("Add, import and list the sites to assess.")
+app = new_app("Add, import, edit, remove and list the sites to assess.")
 
 
 @app.command("add")
@@ -31,14 +31,72 @@ def add(
 @app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="CSV (UTF-8/GBK) or XLSX with name, url, level.")],
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", help="Read only this sheet (default: every sheet with a header row).")] = None,
+    yes: Annotated[bool, typer.Option(
+        "--yes", help="Apply the changes to the sites already here (else only shown).")] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Import sites from a file; any bad row rejects the whole file."""
-    audit = open_audit(workspace)
-    sites = audit.sites.import_file(path)
-    levels = ", ".join(f"{lv}: {sum(s.level == lv for s in sites)}"
-                       for lv in audit.checklist.levels if any(s.level == lv for s in sites))
-    console.print(f"Imported {len(sites)} sites from {path} ({levels})", markup=False)
+    """Import or update sites from a list; any bad row rejects the whole file.
+
+    Into a workspace that has sites, the changes (added, changed, unchanged,
+    missing from the file) are shown and applied only with --yes. Sites missing
+    from the file stay; remove them with 'govaudit sites remove'.
+    """
+    plan = open_audit(workspace).sites.import_file(path, sheet, apply=yes)
+    for note in plan.notes:
+        console.print(f"note: {note}", markup=False)
+    for site in plan.added:
+        console.print(f"+ {site.name} ({site.level}) {site.url}", markup=False)
+    for change in plan.changed:
+        what = ", ".join(f"{f} {getattr(change.old, f) or '-'} -> {getattr(change.new, f) or '-'}"
+                         for f in change.fields)
+        console.print(f"~ {change.new.name}: {what}", markup=False)
+    for site in plan.missing:
+        console.print(f"? {site.name}: in the workspace, not in {path}", markup=False)
+    counts = (f"{len(plan.added)} added, {len(plan.changed)} changed, "
+              f"{len(plan.unchanged)} unchanged, {len(plan.missing)} missing from the file")
+    if plan.applied:
+        console.print(f"Imported sites from {path}: {counts}", markup=False)
+    elif plan.has_changes:
+        console.print(f"Nothing changed yet ({counts}); run again with --yes to apply.",
+                      markup=False)
+    else:
+        console.print(f"Nothing to change ({counts}).", markup=False)
+
+
+@app.command("edit")
+def edit(
+    name: Annotated[str, typer.Argument(help="The site's name.")],
+    url: Annotated[str | None, typer.Option("--url", help="New home page URL.")] = None,
+    level: Annotated[str | None, typer.Option(
+        "--level", "-l", help="New level: province/city/county/… (or 省/市/县).")] = None,
+    group: Annotated[str | None, typer.Option(
+        "--group", help="New ranking group (分组); '' for the level's.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Change a site's URL, level or ranking group."""
+    change = open_audit(workspace).sites.edit(name, url=url, level=level, group=group)
+    if not change.fields:
+        console.print(f"{name}: nothing to change", markup=False)
+    for field in change.fields:
+        console.print(f"{name}: {field} {getattr(change.old, field) or '-'} -> "
+                      f"{getattr(change.new, field) or '-'}", markup=False)
+
+
+@app.command("remove")
+def remove(
+    name: Annotated[str, typer.Argument(help="The site's name.")],
+    with_answers: Annotated[bool, typer.Option(
+        "--with-answers", help="Remove it although it has answers (they are archived).")] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Take a site off the list (refused while it has answers, unless --with-answers)."""
+    removed = open_audit(workspace).sites.remove(name, with_answers=with_answers)
+    console.print(f"Removed {removed.site.name}", markup=False)
+    if removed.archive:
+        console.print(f"Its {removed.answers} answer(s) are kept in {removed.archive}",
+                      markup=False)
 
 
 @app.command("list")

@@ -20,7 +20,16 @@ if (_CHECKOUT / "commands" / "app.py").is_file() and not (Path(__file__).parent 
 
 from govaudit.audit import Audit, Sites  # noqa: E402
 from govaudit.errors import ChecklistError, GovauditError, RowsError  # noqa: E402
-from govaudit.model import PROBE_EVALUATOR, Answer, PageRef, Site, SiteScore  # noqa: E402
+from govaudit.model import (  # noqa: E402
+    PROBE_EVALUATOR,
+    Answer,
+    PageRef,
+    RemovedSite,
+    Site,
+    SiteChange,
+    SiteScore,
+    SitesPlan,
+)
 from govaudit.scoring import Disagreement, ScoreReport, Settlement  # noqa: E402
 from govaudit.version import __version__  # noqa: E402
 
@@ -32,11 +41,14 @@ __all__ = [
     "Disagreement",
     "GovauditError",
     "PageRef",
+    "RemovedSite",
     "RowsError",
     "ScoreReport",
     "Settlement",
     "Site",
+    "SiteChange",
     "SiteScore",
     "Sites",
+    "SitesPlan",
     "__version__",
 ]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError, RowsError
-from govaudit.sites import read_rows
 from govaudit.store import Answer, Site, utc_now
+from govaudit.tables import read_records
 
 ANSWER_HEADERS = {
     "site": ("site", "网站", "名称", "站点"),
@@ -67,52 +67,35 @@ def build_answer(checklist: Checklist, site: Site, qid: str, raw_value: object,
 
 def parse_answer_file(path: Path, checklist: Checklist, sites: list[Site],
                       evaluator: str,
-                      stored: Mapping[str, Mapping[str, object]] | None = None) -> list[Answer]:
-    """All answers of a CSV/XLSX file, or RowsError listing every bad row.
+                      stored: Mapping[str, Mapping[str, object]] | None = None,
+                      sheet: str | None = None) -> list[Answer]:
+    """All answers of a CSV/XLSX file (every sheet, or `sheet`), or RowsError listing every
+    bad row.
 
     With `stored` (each site's current answers by question id), skip logic is checked
     against those answers as the file's own rows change them.
     """
-    rows = read_rows(path)
-    if not rows:
-        raise GovauditError(f"{path}: the file is empty")
-    header = [c.strip().lower() for c in rows[0]]
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        for field, names in ANSWER_HEADERS.items():
-            if cell in names and field not in columns:
-                columns[field] = index
-    missing = [f for f in ("site", "question", "value") if f not in columns]
-    if missing:
-        raise GovauditError(f"{path}: row 1 needs columns site,question,value[,note] "
-                            f"(missing: {', '.join(missing)})")
     by_name = {s.name: s for s in sites}
     problems: list[str] = []
     answers: list[Answer] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str], str] = {}
     now = utc_now()
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-
-        def cell(field: str, row: list[str] = row) -> str:
-            index = columns.get(field)
-            return row[index] if index is not None and index < len(row) else ""
-
-        site = by_name.get(cell("site").strip())
+    for row in read_records(path, ANSWER_HEADERS, ("site", "question", "value"), sheet):
+        site = by_name.get(row.text("site"))
         if site is None:
-            problems.append(f"row {number}: unknown site {cell('site')!r}")
+            problems.append(f"{row.where}: unknown site {row.text('site')!r}")
             continue
-        key = (site.name, cell("question").strip())
+        key = (site.name, row.text("question"))
         if key in seen:
-            problems.append(f"row {number}: {key[1]} for {site.name} is also in row {seen[key]}")
+            problems.append(f"{row.where}: {key[1]} for {site.name} is also in {seen[key]}")
             continue
-        seen[key] = number
+        seen[key] = row.where
+        raw = row.raw("value")
         try:
-            answers.append(build_answer(checklist, site, key[1], cell("value"), evaluator,
-                                        cell("note"), now))
+            answers.append(build_answer(checklist, site, key[1], "" if raw is None else raw,
+                                        evaluator, row.text("note"), now))
         except GovauditError as exc:
-            problems.append(f"row {number}: {exc}")
+            problems.append(f"{row.where}: {exc}")
     if stored is not None:
         problems.extend(_skipped_rows(checklist, by_name, answers, seen, stored))
     if problems:
@@ -121,7 +104,7 @@ def parse_answer_file(path: Path, checklist: Checklist, sites: list[Site],
 
 
 def _skipped_rows(checklist: Checklist, sites: Mapping[str, Site], answers: list[Answer],
-                  rows: Mapping[tuple[str, str], int],
+                  rows: Mapping[tuple[str, str], str],
                   stored: Mapping[str, Mapping[str, object]]) -> list[str]:
     """Rows answering a question that skip logic leaves out, once the file is applied."""
     values: dict[str, dict[str, object]] = {}
@@ -135,5 +118,5 @@ def _skipped_rows(checklist: Checklist, sites: Mapping[str, Site], answers: list
             if question is not None:
                 check_asked(checklist, sites[answer.site], question, values[answer.site])
         except GovauditError as exc:
-            problems.append(f"row {rows[(answer.site, answer.question)]}: {exc}")
+            problems.append(f"{rows[(answer.site, answer.question)]}: {exc}")
     return problems

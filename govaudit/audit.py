@@ -18,13 +18,14 @@ command. Nothing here prints or prompts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError
-from govaudit.model import Answer, PageRef, Site
+from govaudit.model import Answer, PageRef, RemovedSite, Site, SiteChange, SitesPlan
 from govaudit.scoring import ScoreReport, Settlement, score_sites
 from govaudit.store import Store
 from govaudit.workspace import Workspace, init_workspace, open_workspace
@@ -69,26 +70,63 @@ class Sites:
     def add(self, name: str, url: str, level: str = "", *, region: str = "",
             group: str = "") -> Site:
         """Add one site; the level may be a checklist level or its Chinese name (市, 县…)."""
-        from govaudit.sites import add_sites, check_url, normalise_level
+        from govaudit.sites import add_sites, validate_site
 
-        checklist = self._audit.checklist
-        resolved = normalise_level(level, checklist)
-        if resolved is None:
-            raise GovauditError(f"level {level!r} is not weighted by {checklist.id} "
-                                f"(levels: {', '.join(checklist.levels)})")
-        reason = check_url(url)
-        if reason:
-            raise GovauditError(f"site {name}: {reason}")
-        [site] = add_sites(self._audit.workspace, [Site(name, url, resolved, region, group)])
-        return site
+        try:
+            site = validate_site(self._audit.checklist, name, url, level, region, group)
+        except GovauditError as exc:
+            raise GovauditError(f"site {name}: {exc}") from None
+        [stored] = add_sites(self._audit.workspace, [site])
+        return stored
 
-    def import_file(self, path: str | Path) -> list[Site]:
-        """Every site of a CSV/XLSX list; any bad row refuses the whole file."""
-        from govaudit.sites import add_sites, parse_sites
+    def import_file(self, path: str | Path, sheet: str | None = None, *,
+                    apply: bool = True) -> SitesPlan:
+        """Import a CSV/XLSX list (every sheet, or `sheet`): the diff against the workspace.
 
-        store = self._audit.store
-        sites = parse_sites(Path(path), self._audit.checklist, {s.name for s in store.sites()})
-        return add_sites(self._audit.workspace, sites)
+        Sites the file names are added or updated; stored sites it does not name
+        are listed as missing and left alone. A bad row refuses the whole file.
+        With `apply=False` the plan is only returned, unless the workspace has no
+        sites yet (a first list has nothing to review).
+        """
+        from govaudit.sites import apply_plan, plan_import
+
+        existing = self.all()
+        plan, secrets = plan_import(Path(path), self._audit.checklist, existing, sheet)
+        if (apply or not existing) and plan.has_changes:
+            apply_plan(self._audit.workspace, plan, secrets)
+            plan = replace(plan, applied=True)
+        return plan
+
+    def edit(self, name: str, *, url: str | None = None, level: str | None = None,
+             group: str | None = None) -> SiteChange:
+        """Change a site's URL, level or ranking group (checked as an imported row is)."""
+        from govaudit.sites import apply_plan, validate_site
+
+        old = self.get(name)
+        new = validate_site(self._audit.checklist, old.name, old.url if url is None else url,
+                            old.level if level is None else level, old.region,
+                            old.group if group is None else group)
+        change = SiteChange(old, new)
+        if change.fields:
+            apply_plan(self._audit.workspace, SitesPlan("", changed=(change,)), {})
+        return change
+
+    def remove(self, name: str, *, with_answers: bool = False) -> RemovedSite:
+        """Take a site off the list; refused while it has answers unless `with_answers`.
+
+        Its answers are then written to data/removed/ first (nothing is deleted
+        unarchived); its evidence files stay where they are.
+        """
+        from govaudit.sites import archive_site
+
+        site = self.get(name)
+        answers = self._audit.store.answers(site.name)
+        if answers and not with_answers:
+            raise GovauditError(f"site {site.name} has {len(answers)} answer(s); give "
+                                "--with-answers to remove it (the answers are archived)")
+        archive = archive_site(self._audit.workspace, site, answers) if answers else None
+        self._audit.store.remove_site(site.name)
+        return RemovedSite(site, len(answers), None if archive is None else str(archive))
 
     def pages(self, site: str | None = None) -> list[PageRef]:
         """The pages recorded for capture (all sites, or one)."""
@@ -173,13 +211,17 @@ class Audit:
             out.setdefault(name, {})[question] = answer.value
         return out
 
-    def answer_file(self, path: str | Path, *, evaluator: str | None = None) -> list[Answer]:
-        """Save every answer of a CSV/XLSX file (site, question, value[, note]), all or none."""
+    def answer_file(self, path: str | Path, *, evaluator: str | None = None,
+                    sheet: str | None = None) -> list[Answer]:
+        """Save every answer of a CSV/XLSX file (site, question, value[, note]), all or none.
+
+        Every sheet of a workbook with such a header is read, or only `sheet`.
+        """
         from govaudit.answers import parse_answer_file
 
         who = evaluator or self.evaluator
         answers = parse_answer_file(Path(path), self.checklist, self.store.sites(), who,
-                                    self._values(who))
+                                    self._values(who), sheet)
         self.store.save_answers(answers)
         return answers
 
@@ -254,16 +296,18 @@ class Audit:
         """
         from govaudit.capture import build_targets, run_captures
 
+        skipped: list[str] = []
         targets = build_targets(self.workspace, sites=list(sites or []) or None, url=url,
-                                indicator=indicator, question=question)
+                                indicator=indicator, question=question, skipped=skipped)
         if not targets:
             from govaudit.capture import CaptureRun
 
-            return CaptureRun("")
+            return CaptureRun("", skipped=skipped)
         result = run_captures(self.workspace, targets, options, concurrency=concurrency,
                               on_progress=on_progress, headed=headed,
                               browser_path=browser_path, cdp_endpoint=cdp_endpoint,
                               browser_endpoint=browser_endpoint)
+        result.skipped = skipped
         if url:
             for record in result.records:
                 if not record["error"]:
@@ -320,11 +364,15 @@ class Audit:
                                prefer, force, overwrite)
 
     def import_workbook(self, path: str | Path, *, force: bool = False,
-                        add_sites: bool = True) -> ImportResult:
-        """Bring a teammate's workbook answers into this workspace."""
+                        add_sites: bool = False) -> ImportResult:
+        """Bring a teammate's workbook answers into this workspace.
+
+        Its sites new here are added only with `add_sites`; else the import is
+        refused and names them.
+        """
         from govaudit.workbook.ingest import import_workbook
 
-        return import_workbook(self.workspace, Path(path), force)
+        return import_workbook(self.workspace, Path(path), force, add_sites)
 
     def report(self, out_dir: str | Path | None = None, *,
                sites: Sequence[str] | None = None) -> Path:

@@ -126,6 +126,7 @@ class CaptureRun:
     records: list[dict[str, Any]] = field(default_factory=list)
     manifest: Path | None = None
     seconds: float = 0.0
+    skipped: list[str] = field(default_factory=list)  # why a site was not captured
 
     @property
     def failures(self) -> list[dict[str, Any]]:
@@ -911,7 +912,8 @@ def run_captures(workspace: Workspace, targets: Iterable[Target],
 
 
 def build_targets(workspace: Workspace, *, sites: list[str] | None = None, url: str | None = None,
-                  indicator: str = "", question: str = "") -> list[Target]:
+                  indicator: str = "", question: str = "",
+                  skipped: list[str] | None = None) -> list[Target]:
     """What `govaudit evidence` captures.
 
     With `url`: that one page for the named site (or the site whose address
@@ -919,7 +921,7 @@ def build_targets(workspace: Workspace, *, sites: list[str] | None = None, url: 
     recorded for it; with an indicator or question, only the pages recorded
     for it, or the home page where none is.
     """
-    from govaudit.sites import check_url
+    from govaudit.sites import check_url, web_address
     from govaudit.store import Store, iter_sites
 
     checklist = workspace.checklist
@@ -941,6 +943,11 @@ def build_targets(workspace: Workspace, *, sites: list[str] | None = None, url: 
         return [Target(_site_for_url(store, sites, url), url, indicator, question)]
     targets: list[Target] = []
     for site in iter_sites(store, sites):
+        reason = web_address(site)
+        if reason:
+            if skipped is not None:
+                skipped.append(reason)
+            continue
         pages = store.pages(site.name)
         if indicator:
             pages = [p for p in pages if p.indicator == indicator

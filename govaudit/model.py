@@ -42,6 +42,46 @@ class Site:
 
 
 @dataclass(frozen=True)
+class SiteChange:
+    """A stored site and what a list or an edit makes of it."""
+
+    old: Site
+    new: Site
+
+    @property
+    def fields(self) -> list[str]:
+        """The names of the fields that differ (url, level, region, group)."""
+        return [f.name for f in fields(Site)
+                if getattr(self.old, f.name) != getattr(self.new, f.name)]
+
+
+@dataclass(frozen=True)
+class SitesPlan:
+    """What importing a site list does: the diff against the workspace, applied or not."""
+
+    path: str
+    added: tuple[Site, ...] = ()
+    changed: tuple[SiteChange, ...] = ()
+    unchanged: tuple[Site, ...] = ()
+    missing: tuple[Site, ...] = ()  # stored sites the file does not name (left as they are)
+    notes: tuple[str, ...] = ()  # what was read differently from how it was typed
+    applied: bool = False
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.added or self.changed)
+
+
+@dataclass(frozen=True)
+class RemovedSite:
+    """A site taken off the list; its answers are kept in `archive` (None: it had none)."""
+
+    site: Site
+    answers: int
+    archive: str | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     """One evaluator's answer to one question for one site, with the values it replaced."""
 

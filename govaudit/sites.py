@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,37 +11,70 @@ from urllib.parse import urlsplit
 from govaudit.checklist import Checklist
 from govaudit.credentials import save_credentials
 from govaudit.errors import GovauditError, RowsError
+from govaudit.filenames import safe_name
+from govaudit.files import atomic_write
+from govaudit.model import Answer, SiteChange, SitesPlan, utc_now
 from govaudit.store import Site, Store
+from govaudit.tables import read_records
 from govaudit.urls import redact_url, split_credentials
 from govaudit.workspace import Workspace
 
 HEADERS = {
-    "name": ("name", "site", "名称", "网站名称", "站点", "网站", "单位", "地区名称"),
-    "url": ("url", "网址", "域名", "地址", "链接", "网站地址"),
-    "level": ("level", "级别", "层级", "类别", "类型"),
+    "name": ("name", "site", "名称", "网站名称", "站点", "网站", "单位", "单位名称", "地区名称",
+             "门户网站名称"),
+    "url": ("url", "网址", "域名", "地址", "链接", "网站地址", "门户网站网址", "网址/域名",
+            "网站网址"),
+    "level": ("level", "级别", "行政级别", "层级", "类别", "类型"),
     "region": ("region", "地区", "省份", "所属地区"),
     "group": ("group", "分组", "组", "组别"),
 }
-LEVEL_ALIASES = {
-    "省": "province", "省级": "province", "省级政府": "province",
-    "市": "city", "地市": "city", "市级": "city", "地级市": "city", "重点城市": "city",
-    "县": "county", "区县": "county", "县级": "county", "区": "county", "区(县)": "county",
-    "部委": "ministry", "部门": "ministry",
-    "微信": "wechat", "政务微信": "wechat", "微博": "weibo", "政务微博": "weibo",
-    "app": "app", "政务app": "app", "客户端": "app",
+# The names a list may give a level by (besides the level's own id), level by level.
+LEVEL_NAMES: dict[str, tuple[str, ...]] = {
+    "province": ("省", "省级", "省级政府", "自治区", "直辖市"),
+    "city": ("市", "市级", "地级市", "地市", "副省级", "副省级城市", "省会", "省会城市",
+             "计划单列市", "重点城市", "自治州", "州", "盟"),
+    "county": ("县", "县级", "区", "县级市", "旗", "区县", "区(县)", "区（县）"),
+    "ministry": ("部委", "国务院部门", "部门", "国务院组成部门", "国务院其他部门"),
+    "wechat": ("微信", "政务微信", "微信公众号"),
+    "app": ("App", "APP", "政务App", "客户端"),
+    "weibo": ("微博", "政务微博"),
 }
+NEW_MEDIA = ("wechat", "app", "weibo")  # accounts: an identifier may stand for the URL
+# A finer category than the level that the seeds rank apart: kept as the ranking group.
+FINE_GROUPS = {"副省级": "副省级城市", "副省级城市": "副省级城市", "省会": "省会城市",
+               "省会城市": "省会城市", "计划单列市": "计划单列市", "重点城市": "重点城市",
+               "国务院组成部门": "国务院组成部门", "国务院其他部门": "国务院其他部门"}
+_LEVEL_OF = {name.lower(): level for level, names in LEVEL_NAMES.items() for name in names}
+
+
+def resolve_level(raw: str, checklist: Checklist) -> tuple[str, str] | None:
+    """(checklist level, ranking group or '') a cell names ('市', '副省级', 'City'), or None.
+
+    A checklist with one level (`default`) takes any level name: the level is its
+    own, a finer category still becomes the group.
+    """
+    text = (raw or "").strip()
+    lowered = text.lower()
+    group = FINE_GROUPS.get(text, "")
+    if len(checklist.levels) == 1 and (not text or lowered in _LEVEL_OF
+                                        or lowered in checklist.levels):
+        return checklist.levels[0], group
+    if lowered in checklist.levels:
+        return lowered, ""
+    level = _LEVEL_OF.get(lowered)
+    return (level, group) if level in checklist.levels else None
 
 
 def normalise_level(raw: str, checklist: Checklist) -> str | None:
     """The checklist level a cell names ('市', 'City', 'city'), or None."""
-    text = (raw or "").strip()
-    if not text and len(checklist.levels) == 1:
-        return checklist.levels[0]
-    lowered = text.lower()
-    if lowered in checklist.levels:
-        return lowered
-    alias = LEVEL_ALIASES.get(lowered) or LEVEL_ALIASES.get(text)
-    return alias if alias in checklist.levels else None
+    resolved = resolve_level(raw, checklist)
+    return resolved[0] if resolved else None
+
+
+def accepted_levels(checklist: Checklist) -> str:
+    """Every name a level of `checklist` is accepted by: 'city (市, 地级市, …); county (…)'."""
+    return "; ".join(f"{level} ({', '.join(LEVEL_NAMES[level])})" if level in LEVEL_NAMES
+                     else level for level in checklist.levels)
 
 
 def check_url(url: str) -> str | None:
@@ -56,110 +89,154 @@ def check_url(url: str) -> str | None:
     return None
 
 
+_BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#]\S*)?$")
+
+
+def typed_url(url: str) -> tuple[str, str | None]:
+    """A URL as people type it made whole: 'www.chengdu.gov.cn' -> 'http://www.chengdu.gov.cn/'.
+
+    Returns (url, what was changed or None). Anything else is returned as it is.
+    """
+    if "://" in url or not _BARE_HOST.match(url):
+        return url, None
+    whole = f"http://{url}"
+    if not urlsplit(whole).path:
+        whole += "/"
+    return whole, f"{url!r} read as {whole}"
+
+
+def web_address(site: Site) -> str | None:
+    """Why `site` cannot be visited by the probes or the browser (no http(s) URL), or None."""
+    if check_url(site.url) is None:
+        return None
+    account = f" ({site.url})" if site.url else ""
+    return (f"site {site.name} has no http(s) address{account}: capture it by hand with "
+            "'govaudit evidence attach'")
+
+
+def _without_credentials(sites: list[Site]) -> tuple[list[Site], dict[str, tuple[str, str]]]:
+    """The sites with URLs without `user:password@`, and those credentials by site name."""
+    clean: list[Site] = []
+    secrets: dict[str, tuple[str, str]] = {}
+    for site in sites:
+        url, credentials = split_credentials(site.url)
+        clean.append(replace(site, url=url))
+        if credentials is not None:
+            secrets[site.name] = credentials
+    return clean, secrets
+
+
 def add_sites(workspace: Workspace, sites: list[Site]) -> list[Site]:
     """Store sites, their URLs without `user:password@`; the credentials go to the secrets file.
 
     Returns the sites as stored. The probes and the browser log in with the
     credentials (govaudit.credentials); nothing else ever sees them.
     """
-    stored: list[Site] = []
-    secrets: dict[str, tuple[str, str]] = {}
-    for site in sites:
-        url, credentials = split_credentials(site.url)
-        stored.append(replace(site, url=url))
-        if credentials is not None:
-            secrets[site.name] = credentials
+    stored, secrets = _without_credentials(sites)
     Store(workspace).add_sites(stored)
     save_credentials(workspace, secrets)
     return stored
 
 
-def _decode(data: bytes, path: Path) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise GovauditError(f"{path}: not UTF-8 or GBK text; save it as CSV UTF-8")
+def validate_site(checklist: Checklist, name: str, url: str, level: str, region: str = "",
+                  group: str = "", notes: list[str] | None = None) -> Site:
+    """A checked site; GovauditError names the field that is wrong (name, url or level).
 
-
-def read_rows(path: Path) -> list[list[str]]:
-    """All rows of a CSV or XLSX file as text cells."""
-    if not path.is_file():
-        raise GovauditError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from govaudit.workbook.reading import read_sheet_rows
-
-        return read_sheet_rows(path)
-    if suffix not in (".csv", ".txt", ".tsv"):
-        raise GovauditError(f"{path}: give a .csv or .xlsx file")
-    text = _decode(path.read_bytes(), path)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
-
-
-def _header_map(header: list[str], path: Path) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        key = cell.strip().lower()
-        for field, names in HEADERS.items():
-            if key in names and field not in columns:
-                columns[field] = index
-    missing = [f for f in ("name", "url") if f not in columns]
-    if missing:
+    A URL typed without its scheme is completed and said so in `notes`; a
+    new-media account may give an identifier ('weixin:某某发布', an App's name)
+    instead of a URL. The list's own group wins over a finer level name's.
+    """
+    name, url, raw_level = name.strip(), url.strip(), level.strip()
+    if not name:
+        raise GovauditError("no name")
+    resolved = resolve_level(raw_level, checklist)
+    if resolved is None:
         raise GovauditError(
-            f"{path}: row 1 needs columns name/名称 and url/网址 (found: {', '.join(header)})"
-        )
-    return columns
+            f"level {raw_level!r} is not a level of {checklist.id} "
+            f"(accepted: {accepted_levels(checklist)})" if raw_level else
+            f"no level (accepted: {accepted_levels(checklist)})")
+    level_id, fine_group = resolved
+    url, note = typed_url(url)
+    reason = check_url(url)
+    if level_id in NEW_MEDIA and urlsplit(url).scheme not in ("http", "https"):
+        reason = None  # an account's identifier, kept as it is
+    if reason:
+        raise GovauditError(reason)
+    if note and notes is not None:
+        notes.append(note)
+    return Site(name, url, level_id, region.strip(), group.strip() or fine_group)
 
 
-def parse_sites(path: Path, checklist: Checklist, existing: set[str]) -> list[Site]:
-    """Every site in a file, or RowsError listing every bad row (nothing imported)."""
-    rows = [r for r in read_rows(path)]
-    if not rows:
-        raise GovauditError(f"{path}: the file is empty")
-    columns = _header_map(rows[0], path)
+def parse_sites(path: Path, checklist: Checklist, sheet: str | None = None,
+                notes: list[str] | None = None) -> list[Site]:
+    """Every site in a file, or RowsError listing every bad row (nothing imported).
+
+    A URL completed on the way ('www.x.gov.cn') is said in `notes`, with its sheet and row.
+    """
     problems: list[str] = []
     sites: list[Site] = []
-    seen: dict[str, int] = {}
-
-    def cell(row: list[str], field: str) -> str:
-        index = columns.get(field)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
+    seen: dict[str, str] = {}
+    for row in read_records(path, HEADERS, ("name", "url"), sheet):
+        name = row.text("name")
+        first = seen.setdefault(name, row.where) if name else row.where
+        typed: list[str] = []
+        try:
+            site = validate_site(checklist, name, row.text("url"), row.text("level"),
+                                 row.text("region"), row.text("group"), typed)
+        except GovauditError as exc:
+            problems.append(f"{row.where}: {exc}")
             continue
-        name, url, raw_level = cell(row, "name"), cell(row, "url"), cell(row, "level")
-        site_problems = []
-        if not name:
-            site_problems.append("no name")
-        reason = check_url(url)
-        if reason:
-            site_problems.append(reason)
-        level = normalise_level(raw_level, checklist)
-        if level is None:
-            site_problems.append(
-                f"level {raw_level!r} is not weighted by {checklist.id} "
-                f"({', '.join(checklist.levels)})" if raw_level else
-                f"no level ({', '.join(checklist.levels)})"
-            )
-        if name in seen:
-            site_problems.append(f"duplicate name {name!r} (also row {seen[name]})")
-        elif name in existing:
-            site_problems.append(f"site {name!r} is already in the workspace")
-        if name:
-            seen.setdefault(name, number)
-        if site_problems:
-            problems.append(f"row {number}: " + "; ".join(site_problems))
+        if first != row.where:
+            problems.append(f"{row.where}: duplicate name {name!r} (also {first})")
             continue
-        sites.append(Site(name, url, level or "", cell(row, "region"), cell(row, "group")))
+        if notes is not None:
+            notes.extend(f"{row.where}: site {name}: URL {note}" for note in typed)
+        sites.append(site)
     if problems:
         raise RowsError(str(path), problems)
     if not sites:
         raise GovauditError(f"{path}: no sites below the header row")
     return sites
+
+
+def plan_import(path: Path, checklist: Checklist, existing: list[Site],
+                sheet: str | None = None) -> tuple[SitesPlan, dict[str, tuple[str, str]]]:
+    """What importing a list would do to the workspace's sites, and the lists' credentials.
+
+    A site the file names is added or updated (an empty region or group in the
+    file keeps the stored one); a stored site the file does not name is only listed.
+    """
+    notes: list[str] = []
+    parsed, secrets = _without_credentials(parse_sites(path, checklist, sheet, notes))
+    stored = {s.name: s for s in existing}
+    added: list[Site] = []
+    changed: list[SiteChange] = []
+    unchanged: list[Site] = []
+    for site in parsed:
+        old = stored.get(site.name)
+        if old is None:
+            added.append(site)
+            continue
+        new = replace(site, region=site.region or old.region, group=site.group or old.group)
+        (unchanged.append(old) if new == old else changed.append(SiteChange(old, new)))
+    named = {s.name for s in parsed}
+    missing = [s for s in existing if s.name not in named]
+    return SitesPlan(str(path), tuple(added), tuple(changed), tuple(unchanged), tuple(missing),
+                     tuple(notes)), secrets
+
+
+def apply_plan(workspace: Workspace, plan: SitesPlan,
+               secrets: dict[str, tuple[str, str]]) -> None:
+    """Store the plan's added and changed sites (and their credentials) in one locked step."""
+    Store(workspace).save_sites(list(plan.added), [c.new for c in plan.changed])
+    save_credentials(workspace, secrets)
+
+
+def archive_site(workspace: Workspace, site: Site, answers: list[Answer]) -> Path:
+    """Write a removed site and its answers to data/removed/ (crash-safe); returns the file."""
+    stamp = utc_now().replace(":", "").replace("+0000", "Z")
+    path = workspace.data_dir / "removed" / f"{safe_name(site.name)}-{stamp}.json"
+    record = {"removed": utc_now(), "site": site.to_dict(),
+              "answers": [a.to_dict() for a in answers]}
+    atomic_write(path, json.dumps(record, ensure_ascii=False, indent=1).encode())
+    return path

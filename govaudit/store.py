@@ -124,23 +124,54 @@ class Store:
     def add_sites(self, sites: Iterable[Site]) -> int:
         """Add sites; refused if a name is taken or would share another site's files."""
         sites = list(sites)
+        self.save_sites(sites, [])
+        return len(sites)
+
+    def save_sites(self, added: Iterable[Site], changed: Iterable[Site]) -> None:
+        """Add new sites and replace stored ones (by name) in one write.
+
+        Refused if an added name is taken, a changed one is unknown, or a name
+        would share another site's files.
+        """
+        added, changed = list(added), list(changed)
         with self.workspace.lock():
             db = self._sites_db()
             table = db.table("sites")
             existing = {d["name"] for d in table.all()}
-            clash = [s.name for s in sites if s.name in existing]
+            clash = [s.name for s in added if s.name in existing]
             if clash:
                 raise GovauditError(f"site(s) already in the workspace: {', '.join(clash)}")
+            unknown = [s.name for s in changed if s.name not in existing]
+            if unknown:
+                raise GovauditError(f"site(s) not in the workspace: {', '.join(unknown)}")
             # a crafted name with the same 8-hex hash would share files (also where case folds)
             files = {folded(safe_name(name)): name for name in existing}
-            for site in sites:
+            for site in added:
                 other = files.setdefault(folded(safe_name(site.name)), site.name)
                 if other != site.name:
                     raise GovauditError(
                         f"site {site.name!r} would share its data files "
                         f"({safe_name(site.name)}) with site {other!r}; rename one of them")
-            table.insert_multiple(s.to_dict() for s in sites)
-        return len(sites)
+            # one atomic write of the whole file: the old list or the new one, never half
+            storage = AtomicJSONStorage(self.root / "sites.json")
+            data = storage.read() or {}
+            docs = data.setdefault("sites", {})
+            ids = {doc.get("name"): key for key, doc in docs.items()}
+            for site in changed:
+                docs[ids[site.name]] = site.to_dict()
+            last = max((int(k) for k in docs if k.isdigit()), default=0)
+            for doc_id, site in enumerate(added, last + 1):
+                docs[str(doc_id)] = site.to_dict()
+            storage.write(data)
+
+    def remove_site(self, name: str) -> None:
+        """Take a site off the list with its recorded pages and answers (archived by the caller)."""
+        with self.workspace.lock():
+            self._finish_journal()
+            db = self._sites_db()
+            db.table("sites").remove(Query().name == name)
+            db.table("pages").remove(Query().site == name)
+            self._update("answers", name, lambda rows: [] if rows else None)
 
     def pages(self, site: str | None = None) -> list[PageRecord]:
         rows = self._sites_db().table("pages").all()

@@ -150,7 +150,7 @@ def test_round_trip_gives_identical_answers(make_workspace, cli, tmp_path: Path)
     out1 = tmp_path / "first.xlsx"
     assert cli("export", "-o", str(out1), cwd=first.root).exit_code == 0
     empty = make_workspace(evaluator="王五", name="empty")
-    result = cli("import", str(out1), cwd=empty.root)
+    result = cli("import", str(out1), "--add-sites", cwd=empty.root)
     assert result.exit_code == 0, result.output
     assert "8 new" in result.output and "Added 2 site(s)" in result.output
     out2 = tmp_path / "second.xlsx"

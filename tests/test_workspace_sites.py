@@ -45,7 +45,7 @@ def test_sites_csv_encodings_and_headers(make_workspace, cli, tmp_path: Path):
     (tmp_path / "english.csv").write_text(
         "name,url,level,group\nMianyang,http://www.my.gov.cn,city,A\n", encoding="utf-8")
     for name in ("utf8bom.csv", "gbk.csv", "english.csv"):
-        result = cli("sites", "import", str(tmp_path / name), cwd=ws.root)
+        result = cli("sites", "import", str(tmp_path / name), "--yes", cwd=ws.root)
         assert result.exit_code == 0, result.output
     sites = {s.name: s for s in Store(ws).sites()}
     assert sites["成都市"].level == "city" and sites["成都市"].region == "四川"
@@ -79,12 +79,12 @@ def test_bad_rows_reject_the_whole_file(make_workspace, cli, tmp_path: Path):
     result = cli("sites", "import", str(tmp_path / "bad.csv"), cwd=ws.root)
     assert result.exit_code == 1
     out = result.output
-    assert "5 bad row(s), nothing was imported" in out
+    assert "4 bad row(s), nothing was imported" in out
     assert "row 3: no URL" in out
     assert "row 4: URL 'ftp://x.example' is not http(s)" in out
-    assert "row 5: level 'province' is not weighted by mini" in out
+    assert "row 5: level 'province' is not a level of mini" in out
     assert "row 6: duplicate name '好市' (also row 2)" in out
-    assert "row 7: site '成都市' is already in the workspace" in out
+    assert "row 7" not in out  # a site already here is updated by a re-import, not refused
     assert [s.name for s in Store(ws).sites()] == ["成都市"]
 
 

@@ -18,6 +18,8 @@ import yaml
 from govaudit.checklist.loader import NOT_ASSESSED
 from govaudit.checklist.model import DEFAULT_GRADES
 from govaudit.errors import GovauditError
+from govaudit.tables import cell_text as _text
+from govaudit.tables import read_grids
 
 LEVEL_HEADERS = {
     "省": "province", "省级": "province", "province": "province",
@@ -66,28 +68,8 @@ def question_for(text: str, number: int) -> dict[str, Any]:
 
 
 def _read_cells(path: Path) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a bad file
-        raise GovauditError(f"{path}: not a readable .xlsx workbook ({exc})") from None
-    sheet = book.worksheets[0]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    for merged in sheet.merged_cells.ranges:  # spread a merged value over its cells
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        for r in range(merged.min_row, merged.max_row + 1):
-            for c in range(merged.min_col, merged.max_col + 1):
-                rows[r - 1][c - 1] = value
-    return rows
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    """The first sheet, merged cells filled (the tables reader checks the file first)."""
+    return read_grids(path)[0][1]
 
 
 def _find_header(rows: list[list[Any]], path: Path) -> tuple[int, dict[str, int], dict[str, int]]:

@@ -100,7 +100,7 @@ class Monitor:
     def columns(self) -> ColumnTable:
         return column_table(self.workspace.root)
 
-    def sites(self, names: Iterable[str] | None = None) -> list[Site]:
+    def _chosen(self, names: Iterable[str] | None) -> list[Site]:
         from govaudit.store import Store
 
         store = Store(self.workspace)
@@ -111,6 +111,18 @@ class Monitor:
         by_name = {s.name: s for s in every}
         # one read of the site list; store.site() names the known sites for a wrong name
         return [by_name[n] if n in by_name else store.site(n) for n in wanted]
+
+    def sites(self, names: Iterable[str] | None = None) -> list[Site]:
+        """The sites visited: all (or the named) with an http(s) address."""
+        from govaudit.sites import web_address
+
+        return [s for s in self._chosen(names) if web_address(s) is None]
+
+    def skipped(self, names: Iterable[str] | None = None) -> list[str]:
+        """Why each site without an http(s) address (a new-media account) is not visited."""
+        from govaudit.sites import web_address
+
+        return [reason for s in self._chosen(names) if (reason := web_address(s))]
 
     # -- visiting ----------------------------------------------------------------------
 

@@ -149,6 +149,10 @@ def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
     for record in store.pages():
         pages.setdefault(record.site, []).append(record.url)
 
+    from govaudit.sites import web_address
+
+    skipped = [(site, reason) for site in chosen if (reason := web_address(site))]
+    chosen = [site for site in chosen if web_address(site) is None]
     rendered = {site.name: found for site in chosen
                 if (found := captured_html(workspace, store.evidence(site.name), site.url))}
 
@@ -158,6 +162,9 @@ def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
     started = utc_now()
     results = check_sites(chosen, options, pages, on_progress, save, rendered,
                           credentials=load_credentials(workspace))
+    results += [SiteCheck(site.name, site.url, {"address": FailedProbe(
+        site=site.name, time=started, name="address", error=reason)}, started)
+        for site, reason in skipped]
     return CheckRun(results, started, utc_now())
 
 

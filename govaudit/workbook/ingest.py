@@ -8,14 +8,18 @@ leaves the workspace as it was.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError, RowsError
-from govaudit.sites import check_url, normalise_level
+from govaudit.sites import add_sites as store_sites
+from govaudit.sites import validate_site
 from govaudit.store import Answer, Site, Store
+from govaudit.tables import Table
+from govaudit.urls import redact_url
 from govaudit.workbook import layout
 from govaudit.workbook.content import GENERATOR, MAX_TIME, MIN_TIME, cell_time
 from govaudit.workbook.reading import open_workbook, sheet_values
@@ -72,52 +76,19 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class _Table:
-    """A sheet's rows with columns found by id (or Chinese header) in its first rows."""
-
-    def __init__(self, path: Path, sheet: str, rows: list[list[Any]],
-                 columns: tuple[layout.Column, ...] | list[layout.Column],
-                 required: tuple[str, ...]) -> None:
-        lookup = layout.header_lookup(tuple(columns))
-        found: list[tuple[int, dict[str, int]]] = []
-        partial: dict[str, int] = {}
-        for index, row in enumerate(rows[:5]):
-            mapping: dict[str, int] = {}
-            for col, cell in enumerate(row):
-                text = _text(cell).strip()
-                key = lookup.get(text.lower()) or lookup.get(text)
-                if key and key not in mapping:
-                    mapping[key] = col
-            if all(r in mapping for r in required):
-                found.append((index, mapping))
-            elif len(mapping) > len(partial):
-                partial = mapping
-        if not found:
-            missing = [r for r in required if r not in partial]
-            raise GovauditError(f"{path}: sheet {sheet} is missing the column(s) "
-                                f"{', '.join(missing)} (row 2 of a govaudit workbook holds "
-                                "the column ids)")
-        # A Chinese header row followed by the id row: the id row is the header.
-        best = found[1] if len(found) > 1 and found[1][0] == found[0][0] + 1 else found[0]
-        self.first = best[0] + 2  # 1-based row number of the first data row
-        self.columns = best[1]
-        self.rows = rows[best[0] + 1:]
-
-    def records(self):
-        """(sheet row number, {column id: value}) for every non-empty row."""
-        for offset, row in enumerate(self.rows):
-            if not any(c not in (None, "") for c in row):
-                continue
-            yield self.first + offset, {k: (row[i] if i < len(row) else None)
-                                        for k, i in self.columns.items()}
+def _table(path: Path, sheet: str, rows: list[list[Any]],
+           columns: tuple[layout.Column, ...] | list[layout.Column],
+           required: tuple[str, ...]) -> Table:
+    """A sheet's rows, columns found by id (or Chinese header) in its first rows."""
+    return Table.find(path, sheet, rows, {c.id: (c.header,) for c in columns}, required)
 
 
 def read_about(path: Path, book: Any) -> dict[str, Any]:
     if layout.ABOUT not in book.sheet_names:
         return {}
-    table = _Table(path, layout.ABOUT, sheet_values(path, book, layout.ABOUT), layout.ABOUT_COLUMNS,
-                   ("key", "value"))
-    return {_text(r["key"]).strip(): _plain(r["value"]) for _n, r in table.records()}
+    table = _table(path, layout.ABOUT, sheet_values(path, book, layout.ABOUT),
+                   layout.ABOUT_COLUMNS, ("key", "value"))
+    return {_text(r.raw("key")).strip(): _plain(r.raw("value")) for r in table.rows()}
 
 
 def workbook_origin(path: Path) -> tuple[list[str], bool]:
@@ -156,20 +127,20 @@ def read_workbook(path: Path, checklist: Checklist, known_sites: dict[str, Site]
     problems = _Problems(path)
     sites = _read_sites(path, book, checklist, known_sites, problems)
     all_sites = {**known_sites, **{s.name: s for s in sites}}
-    answers_table = _Table(path, layout.ANSWERS, sheet_values(path, book, layout.ANSWERS),
+    answers_table = _table(path, layout.ANSWERS, sheet_values(path, book, layout.ANSWERS),
                            layout.ANSWERS_COLUMNS, layout.ANSWERS_REQUIRED)
     answers = _read_answers(layout.ANSWERS, answers_table, checklist, all_sites, problems)
     variants: list[Answer] = []
     if layout.CONFLICTS in book.sheet_names:
-        table = _Table(path, layout.CONFLICTS, sheet_values(path, book, layout.CONFLICTS),
+        table = _table(path, layout.CONFLICTS, sheet_values(path, book, layout.CONFLICTS),
                        layout.CONFLICTS_COLUMNS, ("kind", *layout.ANSWERS_REQUIRED))
         variants = _read_answers(layout.CONFLICTS, table, checklist, all_sites, problems,
                                  kind=layout.SAME_EVALUATOR)
     evidence: list[dict[str, Any]] = []
     if layout.EVIDENCE in book.sheet_names:
-        table = _Table(path, layout.EVIDENCE, sheet_values(path, book, layout.EVIDENCE),
+        table = _table(path, layout.EVIDENCE, sheet_values(path, book, layout.EVIDENCE),
                        layout.EVIDENCE_COLUMNS, ("evidence", "site"))
-        for _n, record in table.records():
+        for record in (row.cells for row in table.rows()):
             row = {c.id: _plain(record.get(c.id)) for c in layout.EVIDENCE_COLUMNS}
             evidence.append({k: ("" if v is None and k not in ("status", "bytes") else v)
                              for k, v in row.items()})
@@ -181,44 +152,38 @@ def _read_sites(path: Path, book: Any, checklist: Checklist, known: dict[str, Si
                 problems: _Problems) -> list[Site]:
     if layout.SUMMARY not in book.sheet_names:
         return []
-    table = _Table(path, layout.SUMMARY, sheet_values(path, book, layout.SUMMARY),
+    table = _table(path, layout.SUMMARY, sheet_values(path, book, layout.SUMMARY),
                    [*layout.SUMMARY_HEAD, *layout.SUMMARY_TAIL], ("site", "level"))
     sites: list[Site] = []
     seen: set[str] = set()
-    for number, record in table.records():
+    for row in table.rows():
+        number, record = row.number, row.cells
         name = _text(record.get("site"))
-        raw_level = _text(record.get("level")).strip()
-        level = normalise_level(raw_level, checklist)
-        url = _text(record.get("url")).strip()
-        if not name:
-            problems.add(layout.SUMMARY, number, "no site name")
-            continue
-        if level is None:
-            problems.add(layout.SUMMARY, number, f"site {name}: level {raw_level!r} is not "
-                         f"one of {', '.join(checklist.levels)}")
+        ours = known.get(name)
+        try:
+            # a site already here keeps its URL: only the level must agree
+            site = validate_site(checklist, name, ours.url if ours else _text(record.get("url")),
+                                 _text(record.get("level")),
+                                 _text(record.get("region")), _text(record.get("group")))
+        except GovauditError as exc:
+            problems.add(layout.SUMMARY, number, f"site {name}: {exc}" if name else str(exc))
             continue
         if name in seen:
             problems.add(layout.SUMMARY, number, f"site {name} is listed twice")
             continue
         seen.add(name)
-        ours = known.get(name)
         if ours is not None:
-            if ours.level != level:
-                problems.add(layout.SUMMARY, number, f"site {name} is {level} here but "
+            if ours.level != site.level:
+                problems.add(layout.SUMMARY, number, f"site {name} is {site.level} here but "
                              f"{ours.level} in the workspace")
             else:
                 sites.append(ours)
             continue
-        reason = check_url(url)
-        if reason:
-            problems.add(layout.SUMMARY, number, f"site {name}: {reason}")
-            continue
-        sites.append(Site(name, url, level, _text(record.get("region")),
-                          _text(record.get("group"))))
+        sites.append(site)
     return sites
 
 
-def _read_answers(sheet: str, table: _Table, checklist: Checklist, sites: dict[str, Site],
+def _read_answers(sheet: str, table: Table, checklist: Checklist, sites: dict[str, Site],
                   problems: _Problems, kind: str | None = None) -> list[Answer]:
     """Answers rows (one per key), or with `kind` every Conflicts row of that kind.
 
@@ -227,7 +192,8 @@ def _read_answers(sheet: str, table: _Table, checklist: Checklist, sites: dict[s
     """
     answers: list[Answer] = []
     keys: dict[tuple[str, str, str], int] = {}
-    for number, record in table.records():
+    for row in table.rows():
+        number, record = row.number, row.cells
         if kind is not None and _text(record.get("kind")).strip() != kind:
             continue
         answer = _answer(sheet, number, record, checklist, sites, problems)
@@ -244,7 +210,7 @@ def _read_answers(sheet: str, table: _Table, checklist: Checklist, sites: dict[s
     return answers
 
 
-def _answer(sheet: str, number: int, record: dict[str, Any], checklist: Checklist,
+def _answer(sheet: str, number: int, record: Mapping[str, Any], checklist: Checklist,
             sites: dict[str, Site], problems: _Problems) -> Answer | None:
     name = _text(record.get("site"))
     site = sites.get(name) or sites.get(name.strip())
@@ -296,17 +262,24 @@ class ImportResult:
     evaluators: list[str]
 
 
-def import_workbook(workspace: Workspace, path: Path, force: bool = False) -> ImportResult:
-    """Bring a workbook's Answers (and its sites new to this workspace) into the workspace.
+def import_workbook(workspace: Workspace, path: Path, force: bool = False,
+                    add_sites: bool = False) -> ImportResult:
+    """Bring a workbook's Answers (and, with `add_sites`, its new sites) into the workspace.
 
-    An answer already stored for the same (site, question, evaluator) is replaced
-    only by a newer one; the older value stays in the answer's history.
+    Sites the workbook has and this workspace has not are never added silently:
+    without `add_sites` the import is refused and names them. An answer already
+    stored for the same (site, question, evaluator) is replaced only by a newer
+    one; the older value stays in the answer's history.
     """
     store = Store(workspace)
     known = {s.name: s for s in store.sites()}
     data = read_workbook(path, workspace.checklist, known, force=force)
     needed = {a.site for a in data.answers}
     new_sites = [s for s in data.sites if s.name not in known and s.name in needed]
+    if new_sites and not add_sites:
+        listed = ", ".join(f"{s.name} ({s.level}) {redact_url(s.url)}" for s in new_sites)
+        raise GovauditError(f"{path}: {len(new_sites)} site(s) not in this workspace: {listed}; "
+                            "give --add-sites to add them (nothing was imported)")
     existing = {(a.site, a.question, a.evaluator): a for a in store.answers()
                 if a.site in needed}
     new = updated = unchanged = kept = 0
@@ -321,7 +294,7 @@ def import_workbook(workspace: Workspace, path: Path, force: bool = False) -> Im
         else:
             updated += 1
     if new_sites:
-        store.add_sites(new_sites)
+        store_sites(workspace, new_sites)
     store.save_answers(data.answers, keep_newer=True)
     return ImportResult(Path(path), len(data.answers), new, updated, unchanged, kept,
                         [s.name for s in new_sites],

@@ -1,0 +1,211 @@
+"""One reader for tables people type: CSV or XLSX, header row found by aliases.
+
+Real lists have a merged title row above the headers, sometimes two header
+rows with merged group cells, and merged cells down a column. Merged cells are
+filled from their top-left cell; the header row is found by its aliases within
+the first rows; every data row keeps its sheet and 1-based row number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from govaudit.errors import GovauditError
+from govaudit.workbook.reading import open_workbook, sheet_values
+
+Aliases = Mapping[str, Iterable[str]]
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+HEADER_SCAN = 8  # rows searched for the header (title rows come first)
+_SPACE = re.compile(r"[\s\u3000]+")
+
+
+def header_key(text: object) -> str:
+    """How a header cell is compared: no spaces, lower case, no trailing colon or '*'."""
+    return _SPACE.sub("", cell_text(text)).lower().rstrip(":：*")
+
+
+def cell_text(value: object) -> str:
+    """A cell as stripped text (whole floats without '.0')."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _decode(data: bytes, path: Path) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise GovauditError(f"{path}: not UTF-8 or GBK text; save it as CSV UTF-8")
+
+
+def _csv_rows(path: Path) -> list[list[Any]]:
+    text = _decode(path.read_bytes(), path)
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _fill_merged(rows: list[list[Any]], ranges: Iterable[Any]) -> None:
+    """Give every cell of a merged range its top-left value (only that cell holds it)."""
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                row[c] = value
+
+
+def read_grids(path: Path, sheet: str | None = None) -> list[tuple[str, list[list[Any]]]]:
+    """(sheet name, rows) of a CSV file ('' as its name) or of every (or one) XLSX sheet."""
+    path = Path(path)
+    if not path.is_file():
+        raise GovauditError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        if sheet is not None:
+            raise GovauditError(f"{path}: a CSV file has no sheets (drop --sheet {sheet})")
+        return [("", _csv_rows(path))]
+    if suffix not in XLSX_SUFFIXES:
+        raise GovauditError(f"{path}: give a .csv or .xlsx file")
+    book = open_workbook(path)
+    names = book.sheet_names
+    if sheet is not None and sheet not in names:
+        raise GovauditError(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+    out = []
+    for name in names:
+        if sheet is not None and name != sheet:
+            continue
+        grid = [list(r) for r in sheet_values(path, book, name)]
+        _fill_merged(grid, book.get_sheet_by_name(name).merged_cell_ranges or ())
+        out.append((name, grid))
+    return out
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: where it is and its cells by field name."""
+
+    sheet: str
+    number: int  # 1-based row number in the sheet
+    cells: Mapping[str, Any]
+
+    def text(self, field: str) -> str:
+        return cell_text(self.cells.get(field))
+
+    def raw(self, field: str) -> Any:
+        return self.cells.get(field)
+
+    @property
+    def where(self) -> str:
+        return f"sheet {self.sheet} row {self.number}" if self.sheet else f"row {self.number}"
+
+
+class Table:
+    """A sheet's rows below its header, with columns found by alias."""
+
+    def __init__(self, path: Path, sheet: str, header_row: int, columns: dict[str, int],
+                 rows: list[list[Any]]) -> None:
+        self.path = path
+        self.sheet = sheet
+        self.header_row = header_row  # 1-based, the last header row
+        self.columns = columns
+        self._rows = rows
+
+    @classmethod
+    def find(cls, path: Path, sheet: str, grid: list[list[Any]], aliases: Aliases,
+             required: Iterable[str], scan: int = HEADER_SCAN) -> Table:
+        """The table whose header holds every required field within the first `scan` rows."""
+        lookup = {header_key(name): f for f, names in aliases.items()
+                  for name in (f, *names)}
+        required = tuple(required)
+        best: dict[str, int] = {}
+        for index, row in enumerate(grid[:scan]):
+            mapping: dict[str, int] = {}
+            for col, cell in enumerate(row):
+                key = lookup.get(header_key(cell))
+                if key and key not in mapping:
+                    mapping[key] = col
+            if all(r in mapping for r in required):
+                last = index
+                # Further header rows: a second row of the same names, or sub-headers
+                # under merged group cells (required columns empty or repeating the header).
+                for below in range(index + 1, min(len(grid), scan)):
+                    cells = grid[below]
+                    if not all(cell_text(cells[c] if c < len(cells) else "") in
+                               ("", cell_text(row[c])) or
+                               lookup.get(header_key(cells[c])) == f
+                               for f, c in mapping.items() if f in required):
+                        break
+                    for col, cell in enumerate(cells):
+                        key = lookup.get(header_key(cell))
+                        if key and key not in mapping:
+                            mapping[key] = col
+                    last = below
+                return cls(path, sheet, last + 1, mapping, grid[last + 1:])
+            if len(mapping) > len(best):
+                best = mapping
+        missing = [r for r in required if r not in best]
+        spelled = "; ".join(f"{r}: {', '.join(dict.fromkeys(aliases.get(r, ())))}"
+                            for r in missing)
+        where = f"sheet {sheet}" if sheet else "the file"
+        raise GovauditError(f"{path}: {where} is missing the column(s) {', '.join(missing)} "
+                            f"in its first {scan} rows (headers accepted: {spelled})")
+
+    def rows(self) -> Iterator[Row]:
+        """Every non-empty data row."""
+        for offset, row in enumerate(self._rows):
+            if not any(cell_text(c) for c in row):
+                continue
+            yield Row(self.sheet, self.header_row + 1 + offset,
+                      {f: (row[i] if i < len(row) else None) for f, i in self.columns.items()})
+
+
+def read_tables(path: Path, aliases: Aliases, required: Iterable[str],
+                sheet: str | None = None, scan: int = HEADER_SCAN) -> list[Table]:
+    """The tables of a file: every sheet with such a header, or the one sheet named.
+
+    Sheets without the header are skipped (notes, instructions) as long as one
+    sheet has it; otherwise the error names what is missing.
+    """
+    path = Path(path)
+    grids = read_grids(path, sheet)
+    required = tuple(required)
+    tables: list[Table] = []
+    first_error: GovauditError | None = None
+    for name, grid in grids:
+        if not any(any(cell_text(c) for c in row) for row in grid):
+            continue
+        try:
+            tables.append(Table.find(path, name, grid, aliases, required, scan))
+        except GovauditError as exc:
+            if sheet is not None:
+                raise
+            first_error = first_error or exc
+    if not tables:
+        if first_error is not None:
+            raise first_error
+        raise GovauditError(f"{path}: the file is empty")
+    return tables
+
+
+def read_records(path: Path, aliases: Aliases, required: Iterable[str],
+                 sheet: str | None = None) -> list[Row]:
+    """Every data row of every table of a file."""
+    return [row for table in read_tables(path, aliases, required, sheet) for row in table.rows()]
