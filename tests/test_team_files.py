@@ -7,7 +7,6 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from conftest import run_govaudit
 
 SITES = [("成都市", "https://cd.example.cn", "city")]
