@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govaudit.checklist import Checklist
+from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError, RowsError
+from govaudit.model import utc_now
 from govaudit.sites import check_url, normalise_level
 from govaudit.store import Answer, Site, Store
 from govaudit.workbook import layout
@@ -188,7 +189,7 @@ def _read_sites(path: Path, book: Any, checklist: Checklist, known: dict[str, Si
     for number, record in table.records():
         name = _text(record.get("site"))
         raw_level = _text(record.get("level")).strip()
-        level = normalise_level(raw_level, checklist)
+        level = normalise_level(layout.LEVEL_IDS.get(raw_level, raw_level), checklist)
         url = _text(record.get("url")).strip()
         if not name:
             problems.add(layout.SUMMARY, number, "no site name")
@@ -228,7 +229,8 @@ def _read_answers(sheet: str, table: _Table, checklist: Checklist, sites: dict[s
     answers: list[Answer] = []
     keys: dict[tuple[str, str, str], int] = {}
     for number, record in table.records():
-        if kind is not None and _text(record.get("kind")).strip() != kind:
+        shown = _text(record.get("kind")).strip()
+        if kind is not None and layout.KIND_IDS.get(shown, shown) != kind:
             continue
         answer = _answer(sheet, number, record, checklist, sites, problems)
         if answer is None:
@@ -270,6 +272,15 @@ def _answer(sheet: str, number: int, record: dict[str, Any], checklist: Checklis
     except ValueError as exc:
         problems.add(sheet, number, f"site {site.name}: {exc}")
         return None
+    label = _text(record.get("value_label")).strip()
+    if label and label != question.display(value):
+        edited = _label_edit(question, value, label, _plain(record.get("written")))
+        if edited is None:
+            problems.add(sheet, number, f"site {site.name}: {qid}: 答案 {value!r} and 答案（中文） "
+                         f"{label!r} disagree; change one to match the other, or clear "
+                         "答案（中文）")
+            return None
+        value = edited
     evaluator = _text(record.get("evaluator"))
     if not evaluator.strip():
         problems.add(sheet, number, "no evaluator")
@@ -284,6 +295,34 @@ def _answer(sheet: str, number: int, record: dict[str, Any], checklist: Checklis
                   _text(record.get("note")), evidence)
 
 
+def _parse_label(question: Question, label: str) -> str | int | None:
+    """The value an 答案（中文） cell names (是, 不适用, 好, 12个…), or None."""
+    for text in (label, label.removesuffix(question.unit) if question.unit else label):
+        try:
+            return question.parse_value(text)
+        except ValueError:
+            continue
+    return None
+
+
+def _label_edit(question: Question, value: str | int, label: str,
+                written: Any) -> str | int | None:
+    """Which of a row's two answer columns a person changed, against the value exported
+    (the hidden column): the changed one wins; None when that cannot be told."""
+    named = _parse_label(question, label)
+    if named is None or named == value:
+        return named
+    try:
+        original = question.parse_value("" if written is None else written)
+    except ValueError:
+        return None
+    if value == original:
+        return named  # only the Chinese column was changed
+    if named == original:
+        return value  # only the value column was changed
+    return None
+
+
 @dataclass
 class ImportResult:
     path: Path
@@ -294,6 +333,21 @@ class ImportResult:
     kept: int  # the workspace already held a newer answer
     sites_added: list[str]
     evaluators: list[str]
+
+
+def _edits_dated(answers: list[Answer], stored: dict[tuple[str, str, str], Answer]
+                 ) -> list[Answer]:
+    """An answer edited in the workbook without changing its time is an edit all the same:
+    it is dated now, so it replaces the stored one and keeps that in its history."""
+    now = utc_now()
+    out = []
+    for answer in answers:
+        old = stored.get((answer.site, answer.question, answer.evaluator))
+        if (old is not None and old.time == answer.time
+                and (old.value, old.note) != (answer.value, answer.note)):
+            answer = answer.replace(time=now)
+        out.append(answer)
+    return out
 
 
 def import_workbook(workspace: Workspace, path: Path, force: bool = False) -> ImportResult:
@@ -316,13 +370,13 @@ def import_workbook(workspace: Workspace, path: Path, force: bool = False) -> Im
             new += 1
         elif old.value == answer.value and old.note == answer.note:
             unchanged += 1
-        elif old.time >= answer.time:
+        elif old.time > answer.time:
             kept += 1
         else:
             updated += 1
     if new_sites:
         store.add_sites(new_sites)
-    store.save_answers(data.answers, keep_newer=True)
+    store.save_answers(_edits_dated(data.answers, existing), keep_newer=True)
     return ImportResult(Path(path), len(data.answers), new, updated, unchanged, kept,
                         [s.name for s in new_sites],
                         sorted({a.evaluator for a in data.answers}))
