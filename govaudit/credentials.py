@@ -1,7 +1,7 @@
 """The workspace's secrets file: HTTP basic-auth credentials per site, readable by its owner only.
 
 `data/credentials.json` maps a site name to {"username", "password"}. It is
-replaced atomically and, being made by mkstemp, has mode 0600. Only the probes
+replaced atomically and has mode 0600 whatever the umask. Only the probes
 and the browser read it, to log in; no output holds it. Leave it out when
 handing a workspace over.
 """
@@ -43,8 +43,9 @@ def save_credentials(workspace: Workspace, new: Credentials) -> None:
     with workspace.lock():
         merged = {**load_credentials(workspace), **new}
         try:
-            AtomicJSONStorage(path).write({site: {"username": user, "password": password}
-                                           for site, (user, password) in merged.items()})
+            AtomicJSONStorage(path, mode=0o600).write(
+                {site: {"username": user, "password": password}
+                 for site, (user, password) in merged.items()})
         except OSError as exc:
             raise GovauditError(f"{path}: cannot write the secrets file ({exc.strerror})") \
                 from None

@@ -17,7 +17,6 @@ import os
 import secrets
 import shutil
 import stat
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
-from govaudit.files import atomic_write
+from govaudit.files import atomic_write, temporary_beside
 from govaudit.urls import redact_data, redact_url
 from govaudit.version import __version__
 from govaudit.workspace import Workspace
@@ -180,7 +179,7 @@ def attach(workspace: Workspace, site: str, question: str, source: Path,
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / (file_stem(record, f"attach-{Path(source.name).stem}")
                                + suffix[:16])
-            fd, tmp = tempfile.mkstemp(prefix=".attach.", suffix=".tmp", dir=folder)
+            fd, tmp = temporary_beside(folder / ".attach")
             with os.fdopen(fd, "wb") as copy:
                 shutil.copyfileobj(handle, copy)
         refusal = content_problem(Path(tmp), suffix)

@@ -3,17 +3,58 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere the only way to read it is to set it
+    os.umask(mask)
+    return mask
+
+
+def new_file_mode() -> int:
+    """The mode `cp` gives a new file: 0666 less the umask (0644 where the umask is 022)."""
+    return 0o666 & ~current_umask()
+
+
+def _replacing_mode(path: Path) -> int:
+    """As `cp`: an existing file keeps its mode, a new one gets the umask's."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return new_file_mode()
+
+
+def temporary_beside(path: Path, suffix: str = ".tmp", mode: int | None = None) -> tuple[int, str]:
+    """An open temporary file in `path`'s folder, with the mode the finished file gets:
+    `mode`, or as `cp` gives it (mkstemp alone would make it 0600)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=suffix, dir=path.parent)
+    try:
+        os.fchmod(fd, _replacing_mode(path) if mode is None else mode)
+    except BaseException:
+        os.close(fd)
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return fd, tmp
+
+
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     """Replace `path` with `data`: temporary file beside it, fsync, rename, fsync the folder.
 
+    The file gets `mode`, or by default the mode `cp` would give it.
     On any failure the temporary file is removed and `path` is as it was.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temporary_beside(path, mode=mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -38,8 +38,9 @@ from govaudit.workspace import Workspace
 class AtomicJSONStorage(Storage):
     """TinyDB storage that never leaves a half-written file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, mode: int | None = None) -> None:
         self.path = Path(path)
+        self.mode = mode  # None: the umask's, as for any new file
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         try:
@@ -55,15 +56,16 @@ class AtomicJSONStorage(Storage):
                                 "a backup or remove it") from None
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        _write_json(self.path, data)
+        _write_json(self.path, data, self.mode)
 
     def close(self) -> None:
         pass
 
 
-def _write_json(path: Path, data: Any) -> None:
+def _write_json(path: Path, data: Any, mode: int | None = None) -> None:
     """Replace `path` with `data` as JSON, crash-safe (files.atomic_write)."""
-    atomic_write(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+    atomic_write(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(),
+                 mode)
 
 
 PageRecord = PageRef  # the name used before the model module

@@ -79,10 +79,11 @@ def test_export_cell_by_cell(make_workspace, cli):
     assert rows[0][:7] == ["网站", "级别", "指标编号", "指标", "问题编号", "问题", "答案"]
     assert rows[1] == ["site", "level", "indicator", "indicator_path", "question",
                        "question_text", "value", "value_label", "evaluator", "time", "note",
-                       "evidence"]
-    assert rows[2] == ["成都市", "city", "a1", "甲 > 甲一", "a1.q1", "是否有", "yes", "是", "张三",
+                       "evidence", "written"]
+    assert rows[2] == ["成都市", "市级", "a1", "甲 > 甲一", "a1.q1", "是否有", "yes", "是", "张三",
                        dt.datetime(2026, 11, 22, 8, 15, 1, 123000), HOSTILE["formula"],
-                       "ev-000000000001"]
+                       "ev-000000000001", "yes"]
+    assert answers.column_dimensions["M"].hidden
     assert rows[4][4:8] == ["a1.q3", "数量", 12, None]  # a count is a real number
     notes = [r[10] for r in rows[2:]]
     expected = [HOSTILE["formula"], HOSTILE["at"], "abc", HOSTILE["plus"], HOSTILE["minus"],
@@ -99,11 +100,13 @@ def test_export_cell_by_cell(make_workspace, cli):
             if name.startswith("xl/worksheets/sheet"):
                 assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
     assert answers.freeze_panes == "A3"
-    assert answers.auto_filter.ref == "A2:L10"
+    assert answers.auto_filter.ref == "A2:M10"
     lists = {dv.formula1: str(dv.sqref) for dv in answers.data_validations.dataValidation}
     # rows 3-6 成都市 a1.q1 a1.q2 a1.q3 a2.q1; rows 7-10 郫都区 a1.q1 a1.q3 a2.q1 b1.q1
     assert lists == {'"yes,no,na,unknown"': "G3 G6:G7 G9", '"好,中,差,na,unknown"': "G4",
-                     '"优,差,na,unknown"': "G10"}
+                     '"优,差,na,unknown"': "G10",
+                     '"是,否,不适用,无法判断"': "H3 H6:H7 H9", '"好,中,差,不适用,无法判断"': "H4",
+                     '"优,差,不适用,无法判断"': "H10"}
 
     summary = book["Summary"]
     srows = _rows(summary)
@@ -112,7 +115,7 @@ def test_export_cell_by_cell(make_workspace, cli):
     assert srows[1][:8] == ["site", "level", "total", "bonus", "grade", "rank", "top.a", "top.b"]
     for row in srows[2:]:
         score = by_site[row[0]]
-        assert row[2] == pytest.approx(score.total) and row[4] == score.grade
+        assert row[2] == round(score.total, 2) and row[4] == score.grade
         assert row[5] == score.rank and row[8:11] == [score.answered, score.questions,
                                                        dict((s[0], s[1]) for s in SITES)[row[0]]]
     assert summary.freeze_panes == "B3"

@@ -76,10 +76,10 @@ def test_conflict_and_double_assessment(make_workspace, cli, tmp_path: Path):
     assert answers[("成都市", "a2.q1", "张三")]["note"] == "=cmd"
     conflicts = _rows(sheets, "Conflicts")
     same = [(r["evaluator"], r["value"], r["outcome"]) for r in conflicts
-            if r["kind"] == "same_evaluator"]
+            if r["kind"] == "同一评估人答案不同"]
     assert same == [("张三", "no", "采用"), ("张三", "yes", "未采用")]
     disagree = [(r["question"], r["evaluator"], r["value"], r["outcome"]) for r in conflicts
-                if r["kind"] == "disagreement"]
+                if r["kind"] == "评估人之间不一致"]
     assert disagree == [("a2.q1", "张三", "yes", "无法判断"), ("a2.q1", "李四", "no", "无法判断")]
     # two units doubly assessed: a1.q1 agrees (no/no), a2.q1 does not
     agreement = _rows(sheets, "Agreement")
@@ -232,7 +232,7 @@ def test_tie_on_time_survives_re_merging(tmp_path: Path):
 
     first_path, first = merged(inputs, "m0.xlsx")
     same = [(r["evaluator"], r["value"], r["note"], r["outcome"])
-            for r in _rows(first, "Conflicts") if r["kind"] == "same_evaluator"]
+            for r in _rows(first, "Conflicts") if r["kind"] == "同一评估人答案不同"]
     # tie on time and value: the note decides, the same way in every file order
     assert same == [("李四", "yes", "=1+1", "采用"), ("李四", "yes", "", "未采用"),
                     ("李四", "no", "", "未采用")]

@@ -54,7 +54,7 @@ def test_libreoffice_opens_and_resaves_the_workbook(make_workspace, cli, tmp_pat
     resaved = tmp_path / "resaved" / "book.xlsx"
     assert read_sheets(resaved)["Answers"] == read_sheets(exported)["Answers"]
     empty = make_workspace(evaluator="王五", name="empty")
-    result = cli("import", str(resaved), cwd=empty.root)
+    result = cli("import", str(resaved), "--add-sites", cwd=empty.root)
     assert result.exit_code == 0, result.output
     again = tmp_path / "again.xlsx"
     assert cli("export", "-o", str(again), cwd=empty.root).exit_code == 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ from govaudit.archive.timestamps import (
 )
 from govaudit.errors import GovauditError
 from govaudit.evidence import MANIFEST_PREFIX, sha256_file, utc_time
+from govaudit.files import temporary_beside
 from govaudit.workspace import Workspace
 
 SUMS_NAME = "SHA256SUMS"
@@ -119,7 +119,7 @@ def _mentions(manifest: Path, ids: set[str]) -> bool:
 def _write_zip(target: Path, members: dict[str, Path], readme: bytes) -> None:
     """The zip, written to a temporary file first: a failure leaves no half bundle."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = temporary_beside(target)
     os.close(fd)
     sums: list[str] = []
     try:

@@ -104,7 +104,10 @@ class SheetWriter:
     def columns(self, columns: Sequence[Column]) -> None:
         """Column widths: must come before the first row in write-only mode."""
         for index, column in enumerate(columns, 1):
-            self.ws.column_dimensions[get_column_letter(index)].width = column.width
+            dimension = self.ws.column_dimensions[get_column_letter(index)]
+            dimension.width = column.width
+            if column.hidden:
+                dimension.hidden = True
 
     def header(self, columns: Sequence[Column]) -> None:
         """The Chinese header row, then the row of ids govaudit reads."""

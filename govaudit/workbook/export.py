@@ -16,7 +16,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
-from govaudit.files import fsync_dir
+from govaudit.files import fsync_dir, temporary_beside
 from govaudit.workbook import layout
 from govaudit.workbook.content import WorkbookContent, workspace_content
 from govaudit.workspace import Workspace
@@ -89,7 +89,7 @@ def replacing(out: Path) -> Iterator[Path]:
     The temporary file is made first, so an unwritable folder fails before any work;
     on any error it is removed and `out` is left as it was.
     """
-    fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".xlsx.tmp", dir=out.parent)
+    fd, name = temporary_beside(out, suffix=".xlsx.tmp")
     os.close(fd)
     tmp = Path(name)
     try:

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govaudit.checklist import Checklist
+from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError, RowsError
 from govaudit.sites import add_sites as store_sites
 from govaudit.sites import validate_site
+from govaudit.model import utc_now
 from govaudit.store import Answer, Site, Store
 from govaudit.tables import Table
 from govaudit.urls import redact_url
@@ -163,7 +164,7 @@ def _read_sites(path: Path, book: Any, checklist: Checklist, known: dict[str, Si
         try:
             # a site already here keeps its URL: only the level must agree
             site = validate_site(checklist, name, ours.url if ours else _text(record.get("url")),
-                                 _text(record.get("level")),
+                                 _level_id(_text(record.get("level"))),
                                  _text(record.get("region")), _text(record.get("group")))
         except GovauditError as exc:
             problems.add(layout.SUMMARY, number, f"site {name}: {exc}" if name else str(exc))
@@ -194,7 +195,8 @@ def _read_answers(sheet: str, table: Table, checklist: Checklist, sites: dict[st
     keys: dict[tuple[str, str, str], int] = {}
     for row in table.rows():
         number, record = row.number, row.cells
-        if kind is not None and _text(record.get("kind")).strip() != kind:
+        shown = _text(record.get("kind")).strip()
+        if kind is not None and layout.KIND_IDS.get(shown, shown) != kind:
             continue
         answer = _answer(sheet, number, record, checklist, sites, problems)
         if answer is None:
@@ -236,6 +238,15 @@ def _answer(sheet: str, number: int, record: Mapping[str, Any], checklist: Check
     except ValueError as exc:
         problems.add(sheet, number, f"site {site.name}: {exc}")
         return None
+    label = _text(record.get("value_label")).strip()
+    if label and label != question.display(value):
+        edited = _label_edit(question, value, label, _plain(record.get("written")))
+        if edited is None:
+            problems.add(sheet, number, f"site {site.name}: {qid}: 答案 {value!r} and 答案（中文） "
+                         f"{label!r} disagree; change one to match the other, or clear "
+                         "答案（中文）")
+            return None
+        value = edited
     evaluator = _text(record.get("evaluator"))
     if not evaluator.strip():
         problems.add(sheet, number, "no evaluator")
@@ -250,6 +261,34 @@ def _answer(sheet: str, number: int, record: Mapping[str, Any], checklist: Check
                   _text(record.get("note")), evidence)
 
 
+def _parse_label(question: Question, label: str) -> str | int | None:
+    """The value an 答案（中文） cell names (是, 不适用, 好, 12个…), or None."""
+    for text in (label, label.removesuffix(question.unit) if question.unit else label):
+        try:
+            return question.parse_value(text)
+        except ValueError:
+            continue
+    return None
+
+
+def _label_edit(question: Question, value: str | int, label: str,
+                written: Any) -> str | int | None:
+    """Which of a row's two answer columns a person changed, against the value exported
+    (the hidden column): the changed one wins; None when that cannot be told."""
+    named = _parse_label(question, label)
+    if named is None or named == value:
+        return named
+    try:
+        original = question.parse_value("" if written is None else written)
+    except ValueError:
+        return None
+    if value == original:
+        return named  # only the Chinese column was changed
+    if named == original:
+        return value  # only the value column was changed
+    return None
+
+
 @dataclass
 class ImportResult:
     path: Path
@@ -260,6 +299,26 @@ class ImportResult:
     kept: int  # the workspace already held a newer answer
     sites_added: list[str]
     evaluators: list[str]
+
+
+def _level_id(shown: str) -> str:
+    """A level as the workbook shows it (省级/市级/县级) back to the checklist's id."""
+    return layout.LEVEL_IDS.get(shown.strip(), shown)
+
+
+def _edits_dated(answers: list[Answer], stored: dict[tuple[str, str, str], Answer]
+                 ) -> list[Answer]:
+    """An answer edited in the workbook without changing its time is an edit all the same:
+    it is dated now, so it replaces the stored one and keeps that in its history."""
+    now = utc_now()
+    out = []
+    for answer in answers:
+        old = stored.get((answer.site, answer.question, answer.evaluator))
+        if (old is not None and old.time == answer.time
+                and (old.value, old.note) != (answer.value, answer.note)):
+            answer = answer.replace(time=now)
+        out.append(answer)
+    return out
 
 
 def import_workbook(workspace: Workspace, path: Path, force: bool = False,
@@ -289,13 +348,13 @@ def import_workbook(workspace: Workspace, path: Path, force: bool = False,
             new += 1
         elif old.value == answer.value and old.note == answer.note:
             unchanged += 1
-        elif old.time >= answer.time:
+        elif old.time > answer.time:
             kept += 1
         else:
             updated += 1
     if new_sites:
         store_sites(workspace, new_sites)
-    store.save_answers(data.answers, keep_newer=True)
+    store.save_answers(_edits_dated(data.answers, existing), keep_newer=True)
     return ImportResult(Path(path), len(data.answers), new, updated, unchanged, kept,
                         [s.name for s in new_sites],
                         sorted({a.evaluator for a in data.answers}))

@@ -35,6 +35,7 @@ class Column:
     id: str
     header: str
     width: float = 12
+    hidden: bool = False
 
 
 SUMMARY_HEAD = (
@@ -55,6 +56,8 @@ ANSWERS_COLUMNS = (
     Column("value_label", "答案（中文）", 12), Column("evaluator", "评估人", 10),
     Column("time", "时间（UTC）", 20), Column("note", "备注", 30),
     Column("evidence", "证据编号", 20),
+    # The value as exported, hidden: tells which of 答案 and 答案（中文） a person changed.
+    Column("written", "导出时的答案", 12, hidden=True),
 )
 ANSWERS_REQUIRED = ("site", "question", "value", "evaluator", "time")
 EVIDENCE_COLUMNS = (
@@ -95,9 +98,13 @@ LEVEL_LABELS = {
     "province": "省级", "city": "市级", "county": "县级", "ministry": "部委",
     "wechat": "微信", "app": "App", "weibo": "微博", "default": "默认",
 }
+LEVEL_IDS = {label: level for level, label in LEVEL_LABELS.items()}
 # Kinds of Conflicts rows: the ids govaudit reads back, and what people see in `rule`.
 SAME_EVALUATOR = "same_evaluator"
 DISAGREEMENT = "disagreement"
+# What people see in the kind column; either spelling is read back.
+KIND_LABELS = {SAME_EVALUATOR: "同一评估人答案不同", DISAGREEMENT: "评估人之间不一致"}
+KIND_IDS = {label: kind for kind, label in KIND_LABELS.items()}
 CHOSEN = "采用"
 REJECTED = "未采用"
 

@@ -19,9 +19,10 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from govaudit.checklist import Checklist, Question
-from govaudit.checklist.model import SPECIAL_VALUES
+from govaudit.checklist.model import SPECIAL_VALUES, VALUE_LABELS
 from govaudit.workbook import layout
 from govaudit.workbook.cells import HEADER_FILL, HEADER_FONT, WRAP, SheetWriter, runs_to_sqref
 from govaudit.workbook.content import WorkbookContent, parse_time
@@ -87,12 +88,14 @@ def write_content(wb: Any, content: WorkbookContent, link_for: Callable[[str], s
 def _summary(w: SheetWriter, content: WorkbookContent) -> None:
     checklist = content.checklist
     columns = summary_columns(checklist)
+    _print_setup(w.ws)  # sheet properties: before the first row in write-only mode
     w.table(columns, freeze="B3")
     sites = {s.name: s for s in content.sites}
-    for score in content.report.sites:
+    for score in summary_order(content):
         site = sites[score.site]
         w.append([
-            score.site, score.level, _num(score.total), _num(score.bonus), score.grade,
+            score.site, level_label(score.level), _num(score.total), _num(score.bonus),
+            score.grade,
             score.rank, *[_num(score.tops.get(t.id)) if score.tops else None
                           for t in checklist.tops],
             score.answered, score.questions, site.url, site.region, site.group, score.group,
@@ -123,7 +126,33 @@ def _summary(w: SheetWriter, content: WorkbookContent) -> None:
     w.ws.add_chart(chart, f"{get_column_letter(len(columns) + 2)}3")
 
 
+def summary_order(content: WorkbookContent) -> list[Any]:
+    """The Summary's rows: by ranking group (the checklist's order), then rank, then name."""
+    checklist = content.checklist
+    return sorted(content.report.sites, key=lambda s: (
+        checklist.group_order(s.group), s.rank is None, s.rank or 0, s.site))
+
+
+def level_label(level: str) -> str:
+    """A level as the team reads it: 省级, 市级, 县级…"""
+    return layout.LEVEL_LABELS.get(level, level)
+
+
+def _print_setup(ws: Any) -> None:
+    """A4 landscape, one page wide, both header rows on every printed page."""
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"1:{layout.HEADER_ROWS}"
+
+
 def _num(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _fine(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
@@ -134,8 +163,8 @@ def _scores(w: SheetWriter, content: WorkbookContent) -> None:
     weighted = content.report.weighted
     for score in content.report.sites:
         values = score.indicators if weighted else score.fractions
-        w.append([score.site, score.level, *[_num(values.get(i.id))
-                                             for i in checklist.indicators]])
+        w.append([score.site, level_label(score.level),
+                  *[_fine(values.get(i.id)) for i in checklist.indicators]])
     w.autofilter(columns)
 
 
@@ -145,7 +174,7 @@ def _answers(w: SheetWriter, content: WorkbookContent) -> None:
     w.table(columns, freeze="A3")
     value = w.value
     # Cells that repeat from row to row are converted once (this sheet can hold 200,000 rows).
-    sites = {s.name: (value(s.name), value(s.level)) for s in content.sites}
+    sites = {s.name: (value(s.name), value(level_label(s.level))) for s in content.sites}
     fixed: dict[str, tuple[Any, ...]] = {}
     labels: dict[tuple[str, str | int], Any] = {}
     people: dict[str, Any] = {}
@@ -174,7 +203,7 @@ def _answers(w: SheetWriter, content: WorkbookContent) -> None:
         w.append_cells([
             site, level, indicator_id, path, qid, text, value(answer.value), labels[label_key],
             who, when or value(answer.time), value(answer.note) if answer.note else None,
-            value(", ".join(answer.evidence)) if answer.evidence else None,
+            value(", ".join(answer.evidence)) if answer.evidence else None, value(answer.value),
         ])
         if choices:
             groups.setdefault(choices, []).append(row_number)
@@ -188,11 +217,25 @@ def _dropdowns(w: SheetWriter, groups: dict[tuple[str, ...], list[int]], last: i
     else one list of every fixed value over the whole column (a hint, not a check)."""
     if not groups:
         return
-    spans = {choices: runs_to_sqref("G", rows) for choices, rows in groups.items()}
+    for column, lists in (("G", groups), ("H", _chinese(groups))):
+        _dropdown_lists(w, column, lists, last)
+
+
+def _chinese(groups: dict[tuple[str, ...], list[int]]) -> dict[tuple[str, ...], list[int]]:
+    """The same lists in Chinese, for the 答案（中文） column: 是/否/不适用/无法判断."""
+    out: dict[tuple[str, ...], list[int]] = {}
+    for choices, rows in groups.items():
+        out.setdefault(tuple(VALUE_LABELS.get(c, c) for c in choices), []).extend(rows)
+    return {choices: sorted(rows) for choices, rows in out.items()}
+
+
+def _dropdown_lists(w: SheetWriter, column: str, groups: dict[tuple[str, ...], list[int]],
+                    last: int) -> None:
+    spans = {choices: runs_to_sqref(column, rows) for choices, rows in groups.items()}
     strict = sum(s.count(" ") + 1 for s in spans.values()) <= MAX_VALIDATION_RANGES
     if not strict:
         union = tuple(dict.fromkeys(v for choices in groups for v in choices))
-        spans = {union: f"G{layout.FIRST_DATA_ROW}:G{last}"}
+        spans = {union: f"{column}{layout.FIRST_DATA_ROW}:{column}{last}"}
     for choices, sqref in spans.items():
         formula = '"' + ",".join(c.replace('"', '""') for c in choices) + '"'
         if len(formula) > 255:  # Excel's limit for a literal list
@@ -256,7 +299,8 @@ def _conflicts(w: SheetWriter, content: WorkbookContent) -> None:
         question = checklist.question(a.question)
         when = parse_time(a.time)
         w.append_cells([
-            w.value(row.kind), w.value(a.site), w.value(a.question),
+            w.value(layout.KIND_LABELS.get(row.kind, row.kind)), w.value(a.site),
+            w.value(a.question),
             w.value(question.text if question else ""), w.value(a.evaluator),
             w.value(a.value),
             when or w.value(a.time),
