@@ -15,9 +15,9 @@ from typing import Any
 
 from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError, RowsError
+from govaudit.model import utc_now
 from govaudit.sites import add_sites as store_sites
 from govaudit.sites import validate_site
-from govaudit.model import utc_now
 from govaudit.store import Answer, Site, Store
 from govaudit.tables import Table
 from govaudit.urls import redact_url
