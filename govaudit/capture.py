@@ -47,7 +47,7 @@ from govaudit.evidence import (
 )
 from govaudit.model import PageRef
 from govaudit.netpolicy import AddressPolicy
-from govaudit.urls import origin, origin_text, redact_record, split_credentials
+from govaudit.urls import origin, origin_text, redact_record, redact_url, split_credentials
 from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -265,14 +265,7 @@ async def _snapshot(page: Page, record: dict[str, Any], workspace: Workspace,
         "imageWaitMs": int(IMAGE_WAIT_S * 1000), "scroll": options.scroll and options.full_page})
     png: bytes | None = None
     if options.selector:
-        element = page.locator(options.selector).first
-        try:
-            await element.wait_for(state="visible", timeout=min(5.0, time_left()) * 1000)
-            png = await element.screenshot(animations="disabled", scale="css", type="png",
-                                           timeout=max(5.0, time_left()) * 1000)
-        except PlaywrightError:
-            _add_error(record, f"selector {options.selector!r} matched no visible element; "
-                               "captured the whole page instead")
+        png = await _element_png(page, record, options, time_left)
     if png is None:
         if options.full_page and size["height"] > options.max_height:
             record["capped_height"] = options.max_height
@@ -298,6 +291,38 @@ async def _snapshot(page: Page, record: dict[str, Any], workspace: Workspace,
         else:
             await asyncio.to_thread(save_file, workspace, record, "mhtml", ".mhtml",
                                     snapshot["data"].encode("utf-8"), label)
+
+
+# The element's box in page coordinates (CSS pixels), rounded to whole pixels.
+_BOX_JS = """
+(element) => {
+  const r = element.getBoundingClientRect();
+  return {x: Math.round(r.left + window.scrollX), y: Math.round(r.top + window.scrollY),
+          width: Math.round(r.width), height: Math.round(r.height)};
+}
+"""
+
+
+async def _element_png(page: Page, record: dict[str, Any], options: CaptureOptions,
+                       time_left: Callable[[], float]) -> bytes | None:
+    """The first visible element `options.selector` matches, as PNG; None when there is none.
+
+    Records the selector, and the element's box in the page where it was found.
+    """
+    from playwright.async_api import Error as PlaywrightError
+
+    record["selector"] = options.selector
+    element = page.locator(options.selector).first
+    try:
+        await element.wait_for(state="visible", timeout=min(5.0, time_left()) * 1000)
+        record["box"] = await element.evaluate(_BOX_JS)
+        return await element.screenshot(animations="disabled", scale="css", type="png",
+                                        timeout=max(5.0, time_left()) * 1000)
+    except PlaywrightError:
+        record["box"] = None
+        _add_error(record, f"selector {options.selector!r} matched no visible element; "
+                           "captured the whole page instead")
+        return None
 
 
 async def _page_png(page: Page, cdp: CDPSession | None, size: dict[str, Any],
@@ -603,8 +628,9 @@ async def _quietly(awaitable: Any) -> None:
 class _Pipeline:
     def __init__(self, workspace: Workspace, browser: Browser, options: CaptureOptions,
                  context_options: dict[str, Any], run: str,
-                 nets: dict[str, _SiteNet] | None = None) -> None:
+                 nets: dict[str, _SiteNet] | None = None, endpoint: str = "") -> None:
         self.workspace = workspace
+        self.endpoint = redact_url(endpoint)  # the remote browser's, "" for one launched here
         self.browser = browser
         self.options = options
         self.context_options = context_options
@@ -622,7 +648,8 @@ class _Pipeline:
         record = new_record(run=self.run, site=target.site, indicator=target.indicator,
                             question=target.question, requested_url=target.url)
         record.update(viewport=self.viewport, device=options.device,
-                      browser=self.browser_name, user_agent=self.user_agent)
+                      browser=self.browser_name, user_agent=self.user_agent,
+                      endpoint=self.endpoint)
         reusable = True
         tab: _Tab | None = None
         # everything a capture does must end well within this, whatever the page does
@@ -860,7 +887,7 @@ async def arun_captures(workspace: Workspace, targets: Iterable[Target],
             try:
                 context_options = await browser_context_options(pw, browser, options)
                 pipeline = _Pipeline(workspace, browser, options, context_options, result.run,
-                                     nets)
+                                     nets, cdp_endpoint or browser_endpoint or "")
                 counts: dict[str, int] = {}
                 for target in targets:
                     counts[target.site] = counts.get(target.site, 0) + 1

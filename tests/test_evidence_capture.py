@@ -27,7 +27,8 @@ from govaudit.workspace import Workspace, init_workspace
 FIXTURES = Path(__file__).parent / "fixtures"
 CONTRACT_KEYS = {"id", "run", "site", "indicator", "question", "requested_url", "final_url",
                  "status", "ip", "title", "time", "viewport", "device", "user_agent", "browser",
-                 "govaudit", "duration_ms", "capped_height", "files", "error"}
+                 "govaudit", "duration_ms", "capped_height", "files", "error", "selector", "box",
+                 "endpoint"}
 UNSAFE_SITE = 'a/b:c*?"<>|市 CON.'
 ZH_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>成都市人民政府门户网站</title>
 <style>body{margin:0;font-size:40px;color:#000;background:#fff} h1,p{margin:0}
