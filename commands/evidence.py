@@ -64,7 +64,7 @@ def evidence(
     selector: Annotated[str, typer.Option(
         help="Capture one element, e.g. '#footer'.", show_default=False)] = "",
     max_height: Annotated[int, typer.Option(
-        help="Cut full-page screenshots at this many pixels (recorded when it applies).",
+        help="Capture a taller page in numbered segments of this many pixels.",
     )] = 15000,
     browser_path: Annotated[str | None, typer.Option(
         help="The Chromium/Chrome to use (or $GOVAUDIT_BROWSER).", show_default=False)] = None,
@@ -176,7 +176,10 @@ def _summary(result: Any, ws: Any) -> None:
 
 
 def _files_text(record: dict[str, Any]) -> str:
-    text = ", ".join(f["kind"] for f in record["files"])
+    text = ", ".join(dict.fromkeys(f["kind"] for f in record["files"]))
+    segments = sum(1 for f in record["files"] if f.get("segment"))
+    if segments:
+        text += f" ({segments} segments)"
     if record["capped_height"]:
         text += f" (cut at {record['capped_height']} px)"
     return text

@@ -29,10 +29,10 @@ import os
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 from urllib.parse import urlsplit
 
 from govaudit.credentials import load_credentials
@@ -60,10 +60,13 @@ if TYPE_CHECKING:
         Response,
     )
 
+T = TypeVar("T")
 WaitUntil = Literal["load", "domcontentloaded", "networkidle", "commit"]
 WAIT_UNTIL: tuple[str, ...] = get_args(WaitUntil)
 DEFAULT_VIEWPORT = "1366x768"
 DEFAULT_MAX_HEIGHT = 15000  # CSS pixels: a 1366 px wide PNG this tall is ~80 MB in memory
+# A taller page is captured in segments of max_height; pages beyond this are cut here.
+MAX_PAGE_HEIGHT = 150_000
 SCROLL_BUDGET_S = 5.0
 IMAGE_WAIT_S = 3.0
 
@@ -261,16 +264,17 @@ async def _snapshot(page: Page, record: dict[str, Any], workspace: Workspace,
         record["title"] = ""
     label = url_label(record["requested_url"] or page.url)
     size = await page.evaluate(_SCROLL_JS, {
-        "maxHeight": options.max_height, "budgetMs": int(SCROLL_BUDGET_S * 1000),
+        "maxHeight": MAX_PAGE_HEIGHT, "budgetMs": int(SCROLL_BUDGET_S * 1000),
         "imageWaitMs": int(IMAGE_WAIT_S * 1000), "scroll": options.scroll and options.full_page})
     png: bytes | None = None
     if options.selector:
         png = await _element_png(page, record, options, time_left)
-    if png is None:
-        if options.full_page and size["height"] > options.max_height:
-            record["capped_height"] = options.max_height
-        png = await _page_png(page, cdp, size, options, time_left)
-    await asyncio.to_thread(save_file, workspace, record, "png", ".png", png, label)
+    if png is None and options.full_page and size["height"] > options.max_height:
+        await _save_segments(page, cdp, size, record, workspace, options, time_left, label)
+    else:
+        if png is None:
+            png = await _page_png(page, cdp, size, options, time_left)
+        await asyncio.to_thread(save_file, workspace, record, "png", ".png", png, label)
     if options.html:
         from govaudit.inert_html import MAX_STYLESHEETS, STYLESHEETS_JS, render_inert
 
@@ -325,9 +329,33 @@ async def _element_png(page: Page, record: dict[str, Any], options: CaptureOptio
         return None
 
 
+async def _save_segments(page: Page, cdp: CDPSession | None, size: dict[str, Any],
+                         record: dict[str, Any], workspace: Workspace, options: CaptureOptions,
+                         time_left: Callable[[], float], label: str) -> None:
+    """A page taller than max_height as numbered PNG segments, top to bottom, one at a time.
+
+    Each is written before the next is taken (memory stays at one segment), and its
+    file entry says where it sits: `segment` (from 1), `offset` and `height` in CSS
+    pixels. A page taller than MAX_PAGE_HEIGHT is cut there (`capped_height`).
+    """
+    height = size["height"]
+    if height > MAX_PAGE_HEIGHT:
+        record["capped_height"] = height = MAX_PAGE_HEIGHT
+    for number, top in enumerate(range(0, height, options.max_height), start=1):
+        part = min(options.max_height, height - top)
+        png = await _page_png(page, cdp, size, options, time_left, top=top, height=part)
+        entry = await asyncio.to_thread(save_file, workspace, record, "png",
+                                        f".{number:02d}.png", png, label)
+        entry.update(segment=number, offset=top, height=part)
+        del png
+
+
 async def _page_png(page: Page, cdp: CDPSession | None, size: dict[str, Any],
-                    options: CaptureOptions, time_left: Callable[[], float]) -> bytes:
+                    options: CaptureOptions, time_left: Callable[[], float], *, top: int = 0,
+                    height: int | None = None) -> bytes:
     """The page (whole, up to the cap, or the visible window) as PNG, one pixel per CSS pixel.
+
+    With `top` and `height`: that band of the full page (a segment of a tall one).
 
     Over CDP with Chromium's fast PNG encoder (optimizeForSpeed): lossless like
     Playwright's screenshot, about twice as fast on a long page, files ~20% larger.
@@ -336,14 +364,14 @@ async def _page_png(page: Page, cdp: CDPSession | None, size: dict[str, Any],
         # mobile emulation zooms the visual viewport: leave the geometry to Playwright
         shot: dict[str, Any] = {"animations": "disabled", "scale": "css", "type": "png",
                                 "timeout": max(5.0, time_left()) * 1000}
-        if options.full_page and size["height"] > options.max_height:
+        if height is not None:
             width = max(size["width"], size["innerWidth"])
             return await page.screenshot(full_page=True, clip={
-                "x": 0, "y": 0, "width": width, "height": options.max_height}, **shot)
+                "x": 0, "y": top, "width": width, "height": height}, **shot)
         return await page.screenshot(full_page=options.full_page, **shot)
     if options.full_page:
-        clip = {"x": 0, "y": 0, "width": max(size["width"], size["innerWidth"]),
-                "height": max(1, min(size["height"], options.max_height))}
+        clip = {"x": 0, "y": top, "width": max(size["width"], size["innerWidth"]),
+                "height": max(1, height or min(size["height"], options.max_height))}
     else:
         clip = {"x": size["x"], "y": size["y"], "width": size["innerWidth"],
                 "height": size["innerHeight"]}
@@ -931,10 +959,30 @@ def run_captures(workspace: Workspace, targets: Iterable[Target],
     Failures are records with an `error`; this raises only for problems that
     stop every capture (no browser, bad options, an unreachable endpoint).
     """
-    return asyncio.run(arun_captures(
+    return asyncio.run(_quiet_when_driver_stops(arun_captures(
         workspace, targets, options, concurrency=concurrency, on_progress=on_progress,
         headed=headed, browser_path=browser_path, cdp_endpoint=cdp_endpoint,
-        browser_endpoint=browser_endpoint, run=run, store=store))
+        browser_endpoint=browser_endpoint, run=run, store=store)))
+
+
+async def _quiet_when_driver_stops(work: Awaitable[T]) -> T:
+    """Await `work` in a loop that does not log Playwright's driver stopping under it.
+
+    Ctrl-C in a terminal reaches the whole process group: Playwright's driver
+    stops with us, and the futures left waiting for it would each be logged as
+    "Future exception was never retrieved" after the batch has been stopped and
+    its captures kept. Whatever else the loop reports is reported as before.
+    """
+    loop = asyncio.get_running_loop()
+
+    def report(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if (str(context.get("message", "")).startswith("Future exception was never retrieved")
+                and "Connection closed" in str(context.get("exception", ""))):
+            return
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(report)
+    return await work
 
 
 def build_targets(workspace: Workspace, *, sites: list[str] | None = None, url: str | None = None,

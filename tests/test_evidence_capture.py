@@ -99,7 +99,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path == "/never-loads.html":
             self.send(200, '<html><body><h1>加载中</h1><img src="/hang"></body></html>'.encode())
         elif path == "/tall.html":
-            self.send(200, b'<html><body style="margin:0"><div style="height:50000px;'
+            self.send(200, b'<html><body style="margin:0"><div style="height:14000px;'
                       b'background:linear-gradient(#fff,#00f)"></div></body></html>')
         elif path == "/download":
             self.send(200, b"%PDF-1.4 fake report", "application/octet-stream",
@@ -274,11 +274,14 @@ def test_page_that_never_finishes_loading_is_captured_as_far_as_it_got(batch) ->
     assert png_of(ws, record).width == 1366
 
 
-def test_tall_page_is_cut_at_the_cap(batch) -> None:
+def test_tall_page_is_captured_in_segments_of_the_cap(batch) -> None:
     ws, records, _, _ = batch
     record = records["tall"]
     assert record["error"] == ""
-    assert record["capped_height"] == 6000
+    assert record["capped_height"] is None
+    segments = [f for f in record["files"] if f["kind"] == "png"]
+    assert [(f["segment"], f["offset"], f["height"]) for f in segments] == [
+        (n + 1, n * 6000, 6000 if n < 2 else 2000) for n in range(3)]
     assert png_of(ws, record).size == (1366, 6000)
     assert records["zh"]["capped_height"] is None
 

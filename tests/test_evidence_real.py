@@ -4,12 +4,14 @@ records about its selector and browser, capturing only what is missing."""
 from __future__ import annotations
 
 import http.server
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from govaudit.capture import CaptureOptions, Target, run_captures
+from govaudit.model import PageRef
 from govaudit.store import Site, Store
 from govaudit.workspace import Workspace, init_workspace
 
@@ -113,3 +115,121 @@ def test_element_capture_records_its_selector_and_box(tmp_path: Path, serve_dir)
     assert record["selector"] == "#nowhere" and record["box"] is None
     [record] = run_captures(ws, targets, CaptureOptions(mhtml=False), concurrency=1).records
     assert record["selector"] == "" and record["box"] is None
+
+
+TALL_PAGE = ('<html><head><meta charset="utf-8"></head><body style="margin:0">'
+             '<div style="height:59880px;background:linear-gradient(#fff,#00f)"></div>'
+             '<div id="footer" style="height:120px;background:#c00;color:#fff">'
+             '主办单位：成都市人民政府办公厅</div></body></html>')
+
+
+def test_a_page_taller_than_the_cap_is_captured_whole_in_segments(tmp_path: Path,
+                                                                  serve_dir) -> None:
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "tall.html").write_text(TALL_PAGE, encoding="utf-8")
+    base = serve_dir(folder)
+    ws = new_workspace(tmp_path / "ws", base)
+    [record] = run_captures(ws, [Target("成都市", f"{base}/tall.html")],
+                            CaptureOptions(mhtml=False), concurrency=1).records
+    assert record["error"] == "" and record["capped_height"] is None
+    segments = [f for f in record["files"] if f["kind"] == "png"]
+    assert [f["segment"] for f in segments] == [1, 2, 3, 4]
+    assert [(f["offset"], f["height"]) for f in segments] == [
+        (0, 15000), (15000, 15000), (30000, 15000), (45000, 15000)]
+    footer = None
+    for entry in segments:
+        data = (ws.root / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+        image = Image.open(io.BytesIO(data)).convert("RGB")
+        assert image.size == (1366, entry["height"])
+        if entry["offset"] <= 59940 < entry["offset"] + entry["height"]:
+            footer = image.getpixel((1300, 59940 - entry["offset"]))
+    assert footer == (204, 0, 0)  # the footer is in the last segment
+    assert len({f["path"] for f in segments}) == 4
+    [stored] = Store(ws).evidence()
+    assert stored["files"] == record["files"]
+
+    # the report shows the first segment and links every one
+    from govaudit.report import build_report
+    from govaudit.report.build import site_page_name
+
+    page = (build_report(ws).parent / "sites" / site_page_name("成都市")).read_text("utf-8")
+    names = [Path(f["path"]).name for f in segments]
+    card = page[page.index(f'id="{record["id"]}"'):]
+    card = card[:card.index("</figure>")]
+    shot = card[card.index('class="shot"'):]
+    assert names[0] in shot[:shot.index("</a>")]
+    for number, name in enumerate(names, start=1):
+        assert name in card
+        assert f"截图 第{number}段" in card
+
+
+class SlowHandler(http.server.BaseHTTPRequestHandler):
+    """/p0.html answers at once, every other page after a long wait."""
+
+    release = threading.Event()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if not self.path.startswith("/p0"):
+            self.release.wait(60)
+        body = f"<html><head><title>{self.path}</title></head><body>页面</body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_ctrl_c_keeps_what_was_captured_and_exits_130_quietly(tmp_path: Path,
+                                                              serve_dir) -> None:
+    import json
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.conftest import GOVAUDIT
+
+    SlowHandler.release.clear()
+    base = serve_dir(tmp_path, SlowHandler)
+    ws = init_workspace(tmp_path / "ws", str(FIXTURES / "mini.yaml"), "张三")
+    store = Store(ws)
+    store.add_sites([Site("成都市", f"{base}/p0.html", "city")])
+    for n in range(1, 4):
+        store.record_page(PageRef("成都市", f"{base}/p{n}.html"))
+    # a session of its own: Ctrl-C in a terminal signals the whole process group, so the
+    # browser and Playwright's driver get the SIGINT too
+    process = subprocess.Popen([*GOVAUDIT, "evidence", "--concurrency", "2"], cwd=ws.root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not Store(ws).evidence():
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        SlowHandler.release.set()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, (out, err)
+    text = (out + err).strip()
+    assert "Traceback" not in text and "Future exception" not in text, text
+    assert len(text.splitlines()) == 1, text
+    assert "interrupted" in text
+    [record] = Store(ws).evidence()
+    assert record["requested_url"] == f"{base}/p0.html" and record["error"] == ""
+    [manifest] = ws.evidence_dir.glob("manifest-*.json")
+    body = json.loads(manifest.read_text(encoding="utf-8"))
+    assert [r["id"] for r in body["records"]] == [record["id"]]
