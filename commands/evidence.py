@@ -78,6 +78,9 @@ def evidence(
         "--allow-private", help="Let pages load from private addresses (intranet, loopback) "
         "through redirects, frames and resources; by default only the pages asked for may "
         "be on one.")] = False,
+    missing: Annotated[bool, typer.Option(
+        "--missing", help="Capture only the pages that have no good capture yet (never "
+        "captured, failed, or with files gone).")] = False,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -96,10 +99,12 @@ def evidence(
         result = audit.capture(site, url=url, indicator=indicator, question=question,
                                options=options, concurrency=concurrency, on_progress=progress,
                                headed=headed, browser_path=browser_path,
-                               cdp_endpoint=cdp_endpoint, browser_endpoint=browser_endpoint)
+                               cdp_endpoint=cdp_endpoint, browser_endpoint=browser_endpoint,
+                               missing=missing)
     ws = audit.workspace
     if not result.records:
-        message = "Nothing to capture: no sites yet (govaudit sites import FILE)"
+        message = ("Nothing to capture: every page has a good capture already" if missing
+                   else "Nothing to capture: no sites yet (govaudit sites import FILE)")
         if json:
             print_json({"captures": [], "failed": 0})
         else:

@@ -170,6 +170,26 @@ def test_a_page_taller_than_the_cap_is_captured_whole_in_segments(tmp_path: Path
         assert f"截图 第{number}段" in card
 
 
+def send_page(handler: http.server.BaseHTTPRequestHandler, status: int) -> None:
+    """A small page titled with its path."""
+    body = f"<html><head><title>{handler.path}</title></head><body>页面</body></html>".encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def paged_workspace(tmp_path: Path, base: str, pages: int) -> Workspace:
+    """A workspace whose one site has /p0.html as home page and /p1.html… recorded."""
+    ws = init_workspace(tmp_path / "ws", str(FIXTURES / "mini.yaml"), "张三")
+    store = Store(ws)
+    store.add_sites([Site("成都市", f"{base}/p0.html", "city")])
+    for n in range(1, pages):
+        store.record_page(PageRef("成都市", f"{base}/p{n}.html"))
+    return ws
+
+
 class SlowHandler(http.server.BaseHTTPRequestHandler):
     """/p0.html answers at once, every other page after a long wait."""
 
@@ -181,12 +201,7 @@ class SlowHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if not self.path.startswith("/p0"):
             self.release.wait(60)
-        body = f"<html><head><title>{self.path}</title></head><body>页面</body></html>".encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_page(self, 200)
 
 
 def test_ctrl_c_keeps_what_was_captured_and_exits_130_quietly(tmp_path: Path,
@@ -201,11 +216,7 @@ def test_ctrl_c_keeps_what_was_captured_and_exits_130_quietly(tmp_path: Path,
 
     SlowHandler.release.clear()
     base = serve_dir(tmp_path, SlowHandler)
-    ws = init_workspace(tmp_path / "ws", str(FIXTURES / "mini.yaml"), "张三")
-    store = Store(ws)
-    store.add_sites([Site("成都市", f"{base}/p0.html", "city")])
-    for n in range(1, 4):
-        store.record_page(PageRef("成都市", f"{base}/p{n}.html"))
+    ws = paged_workspace(tmp_path, base, 4)
     # a session of its own: Ctrl-C in a terminal signals the whole process group, so the
     # browser and Playwright's driver get the SIGINT too
     process = subprocess.Popen([*GOVAUDIT, "evidence", "--concurrency", "2"], cwd=ws.root,
@@ -233,3 +244,42 @@ def test_ctrl_c_keeps_what_was_captured_and_exits_130_quietly(tmp_path: Path,
     [manifest] = ws.evidence_dir.glob("manifest-*.json")
     body = json.loads(manifest.read_text(encoding="utf-8"))
     assert [r["id"] for r in body["records"]] == [record["id"]]
+
+
+class FlakyHandler(http.server.BaseHTTPRequestHandler):
+    """/p1.html fails until `fixed` is set; the other pages answer."""
+
+    fixed = threading.Event()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        ok = not self.path.startswith("/p1") or self.fixed.is_set()
+        send_page(self, 200 if ok else 503)
+
+
+def test_missing_captures_only_pages_without_a_good_capture(tmp_path: Path, serve_dir,
+                                                            cli) -> None:
+    FlakyHandler.fixed.clear()
+    base = serve_dir(tmp_path, FlakyHandler)
+    ws = paged_workspace(tmp_path, base, 3)
+
+    def captured(*args: str) -> list[str]:
+        import json
+
+        result = cli("evidence", "--json", "--timeout", "10", *args, "-w", str(ws.root))
+        assert result.exit_code in (0, 1), result.output
+
+        return sorted(c["url"].rsplit("/", 1)[1] for c in json.loads(result.output)["captures"])
+
+    assert captured() == ["p0.html", "p1.html", "p2.html"]  # p1 failed: HTTP 503
+    FlakyHandler.fixed.set()
+    assert captured("--missing") == ["p1.html"]
+    [p2] = [r for r in Store(ws).evidence() if r["requested_url"].endswith("/p2.html")]
+    (ws.root / p2["files"][0]["path"]).unlink()
+    assert captured("--missing") == ["p2.html"]
+    result = cli("evidence", "--missing", "-w", str(ws.root))
+    assert result.exit_code == 0
+    assert "every page has a good capture already" in result.output
+    assert len(Store(ws).evidence()) == 5
