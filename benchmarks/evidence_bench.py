@@ -264,12 +264,46 @@ def shot_scraper_run(base: str, sites: list[list[str]], workdir: Path, env: dict
     return seconds, peak
 
 
+TALL_HEIGHT = 60000
+
+
+def tall_run(workdir: Path) -> None:
+    """Peak memory of `govaudit evidence` on one 60,000 px page (captured in segments)."""
+    from govaudit.store import Site, Store
+    from govaudit.workspace import init_workspace
+
+    site = workdir / "tall"
+    site.mkdir()
+    (site / "tall.html").write_text(
+        f'<html><body style="margin:0"><div style="height:{TALL_HEIGHT - 20}px;background:'
+        'linear-gradient(#fff,#00f)"></div><footer>主办单位：示范市人民政府办公厅</footer>'
+        '</body></html>', encoding="utf-8")
+    server, base = serve(site)
+    ws = init_workspace(workdir / "tall-ws", "cstc-2020-local", "基准")
+    Store(ws).add_sites([Site("示范市", f"{base}/tall.html", "city")])
+    command = [sys.executable, "-m", "commands", "evidence", "--json"]
+    seconds, peak, done = measure(command, ws.root)
+    server.shutdown()
+    data = json.loads(done.stdout) if done.stdout.strip() else {}
+    [capture] = data.get("captures") or [{"files": [], "error": done.stderr[-500:]}]
+    segments = sum(1 for f in capture["files"] if f["kind"] == "png")
+    problem = f"; {capture['error']}" if capture["error"] else ""
+    print(f"{TALL_HEIGHT} px page: {segments} PNG segments in {seconds:.1f} s, peak memory "
+          f"{peak:.0f} MB (PSS over the process tree){problem}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tall", action="store_true",
+                        help=f"only the peak memory of capturing one {TALL_HEIGHT} px page")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each (median reported)")
     parser.add_argument("--concurrency", type=int, nargs="*", default=None,
                         help="govaudit concurrencies to run (default: 1 and the default)")
     args = parser.parse_args()
+    if args.tall:
+        with tempfile.TemporaryDirectory(prefix="evidence-bench-") as tmp:
+            tall_run(Path(tmp))
+        return
     shot_scraper = ROOT / ".venv" / "bin" / "shot-scraper"
     if not shot_scraper.exists():
         sys.exit("shot-scraper is not installed: .venv/bin/pip install shot-scraper")
