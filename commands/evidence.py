@@ -64,7 +64,7 @@ def evidence(
     selector: Annotated[str, typer.Option(
         help="Capture one element, e.g. '#footer'.", show_default=False)] = "",
     max_height: Annotated[int, typer.Option(
-        help="Cut full-page screenshots at this many pixels (recorded when it applies).",
+        help="Capture a taller page in numbered segments of this many pixels.",
     )] = 15000,
     browser_path: Annotated[str | None, typer.Option(
         help="The Chromium/Chrome to use (or $GOVAUDIT_BROWSER).", show_default=False)] = None,
@@ -78,6 +78,9 @@ def evidence(
         "--allow-private", help="Let pages load from private addresses (intranet, loopback) "
         "through redirects, frames and resources; by default only the pages asked for may "
         "be on one.")] = False,
+    missing: Annotated[bool, typer.Option(
+        "--missing", help="Capture only the pages that have no good capture yet (never "
+        "captured, failed, or with files gone).")] = False,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -96,14 +99,16 @@ def evidence(
         result = audit.capture(site, url=url, indicator=indicator, question=question,
                                options=options, concurrency=concurrency, on_progress=progress,
                                headed=headed, browser_path=browser_path,
-                               cdp_endpoint=cdp_endpoint, browser_endpoint=browser_endpoint)
+                               cdp_endpoint=cdp_endpoint, browser_endpoint=browser_endpoint,
+                               missing=missing)
     ws = audit.workspace
     if not json:
         for reason in result.skipped:
             console.print(f"skipped: {reason}", markup=False)
     if not result.records:
-        message = ("Nothing to capture with the browser" if result.skipped else
-                   "Nothing to capture: no sites yet (govaudit sites import FILE)")
+        message = ("Nothing to capture: every page has a good capture already" if missing
+                   else "Nothing to capture with the browser" if result.skipped
+                   else "Nothing to capture: no sites yet (govaudit sites import FILE)")
         if json:
             print_json({"captures": [], "failed": 0, "skipped": result.skipped})
         else:
@@ -180,7 +185,10 @@ def _summary(result: Any, ws: Any) -> None:
 
 
 def _files_text(record: dict[str, Any]) -> str:
-    text = ", ".join(f["kind"] for f in record["files"])
+    text = ", ".join(dict.fromkeys(f["kind"] for f in record["files"]))
+    segments = sum(1 for f in record["files"] if f.get("segment"))
+    if segments:
+        text += f" ({segments} segments)"
     if record["capped_height"]:
         text += f" (cut at {record['capped_height']} px)"
     return text

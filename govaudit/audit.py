@@ -28,6 +28,7 @@ from govaudit.errors import GovauditError
 from govaudit.model import Answer, PageRef, RemovedSite, Site, SiteChange, SitesPlan
 from govaudit.scoring import ScoreReport, Settlement, score_sites
 from govaudit.store import Store
+from govaudit.urls import redact_url
 from govaudit.workspace import Workspace, init_workspace, open_workspace
 
 if TYPE_CHECKING:
@@ -287,8 +288,11 @@ class Audit:
                 options: CaptureOptions | None = None, concurrency: int | None = None,
                 on_progress: ProgressCallback | None = None, headed: bool = False,
                 browser_path: str | None = None, cdp_endpoint: str | None = None,
-                browser_endpoint: str | None = None) -> CaptureRun:
+                browser_endpoint: str | None = None, missing: bool = False) -> CaptureRun:
         """Screenshot evidence of every site's pages (or one `url`), with a manifest per run.
+
+        With `missing`, only the pages that have no good capture yet (see
+        `captured_pages`).
 
         A `url` that was captured without error is recorded for the site, so that
         later runs capture it again; captures that name a question are linked to
@@ -299,6 +303,10 @@ class Audit:
         skipped: list[str] = []
         targets = build_targets(self.workspace, sites=list(sites or []) or None, url=url,
                                 indicator=indicator, question=question, skipped=skipped)
+        if missing:
+            done = self.captured_pages()
+            targets = [t for t in targets if (t.site, redact_url(t.url), t.indicator,
+                                              t.question) not in done]
         if not targets:
             from govaudit.capture import CaptureRun
 
@@ -314,6 +322,13 @@ class Audit:
                     self.store.record_page(PageRef(record["site"], record["requested_url"],
                                                    record["indicator"], record["question"]))
         return result
+
+    def captured_pages(self) -> set[tuple[str, str, str, str]]:
+        """(site, URL, indicator, question) of every good capture: no error, files all there."""
+        return {(r["site"], r["requested_url"], r["indicator"], r["question"])
+                for r in self.store.evidence()
+                if not r.get("error") and r.get("files") and all(
+                    (self.workspace.root / f["path"]).is_file() for f in r["files"])}
 
     def attach(self, site: str, question: str, file: str | Path) -> dict[str, Any]:
         """Keep a file taken elsewhere (an app or WeChat screenshot) as evidence."""

@@ -29,10 +29,10 @@ import os
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 from urllib.parse import urlsplit
 
 from govaudit.credentials import load_credentials
@@ -47,7 +47,7 @@ from govaudit.evidence import (
 )
 from govaudit.model import PageRef
 from govaudit.netpolicy import AddressPolicy
-from govaudit.urls import origin, origin_text, redact_record, split_credentials
+from govaudit.urls import origin, origin_text, redact_record, redact_url, split_credentials
 from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -60,10 +60,13 @@ if TYPE_CHECKING:
         Response,
     )
 
+T = TypeVar("T")
 WaitUntil = Literal["load", "domcontentloaded", "networkidle", "commit"]
 WAIT_UNTIL: tuple[str, ...] = get_args(WaitUntil)
 DEFAULT_VIEWPORT = "1366x768"
 DEFAULT_MAX_HEIGHT = 15000  # CSS pixels: a 1366 px wide PNG this tall is ~80 MB in memory
+# A taller page is captured in segments of max_height; pages beyond this are cut here.
+MAX_PAGE_HEIGHT = 150_000
 SCROLL_BUDGET_S = 5.0
 IMAGE_WAIT_S = 3.0
 
@@ -262,23 +265,17 @@ async def _snapshot(page: Page, record: dict[str, Any], workspace: Workspace,
         record["title"] = ""
     label = url_label(record["requested_url"] or page.url)
     size = await page.evaluate(_SCROLL_JS, {
-        "maxHeight": options.max_height, "budgetMs": int(SCROLL_BUDGET_S * 1000),
+        "maxHeight": MAX_PAGE_HEIGHT, "budgetMs": int(SCROLL_BUDGET_S * 1000),
         "imageWaitMs": int(IMAGE_WAIT_S * 1000), "scroll": options.scroll and options.full_page})
     png: bytes | None = None
     if options.selector:
-        element = page.locator(options.selector).first
-        try:
-            await element.wait_for(state="visible", timeout=min(5.0, time_left()) * 1000)
-            png = await element.screenshot(animations="disabled", scale="css", type="png",
-                                           timeout=max(5.0, time_left()) * 1000)
-        except PlaywrightError:
-            _add_error(record, f"selector {options.selector!r} matched no visible element; "
-                               "captured the whole page instead")
-    if png is None:
-        if options.full_page and size["height"] > options.max_height:
-            record["capped_height"] = options.max_height
-        png = await _page_png(page, cdp, size, options, time_left)
-    await asyncio.to_thread(save_file, workspace, record, "png", ".png", png, label)
+        png = await _element_png(page, record, options, time_left)
+    if png is None and options.full_page and size["height"] > options.max_height:
+        await _save_segments(page, cdp, size, record, workspace, options, time_left, label)
+    else:
+        if png is None:
+            png = await _page_png(page, cdp, size, options, time_left)
+        await asyncio.to_thread(save_file, workspace, record, "png", ".png", png, label)
     if options.html:
         from govaudit.inert_html import MAX_STYLESHEETS, STYLESHEETS_JS, render_inert
 
@@ -301,9 +298,65 @@ async def _snapshot(page: Page, record: dict[str, Any], workspace: Workspace,
                                     snapshot["data"].encode("utf-8"), label)
 
 
+# The element's box in page coordinates (CSS pixels), rounded to whole pixels.
+_BOX_JS = """
+(element) => {
+  const r = element.getBoundingClientRect();
+  return {x: Math.round(r.left + window.scrollX), y: Math.round(r.top + window.scrollY),
+          width: Math.round(r.width), height: Math.round(r.height)};
+}
+"""
+
+
+async def _element_png(page: Page, record: dict[str, Any], options: CaptureOptions,
+                       time_left: Callable[[], float]) -> bytes | None:
+    """The first visible element `options.selector` matches, as PNG; None when there is none.
+
+    Records the selector, and the element's box in the page where it was found.
+    """
+    from playwright.async_api import Error as PlaywrightError
+
+    record["selector"] = options.selector
+    element = page.locator(options.selector).first
+    try:
+        await element.wait_for(state="visible", timeout=min(5.0, time_left()) * 1000)
+        record["box"] = await element.evaluate(_BOX_JS)
+        return await element.screenshot(animations="disabled", scale="css", type="png",
+                                        timeout=max(5.0, time_left()) * 1000)
+    except PlaywrightError:
+        record["box"] = None
+        _add_error(record, f"selector {options.selector!r} matched no visible element; "
+                           "captured the whole page instead")
+        return None
+
+
+async def _save_segments(page: Page, cdp: CDPSession | None, size: dict[str, Any],
+                         record: dict[str, Any], workspace: Workspace, options: CaptureOptions,
+                         time_left: Callable[[], float], label: str) -> None:
+    """A page taller than max_height as numbered PNG segments, top to bottom, one at a time.
+
+    Each is written before the next is taken (memory stays at one segment), and its
+    file entry says where it sits: `segment` (from 1), `offset` and `height` in CSS
+    pixels. A page taller than MAX_PAGE_HEIGHT is cut there (`capped_height`).
+    """
+    height = size["height"]
+    if height > MAX_PAGE_HEIGHT:
+        record["capped_height"] = height = MAX_PAGE_HEIGHT
+    for number, top in enumerate(range(0, height, options.max_height), start=1):
+        part = min(options.max_height, height - top)
+        png = await _page_png(page, cdp, size, options, time_left, top=top, height=part)
+        entry = await asyncio.to_thread(save_file, workspace, record, "png",
+                                        f".{number:02d}.png", png, label)
+        entry.update(segment=number, offset=top, height=part)
+        del png
+
+
 async def _page_png(page: Page, cdp: CDPSession | None, size: dict[str, Any],
-                    options: CaptureOptions, time_left: Callable[[], float]) -> bytes:
+                    options: CaptureOptions, time_left: Callable[[], float], *, top: int = 0,
+                    height: int | None = None) -> bytes:
     """The page (whole, up to the cap, or the visible window) as PNG, one pixel per CSS pixel.
+
+    With `top` and `height`: that band of the full page (a segment of a tall one).
 
     Over CDP with Chromium's fast PNG encoder (optimizeForSpeed): lossless like
     Playwright's screenshot, about twice as fast on a long page, files ~20% larger.
@@ -312,14 +365,14 @@ async def _page_png(page: Page, cdp: CDPSession | None, size: dict[str, Any],
         # mobile emulation zooms the visual viewport: leave the geometry to Playwright
         shot: dict[str, Any] = {"animations": "disabled", "scale": "css", "type": "png",
                                 "timeout": max(5.0, time_left()) * 1000}
-        if options.full_page and size["height"] > options.max_height:
+        if height is not None:
             width = max(size["width"], size["innerWidth"])
             return await page.screenshot(full_page=True, clip={
-                "x": 0, "y": 0, "width": width, "height": options.max_height}, **shot)
+                "x": 0, "y": top, "width": width, "height": height}, **shot)
         return await page.screenshot(full_page=options.full_page, **shot)
     if options.full_page:
-        clip = {"x": 0, "y": 0, "width": max(size["width"], size["innerWidth"]),
-                "height": max(1, min(size["height"], options.max_height))}
+        clip = {"x": 0, "y": top, "width": max(size["width"], size["innerWidth"]),
+                "height": max(1, height or min(size["height"], options.max_height))}
     else:
         clip = {"x": size["x"], "y": size["y"], "width": size["innerWidth"],
                 "height": size["innerHeight"]}
@@ -604,8 +657,9 @@ async def _quietly(awaitable: Any) -> None:
 class _Pipeline:
     def __init__(self, workspace: Workspace, browser: Browser, options: CaptureOptions,
                  context_options: dict[str, Any], run: str,
-                 nets: dict[str, _SiteNet] | None = None) -> None:
+                 nets: dict[str, _SiteNet] | None = None, endpoint: str = "") -> None:
         self.workspace = workspace
+        self.endpoint = redact_url(endpoint)  # the remote browser's, "" for one launched here
         self.browser = browser
         self.options = options
         self.context_options = context_options
@@ -623,7 +677,8 @@ class _Pipeline:
         record = new_record(run=self.run, site=target.site, indicator=target.indicator,
                             question=target.question, requested_url=target.url)
         record.update(viewport=self.viewport, device=options.device,
-                      browser=self.browser_name, user_agent=self.user_agent)
+                      browser=self.browser_name, user_agent=self.user_agent,
+                      endpoint=self.endpoint)
         reusable = True
         tab: _Tab | None = None
         # everything a capture does must end well within this, whatever the page does
@@ -861,7 +916,7 @@ async def arun_captures(workspace: Workspace, targets: Iterable[Target],
             try:
                 context_options = await browser_context_options(pw, browser, options)
                 pipeline = _Pipeline(workspace, browser, options, context_options, result.run,
-                                     nets)
+                                     nets, cdp_endpoint or browser_endpoint or "")
                 counts: dict[str, int] = {}
                 for target in targets:
                     counts[target.site] = counts.get(target.site, 0) + 1
@@ -905,10 +960,30 @@ def run_captures(workspace: Workspace, targets: Iterable[Target],
     Failures are records with an `error`; this raises only for problems that
     stop every capture (no browser, bad options, an unreachable endpoint).
     """
-    return asyncio.run(arun_captures(
+    return asyncio.run(_quiet_when_driver_stops(arun_captures(
         workspace, targets, options, concurrency=concurrency, on_progress=on_progress,
         headed=headed, browser_path=browser_path, cdp_endpoint=cdp_endpoint,
-        browser_endpoint=browser_endpoint, run=run, store=store))
+        browser_endpoint=browser_endpoint, run=run, store=store)))
+
+
+async def _quiet_when_driver_stops(work: Awaitable[T]) -> T:
+    """Await `work` in a loop that does not log Playwright's driver stopping under it.
+
+    Ctrl-C in a terminal reaches the whole process group: Playwright's driver
+    stops with us, and the futures left waiting for it would each be logged as
+    "Future exception was never retrieved" after the batch has been stopped and
+    its captures kept. Whatever else the loop reports is reported as before.
+    """
+    loop = asyncio.get_running_loop()
+
+    def report(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if (str(context.get("message", "")).startswith("Future exception was never retrieved")
+                and "Connection closed" in str(context.get("exception", ""))):
+            return
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(report)
+    return await work
 
 
 def build_targets(workspace: Workspace, *, sites: list[str] | None = None, url: str | None = None,

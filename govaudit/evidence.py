@@ -59,6 +59,7 @@ def new_record(*, run: str, site: str, indicator: str = "", question: str = "",
         "final_url": "", "status": None, "ip": "", "title": "", "time": utc_time(),
         "viewport": "", "device": "", "user_agent": "", "browser": "", "govaudit": __version__,
         "duration_ms": 0, "capped_height": None, "files": [], "error": "",
+        "selector": "", "box": None, "endpoint": "",
     }
 
 

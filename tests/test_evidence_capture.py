@@ -27,7 +27,8 @@ from govaudit.workspace import Workspace, init_workspace
 FIXTURES = Path(__file__).parent / "fixtures"
 CONTRACT_KEYS = {"id", "run", "site", "indicator", "question", "requested_url", "final_url",
                  "status", "ip", "title", "time", "viewport", "device", "user_agent", "browser",
-                 "govaudit", "duration_ms", "capped_height", "files", "error"}
+                 "govaudit", "duration_ms", "capped_height", "files", "error", "selector", "box",
+                 "endpoint"}
 UNSAFE_SITE = 'a/b:c*?"<>|市 CON.'
 ZH_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>成都市人民政府门户网站</title>
 <style>body{margin:0;font-size:40px;color:#000;background:#fff} h1,p{margin:0}
@@ -98,7 +99,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path == "/never-loads.html":
             self.send(200, '<html><body><h1>加载中</h1><img src="/hang"></body></html>'.encode())
         elif path == "/tall.html":
-            self.send(200, b'<html><body style="margin:0"><div style="height:50000px;'
+            self.send(200, b'<html><body style="margin:0"><div style="height:14000px;'
                       b'background:linear-gradient(#fff,#00f)"></div></body></html>')
         elif path == "/download":
             self.send(200, b"%PDF-1.4 fake report", "application/octet-stream",
@@ -273,11 +274,14 @@ def test_page_that_never_finishes_loading_is_captured_as_far_as_it_got(batch) ->
     assert png_of(ws, record).width == 1366
 
 
-def test_tall_page_is_cut_at_the_cap(batch) -> None:
+def test_tall_page_is_captured_in_segments_of_the_cap(batch) -> None:
     ws, records, _, _ = batch
     record = records["tall"]
     assert record["error"] == ""
-    assert record["capped_height"] == 6000
+    assert record["capped_height"] is None
+    segments = [f for f in record["files"] if f["kind"] == "png"]
+    assert [(f["segment"], f["offset"], f["height"]) for f in segments] == [
+        (n + 1, n * 6000, 6000 if n < 2 else 2000) for n in range(3)]
     assert png_of(ws, record).size == (1366, 6000)
     assert records["zh"]["capped_height"] is None
 

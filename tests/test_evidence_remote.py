@@ -148,3 +148,25 @@ def test_capture_open_page_takes_what_the_page_shows_now(make_workspace, site: s
     with Image.open(ws.root / record["files"][0]["path"]) as image:
         assert image.width == 1000 and image.height > 2400
     assert Store(ws).evidence() == []  # returned, not stored
+
+
+def test_captures_record_the_remote_endpoint_without_its_password(
+        make_workspace, site: str, cdp_endpoint: str, run_server: str) -> None:
+    ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
+    with_login = cdp_endpoint.replace("http://", "http://evaluator:s3cret@")
+    result = run_captures(ws, [Target("成都市", f"{site}/one.html")], cdp_endpoint=with_login)
+    [record] = result.records
+    assert record["error"] == ""
+    assert record["endpoint"] == cdp_endpoint
+    result = run_captures(ws, [Target("成都市", f"{site}/two.html")], browser_endpoint=run_server)
+    [record] = result.records
+    assert record["error"] == "" and record["endpoint"] == run_server
+    [stored] = [r for r in Store(ws).evidence() if r["id"] == record["id"]]
+    assert stored["endpoint"] == run_server
+    assert "s3cret" not in result.manifest.read_text(encoding="utf-8")
+
+
+def test_a_local_browser_records_no_endpoint(make_workspace, site: str) -> None:
+    ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
+    [record] = run_captures(ws, [Target("成都市", f"{site}/one.html")]).records
+    assert record["error"] == "" and record["endpoint"] == ""

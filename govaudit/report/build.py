@@ -158,6 +158,12 @@ class SiteView:
         return {t.id: t.score for t in self.tops}
 
 
+def segment_label(entry: Mapping[str, Any]) -> str:
+    """'截图 第2段（15000–30000px）': one segment of a page captured in several."""
+    top = int(entry.get("offset") or 0)
+    return f"截图 第{entry['segment']}段（{top}–{top + int(entry.get('height') or 0)}px）"
+
+
 def web_href(url: str) -> str | None:
     """A URL safe to put in href: http(s) only (never javascript: or data: from a site)."""
     try:
@@ -377,6 +383,8 @@ class ReportBuilder:
                 continue
             check = self.files.checks.get(path, FileCheck(problem="not checked"))
             label = FILE_LABELS.get(kind, kind or "file")
+            if entry.get("segment"):
+                label = segment_label(entry)
             if check.problem:
                 problems.append(f"{label} {relative}: {check.problem}")
             href = file_href(path, page_dir)
