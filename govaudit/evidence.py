@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from govaudit.errors import GovauditError
@@ -32,7 +32,10 @@ from govaudit.urls import redact_data, redact_url
 from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
-KINDS = ("png", "html", "mhtml", "attachment")
+if TYPE_CHECKING:
+    from govaudit.archive.checks import FileVerdict
+
+KINDS = ("png", "html", "mhtml", "attachment", "wacz")
 SUFFIX_KINDS = {".png": "png", ".html": "html", ".htm": "html", ".mhtml": "mhtml", ".mht": "mhtml"}
 MANIFEST_PREFIX = "manifest-"
 
@@ -60,6 +63,11 @@ def new_record(*, run: str, site: str, indicator: str = "", question: str = "",
         "final_url": "", "status": None, "ip": "", "title": "", "time": utc_time(),
         "viewport": "", "device": "", "user_agent": "", "browser": "", "govaudit": __version__,
         "duration_ms": 0, "capped_height": None, "files": [], "error": "",
+        # the main document's response headers as received, and its timing (ms)
+        "headers": [], "timing": {},
+        # what kept the page from loading: "" (it loaded), http, timeout, network, tls,
+        # download or refused (its addresses); the files then show what the browser showed
+        "failure": "",
     }
 
 
@@ -283,10 +291,23 @@ class VerifyResult:
     records: int = 0
     manifests: int = 0
     problems: list[FileProblem] = field(default_factory=list)
+    # one per manifest and evidence file: hash, timestamp, signature, WACZ (archive.checks)
+    verdicts: list[FileVerdict] = field(default_factory=list)
+
+    @property
+    def bad(self) -> list[FileVerdict]:
+        """The verdicts that are not ok."""
+        return [v for v in self.verdicts if not v.ok]
+
+    @property
+    def count(self) -> int:
+        """How many things are wrong: the problems, and bad verdicts of other files."""
+        named = {p.path for p in self.problems}
+        return len(self.problems) + sum(1 for v in self.bad if v.path not in named)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.bad
 
 
 # Files that file managers leave in any folder they show.
@@ -295,7 +316,9 @@ T = TypeVar("T")
 
 
 def verify(workspace: Workspace) -> VerifyResult:
-    """Check the store's records, the manifests and the files on disk against each other.
+    """Check the store's records, the manifests and the files on disk against each other,
+    and give each manifest and evidence file its verdict (hash, RFC 3161 timestamp,
+    signature, WACZ integrity; see govaudit.archive.checks).
 
     Every file named by a record in the store or in a manifest must be inside
     the workspace's evidence folder, a regular file, and have one SHA-256 in
@@ -329,6 +352,9 @@ def verify(workspace: Workspace) -> VerifyResult:
             checker.check(path, rid, site, in_store.get(path),
                           [files.get(path) for files in in_manifests], record is not None)
     checker.unrecorded()
+    from govaudit.archive.checks import verify_workspace
+
+    result.verdicts = verify_workspace(workspace)
     return result
 
 
