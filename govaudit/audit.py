@@ -289,9 +289,12 @@ class Audit:
     def verify(self) -> VerifyResult:
         """Check the evidence: the store, the manifests and the files against each other, and
         one verdict per file (hash, trusted timestamp, signature, WACZ integrity)."""
+        from govaudit.archive.checks import verify_workspace
         from govaudit.evidence import verify
 
-        return verify(self.workspace)
+        result = verify(self.workspace)
+        result.verdicts = verify_workspace(self.workspace)
+        return result
 
     @property
     def evidence_settings(self) -> EvidenceSettings:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from govaudit.errors import GovauditError
@@ -31,9 +31,6 @@ from govaudit.files import atomic_write
 from govaudit.urls import redact_data, redact_url
 from govaudit.version import __version__
 from govaudit.workspace import Workspace
-
-if TYPE_CHECKING:
-    from govaudit.archive.checks import FileVerdict
 
 KINDS = ("png", "html", "mhtml", "attachment", "wacz")
 SUFFIX_KINDS = {".png": "png", ".html": "html", ".htm": "html", ".mhtml": "mhtml", ".mht": "mhtml"}
@@ -292,10 +289,10 @@ class VerifyResult:
     manifests: int = 0
     problems: list[FileProblem] = field(default_factory=list)
     # one per manifest and evidence file: hash, timestamp, signature, WACZ (archive.checks)
-    verdicts: list[FileVerdict] = field(default_factory=list)
+    verdicts: list[Any] = field(default_factory=list)  # archive.checks.FileVerdict
 
     @property
-    def bad(self) -> list[FileVerdict]:
+    def bad(self) -> list[Any]:
         """The verdicts that are not ok."""
         return [v for v in self.verdicts if not v.ok]
 
@@ -316,9 +313,8 @@ T = TypeVar("T")
 
 
 def verify(workspace: Workspace) -> VerifyResult:
-    """Check the store's records, the manifests and the files on disk against each other,
-    and give each manifest and evidence file its verdict (hash, RFC 3161 timestamp,
-    signature, WACZ integrity; see govaudit.archive.checks).
+    """Check the store's records, the manifests and the files on disk against each other
+    (Audit.verify adds each file's verdict from govaudit.archive.checks).
 
     Every file named by a record in the store or in a manifest must be inside
     the workspace's evidence folder, a regular file, and have one SHA-256 in
@@ -352,9 +348,6 @@ def verify(workspace: Workspace) -> VerifyResult:
             checker.check(path, rid, site, in_store.get(path),
                           [files.get(path) for files in in_manifests], record is not None)
     checker.unrecorded()
-    from govaudit.archive.checks import verify_workspace
-
-    result.verdicts = verify_workspace(workspace)
     return result
 
 
