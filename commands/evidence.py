@@ -16,7 +16,6 @@ from .common import (
     console,
     err_console,
     open_audit,
-    open_ws,
     print_json,
 )
 
@@ -74,6 +73,14 @@ def evidence(
     browser_endpoint: Annotated[str | None, typer.Option(
         help="Capture with a 'playwright run-server', e.g. ws://host:3000/.",
         show_default=False)] = None,
+    archive: Annotated[bool | None, typer.Option(
+        "--archive/--no-archive", help="Also write a WACZ web archive of every captured page "
+        "(what the browser fetched); default: [evidence] archive of govaudit.toml.",
+        show_default=False)] = None,
+    tsa: Annotated[str | None, typer.Option(
+        help="Timestamp the run's manifest at this RFC 3161 TSA (default: [evidence] tsa of "
+        "govaudit.toml); if it fails, 'evidence timestamp' adds it later.",
+        show_default=False)] = None,
     allow_private: Annotated[bool, typer.Option(
         "--allow-private", help="Let pages load from private addresses (intranet, loopback) "
         "through redirects, frames and resources; by default only the pages asked for may "
@@ -100,7 +107,7 @@ def evidence(
                                options=options, concurrency=concurrency, on_progress=progress,
                                headed=headed, browser_path=browser_path,
                                cdp_endpoint=cdp_endpoint, browser_endpoint=browser_endpoint,
-                               missing=missing)
+                               missing=missing, archive=archive, tsa=tsa)
     ws = audit.workspace
     if not json:
         for reason in result.skipped:
@@ -115,12 +122,28 @@ def evidence(
             console.print(message, markup=False)
         return
     if json:
-        print_json({"captures": [_json_capture(r) for r in result.records],
-                    "failed": result.failed, "skipped": result.skipped})
+        out: dict[str, Any] = {"captures": [_json_capture(r) for r in result.records],
+                               "failed": result.failed, "skipped": result.skipped}
+        if result.timestamp is not None:  # a TSA was asked
+            out["timestamp"] = _json_timestamp(result.timestamp, ws)
+        print_json(out)
     else:
         _summary(result, ws)
+        if result.timestamp is not None:
+            console.print(_timestamp_line(result.timestamp), markup=False)
     if result.failed:
         raise typer.Exit(1)
+
+
+def _timestamp_line(stamp: Any) -> str:
+    if stamp.ok:
+        return f"timestamped at {stamp.time}: {stamp.token.name}"
+    return f"{stamp.reason}; add it later with 'govaudit evidence timestamp'"
+
+
+def _json_timestamp(stamp: Any, ws: Any) -> dict[str, Any]:
+    return {"manifest": ws.relative(stamp.path), "ok": stamp.ok, "time": stamp.time,
+            "reason": stamp.reason}
 
 
 def _json_capture(record: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +152,7 @@ def _json_capture(record: dict[str, Any]) -> dict[str, Any]:
         "status": record["status"], "title": record["title"],
         "files": [{"kind": f["kind"], "path": f["path"], "sha256": f["sha256"]}
                   for f in record["files"]],
-        "error": record["error"],
+        "error": record["error"], "failure": record.get("failure", ""),
     }
 
 
@@ -215,9 +238,11 @@ def attach(
 
 @app.command("verify")
 def verify(json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
-    """Check the store's records, the manifests and the files against each other (exit 1).
+    """Check the evidence: one verdict per file, and store, manifests and files (exit 1).
 
-    Lists every file that is missing, changed, outside the workspace or not
+    Each manifest and evidence file: hash ok / changed / missing, trusted
+    timestamp ok / invalid / absent, signature ok / invalid / absent, and a
+    WACZ's integrity. Also every file that is outside the workspace or not
     described, every record missing from the store or from the manifests.
     """
     result = open_audit(workspace).verify()
@@ -226,19 +251,39 @@ def verify(json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
                     "manifests": result.manifests,
                     "problems": [{"path": p.path, "problem": p.problem, "record": p.record,
                                   "site": p.site, "expected": p.expected, "actual": p.actual}
-                                 for p in result.problems]})
+                                 for p in result.problems],
+                    "verdicts": [_json_verdict(v) for v in result.verdicts]})
     else:
+        for v in result.verdicts:
+            console.print(Text(_verdict_line(v), style=None if v.ok else "red"))
         if result.problems:
             table = Table("problem", Column("file", overflow="fold"), "record", "site")
             for p in result.problems:
                 table.add_row(p.problem, Text(p.path), p.record, Text(p.site), style="red")
             console.print(table)
-        count = len(result.problems)
+        count = result.count
         console.print(f"{result.files} evidence files, {result.records} records and "
                       f"{result.manifests} manifests checked: "
                       f"{count or 'no'} problem{'' if count == 1 else 's'}", markup=False)
-    if result.problems:
+    if not result.ok:
         raise typer.Exit(1)
+
+
+def _json_verdict(v: Any) -> dict[str, Any]:
+    return {"path": v.path, "kind": v.kind, "ok": v.ok, "hash": v.hash,
+            "timestamp": v.timestamp.state, "timestamp_detail": v.timestamp.reason
+            or v.timestamp.detail, "signature": v.signature.state,
+            "signature_detail": v.signature.reason or v.signature.detail, "wacz": v.wacz,
+            "site": v.site, "record": v.record, "notes": v.notes}
+
+
+def _verdict_line(v: Any) -> str:
+    """'ok  evidence/x.png (png): hash ok · timestamp ok (…) · signature absent'."""
+    parts = [f"hash {v.hash}" + (f" ({'; '.join(v.notes)})" if v.notes else ""),
+             f"timestamp {v.timestamp}", f"signature {v.signature}"]
+    if v.wacz:
+        parts.append(f"archive {v.wacz}")
+    return f"{'ok ' if v.ok else 'BAD'} {v.path} ({v.kind}): " + " · ".join(parts)
 
 
 @app.command("keygen")
@@ -252,20 +297,16 @@ def keygen(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Make this evaluator's Ed25519 signing key; its public key goes to the team lead."""
-    from govaudit.archive.settings import evidence_settings
-    from govaudit.archive.signing import keygen as make_key
+    from govaudit import Audit
+    from govaudit.archive.signing import default_key_path
     from govaudit.errors import GovauditError
 
-    settings = None
     try:
-        settings = evidence_settings(open_ws(workspace))
+        made = open_audit(workspace).keygen(key, signer)
     except GovauditError:
         if workspace is not None:
             raise
-    path = key or (settings.key if settings else None) or (
-        Path.home() / ".config" / "govaudit" / "signing-key.pem")
-    name = signer or (settings.signer if settings else "")
-    made = make_key(path, name)
+        made = Audit.new_signing_key(key or default_key_path(), signer)  # outside a workspace
     console.print(f"private key {made.private} (mode 600: keep it to yourself)\n"
                   f"public key  {made.public}: give it to the team lead, who keeps it in the "
                   f"workspace's public-keys folder ([evidence] public_keys)\n"
@@ -282,10 +323,9 @@ def timestamp(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Timestamp the run manifests that have no trusted timestamp yet (exit 1 if one fails)."""
-    from govaudit.archive.timestamps import timestamp_pending
-
-    ws = open_ws(workspace)
-    results = timestamp_pending(ws, tsa)
+    audit = open_audit(workspace)
+    ws = audit.workspace
+    results = audit.timestamp(tsa)
     if json:
         print_json({"timestamps": [{"manifest": ws.relative(r.path), "ok": r.ok, "time": r.time,
                                     "reason": r.reason} for r in results]})
@@ -304,20 +344,11 @@ def timestamp(
 @app.command("sign")
 def sign(workspace: WorkspaceOption = None) -> None:
     """Sign the run manifests and WACZ archives not signed yet, with [evidence] key."""
-    from govaudit.archive.settings import evidence_settings
-    from govaudit.archive.signing import sign_unsigned, team_key
-    from govaudit.errors import GovauditError
-
-    ws = open_ws(workspace)
-    settings = evidence_settings(ws)
-    key = team_key(settings)
-    if key is None:
-        raise GovauditError(f"no signing key: set [evidence] key in {ws.config_path} (make one "
-                            "with 'govaudit evidence keygen')")
-    signed = sign_unsigned(ws, key, settings.signer)
+    audit = open_audit(workspace)
+    signer, signed = audit.sign()
     for path in signed:
-        console.print(ws.relative(path), markup=False)
-    console.print(f"{len(signed)} file(s) signed by {settings.signer}", markup=False)
+        console.print(audit.workspace.relative(path), markup=False)
+    console.print(f"{len(signed)} file(s) signed by {signer}", markup=False)
 
 
 @app.command("export")
@@ -330,12 +361,7 @@ def export(
     workspace: WorkspaceOption = None,
 ) -> None:
     """One zip for an appeal: the site's evidence, manifests, timestamps, signatures, README."""
-    from govaudit.archive.bundle import export_bundle
-    from govaudit.filenames import safe_name
-
-    ws = open_ws(workspace)
-    target = output or ws.exports_dir / f"{safe_name(site)}-evidence.zip"
-    bundle = export_bundle(ws, site, target)
+    bundle = open_audit(workspace).export_evidence(site, output)
     if json:
         print_json({"bundle": str(bundle.path), "files": bundle.files,
                     "manifests": bundle.manifests, "timestamped": bundle.timestamped})

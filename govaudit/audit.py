@@ -32,6 +32,10 @@ from govaudit.urls import redact_url
 from govaudit.workspace import Workspace, init_workspace, open_workspace
 
 if TYPE_CHECKING:
+    from govaudit.archive.bundle import Bundle
+    from govaudit.archive.settings import EvidenceSettings
+    from govaudit.archive.signing import KeyFiles
+    from govaudit.archive.timestamps import TimestampResult
     from govaudit.capture import CaptureOptions, CaptureRun, ProgressCallback
     from govaudit.collect import CollectPlan
     from govaudit.evidence import VerifyResult
@@ -288,7 +292,8 @@ class Audit:
                 options: CaptureOptions | None = None, concurrency: int | None = None,
                 on_progress: ProgressCallback | None = None, headed: bool = False,
                 browser_path: str | None = None, cdp_endpoint: str | None = None,
-                browser_endpoint: str | None = None, missing: bool = False) -> CaptureRun:
+                browser_endpoint: str | None = None, missing: bool = False,
+                archive: bool | None = None, tsa: str | None = None) -> CaptureRun:
         """Screenshot evidence of every site's pages (or one `url`), with a manifest per run.
 
         With `missing`, only the pages that have no good capture yet (see
@@ -296,11 +301,23 @@ class Audit:
 
         A `url` that was captured without error is recorded for the site, so that
         later runs capture it again; captures that name a question are linked to
-        its answers.
+        its answers. With `archive` (default: [evidence] archive of govaudit.toml)
+        each captured page also gets a WACZ of what the browser fetched; with a
+        `tsa` (default: [evidence] tsa) the run's manifest gets one RFC 3161
+        timestamp. A TSA that fails leaves the run "not timestamped" with the
+        reason (`result.timestamp`); `timestamp()` adds it later.
         """
-        from govaudit.capture import build_targets, run_captures
+        from dataclasses import replace
+
+        from govaudit.archive.settings import evidence_settings
+        from govaudit.capture import CaptureOptions, build_targets, run_captures
 
         skipped: list[str] = []
+
+        settings = evidence_settings(self.workspace)
+        tsa_url = _tsa_url(tsa, settings.tsa)
+        options = replace(options or CaptureOptions(),
+                          archive=settings.archive if archive is None else archive)
         targets = build_targets(self.workspace, sites=list(sites or []) or None, url=url,
                                 indicator=indicator, question=question, skipped=skipped)
         if missing:
@@ -321,6 +338,12 @@ class Audit:
                 if not record["error"]:
                     self.store.record_page(PageRef(record["site"], record["requested_url"],
                                                    record["indicator"], record["question"]))
+        if tsa_url and result.manifest is not None:
+            from govaudit.archive.timestamps import timestamp_file
+
+            result.timestamp = timestamp_file(result.manifest, tsa_url,
+                                              chain=settings.tsa_chain,
+                                              timeout_s=settings.tsa_timeout_s)
         return result
 
     def captured_pages(self) -> set[tuple[str, str, str, str]]:
@@ -337,10 +360,65 @@ class Audit:
         return attach(self.workspace, site, question, Path(file))
 
     def verify(self) -> VerifyResult:
-        """Re-hash every evidence file and manifest."""
+        """Check the evidence: the store, the manifests and the files against each other, and
+        one verdict per file (hash, trusted timestamp, signature, WACZ integrity)."""
+        from govaudit.archive.checks import verify_workspace
         from govaudit.evidence import verify
 
-        return verify(self.workspace)
+        result = verify(self.workspace)
+        result.verdicts = verify_workspace(self.workspace)
+        return result
+
+    @property
+    def evidence_settings(self) -> EvidenceSettings:
+        """The [evidence] section of govaudit.toml (TSA, archive, keys), read now."""
+        from govaudit.archive.settings import evidence_settings
+
+        return evidence_settings(self.workspace)
+
+    @staticmethod
+    def new_signing_key(path: str | Path, signer: str) -> KeyFiles:
+        """A new Ed25519 signing key at `path` and the public key beside it (no workspace)."""
+        from govaudit.archive.signing import keygen
+
+        return keygen(Path(path), signer)
+
+    def keygen(self, key: str | Path | None = None, signer: str = "") -> KeyFiles:
+        """This evaluator's signing key: at `key`, else [evidence] key, else the default
+        place; named `signer`, else [evidence] signer (the evaluator)."""
+        from govaudit.archive.signing import default_key_path
+
+        settings = self.evidence_settings
+        return self.new_signing_key(key or settings.key or default_key_path(),
+                                    signer or settings.signer)
+
+    def sign(self) -> tuple[str, list[Path]]:
+        """Sign the run manifests and WACZ archives not signed yet with [evidence] key;
+        the signer's name and the new signature files."""
+        from govaudit.archive.signing import sign_unsigned, team_key
+
+        settings = self.evidence_settings
+        key = team_key(settings)
+        if key is None:
+            raise GovauditError(f"no signing key: set [evidence] key in "
+                                f"{self.workspace.config_path} (make one with "
+                                "'govaudit evidence keygen')")
+        return settings.signer, sign_unsigned(self.workspace, key, settings.signer)
+
+    def timestamp(self, tsa: str | None = None) -> list[TimestampResult]:
+        """Timestamp every run manifest that has no trusted timestamp yet (one request each)."""
+        from govaudit.archive.timestamps import timestamp_pending
+
+        return timestamp_pending(self.workspace, tsa)
+
+    def export_evidence(self, site: str, output: str | Path | None = None) -> Bundle:
+        """The appeal bundle of one site (default exports/SITE-evidence.zip)."""
+        from govaudit.archive.bundle import export_bundle
+        from govaudit.filenames import safe_name
+
+        target = Path(output) if output is not None else (
+            self.workspace.exports_dir / f"{safe_name(site)}-evidence.zip")
+        return export_bundle(self.workspace, site, target)
 
     def evidence(self, site: str | None = None) -> list[dict[str, Any]]:
         return self.store.evidence(site)
@@ -396,6 +474,14 @@ class Audit:
 
         return build_report(self.workspace, None if out_dir is None else Path(out_dir),
                             list(sites) if sites else None)
+
+
+def _tsa_url(given: str | None, configured: str) -> str:
+    """The TSA a capture asks: `given` (--tsa), else govaudit.toml's; "" for none."""
+    url = (given or "").strip() or configured
+    if url and not url.startswith(("http://", "https://")):
+        raise GovauditError(f"--tsa {url!r}: must be an http:// or https:// URL")
+    return url
 
 
 __all__ = ["Audit", "Sites"]

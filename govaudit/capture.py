@@ -60,7 +60,11 @@ if TYPE_CHECKING:
         Response,
     )
 
+    from govaudit.archive.recorder import ResponseRecorder
+    from govaudit.archive.timestamps import TimestampResult
+
 T = TypeVar("T")
+
 WaitUntil = Literal["load", "domcontentloaded", "networkidle", "commit"]
 WAIT_UNTIL: tuple[str, ...] = get_args(WaitUntil)
 DEFAULT_VIEWPORT = "1366x768"
@@ -69,6 +73,7 @@ DEFAULT_MAX_HEIGHT = 15000  # CSS pixels: a 1366 px wide PNG this tall is ~80 MB
 MAX_PAGE_HEIGHT = 150_000
 SCROLL_BUDGET_S = 5.0
 IMAGE_WAIT_S = 3.0
+ERROR_PAGE_WAIT_S = 2.0  # for the browser's own error page after a failed navigation
 
 
 def default_concurrency() -> int:
@@ -97,6 +102,7 @@ class CaptureOptions:
     locale: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
     allow_private: bool = False  # let pages load from private addresses (see netpolicy)
+    archive: bool = False  # also keep a WACZ web archive of what each page fetched
 
     def check(self) -> None:
         """Raise GovauditError for an option that cannot work."""
@@ -130,6 +136,7 @@ class CaptureRun:
     manifest: Path | None = None
     seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)  # why a site was not captured
+    timestamp: TimestampResult | None = None  # the manifest's trusted timestamp, when asked
 
     @property
     def failures(self) -> list[dict[str, Any]]:
@@ -489,6 +496,90 @@ def _add_error(record: dict[str, Any], reason: str) -> None:
     record["error"] = f"{record['error']}; {reason}" if record["error"] else reason
 
 
+# -- web archives and failed loads ---------------------------------------------------------
+
+
+def _start_archive(page: Page, options: CaptureOptions) -> ResponseRecorder | None:
+    """With options.archive: record every response `page` receives from now on."""
+    if not options.archive:
+        return None
+    from govaudit.archive.recorder import ResponseRecorder
+
+    recorder = ResponseRecorder()
+    recorder.attach(page)
+    return recorder
+
+
+async def _keep_archive(workspace: Workspace, record: dict[str, Any],
+                        recorder: ResponseRecorder) -> None:
+    """Keep the WACZ of what the page fetched as a file of `record`, when anything of the
+    page was kept (a page refused for its addresses keeps nothing, its archive neither)."""
+    from govaudit.archive.wacz import save_wacz
+
+    exchanges = await recorder.finish(timeout_s=10.0)
+    if not exchanges or not record["files"]:
+        return
+    try:
+        await asyncio.to_thread(save_wacz, workspace, record, exchanges)
+    except (OSError, GovauditError) as exc:
+        _add_error(record, f"web archive not written: {_message(exc)}")
+
+
+async def _response_facts(record: dict[str, Any], response: Response | None,
+                          started: float) -> None:
+    """The main document's response headers and timing, as the browser received them."""
+    from playwright.async_api import Error as PlaywrightError
+
+    timing: dict[str, Any] = {"elapsed_ms": int((time.monotonic() - started) * 1000)}
+    if response is not None:
+        with contextlib.suppress(PlaywrightError):
+            record["headers"] = [[h["name"], h["value"]]
+                                 for h in await response.headers_array()]
+        phases = response.request.timing  # ms after startTime; -1 for a phase not seen
+        timing.update({k: round(v, 1) for k, v in phases.items()
+                       if k != "startTime" and v >= 0})
+    record["timing"] = timing
+
+
+def failure_kind(reason: str) -> str:
+    """What kept a page from loading, from its reason: timeout, tls, download or network."""
+    if reason.startswith("timed out"):
+        return "timeout"
+    if reason.startswith("TLS error"):
+        return "tls"
+    if "download" in reason:
+        return "download"
+    return "network"
+
+
+async def _failed_load_evidence(page: Page, workspace: Workspace, record: dict[str, Any],
+                                committed: list[str], blank: bool, seconds: float) -> None:
+    """A screenshot of what the browser shows for a page that did not load.
+
+    Only when it shows this visit (its error page, or a tab that showed nothing
+    before): never the previous page of a reused tab. A screenshot that cannot
+    be taken is noted; it never fails the capture further.
+    """
+    from playwright.async_api import Error as PlaywrightError
+
+    waited = 0.0
+    while not committed and record["failure"] != "timeout" and waited < ERROR_PAGE_WAIT_S:
+        await asyncio.sleep(0.05)  # the browser's error page commits just after the failure
+        waited += 0.05
+    if not (committed or blank):  # the tab still shows the site's previous page
+        return
+    # a navigation still waiting for its answer holds the screenshot back: stop it
+    with contextlib.suppress(PlaywrightError, TimeoutError):
+        await asyncio.wait_for(page.evaluate("window.stop()"), 5.0)
+    try:
+        png = await page.screenshot(type="png", animations="disabled", scale="css",
+                                    timeout=max(5.0, min(10.0, seconds)) * 1000)
+        await asyncio.to_thread(save_file, workspace, record, "png", ".png", png,
+                                url_label(record["requested_url"]) + "-failed")
+    except (PlaywrightError, OSError, GovauditError, TimeoutError) as exc:
+        _add_error(record, f"no screenshot: {_message(exc)}")
+
+
 # -- the batch pipeline --------------------------------------------------------------------
 
 
@@ -576,7 +667,8 @@ def _discard(workspace: Workspace, record: dict[str, Any]) -> None:
     """Delete a capture's files and forget what the page showed."""
     for entry in record["files"]:
         (workspace.root / entry["path"]).unlink(missing_ok=True)
-    record.update(files=[], title="", final_url="", status=None, ip="", capped_height=None)
+    record.update(files=[], title="", final_url="", status=None, ip="", capped_height=None,
+                  headers=[])
 
 
 @dataclass
@@ -681,10 +773,12 @@ class _Pipeline:
                       endpoint=self.endpoint)
         reusable = True
         tab: _Tab | None = None
+        recorder: ResponseRecorder | None = None
         # everything a capture does must end well within this, whatever the page does
         limit = options.timeout_s * 3 + options.extra_wait_s + SCROLL_BUDGET_S + 15
         try:
             tab = await session.acquire()
+            recorder = _start_archive(tab.page, options)
             reusable = await asyncio.wait_for(self._visit(tab, record, started), limit)
         except TimeoutError:
             _add_error(record, f"capture did not finish within {limit:g}s")
@@ -693,6 +787,8 @@ class _Pipeline:
             _add_error(record, f"capture failed: {_message(exc)}")
             reusable = False
         finally:
+            if recorder is not None:
+                await _keep_archive(self.workspace, record, recorder)
             if tab is not None:
                 await session.release(tab, reusable)
         record["duration_ms"] = int((time.monotonic() - started) * 1000)
@@ -755,6 +851,7 @@ class _Pipeline:
         page.on("request", on_request)
         response: Response | None = None
         navigated = True
+        blank = page.url == "about:blank"  # a new tab: it shows nothing of an earlier page
         try:
             try:
                 response = await page.goto(record["requested_url"], wait_until=options.wait_until,
@@ -775,12 +872,19 @@ class _Pipeline:
                     if record["files"]:
                         reason += " (saved as an attachment)"
                 _add_error(record, refused or reason)
+                record["failure"] = "refused" if refused else failure_kind(reason)
                 # capture a page that answered and showed but never finished loading; never
                 # the previous page of a reused tab
                 if refused or not (isinstance(exc, PlaywrightTimeout) and committed
                                    and navigations):
+                    await _response_facts(record, navigations[-1] if navigations else None,
+                                          started)
+                    if not refused and not record["files"]:
+                        await _failed_load_evidence(page, self.workspace, record, committed,
+                                                    blank, time_left())
                     return False
                 response = navigations[-1]
+            await _response_facts(record, response, started)
             if response is not None:
                 record["status"] = response.status
                 addr = await response.server_addr()
@@ -794,9 +898,11 @@ class _Pipeline:
             if reason:
                 await asyncio.to_thread(_discard, self.workspace, record)
                 _add_error(record, reason)
+                record["failure"] = "refused"
                 return False
             status = record["status"]
             if status is not None and status >= 400:
+                record["failure"] = "http"
                 reason = f"HTTP {status}"
                 if response is not None and response.status_text:
                     reason += f" {response.status_text}"

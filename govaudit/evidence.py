@@ -31,7 +31,7 @@ from govaudit.urls import redact_data, redact_url
 from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
-KINDS = ("png", "html", "mhtml", "attachment")
+KINDS = ("png", "html", "mhtml", "attachment", "wacz")
 SUFFIX_KINDS = {".png": "png", ".html": "html", ".htm": "html", ".mhtml": "mhtml", ".mht": "mhtml"}
 MANIFEST_PREFIX = "manifest-"
 
@@ -60,6 +60,11 @@ def new_record(*, run: str, site: str, indicator: str = "", question: str = "",
         "viewport": "", "device": "", "user_agent": "", "browser": "", "govaudit": __version__,
         "duration_ms": 0, "capped_height": None, "files": [], "error": "",
         "selector": "", "box": None, "endpoint": "",
+        # the main document's response headers as received, and its timing (ms)
+        "headers": [], "timing": {},
+        # what kept the page from loading: "" (it loaded), http, timeout, network, tls,
+        # download or refused (its addresses); the files then show what the browser showed
+        "failure": "",
     }
 
 
@@ -283,10 +288,23 @@ class VerifyResult:
     records: int = 0
     manifests: int = 0
     problems: list[FileProblem] = field(default_factory=list)
+    # one per manifest and evidence file: hash, timestamp, signature, WACZ (archive.checks)
+    verdicts: list[Any] = field(default_factory=list)  # archive.checks.FileVerdict
+
+    @property
+    def bad(self) -> list[Any]:
+        """The verdicts that are not ok."""
+        return [v for v in self.verdicts if not v.ok]
+
+    @property
+    def count(self) -> int:
+        """How many things are wrong: the problems, and bad verdicts of other files."""
+        named = {p.path for p in self.problems}
+        return len(self.problems) + sum(1 for v in self.bad if v.path not in named)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.bad
 
 
 # Files that file managers leave in any folder they show.
@@ -295,7 +313,8 @@ T = TypeVar("T")
 
 
 def verify(workspace: Workspace) -> VerifyResult:
-    """Check the store's records, the manifests and the files on disk against each other.
+    """Check the store's records, the manifests and the files on disk against each other
+    (Audit.verify adds each file's verdict from govaudit.archive.checks).
 
     Every file named by a record in the store or in a manifest must be inside
     the workspace's evidence folder, a regular file, and have one SHA-256 in

@@ -28,7 +28,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CONTRACT_KEYS = {"id", "run", "site", "indicator", "question", "requested_url", "final_url",
                  "status", "ip", "title", "time", "viewport", "device", "user_agent", "browser",
                  "govaudit", "duration_ms", "capped_height", "files", "error", "selector", "box",
-                 "endpoint"}
+                 "endpoint", "headers", "timing", "failure"}
 UNSAFE_SITE = 'a/b:c*?"<>|市 CON.'
 ZH_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>成都市人民政府门户网站</title>
 <style>body{margin:0;font-size:40px;color:#000;background:#fff} h1,p{margin:0}
@@ -250,20 +250,31 @@ def test_error_pages_are_captured_with_their_status(batch, name: str, status: in
     assert record["error"].startswith(f"HTTP {status}")
     assert {f["kind"] for f in record["files"]} == {"png", "html", "mhtml"}
     assert png_of(ws, record).width == 1366
+    # a failure with its evidence: what kept it, the headers as received, the timing
+    assert record["failure"] == "http"
+    headers = {name.lower(): value for name, value in record["headers"]}
+    assert headers["content-type"] == "text/html; charset=utf-8"
+    assert record["timing"]["elapsed_ms"] >= 0 and record["timing"]["responseStart"] >= 0
 
 
 def test_refused_port(batch) -> None:
-    _, records, _, _ = batch
+    ws, records, _, _ = batch
     record = records["refused"]
     assert "connection refused" in record["error"]
-    assert record["status"] is None and record["files"] == []
+    assert record["status"] is None and record["failure"] == "network"
+    # what the browser showed: its error page, as a screenshot
+    [entry] = record["files"]
+    assert entry["kind"] == "png" and png_of(ws, record).width == 1366
+    assert record["timing"]["elapsed_ms"] >= 0 and record["headers"] == []
 
 
 def test_page_that_never_answers_times_out(batch) -> None:
-    _, records, _, _ = batch
+    ws, records, _, _ = batch
     record = records["hang"]
     assert record["error"] == "timed out after 3s waiting for 'load'"
-    assert record["files"] == []
+    assert record["failure"] == "timeout" and record["timing"]["elapsed_ms"] >= 3000
+    # a reused tab still shows the site's previous page: never kept as this page's screenshot
+    assert all(f["path"].endswith("-failed.png") for f in record["files"])
 
 
 def test_page_that_never_finishes_loading_is_captured_as_far_as_it_got(batch) -> None:
@@ -307,7 +318,8 @@ def test_untrusted_certificate_is_a_tls_error(batch) -> None:
     _, records, _, _ = batch
     record = records["tls"]
     assert record["error"].startswith("TLS error: ERR_CERT_")
-    assert record["files"] == []
+    assert record["failure"] == "tls"
+    assert [f["kind"] for f in record["files"]] in ([], ["png"])  # the browser's warning page
 
 
 def test_unsafe_site_name_and_url_give_portable_file_names(batch) -> None:

@@ -42,7 +42,8 @@ def test_evidence_json_shape_and_exit_codes(make_workspace, served: str) -> None
     data = json.loads(done.stdout)
     assert set(data) == {"captures", "failed"} and data["failed"] == 0
     [capture] = data["captures"]
-    assert set(capture) == {"site", "url", "final_url", "status", "title", "files", "error"}
+    assert set(capture) == {"site", "url", "final_url", "status", "title", "files", "error",
+                            "failure"}
     assert capture["title"] == "某市政府" and capture["status"] == 200
     assert [f["kind"] for f in capture["files"]] == ["png", "html", "mhtml"]
     for entry in capture["files"]:

@@ -11,6 +11,7 @@ manifest no longer matches its token or signature.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,6 +130,12 @@ def _check_evidence(root: Path, rel: str, entry: dict[str, Any],
                     ) -> FileVerdict:
     path = root / rel
     notes: list[str] = []
+    refusal = _unsafe(root, path)
+    if refusal:  # never read what a record points at outside the folder, nor a pipe
+        return FileVerdict(rel, str(entry.get("kind", "")), MISSING,
+                           Verdict(ABSENT, "not checked"), Verdict(ABSENT, "not checked"),
+                           "", str(entry.get("site", "")), str(entry.get("record", "")),
+                           [f"{refusal}: not read"])
     if not path.is_file():
         state, actual = MISSING, ""
     else:
@@ -151,6 +158,20 @@ def _check_evidence(root: Path, rel: str, entry: dict[str, Any],
         wacz = OK if not reason else f"corrupt: {reason}"
     return FileVerdict(rel, str(entry.get("kind", "")), state, timestamp, signature, wacz,
                        str(entry.get("site", "")), str(entry.get("record", "")), notes)
+
+
+def _unsafe(root: Path, path: Path) -> str:
+    """Why a recorded path may not be read ("" when it may): outside `root` once links are
+    resolved, or there but not a regular file."""
+    try:
+        real = path.resolve()
+        if not real.is_relative_to(root.resolve()):
+            return "outside the folder checked"
+        if os.path.lexists(real) and not real.is_file():
+            return "not a regular file"
+    except (OSError, RuntimeError, ValueError):
+        return "unreadable"
+    return ""
 
 
 def _inherit(verdicts: list[Verdict], what: str) -> Verdict:

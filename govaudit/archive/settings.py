@@ -2,6 +2,7 @@
 
 ```toml
 [evidence]
+archive = true                     # also write a WACZ web archive of every captured page
 tsa = "https://tsa.example/"       # RFC 3161 time-stamping authority; none: no timestamps
 tsa_chain = "tsa-chain.pem"        # its certificates up to the root (PEM), to verify tokens
 tsa_timeout = 15                   # seconds
@@ -27,6 +28,7 @@ DEFAULT_TSA_TIMEOUT_S = 15.0
 
 @dataclass
 class EvidenceSettings:
+    archive: bool = False
     tsa: str = ""
     tsa_chain: Path | None = None
     tsa_timeout_s: float = DEFAULT_TSA_TIMEOUT_S
@@ -56,12 +58,16 @@ def evidence_settings(workspace: Workspace) -> EvidenceSettings:
         value = text(key)
         return (workspace.root / Path(value).expanduser()) if value else None
 
+    archive = section.get("archive", False)
+    if not isinstance(archive, bool):
+        raise GovauditError(f"{path}: [evidence] archive must be true or false, not {archive!r}")
     tsa = text("tsa")
     if tsa and not tsa.startswith(("http://", "https://")):
         raise GovauditError(f"{path}: [evidence] tsa {tsa!r} must be an http:// or https:// URL")
     timeout: Any = section.get("tsa_timeout", DEFAULT_TSA_TIMEOUT_S)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise GovauditError(f"{path}: [evidence] tsa_timeout must be a number of seconds > 0")
-    return EvidenceSettings(tsa=tsa, tsa_chain=file("tsa_chain"), tsa_timeout_s=float(timeout),
+    return EvidenceSettings(archive=archive, tsa=tsa, tsa_chain=file("tsa_chain"),
+                            tsa_timeout_s=float(timeout),
                             key=file("key"), signer=text("signer") or workspace.evaluator,
                             public_keys=file("public_keys"))

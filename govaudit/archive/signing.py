@@ -69,6 +69,11 @@ def _public_pem(key: Ed25519PublicKey) -> bytes:
                             serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
+def default_key_path() -> Path:
+    """Where a signing key goes when neither --key nor [evidence] key says."""
+    return Path.home() / ".config" / "govaudit" / "signing-key.pem"
+
+
 def keygen(path: Path, signer: str) -> KeyFiles:
     """A new Ed25519 key at `path` (mode 0600) and `SIGNER.pub.pem` beside it; never overwrites."""
     from cryptography.hazmat.primitives import serialization

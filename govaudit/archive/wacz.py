@@ -36,6 +36,8 @@ DATAPACKAGE = "datapackage.json"
 DIGEST = "datapackage-digest.json"
 # the browser hands bodies over decoded: these headers would no longer describe them
 _DECODED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+# the site's login and session: never written into an archive that is handed over
+_SECRET_REQUEST_HEADERS = {"authorization", "proxy-authorization", "cookie"}
 
 
 @dataclass
@@ -82,7 +84,8 @@ def build_warc(exchanges: Iterable[Exchange]) -> bytes:
         writer.write_record(response)
         parts = urlsplit(ex.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        request_headers = [(k, v) for k, v in ex.request_headers if not k.startswith(":")]
+        request_headers = [(k, v) for k, v in ex.request_headers
+                           if not k.startswith(":") and k.lower() not in _SECRET_REQUEST_HEADERS]
         if not any(k.lower() == "host" for k, _ in request_headers):
             request_headers.insert(0, ("Host", parts.netloc))
         request_http = StatusAndHeaders(f"{ex.method} {target} HTTP/1.1", request_headers,
