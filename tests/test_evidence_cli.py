@@ -40,7 +40,8 @@ def test_evidence_json_shape_and_exit_codes(make_workspace, served: str) -> None
     done = run_govaudit("evidence", "--json", "--concurrency", "2", cwd=ws.root)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert set(data) == {"captures", "failed"} and data["failed"] == 0
+    assert set(data) == {"captures", "failed", "skipped"} and data["failed"] == 0
+    assert data["skipped"] == []
     [capture] = data["captures"]
     assert set(capture) == {"site", "url", "final_url", "status", "title", "files", "error",
                             "failure"}
