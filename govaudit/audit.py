@@ -365,7 +365,11 @@ class Audit:
         from govaudit.archive.checks import verify_workspace
         from govaudit.evidence import verify
 
-        result = verify(self.workspace)
+        from govaudit.archive.signing import SIG_SUFFIX
+        from govaudit.archive.timestamps import CHAIN_SUFFIX, NOT_TIMESTAMPED_SUFFIX, TOKEN_SUFFIX
+
+        result = verify(self.workspace, companions=(TOKEN_SUFFIX, CHAIN_SUFFIX,
+                                                    NOT_TIMESTAMPED_SUFFIX, SIG_SUFFIX))
         result.verdicts = verify_workspace(self.workspace)
         return result
 

@@ -312,7 +312,7 @@ _FOLDER_CLUTTER = {".DS_Store", "Thumbs.db", "desktop.ini"}
 T = TypeVar("T")
 
 
-def verify(workspace: Workspace) -> VerifyResult:
+def verify(workspace: Workspace, companions: tuple[str, ...] = ()) -> VerifyResult:
     """Check the store's records, the manifests and the files on disk against each other
     (Audit.verify adds each file's verdict from govaudit.archive.checks).
 
@@ -330,7 +330,7 @@ def verify(workspace: Workspace) -> VerifyResult:
     stored: dict[str, dict[str, Any]] = {}
     for record in Store(workspace).evidence():
         stored.setdefault(str(record.get("id", "")), record)
-    checker = _FileChecker(workspace, result)
+    checker = _FileChecker(workspace, result, companions)
     for rid in [*stored, *(r for r in listed if r not in stored)]:
         result.records += 1
         record = stored.get(rid)
@@ -396,7 +396,9 @@ def _read_manifests(workspace: Workspace, result: VerifyResult
 class _FileChecker:
     """Locates and hashes evidence files once each, and remembers which files are described."""
 
-    def __init__(self, workspace: Workspace, result: VerifyResult) -> None:
+    def __init__(self, workspace: Workspace, result: VerifyResult,
+                 companions: tuple[str, ...] = ()) -> None:
+        self.companions = companions
         self.workspace = workspace
         self.root = workspace.root.resolve()
         self.folder = workspace.evidence_dir.resolve()
@@ -451,17 +453,27 @@ class _FileChecker:
         return path, ""
 
     def unrecorded(self) -> None:
-        """Report every file under evidence/ that no record describes."""
+        """Report every file under evidence/ that no record describes.
+
+        A manifest, and the companions (timestamp tokens, signatures: the suffixes
+        in `companions`) kept beside a described file or a manifest, are described
+        by what they cover.
+        """
         top = self.workspace.evidence_dir
+        manifests = {os.path.normpath(p) for p in top.glob(f"{MANIFEST_PREFIX}*.json")}
+        covered = self.described | manifests
         for folder, dirs, names in os.walk(top):
             dirs.sort()
             links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
             for name in sorted(names + links):
                 full = os.path.normpath(os.path.join(folder, name))
-                if name in _FOLDER_CLUTTER or full in self.described:
+                if name in _FOLDER_CLUTTER or full in covered:
                     continue
                 if folder == str(top) and name.startswith(MANIFEST_PREFIX) and \
-                        name.endswith((".json", ".json.sha256")):
+                        name.endswith(".json.sha256"):
+                    continue  # checked with the manifests, there or not
+                if any(full.endswith(s) and full.removesuffix(s) in covered
+                       for s in self.companions):
                     continue
                 relative = Path(full).relative_to(self.workspace.root).as_posix()
                 self.result.problems.append(FileProblem(relative, "not recorded"))

@@ -514,3 +514,24 @@ def test_inert_rendering_keeps_stylesheets_that_cannot_break_out() -> None:
     [style] = tree.css("style")
     assert style.attributes["media"] == "print"
     assert "alert(1)" in style.text() and tree.css("script, link") == []
+
+
+def test_verify_accepts_timestamps_and_signatures_beside_what_they_cover(attached) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from govaudit.archive.signing import SIG_SUFFIX, sign_file
+    from govaudit.archive.timestamps import CHAIN_SUFFIX, NOT_TIMESTAMPED_SUFFIX, TOKEN_SUFFIX
+
+    companions = (TOKEN_SUFFIX, CHAIN_SUFFIX, NOT_TIMESTAMPED_SUFFIX, SIG_SUFFIX)
+    ws, record = attached
+    key = Ed25519PrivateKey.generate()
+    manifest = ws.evidence_dir / f"manifest-{record['run']}.json"
+    sign_file(manifest, key, "张三")
+    sign_file(ws.root / record["files"][0]["path"], key, "张三")
+    (ws.evidence_dir / f"{manifest.name}.not-timestamped").write_text("TSA down\n")
+    assert [p.problem for p in verify(ws).problems] == ["not recorded"] * 3  # without them
+    assert verify(ws, companions).ok
+    stray = ws.evidence_dir / SITE / "gone.png.sig"
+    stray.write_text("{}")
+    assert [(p.path, p.problem) for p in verify(ws, companions).problems] == [
+        (f"evidence/{SITE}/gone.png.sig", "not recorded")]
