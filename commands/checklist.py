@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from .common import JsonOption, console, new_app, print_json
 
@@ -40,15 +40,17 @@ def show(
     from govaudit.checklist import checklist_path, load_checklist
 
     checklist = load_checklist(checklist_path(name))
+    checklist.check_level(level)
+    indicators = checklist.indicators_at(level)
     if json:
-        print_json(checklist.to_dict())
+        print_json(checklist.to_dict(level))
         return
     levels = [level] if level else list(checklist.levels)
-    table = Table("code", "indicator", *levels, "question", "type", title=(
-        f"{checklist.id} {checklist.version} — {checklist.name}"), show_lines=False)
-    for indicator in checklist.indicators:
-        if level and not indicator.assessed_at(level, checklist.unweighted):
-            continue
+    # ids are typed back by the user: wrapped, never cut
+    table = Table("code", "indicator", *levels, Column("question", overflow="fold"), "type",
+                  title=f"{checklist.id} {checklist.version} — {checklist.name}",
+                  show_lines=False)
+    for indicator in indicators:
         weights = ["—" if indicator.weights.get(lv) is None else f"{indicator.weights[lv]:g}"
                    for lv in levels]
         label = " > ".join(indicator.path) + (" [加分]" if indicator.bonus else "")

@@ -363,10 +363,9 @@ class Audit:
         """Check the evidence: the store, the manifests and the files against each other, and
         one verdict per file (hash, trusted timestamp, signature, WACZ integrity)."""
         from govaudit.archive.checks import verify_workspace
-        from govaudit.evidence import verify
-
         from govaudit.archive.signing import SIG_SUFFIX
         from govaudit.archive.timestamps import CHAIN_SUFFIX, NOT_TIMESTAMPED_SUFFIX, TOKEN_SUFFIX
+        from govaudit.evidence import verify
 
         result = verify(self.workspace, companions=(TOKEN_SUFFIX, CHAIN_SUFFIX,
                                                     NOT_TIMESTAMPED_SUFFIX, SIG_SUFFIX))

@@ -108,6 +108,34 @@ def test_show_json(cli, mini_checklist: Path):
     assert load_checklist(mini_checklist).bonus_cap == 5
 
 
+def test_show_level_filters_the_table_and_the_json(cli, tmp_path: Path):
+    import json
+
+    everything = json.loads(cli("checklist", "show", "cstc-2020-local", "--json").output)
+    county = json.loads(cli("checklist", "show", "cstc-2020-local", "--level", "county",
+                            "--json").output)
+    ids = {i["id"] for i in everything["indicators"]}
+    county_ids = {i["id"] for i in county["indicators"]}
+    assert county_ids < ids  # some indicators are not assessed at county level
+    assert all(i["weights"]["county"] is not None for i in county["indicators"])
+    assert all(i["weights"]["county"] is None for i in everything["indicators"]
+               if i["id"] not in county_ids)
+    # ids the user must type back are wrapped, never cut with an ellipsis
+    import os
+
+    from tests.conftest import run_govaudit
+
+    table = run_govaudit("checklist", "show", "cstc-2020-local", "--level", "county",
+                         cwd=tmp_path, env={**os.environ, "COLUMNS": "70"}).stdout
+    question_cells = [line.split("│")[4] for line in table.splitlines() if line.count("│") == 6]
+    assert "".join(c.strip() for c in question_cells[:2]) == "statutory-disclosure.q1"
+    assert not any("…" in c for c in question_cells)
+    wrong = cli("checklist", "show", "cstc-2020-local", "--level", "town")
+    assert wrong.exit_code == 2
+    assert "--level 'town' is not a level of cstc-2020-local (levels: province, city, " \
+           "county)" in wrong.output
+
+
 def test_unknown_checklist_name(cli, tmp_path: Path):
     result = cli("checklist", "show", "no-such-list")
     assert result.exit_code == 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from govaudit.errors import OptionError
+
 YES_NO_TYPES = ("yes_no",)
 QUESTION_TYPES = ("yes_no", "graded", "count", "text")
 SPECIAL_VALUES = ("na", "unknown")
@@ -248,8 +250,17 @@ class Checklist:
     def indicator(self, iid: str) -> Indicator | None:
         return self._indicators.get(iid)
 
-    def indicators_at(self, level: str) -> list[Indicator]:
+    def indicators_at(self, level: str | None) -> list[Indicator]:
+        """The indicators assessed at `level` (every indicator when None)."""
+        if level is None:
+            return list(self.indicators)
         return [i for i in self.indicators if i.assessed_at(level, self.unweighted)]
+
+    def check_level(self, level: str | None) -> None:
+        """Refuse a level this checklist does not weight, naming the levels it has."""
+        if level is not None and level not in self.levels:
+            raise OptionError("level", f"{level!r} is not a level of {self.id} "
+                              f"(levels: {', '.join(self.levels)})")
 
     def questions_at(self, level: str) -> list[Question]:
         return [
@@ -291,8 +302,8 @@ class Checklist:
         return (len(names) + (GROUP_ORDER.index(group) if group in GROUP_ORDER else known),
                 group)
 
-    def to_dict(self) -> dict:
-        """The public JSON form (`checklist show --json`)."""
+    def to_dict(self, level: str | None = None) -> dict:
+        """The public JSON form (`checklist show --json`), or only what `level` assesses."""
         return {
             "id": self.id,
             "name": self.name,
@@ -317,7 +328,7 @@ class Checklist:
                     "weights": {lv: i.weights.get(lv) for lv in self.levels},
                     "questions": [_question_dict(q) for q in i.questions],
                 }
-                for i in self.indicators
+                for i in self.indicators_at(level)
             ],
         }
 
