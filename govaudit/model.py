@@ -535,12 +535,13 @@ class FreshnessResult(ProbeResult):
     def summary(self) -> str:
         if not self.latest:
             return "no date found"
-        return f"newest {self.latest} ({self.days} day(s) ago) on {self.source}"
+        return (f"newest {self.latest} ({self.days} day(s) ago, counted in China time, "
+                f"UTC+8) on {self.source}")
 
     def facts(self, fresh_days: int = 14) -> list[Fact]:
         if not self.latest:
             return [("栏目更新", "页面上未找到日期", True)]
-        text = f"最新日期 {self.latest}（{self.days} 天前）"
+        text = f"最新日期 {self.latest}（按北京时间，{self.days} 天前）"
         if self.source:
             text += f"，见 {self.source}"
         return [("栏目更新", text, self.days is not None and self.days > fresh_days)]

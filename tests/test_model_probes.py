@@ -50,3 +50,12 @@ def test_rows_round_trip():
     marks = probe_result(marks_row)
     assert marks.to_dict() == marks_row
     assert "党政机关网站标识: https://x.conac.cn/ (written by script)" in marks.summary()
+
+
+def test_freshness_says_which_time_zone_it_counts_in():
+    fresh = probe_result({"probe": "freshness", "latest": "2026-11-20", "days": 12,
+                          "source": "https://a/news/", "today": "2026-12-02"})
+    assert fresh.summary() == ("newest 2026-11-20 (12 day(s) ago, counted in China time, "
+                               "UTC+8) on https://a/news/")
+    [(label, text, late)] = fresh.facts()
+    assert (label, late) == ("栏目更新", False) and "按北京时间，12 天前" in text
