@@ -78,8 +78,12 @@ def import_(
     table: Annotated[Path, typer.Argument(help="An .xlsx indicator table.")],
     output: Annotated[Path | None, typer.Option("-o", "--output",
                       help="YAML file to write (default: TABLE name with .yaml).")] = None,
-    checklist_id: Annotated[str | None, typer.Option("--id", help="Checklist id.")] = None,
-    name: Annotated[str | None, typer.Option(help="Checklist name.")] = None,
+    checklist_id: Annotated[str | None, typer.Option(
+        "--id", help="Checklist id (default: from the table's title, else the file name).",
+        show_default=False)] = None,
+    name: Annotated[str | None, typer.Option(
+        help="Checklist name (default: the table's title row, else the file name).",
+        show_default=False)] = None,
 ) -> None:
     """Turn an indicator table (一级/二级/三级指标, 评估要点说明, 权重) into checklist YAML."""
     from govaudit.checklist import validate_checklist
@@ -89,23 +93,19 @@ def import_(
     target = output or table.with_suffix(".yaml")
     if target.exists():
         raise GovauditError(f"{target} already exists; choose another with -o")
-    data = import_table(table, checklist_id or _ascii_id(table.stem), name or table.stem)
+    imported = import_table(table, checklist_id, name)
+    data = imported.data
     target.write_text(to_yaml(data), encoding="utf-8")
     problems = validate_checklist(target)
     leaves = sum(1 for _ in _walk(data["indicators"]))
-    console.print(f"Wrote {target}: {leaves} indicators, levels {', '.join(data['levels'])}",
-                  markup=False)
+    console.print(f"Wrote {target} ({data['id']}, {data['name']}): {leaves} indicators, "
+                  f"levels {', '.join(data['levels'])}", markup=False)
+    for warning in imported.warnings:
+        console.print(f"warning: {warning}", markup=False, style="yellow")
     for problem in problems:
         console.print(problem, markup=False, style="yellow")
     if problems:
         console.print("Review the file: the table's sums do not validate yet.")
-
-
-def _ascii_id(stem: str) -> str:
-    import re
-
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-").lower()
-    return slug or "imported-checklist"
 
 
 def _walk(nodes: list[dict]):

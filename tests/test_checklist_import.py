@@ -53,7 +53,7 @@ def _seed_like_table(path: Path) -> None:
 def test_import_seed_like_table(tmp_path: Path, cli):
     table = tmp_path / "指标.xlsx"
     _seed_like_table(table)
-    data = import_table(table, "imported", "导入")
+    data = import_table(table, "imported", "导入").data
     assert data["levels"] == ["province", "city", "county"]
     names = [t["name"] for t in data["indicators"]]
     assert names == ["信息发布", "数据开放", "管理保障", "优秀创新案例"]
@@ -101,7 +101,7 @@ def test_round_trip_of_the_builtin_local_checklist(tmp_path: Path):
         previous = tuple(path)
     table = tmp_path / "local.xlsx"
     book.save(table)
-    data = import_table(table, "roundtrip", "round trip")
+    data = import_table(table, "roundtrip", "round trip").data
     out = tmp_path / "roundtrip.yaml"
     from govaudit.checklist.table_import import to_yaml
 
@@ -114,3 +114,40 @@ def test_round_trip_of_the_builtin_local_checklist(tmp_path: Path):
         assert a.weights == b.weights
         assert [q.text for q in a.questions] == [q.text for q in b.questions]
         assert a.bonus == b.bonus
+
+
+def test_import_warns_checks_the_total_splits_parenthesised_points_and_reads_the_title(
+        tmp_path: Path, cli):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["2021 County Index 县级政府网站指标", None, None, None, None])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["一级指标", "二级指标", "三级指标", "评估要点说明", "权重"])
+    sheet.append(["信息发布", "政府信息公开", "法定主动公开",
+                  "主动公开情况：（1）是否开设栏目；（2）栏目设置是否规范。", 60])
+    sheet.append([None, None, "依申请公开", "是否提供在线申请功能。", "十七"])
+    sheet.append(["互动交流", "留言办理", "——", "是否公开留言。", 30])
+    sheet.append(["合计", None, None, None, 100])
+    table = tmp_path / "任务表.xlsx"
+    book.save(table)
+    imported = import_table(table)
+    assert imported.title == "2021 County Index 县级政府网站指标"
+    assert imported.data["id"] == "2021-county-index"  # from the title, not the file name
+    assert imported.data["name"] == "2021 County Index 县级政府网站指标"
+    disclosure = imported.data["indicators"][0]["children"][0]["children"][0]
+    assert [q["text"] for q in disclosure["questions"]] == ["是否开设栏目", "栏目设置是否规范"]
+    assert imported.warnings == [
+        "任务表.xlsx row 4: weight '十七' is not a number; left out (not assessed)",
+        "任务表.xlsx row 6: 合计 says 100, the weights above it add up to 90"]
+    assert len(imported.data["indicators"]) == 2  # the 合计 row is not an indicator
+
+    result = cli("checklist", "import", str(table), "-o", str(tmp_path / "out.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "warning: 任务表.xlsx row 4: weight '十七' is not a number" in result.output
+    assert "(2021-county-index, 2021 County Index 县级政府网站指标)" in result.output
+
+    csv = tmp_path / "指标.csv"
+    csv.write_text("一级指标,二级指标\n", encoding="utf-8")
+    refused = cli("checklist", "import", str(csv))
+    assert refused.exit_code == 1
+    assert "an indicator table must be an .xlsx workbook (got .csv)" in refused.output

@@ -10,6 +10,7 @@ description become questions.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,10 @@ LEVEL_HEADERS = {
 NAME_HEADERS = ("一级指标", "二级指标", "三级指标")
 DESCRIPTION_HEADERS = ("评估要点说明", "评估内容", "评估要点", "description")
 ABSENT = {"—", "——", "-", "--", "---", ""}
-_POINT = re.compile(r"(?:^|(?<=[\s；;。：:]))(\d{1,2})\s*[.、．]\s*(?!\d)")
+# a numbered point: "1." / "1、" / "（1）", at the start or after a space or a stop
+_POINT = re.compile(r"(?:^|(?<=[\s；;。：:]))"
+                    r"(?:(\d{1,2})\s*[.、．]\s*(?!\d)|[（(](\d{1,2})[）)]\s*)")
+TOTAL_ROW = ("合计", "总计", "总分")
 _PARENS = re.compile(r"\s*[（(]([^）)]*)[）)]")
 
 
@@ -42,7 +46,7 @@ def split_points(description: str) -> tuple[str, list[str]]:
     # keep only a run numbered 1, 2, 3… so that figures inside a sentence are not points
     run: list[re.Match[str]] = []
     for match in matches:
-        if int(match[1]) == len(run) + 1:
+        if int(match[1] or match[2]) == len(run) + 1:
             run.append(match)
     if not run:
         return text, []
@@ -67,9 +71,36 @@ def question_for(text: str, number: int) -> dict[str, Any]:
     return question
 
 
+@dataclass
+class ImportedTable:
+    """The checklist data an indicator table describes, and what the reader could not take."""
+
+    data: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    title: str = ""  # the table's own title row, if it has one
+
+
 def _read_cells(path: Path) -> list[list[Any]]:
     """The first sheet, merged cells filled (the tables reader checks the file first)."""
+    if path.suffix.lower() != ".xlsx":
+        raise GovauditError(f"{path}: an indicator table must be an .xlsx workbook "
+                            f"(got {path.suffix or 'no extension'}); save it as .xlsx first")
     return read_grids(path)[0][1]
+
+
+def _title(rows: list[list[Any]], header: int) -> str:
+    """The title row above the header: the one row there that holds a single text."""
+    for row in rows[:header]:
+        texts = [t for t in (_text(c) for c in row) if t]
+        if len(set(texts)) == 1:  # a merged title repeats its text across the merge
+            return texts[0]
+    return ""
+
+
+def title_id(title: str) -> str:
+    """An ASCII checklist id from a title's Latin letters and figures ('' if it has none)."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower()
+    return slug if re.search(r"[a-z]", slug) else ""
 
 
 def _find_header(rows: list[list[Any]], path: Path) -> tuple[int, dict[str, int], dict[str, int]]:
@@ -97,29 +128,44 @@ def _find_header(rows: list[list[Any]], path: Path) -> tuple[int, dict[str, int]
     raise GovauditError(f"{path}: no header row with 一级指标 and 二级指标")
 
 
-def _weight(value: Any) -> float | int | None:
+def _weight(value: Any, where: str, warnings: list[str]) -> float | int | None:
     text = _text(value)
     if text in ABSENT or text in NOT_ASSESSED:
         return None
     try:
         number = float(text)
     except ValueError:
+        warnings.append(f"{where}: weight {text!r} is not a number; left out (not assessed)")
         return None
     return int(number) if number.is_integer() else number
 
 
-def import_table(path: Path, checklist_id: str, name: str, version: str = "1") -> dict[str, Any]:
-    """The checklist (as YAML-ready data) that a published indicator table describes."""
+def import_table(path: Path, checklist_id: str | None = None, name: str | None = None,
+                 version: str = "1") -> ImportedTable:
+    """The checklist (as YAML-ready data) that a published indicator table describes.
+
+    Without `checklist_id` or `name`, they come from the table's title row (else
+    the file name). A 合计 row is checked against the weights above it.
+    """
     rows = _read_cells(path)
     start, columns, levels = _find_header(rows, path)
+    title = _title(rows, start)
+    checklist_id = checklist_id or title_id(title) or title_id(path.stem) or "imported-checklist"
+    name = name or title or path.stem
+    warnings: list[str] = []
+    totals: list[tuple[int, dict[str, Any]]] = []
     level_names = list(levels)
     tops: list[dict[str, Any]] = []
     carried = ["", "", ""]
     carried_weights: dict[str, Any] = {}
     leaves_seen = 0
-    for row in rows[start:]:
+    for number, row in enumerate(rows[start:], start=start + 1):
         cells = [_text(row[columns[h]]) if h in columns and columns[h] < len(row) else ""
                  for h in NAME_HEADERS]
+        if any(c.replace(" ", "") in TOTAL_ROW for c in cells):
+            totals.append((number, {lv: row[i] if i < len(row) else None
+                                    for lv, i in levels.items()}))
+            continue
         description = _text(row[columns["description"]]) if "description" in columns else ""
         if cells[0].replace(" ", "") in ("一级指标",):  # a repeated header (page break)
             continue
@@ -137,7 +183,8 @@ def import_table(path: Path, checklist_id: str, name: str, version: str = "1") -
         for lv, i in levels.items():  # a blank weight is the merged cell above it
             if i < len(row) and _text(row[i]):
                 carried_weights[lv] = row[i]
-        weights = {lv: _weight(carried_weights.get(lv)) for lv in level_names}
+        weights = {lv: _weight(carried_weights.get(lv), f"{path.name} row {number}", warnings)
+                   for lv in level_names}
         bonus = "加分" in names[0]
         top_name = re.sub(r"\s+", "", _PARENS.sub("", names[0]))
         figures = re.findall(r"\d+(?:\.\d+)?", " ".join(_PARENS.findall(names[0])))
@@ -180,6 +227,8 @@ def import_table(path: Path, checklist_id: str, name: str, version: str = "1") -
             leaf["questions"] = [question_for(p, n) for n, p in enumerate(points, 1)]
         else:
             leaf["questions"] = [question_for(lead or leaf["name"], 1)]
+    for number, declared in totals:
+        warnings.extend(_check_total(path, number, declared, tops))
     data: dict[str, Any] = {
         "id": checklist_id, "name": name, "version": version, "source": str(path.name),
         "levels": level_names,
@@ -188,7 +237,31 @@ def import_table(path: Path, checklist_id: str, name: str, version: str = "1") -
         data["bonus_cap"] = max(float(t.get("total", 10)) for t in tops if t.get("bonus"))
     data["grades"] = [{"name": n, "min": lo, "max": hi} for n, lo, hi in DEFAULT_GRADES]
     data["indicators"] = tops
-    return data
+    return ImportedTable(data, warnings, title)
+
+
+def _check_total(path: Path, number: int, declared: dict[str, Any],
+                 tops: list[dict[str, Any]]) -> list[str]:
+    """Where a 合计 row disagrees with the sum of the main (not bonus) weights above it."""
+    out = []
+    leaves = [leaf for top in tops if not top.get("bonus") for leaf in _leaves([top])]
+    for level, value in declared.items():
+        shown = _text(value)
+        if not shown:
+            continue
+        try:
+            expected = float(shown)
+        except ValueError:
+            out.append(f"{path.name} row {number}: 合计 {shown!r} is not a number")
+            continue
+        weights = [leaf["weights"] if level == "default" else leaf["weights"].get(level)
+                   for leaf in leaves]
+        total = sum(w for w in weights if isinstance(w, int | float))
+        if abs(total - expected) > 1e-9:
+            where = "" if level == "default" else f" at {level}"
+            out.append(f"{path.name} row {number}: 合计 says {expected:g}{where}, the weights "
+                       f"above it add up to {total:g}")
+    return out
 
 
 def _leaves(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
