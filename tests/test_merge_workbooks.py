@@ -99,6 +99,14 @@ def test_conflict_and_double_assessment(make_workspace, cli, tmp_path: Path):
     summary = {r["site"]: r for r in _rows(read_sheets(out2), "Summary")}
     assert summary["成都市"]["total"] == pytest.approx(4.0)  # a2 (weight 4) answered yes
 
+    # a preferred evaluator who answered nothing here is a usage error, not a silent "unknown"
+    out_typo = tmp_path / "team-typo.xlsx"
+    result = cli("export", "merge", str(zhang_late), str(li), "-o", str(out_typo),
+                 "--prefer", "evaluator:张山", cwd=ws.root)
+    assert result.exit_code == 2 and not out_typo.exists()
+    assert "--prefer evaluator:张山: no answer of '张山' in these workbooks (evaluators: " \
+           "张三, 李四)" in result.output
+
     # --prefer fail refuses the same-evaluator conflict and writes nothing
     out3 = tmp_path / "team-fail.xlsx"
     result = cli("export", "merge", str(zhang_early), str(zhang_late), "-o", str(out3),

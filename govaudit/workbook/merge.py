@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError, OptionError
@@ -37,6 +37,9 @@ from govaudit.workbook import layout
 from govaudit.workbook.agreement import AgreementReport, AgreementRow, agreement_report
 from govaudit.workbook.content import ConflictRow, WorkbookContent, about_rows, sort_answers
 from govaudit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from govaudit.workbook.ingest import WorkbookInput
 
 CONSOLIDATION_RULE = (
     "同一评估人答案不同时采用最新答案；评估人一致时采用该答案；评估人分歧时采用 --prefer "
@@ -208,6 +211,18 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[Any], preference: Prefer
     return content, result
 
 
+def _check_preferred(preference: Preference, inputs: Sequence[WorkbookInput]) -> None:
+    """Refuse `--prefer evaluator:NAME` when NAME answered in none of the workbooks."""
+    if preference.mode != "evaluator":
+        return
+    evaluators = sorted({a.evaluator for i in inputs for a in i.answers}
+                        - {PROBE_EVALUATOR})
+    if preference.evaluator not in evaluators:
+        raise OptionError("prefer", f"evaluator:{preference.evaluator}: no answer of "
+                          f"{preference.evaluator!r} in these workbooks (evaluators: "
+                          f"{', '.join(evaluators) or 'none'})")
+
+
 def merge_workbooks(workspace: Workspace, paths: Sequence[Path], out: Path,
                     prefer: str | Preference = "latest", force: bool = False,
                     overwrite: bool = False) -> MergeResult:
@@ -225,6 +240,7 @@ def merge_workbooks(workspace: Workspace, paths: Sequence[Path], out: Path,
     preference = prefer if isinstance(prefer, Preference) else parse_prefer(prefer)
     known = {s.name: s for s in Store(workspace).sites()}
     inputs = [read_workbook(Path(p), workspace.checklist, known, force=force) for p in paths]
+    _check_preferred(preference, inputs)
     content, result = merge_inputs(workspace.checklist, inputs, preference, known)
     write_workbook(content, Path(out), overwrite)
     result.path = Path(out)
