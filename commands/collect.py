@@ -129,13 +129,13 @@ class Flow:
                               "(--redo walks through them again)", markup=False)
                 continue
             self.sessions.append(session)
-            earlier = session.answered_before(start)
-            if earlier and not session.redo:
+            answered = session.answered_count()
+            if answered and not session.redo:
                 at, total = session.progress(start)
                 console.print(
                     f"Resuming {session.site.name} at question {at}/{total} "
-                    f"({session.items[start].question.id}): {earlier} answered earlier.",
-                    style="bold", markup=False)
+                    f"({session.items[start].question.id}): {answered} of {total} answered "
+                    "already.", style="bold", markup=False)
             self.run_site(session, start, number, len(sessions))
 
     def run_site(self, session: CollectSession, index: int | None, number: int,

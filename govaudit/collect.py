@@ -219,10 +219,10 @@ class CollectSession:
         """Where to begin: the first question shown (--redo) or the first unanswered one."""
         return next((i for i in range(len(self.items)) if self._wanted(i)), None)
 
-    def answered_before(self, index: int | None) -> int:
-        """How many questions shown before `index` already have an answer."""
-        end = len(self.items) if index is None else index
-        return sum(1 for i in range(end) if self.shown(i) and self.answered(i))
+    def answered_count(self) -> int:
+        """How many of the questions shown already have an answer (before or after the
+        resume point: an evaluator may have answered out of order)."""
+        return sum(1 for i in range(len(self.items)) if self.shown(i) and self.answered(i))
 
     def next_index(self, index: int) -> int | None:
         """The next question to ask after `index` (skip logic re-evaluated now)."""

@@ -139,7 +139,7 @@ def test_a_session_with_back_skip_logic_graded_count_text_and_notes(ws):
     assert re.search(r"成都市\s*│\s*6\s*│\s*1\s*│\s*1\s*│\s*0\s*│\s*2\s*│\s*0\s*│\s*1/7", screen)
 
     again = Term(ws.root)
-    again.expect("Resuming 成都市 at question 5/7 (ipv6.q1): 4 answered earlier.")
+    again.expect("Resuming 成都市 at question 5/7 (ipv6.q1): 6 of 7 answered already.")
     again.question("ipv6.q1", "5/7")
     again.key("q")
     status, _ = again.finish()
@@ -169,7 +169,7 @@ def test_sigkill_loses_nothing_and_the_next_run_resumes(ws):
     assert stored["disclosure.q2"].note == "内容完整"
 
     again = Term(ws.root, "--site", "成都市")
-    again.expect("Resuming 成都市 at question 4/7 (disclosure.q4): 3 answered earlier.")
+    again.expect("Resuming 成都市 at question 4/7 (disclosure.q4): 3 of 7 answered already.")
     again.question("disclosure.q4", "4/7")
     again.type("")  # empty text: skipped
     again.question("ipv6.q1", "5/7")
