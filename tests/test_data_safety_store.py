@@ -115,7 +115,7 @@ def test_point1_a_site_whose_file_name_would_collide_is_refused(make_workspace, 
     assert [s.name for s in Store(ws).sites()] == [first]
     sites = tmp_path / "sites.csv"
     sites.write_text(f"name,url,level\n{second},https://t.example,city\n", encoding="utf-8")
-    result = cli("sites", "import", str(sites), cwd=ws.root)
+    result = cli("sites", "import", str(sites), "--yes", cwd=ws.root)
     assert result.exit_code == 1 and "would share" in result.output
 
 
@@ -309,7 +309,7 @@ def test_point10_control_characters_are_escaped_in_every_output(tmp_path: Path, 
     sites.write_text(f"name,url,level\n{EVIL},https://evil.example,city\n"
                      "c1\x9b2J,https://c1.example,city\n", encoding="utf-8")
     out = _clean(run("sites", "import", str(sites), cwd=one))
-    assert "Imported 2 sites" in out
+    assert "2 added, 0 changed" in out
     assert run("answer", EVIL, "a1.q1", "yes", "--note", "n\x1b[31m", cwd=one).returncode == 0
     for command in (("sites", "list"), ("status",), ("score",), ("answer", EVIL, "a1.q3", "3")):
         out = _clean(run(*command, cwd=one))
@@ -329,7 +329,7 @@ def test_point10_control_characters_are_escaped_in_every_output(tmp_path: Path, 
                 data = data.replace(b"evil]0;pwned[2J",
                                     b"evil_x001B_]0;pwned_x0007__x001B_[2J")
             target.writestr(item, data)
-    out = _clean(run("import", str(hostile), cwd=two))
+    out = _clean(run("import", str(hostile), "--add-sites", cwd=two))
     assert "Added 1 site(s)" in out and SHOWN in out
     listed = run("sites", "list", "--json", cwd=two)
     assert [s["name"] for s in json.loads(_clean(listed))["sites"]] == [EVIL]

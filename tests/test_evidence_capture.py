@@ -271,7 +271,10 @@ def test_refused_port(batch) -> None:
 def test_page_that_never_answers_times_out(batch) -> None:
     ws, records, _, _ = batch
     record = records["hang"]
-    assert record["error"] == "timed out after 3s waiting for 'load'"
+    # on a loaded machine the error page's screenshot may time out too: then it says so
+    reason, _, shot = record["error"].partition("; ")
+    assert reason == "timed out after 3s waiting for 'load'"
+    assert shot == "" or shot.startswith("no screenshot: ")
     assert record["failure"] == "timeout" and record["timing"]["elapsed_ms"] >= 3000
     # a reused tab still shows the site's previous page: never kept as this page's screenshot
     assert all(f["path"].endswith("-failed.png") for f in record["files"])
