@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from archive_helpers import TSAFiles, real_tsa, serve_tsa, tsa_fixtures
+from archive_helpers import TSAFiles, serve_tsa, tsa_fixtures
 from warcio.archiveiterator import ArchiveIterator
 
 from govaudit.workspace import Workspace
@@ -152,3 +151,89 @@ def test_a_failing_tsa_leaves_the_run_not_timestamped_until_later(
     done = run_govaudit("evidence", "verify", cwd=site_ws.root)
     assert done.returncode == 0, done.stdout
     assert f"{manifest} (manifest): hash ok · timestamp ok" in done.stdout
+
+
+def corrupt_zip(data: bytes) -> bytes:
+    """The archive with its central directory overwritten: no longer a readable zip."""
+    end = data.rfind(b"PK\x05\x06")
+    return data[:end - 200] + b"\0" * 200 + data[end:]
+
+
+def flip(data: bytes) -> bytes:
+    middle = len(data) // 2
+    return data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1:]
+
+
+def test_verify_names_each_tampered_file(site_ws: Workspace, tsa_url: str) -> None:
+    ws = site_ws
+    with ws.config_path.open("a", encoding="utf-8") as handle:
+        handle.write('key = "me.key"\npublic_keys = "keys"\n')
+    done = capture(ws, "--archive", "--tsa", tsa_url, "--json")
+    assert done.returncode == 0, done.stderr
+    [record] = json.loads(done.stdout)["captures"]
+    files = {f["kind"]: f for f in record["files"]}
+    done = run_govaudit("evidence", "keygen", "--key", "me.key", cwd=ws.root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (ws.root / "keys").mkdir()
+    (ws.root / "张三.pub.pem").rename(ws.root / "keys" / "张三.pub.pem")
+    done = run_govaudit("evidence", "sign", cwd=ws.root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    code, report = verify(ws)
+    assert code == 0, report
+    manifest = ws.relative(manifest_of(ws))
+    assert verdicts(report)[manifest]["timestamp"] == "ok"
+    assert verdicts(report)[manifest]["signature"] == "ok"
+
+    def tampered(path: str, change: Callable[[bytes], bytes]) -> dict[str, Any]:
+        """The verdicts with `path` changed; the file is put back afterwards."""
+        target = ws.root / path
+        original = target.read_bytes()
+        target.write_bytes(change(original))
+        try:
+            done = run_govaudit("evidence", "verify", cwd=ws.root)
+            assert done.returncode == 1, done.stdout
+            code, report = verify(ws)
+            assert code == 1
+            return verdicts(report)
+        finally:
+            target.write_bytes(original)
+
+    for kind in ("png", "html"):
+        found = tampered(files[kind]["path"], flip)[files[kind]["path"]]
+        assert (found["hash"], found["ok"]) == ("changed", False), found
+    wacz = files["wacz"]["path"]
+    found = tampered(wacz, corrupt_zip)[wacz]
+    assert found["hash"] == "changed" and found["wacz"].startswith("corrupt"), found
+    found = tampered(manifest, lambda data: data.replace(b'"status": 200', b'"status": 404'))
+    assert (found[manifest]["hash"], found[manifest]["timestamp"],
+            found[manifest]["signature"]) == ("changed", "invalid", "invalid"), found[manifest]
+    found = tampered(manifest + ".tsr", flip)[manifest]
+    assert (found["hash"], found["timestamp"], found["signature"]) == ("ok", "invalid", "ok")
+    found = tampered(manifest + ".sig", lambda data: data.replace(b'"signature": "',
+                                                                   b'"signature": "AA'))
+    assert (found[manifest]["timestamp"], found[manifest]["signature"]) == ("ok", "invalid")
+
+    # a PNG changed together with every hash recorded of it: the token and signature catch it
+    png = ws.root / files["png"]["path"]
+    old_hash = files["png"]["sha256"]
+    png.write_bytes(flip(png.read_bytes()))
+    new_hash = hashlib.sha256(png.read_bytes()).hexdigest()
+    rewritten = []
+    for path in [p for p in ws.root.rglob("*.json") if p.is_file()]:
+        text = path.read_text(encoding="utf-8")
+        if old_hash in text:
+            path.write_text(text.replace(old_hash, new_hash), encoding="utf-8")
+            rewritten.append(path)
+    assert manifest_of(ws) in rewritten and len(rewritten) >= 2  # the manifest and the store
+    sums = manifest_of(ws).with_name(manifest_of(ws).name + ".sha256")
+    sums.write_text(sums.read_text(encoding="utf-8").replace(
+        sums.read_text(encoding="utf-8").split()[0],
+        hashlib.sha256(manifest_of(ws).read_bytes()).hexdigest()), encoding="utf-8")
+    code, report = verify(ws)
+    assert code == 1
+    found = verdicts(report)
+    assert found[manifest]["hash"] == "ok", found[manifest]
+    assert (found[manifest]["timestamp"], found[manifest]["signature"]) == ("invalid", "invalid")
+    assert found[files["png"]["path"]]["hash"] == "ok"
+    assert (found[files["png"]["path"]]["timestamp"],
+            found[files["png"]["path"]]["signature"]) == ("invalid", "invalid")
