@@ -18,6 +18,8 @@ import pytest
 from archive_helpers import TSAFiles, serve_tsa, tsa_fixtures
 from warcio.archiveiterator import ArchiveIterator
 
+from govaudit.model import PageRef
+from govaudit.store import Store
 from govaudit.workspace import Workspace
 from tests.conftest import run_govaudit
 
@@ -44,6 +46,8 @@ def site_ws(make_workspace, serve_dir, tmp_path: Path, tsa: TSAFiles) -> Workspa
     folder = tmp_path / "site"
     folder.mkdir()
     (folder / "index.html").write_text(PAGE, encoding="utf-8")
+    (folder / "zwgk.html").write_text(PAGE.replace(MARKER, "政策解读-" + MARKER),
+                                      encoding="utf-8")
     ws = make_workspace(sites=[("成都市", f"{serve_dir(folder)}/index.html", "city")])
     configure(ws, tsa)
     return ws
@@ -78,11 +82,14 @@ def warc_text(wacz: Path) -> str:
 
 
 def test_archive_is_valid_recorded_and_replays_the_page(site_ws: Workspace) -> None:
+    [home] = Store(site_ws).sites()
+    Store(site_ws).record_page(PageRef("成都市", home.url.replace("index", "zwgk")))
     done = capture(site_ws, "--archive", "--json")
     assert done.returncode == 0, done.stderr
-    [record] = json.loads(done.stdout)["captures"]
-    waczs = [f for f in record["files"] if f["kind"] == "wacz"]
-    assert len(waczs) == 1
+    records = json.loads(done.stdout)["captures"]
+    waczs = [f for r in records for f in r["files"] if f["kind"] == "wacz"]
+    assert len(records) == 2 and len(waczs) == 2
+    assert any("政策解读-" + MARKER in warc_text(site_ws.root / f["path"]) for f in waczs)
     manifest = json.loads(manifest_of(site_ws).read_text(encoding="utf-8"))
     listed = {f["path"]: f["sha256"] for r in manifest["records"] for f in r["files"]}
     for entry in waczs:
@@ -192,6 +199,8 @@ def test_verify_names_each_tampered_file(site_ws: Workspace, tsa_url: str) -> No
         try:
             done = run_govaudit("evidence", "verify", cwd=ws.root)
             assert done.returncode == 1, done.stdout
+            named = path.removesuffix(".tsr").removesuffix(".sig")
+            assert f"BAD {named} " in done.stdout, done.stdout  # the file or its manifest
             code, report = verify(ws)
             assert code == 1
             return verdicts(report)
