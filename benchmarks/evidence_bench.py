@@ -11,6 +11,9 @@ shot-scraper is only needed here, not by govaudit:
     .venv/bin/pip install shot-scraper
 Run:
     .venv/bin/python benchmarks/evidence_bench.py [--repeat 3] [--concurrency 1 4]
+With --archive it only times `govaudit evidence` with and without --archive on
+the same pages (goal: the archiving run takes at most 1.25x the time):
+    .venv/bin/python benchmarks/evidence_bench.py --archive [--pages-per-site 3]
 """
 
 from __future__ import annotations
@@ -111,7 +114,7 @@ display:block}main{max-width:1200px;margin:0 auto;background:#fff;padding:20px}
 @keyframes blink{50%{opacity:.3}}header h1{animation:blink 2s infinite}"""
 
 
-def build_site(folder: Path) -> list[list[str]]:
+def build_site(folder: Path, pages_per_site: int = PAGES_PER_SITE) -> list[list[str]]:
     """Write the pages; returns each site's page paths (home page first)."""
     rng = random.Random(42)
     (folder / "img").mkdir(parents=True)
@@ -122,7 +125,7 @@ def build_site(folder: Path) -> list[list[str]]:
         sub = folder / f"site{s}"
         sub.mkdir()
         paths = []
-        for p in range(PAGES_PER_SITE):
+        for p in range(pages_per_site):
             name = "index.html" if p == 0 else f"p{p}.html"
             (sub / name).write_text(make_page(rng, s, p, images), encoding="utf-8")
             paths.append(f"site{s}/{name}")
@@ -211,8 +214,9 @@ def measure(args: list[str], cwd: Path, env: dict[str, str] | None = None
 # -- the two tools -----------------------------------------------------------------------------
 
 
-def govaudit_run(base: str, sites: list[list[str]], workdir: Path, concurrency: int
-                 ) -> tuple[float, float]:
+def govaudit_run(base: str, sites: list[list[str]], workdir: Path, concurrency: int,
+                 *options: str) -> tuple[float, float]:
+    """`govaudit evidence` over every page, with `options` (e.g. --archive)."""
     from govaudit.store import PageRecord, Site, Store
     from govaudit.workspace import init_workspace
 
@@ -225,11 +229,11 @@ def govaudit_run(base: str, sites: list[list[str]], workdir: Path, concurrency: 
         for path in paths[1:]:
             store.record_page(PageRecord(f"示范市{i}", f"{base}/{path}"))
     command = [sys.executable, "-m", "commands", "evidence", "--json",
-               "--concurrency", str(concurrency)]
+               "--concurrency", str(concurrency), *options]
     seconds, peak, done = measure(command, ws.root)
     data = json.loads(done.stdout) if done.stdout.strip() else {}
     captured = len(data.get("captures", []))
-    if done.returncode != 0 or captured != SITES * PAGES_PER_SITE:
+    if done.returncode != 0 or captured != sum(len(paths) for paths in sites):
         sys.exit(f"govaudit evidence failed ({done.returncode}, {captured} captures):\n"
                  f"{done.stderr[-2000:]}\n{data.get('failed')}")
     shutil.rmtree(folder)
@@ -330,6 +334,27 @@ def tall_run(workdir: Path) -> None:
           f"{peak:.0f} MB (PSS over the process tree){problem}")
 
 
+def archive_run(workdir: Path, pages_per_site: int, repeat: int, levels: list[int]) -> None:
+    """Pages/s of `govaudit evidence` without and with --archive, and the time ratio."""
+    sites = build_site(workdir / "site", pages_per_site)
+    server, base = serve(workdir / "site")
+    pages = sum(len(paths) for paths in sites)
+    print(f"{pages} pages on {SITES} sites; {os.cpu_count()} cores; median of {repeat} run(s)")
+    for level in levels:
+        times: dict[str, list[float]] = {"without --archive": [], "with --archive": []}
+        for _ in range(repeat):
+            times["without --archive"].append(govaudit_run(base, sites, workdir, level)[0])
+            times["with --archive"].append(
+                govaudit_run(base, sites, workdir, level, "--archive")[0])
+        median = {name: statistics.median(runs) for name, runs in times.items()}
+        for name, seconds in median.items():
+            print(f"govaudit c={level} {name:<18} {seconds:6.1f} s  {pages / seconds:5.2f} "
+                  "pages/s")
+        ratio = median["with --archive"] / median["without --archive"]
+        print(f"govaudit c={level}: --archive takes {ratio:.2f}x the time (goal: at most 1.25x)")
+    server.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tall", action="store_true",
@@ -337,7 +362,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each (median reported)")
     parser.add_argument("--concurrency", type=int, nargs="*", default=None,
                         help="govaudit concurrencies to run (default: 1 and the default)")
+    parser.add_argument("--archive", action="store_true",
+                        help="only govaudit with and without --archive, on the same pages")
+    parser.add_argument("--pages-per-site", type=int, default=PAGES_PER_SITE,
+                        help=f"pages of each of the {SITES} sites (with --archive)")
     args = parser.parse_args()
+    if args.archive:
+        with tempfile.TemporaryDirectory(prefix="evidence-bench-") as tmp:
+            archive_run(Path(tmp), args.pages_per_site, args.repeat,
+                        args.concurrency or [default_concurrency()])
+        return
     if args.tall:
         with tempfile.TemporaryDirectory(prefix="evidence-bench-") as tmp:
             tall_run(Path(tmp))

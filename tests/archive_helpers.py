@@ -125,7 +125,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 @contextmanager
 def serve_tsa(answer: Callable[[bytes], tuple[int, bytes]]) -> Iterator[str]:
     """An HTTP TSA on 127.0.0.1 answering with `answer(query) -> (status, body)`; its URL."""
-    handler = type("TSAHandler", (_Handler,), {"answer": staticmethod(answer)})
+    # a lock of its own: a slow TSA still sleeping must not hold up another one
+    handler = type("TSAHandler", (_Handler,), {"answer": staticmethod(answer),
+                                               "lock": threading.Lock()})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
