@@ -10,10 +10,11 @@ import contextlib
 import http.server
 import socketserver
 import ssl
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.fixtures.probe_site import serve_in_thread
 
 PAGE = ('<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
         '<body><p>政府信息公开</p>{body}</body></html>')
@@ -161,13 +162,7 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 def hostile_server(tls: tuple[Path, Path] | None = None) -> Iterator[str]:
     """Serve the hostile paths on 127.0.0.1; yields the base URL (https with tls)."""
     server = _Server(("127.0.0.1", 0), Handler)
-    scheme = "http"
-    if tls:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(*tls)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-        scheme = "https"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    scheme = serve_in_thread(server, tls)
     try:
         yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
     finally:
