@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -60,8 +62,6 @@ def cdp_endpoint(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def run_server(tmp_path: Path) -> Iterator[str]:
     """A `playwright run-server` on 127.0.0.1 whose headless shell is the system Chromium."""
-    import os
-
     from govaudit.browser import headless_shell_path
 
     shell = headless_shell_path(tmp_path / "pw")
@@ -70,15 +70,30 @@ def run_server(tmp_path: Path) -> Iterator[str]:
     server = Path(sys.executable).parent / "playwright"
     process = subprocess.Popen([str(server), "run-server", "--port", "0", "--host", "127.0.0.1"],
                                env={**os.environ, "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "pw")},
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               start_new_session=True)
     try:
         line = process.stdout.readline() if process.stdout else ""
         if not line.startswith("Listening on "):
             pytest.fail(f"playwright run-server did not start: {line!r}")
         yield line.split()[-1]
     finally:
-        process.terminate()
-        process.wait(10)
+        stop_process_group(process)
+
+
+def stop_process_group(process: subprocess.Popen[str]) -> None:
+    """Stop `playwright run-server`: the script runs a Node driver as its child, which
+    outlives the script once a browser has connected unless its whole group is stopped."""
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(10)
+    deadline = time.monotonic() + 3
+    try:
+        while time.monotonic() < deadline:
+            os.killpg(process.pid, 0)
+            time.sleep(0.1)
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def test_capture_through_a_playwright_run_server(make_workspace, site: str,
