@@ -250,6 +250,9 @@ class LiveBrowser:
                 await self._open(page, url, self.options.wait_until)
             else:
                 page = await self._active_page()
+                # a headed Chromium may never paint a tab that is not in front, and the
+                # screenshot then waits for a frame until the capture times out
+                await page.bring_to_front()
             record = await capture_open_page(page, workspace=workspace, site=site,
                                              indicator=indicator, question=question,
                                              options=self.options, run=self.run)
