@@ -54,6 +54,7 @@ test-tools:
 
 test: install test-tools
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # Each benchmark prints its figures; shot-scraper and lychee are only the yardsticks of the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.table import Column, Table
@@ -94,11 +94,13 @@ def evidence(
     """Capture screenshot evidence; a failed page is recorded with its reason (exit 1)."""
     if ctx.invoked_subcommand is not None:
         return
-    from govaudit.capture import CaptureOptions
+    from govaudit.capture import CaptureOptions, WaitUntil
 
     audit = open_audit(workspace)
     options = CaptureOptions(viewport=viewport, device=device, full_page=full_page,
-                             timeout_s=timeout, wait_until=wait_until, extra_wait_s=extra_wait,
+                             timeout_s=timeout,
+                             # any text: options.check() names one that is not a load state
+                             wait_until=cast(WaitUntil, wait_until), extra_wait_s=extra_wait,
                              selector=selector, max_height=max_height,
                              allow_private=allow_private)
     options.check()
@@ -255,7 +257,7 @@ def verify(json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
                     "verdicts": [_json_verdict(v) for v in result.verdicts]})
     else:
         for v in result.verdicts:
-            console.print(Text(_verdict_line(v), style=None if v.ok else "red"))
+            console.print(Text(_verdict_line(v), style="" if v.ok else "red"))
         if result.problems:
             table = Table("problem", Column("file", overflow="fold"), "record", "site")
             for p in result.problems:

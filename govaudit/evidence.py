@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import io
 import json
 import os
 import secrets
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from govaudit.errors import GovauditError
@@ -328,8 +329,8 @@ def verify(workspace: Workspace, companions: tuple[str, ...] = ()) -> VerifyResu
     result = VerifyResult()
     listed = _read_manifests(workspace, result)
     stored: dict[str, dict[str, Any]] = {}
-    for record in Store(workspace).evidence():
-        stored.setdefault(str(record.get("id", "")), record)
+    for entry in Store(workspace).evidence():
+        stored.setdefault(str(entry.get("id", "")), entry)
     checker = _FileChecker(workspace, result, companions)
     for rid in [*stored, *(r for r in listed if r not in stored)]:
         result.records += 1
@@ -479,15 +480,15 @@ class _FileChecker:
                 self.result.problems.append(FileProblem(relative, "not recorded"))
 
 
-def _read_all(handle: BinaryIO) -> bytes:
+def _read_all(handle: io.BufferedReader) -> bytes:
     return handle.read()
 
 
-def _sha256_of(handle: BinaryIO) -> str:
+def _sha256_of(handle: io.BufferedReader) -> str:
     return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _read_checked(path: Path, use: Callable[[BinaryIO], T]) -> tuple[T | None, str]:
+def _read_checked(path: Path, use: Callable[[io.BufferedReader], T]) -> tuple[T | None, str]:
     """(use(the opened file), "") for a regular file; else (None, what is wrong)."""
     try:
         with open_regular(path) as handle:
@@ -504,7 +505,7 @@ class NotRegularFile(OSError):
     """The path is a symbolic link, a folder, a pipe, a device or a socket."""
 
 
-def open_regular(path: Path) -> BinaryIO:
+def open_regular(path: Path) -> io.BufferedReader:
     """Open a regular file for reading; never follow a link at its end, never block on a pipe.
 
     Raises NotRegularFile for anything but a regular file, FileNotFoundError

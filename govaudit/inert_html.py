@@ -124,10 +124,12 @@ def render_inert(page_html: str, stylesheets: Any = None) -> bytes:
                 link.replace_with(style)
         for node in reversed(tree.css(_REMOVE)):  # descendants before their ancestors
             node.decompose()
-        for node in tree.root.traverse():
+        root, head = tree.root, tree.head
+        if root is None or head is None:
+            return _as_text(page_html)
+        for node in root.traverse():
             if node.is_element_node:
                 _clean_attributes(node)
-        head = tree.head
         first = head.child
         for meta in (_meta(tree, http_equiv="Content-Security-Policy", content=POLICY),
                      _meta(tree, charset="utf-8"),
@@ -136,9 +138,14 @@ def render_inert(page_html: str, stylesheets: Any = None) -> bytes:
                 head.insert_child(meta)
             else:
                 first.insert_before(meta)
-        return tree.html.encode("utf-8")
+        inert = tree.html
     except SelectolaxError:
-        # not parseable as a document: keep it as text, which runs nothing either
-        return (f'<!doctype html><html><head><meta http-equiv="Content-Security-Policy" '
-                f'content="{POLICY}"><meta charset="utf-8"></head><body><pre>'
-                f"{html_text.escape(page_html)}</pre></body></html>").encode()
+        return _as_text(page_html)
+    return _as_text(page_html) if inert is None else inert.encode("utf-8")
+
+
+def _as_text(page_html: str) -> bytes:
+    """A page not parseable as a document, kept as text, which runs nothing either."""
+    return (f'<!doctype html><html><head><meta http-equiv="Content-Security-Policy" '
+            f'content="{POLICY}"><meta charset="utf-8"></head><body><pre>'
+            f"{html_text.escape(page_html)}</pre></body></html>").encode()

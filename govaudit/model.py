@@ -338,8 +338,8 @@ class LinkRow:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LinkRow:
-        known = _known(cls, data)
-        return cls(**{k: (v if k == "status" else str(v or "")) for k, v in known.items()})
+        text = {k: str(v or "") for k, v in _known(cls, data).items() if k != "status"}
+        return cls(status=data.get("status"), **text)
 
     @property
     def problem(self) -> str:

@@ -38,6 +38,7 @@ LEVEL_NAMES: dict[str, tuple[str, ...]] = {
     "wechat": ("微信", "政务微信", "微信公众号"),
     "app": ("App", "APP", "政务App", "客户端"),
     "weibo": ("微博", "政务微博"),
+    "default": ("默认",),  # a checklist with one level, as the workbook shows it
 }
 NEW_MEDIA = ("wechat", "app", "weibo")  # accounts: an identifier may stand for the URL
 # A finer category than the level that the seeds rank apart: kept as the ranking group.

@@ -35,7 +35,7 @@ def redact_data(value: T) -> T:
     if isinstance(value, dict):
         return {k: redact_data(v) for k, v in value.items()}  # type: ignore[return-value]
     if isinstance(value, list | tuple):
-        return type(value)(redact_data(v) for v in value)  # type: ignore[return-value]
+        return type(value)(redact_data(v) for v in value)
     return value
 
 

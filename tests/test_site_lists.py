@@ -253,3 +253,33 @@ def test_import_of_a_workbook_adds_sites_only_with_add_sites(make_workspace, cli
     added = cli("import", str(book), "--add-sites", cwd=lead.root)
     assert added.exit_code == 0, added.output
     assert set(_sites(lead)) == {"成都市", "绵阳市"} and len(Store(lead).answers()) == 2
+
+
+def test_a_workbook_of_a_single_level_checklist_comes_back_with_its_level(
+        make_workspace, cli, tmp_path: Path):
+    """The workbook shows the `default` level as 默认; importing it reads 默认 back."""
+    ws = make_workspace(checklist="cstc-2020-digital-gov",
+                        sites=[("成都市", "http://www.chengdu.gov.cn/", "default")])
+    qid = next(q.id for q in ws.checklist.questions if q.type == "yes_no")
+    assert cli("answer", "成都市", qid, "yes", cwd=ws.root).exit_code == 0
+    book = tmp_path / "me.xlsx"
+    assert cli("export", "-o", str(book), cwd=ws.root).exit_code == 0
+    lead = make_workspace(checklist="cstc-2020-digital-gov", name="lead")
+    added = cli("import", str(book), "--add-sites", cwd=lead.root)
+    assert added.exit_code == 0, added.output
+    assert _sites(lead)["成都市"].level == "default" and len(Store(lead).answers()) == 1
+
+
+def test_a_site_may_be_given_the_default_level_by_its_chinese_name(make_workspace, cli):
+    ws = make_workspace(checklist="cstc-2020-digital-gov")
+    added = cli("sites", "add", "成都市", "http://www.chengdu.gov.cn/", "-l", "默认",
+                cwd=ws.root)
+    assert added.exit_code == 0, added.output
+    assert _sites(ws)["成都市"].level == "default"
+
+
+def test_every_level_label_the_workbook_shows_is_a_name_the_site_validator_reads():
+    from govaudit.sites import LEVEL_NAMES
+    from govaudit.workbook.layout import LEVEL_LABELS
+
+    assert all(label in LEVEL_NAMES[level] for level, label in LEVEL_LABELS.items())

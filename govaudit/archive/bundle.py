@@ -147,7 +147,7 @@ def _write_zip(target: Path, members: dict[str, Path], readme: bytes) -> None:
 def _now() -> tuple[int, int, int, int, int, int]:
     from datetime import UTC, datetime
 
-    return datetime.now(UTC).timetuple()[:6]  # type: ignore[return-value]
+    return datetime.now(UTC).timetuple()[:6]
 
 
 def _readme(site: str, manifests: list[str], timestamped: list[str], keys: bool) -> str:

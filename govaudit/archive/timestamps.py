@@ -22,6 +22,9 @@ from govaudit.evidence import utc_time
 from govaudit.files import atomic_write
 
 if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
+    from rfc3161_client import TimeStampResponse
+
     from govaudit.archive.settings import EvidenceSettings
     from govaudit.workspace import Workspace
 
@@ -126,7 +129,7 @@ def _request(path: Path, tsa_url: str, chain: Path | None, timeout_s: float
     return token_path(path), _utc(response.tst_info.gen_time)
 
 
-def _decode(body: bytes):  # type: ignore[no-untyped-def]
+def _decode(body: bytes) -> TimeStampResponse | None:
     from rfc3161_client import decode_timestamp_response
 
     try:
@@ -168,7 +171,7 @@ def verify_timestamp(path: Path, token: Path | None = None, chain: Path | None =
     return _verify_response(response, path.read_bytes(), chain)
 
 
-def _time_stamping(cert) -> bool:  # type: ignore[no-untyped-def]
+def _time_stamping(cert: Certificate) -> bool:
     from cryptography import x509
 
     try:
@@ -178,7 +181,7 @@ def _time_stamping(cert) -> bool:  # type: ignore[no-untyped-def]
     return x509.ExtendedKeyUsageOID.TIME_STAMPING in usage
 
 
-def _verify_response(response, data: bytes, chain: Path) -> Verdict:  # type: ignore[no-untyped-def]
+def _verify_response(response: TimeStampResponse, data: bytes, chain: Path) -> Verdict:
     from cryptography import x509
     from rfc3161_client import VerificationError, VerifierBuilder
 

@@ -114,7 +114,8 @@ class _Text(io.StringIO):
 
 def build_index(warc: bytes) -> bytes:
     """The CDXJ index of a WARC, sorted, with the request method of each response."""
-    from cdxj_indexer import CDXJIndexer
+    # cdxj_indexer ships no type hints (no stubs, no py.typed)
+    from cdxj_indexer import CDXJIndexer  # type: ignore[import-untyped]
 
     out = _Text()
     CDXJIndexer(out, [io.BytesIO(warc)], sort=True, post_append=True, filename=WARC_NAME,

@@ -105,10 +105,10 @@ def rule_set(name_or_path: str = DEFAULT_RULES, workspace_root: Path | None = No
     """A rule set by name (the workspace's NAME.toml, else the shipped one) or by file."""
     candidates: list[Path] = []
     if name_or_path.endswith(".toml"):
-        path = Path(name_or_path)
-        if not path.is_absolute() and workspace_root is not None:
-            path = Path(workspace_root) / path
-        candidates.append(path)
+        given = Path(name_or_path)
+        if not given.is_absolute() and workspace_root is not None:
+            given = Path(workspace_root) / given
+        candidates.append(given)
     else:
         if workspace_root is not None:
             candidates.append(Path(workspace_root) / f"{name_or_path}.toml")

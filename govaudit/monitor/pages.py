@@ -105,8 +105,8 @@ def analyse(html: str, url: str, today: date, ignore: tuple[str, ...] = ()) -> P
     base_node = tree.css_first("base[href]")
     base = url
     if base_node is not None:
-        base, _ = _normalise(base_node.attributes.get("href") or "", url)
-        base = base or url
+        resolved, _ = _normalise(base_node.attributes.get("href") or "", url)
+        base = resolved or url
     title = tree.css_first("title")
     if title is not None:
         facts.title = re.split(r"\s*[-_|—]\s*", _text(title))[0][:40]

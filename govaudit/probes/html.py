@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import cached_property
 from urllib.parse import urljoin
 
@@ -54,10 +54,18 @@ def _texts(el: Element, hidden: frozenset[int] = frozenset()) -> list[str]:
     """The text nodes a reader sees inside `el`, leaving out the nodes in `hidden`."""
     out = []
     for node in el.traverse(include_text=True, skip_empty=True):
-        if node.tag == "-text" and node.parent.tag not in _INVISIBLE and \
-                node.mem_id not in hidden:
-            out.append(node.text_content)
+        text = _text_node(node, _INVISIBLE)
+        if text is not None and node.mem_id not in hidden:
+            out.append(text)
     return out
+
+
+def _text_node(node: Element, invisible: Collection[str]) -> str | None:
+    """The text of a text node whose parent is not one of `invisible`; None for other nodes."""
+    parent = node.parent
+    if node.tag != "-text" or parent is None or parent.tag in invisible:
+        return None
+    return node.text_content
 
 
 def is_footer(el: Element) -> bool:
@@ -89,7 +97,9 @@ class Document:
     def __init__(self, html: str, url: str) -> None:
         self.url = url
         self.tree = LexborHTMLParser(html or "")
-        self.root: Element = self.tree.root
+        root = self.tree.root
+        assert root is not None, "Lexbor always builds an <html> element"
+        self.root: Element = root
         base = self.tree.css_first("base[href]")
         self.base = url
         if base is not None:
@@ -186,8 +196,9 @@ def _ancestors(el: Element) -> Iterable[Element]:
 
 def _texts_in_noscript(el: Element) -> list[str]:
     """Text inside a <noscript>: its own text nodes count (the element itself is hidden)."""
-    return [node.text_content for node in el.traverse(include_text=True, skip_empty=True)
-            if node.tag == "-text" and node.parent.tag not in ("script", "style", "title")]
+    texts = (_text_node(node, ("script", "style", "title"))
+             for node in el.traverse(include_text=True, skip_empty=True))
+    return [text for text in texts if text is not None]
 
 
 def element_text(el: Element) -> str:

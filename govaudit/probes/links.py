@@ -147,17 +147,18 @@ def extract_links(doc: Document, encoding: str = "utf-8"
     invalid: list[FoundLink] = []
     skipped: Counter[str] = Counter()
     for el in doc.elements(*(f"{tag}[{name}]" for tag, name in LINK_SOURCES)):
-        raw = el.attributes.get(dict(LINK_SOURCES)[el.tag]) or ""
-        text = element_text(el) if el.tag in ("a", "img", "iframe") else ""
+        tag = el.tag or ""  # an element matched by its tag name has one
+        raw = el.attributes.get(dict(LINK_SOURCES)[tag]) or ""
+        text = element_text(el) if tag in ("a", "img", "iframe") else ""
         try:
             url, why = normalise_link(raw, doc.base, encoding)
         except ValueError as exc:
-            invalid.append(FoundLink(raw.strip(), doc.url, text, el.tag, f"invalid URL ({exc})"))
+            invalid.append(FoundLink(raw.strip(), doc.url, text, tag, f"invalid URL ({exc})"))
             continue
         if url is None:
             skipped[why] += 1
             continue
-        links.append(FoundLink(url, doc.url, text, el.tag))
+        links.append(FoundLink(url, doc.url, text, tag))
     return links, invalid, skipped
 
 

@@ -201,15 +201,16 @@ def _conac(doc: Document) -> tuple[str, Element, str] | None:
     searched too.
     """
     for el in doc.elements("a", "img", "script", "iframe"):
+        tag = el.tag or ""  # an element matched by its tag name has one
         for name in ("href", "src"):
             raw = attr(el, name)
             url = doc.absolute(raw) if "conac" in raw.lower() else ""
             if url and _is_conac(url):
-                how = {"a": "link", "img": "image"}.get(el.tag, el.tag)
-                if el.tag == "a" and el.css_first("img") is not None:
+                how = {"a": "link", "img": "image"}.get(tag, tag)
+                if tag == "a" and el.css_first("img") is not None:
                     how = "image link"
                 return url, el, how
-        if el.tag == "script":
+        if tag == "script":
             match = _CONAC_IN_SCRIPT.search(unquote(el.text()))
             if match:
                 return doc.absolute(match.group()), el, "script"

@@ -476,11 +476,11 @@ def _checks_view(probes: Mapping[str, ProbeResult]) -> ChecksView | None:
                 "error": item.error, "text": item.text,
                 "found_on": item.found_on, "found_on_href": web_href(item.found_on)})
     for name in ("availability", "freshness", "ipv6"):
-        result = probes.get(name)
-        if isinstance(result, FreshnessResult):
-            view.facts += result.facts(FRESH_DAYS)
-        elif result is not None:
-            view.facts += result.facts()
+        probe = probes.get(name)
+        if isinstance(probe, FreshnessResult):
+            view.facts += probe.facts(FRESH_DAYS)
+        elif probe is not None:
+            view.facts += probe.facts()
     return view
 
 

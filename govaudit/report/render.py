@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -14,6 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from govaudit.errors import GovauditError
+from govaudit.files import atomic_write
 
 
 @cache
@@ -44,12 +44,9 @@ def _csp(script: str) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write(path, text.encode("utf-8"))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise GovauditError(f"{path}: cannot write the report page ({exc.strerror})") from None
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from govaudit.files import atomic_write
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -112,11 +113,8 @@ class ThumbnailCache:
             thumb = make_thumbnail(data)
         except Exception as exc:  # Pillow raises many types for damaged images
             return FileCheck(digest, f"not a readable image ({type(exc).__name__})")
-        tmp = self.folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
-            tmp.write_bytes(thumb)
-            os.replace(tmp, self.folder / name)
+            atomic_write(self.folder / name, thumb)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             return FileCheck(digest, f"thumbnail not written ({exc.strerror or exc})")
         return FileCheck(digest, thumb=name)

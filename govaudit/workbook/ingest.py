@@ -164,7 +164,7 @@ def _read_sites(path: Path, book: Any, checklist: Checklist, known: dict[str, Si
         try:
             # a site already here keeps its URL: only the level must agree
             site = validate_site(checklist, name, ours.url if ours else _text(record.get("url")),
-                                 _level_id(_text(record.get("level"))),
+                                 _text(record.get("level")),
                                  _text(record.get("region")), _text(record.get("group")))
         except GovauditError as exc:
             problems.add(layout.SUMMARY, number, f"site {name}: {exc}" if name else str(exc))
@@ -299,11 +299,6 @@ class ImportResult:
     kept: int  # the workspace already held a newer answer
     sites_added: list[str]
     evaluators: list[str]
-
-
-def _level_id(shown: str) -> str:
-    """A level as the workbook shows it (省级/市级/县级) back to the checklist's id."""
-    return layout.LEVEL_IDS.get(shown.strip(), shown)
 
 
 def _edits_dated(answers: list[Answer], stored: dict[tuple[str, str, str], Answer]

@@ -94,11 +94,11 @@ DISAGREEMENT_COLUMNS = (
 )
 ABOUT_COLUMNS = (Column("label", "项目", 16), Column("key", "键", 18), Column("value", "值", 60))
 
+# How the workbook shows a level; each is one of the names govaudit.sites reads back.
 LEVEL_LABELS = {
     "province": "省级", "city": "市级", "county": "县级", "ministry": "部委",
     "wechat": "微信", "app": "App", "weibo": "微博", "default": "默认",
 }
-LEVEL_IDS = {label: level for level, label in LEVEL_LABELS.items()}
 # Kinds of Conflicts rows: the ids govaudit reads back, and what people see in `rule`.
 SAME_EVALUATOR = "same_evaluator"
 DISAGREEMENT = "disagreement"

@@ -244,7 +244,7 @@ def _dropdown_lists(w: SheetWriter, column: str, groups: dict[tuple[str, ...], l
                             showErrorMessage=strict, errorStyle="warning",
                             errorTitle="答案不在选项中",
                             error="请从下拉列表选择，或填写 na / unknown。")
-        dv.sqref = sqref  # type: ignore[assignment]
+        dv.sqref = sqref
         w.ws.data_validations.append(dv)
 
 
