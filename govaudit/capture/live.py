@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from playwright.async_api import Browser, BrowserContext, Page, Playwright
 
-    from govaudit.capture import CaptureOptions, WaitUntil
+    from govaudit.capture.options import CaptureOptions, WaitUntil
     from govaudit.workspace import Workspace
 
 T = TypeVar("T")
@@ -38,7 +38,7 @@ class LiveBrowser:
     def __init__(self, *, headed: bool = True, browser_path: str | None = None,
                  browser_endpoint: str | None = None, options: CaptureOptions | None = None,
                  run: str | None = None) -> None:
-        from govaudit.capture import CaptureOptions
+        from govaudit.capture.options import CaptureOptions
         from govaudit.evidence import new_run_id
 
         self.headed = headed
@@ -122,7 +122,7 @@ class LiveBrowser:
         from playwright.async_api import async_playwright
 
         from govaudit.browser import launch_browser
-        from govaudit.capture import browser_context_options
+        from govaudit.capture.options import browser_context_options
 
         self._pw = await async_playwright().start()
         self._browser = await launch_browser(self._pw, headed=self.headed,
@@ -179,7 +179,7 @@ class LiveBrowser:
         return self._main
 
     async def _open(self, page: Page, url: str, wait_until: WaitUntil) -> None:
-        from govaudit.capture import describe_failure
+        from govaudit.capture.page import describe_failure
 
         try:
             await page.goto(url, wait_until=wait_until)
@@ -238,7 +238,7 @@ class LiveBrowser:
 
         Returns the evidence record of govaudit.capture (not stored: the caller stores it).
         """
-        from govaudit.capture import capture_open_page
+        from govaudit.capture.page import capture_open_page
 
         # the pages this session opened itself are part of "what the browser shows now"
         self.wait_for_pages(self.options.timeout_s)
