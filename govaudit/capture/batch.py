@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Awaitable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import govaudit.asyncrun as asyncrun
 from govaudit.capture.options import (
     SCROLL_BUDGET_S,
     CaptureOptions,
@@ -534,29 +535,7 @@ def run_captures(workspace: Workspace, targets: Iterable[Target],
     Failures are records with an `error`; this raises only for problems that
     stop every capture (no browser, bad options, an unreachable endpoint).
     """
-    return asyncio.run(_quiet_when_driver_stops(arun_captures(
+    return asyncrun.run(arun_captures(
         workspace, targets, options, concurrency=concurrency, on_progress=on_progress,
         headed=headed, browser_path=browser_path, cdp_endpoint=cdp_endpoint,
-        browser_endpoint=browser_endpoint, run=run, store=store)))
-
-
-async def _quiet_when_driver_stops(work: Awaitable[T]) -> T:
-    """Await `work` in a loop that does not log Playwright's driver stopping under it.
-
-    Ctrl-C in a terminal reaches the whole process group: Playwright's driver
-    stops with us, and the futures left waiting for it would each be logged as
-    "Future exception was never retrieved" after the batch has been stopped and
-    its captures kept. Whatever else the loop reports is reported as before.
-    """
-    loop = asyncio.get_running_loop()
-
-    def report(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        if (str(context.get("message", "")).startswith("Future exception was never retrieved")
-                and "Connection closed" in str(context.get("exception", ""))):
-            return
-        loop.default_exception_handler(context)
-
-    loop.set_exception_handler(report)
-    return await work
-
-
+        browser_endpoint=browser_endpoint, run=run, store=store))

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import govaudit.asyncrun as asyncrun
 from govaudit.errors import GovauditError
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class LiveBrowser:
         self.options.check()
         self.run = run or new_run_id()
         self.records: list[dict[str, Any]] = []  # this run's stored captures, for its manifest
-        self._loop = asyncio.new_event_loop()
+        self._loop = asyncrun.new_loop()
         self._thread = threading.Thread(target=self._loop.run_forever,
                                         name="govaudit-live-browser", daemon=True)
         self._pw: Playwright | None = None
