@@ -14,8 +14,8 @@ from rich.text import Text
 from .common import WorkspaceOption, console, err_console
 
 if TYPE_CHECKING:
+    from govaudit.capture import LiveBrowser
     from govaudit.collect import CollectSession, SessionSummary
-    from govaudit.live_browser import LiveBrowser
 
 TYPE_LABELS = {"yes_no": "是/否", "graded": "等级", "count": "数量", "text": "文字"}
 SPECIAL_CHOICES = (("不适用", "na"), ("无法判断", "unknown"))
@@ -91,7 +91,7 @@ def _start_browser(browser_path: str | None) -> LiveBrowser | None:
     import questionary
 
     from govaudit.browser import has_display
-    from govaudit.live_browser import LiveBrowser
+    from govaudit.capture import LiveBrowser
 
     headed = has_display()
     if not headed:

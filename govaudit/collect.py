@@ -23,7 +23,7 @@ from govaudit.store import Store
 from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
-    from govaudit.live_browser import LiveBrowser
+    from govaudit.capture import LiveBrowser
 
 
 @dataclass(frozen=True)

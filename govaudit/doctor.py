@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import subprocess
@@ -61,7 +60,9 @@ async def _try_launch(browser_path: str | None) -> str:
 
 def try_launch(browser_path: str | None = None) -> str:
     """Start the browser headless and take a screenshot; its version, or GovauditError."""
-    return asyncio.run(_try_launch(browser_path))
+    import govaudit.asyncrun as asyncrun
+
+    return asyncrun.run(_try_launch(browser_path))
 
 
 def _workspace_check(start: Path | None, explicit: bool) -> Check:

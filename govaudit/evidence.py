@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
 from govaudit.files import atomic_write, temporary_beside
+from govaudit.model import Evidence, EvidenceFile
 from govaudit.urls import redact_data, redact_url
 from govaudit.version import __version__
 from govaudit.workspace import Workspace
@@ -53,20 +54,10 @@ def new_evidence_id() -> str:
 
 def new_record(*, run: str, site: str, indicator: str = "", question: str = "",
                requested_url: str = "", evidence_id: str | None = None) -> dict[str, Any]:
-    """An evidence record with every field present, to be filled in by the capture."""
-    return {
-        "id": evidence_id or new_evidence_id(), "run": run, "site": site,
-        "indicator": indicator, "question": question, "requested_url": requested_url,
-        "final_url": "", "status": None, "ip": "", "title": "", "time": utc_time(),
-        "viewport": "", "device": "", "user_agent": "", "browser": "", "govaudit": __version__,
-        "duration_ms": 0, "capped_height": None, "files": [], "error": "",
-        "selector": "", "box": None, "endpoint": "",
-        # the main document's response headers as received, and its timing (ms)
-        "headers": [], "timing": {},
-        # what kept the page from loading: "" (it loaded), http, timeout, network, tls,
-        # download or refused (its addresses); the files then show what the browser showed
-        "failure": "",
-    }
+    """An evidence record with every field present (Evidence's stored form), to be filled
+    in by the capture."""
+    return Evidence(evidence_id or new_evidence_id(), run, site, indicator, question,
+                    requested_url, time=utc_time(), govaudit=__version__).to_dict()
 
 
 def site_folder(workspace: Workspace, site: str) -> Path:
@@ -96,8 +87,8 @@ def save_file(workspace: Workspace, record: dict[str, Any], kind: str, suffix: s
     name = file_stem(record, label or url_label(record["requested_url"] or "page")) + suffix
     path = folder / name
     atomic_write(path, data)
-    entry = {"kind": kind, "path": workspace.relative(path),
-             "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    entry = EvidenceFile(kind, workspace.relative(path), hashlib.sha256(data).hexdigest(),
+                         len(data)).to_dict()
     record["files"].append(entry)
     return entry
 
@@ -203,8 +194,8 @@ def attach(workspace: Workspace, site: str, question: str, source: Path,
         if isinstance(exc, GovauditError):
             raise
         raise GovauditError(f"{source}: cannot copy into {folder} ({exc.strerror})") from None
-    record["files"].append({"kind": kind, "path": workspace.relative(target), "sha256": digest,
-                            "bytes": size})
+    record["files"].append(EvidenceFile(kind, workspace.relative(target), digest,
+                                        size).to_dict())
     record["duration_ms"] = int((datetime.now(UTC) - started).total_seconds() * 1000)
     store_records(workspace, [record])
     write_manifest(workspace, run, [record])
@@ -354,9 +345,7 @@ def verify(workspace: Workspace, companions: tuple[str, ...] = ()) -> VerifyResu
 
 def _files_of(record: dict[str, Any]) -> dict[str, str]:
     """{path: recorded sha256} of a record's files."""
-    files = record.get("files")
-    return {str(f.get("path", "")): str(f.get("sha256", "")).lower()
-            for f in (files if isinstance(files, list) else []) if isinstance(f, dict)}
+    return {f.path: f.sha256 for f in Evidence.from_dict(record).files}
 
 
 def _read_manifests(workspace: Workspace, result: VerifyResult

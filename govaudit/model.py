@@ -616,3 +616,126 @@ __all__ = ["FEATURE_KEYS", "FEATURE_LABELS", "MARK_KEYS", "MARK_LABELS", "PROBE_
            "FeatureHint", "FeaturesResult", "FreshnessResult", "Ipv6Result", "LinkRow",
            "LinksResult", "MarkFinding", "MarksResult", "PageDates", "PageRef", "ProbeResult",
            "Site", "SiteScore", "probe_result", "utc_now"]
+
+
+# -- evidence ------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _opt_int(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """One file of an evidence record: what it is, where under the workspace, its SHA-256.
+
+    A tall page's screenshot comes in segments: `segment` (from 1), `offset` and
+    `height` in CSS pixels say where each sits. `inert` marks an HTML copy that
+    runs nothing.
+    """
+
+    kind: str
+    path: str
+    sha256: str = ""
+    bytes: int = 0
+    segment: int | None = None
+    offset: int | None = None
+    height: int | None = None
+    inert: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "path": self.path, "sha256": self.sha256,
+                               "bytes": self.bytes}
+        if self.segment is not None:
+            out.update(segment=self.segment, offset=self.offset, height=self.height)
+        if self.inert:
+            out["inert"] = True
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EvidenceFile:
+        """The file of a stored entry; a missing or odd field reads as empty."""
+        return cls(_text(data.get("kind")), _text(data.get("path")),
+                   _text(data.get("sha256")).lower(), _int(data.get("bytes")),
+                   _opt_int(data.get("segment")), _opt_int(data.get("offset")),
+                   _opt_int(data.get("height")), data.get("inert") is True)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """An evidence record: one capture (or attached file) of a page, for a site.
+
+    `failure` says what kept the page from loading: "" (it loaded), http, timeout,
+    network, tls, download or refused (its addresses); the files then show what
+    the browser showed. `headers` and `timing` are the main document's response
+    headers as received and its timing (ms).
+    """
+
+    id: str
+    run: str
+    site: str
+    indicator: str = ""
+    question: str = ""
+    requested_url: str = ""
+    final_url: str = ""
+    status: int | None = None
+    ip: str = ""
+    title: str = ""
+    time: str = ""
+    viewport: str = ""
+    device: str = ""
+    user_agent: str = ""
+    browser: str = ""
+    govaudit: str = ""
+    duration_ms: int = 0
+    capped_height: int | None = None
+    files: tuple[EvidenceFile, ...] = ()
+    error: str = ""
+    selector: str = ""
+    box: Mapping[str, int] | None = None
+    endpoint: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    timing: Mapping[str, float] = field(default_factory=dict)
+    failure: str = ""
+
+    _TEXT: ClassVar[tuple[str, ...]] = (
+        "id", "run", "site", "indicator", "question", "requested_url", "final_url", "ip",
+        "title", "time", "viewport", "device", "user_agent", "browser", "govaudit", "error",
+        "selector", "endpoint", "failure")
+
+    @property
+    def url(self) -> str:
+        """The address the page ended at, else the one asked for."""
+        return self.final_url or self.requested_url
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form: every field present, files and headers as lists."""
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        out.update(files=[f.to_dict() for f in self.files],
+                   headers=[list(h) for h in self.headers],
+                   box=None if self.box is None else dict(self.box), timing=dict(self.timing))
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Evidence:
+        """The record of a stored dict; a missing or odd field reads as empty."""
+        values: dict[str, Any] = {k: _text(data.get(k)) for k in cls._TEXT}
+        files = data.get("files")
+        headers = data.get("headers")
+        box = data.get("box")
+        timing = data.get("timing")
+        return cls(
+            **values, status=_opt_int(data.get("status")),
+            duration_ms=_int(data.get("duration_ms")),
+            capped_height=_opt_int(data.get("capped_height")),
+            files=tuple(EvidenceFile.from_dict(f) for f in
+                        (files if isinstance(files, list) else []) if isinstance(f, Mapping)),
+            box=dict(box) if isinstance(box, Mapping) else None,
+            headers=tuple((str(h[0]), str(h[1])) for h in
+                          (headers if isinstance(headers, list) else [])
+                          if isinstance(h, list | tuple) and len(h) == 2),
+            timing=dict(timing) if isinstance(timing, Mapping) else {})

@@ -93,6 +93,7 @@ def test_builtins_load_from_installed_wheel(tmp_path: Path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "govaudit/checklists/cstc-2020-local.yaml" in names
     assert "govaudit/commands/app.py" in names  # the CLI, under govaudit
+    assert "govaudit/capture/js/scroll.js" in names  # the capture's in-page scripts
     assert not any(n.startswith("commands/") for n in names)
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from govaudit.capture import LiveBrowser
 from govaudit.errors import GovauditError
-from govaudit.live_browser import LiveBrowser
 
 PAGES = {
     "index.html": "<title>成都市人民政府</title><h1>首页</h1><a href='open/'>政府信息公开</a>",

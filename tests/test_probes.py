@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 from fixtures.probe_site import GBK_TEXT, HUGE_BYTES, site_fixture
 
+from govaudit.probes.charset import decode_html
 from govaudit.probes.features import find_features
-from govaudit.probes.fetch import Fetcher, FetchLimits, decode_html
+from govaudit.probes.fetch import Fetcher, FetchLimits
 from govaudit.probes.freshness import find_dates
 from govaudit.probes.html import Document
 from govaudit.probes.links import extract_links, normalise_link

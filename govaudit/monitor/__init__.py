@@ -9,12 +9,12 @@ into suggested answers for the 日常运维 questions.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import govaudit.asyncrun as asyncrun
 from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError
 from govaudit.model import Site
@@ -173,7 +173,7 @@ class Monitor:
         self.rules  # noqa: B018 - a broken rule or column file is refused before any visit
         with monitor_lock(self.workspace.data_dir):
             visitor, sites = self._visitor(sites, options)
-            return _run(run_round(visitor, sites, on_visit))
+            return asyncrun.run(run_round(visitor, sites, on_visit))
 
     def campaign(self, every: float, length: float, names: list[str]) -> tuple[Campaign, bool]:
         """The run `start` continues (same interval and sites, not over yet), or a new one."""
@@ -200,7 +200,7 @@ class Monitor:
             if on_start is not None:
                 on_start(campaign, resumed, len(sites))
             visitor, sites = self._visitor(sites, options)
-            _run(run_schedule(visitor, sites, every, campaign.until, on_visit, on_summary))
+            asyncrun.run(run_schedule(visitor, sites, every, campaign.until, on_visit, on_summary))
         return campaign
 
     # -- samples written directly (imports, tests) ------------------------------------
@@ -275,13 +275,6 @@ class Monitor:
         statuses = self.status(length, now=now)
         return sheet_rows({s.site: s.figures for s in statuses},
                           {s.site: s.findings for s in statuses}, format_duration(length))
-
-
-def _run(coro: Any) -> Any:
-    from govaudit.probes.run import _new_loop
-
-    with asyncio.Runner(loop_factory=_new_loop) as runner:
-        return runner.run(coro)
 
 
 __all__ = ["DEFAULT_WINDOW", "Campaign", "ColumnSample", "Finding", "GovauditError",

@@ -1,5 +1,7 @@
 """Fetching over HTTP with httpx: size caps, redirect caps, total deadlines, decoding.
 
+Character sets are govaudit.probes.charset.
+
 Every request runs under a total deadline (asyncio.timeout), because httpx's
 timeouts apply per network operation: a server that trickles one byte a second
 never trips a read timeout but does trip the deadline. Redirects are followed
@@ -14,9 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import codecs
 import functools
-import re
 import socket
 import ssl
 import time
@@ -31,6 +31,7 @@ import httpcore
 import httpx
 
 from govaudit.netpolicy import AddressPolicy, PrivateAddressRefused
+from govaudit.probes.charset import decode_html
 from govaudit.urls import Origin, origin
 from govaudit.version import __version__
 
@@ -44,16 +45,6 @@ if brotli is not None and not hasattr(brotli.Decompressor, "can_accept_more_data
 USER_AGENT = (f"Mozilla/5.0 (compatible; govaudit/{__version__}; "
               "government website evaluation)")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-# The GB family is decoded as GB18030, a superset: pages labelled gb2312 routinely use GBK
-# characters (WHATWG does the same).
-_GB_LABELS = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "csgb2312", "euc-cn",
-              "cp936", "ms936", "windows-936", "gb18030", "chinese", "iso-ir-58"}
-# Servers (old Tomcat, IIS) often send a default latin-1 label that contradicts the page's
-# own meta tag; these labels rank below the meta tag and below valid UTF-8.
-_WEAK_LABELS = {"iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii", "iso8859-1"}
-_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
 # A redirect's or an error page's body is read up to this size so that the connection can
 # be reused; beyond it the connection is dropped instead.
 _DRAIN_BYTES = 65_536
@@ -243,80 +234,6 @@ def looks_like_html(start: bytes) -> bool:
     head = start[:1024].lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<meta",
                             b"<title", b"<!--"))
-
-
-def charset_from_content_type(content_type: str) -> str:
-    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type, re.I)
-    return match.group(1) if match else ""
-
-
-def python_codec(label: str) -> str | None:
-    """The Python codec for a charset label, or None when the label is unknown."""
-    label = label.strip().lower()
-    if not label:
-        return None
-    if label in _GB_LABELS:
-        return "gb18030"
-    if label in ("big5", "big5-hkscs", "x-x-big5", "cn-big5"):
-        return "big5hkscs"
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
-def decode_html(body: bytes, content_type: str = "") -> tuple[str, str, str]:
-    """Decode an HTML body; returns (text, codec, where the codec came from).
-
-    Order: a BOM, the Content-Type charset, the <meta> charset, valid UTF-8,
-    valid GB18030 (the superset of GBK and GB2312: government sites that
-    declare nothing are nearly always one of these), a latin-1 label from the
-    header (servers send it by default, so it ranks low), then detection by
-    charset-normalizer. A declared charset that fails to decode the body (a
-    page labelled utf-8 that is really GBK) is passed over for the next
-    source. A multi-byte character cut by the size cap is dropped, not an error.
-    """
-    candidates: list[tuple[str | None, str]] = []
-    for bom, codec in _BOMS:
-        if body.startswith(bom):
-            candidates.append((codec, "bom"))
-            break
-    header_label = charset_from_content_type(content_type)
-    header = python_codec(header_label)
-    header_weak = header_label.lower() in _WEAK_LABELS
-    meta_match = _META_CHARSET.search(body[:4096])
-    meta = python_codec(meta_match.group(1).decode("ascii", "ignore")) if meta_match else None
-    if not header_weak:
-        candidates.append((header, "header"))
-    candidates += [(meta, "meta"), ("utf-8", "utf-8"), ("gb18030", "detected")]
-    if header_weak:
-        candidates.append((header, "header"))
-    for codec, source in candidates:
-        text = _decode(body, codec)
-        if text is not None:
-            return text, codec or "", source
-    detected = _detect(body)
-    text = _decode(body, detected)
-    if text is not None and detected:
-        return text, detected, "detected"
-    return body.decode("gb18030", errors="replace"), "gb18030", "default (with replacements)"
-
-
-def _decode(body: bytes, codec: str | None) -> str | None:
-    """`body` decoded strictly, an incomplete last character aside; None if it does not fit."""
-    if not codec:
-        return None
-    try:
-        return codecs.getincrementaldecoder(codec)(errors="strict").decode(body, final=False)
-    except (UnicodeDecodeError, LookupError):
-        return None
-
-
-def _detect(body: bytes) -> str | None:
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(body[:200_000]).best()
-    return python_codec(best.encoding) if best is not None else None
 
 
 def describe_error(exc: BaseException, limits: FetchLimits) -> str:

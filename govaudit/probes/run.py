@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
+import govaudit.asyncrun as asyncrun
 from govaudit.credentials import load_credentials, origin_logins
 from govaudit.errors import GovauditError, OptionError
 from govaudit.model import FailedProbe, ProbeResult, probe_result
@@ -184,32 +184,8 @@ def check_sites(sites: list[Site], options: CheckOptions | None = None,
     options = options or CheckOptions()
     validate_options(options)
     clean, logins = origin_logins(sites, credentials)
-    return _run_sync(_run(clean, options, pages or {}, on_progress, on_site_done,
+    return asyncrun.run(_run(clean, options, pages or {}, on_progress, on_site_done,
                           rendered or {}, logins))
-
-
-def _new_loop() -> asyncio.AbstractEventLoop:
-    """uvloop's event loop where it is installed (each request costs less CPU), else asyncio's."""
-    try:
-        import uvloop
-    except ImportError:  # not available on Windows
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
-
-
-def _run_loop(coro: Coroutine[Any, Any, T]) -> T:
-    with asyncio.Runner(loop_factory=_new_loop) as runner:
-        return runner.run(coro)
-
-
-def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run `coro` on a new event loop, also from code that already runs one in this thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return _run_loop(coro)
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(_run_loop, coro).result()
 
 
 async def _run(sites: list[Site], options: CheckOptions, pages: dict[str, list[str]],

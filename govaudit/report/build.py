@@ -21,6 +21,8 @@ from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
 from govaudit.model import (
     MARK_KEYS,
+    Evidence,
+    EvidenceFile,
     FailedProbe,
     FreshnessResult,
     LinksResult,
@@ -158,10 +160,10 @@ class SiteView:
         return {t.id: t.score for t in self.tops}
 
 
-def segment_label(entry: Mapping[str, Any]) -> str:
+def segment_label(entry: EvidenceFile) -> str:
     """'截图 第2段（15000–30000px）': one segment of a page captured in several."""
-    top = int(entry.get("offset") or 0)
-    return f"截图 第{entry['segment']}段（{top}–{top + int(entry.get('height') or 0)}px）"
+    top = entry.offset or 0
+    return f"截图 第{entry.segment}段（{top}–{top + (entry.height or 0)}px）"
 
 
 def web_href(url: str) -> str | None:
@@ -214,10 +216,10 @@ class _EvidenceFiles:
     def check(self, records: Iterable[dict[str, Any]]) -> None:
         wanted: dict[Path, str] = {}
         for record in records:
-            for entry in record.get("files") or []:
-                path = self.resolve(str(entry.get("path", "")))
+            for entry in Evidence.from_dict(record).files:
+                path = self.resolve(entry.path)
                 if path is not None:
-                    wanted[path] = str(entry.get("sha256", ""))
+                    wanted[path] = entry.sha256
         self.checks = self.cache.check_all(wanted)
 
 
@@ -368,22 +370,22 @@ class ReportBuilder:
             answer.note if answer else "", evaluator, show_time(answer.time) if answer else "",
             others, suggestion_text, detail, evidence)
 
-    def _evidence_view(self, record: dict[str, Any]) -> EvidenceView:
-        record = redact_data(record)
+    def _evidence_view(self, data: dict[str, Any]) -> EvidenceView:
+        record = Evidence.from_dict(redact_data(data))
         files: list[FileLink] = []
         problems: list[str] = []
         image_href = thumb_src = sha = ""
         page_dir = self.out / "sites"
-        for entry in record.get("files") or []:
-            kind = str(entry.get("kind", ""))
-            relative = str(entry.get("path", ""))
+        for entry in record.files:
+            kind = entry.kind
+            relative = entry.path
             path = self.files.resolve(relative)
             if path is None:
                 problems.append(f"{relative}: outside the workspace, not shown")
                 continue
             check = self.files.checks.get(path, FileCheck(problem="not checked"))
             label = FILE_LABELS.get(kind, kind or "file")
-            if entry.get("segment"):
+            if entry.segment:
                 label = segment_label(entry)
             if check.problem:
                 problems.append(f"{label} {relative}: {check.problem}")
@@ -394,15 +396,12 @@ class ReportBuilder:
                 image_href = href
                 sha = check.sha256
         if not sha:
-            sha = next((str(f.get("sha256", "")) for f in record.get("files") or []
-                        if f.get("kind") == "png"), "")
-        url = str(record.get("final_url") or record.get("requested_url") or "")
+            sha = next((f.sha256 for f in record.files if f.kind == "png"), "")
+        url = record.url
         return EvidenceView(
-            str(record.get("id", "")), url, web_href(url), str(record.get("title", "")),
-            record.get("status"), show_time(str(record.get("time", ""))),
-            str(record.get("device") or record.get("viewport") or ""), sha, image_href,
-            thumb_src, files, problems, str(record.get("error", "")),
-            record.get("capped_height"))
+            record.id, url, web_href(url), record.title, record.status, show_time(record.time),
+            record.device or record.viewport, sha, image_href, thumb_src, files, problems,
+            record.error, record.capped_height)
 
     # -- overview ----------------------------------------------------------------------
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from govaudit.errors import GovauditError
@@ -51,10 +49,6 @@ async def screenshot_report_async(index: Path, out: Path, *, page: str = "",
 
 def screenshot_report(index: Path, out: Path, **options) -> Path:
     """screenshot_report_async, callable whether or not this thread runs an event loop."""
-    work = screenshot_report_async(index, out, **options)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(work)
-    with ThreadPoolExecutor(1) as pool:  # this thread's loop is busy: use another thread
-        return pool.submit(asyncio.run, work).result()
+    import govaudit.asyncrun as asyncrun
+
+    return asyncrun.run(screenshot_report_async(index, out, **options))

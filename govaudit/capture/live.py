@@ -16,6 +16,7 @@ import threading
 from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import govaudit.asyncrun as asyncrun
 from govaudit.errors import GovauditError
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
     from playwright.async_api import Browser, BrowserContext, Page, Playwright
 
-    from govaudit.capture import CaptureOptions, WaitUntil
+    from govaudit.capture.options import CaptureOptions, WaitUntil
     from govaudit.workspace import Workspace
 
 T = TypeVar("T")
@@ -38,7 +39,7 @@ class LiveBrowser:
     def __init__(self, *, headed: bool = True, browser_path: str | None = None,
                  browser_endpoint: str | None = None, options: CaptureOptions | None = None,
                  run: str | None = None) -> None:
-        from govaudit.capture import CaptureOptions
+        from govaudit.capture.options import CaptureOptions
         from govaudit.evidence import new_run_id
 
         self.headed = headed
@@ -48,7 +49,7 @@ class LiveBrowser:
         self.options.check()
         self.run = run or new_run_id()
         self.records: list[dict[str, Any]] = []  # this run's stored captures, for its manifest
-        self._loop = asyncio.new_event_loop()
+        self._loop = asyncrun.new_loop()
         self._thread = threading.Thread(target=self._loop.run_forever,
                                         name="govaudit-live-browser", daemon=True)
         self._pw: Playwright | None = None
@@ -122,7 +123,7 @@ class LiveBrowser:
         from playwright.async_api import async_playwright
 
         from govaudit.browser import launch_browser
-        from govaudit.capture import browser_context_options
+        from govaudit.capture.options import browser_context_options
 
         self._pw = await async_playwright().start()
         self._browser = await launch_browser(self._pw, headed=self.headed,
@@ -179,7 +180,7 @@ class LiveBrowser:
         return self._main
 
     async def _open(self, page: Page, url: str, wait_until: WaitUntil) -> None:
-        from govaudit.capture import describe_failure
+        from govaudit.capture.page import describe_failure
 
         try:
             await page.goto(url, wait_until=wait_until)
@@ -238,7 +239,7 @@ class LiveBrowser:
 
         Returns the evidence record of govaudit.capture (not stored: the caller stores it).
         """
-        from govaudit.capture import capture_open_page
+        from govaudit.capture.page import capture_open_page
 
         # the pages this session opened itself are part of "what the browser shows now"
         self.wait_for_pages(self.options.timeout_s)

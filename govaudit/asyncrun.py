@@ -1,0 +1,57 @@
+"""The one way sync code runs async work: `run(coro)`, and `new_loop()` for a loop of one's own.
+
+Loops are uvloop's where it is installed (each request costs less CPU), else asyncio's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def new_loop() -> asyncio.AbstractEventLoop:
+    """A new event loop: uvloop's where it is installed, else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:  # not available on Windows
+        loop = asyncio.new_event_loop()
+    else:
+        loop = uvloop.new_event_loop()
+    loop.set_exception_handler(_report)
+    return loop
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run `coro` to the end on a new loop, also from code that already runs one in this thread.
+
+    Ctrl-C cancels it and raises KeyboardInterrupt here, as asyncio.run does.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _run(coro)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # this thread's loop is busy
+        return pool.submit(_run, coro).result()
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    with asyncio.Runner(loop_factory=new_loop) as runner:
+        return runner.run(coro)
+
+
+def _report(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Report what the loop reports, except Playwright's driver stopping under it.
+
+    Ctrl-C in a terminal reaches the whole process group: Playwright's driver
+    stops with us, and the futures left waiting for it would each be logged as
+    "Future exception was never retrieved" after the work has been stopped and
+    what it finished kept.
+    """
+    if (str(context.get("message", "")).startswith("Future exception was never retrieved")
+            and "Connection closed" in str(context.get("exception", ""))):
+        return
+    loop.default_exception_handler(context)

@@ -1,0 +1,74 @@
+"""Which pages `govaudit evidence` captures."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from govaudit.capture.options import Target
+from govaudit.errors import GovauditError
+from govaudit.workspace import Workspace
+
+
+def build_targets(workspace: Workspace, *, sites: list[str] | None = None, url: str | None = None,
+                  indicator: str = "", question: str = "",
+                  skipped: list[str] | None = None) -> list[Target]:
+    """What `govaudit evidence` captures.
+
+    With `url`: that one page for the named site (or the site whose address
+    has the same host). Otherwise each site's home page and every page
+    recorded for it; with an indicator or question, only the pages recorded
+    for it, or the home page where none is.
+    """
+    from govaudit.sites import check_url, web_address
+    from govaudit.store import Store, iter_sites
+
+    checklist = workspace.checklist
+    if question:
+        q = checklist.question(question)
+        if q is None:
+            raise GovauditError(f"unknown question {question!r} in checklist {checklist.id}")
+        if indicator and indicator != q.indicator_id:
+            raise GovauditError(f"question {question} belongs to indicator {q.indicator_id}, "
+                                f"not {indicator}")
+        indicator = q.indicator_id
+    if indicator and checklist.indicator(indicator) is None:
+        raise GovauditError(f"unknown indicator {indicator!r} in checklist {checklist.id}")
+    store = Store(workspace)
+    if url:
+        reason = check_url(url)
+        if reason:
+            raise GovauditError(f"--url: {reason}")
+        return [Target(_site_for_url(store, sites, url), url, indicator, question)]
+    targets: list[Target] = []
+    for site in iter_sites(store, sites):
+        reason = web_address(site)
+        if reason:
+            if skipped is not None:
+                skipped.append(reason)
+            continue
+        pages = store.pages(site.name)
+        if indicator:
+            pages = [p for p in pages if p.indicator == indicator
+                     and (not question or p.question == question)]
+            if not pages:
+                targets.append(Target(site.name, site.url, indicator, question))
+        else:
+            targets.append(Target(site.name, site.url))
+        targets.extend(Target(site.name, p.url, p.indicator, p.question) for p in pages)
+    return list(dict.fromkeys(targets))
+
+
+def _site_for_url(store: Any, sites: list[str] | None, url: str) -> str:
+    if sites:
+        if len(sites) > 1:
+            raise GovauditError("--url captures one page: give one --site")
+        return store.site(sites[0]).name
+    host = urlsplit(url).hostname
+    matches = [s.name for s in store.sites() if urlsplit(s.url).hostname == host]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise GovauditError(f"--url {url}: no site has the host {host}; name one with --site")
+    raise GovauditError(f"--url {url}: sites {', '.join(matches)} share its host; "
+                        "name one with --site")
