@@ -389,9 +389,9 @@ def ws_one(make_workspace) -> Workspace:
     return make_workspace(sites=[(SITE, "https://www.chengdu.gov.cn/", "city")])
 
 
-def _refused(ws: Workspace, source: Path, message: str) -> None:
-    done = run_govaudit("evidence", "attach", SITE, "a1.q1", str(source), cwd=ws.root,
-                        timeout=60)
+def _refused(ws: Workspace, source: Path, message: str, cwd: Path | None = None) -> None:
+    done = run_govaudit("evidence", "attach", SITE, "a1.q1", str(source), "-w", str(ws.root),
+                        cwd=cwd or ws.root, timeout=60)
     assert done.returncode == 1, done.stdout
     assert message in done.stderr
     assert "Traceback" not in done.stderr
@@ -412,6 +412,33 @@ def test_attach_refuses_a_symlink(ws_one: Workspace, tmp_path: Path) -> None:
     link2 = tmp_path / "real-link.png"
     link2.symlink_to(real)
     _refused(ws_one, link2, "symbolic link")
+
+
+def test_attach_refuses_a_path_that_leads_out_of_what_was_named(ws_one: Workspace,
+                                                                tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "shot.png").write_bytes(png_bytes("red"))
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    (shots / "shot.png").write_bytes(png_bytes("navy"))
+    # a folder holding a link to /etc/passwd: the folder is not a file, the link is refused
+    (shots / "passwd.png").symlink_to("/etc/passwd")
+    _refused(ws_one, shots, "not a regular file (a folder)")
+    _refused(ws_one, shots / "passwd.png", "symbolic link")
+    # shots/away/../shot.png names shots/shot.png but opens outside/shot.png
+    (shots / "away").symlink_to(outside / "deep")
+    _refused(ws_one, shots / "away" / ".." / "shot.png", "leads to another file")
+    _refused(ws_one, Path("shots/away/../shot.png"), "leads to another file", cwd=tmp_path)
+    # a linked folder in the path typed: the file is not inside the folder named
+    (shots / "linked").symlink_to(outside)
+    _refused(ws_one, Path("shots/linked/shot.png"), "is a symbolic link", cwd=tmp_path)
+    # the same file by a plain path, and '..' without links, are taken
+    for name in ("shots/shot.png", "shots/../shots/shot.png"):
+        done = run_govaudit("evidence", "attach", SITE, "a1.q1", name, "-w", str(ws_one.root),
+                            cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    assert [r["title"] for r in Store(ws_one).evidence()] == ["shot.png", "shot.png"]
 
 
 def test_attach_refuses_what_is_not_a_regular_file(ws_one: Workspace, tmp_path: Path) -> None:
