@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Span, Text
 from typer.core import TyperGroup
 
-from govaudit.errors import GovauditError, OptionError
+from govaudit.errors import GovauditError, OptionError, UsageError
 
 if TYPE_CHECKING:
     from govaudit import Audit
@@ -131,6 +131,9 @@ class GovauditGroup(TyperGroup):
             return super().invoke(ctx)
         except OptionError as exc:
             report_error(f"{option_flag(exc.field)} {exc.detail}")
+            raise typer.Exit(2) from None
+        except UsageError as exc:
+            report_error(str(exc))
             raise typer.Exit(2) from None
         except GovauditError as exc:
             report_error(str(exc))

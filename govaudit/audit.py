@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, UsageError
 from govaudit.model import Answer, PageRef, RemovedSite, Site, SiteChange, SitesPlan
 from govaudit.scoring import ScoreReport, Settlement, score_sites
 from govaudit.store import Store
@@ -75,8 +75,11 @@ class Sites:
     def add(self, name: str, url: str, level: str = "", *, region: str = "",
             group: str = "") -> Site:
         """Add one site; the level may be a checklist level or its Chinese name (市, 县…)."""
-        from govaudit.sites import add_sites, validate_site
+        from govaudit.sites import add_sites, name_problem, validate_site
 
+        problem = name_problem(name)
+        if problem:
+            raise UsageError(f"site name refused, nothing added: {problem}")
         try:
             site = validate_site(self._audit.checklist, name, url, level, region, group)
         except GovauditError as exc:

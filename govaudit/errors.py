@@ -38,3 +38,7 @@ class OptionError(GovauditError):
         self.field = field
         self.detail = detail
         super().__init__(f"{field} {detail}")
+
+
+class UsageError(GovauditError):
+    """A value given on the command line (a name, an argument) that cannot be used: exit 2."""

@@ -155,6 +155,9 @@ def attach(workspace: Workspace, site: str, question: str, source: Path,
         raise GovauditError(f"unknown question {question!r} in checklist "
                             f"{workspace.checklist.id} (see 'govaudit checklist show')")
     source = Path(source)
+    elsewhere = _leads_elsewhere(source)
+    if elsewhere:
+        raise GovauditError(f"{source}: {elsewhere}; nothing attached")
     try:
         handle = open_regular(source)
     except FileNotFoundError:
@@ -492,6 +495,26 @@ def _read_checked(path: Path, use: Callable[[io.BufferedReader], T]) -> tuple[T 
 
 class NotRegularFile(OSError):
     """The path is a symbolic link, a folder, a pipe, a device or a socket."""
+
+
+def _leads_elsewhere(path: Path) -> str | None:
+    """Why `path` opens another file than the one it names, through a link in a folder, or None.
+
+    `shots/link/../x` opens x beside wherever the link points, not shots/x; a folder
+    typed in a relative path that is a link leads out of the folder the user named.
+    Links above the current folder (the system's own) are the user's business.
+    """
+    named = Path(os.path.normpath(os.path.abspath(path)))
+    with contextlib.suppress(OSError):
+        if os.path.realpath(path) != os.path.realpath(named):
+            return "'..' in it passes through a symbolic link and leads to another file"
+    if not path.is_absolute():
+        base = Path.cwd()
+        for part in Path(os.path.normpath(path)).parent.parts:
+            base = base / part
+            if part != ".." and base.is_symlink():
+                return f"the folder {base} is a symbolic link, not the folder named"
+    return None
 
 
 def open_regular(path: Path) -> io.BufferedReader:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from govaudit.bidi import BIDI_CONTROLS
 from govaudit.checklist import Checklist
 from govaudit.credentials import save_credentials
 from govaudit.errors import GovauditError, RowsError
@@ -139,6 +140,22 @@ def add_sites(workspace: Workspace, sites: list[Site]) -> list[Site]:
     return stored
 
 
+# NUL, line breaks and the text-direction controls: a name holding one breaks a line or a
+# table, or shows as another name. Other control characters are kept and shown escaped
+# (\x1b) in every output.
+_NOT_IN_NAMES = re.compile(f"[\x00\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029{BIDI_CONTROLS}]")
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot be a site's name (a control or text-direction character), or None."""
+    found = _NOT_IN_NAMES.search(name)
+    if found is None:
+        return None
+    shown = _NOT_IN_NAMES.sub(lambda m: f"<U+{ord(m.group()):04X}>", name)
+    return (f"the name {shown!r} holds U+{ord(found.group()):04X} (NUL, a line break or a "
+            "text-direction character): a site name is one line of visible text")
+
+
 def validate_site(checklist: Checklist, name: str, url: str, level: str, region: str = "",
                   group: str = "", notes: list[str] | None = None) -> Site:
     """A checked site; GovauditError names the field that is wrong (name, url or level).
@@ -150,6 +167,9 @@ def validate_site(checklist: Checklist, name: str, url: str, level: str, region:
     name, url, raw_level = name.strip(), url.strip(), level.strip()
     if not name:
         raise GovauditError("no name")
+    problem = name_problem(name)
+    if problem:
+        raise GovauditError(problem)
     resolved = resolve_level(raw_level, checklist)
     if resolved is None:
         raise GovauditError(

@@ -389,9 +389,9 @@ def ws_one(make_workspace) -> Workspace:
     return make_workspace(sites=[(SITE, "https://www.chengdu.gov.cn/", "city")])
 
 
-def _refused(ws: Workspace, source: Path, message: str) -> None:
-    done = run_govaudit("evidence", "attach", SITE, "a1.q1", str(source), cwd=ws.root,
-                        timeout=60)
+def _refused(ws: Workspace, source: Path, message: str, cwd: Path | None = None) -> None:
+    done = run_govaudit("evidence", "attach", SITE, "a1.q1", str(source), "-w", str(ws.root),
+                        cwd=cwd or ws.root, timeout=60)
     assert done.returncode == 1, done.stdout
     assert message in done.stderr
     assert "Traceback" not in done.stderr
@@ -412,6 +412,33 @@ def test_attach_refuses_a_symlink(ws_one: Workspace, tmp_path: Path) -> None:
     link2 = tmp_path / "real-link.png"
     link2.symlink_to(real)
     _refused(ws_one, link2, "symbolic link")
+
+
+def test_attach_refuses_a_path_that_leads_out_of_what_was_named(ws_one: Workspace,
+                                                                tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "shot.png").write_bytes(png_bytes("red"))
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    (shots / "shot.png").write_bytes(png_bytes("navy"))
+    # a folder holding a link to /etc/passwd: the folder is not a file, the link is refused
+    (shots / "passwd.png").symlink_to("/etc/passwd")
+    _refused(ws_one, shots, "not a regular file (a folder)")
+    _refused(ws_one, shots / "passwd.png", "symbolic link")
+    # shots/away/../shot.png names shots/shot.png but opens outside/shot.png
+    (shots / "away").symlink_to(outside / "deep")
+    _refused(ws_one, shots / "away" / ".." / "shot.png", "leads to another file")
+    _refused(ws_one, Path("shots/away/../shot.png"), "leads to another file", cwd=tmp_path)
+    # a linked folder in the path typed: the file is not inside the folder named
+    (shots / "linked").symlink_to(outside)
+    _refused(ws_one, Path("shots/linked/shot.png"), "is a symbolic link", cwd=tmp_path)
+    # the same file by a plain path, and '..' without links, are taken
+    for name in ("shots/shot.png", "shots/../shots/shot.png"):
+        done = run_govaudit("evidence", "attach", SITE, "a1.q1", name, "-w", str(ws_one.root),
+                            cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    assert [r["title"] for r in Store(ws_one).evidence()] == ["shot.png", "shot.png"]
 
 
 def test_attach_refuses_what_is_not_a_regular_file(ws_one: Workspace, tmp_path: Path) -> None:
@@ -535,3 +562,102 @@ def test_verify_accepts_timestamps_and_signatures_beside_what_they_cover(attache
     stray.write_text("{}")
     assert [(p.path, p.problem) for p in verify(ws, companions).problems] == [
         (f"evidence/{SITE}/gone.png.sig", "not recorded")]
+
+
+# -- hostile page content in the report and the workbook -----------------------------------------
+
+RTL = "\u202eexe.jpg\u2066隔离\u2069\u202a\u202b\u202c\u202d\u2067\u2068"
+
+
+def payload(beacon: str) -> str:
+    return (f"<script>fetch('{beacon}/script')</script>\"><img src=x "
+            f"onerror=\"fetch('{beacon}/img')\">{{{{7*7}}}}{RTL}")
+
+
+class ContentHandler(_Logged):
+    """A page whose title and text are markup, a template and text-direction overrides."""
+
+    log: list[str] = []
+    beacon = ""
+
+    def answer(self) -> tuple[int, str, bytes]:
+        text = payload(self.beacon)
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        page = (f'<!doctype html><html><head><meta charset="utf-8"><title>{text}</title>'
+                f"</head><body><h1>{escaped}</h1><footer>主办单位：{{{{7*7}}}}{RTL}人民政府 "
+                "网站标识码：5101000001</footer></body></html>")
+        return 200, "text/html; charset=utf-8", page.encode()
+
+
+def _shown(text: str) -> str:
+    """What the report and the workbook show for `text`: the controls as [U+XXXX]."""
+    for char in sorted(set(RTL) - set("exe.jpg隔离")):
+        text = text.replace(char, f"[U+{ord(char):04X}]")
+    return text
+
+
+def test_hostile_page_text_is_inert_in_the_report_and_the_workbook(make_workspace,
+                                                                   beacon: str) -> None:
+    import openpyxl
+    from playwright.sync_api import sync_playwright
+
+    from govaudit.browser import find_browser, launch_args
+
+    ContentHandler.log = []
+    ContentHandler.beacon = beacon
+    server = _serve(ContentHandler)
+    site_url = next(server)
+    try:
+        ws = make_workspace(sites=[(SITE, f"{site_url}/", "city")])
+        # the evaluator pastes the page's title into a note: it reaches the workbook
+        for args in (("answer", SITE, "a1.q1", "no", "--note", payload(beacon)),
+                     ("evidence", "--timeout", "15", "--allow-private"),
+                     ("check", "--probe", "marks", "--timeout", "10", "--allow-private"),
+                     ("report",), ("export",)):
+            done = run_govaudit(*args, cwd=ws.root, timeout=180)
+            assert done.returncode == 0 and "Traceback" not in done.stderr, (args, done.stderr)
+    finally:
+        next(server, None)
+    [record] = Store(ws).evidence()
+    assert record["title"] == payload(beacon)  # the store keeps what the page said
+    title = _shown(payload(beacon))
+    BeaconHandler.log.clear()
+    report = ws.root / "exports" / "report"
+    pages = [report / "index.html", report / "sites" / site_page_name(SITE)]
+    requests: list[str] = []
+    dialogs: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=find_browser().path, args=launch_args())
+        try:
+            for path in pages:
+                page = browser.new_page()
+                page.on("request", lambda r: requests.append(r.url))
+                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+                page.goto(path.resolve().as_uri(), wait_until="load")
+                page.wait_for_timeout(500)  # an onerror fires once the image has failed
+                assert page.evaluate("document.scripts.length") == 1  # only the report's own
+                assert page.locator("img[src='x'], img[onerror]").count() == 0
+                text = page.inner_text("body")
+                assert not any(char in text for char in RTL[:1] + "\u2066\u2069\u202a")
+                if path.name != "index.html":
+                    assert page.locator("figure .ev-title").first.text_content() == title
+                    assert "{{7*7}}" in page.locator("table.marks").inner_text()
+                    assert "[U+202E]exe.jpg" in page.locator("table.marks").inner_text()
+                    note = page.locator("tr[data-question='a1.q1'] td.note")
+                    assert note.text_content() == title
+                assert dialogs == []
+                assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+                page.close()
+        finally:
+            browser.close()
+    assert BeaconHandler.log == []
+
+    [book] = (ws.root / "exports").glob("*.xlsx")
+    cells = [cell for sheet in openpyxl.load_workbook(book).worksheets
+             for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    texts = [str(c.value) for c in cells]
+    assert title in texts
+    assert not [t for t in texts if any(char in t for char in "\u202a\u202b\u202c\u202d\u202e"
+                                        "\u2066\u2067\u2068\u2069")]
+    assert not [t for t in texts if t.startswith(("=", "+", "@"))]

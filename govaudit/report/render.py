@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from govaudit.bidi import show_bidi
 from govaudit.errors import GovauditError
 from govaudit.files import atomic_write
 
@@ -20,9 +21,14 @@ from govaudit.files import atomic_write
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("govaudit.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+                      keep_trailing_newline=True, finalize=_shown)
     env.filters["num"] = _number
     return env
+
+
+def _shown(value: Any) -> Any:
+    """Every text put into a page, its text-direction controls made visible."""
+    return show_bidi(value) if type(value) is str else value
 
 
 def _number(value: float | None, digits: int = 2) -> str:

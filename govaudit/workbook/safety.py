@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+from govaudit.bidi import show_bidi
 from govaudit.errors import GovauditError
 
 # openpyxl turns a string starting with "=" into a formula; Excel and LibreOffice also
@@ -32,9 +33,11 @@ _CHUNK = 1 << 20
 
 
 def clean_text(text: str) -> str:
-    """Text an xlsx can hold: illegal control characters removed, cut to Excel's cell limit."""
+    """Text an xlsx can hold: illegal control characters removed, text-direction controls
+    made visible ([U+202E]), cut to Excel's cell limit."""
     if _ILLEGAL.search(text):
         text = _ILLEGAL.sub("", text)
+    text = show_bidi(text)
     if len(text) > EXCEL_CELL_MAX:
         text = text[:EXCEL_CELL_MAX]
     return text
