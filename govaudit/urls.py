@@ -16,6 +16,13 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 # scheme "://" userinfo "@": the userinfo runs to the last "@" before the path, as
 # browsers read it; "\" ends the authority as "/" does in WHATWG's special schemes.
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s\\]*@")
+# A query value whose key names a secret (token, key, password, signature…, alone or as the
+# last part of a key such as access_token or X-Amz-Signature): a remote browser's or a
+# signed link's credential. Keys that only contain such a word (keyword) are left alone.
+_SECRET_QUERY = re.compile(
+    r"(?i)([?&;](?:[a-z0-9]*[_.-])*(?:token|key|apikey|secret|password|passwd|pwd|pass|auth"
+    r"|authorization|sig|signature|credential|credentials|jwt|sessionid)=)[^&#;\s\"'<>]+")
+REDACTED = "REDACTED"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 T = TypeVar("T")
@@ -24,8 +31,16 @@ Origin = tuple[str, str, int]
 
 
 def redact_url(text: str) -> str:
-    """`text` (a URL, or any text holding URLs) with every `user:password@` removed."""
-    return _USERINFO.sub(r"\1", text) if "@" in text else text
+    """`text` (a URL, or any text holding URLs) with every `user:password@` removed.
+
+    Query values of secret-like keys (`?token=…`, `&access_token=…`, `&sig=…`) read
+    REDACTED.
+    """
+    if "@" in text:
+        text = _USERINFO.sub(r"\1", text)
+    if "=" in text:
+        text = _SECRET_QUERY.sub(rf"\1{REDACTED}", text)
+    return text
 
 
 def redact_data(value: T) -> T:
