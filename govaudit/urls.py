@@ -9,6 +9,7 @@ results, file names, report, workbook), carries no userinfo.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -24,6 +25,8 @@ _SECRET_QUERY = re.compile(
     r"|authorization|sig|signature|credential|credentials|jwt|sessionid)=)[^&#;\s\"'<>]+")
 REDACTED = "REDACTED"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# scheme "://" authority, as urlsplit delimits it, when nothing in it is stripped by urlsplit
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\t\r\n]*(?=[/?#]|$)")
 
 T = TypeVar("T")
 
@@ -70,6 +73,13 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
 
 def origin(url: str) -> Origin | None:
     """(scheme, host, port) of an http(s) URL, the port made explicit; None if it has none."""
+    # only the scheme and authority matter: one parse per host, not one per URL
+    match = _AUTHORITY.match(url)
+    return _origin(match.group() if match else url)
+
+
+@functools.lru_cache(maxsize=1024)
+def _origin(url: str) -> Origin | None:
     try:
         parts = urlsplit(url)
         port = parts.port

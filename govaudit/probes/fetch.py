@@ -25,16 +25,13 @@ import zlib
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
 from govaudit.netpolicy import AddressPolicy, PrivateAddressRefused
 from govaudit.urls import Origin, origin
 from govaudit.version import __version__
-
-if TYPE_CHECKING:
-    from govaudit.probes.linkcheck import LinkSession
 
 try:  # br is asked for and decoded only with a brotli that can bound its output (>= 1.2)
     import brotli
@@ -430,9 +427,8 @@ class Fetcher:
     (a URL's own userinfo wins). A request given an AddressPolicy is checked
     before it is sent and after it connects, at every redirect hop.
 
-    Link checks (`status`) go over one aiohttp pool (govaudit.probes.linkcheck),
-    at most `lanes` at once, with the same headers, credentials, policy and caps;
-    with a proxy in the environment they go through the httpx clients.
+    The link checker's LinkFetcher (govaudit.probes.linkcheck) sends `status`
+    requests over aiohttp instead.
     """
 
     def __init__(self, limits: FetchLimits | None = None, lanes: int = 10, per_lane: int = 4,
@@ -446,7 +442,6 @@ class Fetcher:
         self._lanes: list[_Lane] = []
         self._free: asyncio.Queue[_Lane] | None = None
         self._unverified: httpx.AsyncClient | None = None
-        self._links: LinkSession | None = None
         self._timeout = httpx.Timeout(self.limits.deadline,
                                       connect=min(self.limits.connect_timeout,
                                                   self.limits.deadline),
@@ -511,12 +506,9 @@ class Fetcher:
             await lane.client.aclose()
         if self._unverified is not None:
             await self._unverified.aclose()
-        if self._links is not None:
-            await self._links.aclose()
         self._lanes = []
         self._free = None
         self._unverified = None
-        self._links = None
 
     async def page(self, url: str, read_body: bool = True, follow_redirects: bool = True,
                    tls_fallback: bool = False, policy: AddressPolicy | None = None) -> Page:
@@ -566,17 +558,7 @@ class Fetcher:
 
     async def status(self, url: str, method: str = "HEAD",
                      policy: AddressPolicy | None = None) -> LinkStatus:
-        """Status and final URL of a request (redirects followed); the body is not used.
-
-        Without a proxy in the environment it goes over aiohttp (see linkcheck).
-        """
-        if not self._proxied:
-            if self._links is None:
-                from govaudit.probes.linkcheck import LinkSession
-
-                self._links = LinkSession(self.limits, self._default_headers(), self.lanes,
-                                          self._credentials, self._local_address)
-            return await self._links.status(url, method, policy)
+        """Status and final URL of a request (redirects followed); the body is not used."""
         lane = await self._take_lane()
         try:
             async with asyncio.timeout(self.limits.deadline):

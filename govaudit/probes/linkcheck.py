@@ -26,6 +26,7 @@ from govaudit.netpolicy import AddressPolicy
 from govaudit.probes.fetch import (
     _DRAIN_BYTES,
     _REDIRECT_CODES,
+    Fetcher,
     FetchLimits,
     LinkStatus,
     TooManyRedirects,
@@ -150,10 +151,8 @@ class LinkSession:
     async def _exchange(self, method: str, url: URL, policy: AddressPolicy | None,
                         redirect: bool) -> tuple[int, str | None]:
         """One request, its small body drained; (status, Location header or None)."""
-        headers = {}
         authorization = self._authorization(url)
-        if authorization:
-            headers["Authorization"] = authorization
+        headers = {"Authorization": authorization} if authorization else None
         async with self._session.request(
                 method, url.with_user(None) if url.raw_user or url.raw_password else url,
                 headers=headers, allow_redirects=False) as response:
@@ -171,7 +170,33 @@ class LinkSession:
         """The basic-auth header value for a URL: its own userinfo, else its origin's; or ""."""
         if url.raw_user or url.raw_password:
             pair: tuple[str, str] | None = (url.user or "", url.password or "")
+        elif not self._credentials:
+            return ""
         else:
             key = origin(str(url))
             pair = self._credentials.get(key) if key is not None else None
         return aiohttp.BasicAuth(*pair).encode() if pair is not None else ""
+
+
+class LinkFetcher(Fetcher):
+    """A Fetcher whose `status` checks go over aiohttp (a LinkSession), pages over httpx.
+
+    With a proxy in the environment `status` goes through the httpx clients.
+    """
+
+    _links: LinkSession | None = None
+
+    async def status(self, url: str, method: str = "HEAD",
+                     policy: AddressPolicy | None = None) -> LinkStatus:
+        if self._proxied:
+            return await super().status(url, method, policy)
+        if self._links is None:
+            self._links = LinkSession(self.limits, self._default_headers(), self.lanes,
+                                      self._credentials, self._local_address)
+        return await self._links.status(url, method, policy)
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        if self._links is not None:
+            await self._links.aclose()
+            self._links = None
