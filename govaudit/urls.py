@@ -9,6 +9,7 @@ results, file names, report, workbook), carries no userinfo.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -16,7 +17,16 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 # scheme "://" userinfo "@": the userinfo runs to the last "@" before the path, as
 # browsers read it; "\" ends the authority as "/" does in WHATWG's special schemes.
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s\\]*@")
+# A query value whose key names a secret (token, key, password, signature…, alone or as the
+# last part of a key such as access_token or X-Amz-Signature): a remote browser's or a
+# signed link's credential. Keys that only contain such a word (keyword) are left alone.
+_SECRET_QUERY = re.compile(
+    r"(?i)([?&;](?:[a-z0-9]*[_.-])*(?:token|key|apikey|secret|password|passwd|pwd|pass|auth"
+    r"|authorization|sig|signature|credential|credentials|jwt|sessionid)=)[^&#;\s\"'<>]+")
+REDACTED = "REDACTED"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# scheme "://" authority, as urlsplit delimits it, when nothing in it is stripped by urlsplit
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\t\r\n]*(?=[/?#]|$)")
 
 T = TypeVar("T")
 
@@ -24,8 +34,16 @@ Origin = tuple[str, str, int]
 
 
 def redact_url(text: str) -> str:
-    """`text` (a URL, or any text holding URLs) with every `user:password@` removed."""
-    return _USERINFO.sub(r"\1", text) if "@" in text else text
+    """`text` (a URL, or any text holding URLs) with every `user:password@` removed.
+
+    Query values of secret-like keys (`?token=…`, `&access_token=…`, `&sig=…`) read
+    REDACTED.
+    """
+    if "@" in text:
+        text = _USERINFO.sub(r"\1", text)
+    if "=" in text:
+        text = _SECRET_QUERY.sub(rf"\1{REDACTED}", text)
+    return text
 
 
 def redact_data(value: T) -> T:
@@ -55,6 +73,13 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
 
 def origin(url: str) -> Origin | None:
     """(scheme, host, port) of an http(s) URL, the port made explicit; None if it has none."""
+    # only the scheme and authority matter: one parse per host, not one per URL
+    match = _AUTHORITY.match(url)
+    return _origin(match.group() if match else url)
+
+
+@functools.lru_cache(maxsize=1024)
+def _origin(url: str) -> Origin | None:
     try:
         parts = urlsplit(url)
         port = parts.port

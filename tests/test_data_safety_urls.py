@@ -81,6 +81,22 @@ def test_redact_url_drops_userinfo_everywhere_in_a_text() -> None:
     assert split_credentials("http://h/") == ("http://h/", None)
 
 
+@pytest.mark.parametrize(("text", "redacted"), [
+    ("ws://h:9222/devtools/browser/x?token=SECRET", "ws://h:9222/devtools/browser/x?token=REDACTED"),
+    ("ws://u:p@h/x?a=1&Access_Token=abc&keyword=税务&b=2#f",
+     "ws://h/x?a=1&Access_Token=REDACTED&keyword=税务&b=2#f"),
+    ("https://s3/x?X-Amz-Signature=ab12&X-Amz-Date=1", "https://s3/x?X-Amz-Signature=REDACTED&X-Amz-Date=1"),
+    ("see http://h/?key=v1 and http://h/?monkey=1&sig=zz; done",
+     "see http://h/?key=REDACTED and http://h/?monkey=1&sig=REDACTED; done"),
+    ("http://h/?api_key=&password=p%20w&secret=s#top", "http://h/?api_key=&password=REDACTED&secret=REDACTED#top"),
+    ("http://h/list?page=2&id=token", "http://h/list?page=2&id=token"),
+])
+def test_redact_url_hides_secret_query_values(text: str, redacted: str) -> None:
+    from govaudit.urls import redact_url
+
+    assert redact_url(text) == redacted
+
+
 @pytest.mark.parametrize(("address", "private"), [
     ("127.0.0.1", True), ("127.0.0.2", True), ("10.0.0.5", True), ("172.16.0.1", True),
     ("192.168.1.1", True), ("169.254.169.254", True), ("100.64.0.1", True), ("0.0.0.0", True),

@@ -173,12 +173,15 @@ def test_captures_record_the_remote_endpoint_without_its_password(
     [record] = result.records
     assert record["error"] == ""
     assert record["endpoint"] == cdp_endpoint
-    result = run_captures(ws, [Target("成都市", f"{site}/two.html")], browser_endpoint=run_server)
+    with_token = f"{run_server.rstrip('/')}/?token=s3cret-token"
+    result = run_captures(ws, [Target("成都市", f"{site}/two.html")], browser_endpoint=with_token)
     [record] = result.records
-    assert record["error"] == "" and record["endpoint"] == run_server
+    shown = f"{run_server.rstrip('/')}/?token=REDACTED"
+    assert record["error"] == "" and record["endpoint"] == shown
     [stored] = [r for r in Store(ws).evidence() if r["id"] == record["id"]]
-    assert stored["endpoint"] == run_server
-    assert "s3cret" not in result.manifest.read_text(encoding="utf-8")
+    assert stored["endpoint"] == shown
+    manifest = result.manifest.read_text(encoding="utf-8")
+    assert "s3cret" not in manifest and shown in manifest
 
 
 def test_a_local_browser_records_no_endpoint(make_workspace, site: str) -> None:

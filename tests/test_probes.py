@@ -10,9 +10,10 @@ from fixtures.probe_site import GBK_TEXT, HUGE_BYTES, site_fixture
 
 from govaudit.probes.charset import decode_html
 from govaudit.probes.features import find_features
-from govaudit.probes.fetch import Fetcher, FetchLimits
+from govaudit.probes.fetch import FetchLimits
 from govaudit.probes.freshness import find_dates
 from govaudit.probes.html import Document
+from govaudit.probes.linkcheck import LinkFetcher
 from govaudit.probes.links import extract_links, normalise_link
 from govaudit.probes.marks import find_marks
 
@@ -24,7 +25,8 @@ site = site_fixture(TODAY, drip_seconds=10)
 
 def fetch(url: str, method: str | None = None, **limits):
     async def go():
-        async with Fetcher(FetchLimits(**limits)) as fetcher:
+        # link checks (status) go over LinkFetcher's aiohttp session, pages over httpx
+        async with LinkFetcher(FetchLimits(**limits)) as fetcher:
             if method:
                 return await fetcher.status(url, method)
             return await fetcher.page(url)

@@ -27,7 +27,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpcore
 import httpx
 
 from govaudit.netpolicy import AddressPolicy, PrivateAddressRefused
@@ -323,10 +322,9 @@ def ssl_context(verify: bool) -> ssl.SSLContext:
 
 @dataclass
 class _Lane:
-    """One lane: an httpx client and, made on first use, an httpcore pool for link checks."""
+    """One lane: an httpx client."""
 
     client: httpx.AsyncClient
-    pool: httpcore.AsyncConnectionPool | None = None
 
 
 class Fetcher:
@@ -346,11 +344,8 @@ class Fetcher:
     (a URL's own userinfo wins). A request given an AddressPolicy is checked
     before it is sent and after it connects, at every redirect hop.
 
-    Link checks (`status`) go through httpcore's connection pool, the
-    transport under httpx, directly: httpx's request and response models cost
-    more CPU than the exchange itself. Headers, cookies, timeouts, redirects
-    and errors are the ones an httpx client gives; with a proxy in the
-    environment they go through the httpx client.
+    The link checker's LinkFetcher (govaudit.probes.linkcheck) sends `status`
+    requests over aiohttp instead.
     """
 
     def __init__(self, limits: FetchLimits | None = None, lanes: int = 10, per_lane: int = 4,
@@ -364,12 +359,10 @@ class Fetcher:
         self._lanes: list[_Lane] = []
         self._free: asyncio.Queue[_Lane] | None = None
         self._unverified: httpx.AsyncClient | None = None
-        self._headers: list[tuple[bytes, bytes]] = []
         self._timeout = httpx.Timeout(self.limits.deadline,
                                       connect=min(self.limits.connect_timeout,
                                                   self.limits.deadline),
                                       pool=None)
-        self._extensions = {"timeout": self._timeout.as_dict()}
         self._proxied = any(scheme in ("http", "https", "all")
                             for scheme in urllib.request.getproxies())
 
@@ -383,22 +376,15 @@ class Fetcher:
                 verify=context, local_address=self._local_address, limits=pool, retries=0)
         client = httpx.AsyncClient(
             verify=context, limits=pool, timeout=self._timeout, follow_redirects=False,
-            headers={"User-Agent": self.limits.user_agent,
-                     "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
-                     "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
-                     "Accept-Encoding": ACCEPT_ENCODING},
-            **options)
-        self._headers = client.headers.raw  # what every client sends, for link checks
+            headers=self._default_headers(), **options)
         return client
 
-    def _pool(self, lane: _Lane) -> httpcore.AsyncConnectionPool:
-        """The lane's httpcore pool, configured as httpx configures its own."""
-        if lane.pool is None:
-            lane.pool = httpcore.AsyncConnectionPool(
-                ssl_context=ssl_context(True), max_connections=self._per_lane,
-                max_keepalive_connections=self._per_lane, keepalive_expiry=15.0,
-                local_address=self._local_address, retries=0)
-        return lane.pool
+    def _default_headers(self) -> dict[str, str]:
+        """What every request sends."""
+        return {"User-Agent": self.limits.user_agent,
+                "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+                "Accept-Encoding": ACCEPT_ENCODING}
 
     async def _take_lane(self) -> _Lane:
         """A free lane (a new one while there are fewer than `lanes`); give it back after."""
@@ -435,8 +421,6 @@ class Fetcher:
     async def aclose(self) -> None:
         for lane in self._lanes:
             await lane.client.aclose()
-            if lane.pool is not None:
-                await lane.pool.aclose()
         if self._unverified is not None:
             await self._unverified.aclose()
         self._lanes = []
@@ -495,81 +479,17 @@ class Fetcher:
         lane = await self._take_lane()
         try:
             async with asyncio.timeout(self.limits.deadline):
-                if self._proxied:
-                    return await self._status_httpx(lane.client, url, method, policy)
-                target = httpx.URL(url)
-                history: list[str] = []
-                while True:
-                    redirect = bool(history)
-                    if policy is not None:
-                        await policy.check(str(target), redirect)
-                    status, headers = await self._exchange(lane, method, target, policy,
-                                                           redirect)
-                    if status not in _REDIRECT_CODES or not any(
-                            name.lower() == b"location" for name, _ in headers):
-                        return LinkStatus(status, str(target))
-                    history.append(str(target))
-                    target = _redirect_url(target, httpx.Headers(headers)["location"])
-                    if len(history) > self.limits.max_redirects:
-                        raise TooManyRedirects(history + [str(target)],
-                                               self.limits.max_redirects)
+                resp = await self._open(lane.client, method, url, True, [], policy)
+                try:
+                    # reading to the end (even a HEAD's empty body) keeps the connection
+                    await self._drain(resp)
+                    return LinkStatus(resp.status_code, str(resp.url))
+                finally:
+                    await resp.aclose()
         except Exception as exc:
             return LinkStatus(None, "", describe_error(exc, self.limits), is_timeout(exc))
         finally:
             self._give_back(lane)
-
-    async def _status_httpx(self, client: httpx.AsyncClient, url: str, method: str,
-                            policy: AddressPolicy | None) -> LinkStatus:
-        resp = await self._open(client, method, url, True, [], policy)
-        try:
-            # reading to the end (even a HEAD's empty body) keeps the connection
-            await self._drain(resp)
-            return LinkStatus(resp.status_code, str(resp.url))
-        finally:
-            await resp.aclose()
-
-    async def _exchange(self, lane: _Lane, method: str, url: httpx.URL,
-                        policy: AddressPolicy | None = None, redirect: bool = False
-                        ) -> tuple[int, list[tuple[bytes, bytes]]]:
-        """One request on the lane's httpcore pool, its small body drained; status, headers.
-
-        The request carries the headers, credentials and cookies that the lane's
-        httpx client would send; Set-Cookie goes into the client's cookies.
-        httpcore's errors are raised as the httpx errors that httpx's transport
-        maps them to. The address connected to must pass `policy`.
-        """
-        headers = [(b"Host", url.netloc), *self._headers]
-        authorization = self._authorization(url)
-        if authorization:
-            headers.append((b"Authorization", authorization.encode("ascii")))
-        if lane.client.cookies:
-            request = httpx.Request(method, url)
-            lane.client.cookies.set_cookie_header(request)
-            headers += [(k, v) for k, v in request.headers.raw if k.lower() == b"cookie"]
-        target = httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port,
-                              target=url.raw_path)
-        try:
-            response = await self._pool(lane).handle_async_request(httpcore.Request(
-                method.encode("ascii"), target, headers=headers, extensions=self._extensions))
-            try:
-                if policy is not None:
-                    policy.check_peer(str(url), _peer_address(response.extensions), redirect)
-                size = 0
-                async for chunk in response.aiter_stream():
-                    size += len(chunk)
-                    if size > _DRAIN_BYTES:
-                        break
-            finally:
-                await response.aclose()
-        except Exception as exc:
-            mapped = _httpx_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-        if any(name.lower() == b"set-cookie" for name, _ in response.headers):
-            lane.client.cookies.extract_cookies(httpx.Response(
-                response.status, headers=response.headers, request=httpx.Request(method, url)))
-        return response.status, response.headers
 
     async def _open(self, client: httpx.AsyncClient, method: str, url: str, follow: bool,
                     history: list[str], policy: AddressPolicy | None = None) -> httpx.Response:
@@ -675,16 +595,6 @@ def _peer_address(extensions: Mapping[str, Any]) -> str | None:
     stream = extensions.get("network_stream")
     address = stream.get_extra_info("server_addr") if stream is not None else None
     return str(address[0]) if address else None
-
-
-def _httpx_error(exc: BaseException) -> httpx.HTTPError | None:
-    """The httpx error for an httpcore one (httpx names each after its httpcore original)."""
-    if type(exc).__module__.startswith("httpcore"):
-        for cls in type(exc).__mro__:
-            mapped = getattr(httpx, cls.__name__, None)
-            if isinstance(mapped, type) and issubclass(mapped, httpx.HTTPError):
-                return mapped(str(exc))
-    return None
 
 
 def page_facts(page: Page) -> dict[str, Any]:

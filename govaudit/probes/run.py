@@ -21,6 +21,7 @@ from govaudit.probes.fetch import Fetcher, FetchLimits, Page, page_facts
 from govaudit.probes.freshness import page_freshness, today_in_china
 from govaudit.probes.html import Document
 from govaudit.probes.ipv6 import probe_ipv6
+from govaudit.probes.linkcheck import LinkFetcher
 from govaudit.probes.links import HostLimiter, LinkOptions, probe_links
 from govaudit.probes.marks import find_marks
 from govaudit.probes.names import AUTO_NAMES, MARK_KEYS, PROBE_NAMES, probe_of
@@ -200,8 +201,8 @@ async def _run(sites: list[Site], options: CheckOptions, pages: dict[str, list[s
     site_slots = asyncio.Semaphore(max(1, options.jobs))
     async with Fetcher(options.limits, lanes=max(4, 2 * options.jobs),
                        credentials=logins) as fetcher, \
-            Fetcher(link_limits, lanes=options.links.concurrency,
-                    credentials=logins) as link_fetcher:
+            LinkFetcher(link_limits, lanes=options.links.concurrency,
+                        credentials=logins) as link_fetcher:
 
         async def one(site: Site) -> SiteCheck:
             async with site_slots:
