@@ -459,6 +459,23 @@ class Audit:
         return merge_workbooks(self.workspace, [Path(f) for f in files], Path(output),
                                prefer, force, overwrite)
 
+    @staticmethod
+    def merge_files(files: Sequence[str | Path], output: str | Path, *,
+                    workspace: str | Path | None = None, checklist: str | None = None,
+                    prefer: str = "latest", force: bool = False,
+                    overwrite: bool = False) -> MergeResult:
+        """Merge teammates' workbooks anywhere: in a workspace (`workspace`, or the one
+        holding the current folder) with its checklist, unless `checklist` (a built-in
+        name or .yaml file) is given; elsewhere with the one the About sheets name."""
+        from govaudit.workbook.merge import merge_workbooks
+        from govaudit.workspace import has_workspace
+
+        if checklist is None and (workspace is not None or has_workspace()):
+            return Audit.open(workspace).merge(files, output, prefer=prefer, force=force,
+                                               overwrite=overwrite)
+        return merge_workbooks(None, [Path(f) for f in files], Path(output), prefer, force,
+                               overwrite, checklist)
+
     def import_workbook(self, path: str | Path, *, force: bool = False,
                         add_sites: bool = False) -> ImportResult:
         """Bring a teammate's workbook answers into this workspace.
