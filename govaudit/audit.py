@@ -488,12 +488,14 @@ class Audit:
         return import_workbook(self.workspace, Path(path), force, add_sites)
 
     def report(self, out_dir: str | Path | None = None, *,
-               sites: Sequence[str] | None = None) -> Path:
-        """Write the HTML evidence report; returns its index.html."""
+               sites: Sequence[str] | None = None, link_evidence: bool = False) -> Path:
+        """Write the HTML evidence report, a folder that works wherever it is copied (the
+        evidence files inside it), or with `link_evidence` linking the workspace's
+        evidence; returns its index.html."""
         from govaudit.report import build_report
 
         return build_report(self.workspace, None if out_dir is None else Path(out_dir),
-                            list(sites) if sites else None)
+                            list(sites) if sites else None, link_evidence)
 
 
 def _tsa_url(given: str | None, configured: str) -> str:
