@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from govaudit.errors import GovauditError
+from govaudit.scoring import SHOWN_DECIMALS
 
 
 @cache
@@ -25,7 +26,7 @@ def environment() -> Environment:
     return env
 
 
-def _number(value: float | None, digits: int = 2) -> str:
+def _number(value: float | None, digits: int = SHOWN_DECIMALS) -> str:
     if value is None:
         return "—"
     text = f"{value:.{digits}f}"

@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from govaudit.checklist import Checklist, Question
 from govaudit.checklist.model import SPECIAL_VALUES, VALUE_LABELS
+from govaudit.scoring import shown_total
 from govaudit.workbook import layout
 from govaudit.workbook.cells import HEADER_FILL, HEADER_FONT, WRAP, SheetWriter, runs_to_sqref
 from govaudit.workbook.content import WorkbookContent, parse_time
@@ -149,7 +150,7 @@ def _print_setup(ws: Any) -> None:
 
 
 def _num(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+    return None if value is None else shown_total(value)
 
 
 def _fine(value: float | None) -> float | None:
