@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import typer
 
 from . import answer, checklist, init, score, sites, status
@@ -16,8 +19,27 @@ from . import monitor as monitor_command
 from . import report as report_command
 from .common import GovauditGroup
 
+# The commands in the order of an evaluator's day, under the panel help lists them in.
+DAY = [
+    ("Set up", ["init", "doctor", "checklist", "sites"]),
+    ("Assess the sites", ["check", "evidence", "collect", "answer", "status"]),
+    ("Results and the team", ["score", "export", "import", "report"]),
+    ("Over weeks", ["monitor"]),
+    ("Try it", ["demo"]),
+]
+ORDER = [name for _panel, names in DAY for name in names]
+
+
+class RootGroup(GovauditGroup):
+    """govaudit itself: its commands listed in the order of the day (DAY)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+
+
 app = typer.Typer(
-    cls=GovauditGroup,
+    cls=RootGroup,
     help="Evaluate government websites by hand, with evidence: checklists, screenshots, "
     "probes, scores and the team's Excel workbook.",
     no_args_is_help=True,
@@ -26,22 +48,22 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-# in the order of an evaluator's day
-app.command("init")(init.init)
-app.add_typer(sites.app, name="sites")
-app.command("check")(check_command.check)
-app.add_typer(monitor_command.app, name="monitor")
-app.add_typer(evidence_command.app, name="evidence")
-app.command("collect")(collect_command.collect)
-app.command("answer")(answer.answer)
-app.command("status")(status.status)
-app.command("score")(score.score)
-app.add_typer(export_command.app, name="export")
-app.command("import")(import_command.import_workbook)
-app.command("report")(report_command.report)
-app.add_typer(checklist.app, name="checklist")
-app.command("doctor")(doctor_command.doctor)
-app.command("demo")(demo_command.demo)
+COMMANDS: dict[str, Callable[..., Any]] = {
+    "init": init.init, "check": check_command.check, "collect": collect_command.collect,
+    "answer": answer.answer, "status": status.status, "score": score.score,
+    "import": import_command.import_workbook, "report": report_command.report,
+    "doctor": doctor_command.doctor, "demo": demo_command.demo,
+}
+GROUPS = {
+    "sites": sites.app, "monitor": monitor_command.app, "evidence": evidence_command.app,
+    "export": export_command.app, "checklist": checklist.app,
+}
+for _panel, _names in DAY:
+    for _name in _names:
+        if _name in COMMANDS:
+            app.command(_name, rich_help_panel=_panel)(COMMANDS[_name])
+        else:
+            app.add_typer(GROUPS[_name], name=_name, rich_help_panel=_panel)
 
 
 def _show_version(value: bool) -> None:

@@ -161,7 +161,13 @@ class Flow:
                 continue
             if result is Nav.skip:
                 session.skip(index)
-            index = session.next_index(index)
+            following = session.next_index(index)
+            for skipped in session.skipped_by_logic(index, following):
+                question = session.items[skipped].question
+                condition = question.relevant.source if question.relevant else ""
+                console.print(f"  skipped {question.id}: asked only when {condition}",
+                              style="yellow", markup=False)
+            index = following
         self.summaries.append(session.summary())
 
     def follow(self, session: CollectSession, index: int, shown_indicator: str | None) -> None:
@@ -254,23 +260,28 @@ class Flow:
         note = current.note if current is not None and \
             current.evaluator == session.evaluator else ""
         if self.notes:
-            note = self.ask_note(note)
+            given = self.ask_note(note)
+            if given is None:  # :b at the note: ask this question again, nothing saved
+                return self.ask(session, index)
+            note = given
         saved = session.answer(index, value, note)
         shown = question.display(saved.answer.value)
         was = f" (was {question.display(saved.previous)})" if saved.changed else ""
         console.print(f"  saved {question.id} = {shown}{was}", style="dim", markup=False)
         return None
 
-    def ask_note(self, earlier: str) -> str:
-        """An optional note; Enter keeps the earlier one, '-' clears it."""
+    def ask_note(self, earlier: str) -> str | None:
+        """An optional note; Enter keeps the earlier one, '-' clears it; None for :b."""
         import questionary
 
         if earlier:
             shown = earlier if len(earlier) <= 30 else earlier[:29] + "…"
-            instruction = f"(Enter keeps “{shown}”, - clears it)"
+            instruction = f"(Enter keeps “{shown}”, - clears it, :b back)"
         else:
-            instruction = "(optional, Enter to go on)"
+            instruction = "(optional, Enter to go on, :b back)"
         text = (questionary.text("备注 note", instruction=instruction).unsafe_ask() or "").strip()
+        if text == f":{Nav.back.value}":
+            return None
         if text == "-":
             return ""
         return text or earlier

@@ -145,6 +145,23 @@ class GovauditGroup(TyperGroup):
             report_error("interrupted; everything saved before this point is kept")
             raise typer.Exit(130) from None
 
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The commands under their help panels (rich_help_panel), in listed order."""
+        panels: dict[str, list[tuple[str, Any]]] = {}
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                panel = getattr(cmd, "rich_help_panel", None) or "Commands"
+                panels.setdefault(panel, []).append((name, cmd))
+        if not panels:
+            return
+        width = max(len(n) for rows in panels.values() for n, _ in rows)
+        limit = formatter.width - 6 - width
+        for panel, rows in panels.items():
+            with formatter.section(panel):  # names padded: one column across the panels
+                formatter.write_dl([(n.ljust(width), c.get_short_help_str(limit))
+                                    for n, c in rows])
+
     @classmethod
     def os_error_message(cls, exc: OSError) -> str:
         """One line: the file, what went wrong, what to do."""

@@ -32,7 +32,8 @@ answers beat probe suggestions; if every evaluator gave the same value, that
 value; if they disagree, the answer of --prefer evaluator:NAME when NAME
 answered it, otherwise 'unknown' (the site stays incomplete until a reviewer
 settles it), listed in Conflicts. Merging a file twice adds nothing and the
-order of the files does not matter. Scores use this workspace's checklist.
+order of the files does not matter. Scores use this workspace's checklist;
+outside a workspace, --checklist or the one the workbooks' About sheets name.
 """
 
 
@@ -93,15 +94,24 @@ def merge(
     overwrite: Annotated[bool, typer.Option(
         "--overwrite", help="Replace an existing -o file even if govaudit did not write it.")
     ] = False,
+    checklist: Annotated[str | None, typer.Option(
+        "--checklist", help="Outside a workspace: the checklist to score with (a built-in "
+        "name or .yaml file), when the workbooks' About sheets name none or disagree.",
+        show_default=False)] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     from rich.table import Table
 
-    result = open_audit(workspace).merge(files, output, prefer=prefer, force=force,
-                                         overwrite=overwrite)
+    from govaudit import Audit
+
+    result = Audit.merge_files(files, output, workspace=workspace, checklist=checklist,
+                               prefer=prefer, force=force, overwrite=overwrite)
     console.print(f"Merged {result.files} workbook(s) into {result.path}: {result.sites} sites, "
                   f"{result.answers} answers by {', '.join(result.evaluators) or 'nobody'}",
                   markup=False)
+    if result.unlinked:
+        console.print(f"{result.unlinked} evidence file(s) listed without a link: "
+                      f"{result.unlinked_reason}", markup=False)
     contested = {(r.answer.site, r.answer.question, r.answer.evaluator)
                  for r in result.conflicts}
     if contested:

@@ -19,11 +19,19 @@ def report(
         "--site", "-s", metavar="SITE",
         help="Only this site (repeat for more); scores still rank all sites.",
         show_default=False)] = None,
+    link_evidence: Annotated[bool, typer.Option(
+        "--link-evidence", help="Link the workspace's evidence files (relative links) "
+        "instead of putting them inside the report folder.")] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Write the HTML report: works offline and from a file share (no server, no CDN)."""
+    """Write the HTML report: works offline and from a file share (no server, no CDN).
+
+    The folder holds the evidence it shows (hard-linked, or copied across file systems),
+    so it still works when copied elsewhere; --link-evidence links the workspace's
+    evidence instead, and then works only beside the workspace.
+    """
     audit = open_audit(workspace)
     with console.status("Writing the report…"):
-        index = audit.report(output, sites=site)
+        index = audit.report(output, sites=site, link_evidence=link_evidence)
     console.print(f"Report: {index}", markup=False)
     console.print(f"Open {index.resolve().as_uri()} in a browser.", markup=False)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from govaudit.scoring import SHOWN_DECIMALS
+
 from .common import JsonOption, WorkspaceOption, console, open_audit, print_json
 
 if TYPE_CHECKING:
@@ -43,7 +45,7 @@ def score(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
     ordered = sorted(report.sites, key=lambda s: (checklist.group_order(s.group), s.rank or 0,
                                                   s.site))
     for s in ordered:
-        table.add_row(s.group, str(s.rank), s.site, s.level, f"{s.total:.2f}",
+        table.add_row(s.group, str(s.rank), s.site, s.level, f"{s.total:.{SHOWN_DECIMALS}f}",
                       f"{s.bonus:.2f}", s.grade, f"{s.answered}/{s.questions}{open_mark(s)}",
                       *[f"{s.tops.get(t.id, 0):.2f}" for t in tops] if wide else ())
     console.print(table)

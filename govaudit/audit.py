@@ -462,6 +462,23 @@ class Audit:
         return merge_workbooks(self.workspace, [Path(f) for f in files], Path(output),
                                prefer, force, overwrite)
 
+    @staticmethod
+    def merge_files(files: Sequence[str | Path], output: str | Path, *,
+                    workspace: str | Path | None = None, checklist: str | None = None,
+                    prefer: str = "latest", force: bool = False,
+                    overwrite: bool = False) -> MergeResult:
+        """Merge teammates' workbooks anywhere: in a workspace (`workspace`, or the one
+        holding the current folder) with its checklist, unless `checklist` (a built-in
+        name or .yaml file) is given; elsewhere with the one the About sheets name."""
+        from govaudit.workbook.merge import merge_workbooks
+        from govaudit.workspace import has_workspace
+
+        if checklist is None and (workspace is not None or has_workspace()):
+            return Audit.open(workspace).merge(files, output, prefer=prefer, force=force,
+                                               overwrite=overwrite)
+        return merge_workbooks(None, [Path(f) for f in files], Path(output), prefer, force,
+                               overwrite, checklist)
+
     def import_workbook(self, path: str | Path, *, force: bool = False,
                         add_sites: bool = False) -> ImportResult:
         """Bring a teammate's workbook answers into this workspace.
@@ -474,12 +491,14 @@ class Audit:
         return import_workbook(self.workspace, Path(path), force, add_sites)
 
     def report(self, out_dir: str | Path | None = None, *,
-               sites: Sequence[str] | None = None) -> Path:
-        """Write the HTML evidence report; returns its index.html."""
+               sites: Sequence[str] | None = None, link_evidence: bool = False) -> Path:
+        """Write the HTML evidence report, a folder that works wherever it is copied (the
+        evidence files inside it), or with `link_evidence` linking the workspace's
+        evidence; returns its index.html."""
         from govaudit.report import build_report
 
         return build_report(self.workspace, None if out_dir is None else Path(out_dir),
-                            list(sites) if sites else None)
+                            list(sites) if sites else None, link_evidence)
 
 
 def _tsa_url(given: str | None, configured: str) -> str:

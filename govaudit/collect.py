@@ -228,6 +228,14 @@ class CollectSession:
         """The next question to ask after `index` (skip logic re-evaluated now)."""
         return next((i for i in range(index + 1, len(self.items)) if self._wanted(i)), None)
 
+    def skipped_by_logic(self, index: int, following: int | None) -> list[int]:
+        """The questions after `index` and before `following` that skip logic (a
+        `relevant` condition that does not hold) leaves out now."""
+        end = len(self.items) if following is None else following
+        return [i for i in range(index + 1, end)
+                if self.items[i].question.relevant is not None and self.state(i) is False
+                and self.items[i].question.applies_to(self.site.level)]
+
     def previous_index(self, index: int) -> int | None:
         """The question shown before `index`, answered or not."""
         return next((i for i in range(index - 1, -1, -1) if self.shown(i)), None)

@@ -76,3 +76,33 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def link_or_copy(source: Path, dest: Path) -> None:
+    """Put `source` at `dest`: a hard link where the file system allows, else a copy with
+    the mode `cp` gives. A `dest` already holding the same file (same inode, or same size
+    and modification time after a copy) is left alone."""
+    import shutil
+
+    info = source.stat()
+    try:
+        there = dest.stat()
+        if (there.st_ino, there.st_dev) == (info.st_ino, info.st_dev) or (
+                there.st_size == info.st_size and there.st_mtime_ns == info.st_mtime_ns):
+            return
+    except OSError:
+        pass
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name[:40]}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
+            os.chmod(tmp, new_file_mode())
+            os.utime(tmp, ns=(info.st_atime_ns, info.st_mtime_ns))
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -345,11 +345,20 @@ def _score_site(checklist: Checklist, site: Site, values: dict[str, object],
                      open_points=max(reachable_total - total, 0.0))
 
 
+# Totals are shown (score, workbook, report) and ranked at this many decimals.
+SHOWN_DECIMALS = 2
+
+
+def shown_total(total: float) -> float:
+    """A total as score, the workbook and the report show it, and as it ranks."""
+    return round(total, SHOWN_DECIMALS)
+
+
 def dense_ranks(totals: list[float]) -> list[int]:
-    """Dense ranks, highest first; ties share a place: 1, 2, 2, 3."""
-    distinct = sorted({round(t, 4) for t in totals}, reverse=True)
+    """Dense ranks, highest first, on the shown totals; ties share a place: 1, 2, 2, 3."""
+    distinct = sorted({shown_total(t) for t in totals}, reverse=True)
     place = {value: index for index, value in enumerate(distinct, 1)}
-    return [place[round(t, 4)] for t in totals]
+    return [place[shown_total(t)] for t in totals]
 
 
 def _rank(scores: list[SiteScore]) -> list[SiteScore]:

@@ -112,12 +112,21 @@ def init_workspace(directory: Path, checklist: str, evaluator: str) -> Workspace
     return open_workspace(directory)
 
 
+def _nearest(here: Path) -> Path | None:
+    return next((f for f in (here, *here.parents) if (f / CONFIG_NAME).is_file()), None)
+
+
+def has_workspace(start: Path | None = None) -> bool:
+    """Whether a workspace holds the current folder (or `start`)."""
+    return _nearest(Path(start or os.getcwd()).resolve()) is not None
+
+
 def find_workspace(start: Path | None = None) -> Path:
     """The nearest folder upwards holding govaudit.toml."""
     here = Path(start or os.getcwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file():
-            return folder
+    found = _nearest(here)
+    if found is not None:
+        return found
     raise GovauditError(
         f"no govaudit workspace in {here} or above: run 'govaudit init DIR --checklist NAME "
         "--evaluator NAME', then cd into it (or pass --workspace DIR)"

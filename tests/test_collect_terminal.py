@@ -361,3 +361,27 @@ def test_ctrl_d_in_a_typed_answer_ends_like_quit(ws):
     assert status == 0, screen
     assert "Traceback" not in screen
     assert {a.question: a.value for a in Store(ws).answers("成都市")} == {"disclosure.q1": "na"}
+
+
+def test_back_at_the_note_and_skip_logic_says_so(ws):
+    term = Term(ws.root, "--site", "成都市")
+    term.question("disclosure.q1", "1/7")
+    term.choose("2")  # 否
+    term.note(":b")  # back: the question's choices again, nothing saved
+    term.choose("1")  # 是
+    assert "saved disclosure.q1" not in "".join(term.transcript)
+    term.note()
+    term.expect("saved disclosure.q1 = 是")
+    term.question("disclosure.q2", "2/7")
+    term.key("b")
+    term.question("disclosure.q1", "1/7")
+    term.choose("2")  # 否 now: q2 is left out, and the screen says so
+    term.note()
+    term.expect("skipped disclosure.q2: asked only when q1 == yes")
+    term.question("disclosure.q3", "2/6")
+    term.type(":q")
+    status, screen = term.finish()
+    assert status == 0, screen
+    stored = answers(ws)
+    assert stored["disclosure.q1"].value == "no"
+    assert [h["value"] for h in stored["disclosure.q1"].history] == ["yes"]

@@ -72,3 +72,22 @@ def reference() -> str:
                                env={"COLUMNS": "100", "TERM": "dumb"})
         out.append(f"### govaudit {' '.join(path)}\n\n```\n{result.output.rstrip()}\n```\n")
     return "\n".join(out)
+
+
+def test_help_lists_the_commands_in_the_order_of_the_day():
+    from typer.testing import CliRunner
+
+    from commands.app import app
+
+    text = CliRunner().invoke(app, ["--help"]).output
+    panels = ["Set up:", "Assess the sites:", "Results and the team:", "Over weeks:", "Try it:"]
+    assert [text.index(p) for p in panels] == sorted(text.index(p) for p in panels)
+    names = [line.split()[0] for line in text.split("Set up:", 1)[1].splitlines()
+             if line.startswith("  ")]
+    assert names == ["init", "doctor", "checklist", "sites", "check", "evidence", "collect",
+                     "answer", "status", "score", "export", "import", "report", "monitor",
+                     "demo"]
+    # one column for the descriptions across the panels
+    starts = {line.index(line.split()[1]) for line in text.split("Set up:", 1)[1].splitlines()
+              if line.startswith("  ")}
+    assert len(starts) == 1

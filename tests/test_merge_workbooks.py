@@ -32,8 +32,9 @@ def _file(folder: Path, name: str, answers: list[Answer]) -> Path:
 
 
 def _content(sheets: dict) -> dict:
-    """A workbook's cell values, less the time it was written."""
-    about = [r for r in sheets["About"] if len(r) < 2 or r[1] != "exported"]
+    """A workbook's cell values, less the time it was written and the files it came from."""
+    about = [r for r in sheets["About"]
+             if len(r) < 2 or not (r[1] == "exported" or str(r[1]).startswith("merged_"))]
     return {**sheets, "About": about}
 
 
@@ -250,3 +251,66 @@ def test_tie_on_time_survives_re_merging(tmp_path: Path):
     assert merged([again], "self.xlsx")[1] == first
     assert merged([again, *inputs], "plus.xlsx")[1] == first
     assert merged(inputs[::-1], "reversed.xlsx")[1] == first
+
+
+def test_merge_outside_a_workspace_takes_the_checklist_from_the_books(make_workspace, cli,
+                                                                       tmp_path: Path):
+    """A lead with only the teammates' exported workbooks merges them in an empty folder."""
+    books = []
+    for evaluator, value in (("张三", "yes"), ("李四", "no")):
+        ws = make_workspace(checklist="cstc-2020-local", evaluator=evaluator, name=evaluator,
+                            sites=[("成都市", "http://www.chengdu.gov.cn/", "city")])
+        answered = cli("answer", "成都市", "statutory-disclosure.q1", value, cwd=ws.root)
+        assert answered.exit_code == 0, answered.output
+        book = tmp_path / f"{evaluator}.xlsx"
+        assert cli("export", "-o", str(book), cwd=ws.root).exit_code == 0
+        books.append(book)
+    lead = tmp_path / "lead"
+    lead.mkdir()
+    out = lead / "team.xlsx"
+    result = cli("export", "merge", *map(str, books), "-o", str(out), cwd=lead)
+    assert result.exit_code == 0, result.output
+    assert "Merged 2 workbook(s)" in result.output and "张三, 李四" in result.output
+    about = {r[1]: r[2] for r in read_sheets(out)["About"][2:] if len(r) > 2}
+    assert about["checklist_id"] == "cstc-2020-local" and about["kind"] == "merge"
+    assert about["merged_1"].startswith("张三.xlsx｜评估人：张三｜导出时间：20")
+    assert about["merged_1"].endswith("｜答案：1 条")
+    assert about["merged_2"].startswith("李四.xlsx｜评估人：李四｜")
+    assert about["answers"] == 2
+
+    # an unknown --prefer evaluator is a usage error here too
+    typo = lead / "typo.xlsx"
+    result = cli("export", "merge", *map(str, books), "-o", str(typo),
+                 "--prefer", "evaluator:王五", cwd=lead)
+    assert result.exit_code == 2 and not typo.exists()
+    assert "no answer of '王五' in these workbooks (evaluators: 张三, 李四)" in result.output
+
+    # books of different checklists: an error naming both, until --checklist says which
+    ws = make_workspace(checklist="cstc-2020-ministry", evaluator="王五", name="王五",
+                        sites=[("国家发展改革委", "https://www.ndrc.gov.cn/", "ministry")])
+    other = tmp_path / "王五.xlsx"
+    assert cli("export", "-o", str(other), cwd=ws.root).exit_code == 0
+    mixed = lead / "mixed.xlsx"
+    result = cli("export", "merge", str(books[0]), str(other), "-o", str(mixed), cwd=lead)
+    assert result.exit_code == 2 and not mixed.exists()
+    assert "cstc-2020-local version 2020.1 in 张三.xlsx" in result.output
+    assert "cstc-2020-ministry version 2020.1 in 王五.xlsx" in result.output
+    assert "--checklist" in result.output
+    result = cli("export", "merge", str(books[0]), str(books[1]), "-o", str(mixed),
+                 "--checklist", "cstc-2020-local", cwd=lead)
+    assert result.exit_code == 0, result.output
+
+
+def test_merge_says_why_evidence_went_unlinked(tmp_path: Path):
+    """A merged workbook lists evidence without links, and says how many and why."""
+    answers = [Answer("成都市", "a1.q1", "a1", "yes", "张三", T1)]
+    content = answers_content(CHECKLIST, SITES, answers)
+    content.evidence = [{"evidence": f"e{i}", "site": "成都市", "file": f"evidence/e{i}.png"}
+                        for i in range(3)]
+    path = write_workbook(content, tmp_path / "with-evidence.xlsx")
+    parts = [read_workbook(path, CHECKLIST, {})]
+    merged, _ = merge_inputs(CHECKLIST, parts, parse_prefer("latest"))
+    out = write_workbook(merged, tmp_path / "team.xlsx")
+    about = {r[1]: r[2] for r in read_sheets(out)["About"][2:] if len(r) > 2}
+    assert about["hyperlinks"] == 0 and about["unlinked"] == 3
+    assert about["unlinked_reason"].startswith("3 with no workspace folder to link to")

@@ -375,3 +375,61 @@ def test_probe_suggestions_are_shown_beside_the_answers(tmp_path):
     assert mark == "✗" and suggestion.startswith("✓") and "蜀ICP备05003303号" in suggestion
     assert cells("site-marks.q2")[1].startswith("✓")  # the conac badge, not yet answered
     assert cells("site-marks.q2")[0] == "未答"
+
+
+def _local_targets(opened: Opened, page: Path) -> list[Path]:
+    """Every file an img or a link of the open page points at (web links left out)."""
+    from urllib.parse import unquote, urlsplit
+
+    refs = opened.page.eval_on_selector_all(
+        "img[src], a[href]", "els => els.map(e => e.getAttribute('src') || e.getAttribute('href'))")
+    targets = []
+    for ref in refs:
+        parts = urlsplit(ref)
+        if parts.scheme or ref.startswith("#"):
+            continue
+        targets.append((page.parent / unquote(parts.path)).resolve())
+    return targets
+
+
+def test_a_copied_report_folder_still_shows_its_evidence(tmp_path, browser, cli):
+    import shutil
+
+    ws = make_report_workspace(tmp_path / "ws")
+    built = tmp_path / "built"
+    assert cli("report", "-w", str(ws.root), "-o", str(built)).exit_code == 0
+    copied = tmp_path / "share" / "报告"
+    shutil.copytree(built, copied)
+    shutil.rmtree(built)
+    shutil.rmtree(ws.root / "evidence")  # the copy needs nothing of the workspace
+    linked = 0
+    for page in _pages(copied / "index.html"):
+        with Opened(browser, page) as opened:
+            images = opened.page.eval_on_selector_all(
+                "img", "imgs => imgs.map(i => [i.getAttribute('src'), i.naturalWidth])")
+            targets = _local_targets(opened, page)
+            assert opened.errors == [], page
+        assert all(width > 0 for _src, width in images), images
+        for target in targets:
+            assert target.is_relative_to(copied.resolve()), target
+            if target.name != "missing.png":  # recorded, but never there
+                assert target.is_file(), f"{page.name}: {target} is not in the folder"
+        linked += sum(1 for t in targets if "evidence" in t.parts)
+    assert linked >= 5
+    assert (copied / "evidence" / "甲市" / "home.html").is_file()
+    assert not (copied / "evidence" / "甲市" / "missing.png").exists()
+
+
+def test_link_evidence_keeps_relative_links_to_the_workspace(tmp_path, browser, cli):
+    ws = make_report_workspace(tmp_path / "ws")
+    out = tmp_path / "linked"
+    assert cli("report", "-w", str(ws.root), "-o", str(out), "--link-evidence").exit_code == 0
+    assert not (out / "evidence").exists()
+    page = out / "sites" / site_page_name("甲市")
+    with Opened(browser, page) as opened:
+        targets = [t for t in _local_targets(opened, page) if "evidence" in t.parts]
+        assert opened.errors == []
+    assert targets and all(t.is_relative_to((ws.root / "evidence").resolve()) for t in targets)
+    assert all(t.is_file() for t in targets if t.name != "missing.png")
+    html = page.read_text(encoding="utf-8")
+    assert 'href="../../ws/evidence/' in html  # relative, so the pair can move together

@@ -120,3 +120,14 @@ def test_score_json_shape(make_workspace, cli):
     status = json.loads(cli("status", "--json", cwd=ws.root).output)
     row = next(s for s in status["sites"] if s["site"] == "乙市")
     assert {"site": "乙市", "level": "city", "answered": 5, "questions": 6}.items() <= row.items()
+
+
+def test_totals_that_look_equal_rank_equal():
+    """85.123 and 85.1249 both show as 85.12 (score, workbook, report): one place."""
+    from govaudit.report.render import _number
+    from govaudit.scoring import shown_total
+    from govaudit.workbook.sheets import _num
+
+    assert dense_ranks([85.123, 85.1249, 85.13, 84.0]) == [2, 2, 1, 3]
+    assert shown_total(85.123) == shown_total(85.1249) == _num(85.1249) == 85.12
+    assert _number(85.123) == _number(85.1249) == "85.12"

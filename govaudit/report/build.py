@@ -1,8 +1,10 @@
 """Building the HTML evidence report: a self-contained folder that works offline.
 
 index.html holds the team overview; sites/<site>.html one page per site;
-thumbs/ the evidence thumbnails. Full screenshots and snapshots are linked
-where they lie in the workspace's evidence/ folder. Every text that comes from
+thumbs/ the evidence thumbnails; evidence/ the full screenshots and snapshots
+the pages show, hard-linked (or copied) from the workspace so the folder still
+works when copied elsewhere. With `link_evidence` they are linked where they lie
+in the workspace instead (relative links). Every text that comes from
 a site or an evaluator goes through Jinja2's autoescaping.
 """
 
@@ -19,6 +21,7 @@ from urllib.parse import quote, urlsplit
 from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
+from govaudit.files import link_or_copy
 from govaudit.model import (
     MARK_KEYS,
     Evidence,
@@ -226,11 +229,12 @@ class _EvidenceFiles:
 class ReportBuilder:
     """Gathers scores, answers, evidence and probe results, then renders the pages."""
 
-    def __init__(self, workspace: Workspace, out_dir: Path) -> None:
+    def __init__(self, workspace: Workspace, out_dir: Path, link_evidence: bool = False) -> None:
         self.ws = workspace
         self.store = Store(workspace)
         self.checklist: Checklist = workspace.checklist
         self.out = out_dir
+        self.link_evidence = link_evidence
         self.files = _EvidenceFiles(workspace.root, ThumbnailCache(out_dir / "thumbs"))
         self.monitoring: dict[str, MonitoringView] = {}
         self.grade_index = {g.name: i for i, g in enumerate(
@@ -370,6 +374,22 @@ class ReportBuilder:
             answer.note if answer else "", evaluator, show_time(answer.time) if answer else "",
             others, suggestion_text, detail, evidence)
 
+    def _published(self, path: Path) -> Path:
+        """Where the report links an evidence file: its copy inside the report folder
+        (none is made of a missing file), or with link_evidence the workspace's file."""
+        if self.link_evidence:
+            return path
+        evidence = self.ws.evidence_dir.resolve()
+        inner = path.relative_to(evidence if path.is_relative_to(evidence) else self.files.root)
+        copy = self.out / "evidence" / inner
+        try:
+            if path.is_file():
+                link_or_copy(path, copy)
+        except OSError as exc:
+            raise GovauditError(f"{copy}: cannot copy the evidence file into the report "
+                                f"({exc.strerror}); or use --link-evidence") from None
+        return copy
+
     def _evidence_view(self, data: dict[str, Any]) -> EvidenceView:
         record = Evidence.from_dict(redact_data(data))
         files: list[FileLink] = []
@@ -389,7 +409,7 @@ class ReportBuilder:
                 label = segment_label(entry)
             if check.problem:
                 problems.append(f"{label} {relative}: {check.problem}")
-            href = file_href(path, page_dir)
+            href = file_href(self._published(path), page_dir)
             files.append(FileLink(kind, label, href))
             if check.thumb and not thumb_src and not check.problem:
                 thumb_src = f"../thumbs/{check.thumb}"
@@ -484,8 +504,9 @@ def _checks_view(probes: Mapping[str, ProbeResult]) -> ChecksView | None:
 
 
 def build_report(workspace: Workspace, out_dir: Path | None = None,
-                 sites: list[str] | None = None) -> Path:
-    """Write the report folder (index.html, sites/*.html, thumbs/); returns index.html."""
+                 sites: list[str] | None = None, link_evidence: bool = False) -> Path:
+    """Write the report folder (index.html, sites/*.html, thumbs/, evidence/); returns
+    index.html. With `link_evidence` the pages link the workspace's evidence files."""
     from govaudit.report.render import render_pages
 
     out = Path(out_dir) if out_dir is not None else workspace.exports_dir / "report"
@@ -495,7 +516,7 @@ def build_report(workspace: Workspace, out_dir: Path | None = None,
         (out / "sites").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise GovauditError(f"{out}: cannot create the report folder ({exc.strerror})") from None
-    builder = ReportBuilder(workspace, out.resolve())
+    builder = ReportBuilder(workspace, out.resolve(), link_evidence)
     views = builder.site_views(sites)
     context = {
         "checklist": builder.checklist, "workspace": workspace.name,

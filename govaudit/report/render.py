@@ -15,6 +15,7 @@ from markupsafe import Markup
 from govaudit.bidi import show_bidi
 from govaudit.errors import GovauditError
 from govaudit.files import atomic_write
+from govaudit.scoring import SHOWN_DECIMALS
 
 
 @cache
@@ -31,7 +32,7 @@ def _shown(value: Any) -> Any:
     return show_bidi(value) if type(value) is str else value
 
 
-def _number(value: float | None, digits: int = 2) -> str:
+def _number(value: float | None, digits: int = SHOWN_DECIMALS) -> str:
     if value is None:
         return "—"
     text = f"{value:.{digits}f}"

@@ -22,6 +22,7 @@ workbook's Conflicts is the candidate that went in.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -139,6 +140,8 @@ class MergeResult:
     disagreements: list[ConflictRow]
     agreement: AgreementRow | None
     hyperlinks: int = 0
+    unlinked: int = 0  # evidence files listed without a hyperlink
+    unlinked_reason: str = ""
 
 
 def _union_sites(checklist: Checklist, workspace_sites: dict[str, Site],
@@ -197,6 +200,7 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[Any], preference: Prefer
     evidence = [evidence_rows[k] for k in sorted(evidence_rows)]
     agreement: AgreementReport = agreement_report(checklist, answers)
     about = about_rows(checklist, "merge", answers, extra=[
+        *merged_files(inputs),
         ("合并规则（--prefer）", "prefer", str(preference)),
         ("合议规则", "consolidation", CONSOLIDATION_RULE),
         ("双评一致率", "percent_agreement", agreement.overall.percent if agreement.overall
@@ -211,6 +215,48 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[Any], preference: Prefer
     return content, result
 
 
+def merged_files(inputs: Sequence[Any]) -> list[tuple[str, str, Any]]:
+    """One About row per input: its file name, evaluator, export time and answer count."""
+    rows: list[tuple[str, str, Any]] = []
+    for number, data in enumerate(inputs, 1):
+        about = data.about
+        who = str(about.get("evaluator") or about.get("evaluators") or "") or ", ".join(
+            sorted({a.evaluator for a in data.answers})) or "?"
+        when = about.get("exported")
+        when_text = when.strftime("%Y-%m-%d %H:%M:%S") + " UTC" if isinstance(
+            when, dt.datetime) else str(when or "?")
+        rows.append((f"合并的工作簿 {number}", f"merged_{number}",
+                     f"{Path(data.path).name}｜评估人：{who}｜导出时间：{when_text}｜"
+                     f"答案：{len(data.answers)} 条"))
+    return rows
+
+
+def workbooks_checklist(paths: Sequence[Path], given: str | None) -> Checklist:
+    """The checklist of a merge outside a workspace: `given` (--checklist), else the one
+    every workbook's About sheet names."""
+    from govaudit.checklist import checklist_path, load_checklist
+    from govaudit.workbook.ingest import read_about
+    from govaudit.workbook.reading import open_workbook
+
+    if given:
+        return load_checklist(checklist_path(given))
+    named: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for path in paths:
+        about = read_about(path, open_workbook(path))
+        ref = (str(about.get("checklist_id") or ""), str(about.get("checklist_version") or ""))
+        if not ref[0]:
+            raise OptionError("checklist", f"{path}: its About sheet names no checklist; give "
+                              "the checklist with --checklist ID (or a .yaml file)")
+        named[ref].append(Path(path).name)
+    if len(named) > 1:
+        listed = "; ".join(f"{cid} version {ver or '?'} in {', '.join(files)}"
+                           for (cid, ver), files in sorted(named.items()))
+        raise OptionError("checklist", f"the workbooks name different checklists ({listed}): "
+                          "give the one to score with --checklist ID, and --force to read "
+                          "the others")
+    return load_checklist(checklist_path(next(iter(named))[0]))
+
+
 def _check_preferred(preference: Preference, inputs: Sequence[WorkbookInput]) -> None:
     """Refuse `--prefer evaluator:NAME` when NAME answered in none of the workbooks."""
     if preference.mode != "evaluator":
@@ -223,10 +269,11 @@ def _check_preferred(preference: Preference, inputs: Sequence[WorkbookInput]) ->
                           f"{', '.join(evaluators) or 'none'})")
 
 
-def merge_workbooks(workspace: Workspace, paths: Sequence[Path], out: Path,
+def merge_workbooks(workspace: Workspace | None, paths: Sequence[Path], out: Path,
                     prefer: str | Preference = "latest", force: bool = False,
-                    overwrite: bool = False) -> MergeResult:
-    """Merge workbooks into `out`, scored with the workspace's checklist.
+                    overwrite: bool = False, checklist: str | None = None) -> MergeResult:
+    """Merge workbooks into `out`, scored with the workspace's checklist; without a
+    workspace, with `checklist` or the one the workbooks' About sheets name.
 
     Every input is read and validated before anything is written; a refused
     input (or a conflict under `--prefer fail`) leaves `out` untouched. An
@@ -238,11 +285,18 @@ def merge_workbooks(workspace: Workspace, paths: Sequence[Path], out: Path,
     if not paths:
         raise GovauditError("give the workbooks to merge, e.g. 张三.xlsx 李四.xlsx -o team.xlsx")
     preference = prefer if isinstance(prefer, Preference) else parse_prefer(prefer)
-    known = {s.name: s for s in Store(workspace).sites()}
-    inputs = [read_workbook(Path(p), workspace.checklist, known, force=force) for p in paths]
+    if workspace is not None:
+        rules = workspace.checklist
+        known = {s.name: s for s in Store(workspace).sites()}
+    else:
+        rules = workbooks_checklist([Path(p) for p in paths], checklist)
+        known = {}
+    inputs = [read_workbook(Path(p), rules, known, force=force) for p in paths]
     _check_preferred(preference, inputs)
-    content, result = merge_inputs(workspace.checklist, inputs, preference, known)
+    content, result = merge_inputs(rules, inputs, preference, known)
     write_workbook(content, Path(out), overwrite)
     result.path = Path(out)
     result.hyperlinks = int(content.extra.get("hyperlinks", 0))
+    result.unlinked = int(content.extra.get("unlinked", 0))
+    result.unlinked_reason = str(content.extra.get("unlinked_reason", ""))
     return result

@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from govaudit.checklist import Checklist, Question
 from govaudit.checklist.model import SPECIAL_VALUES, VALUE_LABELS
+from govaudit.scoring import shown_total
 from govaudit.workbook import layout
 from govaudit.workbook.cells import HEADER_FILL, HEADER_FONT, WRAP, SheetWriter, runs_to_sqref
 from govaudit.workbook.content import WorkbookContent, parse_time
@@ -149,7 +150,7 @@ def _print_setup(ws: Any) -> None:
 
 
 def _num(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+    return None if value is None else shown_total(value)
 
 
 def _fine(value: float | None) -> float | None:
@@ -263,17 +264,30 @@ def _evidence(w: SheetWriter, content: WorkbookContent,
               link_for: Callable[[str], str | None]) -> None:
     columns = layout.EVIDENCE_COLUMNS
     w.table(columns)
-    links = 0
+    links = over_limit = no_target = 0
     for row in content.evidence:
         cells = [w.value(row.get(c.id)) for c in columns]
-        target = link_for(str(row.get("file") or "")) if links < layout.MAX_HYPERLINKS else None
-        if target:
-            cells[9] = w.link(str(row["file"]), target)
+        file = str(row.get("file") or "")
+        target = link_for(file) if file else None
+        if target and links < layout.MAX_HYPERLINKS:
+            cells[9] = w.link(file, target)
             links += 1
+        elif target:
+            over_limit += 1
+        elif file:
+            no_target += 1
         w.append_cells(cells)
     w.autofilter(columns)
     content.extra["hyperlinks"] = links
-    content.extra["unlinked"] = sum(1 for r in content.evidence if r.get("file")) - links
+    content.extra["unlinked"] = over_limit + no_target
+    reasons = []
+    if over_limit:
+        reasons.append(f"{over_limit} over Excel's limit of {layout.MAX_HYPERLINKS:,} "
+                       "hyperlinks per sheet")
+    if no_target:
+        reasons.append(f"{no_target} with no workspace folder to link to (a merged workbook "
+                       "lists evidence kept in each evaluator's workspace)")
+    content.extra["unlinked_reason"] = "; ".join(reasons)
 
 
 def _checklist(w: SheetWriter, content: WorkbookContent) -> None:
@@ -340,8 +354,8 @@ def _about(w: SheetWriter, content: WorkbookContent) -> None:
     w.table(columns)
     extra = [("超链接数", "hyperlinks", content.extra.get("hyperlinks", 0))]
     if content.extra.get("unlinked"):
-        extra.append(("未加链接的证据文件（Excel 每表最多 65,530 个链接）", "unlinked",
-                      content.extra["unlinked"]))
+        extra.append(("未加链接的证据文件", "unlinked", content.extra["unlinked"]))
+        extra.append(("未加链接的原因", "unlinked_reason", content.extra["unlinked_reason"]))
     if content.skipped:
         extra.append(("未导出的答案（网站或问题已不存在）", "skipped", content.skipped))
     for label, key, value in [*content.about[:-1], *extra, content.about[-1]]:
