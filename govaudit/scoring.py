@@ -340,17 +340,17 @@ def _score_site(checklist: Checklist, site: Site, values: dict[str, object],
     reachable_total = main_best + bonus_total(checklist, bonus_best)
     if checklist.above_100 == "cap":
         total, reachable_total = min(total, 100.0), min(reachable_total, 100.0)
-    return SiteScore(site.name, site.level, total, bonus, checklist.grade_for(total), None,
+    return SiteScore(site.name, site.level, total, bonus, checklist.grade_for(shown_total(total)), None,
                      answered, questions, indicators, fractions, tops, group=group,
                      open_points=max(reachable_total - total, 0.0))
 
 
-# Totals are shown (score, workbook, report) and ranked at this many decimals.
+# Totals are shown (score, workbook, report), ranked and graded at this many decimals.
 SHOWN_DECIMALS = 2
 
 
 def shown_total(total: float) -> float:
-    """A total as score, the workbook and the report show it, and as it ranks."""
+    """A total as score, the workbook and the report show it, and as it ranks and grades."""
     return round(total, SHOWN_DECIMALS)
 
 

@@ -131,3 +131,19 @@ def test_totals_that_look_equal_rank_equal():
     assert dense_ranks([85.123, 85.1249, 85.13, 84.0]) == [2, 2, 1, 3]
     assert shown_total(85.123) == shown_total(85.1249) == _num(85.1249) == 85.12
     assert _number(85.123) == _number(85.1249) == "85.12"
+
+
+def test_a_total_that_shows_as_85_gets_the_grade_from_85():
+    """84.996 shows as 85.00 everywhere, so it is graded as 85 (优秀 ≥ 85), not 发展."""
+    like_bing = {"a.q1": "yes", "a.q2": "差", "a.q3": "yes", "b.q2": "na", "c1.q1": "na",
+                 "c2.q1": "no"}
+    counts = {"近市": 916_600, "最佳市": 1_000_000}
+    answers = [Answer(site, q, q.split(".")[0], v, "张三", "2026-11-01T00:00:00+00:00")
+               for site, count in counts.items()
+               for q, v in {**like_bing, "b.q1": count}.items()]
+    sites = [Site(name, f"https://s{n}.example", "city") for n, name in enumerate(counts)]
+    scores = {s.site: s for s in score_sites(load_checklist(FIXTURE), sites, answers,
+                                             "张三").sites}
+    near = scores["近市"]
+    assert near.total == pytest.approx(30 + 60 * 0.9166)  # 84.996
+    assert near.grade == "优秀"
