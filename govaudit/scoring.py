@@ -340,8 +340,9 @@ def _score_site(checklist: Checklist, site: Site, values: dict[str, object],
     reachable_total = main_best + bonus_total(checklist, bonus_best)
     if checklist.above_100 == "cap":
         total, reachable_total = min(total, 100.0), min(reachable_total, 100.0)
-    return SiteScore(site.name, site.level, total, bonus, checklist.grade_for(shown_total(total)), None,
-                     answered, questions, indicators, fractions, tops, group=group,
+    grade = checklist.grade_for(shown_total(total))
+    return SiteScore(site.name, site.level, total, bonus, grade, None, answered, questions,
+                     indicators, fractions, tops, group=group,
                      open_points=max(reachable_total - total, 0.0))
 
 
