@@ -12,6 +12,16 @@ import govaudit
 from govaudit.errors import GovauditError
 
 LEVELS = ("省", "副省级", "地级市", "自治州", "区", "县级市", "旗", "县")
+# the faults of real lists, in turn: (row number, name, level, url) -> the bad row's values
+FAULTS = (
+    lambda i, name, level, url: (name, "乡镇", url),
+    lambda i, name, level, url: (name, level, f"ftp://site{i}.gov.cn"),
+    lambda i, name, level, url: ("", level, url),
+    lambda i, name, level, url: ("单位0", level, url),
+    lambda i, name, level, url: (name, "", url),
+    lambda i, name, level, url: (name, level, "http://"),
+    lambda i, name, level, url: (f"单位{i}\n（新）", level, url),
+)
 
 
 def make_list(path: Path, count: int = 2000, bad: int = 20) -> Path:
@@ -26,10 +36,11 @@ def make_list(path: Path, count: int = 2000, bad: int = 20) -> Path:
     ws.merge_cells("E2:F2")
     step = count // bad
     for i in range(count):
-        level, url = LEVELS[i % len(LEVELS)], f"www.site{i}.gov.cn"
+        name, level, url = f"单位{i}", LEVELS[i % len(LEVELS)], f"www.site{i}.gov.cn"
         if i % step == step - 1:
-            level, url = ("乡镇", url) if i % 2 else (level, f"ftp://site{i}.gov.cn")
-        ws.append([i + 1, f"单位{i}", url, level, "李四", "028-1"])
+            fault = FAULTS[(i // step) % len(FAULTS)]
+            name, level, url = fault(i, name, level, url)
+        ws.append([i + 1, name, url, level, "李四", "028-1"])
     book.save(path)
     return path
 

@@ -20,11 +20,13 @@ class ChecklistError(GovauditError):
 class RowsError(GovauditError):
     """An input file rejected as a whole, with every bad row listed."""
 
-    def __init__(self, path: str, problems: list[str], what: str = "nothing was imported") -> None:
+    def __init__(self, path: str, problems: list[str], what: str = "nothing was imported",
+                 footer: str = "") -> None:
         self.path = path
         self.problems = problems
         listed = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{path}: {len(problems)} bad row(s), {what}\n{listed}")
+        super().__init__(f"{path}: {len(problems)} bad row(s), {what}\n{listed}"
+                         + (f"\n{footer}" if footer else ""))
 
 
 class OptionError(GovauditError):

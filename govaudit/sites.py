@@ -73,6 +73,16 @@ def normalise_level(raw: str, checklist: Checklist) -> str | None:
     return resolved[0] if resolved else None
 
 
+class LevelError(GovauditError):
+    """A level no level of the checklist is called by; `short` leaves the accepted names out."""
+
+    def __init__(self, checklist: Checklist, raw_level: str) -> None:
+        self.accepted = accepted_levels(checklist)
+        self.short = (f"level {raw_level!r} is not a level of {checklist.id}" if raw_level
+                      else "no level")
+        super().__init__(f"{self.short} (accepted: {self.accepted})")
+
+
 def accepted_levels(checklist: Checklist) -> str:
     """Every name a level of `checklist` is accepted by: 'city (市, 地级市, …); county (…)'."""
     return "; ".join(f"{level} ({', '.join(LEVEL_NAMES[level])})" if level in LEVEL_NAMES
@@ -172,10 +182,7 @@ def validate_site(checklist: Checklist, name: str, url: str, level: str, region:
         raise GovauditError(problem)
     resolved = resolve_level(raw_level, checklist)
     if resolved is None:
-        raise GovauditError(
-            f"level {raw_level!r} is not a level of {checklist.id} "
-            f"(accepted: {accepted_levels(checklist)})" if raw_level else
-            f"no level (accepted: {accepted_levels(checklist)})")
+        raise LevelError(checklist, raw_level)
     level_id, fine_group = resolved
     url, note = typed_url(url)
     reason = check_url(url)
@@ -197,6 +204,7 @@ def parse_sites(path: Path, checklist: Checklist, sheet: str | None = None,
     problems: list[str] = []
     sites: list[Site] = []
     seen: dict[str, str] = {}
+    levels_refused = ""  # the accepted names, said once after the rows
     for row in read_records(path, HEADERS, ("name", "url"), sheet):
         name = row.text("name")
         first = seen.setdefault(name, row.where) if name else row.where
@@ -204,6 +212,10 @@ def parse_sites(path: Path, checklist: Checklist, sheet: str | None = None,
         try:
             site = validate_site(checklist, name, row.text("url"), row.text("level"),
                                  row.text("region"), row.text("group"), typed)
+        except LevelError as exc:
+            problems.append(f"{row.where}: {exc.short}")
+            levels_refused = exc.accepted
+            continue
         except GovauditError as exc:
             problems.append(f"{row.where}: {exc}")
             continue
@@ -214,7 +226,8 @@ def parse_sites(path: Path, checklist: Checklist, sheet: str | None = None,
             notes.extend(f"{row.where}: site {name}: URL {note}" for note in typed)
         sites.append(site)
     if problems:
-        raise RowsError(str(path), problems)
+        raise RowsError(str(path), problems,
+                        footer=f"accepted levels: {levels_refused}" if levels_refused else "")
     if not sites:
         raise GovauditError(f"{path}: no sites below the header row")
     return sites

@@ -95,9 +95,15 @@ def test_rejected_level_lists_accepted_names_with_file_sheet_row(make_workspace,
                                                                  tmp_path: Path):
     ws = make_workspace(checklist="cstc-2020-local")
     path = _list(tmp_path / "a.xlsx", [["成都市", "http://www.chengdu.gov.cn/", "市"],
-                                       ["某某镇", "http://www.zhen.gov.cn/", "乡镇"]])
+                                       ["某某镇", "http://www.zhen.gov.cn/", "乡镇"],
+                                       ["某某村", "http://www.cun.gov.cn/", "村"],
+                                       ["某某街道", "ftp://www.jd.gov.cn/", "区"]])
     result = cli("sites", "import", str(path), cwd=ws.root)
     assert result.exit_code == 1
+    # the accepted names are said once, after the rows, not on every row
+    assert result.output.count("自治区") == 1, result.output
+    assert "row 6: level '村' is not a level of cstc-2020-local" in result.output
+    assert "row 7:" in result.output and "ftp" in result.output
     out = " ".join(result.output.split())
     assert "a.xlsx" in out and "sheet 任务 row 5: level '乡镇' is not a level of cstc-2020-local" \
         in out
