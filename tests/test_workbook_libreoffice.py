@@ -59,3 +59,37 @@ def test_libreoffice_opens_and_resaves_the_workbook(make_workspace, cli, tmp_pat
     again = tmp_path / "again.xlsx"
     assert cli("export", "-o", str(again), cwd=empty.root).exit_code == 0
     assert read_sheets(again)["Answers"] == read_sheets(exported)["Answers"]
+
+
+def _layout(path: Path) -> dict[str, tuple]:
+    """Per sheet: paper, orientation, fit to one page wide, repeated rows, hidden columns."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    try:
+        return {ws.title: (ws.page_setup.paperSize, ws.page_setup.orientation,
+                           bool(ws.sheet_properties.pageSetUpPr
+                                and ws.sheet_properties.pageSetUpPr.fitToPage),
+                           ws.page_setup.fitToWidth, ws.print_title_rows,
+                           sorted(k for k, d in ws.column_dimensions.items() if d.hidden))
+                for ws in book.worksheets}
+    finally:
+        book.close()
+
+
+def test_print_setup_and_the_hidden_column_survive_a_libreoffice_save(make_workspace, cli,
+                                                                       tmp_path: Path):
+    ws = make_workspace(sites=SITES)
+    Store(ws).save_answer("成都市", "a1.q1", "a1", "yes", "张三")
+    exported = ws.root / "exports" / "book.xlsx"
+    assert cli("export", "-o", str(exported), cwd=ws.root).exit_code == 0
+    before = _layout(exported)
+    # what the export sets: A4 (9) landscape, one page wide, both header rows repeated
+    assert before["Summary"][:5] == (9, "landscape", True, 1, "$1:$2")
+    assert before["Answers"][5], "the Answers sheet has its hidden 'as exported' column"
+    _convert(exported, "xlsx", tmp_path / "resaved", tmp_path / "lo-profile")
+    after = _layout(tmp_path / "resaved" / "book.xlsx")
+    for sheet, layout in before.items():
+        if layout[0] is not None:  # a sheet the export sets up for printing keeps it
+            assert after[sheet][:5] == layout[:5], sheet
+        assert after[sheet][5] == layout[5], sheet  # the same columns stay hidden
