@@ -26,10 +26,10 @@ BROKEN_SHOWN = 20
 
 def check(
     site: Annotated[list[str] | None, typer.Option(
-        "--site", "-s", metavar="NAME",
+        "--site", "-s", metavar="<name>",
         help="Only this site (repeatable; default: every site).")] = None,
     probe: Annotated[list[str] | None, typer.Option(
-        "--probe", "-p", metavar="PROBE", help="Only this probe (repeatable): availability, "
+        "--probe", "-p", metavar="<probe>", help="Only this probe (repeatable): availability, "
         "links, ipv6, marks, freshness, features.")] = None,
     depth: Annotated[int, typer.Option(
         help="Links: also check the links of same-host pages this many clicks deep.")] = 0,
@@ -43,7 +43,7 @@ def check(
     link_timeout: Annotated[float, typer.Option(
         help="Seconds allowed for one link check.")] = 15.0,
     skip_host: Annotated[list[str] | None, typer.Option(
-        "--skip-host", metavar="HOST", help="Links: do not check links to this host "
+        "--skip-host", metavar="<host>", help="Links: do not check links to this host "
         "(repeatable; e.g. a registry unreachable from an intranet).")] = None,
     apply: Annotated[bool, typer.Option(
         "--apply", help="Save suggestions as answers by evaluator 'probe' (never over a "

@@ -33,10 +33,10 @@ class Nav(Enum):
 def collect(
     site: Annotated[list[str] | None, typer.Option(
         "--site", "-s", help="Site to assess (repeat for several; default: every site).",
-        metavar="NAME", show_default=False)] = None,
+        metavar="<name>", show_default=False)] = None,
     indicator: Annotated[list[str] | None, typer.Option(
         "--indicator", "-i", help="Only this indicator id (a 一级/二级 id takes all below it).",
-        metavar="ID", show_default=False)] = None,
+        metavar="<id>", show_default=False)] = None,
     open_browser: Annotated[bool, typer.Option(
         "--open", help="Keep a browser window open beside the prompts; c captures what it "
         "shows as evidence.")] = False,
@@ -46,7 +46,7 @@ def collect(
     notes: Annotated[bool, typer.Option(
         "--notes/--no-notes", help="Ask for an optional note after each answer.")] = True,
     browser_path: Annotated[str | None, typer.Option(
-        "--browser-path", help="Chromium/Chrome executable for --open.", metavar="PATH",
+        "--browser-path", help="Chromium/Chrome executable for --open.", metavar="<path>",
         show_default=False)] = None,
     workspace: WorkspaceOption = None,
 ) -> None:

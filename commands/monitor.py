@@ -49,7 +49,7 @@ def _duration(allow_zero: bool = False):  # -> a Typer callback
 
 
 SitesOption = Annotated[list[str] | None, typer.Option(
-    "--sites", "--site", "-s", metavar="NAME",
+    "--sites", "--site", "-s", metavar="<name>",
     help="Only these sites (repeatable, or comma-separated; default: every site).",
     show_default=False)]
 TimeoutOption = Annotated[float, typer.Option(

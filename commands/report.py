@@ -12,11 +12,11 @@ from .common import WorkspaceOption, console, open_audit
 
 def report(
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="DIR",
+        "--output", "-o", metavar="<path>",
         help="Report folder (default: exports/report/ in the workspace).",
         show_default=False)] = None,
     site: Annotated[list[str] | None, typer.Option(
-        "--site", "-s", metavar="SITE",
+        "--site", "-s", metavar="<name>",
         help="Only this site (repeat for more); scores still rank all sites.",
         show_default=False)] = None,
     link_evidence: Annotated[bool, typer.Option(

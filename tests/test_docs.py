@@ -91,3 +91,17 @@ def test_help_lists_the_commands_in_the_order_of_the_day():
     starts = {line.index(line.split()[1]) for line in text.split("Set up:", 1)[1].splitlines()
               if line.startswith("  ")}
     assert len(starts) == 1
+
+
+def test_help_shows_every_value_one_way():
+    """Every option's value and argument is shown as <kind> (`--site <name>`, `<path>`),
+    never in a second style such as NAME or DIR."""
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    for path, command in COMMANDS:
+        if getattr(command, "commands", None):
+            continue
+        shown = runner.invoke(app, [*path, "--help"], terminal_width=200).output
+        options = shown.split("Options:", 1)[-1]
+        assert not re.findall(r"--[a-z-]+ [A-Z]{2,}\b", options), (path, options)
