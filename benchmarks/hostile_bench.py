@@ -129,8 +129,8 @@ def workbooks(base: Path, folder: Path) -> dict[str, Path]:
             G="=cmd|' /C calc'!A0", K="=HYPERLINK(\"http://x/\",\"x\")", I="@SUM(1+1)")),
         "zip bomb (1 GiB part)": bomb,
         "XML entities": _zip(folder / "entities.xlsx", {
-            **parts, "xl/worksheets/sheet3.xml": sheet + parts["xl/worksheets/sheet3.xml"]
-            .split(b"?>", 1)[1]}),
+            **parts, "xl/worksheets/sheet3.xml": sheet + re.sub(
+                rb"^<\?xml[^>]*>", b"", parts["xl/worksheets/sheet3.xml"])}),
         "CSV named .xlsx": folder / "csv.xlsx",
         "HTML named .xlsx": folder / "html.xlsx",
         "password-protected": folder / "protected.xlsx",

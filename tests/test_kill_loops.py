@@ -19,13 +19,15 @@ from collections import Counter
 from pathlib import Path
 
 import pexpect
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from govaudit.store import Store
 from govaudit.workbook.into import backups
 from govaudit.workspace import open_workspace
 from tests.conftest import GOVAUDIT
 from tests.test_collect_terminal import FIXTURE, Term
+from tests.test_data_safety_store import RUN_QUESTIONS, RUN_SITES, _run_file
+from tests.test_hostile_kills import team_workbook
 
 KILLS = int(os.environ.get("GOVAUDIT_KILLS", "200"))
 SEED = 20150
@@ -51,18 +53,11 @@ def _kill_at(proc: subprocess.Popen[bytes], delay: float, wrote: object = None) 
 
 # -- answer --file ----------------------------------------------------------------------------
 
-SITES = [(f"站点{i:02d}", f"https://s{i}.example", "city") for i in range(10)]
-QUESTIONS = ("a1.q1", "a1.q2", "a1.q3", "a2.q1", "b1.q1")
+SITES, QUESTIONS = RUN_SITES, RUN_QUESTIONS
 
 
 def _answers_file(folder: Path, run: int) -> Path:
-    values = {"a1.q1": "yes", "a1.q2": "好中差"[run % 3], "a1.q3": str(run),
-              "a2.q1": "no" if run % 2 else "yes", "b1.q1": "优差"[run % 2]}
-    rows = ["site,question,value,note"] + [f"{site},{q},{values[q]},run{run}"
-                                           for site, _, _ in SITES for q in QUESTIONS]
-    path = folder / "answers.csv"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return path
+    return _run_file(folder, run).replace(folder / "answers.csv")
 
 
 def _runs_stored(root: Path) -> Counter[str]:
@@ -124,21 +119,12 @@ def test_answer_file_survives_200_sigkills(make_workspace, tmp_path: Path) -> No
 
 # -- export --into ----------------------------------------------------------------------------
 
-def _team_book(path: Path) -> None:
-    book = Workbook()
-    book.active.title = "说明"
-    book["说明"]["A1"] = "团队汇总表"
-    for row in range(2, 300):
-        book["说明"].cell(row, 1, f"第{row}行")
-    book.save(path)
-
-
 def _book_note(path: Path) -> str:
     """The run named in the workbook's Answers sheet; fails unless it opens and keeps 说明."""
     book = load_workbook(path, read_only=True)
     try:
         assert next(book["说明"].iter_rows(max_row=1, values_only=True))[0] == "团队汇总表"
-        assert book["说明"].max_row == 299
+        assert book["说明"].max_row == 1999
         if "Answers" not in book.sheetnames:
             return ""
         for row in book["Answers"].iter_rows(values_only=True):
@@ -156,7 +142,7 @@ def test_export_into_survives_200_sigkills(make_workspace, tmp_path: Path) -> No
     folder = tmp_path / "team"
     folder.mkdir()
     team = folder / "团队汇总.xlsx"
-    _team_book(team)
+    team_workbook(team)
     rng = random.Random(SEED + 1)
     args = [*GOVAUDIT, "export", "--into", str(team)]
     store.save_answer(SITES[0][0], "a1.q1", "a1", "yes", "张三", note="run0")
