@@ -40,8 +40,11 @@ def run(args: list[str], cwd: Path) -> tuple[str, float, int]:
     code = re.search(r"Exit status: (\d+)", proc.stderr)
     text = "\n".join(line for line in (proc.stdout + "\n" + proc.stderr).splitlines()
                      if line.strip() and not line.startswith(("\t", "Command exited")))
-    first = text.splitlines()[0] if text else ""
-    return f"{code[1] if code else '?'}: {first[:110]}", wall, rss // 1024
+    lines = text.splitlines() or [""]
+    # "N problem(s)" and a check's site heading come first; the reason is on the next line
+    first = " | ".join(lines[:2]) if "problem(s)" in lines[0] or args[0] == "check" \
+        else lines[0]
+    return f"{code[1] if code else '?'}: {first[:160]}", wall, rss // 1024
 
 
 # -- checklists ---------------------------------------------------------------------------
