@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govaudit.errors import GovauditError
-from govaudit.files import fsync_dir
+from govaudit.files import fsync_dir, temporary_beside
 from govaudit.workbook import layout
 from govaudit.workbook.content import workspace_content
 from govaudit.workbook.export import check_not_open, replacing, workbook_bytes
@@ -127,27 +127,31 @@ def _digest(path: Path) -> tuple[str, int]:
 def make_backup(path: Path) -> Path:
     """A whole copy of `path` beside it: copied, fsynced, checked by size and SHA-256.
 
-    If the copy cannot be made whole (a full disk, a failing write), the partial
-    copy is removed and GovauditError says so; `path` is never touched.
+    The copy is made under a temporary name and only then renamed to the backup's name,
+    so a kill in the middle never leaves a partial file that looks like a backup. If the
+    copy cannot be made whole (a full disk, a failing write), it is removed and
+    GovauditError says so; `path` is never touched.
     """
     backup = backup_path(path)
     expected = _digest(path)
+    fd, name = temporary_beside(backup, suffix=".tmp")
+    tmp = Path(name)
     try:
-        with path.open("rb") as source, backup.open("xb") as target:
+        with path.open("rb") as source, os.fdopen(fd, "wb") as target:
             shutil.copyfileobj(source, target, 1 << 20)
             target.flush()
             os.fsync(target.fileno())
-        shutil.copystat(path, backup)
-        copied = _digest(backup)
+        shutil.copystat(path, tmp)
+        copied = _digest(tmp)
+        if copied == expected:
+            os.replace(tmp, backup)
     except OSError as exc:
-        backup.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise GovauditError(f"{path}: cannot make a whole backup {backup.name} "
                             f"({exc.strerror or exc}); the workbook was not changed") from None
-    except BaseException:
-        backup.unlink(missing_ok=True)
-        raise
+    finally:
+        tmp.unlink(missing_ok=True)
     if copied != expected:
-        backup.unlink(missing_ok=True)
         raise GovauditError(f"{path}: cannot make a whole backup {backup.name} (the copy has "
                             f"{copied[1]:,} bytes and another SHA-256 than the original's "
                             f"{expected[1]:,}); the workbook was not changed")

@@ -58,6 +58,9 @@ class ZipLimits:
     # calamine allocates every cell from A1 to the last one (about 50 bytes each): one value
     # at XFD1048576 in a 24 KB file asks for 512 GB. None: no bound (openpyxl is sparse).
     max_sheet_cells: int | None = 10_000_000
+    # Every reader holds a sheet's rows in memory; a real table (sites × questions) stays
+    # far below this, and a sheet filled to row 1,048,576 is refused before it is read.
+    max_sheet_rows: int = 250_000
 
 
 DEFAULT_LIMITS = ZipLimits()
@@ -112,8 +115,7 @@ def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
             inflated = _stream_part(path, archive, info, inflated, limits, extent)
             if extent is not None:
                 extents[info.filename] = extent
-        if limits.max_sheet_cells is not None:
-            _check_extents(path, archive, extents, limits.max_sheet_cells)
+        _check_extents(path, archive, extents, limits)
 
 
 def _check_size(path: Path, size: int, packed: int, limits: ZipLimits, how: str) -> None:
@@ -262,14 +264,22 @@ def column_letters(number: int) -> str:
 
 
 def _check_extents(path: Path, archive: zipfile.ZipFile, extents: dict[str, _Extent],
-                   limit: int) -> None:
+                   limits: ZipLimits) -> None:
     names = sheet_parts(archive)
     parts = set(names.values()) | {p for p in extents if p.startswith("xl/worksheets/")}
+    limit = limits.max_sheet_cells
     for part in sorted(parts):
         extent = extents.get(part)
-        if extent is None or extent.cells <= limit:
+        if extent is None:
             continue
         sheet = next((n for n, p in names.items() if p == part), part)
+        if extent.rows > limits.max_sheet_rows:
+            raise GovauditError(
+                f"{path}: refused: sheet {sheet} has {extent.rows:,} rows (at most "
+                f"{limits.max_sheet_rows:,} are read); delete the empty or extra rows below "
+                "the table, save it and try again")
+        if limit is None or extent.cells <= limit:
+            continue
         corner = (f"{column_letters(extent.cols)}{extent.rows}" if extent.cols <= 16384
                   else f"row {extent.rows}, column {extent.cols:,}")
         raise GovauditError(
