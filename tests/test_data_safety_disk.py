@@ -221,3 +221,60 @@ def test_full_disk(name: str, workspace: tuple[Path, Path], tmp_path: Path):
         _assert_no_temp_files(name, root)
     finally:
         _umount(disk)
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="mounting a small tmpfs needs root")
+def test_full_disk_during_a_capture(tmp_path: Path):
+    """The disk fills during a capture: the reason is said and recorded, no partial file is
+    left, and what was captured before is unchanged and verifies."""
+    from govaudit.store import Site, Store
+    from govaudit.workspace import init_workspace
+
+    pages = tmp_path / "pages"
+    (pages / "small").mkdir(parents=True)
+    (pages / "heavy").mkdir()
+    (pages / "small" / "index.html").write_text(HOME, encoding="utf-8")
+    # a page whose screenshot is megabytes: noise does not compress
+    Image.frombytes("RGB", (1300, 1500), os.urandom(1300 * 1500 * 3)).save(
+        pages / "heavy" / "noise.bmp")
+    (pages / "heavy" / "index.html").write_text(
+        '<meta charset="utf-8"><title>大图</title><img src="noise.bmp">', encoding="utf-8")
+    handler = functools.partial(_Quiet, directory=str(pages))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    _mount("-t", "tmpfs", "-o", "size=24m", "tmpfs", str(disk))
+    try:
+        ws = init_workspace(disk / "ws", str(PROBES), "张三")
+        Store(ws).add_sites([Site("小站", f"{base}/small/", "city"),
+                             Site("大站", f"{base}/heavy/", "city")])
+        first = run_govaudit("evidence", "--site", "小站", "--allow-private", cwd=ws.root)
+        assert first.returncode == 0, first.stdout + first.stderr
+        fill_disk(disk)
+        with (disk / "filler.bin").open("r+b") as filler:  # room for a page, not for this one
+            filler.truncate(filler.seek(0, os.SEEK_END) - 2 * 1024 * 1024)
+        before = snapshot(ws.root)
+        done = run_govaudit("evidence", "--site", "大站", "--allow-private", cwd=ws.root,
+                            timeout=180)
+        output = done.stdout + done.stderr
+        assert "Traceback" not in output and done.returncode == 1, output
+        assert "no space left on device" in output.lower(), output
+        assert_unchanged(ws.root, before)
+        assert temp_files(ws.root) == []
+        added = set(snapshot(ws.root)) - set(before)  # the record and its run's manifest only
+        assert {Path(a).parent.name for a in added} == {"evidence"}
+        assert all(Path(a).name.startswith("manifest-") for a in added if a.startswith("evid"))
+        (disk / "filler.bin").unlink()
+        verified = run_govaudit("evidence", "verify", cwd=ws.root)
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+        records = {r["site"]: r for r in Store(ws).evidence()}
+        # the failed capture is recorded with its reason and without a half-written file
+        assert records["大站"]["files"] == []
+        assert "no space left on device" in records["大站"]["error"].lower()
+        assert records["小站"]["files"] and not records["小站"]["error"]
+    finally:
+        server.shutdown()
+        server.server_close()
+        _umount(disk)
