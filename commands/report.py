@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import WorkspaceOption, console, open_audit
+from .common import MonitorWindowOption, WorkspaceOption, console, open_audit, window_seconds
 
 
 def report(
@@ -19,11 +19,13 @@ def report(
         "--site", "-s", metavar="SITE",
         help="Only this site (repeat for more); scores still rank all sites.",
         show_default=False)] = None,
+    window: MonitorWindowOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Write the HTML report: works offline and from a file share (no server, no CDN)."""
+    length = window_seconds(window)
     audit = open_audit(workspace)
     with console.status("Writing the report…"):
-        index = audit.report(output, sites=site)
+        index = audit.report(output, sites=site, window=length)
     console.print(f"Report: {index}", markup=False)
     console.print(f"Open {index.resolve().as_uri()} in a browser.", markup=False)
