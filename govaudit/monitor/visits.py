@@ -30,7 +30,7 @@ from govaudit.monitor.config import ColumnTable
 from govaudit.monitor.db import Batch, ColumnSample, LinkSample, MonitorDB, Visit
 from govaudit.monitor.durations import china_date
 from govaudit.monitor.pages import PageFacts, analyse
-from govaudit.netpolicy import ALLOW_HINT, AddressPolicy
+from govaudit.netpolicy import AddressPolicy, refused_private
 from govaudit.probes.fetch import Fetcher, FetchLimits, LinkStatus, Page
 from govaudit.urls import Origin
 
@@ -144,7 +144,7 @@ class Visitor:
         async with self.requests:
             result = await fetcher.status(url, "HEAD", policy)
         if result.timed_out or (result.error == "" and (result.status or 0) < 400) \
-                or ALLOW_HINT in result.error:
+                or refused_private(result.error):
             return result
         await self.pacer.wait(url)  # servers that refuse HEAD: confirm with GET
         async with self.requests:
@@ -257,8 +257,8 @@ class Visitor:
                     else:
                         status = await self._status(fetcher, url, policy)
                         code, error = status.status, status.error
-                    if ALLOW_HINT in error:
-                        continue  # not ours to check: not a dead link either
+                    if refused_private(error):
+                        continue  # not checked: not a dead link either
                     ok = not error and code is not None and code < 400
                     result.links.append(LinkSample(site.name, found_on, url, ok, code, error,
                                                    when))
