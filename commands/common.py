@@ -97,6 +97,24 @@ WorkspaceOption = Annotated[
                  show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+# the monitoring's window (monitor status/apply, report, export): a duration back from now
+MonitorWindowOption = Annotated[str | None, typer.Option(
+    "--window", metavar="<duration>", help="The monitoring window shown, back from now (e.g. "
+    "7d, 90d, 3600s; default 7d).", show_default=False)]
+
+
+def duration(value: str, option: str, allow_zero: bool = False) -> float:
+    """Seconds in a duration option (5s, 30m, 7d…); a usage error naming the option."""
+    from govaudit.monitor.durations import parse_duration
+
+    try:
+        return parse_duration(value, allow_zero=allow_zero)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
+
+
+def window_seconds(value: str | None) -> float | None:
+    return None if value is None else duration(value, "--window")
 
 
 def report_error(message: str) -> None:

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from .common import GovauditGroup, WorkspaceOption, console, open_audit
+from .common import (
+    GovauditGroup,
+    MonitorWindowOption,
+    WorkspaceOption,
+    console,
+    open_audit,
+    window_seconds,
+)
 
 app = typer.Typer(
     cls=GovauditGroup,
@@ -54,6 +61,7 @@ def export(
     overwrite: Annotated[bool, typer.Option(
         "--overwrite", "--force", help="Replace an existing -o file even if govaudit did not "
         "write it (a team workbook: use --into instead).")] = False,
+    window: MonitorWindowOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Export the workspace's workbook."""
@@ -63,9 +71,11 @@ def export(
 
     if output is not None and into is not None:
         raise GovauditError("give either -o FILE or --into FILE, not both")
+    length = window_seconds(window)
     audit = open_audit(workspace)
     if into is not None:
-        result = audit.export_into(into, accept_loss=accept_loss, keep_backups=keep_backups)
+        result = audit.export_into(into, accept_loss=accept_loss, keep_backups=keep_backups,
+                                   window=length)
         console.print(f"Updated {result.path}: {', '.join(result.replaced + result.added)}",
                       markup=False)
         if result.removed:
@@ -78,7 +88,7 @@ def export(
             console.print(f"Removed {len(result.pruned)} older backup(s), keeping the last "
                           f"{keep_backups}", markup=False)
         return
-    path = audit.export(output, overwrite=overwrite)
+    path = audit.export(output, overwrite=overwrite, window=length)
     console.print(f"Wrote {path}", markup=False)
 
 

@@ -16,6 +16,7 @@ from .common import (
     JsonOption,
     WorkspaceOption,
     console,
+    duration,
     err_console,
     new_app,
     open_audit,
@@ -32,20 +33,6 @@ LIST_ALL_UP_TO = 30  # a tick lists every visit up to this many sites, else the 
 LEVEL_STYLES = {"veto": "bold red", "warning": "yellow", "ok": "green",
                 "insufficient-data": "dim"}
 LEVEL_SHORT = {"insufficient-data": "n/a"}  # keeps the table narrow; a legend explains it
-
-
-def _duration(allow_zero: bool = False):  # -> a Typer callback
-    def parse(value: str | None) -> float | None:
-        if value is None:
-            return None
-        from govaudit.monitor.durations import parse_duration
-
-        try:
-            return parse_duration(value, allow_zero=allow_zero)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
-
-    return parse
 
 
 SitesOption = Annotated[list[str] | None, typer.Option(
@@ -81,17 +68,10 @@ def _options(timeout: float, concurrency: int, host_interval: str, columns_every
     from govaudit.monitor import VisitOptions
 
     return VisitOptions(timeout=timeout, concurrency=concurrency,
-                        host_interval=_parse(host_interval, "--host-interval", True),
-                        columns_every=_parse(columns_every, "--columns-every", True),
+                        host_interval=duration(host_interval, "--host-interval", True),
+                        columns_every=duration(columns_every, "--columns-every", True),
                         max_links=max_links, allow_private=allow_private,
                         screenshots=screenshots)
-
-
-def _parse(value: str, option: str, allow_zero: bool = False) -> float:
-    try:
-        return _duration(allow_zero)(value) or 0.0
-    except typer.BadParameter as exc:
-        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
 def _when(epoch: float) -> str:
@@ -125,8 +105,8 @@ def start(
     """Visit the sites on a schedule until --for has passed; Ctrl-C stops, start resumes."""
     from govaudit.monitor import format_duration
 
-    interval = _parse(every, "--every")
-    span = _parse(length, "--for")
+    interval = duration(every, "--every")
+    span = duration(length, "--for")
     options = _options(timeout, concurrency, host_interval, columns_every, max_links,
                        allow_private, screenshots)
     audit = open_audit(workspace)
@@ -243,7 +223,7 @@ def status(
     """Per site over the window: visits, failures, rate and the findings (veto/warning/ok)."""
     from govaudit.monitor import format_duration
 
-    length = _parse(window, "--window")
+    length = duration(window, "--window")
     audit = open_audit(workspace)
     with audit.monitor(rules) as monitor:
         statuses = monitor.status(length, _names(sites) or None)
@@ -294,7 +274,7 @@ def apply(
     栏目更新); never over a person's answer."""
     from govaudit.monitor import format_duration
 
-    length = _parse(window, "--window")
+    length = duration(window, "--window")
     audit = open_audit(workspace)
     saved = audit.apply_monitoring(_names(sites) or None, window=length, rules=rules)
     console.print(f"{saved} answer(s) saved from the monitoring over the last "

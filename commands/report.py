@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import WorkspaceOption, console, open_audit
+from .common import MonitorWindowOption, WorkspaceOption, console, open_audit, window_seconds
 
 
 def report(
@@ -22,6 +22,7 @@ def report(
     link_evidence: Annotated[bool, typer.Option(
         "--link-evidence", help="Link the workspace's evidence files (relative links) "
         "instead of putting them inside the report folder.")] = False,
+    window: MonitorWindowOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Write the HTML report: works offline and from a file share (no server, no CDN).
@@ -30,8 +31,9 @@ def report(
     so it still works when copied elsewhere; --link-evidence links the workspace's
     evidence instead, and then works only beside the workspace.
     """
+    length = window_seconds(window)
     audit = open_audit(workspace)
     with console.status("Writing the report…"):
-        index = audit.report(output, sites=site, link_evidence=link_evidence)
+        index = audit.report(output, sites=site, link_evidence=link_evidence, window=length)
     console.print(f"Report: {index}", markup=False)
     console.print(f"Open {index.resolve().as_uri()} in a browser.", markup=False)

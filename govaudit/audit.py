@@ -431,17 +431,20 @@ class Audit:
 
     # -- workbooks and report ------------------------------------------------------------
 
-    def export(self, path: str | Path | None = None, *, overwrite: bool = False) -> Path:
+    def export(self, path: str | Path | None = None, *, overwrite: bool = False,
+               window: float | None = None) -> Path:
         """Write the workspace's workbook (default exports/<workspace>-<evaluator>.xlsx).
 
-        An existing file that govaudit did not write is refused unless `overwrite`.
+        An existing file that govaudit did not write is refused unless `overwrite`. The
+        Monitoring sheet covers the last `window` seconds (default 7 days).
         """
         from govaudit.workbook.export import export_workbook
 
-        return export_workbook(self.workspace, None if path is None else Path(path), overwrite)
+        return export_workbook(self.workspace, None if path is None else Path(path), overwrite,
+                               window)
 
     def export_into(self, path: str | Path, *, accept_loss: bool = False,
-                    keep_backups: int = 5) -> IntoResult:
+                    keep_backups: int = 5, window: float | None = None) -> IntoResult:
         """Replace govaudit's sheets inside the team's own workbook, keeping its other sheets.
 
         What openpyxl would drop from the team's file (text boxes, cached formula values…)
@@ -451,7 +454,7 @@ class Audit:
         from govaudit.workbook.into import export_into
 
         return export_into(self.workspace, Path(path), accept_loss=accept_loss,
-                           keep_backups=keep_backups)
+                           keep_backups=keep_backups, window=window)
 
     def merge(self, files: Sequence[str | Path], output: str | Path, *,
               prefer: str = "latest", force: bool = False,
@@ -491,14 +494,16 @@ class Audit:
         return import_workbook(self.workspace, Path(path), force, add_sites)
 
     def report(self, out_dir: str | Path | None = None, *,
-               sites: Sequence[str] | None = None, link_evidence: bool = False) -> Path:
+               sites: Sequence[str] | None = None, link_evidence: bool = False,
+               window: float | None = None) -> Path:
         """Write the HTML evidence report, a folder that works wherever it is copied (the
         evidence files inside it), or with `link_evidence` linking the workspace's
-        evidence; returns its index.html."""
+        evidence; returns its index.html. Its monitoring part covers the last `window`
+        seconds (default 7 days)."""
         from govaudit.report import build_report
 
         return build_report(self.workspace, None if out_dir is None else Path(out_dir),
-                            list(sites) if sites else None, link_evidence)
+                            list(sites) if sites else None, link_evidence, window)
 
 
 def _tsa_url(given: str | None, configured: str) -> str:

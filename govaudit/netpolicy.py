@@ -41,6 +41,12 @@ def is_private(address: str) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
+def refused_private(error: str) -> bool:
+    """Whether a request failed because this policy refused its private destination: the
+    link was not checked, so it is "could not check", never "broken" (check and monitor)."""
+    return ALLOW_HINT in error
+
+
 def refusal_text(target: Origin, address: str, redirect: bool) -> str:
     what = "redirect" if redirect else "request"
     return (f"{what} to a private address {address} ({origin_text(target)}) refused; "

@@ -308,7 +308,9 @@ def test_private_destinations_are_refused_by_probes_and_browser(make_workspace, 
     redirected = store.probe_results("跳转市")
     assert list(redirected["availability"].errors) == [refused]
     assert redirected["marks"].error.endswith(refused)
-    links = {b.url: b.error for b in store.probe_results("链接市")["links"].broken}
+    linked = store.probe_results("链接市")["links"]
+    assert not linked.broken  # a refused link was not checked: never "broken"
+    links = {u.url: u.error for u in linked.unchecked}
     assert links == {admin[kind]: refused.replace("redirect to", "request to"),
                      f"{redirecting}/to/{kind}": refused}
     assert store.probe_results("框架市")["marks"].icp == "蜀ICP备05003205号"

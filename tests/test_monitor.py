@@ -206,9 +206,35 @@ def test_a_second_monitor_refuses_naming_the_first_and_ctrl_c_resumes(ws, site):
     assert first.returncode == 130
     assert err.strip().count("\n") == 0 and "monitor stopped after" in err, err
     assert "Traceback" not in err
+    said = int(err.split("monitor stopped after ")[1].split()[0])
+    with sqlite3.connect(ws.data_dir / FILE_NAME) as db:
+        assert said >= 1 and db.execute("SELECT count(*) FROM visits").fetchone()[0] == said
     with Monitor(ws) as monitor:
         campaign, resumed = monitor.campaign(1.0, 3600.0, [])
     assert resumed and campaign.until > time.time()
+
+
+def test_a_killed_monitor_keeps_the_visits_of_its_earlier_rounds(ws, site):
+    first = subprocess.Popen([*GOVAUDIT, "monitor", "start", "--every", "1s", "--for", "1h",
+                              *FAST], cwd=ws.root, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    db = ws.data_dir / FILE_NAME
+
+    def written() -> int:
+        conn = sqlite3.connect(db, timeout=30)
+        try:
+            return conn.execute("SELECT count(*) FROM visits").fetchone()[0]
+        except sqlite3.OperationalError:  # not created yet
+            return 0
+        finally:
+            conn.close()
+
+    try:
+        _wait_for(lambda: written() >= 2)  # on disk while the monitor runs on
+    finally:
+        first.kill()
+        first.wait(timeout=30)
+    assert site.state.home_hits - written() <= 2  # at most the visits in flight are lost
 
 
 def test_restart_never_catches_up_missed_slots():

@@ -286,6 +286,40 @@ def test_export_has_a_monitoring_sheet_with_the_stores_figures(make_workspace) -
     assert not (plain.data_dir / "monitor.sqlite").exists()
 
 
+def test_report_and_export_show_the_window_asked_for(make_workspace) -> None:
+    import re
+
+    from openpyxl import load_workbook
+
+    from govaudit.monitor import Monitor
+    from govaudit.report.build import site_page_name
+
+    ws = _monitored_workspace(make_workspace)
+    with Monitor(ws) as monitor:
+        day = {s.site: s.figures for s in monitor.status(86400)}
+    assert (day["坏市"].visits, day["坏市"].failures) == (20, 2)  # a week holds 140
+
+    done = run_govaudit("export", "-o", "day.xlsx", "--window", "1d", cwd=ws.root)
+    assert done.returncode == 0, done.stderr
+    rows = [[c.value for c in row] for row in load_workbook(ws.root / "day.xlsx")["Monitoring"]
+            .iter_rows()]
+    by_site = {r[0]: dict(zip(rows[1], r, strict=True)) for r in rows[2:]}
+    assert {r["window"] for r in by_site.values()} == {"1d"}
+    assert (by_site["坏市"]["visits"], by_site["坏市"]["failures"]) == (20, 2)
+
+    done = run_govaudit("report", "--window", "86400s", cwd=ws.root)
+    assert done.returncode == 0, done.stderr
+    html = (ws.exports_dir / "report" / "sites" / site_page_name("坏市")).read_text("utf-8")
+    assert "最近 1d" in html
+    assert re.search(r'id="monitor-visits">(\d+)<', html).group(1) == "20"  # type: ignore[union-attr]
+    index = (ws.exports_dir / "report" / "index.html").read_text("utf-8")
+    assert "最近 1d" in index
+
+    for command in (["report"], ["export"]):
+        bad = run_govaudit(*command, "--window", "soon", cwd=ws.root)
+        assert bad.returncode == 2 and "--window" in bad.stderr and "Traceback" not in bad.stderr
+
+
 # -- screenshots of failed visits --------------------------------------------------------------
 
 

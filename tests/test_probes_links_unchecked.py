@@ -54,9 +54,9 @@ def site() -> Iterator[tuple[str, str]]:
         server.server_close()
 
 
-def check(url: str, **links: object) -> LinksResult:
+def check(url: str, allow_private: bool = True, **links: object) -> LinksResult:
     # the refused and closed ports are other loopback origins: allowed so they are requested
-    options = CheckOptions(probes=("links",), link_timeout=5.0, allow_private=True,
+    options = CheckOptions(probes=("links",), link_timeout=5.0, allow_private=allow_private,
                            limits=FetchLimits(deadline=5.0),
                            links=LinkOptions(backoff=0.05, **links))
     return check_sites([Site("测试市", url, "city")], options)[0].probes["links"]
@@ -71,6 +71,14 @@ def test_unreachable_hosts_are_unchecked_not_broken(site):
     assert [(u.url, u.error.split(" (")[0]) for u in links.unchecked] == [
         (refused, "connection refused"), ("http://nonexistent.invalid/", "DNS lookup failed")]
     assert links.broken_ratio == round(1 / 2, 6)  # of the links that were checked
+
+
+def test_a_link_refused_for_its_private_address_is_unchecked_not_broken(site):
+    url, refused = site
+    links = check(url, allow_private=False)  # the closed port is another private origin
+    assert [b.url for b in links.broken] == [f"{url}missing.html"]
+    [private] = [u for u in links.unchecked if u.url == refused]
+    assert "private address" in private.error and "--allow-private" in private.error
 
 
 def test_skip_host_still_counts_as_skipped(site):

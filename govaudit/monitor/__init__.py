@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import govaudit.asyncrun as asyncrun
 from govaudit.checklist import Checklist
@@ -20,7 +20,7 @@ from govaudit.errors import GovauditError
 from govaudit.model import Site
 from govaudit.monitor.config import ColumnTable, RuleSet, column_table, rule_set
 from govaudit.monitor.db import ColumnSample, LinkSample, MonitorDB, Visit
-from govaudit.monitor.durations import DAY, format_duration, parse_duration
+from govaudit.monitor.durations import DAY, format_duration, parse_duration, utc_iso
 from govaudit.monitor.findings import (
     LEVELS,
     Finding,
@@ -30,7 +30,6 @@ from govaudit.monitor.findings import (
     site_findings,
 )
 from govaudit.monitor.lock import monitor_lock
-from govaudit.monitor.schedule import Campaign, RoundSummary, run_round, run_schedule
 from govaudit.monitor.views import (
     Bucket,
     columns_rows,
@@ -38,8 +37,11 @@ from govaudit.monitor.views import (
     sheet_rows,
     timeline_svg,
 )
-from govaudit.monitor.visits import VisitOptions, Visitor, VisitResult, utc_iso
 from govaudit.workspace import Workspace
+
+if TYPE_CHECKING:  # visiting (the HTTP client, the page parser) is imported when it is used
+    from govaudit.monitor.schedule import Campaign, RoundSummary
+    from govaudit.monitor.visits import VisitOptions, Visitor, VisitResult
 
 DEFAULT_WINDOW = 7 * DAY
 
@@ -129,6 +131,7 @@ class Monitor:
     def _visitor(self, sites: list[Site], options: VisitOptions) -> tuple[Visitor, list[Site]]:
         """The visitor of a run, and the sites as it visits them (without `user:pass@`)."""
         from govaudit.credentials import load_credentials, origin_logins
+        from govaudit.monitor.visits import Visitor
         from govaudit.store import Store
 
         recorded: dict[str, list[str]] = {}
@@ -168,6 +171,9 @@ class Monitor:
     def tick(self, names: Iterable[str] | None = None, options: VisitOptions | None = None,
              on_visit: Callable[[VisitResult], None] | None = None) -> list[VisitResult]:
         """One round: every site (or the named ones) visited once, now."""
+        from govaudit.monitor.schedule import run_round
+        from govaudit.monitor.visits import VisitOptions
+
         sites = self.sites(names)
         options = options or VisitOptions()
         self.rules  # noqa: B018 - a broken rule or column file is refused before any visit
@@ -177,6 +183,8 @@ class Monitor:
 
     def campaign(self, every: float, length: float, names: list[str]) -> tuple[Campaign, bool]:
         """The run `start` continues (same interval and sites, not over yet), or a new one."""
+        from govaudit.monitor.schedule import Campaign
+
         now = self.clock()
         stored = Campaign.from_json(self.db.meta("campaign"))
         if (stored is not None and stored.every == every and stored.sites == names
@@ -190,6 +198,9 @@ class Monitor:
               on_visit: Callable[[VisitResult], None] | None = None,
               on_summary: Callable[[RoundSummary], None] | None = None) -> Campaign:
         """Visit every site once per `every` seconds until the campaign's end."""
+        from govaudit.monitor.schedule import run_schedule
+        from govaudit.monitor.visits import VisitOptions
+
         chosen = list(names or [])
         sites = self.sites(chosen)
         options = options or VisitOptions()
@@ -275,6 +286,19 @@ class Monitor:
         statuses = self.status(length, now=now)
         return sheet_rows({s.site: s.figures for s in statuses},
                           {s.site: s.findings for s in statuses}, format_duration(length))
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Campaign", "RoundSummary"):
+        from govaudit.monitor import schedule
+
+        return getattr(schedule, name)
+    if name in ("VisitOptions", "VisitResult"):
+        from govaudit.monitor import visits
+
+        return getattr(visits, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 
 __all__ = ["DEFAULT_WINDOW", "Campaign", "ColumnSample", "Finding", "GovauditError",

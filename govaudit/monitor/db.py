@@ -1,7 +1,8 @@
 """The monitoring time series: one SQLite file (WAL) in the workspace's data/ folder.
 
-Samples are only ever appended. Every visit is committed on its own, so a kill
-at any moment loses at most the visits in flight. Times are wall-clock UTC in
+Samples are only ever appended. A run's samples are written in batches (`Batch`), one
+transaction at most a second apart and at the end of each round, so a kill at any
+moment loses at most the samples of the round in flight. Times are wall-clock UTC in
 epoch seconds; a window is always read as [now - window, now], so that samples
 dated after `now` (written before the clock was set back) are kept on disk but
 left out of the window's figures and counted apart (`future`).
@@ -10,7 +11,8 @@ left out of the window's figures and counted apart (`future`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -168,14 +170,18 @@ class MonitorDB:
 
     # -- writing -------------------------------------------------------------------
 
-    def add_visit(self, visit: Visit) -> int:
-        """Append one visit (committed before this returns); its sample id."""
-        with self._transaction() as conn:
-            return int(conn.execute(_VISIT_SQL, _row(visit)).lastrowid or 0)
-
     def add_visits(self, visits: Iterable[Visit]) -> None:
         with self._transaction() as conn:
             conn.executemany(_VISIT_SQL, map(_row, visits))
+
+    def add_batch(self, visits: list[tuple[Visit, Callable[[int], None]]],
+                  columns: list[ColumnSample], links: list[LinkSample]) -> None:
+        """Visits (each id handed to its callback), columns and links in one transaction."""
+        with self._transaction() as conn:
+            for visit, took in visits:
+                took(int(conn.execute(_VISIT_SQL, _row(visit)).lastrowid or 0))
+            conn.executemany(_COLUMN_SQL, map(_row, columns))
+            conn.executemany(_LINK_SQL, map(_row, links))
 
     def add_columns(self, samples: Iterable[ColumnSample]) -> None:
         with self._transaction() as conn:
@@ -223,3 +229,40 @@ class MonitorDB:
         rows = self.query("SELECT max(time) AS t FROM visits WHERE site = ? AND deep = 1 "
                           "AND time <= ?", (site, now))
         return rows[0]["t"] if rows else None
+
+
+class Batch:
+    """Samples waiting to be written: flushed when a second has passed since the last
+    write (checked at each sample) and when the run asks (`flush`)."""
+
+    def __init__(self, db: MonitorDB, every: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.db = db
+        self.every = every
+        self.clock = clock
+        self._written = clock()
+        self.visits: list[tuple[Visit, Callable[[int], None]]] = []
+        self.columns: list[ColumnSample] = []
+        self.links: list[LinkSample] = []
+
+    def visit(self, visit: Visit, took: Callable[[int], None]) -> None:
+        self.visits.append((visit, took))
+        self.tick()
+
+    def samples(self, columns: list[ColumnSample], links: list[LinkSample]) -> None:
+        self.columns += columns
+        self.links += links
+        self.tick()
+
+    def tick(self) -> None:
+        """Write what waits if the last write is a second old."""
+        if self.clock() - self._written >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        self._written = self.clock()
+        if not (self.visits or self.columns or self.links):
+            return
+        visits, columns, links = self.visits, self.columns, self.links
+        self.visits, self.columns, self.links = [], [], []
+        self.db.add_batch(visits, columns, links)

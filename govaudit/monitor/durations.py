@@ -1,8 +1,12 @@
-"""Durations as people type them: 5s, 30m, 6h, 7d, 2w, 1h30m (one parser for every option)."""
+"""Durations as people type them: 5s, 30m, 6h, 7d, 2w, 1h30m (one parser for every option),
+and the two ways a sample's time is shown (UTC ISO, the date in China)."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
+
+from govaudit.probes.freshness import CHINA_TZ
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
@@ -40,3 +44,11 @@ def format_duration(seconds: float) -> str:
         if seconds >= size and (seconds / size).is_integer():
             return f"{int(seconds // size)}{unit}"
     return f"{seconds:g}s"
+
+
+def china_date(when: float) -> date:
+    return datetime.fromtimestamp(when, CHINA_TZ).date()
+
+
+def utc_iso(when: float) -> str:
+    return datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds")

@@ -15,8 +15,7 @@ from typing import Any
 
 from govaudit.monitor.config import RuleSet
 from govaudit.monitor.db import MonitorDB
-from govaudit.monitor.durations import DAY, format_duration
-from govaudit.monitor.visits import china_date, utc_iso
+from govaudit.monitor.durations import DAY, china_date, format_duration, utc_iso
 
 VETO, WARNING, OK, INSUFFICIENT = "veto", "warning", "ok", "insufficient-data"
 LEVELS = (VETO, WARNING, OK, INSUFFICIENT)

@@ -99,8 +99,10 @@ async def run_round(visitor: Visitor, sites: list[Site], on_visit: Progress | No
     async def one(site: Site) -> None:
         async with in_flight:
             result = await visitor.visit(site)
-        # keep only the visit: columns and links are on disk
-        results.append(VisitResult(result.visit, result.id))
+        # keep only the visit (its id is set when it is written): columns and links are
+        # the store's
+        results.append(result)
+        result.columns, result.links = [], []
         if on_visit is not None:
             on_visit(result)
 
@@ -109,7 +111,11 @@ async def run_round(visitor: Visitor, sites: list[Site], on_visit: Progress | No
             for site in sites:
                 group.create_task(one(site))
     except BaseExceptionGroup as exc:
+        visitor.save_done()
         raise _fatal(exc) from None
+    except BaseException:
+        visitor.save_done()
+        raise
     await visitor.finish()
     return results
 
@@ -151,6 +157,7 @@ async def run_schedule(visitor: Visitor, sites: list[Site], every: float, until:
                     next_summary = now + every
                 due, name = heap[0]
                 if due > now:
+                    visitor.batch.tick()  # nothing due: what is done goes to disk soon
                     await asyncio.sleep(min(due - now, tick, until - now))
                     continue
                 heapq.heapreplace(heap, (next_slot(name, every, max(due, now)), name))
@@ -160,7 +167,11 @@ async def run_schedule(visitor: Visitor, sites: list[Site], every: float, until:
                 running.add(name)
                 group.create_task(job(by_name[name], jitter(every)))
     except BaseExceptionGroup as exc:
+        visitor.save_done()
         raise _fatal(exc) from None
+    except BaseException:
+        visitor.save_done()
+        raise
     await visitor.finish()
     if on_summary is not None and (summary.visits or summary.skipped):
         on_summary(summary)

@@ -9,6 +9,7 @@ from typing import Any
 from govaudit.checklist import Checklist
 from govaudit.model import Site
 from govaudit.monitor.config import ColumnTable, RuleSet
+from govaudit.monitor.durations import china_date
 from govaudit.monitor.findings import (
     INSUFFICIENT,
     LEVEL_LABELS,
@@ -19,7 +20,6 @@ from govaudit.monitor.findings import (
     SiteFigures,
     column_state,
 )
-from govaudit.monitor.visits import china_date
 
 Bucket = tuple[float, float, int, int]  # (start, end, visits that opened, failed visits)
 COLUMN_STATES = {"fresh": "更新正常", "stale": "未按时更新", "undated": "条目无日期（视为未更新）",

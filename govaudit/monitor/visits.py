@@ -19,17 +19,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from urllib.parse import urlsplit
 
+from govaudit.errors import GovauditError
 from govaudit.model import Site
 from govaudit.monitor.config import ColumnTable
-from govaudit.monitor.db import ColumnSample, LinkSample, MonitorDB, Visit
+from govaudit.monitor.db import Batch, ColumnSample, LinkSample, MonitorDB, Visit
+from govaudit.monitor.durations import china_date
 from govaudit.monitor.pages import PageFacts, analyse
-from govaudit.netpolicy import ALLOW_HINT, AddressPolicy
+from govaudit.netpolicy import AddressPolicy, refused_private
 from govaudit.probes.fetch import Fetcher, FetchLimits, LinkStatus, Page
-from govaudit.probes.freshness import CHINA_TZ
 from govaudit.urls import Origin
 
 PRUNE_AT = 4096  # hosts remembered by the pacer before the idle ones are forgotten
@@ -54,10 +56,6 @@ class VisitOptions:
     allow_private: bool = False  # follow redirects and links to private addresses too
     screenshots: bool = False  # a screenshot of the home page after a failed visit, once
     #                            per failure streak of a site
-
-
-def china_date(when: float) -> date:
-    return datetime.fromtimestamp(when, CHINA_TZ).date()
 
 
 class HostPacer:
@@ -92,6 +90,9 @@ class VisitResult:
     columns: list[ColumnSample] = field(default_factory=list)
     links: list[LinkSample] = field(default_factory=list)
 
+    def written(self, id: int) -> None:
+        self.id = id
+
 
 def judge(page: Page, limits: FetchLimits) -> str:
     """Why the home page did not open ("" when it opened)."""
@@ -112,7 +113,7 @@ class Visitor:
         self.db = db
         self.logins = dict(logins or {})
         self.shooter: Shooter | None = None
-        self._shots: dict[str, tuple[Site, int, float]] = {}  # waiting for the browser
+        self._shots: dict[str, tuple[Site, VisitResult, float]] = {}  # for the browser
         self._shooting: asyncio.Task[None] | None = None
         self.options = options
         self.table = table
@@ -123,6 +124,8 @@ class Visitor:
                                   max_redirects=options.max_redirects)
         self.pacer = HostPacer(options.host_interval)
         self.requests = asyncio.Semaphore(max(1, options.concurrency))
+        self.batch = Batch(db)
+        self._deep_at: dict[str, float] = {}  # the columns sampled in this run, by site
 
     def policy(self, site: Site) -> AddressPolicy | None:
         """Where the visit of `site` may go: its own pages anywhere, elsewhere public only."""
@@ -141,7 +144,7 @@ class Visitor:
         async with self.requests:
             result = await fetcher.status(url, "HEAD", policy)
         if result.timed_out or (result.error == "" and (result.status or 0) < 400) \
-                or ALLOW_HINT in result.error:
+                or refused_private(result.error):
             return result
         await self.pacer.wait(url)  # servers that refuse HEAD: confirm with GET
         async with self.requests:
@@ -150,11 +153,13 @@ class Visitor:
     def _deep_due(self, site: str, now: float) -> bool:
         if self.options.columns_every <= 0:
             return True
-        last = self.db.last_deep(site, now)
+        last = self._deep_at.get(site)
+        if last is None or last > now:
+            last = self.db.last_deep(site, now)
         return last is None or now - last >= self.options.columns_every
 
     async def visit(self, site: Site) -> VisitResult:
-        """One visit of `site`, written to the store before this returns."""
+        """One visit of `site`, handed to the store's batch (written within a second)."""
         policy = self.policy(site)
         async with Fetcher(self.limits, lanes=2, per_lane=2, credentials=self.logins) as fetcher:
             when = self.clock()
@@ -170,17 +175,21 @@ class Visitor:
                           page.final_url, page.size,
                           facts.newest_date.isoformat() if facts and facts.newest_date else None,
                           facts.fingerprint if facts else "", deep)
-            result = VisitResult(visit, self.db.add_visit(visit))
+            result = VisitResult(visit, 0)
+            self.batch.visit(visit, result.written)
             if not visit.ok:
-                self._want_shot(site, result.id, when)
+                self._want_shot(site, result, when)
             if deep and facts is not None:
-                await self._deep(fetcher, site, facts, when, today, result, policy)
+                self._deep_at[site.name] = when
+                await self._deep(fetcher, site, facts, page, when, today, result, policy)
         return result
 
-    def _want_shot(self, site: Site, visit: int, when: float) -> None:
+    def _want_shot(self, site: Site, visit: VisitResult, when: float) -> None:
         if (not self.options.screenshots or self.shooter is None or site.name in self._shots
-                or len(self._shots) >= MAX_SHOTS_WAITING
-                or self.db.streak_has_shot(site.name, when)):
+                or len(self._shots) >= MAX_SHOTS_WAITING):
+            return
+        self.batch.flush()  # the streak is read from the store, up to this visit
+        if self.db.streak_has_shot(site.name, when):
             return
         self._shots[site.name] = (site, visit, when)
         if self._shooting is None or self._shooting.done():
@@ -191,22 +200,32 @@ class Visitor:
         while self._shots and self.shooter is not None:
             batch = list(self._shots.values())
             try:
-                taken = await asyncio.to_thread(self.shooter, [(s, v) for s, v, _ in batch])
+                taken = await asyncio.to_thread(self.shooter,
+                                                [(s, v.id) for s, v, _ in batch])
             except Exception as exc:  # noqa: BLE001 - no browser must not stop the monitor
                 taken = {s.name: ("", str(exc)) for s, _, _ in batch}
             for site, visit, when in batch:
                 evidence, error = taken.get(site.name, ("", "not captured"))
-                self.db.add_shot(site.name, visit, when, evidence, error)
+                self.db.add_shot(site.name, visit.id, when, evidence, error)
                 del self._shots[site.name]
 
     async def finish(self) -> None:
-        """Wait for the screenshots still being taken."""
+        """Write the samples still waiting; wait for the screenshots still being taken."""
+        self.batch.flush()
         if self._shooting is not None:
             await self._shooting
 
-    async def _deep(self, fetcher: Fetcher, site: Site, home: PageFacts, when: float,
-                    today: date, result: VisitResult, policy: AddressPolicy | None) -> None:
-        """Columns, then the links of the home page and of the column pages."""
+    def save_done(self) -> None:
+        """On the way out of a stopped run: write the visits already made, if the store
+        still takes them (a full disk is the error being raised already)."""
+        with suppress(GovauditError):
+            self.batch.flush()
+
+    async def _deep(self, fetcher: Fetcher, site: Site, home: PageFacts, home_page: Page,
+                    when: float, today: date, result: VisitResult,
+                    policy: AddressPolicy | None) -> None:
+        """Columns, then the links of the home page and of the column pages (a link to a
+        page fetched in this visit is judged by that fetch, not requested again)."""
         columns: dict[str, str] = {}
         for label, url in home.nav:
             columns.setdefault(url, label)
@@ -215,10 +234,12 @@ class Visitor:
                 columns.setdefault(url, "")
         # the home page's links are filed under the site's own URL, whatever it redirects to
         links: list[tuple[str, str]] = [(site.url, u) for u in home.links]
+        fetched = {site.url: home_page, home_page.final_url or site.url: home_page}
         try:
             async with asyncio.timeout(self.options.deep_budget):
                 for url, label in list(columns.items())[:self.options.max_columns]:
                     page = await self._page(fetcher, url, policy)
+                    fetched[url] = page
                     result.columns.append(self._column(site, url, label, page, when, today))
                     if page.html is not None and not judge(page, self.limits):
                         facts = _analyse(page.html, page.final_url or url, today)
@@ -230,19 +251,21 @@ class Visitor:
                     if url in checked:
                         continue
                     checked.add(url)
-                    status = await self._status(fetcher, url, policy)
-                    if ALLOW_HINT in status.error:
-                        continue  # not ours to check: not a dead link either
-                    ok = not status.error and status.status is not None and status.status < 400
-                    result.links.append(LinkSample(site.name, found_on, url, ok, status.status,
-                                                   status.error, when))
+                    if url in fetched:
+                        got = fetched[url]
+                        code, error = got.status, got.error
+                    else:
+                        status = await self._status(fetcher, url, policy)
+                        code, error = status.status, status.error
+                    if refused_private(error):
+                        continue  # not checked: not a dead link either
+                    ok = not error and code is not None and code < 400
+                    result.links.append(LinkSample(site.name, found_on, url, ok, code, error,
+                                                   when))
         except TimeoutError:
             pass  # what was sampled within the budget is kept
         finally:
-            if result.columns:
-                self.db.add_columns(result.columns)
-            if result.links:
-                self.db.add_links(result.links)
+            self.batch.samples(result.columns, result.links)
 
     def _column(self, site: Site, url: str, label: str, page: Page, when: float,
                 today: date) -> ColumnSample:
@@ -270,7 +293,3 @@ def _analyse(html: str, url: str, today: date, ignore: tuple[str, ...] = ()
         return analyse(html, url, today, ignore)
     except Exception:  # noqa: BLE001
         return None
-
-
-def utc_iso(when: float) -> str:
-    return datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds")

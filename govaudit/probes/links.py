@@ -23,7 +23,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from govaudit.netpolicy import AddressPolicy
+from govaudit.netpolicy import AddressPolicy, refused_private
 from govaudit.probes.errors import ProbeFailed
 from govaudit.probes.fetch import Fetcher, LinkStatus, Page
 from govaudit.probes.html import Document, element_text
@@ -76,8 +76,10 @@ class LinkResult:
 
     @property
     def unchecked(self) -> bool:
-        """Whether the host could not be reached (DNS, refused, timeout, TLS)."""
-        return self.status is None and self.error.startswith(UNCHECKED_ERRORS)
+        """Whether the host could not be reached (DNS, refused, timeout, TLS), or the
+        request was not sent: its destination is a private address (netpolicy)."""
+        return self.status is None and (self.error.startswith(UNCHECKED_ERRORS)
+                                        or refused_private(self.error))
 
     @property
     def broken(self) -> bool:

@@ -229,8 +229,10 @@ class _EvidenceFiles:
 class ReportBuilder:
     """Gathers scores, answers, evidence and probe results, then renders the pages."""
 
-    def __init__(self, workspace: Workspace, out_dir: Path, link_evidence: bool = False) -> None:
+    def __init__(self, workspace: Workspace, out_dir: Path, link_evidence: bool = False,
+                 window: float | None = None) -> None:
         self.ws = workspace
+        self.window = window  # of the monitoring, seconds back from now (None: the default)
         self.store = Store(workspace)
         self.checklist: Checklist = workspace.checklist
         self.out = out_dir
@@ -259,7 +261,7 @@ class ReportBuilder:
         by_site: dict[str, list[Answer]] = {}
         for answer in answers:
             by_site.setdefault(answer.site, []).append(answer)
-        self.monitoring = monitoring_views(self.ws, chosen)
+        self.monitoring = monitoring_views(self.ws, chosen, self.window)
         return [self._site_view(site, scores[site.name], by_site.get(site.name, []),
                                 evidence[site.name]) for site in chosen]
 
@@ -504,9 +506,11 @@ def _checks_view(probes: Mapping[str, ProbeResult]) -> ChecksView | None:
 
 
 def build_report(workspace: Workspace, out_dir: Path | None = None,
-                 sites: list[str] | None = None, link_evidence: bool = False) -> Path:
+                 sites: list[str] | None = None, link_evidence: bool = False,
+                 window: float | None = None) -> Path:
     """Write the report folder (index.html, sites/*.html, thumbs/, evidence/); returns
-    index.html. With `link_evidence` the pages link the workspace's evidence files."""
+    index.html. With `link_evidence` the pages link the workspace's evidence files.
+    The monitoring covers the last `window` seconds (default the monitor's 7 days)."""
     from govaudit.report.render import render_pages
 
     out = Path(out_dir) if out_dir is not None else workspace.exports_dir / "report"
@@ -516,7 +520,7 @@ def build_report(workspace: Workspace, out_dir: Path | None = None,
         (out / "sites").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise GovauditError(f"{out}: cannot create the report folder ({exc.strerror})") from None
-    builder = ReportBuilder(workspace, out.resolve(), link_evidence)
+    builder = ReportBuilder(workspace, out.resolve(), link_evidence, window)
     views = builder.site_views(sites)
     context = {
         "checklist": builder.checklist, "workspace": workspace.name,

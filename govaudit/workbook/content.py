@@ -151,8 +151,9 @@ def about_rows(checklist: Checklist, kind: str, answers: list[Answer], *,
     ]
 
 
-def workspace_content(workspace: Workspace) -> WorkbookContent:
-    """Everything a workspace's export holds; scores as `govaudit score` computes them."""
+def workspace_content(workspace: Workspace, window: float | None = None) -> WorkbookContent:
+    """Everything a workspace's export holds; scores as `govaudit score` computes them, the
+    monitoring over the last `window` seconds (default the monitor's)."""
     store = Store(workspace)
     checklist = workspace.checklist
     sites = store.sites()
@@ -165,7 +166,7 @@ def workspace_content(workspace: Workspace) -> WorkbookContent:
                        extra=[("本工作区评估人", "evaluator", workspace.evaluator)])
     return WorkbookContent(checklist, sites, answers, report, evidence, about,
                            evidence_root=workspace.root, skipped=skipped,
-                           monitoring=monitoring_sheet(workspace))
+                           monitoring=monitoring_sheet(workspace, window))
 
 
 def answers_content(checklist: Checklist, sites: list[Site], answers: Iterable[Answer],

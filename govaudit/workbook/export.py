@@ -29,10 +29,11 @@ def default_path(workspace: Workspace) -> Path:
 
 
 def export_workbook(workspace: Workspace, path: Path | None = None,
-                    overwrite: bool = False) -> Path:
-    """Write the workspace's workbook (default exports/<workspace>-<evaluator>.xlsx)."""
+                    overwrite: bool = False, window: float | None = None) -> Path:
+    """Write the workspace's workbook (default exports/<workspace>-<evaluator>.xlsx); its
+    Monitoring sheet covers the last `window` seconds (default the monitor's 7 days)."""
     out = Path(path) if path is not None else default_path(workspace)
-    content = workspace_content(workspace)
+    content = workspace_content(workspace, window)
     write_workbook(content, out, overwrite)
     return out
 

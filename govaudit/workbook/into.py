@@ -57,7 +57,7 @@ def backup_path(path: Path) -> Path:
 
 
 def export_into(workspace: Workspace, path: Path, *, accept_loss: bool = False,
-                keep_backups: int = KEEP_BACKUPS) -> IntoResult:
+                keep_backups: int = KEEP_BACKUPS, window: float | None = None) -> IntoResult:
     """Replace govaudit's sheets of an existing workbook with this workspace's export."""
     from openpyxl import load_workbook
 
@@ -84,7 +84,7 @@ def export_into(workspace: Workspace, path: Path, *, accept_loss: bool = False,
         raise GovauditError(
             f"{path}: has sheet(s) named {', '.join(present)} but no govaudit About sheet, so "
             "they may be the team's own: rename them, then run --into again")
-    content = workspace_content(workspace)
+    content = workspace_content(workspace, window)
     positions = {name: wb.sheetnames.index(name) for name in present}
     for name in present:
         del wb[name]
