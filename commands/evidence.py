@@ -36,7 +36,8 @@ LIST_ALL_UP_TO = 30  # the summary lists every capture up to this many, else fai
 def evidence(
     ctx: typer.Context,
     site: Annotated[list[str] | None, typer.Option(
-        "--site", "-s", metavar="<name>", help="Only this site (repeatable).", show_default=False)] = None,
+        "--site", "-s", metavar="<name>", help="Only this site (repeatable).",
+        show_default=False)] = None,
     indicator: Annotated[str, typer.Option(
         help="Link the captures to this indicator id.", show_default=False)] = "",
     question: Annotated[str, typer.Option(

@@ -39,6 +39,17 @@ def check_asked(checklist: Checklist, site: Site, question: Question,
                             "first, or leave this question out")
 
 
+def level_problem(checklist: Checklist, site: Site, question: Question) -> str | None:
+    """Why `question` is not asked of `site` at its level, or None when it is."""
+    indicator = checklist.indicator(question.indicator_id)
+    if indicator is None or not indicator.assessed_at(site.level, checklist.unweighted):
+        return f"question {question.id} is not assessed at level {site.level!r} (site {site.name})"
+    if not question.applies_to(site.level):
+        return (f"question {question.id} applies only to {', '.join(question.levels)}, "
+                f"not to {site.name} ({site.level})")
+    return None
+
+
 def build_answer(checklist: Checklist, site: Site, qid: str, raw_value: object,
                  evaluator: str, note: str = "", time: str | None = None,
                  values: Mapping[str, object] | None = None) -> Answer:
@@ -48,13 +59,9 @@ def build_answer(checklist: Checklist, site: Site, qid: str, raw_value: object,
     `relevant` condition does not hold is refused.
     """
     question = find_question(checklist, qid)
-    indicator = checklist.indicator(question.indicator_id)
-    if indicator is None or not indicator.assessed_at(site.level, checklist.unweighted):
-        raise GovauditError(f"question {qid} is not assessed at level {site.level!r} "
-                            f"(site {site.name})")
-    if not question.applies_to(site.level):
-        raise GovauditError(f"question {qid} applies only to {', '.join(question.levels)}, "
-                            f"not to {site.name} ({site.level})")
+    problem = level_problem(checklist, site, question)
+    if problem:
+        raise GovauditError(problem)
     try:
         value = question.parse_value(raw_value)
     except ValueError as exc:

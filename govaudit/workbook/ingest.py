@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govaudit.answers import level_problem
 from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError, RowsError
 from govaudit.model import utc_now
@@ -226,11 +227,9 @@ def _answer(sheet: str, number: int, record: Mapping[str, Any], checklist: Check
         problems.add(sheet, number, f"unknown question {qid!r} (not in checklist "
                      f"{checklist.id} version {checklist.version})")
         return None
-    indicator = checklist.indicator(question.indicator_id)
-    if (indicator is None or not indicator.assessed_at(site.level, checklist.unweighted)
-            or not question.applies_to(site.level)):
-        problems.add(sheet, number, f"question {qid} is not assessed at level {site.level} "
-                     f"(site {site.name})")
+    level = level_problem(checklist, site, question)
+    if level:
+        problems.add(sheet, number, level)
         return None
     raw = _plain(record.get("value"))
     try:
