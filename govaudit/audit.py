@@ -351,10 +351,10 @@ class Audit:
 
     def captured_pages(self) -> set[tuple[str, str, str, str]]:
         """(site, URL, indicator, question) of every good capture: no error, files all there."""
-        return {(r["site"], r["requested_url"], r["indicator"], r["question"])
-                for r in self.store.evidence()
-                if not r.get("error") and r.get("files") and all(
-                    (self.workspace.root / f["path"]).is_file() for f in r["files"])}
+        return {(r.site, r.requested_url, r.indicator, r.question)
+                for r in self.store.evidence_records()
+                if not r.error and r.files and all(
+                    (self.workspace.root / f.path).is_file() for f in r.files)}
 
     def attach(self, site: str, question: str, file: str | Path) -> dict[str, Any]:
         """Keep a file taken elsewhere (an app or WeChat screenshot) as evidence."""

@@ -323,7 +323,7 @@ class CollectSession:
     def evidence_ids(self, index: int) -> list[str]:
         """Evidence recorded for the question at `index` (by any capture)."""
         qid = self.items[index].question.id
-        return [r["id"] for r in self.store.evidence(self.site.name) if r.get("question") == qid]
+        return [r.id for r in self.store.evidence_records(self.site.name) if r.question == qid]
 
     def urls(self, index: int) -> list[str]:
         """The pages of the indicator at `index`, then the site's home page."""

@@ -31,7 +31,15 @@ from tinydb.storages import Storage
 from govaudit.errors import GovauditError
 from govaudit.filenames import earlier_safe_name, folded, safe_name
 from govaudit.files import atomic_write, fsync_dir
-from govaudit.model import Answer, PageRef, ProbeResult, Site, probe_result, utc_now
+from govaudit.model import (
+    Answer,
+    Evidence,
+    PageRef,
+    ProbeResult,
+    Site,
+    probe_result,
+    utc_now,
+)
 from govaudit.workspace import Workspace
 
 
@@ -362,7 +370,12 @@ class Store:
     # -- evidence ------------------------------------------------------------------
 
     def evidence(self, site: str | None = None) -> list[dict[str, Any]]:
+        """The evidence records as stored (dicts)."""
         return self._records("evidence", site)
+
+    def evidence_records(self, site: str | None = None) -> list[Evidence]:
+        """The evidence records, typed."""
+        return [Evidence.from_dict(r) for r in self._records("evidence", site)]
 
     def add_evidence(self, records: list[dict[str, Any]]) -> None:
         by_site: dict[str, list[dict[str, Any]]] = {}

@@ -53,7 +53,7 @@ def export_bundle(workspace: Workspace, site: str, out_zip: Path,
     settings = settings or evidence_settings(workspace)
     store = Store(workspace)
     store.site(site)  # unknown site: a clear error
-    records = store.evidence(site)
+    records = store.evidence_records(site)
     if not records:
         raise GovauditError(f"{site}: no evidence captured yet (govaudit evidence --site {site})")
     root = workspace.root
@@ -61,15 +61,15 @@ def export_bundle(workspace: Workspace, site: str, out_zip: Path,
     changed: list[str] = []
     ids = set()
     for record in records:
-        ids.add(record["id"])
-        for entry in record.get("files", []):
-            path = root / entry["path"]
+        ids.add(record.id)
+        for entry in record.files:
+            path = root / entry.path
             if not path.is_file():
-                changed.append(f"{entry['path']} (missing)")
+                changed.append(f"{entry.path} (missing)")
                 continue
-            if sha256_file(path)[0] != entry["sha256"]:
-                changed.append(f"{entry['path']} (changed)")
-            members[entry["path"]] = path
+            if sha256_file(path)[0] != entry.sha256:
+                changed.append(f"{entry.path} (changed)")
+            members[entry.path] = path
             _add_sidecars(members, root, path)
     if changed:
         raise GovauditError(f"{site}: {len(changed)} evidence file(s) no longer match their "

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
+from govaudit.model import Evidence
 from govaudit.scoring import ScoreReport, score_sites
 from govaudit.store import Answer, Site, Store
 from govaudit.urls import redact_url
@@ -111,23 +112,24 @@ def sort_answers(checklist: Checklist, sites: list[Site], answers: Iterable[Answ
     return kept, skipped
 
 
-def evidence_rows(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def evidence_rows(records: Iterable[Evidence]) -> list[dict[str, Any]]:
     """Evidence records flattened to one row per file (one row for a capture without files)."""
     rows: list[dict[str, Any]] = []
     for record in records:
         base = {
-            "evidence": record.get("id", ""), "site": record.get("site", ""),
-            "indicator": record.get("indicator", ""), "question": record.get("question", ""),
-            "requested_url": redact_url(str(record.get("requested_url", ""))),
-            "final_url": redact_url(str(record.get("final_url", ""))),
-            "status": record.get("status"),
-            "time": parse_time(str(record.get("time", ""))) or record.get("time", ""),
-            "error": record.get("error", ""),
+            "evidence": record.id, "site": record.site,
+            "indicator": record.indicator, "question": record.question,
+            "requested_url": redact_url(record.requested_url),
+            "final_url": redact_url(record.final_url),
+            "status": record.status,
+            "time": parse_time(record.time) or record.time,
+            "error": record.error,
         }
-        files = record.get("files") or [{}]
-        for item in files:
-            rows.append({**base, "kind": item.get("kind", ""), "file": item.get("path", ""),
-                         "sha256": item.get("sha256", ""), "bytes": item.get("bytes")})
+        if not record.files:
+            rows.append({**base, "kind": "", "file": "", "sha256": "", "bytes": None})
+        for item in record.files:
+            rows.append({**base, "kind": item.kind, "file": item.path,
+                         "sha256": item.sha256, "bytes": item.bytes})
     rows.sort(key=lambda r: (str(r["site"]), str(r["evidence"]), str(r["file"])))
     return rows
 
@@ -161,7 +163,7 @@ def workspace_content(workspace: Workspace, window: float | None = None) -> Work
     report = score_sites(checklist, sites, stored, workspace.settlement)
     answers, skipped = sort_answers(checklist, sites, stored)
     del stored
-    evidence = evidence_rows(store.evidence())
+    evidence = evidence_rows(store.evidence_records())
     about = about_rows(checklist, "export", answers, workspace=workspace.name,
                        extra=[("本工作区评估人", "evaluator", workspace.evaluator)])
     return WorkbookContent(checklist, sites, answers, report, evidence, about,
