@@ -8,6 +8,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 from xml.etree import ElementTree
 
 from govaudit.bidi import show_bidi
@@ -273,20 +274,23 @@ def _check_extents(path: Path, archive: zipfile.ZipFile, extents: dict[str, _Ext
         if extent is None:
             continue
         sheet = next((n for n, p in names.items() if p == part), part)
+        if limit is not None and extent.cells > limit:  # a far corner says more than rows
+            _refuse_cells(path, sheet, extent, limit)
         if extent.rows > limits.max_sheet_rows:
             raise GovauditError(
                 f"{path}: refused: sheet {sheet} has {extent.rows:,} rows (at most "
                 f"{limits.max_sheet_rows:,} are read); delete the empty or extra rows below "
                 "the table, save it and try again")
-        if limit is None or extent.cells <= limit:
-            continue
-        corner = (f"{column_letters(extent.cols)}{extent.rows}" if extent.cols <= 16384
-                  else f"row {extent.rows}, column {extent.cols:,}")
-        raise GovauditError(
-            f"{path}: refused: sheet {sheet} has a cell at {corner}, so reading it means "
-            f"{extent.cells:,} cells from A1 ({extent.rows:,} rows × {extent.cols:,} columns; "
-            f"the limit is {limit:,}); delete what lies beyond the table, save it and try "
-            "again")
+
+
+def _refuse_cells(path: Path, sheet: str, extent: _Extent, limit: int) -> NoReturn:
+    corner = (f"{column_letters(extent.cols)}{extent.rows}" if extent.cols <= 16384
+              else f"row {extent.rows}, column {extent.cols:,}")
+    raise GovauditError(
+        f"{path}: refused: sheet {sheet} has a cell at {corner}, so reading it means "
+        f"{extent.cells:,} cells from A1 ({extent.rows:,} rows × {extent.cols:,} columns; "
+        f"the limit is {limit:,}); delete what lies beyond the table, save it and try "
+        "again")
 
 
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
