@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govaudit.errors import GovauditError
 from govaudit.model import Site
 from govaudit.store import AtomicJSONStorage
 from govaudit.urls import Origin, origin, split_credentials
-from govaudit.workspace import Workspace
+
+if TYPE_CHECKING:  # a type only: importing it would load the checklists
+    from govaudit.workspace import Workspace
 
 FILE_NAME = "credentials.json"
 

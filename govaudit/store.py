@@ -23,7 +23,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
@@ -40,7 +40,9 @@ from govaudit.model import (
     probe_result,
     utc_now,
 )
-from govaudit.workspace import Workspace
+
+if TYPE_CHECKING:  # a type only: importing it would load the checklists
+    from govaudit.workspace import Workspace
 
 
 class AtomicJSONStorage(Storage):

@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 from fixtures.probe_site import GBK_TEXT, HUGE_BYTES, site_fixture
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govaudit.probes.charset import decode_html
 from govaudit.probes.features import find_features
@@ -25,7 +27,7 @@ site = site_fixture(TODAY, drip_seconds=10)
 
 def fetch(url: str, method: str | None = None, **limits):
     async def go():
-        # link checks (status) go over LinkFetcher's aiohttp session, pages over httpx
+        # link checks (status) go over LinkFetcher's libcurl session, pages over httpx
         async with LinkFetcher(FetchLimits(**limits)) as fetcher:
             if method:
                 return await fetcher.status(url, method)
@@ -115,6 +117,9 @@ def test_status_checks(site):
     assert (refused.status, refused.error) == (None, "connection refused")
     missing = fetch(site.url("/missing.html"), "HEAD")
     assert (missing.status, missing.error) == (404, "")
+    # a body past the drain cap stops the transfer: the status stands, without an error
+    huge = fetch(site.url("/huge.html"), "GET", deadline=5.0)
+    assert (huge.status, huge.error) == (200, "")
 
 
 def test_status_follows_redirects_with_cookies_and_caps_them(site):
@@ -257,6 +262,25 @@ def test_features_each_with_what_matched():
 ])
 def test_normalise_link(raw, encoding, expected):
     assert normalise_link(raw, "http://x.gov.cn/index.html", encoding) == (expected, "")
+
+
+_PLAIN_TEXT = st.text(alphabet="abZ09/._~-", min_size=1, max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=_PLAIN_TEXT, base=st.sampled_from([
+    "http://x.gov.cn/index.html", "HTTPS://X.Gov.CN:8443/a/b/", "http://x.gov.cn",
+    "http://x.gov.cn/a/../b/c.html", "http://x.gov.cn/新闻/", "http://u@x.gov.cn/a/",
+    "http://x.gov.cn:99999/", "http://x.gov.cn/a?q=1#f"]))
+def test_plain_links_join_as_the_full_path_joins_them(raw, base):
+    # the trailing "#" is dropped but sends the link down the full path (urljoin, quoting)
+    try:
+        full = normalise_link(raw + "#", base)
+    except ValueError:
+        with pytest.raises(ValueError):
+            normalise_link(raw, base)
+        return
+    assert normalise_link(raw, base) == full
 
 
 def test_links_skipped_and_invalid():

@@ -345,7 +345,7 @@ class Fetcher:
     before it is sent and after it connects, at every redirect hop.
 
     The link checker's LinkFetcher (govaudit.probes.linkcheck) sends `status`
-    requests over aiohttp instead.
+    requests over libcurl instead.
     """
 
     def __init__(self, limits: FetchLimits | None = None, lanes: int = 10, per_lane: int = 4,
@@ -534,10 +534,7 @@ class Fetcher:
         else:
             key = origin(str(url))
             pair = self._credentials.get(key) if key is not None else None
-        if pair is None:
-            return ""
-        token = base64.b64encode(f"{pair[0]}:{pair[1]}".encode()).decode("ascii")
-        return f"Basic {token}"
+        return basic_authorization(pair) if pair is not None else ""
 
     @staticmethod
     async def _drain(resp: httpx.Response) -> None:
@@ -573,6 +570,11 @@ class Fetcher:
             if decoder.finished:
                 break
         return b"".join(chunks)
+
+
+def basic_authorization(pair: tuple[str, str]) -> str:
+    """The Authorization header value for a (username, password)."""
+    return "Basic " + base64.b64encode(f"{pair[0]}:{pair[1]}".encode()).decode("ascii")
 
 
 def _redirect_url(current: httpx.URL, location: str) -> httpx.URL:

@@ -1,28 +1,32 @@
-"""Link checks over aiohttp: a status and a final URL per link, bodies never used.
+"""Link checks over libcurl (pycurl): a status and a final URL per link, bodies never used.
 
-aiohttp parses responses with llhttp (C) and keeps one connection pool with
-a DNS cache; httpx's stack (anyio, h11, httpcore) cost several times the CPU
-of the exchange itself. The guards are the ones of the httpx fetches: a total
-deadline per check, redirects followed here one hop at a time and capped,
-every hop checked against the AddressPolicy before it is sent and the address
-connected to checked once it answers, bodies drained up to a small cap (past
-it the connection is dropped), credentials sent as a header (never in the URL
-that errors and records could show), cookies kept across checks. Errors read
-as those of the httpx fetches do.
+libcurl does each exchange in C (connection reuse, a DNS cache, TLS); one
+CurlMulti is driven by the asyncio loop, its sockets watched with
+add_reader/add_writer and its timer with call_later, so a check costs a few
+option calls instead of a Python HTTP stack. The guards are the ones of the
+httpx fetches: a total deadline per check, redirects followed here one hop at
+a time and capped, every hop checked against the AddressPolicy before it is
+sent and the address connected to checked before the request goes out (curl's
+pre-request callback), bodies drained up to a small cap (past it the transfer
+is dropped), credentials sent as a header (never in the URL that errors and
+records could show), cookies kept across checks, proxies from the environment
+ignored. Errors read as those of the httpx fetches do.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
 import re
-import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from urllib.parse import unquote
 
-import aiohttp
+import certifi
 import httpx
-from yarl import URL
+import pycurl
 
-from govaudit.netpolicy import AddressPolicy
+from govaudit.netpolicy import AddressPolicy, PrivateAddressRefused
 from govaudit.probes.fetch import (
     _DRAIN_BYTES,
     _REDIRECT_CODES,
@@ -31,30 +35,204 @@ from govaudit.probes.fetch import (
     LinkStatus,
     TooManyRedirects,
     _redirect_url,
+    basic_authorization,
     describe_error,
     is_timeout,
-    ssl_context,
-    tls_reason,
 )
 from govaudit.urls import Origin, origin
 
-# What yarl would quote differently from httpx: such URLs are encoded by httpx first.
+# What curl would take differently from httpx: such URLs are encoded by httpx first.
 _NEEDS_QUOTING = re.compile(r"[\x00-\x20\"<>\\^`{|}\x7f]")
+# curl's TLS failures (CURLE_SSL_*, CURLE_PEER_FAILED_VERIFICATION and kin)
+_TLS_CODES = frozenset({35, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91, 98})
+_PROTOCOL_CODES = frozenset({1, 8, 16, 18, 52, 55, 56, 61, 92, 95})
 
 
-class _PeerResponse(aiohttp.ClientResponse):
-    """A response that knows the address its connection went to."""
+class CurlFailure(Exception):
+    """A transfer curl ended with an error; `reason` reads as describe_error's words."""
 
-    peer: str | None = None
-
-    async def start(self, connection: aiohttp.connector.Connection) -> aiohttp.ClientResponse:
-        transport = connection.transport
-        address = transport.get_extra_info("peername") if transport is not None else None
-        self.peer = str(address[0]) if address else None
-        return await super().start(connection)
+    def __init__(self, reason: str, timed_out: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.timed_out = timed_out
 
 
-def _target(url: str) -> URL:
+class _Transfer:
+    """One exchange on an easy handle: what its callbacks and curl's info said."""
+
+    __slots__ = ("future", "url", "redirect", "policy", "location", "drained", "cut",
+                 "refusal", "status", "code", "message", "os_errno", "connected")
+
+    def __init__(self, future: asyncio.Future[None], url: str, redirect: bool,
+                 policy: AddressPolicy | None) -> None:
+        self.future = future
+        self.url = url
+        self.redirect = redirect
+        self.policy = policy
+        self.location: bytes | None = None
+        self.drained = 0
+        self.cut = False  # the body passed the drain cap: the transfer was stopped on purpose
+        self.refusal = ""  # why the address connected to may not be used
+        self.status = 0
+        self.code = 0
+        self.message = ""
+        self.os_errno = 0
+        self.connected = False
+
+    def header(self, line: bytes) -> None:
+        if line[:5] == b"HTTP/":
+            self.location = None  # a new response (after a 1xx) starts
+        elif line[:9].lower() == b"location:":
+            self.location = line[9:].strip()
+
+    def body(self, chunk: bytes) -> int | None:
+        self.drained += len(chunk)
+        if self.drained > _DRAIN_BYTES:
+            self.cut = True
+            return 0  # fewer bytes than given: curl stops the transfer
+        return None
+
+    def before_request(self, peer: str, _local: str, _peer_port: int, _local_port: int) -> int:
+        if self.policy is not None:
+            self.refusal = self.policy.peer_refusal(self.url, peer, self.redirect)
+            if self.refusal:
+                return pycurl.PREREQFUNC_ABORT
+        return pycurl.PREREQFUNC_OK
+
+
+class _CurlLoop:
+    """A CurlMulti run by the asyncio loop: at most one request per easy handle at a time."""
+
+    def __init__(self, setup: Callable[[pycurl.Curl], None]) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._setup = setup
+        self._multi = pycurl.CurlMulti()
+        self._multi.setopt(pycurl.M_SOCKETFUNCTION, self._on_socket)
+        self._multi.setopt(pycurl.M_TIMERFUNCTION, self._on_timer)
+        self._share = pycurl.CurlShare()  # one cookie jar for every handle
+        self._share.setopt(pycurl.SH_SHARE, pycurl.LOCK_DATA_COOKIE)
+        self._timer: asyncio.TimerHandle | None = None
+        self._watched: dict[int, int] = {}  # fd -> the POLL_IN/POLL_OUT bits watched
+        self._running: dict[pycurl.Curl, _Transfer] = {}
+        self._idle: list[pycurl.Curl] = []
+
+    def _on_socket(self, what: int, fd: int, _multi: object, _data: object) -> None:
+        loop, before = self._loop, self._watched.get(fd, 0)
+        wanted = 0 if what == pycurl.POLL_REMOVE else what
+        if wanted == before:
+            return
+        reading, writing = wanted & pycurl.POLL_IN, wanted & pycurl.POLL_OUT
+        if before & pycurl.POLL_IN and not reading:
+            loop.remove_reader(fd)
+        elif reading and not before & pycurl.POLL_IN:
+            loop.add_reader(fd, self._act, fd, pycurl.CSELECT_IN)
+        if before & pycurl.POLL_OUT and not writing:
+            loop.remove_writer(fd)
+        elif writing and not before & pycurl.POLL_OUT:
+            loop.add_writer(fd, self._act, fd, pycurl.CSELECT_OUT)
+        if wanted:
+            self._watched[fd] = wanted
+        else:
+            del self._watched[fd]
+
+    def _on_timer(self, milliseconds: int) -> None:
+        # curl asks for a timer; acting on it here would re-enter curl, so it is scheduled
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if milliseconds >= 0:
+            self._timer = self._loop.call_later(milliseconds / 1000, self._on_timeout)
+
+    def _on_timeout(self) -> None:
+        self._timer = None
+        self._act(pycurl.SOCKET_TIMEOUT, 0)
+
+    def _act(self, fd: int, action: int) -> None:
+        while True:
+            try:
+                result, _running = self._multi.socket_action(fd, action)
+            except pycurl.error as exc:
+                result = exc.args[0]
+            if result != pycurl.E_CALL_MULTI_PERFORM:
+                break
+        while True:
+            queued, done, failed = self._multi.info_read()
+            for handle in done:
+                self._finish(handle, 0, "")
+            for handle, code, message in failed:
+                self._finish(handle, code, message)
+            if not queued:
+                break
+
+    def _finish(self, handle: pycurl.Curl, code: int, message: str) -> None:
+        transfer = self._running.pop(handle, None)
+        self._multi.remove_handle(handle)
+        if transfer is None:
+            return
+        transfer.code, transfer.message = code, message
+        transfer.status = handle.getinfo(pycurl.RESPONSE_CODE)
+        transfer.os_errno = handle.getinfo(pycurl.OS_ERRNO)
+        transfer.connected = handle.getinfo(pycurl.CONNECT_TIME) > 0
+        if not transfer.future.done():
+            transfer.future.set_result(None)
+
+    async def exchange(self, method: str, url: str, headers: list[str], timeout_ms: int,
+                       policy: AddressPolicy | None, redirect: bool) -> _Transfer:
+        """One request, its body drained up to the cap; what curl saw."""
+        handle = self._idle.pop() if self._idle else self._new_handle()
+        transfer = _Transfer(self._loop.create_future(), url, redirect, policy)
+        handle.setopt(pycurl.URL, url)
+        if method == "HEAD":
+            handle.setopt(pycurl.NOBODY, 1)
+        else:
+            handle.setopt(pycurl.HTTPGET, 1)
+            if method != "GET":
+                handle.setopt(pycurl.CUSTOMREQUEST, method)
+        handle.setopt(pycurl.HTTPHEADER, headers)
+        handle.setopt(pycurl.TIMEOUT_MS, timeout_ms)
+        handle.setopt(pycurl.HEADERFUNCTION, transfer.header)
+        handle.setopt(pycurl.WRITEFUNCTION, transfer.body)
+        handle.setopt(pycurl.PREREQFUNCTION, transfer.before_request)
+        self._running[handle] = transfer
+        self._multi.add_handle(handle)
+        try:
+            await transfer.future
+        finally:
+            if self._running.pop(handle, None) is not None:  # cancelled: taken off the multi
+                self._multi.remove_handle(handle)
+            if method not in ("HEAD", "GET"):
+                handle.setopt(pycurl.CUSTOMREQUEST, None)
+            self._idle.append(handle)
+        return transfer
+
+    def _new_handle(self) -> pycurl.Curl:
+        handle = pycurl.Curl()
+        handle.setopt(pycurl.SHARE, self._share)
+        handle.setopt(pycurl.COOKIEFILE, "")  # the cookie engine on, no file read
+        self._setup(handle)
+        return handle
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for handle, transfer in list(self._running.items()):
+            self._multi.remove_handle(handle)
+            if not transfer.future.done():
+                transfer.future.cancel()
+        for fd in self._watched:
+            self._loop.remove_reader(fd)
+            self._loop.remove_writer(fd)
+        self._watched.clear()
+        for handle in [*self._running, *self._idle]:
+            handle.close()
+        self._running.clear()
+        self._idle.clear()
+        self._multi.close()
+        self._share.close()
+
+
+def _target(url: str) -> str:
     """The URL to request, encoded as httpx encodes it; other schemes refused as httpx does."""
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme not in ("http", "https"):
@@ -63,42 +241,45 @@ def _target(url: str) -> URL:
             "Request URL is missing an 'http://' or 'https://' protocol.")
     if not url.isascii() or _NEEDS_QUOTING.search(url):
         url = str(httpx.URL(url))
-    return URL(url, encoded=True)
+    return url
 
 
-def reason(exc: BaseException, limits: FetchLimits) -> str:
-    """A short, stable reason for a failed check, worded as describe_error words httpx's."""
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return "connect timeout"
-    if isinstance(exc, aiohttp.SocketTimeoutError):
-        return "read timeout"
-    if isinstance(exc, aiohttp.ServerTimeoutError):
-        return "timeout"
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        exc = exc.certificate_error  # the ssl error itself, which tls_reason reads
-    elif isinstance(exc, aiohttp.ClientSSLError):
-        exc = exc.os_error
-    tls = tls_reason(exc)
-    if tls:
-        return f"TLS error: {tls}"
-    if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        cause = exc.os_error
-        return f"DNS lookup failed ({getattr(cause, 'strerror', None) or cause})"
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        if isinstance(exc.os_error, ConnectionRefusedError):
-            return "connection refused"
-        return f"connect error ({exc.os_error})"
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return f"protocol error ({exc.message})"
-    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
-        return f"protocol error ({exc})"
-    if isinstance(exc, aiohttp.InvalidURL):
-        return f"invalid URL ({exc})"
-    return describe_error(exc, limits)
+def _split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
+    """The URL without its user:password, and that pair (None when it has none)."""
+    scheme, _, rest = url.partition("://")
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority = rest[:end]
+    if "@" not in authority:
+        return url, None
+    userinfo, _, host = authority.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    return f"{scheme}://{host}{rest[end:]}", (unquote(user), unquote(password))
+
+
+def reason(transfer: _Transfer, limits: FetchLimits) -> CurlFailure:
+    """A failed transfer, worded as describe_error words httpx's failures."""
+    code, message = transfer.code, transfer.message
+    if code == pycurl.E_OPERATION_TIMEDOUT:
+        return CurlFailure("read timeout" if transfer.connected else "connect timeout", True)
+    if code in _TLS_CODES:
+        detail = message.removeprefix("SSL certificate problem: ")
+        return CurlFailure(f"TLS error: {detail}")
+    if code in (pycurl.E_COULDNT_RESOLVE_HOST, pycurl.E_COULDNT_RESOLVE_PROXY):
+        return CurlFailure(f"DNS lookup failed ({message})")
+    if code == pycurl.E_COULDNT_CONNECT:
+        if transfer.os_errno == errno.ECONNREFUSED:
+            return CurlFailure("connection refused")
+        cause = os.strerror(transfer.os_errno) if transfer.os_errno else message
+        return CurlFailure(f"connect error ({cause})")
+    if code == pycurl.E_URL_MALFORMAT:
+        return CurlFailure(f"invalid URL ({message})")
+    if code in _PROTOCOL_CODES:
+        return CurlFailure(f"protocol error ({message})")
+    return CurlFailure(f"connect error ({message or f'curl error {code}'})")
 
 
 class LinkSession:
-    """At most `concurrency` checks at once over one aiohttp connection pool."""
+    """At most `concurrency` checks at once over one libcurl connection pool."""
 
     def __init__(self, limits: FetchLimits, headers: Mapping[str, str], concurrency: int,
                  credentials: Mapping[Origin, tuple[str, str]],
@@ -106,21 +287,31 @@ class LinkSession:
         self.limits = limits
         self._credentials = credentials
         self._slots = asyncio.Semaphore(max(1, concurrency))
-        family = socket.AF_INET6 if local_address and ":" in local_address else socket.AF_UNSPEC
-        connector = aiohttp.TCPConnector(
-            limit=0, limit_per_host=0, keepalive_timeout=15.0, ttl_dns_cache=300,
-            ssl=ssl_context(True), family=family,
-            local_addr=(local_address, 0) if local_address else None)
-        self._session = aiohttp.ClientSession(
-            connector=connector, headers=dict(headers), response_class=_PeerResponse,
-            cookie_jar=aiohttp.CookieJar(unsafe=True), trust_env=False,
-            auto_decompress=False, skip_auto_headers=("Accept-Encoding",),
-            timeout=aiohttp.ClientTimeout(
-                total=None, sock_connect=min(limits.connect_timeout, limits.deadline),
-                sock_read=limits.deadline))
+        # Accept-Encoding is not sent: the bodies are never read
+        self._headers = [f"{name}: {value}" for name, value in headers.items()
+                         if name.lower() != "accept-encoding"]
+        self._connect_ms = round(min(limits.connect_timeout, limits.deadline) * 1000)
+        self._local_address = local_address
+        self._curl: _CurlLoop | None = None
+
+    def _setup(self, handle: pycurl.Curl) -> None:
+        """What every handle keeps from one request to the next."""
+        handle.setopt(pycurl.NOSIGNAL, 1)
+        handle.setopt(pycurl.PROXY, "")  # the environment's proxies are not used
+        handle.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
+        handle.setopt(pycurl.CAINFO, os.environ.get("SSL_CERT_FILE") or certifi.where())
+        if os.environ.get("SSL_CERT_DIR"):
+            handle.setopt(pycurl.CAPATH, os.environ["SSL_CERT_DIR"])
+        handle.setopt(pycurl.CONNECTTIMEOUT_MS, self._connect_ms)
+        if self._local_address:
+            handle.setopt(pycurl.INTERFACE, self._local_address)
+            if ":" in self._local_address:
+                handle.setopt(pycurl.IPRESOLVE, pycurl.IPRESOLVE_V6)
 
     async def aclose(self) -> None:
-        await self._session.close()
+        if self._curl is not None:
+            self._curl.close()
+            self._curl = None
 
     async def status(self, url: str, method: str = "HEAD",
                      policy: AddressPolicy | None = None) -> LinkStatus:
@@ -129,8 +320,10 @@ class LinkSession:
             try:
                 async with asyncio.timeout(self.limits.deadline):
                     return await self._follow(url, method, policy)
+            except CurlFailure as exc:
+                return LinkStatus(None, "", exc.reason, exc.timed_out)
             except Exception as exc:
-                return LinkStatus(None, "", reason(exc, self.limits), is_timeout(exc))
+                return LinkStatus(None, "", describe_error(exc, self.limits), is_timeout(exc))
 
     async def _follow(self, url: str, method: str, policy: AddressPolicy | None) -> LinkStatus:
         history: list[str] = []
@@ -139,47 +332,52 @@ class LinkSession:
             redirect = bool(history)
             target = _target(current)
             if policy is not None:
-                await policy.check(str(target), redirect)
+                await policy.check(target, redirect)
             status, location = await self._exchange(method, target, policy, redirect)
             if status not in _REDIRECT_CODES or location is None:
-                return LinkStatus(status, str(target))
-            history.append(str(target))
-            current = str(_redirect_url(httpx.URL(str(target)), location))
+                return LinkStatus(status, target)
+            history.append(target)
+            current = str(_redirect_url(httpx.URL(target), location))
             if len(history) > self.limits.max_redirects:
                 raise TooManyRedirects(history + [current], self.limits.max_redirects)
 
-    async def _exchange(self, method: str, url: URL, policy: AddressPolicy | None,
+    async def _exchange(self, method: str, url: str, policy: AddressPolicy | None,
                         redirect: bool) -> tuple[int, str | None]:
-        """One request, its small body drained; (status, Location header or None)."""
-        authorization = self._authorization(url)
-        headers = {"Authorization": authorization} if authorization else None
-        async with self._session.request(
-                method, url.with_user(None) if url.raw_user or url.raw_password else url,
-                headers=headers, allow_redirects=False) as response:
-            if policy is not None:
-                assert isinstance(response, _PeerResponse)
-                policy.check_peer(str(url), response.peer, redirect)
-            size = 0
-            async for chunk in response.content.iter_any():
-                size += len(chunk)
-                if size > _DRAIN_BYTES:
-                    break  # left unread, the connection is closed rather than reused
-            return response.status, response.headers.get("Location")
+        """One request; (status, Location header or None)."""
+        if self._curl is None:
+            self._curl = _CurlLoop(self._setup)
+        bare, userinfo = _split_userinfo(url)
+        headers = self._headers
+        authorization = self._authorization(url, userinfo)
+        if authorization:
+            headers = [*headers, f"Authorization: {authorization}"]
+        # a little past the deadline, so that the deadline (asyncio's) is what ends a slow one
+        timeout_ms = round(self.limits.deadline * 1000) + 500
+        transfer = await self._curl.exchange(method, bare, headers, timeout_ms, policy,
+                                             redirect)
+        if transfer.refusal:
+            raise PrivateAddressRefused(transfer.refusal)
+        if transfer.code and not (transfer.code == pycurl.E_WRITE_ERROR and transfer.cut):
+            raise reason(transfer, self.limits)
+        location = transfer.location
+        if location is None:
+            return transfer.status, None
+        try:
+            return transfer.status, location.decode()
+        except UnicodeDecodeError:
+            return transfer.status, location.decode("latin-1")
 
-    def _authorization(self, url: URL) -> str:
+    def _authorization(self, url: str, userinfo: tuple[str, str] | None) -> str:
         """The basic-auth header value for a URL: its own userinfo, else its origin's; or ""."""
-        if url.raw_user or url.raw_password:
-            pair: tuple[str, str] | None = (url.user or "", url.password or "")
-        elif not self._credentials:
-            return ""
-        else:
-            key = origin(str(url))
+        pair = userinfo
+        if pair is None and self._credentials:
+            key = origin(url)
             pair = self._credentials.get(key) if key is not None else None
-        return aiohttp.BasicAuth(*pair).encode() if pair is not None else ""
+        return basic_authorization(pair) if pair is not None else ""
 
 
 class LinkFetcher(Fetcher):
-    """A Fetcher whose `status` checks go over aiohttp (a LinkSession), pages over httpx.
+    """A Fetcher whose `status` checks go over libcurl (a LinkSession), pages over httpx.
 
     With a proxy in the environment `status` goes through the httpx clients.
     """

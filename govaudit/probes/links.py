@@ -14,6 +14,7 @@ refuses is not requested: it counts as broken, the refusal as its error.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -38,6 +39,10 @@ _PATH_SAFE = "/!$&'()*+,;=:@~-._%"
 # scheme "://" netloc, as urlsplit delimits it (without urlsplit's cost on every check)
 _AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#\t\r\n]*)(?=[/?#]|$)")
 _QUERY_SAFE = _PATH_SAFE + "?"
+# A relative link of unreserved characters (no scheme, query, fragment or percent sign): it
+# joins its base and needs no quoting; with no dot segment (see _plain_join) it needs no
+# resolving either. Most links of a page are such.
+_PLAIN = re.compile(r"[A-Za-z0-9/._~-]+")
 
 ProgressFn = Callable[[str], None]  # receives e.g. "120/340 links"
 
@@ -124,6 +129,8 @@ def normalise_link(raw: str, base: str, encoding: str = "utf-8") -> tuple[str | 
     raw = _CONTROL.sub("", raw).strip()
     if not raw or raw.startswith("#"):
         return None, "fragment"
+    if _PLAIN.fullmatch(raw) and (joined := _plain_join(base, raw)) is not None:
+        return joined, ""
     scheme = urlsplit(raw).scheme.lower()
     if scheme and scheme not in ("http", "https") and len(scheme) > 1:
         return None, scheme
@@ -143,6 +150,34 @@ def normalise_link(raw: str, base: str, encoding: str = "utf-8") -> tuple[str | 
         return str(httpx.URL(joined)), ""
     except httpx.InvalidURL as exc:
         raise ValueError(str(exc)) from None
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_base(base: str) -> tuple[str, str] | None:
+    """(scheme://host, directory) of a base URL that plain links join by concatenation."""
+    parts = urlsplit(base)
+    path = parts.path or "/"
+    if (parts.scheme.lower() not in ("http", "https") or not parts.netloc.isascii()
+            or "@" in parts.netloc or not parts.hostname or not _PLAIN.fullmatch(path)
+            or "/." in path or "//" in path or not path.startswith("/")):
+        return None
+    _ = parts.port  # ValueError for a bad port: the full path raises it for the link
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}", path[:path.rfind("/") + 1]
+
+
+def _plain_join(base: str, raw: str) -> str | None:
+    """What normalise_link makes of a plain link, or None when it needs the full path."""
+    # a host ("//x"), dot segments to resolve, or empty segments (which urljoin drops)
+    if "//" in raw or "/." in "/" + raw:
+        return None
+    try:
+        parts = _plain_base(base)
+    except ValueError:
+        return None
+    if parts is None:
+        return None
+    origin, directory = parts
+    return origin + (raw if raw.startswith("/") else directory + raw)
 
 
 def extract_links(doc: Document, encoding: str = "utf-8"

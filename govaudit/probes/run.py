@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin
 
 import govaudit.asyncrun as asyncrun
@@ -28,7 +28,9 @@ from govaudit.probes.names import AUTO_NAMES, MARK_KEYS, PROBE_NAMES, probe_of
 from govaudit.probes.rendered import captured_html, render_page
 from govaudit.store import Site, Store, utc_now
 from govaudit.urls import Origin, redact_data
-from govaudit.workspace import Workspace
+
+if TYPE_CHECKING:  # a type only: importing it would load the checklists
+    from govaudit.workspace import Workspace
 
 T = TypeVar("T")
 
