@@ -254,7 +254,7 @@ class Audit:
               *, depth: int = 0, samples: int = 3, options: CheckOptions | None = None,
               on_progress: ProgressFn | None = None) -> CheckRun:
         """Probe the sites over HTTP and store each site's results as it finishes."""
-        from govaudit.probes.run import run_checks
+        from govaudit.probes.stored import run_checks
 
         return run_checks(self.workspace, self.sites.select(sites), probes, depth=depth,
                           samples=samples, on_progress=on_progress, options=options)

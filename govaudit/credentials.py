@@ -8,15 +8,11 @@ handing a workspace over.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govaudit.errors import GovauditError
-from govaudit.model import Site
 from govaudit.store import AtomicJSONStorage
-from govaudit.urls import Origin, origin, split_credentials
 
 if TYPE_CHECKING:  # a type only: importing it would load the checklists
     from govaudit.workspace import Workspace
@@ -24,7 +20,6 @@ if TYPE_CHECKING:  # a type only: importing it would load the checklists
 FILE_NAME = "credentials.json"
 
 Credentials = dict[str, tuple[str, str]]  # site name -> (username, password)
-OriginLogins = dict[Origin, tuple[str, str]]  # origin -> (username, password)
 
 
 def credentials_path(workspace: Workspace) -> Path:
@@ -52,22 +47,3 @@ def save_credentials(workspace: Workspace, new: Credentials) -> None:
         except OSError as exc:
             raise GovauditError(f"{path}: cannot write the secrets file ({exc.strerror})") \
                 from None
-
-
-def origin_logins(sites: Iterable[Site], credentials: Mapping[str, tuple[str, str]] | None = None
-                  ) -> tuple[list[Site], OriginLogins]:
-    """The sites with `user:password@` taken out of their URLs, and the login of each origin.
-
-    A site's login is its entry in `credentials` (by site name), else its URL's own
-    userinfo; it is sent to the origin of the site's URL (the first site of an origin wins).
-    """
-    logins: OriginLogins = {}
-    clean: list[Site] = []
-    for site in sites:
-        url, embedded = split_credentials(site.url)
-        login = (credentials or {}).get(site.name) or embedded
-        key = origin(url)
-        if login and key is not None:
-            logins.setdefault(key, login)
-        clean.append(replace(site, url=url) if url != site.url else site)
-    return clean, logins

@@ -11,8 +11,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from govaudit.model import Site
 
 # scheme "://" userinfo "@": the userinfo runs to the last "@" before the path, as
 # browsers read it; "\" ends the authority as "/" does in WHATWG's special schemes.
@@ -31,6 +36,7 @@ _AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\t\r\n]*(?=[/?#]|$)")
 T = TypeVar("T")
 
 Origin = tuple[str, str, int]
+OriginLogins = dict[Origin, tuple[str, str]]  # origin -> (username, password)
 
 
 def redact_url(text: str) -> str:
@@ -105,3 +111,22 @@ def redact_record(record: dict[str, Any]) -> dict[str, Any]:
     """Redact an evidence record in place (its URLs, title and error); returns it."""
     record.update(redact_data(record))
     return record
+
+
+def origin_logins(sites: Iterable[Site], credentials: Mapping[str, tuple[str, str]] | None = None
+                  ) -> tuple[list[Site], OriginLogins]:
+    """The sites with `user:password@` taken out of their URLs, and the login of each origin.
+
+    A site's login is its entry in `credentials` (by site name), else its URL's own
+    userinfo; it is sent to the origin of the site's URL (the first site of an origin wins).
+    """
+    logins: OriginLogins = {}
+    clean: list[Site] = []
+    for site in sites:
+        url, embedded = split_credentials(site.url)
+        login = (credentials or {}).get(site.name) or embedded
+        key = origin(url)
+        if login and key is not None:
+            logins.setdefault(key, login)
+        clean.append(replace(site, url=url) if url != site.url else site)
+    return clean, logins

@@ -130,9 +130,10 @@ class Monitor:
 
     def _visitor(self, sites: list[Site], options: VisitOptions) -> tuple[Visitor, list[Site]]:
         """The visitor of a run, and the sites as it visits them (without `user:pass@`)."""
-        from govaudit.credentials import load_credentials, origin_logins
+        from govaudit.credentials import load_credentials
         from govaudit.monitor.visits import Visitor
         from govaudit.store import Store
+        from govaudit.urls import origin_logins
 
         recorded: dict[str, list[str]] = {}
         wanted = {s.name for s in sites}

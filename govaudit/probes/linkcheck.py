@@ -20,7 +20,6 @@ import errno
 import os
 import re
 from collections.abc import Callable, Mapping
-from urllib.parse import unquote
 
 import certifi
 import httpx
@@ -39,7 +38,7 @@ from govaudit.probes.fetch import (
     describe_error,
     is_timeout,
 )
-from govaudit.urls import Origin, origin
+from govaudit.urls import Origin, origin, split_credentials
 
 # What curl would take differently from httpx: such URLs are encoded by httpx first.
 _NEEDS_QUOTING = re.compile(r"[\x00-\x20\"<>\\^`{|}\x7f]")
@@ -244,18 +243,6 @@ def _target(url: str) -> str:
     return url
 
 
-def _split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
-    """The URL without its user:password, and that pair (None when it has none)."""
-    scheme, _, rest = url.partition("://")
-    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
-    authority = rest[:end]
-    if "@" not in authority:
-        return url, None
-    userinfo, _, host = authority.rpartition("@")
-    user, _, password = userinfo.partition(":")
-    return f"{scheme}://{host}{rest[end:]}", (unquote(user), unquote(password))
-
-
 def reason(transfer: _Transfer, limits: FetchLimits) -> CurlFailure:
     """A failed transfer, worded as describe_error words httpx's failures."""
     code, message = transfer.code, transfer.message
@@ -346,7 +333,7 @@ class LinkSession:
         """One request; (status, Location header or None)."""
         if self._curl is None:
             self._curl = _CurlLoop(self._setup)
-        bare, userinfo = _split_userinfo(url)
+        bare, userinfo = split_credentials(url) if "@" in url else (url, None)
         headers = self._headers
         authorization = self._authorization(url, userinfo)
         if authorization:

@@ -1,4 +1,7 @@
-"""Running the probes over sites: concurrency, failures recorded per probe, results stored."""
+"""Running the probes over sites: concurrency, and failures recorded per probe.
+
+The workspace's side (its sites in, the results stored) is govaudit.probes.stored.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,12 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 import govaudit.asyncrun as asyncrun
-from govaudit.credentials import load_credentials, origin_logins
 from govaudit.errors import GovauditError, OptionError
-from govaudit.model import FailedProbe, ProbeResult, probe_result
+from govaudit.model import FailedProbe, ProbeResult, Site, probe_result, utc_now
 from govaudit.netpolicy import AddressPolicy
 from govaudit.probes.availability import probe_availability
 from govaudit.probes.errors import ProbeFailed
@@ -25,12 +27,8 @@ from govaudit.probes.linkcheck import LinkFetcher
 from govaudit.probes.links import HostLimiter, LinkOptions, probe_links
 from govaudit.probes.marks import find_marks
 from govaudit.probes.names import AUTO_NAMES, MARK_KEYS, PROBE_NAMES, probe_of
-from govaudit.probes.rendered import captured_html, render_page
-from govaudit.store import Site, Store, utc_now
-from govaudit.urls import Origin, redact_data
-
-if TYPE_CHECKING:  # a type only: importing it would load the checklists
-    from govaudit.workspace import Workspace
+from govaudit.probes.rendered import render_page
+from govaudit.urls import Origin, origin_logins, redact_data
 
 T = TypeVar("T")
 
@@ -127,48 +125,6 @@ def validate_options(options: CheckOptions) -> None:
         raise OptionError("concurrency", "and per_host must be at least 1")
     if options.limits.deadline <= 0 or options.link_timeout <= 0:
         raise OptionError("timeout", "must be more than 0 seconds")
-
-
-def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
-               probes: Iterable[str] | None = None, *, depth: int = 0, samples: int = 3,
-               on_progress: ProgressFn | None = None,
-               options: CheckOptions | None = None) -> CheckRun:
-    """Probe the workspace's sites (all, or the named ones) and store each site's results.
-
-    `depth`, `samples` and `probes` override the same fields of `options`. A
-    failing probe records its reason and the run goes on; each site is saved
-    (Store.save_probe_results) as soon as it is done.
-    """
-    store = Store(workspace)
-    if sites is None:
-        chosen = store.sites()
-    else:
-        chosen = [s if isinstance(s, Site) else store.site(s) for s in sites]
-    options = replace(options or CheckOptions(), probes=resolve_probes(probes),
-                      samples=samples)
-    options.links = replace(options.links, depth=depth)
-    validate_options(options)
-    pages: dict[str, list[str]] = {}
-    for record in store.pages():
-        pages.setdefault(record.site, []).append(record.url)
-
-    from govaudit.sites import web_address
-
-    skipped = [(site, reason) for site in chosen if (reason := web_address(site))]
-    chosen = [site for site in chosen if web_address(site) is None]
-    rendered = {site.name: found for site in chosen
-                if (found := captured_html(workspace, store.evidence(site.name), site.url))}
-
-    def save(result: SiteCheck) -> None:
-        store.save_probe_results(result.site, result.records())
-
-    started = utc_now()
-    results = check_sites(chosen, options, pages, on_progress, save, rendered,
-                          credentials=load_credentials(workspace))
-    results += [SiteCheck(site.name, site.url, {"address": FailedProbe(
-        site=site.name, time=started, name="address", error=reason)}, started)
-        for site, reason in skipped]
-    return CheckRun(results, started, utc_now())
 
 
 def check_sites(sites: list[Site], options: CheckOptions | None = None,

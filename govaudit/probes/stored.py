@@ -1,0 +1,66 @@
+"""Probing a workspace's sites: its site list, captures and secrets read, each result stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from govaudit.credentials import load_credentials
+from govaudit.model import FailedProbe, Site, utc_now
+from govaudit.probes.rendered import captured_html
+from govaudit.probes.run import (
+    CheckOptions,
+    CheckRun,
+    ProgressFn,
+    SiteCheck,
+    check_sites,
+    resolve_probes,
+    validate_options,
+)
+from govaudit.store import Store
+
+if TYPE_CHECKING:  # a type only: importing it would load the checklists
+    from govaudit.workspace import Workspace
+
+
+def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
+               probes: Iterable[str] | None = None, *, depth: int = 0, samples: int = 3,
+               on_progress: ProgressFn | None = None,
+               options: CheckOptions | None = None) -> CheckRun:
+    """Probe the workspace's sites (all, or the named ones) and store each site's results.
+
+    `depth`, `samples` and `probes` override the same fields of `options`. A
+    failing probe records its reason and the run goes on; each site is saved
+    (Store.save_probe_results) as soon as it is done.
+    """
+    store = Store(workspace)
+    if sites is None:
+        chosen = store.sites()
+    else:
+        chosen = [s if isinstance(s, Site) else store.site(s) for s in sites]
+    options = replace(options or CheckOptions(), probes=resolve_probes(probes),
+                      samples=samples)
+    options.links = replace(options.links, depth=depth)
+    validate_options(options)
+    pages: dict[str, list[str]] = {}
+    for record in store.pages():
+        pages.setdefault(record.site, []).append(record.url)
+
+    from govaudit.sites import web_address
+
+    skipped = [(site, reason) for site in chosen if (reason := web_address(site))]
+    chosen = [site for site in chosen if web_address(site) is None]
+    rendered = {site.name: found for site in chosen
+                if (found := captured_html(workspace, store.evidence(site.name), site.url))}
+
+    def save(result: SiteCheck) -> None:
+        store.save_probe_results(result.site, result.records())
+
+    started = utc_now()
+    results = check_sites(chosen, options, pages, on_progress, save, rendered,
+                          credentials=load_credentials(workspace))
+    results += [SiteCheck(site.name, site.url, {"address": FailedProbe(
+        site=site.name, time=started, name="address", error=reason)}, started)
+        for site, reason in skipped]
+    return CheckRun(results, started, utc_now())
