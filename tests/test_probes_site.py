@@ -17,7 +17,8 @@ from fixtures.probe_site import (
 from govaudit.model import FailedProbe, LinksResult
 from govaudit.probes.fetch import Fetcher, FetchLimits
 from govaudit.probes.ipv6 import probe_ipv6
-from govaudit.probes.links import LinkOptions
+from govaudit.probes.linkcheck import LinkFetcher
+from govaudit.probes.links import LinkOptions, LinkResult
 from govaudit.probes.run import CheckOptions, check_sites
 from govaudit.store import Site
 
@@ -166,8 +167,8 @@ def test_certificate_errors_are_reported_and_the_page_still_examined(tmp_path):
     if isinstance(made, str):
         pytest.skip(made)
 
-    async def link_status(url: str):
-        async with Fetcher(FetchLimits(deadline=DEADLINE)) as fetcher:
+    async def link_status(url: str, kind: type[Fetcher] = Fetcher):
+        async with kind(FetchLimits(deadline=DEADLINE)) as fetcher:
             return await fetcher.status(url)
 
     running = start_site(TODAY, tls=made)
@@ -175,6 +176,7 @@ def test_certificate_errors_are_reported_and_the_page_still_examined(tmp_path):
         result = check_sites([Site("证书", running.url("/"), "city")],
                              options(probes=("availability", "marks")))[0]
         link = asyncio.run(link_status(running.url("/")))
+        curl_link = asyncio.run(link_status(running.url("/"), LinkFetcher))
     finally:
         running.stop()
     availability = result.probes["availability"]
@@ -183,6 +185,9 @@ def test_certificate_errors_are_reported_and_the_page_still_examined(tmp_path):
     assert availability.tls_error.startswith("TLS error: ")
     assert "certificate" in availability.tls_error
     assert (link.status, link.error) == (None, availability.tls_error)  # a link check too
+    # over libcurl, as the links probe checks it: worded alike, and not counted as broken
+    assert (curl_link.status, curl_link.error) == (None, availability.tls_error)
+    assert LinkResult(curl_link.status, curl_link.error).unchecked
     marks = result.probes["marks"]
     assert marks.icp == "蜀ICP备05003205号-1"  # read again without verification
     assert marks.page["tls_error"] == availability.tls_error

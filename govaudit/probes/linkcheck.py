@@ -19,6 +19,7 @@ import asyncio
 import errno
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping
 
 import certifi
@@ -45,6 +46,9 @@ _NEEDS_QUOTING = re.compile(r"[\x00-\x20\"<>\\^`{|}\x7f]")
 # curl's TLS failures (CURLE_SSL_*, CURLE_PEER_FAILED_VERIFICATION and kin)
 _TLS_CODES = frozenset({35, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91, 98})
 _PROTOCOL_CODES = frozenset({1, 8, 16, 18, 52, 55, 56, 61, 92, 95})
+# OpenSSL's own words inside curl's message, as Python's ssl module gives them
+_VERIFY_RESULT = re.compile(r"(?:SSL certificate problem|verify result): (.+?)(?: \(\d+\))?$")
+_NAME_MISMATCH = re.compile(r"subject name .*match.* '([^']*)'")
 
 
 class CurlFailure(Exception):
@@ -243,14 +247,22 @@ def _target(url: str) -> str:
     return url
 
 
+def _tls_detail(message: str) -> str:
+    """curl's TLS message in the words tls_reason reads from Python's ssl errors."""
+    if found := _VERIFY_RESULT.search(message):
+        return found.group(1)
+    if found := _NAME_MISMATCH.search(message):
+        return f"Hostname mismatch, certificate is not valid for '{found.group(1)}'."
+    return message
+
+
 def reason(transfer: _Transfer, limits: FetchLimits) -> CurlFailure:
     """A failed transfer, worded as describe_error words httpx's failures."""
     code, message = transfer.code, transfer.message
     if code == pycurl.E_OPERATION_TIMEDOUT:
         return CurlFailure("read timeout" if transfer.connected else "connect timeout", True)
     if code in _TLS_CODES:
-        detail = message.removeprefix("SSL certificate problem: ")
-        return CurlFailure(f"TLS error: {detail}")
+        return CurlFailure(f"TLS error: {_tls_detail(message)}")
     if code in (pycurl.E_COULDNT_RESOLVE_HOST, pycurl.E_COULDNT_RESOLVE_PROXY):
         return CurlFailure(f"DNS lookup failed ({message})")
     if code == pycurl.E_COULDNT_CONNECT:
@@ -366,14 +378,15 @@ class LinkSession:
 class LinkFetcher(Fetcher):
     """A Fetcher whose `status` checks go over libcurl (a LinkSession), pages over httpx.
 
-    With a proxy in the environment `status` goes through the httpx clients.
+    With a proxy in the environment `status` goes through the httpx clients, as it does on
+    Windows, whose default event loop cannot watch curl's sockets.
     """
 
     _links: LinkSession | None = None
 
     async def status(self, url: str, method: str = "HEAD",
                      policy: AddressPolicy | None = None) -> LinkStatus:
-        if self._proxied:
+        if self._proxied or sys.platform == "win32":
             return await super().status(url, method, policy)
         if self._links is None:
             self._links = LinkSession(self.limits, self._default_headers(), self.lanes,
