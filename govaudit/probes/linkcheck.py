@@ -64,7 +64,7 @@ class _Transfer:
     """One exchange on an easy handle: what its callbacks and curl's info said."""
 
     __slots__ = ("future", "url", "redirect", "policy", "location", "drained", "cut",
-                 "refusal", "status", "code", "message", "os_errno", "connected")
+                 "refusal", "status", "code", "message", "os_errno")
 
     def __init__(self, future: asyncio.Future[None], url: str, redirect: bool,
                  policy: AddressPolicy | None) -> None:
@@ -80,7 +80,6 @@ class _Transfer:
         self.code = 0
         self.message = ""
         self.os_errno = 0
-        self.connected = False
 
     def header(self, line: bytes) -> None:
         if line[:5] == b"HTTP/":
@@ -175,7 +174,6 @@ class _CurlLoop:
         transfer.code, transfer.message = code, message
         transfer.status = handle.getinfo(pycurl.RESPONSE_CODE)
         transfer.os_errno = handle.getinfo(pycurl.OS_ERRNO)
-        transfer.connected = handle.getinfo(pycurl.CONNECT_TIME) > 0
         if not transfer.future.done():
             transfer.future.set_result(None)
 
@@ -260,7 +258,10 @@ def reason(transfer: _Transfer, limits: FetchLimits) -> CurlFailure:
     """A failed transfer, worded as describe_error words httpx's failures."""
     code, message = transfer.code, transfer.message
     if code == pycurl.E_OPERATION_TIMEDOUT:
-        return CurlFailure("read timeout" if transfer.connected else "connect timeout", True)
+        # "Operation timed out after …" once connected; "Connection timed out …", "Failed to
+        # connect … Timeout was reached" or "Resolving timed out …" before
+        connected = message.startswith("Operation timed out")
+        return CurlFailure("read timeout" if connected else "connect timeout", True)
     if code in _TLS_CODES:
         return CurlFailure(f"TLS error: {_tls_detail(message)}")
     if code in (pycurl.E_COULDNT_RESOLVE_HOST, pycurl.E_COULDNT_RESOLVE_PROXY):
