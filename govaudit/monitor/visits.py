@@ -32,6 +32,8 @@ from govaudit.monitor.durations import china_date
 from govaudit.monitor.pages import PageFacts, analyse
 from govaudit.netpolicy import AddressPolicy, refused_private
 from govaudit.probes.fetch import Fetcher, FetchLimits, LinkStatus, Page
+from govaudit.probes.linkcheck import LinkFetcher
+from govaudit.probes.links import head_needs_get
 from govaudit.urls import Origin
 
 PRUNE_AT = 4096  # hosts remembered by the pacer before the idle ones are forgotten
@@ -143,8 +145,7 @@ class Visitor:
         await self.pacer.wait(url)
         async with self.requests:
             result = await fetcher.status(url, "HEAD", policy)
-        if result.timed_out or (result.error == "" and (result.status or 0) < 400) \
-                or refused_private(result.error):
+        if not head_needs_get(result):
             return result
         await self.pacer.wait(url)  # servers that refuse HEAD: confirm with GET
         async with self.requests:
@@ -161,7 +162,8 @@ class Visitor:
     async def visit(self, site: Site) -> VisitResult:
         """One visit of `site`, handed to the store's batch (written within a second)."""
         policy = self.policy(site)
-        async with Fetcher(self.limits, lanes=2, per_lane=2, credentials=self.logins) as fetcher:
+        async with LinkFetcher(self.limits, lanes=2, per_lane=2,
+                               credentials=self.logins) as fetcher:
             when = self.clock()
             page = await self._page(fetcher, site.url, policy)
             error = judge(page, self.limits)

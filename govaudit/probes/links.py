@@ -332,7 +332,7 @@ async def _check_link(fetcher: Fetcher, limiter: HostLimiter, url: str,
                       options: LinkOptions, policy: AddressPolicy | None) -> LinkResult:
     async def head_then_get() -> LinkStatus:
         result = await fetcher.status(url, "HEAD", policy)
-        return await fetcher.status(url, "GET", policy) if _refused(result) else result
+        return await fetcher.status(url, "GET", policy) if head_needs_get(result) else result
 
     result = await _with_retries(limiter, url, options, head_then_get)
     return LinkResult(result.status, result.error)
@@ -340,12 +340,12 @@ async def _check_link(fetcher: Fetcher, limiter: HostLimiter, url: str,
 
 # Errors a GET would only repeat.
 _NO_GET_ERRORS = ("connection refused", "DNS lookup failed", "invalid URL",
-                  "unsupported URL scheme", "too many redirects",
-                  "request to a private address", "redirect to a private address")
+                  "unsupported URL scheme", "too many redirects")
 
 
-def _refused(result: LinkStatus) -> bool:
+def head_needs_get(result: LinkStatus) -> bool:
     """Whether a HEAD answer needs confirming with GET (servers that mishandle HEAD)."""
     if result.status is not None:
         return result.status >= 400
-    return not result.timed_out and not result.error.startswith(_NO_GET_ERRORS)
+    return not (result.timed_out or result.error.startswith(_NO_GET_ERRORS)
+                or refused_private(result.error))
