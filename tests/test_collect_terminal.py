@@ -14,6 +14,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from govaudit.capture.live import CAPTURE_TIMEOUT
 from govaudit.model import probe_result
 from govaudit.store import Site, Store
 
@@ -37,7 +38,8 @@ class Term:
                                    dimensions=(50, 140), timeout=timeout)
         self.transcript: list[str] = []
 
-    def expect(self, text: str, timeout: float | None = None) -> None:
+    def expect(self, text: str, timeout: float = -1) -> None:
+        """Wait for `text`, at most `timeout` seconds (-1: the terminal's own timeout)."""
         try:
             self.child.expect_exact(text, timeout=timeout)
         except (pexpect.TIMEOUT, pexpect.EOF):
@@ -72,7 +74,7 @@ class Term:
         self.expect("备注 note")
         self.child.send(text + "\r")
 
-    def finish(self, timeout: float | None = None) -> tuple[int, str]:
+    def finish(self, timeout: float = -1) -> tuple[int, str]:
         self.child.expect(pexpect.EOF, timeout=timeout)
         rest = _plain(self.child.before or "")
         self.child.close()
@@ -312,7 +314,8 @@ def test_open_with_a_display_captures_the_page_in_view(ws, serve_dir, tmp_path, 
     term = Term(ws.root, "--site", "温江区", "--open", timeout=90, display=x_display)
     term.question("disclosure.q1", "1/7")
     term.key("c")  # the indicator's page opened in its own tab, in front
-    term.expect("captured ev-")
+    # past the tool's own capture limit, so that a stalled capture shows its message
+    term.expect("captured ev-", timeout=CAPTURE_TIMEOUT + 30)
     term.key("q")
     status, screen = term.finish(timeout=90)
     assert status == 0, screen
