@@ -230,3 +230,13 @@ def test_links_to_skipped_hosts_are_counted_not_checked(site):
     assert [b.url for b in links.broken] == ["http://[::1"]
     assert links.checked == 1
     assert links.skipped["excluded host"] == every.checked - 1
+
+
+def test_a_failing_link_is_asked_again_with_get_only(site):
+    # HEAD 500, confirmed by GET 500; the retry after the back-off asks with GET at once
+    site.state.requests.clear()
+    links = check_sites([Site("测试市", site.url("/"), "city")],
+                        options(probes=("links",)))[0].probes["links"]
+    assert (site.url("/error500"), 500) in [(b.url, b.status) for b in links.broken]
+    asked = [method for method, path in site.state.requests if path == "/error500"]
+    assert asked == ["HEAD", "GET", "GET"]

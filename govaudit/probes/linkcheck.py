@@ -113,7 +113,7 @@ class _CurlLoop:
         self._multi.setopt(pycurl.M_TIMERFUNCTION, self._on_timer)
         self._share = pycurl.CurlShare()  # one cookie jar for every handle
         self._share.setopt(pycurl.SH_SHARE, pycurl.LOCK_DATA_COOKIE)
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: asyncio.Handle | None = None
         self._watched: dict[int, int] = {}  # fd -> the POLL_IN/POLL_OUT bits watched
         self._running: dict[pycurl.Curl, _Transfer] = {}
         self._idle: list[pycurl.Curl] = []
@@ -143,7 +143,8 @@ class _CurlLoop:
             self._timer.cancel()
             self._timer = None
         if milliseconds >= 0:
-            self._timer = self._loop.call_later(milliseconds / 1000, self._on_timeout)
+            self._timer = (self._loop.call_soon(self._on_timeout) if milliseconds == 0 else
+                           self._loop.call_later(milliseconds / 1000, self._on_timeout))
 
     def _on_timeout(self) -> None:
         self._timer = None

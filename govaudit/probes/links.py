@@ -330,9 +330,16 @@ async def _fetch_page(fetcher: Fetcher, limiter: HostLimiter, url: str,
 
 async def _check_link(fetcher: Fetcher, limiter: HostLimiter, url: str,
                       options: LinkOptions, policy: AddressPolicy | None) -> LinkResult:
+    head_refused = False  # once a HEAD answer needed GET, a retry asks with GET at once
+
     async def head_then_get() -> LinkStatus:
-        result = await fetcher.status(url, "HEAD", policy)
-        return await fetcher.status(url, "GET", policy) if head_needs_get(result) else result
+        nonlocal head_refused
+        if not head_refused:
+            result = await fetcher.status(url, "HEAD", policy)
+            head_refused = head_needs_get(result)
+            if not head_refused:
+                return result
+        return await fetcher.status(url, "GET", policy)
 
     result = await _with_retries(limiter, url, options, head_then_get)
     return LinkResult(result.status, result.error)
