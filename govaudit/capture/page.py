@@ -133,6 +133,9 @@ async def _save_segments(page: Page, cdp: CDPSession | None, size: dict[str, Any
         del png
 
 
+NO_FRAME_ATTEMPTS = 4  # screenshots asked for while Chromium has no frame to give
+
+
 async def _page_png(page: Page, cdp: CDPSession | None, size: dict[str, Any],
                     options: CaptureOptions, time_left: Callable[[], float], *, top: int = 0,
                     height: int | None = None) -> bytes:
@@ -163,10 +166,20 @@ async def _page_png(page: Page, cdp: CDPSession | None, size: dict[str, Any],
 
     seconds = max(5.0, time_left())
     await page.evaluate(script("freeze"))
+    request = {"format": "png", "optimizeForSpeed": True,
+               "captureBeyondViewport": options.full_page, "clip": clip}
     try:
-        shot = await asyncio.wait_for(cdp.send("Page.captureScreenshot", {
-            "format": "png", "optimizeForSpeed": True, "captureBeyondViewport": options.full_page,
-            "clip": clip}), seconds)
+        for attempt in range(1, NO_FRAME_ATTEMPTS + 1):
+            try:
+                shot = await asyncio.wait_for(cdp.send("Page.captureScreenshot", request),
+                                              seconds)
+                break
+            except PlaywrightError as exc:
+                # a visible window with no frame painted yet (just opened or brought to front)
+                if "Unable to capture screenshot" not in str(exc) or \
+                        attempt == NO_FRAME_ATTEMPTS:
+                    raise
+                await asyncio.sleep(0.5 * attempt)
     except TimeoutError:
         raise CaptureError(f"the screenshot took longer than {seconds:.0f}s") from None
     finally:
