@@ -528,13 +528,8 @@ class Fetcher:
         return resp
 
     def _authorization(self, url: httpx.URL) -> str:
-        """The basic-auth header value for a URL: its own userinfo, else its origin's; or ""."""
-        if url.username or url.password:
-            pair: tuple[str, str] | None = (url.username, url.password)
-        else:
-            key = origin(str(url))
-            pair = self._credentials.get(key) if key is not None else None
-        return basic_authorization(pair) if pair is not None else ""
+        own = (url.username, url.password) if url.username or url.password else None
+        return basic_authorization(str(url), own, self._credentials)
 
     @staticmethod
     async def _drain(resp: httpx.Response) -> None:
@@ -572,8 +567,15 @@ class Fetcher:
         return b"".join(chunks)
 
 
-def basic_authorization(pair: tuple[str, str]) -> str:
-    """The Authorization header value for a (username, password)."""
+def basic_authorization(url: str, own: tuple[str, str] | None,
+                        credentials: Mapping[Origin, tuple[str, str]]) -> str:
+    """The basic-auth header value for a URL: its own userinfo, else its origin's; or ""."""
+    pair = own
+    if pair is None and credentials:
+        key = origin(url)
+        pair = credentials.get(key) if key is not None else None
+    if pair is None:
+        return ""
     return "Basic " + base64.b64encode(f"{pair[0]}:{pair[1]}".encode()).decode("ascii")
 
 

@@ -39,7 +39,7 @@ from govaudit.probes.fetch import (
     describe_error,
     is_timeout,
 )
-from govaudit.urls import Origin, origin, split_credentials
+from govaudit.urls import Origin, split_credentials
 
 # What curl would take differently from httpx: such URLs are encoded by httpx first.
 _NEEDS_QUOTING = re.compile(r"[\x00-\x20\"<>\\^`{|}\x7f]")
@@ -255,7 +255,7 @@ def _tls_detail(message: str) -> str:
     return message
 
 
-def reason(transfer: _Transfer, limits: FetchLimits) -> CurlFailure:
+def reason(transfer: _Transfer) -> CurlFailure:
     """A failed transfer, worded as describe_error words httpx's failures."""
     code, message = transfer.code, transfer.message
     if code == pycurl.E_OPERATION_TIMEDOUT:
@@ -292,6 +292,8 @@ class LinkSession:
         self._headers = [f"{name}: {value}" for name, value in headers.items()
                          if name.lower() != "accept-encoding"]
         self._connect_ms = round(min(limits.connect_timeout, limits.deadline) * 1000)
+        # a little past the deadline, so that the deadline (asyncio's) is what ends a slow one
+        self._timeout_ms = round(limits.deadline * 1000) + 500
         self._local_address = local_address
         self._curl: _CurlLoop | None = None
 
@@ -349,17 +351,15 @@ class LinkSession:
             self._curl = _CurlLoop(self._setup)
         bare, userinfo = split_credentials(url) if "@" in url else (url, None)
         headers = self._headers
-        authorization = self._authorization(url, userinfo)
+        authorization = basic_authorization(url, userinfo, self._credentials)
         if authorization:
             headers = [*headers, f"Authorization: {authorization}"]
-        # a little past the deadline, so that the deadline (asyncio's) is what ends a slow one
-        timeout_ms = round(self.limits.deadline * 1000) + 500
-        transfer = await self._curl.exchange(method, bare, headers, timeout_ms, policy,
+        transfer = await self._curl.exchange(method, bare, headers, self._timeout_ms, policy,
                                              redirect)
         if transfer.refusal:
             raise PrivateAddressRefused(transfer.refusal)
         if transfer.code and not (transfer.code == pycurl.E_WRITE_ERROR and transfer.cut):
-            raise reason(transfer, self.limits)
+            raise reason(transfer)
         location = transfer.location
         if location is None:
             return transfer.status, None
@@ -368,13 +368,6 @@ class LinkSession:
         except UnicodeDecodeError:
             return transfer.status, location.decode("latin-1")
 
-    def _authorization(self, url: str, userinfo: tuple[str, str] | None) -> str:
-        """The basic-auth header value for a URL: its own userinfo, else its origin's; or ""."""
-        pair = userinfo
-        if pair is None and self._credentials:
-            key = origin(url)
-            pair = self._credentials.get(key) if key is not None else None
-        return basic_authorization(pair) if pair is not None else ""
 
 
 class LinkFetcher(Fetcher):

@@ -161,7 +161,10 @@ def _plain_base(base: str) -> tuple[str, str] | None:
             or "@" in parts.netloc or not parts.hostname or not _PLAIN.fullmatch(path)
             or "/." in path or "//" in path or not path.startswith("/")):
         return None
-    _ = parts.port  # ValueError for a bad port: the full path raises it for the link
+    try:
+        _ = parts.port
+    except ValueError:
+        return None  # a bad port: the full path raises it for the link
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}", path[:path.rfind("/") + 1]
 
 
@@ -170,10 +173,7 @@ def _plain_join(base: str, raw: str) -> str | None:
     # a host ("//x"), dot segments to resolve, or empty segments (which urljoin drops)
     if "//" in raw or "/." in "/" + raw:
         return None
-    try:
-        parts = _plain_base(base)
-    except ValueError:
-        return None
+    parts = _plain_base(base)
     if parts is None:
         return None
     origin, directory = parts
