@@ -24,7 +24,11 @@ def add(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Add one site."""
-    site = open_audit(workspace).sites.add(name, url, level, region=region, group=group)
+    notes: list[str] = []
+    site = open_audit(workspace).sites.add(name, url, level, region=region, group=group,
+                                           notes=notes)
+    for note in notes:
+        console.print(f"note: {note}", markup=False)
     console.print(f"Added {site.name} ({site.level}) {site.url}", markup=False)
 
 

@@ -73,17 +73,24 @@ class Sites:
         return [self.get(name) for name in wanted]
 
     def add(self, name: str, url: str, level: str = "", *, region: str = "",
-            group: str = "") -> Site:
-        """Add one site; the level may be a checklist level or its Chinese name (市, 县…)."""
+            group: str = "", notes: list[str] | None = None) -> Site:
+        """Add one site; the level may be a checklist level or its Chinese name (市, 县…).
+
+        A URL typed without its scheme ('www.x.gov.cn', 'localhost:8000') is stored
+        with http://, and said so in `notes` when a list is given.
+        """
         from govaudit.sites import add_sites, name_problem, validate_site
 
         problem = name_problem(name)
         if problem:
             raise UsageError(f"site name refused, nothing added: {problem}")
+        typed: list[str] = []
         try:
-            site = validate_site(self._audit.checklist, name, url, level, region, group)
+            site = validate_site(self._audit.checklist, name, url, level, region, group, typed)
         except GovauditError as exc:
             raise GovauditError(f"site {name}: {exc}") from None
+        if notes is not None:
+            notes.extend(f"URL {note}" for note in typed)
         [stored] = add_sites(self._audit.workspace, [site])
         return stored
 

@@ -129,6 +129,47 @@ def test_urls_typed_without_scheme_are_completed_with_a_note(make_workspace, cli
     assert len(plan.notes) == 2 and not plan.has_changes
 
 
+def test_sites_add_completes_a_url_typed_without_scheme_and_says_so(make_workspace, cli):
+    ws = make_workspace(checklist="cstc-2020-local")
+    for name, typed, stored in [("青山县", "localhost:18013", "http://localhost:18013/"),
+                                ("绿水县", "127.0.0.1:18013", "http://127.0.0.1:18013/"),
+                                ("白云区", "www.x.gov.cn:8080/index.html",
+                                 "http://www.x.gov.cn:8080/index.html"),
+                                ("黄河区", "[::1]:18013", "http://[::1]:18013/")]:
+        result = cli("sites", "add", name, typed, "--level", "县", cwd=ws.root)
+        assert result.exit_code == 0, result.output
+        assert f"note: URL {typed!r} read as {stored}" in result.output
+        assert _sites(ws)[name].url == stored
+    plain = cli("sites", "add", "长江区", "http://www.cj.gov.cn/", "--level", "县", cwd=ws.root)
+    assert plain.exit_code == 0 and "note:" not in plain.output
+    # the library says the same, when asked for notes
+    notes: list[str] = []
+    site = govaudit.Audit.open(ws.root).sites.add("珠江区", "localhost", "县", notes=notes)
+    assert site.url == "http://localhost/"
+    assert notes == ["URL 'localhost' read as http://localhost/"]
+
+
+def test_a_full_width_colon_in_a_url_is_named(make_workspace, cli):
+    ws = make_workspace(checklist="cstc-2020-local")
+    for typed, char in [("http：//www.x.gov.cn/", "："), ("http://www.x.gov.cn：8080/", "："),
+                        ("www．x.gov.cn", "．")]:
+        result = cli("sites", "add", "青山县", typed, "--level", "县", cwd=ws.root)
+        assert result.exit_code == 1, result.output
+        out = " ".join(result.output.split())
+        assert f"full-width {char!r}" in out, out
+        assert "type the ASCII" in out and "Traceback" not in out
+    assert _sites(ws) == {}
+    # a new-media account's identifier may hold one; a web address typed wrong may not
+    ws = make_workspace(checklist="cstc-2020-newmedia", name="nm")
+    assert cli("sites", "add", "成都发布", "weixin：成都发布", "--level", "微信",
+               cwd=ws.root).exit_code == 0
+    wrong = cli("sites", "add", "四川发布", "https：//weibo.com/scfb", "--level", "微博",
+                cwd=ws.root)
+    assert wrong.exit_code == 1 and "full-width" in wrong.output
+    numeric = cli("sites", "add", "某某发布", "weibo:2656274875", "--level", "微博", cwd=ws.root)
+    assert numeric.exit_code == 0 and _sites(ws)["某某发布"].url == "weibo:2656274875"
+
+
 def test_new_media_accounts_without_url(make_workspace, cli, tmp_path: Path):
     ws, _, _ = _imported(make_workspace, cli, tmp_path, "cstc-2020-newmedia",
                          [["成都发布", "weixin:成都发布", "微信"],
