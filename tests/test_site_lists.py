@@ -170,6 +170,29 @@ def test_a_full_width_colon_in_a_url_is_named(make_workspace, cli):
     assert numeric.exit_code == 0 and _sites(ws)["某某发布"].url == "weibo:2656274875"
 
 
+def test_a_long_list_without_schemes_is_summed_up_in_a_line(make_workspace, cli,
+                                                             tmp_path: Path):
+    ws = make_workspace(checklist="cstc-2020-local")
+    rows = [[f"第{n}县", f"www.x{n}.gov.cn", "县"] for n in range(150)]
+    path = _list(tmp_path / "a.xlsx", rows)
+    result = cli("sites", "import", str(path), cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2, result.output
+    assert lines[0].startswith("note: 150 URLs typed without a scheme were read with http://")
+    assert "row 4: site 第0县: URL 'www.x0.gov.cn' read as http://www.x0.gov.cn/" in lines[0]
+    assert "--verbose" in lines[0]
+    assert "150 added" in lines[1]
+    assert len(_sites(ws)) == 150
+    # --verbose: every completed URL and every site added, one line each
+    again = make_workspace(checklist="cstc-2020-local", name="again")
+    verbose = cli("sites", "import", str(path), "--verbose", cwd=again.root)
+    assert verbose.exit_code == 0, verbose.output
+    out = verbose.output
+    assert out.count("note: sheet 任务 row") == 150 and out.count("\n+ ") == 150
+    assert "+ 第149县 (county) http://www.x149.gov.cn/" in out
+
+
 def test_new_media_accounts_without_url(make_workspace, cli, tmp_path: Path):
     ws, _, _ = _imported(make_workspace, cli, tmp_path, "cstc-2020-newmedia",
                          [["成都发布", "weixin:成都发布", "微信"],
