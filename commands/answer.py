@@ -16,7 +16,9 @@ def answer(
     value: Annotated[str | None, typer.Argument(
         help="yes/no/na/unknown (是/否/不适用/无法判断), a graded choice, a count, or text.",
     )] = None,
-    note: Annotated[str, typer.Option("--note", "-n", help="A note kept with the answer.")] = "",
+    note: Annotated[str | None, typer.Option(
+        "--note", "-n", help="A note kept with the answer (default: the note it has; '' clears "
+        "it).", show_default=False)] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f",
                     help="CSV/XLSX with columns site,question,value[,note].")] = None,
     sheet: Annotated[str | None, typer.Option(
@@ -43,4 +45,6 @@ def answer(
     q = audit.checklist.question(question)
     shown = q.display(saved.value) if q else saved.value
     changed = f" (was {q.display(saved.history[-1]['value'])})" if saved.history and q else ""
-    console.print(f"{site} · {question} = {shown}{changed}", markup=False)
+    kept = f"; note kept: {saved.note} (--note '' clears it)" if note is None and saved.note \
+        else ""
+    console.print(f"{site} · {question} = {shown}{changed}{kept}", markup=False)

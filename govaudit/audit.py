@@ -205,14 +205,20 @@ class Audit:
     def answers(self, site: str | None = None) -> list[Answer]:
         return self.store.answers(site)
 
-    def answer(self, site: str, question: str, value: object, *, note: str = "",
+    def answer(self, site: str, question: str, value: object, *, note: str | None = None,
                evaluator: str | None = None) -> Answer:
-        """Validate and save one answer: durable on disk before this returns."""
-        from govaudit.answers import build_answer
+        """Validate and save one answer: durable on disk before this returns.
 
-        who, target = evaluator or self.evaluator, self.sites.get(site)
-        record = build_answer(self.checklist, target, question, value, who, note,
+        Without a `note`, the note stored for this site, question and evaluator is
+        kept; `note=""` clears it.
+        """
+        from govaudit.answers import answering_as, build_answer, keep_notes
+
+        who, target = answering_as(evaluator, self.evaluator), self.sites.get(site)
+        record = build_answer(self.checklist, target, question, value, who, note or "",
                               values=self._values(who, target.name).get(target.name, {}))
+        if note is None:
+            [record] = keep_notes([record], self.store.answers(target.name))
         return self.store.save_answers([record])[0]
 
     def _values(self, evaluator: str, site: str | None = None) -> dict[str, dict[str, object]]:
@@ -230,15 +236,15 @@ class Audit:
                     sheet: str | None = None) -> list[Answer]:
         """Save every answer of a CSV/XLSX file (site, question, value[, note]), all or none.
 
-        Every sheet of a workbook with such a header is read, or only `sheet`.
+        Every sheet of a workbook with such a header is read, or only `sheet`. A row
+        without a note keeps the note stored for its site and question.
         """
-        from govaudit.answers import parse_answer_file
+        from govaudit.answers import answering_as, keep_notes, parse_answer_file
 
-        who = evaluator or self.evaluator
+        who = answering_as(evaluator, self.evaluator)
         answers = parse_answer_file(Path(path), self.checklist, self.store.sites(), who,
                                     self._values(who), sheet)
-        self.store.save_answers(answers)
-        return answers
+        return self.store.save_answers(keep_notes(answers, self.store.answers()))
 
     # -- scores ------------------------------------------------------------------------
 
