@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import WorkspaceOption, console
+from .common import WorkspaceOption, console, here
 
 
 def answer(
@@ -35,7 +35,7 @@ def answer(
     if file is not None:
         if site or question or value:
             raise GovauditError("give either --file or SITE QUESTION VALUE, not both")
-        answers = audit.answer_file(file, evaluator=evaluator, sheet=sheet)
+        answers = audit.answer_file(here(file), evaluator=evaluator, sheet=sheet)
         console.print(f"Saved {len(answers)} answers from {file}", markup=False)
         return
     if not (site and question and value is not None):

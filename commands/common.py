@@ -203,6 +203,12 @@ def new_app(help_text: str) -> typer.Typer:
                        pretty_exceptions_enable=False, rich_markup_mode=None)
 
 
+def here(path: Path) -> Path:
+    """A path typed on the command line, from the folder the command runs in (the library
+    reads a relative path from the workspace folder)."""
+    return path.expanduser().absolute()
+
+
 def open_ws(workspace: Path | None):  # -> govaudit.workspace.Workspace
     from govaudit.workspace import open_workspace
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .common import JsonOption, WorkspaceOption, console, new_app, open_audit, print_json
+from .common import JsonOption, WorkspaceOption, console, here, new_app, open_audit, print_json
 
 app = new_app("Add, import, edit, remove and list the sites to assess.")
 
@@ -50,7 +50,7 @@ def import_(
     missing from the file) are shown and applied only with --yes. Sites missing
     from the file stay; remove them with 'govaudit sites remove'.
     """
-    plan = open_audit(workspace).sites.import_file(path, sheet, apply=yes)
+    plan = open_audit(workspace).sites.import_file(here(path), sheet, apply=yes)
     if verbose or len(plan.notes) == 1:
         for note in plan.notes:
             console.print(f"note: {note}", markup=False)

@@ -13,6 +13,11 @@ Every command of the CLI calls one method here; the rules of each use case (whic
 pages a capture covers, remembering a `--url`, linking evidence to answers, how
 disagreeing answers are settled) live here and in the modules below, never in a
 command. Nothing here prints or prompts.
+
+A relative path given to a method, of a file read or written, is read from the
+workspace folder (`audit.root`), wherever the script runs: `audit.export("exports/me.xlsx")`
+writes into the workspace's exports/. The CLI passes absolute paths, so that a command
+reads them from the folder it runs in.
 """
 
 from __future__ import annotations
@@ -106,7 +111,8 @@ class Sites:
         from govaudit.sites import apply_plan, plan_import
 
         existing = self.all()
-        plan, secrets = plan_import(Path(path), self._audit.checklist, existing, sheet)
+        plan, secrets = plan_import(self._audit.path(path), self._audit.checklist, existing,
+                                    sheet)
         if (apply or not existing) and plan.has_changes:
             apply_plan(self._audit.workspace, plan, secrets)
             plan = replace(plan, applied=True)
@@ -175,6 +181,11 @@ class Audit:
     def __repr__(self) -> str:
         return f"<Audit {self.root} checklist={self.workspace.checklist_ref}>"
 
+    def path(self, path: str | Path) -> Path:
+        """`path` as this workspace's methods read it: a relative one from the workspace
+        folder, `~` expanded; an absolute one as it is."""
+        return self.root / Path(path).expanduser()
+
     @property
     def root(self) -> Path:
         return self.workspace.root
@@ -242,7 +253,7 @@ class Audit:
         from govaudit.answers import answering_as, keep_notes, parse_answer_file
 
         who = answering_as(evaluator, self.evaluator)
-        answers = parse_answer_file(Path(path), self.checklist, self.store.sites(), who,
+        answers = parse_answer_file(self.path(path), self.checklist, self.store.sites(), who,
                                     self._values(who), sheet)
         return self.store.save_answers(keep_notes(answers, self.store.answers()))
 
@@ -299,6 +310,8 @@ class Audit:
         """
         from govaudit.monitor import Monitor as _Monitor
 
+        if rules.endswith(".toml"):  # a rule-set file, not a name
+            rules = str(self.path(rules))
         return _Monitor(self.workspace, rules=rules)
 
     # -- evidence ----------------------------------------------------------------------
@@ -373,7 +386,7 @@ class Audit:
         """Keep a file taken elsewhere (an app or WeChat screenshot) as evidence."""
         from govaudit.evidence import attach
 
-        return attach(self.workspace, site, question, Path(file))
+        return attach(self.workspace, site, question, self.path(file))
 
     def verify(self) -> VerifyResult:
         """Check the evidence: the store, the manifests and the files against each other, and
@@ -408,7 +421,7 @@ class Audit:
         from govaudit.archive.signing import default_key_path
 
         settings = self.evidence_settings
-        return self.new_signing_key(key or settings.key or default_key_path(),
+        return self.new_signing_key(self.path(key) if key else settings.key or default_key_path(),
                                     signer or settings.signer)
 
     def sign(self) -> tuple[str, list[Path]]:
@@ -435,7 +448,7 @@ class Audit:
         from govaudit.archive.bundle import export_bundle
         from govaudit.filenames import safe_name
 
-        target = Path(output) if output is not None else (
+        target = self.path(output) if output is not None else (
             self.workspace.exports_dir / f"{safe_name(site)}-evidence.zip")
         return export_bundle(self.workspace, site, target)
 
@@ -453,8 +466,8 @@ class Audit:
         """
         from govaudit.workbook.export import export_workbook
 
-        return export_workbook(self.workspace, None if path is None else Path(path), overwrite,
-                               window)
+        return export_workbook(self.workspace, None if path is None else self.path(path),
+                               overwrite, window)
 
     def export_into(self, path: str | Path, *, accept_loss: bool = False,
                     keep_backups: int = 5, window: float | None = None) -> IntoResult:
@@ -466,7 +479,7 @@ class Audit:
         """
         from govaudit.workbook.into import export_into
 
-        return export_into(self.workspace, Path(path), accept_loss=accept_loss,
+        return export_into(self.workspace, self.path(path), accept_loss=accept_loss,
                            keep_backups=keep_backups, window=window)
 
     def merge(self, files: Sequence[str | Path], output: str | Path, *,
@@ -475,7 +488,7 @@ class Audit:
         """Merge teammates' workbooks into `output`, scored with this workspace's checklist."""
         from govaudit.workbook.merge import merge_workbooks
 
-        return merge_workbooks(self.workspace, [Path(f) for f in files], Path(output),
+        return merge_workbooks(self.workspace, [self.path(f) for f in files], self.path(output),
                                prefer, force, overwrite)
 
     @staticmethod
@@ -485,7 +498,8 @@ class Audit:
                     overwrite: bool = False) -> MergeResult:
         """Merge teammates' workbooks anywhere: in a workspace (`workspace`, or the one
         holding the current folder) with its checklist, unless `checklist` (a built-in
-        name or .yaml file) is given; elsewhere with the one the About sheets name."""
+        name or .yaml file) is given; elsewhere with the one the About sheets name.
+        Relative paths are read from that workspace's folder, else the current one."""
         from govaudit.workbook.merge import merge_workbooks
         from govaudit.workspace import has_workspace
 
@@ -504,7 +518,7 @@ class Audit:
         """
         from govaudit.workbook.ingest import import_workbook
 
-        return import_workbook(self.workspace, Path(path), force, add_sites)
+        return import_workbook(self.workspace, self.path(path), force, add_sites)
 
     def report(self, out_dir: str | Path | None = None, *,
                sites: Sequence[str] | None = None, link_evidence: bool = False,
@@ -515,7 +529,7 @@ class Audit:
         seconds (default 7 days)."""
         from govaudit.report import build_report
 
-        return build_report(self.workspace, None if out_dir is None else Path(out_dir),
+        return build_report(self.workspace, None if out_dir is None else self.path(out_dir),
                             list(sites) if sites else None, link_evidence, window)
 
 
