@@ -250,6 +250,11 @@ def parse_sites(path: Path, checklist: Checklist, sheet: str | None = None,
     levels_refused = ""  # the accepted names, said once after the rows
     for row in read_records(path, HEADERS, ("name", "url"), sheet):
         name = row.text("name")
+        if "level" not in row.cells and len(checklist.levels) > 1:
+            where = f"sheet {row.sheet}" if row.sheet else "the file"
+            raise GovauditError(
+                f"{path}: {where} has no level column ({', '.join(HEADERS['level'])}), and "
+                f"every site of {checklist.id} needs its level: {accepted_levels(checklist)}")
         first = seen.setdefault(name, row.where) if name else row.where
         typed: list[str] = []
         try:

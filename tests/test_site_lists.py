@@ -193,6 +193,23 @@ def test_a_long_list_without_schemes_is_summed_up_in_a_line(make_workspace, cli,
     assert "+ 第149县 (county) http://www.x149.gov.cn/" in out
 
 
+def test_a_list_without_a_level_column_says_so_once(make_workspace, cli, tmp_path: Path):
+    ws = make_workspace(checklist="cstc-2020-local")
+    path = tmp_path / "sites.csv"
+    path.write_text("名称,网址\n" + "".join(f"第{n}县,http://www.x{n}.gov.cn/\n"
+                                           for n in range(20)), encoding="utf-8")
+    result = cli("sites", "import", str(path), cwd=ws.root)
+    assert result.exit_code == 1
+    out = " ".join(result.output.split())
+    assert "no level" in out and out.count("no level") == 1, out
+    assert "no level column" in out and "级别" in out and "row 2" not in out
+    assert "county (县" in out  # what a level may be called
+    assert _sites(ws) == {}
+    # a one-level checklist needs no level column
+    single = make_workspace(checklist="cstc-2020-digital-gov", name="single")
+    assert cli("sites", "import", str(path), cwd=single.root).exit_code == 0
+
+
 def test_new_media_accounts_without_url(make_workspace, cli, tmp_path: Path):
     ws, _, _ = _imported(make_workspace, cli, tmp_path, "cstc-2020-newmedia",
                          [["成都发布", "weixin:成都发布", "微信"],
