@@ -14,7 +14,8 @@ def answer(
     site: Annotated[str | None, typer.Argument(help="Site name.")] = None,
     question: Annotated[str | None, typer.Argument(help="Question id, e.g. ipv6.q1.")] = None,
     value: Annotated[str | None, typer.Argument(
-        help="yes/no/na/unknown (是/否/不适用/无法判断), a graded choice, a count, or text.",
+        help="yes/no/na/unknown (是/否/不适用/无法判断), a graded choice, a count, or text; one "
+        "that starts with '-' goes after --.",
     )] = None,
     note: Annotated[str | None, typer.Option(
         "--note", "-n", help="A note kept with the answer (default: the note it has; '' clears "

@@ -98,6 +98,25 @@ def test_an_empty_evaluator_is_refused(make_workspace, cli, tmp_path: Path):
     assert Store(ws).answers("成都市") == []
 
 
+def test_a_negative_value_on_the_command_line_is_explained(make_workspace, cli):
+    ws = make_workspace(checklist="cstc-2020-local",
+                        sites=[("青山县", "http://qs.example.cn/", "county")])
+    result = cli("answer", "青山县", "survey-feedback.q1", "-1", cwd=ws.root)
+    assert result.exit_code == 2
+    out = " ".join(result.output.split())
+    assert "No such option: -1" in out
+    assert "answer 青山县 survey-feedback.q1 -- -1" in out, out  # after "govaudit"
+    # after --, the value reaches validation, which says what a count may be
+    given = cli("answer", "青山县", "survey-feedback.q1", "--", "-1", cwd=ws.root)
+    assert given.exit_code == 1
+    assert "survey-feedback.q1: '-1' is not a whole number from 0" in given.output
+    assert Store(ws).answers("青山县") == []
+    # an option that is not a number is still Click's own message
+    typo = cli("answer", "青山县", "survey-feedback.q1", "3", "--nite", "x", cwd=ws.root)
+    assert typo.exit_code == 2 and "No such option: --nite" in typo.output
+    assert "-- -" not in typo.output
+
+
 def test_bad_single_answers(make_workspace, cli):
     ws = make_workspace(sites=SITES)
     cases = [
