@@ -7,16 +7,19 @@ from typing import Annotated
 
 import typer
 
-from .common import WorkspaceOption, console
+from .common import WorkspaceOption, console, here
 
 
 def answer(
     site: Annotated[str | None, typer.Argument(help="Site name.")] = None,
     question: Annotated[str | None, typer.Argument(help="Question id, e.g. ipv6.q1.")] = None,
     value: Annotated[str | None, typer.Argument(
-        help="yes/no/na/unknown (是/否/不适用/无法判断), a graded choice, a count, or text.",
+        help="yes/no/na/unknown (是/否/不适用/无法判断), a graded choice, a count, or text; one "
+        "that starts with '-' goes after --.",
     )] = None,
-    note: Annotated[str, typer.Option("--note", "-n", help="A note kept with the answer.")] = "",
+    note: Annotated[str | None, typer.Option(
+        "--note", "-n", help="A note kept with the answer (default: the note it has; '' clears "
+        "it).", show_default=False)] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f",
                     help="CSV/XLSX with columns site,question,value[,note].")] = None,
     sheet: Annotated[str | None, typer.Option(
@@ -33,7 +36,7 @@ def answer(
     if file is not None:
         if site or question or value:
             raise GovauditError("give either --file or SITE QUESTION VALUE, not both")
-        answers = audit.answer_file(file, evaluator=evaluator, sheet=sheet)
+        answers = audit.answer_file(here(file), evaluator=evaluator, sheet=sheet)
         console.print(f"Saved {len(answers)} answers from {file}", markup=False)
         return
     if not (site and question and value is not None):
@@ -43,4 +46,6 @@ def answer(
     q = audit.checklist.question(question)
     shown = q.display(saved.value) if q else saved.value
     changed = f" (was {q.display(saved.history[-1]['value'])})" if saved.history and q else ""
-    console.print(f"{site} · {question} = {shown}{changed}", markup=False)
+    kept = f"; note kept: {saved.note} (--note '' clears it)" if note is None and saved.note \
+        else ""
+    console.print(f"{site} · {question} = {shown}{changed}{kept}", markup=False)

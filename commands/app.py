@@ -17,7 +17,7 @@ from . import export as export_command
 from . import import_workbook as import_command
 from . import monitor as monitor_command
 from . import report as report_command
-from .common import GovauditGroup
+from .common import GovauditGroup, ValueCommand
 
 # The commands in the order of an evaluator's day, under the panel help lists them in.
 DAY = [
@@ -60,8 +60,9 @@ GROUPS = {
 }
 for _panel, _names in DAY:
     for _name in _names:
-        if _name in COMMANDS:
-            app.command(_name, rich_help_panel=_panel)(COMMANDS[_name])
+        if _name in COMMANDS:  # answer takes values such as -1 (after --)
+            app.command(_name, rich_help_panel=_panel,
+                        cls=ValueCommand if _name == "answer" else None)(COMMANDS[_name])
         else:
             app.add_typer(GROUPS[_name], name=_name, rich_help_panel=_panel)
 

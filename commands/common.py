@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import re
+import shlex
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,7 +19,7 @@ from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Span, Text
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from govaudit.errors import GovauditError, OptionError, UsageError
 
@@ -198,9 +199,48 @@ class GovauditGroup(TyperGroup):
         return f"{message}; what was saved before is unchanged"
 
 
+_NUMBER = re.compile(r"-\d[\d.]*")
+_SHELL_SPECIAL = re.compile(r"[\s'\"\\$`&|;<>()*?\[\]{}#~!]")
+
+
+def _shell_word(text: str) -> str:
+    """`text` as typed in a shell: quoted only where the shell would split or expand it (a
+    Chinese name stays as it is)."""
+    return shlex.quote(text) if not text or _SHELL_SPECIAL.search(text) else text
+
+
+class ValueCommand(TyperCommand):
+    """A command given values that may start with '-' (a count of -1): Click reads '-1' as an
+    option; its error then says to put '--' before the value, with the command line that does."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        given = list(args)  # the parser consumes `args`
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:  # click's NoSuchOption (typer vendors click)
+            option = getattr(exc, "option_name", None)
+            if isinstance(option, str) and _NUMBER.fullmatch(option) and option in given:
+                at = given.index(option)
+                rest = given[at:]
+                if any(t.startswith("-") and not _NUMBER.fullmatch(t) for t in rest):
+                    line = f"{ctx.command_path} [OPTIONS] … -- {option}"  # options go first
+                else:
+                    line = " ".join([ctx.command_path, *map(_shell_word, given[:at]), "--", *rest])
+                exc.message = (  # type: ignore[attr-defined]
+                    f"No such option: {option}. A value that starts with '-' goes after '--', "
+                    f"the options before it: {line}")
+            raise
+
+
 def new_app(help_text: str) -> typer.Typer:
     return typer.Typer(cls=GovauditGroup, help=help_text, no_args_is_help=True,
                        pretty_exceptions_enable=False, rich_markup_mode=None)
+
+
+def here(path: Path) -> Path:
+    """A path typed on the command line, from the folder the command runs in (the library
+    reads a relative path from the workspace folder)."""
+    return path.expanduser().absolute()
 
 
 def open_ws(workspace: Path | None):  # -> govaudit.workspace.Workspace

@@ -15,6 +15,7 @@ from .common import (
     WorkspaceOption,
     console,
     err_console,
+    here,
     open_audit,
     print_json,
 )
@@ -230,7 +231,7 @@ def attach(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Keep a file taken elsewhere (an app, WeChat) as evidence for a question."""
-    record = open_audit(workspace).attach(site, question, file)
+    record = open_audit(workspace).attach(site, question, here(file))
     if json:
         print_json(record)
         return
@@ -305,7 +306,7 @@ def keygen(
     from govaudit.errors import GovauditError
 
     try:
-        made = open_audit(workspace).keygen(key, signer)
+        made = open_audit(workspace).keygen(key and here(key), signer)
     except GovauditError:
         if workspace is not None:
             raise
@@ -364,7 +365,7 @@ def export(
     workspace: WorkspaceOption = None,
 ) -> None:
     """One zip for an appeal: the site's evidence, manifests, timestamps, signatures, README."""
-    bundle = open_audit(workspace).export_evidence(site, output)
+    bundle = open_audit(workspace).export_evidence(site, output and here(output))
     if json:
         print_json({"bundle": str(bundle.path), "files": bundle.files,
                     "manifests": bundle.manifests, "timestamped": bundle.timestamped})

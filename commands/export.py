@@ -12,6 +12,7 @@ from .common import (
     MonitorWindowOption,
     WorkspaceOption,
     console,
+    here,
     open_audit,
     window_seconds,
 )
@@ -74,7 +75,7 @@ def export(
     length = window_seconds(window)
     audit = open_audit(workspace)
     if into is not None:
-        result = audit.export_into(into, accept_loss=accept_loss, keep_backups=keep_backups,
+        result = audit.export_into(here(into), accept_loss=accept_loss, keep_backups=keep_backups,
                                    window=length)
         console.print(f"Updated {result.path}: {', '.join(result.replaced + result.added)}",
                       markup=False)
@@ -88,7 +89,7 @@ def export(
             console.print(f"Removed {len(result.pruned)} older backup(s), keeping the last "
                           f"{keep_backups}", markup=False)
         return
-    path = audit.export(output, overwrite=overwrite, window=length)
+    path = audit.export(output and here(output), overwrite=overwrite, window=length)
     console.print(f"Wrote {path}", markup=False)
 
 
@@ -114,8 +115,8 @@ def merge(
 
     from govaudit import Audit
 
-    result = Audit.merge_files(files, output, workspace=workspace, checklist=checklist,
-                               prefer=prefer, force=force, overwrite=overwrite)
+    result = Audit.merge_files([here(f) for f in files], here(output), workspace=workspace,
+                               checklist=checklist, prefer=prefer, force=force, overwrite=overwrite)
     console.print(f"Merged {result.files} workbook(s) into {result.path}: {result.sites} sites, "
                   f"{result.answers} answers by {', '.join(result.evaluators) or 'nobody'}",
                   markup=False)

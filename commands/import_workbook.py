@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import WorkspaceOption, console, open_audit
+from .common import WorkspaceOption, console, here, open_audit
 
 
 def import_workbook(
@@ -27,7 +27,7 @@ def import_workbook(
     An answer already stored for the same site, question and evaluator is
     replaced only by a newer one, and keeps the older value in its history.
     """
-    result = open_audit(workspace).import_workbook(path, force=force,
+    result = open_audit(workspace).import_workbook(here(path), force=force,
                                                   add_sites=add_sites)
     console.print(f"Imported {result.rows} answers from {result.path} "
                   f"({', '.join(result.evaluators) or 'nobody'}): {result.new} new, "

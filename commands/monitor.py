@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -18,6 +19,7 @@ from .common import (
     console,
     duration,
     err_console,
+    here,
     new_app,
     open_audit,
     print_json,
@@ -57,6 +59,11 @@ ScreenshotsOption = Annotated[bool, typer.Option(
     "the browser shows (once per failure streak of a site) as evidence for 故障率.")]
 RulesOption = Annotated[str, typer.Option(
     help="Rule set: a name (the workspace's NAME.toml, else a built-in one) or a .toml file.")]
+
+
+def _rules(value: str) -> str:
+    """A rule set's name as given; a .toml file's path from the folder the command runs in."""
+    return str(here(Path(value))) if value.endswith(".toml") else value
 
 
 def _names(sites: list[str] | None) -> list[str]:
@@ -225,7 +232,7 @@ def status(
 
     length = duration(window, "--window")
     audit = open_audit(workspace)
-    with audit.monitor(rules) as monitor:
+    with audit.monitor(_rules(rules)) as monitor:
         statuses = monitor.status(length, _names(sites) or None)
         span = monitor.window(length)
         ruleset = monitor.rules
@@ -276,7 +283,7 @@ def apply(
 
     length = duration(window, "--window")
     audit = open_audit(workspace)
-    saved = audit.apply_monitoring(_names(sites) or None, window=length, rules=rules)
+    saved = audit.apply_monitoring(_names(sites) or None, window=length, rules=_rules(rules))
     console.print(f"{saved} answer(s) saved from the monitoring over the last "
                   f"{format_duration(length)} (evaluator 'probe'; a person's answers are "
                   "kept)", markup=False)

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from .common import MonitorWindowOption, WorkspaceOption, console, open_audit, window_seconds
+from .common import (
+    MonitorWindowOption,
+    WorkspaceOption,
+    console,
+    here,
+    open_audit,
+    window_seconds,
+)
 
 
 def report(
@@ -34,6 +41,7 @@ def report(
     length = window_seconds(window)
     audit = open_audit(workspace)
     with console.status("Writing the report…"):
-        index = audit.report(output, sites=site, link_evidence=link_evidence, window=length)
+        index = audit.report(output and here(output), sites=site, link_evidence=link_evidence,
+                             window=length)
     console.print(f"Report: {index}", markup=False)
     console.print(f"Open {index.resolve().as_uri()} in a browser.", markup=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .common import JsonOption, WorkspaceOption, console, new_app, open_audit, print_json
+from .common import JsonOption, WorkspaceOption, console, here, new_app, open_audit, print_json
 
 app = new_app("Add, import, edit, remove and list the sites to assess.")
 
@@ -24,7 +24,11 @@ def add(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Add one site."""
-    site = open_audit(workspace).sites.add(name, url, level, region=region, group=group)
+    notes: list[str] = []
+    site = open_audit(workspace).sites.add(name, url, level, region=region, group=group,
+                                           notes=notes)
+    for note in notes:
+        console.print(f"note: {note}", markup=False)
     console.print(f"Added {site.name} ({site.level}) {site.url}", markup=False)
 
 
@@ -35,6 +39,9 @@ def import_(
         "--sheet", help="Read only this sheet (default: every sheet with a header row).")] = None,
     yes: Annotated[bool, typer.Option(
         "--yes", help="Apply the changes to the sites already here (else only shown).")] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="List every site added and every URL completed with http://, "
+        "not only their counts.")] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Import or update sites from a list; any bad row rejects the whole file.
@@ -43,10 +50,16 @@ def import_(
     missing from the file) are shown and applied only with --yes. Sites missing
     from the file stay; remove them with 'govaudit sites remove'.
     """
-    plan = open_audit(workspace).sites.import_file(path, sheet, apply=yes)
-    for note in plan.notes:
-        console.print(f"note: {note}", markup=False)
-    for site in plan.added:
+    plan = open_audit(workspace).sites.import_file(here(path), sheet, apply=yes)
+    if verbose or len(plan.notes) == 1:
+        for note in plan.notes:
+            console.print(f"note: {note}", markup=False)
+    elif plan.notes:
+        console.print(f"note: {len(plan.notes)} URLs typed without a scheme were read with "
+                      f"http:// (the first: {plan.notes[0]}); --verbose lists each",
+                      markup=False)
+    # a list under review shows what it would add; once applied, the count says it
+    for site in plan.added if verbose or not plan.applied else ():
         console.print(f"+ {site.name} ({site.level}) {site.url}", markup=False)
     for change in plan.changed:
         what = ", ".join(f"{f} {getattr(change.old, f) or '-'} -> {getattr(change.new, f) or '-'}"

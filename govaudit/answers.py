@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from govaudit.checklist import Checklist, Question
-from govaudit.errors import GovauditError, RowsError
+from govaudit.errors import GovauditError, OptionError, RowsError
 from govaudit.store import Answer, Site, utc_now
 from govaudit.tables import read_records
 
@@ -70,6 +70,24 @@ def build_answer(checklist: Checklist, site: Site, qid: str, raw_value: object,
         check_asked(checklist, site, question, values)
     return Answer(site.name, qid, question.indicator_id, value, evaluator,
                   time or utc_now(), note.strip())
+
+
+def answering_as(evaluator: str | None, default: str) -> str:
+    """Who answers: `evaluator` when given (an empty name is refused), else `default`."""
+    if evaluator is None:
+        return default
+    if not evaluator.strip():
+        raise OptionError("evaluator", f"is empty: give a name, or leave it out to answer as "
+                          f"{default}")
+    return evaluator.strip()
+
+
+def keep_notes(answers: list[Answer], stored: Iterable[Answer]) -> list[Answer]:
+    """`answers`, each one without a note taking the note stored for its site, question and
+    evaluator: answering again, with the same value or another, keeps the note."""
+    notes = {(a.site, a.question, a.evaluator): a.note for a in stored if a.note}
+    return [a.replace(note=notes.get((a.site, a.question, a.evaluator), ""))
+            if not a.note else a for a in answers]
 
 
 def parse_answer_file(path: Path, checklist: Checklist, sites: list[Site],

@@ -13,6 +13,11 @@ Every command of the CLI calls one method here; the rules of each use case (whic
 pages a capture covers, remembering a `--url`, linking evidence to answers, how
 disagreeing answers are settled) live here and in the modules below, never in a
 command. Nothing here prints or prompts.
+
+A relative path given to a method, of a file read or written, is read from the
+workspace folder (`audit.root`), wherever the script runs: `audit.export("exports/me.xlsx")`
+writes into the workspace's exports/. The CLI passes absolute paths, so that a command
+reads them from the folder it runs in.
 """
 
 from __future__ import annotations
@@ -73,17 +78,24 @@ class Sites:
         return [self.get(name) for name in wanted]
 
     def add(self, name: str, url: str, level: str = "", *, region: str = "",
-            group: str = "") -> Site:
-        """Add one site; the level may be a checklist level or its Chinese name (市, 县…)."""
+            group: str = "", notes: list[str] | None = None) -> Site:
+        """Add one site; the level may be a checklist level or its Chinese name (市, 县…).
+
+        A URL typed without its scheme ('www.x.gov.cn', 'localhost:8000') is stored
+        with http://, and said so in `notes` when a list is given.
+        """
         from govaudit.sites import add_sites, name_problem, validate_site
 
         problem = name_problem(name)
         if problem:
             raise UsageError(f"site name refused, nothing added: {problem}")
+        typed: list[str] = []
         try:
-            site = validate_site(self._audit.checklist, name, url, level, region, group)
+            site = validate_site(self._audit.checklist, name, url, level, region, group, typed)
         except GovauditError as exc:
             raise GovauditError(f"site {name}: {exc}") from None
+        if notes is not None:
+            notes.extend(f"URL {note}" for note in typed)
         [stored] = add_sites(self._audit.workspace, [site])
         return stored
 
@@ -99,7 +111,8 @@ class Sites:
         from govaudit.sites import apply_plan, plan_import
 
         existing = self.all()
-        plan, secrets = plan_import(Path(path), self._audit.checklist, existing, sheet)
+        plan, secrets = plan_import(self._audit.path(path), self._audit.checklist, existing,
+                                    sheet)
         if (apply or not existing) and plan.has_changes:
             apply_plan(self._audit.workspace, plan, secrets)
             plan = replace(plan, applied=True)
@@ -168,6 +181,11 @@ class Audit:
     def __repr__(self) -> str:
         return f"<Audit {self.root} checklist={self.workspace.checklist_ref}>"
 
+    def path(self, path: str | Path) -> Path:
+        """`path` as this workspace's methods read it: a relative one from the workspace
+        folder, `~` expanded; an absolute one as it is."""
+        return self.root / Path(path).expanduser()
+
     @property
     def root(self) -> Path:
         return self.workspace.root
@@ -198,14 +216,20 @@ class Audit:
     def answers(self, site: str | None = None) -> list[Answer]:
         return self.store.answers(site)
 
-    def answer(self, site: str, question: str, value: object, *, note: str = "",
+    def answer(self, site: str, question: str, value: object, *, note: str | None = None,
                evaluator: str | None = None) -> Answer:
-        """Validate and save one answer: durable on disk before this returns."""
-        from govaudit.answers import build_answer
+        """Validate and save one answer: durable on disk before this returns.
 
-        who, target = evaluator or self.evaluator, self.sites.get(site)
-        record = build_answer(self.checklist, target, question, value, who, note,
+        Without a `note`, the note stored for this site, question and evaluator is
+        kept; `note=""` clears it.
+        """
+        from govaudit.answers import answering_as, build_answer, keep_notes
+
+        who, target = answering_as(evaluator, self.evaluator), self.sites.get(site)
+        record = build_answer(self.checklist, target, question, value, who, note or "",
                               values=self._values(who, target.name).get(target.name, {}))
+        if note is None:
+            [record] = keep_notes([record], self.store.answers(target.name))
         return self.store.save_answers([record])[0]
 
     def _values(self, evaluator: str, site: str | None = None) -> dict[str, dict[str, object]]:
@@ -223,15 +247,15 @@ class Audit:
                     sheet: str | None = None) -> list[Answer]:
         """Save every answer of a CSV/XLSX file (site, question, value[, note]), all or none.
 
-        Every sheet of a workbook with such a header is read, or only `sheet`.
+        Every sheet of a workbook with such a header is read, or only `sheet`. A row
+        without a note keeps the note stored for its site and question.
         """
-        from govaudit.answers import parse_answer_file
+        from govaudit.answers import answering_as, keep_notes, parse_answer_file
 
-        who = evaluator or self.evaluator
-        answers = parse_answer_file(Path(path), self.checklist, self.store.sites(), who,
+        who = answering_as(evaluator, self.evaluator)
+        answers = parse_answer_file(self.path(path), self.checklist, self.store.sites(), who,
                                     self._values(who), sheet)
-        self.store.save_answers(answers)
-        return answers
+        return self.store.save_answers(keep_notes(answers, self.store.answers()))
 
     # -- scores ------------------------------------------------------------------------
 
@@ -286,6 +310,8 @@ class Audit:
         """
         from govaudit.monitor import Monitor as _Monitor
 
+        if rules.endswith(".toml"):  # a rule-set file, not a name
+            rules = str(self.path(rules))
         return _Monitor(self.workspace, rules=rules)
 
     # -- evidence ----------------------------------------------------------------------
@@ -360,7 +386,7 @@ class Audit:
         """Keep a file taken elsewhere (an app or WeChat screenshot) as evidence."""
         from govaudit.evidence import attach
 
-        return attach(self.workspace, site, question, Path(file))
+        return attach(self.workspace, site, question, self.path(file))
 
     def verify(self) -> VerifyResult:
         """Check the evidence: the store, the manifests and the files against each other, and
@@ -395,7 +421,7 @@ class Audit:
         from govaudit.archive.signing import default_key_path
 
         settings = self.evidence_settings
-        return self.new_signing_key(key or settings.key or default_key_path(),
+        return self.new_signing_key(self.path(key) if key else settings.key or default_key_path(),
                                     signer or settings.signer)
 
     def sign(self) -> tuple[str, list[Path]]:
@@ -422,7 +448,7 @@ class Audit:
         from govaudit.archive.bundle import export_bundle
         from govaudit.filenames import safe_name
 
-        target = Path(output) if output is not None else (
+        target = self.path(output) if output is not None else (
             self.workspace.exports_dir / f"{safe_name(site)}-evidence.zip")
         return export_bundle(self.workspace, site, target)
 
@@ -440,8 +466,8 @@ class Audit:
         """
         from govaudit.workbook.export import export_workbook
 
-        return export_workbook(self.workspace, None if path is None else Path(path), overwrite,
-                               window)
+        return export_workbook(self.workspace, None if path is None else self.path(path),
+                               overwrite, window)
 
     def export_into(self, path: str | Path, *, accept_loss: bool = False,
                     keep_backups: int = 5, window: float | None = None) -> IntoResult:
@@ -453,7 +479,7 @@ class Audit:
         """
         from govaudit.workbook.into import export_into
 
-        return export_into(self.workspace, Path(path), accept_loss=accept_loss,
+        return export_into(self.workspace, self.path(path), accept_loss=accept_loss,
                            keep_backups=keep_backups, window=window)
 
     def merge(self, files: Sequence[str | Path], output: str | Path, *,
@@ -462,7 +488,7 @@ class Audit:
         """Merge teammates' workbooks into `output`, scored with this workspace's checklist."""
         from govaudit.workbook.merge import merge_workbooks
 
-        return merge_workbooks(self.workspace, [Path(f) for f in files], Path(output),
+        return merge_workbooks(self.workspace, [self.path(f) for f in files], self.path(output),
                                prefer, force, overwrite)
 
     @staticmethod
@@ -472,7 +498,8 @@ class Audit:
                     overwrite: bool = False) -> MergeResult:
         """Merge teammates' workbooks anywhere: in a workspace (`workspace`, or the one
         holding the current folder) with its checklist, unless `checklist` (a built-in
-        name or .yaml file) is given; elsewhere with the one the About sheets name."""
+        name or .yaml file) is given; elsewhere with the one the About sheets name.
+        Relative paths are read from that workspace's folder, else the current one."""
         from govaudit.workbook.merge import merge_workbooks
         from govaudit.workspace import has_workspace
 
@@ -491,7 +518,7 @@ class Audit:
         """
         from govaudit.workbook.ingest import import_workbook
 
-        return import_workbook(self.workspace, Path(path), force, add_sites)
+        return import_workbook(self.workspace, self.path(path), force, add_sites)
 
     def report(self, out_dir: str | Path | None = None, *,
                sites: Sequence[str] | None = None, link_evidence: bool = False,
@@ -502,7 +529,7 @@ class Audit:
         seconds (default 7 days)."""
         from govaudit.report import build_report
 
-        return build_report(self.workspace, None if out_dir is None else Path(out_dir),
+        return build_report(self.workspace, None if out_dir is None else self.path(out_dir),
                             list(sites) if sites else None, link_evidence, window)
 
 

@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from govaudit.bidi import BIDI_CONTROLS
 from govaudit.checklist import Checklist
@@ -89,11 +89,42 @@ def accepted_levels(checklist: Checklist) -> str:
                      else level for level in checklist.levels)
 
 
+# Full-width forms of ASCII (U+FF01-U+FF5E), as a Chinese input method types them: '：' for
+# ':', '／' for '/', '．' for '.'. Each one's ASCII character is 0xFEE0 below it.
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+
+
+def _full_width(url: str) -> str | None:
+    """Why `url`'s scheme or host cannot be read for a full-width character in it, or None."""
+    head = re.split(r"(?<!/)/(?!/)|[?#]", url, maxsplit=1)[0]  # scheme and host, no path
+    found = _FULL_WIDTH.search(head)
+    if found is None:
+        return None
+    char = found.group()
+    return (f"URL {redact_url(url)!r} holds the full-width {char!r} (U+{ord(char):04X}); "
+            f"type the ASCII {chr(ord(char) - 0xFEE0)!r} instead")
+
+
+def _parts(url: str) -> SplitResult | None:
+    """urlsplit, or None for what it refuses (a bad IPv6 literal, NFKC look-alikes)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        return None
+    return parts
+
+
 def check_url(url: str) -> str | None:
     """A reason why `url` is not a usable http(s) address, or None."""
     if not url:
         return "no URL"
-    parts = urlsplit(url)
+    wide = _full_width(url)
+    if wide:
+        return wide
+    parts = _parts(url)
+    if parts is None:
+        return f"URL {redact_url(url)!r} cannot be read as a URL"
     if parts.scheme not in ("http", "https"):
         return f"URL {redact_url(url)!r} is not http(s)"
     if not parts.hostname:
@@ -101,18 +132,28 @@ def check_url(url: str) -> str | None:
     return None
 
 
-_BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#]\S*)?$")
+# A host as people type it without "http://": a dotted name or address, 'localhost' or an
+# IPv6 literal in brackets; then a port and a path. Other one-word names stay as typed:
+# 'weibo:2656274875' is an account, not a host and port.
+_BARE_HOST = re.compile(r"^(?:[\w-]+(?:\.[\w-]+)+|localhost|\[[0-9A-Fa-f:.]+\])"
+                        r"(?::\d+)?(?:[/?#]\S*)?$", re.IGNORECASE)
+# 'http：//…' or 'https;//…': a web address typed wrong, never an account's identifier
+_HTTP_TYPED = re.compile(r"(?i)https?\s*[:：;；]")
 
 
 def typed_url(url: str) -> tuple[str, str | None]:
-    """A URL as people type it made whole: 'www.chengdu.gov.cn' -> 'http://www.chengdu.gov.cn/'.
+    """A URL as people type it made whole: 'www.chengdu.gov.cn' -> 'http://www.chengdu.gov.cn/',
+    'localhost:8000' -> 'http://localhost:8000/'.
 
     Returns (url, what was changed or None). Anything else is returned as it is.
     """
     if "://" in url or not _BARE_HOST.match(url):
         return url, None
     whole = f"http://{url}"
-    if not urlsplit(whole).path:
+    parts = _parts(whole)
+    if parts is None:
+        return url, None
+    if not parts.path:
         whole += "/"
     return whole, f"{url!r} read as {whole}"
 
@@ -186,7 +227,9 @@ def validate_site(checklist: Checklist, name: str, url: str, level: str, region:
     level_id, fine_group = resolved
     url, note = typed_url(url)
     reason = check_url(url)
-    if level_id in NEW_MEDIA and urlsplit(url).scheme not in ("http", "https"):
+    parts = _parts(url)
+    if (level_id in NEW_MEDIA and (parts is None or parts.scheme not in ("http", "https"))
+            and not _HTTP_TYPED.match(url)):
         reason = None  # an account's identifier, kept as it is
     if reason:
         raise GovauditError(reason)
@@ -207,6 +250,11 @@ def parse_sites(path: Path, checklist: Checklist, sheet: str | None = None,
     levels_refused = ""  # the accepted names, said once after the rows
     for row in read_records(path, HEADERS, ("name", "url"), sheet):
         name = row.text("name")
+        if "level" not in row.cells and len(checklist.levels) > 1:
+            where = f"sheet {row.sheet}" if row.sheet else "the file"
+            raise GovauditError(
+                f"{path}: {where} has no level column ({', '.join(HEADERS['level'])}), and "
+                f"every site of {checklist.id} needs its level: {accepted_levels(checklist)}")
         first = seen.setdefault(name, row.where) if name else row.where
         typed: list[str] = []
         try:

@@ -53,6 +53,70 @@ def test_answer_keeps_history_evaluator_time_note(make_workspace, cli):
     assert answer.time.endswith("+00:00")
 
 
+def test_answering_again_keeps_the_note_unless_one_is_given(make_workspace, cli,
+                                                             tmp_path: Path):
+    ws = make_workspace(sites=SITES)
+
+    def stored() -> tuple[object, str]:
+        [answer] = Store(ws).answers("成都市")
+        return answer.value, answer.note
+
+    assert cli("answer", "成都市", "a1.q1", "yes", "--note", "首页有栏目",
+               cwd=ws.root).exit_code == 0
+    same = cli("answer", "成都市", "a1.q1", "yes", cwd=ws.root)
+    assert same.exit_code == 0 and stored() == ("yes", "首页有栏目")
+    changed = cli("answer", "成都市", "a1.q1", "no", cwd=ws.root)
+    assert stored() == ("no", "首页有栏目")
+    assert "note kept: 首页有栏目" in " ".join(changed.output.split())
+    assert cli("answer", "成都市", "a1.q1", "no", "--note", "栏目已撤", cwd=ws.root).exit_code == 0
+    assert stored() == ("no", "栏目已撤")
+    assert cli("answer", "成都市", "a1.q1", "no", "--note", "", cwd=ws.root).exit_code == 0
+    assert stored() == ("no", "")
+    # a file row without a note keeps the stored one, as the command does
+    assert cli("answer", "成都市", "a1.q1", "yes", "--note", "又开了", cwd=ws.root).exit_code == 0
+    rows = tmp_path / "answers.csv"
+    rows.write_text("site,question,value,note\n成都市,a1.q1,yes,\n", encoding="utf-8")
+    assert cli("answer", "--file", str(rows), cwd=ws.root).exit_code == 0
+    assert stored() == ("yes", "又开了")
+    # another evaluator's answer starts without this one's note
+    import govaudit
+
+    other = govaudit.Audit.open(ws.root).answer("成都市", "a1.q1", "yes", evaluator="李四")
+    assert other.note == ""
+
+
+def test_an_empty_evaluator_is_refused(make_workspace, cli, tmp_path: Path):
+    ws = make_workspace(sites=SITES)
+    for blank in ("", "  "):
+        result = cli("answer", "成都市", "a1.q1", "yes", "--evaluator", blank, cwd=ws.root)
+        assert result.exit_code == 2, result.output
+        assert "--evaluator is empty" in result.output
+    rows = tmp_path / "answers.csv"
+    rows.write_text("site,question,value\n成都市,a1.q1,yes\n", encoding="utf-8")
+    result = cli("answer", "--file", str(rows), "--evaluator", "", cwd=ws.root)
+    assert result.exit_code == 2 and "--evaluator is empty" in result.output
+    assert Store(ws).answers("成都市") == []
+
+
+def test_a_negative_value_on_the_command_line_is_explained(make_workspace, cli):
+    ws = make_workspace(checklist="cstc-2020-local",
+                        sites=[("青山县", "http://qs.example.cn/", "county")])
+    result = cli("answer", "青山县", "survey-feedback.q1", "-1", cwd=ws.root)
+    assert result.exit_code == 2
+    out = " ".join(result.output.split())
+    assert "No such option: -1" in out
+    assert "answer 青山县 survey-feedback.q1 -- -1" in out, out  # after "govaudit"
+    # after --, the value reaches validation, which says what a count may be
+    given = cli("answer", "青山县", "survey-feedback.q1", "--", "-1", cwd=ws.root)
+    assert given.exit_code == 1
+    assert "survey-feedback.q1: '-1' is not a whole number from 0" in given.output
+    assert Store(ws).answers("青山县") == []
+    # an option that is not a number is still Click's own message
+    typo = cli("answer", "青山县", "survey-feedback.q1", "3", "--nite", "x", cwd=ws.root)
+    assert typo.exit_code == 2 and "No such option: --nite" in typo.output
+    assert "-- -" not in typo.output
+
+
 def test_bad_single_answers(make_workspace, cli):
     ws = make_workspace(sites=SITES)
     cases = [

@@ -5,6 +5,7 @@ These tests read like the manual: each one is a short script over `govaudit.Audi
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import textwrap
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from PIL import Image
 
 import govaudit
 from govaudit.browser import BrowserNotFound, find_browser
@@ -49,10 +51,11 @@ def test_the_library_script_runs_as_written(tmp_path: Path, site_url: str):
     _assigned(tmp_path / "assigned.xlsx", site_url)
     script = textwrap.dedent(f"""
         import govaudit
+        from pathlib import Path
         audit = govaudit.Audit.create("audit-2026", checklist="cstc-2020-local", evaluator="张三")
         audit = govaudit.Audit.open("audit-2026")            # or the folder you are in
         audit.sites.add("成都市", "{site_url}", "city")
-        audit.sites.import_file("assigned.xlsx")
+        audit.sites.import_file(Path("assigned.xlsx").resolve())   # relative: audit-2026/…
         audit.answer("成都市", "statutory-disclosure.q1", "yes", note="首页有栏目")
         for s in audit.score(): print(s.site, s.total, s.bonus, s.grade, s.rank)
         audit.check(); audit.capture(); audit.export("exports/me.xlsx"); audit.report("exports/report")
@@ -63,11 +66,53 @@ def test_the_library_script_runs_as_written(tmp_path: Path, site_url: str):
     lines = done.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["成都市", "郫都区"]
     assert lines[0].split()[3:] == ["起步", "1"]
-    assert (tmp_path / "exports" / "me.xlsx").is_file()
-    assert (tmp_path / "exports" / "report" / "index.html").is_file()
+    # relative paths are the workspace's, wherever the script runs
+    assert (tmp_path / "audit-2026" / "exports" / "me.xlsx").is_file()
+    assert (tmp_path / "audit-2026" / "exports" / "report" / "index.html").is_file()
+    assert not (tmp_path / "exports").exists()
     audit = govaudit.Audit.open(tmp_path / "audit-2026")
     assert {e["site"] for e in audit.evidence() if not e["error"]} == {"成都市", "郫都区"}
     assert audit.store.probe_results("成都市")["availability"].failures == 0
+
+
+def test_relative_paths_are_read_from_the_workspace(make_workspace, tmp_path: Path,
+                                                    monkeypatch, cli):
+    """Every method that reads or writes a file takes a relative path from the workspace."""
+    ws = make_workspace(sites=[("成都市", "https://cd.example.cn", "city")])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    audit = govaudit.Audit.open(ws.root)
+    audit.answer("成都市", "a1.q1", "yes")
+    assert audit.export("exports/me.xlsx") == ws.root / "exports" / "me.xlsx"
+    assert (ws.root / "exports" / "me.xlsx").is_file()
+    assert audit.report("exports/report") == ws.root / "exports" / "report" / "index.html"
+    merged = audit.merge(["exports/me.xlsx"], "exports/team.xlsx")
+    assert Path(merged.path) == ws.root / "exports" / "team.xlsx"
+    assert audit.import_workbook("exports/team.xlsx").rows == 1
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 20), (0, 0, 200)).save(buffer, "PNG")
+    (ws.root / "shot.png").write_bytes(buffer.getvalue())
+    assert audit.attach("成都市", "a1.q1", "shot.png")["site"] == "成都市"
+    assert audit.export_evidence("成都市", "exports/cd.zip").path == ws.root / "exports" / "cd.zip"
+    (ws.root / "more.csv").write_text("名称,网址,级别\n郫都区,http://pd.example.cn/,county\n",
+                                      encoding="utf-8")
+    assert [s.name for s in audit.sites.import_file("more.csv").added] == ["郫都区"]
+    (ws.root / "answers.csv").write_text("site,question,value\n郫都区,a1.q1,no\n",
+                                         encoding="utf-8")
+    assert len(audit.answer_file("answers.csv")) == 1
+    assert audit.keygen("keys/me.pem", "张三").private == ws.root / "keys" / "me.pem"
+    shipped = Path(govaudit.__file__).parent / "monitor" / "gov-2019.toml"
+    (ws.root / "mine.toml").write_bytes(shipped.read_bytes())
+    with audit.monitor("mine.toml") as monitor:
+        assert monitor.rules.id
+    assert audit.path("~/x") == Path.home() / "x"
+    assert audit.path(elsewhere / "x") == elsewhere / "x"
+    assert list(elsewhere.iterdir()) == []
+    # the commands read them from the folder they run in
+    result = cli("export", "-o", "mine.xlsx", "-w", str(ws.root), cwd=elsewhere)
+    assert result.exit_code == 0, result.output
+    assert (elsewhere / "mine.xlsx").is_file()
 
 
 def test_open_finds_the_workspace_upwards(make_workspace, monkeypatch):

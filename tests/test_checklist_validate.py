@@ -143,3 +143,21 @@ def test_unknown_checklist_name(cli, tmp_path: Path):
     result = cli("init", str(tmp_path / "w"), "--checklist", "nope", "--evaluator", "x")
     assert result.exit_code == 1
     assert not (tmp_path / "w").exists()
+
+
+def test_an_indicator_table_points_to_checklist_import(tmp_path: Path, cli):
+    from openpyxl import Workbook
+
+    table = tmp_path / "指标表.xlsx"
+    book = Workbook()
+    book.active.append(["一级指标", "二级指标", "三级指标", "评估要点说明", "权重"])
+    book.save(table)
+    result = cli("checklist", "validate", str(table))
+    assert result.exit_code == 1
+    out = " ".join(result.output.split())
+    assert "Excel workbook" in out and "not UTF-8" not in out
+    assert f"govaudit checklist import {table}" in out
+    started = cli("init", str(tmp_path / "ws"), "--checklist", str(table), "--evaluator", "张三")
+    assert started.exit_code == 1
+    assert "govaudit checklist import" in started.output
+    assert not (tmp_path / "ws").exists()

@@ -129,6 +129,87 @@ def test_urls_typed_without_scheme_are_completed_with_a_note(make_workspace, cli
     assert len(plan.notes) == 2 and not plan.has_changes
 
 
+def test_sites_add_completes_a_url_typed_without_scheme_and_says_so(make_workspace, cli):
+    ws = make_workspace(checklist="cstc-2020-local")
+    for name, typed, stored in [("青山县", "localhost:18013", "http://localhost:18013/"),
+                                ("绿水县", "127.0.0.1:18013", "http://127.0.0.1:18013/"),
+                                ("白云区", "www.x.gov.cn:8080/index.html",
+                                 "http://www.x.gov.cn:8080/index.html"),
+                                ("黄河区", "[::1]:18013", "http://[::1]:18013/")]:
+        result = cli("sites", "add", name, typed, "--level", "县", cwd=ws.root)
+        assert result.exit_code == 0, result.output
+        assert f"note: URL {typed!r} read as {stored}" in result.output
+        assert _sites(ws)[name].url == stored
+    plain = cli("sites", "add", "长江区", "http://www.cj.gov.cn/", "--level", "县", cwd=ws.root)
+    assert plain.exit_code == 0 and "note:" not in plain.output
+    # the library says the same, when asked for notes
+    notes: list[str] = []
+    site = govaudit.Audit.open(ws.root).sites.add("珠江区", "localhost", "县", notes=notes)
+    assert site.url == "http://localhost/"
+    assert notes == ["URL 'localhost' read as http://localhost/"]
+
+
+def test_a_full_width_colon_in_a_url_is_named(make_workspace, cli):
+    ws = make_workspace(checklist="cstc-2020-local")
+    for typed, char in [("http：//www.x.gov.cn/", "："), ("http://www.x.gov.cn：8080/", "："),
+                        ("www．x.gov.cn", "．")]:
+        result = cli("sites", "add", "青山县", typed, "--level", "县", cwd=ws.root)
+        assert result.exit_code == 1, result.output
+        out = " ".join(result.output.split())
+        assert f"full-width {char!r}" in out, out
+        assert "type the ASCII" in out and "Traceback" not in out
+    assert _sites(ws) == {}
+    # a new-media account's identifier may hold one; a web address typed wrong may not
+    ws = make_workspace(checklist="cstc-2020-newmedia", name="nm")
+    assert cli("sites", "add", "成都发布", "weixin：成都发布", "--level", "微信",
+               cwd=ws.root).exit_code == 0
+    wrong = cli("sites", "add", "四川发布", "https：//weibo.com/scfb", "--level", "微博",
+                cwd=ws.root)
+    assert wrong.exit_code == 1 and "full-width" in wrong.output
+    numeric = cli("sites", "add", "某某发布", "weibo:2656274875", "--level", "微博", cwd=ws.root)
+    assert numeric.exit_code == 0 and _sites(ws)["某某发布"].url == "weibo:2656274875"
+
+
+def test_a_long_list_without_schemes_is_summed_up_in_a_line(make_workspace, cli,
+                                                             tmp_path: Path):
+    ws = make_workspace(checklist="cstc-2020-local")
+    rows = [[f"第{n}县", f"www.x{n}.gov.cn", "县"] for n in range(150)]
+    path = _list(tmp_path / "a.xlsx", rows)
+    result = cli("sites", "import", str(path), cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2, result.output
+    assert lines[0].startswith("note: 150 URLs typed without a scheme were read with http://")
+    assert "row 4: site 第0县: URL 'www.x0.gov.cn' read as http://www.x0.gov.cn/" in lines[0]
+    assert "--verbose" in lines[0]
+    assert "150 added" in lines[1]
+    assert len(_sites(ws)) == 150
+    # --verbose: every completed URL and every site added, one line each
+    again = make_workspace(checklist="cstc-2020-local", name="again")
+    verbose = cli("sites", "import", str(path), "--verbose", cwd=again.root)
+    assert verbose.exit_code == 0, verbose.output
+    out = verbose.output
+    assert out.count("note: sheet 任务 row") == 150 and out.count("\n+ ") == 150
+    assert "+ 第149县 (county) http://www.x149.gov.cn/" in out
+
+
+def test_a_list_without_a_level_column_says_so_once(make_workspace, cli, tmp_path: Path):
+    ws = make_workspace(checklist="cstc-2020-local")
+    path = tmp_path / "sites.csv"
+    path.write_text("名称,网址\n" + "".join(f"第{n}县,http://www.x{n}.gov.cn/\n"
+                                           for n in range(20)), encoding="utf-8")
+    result = cli("sites", "import", str(path), cwd=ws.root)
+    assert result.exit_code == 1
+    out = " ".join(result.output.split())
+    assert "no level" in out and out.count("no level") == 1, out
+    assert "no level column" in out and "级别" in out and "row 2" not in out
+    assert "county (县" in out  # what a level may be called
+    assert _sites(ws) == {}
+    # a one-level checklist needs no level column
+    single = make_workspace(checklist="cstc-2020-digital-gov", name="single")
+    assert cli("sites", "import", str(path), cwd=single.root).exit_code == 0
+
+
 def test_new_media_accounts_without_url(make_workspace, cli, tmp_path: Path):
     ws, _, _ = _imported(make_workspace, cli, tmp_path, "cstc-2020-newmedia",
                          [["成都发布", "weixin:成都发布", "微信"],

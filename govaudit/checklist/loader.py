@@ -193,6 +193,10 @@ def _read_text(path: Path) -> str:
         raise GovauditError(f"{path}: no such checklist file") from None
     except OSError as exc:
         raise GovauditError(f"{path}: cannot read: {exc}") from None
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # a zip (xlsx) or an OLE (xls) file
+        raise ChecklistError(str(path), [
+            f"{path}: an Excel workbook, not checklist YAML; turn an indicator table into a "
+            f"checklist with 'govaudit checklist import {path}' (a .xls saved as .xlsx first)"])
     if len(data) > MAX_FILE_BYTES:
         line = _line_at(data, MAX_FILE_BYTES)
         raise ChecklistError(str(path), [
