@@ -157,7 +157,7 @@ async def run_schedule(visitor: Visitor, sites: list[Site], every: float, until:
                     next_summary = now + every
                 due, name = heap[0]
                 if due > now:
-                    visitor.batch.tick()  # nothing due: what is done goes to disk soon
+                    visitor.batch.tick()  # a timed write that failed stops the run
                     await asyncio.sleep(min(due - now, tick, until - now))
                     continue
                 heapq.heapreplace(heap, (next_slot(name, every, max(due, now)), name))
