@@ -4,7 +4,8 @@ Samples are only ever appended. A run's samples go to disk as they are made (`Ba
 sample is written at once when the last write is `WRITE_WITHIN` old, else with the others
 of that moment at most `WRITE_WITHIN` later, so that a busy run commits a few times a
 second and a kill at any moment loses only the visits in flight and those that finished in
-the last `WRITE_WITHIN` seconds. Times are wall-clock UTC in
+the last `WRITE_WITHIN` seconds. Every URL is stored as `govaudit.urls.redact_url` leaves
+it (no `user:password@`, no secret query values). Times are wall-clock UTC in
 epoch seconds; a window is always read as [now - window, now], so that samples
 dated after `now` (written before the clock was set back) are kept on disk but
 left out of the window's figures and counted apart (`future`).
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from govaudit.errors import GovauditError
+from govaudit.urls import redact_url
 
 FILE_NAME = "monitor.sqlite"
 WRITE_WITHIN = 0.1  # seconds a finished visit waits at most before it is on disk
@@ -100,8 +102,15 @@ class LinkSample:
 
 
 def _row(sample: Visit | ColumnSample | LinkSample) -> tuple[Any, ...]:
+    """The sample's fields, every text but the site's name with its URLs redacted (a link
+    found on a page may carry `user:password@`)."""
     # dataclasses.astuple deep-copies every field: too slow for 100,000s of samples
-    return tuple(getattr(sample, name) for name in sample.__dataclass_fields__)
+    values = []
+    for name in sample.__dataclass_fields__:
+        value = getattr(sample, name)
+        values.append(redact_url(value) if isinstance(value, str) and name != "site"
+                      else value)
+    return tuple(values)
 
 
 def _insert(table: str, cls: type) -> str:
@@ -200,7 +209,8 @@ class MonitorDB:
         """The screenshot taken after a failed visit: its evidence id, or why there is none."""
         with self._transaction() as conn:
             conn.execute("INSERT INTO shots(site, visit, time, evidence, error) "
-                         "VALUES (?, ?, ?, ?, ?)", (site, visit, time, evidence, error))
+                         "VALUES (?, ?, ?, ?, ?)", (site, visit, time, evidence,
+                                                     redact_url(error)))
 
     def streak_has_shot(self, site: str, when: float) -> bool:
         """Whether the failure streak `when` belongs to (since the site's last visit that
