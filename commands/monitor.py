@@ -132,6 +132,9 @@ def start(
 
     try:
         with sigterm_as_ctrl_c(), audit.monitor() as monitor:
+            if monitor.sites(_names(sites)):  # else start says there is nothing to visit
+                for reason in monitor.skipped(_names(sites)):
+                    console.print(f"skipped: {reason}", markup=False)
             monitor.start(interval, span, _names(sites), options, started, visited, summary)
     except KeyboardInterrupt:
         err_console.print(f"monitor stopped after {counts['visits']} visit(s) "
@@ -163,10 +166,12 @@ def tick(
     audit = open_audit(workspace)
     with sigterm_as_ctrl_c(), audit.monitor() as monitor:
         chosen = monitor.sites(_names(sites))
-        for reason in monitor.skipped(_names(sites)):
+        skipped = monitor.skipped(_names(sites))
+        for reason in skipped:
             console.print(f"skipped: {reason}", markup=False)
         if not chosen:
-            console.print("No sites yet: govaudit sites import FILE")
+            console.print("No web sites to visit." if skipped else
+                          "No sites yet: govaudit sites import FILE", markup=False)
             return
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=err_console, transient=True, disable=json) as bar:

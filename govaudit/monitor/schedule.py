@@ -124,6 +124,8 @@ async def run_schedule(visitor: Visitor, sites: list[Site], every: float, until:
                        on_visit: Progress | None = None,
                        on_summary: Callable[[RoundSummary], None] | None = None) -> None:
     """Visit each site at its slot of every interval until `until` (epoch seconds)."""
+    if not sites:
+        raise GovauditError("no sites to visit")
     clock = visitor.clock
     now = clock()
     by_name = {s.name: s for s in sites}
