@@ -225,6 +225,21 @@ class MonitorDB:
         with self._transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
+    def copy_to(self, target: Path) -> int:
+        """Copy the samples into a new file at `target` with SQLite's backup API: every
+        sample committed before the copy began, the WAL folded in, journal mode DELETE (the
+        copy needs no -wal). Returns how many visits it holds."""
+        try:
+            copy = sqlite3.connect(target)
+            try:
+                self.conn.backup(copy)
+                copy.execute("PRAGMA journal_mode=DELETE")
+                return int(copy.execute("SELECT count(*) FROM visits").fetchone()[0])
+            finally:
+                copy.close()
+        except sqlite3.Error as exc:
+            raise self._error(exc, f"copy to {target}") from None
+
     # -- reading -------------------------------------------------------------------
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
