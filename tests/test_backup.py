@@ -7,9 +7,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import stat
-import subprocess
-import sys
-import threading
 import time
 import zipfile
 from pathlib import Path
@@ -20,47 +17,9 @@ import govaudit
 from govaudit.monitor import Monitor
 from govaudit.monitor.db import FILE_NAME
 from govaudit.workspace import open_workspace
+from tests.busy_workspace import ANSWERS, SAMPLES, Writer
 
 SITES = [("成都市", "http://127.0.0.1:9/", "city"), ("郫都区", "http://127.0.0.1:8/", "county")]
-# Each writer says "N" once its N-th write is committed: acknowledged.
-SAMPLES = """
-import sys, time
-from govaudit.monitor.db import MonitorDB, Visit
-with MonitorDB.for_workspace(sys.argv[1]) as db:
-    for i in range(1, 1_000_000):
-        db.add_visits([Visit('成都市', float(i), True, 200, final_url='http://127.0.0.1:9/')])
-        print(i, flush=True)
-"""
-ANSWERS = """
-import sys
-from govaudit.store import Store
-from govaudit.workspace import open_workspace
-store = Store(open_workspace(sys.argv[1], explicit=True))
-for i in range(1, 1_000_000):
-    store.save_answer('郫都区', 'a1.q3', 'a1', i, '张三')
-    print(i, flush=True)
-"""
-
-
-class Writer:
-    """A process writing for as long as it runs; `acknowledged` is its last confirmed write."""
-
-    def __init__(self, script: str, folder: Path) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", script, str(folder)],
-                                     stdout=subprocess.PIPE, text=True)
-        self.acknowledged = 0
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.acknowledged = int(line)
-
-    def stop(self) -> None:
-        self.proc.kill()
-        self.proc.wait(timeout=30)
-
-
 def _restore(backup: Path, folder: Path) -> Path:
     if backup.suffix == ".zip":
         with zipfile.ZipFile(backup) as archive:

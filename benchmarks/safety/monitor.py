@@ -23,13 +23,13 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 import zipfile
 from pathlib import Path
 
 from benchmarks.safety import Case
+from tests.busy_workspace import ANSWERS, SAMPLES, Writer
 from tests.monitor_kills import GOVAUDIT, MINI, ROOT, kill_monitor
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -73,42 +73,6 @@ def kills(folder: Path) -> list[Case]:
 
 # -- copies while writing -------------------------------------------------------------------
 
-SAMPLES = """
-import sys
-from govaudit.monitor.db import MonitorDB, Visit
-with MonitorDB.for_workspace(sys.argv[1]) as db:
-    for i in range(1, 10_000_000):
-        db.add_visits([Visit('成都市', float(i), True, 200, final_url='http://127.0.0.1:9/')])
-        print(i, flush=True)
-"""
-ANSWERS = """
-import sys
-from govaudit.store import Store
-from govaudit.workspace import open_workspace
-store = Store(open_workspace(sys.argv[1], explicit=True))
-for i in range(1, 10_000_000):
-    store.save_answer('郫都区', 'a1.q3', 'a1', i, '张三')
-    print(i, flush=True)
-"""
-
-
-class _Writer:
-    def __init__(self, script: str, arg: Path) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", script, str(arg)], env=ENV,
-                                     stdout=subprocess.PIPE, text=True)
-        self.acknowledged = 0
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.acknowledged = int(line)
-
-    def stop(self) -> None:
-        self.proc.kill()
-        self.proc.wait(timeout=30)
-
-
 def _samples_in(db: Path) -> tuple[bool, set[int]]:
     """(has its tables, the sample numbers) of a monitor.sqlite as a copy left it."""
     if not db.is_file():
@@ -137,7 +101,7 @@ def copies(folder: Path) -> list[Case]:
         run = folder / f"copy{i}"
         root = _workspace(run / "ws", [("成都市", "http://127.0.0.1:9/", "city"),
                                        ("郫都区", "http://127.0.0.1:8/", "county")])
-        writers = [_Writer(SAMPLES, root / "data"), _Writer(ANSWERS, root)]
+        writers = [Writer(SAMPLES, root / "data"), Writer(ANSWERS, root)]
         dest = run / ("backup.zip" if i % 2 else "backup")
         try:
             deadline = time.monotonic() + 120
