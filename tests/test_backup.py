@@ -5,8 +5,11 @@ restored and opened as a workspace."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
 import stat
+import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -18,6 +21,7 @@ from govaudit.monitor import Monitor
 from govaudit.monitor.db import FILE_NAME
 from govaudit.workspace import open_workspace
 from tests.busy_workspace import ANSWERS, SAMPLES, Writer
+from tests.monitor_kills import ARGS, GOVAUDIT, ROOT, SiteServer, make_workspace
 
 SITES = [("成都市", "http://127.0.0.1:9/", "city"), ("郫都区", "http://127.0.0.1:8/", "county")]
 def _restore(backup: Path, folder: Path) -> Path:
@@ -63,6 +67,41 @@ def test_a_backup_taken_while_writers_run_holds_all_they_acknowledged(make_works
     assert audit.answers("成都市")[0].value == "yes"
     with Monitor(open_workspace(restored, explicit=True)) as monitor:
         assert monitor.status(10**10, now=10**6)[0].figures.visits == len(times)
+
+
+def _visit_ids(db: Path) -> set[int]:
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        return {i for (i,) in conn.execute("SELECT id FROM visits")}
+    except sqlite3.OperationalError:  # no table yet
+        return set()
+    finally:
+        conn.close()
+
+
+def test_a_backup_taken_while_monitor_start_runs_holds_every_visit_committed(tmp_path):
+    server = SiteServer()
+    try:
+        root = make_workspace(tmp_path / "ws", server)
+        db = root / "data" / FILE_NAME
+        monitor = subprocess.Popen([*GOVAUDIT, *ARGS["start"]], cwd=root,
+                                   env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while len(committed := _visit_ids(db)) < 8:
+                assert time.monotonic() < deadline and monitor.poll() is None, monitor.stderr
+                time.sleep(0.05)
+            result = govaudit.Audit.open(root).backup(tmp_path / "while-monitoring.zip")
+        finally:
+            monitor.send_signal(signal.SIGTERM)
+            _, err = monitor.communicate(timeout=60)
+    finally:
+        server.close()
+    assert monitor.returncode == 130, err
+    restored = _restore(result.path, tmp_path / "restored")
+    kept = _visit_ids(restored / "data" / FILE_NAME)
+    assert committed <= kept <= _visit_ids(db) and len(kept) == result.visits
 
 
 def test_a_backup_has_the_workspace_but_not_its_passwords_unless_asked(make_workspace,
