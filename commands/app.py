@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from . import answer, checklist, init, score, sites, status
+from . import answer, backup, checklist, init, score, sites, status
 from . import check as check_command
 from . import collect as collect_command
 from . import demo as demo_command
@@ -23,7 +23,7 @@ from .common import GovauditGroup, ValueCommand
 DAY = [
     ("Set up", ["init", "doctor", "checklist", "sites"]),
     ("Assess the sites", ["check", "evidence", "collect", "answer", "status"]),
-    ("Results and the team", ["score", "export", "import", "report"]),
+    ("Results and the team", ["score", "export", "import", "report", "backup"]),
     ("Over weeks", ["monitor"]),
     ("Try it", ["demo"]),
 ]
@@ -52,7 +52,7 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "init": init.init, "check": check_command.check, "collect": collect_command.collect,
     "answer": answer.answer, "status": status.status, "score": score.score,
     "import": import_command.import_workbook, "report": report_command.report,
-    "doctor": doctor_command.doctor, "demo": demo_command.demo,
+    "doctor": doctor_command.doctor, "demo": demo_command.demo, "backup": backup.backup,
 }
 GROUPS = {
     "sites": sites.app, "monitor": monitor_command.app, "evidence": evidence_command.app,

@@ -9,8 +9,10 @@ import json
 import os
 import re
 import shlex
+import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -116,6 +118,17 @@ def duration(value: str, option: str, allow_zero: bool = False) -> float:
 
 def window_seconds(value: str | None) -> float | None:
     return None if value is None else duration(value, "--window")
+
+
+@contextmanager
+def sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (systemd's stop, `timeout` in cron) stops as Ctrl-C does: what is done is saved."""
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def report_error(message: str) -> None:

@@ -3,7 +3,6 @@ findings of a rule set (gov-2019) over a window."""
 
 from __future__ import annotations
 
-import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from .common import (
     new_app,
     open_audit,
     print_json,
+    sigterm_as_ctrl_c,
 )
 
 if TYPE_CHECKING:
@@ -137,18 +137,17 @@ def start(
         console.print(f"{_when(datetime.now(UTC).timestamp())} {done.visits} visit(s), "
                       f"{done.failures} failed{skipped}", markup=False)
 
-    previous = signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # systemd stop = Ctrl-C
     try:
-        with audit.monitor() as monitor:
+        with sigterm_as_ctrl_c(), audit.monitor() as monitor:
+            if monitor.sites(_names(sites)):  # else start says there is nothing to visit
+                for reason in monitor.skipped(_names(sites)):
+                    console.print(f"skipped: {reason}", markup=False)
             monitor.start(interval, span, _names(sites), options, started, visited, summary)
     except KeyboardInterrupt:
         err_console.print(f"monitor stopped after {counts['visits']} visit(s) "
                           f"({counts['failures']} failed), all saved; 'govaudit monitor "
                           "start' with the same options resumes", markup=False)
         raise typer.Exit(130) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     console.print(f"monitoring finished: {counts['visits']} visit(s), "
                   f"{counts['failures']} failed", markup=False)
 
@@ -172,12 +171,14 @@ def tick(
     options = _options(timeout, concurrency, host_interval, columns_every, max_links,
                        allow_private, screenshots)
     audit = open_audit(workspace)
-    with audit.monitor() as monitor:
+    with sigterm_as_ctrl_c(), audit.monitor() as monitor:
         chosen = monitor.sites(_names(sites))
-        for reason in monitor.skipped(_names(sites)):
+        skipped = monitor.skipped(_names(sites))
+        for reason in skipped:
             console.print(f"skipped: {reason}", markup=False)
         if not chosen:
-            console.print("No sites yet: govaudit sites import FILE")
+            console.print("No web sites to visit." if skipped else
+                          "No sites yet: govaudit sites import FILE", markup=False)
             return
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=err_console, transient=True, disable=json) as bar:

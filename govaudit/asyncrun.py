@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import gc
+import signal
+import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -29,7 +31,9 @@ def new_loop() -> asyncio.AbstractEventLoop:
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run `coro` to the end on a new loop, also from code that already runs one in this thread.
 
-    Ctrl-C cancels it and raises KeyboardInterrupt here, as asyncio.run does.
+    Ctrl-C cancels it and raises KeyboardInterrupt here, as asyncio.run does; so does
+    SIGTERM where the program has made it Ctrl-C (`signal.default_int_handler`), so that
+    the run's own clean-up (`finally`, `except BaseException`) runs for a service stop too.
     """
     try:
         asyncio.get_running_loop()
@@ -46,9 +50,39 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
     gc.freeze()
     try:
         with asyncio.Runner(loop_factory=new_loop) as runner:
-            return runner.run(coro)
+            return runner.run(_sigterm_as_ctrl_c(coro))
     finally:
         gc.unfreeze()
+
+
+async def _sigterm_as_ctrl_c(coro: Coroutine[Any, Any, T]) -> T:
+    """Await `coro`; if SIGTERM is Ctrl-C in this program, a SIGTERM cancels it (its clean-up
+    runs) and then raises KeyboardInterrupt, as the runner does for Ctrl-C. A second one
+    raises KeyboardInterrupt at once."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is not signal.default_int_handler):
+        return await coro
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        if stopping or task is None:
+            raise KeyboardInterrupt
+        stopping = True
+        task.cancel()
+        loop.call_soon_threadsafe(lambda: None)  # wake the loop up to deliver it
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        return await coro
+    except asyncio.CancelledError:
+        if stopping:
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _report(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

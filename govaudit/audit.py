@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from govaudit.archive.settings import EvidenceSettings
     from govaudit.archive.signing import KeyFiles
     from govaudit.archive.timestamps import TimestampResult
+    from govaudit.backup import BackupResult
     from govaudit.capture import CaptureOptions, CaptureRun, ProgressCallback
     from govaudit.collect import CollectPlan
     from govaudit.evidence import VerifyResult
@@ -313,6 +314,15 @@ class Audit:
         if rules.endswith(".toml"):  # a rule-set file, not a name
             rules = str(self.path(rules))
         return _Monitor(self.workspace, rules=rules)
+
+    def backup(self, dest: str | Path, *, credentials: bool = False) -> BackupResult:
+        """Copy the workspace into `dest`, a new folder or a new .zip, consistently while it is
+        in use: the store under the workspace lock, the monitoring samples through SQLite's
+        backup API, the evidence files, govaudit.toml. data/credentials.json (the sites'
+        passwords) only with `credentials`; exports/ never (export and report remake it)."""
+        from govaudit.backup import backup_workspace
+
+        return backup_workspace(self.workspace, self.path(dest), credentials)
 
     # -- evidence ----------------------------------------------------------------------
 

@@ -59,6 +59,7 @@ def test_the_library_script_runs_as_written(tmp_path: Path, site_url: str):
         audit.answer("成都市", "statutory-disclosure.q1", "yes", note="首页有栏目")
         for s in audit.score(): print(s.site, s.total, s.bonus, s.grade, s.rank)
         audit.check(); audit.capture(); audit.export("exports/me.xlsx"); audit.report("exports/report")
+        audit.backup("exports/audit-2026-backup.zip")   # a consistent copy, also while in use
     """)  # noqa: E501
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
                           text=True, timeout=300)
@@ -70,6 +71,7 @@ def test_the_library_script_runs_as_written(tmp_path: Path, site_url: str):
     assert (tmp_path / "audit-2026" / "exports" / "me.xlsx").is_file()
     assert (tmp_path / "audit-2026" / "exports" / "report" / "index.html").is_file()
     assert not (tmp_path / "exports").exists()
+    assert (tmp_path / "audit-2026" / "exports" / "audit-2026-backup.zip").is_file()
     audit = govaudit.Audit.open(tmp_path / "audit-2026")
     assert {e["site"] for e in audit.evidence() if not e["error"]} == {"成都市", "郫都区"}
     assert audit.store.probe_results("成都市")["availability"].failures == 0

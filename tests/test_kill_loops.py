@@ -1,9 +1,11 @@
-"""SIGKILL loops of 200 kills during `answer --file`, `collect` and `export --into`.
+"""SIGKILL loops of 200 kills during `answer --file`, `collect` and `export --into`, and a
+handful of SIGKILLs and SIGTERMs during `monitor tick` and `monitor start`.
 
 Each loop reuses one workspace and kills the real program at a seeded random moment of
 its run (the delay drawn from a measured whole run, or just after its write began).
 After every kill: no acknowledged answer is lost, the store loads, and the team's
-workbook opens with openpyxl, keeps its own sheet, and every backup is whole. The counts
+workbook opens with openpyxl, keeps its own sheet, and every backup is whole; no visit the
+monitor finished is missing from monitor.sqlite (tests/monitor_kills.py). The counts
 (kills, kills that landed mid-write, the states left) are printed; run with -s to see them.
 """
 
@@ -26,11 +28,13 @@ from govaudit.store import Store
 from govaudit.workbook.into import backups
 from govaudit.workspace import open_workspace
 from tests.conftest import GOVAUDIT
+from tests.monitor_kills import GRACE, kill_monitor
 from tests.test_collect_terminal import FIXTURE, Term
 from tests.test_data_safety_store import RUN_QUESTIONS, RUN_SITES, _run_file
 from tests.test_hostile_kills import team_workbook
 
 KILLS = int(os.environ.get("GOVAUDIT_KILLS", "200"))
+MONITOR_KILLS = int(os.environ.get("GOVAUDIT_MONITOR_KILLS", "2"))  # per command and signal
 SEED = 20150
 
 
@@ -272,3 +276,38 @@ def test_collect_survives_200_sigkills(make_workspace) -> None:
     _report("collect", SEED + 2, counts, started)
     kinds = [k for k in counts if k.endswith(" confirmed")]
     assert counts["mid-write"] > 0 and len(kinds) > 3, counts
+
+
+# -- monitor tick and monitor start ------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["tick", "start"])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_killed_monitor_keeps_every_visit_it_finished(tmp_path: Path, command: str,
+                                                        sig: signal.Signals) -> None:
+    """Four fast sites and one slow one; killed while the fast visits finish, and later
+    while only the slow visit is in flight (cron's `timeout`, systemd's stop)."""
+    seed = SEED + 3
+    rng = random.Random(f"{seed}-{command}-{sig.name}")
+    started = time.monotonic()
+    counts: Counter[str] = Counter()
+    for run in range(MONITOR_KILLS):
+        delay = rng.uniform(0.2, 0.8) if run % 2 == 0 else rng.uniform(1.0, 3.0)
+        outcome = kill_monitor(tmp_path / f"run{run}", command, sig, delay)
+        where = f"run {run}, seed {seed}: {outcome.describe()}"
+        assert not outcome.lost, f"{where}: finished visits lost"
+        assert not outcome.phantom, f"{where}: rows for visits the server never completed"
+        assert not outcome.late, f"{where}: finished visits not on disk yet"
+        if sig == signal.SIGTERM:
+            assert outcome.returncode == 130, (where, outcome.stderr)
+            assert "Traceback" not in outcome.stderr and outcome.stderr.strip().count(
+                "\n") == 0, outcome.stderr
+        else:
+            assert outcome.returncode == -signal.SIGKILL, where
+        counts["kills"] += 1
+        counts["served"] += outcome.completed
+        counts["due"] += outcome.must
+        counts["rows"] += outcome.stored
+    print(f"\nmonitor {command} {sig.name}: seed {seed}, {counts['kills']} kills, "
+          f"{counts['served']} visits served, {counts['due']} of them {GRACE} s before a "
+          f"kill, {counts['rows']} rows, {time.monotonic() - started:.1f} s")
+    assert counts["due"] > 0, counts

@@ -237,6 +237,23 @@ def test_a_killed_monitor_keeps_the_visits_of_its_earlier_rounds(ws, site):
     assert site.state.home_hits - written() <= 2  # at most the visits in flight are lost
 
 
+@pytest.mark.parametrize(("sites", "named", "says"), [
+    ([], (), "no sites to monitor yet: add them with 'govaudit sites import FILE'"),
+    ([("成都发布", "weixin:成都发布", "wechat"), ("天府市民云", "天府市民云", "app")], (),
+     "the 2 site(s) chosen have none (成都发布 (weixin:成都发布), 天府市民云 (天府市民云))"),
+    ([("成都发布", "weixin:成都发布", "wechat"), ("四川发布", "https://weibo.com/scfb", "weibo")],
+     ("--site", "成都发布"), "the 1 site(s) chosen have none (成都发布 (weixin:成都发布))"),
+], ids=["no sites", "new-media accounts only", "an account named"])
+def test_start_without_a_web_site_says_so_in_one_line(cli, make_workspace, sites, named, says):
+    ws = make_workspace("cstc-2020-newmedia", sites=sites)
+    result = cli("monitor", "start", "--every", "1s", "--for", "2s", *named, *FAST,
+                 "-w", str(ws.root))
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and says in lines[0], lines
+    assert not (ws.data_dir / "monitor.lock").exists()  # refused before it began
+
+
 def test_restart_never_catches_up_missed_slots():
     interval = 1800.0
     offset = slot_offset("测试市", interval)

@@ -99,6 +99,72 @@ def test_visits_refuse_private_destinations_but_not_the_sites_own(make_workspace
     assert f"{inner}/secret" in {u for (u,) in _rows(ws.root, "SELECT url FROM links")}
 
 
+def test_passwords_in_links_never_reach_the_store_or_the_report(make_workspace,
+                                                              serve) -> None:  # noqa: F811
+    """Links on the home page and on a column, a redirect and a query token carrying
+    secrets: the samples keep
+    each URL as govaudit.urls.redact_url leaves it, in the SQLite file, its -wal and the
+    report's pages."""
+    secrets = ["pw-link-1", "pw-upper-2", "pw-relative-3", "pw-on-column-4", "pw-redirect-5",
+               "tok-query-6", "pw%2Fencoded-7"]
+
+    class Handler(_Handler):
+        def do_GET(self) -> None:  # noqa: N802
+            here = f"127.0.0.1:{self.server.server_address[1]}"
+            if self.path == "/start":
+                return self.send(302, "", {"Location": f"http://u:{secrets[4]}@{here}/"})
+            if self.path == "/":
+                return self.send(200, (
+                    "<html><body><nav><a href='/news/'>工作动态</a></nav>"
+                    f"<a href='http://u:{secrets[0]}@{here}/gone1'>失效的链接一</a>"
+                    f"<a href='HTTP://U:{secrets[1]}@{here.upper()}/gone2'>失效的链接二</a>"
+                    f"<a href='//u:{secrets[2]}@{here}/gone3'>失效的链接三</a>"
+                    f"<a href='/gone4?access_token={secrets[5]}'>失效的链接四</a>"
+                    f"<a href='http://u:{secrets[6]}@{here}/gone5'>失效的链接五</a>"
+                    "</body></html>"))
+            if self.path == "/news/":
+                return self.send(200, "<html><body><ul><li><a href='/a'>一条足够长的新闻标题"
+                                      "</a> 2026-11-18</li></ul><a href='http://u:"
+                                      f"{secrets[3]}@{here}/gone6'>栏目上的失效链接</a>"
+                                      "</body></html>")
+            return self.send(404, "not found")
+
+    port = serve(Handler)
+    ws = make_workspace(sites=[("甲市", f"http://127.0.0.1:{port}/start", "city")])
+    db = ws.data_dir / FILE_NAME
+    from govaudit.monitor import Monitor
+
+    with Monitor(ws) as monitor:
+        monitor.db  # noqa: B018 - the file exists before the tick
+    reader = sqlite3.connect(db)  # held open: the tick's samples stay in the -wal
+    try:
+        reader.execute("SELECT count(*) FROM visits").fetchone()
+        done = run_govaudit("monitor", "tick", *QUIET, cwd=ws.root)
+        assert done.returncode == 0, done.stderr
+        wal = db.with_name(db.name + "-wal")
+        assert wal.is_file() and wal.stat().st_size > 0
+        stored = (db.read_bytes() + wal.read_bytes()).decode("latin-1")
+        links = [u for (u,) in reader.execute("SELECT url FROM links")]
+        columns = [u for (u,) in reader.execute("SELECT url FROM columns")]
+        [(final,)] = reader.execute("SELECT final_url FROM visits").fetchall()
+    finally:
+        reader.close()
+    assert columns == [f"http://127.0.0.1:{port}/news/"]
+    assert sorted(links) == sorted([*(f"http://127.0.0.1:{port}/gone{i}" for i in (1, 2, 3, 5, 6)),
+                                    f"http://127.0.0.1:{port}/gone4?access_token=REDACTED",
+                                    f"http://127.0.0.1:{port}/a",
+                                    f"http://127.0.0.1:{port}/news/"]), links
+    assert final == f"http://127.0.0.1:{port}/"
+    report = run_govaudit("report", cwd=ws.root)
+    assert report.returncode == 0, report.stderr
+    pages = "".join(p.read_text(encoding="utf-8") for p in
+                    (ws.exports_dir / "report").rglob("*.html"))
+    assert "/gone1" in pages and "/gone6" in pages and "工作动态" in pages  # dead links, column
+    for secret in secrets:
+        assert secret not in stored, f"{secret} in monitor.sqlite or its -wal"
+        assert secret not in pages, f"{secret} in the report"
+
+
 # -- findings as suggested answers -----------------------------------------------------------
 
 

@@ -126,6 +126,20 @@ class Monitor:
 
         return [reason for s in self._chosen(names) if (reason := web_address(s))]
 
+    def _nothing_to_visit(self, names: Iterable[str] | None) -> GovauditError:
+        """The error of a run that would visit nothing: no sites, or no web address."""
+        from govaudit.sites import web_address
+
+        accounts = [s for s in self._chosen(names) if web_address(s)]
+        if not accounts:
+            return GovauditError("no sites to monitor yet: add them with 'govaudit sites "
+                                 "import FILE' or 'govaudit sites add NAME URL'")
+        shown = ", ".join(f"{s.name} ({s.url})" if s.url else s.name for s in accounts[:5])
+        more = f" and {len(accounts) - 5} more" if len(accounts) > 5 else ""
+        return GovauditError(f"no web site to monitor: the monitor visits http(s) addresses, "
+                             f"and the {len(accounts)} site(s) chosen have none ({shown}{more})"
+                             "; add a web site with 'govaudit sites add NAME URL'")
+
     # -- visiting ----------------------------------------------------------------------
 
     def _visitor(self, sites: list[Site], options: VisitOptions) -> tuple[Visitor, list[Site]]:
@@ -204,6 +218,8 @@ class Monitor:
 
         chosen = list(names or [])
         sites = self.sites(chosen)
+        if not sites:
+            raise self._nothing_to_visit(chosen)
         options = options or VisitOptions()
         self.rules  # noqa: B018 - refuse a broken rule or column file before any visit
         with monitor_lock(self.workspace.data_dir):

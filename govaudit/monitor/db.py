@@ -1,8 +1,11 @@
 """The monitoring time series: one SQLite file (WAL) in the workspace's data/ folder.
 
-Samples are only ever appended. A run's samples are written in batches (`Batch`), one
-transaction at most a second apart and at the end of each round, so a kill at any
-moment loses at most the samples of the round in flight. Times are wall-clock UTC in
+Samples are only ever appended. A run's samples go to disk as they are made (`Batch`): a
+sample is written at once when the last write is `WRITE_WITHIN` old, else with the others
+of that moment at most `WRITE_WITHIN` later, so that a busy run commits a few times a
+second and a kill at any moment loses only the visits in flight and those that finished in
+the last `WRITE_WITHIN` seconds. Every URL is stored as `govaudit.urls.redact_url` leaves
+it (no `user:password@`, no secret query values). Times are wall-clock UTC in
 epoch seconds; a window is always read as [now - window, now], so that samples
 dated after `now` (written before the clock was set back) are kept on disk but
 left out of the window's figures and counted apart (`future`).
@@ -10,6 +13,8 @@ left out of the window's figures and counted apart (`future`).
 
 from __future__ import annotations
 
+import asyncio
+import math
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -19,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from govaudit.errors import GovauditError
+from govaudit.urls import redact_url
 
 FILE_NAME = "monitor.sqlite"
+WRITE_WITHIN = 0.1  # seconds a finished visit waits at most before it is on disk
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS visits(
     id INTEGER PRIMARY KEY, site TEXT NOT NULL, time REAL NOT NULL, ok INTEGER NOT NULL,
@@ -95,8 +102,15 @@ class LinkSample:
 
 
 def _row(sample: Visit | ColumnSample | LinkSample) -> tuple[Any, ...]:
+    """The sample's fields, every text but the site's name with its URLs redacted (a link
+    found on a page may carry `user:password@`)."""
     # dataclasses.astuple deep-copies every field: too slow for 100,000s of samples
-    return tuple(getattr(sample, name) for name in sample.__dataclass_fields__)
+    values = []
+    for name in sample.__dataclass_fields__:
+        value = getattr(sample, name)
+        values.append(redact_url(value) if isinstance(value, str) and name != "site"
+                      else value)
+    return tuple(values)
 
 
 def _insert(table: str, cls: type) -> str:
@@ -195,7 +209,8 @@ class MonitorDB:
         """The screenshot taken after a failed visit: its evidence id, or why there is none."""
         with self._transaction() as conn:
             conn.execute("INSERT INTO shots(site, visit, time, evidence, error) "
-                         "VALUES (?, ?, ?, ?, ?)", (site, visit, time, evidence, error))
+                         "VALUES (?, ?, ?, ?, ?)", (site, visit, time, evidence,
+                                                     redact_url(error)))
 
     def streak_has_shot(self, site: str, when: float) -> bool:
         """Whether the failure streak `when` belongs to (since the site's last visit that
@@ -209,6 +224,21 @@ class MonitorDB:
     def set_meta(self, key: str, value: str) -> None:
         with self._transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def copy_to(self, target: Path) -> int:
+        """Copy the samples into a new file at `target` with SQLite's backup API: every
+        sample committed before the copy began, the WAL folded in, journal mode DELETE (the
+        copy needs no -wal). Returns how many visits it holds."""
+        try:
+            copy = sqlite3.connect(target)
+            try:
+                self.conn.backup(copy)
+                copy.execute("PRAGMA journal_mode=DELETE")
+                return int(copy.execute("SELECT count(*) FROM visits").fetchone()[0])
+            finally:
+                copy.close()
+        except sqlite3.Error as exc:
+            raise self._error(exc, f"copy to {target}") from None
 
     # -- reading -------------------------------------------------------------------
 
@@ -232,37 +262,64 @@ class MonitorDB:
 
 
 class Batch:
-    """Samples waiting to be written: flushed when a second has passed since the last
-    write (checked at each sample) and when the run asks (`flush`)."""
+    """Samples on their way to the store, inside a run's event loop.
 
-    def __init__(self, db: MonitorDB, every: float = 1.0,
+    A sample is written at once when the last write is `every` seconds old; otherwise a
+    timer writes it, with every other sample of that moment, `every` seconds after the
+    last write. A failed timed write (a full disk) is raised at the run's next sample or
+    `tick`, and its samples stay waiting.
+    """
+
+    def __init__(self, db: MonitorDB, every: float = WRITE_WITHIN,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.db = db
         self.every = every
         self.clock = clock
-        self._written = clock()
+        self._written = -math.inf
+        self._timer: asyncio.TimerHandle | None = None
+        self._failed: GovauditError | None = None
         self.visits: list[tuple[Visit, Callable[[int], None]]] = []
         self.columns: list[ColumnSample] = []
         self.links: list[LinkSample] = []
 
     def visit(self, visit: Visit, took: Callable[[int], None]) -> None:
         self.visits.append((visit, took))
-        self.tick()
+        self._soon()
 
     def samples(self, columns: list[ColumnSample], links: list[LinkSample]) -> None:
         self.columns += columns
         self.links += links
+        self._soon()
+
+    def _soon(self) -> None:
         self.tick()
+        wait = self._written + self.every - self.clock()
+        if wait <= 0:
+            self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(wait, self._timed)
+
+    def _timed(self) -> None:
+        self._timer = None
+        try:
+            self.flush()
+        except GovauditError as exc:
+            self._failed = exc
 
     def tick(self) -> None:
-        """Write what waits if the last write is a second old."""
-        if self.clock() - self._written >= self.every:
-            self.flush()
+        """Raise what a timed write met, so that the run stops on it."""
+        if self._failed is not None:
+            failed, self._failed = self._failed, None
+            raise failed
 
     def flush(self) -> None:
+        """Write every sample waiting, now."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         self._written = self.clock()
         if not (self.visits or self.columns or self.links):
             return
-        visits, columns, links = self.visits, self.columns, self.links
+        self.db.add_batch(self.visits, self.columns, self.links)
         self.visits, self.columns, self.links = [], [], []
-        self.db.add_batch(visits, columns, links)
+        self._failed = None  # what a timed write could not write is written now

@@ -124,6 +124,8 @@ async def run_schedule(visitor: Visitor, sites: list[Site], every: float, until:
                        on_visit: Progress | None = None,
                        on_summary: Callable[[RoundSummary], None] | None = None) -> None:
     """Visit each site at its slot of every interval until `until` (epoch seconds)."""
+    if not sites:
+        raise GovauditError("no sites to visit")
     clock = visitor.clock
     now = clock()
     by_name = {s.name: s for s in sites}
@@ -157,7 +159,7 @@ async def run_schedule(visitor: Visitor, sites: list[Site], every: float, until:
                     next_summary = now + every
                 due, name = heap[0]
                 if due > now:
-                    visitor.batch.tick()  # nothing due: what is done goes to disk soon
+                    visitor.batch.tick()  # a timed write that failed stops the run
                     await asyncio.sleep(min(due - now, tick, until - now))
                     continue
                 heapq.heapreplace(heap, (next_slot(name, every, max(due, now)), name))

@@ -160,7 +160,7 @@ class Visitor:
         return last is None or now - last >= self.options.columns_every
 
     async def visit(self, site: Site) -> VisitResult:
-        """One visit of `site`, handed to the store's batch (written within a second)."""
+        """One visit of `site`, on disk within `db.WRITE_WITHIN` seconds of its end."""
         policy = self.policy(site)
         async with LinkFetcher(self.limits, lanes=2, per_lane=2,
                                credentials=self.logins) as fetcher:
@@ -213,7 +213,7 @@ class Visitor:
 
     async def finish(self) -> None:
         """Write the samples still waiting; wait for the screenshots still being taken."""
-        self.batch.flush()
+        self.batch.flush()  # also what a timed write could not write, or its error
         if self._shooting is not None:
             await self._shooting
 
