@@ -19,7 +19,7 @@ import secrets
 import shutil
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -283,6 +283,8 @@ class VerifyResult:
     records: int = 0
     manifests: int = 0
     problems: list[FileProblem] = field(default_factory=list)
+    # what could not be checked, said rather than passed over (older manifests' records)
+    warnings: list[str] = field(default_factory=list)
     # one per manifest and evidence file: hash, timestamp, signature, WACZ (archive.checks)
     verdicts: list[Any] = field(default_factory=list)  # archive.checks.FileVerdict
 
@@ -326,6 +328,7 @@ def verify(workspace: Workspace, companions: tuple[str, ...] = ()) -> VerifyResu
     for entry in Store(workspace).evidence():
         stored.setdefault(str(entry.get("id", "")), entry)
     checker = _FileChecker(workspace, result, companions)
+    lacking: _Lacking = {}
     for rid in [*stored, *(r for r in listed if r not in stored)]:
         result.records += 1
         record = stored.get(rid)
@@ -339,11 +342,59 @@ def verify(workspace: Workspace, companions: tuple[str, ...] = ()) -> VerifyResu
         elif not copies:
             result.problems.append(FileProblem(next(iter(in_store), ""), "not in a manifest",
                                                rid, site))
+        else:
+            for manifest, copy in copies:
+                _compare_fields(record, copy, manifest, rid, result, lacking)
         for path in dict.fromkeys([*in_store, *(p for files in in_manifests for p in files)]):
             checker.check(path, rid, site, in_store.get(path),
                           [files.get(path) for files in in_manifests], record is not None)
     checker.unrecorded()
+    result.warnings = [
+        f"{manifest}: written by govaudit {version or '(unknown version)'}, whose records lack "
+        f"{', '.join(sorted(names))} ({len(ids)} record(s)): those fields are not compared "
+        "with the store" for (manifest, version), (names, ids) in lacking.items()]
     return result
+
+
+# The fields of an evidence record, each compared between the store and the manifests.
+RECORD_FIELDS = tuple(f.name for f in fields(Evidence))
+# (manifest, the govaudit that wrote it) -> (the fields its records lack, those records' ids)
+_Lacking = dict[tuple[str, str], tuple[set[str], set[str]]]
+
+
+def _compare_fields(stored: dict[str, Any], listed: dict[str, Any], manifest: str, rid: str,
+                    result: VerifyResult, lacking: _Lacking) -> None:
+    """A problem for each field of a record whose value in the store is not the manifest's
+    (a record moved to another site is its site); a field a manifest lacks is noted."""
+    store_form = Evidence.from_dict(stored).to_dict()
+    manifest_form = Evidence.from_dict(listed).to_dict()
+    site = str(stored.get("site", ""))
+    absent = [name for name in RECORD_FIELDS if name not in listed and name in stored]
+    for name in RECORD_FIELDS:
+        if name in absent or name not in listed:
+            continue
+        if name == "files":  # their hashes are checked file by file; here the rest
+            same = _without_hashes(store_form[name]) == _without_hashes(manifest_form[name])
+        else:
+            same = store_form[name] == manifest_form[name]
+        if not same:
+            result.problems.append(FileProblem(
+                manifest, f"{name} differs from the manifest", rid, site,
+                expected=_shown(manifest_form[name]), actual=_shown(store_form[name])))
+    if absent:
+        names, ids = lacking.setdefault((manifest, str(listed.get("govaudit", ""))),
+                                        (set(), set()))
+        names.update(absent)
+        ids.add(rid)
+
+
+def _without_hashes(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in f.items() if k != "sha256"} for f in files]
+
+
+def _shown(value: Any) -> str:
+    """A field's value as a problem shows it."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _files_of(record: dict[str, Any]) -> dict[str, str]:
