@@ -27,7 +27,8 @@ from urllib.parse import unquote, urlsplit
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
-from govaudit.files import atomic_write, temporary_beside
+from govaudit.files import atomic_write, pseudo_filesystem, temporary_beside
+from govaudit.filetypes import content_problem
 from govaudit.model import Evidence, EvidenceFile
 from govaudit.urls import redact_data, redact_url
 from govaudit.version import __version__
@@ -166,6 +167,11 @@ def attach(workspace: Workspace, site: str, question: str, source: Path,
         raise GovauditError(f"{exc}; nothing attached") from None
     except OSError as exc:
         raise GovauditError(f"{source}: cannot read it ({exc.strerror})") from None
+    pseudo = pseudo_filesystem(handle.fileno(), source)
+    if pseudo:
+        handle.close()
+        raise GovauditError(f"{source}: on a {pseudo} file system, a view of the system's "
+                            "own state, not a file taken elsewhere; nothing attached")
     run = run or new_run_id()
     record = new_record(run=run, site=site, indicator=q.indicator_id, question=question)
     record["title"] = source.name
@@ -203,65 +209,6 @@ def attach(workspace: Workspace, site: str, question: str, source: Path,
     store_records(workspace, [record])
     write_manifest(workspace, run, [record])
     return record
-
-
-# What a file's name says it is: (the name of that type, its first bytes, Pillow's format).
-_CLAIMS: dict[str, tuple[str, tuple[bytes, ...], str]] = {
-    ".png": ("PNG image", (b"\x89PNG\r\n\x1a\n",), "PNG"),
-    ".jpg": ("JPEG image", (b"\xff\xd8\xff",), "JPEG"),
-    ".jpeg": ("JPEG image", (b"\xff\xd8\xff",), "JPEG"),
-    ".gif": ("GIF image", (b"GIF87a", b"GIF89a"), "GIF"),
-    ".webp": ("WEBP image", (b"RIFF",), "WEBP"),
-    ".pdf": ("PDF document", (b"%PDF-",), ""),
-}
-_TEXT_SUFFIXES = (".html", ".htm", ".mhtml", ".mht")
-_TEXT_SAMPLE = 1 << 16
-
-
-def content_problem(path: Path, suffix: str) -> str:
-    """Why the file at `path` is not what `suffix` claims ("" when it is, or claims nothing).
-
-    Images are decoded with Pillow; a PDF must start as one; an HTML or MHTML
-    page must be text.
-    """
-    with path.open("rb") as handle:
-        head = handle.read(_TEXT_SAMPLE)
-    if not head:
-        return "is empty"
-    if suffix in _TEXT_SUFFIXES:
-        import charset_normalizer
-
-        if charset_normalizer.from_bytes(head).best() is None:
-            return "not a text file, as an HTML or MHTML page must be"
-        return ""
-    if suffix not in _CLAIMS:
-        return ""
-    name, magic, pillow_format = _CLAIMS[suffix]
-    if not head.startswith(magic) or (suffix == ".webp" and head[8:12] != b"WEBP"):
-        return f"not a {name} (its content does not start as one)"
-    return _image_problem(path, name, pillow_format) if pillow_format else ""
-
-
-def _image_problem(path: Path, name: str, pillow_format: str) -> str:
-    """Decode the whole image: a damaged or disguised file is refused."""
-    import warnings
-
-    from PIL import Image
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                found = image.format
-                image.verify()
-            with Image.open(path) as image:
-                image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return f"too large a {name} to check"
-    except Exception as exc:  # Pillow raises many types for damaged images
-        detail = str(exc).replace(str(path), "the file") or type(exc).__name__
-        return f"not a {name} that can be read ({detail})"
-    return "" if found == pillow_format else f"not a {name} (it is {found})"
 
 
 @dataclass

@@ -459,8 +459,8 @@ def test_attach_refuses_what_is_not_a_regular_file(ws_one: Workspace, tmp_path: 
     ("anim.gif", b"GIF89a" + b"\x00" * 20, "not a GIF image"),
     ("page.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", "not a WEBP image"),
     ("report.pdf", b"<html>not a pdf</html>", "not a PDF document"),
-    ("page.html", png_bytes("navy"), "not a text file"),
-    ("page.mhtml", bytes(range(256)) * 8, "not a text file"),
+    ("page.html", png_bytes("navy"), "not an HTML page (text): it is a PNG image"),
+    ("page.mhtml", bytes(range(256)) * 8, "not an MHTML page (text)"),
     ("empty.png", b"", "is empty"),
 ])
 def test_attach_refuses_a_file_that_is_not_what_its_name_says(ws_one: Workspace, tmp_path: Path,
