@@ -1,7 +1,9 @@
 """Building the HTML evidence report: a self-contained folder that works offline.
 
 index.html holds the team overview; sites/<site>.html one page per site;
-thumbs/ the evidence thumbnails; evidence/ the full screenshots and snapshots
+thumbs/ the evidence thumbnails; images/ a page per attached SVG, which shows it with
+<img> only (opened as a document, an SVG runs its scripts); evidence/ the full
+screenshots and snapshots
 the pages show, hard-linked (or copied) from the workspace so the folder still
 works when copied elsewhere. With `link_evidence` they are linked where they lie
 in the workspace instead (relative links). Every text that comes from
@@ -284,6 +286,20 @@ class ReportBuilder:
                                 f"({exc.strerror}); or use --link-evidence") from None
         return copy
 
+    def _image_page(self, record: str, index: int, label: str, published: Path) -> str:
+        """images/RECORD-N.html showing the image at `published` with <img>; its link from a
+        site page."""
+        from govaudit.report.render import render_image_page
+
+        page = self.out / "images" / f"{safe_name(record)}-{index}.html"
+        try:
+            page.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise GovauditError(f"{page.parent}: cannot create it ({exc.strerror})") from None
+        render_image_page(page, f"{label} {published.name}", file_href(published, page.parent),
+                          __version__)
+        return file_href(page, self.out / "sites")
+
     def _evidence_view(self, data: dict[str, Any]) -> EvidenceView:
         record = Evidence.from_dict(redact_data(data))
         files: list[FileLink] = []
@@ -303,7 +319,12 @@ class ReportBuilder:
                 label = segment_label(entry)
             if check.problem:
                 problems.append(f"{label} {relative}: {check.problem}")
-            href = file_href(self._published(path), page_dir)
+            published = self._published(path)
+            href = file_href(published, page_dir)
+            if path.suffix.lower() == ".svg":  # an image, never a document that runs scripts
+                src, href = href, self._image_page(record.id, len(files), label, published)
+                if not thumb_src and not check.problem:
+                    thumb_src, image_href, sha = src, href, check.sha256
             files.append(FileLink(kind, label, href))
             if check.thumb and not thumb_src and not check.problem:
                 thumb_src = f"../thumbs/{check.thumb}"
