@@ -128,10 +128,13 @@ def manifest_path(workspace: Workspace, run: str) -> Path:
 
 
 def write_manifest(workspace: Workspace, run: str, records: list[dict[str, Any]]) -> Path:
-    """evidence/manifest-<run>.json with every record, and its own SHA-256 beside it."""
+    """evidence/manifest-<run>.json with every record, every field of each (the ones a
+    capture left out with their empty value: verify compares them all with the store),
+    and its own SHA-256 beside it."""
     path = manifest_path(workspace, run)
+    whole = [{**Evidence.from_dict(record).to_dict(), **record} for record in records]
     body = {"run": run, "workspace": workspace.name, "govaudit": __version__,
-            "created": utc_time(), "records": redact_data(records)}
+            "created": utc_time(), "records": redact_data(whole)}
     data = (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     atomic_write(path, data)
     digest = hashlib.sha256(data).hexdigest()
@@ -320,7 +323,7 @@ def _compare_fields(stored: dict[str, Any], listed: dict[str, Any], manifest: st
     for name in RECORD_FIELDS:
         if name in absent or name not in listed:
             continue
-        if name == "files":  # their hashes are checked file by file; here the rest
+        if name == "files":  # their content is checked file by file; here the rest
             same = _without_hashes(store_form[name]) == _without_hashes(manifest_form[name])
         else:
             same = store_form[name] == manifest_form[name]
@@ -336,7 +339,9 @@ def _compare_fields(stored: dict[str, Any], listed: dict[str, Any], manifest: st
 
 
 def _without_hashes(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: v for k, v in f.items() if k != "sha256"} for f in files]
+    """File entries without what describes their content (hash, size): that is checked file
+    by file, against the file itself."""
+    return [{k: v for k, v in f.items() if k not in ("sha256", "bytes")} for f in files]
 
 
 def _shown(value: Any) -> str:

@@ -324,7 +324,8 @@ class AvailabilityResult(ProbeResult):
         if self.latency_median_ms is not None:
             text += f"；响应中位数 {self.latency_median_ms} ms"
         errors = "；".join(self.errors)
-        return [("可用性", text + (f"（{errors}）" if errors else ""), self.failure_rate > 0)]
+        return [("可用性", text + (f"（{errors}）" if errors else ""),
+                 self.failure_rate > 0 or self.refused > 0)]
 
 
 @dataclass(frozen=True)

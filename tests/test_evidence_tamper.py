@@ -5,49 +5,40 @@ floods is cut off. Real RFC 3161 tokens from a TSA on 127.0.0.1, real Ed25519 ke
 from __future__ import annotations
 
 import hashlib
-import http.server
-import io
 import json
 import shutil
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from archive_helpers import TSAFiles, make_tsa, real_tsa, serve_tsa, tsa_fixtures
-from PIL import Image
+from archive_helpers import (
+    FLOOD,
+    FLOOD_DECLARED,
+    OTHER,
+    SITE,
+    TRICKLE,
+    TSAFiles,
+    capture_run,
+    configure_evidence,
+    edit_store_record,
+    hostile_tsa,
+    make_tsa,
+    real_tsa,
+    serve_tsa,
+    tsa_fixtures,
+)
 
 from govaudit import Audit
 from govaudit.archive.checks import manifests_in, verify_workspace
 from govaudit.archive.signing import keygen, load_private_key, sign_file
 from govaudit.archive.timestamps import MAX_ANSWER_BYTES, timestamp_file, timestamp_manifest
-from govaudit.evidence import (
-    new_record,
-    new_run_id,
-    save_file,
-    store_records,
-    utc_time,
-    write_manifest,
-)
 from govaudit.store import Store
 from govaudit.workspace import Workspace
-from tests.test_data_safety_evidence import _edit_store_record
 
 tsa, tsa_url = tsa_fixtures()
-
-SITE, OTHER = "成都市", "重庆市"
-
-
-def png_bytes(colour: tuple[int, int, int]) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (30, 20), colour).save(buffer, "PNG")
-    return buffer.getvalue()
-
 
 @dataclass
 class Signed:
@@ -56,44 +47,12 @@ class Signed:
     manifest: Path
 
 
-def configure(ws: Workspace, tsa: TSAFiles, url: str, *, chain: bool = True,
-              sign: bool = True) -> None:
-    lines = ["", "[evidence]", f'tsa = "{url}"']
-    if chain:
-        shutil.copyfile(tsa.chain, ws.root / "tsa-chain.pem")
-        lines.append('tsa_chain = "tsa-chain.pem"')
-    if sign:
-        made = keygen(ws.root / "keys" / "zhang.key", "张三")
-        made.private.rename(ws.root / "zhang.key")
-        lines += ['key = "zhang.key"', 'public_keys = "keys"']
-    with ws.config_path.open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-
-
-def capture_run(ws: Workspace, *, started: datetime | None = None) -> tuple[list[dict], Path]:
-    """A run with a capture of each site (PNG and HTML), stored, with its manifest."""
-    run = new_run_id()
-    records = []
-    for n, site in enumerate((SITE, OTHER)):
-        url = f"http://127.0.0.{n + 1}:1/"
-        record = new_record(run=run, site=site, requested_url=url)
-        record.update(final_url=url + "index.html", status=200, ip=f"127.0.0.{n + 1}",
-                      title=f"{site}人民政府", duration_ms=1500)
-        if started is not None:
-            record["time"] = utc_time(started)
-        save_file(ws, record, "png", ".png", png_bytes((200, n * 50, 0)))
-        save_file(ws, record, "html", ".html", f"<h1>{site}</h1>".encode())
-        records.append(record)
-    store_records(ws, records)
-    return records, write_manifest(ws, run, records)
-
-
 @pytest.fixture
 def signed(make_workspace, tsa: TSAFiles, tsa_url: str) -> Signed:
     """Key, TSA, its chain and the team's public keys set; one run timestamped and signed."""
     ws = make_workspace(sites=[(SITE, "http://127.0.0.1:1/", "city"),
                                (OTHER, "http://127.0.0.2:1/", "city")])
-    configure(ws, tsa, tsa_url)
+    configure_evidence(ws, tsa, tsa_url)
     records, manifest = capture_run(ws)
     assert timestamp_manifest(ws, manifest).ok
     sign_file(manifest, load_private_key(ws.root / "zhang.key"), "张三")
@@ -126,7 +85,7 @@ def test_a_forgery_with_every_signature_and_token_deleted_fails(cli, signed: Sig
     def forge(doc: dict[str, Any]) -> None:
         doc["title"] = "伪造的标题"
 
-    _edit_store_record(ws, record["id"], forge)
+    edit_store_record(ws.data_dir, record["id"], forge)
     edit_manifest(manifest, lambda records: forge(records[0]))
     for proof in [*ws.evidence_dir.rglob("*.sig"), *ws.evidence_dir.rglob("*.tsr"),
                   *ws.evidence_dir.rglob("*.tsa.pem")]:
@@ -175,7 +134,7 @@ FORGED: dict[str, Any] = {"time": "2026-01-01T00:00:00Z", "status": 404,
 @pytest.mark.parametrize("name", sorted(FORGED))
 def test_a_field_changed_in_the_store_is_caught(cli, signed: Signed, name: str) -> None:
     ws, record = signed.ws, signed.record
-    _edit_store_record(ws, record["id"], lambda doc: doc.update({name: FORGED[name]}))
+    edit_store_record(ws.data_dir, record["id"], lambda doc: doc.update({name: FORGED[name]}))
     result = Audit.open(ws.root).verify()
     assert not result.ok
     [problem] = result.problems
@@ -221,7 +180,8 @@ def test_an_older_manifest_without_some_fields_is_said_not_passed_over(make_work
     assert warning.startswith(f"{ws.relative(manifest)}: written by govaudit ")
     assert "lack failure, headers, ip, timing (2 record(s))" in warning
     assert "not compared with the store" in warning and "1 warning" in text
-    _edit_store_record(ws, records[0]["id"], lambda doc: doc.update(title="改过"))  # still compared
+    # the fields it has are still compared
+    edit_store_record(ws.data_dir, records[0]["id"], lambda doc: doc.update(title="改过"))
     assert [p.problem for p in Audit.open(ws.root).verify().problems] == [
         "title differs from the manifest"]
 
@@ -258,9 +218,9 @@ def test_a_token_that_does_not_attest_the_capture_time_is_flagged(
         cli, make_workspace, tsa: TSAFiles, tsa_url: str, shift: str) -> None:
     ws = make_workspace(sites=[(SITE, "http://127.0.0.1:1/", "city"),
                                (OTHER, "http://127.0.0.2:1/", "city")])
-    configure(ws, tsa, tsa_url, sign=False)
+    configure_evidence(ws, tsa, tsa_url, sign=False)
     moved = timedelta(hours=3) * (-1 if shift == "late" else 1)
-    _, manifest = capture_run(ws, started=datetime.now(UTC) + moved)
+    _, manifest = capture_run(ws, datetime.now(UTC) + moved)
     assert timestamp_manifest(ws, manifest).ok
     code, data, text = verify_cli(cli, ws)
     [m] = [v for v in data["verdicts"] if v["kind"] == "manifest"]
@@ -276,53 +236,11 @@ def test_a_token_that_does_not_attest_the_capture_time_is_flagged(
 # -- a TSA that trickles or floods -------------------------------------------------------------
 
 
-@contextmanager
-def hostile_tsa(kind: str) -> Iterator[tuple[str, dict[str, int]]]:
-    """A TSA that answers 1 byte a second (`trickle`), or 200 MB as fast as it can (`flood`,
-    `flood-declared` with its Content-Length); how many bytes it got to send."""
-    sent = {"bytes": 0}
-    stop = threading.Event()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            if kind == "flood-declared":
-                self.send_header("Content-Length", str(200 << 20))
-            self.end_headers()
-            chunk = b"\x30" * (1 << 16) if kind.startswith("flood") else b"\x30"
-            try:
-                for _ in range((200 << 20) // len(chunk) if kind.startswith("flood") else 60):
-                    if stop.is_set():
-                        break
-                    self.wfile.write(chunk)
-                    self.wfile.flush()
-                    sent["bytes"] += len(chunk)
-                    if kind == "trickle":
-                        time.sleep(1)
-            except OSError:
-                pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/tsa", sent
-    finally:
-        stop.set()
-        server.shutdown()
-        server.server_close()
-
-
 def test_a_tsa_trickling_a_byte_a_second_is_cut_off_at_the_deadline(cli, make_workspace,
                                                                      tmp_path: Path) -> None:
     path = tmp_path / "manifest-r1.json"
     path.write_text('{"records": []}\n')
-    with hostile_tsa("trickle") as (url, _):
+    with hostile_tsa(TRICKLE) as (url, _):
         started = time.monotonic()
         result = timestamp_file(path, url, timeout_s=2)
         took = time.monotonic() - started
@@ -331,7 +249,7 @@ def test_a_tsa_trickling_a_byte_a_second_is_cut_off_at_the_deadline(cli, make_wo
     ws = make_workspace(sites=[(SITE, "http://127.0.0.1:1/", "city"),
                                (OTHER, "http://127.0.0.2:1/", "city")])
     capture_run(ws)
-    with hostile_tsa("trickle") as (url, _):
+    with hostile_tsa(TRICKLE) as (url, _):
         with ws.config_path.open("a", encoding="utf-8") as handle:
             handle.write(f'\n[evidence]\ntsa = "{url}"\ntsa_timeout = 2\n')
         started = time.monotonic()
@@ -343,7 +261,7 @@ def test_a_tsa_trickling_a_byte_a_second_is_cut_off_at_the_deadline(cli, make_wo
     assert took < 5, took
 
 
-@pytest.mark.parametrize("kind", ["flood", "flood-declared"])
+@pytest.mark.parametrize("kind", [FLOOD, FLOOD_DECLARED])
 def test_a_huge_tsa_answer_is_refused_as_it_streams_in(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "manifest-r1.json"
     path.write_text('{"records": []}\n')
@@ -376,7 +294,7 @@ def test_verify_prints_a_summary_and_every_file_only_with_verbose(cli, signed: S
         f"signature: {files} ok (--verbose lists every file)" in text
     verbose = cli("evidence", "verify", "--verbose", "-w", str(ws.root)).output
     assert sum(1 for line in verbose.splitlines() if line.startswith("ok ")) == files
-    _edit_store_record(ws, signed.record["id"], lambda doc: doc.update(status=500))
+    edit_store_record(ws.data_dir, signed.record["id"], lambda doc: doc.update(status=500))
     code, _, text = verify_cli(cli, ws)
     assert code == 1 and "status differs from the manifest" in text
     assert len(text.strip().splitlines()) < 15, text  # the problem, not every file

@@ -180,8 +180,12 @@ def _readme(site: str, manifests: list[str], timestamped: list[str], keys: bool,
     sig_note = (
         "4. 签名 / Signatures: `*.sig` 文件是 Ed25519 签名（JSON），公钥在 keys/ 中；"
         "用 `govaudit evidence verify` 核验。\n"
+        "   keys/ 中的公钥只是副本：请向评估团队本身（而不是从本包）核实每个公钥的指纹（.sig 中的 "
+        "\"key\"）。\n"
         "   `*.sig` files are Ed25519 signatures (JSON) by the team's keys in keys/; check them "
-        "with `govaudit evidence verify`.\n" if keys else "")
+        "with `govaudit evidence verify`.\n"
+        "   The keys in keys/ are copies: confirm each key's fingerprint (\"key\" in a .sig) "
+        "with the assessment team itself, not from this bundle.\n" if keys else "")
     return f"""网站评估取证材料 / Website assessment evidence: {site}
 生成时间 / Created: {utc_time()} (UTC)
 
