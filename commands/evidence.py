@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any, cast
 
 import typer
-from rich.table import Column, Table
+from rich.table import Table
 from rich.text import Text
 
 from .common import (
@@ -241,36 +241,80 @@ def attach(
 
 
 @app.command("verify")
-def verify(json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
-    """Check the evidence: one verdict per file, and store, manifests and files (exit 1).
+def verify(
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="One line per manifest and evidence file, not only the bad "
+        "ones.")] = False,
+    json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
+    """Check the evidence: store, manifests and files against each other (exit 1).
 
     Each manifest and evidence file: hash ok / changed / missing, trusted
-    timestamp ok / invalid / absent, signature ok / invalid / absent, and a
-    WACZ's integrity. Also every file that is outside the workspace or not
-    described, every record missing from the store or from the manifests.
+    timestamp and signature (ok / invalid / absent; missing where the workspace
+    signs or timestamps; a token whose TSA is not in [evidence] tsa_chain is
+    untrusted), and a WACZ's integrity. Also every record whose fields differ
+    between the store and its manifest, every file outside the workspace or not
+    described, every record missing from the store or from the manifests. Shows
+    what is wrong and a summary; --verbose lists every file.
     """
     result = open_audit(workspace).verify()
+    warnings = [*result.warnings, *(f"{v.path}: {w}" for v in result.verdicts
+                                    for w in v.warnings)]
     if json:
         print_json({"files": result.files, "records": result.records,
                     "manifests": result.manifests,
                     "problems": [{"path": p.path, "problem": p.problem, "record": p.record,
                                   "site": p.site, "expected": p.expected, "actual": p.actual}
                                  for p in result.problems],
+                    "warnings": warnings,
                     "verdicts": [_json_verdict(v) for v in result.verdicts]})
     else:
         for v in result.verdicts:
-            console.print(Text(_verdict_line(v), style="" if v.ok else "red"))
-        if result.problems:
-            table = Table("problem", Column("file", overflow="fold"), "record", "site")
-            for p in result.problems:
-                table.add_row(p.problem, Text(p.path), p.record, Text(p.site), style="red")
-            console.print(table)
+            if verbose or not v.ok:
+                console.print(Text(_verdict_line(v), style="" if v.ok else "red"))
+        for p in result.problems:
+            console.print(Text(_problem_line(p), style="red"))
+        for warning in warnings:
+            console.print(Text(f"warning: {warning}", style="yellow"))
+        if result.verdicts:
+            console.print(_tally(result.verdicts) + ("" if verbose else
+                                                     " (--verbose lists every file)"),
+                          markup=False)
         count = result.count
         console.print(f"{result.files} evidence files, {result.records} records and "
                       f"{result.manifests} manifests checked: "
-                      f"{count or 'no'} problem{'' if count == 1 else 's'}", markup=False)
+                      f"{count or 'no'} problem{'' if count == 1 else 's'}"
+                      + (f", {len(warnings)} warning{'' if len(warnings) == 1 else 's'}"
+                         if warnings else ""), markup=False)
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _problem_line(p: Any) -> str:
+    """'BAD evidence/manifest-….json: title differs from the manifest (ev-…, 成都市):
+    the manifest says '…', now '…''."""
+    whose = ", ".join(x for x in (p.record, p.site) if x)
+    text = f"BAD {p.path}: {p.problem}" + (f" ({whose})" if whose else "")
+    if p.expected or p.actual:
+        text += f": expected {_short(p.expected)!r}, found {_short(p.actual)!r}"
+    return text
+
+
+def _short(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _tally(verdicts: list[Any]) -> str:
+    """'hash: 150 ok, 2 changed · timestamp: 152 ok · signature: 152 absent · archive: 3 ok'."""
+    from collections import Counter
+
+    parts = []
+    for what, state in (("hash", lambda v: v.hash), ("timestamp", lambda v: v.timestamp.state),
+                        ("signature", lambda v: v.signature.state),
+                        ("archive", lambda v: v.wacz.split(":", 1)[0])):
+        counts = Counter(state(v) for v in verdicts if state(v))
+        if counts:
+            parts.append(f"{what}: " + ", ".join(f"{n} {s}" for s, n in counts.most_common()))
+    return f"{len(verdicts)} files checked, " + " · ".join(parts)
 
 
 def _json_verdict(v: Any) -> dict[str, Any]:
@@ -278,7 +322,7 @@ def _json_verdict(v: Any) -> dict[str, Any]:
             "timestamp": v.timestamp.state, "timestamp_detail": v.timestamp.reason
             or v.timestamp.detail, "signature": v.signature.state,
             "signature_detail": v.signature.reason or v.signature.detail, "wacz": v.wacz,
-            "site": v.site, "record": v.record, "notes": v.notes}
+            "site": v.site, "record": v.record, "notes": v.notes, "warnings": v.warnings}
 
 
 def _verdict_line(v: Any) -> str:

@@ -19,7 +19,7 @@ import secrets
 import shutil
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,7 +27,8 @@ from urllib.parse import unquote, urlsplit
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
-from govaudit.files import atomic_write, temporary_beside
+from govaudit.files import atomic_write, pseudo_filesystem, temporary_beside
+from govaudit.filetypes import content_problem
 from govaudit.model import Evidence, EvidenceFile
 from govaudit.urls import redact_data, redact_url
 from govaudit.version import __version__
@@ -127,10 +128,13 @@ def manifest_path(workspace: Workspace, run: str) -> Path:
 
 
 def write_manifest(workspace: Workspace, run: str, records: list[dict[str, Any]]) -> Path:
-    """evidence/manifest-<run>.json with every record, and its own SHA-256 beside it."""
+    """evidence/manifest-<run>.json with every record, every field of each (the ones a
+    capture left out with their empty value: verify compares them all with the store),
+    and its own SHA-256 beside it."""
     path = manifest_path(workspace, run)
+    whole = [{**Evidence.from_dict(record).to_dict(), **record} for record in records]
     body = {"run": run, "workspace": workspace.name, "govaudit": __version__,
-            "created": utc_time(), "records": redact_data(records)}
+            "created": utc_time(), "records": redact_data(whole)}
     data = (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     atomic_write(path, data)
     digest = hashlib.sha256(data).hexdigest()
@@ -166,6 +170,11 @@ def attach(workspace: Workspace, site: str, question: str, source: Path,
         raise GovauditError(f"{exc}; nothing attached") from None
     except OSError as exc:
         raise GovauditError(f"{source}: cannot read it ({exc.strerror})") from None
+    pseudo = pseudo_filesystem(handle.fileno(), source)
+    if pseudo:
+        handle.close()
+        raise GovauditError(f"{source}: on a {pseudo} file system, a view of the system's "
+                            "own state, not a file taken elsewhere; nothing attached")
     run = run or new_run_id()
     record = new_record(run=run, site=site, indicator=q.indicator_id, question=question)
     record["title"] = source.name
@@ -205,65 +214,6 @@ def attach(workspace: Workspace, site: str, question: str, source: Path,
     return record
 
 
-# What a file's name says it is: (the name of that type, its first bytes, Pillow's format).
-_CLAIMS: dict[str, tuple[str, tuple[bytes, ...], str]] = {
-    ".png": ("PNG image", (b"\x89PNG\r\n\x1a\n",), "PNG"),
-    ".jpg": ("JPEG image", (b"\xff\xd8\xff",), "JPEG"),
-    ".jpeg": ("JPEG image", (b"\xff\xd8\xff",), "JPEG"),
-    ".gif": ("GIF image", (b"GIF87a", b"GIF89a"), "GIF"),
-    ".webp": ("WEBP image", (b"RIFF",), "WEBP"),
-    ".pdf": ("PDF document", (b"%PDF-",), ""),
-}
-_TEXT_SUFFIXES = (".html", ".htm", ".mhtml", ".mht")
-_TEXT_SAMPLE = 1 << 16
-
-
-def content_problem(path: Path, suffix: str) -> str:
-    """Why the file at `path` is not what `suffix` claims ("" when it is, or claims nothing).
-
-    Images are decoded with Pillow; a PDF must start as one; an HTML or MHTML
-    page must be text.
-    """
-    with path.open("rb") as handle:
-        head = handle.read(_TEXT_SAMPLE)
-    if not head:
-        return "is empty"
-    if suffix in _TEXT_SUFFIXES:
-        import charset_normalizer
-
-        if charset_normalizer.from_bytes(head).best() is None:
-            return "not a text file, as an HTML or MHTML page must be"
-        return ""
-    if suffix not in _CLAIMS:
-        return ""
-    name, magic, pillow_format = _CLAIMS[suffix]
-    if not head.startswith(magic) or (suffix == ".webp" and head[8:12] != b"WEBP"):
-        return f"not a {name} (its content does not start as one)"
-    return _image_problem(path, name, pillow_format) if pillow_format else ""
-
-
-def _image_problem(path: Path, name: str, pillow_format: str) -> str:
-    """Decode the whole image: a damaged or disguised file is refused."""
-    import warnings
-
-    from PIL import Image
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                found = image.format
-                image.verify()
-            with Image.open(path) as image:
-                image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return f"too large a {name} to check"
-    except Exception as exc:  # Pillow raises many types for damaged images
-        detail = str(exc).replace(str(path), "the file") or type(exc).__name__
-        return f"not a {name} that can be read ({detail})"
-    return "" if found == pillow_format else f"not a {name} (it is {found})"
-
-
 @dataclass
 class FileProblem:
     path: str
@@ -283,6 +233,8 @@ class VerifyResult:
     records: int = 0
     manifests: int = 0
     problems: list[FileProblem] = field(default_factory=list)
+    # what could not be checked, said rather than passed over (older manifests' records)
+    warnings: list[str] = field(default_factory=list)
     # one per manifest and evidence file: hash, timestamp, signature, WACZ (archive.checks)
     verdicts: list[Any] = field(default_factory=list)  # archive.checks.FileVerdict
 
@@ -326,6 +278,7 @@ def verify(workspace: Workspace, companions: tuple[str, ...] = ()) -> VerifyResu
     for entry in Store(workspace).evidence():
         stored.setdefault(str(entry.get("id", "")), entry)
     checker = _FileChecker(workspace, result, companions)
+    lacking: _Lacking = {}
     for rid in [*stored, *(r for r in listed if r not in stored)]:
         result.records += 1
         record = stored.get(rid)
@@ -339,11 +292,61 @@ def verify(workspace: Workspace, companions: tuple[str, ...] = ()) -> VerifyResu
         elif not copies:
             result.problems.append(FileProblem(next(iter(in_store), ""), "not in a manifest",
                                                rid, site))
+        else:
+            for manifest, copy in copies:
+                _compare_fields(record, copy, manifest, rid, result, lacking)
         for path in dict.fromkeys([*in_store, *(p for files in in_manifests for p in files)]):
             checker.check(path, rid, site, in_store.get(path),
                           [files.get(path) for files in in_manifests], record is not None)
     checker.unrecorded()
+    result.warnings = [
+        f"{manifest}: written by govaudit {version or '(unknown version)'}, whose records lack "
+        f"{', '.join(sorted(names))} ({len(ids)} record(s)): those fields are not compared "
+        "with the store" for (manifest, version), (names, ids) in lacking.items()]
     return result
+
+
+# The fields of an evidence record, each compared between the store and the manifests.
+RECORD_FIELDS = tuple(f.name for f in fields(Evidence))
+# (manifest, the govaudit that wrote it) -> (the fields its records lack, those records' ids)
+_Lacking = dict[tuple[str, str], tuple[set[str], set[str]]]
+
+
+def _compare_fields(stored: dict[str, Any], listed: dict[str, Any], manifest: str, rid: str,
+                    result: VerifyResult, lacking: _Lacking) -> None:
+    """A problem for each field of a record whose value in the store is not the manifest's
+    (a record moved to another site is its site); a field a manifest lacks is noted."""
+    store_form = Evidence.from_dict(stored).to_dict()
+    manifest_form = Evidence.from_dict(listed).to_dict()
+    site = str(stored.get("site", ""))
+    absent = [name for name in RECORD_FIELDS if name not in listed and name in stored]
+    for name in RECORD_FIELDS:
+        if name in absent or name not in listed:
+            continue
+        if name == "files":  # their content is checked file by file; here the rest
+            same = _without_hashes(store_form[name]) == _without_hashes(manifest_form[name])
+        else:
+            same = store_form[name] == manifest_form[name]
+        if not same:
+            result.problems.append(FileProblem(
+                manifest, f"{name} differs from the manifest", rid, site,
+                expected=_shown(manifest_form[name]), actual=_shown(store_form[name])))
+    if absent:
+        names, ids = lacking.setdefault((manifest, str(listed.get("govaudit", ""))),
+                                        (set(), set()))
+        names.update(absent)
+        ids.add(rid)
+
+
+def _without_hashes(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """File entries without what describes their content (hash, size): that is checked file
+    by file, against the file itself."""
+    return [{k: v for k, v in f.items() if k not in ("sha256", "bytes")} for f in files]
+
+
+def _shown(value: Any) -> str:
+    """A field's value as a problem shows it."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _files_of(record: dict[str, Any]) -> dict[str, str]:

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
+
+# File systems whose files are views of the kernel's state (a process's environment, devices,
+# settings), not files anyone took: never evidence.
+PSEUDO_FILESYSTEMS = frozenset({
+    "proc", "sysfs", "devtmpfs", "devpts", "debugfs", "tracefs", "securityfs", "cgroup",
+    "cgroup2", "pstore", "bpf", "configfs", "efivarfs", "fusectl", "hugetlbfs", "mqueue",
+    "binfmt_misc", "autofs", "selinuxfs", "rpc_pipefs", "nsfs", "devfs", "fdescfs", "procfs"})
+_PSEUDO_FOLDERS = ("/proc", "/sys", "/dev")
 
 
 def current_umask() -> int:
@@ -106,3 +115,27 @@ def link_or_copy(source: Path, dest: Path) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def pseudo_filesystem(fd: int, path: Path | str) -> str:
+    """The kind of pseudo-file system (proc, sysfs, …) the open file `fd` lies on, or "".
+
+    Read from the mount table by the file's device, so a link or a bind mount leading
+    there is caught too; where there is no mount table to read, by where `path` leads.
+    """
+    device = os.fstat(fd).st_dev
+    if sys.platform.startswith("linux"):
+        try:
+            table = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            table = ""
+        wanted = f"{os.major(device)}:{os.minor(device)}"
+        for line in table.splitlines():
+            fields = line.split()
+            if len(fields) > 3 and fields[2] == wanted and "-" in fields:
+                kind = fields[fields.index("-") + 1]
+                return kind if kind in PSEUDO_FILESYSTEMS else ""
+    real = os.path.realpath(path)
+    return next((folder.strip("/") for folder in _PSEUDO_FOLDERS
+                 if real == folder or real.startswith(folder + "/")), "")
+

@@ -281,6 +281,7 @@ class AvailabilityResult(ProbeResult):
     probe: ClassVar[str] = "availability"
     samples: int = 0
     failures: int = 0
+    refused: int = 0  # samples not sent where they led (netpolicy): not judged
     failure_rate: float = 0.0
     status: int | None = None
     final_url: str | None = None
@@ -301,7 +302,9 @@ class AvailabilityResult(ProbeResult):
         return cls(**known)
 
     def summary(self) -> str:
-        text = f"{self.samples - self.failures}/{self.samples} OK"
+        text = f"{self.samples - self.failures - self.refused}/{self.samples} OK"
+        if self.refused:
+            text += f", {self.refused} not judged"
         if self.status is not None:
             text += (f", HTTP {self.status}, median {self.latency_median_ms} ms, "
                      f"p95 {self.latency_p95_ms} ms, {'HTTPS' if self.https else 'no HTTPS'}")
@@ -314,12 +317,15 @@ class AvailabilityResult(ProbeResult):
         return text
 
     def facts(self) -> list[Fact]:
-        text = (f"{self.samples} 次访问，失败 {self.failures} 次；状态 {self.status}；"
+        text = (f"{self.samples} 次访问，失败 {self.failures} 次"
+                + (f"，{self.refused} 次无法判断" if self.refused else "")
+                + f"；状态 {self.status}；"
                 f"{'HTTPS' if self.https else '未使用 HTTPS'}")
         if self.latency_median_ms is not None:
             text += f"；响应中位数 {self.latency_median_ms} ms"
         errors = "；".join(self.errors)
-        return [("可用性", text + (f"（{errors}）" if errors else ""), self.failure_rate > 0)]
+        return [("可用性", text + (f"（{errors}）" if errors else ""),
+                 self.failure_rate > 0 or self.refused > 0)]
 
 
 @dataclass(frozen=True)

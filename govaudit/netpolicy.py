@@ -9,6 +9,13 @@ default port) may be private — a site on an intranet works. Every other
 destination must be public: one that resolves to a private address is refused,
 unless the run allows private addresses (`--allow-private`).
 
+The HTTP clients (httpx and libcurl) follow only http and https, at every hop and whatever
+the run allows: a redirect to ws://, ftp://, file://, gopher:// or any other scheme is
+refused (`check_scheme`), since a client that speaks it (httpx speaks ws:// as plain HTTP)
+would fetch what the site points at by another door. (The policy's own checks pass other
+schemes: the browser's data:, blob: and about: URLs go through them.) A refused
+destination is not judged: "could not check", never "up", "down" or "broken".
+
 "Private" is any address that is not globally routable (ipaddress's
 is_global): loopback, RFC 1918, link-local, CGNAT 100.64/10, ULA fc00::/7, ::1,
 0.0.0.0, documentation and reserved ranges, in IPv4-mapped IPv6 form too.
@@ -21,13 +28,23 @@ import ipaddress
 import socket
 from collections.abc import Iterable
 
-from govaudit.urls import Origin, origin, origin_text
+from govaudit.urls import Origin, origin, origin_text, redact_url
 
 ALLOW_HINT = "--allow-private allows it"
+SCHEME_HINT = "only http and https are followed"
+SCHEMES = ("http://", "https://")
 
 
-class PrivateAddressRefused(Exception):  # noqa: N818 - a refusal, not a failure
+class DestinationRefused(Exception):  # noqa: N818 - a refusal, not a failure
+    """A request or redirect this policy does not send; the message is the recorded reason."""
+
+
+class PrivateAddressRefused(DestinationRefused):
     """A request or redirect to a private address that the policy does not allow."""
+
+
+class SchemeRefused(DestinationRefused):
+    """A request or redirect to a URL whose scheme is not http or https."""
 
 
 def is_private(address: str) -> bool:
@@ -42,9 +59,25 @@ def is_private(address: str) -> bool:
 
 
 def refused_private(error: str) -> bool:
-    """Whether a request failed because this policy refused its private destination: the
-    link was not checked, so it is "could not check", never "broken" (check and monitor)."""
-    return ALLOW_HINT in error
+    """Whether a request failed because this policy refused its destination (a private
+    address, or a scheme other than http and https): it was not sent, so it is "could not
+    check", never "broken" nor "up" (check and monitor)."""
+    return ALLOW_HINT in error or SCHEME_HINT in error
+
+
+def scheme_refusal(url: str, redirect: bool = False) -> str:
+    """Why `url` may not be requested for its scheme ("" for http and https)."""
+    if url[:8].lower().startswith(SCHEMES):
+        return ""
+    what = "redirect" if redirect else "request"
+    return f"{what} to a non-http URL {redact_url(url)[:200]} refused; {SCHEME_HINT}"
+
+
+def check_scheme(url: str, redirect: bool = False) -> None:
+    """Raise SchemeRefused unless `url` is http or https."""
+    reason = scheme_refusal(url, redirect)
+    if reason:
+        raise SchemeRefused(reason)
 
 
 def refusal_text(target: Origin, address: str, redirect: bool) -> str:
@@ -93,7 +126,7 @@ class AddressPolicy:
         """Why `url` may not be requested ("" when it may)."""
         target = origin(url)
         if target is None or target in self.allowed:
-            return ""
+            return ""  # other schemes: the transports' own rule (check_scheme)
         for address in await self.addresses(target[1], target[2]):
             if is_private(address):
                 return refusal_text(target, address, redirect)

@@ -217,9 +217,12 @@ def _links(result: LinksResult) -> _Finding:
 
 def _availability(result: AvailabilityResult) -> _Finding:
     samples, failures = result.samples, result.failures
+    errors = "; ".join(result.errors)
     if failures:
-        errors = "; ".join(result.errors)
         return _Finding(False, f"{failures} of {samples} requests failed ({errors})", failures)
+    if result.refused:  # where the site led was not requested: neither up nor down
+        return _Finding(None, f"could not judge: {result.refused} of {samples} requests were "
+                              f"not followed ({errors})")
     return _Finding(True, f"{samples}/{samples} requests answered HTTP {result.status}, "
                           f"median {result.latency_median_ms} ms", 0)
 

@@ -3,21 +3,27 @@ answers signed by `openssl ts -reply`."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.server
+import json
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+if TYPE_CHECKING:
+    from govaudit.workspace import Workspace
 
 TS_CNF = """[ tsa ]
 default_tsa = tsa_config1
@@ -158,3 +164,123 @@ def tsa_fixtures() -> tuple[Any, Any]:
             yield url
 
     return tsa, tsa_url
+
+
+TRICKLE, FLOOD, FLOOD_DECLARED = "1 byte a second", "200 MB, streamed", "200 MB, declared"
+
+
+@contextmanager
+def hostile_tsa(kind: str) -> Iterator[tuple[str, dict[str, int]]]:
+    """A TSA on 127.0.0.1 that answers 1 byte a second (TRICKLE, for a minute at most), or
+    200 MB as fast as it can (FLOOD; FLOOD_DECLARED with that Content-Length); its URL and
+    how many bytes it got to send."""
+    sent = {"bytes": 0}
+    stop = threading.Event()
+    trickle = kind == TRICKLE
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            if kind == FLOOD_DECLARED:
+                self.send_header("Content-Length", str(200 << 20))
+            self.end_headers()
+            chunk = b"\x30" if trickle else b"\x30" * (1 << 16)
+            with contextlib.suppress(OSError):
+                for _ in range(60 if trickle else (200 << 20) // len(chunk)):
+                    if stop.is_set():
+                        break
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+                    sent["bytes"] += len(chunk)
+                    if trickle:
+                        time.sleep(1)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/tsa", sent
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+
+
+def edit_store_record(root: Path, evidence_id: str, change: Callable[[dict[str, Any]], None]
+                      ) -> None:
+    """Edit an evidence record in a workspace's store files by hand, as someone with the
+    folder could (`root`: the workspace's data folder)."""
+    for path in sorted((root / "evidence").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for doc in data.get("evidence", {}).values():
+            if doc["id"] == evidence_id:
+                change(doc)
+                path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+                return
+    raise AssertionError(f"{evidence_id} not in the store")
+
+
+# the two sites of capture_run
+SITE, OTHER = "成都市", "重庆市"
+
+
+def configure_evidence(ws: Workspace, tsa: TSAFiles | None = None, url: str = "", *,
+                       chain: bool = True, sign: bool = True) -> None:
+    """An [evidence] section: the TSA `url`, its chain (tsa-chain.pem), and with `sign` a team
+    key (zhang.key, signer 张三) with the public keys in keys/."""
+    import shutil
+
+    from govaudit.archive.signing import keygen
+
+    lines = ["", "[evidence]"] + ([f'tsa = "{url}"'] if url else [])
+    if tsa is not None and chain:
+        shutil.copyfile(tsa.chain, ws.root / "tsa-chain.pem")
+        lines.append('tsa_chain = "tsa-chain.pem"')
+    if sign:
+        made = keygen(ws.root / "keys" / "zhang.key", "张三")
+        made.private.rename(ws.root / "zhang.key")
+        lines += ['key = "zhang.key"', 'public_keys = "keys"']
+    with ws.config_path.open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def capture_run(ws: Workspace, started: dt.datetime | None = None
+                ) -> tuple[list[dict[str, Any]], Path]:
+    """A run with a capture of SITE and of OTHER (a PNG and an HTML each, every field of
+    the record filled in), stored, with its manifest; the records and the manifest."""
+    import io
+
+    from PIL import Image
+
+    from govaudit.evidence import (
+        new_record,
+        new_run_id,
+        save_file,
+        store_records,
+        utc_time,
+        write_manifest,
+    )
+
+    run = new_run_id()
+    records = []
+    for n, site in enumerate((SITE, OTHER)):
+        url = f"http://127.0.0.{n + 1}:1/"
+        record = new_record(run=run, site=site, requested_url=url)
+        record.update(final_url=url + "index.html", status=200, ip=f"127.0.0.{n + 1}",
+                      title=f"{site}人民政府", duration_ms=1500, viewport="1366x768",
+                      browser="Chromium", user_agent="Mozilla/5.0", headers=[["Server", "x"]],
+                      timing={"load": 100.0}, box={"x": 0, "y": 0, "width": 10, "height": 10})
+        if started is not None:
+            record["time"] = utc_time(started)
+        image = io.BytesIO()
+        Image.new("RGB", (30, 20), (200, n * 50, 0)).save(image, "PNG")
+        save_file(ws, record, "png", ".png", image.getvalue())
+        save_file(ws, record, "html", ".html", f"<h1>{site}</h1>".encode())
+        records.append(record)
+    store_records(ws, records)
+    return records, write_manifest(ws, run, records)

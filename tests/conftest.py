@@ -89,3 +89,22 @@ def serve_dir() -> Iterator:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    """Start a handler on a free port of a loopback address: port = serve(Handler, host)."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(handler: type[http.server.BaseHTTPRequestHandler], host: str = "127.0.0.1"
+              ) -> int:
+        server = http.server.ThreadingHTTPServer((host, 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server.server_address[1]
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -184,10 +184,10 @@ def test_changing_each_kind_of_file_in_turn_is_caught(evidence: Evidence, target
     elif target == "wacz-signature":
         assert set(bad) == {evidence.wacz}
         assert bad[evidence.wacz].signature.state == "invalid" and bad[evidence.wacz].wacz == "ok"
-    elif target == "no-token":
-        assert not bad  # nothing is wrong, but it says that nothing vouches for the time
-        assert m.timestamp.state == "absent"
-        assert verdicts[evidence.png].timestamp.state == "absent"
+    elif target == "no-token":  # the workspace timestamps: a token taken away is a failure
+        assert rel in bad and m.timestamp.state == "missing" and m.hash == "ok"
+        assert "it was removed, or never taken" in m.timestamp.reason
+        assert verdicts[evidence.png].timestamp.state == "missing"
 
 
 def _replace_in_zip(path: Path, name: str, data: bytes) -> None:
@@ -244,7 +244,7 @@ def readme_commands(folder: Path) -> list[str]:
 
 
 def test_the_bundle_checks_out_with_the_readme_commands_and_catches_a_change(
-        evidence: Evidence, tmp_path: Path) -> None:
+        evidence: Evidence, tmp_path: Path, tsa: TSAFiles) -> None:
     ws = evidence.ws
     bundle = export_bundle(ws, SITE, tmp_path / "成都市-evidence.zip")
     folder = tmp_path / "unpacked"
@@ -260,14 +260,23 @@ def test_the_bundle_checks_out_with_the_readme_commands_and_catches_a_change(
     assert sorted(bundle.manifests) == sorted([rel, ws.relative(evidence.attached_manifest)])
     readme = (folder / "README.txt").read_text(encoding="utf-8")
     assert "如何核验" in readme and "How to check" in readme
+    # the reader is sent to the TSA for its root, told which TSA and which root the team
+    # trusts, and never to trust the chain that comes inside the bundle
+    assert "from the authority itself" in readme and "CN=Test TSA" in readme
+    root_line = next(line for line in readme.splitlines() if line.strip().startswith("SHA-256 "))
+    fingerprint = sh("openssl x509 -in root.pem -noout -fingerprint -sha256",
+                     tsa.folder).stdout.strip().split("=", 1)[1]
+    assert root_line.strip() == f"SHA-256 {fingerprint}"
+    assert "-CAfile TSA-ROOT.pem" in readme and "-CAfile evidence/" not in readme
+    shutil.copyfile(tsa.root, folder / "TSA-ROOT.pem")  # as obtained from the TSA
     commands = readme_commands(folder)
     assert commands[0] == "sha256sum -c SHA256SUMS" and len(commands) == 3
     for command in commands:
         done = sh(command, folder)
         assert done.returncode == 0, (command, done.stdout, done.stderr)
     assert "Verification: OK" in sh(commands[1], folder).stdout
-    # the bundle alone is enough to check every file (no store)
-    verdicts = verify_files(folder, manifests_in(folder / "evidence"))
+    # the bundle and the TSA's chain are enough to check every file (no store)
+    verdicts = verify_files(folder, manifests_in(folder / "evidence"), chain=tsa.chain)
     assert all(v.hash == "ok" and v.timestamp.ok for v in verdicts if v.site != "重庆市"), \
         [v for v in verdicts if v.site != "重庆市" and not v.ok]
     assert {v.hash for v in verdicts if v.site == "重庆市"} == {"missing"}  # not in the bundle

@@ -125,7 +125,7 @@ def test_a_good_tsa_stamps_the_run_manifest(site_ws: Workspace, tsa_url: str) ->
     assert "timestamped at " in done.stdout and "not timestamped" not in done.stdout
     manifest = manifest_of(site_ws)
     assert manifest.with_name(manifest.name + ".tsr").is_file()
-    done = run_govaudit("evidence", "verify", cwd=site_ws.root)
+    done = run_govaudit("evidence", "verify", "--verbose", cwd=site_ws.root)
     assert done.returncode == 0, done.stdout
     assert f"{site_ws.relative(manifest)} (manifest): hash ok · timestamp ok" in done.stdout
 
@@ -149,13 +149,13 @@ def test_a_failing_tsa_leaves_the_run_not_timestamped_until_later(
     assert "Traceback" not in done.stdout + done.stderr
     manifest = site_ws.relative(manifest_of(site_ws))
 
-    done = run_govaudit("evidence", "verify", cwd=site_ws.root)
+    done = run_govaudit("evidence", "verify", "--verbose", cwd=site_ws.root)
     assert done.returncode == 0, done.stdout
     assert f"{manifest} (manifest): hash ok · timestamp absent" in done.stdout
 
     done = run_govaudit("evidence", "timestamp", "--tsa", tsa_url, cwd=site_ws.root)
     assert done.returncode == 0, done.stdout + done.stderr
-    done = run_govaudit("evidence", "verify", cwd=site_ws.root)
+    done = run_govaudit("evidence", "verify", "--verbose", cwd=site_ws.root)
     assert done.returncode == 0, done.stdout
     assert f"{manifest} (manifest): hash ok · timestamp ok" in done.stdout
 

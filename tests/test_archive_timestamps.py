@@ -44,7 +44,7 @@ def test_a_token_is_kept_beside_the_file_and_verifies_offline_and_with_openssl(
     assert result.ok, result.reason
     assert result.token == token_path(path) == tmp_path / "manifest-r1.json.tsr"
     assert chain_path(path).read_bytes() == tsa.chain.read_bytes()
-    verdict = verify_timestamp(path)  # offline: the TSA is not asked again
+    verdict = verify_timestamp(path, chain=tsa.chain)  # offline: the TSA is not asked again
     assert verdict.state == "ok" and "CN=Test TSA" in verdict.detail
     assert verdict.detail.startswith(result.time)
     done = openssl_verify(path, token_path(path), chain_path(path))
@@ -97,8 +97,11 @@ def test_without_a_chain_a_token_cannot_be_trusted(tsa: TSAFiles, tsa_url: str,
     path = manifest(tmp_path)
     assert timestamp_file(path, tsa_url).ok
     verdict = verify_timestamp(path)
-    assert verdict.state == "invalid" and "no TSA certificate chain" in verdict.reason
+    assert verdict.state == "untrusted" and "timestamp present" in verdict.reason
+    assert "TSA not trusted" in verdict.reason and verdict.time
     assert verify_timestamp(path, chain=tsa.chain).ok
+    gone = verify_timestamp(path, chain=tmp_path / "nowhere.pem")
+    assert gone.state == "invalid" and "no such TSA certificate chain" in gone.reason
 
 
 def test_garbage_in_place_of_a_token_is_invalid(tmp_path: Path, tsa: TSAFiles) -> None:
@@ -152,7 +155,7 @@ def test_a_tsa_that_is_down_slow_or_answers_garbage_gives_not_timestamped(
     # later, with the TSA back: the token is added and the note goes
     later = timestamp_file(path, tsa_url, chain=tsa.chain)
     assert later.ok and not not_timestamped_path(path).exists()
-    assert verify_timestamp(path).ok
+    assert verify_timestamp(path, chain=tsa.chain).ok
 
 
 def test_no_timestamp_at_all_is_absent(tmp_path: Path) -> None:

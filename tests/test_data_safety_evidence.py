@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from archive_helpers import edit_store_record
 from PIL import Image
 
 from govaudit.evidence import attach, new_record, new_run_id, verify, write_manifest
@@ -228,15 +229,7 @@ def _store_files(ws: Workspace) -> list[Path]:
 
 
 def _edit_store_record(ws: Workspace, evidence_id: str, change: Any) -> None:
-    """Edit a record in the store's file by hand, as someone with the folder could."""
-    for path in _store_files(ws):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        for doc in data.get("evidence", {}).values():
-            if doc["id"] == evidence_id:
-                change(doc)
-                path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-                return
-    raise AssertionError(f"{evidence_id} not in the store")
+    edit_store_record(ws.data_dir, evidence_id, change)
 
 
 def _verify_cli(ws: Workspace) -> tuple[int, dict[str, Any], str]:
@@ -459,8 +452,8 @@ def test_attach_refuses_what_is_not_a_regular_file(ws_one: Workspace, tmp_path: 
     ("anim.gif", b"GIF89a" + b"\x00" * 20, "not a GIF image"),
     ("page.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", "not a WEBP image"),
     ("report.pdf", b"<html>not a pdf</html>", "not a PDF document"),
-    ("page.html", png_bytes("navy"), "not a text file"),
-    ("page.mhtml", bytes(range(256)) * 8, "not a text file"),
+    ("page.html", png_bytes("navy"), "not an HTML page (text): it is a PNG image"),
+    ("page.mhtml", bytes(range(256)) * 8, "not an MHTML page (text)"),
     ("empty.png", b"", "is empty"),
 ])
 def test_attach_refuses_a_file_that_is_not_what_its_name_says(ws_one: Workspace, tmp_path: Path,

@@ -13,7 +13,6 @@ import http.server
 import json
 import socket
 import stat
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,25 +28,6 @@ LINK_PW = "Pw-Link-secret2"
 ADMIN_SECRET = "ADMIN-SECRET-9f3e"
 ADMIN_ICP = "京ICP备99999999号"
 FAST = ("--samples", "1", "--interval", "0", "--timeout", "10", "--link-timeout", "5")
-
-
-@pytest.fixture
-def serve() -> Iterator:
-    """Start a handler on a free port of a loopback address: port = serve(Handler, host)."""
-    servers: list[http.server.ThreadingHTTPServer] = []
-
-    def start(handler: type[http.server.BaseHTTPRequestHandler], host: str = "127.0.0.1"
-              ) -> int:
-        server = http.server.ThreadingHTTPServer((host, 0), handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return server.server_address[1]
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

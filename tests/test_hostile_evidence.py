@@ -37,8 +37,8 @@ def test_evidence_ends_every_hostile_page_with_its_reason(make_workspace) -> Non
 
 # path -> what the monitor's sample says: its error, or "" for a page that answers
 MONITOR = {
-    "/to-file": "unsupported URL scheme", "/to-javascript": "invalid URL",
-    "/to-ftp": "unsupported URL scheme", "/chain/0": "more than 10 redirects",
+    "/to-file": "only http and https are followed", "/to-javascript": "invalid URL",
+    "/to-ftp": "only http and https are followed", "/chain/0": "more than 10 redirects",
     "/loop": "redirect loop", "/auth": "HTTP 401", "/trickle": "deadline of 10s exceeded",
     "/never": "deadline of 10s exceeded",
     "/huge-length": "larger than 5,000,000 bytes",

@@ -24,9 +24,9 @@ TIMEOUT = "5"
 EXPECTED: dict[str, tuple[str | None, str | None]] = {
     "/chain/0": ("more than 10 redirects", "more than 10 redirects"),
     "/loop": ("redirect loop", "redirect loop"),
-    "/to-file": ("unsupported", "unsupported URL scheme"),
+    "/to-file": ("only http and https are followed", "only http and https are followed"),
     "/to-javascript": ("invalid URL", "invalid URL"),
-    "/to-ftp": ("unsupported", "unsupported URL scheme"),
+    "/to-ftp": ("only http and https are followed", "only http and https are followed"),
     "/trickle": ("deadline of 5s exceeded", "deadline of 5s exceeded"),
     "/never": ("deadline of 5s exceeded", "deadline of 5s exceeded"),
     # endless bodies are cut at the 5 MB cap and read as far as they came ("" : either way)

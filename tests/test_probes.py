@@ -134,8 +134,8 @@ def test_status_follows_redirects_with_cookies_and_caps_them(site):
         None, f"too many redirects (redirect loop: {site.url('/loop/a')} → "
               f"{site.url('/loop/b')} → {site.url('/loop/a')} → …)")
     unsupported = fetch("ftp://127.0.0.1/file", "HEAD")
-    assert unsupported.error == ("unsupported URL scheme (Request URL has an unsupported "
-                                 "protocol 'ftp://'.)")
+    assert unsupported.error == ("request to a non-http URL ftp://127.0.0.1/file refused; "
+                                 "only http and https are followed")
 
 
 

@@ -5,7 +5,10 @@ archives) at their workspace paths, every run manifest that records them with
 its `.sha256`, RFC 3161 token (`.tsr`), TSA chain (`.tsa.pem`) and signature
 (`.sig`), the team's public keys, `SHA256SUMS` over all of it, and a README
 (Chinese and English) telling a third party how to check it with `sha256sum`
-and `openssl ts -verify`.
+and `openssl ts -verify`: against the TSA's root certificate obtained from the
+TSA itself (the README names the TSA, where the team asked it, and the
+fingerprint of the root the team trusts); the chains inside the bundle only
+supply the TSA's own certificate, never the trust.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from govaudit.archive.timestamps import (
     NOT_TIMESTAMPED_SUFFIX,
     TOKEN_SUFFIX,
     chain_path,
+    chain_roots,
+    token_authority,
     token_path,
 )
 from govaudit.errors import GovauditError
@@ -33,6 +38,7 @@ from govaudit.workspace import Workspace
 
 SUMS_NAME = "SHA256SUMS"
 README_NAME = "README.txt"
+TSA_ROOT_NAME = "TSA-ROOT.pem"  # what the README has the reader save the TSA's root as
 SIDECARS = (".sha256", TOKEN_SUFFIX, CHAIN_SUFFIX, SIG_SUFFIX, NOT_TIMESTAMPED_SUFFIX)
 
 
@@ -94,8 +100,12 @@ def export_bundle(workspace: Workspace, site: str, out_zip: Path,
                 else sorted(settings.public_keys.glob(f"*{PUBLIC_SUFFIX}")))
         for key in keys:
             members[f"keys/{key.name}"] = key
+    authorities = sorted({name for m in bundle.timestamped
+                          if (name := token_authority(root / (m + TOKEN_SUFFIX)))})
+    roots = chain_roots(settings.tsa_chain) if settings.tsa_chain is not None else []
     readme = _readme(site, bundle.manifests, bundle.timestamped, any(
-        name.startswith("keys/") for name in members)).encode("utf-8")
+        name.startswith("keys/") for name in members),
+        _tsa_lines(authorities, settings.tsa, roots)).encode("utf-8")
     _write_zip(Path(out_zip), members, readme)
     bundle.files = sorted(members) + [README_NAME, SUMS_NAME]
     return bundle
@@ -150,16 +160,32 @@ def _now() -> tuple[int, int, int, int, int, int]:
     return datetime.now(UTC).timetuple()[:6]
 
 
-def _readme(site: str, manifests: list[str], timestamped: list[str], keys: bool) -> str:
+def _tsa_lines(authorities: list[str], url: str, roots: list[tuple[str, str]]) -> str:
+    """Who the TSA is, where the team asked it, and the root the team trusts."""
+    lines = [f"   时间戳机构 / TSA: {name}" for name in authorities]
+    if url:
+        lines.append(f"   本团队使用的时间戳服务 / The service the team asked: {url}")
+    lines += [f"   本团队信任的根证书 / The root the team trusts: {subject}\n"
+              f"     SHA-256 {fingerprint}" for subject, fingerprint in roots]
+    return "\n".join(lines) or "   （未配置 / not configured）"
+
+
+def _readme(site: str, manifests: list[str], timestamped: list[str], keys: bool,
+            tsa: str) -> str:
     verify_lines = "\n".join(
-        f"   openssl ts -verify -data {m} -in {m}{TOKEN_SUFFIX} -CAfile {m}{CHAIN_SUFFIX}"
+        f"   openssl ts -verify -data {m} -in {m}{TOKEN_SUFFIX} -CAfile {TSA_ROOT_NAME} "
+        f"-untrusted {m}{CHAIN_SUFFIX}"
         for m in timestamped) or "   （本包中的清单没有时间戳 / no manifest here has a timestamp）"
     manifest_lines = "\n".join(f"   {m}" for m in manifests)
     sig_note = (
         "4. 签名 / Signatures: `*.sig` 文件是 Ed25519 签名（JSON），公钥在 keys/ 中；"
         "用 `govaudit evidence verify` 核验。\n"
+        "   keys/ 中的公钥只是副本：请向评估团队本身（而不是从本包）核实每个公钥的指纹（.sig 中的 "
+        "\"key\"）。\n"
         "   `*.sig` files are Ed25519 signatures (JSON) by the team's keys in keys/; check them "
-        "with `govaudit evidence verify`.\n" if keys else "")
+        "with `govaudit evidence verify`.\n"
+        "   The keys in keys/ are copies: confirm each key's fingerprint (\"key\" in a .sig) "
+        "with the assessment team itself, not from this bundle.\n" if keys else "")
     return f"""网站评估取证材料 / Website assessment evidence: {site}
 生成时间 / Created: {utc_time()} (UTC)
 
@@ -179,14 +205,22 @@ hashes, trusted timestamps (RFC 3161) and signatures.
    每一行都应为 “OK”。 Every line must say "OK".
 
 2. 可信时间戳 / Trusted timestamps (OpenSSL):
+   先从时间戳机构本身（其官方网站的证书下载页，或向该机构索取）取得它的根证书，存为
+   {TSA_ROOT_NAME}，不要使用本包中的文件：任何人都可以在包里放入自己的证书链。
+   First obtain the timestamping authority's root certificate from the authority itself (the
+   certificate page of its official website, or ask it), and save it as {TSA_ROOT_NAME}. Do
+   not take it from this bundle: anyone could put a chain of their own in it.
+{tsa}
+   核对 / Check: openssl x509 -in {TSA_ROOT_NAME} -noout -subject -fingerprint -sha256
+   所示指纹须与该机构公布的一致。 The fingerprint must be the one the authority publishes.
+   然后 / Then:
 {verify_lines}
    应输出 “Verification: OK”：清单在时间戳所示时间已经存在且此后未被改动。
    It must print "Verification: OK": the manifest existed at the time in the token and has
    not changed since. `openssl ts -reply -in {{清单/manifest}}{TOKEN_SUFFIX} -text` 显示时间 /
-   shows the time. *.tsa.pem 是时间戳机构的证书链：请将其根证书指纹
-   (`openssl x509 -in FILE -noout -fingerprint -sha256`) 与该机构公布的指纹比对。
-   *.tsa.pem is the timestamping authority's certificate chain: compare its root's fingerprint
-   with the one the authority publishes.
+   shows the time. 本包中的 *.tsa.pem 只提供时间戳机构自己的证书（-untrusted），不作为信任依据。
+   The *.tsa.pem files here only supply the authority's own certificate (-untrusted); they
+   are not what the check trusts.
 
 3. 文件与清单 / Files and manifests: 每个取证文件的 SHA-256（`sha256sum 文件`）都应出现在
    带时间戳的清单中（"sha256" 字段）。 Each evidence file's SHA-256 (`sha256sum FILE`) must

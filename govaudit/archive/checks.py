@@ -14,12 +14,13 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.archive.signing import sig_path, verify_signature
 from govaudit.archive.timestamps import token_path, verify_timestamp
-from govaudit.archive.verdict import ABSENT, INVALID, OK, Verdict
+from govaudit.archive.verdict import ABSENT, MISSING, OK, Verdict
 from govaudit.archive.wacz import check_wacz
 from govaudit.evidence import MANIFEST_PREFIX, sha256_file
 
@@ -29,26 +30,39 @@ if TYPE_CHECKING:
     from govaudit.archive.settings import EvidenceSettings
     from govaudit.workspace import Workspace
 
-HASH_OK, CHANGED, MISSING = "ok", "changed", "missing"
+HASH_OK, CHANGED, HASH_MISSING = "ok", "changed", "missing"
+# how long after the last capture of a run its manifest's token may be taken (writing the
+# manifest, the TSA's round trip, seconds cut off the recorded times, clocks a little apart)
+TIME_SLACK_S = 60
 
 
 @dataclass
 class FileVerdict:
     path: str  # relative to the folder checked
     kind: str  # "manifest", or the evidence kind: png, html, mhtml, attachment, wacz
-    hash: str  # HASH_OK, CHANGED or MISSING
+    hash: str  # HASH_OK, CHANGED or HASH_MISSING
     timestamp: Verdict
     signature: Verdict
     wacz: str = ""  # "" (not an archive), "ok", or "corrupt: <reason>"
     site: str = ""
     record: str = ""
     notes: list[str] = field(default_factory=list)  # what is wrong with the hash, in words
+    warnings: list[str] = field(default_factory=list)  # what a reader should know (times)
 
     @property
     def ok(self) -> bool:
-        """Nothing wrong: hash ok, no invalid timestamp or signature, archive whole."""
-        return (self.hash == HASH_OK and self.timestamp.state != INVALID
-                and self.signature.state != INVALID and self.wacz in ("", OK))
+        """Nothing wrong: hash ok, no invalid, missing or untrusted timestamp or signature,
+        archive whole."""
+        return (self.hash == HASH_OK and not self.timestamp.failed
+                and not self.signature.failed and self.wacz in ("", OK))
+
+
+@dataclass
+class Required:
+    """Which proofs every manifest must have, and why (what the workspace does or says)."""
+
+    signature: str = ""  # "" when not required, else the reason
+    timestamp: str = ""
 
 
 @dataclass
@@ -66,14 +80,18 @@ def manifests_in(folder: Path) -> list[Path]:
 
 def verify_files(root: Path, manifests: Iterable[Path], records: Iterable[dict[str, Any]] = (),
                  *, chain: Path | None = None,
-                 public_keys: dict[str, Ed25519PublicKey] | None = None) -> list[FileVerdict]:
+                 public_keys: dict[str, Ed25519PublicKey] | None = None,
+                 required: Required | None = None) -> list[FileVerdict]:
     """Verdicts for the manifests and for every evidence file they or `records` name.
 
     Paths in records and manifests are relative to `root` (a workspace, or an
-    unpacked appeal bundle). `chain` is the TSA chain used where none is kept
-    beside a token; `public_keys` are the team's keys by signer name.
+    unpacked appeal bundle). `chain` is the trusted TSA chain (without it a token is
+    "present, TSA not trusted"); `public_keys` are the team's keys by signer name;
+    `required` says which proofs a manifest may not lack.
     """
-    checked = [_check_manifest(root, path, chain, public_keys) for path in manifests]
+    required = required or Required()
+    checked = [_check_manifest(root, path, chain, public_keys, required)
+               for path in manifests]
     entries: dict[str, dict[str, Any]] = {}
     expected: dict[str, list[tuple[str, str]]] = {}  # path -> (where recorded, sha256)
     for record in records:
@@ -94,13 +112,14 @@ def verify_files(root: Path, manifests: Iterable[Path], records: Iterable[dict[s
 
 
 def _check_manifest(root: Path, path: Path, chain: Path | None,
-                    public_keys: dict[str, Ed25519PublicKey] | None) -> _Manifest:
+                    public_keys: dict[str, Ed25519PublicKey] | None,
+                    required: Required) -> _Manifest:
     notes: list[str] = []
     sums = path.with_name(path.name + ".sha256")
     if not path.is_file():
-        state = MISSING
+        state = HASH_MISSING
     elif not sums.is_file():
-        state, notes = MISSING, [f"{sums.name} is missing"]
+        state, notes = HASH_MISSING, [f"{sums.name} is missing"]
     else:
         recorded = (sums.read_text(encoding="utf-8", errors="replace").split() or [""])[0]
         state = HASH_OK if sha256_file(path)[0] == recorded else CHANGED
@@ -108,9 +127,11 @@ def _check_manifest(root: Path, path: Path, chain: Path | None,
             notes.append(f"does not match {sums.name}")
     hashes: dict[str, str] = {}
     entries: dict[str, dict[str, Any]] = {}
+    records: list[dict[str, Any]] = []
     if path.is_file():
         try:
-            for record in json.loads(path.read_text(encoding="utf-8"))["records"]:
+            records = json.loads(path.read_text(encoding="utf-8"))["records"]
+            for record in records:
                 for entry in record.get("files", []):
                     hashes[entry["path"]] = entry["sha256"]
                     entries[entry["path"]] = {**entry, "site": record.get("site", ""),
@@ -118,10 +139,77 @@ def _check_manifest(root: Path, path: Path, chain: Path | None,
         except (ValueError, KeyError, TypeError, AttributeError):
             notes.append("not a readable manifest (its records cannot be listed)")
             state = CHANGED if state == HASH_OK else state
-    verdict = FileVerdict(_relative(root, path), "manifest", state,
-                          verify_timestamp(path, chain=chain),
-                          verify_signature(path, public_keys=public_keys), notes=notes)
+    timestamp = _required(verify_timestamp(path, chain=chain), required.timestamp,
+                          "timestamp", "govaudit evidence timestamp")
+    signature = _required(verify_signature(path, public_keys=public_keys),
+                          required.signature, "signature", "govaudit evidence sign")
+    verdict = FileVerdict(_relative(root, path), "manifest", state, timestamp, signature,
+                          notes=notes, warnings=_time_warnings(timestamp, records))
     return _Manifest(path, verdict, hashes, entries)
+
+
+def _required(verdict: Verdict, why: str, what: str, command: str) -> Verdict:
+    """An absent proof where the workspace requires it: MISSING, with the reason."""
+    if verdict.state != ABSENT or not why:
+        return verdict
+    return Verdict(MISSING, f"no {what}, though {why}: it was removed, or never taken "
+                   f"({verdict.reason}); if it was never taken, add it with '{command}'")
+
+
+def _time_warnings(timestamp: Verdict, records: Iterable[Any]) -> list[str]:
+    """Where the token's time does not attest the capture times its manifest records."""
+    at = _parse_time(timestamp.time)
+    if at is None or not isinstance(records, list):
+        return []
+    slack = timedelta(seconds=TIME_SLACK_S)
+    spans: list[tuple[str, datetime, datetime]] = []
+    for record in records:
+        start = _parse_time(record.get("time")) if isinstance(record, dict) else None
+        if start is None:
+            continue
+        took = record.get("duration_ms")
+        took = took if isinstance(took, int) and not isinstance(took, bool) and took > 0 else 0
+        spans.append((str(record.get("id", "")), start, start + timedelta(milliseconds=took)))
+    if not spans:
+        return []
+    warnings = []
+    ended = max(end for _, _, end in spans)
+    if at - ended > slack:
+        ids = ", ".join(rid for rid, _, _ in spans[:5]) + (" …" if len(spans) > 5 else "")
+        warnings.append(f"the timestamp ({timestamp.time}) is {_span(at - ended)} after its "
+                        f"captures ended ({_iso(ended)}): it proves they existed at "
+                        f"{timestamp.time}, not when they say they were taken ({ids})")
+    early = [(rid, start) for rid, start, _ in spans if start - at > slack]
+    for rid, start in early[:5]:
+        warnings.append(f"the timestamp ({timestamp.time}) is {_span(start - at)} before "
+                        f"capture {rid} says it was taken ({_iso(start)}): its recorded time "
+                        "is wrong")
+    return warnings
+
+
+def _parse_time(text: Any) -> datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _span(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{round(seconds / 60)} min"
+    if seconds < 172800:
+        return f"{round(seconds / 3600)} h"
+    return f"{round(seconds / 86400)} days"
 
 
 def _check_evidence(root: Path, rel: str, entry: dict[str, Any],
@@ -132,12 +220,12 @@ def _check_evidence(root: Path, rel: str, entry: dict[str, Any],
     notes: list[str] = []
     refusal = _unsafe(root, path)
     if refusal:  # never read what a record points at outside the folder, nor a pipe
-        return FileVerdict(rel, str(entry.get("kind", "")), MISSING,
+        return FileVerdict(rel, str(entry.get("kind", "")), HASH_MISSING,
                            Verdict(ABSENT, "not checked"), Verdict(ABSENT, "not checked"),
                            "", str(entry.get("site", "")), str(entry.get("record", "")),
                            [f"{refusal}: not read"])
     if not path.is_file():
-        state, actual = MISSING, ""
+        state, actual = HASH_MISSING, ""
     else:
         actual = sha256_file(path)[0]
         wrong = [where for where, digest in expected if digest != actual]
@@ -182,8 +270,8 @@ def _inherit(verdicts: list[Verdict], what: str) -> Verdict:
         if verdict.ok:
             return Verdict(OK, detail=f"through its manifest: {verdict.detail}")
     for verdict in verdicts:
-        if verdict.state == INVALID:
-            return Verdict(INVALID, f"its manifest's {what}: {verdict.reason}")
+        if verdict.failed:
+            return Verdict(verdict.state, f"its manifest's {what}: {verdict.reason}")
     return verdicts[0]
 
 
@@ -206,8 +294,22 @@ def verify_workspace(workspace: Workspace, settings: EvidenceSettings | None = N
     if settings.public_keys is not None and settings.public_keys.exists():
         keys = load_public_keys(settings.public_keys)
     records = Store(workspace).evidence(site)
-    verdicts = verify_files(workspace.root, manifests_in(workspace.evidence_dir), records,
-                            chain=settings.tsa_chain, public_keys=keys)
+    manifests = manifests_in(workspace.evidence_dir)
+    verdicts = verify_files(workspace.root, manifests, records, chain=settings.tsa_chain,
+                            public_keys=keys, required=required_proofs(settings, manifests))
     if site is not None:
         verdicts = [v for v in verdicts if v.kind == "manifest" or v.site == site]
     return verdicts
+
+
+def required_proofs(settings: EvidenceSettings, manifests: list[Path]) -> Required:
+    """Which proofs the workspace's manifests must have: a signature where it signs (a
+    manifest is signed, or [evidence] key is set), a token where it timestamps (a manifest
+    has a token, or [evidence] tsa is set)."""
+    signed = next((m.name for m in manifests if sig_path(m).is_file()), "")
+    stamped = next((m.name for m in manifests if token_path(m).is_file()), "")
+    signature = (f"{signed} is signed" if signed else
+                 "govaudit.toml sets [evidence] key" if settings.key is not None else "")
+    timestamp = (f"{stamped} is timestamped" if stamped else
+                 "govaudit.toml sets [evidence] tsa" if settings.tsa else "")
+    return Required(signature, timestamp)

@@ -3,12 +3,22 @@
 The TSA's answer (a TimeStampResp) is kept beside the file as `FILE.tsr`, the
 TSA's certificate chain (PEM) as `FILE.tsa.pem`. When no timestamp could be
 taken, `FILE.not-timestamped` says why, and `timestamp_file` can be run again
-later. A third party checks a token with
-`openssl ts -verify -data FILE -in FILE.tsr -CAfile FILE.tsa.pem`.
+later.
+
+A token is trusted only through the chain the workspace names ([evidence]
+tsa_chain): the chain kept beside a token is a copy for a reader, never a
+trust anchor, since whoever made the token can put one there. A third party
+checks a token against the TSA's root certificate obtained from the TSA itself:
+`openssl ts -verify -data FILE -in FILE.tsr -CAfile ROOT.pem -untrusted FILE.tsa.pem`.
+
+The TSA is asked once, within `timeout_s` overall (a TSA that answers a byte a
+second is cut off at the deadline), and its answer is read up to
+MAX_ANSWER_BYTES as it streams in.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -17,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from govaudit.archive.verdict import ABSENT, INVALID, OK, Verdict
+from govaudit.archive.verdict import ABSENT, INVALID, OK, UNTRUSTED, Verdict
 from govaudit.evidence import utc_time
 from govaudit.files import atomic_write
 
@@ -82,27 +92,16 @@ class _NotTimestamped(Exception):
 
 def _request(path: Path, tsa_url: str, chain: Path | None, timeout_s: float
              ) -> tuple[Path, str]:
-    import httpx
     from rfc3161_client import HashAlgorithm, PKIStatus, TimestampRequestBuilder
+
+    import govaudit.asyncrun as asyncrun
 
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise _NotTimestamped(f"{path}: cannot be read ({exc.strerror})") from None
     request = TimestampRequestBuilder().data(data).hash_algorithm(HashAlgorithm.SHA256).build()
-    try:
-        answer = httpx.post(tsa_url, content=request.as_bytes(), timeout=timeout_s,
-                            headers={"Content-Type": "application/timestamp-query",
-                                     "Accept": "application/timestamp-reply"})
-    except httpx.TimeoutException:
-        raise _NotTimestamped(f"the TSA {tsa_url} did not answer within {timeout_s:g}s") from None
-    except httpx.HTTPError as exc:
-        raise _NotTimestamped(f"the TSA {tsa_url} cannot be reached ({exc})") from None
-    if answer.status_code != 200:
-        raise _NotTimestamped(f"the TSA {tsa_url} answered HTTP {answer.status_code}")
-    body = answer.content
-    if len(body) > MAX_ANSWER_BYTES:
-        raise _NotTimestamped(f"the TSA {tsa_url} answered {len(body)} bytes, too many")
+    body = asyncrun.run(_ask(tsa_url, request.as_bytes(), timeout_s))
     response = _decode(body)
     if response is None:
         raise _NotTimestamped(f"the TSA {tsa_url} answered something that is not an RFC 3161 "
@@ -129,6 +128,43 @@ def _request(path: Path, tsa_url: str, chain: Path | None, timeout_s: float
     return token_path(path), _utc(response.tst_info.gen_time)
 
 
+async def _ask(tsa_url: str, query: bytes, timeout_s: float) -> bytes:
+    """POST the query; the answer's body, read within `timeout_s` in all and up to
+    MAX_ANSWER_BYTES (httpx's timeouts are per read: a trickle would never trip them)."""
+    import httpx
+
+    headers = {"Content-Type": "application/timestamp-query",
+               "Accept": "application/timestamp-reply", "Accept-Encoding": "identity"}
+    try:
+        async with asyncio.timeout(timeout_s), \
+                httpx.AsyncClient(timeout=timeout_s, follow_redirects=False) as client, \
+                client.stream("POST", tsa_url, content=query, headers=headers) as answer:
+            if answer.status_code != 200:
+                raise _NotTimestamped(f"the TSA {tsa_url} answered HTTP {answer.status_code}")
+            declared = answer.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+                raise _NotTimestamped(f"the TSA {tsa_url} announced {int(declared):,} bytes, "
+                                      f"more than the {MAX_ANSWER_BYTES:,} a token may take")
+            coding = answer.headers.get("content-encoding", "identity").strip().lower()
+            if coding not in ("", "identity"):
+                raise _NotTimestamped(f"the TSA {tsa_url} answered with Content-Encoding "
+                                      f"{coding!r}, which a token does not have")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in answer.aiter_raw():
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    raise _NotTimestamped(f"the TSA {tsa_url} answered more than the "
+                                          f"{MAX_ANSWER_BYTES:,} bytes a token may take")
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except (TimeoutError, httpx.TimeoutException):
+        raise _NotTimestamped(f"the TSA {tsa_url} did not answer within {timeout_s:g}s"
+                              ) from None
+    except httpx.HTTPError as exc:
+        raise _NotTimestamped(f"the TSA {tsa_url} cannot be reached ({exc})") from None
+
+
 def _decode(body: bytes) -> TimeStampResponse | None:
     from rfc3161_client import decode_timestamp_response
 
@@ -147,7 +183,9 @@ def _utc(moment: datetime) -> str:
 def verify_timestamp(path: Path, token: Path | None = None, chain: Path | None = None
                      ) -> Verdict:
     """Check a token offline: over this file's SHA-256, signed by a TSA certificate with the
-    timeStamping purpose that chains to a root in `chain` (default: the files beside it)."""
+    timeStamping purpose that chains to a root in `chain`, the TSA chain the workspace
+    trusts. The chain kept beside the token is never used: without `chain`, a token over
+    the right hash is UNTRUSTED ("timestamp present, TSA not trusted")."""
     token = token or token_path(path)
     if not token.is_file():
         note = not_timestamped_path(path)
@@ -157,18 +195,80 @@ def verify_timestamp(path: Path, token: Path | None = None, chain: Path | None =
             except (OSError, ValueError, KeyError, TypeError):
                 pass
         return Verdict(ABSENT, "no timestamp was taken")
-    if chain is None and chain_path(path).is_file():
-        chain = chain_path(path)
     if not path.is_file():
         return Verdict(INVALID, f"{path.name} is missing")
     response = _decode(token.read_bytes())
     if response is None:
         return Verdict(INVALID, f"{token.name} is not an RFC 3161 timestamp response")
-    if chain is None or not chain.is_file():
-        return Verdict(INVALID, f"no TSA certificate chain to check {token.name} against "
-                       f"(put it beside it as {chain_path(path).name}, or set [evidence] "
-                       "tsa_chain)")
-    return _verify_response(response, path.read_bytes(), chain)
+    data = path.read_bytes()
+    problem = _imprint_problem(response, data)
+    if problem:
+        return Verdict(INVALID, problem)
+    when = _utc(response.tst_info.gen_time)
+    if chain is None:
+        return Verdict(UNTRUSTED, f"timestamp present ({when}{_tsa_name(response)}), TSA not "
+                       "trusted: set [evidence] tsa_chain to the TSA's certificate chain, "
+                       "obtained from the TSA itself", time=when)
+    if not chain.is_file():
+        return Verdict(INVALID, f"{chain}: no such TSA certificate chain ([evidence] "
+                       "tsa_chain)", time=when)
+    return _verify_response(response, data, chain)
+
+
+def _imprint_problem(response: TimeStampResponse, data: bytes) -> str:
+    """Why the token is not over `data`'s SHA-256 ("" when it is)."""
+    imprint = response.tst_info.message_imprint
+    if imprint.hash_algorithm.dotted_string != SHA256_OID:
+        return f"the token's hash is not SHA-256 ({imprint.hash_algorithm.dotted_string})"
+    if imprint.message != hashlib.sha256(data).digest():
+        return (f"the token is over another hash ({imprint.message.hex()[:16]}…), not this "
+                "file's SHA-256: the file changed after it was timestamped")
+    return ""
+
+
+def _tsa_name(response: TimeStampResponse) -> str:
+    """' by CN=…' when the token names its TSA, else ''."""
+    from cryptography import x509
+
+    value = getattr(response.tst_info.name, "value", None)
+    return f" by {value.rfc4514_string()}" if isinstance(value, x509.Name) else ""
+
+
+def token_authority(token: Path) -> str:
+    """The TSA a token names (its tsa field, else its signer's subject), or ""."""
+    try:
+        response = _decode(token.read_bytes())
+    except OSError:
+        return ""
+    if response is None:
+        return ""
+    named = _tsa_name(response).removeprefix(" by ")
+    if named:
+        return named
+    from cryptography import x509
+
+    for der in response.signed_data.certificates:
+        try:
+            cert = x509.load_der_x509_certificate(der)
+        except ValueError:
+            continue
+        if _time_stamping(cert):
+            return cert.subject.rfc4514_string()
+    return ""
+
+
+def chain_roots(chain: Path) -> list[tuple[str, str]]:
+    """(subject, SHA-256 fingerprint 'AB:CD:…') of each root certificate in a PEM chain."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    try:
+        certs = x509.load_pem_x509_certificates(chain.read_bytes())
+    except (OSError, ValueError):
+        return []
+    return [(c.subject.rfc4514_string(),
+             ":".join(f"{b:02X}" for b in c.fingerprint(hashes.SHA256())))
+            for c in certs if c.subject == c.issuer]
 
 
 def _time_stamping(cert: Certificate) -> bool:
@@ -185,20 +285,17 @@ def _verify_response(response: TimeStampResponse, data: bytes, chain: Path) -> V
     from cryptography import x509
     from rfc3161_client import VerificationError, VerifierBuilder
 
-    imprint = response.tst_info.message_imprint
-    if imprint.hash_algorithm.dotted_string != SHA256_OID:
-        return Verdict(INVALID, f"the token's hash is not SHA-256 "
-                       f"({imprint.hash_algorithm.dotted_string})")
-    if imprint.message != hashlib.sha256(data).digest():
-        return Verdict(INVALID, f"the token is over another hash ({imprint.message.hex()[:16]}…), "
-                       "not this file's SHA-256: the file changed after it was timestamped")
+    problem = _imprint_problem(response, data)
+    if problem:
+        return Verdict(INVALID, problem)
+    when = _utc(response.tst_info.gen_time)
     try:
         certs = x509.load_pem_x509_certificates(chain.read_bytes())
     except (OSError, ValueError) as exc:
-        return Verdict(INVALID, f"{chain}: not a PEM certificate chain ({exc})")
+        return Verdict(INVALID, f"{chain}: not a PEM certificate chain ({exc})", time=when)
     roots = [c for c in certs if c.subject == c.issuer]
     if not roots:
-        return Verdict(INVALID, f"{chain}: no root (self-signed) certificate in it")
+        return Verdict(INVALID, f"{chain}: no root (self-signed) certificate in it", time=when)
     builder = VerifierBuilder()
     if not response.signed_data.certificates:  # the TSA left its certificate out of the token
         leaves = [c for c in certs if c not in roots and _time_stamping(c)]
@@ -212,15 +309,11 @@ def _verify_response(response: TimeStampResponse, data: bytes, chain: Path) -> V
     try:
         builder.build().verify_message(response, data)
     except VerificationError as exc:
-        return Verdict(INVALID, f"the token does not verify against {chain.name}: {exc}")
+        return Verdict(INVALID, f"the token does not verify against {chain.name}: {exc}",
+                       time=when)
     except ValueError as exc:
-        return Verdict(INVALID, f"the token cannot be checked ({exc})")
-    tsa = ""
-    name = response.tst_info.name
-    value = getattr(name, "value", None)
-    if isinstance(value, x509.Name):
-        tsa = f" by {value.rfc4514_string()}"
-    return Verdict(OK, detail=f"{_utc(response.tst_info.gen_time)}{tsa}")
+        return Verdict(INVALID, f"the token cannot be checked ({exc})", time=when)
+    return Verdict(OK, detail=f"{when}{_tsa_name(response)}", time=when)
 
 
 def timestamp_manifest(workspace: Workspace, manifest: Path,

@@ -8,7 +8,7 @@ import statistics
 from typing import Any
 from urllib.parse import urlsplit
 
-from govaudit.netpolicy import AddressPolicy
+from govaudit.netpolicy import AddressPolicy, refused_private
 from govaudit.probes.fetch import Fetcher
 
 
@@ -24,7 +24,9 @@ async def probe_availability(fetcher: Fetcher, url: str, samples: int = 3,
                              ) -> dict[str, Any]:
     """`samples` GETs, `interval` seconds apart; a sample fails on an error or HTTP >= 400.
 
-    A redirect that `policy` refuses fails its sample with the refusal as reason.
+    A sample whose request or redirect was refused (a private address `policy` refuses,
+    a scheme other than http and https) is not judged: neither up nor failed, its refusal
+    kept among the errors.
     """
     results: list[dict[str, Any]] = []
     for index in range(max(1, samples)):
@@ -36,14 +38,17 @@ async def probe_availability(fetcher: Fetcher, url: str, samples: int = 3,
             "redirects": page.redirects, "latency_ms": page.elapsed_ms,
             "error": page.failure, "tls_error": page.tls_error,
         })
-    failures = [r for r in results if r["error"]]
+    refused = [r for r in results if refused_private(r["error"])]
+    failures = [r for r in results if r["error"] and r not in refused]
+    judged = len(results) - len(refused)
     answered = [r["latency_ms"] for r in results if r["status"] is not None]
     last = next((r for r in reversed(results) if r["status"] is not None), results[-1])
     final = last["final_url"] or url
     return {
         "samples": len(results),
         "failures": len(failures),
-        "failure_rate": round(len(failures) / len(results), 4),
+        "refused": len(refused),
+        "failure_rate": round(len(failures) / judged, 4) if judged else 0.0,
         "status": last["status"],
         "final_url": last["final_url"],
         "redirects": last["redirects"],
@@ -51,6 +56,6 @@ async def probe_availability(fetcher: Fetcher, url: str, samples: int = 3,
         "tls_error": next((r["tls_error"] for r in results if r["tls_error"]), ""),
         "latency_median_ms": round(statistics.median(answered), 1) if answered else None,
         "latency_p95_ms": round(percentile(answered, 0.95), 1) if answered else None,
-        "errors": sorted({r["error"] for r in failures}),
+        "errors": sorted({r["error"] for r in [*failures, *refused]}),
         "results": results,
     }

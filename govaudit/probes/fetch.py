@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 
-from govaudit.netpolicy import AddressPolicy, PrivateAddressRefused
+from govaudit.netpolicy import AddressPolicy, DestinationRefused, check_scheme
 from govaudit.probes.charset import decode_html
 from govaudit.urls import Origin, origin
 from govaudit.version import __version__
@@ -241,7 +241,7 @@ def describe_error(exc: BaseException, limits: FetchLimits) -> str:
         return f"deadline of {limits.deadline:g}s exceeded"
     if isinstance(exc, BodyRefused):
         return str(exc)
-    if isinstance(exc, TooManyRedirects | PrivateAddressRefused):
+    if isinstance(exc, TooManyRedirects | DestinationRefused):
         return str(exc)
     tls = tls_reason(exc)
     if tls:
@@ -341,8 +341,8 @@ class Fetcher:
     client so that the page can still be examined.
 
     `credentials` maps an origin to the basic-auth (username, password) sent to it
-    (a URL's own userinfo wins). A request given an AddressPolicy is checked
-    before it is sent and after it connects, at every redirect hop.
+    (a URL's own userinfo wins). Every hop must be http or https; a request given an
+    AddressPolicy is checked before it is sent and after it connects, at every redirect hop.
 
     The link checker's LinkFetcher (govaudit.probes.linkcheck) sends `status`
     requests over libcurl instead.
@@ -511,7 +511,12 @@ class Fetcher:
 
     async def _send(self, client: httpx.AsyncClient, request: httpx.Request,
                     policy: AddressPolicy | None, redirect: bool) -> httpx.Response:
-        """One hop: checked, with the origin's credentials, its connection checked too."""
+        """One hop: checked, with the origin's credentials, its connection checked too.
+
+        A scheme other than http and https is refused with or without a policy (httpx
+        would send a ws:// request as plain HTTP).
+        """
+        check_scheme(str(request.url), redirect)
         if policy is not None:
             await policy.check(str(request.url), redirect)
         # httpx drops Authorization on a redirect to another origin; that origin's own goes on
@@ -522,7 +527,7 @@ class Fetcher:
         if policy is not None and not self._proxied:  # through a proxy, the peer is the proxy
             try:
                 policy.check_peer(str(request.url), _peer_address(resp.extensions), redirect)
-            except PrivateAddressRefused:
+            except DestinationRefused:
                 await resp.aclose()
                 raise
         return resp

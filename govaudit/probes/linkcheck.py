@@ -5,7 +5,8 @@ CurlMulti is driven by the asyncio loop, its sockets watched with
 add_reader/add_writer and its timer with call_later, so a check costs a few
 option calls instead of a Python HTTP stack. The guards are the ones of the
 httpx fetches: a total deadline per check, redirects followed here one hop at
-a time and capped, every hop checked against the AddressPolicy before it is
+a time and capped, every hop refused unless http or https (curl's PROTOCOLS and
+REDIR_PROTOCOLS say the same) and checked against the AddressPolicy before it is
 sent and the address connected to checked before the request goes out (curl's
 pre-request callback), bodies drained up to a small cap (past it the transfer
 is dropped), credentials sent as a header (never in the URL that errors and
@@ -26,7 +27,7 @@ import certifi
 import httpx
 import pycurl
 
-from govaudit.netpolicy import AddressPolicy, PrivateAddressRefused
+from govaudit.netpolicy import AddressPolicy, PrivateAddressRefused, check_scheme
 from govaudit.probes.fetch import (
     _DRAIN_BYTES,
     _REDIRECT_CODES,
@@ -235,12 +236,7 @@ class _CurlLoop:
 
 
 def _target(url: str) -> str:
-    """The URL to request, encoded as httpx encodes it; other schemes refused as httpx does."""
-    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-    if scheme not in ("http", "https"):
-        raise httpx.UnsupportedProtocol(
-            f"Request URL has an unsupported protocol '{scheme}://'." if scheme else
-            "Request URL is missing an 'http://' or 'https://' protocol.")
+    """The URL to request (http or https: see check_scheme), encoded as httpx encodes it."""
     if not url.isascii() or _NEEDS_QUOTING.search(url):
         url = str(httpx.URL(url))
     return url
@@ -301,7 +297,11 @@ class LinkSession:
         """What every handle keeps from one request to the next."""
         handle.setopt(pycurl.NOSIGNAL, 1)
         handle.setopt(pycurl.PROXY, "")  # the environment's proxies are not used
+        # only http and https, for a request and for a redirect (redirects are followed
+        # here, one hop at a time, each checked; curl is told too, should it ever follow one)
         handle.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
+        handle.setopt(pycurl.REDIR_PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
+        handle.setopt(pycurl.FOLLOWLOCATION, 0)
         handle.setopt(pycurl.CAINFO, os.environ.get("SSL_CERT_FILE") or certifi.where())
         if os.environ.get("SSL_CERT_DIR"):
             handle.setopt(pycurl.CAPATH, os.environ["SSL_CERT_DIR"])
@@ -333,6 +333,7 @@ class LinkSession:
         current = url
         while True:
             redirect = bool(history)
+            check_scheme(current, redirect)  # before curl sees it, at every hop
             target = _target(current)
             if policy is not None:
                 await policy.check(target, redirect)

@@ -1,7 +1,9 @@
 """Building the HTML evidence report: a self-contained folder that works offline.
 
 index.html holds the team overview; sites/<site>.html one page per site;
-thumbs/ the evidence thumbnails; evidence/ the full screenshots and snapshots
+thumbs/ the evidence thumbnails; views/ what an attached SVG or HTML file's link opens:
+a page showing the SVG with <img> only, an inert copy of the HTML (opened as documents,
+they would run their scripts); evidence/ the full screenshots and snapshots
 the pages show, hard-linked (or copied) from the workspace so the folder still
 works when copied elsewhere. With `link_evidence` they are linked where they lie
 in the workspace instead (relative links). Every text that comes from
@@ -20,7 +22,7 @@ from urllib.parse import quote, urlsplit
 from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
-from govaudit.files import link_or_copy
+from govaudit.files import atomic_write, link_or_copy
 from govaudit.model import (
     MARK_KEYS,
     Evidence,
@@ -284,6 +286,45 @@ class ReportBuilder:
                                 f"({exc.strerror}); or use --link-evidence") from None
         return copy
 
+    def _image_page(self, record: str, index: int, label: str, published: Path) -> str:
+        """views/RECORD-N.html showing the image at `published` with <img>; its link from a
+        site page."""
+        from govaudit.report.render import render_image_page
+
+        page = self._view_path(record, index)
+        render_image_page(page, f"{label} {published.name}", file_href(published, page.parent),
+                          __version__)
+        return file_href(page, self.out / "sites")
+
+    def _inert_page(self, record: str, index: int, path: Path) -> str:
+        """views/RECORD-N.html: an inert copy of an HTML file that was attached as it came
+        (a capture's HTML is inert already); its link from a site page."""
+        import charset_normalizer
+
+        from govaudit.inert_html import render_inert
+
+        page = self._view_path(record, index)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise GovauditError(f"{path}: cannot be read ({exc.strerror})") from None
+        best = charset_normalizer.from_bytes(data).best()
+        text = str(best) if best is not None else data.decode("utf-8", "replace")
+        try:
+            atomic_write(page, render_inert(text))
+        except OSError as exc:
+            raise GovauditError(f"{page}: cannot be written ({exc.strerror})") from None
+        return file_href(page, self.out / "sites")
+
+    def _view_path(self, record: str, index: int) -> Path:
+        """views/RECORD-N.html, its folder made."""
+        page = self.out / "views" / f"{safe_name(record)}-{index}.html"
+        try:
+            page.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise GovauditError(f"{page.parent}: cannot create it ({exc.strerror})") from None
+        return page
+
     def _evidence_view(self, data: dict[str, Any]) -> EvidenceView:
         record = Evidence.from_dict(redact_data(data))
         files: list[FileLink] = []
@@ -303,7 +344,15 @@ class ReportBuilder:
                 label = segment_label(entry)
             if check.problem:
                 problems.append(f"{label} {relative}: {check.problem}")
-            href = file_href(self._published(path), page_dir)
+            published = self._published(path)
+            href = file_href(published, page_dir)
+            suffix = path.suffix.lower()
+            if suffix == ".svg":  # an image, never a document that runs scripts
+                src, href = href, self._image_page(record.id, len(files), label, published)
+                if not thumb_src and not check.problem:
+                    thumb_src, image_href, sha = src, href, check.sha256
+            elif suffix in (".html", ".htm") and not entry.inert:  # attached, as it came
+                href = self._inert_page(record.id, len(files), path)
             files.append(FileLink(kind, label, href))
             if check.thumb and not thumb_src and not check.problem:
                 thumb_src = f"../thumbs/{check.thumb}"

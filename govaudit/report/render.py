@@ -57,6 +57,13 @@ def _write(path: Path, text: str) -> None:
         raise GovauditError(f"{path}: cannot write the report page ({exc.strerror})") from None
 
 
+def render_image_page(path: Path, title: str, src: str, version: str) -> None:
+    """A page showing one image file with <img>: how the report opens an attached SVG, so
+    that its scripts never run (an SVG opened as a document runs them)."""
+    _write(path, environment().get_template("image.html").render(title=title, src=src,
+                                                                 version=version))
+
+
 def render_pages(out: Path, context: dict[str, Any], overview: dict[str, Any],
                  sites: list[Any]) -> Path:
     """Write index.html and one page per site into `out`; returns index.html."""
