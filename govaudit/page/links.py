@@ -1,0 +1,55 @@
+"""A page's links as a reader meets them: visible text, target, region, visibility.
+
+The text is what a reader sees for the link: its text, else the alt (or title) of an image
+inside it, else its own title or aria-label (an `<area>`'s alt). The target is normalised as
+the link checker normalises it (probes.links.normalise_link: resolved against the page and
+its `<base>`, fragment dropped, non-ASCII paths as UTF-8 escapes, queries in the page's own
+encoding); a link that is not http(s) keeps `url` None and says why in `problem`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from govaudit.page.dom import Dom, Element, Source
+from govaudit.page.regions import Region
+from govaudit.probes.html import attr, element_text, normalise_text
+from govaudit.probes.links import normalise_link
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link of a page."""
+
+    url: str | None  # normalised absolute http(s) URL; None: see `problem`
+    href: str  # as written
+    text: str  # what a reader sees for it, NFKC-normalised
+    region: Region
+    visible: bool | None  # None: not known (the page as fetched, no browser asked)
+    source: Source
+    problem: str = ""  # why there is no url: a scheme ("javascript"), "fragment", "invalid URL …"
+    node: Element | None = field(default=None, compare=False, repr=False)
+
+
+def link_text(el: Element) -> str:
+    """What a reader sees for a link: its text, else an image's alt or title, else its own
+    title, aria-label or (an <area>) alt."""
+    text = element_text(el) or attr(el, "alt").strip()
+    return normalise_text(text)
+
+
+def find_links(dom: Dom) -> list[Link]:
+    """Every `<a href>` and `<area href>` of `dom`, in page order."""
+    out = []
+    for el in dom.tree.css("a[href], area[href]"):
+        raw = attr(el, "href")
+        problem = ""
+        try:
+            url, why = normalise_link(raw, dom.base, dom.encoding)
+        except ValueError as exc:
+            url, problem = None, f"invalid URL ({exc})"
+        else:
+            problem = why if url is None else ""
+        out.append(Link(url, raw, link_text(el), dom.region_of(el), dom.visible(el),
+                        dom.source, problem, el))
+    return out
