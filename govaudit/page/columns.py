@@ -145,13 +145,12 @@ class ColumnState:
 
 def main_list(page: Page) -> DatedList | None:
     """The list a column page is about (see the module docstring)."""
-    folder = urlsplit(page.url).path
-    folder = folder[:folder.rfind("/") + 1]
+    parts = urlsplit(page.url)
+    folder = f"{parts.scheme}://{parts.netloc}{parts.path[:parts.path.rfind('/') + 1]}".lower()
     candidates = [found for found in page.lists if found.region == Region.MAIN]
 
     def rank(found: DatedList) -> tuple[bool, bool, int]:
-        under = sum(1 for item in found.items
-                    if item.url and urlsplit(item.url).path.startswith(folder))
+        under = sum(1 for item in found.items if item.url and item.url.lower().startswith(folder))
         return under * 2 > len(found.items), found.dated > 0, len(found.items)
 
     return max(candidates, key=rank, default=None)

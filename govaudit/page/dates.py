@@ -42,6 +42,8 @@ from govaudit.probes.freshness import CHINA_TZ, today_in_china
 __all__ = ["CHINA_TZ", "DateMatch", "age_days", "find_dates", "is_stale", "publication_date",
            "today_in_china"]
 
+_DIGIT = re.compile(r"\d")
+_ALONE_ISO = re.compile(r"[\s\[(【]*((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})[\s\])】]*")
 _FULL = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*(?:([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})"
     r"|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)(?!\d)")
@@ -107,6 +109,14 @@ def find_dates(text: str, today: date) -> list[DateMatch]:
     the text.
     """
     found: list[DateMatch] = []
+    if not _DIGIT.search(text):
+        return found
+    alone = _ALONE_ISO.fullmatch(text)  # the commonest case: a cell or span of its own
+    if alone:
+        value = _valid(*(int(g) for g in alone.groups()))
+        if value is not None and value <= today:
+            found.append(DateMatch(value, alone.start(1), alone.end(3), False, True))
+        return found
     taken: list[tuple[int, int]] = []
     for match in _FULL.finditer(text):
         year = int(match.group(1))

@@ -15,6 +15,7 @@ leave out what a reader does not see, so that the marks probe (find_marks) reads
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from enum import StrEnum
 from functools import cached_property
@@ -22,9 +23,21 @@ from functools import cached_property
 from govaudit.page.capture import FRAME_ATTR, HIDDEN_ATTR
 from govaudit.page.regions import Region, find_regions
 from govaudit.probes.html import Document, Element, attr, normalise_text
+from govaudit.probes.links import normalise_link
 
 # Elements whose text a reader never sees (template content is not in the tree at all).
 _INVISIBLE = "script, style, title, noscript, template"
+
+
+@functools.lru_cache(maxsize=8192)
+def link_target(href: str, base: str, encoding: str) -> tuple[str | None, str]:
+    """(normalised URL, "") of an href, or (None, why not): probes.links.normalise_link,
+    remembered (a site's pages share most of their links, visit after visit)."""
+    try:
+        url, why = normalise_link(href, base, encoding)
+    except ValueError as exc:
+        return None, f"invalid URL ({exc})"
+    return url, why if url is None else ""
 
 
 class Source(StrEnum):
@@ -90,8 +103,8 @@ class Dom(Document):
         return frozenset(out)
 
     @cached_property
-    def _unseen(self) -> frozenset[int]:
-        """Text nodes a reader running scripts does not see."""
+    def unseen_text(self) -> frozenset[int]:
+        """The mem_ids of the text nodes a reader running scripts does not see."""
         return self._code_text | self._hidden | self._in_noscript
 
     def visible(self, el: Element) -> bool | None:
@@ -174,9 +187,25 @@ class Dom(Document):
 
     # -- elements --------------------------------------------------------------------------
 
+    @cached_property
+    def anchors(self) -> list[tuple[Element, str, str | None, str]]:
+        """(element, href as written, normalised URL or None, why none) of every `<a href>`
+        and `<area href>`, in page order."""
+        out = []
+        for el in self.tree.css("a[href], area[href]"):
+            raw = attr(el, "href")
+            out.append((el, raw, *link_target(raw, self.base, self.encoding)))
+        return out
+
+    @cached_property
+    def _links(self) -> list[tuple[Element, str]]:
+        """(<a> element, absolute URL) for every link: the normalised URL of an http(s) one."""
+        return [(el, href) for el, raw, url, _ in self.anchors
+                if el.tag == "a" and (href := url or self.absolute(raw))]
+
     def text_nodes(self, el: Element) -> Iterator[Element]:
         """The text nodes inside `el` that a reader sees, <noscript> content aside."""
-        unseen = self._unseen
+        unseen = self.unseen_text
         for node in el.traverse(include_text=True, skip_empty=True):
             if node.tag == "-text" and node.mem_id not in unseen:
                 yield node

@@ -2,19 +2,23 @@
 
 The text is what a reader sees for the link: its text, else the alt (or title) of an image
 inside it, else its own title or aria-label (an `<area>`'s alt). The target is normalised as
-the link checker normalises it (probes.links.normalise_link: resolved against the page and
-its `<base>`, fragment dropped, non-ASCII paths as UTF-8 escapes, queries in the page's own
-encoding); a link that is not http(s) keeps `url` None and says why in `problem`.
+the link checker normalises it (dom.link_target, after probes.links.normalise_link: resolved
+against the page and its `<base>`, fragment dropped, non-ASCII paths as UTF-8 escapes,
+queries in the page's own encoding); a link that is not http(s) keeps `url` None and says
+why in `problem`.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from govaudit.page.dom import Dom, Element, Source
 from govaudit.page.regions import Region
 from govaudit.probes.html import attr, element_text, normalise_text
-from govaudit.probes.links import normalise_link
+
+# A document's links, read once however many rules ask for them.
+_FOUND: weakref.WeakKeyDictionary[Dom, list[Link]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -39,17 +43,11 @@ def link_text(el: Element) -> str:
 
 
 def find_links(dom: Dom) -> list[Link]:
-    """Every `<a href>` and `<area href>` of `dom`, in page order."""
-    out = []
-    for el in dom.tree.css("a[href], area[href]"):
-        raw = attr(el, "href")
-        problem = ""
-        try:
-            url, why = normalise_link(raw, dom.base, dom.encoding)
-        except ValueError as exc:
-            url, problem = None, f"invalid URL ({exc})"
-        else:
-            problem = why if url is None else ""
-        out.append(Link(url, raw, link_text(el), dom.region_of(el), dom.visible(el),
-                        dom.source, problem, el))
+    """Every `<a href>` and `<area href>` of `dom`, in page order (read once per document)."""
+    found = _FOUND.get(dom)
+    if found is not None:
+        return found
+    out = _FOUND[dom] = [
+        Link(url, raw, link_text(el), dom.region_of(el), dom.visible(el), dom.source, problem, el)
+        for el, raw, url, problem in dom.anchors]
     return out

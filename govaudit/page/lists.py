@@ -17,16 +17,16 @@ item's date is dates.publication_date over the row's text outside its title link
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 from govaudit.page.dates import publication_date
 from govaudit.page.dom import Dom, Element, Source
-from govaudit.page.links import link_text
+from govaudit.page.links import Link, find_links
 from govaudit.page.regions import Region
 from govaudit.probes.html import attr, normalise_text
-from govaudit.probes.links import normalise_link
 
 MIN_TITLE = 6  # characters of a link text that make an item title, not a menu label
 MAX_ROW_LINKS = 4
@@ -37,6 +37,7 @@ _LIST_TAGS = frozenset(("ul", "ol", "table", "tbody", "thead", "tfoot", "dl"))
 _PARTS = frozenset(("td", "th", "span", "em", "strong", "b", "i", "u", "font", "small", "img",
                     "h1", "h2", "h3", "h4", "h5", "h6", "label", "time"))
 _STOP = frozenset(("body", "html", "frameset"))
+_DIGITS = re.compile(r"[0-9０-９]")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class _Finder:
     def __init__(self, dom: Dom) -> None:
         self.dom = dom
         self.shapes: dict[int, Counter[tuple[str, str]]] = {}
+        self.small: dict[int, bool] = {}
 
     def repeated(self, parent: Element, node: Element) -> bool:
         counts = self.shapes.get(parent.mem_id)
@@ -107,9 +109,13 @@ class _Finder:
                 return rows if self._small(rows) else None
         return [node] if self._small([node]) else None
 
-    @staticmethod
-    def _small(rows: list[Element]) -> bool:
-        return sum(len(row.css("a[href]")) for row in rows) <= MAX_ROW_LINKS
+    def _small(self, rows: list[Element]) -> bool:
+        key = rows[0].mem_id
+        small = self.small.get(key)
+        if small is None:
+            links = sum(1 for row in rows for node in row.traverse() if node.tag == "a")
+            small = self.small[key] = links <= MAX_ROW_LINKS
+        return small
 
 
 def _shape(container: Element, first: Element) -> str:
@@ -128,18 +134,19 @@ def _shape(container: Element, first: Element) -> str:
 def find_lists(dom: Dom, today: date, frame: str = "") -> list[DatedList]:
     """The lists of dated items in `dom`'s main region, in page order."""
     finder = _Finder(dom)
-    rows: dict[int, tuple[list[Element], Element, str]] = {}  # first row element -> …
-    for link in dom.tree.css("a[href]"):
-        title = link_text(link)
-        if len(title.replace(" ", "")) < MIN_TITLE or dom.region_of(link) != Region.MAIN:
+    rows: dict[int, tuple[list[Element], Link]] = {}  # first row element -> …
+    for link in find_links(dom):
+        node = link.node
+        if (node is None or node.tag != "a" or link.region != Region.MAIN
+                or len(link.text.replace(" ", "")) < MIN_TITLE):
             continue
-        row = finder.row(link)
+        row = finder.row(node)
         if row is None:
             continue
         known = rows.get(row[0].mem_id)
-        if known is None or len(title) > len(known[2]):
-            rows[row[0].mem_id] = (row, link, title)
-    groups: dict[int, list[tuple[list[Element], Element, str]]] = {}
+        if known is None or len(link.text) > len(known[1].text):
+            rows[row[0].mem_id] = (row, link)
+    groups: dict[int, list[tuple[list[Element], Link]]] = {}
     containers: dict[int, Element] = {}
     for entry in rows.values():
         parent = entry[0][0].parent
@@ -148,27 +155,34 @@ def find_lists(dom: Dom, today: date, frame: str = "") -> list[DatedList]:
         groups.setdefault(parent.mem_id, []).append(entry)
         containers[parent.mem_id] = parent
     out = []
+    times = dom.tree.css_first("time[datetime]") is not None
     for key, entries in groups.items():
         container = containers[key]
         first = entries[0][0][0]
         listed = container.tag in _LIST_TAGS or first.tag in _ENTRY_TAGS
         if len(entries) < (1 if listed else 2):
             continue
-        items = tuple(_item(dom, row, link, title, today) for row, link, title in entries)
+        items = tuple(_item(dom, row, link, today, times) for row, link in entries)
         out.append(DatedList(_shape(container, first), items, dom.region_of(container),
                              dom.source, dom.visible(container), frame))
     return out
 
 
-def _item(dom: Dom, row: list[Element], link: Element, title: str, today: date) -> Item:
-    inside = {node.mem_id for node in link.traverse(include_text=True)}
-    outside = [normalise_text(node.text_content or "") for element in row
-               for node in dom.text_nodes(element) if node.mem_id not in inside]
-    outside += [attr(el, "datetime") for element in row
-                for el in element.css("time[datetime]")]
-    spaced = normalise_text(" ".join(node.text_content or "" for node in dom.text_nodes(link)))
-    try:
-        url, _ = normalise_link(attr(link, "href"), dom.base, dom.encoding)
-    except ValueError:
-        url = None
-    return Item(title, url, publication_date(outside, spaced, today))
+def _item(dom: Dom, row: list[Element], link: Link, today: date, times: bool) -> Item:
+    """An entry's item; `times`: whether the document has <time datetime> elements at all."""
+    anchor = link.node
+    assert anchor is not None, "a link found in a document keeps its element"
+    unseen = dom.unseen_text
+    titled = [node for node in anchor.traverse(include_text=True, skip_empty=True)
+              if node.tag == "-text" and node.mem_id not in unseen]
+    inside = {node.mem_id for node in titled}
+    outside = []
+    for element in row:
+        for node in dom.text_nodes(element):
+            text = node.text_content or ""
+            if node.mem_id not in inside and _DIGITS.search(text):  # no digit, no date
+                outside.append(normalise_text(text))
+        if times:
+            outside += [attr(el, "datetime") for el in element.css("time[datetime]")]
+    spaced = normalise_text(" ".join(node.text_content or "" for node in titled))
+    return Item(link.text, link.url, publication_date(outside, spaced, today))
