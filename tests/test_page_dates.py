@@ -12,6 +12,7 @@ from govaudit.page.dates import (
     is_stale,
     publication_date,
     title_date,
+    url_dates,
 )
 from govaudit.probes.html import normalise_text
 
@@ -102,6 +103,21 @@ def test_a_date_outside_the_title_wins_over_one_inside():
                             TODAY) == date(2026, 11, 20)
     # a date inside running text outside the title is no date either
     assert publication_date(["本办法自2026年12月1日起施行"], "办法", TODAY) is None
+
+
+def test_a_short_dates_year_comes_from_the_items_url_where_the_cms_wrote_it():
+    assert url_dates("/ghjh/202506/18/1880.html") == [date(2025, 6, 18)]
+    assert url_dates("/zwdt/202611/t20261120_1021.html") == [date(2026, 11, 20)]
+    assert url_dates("/xzdt/2026-12/02/1193.html") == [date(2026, 12, 2)]
+    assert url_dates("/art/2025/6/18/art_1_2.html") == [date(2025, 6, 18)]
+    assert url_dates("/content/123456789.html") == []
+    assert publication_date(["06-18"], "规划", TODAY, "/ghjh/202506/18/1880.html") == date(
+        2025, 6, 18)
+    assert publication_date(["06-18"], "规划", TODAY, "/ghjh/1880.html") == date(2026, 6, 18)
+    # another month and day in the URL, or a full date on the page: the URL says nothing
+    assert publication_date(["06-18"], "规划", TODAY, "/202506/19/1.html") == date(2026, 6, 18)
+    assert publication_date(["2026-06-18"], "规划", TODAY, "/202506/18/1.html") == date(
+        2026, 6, 18)
 
 
 def test_days_are_calendar_days_and_a_limit_of_n_days_holds_n_days():

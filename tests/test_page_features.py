@@ -42,6 +42,12 @@ def test_links_by_their_text_an_images_alt_or_their_title():
     assert [m.text for m in matches["annual_report"]] == ["政府信息公开工作年度报告"]
 
 
+def test_interaction_by_its_many_names():
+    for label in ("互动交流", "留言咨询", "县长信箱", "我要写信", "网上信访", "在线访谈",
+                  "12345热线"):
+        assert [m.text for m in found(f"<a href='/hd/'>{label}</a>")["interaction"]] == [label]
+
+
 def test_a_news_title_is_no_feature_and_script_text_is_not_seen():
     matches = found("<ul><li><a href='/1.html'>县政府办公室关于做好2026年政府信息公开工作的通知"
                     "</a></li></ul><script>var x = '依申请公开';</script>")

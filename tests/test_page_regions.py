@@ -85,6 +85,35 @@ def test_a_footer_found_by_position_when_nothing_names_it():
     assert found["main"] == "正文很长的一段"
 
 
+def test_a_menu_found_by_its_shape_when_nothing_names_it():
+    found = regions(
+        "<table><tr><td><img src='top.png' alt='澄源市人民政府'></td></tr>"
+        "<tr><td><table><tr><td><a href='/'>首　页</a></td><td><a href='/yw/'>澄源要闻</a></td>"
+        "<td><a href='/tz/'>通知公告</a></td><td><a href='/jd/'>政策解读</a></td></tr></table>"
+        "</td></tr></table><table><tr><td><a href='/yw/1.htm'>"
+        "赵祎副市长调研全市冬季蔬菜保供工作</a></td><td>2026-11-25</td></tr></table>")
+    assert found["navigation"] == "首 页 澄源要闻 通知公告 政策解读"
+    # three links are no menu; nor are links below the first title
+    assert "navigation" not in regions(
+        "<p><a href='/a/'>要闻</a><a href='/b/'>公告</a><a href='/c/'>解读</a></p>"
+        "<p><a href='/1.htm'>一条足够长的新闻标题在这里</a></p>"
+        "<p><a href='/d/'>要闻</a><a href='/e/'>公告</a><a href='/f/'>解读</a>"
+        "<a href='/g/'>文件</a></p>")
+
+
+def test_an_images_alt_text_is_read_where_the_image_stands():
+    marks = find_marks(page(
+        "<div class='footer'><a href='https://beian.miit.gov.cn/'><img src='icp.png' "
+        "alt='蜀ICP备 15003256号'></a> <img src='ga.png' alt='川公网安备 51152202000122号'>"
+        "<img src='x.png' data-ga-hidden='1' alt='网站标识码：9999999999'></div>",
+        capture=Capture(URL, "<html><body><div class='footer'><img alt='网站标识码：9999999999'"
+                             " data-ga-hidden='1'></div></body></html>")).static)
+    assert (marks["icp"], marks["police"]) == ("蜀ICP备15003256号", "川公网安备 51152202000122号")
+    shown = page("", capture=Capture(URL, "<html><body><div class='footer'><img alt='网站标识码："
+                                          "9999999999' data-ga-hidden='1'></div></body></html>"))
+    assert shown.rendered is not None and shown.rendered.footer_text == ""
+
+
 STRAY_CLOSE = """<!DOCTYPE html><html><head><meta charset="gb2312"><title>某市人民政府</title>
 </head><body><div class="top">今天是2026年12月5日</div></body></html>
 <div class="nav"><ul><li><a href="zwgk/">政府信息公开</a><li><a href="/ysqgk/">依申请公开</a></ul>

@@ -5,8 +5,10 @@ Formats (read on NFKC-normalised text, so full-width digits count):
 - full dates: 2026-11-20, 2026/11/20, 2026.11.20, 2026年11月20日 and 2026年11月20 (no 日),
   with or without a time of day after them;
 - month and day without a year: [11-20], (11-20), 【11-20】, [11月20日], and 11-20 or 11月20日
-  standing alone at one end of its text. Their year is the latest that does not put them in
-  the future: on 2026-12-05, [11-20] is 2026-11-20 and [12-06] is 2025-12-06.
+  standing alone at one end of its text. Their year is the year of the same month and day in
+  the item's URL, where the CMS wrote one (/202506/18/1880.html, t20250618_1880.html); else
+  the latest that does not put them in the future: on 2026-12-05, [11-20] is 2026-11-20 and
+  [12-06] is 2025-12-06.
 
 A full date later than today is no publication date (a deadline, a typo): it is left out.
 A page clock ("今天是2026年12月5日 星期六") is not a date either: a date after 今天是/今日/
@@ -40,7 +42,7 @@ from datetime import date
 from govaudit.probes.freshness import CHINA_TZ, today_in_china
 
 __all__ = ["CHINA_TZ", "DateMatch", "age_days", "find_dates", "is_stale", "publication_date",
-           "today_in_china"]
+           "title_date", "today_in_china", "url_dates"]
 
 _DIGIT = re.compile(r"\d")
 _ALONE_ISO = re.compile(r"[\s\[(【]*((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})[\s\])】]*")
@@ -52,6 +54,9 @@ _BRACKETED_MD = re.compile(
 # Month and day alone: counted only when delimited (see _delimited).
 _BARE_MD = re.compile(r"(?<![\d\-/.:年])(?:(\d{2})[-/](\d{2})|(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
                       r"(?![\d\-/.:])")
+_URL_DATES = (re.compile(r"(?<!\d)((?:19|20)\d{2})[-_/]?(0[1-9]|1[0-2])[-_/]?(0[1-9]|[12]\d|3[01])"
+                         r"(?!\d)"),
+              re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"))
 _CLOCK_BEFORE = re.compile(r"(今天是?|今日|当前日期|当前时间|现在时间|现在是)\s*[:：]?\s*$")
 _WEEKDAY_AFTER = re.compile(r"\s*(星期|礼拜|周)[一二三四五六日天1-7]")
 # What may stand between a date and one end of its text for the date to stand alone.
@@ -151,28 +156,63 @@ def standalone_dates(text: str, today: date) -> Iterator[date]:
     return (m.value for m in find_dates(text, today) if m.delimited)
 
 
-def title_date(title: str, today: date) -> date | None:
-    """The date that closes a link's text, or opens it followed by a space or bracket."""
+def _title_match(title: str, today: date) -> DateMatch | None:
     title = title.strip()
     for m in reversed(find_dates(title, today)):
         if _TRAIL_FILLER.fullmatch(title, m.end):
-            return m.value
+            return m
     for m in find_dates(title, today):
         if _LEAD_FILLER.fullmatch(title, 0, m.start) and (
                 m.end == len(title) or _SEPARATOR_AFTER.match(title, m.end)
                 or title[m.end - 1] in "])】〕"):
-            return m.value
+            return m
     return None
 
 
-def publication_date(outside: Iterable[str], title: str, today: date) -> date | None:
+def title_date(title: str, today: date) -> date | None:
+    """The date that closes a link's text, or opens it followed by a space or bracket."""
+    found = _title_match(title, today)
+    return found.value if found else None
+
+
+def url_dates(url: str) -> list[date]:
+    """The dates a CMS writes into an item's URL: t20261120_1021.html, /202506/18/,
+    /2026-11/26/, /2026/1125/, /art/2025/6/18/."""
+    out = []
+    for pattern in _URL_DATES:
+        for match in pattern.finditer(url):
+            value = _valid(*(int(g) for g in match.groups()))
+            if value is not None:
+                out.append(value)
+    return out
+
+
+def _dated(match: DateMatch, in_url: list[date], today: date) -> date:
+    """A match's date; a month and day without a year take the year of the same month and
+    day in the item's URL, when it holds one that is not in the future."""
+    if match.short:
+        for value in in_url:
+            if (value.month, value.day) == (match.value.month, match.value.day) \
+                    and value <= today:
+                return value
+    return match.value
+
+
+def publication_date(outside: Iterable[str], title: str, today: date,
+                     url: str | None = None) -> date | None:
     """The date of an item: the newest delimited date outside its title link (`outside`:
     the item's other texts, one per text node or attribute), else a date at one end of the
-    title's text (see the module's docstring), else None."""
-    dates = [d for text in outside for d in standalone_dates(text, today)]
-    if dates:
-        return max(dates)
-    return title_date(title, today)
+    title's text (see the module's docstring), else None. A month and day without a year
+    ([06-18]) take their year from the item's `url` when it holds that month and day
+    (/202506/18/1880.html), else the latest year that is not in the future."""
+    matches = [m for text in outside for m in find_dates(text, today) if m.delimited]
+    if not matches:
+        found = _title_match(title, today)
+        matches = [found] if found else []
+    if not matches:
+        return None
+    in_url = url_dates(url) if url and any(m.short for m in matches) else []
+    return max(_dated(m, in_url, today) for m in matches)
 
 
 def age_days(published: date, today: date) -> int:

@@ -7,7 +7,8 @@ conditional comments) are not text. `<noscript>` content is parsed as elements (
 scripting off) and kept apart: `text` and the region texts are what a browser running
 scripts shows, the `noscript_*` views what it shows without them. In a rendered document
 (see capture.py) an element marked `data-ga-hidden` is not seen: its own text is left out
-of every view, and its links are not visible.
+of every view, and its links are not visible. An image's alt text is text where the image
+stands: an ICP number shown as a picture is read as the picture says it.
 
 A Dom is a probes.html.Document whose footer is its footer region and whose text views
 leave out what a reader does not see, so that the marks probe (find_marks) reads either.
@@ -124,20 +125,28 @@ class Dom(Document):
     # -- text ------------------------------------------------------------------------------
 
     @cached_property
-    def seen_text(self) -> list[tuple[Element, bool]]:
-        """(text node, inside <noscript>) for every text node a reader sees with scripts
-        running, or without them (inside <noscript>), in page order."""
+    def seen_text(self) -> list[tuple[Element, str, bool]]:
+        """(node, its text, inside <noscript>) for every text a reader sees with scripts
+        running, or without them (inside <noscript>), in page order: the text nodes, and
+        the alt text of images (a footer's ICP number shown as a picture says it there)."""
         out = []
         code, hidden, noscript = self._code_text, self._hidden, self._in_noscript
         for node in self.root.traverse(include_text=True, skip_empty=True):
-            if node.tag != "-text":
+            tag = node.tag
+            if tag == "-text":
+                text = node.text_content or ""
+            elif tag == "img":
+                text = attr(node, "alt").strip()
+                if not text:
+                    continue
+            else:
                 continue
             mem_id = node.mem_id
             if mem_id in code:
                 continue
             inside = mem_id in noscript
             if inside or mem_id not in hidden:
-                out.append((node, inside))
+                out.append((node, text, inside))
         return out
 
     @cached_property
@@ -147,8 +156,7 @@ class Dom(Document):
         ordered: list[str] = []
         in_noscript: list[str] = []
         grouped: dict[tuple[Region, bool], list[str]] = {}
-        for node, inside in self.seen_text:
-            text = node.text_content or ""
+        for node, text, inside in self.seen_text:
             (in_noscript if inside else ordered).append(text)
             grouped.setdefault((self.region_of(node), inside), []).append(text)
         return ordered, in_noscript, grouped

@@ -35,9 +35,7 @@ FEATURE_TEXT: dict[str, re.Pattern[str]] = {
     "disclosure_request": re.compile(r"依\s*申\s*请\s*公\s*开"),
     "gov_info": re.compile(r"政\s*府\s*信\s*息\s*公\s*开"),
     "interpretation": re.compile(r"政\s*策\s*解\s*读"),
-    "interaction": re.compile(
-        r"互动交流|政民互动|互动平台|网上留言|留言板|我要留言|咨询投诉|我要写信|在线咨询|在线访谈|"
-        r"网上信访|民意征集|意见征集|(?:领导|市长|县长|区长|书记|局长|厅长|主任)信箱|12345"),
+    "interaction": re.compile(r"互动|留言|咨询|信箱|写信|信访|民意|征集|访谈|12345"),
     "accessibility": re.compile(
         r"无\s*障\s*碍|长者模式|长者版|关怀版|关怀模式|适老|老年模式|读屏|大字版|长辈版"),
     "annual_report": re.compile(r"(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)|年\s*报"),
@@ -121,17 +119,16 @@ def _controls(dom: Dom) -> list[tuple[str, FeatureMatch]]:
 def _texts(dom: Dom) -> list[tuple[str, FeatureMatch]]:
     """Short texts outside links that name a feature: headings, switches written as spans."""
     out = []
-    for node, in_noscript in dom.seen_text:
-        raw = node.text_content or ""
+    for node, raw, in_noscript in dom.seen_text:
         if in_noscript or len(raw) > 4 * MAX_LABEL or not _ANY_FEATURE.search(raw):
             continue
         text = normalise_text(raw)
-        parent = node.parent
-        if not _label(text) or parent is None or _in_link(node):
+        shown = node if node.tag == "img" else node.parent
+        if not _label(text) or shown is None or _in_link(node):
             continue
         for name, pattern in FEATURE_TEXT.items():
             if name != "search" and pattern.search(text):
-                out.append((name, FeatureMatch(name, "text", text, None, dom.visible(parent))))
+                out.append((name, FeatureMatch(name, "text", text, None, dom.visible(shown))))
     return out
 
 

@@ -185,4 +185,4 @@ def _item(dom: Dom, row: list[Element], link: Link, today: date, times: bool) ->
         if times:
             outside += [attr(el, "datetime") for el in element.css("time[datetime]")]
     spaced = normalise_text(" ".join(node.text_content or "" for node in titled))
-    return Item(link.text, link.url, publication_date(outside, spaced, today))
+    return Item(link.text, link.url, publication_date(outside, spaced, today, link.url))

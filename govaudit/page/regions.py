@@ -12,7 +12,8 @@ A region is found by, in this order of trust:
   words (`topnews`, `headline`, `topic`) and a block that holds three dates or more (a news
   list inside a `div.nav`) are no region;
 - position, for pages that name no footer: the block at the end of the page that holds the
-  copyright, ICP or 主办 line.
+  copyright, ICP or 主办 line; and for pages that name no navigation, the first row of four
+  short links or more (a `ul`, a table row, a `div`) above the page's first title link.
 
 Regions nest as pages nest them: a navigation bar inside the header is navigation; whatever
 is inside the footer (its navigation too) is footer; a footer class inside the header is
@@ -69,6 +70,10 @@ _FOOTER_WORDS = re.compile(r"版权所有|主办单位|主\s*办\s*[:：]|ICP\s*
                            r"copyright|©", re.I)
 MAX_DATES = 2  # a region block holds at most this many dates: more makes it a content block
 MAX_FOOTER_TEXT = 1000  # characters: a footer found by position is no longer than this
+MENU_LINKS = 4  # links to distinct targets in one row make a menu, for pages that name none
+MAX_MENU_LABEL = 12  # characters of a menu label; a longer link text is a title
+MAX_MENU_SCAN = 80  # links read from the top of the page for a menu
+_MENU_ROWS = frozenset(("ul", "ol", "tr", "dl", "p", "div", "nav"))
 
 _CANDIDATES = ", ".join(
     ["header", "nav", "footer", "main", "[role]"]
@@ -143,7 +148,7 @@ def find_regions(tree: LexborHTMLParser) -> dict[int, Region]:
         if region is None:
             continue
         roots.append((node, region))
-    footer_found = False
+    footer_found = navigation_found = False
     for node, region in roots:  # document order: an outer block before the blocks inside it
         outer = regions.get(node.mem_id)
         if not _nests(outer, region, landmark=_landmark(node) is not None) and not (
@@ -153,6 +158,7 @@ def find_regions(tree: LexborHTMLParser) -> dict[int, Region]:
         if region != Region.MAIN and _holds_content(node):
             continue
         footer_found = footer_found or region == Region.FOOTER
+        navigation_found = navigation_found or region == Region.NAVIGATION
         for inner in node.traverse(include_text=True):
             regions[inner.mem_id] = region
     if not footer_found:
@@ -160,6 +166,11 @@ def find_regions(tree: LexborHTMLParser) -> dict[int, Region]:
         if footer is not None:
             for inner in footer.traverse(include_text=True):
                 regions[inner.mem_id] = Region.FOOTER
+    if not navigation_found:
+        menu = _navigation_by_shape(tree, regions)
+        if menu is not None:
+            for inner in menu.traverse(include_text=True):
+                regions[inner.mem_id] = Region.NAVIGATION
     return regions
 
 
@@ -173,6 +184,29 @@ def _nests(outer: Region | None, inner: Region, landmark: bool) -> bool:
     if outer == Region.MAIN:
         return inner == Region.NAVIGATION or (landmark and inner != Region.MAIN)
     return False  # nothing inside the footer or the navigation changes its region
+
+
+def _navigation_by_shape(tree: LexborHTMLParser, regions: dict[int, Region]
+                         ) -> LexborNode | None:
+    """The first row of MENU_LINKS short links or more (a `ul`, a table row, a `div`…) before
+    the page's first title link, for pages that name no navigation."""
+    groups: dict[int, tuple[LexborNode, set[str]]] = {}
+    for number, link in enumerate(tree.css("a[href]")):
+        if number >= MAX_MENU_SCAN:
+            break
+        label = re.sub(r"\s+", "", link.text())
+        if len(label) > MAX_MENU_LABEL:
+            break  # a title: the menus are above it
+        if link.mem_id in regions or len(label) < 2:
+            continue
+        row = next((a for a in _ancestors(link) if a.tag in _MENU_ROWS), None)
+        if row is None:
+            continue
+        group = groups.setdefault(row.mem_id, (row, set()))
+        group[1].add(link.attributes.get("href") or "")
+        if len(group[1]) >= MENU_LINKS and not _holds_content(row):
+            return row
+    return None
 
 
 def _footer_by_position(tree: LexborHTMLParser, regions: dict[int, Region]
