@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from govaudit.monitor.config import column_table
 from govaudit.page import Capture, Page, Source
 from govaudit.page.columns import below_home, column_state, find_columns, is_utility
 
@@ -46,6 +47,11 @@ def test_footer_and_utility_links_are_never_columns():
     assert is_utility("政务动态", HOME + "zwdt/", extra=("动态",))
     assert [c.name for c in find_columns(page, extra_utility=("通知",))] == [
         "政务动态", "政府信息公开", "政策文件"]
+
+
+def test_the_monitors_ignore_list_is_part_of_the_one_utility_rule():
+    for word in column_table().ignore:
+        assert is_utility(word, HOME + "x/"), word
 
 
 def test_below_the_home_page():
