@@ -26,6 +26,9 @@ def test_the_beian_link_is_no_login():
     assert found("<a href='/u/reg.html'>用户注册</a> <a href='/u/'>登录</a>")["login"] == [
         FeatureMatch("login", "link", "用户注册", "http://www.example.gov.cn/u/reg.html"),
         FeatureMatch("login", "link", "登录", "http://www.example.gov.cn/u/")]
+    services = found("<a href='/bs/1'>企业注册登记</a><a href='/bs/2'>商标注册</a>")
+    assert services["login"] == []
+    assert [m.text for m in found("<a href='/r'>注册</a>")["login"]] == ["注册"]
     form = found("<form action='/login'><input name='u'><input type='password' name='p'></form>")
     assert [(m.how, m.text) for m in form["login"]] == [("form", '<input type="password">')]
 

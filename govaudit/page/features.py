@@ -30,8 +30,10 @@ from govaudit.probes.html import attr, collapse, normalise_text
 MAX_LABEL = 16
 FEATURE_TEXT: dict[str, re.Pattern[str]] = {
     "search": re.compile(r"搜\s*索|检\s*索|站内搜|search", re.I),
-    "login": re.compile(r"登\s*录|登\s*陆|注\s*册|个人中心|用户中心|统一身份认证|sign\s*in|"
-                        r"log\s*in|sign\s*up", re.I),
+    # 注册 alone, or a person registering: 企业注册/商标注册 are services, not a login
+    "login": re.compile(r"登\s*录|登\s*陆|(?:用户|个人|法人|新用户|我要|免费)注\s*册|"
+                        r"^\s*注\s*册\s*$|个人中心|用户中心|统一身份认证|sign\s*in|log\s*in|"
+                        r"sign\s*up", re.I),
     "disclosure_request": re.compile(r"依\s*申\s*请\s*公\s*开"),
     "gov_info": re.compile(r"政\s*府\s*信\s*息\s*公\s*开"),
     "interpretation": re.compile(r"政\s*策\s*解\s*读"),

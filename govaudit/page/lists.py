@@ -70,8 +70,9 @@ class DatedList:
 
 
 class _Finder:
-    def __init__(self, dom: Dom) -> None:
-        self.dom = dom
+    """Rows of one document, remembering the shapes of the parents and the rows it read."""
+
+    def __init__(self) -> None:
         self.shapes: dict[int, Counter[tuple[str, str]]] = {}
         self.small: dict[int, bool] = {}
 
@@ -88,7 +89,8 @@ class _Finder:
         for _ in range(MAX_CLIMB):
             parent = node.parent
             tag = node.tag or ""
-            if parent is None or tag in _STOP or parent.tag in _STOP and tag not in _ENTRY_TAGS:
+            if parent is None or tag in _STOP or (parent.tag in _STOP
+                                                  and tag not in _ENTRY_TAGS):
                 return None
             if tag in _ENTRY_TAGS or (tag not in _PARTS and self.repeated(parent, node)):
                 return self._whole(node, parent)
@@ -133,7 +135,7 @@ def _shape(container: Element, first: Element) -> str:
 
 def find_lists(dom: Dom, today: date, frame: str = "") -> list[DatedList]:
     """The lists of dated items in `dom`'s main region, in page order."""
-    finder = _Finder(dom)
+    finder = _Finder()
     rows: dict[int, tuple[list[Element], Link]] = {}  # first row element -> …
     for link in find_links(dom):
         node = link.node
