@@ -21,6 +21,11 @@ Then, against labels.yaml:
   neither dead nor counted;
 - availability: per home page, answer_outcome: opened, down, or challenge (a browser decides).
 
+Beside them, today's probes on the page as fetched (what check reads without a capture, and
+what monitor reads): check's marks, features and newest date (probes.html.Document), and
+monitor's newest date of home and column pages, columns and dead links (monitor.pages.analyse;
+a link that failed in any way but a refused private address is dead).
+
 Prints one line per fact: TP, FP, FN, precision, recall; with --misses, what was missed.
 
 Run: .venv/bin/python benchmarks/probe_accuracy.py [--corpus tests/corpus] [--no-browser]
@@ -32,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -39,14 +45,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govaudit.netpolicy import AddressPolicy
+from govaudit.monitor.config import column_table
+from govaudit.monitor.pages import analyse
+from govaudit.netpolicy import AddressPolicy, refused_private
 from govaudit.page import CAPTURE_SCRIPT, Capture, Page
 from govaudit.page.challenges import Outcome, answer_outcome
 from govaudit.page.columns import column_state, find_columns
 from govaudit.page.dom import link_target
 from govaudit.page.features import features_present, find_features
 from govaudit.page.verdicts import LinkVerdict, link_verdict
+from govaudit.probes.features import find_features as today_features
 from govaudit.probes.fetch import Fetcher, FetchLimits
+from govaudit.probes.freshness import page_freshness
+from govaudit.probes.html import Document
 from govaudit.probes.links import extract_links
 from govaudit.probes.marks import find_marks
 
@@ -82,7 +93,7 @@ class Score:
     def line(self, name: str) -> str:
         precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
         recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-        return (f"{name:<22} TP {self.tp:5}  FP {self.fp:4}  FN {self.fn:4}  "
+        return (f"{name:<26} TP {self.tp:5}  FP {self.fp:4}  FN {self.fn:4}  "
                 f"precision {precision:.3f}  recall {recall:.3f}")
 
 
@@ -129,6 +140,7 @@ class Run:
         self.pages: dict[str, Page] = {}
         self.answers: dict[str, Any] = {}
         self.verdicts: dict[tuple[str, str], LinkVerdict] = {}
+        self.failed: dict[tuple[str, str], bool] = {}  # monitor's rule today: any failure
         self.slots = asyncio.Semaphore(2)  # pages rendered at once
 
     def url(self, target: str) -> str:
@@ -155,15 +167,16 @@ class Run:
             policy = AddressPolicy([self.server.url(self.corpus.site(site).home)])
             answer = await self.fetcher.page(url, policy=policy)
             self.verdicts[key] = link_verdict(answer.status, answer.error, answer.html)
+            self.failed[key] = not refused_private(answer.error) and bool(
+                answer.error or answer.status is None or answer.status >= 400)
         return self.verdicts[key]
 
 
-def marks_of(page: Page) -> dict[str, Any]:
+def marks_of(*docs: Document | None) -> dict[str, Any]:
     """The marks a reader sees: the static page's, then those only the rendered page shows.
     A site code found only in `<meta name=SiteIDCode>` is not shown on the page."""
     found: dict[str, Any] = {}
-    for marks in (find_marks(page.static),
-                  find_marks(page.rendered, "rendered") if page.rendered else None):
+    for marks in (find_marks(doc) if doc is not None else None for doc in docs):
         for key in MARKS if marks else ():
             assert marks is not None
             shown = marks["details"].get(key, {}).get("found_as") != "meta"
@@ -176,21 +189,35 @@ async def measure(run: Run) -> dict[str, Score]:
     corpus = run.corpus
     scores = {name: Score() for name in (
         "marks", "dates: page newest", "dates: list newest", "columns", "column states",
-        "columns: empty", "features", "dead links", "availability")}
+        "columns: empty", "features", "dead links", "availability", "today: check marks",
+        "today: check newest", "today: check features", "today: monitor newest",
+        "today: monitor columns", "today: monitor dead links")}
+    ignore = column_table().ignore
     await asyncio.gather(*(run.page(p.path) for p in corpus.pages))
     dead_found: dict[str, dict[str, LinkVerdict]] = {}
+    old_found: dict[str, set[str]] = {}
     for labelled in corpus.pages:
         page = run.pages[labelled.path]
         where = labelled.path
-        found = marks_of(page)
-        for key in MARKS:
-            expected = getattr(labelled.marks, key)
-            value = found.get(key)
-            if key == "sitemap" and expected:
-                expected = run.url(expected)
-                value = link_target(value, value, "utf-8")[0] if value else None
-            scores["marks"].add(expected, value, f"{where} {key}")
+        html, url = run.answers[where].html or "", page.url
+        old_doc = Document(html, url)
+        old_monitor = analyse(html, url, corpus.today, ignore)
+        for name, found in (("marks", marks_of(page.static, page.rendered)),
+                            ("today: check marks", marks_of(old_doc))):
+            for key in MARKS:
+                expected = getattr(labelled.marks, key)
+                value = found.get(key)
+                if key == "sitemap" and expected:
+                    expected = run.url(expected)
+                    value = link_target(value, value, "utf-8")[0] if value else None
+                scores[name].add(expected, value, f"{where} {key}")
         scores["dates: page newest"].add(labelled.newest.date, page.newest, where)
+        latest = page_freshness(old_doc, corpus.today)["latest"]
+        scores["today: check newest"].add(
+            labelled.newest.date, dt.date.fromisoformat(str(latest)) if latest else None, where)
+        if labelled.kind in ("home", "column"):  # the pages monitor reads items of
+            scores["today: monitor newest"].add(labelled.newest.date, old_monitor.newest_date,
+                                                where)
         multiset(scores["dates: list newest"], (x.newest for x in labelled.lists),
                  (x.newest for x in page.lists), where)
         urls: set[str] = set()
@@ -199,9 +226,14 @@ async def measure(run: Run) -> dict[str, Score]:
                 urls.update(link.url for link in extract_links(dom)[0])
         site_dead = dead_found.setdefault(labelled.site, {})
         verdicts = await asyncio.gather(*(run.verdict(labelled.site, u) for u in urls))
-        for url, verdict in zip(urls, verdicts, strict=True):
+        for link, verdict in zip(urls, verdicts, strict=True):
             if verdict.dead:
-                site_dead[url] = verdict
+                site_dead[link] = verdict
+        old_dead = old_found.setdefault(labelled.site, set())
+        for link in old_monitor.links:
+            await run.verdict(labelled.site, link)
+            if run.failed[(labelled.site, link)]:
+                old_dead.add(link)
         if labelled.kind != "home":
             continue
         site = corpus.site(labelled.site)
@@ -215,15 +247,24 @@ async def measure(run: Run) -> dict[str, Score]:
                                         f"{column.page} newest")
             scores["columns: empty"].add(column.empty, state.empty, f"{column.page} empty")
         labelled_urls = {run.url(c.url) for c in labelled.columns}
-        for url in columns - labelled_urls - either:
-            scores["columns"].add(None, url, f"{where} not a column")
+        for extra in columns - labelled_urls - either:
+            scores["columns"].add(None, extra, f"{where} not a column")
+        old_columns = {target for _, target in old_monitor.nav}
+        for column_url in labelled_urls:
+            scores["today: monitor columns"].add(
+                column_url, column_url if column_url in old_columns else None, where)
+        for extra in old_columns - labelled_urls - either:
+            scores["today: monitor columns"].add(None, extra, f"{where} not a column")
         matches = find_features(page)
         checked = {m.url: await run.verdict(labelled.site, m.url) for ms in matches.values()
                    for m in ms if m.url}
         present = features_present(matches, checked)
         assert labelled.features is not None
+        old_features = today_features(old_doc)
         for name, expected in labelled.features.as_dict().items():
             scores["features"].add(expected, present[name], f"{where} {name}")
+            scores["today: check features"].add(expected, old_features[name]["found"],
+                                                f"{where} {name}")
         answer = run.answers[labelled.path]
         outcome = answer_outcome(answer.status, answer.error, answer.html).outcome
         expected_outcome = AVAILABILITY[labelled.availability or "up"]
@@ -233,10 +274,11 @@ async def measure(run: Run) -> dict[str, Score]:
         for labelled in corpus.pages:
             if labelled.site == site.id:
                 labelled_dead.update(run.url(u) for u in labelled.links.dead)
-        found_dead = dead_found.get(site.id, {})
-        for url in sorted(labelled_dead | set(found_dead)):
-            scores["dead links"].add(url if url in labelled_dead else None,
-                                     url if url in found_dead else None, f"{site.id} {url}")
+        for name, found_dead in (("dead links", set(dead_found.get(site.id, {}))),
+                                 ("today: monitor dead links", old_found.get(site.id, set()))):
+            for link in sorted(labelled_dead | found_dead):
+                scores[name].add(link if link in labelled_dead else None,
+                                 link if link in found_dead else None, f"{site.id} {link}")
     return scores
 
 
@@ -268,6 +310,8 @@ async def main_async(args: argparse.Namespace) -> None:
     rendered = "static and rendered" if browser is not None else "static only"
     print(f"corpus: {len(corpus.pages)} pages, {len(corpus.sites)} sites ({rendered})")
     for name, score in scores.items():
+        if name == "today: check marks":
+            print("today's probes, on the page as fetched:")
         print(score.line(name))
         if args.misses:
             for miss in score.misses:
