@@ -1,0 +1,92 @@
+"""Link verdicts: one rule, for check and monitor alike, for whether a link is dead.
+
+A link is **dead** when the server answered 4xx or 5xx (after its redirects): `BROKEN`; or
+when it answered 200 with a page that says the page does not exist (页面不存在, 404 Not
+Found…): `SOFT_404`, reported as such. A link that cannot be followed at all (an invalid
+URL, a redirect loop, a protocol error) is `BROKEN` too.
+
+A link is **not judged** when this machine could not get an answer that says anything about
+the link: the name did not resolve (`DNS`), the connection was refused or failed (`REFUSED`),
+the destination is a private address the address policy refused (`PRIVATE`), the request
+timed out (`TIMEOUT`), TLS failed (`TLS`), or an anti-bot challenge answered
+(`CHALLENGE`: a browser decides, see challenges.py). Such a link is neither dead nor alive.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+
+from selectolax.lexbor import LexborHTMLParser
+
+from govaudit.netpolicy import refused_private
+from govaudit.page.challenges import body_text, detect_challenge
+from govaudit.probes.html import normalise_text
+
+
+class LinkVerdict(StrEnum):
+    WORKS = "works"
+    BROKEN = "broken"  # HTTP 4xx/5xx, or a link that cannot be followed
+    SOFT_404 = "soft-404"  # HTTP 200 with a "page not found" page
+    DNS = "dns"  # could not judge: the name does not resolve
+    REFUSED = "refused"  # could not judge: the connection was refused or failed
+    PRIVATE = "private"  # could not judge: a private address the policy refused
+    TIMEOUT = "timeout"  # could not judge: no answer in time
+    TLS = "tls"  # could not judge: TLS failed (certificate, handshake)
+    CHALLENGE = "challenge"  # could not judge: an anti-bot challenge, a browser decides
+
+    @property
+    def dead(self) -> bool:
+        return self in (LinkVerdict.BROKEN, LinkVerdict.SOFT_404)
+
+    @property
+    def judged(self) -> bool:
+        """Whether the answer says something about the link (works, broken or soft 404)."""
+        return self in (LinkVerdict.WORKS, LinkVerdict.BROKEN, LinkVerdict.SOFT_404)
+
+
+# The failures of probes.fetch and probes.linkcheck, by the words they begin with.
+_UNJUDGED = (("DNS lookup failed", LinkVerdict.DNS), ("connection refused", LinkVerdict.REFUSED),
+             ("connect error", LinkVerdict.REFUSED), ("connect timeout", LinkVerdict.TIMEOUT),
+             ("read timeout", LinkVerdict.TIMEOUT), ("timeout", LinkVerdict.TIMEOUT),
+             ("deadline of", LinkVerdict.TIMEOUT), ("TLS error", LinkVerdict.TLS))
+_NOT_FOUND = re.compile(
+    r"页面不存在|页面未找到|找不到(?:该|您要访问的|您访问的|您所访问的)?(?:页面|网页)|网页不存在|"
+    r"(?:页面|网页|文章|信息|栏目|内容|文件)(?:已被?删除|不存在|已失效|已过期)|"
+    r"访问的(?:页面|网页|内容)(?:不存在|已被?删除|找不到)|(?<!\d)404(?!\d)|not\s*found|"
+    r"无法找到该?页", re.I)
+MAX_SOFT_404_TEXT = 600  # characters: a longer page is a page, whatever it says about 404s
+
+
+def is_soft_404(html: str) -> bool:
+    """Whether a page answered with 200 says it does not exist: its title does, or a short
+    page's text does."""
+    tree = LexborHTMLParser(html or "")
+    title = tree.css_first("title")
+    if title is not None and _NOT_FOUND.search(normalise_text(title.text())):
+        return True
+    for el in tree.css("script, style, noscript, template, title"):
+        el.decompose()
+    body = tree.body
+    text = normalise_text(body.text(separator=" ")) if body is not None else ""
+    return len(text) <= MAX_SOFT_404_TEXT and bool(_NOT_FOUND.search(text))
+
+
+def link_verdict(status: int | None, error: str = "", body: str | bytes | None = None,
+                 headers: Mapping[str, str] | None = None) -> LinkVerdict:
+    """The verdict on one link from its final answer: the status after redirects (None when
+    none came), the request's error ("" when none), and, where read, the body and headers
+    (a soft 404 and most challenges need the body; a 412 without one is a challenge)."""
+    if refused_private(error):
+        return LinkVerdict.PRIVATE
+    if error or status is None:
+        return next((verdict for words, verdict in _UNJUDGED if error.startswith(words)),
+                    LinkVerdict.BROKEN)
+    if detect_challenge(status, body, headers) is not None:
+        return LinkVerdict.CHALLENGE
+    if status >= 400:
+        return LinkVerdict.BROKEN
+    if body and 200 <= status < 300 and is_soft_404(body_text(body, headers)):
+        return LinkVerdict.SOFT_404
+    return LinkVerdict.WORKS
