@@ -28,7 +28,7 @@ from govaudit.errors import GovauditError
 from govaudit.workbook.safety import ZipLimits, check_xlsx, check_zip
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FIELD_CODE = re.compile(r"\x13[^\x13\x14\x15]*\x14")
 KINDS = ("pdf", "docx", "xlsx", "doc", "xls", "txt")
 
@@ -114,15 +114,15 @@ def sniff(data: bytes, name: str) -> str:
         import olefile
 
         try:
-            with olefile.OleFileIO(data) as ole:
+            with olefile.OleFileIO(io.BytesIO(data)) as ole:
                 if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):
                     return "encrypted"
                 if ole.exists("WordDocument"):
                     return "doc"
                 if ole.exists("Workbook") or ole.exists("Book"):
                     return "xls"
-        except OSError:
-            return "ole"
+        except (OSError, ValueError):
+            return "damaged-ole"
         return "ole"
     if b"\x00" not in data[:4096] or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "txt"
@@ -172,7 +172,8 @@ def read_attachment(attachment: Attachment, limits: AttachmentLimits | None = No
                            "checked without the password")
         if kind not in readers:
             what = {"zip": "a zip archive that is not a Word or Excel file",
-                    "ole": "an old Office file that is neither Word nor Excel"}.get(
+                    "ole": "an old Office file that is neither Word nor Excel",
+                    "damaged-ole": "a damaged old Office (OLE2) file"}.get(
                 kind, "not a file type govaudit reads (xls, xlsx, doc, docx, pdf, txt)")
             raise _Refused(what)
         for locator, text in readers[kind](data, name, limits):
@@ -288,7 +289,7 @@ def doc_text(data: bytes) -> str:
     """
     import olefile
 
-    with olefile.OleFileIO(data) as ole:
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
         fib = ole.openstream("WordDocument").read()
         if len(fib) < 0x1AA or struct.unpack_from("<H", fib, 0)[0] != 0xA5EC:
             raise _Refused("not a Word 97–2003 document (no FIB)")

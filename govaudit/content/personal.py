@@ -30,14 +30,16 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _EDGE_BEFORE = r"(?<![0-9A-Za-z*＊])"
 _EDGE_AFTER = r"(?![0-9A-Za-z*＊])"
-_ID = re.compile(_EDGE_BEFORE + r"[1-9]\d{16}[0-9Xx]" + _EDGE_AFTER)
+# A number may be broken by one line break anywhere (a narrow table column of a PDF wraps it).
+_ID = re.compile(_EDGE_BEFORE + r"[1-9](?:\n?\d){16}\n?[0-9Xx]" + _EDGE_AFTER)
 _MOBILE = re.compile(_EDGE_BEFORE + r"(?:(?:\+|00)?86[- ]?)?"
-                     r"(1(?:3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9\d))[- ]?(\d{4})[- ]?(\d{4})"
+                     r"1\n?[3-9](?:\n?\d)(?:[- ]|\n)?(?:\n?\d){4}(?:[- ]|\n)?(?:\n?\d){4}"
                      + _EDGE_AFTER)
-_CARD = re.compile(_EDGE_BEFORE + r"(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)"
+_CARD = re.compile(_EDGE_BEFORE + r"(?:\d(?:\n?\d){15,18}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)"
                    + _EDGE_AFTER)
+_MOBILE_PREFIX = re.compile(r"(?:86)?1(?:3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9\d)")
 _CARD_PREFIX = re.compile(r"62|4|5[1-5]|2[2-7]|35|955[89]")
-_SEPARATORS = re.compile(r"[ -]")
+_SEPARATORS = re.compile(r"[ \n+-]")
 
 KINDS = {"id_card": "身份证号", "mobile": "手机号", "bank_card": "银行卡号"}
 
@@ -84,7 +86,7 @@ def mask(kind: str, value: str) -> str:
     """The value with its middle starred: 110101********1234, 138****5678, 622202*********0123."""
     digits = _SEPARATORS.sub("", value)
     keep = {"id_card": (6, 4), "mobile": (3, 4), "bank_card": (6, 4)}[kind]
-    if kind == "mobile" and len(digits) > 11:
+    if kind == "mobile":
         digits = digits[-11:]
     head, tail = keep
     return digits[:head] + "*" * (len(digits) - head - tail) + digits[-tail:]
@@ -96,7 +98,7 @@ def find(text: str, today: date | None = None) -> Iterator[tuple[int, int, str]]
     taken: list[tuple[int, int]] = []
     out: list[tuple[int, int, str]] = []
     for m in _ID.finditer(text):
-        if id_card_valid(m.group(), today):
+        if id_card_valid(_SEPARATORS.sub("", m.group()), today):
             out.append((m.start(), m.end(), "id_card"))
             taken.append(m.span())
     for m in _CARD.finditer(text):
@@ -106,7 +108,8 @@ def find(text: str, today: date | None = None) -> Iterator[tuple[int, int, str]]
             out.append((m.start(), m.end(), "bank_card"))
             taken.append(m.span())
     for m in _MOBILE.finditer(text):
-        if not _inside(m.span(), taken):
+        digits = _SEPARATORS.sub("", m.group())
+        if _MOBILE_PREFIX.match(digits[-11:]) and not _inside(m.span(), taken):
             out.append((m.start(), m.end(), "mobile"))
     return iter(sorted(out))
 
