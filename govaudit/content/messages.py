@@ -232,7 +232,8 @@ def _detail(tree: LexborHTMLParser, url: str) -> list[Message]:
     state = _state(text)
     if state is None:
         state = replied is not None
-    title_node = tree.css_first("h1, h2, .title, title")
+    title_node = next((n for n in (tree.css_first(s) for s in ("h1", "h2", ".title", "title"))
+                       if n is not None), None)
     path = _path(body) if body is not None else "body"
     return [Message(_text(title_node), asked, replied, state, url, path, "detail")]
 
