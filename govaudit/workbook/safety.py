@@ -90,25 +90,12 @@ def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
         raise GovauditError(f"{path}: not a readable .xlsx workbook ({exc})") from None
     with archive:
         infos = archive.infolist()
-        if len(infos) > limits.max_entries:
-            raise GovauditError(f"{path}: refused, {len(infos)} parts in the zip (at most "
-                                f"{limits.max_entries}): not a plausible workbook")
         names = {info.filename for info in infos}
-        if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        if len(infos) <= limits.max_entries and ("[Content_Types].xml" not in names or not any(
+                n.startswith("xl/") for n in names)):
             raise GovauditError(f"{path}: not an .xlsx workbook (a zip without the workbook "
                                 "parts)")
-        declared = sum(info.file_size for info in infos)
-        packed = max(1, sum(info.compress_size for info in infos))
-        _check_size(path, declared, packed, limits, "")
-        for info in infos:
-            if info.file_size > _CHUNK and info.file_size / max(1, info.compress_size) \
-                    > limits.max_ratio:
-                raise GovauditError(
-                    f"{path}: refused as a possible zip bomb: part {info.filename} inflates "
-                    f"{info.file_size / max(1, info.compress_size):.0f}× (limit "
-                    f"{limits.max_ratio:g}×)")
-            if info.flag_bits & 0x1:
-                raise GovauditError(f"{path}: part {info.filename} is encrypted")
+        _check_directory(path, infos, limits, "workbook")
         inflated = 0
         extents: dict[str, _Extent] = {}
         for info in infos:
@@ -117,6 +104,36 @@ def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
             if extent is not None:
                 extents[info.filename] = extent
         _check_extents(path, archive, extents, limits)
+
+
+def check_zip(archive: zipfile.ZipFile, name: str, limits: ZipLimits = DEFAULT_LIMITS) -> None:
+    """Refuse a zip-based document (docx, xlsx, odt…) that is a bomb, encrypted, damaged or
+    declares a DTD: the checks of check_xlsx without the workbook's own."""
+    infos = archive.infolist()
+    _check_directory(Path(name), infos, limits, "document")
+    inflated = 0
+    for info in infos:
+        inflated = _stream_part(Path(name), archive, info, inflated, limits)
+
+
+def _check_directory(path: Path, infos: list[zipfile.ZipInfo], limits: ZipLimits,
+                     what: str) -> None:
+    """Entry count, declared sizes and ratios, encrypted parts: before anything inflates."""
+    if len(infos) > limits.max_entries:
+        raise GovauditError(f"{path}: refused, {len(infos)} parts in the zip (at most "
+                            f"{limits.max_entries}): not a plausible {what}")
+    declared = sum(info.file_size for info in infos)
+    packed = max(1, sum(info.compress_size for info in infos))
+    _check_size(path, declared, packed, limits, "")
+    for info in infos:
+        if info.file_size > _CHUNK and info.file_size / max(1, info.compress_size) \
+                > limits.max_ratio:
+            raise GovauditError(
+                f"{path}: refused as a possible zip bomb: part {info.filename} inflates "
+                f"{info.file_size / max(1, info.compress_size):.0f}× (limit "
+                f"{limits.max_ratio:g}×)")
+        if info.flag_bits & 0x1:
+            raise GovauditError(f"{path}: part {info.filename} is encrypted")
 
 
 def _check_size(path: Path, size: int, packed: int, limits: ZipLimits, how: str) -> None:
@@ -155,7 +172,7 @@ def _stream_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, in
                 if extent is not None:
                     extent.feed(path, block)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise GovauditError(f"{path}: damaged workbook: part {info.filename} ({exc})") from None
+        raise GovauditError(f"{path}: damaged file: part {info.filename} ({exc})") from None
     if extent is not None:
         extent.feed(path, b"", last=True)
     return inflated

@@ -1,0 +1,90 @@
+"""Text as the matchers see it: look-alike code points folded, gaps dropped, offsets kept.
+
+A word hidden as `测 试 词`, `测\u200b试词` or with full-width letters must still match. The
+folded text maps each full-width letter or digit, Kangxi radical and compatibility ideograph
+to its ordinary form (NFKC, one character for one) and ASCII capitals to lower case, and
+drops whitespace and invisible format characters. `Folded.span` maps a match back to the
+original text, so that the evidence quotes the page as it is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+
+# Code points folded one for one: full-width ASCII letters and digits, Kangxi radicals, CJK
+# radicals, compatibility ideographs, and ASCII capitals.
+_FOLDABLE = re.compile("[A-Z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u2e80-\u2fdf\uf900-\ufaff]")
+# Dropped: whitespace and format characters that show nothing (zero-width, bidi, soft hyphen).
+_GAPS = re.compile("[\\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]+")
+CONTEXT = 20  # characters quoted either side of a match
+
+
+@cache
+def _folded_char(ch: str) -> str:
+    out = unicodedata.normalize("NFKC", ch)
+    return (out if len(out) == 1 else ch).lower()
+
+
+def fold_chars(text: str) -> str:
+    """`text` with look-alike code points folded (same length, same offsets)."""
+    if not _FOLDABLE.search(text):
+        return text
+    return _FOLDABLE.sub(lambda m: _folded_char(m.group()), text)
+
+
+@dataclass(frozen=True)
+class Folded:
+    """The folded form of a text and the way back to the original's offsets."""
+
+    text: str
+    original: str
+    _at: tuple[int, ...]  # folded offsets at which a gap was dropped
+    _shift: tuple[int, ...]  # characters dropped up to and including that gap
+
+    def source(self, index: int) -> int:
+        """The original offset of the folded character at `index`."""
+        k = bisect_right(self._at, index)
+        return index + (self._shift[k - 1] if k else 0)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of the folded span [start, end)."""
+        return self.source(start), self.source(end - 1) + 1
+
+
+def fold(text: str) -> Folded:
+    folded = fold_chars(text)
+    if not _GAPS.search(folded):
+        return Folded(folded, text, (), ())
+    pieces: list[str] = []
+    at: list[int] = []
+    shift: list[int] = []
+    last = dropped = kept = 0
+    for gap in _GAPS.finditer(folded):
+        pieces.append(folded[last:gap.start()])
+        kept += gap.start() - last
+        dropped += gap.end() - gap.start()
+        at.append(kept)
+        shift.append(dropped)
+        last = gap.end()
+    pieces.append(folded[last:])
+    return Folded("".join(pieces), text, tuple(at), tuple(shift))
+
+
+def fold_word(word: str) -> str:
+    """A list entry folded as page text is."""
+    return _GAPS.sub("", fold_chars(word.strip()))
+
+
+def around(text: str, start: int, end: int, width: int = CONTEXT) -> tuple[str, str, str]:
+    """(before, match, after) of text[start:end], whitespace collapsed in the context."""
+    before = _collapse(text[max(0, start - width):start])
+    after = _collapse(text[end:end + width])
+    return before, text[start:end], after
+
+
+def _collapse(text: str) -> str:
+    return _GAPS.sub(" ", text)
