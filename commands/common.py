@@ -136,7 +136,8 @@ def report_error(message: str) -> None:
 
 
 # Library parameters whose option is spelled otherwise.
-OPTION_NAMES = {"timeout_s": "timeout", "extra_wait_s": "extra-wait"}
+OPTION_NAMES = {"timeout_s": "timeout", "extra_wait_s": "extra-wait",
+                "max_download_mb": "max-download", "memory_limit_mb": "memory-limit"}
 
 
 def option_flag(field: str) -> str:

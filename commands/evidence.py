@@ -30,6 +30,9 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+# the defaults, without importing the capture package (and Playwright) for --help
+DEFAULT_MAX_DOWNLOAD_MB = 200.0
+DEFAULT_MEMORY_LIMIT_MB = 1024
 LIST_ALL_UP_TO = 30  # the summary lists every capture up to this many, else failures only
 
 
@@ -87,13 +90,20 @@ def evidence(
         "--allow-private", help="Let pages load from private addresses (intranet, loopback) "
         "through redirects, frames and resources; by default only the pages asked for may "
         "be on one.")] = False,
+    max_download: Annotated[float, typer.Option(
+        help="Megabytes a download a page starts may have; a bigger one is cut, deleted and "
+        "recorded as such.")] = DEFAULT_MAX_DOWNLOAD_MB,
+    memory_limit: Annotated[int, typer.Option(
+        help="Megabytes of memory one capture's page may hold; past it the capture is "
+        "ended and recorded as such, and the batch goes on.")] = DEFAULT_MEMORY_LIMIT_MB,
     missing: Annotated[bool, typer.Option(
         "--missing", help="Capture only the pages that have no good capture yet (never "
         "captured, failed, or with files gone).")] = False,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Capture screenshot evidence; a failed page is recorded with its reason (exit 1)."""
+    """Capture screenshot evidence; a page that could not be kept is recorded with its
+    reason (exit 1). A page shown with an HTTP error status is captured evidence."""
     if ctx.invoked_subcommand is not None:
         return
     from govaudit.capture import CaptureOptions, WaitUntil
@@ -104,7 +114,8 @@ def evidence(
                              # any text: options.check() names one that is not a load state
                              wait_until=cast(WaitUntil, wait_until), extra_wait_s=extra_wait,
                              selector=selector, max_height=max_height,
-                             allow_private=allow_private)
+                             allow_private=allow_private, max_download_mb=max_download,
+                             memory_limit_mb=memory_limit)
     options.check()
     with _progress() as progress:
         result = audit.capture(site, url=url, indicator=indicator, question=question,
@@ -151,12 +162,16 @@ def _json_timestamp(stamp: Any, ws: Any) -> dict[str, Any]:
 
 
 def _json_capture(record: dict[str, Any]) -> dict[str, Any]:
+    from govaudit.model import Evidence
+
     return {
         "site": record["site"], "url": record["requested_url"], "final_url": record["final_url"],
         "status": record["status"], "title": record["title"],
         "files": [{"kind": f["kind"], "path": f["path"], "sha256": f["sha256"]}
                   for f in record["files"]],
         "error": record["error"], "failure": record.get("failure", ""),
+        "failed": Evidence.from_dict(record).failed,
+        "navigation": record.get("navigation") or [], "blocked": record.get("blocked") or [],
     }
 
 
@@ -184,7 +199,8 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         self.bar.stop()
 
-    def __call__(self, done: int, total: int, failed: int, record: dict[str, Any]) -> None:
+    def __call__(self, done: int, total: int, failed: int,
+                 record: dict[str, Any] | None) -> None:
         label = f"[red]{failed} failed[/red]" if failed else ""
         self.bar.update(self.task, completed=done, total=total, failed=label)
 
@@ -198,10 +214,10 @@ def _summary(result: Any, ws: Any) -> None:
         table.add_column("url", overflow="fold")
         table.add_column("status")
         table.add_column("result", overflow="fold")
+        failed = {r["id"] for r in result.failures}
         for record in shown:
             status = "" if record["status"] is None else str(record["status"])
-            outcome = record["error"] or _files_text(record)
-            style = "red" if record["error"] else None
+            outcome, style = _outcome(record, record["id"] in failed)
             table.add_row(Text(record["site"]), Text(record["requested_url"]), status,
                           Text(outcome), style=style)
         console.print(table)
@@ -209,6 +225,21 @@ def _summary(result: Any, ws: Any) -> None:
     manifest = ws.relative(result.manifest) if result.manifest else "none"
     console.print(f"{ok} captured, {result.failed} failed in {result.seconds:.1f}s; "
                   f"manifest {manifest}", markup=False)
+
+
+def _outcome(record: dict[str, Any], failed: bool) -> tuple[str, str | None]:
+    """What became of a capture, and its colour: red for no page kept, yellow for a page
+    kept with a problem (an HTTP error status, something govaudit blocked)."""
+    if failed:
+        return record["error"], "red"
+    parts = [_files_text(record)]
+    if record["error"]:
+        parts.append(record["error"])
+    blocked = record.get("blocked") or []
+    if blocked:
+        kinds = ", ".join(dict.fromkeys(b["what"] for b in blocked))
+        parts.append(f"govaudit blocked {len(blocked)} ({kinds})")
+    return " · ".join(parts), "yellow" if len(parts) > 1 else None
 
 
 def _files_text(record: dict[str, Any]) -> str:

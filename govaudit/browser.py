@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -201,9 +202,10 @@ def has_display() -> bool:
 
 
 async def launch_browser(pw: Playwright, *, headed: bool = False, browser_path: str | None = None,
-                         cdp_endpoint: str | None = None,
-                         browser_endpoint: str | None = None) -> Browser:
-    """A connected Playwright Browser: remote (CDP or run-server) or a local launch."""
+                         cdp_endpoint: str | None = None, browser_endpoint: str | None = None,
+                         args: Sequence[str] = ()) -> Browser:
+    """A connected Playwright Browser: remote (CDP or run-server) or a local launch (with
+    `args` added to its flags)."""
     from playwright.async_api import Error as PlaywrightError
 
     if cdp_endpoint and browser_endpoint:
@@ -227,7 +229,7 @@ async def launch_browser(pw: Playwright, *, headed: bool = False, browser_path: 
     info = find_browser(browser_path)
     try:
         # always the executable found: what `doctor` reports is what runs
-        return await pw.chromium.launch(headless=not headed, args=launch_args(),
+        return await pw.chromium.launch(headless=not headed, args=[*launch_args(), *args],
                                         executable_path=info.path)
     except PlaywrightError as exc:
         raise GovauditError(f"{info.path}: the browser did not start ({_first_line(exc)}); "

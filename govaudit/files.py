@@ -6,7 +6,9 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 # File systems whose files are views of the kernel's state (a process's environment, devices,
 # settings), not files anyone took: never evidence.
@@ -62,11 +64,18 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     The file gets `mode`, or by default the mode `cp` would give it.
     On any failure the temporary file is removed and `path` is as it was.
     """
+    atomic_write_with(path, lambda handle: handle.write(data), mode)
+
+
+def atomic_write_with(path: Path, write: Callable[[BinaryIO], object],
+                      mode: int | None = None) -> None:
+    """atomic_write of what `write(handle)` writes (a stream copied in chunks); an error it
+    raises leaves `path` as it was, and no temporary file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = temporary_beside(path, mode=mode)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -631,6 +631,12 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _mappings(value: Any) -> tuple[dict[str, Any], ...]:
+    """The mappings of a stored list; anything else in it is left out."""
+    return tuple(dict(v) for v in (value if isinstance(value, list) else [])
+                 if isinstance(v, Mapping))
+
+
 def _opt_int(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
@@ -641,7 +647,8 @@ class EvidenceFile:
 
     A tall page's screenshot comes in segments: `segment` (from 1), `offset` and
     `height` in CSS pixels say where each sits. `inert` marks an HTML copy that
-    runs nothing.
+    runs nothing. `taken` is "deadline" for a screenshot taken when the page's time
+    ran out (what the browser showed then, not a loaded page).
     """
 
     kind: str
@@ -652,6 +659,7 @@ class EvidenceFile:
     offset: int | None = None
     height: int | None = None
     inert: bool = False
+    taken: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "path": self.path, "sha256": self.sha256,
@@ -660,6 +668,8 @@ class EvidenceFile:
             out.update(segment=self.segment, offset=self.offset, height=self.height)
         if self.inert:
             out["inert"] = True
+        if self.taken:
+            out["taken"] = self.taken
         return out
 
     @classmethod
@@ -668,7 +678,8 @@ class EvidenceFile:
         return cls(_text(data.get("kind")), _text(data.get("path")),
                    _text(data.get("sha256")).lower(), _int(data.get("bytes")),
                    _opt_int(data.get("segment")), _opt_int(data.get("offset")),
-                   _opt_int(data.get("height")), data.get("inert") is True)
+                   _opt_int(data.get("height")), data.get("inert") is True,
+                   _text(data.get("taken")))
 
 
 @dataclass(frozen=True)
@@ -676,9 +687,14 @@ class Evidence:
     """An evidence record: one capture (or attached file) of a page, for a site.
 
     `failure` says what kept the page from loading: "" (it loaded), http, timeout,
-    network, tls, download or refused (its addresses); the files then show what
-    the browser showed. `headers` and `timing` are the main document's response
-    headers as received and its timing (ms).
+    network, tls, download, refused (its addresses) or memory (over the capture's
+    memory limit); the files then show what the browser showed. `headers` and
+    `timing` are the main document's response headers as received and its timing
+    (ms). `navigation` is the way from the requested URL to the final one, one hop
+    each ({url, status, via}: via "" for the request, "redirect" for an HTTP
+    redirect, "meta refresh", "refresh header" or "script" for the page's own);
+    `blocked` what govaudit refused to load for the page ({url, what, reason}:
+    what a frame, popup, page, or a resource type such as image).
     """
 
     id: str
@@ -707,6 +723,8 @@ class Evidence:
     headers: tuple[tuple[str, str], ...] = ()
     timing: Mapping[str, float] = field(default_factory=dict)
     failure: str = ""
+    navigation: tuple[Mapping[str, Any], ...] = ()
+    blocked: tuple[Mapping[str, str], ...] = ()
 
     _TEXT: ClassVar[tuple[str, ...]] = (
         "id", "run", "site", "indicator", "question", "requested_url", "final_url", "ip",
@@ -718,12 +736,27 @@ class Evidence:
         """The address the page ended at, else the one asked for."""
         return self.final_url or self.requested_url
 
+    @property
+    def failed(self) -> bool:
+        """Whether the capture failed: no page was shown to keep.
+
+        A page that answered with an HTTP error status and was shown (its
+        screenshot is kept) is captured: evidence of the site's failure. A page
+        that did not load (timeout, network, TLS, a download, refused addresses,
+        the memory limit) failed, whatever the browser showed instead.
+        """
+        if self.failure not in ("", "http"):
+            return True
+        return bool(self.error) and not any(f.kind == "png" for f in self.files)
+
     def to_dict(self) -> dict[str, Any]:
         """The stored form: every field present, files and headers as lists."""
         out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         out.update(files=[f.to_dict() for f in self.files],
                    headers=[list(h) for h in self.headers],
-                   box=None if self.box is None else dict(self.box), timing=dict(self.timing))
+                   box=None if self.box is None else dict(self.box), timing=dict(self.timing),
+                   navigation=[dict(h) for h in self.navigation],
+                   blocked=[dict(b) for b in self.blocked])
         return out
 
     @classmethod
@@ -744,4 +777,6 @@ class Evidence:
             headers=tuple((str(h[0]), str(h[1])) for h in
                           (headers if isinstance(headers, list) else [])
                           if isinstance(h, list | tuple) and len(h) == 2),
-            timing=dict(timing) if isinstance(timing, Mapping) else {})
+            timing=dict(timing) if isinstance(timing, Mapping) else {},
+            navigation=_mappings(data.get("navigation")),
+            blocked=_mappings(data.get("blocked")))

@@ -303,9 +303,13 @@ def test_private_destinations_are_refused_by_probes_and_browser(make_workspace, 
     # frames (and their redirects) are failed likewise: the page itself is captured
     for site in ("框架市", "二跳市", "链接市"):
         assert captures[site]["error"] == "" and len(captures[site]["files"]) == 3, site
-    # an image from the private address cannot be held back: the page is not kept
-    assert captures["图片市"]["error"] == refused.replace("redirect to", "request to")
-    assert captures["图片市"]["files"] == []
+    # an image from the private address is failed before it is sent: the page is kept, and
+    # its record says what was blocked and why
+    assert captures["图片市"]["error"] == "" and len(captures["图片市"]["files"]) == 3
+    assert captures["图片市"]["blocked"] == [
+        {"url": admin[kind], "what": "image",
+         "reason": refused.replace("redirect to", "request to")}]
+    assert [b["what"] for b in captures["框架市"]["blocked"]] == ["frame"]
 
 
 def test_allow_private_follows_them(make_workspace, admin, redirecting: str) -> None:

@@ -44,7 +44,9 @@ def test_evidence_json_shape_and_exit_codes(make_workspace, served: str) -> None
     assert data["skipped"] == []
     [capture] = data["captures"]
     assert set(capture) == {"site", "url", "final_url", "status", "title", "files", "error",
-                            "failure"}
+                            "failure", "failed", "navigation", "blocked"}
+    assert capture["failed"] is False and capture["blocked"] == []
+    assert [hop["via"] for hop in capture["navigation"]] == [""]
     assert capture["title"] == "某市政府" and capture["status"] == 200
     assert [f["kind"] for f in capture["files"]] == ["png", "html", "mhtml"]
     for entry in capture["files"]:

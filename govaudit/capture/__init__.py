@@ -11,18 +11,20 @@ content runs only on pages that watch scrolling or carry lazy-loading markers.
 A failure becomes a record with its reason; the batch goes on.
 
 A site's context logs in with the site's credentials (HTTP basic auth, for its
-origin only). Unless private addresses are allowed, a page may load nothing from
-a private address other than the pages asked for (see govaudit.netpolicy):
-documents (navigations, frames, and every hop of their redirects) are paused
-over CDP and such a request is failed before it is sent; a page whose other
-requests (images, scripts, XHR) reached such an address is not captured.
-Pausing only documents leaves the browser's cache on and costs a round trip
-per frame, not per resource.
+origin only). Unless private addresses are allowed, nothing the context loads
+(pages, frames at any depth, popups, workers, resources) may come from a private
+address other than the pages asked for (see govaudit.netpolicy and `guard`);
+popups are never opened. Before each visit a reused tab is emptied (about:blank),
+so that a page that never comes is not shown as the previous one. After a page
+loaded, its own redirects (meta refresh, Refresh header, script) are followed.
+Each capture is bounded in time, in memory (`memory`) and in the size of a
+download it starts (`downloads`).
 
 Modules: `options` (what a capture is asked, what a run gives back), `page` (one
-page, its scripts in js/), `batch` (the pool of workers), `targets` (which pages),
-`live` (a browser that stays open beside collect's prompts). Finding and starting
-a browser is govaudit.browser.
+page, its scripts in js/), `batch` (the pool of workers), `guard` (the address
+policy in the browser), `downloads`, `memory`, `targets` (which pages), `live` (a
+browser that stays open beside collect's prompts). Finding and starting a browser
+is govaudit.browser.
 """
 
 from govaudit.capture.batch import arun_captures, run_captures

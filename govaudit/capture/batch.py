@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import govaudit.asyncrun as asyncrun
+from govaudit.capture.downloads import save_download
+from govaudit.capture.guard import ContextGuard
+from govaudit.capture.memory import Flight, js_flags, watch_browser, watch_page
 from govaudit.capture.options import (
+    ERROR_PAGE_WAIT_S,
+    MAX_CLIENT_HOPS,
     SCROLL_BUDGET_S,
+    CaptureError,
     CaptureOptions,
     CaptureRun,
     ProgressCallback,
@@ -23,13 +29,13 @@ from govaudit.capture.options import (
 )
 from govaudit.capture.page import (
     _add_error,
-    _failed_load_evidence,
     _message,
     _quietly,
     _response_facts,
     _snapshot,
     describe_failure,
     failure_kind,
+    screen_png,
     script,
 )
 from govaudit.credentials import load_credentials
@@ -47,7 +53,15 @@ from govaudit.urls import origin, origin_text, redact_record, redact_url, split_
 from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, BrowserContext, CDPSession, Page, Request, Response
+    from playwright.async_api import (
+        Browser,
+        BrowserContext,
+        CDPSession,
+        Download,
+        Page,
+        Request,
+        Response,
+    )
 
     from govaudit.archive.recorder import ResponseRecorder
 
@@ -130,43 +144,6 @@ def _site_nets(workspace: Workspace, targets: list[Target], options: CaptureOpti
     return list(dict.fromkeys(clean)), nets
 
 
-class _Guard:
-    """Fails a tab's document requests (redirect hops included) that the policy refuses."""
-
-    def __init__(self, policy: AddressPolicy, cdp: CDPSession) -> None:
-        self.policy = policy
-        self.cdp = cdp
-        self.blocked: dict[str, str] = {}  # URL -> why, for the current visit
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def start(self) -> None:
-        self.cdp.on("Fetch.requestPaused", self._on_paused)
-        await self.cdp.send("Fetch.enable", {"patterns": [
-            {"urlPattern": "*", "resourceType": "Document", "requestStage": "Request"}]})
-
-    def _on_paused(self, event: dict[str, Any]) -> None:
-        task = asyncio.ensure_future(self._decide(event))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _decide(self, event: dict[str, Any]) -> None:
-        from playwright.async_api import Error as PlaywrightError
-
-        url = event["request"]["url"]
-        reason = ""
-        try:
-            reason = await self.policy.refusal(url, bool(event.get("redirectedRequestId")))
-        finally:  # whatever happens, the request must not stay paused
-            with contextlib.suppress(PlaywrightError):
-                if reason:
-                    self.blocked[url] = reason
-                    await self.cdp.send("Fetch.failRequest", {
-                        "requestId": event["requestId"], "errorReason": "BlockedByClient"})
-                else:
-                    await self.cdp.send("Fetch.continueRequest",
-                                        {"requestId": event["requestId"]})
-
-
 def _discard(workspace: Workspace, record: dict[str, Any]) -> None:
     """Delete a capture's files and forget what the page showed."""
     for entry in record["files"]:
@@ -181,8 +158,10 @@ class _Tab:
 
     context: BrowserContext
     page: Page
-    cdp: CDPSession | None
-    guard: _Guard | None = None
+    cdp: CDPSession
+    guard: ContextGuard
+    main_frame: str  # the page's main frame id over CDP
+    crashed: bool = False  # its renderer died (out of memory, most often)
 
 
 class _SiteSession:
@@ -215,16 +194,16 @@ class _SiteSession:
             if self.pipeline.options.scroll and self.pipeline.options.full_page:
                 await context.add_init_script(script("watch"))
             page = await context.new_page()
-            cdp = None
-            if self.pipeline.options.mhtml or net.policy is not None:
-                cdp = await context.new_cdp_session(page)
-            guard = _Guard(net.policy, cdp) if net.policy is not None and cdp else None
-            if guard is not None:
-                await guard.start()
+            cdp = await context.new_cdp_session(page)
+            await cdp.send("Page.enable")
+            tree = await cdp.send("Page.getFrameTree")
+            guard = ContextGuard(net.policy, page)
+            await guard.start(context, cdp)
         except BaseException:
             await _quietly(context.close())
             raise
-        tab = _Tab(context, page, cdp, guard)
+        tab = _Tab(context, page, cdp, guard, tree["frameTree"]["frame"]["id"])
+        page.on("crash", lambda _: setattr(tab, "crashed", True))
         self.tabs.append(tab)
         return tab
 
@@ -259,6 +238,7 @@ class _Pipeline:
         viewport = context_options.get("viewport") or {}
         self.viewport = f"{viewport.get('width', '')}x{viewport.get('height', '')}"
         self.user_agent = context_options.get("user_agent", "")
+        self.flights: list[Flight] = []  # the captures in progress, for the memory watch
 
     async def capture(self, session: _SiteSession, target: Target) -> dict[str, Any]:
         """Open `target` in a page of its site's context and capture it; never raises."""
@@ -272,29 +252,55 @@ class _Pipeline:
         reusable = True
         tab: _Tab | None = None
         recorder: ResponseRecorder | None = None
+        flight: Flight | None = None
+        watch: asyncio.Task[None] | None = None
         # everything a capture does must end well within this, whatever the page does
         limit = options.timeout_s * 3 + options.extra_wait_s + SCROLL_BUDGET_S + 15
         try:
             tab = await session.acquire()
             recorder = _start_archive(tab.page, options)
-            reusable = await asyncio.wait_for(self._visit(tab, record, started), limit)
-        except TimeoutError:
-            _add_error(record, f"capture did not finish within {limit:g}s")
-            reusable = False
+            flight = Flight(asyncio.ensure_future(self._visit(tab, record, started)))
+            self.flights.append(flight)
+            watch = asyncio.ensure_future(watch_page(flight, tab.cdp, options.memory_limit_mb))
+            try:
+                reusable = await asyncio.wait_for(asyncio.shield(flight.task), limit)
+            except asyncio.CancelledError:
+                if not flight.reason:  # this capture itself was cancelled
+                    flight.task.cancel()
+                    raise
+                _add_error(record, flight.reason)
+                record["failure"] = "memory"
+                reusable = False
+            except TimeoutError:
+                flight.task.cancel()
+                _add_error(record, f"capture did not finish within {limit:g}s")
+                reusable = False
         except Exception as exc:  # a dead page or browser: record it, go on with the batch
-            _add_error(record, f"capture failed: {_message(exc)}")
+            if tab is not None and tab.crashed:
+                _add_error(record, "the page crashed (a page over the "
+                                   f"{options.memory_limit_mb:,} MB memory limit, "
+                                   "--memory-limit, is ended so)")
+                record["failure"] = "memory"
+            else:
+                _add_error(record, f"capture failed: {_message(exc)}")
             reusable = False
         finally:
+            if watch is not None:
+                watch.cancel()
             if recorder is not None:
                 await _keep_archive(self.workspace, record, recorder)
             if tab is not None:
+                record["blocked"] = list(tab.guard.blocked)
                 await session.release(tab, reusable)
+            if flight is not None:  # after its context closed: its memory is free
+                self.flights.remove(flight)
         record["duration_ms"] = int((time.monotonic() - started) * 1000)
         return redact_record(record)
 
     async def _visit(self, tab: _Tab, record: dict[str, Any], started: float) -> bool:
         """Navigate, capture, and say whether the page can be reused."""
         from playwright.async_api import Error as PlaywrightError
+        from playwright.async_api import TimeoutError as PlaywrightTimeout
 
         page, cdp, guard = tab.page, tab.cdp, tab.guard
         options = self.options
@@ -303,85 +309,91 @@ class _Pipeline:
         def time_left() -> float:
             return max(2.0, deadline - time.monotonic())
 
+        guard.clear()
+        if page.url != "about:blank":
+            # a reused tab shows its previous page until the next one commits: show nothing
+            await page.goto("about:blank", timeout=10_000)
         dialogs: list[str] = []
-        downloads: list[Any] = []
+        downloads: list[Download] = []
         download_started = asyncio.Event()
-        navigations: list[Response] = []
-        committed: list[str] = []
-        requested: dict[str, bool] = {}  # every URL the page requested: is it a redirect hop
-        if guard is not None:
-            guard.blocked.clear()
+        visit = _Navigation(tab)
+        requested: dict[str, bool] = {}  # every URL the context requested: is it a redirect hop
 
         async def on_dialog(dialog: Any) -> None:
             dialogs.append(f"{dialog.type} {dialog.message!r}")
             await _quietly(dialog.dismiss())
 
-        def on_response(response: Response) -> None:
-            request = response.request
-            if request.is_navigation_request() and request.frame == page.main_frame:
-                navigations.append(response)
-
-        def on_download(download: Any) -> None:
+        def on_download(download: Download) -> None:
             downloads.append(download)
             download_started.set()
-
-        def on_navigated(frame: Any) -> None:
-            if frame == page.main_frame:
-                committed.append(frame.url)
 
         def on_request(request: Request) -> None:
             requested.setdefault(request.url, request.redirected_from is not None)
 
         async def refusal() -> str:
             """Why what the page loaded may not be kept ("" when it may)."""
-            if guard is None:
-                return ""
-            for url, redirect in list(requested.items()):
-                reason = "" if url in guard.blocked else await guard.policy.refusal(url, redirect)
-                if reason:
-                    return reason
-            return guard.policy.peer_refusal(page.url, record["ip"])
+            return await guard.refusal(requested, page.url, record["ip"])
 
         page.on("dialog", on_dialog)
         page.on("download", on_download)
-        page.on("response", on_response)
-        page.on("framenavigated", on_navigated)
-        page.on("request", on_request)
+        tab.context.on("request", on_request)
+        visit.listen()
         response: Response | None = None
         navigated = True
-        blank = page.url == "about:blank"  # a new tab: it shows nothing of an earlier page
         try:
             try:
                 response = await page.goto(record["requested_url"], wait_until=options.wait_until,
                                            timeout=options.timeout_s * 1000)
             except PlaywrightError as exc:
-                from playwright.async_api import TimeoutError as PlaywrightTimeout
-
                 navigated = False
                 reason = describe_failure(exc, record["requested_url"], options)
-                if guard is not None and guard.blocked and "ERR_BLOCKED_BY_CLIENT" in reason:
-                    reason = next(iter(guard.blocked.values()))  # the navigation's own hop
+                own = [b["reason"] for b in guard.blocked if b["what"] == "page"]
+                if own and "ERR_BLOCKED_BY_CLIENT" in reason:
+                    reason = own[0]  # the navigation's own hop
                 if "download" in reason:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(download_started.wait(), min(5.0, time_left()))
                 refused = await refusal()
                 if downloads and not refused:
-                    await self._save_download(downloads[0], record, time_left())
+                    why = await save_download(self.workspace, record, downloads[0],
+                                              int(options.max_download_mb * 1e6), time_left())
                     if record["files"]:
                         reason += " (saved as an attachment)"
+                    elif why:
+                        reason += f"; {why}"
                 _add_error(record, refused or reason)
                 record["failure"] = "refused" if refused else failure_kind(reason)
-                # capture a page that answered and showed but never finished loading; never
-                # the previous page of a reused tab
-                if refused or not (isinstance(exc, PlaywrightTimeout) and committed
-                                   and navigations):
-                    await _response_facts(record, navigations[-1] if navigations else None,
-                                          started)
-                    if not refused and not record["files"]:
-                        await _failed_load_evidence(page, self.workspace, record, committed,
-                                                    blank, time_left())
-                    return False
-                response = navigations[-1]
+                timed_out = isinstance(exc, PlaywrightTimeout)
+                if timed_out and not refused:
+                    # what the browser shows at the deadline: the page as far as it got
+                    await cdp_quietly(cdp, "Page.stopLoading")
+                    if visit.commits and visit.documents:
+                        response = visit.documents[-1]
+                        await self._at_deadline(page, cdp, record, response, started, visit,
+                                                time_left)
+                        return False
+                await _response_facts(record, visit.documents[-1] if visit.documents else None,
+                                      started)
+                if not refused and not record["files"] and record["failure"] != "download":
+                    if not timed_out:  # the browser's error page commits just after the failure
+                        end = time.monotonic() + ERROR_PAGE_WAIT_S
+                        while not visit.commits and time.monotonic() < end:
+                            await asyncio.sleep(0.05)
+                    await self._keep_screen(cdp, record, "deadline" if timed_out else "failed",
+                                            "deadline" if timed_out else "")
+                return False
+            response = await self._follow_page_redirects(page, visit, response, time_left)
+            if page.url.startswith("chrome-error://"):
+                # the browser's own error page: a later hop was refused or failed
+                own = [b["reason"] for b in guard.blocked if b["what"] == "page"]
+                refused = own[-1] if own else await refusal()
+                await visit.record(record)
+                record["final_url"] = visit.last_url
+                _add_error(record, refused or f"the page went on to {visit.last_url}, which "
+                                              "the browser could not open")
+                record["failure"] = "refused" if refused else "network"
+                await self._keep_screen(cdp, record, "failed", "")
+                return False
             await _response_facts(record, response, started)
             if response is not None:
                 record["status"] = response.status
@@ -391,8 +403,10 @@ class _Pipeline:
                 await page.wait_for_timeout(options.extra_wait_s * 1000)
             reason = await refusal()
             if not reason:
-                await _snapshot(page, record, self.workspace, options, cdp, time_left)
+                response = await self._snapshot_settled(page, cdp, record, visit, response,
+                                                        time_left)
                 reason = await refusal()  # resources loaded while scrolling
+            await visit.record(record)
             if reason:
                 await asyncio.to_thread(_discard, self.workspace, record)
                 _add_error(record, reason)
@@ -412,22 +426,233 @@ class _Pipeline:
         finally:
             page.remove_listener("dialog", on_dialog)
             page.remove_listener("download", on_download)
-            page.remove_listener("response", on_response)
-            page.remove_listener("framenavigated", on_navigated)
-            page.remove_listener("request", on_request)
+            tab.context.remove_listener("request", on_request)
+            visit.stop()
+            for download in downloads:  # none goes on in the background (a kept one is done)
+                await _quietly(download.cancel())
 
-    async def _save_download(self, download: Any, record: dict[str, Any], seconds: float) -> None:
+    async def _follow_page_redirects(self, page: Page, visit: _Navigation,
+                                     response: Response | None,
+                                     time_left: Callable[[], float]) -> Response | None:
+        """Follow the page's own redirects after it loaded, as a browser does: a meta
+        refresh, a Refresh header, a script setting location (up to MAX_CLIENT_HOPS, within
+        the time left). Returns the final document's response."""
+        from playwright.async_api import Error as PlaywrightError
+
+        for _ in range(MAX_CLIENT_HOPS):
+            await asyncio.sleep(SETTLE_S)  # a refresh of 0 s, a redirect from a load handler
+            wait = visit.pending(time_left() - 1.0)
+            if wait is None:  # the browser may not have said yet what the page declares
+                wait = await _declared_refresh(page, visit)
+            if wait is None or wait > time_left() - 1.0:
+                break
+            seen = visit.commits
+            end = time.monotonic() + min(wait + 5.0, time_left())
+            while visit.commits == seen and time.monotonic() < end:
+                await asyncio.sleep(0.05)
+            if visit.commits == seen:
+                break
+            if self.options.wait_until != "commit":
+                with contextlib.suppress(PlaywrightError):
+                    await page.wait_for_load_state(self.options.wait_until,
+                                                   timeout=max(1.0, time_left() - 1.0) * 1000)
+        return visit.documents[-1] if visit.documents else response
+
+    async def _snapshot_settled(self, page: Page, cdp: CDPSession, record: dict[str, Any],
+                                visit: _Navigation, response: Response | None,
+                                time_left: Callable[[], float]) -> Response | None:
+        """The snapshot of the page; a page that moves on while it is taken (a late
+        redirect of its own) is followed and taken again, once."""
+        from playwright.async_api import Error as PlaywrightError
+
+        for attempt in (1, 2):
+            seen = visit.commits
+            try:
+                await _snapshot(page, record, self.workspace, self.options, cdp, time_left)
+                return response
+            except PlaywrightError as exc:
+                moved = visit.commits != seen or visit.requested or \
+                    "Execution context was destroyed" in str(exc)
+                if attempt == 2 or not moved:
+                    raise
+            await asyncio.to_thread(_discard_files, self.workspace, record)
+            if self.options.wait_until != "commit":  # the document that replaced it
+                with contextlib.suppress(PlaywrightError):
+                    await page.wait_for_load_state(self.options.wait_until,
+                                                   timeout=max(1.0, time_left() - 1.0) * 1000)
+            response = await self._follow_page_redirects(page, visit, response, time_left)
+            if response is not None:
+                record["status"] = response.status
+        return response
+
+    async def _at_deadline(self, page: Page, cdp: CDPSession, record: dict[str, Any],
+                           response: Response, started: float, visit: _Navigation,
+                           time_left: Callable[[], float]) -> None:
+        """A page that answered but did not finish loading in time, kept as the browser
+        shows it now (loading stopped): a screenshot of the window, then its snapshot if
+        that can be taken quickly. Its screenshots are marked as taken at the deadline."""
+        from playwright.async_api import Error as PlaywrightError
+
+        await _response_facts(record, response, started)
+        record["status"] = response.status
+        await visit.record(record)
+        await self._keep_screen(cdp, record, "deadline", "deadline", DEADLINE_SCREEN_S)
+        kept = len(record["files"])
+        try:
+            await asyncio.wait_for(
+                _snapshot(page, record, self.workspace, self.options, cdp,
+                          lambda: min(DEADLINE_SNAPSHOT_S, time_left())),
+                DEADLINE_SNAPSHOT_S)
+        except (PlaywrightError, TimeoutError, CaptureError) as exc:
+            extra, record["files"] = record["files"][kept:], record["files"][:kept]
+            await asyncio.to_thread(_discard_files, self.workspace, {"files": extra})
+            _add_error(record, f"no full snapshot at the deadline: {_message(exc)}")
+        record["final_url"] = page.url
+        for entry in record["files"]:
+            if entry["kind"] == "png":
+                entry["taken"] = "deadline"
+
+    async def _keep_screen(self, cdp: CDPSession, record: dict[str, Any], label: str,
+                           taken: str, seconds: float = 10.0) -> None:
+        """A screenshot of what the window shows now (the browser's error page, a page that
+        did not load); one that cannot be taken is noted, never a further failure."""
         from playwright.async_api import Error as PlaywrightError
 
         try:
-            path = await asyncio.wait_for(download.path(), seconds)
-            data = await asyncio.to_thread(Path(path).read_bytes)
-        except (PlaywrightError, TimeoutError, OSError):
+            png = await screen_png(cdp, seconds)
+            entry = await asyncio.to_thread(save_file, self.workspace, record, "png", ".png",
+                                            png, f"{url_label(record['requested_url'])}-{label}")
+        except CaptureError:
+            _add_error(record, "no screenshot: the page had painted nothing by then")
             return
-        name = download.suggested_filename or "download"
-        suffix = Path(name).suffix[:16]
-        await asyncio.to_thread(save_file, self.workspace, record, "attachment", suffix, data,
-                                f"{url_label(record['requested_url'])}-{Path(name).stem}")
+        except (PlaywrightError, OSError, GovauditError, TimeoutError) as exc:
+            _add_error(record, f"no screenshot: {_message(exc)}")
+            return
+        if taken:
+            entry["taken"] = taken
+
+
+SETTLE_S = 0.15  # after load: time for a refresh of 0 s or a load handler's redirect to start
+DEADLINE_SNAPSHOT_S = 10.0
+DEADLINE_SCREEN_S = 3.0  # a page that never painted gives no screenshot at all
+VIA = {"metaTagRefresh": "meta refresh", "httpHeaderRefresh": "refresh header",
+       "scriptInitiated": "script"}
+
+
+REFRESH_DELAY = re.compile(r"\s*(\d+(?:\.\d*)?)")
+
+
+async def _declared_refresh(page: Page, visit: _Navigation) -> float | None:
+    """The delay of the refresh the page now shown declares (a meta refresh, or a Refresh
+    header), None when it declares none."""
+    from playwright.async_api import Error as PlaywrightError
+
+    declared = None
+    with contextlib.suppress(PlaywrightError):
+        declared = await page.evaluate(script("refresh"))
+    if declared is None and visit.documents:
+        declared = visit.documents[-1].headers.get("refresh")
+    match = REFRESH_DELAY.match(declared or "")
+    return float(match.group(1)) if match else None
+
+
+async def cdp_quietly(cdp: CDPSession, method: str) -> None:
+    from playwright.async_api import Error as PlaywrightError
+
+    with contextlib.suppress(PlaywrightError, TimeoutError):
+        await asyncio.wait_for(cdp.send(method), 5.0)
+
+
+def _discard_files(workspace: Workspace, record: dict[str, Any]) -> None:
+    for entry in record["files"]:
+        (workspace.root / entry["path"]).unlink(missing_ok=True)
+    record["files"] = []
+
+
+class _Navigation:
+    """The way a tab's main frame goes during one visit: its documents' responses, and the
+    navigations the page asked for itself (a refresh, a script), with their reasons."""
+
+    def __init__(self, tab: _Tab) -> None:
+        self.tab = tab
+        self.documents: list[Response] = []
+        self.commits = 0
+        self.last_url = ""
+        self.via: dict[str, str] = {}  # URL -> how the page asked for it
+        self.scheduled: tuple[str, float] | None = None  # URL and delay of a refresh
+        self.requested = False
+
+    def listen(self) -> None:
+        self.tab.page.on("response", self._on_response)
+        self.tab.page.on("framenavigated", self._on_navigated)
+        for event, handler in self._cdp_handlers():
+            self.tab.cdp.on(event, handler)
+
+    def stop(self) -> None:
+        self.tab.page.remove_listener("response", self._on_response)
+        self.tab.page.remove_listener("framenavigated", self._on_navigated)
+        for event, handler in self._cdp_handlers():
+            self.tab.cdp.remove_listener(event, handler)
+
+    def _cdp_handlers(self) -> list[tuple[str, Callable[[dict[str, Any]], None]]]:
+        return [("Page.frameRequestedNavigation", self._on_requested),
+                ("Page.frameScheduledNavigation", self._on_scheduled),
+                ("Page.frameClearedScheduledNavigation", self._on_cleared)]
+
+    def _on_response(self, response: Response) -> None:
+        request = response.request
+        if request.is_navigation_request() and request.frame == self.tab.page.main_frame:
+            self.documents.append(response)
+
+    def _on_navigated(self, frame: Any) -> None:
+        if frame == self.tab.page.main_frame:
+            self.commits += 1
+            self.last_url = frame.url
+            self.requested = False
+            self.scheduled = None
+
+    def _on_requested(self, event: dict[str, Any]) -> None:
+        if event.get("frameId") == self.tab.main_frame:
+            self.via.setdefault(event["url"], VIA.get(event.get("reason", ""), "script"))
+            self.requested = True
+
+    def _on_scheduled(self, event: dict[str, Any]) -> None:
+        if event.get("frameId") == self.tab.main_frame:
+            self.via.setdefault(event["url"], VIA.get(event.get("reason", ""), "script"))
+            self.scheduled = (event["url"], float(event.get("delay", 0)))
+
+    def _on_cleared(self, event: dict[str, Any]) -> None:
+        if event.get("frameId") == self.tab.main_frame:
+            self.scheduled = None
+
+    def pending(self, seconds: float) -> float | None:
+        """Seconds to wait for the page's own next navigation, or None when there is none
+        to wait for (or it comes later than `seconds`)."""
+        if self.requested:
+            return 0.0
+        if self.scheduled is not None and self.scheduled[1] <= seconds:
+            return self.scheduled[1]
+        return None
+
+    async def record(self, record: dict[str, Any]) -> None:
+        """The record's `navigation`: each document's redirect chain, and how the page
+        went on from one document to the next."""
+        from playwright.async_api import Error as PlaywrightError
+
+        hops: list[dict[str, Any]] = []
+        for number, response in enumerate(self.documents):
+            chain = [response.request]
+            while (earlier := chain[0].redirected_from) is not None:
+                chain.insert(0, earlier)
+            for index, request in enumerate(chain):
+                via = "redirect" if index else (
+                    "" if number == 0 else self.via.get(request.url, "script"))
+                hop: dict[str, Any] = {"url": request.url, "via": via, "status": None}
+                with contextlib.suppress(PlaywrightError):
+                    answer = response if request is response.request else await request.response()
+                    hop["status"] = answer.status if answer is not None else None
+                hops.append(hop)
+        record["navigation"] = hops
 
 
 class _Schedule:
@@ -482,12 +707,17 @@ async def arun_captures(workspace: Workspace, targets: Iterable[Target],
     started = time.monotonic()
     if not targets:
         return result
+    if on_progress is not None:
+        on_progress(0, len(targets), 0, None)
+    position = {target: n for n, target in enumerate(targets)}
+    slots: dict[str, int] = {}  # record id -> its target's place in the list
     store_lock = asyncio.Lock()
     try:
         async with async_playwright() as pw:
             browser = await launch_browser(pw, headed=headed, browser_path=browser_path,
                                            cdp_endpoint=cdp_endpoint,
-                                           browser_endpoint=browser_endpoint)
+                                           browser_endpoint=browser_endpoint,
+                                           args=js_flags(options.memory_limit_mb))
             try:
                 context_options = await browser_context_options(pw, browser, options)
                 pipeline = _Pipeline(workspace, browser, options, context_options, result.run,
@@ -507,16 +737,26 @@ async def arun_captures(workspace: Workspace, targets: Iterable[Target],
                         await session.done_one()
                         async with store_lock:  # one at a time: the store, then the progress
                             result.records.append(record)
+                            slots[record["id"]] = position[target]
                             if store:
                                 await asyncio.to_thread(store_records, workspace, [record])
                             if on_progress is not None:
                                 on_progress(len(result.records), len(targets), result.failed,
                                             record)
 
-                await asyncio.gather(*(worker() for _ in range(min(concurrency, len(targets)))))
+                local = not (cdp_endpoint or browser_endpoint)
+                watch = asyncio.ensure_future(watch_browser(
+                    lambda: pipeline.flights, options.memory_limit_mb)) if local else None
+                try:
+                    await asyncio.gather(*(worker() for _ in range(min(concurrency,
+                                                                       len(targets)))))
+                finally:
+                    if watch is not None:
+                        watch.cancel()
             finally:
                 await _quietly(browser.close())
     finally:
+        result.records.sort(key=lambda r: slots.get(r["id"], len(targets)))  # the list's order
         result.seconds = time.monotonic() - started
         if store and result.records:
             result.manifest = write_manifest(workspace, result.run, result.records)
@@ -531,7 +771,8 @@ def run_captures(workspace: Workspace, targets: Iterable[Target],
                  store: bool = True) -> CaptureRun:
     """Capture every target; store each record as it completes and write the run's manifest.
 
-    `on_progress(done, total, failed, record)` is called after each capture.
+    `on_progress(done, total, failed, record)` is called when the run starts (done 0,
+    record None) and after each capture. The records come back in the order of `targets`.
     Failures are records with an `error`; this raises only for problems that
     stop every capture (no browser, bad options, an unreachable endpoint).
     """

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
+from govaudit.capture.memory import DEFAULT_MEMORY_LIMIT_MB
 from govaudit.errors import OptionError
-from govaudit.model import PageRef
+from govaudit.model import Evidence, PageRef
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
@@ -26,6 +27,8 @@ MAX_PAGE_HEIGHT = 150_000
 SCROLL_BUDGET_S = 5.0
 IMAGE_WAIT_S = 3.0
 ERROR_PAGE_WAIT_S = 2.0  # for the browser's own error page after a failed navigation
+DEFAULT_MAX_DOWNLOAD_MB = 200.0  # a download a page starts is kept up to this size
+MAX_CLIENT_HOPS = 5  # meta refreshes and script redirects followed after a page loaded
 
 
 def default_concurrency() -> int:
@@ -55,6 +58,8 @@ class CaptureOptions:
     timezone: str = "Asia/Shanghai"
     allow_private: bool = False  # let pages load from private addresses (see netpolicy)
     archive: bool = False  # also keep a WACZ web archive of what each page fetched
+    max_download_mb: float = DEFAULT_MAX_DOWNLOAD_MB  # a bigger download is cut and deleted
+    memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB  # what one capture's page may hold
 
     def check(self) -> None:
         """Raise GovauditError for an option that cannot work."""
@@ -68,6 +73,12 @@ class CaptureOptions:
             raise OptionError("extra_wait_s", f"{self.extra_wait_s:g}: must be 0 or more")
         if self.max_height < 100:
             raise OptionError("max_height", f"{self.max_height}: must be at least 100 pixels")
+        if self.max_download_mb <= 0:
+            raise OptionError("max_download_mb", f"{self.max_download_mb:g}: must be more "
+                              "than 0 MB")
+        if self.memory_limit_mb < 32:
+            raise OptionError("memory_limit_mb", f"{self.memory_limit_mb}: must be at least "
+                              "32 MB")
 
     def viewport_size(self) -> tuple[int, int]:
         match = re.fullmatch(r"\s*(\d{2,5})\s*[xX×*]\s*(\d{2,5})\s*", self.viewport)
@@ -92,14 +103,18 @@ class CaptureRun:
 
     @property
     def failures(self) -> list[dict[str, Any]]:
-        return [r for r in self.records if r["error"]]
+        """The captures that kept no page (see Evidence.failed); a page shown with an HTTP
+        error status is a capture, of the site's failure."""
+        return [r for r in self.records if Evidence.from_dict(r).failed]
 
     @property
     def failed(self) -> int:
         return len(self.failures)
 
 
-ProgressCallback = Callable[[int, int, int, dict[str, Any]], None]
+# (done, total, failed, record): once with done 0 and no record when the run starts (the
+# total known), then after each capture with its record
+ProgressCallback = Callable[[int, int, int, dict[str, Any] | None], None]
 
 
 async def browser_context_options(pw: Any, browser: Browser, options: CaptureOptions

@@ -18,14 +18,12 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from govaudit.capture.options import (
-    ERROR_PAGE_WAIT_S,
     IMAGE_WAIT_S,
     MAX_PAGE_HEIGHT,
     SCROLL_BUDGET_S,
     CaptureError,
     CaptureOptions,
 )
-from govaudit.errors import GovauditError
 from govaudit.evidence import new_record, new_run_id, save_file, url_label
 from govaudit.urls import redact_record
 from govaudit.workspace import Workspace
@@ -134,6 +132,7 @@ async def _save_segments(page: Page, cdp: CDPSession | None, size: dict[str, Any
 
 
 NO_FRAME_ATTEMPTS = 4  # screenshots asked for while Chromium has no frame to give
+NOT_YET = ("Unable to capture screenshot", "Not attached to an active page")
 
 
 async def _page_png(page: Page, cdp: CDPSession | None, size: dict[str, Any],
@@ -169,22 +168,31 @@ async def _page_png(page: Page, cdp: CDPSession | None, size: dict[str, Any],
     request = {"format": "png", "optimizeForSpeed": True,
                "captureBeyondViewport": options.full_page, "clip": clip}
     try:
+        return await _cdp_png(cdp, request, seconds)
+    finally:
+        with contextlib.suppress(PlaywrightError):
+            await page.evaluate(script("thaw"))
+
+
+async def _cdp_png(cdp: CDPSession, request: dict[str, Any], seconds: float) -> bytes:
+    """Page.captureScreenshot within `seconds`, asked again while Chromium has no frame."""
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
         for attempt in range(1, NO_FRAME_ATTEMPTS + 1):
             try:
                 shot = await asyncio.wait_for(cdp.send("Page.captureScreenshot", request),
                                               seconds)
                 break
             except PlaywrightError as exc:
-                # a visible window with no frame painted yet (just opened or brought to front)
-                if "Unable to capture screenshot" not in str(exc) or \
+                # no frame painted yet (a window just opened or brought to front), or a page
+                # between two processes (the browser's error page just committed)
+                if not any(text in str(exc) for text in NOT_YET) or \
                         attempt == NO_FRAME_ATTEMPTS:
                     raise
                 await asyncio.sleep(0.5 * attempt)
     except TimeoutError:
         raise CaptureError(f"the screenshot took longer than {seconds:.0f}s") from None
-    finally:
-        with contextlib.suppress(PlaywrightError):
-            await page.evaluate(script("thaw"))
     return base64.b64decode(shot["data"])
 
 
@@ -314,33 +322,10 @@ def failure_kind(reason: str) -> str:
     return "network"
 
 
-async def _failed_load_evidence(page: Page, workspace: Workspace, record: dict[str, Any],
-                                committed: list[str], blank: bool, seconds: float) -> None:
-    """A screenshot of what the browser shows for a page that did not load.
-
-    Only when it shows this visit (its error page, or a tab that showed nothing
-    before): never the previous page of a reused tab. A screenshot that cannot
-    be taken is noted; it never fails the capture further.
-    """
-    from playwright.async_api import Error as PlaywrightError
-
-    waited = 0.0
-    while not committed and record["failure"] != "timeout" and waited < ERROR_PAGE_WAIT_S:
-        await asyncio.sleep(0.05)  # the browser's error page commits just after the failure
-        waited += 0.05
-    if not (committed or blank):  # the tab still shows the site's previous page
-        return
-    # a navigation still waiting for its answer holds the screenshot back: stop it
-    with contextlib.suppress(PlaywrightError, TimeoutError):
-        await asyncio.wait_for(page.evaluate("window.stop()"), 5.0)
-    try:
-        png = await page.screenshot(type="png", animations="disabled", scale="css",
-                                    timeout=max(5.0, min(10.0, seconds)) * 1000)
-        await asyncio.to_thread(save_file, workspace, record, "png", ".png", png,
-                                url_label(record["requested_url"]) + "-failed")
-    except (PlaywrightError, OSError, GovauditError, TimeoutError) as exc:
-        _add_error(record, f"no screenshot: {_message(exc)}")
-
+async def screen_png(cdp: CDPSession, seconds: float = 10.0) -> bytes:
+    """What the window shows now, as PNG: over CDP, so that a page still loading, or the
+    browser's own error page, does not hold it back."""
+    return await _cdp_png(cdp, {"format": "png"}, seconds)
 
 
 async def _quietly(awaitable: Any) -> None:

@@ -55,6 +55,17 @@ from govaudit.workspace import Workspace
 VALUE_MARKS = {"yes": "✓", "no": "✗", "na": "—", "unknown": "?"}
 MARK_NAMES = {**MARK_LABELS, "organizer": "承办单位"}
 FILE_LABELS = {"png": "截图 PNG", "html": "HTML", "mhtml": "MHTML 快照", "attachment": "附件"}
+# what govaudit refused to load for a page, in the words of the report
+BLOCKED_LABELS = {"frame": "框架", "popup": "弹出窗口", "page": "页面跳转", "image": "图片",
+                  "script": "脚本", "stylesheet": "样式表", "fetch": "数据请求",
+                  "xhr": "数据请求", "font": "字体", "media": "媒体"}
+
+
+def blocked_lines(record: Evidence) -> list[str]:
+    """'框架 http://10.0.0.5/admin：request to a private address … refused', one per item
+    govaudit refused to load for the page."""
+    return [f"{BLOCKED_LABELS.get(str(b.get('what')), str(b.get('what') or '请求'))} "
+            f"{b.get('url', '')}：{b.get('reason', '')}" for b in record.blocked]
 
 
 def segment_label(entry: EvidenceFile) -> str:
@@ -342,6 +353,8 @@ class ReportBuilder:
             label = FILE_LABELS.get(kind, kind or "file")
             if entry.segment:
                 label = segment_label(entry)
+            if entry.taken == "deadline":
+                label += "（超时截止时所见）"
             if check.problem:
                 problems.append(f"{label} {relative}: {check.problem}")
             published = self._published(path)
@@ -364,7 +377,7 @@ class ReportBuilder:
         return EvidenceView(
             record.id, url, web_href(url), record.title, record.status, show_time(record.time),
             record.device or record.viewport, sha, image_href, thumb_src, files, problems,
-            record.error, record.capped_height)
+            record.error, record.capped_height, record.failed, blocked_lines(record))
 
     # -- overview ----------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ class EvidenceView:
     problems: list[str]
     error: str
     capped_height: int | None
+    failed: bool = False  # no page kept (an HTTP error page shown is a capture)
+    blocked: list[str] = field(default_factory=list)  # what govaudit refused to load
 
 
 @dataclass
