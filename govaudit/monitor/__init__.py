@@ -277,9 +277,10 @@ class Monitor:
         """{site: {question id: (value, detail)}}: the findings as answers to the 日常运维
         questions (a person confirms them)."""
         by_name = {s.name: s for s in self.sites(names)}
+        window = self.window(length, now)
         return {status.site: monitor_suggestions(checklist, by_name[status.site],
-                                                 status.findings)
-                for status in self.status(length, list(by_name), now)}
+                                                 status.findings, status.figures, window)
+                for status in self.status(length, list(by_name), window.end)}
 
     def sheet_rows(self, length: float = DEFAULT_WINDOW,
                    now: float | None = None) -> list[dict[str, Any]]:
