@@ -1,18 +1,28 @@
-"""The monitor's answers through the probes' suggestion rules: its figures read as the probes'
-typed results, the gov-2019 levels deciding yes or no."""
+"""The monitor's answers through the probes' suggestion rules (its figures read as the probes'
+typed results, the gov-2019 levels deciding yes or no), and --skip-host for its links."""
 
 from __future__ import annotations
 
+import http.server
+import json
+import sqlite3
+import threading
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 
+import pytest
+
 from govaudit import Audit
-from govaudit.monitor import ColumnSample, LinkSample, Visit
+from govaudit.monitor import ColumnSample, LinkSample, Visit, VisitOptions
+from govaudit.monitor.db import FILE_NAME
 from govaudit.monitor.durations import DAY, china_date
+from govaudit.monitor.schedule import Campaign
 from govaudit.store import Store
 
 Q_UP, Q_LINKS, Q_FRESH = ("daily-operations.q1", "daily-operations.q2",
                           "daily-operations.q4")
+QUIET = ("--timeout", "3", "--host-interval", "0s", "--no-screenshots")
 
 
 def _week(site: str, failed_per_day: int, per_day: int, now: float) -> list[Visit]:
@@ -78,3 +88,86 @@ def test_links_and_freshness_are_answered_by_the_probes_rules(make_workspace):
     assert note.endswith(f"— newest date {fresh} on {home}, 3 day(s) before "
                          f"{china_date(now).isoformat()}")
     assert Q_UP not in {a.question for a in Store(ws).answers()}  # one visit: not a week
+
+
+# -- --skip-host -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def linking_site() -> Iterator[str]:
+    """A home page linking to itself on 127.0.0.1 and on localhost."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            port = self.server.server_address[1]
+            body = (f"<html><body><a href='http://localhost:{port}/x'>本地主机的链接文字</a>"
+                    "<a href='/y'>本站的链接文字</a></body></html>").encode()
+            self.send_response(200 if self.path in ("/", "/x", "/y") else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_HEAD = do_GET  # noqa: N815
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _links(ws) -> list[str]:
+    with sqlite3.connect(ws.data_dir / FILE_NAME) as db:
+        return sorted(u for (u,) in db.execute("SELECT DISTINCT url FROM links"))
+
+
+def test_tick_counts_links_to_a_skipped_host_and_checks_the_others(cli, make_workspace,
+                                                                   linking_site):
+    ws = make_workspace(sites=[("测试市", f"{linking_site}/", "city")])
+    done = cli("monitor", "tick", *QUIET, "--columns-every", "0", "--allow-private",
+               "--skip-host", "LOCALHOST", "--json", "-w", str(ws.root))
+    assert done.exit_code == 0, done.output
+    [visit] = json.loads(done.stdout)["visits"]
+    assert visit["ok"] and visit["skipped_links"] == 1
+    assert _links(ws) == [f"{linking_site}/y"]
+    shown = cli("monitor", "tick", *QUIET, "--columns-every", "0", "--allow-private",
+                "--skip-host", "localhost", "-w", str(ws.root))
+    assert "1 link(s) to skipped hosts not checked" in shown.stdout
+    cli("monitor", "tick", *QUIET, "--columns-every", "0", "--allow-private", "-w",
+        str(ws.root))
+    port = linking_site.rsplit(":", 1)[1]
+    assert f"http://localhost:{port}/x" in _links(ws)  # without --skip-host it is checked
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_start_remembers_its_skipped_hosts_when_it_resumes(make_workspace, linking_site):
+    ws = make_workspace(sites=[("测试市", f"{linking_site}/", "city")])
+    audit = Audit.open(ws.root)
+    seen: list[tuple[bool, int]] = []
+    resumed: list[bool] = []
+
+    def stop(result) -> None:
+        seen.append((resumed[-1], result.skipped_links))
+        raise _Stop
+
+    def start(options: VisitOptions) -> None:
+        with audit.monitor() as monitor, pytest.raises(_Stop):
+            monitor.start(1.0, 3600.0, None, options,
+                          on_start=lambda campaign, again, count: resumed.append(again),
+                          on_visit=stop)
+
+    fast = {"timeout": 3.0, "host_interval": 0.0, "columns_every": 0.0,
+            "allow_private": True}
+    start(VisitOptions(skip_hosts=("localhost",), **fast))
+    start(VisitOptions(**fast))  # the same run resumed, without --skip-host
+    assert seen == [(False, 1), (True, 1)]
+    with audit.monitor() as monitor:
+        campaign = Campaign.from_json(monitor.db.meta("campaign"))
+    assert campaign is not None and campaign.skip_hosts == ["localhost"]

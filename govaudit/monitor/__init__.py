@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import govaudit.asyncrun as asyncrun
@@ -198,7 +198,10 @@ class Monitor:
               on_start: Callable[[Campaign, bool, int], None] | None = None,
               on_visit: Callable[[VisitResult], None] | None = None,
               on_summary: Callable[[RoundSummary], None] | None = None) -> Campaign:
-        """Visit every site once per `every` seconds until the campaign's end."""
+        """Visit every site once per `every` seconds until the campaign's end.
+
+        A resumed run keeps the skipped hosts it was started with, unless `options` names
+        others."""
         from govaudit.monitor.schedule import run_schedule
         from govaudit.monitor.visits import VisitOptions
 
@@ -208,6 +211,9 @@ class Monitor:
         self.rules  # noqa: B018 - refuse a broken rule or column file before any visit
         with monitor_lock(self.workspace.data_dir):
             campaign, resumed = self.campaign(every, length, chosen)
+            if resumed and not options.skip_hosts:  # the run's own, unless given anew
+                options = replace(options, skip_hosts=tuple(campaign.skip_hosts))
+            campaign.skip_hosts = list(options.skip_hosts)
             self.db.set_meta("campaign", campaign.to_json())
             if on_start is not None:
                 on_start(campaign, resumed, len(sites))
