@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("httpx", "pycurl", "selectolax", "playwright", "openpyxl", "PIL", "jinja2")
+HEAVY = ("httpx", "pycurl", "selectolax", "playwright", "openpyxl", "PIL", "jinja2", "asyncio",
+         "ssl")
 IMPORTED = ("import sys, runpy\n"
             "sys.argv = ['govaudit', 'check', '--help']\n"
             "try:\n"

@@ -62,8 +62,8 @@ def test_the_probe_help_lists_the_registry_and_loads_no_http_client():
     code = ("import sys, runpy; sys.argv = ['govaudit', 'check', '--help']\n"
             "try:\n    runpy.run_module('commands', run_name='__main__')\n"
             "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('httpx', 'pycurl', 'selectolax', 'playwright') "
-            "if m in sys.modules))")
+            "print(sorted(m for m in ('httpx', 'pycurl', 'selectolax', 'playwright', "
+            "'asyncio', 'ssl') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=60, check=True)
     help_text = " ".join(done.stdout.split())

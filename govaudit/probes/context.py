@@ -7,14 +7,15 @@ the site's recorded column pages, and a progress callback.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from govaudit.model import Site
 
-if TYPE_CHECKING:  # the HTTP client and the parser load with the run (govaudit.probes.run)
+if TYPE_CHECKING:  # asyncio, the HTTP client and the parser load with the run (probes.run)
+    import asyncio
+
     from govaudit.netpolicy import AddressPolicy
     from govaudit.probes.fetch import Fetcher, Page
     from govaudit.probes.html import Document
@@ -36,6 +37,8 @@ class SitePages:
 
     async def home_page(self) -> Page:
         """The home page as fetched (followed redirects, TLS fallback), whatever came back."""
+        import asyncio
+
         if self._home is None:
             self._home = asyncio.ensure_future(self.fetcher.page(
                 self.site.url, tls_fallback=True, policy=self.policy))
@@ -43,6 +46,8 @@ class SitePages:
 
     async def rendered(self) -> Document | None:
         """The rendered home page: the capture's, else rendered here with --render."""
+        import asyncio
+
         from govaudit.probes.html import Document
         from govaudit.probes.rendered import render_page
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
@@ -73,6 +72,8 @@ class FreshnessResult(ProbeResult):
 
 async def run(ctx: ProbeContext) -> dict[str, Any]:
     """The newest date on the home page and on the recorded column pages."""
+    import asyncio
+
     from govaudit.probes.freshness import page_freshness, today_in_china
     from govaudit.probes.html import Document
 
