@@ -144,7 +144,8 @@ Run = tuple[float, float, int, set[str]]  # wall seconds, CPU seconds, links che
 GOVAUDIT_CHILD = """
 import json, resource, sys
 from urllib.parse import unquote
-from govaudit.model import LinksResult, Site
+from govaudit.model import Site
+from govaudit.probes.checks.links import LinksResult
 from govaudit.probes.links import LinkOptions
 from govaudit.probes.run import CheckOptions, check_sites
 

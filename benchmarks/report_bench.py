@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from govaudit.model import probe_result
+from govaudit.probes.registry import probe_result
 from govaudit.report import build_report
 from govaudit.store import Answer, Site, Store, utc_now
 from govaudit.workspace import init_workspace

@@ -9,6 +9,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from govaudit.probes import registry
+
 from .common import (
     JsonOption,
     WorkspaceOption,
@@ -29,8 +31,9 @@ def check(
         "--site", "-s", metavar="<name>",
         help="Only this site (repeatable; default: every site).")] = None,
     probe: Annotated[list[str] | None, typer.Option(
-        "--probe", "-p", metavar="<probe>", help="Only this probe (repeatable): availability, "
-        "links, ipv6, marks, freshness, features.")] = None,
+        "--probe", "-p", metavar="<probe>",
+        help=f"Only this probe (repeatable), or the probe of an auto: key such as marks.icp: "
+        f"{registry.help_text()}.")] = None,
     depth: Annotated[int, typer.Option(
         help="Links: also check the links of same-host pages this many clicks deep.")] = 0,
     samples: Annotated[int, typer.Option(help="Availability: requests per site.")] = 3,
@@ -47,7 +50,11 @@ def check(
         "(repeatable; e.g. a registry unreachable from an intranet).")] = None,
     apply: Annotated[bool, typer.Option(
         "--apply", help="Save suggestions as answers by evaluator 'probe' (never over a "
-        "person's answer).")] = False,
+        "person's answer), from the results the last check stored; only what has no stored "
+        "result is probed now.")] = False,
+    rerun: Annotated[bool, typer.Option(
+        "--rerun", help="With --apply: probe every site again instead of applying the "
+        "stored results.")] = False,
     allow_private: Annotated[bool, typer.Option(
         "--allow-private", help="Follow redirects and links to private addresses (intranet, "
         "loopback); by default only a site's own pages may be on one.")] = False,
@@ -59,10 +66,13 @@ def check(
     json: JsonOption = False,
 ) -> None:
     """Probe the sites over HTTP, store the results and suggest answers."""
+    from govaudit.errors import UsageError
     from govaudit.probes.fetch import FetchLimits
     from govaudit.probes.links import LinkOptions
     from govaudit.probes.run import CheckOptions, resolve_probes
 
+    if rerun and not apply:
+        raise UsageError("--rerun goes with --apply (without --apply every check probes)")
     audit = open_audit(workspace)
     chosen = audit.sites.select(site)
     if not chosen:
@@ -75,16 +85,24 @@ def check(
                                              skip_hosts=tuple(skip_host or ())))
     result = _run_with_progress(lambda progress: audit.check(
         [s.name for s in chosen], probes, depth=depth, samples=samples, on_progress=progress,
-        options=options), len(chosen) * len(probes))
+        options=options, reuse=apply and not rerun), len(chosen) * len(probes))
     applied = audit.apply_suggestions([s.name for s in chosen]) if apply else None
     if json:
         out: dict[str, Any] = {"sites": [s.to_dict() for s in result.sites]}
         if applied is not None:
-            out["applied"] = applied
+            out.update(applied=applied, probed=result.probed, stored=result.reused)
         print_json(out)
         return
     for checked in result.sites:
         _print_site(checked)
+    if result.reused:
+        shown = ", ".join(result.reused[:5]) + (" …" if len(result.reused) > 5 else "")
+        console.print(f"Applied the results the last check stored for {len(result.reused)} "
+                      f"site(s) ({shown}), not probed again; --rerun probes them anew.",
+                      markup=False)
+    if apply and result.probed:
+        why = "at your --rerun" if rerun else "for want of stored results"
+        console.print(f"Probed {len(result.probed)} site(s) now, {why}.", markup=False)
     if result.errors:
         console.print(f"{len(result.errors)} probe(s) failed; the others were stored:",
                       style="yellow")
@@ -121,13 +139,16 @@ def _run_with_progress(work: Callable[[ProgressFn], CheckRun], total: int) -> Ch
 
 
 def _print_site(checked: SiteCheck) -> None:
-    from govaudit.model import LinksResult
+    from govaudit.probes.checks.links import LinksResult
 
     # Text() cells: link texts and URLs from the sites often hold "[…]"
     table = Table("probe", "result", title=Text(f"{checked.site}  {checked.url}"),
                   title_justify="left")
     for name, result in checked.probes.items():
-        table.add_row(name, Text(result.summary(), style="red" if result.failed else ""))
+        stored = f" (stored {result.time[:16].replace('T', ' ')} UTC)" \
+            if name in checked.stored else ""
+        table.add_row(name, Text(result.summary() + stored,
+                                 style="red" if result.failed else ""))
     console.print(table)
     links = checked.probes.get("links")
     if not isinstance(links, LinksResult):

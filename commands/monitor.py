@@ -54,6 +54,9 @@ MaxLinksOption = Annotated[int, typer.Option(
 AllowPrivateOption = Annotated[bool, typer.Option(
     "--allow-private", help="Follow redirects and links to private addresses (intranet, "
     "loopback); by default only a site's own pages may be on one.")]
+SkipHostOption = Annotated[list[str] | None, typer.Option(
+    "--skip-host", metavar="<host>", help="Do not check links to this host (repeatable; e.g. a "
+    "registry unreachable from an intranet): they are counted as skipped.")]
 ScreenshotsOption = Annotated[bool, typer.Option(
     "--screenshots/--no-screenshots", help="After a failed visit, keep a screenshot of what "
     "the browser shows (once per failure streak of a site) as evidence for 故障率.")]
@@ -71,14 +74,15 @@ def _names(sites: list[str] | None) -> list[str]:
 
 
 def _options(timeout: float, concurrency: int, host_interval: str, columns_every: str,
-             max_links: int, allow_private: bool, screenshots: bool) -> VisitOptions:
+             max_links: int, allow_private: bool, screenshots: bool,
+             skip_host: list[str] | None) -> VisitOptions:
     from govaudit.monitor import VisitOptions
 
     return VisitOptions(timeout=timeout, concurrency=concurrency,
                         host_interval=duration(host_interval, "--host-interval", True),
                         columns_every=duration(columns_every, "--columns-every", True),
                         max_links=max_links, allow_private=allow_private,
-                        screenshots=screenshots)
+                        screenshots=screenshots, skip_hosts=tuple(_names(skip_host)))
 
 
 def _when(epoch: float) -> str:
@@ -106,6 +110,7 @@ def start(
     columns_every: ColumnsEveryOption = "6h",
     max_links: MaxLinksOption = 60,
     allow_private: AllowPrivateOption = False,
+    skip_host: SkipHostOption = None,
     screenshots: ScreenshotsOption = True,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -115,7 +120,7 @@ def start(
     interval = duration(every, "--every")
     span = duration(length, "--for")
     options = _options(timeout, concurrency, host_interval, columns_every, max_links,
-                       allow_private, screenshots)
+                       allow_private, screenshots, skip_host)
     audit = open_audit(workspace)
     counts = {"visits": 0, "failures": 0}
 
@@ -124,6 +129,9 @@ def start(
         console.print(f"{verb} {_when(campaign.started)}: {count} site(s) every "
                       f"{format_duration(campaign.every)} until {_when(campaign.until)}; "
                       "Ctrl-C stops (start again to resume)", markup=False)
+        if campaign.skip_hosts:
+            console.print(f"links to {', '.join(campaign.skip_hosts)} are skipped, not "
+                          "checked", markup=False)
 
     def visited(result: VisitResult) -> None:
         counts["visits"] += 1
@@ -161,6 +169,7 @@ def tick(
     columns_every: ColumnsEveryOption = "6h",
     max_links: MaxLinksOption = 60,
     allow_private: AllowPrivateOption = False,
+    skip_host: SkipHostOption = None,
     screenshots: ScreenshotsOption = True,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
@@ -169,7 +178,7 @@ def tick(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     options = _options(timeout, concurrency, host_interval, columns_every, max_links,
-                       allow_private, screenshots)
+                       allow_private, screenshots, skip_host)
     audit = open_audit(workspace)
     with sigterm_as_ctrl_c(), audit.monitor() as monitor:
         chosen = monitor.sites(_names(sites))
@@ -194,7 +203,10 @@ def tick(
     for result in sorted(shown, key=lambda r: r.visit.site):
         console.print(_visit_line(result), markup=False,
                       style=None if result.visit.ok else "red")
-    console.print(f"{len(results)} visit(s), {len(failed)} failed; samples saved in "
+    skipped_links = sum(r.skipped_links for r in results)
+    passed = (f"; {skipped_links} link(s) to skipped hosts not checked" if skipped_links
+              else "")
+    console.print(f"{len(results)} visit(s), {len(failed)} failed{passed}; samples saved in "
                   "data/monitor.sqlite", markup=False)
 
 
@@ -216,7 +228,7 @@ def _visit_dict(result: VisitResult) -> dict[str, Any]:
     return {"id": result.id, "site": visit.site, "time": utc_iso(visit.time), "ok": visit.ok,
             "status": visit.status, "error": visit.error, "elapsed_ms": visit.elapsed_ms,
             "final_url": visit.final_url, "bytes": visit.bytes,
-            "newest_date": visit.newest_date}
+            "newest_date": visit.newest_date, "skipped_links": result.skipped_links}
 
 
 @app.command("status")

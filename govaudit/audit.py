@@ -277,12 +277,17 @@ class Audit:
 
     def check(self, sites: Iterable[str] | None = None, probes: Iterable[str] | None = None,
               *, depth: int = 0, samples: int = 3, options: CheckOptions | None = None,
-              on_progress: ProgressFn | None = None) -> CheckRun:
-        """Probe the sites over HTTP and store each site's results as it finishes."""
+              on_progress: ProgressFn | None = None, reuse: bool = False) -> CheckRun:
+        """Probe the sites over HTTP and store each site's results as it finishes.
+
+        With `reuse`, the results stored by the last check are taken as they are and only
+        the probes a site has no stored result of are run (`CheckRun.reused`, `.probed`).
+        """
         from govaudit.probes.stored import run_checks
 
         return run_checks(self.workspace, self.sites.select(sites), probes, depth=depth,
-                          samples=samples, on_progress=on_progress, options=options)
+                          samples=samples, on_progress=on_progress, options=options,
+                          reuse=reuse)
 
     def apply_suggestions(self, sites: Iterable[str] | None = None) -> int:
         """Save the probes' suggestions as answers by 'probe' (never over a person's answer)."""

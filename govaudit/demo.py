@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govaudit.errors import GovauditError
-from govaudit.model import LinksResult
+from govaudit.probes.checks.links import LinksResult
 from govaudit.scoring import ScoreReport
 
 DEMO_EVALUATOR = "演示评估员"

@@ -18,7 +18,8 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _known(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
+def known_fields(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The items of `data` that are fields of the dataclass `cls`."""
     names = {f.name for f in fields(cls)}
     return {k: v for k, v in data.items() if k in names}
 
@@ -38,7 +39,7 @@ class Site:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Site:
-        return cls(**{k: str(v or "") for k, v in _known(cls, data).items()})
+        return cls(**{k: str(v or "") for k, v in known_fields(cls, data).items()})
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class Answer:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Answer:
-        return cls(**_known(cls, data))
+        return cls(**known_fields(cls, data))
 
     def replace(self, **changes: Any) -> Answer:
         return replace(self, **changes)
@@ -175,45 +176,45 @@ def _round(value: float | None) -> float | None:
 
 
 # -- probe results ---------------------------------------------------------------------
+# Each probe's own result type lives in its module (govaudit.probes.checks.<name>); what
+# every probe shares is here.
 
-MARK_KEYS = ("sponsor", "conac", "site_code", "icp", "police", "sitemap")
-FEATURE_KEYS = ("search", "login", "disclosure_request", "gov_info", "interpretation",
-                "interaction", "accessibility")
-MARK_LABELS = {"sponsor": "主办单位", "conac": "党政机关网站标识", "site_code": "网站标识码",
-               "icp": "ICP备案号", "police": "公安机关备案号", "sitemap": "网站地图"}
-FEATURE_LABELS = {"search": "站内搜索", "login": "注册/登录", "disclosure_request": "依申请公开",
-                  "gov_info": "政府信息公开", "interpretation": "政策解读",
-                  "interaction": "互动交流", "accessibility": "无障碍/长者模式"}
 SOURCES = ("static", "rendered")  # the HTML a finding was read from: as fetched, as rendered
 
 Fact = tuple[str, str, bool]  # (label, text, is a problem) as the report lists a probe
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A JSON-friendly copy: tuples become lists, mappings dicts, dataclasses their dict."""
     if hasattr(value, "to_dict"):
         return value.to_dict()
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
-def _items(cls: Any, rows: Any) -> tuple[Any, ...]:
+def typed_records(cls: Any, rows: Any) -> tuple[Any, ...]:
+    """`cls` records of stored rows (dicts) or records already typed; anything else is left out."""
     return tuple(r if isinstance(r, cls) else cls.from_dict(r)
                  for r in (rows or ()) if isinstance(r, cls | Mapping))
 
 
-def _int(value: Any, default: int = 0) -> int:
+def int_or(value: Any, default: int = 0) -> int:
     return int(value) if isinstance(value, int | float) else default
 
 
 @dataclass(frozen=True)
 class ProbeResult:
-    """What one probe found for one site; `site` and `time` say whose result and when."""
+    """What one probe found for one site; `site` and `time` say whose result and when.
+
+    `nullable` names the fields whose stored None means "none found"; any other field
+    stored as None reads as its default (a row older than the field).
+    """
 
     probe: ClassVar[str] = ""
+    nullable: ClassVar[frozenset[str]] = frozenset()
     site: str = ""
     time: str = ""
 
@@ -231,23 +232,17 @@ class ProbeResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The stored row: {"probe": name, …fields}; lists and dicts only, for JSON."""
-        return {"probe": self.probe, **{f.name: _plain(getattr(self, f.name))
+        return {"probe": self.probe, **{f.name: plain(getattr(self, f.name))
                                         for f in fields(self)}}
 
     @classmethod
     def _fields(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        known = _known(cls, data)
-        return {k: v for k, v in known.items() if v is not None or k in _NULLABLE}
+        known = known_fields(cls, data)
+        return {k: v for k, v in known.items() if v is not None or k in cls.nullable}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProbeResult:
         return cls(**cls._fields(data))
-
-
-# fields whose stored None means "none found" (not "missing from an old row")
-_NULLABLE = {"status", "final_url", "latency_median_ms", "latency_p95_ms", "broken_ratio",
-             "site_code", "icp", "police", "conac_url", "sponsor", "organizer", "sitemap",
-             "latest", "days", "source", "match", "valid", "format"}
 
 
 @dataclass(frozen=True)
@@ -275,60 +270,6 @@ class FailedProbe(ProbeResult):
 
 
 @dataclass(frozen=True)
-class AvailabilityResult(ProbeResult):
-    """Several GETs of the home page: failures, status, latency, HTTPS."""
-
-    probe: ClassVar[str] = "availability"
-    samples: int = 0
-    failures: int = 0
-    refused: int = 0  # samples not sent where they led (netpolicy): not judged
-    failure_rate: float = 0.0
-    status: int | None = None
-    final_url: str | None = None
-    redirects: tuple[str, ...] = ()
-    https: bool = False
-    tls_error: str = ""
-    latency_median_ms: float | None = None
-    latency_p95_ms: float | None = None
-    errors: tuple[str, ...] = ()
-    results: tuple[Mapping[str, Any], ...] = ()  # each sample: status, latency_ms, error…
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AvailabilityResult:
-        known = cls._fields(data)
-        known["redirects"] = tuple(known.get("redirects") or ())
-        known["errors"] = tuple(known.get("errors") or ())
-        known["results"] = tuple(dict(r) for r in known.get("results") or ())
-        return cls(**known)
-
-    def summary(self) -> str:
-        text = f"{self.samples - self.failures - self.refused}/{self.samples} OK"
-        if self.refused:
-            text += f", {self.refused} not judged"
-        if self.status is not None:
-            text += (f", HTTP {self.status}, median {self.latency_median_ms} ms, "
-                     f"p95 {self.latency_p95_ms} ms, {'HTTPS' if self.https else 'no HTTPS'}")
-        if self.redirects and self.final_url:
-            text += f", redirected to {self.final_url}"
-        if self.errors:
-            text += f"; errors: {'; '.join(self.errors)}"
-        if self.tls_error:
-            text += f"; {self.tls_error}"
-        return text
-
-    def facts(self) -> list[Fact]:
-        text = (f"{self.samples} 次访问，失败 {self.failures} 次"
-                + (f"，{self.refused} 次无法判断" if self.refused else "")
-                + f"；状态 {self.status}；"
-                f"{'HTTPS' if self.https else '未使用 HTTPS'}")
-        if self.latency_median_ms is not None:
-            text += f"；响应中位数 {self.latency_median_ms} ms"
-        errors = "；".join(self.errors)
-        return [("可用性", text + (f"（{errors}）" if errors else ""),
-                 self.failure_rate > 0 or self.refused > 0)]
-
-
-@dataclass(frozen=True)
 class LinkRow:
     """A link that is broken or could not be checked, and the page it was found on."""
 
@@ -344,7 +285,7 @@ class LinkRow:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LinkRow:
-        text = {k: str(v or "") for k, v in _known(cls, data).items() if k != "status"}
+        text = {k: str(v or "") for k, v in known_fields(cls, data).items() if k != "status"}
         return cls(status=data.get("status"), **text)
 
     @property
@@ -354,274 +295,33 @@ class LinkRow:
 
 
 @dataclass(frozen=True)
-class LinksResult(ProbeResult):
-    """The links of the home page (and same-host pages to `depth`): broken, not checkable."""
+class ProbeFinding:
+    """What a probe's result says about one `auto:` key: a suggested answer and its evidence.
 
-    probe: ClassVar[str] = "links"
-    checked: int = 0
-    broken_count: int = 0
-    broken_ratio: float | None = None
-    broken: tuple[LinkRow, ...] = ()
-    unchecked_count: int = 0
-    unchecked: tuple[LinkRow, ...] = ()  # host not resolved, connection refused from here
-    pages: tuple[str, ...] = ()
-    depth: int = 0
-    skipped: Mapping[str, int] = field(default_factory=dict)
+    `good` answers a yes/no question (None: the result cannot tell), `count` a count
+    question, `detail` a text question and the note of every answer; `urls` are the
+    pages it cites.
+    """
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> LinksResult:
-        known = cls._fields(data)
-        broken = _items(LinkRow, known.get("broken"))
-        unchecked = _items(LinkRow, known.get("unchecked"))
-        known.update(broken=broken, unchecked=unchecked,
-                     broken_count=_int(known.get("broken_count"), len(broken)),
-                     unchecked_count=_int(known.get("unchecked_count"), len(unchecked)),
-                     pages=tuple(known.get("pages") or ()),
-                     skipped=dict(known.get("skipped") or {}))
-        return cls(**known)
-
-    @property
-    def answered(self) -> int:
-        """Links checked whose host answered (or that were malformed)."""
-        return self.checked - len(self.unchecked)
-
-    def summary(self) -> str:
-        unchecked = self.unchecked_count
-        return (f"{self.checked} checked, {self.broken_count} broken "
-                f"({(self.broken_ratio or 0):.1%})"
-                + (f", {unchecked} could not be checked from here" if unchecked else "")
-                + f", {len(self.pages)} page(s) scanned")
+    good: bool | None
+    detail: str
+    count: int | None = None
+    urls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class Ipv6Result(ProbeResult):
-    """Does the host have an AAAA record, and does it answer HTTP over IPv6?"""
+class Monitored:
+    """How the monitoring answers for a probe: the rule set's levels over its window
+    decide yes or no (None: not enough data yet), and `note` says which levels."""
 
-    probe: ClassVar[str] = "ipv6"
-    host: str = ""
-    aaaa: tuple[str, ...] = ()
-    has_aaaa: bool = False
-    reachable: bool = False
-    status: int | None = None
-    error: str = ""
-    tls_error: str = ""
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Ipv6Result:
-        known = cls._fields(data)
-        known["aaaa"] = tuple(known.get("aaaa") or ())
-        return cls(**known)
-
-    def summary(self) -> str:
-        if self.reachable:
-            return f"AAAA {', '.join(self.aaaa)}; HTTP {self.status} over IPv6"
-        return self.error or "no answer over IPv6"
-
-    def facts(self) -> list[Fact]:
-        text = "可通过 IPv6 访问" if self.reachable else \
-            f"不支持 IPv6（{self.error or '无法访问'}）"
-        return [("IPv6", text, not self.reachable)]
+    answer: bool | None
+    note: str
 
 
-@dataclass(frozen=True)
-class MarkFinding:
-    """Where and how one mark was found: footer or page, static or rendered HTML."""
-
-    value: str = ""
-    where: str = ""       # "footer" or "page"
-    found_as: str = ""    # text, meta, link, image, image link, script, iframe
-    noscript: bool = False
-    source: str = "static"
-    valid: bool | None = None   # 网站标识码 only: well-formed or not
-    format: str | None = None   # 网站标识码 only: "local" or "ministry"
-    problem: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        for key in ("valid", "format", "problem"):  # only the 网站标识码 carries them
-            if out[key] in (None, ""):
-                del out[key]
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MarkFinding:
-        return cls(**_known(cls, data))
-
-    @property
-    def by_script(self) -> bool:
-        """Only the page as rendered shows it: a script wrote it."""
-        return self.source == "rendered"
-
-
-@dataclass(frozen=True)
-class MarksResult(ProbeResult):
-    """标识规范: the marks a government site must show, with the values found."""
-
-    probe: ClassVar[str] = "marks"
-    site_code: str | None = None
-    icp: str | None = None
-    police: str | None = None
-    conac: bool = False
-    conac_url: str | None = None
-    sponsor: str | None = None
-    organizer: str | None = None
-    sitemap: str | None = None
-    where: Mapping[str, str] = field(default_factory=dict)
-    details: Mapping[str, MarkFinding] = field(default_factory=dict)
-    source: str = "static"   # the HTML read: "static", or "static+rendered" when both were
-    page: Mapping[str, Any] = field(default_factory=dict)  # the fetched page's facts
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MarksResult:
-        known = cls._fields(data)
-        known["where"] = dict(known.get("where") or {})
-        known["details"] = {k: v if isinstance(v, MarkFinding) else MarkFinding.from_dict(v)
-                            for k, v in (known.get("details") or {}).items()
-                            if isinstance(v, MarkFinding | Mapping)}
-        known["page"] = dict(known.get("page") or {})
-        return cls(**known)
-
-    def value(self, key: str) -> str | None:
-        """The value shown for a mark: the badge's URL for conac."""
-        if key == "conac":
-            return (self.conac_url or "") if self.conac else None
-        found = getattr(self, key)
-        return found if isinstance(found, str) else None
-
-    def summary(self) -> str:
-        parts = []
-        for key in MARK_KEYS:
-            value = self.conac_url if key == "conac" else self.value(key)
-            finding = self.details.get(key)
-            script = " (written by script)" if value and finding and finding.by_script else ""
-            parts.append(f"{MARK_LABELS[key]}: {value or '—'}{script}")
-        return "; ".join(parts)
-
-
-@dataclass(frozen=True)
-class PageDates:
-    """The newest date on one page, or why the page could not be read."""
-
-    url: str = ""
-    latest: str | None = None
-    days: int | None = None
-    dates: int = 0
-    ignored: int = 0
-    error: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        if self.error:  # a page that could not be read has no date counts
-            return {"url": self.url, "latest": None, "days": None, "error": self.error}
-        out = asdict(self)
-        del out["error"]
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PageDates:
-        return cls(**_known(cls, data))
-
-
-@dataclass(frozen=True)
-class FreshnessResult(ProbeResult):
-    """栏目更新: the newest date on the home page and on the recorded column pages."""
-
-    probe: ClassVar[str] = "freshness"
-    latest: str | None = None
-    days: int | None = None
-    source: str | None = None  # the page that shows the newest date
-    today: str = ""
-    pages: tuple[PageDates, ...] = ()
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FreshnessResult:
-        known = cls._fields(data)
-        known["pages"] = _items(PageDates, known.get("pages"))
-        return cls(**known)
-
-    def summary(self) -> str:
-        if not self.latest:
-            return "no date found"
-        return (f"newest {self.latest} ({self.days} day(s) ago, counted in China time, "
-                f"UTC+8) on {self.source}")
-
-    def facts(self, fresh_days: int = 14) -> list[Fact]:
-        if not self.latest:
-            return [("栏目更新", "页面上未找到日期", True)]
-        text = f"最新日期 {self.latest}（按北京时间，{self.days} 天前）"
-        if self.source:
-            text += f"，见 {self.source}"
-        return [("栏目更新", text, self.days is not None and self.days > fresh_days)]
-
-
-@dataclass(frozen=True)
-class FeatureHint:
-    """A feature found on the page, with the element or link that matched."""
-
-    found: bool = False
-    match: str | None = None
-    source: str = "static"
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FeatureHint:
-        return cls(**_known(cls, data))
-
-
-@dataclass(frozen=True)
-class FeaturesResult(ProbeResult):
-    """Presence hints for site features (search, login, 依申请公开…), by feature key."""
-
-    probe: ClassVar[str] = "features"
-    hints: Mapping[str, FeatureHint] = field(default_factory=dict)
-    page: Mapping[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        # stored flat, as {feature: {found, match}, "page": …}
-        return {"probe": self.probe, **{k: v.to_dict() for k, v in self.hints.items()},
-                "page": dict(self.page), "site": self.site, "time": self.time}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FeaturesResult:
-        hints = {k: v if isinstance(v, FeatureHint) else FeatureHint.from_dict(v)
-                 for k, v in data.items()
-                 if k not in ("probe", "page", "site", "time") and
-                 isinstance(v, FeatureHint | Mapping)}
-        return cls(site=str(data.get("site") or ""), time=str(data.get("time") or ""),
-                   hints=hints, page=dict(data.get("page") or {}))
-
-    def hint(self, key: str) -> FeatureHint:
-        return self.hints.get(key) or FeatureHint()
-
-    def summary(self) -> str:
-        return "; ".join(f"{label} {'✓' if self.hint(key).found else '—'}"
-                         for key, label in FEATURE_LABELS.items())
-
-
-PROBE_RESULTS: dict[str, type[ProbeResult]] = {
-    cls.probe: cls for cls in (AvailabilityResult, LinksResult, Ipv6Result, MarksResult,
-                               FreshnessResult, FeaturesResult)}
-
-
-def probe_result(data: Mapping[str, Any] | ProbeResult, name: str = "") -> ProbeResult:
-    """The typed result of a stored row or a probe's dict (`name` when it has no "probe")."""
-    if isinstance(data, ProbeResult):
-        return data
-    probe = str(data.get("probe") or name)
-    if data.get("failed") or probe not in PROBE_RESULTS:
-        row = {**data, "probe": probe}
-        if not data.get("failed"):
-            row["error"] = f"unknown probe {probe!r}"
-        return FailedProbe.from_dict(row)
-    return PROBE_RESULTS[probe].from_dict(data)
-
-
-__all__ = ["FEATURE_KEYS", "FEATURE_LABELS", "MARK_KEYS", "MARK_LABELS", "PROBE_EVALUATOR",
-           "PROBE_RESULTS", "SOURCES", "Answer", "AvailabilityResult", "FailedProbe",
-           "FeatureHint", "FeaturesResult", "FreshnessResult", "Ipv6Result", "LinkRow",
-           "LinksResult", "MarkFinding", "MarksResult", "PageDates", "PageRef", "ProbeResult",
-           "Site", "SiteScore", "probe_result", "utc_now"]
+__all__ = ["PROBE_EVALUATOR", "SOURCES", "Answer", "Evidence", "EvidenceFile", "Fact",
+           "FailedProbe", "LinkRow", "Monitored", "PageRef", "ProbeFinding", "ProbeResult",
+           "RemovedSite", "Site", "SiteChange", "SiteScore", "SitesPlan", "int_or",
+           "known_fields", "plain", "typed_records", "utc_now"]
 
 
 # -- evidence ------------------------------------------------------------------------------
@@ -676,7 +376,7 @@ class EvidenceFile:
     def from_dict(cls, data: Mapping[str, Any]) -> EvidenceFile:
         """The file of a stored entry; a missing or odd field reads as empty."""
         return cls(_text(data.get("kind")), _text(data.get("path")),
-                   _text(data.get("sha256")).lower(), _int(data.get("bytes")),
+                   _text(data.get("sha256")).lower(), int_or(data.get("bytes")),
                    _opt_int(data.get("segment")), _opt_int(data.get("offset")),
                    _opt_int(data.get("height")), data.get("inert") is True,
                    _text(data.get("taken")))
@@ -769,7 +469,7 @@ class Evidence:
         timing = data.get("timing")
         return cls(
             **values, status=_opt_int(data.get("status")),
-            duration_ms=_int(data.get("duration_ms")),
+            duration_ms=int_or(data.get("duration_ms")),
             capped_height=_opt_int(data.get("capped_height")),
             files=tuple(EvidenceFile.from_dict(f) for f in
                         (files if isinstance(files, list) else []) if isinstance(f, Mapping)),

@@ -37,9 +37,9 @@ from govaudit.model import (
     PageRef,
     ProbeResult,
     Site,
-    probe_result,
     utc_now,
 )
+from govaudit.probes.registry import probe_result
 
 if TYPE_CHECKING:  # a type only: importing it would load the checklists
     from govaudit.workspace import Workspace

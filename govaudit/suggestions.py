@@ -12,27 +12,14 @@ suggested where the probe can see it: a feature hint that is not in the HTML
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from govaudit.checklist import Checklist, Question
-from govaudit.model import (
-    FEATURE_LABELS,
-    MARK_LABELS,
-    AvailabilityResult,
-    FeaturesResult,
-    FreshnessResult,
-    Ipv6Result,
-    LinksResult,
-    MarksResult,
-    ProbeResult,
-)
-from govaudit.probes.names import AUTO_NAMES, probe_of
+from govaudit.model import Monitored, ProbeFinding, ProbeResult
+from govaudit.probes import registry
 from govaudit.scoring import PROBE_EVALUATOR
 from govaudit.store import Answer, Site, Store, utc_now
-
-FRESH_DAYS = 14  # home-page columns must not go two weeks without an update
 
 
 @dataclass
@@ -41,33 +28,49 @@ class Suggestion:
     value: str     # "yes"/"no" for yes/no questions, digits for counts, the text for text
     probe: str     # the question's auto: name, e.g. "marks.icp"
     detail: str    # the evidence, e.g. "京ICP备05070218号 found in the footer"
-
-
-@dataclass
-class _Finding:
-    good: bool | None  # None: the probe cannot tell
-    detail: str
-    count: int | None = None
+    urls: tuple[str, ...] = ()  # the pages the evidence cites
 
 
 def suggestions_for(checklist: Checklist, site: Site,
-                    probe_results: Mapping[str, ProbeResult]) -> dict[str, Suggestion]:
-    """{question id: Suggestion} for the site's questions that name a probe with a result."""
+                    probe_results: Mapping[str, ProbeResult],
+                    monitored: Mapping[str, Monitored] | None = None
+                    ) -> dict[str, Suggestion]:
+    """{question id: Suggestion} for the site's questions whose `auto:` names a probe with
+    a result, each by that probe's registered suggestion rule.
+
+    `monitored` holds, by probe, how the monitoring answers (results made of its figures):
+    the rule set's levels then decide yes or no, the probe's rule gives the rest.
+    """
     out: dict[str, Suggestion] = {}
     for question in checklist.questions_at(site.level):
         auto = question.auto.strip()
-        if auto not in AUTO_NAMES:
+        probe = registry.answering(auto)
+        if probe is None:
             continue
-        result = probe_results.get(probe_of(auto))
+        result = probe_results.get(probe.name)
         if result is None or result.failed:
             continue
-        finding = _finding(auto, result)
+        finding = probe.suggest(auto, result)
+        verdict = (monitored or {}).get(probe.name)
+        if verdict is not None:
+            finding = _monitored(verdict, finding)
         if finding is None:
             continue
         value = _value(question, finding)
         if value is not None:
-            out[question.id] = Suggestion(question.id, value, auto, finding.detail)
+            out[question.id] = Suggestion(question.id, value, auto, finding.detail,
+                                          finding.urls)
     return out
+
+
+def _monitored(verdict: Monitored, finding: ProbeFinding | None) -> ProbeFinding | None:
+    """The probe's finding over monitored figures, answered by the rule set's levels."""
+    if verdict.answer is None:
+        return None  # not enough monitoring yet for the rule set's lines
+    if finding is None:
+        return ProbeFinding(verdict.answer, verdict.note)
+    return ProbeFinding(verdict.answer, f"{verdict.note} — {finding.detail}", finding.count,
+                        finding.urls)
 
 
 def apply_suggestions(store: Store, checklist: Checklist, sites: Iterable[Site | str]) -> int:
@@ -118,7 +121,7 @@ def save_probe_answers(store: Store, checklist: Checklist, site: Site,
     return len(batch)
 
 
-def _value(question: Question, finding: _Finding) -> str | None:
+def _value(question: Question, finding: ProbeFinding) -> str | None:
     if question.type == "yes_no":
         return None if finding.good is None else ("yes" if finding.good else "no")
     if question.type == "count":
@@ -126,111 +129,3 @@ def _value(question: Question, finding: _Finding) -> str | None:
     if question.type == "text":
         return finding.detail
     return None  # graded scales differ too much to guess a grade
-
-
-def _finding(auto: str, result: ProbeResult) -> _Finding | None:
-    key = auto.partition(".")[2]
-    if isinstance(result, MarksResult):
-        return _mark(key, result)
-    if isinstance(result, FeaturesResult):
-        return _feature(key, result)
-    if isinstance(result, Ipv6Result):
-        return _ipv6(result)
-    if isinstance(result, LinksResult):
-        return _links(result)
-    if isinstance(result, AvailabilityResult):
-        return _availability(result)
-    if isinstance(result, FreshnessResult):
-        return _freshness(result)
-    return None
-
-
-def _where(result: MarksResult, key: str) -> str:
-    where = result.where.get(key) or ""
-    return {"footer": " in the footer", "page": " on the home page"}.get(where, "")
-
-
-def _home(result: MarksResult) -> str:
-    return result.page.get("final_url") or result.page.get("url") or "the home page"
-
-
-def _mark(key: str, result: MarksResult) -> _Finding:
-    label = MARK_LABELS[key]
-    finding = result.details.get(key)
-    hidden = " (inside <noscript>: shown only without scripts)" \
-        if finding and finding.noscript else ""
-    if finding and finding.by_script:
-        hidden += " (written by script: only the rendered page shows it)"
-    if key == "conac":
-        if result.conac:
-            if finding and finding.found_as == "script":
-                return _Finding(True, f"{label}: written by the script "
-                                      f"{result.conac_url}{hidden}")
-            return _Finding(True, f"{label}: badge linking to {result.conac_url}{hidden}")
-        return _Finding(False, f"no {label} (no link to conac.cn) on {_home(result)}")
-    value = result.value(key)
-    if value and finding and finding.valid is False:
-        return _Finding(False, f"{label} {value} found{_where(result, key)}, but malformed: "
-                               f"{finding.problem}")
-    if value:
-        return _Finding(True, f"{label} {value} found{_where(result, key)}{hidden}")
-    return _Finding(False, f"no {label} found on {_home(result)}")
-
-
-def _feature(key: str, result: FeaturesResult) -> _Finding | None:
-    found = result.hint(key)
-    if not found.found:
-        return None  # not in the HTML is not proof of absence
-    return _Finding(True, f"{FEATURE_LABELS[key]}: {found.match}")
-
-
-def _ipv6(result: Ipv6Result) -> _Finding:
-    addresses = ", ".join(result.aaaa)
-    if result.reachable:
-        return _Finding(True, f"{result.host} has AAAA {addresses}; HTTP {result.status} "
-                              "over IPv6")
-    if result.has_aaaa:
-        return _Finding(False, f"{result.host} has AAAA {addresses} but no answer over IPv6 "
-                               f"({result.error or 'no response'})")
-    return _Finding(False, f"{result.host}: {result.error or 'no AAAA record'}")
-
-
-def _links(result: LinksResult) -> _Finding:
-    """Broken links among those checked; links whose host was not reached are only counted."""
-    checked, broken, unchecked = result.checked, result.broken, result.unchecked
-    answered = result.answered
-    reasons = Counter(u.error.split(" (")[0] for u in unchecked)
-    not_reached = (f"; {len(unchecked)} more could not be checked from this machine ("
-                   + ", ".join(f"{why} {n}" for why, n in reasons.most_common()) + ")"
-                   ) if unchecked else ""
-    if not broken:
-        if answered <= 0 < len(unchecked):
-            return _Finding(None, f"none of the {checked} links could be checked{not_reached}")
-        if not unchecked:
-            return _Finding(True, f"all {checked} links work", 0)
-        return _Finding(True, f"all {answered} links checked work{not_reached}", 0)
-    shown = "; ".join(f"{b.url} ({b.status or b.error})" for b in broken[:3])
-    more = f"; and {len(broken) - 3} more" if len(broken) > 3 else ""
-    return _Finding(False, f"{len(broken)} of {answered} links broken: {shown}{more}"
-                           f"{not_reached}", len(broken))
-
-
-def _availability(result: AvailabilityResult) -> _Finding:
-    samples, failures = result.samples, result.failures
-    errors = "; ".join(result.errors)
-    if failures:
-        return _Finding(False, f"{failures} of {samples} requests failed ({errors})", failures)
-    if result.refused:  # where the site led was not requested: neither up nor down
-        return _Finding(None, f"could not judge: {result.refused} of {samples} requests were "
-                              f"not followed ({errors})")
-    return _Finding(True, f"{samples}/{samples} requests answered HTTP {result.status}, "
-                          f"median {result.latency_median_ms} ms", 0)
-
-
-def _freshness(result: FreshnessResult) -> _Finding | None:
-    days = result.days
-    if days is None:
-        return None  # no date found: dates may be drawn by scripts
-    detail = (f"newest date {result.latest} on {result.source}, "
-              f"{days} day(s) before {result.today}")
-    return _Finding(days <= FRESH_DAYS, detail, days)

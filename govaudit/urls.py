@@ -107,6 +107,15 @@ def origin_text(value: Origin) -> str:
     return f"{scheme}://{shown}" + ("" if _DEFAULT_PORTS.get(scheme) == port else f":{port}")
 
 
+def web_href(url: str) -> str | None:
+    """A URL safe to put in href: http(s) only (never javascript: or data: from a site)."""
+    try:
+        scheme = urlsplit(url or "").scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None
+
+
 def redact_record(record: dict[str, Any]) -> dict[str, Any]:
     """Redact an evidence record in place (its URLs, title and error); returns it."""
     record.update(redact_data(record))

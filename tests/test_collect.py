@@ -8,7 +8,7 @@ import pytest
 
 from govaudit.collect import CollectSession, page_urls, plan_sessions, select_indicators
 from govaudit.errors import GovauditError
-from govaudit.model import probe_result
+from govaudit.probes.registry import probe_result
 from govaudit.store import PageRecord, Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "collect.yaml"

@@ -15,7 +15,7 @@ import pexpect
 import pytest
 
 from govaudit.capture.live import CAPTURE_TIMEOUT
-from govaudit.model import probe_result
+from govaudit.probes.registry import probe_result
 from govaudit.store import Site, Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "collect.yaml"

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
-from govaudit.model import Ipv6Result
+from govaudit.probes.checks.ipv6 import Ipv6Result
 from govaudit.store import Site, Store
 from govaudit.workspace import open_workspace
 from tests.conftest import GOVAUDIT, run_govaudit

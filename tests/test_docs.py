@@ -74,6 +74,22 @@ def reference() -> str:
     return "\n".join(out)
 
 
+def probe_table() -> str:
+    """docs/probes.md's table of the registered probes, as the registry declares them."""
+    from govaudit.probes import registry
+
+    rows = ["| probe | finds | `auto:` keys it answers | reads |", "| --- | --- | --- | --- |"]
+    rows += [f"| `{p.name}` | {p.title} | {', '.join(f'`{k}`' for k in p.answers)} | "
+             f"{', '.join(p.reads)} |" for p in registry.probes()]
+    return "\n".join(rows) + "\n"
+
+
+def test_the_probe_table_is_current():
+    status = Cog().main(["cog", "--check", str(ROOT / "docs" / "probes.md")])
+    assert status == 0, "docs/probes.md's probe table is out of date: run .venv/bin/cog -r " \
+                        "docs/probes.md"
+
+
 def test_help_lists_the_commands_in_the_order_of_the_day():
     from typer.testing import CliRunner
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from govaudit.model import (
-    FailedProbe,
-    FeaturesResult,
-    LinksResult,
-    MarksResult,
-    probe_result,
-)
+from govaudit.model import FailedProbe
+from govaudit.probes.checks.features import FeaturesResult
+from govaudit.probes.checks.links import LinksResult
+from govaudit.probes.checks.marks import MarksResult
+from govaudit.probes.registry import probe_result
 
 
 def test_old_rows_without_newer_fields_load():

@@ -32,6 +32,7 @@ from govaudit.monitor import (
 )
 from govaudit.monitor.db import FILE_NAME
 from govaudit.monitor.durations import DAY
+from govaudit.monitor.findings import Window
 from govaudit.monitor.pages import analyse, entry_date
 from govaudit.monitor.schedule import next_slot, slot_offset
 from govaudit.monitor.visits import china_date
@@ -497,11 +498,14 @@ def test_monitoring_sheet_rows_and_suggestions(make_workspace):
     assert bad["监测窗口"] == "7d" and "站点无法访问说明" in bad
     checklist = load_checklist(checklist_path("cstc-2020-local"))
     city = Site("测试市", "http://127.0.0.1:9/", "city")
-    suggested = monitor_suggestions(checklist, city, statuses["测试市"].findings)
+    window = Window(NOW, 7 * DAY)
+    suggested = monitor_suggestions(checklist, city, statuses["测试市"].findings,
+                                    statuses["测试市"].figures, window)
     assert suggested["daily-operations.q1"][0] == "no"
     assert "站点无法访问 单项否决" in suggested["daily-operations.q1"][1]
     assert "daily-operations.q4" not in suggested  # no column samples: nothing to say
-    good = monitor_suggestions(checklist, Site("好市", "", "city"), statuses["好市"].findings)
+    good = monitor_suggestions(checklist, Site("好市", "", "city"), statuses["好市"].findings,
+                               statuses["好市"].figures, window)
     assert good == {
         "daily-operations.q1": ("yes", good["daily-operations.q1"][1]),
         "daily-operations.q2": ("yes", good["daily-operations.q2"][1]),

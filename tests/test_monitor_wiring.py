@@ -182,7 +182,7 @@ def test_monitor_apply_answers_daily_operations_never_over_a_person(make_workspa
     import time
 
     from govaudit import Audit
-    from govaudit.model import probe_result
+    from govaudit.probes.registry import probe_result
     from govaudit.store import Store
 
     ws = make_workspace("cstc-2020-local", sites=[("坏市", "http://127.0.0.1:9/", "city"),

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fixtures.probe_site import closed_port
 
-from govaudit.model import LinksResult
+from govaudit.probes.checks.links import LinksResult
 from govaudit.probes.fetch import FetchLimits
 from govaudit.probes.links import LinkOptions
 from govaudit.probes.run import CheckOptions, check_sites

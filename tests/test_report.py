@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from govaudit.model import probe_result
+from govaudit.probes.registry import probe_result
 from govaudit.report import build_report
 from govaudit.report.build import site_page_name
 from govaudit.scoring import consolidate, score_sites

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from govaudit.checklist import load_checklist
-from govaudit.model import ProbeResult, probe_result
+from govaudit.model import ProbeResult
+from govaudit.probes.registry import probe_result
 from govaudit.scoring import consolidate, score_sites
 from govaudit.store import Site, Store
 from govaudit.suggestions import Suggestion, apply_suggestions, suggestions_for

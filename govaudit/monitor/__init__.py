@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import govaudit.asyncrun as asyncrun
@@ -212,7 +212,10 @@ class Monitor:
               on_start: Callable[[Campaign, bool, int], None] | None = None,
               on_visit: Callable[[VisitResult], None] | None = None,
               on_summary: Callable[[RoundSummary], None] | None = None) -> Campaign:
-        """Visit every site once per `every` seconds until the campaign's end."""
+        """Visit every site once per `every` seconds until the campaign's end.
+
+        A resumed run keeps the skipped hosts it was started with, unless `options` names
+        others."""
         from govaudit.monitor.schedule import run_schedule
         from govaudit.monitor.visits import VisitOptions
 
@@ -224,6 +227,9 @@ class Monitor:
         self.rules  # noqa: B018 - refuse a broken rule or column file before any visit
         with monitor_lock(self.workspace.data_dir):
             campaign, resumed = self.campaign(every, length, chosen)
+            if resumed and not options.skip_hosts:  # the run's own, unless given anew
+                options = replace(options, skip_hosts=tuple(campaign.skip_hosts))
+            campaign.skip_hosts = list(options.skip_hosts)
             self.db.set_meta("campaign", campaign.to_json())
             if on_start is not None:
                 on_start(campaign, resumed, len(sites))
@@ -293,9 +299,10 @@ class Monitor:
         """{site: {question id: (value, detail)}}: the findings as answers to the 日常运维
         questions (a person confirms them)."""
         by_name = {s.name: s for s in self.sites(names)}
+        window = self.window(length, now)
         return {status.site: monitor_suggestions(checklist, by_name[status.site],
-                                                 status.findings)
-                for status in self.status(length, list(by_name), now)}
+                                                 status.findings, status.figures, window)
+                for status in self.status(length, list(by_name), window.end)}
 
     def sheet_rows(self, length: float = DEFAULT_WINDOW,
                    now: float | None = None) -> list[dict[str, Any]]:

@@ -217,7 +217,7 @@ def unreachable(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
     return Finding(rule, rules.title(rule), level, f"{rate_text} ({line})", figures, f.failed)
 
 
-def _days_since(newest: str | None, today: date) -> int | None:
+def days_since(newest: str | None, today: date) -> int | None:
     if not newest:
         return None
     try:
@@ -235,12 +235,12 @@ def home_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
         return Finding(rule, rules.title(rule), INSUFFICIENT,
                        "the home page did not open in the window", figures)
     samples = [f.home_visit]
-    days = _days_since(f.home_newest, today)
+    days = days_since(f.home_newest, today)
     source = "the home page"
     if days is None:  # a navigation page: the second-level pages tell
         dated = [c for c in f.columns if c["newest_date"]]
         newest = max((c["newest_date"] for c in dated), default=None)
-        days = _days_since(newest, today)
+        days = days_since(newest, today)
         if days is not None:
             source = "the second-level pages (the home page shows no dates)"
             samples = [{"id": c["id"], "time": c["time"], "url": c["url"],
@@ -280,7 +280,7 @@ def column_state(column: dict[str, Any], rules: RuleSet, today: date) -> str:
         return "free"
     if not column["newest_date"]:
         return "undated"
-    days = _days_since(column["newest_date"], today)
+    days = days_since(column["newest_date"], today)
     return "stale" if days is not None and days > limit else "fresh"
 
 

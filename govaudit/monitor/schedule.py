@@ -18,7 +18,7 @@ import json
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from govaudit.errors import GovauditError
 from govaudit.model import Site
@@ -46,12 +46,14 @@ def jitter(interval: float) -> float:
 
 @dataclass
 class Campaign:
-    """A monitoring run that `start` resumes: its interval, its end and its sites."""
+    """A monitoring run that `start` resumes: its interval, its end, its sites and the hosts
+    whose links it does not check."""
 
     started: float
     every: float
     until: float
     sites: list[str]
+    skip_hosts: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, ensure_ascii=False)
@@ -63,7 +65,8 @@ class Campaign:
         try:
             data = json.loads(text)
             return cls(float(data["started"]), float(data["every"]), float(data["until"]),
-                       [str(s) for s in data["sites"]])
+                       [str(s) for s in data["sites"]],
+                       [str(h) for h in data.get("skip_hosts") or []])
         except (ValueError, KeyError, TypeError):
             return None
 

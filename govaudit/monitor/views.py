@@ -7,26 +7,33 @@ from html import escape
 from typing import Any
 
 from govaudit.checklist import Checklist
-from govaudit.model import Site
+from govaudit.model import LinkRow, Monitored, ProbeResult, Site
 from govaudit.monitor.config import ColumnTable, RuleSet
-from govaudit.monitor.durations import china_date
+from govaudit.monitor.durations import china_date, utc_iso
 from govaudit.monitor.findings import (
     INSUFFICIENT,
     LEVEL_LABELS,
-    OK,
     VETO,
     WARNING,
     Finding,
     SiteFigures,
+    Window,
     column_state,
+    days_since,
 )
+from govaudit.probes.checks.availability import AvailabilityResult
+from govaudit.probes.checks.freshness import FreshnessResult, PageDates
+from govaudit.probes.checks.links import LinksResult
 
 Bucket = tuple[float, float, int, int]  # (start, end, visits that opened, failed visits)
 COLUMN_STATES = {"fresh": "更新正常", "stale": "未按时更新", "undated": "条目无日期（视为未更新）",
                  "empty": "空白栏目", "closed": "无法打开", "free": "无更新要求"}
-# which findings answer which `auto:` probe of the checklists' 日常运维 questions
-AUTO_RULES = {"availability": ("unreachable",), "links": ("dead_links",),
-              "freshness": ("home_stale", "columns_stale")}
+# The probes whose answers the monitoring gives, and the rules of the rule set that judge
+# them, each with the level from which the answer is "no": 站点无法访问 and the 更新 rules
+# at their veto (单项否决; a warning, 预警, still answers yes, and says so), dead links at
+# their only line, the warning.
+JUDGED_BY = {"availability": (("unreachable", VETO),), "links": (("dead_links", WARNING),),
+             "freshness": (("home_stale", VETO), ("columns_stale", VETO))}
 
 
 def timeline_svg(buckets: list[Bucket], line: float = 0.05, width: int = 600,
@@ -97,29 +104,91 @@ def sheet_rows(figures: dict[str, SiteFigures], findings: dict[str, list[Finding
     return rows
 
 
-def monitor_suggestions(checklist: Checklist, site: Site,
-                        findings: list[Finding]) -> dict[str, tuple[str, str]]:
-    """{question id: (value, detail)} for the 日常运维 questions the findings can answer.
+def monitored_results(site: Site, figures: SiteFigures, window: Window
+                      ) -> dict[str, ProbeResult]:
+    """The window's figures of one site as the typed results of the probes they measure:
+    availability (visits, failures), links (checked, broken, could not be checked) and
+    freshness (newest date, days, where)."""
+    time = utc_iso(window.end)
+    today = china_date(window.end)
+    f = figures
+    availability = AvailabilityResult(
+        site=site.name, time=time, samples=f.visits, failures=f.failures,
+        failure_rate=round(f.rate, 4) if f.rate is not None else 0.0,
+        errors=tuple(sorted({v["error"] for v in f.failed if v["error"]})))
+    rows = [LinkRow(d["url"], d["status"], d["error"] or "", d["pages"][0] if d["pages"] else "")
+            for d in f.dead_links]
+    # "broken" is an HTTP answer of 400 or more; no answer at all could not be judged
+    broken = tuple(r for r in rows if r.status is not None and r.status >= 400)
+    unchecked = tuple(r for r in rows if r.status is None)
+    answered = f.links_checked - len(unchecked)
+    links = LinksResult(site=site.name, time=time, checked=f.links_checked,
+                        broken_count=len(broken), broken=broken,
+                        broken_ratio=round(len(broken) / answered, 6) if answered > 0 else None,
+                        unchecked_count=len(unchecked), unchecked=unchecked)
+    pages = [PageDates(c["url"], c["newest_date"], days_since(c["newest_date"], today),
+                       c["dated"], error="" if c["opened"] else (c["error"] or "did not open"))
+             for c in f.columns]
+    dated = [(f.home_newest, site.url)] if f.home_newest else \
+        [(p.latest, p.url) for p in pages if p.latest]
+    latest, source = max(dated) if dated else (None, None)
+    freshness = FreshnessResult(site=site.name, time=time, latest=latest,
+                                days=days_since(latest, today), source=source,
+                                today=today.isoformat(), pages=tuple(pages))
+    return {"availability": availability, "links": links, "freshness": freshness}
 
-    A yes/no question whose `auto:` is availability, links or freshness gets "no" when a
-    finding behind it is a veto (dead links: a warning), "yes" when all are ok (or only
-    warned), and nothing while data is insufficient. A person confirms them.
+
+def monitored_verdicts(findings: list[Finding]) -> dict[str, Monitored]:
+    """By probe: how the rule set's levels answer it (JUDGED_BY), and the note that says so.
+
+    No when a judging rule reaches its line; nothing while a rule lacks the data; else
+    yes, and a rule inside its warning band (预警) is named as such in the note.
     """
     by_rule = {f.rule: f for f in findings}
-    out: dict[str, tuple[str, str]] = {}
-    for question in checklist.questions_at(site.level):
-        rules = AUTO_RULES.get(question.auto.strip())
-        if not rules or question.type != "yes_no":
-            continue
-        found = [by_rule[r] for r in rules if r in by_rule]
+    out: dict[str, Monitored] = {}
+    for probe, judges in JUDGED_BY.items():
+        found = [(by_rule[rule], line) for rule, line in judges if rule in by_rule]
         if not found:
             continue
-        bad_levels = (VETO, WARNING) if rules == ("dead_links",) else (VETO,)
-        bad = [f for f in found if f.level in bad_levels]
-        detail = "; ".join(f"{f.name} {LEVEL_LABELS[f.level]}: {f.detail}" for f in found)
-        if bad:
-            out[question.id] = ("no", f"monitoring: {detail}")
-        elif all(f.level in (OK, WARNING) for f in found) and not any(
-                f.level == INSUFFICIENT for f in found):
-            out[question.id] = ("yes", f"monitoring: {detail}")
+        levels = "; ".join(f"{f.name} {LEVEL_LABELS[f.level]}: {f.detail}" for f, _ in found)
+        crossed = [f for f, line in found if f.level in (VETO, line)]
+        if crossed:
+            out[probe] = Monitored(False, f"monitoring: {levels}")
+        elif any(f.level == INSUFFICIENT for f, _ in found):
+            out[probe] = Monitored(None, f"monitoring: {levels}")
+        else:
+            warned = [_band(f) for f, _ in found if f.level == WARNING]
+            out[probe] = Monitored(True, f"monitoring: {levels}" + "".join(
+                f"; answered yes, but {w}" for w in warned))
     return out
+
+
+def _band(finding: Finding) -> str:
+    """'站点无法访问 is within the warning band (预警 from 3%, 单项否决 from 5%)'."""
+    f = finding.figures
+    lines = ""
+    if isinstance(f.get("warning"), float | int) and isinstance(f.get("veto"), float | int):
+        lines = f" ({LEVEL_LABELS[WARNING]} from {f['warning']:.0%}, {LEVEL_LABELS[VETO]} from " \
+                f"{f['veto']:.0%})"
+    elif isinstance(f.get("warning_days"), float | int) and \
+            isinstance(f.get("veto_days"), float | int):
+        lines = f" ({LEVEL_LABELS[WARNING]} from {f['warning_days']:g} days, " \
+                f"{LEVEL_LABELS[VETO]} from {f['veto_days']:g} days)"
+    return f"{finding.name} is within the warning band{lines}"
+
+
+def monitor_suggestions(checklist: Checklist, site: Site, findings: list[Finding],
+                        figures: SiteFigures, window: Window) -> dict[str, tuple[str, str]]:
+    """{question id: (value, note)} for the questions whose `auto:` the monitoring answers
+    (日常运维: availability, links, freshness).
+
+    The figures become the probes' typed results, and each probe's registered suggestion
+    rule answers from them as it does from a check; the rule set's levels decide yes or
+    no (monitored_verdicts) and the note begins "monitoring:" with them. A person
+    confirms them.
+    """
+    from govaudit.suggestions import suggestions_for
+
+    found = suggestions_for(checklist, site, monitored_results(site, figures, window),
+                            monitored_verdicts(findings))
+    return {qid: (s.value, s.detail) for qid, s in found.items()}

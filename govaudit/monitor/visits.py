@@ -33,7 +33,7 @@ from govaudit.monitor.pages import PageFacts, analyse
 from govaudit.netpolicy import AddressPolicy, refused_private
 from govaudit.probes.fetch import Fetcher, FetchLimits, LinkStatus, Page
 from govaudit.probes.linkcheck import LinkFetcher
-from govaudit.probes.links import head_needs_get
+from govaudit.probes.links import head_needs_get, skipped_host
 from govaudit.urls import Origin
 
 PRUNE_AT = 4096  # hosts remembered by the pacer before the idle ones are forgotten
@@ -56,6 +56,7 @@ class VisitOptions:
     max_links: int = 60
     deep_budget: float = 600.0  # seconds one site's columns and links may take at most
     allow_private: bool = False  # follow redirects and links to private addresses too
+    skip_hosts: tuple[str, ...] = ()  # links to these hosts are counted as skipped, not checked
     screenshots: bool = False  # a screenshot of the home page after a failed visit, once
     #                            per failure streak of a site
 
@@ -91,6 +92,7 @@ class VisitResult:
     id: int
     columns: list[ColumnSample] = field(default_factory=list)
     links: list[LinkSample] = field(default_factory=list)
+    skipped_links: int = 0  # links to a --skip-host host, not checked
 
     def written(self, id: int) -> None:
         self.id = id
@@ -237,6 +239,7 @@ class Visitor:
         # the home page's links are filed under the site's own URL, whatever it redirects to
         links: list[tuple[str, str]] = [(site.url, u) for u in home.links]
         fetched = {site.url: home_page, home_page.final_url or site.url: home_page}
+        passed: set[str] = set()  # links to a --skip-host host: counted, not checked
         try:
             async with asyncio.timeout(self.options.deep_budget):
                 for url, label in list(columns.items())[:self.options.max_columns]:
@@ -250,7 +253,10 @@ class Visitor:
                 for found_on, url in links:
                     if len(checked) >= self.options.max_links:
                         break
-                    if url in checked:
+                    if url in checked or url in passed:
+                        continue
+                    if skipped_host(url, self.options.skip_hosts):
+                        passed.add(url)
                         continue
                     checked.add(url)
                     if url in fetched:
@@ -267,6 +273,7 @@ class Visitor:
         except TimeoutError:
             pass  # what was sampled within the budget is kept
         finally:
+            result.skipped_links = len(passed)
             self.batch.samples(result.columns, result.links)
 
     def _column(self, site: Site, url: str, label: str, page: Page, when: float,

@@ -17,7 +17,7 @@ import asyncio
 import functools
 import re
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
@@ -180,6 +180,15 @@ def _plain_join(base: str, raw: str) -> str | None:
     return origin + (raw if raw.startswith("/") else directory + raw)
 
 
+def skipped_host(url: str, hosts: Iterable[str]) -> bool:
+    """Whether `url` leads to one of `hosts` (--skip-host): such a link is not checked."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # not a URL: checked (and found malformed) as it is
+        return False
+    return bool(host) and host in {h.strip().lower() for h in hosts}
+
+
 def extract_links(doc: Document, encoding: str = "utf-8"
                   ) -> tuple[list[FoundLink], list[FoundLink], Counter[str]]:
     """(checkable links, unparseable links, skipped links counted by scheme), in page order."""
@@ -257,8 +266,7 @@ async def probe_links(fetcher: Fetcher, limiter: HostLimiter, home: Page,
                 fresh.extend(add_page(doc, page.encoding))
 
     if options.skip_hosts:
-        excluded = {h.lower() for h in options.skip_hosts}
-        for url in [u for u in first_seen if (urlsplit(u).hostname or "") in excluded]:
+        for url in [u for u in first_seen if skipped_host(u, options.skip_hosts)]:
             del first_seen[url]
             skipped["excluded host"] += 1
     beyond = list(first_seen)[options.max_links:]

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from govaudit.credentials import load_credentials
-from govaudit.model import FailedProbe, Site, utc_now
+from govaudit.model import FailedProbe, ProbeResult, Site, utc_now
 from govaudit.probes.rendered import captured_html
 from govaudit.probes.run import (
     CheckOptions,
@@ -27,12 +27,14 @@ if TYPE_CHECKING:  # a type only: importing it would load the checklists
 def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
                probes: Iterable[str] | None = None, *, depth: int = 0, samples: int = 3,
                on_progress: ProgressFn | None = None,
-               options: CheckOptions | None = None) -> CheckRun:
+               options: CheckOptions | None = None, reuse: bool = False) -> CheckRun:
     """Probe the workspace's sites (all, or the named ones) and store each site's results.
 
     `depth`, `samples` and `probes` override the same fields of `options`. A
     failing probe records its reason and the run goes on; each site is saved
-    (Store.save_probe_results) as soon as it is done.
+    (Store.save_probe_results) as soon as it is done. With `reuse`, a probe that has a
+    stored result for a site is not run again for it: the stored result is returned
+    (SiteCheck.stored names those probes), and only what is missing is probed.
     """
     store = Store(workspace)
     if sites is None:
@@ -51,15 +53,37 @@ def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
 
     skipped = [(site, reason) for site in chosen if (reason := web_address(site))]
     chosen = [site for site in chosen if web_address(site) is None]
-    rendered = {site.name: found for site in chosen
-                if (found := captured_html(workspace, store.evidence(site.name), site.url))}
+    kept: dict[str, dict[str, ProbeResult]] = {}
+    if reuse:
+        for site in chosen:
+            stored = store.probe_results(site.name)
+            kept[site.name] = {p: stored[p] for p in options.probes if p in stored}
+    groups: dict[tuple[str, ...], list[Site]] = {}  # sites by the probes they still need
+    for site in chosen:
+        missing = tuple(p for p in options.probes if p not in kept.get(site.name, {}))
+        if missing:
+            groups.setdefault(missing, []).append(site)
 
     def save(result: SiteCheck) -> None:
         store.save_probe_results(result.site, result.records())
 
     started = utc_now()
-    results = check_sites(chosen, options, pages, on_progress, save, rendered,
-                          credentials=load_credentials(workspace))
+    probed: dict[str, SiteCheck] = {}
+    for missing, group in groups.items():
+        rendered = {site.name: html for site in group if (html := captured_html(
+            workspace, store.evidence(site.name), site.url))}
+        for done in check_sites(group, replace(options, probes=missing), pages, on_progress,
+                                save, rendered, credentials=load_credentials(workspace)):
+            probed[done.site] = done
+    results = []
+    for site in chosen:
+        own = kept.get(site.name, {})
+        fresh = probed.get(site.name)
+        results_of = {**own, **(fresh.probes if fresh else {})}
+        results.append(SiteCheck(site.name, site.url,
+                                 {p: results_of[p] for p in options.probes if p in results_of},
+                                 fresh.time if fresh else max(r.time for r in own.values()),
+                                 tuple(p for p in options.probes if p in own)))
     results += [SiteCheck(site.name, site.url, {"address": FailedProbe(
         site=site.name, time=started, name="address", error=reason)}, started)
         for site, reason in skipped]

@@ -17,22 +17,14 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
 from govaudit.files import atomic_write, link_or_copy
-from govaudit.model import (
-    MARK_KEYS,
-    Evidence,
-    EvidenceFile,
-    FailedProbe,
-    FreshnessResult,
-    LinksResult,
-    MarksResult,
-    ProbeResult,
-)
+from govaudit.model import Evidence, EvidenceFile, FailedProbe, ProbeResult
+from govaudit.probes import registry
 from govaudit.report.charts import band_chart, band_colour, stacked_chart
 from govaudit.report.monitoring import MonitoringView, monitoring_views
 from govaudit.report.thumbs import FileCheck, ThumbnailCache
@@ -47,13 +39,12 @@ from govaudit.report.views import (
 )
 from govaudit.scoring import PROBE_EVALUATOR, SiteScore, asked, consolidate, score_sites
 from govaudit.store import Answer, Site, Store
-from govaudit.suggestions import FRESH_DAYS, MARK_LABELS, Suggestion, suggestions_for
-from govaudit.urls import redact_data, redact_url
+from govaudit.suggestions import Suggestion, suggestions_for
+from govaudit.urls import redact_data, redact_url, web_href
 from govaudit.version import __version__
 from govaudit.workspace import Workspace
 
 VALUE_MARKS = {"yes": "✓", "no": "✗", "na": "—", "unknown": "?"}
-MARK_NAMES = {**MARK_LABELS, "organizer": "承办单位"}
 FILE_LABELS = {"png": "截图 PNG", "html": "HTML", "mhtml": "MHTML 快照", "attachment": "附件"}
 # what govaudit refused to load for a page, in the words of the report
 BLOCKED_LABELS = {"frame": "框架", "popup": "弹出窗口", "page": "页面跳转", "image": "图片",
@@ -72,15 +63,6 @@ def segment_label(entry: EvidenceFile) -> str:
     """'截图 第2段（15000–30000px）': one segment of a page captured in several."""
     top = entry.offset or 0
     return f"截图 第{entry.segment}段（{top}–{top + (entry.height or 0)}px）"
-
-
-def web_href(url: str) -> str | None:
-    """A URL safe to put in href: http(s) only (never javascript: or data: from a site)."""
-    try:
-        scheme = urlsplit(url or "").scheme.lower()
-    except ValueError:
-        return None
-    return url if scheme in ("http", "https") else None
 
 
 def show_time(value: str) -> str:
@@ -425,7 +407,8 @@ def _mark(question: Question, value: object) -> tuple[str, str]:
 
 
 def _checks_view(probes: Mapping[str, ProbeResult]) -> ChecksView | None:
-    """Probe results as the site page lists them: failures first, with their URLs."""
+    """Probe results as the site page lists them: failures first, then each probe's own
+    lines (its report hook), in the registry's order."""
     if not probes:
         return None
     times = [p.time for p in probes.values() if p.time]
@@ -433,29 +416,10 @@ def _checks_view(probes: Mapping[str, ProbeResult]) -> ChecksView | None:
     for name, result in probes.items():
         if isinstance(result, FailedProbe):
             view.failed.append((name, result.error))
-    marks = probes.get("marks")
-    if isinstance(marks, MarksResult):
-        for key in MARK_KEYS:
-            value = marks.value(key)
-            if key == "conac" and value is not None:
-                value = value or "已找到"
-            view.marks.append((MARK_NAMES.get(key, key), value or None))
-    links = probes.get("links")
-    if isinstance(links, LinksResult):
-        view.links_checked = links.checked
-        view.links_unchecked = links.unchecked_count
-        for item in links.broken:
-            view.broken.append({
-                "url": item.url, "href": web_href(item.url),
-                "status": item.status if item.status is not None else "",
-                "error": item.error, "text": item.text,
-                "found_on": item.found_on, "found_on_href": web_href(item.found_on)})
-    for name in ("availability", "freshness", "ipv6"):
-        probe = probes.get(name)
-        if isinstance(probe, FreshnessResult):
-            view.facts += probe.facts(FRESH_DAYS)
-        elif probe is not None:
-            view.facts += probe.facts()
+    for probe in registry.probes():
+        found = probes.get(probe.name)
+        if found is not None and not found.failed:
+            probe.report(found, view)
     return view
 
 

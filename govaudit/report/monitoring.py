@@ -66,6 +66,6 @@ def monitoring_views(workspace: Workspace, sites: list[Site],
                 [d for d in f.dead_links if d["home"]],
                 [d for d in f.dead_links if not d["home"]],
                 monitor_suggestions(workspace.checklist, by_name[status.site],
-                                    status.findings),
+                                    status.findings, f, monitor.window(length, now)),
                 monitor.screenshots(status.site))
     return out

@@ -1,0 +1,106 @@
+"""链接有效性: the links of the home page (and of same-host pages to a depth), checked.
+
+"Broken" is a 4xx/5xx answer; a link whose host could not be reached from here (a
+failed lookup, a refused connection, a private address) could not be checked.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from govaudit.model import LinkRow, ProbeFinding, ProbeResult, int_or, typed_records
+from govaudit.probes.context import ProbeContext
+from govaudit.probes.registry import Probe, ReportView
+from govaudit.urls import web_href
+
+
+@dataclass(frozen=True)
+class LinksResult(ProbeResult):
+    """The links of the home page (and same-host pages to `depth`): broken, not checkable."""
+
+    probe: ClassVar[str] = "links"
+    nullable: ClassVar[frozenset[str]] = frozenset({"broken_ratio"})
+    checked: int = 0
+    broken_count: int = 0
+    broken_ratio: float | None = None
+    broken: tuple[LinkRow, ...] = ()
+    unchecked_count: int = 0
+    unchecked: tuple[LinkRow, ...] = ()  # host not resolved, connection refused from here
+    pages: tuple[str, ...] = ()
+    depth: int = 0
+    skipped: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LinksResult:
+        known = cls._fields(data)
+        broken = typed_records(LinkRow, known.get("broken"))
+        unchecked = typed_records(LinkRow, known.get("unchecked"))
+        known.update(broken=broken, unchecked=unchecked,
+                     broken_count=int_or(known.get("broken_count"), len(broken)),
+                     unchecked_count=int_or(known.get("unchecked_count"), len(unchecked)),
+                     pages=tuple(known.get("pages") or ()),
+                     skipped=dict(known.get("skipped") or {}))
+        return cls(**known)
+
+    @property
+    def answered(self) -> int:
+        """Links checked whose host answered (or that were malformed)."""
+        return self.checked - len(self.unchecked)
+
+    def summary(self) -> str:
+        unchecked = self.unchecked_count
+        return (f"{self.checked} checked, {self.broken_count} broken "
+                f"({(self.broken_ratio or 0):.1%})"
+                + (f", {unchecked} could not be checked from here" if unchecked else "")
+                + f", {len(self.pages)} page(s) scanned")
+
+
+async def run(ctx: ProbeContext) -> dict[str, Any]:
+    from govaudit.probes.links import probe_links
+
+    page, _doc = await ctx.home()
+    return await probe_links(ctx.link_fetcher, ctx.limiter, page, ctx.options.links,
+                             ctx.progress, ctx.policy)
+
+
+def suggest(auto: str, result: LinksResult) -> ProbeFinding:
+    """Broken links among those checked; links whose host was not reached are only counted."""
+    checked, broken, unchecked = result.checked, result.broken, result.unchecked
+    answered = result.answered
+    reasons = Counter(u.error.split(" (")[0] for u in unchecked)
+    not_reached = (f"; {len(unchecked)} more could not be checked from this machine ("
+                   + ", ".join(f"{why} {n}" for why, n in reasons.most_common()) + ")"
+                   ) if unchecked else ""
+    if not broken:
+        if answered <= 0 < len(unchecked):
+            return ProbeFinding(None, f"none of the {checked} links could be checked"
+                                      f"{not_reached}")
+        if not unchecked:
+            return ProbeFinding(True, f"all {checked} links work", 0)
+        return ProbeFinding(True, f"all {answered} links checked work{not_reached}", 0)
+    shown = "; ".join(f"{b.url} ({b.status or b.error})" for b in broken[:3])
+    more = f"; and {len(broken) - 3} more" if len(broken) > 3 else ""
+    cited = tuple(dict.fromkeys(u for b in broken[:3] for u in (b.url, b.found_on) if u))
+    return ProbeFinding(False, f"{len(broken)} of {answered} links broken: {shown}{more}"
+                               f"{not_reached}", len(broken), cited)
+
+
+def report(result: LinksResult, view: ReportView) -> None:
+    """The report's links part: how many were checked, and every broken one with its page."""
+    view.links_checked = result.checked
+    view.links_unchecked = result.unchecked_count
+    for item in result.broken:
+        view.broken.append({
+            "url": item.url, "href": web_href(item.url),
+            "status": item.status if item.status is not None else "",
+            "error": item.error, "text": item.text,
+            "found_on": item.found_on, "found_on_href": web_href(item.found_on)})
+
+
+PROBE = Probe(
+    name="links", title="broken links",
+    answers=("links",), reads=("page", "http"), result=LinksResult, run=run,
+    suggest=suggest, report=report, order=20)

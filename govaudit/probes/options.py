@@ -1,0 +1,26 @@
+"""`CheckOptions`: what `check` probes and how hard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from govaudit.probes.fetch import FetchLimits
+from govaudit.probes.links import LinkOptions
+
+
+@dataclass
+class CheckOptions:
+    """What to probe and how hard. Defaults are polite to real government servers."""
+
+    probes: tuple[str, ...] = ()  # by name (or auto: key); none named: every registered probe
+    samples: int = 3            # availability requests per site
+    interval: float = 2.0       # seconds between availability requests
+    links: LinkOptions = field(default_factory=LinkOptions)
+    limits: FetchLimits = field(default_factory=FetchLimits)  # pages: size, redirects, deadline
+    link_timeout: float = 15.0  # deadline of one link check
+    jobs: int = 2               # sites probed at once
+    today: date | None = None   # "today" for freshness (default: today in China)
+    allow_private: bool = False  # follow redirects and links to private addresses (netpolicy)
+    render: bool = False        # marks, features: render the home page when no capture has
+    browser_path: str | None = None  # the Chromium that renders it (default: found)
