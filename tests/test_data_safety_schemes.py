@@ -69,7 +69,7 @@ def _refusal(kind: str) -> str:
 def test_check_never_follows_a_redirect_to_another_scheme(cli, make_workspace, site: str,
                                                           internal, allow_private: bool
                                                           ) -> None:
-    from govaudit.suggestions import _availability
+    from govaudit.probes import registry
 
     _, seen = internal
     kinds = [k for k in KINDS if not (allow_private and k == "relative")]
@@ -87,7 +87,7 @@ def test_check_never_follows_a_redirect_to_another_scheme(cli, make_workspace, s
         assert availability.refused == 1 and availability.errors[0].startswith(
             "redirect to a "), (kind, availability)
         assert _refusal(kind) in availability.errors[0], (kind, availability)
-        finding = _availability(availability)
+        finding = registry.get("availability").suggest("availability", availability)
         assert finding.good is None and finding.detail.startswith("could not judge"), kind
     links = store.probe_results("链接市")["links"]
     assert not links.broken  # refused hops are "could not check", never broken
