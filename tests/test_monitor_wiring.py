@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from conftest import run_govaudit
-from test_data_safety_urls import _Handler, serve  # noqa: F401 - serve is a fixture
+from test_data_safety_urls import _Handler
 
 from govaudit.monitor.db import FILE_NAME
 
