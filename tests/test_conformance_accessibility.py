@@ -41,7 +41,9 @@ def test_violations_counted_by_level_with_boxes():
     rules = {v.rule: v for v in report.violations}
     assert rules["image-alt"].gb_level == "一级"
     assert [c.id for c in rules["image-alt"].criteria] == ["1.1.1"]
-    assert rules["color-contrast"].gb_level == "二级"
+    assert rules["text-contrast"].gb_level == "二级"
+    assert rules["text-contrast"].nodes[0].evidence.box is not None
+    assert rules["text-contrast"].nodes[0].summary.startswith("contrast 1.")
     assert report.violations_by_level()["一级"] >= 1
     assert report.violations_by_level()["二级"] == 1
     assert report.elements_by_level()["二级"] == 1
@@ -63,8 +65,23 @@ def test_a_clean_page_passes_and_levels_are_cumulative():
 
 def test_level_one_does_not_run_contrast():
     report = in_page(FAULTY, lambda page: check_accessibility(page, "一级"))
-    assert "color-contrast" not in {v.rule for v in report.violations}
+    assert "text-contrast" not in {v.rule for v in report.violations}
     assert "image-alt" in {v.rule for v in report.violations}
+
+
+def test_axe_contrast_and_fast_contrast_agree():
+    page = FAULTY.replace("</main>", '<p style="background:url(data:image/gif;base64,'
+                          'R0lGODlhAQABAAAAACw=);color:#999">图上的字</p></main>')
+    fast = in_page(page, lambda p: check_accessibility(p, "三级"))
+    axe = in_page(page, lambda p: check_accessibility(p, "三级", contrast="axe"))
+    assert {v.rule: v.node_count for v in fast.violations if "contrast" in v.rule} == {
+        "text-contrast": 1}
+    assert {v.rule: v.node_count for v in axe.violations if "contrast" in v.rule} == {
+        "color-contrast": 1}
+    assert fast.violations_by_level() == axe.violations_by_level()
+    # text over an image is a question for the evaluator, as axe makes it
+    assert [q.node_count for q in fast.questions if q.rule == "text-contrast"] == [1]
+    assert any(q.rule == "color-contrast" for q in axe.questions)
 
 
 def test_unknown_level_is_refused():

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import re
 import statistics
+import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -165,11 +167,17 @@ def _overlay_kind(item: dict[str, Any], moved: bool) -> str:
     return "floating"
 
 
-async def check_floating(page: Page, wait: float = MOVE_WAIT) -> FloatingFinding:
-    """Fixed, sticky and raised elements over the page, looked at twice `wait` seconds apart:
-    one that moved in the viewport meanwhile is a moving window (飘窗)."""
+async def check_floating(page: Page, wait: float = MOVE_WAIT,
+                         meanwhile: Awaitable[Any] | None = None) -> FloatingFinding:
+    """Fixed, sticky and raised elements over the page, looked at twice, at least `wait`
+    seconds apart: one that moved in the viewport meanwhile is a moving window (飘窗).
+    `meanwhile` (another check that leaves the page as it is) is awaited between the looks,
+    so that the wait costs nothing when it takes longer."""
     first = await page.evaluate(script("floating"), {"remember": True})
-    await asyncio.sleep(wait)
+    started = time.monotonic()
+    if meanwhile is not None:
+        await meanwhile
+    await asyncio.sleep(max(0.0, wait - (time.monotonic() - started)))
     second = await page.evaluate(script("floating"), {"remember": True})
     before = {i["id"]: i["viewport"] for i in first["items"]}
     scrolled = first["scrollY"] != second["scrollY"]
@@ -280,7 +288,7 @@ class FontControlFinding:
 
 
 async def check_font_control(page: Page, control_selector: str | None = None,
-                             settle: float = 0.5) -> FontControlFinding:
+                             settle: float = 0.3) -> FontControlFinding:
     """Click the page's enlarge-text control (or `control_selector`) and measure the main
     text's computed and rendered size before and after."""
     if control_selector:
