@@ -101,3 +101,19 @@ def test_report_from_results_object():
     assert report.violations_by_principle() == {"可操作": 1, "兼容": 1}
     assert report.questions[0].gb_level == "二级"
     assert report.questions[0].nodes[0].evidence.selector == "iframe >>> p"
+
+
+def test_check_page_runs_every_browser_check():
+    from govaudit.conformance.page_checks import check_page
+
+    moving = FAULTY.replace("</main>", "</main>"
+                            '<div id="ad" style="position:fixed;left:0;top:200px;width:200px;'
+                            'height:100px;background:#c00">飘窗</div><script>let x = 0; '
+                            "setInterval(() => { x += 5; "
+                            "document.getElementById('ad').style.left = x + 'px'; }, 40);"
+                            "</script>")
+    checks = in_page(moving, check_page)
+    assert not checks.accessibility.passed and checks.zoom.passed
+    assert [i.kind for i in checks.floating.offending] == ["moving"]
+    assert checks.keyboard.passed is None  # no navigation on this page
+    assert checks.font_control.control is None and not checks.font_control.passed
