@@ -56,7 +56,7 @@ def suggestions_for(checklist: Checklist, site: Site,
     out: dict[str, Suggestion] = {}
     for question in checklist.questions_at(site.level):
         auto = question.auto.strip()
-        if auto not in AUTO_NAMES:
+        if auto not in AUTO_NAMES or question.finds_problems:
             continue
         result = probe_results.get(probe_of(auto))
         if result is None or result.failed:
@@ -104,7 +104,9 @@ def save_probe_answers(store: Store, checklist: Checklist, site: Site,
     now = utc_now()
     for qid, (text, note) in suggested.items():
         question = checklist.question(qid)
-        if question is None or qid in by_person:
+        # a veto or deduction question asks whether a problem is found (yes: found), the
+        # reverse of what the probes and the monitor suggest: none is saved for it yet
+        if question is None or qid in by_person or question.finds_problems:
             continue
         value = question.parse_value(text)
         old = by_probe.get(qid)

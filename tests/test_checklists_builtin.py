@@ -143,7 +143,10 @@ def _near(a: str, b: str, floor: float = 0.85) -> bool:
 
 
 def _builtins():
-    return [(name, load_checklist(builtin_dir() / f"{name}.yaml")) for name in builtin_names()]
+    """The built-in CSTC checklists (the weighted scheme), whose questions come from the seeds'
+    评估要点说明; the inspection checklists (deduction scheme) ask about problems found."""
+    loaded = [(name, load_checklist(builtin_dir() / f"{name}.yaml")) for name in builtin_names()]
+    return [(name, checklist) for name, checklist in loaded if not checklist.deduction]
 
 
 def _section(heading: str) -> list[str]:
@@ -252,7 +255,7 @@ def test_every_part_of_a_point_is_asked():
 
 def test_case_categories_have_only_the_expert_review():
     """A 优秀创新案例 category is judged by experts on the case submitted, nothing else."""
-    for name in builtin_names():
+    for name, _ in _builtins():
         raw = yaml.safe_load((builtin_dir() / f"{name}.yaml").read_text(encoding="utf-8"))
         for leaf, bonus in _leaves(raw["indicators"]):
             if bonus:  # one graded question on the checklist's bonus_scale
