@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from rich.table import Table
+from rich.table import Column, Table
 
 from govaudit.audit import check_publish
 from govaudit.scoring import SHOWN_DECIMALS
@@ -88,8 +88,9 @@ def _total(score: SiteScore) -> str:
 
 def _verdicts_table(report: ScoreReport) -> Table:
     checklist = report.checklist
-    table = Table("group", "rank", "site", "level", "verdict", "total", "part 2", "bonus",
-                  "answered", "reason", title=checklist.name)
+    table = Table("group", "rank", Column("site", min_width=4), "level",
+                  Column("verdict", no_wrap=True), "total", "part 2", "bonus", "answered",
+                  "reason", title=checklist.name)
     for group, s in ranked_rows(report):
         table.add_row(group, _rank(s, group), s.site, s.level, s.verdict, _total(s),
                       "—" if s.part2 is None else f"{s.part2:.2f}",

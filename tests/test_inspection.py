@@ -265,3 +265,36 @@ def test_probes_suggest_nothing_to_veto_and_deduction_questions_yet(tmp_path: Pa
     assert save_probe_answers(store, audit.checklist, site,
                               {"unreachable.q1": ("no", "monitoring: up")}) == 0
     assert audit.score().site("甲市门户").vetoes == ()
+
+
+def test_a_problem_is_placed_at_the_page_of_its_evidence():
+    """Where: the page its answer's evidence shows; else one captured for the question; else
+    the question's pages; else a URL in the note; else the home page."""
+    from govaudit.model import Problem, Site
+    from govaudit.problems import problem_rows
+
+    checklist = load_checklist(builtin_dir() / "gov-2019-website.yaml")
+    site = Site("甲市门户", "https://www.a.gov.cn/", "portal")
+
+    def found(question: str, evidence: tuple[str, ...] = (), note: str = "") -> Problem:
+        return Problem(site.name, "deduction", question.split(".")[0], "扣分指标", question,
+                       "x", "yes", 1, 5.0, 5.0, False, note, evidence)
+
+    records = [
+        {"id": "e1", "site": site.name, "question": "", "final_url": "https://www.a.gov.cn/zcwj/",
+         "requested_url": "https://www.a.gov.cn/zcwj", "error": ""},
+        {"id": "e2", "site": site.name, "question": "interaction.q1", "error": "",
+         "final_url": "https://user:pw@www.a.gov.cn/hdjl/", "requested_url": ""},
+        {"id": "e3", "site": site.name, "question": "service.q1", "error": "timed out",
+         "final_url": "https://www.a.gov.cn/bs/", "requested_url": ""},
+    ]
+    rows = problem_rows(checklist, site, [
+        found("publish-interpret.q1", ("e1",)), found("interaction.q1"),
+        found("service.q1", note="见 https://www.a.gov.cn/bsfw/ 办事指南"), found("function.q5")],
+        records)
+    assert [(r.urls, r.evidence) for r in rows] == [
+        (("https://www.a.gov.cn/zcwj/",), ("e1",)),
+        (("https://www.a.gov.cn/hdjl/",), ("e2",)),  # the password never shown
+        (("https://www.a.gov.cn/bsfw/",), ()),  # a failed capture places nothing
+        (("https://www.a.gov.cn/",), ()),
+    ]

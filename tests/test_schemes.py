@@ -62,6 +62,10 @@ def _line(path: Path, needle: str) -> int:
      "grades preset 'cstc-1999' is not one of cstc-2019, cstc-2023, cstc-2024"),
     ("pass_line: 60", "pass_line: 60\nreview: {weight: 1.5}", "review:",
      "review weight 1.5 must lie between 0 and 1"),
+    ("      - {id: q2, type: yes_no, text: 无障碍, add: 10}",
+     "      - {id: q2, type: yes_no, text: 无障碍, add: 10}\n"
+     "      - {id: q3, type: count, text: 栏目数}",
+     "q3, type: count", "question bonus.q3: a count in a bonus item needs 'add'"),
 ])
 def test_the_arithmetic_is_validated_with_file_and_line(tmp_path: Path, old: str, new: str,
                                                          at: str, message: str):
@@ -83,6 +87,19 @@ def test_deduction_keys_are_refused_in_a_weighted_checklist(tmp_path: Path, old:
                                                             message: str):
     problems = validate_checklist(_variant(tmp_path, FIXTURES / "scoring.yaml", old, new))
     assert any(message in p for p in problems), problems
+
+
+def test_the_weighted_worked_example_of_the_docs():
+    """docs/checklist-format.md: 25 + 45 + 7 = 77, 良好."""
+    checklist = load_checklist(FIXTURES / "scoring.yaml")
+    sites = [Site("甲市", "http://a.example", "city"), Site("乙市", "http://b.example", "city")]
+    answers = (_answers("甲市", {"a.q1": "yes", "a.q2": "中", "a.q3": "no", "b.q1": 4,
+                                "b.q2": "yes", "c1.q1": "良好"})
+               + _answers("乙市", {"b.q1": 8}))
+    score = score_sites(checklist, sites, answers).site("甲市")
+    assert score is not None
+    assert (score.indicators["a"], score.indicators["b"], score.bonus) == (25, 45, 7)
+    assert (score.total, score.grade) == (77, "良好")
 
 
 def _answers(site: str, values: dict[str, object]) -> list[Answer]:
@@ -136,13 +153,15 @@ def test_a_provincial_table_is_imported(tmp_path: Path, cli):
     for row in [
         ["某市2020年度政府网站考评指标"],
         ["类别", "一级指标", "二级指标", "评分细则", "分值"],
-        ["单项否决", "站点无法访问", "", "监测1周，超过（含）15秒网站仍打不开的次数累计占比超过（含）5%。", ""],
-        ["单项否决", "栏目不更新", "", "1.空白栏目数量超过（含）5个。2.应更新但长期未更新的栏目数量超过（含）10个。",
-         ""],
+        ["单项否决", "站点无法访问", "",
+         "监测1周，超过（含）15秒网站仍打不开的次数累计占比超过（含）5%。", ""],
+        ["单项否决", "栏目不更新", "",
+         "1.空白栏目数量超过（含）5个。2.应更新但长期未更新的栏目数量超过（含）10个。", ""],
         ["扣分指标", "发布解读", "概况信息",
          "1.未开设概况信息栏目的，扣5分；2.机构职能信息不准确，每发现一处扣1分，最高扣3分。", 20],
         ["扣分指标", "功能设计", "链接可用性", "每发现一个不可用链接扣1分，扣完为止。", 80],
-        ["加分指标", "创新发展", "", "1.网站迁移至集约化平台的，加5分；2.开设无障碍浏览的，加5分。", 10],
+        ["加分指标", "创新发展", "",
+         "1.网站迁移至集约化平台的，加5分；2.开设无障碍浏览的，加5分。", 10],
         ["说明：扣分指标得分低于60分的判定为不合格；高于80分的进入加分环节。"],
     ]:
         sheet.append(row)
@@ -307,3 +326,16 @@ def test_checklist_show_level_lists_only_the_questions_asked_there(cli):
     assert [q["id"] for q in reply["questions"]] == ["comment-replies.q2"]
     wechat = cli("checklist", "show", "cstc-2020-newmedia", "--level", "wechat").output
     assert "comment-replies.q1" in wechat
+
+
+def test_importing_a_list_names_the_groups_the_checklist_does_not_know(tmp_path: Path, cli):
+    audit = govaudit.Audit.create(tmp_path / "ws", checklist="cstc-2020-local", evaluator="张三")
+    (tmp_path / "sites.csv").write_text(
+        "名称,网址,级别,分组\n成都市,http://127.0.0.1:9/a,市,副省级、省会城市\n"
+        "某县,http://127.0.0.1:9/b,县,重点县\n某区,http://127.0.0.1:9/c,县,重点县\n",
+        encoding="utf-8")
+    result = cli("sites", "import", str(tmp_path / "sites.csv"), "-w", str(audit.root))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("warning: group") == 1
+    assert "group '重点县' (某县, 某区) is not a ranking group of cstc-2020-local" in result.output
+    assert audit.sites.get("成都市").group == "副省级城市、省会城市"

@@ -719,6 +719,10 @@ class _Builder:
                 and "deduct" not in item:
             self.problem(self.line_of(item), f"question {qid}: a deduction question needs "
                          "'deduct' (the points per occurrence, or 'unpublished')")
+        if (part in (BONUS, REVIEW) and self.scheme == "deduction" and qtype == "count"
+                and "add" not in item):
+            self.problem(self.line_of(item), f"question {qid}: a count in a {part} item needs "
+                         "'add' (the points per occurrence): it has no benchmark to compare to")
         if "cap" in out and "deduct" not in item:
             self.problem(self.line_of(item, "cap"), f"question {qid}: 'cap' limits 'deduct'")
         return out

@@ -322,7 +322,8 @@ def _checklist(w: SheetWriter, content: WorkbookContent) -> None:
         names = [*indicator.path, "", "", ""][:3]
         w.append([
             indicator.id, indicator.code, *names, "是" if indicator.bonus else "",
-            *[indicator.weights.get(lv) for lv in checklist.levels],
+            *["未公布" if lv in indicator.unpublished else indicator.weights.get(lv)
+              for lv in checklist.levels],
             len(indicator.questions), indicator.description,
         ])
     w.autofilter(columns)
