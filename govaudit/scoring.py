@@ -312,6 +312,7 @@ def benchmarks(checklist: Checklist, sites: list[Site],
                by_site: dict[str, dict[str, object]]) -> dict[tuple[str, str], float]:
     """The best value of each count question among the assessed sites of each ranking group."""
     best: dict[tuple[str, str], float] = {}
+    group_of = {site.name: checklist.group_for(site.level, site.group) for site in sites}
     for question in checklist.questions:
         if question.type != "count":
             continue
@@ -324,7 +325,7 @@ def benchmarks(checklist: Checklist, sites: list[Site],
                 continue
             value = site_values.get(question.id)
             if isinstance(value, int):
-                key = (checklist.group_for(site.level, site.group), question.id)
+                key = (group_of[site.name], question.id)
                 best[key] = max(best.get(key, 0.0), float(value))
     return best
 
