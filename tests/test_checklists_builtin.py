@@ -95,6 +95,7 @@ def test_builtins_load_from_installed_wheel(tmp_path: Path):
     wheel = next(tmp_path.glob("govaudit-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "govaudit/checklists/cstc-2020-local.yaml" in names
+    assert "govaudit/checklists/examples/xuancheng-2019.yaml" in names  # a provincial scheme
     assert "govaudit/commands/app.py" in names  # the CLI, under govaudit
     assert "govaudit/capture/js/scroll.js" in names  # the capture's in-page scripts
     assert not any(n.startswith("commands/") for n in names)

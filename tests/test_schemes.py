@@ -132,9 +132,11 @@ def test_a_vetoed_site_may_show_the_schemes_score(tmp_path: Path):
     assert (score.verdict, score.total, score.reason) == ("不合格", 59, "单项否决：站点无法访问")
 
 
-def test_a_provincial_scheme_weighs_the_review():
+def test_a_provincial_scheme_weighs_the_review(tmp_path: Path):
     """宣城 2019: 工作考核 (扣分100 + 加分20 above 80) 70%, 专业评价 30%."""
-    checklist = load_checklist(builtin_dir() / "examples" / "xuancheng-2019.yaml")
+    audit = govaudit.Audit.create(tmp_path / "ws", checklist="examples/xuancheng-2019",
+                                  evaluator="张三")
+    checklist = audit.checklist
     assert checklist.review_weight == 0.3 and checklist.full_marks == 100
     sites = [Site("宣州区", "http://a.example", "county"),
              Site("市某局", "http://b.example", "department")]
