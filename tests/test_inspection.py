@@ -250,7 +250,7 @@ def test_the_veto_items_as_published():
 def test_probes_suggest_nothing_to_veto_and_deduction_questions_yet(tmp_path: Path):
     """A probe says the site is up: yes to a CSTC '是否可访问' but to 站点无法访问 a yes would
     veto the site. Until that wiring exists, no suggestion is saved for these questions."""
-    from govaudit.model import probe_result
+    from govaudit.probes.registry import probe_result
     from govaudit.store import Store
     from govaudit.suggestions import apply_suggestions, save_probe_answers, suggestions_for
 
