@@ -19,6 +19,13 @@ from govaudit.workspace import Workspace, init_workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOVAUDIT = [sys.executable, "-m", "commands"]
+# Real kills per kill loop: a smoke run by default, the full loops under `make soak`.
+KILLS = int(os.environ.get("GOVAUDIT_KILLS", "20"))
+
+
+def kills(full: int) -> int:
+    """How many kills a loop written for `full` makes in this run (at most KILLS)."""
+    return min(full, KILLS)
 
 
 @pytest.fixture
