@@ -341,7 +341,7 @@ def test_point10_console_escapes_text_and_table_cells():
     from rich.table import Table
     from rich.text import Text
 
-    from commands.common import SafeConsole
+    from commands.console import SafeConsole
 
     table = Table("site", "note")
     table.add_row("a\x1b[2Jb", Text("c\x1b]0;x\x07d", style="red"))
