@@ -8,11 +8,15 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
-from typer.testing import CliRunner
+import typer.main
+import typer.testing
+from typer.testing import CliRunner, Result
 
 from commands.app import app
 from govaudit.workspace import Workspace, init_workspace
@@ -28,10 +32,37 @@ def kills(full: int) -> int:
     return min(full, KILLS)
 
 
+@functools.cache
+def app_command() -> Any:
+    """The app's click command, built once: typer builds it anew for every CliRunner.invoke,
+    which takes half a second on a busy machine."""
+    return typer.main.get_command(app)
+
+
+class AppRunner(CliRunner):
+    """typer's CliRunner on the app's click command built once (app_command)."""
+
+    def invoke(self, app_: typer.Typer, args: str | Sequence[str] | None = None,
+               **kwargs: Any) -> Result:
+        assert app_ is app, "AppRunner runs govaudit's app"
+        with mock.patch.object(typer.testing, "_get_command", lambda _app: app_command()):
+            return super().invoke(app_, args, **kwargs)
+
+
+def app_commands(command: Any = None, path: tuple[str, ...] = ()
+                 ) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """(path, click command) of govaudit and of every command and subcommand under it."""
+    command = command or app_command()
+    yield path, command
+    for name, sub in (getattr(command, "commands", None) or {}).items():
+        if not sub.hidden:
+            yield from app_commands(sub, (*path, name))
+
+
 @pytest.fixture
 def cli():
     """Run `govaudit ARGS…` in-process; returns the click Result."""
-    runner = CliRunner()
+    runner = AppRunner()
 
     def invoke(*args: str, input: str | None = None, cwd: Path | None = None):
         old = os.getcwd()
