@@ -105,7 +105,10 @@ def evidence(
     if ctx.invoked_subcommand is not None:
         return
     from govaudit.capture import CaptureOptions, WaitUntil
+    from govaudit.errors import UsageError
 
+    if cdp_endpoint and browser_endpoint:
+        raise UsageError("give either --cdp-endpoint or --browser-endpoint, not both")
     audit = open_audit(workspace)
     options = CaptureOptions(viewport=viewport, device=device, full_page=full_page,
                              timeout_s=timeout,
