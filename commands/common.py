@@ -32,12 +32,22 @@ class _LazyConsole:
         self._settings = settings
         self._console: SafeConsole | None = None
 
-    def __getattr__(self, name: str) -> Any:
+    def _made(self) -> SafeConsole:
         if self._console is None:
             from .console import SafeConsole
 
             self._console = SafeConsole(**self._settings)
-        return getattr(self._console, name)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._made(), name)
+
+    # rich's Live (under Progress) buffers its last frame in `with console:`
+    def __enter__(self) -> Any:
+        return self._made().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._made().__exit__(*exc)
 
 
 console = cast("SafeConsole", _LazyConsole(highlight=False, soft_wrap=True, markup=False))
