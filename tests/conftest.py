@@ -83,6 +83,18 @@ def run_govaudit(*args: str, cwd: Path, timeout: float = 120,
                           timeout=timeout, **kwargs)
 
 
+def run_cli(*args: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess:
+    """Run `govaudit ARGS` in process from `cwd`, as run_govaudit does in a subprocess: the
+    exit code, standard output and standard error. An exception the CLI does not turn into
+    a message fails the test (a traceback, which a subprocess would print)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd)
+        result = AppRunner().invoke(app, list(args), input=input, catch_exceptions=False,
+                                    prog_name="govaudit")
+    return subprocess.CompletedProcess(["govaudit", *args], result.exit_code, result.stdout,
+                                       result.stderr)
+
+
 @pytest.fixture
 def mini_checklist() -> Path:
     return FIXTURES / "mini.yaml"
