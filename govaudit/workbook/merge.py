@@ -9,7 +9,8 @@ workbook's Conflicts is the candidate that went in.
 
 1. One evaluator, two different values for a key (same-evaluator conflict):
    the latest answer wins (a tie on time goes to the greatest value, then note,
-   then evidence ids, compared as written, so every re-merge picks the same one);
+   then evidence ids, compared as written, so every re-merge picks the same one; a hand
+   edit is dated after the answer it changed when it is read, ingest.edit_time);
    `--prefer fail` refuses instead (probe suggestions always take the latest).
    Every candidate is listed in Conflicts.
 2. The consolidated answer per (site, question) that Summary and Scores use:
