@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +16,10 @@ from .common import (
     open_audit,
     window_seconds,
 )
+
+if TYPE_CHECKING:
+    from govaudit.workbook.content import ConflictRow
+    from govaudit.workbook.merge import MergeResult
 
 app = typer.Typer(
     cls=GovauditGroup,
@@ -111,8 +115,6 @@ def merge(
         show_default=False)] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    from rich.table import Table
-
     from govaudit import Audit
 
     result = Audit.merge_files([here(f) for f in files], here(output), workspace=workspace,
@@ -120,25 +122,49 @@ def merge(
     console.print(f"Merged {result.files} workbook(s) into {result.path}: {result.sites} sites, "
                   f"{result.answers} answers by {', '.join(result.evaluators) or 'nobody'}",
                   markup=False)
+    for warning in result.warnings:
+        console.print(f"Warning: {warning}", markup=False)
     if result.unlinked:
         console.print(f"{result.unlinked} evidence file(s) listed without a link: "
                       f"{result.unlinked_reason}", markup=False)
-    contested = {(r.answer.site, r.answer.question, r.answer.evaluator)
-                 for r in result.conflicts}
-    if contested:
-        table = Table("site", "question", "evaluator", "value", "time", "outcome",
-                      title=f"{len(contested)} same-evaluator conflict(s) (sheet Conflicts)")
-        for row in result.conflicts[:40]:
-            a = row.answer
-            table.add_row(a.site, a.question, a.evaluator, str(a.value), a.time, row.outcome)
-        console.print(table)
+    _show_conflicts(result)
     units = {(r.answer.site, r.answer.question) for r in result.disagreements}
     if units:
-        console.print(f"{len(units)} question(s) where evaluators disagree (sheet Conflicts)",
-                      markup=False)
+        why = ""
+        if result.unknown_disagreements:
+            why = (f": in {result.unknown_disagreements} of them an evaluator answered unknown, "
+                   "which the Agreement sheet counts as missing, not as a disagreement; it "
+                   f"counts the other {len(units) - result.unknown_disagreements}")
+        console.print(f"{len(units)} question(s) where evaluators disagree (sheet Conflicts)"
+                      f"{why}", markup=False)
     if result.agreement is not None:
         agreement = result.agreement
         alpha = "n/a" if agreement.alpha is None else f"{agreement.alpha:.3f}"
         console.print(f"Agreement over {agreement.units} doubly assessed answers on "
                       f"{agreement.sites} sites: {agreement.percent:.1%}, Krippendorff's alpha "
                       f"{alpha}", markup=False)
+
+
+SHOWN_CONFLICTS = 20
+
+
+def _show_conflicts(result: MergeResult) -> None:
+    """The first same-evaluator conflicts, every candidate of each; the count of the rest."""
+    from rich.table import Table
+
+    by_key: dict[tuple[str, str, str], list[ConflictRow]] = {}
+    for row in result.conflicts:
+        by_key.setdefault((row.answer.site, row.answer.question, row.answer.evaluator),
+                          []).append(row)
+    if not by_key:
+        return
+    table = Table("site", "question", "evaluator", "value", "time", "outcome",
+                  title=f"{len(by_key)} same-evaluator conflict(s) (sheet Conflicts)")
+    for rows in list(by_key.values())[:SHOWN_CONFLICTS]:
+        for row in rows:
+            a = row.answer
+            table.add_row(a.site, a.question, a.evaluator, str(a.value), a.time, row.outcome)
+    console.print(table)
+    if len(by_key) > SHOWN_CONFLICTS:
+        console.print(f"… and {len(by_key) - SHOWN_CONFLICTS} more conflict(s): every one is "
+                      f"listed in the Conflicts sheet of {result.path}", markup=False)

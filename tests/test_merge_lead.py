@@ -1,4 +1,5 @@
-"""export merge and import as a team lead uses them: hand edits, a renamed Summary sheet."""
+"""export merge and import as a team lead uses them: hand edits, what is settled, what the
+counts mean, a renamed Summary sheet."""
 
 from __future__ import annotations
 
@@ -86,6 +87,76 @@ def test_merge_and_import_take_a_hand_edit_either_way(make_workspace, cli, tmp_p
     assert "3 updated" in result.output
     imported = {(a.site, a.question): (a.value, a.time) for a in Store(ws).answers()}
     assert imported == taken  # one result, value and time, from merge and from import
+
+
+# -- settlements that are said ---------------------------------------------------------
+
+
+def test_a_ranking_group_disagreement_is_an_error(cli, tmp_path: Path):
+    answer = Answer("成都市", "a1.q1", "a1", "yes", "张三", T1)
+    first = _file(tmp_path, "张三.xlsx", [answer],
+                  [Site("成都市", "https://cd.example.cn", "city", group="副省级城市")])
+    second = _file(tmp_path, "李四.xlsx", [answer.replace(evaluator="李四")],
+                   [Site("成都市", "https://cd.example.cn", "city", group="省会城市")])
+    out = tmp_path / "team.xlsx"
+    result = cli("export", "merge", str(first), str(second), "-o", str(out), "--checklist",
+                 str(FIXTURE), cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "成都市" in result.output and "副省级城市" in result.output
+    assert "省会城市" in result.output and "李四.xlsx" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_a_site_without_answers_is_named_with_its_file(cli, tmp_path: Path):
+    first = _file(tmp_path, "张三.xlsx", [Answer("成都市", "a1.q1", "a1", "yes", "张三", T1)])
+    second = _file(tmp_path, "李四.xlsx", [Answer("成都市", "a1.q1", "a1", "yes", "李四", T1)],
+                   [Site("成都市", "https://cd.example.cn", "city")])
+    out = tmp_path / "team.xlsx"
+    result = cli("export", "merge", str(first), str(second), "-o", str(out), "--checklist",
+                 str(FIXTURE), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.output.splitlines() if "no answer" in line]
+    assert len(warning) == 1 and "郫都区 (Summary of 张三.xlsx)" in warning[0]
+    assert "成都市" not in warning[0]
+
+
+# -- counts that explain themselves ------------------------------------------------------
+
+
+def test_the_conflict_table_says_how_many_more_and_where(cli, tmp_path: Path):
+    evaluators = [f"评估人{i:02d}" for i in range(25)]
+    early = _file(tmp_path, "早.xlsx", [Answer("成都市", "a1.q1", "a1", "yes", who, T1)
+                                       for who in evaluators])
+    late = _file(tmp_path, "晚.xlsx", [Answer("成都市", "a1.q1", "a1", "no", who, T2)
+                                      for who in evaluators])
+    out = tmp_path / "team.xlsx"
+    result = cli("export", "merge", str(early), str(late), "-o", str(out), "--checklist",
+                 str(FIXTURE), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "25 same-evaluator conflict(s)" in result.output
+    assert "… and 5 more conflict(s)" in result.output
+    assert f"Conflicts sheet of {out}" in result.output
+    table = result.output.split("same-evaluator conflict(s)")[1].split("… and 5 more")[0]
+    assert [w for w in evaluators if w in table] == evaluators[:20]
+
+
+def test_disagreements_with_unknown_are_told_apart_from_agreements_count(cli, tmp_path: Path):
+    zhang = _file(tmp_path, "张三.xlsx", [Answer("成都市", "a1.q1", "a1", "yes", "张三", T1),
+                                          Answer("成都市", "a2.q1", "a2", "yes", "张三", T1),
+                                          Answer("郫都区", "a2.q1", "a2", "yes", "张三", T1)])
+    li = _file(tmp_path, "李四.xlsx", [Answer("成都市", "a1.q1", "a1", "unknown", "李四", T1),
+                                        Answer("成都市", "a2.q1", "a2", "no", "李四", T1),
+                                        Answer("郫都区", "a2.q1", "a2", "no", "李四", T1)])
+    out = tmp_path / "team.xlsx"
+    result = cli("export", "merge", str(zhang), str(li), "-o", str(out), "--checklist",
+                 str(FIXTURE), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "3 question(s) where evaluators disagree" in text
+    assert "in 1 of them an evaluator answered unknown" in text
+    assert "it counts the other 2" in text
+    overall = _rows(read_sheets(out), "Agreement")[0]
+    assert overall["disagreements"] == 2  # the figure the message adds up to
 
 
 # -- a renamed Summary sheet -------------------------------------------------------------

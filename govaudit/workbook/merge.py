@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,7 @@ from govaudit.workspace import Workspace
 if TYPE_CHECKING:
     from govaudit.workbook.ingest import WorkbookInput
 
+MAX_SHOWN = 20  # sites a warning names before "… and N more"
 CONSOLIDATION_RULE = (
     "同一评估人答案不同时采用最新答案；评估人一致时采用该答案；评估人分歧时采用 --prefer "
     "evaluator:NAME 指定评估人的答案，否则记为 unknown 待复核；人工答案优先于自动探测建议。"
@@ -143,6 +144,9 @@ class MergeResult:
     hyperlinks: int = 0
     unlinked: int = 0  # evidence files listed without a hyperlink
     unlinked_reason: str = ""
+    # disagreements where an evaluator answered `unknown`: Agreement counts that as missing
+    unknown_disagreements: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def _union_sites(checklist: Checklist, workspace_sites: dict[str, Site],
@@ -156,6 +160,11 @@ def _union_sites(checklist: Checklist, workspace_sites: dict[str, Site],
             if other is not None and other.level != site.level:
                 raise GovauditError(f"site {site.name} is {other.level} in {origin[site.name]} "
                                     f"but {site.level} in {data.path}; correct one of them")
+            if other is not None and other.group != site.group:
+                raise GovauditError(
+                    f"site {site.name} ranks in group {other.group or '(by level)'} in "
+                    f"{origin[site.name]} but {site.group or '(by level)'} in {data.path} "
+                    f"(Summary, column 分组); correct one of them")
             if other is None or _site_order(site) < _site_order(other):
                 found[site.name] = site
                 origin[site.name] = data.path
@@ -212,8 +221,36 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[Any], preference: Prefer
                               conflicts=conflicts, agreement=agreement)
     result = MergeResult(Path(), len(inputs), len(sites), len(answers),
                          sorted({a.evaluator for a in answers}), conflict_rows,
-                         disagreement_rows, agreement.overall)
+                         disagreement_rows, agreement.overall,
+                         unknown_disagreements=_with_unknown(disagreement_rows, agreement),
+                         warnings=_unanswered(sites, used, inputs))
     return content, result
+
+
+def _with_unknown(rows: Sequence[ConflictRow], agreement: AgreementReport) -> int:
+    """The disagreements Agreement does not count: an evaluator answered `unknown` (missing
+    data there) and the others agree."""
+    counted = {(d.site, d.question) for d in agreement.disagreements}
+    return len({(r.answer.site, r.answer.question) for r in rows
+                if r.answer.value == "unknown"} - counted)
+
+
+def _unanswered(sites: Sequence[Site], used: set[str], inputs: Sequence[Any]) -> list[str]:
+    """A warning naming the sites listed in a Summary that no workbook has an answer for:
+    they are scored 0, graded lowest and ranked last, which is seldom what was meant."""
+    named = []
+    for site in sites:
+        if site.name not in used:
+            files = ", ".join(Path(d.path).name for d in inputs
+                              if any(s.name == site.name for s in d.sites))
+            named.append(f"{site.name} (Summary of {files})")
+    if not named:
+        return []
+    shown = "; ".join(named[:MAX_SHOWN])
+    more = f"; … and {len(named) - MAX_SHOWN} more" if len(named) > MAX_SHOWN else ""
+    return [f"{len(named)} site(s) have no answer in any workbook (were their Answers rows "
+            "deleted?), so they are merged with a total of 0, the lowest grade and the last "
+            f"rank: {shown}{more}"]
 
 
 def merged_files(inputs: Sequence[Any]) -> list[tuple[str, str, Any]]:
