@@ -19,6 +19,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from govaudit.workbook.content import ConflictRow
+    from govaudit.workbook.into import IntoResult
     from govaudit.workbook.merge import MergeResult
 
 app = typer.Typer(
@@ -46,6 +47,10 @@ answered it, otherwise 'unknown' (the site stays incomplete until a reviewer
 settles it), listed in Conflicts. Merging a file twice adds nothing and the
 order of the files does not matter. Scores use this workspace's checklist;
 outside a workspace, --checklist or the one the workbooks' About sheets name.
+
+-o writes a new workbook; --into updates the team's own workbook in place, as
+'export --into' does: govaudit's sheets, Conflicts and Agreement included, are
+replaced, the team's other sheets kept, and the previous file kept as a backup.
 """
 
 
@@ -81,27 +86,36 @@ def export(
     if into is not None:
         result = audit.export_into(here(into), accept_loss=accept_loss, keep_backups=keep_backups,
                                    window=length)
-        console.print(f"Updated {result.path}: {', '.join(result.replaced + result.added)}",
-                      markup=False)
-        if result.removed:
-            console.print(f"Removed stale sheets: {', '.join(result.removed)}", markup=False)
-        console.print(f"Kept the workbook's own sheets: {', '.join(result.kept) or 'none'}; "
-                      f"previous file saved as {result.backup.name}", markup=False)
-        for line in result.lost:
-            console.print(f"Lost (accepted with --accept-loss): {line}", markup=False)
-        if result.pruned:
-            console.print(f"Removed {len(result.pruned)} older backup(s), keeping the last "
-                          f"{keep_backups}", markup=False)
+        _say_into(result, keep_backups)
         return
     path = audit.export(output and here(output), overwrite=overwrite, window=length)
     console.print(f"Wrote {path}", markup=False)
 
 
+def _say_into(result: IntoResult, keep_backups: int) -> None:
+    """What an update in place did to the team's workbook."""
+    console.print(f"Updated {result.path}: {', '.join(result.replaced + result.added)}",
+                  markup=False)
+    if result.removed:
+        console.print(f"Removed stale sheets: {', '.join(result.removed)}", markup=False)
+    console.print(f"Kept the workbook's own sheets: {', '.join(result.kept) or 'none'}; "
+                  f"previous file saved as {result.backup.name}", markup=False)
+    for line in result.lost:
+        console.print(f"Lost (accepted with --accept-loss): {line}", markup=False)
+    if result.pruned:
+        console.print(f"Removed {len(result.pruned)} older backup(s), keeping the last "
+                      f"{keep_backups}", markup=False)
+
+
 @app.command("merge", help=MERGE_HELP)
 def merge(
     files: Annotated[list[Path], typer.Argument(help="Teammates' workbooks (.xlsx).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The merged workbook to write.",
-                                         show_default=False)],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="The merged workbook to write.", show_default=False)] = None,
+    into: Annotated[Path | None, typer.Option(
+        "--into", help="Instead of -o: update govaudit's sheets (Conflicts and Agreement "
+        "too) inside the team's own workbook, keeping every other sheet; the previous file "
+        "is kept as a backup.", show_default=False)] = None,
     prefer: Annotated[str, typer.Option(
         "--prefer", help="latest | evaluator:NAME | fail (see above).")] = "latest",
     force: Annotated[bool, typer.Option(
@@ -109,6 +123,11 @@ def merge(
     overwrite: Annotated[bool, typer.Option(
         "--overwrite", help="Replace an existing -o file even if govaudit did not write it.")
     ] = False,
+    accept_loss: Annotated[bool, typer.Option(
+        "--accept-loss", help="With --into: update even though openpyxl drops some of the "
+        "team's content (text boxes, cached formula results, …); it is listed first.")] = False,
+    keep_backups: Annotated[int, typer.Option(
+        "--keep-backups", help="With --into: how many backups of the workbook to keep.")] = 5,
     checklist: Annotated[str | None, typer.Option(
         "--checklist", help="Outside a workspace: the checklist to score with (a built-in "
         "name or .yaml file), when the workbooks' About sheets name none or disagree.",
@@ -117,11 +136,16 @@ def merge(
 ) -> None:
     from govaudit import Audit
 
-    result = Audit.merge_files([here(f) for f in files], here(output), workspace=workspace,
-                               checklist=checklist, prefer=prefer, force=force, overwrite=overwrite)
+    result = Audit.merge_files([here(f) for f in files], output and here(output),
+                               into=into and here(into), workspace=workspace,
+                               checklist=checklist, prefer=prefer, force=force,
+                               overwrite=overwrite, accept_loss=accept_loss,
+                               keep_backups=keep_backups)
     console.print(f"Merged {result.files} workbook(s) into {result.path}: {result.sites} sites, "
                   f"{result.answers} answers by {', '.join(result.evaluators) or 'nobody'}",
                   markup=False)
+    if result.into is not None:
+        _say_into(result.into, keep_backups)
     for warning in result.warnings:
         console.print(f"Warning: {warning}", markup=False)
     if result.unlinked:

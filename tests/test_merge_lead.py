@@ -1,12 +1,12 @@
 """export merge and import as a team lead uses them: hand edits, what is settled, what the
-counts mean, a renamed Summary sheet."""
+counts mean, updating the team's own workbook, a renamed Summary sheet."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from govaudit.checklist import load_checklist
 from govaudit.store import Answer, Site, Store
@@ -157,6 +157,50 @@ def test_disagreements_with_unknown_are_told_apart_from_agreements_count(cli, tm
     assert "it counts the other 2" in text
     overall = _rows(read_sheets(out), "Agreement")[0]
     assert overall["disagreements"] == 2  # the figure the message adds up to
+
+
+# -- export merge --into -----------------------------------------------------------------
+
+
+def test_merge_into_updates_the_team_workbook_in_place(make_workspace, cli, tmp_path: Path):
+    ws = make_workspace(sites=SITES)
+    team = tmp_path / "团队汇总.xlsx"
+    book = Workbook()
+    book.active.title = "说明"
+    book["说明"]["A1"] = "团队汇总表"
+    book.save(team)
+    zhang_early = _file(tmp_path, "张三-早.xlsx",
+                        [Answer("成都市", "a1.q1", "a1", "yes", "张三", T1)])
+    zhang = _file(tmp_path, "张三.xlsx", [Answer("成都市", "a1.q1", "a1", "no", "张三", T2)])
+    li = _file(tmp_path, "李四.xlsx", [Answer("成都市", "a1.q1", "a1", "yes", "李四", T1)])
+
+    result = cli("export", "merge", str(zhang_early), str(zhang), str(li), "--into", str(team),
+                 cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    assert "Conflicts" in result.output and "Kept the workbook's own sheets: 说明" in result.output
+    sheets = read_sheets(team)
+    assert {"说明", "Summary", "Answers", "Conflicts", "Agreement", "About"} <= set(sheets)
+    assert sheets["说明"][0][0] == "团队汇总表"
+    assert len(_rows(sheets, "Conflicts")) == 4  # 张三's two candidates, the disagreement's two
+    assert _rows(sheets, "Agreement")[0]["units"] == 1
+    assert any("成都市" in map(str, row) for row in sheets["Agreement"])
+
+    # a later merge without conflicts replaces the stale Conflicts and Agreement
+    result = cli("export", "merge", str(zhang), "--into", str(team), cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    sheets = read_sheets(team)
+    assert sheets["说明"][0][0] == "团队汇总表"
+    assert _rows(sheets, "Conflicts") == []
+    assert not any("成都市" in map(str, row) for row in sheets["Agreement"])
+    assert [(r["evaluator"], r["value"]) for r in _rows(sheets, "Answers")] == [("张三", "no")]
+    assert len(list(tmp_path.glob("团队汇总.backup-*.xlsx"))) == 2
+
+    # one of -o and --into
+    both = cli("export", "merge", str(zhang), "--into", str(team), "-o",
+               str(tmp_path / "x.xlsx"), cwd=ws.root)
+    neither = cli("export", "merge", str(zhang), cwd=ws.root)
+    assert both.exit_code == neither.exit_code == 2
+    assert "--into" in neither.output and "Traceback" not in neither.output
 
 
 # -- a renamed Summary sheet -------------------------------------------------------------

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
-from govaudit.errors import GovauditError, OptionError
+from govaudit.errors import GovauditError, OptionError, UsageError
 from govaudit.model import PROBE_EVALUATOR
 from govaudit.scoring import Settlement, score_sites, settle, value_key
 from govaudit.store import Answer, Site, Store
@@ -42,6 +42,7 @@ from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
     from govaudit.workbook.ingest import WorkbookInput
+    from govaudit.workbook.into import IntoResult
 
 MAX_SHOWN = 20  # sites a warning names before "… and N more"
 CONSOLIDATION_RULE = (
@@ -147,6 +148,7 @@ class MergeResult:
     # disagreements where an evaluator answered `unknown`: Agreement counts that as missing
     unknown_disagreements: int = 0
     warnings: list[str] = field(default_factory=list)
+    into: IntoResult | None = None  # what `--into` replaced, added, removed and kept
 
 
 def _union_sites(checklist: Checklist, workspace_sites: dict[str, Site],
@@ -307,11 +309,15 @@ def _check_preferred(preference: Preference, inputs: Sequence[WorkbookInput]) ->
                           f"{', '.join(evaluators) or 'none'})")
 
 
-def merge_workbooks(workspace: Workspace | None, paths: Sequence[Path], out: Path,
+def merge_workbooks(workspace: Workspace | None, paths: Sequence[Path], out: Path | None,
                     prefer: str | Preference = "latest", force: bool = False,
-                    overwrite: bool = False, checklist: str | None = None) -> MergeResult:
-    """Merge workbooks into `out`, scored with the workspace's checklist; without a
-    workspace, with `checklist` or the one the workbooks' About sheets name.
+                    overwrite: bool = False, checklist: str | None = None, *,
+                    into: Path | None = None, accept_loss: bool = False,
+                    keep_backups: int | None = None) -> MergeResult:
+    """Merge workbooks into `out`, or into the team's own workbook `into` (govaudit's sheets
+    replaced, the others kept, a backup made: as `export --into`), scored with the
+    workspace's checklist; without a workspace, with `checklist` or the one the workbooks'
+    About sheets name.
 
     Every input is read and validated before anything is written; a refused
     input (or a conflict under `--prefer fail`) leaves `out` untouched. An
@@ -319,9 +325,16 @@ def merge_workbooks(workspace: Workspace | None, paths: Sequence[Path], out: Pat
     """
     from govaudit.workbook.export import write_workbook
     from govaudit.workbook.ingest import read_workbook
+    from govaudit.workbook.into import KEEP_BACKUPS, check_target, write_into
 
     if not paths:
         raise GovauditError("give the workbooks to merge, e.g. 张三.xlsx 李四.xlsx -o team.xlsx")
+    if (out is None) == (into is None):
+        raise UsageError("give the merged workbook to write, -o FILE, or the team's workbook "
+                         "to update, --into FILE (one of them)")
+    keep = KEEP_BACKUPS if keep_backups is None else keep_backups
+    if into is not None:
+        check_target(Path(into), keep)
     preference = prefer if isinstance(prefer, Preference) else parse_prefer(prefer)
     if workspace is not None:
         rules = workspace.checklist
@@ -332,8 +345,14 @@ def merge_workbooks(workspace: Workspace | None, paths: Sequence[Path], out: Pat
     inputs = [read_workbook(Path(p), rules, known, force=force) for p in paths]
     _check_preferred(preference, inputs)
     content, result = merge_inputs(rules, inputs, preference, known)
-    write_workbook(content, Path(out), overwrite)
-    result.path = Path(out)
+    if into is not None:
+        result.into = write_into(content, Path(into), accept_loss=accept_loss,
+                                 keep_backups=keep)
+        result.path = Path(into)
+    else:
+        assert out is not None
+        write_workbook(content, Path(out), overwrite)
+        result.path = Path(out)
     result.hyperlinks = int(content.extra.get("hyperlinks", 0))
     result.unlinked = int(content.extra.get("unlinked", 0))
     result.unlinked_reason = str(content.extra.get("unlinked_reason", ""))
