@@ -195,7 +195,9 @@ class GovauditGroup(TyperGroup):
                 message = f"{path.parent}: cannot write a file there ({message})"
             else:
                 message = f"{path}: {message}"
-        return f"{message}; what was saved before is unchanged"
+        # what the writer says became of the data, else the rule every writer keeps
+        outcome = "; ".join(getattr(exc, "__notes__", ())) or "what was saved before is unchanged"
+        return f"{message}; {outcome}"
 
 
 def new_app(help_text: str) -> typer.Typer:

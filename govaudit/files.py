@@ -47,12 +47,9 @@ def temporary_beside(path: Path, suffix: str = ".tmp", mode: int | None = None) 
     return fd, tmp
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Replace `path` with `data`: temporary file beside it, fsync, rename, fsync the folder.
-
-    The file gets `mode`, or by default the mode `cp` would give it.
-    On any failure the temporary file is removed and `path` is as it was.
-    """
+def write_beside(path: Path, data: bytes, mode: int | None = None) -> Path:
+    """`data` in a new temporary file beside `path`, written and fsynced, for `os.replace`
+    to put in place. On any failure it is removed, and an OSError names `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = temporary_beside(path, mode=mode)
     try:
@@ -60,9 +57,25 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a failed write() names no file
+        raise
+    return Path(tmp)
+
+
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Replace `path` with `data`: temporary file beside it, fsync, rename, fsync the folder.
+
+    The file gets `mode`, or by default the mode `cp` would give it.
+    On any failure the temporary file is removed and `path` is as it was.
+    """
+    tmp = write_beside(path, data, mode)
+    try:
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
 
