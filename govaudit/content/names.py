@@ -15,7 +15,9 @@ institutions by their full names. On each text block:
 - names out of order are listed people written as a list (only separators and titles between
   them: 张三丰、李四光、王五; or consecutive elements of one shape that hold just a name and its
   title, as on a leaders page) in an order other than the list's;
-- a confusion-list word (wrong form, right form) found in the text.
+- a confusion-list word (wrong form, right form) of two characters or more found in the
+  text; a pair of single characters (己 已) counts inside listed names only, since each of
+  them is right in most words (自己, 已经).
 
 The near misses are written out when the list is read: each name with one character replaced
 by each character that may stand for it; a name of eight or more (two may differ) by halves,
@@ -257,7 +259,7 @@ class NameCheck:
                     values.setdefault(variant, []).append((_NEAR, index, offset))
         for index, confusion in enumerate(self._confusions):
             key = fold_word(confusion.wrong)
-            if key:
+            if len(key) > 1:  # a pair of single characters counts inside names only (自己)
                 values.setdefault(key, []).append((_CONFUSION, index, 0))
         for listed in lists:
             for word in listed.allow:
