@@ -22,7 +22,7 @@ from govaudit.content.personal import (
 )
 from govaudit.content.text import _GAPS, by_block, fold, fold_chars
 from govaudit.content.words import WordMatcher, load_words
-from tests.content_helpers import EXAMPLES, ON, card_number, id_number
+from tests.content_helpers import EXAMPLES, ON, card_number, id_number, registration_number
 
 
 def _page(*texts: str) -> PageText:
@@ -126,13 +126,8 @@ def test_first_generation_id_numbers_are_found_and_quoted_masked():
     assert id_card_valid(old) and not id_card_valid("110101900230123")
 
 
-def _registration(body: str) -> str:
-    """A 15-digit number ending in a 注册号's check digit (GB/T 17710)."""
-    return next(body + d for d in "0123456789" if registration_check(body + d))
-
-
 def test_other_15_digit_numbers_that_hold_a_date_are_not_id_numbers():
-    number = _registration("11010885121200")  # a 注册号 whose digits also read 1985-12-12
+    number = registration_number("11010885121200")  # a 注册号 whose digits also read 1985-12-12
     assert id_card_valid(number)
     other = "110101900307123"
     assert not registration_check(other)
