@@ -14,6 +14,7 @@ from .common import (
     console,
     here,
     open_audit,
+    print_notices,
     window_seconds,
 )
 
@@ -88,8 +89,15 @@ def export(
                                    window=length)
         _say_into(result, keep_backups)
         return
-    path = audit.export(output and here(output), overwrite=overwrite, window=length)
-    console.print(f"Wrote {path}", markup=False)
+    written = audit.export(output and here(output), overwrite=overwrite, window=length)
+    console.print(f"Wrote {written.path}", markup=False)
+    _say_backup(written.path, written.backup)
+
+
+def _say_backup(path: Path, backup: Path | None) -> None:
+    if backup is not None:
+        console.print(f"{path} had been changed since govaudit wrote it: the previous file "
+                      f"is kept as {backup}", markup=False)
 
 
 def _say_into(result: IntoResult, keep_backups: int) -> None:
@@ -146,8 +154,9 @@ def merge(
                   markup=False)
     if result.into is not None:
         _say_into(result.into, keep_backups)
-    for warning in result.warnings:
-        console.print(f"Warning: {warning}", markup=False)
+    else:
+        _say_backup(result.path, result.backup)
+    print_notices(result.notices, result.warnings)
     if result.unlinked:
         console.print(f"{result.unlinked} evidence file(s) listed without a link: "
                       f"{result.unlinked_reason}", markup=False)
