@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import WorkspaceOption, console, here
+from .common import WorkspaceOption, console, here, print_notices
 
 
 def answer(
@@ -39,8 +39,11 @@ def answer(
                          "or govaudit answer --file answers.csv")
     audit = open_audit(workspace)
     if file is not None:
-        answers = audit.answer_file(here(file), evaluator=evaluator, sheet=sheet)
+        notices: list[str] = []
+        answers = audit.answer_file(here(file), evaluator=evaluator, sheet=sheet,
+                                    notices=notices)
         console.print(f"Saved {len(answers)} answers from {file}", markup=False)
+        print_notices(notices, [])
         return
     assert site and question and value is not None  # checked above
     saved = audit.answer(site, question, value, note=note, evaluator=evaluator)

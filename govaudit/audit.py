@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from govaudit.evidence import VerifyResult
     from govaudit.monitor import Monitor
     from govaudit.probes.run import CheckOptions, CheckRun, ProgressFn
+    from govaudit.workbook.export import WrittenWorkbook
     from govaudit.workbook.ingest import ImportResult
     from govaudit.workbook.into import IntoResult
     from govaudit.workbook.merge import MergeResult
@@ -234,30 +235,36 @@ class Audit:
             [record] = keep_notes([record], self.store.answers(target.name))
         return self.store.save_answers([record])[0]
 
-    def _values(self, evaluator: str, site: str | None = None) -> dict[str, dict[str, object]]:
+    def _values(self, evaluator: str, site: str | None = None,
+                answers: list[Answer] | None = None) -> dict[str, dict[str, object]]:
         """Each site's current answers by question id (one site, or all), as `evaluator`
         sees them: the skip logic of `answer` and `collect`."""
         from govaudit.scoring import consolidate
 
         out: dict[str, dict[str, object]] = {}
-        chosen = consolidate(self.store.answers(site), evaluator)
-        for (name, question), answer in chosen.items():
+        stored = self.store.answers(site) if answers is None else answers
+        for (name, question), answer in consolidate(stored, evaluator).items():
             out.setdefault(name, {})[question] = answer.value
         return out
 
     def answer_file(self, path: str | Path, *, evaluator: str | None = None,
-                    sheet: str | None = None) -> list[Answer]:
+                    sheet: str | None = None, notices: list[str] | None = None
+                    ) -> list[Answer]:
         """Save every answer of a CSV/XLSX file (site, question, value[, note]), all or none.
 
         Every sheet of a workbook with such a header is read, or only `sheet`. A row
-        without a note keeps the note stored for its site and question.
+        without a note (or a file without a note column) keeps the note stored for its
+        site and question; a note cell that holds a formula is not taken either, and
+        `notices` gets a line for it.
         """
         from govaudit.answers import answering_as, keep_notes, parse_answer_file
 
         who = answering_as(evaluator, self.evaluator)
+        stored = self.store.answers()
+        notes = {(a.site, a.question): a.note for a in stored if a.evaluator == who}
         answers = parse_answer_file(self.path(path), self.checklist, self.store.sites(), who,
-                                    self._values(who), sheet)
-        return self.store.save_answers(keep_notes(answers, self.store.answers()))
+                                    self._values(who, answers=stored), sheet, notes, notices)
+        return self.store.save_answers(keep_notes(answers, stored))
 
     # -- scores ------------------------------------------------------------------------
 
@@ -474,11 +481,13 @@ class Audit:
     # -- workbooks and report ------------------------------------------------------------
 
     def export(self, path: str | Path | None = None, *, overwrite: bool = False,
-               window: float | None = None) -> Path:
+               window: float | None = None) -> WrittenWorkbook:
         """Write the workspace's workbook (default exports/<workspace>-<evaluator>.xlsx).
 
-        An existing file that govaudit did not write is refused unless `overwrite`. The
-        Monitoring sheet covers the last `window` seconds (default 7 days).
+        An existing file that govaudit did not write is refused unless `overwrite`; one
+        that changed since govaudit wrote it (edited by hand) is kept as a backup beside
+        it first (`.backup`). The Monitoring sheet covers the last `window` seconds
+        (default 7 days). The result's `.path` is the workbook (it is also a path-like).
         """
         from govaudit.workbook.export import export_workbook
 
@@ -498,20 +507,27 @@ class Audit:
         return export_into(self.workspace, self.path(path), accept_loss=accept_loss,
                            keep_backups=keep_backups, window=window)
 
-    def merge(self, files: Sequence[str | Path], output: str | Path, *,
-              prefer: str = "latest", force: bool = False,
-              overwrite: bool = False) -> MergeResult:
-        """Merge teammates' workbooks into `output`, scored with this workspace's checklist."""
+    def merge(self, files: Sequence[str | Path], output: str | Path | None = None, *,
+              into: str | Path | None = None, prefer: str = "latest", force: bool = False,
+              overwrite: bool = False, accept_loss: bool = False,
+              keep_backups: int | None = None) -> MergeResult:
+        """Merge teammates' workbooks into `output`, scored with this workspace's checklist;
+        or, with `into`, update the team's own workbook in place as `export_into` does
+        (its other sheets kept, a whole backup made, the last `keep_backups` kept)."""
         from govaudit.workbook.merge import merge_workbooks
 
-        return merge_workbooks(self.workspace, [self.path(f) for f in files], self.path(output),
-                               prefer, force, overwrite)
+        return merge_workbooks(self.workspace, [self.path(f) for f in files],
+                               None if output is None else self.path(output), prefer, force,
+                               overwrite, into=None if into is None else self.path(into),
+                               accept_loss=accept_loss, keep_backups=keep_backups)
 
     @staticmethod
-    def merge_files(files: Sequence[str | Path], output: str | Path, *,
+    def merge_files(files: Sequence[str | Path], output: str | Path | None = None, *,
+                    into: str | Path | None = None,
                     workspace: str | Path | None = None, checklist: str | None = None,
                     prefer: str = "latest", force: bool = False,
-                    overwrite: bool = False) -> MergeResult:
+                    overwrite: bool = False, accept_loss: bool = False,
+                    keep_backups: int | None = None) -> MergeResult:
         """Merge teammates' workbooks anywhere: in a workspace (`workspace`, or the one
         holding the current folder) with its checklist, unless `checklist` (a built-in
         name or .yaml file) is given; elsewhere with the one the About sheets name.
@@ -520,10 +536,14 @@ class Audit:
         from govaudit.workspace import has_workspace
 
         if checklist is None and (workspace is not None or has_workspace()):
-            return Audit.open(workspace).merge(files, output, prefer=prefer, force=force,
-                                               overwrite=overwrite)
-        return merge_workbooks(None, [Path(f) for f in files], Path(output), prefer, force,
-                               overwrite, checklist)
+            return Audit.open(workspace).merge(files, output, into=into, prefer=prefer,
+                                               force=force, overwrite=overwrite,
+                                               accept_loss=accept_loss,
+                                               keep_backups=keep_backups)
+        return merge_workbooks(None, [Path(f) for f in files],
+                               None if output is None else Path(output), prefer, force,
+                               overwrite, checklist, into=None if into is None else Path(into),
+                               accept_loss=accept_loss, keep_backups=keep_backups)
 
     def import_workbook(self, path: str | Path, *, force: bool = False,
                         add_sites: bool = False) -> ImportResult:

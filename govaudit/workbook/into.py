@@ -1,4 +1,5 @@
-"""`govaudit export --into`: refresh govaudit's sheets inside the team's own workbook.
+"""`govaudit export --into` and `export merge --into`: refresh govaudit's sheets inside the
+team's own workbook, with this workspace's export or a merge.
 
 The workbook is loaded with openpyxl, govaudit's sheets are replaced at the same
 positions and the result is built in memory. What openpyxl would drop from the
@@ -11,25 +12,19 @@ atomically, and only the last few backups are kept.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import os
-import re
-import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from govaudit.errors import GovauditError
-from govaudit.files import fsync_dir, temporary_beside
 from govaudit.workbook import layout
-from govaudit.workbook.content import workspace_content
+from govaudit.workbook.backups import KEEP_BACKUPS, make_backup, prune_backups
+from govaudit.workbook.content import WorkbookContent, workspace_content
 from govaudit.workbook.export import check_not_open, replacing, workbook_bytes
 from govaudit.workbook.losses import CACHED, describe, losses
 from govaudit.workbook.safety import ZipLimits, check_xlsx
 from govaudit.workspace import Workspace
 
-KEEP_BACKUPS = 5
 # openpyxl holds a sheet's cells sparsely: no bound on a sheet's reach is needed here.
 _LIMITS = ZipLimits(max_sheet_cells=None)
 
@@ -46,24 +41,16 @@ class IntoResult:
     pruned: list[Path] = field(default_factory=list)  # older backups removed
 
 
-def backup_path(path: Path) -> Path:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    candidate = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
-    counter = 1
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem}.backup-{stamp}-{counter}{path.suffix}")
-        counter += 1
-    return candidate
-
-
 def export_into(workspace: Workspace, path: Path, *, accept_loss: bool = False,
                 keep_backups: int = KEEP_BACKUPS, window: float | None = None) -> IntoResult:
     """Replace govaudit's sheets of an existing workbook with this workspace's export."""
-    from openpyxl import load_workbook
+    check_target(path, keep_backups)
+    return write_into(workspace_content(workspace, window), path, accept_loss=accept_loss,
+                      keep_backups=keep_backups)
 
-    from govaudit.workbook.ingest import workbook_origin
-    from govaudit.workbook.sheets import relative_link, write_content
 
+def check_target(path: Path, keep_backups: int = KEEP_BACKUPS) -> None:
+    """Refuse, before any work, a workbook `--into` cannot update."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise GovauditError(f"{path}: --into updates an .xlsx workbook")
@@ -71,9 +58,22 @@ def export_into(workspace: Workspace, path: Path, *, accept_loss: bool = False,
         raise GovauditError("--keep-backups must be at least 1: the backup of this update "
                             "is always kept")
     if not path.is_file():
-        raise GovauditError(f"{path}: no such workbook (create one with 'govaudit export -o "
-                            f"{path.name}')")
+        raise GovauditError(f"{path}: no such workbook (to write a new one, give -o "
+                            f"{path.name} instead of --into)")
     check_not_open(path)
+
+
+def write_into(content: WorkbookContent, path: Path, *, accept_loss: bool = False,
+               keep_backups: int = KEEP_BACKUPS) -> IntoResult:
+    """Replace govaudit's sheets of the workbook `path` with `content` (an export's or a
+    merge's): the same checks, loss rule and backups for both."""
+    from openpyxl import load_workbook
+
+    from govaudit.workbook.ingest import workbook_origin
+    from govaudit.workbook.sheets import relative_link, write_content
+
+    path = Path(path)
+    check_target(path, keep_backups)
     check_xlsx(path, _LIMITS)
     try:
         wb = load_workbook(path, rich_text=True)
@@ -84,7 +84,6 @@ def export_into(workspace: Workspace, path: Path, *, accept_loss: bool = False,
         raise GovauditError(
             f"{path}: has sheet(s) named {', '.join(present)} but no govaudit About sheet, so "
             "they may be the team's own: rename them, then run --into again")
-    content = workspace_content(workspace, window)
     positions = {name: wb.sheetnames.index(name) for name in present}
     for name in present:
         del wb[name]
@@ -117,63 +116,3 @@ def _loss_message(path: Path, lost: dict[str, Counter[str]]) -> str:
             "Nothing was changed. To update it anyway, run again with --accept-loss (the "
             "previous file is kept as a backup); or keep the team's workbook as it is and "
             "copy govaudit's sheets in from 'govaudit export -o FILE'.")
-
-
-def _digest(path: Path) -> tuple[str, int]:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest(), os.fstat(handle.fileno()).st_size
-
-
-def make_backup(path: Path) -> Path:
-    """A whole copy of `path` beside it: copied, fsynced, checked by size and SHA-256.
-
-    The copy is made under a temporary name and only then renamed to the backup's name,
-    so a kill in the middle never leaves a partial file that looks like a backup. If the
-    copy cannot be made whole (a full disk, a failing write), it is removed and
-    GovauditError says so; `path` is never touched.
-    """
-    backup = backup_path(path)
-    expected = _digest(path)
-    fd, name = temporary_beside(backup, suffix=".tmp")
-    tmp = Path(name)
-    try:
-        with path.open("rb") as source, os.fdopen(fd, "wb") as target:
-            shutil.copyfileobj(source, target, 1 << 20)
-            target.flush()
-            os.fsync(target.fileno())
-        shutil.copystat(path, tmp)
-        copied = _digest(tmp)
-        if copied == expected:
-            os.replace(tmp, backup)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise GovauditError(f"{path}: cannot make a whole backup {backup.name} "
-                            f"({exc.strerror or exc}); the workbook was not changed") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    if copied != expected:
-        raise GovauditError(f"{path}: cannot make a whole backup {backup.name} (the copy has "
-                            f"{copied[1]:,} bytes and another SHA-256 than the original's "
-                            f"{expected[1]:,}); the workbook was not changed")
-    fsync_dir(path.parent)
-    return backup
-
-
-def backups(path: Path) -> list[Path]:
-    """The backups `export --into` made of `path`, oldest first."""
-    pattern = re.compile(rf"{re.escape(path.stem)}\.backup-(\d{{8}}T\d{{6}}Z)(?:-(\d+))?"
-                         rf"{re.escape(path.suffix)}")
-    found: list[tuple[str, int, Path]] = []
-    for candidate in path.parent.iterdir():
-        match = pattern.fullmatch(candidate.name)
-        if match and candidate.is_file():
-            found.append((match.group(1), int(match.group(2) or 0), candidate))
-    return [p for _stamp, _n, p in sorted(found)]
-
-
-def prune_backups(path: Path, keep: int) -> list[Path]:
-    """Remove all but the last `keep` backups of `path`; returns the removed ones."""
-    old = backups(path)[:-keep]
-    for backup in old:
-        backup.unlink(missing_ok=True)
-    return old
