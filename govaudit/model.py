@@ -279,9 +279,13 @@ class LinkRow:
     found_on: str = ""
     text: str = ""
     tag: str = ""
+    verdict: str = ""  # govaudit.page.verdicts.LinkVerdict ("" in rows stored before it)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if not self.verdict:  # a row stored before verdicts is written back as it was
+            del out["verdict"]
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LinkRow:

@@ -108,3 +108,12 @@ def serve() -> Iterator:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """`check` and `monitor` run once over the labelled corpus (tests/corpus_run.py)."""
+    from corpus_run import run_corpus
+
+    with run_corpus(tmp_path_factory.mktemp("corpus-run")) as done:
+        yield done

@@ -7,10 +7,11 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+from html import unescape
 from pathlib import Path
 
 from conftest import run_govaudit
-from test_data_safety_urls import _Handler, serve  # noqa: F401 - serve is a fixture
+from test_data_safety_urls import _Handler
 
 from govaudit.monitor.db import FILE_NAME
 
@@ -27,7 +28,7 @@ def _rows(ws_root: Path, sql: str) -> list[tuple]:
 # -- logins and private addresses ------------------------------------------------------------
 
 
-def test_visits_log_in_with_the_sites_credentials(make_workspace, serve) -> None:  # noqa: F811
+def test_visits_log_in_with_the_sites_credentials(make_workspace, serve) -> None:
     class Handler(_Handler):
         def do_GET(self) -> None:  # noqa: N802
             given = self.headers.get("Authorization", "").removeprefix("Basic ")
@@ -63,7 +64,7 @@ def test_visits_log_in_with_the_sites_credentials(make_workspace, serve) -> None
 
 
 def test_visits_refuse_private_destinations_but_not_the_sites_own(make_workspace,
-                                                                   serve) -> None:  # noqa: F811
+                                                                   serve) -> None:
     class Inner(_Handler):
         def do_GET(self) -> None:  # noqa: N802
             self.send(200, "<html><body><ul><li><a href='/x'>内部管理系统的页面标题</a>"
@@ -100,7 +101,7 @@ def test_visits_refuse_private_destinations_but_not_the_sites_own(make_workspace
 
 
 def test_passwords_in_links_never_reach_the_store_or_the_report(make_workspace,
-                                                              serve) -> None:  # noqa: F811
+                                                              serve) -> None:
     """Links on the home page and on a column, a redirect and a query token carrying
     secrets: the samples keep
     each URL as govaudit.urls.redact_url leaves it, in the SQLite file, its -wal and the
@@ -239,7 +240,9 @@ def _monitored_workspace(make_workspace):
             links=[LinkSample("坏市", "http://127.0.0.1:9/", "http://127.0.0.1:9/gone", False,
                               404, "", now - 60 - i) for i in range(2)]
             + [LinkSample("坏市", "http://127.0.0.1:9/news/", "http://127.0.0.1:9/old", False,
-                          None, "connection refused", now - 60)])
+                          None, "connection refused", now - 60),
+               LinkSample("坏市", "http://127.0.0.1:9/news/", "http://127.0.0.1:9/old404",
+                          False, 404, "", now - 60)])
     return ws
 
 
@@ -305,7 +308,10 @@ def test_report_shows_the_timeline_figures_and_columns_of_the_store(make_workspa
     assert [row[0] for row in shown["columns"]] == [c["栏目"] for c in columns]
     assert [row[6] for row in shown["columns"]] == [c["状态"] for c in columns]
     assert "http://127.0.0.1:9/gone" in shown["dead"][0]
-    assert "http://127.0.0.1:9/old" in shown["dead"][1]
+    # a dead link of another page names that page; a refused connection is no dead link
+    assert "http://127.0.0.1:9/old404" in shown["dead"][1]
+    assert "所在页面 http://127.0.0.1:9/news/" in shown["dead"][1]
+    assert "http://127.0.0.1:9/old " not in " ".join(shown["dead"]) + " "
     assert overview == [["坏市", "140", "14", "10.0%"], ["好市", "140", "0", "0.0%"]]
 
 
@@ -390,7 +396,7 @@ def test_report_and_export_show_the_window_asked_for(make_workspace) -> None:
 
 
 def test_a_failed_visit_keeps_one_screenshot_per_failure_streak(
-        make_workspace, serve) -> None:  # noqa: F811
+        make_workspace, serve) -> None:
     from govaudit.store import Store
 
     state = {"down": True}
@@ -432,6 +438,13 @@ def test_a_failed_visit_keeps_one_screenshot_per_failure_streak(
     from govaudit.report.build import site_page_name
 
     page = (ws.exports_dir / "report" / "sites" / site_page_name("维护市")).read_text("utf-8")
-    assert "访问失败时的截图 2 张" in page
+    # each screenshot says when it was taken, after the failed visit, and what it shows
+    assert "访问失败后的截图 2 张" in page
+    taken = _rows(ws.root, "SELECT time, taken, shows FROM shots ORDER BY visit")
+    for when, at, shows in taken:
+        assert at is not None and at >= when
+        assert shows.startswith("the site's error page (HTTP 503)")
+        assert f"taken {round(at - when)} s after the failed visit; shows {shows}" in \
+            unescape(page)
     q1 = page[page.index('data-question="daily-operations.q1"'):]
     assert q1.index("evidence-row") < q1.index('data-question="daily-operations.q2"')

@@ -22,7 +22,7 @@ from govaudit.monitor.findings import (
     days_since,
 )
 from govaudit.probes.checks.availability import AvailabilityResult
-from govaudit.probes.checks.freshness import FreshnessResult, PageDates
+from govaudit.probes.checks.freshness import FreshnessResult, PageDates, newest_page
 from govaudit.probes.checks.links import LinksResult
 
 Bucket = tuple[float, float, int, int]  # (start, end, visits that opened, failed visits)
@@ -107,33 +107,43 @@ def sheet_rows(figures: dict[str, SiteFigures], findings: dict[str, list[Finding
 def monitored_results(site: Site, figures: SiteFigures, window: Window
                       ) -> dict[str, ProbeResult]:
     """The window's figures of one site as the typed results of the probes they measure:
-    availability (visits, failures), links (checked, broken, could not be checked) and
-    freshness (newest date, days, where)."""
+    availability (visits, failures, challenges), links (checked; dead: answered 4xx/5xx or a
+    soft 404; could not be judged: never answered, or a challenge; each with its stored
+    verdict) and freshness (the home page's and its columns' newest dates, as check reads
+    them)."""
     time = utc_iso(window.end)
     today = china_date(window.end)
     f = figures
     availability = AvailabilityResult(
-        site=site.name, time=time, samples=f.visits, failures=f.failures,
+        site=site.name, time=time, samples=f.visits + f.undecided, failures=f.failures,
+        refused=f.undecided, challenged=f.challenged,
         failure_rate=round(f.rate, 4) if f.rate is not None else 0.0,
         errors=tuple(sorted({v["error"] for v in f.failed if v["error"]})))
-    rows = [LinkRow(d["url"], d["status"], d["error"] or "", d["pages"][0] if d["pages"] else "")
-            for d in f.dead_links]
-    # "broken" is an HTTP answer of 400 or more; no answer at all could not be judged
-    broken = tuple(r for r in rows if r.status is not None and r.status >= 400)
-    unchecked = tuple(r for r in rows if r.status is None)
+
+    def row(d: dict[str, Any]) -> LinkRow:
+        plain = d["verdict"] in ("broken", "works")
+        return LinkRow(d["url"], d["status"], (d["error"] or "") if plain else d["problem"],
+                       d["page"] or (d["pages"][0] if d["pages"] else ""),
+                       verdict=d["verdict"])
+
+    broken = tuple(row(d) for d in f.dead_links)
+    unchecked = tuple(row(d) for d in f.unjudged_links)
     answered = f.links_checked - len(unchecked)
     links = LinksResult(site=site.name, time=time, checked=f.links_checked,
                         broken_count=len(broken), broken=broken,
                         broken_ratio=round(len(broken) / answered, 6) if answered > 0 else None,
                         unchecked_count=len(unchecked), unchecked=unchecked)
-    pages = [PageDates(c["url"], c["newest_date"], days_since(c["newest_date"], today),
-                       c["dated"], error="" if c["opened"] else (c["error"] or "did not open"))
-             for c in f.columns]
-    dated = [(f.home_newest, site.url)] if f.home_newest else \
-        [(p.latest, p.url) for p in pages if p.latest]
-    latest, source = max(dated) if dated else (None, None)
-    freshness = FreshnessResult(site=site.name, time=time, latest=latest,
-                                days=days_since(latest, today), source=source,
+    home = PageDates(site.url, f.home_newest, days_since(f.home_newest, today))
+    pages = [home, *(PageDates(c["url"], c["newest_date"], days_since(c["newest_date"], today),
+                               c["dated"], column=c["name"], items=c["items"],
+                               empty=c["empty"],
+                               error="" if c["opened"] else (c["error"] or "did not open"))
+                     for c in f.columns)]
+    newest = newest_page(pages)
+    freshness = FreshnessResult(site=site.name, time=time,
+                                latest=newest.latest if newest else None,
+                                days=newest.days if newest else None,
+                                source=newest.url if newest else None,
                                 today=today.isoformat(), pages=tuple(pages))
     return {"availability": availability, "links": links, "freshness": freshness}
 
@@ -192,3 +202,4 @@ def monitor_suggestions(checklist: Checklist, site: Site, findings: list[Finding
     found = suggestions_for(checklist, site, monitored_results(site, figures, window),
                             monitored_verdicts(findings))
     return {qid: (s.value, s.detail) for qid, s in found.items()}
+

@@ -33,6 +33,7 @@ from govaudit.page.page import Page
 from govaudit.page.regions import Region
 
 MAX_LABEL = 12
+MAX_COLUMNS = 30  # column pages read per site at most, by check and monitor alike
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SENTENCE = re.compile(r"[，。；！？、：:,;!?《》“”\"]")
 _UTILITY_HREF = re.compile(r"\brss\b|\.xml(?:$|\?)|/en(?:glish)?(?:/|$|\.)|^english\.|^en\.",

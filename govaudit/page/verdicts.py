@@ -90,3 +90,16 @@ def link_verdict(status: int | None, error: str = "", body: str | bytes | None =
     if body and 200 <= status < 300 and is_soft_404(body_text(body, headers)):
         return LinkVerdict.SOFT_404
     return LinkVerdict.WORKS
+
+
+def verdict_reason(verdict: LinkVerdict, status: int | None, error: str = "") -> str:
+    """A link's verdict in words, the same in check, monitor and the report: "HTTP 404",
+    "soft 404 (HTTP 200 with a page that says it does not exist)", "anti-bot challenge
+    (HTTP 412): a browser decides", or the error of a link that got no answer."""
+    if verdict == LinkVerdict.SOFT_404:
+        return f"soft 404 (HTTP {status} with a page that says it does not exist)"
+    if verdict == LinkVerdict.CHALLENGE:
+        return f"anti-bot challenge (HTTP {status}): a browser decides"
+    if error:
+        return error
+    return f"HTTP {status}" if status is not None else "no answer"

@@ -22,5 +22,6 @@ class CheckOptions:
     jobs: int = 2               # sites probed at once
     today: date | None = None   # "today" for freshness (default: today in China)
     allow_private: bool = False  # follow redirects and links to private addresses (netpolicy)
-    render: bool = False        # marks, features: render the home page when no capture has
-    browser_path: str | None = None  # the Chromium that renders it (default: found)
+    render: bool = False        # read the home page as Chromium renders it (no capture has)
+    browser_path: str | None = None  # the Chromium for --render and challenges (default: found)
+    utility: tuple[str, ...] = ()  # words that make a link no column, beyond govaudit.page's
