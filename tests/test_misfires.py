@@ -61,9 +61,9 @@ def test_a_host_that_does_not_resolve_is_no_dead_link_in_either(corpus_run: Corp
     assert "dns-not-dead" in home.cases
     dns = corpus_run.url(next(u for u, why in home.links.unjudgeable.items() if why == "dns"))
     assert dns not in {row["url"] for row in corpus_run.check[site]["links"]["broken"]}
+    assert dns not in {d["url"] for d in corpus_run.findings[site]["dead_links"]["samples"]}
     [sample] = [row for row in corpus_run.links[site] if row["url"] == dns]
     assert (sample["ok"], sample.get("verdict")) == (0, "dns")
-    assert dns not in {d["url"] for d in corpus_run.findings[site]["dead_links"]["samples"]}
     # city-g's only failing link has no DNS answer: its links are all judged working
     site, home = _home(corpus_run, "city-g")
     assert not home.links.dead and "https://beian.miit.gov.cn/" in home.links.unjudgeable
@@ -137,7 +137,8 @@ def test_a_date_inside_a_title_is_no_publication_date(corpus_run: CorpusRun):
     page = corpus_run.corpus.page("/county-a/tzgg/")
     assert "date-in-title" in page.cases and str(page.newest.date) == "2026-11-11"
     checked, sampled = _column(corpus_run, site, "/county-a/tzgg/")
-    assert checked["latest"] == sampled["newest_date"] == "2026-11-11"
+    assert sampled["newest_date"] == "2026-11-11"
+    assert checked.get("latest") == "2026-11-11"
     assert corpus_run.visits[site]["newest_date"] == str(home.newest.date)
     assert corpus_run.check[site]["freshness"]["pages"][0]["latest"] == str(home.newest.date)
 
@@ -148,7 +149,8 @@ def test_an_anti_bot_challenge_is_not_the_site_being_down(corpus_run: CorpusRun)
     site, home = _home(corpus_run, "province-c")
     assert home.status == 412 and home.availability == "challenge-then-up"
     availability = corpus_run.check[site]["availability"]
-    assert (availability["failures"], availability["challenged"]) == (0, 1)
+    assert availability["failures"] == 0
+    assert availability.get("challenged") == 1
     assert _suggest(corpus_run, site, "availability", "availability").good is True
     visit = corpus_run.visits[site]
     assert (visit["ok"], visit["status"], visit.get("outcome")) == (1, 412, "challenge-passed")

@@ -578,3 +578,29 @@ def test_dates_in_items():
     assert [(c.name, c.url) for c in find_columns(page)] == [
         ("工作动态", "http://example.org/news/")]
     assert fingerprint(page) and next(iter(page.targets.checkable)) == "http://example.org/news/"
+
+
+def test_a_dead_link_shows_its_latest_answer_and_the_page_it_is_on(make_workspace):
+    """A link that answered 503 while the site was down, then 404: the finding (and the
+    report's 首页失效链接, which shows it) gives the latest answer; a dead link of another page
+    names that page; a host with no DNS answer is never dead."""
+    home = "http://127.0.0.1:9/"
+    ws = make_workspace(sites=[("测试市", home, "city")])
+    samples = [LinkSample("测试市", home, "http://x/gone", False, 503, "", NOW - 2 * DAY),
+               LinkSample("测试市", home, "http://x/gone", False, 404, "", NOW - DAY),
+               LinkSample("测试市", home + "news/", "http://x/inner", False, 410, "", NOW - 60),
+               LinkSample("测试市", home, "http://nothing.invalid/", False, None,
+                          "DNS lookup failed (Could not resolve host)", NOW - 60)]
+    with Monitor(ws) as monitor:
+        monitor.record(links=samples)
+        figures = monitor.figures("测试市", 7 * DAY, NOW)
+        finding = next(f for f in monitor.findings("测试市", 7 * DAY, NOW)
+                       if f.rule == "dead_links")
+    dead = {d["url"]: d for d in figures.dead_links}
+    assert set(dead) == {"http://x/gone", "http://x/inner"}
+    gone, inner = dead["http://x/gone"], dead["http://x/inner"]
+    assert (gone["status"], gone["problem"]) == (404, "HTTP 404")
+    assert (inner["home"], inner["page"]) == (False, home + "news/")
+    assert [d["url"] for d in figures.unjudged_links] == ["http://nothing.invalid/"]
+    assert [s["problem"] for s in finding.samples] == ["HTTP 404", "HTTP 410"]
+    assert finding.figures == {"checked": 3, "dead_home": 1, "dead_other": 1}

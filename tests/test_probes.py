@@ -328,3 +328,40 @@ def test_a_host_that_never_accepts_is_a_connect_timeout():
     finally:
         for sock in [listener, *queued]:
             sock.close()
+
+
+def test_a_reset_connection_is_worded_as_one():
+    """A server that resets the connection once it has read the request: the visit's and the
+    link check's reason says so, not "ReadError (ReadError)"."""
+    import struct
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with contextlib.suppress(OSError):
+                conn.recv(65536)
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()  # with a zero linger: a reset, not a close
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    try:
+        page = fetch(url, deadline=5.0)
+        assert (page.status, page.error) == (None, "connection reset by the server")
+        curl = fetch(url, "GET", deadline=5.0)
+        assert (curl.status, curl.error) == (None, "connection reset by the server")
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
