@@ -100,6 +100,12 @@ WorkspaceOption = Annotated[
                  show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+# score and report: ranks within groups, or grade bands in 行政区划 order (CSTC from 2023)
+PublishOption = Annotated[str | None, typer.Option(
+    "--publish", metavar="<ranks|bands>",
+    help="ranks: dense ranks within each ranking group; bands: each grade band's sites in "
+    "行政区划 order, as CSTC published from 2023 (default: the checklist's publish).",
+    show_default=False)]
 # the monitoring's window (monitor status/apply, report, export): a duration back from now
 MonitorWindowOption = Annotated[str | None, typer.Option(
     "--window", metavar="<duration>", help="The monitoring window shown, back from now (e.g. "
@@ -133,6 +139,16 @@ def sigterm_as_ctrl_c() -> Iterator[None]:
 
 def report_error(message: str) -> None:
     err_console.print(f"error: {message}", style="red", markup=False)
+
+
+def print_notices(notices: list[str], warnings: list[str], limit: int = 50) -> None:
+    """What a reader did about a file (`note:`, the first `limit`), then its warnings."""
+    for notice in notices[:limit]:
+        console.print(f"note: {notice}", markup=False)
+    if len(notices) > limit:
+        console.print(f"note: … and {len(notices) - limit} more", markup=False)
+    for warning in warnings:
+        console.print(f"warning: {warning}", markup=False, style="yellow")
 
 
 # Library parameters whose option is spelled otherwise.
@@ -210,7 +226,9 @@ class GovauditGroup(TyperGroup):
                 message = f"{path.parent}: cannot write a file there ({message})"
             else:
                 message = f"{path}: {message}"
-        return f"{message}; what was saved before is unchanged"
+        # what the writer says became of the data, else the rule every writer keeps
+        outcome = "; ".join(getattr(exc, "__notes__", ())) or "what was saved before is unchanged"
+        return f"{message}; {outcome}"
 
 
 _NUMBER = re.compile(r"-\d[\d.]*")
