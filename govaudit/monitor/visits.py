@@ -47,11 +47,12 @@ from govaudit.netpolicy import AddressPolicy
 from govaudit.page.challenges import Outcome
 from govaudit.page.columns import MAX_COLUMNS
 from govaudit.page.verdicts import LinkVerdict
+from govaudit.probes.browser_visits import BrowserOnDemand
 from govaudit.probes.fetch import Fetcher, FetchLimits
 from govaudit.probes.fetch import Page as Answer
 from govaudit.probes.linkcheck import LinkFetcher
 from govaudit.probes.links import LinkResult, check_link, skipped_host
-from govaudit.probes.visit import BrowserOnDemand, Opened, open_page
+from govaudit.probes.visit import Opened, open_page
 from govaudit.urls import Origin, origin
 
 if TYPE_CHECKING:

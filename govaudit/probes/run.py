@@ -137,7 +137,7 @@ async def _run(sites: list[Site], options: CheckOptions, pages: dict[str, list[s
                on_site_done: Callable[[SiteCheck], None] | None,
                captures: Mapping[str, Capture],
                logins: dict[Origin, tuple[str, str]]) -> list[SiteCheck]:
-    from govaudit.probes.visit import BrowserOnDemand
+    from govaudit.probes.browser_visits import BrowserOnDemand
 
     link_limits = replace(options.limits, deadline=options.link_timeout,
                           connect_timeout=min(options.limits.connect_timeout,

@@ -73,28 +73,6 @@ class BrowserVisits(Protocol):
     async def aclose(self) -> None: ...
 
 
-class BrowserOnDemand:
-    """BrowserVisits (govaudit.capture.visit) imported and made on the first visit asked: a
-    run that meets no challenge and renders nothing loads no browser code at all."""
-
-    def __init__(self, browser_path: str | None = None, timeout: float = 30.0) -> None:
-        self.browser_path = browser_path
-        self.timeout = timeout
-        self._visits: BrowserVisits | None = None
-
-    async def visit(self, url: str, policy: AddressPolicy | None = None,
-                    login: tuple[str, str] | None = None) -> BrowserVisit:
-        if self._visits is None:
-            from govaudit.capture.visit import BrowserVisits as Chromium
-
-            self._visits = Chromium(self.browser_path, timeout=self.timeout)
-        return await self._visits.visit(url, policy, login)
-
-    async def aclose(self) -> None:
-        if self._visits is not None:
-            await self._visits.aclose()
-
-
 @dataclass
 class Opened:
     """A page as a reader gets it: the HTTP answer, where it led, what it means, what shows."""
