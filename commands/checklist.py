@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Column, Table
 
 from .common import JsonOption, console, new_app, print_json
+
+if TYPE_CHECKING:
+    from govaudit.checklist import Indicator, Question
 
 app = new_app("List, show, validate and import checklists (indicator systems).")
 
@@ -51,15 +54,46 @@ def show(
                   title=f"{checklist.id} {checklist.version} — {checklist.name}",
                   show_lines=False)
     for indicator in indicators:
-        weights = ["—" if indicator.weights.get(lv) is None else f"{indicator.weights[lv]:g}"
-                   for lv in levels]
-        label = " > ".join(indicator.path) + (" [加分]" if indicator.bonus else "")
-        for n, q in enumerate(indicator.questions):
+        weights = [_points(indicator, lv) for lv in levels]
+        label = " > ".join(indicator.path) + PART_MARKS.get(indicator.part, "")
+        # only what is asked at the level shown ("政务微博不考核该评估要点")
+        asked = [q for q in indicator.questions if level is None or q.applies_to(level)]
+        for n, q in enumerate(asked):
             first = n == 0
             table.add_row(indicator.code if first else "", label if first else "",
                           *(weights if first else [""] * len(levels)), f"{q.id}  {q.text}",
-                          q.type)
+                          _kind(q))
     console.print(table)
+    if checklist.unpublished:
+        console.print(f"{len(checklist.unpublished)} figure(s) are not published; set by the "
+                      "team ('govaudit checklist validate' lists them).", markup=False)
+
+
+PART_MARKS = {"bonus": " [加分]", "veto": " [单项否决]", "scope": " [检查范围]",
+              "review": " [专业评价]"}
+
+
+def _points(indicator: Indicator, level: str) -> str:
+    if level in indicator.unpublished:
+        return "未公布"
+    weight = indicator.weights.get(level)
+    if indicator.part in ("veto", "scope"):
+        return ""
+    return "—" if weight is None else f"{weight:g}"
+
+
+def _kind(question: Question) -> str:
+    """The question's type, and what it deducts, vetoes or adds."""
+    if question.part == "deduction" and question.type != "text":
+        per = "未公布" if question.deduct is None else f"{question.deduct:g}"
+        each = "/处" if question.type == "count" else ""
+        cap = f", ≤{question.cap:g}" if question.cap is not None else ""
+        return f"{question.type} −{per}{each}{cap}"
+    if question.part == "veto" and question.type == "count":
+        return f"count ≥{question.veto_at or 1:g}: 否决"
+    if question.add is not None:
+        return f"{question.type} +{question.add:g}"
+    return question.type
 
 
 @app.command("validate")
@@ -71,6 +105,8 @@ def validate(path: Annotated[Path, typer.Argument(help="A checklist YAML file.")
     console.print(f"{path}: valid — {checklist.id} {checklist.version}, "
                   f"{len(checklist.indicators)} indicators, {len(checklist.questions)} "
                   "questions", markup=False)
+    for note in checklist.unpublished:
+        console.print(f"note: {note}", markup=False)
 
 
 @app.command("import")

@@ -405,9 +405,9 @@ class Flow:
         for summary in self.summaries:
             score = summary.score
             if score is None or score.total is None:
-                shown = "—"
+                shown = score.verdict if score is not None and score.verdict else "—"
             else:
-                shown = f"{score.total:.2f} {score.grade}".strip()
+                shown = f"{score.verdict} {score.total:.2f} {score.grade}".strip()
             table.add_row(summary.site, str(summary.answered), str(summary.changed),
                           str(summary.skipped), str(summary.unknown), str(summary.notes),
                           str(summary.evidence), f"{summary.remaining}/{summary.questions}",

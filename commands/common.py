@@ -100,6 +100,12 @@ WorkspaceOption = Annotated[
                  show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+# score and report: ranks within groups, or grade bands in 行政区划 order (CSTC from 2023)
+PublishOption = Annotated[str | None, typer.Option(
+    "--publish", metavar="<ranks|bands>",
+    help="ranks: dense ranks within each ranking group; bands: each grade band's sites in "
+    "行政区划 order, as CSTC published from 2023 (default: the checklist's publish).",
+    show_default=False)]
 # the monitoring's window (monitor status/apply, report, export): a duration back from now
 MonitorWindowOption = Annotated[str | None, typer.Option(
     "--window", metavar="<duration>", help="The monitoring window shown, back from now (e.g. "

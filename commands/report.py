@@ -9,6 +9,7 @@ import typer
 
 from .common import (
     MonitorWindowOption,
+    PublishOption,
     WorkspaceOption,
     console,
     here,
@@ -30,6 +31,7 @@ def report(
         "--link-evidence", help="Link the workspace's evidence files (relative links) "
         "instead of putting them inside the report folder.")] = False,
     window: MonitorWindowOption = None,
+    publish: PublishOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Write the HTML report: works offline and from a file share (no server, no CDN).
@@ -42,6 +44,6 @@ def report(
     audit = open_audit(workspace)
     with console.status("Writing the report…"):
         index = audit.report(output and here(output), sites=site, link_evidence=link_evidence,
-                             window=length)
+                             window=length, publish=publish)
     console.print(f"Report: {index}", markup=False)
     console.print(f"Open {index.resolve().as_uri()} in a browser.", markup=False)

@@ -28,7 +28,8 @@ def add(
     site = open_audit(workspace).sites.add(name, url, level, region=region, group=group,
                                            notes=notes)
     for note in notes:
-        console.print(f"note: {note}", markup=False)
+        console.print(f"{'warning' if note.startswith('group ') else 'note'}: {note}",
+                      markup=False)
     console.print(f"Added {site.name} ({site.level}) {site.url}", markup=False)
 
 
@@ -58,6 +59,8 @@ def import_(
         console.print(f"note: {len(plan.notes)} URLs typed without a scheme were read with "
                       f"http:// (the first: {plan.notes[0]}); --verbose lists each",
                       markup=False)
+    for warning in plan.warnings:
+        console.print(f"warning: {warning}", markup=False, style="yellow")
     # a list under review shows what it would add; once applied, the count says it
     for site in plan.added if verbose or not plan.applied else ():
         console.print(f"+ {site.name} ({site.level}) {site.url}", markup=False)

@@ -16,7 +16,9 @@ def status(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
         print_json({"sites": [{"site": s.site, "level": s.level, "group": s.group,
                                "answered": s.answered, "questions": s.questions,
                                "provisional": s.provisional,
-                               "open_points": s.open_points} for s in report.sites]})
+                               "open_points": s.open_points,
+                               **({"verdict": s.verdict} if s.verdict else {})}
+                              for s in report.sites]})
         return
     table = Table("site", "level", "group", "answered", "questions", "done", "total")
     for s in report.sites:
@@ -24,6 +26,8 @@ def status(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
         total = "" if s.total is None else f"{s.total:.2f}"
         if s.provisional and s.total is not None:
             total += f" provisional, {s.open_points or 0:.2f} open"
+        if s.verdict:  # a deduction scheme: 合格/不合格 and why
+            total = " ".join(x for x in (s.verdict, total, s.reason) if x)
         table.add_row(s.site, s.level, s.group, str(s.answered), str(s.questions),
                       f"{share:.0%}", total)
     console.print(table)

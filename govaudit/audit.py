@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
-from govaudit.errors import GovauditError, UsageError
+from govaudit.errors import GovauditError, OptionError, UsageError
 from govaudit.model import Answer, PageRef, RemovedSite, Site, SiteChange, SitesPlan
 from govaudit.scoring import ScoreReport, Settlement, score_sites
 from govaudit.store import Store
@@ -85,7 +85,7 @@ class Sites:
         A URL typed without its scheme ('www.x.gov.cn', 'localhost:8000') is stored
         with http://, and said so in `notes` when a list is given.
         """
-        from govaudit.sites import add_sites, name_problem, validate_site
+        from govaudit.sites import add_sites, group_warnings, name_problem, validate_site
 
         problem = name_problem(name)
         if problem:
@@ -97,6 +97,7 @@ class Sites:
             raise GovauditError(f"site {name}: {exc}") from None
         if notes is not None:
             notes.extend(f"URL {note}" for note in typed)
+            notes.extend(group_warnings(self._audit.checklist, [site]))
         [stored] = add_sites(self._audit.workspace, [site])
         return stored
 
@@ -537,15 +538,25 @@ class Audit:
 
     def report(self, out_dir: str | Path | None = None, *,
                sites: Sequence[str] | None = None, link_evidence: bool = False,
-               window: float | None = None) -> Path:
+               window: float | None = None, publish: str | None = None) -> Path:
         """Write the HTML evidence report, a folder that works wherever it is copied (the
         evidence files inside it), or with `link_evidence` linking the workspace's
         evidence; returns its index.html. Its monitoring part covers the last `window`
-        seconds (default 7 days)."""
+        seconds (default 7 days). `publish` ("ranks" or "bands", default the checklist's)
+        says whether the overview lists ranks, or each grade band's sites in 行政区划 order."""
         from govaudit.report import build_report
 
+        check_publish(publish)
         return build_report(self.workspace, None if out_dir is None else self.path(out_dir),
-                            list(sites) if sites else None, link_evidence, window)
+                            list(sites) if sites else None, link_evidence, window, publish)
+
+
+def check_publish(publish: str | None) -> None:
+    """Refuse a publish mode other than ranks or bands."""
+    from govaudit.checklist.model import PUBLISH
+
+    if publish is not None and publish not in PUBLISH:
+        raise OptionError("publish", f"{publish!r}: use {' or '.join(PUBLISH)}")
 
 
 def _tsa_url(given: str | None, configured: str) -> str:

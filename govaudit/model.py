@@ -67,6 +67,7 @@ class SitesPlan:
     missing: tuple[Site, ...] = ()  # stored sites the file does not name (left as they are)
     notes: tuple[str, ...] = ()  # what was read differently from how it was typed
     applied: bool = False
+    warnings: tuple[str, ...] = ()  # ranking groups the checklist does not know
 
     @property
     def has_changes(self) -> bool:
@@ -128,11 +129,38 @@ class PageRef:
 
 
 @dataclass(frozen=True)
+class Problem:
+    """One row of a site's 问题清单, as a 通报 writes it: what was found (the item and the
+    question), how often, the points it cost, and the note and evidence behind it."""
+
+    site: str
+    part: str  # veto | deduction
+    indicator: str  # indicator id
+    item: str  # the indicator's names, 一级 > 二级
+    question: str  # question id
+    text: str  # the question as asked
+    value: str | int  # the answer: yes, or how many
+    occurrences: int
+    deducted: float | None  # points taken off here (None: a veto; or not published)
+    per: float | None = None  # points per occurrence; None where not published
+    capped: bool = False  # the item's own points ran out
+    note: str = ""
+    evidence: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["evidence"] = list(self.evidence)
+        return out
+
+
+@dataclass(frozen=True)
 class SiteScore:
     """One site's score: total (main + bonus), grade, dense rank within its ranking group.
 
     A site with unanswered or `unknown` questions is provisional: those questions count
     as 0 in `total`, and `open_points` is what they could still add (full marks).
+    A checklist of the deduction scheme also gives a verdict (合格/不合格) with its reason,
+    the part-2 score (扣分指标得分) and the 问题清单; a vetoed site has no total.
     """
 
     site: str
@@ -149,6 +177,17 @@ class SiteScore:
     disagreements: int = 0  # questions whose evaluators disagree (see ScoreReport.settlement)
     group: str = ""  # the ranking group (分组): whom the site ranks against
     open_points: float | None = None  # points the unanswered questions could still add
+    groups: tuple[str, ...] = ()  # every ranking group of the site; `group` is the first
+    ranks: Mapping[str, int] = field(default_factory=dict)  # dense rank within each group
+    region: str = ""  # the site list's 地区 (a 行政区划代码 orders bands)
+    verdict: str = ""  # deduction scheme: 合格 / 不合格
+    reason: str = ""  # why 不合格: the veto items, or the part-2 score below the pass line
+    part2: float | None = None  # deduction scheme: 扣分指标得分 (after any scaling)
+    deducted: float | None = None  # deduction scheme: the points deducted
+    vetoes: tuple[str, ...] = ()  # the veto items found
+    problems: tuple[Problem, ...] = ()  # the 问题清单
+    scaled: str = ""  # the scaled part applied ("办事服务 skipped: × 4/3")
+    rescaled: tuple[str, ...] = ()  # indicators all 不适用, shown at the site's rate elsewhere
 
     @property
     def complete(self) -> bool:
@@ -156,8 +195,9 @@ class SiteScore:
 
     @property
     def provisional(self) -> bool:
-        """True while questions are unanswered or `unknown`: the total may still rise."""
-        return not self.complete
+        """True while questions are unanswered or `unknown`: the total may still rise. A site
+        with a veto item found is settled: nothing else is scored."""
+        return not self.complete and not self.vetoes
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -168,6 +208,13 @@ class SiteScore:
             "complete": self.complete, "provisional": self.provisional,
             "open_points": _round(self.open_points),
             "indicators": {k: _round(v) for k, v in self.indicators.items()},
+            **({"groups": list(self.groups), "ranks": dict(self.ranks)}
+               if len(self.groups) > 1 else {}),
+            **({"verdict": self.verdict, "reason": self.reason, "part2": _round(self.part2),
+                "deducted": _round(self.deducted), "vetoes": list(self.vetoes),
+                "scaled": self.scaled, "problems": [p.to_dict() for p in self.problems]}
+               if self.verdict else {}),
+            **({"rescaled": list(self.rescaled)} if self.rescaled else {}),
         }
 
 

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from govaudit.checklist import Checklist, Question
-from govaudit.checklist.model import SPECIAL_VALUES
+from govaudit.checklist.model import FAIL, PASS, SPECIAL_VALUES
 from govaudit.errors import GovauditError
-from govaudit.model import PROBE_EVALUATOR, Answer, Site, SiteScore, _round
+from govaudit.model import PROBE_EVALUATOR, Answer, Problem, Site, SiteScore, _round
+from govaudit.tally import SHOWN_DECIMALS as SHOWN_DECIMALS  # re-exported
+from govaudit.tally import Tally, asked, shown_total
 
 PROVISIONAL_NOTE = ("Provisional totals count unanswered and 'unknown' questions as 0; "
                     "'open' is the most those questions could still add.")
@@ -102,6 +104,77 @@ def value_key(value: str | int) -> tuple[int, str]:
     return (0, f"{value:020d}") if isinstance(value, int) else (1, str(value))
 
 
+@dataclass(frozen=True)
+class GroupSample:
+    """A ranking group of a sampling round: how many sites, how many 合格."""
+
+    name: str
+    sites: int
+    passed: int
+    failed: int
+    provisional: int  # verdicts that open questions may still change
+
+    @property
+    def rate(self) -> float | None:
+        """合格率: the share of the group's sites that are 合格."""
+        return self.passed / self.sites if self.sites else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"group": self.name, "sites": self.sites, "passed": self.passed,
+                "failed": self.failed, "provisional": self.provisional,
+                "rate": None if self.rate is None else round(self.rate, 4)}
+
+
+@dataclass(frozen=True)
+class FrequentProblem:
+    """A problem and the sites it was found on."""
+
+    part: str
+    item: str
+    question: str
+    text: str
+    sites: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"part": self.part, "item": self.item, "question": self.question,
+                "text": self.text, "sites": list(self.sites)}
+
+
+@dataclass(frozen=True)
+class Sampling:
+    groups: list[GroupSample]
+    total: GroupSample
+    problems: list[FrequentProblem]
+
+
+def _sample(name: str, scores: list[SiteScore]) -> GroupSample:
+    return GroupSample(name, len(scores), sum(1 for s in scores if s.verdict == PASS),
+                       sum(1 for s in scores if s.verdict == FAIL),
+                       sum(1 for s in scores if s.provisional))
+
+
+def deduction_note(checklist: Checklist) -> str:
+    """How a deduction scheme makes its verdicts and totals, in one paragraph."""
+    parts = ["Any veto item (单项否决) found makes the site 不合格 and nothing else is scored"]
+    full = checklist.full_marks or 0
+    parts.append(f"deduction items deduct per occurrence from {full:g}, an item never more "
+                 "than its own points")
+    if checklist.pass_line is not None:
+        parts.append(f"a part-2 score below {checklist.pass_line:g} is 不合格")
+    if checklist.bonus_above is not None:
+        parts.append(f"the bonus counts only when part 2 is above {checklist.bonus_above:g} "
+                     f"({checklist.bonus_above:g} itself earns none)")
+    for scaled in checklist.scaled:
+        from govaudit.deduction import fraction_text
+
+        parts.append(f"when {scaled.when.source}, {', '.join(scaled.skip)} is not scored and "
+                     f"the rest is multiplied by {fraction_text(scaled.factor)}")
+    if checklist.review_weight is not None:
+        parts.append(f"the final score weighs the inspection {1 - checklist.review_weight:.0%} "
+                     f"and the review {checklist.review_weight:.0%}")
+    return "; ".join(parts) + "."
+
+
 @dataclass
 class ScoreReport:
     """Every site's score, and how disagreeing answers were settled."""
@@ -110,6 +183,8 @@ class ScoreReport:
     sites: list[SiteScore]
     settlement: Settlement = field(default_factory=Settlement)
     disagreements: list[Disagreement] = field(default_factory=list)
+    # groups the site list names that the checklist does not know (ranked on their own)
+    unknown_groups: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[SiteScore]:
         return iter(self.sites)
@@ -146,13 +221,53 @@ class ScoreReport:
         """How the totals were made: provisional totals, ranking groups, bands, above 100."""
         checklist = self.checklist
         lines = [PROVISIONAL_NOTE] if any(s.provisional for s in self.sites) else []
+        if checklist.deduction:
+            lines.append(deduction_note(checklist))
         lines.append("Ranks are dense within each ranking group (ties share a place); counts "
                      "are scored against the best value in the same group.")
+        lines += [f"Ranking group {name!r} is not one of {checklist.id}'s; its sites are ranked "
+                  "on their own" for name in self.unknown_groups]
+        if not checklist.grades:
+            return lines
         bands = ", ".join(f"{g.name} {label}" for g, label in checklist.grade_labels())
         source = f" (source: {checklist.grades_source})" if checklist.grades_source else ""
         above = "shown as it is" if checklist.above_100 == "as_is" else "capped at 100"
         lines.append(f"Grades: {bands}{source}. A total above 100 (main plus bonus) is {above}.")
         return lines
+
+    def by_band(self) -> list[tuple[str, str, list[SiteScore]]]:
+        """Each grade band (highest first, with its legend) and its sites in 行政区划 order:
+        by the 6-digit 行政区划代码 in the site list's 地区 where there is one, then in the
+        order of the site list — as CSTC publishes bands ("同档内按照行政区划序列排序")."""
+        order = {s.site: i for i, s in enumerate(self.sites)}
+
+        def key(score: SiteScore) -> tuple[int, str, int]:
+            code = score.region.strip()
+            coded = code.isdigit() and len(code) == 6
+            return (0 if coded else 1, code if coded else "", order[score.site])
+
+        return [(grade.name, label, sorted((s for s in self.sites if s.grade == grade.name),
+                                           key=key))
+                for grade, label in self.checklist.grade_labels()]
+
+    def sampling(self, top: int = 10) -> Sampling:
+        """The pass rate (合格率) of each ranking group and of all, and the problems found on
+        the most sites: the summary of a sampling round (deduction scheme)."""
+        names = list(dict.fromkeys(g for s in self.sites for g in (s.groups or (s.group,))))
+        names.sort(key=self.checklist.group_order)
+        groups = [_sample(name, [s for s in self.sites if name in (s.groups or (s.group,))])
+                  for name in names]
+        found: dict[tuple[str, str], list[Problem]] = {}
+        for score in self.sites:
+            for problem in score.problems:
+                kept = found.setdefault((problem.indicator, problem.question), [])
+                if all(p.site != score.site for p in kept):
+                    kept.append(problem)
+        frequent = sorted(found.values(), key=lambda ps: (-len(ps), ps[0].part != "veto",
+                                                          ps[0].question))
+        return Sampling(groups, _sample("全部", self.sites),
+                        [FrequentProblem(ps[0].part, ps[0].item, ps[0].question, ps[0].text,
+                                         tuple(p.site for p in ps)) for ps in frequent[:top]])
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"checklist": self.checklist.id,
@@ -162,6 +277,11 @@ class ScoreReport:
                                    {"site": d.site, "question": d.question,
                                     "values": dict(d.values), "counted": d.counted,
                                     "settled": d.settled} for d in self.disagreements]}
+        if self.checklist.deduction:
+            sampling = self.sampling()
+            out["sampling"] = {
+                "groups": [g.to_dict() for g in [*sampling.groups, sampling.total]],
+                "problems": [p.to_dict() for p in sampling.problems]}
         if not self.weighted:
             out["note"] = ("this checklist publishes no weights: indicators show the fraction "
                            "earned (0–1); totals, grades and ranks need weights")
@@ -170,19 +290,14 @@ class ScoreReport:
         return out
 
 
-def asked(question: Question, level: str, values: Mapping[str, object]) -> bool | None:
-    """The one skip logic: whether a question is asked at a site of `level`, given the
-    site's answers. False when its level or its `relevant` condition rules it out, None
-    while the answer the condition waits on is open (unanswered or unknown)."""
-    if not question.applies_to(level):
-        return False
-    if question.relevant is None:
-        return True
-    return question.relevant.holds(values.get(question.relevant.question))
-
-
 def skip_reason(checklist: Checklist, question: Question, values: Mapping[str, object]) -> str:
     """Why skip logic leaves a question out: its condition and the answer it depends on."""
+    for unless in question.unless:
+        if unless.holds(values.get(unless.question)):
+            target = checklist.question(unless.question)
+            return (f"it is not asked when {unless.source} ({unless.question} "
+                    f"{target.text if target else ''}): the unit has no such function and "
+                    "the rest is scaled")
     condition = question.relevant
     if condition is None:
         return ""
@@ -197,6 +312,7 @@ def benchmarks(checklist: Checklist, sites: list[Site],
                by_site: dict[str, dict[str, object]]) -> dict[tuple[str, str], float]:
     """The best value of each count question among the assessed sites of each ranking group."""
     best: dict[tuple[str, str], float] = {}
+    group_of = {site.name: checklist.group_for(site.level, site.group) for site in sites}
     for question in checklist.questions:
         if question.type != "count":
             continue
@@ -209,7 +325,7 @@ def benchmarks(checklist: Checklist, sites: list[Site],
                 continue
             value = site_values.get(question.id)
             if isinstance(value, int):
-                key = (checklist.group_for(site.level, site.group), question.id)
+                key = (group_of[site.name], question.id)
                 best[key] = max(best.get(key, 0.0), float(value))
     return best
 
@@ -229,11 +345,23 @@ def score_sites(checklist: Checklist, sites: list[Site], answers: Iterable[Answe
     per_site: dict[str, int] = {}
     for d in disagreements:
         per_site[d.site] = per_site.get(d.site, 0) + 1
-    scores = [replace(_score_site(checklist, site, by_site.get(site.name, {}), best),
-                      disagreements=per_site.get(site.name, 0)) for site in sites]
+    if checklist.deduction:
+        from govaudit.deduction import score_deduction_site
+
+        by_answer: dict[str, dict[str, Answer]] = {}
+        for (site_name, question), answer in chosen.items():
+            by_answer.setdefault(site_name, {})[question] = answer
+        scores = [score_deduction_site(checklist, site, by_site.get(site.name, {}),
+                                       by_answer.get(site.name, {})) for site in sites]
+    else:
+        scores = [_score_site(checklist, site, by_site.get(site.name, {}), best)
+                  for site in sites]
+    scores = [replace(score, disagreements=per_site.get(score.site, 0), region=site.region)
+              for score, site in zip(scores, sites, strict=True)]
     if not checklist.unweighted:
         scores = _rank(scores)
-    return ScoreReport(checklist, scores, policy, disagreements)
+    unknown = list(dict.fromkeys(g for site in sites for g in checklist.unknown_groups(site.group)))
+    return ScoreReport(checklist, scores, policy, disagreements, unknown)
 
 
 def _check_count(checklist: Checklist, answer: Answer) -> None:
@@ -248,26 +376,6 @@ def _check_count(checklist: Checklist, answer: Answer) -> None:
                             f"(govaudit answer {answer.site} {answer.question} VALUE)") from None
 
 
-@dataclass
-class _Tally:
-    """One indicator's points: earned, possible, and what its open questions may add."""
-
-    earned: float = 0.0
-    possible: float = 0.0
-    open: float = 0.0  # points of asked questions not yet answered (counted as 0 meanwhile)
-    pending: float = 0.0  # points of questions whose condition waits on an open answer
-
-    @property
-    def fraction(self) -> float | None:
-        return self.earned / self.possible if self.possible else None
-
-    @property
-    def best_fraction(self) -> float | None:
-        """The fraction if every open question earned full marks."""
-        base = self.possible + self.pending
-        return (self.earned + self.open + self.pending) / base if base else None
-
-
 def bonus_total(checklist: Checklist, scores: list[float]) -> float:
     """The site's bonus from its case categories' scores, by the checklist's bonus_rule."""
     raw = max(scores, default=0.0) if checklist.bonus_rule == "best_case" else sum(scores)
@@ -277,15 +385,17 @@ def bonus_total(checklist: Checklist, scores: list[float]) -> float:
 def _score_site(checklist: Checklist, site: Site, values: dict[str, object],
                 best: dict[tuple[str, str], float]) -> SiteScore:
     answered = questions = 0
-    group = checklist.group_for(site.level, site.group)
+    groups = checklist.groups_for(site.level, site.group)
+    group = groups[0]
     indicators: dict[str, float | None] = {}
+    all_na: list[tuple[str, str, float]] = []  # (indicator, top, weight) answered all 不适用
     fractions: dict[str, float | None] = {}
     tops: dict[str, float] = {t.id: 0.0 for t in checklist.tops}
     main = main_best = base = assessed = 0.0
     bonus_now: list[float] = []
     bonus_best: list[float] = []
     for indicator in checklist.indicators_at(site.level):
-        tally = _Tally()
+        tally = Tally()
         for question in indicator.questions:
             state = asked(question, site.level, values)
             if state is False or not question.scored:
@@ -322,16 +432,21 @@ def _score_site(checklist: Checklist, site: Site, values: dict[str, object],
         # an indicator whose every question is `na` leaves the base (na_indicator: rescale)
         if tally.best_fraction is not None or checklist.na_indicator == "zero":
             assessed += weight
+        else:
+            all_na.append((indicator.id, indicator.top, weight))
         main += score
         main_best += reachable
     if checklist.unweighted:
         return SiteScore(site.name, site.level, None, None, "", None, answered, questions,
-                         indicators, fractions, {}, group=group)
+                         indicators, fractions, {}, group=group, groups=groups)
+    # Rescaling credits an all-不适用 indicator with the site's rate on the rest: shown so, it
+    # stays within its weight, and the leaves (and first-level indicators) add up to the total.
+    rate = main / assessed if assessed else 0.0
+    for indicator_id, top_id, weight in all_na:
+        indicators[indicator_id] = weight * rate
+        tops[top_id] = tops.get(top_id, 0.0) + weight * rate
     scale = base / assessed if assessed else 1.0
     main, main_best = main * scale, main_best * scale
-    for top in checklist.tops:
-        if not top.bonus:
-            tops[top.id] = tops.get(top.id, 0.0) * scale
     bonus = bonus_total(checklist, bonus_now)
     bonus_tops = [t.id for t in checklist.tops if t.bonus]
     if len(bonus_tops) == 1:  # one bonus group: it shows the bonus as the rule settled it
@@ -342,17 +457,9 @@ def _score_site(checklist: Checklist, site: Site, values: dict[str, object],
         total, reachable_total = min(total, 100.0), min(reachable_total, 100.0)
     grade = checklist.grade_for(shown_total(total))
     return SiteScore(site.name, site.level, total, bonus, grade, None, answered, questions,
-                     indicators, fractions, tops, group=group,
-                     open_points=max(reachable_total - total, 0.0))
-
-
-# Totals are shown (score, workbook, report), ranked and graded at this many decimals.
-SHOWN_DECIMALS = 2
-
-
-def shown_total(total: float) -> float:
-    """A total as score, the workbook and the report show it, and as it ranks and grades."""
-    return round(total, SHOWN_DECIMALS)
+                     indicators, fractions, tops, group=group, groups=groups,
+                     open_points=max(reachable_total - total, 0.0),
+                     rescaled=tuple(i for i, _, _ in all_na))
 
 
 def dense_ranks(totals: list[float]) -> list[int]:
@@ -363,11 +470,15 @@ def dense_ranks(totals: list[float]) -> list[int]:
 
 
 def _rank(scores: list[SiteScore]) -> list[SiteScore]:
-    """Dense ranks within each ranking group."""
-    ranked: dict[int, SiteScore] = {}
-    for name in {s.group for s in scores}:
-        group = [(i, s) for i, s in enumerate(scores) if s.group == name]
-        for (index, site_score), rank in zip(
-                group, dense_ranks([s.total or 0.0 for _, s in group]), strict=True):
-            ranked[index] = replace(site_score, rank=rank)
-    return [ranked[i] for i in range(len(scores))]
+    """Dense ranks within each ranking group a site belongs to; a site without a total (a
+    veto found) is not ranked. `rank` is the rank in the site's first group."""
+    ranks: dict[int, dict[str, int]] = {}
+    names = {g for s in scores for g in (s.groups or (s.group,))}
+    for name in names:
+        members = [(i, s) for i, s in enumerate(scores)
+                   if name in (s.groups or (s.group,)) and s.total is not None]
+        for (index, _), rank in zip(members, dense_ranks([s.total or 0.0 for _, s in members]),
+                                    strict=True):
+            ranks.setdefault(index, {})[name] = rank
+    return [replace(s, ranks=ranks.get(i, {}), rank=ranks.get(i, {}).get(s.group))
+            for i, s in enumerate(scores)]

@@ -10,6 +10,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from govaudit.bidi import BIDI_CONTROLS
 from govaudit.checklist import Checklist
+from govaudit.checklist.model import LEVEL_GROUPS
 from govaudit.credentials import save_credentials
 from govaudit.errors import GovauditError, RowsError
 from govaudit.filenames import safe_name
@@ -39,9 +40,13 @@ LEVEL_NAMES: dict[str, tuple[str, ...]] = {
     "wechat": ("微信", "政务微信", "微信公众号"),
     "app": ("App", "APP", "政务App", "客户端"),
     "weibo": ("微博", "政务微博"),
+    "other": ("其他新媒体", "其他政务新媒体", "头条号", "抖音", "快手", "视频号", "小程序"),
+    "portal": ("门户网站", "政府门户网站", "门户"),
+    "department": ("部门网站", "政府部门网站"),
     "default": ("默认",),  # a checklist with one level, as the workbook shows it
 }
-NEW_MEDIA = ("wechat", "app", "weibo")  # accounts: an identifier may stand for the URL
+# accounts: an identifier may stand for the URL
+NEW_MEDIA = ("wechat", "app", "weibo", "other")
 # A finer category than the level that the seeds rank apart: kept as the ranking group.
 FINE_GROUPS = {"副省级": "副省级城市", "副省级城市": "副省级城市", "省会": "省会城市",
                "省会城市": "省会城市", "计划单列市": "计划单列市", "重点城市": "重点城市",
@@ -60,6 +65,10 @@ def resolve_level(raw: str, checklist: Checklist) -> tuple[str, str] | None:
     group = FINE_GROUPS.get(text, "")
     if len(checklist.levels) == 1 and (not text or lowered in _LEVEL_OF
                                         or lowered in checklist.levels):
+        # the level named (市, 省…) still says whom the site ranks with: 地市, 省级…
+        named = _LEVEL_OF.get(lowered, lowered)
+        if named != checklist.levels[0]:
+            group = group or LEVEL_GROUPS.get(named, "")
         return checklist.levels[0], group
     if lowered in checklist.levels:
         return lowered, ""
@@ -235,7 +244,21 @@ def validate_site(checklist: Checklist, name: str, url: str, level: str, region:
         raise GovauditError(reason)
     if note and notes is not None:
         notes.append(note)
-    return Site(name, url, level_id, region.strip(), group.strip() or fine_group)
+    named = "、".join(checklist.groups_for(level_id, group)) if group.strip() else ""
+    return Site(name, url, level_id, region.strip(), named or fine_group)
+
+
+def group_warnings(checklist: Checklist, sites: list[Site]) -> list[str]:
+    """One line per ranking group of `sites` that the checklist does not know."""
+    unknown: dict[str, list[str]] = {}
+    for site in sites:
+        for group in checklist.unknown_groups(site.group):
+            unknown.setdefault(group, []).append(site.name)
+    declared = ", ".join(g.name for g in checklist.groups)
+    known = f"its groups: {declared}" if declared else "not one the seeds publish"
+    return [f"group {group!r} ({', '.join(names[:3])}{'…' if len(names) > 3 else ''}) is not a "
+            f"ranking group of {checklist.id} ({known}); its sites are ranked on their own"
+            for group, names in unknown.items()]
 
 
 def parse_sites(path: Path, checklist: Checklist, sheet: str | None = None,
@@ -304,7 +327,7 @@ def plan_import(path: Path, checklist: Checklist, existing: list[Site],
     named = {s.name for s in parsed}
     missing = [s for s in existing if s.name not in named]
     return SitesPlan(str(path), tuple(added), tuple(changed), tuple(unchanged), tuple(missing),
-                     tuple(notes)), secrets
+                     tuple(notes), warnings=tuple(group_warnings(checklist, parsed))), secrets
 
 
 def apply_plan(workspace: Workspace, plan: SitesPlan,

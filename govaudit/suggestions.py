@@ -45,7 +45,7 @@ def suggestions_for(checklist: Checklist, site: Site,
     for question in checklist.questions_at(site.level):
         auto = question.auto.strip()
         probe = registry.answering(auto)
-        if probe is None:
+        if probe is None or question.finds_problems:
             continue
         result = probe_results.get(probe.name)
         if result is None or result.failed:
@@ -107,7 +107,9 @@ def save_probe_answers(store: Store, checklist: Checklist, site: Site,
     now = utc_now()
     for qid, (text, note) in suggested.items():
         question = checklist.question(qid)
-        if question is None or qid in by_person:
+        # a veto or deduction question asks whether a problem is found (yes: found), the
+        # reverse of what the probes and the monitor suggest: none is saved for it yet
+        if question is None or qid in by_person or question.finds_problems:
             continue
         value = question.parse_value(text)
         old = by_probe.get(qid)

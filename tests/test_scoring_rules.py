@@ -112,9 +112,11 @@ def test_all_na_indicator_leaves_the_base(tmp_path: Path):
     values = {"甲市": {"a.q1": "yes", "a.q2": "好", "a.q3": "yes",
                       "b.q1": "na", "b.q2": "na", "c1.q1": "未申报", "c2.q1": "no"}}
     rescaled = _score(FIXTURE, sites, values)["甲市"]
-    # a earns its 40 of the 40 assessed: 100 on the 100-point scale
+    # a earns its 40 of the 40 assessed: 100 on the 100-point scale; b, all 不适用, is shown
+    # at that rate, within its weight, and the leaves add up to the total
     assert rescaled.total == pytest.approx(100) and rescaled.grade == "卓越"
-    assert rescaled.tops["a"] == pytest.approx(100)
+    assert rescaled.tops["a"] == pytest.approx(40)
+    assert rescaled.indicators["b"] == pytest.approx(60) and rescaled.rescaled == ("b",)
     zero = _score(_variant(tmp_path, "na_indicator: zero"), sites, values)["甲市"]
     assert zero.total == pytest.approx(40) and zero.grade == "起步"
 

@@ -12,10 +12,20 @@ import yaml
 
 from govaudit.checklist.model import (
     ABOVE_100_RULES,
+    BONUS,
     BONUS_RULES,
+    DEDUCTION,
     DEFAULT_GRADES,
+    GRADE_PRESETS,
+    MAIN,
     NA_INDICATOR_RULES,
+    PARTS,
+    PUBLISH,
     QUESTION_TYPES,
+    REVIEW,
+    SCHEMES,
+    SCOPE,
+    VETO,
     Checklist,
     Choice,
     Condition,
@@ -23,6 +33,7 @@ from govaudit.checklist.model import (
     Indicator,
     Question,
     RankGroup,
+    ScaledPart,
     TopIndicator,
 )
 from govaudit.errors import ChecklistError, GovauditError
@@ -30,16 +41,25 @@ from govaudit.errors import ChecklistError, GovauditError
 CHECKLIST_KEYS = {
     "id", "name", "version", "source", "description", "levels", "totals", "bonus_cap",
     "grades", "indicators", "unweighted", "groups", "bonus_rule", "bonus_scale",
-    "na_indicator", "above_100",
+    "na_indicator", "above_100", "scheme", "pass_line", "bonus_above", "scaled", "veto_score",
+    "review", "publish",
 }
+# keys that only a deduction scheme reads
+DEDUCTION_KEYS = ("pass_line", "bonus_above", "scaled", "veto_score", "review")
 NODE_KEYS = {
     "id", "code", "name", "description", "weights", "total", "bonus", "children", "questions",
+    "part",
 }
 QUESTION_KEYS = {
     "id", "type", "text", "points", "choices", "relevant", "hint", "pages", "auto", "levels",
-    "unit",
+    "unit", "deduct", "cap", "veto_at", "add",
 }
 NOT_ASSESSED = {"—", "——", "-", "--", "---", "n/a", ""}
+# A figure the published text does not give: the team sets it (scoring leaves it out).
+UNPUBLISHED = {"unpublished", "未公布", "not published"}
+# The parts each scheme has.
+SCHEME_PARTS = {"weighted": (MAIN, BONUS), "deduction": (VETO, DEDUCTION, BONUS, SCOPE, REVIEW)}
+_FRACTION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _RELEVANT = re.compile(
     r"^\s*(?P<q>[A-Za-z0-9_.-]+)\s*(?P<op>==|!=|\bin\b|\bnot in\b)\s*(?P<rest>.+?)\s*$"
@@ -286,6 +306,8 @@ class _Builder:
 
     # -- checklist ---------------------------------------------------------------
 
+    scheme: str = "weighted"
+
     def build(self, data: Any) -> Checklist | None:
         if not isinstance(data, LDict):
             self.problem(1, "a checklist must be a YAML mapping with id, name, levels, indicators")
@@ -299,10 +321,14 @@ class _Builder:
         version = self.text(data, "version", "the checklist")
         unweighted = bool(data.get("unweighted", False))
         levels = self.levels(data)
+        self.scheme = self.choice_of(data, "scheme", SCHEMES)
+        publish = self.choice_of(data, "publish", PUBLISH)
+        self.unpublished: list[str] = []
         grades_source = ""
         if isinstance(data.get("grades"), LDict):
             grades_source = self.text(data["grades"], "source", "grades", required=False)
-        grades = self.grades(data)
+        grades, preset_source = self.grades(data)
+        grades_source = grades_source or preset_source
         groups = self.groups(data, levels)
         bonus_rule = self.choice_of(data, "bonus_rule", BONUS_RULES)
         na_indicator = self.choice_of(data, "na_indicator", NA_INDICATOR_RULES)
@@ -318,8 +344,10 @@ class _Builder:
         if not isinstance(nodes, list) or not nodes:
             self.problem(self.line_of(data, "indicators") or 1, "the checklist has no indicators")
             nodes = []
+        default_part = DEDUCTION if self.scheme == "deduction" else MAIN
         for position, node in enumerate(nodes, 1):
-            self.node(node, (), (), str(position), levels, False, unweighted, top=True)
+            self.node(node, (), (), str(position), levels, default_part, unweighted, top=True)
+        settings = self.deduction_settings(data, levels)
         self.check_relevant()
         self.check_totals(data, levels, unweighted, bonus_cap)
         if self.problems:
@@ -331,7 +359,8 @@ class _Builder:
             description=self.text(data, "description", "", required=False),
             unweighted=unweighted, path=self.path, grades_source=grades_source,
             groups=groups, bonus_rule=bonus_rule, na_indicator=na_indicator,
-            above_100=above_100,
+            above_100=above_100, scheme=self.scheme, publish=publish,
+            unpublished=tuple(self.unpublished), **settings,
         )
 
     def levels(self, data: LDict) -> list[str]:
@@ -410,8 +439,26 @@ class _Builder:
         return tuple(Choice(str(c["label"]), round((p or 0.0) / top, 6))
                      for c, p in zip(raw, points, strict=True))
 
-    def grades(self, data: LDict) -> tuple[Grade, ...]:
+    def grades(self, data: LDict) -> tuple[tuple[Grade, ...], str]:
+        """The bands (highest first) and, for a preset, where they are published."""
         raw = data.get("grades")
+        if isinstance(raw, str):
+            raw = LDict(preset=raw)
+            raw.line, raw.key_lines = self.line_of(data, "grades"), {}
+        if isinstance(raw, LDict) and "preset" in raw:  # {preset: cstc-2023}
+            self.unknown_keys(raw, {"preset", "source"}, "grades")
+            preset = GRADE_PRESETS.get(str(raw["preset"]))
+            if preset is None:
+                self.problem(self.line_of(raw, "preset"), f"grades preset {raw['preset']!r} "
+                             f"is not one of {', '.join(GRADE_PRESETS)}")
+                return (), ""
+            source, bands = preset
+            ordered = sorted(bands, key=lambda b: -b[1])
+            return tuple(Grade(n, lo, float("inf") if i == 0 else hi)
+                         for i, (n, lo, hi) in enumerate(ordered)), source
+        return self.grade_bands(data, raw), ""
+
+    def grade_bands(self, data: LDict, raw: Any) -> tuple[Grade, ...]:
         if isinstance(raw, LDict):  # {source, bands}
             self.unknown_keys(raw, {"source", "bands"}, "grades")
             raw = raw.get("bands")
@@ -419,6 +466,8 @@ class _Builder:
                 self.problem(self.line_of(data, "grades"), "grades has no 'bands'")
                 return ()
         if raw is None:
+            if self.scheme == "deduction":
+                return ()  # the verdict is 合格/不合格; bands only where the scheme has them
             return tuple(Grade(n, lo, hi) for n, lo, hi in DEFAULT_GRADES)
         out = []
         if not isinstance(raw, list) or not raw:
@@ -449,7 +498,7 @@ class _Builder:
     # -- the indicator tree ------------------------------------------------------
 
     def node(self, node: Any, path: tuple[str, ...], path_ids: tuple[str, ...], code: str,
-             levels: list[str], bonus: bool, unweighted: bool, top: bool = False) -> None:
+             levels: list[str], part: str, unweighted: bool, top: bool = False) -> None:
         if not isinstance(node, LDict):
             self.problem(getattr(node, "line", 0), "an indicator must be a mapping")
             return
@@ -466,9 +515,10 @@ class _Builder:
             else:
                 self.node_ids[nid] = self.line_of(node, "id")
         code = str(node.get("code", code))
-        bonus = bonus or bool(node.get("bonus", False))
+        part = self.part_of(node, nid, part)
+        bonus = part == BONUS
         if top:
-            self.tops.append(TopIndicator(nid, code, name, bonus))
+            self.tops.append(TopIndicator(nid, code, name, bonus, part))
         path, path_ids = path + (name,), path_ids + (nid,)
         children, questions = node.get("children"), node.get("questions")
         if children is not None and questions is not None:
@@ -481,13 +531,20 @@ class _Builder:
                 self.problem(self.line_of(node, "weights"), f"indicator {nid}: weights belong "
                              "on leaves; use 'total' on a branch")
             for position, child in enumerate(children, 1):
-                self.node(child, path, path_ids, f"{code}.{position}", levels, bonus, unweighted)
+                self.node(child, path, path_ids, f"{code}.{position}", levels, part, unweighted)
             return
-        weights = self.weights(node, nid, levels, unweighted)
+        unpublished: set[str] = set()
+        if part in (VETO, SCOPE):
+            if "weights" in node:
+                self.problem(self.line_of(node, "weights"), f"indicator {nid}: a {part} item "
+                             "has no weights (veto: any one found is 不合格; scope: not scored)")
+            weights: dict[str, float | None] = {level: None for level in levels}
+        else:
+            weights = self.weights(node, nid, levels, unweighted, unpublished)
         indicator = Indicator(
             id=nid, code=code, name=name, path=path, path_ids=path_ids,
             description=self.text(node, "description", "", required=False),
-            weights=weights, bonus=bonus,
+            weights=weights, bonus=bonus, part=part, unpublished=frozenset(unpublished),
         )
         if not isinstance(questions, list) or not questions:
             self.problem(self.line_of(node), f"indicator {nid}: a leaf needs questions")
@@ -499,8 +556,20 @@ class _Builder:
                     indicator.questions.append(question)
         self.leaves.append(indicator)
 
-    def weights(self, node: LDict, nid: str, levels: list[str],
-                unweighted: bool) -> dict[str, float | None]:
+    def part_of(self, node: LDict, nid: str, inherited: str) -> str:
+        """A node's part of the scheme: its own `part` (or `bonus: true`), else its parent's."""
+        raw = node.get("part")
+        if raw is None:
+            return BONUS if node.get("bonus") else inherited
+        allowed = SCHEME_PARTS[self.scheme]
+        if raw not in PARTS or raw not in allowed:
+            self.problem(self.line_of(node, "part"), f"indicator {nid}: part {raw!r} must be "
+                         f"one of {', '.join(allowed)} in a {self.scheme} checklist")
+            return inherited
+        return str(raw)
+
+    def weights(self, node: LDict, nid: str, levels: list[str], unweighted: bool,
+                unpublished: set[str]) -> dict[str, float | None]:
         raw = node.get("weights")
         line = self.line_of(node, "weights") or self.line_of(node)
         if unweighted:
@@ -511,16 +580,38 @@ class _Builder:
             self.problem(self.line_of(node), f"indicator {nid}: no weights")
             return {}
         if not isinstance(raw, dict):
-            value = self.weight_value(raw, line, nid, "")
-            return {level: value for level in levels}
+            raw = {level: raw for level in levels}
+            lines = {level: line for level in levels}
+        else:
+            lines = {level: self.line_of(raw, level) for level in raw}
         out: dict[str, float | None] = {}
         for level, value in raw.items():
             if level not in levels:
-                self.problem(self.line_of(raw, level), f"indicator {nid}: weight for unknown "
+                self.problem(lines[level], f"indicator {nid}: weight for unknown "
                              f"level {level!r} (levels: {', '.join(levels)})")
                 continue
-            out[level] = self.weight_value(value, self.line_of(raw, level), nid, level)
+            if self.is_unpublished(value):
+                if self.scheme != "deduction":
+                    self.problem(lines[level], f"indicator {nid}: 'unpublished' points are for "
+                                 "the items of a deduction scheme")
+                unpublished.add(level)
+                out[level] = None
+                continue
+            out[level] = self.weight_value(value, lines[level], nid, level)
+        if unpublished:
+            where = ", ".join(level for level in levels if level in unpublished)
+            self.note_unpublished(line, f"indicator {nid} ({where}): its points")
         return {level: out.get(level) for level in levels}
+
+    @staticmethod
+    def is_unpublished(value: Any) -> bool:
+        return isinstance(value, str) and value.strip().lower() in UNPUBLISHED
+
+    def note_unpublished(self, line: int, what: str) -> None:
+        """A figure the published text does not give (the team sets it), listed, not refused."""
+        note = f"{self.path}:{line}: {what}: not published; set by the team"
+        if note not in self.unpublished:
+            self.unpublished.append(note)
 
     def weight_value(self, value: Any, line: int, nid: str, level: str) -> float | None:
         if value is None or (isinstance(value, str) and value.strip() in NOT_ASSESSED):
@@ -575,6 +666,7 @@ class _Builder:
         if item.get("relevant") is not None:
             relevant = self.condition(str(item["relevant"]), indicator.id,
                                       self.line_of(item, "relevant"), qid)
+        figures = self.part_figures(item, indicator, qid, qtype)
         return Question(
             id=qid, local_id=local, indicator_id=indicator.id, type=qtype,
             text=self.text(item, "text", f"question {qid}"), points=points,
@@ -584,7 +676,60 @@ class _Builder:
             auto=self.text(item, "auto", "", required=False),
             levels=tuple(str(lv) for lv in qlevels),
             unit=self.text(item, "unit", "", required=False),
+            part=indicator.part, deduct=figures.get("deduct"), cap=figures.get("cap"),
+            veto_at=figures.get("veto_at"), add=figures.get("add"),
         )
+
+    # the figures each part's questions may carry, and the kinds of question it takes
+    PART_FIGURES = {VETO: ("veto_at",), DEDUCTION: ("deduct", "cap"), BONUS: ("add",),
+                    REVIEW: ("add",)}
+    PART_TYPES = {VETO: ("yes_no", "count", "text"), DEDUCTION: ("yes_no", "count", "text")}
+
+    def part_figures(self, item: LDict, indicator: Indicator, qid: str,
+                     qtype: str) -> dict[str, float | None]:
+        """deduct / cap / veto_at / add of a question, checked against its part."""
+        part = indicator.part
+        allowed = self.PART_FIGURES.get(part, ()) if self.scheme == "deduction" else ()
+        types = self.PART_TYPES.get(part)
+        if types and qtype in QUESTION_TYPES and qtype not in types:
+            self.problem(self.line_of(item, "type"), f"question {qid}: a {part} item asks "
+                         f"{' or '.join(types)} questions (a problem found, or how many)")
+        out: dict[str, float | None] = {}
+        for key in ("deduct", "cap", "veto_at", "add"):
+            if key not in item:
+                continue
+            line = self.line_of(item, key)
+            if key not in allowed:
+                self.problem(line, f"question {qid}: {key!r} belongs to the "
+                             f"{self.figure_part(key)} items of a deduction scheme")
+                continue
+            if qtype == "text" or (key == "veto_at" and qtype != "count"):
+                self.problem(line, f"question {qid}: {key!r} needs a "
+                             f"{'count' if key == 'veto_at' else 'yes/no or count'} question")
+                continue
+            if key == "deduct" and self.is_unpublished(item[key]):
+                self.note_unpublished(line, f"question {qid}: the points it deducts")
+                out[key] = None
+                continue
+            number = self.number(item[key], line, f"question {qid}: {key}")
+            if number is not None and number <= 0:
+                self.problem(line, f"question {qid}: {key} must be > 0")
+            out[key] = number
+        if part == DEDUCTION and self.scheme == "deduction" and qtype in ("yes_no", "count") \
+                and "deduct" not in item:
+            self.problem(self.line_of(item), f"question {qid}: a deduction question needs "
+                         "'deduct' (the points per occurrence, or 'unpublished')")
+        if (part in (BONUS, REVIEW) and self.scheme == "deduction" and qtype == "count"
+                and "add" not in item):
+            self.problem(self.line_of(item), f"question {qid}: a count in a {part} item needs "
+                         "'add' (the points per occurrence): it has no benchmark to compare to")
+        if "cap" in out and "deduct" not in item:
+            self.problem(self.line_of(item, "cap"), f"question {qid}: 'cap' limits 'deduct'")
+        return out
+
+    @staticmethod
+    def figure_part(key: str) -> str:
+        return {"veto_at": "veto", "add": "bonus or review"}.get(key, "deduction")
 
     def choices(self, item: LDict, qid: str, qtype: str) -> tuple[Choice, ...]:
         raw = item.get("choices")
@@ -658,12 +803,168 @@ class _Builder:
                         self.problem(line, f"question {qid}: relevant value {value!r} does not "
                                      f"fit {target} ({known[target].type})")
 
+    def deduction_settings(self, data: LDict, levels: list[str]) -> dict[str, Any]:
+        """pass_line, bonus_above, scaled, veto_score and review of a deduction scheme, their
+        arithmetic checked against totals.main and the items' points."""
+        if self.scheme != "deduction":
+            for key in DEDUCTION_KEYS:
+                if key in data:
+                    self.problem(self.line_of(data, key), f"{key!r} belongs to a deduction "
+                                 "scheme (scheme: deduction)")
+            return {}
+        totals = data.get("totals")
+        full = None
+        if isinstance(totals, dict) and "main" in totals:
+            full = self.number(totals["main"], self.line_of(data, "totals"), "totals main")
+        if full is None or full <= 0:
+            self.problem(self.line_of(data, "totals") or self.line_of(data), "a deduction "
+                         "scheme needs totals: {main: N}: the score before any deduction")
+            full = None
+        out: dict[str, Any] = {"full_marks": full}
+        for key, low in (("pass_line", 0.0), ("bonus_above", 0.0), ("veto_score", 0.0)):
+            if key not in data:
+                out[key] = None
+                continue
+            value = self.number(data[key], self.line_of(data, key), key)
+            if value is not None and full is not None and not low <= value <= full:
+                self.problem(self.line_of(data, key), f"{key} {value:g} must lie between "
+                             f"{low:g} and totals main {full:g}")
+            out[key] = value
+        if (out["pass_line"] is not None and out["bonus_above"] is not None
+                and out["bonus_above"] < out["pass_line"]):
+            self.problem(self.line_of(data, "bonus_above"), f"bonus_above {out['bonus_above']:g}"
+                         f" is below pass_line {out['pass_line']:g}: a failing site would earn "
+                         "bonus")
+        if any(leaf.part == BONUS for leaf in self.leaves) and out["bonus_above"] is None:
+            self.problem(self.line_of(data), "bonus items need bonus_above: the part-2 score "
+                         "the bonus is scored above (the 2019 inspection: 80)")
+        out["review_weight"] = self.review_weight(data, levels)
+        out["scaled"] = self.scaled_parts(data, levels, full)
+        return out
+
+    def review_weight(self, data: LDict, levels: list[str]) -> float | None:
+        """review: {weight: W}: the expert review's share of the final score (0 < W < 1)."""
+        reviewed = [leaf for leaf in self.leaves if leaf.part == REVIEW]
+        raw = data.get("review")
+        if raw is None:
+            if reviewed:
+                self.problem(self.line_of(data), "review items need review: {weight: W}, the "
+                             "share of the expert review in the final score")
+            return None
+        line = self.line_of(data, "review")
+        if not isinstance(raw, LDict) or "weight" not in raw:
+            self.problem(line, "'review' must be {weight: W}, e.g. {weight: 0.3}")
+            return None
+        self.unknown_keys(raw, {"weight"}, "review")
+        weight = self.number(raw["weight"], line, "review weight")
+        if weight is not None and not 0 < weight < 1:
+            self.problem(line, f"review weight {weight:g} must lie between 0 and 1 "
+                         "(0.3: the inspection counts 70%, the review 30%)")
+        if not reviewed:
+            self.problem(line, "review: {weight} is given but no indicator has part: review")
+        for level in levels:
+            total = sum(leaf.weights.get(level) or 0 for leaf in reviewed)
+            if reviewed and abs(total - 100) > 1e-9:
+                self.problem(line, f"the review items' weights at {level} sum to {total:g}; "
+                             "a review is scored out of 100")
+        return weight
+
+    def scaled_parts(self, data: LDict, levels: list[str],
+                     full: float | None) -> tuple[ScaledPart, ...]:
+        """scaled: [{when, skip, factor}]: units without a function skip a part; the rest is
+        scored out of what is left and multiplied by the factor (75 × 4/3)."""
+        raw = data.get("scaled")
+        if raw is None:
+            return ()
+        line = self.line_of(data, "scaled")
+        if not isinstance(raw, list) or not raw:
+            self.problem(line, "'scaled' must list {when, skip, factor}")
+            return ()
+        known = {q.id: q for leaf in self.leaves for q in leaf.questions}
+        order = list(known)
+        out: list[ScaledPart] = []
+        for item in raw:
+            where = getattr(item, "line", line)
+            if not isinstance(item, LDict) or not {"when", "skip", "factor"} <= set(item):
+                self.problem(where, "a scaled part needs when, skip and factor")
+                continue
+            self.unknown_keys(item, {"when", "skip", "factor"}, "a scaled part")
+            when = self.condition(str(item["when"]), "", self.line_of(item, "when"), "scaled")
+            if when is not None:
+                self.pending.pop()  # checked here, against the questions it skips
+            skip = item["skip"] if isinstance(item["skip"], list) else [item["skip"]]
+            leaves = [leaf for leaf in self.leaves
+                      if any(str(s) in leaf.path_ids for s in skip)]
+            for node_id in skip:
+                if str(node_id) not in self.node_ids:
+                    self.problem(self.line_of(item, "skip"), f"scaled: skip names an unknown "
+                                 f"indicator {node_id!r}")
+            if any(leaf.part != DEDUCTION for leaf in leaves):
+                self.problem(self.line_of(item, "skip"), "scaled: skip names items of the "
+                             "deduction part only")
+            factor = self.factor(item["factor"], self.line_of(item, "factor"))
+            if when is None or factor is None:
+                continue
+            if when.question not in known:
+                self.problem(self.line_of(item, "when"), f"scaled: when {when.source!r} names "
+                             f"an unknown question {when.question!r}")
+                continue
+            for leaf in leaves:
+                for question in leaf.questions:
+                    if order.index(question.id) < order.index(when.question):
+                        self.problem(self.line_of(item, "when"), f"scaled: {when.question} "
+                                     f"must come before the questions it skips ({question.id})")
+                        break
+                    question.unless = (*question.unless, when)
+            self.check_factor(item, levels, leaves, full, factor)
+            out.append(ScaledPart(when, tuple(str(s) for s in skip), factor))
+        return tuple(out)
+
+    def factor(self, raw: Any, line: int) -> float | None:
+        """A factor written as a number or as a fraction ('4/3', as published)."""
+        if isinstance(raw, str):
+            match = _FRACTION.match(raw)
+            if match and float(match[2]) > 0:
+                return float(match[1]) / float(match[2])
+            self.problem(line, f"scaled factor {raw!r} must be a number or a fraction like 4/3")
+            return None
+        value = self.number(raw, line, "scaled factor")
+        if value is not None and value <= 0:
+            self.problem(line, "scaled factor must be > 0")
+            return None
+        return value
+
+    def check_factor(self, item: LDict, levels: list[str], leaves: list[Indicator],
+                     full: float | None, factor: float) -> None:
+        """factor = full marks ÷ (full marks − the skipped points), at every level."""
+        if full is None:
+            return
+        for level in levels:
+            if any(level in leaf.unpublished for leaf in leaves):
+                self.note_unpublished(self.line_of(item, "factor"), f"scaled factor at {level} "
+                                      "(the skipped points are not published): check")
+                continue
+            skipped = sum(leaf.weights.get(level) or 0 for leaf in leaves)
+            if skipped >= full:
+                self.problem(self.line_of(item, "skip"), f"scaled: the skipped items hold "
+                             f"{skipped:g} of {full:g} points at {level}: nothing is left")
+                continue
+            expected = full / (full - skipped)
+            if abs(expected - factor) > 1e-9:
+                self.problem(self.line_of(item, "factor"), f"scaled factor {factor:.6g} at "
+                             f"{level}: the skipped items hold {skipped:g} of {full:g} points, "
+                             f"so the rest is scaled by {full:g}/{full - skipped:g} = "
+                             f"{expected:.6g}")
+
     def check_totals(self, data: LDict, levels: list[str], unweighted: bool,
                      bonus_cap: float | None) -> None:
         if unweighted:
             return
         self.check_node_totals(data.get("indicators") or [], levels)
         totals = data.get("totals")
+        if self.scheme == "deduction":
+            self.check_deduction_totals(data, levels, bonus_cap)
+            return
         if totals is None:
             return
         if not isinstance(totals, dict):
@@ -684,6 +985,34 @@ class _Builder:
                     self.problem(line, f"the bonus at {level} reaches {bonus:g}, "
                                  f"declared total is {totals['bonus']}")
 
+    def check_deduction_totals(self, data: LDict, levels: list[str],
+                               bonus_cap: float | None) -> None:
+        """The items' points at each level make totals.main (at most, while some are not
+        published); the bonus reaches totals.bonus."""
+        totals = data.get("totals")
+        if not isinstance(totals, dict):
+            return  # deduction_settings names it
+        line = self.line_of(data, "totals")
+        full = totals.get("main")
+        declared_bonus = totals.get("bonus")
+        for level in levels:
+            items = [leaf for leaf in self.leaves
+                     if leaf.part == DEDUCTION and leaf.assessed_at(level)]
+            known = sum(leaf.weights.get(level) or 0 for leaf in items)
+            open_items = [leaf.id for leaf in items if level in leaf.unpublished]
+            if isinstance(full, int | float) and not isinstance(full, bool):
+                if open_items and known > full + 1e-9:
+                    self.problem(line, f"the deduction items' points at {level} sum to "
+                                 f"{known:g}, more than totals main {full:g}")
+                elif not open_items and abs(known - full) > 1e-9:
+                    self.problem(line, f"the deduction items' points at {level} sum to "
+                                 f"{known:g}, declared total is {full:g}")
+            if isinstance(declared_bonus, int | float) and not isinstance(declared_bonus, bool):
+                bonus = max_bonus(self.leaves, level, bonus_cap)
+                if bonus and abs(bonus - declared_bonus) > 1e-9:
+                    self.problem(line, f"the bonus at {level} reaches {bonus:g}, "
+                                 f"declared total is {declared_bonus:g}")
+
     def check_node_totals(self, nodes: list, levels: list[str]) -> None:
         by_id = {i.id: i for i in self.leaves}
         for node in nodes:
@@ -703,7 +1032,7 @@ class _Builder:
                 for level, want in wants.items():
                     if want is None:
                         continue
-                    if node.get("bonus"):
+                    if node.get("bonus") and self.scheme == "weighted":
                         have = max((i.weights.get(level) or 0 for i in leaves), default=0)
                     else:
                         have = sum(i.weights.get(level) or 0 for i in leaves)

@@ -18,6 +18,8 @@ import yaml
 
 from govaudit.checklist.loader import NOT_ASSESSED
 from govaudit.checklist.model import DEFAULT_GRADES
+from govaudit.checklist.points import split_points as split_points  # re-exported
+from govaudit.checklist.scheme_import import looks_like_scheme
 from govaudit.errors import GovauditError
 from govaudit.tables import cell_text as _text
 from govaudit.tables import read_grids
@@ -32,30 +34,8 @@ LEVEL_HEADERS = {
 NAME_HEADERS = ("一级指标", "二级指标", "三级指标")
 DESCRIPTION_HEADERS = ("评估要点说明", "评估内容", "评估要点", "description")
 ABSENT = {"—", "——", "-", "--", "---", ""}
-# a numbered point: "1." / "1、" / "（1）", at the start or after a space or a stop
-_POINT = re.compile(r"(?:^|(?<=[\s；;。：:]))"
-                    r"(?:(\d{1,2})\s*[.、．]\s*(?!\d)|[（(](\d{1,2})[）)]\s*)")
 TOTAL_ROW = ("合计", "总计", "总分")
 _PARENS = re.compile(r"\s*[（(]([^）)]*)[）)]")
-
-
-def split_points(description: str) -> tuple[str, list[str]]:
-    """The lead sentence and the numbered points of a 评估要点说明."""
-    text = re.sub(r"</?p>", "\n", description).strip()
-    matches = list(_POINT.finditer(text))
-    # keep only a run numbered 1, 2, 3… so that figures inside a sentence are not points
-    run: list[re.Match[str]] = []
-    for match in matches:
-        if int(match[1] or match[2]) == len(run) + 1:
-            run.append(match)
-    if not run:
-        return text, []
-    lead = text[: run[0].start()].strip()
-    points = []
-    for index, match in enumerate(run):
-        end = run[index + 1].start() if index + 1 < len(run) else len(text)
-        points.append(text[match.end(): end].strip().rstrip("；;。，, \n"))
-    return lead, points
 
 
 def question_for(text: str, number: int) -> dict[str, Any]:
@@ -148,6 +128,8 @@ def import_table(path: Path, checklist_id: str | None = None, name: str | None =
     the file name). A 合计 row is checked against the weights above it.
     """
     rows = _read_cells(path)
+    if looks_like_scheme(rows):
+        return _import_scheme(path, rows, checklist_id, name, version)
     start, columns, levels = _find_header(rows, path)
     title = _title(rows, start)
     checklist_id = checklist_id or title_id(title) or title_id(path.stem) or "imported-checklist"
@@ -238,6 +220,26 @@ def import_table(path: Path, checklist_id: str | None = None, name: str | None =
     data["grades"] = [{"name": n, "min": lo, "max": hi} for n, lo, hi in DEFAULT_GRADES]
     data["indicators"] = tops
     return ImportedTable(data, warnings, title)
+
+
+def _import_scheme(path: Path, rows: list[list[Any]], checklist_id: str | None,
+                   name: str | None, version: str) -> ImportedTable:
+    """A 考评方案's table of veto, deduction and bonus rows: a deduction-scheme checklist."""
+    from govaudit.checklist.scheme_import import _header, import_scheme
+
+    try:
+        data, warnings = import_scheme(rows, path.name)
+        start = _header(rows)[0]
+    except ValueError as exc:
+        raise GovauditError(f"{path}: {exc}") from None
+    if not any(top["children"] for top in data["indicators"]):
+        raise GovauditError(f"{path}: no veto, deduction or bonus rows below the header")
+    title = _title(rows, start)
+    head: dict[str, Any] = {
+        "id": checklist_id or title_id(title) or title_id(path.stem) or "imported-scheme",
+        "name": name or title or path.stem, "version": version, "source": path.name,
+        "levels": ["default"]}
+    return ImportedTable({**head, **data}, warnings, title)
 
 
 def _check_total(path: Path, number: int, declared: dict[str, Any],

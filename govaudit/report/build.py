@@ -25,6 +25,7 @@ from govaudit.filenames import safe_name
 from govaudit.files import atomic_write, link_or_copy
 from govaudit.model import Evidence, EvidenceFile, FailedProbe, ProbeResult
 from govaudit.probes import registry
+from govaudit.problems import problem_rows
 from govaudit.report.charts import band_chart, band_colour, stacked_chart
 from govaudit.report.monitoring import MonitoringView, monitoring_views
 from govaudit.report.thumbs import FileCheck, ThumbnailCache
@@ -37,7 +38,14 @@ from govaudit.report.views import (
     SiteView,
     TopView,
 )
-from govaudit.scoring import PROBE_EVALUATOR, SiteScore, asked, consolidate, score_sites
+from govaudit.scoring import (
+    PROBE_EVALUATOR,
+    ScoreReport,
+    SiteScore,
+    asked,
+    consolidate,
+    score_sites,
+)
 from govaudit.store import Answer, Site, Store
 from govaudit.suggestions import Suggestion, suggestions_for
 from govaudit.urls import redact_data, redact_url, web_href
@@ -142,6 +150,7 @@ class ReportBuilder:
             chosen = all_sites
         answers = self.store.answers()
         report = score_sites(self.checklist, all_sites, answers, self.ws.settlement)
+        self.report = report
         scores = {s.site: s for s in report.sites}
         evidence = {site.name: self.store.evidence(site.name) for site in chosen}
         self.files.check(r for records in evidence.values() for r in records)
@@ -162,7 +171,8 @@ class ReportBuilder:
         monitored = self.monitoring.get(site.name)
         if monitored is not None:  # weeks of monitoring outweigh one check
             suggestions.update({qid: Suggestion(qid, value, "monitor", detail) for qid, (
-                value, detail) in monitored.suggestions.items()})
+                value, detail) in monitored.suggestions.items()
+                if not _finds_problems(checklist, qid)})
         views = {r.get("id", ""): self._evidence_view(r) for r in records}
         linked: set[str] = set()
         for answer in chosen.values():
@@ -197,7 +207,8 @@ class ReportBuilder:
                 indicator.id, indicator.code, " › ".join(indicator.path),
                 indicator.description, indicator.bonus, indicator.weight(site.level),
                 score.indicators.get(indicator.id), questions,
-                [views[r] for r in by_indicator.get(indicator.id, []) if r in views]))
+                [views[r] for r in by_indicator.get(indicator.id, []) if r in views],
+                indicator.part, site.level in indicator.unpublished))
         tops = self._tops(site.level, score)
         grade_pos = self.grade_index.get(score.grade)
         url = redact_url(site.url)
@@ -206,7 +217,11 @@ class ReportBuilder:
             score.grade, f"band{grade_pos}" if grade_pos is not None else "", score.rank,
             score.answered, score.questions, site_page_name(site.name), tops, indicators,
             [views[r] for r in loose if r in views], _checks_view(probes), len(records),
-            group=score.group, open_points=score.open_points, monitoring=monitored)
+            group=score.group, open_points=score.open_points, monitoring=monitored,
+            ranks=dict(score.ranks), verdict=score.verdict, reason=score.reason,
+            part2=score.part2, scaled=score.scaled, vetoed=bool(score.vetoes),
+            problems=problem_rows(checklist, site, score.problems, records),
+            region=site.region)
         view.problem_count = sum(1 for v in views.values() if v.problems or v.error)
         return view
 
@@ -241,6 +256,10 @@ class ReportBuilder:
         else:
             value = str(answer.value)
             mark, state = _mark(question, answer.value)
+            if question.finds_problems:  # yes: the problem is found
+                mark, state = _problem_mark(question, answer.value, mark, state)
+            elif question.part == "scope" and answer.value in ("yes", "no"):
+                mark, state = question.display(answer.value), "choice"  # neither good nor bad
         others = sorted({f"{a.evaluator}: {_mark(question, a.value)[0]}" for a in answers
                          if answer is not None and a.question == question.id
                          and a.evaluator != answer.evaluator and a.value != answer.value})
@@ -363,15 +382,18 @@ class ReportBuilder:
 
     # -- overview ----------------------------------------------------------------------
 
-    def overview(self, sites: list[SiteView]) -> dict[str, Any]:
+    report: ScoreReport | None = None
+
+    def overview(self, sites: list[SiteView], publish: str | None = None) -> dict[str, Any]:
         checklist = self.checklist
         weighted = not checklist.unweighted
         ordered = sorted(sites, key=lambda s: (-(s.total or 0.0), s.name))
-        main_tops = [t for t in checklist.tops if not t.bonus]
+        # veto and scope parts score nothing: no column of their own
+        main_tops = [t for t in checklist.tops if not t.bonus and t.part not in ("veto", "scope")]
         has_bonus = len(main_tops) < len(checklist.tops)
         series = [t.name for t in main_tops] + (["加分项"] if has_bonus else [])
         chart = band = None
-        if weighted and sites:
+        if weighted and sites and not checklist.deduction:
             rows = []
             for site in ordered:
                 earned = {t.id: t.score for t in site.tops}
@@ -380,12 +402,27 @@ class ReportBuilder:
                     values.append(site.bonus or 0.0)
                 rows.append((site.name, values))
             chart = stacked_chart(rows, series)
+        if weighted and sites and checklist.grades:
             bands = sorted(checklist.grades, key=lambda g: -g.min)
             counts = [(g.name, sum(1 for s in sites if s.grade == g.name)) for g in bands]
             band = band_chart(counts)
         levels = sorted({s.level for s in sites})
         order = checklist.group_order
-        return {"sites": sorted(sites, key=lambda s: (order(s.group), s.rank or 0, s.name)),
+        shown = {s.name for s in sites}
+        report = self.report
+        by_band = (publish or checklist.publish) == "bands" and bool(checklist.grades)
+        extra: dict[str, Any] = {"deduction": checklist.deduction, "by_band": [], "rankings": [],
+                                 "sampling": None}
+        if report is not None and weighted:
+            if by_band:
+                extra["by_band"] = [(name, label, [s for s in scores if s.site in shown])
+                                    for name, label, scores in report.by_band()]
+            elif any(len(s.ranks) > 1 for s in sites):
+                extra["rankings"] = _rankings(report, shown)
+            if checklist.deduction:
+                extra["sampling"] = report.sampling()
+        return {**extra,
+                "sites": sorted(sites, key=lambda s: (order(s.group), s.rank or 0, s.name)),
                 "chart": chart, "band": band, "levels": levels, "weighted": weighted,
                 "top_columns": main_tops,
                 "groups": sorted({s.group for s in sites}, key=order),
@@ -393,6 +430,32 @@ class ReportBuilder:
                     checklist.grade_labels())],
                 "grades_source": checklist.grades_source,
                 "above_100": checklist.above_100}
+
+
+def _finds_problems(checklist: Checklist, qid: str) -> bool:
+    question = checklist.question(qid)
+    return question is not None and question.finds_problems
+
+
+def _problem_mark(question: Question, value: object, mark: str, state: str) -> tuple[str, str]:
+    """A veto or deduction question: yes (or a count above 0) is a problem found (✗)."""
+    if value == "yes":
+        return "✗ 存在", "no"
+    if value == "no":
+        return "✓ 未发现", "yes"
+    if question.type == "count" and isinstance(value, int):
+        found = question.vetoes(value) if question.part == "veto" else value > 0
+        return mark, "no" if found else "yes"
+    return mark, state
+
+
+def _rankings(report: ScoreReport, shown: set[str]) -> list[tuple[str, list[SiteScore]]]:
+    """Each ranking group's sites in rank order, as published: a site in two groups (副省级城市
+    and 省会城市) is listed in both."""
+    checklist = report.checklist
+    names = sorted({g for s in report.sites for g in s.ranks}, key=checklist.group_order)
+    return [(name, sorted((s for s in report.sites if name in s.ranks and s.site in shown),
+                          key=lambda s: (s.ranks[name], s.site))) for name in names]
 
 
 def _mark(question: Question, value: object) -> tuple[str, str]:
@@ -425,7 +488,7 @@ def _checks_view(probes: Mapping[str, ProbeResult]) -> ChecksView | None:
 
 def build_report(workspace: Workspace, out_dir: Path | None = None,
                  sites: list[str] | None = None, link_evidence: bool = False,
-                 window: float | None = None) -> Path:
+                 window: float | None = None, publish: str | None = None) -> Path:
     """Write the report folder (index.html, sites/*.html, thumbs/, evidence/); returns
     index.html. With `link_evidence` the pages link the workspace's evidence files.
     The monitoring covers the last `window` seconds (default the monitor's 7 days)."""
@@ -446,5 +509,5 @@ def build_report(workspace: Workspace, out_dir: Path | None = None,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "band_colours": [band_colour(i) for i in range(len(builder.checklist.grades))],
     }
-    return render_pages(out, context, builder.overview(views), views)
+    return render_pages(out, context, builder.overview(views, publish), views)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from govaudit.problems import ProblemRow
 from govaudit.report.monitoring import MonitoringView
 
 
@@ -63,6 +64,8 @@ class IndicatorView:
     score: float | None
     questions: list[QuestionView]
     evidence: list[EvidenceView]
+    part: str = "main"  # see govaudit.checklist.model.PARTS
+    unpublished: bool = False  # its points are not published (set by the team)
 
 
 @dataclass
@@ -116,10 +119,23 @@ class SiteView:
     group: str = ""  # the ranking group the rank is taken in
     open_points: float | None = None  # while provisional: what open questions may still add
     monitoring: MonitoringView | None = None  # the monitor's figures over its window
+    ranks: dict[str, int] = field(default_factory=dict)  # every ranking group's rank
+    verdict: str = ""  # deduction scheme: 合格 / 不合格
+    reason: str = ""
+    part2: float | None = None  # 扣分指标得分
+    scaled: str = ""  # the scaled part applied
+    vetoed: bool = False
+    problems: list[ProblemRow] = field(default_factory=list)  # the 问题清单
+    region: str = ""
 
     @property
     def provisional(self) -> bool:
-        return self.answered < self.questions
+        return self.answered < self.questions and not self.vetoed
+
+    @property
+    def rank_text(self) -> str:
+        """'2（副省级城市）；1（省会城市）' for a site ranked in several groups."""
+        return "；".join(f"{rank}（{group}）" for group, rank in self.ranks.items())
 
     @property
     def top_scores(self) -> dict[str, float]:

@@ -24,10 +24,12 @@ CONFLICTS = "Conflicts"
 AGREEMENT = "Agreement"
 ABOUT = "About"
 MONITORING = "Monitoring"
-# The order sheets appear in; Conflicts and Agreement only after a merge, Monitoring only in
-# a workspace's export once it has been monitored.
-SHEET_ORDER = (SUMMARY, SCORES, ANSWERS, EVIDENCE, CHECKLIST, CONFLICTS, AGREEMENT, MONITORING,
-               ABOUT)
+PROBLEMS = "Problems"
+# The order sheets appear in; Problems only for a checklist of the deduction scheme,
+# Conflicts and Agreement only after a merge, Monitoring only in a workspace's export once it
+# has been monitored.
+SHEET_ORDER = (SUMMARY, PROBLEMS, SCORES, ANSWERS, EVIDENCE, CHECKLIST, CONFLICTS, AGREEMENT,
+               MONITORING, ABOUT)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,20 @@ SUMMARY_HEAD = (
 SUMMARY_TAIL = (
     Column("answered", "已答题数", 9), Column("questions", "应答题数", 9),
     Column("url", "网址", 30), Column("region", "地区", 10), Column("group", "分组", 10),
+)
+# …then, for a deduction scheme, the verdict; for sites in several ranking groups, every rank
+SUMMARY_VERDICT = (
+    Column("verdict", "结论", 8), Column("part2", "扣分指标得分", 10),
+    Column("reason", "不合格原因", 30),
+)
+SUMMARY_RANKS = (Column("ranks", "各分组排名", 24),)
+# The 问题清单: one row per problem found, as 通报 write it
+PROBLEMS_COLUMNS = (
+    Column("site", "网站", 22), Column("verdict", "结论", 8), Column("kind", "类别", 9),
+    Column("item", "指标", 24), Column("question", "问题编号", 20),
+    Column("question_text", "问题", 44), Column("occurrences", "处数", 6),
+    Column("urls", "位置（网址）", 40), Column("evidence", "证据编号", 20),
+    Column("note", "备注", 30), Column("deducted", "扣分", 8), Column("points", "扣分说明", 24),
 )
 SCORES_HEAD = (Column("site", "网站", 22), Column("level", "级别", 9))
 # …then one column per leaf indicator (id "ind.<id>").
@@ -98,6 +114,7 @@ ABOUT_COLUMNS = (Column("label", "项目", 16), Column("key", "键", 18), Column
 LEVEL_LABELS = {
     "province": "省级", "city": "市级", "county": "县级", "ministry": "部委",
     "wechat": "微信", "app": "App", "weibo": "微博", "default": "默认",
+    "portal": "门户网站", "department": "部门网站", "other": "其他新媒体",
 }
 # Kinds of Conflicts rows: the ids govaudit reads back, and what people see in `rule`.
 SAME_EVALUATOR = "same_evaluator"

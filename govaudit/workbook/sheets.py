@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from govaudit.checklist import Checklist, Question
 from govaudit.checklist.model import SPECIAL_VALUES, VALUE_LABELS
+from govaudit.problems import problem_rows
 from govaudit.scoring import shown_total
 from govaudit.workbook import layout
 from govaudit.workbook.cells import HEADER_FILL, HEADER_FONT, WRAP, SheetWriter, runs_to_sqref
@@ -38,11 +39,13 @@ TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 MAX_VALIDATION_RANGES = 2_000
 
 
-def summary_columns(checklist: Checklist) -> list[Column]:
+def summary_columns(checklist: Checklist, several_groups: bool = False) -> list[Column]:
     tops = [Column(f"top.{t.id}", t.name, 12) for t in checklist.tops]
     # the group the rank is taken in (the site's 分组, or the one its level implies)
     rank_group = Column("rank_group", "排名分组", 12)
-    return [*layout.SUMMARY_HEAD, *tops, *layout.SUMMARY_TAIL, rank_group]
+    return [*layout.SUMMARY_HEAD, *tops, *layout.SUMMARY_TAIL, rank_group,
+            *(layout.SUMMARY_VERDICT if checklist.deduction else ()),
+            *(layout.SUMMARY_RANKS if several_groups else ())]
 
 
 def scores_columns(checklist: Checklist) -> list[Column]:
@@ -66,7 +69,9 @@ def write_content(wb: Any, content: WorkbookContent, link_for: Callable[[str], s
     """
     positions = positions or {}
     writers: list[tuple[str, Callable[[SheetWriter, WorkbookContent], None]]] = [
-        (layout.SUMMARY, _summary), (layout.SCORES, _scores), (layout.ANSWERS, _answers),
+        (layout.SUMMARY, _summary),
+        *([(layout.PROBLEMS, _problems)] if content.checklist.deduction else []),
+        (layout.SCORES, _scores), (layout.ANSWERS, _answers),
         (layout.EVIDENCE, lambda w, c: _evidence(w, c, link_for)),
         (layout.CHECKLIST, _checklist),
     ]
@@ -88,18 +93,22 @@ def write_content(wb: Any, content: WorkbookContent, link_for: Callable[[str], s
 
 def _summary(w: SheetWriter, content: WorkbookContent) -> None:
     checklist = content.checklist
-    columns = summary_columns(checklist)
+    several = any(len(s.ranks) > 1 for s in content.report.sites)
+    columns = summary_columns(checklist, several)
     _print_setup(w.ws)  # sheet properties: before the first row in write-only mode
     w.table(columns, freeze="B3")
     sites = {s.name: s for s in content.sites}
     for score in summary_order(content):
         site = sites[score.site]
+        verdict = [score.verdict, _num(score.part2), score.reason] if checklist.deduction else []
+        ranks = ["；".join(f"{g} 第{r}名" for g, r in score.ranks.items())] if several else []
         w.append([
             score.site, level_label(score.level), _num(score.total), _num(score.bonus),
             score.grade,
             score.rank, *[_num(score.tops.get(t.id)) if score.tops else None
                           for t in checklist.tops],
             score.answered, score.questions, site.url, site.region, site.group, score.group,
+            *verdict, *ranks,
         ])
     w.autofilter(columns)
     last = w.rows
@@ -125,6 +134,21 @@ def _summary(w: SheetWriter, content: WorkbookContent) -> None:
     chart.width = min(60.0, max(16.0, 0.5 * (last - 2)))
     chart.height = 9
     w.ws.add_chart(chart, f"{get_column_letter(len(columns) + 2)}3")
+
+
+def _problems(w: SheetWriter, content: WorkbookContent) -> None:
+    """The 问题清单 of every site: what, where (the URL), the evidence, the points deducted."""
+    columns = layout.PROBLEMS_COLUMNS
+    w.table(columns, freeze="C3")
+    records = [{**r, "id": r.get("evidence")} for r in content.evidence]
+    sites = {s.name: s for s in content.sites}
+    for score in content.report.sites:
+        for row in problem_rows(content.checklist, sites[score.site], score.problems, records):
+            p = row.problem
+            w.append([p.site, score.verdict, row.kind, p.item, p.question, row.what,
+                      p.occurrences, "\n".join(row.urls), ", ".join(row.evidence), p.note,
+                      p.deducted, row.points])
+    w.autofilter(columns)
 
 
 def summary_order(content: WorkbookContent) -> list[Any]:
@@ -298,7 +322,8 @@ def _checklist(w: SheetWriter, content: WorkbookContent) -> None:
         names = [*indicator.path, "", "", ""][:3]
         w.append([
             indicator.id, indicator.code, *names, "是" if indicator.bonus else "",
-            *[indicator.weights.get(lv) for lv in checklist.levels],
+            *["未公布" if lv in indicator.unpublished else indicator.weights.get(lv)
+              for lv in checklist.levels],
             len(indicator.questions), indicator.description,
         ])
     w.autofilter(columns)

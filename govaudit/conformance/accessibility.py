@@ -1,0 +1,211 @@
+"""Accessibility: axe-core run in the page, each result placed in WCAG and GB/T 37668-2019.
+
+axe-core comes inside the `axe-playwright-python` wheel (`axe.min.js`, MPL-2.0), so nothing is
+downloaded at run time. Only rules tagged with a WCAG level run (best-practice rules map to no
+criterion of the standard).
+
+Text contrast (1.4.3, and 1.4.6 at 三级) is by default computed here in one pass over computed
+styles (`js/contrast.js`, results named "text-contrast"), because axe's own contrast rules
+take about nine tenths of its time on a portal-sized page; text over images or gradients, with
+shadows or transparent, becomes a question. `contrast="axe"` runs axe's rules instead.
+
+A violation counts at the lowest GB/T level among the criteria its
+rule checks (a rule that fails a level-A criterion stops 一级). axe's "incomplete" results are
+questions for the evaluator, kept apart, never counted as violations.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+
+from govaudit.conformance.evidence import Box, Evidence
+from govaudit.conformance.scripts import script
+from govaudit.conformance.standards import Criterion, criteria_of_axe_tags
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+# axe-core's level tags by GB/T level: 一级 = WCAG A, 二级 = AA, 三级 = AAA.
+LEVEL_TAGS = {"一级": ("wcag2a", "wcag21a"), "二级": ("wcag2aa", "wcag21aa"),
+              "三级": ("wcag2aaa",)}
+LEVEL_ORDER = ("一级", "二级", "三级")
+MAX_NODES = 50  # elements kept (with boxes) per rule; the count is always whole
+MAX_HTML = 500  # characters of an element's HTML kept as its value
+
+
+@cache
+def axe_source() -> str:
+    """axe.min.js as the axe-playwright-python wheel ships it."""
+    return (files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
+
+
+# AMD and CommonJS loaders on a page (RequireJS, SeaJS) would take axe as a module and leave
+# no `window.axe`; hiding them while it loads keeps it global.
+_INJECT = "(() => {{ const define = undefined, module = undefined, exports = undefined;\n{0}\n" \
+          "}})(); typeof window.axe"
+
+
+@dataclass(frozen=True)
+class AxeNode:
+    """One element a rule flagged."""
+
+    evidence: Evidence  # selector, box, and the element's HTML as the value
+    summary: str  # axe's failure summary
+
+
+@dataclass(frozen=True)
+class AxeResult:
+    """One axe-core rule that failed (a violation) or could not decide (a question)."""
+
+    rule: str
+    impact: str
+    help: str
+    help_url: str
+    criteria: tuple[Criterion, ...]
+    nodes: tuple[AxeNode, ...]
+    node_count: int
+
+    @property
+    def gb_level(self) -> str | None:
+        """The lowest GB/T 37668 level among the rule's criteria (None: outside the standard)."""
+        levels = [c.gb_level for c in self.criteria if c.gb_level]
+        return min(levels, key=LEVEL_ORDER.index) if levels else None
+
+    @property
+    def principles(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.principle for c in self.criteria))
+
+
+@dataclass(frozen=True)
+class AccessibilityReport:
+    page_url: str
+    engine: str  # "axe-core 4.12.1"
+    levels: tuple[str, ...]  # the GB/T levels whose rules ran
+    violations: tuple[AxeResult, ...]
+    questions: tuple[AxeResult, ...]  # axe's "incomplete": for the evaluator to decide
+
+    def violations_by_level(self) -> dict[str, int]:
+        """Rules violated, counted at their lowest GB/T level (一级/二级/三级)."""
+        counts = Counter(v.gb_level for v in self.violations if v.gb_level)
+        return {level: counts.get(level, 0) for level in self.levels}
+
+    def elements_by_level(self) -> dict[str, int]:
+        """Elements in violation, counted like `violations_by_level`."""
+        counts: Counter[str] = Counter()
+        for v in self.violations:
+            if v.gb_level:
+                counts[v.gb_level] += v.node_count
+        return {level: counts.get(level, 0) for level in self.levels}
+
+    def violations_by_principle(self) -> dict[str, int]:
+        counts = Counter(p for v in self.violations for p in v.principles)
+        return dict(counts)
+
+    @property
+    def passed(self) -> bool:
+        """No rule of the levels that ran found a violation (what axe can check, only)."""
+        return not any(v.gb_level for v in self.violations)
+
+
+def axe_options(levels: tuple[str, ...], contrast: str = "fast") -> dict[str, Any]:
+    tags = [tag for level in levels for tag in LEVEL_TAGS[level]]
+    # frames are not entered: axe would wait for frames it was never injected into
+    options: dict[str, Any] = {"runOnly": {"type": "tag", "values": tags},
+                               "resultTypes": ["violations", "incomplete"], "iframes": False}
+    if contrast == "fast":
+        options["rules"] = {"color-contrast": {"enabled": False},
+                            "color-contrast-enhanced": {"enabled": False}}
+    return options
+
+
+async def check_accessibility(page: Page, up_to: str = "二级",
+                              contrast: str = "fast") -> AccessibilityReport:
+    """Run axe-core in the loaded `page` for the GB/T levels up to `up_to` (一级, 二级 or
+    三级: levels are cumulative, as WCAG's are); text contrast by `contrast` ("fast": this
+    package's one-pass computation; "axe": axe's own rules)."""
+    if up_to not in LEVEL_ORDER:
+        raise ValueError(f"unknown GB/T 37668 level {up_to!r}: use 一级, 二级 or 三级")
+    if contrast not in ("fast", "axe"):
+        raise ValueError(f"unknown contrast method {contrast!r}: use fast or axe")
+    levels = LEVEL_ORDER[:LEVEL_ORDER.index(up_to) + 1]
+    loaded = await page.evaluate(_INJECT.format(axe_source()))
+    if loaded != "object":
+        raise RuntimeError(f"{page.url}: axe-core did not load in the page")
+    raw = await page.evaluate("(options) => axe.run(document, options)",
+                              axe_options(levels, contrast))
+    if contrast == "fast" and "二级" in levels:
+        measured = await page.evaluate(script("contrast"), {"limit": MAX_NODES})
+        _add_contrast(raw, measured, "三级" in levels)
+    boxes = await page.evaluate(script("axe_boxes"), {
+        "results": [{"id": r["id"], "nodes": [{"target": n["target"]} for n in r["nodes"]]}
+                    for r in raw["violations"] + raw["incomplete"]
+                    if r["id"] != "text-contrast"],
+        "limit": MAX_NODES})
+    return report_from_axe(raw, page.url, levels, boxes)
+
+
+def report_from_axe(raw: dict[str, Any], page_url: str, levels: tuple[str, ...],
+                    boxes: dict[str, list[Any]] | None = None) -> AccessibilityReport:
+    """The report from axe-core's results object (`axe.run`'s answer)."""
+    boxes = boxes or {}
+
+    def results(kind: str) -> tuple[AxeResult, ...]:
+        out = []
+        for r in raw.get(kind, []):
+            rule_boxes = boxes.get(r["id"], [])
+            nodes = tuple(
+                AxeNode(Evidence(page_url, _target(n.get("target")),
+                                 Box.from_js(n["box"] if "box" in n else
+                                             rule_boxes[i] if i < len(rule_boxes) else None),
+                                 str(n.get("html") or "")[:MAX_HTML]),
+                        str(n.get("failureSummary") or ""))
+                for i, n in enumerate(r.get("nodes", [])[:MAX_NODES]))
+            out.append(AxeResult(r["id"], str(r.get("impact") or ""), str(r.get("help") or ""),
+                                 str(r.get("helpUrl") or ""),
+                                 criteria_of_axe_tags(list(r.get("tags", []))), nodes,
+                                 int(r.get("count") or len(r.get("nodes", [])))))
+        return tuple(out)
+
+    engine = raw.get("testEngine") or {}
+    return AccessibilityReport(page_url, f"{engine.get('name', 'axe-core')} "
+                               f"{engine.get('version', '')}".strip(), tuple(levels),
+                               results("violations"), results("incomplete"))
+
+
+def _contrast_result(items: list[dict[str, Any]], count: int, tags: list[str],
+                     help: str) -> dict[str, Any]:
+    return {"id": "text-contrast", "impact": "serious", "help": help,
+            "helpUrl": "https://www.w3.org/WAI/WCAG21/Understanding/contrast-minimum.html",
+            "tags": tags, "count": count,
+            "nodes": [{"target": [i["selector"]], "html": i["value"], "box": i["box"],
+                       "failureSummary": f"contrast {i['ratio']}:1"
+                       + (f" ({i['question']})" if i.get("question") else "")}
+                      for i in items]}
+
+
+def _add_contrast(raw: dict[str, Any], measured: dict[str, Any], enhanced: bool) -> None:
+    """Put the one-pass contrast results among axe's, as one rule per criterion."""
+    counts = measured["counts"]
+    if counts["minimum"]:
+        raw["violations"].append(_contrast_result(
+            measured["minimum"], counts["minimum"], ["wcag2aa", "wcag143"],
+            "Text must have a contrast ratio of at least 4.5:1 (3:1 when large)"))
+    if enhanced and counts["enhanced"]:
+        raw["violations"].append(_contrast_result(
+            measured["enhanced"], counts["enhanced"], ["wcag2aaa", "wcag146"],
+            "Text must have a contrast ratio of at least 7:1 (4.5:1 when large)"))
+    if counts["questions"]:
+        raw["incomplete"].append(_contrast_result(
+            measured["questions"], counts["questions"], ["wcag2aa", "wcag143"],
+            "Text contrast could not be computed from styles alone"))
+
+
+def _target(target: Any) -> str:
+    """axe's target (a selector, or a list through frames and shadow roots) as one string."""
+    if isinstance(target, list):
+        return " >>> ".join(_target(t) for t in target)
+    return str(target or "")

@@ -1,0 +1,27 @@
+// Fixed, sticky and raised elements that stand over the page, with their boxes in the viewport;
+// `remember` keeps them on the window so that a second call can see which ones moved.
+({ remember }) => {
+  const vw = window.innerWidth, vh = window.innerHeight;
+  const known = window.__govauditFloating || [];
+  if (remember) window.__govauditFloating = known;
+  const out = [];
+  const taken = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const s = getComputedStyle(el);
+    const z = parseInt(s.zIndex, 10);
+    const raised = s.position === "absolute" && z >= 10;
+    const dialog = el.matches('dialog[open], [role="dialog"], [role="alertdialog"], [aria-modal="true"]');
+    if (!(s.position === "fixed" || s.position === "sticky" || raised || dialog)) continue;
+    if (!gaVisible(el) || taken.some((t) => t.contains(el))) continue;
+    const r = el.getBoundingClientRect();
+    if (r.bottom <= 0 || r.right <= 0 || r.top >= vh || r.left >= vw) continue;
+    taken.push(el);
+    if (remember && !known.includes(el)) known.push(el);
+    const text = (el.innerText || el.getAttribute("alt") || "").replace(/\s+/g, " ").trim();
+    out.push({ ...gaItem(el, text.slice(0, 60)), id: known.indexOf(el), position: s.position,
+               dialog, viewport: { x: r.left, y: r.top, width: r.width, height: r.height },
+               share: (Math.min(r.width, vw) * Math.min(r.height, vh)) / (vw * vh),
+               fullWidth: r.width >= 0.9 * vw, atEdge: r.top <= 1 || r.bottom >= vh - 1 });
+  }
+  return { width: vw, height: vh, scrollY: window.scrollY, items: out };
+}

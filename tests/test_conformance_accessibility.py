@@ -1,0 +1,119 @@
+"""Accessibility: axe-core in Chromium, each result in WCAG and GB/T 37668-2019's levels."""
+
+from __future__ import annotations
+
+import pytest
+from conformance_helpers import in_page
+
+from govaudit.conformance.accessibility import check_accessibility, report_from_axe
+from govaudit.conformance.standards import criteria, criteria_of_axe_tags
+
+# An image without alt (1.1.1, 一级), low-contrast text (1.4.3, 二级), and a page loader that
+# would take axe as an AMD module.
+FAULTY = """<!doctype html><html lang="zh-CN"><head><title>测试</title>
+<script>window.define = function () {}; window.define.amd = {};</script></head><body>
+<main><h1>首页</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="40" height="30">
+<p style="color:#bbb;background:#fff">低对比度的说明文字</p></main></body></html>"""
+CLEAN = """<!doctype html><html lang="zh-CN"><head><title>测试</title></head><body>
+<main><h1>首页</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="徽标">
+<p style="color:#222;background:#fff">清晰的说明文字</p></main></body></html>"""
+
+
+def test_the_table_holds_wcag_as_published():
+    table = criteria()
+    by = {(v, lv): sum(1 for c in table.values() if c.wcag == v and c.level == lv)
+          for v in ("2.0", "2.1", "2.2") for lv in ("A", "AA", "AAA")}
+    assert (by["2.0", "A"], by["2.0", "AA"], by["2.0", "AAA"]) == (25, 13, 23)
+    assert (by["2.1", "A"], by["2.1", "AA"], by["2.1", "AAA"]) == (5, 7, 5)
+    assert table["1.4.3"].principle == "可感知" and table["1.4.3"].gb_level == "二级"
+    assert table["4.1.2"].principle == "兼容" and table["4.1.2"].gb_level == "一级"
+    assert table["2.5.8"].gb_level is None  # WCAG 2.2: after the standard
+
+
+def test_axe_tags_name_criteria():
+    found = criteria_of_axe_tags(["cat.name-role-value", "wcag2a", "wcag244", "wcag412",
+                                  "wcag1412", "best-practice"])
+    assert [c.id for c in found] == ["2.4.4", "4.1.2", "1.4.12"]
+
+
+def test_violations_counted_by_level_with_boxes():
+    report = in_page(FAULTY, lambda page: check_accessibility(page, "二级"))
+    rules = {v.rule: v for v in report.violations}
+    assert rules["image-alt"].gb_level == "一级"
+    assert [c.id for c in rules["image-alt"].criteria] == ["1.1.1"]
+    assert rules["text-contrast"].gb_level == "二级"
+    assert rules["text-contrast"].nodes[0].evidence.box is not None
+    assert rules["text-contrast"].nodes[0].summary.startswith("contrast 1.")
+    assert report.violations_by_level()["一级"] >= 1
+    assert report.violations_by_level()["二级"] == 1
+    assert report.elements_by_level()["二级"] == 1
+    node = rules["image-alt"].nodes[0]
+    assert node.evidence.selector == "img" and "<img" in node.evidence.value
+    assert node.evidence.box is not None and node.evidence.box.width == 40
+    assert report.engine.startswith("axe-core 4.")
+    assert not report.passed
+    # "needs review" results stay questions, never violations
+    assert not {q.rule for q in report.questions} & set(rules)
+
+
+def test_a_clean_page_passes_and_levels_are_cumulative():
+    report = in_page(CLEAN, lambda page: check_accessibility(page, "三级"))
+    assert report.levels == ("一级", "二级", "三级")
+    assert report.passed, [v.rule for v in report.violations]
+    assert report.violations_by_level() == {"一级": 0, "二级": 0, "三级": 0}
+
+
+def test_level_one_does_not_run_contrast():
+    report = in_page(FAULTY, lambda page: check_accessibility(page, "一级"))
+    assert "text-contrast" not in {v.rule for v in report.violations}
+    assert "image-alt" in {v.rule for v in report.violations}
+
+
+def test_axe_contrast_and_fast_contrast_agree():
+    page = FAULTY.replace("</main>", '<p style="background:url(data:image/gif;base64,'
+                          'R0lGODlhAQABAAAAACw=);color:#999">图上的字</p></main>')
+    fast = in_page(page, lambda p: check_accessibility(p, "三级"))
+    axe = in_page(page, lambda p: check_accessibility(p, "三级", contrast="axe"))
+    assert {v.rule: v.node_count for v in fast.violations if "contrast" in v.rule} == {
+        "text-contrast": 1}
+    assert {v.rule: v.node_count for v in axe.violations if "contrast" in v.rule} == {
+        "color-contrast": 1}
+    assert fast.violations_by_level() == axe.violations_by_level()
+    # text over an image is a question for the evaluator, as axe makes it
+    assert [q.node_count for q in fast.questions if q.rule == "text-contrast"] == [1]
+    assert any(q.rule == "color-contrast" for q in axe.questions)
+
+
+def test_unknown_level_is_refused():
+    with pytest.raises(ValueError, match="use 一级, 二级 or 三级"):
+        in_page(CLEAN, lambda page: check_accessibility(page, "AA"))
+
+
+def test_report_from_results_object():
+    raw = {"testEngine": {"name": "axe-core", "version": "4.12.1"},
+           "violations": [{"id": "link-name", "impact": "serious", "help": "h", "helpUrl": "u",
+                           "tags": ["wcag2a", "wcag244", "wcag412"],
+                           "nodes": [{"target": ["a"], "html": "<a>", "failureSummary": "f"}]}],
+           "incomplete": [{"id": "color-contrast", "tags": ["wcag2aa", "wcag143"],
+                           "nodes": [{"target": [["iframe", "p"]], "html": "<p>"}]}]}
+    report = report_from_axe(raw, "https://www.test.gov.cn/", ("一级", "二级"))
+    assert report.violations_by_level() == {"一级": 1, "二级": 0}
+    assert report.violations_by_principle() == {"可操作": 1, "兼容": 1}
+    assert report.questions[0].gb_level == "二级"
+    assert report.questions[0].nodes[0].evidence.selector == "iframe >>> p"
+
+
+def test_check_page_runs_every_browser_check():
+    from govaudit.conformance.page_checks import check_page
+
+    moving = FAULTY.replace("</main>", "</main>"
+                            '<div id="ad" style="position:fixed;left:0;top:200px;width:200px;'
+                            'height:100px;background:#c00">飘窗</div><script>let x = 0; '
+                            "setInterval(() => { x += 5; "
+                            "document.getElementById('ad').style.left = x + 'px'; }, 40);"
+                            "</script>")
+    checks = in_page(moving, check_page)
+    assert not checks.accessibility.passed and checks.zoom.passed
+    assert [i.kind for i in checks.floating.offending] == ["moving"]
+    assert checks.keyboard.passed is None  # no navigation on this page
+    assert checks.font_control.control is None and not checks.font_control.passed
