@@ -20,6 +20,10 @@ from govaudit.model import CheckRow, Fact, ProbeFinding, ProbeResult, typed_reco
 
 if TYPE_CHECKING:
     from govaudit.probes.context import ProbeContext
+    from govaudit.probes.registry import ReportView
+
+RESULT_LABELS = {"problem": "发现问题", "pass": "通过", "not checked": "未检测",
+                 "could not judge": "无法判断"}
 
 SHOWN = 3  # problems quoted in a suggestion's note
 
@@ -106,3 +110,15 @@ def shots_dir(ctx: ProbeContext) -> Path | None:
 
     root = ctx.options.shots_dir
     return None if root is None else root / safe_name(ctx.site.name)
+
+
+def report_rows(result: ChecksResult, view: ReportView) -> None:
+    """The report's 合规检测 part: every check row with its result and evidence."""
+    from dataclasses import asdict
+
+    from govaudit.urls import web_href
+
+    for found in result.rows:
+        view.checks.append({**asdict(found), "probe": result.probe,
+                            "label": RESULT_LABELS.get(found.result, found.result),
+                            "href": web_href(found.url), "shot_href": None})

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from govaudit.model import CheckRow, ProbeFinding
-from govaudit.probes.check_rows import ChecksResult, finding, not_checked, passed, shots_dir
+from govaudit.probes.check_rows import (
+    ChecksResult,
+    finding,
+    not_checked,
+    passed,
+    report_rows,
+    shots_dir,
+)
 from govaudit.probes.context import ProbeContext
 from govaudit.probes.registry import Probe
 
@@ -291,4 +298,4 @@ def suggest(auto: str, result: ConformanceResult) -> ProbeFinding | None:
 PROBE = Probe(
     name="conformance", title="meta tags, domain, HTTPS, search, IPv6, accessibility, 适老化",
     answers=tuple(KEYS), reads=("page", "http", "browser", "dns"), result=ConformanceResult,
-    run=run, suggest=suggest, order=90)
+    run=run, suggest=suggest, order=90, report=report_rows)

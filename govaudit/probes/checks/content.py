@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 from govaudit.model import CheckRow, ProbeFinding
-from govaudit.probes.check_rows import ChecksResult, finding, not_checked, passed, shots_dir
+from govaudit.probes.check_rows import (
+    ChecksResult,
+    finding,
+    not_checked,
+    passed,
+    report_rows,
+    shots_dir,
+)
 from govaudit.probes.context import ProbeContext
 from govaudit.probes.registry import Probe
 
@@ -261,4 +268,4 @@ def suggest(auto: str, result: ContentResult) -> ProbeFinding | None:
 PROBE = Probe(
     name="content", title="names, words, personal data, hidden links, 留言 (the team's lists)",
     answers=tuple(KEYS), reads=("page", "http", "browser"), result=ContentResult, run=run,
-    suggest=suggest, order=80)
+    suggest=suggest, order=80, report=report_rows)
