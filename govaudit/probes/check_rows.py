@@ -5,7 +5,7 @@ Each row is one check's result on one spot (govaudit.model.CheckRow): a problem 
 evidence, a pass, "not checked" with the reason (no list, no browser, nothing of the kind on
 the pages read) or "could not judge" (an unusable input, with its reason). An `auto:` key of
 these probes names the checks it reads: good when they ran and found no problem, not good
-when one found a problem (with how many), nothing to say when none of them could run.
+when one found a problem (with how many), nothing to say when one of them could not run.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class ChecksResult(ProbeResult):
 
 def finding(result: ChecksResult, checks: Iterable[str], what: str) -> ProbeFinding | None:
     """The suggestion of an `auto:` key that reads `checks`: not good with the problems found
-    (their count), good when they ran and found none, nothing when none could run."""
+    (their count), good when every one of them ran and found none, else nothing."""
     rows = result.of(checks)
     bad = [r for r in rows if r.is_problem]
     if bad:
@@ -86,8 +86,8 @@ def finding(result: ChecksResult, checks: Iterable[str], what: str) -> ProbeFind
         return ProbeFinding(False, f"{len(bad)} {what} found: {shown}{more}", len(bad), urls,
                             problems=len(bad))
     passed = [r for r in rows if r.result == "pass"]
-    if not passed:
-        return None
+    if not passed or {r.check for r in passed} != {r.check for r in rows}:
+        return None  # a check of the key did not run: absence is not shown
     skipped = [r for r in rows if r.result != "pass"]
     note = "; " + "; ".join(f"{r.check} {r.result}: {r.detail}" for r in skipped[:SHOWN]) \
         if skipped else ""
