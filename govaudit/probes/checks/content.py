@@ -266,6 +266,6 @@ def suggest(auto: str, result: ContentResult) -> ProbeFinding | None:
 
 
 PROBE = Probe(
-    name="content", title="names, words, personal data, hidden links, 留言 (the team's lists)",
+    name="content", title="names, words, personal data, hidden links, 留言, by the team's lists",
     answers=tuple(KEYS), reads=("page", "http", "browser"), result=ContentResult, run=run,
     suggest=suggest, order=80, report=report_rows)
