@@ -123,13 +123,11 @@ def _clean(check: str, findings: list[Finding], ran: bool, pages: list[tuple[str
 
 
 def _attachment_links(html: str, page_url: str) -> list[tuple[str, str]]:
-    from selectolax.lexbor import LexborHTMLParser
 
     from govaudit.content.html_blocks import css_path
 
     out = []
-    for node in LexborHTMLParser(html).css("a[href]"):
-        href = urljoin(page_url, str(node.attributes.get("href") or ""))
+    for href, node in _hrefs(html, page_url):
         if urlsplit(href).path.lower().endswith(ATTACHMENT_SUFFIXES):
             out.append((href, css_path(node)))
     return out
@@ -218,11 +216,19 @@ async def _links(ctx: ProbeContext, url: str, html: str) -> list[CheckRow]:
     return rows
 
 
-def _hrefs(html: str, page_url: str) -> list[tuple[str, str]]:
+def _hrefs(html: str, page_url: str) -> list[tuple[str, Any]]:
+    """(absolute URL, element) of the page's links; a malformed one (http://[::1) is left out."""
     from selectolax.lexbor import LexborHTMLParser
 
-    return [(urljoin(page_url, str(a.attributes.get("href") or "")), a.text().strip())
-            for a in LexborHTMLParser(html).css("a[href]")]
+    out = []
+    for node in LexborHTMLParser(html).css("a[href]"):
+        try:
+            href = urljoin(page_url, str(node.attributes.get("href") or ""))
+            urlsplit(href).port  # noqa: B018 - raises for a malformed address
+        except ValueError:
+            continue
+        out.append((href, node))
+    return out
 
 
 async def _hidden(ctx: ProbeContext, url: str, allowed: tuple[str, ...]) -> list[CheckRow]:
