@@ -99,9 +99,8 @@ def setup(root: Path, answers: int, files: int) -> None:
         chosen = sites[pair * group:(pair + 1) * group] or sites[:group]
         made = _answers(ws.checklist, chosen, f"评估人{index}", random.Random(pair), per_file)
         noisy = random.Random(index)
-        for answer in made:
-            if noisy.random() < 0.1:
-                answer.value = _value(ws.checklist.question(answer.question), noisy)
+        made = [answer.replace(value=_value(ws.checklist.question(answer.question), noisy))
+                if noisy.random() < 0.1 else answer for answer in made]
         content = answers_content(ws.checklist, chosen, made)
         write_workbook(content, root / f"in{index}.xlsx")
 
@@ -112,7 +111,7 @@ def step_export(root: Path) -> dict:
 
     ws = open_workspace(root / "ws", explicit=True)
     t0, c0 = time.perf_counter(), time.process_time()
-    out = export_workbook(ws, root / "export.xlsx")
+    out = export_workbook(ws, root / "export.xlsx").path
     return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0,
             "bytes": out.stat().st_size}
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import WorkspaceOption, console, here
+from .common import WorkspaceOption, console, here, print_notices
 
 
 def answer(
@@ -36,8 +36,11 @@ def answer(
     if file is not None:
         if site or question or value:
             raise GovauditError("give either --file or SITE QUESTION VALUE, not both")
-        answers = audit.answer_file(here(file), evaluator=evaluator, sheet=sheet)
+        notices: list[str] = []
+        answers = audit.answer_file(here(file), evaluator=evaluator, sheet=sheet,
+                                    notices=notices)
         console.print(f"Saved {len(answers)} answers from {file}", markup=False)
+        print_notices(notices, [])
         return
     if not (site and question and value is not None):
         raise GovauditError("usage: govaudit answer SITE QUESTION VALUE [--note TEXT], "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +19,7 @@ from . import export as export_command
 from . import import_workbook as import_command
 from . import monitor as monitor_command
 from . import report as report_command
-from .common import GovauditGroup, ValueCommand
+from .common import GovauditGroup, ValueCommand, report_error
 
 # The commands in the order of an evaluator's day, under the panel help lists them in.
 DAY = [
@@ -83,5 +85,29 @@ def _root(
     """Evaluate government websites by hand, with evidence."""
 
 
+def undecodable_argument(args: list[str]) -> str | None:
+    """Why an argument cannot be used, when one holds bytes that are not UTF-8 text.
+
+    Python keeps such bytes (a name typed in GBK or Latin-1, a file name from another
+    system) as lone surrogates; they cannot be stored, written or shown. One message,
+    naming the argument as its bytes, before any command runs.
+    """
+    for number, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raw = os.fsencode(arg)
+            bad = arg[exc.start].encode("utf-8", "surrogateescape")
+            shown = raw.decode("ascii", "backslashreplace")
+            return (f"argument {number} ({shown}) is not UTF-8 text (byte 0x{bad[0]:02X}); "
+                    "give names and paths in UTF-8 (rename a file whose name is in another "
+                    "encoding); nothing was done")
+    return None
+
+
 def main() -> None:
+    problem = undecodable_argument(sys.argv[1:])
+    if problem is not None:
+        report_error(problem)
+        sys.exit(2)
     app()

@@ -141,6 +141,16 @@ def report_error(message: str) -> None:
     err_console.print(f"error: {message}", style="red", markup=False)
 
 
+def print_notices(notices: list[str], warnings: list[str], limit: int = 50) -> None:
+    """What a reader did about a file (`note:`, the first `limit`), then its warnings."""
+    for notice in notices[:limit]:
+        console.print(f"note: {notice}", markup=False)
+    if len(notices) > limit:
+        console.print(f"note: … and {len(notices) - limit} more", markup=False)
+    for warning in warnings:
+        console.print(f"warning: {warning}", markup=False, style="yellow")
+
+
 # Library parameters whose option is spelled otherwise.
 OPTION_NAMES = {"timeout_s": "timeout", "extra_wait_s": "extra-wait",
                 "max_download_mb": "max-download", "memory_limit_mb": "memory-limit"}
@@ -216,7 +226,9 @@ class GovauditGroup(TyperGroup):
                 message = f"{path.parent}: cannot write a file there ({message})"
             else:
                 message = f"{path}: {message}"
-        return f"{message}; what was saved before is unchanged"
+        # what the writer says became of the data, else the rule every writer keeps
+        outcome = "; ".join(getattr(exc, "__notes__", ())) or "what was saved before is unchanged"
+        return f"{message}; {outcome}"
 
 
 _NUMBER = re.compile(r"-\d[\d.]*")

@@ -14,6 +14,7 @@ from .common import (
     console,
     here,
     open_audit,
+    print_notices,
     window_seconds,
 )
 
@@ -89,8 +90,15 @@ def export(
             console.print(f"Removed {len(result.pruned)} older backup(s), keeping the last "
                           f"{keep_backups}", markup=False)
         return
-    path = audit.export(output and here(output), overwrite=overwrite, window=length)
-    console.print(f"Wrote {path}", markup=False)
+    written = audit.export(output and here(output), overwrite=overwrite, window=length)
+    console.print(f"Wrote {written.path}", markup=False)
+    _say_backup(written.path, written.backup)
+
+
+def _say_backup(path: Path, backup: Path | None) -> None:
+    if backup is not None:
+        console.print(f"{path} had been changed since govaudit wrote it: the previous file "
+                      f"is kept as {backup}", markup=False)
 
 
 @app.command("merge", help=MERGE_HELP)
@@ -120,6 +128,8 @@ def merge(
     console.print(f"Merged {result.files} workbook(s) into {result.path}: {result.sites} sites, "
                   f"{result.answers} answers by {', '.join(result.evaluators) or 'nobody'}",
                   markup=False)
+    _say_backup(result.path, result.backup)
+    print_notices(result.notices, result.warnings)
     if result.unlinked:
         console.print(f"{result.unlinked} evidence file(s) listed without a link: "
                       f"{result.unlinked_reason}", markup=False)

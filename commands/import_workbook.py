@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import WorkspaceOption, console, here, open_audit
+from .common import WorkspaceOption, console, here, open_audit, print_notices
 
 
 def import_workbook(
@@ -36,3 +36,4 @@ def import_workbook(
     if result.sites_added:
         console.print(f"Added {len(result.sites_added)} site(s): "
                       f"{', '.join(result.sites_added)}", markup=False)
+    print_notices(result.notices, result.warnings)

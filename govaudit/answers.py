@@ -93,12 +93,16 @@ def keep_notes(answers: list[Answer], stored: Iterable[Answer]) -> list[Answer]:
 def parse_answer_file(path: Path, checklist: Checklist, sites: list[Site],
                       evaluator: str,
                       stored: Mapping[str, Mapping[str, object]] | None = None,
-                      sheet: str | None = None) -> list[Answer]:
+                      sheet: str | None = None,
+                      stored_notes: Mapping[tuple[str, str], str] | None = None,
+                      notices: list[str] | None = None) -> list[Answer]:
     """All answers of a CSV/XLSX file (every sheet, or `sheet`), or RowsError listing every
     bad row.
 
     With `stored` (each site's current answers by question id), skip logic is checked
-    against those answers as the file's own rows change them.
+    against those answers as the file's own rows change them. A file without a note
+    column leaves each answer's note as it is (`stored_notes`: this evaluator's notes by
+    (site, question)), and so does a note cell holding a formula, said in `notices`.
     """
     by_name = {s.name: s for s in sites}
     problems: list[str] = []
@@ -116,9 +120,16 @@ def parse_answer_file(path: Path, checklist: Checklist, sites: list[Site],
             continue
         seen[key] = row.where
         raw = row.raw("value")
+        note = row.text("note")
+        if "note" in row.formulas and notices is not None:
+            notices.append(f"{path}: {row.where} ({site.name} · {key[1]}): the note is a "
+                           "formula, not text (a sort or a paste can turn text that starts "
+                           "with '=' into one), so it is not taken; the answer keeps its note")
+        if "note" not in row.cells or "note" in row.formulas:
+            note = (stored_notes or {}).get(key, "")
         try:
             answers.append(build_answer(checklist, site, key[1], "" if raw is None else raw,
-                                        evaluator, row.text("note"), now))
+                                        evaluator, note, now))
         except GovauditError as exc:
             problems.append(f"{row.where}: {exc}")
     if stored is not None:

@@ -144,7 +144,7 @@ def run_demo(folder: Path, *, on_step: StepFn | None = None,
     step("scoring, exporting the workbook, writing the report")
     return DemoResult(
         folder=folder, workspace=audit.root, base_url=base_url, scores=audit.score(),
-        workbook=audit.export(), report=audit.report(), manifest=capture.manifest,
+        workbook=audit.export().path, report=audit.report(), manifest=capture.manifest,
         captures=len(capture.records), capture_failures=capture.failures,
         check_errors=checked.errors, broken_links=broken, suggestions_applied=applied,
         answers_loaded=len(answers), seconds=time.monotonic() - started)

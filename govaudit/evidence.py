@@ -511,12 +511,15 @@ def _leads_elsewhere(path: Path) -> str | None:
     with contextlib.suppress(OSError):
         if os.path.realpath(path) != os.path.realpath(named):
             return "'..' in it passes through a symbolic link and leads to another file"
-    if not path.is_absolute():
-        base = Path.cwd()
-        for part in Path(os.path.normpath(path)).parent.parts:
-            base = base / part
-            if part != ".." and base.is_symlink():
-                return f"the folder {base} is a symbolic link, not the folder named"
+    base = Path.cwd()
+    try:  # the command line makes a typed path absolute from here
+        typed = path.relative_to(base) if path.is_absolute() else path
+    except ValueError:
+        return None
+    for part in Path(os.path.normpath(typed)).parent.parts:
+        base = base / part
+        if part != ".." and base.is_symlink():
+            return f"the folder {base} is a symbolic link, not the folder named"
     return None
 
 

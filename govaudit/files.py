@@ -58,6 +58,30 @@ def temporary_beside(path: Path, suffix: str = ".tmp", mode: int | None = None) 
     return fd, tmp
 
 
+def write_beside(path: Path, data: bytes, mode: int | None = None) -> Path:
+    """`data` in a new temporary file beside `path`, written and fsynced, for `os.replace`
+    to put in place. On any failure it is removed, and an OSError names `path`."""
+    return write_beside_with(path, lambda handle: handle.write(data), mode)
+
+
+def write_beside_with(path: Path, write: Callable[[BinaryIO], object],
+                      mode: int | None = None) -> Path:
+    """write_beside of what `write(handle)` writes (a stream copied in chunks)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = temporary_beside(path, mode=mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a failed write() names no file
+        raise
+    return Path(tmp)
+
+
 def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     """Replace `path` with `data`: temporary file beside it, fsync, rename, fsync the folder.
 
@@ -71,16 +95,11 @@ def atomic_write_with(path: Path, write: Callable[[BinaryIO], object],
                       mode: int | None = None) -> None:
     """atomic_write of what `write(handle)` writes (a stream copied in chunks); an error it
     raises leaves `path` as it was, and no temporary file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = temporary_beside(path, mode=mode)
+    tmp = write_beside_with(path, write, mode)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
 

@@ -203,7 +203,9 @@ def add_sites(workspace: Workspace, sites: list[Site]) -> list[Site]:
 # NUL, line breaks and the text-direction controls: a name holding one breaks a line or a
 # table, or shows as another name. Other control characters are kept and shown escaped
 # (\x1b) in every output.
-_NOT_IN_NAMES = re.compile(f"[\x00\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029{BIDI_CONTROLS}]")
+# (lone surrogates: bytes that were not UTF-8, as Python keeps them from a command line)
+_NOT_IN_NAMES = re.compile(
+    f"[\x00\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029\ud800-\udfff{BIDI_CONTROLS}]")
 
 
 def name_problem(name: str) -> str | None:
@@ -212,8 +214,9 @@ def name_problem(name: str) -> str | None:
     if found is None:
         return None
     shown = _NOT_IN_NAMES.sub(lambda m: f"<U+{ord(m.group()):04X}>", name)
-    return (f"the name {shown!r} holds U+{ord(found.group()):04X} (NUL, a line break or a "
-            "text-direction character): a site name is one line of visible text")
+    return (f"the name {shown!r} holds U+{ord(found.group()):04X} (NUL, a line break, a "
+            "text-direction character or a byte that is not UTF-8): a site name is one line "
+            "of visible text")
 
 
 def validate_site(checklist: Checklist, name: str, url: str, level: str, region: str = "",

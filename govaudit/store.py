@@ -11,15 +11,19 @@ site's own file (`filenames.safe_name`, or the earlier name while a workspace
 written before has not saved that site again); a record whose site differs is
 skipped, never returned as this site's (two sites once shared one file).
 
-A batch of answers for several sites is written to `data/journal.json` first
-and then applied site by site; a journal left by a killed or interrupted
-process is applied again, to completion, before anything is read or written,
-so a batch is either all there or not at all.
+A batch of answers for several sites is written to `data/journal.json` first;
+then every site file of the batch is written in full beside its place
+(temporary file, fsync), and only when all are written are they renamed into
+place. A write that fails (a full disk) removes what was written and the
+journal: nothing of the batch was saved, and nothing of it appears later. A
+journal left by a killed process is applied again, to completion, before
+anything is read or written, so a batch is either all there or not at all.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -30,7 +34,7 @@ from tinydb.storages import Storage
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import earlier_safe_name, folded, safe_name
-from govaudit.files import atomic_write, fsync_dir
+from govaudit.files import atomic_write, fsync_dir, write_beside
 from govaudit.model import (
     Answer,
     Evidence,
@@ -72,10 +76,30 @@ class AtomicJSONStorage(Storage):
         pass
 
 
+def _json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def _write_json(path: Path, data: Any, mode: int | None = None) -> None:
     """Replace `path` with `data` as JSON, crash-safe (files.atomic_write)."""
-    atomic_write(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(),
-                 mode)
+    atomic_write(path, _json_bytes(data), mode)
+
+
+# A site file written beside its place, and that place.
+Staged = tuple[Path, Path]
+
+
+def _put_in_place(staged: list[Staged]) -> None:
+    """Rename every written file into its place, then make the renames durable."""
+    for tmp, path in staged:
+        os.replace(tmp, path)
+    for folder in {path.parent for _tmp, path in staged}:
+        fsync_dir(folder)
+
+
+def _discard(staged: list[Staged]) -> None:
+    for tmp, _path in staged:
+        tmp.unlink(missing_ok=True)
 
 
 PageRecord = PageRef  # the name used before the model module
@@ -234,19 +258,27 @@ class Store:
 
     def _update(self, kind: str, site: str,
                 change: Callable[[list[dict[str, Any]]], list[dict[str, Any]] | None]) -> None:
-        """Replace `site`'s records by `change(records)` (None: no change) in one atomic write.
+        """Replace `site`'s records by `change(records)` (None: no change) in one atomic write."""
+        staged = self._stage(kind, site, change)
+        if staged is not None:
+            _put_in_place([staged])
 
-        The site's own file is written; another site's records found in it stay as they are.
-        """
+    def _stage(self, kind: str, site: str,
+               change: Callable[[list[dict[str, Any]]], list[dict[str, Any]] | None]
+               ) -> Staged | None:
+        """`site`'s file with its records replaced by `change(records)`, written beside its
+        place (None: no change). The site's own file is written; another site's records
+        found in it stay as they are."""
         path, own = self._file(kind, site), self._own_file(kind, site)
         rows = _rows(path, kind)
         mine = [r for r in rows if r.get("site") == site]
         new = change(mine)
         if new is None:
-            return
+            return None
         kept = [r for r in rows if r.get("site") != site] if path == own else []
         rows = kept + [{**r, "site": site} for r in new]
-        _write_json(own, {kind: {str(i): r for i, r in enumerate(rows, 1)}})
+        data = _json_bytes({kind: {str(i): r for i, r in enumerate(rows, 1)}})
+        return write_beside(own, data), own
 
     # -- answers -----------------------------------------------------------------
 
@@ -269,20 +301,52 @@ class Store:
         one is ignored (used when importing a teammate's workbook). A batch
         holds one answer per (site, question, evaluator): of repeats, the last
         (with `keep_newer`, the newest) counts.
+
+        A write that fails leaves every file as it was and raises the OSError, noting
+        that none of the batch was saved (see the module docstring).
         """
         batch = _one_per_key(answers, keep_newer)
         with self.workspace.lock():
             self._finish_journal()
             several = len({a.site for a in batch}) > 1
-            if several:
-                _write_json(self.journal, {"keep_newer": keep_newer,
-                                           "answers": [a.to_dict() for a in batch]})
-            saved = self._apply_answers(batch, keep_newer)
+            try:
+                if several:
+                    _write_json(self.journal, {"keep_newer": keep_newer,
+                                               "answers": [a.to_dict() for a in batch]})
+                try:
+                    staged, saved = self._stage_answers(batch, keep_newer)
+                except BaseException:
+                    if several:
+                        self._drop_journal()
+                    raise
+            except OSError as exc:
+                if len(batch) > 1:
+                    exc.add_note(f"none of the {len(batch)} answers was saved")
+                raise
+            try:
+                _put_in_place(staged)
+            except OSError as exc:  # a rename failed: the journal completes the batch
+                exc.add_note(f"{len(batch)} answers were being saved: the rest of them is "
+                             "saved the next time the workspace is opened")
+                raise
             if several:
                 self._drop_journal()
         return saved
 
-    def _apply_answers(self, answers: list[Answer], keep_newer: bool) -> list[Answer]:
+    def _stage_answers(self, answers: list[Answer], keep_newer: bool
+                       ) -> tuple[list[Staged], list[Answer]]:
+        """Every site file of the batch written beside its place, and the answers saved;
+        on any failure the files written are removed."""
+        staged: list[Staged] = []
+        try:
+            saved = self._apply_answers(answers, keep_newer, staged)
+        except BaseException:
+            _discard(staged)
+            raise
+        return staged, saved
+
+    def _apply_answers(self, answers: list[Answer], keep_newer: bool,
+                       staged: list[Staged]) -> list[Answer]:
         saved: list[Answer] = []
         by_site: dict[str, list[Answer]] = {}
         for answer in answers:
@@ -320,7 +384,9 @@ class Store:
                     saved.append(answer)
                 return list(docs.values()) if changed else None
 
-            self._update("answers", site, change)
+            written = self._stage("answers", site, change)
+            if written is not None:
+                staged.append(written)
         return saved
 
     def _settle(self) -> None:
@@ -339,6 +405,9 @@ class Store:
             leftover.unlink(missing_ok=True)
         if not self.journal.exists():
             return
+        # the site files its writer had written and not yet put in place
+        for leftover in (self.root / "answers").glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
         try:
             data = json.loads(self.journal.read_text(encoding="utf-8"))
             batch = [Answer.from_dict(d) for d in data["answers"]]
@@ -346,7 +415,8 @@ class Store:
         except (ValueError, KeyError, TypeError) as exc:
             raise GovauditError(f"{self.journal}: damaged journal of an interrupted save of "
                                 f"answers ({exc}); remove it to drop that save") from None
-        self._apply_answers(batch, keep_newer)
+        staged, _saved = self._stage_answers(batch, keep_newer)
+        _put_in_place(staged)
         self._drop_journal()
 
     def _drop_journal(self) -> None:

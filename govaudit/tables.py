@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from govaudit.errors import GovauditError
 from govaudit.workbook.reading import open_workbook, sheet_values
+from govaudit.workbook.safety import DEFAULT_LIMITS
 
 Aliases = Mapping[str, Iterable[str]]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -55,25 +56,55 @@ def _csv_rows(path: Path) -> list[list[Any]]:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return [[c.strip() for c in row] for row in reader]
+    except csv.Error as exc:
+        limit = csv.field_size_limit()
+        if "field limit" in str(exc):
+            raise GovauditError(
+                f"{path}: line {reader.line_num}: a field longer than {limit:,} characters; "
+                "no cell holds that much (a spreadsheet cell takes 32,767): is a quotation "
+                "mark left open, so that the rest of the file reads as one field?") from None
+        raise GovauditError(f"{path}: line {reader.line_num}: not readable as CSV "
+                            f"({exc})") from None
 
 
-def _fill_merged(rows: list[list[Any]], ranges: Iterable[Any]) -> None:
-    """Give every cell of a merged range its top-left value (only that cell holds it)."""
-    for (r0, c0), (r1, c1) in ranges:
-        if r0 >= len(rows) or c0 >= len(rows[r0]):
-            continue
+def _fill_merged(path: Path, sheet: str, rows: list[list[Any]], ranges: Iterable[Any]) -> None:
+    """Give every cell of a merged range its top-left value (only that cell holds it).
+
+    A range is cut to the sheet's cells (beyond them no column has a header); ranges
+    that would fill more cells than a sheet may have are refused.
+    """
+    width = max(map(len, rows), default=0)
+    clipped = [((r0, c0), (min(r1, len(rows) - 1), min(c1, width - 1)))
+               for (r0, c0), (r1, c1) in ranges if r0 < len(rows) and c0 < len(rows[r0])]
+    limit = DEFAULT_LIMITS.max_sheet_cells or 0
+    filled = sum((r1 - r0 + 1) * (c1 - c0 + 1) for (r0, c0), (r1, c1) in clipped)
+    if limit and filled > limit:
+        raise GovauditError(f"{path}: refused: the merged cells of sheet {sheet} cover "
+                            f"{filled:,} cells (at most {limit:,}); unmerge them and try again")
+    for (r0, c0), (r1, c1) in clipped:
         value = rows[r0][c0]
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
+        for r in range(r0, r1 + 1):
             row = rows[r]
             if len(row) <= c1:
                 row.extend([""] * (c1 + 1 - len(row)))
-            for c in range(c0, c1 + 1):
-                row[c] = value
+            row[c0:c1 + 1] = [value] * (c1 - c0 + 1)
 
 
-def read_grids(path: Path, sheet: str | None = None) -> list[tuple[str, list[list[Any]]]]:
-    """(sheet name, rows) of a CSV file ('' as its name) or of every (or one) XLSX sheet."""
+class Grid(NamedTuple):
+    """One sheet's cells (a CSV file's, named ''), and where formulas are."""
+
+    name: str
+    rows: list[list[Any]]
+    # column (1-based) -> rows (1-based) whose cell holds a formula (its value is the
+    # formula's last result, not what was typed)
+    formulas: Mapping[int, Collection[int]] = {}
+
+
+def read_grids(path: Path, sheet: str | None = None) -> list[Grid]:
+    """The cells of a CSV file or of every (or one) XLSX sheet."""
     path = Path(path)
     if not path.is_file():
         raise GovauditError(f"{path}: no such file")
@@ -81,7 +112,7 @@ def read_grids(path: Path, sheet: str | None = None) -> list[tuple[str, list[lis
     if suffix in CSV_SUFFIXES:
         if sheet is not None:
             raise GovauditError(f"{path}: a CSV file has no sheets (drop --sheet {sheet})")
-        return [("", _csv_rows(path))]
+        return [Grid("", _csv_rows(path))]
     if suffix not in XLSX_SUFFIXES:
         raise GovauditError(f"{path}: give a .csv or .xlsx file")
     book = open_workbook(path)
@@ -93,8 +124,8 @@ def read_grids(path: Path, sheet: str | None = None) -> list[tuple[str, list[lis
         if sheet is not None and name != sheet:
             continue
         grid = [list(r) for r in sheet_values(path, book, name)]
-        _fill_merged(grid, book.get_sheet_by_name(name).merged_cell_ranges or ())
-        out.append((name, grid))
+        _fill_merged(path, name, grid, book.get_sheet_by_name(name).merged_cell_ranges or ())
+        out.append(Grid(name, grid, book.formulas(name)))
     return out
 
 
@@ -104,7 +135,8 @@ class Row:
 
     sheet: str
     number: int  # 1-based row number in the sheet
-    cells: Mapping[str, Any]
+    cells: Mapping[str, Any]  # only the fields whose column the table has
+    formulas: frozenset[str] = field(default_factory=frozenset)  # fields holding a formula
 
     def text(self, field: str) -> str:
         return cell_text(self.cells.get(field))
@@ -121,16 +153,19 @@ class Table:
     """A sheet's rows below its header, with columns found by alias."""
 
     def __init__(self, path: Path, sheet: str, header_row: int, columns: dict[str, int],
-                 rows: list[list[Any]]) -> None:
+                 rows: list[list[Any]],
+                 formulas: Mapping[int, Collection[int]] | None = None) -> None:
         self.path = path
         self.sheet = sheet
         self.header_row = header_row  # 1-based, the last header row
         self.columns = columns
         self._rows = rows
+        self._formulas = formulas or {}
 
     @classmethod
     def find(cls, path: Path, sheet: str, grid: list[list[Any]], aliases: Aliases,
-             required: Iterable[str], scan: int = HEADER_SCAN) -> Table:
+             required: Iterable[str], scan: int = HEADER_SCAN,
+             formulas: Mapping[int, Collection[int]] | None = None) -> Table:
         """The table whose header holds every required field within the first `scan` rows."""
         lookup = {header_key(name): f for f, names in aliases.items()
                   for name in (f, *names)}
@@ -158,7 +193,7 @@ class Table:
                         if key and key not in mapping:
                             mapping[key] = col
                     last = below
-                return cls(path, sheet, last + 1, mapping, grid[last + 1:])
+                return cls(path, sheet, last + 1, mapping, grid[last + 1:], formulas)
             if len(mapping) > len(best):
                 best = mapping
         missing = [r for r in required if r not in best]
@@ -170,11 +205,15 @@ class Table:
 
     def rows(self) -> Iterator[Row]:
         """Every non-empty data row."""
+        computed = {f: set(self._formulas[i + 1]) for f, i in self.columns.items()
+                    if i + 1 in self._formulas}
         for offset, row in enumerate(self._rows):
             if not any(cell_text(c) for c in row):
                 continue
-            yield Row(self.sheet, self.header_row + 1 + offset,
-                      {f: (row[i] if i < len(row) else None) for f, i in self.columns.items()})
+            number = self.header_row + 1 + offset
+            yield Row(self.sheet, number,
+                      {f: (row[i] if i < len(row) else None) for f, i in self.columns.items()},
+                      frozenset(f for f, rows in computed.items() if number in rows))
 
 
 def read_tables(path: Path, aliases: Aliases, required: Iterable[str],
@@ -189,11 +228,11 @@ def read_tables(path: Path, aliases: Aliases, required: Iterable[str],
     required = tuple(required)
     tables: list[Table] = []
     first_error: GovauditError | None = None
-    for name, grid in grids:
+    for name, grid, formulas in grids:
         if not any(any(cell_text(c) for c in row) for row in grid):
             continue
         try:
-            tables.append(Table.find(path, name, grid, aliases, required, scan))
+            tables.append(Table.find(path, name, grid, aliases, required, scan, formulas))
         except GovauditError as exc:
             if sheet is not None:
                 raise

@@ -17,7 +17,8 @@ import tomli_w
 from filelock import FileLock, Timeout
 
 from govaudit.checklist import Checklist, checklist_path, load_checklist
-from govaudit.errors import GovauditError, OptionError
+from govaudit.errors import GovauditError, OptionError, UsageError
+from govaudit.files import atomic_write
 from govaudit.scoring import Settlement
 from govaudit.version import __version__
 
@@ -102,21 +103,25 @@ class Workspace:
 
 
 def init_workspace(directory: Path, checklist: str, evaluator: str) -> Workspace:
-    """Create a workspace folder; a checklist file is copied in so it stays valid."""
+    """Create a workspace folder; a checklist file is copied in so it stays valid.
+
+    Everything is checked before anything is made, and govaudit.toml is written last,
+    atomically: a folder without it is no workspace, a govaudit.toml is always whole.
+    """
     directory = Path(directory)
     if (directory / CONFIG_NAME).exists():
         raise GovauditError(f"{directory / CONFIG_NAME} already exists: this is a workspace")
     if not evaluator.strip():
         raise OptionError("evaluator", "must name the person answering, e.g. 张三")
+    for field, value in (("evaluator", evaluator), ("folder", str(directory.resolve()))):
+        if not is_text(value):
+            raise UsageError(f"the {field} {value!r} holds bytes that are not UTF-8 text; "
+                             "give it in UTF-8 (nothing was created)")
     source = checklist_path(checklist)
     loaded = load_checklist(source)  # refuse a bad checklist before writing anything
-    directory.mkdir(parents=True, exist_ok=True)
     ref = checklist
     if str(checklist).endswith((".yaml", ".yml")) or Path(checklist).is_file():
         ref = f"checklist-{loaded.id}.yaml"
-        shutil.copyfile(source, directory / ref)
-    for sub in ("data", "evidence", "exports"):
-        (directory / sub).mkdir(exist_ok=True)
     config = {
         "workspace": {
             "name": directory.resolve().name,
@@ -126,8 +131,23 @@ def init_workspace(directory: Path, checklist: str, evaluator: str) -> Workspace
             "govaudit_version": __version__,
         }
     }
-    (directory / CONFIG_NAME).write_text(tomli_w.dumps(config), encoding="utf-8")
+    toml = tomli_w.dumps(config).encode("utf-8")
+    directory.mkdir(parents=True, exist_ok=True)
+    if ref != checklist:
+        shutil.copyfile(source, directory / ref)
+    for sub in ("data", "evidence", "exports"):
+        (directory / sub).mkdir(exist_ok=True)
+    atomic_write(directory / CONFIG_NAME, toml)
     return open_workspace(directory)
+
+
+def is_text(text: str) -> bool:
+    """Whether `text` can be written as UTF-8 (no lone surrogate: bytes that were not UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _nearest(here: Path) -> Path | None:

@@ -86,7 +86,7 @@ def test_relative_paths_are_read_from_the_workspace(make_workspace, tmp_path: Pa
     monkeypatch.chdir(elsewhere)
     audit = govaudit.Audit.open(ws.root)
     audit.answer("成都市", "a1.q1", "yes")
-    assert audit.export("exports/me.xlsx") == ws.root / "exports" / "me.xlsx"
+    assert audit.export("exports/me.xlsx").path == ws.root / "exports" / "me.xlsx"
     assert (ws.root / "exports" / "me.xlsx").is_file()
     assert audit.report("exports/report") == ws.root / "exports" / "report" / "index.html"
     merged = audit.merge(["exports/me.xlsx"], "exports/team.xlsx")
@@ -147,7 +147,7 @@ def test_a_workbook_round_trip_scores_the_same(make_workspace, tmp_path: Path):
     ws = make_workspace(sites=[("成都市", "https://cd.example.cn", "city")])
     audit = govaudit.Audit.open(ws.root)
     audit.answer("成都市", "a1.q1", "yes")
-    book = audit.export(tmp_path / "me.xlsx")
+    book = audit.export(tmp_path / "me.xlsx").path
     assert load_workbook(book, read_only=True).sheetnames[0] == "Summary"
     other = govaudit.Audit.create(tmp_path / "lead", checklist=str(ws.root / ws.checklist_ref)
                                   if ws.checklist_ref.endswith(".yaml") else ws.checklist_ref,

@@ -201,11 +201,10 @@ def test_file_size_limit(name: str, workspace: tuple[Path, Path]):
     _assert_no_temp_files(name, root)
 
 
-@pytest.mark.skipif(not IS_ROOT, reason="mounting a small tmpfs needs root")
-@pytest.mark.parametrize("name", COMMANDS)
-def test_full_disk(name: str, workspace: tuple[Path, Path], tmp_path: Path):
-    """A real ENOSPC: the workspace on a small tmpfs filled to the last block."""
-    copy, inputs = workspace
+@contextmanager
+def on_a_full_disk(copy: Path, tmp_path: Path, room: int = 0) -> Iterator[Path]:
+    """A copy of the workspace `copy` on a small tmpfs filled to the last block but `room`
+    bytes (filler.bin beside the workspace)."""
     disk = tmp_path / "disk"
     disk.mkdir()
     _mount("-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk))
@@ -213,14 +212,61 @@ def test_full_disk(name: str, workspace: tuple[Path, Path], tmp_path: Path):
         root = disk / "ws"
         shutil.copytree(copy, root)
         fill_disk(disk)
+        if room:
+            with (disk / "filler.bin").open("r+b") as filler:
+                filler.truncate(filler.seek(0, os.SEEK_END) - room)
+        yield root
+    finally:
+        _umount(disk)
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="mounting a small tmpfs needs root")
+@pytest.mark.parametrize("name", COMMANDS)
+def test_full_disk(name: str, workspace: tuple[Path, Path], tmp_path: Path):
+    """A real ENOSPC: the workspace on a small tmpfs filled to the last block."""
+    copy, inputs = workspace
+    with on_a_full_disk(copy, tmp_path) as root:
         before = snapshot(root)
         done = run_govaudit(*_commands(inputs)[name], cwd=root)
         _assert_one_clear_error(name, done)
         assert "no space left on device" in done.stderr.lower()
         assert_unchanged(root, before)
         _assert_no_temp_files(name, root)
-    finally:
-        _umount(disk)
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="mounting a small tmpfs needs root")
+def test_full_disk_in_the_middle_of_a_batch_of_answers(workspace: tuple[Path, Path],
+                                                       tmp_path: Path):
+    """Room for the journal and the first site's file, not for the second's: nothing of the
+    batch is saved, the message says so, and no later command applies it."""
+    from govaudit.store import Site, Store
+    from govaudit.workspace import open_workspace
+
+    copy, inputs = workspace
+    store = Store(open_workspace(copy, explicit=True))
+    store.add_sites([Site("第二市", "https://two.example.cn", "city")])
+    # the second site's file is large: its answer carries a long note
+    store.save_answer("第二市", "service.manual", "service", "yes", "张三", note="长" * 200_000)
+    batch = inputs / "two-sites.csv"
+    batch.write_text("site,question,value,note\n测试市,service.manual,no,a\n"
+                     "第二市,service.manual,no,b\n", encoding="utf-8")
+    with on_a_full_disk(copy, tmp_path, room=4 * 4096) as root:  # three small files fit
+        before = snapshot(root)
+        done = run_govaudit("answer", "--file", str(batch), cwd=root)
+        _assert_one_clear_error("answer --file", done)
+        assert "no space left on device" in done.stderr.lower()
+        assert "none of the 2 answers was saved" in done.stderr
+        assert_unchanged(root, before)
+        assert not (root / "data" / "journal.json").exists()
+        assert temp_files(root) == []
+        (root.parent / "filler.bin").unlink()
+        status = run_govaudit("status", cwd=root)  # opening the workspace applies nothing
+        assert status.returncode == 0, status.stdout + status.stderr
+        assert_unchanged(root, before)
+        values = {(a.site, a.question): a.value
+                  for a in Store(open_workspace(root, explicit=True)).answers()}
+        assert ("测试市", "service.manual") not in values
+        assert values[("第二市", "service.manual")] == "yes"
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="mounting a small tmpfs needs root")

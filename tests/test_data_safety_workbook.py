@@ -135,6 +135,68 @@ def test_merge_refuses_to_replace_the_teams_workbook(make_workspace, cli, tmp_pa
     assert again.exit_code == 0, again.output
 
 
+def _edit_note(path: Path, note: str) -> None:
+    """A person's edit, saved by a spreadsheet program: a note typed into the first row."""
+    book = load_workbook(path)
+    sheet = book["Answers"]
+    column = [c.value for c in sheet[2]].index("note") + 1
+    sheet.cell(3, column).value = note
+    book.save(path)
+
+
+@pytest.mark.parametrize("command", ["export", "export merge"])
+def test_replacing_a_workbook_edited_by_hand_keeps_a_backup(command: str, make_workspace, cli,
+                                                           tmp_path: Path):
+    ws = make_workspace(sites=SITES)
+    Store(ws).save_answer("成都市", "a1.q1", "a1", "yes", "张三")
+    out = tmp_path / "mine.xlsx"
+    args = ["export", "-o", str(out)] if command == "export" else [
+        "export", "merge", str(_teammate(tmp_path)), "-o", str(out)]
+    assert cli(*args, cwd=ws.root).exit_code == 0
+    again = cli(*args, cwd=ws.root)  # untouched since govaudit wrote it: no backup
+    assert again.exit_code == 0 and "backup" not in again.output
+    assert _backups(tmp_path, "mine") == []
+
+    _edit_note(out, "现场核实：栏目已更新")
+    edited = _sha(out)
+    result = cli(*args, cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    [backup] = _backups(tmp_path, "mine")
+    assert _sha(backup) == edited
+    assert f"had been changed since govaudit wrote it: the previous file is kept as {backup}" \
+        in result.output
+    assert "现场核实" not in str(read_sheets(out)["Answers"])
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    # the new file is govaudit's again: replacing it needs no backup
+    assert cli(*args, cwd=ws.root).exit_code == 0
+    assert _backups(tmp_path, "mine") == [backup]
+
+
+def test_a_workbook_of_an_earlier_version_is_kept_before_it_is_replaced(make_workspace, cli,
+                                                                        tmp_path: Path):
+    """A workbook govaudit wrote without the signature cannot be vouched for: it is kept."""
+    ws = make_workspace(sites=SITES)
+    out = tmp_path / "mine.xlsx"
+    assert cli("export", "-o", str(out), cwd=ws.root).exit_code == 0
+    comment = zipfile.ZipFile(out).comment
+    assert comment.startswith(b"govaudit sha256:")
+    out.write_bytes(out.read_bytes()[:-2 - len(comment)] + b"\0\0")  # as written before
+    assert load_workbook(out).sheetnames[0] == "Summary"
+    result = cli("export", "-o", str(out), cwd=ws.root)
+    assert result.exit_code == 0 and len(_backups(tmp_path, "mine")) == 1
+
+
+def test_the_backups_of_export_are_pruned_as_into_prunes_them(make_workspace, cli,
+                                                              tmp_path: Path):
+    ws = make_workspace(sites=SITES)
+    out = tmp_path / "mine.xlsx"
+    assert cli("export", "-o", str(out), cwd=ws.root).exit_code == 0
+    for number in range(7):
+        _edit_note(out, f"第{number}次修改")
+        assert cli("export", "-o", str(out), cwd=ws.root).exit_code == 0
+    assert len(_backups(tmp_path, "mine")) == 5
+
+
 # --- export --into: what openpyxl drops, and a whole backup -----------------------------
 
 @pytest.fixture(scope="module")

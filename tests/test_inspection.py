@@ -145,7 +145,7 @@ def test_score_workbook_and_report_agree_on_every_verdict(tmp_path: Path, cli):
     assert result.exit_code == 0, result.output
     from_score = {s["site"]: (s["verdict"], s["reason"], s["total"])
                   for s in json.loads(result.output)["sites"]}
-    book = load_workbook(audit.export(), read_only=True)
+    book = load_workbook(audit.export().path, read_only=True)
     rows = _padded(book["Summary"])
     ids = list(rows[1])
     from_workbook = {r[ids.index("site")]: (r[ids.index("verdict")],

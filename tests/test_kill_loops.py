@@ -25,7 +25,7 @@ import pytest
 from openpyxl import load_workbook
 
 from govaudit.store import Store
-from govaudit.workbook.into import backups
+from govaudit.workbook.backups import backups
 from govaudit.workspace import open_workspace
 from tests.conftest import GOVAUDIT
 from tests.monitor_kills import GRACE, kill_monitor

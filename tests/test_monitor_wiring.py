@@ -237,8 +237,9 @@ def _monitored_workspace(make_workspace):
                                   "2020-01-02", 5, 5, False, True, "", now - 60),
                      ColumnSample("坏市", "http://127.0.0.1:9/blank/", "专题专栏", "other",
                                   None, 0, 0, True, True, "", now - 60)],
+            # answered 503 while the site was down, then 404: the latest answer is shown
             links=[LinkSample("坏市", "http://127.0.0.1:9/", "http://127.0.0.1:9/gone", False,
-                              404, "", now - 60 - i) for i in range(2)]
+                              503 if i else 404, "", now - 60 - i) for i in range(2)]
             + [LinkSample("坏市", "http://127.0.0.1:9/news/", "http://127.0.0.1:9/old", False,
                           None, "connection refused", now - 60),
                LinkSample("坏市", "http://127.0.0.1:9/news/", "http://127.0.0.1:9/old404",
@@ -308,6 +309,7 @@ def test_report_shows_the_timeline_figures_and_columns_of_the_store(make_workspa
     assert [row[0] for row in shown["columns"]] == [c["栏目"] for c in columns]
     assert [row[6] for row in shown["columns"]] == [c["状态"] for c in columns]
     assert "http://127.0.0.1:9/gone" in shown["dead"][0]
+    assert "最近一次：HTTP 404，2 次检查" in shown["dead"][0] and "503" not in shown["dead"][0]
     # a dead link of another page names that page; a refused connection is no dead link
     assert "http://127.0.0.1:9/old404" in shown["dead"][1]
     assert "所在页面 http://127.0.0.1:9/news/" in shown["dead"][1]
@@ -448,3 +450,38 @@ def test_a_failed_visit_keeps_one_screenshot_per_failure_streak(
             unescape(page)
     q1 = page[page.index('data-question="daily-operations.q1"'):]
     assert q1.index("evidence-row") < q1.index('data-question="daily-operations.q2"')
+
+
+def test_a_screenshot_taken_once_the_site_answers_again_says_so(make_workspace, serve) -> None:
+    """The home page fails the visit (503) and works by the time the browser gets there: the
+    screenshot is kept, labelled with when it was taken and that it shows the page working,
+    never as a picture of the failure."""
+    from govaudit.monitor import Monitor, VisitOptions
+
+    answered: list[int] = []
+
+    class Handler(_Handler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path != "/":
+                return self.send(404, "")
+            answered.append(503 if not answered else 200)
+            if answered[-1] == 503:
+                return self.send(503, "<html><body><h1>系统维护中</h1></body></html>")
+            return self.send(200, "<html><head><title>恢复市人民政府</title></head>"
+                                  "<body><p>首页</p></body></html>")
+
+    ws = make_workspace("cstc-2020-local",
+                        sites=[("恢复市", f"http://127.0.0.1:{serve(Handler)}/", "city")])
+    with Monitor(ws) as monitor:
+        [visit] = monitor.tick(options=VisitOptions(
+            timeout=5, host_interval=0, allow_private=True, screenshots=True, browser=False))
+        [shot] = monitor.screenshots("恢复市")
+        [finding] = [f for f in monitor.findings("恢复市", 7 * 86400, monitor.clock())
+                     if f.rule == "unreachable"]
+    assert (visit.visit.ok, visit.visit.status) == (False, 503) and answered[:2] == [503, 200]
+    assert shot["evidence"] and shot["taken"] is not None and shot["after"] >= 0
+    assert shot["shows"] == "the page working (HTTP 200) 「恢复市人民政府」"
+    assert shot["label"] == (f"taken {shot['after']} s after the failed visit; "
+                             "shows the page working (HTTP 200) 「恢复市人民政府」")
+    assert f"screenshot of the failed visit at {shot['time']}: {shot['label']}" \
+        in finding.detail

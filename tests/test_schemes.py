@@ -280,7 +280,7 @@ def test_an_indicator_all_na_stays_within_its_weight_and_the_leaves_add_up(tmp_p
                  if not checklist.indicator(i).bonus)
     assert leaves == pytest.approx(score.total - (score.bonus or 0))
     assert 0 < score.indicators[na.id] < na.weight("province")
-    book = load_workbook(audit.export(), read_only=True)
+    book = load_workbook(audit.export().path, read_only=True)
     rows = list(book["Summary"].iter_rows(values_only=True))
     ids = list(rows[1])
     assert rows[2][ids.index("top.info-release")] == 33  # full marks, not 34.38

@@ -326,9 +326,10 @@ def home_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
                    f"{unchanged:.1f} day(s)", figures, samples)
 
 
-def column_state(column: dict[str, Any], rules: RuleSet, today: date) -> str:
-    """fresh, stale (not updated), empty, undated (items without dates: not updated),
-    closed (did not open in the window) or free (a kind without a line)."""
+def column_status(column: dict[str, Any], rules: RuleSet, today: date) -> str:
+    """A sampled column against the rule set's lines: fresh, stale (not updated), empty,
+    undated (items without dates: not updated), closed (did not open in the window) or free
+    (a kind without a line)."""
     ages = rules.get("columns_stale", "max_age_days")
     limit = ages.get(column["kind"])
     if not column["opened"]:
@@ -351,7 +352,7 @@ def columns_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
     today = china_date(window.end)
     ages = rules.get("columns_stale", "max_age_days")
     frequent = set(rules.get(rule, "frequent_kinds"))
-    states = [(c, column_state(c, rules, today)) for c in f.columns]
+    states = [(c, column_status(c, rules, today)) for c in f.columns]
     behind = [c for c, s in states if s in NOT_UPDATED and c["kind"] in ages]
     behind_frequent = [c for c in behind if c["kind"] in frequent]
     empty = [c for c, s in states if s == "empty"]

@@ -18,7 +18,7 @@ from govaudit.monitor.findings import (
     Finding,
     SiteFigures,
     Window,
-    column_state,
+    column_status,
     days_since,
 )
 from govaudit.probes.checks.availability import AvailabilityResult
@@ -79,7 +79,7 @@ def columns_rows(figures: SiteFigures, rules: RuleSet, table: ColumnTable,
     for column in figures.columns:
         newest = column["newest_date"]
         days = (today - datetime.fromisoformat(newest).date()).days if newest else None
-        state = column_state(column, rules, today)
+        state = column_status(column, rules, today)
         rows.append({"栏目": column["name"], "类别": table.label(column["kind"]),
                      "网址": column["url"], "最新日期": newest or "",
                      "距今天数": days, "更新期限（天）": ages.get(column["kind"]),

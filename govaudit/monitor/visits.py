@@ -47,6 +47,7 @@ from govaudit.netpolicy import AddressPolicy
 from govaudit.page.challenges import Outcome
 from govaudit.page.columns import MAX_COLUMNS
 from govaudit.page.verdicts import LinkVerdict
+from govaudit.probes.browser_visits import BrowserOnDemand
 from govaudit.probes.fetch import Fetcher, FetchLimits
 from govaudit.probes.fetch import Page as Answer
 from govaudit.probes.linkcheck import LinkFetcher
@@ -181,14 +182,13 @@ class Visitor:
 
     @property
     def browser(self) -> BrowserVisits | None:
-        """The browser that decides challenges (launched on the first one), if any."""
+        """The browser that decides challenges (loaded and launched on the first one), if
+        any."""
         if not self.options.browser:
             return None
         if self._browser is None:
-            from govaudit.capture.visit import BrowserVisits as Chromium
-
-            self._browser = Chromium(self.options.browser_path,
-                                     timeout=max(self.options.timeout, 15.0))
+            self._browser = BrowserOnDemand(self.options.browser_path,
+                                            timeout=max(self.options.timeout, 15.0))
         return self._browser
 
     def policy(self, site: Site) -> AddressPolicy | None:

@@ -137,14 +137,14 @@ async def _run(sites: list[Site], options: CheckOptions, pages: dict[str, list[s
                on_site_done: Callable[[SiteCheck], None] | None,
                captures: Mapping[str, Capture],
                logins: dict[Origin, tuple[str, str]]) -> list[SiteCheck]:
-    from govaudit.capture.visit import BrowserVisits
+    from govaudit.probes.browser_visits import BrowserOnDemand
 
     link_limits = replace(options.limits, deadline=options.link_timeout,
                           connect_timeout=min(options.limits.connect_timeout,
                                               options.link_timeout))
     limiter = HostLimiter(options.links.per_host)
     site_slots = asyncio.Semaphore(max(1, options.jobs))
-    browser = BrowserVisits(options.browser_path, timeout=max(options.limits.deadline, 15.0))
+    browser = BrowserOnDemand(options.browser_path, timeout=max(options.limits.deadline, 15.0))
     async with Fetcher(options.limits, lanes=max(4, 2 * options.jobs),
                        credentials=logins) as fetcher, \
             LinkFetcher(link_limits, lanes=options.links.concurrency,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import io
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +20,28 @@ from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
 from govaudit.files import fsync_dir, temporary_beside
 from govaudit.workbook import layout
+from govaudit.workbook.backups import KEEP_BACKUPS, make_backup, prune_backups
 from govaudit.workbook.content import WorkbookContent, workspace_content
 from govaudit.workspace import Workspace
+
+# The zip comment of every workbook govaudit writes whole: the SHA-256 of the file as
+# written (with an empty comment). Any later change, or a save by another program
+# (which does not keep the comment), makes the file differ from it.
+SIGNATURE = b"govaudit sha256:"
+_END = b"PK\x05\x06"  # the zip's end-of-directory record, 22 bytes and the comment
+_SIGNED_COMMENT = len(SIGNATURE) + 64
+
+
+@dataclass(frozen=True)
+class WrittenWorkbook:
+    """A workbook written, and the backup kept of the file it replaced (None: there was
+    none, or it was still exactly what govaudit wrote)."""
+
+    path: Path
+    backup: Path | None = None
+
+    def __fspath__(self) -> str:
+        return str(self.path)
 
 
 def default_path(workspace: Workspace) -> Path:
@@ -29,20 +51,27 @@ def default_path(workspace: Workspace) -> Path:
 
 
 def export_workbook(workspace: Workspace, path: Path | None = None,
-                    overwrite: bool = False, window: float | None = None) -> Path:
+                    overwrite: bool = False, window: float | None = None) -> WrittenWorkbook:
     """Write the workspace's workbook (default exports/<workspace>-<evaluator>.xlsx); its
     Monitoring sheet covers the last `window` seconds (default the monitor's 7 days)."""
     out = Path(path) if path is not None else default_path(workspace)
     content = workspace_content(workspace, window)
-    write_workbook(content, out, overwrite)
-    return out
+    return save_workbook(content, out, overwrite)
 
 
 def write_workbook(content: WorkbookContent, out: Path, overwrite: bool = False) -> Path:
+    """Write `content` to `out` (see save_workbook); the path written."""
+    return save_workbook(content, out, overwrite).path
+
+
+def save_workbook(content: WorkbookContent, out: Path,
+                  overwrite: bool = False) -> WrittenWorkbook:
     """Write `content` to `out` atomically: a refused or failed write leaves `out` as it was.
 
     An existing `out` is replaced only if govaudit wrote it and it holds only
-    govaudit's sheets, or with `overwrite`.
+    govaudit's sheets, or with `overwrite`; if it is no longer byte for byte what
+    govaudit wrote (edited by hand, saved by another program), a whole backup of it is
+    kept beside it first (backups.make_backup, the last KEEP_BACKUPS).
     """
     from openpyxl import Workbook
 
@@ -52,16 +81,55 @@ def write_workbook(content: WorkbookContent, out: Path, overwrite: bool = False)
         raise GovauditError(f"{out}: the workbook name must end in .xlsx")
     out.parent.mkdir(parents=True, exist_ok=True)
     check_not_open(out)
-    if not overwrite and out.exists():
+    replaced = out.exists()
+    if replaced and not overwrite:
         check_replaceable(out)
+    backup = None
     with replacing(out) as tmp:
         wb = Workbook(write_only=True)
         try:
             write_content(wb, content, relative_link(content.evidence_root, out.parent))
-            tmp.write_bytes(workbook_bytes(wb))
+            data = signed(workbook_bytes(wb))
         finally:
             _close_sheets(wb)
-    return out
+        if replaced and not as_written(out):
+            backup = make_backup(out)
+        tmp.write_bytes(data)
+    if backup is not None:
+        prune_backups(out, KEEP_BACKUPS)
+    return WrittenWorkbook(out, backup)
+
+
+def signed(data: bytes) -> bytes:
+    """A zip (without a comment) with SIGNATURE and its SHA-256 as its comment."""
+    if data[-22:-18] != _END or data[-2:] != b"\0\0":
+        return data
+    digest = hashlib.sha256(data).hexdigest().encode()
+    return data[:-2] + _SIGNED_COMMENT.to_bytes(2, "little") + SIGNATURE + digest
+
+
+def as_written(path: Path) -> bool:
+    """Whether `path` is byte for byte a workbook govaudit wrote (its signature holds)."""
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size < 22 + _SIGNED_COMMENT:
+                return False
+            handle.seek(size - 22 - _SIGNED_COMMENT)
+            end = handle.read()
+            if end[:4] != _END or end[20:22] != _SIGNED_COMMENT.to_bytes(2, "little") \
+                    or not end[22:].startswith(SIGNATURE):
+                return False
+            handle.seek(0)
+            digest = hashlib.sha256()
+            left = size - _SIGNED_COMMENT - 2
+            while left > 0 and (block := handle.read(min(left, 1 << 20))):
+                digest.update(block)
+                left -= len(block)
+            digest.update(b"\0\0")
+    except OSError:
+        return False
+    return digest.hexdigest().encode() == end[22 + len(SIGNATURE):]
 
 
 def _scratch_error(exc: SerialisationError) -> Exception:

@@ -24,11 +24,21 @@ from govaudit.tables import Table
 from govaudit.urls import redact_url
 from govaudit.workbook import layout
 from govaudit.workbook.content import GENERATOR, MAX_TIME, MIN_TIME, cell_time
-from govaudit.workbook.reading import open_workbook, sheet_values
+from govaudit.workbook.reading import Book, open_workbook, sheet_values
 from govaudit.workspace import Workspace
 
 MAX_LISTED = 50
 _EVIDENCE_SPLIT = re.compile(r"[,;\s]+")
+# Answers columns a row may leave untold: an absent column, or a cell that became a
+# formula, means "no change" for that field, never "empty".
+KEPT_FIELDS = ("note", "evidence")
+_EMPTY: dict[str, Any] = {"note": "", "evidence": []}
+_HEADERS = {c.id: c.header for c in layout.ANSWERS_COLUMNS}
+
+
+def field_name(name: str) -> str:
+    """How a message names an Answers column: its header and its id, e.g. 备注 (note)."""
+    return f"{_HEADERS.get(name, name)} ({name})"
 
 
 @dataclass
@@ -42,6 +52,35 @@ class WorkbookInput:
     # Every same-evaluator Conflicts row as written (the merge collapses identical ones).
     variants: list[Answer] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    # The KEPT_FIELDS a row does not tell, by the id() of its answer or variant: the
+    # answer's note there is a placeholder ("") to be filled from what is known.
+    untold: dict[int, frozenset[str]] = field(default_factory=dict)
+    # What the reader saw and did about it: an absent column, a formula in a note.
+    notices: list[str] = field(default_factory=list)
+
+    def untold_fields(self, answer: Answer) -> frozenset[str]:
+        return self.untold.get(id(answer), frozenset())
+
+
+def keep_untold(answer: Answer, fields: frozenset[str], known: Answer | None) -> Answer:
+    """`answer` with each of `fields` taken from `known` (the answer it changes), or empty
+    when there is none."""
+    if not fields:
+        return answer
+    return answer.replace(**{f: getattr(known, f) if known is not None else _EMPTY[f]
+                             for f in fields})
+
+
+def emptied_warning(path: Path, name: str, pairs: list[tuple[Answer, Answer]],
+                    elsewhere: str) -> str | None:
+    """A warning when `name` became empty in most rows at once: `pairs` are (the row's
+    answer, the answer it is compared with) where the row tells that field."""
+    had = [(new, old) for new, old in pairs if getattr(old, name)]
+    emptied = sum(1 for new, _old in had if not getattr(new, name))
+    if emptied < 2 or emptied * 2 <= len(had):
+        return None
+    return (f"{path}: {field_name(name)} is empty in {emptied} of the {len(had)} Answers rows "
+            f"whose answer has one {elsewhere}")
 
 
 class _Problems:
@@ -78,18 +117,19 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _table(path: Path, sheet: str, rows: list[list[Any]],
+def _table(path: Path, book: Book, sheet: str,
            columns: tuple[layout.Column, ...] | list[layout.Column],
            required: tuple[str, ...]) -> Table:
     """A sheet's rows, columns found by id (or Chinese header) in its first rows."""
-    return Table.find(path, sheet, rows, {c.id: (c.header,) for c in columns}, required)
+    return Table.find(path, sheet, sheet_values(path, book, sheet),
+                      {c.id: (c.header,) for c in columns}, required,
+                      formulas=book.formulas(sheet))
 
 
-def read_about(path: Path, book: Any) -> dict[str, Any]:
+def read_about(path: Path, book: Book) -> dict[str, Any]:
     if layout.ABOUT not in book.sheet_names:
         return {}
-    table = _table(path, layout.ABOUT, sheet_values(path, book, layout.ABOUT),
-                   layout.ABOUT_COLUMNS, ("key", "value"))
+    table = _table(path, book, layout.ABOUT, layout.ABOUT_COLUMNS, ("key", "value"))
     return {_text(r.raw("key")).strip(): _plain(r.raw("value")) for r in table.rows()}
 
 
@@ -129,33 +169,33 @@ def read_workbook(path: Path, checklist: Checklist, known_sites: dict[str, Site]
     problems = _Problems(path)
     sites = _read_sites(path, book, checklist, known_sites, problems)
     all_sites = {**known_sites, **{s.name: s for s in sites}}
-    answers_table = _table(path, layout.ANSWERS, sheet_values(path, book, layout.ANSWERS),
-                           layout.ANSWERS_COLUMNS, layout.ANSWERS_REQUIRED)
-    answers = _read_answers(layout.ANSWERS, answers_table, checklist, all_sites, problems)
-    variants: list[Answer] = []
+    data = WorkbookInput(path, about, sites, [])
+    answers_table = _table(path, book, layout.ANSWERS, layout.ANSWERS_COLUMNS,
+                           layout.ANSWERS_REQUIRED)
+    data.answers = _read_answers(layout.ANSWERS, answers_table, checklist, all_sites,
+                                 problems, data)
     if layout.CONFLICTS in book.sheet_names:
-        table = _table(path, layout.CONFLICTS, sheet_values(path, book, layout.CONFLICTS),
-                       layout.CONFLICTS_COLUMNS, ("kind", *layout.ANSWERS_REQUIRED))
-        variants = _read_answers(layout.CONFLICTS, table, checklist, all_sites, problems,
-                                 kind=layout.SAME_EVALUATOR)
-    evidence: list[dict[str, Any]] = []
+        table = _table(path, book, layout.CONFLICTS, layout.CONFLICTS_COLUMNS,
+                       ("kind", *layout.ANSWERS_REQUIRED))
+        data.variants = _read_answers(layout.CONFLICTS, table, checklist, all_sites,
+                                      problems, data, kind=layout.SAME_EVALUATOR)
     if layout.EVIDENCE in book.sheet_names:
-        table = _table(path, layout.EVIDENCE, sheet_values(path, book, layout.EVIDENCE),
-                       layout.EVIDENCE_COLUMNS, ("evidence", "site"))
+        table = _table(path, book, layout.EVIDENCE, layout.EVIDENCE_COLUMNS,
+                       ("evidence", "site"))
         for record in (row.cells for row in table.rows()):
             row = {c.id: _plain(record.get(c.id)) for c in layout.EVIDENCE_COLUMNS}
-            evidence.append({k: ("" if v is None and k not in ("status", "bytes") else v)
-                             for k, v in row.items()})
+            data.evidence.append({k: ("" if v is None and k not in ("status", "bytes") else v)
+                                  for k, v in row.items()})
     problems.raise_if_any()
-    return WorkbookInput(path, about, sites, answers, variants, evidence)
+    return data
 
 
-def _read_sites(path: Path, book: Any, checklist: Checklist, known: dict[str, Site],
+def _read_sites(path: Path, book: Book, checklist: Checklist, known: dict[str, Site],
                 problems: _Problems) -> list[Site]:
     if layout.SUMMARY not in book.sheet_names:
         return []
-    table = _table(path, layout.SUMMARY, sheet_values(path, book, layout.SUMMARY),
-                   [*layout.SUMMARY_HEAD, *layout.SUMMARY_TAIL], ("site", "level"))
+    table = _table(path, book, layout.SUMMARY, [*layout.SUMMARY_HEAD, *layout.SUMMARY_TAIL],
+                   ("site", "level"))
     sites: list[Site] = []
     seen: set[str] = set()
     for row in table.rows():
@@ -186,14 +226,22 @@ def _read_sites(path: Path, book: Any, checklist: Checklist, known: dict[str, Si
 
 
 def _read_answers(sheet: str, table: Table, checklist: Checklist, sites: dict[str, Site],
-                  problems: _Problems, kind: str | None = None) -> list[Answer]:
+                  problems: _Problems, data: WorkbookInput,
+                  kind: str | None = None) -> list[Answer]:
     """Answers rows (one per key), or with `kind` every Conflicts row of that kind.
 
     Conflicts rows are kept whole: candidates that differ only in note or
     evidence are distinct, and the merge alone decides which are the same.
+    A KEPT_FIELDS column that is absent, or a cell of it that holds a formula, leaves
+    that field untold (data.untold), and data.notices says so.
     """
     answers: list[Answer] = []
     keys: dict[tuple[str, str, str], int] = {}
+    absent = frozenset(f for f in KEPT_FIELDS if f not in table.columns)
+    if absent:
+        data.notices.append(
+            f"{data.path}: sheet {sheet} has no column {', '.join(map(field_name, absent))}: "
+            "each answer keeps what it had, nothing is emptied")
     for row in table.rows():
         number, record = row.number, row.cells
         shown = _text(record.get("kind")).strip()
@@ -209,6 +257,16 @@ def _read_answers(sheet: str, table: Table, checklist: Checklist, sites: dict[st
                              f"{answer.evaluator} is also in row {keys[key]}")
                 continue
             keys[key] = number
+        computed = row.formulas.intersection(KEPT_FIELDS)
+        for name in sorted(computed):
+            data.notices.append(
+                f"{data.path}: {sheet} row {number} ({answer.site} · {answer.question} · "
+                f"{answer.evaluator}): {field_name(name)} is a formula, not text (a sort or "
+                "a paste can turn text that starts with '=' into one), so it is not taken; "
+                f"the answer keeps the {_HEADERS[name]} it had")
+        if absent or computed:
+            answer = answer.replace(**{f: _EMPTY[f] for f in absent | computed})
+            data.untold[id(answer)] = absent | computed
         answers.append(answer)
     return answers
 
@@ -298,6 +356,10 @@ class ImportResult:
     kept: int  # the workspace already held a newer answer
     sites_added: list[str]
     evaluators: list[str]
+    # what the reader did about absent columns and formulas, and columns that became
+    # empty for most rows at once
+    notices: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _edits_dated(answers: list[Answer], stored: dict[tuple[str, str, str], Answer]
@@ -335,8 +397,21 @@ def import_workbook(workspace: Workspace, path: Path, force: bool = False,
                             "give --add-sites to add them (nothing was imported)")
     existing = {(a.site, a.question, a.evaluator): a for a in store.answers()
                 if a.site in needed}
-    new = updated = unchanged = kept = 0
+    incoming: list[Answer] = []
+    # (row, stored answer) where the row tells the note and is not older than the answer
+    replacing: list[tuple[Answer, Answer]] = []
     for answer in data.answers:
+        old = existing.get((answer.site, answer.question, answer.evaluator))
+        untold = data.untold_fields(answer)
+        incoming.append(keep_untold(answer, untold, old))
+        if old is not None and "note" not in untold and old.time <= answer.time:
+            replacing.append((incoming[-1], old))
+    # (only notes: an import adds evidence ids to an answer's, it never takes any away)
+    warning = emptied_warning(path, "note", replacing, "in this workspace")
+    warnings = [f"{warning}: the import empties them (each answer keeps its earlier note in "
+                "its history)"] if warning else []
+    new = updated = unchanged = kept = 0
+    for answer in incoming:
         old = existing.get((answer.site, answer.question, answer.evaluator))
         if old is None:
             new += 1
@@ -348,7 +423,7 @@ def import_workbook(workspace: Workspace, path: Path, force: bool = False,
             updated += 1
     if new_sites:
         store_sites(workspace, new_sites)
-    store.save_answers(_edits_dated(data.answers, existing), keep_newer=True)
+    store.save_answers(_edits_dated(incoming, existing), keep_newer=True)
     return ImportResult(Path(path), len(data.answers), new, updated, unchanged, kept,
                         [s.name for s in new_sites],
-                        sorted({a.evaluator for a in data.answers}))
+                        sorted({a.evaluator for a in data.answers}), data.notices, warnings)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -142,6 +142,53 @@ class MergeResult:
     hyperlinks: int = 0
     unlinked: int = 0  # evidence files listed without a hyperlink
     unlinked_reason: str = ""
+    # what the readers did about absent columns and formulas, and columns that became
+    # empty for most rows at once
+    notices: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    backup: Path | None = None  # the copy of the replaced output, when it had been changed
+
+
+def _fill_untold(inputs: Sequence[WorkbookInput]) -> tuple[list[Answer], list[str]]:
+    """Every input's candidates, each field a row does not tell (an absent column, a
+    formula) taken from a candidate of the same (site, question, evaluator) that tells it:
+    the one with the same value and time, else the latest; and a warning for each input
+    where a field is empty in most rows whose answer has it in another workbook."""
+    from govaudit.workbook.ingest import KEPT_FIELDS, emptied_warning, keep_untold
+
+    telling: dict[str, dict[tuple[str, str, str], list[tuple[int, Answer]]]] = {
+        name: defaultdict(list) for name in KEPT_FIELDS}
+    for index, data in enumerate(inputs):
+        for answer in (*data.answers, *data.variants):
+            for name in KEPT_FIELDS:
+                if name not in data.untold_fields(answer):
+                    telling[name][(answer.site, answer.question, answer.evaluator)].append(
+                        (index, answer))
+    candidates: list[Answer] = []
+    warnings: list[str] = []
+    for index, data in enumerate(inputs):
+        compared: dict[str, list[tuple[Answer, Answer]]] = {n: [] for n in KEPT_FIELDS}
+        rows = {id(a) for a in data.answers}
+        for answer in (*data.answers, *data.variants):
+            key = (answer.site, answer.question, answer.evaluator)
+            fields = data.untold_fields(answer)
+            filled = answer
+            for name in fields:
+                sources = [a for _i, a in telling[name][key]]
+                same = [a for a in sources if (a.value, a.time) == (answer.value, answer.time)]
+                known = max(same or sources, key=_rank) if sources else None
+                filled = keep_untold(filled, frozenset((name,)), known)
+            candidates.append(filled)
+            if id(answer) not in rows:
+                continue
+            for name, pairs in compared.items():
+                others = [a for i, a in telling[name][key] if i != index and getattr(a, name)]
+                if name not in fields and others:
+                    pairs.append((answer, max(others, key=_rank)))
+        warnings.extend(f"{w} (where such a row is the latest, the merged answer has none)"
+                        for name, pairs in compared.items()
+                        if (w := emptied_warning(data.path, name, pairs, "in another workbook")))
+    return candidates, warnings
 
 
 def _union_sites(checklist: Checklist, workspace_sites: dict[str, Site],
@@ -169,11 +216,11 @@ def _site_order(site: Site) -> tuple[str, str, str]:
     return (site.url, site.region, site.group)
 
 
-def merge_inputs(checklist: Checklist, inputs: Sequence[Any], preference: Preference,
+def merge_inputs(checklist: Checklist, inputs: Sequence[WorkbookInput], preference: Preference,
                  workspace_sites: dict[str, Site] | None = None
                  ) -> tuple[WorkbookContent, MergeResult]:
     """The merged workbook's content from already read inputs (see module docstring)."""
-    candidates = [a for data in inputs for a in (*data.answers, *data.variants)]
+    candidates, warnings = _fill_untold(inputs)
     resolved, conflict_rows, refused = resolve_same_evaluator(candidates, preference)
     if refused:
         listed = "\n".join(f"  {r}" for r in refused[:30])
@@ -211,7 +258,9 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[Any], preference: Prefer
                               conflicts=conflicts, agreement=agreement)
     result = MergeResult(Path(), len(inputs), len(sites), len(answers),
                          sorted({a.evaluator for a in answers}), conflict_rows,
-                         disagreement_rows, agreement.overall)
+                         disagreement_rows, agreement.overall,
+                         notices=[n for data in inputs for n in data.notices],
+                         warnings=warnings)
     return content, result
 
 
@@ -277,9 +326,10 @@ def merge_workbooks(workspace: Workspace | None, paths: Sequence[Path], out: Pat
 
     Every input is read and validated before anything is written; a refused
     input (or a conflict under `--prefer fail`) leaves `out` untouched. An
-    existing `out` that govaudit did not write is replaced only with `overwrite`.
+    existing `out` that govaudit did not write is replaced only with `overwrite`; one
+    changed since govaudit wrote it is kept as a backup first (`result.backup`).
     """
-    from govaudit.workbook.export import write_workbook
+    from govaudit.workbook.export import save_workbook
     from govaudit.workbook.ingest import read_workbook
 
     if not paths:
@@ -294,7 +344,7 @@ def merge_workbooks(workspace: Workspace | None, paths: Sequence[Path], out: Pat
     inputs = [read_workbook(Path(p), rules, known, force=force) for p in paths]
     _check_preferred(preference, inputs)
     content, result = merge_inputs(rules, inputs, preference, known)
-    write_workbook(content, Path(out), overwrite)
+    result.backup = save_workbook(content, Path(out), overwrite).backup
     result.path = Path(out)
     result.hyperlinks = int(content.extra.get("hyperlinks", 0))
     result.unlinked = int(content.extra.get("unlinked", 0))

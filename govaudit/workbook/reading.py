@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from pathlib import Path
 from typing import Any
 
 from govaudit.errors import GovauditError
-from govaudit.workbook.safety import check_xlsx
+from govaudit.workbook.safety import CheckedXlsx, check_xlsx
 
 
 def cell_text(value: object) -> str:
@@ -20,17 +21,37 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def open_workbook(path: Path) -> Any:
+class Book:
+    """A workbook open in calamine after its checks, with the cells that hold a formula
+    (calamine gives a formula's last result, never the formula)."""
+
+    def __init__(self, book: Any, checked: CheckedXlsx) -> None:
+        self._book = book
+        self._checked = checked
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheet_names)
+
+    def get_sheet_by_name(self, name: str) -> Any:
+        return self._book.get_sheet_by_name(name)
+
+    def formulas(self, sheet: str) -> dict[int, array[int]]:
+        """Column (1-based) -> the rows (1-based) of `sheet` whose cell there is a formula."""
+        return self._checked.formulas.get(sheet, {})
+
+
+def open_workbook(path: Path) -> Book:
     """A calamine workbook of `path`, opened only after the zip, XML and sheet-size checks.
 
-    Every reader goes through here: zip bombs, DTDs and sheets too large to hold
-    in memory are refused before calamine sees the file.
+    Every reader goes through here: zip bombs, DTDs, shared-strings bombs and sheets
+    too large to hold in memory are refused before calamine sees the file.
     """
     from python_calamine import CalamineWorkbook
 
-    check_xlsx(path)
+    checked = check_xlsx(path)
     try:
-        return CalamineWorkbook.from_path(str(path))
+        return Book(CalamineWorkbook.from_path(str(path)), checked)
     except Exception as exc:  # calamine raises its own error types for non-xlsx input
         raise GovauditError(f"{path}: not a readable .xlsx workbook ({exc})") from None
 

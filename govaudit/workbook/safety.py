@@ -6,7 +6,8 @@ import posixpath
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 from xml.etree import ElementTree
@@ -62,17 +63,34 @@ class ZipLimits:
     # Every reader holds a sheet's rows in memory; a real table (sites × questions) stays
     # far below this, and a sheet filled to row 1,048,576 is refused before it is read.
     max_sheet_rows: int = 250_000
+    # calamine reserves 24 bytes for every string the shared-strings table declares
+    # (uniqueCount) before it reads one, and copies a shared string into every cell that
+    # shows it: a few KB can ask for gigabytes. A team workbook of 200,000 answers has
+    # about 400,000 strings in 20 MiB, and its cells get about 80 MiB of text.
+    max_shared_strings: int = 2_000_000
+    max_shared_strings_bytes: int = 128 * 1024 * 1024  # the part, uncompressed
+    max_cell_text: int = 256 * 1024 * 1024  # shared-string text copied into cells, all sheets
+
+
+@dataclass
+class CheckedXlsx:
+    """What the checks learnt on the way that readers use: the cells holding a formula."""
+
+    # sheet name -> column (1-based) -> rows (1-based) of the cells with a formula
+    formulas: dict[str, dict[int, array[int]]] = field(default_factory=dict)
 
 
 DEFAULT_LIMITS = ZipLimits()
 
 
-def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
+def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> CheckedXlsx:
     """Refuse anything that is not a plain, honest xlsx before a parser opens it.
 
     Checks the zip directory (entry count, total uncompressed size, compression
     ratio), then streams every part once: the CRC check makes a lying directory
     fail, the running total caps what is really inflated, and any DTD is refused.
+    Each sheet's reach, its cell tags and the shared strings its cells would copy are
+    bounded on the way. Returns the formula cells found.
     """
     path = Path(path)
     if not path.is_file():
@@ -98,12 +116,18 @@ def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
         _check_directory(path, infos, limits, "workbook")
         inflated = 0
         extents: dict[str, _Extent] = {}
+        strings: dict[str, _SharedStrings] = {}
+        string_parts = shared_strings_parts(archive)
         for info in infos:
-            extent = _Extent(info.filename) if _is_xml(info.filename) else None
-            inflated = _stream_part(path, archive, info, inflated, limits, extent)
-            if extent is not None:
-                extents[info.filename] = extent
-        _check_extents(path, archive, extents, limits)
+            reader: _Extent | _SharedStrings | None = None
+            if info.filename in string_parts:
+                if info.file_size > limits.max_shared_strings_bytes:
+                    _refuse_strings_size(path, info.filename, info.file_size, limits)
+                reader = strings[info.filename] = _SharedStrings(path, info.filename, limits)
+            elif _is_xml(info.filename):
+                reader = extents[info.filename] = _Extent(info.filename)
+            inflated = _stream_part(path, archive, info, inflated, limits, reader)
+        return _check_extents(path, archive, extents, strings, limits)
 
 
 def check_zip(archive: zipfile.ZipFile, name: str, limits: ZipLimits = DEFAULT_LIMITS) -> None:
@@ -152,7 +176,7 @@ def _is_xml(name: str) -> bool:
 
 
 def _stream_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, inflated: int,
-                 limits: ZipLimits, extent: _Extent | None = None) -> int:
+                 limits: ZipLimits, extent: _Extent | _SharedStrings | None = None) -> int:
     xml = _is_xml(info.filename)
     tail = b""
     try:
@@ -181,14 +205,19 @@ def _stream_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, in
 # A row or cell start tag (any namespace prefix), its `r` when it comes first (as every
 # office program writes it), and the rest of its attributes (values may hold ">").
 _ATTRS = rb"""(?:[^>"']|"[^"]*"|'[^']*')*"""
-_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)"
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|f)"
                        rb"""(?:\s+r\s*=\s*(?:"([^"]*)"|'([^']*)'))?(?=[\s/>])(""" + _ATTRS + rb")>")
 _ATTR = re.compile(rb"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CELL_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:row|c)(?=[\s/>]|$)")
 _COMPLETE_TAG = re.compile(rb"<" + _ATTRS + rb">")
-_PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})([0-9]{1,7})"')
+# A whole cell start tag as office programs write it: `r` first, then only these.
+_PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})([0-9]{1,7})"'
+                         rb'(?: (?:s|t|cm|vm|ph)="[^"<>=]*")*/?>')
 _PLAIN_ROW = re.compile(rb'<row r="([0-9]{1,7})"')
 _MAX_TAG = 64 * 1024
+# An `r` attribute after the first; a cell typed as a shared string, however spaced.
+_R_NAME = re.compile(rb"(?:^|\s)r\s*=")
+_SHARED_TYPE = re.compile(rb"""(?<![\w:.-])t\s*=\s*["']s["']""")
 
 
 class _Extent:
@@ -198,8 +227,12 @@ class _Extent:
     cell. Every cell counts, even an empty formatted one (calamine skips those, so this
     errs on the side of refusing). The XML is scanned in blocks; a tag cut by the block
     end waits for the next block. A block where every row and cell starts `<row r="N"`
-    and `<c r="A1"` (as office programs write them) is read with two regular
-    expressions instead of tag by tag.
+    and `<c r="A1"` (as office programs write them) and that has no formula is read with
+    regular expressions instead of tag by tag.
+
+    On the way it notes the cells holding a formula, the first tag with two `r`
+    attributes (calamine takes the last, the checks here took the first: `<c r="A1"
+    r="XFD1048576">` got past them), and how many cells show a shared string.
     """
 
     def __init__(self, part: str) -> None:
@@ -207,6 +240,9 @@ class _Extent:
         self.row = self.col = 0  # the current position, 1-based (0: none yet)
         self.rows = self.cols = 0  # the furthest cell
         self.carry = b""
+        self.formulas: dict[int, array[int]] = {}
+        self.twice = b""  # the first row or cell tag with two `r` attributes
+        self.shared = 0  # cells typed as a shared string (an upper bound)
 
     def feed(self, path: Path, block: bytes, last: bool = False) -> None:
         window = self.carry + block
@@ -220,12 +256,16 @@ class _Extent:
                 self.carry = b""  # a comment or another tag: no cell hides in it
         else:
             self.carry = b""
-        if not self._regular(window):
+        if self._regular(window):
+            self.shared += window.count(b't="s"')
+        else:
             self._tags(window)
+            self.shared += len(_SHARED_TYPE.findall(window))
 
     def _regular(self, window: bytes) -> bool:
-        """Read a block of plain `<row r="N"` / `<c r="A1"` tags; False if it has others."""
-        if b":c" in window or b":row" in window:
+        """Read a block of plain `<row r="N"` / `<c r="A1" …>` tags and no formula; False if
+        it has others."""
+        if b":c" in window or b":row" in window or b"<f" in window:
             return False
         found = _PLAIN_CELL.findall(window)
         row_refs = _PLAIN_ROW.findall(window)
@@ -243,10 +283,19 @@ class _Extent:
         return True
 
     def _tags(self, window: bytes) -> None:
-        for name, first, first_single, attrs in _CELL_TAG.findall(window):
+        for match in _CELL_TAG.finditer(window):
+            name, first, first_single, attrs = match.groups(b"")
+            if name == b"f":
+                self.formulas.setdefault(self.col, array("l")).append(self.row)
+                continue
             ref = first or first_single
-            if not ref and b"=" in attrs:
-                ref = next((a or b for n, a, b in _ATTR.findall(attrs) if n == b"r"), b"")
+            if b"=" in attrs and (not ref or _R_NAME.search(attrs)):
+                refs = [a or b for n, a, b in _ATTR.findall(attrs) if n == b"r"]
+                if ref or len(refs) > 1:
+                    if refs and not self.twice:
+                        self.twice = match.group()[:120]
+                    refs = [ref, *refs]
+                ref = refs[0] if refs else b""
             if name == b"row":
                 self.row = int(ref) if ref.isdigit() else self.row + 1
                 self.col = 0
@@ -262,6 +311,85 @@ class _Extent:
     @property
     def cells(self) -> int:
         return self.rows * self.cols
+
+
+_SST = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sst(?=[\s/>])(" + _ATTRS + rb")>")
+_SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
+
+
+class _SharedStrings:
+    """The shared-strings table, streamed: how many strings it declares and holds, and
+    where each begins (its XML's length bounds its text's)."""
+
+    def __init__(self, path: Path, part: str, limits: ZipLimits) -> None:
+        self.path, self.part, self.limits = path, part, limits
+        self.starts: array[int] = array("q")
+        self.offset = 0  # bytes of the part read before the current window
+        self.carry = b""
+        self.declared = False
+
+    def feed(self, path: Path, block: bytes, last: bool = False) -> None:
+        window, base = self.carry + block, self.offset - len(self.carry)
+        self.offset += len(block)
+        if self.offset > self.limits.max_shared_strings_bytes:
+            _refuse_strings_size(path, self.part, self.offset, self.limits)
+        start = window.rfind(b"<")
+        if not last and start >= 0 and not _COMPLETE_TAG.match(window, start) \
+                and len(window) - start < _MAX_TAG:
+            window, self.carry = window[:start], window[start:]
+        else:
+            self.carry = b""
+        if not self.declared:
+            found = _SST.search(window)
+            if found:
+                self.declared = True
+                self._check_declared(found.group(1))
+        self.starts.extend(base + m.start() for m in _SI.finditer(window))
+        if len(self.starts) > self.limits.max_shared_strings:
+            self._refuse_count(f"holds more than {self.limits.max_shared_strings:,} strings")
+
+    def _check_declared(self, attrs: bytes) -> None:
+        for name, double, single in _ATTR.findall(attrs):
+            value = (double or single).strip()
+            if name in (b"count", b"uniqueCount") and value.isdigit() \
+                    and int(value) > self.limits.max_shared_strings:
+                self._refuse_count(f"declares {int(value):,} strings ({name.decode()})")
+            if name == b"uniqueCount" and value and not value.isdigit():
+                self._refuse_count(f"declares {value[:40].decode('utf-8', 'replace')!r} "
+                                   "strings (uniqueCount)")
+
+    def _refuse_count(self, what: str) -> NoReturn:
+        raise GovauditError(
+            f"{self.path}: refused: its shared-strings table ({self.part}) {what}, at most "
+            f"{self.limits.max_shared_strings:,} are read; reading it would reserve gigabytes. "
+            "A real workbook has far fewer")
+
+    @property
+    def longest(self) -> int:
+        """The longest string's XML (0 for an empty table)."""
+        ends = [*self.starts[1:], self.offset]
+        return max((end - start for start, end in zip(self.starts, ends, strict=True)),
+                   default=0)
+
+    def lengths(self) -> array[int]:
+        """Each string's XML length, in table order."""
+        ends = [*self.starts[1:], self.offset]
+        return array("q", (end - start for start, end in zip(self.starts, ends, strict=True)))
+
+
+def _refuse_strings_size(path: Path, part: str, size: int, limits: ZipLimits) -> NoReturn:
+    raise GovauditError(
+        f"{path}: refused: its shared-strings table ({part}) is at least {size / 2**20:.0f} MiB "
+        f"uncompressed (limit {limits.max_shared_strings_bytes / 2**20:.0f} MiB); a real "
+        "workbook's is far smaller")
+
+
+def shared_strings_parts(archive: zipfile.ZipFile) -> set[str]:
+    """The shared-strings part the workbook names, and any part named sharedStrings.xml."""
+    named = {target for rel_type, target in part_rels(archive, workbook_part(archive)).values()
+             if rel_type.endswith("/sharedStrings")}
+    return named | {n for n in archive.namelist()
+                    if n.rpartition("/")[2].lower() == "sharedstrings.xml"}
 
 
 def column_number(letters: str) -> int:
@@ -282,15 +410,23 @@ def column_letters(number: int) -> str:
 
 
 def _check_extents(path: Path, archive: zipfile.ZipFile, extents: dict[str, _Extent],
-                   limits: ZipLimits) -> None:
+                   strings: dict[str, _SharedStrings], limits: ZipLimits) -> CheckedXlsx:
     names = sheet_parts(archive)
     parts = set(names.values()) | {p for p in extents if p.startswith("xl/worksheets/")}
     limit = limits.max_sheet_cells
+    checked = CheckedXlsx()
+    sheets: dict[str, str] = {}
     for part in sorted(parts):
         extent = extents.get(part)
         if extent is None:
             continue
-        sheet = next((n for n, p in names.items() if p == part), part)
+        sheet = sheets[part] = next((n for n, p in names.items() if p == part), part)
+        if extent.twice:
+            raise GovauditError(
+                f"{path}: refused: sheet {sheet} has a tag with two cell references "
+                f"({extent.twice.decode('utf-8', 'replace')}); no spreadsheet program writes "
+                "one, and a reader would place the cell far beyond the table. Open the file "
+                "in Excel or LibreOffice, save it again and try again")
         if limit is not None and extent.cells > limit:  # a far corner says more than rows
             _refuse_cells(path, sheet, extent, limit)
         if extent.rows > limits.max_sheet_rows:
@@ -298,6 +434,72 @@ def _check_extents(path: Path, archive: zipfile.ZipFile, extents: dict[str, _Ext
                 f"{path}: refused: sheet {sheet} has {extent.rows:,} rows (at most "
                 f"{limits.max_sheet_rows:,} are read); delete the empty or extra rows below "
                 "the table, save it and try again")
+        if extent.formulas:
+            checked.formulas[sheet] = extent.formulas
+    _check_cell_text(path, archive, extents, strings, sheets, limits)
+    return checked
+
+
+def _check_cell_text(path: Path, archive: zipfile.ZipFile, extents: dict[str, _Extent],
+                     strings: dict[str, _SharedStrings], sheets: dict[str, str],
+                     limits: ZipLimits) -> None:
+    """Refuse a workbook whose cells would copy more shared-string text than
+    `max_cell_text`: first bounded by (cells showing a shared string) × (longest string),
+    then, for the sheets that bound does not clear, counted cell by cell."""
+    if not strings:
+        return
+    table = max(strings.values(), key=lambda s: s.longest)
+    longest = table.longest
+    if sum(extents[part].shared for part in sheets) * longest <= limits.max_cell_text:
+        return
+    lengths = table.lengths()
+    total = 0
+    for part in sorted(sheets):
+        if not extents[part].shared:
+            continue
+        total += _shared_text(path, archive, part, lengths, longest)
+        if total > limits.max_cell_text:
+            raise GovauditError(
+                f"{path}: refused: its cells would hold more than "
+                f"{limits.max_cell_text / 2**20:.0f} MiB of text copied from the shared-"
+                f"strings table (counted up to sheet {sheets[part]}), which takes gigabytes "
+                "to read: a few long strings repeated in very many cells, as a "
+                "'shared-strings bomb' is made. A real workbook holds far less")
+
+
+_PLAIN_SHARED_CELL = re.compile(
+    rb'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,9}")? t="s"(?: s="[0-9]{1,9}")?>'
+    rb"<v>([0-9]{1,10})</v>")
+_CELL_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])")
+
+
+def _shared_text(path: Path, archive: zipfile.ZipFile, part: str, lengths: array[int],
+                 longest: int) -> int:
+    """The shared-string bytes the cells of one sheet part show: each plainly written
+    cell (`<c r="A1" t="s"><v>7</v>`) counts its string's length, any other cell typed
+    as a shared string the longest string's."""
+    total = 0
+    carry = b""
+    count = len(lengths)
+    try:
+        with archive.open(part) as stream:
+            while True:
+                block = stream.read(_CHUNK)
+                window = carry + block
+                carry = b""
+                if block:
+                    tail = max(0, len(window) - 4096)
+                    cut = [m.start() for m in _CELL_OPEN.finditer(window, tail)]
+                    if cut and len(window) - cut[-1] < _MAX_TAG:
+                        window, carry = window[:cut[-1]], window[cut[-1]:]
+                plain = [int(i) for i in _PLAIN_SHARED_CELL.findall(window)]
+                total += sum(lengths[i] if i < count else longest for i in plain)
+                typed = len(_SHARED_TYPE.findall(window))
+                total += max(0, typed - len(plain)) * longest
+                if not block:
+                    return total
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise GovauditError(f"{path}: damaged workbook: part {part} ({exc})") from None
 
 
 def _refuse_cells(path: Path, sheet: str, extent: _Extent, limit: int) -> NoReturn:
