@@ -296,3 +296,25 @@ def test_render_finds_a_hidden_link_with_a_marked_element_screenshot(serve, make
     audit.apply_suggestions()
     answers = {a.question: a.value for a in Store(audit.workspace).answers("示例市")}
     assert answers["security.q4"] == "yes"
+
+
+def test_render_runs_accessibility_and_agefriendly_with_marked_screenshots(
+        serve, make_workspace):
+    """In Chromium: an image without alt text is an axe violation placed at its GB/T level,
+    with the element framed in a screenshot; zoom blocked by the viewport fails 适老化."""
+    meta = "<meta name='viewport' content='width=device-width, user-scalable=no'>"
+    body = ("<p>这是一段足够长的正文，用来测量行距是否符合适老化的要求，并且包含多个句子。</p>"
+            "<img src='/x.png' width='80' height='40'>")
+    url = site_server(serve, {"/": (200, HTML, page(body, meta=meta))})
+    audit = workspace(make_workspace, [("示例市", url, "portal")])
+    from dataclasses import replace
+
+    run = audit.check(probes=["conformance"], options=replace(_private(), render=True))
+    assert not run.errors
+    rows = rows_of(audit, "示例市", "conformance").rows
+    [alt] = [r for r in rows if r.check == "accessibility" and "image-alt" in r.detail]
+    assert alt.result == "problem" and "img" in alt.path
+    assert Path(alt.screenshot).is_file()
+    [zoom] = [r for r in rows if r.check == "zoom"]
+    assert zoom.result == "problem" and "user-scalable=no" in zoom.detail
+    assert {r.check for r in rows if r.result == "not checked"} == {"search", "ipv6"}
