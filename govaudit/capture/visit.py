@@ -19,14 +19,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from govaudit.netpolicy import AddressPolicy
 from govaudit.page.capture import CAPTURE_SCRIPT, Capture, CaptureError
 from govaudit.probes.visit import NO_BROWSER, BrowserVisit
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Playwright
+    from playwright.async_api import Browser, Page, Playwright
+
+T = TypeVar("T")
 
 CHALLENGE_ROUNDS = 4  # looks at a page that is still a challenge, a settle apart
 SETTLE_S = 3.0  # seconds to wait for the network to go idle after each load
@@ -97,23 +100,63 @@ class BrowserVisits:
             if self._busy == 0:
                 await self._stop()
 
-    async def visit(self, url: str, policy: AddressPolicy | None = None,
-                    login: tuple[str, str] | None = None) -> BrowserVisit:
-        """Open `url` and read it (never raises: a failure is the visit's error)."""
-        started = time.time()
+    @contextlib.asynccontextmanager
+    async def _browser_slot(self) -> AsyncIterator[Browser | None]:
+        """A slot of the browser, launched when first needed (None: it could not start)."""
         async with self._slots:
             self._busy += 1
             if self._closer is not None:
                 self._closer.cancel()
                 self._closer = None
             try:
-                browser = await self._start()
-                if browser is None:
-                    return BrowserVisit(url, error=self._failed, time=started)
-                return await _visit(browser, url, policy, login, self.timeout, started)
+                yield await self._start()
             finally:
                 self._busy -= 1
                 self._idle_later()
+
+    async def visit(self, url: str, policy: AddressPolicy | None = None,
+                    login: tuple[str, str] | None = None) -> BrowserVisit:
+        """Open `url` and read it (never raises: a failure is the visit's error)."""
+        started = time.time()
+        async with self._browser_slot() as browser:
+            if browser is None:
+                return BrowserVisit(url, error=self._failed, time=started)
+            return await _visit(browser, url, policy, login, self.timeout, started)
+
+    async def with_page(self, url: str, work: Callable[[Page], Awaitable[T]],
+                        policy: AddressPolicy | None = None,
+                        login: tuple[str, str] | None = None) -> tuple[T | None, str]:
+        """Open `url` as a visit does (the address policy, the login), let it settle, and
+        run `work` on the loaded page: (what it returned, ""), or (None, why not)."""
+        from playwright.async_api import Error as PlaywrightError
+
+        from govaudit.capture.guard import ContextGuard
+
+        async with self._browser_slot() as browser:
+            if browser is None:
+                return None, self._failed
+            context = await browser.new_context(**_context_options(login))
+            try:
+                page = await context.new_page()
+                guard = ContextGuard(policy, page)
+                await guard.start(context, None)
+                await page.goto(url, wait_until="load", timeout=self.timeout * 1000)
+                with contextlib.suppress(PlaywrightError):
+                    await page.wait_for_load_state("networkidle", timeout=SETTLE_S * 1000)
+                return await asyncio.wait_for(work(page), self.timeout * 4), ""
+            except (PlaywrightError, TimeoutError) as exc:
+                return None, f"{url}: {str(exc).splitlines()[0] if str(exc) else 'timed out'}"
+            finally:
+                with contextlib.suppress(PlaywrightError):
+                    await context.close()
+
+
+def _context_options(login: tuple[str, str] | None) -> dict[str, Any]:
+    options: dict[str, Any] = {"ignore_https_errors": True, "locale": "zh-CN",
+                               "timezone_id": "Asia/Shanghai"}
+    if login is not None:
+        options["http_credentials"] = {"username": login[0], "password": login[1]}
+    return options
 
 
 async def _visit(browser: Browser, url: str, policy: AddressPolicy | None,
@@ -125,10 +168,7 @@ async def _visit(browser: Browser, url: str, policy: AddressPolicy | None,
     from govaudit.capture.page import describe_failure
     from govaudit.page.challenges import detect_challenge
 
-    options: dict[str, Any] = {"ignore_https_errors": True, "locale": "zh-CN",
-                               "timezone_id": "Asia/Shanghai"}
-    if login is not None:
-        options["http_credentials"] = {"username": login[0], "password": login[1]}
+    options = _context_options(login)
     found = BrowserVisit(url, time=started)
     clock = time.monotonic()
     context = await browser.new_context(**options)

@@ -201,5 +201,42 @@ def monitor_suggestions(checklist: Checklist, site: Site, findings: list[Finding
 
     found = suggestions_for(checklist, site, monitored_results(site, figures, window),
                             monitored_verdicts(findings))
-    return {qid: (s.value, s.detail) for qid, s in found.items()}
+    return {**{qid: (s.value, s.detail) for qid, s in found.items()},
+            **problem_answers(checklist, site, findings)}
+
+
+# The veto and deduction questions the rule set's lines answer, by `auto:` key: the rule, and
+# the figures whose sum is the count a count question asks (None: a yes/no, the rule's veto).
+PROBLEM_LINES: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "availability": ("unreachable", None),  # 站点无法访问
+    "freshness": ("home_stale", None),  # 首页不更新
+    "freshness.columns_frequent": ("columns_stale", ("not_updated_frequent",)),
+    "freshness.columns_behind": ("columns_stale", ("not_updated",)),
+    "freshness.columns_empty": ("columns_stale", ("empty",)),  # 空白栏目
+    "links": ("dead_links", ("dead_home", "dead_other")),  # 不可用的链接
+}
+
+
+def problem_answers(checklist: Checklist, site: Site, findings: list[Finding]
+                    ) -> dict[str, tuple[str, str]]:
+    """{question id: (value, note)} for the veto and deduction questions (yes: the problem is
+    found) whose `auto:` a line of the rule set answers: a yes/no is yes at the rule's veto
+    level, else no; a count is the rule's figures; nothing while the rule lacks the data."""
+    by_rule = {f.rule: f for f in findings}
+    out: dict[str, tuple[str, str]] = {}
+    for question in checklist.questions_at(site.level):
+        line = PROBLEM_LINES.get(question.auto.strip())
+        if not question.finds_problems or line is None:
+            continue
+        rule, counted = line
+        finding = by_rule.get(rule)
+        if finding is None or finding.level == INSUFFICIENT:
+            continue
+        note = f"monitoring: {finding.name} {LEVEL_LABELS[finding.level]}: {finding.detail}"
+        if question.type == "yes_no" and counted is None:
+            out[question.id] = ("yes" if finding.level == VETO else "no", note)
+        elif question.type == "count" and counted is not None:
+            total = sum(int(finding.figures.get(key) or 0) for key in counted)
+            out[question.id] = (str(total), note)
+    return out
 

@@ -5,11 +5,15 @@ Kept apart from govaudit.probes.visit, which govaudit.capture.visit itself impor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from govaudit.netpolicy import AddressPolicy
     from govaudit.probes.visit import BrowserVisit, BrowserVisits
+
+
+T = TypeVar("T")
 
 
 class BrowserOnDemand:
@@ -21,13 +25,21 @@ class BrowserOnDemand:
         self.timeout = timeout
         self._visits: BrowserVisits | None = None
 
-    async def visit(self, url: str, policy: AddressPolicy | None = None,
-                    login: tuple[str, str] | None = None) -> BrowserVisit:
+    def _chromium(self) -> BrowserVisits:
         if self._visits is None:
             from govaudit.capture.visit import BrowserVisits as Chromium
 
             self._visits = Chromium(self.browser_path, timeout=self.timeout)
-        return await self._visits.visit(url, policy, login)
+        return self._visits
+
+    async def visit(self, url: str, policy: AddressPolicy | None = None,
+                    login: tuple[str, str] | None = None) -> BrowserVisit:
+        return await self._chromium().visit(url, policy, login)
+
+    async def with_page(self, url: str, work: Callable[[Any], Awaitable[T]],
+                        policy: AddressPolicy | None = None,
+                        login: tuple[str, str] | None = None) -> tuple[T | None, str]:
+        return await self._chromium().with_page(url, work, policy, login)
 
     async def aclose(self) -> None:
         if self._visits is not None:

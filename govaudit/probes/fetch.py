@@ -504,6 +504,27 @@ class Fetcher:
         page.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return page
 
+    async def download(self, url: str, cap: int, policy: AddressPolicy | None = None
+                       ) -> tuple[bytes, int | None, str]:
+        """A file of any type (an attachment): (at most `cap` + 1 bytes of its body, the size
+        its Content-Length declares, the error ""). More than `cap` bytes read means the file
+        is larger than `cap`; the rest is never downloaded."""
+        try:
+            async with self._client(True) as client, asyncio.timeout(self.limits.deadline):
+                resp = await self._open(client, "GET", url, True, [], policy)
+                try:
+                    if resp.status_code >= 400:
+                        return b"", None, f"HTTP {resp.status_code}"
+                    declared = resp.headers.get("content-length", "")
+                    size = int(declared) if declared.isdigit() else None
+                    if size is not None and size > cap:
+                        return b"", size, ""
+                    return await self._read(resp, cap + 1), size, ""
+                finally:
+                    await resp.aclose()
+        except Exception as exc:  # every failure becomes a recorded reason
+            return b"", None, describe_error(exc, self.limits)
+
     async def status(self, url: str, method: str = "HEAD",
                      policy: AddressPolicy | None = None) -> LinkStatus:
         """Status and final URL of a request (redirects followed), and the start of an HTML

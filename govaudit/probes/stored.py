@@ -47,6 +47,9 @@ def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
                       samples=samples)
     if not options.utility:  # the workspace's own utility words (never columns)
         options.utility = column_table(workspace.root).utility
+    options.content = workspace.content_settings()  # the team's lists ([content])
+    if options.shots_dir is None:
+        options.shots_dir = workspace.evidence_dir / "checks"
     options.links = replace(options.links, depth=depth)
     validate_options(options)
     pages: dict[str, list[str]] = {}

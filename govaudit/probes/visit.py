@@ -12,9 +12,10 @@ static HTML as fetched, with the rendered DOM of the browser visit, or of a capt
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from govaudit.netpolicy import AddressPolicy
 from govaudit.page.challenges import Outcome, answer_outcome
@@ -64,11 +65,18 @@ class BrowserVisit:
         return f"the browser got the page (HTTP {self.status})"
 
 
+T = TypeVar("T")
+
+
 class BrowserVisits(Protocol):
     """What opens pages in a browser (govaudit.capture.visit.BrowserVisits)."""
 
     async def visit(self, url: str, policy: AddressPolicy | None = None,
                     login: tuple[str, str] | None = None) -> BrowserVisit: ...
+
+    async def with_page(self, url: str, work: Callable[[Any], Awaitable[T]],
+                        policy: AddressPolicy | None = None,
+                        login: tuple[str, str] | None = None) -> tuple[T | None, str]: ...
 
     async def aclose(self) -> None: ...
 

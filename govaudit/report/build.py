@@ -171,8 +171,7 @@ class ReportBuilder:
         monitored = self.monitoring.get(site.name)
         if monitored is not None:  # weeks of monitoring outweigh one check
             suggestions.update({qid: Suggestion(qid, value, "monitor", detail) for qid, (
-                value, detail) in monitored.suggestions.items()
-                if not _finds_problems(checklist, qid)})
+                value, detail) in monitored.suggestions.items()})
         views = {r.get("id", ""): self._evidence_view(r) for r in records}
         linked: set[str] = set()
         for answer in chosen.values():
@@ -223,6 +222,11 @@ class ReportBuilder:
             problems=problem_rows(checklist, site, score.problems, records),
             region=site.region)
         view.problem_count = sum(1 for v in views.values() if v.problems or v.error)
+        for row in view.checks.checks if view.checks else ():
+            shot = Path(row.get("screenshot") or "")
+            if row.get("screenshot") and shot.is_file() and \
+                    shot.resolve().is_relative_to(self.ws.evidence_dir.resolve()):
+                row["shot_href"] = file_href(self._published(shot.resolve()), self.out / "sites")
         return view
 
     def _tops(self, level: str, score: SiteScore) -> list[TopView]:
@@ -430,11 +434,6 @@ class ReportBuilder:
                     checklist.grade_labels())],
                 "grades_source": checklist.grades_source,
                 "above_100": checklist.above_100}
-
-
-def _finds_problems(checklist: Checklist, qid: str) -> bool:
-    question = checklist.question(qid)
-    return question is not None and question.finds_problems
 
 
 def _problem_mark(question: Question, value: object, mark: str, state: str) -> tuple[str, str]:

@@ -25,11 +25,12 @@ AGREEMENT = "Agreement"
 ABOUT = "About"
 MONITORING = "Monitoring"
 PROBLEMS = "Problems"
+CHECKS = "Checks"
 # The order sheets appear in; Problems only for a checklist of the deduction scheme,
-# Conflicts and Agreement only after a merge, Monitoring only in a workspace's export once it
-# has been monitored.
+# Conflicts and Agreement only after a merge, Checks only in a workspace's export once the
+# content or conformance checks ran, Monitoring only once it has been monitored.
 SHEET_ORDER = (SUMMARY, PROBLEMS, SCORES, ANSWERS, EVIDENCE, CHECKLIST, CONFLICTS, AGREEMENT,
-               MONITORING, ABOUT)
+               CHECKS, MONITORING, ABOUT)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,15 @@ PROBLEMS_COLUMNS = (
     Column("question_text", "问题", 44), Column("occurrences", "处数", 6),
     Column("urls", "位置（网址）", 40), Column("evidence", "证据编号", 20),
     Column("note", "备注", 30), Column("deducted", "扣分", 8), Column("points", "扣分说明", 24),
+)
+# 合规检测: one row per content or conformance check and spot, with its evidence
+CHECKS_COLUMNS = (
+    Column("site", "网站", 22), Column("probe", "检测类别", 12), Column("check", "检测", 16),
+    Column("result", "结果", 10), Column("detail", "说明", 50), Column("url", "网址", 40),
+    Column("path", "元素位置", 30), Column("context", "上下文", 40),
+    Column("entry", "名单条目", 14), Column("list_file", "名单文件", 24),
+    Column("list_validity", "名单有效期", 22), Column("screenshot", "截图", 30),
+    Column("time", "检测时间（UTC）", 20),
 )
 SCORES_HEAD = (Column("site", "网站", 22), Column("level", "级别", 9))
 # …then one column per leaf indicator (id "ind.<id>").

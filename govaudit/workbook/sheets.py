@@ -79,6 +79,8 @@ def write_content(wb: Any, content: WorkbookContent, link_for: Callable[[str], s
         writers.append((layout.CONFLICTS, _conflicts))
     if content.agreement is not None:
         writers.append((layout.AGREEMENT, _agreement))
+    if content.checks:
+        writers.append((layout.CHECKS, _checks))
     if content.monitoring is not None:
         sheet = content.monitoring
         writers.append((layout.MONITORING, lambda w, c: write_monitoring(w, sheet)))
@@ -148,6 +150,15 @@ def _problems(w: SheetWriter, content: WorkbookContent) -> None:
             w.append([p.site, score.verdict, row.kind, p.item, p.question, row.what,
                       p.occurrences, "\n".join(row.urls), ", ".join(row.evidence), p.note,
                       p.deducted, row.points])
+    w.autofilter(columns)
+
+
+def _checks(w: SheetWriter, content: WorkbookContent) -> None:
+    """合规检测: each content and conformance check, its result and its evidence."""
+    columns = layout.CHECKS_COLUMNS
+    w.table(columns, freeze="D3")
+    for row in content.checks or ():
+        w.append([row.get(c.id, "") for c in columns])
     w.autofilter(columns)
 
 

@@ -191,10 +191,29 @@ async def run(ctx: ProbeContext) -> dict[str, Any]:
             "today": today.isoformat(), "pages": [p.to_dict() for p in pages]}
 
 
+EMPTY_COLUMNS = "freshness.columns_empty"  # 空白栏目: the column pages read with no item
+# columns not updated within their kind's line: the monitoring counts them over its window
+# (govaudit.monitor.views.problem_answers); one check suggests nothing for them
+MONITORED_ONLY = ("freshness.columns_frequent", "freshness.columns_behind")
+
+
 def suggest(auto: str, result: FreshnessResult) -> ProbeFinding | None:
     """Updated while the newest date is within FRESH_DAYS (is_stale: an age of exactly
-    FRESH_DAYS is still within); no date: nothing to say (dates may be drawn by scripts)."""
+    FRESH_DAYS is still within); no date: nothing to say (dates may be drawn by scripts).
+    `freshness.columns_empty`: the empty columns among those read (none read: nothing)."""
     from govaudit.page.dates import is_stale
+
+    if auto in MONITORED_ONLY:
+        return None
+    if auto == EMPTY_COLUMNS:
+        read = [p for p in result.columns if not p.error]
+        if not read:
+            return None
+        empty = [p for p in read if p.empty]
+        shown = "; ".join(f"{p.column or p.url} ({p.url})" for p in empty[:5])
+        return ProbeFinding(not empty, f"{len(empty)} of {len(read)} column(s) empty"
+                            + (f": {shown}" if shown else ""), len(empty),
+                            tuple(p.url for p in empty[:5]), problems=len(empty))
 
     days = result.days
     if days is None:
@@ -208,5 +227,5 @@ def suggest(auto: str, result: FreshnessResult) -> ProbeFinding | None:
 
 PROBE = Probe(
     name="freshness", title="newest dated items on the home page and its columns",
-    answers=("freshness",), reads=("page", "http"), result=FreshnessResult, run=run,
-    suggest=suggest, order=50)
+    answers=("freshness", EMPTY_COLUMNS, *MONITORED_ONLY), reads=("page", "http"),
+    result=FreshnessResult, run=run, suggest=suggest, order=50)

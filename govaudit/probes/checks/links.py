@@ -81,14 +81,15 @@ def suggest(auto: str, result: LinksResult) -> ProbeFinding:
             return ProbeFinding(None, f"none of the {checked} links could be checked"
                                       f"{not_reached}")
         if not unchecked:
-            return ProbeFinding(True, f"all {checked} links work", 0)
-        return ProbeFinding(True, f"all {answered} links checked work{not_reached}", 0)
+            return ProbeFinding(True, f"all {checked} links work", 0, problems=0)
+        return ProbeFinding(True, f"all {answered} links checked work{not_reached}", 0,
+                            problems=0)
     shown = "; ".join(f"{b.url} ({b.error if b.verdict == 'soft-404' else b.status or b.error})"
                       for b in broken[:3])
     more = f"; and {len(broken) - 3} more" if len(broken) > 3 else ""
     cited = tuple(dict.fromkeys(u for b in broken[:3] for u in (b.url, b.found_on) if u))
     return ProbeFinding(False, f"{len(broken)} of {answered} links broken: {shown}{more}"
-                               f"{not_reached}", len(broken), cited)
+                               f"{not_reached}", len(broken), cited, problems=len(broken))
 
 
 def report(result: LinksResult, view: ReportView) -> None:
