@@ -27,6 +27,7 @@ from govaudit.checklist import Checklist, Question
 from govaudit.checklist.model import SPECIAL_VALUES, VALUE_LABELS
 from govaudit.problems import problem_rows
 from govaudit.scoring import shown_total
+from govaudit.urls import readable_url, readable_urls
 from govaudit.workbook import layout
 from govaudit.workbook.cells import HEADER_FILL, HEADER_FONT, WRAP, SheetWriter, runs_to_sqref
 from govaudit.workbook.content import WorkbookContent, parse_time
@@ -36,6 +37,8 @@ from govaudit.workbook.monitoring import write_monitoring
 # Fills for grade bands, best first; more bands than colours reuse the last one.
 BAND_COLOURS = ("63BE7B", "B1D580", "FFEB84", "FBAA77", "F8696B")
 SCORE_FORMAT = "0.00"
+# Evidence columns shown as people read them (the hyperlinks stay exact)
+SHOWN_URLS = ("requested_url", "final_url")
 # A total that may still change (open or disputed questions): grey, never a band's colour.
 PROVISIONAL_FILL = PatternFill("solid", fgColor="D9D9D9", bgColor="D9D9D9")
 CHART_WIDTH_CM = 24.0  # about the width of a landscape A4 page inside its margins
@@ -192,7 +195,8 @@ def _problems(w: SheetWriter, content: WorkbookContent) -> None:
         for row in problem_rows(content.checklist, sites[score.site], score.problems, records):
             p = row.problem
             w.append([p.site, score.verdict, row.kind, p.item, p.question, row.what,
-                      p.occurrences, "\n".join(row.urls), ", ".join(row.evidence), p.note,
+                      p.occurrences, "\n".join(readable_url(u) for u in row.urls),
+                      ", ".join(row.evidence), readable_urls(p.note),
                       p.deducted, row.points])
     w.autofilter(columns)
 
@@ -364,7 +368,8 @@ def _evidence(w: SheetWriter, content: WorkbookContent,
     w.table(columns)
     links = over_limit = no_target = 0
     for row in content.evidence:
-        cells = [w.value(row.get(c.id)) for c in columns]
+        cells = [w.value(readable_url(str(row[c.id])) if c.id in SHOWN_URLS and row.get(c.id)
+                         else row.get(c.id)) for c in columns]
         file = str(row.get("file") or "")
         target = link_for(file) if file else None
         if target and links < layout.MAX_HYPERLINKS:
