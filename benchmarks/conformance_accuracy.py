@@ -4,7 +4,11 @@ tests/conformance_corpus/ (labels.toml), in Chromium, served on 127.0.0.1.
 A positive is a page that fails the rule; each check is scored on every page (a page labelled
 for one failure must pass every other check). "Could not judge" counts as not failing.
 
-    .venv/bin/python benchmarks/conformance_accuracy.py [--only NAME]
+The browser checks run one by one (`check_accessibility`, `check_floating`, ...) on a page of
+their own each; with --together, as a capture runs them: `check_page` in a context prepared by
+`prepare_context`.
+
+    .venv/bin/python benchmarks/conformance_accuracy.py [--only NAME] [--together]
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from govaudit.conformance.agefriendly import (
 from govaudit.conformance.domain import check_domain
 from govaudit.conformance.https import mixed_content_in_html
 from govaudit.conformance.metadata import check_metadata, check_page_marks
+from govaudit.conformance.page_checks import check_page, prepare_context
 from govaudit.conformance.search import find_in_results
 from govaudit.probes.html import Document
 from govaudit.probes.marks import find_marks
@@ -49,7 +54,7 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-async def judge_page(browser, base: str, entry: dict) -> dict[str, bool]:
+async def judge_page(browser, base: str, entry: dict, together: bool) -> dict[str, bool]:
     """check -> failed? for one page."""
     html = (CORPUS / "pages" / entry["file"]).read_text(encoding="utf-8")
     url = entry["url"]
@@ -65,16 +70,31 @@ async def judge_page(browser, base: str, entry: dict) -> dict[str, bool]:
                                       SITE_CODE).passed,
         "mixed_content": not mixed_content_in_html(html, url).passed,
     }
-    page = await browser.new_page()
+    context = await browser.new_context()
     try:
+        if together:
+            await prepare_context(context)
+        page = await context.new_page()
         await page.goto(f"{base}/pages/{entry['file']}", wait_until="load")
-        out["accessibility"] = not (await check_accessibility(page, "二级")).passed
-        out["line_spacing"] = (await check_line_spacing(page)).passed is False
-        out["floating"] = not (await check_floating(page)).passed
-        out["keyboard"] = (await check_keyboard(page)).passed is False
-        out["font_control"] = not (await check_font_control(page)).passed
+        if together:
+            checks = await check_page(page, "二级")
+            accessibility, line_spacing, floating, keyboard, font_control = (
+                checks.accessibility, checks.line_spacing, checks.floating, checks.keyboard,
+                checks.font_control)
+            out["zoom_in_page"] = not checks.zoom.passed
+        else:
+            accessibility = await check_accessibility(page, "二级")
+            line_spacing = await check_line_spacing(page)
+            floating = await check_floating(page)
+            keyboard = await check_keyboard(page)
+            font_control = await check_font_control(page)
+        out["accessibility"] = not accessibility.passed
+        out["line_spacing"] = line_spacing.passed is False
+        out["floating"] = not floating.passed
+        out["keyboard"] = keyboard.passed is False
+        out["font_control"] = not font_control.passed
     finally:
-        await page.close()
+        await context.close()
     return out
 
 
@@ -87,7 +107,7 @@ def score(rows: list[tuple[bool, bool]]) -> tuple[float, float, int, int]:
     return precision, recall, tp + fn, len(rows) - tp - fn
 
 
-async def main(only: str | None) -> int:
+async def main(only: str | None, together: bool) -> int:
     labels = tomllib.loads((CORPUS / "labels.toml").read_text(encoding="utf-8"))
     handler = functools.partial(Quiet, directory=str(CORPUS))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -102,9 +122,9 @@ async def main(only: str | None) -> int:
         for entry in labels["page"]:
             if only and only not in entry["file"]:
                 continue
-            got = await judge_page(browser, base, entry)
+            got = await judge_page(browser, base, entry, together)
             for check, failed in got.items():
-                want = check in entry["fails"]
+                want = check.removesuffix("_in_page") in entry["fails"]
                 results[check].append((want, failed))
                 if want != failed:
                     misses.append(f"  {entry['file']}: {check} "
@@ -125,7 +145,8 @@ async def main(only: str | None) -> int:
             misses.append(f"  {entry['url']}: domain")
     pages = len(labels["page"]) + len(labels["results"])
     print(f"conformance accuracy: {pages} labelled pages, {len(labels['domain'])} domains, "
-          f"{time.perf_counter() - started:.0f} s")
+          f"{time.perf_counter() - started:.0f} s"
+          + (" (browser checks by check_page, together)" if together else ""))
     print(f"{'check':<15}{'precision':>10}{'recall':>8}{'failing':>9}{'passing':>9}")
     below = False
     for check in sorted(results):
@@ -141,4 +162,7 @@ async def main(only: str | None) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="only the pages whose file name holds this")
-    sys.exit(asyncio.run(main(parser.parse_args().only)))
+    parser.add_argument("--together", action="store_true",
+                        help="the browser checks by check_page in a prepared context")
+    options = parser.parse_args()
+    sys.exit(asyncio.run(main(options.only, options.together)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,11 @@ from .common import (
     print_notices,
     window_seconds,
 )
+
+if TYPE_CHECKING:
+    from govaudit.workbook.content import ConflictRow
+    from govaudit.workbook.into import IntoResult
+    from govaudit.workbook.merge import MergeResult
 
 app = typer.Typer(
     cls=GovauditGroup,
@@ -43,6 +48,10 @@ answered it, otherwise 'unknown' (the site stays incomplete until a reviewer
 settles it), listed in Conflicts. Merging a file twice adds nothing and the
 order of the files does not matter. Scores use this workspace's checklist;
 outside a workspace, --checklist or the one the workbooks' About sheets name.
+
+-o writes a new workbook; --into updates the team's own workbook in place, as
+'export --into' does: govaudit's sheets, Conflicts and Agreement included, are
+replaced, the team's other sheets kept, and the previous file kept as a backup.
 """
 
 
@@ -78,17 +87,7 @@ def export(
     if into is not None:
         result = audit.export_into(here(into), accept_loss=accept_loss, keep_backups=keep_backups,
                                    window=length)
-        console.print(f"Updated {result.path}: {', '.join(result.replaced + result.added)}",
-                      markup=False)
-        if result.removed:
-            console.print(f"Removed stale sheets: {', '.join(result.removed)}", markup=False)
-        console.print(f"Kept the workbook's own sheets: {', '.join(result.kept) or 'none'}; "
-                      f"previous file saved as {result.backup.name}", markup=False)
-        for line in result.lost:
-            console.print(f"Lost (accepted with --accept-loss): {line}", markup=False)
-        if result.pruned:
-            console.print(f"Removed {len(result.pruned)} older backup(s), keeping the last "
-                          f"{keep_backups}", markup=False)
+        _say_into(result, keep_backups)
         return
     written = audit.export(output and here(output), overwrite=overwrite, window=length)
     console.print(f"Wrote {written.path}", markup=False)
@@ -101,11 +100,30 @@ def _say_backup(path: Path, backup: Path | None) -> None:
                       f"is kept as {backup}", markup=False)
 
 
+def _say_into(result: IntoResult, keep_backups: int) -> None:
+    """What an update in place did to the team's workbook."""
+    console.print(f"Updated {result.path}: {', '.join(result.replaced + result.added)}",
+                  markup=False)
+    if result.removed:
+        console.print(f"Removed stale sheets: {', '.join(result.removed)}", markup=False)
+    console.print(f"Kept the workbook's own sheets: {', '.join(result.kept) or 'none'}; "
+                  f"previous file saved as {result.backup.name}", markup=False)
+    for line in result.lost:
+        console.print(f"Lost (accepted with --accept-loss): {line}", markup=False)
+    if result.pruned:
+        console.print(f"Removed {len(result.pruned)} older backup(s), keeping the last "
+                      f"{keep_backups}", markup=False)
+
+
 @app.command("merge", help=MERGE_HELP)
 def merge(
     files: Annotated[list[Path], typer.Argument(help="Teammates' workbooks (.xlsx).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The merged workbook to write.",
-                                         show_default=False)],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="The merged workbook to write.", show_default=False)] = None,
+    into: Annotated[Path | None, typer.Option(
+        "--into", help="Instead of -o: update govaudit's sheets (Conflicts and Agreement "
+        "too) inside the team's own workbook, keeping every other sheet; the previous file "
+        "is kept as a backup.", show_default=False)] = None,
     prefer: Annotated[str, typer.Option(
         "--prefer", help="latest | evaluator:NAME | fail (see above).")] = "latest",
     force: Annotated[bool, typer.Option(
@@ -113,42 +131,73 @@ def merge(
     overwrite: Annotated[bool, typer.Option(
         "--overwrite", help="Replace an existing -o file even if govaudit did not write it.")
     ] = False,
+    accept_loss: Annotated[bool, typer.Option(
+        "--accept-loss", help="With --into: update even though openpyxl drops some of the "
+        "team's content (text boxes, cached formula results, …); it is listed first.")] = False,
+    keep_backups: Annotated[int, typer.Option(
+        "--keep-backups", help="With --into: how many backups of the workbook to keep.")] = 5,
     checklist: Annotated[str | None, typer.Option(
         "--checklist", help="Outside a workspace: the checklist to score with (a built-in "
         "name or .yaml file), when the workbooks' About sheets name none or disagree.",
         show_default=False)] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    from rich.table import Table
-
     from govaudit import Audit
 
-    result = Audit.merge_files([here(f) for f in files], here(output), workspace=workspace,
-                               checklist=checklist, prefer=prefer, force=force, overwrite=overwrite)
+    result = Audit.merge_files([here(f) for f in files], output and here(output),
+                               into=into and here(into), workspace=workspace,
+                               checklist=checklist, prefer=prefer, force=force,
+                               overwrite=overwrite, accept_loss=accept_loss,
+                               keep_backups=keep_backups)
     console.print(f"Merged {result.files} workbook(s) into {result.path}: {result.sites} sites, "
                   f"{result.answers} answers by {', '.join(result.evaluators) or 'nobody'}",
                   markup=False)
-    _say_backup(result.path, result.backup)
+    if result.into is not None:
+        _say_into(result.into, keep_backups)
+    else:
+        _say_backup(result.path, result.backup)
     print_notices(result.notices, result.warnings)
     if result.unlinked:
         console.print(f"{result.unlinked} evidence file(s) listed without a link: "
                       f"{result.unlinked_reason}", markup=False)
-    contested = {(r.answer.site, r.answer.question, r.answer.evaluator)
-                 for r in result.conflicts}
-    if contested:
-        table = Table("site", "question", "evaluator", "value", "time", "outcome",
-                      title=f"{len(contested)} same-evaluator conflict(s) (sheet Conflicts)")
-        for row in result.conflicts[:40]:
-            a = row.answer
-            table.add_row(a.site, a.question, a.evaluator, str(a.value), a.time, row.outcome)
-        console.print(table)
+    _show_conflicts(result)
     units = {(r.answer.site, r.answer.question) for r in result.disagreements}
     if units:
-        console.print(f"{len(units)} question(s) where evaluators disagree (sheet Conflicts)",
-                      markup=False)
+        why = ""
+        if result.unknown_disagreements:
+            why = (f": in {result.unknown_disagreements} of them an evaluator answered unknown, "
+                   "which the Agreement sheet counts as missing, not as a disagreement; it "
+                   f"counts the other {len(units) - result.unknown_disagreements}")
+        console.print(f"{len(units)} question(s) where evaluators disagree (sheet Conflicts)"
+                      f"{why}", markup=False)
     if result.agreement is not None:
         agreement = result.agreement
         alpha = "n/a" if agreement.alpha is None else f"{agreement.alpha:.3f}"
         console.print(f"Agreement over {agreement.units} doubly assessed answers on "
                       f"{agreement.sites} sites: {agreement.percent:.1%}, Krippendorff's alpha "
                       f"{alpha}", markup=False)
+
+
+SHOWN_CONFLICTS = 20
+
+
+def _show_conflicts(result: MergeResult) -> None:
+    """The first same-evaluator conflicts, every candidate of each; the count of the rest."""
+    from rich.table import Table
+
+    by_key: dict[tuple[str, str, str], list[ConflictRow]] = {}
+    for row in result.conflicts:
+        by_key.setdefault((row.answer.site, row.answer.question, row.answer.evaluator),
+                          []).append(row)
+    if not by_key:
+        return
+    table = Table("site", "question", "evaluator", "value", "time", "outcome",
+                  title=f"{len(by_key)} same-evaluator conflict(s) (sheet Conflicts)")
+    for rows in list(by_key.values())[:SHOWN_CONFLICTS]:
+        for row in rows:
+            a = row.answer
+            table.add_row(a.site, a.question, a.evaluator, str(a.value), a.time, row.outcome)
+    console.print(table)
+    if len(by_key) > SHOWN_CONFLICTS:
+        console.print(f"… and {len(by_key) - SHOWN_CONFLICTS} more conflict(s): every one is "
+                      f"listed in the Conflicts sheet of {result.path}", markup=False)

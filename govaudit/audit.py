@@ -510,20 +510,27 @@ class Audit:
         return export_into(self.workspace, self.path(path), accept_loss=accept_loss,
                            keep_backups=keep_backups, window=window)
 
-    def merge(self, files: Sequence[str | Path], output: str | Path, *,
-              prefer: str = "latest", force: bool = False,
-              overwrite: bool = False) -> MergeResult:
-        """Merge teammates' workbooks into `output`, scored with this workspace's checklist."""
+    def merge(self, files: Sequence[str | Path], output: str | Path | None = None, *,
+              into: str | Path | None = None, prefer: str = "latest", force: bool = False,
+              overwrite: bool = False, accept_loss: bool = False,
+              keep_backups: int | None = None) -> MergeResult:
+        """Merge teammates' workbooks into `output`, scored with this workspace's checklist;
+        or, with `into`, update the team's own workbook in place as `export_into` does
+        (its other sheets kept, a whole backup made, the last `keep_backups` kept)."""
         from govaudit.workbook.merge import merge_workbooks
 
-        return merge_workbooks(self.workspace, [self.path(f) for f in files], self.path(output),
-                               prefer, force, overwrite)
+        return merge_workbooks(self.workspace, [self.path(f) for f in files],
+                               None if output is None else self.path(output), prefer, force,
+                               overwrite, into=None if into is None else self.path(into),
+                               accept_loss=accept_loss, keep_backups=keep_backups)
 
     @staticmethod
-    def merge_files(files: Sequence[str | Path], output: str | Path, *,
+    def merge_files(files: Sequence[str | Path], output: str | Path | None = None, *,
+                    into: str | Path | None = None,
                     workspace: str | Path | None = None, checklist: str | None = None,
                     prefer: str = "latest", force: bool = False,
-                    overwrite: bool = False) -> MergeResult:
+                    overwrite: bool = False, accept_loss: bool = False,
+                    keep_backups: int | None = None) -> MergeResult:
         """Merge teammates' workbooks anywhere: in a workspace (`workspace`, or the one
         holding the current folder) with its checklist, unless `checklist` (a built-in
         name or .yaml file) is given; elsewhere with the one the About sheets name.
@@ -532,10 +539,14 @@ class Audit:
         from govaudit.workspace import has_workspace
 
         if checklist is None and (workspace is not None or has_workspace()):
-            return Audit.open(workspace).merge(files, output, prefer=prefer, force=force,
-                                               overwrite=overwrite)
-        return merge_workbooks(None, [Path(f) for f in files], Path(output), prefer, force,
-                               overwrite, checklist)
+            return Audit.open(workspace).merge(files, output, into=into, prefer=prefer,
+                                               force=force, overwrite=overwrite,
+                                               accept_loss=accept_loss,
+                                               keep_backups=keep_backups)
+        return merge_workbooks(None, [Path(f) for f in files],
+                               None if output is None else Path(output), prefer, force,
+                               overwrite, checklist, into=None if into is None else Path(into),
+                               accept_loss=accept_loss, keep_backups=keep_backups)
 
     def import_workbook(self, path: str | Path, *, force: bool = False,
                         add_sites: bool = False) -> ImportResult:

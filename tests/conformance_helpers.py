@@ -1,15 +1,14 @@
-"""Helpers of the conformance tests: a page in Chromium, certificates, servers on loopback."""
+"""Helpers of the conformance tests: certificates, servers on loopback (pages in Chromium come
+from the `in_page` fixture of conftest.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import http.server
 import ipaddress
 import socket
 import ssl
 import threading
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,31 +16,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-
-from govaudit.browser import find_browser, launch_args
-
-
-def in_page(html: str | None, check: Callable[[Any], Awaitable[Any]], *,
-            url: str | None = None, args: tuple[str, ...] = ()) -> Any:
-    """Run `check(page)` on `html` (set as the page's content) or on `url`, in Chromium."""
-    from playwright.async_api import async_playwright
-
-    async def run() -> Any:
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=find_browser().path,
-                                               args=launch_args() + list(args))
-            try:
-                page = await browser.new_page(ignore_https_errors=True)
-                if url:
-                    await page.goto(url, wait_until="load")
-                else:
-                    await page.set_content(html or "", wait_until="load")
-                return await check(page)
-            finally:
-                await browser.close()
-
-    return asyncio.run(run())
-
 
 # -- certificates ----------------------------------------------------------------------------
 

@@ -1,15 +1,18 @@
-"""Shared fixtures: real workspaces in tmp dirs, a local HTTP server, the CLI."""
+"""Shared fixtures: real workspaces in tmp dirs, a local HTTP server, the CLI, one Chromium
+for the session."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import http.server
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -108,3 +111,90 @@ def serve() -> Iterator:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+class SessionBrowser:
+    """One Chromium for the whole test session, driven by Playwright's async API from an event
+    loop in a thread of its own, so that tests written as plain functions share it: `run(work)`
+    runs the coroutine `work(browser)` there and returns its result."""
+
+    def __init__(self) -> None:
+        from govaudit.browser import find_browser, launch_args
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True,
+                                       name="session-browser")
+        self.thread.start()
+
+        async def start() -> tuple[Any, Any]:
+            from playwright.async_api import async_playwright
+
+            playwright = await async_playwright().start()
+            browser = await playwright.chromium.launch(executable_path=find_browser().path,
+                                                       args=launch_args())
+            return playwright, browser
+
+        self.playwright, self.browser = self.run(lambda _: start(), timeout=120)
+
+    def run(self, work: Callable[[Any], Awaitable[Any]], timeout: float = 120) -> Any:
+        async def call() -> Any:
+            return await work(getattr(self, "browser", None))
+
+        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(timeout)
+
+    def close(self) -> None:
+        async def stop() -> None:
+            await self.browser.close()
+            await self.playwright.stop()
+
+        try:
+            self.run(lambda _: stop(), timeout=60)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def session_browser() -> Iterator[SessionBrowser]:
+    """One Chromium for the session (started when a test first asks for it); each test opens
+    its own context in it."""
+    shared = SessionBrowser()
+    yield shared
+    shared.close()
+
+
+@pytest.fixture
+def in_page(session_browser: SessionBrowser) -> Callable[..., Any]:
+    """`in_page(html, check, url=None, args=(), prepare=None)`: the result of `check(page)`
+    on `html` (set as the page's content) or on `url`, in a context of its own of the session's
+    Chromium (or, with launch `args`, of a Chromium of its own); `prepare(context)` is awaited
+    first."""
+
+    def run(html: str | None, check: Callable[[Any], Awaitable[Any]], *, url: str | None = None,
+            args: tuple[str, ...] = (),
+            prepare: Callable[[Any], Awaitable[Any]] | None = None) -> Any:
+        async def work(browser: Any) -> Any:
+            own = None
+            if args:
+                from govaudit.browser import find_browser, launch_args
+
+                own = browser = await session_browser.playwright.chromium.launch(
+                    executable_path=find_browser().path, args=launch_args() + list(args))
+            context = await browser.new_context(ignore_https_errors=True)
+            try:
+                if prepare is not None:
+                    await prepare(context)
+                page = await context.new_page()
+                if url:
+                    await page.goto(url, wait_until="load")
+                else:
+                    await page.set_content(html or "", wait_until="load")
+                return await check(page)
+            finally:
+                await context.close()
+                if own is not None:
+                    await own.close()
+
+        return session_browser.run(work)
+
+    return run

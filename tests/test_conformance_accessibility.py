@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conformance_helpers import in_page
 
 from govaudit.conformance.accessibility import check_accessibility, report_from_axe
 from govaudit.conformance.standards import criteria, criteria_of_axe_tags
@@ -36,7 +35,7 @@ def test_axe_tags_name_criteria():
     assert [c.id for c in found] == ["2.4.4", "4.1.2", "1.4.12"]
 
 
-def test_violations_counted_by_level_with_boxes():
+def test_violations_counted_by_level_with_boxes(in_page):
     report = in_page(FAULTY, lambda page: check_accessibility(page, "二级"))
     rules = {v.rule: v for v in report.violations}
     assert rules["image-alt"].gb_level == "一级"
@@ -56,20 +55,20 @@ def test_violations_counted_by_level_with_boxes():
     assert not {q.rule for q in report.questions} & set(rules)
 
 
-def test_a_clean_page_passes_and_levels_are_cumulative():
+def test_a_clean_page_passes_and_levels_are_cumulative(in_page):
     report = in_page(CLEAN, lambda page: check_accessibility(page, "三级"))
     assert report.levels == ("一级", "二级", "三级")
     assert report.passed, [v.rule for v in report.violations]
     assert report.violations_by_level() == {"一级": 0, "二级": 0, "三级": 0}
 
 
-def test_level_one_does_not_run_contrast():
+def test_level_one_does_not_run_contrast(in_page):
     report = in_page(FAULTY, lambda page: check_accessibility(page, "一级"))
     assert "text-contrast" not in {v.rule for v in report.violations}
     assert "image-alt" in {v.rule for v in report.violations}
 
 
-def test_axe_contrast_and_fast_contrast_agree():
+def test_axe_contrast_and_fast_contrast_agree(in_page):
     page = FAULTY.replace("</main>", '<p style="background:url(data:image/gif;base64,'
                           'R0lGODlhAQABAAAAACw=);color:#999">图上的字</p></main>')
     fast = in_page(page, lambda p: check_accessibility(p, "三级"))
@@ -84,7 +83,7 @@ def test_axe_contrast_and_fast_contrast_agree():
     assert any(q.rule == "color-contrast" for q in axe.questions)
 
 
-def test_unknown_level_is_refused():
+def test_unknown_level_is_refused(in_page):
     with pytest.raises(ValueError, match="use 一级, 二级 or 三级"):
         in_page(CLEAN, lambda page: check_accessibility(page, "AA"))
 
@@ -103,7 +102,7 @@ def test_report_from_results_object():
     assert report.questions[0].nodes[0].evidence.selector == "iframe >>> p"
 
 
-def test_check_page_runs_every_browser_check():
+def test_check_page_runs_every_browser_check(in_page):
     from govaudit.conformance.page_checks import check_page
 
     moving = FAULTY.replace("</main>", "</main>"

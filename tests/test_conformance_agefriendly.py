@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from conformance_helpers import in_page
-
 from govaudit.conformance.agefriendly import (
     check_floating,
     check_font_control,
@@ -39,7 +37,7 @@ def test_zoom_blocked_or_allowed():
     assert not check_zoom('<meta name=viewport content="user-scalable=0">', url).passed
 
 
-def test_line_spacing_of_main_text():
+def test_line_spacing_of_main_text(in_page):
     good = in_page(page(body=f"<main>{TEXT}</main>"), check_line_spacing)
     assert good.passed and {round(b.spacing, 2) for b in good.blocks} == {1.6}
     tight = in_page(page("main p{line-height:18px}", f"<main>{TEXT}</main>"), check_line_spacing)
@@ -54,7 +52,7 @@ def test_line_spacing_of_main_text():
     assert in_page(page(body="<main><p>短</p></main>"), check_line_spacing).passed is None
 
 
-def test_pop_ups_and_floating_windows():
+def test_pop_ups_and_floating_windows(in_page):
     clean = page(body=f"{NAV}<main>{TEXT}</main>"
                  '<a href="#" style="position:fixed;right:8px;bottom:8px;width:40px;height:40px">'
                  "顶</a>"
@@ -78,7 +76,7 @@ def test_pop_ups_and_floating_windows():
     assert [i.kind for i in in_page(side, check_floating).offending] == ["floating"]
 
 
-def test_keyboard_reaches_the_navigation_with_visible_focus():
+def test_keyboard_reaches_the_navigation_with_visible_focus(in_page):
     body = f'<div class="top"><a href="/login">登录</a></div>{NAV}<main>{TEXT}</main>'
     good = in_page(page(body=body), check_keyboard)
     assert good.passed and good.reached_at == 2 and good.nav_links == 4
@@ -97,7 +95,7 @@ def test_keyboard_reaches_the_navigation_with_visible_focus():
     assert in_page(page(body=f"<main>{TEXT}</main>"), check_keyboard).passed is None
 
 
-def test_font_size_control_is_clicked_and_measured():
+def test_font_size_control_is_clicked_and_measured(in_page):
     working = page(body=f'{NAV}<div class="tools">字号：<a href="javascript:void(0)" '
                    "onclick=\"document.querySelector('main').style.fontSize='22px'\">大</a>"
                    f"<a href='javascript:void(0)'>中</a></div><main>{TEXT}</main>")
@@ -114,3 +112,102 @@ def test_font_size_control_is_clicked_and_measured():
     assert broken.control is not None and not broken.passed
     none = in_page(page(body=f"<main>{TEXT}</main>"), check_font_control)
     assert none.control is None and not none.passed
+
+
+# A control that does everything a font-size control may do to remember its choice: a class
+# on <body>, an inline size, a stylesheet added, localStorage and a cookie.
+REMEMBERING = ("<a id=big href='javascript:void(0)' onclick=\"document.body.className='big';"
+               "document.querySelector('main').style.fontSize='24px';"
+               "const s=document.createElement('style');s.id='large';"
+               "s.textContent='main p{letter-spacing:1px}';document.head.appendChild(s);"
+               "localStorage.setItem('fontSize','big');"
+               "document.cookie='fontSize=big; path=/'\">大</a>")
+STATE = """() => ({ mark: window.__mark, body: document.body.className,
+  style: document.querySelector('main').getAttribute('style'),
+  added: !!document.getElementById('large'), stored: localStorage.getItem('fontSize'),
+  cookie: document.cookie, scroll: window.scrollY, focused: document.activeElement.localName })"""
+
+
+def test_the_font_size_control_is_measured_in_place_and_undone(in_page, serve_dir, tmp_path):
+    tall = "<div style='height:3000px'></div>"
+    (tmp_path / "index.html").write_text(page(body=f"{REMEMBERING}<main>{TEXT}</main>{tall}"),
+                                         encoding="utf-8")
+    base = serve_dir(tmp_path)
+
+    async def look(p):
+        await p.evaluate("() => { window.__mark = 1; window.scrollTo(0, 500); "
+                         "document.cookie = 'kept=1; path=/'; }")
+        before = await p.evaluate(STATE)
+        found = await check_font_control(p)
+        return before, found, await p.evaluate(STATE)
+
+    before, found, after = in_page(None, look, url=f"{base}/index.html")
+    assert found.passed and found.size_before == 16 and found.size_after == 24
+    assert after == before  # the same document (no reload), as it was before the click
+    assert after["mark"] == 1 and after["scroll"] == 500 and after["cookie"] == "kept=1"
+
+
+def test_a_font_size_control_that_loads_another_page(in_page, serve_dir, tmp_path):
+    (tmp_path / "index.html").write_text(
+        page(body=f"<a href='/big.html'>大字版</a><main>{TEXT}</main>"), encoding="utf-8")
+    (tmp_path / "big.html").write_text(page("main{font-size:24px}", f"<main>{TEXT}</main>"),
+                                       encoding="utf-8")
+    base = serve_dir(tmp_path)
+
+    async def look(p):
+        found = await check_font_control(p)
+        return found, p.url
+
+    found, url = in_page(None, look, url=f"{base}/index.html")
+    assert found.passed and found.size_after == 24  # measured where the control led
+    assert url == f"{base}/index.html"  # and back to the page checked
+
+
+def test_tab_presses_sent_together_land_where_one_at_a_time_would(in_page):
+    # a skip link, a positive tabindex, hidden and disabled controls before the navigation
+    tricky = page(".skip{position:absolute;left:-999px}",
+                  '<a class="skip" href="#main">跳到正文</a><div class="top">'
+                  '<a href="/login">登录</a><button disabled>禁用</button>'
+                  '<a href="/x" style="display:none">隐藏</a>'
+                  '<input type="hidden" name="t"><a href="/first" tabindex="1">先到</a></div>'
+                  f'{NAV}<main id="main">{TEXT}</main>')
+    found = in_page(tricky, check_keyboard)
+    # 先到 (tabindex 1), 跳到正文, 登录, then the navigation's first link
+    assert [s.evidence.value for s in found.stops][:4] == ["先到", "跳到正文", "登录", "首页"]
+    assert found.reached_at == 4 and found.passed
+    # a page that keeps Tab's keydown from its window: one press and one look at a time
+    kept = tricky.replace("</body>", "<script>window.addEventListener('keydown', "
+                          "(e) => e.stopImmediatePropagation(), true);</script></body>")
+    one_by_one = in_page(kept, check_keyboard)
+    assert one_by_one.stops == found.stops
+
+
+def test_the_keyboard_check_gives_the_page_back(in_page):
+    body = f'<a href="/login">登录</a>{NAV}<main>{TEXT}</main><div style="height:3000px"></div>'
+
+    async def look(p):
+        await p.evaluate("() => window.scrollTo(0, 800)")
+        found = await check_keyboard(p)
+        return found, await p.evaluate("() => [window.scrollY, document.activeElement.localName]")
+
+    found, (scroll, focused) = in_page(page(body=body), look)
+    assert found.passed and found.reached_at == 2
+    assert scroll == 800 and focused == "body"
+
+
+def test_a_window_moved_by_the_page_layout_is_not_moving(in_page):
+    # the raised badge sits in its box; the box moves down when the text above it grows, as
+    # when a late image loads: the badge has not moved against what it is placed by
+    shifting = page(body=f"<main><p id=grow>{TEXT}</p><div style='position:relative'>"
+                    "<div style='position:absolute;z-index:20;left:10px;top:0;width:300px;"
+                    "height:120px;background:#eee'>新</div></div></main>"
+                    "<script>setTimeout(() => { document.getElementById('grow').style."
+                    "paddingTop = '80px'; }, 200);</script>")
+    found = in_page(shifting, check_floating)
+    assert [i.kind for i in found.items] == ["floating"]
+    # a notice that slid in with a finite animation when the first look was taken
+    sliding = page("@keyframes in{from{left:-300px}to{left:0}}#n{animation:in .4s}",
+                   "<div id=n style='position:fixed;left:0;top:100px;width:300px;height:100px;"
+                   f"background:#ffd'>通知</div><main>{TEXT}</main>")
+    found = in_page(sliding, check_floating)
+    assert [i.kind for i in found.items] == ["floating"]

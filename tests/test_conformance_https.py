@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from conformance_helpers import PKI, in_page, make_cert, pem, serve_on, serve_tls, site
+from conformance_helpers import PKI, make_cert, pem, serve_on, serve_tls, site
 
 from govaudit.conformance.https import (
     RequestLog,
@@ -126,7 +126,7 @@ def test_mixed_content_from_html():
     assert mixed_content_in_html(html, "http://www.test.gov.cn/").passed
 
 
-def test_mixed_content_seen_by_the_browser(pki, servers):
+def test_mixed_content_seen_by_the_browser(pki, servers, in_page):
     http_port = serve_on(site({"/a.png": (200, {}, ""), "/a.js": (200, {}, "")}), "127.0.0.1",
                          0, servers)
     # 127.0.0.1 is a secure origin to Chromium: a name mapped onto it is not

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+import sys
 import tomllib
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -87,3 +91,28 @@ def test_bad_settings_name_the_setting(tmp_path: Path):
         ContentSettings.from_toml({"max_page_chars": "many"}, tmp_path)
     with pytest.raises(OptionError, match="content.messages #1 needs at least item and asked"):
         ContentSettings.from_toml({"messages": [{"item": "li"}]}, tmp_path)
+
+
+def test_the_readme_script_runs_as_written(tmp_path: Path):
+    """The script of the README's "Content checks" section, run by a real interpreter."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Content checks\n", 1)[1].split("\n## ", 1)[0]
+    script = section.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "lists").mkdir()
+    today = date.today()
+    for name in ("names.yaml", "words.yaml", "confusions.txt"):
+        text = (EXAMPLES / name).read_text(encoding="utf-8")
+        text = re.sub(r"valid_from: \S+", f"valid_from: {today - timedelta(days=1)}", text)
+        text = re.sub(r"valid_until: \S+", f"valid_until: {today + timedelta(days=1)}", text)
+        (tmp_path / "lists" / name).write_text(text, encoding="utf-8")
+    idn = id_number()
+    page = f"<p>市委书记张三风讲话，文中有测试词。</p><p>身份证号{idn}</p>"
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["names", "words", "personal"]
+    assert "张三风 should be 张三丰" in lines[0]
+    assert "> p:nth-child(1) | 市委书记张三风讲话" in lines[0]  # where, and the text around it
+    assert idn not in done.stdout and f"{idn[:6]}********{idn[-4:]}" in lines[2]

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from govaudit.content.chars import CONFUSION, HOMOPHONE, LOOK_ALIKE, confusable
+from govaudit.content.chars import (
+    CONFUSION,
+    HOMOPHONE,
+    LOOK_ALIKE,
+    common,
+    confusable,
+    similar,
+)
 from govaudit.content.lists import ListProblem
 from govaudit.content.model import PageText, TextBlock
 from govaudit.content.names import (
@@ -36,9 +43,33 @@ def _run(check: NameCheck, *blocks: tuple[str, str] | str) -> list:
 @pytest.mark.parametrize("found,expected,how", [
     ("技", "际", HOMOPHONE), ("工", "公", HOMOPHONE), ("已", "己", LOOK_ALIKE),
     ("末", "未", LOOK_ALIKE), ("戍", "戌", LOOK_ALIKE), ("冶", "治", LOOK_ALIKE),
-    ("斤", "厅", LOOK_ALIKE), ("市", "场", "")])
+    ("斤", "厅", LOOK_ALIKE), ("贝", "员", LOOK_ALIKE), ("员", "贝", LOOK_ALIKE),
+    ("大", "天", LOOK_ALIKE), ("至", "室", LOOK_ALIKE), ("市", "场", ""), ("贝", "会", ""),
+    ("一", "王", ""), ("人", "食", ""), ("水", "法", "")])  # a radical alone is not the character
 def test_how_one_character_may_stand_for_another(found: str, expected: str, how: str):
     assert confusable(found, expected) == how
+
+
+@pytest.mark.parametrize("expected", ["员", "丰", "厅"])
+def test_the_characters_that_may_stand_for_one_are_all_listed(expected: str):
+    """`similar` turns `confusable` round over GB 2312: the same relation, nothing left out."""
+    assert similar(expected) == {ch: how for ch in common() if (how := confusable(ch, expected))}
+    assert len(common()) == 6763
+
+
+def test_a_character_written_without_one_of_its_components(check: NameCheck):
+    [near] = _run(check, "示例市发展和改革委贝会召开专题会议。")
+    assert isinstance(near, NearMiss)
+    assert (near.found, near.expected) == ("示例市发展和改革委贝会", "示例市发展和改革委员会")
+    assert near.changes == (("贝", "员", LOOK_ALIKE),)
+
+
+def test_a_long_name_may_differ_in_two_characters_in_either_half(check: NameCheck):
+    findings = _run(check, "示例市发展和该革委贝会", "示例市发展合改革委贝会",
+                    "示例市法展和该革委贝会")  # three differ: not a near miss
+    near = [f for f in findings if isinstance(f, NearMiss)]
+    assert [(f.found, len(f.changes)) for f in near] == [("示例市发展和该革委贝会", 2),
+                                                         ("示例市发展合改革委贝会", 2)]
 
 
 def test_a_homophone_in_a_name_and_in_an_institution(check: NameCheck):
@@ -72,6 +103,11 @@ def test_a_single_character_pair_of_the_team_is_a_confusion(tmp_path: Path):
     found = _run(NameCheck([load_names(names, ON)], load_confusions(pairs, ON)), "区长刘一毛")
     assert [f.changes for f in found if isinstance(f, NearMiss)] == [
         (("毛", "手", CONFUSION),)]
+
+
+def test_a_pair_of_single_characters_is_not_looked_for_outside_names(check: NameCheck):
+    """confusions.txt pairs 己 and 已: each is right in most words."""
+    assert _run(check, "自己的事情已经办好了") == []
 
 
 def test_allowed_words_and_other_listed_names_are_not_near_misses(check: NameCheck):

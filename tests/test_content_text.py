@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govaudit.content.lists import ListProblem
 from govaudit.content.model import PageText, TextBlock
-from govaudit.content.personal import PersonalDataCheck, id_card_valid, luhn_valid
+from govaudit.content.personal import (
+    PersonalDataCheck,
+    _in_run,
+    find,
+    id_card_valid,
+    luhn_valid,
+    registration_check,
+)
+from govaudit.content.text import _GAPS, by_block, fold, fold_chars
 from govaudit.content.words import WordMatcher, load_words
-from tests.content_helpers import EXAMPLES, ON, card_number, id_number
+from tests.content_helpers import EXAMPLES, ON, card_number, id_number, registration_number
 
 
 def _page(*texts: str) -> PageText:
@@ -102,3 +113,64 @@ def test_masked_values_and_ordinary_numbers_are_not_findings():
         "文号：示政发〔2026〕12号，邮编100010，电话010-12345678",
         f"编号{idn}7",  # a longer run of digits is not an 身份证 number
         "统计数据：20261231123456789", "订单号 9876543210123456")) == []
+
+
+def test_first_generation_id_numbers_are_found_and_quoted_masked():
+    old = "110101900307123"  # 15 digits: region, born 1990-03-07, serial; no check digit
+    hits = PersonalDataCheck().check(_page(f"申请人身份证号{old}，已受理。",
+                                           f"<td>{old[:6]}*****{old[-4:]}</td>",
+                                           "110101900230123", "990101900307123",  # no day, region
+                                           f"编号{old}7"))  # 16 digits: neither
+    assert [(h.kind, h.masked) for h in hits] == [("id_card", "110101*****7123")]
+    assert old not in hits[0].evidence.context
+    assert id_card_valid(old) and not id_card_valid("110101900230123")
+
+
+def test_other_15_digit_numbers_that_hold_a_date_are_not_id_numbers():
+    number = registration_number("11010885121200")  # a 注册号 whose digits also read 1985-12-12
+    assert id_card_valid(number)
+    other = "110101900307123"
+    assert not registration_check(other)
+    check = PersonalDataCheck()
+    assert check.check(_page(number, f"注册号：{number}", f"开户账号 {other}",
+                             f"统一编号{other}")) == []
+    [hit] = check.check(_page(f"身份证号码：{number}"))  # labelled: an 身份证 number after all
+    assert hit.masked == number[:6] + "*****" + number[-4:]
+
+
+def test_full_width_digits_are_read_as_digits():
+    [hit] = PersonalDataCheck().check(_page("联系电话１３９１２３４５６７８。"))
+    assert (hit.kind, hit.masked) == ("mobile", "１３９****５６７８")
+
+
+_PIECES = [id_number(), id_number("350102", "19881111", "217"), "110101900307123",
+           card_number(), "4111111111111111", "13912345678", "+86 139-1234-5678", "0086",
+           "6222 0212 3456 7890 128", "010-12345678", " ", "\n", "-", "+", "X", "*", "a", "号",
+           "身份证", "账号", "1", "3", "0", "86"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_reading_runs_of_digits_first_finds_what_reading_all_the_text_finds(pieces):
+    text = "".join(pieces)
+    everything = sorted(_in_run(fold_chars(text), 0, len(text), ON))
+    assert list(find(text, ON)) == everything
+    page = PersonalDataCheck(today=ON).check(_page(text, "首页", text))
+    assert len(page) == 2 * len(everything)
+
+
+def test_whitespace_and_invisible_characters_are_gaps():
+    """The gap characters are spelled out; every character `\\s` matches is one of them."""
+    space = re.compile(r"\s")
+    missed = [hex(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000
+              and space.match(chr(c)) and not _GAPS.match(chr(c))]
+    assert missed == []
+    assert fold("测 试\u200b词\u3000。").text == "测试词。"
+
+
+def test_blocks_read_as_one_text_give_each_block_its_matches():
+    def find_ab(text: str) -> list[tuple[int, int, int]]:
+        return [(m.start(), m.end(), 0) for m in re.finditer("ab", text)]
+
+    assert by_block(["xab", "", "ab", "b", "a"], find_ab) == {0: [(1, 3, 0)], 2: [(0, 2, 0)]}
+    assert by_block([], find_ab) == {}

@@ -23,7 +23,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from govaudit.conformance.evidence import Box, Evidence
-from govaudit.conformance.scripts import script
+from govaudit.conformance.scripts import script, script_body
 from govaudit.conformance.standards import Criterion, criteria_of_axe_tags
 
 if TYPE_CHECKING:
@@ -43,10 +43,33 @@ def axe_source() -> str:
     return (files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
 
 
-# AMD and CommonJS loaders on a page (RequireJS, SeaJS) would take axe as a module and leave
-# no `window.axe`; hiding them while it loads keeps it global.
-_INJECT = "(() => {{ const define = undefined, module = undefined, exports = undefined;\n{0}\n" \
-          "}})(); typeof window.axe"
+# The axe-core versions whose rules js/axe_setup.js may reorder (it was checked against them).
+_SHORTCUT_VERSIONS = ("4.12.",)
+
+# Loads axe-core in the top frame once (frames are never checked), as
+# `window.__govauditAxe`, and configures it (js/axe_setup.js); a page's own `axe`, if any, is
+# left as it was. AMD and CommonJS loaders on a page (RequireJS, SeaJS) would take axe as a
+# module: they are hidden meanwhile.
+_LOAD = """(() => {{
+if (window.top !== window || window.__govauditAxe) return;
+const own = Object.getOwnPropertyDescriptor(window, "axe");
+const loaded = (() => {{ const define = undefined, module = undefined, exports = undefined;
+{source}
+return window.axe; }})();
+if (own) Object.defineProperty(window, "axe", own); else delete window.axe;
+if (!loaded) return;
+({setup})(loaded, {shortcuts});
+Object.defineProperty(window, "__govauditAxe", {{ value: loaded, configurable: true }});
+}})();"""
+
+
+@cache
+def axe_loader() -> str:
+    """The script that loads axe-core into a page (as an init script or evaluated)."""
+    source = axe_source()
+    version = source[source.find("axe v") + 5:].split(None, 1)[0]
+    return _LOAD.format(source=source, setup=script_body("axe_setup"),
+                        shortcuts="true" if version.startswith(_SHORTCUT_VERSIONS) else "false")
 
 
 @dataclass(frozen=True)
@@ -112,10 +135,13 @@ class AccessibilityReport:
 
 
 def axe_options(levels: tuple[str, ...], contrast: str = "fast") -> dict[str, Any]:
+    """axe.run's options: the rules tagged with the WCAG levels of `levels`, elements
+    returned by reference (their boxes are read in the same call)."""
     tags = [tag for level in levels for tag in LEVEL_TAGS[level]]
-    # frames are not entered: axe would wait for frames it was never injected into
+    # frames are not entered: axe would wait for frames it was never loaded into
     options: dict[str, Any] = {"runOnly": {"type": "tag", "values": tags},
-                               "resultTypes": ["violations", "incomplete"], "iframes": False}
+                               "resultTypes": ["violations", "incomplete"], "iframes": False,
+                               "elementRef": True}
     if contrast == "fast":
         options["rules"] = {"color-contrast": {"enabled": False},
                             "color-contrast-enhanced": {"enabled": False}}
@@ -126,44 +152,39 @@ async def check_accessibility(page: Page, up_to: str = "二级",
                               contrast: str = "fast") -> AccessibilityReport:
     """Run axe-core in the loaded `page` for the GB/T levels up to `up_to` (一级, 二级 or
     三级: levels are cumulative, as WCAG's are); text contrast by `contrast` ("fast": this
-    package's one-pass computation; "axe": axe's own rules)."""
+    package's one-pass computation; "axe": axe's own rules). One call into the page when
+    axe-core came with it (`page_checks.prepare_context`), two otherwise."""
     if up_to not in LEVEL_ORDER:
         raise ValueError(f"unknown GB/T 37668 level {up_to!r}: use 一级, 二级 or 三级")
     if contrast not in ("fast", "axe"):
         raise ValueError(f"unknown contrast method {contrast!r}: use fast or axe")
     levels = LEVEL_ORDER[:LEVEL_ORDER.index(up_to) + 1]
-    loaded = await page.evaluate(_INJECT.format(axe_source()))
-    if loaded != "object":
-        raise RuntimeError(f"{page.url}: axe-core did not load in the page")
-    raw = await page.evaluate("(options) => axe.run(document, options)",
-                              axe_options(levels, contrast))
-    if contrast == "fast" and "二级" in levels:
-        measured = await page.evaluate(script("contrast"), {"limit": MAX_NODES})
-        _add_contrast(raw, measured, "三级" in levels)
-    boxes = await page.evaluate(script("axe_boxes"), {
-        "results": [{"id": r["id"], "nodes": [{"target": n["target"]} for n in r["nodes"]]}
-                    for r in raw["violations"] + raw["incomplete"]
-                    if r["id"] != "text-contrast"],
-        "limit": MAX_NODES})
-    return report_from_axe(raw, page.url, levels, boxes)
+    run = {"options": axe_options(levels, contrast), "limit": MAX_NODES, "html": MAX_HTML,
+           "contrast": contrast == "fast" and "二级" in levels}
+    raw = await page.evaluate(script("axe_run", "contrast"), run)
+    if raw is None:
+        await page.evaluate(axe_loader())
+        raw = await page.evaluate(script("axe_run", "contrast"), run)
+        if raw is None:
+            raise RuntimeError(f"{page.url}: axe-core did not load in the page")
+    if raw.get("contrast") is not None:
+        _add_contrast(raw, raw["contrast"], "三级" in levels)
+    return report_from_axe(raw, page.url, levels)
 
 
-def report_from_axe(raw: dict[str, Any], page_url: str, levels: tuple[str, ...],
-                    boxes: dict[str, list[Any]] | None = None) -> AccessibilityReport:
-    """The report from axe-core's results object (`axe.run`'s answer)."""
-    boxes = boxes or {}
+def report_from_axe(raw: dict[str, Any], page_url: str,
+                    levels: tuple[str, ...]) -> AccessibilityReport:
+    """The report from axe-core's results object (`axe.run`'s answer; an element's `box`,
+    when there, is its box in the page)."""
 
     def results(kind: str) -> tuple[AxeResult, ...]:
         out = []
         for r in raw.get(kind, []):
-            rule_boxes = boxes.get(r["id"], [])
             nodes = tuple(
-                AxeNode(Evidence(page_url, _target(n.get("target")),
-                                 Box.from_js(n["box"] if "box" in n else
-                                             rule_boxes[i] if i < len(rule_boxes) else None),
+                AxeNode(Evidence(page_url, _target(n.get("target")), Box.from_js(n.get("box")),
                                  str(n.get("html") or "")[:MAX_HTML]),
                         str(n.get("failureSummary") or ""))
-                for i, n in enumerate(r.get("nodes", [])[:MAX_NODES]))
+                for n in r.get("nodes", [])[:MAX_NODES])
             out.append(AxeResult(r["id"], str(r.get("impact") or ""), str(r.get("help") or ""),
                                  str(r.get("helpUrl") or ""),
                                  criteria_of_axe_tags(list(r.get("tags", []))), nodes,

@@ -1,29 +1,56 @@
-"""The browser checks of one loaded page run together, in the order that costs least: the
-floating-window watch spans the axe run, and the font-size control (which changes the page)
-comes last."""
+"""The browser checks of one loaded page run together, at the least cost: meant to run inside
+a capture, on the page it opened, without loading it again.
+
+A context prepared for them (`prepare_context`) loads axe-core with each page and takes the
+first look at the floating elements when the page has loaded. One pass gathers the facts of
+every 适老化 check (and the first look, unless the page load took it); axe-core runs in one
+call; the second look at the floating elements comes once the wait since the first is over
+(on a page captured first, it is) and starts the Tab record; the font-size control, which
+changes the page, comes last and undoes what it changed.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from govaudit.conformance.accessibility import AccessibilityReport, check_accessibility
+from govaudit.conformance.accessibility import (
+    AccessibilityReport,
+    axe_loader,
+    check_accessibility,
+)
 from govaudit.conformance.agefriendly import (
+    MOVE_WAIT,
     FloatingFinding,
     FontControlFinding,
     KeyboardFinding,
     LineSpacingFinding,
     ZoomFinding,
-    check_floating,
-    check_font_control,
-    check_keyboard,
-    check_line_spacing,
-    check_zoom,
+    floating_of,
+    line_spacing_of,
+    load_look_script,
+    read_facts,
+    tab_to_navigation,
+    try_font_control,
+    zoom_of_viewport,
 )
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page
+    from playwright.async_api import BrowserContext, Page
+
+__all__ = ["PageChecks", "check_page", "prepare_context"]
+
+
+async def prepare_context(context: BrowserContext) -> None:
+    """Make every page `context` opens ready for `check_page`: axe-core is loaded with it
+    (compiled with the page, not sent again for each check) and the floating elements are
+    looked at once it has loaded. Optional: without it, the check loads axe-core itself and
+    looks twice, a wait apart."""
+    await context.add_init_script(
+        script=f"if (location.protocol !== 'about:') {{\n{axe_loader()}\n}}\n"
+               f"{load_look_script()}")
 
 
 @dataclass(frozen=True)
@@ -38,10 +65,19 @@ class PageChecks:
 
 async def check_page(page: Page, up_to: str = "二级") -> PageChecks:
     """Accessibility (GB/T levels up to `up_to`) and every 适老化 check on the loaded `page`."""
-    zoom = check_zoom(await page.content(), page.url)
-    axe = asyncio.ensure_future(check_accessibility(page, up_to))
-    floating = await check_floating(page, meanwhile=axe)
-    line_spacing = await check_line_spacing(page)
-    keyboard = await check_keyboard(page)
-    font_control = await check_font_control(page)
-    return PageChecks(axe.result(), zoom, line_spacing, floating, keyboard, font_control)
+    facts = await read_facts(page, floating="earlier", viewport=True, text=True, nav=None,
+                             controls=True)
+    looked = time.monotonic() - facts["floating"]["age"] / 1000
+    accessibility = await check_accessibility(page, up_to)
+    await asyncio.sleep(max(0.0, MOVE_WAIT - (time.monotonic() - looked)))
+    nav = facts["nav"]
+    second = await read_facts(page, floating=True, tabs=nav is not None)
+    text = facts["text"]
+    clicks = bool(facts["controls"] and text["blocks"])
+    keyboard = (await tab_to_navigation(page, nav, stop=not clicks) if nav
+                else KeyboardFinding(page.url, None, 0, ()))
+    font_control = await try_font_control(page, facts["controls"], text["blocks"])
+    return PageChecks(accessibility, zoom_of_viewport(facts["viewport"], page.url),
+                      line_spacing_of(page.url, text),
+                      floating_of(page.url, facts["floating"], second["floating"]),
+                      keyboard, font_control)

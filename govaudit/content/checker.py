@@ -19,6 +19,7 @@ from govaudit.content.model import Finding, InputProblem, PageText, TextBlock, p
 from govaudit.content.names import NameCheck, load_confusions, load_names
 from govaudit.content.personal import PersonalDataCheck
 from govaudit.content.settings import ContentSettings
+from govaudit.content.text import fold
 from govaudit.content.words import WordMatcher, load_words
 
 T = TypeVar("T")
@@ -50,8 +51,9 @@ class ContentChecker:
     def check_page(self, page: PageText) -> list[Finding]:
         found: list[Finding] = []
         page = self._bounded(page, found)
-        found.extend(self.names.check(page))
-        found.extend(self.words.check(page))
+        folded = [fold(block.text) for block in page.blocks]  # read by names and words
+        found.extend(self.names.check(page, folded))
+        found.extend(self.words.check(page, folded))
         found.extend(self.personal.check(page))
         return found
 

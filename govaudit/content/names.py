@@ -4,9 +4,10 @@ The team's name list (kind `names`) holds people in canonical order with their t
 institutions by their full names. On each text block:
 
 - a near miss is a stretch as long as a listed name that differs from it in one character
-  (two in names of eight or more), each different character a homophone, a look-alike or a
-  pair of the team's confusion list (see content.chars): 赵乐技 for 赵乐际, 国务院办工厅 for
-  国务院办公厅. A two-character name counts only beside a listed title (王钢市长), since two
+  (two in names of eight or more), each different character a homophone or a look-alike
+  from GB 2312's 6,763 characters, or a pair of the team's confusion list (see
+  content.chars): 赵乐技 for 赵乐际, 国务院办工厅 for 国务院办公厅, 发展和改革委贝会 for
+  发展和改革委员会. A two-character name counts only beside a listed title (王钢市长), since two
   characters recur in ordinary text. Stretches that are another listed name, or inside a
   word of the list's `allow`, are not near misses;
 - a wrong title is a listed title written right before or after a listed person (市长张三丰,
@@ -14,24 +15,30 @@ institutions by their full names. On each text block:
 - names out of order are listed people written as a list (only separators and titles between
   them: 张三丰、李四光、王五; or consecutive elements of one shape that hold just a name and its
   title, as on a leaders page) in an order other than the list's;
-- a confusion-list word (wrong form, right form) found in the text.
+- a confusion-list word (wrong form, right form) of two characters or more found in the
+  text; a pair of single characters (己 已) counts inside listed names only, since each of
+  them is right in most words (自己, 已经).
 
-Candidates are found by Aho-Corasick on the parts of each name (if a name of length L differs
-in at most k characters, one of k+1 parts of it stands intact), then verified.
+The near misses are written out when the list is read: each name with one character replaced
+by each character that may stand for it; a name of eight or more (two may differ) by halves,
+since one half then differs in one character at most, and a half's match is verified. One
+Aho-Corasick automaton (daachorse, character-wise) holds them with the names, confusion words
+and allowed words, and a page is read once: a common character of a name (张, 王) is not a
+place to look at, only a near miss as a whole is. Titles are looked up beside a name.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
-import ahocorasick
+import daachorse
 
-from govaudit.content.chars import confusable
+from govaudit.content.chars import CONFUSION, similar
 from govaudit.content.lists import ListProblem, entries, read_list, text_entry
 from govaudit.content.model import (
     Evidence,
@@ -41,7 +48,7 @@ from govaudit.content.model import (
     PageText,
     TextBlock,
 )
-from govaudit.content.text import Folded, around, fold, fold_word
+from govaudit.content.text import Folded, around, by_block, fold, fold_word
 
 PERSON = "person"
 INSTITUTION = "institution"
@@ -50,6 +57,7 @@ _SEPARATORS = re.compile(r"[、，,；;：:·•/|（）()\[\]【】和及与同
 _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
 _INDEX = re.compile(r":nth-child\(\d+\)|:nth-of-type\(\d+\)")
 LIST_ITEM_REST = 8  # what an element of a leaders list may hold besides the name and titles
+LIST_ITEM_CHARS = 60  # what it may hold besides the name, titles and separators included
 
 
 @dataclass(frozen=True)
@@ -191,10 +199,32 @@ class _Canon:
     entry: ListEntry
     person: Person | None
     changes: int  # how many characters may differ
+    titles: frozenset[str]  # the person's titles, folded
+
+
+# What a key of the automaton stands for.
+_EXACT, _NEAR, _CONFUSION, _ALLOW = range(4)
+
+
+@dataclass
+class _Hits:
+    """What the automaton found in one block's folded text."""
+
+    exact: list[tuple[int, int, int]] = field(default_factory=list)  # start, end, name
+    near: set[tuple[int, int]] = field(default_factory=set)  # where a near miss may start
+    confusions: list[tuple[int, int, int]] = field(default_factory=list)
+    allowed: list[tuple[int, int]] = field(default_factory=list)
 
 
 class NameCheck:
-    """Near misses, wrong titles, order, and confusion words over text blocks."""
+    """Near misses, wrong titles, order, and confusion words over text blocks.
+
+    One Aho-Corasick automaton holds every string that matters: the listed names, their
+    near misses written out ahead of time (each character of a name replaced by each common
+    character that may stand for it; for a name of eight or more, each half so), the
+    confusion words and the allowed words; a page is read once. Titles are looked up
+    beside a name only.
+    """
 
     def __init__(self, lists: Sequence[NameList], confusions: Sequence[Confusion] = (),
                  context: int = 20) -> None:
@@ -210,30 +240,35 @@ class NameCheck:
         titles = {fold_word(t) for listed in lists for p in listed.people for t in p.titles}
         titles |= {fold_word(t) for listed in lists for t in listed.titles}
         self._titles = sorted((t for t in titles if t), key=len, reverse=True)
+        self._title_set = frozenset(self._titles)
+        self._title_lengths = sorted({len(t) for t in self._titles}, reverse=True)
+        # what may stand between the names of a list: titles and separators
+        self._filler = re.compile("(?:" + "|".join([*map(re.escape, self._titles),
+                                                    _SEPARATORS.pattern]) + ")+")
         self._confusions = list(confusions)
-        self._pairs = frozenset((c.wrong, c.right) for c in confusions
-                                if len(c.wrong) == len(c.right) == 1)
-        automaton = ahocorasick.Automaton()
-        values: dict[str, list[tuple[str, int, int]]] = {}
+        self._team_pairs: dict[str, dict[str, str]] = {}
+        self._substitutes: dict[str, dict[str, str]] = {}  # by the character of a name
+        for c in confusions:
+            if len(c.wrong) == len(c.right) == 1 and _CJK.match(c.wrong):
+                self._team_pairs.setdefault(c.right, {})[c.wrong] = CONFUSION
+        values: dict[str, list[tuple[int, int, int]]] = {}
         for index, canon in enumerate(self._canon):
-            values.setdefault(canon.text, []).append(("exact", index, 0))
+            values.setdefault(canon.text, []).append((_EXACT, index, 0))
             for offset, part in _parts(canon.text, canon.changes):
-                values.setdefault(part, []).append(("part", index, offset))
+                for variant in self._variants(part, canon.changes == 1):
+                    values.setdefault(variant, []).append((_NEAR, index, offset))
         for index, confusion in enumerate(self._confusions):
             key = fold_word(confusion.wrong)
-            if key:
-                values.setdefault(key, []).append(("confusion", index, 0))
+            if len(key) > 1:  # a pair of single characters counts inside names only (自己)
+                values.setdefault(key, []).append((_CONFUSION, index, 0))
         for listed in lists:
             for word in listed.allow:
                 key = fold_word(word)
                 if key:
-                    values.setdefault(key, []).append(("allow", -1, 0))
-        for key, value in values.items():
-            automaton.add_word(key, (len(key), tuple(value)))
-        self.empty = not values
-        if not self.empty:
-            automaton.make_automaton()
-        self._automaton = automaton
+                    values.setdefault(key, []).append((_ALLOW, -1, 0))
+        self._values = [tuple(value) for value in values.values()]  # by key, in order
+        self._automaton = daachorse.CharwiseDoubleArrayAhoCorasick(list(values)) if values else None
+        self.empty = not self._canon and not self._confusions
 
     def _add(self, name: str, kind: str, entry: ListEntry, person: Person | None,
              seen: set[str]) -> None:
@@ -241,13 +276,41 @@ class NameCheck:
         if len(text) < 2 or text in seen:
             return
         seen.add(text)
-        self._canon.append(_Canon(text, name, kind, entry, person, 1 if len(text) < 8 else 2))
+        titles = frozenset(fold_word(t) for t in person.titles) if person else frozenset()
+        self._canon.append(_Canon(text, name, kind, entry, person, 1 if len(text) < 8 else 2,
+                                  titles))
 
-    def check(self, page: PageText) -> list[Finding]:
+    def _similar(self, expected: str) -> dict[str, str]:
+        """{character: how} of what may stand for `expected` (see content.chars), the
+        team's pairs first."""
+        known = self._substitutes.get(expected)
+        if known is None:
+            known = {**similar(expected), **self._team_pairs.get(expected, {})}
+            self._substitutes[expected] = known
+        return known
+
+    def _variants(self, text: str, whole: bool) -> list[str]:
+        """`text` with one character replaced by one that may stand for it; a part of a
+        longer name (not `whole`) also as it is."""
+        out = [] if whole else [text]
+        for at, expected in enumerate(text):
+            out.extend(text[:at] + ch + text[at + 1:] for ch in self._similar(expected))
+        return out
+
+    def check(self, page: PageText, folded: Sequence[Folded] | None = None) -> list[Finding]:
+        """The findings of a page; `folded`, if given, holds each block's folded text. The
+        page is read in one pass; only the blocks with a match are looked at further."""
+        if self.empty:
+            return []
+        if folded is None:
+            folded = [fold(block.text) for block in page.blocks]
+        matches = by_block([f.text for f in folded], self._find)
         found: list[Finding] = []
         items: list[tuple[TextBlock, Folded, int, int, _Canon]] = []
-        for block in page.blocks:
-            block_findings, item = self._check_block(page.url, block)
+        for number in sorted(matches):
+            block = page.blocks[number]
+            block_findings, item = self._check_block(page.url, block, folded[number],
+                                                     matches[number])
             found.extend(block_findings)
             if item is not None:
                 items.append((block, *item))
@@ -255,52 +318,59 @@ class NameCheck:
         return found
 
     def check_block(self, url: str, block: TextBlock) -> list[Finding]:
-        return self._check_block(url, block)[0]
-
-    def _check_block(self, url: str, block: TextBlock
-                     ) -> tuple[list[Finding], tuple[Folded, int, int, _Canon] | None]:
         if self.empty or not block.text:
-            return [], None
+            return []
         folded = fold(block.text)
-        text = folded.text
-        exact: list[tuple[int, int, int]] = []
-        allowed: list[tuple[int, int]] = []
-        candidates: set[tuple[int, int]] = set()
-        confusions: list[tuple[int, int, int]] = []
-        for end, (length, values) in self._automaton.iter(text):
-            start = end + 1 - length
-            for tag, index, offset in values:
-                if tag == "exact":
-                    exact.append((start, end + 1, index))
-                elif tag == "part":
-                    candidates.add((start - offset, index))
-                elif tag == "confusion":
-                    confusions.append((start, end + 1, index))
+        return self._check_block(url, block, folded, self._find(folded.text))[0]
+
+    def _find(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, key) of every key in `text`, overlapping ones too."""
+        if self._automaton is None:
+            return []
+        return self._automaton.find_overlapping(text)
+
+    def _hits(self, matches: Iterable[tuple[int, int, int]]) -> _Hits:
+        hits = _Hits()
+        for start, end, key in matches:
+            for tag, index, offset in self._values[key]:
+                if tag == _EXACT:
+                    hits.exact.append((start, end, index))
+                elif tag == _NEAR:
+                    hits.near.add((start - offset, index))
+                elif tag == _CONFUSION:
+                    hits.confusions.append((start, end, index))
                 else:
-                    allowed.append((start, end + 1))
+                    hits.allowed.append((start, end))
+        return hits
+
+    def _check_block(self, url: str, block: TextBlock, folded: Folded,
+                     matches: Iterable[tuple[int, int, int]]
+                     ) -> tuple[list[Finding], tuple[Folded, int, int, _Canon] | None]:
+        text = folded.text
+        hits = self._hits(matches)
         out: list[Finding] = []
-        for start, index in sorted(candidates):
-            out.extend(self._near_miss(url, block, folded, start, index, exact, allowed))
-        for start, end, index in confusions:
+        hits.near.difference_update((s, i) for s, _, i in hits.exact)  # the name as listed
+        for start, index in sorted(hits.near):
+            out.extend(self._near_miss(url, block, folded, start, index, hits))
+        for start, end, index in hits.confusions:
             confusion = self._confusions[index]
             out.append(ConfusionHit(self._evidence(url, block, folded, start, end,
                                                    confusion.entry),
                                     confusion.wrong, confusion.right))
-        people = [(s, e, i) for s, e, i in _outermost(exact) if self._canon[i].person]
+        people = [(s, e, i) for s, e, i in _outermost(hits.exact) if self._canon[i].person]
         for start, end, index in people:
             out.extend(self._titles_beside(url, block, folded, start, end, index))
         out.extend(self._inline_order(url, block, folded, people))
         item = None
-        if people:
+        if len(people) == 1 and len(text) - (people[0][1] - people[0][0]) <= LIST_ITEM_CHARS:
             start, end, index = people[0]
-            rest = _SEPARATORS.sub("", self._strip_titles(text[:start] + text[end:]))
-            if len(people) == 1 and len(rest) <= LIST_ITEM_REST:
+            rest = self._filler.sub("", text[:start] + text[end:])
+            if len(rest) <= LIST_ITEM_REST:
                 item = (folded, start, end, self._canon[index])
         return out, item
 
     def _near_miss(self, url: str, block: TextBlock, folded: Folded, start: int, index: int,
-                   exact: list[tuple[int, int, int]], allowed: list[tuple[int, int]]
-                   ) -> list[Finding]:
+                   hits: _Hits) -> list[Finding]:
         canon = self._canon[index]
         text = folded.text
         end = start + len(canon.text)
@@ -309,20 +379,20 @@ class NameCheck:
         window = text[start:end]
         if window == canon.text or window in self._canon_text:
             return []
-        if any(a <= start and end <= b for a, b in allowed):
-            return []
-        if any(a <= start and end <= b for a, b, _ in exact):
-            return []
         changes = []
         for found, expected in zip(window, canon.text, strict=True):
             if found == expected:
                 continue
-            how = confusable(found, expected, self._pairs) if _CJK.match(found) else ""
+            how = self._similar(expected).get(found, "")
             if not how:
                 return []
             changes.append((found, expected, how))
             if len(changes) > canon.changes:
                 return []
+        if any(a <= start and end <= b for a, b in hits.allowed):
+            return []
+        if any(a <= start and end <= b for a, b, _ in hits.exact):
+            return []
         if canon.kind == PERSON and len(canon.text) == 2 and not (
                 self._title_before(text, start) or self._title_after(text, end)):
             return []
@@ -330,16 +400,24 @@ class NameCheck:
         return [NearMiss(evidence, window, canon.name, canon.kind, tuple(changes))]
 
     def _title_before(self, text: str, start: int) -> str:
-        return next((t for t in self._titles if text.endswith(t, 0, start)), "")
+        """The longest listed title that ends at `start`."""
+        for length in self._title_lengths:
+            if length <= start and (title := text[start - length:start]) in self._title_set:
+                return title
+        return ""
 
     def _title_after(self, text: str, end: int) -> str:
-        return next((t for t in self._titles if text.startswith(t, end)), "")
+        """The longest listed title that starts at `end`."""
+        for length in self._title_lengths:
+            if (title := text[end:end + length]) in self._title_set:
+                return title
+        return ""
 
     def _titles_beside(self, url: str, block: TextBlock, folded: Folded, start: int, end: int,
                        index: int) -> list[Finding]:
         canon = self._canon[index]
         assert canon.person is not None
-        own = {fold_word(t) for t in canon.person.titles}
+        own = canon.titles
         if not own:
             return []
         text = folded.text
@@ -361,11 +439,6 @@ class NameCheck:
                 out.append(WrongTitle(evidence, canon.name, title, canon.person.titles))
         return out
 
-    def _strip_titles(self, text: str) -> str:
-        for title in self._titles:
-            text = text.replace(title, "")
-        return text
-
     def _inline_order(self, url: str, block: TextBlock, folded: Folded,
                       people: list[tuple[int, int, int]]) -> list[Finding]:
         """Names in one block with nothing but separators and titles between them."""
@@ -382,7 +455,7 @@ class NameCheck:
         return out
 
     def _joined(self, gap: str) -> bool:
-        return not _SEPARATORS.sub("", self._strip_titles(gap))
+        return not gap or self._filler.fullmatch(gap) is not None
 
     def _item_order(self, url: str, items: list[tuple[TextBlock, Folded, int, int, _Canon]]
                     ) -> list[Finding]:
@@ -421,8 +494,9 @@ class NameCheck:
 
 
 def _parts(text: str, changes: int) -> list[tuple[int, str]]:
-    """`changes + 1` consecutive parts of `text` with their offsets (pigeonhole)."""
-    count = min(changes + 1, len(text))
+    """`changes` consecutive parts of `text` with their offsets: where at most `changes`
+    characters differ, one part differs in at most one (pigeonhole)."""
+    count = max(1, min(changes, len(text)))
     size, extra = divmod(len(text), count)
     out, at = [], 0
     for i in range(count):

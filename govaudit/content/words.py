@@ -8,17 +8,17 @@ one; its allow-list holds longer words in which a listed word is harmless (list 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
-import ahocorasick
+import daachorse
 
 from govaudit.content.lists import ListProblem, entries, read_list, text_entry
 from govaudit.content.model import Evidence, Finding, ListEntry, PageText, TextBlock
-from govaudit.content.text import Folded, around, fold, fold_word
+from govaudit.content.text import Folded, around, by_block, fold, fold_word
 
 DEFAULT_CATEGORY = "敏感词"
 
@@ -86,7 +86,6 @@ class WordMatcher:
     def __init__(self, lists: Sequence[WordList], context: int = 20) -> None:
         self.context = context
         self._words: list[Word] = []
-        self._automaton = ahocorasick.Automaton()
         found: dict[str, list[tuple[bool, int]]] = {}
         for listed in lists:
             for word in listed.words:
@@ -99,35 +98,49 @@ class WordMatcher:
                 key = fold_word(allowed.entry)
                 if key:
                     found.setdefault(key, []).append((False, -1))
-        for key, values in found.items():
-            self._automaton.add_word(key, (len(key), tuple(values)))
+        self._values = [tuple(values) for values in found.values()]  # by key, in order
         self.empty = not self._words
-        if not self.empty:
-            self._automaton.make_automaton()
+        self._automaton = (daachorse.CharwiseDoubleArrayAhoCorasick(list(found))
+                           if not self.empty else None)
 
-    def check(self, page: PageText) -> list[WordHit]:
-        return [hit for block in page.blocks for hit in self.check_block(page.url, block)]
+    def check(self, page: PageText, folded: Sequence[Folded] | None = None) -> list[WordHit]:
+        """The hits of a page, read in one pass; `folded`, if given, holds each block's
+        folded text."""
+        if self.empty:
+            return []
+        if folded is None:
+            folded = [fold(block.text) for block in page.blocks]
+        matches = by_block([f.text for f in folded], self._find)
+        return [self._hit(page.url, page.blocks[number], folded[number], start, end, index)
+                for number in sorted(matches)
+                for start, end, index in self._spans(matches[number])]
 
     def check_block(self, url: str, block: TextBlock) -> list[WordHit]:
         if self.empty or not block.text:
             return []
         folded = fold(block.text)
-        spans = self.spans(folded.text)
         return [self._hit(url, block, folded, start, end, index)
-                for start, end, index in spans]
+                for start, end, index in self.spans(folded.text)]
+
+    def _find(self, text: str) -> list[tuple[int, int, int]]:
+        if self._automaton is None:
+            return []
+        return self._automaton.find_overlapping(text)
 
     def spans(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, word index) of each listed word in folded `text` that is not inside
         an allowed word nor inside a longer listed word found at the same place."""
+        return self._spans(self._find(text))
+
+    def _spans(self, matches: Iterable[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         hits: list[tuple[int, int, int]] = []
         allowed: list[tuple[int, int]] = []
-        for end, (length, values) in self._automaton.iter(text):
-            start = end + 1 - length
-            for listed, index in values:
+        for start, end, key in matches:
+            for listed, index in self._values[key]:
                 if listed:
-                    hits.append((start, end + 1, index))
+                    hits.append((start, end, index))
                 else:
-                    allowed.append((start, end + 1))
+                    allowed.append((start, end))
         if not hits:
             return []
         covers = allowed + [(s, e) for s, e, _ in hits]

@@ -7,6 +7,7 @@ leaves the workspace as it was.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -172,6 +173,8 @@ def read_workbook(path: Path, checklist: Checklist, known_sites: dict[str, Site]
     data = WorkbookInput(path, about, sites, [])
     answers_table = _table(path, book, layout.ANSWERS, layout.ANSWERS_COLUMNS,
                            layout.ANSWERS_REQUIRED)
+    if layout.SUMMARY not in book.sheet_names:
+        _check_sites_known(path, book.sheet_names, answers_table, all_sites)
     data.answers = _read_answers(layout.ANSWERS, answers_table, checklist, all_sites,
                                  problems, data)
     if layout.CONFLICTS in book.sheet_names:
@@ -188,6 +191,22 @@ def read_workbook(path: Path, checklist: Checklist, known_sites: dict[str, Site]
                                   for k, v in row.items()})
     problems.raise_if_any()
     return data
+
+
+def _check_sites_known(path: Path, sheets: list[str], answers: Table,
+                       known: dict[str, Site]) -> None:
+    """Without a Summary sheet, the sites of the Answers rows must all be known already:
+    one message for the missing sheet, not one "unknown site" per row."""
+    unknown = sorted({name for row in answers.rows()
+                      if (name := _text(row.cells.get("site")).strip()) and name not in known})
+    if not unknown:
+        return
+    shown = ", ".join(unknown[:5]) + (f", … ({len(unknown)} in all)" if len(unknown) > 5 else "")
+    raise GovauditError(
+        f"{path}: no sheet named {layout.SUMMARY} (sheets: {', '.join(sheets)}), so the "
+        f"{len(unknown)} site(s) its Answers rows name that are not known here ({shown}) "
+        f"cannot be read; rename the sheet that lists the sites back to {layout.SUMMARY}. "
+        "The file was refused, nothing was read from it")
 
 
 def _read_sites(path: Path, book: Book, checklist: Checklist, known: dict[str, Site],
@@ -234,9 +253,11 @@ def _read_answers(sheet: str, table: Table, checklist: Checklist, sites: dict[st
     evidence are distinct, and the merge alone decides which are the same.
     A KEPT_FIELDS column that is absent, or a cell of it that holds a formula, leaves
     that field untold (data.untold), and data.notices says so.
+    A row whose value a person changed is dated as a hand edit (`edit_time`).
     """
     answers: list[Answer] = []
     keys: dict[tuple[str, str, str], int] = {}
+    exported = cell_time(data.about.get("exported"))
     absent = frozenset(f for f in KEPT_FIELDS if f not in table.columns)
     if absent:
         data.notices.append(
@@ -250,6 +271,8 @@ def _read_answers(sheet: str, table: Table, checklist: Checklist, sites: dict[st
         answer = _answer(sheet, number, record, checklist, sites, problems)
         if answer is None:
             continue
+        if _hand_edited(checklist, answer, record.get("written")):
+            answer = answer.replace(time=edit_time(answer.time, exported))
         key = (answer.site, answer.question, answer.evaluator)
         if kind is None:
             if key in keys:
@@ -344,6 +367,30 @@ def _label_edit(question: Question, value: str | int, label: str,
     if named == original:
         return value  # only the value column was changed
     return None
+
+
+def _hand_edited(checklist: Checklist, answer: Answer, written: Any) -> bool:
+    """Whether a person changed the row's answer: it differs from the hidden column that
+    holds the value as exported (a row without that value cannot tell)."""
+    written = _plain(written)
+    question = checklist.question(answer.question)
+    if written is None or question is None:
+        return False
+    try:
+        return bool(question.parse_value(written) != answer.value)
+    except ValueError:
+        return False
+
+
+def edit_time(time: str, exported: str | None) -> str:
+    """When a hand edit of an answer dated `time` was made, at the earliest: when its
+    workbook was exported (the edit came after), else 1 ms after the answer it changed.
+    Either way later than that answer, so merge and import both take the edit, whichever
+    way it went, and re-merging picks it again."""
+    if exported is not None and exported > time:
+        return exported
+    moment = dt.datetime.fromisoformat(time) + dt.timedelta(milliseconds=1)
+    return moment.isoformat(timespec="milliseconds")
 
 
 @dataclass

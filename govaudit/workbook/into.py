@@ -1,4 +1,5 @@
-"""`govaudit export --into`: refresh govaudit's sheets inside the team's own workbook.
+"""`govaudit export --into` and `export merge --into`: refresh govaudit's sheets inside the
+team's own workbook, with this workspace's export or a merge.
 
 The workbook is loaded with openpyxl, govaudit's sheets are replaced at the same
 positions and the result is built in memory. What openpyxl would drop from the
@@ -18,7 +19,7 @@ from pathlib import Path
 from govaudit.errors import GovauditError
 from govaudit.workbook import layout
 from govaudit.workbook.backups import KEEP_BACKUPS, make_backup, prune_backups
-from govaudit.workbook.content import workspace_content
+from govaudit.workbook.content import WorkbookContent, workspace_content
 from govaudit.workbook.export import check_not_open, replacing, workbook_bytes
 from govaudit.workbook.losses import CACHED, describe, losses
 from govaudit.workbook.safety import ZipLimits, check_xlsx
@@ -43,11 +44,13 @@ class IntoResult:
 def export_into(workspace: Workspace, path: Path, *, accept_loss: bool = False,
                 keep_backups: int = KEEP_BACKUPS, window: float | None = None) -> IntoResult:
     """Replace govaudit's sheets of an existing workbook with this workspace's export."""
-    from openpyxl import load_workbook
+    check_target(path, keep_backups)
+    return write_into(workspace_content(workspace, window), path, accept_loss=accept_loss,
+                      keep_backups=keep_backups)
 
-    from govaudit.workbook.ingest import workbook_origin
-    from govaudit.workbook.sheets import relative_link, write_content
 
+def check_target(path: Path, keep_backups: int = KEEP_BACKUPS) -> None:
+    """Refuse, before any work, a workbook `--into` cannot update."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise GovauditError(f"{path}: --into updates an .xlsx workbook")
@@ -55,9 +58,22 @@ def export_into(workspace: Workspace, path: Path, *, accept_loss: bool = False,
         raise GovauditError("--keep-backups must be at least 1: the backup of this update "
                             "is always kept")
     if not path.is_file():
-        raise GovauditError(f"{path}: no such workbook (create one with 'govaudit export -o "
-                            f"{path.name}')")
+        raise GovauditError(f"{path}: no such workbook (to write a new one, give -o "
+                            f"{path.name} instead of --into)")
     check_not_open(path)
+
+
+def write_into(content: WorkbookContent, path: Path, *, accept_loss: bool = False,
+               keep_backups: int = KEEP_BACKUPS) -> IntoResult:
+    """Replace govaudit's sheets of the workbook `path` with `content` (an export's or a
+    merge's): the same checks, loss rule and backups for both."""
+    from openpyxl import load_workbook
+
+    from govaudit.workbook.ingest import workbook_origin
+    from govaudit.workbook.sheets import relative_link, write_content
+
+    path = Path(path)
+    check_target(path, keep_backups)
     check_xlsx(path, _LIMITS)
     try:
         wb = load_workbook(path, rich_text=True)
@@ -68,7 +84,6 @@ def export_into(workspace: Workspace, path: Path, *, accept_loss: bool = False,
         raise GovauditError(
             f"{path}: has sheet(s) named {', '.join(present)} but no govaudit About sheet, so "
             "they may be the team's own: rename them, then run --into again")
-    content = workspace_content(workspace, window)
     positions = {name: wb.sheetnames.index(name) for name in present}
     for name in present:
         del wb[name]

@@ -9,7 +9,8 @@ workbook's Conflicts is the candidate that went in.
 
 1. One evaluator, two different values for a key (same-evaluator conflict):
    the latest answer wins (a tie on time goes to the greatest value, then note,
-   then evidence ids, compared as written, so every re-merge picks the same one);
+   then evidence ids, compared as written, so every re-merge picks the same one; a hand
+   edit is dated after the answer it changed when it is read, ingest.edit_time);
    `--prefer fail` refuses instead (probe suggestions always take the latest).
    Every candidate is listed in Conflicts.
 2. The consolidated answer per (site, question) that Summary and Scores use:
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
-from govaudit.errors import GovauditError, OptionError
+from govaudit.errors import GovauditError, OptionError, UsageError
 from govaudit.model import PROBE_EVALUATOR
 from govaudit.scoring import Settlement, score_sites, settle, value_key
 from govaudit.store import Answer, Site, Store
@@ -41,7 +42,9 @@ from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
     from govaudit.workbook.ingest import WorkbookInput
+    from govaudit.workbook.into import IntoResult
 
+MAX_SHOWN = 20  # sites a warning names before "… and N more"
 CONSOLIDATION_RULE = (
     "同一评估人答案不同时采用最新答案；评估人一致时采用该答案；评估人分歧时采用 --prefer "
     "evaluator:NAME 指定评估人的答案，否则记为 unknown 待复核；人工答案优先于自动探测建议。"
@@ -147,6 +150,9 @@ class MergeResult:
     notices: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     backup: Path | None = None  # the copy of the replaced output, when it had been changed
+    # disagreements where an evaluator answered `unknown`: Agreement counts that as missing
+    unknown_disagreements: int = 0
+    into: IntoResult | None = None  # what `--into` replaced, added, removed and kept
 
 
 def _fill_untold(inputs: Sequence[WorkbookInput]) -> tuple[list[Answer], list[str]]:
@@ -202,6 +208,11 @@ def _union_sites(checklist: Checklist, workspace_sites: dict[str, Site],
             if other is not None and other.level != site.level:
                 raise GovauditError(f"site {site.name} is {other.level} in {origin[site.name]} "
                                     f"but {site.level} in {data.path}; correct one of them")
+            if other is not None and other.group != site.group:
+                raise GovauditError(
+                    f"site {site.name} ranks in group {other.group or '(by level)'} in "
+                    f"{origin[site.name]} but {site.group or '(by level)'} in {data.path} "
+                    f"(Summary, column 分组); correct one of them")
             if other is None or _site_order(site) < _site_order(other):
                 found[site.name] = site
                 origin[site.name] = data.path
@@ -259,9 +270,36 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[WorkbookInput], preferen
     result = MergeResult(Path(), len(inputs), len(sites), len(answers),
                          sorted({a.evaluator for a in answers}), conflict_rows,
                          disagreement_rows, agreement.overall,
+                         unknown_disagreements=_with_unknown(disagreement_rows, agreement),
                          notices=[n for data in inputs for n in data.notices],
-                         warnings=warnings)
+                         warnings=[*warnings, *_unanswered(sites, used, inputs)])
     return content, result
+
+
+def _with_unknown(rows: Sequence[ConflictRow], agreement: AgreementReport) -> int:
+    """The disagreements Agreement does not count: an evaluator answered `unknown` (missing
+    data there) and the others agree."""
+    counted = {(d.site, d.question) for d in agreement.disagreements}
+    return len({(r.answer.site, r.answer.question) for r in rows
+                if r.answer.value == "unknown"} - counted)
+
+
+def _unanswered(sites: Sequence[Site], used: set[str], inputs: Sequence[Any]) -> list[str]:
+    """A warning naming the sites listed in a Summary that no workbook has an answer for:
+    they are scored 0, graded lowest and ranked last, which is seldom what was meant."""
+    named = []
+    for site in sites:
+        if site.name not in used:
+            files = ", ".join(Path(d.path).name for d in inputs
+                              if any(s.name == site.name for s in d.sites))
+            named.append(f"{site.name} (Summary of {files})")
+    if not named:
+        return []
+    shown = "; ".join(named[:MAX_SHOWN])
+    more = f"; … and {len(named) - MAX_SHOWN} more" if len(named) > MAX_SHOWN else ""
+    return [f"{len(named)} site(s) have no answer in any workbook (were their Answers rows "
+            "deleted?), so they are merged with a total of 0, the lowest grade and the last "
+            f"rank: {shown}{more}"]
 
 
 def merged_files(inputs: Sequence[Any]) -> list[tuple[str, str, Any]]:
@@ -318,22 +356,34 @@ def _check_preferred(preference: Preference, inputs: Sequence[WorkbookInput]) ->
                           f"{', '.join(evaluators) or 'none'})")
 
 
-def merge_workbooks(workspace: Workspace | None, paths: Sequence[Path], out: Path,
+def merge_workbooks(workspace: Workspace | None, paths: Sequence[Path], out: Path | None,
                     prefer: str | Preference = "latest", force: bool = False,
-                    overwrite: bool = False, checklist: str | None = None) -> MergeResult:
-    """Merge workbooks into `out`, scored with the workspace's checklist; without a
-    workspace, with `checklist` or the one the workbooks' About sheets name.
+                    overwrite: bool = False, checklist: str | None = None, *,
+                    into: Path | None = None, accept_loss: bool = False,
+                    keep_backups: int | None = None) -> MergeResult:
+    """Merge workbooks into `out`, or into the team's own workbook `into` (govaudit's sheets
+    replaced, the others kept, a backup made: as `export --into`), scored with the
+    workspace's checklist; without a workspace, with `checklist` or the one the workbooks'
+    About sheets name.
 
     Every input is read and validated before anything is written; a refused
     input (or a conflict under `--prefer fail`) leaves `out` untouched. An
     existing `out` that govaudit did not write is replaced only with `overwrite`; one
     changed since govaudit wrote it is kept as a backup first (`result.backup`).
     """
+    from govaudit.workbook.backups import KEEP_BACKUPS
     from govaudit.workbook.export import save_workbook
     from govaudit.workbook.ingest import read_workbook
+    from govaudit.workbook.into import check_target, write_into
 
     if not paths:
         raise GovauditError("give the workbooks to merge, e.g. 张三.xlsx 李四.xlsx -o team.xlsx")
+    if (out is None) == (into is None):
+        raise UsageError("give the merged workbook to write, -o FILE, or the team's workbook "
+                         "to update, --into FILE (one of them)")
+    keep = KEEP_BACKUPS if keep_backups is None else keep_backups
+    if into is not None:
+        check_target(Path(into), keep)
     preference = prefer if isinstance(prefer, Preference) else parse_prefer(prefer)
     if workspace is not None:
         rules = workspace.checklist
@@ -344,8 +394,14 @@ def merge_workbooks(workspace: Workspace | None, paths: Sequence[Path], out: Pat
     inputs = [read_workbook(Path(p), rules, known, force=force) for p in paths]
     _check_preferred(preference, inputs)
     content, result = merge_inputs(rules, inputs, preference, known)
-    result.backup = save_workbook(content, Path(out), overwrite).backup
-    result.path = Path(out)
+    if into is not None:
+        result.into = write_into(content, Path(into), accept_loss=accept_loss,
+                                 keep_backups=keep)
+        result.path = Path(into)
+    else:
+        assert out is not None
+        result.backup = save_workbook(content, Path(out), overwrite).backup
+        result.path = Path(out)
     result.hyperlinks = int(content.extra.get("hyperlinks", 0))
     result.unlinked = int(content.extra.get("unlinked", 0))
     result.unlinked_reason = str(content.extra.get("unlinked_reason", ""))

@@ -1,6 +1,7 @@
 // Blocks of main text with their line spacing and size: the elements inside the page's main
-// region holding at least `minChars` characters of their own text.
-({ minChars, limit }) => {
+// region holding at least `minChars` characters of their own text; the first `limit` of them,
+// and the characters of all (`first`: only the first `limit`, and theirs).
+({ minChars, limit, first }) => {
   const root = document.querySelector(
     'main, [role="main"], article, #zoom, .TRS_Editor, #content, .content, #main, .main, ' +
     '.article, .article-content, #article') || document.body;
@@ -43,7 +44,7 @@
     if (blocks.length < limit) {
       blocks.push({ ...gaItem(el, text.slice(0, 40)), chars: text.length, fontSize,
                     lineHeight, normal: style.lineHeight === "normal", rendered });
-    }
+    } else if (first) break;
   }
   return { root: gaSelector(root), blocks, measured };
 }

@@ -1,5 +1,6 @@
 // The main navigation: the <nav>, role=navigation or nav/menu-named block with the most
-// visible links in the upper part of the page; its links with their unfocused style.
+// visible links in the upper part of the page; its links with their unfocused style, and how
+// many Tab presses should reach it from the top (null: none of its elements takes the focus).
 ({ selector }) => {
   const style = (el) => {
     const s = getComputedStyle(el);
@@ -27,5 +28,16 @@
   const items = Array.from(nav.querySelectorAll("a, [onclick], [role='menuitem'], button"))
     .filter(gaVisible).slice(0, 40);
   window.__govauditNavStyles = new Map(items.map((el) => [el, style(el)]));
-  return { nav: gaItem(nav, ""), links: items.map((el) => gaItem(el, (el.innerText || "").trim().slice(0, 20))) };
+  // The sequential focus order, roughly: positive tabindex first, then document order. Only
+  // a guess of how many presses to send at once; the presses themselves decide.
+  const shown = (el) => (el.checkVisibility ? el.checkVisibility({ visibilityProperty: true })
+                                           : el.getClientRects().length > 0);
+  const order = Array.from(document.querySelectorAll(
+    'a[href], area[href], button, input, select, textarea, iframe, summary, [tabindex], ' +
+    '[contenteditable]')).filter((el) => el.tabIndex >= 0 && !el.disabled &&
+      !(el.localName === "input" && el.type === "hidden") && shown(el));
+  const first = order.filter((el) => el.tabIndex > 0).sort((a, b) => a.tabIndex - b.tabIndex)
+    .concat(order.filter((el) => el.tabIndex === 0)).findIndex((el) => nav.contains(el));
+  return { nav: gaItem(nav, ""), tabsToNav: first < 0 ? null : first + 1,
+           links: items.map((el) => gaItem(el, (el.innerText || "").trim().slice(0, 20))) };
 }

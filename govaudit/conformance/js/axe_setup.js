@@ -1,0 +1,45 @@
+// axe-core, once loaded, configured once for the accessibility check: no element HTML in its
+// results (axe would serialise every element each rule looks at; axe_run.js reads the few it
+// reports), and, for the axe-core version this was written against (`shortcuts`), rules made
+// to ask their cheap question first. Each of these rules keeps an element when all of two
+// tests hold, and runs the costly one first over every element of the page; putting the
+// other first leaves what the rule keeps as it was:
+// - link-in-text-block: "visible on screen" (a cold cache, most of axe's time on a portal
+//   page), then "in a block of text";
+// - the ARIA attribute rules and autocomplete-valid: "visible to screen readers" (a cache
+//   looked up by a linear search, element by element), then "has an aria-* (autocomplete)
+//   attribute".
+(axe, shortcuts) => {
+  axe.configure({ noHtml: true });
+  if (!shortcuts) return;
+  const rules = new Map(axe._audit.rules.map((rule) => [rule.id, rule]));
+  const dom = axe.commons && axe.commons.dom;
+  const inTextBlock = dom && dom.isInTextBlock;
+  const link = rules.get("link-in-text-block");
+  if (link && typeof link.matches === "function" && typeof inTextBlock === "function") {
+    const matches = link.matches;
+    link.matches = function (node, ...rest) {
+      let inBlock = true;
+      try { inBlock = inTextBlock(node); } catch (e) { /* the rule's own test decides */ }
+      return inBlock && matches.call(this, node, ...rest);
+    };
+  }
+  const visible = dom && dom.isVisibleToScreenReaders;
+  if (typeof visible !== "function") return;
+  for (const id of ["aria-allowed-attr", "aria-conditional-attr", "aria-prohibited-attr",
+                    "aria-valid-attr", "aria-valid-attr-value", "autocomplete-valid"]) {
+    const rule = rules.get(id);
+    if (!rule || rule.selector !== "*" || !rule.excludeHidden
+        || typeof rule.matches !== "function") continue;
+    const matches = rule.matches;
+    rule.excludeHidden = false;
+    rule.matches = function (node, vNode, ...rest) {
+      let kept;
+      try { kept = matches.call(this, node, vNode, ...rest); } catch (e) {
+        if (!visible(vNode)) return false;  // never asked of hidden elements before
+        throw e;
+      }
+      return kept && visible(vNode);
+    };
+  }
+}
