@@ -55,6 +55,14 @@ class WorkbookContent:
     monitoring: MonitoringSheet | None = None  # the Monitoring sheet (a monitored workspace)
     checks: list[dict[str, Any]] | None = None  # the Checks sheet's rows, by column id
 
+    @property
+    def date(self) -> str:
+        """The day the workbook was made, in China: what a printed page's footer shows."""
+        from govaudit.chinatime import china_date
+
+        made = next((v for _, key, v in self.about if key == "exported"), None)
+        return china_date(made if isinstance(made, dt.datetime) else None)
+
 
 def parse_time(text: str) -> dt.datetime | None:
     """A stored ISO time as a naive UTC datetime rounded to the millisecond (xlsx has no zones)."""

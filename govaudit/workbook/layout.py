@@ -42,15 +42,17 @@ class Column:
 
 
 SUMMARY_HEAD = (
-    Column("site", "网站", 22), Column("level", "级别", 9), Column("total", "总分", 9),
-    Column("bonus", "加分", 8), Column("grade", "等级", 8), Column("rank", "排名", 7),
+    Column("site", "网站", 18), Column("level", "级别", 6), Column("total", "总分", 7),
+    Column("provisional", "暂定", 5), Column("bonus", "加分", 6), Column("grade", "等级", 6),
+    Column("rank", "排名", 5), Column("rank_group", "排名分组", 8),
 )
-# …then one column per first-level indicator (id "top.<id>"), then:
+# …then, for a deduction scheme, the verdict; then one column per first-level indicator
+# (id "top.<id>"): the columns a printed Summary shows. Then, not printed:
 SUMMARY_TAIL = (
     Column("answered", "已答题数", 9), Column("questions", "应答题数", 9),
     Column("url", "网址", 30), Column("region", "地区", 10), Column("group", "分组", 10),
 )
-# …then, for a deduction scheme, the verdict; for sites in several ranking groups, every rank
+# …then, for sites in several ranking groups, every rank
 SUMMARY_VERDICT = (
     Column("verdict", "结论", 8), Column("part2", "扣分指标得分", 10),
     Column("reason", "不合格原因", 30),
@@ -119,6 +121,15 @@ DISAGREEMENT_COLUMNS = (
     Column("question_text", "问题", 40), Column("values", "各评估人答案", 50),
 )
 ABOUT_COLUMNS = (Column("label", "项目", 16), Column("key", "键", 18), Column("value", "值", 60))
+
+# A printed page's heading, per sheet
+SHEET_TITLES = {
+    SUMMARY: "评估结果汇总", PROBLEMS: "问题清单", SCORES: "指标得分", ANSWERS: "答题记录",
+    EVIDENCE: "证据清单", CHECKLIST: "指标体系", CONFLICTS: "答案冲突", AGREEMENT: "评估一致性",
+    MONITORING: "监测结果", ABOUT: "说明",
+}
+# What the 暂定 column says of a total that open or disputed questions may still change
+PROVISIONAL = "暂定"
 
 # How the workbook shows a level; each is one of the names govaudit.sites reads back.
 LEVEL_LABELS = {
