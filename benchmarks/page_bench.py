@@ -14,10 +14,9 @@ shared: wall-clock time would time the neighbours too):
   date, columns, a column page's state, features and marks (find_marks on the static Dom);
   "first visit" with the remembered link targets (dom.link_target) cleared before each run,
   "again" with them kept, as when the monitor visits the same page again;
-- page+rendered: the same with a capture of the same HTML (the rendered DOM parsed too);
-- monitor: today's monitor.pages.analyse (items, dates, navigation, links);
-- check: today's probes.html.Document with find_marks, find_features and page_freshness;
-- check+monitor: the two together, as a page read by both today.
+- page+rendered: the same with a capture of the same HTML (the rendered DOM parsed too).
+
+`check` and `monitor` read every page this way (one Page a page, read once).
 
 Run: .venv/bin/python benchmarks/page_bench.py [--runs 30] [--size 100]
 """
@@ -34,15 +33,10 @@ from typing import Any
 
 from probes_bench import TODAY, WORDS, portal_page
 
-from govaudit.monitor.config import column_table
-from govaudit.monitor.pages import analyse
 from govaudit.page import Capture, Page
 from govaudit.page.columns import column_state, find_columns
 from govaudit.page.dom import link_target
 from govaudit.page.features import find_features as page_features
-from govaudit.probes.features import find_features
-from govaudit.probes.freshness import page_freshness
-from govaudit.probes.html import Document
 from govaudit.probes.marks import find_marks
 
 URL = "http://www.example.gov.cn/"
@@ -138,23 +132,13 @@ def main() -> None:
 
 def measure(name: str, html: str, runs: int) -> None:
     body = html.encode("utf-8")
-    ignore = column_table().ignore
     capture = Capture(URL, html)
 
     facts = all_facts(Page.from_bytes(body, URL, "text/html; charset=utf-8", today=TODAY))
-    old = analyse(html, URL, TODAY, ignore)
     items = sum(len(found.items) for found in facts["lists"])
     print(f"{name} page: {len(body) / 1024:.0f} KB; govaudit.page finds "
           f"{len(facts['lists'])} lists, {items} items, newest {facts['newest']}, "
-          f"{len(facts['links'])} links, "
-          f"{len(facts['columns'])} columns; monitor.pages finds {old.items} items, "
-          f"newest {old.newest_date}, {len(old.links)} links, {len(old.nav)} navigation links")
-
-    def check() -> None:
-        doc = Document(html, URL)
-        find_marks(doc)
-        find_features(doc)
-        page_freshness(doc, TODAY)
+          f"{len(facts['links'])} links, {len(facts['columns'])} columns")
 
     def static() -> object:
         return all_facts(Page.from_bytes(body, URL, "text/html; charset=utf-8", today=TODAY))
@@ -167,9 +151,6 @@ def measure(name: str, html: str, runs: int) -> None:
         ("page, static: first visit", static, True),
         ("page, static: again", static, False),
         ("page, static+rendered: first visit", rendered, True),
-        ("monitor.pages.analyse", lambda: analyse(html, URL, TODAY, ignore), False),
-        ("check: Document+marks+features+freshness", check, False),
-        ("check+monitor today", lambda: (check(), analyse(html, URL, TODAY, ignore)), False),
     )
     for label, work, cold in measured:
         print(f"  {label:<44} {median_ms(work, runs, cold):7.1f} ms/page (CPU)")

@@ -21,15 +21,17 @@ Then, against labels.yaml:
   neither dead nor counted;
 - availability: per home page, answer_outcome: opened, down, or challenge (a browser decides).
 
-Beside them, today's probes on the page as fetched (what check reads without a capture, and
-what monitor reads): check's marks, features and newest date (probes.html.Document), and
-monitor's newest date of home and column pages, columns and dead links (monitor.pages.analyse;
-a link that failed in any way but a refused private address is dead).
+Then what `check` stores and what the monitor stores and answers, run for real over the same
+corpus (tests/corpus_run.py: `govaudit.Audit.check` with "today" the corpus's 2026-12-05, and a
+`Monitor` whose clock stands at noon that day), scored the same way fact by fact: check's
+marks, features, home page newest date, columns and column states, dead links of the home page
+and availability; the monitor's home page newest date, columns and column states, dead links
+(of the home and column pages it read) and availability.
 
 Prints one line per fact: TP, FP, FN, precision, recall; with --misses, what was missed.
 
 Run: .venv/bin/python benchmarks/probe_accuracy.py [--corpus tests/corpus] [--no-browser]
-     [--misses]
+     [--misses]  (--no-browser: the model on the pages as fetched only, no check or monitor run)
 """
 
 from __future__ import annotations
@@ -45,20 +47,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govaudit.monitor.config import column_table
-from govaudit.monitor.pages import analyse
-from govaudit.netpolicy import AddressPolicy, refused_private
+from govaudit.netpolicy import AddressPolicy
 from govaudit.page import CAPTURE_SCRIPT, Capture, Page
 from govaudit.page.challenges import Outcome, answer_outcome
 from govaudit.page.columns import column_state, find_columns
-from govaudit.page.dom import link_target
+from govaudit.page.dom import Dom, link_target
 from govaudit.page.features import features_present, find_features
+from govaudit.page.links import find_targets
 from govaudit.page.verdicts import LinkVerdict, link_verdict
-from govaudit.probes.features import find_features as today_features
 from govaudit.probes.fetch import Fetcher, FetchLimits
-from govaudit.probes.freshness import page_freshness
-from govaudit.probes.html import Document
-from govaudit.probes.links import extract_links
 from govaudit.probes.marks import find_marks
 
 REPO = Path(__file__).resolve().parent.parent
@@ -93,7 +90,7 @@ class Score:
     def line(self, name: str) -> str:
         precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
         recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-        return (f"{name:<26} TP {self.tp:5}  FP {self.fp:4}  FN {self.fn:4}  "
+        return (f"{name:<30} TP {self.tp:5}  FP {self.fp:4}  FN {self.fn:4}  "
                 f"precision {precision:.3f}  recall {recall:.3f}")
 
 
@@ -140,7 +137,6 @@ class Run:
         self.pages: dict[str, Page] = {}
         self.answers: dict[str, Any] = {}
         self.verdicts: dict[tuple[str, str], LinkVerdict] = {}
-        self.failed: dict[tuple[str, str], bool] = {}  # monitor's rule today: any failure
         self.slots = asyncio.Semaphore(2)  # pages rendered at once
 
     def url(self, target: str) -> str:
@@ -167,12 +163,10 @@ class Run:
             policy = AddressPolicy([self.server.url(self.corpus.site(site).home)])
             answer = await self.fetcher.page(url, policy=policy)
             self.verdicts[key] = link_verdict(answer.status, answer.error, answer.html)
-            self.failed[key] = not refused_private(answer.error) and bool(
-                answer.error or answer.status is None or answer.status >= 400)
         return self.verdicts[key]
 
 
-def marks_of(*docs: Document | None) -> dict[str, Any]:
+def marks_of(*docs: Dom | None) -> dict[str, Any]:
     """The marks a reader sees: the static page's, then those only the rendered page shows.
     A site code found only in `<meta name=SiteIDCode>` is not shown on the page."""
     found: dict[str, Any] = {}
@@ -189,51 +183,29 @@ async def measure(run: Run) -> dict[str, Score]:
     corpus = run.corpus
     scores = {name: Score() for name in (
         "marks", "dates: page newest", "dates: list newest", "columns", "column states",
-        "columns: empty", "features", "dead links", "availability", "today: check marks",
-        "today: check newest", "today: check features", "today: monitor newest",
-        "today: monitor columns", "today: monitor dead links")}
-    ignore = column_table().ignore
+        "columns: empty", "features", "dead links", "availability")}
     await asyncio.gather(*(run.page(p.path) for p in corpus.pages))
     dead_found: dict[str, dict[str, LinkVerdict]] = {}
-    old_found: dict[str, set[str]] = {}
     for labelled in corpus.pages:
         page = run.pages[labelled.path]
         where = labelled.path
-        html, url = run.answers[where].html or "", page.url
-        old_doc = Document(html, url)
-        old_monitor = analyse(html, url, corpus.today, ignore)
-        for name, found in (("marks", marks_of(page.static, page.rendered)),
-                            ("today: check marks", marks_of(old_doc))):
-            for key in MARKS:
-                expected = getattr(labelled.marks, key)
-                value = found.get(key)
-                if key == "sitemap" and expected:
-                    expected = run.url(expected)
-                    value = link_target(value, value, "utf-8")[0] if value else None
-                scores[name].add(expected, value, f"{where} {key}")
+        found_marks = marks_of(page.static, page.rendered)
+        for key in MARKS:
+            expected = getattr(labelled.marks, key)
+            value = found_marks.get(key)
+            if key == "sitemap" and expected:
+                expected = run.url(expected)
+                value = link_target(value, value, "utf-8")[0] if value else None
+            scores["marks"].add(expected, value, f"{where} {key}")
         scores["dates: page newest"].add(labelled.newest.date, page.newest, where)
-        latest = page_freshness(old_doc, corpus.today)["latest"]
-        scores["today: check newest"].add(
-            labelled.newest.date, dt.date.fromisoformat(str(latest)) if latest else None, where)
-        if labelled.kind in ("home", "column"):  # the pages monitor reads items of
-            scores["today: monitor newest"].add(labelled.newest.date, old_monitor.newest_date,
-                                                where)
         multiset(scores["dates: list newest"], (x.newest for x in labelled.lists),
                  (x.newest for x in page.lists), where)
-        urls: set[str] = set()
-        for dom in (page.static, page.rendered, *page.frames):
-            if dom is not None:
-                urls.update(link.url for link in extract_links(dom)[0])
+        urls = set(find_targets(page.static, page.rendered, *page.frames).checkable)
         site_dead = dead_found.setdefault(labelled.site, {})
         verdicts = await asyncio.gather(*(run.verdict(labelled.site, u) for u in urls))
         for link, verdict in zip(urls, verdicts, strict=True):
             if verdict.dead:
                 site_dead[link] = verdict
-        old_dead = old_found.setdefault(labelled.site, set())
-        for link in old_monitor.links:
-            await run.verdict(labelled.site, link)
-            if run.failed[(labelled.site, link)]:
-                old_dead.add(link)
         if labelled.kind != "home":
             continue
         site = corpus.site(labelled.site)
@@ -249,22 +221,13 @@ async def measure(run: Run) -> dict[str, Score]:
         labelled_urls = {run.url(c.url) for c in labelled.columns}
         for extra in columns - labelled_urls - either:
             scores["columns"].add(None, extra, f"{where} not a column")
-        old_columns = {target for _, target in old_monitor.nav}
-        for column_url in labelled_urls:
-            scores["today: monitor columns"].add(
-                column_url, column_url if column_url in old_columns else None, where)
-        for extra in old_columns - labelled_urls - either:
-            scores["today: monitor columns"].add(None, extra, f"{where} not a column")
         matches = find_features(page)
         checked = {m.url: await run.verdict(labelled.site, m.url) for ms in matches.values()
                    for m in ms if m.url}
         present = features_present(matches, checked)
         assert labelled.features is not None
-        old_features = today_features(old_doc)
         for name, expected in labelled.features.as_dict().items():
             scores["features"].add(expected, present[name], f"{where} {name}")
-            scores["today: check features"].add(expected, old_features[name]["found"],
-                                                f"{where} {name}")
         answer = run.answers[labelled.path]
         outcome = answer_outcome(answer.status, answer.error, answer.html).outcome
         expected_outcome = AVAILABILITY[labelled.availability or "up"]
@@ -274,11 +237,77 @@ async def measure(run: Run) -> dict[str, Score]:
         for labelled in corpus.pages:
             if labelled.site == site.id:
                 labelled_dead.update(run.url(u) for u in labelled.links.dead)
-        for name, found_dead in (("dead links", set(dead_found.get(site.id, {}))),
-                                 ("today: monitor dead links", old_found.get(site.id, set()))):
-            for link in sorted(labelled_dead | found_dead):
-                scores[name].add(link if link in labelled_dead else None,
-                                 link if link in found_dead else None, f"{site.id} {link}")
+        found_dead = set(dead_found.get(site.id, {}))
+        for link in sorted(labelled_dead | found_dead):
+            scores["dead links"].add(link if link in labelled_dead else None,
+                                     link if link in found_dead else None, f"{site.id} {link}")
+    return scores
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(str(value)) if value else None
+
+
+def _sets(score: Score, expected: set[str], found: set[str], where: str) -> None:
+    for item in sorted(expected | found):
+        score.add(item if item in expected else None, item if item in found else None,
+                  f"{where} {item}")
+
+
+def measure_runs(done: Any) -> dict[str, Score]:
+    """What `check` stored and what the monitor stored and answered, against the labels."""
+    corpus = done.corpus
+    scores = {f"{who}: {fact}": Score() for who, facts in (
+        ("check", ("marks", "home newest", "columns", "column states", "columns: empty",
+                   "features", "dead links", "availability")),
+        ("monitor", ("home newest", "columns", "column states", "columns: empty",
+                     "dead links", "availability"))) for fact in facts}
+    for site in corpus.sites:
+        home = corpus.page(site.home_page)
+        probes = done.check[site.name]
+        visit = done.visits[site.name]
+        where = site.home_page
+        up = "down" if home.availability == "down" else "up"
+        scores["check: availability"].add(
+            up, "down" if probes["availability"]["failures"] else "up", where)
+        scores["monitor: availability"].add(up, "up" if visit["ok"] else "down", where)
+        scores["monitor: home newest"].add(home.newest.date, _date(visit["newest_date"]), where)
+        marks = probes["marks"]
+        features = probes["features"]
+        if marks.get("failed"):
+            continue
+        for key in MARKS:
+            expected = getattr(home.marks, key)
+            shown = (marks.get("details") or {}).get(key, {}).get("found_as") != "meta"
+            value = marks.get(key) if shown else None
+            if key == "sitemap" and expected:
+                expected = done.url(expected)
+                value = link_target(value, value, "utf-8")[0] if value else None
+            scores["check: marks"].add(expected, value, f"{where} {key}")
+        assert home.features is not None
+        for name, expected in home.features.as_dict().items():
+            scores["check: features"].add(expected, features[name]["found"], f"{where} {name}")
+        pages = probes["freshness"]["pages"]
+        scores["check: home newest"].add(home.newest.date, _date(pages[0]["latest"]), where)
+        labelled = {done.url(c.url): c for c in home.columns}
+        either = {done.url(c.url) for c in home.columns_either} - set(labelled)
+        for who, found in (("check", {p["url"]: (p.get("latest"), p.get("empty", False))
+                                      for p in pages[1:]}),
+                           ("monitor", {u: (c["newest_date"], bool(c["empty"]))
+                                        for u, c in done.columns.get(site.name, {}).items()})):
+            _sets(scores[f"{who}: columns"], set(labelled), set(found) - either, where)
+            for url, column in labelled.items():
+                newest, empty = found.get(url, (None, False))
+                scores[f"{who}: column states"].add(column.newest, _date(newest),
+                                                    f"{column.page} newest")
+                scores[f"{who}: columns: empty"].add(column.empty, empty, f"{column.page} empty")
+        dead = {row["url"] for row in probes["links"]["broken"]}
+        _sets(scores["check: dead links"], {done.url(u) for u in home.links.dead}, dead, where)
+        read = {site.home_page, *(c.page for c in home.columns if done.url(c.url) in
+                                  done.columns.get(site.name, {}))}
+        expected = {done.url(u) for p in corpus.pages if p.path in read for u in p.links.dead}
+        found = {d["url"] for d in done.findings[site.name]["dead_links"]["samples"]}
+        _sets(scores["monitor: dead links"], expected, found, site.id)
     return scores
 
 
@@ -309,11 +338,23 @@ async def main_async(args: argparse.Namespace) -> None:
                 await pw.stop()
     rendered = "static and rendered" if browser is not None else "static only"
     print(f"corpus: {len(corpus.pages)} pages, {len(corpus.sites)} sites ({rendered})")
+    _print(scores, args.misses)
+    if args.no_browser:
+        return
+    import tempfile
+
+    from corpus_run import run_corpus
+
+    with tempfile.TemporaryDirectory() as folder, run_corpus(Path(folder)) as done:
+        runs = measure_runs(done)
+    print("what check stores and the monitor stores and answers (run over the corpus):")
+    _print(runs, args.misses)
+
+
+def _print(scores: dict[str, Score], misses: bool) -> None:
     for name, score in scores.items():
-        if name == "today: check marks":
-            print("today's probes, on the page as fetched:")
         print(score.line(name))
-        if args.misses:
+        if misses:
             for miss in score.misses:
                 print(f"    {miss}")
 

@@ -71,9 +71,10 @@ def check(
         "--allow-private", help="Follow redirects and links to private addresses (intranet, "
         "loopback); by default only a site's own pages may be on one.")] = False,
     render: Annotated[bool, typer.Option(
-        "--render", help="Marks, features: also read the home page as Chromium renders it "
-        "(footers written by scripts); uses the capture of 'govaudit evidence' when there "
-        "is one.")] = False,
+        "--render", help="Also read the home page as Chromium renders it (footers, lists "
+        "and links written by scripts, what a reader does not see); uses the capture of "
+        "'govaudit evidence' when there is one. Runs the browser checks too: hidden links, "
+        "accessibility, 适老化.")] = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:

@@ -21,7 +21,8 @@ from .common import (
 app = typer.Typer(
     cls=GovauditGroup,
     help="Capture screenshot evidence (PNG, HTML, MHTML with SHA-256) of every site's home page "
-    "and every recorded page; or one page with --url. Subcommands: attach, verify.",
+    "and every recorded page; or one page with --url. Subcommands: attach, verify, keygen, "
+    "timestamp, sign, export.",
     invoke_without_command=True,
     no_args_is_help=False,
     pretty_exceptions_enable=False,
@@ -395,8 +396,16 @@ def keygen(
     console.print(f"private key {made.private} (mode 600: keep it to yourself)\n"
                   f"public key  {made.public}: give it to the team lead, who keeps it in the "
                   f"workspace's public-keys folder ([evidence] public_keys)\n"
-                  f"fingerprint {made.fingerprint}\n"
-                  f'in govaudit.toml: [evidence] key = "{made.private}"', markup=False)
+                  f"fingerprint {made.fingerprint}", markup=False)
+    if made.recorded:
+        console.print("recorded in govaudit.toml as [evidence] key: 'govaudit evidence sign' "
+                      "signs with it, and 'verify' trusts it in this workspace", markup=False)
+    elif made.private == default_key_path():
+        console.print("'govaudit evidence sign' uses it in every workspace that sets no "
+                      "[evidence] key", markup=False)
+    else:
+        console.print(f'to sign with it, set in govaudit.toml: [evidence] key = "{made.private}"',
+                      markup=False)
 
 
 @app.command("timestamp")
@@ -431,7 +440,8 @@ def timestamp(
 
 @app.command("sign")
 def sign(workspace: WorkspaceOption = None) -> None:
-    """Sign the run manifests and WACZ archives not signed yet, with [evidence] key."""
+    """Sign the run manifests and WACZ archives not signed yet, with [evidence] key (else
+    keygen's default key)."""
     audit = open_audit(workspace)
     signer, signed = audit.sign()
     for path in signed:

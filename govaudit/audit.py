@@ -440,24 +440,27 @@ class Audit:
 
     def keygen(self, key: str | Path | None = None, signer: str = "") -> KeyFiles:
         """This evaluator's signing key: at `key`, else [evidence] key, else the default
-        place; named `signer`, else [evidence] signer (the evaluator)."""
+        place; named `signer`, else [evidence] signer (the evaluator). A workspace without
+        [evidence] key gets it (and `signer`) written into govaudit.toml."""
+        from govaudit.archive.settings import record_key
         from govaudit.archive.signing import default_key_path
 
         settings = self.evidence_settings
-        return self.new_signing_key(self.path(key) if key else settings.key or default_key_path(),
+        made = self.new_signing_key(self.path(key) if key else settings.key or default_key_path(),
                                     signer or settings.signer)
+        made.recorded = record_key(self.workspace, made.private, signer or settings.signer)
+        return made
 
     def sign(self) -> tuple[str, list[Path]]:
-        """Sign the run manifests and WACZ archives not signed yet with [evidence] key;
-        the signer's name and the new signature files."""
+        """Sign the run manifests and WACZ archives not signed yet with [evidence] key (else
+        keygen's default key file); the signer's name and the new signature files."""
         from govaudit.archive.signing import sign_unsigned, team_key
 
         settings = self.evidence_settings
         key = team_key(settings)
         if key is None:
-            raise GovauditError(f"no signing key: set [evidence] key in "
-                                f"{self.workspace.config_path} (make one with "
-                                "'govaudit evidence keygen')")
+            raise GovauditError(f"no signing key: make one with 'govaudit evidence keygen' "
+                                f"(it sets [evidence] key in {self.workspace.config_path})")
         return settings.signer, sign_unsigned(self.workspace, key, settings.signer)
 
     def timestamp(self, tsa: str | None = None) -> list[TimestampResult]:

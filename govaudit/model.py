@@ -326,9 +326,13 @@ class LinkRow:
     found_on: str = ""
     text: str = ""
     tag: str = ""
+    verdict: str = ""  # govaudit.page.verdicts.LinkVerdict ("" in rows stored before it)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if not self.verdict:  # a row stored before verdicts is written back as it was
+            del out["verdict"]
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LinkRow:
@@ -354,6 +358,44 @@ class ProbeFinding:
     detail: str
     count: int | None = None
     urls: tuple[str, ...] = ()
+    # how many times the problem was found, for a count question that asks it (a veto or
+    # deduction item: 不可用的链接 n 个); None: the result does not count problems
+    problems: int | None = None
+
+
+CHECK_RESULTS = ("problem", "pass", "not checked", "could not judge")
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One content or conformance check's result on one spot of a site, with its evidence.
+
+    `result` is one of CHECK_RESULTS: a problem found; passed; not checked (no list, no
+    browser, nothing of the kind on the pages read), with the reason in `detail`; could not
+    judge (the input was unusable: a damaged attachment, a list in the wrong encoding).
+    """
+
+    check: str  # "names", "words", "personal", "metadata", "https.certificate", …
+    result: str
+    detail: str = ""
+    url: str = ""  # the page (or attachment) it is on
+    path: str = ""  # the DOM path of the element (or the place in an attachment)
+    context: str = ""  # the text around the spot
+    entry: str = ""  # the list entry it matched
+    list_file: str = ""  # that list's file
+    list_validity: str = ""  # that list's dates of validity: 2026-01-01..2026-12-31
+    screenshot: str = ""  # an element screenshot with the spot marked (a file of the run)
+
+    @property
+    def is_problem(self) -> bool:
+        return self.result == "problem"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v or k in ("check", "result")}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CheckRow:
+        return cls(**{k: str(v or "") for k, v in known_fields(cls, data).items()})
 
 
 @dataclass(frozen=True)
@@ -365,8 +407,9 @@ class Monitored:
     note: str
 
 
-__all__ = ["PROBE_EVALUATOR", "SOURCES", "Answer", "Evidence", "EvidenceFile", "Fact",
-           "FailedProbe", "LinkRow", "Monitored", "PageRef", "ProbeFinding", "ProbeResult",
+__all__ = ["CHECK_RESULTS", "PROBE_EVALUATOR", "SOURCES", "Answer", "CheckRow", "Evidence",
+           "EvidenceFile", "Fact", "FailedProbe", "LinkRow", "Monitored", "PageRef",
+           "ProbeFinding", "ProbeResult",
            "RemovedSite", "Site", "SiteChange", "SiteScore", "SitesPlan", "int_or",
            "known_fields", "plain", "typed_records", "utc_now"]
 

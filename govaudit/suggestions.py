@@ -8,6 +8,11 @@ Only yes/no, count and text questions get suggestions. A yes/no suggestion
 is "yes" when the probe found what the question asks for. Absence is only
 suggested where the probe can see it: a feature hint that is not in the HTML
 (menus built by scripts) and a page without dates give no suggestion at all.
+
+A veto or deduction question (`finds_problems`) asks the reverse: whether a problem was
+found. Its yes/no suggestion is "yes" when the probe's finding is not good (the problem is
+there) and "no" when it is good; its count is how many times the probe found the problem
+(`ProbeFinding.problems`), and a probe that counts something else suggests no count.
 """
 
 from __future__ import annotations
@@ -45,7 +50,9 @@ def suggestions_for(checklist: Checklist, site: Site,
     for question in checklist.questions_at(site.level):
         auto = question.auto.strip()
         probe = registry.answering(auto)
-        if probe is None or question.finds_problems:
+        # the monitoring's verdicts are by probe and in the has-feature sense: its veto lines
+        # answer the problem questions through govaudit.monitor.views.problem_answers
+        if probe is None or (monitored is not None and question.finds_problems):
             continue
         result = probe_results.get(probe.name)
         if result is None or result.failed:
@@ -107,9 +114,7 @@ def save_probe_answers(store: Store, checklist: Checklist, site: Site,
     now = utc_now()
     for qid, (text, note) in suggested.items():
         question = checklist.question(qid)
-        # a veto or deduction question asks whether a problem is found (yes: found), the
-        # reverse of what the probes and the monitor suggest: none is saved for it yet
-        if question is None or qid in by_person or question.finds_problems:
+        if question is None or qid in by_person:
             continue
         value = question.parse_value(text)
         old = by_probe.get(qid)
@@ -124,6 +129,12 @@ def save_probe_answers(store: Store, checklist: Checklist, site: Site,
 
 
 def _value(question: Question, finding: ProbeFinding) -> str | None:
+    if question.finds_problems:  # yes: the problem is found
+        if question.type == "yes_no":
+            return None if finding.good is None else ("no" if finding.good else "yes")
+        if question.type == "count":
+            return None if finding.problems is None else str(finding.problems)
+        return None
     if question.type == "yes_no":
         return None if finding.good is None else ("yes" if finding.good else "no")
     if question.type == "count":

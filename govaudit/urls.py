@@ -139,3 +139,50 @@ def origin_logins(sites: Iterable[Site], credentials: Mapping[str, tuple[str, st
             logins.setdefault(key, login)
         clean.append(replace(site, url=url) if url != site.url else site)
     return clean, logins
+
+
+_ESCAPED = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_WEB_URL = re.compile(r"(?i)\bhttps?://[^\s<>\"'，。；、）]+")
+
+
+def readable_url(url: str) -> str:
+    """A URL as a person reads it (its IRI form): percent-escaped UTF-8 shown as the characters
+    (`预算公开.xls`, not `%E9%A2%84…`) and an xn-- host in its own script. ASCII escapes
+    (%2F, %20, %3F), invalid UTF-8, spaces and invisible or direction-control characters stay
+    escaped, so the text still names the same resource. Links and stored values keep the URL
+    exact: this is for display only."""
+
+    def decode(match: re.Match[str]) -> str:
+        try:
+            text = bytes.fromhex(match.group(0).replace("%", "")).decode("utf-8")
+        except UnicodeDecodeError:
+            return match.group(0)
+        return "".join(c if ord(c) > 127 and c.isprintable() else
+                       "".join(f"%{b:02X}" for b in c.encode("utf-8")) for c in text)
+
+    shown = _ESCAPED.sub(decode, url)
+    if "xn--" in shown.lower():
+        with contextlib.suppress(ValueError):
+            parts = urlsplit(shown)
+            host = parts.hostname or ""
+            labels = [_unicode_label(label) for label in host.split(".")]
+            if labels and host and host in parts.netloc:
+                shown = urlunsplit(parts._replace(netloc=parts.netloc.replace(
+                    host, ".".join(labels), 1)))
+    return shown
+
+
+def readable_urls(text: str) -> str:
+    """`text` with every http(s) URL in it shown by readable_url."""
+    if "%" not in text and "xn--" not in text.lower():
+        return text
+    return _WEB_URL.sub(lambda m: readable_url(m.group(0)), text)
+
+
+def _unicode_label(label: str) -> str:
+    if not label.lower().startswith("xn--"):
+        return label
+    try:
+        return label.encode("ascii").decode("idna")
+    except UnicodeError:
+        return label

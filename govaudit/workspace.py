@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tomli_w
 from filelock import FileLock, Timeout
@@ -20,6 +21,9 @@ from govaudit.errors import GovauditError, OptionError, UsageError
 from govaudit.files import atomic_write
 from govaudit.scoring import Settlement
 from govaudit.version import __version__
+
+if TYPE_CHECKING:
+    from govaudit.content.settings import ContentSettings
 
 CONFIG_NAME = "govaudit.toml"
 LOCK_TIMEOUT = 30.0
@@ -58,6 +62,20 @@ class Workspace:
                 raise GovauditError(f"{self.config_path}: checklist file {local} is missing")
             return load_checklist(local)
         return load_checklist(checklist_path(ref))
+
+    def content_settings(self) -> ContentSettings:
+        """The team's lists and limits for the content checks: govaudit.toml [content]
+        (none: the checks that need a list are not run, and say so)."""
+        from govaudit.content.settings import ContentSettings
+
+        try:
+            config = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+            table = config.get("content", {})
+            if not isinstance(table, dict):
+                raise GovauditError("[content] must be a table")
+            return ContentSettings.from_toml(table, self.root)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, GovauditError) as exc:
+            raise GovauditError(f"{self.config_path}: {exc}") from None
 
     @property
     def settlement(self) -> Settlement:

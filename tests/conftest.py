@@ -162,6 +162,15 @@ def serve() -> Iterator:
         server.server_close()
 
 
+@pytest.fixture(scope="session")
+def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """`check` and `monitor` run once over the labelled corpus (tests/corpus_run.py)."""
+    from corpus_run import run_corpus
+
+    with run_corpus(tmp_path_factory.mktemp("corpus-run")) as done:
+        yield done
+
+
 class SessionBrowser:
     """One Chromium for the whole test session, driven by Playwright's async API from an event
     loop in a thread of its own, so that tests written as plain functions share it: `run(work)`

@@ -109,3 +109,38 @@ def test_no_import_cycles():
         if module not in index:
             visit(module)
     assert cycles == []
+
+
+# The rules that read a page, each defined once, in the page model (govaudit.page).
+PAGE_RULES = ("find_dates", "publication_date", "age_days", "is_stale", "find_columns",
+              "column_state", "link_verdict", "is_soft_404", "find_features",
+              "features_present", "client_redirect", "answer_outcome")
+
+
+def test_one_page_model_and_one_rule_for_each_fact():
+    """check's probes and the monitor read pages through govaudit.page alone: the monitor's
+    page reader and the probes' own date and feature rules are gone, each page rule has one
+    definition, and neither the monitor nor a check parses HTML itself."""
+    gone = {"govaudit.monitor.pages", "govaudit.probes.freshness", "govaudit.probes.features"}
+    assert gone & set(MODULES) == set()
+    defined: dict[str, list[str]] = {}
+    for module, path in MODULES.items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
+                    and node.name in PAGE_RULES:
+                defined.setdefault(node.name, []).append(module)
+    assert set(defined) == set(PAGE_RULES)
+    assert {rule: modules for rule, modules in defined.items()
+            if len(modules) != 1 or not modules[0].startswith("govaudit.page.")} == {}
+    readers = [m for m in MODULES if m.startswith(("govaudit.monitor", "govaudit.probes.checks"))]
+    parsing = {m: sorted(n for n in _imported(m, MODULES[m])
+                         if n.startswith(("govaudit.probes.html", "selectolax", "lxml", "bs4",
+                                          "html5lib", "html.parser")))
+               for m in readers}
+    # the content probe still reads its links' elements itself (_hrefs), not Page.links
+    assert {m: names for m, names in parsing.items() if names} == {
+        "govaudit.probes.checks.content": ["selectolax.lexbor",
+                                           "selectolax.lexbor.LexborHTMLParser"]}
+    assert all(any(d.startswith("govaudit.page") for d in GRAPH[m]) for m in (
+        "govaudit.monitor.visits", "govaudit.probes.checks.freshness",
+        "govaudit.probes.checks.features", "govaudit.probes.links", "govaudit.probes.visit"))

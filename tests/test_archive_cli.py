@@ -45,9 +45,11 @@ def test_keygen_timestamp_sign_and_export_from_the_command_line(cli, make_worksp
 
     (ws.root / "chain.pem").write_bytes(tsa.chain.read_bytes())
     with serve_tsa(real_tsa(tsa)) as url:
-        with ws.config_path.open("a", encoding="utf-8") as handle:
-            handle.write(f'\n[evidence]\ntsa = "{url}"\ntsa_chain = "chain.pem"\n'
-                         'key = "me.key"\npublic_keys = "keys"\n')
+        config = ws.config_path.read_text(encoding="utf-8")
+        assert '[evidence]\nkey = "me.key"\n' in config  # keygen recorded it
+        ws.config_path.write_text(config.replace("[evidence]\n", f'[evidence]\ntsa = "{url}"\n'
+                                                 'tsa_chain = "chain.pem"\n'
+                                                 'public_keys = "keys"\n'), encoding="utf-8")
         done = cli("evidence", "timestamp", *w)  # the manifest the TSA missed before
         assert done.exit_code == 0, done.output
     done = cli("evidence", "timestamp", *w)
@@ -72,3 +74,74 @@ def test_keygen_timestamp_sign_and_export_from_the_command_line(cli, make_worksp
     assert "SHA256SUMS" in names and "README.txt" in names and "keys/张三.pub.pem" in names
     done = cli("evidence", "export", "北京市", "-o", str(ws.root / "x.zip"), *w)
     assert done.exit_code == 1 and "北京市" in done.output and "Traceback" not in done.output
+
+
+def _attached(ws, cli) -> None:
+    shot = ws.root / "shot.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (10, 10), (9, 9, 9)).save(buffer, "PNG")
+    shot.write_bytes(buffer.getvalue())
+    assert cli("evidence", "attach", "成都市", "a1.q1", str(shot), cwd=ws.root).exit_code == 0
+
+
+def test_keygen_records_its_key_so_that_sign_and_verify_work_as_written(
+        cli, make_workspace, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    ws = make_workspace(sites=[("成都市", "http://127.0.0.1:1/", "city")])
+    ws.config_path.write_text(ws.config_path.read_text(encoding="utf-8")
+                              + "\n# the team's settings\n[evidence]  # kept as written\n"
+                              "archive = false\n", encoding="utf-8")
+    _attached(ws, cli)
+    done = cli("evidence", "keygen", "--signer", "张三", cwd=ws.root)
+    assert done.exit_code == 0, done.output
+    assert "recorded in govaudit.toml as [evidence] key" in done.output
+    config = ws.config_path.read_text(encoding="utf-8")
+    key = tmp_path / "home" / ".config" / "govaudit" / "signing-key.pem"
+    assert f'key = "{key}"' in config and "# the team's settings" in config
+    assert "archive = false" in config
+
+    done = cli("evidence", "sign", cwd=ws.root)
+    assert done.exit_code == 0 and "1 file(s) signed by 张三" in done.output, done.output
+    done = cli("evidence", "verify", cwd=ws.root)  # no public_keys: the evaluator's own key
+    assert done.exit_code == 0, done.output
+    assert [v.signature.state for v in verify_workspace(ws)] == ["ok", "ok"]
+
+
+def test_sign_falls_back_to_the_key_keygen_made(cli, make_workspace, monkeypatch,
+                                                 tmp_path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    done = cli("evidence", "keygen", "--signer", "张三", cwd=tmp_path)  # outside a workspace
+    assert done.exit_code == 0, done.output
+    ws = make_workspace(sites=[("成都市", "http://127.0.0.1:1/", "city")])
+    _attached(ws, cli)
+    done = cli("evidence", "sign", cwd=ws.root)
+    assert done.exit_code == 0 and "1 file(s) signed by 张三" in done.output, done.output
+    assert cli("evidence", "verify", cwd=ws.root).exit_code == 0
+
+
+def test_a_key_the_team_has_not_listed_is_not_called_invalid(cli, make_workspace,
+                                                               tmp_path) -> None:
+    ws = make_workspace(sites=[("成都市", "http://127.0.0.1:1/", "city")])
+    _attached(ws, cli)
+    assert cli("evidence", "keygen", "--key", str(ws.root / "me.key"), cwd=ws.root
+               ).exit_code == 0
+    assert cli("evidence", "sign", cwd=ws.root).exit_code == 0
+    from govaudit.archive.signing import keygen
+
+    keygen(ws.root / "keys" / "li.key", "李四").private.unlink()  # the team lists 李四 only
+    config = ws.config_path.read_text(encoding="utf-8")
+    assert 'key = "me.key"' in config
+    # this workspace no longer has the signer's key: signed by someone the team has not listed
+    ws.config_path.write_text(config.replace('key = "me.key"', 'public_keys = "keys"'),
+                              encoding="utf-8")
+    done = cli("evidence", "verify", cwd=ws.root)
+    assert done.exit_code == 1
+    assert "signed by a key the team has not listed" in done.output, done.output
+    assert "signature invalid" not in done.output
+
+
+def test_evidence_help_lists_all_six_subcommands(cli) -> None:
+    done = cli("evidence", "--help")
+    head = done.output.split("Commands:")[0]
+    for name in ("attach", "verify", "keygen", "timestamp", "sign", "export"):
+        assert name in head, name

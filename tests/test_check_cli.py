@@ -9,7 +9,7 @@ import pytest
 from conftest import run_govaudit
 from fixtures.probe_site import site_fixture
 
-from govaudit.probes.freshness import today_in_china
+from govaudit.page.dates import today_in_china
 from govaudit.probes.registry import probe_names
 from govaudit.store import Store
 
@@ -43,7 +43,11 @@ def test_check_json_and_stored(cli, ws, site):
             marks["sponsor"], marks["sitemap"]) == (
         "5101000001", "蜀ICP备05003205号-1", "川公网安备 51010402000507号", True,
         "测试市人民政府办公厅", site.url("/sitemap.html"))
-    assert good["probes"]["freshness"]["days"] == 20
+    # the home page's date is 20 days old; its 新闻动态 column (read as a column of its
+    # navigation) has an item of 2 days ago
+    freshness = good["probes"]["freshness"]
+    assert (freshness["pages"][0]["days"], freshness["days"]) == (20, 2)
+    assert freshness["source"] == site.url("/news/")
     assert good["probes"]["features"]["search"]["found"] is True
     # a redirect loop: every probe that needs the home page fails, with its reason
     assert [e["probe"] for e in loop["errors"]] == [

@@ -115,7 +115,7 @@ def auth_site(serve) -> str:
                     <a href="/about">关于</a>
                     <a href="http://u2:{LINK_PW}@127.0.0.1:{port}/x">内网</a>
                     <a href="http://u2:{LINK_PW}@127.0.0.1:{port}/gone">失效</a>
-                    <footer>2026-11-20</footer></body></html>""")
+                    <p>2026-11-20</p><footer>2026-12-01</footer></body></html>""")
             elif self.path in ("/about", "/x"):
                 self.send(200, "<html><body>ok</body></html>")
             else:

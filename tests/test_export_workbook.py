@@ -112,17 +112,19 @@ def test_export_cell_by_cell(make_workspace, cli):
     srows = _rows(summary)
     report = score_sites(ws.checklist, Store(ws).sites(), Store(ws).answers(), "张三")
     by_site = {s.site: s for s in report.sites}
-    assert srows[1][:8] == ["site", "level", "total", "bonus", "grade", "rank", "top.a", "top.b"]
+    assert srows[1][:10] == ["site", "level", "total", "provisional", "bonus", "grade", "rank",
+                             "rank_group", "top.a", "top.b"]
     for row in srows[2:]:
         score = by_site[row[0]]
-        assert row[2] == round(score.total, 2) and row[4] == score.grade
-        assert row[5] == score.rank and row[8:11] == [score.answered, score.questions,
-                                                       dict((s[0], s[1]) for s in SITES)[row[0]]]
+        assert row[2] == round(score.total, 2) and row[5] == score.grade
+        assert row[3] == ("暂定" if score.provisional else None)
+        assert row[6] == score.rank and row[10:13] == [score.answered, score.questions,
+                                                        dict((s[0], s[1]) for s in SITES)[row[0]]]
     assert summary.freeze_panes == "B3"
     assert len(summary._charts) == 1
     ranges = [str(cf.sqref) for cf in summary.conditional_formatting]
-    assert ranges == ["C3:C4 E3:E4"]
-    assert len(summary.conditional_formatting["C3:C4 E3:E4"]) == len(ws.checklist.grades)
+    assert ranges == ["C3:C4 F3:F4"]
+    assert len(summary.conditional_formatting["C3:C4 F3:F4"]) == len(ws.checklist.grades)
 
     scores = _rows(book["Scores"])
     assert scores[1] == ["site", "level", "ind.a1", "ind.a2", "ind.b1"]

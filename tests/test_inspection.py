@@ -239,32 +239,45 @@ def test_the_veto_items_as_published():
     newmedia = load_checklist(builtin_dir() / "gov-2019-newmedia.yaml")
     assert [i.name for i in newmedia.indicators if i.part == "veto"] == ["内容不更新", "互动回应差"]
     autos = {q.id: q.auto for q in website.questions if q.auto}
-    assert {autos["unreachable.q1"], autos["home-stale.q1"], autos["columns-stale.q3"],
-            autos["interaction-poor.q1"], autos["function.q2"]} == {
-        "availability", "freshness", "features.interaction", "links"}
+    assert [autos["unreachable.q1"], autos["home-stale.q1"], autos["columns-stale.q3"],
+            autos["interaction-poor.q1"], autos["interaction-poor.q2"], autos["function.q2"],
+            autos["security.q1"]] == [
+        "availability", "freshness", "freshness.columns_empty", "features.interaction",
+        "content.messages", "links", "content.names"]
     assert (website.full_marks, website.pass_line, website.bonus_above, website.bonus_cap) == (
         100, 60, 80, 30)
     assert website.scaled[0].factor == pytest.approx(4 / 3)
 
 
-def test_probes_suggest_nothing_to_veto_and_deduction_questions_yet(tmp_path: Path):
-    """A probe says the site is up: yes to a CSTC '是否可访问' but to 站点无法访问 a yes would
-    veto the site. Until that wiring exists, no suggestion is saved for these questions."""
+def test_probes_suggest_veto_and_deduction_answers_in_the_problem_sense(tmp_path: Path):
+    """A probe says the site is up: yes to a CSTC '是否可访问', but no to 站点无法访问 (its yes
+    is the veto); a site that failed gets yes to it, and the confirmed answer vetoes it. A
+    count asks how many problems: 不可用的链接 gets the broken links, not a share."""
     from govaudit.probes.registry import probe_result
     from govaudit.store import Store
-    from govaudit.suggestions import apply_suggestions, save_probe_answers, suggestions_for
+    from govaudit.suggestions import apply_suggestions, suggestions_for
 
-    audit = _workspace(tmp_path, "ws", "gov-2019-website", [("甲市门户", "portal", {})])
+    audit = _workspace(tmp_path, "ws", "gov-2019-website",
+                       [("甲市门户", "portal", {}), ("乙市门户", "portal", {})])
     store = Store(audit.workspace)
-    store.save_probe_results("甲市门户", [probe_result(
-        {"probe": "availability", "samples": 3, "failures": 0, "status": 200,
-         "latency_median_ms": 40.0, "errors": []}, "availability")])
-    site = audit.sites.get("甲市门户")
-    assert suggestions_for(audit.checklist, site, store.probe_results(site.name)) == {}
-    assert apply_suggestions(store, audit.checklist, [site]) == 0
-    assert save_probe_answers(store, audit.checklist, site,
-                              {"unreachable.q1": ("no", "monitoring: up")}) == 0
-    assert audit.score().site("甲市门户").vetoes == ()
+    up = {"probe": "availability", "samples": 3, "failures": 0, "status": 200,
+          "latency_median_ms": 40.0, "errors": []}
+    store.save_probe_results("甲市门户", [probe_result(up, "availability"), probe_result(
+        {"probe": "links", "checked": 10, "broken_count": 2, "broken_ratio": 0.2,
+         "broken": [{"url": "http://a/x", "status": 404, "found_on": "http://a/"},
+                    {"url": "http://a/y", "status": 500, "found_on": "http://a/"}]}, "links")])
+    store.save_probe_results("乙市门户", [probe_result(
+        {**up, "failures": 3, "status": None, "errors": ["connection refused"]},
+        "availability")])
+    up_site, down_site = audit.sites.get("甲市门户"), audit.sites.get("乙市门户")
+    found = suggestions_for(audit.checklist, up_site, store.probe_results(up_site.name))
+    assert (found["unreachable.q1"].value, found["function.q2"].value) == ("no", "2")
+    down = suggestions_for(audit.checklist, down_site, store.probe_results(down_site.name))
+    assert down["unreachable.q1"].value == "yes"
+    assert apply_suggestions(store, audit.checklist, [up_site, down_site]) == 3
+    scores = audit.score()
+    assert scores.site("甲市门户").vetoes == ()
+    assert scores.site("乙市门户").vetoes == ("站点无法访问",)
 
 
 def test_a_problem_is_placed_at_the_page_of_its_evidence():

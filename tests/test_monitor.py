@@ -33,9 +33,8 @@ from govaudit.monitor import (
 from govaudit.monitor.db import FILE_NAME
 from govaudit.monitor.durations import DAY
 from govaudit.monitor.findings import Window
-from govaudit.monitor.pages import analyse, entry_date
 from govaudit.monitor.schedule import next_slot, slot_offset
-from govaudit.monitor.visits import china_date
+from govaudit.monitor.visits import china_date, fingerprint
 
 FAST = ("--timeout", "2", "--host-interval", "0s", "--no-screenshots")
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC).timestamp()  # 12:00 in China
@@ -341,8 +340,10 @@ def _home(site: str, newest: str | None, fingerprint: str = "", when: float = NO
     return Visit(site, when, True, 200, newest_date=newest, fingerprint=fingerprint)
 
 
-@pytest.mark.parametrize(("days", "level"), [(15, "veto"), (14, "veto"), (11, "warning"),
-                                             (10, "warning"), (3, "ok")])
+# a line of N days is broken from N + 1 days on (govaudit.page.dates.is_stale): a home page
+# exactly 14 days old meets the 14-day line, as a column does
+@pytest.mark.parametrize(("days", "level"), [(15, "veto"), (14, "warning"), (11, "warning"),
+                                             (10, "ok"), (3, "ok")])
 def test_home_page_not_updated(make_workspace, days, level):
     ws = make_workspace(sites=[("测试市", "http://127.0.0.1:9/", "city")])
     newest = (china_date(NOW) - timedelta(days=days)).isoformat()
@@ -548,19 +549,58 @@ def test_column_names_are_classified_by_an_editable_table(make_workspace):
 
 
 def test_dates_in_items():
+    """The monitor reads a page with the page model's rules (govaudit.page), as check does."""
+    from govaudit.page import Page
+    from govaudit.page.columns import column_state, find_columns
+    from govaudit.page.dates import publication_date
+    from govaudit.probes.html import normalise_text
+
     today = china_date(NOW)  # 2026-11-20
-    assert entry_date("标题 2026-11-19", today).isoformat() == "2026-11-19"
-    assert entry_date("标题 2026/3/5", today).isoformat() == "2026-03-05"
-    assert entry_date("标题 2026年11月2日", today).isoformat() == "2026-11-02"
-    assert entry_date("标题 [11-18]", today).isoformat() == "2026-11-18"
-    assert entry_date("标题 [12-25]", today).isoformat() == "2025-12-25"  # not in the future
-    assert entry_date("标题 2027-01-01", today) is None
-    assert entry_date("今天是2026年11月20日", today) is None
-    assert entry_date("第12-3号文件", today) is None
+
+    def entry_date(text: str) -> str | None:
+        found = publication_date([normalise_text(text)], "", today)
+        return found.isoformat() if found else None
+
+    assert entry_date("标题 2026-11-19") == "2026-11-19"
+    assert entry_date("标题 2026/3/5") == "2026-03-05"
+    assert entry_date("标题 2026年11月2日") == "2026-11-02"
+    assert entry_date("标题 [11-18]") == "2026-11-18"
+    assert entry_date("标题 [12-25]") == "2025-12-25"  # not in the future
+    assert entry_date("标题 2027-01-01") is None
+    assert entry_date("今天是2026年11月20日") is None
+    assert entry_date("第12-3号文件") is None
     html = ("<nav><a href='/news/'>工作动态</a><a href='/'>首页</a></nav>"
             "<ul><li><a href='/a'>一条足够长的新闻标题</a> 2026-11-18</li>"
             "<li><a href='/b'>另一条足够长的新闻标题</a></li><li><a href='/c'>短</a></li></ul>")
-    facts = analyse(html, "http://example.org/", today, ("首页",))
-    assert (facts.items, facts.dated, facts.newest_date.isoformat()) == (2, 1, "2026-11-18")
-    assert facts.nav == [("工作动态", "http://example.org/news/")]
-    assert facts.fingerprint and facts.links[0] == "http://example.org/news/"
+    page = Page(html, "http://example.org/", today=today)
+    state = column_state(page)
+    assert (state.items, state.dated, state.newest.isoformat()) == (2, 1, "2026-11-18")
+    assert [(c.name, c.url) for c in find_columns(page)] == [
+        ("工作动态", "http://example.org/news/")]
+    assert fingerprint(page) and next(iter(page.targets.checkable)) == "http://example.org/news/"
+
+
+def test_a_dead_link_shows_its_latest_answer_and_the_page_it_is_on(make_workspace):
+    """A link that answered 503 while the site was down, then 404: the finding (and the
+    report's 首页失效链接, which shows it) gives the latest answer; a dead link of another page
+    names that page; a host with no DNS answer is never dead."""
+    home = "http://127.0.0.1:9/"
+    ws = make_workspace(sites=[("测试市", home, "city")])
+    samples = [LinkSample("测试市", home, "http://x/gone", False, 503, "", NOW - 2 * DAY),
+               LinkSample("测试市", home, "http://x/gone", False, 404, "", NOW - DAY),
+               LinkSample("测试市", home + "news/", "http://x/inner", False, 410, "", NOW - 60),
+               LinkSample("测试市", home, "http://nothing.invalid/", False, None,
+                          "DNS lookup failed (Could not resolve host)", NOW - 60)]
+    with Monitor(ws) as monitor:
+        monitor.record(links=samples)
+        figures = monitor.figures("测试市", 7 * DAY, NOW)
+        finding = next(f for f in monitor.findings("测试市", 7 * DAY, NOW)
+                       if f.rule == "dead_links")
+    dead = {d["url"]: d for d in figures.dead_links}
+    assert set(dead) == {"http://x/gone", "http://x/inner"}
+    gone, inner = dead["http://x/gone"], dead["http://x/inner"]
+    assert (gone["status"], gone["problem"]) == (404, "HTTP 404")
+    assert (inner["home"], inner["page"]) == (False, home + "news/")
+    assert [d["url"] for d in figures.unjudged_links] == ["http://nothing.invalid/"]
+    assert [s["problem"] for s in finding.samples] == ["HTTP 404", "HTTP 410"]
+    assert finding.figures == {"checked": 3, "dead_home": 1, "dead_other": 1}

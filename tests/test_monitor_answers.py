@@ -171,3 +171,34 @@ def test_start_remembers_its_skipped_hosts_when_it_resumes(make_workspace, linki
     with audit.monitor() as monitor:
         campaign = Campaign.from_json(monitor.db.meta("campaign"))
     assert campaign is not None and campaign.skip_hosts == ["localhost"]
+
+
+def test_the_veto_lines_answer_the_inspection_questions_in_the_problem_sense(make_workspace):
+    """gov-2019-website asks whether the problem is there: a site down on 7.1% of a week's
+    visits gets yes to 站点无法访问 (and is vetoed once confirmed), one up gets no; the column
+    counts are the rule's own figures (空白栏目, not updated)."""
+    home = "http://127.0.0.1:9/"
+    ws = make_workspace("gov-2019-website", sites=[("否决市", "http://127.0.0.1:7/", "portal"),
+                                                   ("正常市", home, "portal")])
+    now = time.time()
+    old = (china_date(now) - timedelta(days=40)).isoformat()
+    audit = Audit.open(ws.root)
+    with audit.monitor() as monitor:
+        monitor.record(
+            visits=_week("否决市", 2, 28, now) + _week("正常市", 0, 28, now)
+            + [Visit("正常市", now - 30, True, 200, newest_date=china_date(now).isoformat())],
+            columns=[ColumnSample("正常市", f"{home}c{n}/", f"工作动态{n}", "news",
+                                  None if n < 2 else old, 0 if n < 2 else 5,
+                                  0 if n < 2 else 5, n < 2, True, "", now - 60)
+                     for n in range(3)])
+    audit.apply_monitoring()
+    unreachable = _answers(ws, "unreachable.q1")
+    assert unreachable["否决市"][0] == "yes" and unreachable["否决市"][1].startswith(
+        "monitoring: 站点无法访问 单项否决: 14 of 196 visits failed (7.1%)")
+    assert unreachable["正常市"][0] == "no"
+    assert _answers(ws, "home-stale.q1")["正常市"][0] == "no"
+    assert _answers(ws, "columns-stale.q3")["正常市"][0] == "2"  # 空白栏目
+    assert _answers(ws, "columns-stale.q1")["正常市"][0] == "1"  # 动态 40 days old
+    scores = audit.score()
+    assert scores.site("否决市").vetoes == ("站点无法访问",)
+    assert scores.site("正常市").vetoes == ()

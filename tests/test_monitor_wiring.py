@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+from html import unescape
 from pathlib import Path
 
 from conftest import run_cli
@@ -27,7 +28,7 @@ def _rows(ws_root: Path, sql: str) -> list[tuple]:
 # -- logins and private addresses ------------------------------------------------------------
 
 
-def test_visits_log_in_with_the_sites_credentials(make_workspace, serve) -> None:  # noqa: F811
+def test_visits_log_in_with_the_sites_credentials(make_workspace, serve) -> None:
     class Handler(_Handler):
         def do_GET(self) -> None:  # noqa: N802
             given = self.headers.get("Authorization", "").removeprefix("Basic ")
@@ -63,7 +64,7 @@ def test_visits_log_in_with_the_sites_credentials(make_workspace, serve) -> None
 
 
 def test_visits_refuse_private_destinations_but_not_the_sites_own(make_workspace,
-                                                                   serve) -> None:  # noqa: F811
+                                                                   serve) -> None:
     class Inner(_Handler):
         def do_GET(self) -> None:  # noqa: N802
             self.send(200, "<html><body><ul><li><a href='/x'>内部管理系统的页面标题</a>"
@@ -100,7 +101,7 @@ def test_visits_refuse_private_destinations_but_not_the_sites_own(make_workspace
 
 
 def test_passwords_in_links_never_reach_the_store_or_the_report(make_workspace,
-                                                              serve) -> None:  # noqa: F811
+                                                              serve) -> None:
     """Links on the home page and on a column, a redirect and a query token carrying
     secrets: the samples keep
     each URL as govaudit.urls.redact_url leaves it, in the SQLite file, its -wal and the
@@ -236,10 +237,13 @@ def _monitored_workspace(make_workspace):
                                   "2020-01-02", 5, 5, False, True, "", now - 60),
                      ColumnSample("坏市", "http://127.0.0.1:9/blank/", "专题专栏", "other",
                                   None, 0, 0, True, True, "", now - 60)],
+            # answered 503 while the site was down, then 404: the latest answer is shown
             links=[LinkSample("坏市", "http://127.0.0.1:9/", "http://127.0.0.1:9/gone", False,
-                              404, "", now - 60 - i) for i in range(2)]
+                              503 if i else 404, "", now - 60 - i) for i in range(2)]
             + [LinkSample("坏市", "http://127.0.0.1:9/news/", "http://127.0.0.1:9/old", False,
-                          None, "connection refused", now - 60)])
+                          None, "connection refused", now - 60),
+               LinkSample("坏市", "http://127.0.0.1:9/news/", "http://127.0.0.1:9/old404",
+                          False, 404, "", now - 60)])
     return ws
 
 
@@ -305,7 +309,11 @@ def test_report_shows_the_timeline_figures_and_columns_of_the_store(make_workspa
     assert [row[0] for row in shown["columns"]] == [c["栏目"] for c in columns]
     assert [row[6] for row in shown["columns"]] == [c["状态"] for c in columns]
     assert "http://127.0.0.1:9/gone" in shown["dead"][0]
-    assert "http://127.0.0.1:9/old" in shown["dead"][1]
+    assert "最近一次：HTTP 404，2 次检查" in shown["dead"][0] and "503" not in shown["dead"][0]
+    # a dead link of another page names that page; a refused connection is no dead link
+    assert "http://127.0.0.1:9/old404" in shown["dead"][1]
+    assert "所在页面 http://127.0.0.1:9/news/" in shown["dead"][1]
+    assert "http://127.0.0.1:9/old " not in " ".join(shown["dead"]) + " "
     assert overview == [["坏市", "140", "14", "10.0%"], ["好市", "140", "0", "0.0%"]]
 
 
@@ -390,7 +398,7 @@ def test_report_and_export_show_the_window_asked_for(make_workspace) -> None:
 
 
 def test_a_failed_visit_keeps_one_screenshot_per_failure_streak(
-        make_workspace, serve) -> None:  # noqa: F811
+        make_workspace, serve) -> None:
     from govaudit.store import Store
 
     state = {"down": True}
@@ -432,6 +440,48 @@ def test_a_failed_visit_keeps_one_screenshot_per_failure_streak(
     from govaudit.report.build import site_page_name
 
     page = (ws.exports_dir / "report" / "sites" / site_page_name("维护市")).read_text("utf-8")
-    assert "访问失败时的截图 2 张" in page
+    # each screenshot says when it was taken, after the failed visit, and what it shows
+    assert "访问失败后的截图 2 张" in page
+    taken = _rows(ws.root, "SELECT time, taken, shows FROM shots ORDER BY visit")
+    for when, at, shows in taken:
+        assert at is not None and at >= when
+        assert shows.startswith("the site's error page (HTTP 503)")
+        assert f"taken {round(at - when)} s after the failed visit; shows {shows}" in \
+            unescape(page)
     q1 = page[page.index('data-question="daily-operations.q1"'):]
     assert q1.index("evidence-row") < q1.index('data-question="daily-operations.q2"')
+
+
+def test_a_screenshot_taken_once_the_site_answers_again_says_so(make_workspace, serve) -> None:
+    """The home page fails the visit (503) and works by the time the browser gets there: the
+    screenshot is kept, labelled with when it was taken and that it shows the page working,
+    never as a picture of the failure."""
+    from govaudit.monitor import Monitor, VisitOptions
+
+    answered: list[int] = []
+
+    class Handler(_Handler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path != "/":
+                return self.send(404, "")
+            answered.append(503 if not answered else 200)
+            if answered[-1] == 503:
+                return self.send(503, "<html><body><h1>系统维护中</h1></body></html>")
+            return self.send(200, "<html><head><title>恢复市人民政府</title></head>"
+                                  "<body><p>首页</p></body></html>")
+
+    ws = make_workspace("cstc-2020-local",
+                        sites=[("恢复市", f"http://127.0.0.1:{serve(Handler)}/", "city")])
+    with Monitor(ws) as monitor:
+        [visit] = monitor.tick(options=VisitOptions(
+            timeout=5, host_interval=0, allow_private=True, screenshots=True, browser=False))
+        [shot] = monitor.screenshots("恢复市")
+        [finding] = [f for f in monitor.findings("恢复市", 7 * 86400, monitor.clock())
+                     if f.rule == "unreachable"]
+    assert (visit.visit.ok, visit.visit.status) == (False, 503) and answered[:2] == [503, 200]
+    assert shot["evidence"] and shot["taken"] is not None and shot["after"] >= 0
+    assert shot["shows"] == "the page working (HTTP 200) 「恢复市人民政府」"
+    assert shot["label"] == (f"taken {shot['after']} s after the failed visit; "
+                             "shows the page working (HTTP 200) 「恢复市人民政府」")
+    assert f"screenshot of the failed visit at {shot['time']}: {shot['label']}" \
+        in finding.detail

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from govaudit.monitor.config import column_table
 from govaudit.page import Capture, Page, Source
@@ -43,15 +44,24 @@ def test_footer_and_utility_links_are_never_columns():
     assert is_utility("英文版", "http://en.example.gov.cn/")
     assert is_utility("订阅", HOME + "rss.xml")
     assert not is_utility("政务动态", HOME + "zwdt/")
-    # a workspace's own words (monitor-columns.toml [ignore]) are added
+    # a workspace's own words (monitor-columns.toml [utility]) are added
     assert is_utility("政务动态", HOME + "zwdt/", extra=("动态",))
     assert [c.name for c in find_columns(page, extra_utility=("通知",))] == [
         "政务动态", "政府信息公开", "政策文件"]
 
 
-def test_the_monitors_ignore_list_is_part_of_the_one_utility_rule():
-    for word in column_table().ignore:
-        assert is_utility(word, HOME + "x/"), word
+def test_the_workspace_utility_words_add_to_the_one_utility_rule(tmp_path):
+    """The monitor's column table holds no list of its own: a workspace's monitor-columns.toml
+    adds words with [utility], and an [ignore] table written before is read the same."""
+    assert column_table().utility == ()
+    shipped = (Path(__file__).parent.parent / "govaudit" / "monitor" / "columns.toml")
+    (tmp_path / "monitor-columns.toml").write_text(
+        shipped.read_text(encoding="utf-8") + '\n[utility]\nwords = ["专题"]\n'
+        '[ignore]\nwords = ["返回首页", "领导之窗"]\n', encoding="utf-8")
+    table = column_table(tmp_path)
+    assert table.utility == ("专题", "返回首页", "领导之窗")
+    assert is_utility("领导之窗", HOME + "ldzc/", extra=table.utility)
+    assert not is_utility("领导之窗", HOME + "ldzc/")
 
 
 def test_below_the_home_page():

@@ -157,3 +157,26 @@ def test_soft_404_titles_and_short_pages():
     assert is_soft_404("<html><body><p>该信息已删除</p></body></html>")
     assert not is_soft_404(NEWS.decode())
     assert not is_soft_404("<html><body><p>通知公告</p></body></html>")
+
+
+def test_a_soft_404_however_its_page_is_written():
+    """The verdict reads a page only when it can matter; every way of saying "not found" is
+    still seen: in plain ASCII, through character references, in full-width letters, in the
+    title or the text, split over elements."""
+    def of(html: str, status: int = 200) -> LinkVerdict:
+        return link_verdict(status, "", html.encode("utf-8"),
+                            {"content-type": "text/html; charset=utf-8"})
+
+    assert of("<html><body>page</body></html>") == LinkVerdict.WORKS
+    assert of("<html><body><p>Page Not <b>Found</b></p></body></html>") == LinkVerdict.SOFT_404
+    assert of("<html><head><title>Error 404</title></head><body>x</body></html>") \
+        == LinkVerdict.SOFT_404
+    assert of("<p>&#39029;&#38754;&#19981;&#23384;&#22312;</p>") == LinkVerdict.SOFT_404
+    assert of("<p>ＮＯＴ　ＦＯＵＮＤ</p>") == LinkVerdict.SOFT_404  # full-width, folded
+    assert of("<p>Error 4&#48;4</p>") == LinkVerdict.SOFT_404
+    assert of("<p>see page 1404 of the record</p>") == LinkVerdict.WORKS
+    assert of("<p>" + "A long page about how 404 pages are made. " * 20 + "</p>") \
+        == LinkVerdict.WORKS
+    assert of("<html><body>page</body></html>", 404) == LinkVerdict.BROKEN
+    assert of(RUISHU.decode(), 412) == LinkVerdict.CHALLENGE
+    assert of(YUNSUO.decode()) == LinkVerdict.CHALLENGE

@@ -12,13 +12,14 @@ from fixtures.probe_site import GBK_TEXT, HUGE_BYTES, site_fixture
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from govaudit.page import Page
+from govaudit.page.dates import find_dates
+from govaudit.page.features import find_features
 from govaudit.probes.charset import decode_html
-from govaudit.probes.features import find_features
 from govaudit.probes.fetch import FetchLimits
-from govaudit.probes.freshness import find_dates
 from govaudit.probes.html import Document
 from govaudit.probes.linkcheck import LinkFetcher
-from govaudit.probes.links import LinkResult, extract_links, normalise_link
+from govaudit.probes.links import LinkResult, normalise_link
 from govaudit.probes.marks import find_marks
 
 TODAY = date(2026, 11, 22)
@@ -229,26 +230,28 @@ def test_find_dates():
             "2026-02-30 2027-01-01 １９９９年１月２日")
     from govaudit.probes.html import normalise_text
 
-    dates, ignored = find_dates(normalise_text(text), TODAY)
+    dates = [m.value for m in find_dates(normalise_text(text), TODAY)]
+    # the clock, an impossible date and a future date are left out
     assert sorted(dates) == [date(1999, 1, 2), date(2026, 11, 2), date(2026, 11, 3),
                              date(2026, 11, 4), date(2026, 11, 5)]
-    assert ignored == 3  # the clock, an impossible date, a future date
 
 
 def test_features_each_with_what_matched():
-    doc = Document("""<html><body>
+    page = Page("""<html><body>
         <form action='/s'><input type='search' name='q'></form>
         <a href='/reg'>用户注册</a> <a href='/wza/'><img alt='无障碍浏览'></a>
         <div>政策 解读</div><script>var x = '依申请公开';</script></body></html>""",
-                   "http://x.gov.cn/")
-    found = find_features(doc)
-    assert found["search"] == {"found": True, "match": '<form action="/s"> <input type="search" '
-                                                      'name="q">'}
-    assert found["login"] == {"found": True, "match": "link 「用户注册」 → http://x.gov.cn/reg"}
-    assert found["accessibility"]["match"] == "link 「无障碍浏览」 → http://x.gov.cn/wza/"
-    assert found["interpretation"] == {"found": True, "match": "text 「用户注册 政策 解读」"}
-    assert found["disclosure_request"] == {"found": False, "match": None}  # script text only
-    assert found["gov_info"] == {"found": False, "match": None}
+                "http://x.gov.cn/")
+    found = find_features(page)
+    assert [(m.how, m.text, m.url) for m in found["search"]] == [
+        ("form", '<input name="q">', "http://x.gov.cn/s")]
+    assert [(m.how, m.text, m.url) for m in found["login"]] == [
+        ("link", "用户注册", "http://x.gov.cn/reg")]
+    assert [(m.how, m.text, m.url) for m in found["accessibility"]] == [
+        ("link", "无障碍浏览", "http://x.gov.cn/wza/")]
+    assert [(m.how, m.text) for m in found["interpretation"]] == [("text", "政策 解读")]
+    assert found["disclosure_request"] == []  # script text only
+    assert found["gov_info"] == []
 
 
 @pytest.mark.parametrize(("raw", "encoding", "expected"), [
@@ -296,13 +299,13 @@ def test_links_skipped_and_invalid():
     doc = Document("<html><head><base href='http://y.gov.cn/sub/'></head><body>"
                    "<a href='a.html'>甲</a><a href='a.html#x'>again</a><img src='i.png'>"
                    "<a href='http://[::1'>坏</a><a>no href</a></body></html>", "http://x.gov.cn/")
-    links, invalid, skipped = extract_links(doc)
-    assert [(link.url, link.text, link.tag) for link in links] == [
-        ("http://y.gov.cn/sub/a.html", "甲", "a"), ("http://y.gov.cn/sub/a.html", "again", "a"),
-        ("http://y.gov.cn/sub/i.png", "", "img")]
-    assert [(i.url, i.text, i.tag, i.error) for i in invalid] == [
+    targets = Page(doc.tree.html or "", "http://x.gov.cn/").targets
+    # each target once (its first link), in page order
+    assert [(t.url, t.text, t.tag) for t in targets.checkable.values()] == [
+        ("http://y.gov.cn/sub/a.html", "甲", "a"), ("http://y.gov.cn/sub/i.png", "", "img")]
+    assert [(i.url, i.text, i.tag, i.error) for i in targets.invalid.values()] == [
         ("http://[::1", "坏", "a", "invalid URL (Invalid IPv6 URL)")]
-    assert not skipped
+    assert not targets.skipped
 
 
 def test_a_host_that_never_accepts_is_a_connect_timeout():
@@ -325,3 +328,40 @@ def test_a_host_that_never_accepts_is_a_connect_timeout():
     finally:
         for sock in [listener, *queued]:
             sock.close()
+
+
+def test_a_reset_connection_is_worded_as_one():
+    """A server that resets the connection once it has read the request: the visit's and the
+    link check's reason says so, not "ReadError (ReadError)"."""
+    import struct
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with contextlib.suppress(OSError):
+                conn.recv(65536)
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()  # with a zero linger: a reset, not a close
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    try:
+        page = fetch(url, deadline=5.0)
+        assert (page.status, page.error) == (None, "connection reset by the server")
+        curl = fetch(url, "GET", deadline=5.0)
+        assert (curl.status, curl.error) == (None, "connection reset by the server")
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from govaudit.probes.features import find_features
-from govaudit.probes.freshness import page_freshness
+from govaudit.page import Page
+from govaudit.page.features import find_features
 from govaudit.probes.html import Document
-from govaudit.probes.links import extract_links
 from govaudit.probes.marks import find_marks
 
 URL = "http://www.example.gov.cn/index.html"
@@ -51,24 +50,29 @@ def test_commented_out_and_conditional_footers_do_not_count():
 
 
 def test_links_resolve_against_base_href_after_stray_tags():
-    links, invalid, _ = extract_links(Document(STRAY_CLOSE, URL))
-    assert [(link.url, link.text) for link in links] == [
+    targets = Page(STRAY_CLOSE, URL).targets
+    assert [(link.url, link.text) for link in targets.checkable.values()] == [
         ("http://cms.example.gov.cn/site/zwgk/", "政府信息公开"),
         ("http://cms.example.gov.cn/ysqgk/", "依申请公开"),
         ("http://cms.example.gov.cn/site/news/1.html", "新闻"),
         ("http://cms.example.gov.cn/sitemap/", "网站地图")]
-    assert invalid == []
+    assert targets.invalid == {}
 
 
 def test_features_and_freshness_after_stray_tags():
-    doc = Document(STRAY_CLOSE, URL)
-    features = find_features(doc)
+    page = Page(STRAY_CLOSE, URL, today=TODAY)
+    features = find_features(page)
     # the inner <form> is dropped by the parser: its field belongs to the outer form
-    assert features["search"]["match"] == ('<form action="/search"> <input type="text" '
-                                           'name="searchword">')
-    assert features["disclosure_request"]["found"] is True
-    fresh = page_freshness(doc, TODAY)
-    assert (fresh["latest"], fresh["dates"], fresh["ignored"]) == ("2026-11-20", 2, 1)
+    [search] = features["search"]
+    assert (search.how, search.text, search.url) == (
+        "form", '<input name="searchword">', "http://cms.example.gov.cn/search")
+    assert features["disclosure_request"]
+    # the navigation is never closed, so the parser puts the table in it: no publication date
+    # there; once it is closed, the table's dates are read after the stray tags, and the
+    # page clock (今天是2026年11月22日) dates nothing
+    assert page.newest is None
+    closed = Page(STRAY_CLOSE.replace("</ul>", "</ul></div>", 1), URL, today=TODAY)
+    assert closed.newest == date(2026, 11, 20)
 
 
 def test_noscript_footer_counts_and_says_so():

@@ -47,9 +47,15 @@ def marks(root: Path, *args: str) -> dict[str, dict]:
     return {s["site"]: s["probes"]["marks"] for s in json.loads(done.stdout)["sites"]}
 
 
-def test_static_check_does_not_see_script_footers(ws):
+def test_a_page_that_lists_nothing_but_runs_scripts_is_read_as_rendered(ws):
+    """Neither home page lists anything in its HTML, and a script stands in its main region:
+    the page as fetched cannot tell what a reader sees, so it is read in Chromium (no capture
+    is kept), and the footers the scripts write are found."""
     for found in marks(ws.root).values():
-        assert (found["icp"], found["sponsor"], found["site_code"]) == (None, None, None)
+        assert (found["icp"], found["sponsor"], found["site_code"]) == (
+            ICP, "测试市人民政府办公厅", "5101000001")
+        assert found["details"]["icp"]["source"] == "rendered"
+    assert Store(ws).evidence("写入市") == []
 
 
 def test_check_after_evidence_reads_the_rendered_footer(ws):

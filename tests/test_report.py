@@ -288,7 +288,7 @@ def test_site_page_lists_evidence_facts_and_problems(report):
     html = (index.parent / "sites" / site_page_name("甲市")).read_text(encoding="utf-8")
     records = Store(ws).evidence("甲市")
     good = records[1]["files"][0]["sha256"]
-    assert good in html and "2026-11-22 08:15:00 UTC" in html  # SHA-256 and capture time
+    assert good in html and "2026-11-22 16:15:00 (UTC+8)" in html  # SHA-256 and capture time
     assert "changed since capture" in html and "file missing" in html
     assert "采集失败：net::ERR_NAME_NOT_RESOLVED" in html
     assert "https://a.example.gov.cn/old/旧栏目.html" in html  # broken link with its URL

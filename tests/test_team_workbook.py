@@ -90,10 +90,11 @@ def test_summary_adds_up_sorts_by_group_and_rank_and_prints(make_workspace, cli,
     chengdu = table[0]
     assert chengdu["top.b"] == 5 and chengdu["total"] == 12.67  # 7 × 2/3 + 3 + min(10, 5)
     assert summary.page_setup.paperSize == 9  # A4
-    assert summary.page_setup.orientation == "landscape"
+    assert summary.page_setup.orientation == "portrait"  # two first-level columns: narrow
     assert summary.sheet_properties.pageSetUpPr.fitToPage
     assert (summary.page_setup.fitToWidth, summary.page_setup.fitToHeight) == (1, 0)
-    assert summary.print_title_rows == "$1:$2"
+    assert summary.print_title_rows == "$1:$1"  # the Chinese header; the id row never prints
+    assert str(summary.print_area).startswith("'Summary'!$A$3:")
 
 
 def _edit(path: Path, row: int, **cells: str) -> None:

@@ -84,8 +84,9 @@ def test_print_setup_and_the_hidden_column_survive_a_libreoffice_save(make_works
     exported = ws.root / "exports" / "book.xlsx"
     assert cli("export", "-o", str(exported), cwd=ws.root).exit_code == 0
     before = _layout(exported)
-    # what the export sets: A4 (9) landscape, one page wide, both header rows repeated
-    assert before["Summary"][:5] == (9, "landscape", True, 1, "$1:$2")
+    # what the export sets: A4 (9), portrait where narrow, one page wide, the Chinese header
+    # repeated
+    assert before["Summary"][:5] == (9, "portrait", True, 1, "$1:$1")
     assert before["Answers"][5], "the Answers sheet has its hidden 'as exported' column"
     _convert(exported, "xlsx", tmp_path / "resaved", tmp_path / "lo-profile")
     after = _layout(tmp_path / "resaved" / "book.xlsx")

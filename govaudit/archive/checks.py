@@ -286,13 +286,11 @@ def verify_workspace(workspace: Workspace, settings: EvidenceSettings | None = N
                      site: str | None = None) -> list[FileVerdict]:
     """Verdicts for every manifest and evidence file of a workspace (or of one site)."""
     from govaudit.archive.settings import evidence_settings
-    from govaudit.archive.signing import load_public_keys
+    from govaudit.archive.signing import trusted_keys
     from govaudit.store import Store
 
     settings = settings or evidence_settings(workspace)
-    keys = None
-    if settings.public_keys is not None and settings.public_keys.exists():
-        keys = load_public_keys(settings.public_keys)
+    keys = trusted_keys(settings)
     records = Store(workspace).evidence(site)
     manifests = manifests_in(workspace.evidence_dir)
     verdicts = verify_files(workspace.root, manifests, records, chain=settings.tsa_chain,

@@ -15,12 +15,16 @@ Relative paths are inside the workspace.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from govaudit.errors import GovauditError
+from govaudit.files import atomic_write
 from govaudit.workspace import Workspace
 
 DEFAULT_TSA_TIMEOUT_S = 15.0
@@ -71,3 +75,39 @@ def evidence_settings(workspace: Workspace) -> EvidenceSettings:
                             tsa_timeout_s=float(timeout),
                             key=file("key"), signer=text("signer") or workspace.evaluator,
                             public_keys=file("public_keys"))
+
+
+_EVIDENCE_HEADER = re.compile(r"^[ \t]*\[[ \t]*evidence[ \t]*\][ \t]*(#.*)?$", re.MULTILINE)
+
+
+def record_key(workspace: Workspace, key: Path, signer: str) -> bool:
+    """Write `key` (and `signer`, if it is not the evaluator) into [evidence] of
+    govaudit.toml, keeping the rest of the file as written; False when [evidence] key is
+    set already (it is left alone)."""
+    path = workspace.config_path
+    with workspace.lock():
+        text = path.read_text(encoding="utf-8")
+        if evidence_settings(workspace).key is not None:
+            return False
+        try:
+            shown = key.resolve().relative_to(workspace.root.resolve()).as_posix()
+        except ValueError:
+            shown = str(key)
+        values = {"key": shown}
+        if signer and signer != workspace.evaluator and not _has(text, "signer"):
+            values["signer"] = signer
+        lines = tomli_w.dumps(values)
+        found = _EVIDENCE_HEADER.search(text)
+        if found is None:
+            updated = text.rstrip("\n") + "\n\n[evidence]\n" + lines
+        else:
+            end = found.end() + 1
+            updated = text[:end] + lines + text[end:]
+        tomllib.loads(updated)  # never write a file govaudit cannot read back
+        atomic_write(path, updated.encode("utf-8"))
+    return True
+
+
+def _has(text: str, key: str) -> bool:
+    section = tomllib.loads(text).get("evidence", {})
+    return isinstance(section, dict) and key in section

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from govaudit.archive.verdict import ABSENT, INVALID, OK, Verdict
+from govaudit.archive.verdict import ABSENT, INVALID, OK, UNTRUSTED, Verdict
 from govaudit.errors import GovauditError
 from govaudit.evidence import utc_time
 from govaudit.filenames import safe_name
@@ -48,6 +48,7 @@ class KeyFiles:
     private: Path
     public: Path
     fingerprint: str
+    recorded: bool = False  # written into govaudit.toml as [evidence] key
 
 
 def sig_path(path: Path) -> Path:
@@ -184,8 +185,9 @@ def sign_file(path: Path, key: Ed25519PrivateKey, signer: str) -> Path:
 
 def verify_signature(path: Path, sig: Path | None = None,
                      public_keys: dict[str, Ed25519PublicKey] | None = None) -> Verdict:
-    """ok naming the signer (by the team's key, not by what the signature claims), invalid
-    with the reason, or absent when the file is not signed."""
+    """ok naming the signer (by the team's key, not by what the signature claims); untrusted
+    when signed by a key the team has not listed (it cannot be checked); invalid with the
+    reason; absent when the file is not signed."""
     from cryptography.exceptions import InvalidSignature
 
     sig = sig or sig_path(path)
@@ -203,8 +205,9 @@ def verify_signature(path: Path, sig: Path | None = None,
     matches = [(name, key) for name, key in (public_keys or {}).items()
                if fingerprint(key) == claimed_key]
     if not matches:
-        return Verdict(INVALID, f"signed with key {claimed_key} ({claimed or 'no name'}), which "
-                       "is not among the team's public keys")
+        return Verdict(UNTRUSTED, f"signed by a key the team has not listed: {claimed_key} "
+                       f"({claimed or 'no name'}); add its NAME.pub.pem to [evidence] "
+                       "public_keys to trust it")
     name, key = matches[0]
     try:
         data, _ = signed_bytes(path)
@@ -218,9 +221,35 @@ def verify_signature(path: Path, sig: Path | None = None,
     return Verdict(OK, detail=f"signed by {name} (key {claimed_key})")
 
 
+def signing_key_path(settings: EvidenceSettings) -> Path | None:
+    """[evidence] key of govaudit.toml, else keygen's default file if it exists; else None."""
+    if settings.key is not None:
+        return settings.key
+    default = default_key_path()
+    return default if default.is_file() else None
+
+
 def team_key(settings: EvidenceSettings) -> Ed25519PrivateKey | None:
-    """The signing key of govaudit.toml ([evidence] key), loaded once; None when none is set."""
-    return load_private_key(settings.key) if settings.key is not None else None
+    """This evaluator's signing key (signing_key_path), loaded; None when there is none."""
+    path = signing_key_path(settings)
+    return load_private_key(path) if path is not None else None
+
+
+def trusted_keys(settings: EvidenceSettings) -> dict[str, Ed25519PublicKey]:
+    """The public keys a workspace trusts: the team's ([evidence] public_keys) and the
+    evaluator's own (of their signing key, under [evidence] signer)."""
+    keys = {}
+    if settings.public_keys is not None and settings.public_keys.exists():
+        keys = load_public_keys(settings.public_keys)
+    try:
+        own = team_key(settings)
+    except GovauditError:  # an unreadable key signs nothing; `sign` says why
+        own = None
+    if own is not None:
+        mine = fingerprint(own.public_key())
+        if all(fingerprint(k) != mine for k in keys.values()):
+            keys.setdefault(settings.signer, own.public_key())
+    return keys
 
 
 def sign_unsigned(workspace: Workspace, key: Ed25519PrivateKey, signer: str) -> list[Path]:

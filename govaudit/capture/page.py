@@ -68,6 +68,7 @@ async def _snapshot(page: Page, record: dict[str, Any], workspace: Workspace,
     if options.html:
         from govaudit.inert_html import MAX_STYLESHEETS, STYLESHEETS_JS, render_inert
 
+        await _mark_for_the_page_model(page)
         html = await page.content()
         try:
             stylesheets = await page.evaluate(STYLESHEETS_JS, MAX_STYLESHEETS)
@@ -86,6 +87,19 @@ async def _snapshot(page: Page, record: dict[str, Any], workspace: Workspace,
             await asyncio.to_thread(save_file, workspace, record, "mhtml", ".mhtml",
                                     snapshot["data"].encode("utf-8"), label)
 
+
+
+async def _mark_for_the_page_model(page: Page) -> None:
+    """Mark what a reader does not see, and number the frames, as the page model's capture
+    contract does (govaudit.page.capture.CAPTURE_SCRIPT), so that the HTML snapshot taken
+    next carries the marks and `check` reads it with its visibility (govaudit.probes.rendered).
+    A page that refuses the script is kept unmarked."""
+    from playwright.async_api import Error as PlaywrightError
+
+    from govaudit.page.capture import CAPTURE_SCRIPT
+
+    with contextlib.suppress(PlaywrightError):
+        await page.evaluate(CAPTURE_SCRIPT)
 
 
 async def _element_png(page: Page, record: dict[str, Any], options: CaptureOptions,

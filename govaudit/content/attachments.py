@@ -141,12 +141,13 @@ def read_attachment_file(path: Path, limits: AttachmentLimits | None = None,
         return out
     if size > limits.max_bytes:
         out = AttachmentText(path.name, "")
-        out.problems.append(problem(path.name, "attachments", _too_large(size, limits), url))
+        out.problems.append(problem(path.name, "attachments", too_large(size, limits), url))
         return out
     return read_attachment(Attachment(path.name, path.read_bytes(), url), limits)
 
 
-def _too_large(size: int, limits: AttachmentLimits) -> str:
+def too_large(size: int, limits: AttachmentLimits) -> str:
+    """Why a file of `size` bytes is not read."""
     return f"{size / 1e6:,.0f} MB, more than the {limits.max_bytes / 1e6:g} MB an attachment " \
            "may have (max_attachment_bytes); not read"
 
@@ -159,7 +160,7 @@ def read_attachment(attachment: Attachment, limits: AttachmentLimits | None = No
     where = attachment.url or attachment.page_url
     if len(data) > limits.max_bytes:
         out = AttachmentText(name, "")
-        out.problems.append(problem(name, "attachments", _too_large(len(data), limits), where))
+        out.problems.append(problem(name, "attachments", too_large(len(data), limits), where))
         return out
     kind = sniff(data, name)
     out = AttachmentText(name, kind if kind in KINDS else "")

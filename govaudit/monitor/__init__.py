@@ -30,6 +30,7 @@ from govaudit.monitor.findings import (
     site_findings,
 )
 from govaudit.monitor.lock import monitor_lock
+from govaudit.monitor.shots import shot_row, shot_shows, shot_time
 from govaudit.monitor.views import (
     Bucket,
     columns_rows,
@@ -41,7 +42,7 @@ from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:  # visiting (the HTTP client, the page parser) is imported when it is used
     from govaudit.monitor.schedule import Campaign, RoundSummary
-    from govaudit.monitor.visits import VisitOptions, Visitor, VisitResult
+    from govaudit.monitor.visits import Shot, VisitOptions, Visitor, VisitResult
 
 DEFAULT_WINDOW = 7 * DAY
 
@@ -161,9 +162,11 @@ class Monitor:
         return visitor, clean
 
     def _screenshots(self, failed: list[tuple[Site, int]], options: VisitOptions
-                     ) -> dict[str, tuple[str, str]]:
+                     ) -> dict[str, Shot]:
         """Capture the home pages of sites whose visit failed (govaudit.capture), as evidence
-        for the 故障率 question; {site: (evidence id, error)}."""
+        for the 故障率 question; {site: (evidence id, error, when it was taken, what it
+        shows)}: a screenshot is taken after the failed visit, and may show the page working
+        again."""
         from govaudit.capture import CaptureOptions, Target, run_captures
 
         question = next((q for q in self.workspace.checklist.questions
@@ -173,15 +176,16 @@ class Monitor:
         run = run_captures(self.workspace, targets, CaptureOptions(
             timeout_s=max(options.timeout, 5.0), allow_private=options.allow_private,
             mhtml=False), concurrency=2)
-        return {r["site"]: (str(r["id"]) if r.get("files") else "", str(r["error"]))
-                for r in run.records}
+        return {r["site"]: (str(r["id"]) if r.get("files") else "", str(r["error"]),
+                            shot_time(r), shot_shows(r)) for r in run.records}
 
     def screenshots(self, site: str) -> list[dict[str, Any]]:
-        """The screenshots taken after failed visits of `site`, newest first."""
-        return [{"visit": row["visit"], "time": utc_iso(row["time"]),
-                 "evidence": row["evidence"], "error": row["error"]}
-                for row in self.db.query("SELECT visit, time, evidence, error FROM shots "
-                                         "WHERE site = ? ORDER BY time DESC", (site,))]
+        """The screenshots taken after failed visits of `site`, newest first: the failed
+        visit's time, when the screenshot was taken (`after`: seconds later) and what it
+        shows (`label`: the two in words)."""
+        return [shot_row(row) for row in self.db.query(
+            "SELECT visit, time, evidence, error, taken, shows FROM shots WHERE site = ? "
+            "ORDER BY time DESC", (site,))]
 
     def tick(self, names: Iterable[str] | None = None, options: VisitOptions | None = None,
              on_visit: Callable[[VisitResult], None] | None = None) -> list[VisitResult]:

@@ -1,7 +1,9 @@
 """The editable data files: the column table (columns.toml) and rule sets (gov-2019.toml).
 
 The files shipped here are the defaults; a workspace file of the same layout replaces
-them: `monitor-columns.toml` for the table, `NAME.toml` for the rule set NAME.
+them: `monitor-columns.toml` for the table, `NAME.toml` for the rule set NAME. The
+workspace's table may also hold a [utility] list (or, written before, [ignore]): words
+that make a link no column, added to the page model's own list (govaudit.page.columns).
 """
 
 from __future__ import annotations
@@ -28,12 +30,18 @@ def _load(path: Path) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ColumnTable:
-    """Column kinds by the words of their names."""
+    """Column kinds by the words of their names, and the workspace's own utility words.
+
+    Which links are columns at all is the page model's rule (govaudit.page.columns, with its
+    [utility] list of links that are never columns); `utility` holds the words a workspace
+    adds to that list: its file's [utility] words, and the [ignore] words of a file written
+    before the page model held the list (the same words, the old name).
+    """
 
     path: Path
     kinds: dict[str, tuple[str, ...]]
     labels: dict[str, str]
-    ignore: tuple[str, ...] = ()
+    utility: tuple[str, ...] = ()
 
     def classify(self, name: str) -> str:
         """The kind of a column named `name` ("other" when no word of the table is in it)."""
@@ -65,10 +73,13 @@ def column_table(workspace_root: Path | None = None) -> ColumnTable:
             raise GovauditError(f"{path}: [kinds.{kind}] words must be a list of names")
         kinds[kind] = tuple(words)
         labels[kind] = str(spec.get("label", kind))
-    ignore = (data.get("ignore") or {}).get("words", [])
-    if not isinstance(ignore, list):
-        raise GovauditError(f"{path}: [ignore] words must be a list")
-    return ColumnTable(path, kinds, labels, tuple(str(w) for w in ignore))
+    utility: list[str] = []
+    for table in ("utility", "ignore"):
+        words = (data.get(table) or {}).get("words", [])
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise GovauditError(f"{path}: [{table}] words must be a list of words")
+        utility += [w for w in words if w not in utility]
+    return ColumnTable(path, kinds, labels, tuple(utility))
 
 
 @dataclass(frozen=True)

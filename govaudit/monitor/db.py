@@ -52,6 +52,16 @@ CREATE TABLE IF NOT EXISTS shots(
     evidence TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS shots_site_time ON shots(site, time);
 """
+# Columns added since the first version: (table, column, definition); a file written before
+# gains them when opened (rows stored before read them at their default).
+ADDED_COLUMNS = (
+    ("visits", "outcome", "TEXT NOT NULL DEFAULT ''"),  # opened, down, challenge…
+    ("visits", "redirects", "TEXT NOT NULL DEFAULT ''"),  # the addresses passed, " → "
+    ("visits", "browser", "TEXT NOT NULL DEFAULT ''"),  # what a browser saw of a challenge
+    ("links", "verdict", "TEXT NOT NULL DEFAULT ''"),  # govaudit.page.verdicts.LinkVerdict
+    ("shots", "taken", "REAL"),  # when the screenshot was taken (epoch seconds)
+    ("shots", "shows", "TEXT NOT NULL DEFAULT ''"),  # what it shows, in a few words
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,15 @@ class Visit:
     newest_date: str | None = None  # the newest date shown on the home page (ISO)
     fingerprint: str = ""  # what the home page lists, hashed: a change is an update
     deep: bool = False  # columns and links were sampled after this visit
+    # opened, down, challenge (no browser decided: neither), challenge-passed (a browser got
+    # the page), challenge-failed (it did not); "" in rows stored before: read from `ok`
+    outcome: str = ""
+    redirects: str = ""  # the addresses the visit passed through (HTTP and client-side)
+    browser: str = ""  # what the browser that decided a challenge saw
+
+
+# A visit answered by a challenge that no browser decided: neither opened nor failed.
+UNDECIDED = "challenge"
 
 
 @dataclass(frozen=True)
@@ -90,7 +109,7 @@ class ColumnSample:
 
 @dataclass(frozen=True)
 class LinkSample:
-    """One check of a link found on a page of the site."""
+    """One check of a link found on a page of the site, with its verdict."""
 
     site: str
     page: str
@@ -99,6 +118,7 @@ class LinkSample:
     status: int | None
     error: str
     time: float
+    verdict: str = ""  # govaudit.page.verdicts.LinkVerdict ("" in rows stored before it)
 
 
 def _row(sample: Visit | ColumnSample | LinkSample) -> tuple[Any, ...]:
@@ -138,8 +158,16 @@ class MonitorDB:
             # cut can lose the last commits, and it never corrupts the file
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.executescript(SCHEMA)
+            self._add_columns()
         except sqlite3.Error as exc:
             raise self._error(exc, "open") from None
+
+    def _add_columns(self) -> None:
+        """ADDED_COLUMNS that a file written before lacks."""
+        for table, column, definition in ADDED_COLUMNS:
+            have = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
     @classmethod
     def for_workspace(cls, data_dir: Path) -> MonitorDB:
@@ -205,12 +233,15 @@ class MonitorDB:
         with self._transaction() as conn:
             conn.executemany(_LINK_SQL, map(_row, samples))
 
-    def add_shot(self, site: str, visit: int, time: float, evidence: str, error: str) -> None:
-        """The screenshot taken after a failed visit: its evidence id, or why there is none."""
+    def add_shot(self, site: str, visit: int, time: float, evidence: str, error: str,
+                 taken: float | None = None, shows: str = "") -> None:
+        """The screenshot taken after a failed visit (at `time`): its evidence id, or why
+        there is none; when it was taken and what it shows."""
         with self._transaction() as conn:
-            conn.execute("INSERT INTO shots(site, visit, time, evidence, error) "
-                         "VALUES (?, ?, ?, ?, ?)", (site, visit, time, evidence,
-                                                     redact_url(error)))
+            conn.execute("INSERT INTO shots(site, visit, time, evidence, error, taken, shows) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (site, visit, time, evidence, redact_url(error), taken,
+                          redact_url(shows)))
 
     def streak_has_shot(self, site: str, when: float) -> bool:
         """Whether the failure streak `when` belongs to (since the site's last visit that

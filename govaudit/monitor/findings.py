@@ -14,13 +14,18 @@ from datetime import date
 from typing import Any
 
 from govaudit.monitor.config import RuleSet
-from govaudit.monitor.db import MonitorDB
+from govaudit.monitor.db import UNDECIDED, MonitorDB
 from govaudit.monitor.durations import DAY, china_date, format_duration, utc_iso
+from govaudit.monitor.shots import shot_row
+from govaudit.page.dates import age_days, is_stale
+from govaudit.page.verdicts import LinkVerdict, link_verdict, verdict_reason
 
 VETO, WARNING, OK, INSUFFICIENT = "veto", "warning", "ok", "insufficient-data"
 LEVELS = (VETO, WARNING, OK, INSUFFICIENT)
 LEVEL_LABELS = {VETO: "单项否决", WARNING: "预警", OK: "正常", INSUFFICIENT: "数据不足"}
 SAMPLES_SHOWN = 20  # supporting samples listed per finding (the figures count them all)
+# A failed visit: one that did not open (a challenge no browser decided is not one).
+FAILED = f"(ok = 0 AND outcome != '{UNDECIDED}')"
 
 
 @dataclass(frozen=True)
@@ -60,9 +65,11 @@ class SiteFigures:
     """The window's samples of one site, reduced."""
 
     site: str
-    visits: int = 0
+    visits: int = 0  # visits judged: opened or failed (a challenge no browser decided is not)
     failures: int = 0
     future: int = 0
+    challenged: int = 0  # visits answered by an anti-bot challenge (a browser decided most)
+    undecided: int = 0  # of those, the ones no browser decided: neither opened nor failed
     per_day: dict[int, int] = field(default_factory=dict)  # days back from now -> visits
     failed: list[dict[str, Any]] = field(default_factory=list)
     first_visit: float | None = None  # the earliest visit (read for undated home pages only)
@@ -72,6 +79,8 @@ class SiteFigures:
     columns: list[dict[str, Any]] = field(default_factory=list)
     links_checked: int = 0
     dead_links: list[dict[str, Any]] = field(default_factory=list)
+    unjudged_links: list[dict[str, Any]] = field(default_factory=list)  # never judged
+    shots: list[dict[str, Any]] = field(default_factory=list)  # of failed visits, newest first
 
     @property
     def rate(self) -> float | None:
@@ -90,24 +99,36 @@ def load_figures(db: MonitorDB, window: Window, sites: list[str],
     span = (window.start, window.end)
     out = {name: SiteFigures(name) for name in sites}
     for row in db.query("SELECT site, CAST((? - time) / 86400 AS INTEGER) AS day, "
-                        "count(*) AS n, sum(ok = 0) AS failed FROM visits "
+                        f"count(*) AS n, sum({FAILED}) AS failed, "
+                        f"sum(outcome = '{UNDECIDED}') AS undecided, "
+                        "sum(outcome LIKE 'challenge%') AS challenged FROM visits "
                         f"WHERE time >= ? AND time <= ?{where} GROUP BY site, day",
                         (window.end, *span, *names)):
         f = out[row["site"]]
-        f.per_day[row["day"]] = row["n"]
-        f.visits += row["n"]
+        judged = row["n"] - (row["undecided"] or 0)
+        if judged:
+            f.per_day[row["day"]] = judged
+        f.visits += judged
         f.failures += row["failed"] or 0
+        f.undecided += row["undecided"] or 0
+        f.challenged += row["challenged"] or 0
     for row in db.query(f"SELECT site, count(*) AS n FROM visits WHERE time > ?{where} "
                         "GROUP BY site", (window.end, *names)):
         out[row["site"]].future = row["n"]
     for row in db.query("SELECT id, site, time, status, error, elapsed_ms FROM visits "
-                        f"WHERE ok = 0 AND time >= ? AND time <= ?{where} ORDER BY time DESC",
+                        f"WHERE {FAILED} AND time >= ? AND time <= ?{where} ORDER BY time DESC",
                         (*span, *names)):
         f = out[row["site"]]
         if len(f.failed) < SAMPLES_SHOWN:
             f.failed.append({"id": row["id"], "time": utc_iso(row["time"]),
                              "status": row["status"], "error": row["error"],
                              "elapsed_ms": row["elapsed_ms"]})
+    for row in db.query("SELECT visit, site, time, evidence, error, taken, shows FROM shots "
+                        f"WHERE time >= ? AND time <= ?{where} ORDER BY time DESC",
+                        (*span, *names)):
+        f = out[row["site"]]
+        if len(f.shots) < SAMPLES_SHOWN:
+            f.shots.append(shot_row(row))
     # the latest visit that opened, found by walking each site's index backwards
     for row in db.query(
             "SELECT v.id, v.site, v.time, v.newest_date, v.fingerprint "
@@ -167,20 +188,40 @@ def _columns(db: MonitorDB, out: dict[str, SiteFigures], span: tuple[float, floa
 
 def _links(db: MonitorDB, out: dict[str, SiteFigures], span: tuple[float, float], where: str,
            names: list[str], home_urls: dict[str, str]) -> None:
+    """Links checked, and those that never worked in the window: dead when a check judged
+    them dead (4xx/5xx, a soft 404), else never judged (no answer, a challenge). Each shows
+    its latest such check."""
     for row in db.query("SELECT site, count(DISTINCT url) AS n FROM links "
                         f"WHERE time >= ? AND time <= ?{where} GROUP BY site", (*span, *names)):
         out.setdefault(row["site"], SiteFigures(row["site"])).links_checked = row["n"]
-    rows = db.query("SELECT site, url, group_concat(DISTINCT page) AS pages, count(*) AS n, "
-                    "max(id) AS id, max(time) AS time, status, error FROM links "
-                    f"WHERE time >= ? AND time <= ?{where} GROUP BY site, url "
-                    "HAVING max(ok) = 0 ORDER BY site, url", (*span, *names))
-    for row in rows:
+    failing = db.query("SELECT site, url, group_concat(DISTINCT page) AS pages, count(*) AS n "
+                       f"FROM links WHERE time >= ? AND time <= ?{where} GROUP BY site, url "
+                       "HAVING max(ok) = 0 ORDER BY site, url", (*span, *names))
+    for row in failing:
+        checks = db.query("SELECT id, time, page, status, error, verdict FROM links "
+                          "WHERE site = ? AND url = ? AND time >= ? AND time <= ? "
+                          "ORDER BY time DESC, id DESC", (row["site"], row["url"], *span))
+        verdicts = [(c, stored_verdict(c["verdict"], c["status"], c["error"])) for c in checks]
+        dead = [(c, v) for c, v in verdicts if v.dead]
+        latest, verdict = (dead or verdicts)[0]
         pages = (row["pages"] or "").split(",")
         home = home_urls.get(row["site"])
-        out.setdefault(row["site"], SiteFigures(row["site"])).dead_links.append({
-            "url": row["url"], "pages": pages, "home": home in pages if home else False,
-            "checks": row["n"], "id": row["id"], "time": utc_iso(row["time"]),
-            "status": row["status"], "error": row["error"]})
+        f = out.setdefault(row["site"], SiteFigures(row["site"]))
+        (f.dead_links if dead else f.unjudged_links).append({
+            "url": row["url"], "pages": pages, "page": latest["page"],
+            "home": home in pages if home else False, "checks": row["n"], "id": latest["id"],
+            "time": utc_iso(latest["time"]), "status": latest["status"],
+            "error": latest["error"], "verdict": verdict.value,
+            "problem": verdict_reason(verdict, latest["status"], latest["error"])})
+
+
+def stored_verdict(verdict: str, status: int | None, error: str) -> LinkVerdict:
+    """A stored check's verdict; rows stored before verdicts were, judged from their status
+    and error by the same rule."""
+    try:
+        return LinkVerdict(verdict)
+    except ValueError:
+        return link_verdict(status, error or "")
 
 
 # -- the rules -----------------------------------------------------------------------
@@ -206,8 +247,16 @@ def unreachable(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
                "days_with_enough_visits": len(full), "min_days": min_days,
                "min_visits_per_day": int(per_day), "veto": veto, "warning": warning,
                "future_samples": f.future}
+    figures.update(challenged=f.challenged, undecided=f.undecided)
     rate_text = (f"{f.failures} of {f.visits} visits failed ({f.rate:.1%})" if f.visits
                  else "no visits in the window")
+    if f.challenged:
+        rate_text += (f"; {f.challenged} answered by an anti-bot challenge, decided in a "
+                      "browser" + (f" ({f.undecided} not decided: not counted)"
+                                   if f.undecided else ""))
+    if f.shots:
+        shot = f.shots[0]
+        rate_text += f"; screenshot of the failed visit at {shot['time']}: {shot['label']}"
     if len(full) < min_days:
         detail = (f"{rate_text}; the line needs {min_days} day(s) with ≥ {int(per_day)} "
                   f"visits each, the window {format_duration(window.length)} has {len(full)}")
@@ -218,12 +267,22 @@ def unreachable(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
 
 
 def days_since(newest: str | None, today: date) -> int | None:
+    """Days from a stored ISO date to `today` (age_days), None without one."""
     if not newest:
         return None
     try:
-        return (today - date.fromisoformat(newest)).days
+        return age_days(date.fromisoformat(newest), today)
     except ValueError:
         return None
+
+
+def _stale_level(days: float, veto: float | None, warning: float | None) -> str:
+    """A line of N days is broken from N + 1 days on (is_stale): the veto, else the warning."""
+    if veto is not None and is_stale(days, veto):
+        return VETO
+    if warning is not None and is_stale(days, warning):
+        return WARNING
+    return OK
 
 
 def home_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
@@ -248,7 +307,7 @@ def home_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
                        if c["newest_date"] == newest]
     if days is not None:
         figures.update(days=days, source=source)
-        level = _level(days, veto, warning)
+        level = _stale_level(days, veto, warning)
         return Finding(rule, rules.title(rule), level,
                        f"newest date on {source}: {days} day(s) before {today}", figures,
                        samples)
@@ -257,7 +316,7 @@ def home_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
                        "no dates on the home page or its columns", figures, samples)
     unchanged = (window.end - f.unchanged_since) / DAY
     figures.update(days=round(unchanged, 1), source="unchanged items")
-    level = _level(unchanged, veto, warning)
+    level = _stale_level(unchanged, veto, warning)
     if level == OK and unchanged < (warning or veto or 0):
         monitored = (window.end - (f.first_visit or window.end)) / DAY
         if f.unchanged_since == f.first_visit and monitored < (warning or veto or 0):
@@ -267,9 +326,10 @@ def home_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
                    f"{unchanged:.1f} day(s)", figures, samples)
 
 
-def column_state(column: dict[str, Any], rules: RuleSet, today: date) -> str:
-    """fresh, stale (not updated), empty, undated (items without dates: not updated),
-    closed (did not open in the window) or free (a kind without a line)."""
+def column_status(column: dict[str, Any], rules: RuleSet, today: date) -> str:
+    """A sampled column against the rule set's lines: fresh, stale (not updated), empty,
+    undated (items without dates: not updated), closed (did not open in the window) or free
+    (a kind without a line)."""
     ages = rules.get("columns_stale", "max_age_days")
     limit = ages.get(column["kind"])
     if not column["opened"]:
@@ -281,7 +341,7 @@ def column_state(column: dict[str, Any], rules: RuleSet, today: date) -> str:
     if not column["newest_date"]:
         return "undated"
     days = days_since(column["newest_date"], today)
-    return "stale" if days is not None and days > limit else "fresh"
+    return "stale" if days is not None and is_stale(days, limit) else "fresh"
 
 
 NOT_UPDATED = ("stale", "undated", "closed")
@@ -292,7 +352,7 @@ def columns_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
     today = china_date(window.end)
     ages = rules.get("columns_stale", "max_age_days")
     frequent = set(rules.get(rule, "frequent_kinds"))
-    states = [(c, column_state(c, rules, today)) for c in f.columns]
+    states = [(c, column_status(c, rules, today)) for c in f.columns]
     behind = [c for c, s in states if s in NOT_UPDATED and c["kind"] in ages]
     behind_frequent = [c for c in behind if c["kind"] in frequent]
     empty = [c for c, s in states if s == "empty"]
@@ -326,8 +386,8 @@ def dead_links(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
     other = [d for d in f.dead_links if not d["home"]]
     figures = {"checked": f.links_checked, "dead_home": len(home), "dead_other": len(other)}
     samples = [{"id": d["id"], "time": d["time"], "url": d["url"], "home": d["home"],
-                "pages": d["pages"], "checks": d["checks"],
-                "problem": d["error"] or f"HTTP {d['status']}"} for d in home + other]
+                "pages": d["pages"], "page": d["page"], "checks": d["checks"],
+                "problem": d["problem"]} for d in home + other]
     if not f.links_checked:
         return Finding(rule, rules.title(rule), INSUFFICIENT, "no links checked in the window",
                        figures)
@@ -335,7 +395,11 @@ def dead_links(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
                         or _level(len(other), None, rules.number(rule, "warning_other"))
                         == WARNING) else OK
     detail = (f"{len(home)} dead link(s) on the home page, {len(other)} on other pages "
-              f"(failed in every check of the window; {f.links_checked} checked)")
+              f"(never worked in the window and answered 4xx/5xx or a soft 404; "
+              f"{f.links_checked} checked")
+    if f.unjudged_links:
+        detail += f"; {len(f.unjudged_links)} could not be judged from here"
+    detail += ")"
     return Finding(rule, rules.title(rule), level, detail, figures, samples[:SAMPLES_SHOWN])
 
 

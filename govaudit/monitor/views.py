@@ -18,11 +18,11 @@ from govaudit.monitor.findings import (
     Finding,
     SiteFigures,
     Window,
-    column_state,
+    column_status,
     days_since,
 )
 from govaudit.probes.checks.availability import AvailabilityResult
-from govaudit.probes.checks.freshness import FreshnessResult, PageDates
+from govaudit.probes.checks.freshness import FreshnessResult, PageDates, newest_page
 from govaudit.probes.checks.links import LinksResult
 
 Bucket = tuple[float, float, int, int]  # (start, end, visits that opened, failed visits)
@@ -79,7 +79,7 @@ def columns_rows(figures: SiteFigures, rules: RuleSet, table: ColumnTable,
     for column in figures.columns:
         newest = column["newest_date"]
         days = (today - datetime.fromisoformat(newest).date()).days if newest else None
-        state = column_state(column, rules, today)
+        state = column_status(column, rules, today)
         rows.append({"栏目": column["name"], "类别": table.label(column["kind"]),
                      "网址": column["url"], "最新日期": newest or "",
                      "距今天数": days, "更新期限（天）": ages.get(column["kind"]),
@@ -107,33 +107,43 @@ def sheet_rows(figures: dict[str, SiteFigures], findings: dict[str, list[Finding
 def monitored_results(site: Site, figures: SiteFigures, window: Window
                       ) -> dict[str, ProbeResult]:
     """The window's figures of one site as the typed results of the probes they measure:
-    availability (visits, failures), links (checked, broken, could not be checked) and
-    freshness (newest date, days, where)."""
+    availability (visits, failures, challenges), links (checked; dead: answered 4xx/5xx or a
+    soft 404; could not be judged: never answered, or a challenge; each with its stored
+    verdict) and freshness (the home page's and its columns' newest dates, as check reads
+    them)."""
     time = utc_iso(window.end)
     today = china_date(window.end)
     f = figures
     availability = AvailabilityResult(
-        site=site.name, time=time, samples=f.visits, failures=f.failures,
+        site=site.name, time=time, samples=f.visits + f.undecided, failures=f.failures,
+        refused=f.undecided, challenged=f.challenged,
         failure_rate=round(f.rate, 4) if f.rate is not None else 0.0,
         errors=tuple(sorted({v["error"] for v in f.failed if v["error"]})))
-    rows = [LinkRow(d["url"], d["status"], d["error"] or "", d["pages"][0] if d["pages"] else "")
-            for d in f.dead_links]
-    # "broken" is an HTTP answer of 400 or more; no answer at all could not be judged
-    broken = tuple(r for r in rows if r.status is not None and r.status >= 400)
-    unchecked = tuple(r for r in rows if r.status is None)
+
+    def row(d: dict[str, Any]) -> LinkRow:
+        plain = d["verdict"] in ("broken", "works")
+        return LinkRow(d["url"], d["status"], (d["error"] or "") if plain else d["problem"],
+                       d["page"] or (d["pages"][0] if d["pages"] else ""),
+                       verdict=d["verdict"])
+
+    broken = tuple(row(d) for d in f.dead_links)
+    unchecked = tuple(row(d) for d in f.unjudged_links)
     answered = f.links_checked - len(unchecked)
     links = LinksResult(site=site.name, time=time, checked=f.links_checked,
                         broken_count=len(broken), broken=broken,
                         broken_ratio=round(len(broken) / answered, 6) if answered > 0 else None,
                         unchecked_count=len(unchecked), unchecked=unchecked)
-    pages = [PageDates(c["url"], c["newest_date"], days_since(c["newest_date"], today),
-                       c["dated"], error="" if c["opened"] else (c["error"] or "did not open"))
-             for c in f.columns]
-    dated = [(f.home_newest, site.url)] if f.home_newest else \
-        [(p.latest, p.url) for p in pages if p.latest]
-    latest, source = max(dated) if dated else (None, None)
-    freshness = FreshnessResult(site=site.name, time=time, latest=latest,
-                                days=days_since(latest, today), source=source,
+    home = PageDates(site.url, f.home_newest, days_since(f.home_newest, today))
+    pages = [home, *(PageDates(c["url"], c["newest_date"], days_since(c["newest_date"], today),
+                               c["dated"], column=c["name"], items=c["items"],
+                               empty=c["empty"],
+                               error="" if c["opened"] else (c["error"] or "did not open"))
+                     for c in f.columns)]
+    newest = newest_page(pages)
+    freshness = FreshnessResult(site=site.name, time=time,
+                                latest=newest.latest if newest else None,
+                                days=newest.days if newest else None,
+                                source=newest.url if newest else None,
                                 today=today.isoformat(), pages=tuple(pages))
     return {"availability": availability, "links": links, "freshness": freshness}
 
@@ -191,4 +201,42 @@ def monitor_suggestions(checklist: Checklist, site: Site, findings: list[Finding
 
     found = suggestions_for(checklist, site, monitored_results(site, figures, window),
                             monitored_verdicts(findings))
-    return {qid: (s.value, s.detail) for qid, s in found.items()}
+    return {**{qid: (s.value, s.detail) for qid, s in found.items()},
+            **problem_answers(checklist, site, findings)}
+
+
+# The veto and deduction questions the rule set's lines answer, by `auto:` key: the rule, and
+# the figures whose sum is the count a count question asks (None: a yes/no, the rule's veto).
+PROBLEM_LINES: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "availability": ("unreachable", None),  # 站点无法访问
+    "freshness": ("home_stale", None),  # 首页不更新
+    "freshness.columns_frequent": ("columns_stale", ("not_updated_frequent",)),
+    "freshness.columns_behind": ("columns_stale", ("not_updated",)),
+    "freshness.columns_empty": ("columns_stale", ("empty",)),  # 空白栏目
+    "links": ("dead_links", ("dead_home", "dead_other")),  # 不可用的链接
+}
+
+
+def problem_answers(checklist: Checklist, site: Site, findings: list[Finding]
+                    ) -> dict[str, tuple[str, str]]:
+    """{question id: (value, note)} for the veto and deduction questions (yes: the problem is
+    found) whose `auto:` a line of the rule set answers: a yes/no is yes at the rule's veto
+    level, else no; a count is the rule's figures; nothing while the rule lacks the data."""
+    by_rule = {f.rule: f for f in findings}
+    out: dict[str, tuple[str, str]] = {}
+    for question in checklist.questions_at(site.level):
+        line = PROBLEM_LINES.get(question.auto.strip())
+        if not question.finds_problems or line is None:
+            continue
+        rule, counted = line
+        finding = by_rule.get(rule)
+        if finding is None or finding.level == INSUFFICIENT:
+            continue
+        note = f"monitoring: {finding.name} {LEVEL_LABELS[finding.level]}: {finding.detail}"
+        if question.type == "yes_no" and counted is None:
+            out[question.id] = ("yes" if finding.level == VETO else "no", note)
+        elif question.type == "count" and counted is not None:
+            total = sum(int(finding.figures.get(key) or 0) for key in counted)
+            out[question.id] = (str(total), note)
+    return out
+

@@ -2,11 +2,23 @@
 due, its columns and the links of those pages. Requests are bounded overall and paced
 per host (host:port): at most one request starts every `host_interval` seconds.
 
-A visit fails when the home page has not opened within the timeout: an error (connect,
-TLS, DNS, too many redirects or a redirect loop, the total deadline, which also cuts a
-trickling body), an HTTP status of 400 or more, or a body over the size cap (5 MB by
-default: a home page that large, or announcing 2 GB, is not a page that opens).
-Redirects are followed inside the visit's deadline (at most 10), unpaced.
+A visit opens the home page as `check` does (govaudit.probes.visit.open_page): HTTP redirects
+followed inside the visit's deadline (at most 10, unpaced), then the client-side redirects of
+a page that is only a `<meta refresh>` or a script redirect (govaudit.page.redirects), both
+addresses kept. It fails when the home page has not opened within the timeout: an error
+(connect, TLS, DNS, too many redirects or a redirect loop, the total deadline, which also
+cuts a trickling body), an HTTP status of 400 or more, or a body over the size cap (5 MB by
+default: a home page that large, or announcing 2 GB, is not a page that opens). An answer
+that is an anti-bot challenge is no failure: a browser visit decides (the page opened if
+Chromium got it, failed if not) and is recorded beside the visit; with no browser the visit
+is a challenge, neither opened nor failed.
+
+What the monitor keeps of a page is read by the page model (govaudit.page), as `check` reads
+it: the home page's newest date (its newest dated list item), the columns its navigation
+and header link to (find_columns: utility links never), each column page's state
+(column_state), and the links (Page.targets), each judged by the one link verdict
+(govaudit.page.verdicts: dead is a 4xx/5xx answer or a soft 404; a failed lookup, a refused
+connection, a timeout or a challenge could not be judged), the verdict stored with it.
 
 A site behind HTTP basic auth is visited with its login (the workspace's secrets file).
 The site's home page and recorded pages may be on a private address (an intranet site);
@@ -17,24 +29,36 @@ unless `allow_private`: a refused link is left unchecked, not counted as dead.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
-from collections.abc import Callable, Mapping
-from contextlib import suppress
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from govaudit.errors import GovauditError
 from govaudit.model import Site
 from govaudit.monitor.config import ColumnTable
-from govaudit.monitor.db import Batch, ColumnSample, LinkSample, MonitorDB, Visit
+from govaudit.monitor.db import UNDECIDED, Batch, ColumnSample, LinkSample, MonitorDB, Visit
 from govaudit.monitor.durations import china_date
-from govaudit.monitor.pages import PageFacts, analyse
-from govaudit.netpolicy import AddressPolicy, refused_private
-from govaudit.probes.fetch import Fetcher, FetchLimits, LinkStatus, Page
+from govaudit.netpolicy import AddressPolicy
+from govaudit.page.challenges import Outcome
+from govaudit.page.columns import MAX_COLUMNS
+from govaudit.page.verdicts import LinkVerdict
+from govaudit.probes.browser_visits import BrowserOnDemand
+from govaudit.probes.fetch import Fetcher, FetchLimits
+from govaudit.probes.fetch import Page as Answer
 from govaudit.probes.linkcheck import LinkFetcher
-from govaudit.probes.links import head_needs_get, skipped_host
-from govaudit.urls import Origin
+from govaudit.probes.links import LinkResult, check_link, skipped_host
+from govaudit.probes.visit import Opened, open_page
+from govaudit.urls import Origin, origin
+
+if TYPE_CHECKING:
+    from govaudit.page import Page
+    from govaudit.page.links import Target
+    from govaudit.probes.visit import BrowserVisits
 
 PRUNE_AT = 4096  # hosts remembered by the pacer before the idle ones are forgotten
 # screenshots waiting for the browser at most; when many sites fail at once (the monitor's
@@ -52,13 +76,15 @@ class VisitOptions:
     host_interval: float = 1.0  # seconds between two requests to one host
     concurrency: int = 20  # requests in flight overall
     columns_every: float = 6 * 3600.0  # columns and links are sampled this often per site
-    max_columns: int = 30
+    max_columns: int = MAX_COLUMNS
     max_links: int = 60
     deep_budget: float = 600.0  # seconds one site's columns and links may take at most
     allow_private: bool = False  # follow redirects and links to private addresses too
     skip_hosts: tuple[str, ...] = ()  # links to these hosts are counted as skipped, not checked
     screenshots: bool = False  # a screenshot of the home page after a failed visit, once
     #                            per failure streak of a site
+    browser: bool = True  # a browser decides the pages an anti-bot challenge answers
+    browser_path: str | None = None  # that browser (default: found as `evidence` finds it)
 
 
 class HostPacer:
@@ -81,9 +107,12 @@ class HostPacer:
             await asyncio.sleep(start - now)
 
 
+# A screenshot taken after a failed visit: (evidence id, error, when it was taken, what it
+# shows), as the shooter returns it for each site.
+Shot = tuple[str, str, float | None, str]
 # takes [(site, failed visit id)], captures each site's home page in a browser and returns
-# {site: (evidence id, error)}; run in a worker thread
-Shooter = Callable[[list[tuple[Site, int]]], dict[str, tuple[str, str]]]
+# {site: Shot}; run in a worker thread
+Shooter = Callable[[list[tuple[Site, int]]], dict[str, Shot]]
 
 
 @dataclass
@@ -98,13 +127,32 @@ class VisitResult:
         self.id = id
 
 
-def judge(page: Page, limits: FetchLimits) -> str:
-    """Why the home page did not open ("" when it opened)."""
-    if page.failure:
-        return page.failure
-    if page.truncated:
+def judge(opened: Opened, limits: FetchLimits) -> str:
+    """Why the home page did not open ("" when it opened, or a challenge no browser
+    decided)."""
+    if opened.outcome == Outcome.DOWN:
+        return opened.reason
+    if opened.answer.truncated and not opened.challenged:
         return f"home page larger than {limits.max_bytes:,} bytes (cut off)"
     return ""
+
+
+def visit_outcome(opened: Opened, error: str) -> str:
+    """The visit's outcome as stored (Visit.outcome)."""
+    if opened.challenged:
+        if opened.browser is None or not opened.browser.decided:
+            return UNDECIDED
+        return "challenge-failed" if error else "challenge-passed"
+    return "down" if error else "opened"
+
+
+def fingerprint(page: Page) -> str:
+    """What the page lists, hashed: the titles of its dated lists' items (a change is an
+    update, for home pages that show no dates)."""
+    titles = sorted({item.title[:80] for found in page.lists for item in found.items})
+    if not titles:
+        return ""
+    return hashlib.sha1("\n".join(titles).encode("utf-8")).hexdigest()[:16]
 
 
 class Visitor:
@@ -130,6 +178,18 @@ class Visitor:
         self.requests = asyncio.Semaphore(max(1, options.concurrency))
         self.batch = Batch(db)
         self._deep_at: dict[str, float] = {}  # the columns sampled in this run, by site
+        self._browser: BrowserVisits | None = None
+
+    @property
+    def browser(self) -> BrowserVisits | None:
+        """The browser that decides challenges (loaded and launched on the first one), if
+        any."""
+        if not self.options.browser:
+            return None
+        if self._browser is None:
+            self._browser = BrowserOnDemand(self.options.browser_path,
+                                            timeout=max(self.options.timeout, 15.0))
+        return self._browser
 
     def policy(self, site: Site) -> AddressPolicy | None:
         """Where the visit of `site` may go: its own pages anywhere, elsewhere public only."""
@@ -137,21 +197,18 @@ class Visitor:
             return None
         return AddressPolicy([site.url, *self.recorded.get(site.name, [])])
 
-    async def _page(self, fetcher: Fetcher, url: str, policy: AddressPolicy | None) -> Page:
+    @asynccontextmanager
+    async def paced(self, url: str) -> AsyncIterator[None]:
+        """One request to `url`: after its host's pace, within the overall bound."""
         await self.pacer.wait(url)
         async with self.requests:
-            return await fetcher.page(url, policy=policy)
+            yield
 
-    async def _status(self, fetcher: Fetcher, url: str, policy: AddressPolicy | None
-                      ) -> LinkStatus:
-        await self.pacer.wait(url)
-        async with self.requests:
-            result = await fetcher.status(url, "HEAD", policy)
-        if not head_needs_get(result):
-            return result
-        await self.pacer.wait(url)  # servers that refuse HEAD: confirm with GET
-        async with self.requests:
-            return await fetcher.status(url, "GET", policy)
+    async def _open(self, fetcher: Fetcher, site: Site, url: str,
+                    policy: AddressPolicy | None, today: date) -> Opened:
+        own = origin(site.url)
+        return await open_page(fetcher, url, policy=policy, today=today, browser=self.browser,
+                               login=self.logins.get(own) if own else None, gate=self.paced)
 
     def _deep_due(self, site: str, now: float) -> bool:
         if self.options.columns_every <= 0:
@@ -167,25 +224,29 @@ class Visitor:
         async with LinkFetcher(self.limits, lanes=2, per_lane=2,
                                credentials=self.logins) as fetcher:
             when = self.clock()
-            page = await self._page(fetcher, site.url, policy)
-            error = judge(page, self.limits)
-            facts: PageFacts | None = None
             today = china_date(when)
-            if not error and page.html is not None:
-                facts = _analyse(page.html, page.final_url or site.url, today,
-                                 self.table.ignore)
-            deep = facts is not None and self._deep_due(site.name, when)
-            visit = Visit(site.name, when, not error, page.status, error, page.elapsed_ms,
-                          page.final_url, page.size,
-                          facts.newest_date.isoformat() if facts and facts.newest_date else None,
-                          facts.fingerprint if facts else "", deep)
+            opened = await self._open(fetcher, site, site.url, policy, today)
+            error = judge(opened, self.limits)
+            outcome = visit_outcome(opened, error)
+            page = opened.page if not error and outcome != UNDECIDED else None
+            answer = opened.answer
+            newest = page.newest if page is not None else None
+            deep = page is not None and self._deep_due(site.name, when)
+            seen = opened.browser
+            visit = Visit(site.name, when, page is not None, answer.status, error,
+                          answer.elapsed_ms, opened.final_url if answer.status else "",
+                          answer.size, newest.isoformat() if newest else None,
+                          fingerprint(page) if page is not None else "", deep, outcome,
+                          " → ".join(opened.redirects),
+                          f"{seen.reason} at {seen.final_url or seen.url}"
+                          if seen and opened.challenged else "")
             result = VisitResult(visit, 0)
             self.batch.visit(visit, result.written)
-            if not visit.ok:
+            if error:
                 self._want_shot(site, result, when)
-            if deep and facts is not None:
+            if deep and page is not None:
                 self._deep_at[site.name] = when
-                await self._deep(fetcher, site, facts, page, when, today, result, policy)
+                await self._deep(fetcher, site, page, opened, when, today, result, policy)
         return result
 
     def _want_shot(self, site: Site, visit: VisitResult, when: float) -> None:
@@ -207,10 +268,10 @@ class Visitor:
                 taken = await asyncio.to_thread(self.shooter,
                                                 [(s, v.id) for s, v, _ in batch])
             except Exception as exc:  # noqa: BLE001 - no browser must not stop the monitor
-                taken = {s.name: ("", str(exc)) for s, _, _ in batch}
+                taken = {s.name: ("", str(exc), None, "") for s, _, _ in batch}
             for site, visit, when in batch:
-                evidence, error = taken.get(site.name, ("", "not captured"))
-                self.db.add_shot(site.name, visit.id, when, evidence, error)
+                evidence, error, at, shows = taken.get(site.name, ("", "not captured", None, ""))
+                self.db.add_shot(site.name, visit.id, when, evidence, error, at, shows)
                 del self._shots[site.name]
 
     async def finish(self) -> None:
@@ -218,6 +279,8 @@ class Visitor:
         self.batch.flush()  # also what a timed write could not write, or its error
         if self._shooting is not None:
             await self._shooting
+        if self._browser is not None:
+            await self._browser.aclose()
 
     def save_done(self) -> None:
         """On the way out of a stopped run: write the visits already made, if the store
@@ -225,30 +288,37 @@ class Visitor:
         with suppress(GovauditError):
             self.batch.flush()
 
-    async def _deep(self, fetcher: Fetcher, site: Site, home: PageFacts, home_page: Page,
+    async def _deep(self, fetcher: Fetcher, site: Site, home: Page, opened: Opened,
                     when: float, today: date, result: VisitResult,
                     policy: AddressPolicy | None) -> None:
         """Columns, then the links of the home page and of the column pages (a link to a
         page fetched in this visit is judged by that fetch, not requested again)."""
-        columns: dict[str, str] = {}
-        for label, url in home.nav:
-            columns.setdefault(url, label)
+        from govaudit.page.columns import find_columns
+
+        columns: dict[str, str] = {c.url: c.name for c in find_columns(
+            home, site.url, self.table.utility)}
         for url in self.recorded.get(site.name, []):
             if url.rstrip("/") != site.url.rstrip("/"):
                 columns.setdefault(url, "")
         # the home page's links are filed under the site's own URL, whatever it redirects to
-        links: list[tuple[str, str]] = [(site.url, u) for u in home.links]
-        fetched = {site.url: home_page, home_page.final_url or site.url: home_page}
+        targets = home.targets
+        links: list[tuple[str, str]] = [(site.url, u) for u in targets.checkable]
+        links += [(site.url, raw) for raw in targets.invalid]
+        invalid = dict(targets.invalid)  # hrefs that do not parse: dead, never requested
+        fetched: dict[str, Answer] = {u: opened.answer for u in (site.url, opened.final_url,
+                                                                  *opened.hops)}
         passed: set[str] = set()  # links to a --skip-host host: counted, not checked
         try:
             async with asyncio.timeout(self.options.deep_budget):
                 for url, label in list(columns.items())[:self.options.max_columns]:
-                    page = await self._page(fetcher, url, policy)
-                    fetched[url] = page
-                    result.columns.append(self._column(site, url, label, page, when, today))
-                    if page.html is not None and not judge(page, self.limits):
-                        facts = _analyse(page.html, page.final_url or url, today)
-                        links += [(url, u) for u in facts.links] if facts else []
+                    column = await self._open(fetcher, site, url, policy, today)
+                    fetched[url] = column.answer
+                    result.columns.append(self._column(site, url, label, column, when))
+                    if column.page is not None and not judge(column, self.limits):
+                        found = column.page.targets
+                        links += [(url, u) for u in found.checkable]
+                        links += [(url, raw) for raw in found.invalid]
+                        invalid.update(found.invalid)
                 checked: set[str] = set()
                 for found_on, url in links:
                     if len(checked) >= self.options.max_links:
@@ -259,46 +329,48 @@ class Visitor:
                         passed.add(url)
                         continue
                     checked.add(url)
-                    if url in fetched:
-                        got = fetched[url]
-                        code, error = got.status, got.error
-                    else:
-                        status = await self._status(fetcher, url, policy)
-                        code, error = status.status, status.error
-                    if refused_private(error):
-                        continue  # not checked: not a dead link either
-                    ok = not error and code is not None and code < 400
-                    result.links.append(LinkSample(site.name, found_on, url, ok, code, error,
-                                                   when))
+                    judged = await self._judge(fetcher, url, fetched, invalid, policy)
+                    if judged.verdict == LinkVerdict.PRIVATE:
+                        continue  # not requested: not a dead link either
+                    plain = judged.verdict in (LinkVerdict.WORKS, LinkVerdict.BROKEN)
+                    result.links.append(LinkSample(
+                        site.name, found_on, url, judged.verdict == LinkVerdict.WORKS,
+                        judged.status, judged.error or ("" if plain else judged.reason), when,
+                        judged.verdict.value))
         except TimeoutError:
             pass  # what was sampled within the budget is kept
         finally:
             result.skipped_links = len(passed)
             self.batch.samples(result.columns, result.links)
 
-    def _column(self, site: Site, url: str, label: str, page: Page, when: float,
-                today: date) -> ColumnSample:
-        error = judge(page, self.limits)
-        if error or page.html is None:
+    async def _judge(self, fetcher: Fetcher, url: str, fetched: dict[str, Answer],
+                     invalid: Mapping[str, Target], policy: AddressPolicy | None
+                     ) -> LinkResult:
+        """The verdict on one link: of the page fetched in this visit, else a link check."""
+        if url in invalid:
+            return LinkResult(None, invalid[url].error)
+        if url in fetched:
+            return LinkResult.of(fetched[url])
+        return await check_link(fetcher, url, policy, gate=self.paced, retries=0)
+
+    def _column(self, site: Site, url: str, label: str, opened: Opened,
+                when: float) -> ColumnSample:
+        from govaudit.page.columns import column_state
+
+        error = judge(opened, self.limits)
+        page = opened.page
+        if error or page is None:
             name = label or url
+            reason = error or (opened.reason if not opened.opened else "not an HTML page")
             return ColumnSample(site.name, url, name, self.table.classify(name), None, 0, 0,
-                                False, False, error or "not an HTML page", when)
-        facts = _analyse(page.html, page.final_url or url, today)
-        if facts is None:
+                                False, False, reason, when)
+        try:
+            state = column_state(page)
+        except Exception:  # noqa: BLE001 - a monitor running for weeks must not stop on a page
             name = label or url
             return ColumnSample(site.name, url, name, self.table.classify(name), None, 0, 0,
                                 False, False, "the page could not be parsed", when)
-        name = label or facts.title or url
+        name = label or page.title or url
         return ColumnSample(site.name, url, name, self.table.classify(name),
-                            facts.newest_date.isoformat() if facts.newest_date else None,
-                            facts.items, facts.dated, facts.items == 0, True, "", when)
-
-
-def _analyse(html: str, url: str, today: date, ignore: tuple[str, ...] = ()
-             ) -> PageFacts | None:
-    """The facts of a page; None if a page defeats the parser (the visit still counts: a
-    monitor running for weeks must not stop on one odd page)."""
-    try:
-        return analyse(html, url, today, ignore)
-    except Exception:  # noqa: BLE001
-        return None
+                            state.newest.isoformat() if state.newest else None,
+                            state.items, state.dated, state.empty, True, "", when)

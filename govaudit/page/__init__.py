@@ -15,12 +15,31 @@ One module per concern, each the only implementation of its rule:
   (LinkVerdict); challenges: anti-bot challenges told from outages.
 """
 
-from govaudit.page.capture import CAPTURE_SCRIPT, Capture, Frame
-from govaudit.page.dom import Dom, Source
-from govaudit.page.links import Link
-from govaudit.page.lists import DatedList, Item
-from govaudit.page.page import Page
-from govaudit.page.regions import Region
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from govaudit.page.capture import CAPTURE_SCRIPT, Capture, Frame
+    from govaudit.page.dom import Dom, Source
+    from govaudit.page.links import Link
+    from govaudit.page.lists import DatedList, Item
+    from govaudit.page.page import Page
+    from govaudit.page.regions import Region
+
+# Loaded on first use, so that a module that needs only the dates (govaudit.page.dates) does
+# not load the parser.
+_NAMES = {"CAPTURE_SCRIPT": "capture", "Capture": "capture", "Frame": "capture", "Dom": "dom",
+          "Source": "dom", "Link": "links", "DatedList": "lists", "Item": "lists",
+          "Page": "page", "Region": "regions"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = ["CAPTURE_SCRIPT", "Capture", "DatedList", "Dom", "Frame", "Item", "Link", "Page",
            "Region", "Source"]

@@ -39,6 +39,8 @@ _STATUS_VENDORS = {521: "知道创宇"}
 _SET_COOKIE = re.compile(r"\bcookie\b|document\s*\[", re.I)
 _RELOAD = re.compile(r"location\s*\.\s*(?:reload|replace|assign)\b|location(?:\.href)?\s*=[^=]|"
                      r"\.submit\s*\(|http-equiv\s*=\s*['\"]?refresh", re.I)
+_SCRIPT_TAG = re.compile(r"<script", re.I)
+_SPACE = re.compile(r"\s+")
 _HEADER_VENDORS = (("知道创宇", re.compile(r"__jsluid|__jsl_clearance|jiasule", re.I)),
                    ("安全狗", re.compile(r"safedog", re.I)),
                    ("云锁", re.compile(r"yunsuo|security_session", re.I)))
@@ -77,12 +79,44 @@ def body_text(body: str | bytes, headers: Mapping[str, str] | None = None) -> st
     return body
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What a reader is shown of an answer's body, read in one parse: the title, the text of
+    the body (scripts, styles, templates and the title left out, nodes joined by a space),
+    and what scripts and <meta> elements hold (where challenges show)."""
+
+    title: str
+    text: str
+    scripts: str
+    meta: str
+
+
+def read_shown(text: str) -> Shown:
+    """`text` (an HTML body) parsed once into what it shows."""
+    tree = LexborHTMLParser(text)
+    title = tree.css_first("title")
+    scripts = " ".join(s.text() + " " + (s.attributes.get("src") or "")
+                       for s in tree.css("script"))
+    meta = " ".join(m.html or "" for m in tree.css("meta"))
+    named = title.text() if title is not None else ""
+    for el in tree.css("script, style, noscript, template, title"):
+        el.decompose()
+    body = tree.body
+    return Shown(named, body.text(separator=" ") if body is not None else "", scripts, meta)
+
+
+def has_script(text: str) -> bool:
+    """Whether an HTML body holds a <script> element at all (a challenge needs one)."""
+    return _SCRIPT_TAG.search(text) is not None
+
+
 def detect_challenge(status: int | None, body: str | bytes | None = None,
-                     headers: Mapping[str, str] | None = None) -> Challenge | None:
+                     headers: Mapping[str, str] | None = None,
+                     shown: Shown | None = None) -> Challenge | None:
     """The anti-bot challenge an answer is, or None (see the module docstring).
 
     `body` is the answer's body (None: not read), `headers` its headers (Set-Cookie and
-    Server name some vendors).
+    Server name some vendors); `shown`, the body already read (read_shown), if it was.
     """
     headers = headers or {}
     header_text = " ".join(f"{k}: {v}" for k, v in headers.items()
@@ -92,20 +126,19 @@ def detect_challenge(status: int | None, body: str | bytes | None = None,
             return Challenge(_vendor(header_text, _HEADER_VENDORS),
                              f"HTTP {status} to a plain request, with no page")
         return None
-    tree = LexborHTMLParser(body_text(body, headers))
-    scripts = " ".join(s.text() + " " + (s.attributes.get("src") or "")
-                       for s in tree.css("script"))
-    for el in tree.css("script, style, noscript, template, title"):
-        el.decompose()
-    shown = re.sub(r"\s+", "", tree.body.text() if tree.body is not None else "")
-    meta = " ".join(m.html or "" for m in tree.css("meta"))
-    if not scripts.strip() or len(shown) > MAX_TEXT:
+    if shown is None:
+        text = body_text(body, headers)
+        if not has_script(text):  # no script, no challenge: nothing to parse
+            return None
+        shown = read_shown(text)
+    scripts = shown.scripts
+    if not scripts.strip() or len(_SPACE.sub("", shown.text)) > MAX_TEXT:
         return None
-    vendor = _vendor(f"{scripts} {meta} {header_text}", _VENDORS) or _STATUS_VENDORS.get(
-        status or 0, "")
+    vendor = _vendor(f"{scripts} {shown.meta} {header_text}", _VENDORS) or \
+        _STATUS_VENDORS.get(status or 0, "")
     if vendor:
         return Challenge(vendor, f"{vendor} challenge page (HTTP {status})")
-    if _SET_COOKIE.search(scripts) and _RELOAD.search(f"{scripts} {meta}"):
+    if _SET_COOKIE.search(scripts) and _RELOAD.search(f"{scripts} {shown.meta}"):
         return Challenge("", f"a script that sets a cookie and reloads (HTTP {status})")
     return None
 

@@ -2,7 +2,8 @@
 
 A link is a **column** when it stands in the navigation or the header, points below the
 site's home (same host, or a host of the same registered domain: zwgk.x.gov.cn for
-www.x.gov.cn; under the home's folder; not the home page itself), and reads as a column
+www.x.gov.cn; under the folder of the home as recorded or of the page it led to; not the
+home page itself), and reads as a column
 name: 2 to MAX_LABEL characters, two Chinese characters at least, no sentence punctuation.
 A **utility link** is never a column, wherever it stands: its label holds a word of
 columns.toml's [utility] list (联系我们, 网站地图, 关于我们, 隐私声明, 无障碍, 长者模式,
@@ -33,6 +34,7 @@ from govaudit.page.page import Page
 from govaudit.page.regions import Region
 
 MAX_LABEL = 12
+MAX_COLUMNS = 30  # column pages read per site at most, by check and monitor alike
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SENTENCE = re.compile(r"[，。；！？、：:,;!?《》“”\"]")
 _UTILITY_HREF = re.compile(r"\brss\b|\.xml(?:$|\?)|/en(?:glish)?(?:/|$|\.)|^english\.|^en\.",
@@ -109,8 +111,9 @@ def find_columns(page: Page, home: str | None = None, extra_utility: Iterable[st
                  ) -> list[Column]:
     """The columns a home page links to, once each, in page order.
 
-    `home` is the site's URL as recorded (default: the page's own URL); `extra_utility`
-    adds words to the utility list (a workspace's own).
+    `home` is the site's URL as recorded (default: the page's own URL); a link below it or
+    below the page's own URL (where a redirecting home led) counts. `extra_utility` adds
+    words to the utility list (a workspace's own).
     """
     home = home or page.url
     extra = tuple(extra_utility)
@@ -120,7 +123,7 @@ def find_columns(page: Page, home: str | None = None, extra_utility: Iterable[st
         if (link.url is None or link.url in seen
                 or link.region not in (Region.NAVIGATION, Region.HEADER)
                 or not is_column_label(link.text) or is_utility(link.text, link.url, extra)
-                or not below_home(link.url, home)):
+                or not (below_home(link.url, home) or below_home(link.url, page.url))):
             continue
         seen.add(link.url)
         out.append(Column(link.text, link.url, link.region, link))

@@ -37,13 +37,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
-
-from govaudit.probes.freshness import CHINA_TZ, today_in_china
+from datetime import date, datetime, timedelta, timezone
 
 __all__ = ["CHINA_TZ", "DateMatch", "age_days", "find_dates", "is_stale", "publication_date",
            "title_date", "today_in_china", "url_dates"]
 
+# China Standard Time: the sites date their news in it, and days are counted in it.
+CHINA_TZ = timezone(timedelta(hours=8))
 _DIGIT = re.compile(r"\d")
 _ALONE_ISO = re.compile(r"[\s\[(【]*((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})[\s\])】]*")
 _FULL = re.compile(
@@ -75,6 +75,11 @@ class DateMatch:
     end: int
     short: bool  # written without its year
     delimited: bool  # nothing but brackets, spaces, labels… between it and one end of the text
+
+
+def today_in_china() -> date:
+    """Today's date in China (UTC+8)."""
+    return datetime.now(CHINA_TZ).date()
 
 
 def _valid(year: int, month: int, day: int) -> date | None:

@@ -23,8 +23,8 @@ from functools import cached_property
 
 from govaudit.page.capture import FRAME_ATTR, HIDDEN_ATTR
 from govaudit.page.regions import Region, find_regions
+from govaudit.page.urls import normalise_link
 from govaudit.probes.html import Document, Element, attr, normalise_text
-from govaudit.probes.links import normalise_link
 
 # Elements whose text a reader never sees (template content is not in the tree at all).
 _INVISIBLE = "script, style, title, noscript, template"

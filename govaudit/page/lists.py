@@ -69,6 +69,28 @@ class DatedList:
         return max((i.date for i in self.items if i.date is not None), default=None)
 
 
+def newest_in(lists: list[DatedList]) -> tuple[DatedList, Item] | None:
+    """The list and the item with the newest date among `lists` (the first, in page order,
+    of those with that date); None when no item is dated."""
+    best: tuple[DatedList, Item] | None = None
+    newest: date | None = None
+    for found in lists:
+        for item in found.items:
+            if item.date is not None and (newest is None or item.date > newest):
+                best, newest = (found, item), item.date
+    return best
+
+
+def describe(found: DatedList) -> str:
+    """A list in a few words: its shape, where it is and what it was read from."""
+    where = f"{found.shape} list in the {found.region.value}"
+    if found.frame:
+        where += f" of the frame {found.frame}"
+    elif found.source != Source.STATIC:
+        where += f" ({found.source.value})"
+    return f"{where}, {len(found.items)} item(s)"
+
+
 class _Finder:
     """Rows of one document, remembering the shapes of the parents and the rows it read."""
 

@@ -8,6 +8,7 @@ the rendered DOM when there is one (`shown`), else the static HTML.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -15,8 +16,8 @@ from urllib.parse import urlsplit
 from govaudit.page.capture import FRAME_ATTR, Capture
 from govaudit.page.dates import standalone_dates, today_in_china
 from govaudit.page.dom import Dom, Source
-from govaudit.page.links import Link, find_links
-from govaudit.page.lists import DatedList, find_lists
+from govaudit.page.links import Link, Targets, find_links, find_targets
+from govaudit.page.lists import DatedList, Item, find_lists, newest_in
 from govaudit.page.regions import Region
 from govaudit.probes.charset import decode_html, python_codec
 from govaudit.probes.html import normalise_text
@@ -87,6 +88,17 @@ class Page:
         return [link for dom in (self.shown, *self.frames) for link in find_links(dom)]
 
     @cached_property
+    def targets(self) -> Targets:
+        """What the link checks read: every URL the page links to or loads (links, images,
+        scripts, stylesheets, frames), each once, in page order: of the HTML as served; of
+        the rendered DOM and its frames when the HTML as served holds none (a page known only
+        as rendered, behind an anti-bot challenge)."""
+        found = find_targets(self.static)
+        if self.rendered is not None and not (found.checkable or found.invalid):
+            found = find_targets(self.rendered, *self.frames)
+        return found
+
+    @cached_property
     def lists(self) -> list[DatedList]:
         """The dated lists of the shown document, those only the other document has (a
         list that scripts replaced), and the frames' lists."""
@@ -109,6 +121,34 @@ class Page:
         texts = [t for dom in (self.shown, *self.frames) for t in dom.region_texts(Region.MAIN)]
         return max((d for t in texts for d in standalone_dates(normalise_text(t), self.today)),
                    default=None)
+
+    @cached_property
+    def drawn_later(self) -> bool:
+        """Whether the static HTML may lack what a reader sees: its body's main region holds
+        a script or a frame (a list drawn after load, a list inside a frame), so that only
+        the rendered DOM shows it."""
+        dom = self.static
+        for el in dom.elements("script", "iframe", "frame"):
+            parent = el.parent
+            while parent is not None and parent.tag not in ("head", "html"):
+                parent = parent.parent
+            in_head = parent is not None and parent.tag == "head"
+            if not in_head and dom.region_of(el) == Region.MAIN:
+                return True
+        return False
+
+    @cached_property
+    def title(self) -> str:
+        """The page's title as a name: the `<title>` text before its first separator (a
+        title often ends with the site's name), at most 40 characters."""
+        found = (self.shown.tree.css_first("title") or self.static.tree.css_first("title"))
+        text = normalise_text(found.text()) if found is not None else ""
+        return re.split(r"\s*[-_|—]\s*", text)[0][:40]
+
+    def newest_item(self) -> tuple[DatedList, Item] | None:
+        """The list and the item that date the page (None: no dated list item; the page's
+        newest date, if any, then stands alone in its text)."""
+        return newest_in(self.lists)
 
     def text(self, region: Region | None = None) -> str:
         """What a reader sees of the shown document (one region's text, or all of it)."""

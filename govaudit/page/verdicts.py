@@ -18,11 +18,9 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 
-from selectolax.lexbor import LexborHTMLParser
-
 from govaudit.netpolicy import refused_private
-from govaudit.page.challenges import body_text, detect_challenge
-from govaudit.probes.html import normalise_text
+from govaudit.page.challenges import Shown, body_text, detect_challenge, has_script, read_shown
+from govaudit.probes.html import collapse, normalise_text
 
 
 class LinkVerdict(StrEnum):
@@ -56,37 +54,59 @@ _NOT_FOUND = re.compile(
     r"(?:页面|网页|文章|信息|栏目|内容|文件)(?:已被?删除|不存在|已失效|已过期)|"
     r"访问的(?:页面|网页|内容)(?:不存在|已被?删除|找不到)|(?<!\d)404(?!\d)|not\s*found|"
     r"无法找到该?页", re.I)
+_ASCII_NOT_FOUND = re.compile(r"404|found", re.I)
 MAX_SOFT_404_TEXT = 600  # characters: a longer page is a page, whatever it says about 404s
 
 
-def is_soft_404(html: str) -> bool:
+def _may_say_not_found(text: str) -> bool:
+    """False only when a page cannot say that it does not exist, seen without parsing it:
+    plain ASCII with no character reference, so that what it shows is part of its source
+    as written, and neither "404" nor "found" in it (every other phrase is Chinese)."""
+    return not text.isascii() or "&" in text or _ASCII_NOT_FOUND.search(text) is not None
+
+
+def is_soft_404(html: str, shown: Shown | None = None) -> bool:
     """Whether a page answered with 200 says it does not exist: its title does, or a short
-    page's text does."""
-    tree = LexborHTMLParser(html or "")
-    title = tree.css_first("title")
-    if title is not None and _NOT_FOUND.search(normalise_text(title.text())):
+    page's text does (`shown`: the page already read, read_shown)."""
+    shown = shown if shown is not None else read_shown(html or "")
+    if _NOT_FOUND.search(normalise_text(shown.title)):
         return True
-    for el in tree.css("script, style, noscript, template, title"):
-        el.decompose()
-    body = tree.body
-    text = normalise_text(body.text(separator=" ")) if body is not None else ""
-    return len(text) <= MAX_SOFT_404_TEXT and bool(_NOT_FOUND.search(text))
+    text = collapse(shown.text)  # long text is a page: no need to fold its characters
+    return len(text) <= MAX_SOFT_404_TEXT and bool(_NOT_FOUND.search(normalise_text(text)))
 
 
 def link_verdict(status: int | None, error: str = "", body: str | bytes | None = None,
                  headers: Mapping[str, str] | None = None) -> LinkVerdict:
     """The verdict on one link from its final answer: the status after redirects (None when
     none came), the request's error ("" when none), and, where read, the body and headers
-    (a soft 404 and most challenges need the body; a 412 without one is a challenge)."""
+    (a soft 404 and most challenges need the body; a 412 without one is a challenge). The
+    body is decoded and parsed once, and only when it can matter."""
     if refused_private(error):
         return LinkVerdict.PRIVATE
     if error or status is None:
         return next((verdict for words, verdict in _UNJUDGED if error.startswith(words)),
                     LinkVerdict.BROKEN)
-    if detect_challenge(status, body, headers) is not None:
+    text = body_text(body, headers) if body and body.strip() else ""
+    soft = 200 <= status < 300
+    parse = bool(text) and (has_script(text) or (soft and _may_say_not_found(text)))
+    shown = read_shown(text) if parse else None
+    if detect_challenge(status, text or None, headers, shown) is not None:
         return LinkVerdict.CHALLENGE
     if status >= 400:
         return LinkVerdict.BROKEN
-    if body and 200 <= status < 300 and is_soft_404(body_text(body, headers)):
+    if shown is not None and soft and is_soft_404(text, shown):
         return LinkVerdict.SOFT_404
     return LinkVerdict.WORKS
+
+
+def verdict_reason(verdict: LinkVerdict, status: int | None, error: str = "") -> str:
+    """A link's verdict in words, the same in check, monitor and the report: "HTTP 404",
+    "soft 404 (HTTP 200 with a page that says it does not exist)", "anti-bot challenge
+    (HTTP 412): a browser decides", or the error of a link that got no answer."""
+    if verdict == LinkVerdict.SOFT_404:
+        return f"soft 404 (HTTP {status} with a page that says it does not exist)"
+    if verdict == LinkVerdict.CHALLENGE:
+        return f"anti-bot challenge (HTTP {status}): a browser decides"
+    if error:
+        return error
+    return f"HTTP {status}" if status is not None else "no answer"

@@ -22,8 +22,8 @@ import ssl
 import time
 import urllib.request
 import zlib
-from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,10 +47,16 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 # A redirect's or an error page's body is read up to this size so that the connection can
 # be reused; beyond it the connection is dropped instead.
 _DRAIN_BYTES = 65_536
+# What a link check keeps of an HTML answer: enough for a soft 404's title and text and for a
+# challenge page (govaudit.page.verdicts, govaudit.page.challenges).
+LINK_BODY_BYTES = 32_768
+# The headers a link check keeps: the body's type, and those a challenge vendor shows in.
+KEPT_HEADERS = ("content-type", "set-cookie", "server", "x-powered-by")
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
 # Content-Encodings decoded here, each layer a bounded piece at a time (see _BodyDecoder).
 ACCEPT_ENCODING = "gzip, deflate" + (", br" if brotli is not None else "")
 _PIECE = 65_536  # the most one decoding step produces
+RESET_REASON = "connection reset by the server"
 
 
 @dataclass
@@ -99,12 +105,19 @@ class Page:
 
 @dataclass
 class LinkStatus:
-    """The outcome of a request whose body does not matter."""
+    """The outcome of a link check: the final answer's status and, for an HTML answer, the
+    start of its body (LINK_BODY_BYTES at most) and the headers a challenge is told by."""
 
     status: int | None
     final_url: str = ""
     error: str = ""
     timed_out: bool = False
+    body: bytes | None = None  # the first LINK_BODY_BYTES of an HTML answer (None: not read)
+    headers: dict[str, str] = field(default_factory=dict)  # KEPT_HEADERS, lower-cased names
+
+    @property
+    def html(self) -> bool:
+        return is_html_type(self.headers.get("content-type", "text/html"))
 
 
 class BodyRefused(Exception):
@@ -266,9 +279,27 @@ def describe_error(exc: BaseException, limits: FetchLimits) -> str:
         return f"connect error ({cause or text})"
     if isinstance(exc, httpx.RemoteProtocolError):
         return f"protocol error ({text})"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return RESET_REASON if _reset(exc) else f"connection broken while {_doing(exc)} ({text})"
     if isinstance(exc, httpx.HTTPError):
         return f"{type(exc).__name__} ({text})"
     return f"{type(exc).__name__}: {text}"
+
+
+def _reset(exc: BaseException) -> bool:
+    """Whether the server reset the connection (ECONNRESET, or nothing said at all)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionResetError | BrokenPipeError):
+            return True
+        current = current.__cause__ or current.__context__
+    return str(exc).strip() in ("", type(exc).__name__) or "reset" in str(exc).lower()
+
+
+def _doing(exc: BaseException) -> str:
+    return "sending the request" if isinstance(exc, httpx.WriteError) else "reading the answer"
 
 
 def _root_cause(exc: BaseException) -> BaseException | None:
@@ -473,17 +504,43 @@ class Fetcher:
         page.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return page
 
+    async def download(self, url: str, cap: int, policy: AddressPolicy | None = None
+                       ) -> tuple[bytes, int | None, str]:
+        """A file of any type (an attachment): (at most `cap` + 1 bytes of its body, the size
+        its Content-Length declares, the error ""). More than `cap` bytes read means the file
+        is larger than `cap`; the rest is never downloaded."""
+        try:
+            async with self._client(True) as client, asyncio.timeout(self.limits.deadline):
+                resp = await self._open(client, "GET", url, True, [], policy)
+                try:
+                    if resp.status_code >= 400:
+                        return b"", None, f"HTTP {resp.status_code}"
+                    declared = resp.headers.get("content-length", "")
+                    size = int(declared) if declared.isdigit() else None
+                    if size is not None and size > cap:
+                        return b"", size, ""
+                    return await self._read(resp, cap + 1), size, ""
+                finally:
+                    await resp.aclose()
+        except Exception as exc:  # every failure becomes a recorded reason
+            return b"", None, describe_error(exc, self.limits)
+
     async def status(self, url: str, method: str = "HEAD",
                      policy: AddressPolicy | None = None) -> LinkStatus:
-        """Status and final URL of a request (redirects followed); the body is not used."""
+        """Status and final URL of a request (redirects followed), and the start of an HTML
+        answer's body (LinkStatus)."""
         lane = await self._take_lane()
         try:
             async with asyncio.timeout(self.limits.deadline):
                 resp = await self._open(lane.client, method, url, True, [], policy)
                 try:
-                    # reading to the end (even a HEAD's empty body) keeps the connection
-                    await self._drain(resp)
-                    return LinkStatus(resp.status_code, str(resp.url))
+                    headers = {k: resp.headers[k] for k in KEPT_HEADERS if k in resp.headers}
+                    found = LinkStatus(resp.status_code, str(resp.url), headers=headers)
+                    if method != "HEAD" and found.html:
+                        found.body = await self._body_start(resp, LINK_BODY_BYTES)
+                    else:  # reading to the end (even a HEAD's empty body) keeps the connection
+                        await self._drain(resp)
+                    return found
                 finally:
                     await resp.aclose()
         except Exception as exc:
@@ -546,6 +603,28 @@ class Fetcher:
                 break
 
     @staticmethod
+    async def _body_start(resp: httpx.Response, size: int) -> bytes:
+        """The first `size` bytes of a body, its Content-Encoding undone; the rest is read
+        (undecoded) up to the drain cap so that the connection can be reused."""
+        decoder = _BodyDecoder(resp.headers.get_list("content-encoding", split_commas=True),
+                               _DRAIN_BYTES * 16)
+        kept = bytearray()
+        raw = 0
+        try:
+            async for chunk in resp.aiter_raw():
+                raw += len(chunk)
+                if len(kept) < size:
+                    for piece in decoder.decode(chunk):
+                        kept += piece[:size - len(kept)]
+                        if len(kept) >= size:
+                            break
+                if raw > _DRAIN_BYTES:
+                    break
+        except BodyRefused:
+            pass  # what was decoded before is what there is to read
+        return bytes(kept)
+
+    @staticmethod
     async def _read(resp: httpx.Response, cap: int) -> bytes:
         """At most `cap` bytes of the body, its Content-Encoding undone as it streams in.
 
@@ -570,6 +649,16 @@ class Fetcher:
             if decoder.finished:
                 break
         return b"".join(chunks)
+
+
+# Held around each request a visit or a link check makes to a URL: a per-host slot, the
+# monitor's pacing.
+Gate = Callable[[str], AbstractAsyncContextManager[Any]]
+
+
+@asynccontextmanager
+async def no_gate(_url: str) -> AsyncIterator[None]:
+    yield
 
 
 def basic_authorization(url: str, own: tuple[str, str] | None,

@@ -1,4 +1,5 @@
-"""Link checks over libcurl (pycurl): a status and a final URL per link, bodies never used.
+"""Link checks over libcurl (pycurl): a status and a final URL per link, and the start of an
+HTML answer's body (a soft 404, a challenge page).
 
 libcurl does each exchange in C (connection reuse, a DNS cache, TLS); one
 CurlMulti is driven by the asyncio loop, its sockets watched with
@@ -9,9 +10,10 @@ a time and capped, every hop refused unless http or https (curl's PROTOCOLS and
 REDIR_PROTOCOLS say the same) and checked against the AddressPolicy before it is
 sent and the address connected to checked before the request goes out (curl's
 pre-request callback), bodies drained up to a small cap (past it the transfer
-is dropped), credentials sent as a header (never in the URL that errors and
-records could show), cookies kept across checks, proxies from the environment
-ignored. Errors read as those of the httpx fetches do.
+is dropped; the first LINK_BODY_BYTES of an HTML answer are kept), credentials
+sent as a header (never in the URL that errors and records could show), cookies
+kept across checks, proxies from the environment ignored. Errors read as those of
+the httpx fetches do.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import errno
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Mapping
 
 import certifi
@@ -31,6 +34,9 @@ from govaudit.netpolicy import AddressPolicy, PrivateAddressRefused, check_schem
 from govaudit.probes.fetch import (
     _DRAIN_BYTES,
     _REDIRECT_CODES,
+    KEPT_HEADERS,
+    LINK_BODY_BYTES,
+    RESET_REASON,
     Fetcher,
     FetchLimits,
     LinkStatus,
@@ -38,6 +44,7 @@ from govaudit.probes.fetch import (
     _redirect_url,
     basic_authorization,
     describe_error,
+    is_html_type,
     is_timeout,
 )
 from govaudit.urls import Origin, split_credentials
@@ -65,7 +72,7 @@ class _Transfer:
     """One exchange on an easy handle: what its callbacks and curl's info said."""
 
     __slots__ = ("future", "url", "redirect", "policy", "location", "drained", "cut",
-                 "refusal", "status", "code", "message", "os_errno")
+                 "refusal", "status", "code", "message", "os_errno", "headers", "kept")
 
     def __init__(self, future: asyncio.Future[None], url: str, redirect: bool,
                  policy: AddressPolicy | None) -> None:
@@ -81,14 +88,27 @@ class _Transfer:
         self.code = 0
         self.message = ""
         self.os_errno = 0
+        self.headers: dict[str, str] = {}  # KEPT_HEADERS of the last response
+        self.kept = bytearray()  # the start of an HTML body
 
     def header(self, line: bytes) -> None:
         if line[:5] == b"HTTP/":
             self.location = None  # a new response (after a 1xx) starts
+            self.headers = {}
         elif line[:9].lower() == b"location:":
             self.location = line[9:].strip()
+        else:
+            name, colon, value = line.partition(b":")
+            key = name.strip().lower().decode("latin-1")
+            if colon and key in KEPT_HEADERS:
+                text = value.strip().decode("latin-1")
+                self.headers[key] = f"{self.headers[key]}, {text}" if key in self.headers \
+                    else text
 
     def body(self, chunk: bytes) -> int | None:
+        room = LINK_BODY_BYTES - len(self.kept)
+        if room > 0 and is_html_type(self.headers.get("content-type", "text/html")):
+            self.kept += chunk[:room]
         self.drained += len(chunk)
         if self.drained > _DRAIN_BYTES:
             self.cut = True
@@ -270,6 +290,8 @@ def reason(transfer: _Transfer) -> CurlFailure:
         return CurlFailure(f"connect error ({cause})")
     if code == pycurl.E_URL_MALFORMAT:
         return CurlFailure(f"invalid URL ({message})")
+    if code == pycurl.E_RECV_ERROR and "reset" in message.lower():
+        return CurlFailure(RESET_REASON)
     if code in _PROTOCOL_CODES:
         return CurlFailure(f"protocol error ({message})")
     return CurlFailure(f"connect error ({message or f'curl error {code}'})")
@@ -288,8 +310,6 @@ class LinkSession:
         self._headers = [f"{name}: {value}" for name, value in headers.items()
                          if name.lower() != "accept-encoding"]
         self._connect_ms = round(min(limits.connect_timeout, limits.deadline) * 1000)
-        # a little past the deadline, so that the deadline (asyncio's) is what ends a slow one
-        self._timeout_ms = round(limits.deadline * 1000) + 500
         self._local_address = local_address
         self._curl: _CurlLoop | None = None
 
@@ -321,14 +341,18 @@ class LinkSession:
         """Status and final URL of a request (redirects followed); the body is not used."""
         async with self._slots:  # the wait for a slot is not part of the deadline
             try:
-                async with asyncio.timeout(self.limits.deadline):
-                    return await self._follow(url, method, policy)
+                # curl ends each exchange within the deadline (a body still trickling in after
+                # the answer came is cut: the answer stands); asyncio's is the backstop
+                async with asyncio.timeout(self.limits.deadline + 0.5):
+                    return await self._follow(url, method, policy,
+                                              time.monotonic() + self.limits.deadline)
             except CurlFailure as exc:
                 return LinkStatus(None, "", exc.reason, exc.timed_out)
             except Exception as exc:
                 return LinkStatus(None, "", describe_error(exc, self.limits), is_timeout(exc))
 
-    async def _follow(self, url: str, method: str, policy: AddressPolicy | None) -> LinkStatus:
+    async def _follow(self, url: str, method: str, policy: AddressPolicy | None,
+                      deadline: float) -> LinkStatus:
         history: list[str] = []
         current = url
         while True:
@@ -337,17 +361,22 @@ class LinkSession:
             target = _target(current)
             if policy is not None:
                 await policy.check(target, redirect)
-            status, location = await self._exchange(method, target, policy, redirect)
+            left_ms = round((deadline - time.monotonic()) * 1000)
+            if left_ms <= 0:
+                raise TimeoutError
+            transfer = await self._exchange(method, target, policy, redirect, left_ms)
+            status, location = transfer.status, _location(transfer)
             if status not in _REDIRECT_CODES or location is None:
-                return LinkStatus(status, target)
+                body = bytes(transfer.kept) if method != "HEAD" and transfer.kept else None
+                return LinkStatus(status, target, body=body, headers=transfer.headers)
             history.append(target)
             current = str(_redirect_url(httpx.URL(target), location))
             if len(history) > self.limits.max_redirects:
                 raise TooManyRedirects(history + [current], self.limits.max_redirects)
 
     async def _exchange(self, method: str, url: str, policy: AddressPolicy | None,
-                        redirect: bool) -> tuple[int, str | None]:
-        """One request; (status, Location header or None)."""
+                        redirect: bool, timeout_ms: int) -> _Transfer:
+        """One request: what curl saw of it."""
         if self._curl is None:
             self._curl = _CurlLoop(self._setup)
         bare, userinfo = split_credentials(url) if "@" in url else (url, None)
@@ -355,20 +384,26 @@ class LinkSession:
         authorization = basic_authorization(url, userinfo, self._credentials)
         if authorization:
             headers = [*headers, f"Authorization: {authorization}"]
-        transfer = await self._curl.exchange(method, bare, headers, self._timeout_ms, policy,
+        transfer = await self._curl.exchange(method, bare, headers, timeout_ms, policy,
                                              redirect)
         if transfer.refusal:
             raise PrivateAddressRefused(transfer.refusal)
-        if transfer.code and not (transfer.code == pycurl.E_WRITE_ERROR and transfer.cut):
+        answered = transfer.status > 0 and transfer.code == pycurl.E_OPERATION_TIMEDOUT
+        if transfer.code and not answered and not (
+                transfer.code == pycurl.E_WRITE_ERROR and transfer.cut):
             raise reason(transfer)
-        location = transfer.location
-        if location is None:
-            return transfer.status, None
-        try:
-            return transfer.status, location.decode()
-        except UnicodeDecodeError:
-            return transfer.status, location.decode("latin-1")
+        return transfer
 
+
+def _location(transfer: _Transfer) -> str | None:
+    """The Location header of a transfer's answer, or None."""
+    location = transfer.location
+    if location is None:
+        return None
+    try:
+        return location.decode()
+    except UnicodeDecodeError:
+        return location.decode("latin-1")
 
 
 class LinkFetcher(Fetcher):

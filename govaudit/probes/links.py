@@ -1,50 +1,52 @@
-"""Link validity: every link of the home page (and same-host pages up to a depth), checked.
+"""Link validity: every link of the home page (and same-host pages up to a depth), checked,
+each judged by the one rule of govaudit.page.verdicts, in `check` and `monitor` alike.
 
-Links are resolved against the page (and its <base>), stripped of fragments,
-normalised (non-ASCII paths percent-encoded as UTF-8, queries in the page's
-own encoding as browsers do, escapes upper-cased) and de-duplicated. Each is
-checked with HEAD; a HEAD that is refused or fails (any status >= 400, or an
-error other than a timeout, refused connection or DNS failure) is confirmed
-with GET, whose body is never read. Timeouts and 5xx get one retry after a
-back-off. Concurrency is bounded overall and per host. With an AddressPolicy,
-a link (or a hop of its redirects) to a private address that the policy
-refuses is not requested: it counts as broken, the refusal as its error.
+What is checked is the page model's targets (govaudit.page.Page.targets: links, images,
+scripts, stylesheets, frames, normalised and de-duplicated). A link is asked with GET, and
+the start of an HTML answer is read (LINK_BODY_BYTES), so that a soft 404 (a 200 page that
+says it does not exist) and an anti-bot challenge are seen; a link to a file (an image, a
+script, a document: ASSET_SUFFIXES) is asked with HEAD first, and with GET when HEAD fails or
+answers with an HTML page. Timeouts and 5xx get one retry after a back-off. Concurrency is
+bounded overall and per host. The verdict: dead when the server answered 4xx/5xx (or a
+soft 404); could not judge when no answer came that says anything about the link (a failed
+lookup, a refused connection, a private address the AddressPolicy refuses, a timeout, TLS)
+or an anti-bot challenge answered.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import re
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, TypeVar
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
-
-import httpx
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from govaudit.netpolicy import AddressPolicy, refused_private
-from govaudit.probes.errors import ProbeFailed
-from govaudit.probes.fetch import Fetcher, LinkStatus, Page
-from govaudit.probes.html import Document, element_text
+from govaudit.page.urls import normalise_link, skipped_host
+from govaudit.page.verdicts import LinkVerdict, link_verdict, verdict_reason
+from govaudit.probes.fetch import Fetcher, Gate, LinkStatus, no_gate
+from govaudit.probes.fetch import Page as Answer
 
-LINK_SOURCES = (("a", "href"), ("img", "src"), ("script", "src"), ("link", "href"),
-                ("iframe", "src"))
-CRAWLED_TAGS = ("a", "iframe")
-_CONTROL = re.compile(r"[\t\n\r]")
-_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
-_PATH_SAFE = "/!$&'()*+,;=:@~-._%"
+if TYPE_CHECKING:
+    from govaudit.page import Page
+
+CRAWLED_TAGS = ("a", "area", "iframe", "frame")
 # scheme "://" netloc, as urlsplit delimits it (without urlsplit's cost on every check)
 _AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#\t\r\n]*)(?=[/?#]|$)")
-_QUERY_SAFE = _PATH_SAFE + "?"
-# A relative link of unreserved characters (no scheme, query, fragment or percent sign): it
-# joins its base and needs no quoting; with no dot segment (see _plain_join) it needs no
-# resolving either. Most links of a page are such.
-_PLAIN = re.compile(r"[A-Za-z0-9/._~-]+")
+# Files a page links to or loads: asked with HEAD first (their bodies are of no use).
+ASSET_SUFFIXES = frozenset((
+    "jpg", "jpeg", "png", "gif", "webp", "svg", "ico", "bmp", "tif", "tiff", "css", "js",
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "ofd", "txt", "csv",
+    "zip", "rar", "7z", "gz", "mp3", "mp4", "avi", "wmv", "flv", "swf", "mov", "woff",
+    "woff2", "ttf", "eot", "apk"))
+_SUFFIX = re.compile(r"\.([A-Za-z0-9]{1,5})$")
 
 ProgressFn = Callable[[str], None]  # receives e.g. "120/340 links"
+
+__all__ = ["ASSET_SUFFIXES", "HostLimiter", "LinkChecks", "LinkOptions", "LinkResult",
+           "check_link", "normalise_link", "probe_links", "skipped_host"]
 
 
 @dataclass
@@ -60,37 +62,43 @@ class LinkOptions:
 
 
 @dataclass
-class FoundLink:
-    url: str
-    found_on: str
-    text: str
-    tag: str
-    error: str = ""  # why the URL cannot be checked (it does not parse)
-
-
-# Failures that say nothing about the link, only that this machine could not reach its
-# host: "could not check", not "broken".
-UNCHECKED_ERRORS = ("DNS lookup failed", "connection refused", "connect error", "connect timeout",
-                    "read timeout", "timeout", "deadline of", "TLS error")
-
-
-@dataclass
 class LinkResult:
+    """The final answer to one link, and its verdict (govaudit.page.verdicts.link_verdict)."""
+
     status: int | None
     error: str = ""
+    body: str | bytes | None = None  # the start of an HTML answer, where read
+    headers: Mapping[str, str] = field(default_factory=dict)
+    timed_out: bool = False
+
+    @classmethod
+    def of(cls, answer: LinkStatus | Answer) -> LinkResult:
+        """The result of a link check, or of a page fetched in the same run."""
+        if isinstance(answer, Answer):
+            if answer.status is not None and answer.timed_out:
+                # the server answered; only its body was too slow: the answer stands
+                return cls(answer.status, "", None, {"content-type": answer.content_type})
+            return cls(answer.status, answer.error, answer.html,
+                       {"content-type": answer.content_type}, answer.timed_out)
+        return cls(answer.status, answer.error, answer.body, answer.headers, answer.timed_out)
+
+    @cached_property
+    def verdict(self) -> LinkVerdict:
+        return link_verdict(self.status, self.error, self.body, self.headers)
 
     @property
     def unchecked(self) -> bool:
-        """Whether the host could not be reached (DNS, refused, timeout, TLS), or the
-        request was not sent: its destination is a private address (netpolicy)."""
-        return self.status is None and (self.error.startswith(UNCHECKED_ERRORS)
-                                        or refused_private(self.error))
+        """Whether the answer says nothing about the link (could not judge)."""
+        return not self.verdict.judged
 
     @property
     def broken(self) -> bool:
-        """An HTTP error (4xx/5xx) or another failure of the link itself."""
-        return not self.unchecked and (
-            bool(self.error) or self.status is None or self.status >= 400)
+        """Dead: HTTP 4xx/5xx, a soft 404, or a link that cannot be followed."""
+        return self.verdict.dead
+
+    @property
+    def reason(self) -> str:
+        return verdict_reason(self.verdict, self.status, self.error)
 
 
 class HostLimiter:
@@ -112,193 +120,180 @@ class HostLimiter:
         return semaphore
 
 
-def _quote(part: str, encoding: str, safe: str) -> str:
-    part = _BAD_PERCENT.sub("%25", part)
-    try:
-        quoted = quote(part, safe=safe, encoding=encoding, errors="strict")
-    except (UnicodeEncodeError, LookupError):
-        quoted = quote(part, safe=safe, encoding="utf-8")
-    return _ESCAPE.sub(lambda m: m.group().upper(), quoted)
+def asks_head_first(url: str) -> bool:
+    """Whether a link is a file's (ASSET_SUFFIXES), asked with HEAD before GET."""
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    match = _SUFFIX.search(path.rsplit("/", 1)[-1])
+    return match is not None and match.group(1).lower() in ASSET_SUFFIXES
 
 
-def normalise_link(raw: str, base: str, encoding: str = "utf-8") -> tuple[str | None, str]:
-    """(absolute normalised URL, "") for an http(s) link; (None, why) for one not checked.
-
-    Raises ValueError for a URL that cannot be parsed.
-    """
-    raw = _CONTROL.sub("", raw).strip()
-    if not raw or raw.startswith("#"):
-        return None, "fragment"
-    if _PLAIN.fullmatch(raw) and (joined := _plain_join(base, raw)) is not None:
-        return joined, ""
-    scheme = urlsplit(raw).scheme.lower()
-    if scheme and scheme not in ("http", "https") and len(scheme) > 1:
-        return None, scheme
-    parts = urlsplit(urljoin(base, raw))
-    if parts.scheme.lower() not in ("http", "https"):
-        return None, parts.scheme.lower() or "relative"
-    if not parts.hostname:
-        raise ValueError("no host")
-    _ = parts.port  # ValueError for a port that is not a number in range
-    path = _quote(parts.path or "/", "utf-8", _PATH_SAFE)
-    query = _quote(parts.query, encoding or "utf-8", _QUERY_SAFE)
-    netloc = parts.netloc.lower() if "@" not in parts.netloc else parts.netloc
-    joined = urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
-    if netloc.isascii():
-        return joined, ""
-    try:  # a non-ASCII host: httpx applies IDNA
-        return str(httpx.URL(joined)), ""
-    except httpx.InvalidURL as exc:
-        raise ValueError(str(exc)) from None
+# Errors a GET would only repeat.
+_NO_GET_ERRORS = ("connection refused", "DNS lookup failed", "invalid URL",
+                  "unsupported URL scheme", "too many redirects")
 
 
-@functools.lru_cache(maxsize=64)
-def _plain_base(base: str) -> tuple[str, str] | None:
-    """(scheme://host, directory) of a base URL that plain links join by concatenation."""
-    parts = urlsplit(base)
-    path = parts.path or "/"
-    if (parts.scheme.lower() not in ("http", "https") or not parts.netloc.isascii()
-            or "@" in parts.netloc or not parts.hostname or not _PLAIN.fullmatch(path)
-            or "/." in path or "//" in path or not path.startswith("/")):
-        return None
-    try:
-        _ = parts.port
-    except ValueError:
-        return None  # a bad port: the full path raises it for the link
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}", path[:path.rfind("/") + 1]
+def head_needs_get(result: LinkStatus) -> bool:
+    """Whether a HEAD answer needs GET: servers that mishandle HEAD, and an HTML answer
+    where a file was linked (a soft 404 page in its place)."""
+    if result.status is not None:
+        return result.status >= 400 or (result.status < 300 and result.html
+                                         and "content-type" in result.headers)
+    return not (result.timed_out or result.error.startswith(_NO_GET_ERRORS)
+                or refused_private(result.error))
 
 
-def _plain_join(base: str, raw: str) -> str | None:
-    """What normalise_link makes of a plain link, or None when it needs the full path."""
-    # a host ("//x"), dot segments to resolve, or empty segments (which urljoin drops)
-    if "//" in raw or "/." in "/" + raw:
-        return None
-    parts = _plain_base(base)
-    if parts is None:
-        return None
-    origin, directory = parts
-    return origin + (raw if raw.startswith("/") else directory + raw)
+async def check_link(fetcher: Fetcher, url: str, policy: AddressPolicy | None = None, *,
+                     gate: Gate = no_gate, retries: int = 1, backoff: float = 0.5
+                     ) -> LinkResult:
+    """One link checked (see the module docstring): GET, or HEAD then GET for a file; again
+    after a back-off for timeouts and 5xx. `gate` is held around each request (a per-host
+    slot, the monitor's pacing)."""
+    head_first = asks_head_first(url)
+
+    async def ask() -> LinkStatus:
+        nonlocal head_first
+        if head_first:
+            async with gate(url):
+                result = await fetcher.status(url, "HEAD", policy)
+            if not head_needs_get(result):
+                return result
+            head_first = False  # a retry asks with GET at once
+        async with gate(url):
+            return await fetcher.status(url, "GET", policy)
+
+    result = await with_retries(ask, retries, backoff)
+    return LinkResult.of(result)
 
 
-def skipped_host(url: str, hosts: Iterable[str]) -> bool:
-    """Whether `url` leads to one of `hosts` (--skip-host): such a link is not checked."""
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:  # not a URL: checked (and found malformed) as it is
-        return False
-    return bool(host) and host in {h.strip().lower() for h in hosts}
+async def with_retries(attempt: Callable[[], Awaitable[Any]], retries: int,
+                       backoff: float) -> Any:
+    """`attempt()`, again after a back-off while it timed out or answered 5xx."""
+    for number in range(1 + max(0, retries)):
+        if number:
+            await asyncio.sleep(backoff * number)
+        result = await attempt()
+        if not (result.timed_out or (result.status is not None and result.status >= 500)):
+            break
+    return result
 
 
-def extract_links(doc: Document, encoding: str = "utf-8"
-                  ) -> tuple[list[FoundLink], list[FoundLink], Counter[str]]:
-    """(checkable links, unparseable links, skipped links counted by scheme), in page order."""
-    links: list[FoundLink] = []
-    invalid: list[FoundLink] = []
-    skipped: Counter[str] = Counter()
-    for el in doc.elements(*(f"{tag}[{name}]" for tag, name in LINK_SOURCES)):
-        tag = el.tag or ""  # an element matched by its tag name has one
-        raw = el.attributes.get(dict(LINK_SOURCES)[tag]) or ""
-        text = element_text(el) if tag in ("a", "img", "iframe") else ""
-        try:
-            url, why = normalise_link(raw, doc.base, encoding)
-        except ValueError as exc:
-            invalid.append(FoundLink(raw.strip(), doc.url, text, tag, f"invalid URL ({exc})"))
-            continue
-        if url is None:
-            skipped[why] += 1
-            continue
-        links.append(FoundLink(url, doc.url, text, tag))
-    return links, invalid, skipped
+class LinkChecks:
+    """The link checks of one site's run: each URL requested once, whichever probe asks
+    (the links probe, the features probe's links), bounded per host."""
+
+    def __init__(self, fetcher: Fetcher, limiter: HostLimiter, options: LinkOptions,
+                 policy: AddressPolicy | None) -> None:
+        self.fetcher = fetcher
+        self.limiter = limiter
+        self.options = options
+        self.policy = policy
+        self._results: dict[str, asyncio.Future[LinkResult]] = {}
+
+    def known(self, url: str, result: LinkResult) -> None:
+        """The result of a page fetched in this run: that link is not requested again."""
+        if url not in self._results:
+            future: asyncio.Future[LinkResult] = asyncio.get_running_loop().create_future()
+            future.set_result(result)
+            self._results[url] = future
+
+    def has(self, url: str) -> bool:
+        return url in self._results
+
+    async def check(self, url: str) -> LinkResult:
+        if url not in self._results:
+            self._results[url] = asyncio.ensure_future(check_link(
+                self.fetcher, url, self.policy, gate=self.limiter.slot,
+                retries=self.options.retries, backoff=self.options.backoff))
+        return await self._results[url]
+
+    async def fetch_page(self, url: str) -> Answer:
+        """A page to scan for links, fetched within its host's slot (retried as a check)."""
+        async def attempt() -> Answer:
+            async with self.limiter.slot(url):
+                return await self.fetcher.page(url, policy=self.policy)
+
+        page: Answer = await with_retries(attempt, self.options.retries, self.options.backoff)
+        self.known(url, LinkResult.of(page))
+        return page
 
 
-async def probe_links(fetcher: Fetcher, limiter: HostLimiter, home: Page,
-                      options: LinkOptions, on_progress: ProgressFn | None = None,
-                      policy: AddressPolicy | None = None) -> dict[str, Any]:
-    """Check every link found from the home page; report the broken ones."""
-    if home.html is None:
-        reason = home.failure or f"home page is not HTML ({home.content_type or 'no type'})"
-        raise ProbeFailed(f"home page unusable: {reason}")
-    first_seen: dict[str, FoundLink] = {}
-    invalid: dict[str, FoundLink] = {}
-    skipped: Counter[str] = Counter()
-    results: dict[str, LinkResult] = {}
-    for url in (home.url, home.final_url):
+def _row(target: Any, result: LinkResult) -> dict[str, Any]:
+    plain = result.verdict in (LinkVerdict.BROKEN, LinkVerdict.WORKS) or result.error
+    return {"url": target.url, "status": result.status,
+            "error": result.error if plain else result.reason,
+            "found_on": target.found_on, "text": target.text, "tag": target.tag,
+            "verdict": result.verdict.value}
+
+
+async def probe_links(checks: LinkChecks, home: Page, home_result: LinkResult,
+                      on_progress: ProgressFn | None = None,
+                      asked: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Check every link found from the home page (`home`, answered `home_result`; `asked`:
+    the other addresses that led to it); report the dead ones and those not judged."""
+    from govaudit.probes.visit import read_page
+
+    options = checks.options
+    for url in (*asked, home.url):
         try:
             key, _ = normalise_link(url, url)
         except ValueError:
             continue
         if key:
-            results[key] = LinkResult(home.status)
-
-    def add_page(doc: Document, encoding: str) -> list[str]:
-        links, bad, skip = extract_links(doc, encoding)
-        for link in bad:
-            invalid.setdefault(link.url, link)
-        skipped.update(skip)
-        new = []
-        for link in links:
-            if link.url not in first_seen:
-                first_seen[link.url] = link
-                new.append(link.url)
-        return new
-
-    home_doc = Document(home.html, home.final_url or home.url)
-    scanned = [home_doc.url]
-    fresh = add_page(home_doc, home.encoding)
-    home_host = urlsplit(home_doc.url).netloc.lower()
+            checks.known(key, home_result)
+    targets = home.targets
+    scanned = [home.url]
+    fresh = list(targets.checkable)
+    home_host = urlsplit(home.url).netloc.lower()
     for level in range(1, options.depth + 1):
         room = options.max_pages - len(scanned)
-        targets = [u for u in fresh if first_seen[u].tag in CRAWLED_TAGS
-                   and urlsplit(u).netloc.lower() == home_host and u not in results][:room]
-        if not targets:
+        crawl = [u for u in fresh if targets.checkable[u].tag in CRAWLED_TAGS
+                 and urlsplit(u).netloc.lower() == home_host and not checks.has(u)][:room]
+        if not crawl:
             break
         if on_progress:
-            on_progress(f"scanning {len(targets)} page(s) at depth {level}")
-        pages = await asyncio.gather(*(_fetch_page(fetcher, limiter, u, options, policy)
-                                       for u in targets))
+            on_progress(f"scanning {len(crawl)} page(s) at depth {level}")
+        pages = await asyncio.gather(*(checks.fetch_page(u) for u in crawl))
         fresh = []
-        for url, page in zip(targets, pages, strict=True):
-            results[url] = LinkResult(page.status, page.error)
-            landed = page.final_url or url
-            if page.html is not None and page.ok and landed not in scanned:
-                doc = Document(page.html, landed)
-                scanned.append(doc.url)
-                fresh.extend(add_page(doc, page.encoding))
+        for url, answer in zip(crawl, pages, strict=True):
+            landed = answer.final_url or url
+            page = read_page(answer, url, home.today) if answer.ok else None
+            if page is not None and landed not in scanned:
+                scanned.append(landed)
+                for dom in (page.static,):
+                    fresh.extend(targets.add(dom))
 
+    chosen = dict(targets.checkable)
+    skipped = dict(targets.skipped)
     if options.skip_hosts:
-        for url in [u for u in first_seen if skipped_host(u, options.skip_hosts)]:
-            del first_seen[url]
-            skipped["excluded host"] += 1
-    beyond = list(first_seen)[options.max_links:]
+        for url in [u for u in chosen if skipped_host(u, options.skip_hosts)]:
+            del chosen[url]
+            skipped["excluded host"] = skipped.get("excluded host", 0) + 1
+    beyond = list(chosen)[options.max_links:]
     if beyond:
         # document order: the links a visitor meets first are the ones checked
         for url in beyond:
-            del first_seen[url]
-        skipped[f"beyond the first {options.max_links} links"] += len(beyond)
-    pending = [u for u in first_seen if u not in results]
-    done = len(first_seen) - len(pending)
-    total = len(first_seen)
+            del chosen[url]
+        skipped[f"beyond the first {options.max_links} links"] = len(beyond)
+    total = len(chosen)
+    done = 0
     if on_progress:
         on_progress(f"{done}/{total} links")
 
-    async def check(url: str) -> None:
+    async def check(url: str) -> LinkResult:
         nonlocal done
-        results[url] = await _check_link(fetcher, limiter, url, options, policy)
+        result = await checks.check(url)
         done += 1
         if on_progress:
             on_progress(f"{done}/{total} links")
+        return result
 
-    await asyncio.gather(*(check(u) for u in pending))
-    def row(link: FoundLink) -> dict[str, Any]:
-        result = results[link.url]
-        return {"url": link.url, "status": result.status, "error": result.error,
-                "found_on": link.found_on, "text": link.text, "tag": link.tag}
-
-    broken = [row(link) for link in first_seen.values() if results[link.url].broken]
-    broken += [{"url": link.url, "status": None, "error": link.error, "found_on": link.found_on,
-                "text": link.text, "tag": link.tag} for link in invalid.values()]
-    unchecked = [row(link) for link in first_seen.values() if results[link.url].unchecked]
-    checked = len(first_seen) + len(invalid)
+    results = dict(zip(chosen, await asyncio.gather(*(check(u) for u in chosen)), strict=True))
+    broken = [_row(t, results[u]) for u, t in chosen.items() if results[u].broken]
+    broken += [{"url": t.url, "status": None, "error": t.error, "found_on": t.found_on,
+                "text": t.text, "tag": t.tag, "verdict": LinkVerdict.BROKEN.value}
+               for t in targets.invalid.values()]
+    unchecked = [_row(t, results[u]) for u, t in chosen.items() if results[u].unchecked]
+    checked = len(chosen) + len(targets.invalid)
     answered = checked - len(unchecked)
     return {
         "checked": checked,
@@ -311,56 +306,3 @@ async def probe_links(fetcher: Fetcher, limiter: HostLimiter, home: Page,
         "depth": options.depth,
         "skipped": dict(sorted(skipped.items())),
     }
-
-
-R = TypeVar("R", Page, LinkStatus)
-
-
-async def _with_retries(limiter: HostLimiter, url: str, options: LinkOptions,
-                        attempt: Callable[[], Awaitable[R]]) -> R:
-    """`attempt()` in a host slot; again after a back-off for timeouts and 5xx."""
-    for number in range(1 + max(0, options.retries)):
-        if number:
-            await asyncio.sleep(options.backoff * number)
-        async with limiter.slot(url):
-            result = await attempt()
-        retry = result.timed_out or (result.status is not None and result.status >= 500)
-        if not retry:
-            break
-    return result
-
-
-async def _fetch_page(fetcher: Fetcher, limiter: HostLimiter, url: str,
-                      options: LinkOptions, policy: AddressPolicy | None) -> Page:
-    return await _with_retries(limiter, url, options,
-                               lambda: fetcher.page(url, policy=policy))
-
-
-async def _check_link(fetcher: Fetcher, limiter: HostLimiter, url: str,
-                      options: LinkOptions, policy: AddressPolicy | None) -> LinkResult:
-    head_refused = False  # once a HEAD answer needed GET, a retry asks with GET at once
-
-    async def head_then_get() -> LinkStatus:
-        nonlocal head_refused
-        if not head_refused:
-            result = await fetcher.status(url, "HEAD", policy)
-            head_refused = head_needs_get(result)
-            if not head_refused:
-                return result
-        return await fetcher.status(url, "GET", policy)
-
-    result = await _with_retries(limiter, url, options, head_then_get)
-    return LinkResult(result.status, result.error)
-
-
-# Errors a GET would only repeat.
-_NO_GET_ERRORS = ("connection refused", "DNS lookup failed", "invalid URL",
-                  "unsupported URL scheme", "too many redirects")
-
-
-def head_needs_get(result: LinkStatus) -> bool:
-    """Whether a HEAD answer needs confirming with GET (servers that mishandle HEAD)."""
-    if result.status is not None:
-        return result.status >= 400
-    return not (result.timed_out or result.error.startswith(_NO_GET_ERRORS)
-                or refused_private(result.error))

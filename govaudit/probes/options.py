@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
+from govaudit.content.settings import ContentSettings
 from govaudit.probes.fetch import FetchLimits
 from govaudit.probes.links import LinkOptions
 
@@ -22,5 +24,12 @@ class CheckOptions:
     jobs: int = 2               # sites probed at once
     today: date | None = None   # "today" for freshness (default: today in China)
     allow_private: bool = False  # follow redirects and links to private addresses (netpolicy)
-    render: bool = False        # marks, features: render the home page when no capture has
-    browser_path: str | None = None  # the Chromium that renders it (default: found)
+    render: bool = False        # read the home page as Chromium renders it (no capture has)
+    browser_path: str | None = None  # the Chromium for --render and challenges (default: found)
+    utility: tuple[str, ...] = ()  # words that make a link no column, beyond govaudit.page's
+    # the team's lists and limits for the content probe (govaudit.toml [content]); none given:
+    # the checks that need a list record "not checked: no list"
+    content: ContentSettings = field(default_factory=ContentSettings)
+    # where the content and conformance probes keep element screenshots (with --render);
+    # None: none kept
+    shots_dir: Path | None = None

@@ -41,6 +41,7 @@ class ReportView(Protocol):
     broken: list[dict[str, Any]]  # url, href, status, error, text, found_on, found_on_href
     links_checked: int | None
     links_unchecked: int
+    checks: list[dict[str, Any]]  # 合规检测: one row per check and spot (content, conformance)
 
 
 def report_facts(result: ProbeResult, view: ReportView) -> None:

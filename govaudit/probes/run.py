@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import govaudit.asyncrun as asyncrun
@@ -22,7 +22,10 @@ from govaudit.probes.fetch import Fetcher
 from govaudit.probes.linkcheck import LinkFetcher
 from govaudit.probes.links import HostLimiter
 from govaudit.probes.options import CheckOptions
-from govaudit.urls import Origin, origin_logins, redact_data
+from govaudit.urls import Origin, origin, origin_logins, redact_data
+
+if TYPE_CHECKING:
+    from govaudit.page import Capture
 
 
 @dataclass
@@ -112,60 +115,68 @@ def check_sites(sites: list[Site], options: CheckOptions | None = None,
                 pages: dict[str, list[str]] | None = None,
                 on_progress: ProgressFn | None = None,
                 on_site_done: Callable[[SiteCheck], None] | None = None,
-                rendered: dict[str, tuple[str, str]] | None = None, *,
+                captures: Mapping[str, Capture] | None = None, *,
                 credentials: Mapping[str, tuple[str, str]] | None = None) -> list[SiteCheck]:
-    """Probe sites without a workspace; `pages` maps a site to column pages for freshness.
+    """Probe sites without a workspace; `pages` maps a site to its recorded pages (columns).
 
-    `rendered` maps a site to its home page as Chromium rendered it (HTML, URL), which
-    marks and features read as well as the static page. `credentials` maps a site name
-    to the basic-auth (username, password) for its origin; a site URL's own
-    `user:password@` is used the same way. Results hold no credentials.
+    `captures` maps a site to its home page as Chromium rendered it (the capture contract of
+    govaudit.page.capture), which the page model reads beside the static page. A browser
+    is launched only when needed: a page answered by an anti-bot challenge, `render`.
+    `credentials` maps a site name to the basic-auth (username, password) for its origin; a
+    site URL's own `user:password@` is used the same way. Results hold no credentials.
     """
     options = options or CheckOptions()
     validate_options(options)
     clean, logins = origin_logins(sites, credentials)
     return asyncrun.run(_run(clean, options, pages or {}, on_progress, on_site_done,
-                          rendered or {}, logins))
+                          captures or {}, logins))
 
 
 async def _run(sites: list[Site], options: CheckOptions, pages: dict[str, list[str]],
                on_progress: ProgressFn | None,
                on_site_done: Callable[[SiteCheck], None] | None,
-               rendered: dict[str, tuple[str, str]],
+               captures: Mapping[str, Capture],
                logins: dict[Origin, tuple[str, str]]) -> list[SiteCheck]:
+    from govaudit.probes.browser_visits import BrowserOnDemand
+
     link_limits = replace(options.limits, deadline=options.link_timeout,
                           connect_timeout=min(options.limits.connect_timeout,
                                               options.link_timeout))
     limiter = HostLimiter(options.links.per_host)
     site_slots = asyncio.Semaphore(max(1, options.jobs))
+    browser = BrowserOnDemand(options.browser_path, timeout=max(options.limits.deadline, 15.0))
     async with Fetcher(options.limits, lanes=max(4, 2 * options.jobs),
                        credentials=logins) as fetcher, \
             LinkFetcher(link_limits, lanes=options.links.concurrency,
                         credentials=logins) as link_fetcher:
 
         async def one(site: Site) -> SiteCheck:
+            own = origin(site.url)
             async with site_slots:
                 result = await _check_site(site, pages.get(site.name, []), options, fetcher,
-                                           link_fetcher, limiter, on_progress,
-                                           rendered.get(site.name))
+                                           link_fetcher, limiter, on_progress, SitePages(
+                                               site, options, fetcher, None,
+                                               captures.get(site.name), browser,
+                                               logins.get(own) if own else None))
             if on_site_done:
                 on_site_done(result)
             return result
 
-        return list(await asyncio.gather(*(one(s) for s in sites)))
+        try:
+            return list(await asyncio.gather(*(one(s) for s in sites)))
+        finally:
+            await browser.aclose()
 
 
 async def _check_site(site: Site, column_pages: list[str], options: CheckOptions,
                       fetcher: Fetcher, link_fetcher: Fetcher, limiter: HostLimiter,
-                      on_progress: ProgressFn | None,
-                      rendered: tuple[str, str] | None = None) -> SiteCheck:
+                      on_progress: ProgressFn | None, pages: SitePages) -> SiteCheck:
     result = SiteCheck(site.name, site.url, time=utc_now())
     chosen = resolve_probes(options.probes)
     wanted = [p for p in registry.probes() if p.name in chosen]
     # the site's own pages may be on a private address; where they lead must be public
-    policy = None if options.allow_private else AddressPolicy(
+    pages.policy = None if options.allow_private else AddressPolicy(
         [site.url, *(urljoin(site.url, p) for p in column_pages)])
-    pages = SitePages(site, options, fetcher, policy, rendered)
 
     def emit(probe: str, finished: bool, detail: str = "") -> None:
         if on_progress:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from govaudit.credentials import load_credentials
 from govaudit.model import FailedProbe, ProbeResult, Site, utc_now
-from govaudit.probes.rendered import captured_html
+from govaudit.probes.rendered import captured
 from govaudit.probes.run import (
     CheckOptions,
     CheckRun,
@@ -41,8 +41,15 @@ def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
         chosen = store.sites()
     else:
         chosen = [s if isinstance(s, Site) else store.site(s) for s in sites]
+    from govaudit.monitor.config import column_table
+
     options = replace(options or CheckOptions(), probes=resolve_probes(probes),
                       samples=samples)
+    if not options.utility:  # the workspace's own utility words (never columns)
+        options.utility = column_table(workspace.root).utility
+    options.content = workspace.content_settings()  # the team's lists ([content])
+    if options.shots_dir is None:
+        options.shots_dir = workspace.evidence_dir / "checks"
     options.links = replace(options.links, depth=depth)
     validate_options(options)
     pages: dict[str, list[str]] = {}
@@ -70,10 +77,10 @@ def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
     started = utc_now()
     probed: dict[str, SiteCheck] = {}
     for missing, group in groups.items():
-        rendered = {site.name: html for site in group if (html := captured_html(
+        captures = {site.name: dom for site in group if (dom := captured(
             workspace, store.evidence(site.name), site.url))}
         for done in check_sites(group, replace(options, probes=missing), pages, on_progress,
-                                save, rendered, credentials=load_credentials(workspace)):
+                                save, captures, credentials=load_credentials(workspace)):
             probed[done.site] = done
     results = []
     for site in chosen:

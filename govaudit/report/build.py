@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from govaudit.checklist import Checklist, Question
+from govaudit.chinatime import china_time
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
 from govaudit.files import atomic_write, link_or_copy
@@ -71,19 +72,6 @@ def segment_label(entry: EvidenceFile) -> str:
     """'截图 第2段（15000–30000px）': one segment of a page captured in several."""
     top = entry.offset or 0
     return f"截图 第{entry.segment}段（{top}–{top + (entry.height or 0)}px）"
-
-
-def show_time(value: str) -> str:
-    """'2026-11-22T08:15:00.123+00:00' → '2026-11-22 08:15:00 UTC'."""
-    if not value:
-        return ""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if moment.tzinfo else "")
 
 
 def file_href(target: Path, from_dir: Path) -> str:
@@ -171,8 +159,7 @@ class ReportBuilder:
         monitored = self.monitoring.get(site.name)
         if monitored is not None:  # weeks of monitoring outweigh one check
             suggestions.update({qid: Suggestion(qid, value, "monitor", detail) for qid, (
-                value, detail) in monitored.suggestions.items()
-                if not _finds_problems(checklist, qid)})
+                value, detail) in monitored.suggestions.items()})
         views = {r.get("id", ""): self._evidence_view(r) for r in records}
         linked: set[str] = set()
         for answer in chosen.values():
@@ -223,6 +210,11 @@ class ReportBuilder:
             problems=problem_rows(checklist, site, score.problems, records),
             region=site.region)
         view.problem_count = sum(1 for v in views.values() if v.problems or v.error)
+        for row in view.checks.checks if view.checks else ():
+            shot = Path(row.get("screenshot") or "")
+            if row.get("screenshot") and shot.is_file() and \
+                    shot.resolve().is_relative_to(self.ws.evidence_dir.resolve()):
+                row["shot_href"] = file_href(self._published(shot.resolve()), self.out / "sites")
         return view
 
     def _tops(self, level: str, score: SiteScore) -> list[TopView]:
@@ -279,7 +271,8 @@ class ReportBuilder:
                                             else "")
         return QuestionView(
             question.id, question.text, question.type, value, mark, state,
-            answer.note if answer else "", evaluator, show_time(answer.time) if answer else "",
+            answer.note if answer else "", evaluator,
+            china_time(answer.time, seconds=True) if answer else "",
             others, suggestion_text, detail, evidence)
 
     def _published(self, path: Path) -> Path:
@@ -376,7 +369,8 @@ class ReportBuilder:
             sha = next((f.sha256 for f in record.files if f.kind == "png"), "")
         url = record.url
         return EvidenceView(
-            record.id, url, web_href(url), record.title, record.status, show_time(record.time),
+            record.id, url, web_href(url), record.title, record.status,
+            china_time(record.time, seconds=True),
             record.device or record.viewport, sha, image_href, thumb_src, files, problems,
             record.error, record.capped_height, record.failed, blocked_lines(record))
 
@@ -432,11 +426,6 @@ class ReportBuilder:
                 "above_100": checklist.above_100}
 
 
-def _finds_problems(checklist: Checklist, qid: str) -> bool:
-    question = checklist.question(qid)
-    return question is not None and question.finds_problems
-
-
 def _problem_mark(question: Question, value: object, mark: str, state: str) -> tuple[str, str]:
     """A veto or deduction question: yes (or a count above 0) is a problem found (✗)."""
     if value == "yes":
@@ -475,7 +464,7 @@ def _checks_view(probes: Mapping[str, ProbeResult]) -> ChecksView | None:
     if not probes:
         return None
     times = [p.time for p in probes.values() if p.time]
-    view = ChecksView(show_time(max(times)) if times else "")
+    view = ChecksView(china_time(max(times), seconds=True) if times else "")
     for name, result in probes.items():
         if isinstance(result, FailedProbe):
             view.failed.append((name, result.error))
@@ -506,7 +495,7 @@ def build_report(workspace: Workspace, out_dir: Path | None = None,
     context = {
         "checklist": builder.checklist, "workspace": workspace.name,
         "evaluator": workspace.evaluator, "version": __version__,
-        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": china_time(datetime.now(UTC)),
         "band_colours": [band_colour(i) for i in range(len(builder.checklist.grades))],
     }
     return render_pages(out, context, builder.overview(views, publish), views)

@@ -16,6 +16,7 @@ from govaudit.bidi import show_bidi
 from govaudit.errors import GovauditError
 from govaudit.files import atomic_write
 from govaudit.scoring import SHOWN_DECIMALS
+from govaudit.urls import readable_urls
 
 
 @cache
@@ -24,6 +25,7 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True, finalize=_shown)
     env.filters["num"] = _number
+    env.filters["readable"] = readable_urls  # URLs as people read them; hrefs stay exact
     return env
 
 

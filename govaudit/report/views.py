@@ -90,6 +90,9 @@ class ChecksView:
     links_checked: int | None = None
     links_unchecked: int = 0  # links whose host could not be reached (DNS, refused, timeout)
     facts: list[tuple[str, str, bool]] = field(default_factory=list)  # (label, text, problem)
+    # 合规检测: probe, check, result, detail, url, href, path, context, entry, list_file,
+    # list_validity, screenshot (a file), shot_href (its link from the site page)
+    checks: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def missing_marks(self) -> list[str]:

@@ -82,7 +82,7 @@ def _copy_tree(source: Traversable, target: Path, today: date, encoding: str) ->
 def copy_samples(dest: Path, today: date | None = None) -> list[Path]:
     """Copy the three sample sites into dest/<folder>/, dates filled in; returns their folders."""
     if today is None:
-        from govaudit.probes.freshness import today_in_china
+        from govaudit.page.dates import today_in_china
 
         today = today_in_china()
     root = samples_root()

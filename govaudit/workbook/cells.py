@@ -27,6 +27,7 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ID_FONT = Font(color="808080", size=9)
 WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
 LINK_FONT = Font(color="0563C1", underline="single")
 
 
@@ -36,6 +37,9 @@ class SheetWriter:
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.rows = 0
+        self.width = 0  # the most cells of a row appended
+        self.print_columns = 0  # columns printed (0: every column written)
+        self.print_rows = 0  # rows printed when more than those written (a chart below)
         # A write-only sheet writes each row at once, so a converted cell can be reused for
         # many rows; a normal sheet keeps its cells, so each row needs cells of its own.
         self.streaming = isinstance(ws, WriteOnlyWorksheet)
@@ -86,8 +90,10 @@ class SheetWriter:
 
     def append(self, values: Iterable[Any]) -> None:
         value = self.value
-        self.ws.append([value(v) for v in values])
+        row = [value(v) for v in values]
+        self.ws.append(row)
         self.rows += 1
+        self.width = max(self.width, len(row))
 
     def append_cells(self, cells: Sequence[Any]) -> None:
         """A row of values already converted (cells or plain values)."""
@@ -100,6 +106,7 @@ class SheetWriter:
                 if isinstance(cell, Cell) and cell.hyperlink is not None:
                     cell.hyperlink.ref = cell.coordinate
         self.rows += 1
+        self.width = max(self.width, len(cells))
 
     def columns(self, columns: Sequence[Column]) -> None:
         """Column widths: must come before the first row in write-only mode."""
@@ -111,8 +118,8 @@ class SheetWriter:
 
     def header(self, columns: Sequence[Column]) -> None:
         """The Chinese header row, then the row of ids govaudit reads."""
-        self.append_cells([self.styled(c.header, font=HEADER_FONT, fill=HEADER_FILL)
-                           for c in columns])
+        self.append_cells([self.styled(c.header, font=HEADER_FONT, fill=HEADER_FILL,
+                                       alignment=HEADER_WRAP) for c in columns])
         self.append_cells([self.styled(c.id, font=ID_FONT) for c in columns])
 
     def table(self, columns: Sequence[Column], freeze: str = "A3") -> None:

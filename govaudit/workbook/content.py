@@ -53,6 +53,15 @@ class WorkbookContent:
     skipped: int = 0  # stored answers left out (question or site no longer known)
     extra: dict[str, Any] = field(default_factory=dict)
     monitoring: MonitoringSheet | None = None  # the Monitoring sheet (a monitored workspace)
+    checks: list[dict[str, Any]] | None = None  # the Checks sheet's rows, by column id
+
+    @property
+    def date(self) -> str:
+        """The day the workbook was made, in China: what a printed page's footer shows."""
+        from govaudit.chinatime import china_date
+
+        made = next((v for _, key, v in self.about if key == "exported"), None)
+        return china_date(made if isinstance(made, dt.datetime) else None)
 
 
 def parse_time(text: str) -> dt.datetime | None:
@@ -168,7 +177,28 @@ def workspace_content(workspace: Workspace, window: float | None = None) -> Work
                        extra=[("本工作区评估人", "evaluator", workspace.evaluator)])
     return WorkbookContent(checklist, sites, answers, report, evidence, about,
                            evidence_root=workspace.root, skipped=skipped,
-                           monitoring=monitoring_sheet(workspace, window))
+                           monitoring=monitoring_sheet(workspace, window),
+                           checks=check_rows(store, sites, workspace.root) or None)
+
+
+def check_rows(store: Store, sites: list[Site], root: Path) -> list[dict[str, Any]]:
+    """The Checks sheet: every stored content and conformance check row, site by site, keyed
+    by column id (a screenshot's path relative to the workspace)."""
+    from govaudit.probes.check_rows import ChecksResult
+
+    out = []
+    for site in sites:
+        for name, result in store.probe_results(site.name).items():
+            if not isinstance(result, ChecksResult):
+                continue
+            for row in result.rows:
+                shot = Path(row.screenshot) if row.screenshot else None
+                if shot is not None and shot.is_relative_to(root):
+                    shot = shot.relative_to(root)
+                out.append({**row.to_dict(), "site": site.name, "probe": name,
+                            "time": result.time, "result": row.result,
+                            "screenshot": str(shot) if shot else ""})
+    return out
 
 
 def answers_content(checklist: Checklist, sites: list[Site], answers: Iterable[Answer],

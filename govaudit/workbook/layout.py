@@ -25,11 +25,12 @@ AGREEMENT = "Agreement"
 ABOUT = "About"
 MONITORING = "Monitoring"
 PROBLEMS = "Problems"
+CHECKS = "Checks"
 # The order sheets appear in; Problems only for a checklist of the deduction scheme,
-# Conflicts and Agreement only after a merge, Monitoring only in a workspace's export once it
-# has been monitored.
+# Conflicts and Agreement only after a merge, Checks only in a workspace's export once the
+# content or conformance checks ran, Monitoring only once it has been monitored.
 SHEET_ORDER = (SUMMARY, PROBLEMS, SCORES, ANSWERS, EVIDENCE, CHECKLIST, CONFLICTS, AGREEMENT,
-               MONITORING, ABOUT)
+               CHECKS, MONITORING, ABOUT)
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,17 @@ class Column:
 
 
 SUMMARY_HEAD = (
-    Column("site", "网站", 22), Column("level", "级别", 9), Column("total", "总分", 9),
-    Column("bonus", "加分", 8), Column("grade", "等级", 8), Column("rank", "排名", 7),
+    Column("site", "网站", 18), Column("level", "级别", 6), Column("total", "总分", 7),
+    Column("provisional", "暂定", 5), Column("bonus", "加分", 6), Column("grade", "等级", 6),
+    Column("rank", "排名", 5), Column("rank_group", "排名分组", 8),
 )
-# …then one column per first-level indicator (id "top.<id>"), then:
+# …then, for a deduction scheme, the verdict; then one column per first-level indicator
+# (id "top.<id>"): the columns a printed Summary shows. Then, not printed:
 SUMMARY_TAIL = (
     Column("answered", "已答题数", 9), Column("questions", "应答题数", 9),
     Column("url", "网址", 30), Column("region", "地区", 10), Column("group", "分组", 10),
 )
-# …then, for a deduction scheme, the verdict; for sites in several ranking groups, every rank
+# …then, for sites in several ranking groups, every rank
 SUMMARY_VERDICT = (
     Column("verdict", "结论", 8), Column("part2", "扣分指标得分", 10),
     Column("reason", "不合格原因", 30),
@@ -62,6 +65,15 @@ PROBLEMS_COLUMNS = (
     Column("question_text", "问题", 44), Column("occurrences", "处数", 6),
     Column("urls", "位置（网址）", 40), Column("evidence", "证据编号", 20),
     Column("note", "备注", 30), Column("deducted", "扣分", 8), Column("points", "扣分说明", 24),
+)
+# 合规检测: one row per content or conformance check and spot, with its evidence
+CHECKS_COLUMNS = (
+    Column("site", "网站", 22), Column("probe", "检测类别", 12), Column("check", "检测", 16),
+    Column("result", "结果", 10), Column("detail", "说明", 50), Column("url", "网址", 40),
+    Column("path", "元素位置", 30), Column("context", "上下文", 40),
+    Column("entry", "名单条目", 14), Column("list_file", "名单文件", 24),
+    Column("list_validity", "名单有效期", 22), Column("screenshot", "截图", 30),
+    Column("time", "检测时间（UTC）", 20),
 )
 SCORES_HEAD = (Column("site", "网站", 22), Column("level", "级别", 9))
 # …then one column per leaf indicator (id "ind.<id>").
@@ -109,6 +121,15 @@ DISAGREEMENT_COLUMNS = (
     Column("question_text", "问题", 40), Column("values", "各评估人答案", 50),
 )
 ABOUT_COLUMNS = (Column("label", "项目", 16), Column("key", "键", 18), Column("value", "值", 60))
+
+# A printed page's heading, per sheet
+SHEET_TITLES = {
+    SUMMARY: "评估结果汇总", PROBLEMS: "问题清单", SCORES: "指标得分", ANSWERS: "答题记录",
+    EVIDENCE: "证据清单", CHECKLIST: "指标体系", CONFLICTS: "答案冲突", AGREEMENT: "评估一致性",
+    MONITORING: "监测结果", ABOUT: "说明",
+}
+# What the 暂定 column says of a total that open or disputed questions may still change
+PROVISIONAL = "暂定"
 
 # How the workbook shows a level; each is one of the names govaudit.sites reads back.
 LEVEL_LABELS = {

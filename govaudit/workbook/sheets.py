@@ -7,6 +7,7 @@ row by row with `SheetWriter`.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -19,12 +20,14 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from govaudit.checklist import Checklist, Question
 from govaudit.checklist.model import SPECIAL_VALUES, VALUE_LABELS
 from govaudit.problems import problem_rows
 from govaudit.scoring import shown_total
+from govaudit.urls import readable_url, readable_urls
 from govaudit.workbook import layout
 from govaudit.workbook.cells import HEADER_FILL, HEADER_FONT, WRAP, SheetWriter, runs_to_sqref
 from govaudit.workbook.content import WorkbookContent, parse_time
@@ -34,22 +37,34 @@ from govaudit.workbook.monitoring import write_monitoring
 # Fills for grade bands, best first; more bands than colours reuse the last one.
 BAND_COLOURS = ("63BE7B", "B1D580", "FFEB84", "FBAA77", "F8696B")
 SCORE_FORMAT = "0.00"
+# Evidence columns shown as people read them (the hyperlinks stay exact)
+SHOWN_URLS = ("requested_url", "final_url")
+# A total that may still change (open or disputed questions): grey, never a band's colour.
+PROVISIONAL_FILL = PatternFill("solid", fgColor="D9D9D9", bgColor="D9D9D9")
+CHART_WIDTH_CM = 24.0  # about the width of a landscape A4 page inside its margins
+CHART_HEIGHT_CM = 9.0
+CHART_ROWS = 19  # rows of the default height the chart covers
+# Characters of column width printed across one A4 page at about 75% (LibreOffice's
+# measure; 11 pt text at 8 pt or more): a wider sheet prints on more pages across.
+LANDSCAPE_CHARS = 120
+PORTRAIT_CHARS = 80
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 # More ranges than this in one sheet's validations slows Excel down: use one list instead.
 MAX_VALIDATION_RANGES = 2_000
 
 
 def summary_columns(checklist: Checklist, several_groups: bool = False) -> list[Column]:
-    tops = [Column(f"top.{t.id}", t.name, 12) for t in checklist.tops]
-    # the group the rank is taken in (the site's 分组, or the one its level implies)
-    rank_group = Column("rank_group", "排名分组", 12)
-    return [*layout.SUMMARY_HEAD, *tops, *layout.SUMMARY_TAIL, rank_group,
-            *(layout.SUMMARY_VERDICT if checklist.deduction else ()),
+    return [*layout.SUMMARY_HEAD, *(layout.SUMMARY_VERDICT if checklist.deduction else ()),
+            *top_columns(checklist), *layout.SUMMARY_TAIL,
             *(layout.SUMMARY_RANKS if several_groups else ())]
 
 
+def top_columns(checklist: Checklist) -> list[Column]:
+    return [Column(f"top.{t.id}", t.name, 8) for t in checklist.tops]
+
+
 def scores_columns(checklist: Checklist) -> list[Column]:
-    leaves = [Column(f"ind.{i.id}", f"{i.code} {i.name}".strip(), 12)
+    leaves = [Column(f"ind.{i.id}", f"{i.code} {i.name}".strip(), 9)
               for i in checklist.indicators]
     return [*layout.SCORES_HEAD, *leaves]
 
@@ -79,6 +94,8 @@ def write_content(wb: Any, content: WorkbookContent, link_for: Callable[[str], s
         writers.append((layout.CONFLICTS, _conflicts))
     if content.agreement is not None:
         writers.append((layout.AGREEMENT, _agreement))
+    if content.checks:
+        writers.append((layout.CHECKS, _checks))
     if content.monitoring is not None:
         sheet = content.monitoring
         writers.append((layout.MONITORING, lambda w, c: write_monitoring(w, sheet)))
@@ -86,7 +103,11 @@ def write_content(wb: Any, content: WorkbookContent, link_for: Callable[[str], s
     written = []
     for name, fill in writers:
         ws = wb.create_sheet(name, positions.get(name))
-        fill(SheetWriter(ws), content)
+        writer = SheetWriter(ws)
+        # sheet properties: before the first row in write-only mode
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        fill(writer, content)
+        print_setup(writer, content, name)
         written.append(name)
     return written
 
@@ -95,45 +116,75 @@ def _summary(w: SheetWriter, content: WorkbookContent) -> None:
     checklist = content.checklist
     several = any(len(s.ranks) > 1 for s in content.report.sites)
     columns = summary_columns(checklist, several)
-    _print_setup(w.ws)  # sheet properties: before the first row in write-only mode
     w.table(columns, freeze="B3")
     sites = {s.name: s for s in content.sites}
+    value, score_cell = w.value, _score_cell(w)
     for score in summary_order(content):
         site = sites[score.site]
-        verdict = [score.verdict, _num(score.part2), score.reason] if checklist.deduction else []
-        ranks = ["；".join(f"{g} 第{r}名" for g, r in score.ranks.items())] if several else []
-        w.append([
-            score.site, level_label(score.level), _num(score.total), _num(score.bonus),
-            score.grade,
-            score.rank, *[_num(score.tops.get(t.id)) if score.tops else None
-                          for t in checklist.tops],
-            score.answered, score.questions, site.url, site.region, site.group, score.group,
-            *verdict, *ranks,
+        verdict = [value(score.verdict), score_cell(score.part2), value(score.reason)] \
+            if checklist.deduction else []
+        ranks = [value("；".join(f"{g} 第{r}名" for g, r in score.ranks.items()))] \
+            if several else []
+        provisional = score.provisional and score.total is not None
+        marked = _score_cell(w, provisional)
+        w.append_cells([
+            value(score.site), value(level_label(score.level)), marked(score.total),
+            w.styled(layout.PROVISIONAL, fill=PROVISIONAL_FILL) if provisional else None,
+            score_cell(score.bonus),
+            w.styled(score.grade, fill=PROVISIONAL_FILL) if provisional else value(score.grade),
+            score.rank, value(score.group), *verdict,
+            *[score_cell(score.tops.get(t.id)) if score.tops else None for t in checklist.tops],
+            score.answered, score.questions, value(site.url), value(site.region),
+            value(site.group), *ranks,
         ])
     w.autofilter(columns)
+    ids = [c.id for c in columns]
+    w.print_columns = ids.index(f"top.{checklist.tops[-1].id}") + 1 if checklist.tops \
+        else ids.index("rank_group") + 1
     last = w.rows
     if last < layout.FIRST_DATA_ROW or not content.report.weighted:
         return
-    total_col = get_column_letter(3)
+    total_col = get_column_letter(ids.index("total") + 1)
+    grade_col = get_column_letter(ids.index("grade") + 1)
+    final = f"${get_column_letter(ids.index('provisional') + 1)}3=\"\""
     for band, grade in enumerate(checklist.grades):
         colour = BAND_COLOURS[min(band, len(BAND_COLOURS) - 1)]
         top = grade.max >= max(g.max for g in checklist.grades)
         upper = "" if top else f",${total_col}3<{grade.max:g}"
-        rule = FormulaRule(formula=[f"AND(ISNUMBER(${total_col}3),${total_col}3>={grade.min:g}"
-                                    f"{upper})"],
+        # a provisional total keeps its own fill: it is not coloured as a final grade
+        rule = FormulaRule(formula=[f"AND({final},ISNUMBER(${total_col}3),"
+                                    f"${total_col}3>={grade.min:g}{upper})"],
                            fill=PatternFill("solid", fgColor=colour, bgColor=colour))
-        w.ws.conditional_formatting.add(f"C3:C{last} E3:E{last}", rule)
+        w.ws.conditional_formatting.add(
+            f"{total_col}3:{total_col}{last} {grade_col}3:{grade_col}{last}", rule)
     chart = BarChart()
     chart.type = "col"
     chart.title = f"{checklist.name} 总分"
     chart.y_axis.title = "总分"
     chart.legend = None
-    chart.add_data(Reference(w.ws, min_col=3, min_row=3, max_row=last), titles_from_data=False)
+    total_index = ids.index("total") + 1
+    chart.add_data(Reference(w.ws, min_col=total_index, min_row=3, max_row=last),
+                   titles_from_data=False)
     chart.series[0].tx = SeriesLabel(v="总分")
     chart.set_categories(Reference(w.ws, min_col=1, min_row=3, max_row=last))
-    chart.width = min(60.0, max(16.0, 0.5 * (last - 2)))
-    chart.height = 9
-    w.ws.add_chart(chart, f"{get_column_letter(len(columns) + 2)}3")
+    chart.width = CHART_WIDTH_CM
+    chart.height = CHART_HEIGHT_CM
+    # below the table, inside what prints: never beside it, where fitting the page's width
+    # would shrink the table to nothing
+    w.ws.add_chart(chart, f"A{last + 2}")
+    w.print_rows = last + 2 + CHART_ROWS
+
+
+def _score_cell(w: SheetWriter, provisional: bool = False) -> Callable[[float | None], Any]:
+    """A score as the team reads it: two decimals (0.00); provisional ones with their fill."""
+    fill = PROVISIONAL_FILL if provisional else None
+
+    def cell(value: float | None) -> Any:
+        if value is None:
+            return w.styled(None, fill=fill) if fill else None
+        return w.styled(shown_total(value), number_format=SCORE_FORMAT, fill=fill)
+
+    return cell
 
 
 def _problems(w: SheetWriter, content: WorkbookContent) -> None:
@@ -146,8 +197,18 @@ def _problems(w: SheetWriter, content: WorkbookContent) -> None:
         for row in problem_rows(content.checklist, sites[score.site], score.problems, records):
             p = row.problem
             w.append([p.site, score.verdict, row.kind, p.item, p.question, row.what,
-                      p.occurrences, "\n".join(row.urls), ", ".join(row.evidence), p.note,
+                      p.occurrences, "\n".join(readable_url(u) for u in row.urls),
+                      ", ".join(row.evidence), readable_urls(p.note),
                       p.deducted, row.points])
+    w.autofilter(columns)
+
+
+def _checks(w: SheetWriter, content: WorkbookContent) -> None:
+    """合规检测: each content and conformance check, its result and its evidence."""
+    columns = layout.CHECKS_COLUMNS
+    w.table(columns, freeze="D3")
+    for row in content.checks or ():
+        w.append([row.get(c.id, "") for c in columns])
     w.autofilter(columns)
 
 
@@ -163,18 +224,44 @@ def level_label(level: str) -> str:
     return layout.LEVEL_LABELS.get(level, level)
 
 
-def _print_setup(ws: Any) -> None:
-    """A4 landscape, one page wide, both header rows on every printed page."""
+def print_setup(w: SheetWriter, content: WorkbookContent, name: str) -> None:
+    """A4, landscape where the printed columns are wide, as many pages wide as keep the text
+    readable (one for most sheets), the Chinese header row on every page, the English id
+    row never printed; the checklist, the date and page numbers in the footer."""
+    ws = w.ws
+    count = w.print_columns or w.width
+    widths = [ws.column_dimensions[get_column_letter(i)].width or 9
+              for i in range(1, count + 1)
+              if not ws.column_dimensions[get_column_letter(i)].hidden]
+    wide = sum(widths) > PORTRAIT_CHARS
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE if wide \
+        else Worksheet.ORIENTATION_PORTRAIT
+    across = LANDSCAPE_CHARS if wide else PORTRAIT_CHARS
+    pages = max(1, math.ceil(sum(widths) / across))
+    if pages > 1:  # the first column repeats on every page across
+        pages = math.ceil((sum(widths) - widths[0]) / (across - widths[0]))
+    ws.page_setup.fitToWidth = pages
     ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = f"1:{layout.HEADER_ROWS}"
-
-
-def _num(value: float | None) -> float | None:
-    return None if value is None else shown_total(value)
+    ws.page_margins = PageMargins(left=0.3, right=0.3, top=0.6, bottom=0.6, header=0.25,
+                                  footer=0.25)
+    ws.print_options.horizontalCentered = not wide
+    last_column = get_column_letter(max(count, 1))
+    if w.rows >= layout.FIRST_DATA_ROW:
+        ws.print_title_rows = "1:1"
+        ws.print_area = f"A{layout.FIRST_DATA_ROW}:{last_column}{max(w.rows, w.print_rows)}"
+    else:
+        ws.print_area = f"A1:{last_column}1"
+    if pages > 1:
+        ws.print_title_cols = "A:A"
+    checklist = content.checklist
+    ws.oddHeader.center.text = f"{checklist.name}　{layout.SHEET_TITLES.get(name, name)}"
+    ws.oddHeader.center.size = 13
+    ws.oddFooter.left.text = f"{checklist.name}（{checklist.id} {checklist.version}）"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.right.text = f"{content.date}"
+    for item in (ws.oddFooter.left, ws.oddFooter.center, ws.oddFooter.right):
+        item.size = 11  # scaled with the sheet: at least 8 pt on paper
 
 
 def _fine(value: float | None) -> float | None:
@@ -186,10 +273,12 @@ def _scores(w: SheetWriter, content: WorkbookContent) -> None:
     columns = scores_columns(checklist)
     w.table(columns, freeze="C3")
     weighted = content.report.weighted
+    fine = SCORE_FORMAT if weighted else "0.00%"
     for score in content.report.sites:
         values = score.indicators if weighted else score.fractions
-        w.append([score.site, level_label(score.level),
-                  *[_fine(values.get(i.id)) for i in checklist.indicators]])
+        w.append_cells([w.value(score.site), w.value(level_label(score.level)),
+                        *[w.styled(_fine(values.get(i.id)), number_format=fine)
+                          for i in checklist.indicators]])
     w.autofilter(columns)
 
 
@@ -290,7 +379,8 @@ def _evidence(w: SheetWriter, content: WorkbookContent,
     w.table(columns)
     links = over_limit = no_target = 0
     for row in content.evidence:
-        cells = [w.value(row.get(c.id)) for c in columns]
+        cells = [w.value(readable_url(str(row[c.id])) if c.id in SHOWN_URLS and row.get(c.id)
+                         else row.get(c.id)) for c in columns]
         file = str(row.get("file") or "")
         target = link_for(file) if file else None
         if target and links < layout.MAX_HYPERLINKS:

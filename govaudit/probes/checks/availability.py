@@ -1,14 +1,18 @@
-"""可用性: several GETs of the home page spread over the run (failures, status, latency)."""
+"""可用性: several visits of the home page spread over the run (failures, status, latency); an
+anti-bot challenge is decided by a browser, not counted as down."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from govaudit.model import Fact, ProbeFinding, ProbeResult
 from govaudit.probes.context import ProbeContext
 from govaudit.probes.registry import Probe
+
+if TYPE_CHECKING:
+    from govaudit.probes.visit import BrowserVisit
 
 
 @dataclass(frozen=True)
@@ -20,7 +24,10 @@ class AvailabilityResult(ProbeResult):
         {"status", "final_url", "latency_median_ms", "latency_p95_ms"})
     samples: int = 0
     failures: int = 0
-    refused: int = 0  # samples not sent where they led (netpolicy): not judged
+    refused: int = 0  # samples not judged: not sent where they led (netpolicy), or a
+    #                   challenge no browser decided
+    challenged: int = 0  # samples answered by an anti-bot challenge (a browser decides)
+    browser: str = ""  # what the browser saw of a challenged home page
     failure_rate: float = 0.0
     status: int | None = None
     final_url: str | None = None
@@ -49,6 +56,8 @@ class AvailabilityResult(ProbeResult):
                      f"p95 {self.latency_p95_ms} ms, {'HTTPS' if self.https else 'no HTTPS'}")
         if self.redirects and self.final_url:
             text += f", redirected to {self.final_url}"
+        if self.challenged:
+            text += f"; {self.challenged} answered by an anti-bot challenge: {self.browser}"
         if self.errors:
             text += f"; errors: {'; '.join(self.errors)}"
         if self.tls_error:
@@ -62,6 +71,8 @@ class AvailabilityResult(ProbeResult):
                 f"{'HTTPS' if self.https else '未使用 HTTPS'}")
         if self.latency_median_ms is not None:
             text += f"；响应中位数 {self.latency_median_ms} ms"
+        if self.challenged:
+            text += f"；{self.challenged} 次遇到防护验证页，由浏览器判断：{self.browser}"
         errors = "；".join(self.errors)
         return [("可用性", text + (f"（{errors}）" if errors else ""),
                  self.failure_rate > 0 or self.refused > 0)]
@@ -70,8 +81,18 @@ class AvailabilityResult(ProbeResult):
 async def run(ctx: ProbeContext) -> dict[str, Any]:
     from govaudit.probes.availability import probe_availability
 
+    async def decide() -> BrowserVisit | None:
+        """The browser's visit of a challenged home page (that of the run's home page)."""
+        opened = await ctx.opened()
+        if opened.challenged and opened.browser is not None:
+            return opened.browser
+        browser = ctx.pages.browser
+        if browser is None:
+            return None
+        return await browser.visit(opened.final_url, ctx.policy, ctx.pages.login)
+
     return await probe_availability(ctx.fetcher, ctx.site.url, ctx.options.samples,
-                                    ctx.options.interval, ctx.policy)
+                                    ctx.options.interval, ctx.policy, decide)
 
 
 def suggest(auto: str, result: AvailabilityResult) -> ProbeFinding:
@@ -82,9 +103,15 @@ def suggest(auto: str, result: AvailabilityResult) -> ProbeFinding:
     if failures:
         return ProbeFinding(False, f"{failures} of {samples} requests failed ({errors})",
                             failures, cited)
-    if result.refused:  # where the site led was not requested: neither up nor down
+    if result.refused:  # not requested where it led, or a challenge no browser decided
+        why = "met an anti-bot challenge that no browser decided" if result.challenged and \
+            any("challenge" in e for e in result.errors) else "were not followed"
         return ProbeFinding(None, f"could not judge: {result.refused} of {samples} requests "
-                                  f"were not followed ({errors})", None, cited)
+                                  f"{why} ({errors})", None, cited)
+    if result.challenged:
+        answered = (f"{samples}/{samples} requests answered; {result.challenged} by an "
+                    f"anti-bot challenge, which a browser passed ({result.browser})")
+        return ProbeFinding(True, answered, 0, cited)
     answered = f"{samples}/{samples} requests answered"
     if result.status is not None:
         answered += f" HTTP {result.status}"
@@ -95,5 +122,5 @@ def suggest(auto: str, result: AvailabilityResult) -> ProbeFinding:
 
 PROBE = Probe(
     name="availability", title="the home page answers",
-    answers=("availability",), reads=("http",), result=AvailabilityResult, run=run,
+    answers=("availability",), reads=("http", "browser"), result=AvailabilityResult, run=run,
     suggest=suggest, order=10)

@@ -1,13 +1,18 @@
-"""Presence hints for site features (站内搜索, 注册/登录, 依申请公开…) on the home page.
+"""Site features on the home page (站内搜索, 注册/登录, 依申请公开, 政府信息公开, 政策解读,
+互动交流, 无障碍/长者模式): the page model's rule (govaudit.page.features).
 
-A hint is a lead, not proof: menus built by scripts are not in the HTML, so a feature
-that is not found suggests nothing.
+A feature is matched on what a reader sees (a link's text, a search form, a password field,
+a short label), never on a URL alone. A feature whose only links are dead is not present:
+the links behind each feature go through the run's link checks (each link requested once
+in a run, whichever probe asks: a link the links probe checks is not asked again), and
+`features_present` drops what only dead links show. A feature not found suggests nothing
+(a menu built by scripts may hide it); one shown only by dead links suggests no.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from govaudit.model import ProbeFinding, ProbeResult, known_fields
@@ -23,23 +28,36 @@ FEATURE_LABELS = {"search": "站内搜索", "login": "注册/登录", "disclosur
 
 @dataclass(frozen=True)
 class FeatureHint:
-    """A feature found on the page, with the element or link that matched."""
+    """A feature found on the page, with the element or link that matched.
+
+    `dead` lists the feature's links that answered as dead ("URL (HTTP 404)"): a feature
+    shown only by those is not found.
+    """
 
     found: bool = False
     match: str | None = None
     source: str = "static"
+    url: str | None = None  # the target of the link that matched
+    dead: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out: dict[str, Any] = {"found": self.found, "match": self.match, "source": self.source}
+        if self.url is not None:  # rows stored before links were checked are written as they were
+            out["url"] = self.url
+        if self.dead:
+            out["dead"] = list(self.dead)
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FeatureHint:
-        return cls(**known_fields(cls, data))
+        known = known_fields(cls, data)
+        known["dead"] = tuple(known.get("dead") or ())
+        return cls(**known)
 
 
 @dataclass(frozen=True)
 class FeaturesResult(ProbeResult):
-    """Presence hints for site features (search, login, 依申请公开…), by feature key."""
+    """Site features (search, login, 依申请公开…), by feature key."""
 
     probe: ClassVar[str] = "features"
     hints: Mapping[str, FeatureHint] = field(default_factory=dict)
@@ -67,31 +85,61 @@ class FeaturesResult(ProbeResult):
                          for key, label in FEATURE_LABELS.items())
 
 
+def _how(match: Any) -> str:
+    """How a match shows its feature, in the words of the hints stored before."""
+    if match.how == "link":
+        return f"link 「{match.text}」 → {match.url}"
+    if match.how == "form":
+        return f'<form action="{match.url or ""}"> {match.text}'
+    return f"{'<button>' if match.how == 'control' else 'text'} 「{match.text}」"
+
+
 async def run(ctx: ProbeContext) -> dict[str, Any]:
-    from govaudit.probes.features import find_features
+    import asyncio
+
+    from govaudit.page.features import features_present, find_features
     from govaudit.probes.fetch import page_facts
 
-    page, doc = await ctx.home()
-    found: dict[str, Any] = dict(find_features(doc))
-    shown = await ctx.rendered()
-    if shown is not None:
-        for key, hint in find_features(shown).items():
-            if hint["found"] and not found[key]["found"]:
-                found[key] = {**hint, "source": "rendered"}
-    return {**found, "page": page_facts(page)}
+    page = await ctx.page()
+    found = find_features(page)
+    urls = sorted({m.url for matches in found.values() for m in matches
+                   if m.how == "link" and m.url})
+    checked = await asyncio.gather(*(ctx.links.check(url) for url in urls))
+    verdicts = {url: result.verdict for url, result in zip(urls, checked, strict=True)}
+    reasons = {url: result.reason for url, result in zip(urls, checked, strict=True)}
+    present = features_present(found, verdicts)
+    hints: dict[str, Any] = {}
+    for key in FEATURE_KEYS:
+        matches = found.get(key, [])
+        alive = [m for m in matches if m.how != "link" or m.url is None
+                 or not verdicts[m.url].dead]
+        dead = tuple(dict.fromkeys(f"{m.url} ({reasons[m.url]})" for m in matches
+                                   if m.how == "link" and m.url and verdicts[m.url].dead))
+        first = alive[0] if alive else None
+        source = "rendered" if first is not None and first.visible is not None else "static"
+        hints[key] = FeatureHint(present[key], _how(first) if first else None, source,
+                                 first.url if first else None, dead).to_dict()
+    return {**hints, "page": page_facts((await ctx.opened()).answer)}
 
 
 def suggest(auto: str, result: FeaturesResult) -> ProbeFinding | None:
+    """Yes when the page shows the feature; no when only dead links show it (they are cited);
+    nothing when it is not found (menus built by scripts are not in the HTML)."""
     key = auto.partition(".")[2]
     found = result.hint(key)
-    if not found.found:
-        return None  # not in the HTML is not proof of absence
+    label = FEATURE_LABELS.get(key, key)
     page = result.page.get("final_url") or result.page.get("url")
-    return ProbeFinding(True, f"{FEATURE_LABELS[key]}: {found.match}",
-                        urls=(page,) if page else ())
+    if found.found:
+        return ProbeFinding(True, f"{label}: {found.match}",
+                            urls=tuple(u for u in (found.url, page) if u))
+    if found.dead:
+        dead = "; ".join(found.dead)
+        return ProbeFinding(False, f"{label}: only dead links show it: {dead}",
+                            urls=tuple(d.split(" (", 1)[0] for d in found.dead))
+    return None  # not in the HTML is not proof of absence
 
 
 PROBE = Probe(
-    name="features", title="hints of search, login, 依申请公开…",
-    answers=tuple(f"features.{key}" for key in FEATURE_KEYS), reads=("page", "browser"),
+    name="features", title="search, login, 依申请公开… on the home page",
+    answers=tuple(f"features.{key}" for key in FEATURE_KEYS), reads=("page", "http", "browser"),
     result=FeaturesResult, run=run, suggest=suggest, order=60)

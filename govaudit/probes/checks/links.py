@@ -1,7 +1,9 @@
 """链接有效性: the links of the home page (and of same-host pages to a depth), checked.
 
-"Broken" is a 4xx/5xx answer; a link whose host could not be reached from here (a
-failed lookup, a refused connection, a private address) could not be checked.
+One verdict per link (govaudit.page.verdicts): dead is a 4xx/5xx answer or a soft 404 (a
+200 page that says it does not exist); a link whose host could not be reached from here (a
+failed lookup, a refused connection, a private address, a timeout) or that an anti-bot
+challenge answered could not be judged, and is counted apart.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ class LinksResult(ProbeResult):
     broken_ratio: float | None = None
     broken: tuple[LinkRow, ...] = ()
     unchecked_count: int = 0
-    unchecked: tuple[LinkRow, ...] = ()  # host not resolved, connection refused from here
+    unchecked: tuple[LinkRow, ...] = ()  # could not judge: no answer from here, a challenge
     pages: tuple[str, ...] = ()
     depth: int = 0
     skipped: Mapping[str, int] = field(default_factory=dict)
@@ -59,11 +61,11 @@ class LinksResult(ProbeResult):
 
 
 async def run(ctx: ProbeContext) -> dict[str, Any]:
-    from govaudit.probes.links import probe_links
+    from govaudit.probes.links import LinkResult, probe_links
 
-    page, _doc = await ctx.home()
-    return await probe_links(ctx.link_fetcher, ctx.limiter, page, ctx.options.links,
-                             ctx.progress, ctx.policy)
+    page, opened = await ctx.page(), await ctx.opened()
+    return await probe_links(ctx.links, page, LinkResult.of(opened.answer), ctx.progress,
+                             asked=(ctx.site.url, *opened.hops))
 
 
 def suggest(auto: str, result: LinksResult) -> ProbeFinding:
@@ -79,13 +81,15 @@ def suggest(auto: str, result: LinksResult) -> ProbeFinding:
             return ProbeFinding(None, f"none of the {checked} links could be checked"
                                       f"{not_reached}")
         if not unchecked:
-            return ProbeFinding(True, f"all {checked} links work", 0)
-        return ProbeFinding(True, f"all {answered} links checked work{not_reached}", 0)
-    shown = "; ".join(f"{b.url} ({b.status or b.error})" for b in broken[:3])
+            return ProbeFinding(True, f"all {checked} links work", 0, problems=0)
+        return ProbeFinding(True, f"all {answered} links checked work{not_reached}", 0,
+                            problems=0)
+    shown = "; ".join(f"{b.url} ({b.error if b.verdict == 'soft-404' else b.status or b.error})"
+                      for b in broken[:3])
     more = f"; and {len(broken) - 3} more" if len(broken) > 3 else ""
     cited = tuple(dict.fromkeys(u for b in broken[:3] for u in (b.url, b.found_on) if u))
     return ProbeFinding(False, f"{len(broken)} of {answered} links broken: {shown}{more}"
-                               f"{not_reached}", len(broken), cited)
+                               f"{not_reached}", len(broken), cited, problems=len(broken))
 
 
 def report(result: LinksResult, view: ReportView) -> None:

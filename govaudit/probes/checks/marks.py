@@ -99,12 +99,11 @@ async def run(ctx: ProbeContext) -> dict[str, Any]:
     from govaudit.probes.fetch import page_facts
     from govaudit.probes.marks import find_marks
 
-    page, doc = await ctx.home()
-    found = find_marks(doc)
-    shown = await ctx.rendered()
-    if shown is not None:
-        found = _with_rendered_marks(found, find_marks(shown, "rendered"))
-    return {**found, "page": page_facts(page)}
+    page = await ctx.page()
+    found = find_marks(page.static)
+    if page.rendered is not None:
+        found = _with_rendered_marks(found, find_marks(page.rendered, "rendered"))
+    return {**found, "page": page_facts((await ctx.opened()).answer)}
 
 
 def _with_rendered_marks(static: dict[str, Any], rendered: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,301 @@
+"""Conformance checks (govaudit.conformance) against the national rules: the 指引's meta tags
+on the home page and the recorded pages, the 网站标识码 and 党政机关 badge on inner pages, the
+domain's form, HTTPS (certificate, http:// redirect, HSTS, mixed content), the site search
+finding a recent item, the seven IPv6 metrics; and, in the browser with --render,
+accessibility (axe-core, GB/T 37668-2019) and 适老化, each problem with a marked element
+screenshot. A check that cannot run here records "not checked" with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+from govaudit.model import CheckRow, ProbeFinding
+from govaudit.probes.check_rows import (
+    ChecksResult,
+    finding,
+    not_checked,
+    passed,
+    report_rows,
+    shots_dir,
+)
+from govaudit.probes.context import ProbeContext
+from govaudit.probes.registry import Probe
+
+if TYPE_CHECKING:
+    from govaudit.conformance.evidence import Evidence
+
+MAX_PAGES = 20  # recorded pages read for their meta tags and marks
+IPV6_SECONDS = 120.0  # the seven IPv6 metrics, at most
+SHOTS = 5  # marked element screenshots per browser check
+CONTEXT = 160  # characters of an element's text or HTML kept as a row's context
+
+# auto key -> (the checks it reads, what a problem is called in the note)
+KEYS: dict[str, tuple[tuple[str, ...], str]] = {
+    "conformance.metadata": (("metadata",), "meta tag problem(s)"),
+    "conformance.marks": (("page-marks",), "page(s) without the 网站标识码 or the badge"),
+    "conformance.domain": (("domain",), "domain problem(s)"),
+    "conformance.https": (("https.certificate", "https.redirect", "https.hsts",
+                           "mixed-content"), "HTTPS problem(s)"),
+    "conformance.search": (("search",), "search problem(s)"),
+    "conformance.ipv6": (("ipv6",), "IPv6 metric(s) failed"),
+    "conformance.accessibility": (("accessibility",), "accessibility violation(s)"),
+    "conformance.agefriendly": (("zoom", "line-spacing", "floating", "keyboard",
+                                 "font-control"), "适老化 problem(s)"),
+}
+
+
+@dataclass(frozen=True)
+class ConformanceResult(ChecksResult):
+    """The conformance checks' rows over a site's pages."""
+
+    probe: ClassVar[str] = "conformance"
+
+
+def row(check: str, ok: bool | None, detail: str, evidence: Evidence | None = None,
+        url: str = "") -> CheckRow:
+    """A conformance finding as a check row: problem, pass, or could not judge (None)."""
+    result = "could not judge" if ok is None else ("pass" if ok else "problem")
+    if evidence is None:
+        return CheckRow(check, result, detail, url)
+    return CheckRow(check, result, detail, evidence.page_url or url, evidence.selector,
+                    evidence.value[:CONTEXT])
+
+
+async def run(ctx: ProbeContext) -> ConformanceResult:
+    from govaudit.conformance.domain import check_domain
+    from govaudit.conformance.https import mixed_content_in_html
+    from govaudit.conformance.metadata import check_metadata
+    from govaudit.probes.marks import find_marks
+
+    page = await ctx.page()
+    home = await ctx.opened()
+    url, html = home.final_url, home.answer.html or ""
+    code = find_marks(page.static).get("site_code")
+    meta = check_metadata(html, url, "home", footer_site_code=code)
+    rows = [_metadata(meta)]
+    pages = [url]
+    for recorded in ctx.column_pages[:MAX_PAGES]:
+        inner = urljoin(ctx.site.url, recorded)
+        ctx.progress(f"reading {inner}")
+        opened = await ctx.open(inner)
+        if opened.page is None or not opened.answer.html:
+            rows.append(CheckRow("metadata", "could not judge", f"{inner}: {opened.reason}",
+                                 inner))
+            continue
+        pages.append(opened.final_url)
+        rows.append(_metadata(check_metadata(opened.answer.html, opened.final_url, "column",
+                                             footer_site_code=code)))
+        rows.append(_marks(opened.page.static, opened.final_url, code))
+    domain = check_domain(ctx.site.url, ctx.site.level)
+    rows.append(row("domain", domain.passed, "; ".join(domain.problems) or
+                    f"{domain.host} has the {domain.role} form", domain.evidence[0]))
+    rows += await _https(ctx, url)
+    mixed = mixed_content_in_html(html, url)
+    rows += [row("mixed-content", False, f"{'active' if i.active else 'passive'} mixed "
+                 f"content: {i.url}", i.evidence) for i in mixed.items] or \
+        [passed("mixed-content", "no http:// sub-resource in the page", url)]
+    rows.append(await _search(ctx, page, html, url))
+    rows.append(await _ipv6(ctx, url))
+    rows += await _browser(ctx, url)
+    return ConformanceResult(rows=tuple(rows), pages=tuple(pages))
+
+
+def _metadata(meta: Any) -> CheckRow:
+    problems = [*(f"{name} missing" for name in meta.missing),
+                *(f"{name} empty" for name in meta.empty), *meta.problems]
+    detail = "; ".join(problems) if problems else \
+        f"the {meta.page_type} page's meta tags are all there"
+    evidence = meta.evidence[0] if meta.evidence else None
+    return replace(row("metadata", meta.passed, detail, evidence, meta.page_url),
+                   url=meta.page_url)
+
+
+def _marks(dom: Any, url: str, expected: str | None) -> CheckRow:
+    from govaudit.conformance.metadata import check_page_marks
+    from govaudit.probes.marks import find_marks
+
+    marks = check_page_marks(url, dom.footer_text, bool(find_marks(dom).get("conac")),
+                             expected)
+    problems = ([] if marks.site_code_ok else
+                [f"网站标识码 {marks.site_code or 'missing'}"
+                 + (f" (the home page shows {expected})" if expected else "")]) + \
+        ([] if marks.conac else ["no 党政机关 badge"])
+    return row("page-marks", marks.passed, "; ".join(problems) or
+               f"网站标识码 {marks.site_code} and the badge", marks.evidence[0], url)
+
+
+async def _https(ctx: ProbeContext, url: str) -> list[CheckRow]:
+    import asyncio
+
+    from govaudit.conformance.https import check_certificate, check_hsts, check_redirect
+
+    timeout = ctx.options.link_timeout
+    redirect = await check_redirect(url, timeout=timeout)
+    rows = [row("https.redirect", None if redirect.error else redirect.passed,
+                redirect.error or f"{redirect.http_url} ends on {redirect.final_url}",
+                redirect.evidence[-1] if redirect.evidence else None, redirect.http_url)]
+    if urlsplit(url).scheme != "https":
+        rows.insert(0, CheckRow("https.certificate", "problem",
+                                f"the home page ends on {url}, not https://", url))
+        return rows
+    cert = await asyncio.to_thread(check_certificate, url, timeout=timeout)
+    days = f", {cert.days_left} day(s) to expiry" if cert.days_left is not None else ""
+    rows.insert(0, row("https.certificate", cert.passed,
+                       "; ".join(cert.problems) if not cert.passed else
+                       f"valid for {cert.host}, issued by {cert.issuer}{days}",
+                       cert.evidence[0], url))
+    hsts = await check_hsts(url, timeout=timeout)
+    rows.append(row("https.hsts", hsts.passed, f"Strict-Transport-Security: {hsts.header}"
+                    if hsts.header else "no Strict-Transport-Security header",
+                    hsts.evidence[0], url))
+    return rows
+
+
+async def _search(ctx: ProbeContext, page: Any, html: str, url: str) -> CheckRow:
+    """Search for the newest item's title the page model found, and look for it."""
+    from govaudit.conformance.search import check_search, find_search_form
+
+    form = find_search_form(html, url)
+    if form is None:
+        return not_checked("search", "no site-search form on the home page", url)
+    items = sorted((i for found in page.lists for i in found.items if i.date and i.title),
+                   key=lambda i: i.date, reverse=True)
+    if not items:
+        return not_checked("search", "no dated item on the home page to search for", url)
+    title = items[0].title
+    if ctx.policy is not None:
+        refusal = _refused(ctx, form.action)
+        if refusal:
+            return CheckRow("search", "could not judge", refusal, form.action)
+    found = await check_search(form, title, timeout=ctx.options.link_timeout)
+    detail = found.error or (f"searching 「{found.query}」 lists 「{title}」" if found.passed
+                             else f"searching 「{found.query}」 does not list 「{title}」 "
+                                  f"({found.results} link(s) in the results)")
+    return row("search", found.passed, detail, found.evidence[0], found.request_url)
+
+
+def _refused(ctx: ProbeContext, url: str) -> str:
+    """Why the address policy refuses `url` ("" when it may be asked)."""
+    from govaudit.netpolicy import DestinationRefused, check_scheme
+
+    try:
+        check_scheme(url)
+    except DestinationRefused as exc:
+        return str(exc)
+    own = {urlsplit(ctx.site.url).hostname, urlsplit(url).hostname}
+    return "" if len(own) == 1 else f"{url}: the search is on another host; not asked"
+
+
+async def _ipv6(ctx: ProbeContext, url: str) -> CheckRow:
+    import asyncio
+    import ipaddress
+
+    from govaudit.conformance.ipv6 import check_ipv6
+
+    host = urlsplit(url).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+        return not_checked("ipv6", f"the site's address {host} is no name: no DNS to ask", url)
+    except ValueError:
+        pass
+    try:
+        found = await asyncio.wait_for(check_ipv6(url, timeout=ctx.options.link_timeout),
+                                       IPV6_SECONDS)
+    except TimeoutError:
+        return CheckRow("ipv6", "could not judge", f"no result within {IPV6_SECONDS:g} s", url)
+    metrics = found.metrics()
+    shown = ", ".join(f"{k} {v}" for k, v in metrics.items())
+    ok = found.has_aaaa and found.home_reachable and found.dns_over_ipv6
+    return row("ipv6", ok, found.error or shown, found.evidence[0], url)
+
+
+async def _browser(ctx: ProbeContext, url: str) -> list[CheckRow]:
+    """Accessibility and 适老化 in Chromium (--render), with marked element screenshots."""
+    checks = ("accessibility", "zoom", "line-spacing", "floating", "keyboard", "font-control")
+    browser = ctx.pages.browser
+    if not ctx.options.render or browser is None:
+        return [not_checked(c, "needs the browser: run check --render", url) for c in checks]
+
+    async def work(page: Any) -> list[CheckRow]:
+        from govaudit.conformance.page_checks import check_page
+
+        found = await check_page(page)
+        out = []
+        for v in found.accessibility.violations:
+            node = v.nodes[0].evidence if v.nodes else None
+            out.append(CheckRow("accessibility", "problem",
+                                f"{v.rule} ({v.gb_level or 'no level'}, "
+                                f"{v.node_count} element(s)): {v.help}", url,
+                                node.selector if node else "", node.value if node else ""))
+        if not found.accessibility.violations:
+            out.append(passed("accessibility", f"{found.accessibility.engine}: no violation "
+                                               "at the levels run", url))
+        for check, item in (("zoom", found.zoom), ("line-spacing", found.line_spacing),
+                            ("floating", found.floating), ("keyboard", found.keyboard),
+                            ("font-control", found.font_control)):
+            evidence = item.evidence[0] if item.evidence else None
+            out.append(row(check, item.passed, _agefriendly_detail(check, item), evidence,
+                           url))
+        return await _shots(ctx, page, out)
+
+    rows, error = await browser.with_page(url, work, ctx.policy, ctx.pages.login)
+    if rows is None:
+        return [CheckRow(c, "could not judge", error, url) for c in checks]
+    return rows
+
+
+def _agefriendly_detail(check: str, item: Any) -> str:
+    if check == "zoom":
+        return f"viewport {item.viewport!r}" if item.viewport else "no viewport meta"
+    if check == "line-spacing":
+        return f"{len(item.too_tight)} block(s) of main text below 1.3"
+    if check == "floating":
+        return "; ".join(f"{o.kind} {o.evidence.selector}" for o in item.offending) or \
+            "no pop-up or floating window"
+    if check == "keyboard":
+        return (f"navigation reached after {item.reached_at} Tab(s)"
+                if item.reached_at is not None else "navigation not reached with Tab") + \
+            ("" if item.focus_visible else ", focus not visible")
+    ratio = item.ratio
+    return f"text {ratio:.0%} of its size after the control" if ratio else \
+        "no working font-size control"
+
+
+async def _shots(ctx: ProbeContext, page: Any, rows: list[CheckRow]) -> list[CheckRow]:
+    """A marked element screenshot for the first problems that name an element."""
+    from govaudit.capture.marked import marked_shot
+
+    shots = shots_dir(ctx)
+    if shots is None:
+        return rows
+    out, taken = [], 0
+    for number, found in enumerate(rows, 1):
+        if found.is_problem and found.path and taken < SHOTS:
+            box = await page.evaluate(
+                "(s) => { try { const e = document.querySelector(s); if (!e) return null;"
+                " const r = e.getBoundingClientRect(); return [r.x + scrollX, r.y + scrollY,"
+                " r.width, r.height]; } catch (x) { return null; } }", found.path)
+            if box:
+                x, y, width, height = (float(v) for v in box)
+                shot = await marked_shot(page, (x, y, width, height),
+                                         shots / f"{found.check}-{number}.png")
+                found = replace(found, screenshot=shot)
+                taken += 1
+        out.append(found)
+    return out
+
+
+def suggest(auto: str, result: ConformanceResult) -> ProbeFinding | None:
+    """Not good with the problems the key's checks found (their count); good when they ran
+    and found none; nothing when none could run (no form, no browser, no DNS name)."""
+    checks, what = KEYS[auto]
+    return finding(result, checks, what)
+
+
+PROBE = Probe(
+    name="conformance", title="meta tags, domain, HTTPS, search, IPv6, accessibility, 适老化",
+    answers=tuple(KEYS), reads=("page", "http", "browser", "dns"), result=ConformanceResult,
+    run=run, suggest=suggest, order=90, report=report_rows)
