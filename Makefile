@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test test-tools lint bench clean
+.PHONY: install browser demo test soak test-tools lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -52,10 +52,14 @@ test-tools:
 			apt-get install -y -qq --no-install-recommends xvfb libreoffice-calc >/dev/null; \
 	fi
 
+# The kill loops make 20 kills each in `make test`; `make soak` runs them in full.
 test: install test-tools
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+soak: install
+	GOVAUDIT_KILLS=200 $(BIN)/pytest -m kill_loop -s
 
 # Each benchmark prints its figures; shot-scraper and lychee are only the yardsticks of the
 # evidence and link benchmarks.

@@ -28,23 +28,24 @@ def answer(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Record an answer (durable on disk before the command returns)."""
-    from govaudit.errors import GovauditError
+    from govaudit.errors import UsageError
 
     from .common import open_audit
 
+    if file is not None and (site or question or value):
+        raise UsageError("give either --file or SITE QUESTION VALUE, not both")
+    if file is None and not (site and question and value is not None):
+        raise UsageError("usage: govaudit answer SITE QUESTION VALUE [--note TEXT], "
+                         "or govaudit answer --file answers.csv")
     audit = open_audit(workspace)
     if file is not None:
-        if site or question or value:
-            raise GovauditError("give either --file or SITE QUESTION VALUE, not both")
         notices: list[str] = []
         answers = audit.answer_file(here(file), evaluator=evaluator, sheet=sheet,
                                     notices=notices)
         console.print(f"Saved {len(answers)} answers from {file}", markup=False)
         print_notices(notices, [])
         return
-    if not (site and question and value is not None):
-        raise GovauditError("usage: govaudit answer SITE QUESTION VALUE [--note TEXT], "
-                            "or govaudit answer --file answers.csv")
+    assert site and question and value is not None  # checked above
     saved = audit.answer(site, question, value, note=note, evaluator=evaluator)
     q = audit.checklist.question(question)
     shown = q.display(saved.value) if q else saved.value

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import typer
+from typer.core import TyperCommand
 
 from . import answer, backup, checklist, init, score, sites, status
 from . import check as check_command
@@ -56,15 +57,18 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "import": import_command.import_workbook, "report": report_command.report,
     "doctor": doctor_command.doctor, "demo": demo_command.demo, "backup": backup.backup,
 }
+# answer takes values such as -1 (after --); check lists the probes in its help
+COMMAND_CLASSES: dict[str, type[TyperCommand]] = {"answer": ValueCommand,
+                                                  "check": check_command.CheckCommand}
 GROUPS = {
     "sites": sites.app, "monitor": monitor_command.app, "evidence": evidence_command.app,
     "export": export_command.app, "checklist": checklist.app,
 }
 for _panel, _names in DAY:
     for _name in _names:
-        if _name in COMMANDS:  # answer takes values such as -1 (after --)
+        if _name in COMMANDS:
             app.command(_name, rich_help_panel=_panel,
-                        cls=ValueCommand if _name == "answer" else None)(COMMANDS[_name])
+                        cls=COMMAND_CLASSES.get(_name))(COMMANDS[_name])
         else:
             app.add_typer(GROUPS[_name], name=_name, rich_help_panel=_panel)
 

@@ -6,10 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
-
-from govaudit.probes import registry
+from typer.core import TyperCommand
 
 from .common import (
     JsonOption,
@@ -24,6 +21,21 @@ if TYPE_CHECKING:  # the probes import httpx: only when the command runs
     from govaudit.probes.run import CheckRun, ProgressEvent, ProgressFn, SiteCheck
 
 BROKEN_SHOWN = 20
+PROBES = "{probes}"  # in the --probe help: the registered probes, listed when it is shown
+
+
+class CheckCommand(TyperCommand):
+    """`check`, whose --probe help lists the probes: the registry is read for the help only,
+    so that `govaudit --help` does not import it."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from govaudit.probes import registry
+
+        for param in self.params:
+            shown = getattr(param, "help", None)  # options have help, arguments none
+            if shown and PROBES in shown:
+                param.help = shown.replace(PROBES, registry.help_text())  # type: ignore[attr-defined]
+        super().format_help(ctx, formatter)
 
 
 def check(
@@ -32,8 +44,8 @@ def check(
         help="Only this site (repeatable; default: every site).")] = None,
     probe: Annotated[list[str] | None, typer.Option(
         "--probe", "-p", metavar="<probe>",
-        help=f"Only this probe (repeatable), or the probe of an auto: key such as marks.icp: "
-        f"{registry.help_text()}.")] = None,
+        help="Only this probe (repeatable), or the probe of an auto: key such as marks.icp: "
+        f"{PROBES}.")] = None,
     depth: Annotated[int, typer.Option(
         help="Links: also check the links of same-host pages this many clicks deep.")] = 0,
     samples: Annotated[int, typer.Option(help="Availability: requests per site.")] = 3,
@@ -140,6 +152,9 @@ def _run_with_progress(work: Callable[[ProgressFn], CheckRun], total: int) -> Ch
 
 
 def _print_site(checked: SiteCheck) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     from govaudit.probes.checks.links import LinksResult
 
     # Text() cells: link texts and URLs from the sites often hold "[…]"

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Column, Table
 
 from .common import JsonOption, console, new_app, print_json
 
@@ -19,6 +18,8 @@ app = new_app("List, show, validate and import checklists (indicator systems).")
 @app.command("list")
 def list_(json: JsonOption = False) -> None:
     """The built-in checklists."""
+    from rich.table import Table
+
     from govaudit.checklist import builtin_dir, builtin_names, load_checklist
 
     loaded = [load_checklist(builtin_dir() / f"{n}.yaml") for n in builtin_names()]
@@ -40,6 +41,8 @@ def show(
     json: JsonOption = False,
 ) -> None:
     """Show a checklist's indicators, weights and questions."""
+    from rich.table import Column, Table
+
     from govaudit.checklist import checklist_path, load_checklist
 
     checklist = load_checklist(checklist_path(name))

@@ -7,9 +7,6 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 
 from .common import WorkspaceOption, console, err_console
 
@@ -190,6 +187,9 @@ class Flow:
     # -- showing a question --------------------------------------------------------
 
     def show(self, session: CollectSession, index: int, number: int, count: int) -> None:
+        from rich.panel import Panel
+        from rich.text import Text
+
         item = session.items[index]
         indicator, question = item.indicator, item.question
         level = session.site.level
@@ -394,6 +394,8 @@ class Flow:
     # -- the end -------------------------------------------------------------------
 
     def print_summaries(self) -> None:
+        from rich.table import Table
+
         seen = {s.site for s in self.summaries}
         for session in self.sessions:
             if session.site.name not in seen:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from .common import console
 
@@ -19,6 +18,8 @@ def demo(
         show_default=False)] = None,
 ) -> None:
     """Serve three sample sites on 127.0.0.1; check, capture, answer, score, export, report."""
+    from rich.table import Table
+
     from govaudit.demo import run_demo
 
     stage = 0

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from .common import JsonOption, WorkspaceOption, console, print_json
 
@@ -21,6 +19,9 @@ def doctor(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Can evidence capture work here? Browser, version, CJK font, workspace (exit 1 if not)."""
+    from rich.table import Table
+    from rich.text import Text
+
     from govaudit.doctor import run_checks
 
     checks = run_checks(workspace, workspace is not None, browser_path)

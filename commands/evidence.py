@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any, cast
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from .common import (
     GovauditGroup,
@@ -108,7 +106,10 @@ def evidence(
     if ctx.invoked_subcommand is not None:
         return
     from govaudit.capture import CaptureOptions, WaitUntil
+    from govaudit.errors import UsageError
 
+    if cdp_endpoint and browser_endpoint:
+        raise UsageError("give either --cdp-endpoint or --browser-endpoint, not both")
     audit = open_audit(workspace)
     options = CaptureOptions(viewport=viewport, device=device, full_page=full_page,
                              timeout_s=timeout,
@@ -207,6 +208,9 @@ class _progress:
 
 
 def _summary(result: Any, ws: Any) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     records = result.records
     shown = records if len(records) <= LIST_ALL_UP_TO else result.failures
     if shown:
@@ -288,6 +292,8 @@ def verify(
     described, every record missing from the store or from the manifests. Shows
     what is wrong and a summary; --verbose lists every file.
     """
+    from rich.text import Text
+
     result = open_audit(workspace).verify()
     warnings = [*result.warnings, *(f"{v.path}: {w}" for v in result.verdicts
                                     for w in v.warnings)]
@@ -411,6 +417,9 @@ def timestamp(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Timestamp the run manifests that have no trusted timestamp yet (exit 1 if one fails)."""
+    from rich.table import Table
+    from rich.text import Text
+
     audit = open_audit(workspace)
     ws = audit.workspace
     results = audit.timestamp(tsa)

@@ -78,10 +78,10 @@ def export(
     """Export the workspace's workbook."""
     if ctx.invoked_subcommand is not None:
         return
-    from govaudit.errors import GovauditError
+    from govaudit.errors import UsageError
 
     if output is not None and into is not None:
-        raise GovauditError("give either -o FILE or --into FILE, not both")
+        raise UsageError("give either -o FILE or --into FILE, not both")
     length = window_seconds(window)
     audit = open_audit(workspace)
     if into is not None:

@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from .common import (
     JsonOption,
@@ -241,6 +239,9 @@ def status(
     json: JsonOption = False,
 ) -> None:
     """Per site over the window: visits, failures, rate and the findings (veto/warning/ok)."""
+    from rich.table import Table
+    from rich.text import Text
+
     from govaudit.monitor import format_duration
 
     length = duration(window, "--window")

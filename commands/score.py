@@ -6,21 +6,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from rich.table import Column, Table
-
-from govaudit.audit import check_publish
-from govaudit.scoring import SHOWN_DECIMALS
-
 from .common import JsonOption, PublishOption, WorkspaceOption, console, open_audit, print_json
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from govaudit.checklist import Checklist
     from govaudit.model import SiteScore
     from govaudit.scoring import ScoreReport
 
+
 def score(workspace: WorkspaceOption = None, json: JsonOption = False,
           publish: PublishOption = None) -> None:
     """Score every site from the answers stored."""
+    from rich.table import Table
+
+    from govaudit.audit import check_publish
+    from govaudit.scoring import SHOWN_DECIMALS
+
     audit = open_audit(workspace)
     report = audit.score()
     if json:
@@ -83,10 +86,14 @@ def _rank(score: SiteScore, group: str) -> str:
 
 
 def _total(score: SiteScore) -> str:
+    from govaudit.scoring import SHOWN_DECIMALS
+
     return "—" if score.total is None else f"{score.total:.{SHOWN_DECIMALS}f}"
 
 
 def _verdicts_table(report: ScoreReport) -> Table:
+    from rich.table import Column, Table
+
     checklist = report.checklist
     table = Table("group", "rank", Column("site", min_width=4), "level",
                   Column("verdict", no_wrap=True), "total", "part 2", "bonus", "answered",
@@ -102,6 +109,8 @@ def _verdicts_table(report: ScoreReport) -> Table:
 
 def _bands_table(report: ScoreReport) -> Table:
     """Each band's sites in 行政区划 order, without ranks (CSTC 2023)."""
+    from rich.table import Table
+
     table = Table("band", "site", "level", "region", "total",
                   title=f"{report.checklist.name} (by band; 同档内按照行政区划序列排序)")
     for name, label, scores in report.by_band():
@@ -111,6 +120,8 @@ def _bands_table(report: ScoreReport) -> Table:
 
 
 def _print_sampling(report: ScoreReport) -> None:
+    from rich.table import Table
+
     sampling = report.sampling()
     table = Table("group", "sites", "合格", "不合格", "合格率", "provisional",
                   title="Sampling: pass rate per ranking group")

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from .common import JsonOption, WorkspaceOption, console, here, new_app, open_audit, print_json
 
@@ -118,6 +117,8 @@ def remove(
 @app.command("list")
 def list_(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
     """List the workspace's sites."""
+    from rich.table import Table
+
     sites = open_audit(workspace).sites.all()
     if json:
         print_json({"sites": [s.to_dict() for s in sites]})

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-
-from govaudit.scoring import PROVISIONAL_NOTE
-
 from .common import JsonOption, WorkspaceOption, console, open_audit, print_json
 
 
 def status(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
     """Per site: answered / total questions."""
+    from rich.table import Table
+
+    from govaudit.scoring import PROVISIONAL_NOTE
+
     report = open_audit(workspace).score()
     if json:
         print_json({"sites": [{"site": s.site, "level": s.level, "group": s.group,

@@ -10,24 +10,61 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
-from typer.testing import CliRunner
+import typer.main
+import typer.testing
+from typer.testing import CliRunner, Result
 
 from commands.app import app
 from govaudit.workspace import Workspace, init_workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOVAUDIT = [sys.executable, "-m", "commands"]
+# Real kills per kill loop: a smoke run by default, the full loops under `make soak`.
+KILLS = int(os.environ.get("GOVAUDIT_KILLS", "20"))
+
+
+def kills(full: int) -> int:
+    """How many kills a loop written for `full` makes in this run (at most KILLS)."""
+    return min(full, KILLS)
+
+
+@functools.cache
+def app_command() -> Any:
+    """The app's click command, built once: typer builds it anew for every CliRunner.invoke,
+    which takes half a second on a busy machine."""
+    return typer.main.get_command(app)
+
+
+class AppRunner(CliRunner):
+    """typer's CliRunner on the app's click command built once (app_command)."""
+
+    def invoke(self, app_: typer.Typer, args: str | Sequence[str] | None = None,
+               **kwargs: Any) -> Result:
+        assert app_ is app, "AppRunner runs govaudit's app"
+        with mock.patch.object(typer.testing, "_get_command", lambda _app: app_command()):
+            return super().invoke(app_, args, **kwargs)
+
+
+def app_commands(command: Any = None, path: tuple[str, ...] = ()
+                 ) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """(path, click command) of govaudit and of every command and subcommand under it."""
+    command = command or app_command()
+    yield path, command
+    for name, sub in (getattr(command, "commands", None) or {}).items():
+        if not sub.hidden:
+            yield from app_commands(sub, (*path, name))
 
 
 @pytest.fixture
 def cli():
     """Run `govaudit ARGS…` in-process; returns the click Result."""
-    runner = CliRunner()
+    runner = AppRunner()
 
     def invoke(*args: str, input: str | None = None, cwd: Path | None = None):
         old = os.getcwd()
@@ -46,6 +83,18 @@ def run_govaudit(*args: str, cwd: Path, timeout: float = 120,
     """Run the real console program in a subprocess."""
     return subprocess.run([*GOVAUDIT, *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, **kwargs)
+
+
+def run_cli(*args: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess:
+    """Run `govaudit ARGS` in process from `cwd`, as run_govaudit does in a subprocess: the
+    exit code, standard output and standard error. An exception the CLI does not turn into
+    a message fails the test (a traceback, which a subprocess would print)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd)
+        result = AppRunner().invoke(app, list(args), input=input, catch_exceptions=False,
+                                    prog_name="govaudit")
+    return subprocess.CompletedProcess(["govaudit", *args], result.exit_code, result.stdout,
+                                       result.stderr)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 from govaudit.model import PageRef
 from govaudit.store import Store
 from govaudit.workspace import Workspace
-from tests.conftest import run_govaudit
+from tests.conftest import run_cli
 
 tsa, tsa_url = tsa_fixtures()
 
@@ -54,11 +54,11 @@ def site_ws(make_workspace, serve_dir, tmp_path: Path, tsa: TSAFiles) -> Workspa
 
 
 def capture(ws: Workspace, *args: str) -> subprocess.CompletedProcess:
-    return run_govaudit("evidence", "--allow-private", *args, cwd=ws.root, timeout=180)
+    return run_cli("evidence", "--allow-private", *args, cwd=ws.root)
 
 
 def verify(ws: Workspace) -> tuple[int, dict[str, Any]]:
-    done = run_govaudit("evidence", "verify", "--json", cwd=ws.root)
+    done = run_cli("evidence", "verify", "--json", cwd=ws.root)
     return done.returncode, json.loads(done.stdout)
 
 
@@ -125,7 +125,7 @@ def test_a_good_tsa_stamps_the_run_manifest(site_ws: Workspace, tsa_url: str) ->
     assert "timestamped at " in done.stdout and "not timestamped" not in done.stdout
     manifest = manifest_of(site_ws)
     assert manifest.with_name(manifest.name + ".tsr").is_file()
-    done = run_govaudit("evidence", "verify", "--verbose", cwd=site_ws.root)
+    done = run_cli("evidence", "verify", "--verbose", cwd=site_ws.root)
     assert done.returncode == 0, done.stdout
     assert f"{site_ws.relative(manifest)} (manifest): hash ok · timestamp ok" in done.stdout
 
@@ -149,13 +149,13 @@ def test_a_failing_tsa_leaves_the_run_not_timestamped_until_later(
     assert "Traceback" not in done.stdout + done.stderr
     manifest = site_ws.relative(manifest_of(site_ws))
 
-    done = run_govaudit("evidence", "verify", "--verbose", cwd=site_ws.root)
+    done = run_cli("evidence", "verify", "--verbose", cwd=site_ws.root)
     assert done.returncode == 0, done.stdout
     assert f"{manifest} (manifest): hash ok · timestamp absent" in done.stdout
 
-    done = run_govaudit("evidence", "timestamp", "--tsa", tsa_url, cwd=site_ws.root)
+    done = run_cli("evidence", "timestamp", "--tsa", tsa_url, cwd=site_ws.root)
     assert done.returncode == 0, done.stdout + done.stderr
-    done = run_govaudit("evidence", "verify", "--verbose", cwd=site_ws.root)
+    done = run_cli("evidence", "verify", "--verbose", cwd=site_ws.root)
     assert done.returncode == 0, done.stdout
     assert f"{manifest} (manifest): hash ok · timestamp ok" in done.stdout
 
@@ -179,11 +179,11 @@ def test_verify_names_each_tampered_file(site_ws: Workspace, tsa_url: str) -> No
     assert done.returncode == 0, done.stderr
     [record] = json.loads(done.stdout)["captures"]
     files = {f["kind"]: f for f in record["files"]}
-    done = run_govaudit("evidence", "keygen", "--key", "me.key", cwd=ws.root)
+    done = run_cli("evidence", "keygen", "--key", "me.key", cwd=ws.root)
     assert done.returncode == 0, done.stdout + done.stderr
     (ws.root / "keys").mkdir()
     (ws.root / "张三.pub.pem").rename(ws.root / "keys" / "张三.pub.pem")
-    done = run_govaudit("evidence", "sign", cwd=ws.root)
+    done = run_cli("evidence", "sign", cwd=ws.root)
     assert done.returncode == 0, done.stdout + done.stderr
     code, report = verify(ws)
     assert code == 0, report
@@ -197,7 +197,7 @@ def test_verify_names_each_tampered_file(site_ws: Workspace, tsa_url: str) -> No
         original = target.read_bytes()
         target.write_bytes(change(original))
         try:
-            done = run_govaudit("evidence", "verify", cwd=ws.root)
+            done = run_cli("evidence", "verify", cwd=ws.root)
             assert done.returncode == 1, done.stdout
             named = path.removesuffix(".tsr").removesuffix(".sig")
             assert f"BAD {named} " in done.stdout, done.stdout  # the file or its manifest

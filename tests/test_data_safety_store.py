@@ -23,7 +23,7 @@ from govaudit.filenames import safe_name
 from govaudit.probes.checks.ipv6 import Ipv6Result
 from govaudit.store import Site, Store
 from govaudit.workspace import open_workspace
-from tests.conftest import GOVAUDIT, run_govaudit
+from tests.conftest import GOVAUDIT, kills, run_govaudit
 
 # "a/b" becomes "a_b-c14cddc0", which is also a plain site name
 TWINS = [("a/b", "https://ab.example", "city"), ("a_b-c14cddc0", "https://abc.example", "city")]
@@ -241,12 +241,14 @@ def _interrupt_loop(ws, tmp_path: Path, sig: int, runs: int, seconds: float) -> 
     return cut
 
 
+@pytest.mark.kill_loop
 def test_point4_answer_file_is_all_or_nothing_under_sigkill(make_workspace, tmp_path: Path):
-    _interrupt_loop(make_workspace(sites=RUN_SITES), tmp_path, signal.SIGKILL, 40, 45)
+    _interrupt_loop(make_workspace(sites=RUN_SITES), tmp_path, signal.SIGKILL, kills(40), 45)
 
 
+@pytest.mark.kill_loop
 def test_point4_answer_file_is_all_or_nothing_under_ctrl_c(make_workspace, tmp_path: Path):
-    _interrupt_loop(make_workspace(sites=RUN_SITES), tmp_path, signal.SIGINT, 15, 25)
+    _interrupt_loop(make_workspace(sites=RUN_SITES), tmp_path, signal.SIGINT, kills(15), 25)
 
 
 # -- point 9: counts are bounded at the door, and a stored monster is a clear error ----------
@@ -339,7 +341,7 @@ def test_point10_console_escapes_text_and_table_cells():
     from rich.table import Table
     from rich.text import Text
 
-    from commands.common import SafeConsole
+    from commands.console import SafeConsole
 
     table = Table("site", "note")
     table.add_row("a\x1b[2Jb", Text("c\x1b]0;x\x07d", style="red"))

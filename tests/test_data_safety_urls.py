@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from govaudit.store import Store
-from tests.conftest import run_govaudit
+from tests.conftest import run_cli
 
 SITE_PW = "Pw-Site-7x3Q"
 IMPORT_PW = "Pw-Import-K2z9"
@@ -156,13 +156,13 @@ def test_passwords_in_site_urls_never_reach_an_output(make_workspace, auth_site:
                                                      tmp_path: Path) -> None:
     ws = make_workspace()
     outputs = []
-    added = run_govaudit("sites", "add", "甲市", f"http://auditor:{SITE_PW}@{auth_site}/",
+    added = run_cli("sites", "add", "甲市", f"http://auditor:{SITE_PW}@{auth_site}/",
                          "--level", "city", cwd=ws.root)
     assert added.returncode == 0, added.stderr
     listing = tmp_path / "sites.csv"
     listing.write_text(f"name,url,level\n乙县,http://second:{IMPORT_PW}@{auth_site}/b/,county\n",
                        encoding="utf-8")
-    imported = run_govaudit("sites", "import", str(listing), "--yes", cwd=ws.root)
+    imported = run_cli("sites", "import", str(listing), "--yes", cwd=ws.root)
     assert imported.returncode == 0, imported.stderr
     listing.unlink()
     assert {s.name: s.url for s in Store(ws).sites()} == {
@@ -175,7 +175,7 @@ def test_passwords_in_site_urls_never_reach_an_output(make_workspace, auth_site:
 
     for args in (("check", *FAST, "--json"), ("evidence", "--concurrency", "2"),
                  ("export",), ("report",), ("sites", "list", "--json")):
-        done = run_govaudit(*args, cwd=ws.root)
+        done = run_cli(*args, cwd=ws.root)
         assert done.returncode == 0, (args, done.stdout, done.stderr)
         outputs.append(done.stdout + done.stderr)
 
@@ -269,11 +269,11 @@ def test_private_destinations_are_refused_by_probes_and_browser(make_workspace, 
                                                                 redirecting: str,
                                                                 kind: str) -> None:
     ws = _workspace_with(make_workspace, redirecting, kind, f"ws-{kind}")
-    check = run_govaudit("check", *FAST, "--probe", "availability", "--probe", "links",
+    check = run_cli("check", *FAST, "--probe", "availability", "--probe", "links",
                          "--probe", "marks", cwd=ws.root)
     assert check.returncode == 0, check.stderr
-    evidence = run_govaudit("evidence", "--json", "--concurrency", "2", cwd=ws.root)
-    report = run_govaudit("report", cwd=ws.root)
+    evidence = run_cli("evidence", "--json", "--concurrency", "2", cwd=ws.root)
+    report = run_cli("report", cwd=ws.root)
     assert report.returncode == 0, report.stderr
     assert _leaks(ws.root) == []
     assert evidence.returncode == 1, evidence.stderr
@@ -314,13 +314,13 @@ def test_private_destinations_are_refused_by_probes_and_browser(make_workspace, 
 
 def test_allow_private_follows_them(make_workspace, admin, redirecting: str) -> None:
     ws = _workspace_with(make_workspace, redirecting, "address", "ws-allowed")
-    check = run_govaudit("check", *FAST, "--probe", "availability", "--probe", "marks",
+    check = run_cli("check", *FAST, "--probe", "availability", "--probe", "marks",
                          "--allow-private", cwd=ws.root)
     assert check.returncode == 0, check.stderr
     store = Store(ws)
     assert store.probe_results("跳转市")["availability"].status == 200
     assert store.probe_results("跳转市")["marks"].icp == ADMIN_ICP
-    evidence = run_govaudit("evidence", "--json", "--allow-private", "--site", "跳转市",
+    evidence = run_cli("evidence", "--json", "--allow-private", "--site", "跳转市",
                             "--site", "框架市", "--site", "二跳市", cwd=ws.root)
     assert evidence.returncode == 0, evidence.stderr
     captures = {c["site"]: c for c in json.loads(evidence.stdout)["captures"]}
@@ -334,7 +334,7 @@ def test_pages_asked_for_are_fetched_wherever_they_are(make_workspace, admin,
                                                       redirecting: str) -> None:
     """The policy is about where a site sends you: a page the evaluator names is captured."""
     ws = make_workspace(sites=[("内网市", f"{redirecting}/link/port", "city")])
-    done = run_govaudit("evidence", "--json", "--url", admin["address"], "--site", "内网市",
+    done = run_cli("evidence", "--json", "--url", admin["address"], "--site", "内网市",
                         cwd=ws.root)
     assert done.returncode == 0, done.stderr
     [capture] = json.loads(done.stdout)["captures"]

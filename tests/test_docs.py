@@ -7,28 +7,19 @@ The command reference at the end of README.md is written by cog from the CLI's o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import typer.main
 from cogapp import Cog
 
 from commands.app import app
+from tests.conftest import AppRunner, app_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def _commands(group: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    yield path, group
-    for name, command in (getattr(group, "commands", None) or {}).items():
-        if not command.hidden:
-            yield from _commands(command, (*path, name))
-
-
-COMMANDS = list(_commands(typer.main.get_command(app)))
+COMMANDS = list(app_commands())
 
 
 def _guide() -> str:
@@ -61,9 +52,7 @@ def test_the_reference_is_current():
 
 def reference() -> str:
     """The README's command reference: each command's --help, as the CLI prints it."""
-    from typer.testing import CliRunner
-
-    runner = CliRunner()
+    runner = AppRunner()
     out = []
     for path, _command in COMMANDS:
         if not path:
@@ -91,11 +80,7 @@ def test_the_probe_table_is_current():
 
 
 def test_help_lists_the_commands_in_the_order_of_the_day():
-    from typer.testing import CliRunner
-
-    from commands.app import app
-
-    text = CliRunner().invoke(app, ["--help"]).output
+    text = AppRunner().invoke(app, ["--help"]).output
     panels = ["Set up:", "Assess the sites:", "Results and the team:", "Over weeks:", "Try it:"]
     assert [text.index(p) for p in panels] == sorted(text.index(p) for p in panels)
     names = [line.split()[0] for line in text.split("Set up:", 1)[1].splitlines()
@@ -112,9 +97,7 @@ def test_help_lists_the_commands_in_the_order_of_the_day():
 def test_help_shows_every_value_one_way():
     """Every option's value and argument is shown as <kind> (`--site <name>`, `<path>`),
     never in a second style such as NAME or DIR."""
-    from typer.testing import CliRunner
-
-    runner = CliRunner()
+    runner = AppRunner()
     for path, command in COMMANDS:
         if getattr(command, "commands", None):
             continue

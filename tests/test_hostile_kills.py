@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from govaudit.store import Store
-from tests.conftest import GOVAUDIT
+from tests.conftest import GOVAUDIT, kills
 
 SITES = [("成都市", "https://cd.example.cn", "city"), ("郫都区", "http://pd.example.cn", "county")]
 WRITER = """
@@ -91,6 +92,7 @@ def kill_loop(args: list[str], cwd: Path, check: Callable[[int], None], runs: in
     return counts
 
 
+@pytest.mark.kill_loop
 def test_export_into_survives_sigkill(make_workspace, tmp_path: Path) -> None:
     ws = make_workspace(sites=SITES)
     Store(ws).save_answer("成都市", "a1.q1", "a1", "yes", "张三")
@@ -99,6 +101,6 @@ def test_export_into_survives_sigkill(make_workspace, tmp_path: Path) -> None:
     def check(run: int) -> None:
         assert intact(team), f"run {run}: the team's workbook is damaged"
 
-    counts = kill_loop(["export", "--into", str(team)], ws.root, check, runs=25, seconds=50)
+    counts = kill_loop(["export", "--into", str(team)], ws.root, check, runs=kills(25), seconds=50)
     assert counts["killed"] > 0, counts
     assert "Summary" in load_workbook(team, read_only=True).sheetnames

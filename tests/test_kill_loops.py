@@ -1,6 +1,8 @@
 """SIGKILL loops of 200 kills during `answer --file`, `collect` and `export --into`, and a
 handful of SIGKILLs and SIGTERMs during `monitor tick` and `monitor start`.
 
+`make soak` runs the loops in full (GOVAUDIT_KILLS=200); `make test` makes 20 kills in each.
+
 Each loop reuses one workspace and kills the real program at a seeded random moment of
 its run (the delay drawn from a measured whole run, or just after its write began).
 After every kill: no acknowledged answer is lost, the store loads, and the team's
@@ -27,13 +29,13 @@ from openpyxl import load_workbook
 from govaudit.store import Store
 from govaudit.workbook.backups import backups
 from govaudit.workspace import open_workspace
-from tests.conftest import GOVAUDIT
+from tests.conftest import GOVAUDIT, kills
 from tests.monitor_kills import GRACE, kill_monitor
 from tests.test_collect_terminal import FIXTURE, Term
 from tests.test_data_safety_store import RUN_QUESTIONS, RUN_SITES, _run_file
 from tests.test_hostile_kills import team_workbook
 
-KILLS = int(os.environ.get("GOVAUDIT_KILLS", "200"))
+KILLS = kills(200)
 MONITOR_KILLS = int(os.environ.get("GOVAUDIT_MONITOR_KILLS", "2"))  # per command and signal
 SEED = 20150
 
@@ -69,7 +71,8 @@ def _runs_stored(root: Path) -> Counter[str]:
     return Counter(a.note for a in Store(open_workspace(root, explicit=True)).answers())
 
 
-@pytest.mark.timeout(900)  # 200 real runs on a busy machine
+@pytest.mark.kill_loop
+@pytest.mark.timeout(60 + 8 * KILLS)  # real runs on a busy machine: 1660 s for 200 kills
 def test_answer_file_survives_200_sigkills(make_workspace, tmp_path: Path) -> None:
     ws = make_workspace(sites=SITES)
     data = ws.data_dir
@@ -142,7 +145,8 @@ def _book_note(path: Path) -> str:
         book.close()
 
 
-@pytest.mark.timeout(900)  # 200 real runs on a busy machine
+@pytest.mark.kill_loop
+@pytest.mark.timeout(60 + 8 * KILLS)  # real runs on a busy machine: 1660 s for 200 kills
 def test_export_into_survives_200_sigkills(make_workspace, tmp_path: Path) -> None:
     ws = make_workspace(sites=SITES[:2])
     store = Store(ws)
@@ -217,7 +221,8 @@ def _plan(run: int, rng: random.Random) -> list[tuple[str, str, str, object]]:
             ("innovation.q1", "choose", str(last + 1), "优良差"[last])]
 
 
-@pytest.mark.timeout(900)  # 200 real runs on a busy machine
+@pytest.mark.kill_loop
+@pytest.mark.timeout(60 + 8 * KILLS)  # real runs on a busy machine: 1660 s for 200 kills
 def test_collect_survives_200_sigkills(make_workspace) -> None:
     ws = make_workspace(FIXTURE, sites=[("成都市", "http://cd.example/", "city")])
     rng = random.Random(SEED + 2)

@@ -10,7 +10,7 @@ import sqlite3
 from html import unescape
 from pathlib import Path
 
-from conftest import run_govaudit
+from conftest import run_cli
 from test_data_safety_urls import _Handler
 
 from govaudit.monitor.db import FILE_NAME
@@ -44,10 +44,10 @@ def test_visits_log_in_with_the_sites_credentials(make_workspace, serve) -> None
 
     port = serve(Handler)
     ws = make_workspace()
-    added = run_govaudit("sites", "add", "甲市", f"http://auditor:{PASSWORD}@127.0.0.1:{port}/",
+    added = run_cli("sites", "add", "甲市", f"http://auditor:{PASSWORD}@127.0.0.1:{port}/",
                          "--level", "city", cwd=ws.root)
     assert added.returncode == 0, added.stderr
-    done = run_govaudit("monitor", "tick", *QUIET, "--json", cwd=ws.root)
+    done = run_cli("monitor", "tick", *QUIET, "--json", cwd=ws.root)
     assert done.returncode == 0, done.stderr
     [visit] = json.loads(done.stdout)["visits"]
     assert (visit["ok"], visit["status"]) == (True, 200)
@@ -58,7 +58,7 @@ def test_visits_log_in_with_the_sites_credentials(make_workspace, serve) -> None
     assert PASSWORD not in (ws.root / "data" / FILE_NAME).read_bytes().decode("latin-1")
 
     (ws.data_dir / "credentials.json").unlink()
-    done = run_govaudit("monitor", "tick", *QUIET, "--json", cwd=ws.root)
+    done = run_cli("monitor", "tick", *QUIET, "--json", cwd=ws.root)
     [visit] = json.loads(done.stdout)["visits"]
     assert (visit["ok"], visit["status"], visit["error"]) == (False, 401, "HTTP 401")
 
@@ -82,7 +82,7 @@ def test_visits_refuse_private_destinations_but_not_the_sites_own(make_workspace
 
     outer = f"http://127.0.0.1:{serve(Outer)}"
     ws = make_workspace(sites=[("本市", f"{outer}/", "city"), ("跳转市", f"{outer}/jump/", "city")])
-    done = run_govaudit("monitor", "tick", *QUIET, "--json", cwd=ws.root)
+    done = run_cli("monitor", "tick", *QUIET, "--json", cwd=ws.root)
     assert done.returncode == 0, done.stderr
     visits = {v["site"]: v for v in json.loads(done.stdout)["visits"]}
     assert visits["本市"]["ok"] is True  # the site's own page is on a private address
@@ -94,7 +94,7 @@ def test_visits_refuse_private_destinations_but_not_the_sites_own(make_workspace
     # a refused link is not checked, so it is not a dead link either
     assert [u for (u,) in _rows(ws.root, "SELECT url FROM links")] == [f"{outer}/ok"]
 
-    done = run_govaudit("monitor", "tick", *QUIET, "--allow-private", "--json", cwd=ws.root)
+    done = run_cli("monitor", "tick", *QUIET, "--allow-private", "--json", cwd=ws.root)
     visits = {v["site"]: v for v in json.loads(done.stdout)["visits"]}
     assert visits["跳转市"]["ok"] is True
     assert f"{inner}/secret" in {u for (u,) in _rows(ws.root, "SELECT url FROM links")}
@@ -140,7 +140,7 @@ def test_passwords_in_links_never_reach_the_store_or_the_report(make_workspace,
     reader = sqlite3.connect(db)  # held open: the tick's samples stay in the -wal
     try:
         reader.execute("SELECT count(*) FROM visits").fetchone()
-        done = run_govaudit("monitor", "tick", *QUIET, cwd=ws.root)
+        done = run_cli("monitor", "tick", *QUIET, cwd=ws.root)
         assert done.returncode == 0, done.stderr
         wal = db.with_name(db.name + "-wal")
         assert wal.is_file() and wal.stat().st_size > 0
@@ -156,7 +156,7 @@ def test_passwords_in_links_never_reach_the_store_or_the_report(make_workspace,
                                     f"http://127.0.0.1:{port}/a",
                                     f"http://127.0.0.1:{port}/news/"]), links
     assert final == f"http://127.0.0.1:{port}/"
-    report = run_govaudit("report", cwd=ws.root)
+    report = run_cli("report", cwd=ws.root)
     assert report.returncode == 0, report.stderr
     pages = "".join(p.read_text(encoding="utf-8") for p in
                     (ws.exports_dir / "report").rglob("*.html"))
@@ -193,7 +193,7 @@ def test_monitor_apply_answers_daily_operations_never_over_a_person(make_workspa
     with audit.monitor() as monitor:
         monitor.record(visits=_week("坏市", 2, now) + _week("人市", 2, now))
     audit.answer("人市", "daily-operations.q1", "yes", note="checked by hand")
-    done = run_govaudit("monitor", "apply", "--window", "7d", cwd=ws.root)
+    done = run_cli("monitor", "apply", "--window", "7d", cwd=ws.root)
     assert done.returncode == 0, done.stderr
     assert "1 answer(s) saved" in done.stdout
     answers = {(a.site, a.question): a for a in Store(ws).answers()}
@@ -204,7 +204,7 @@ def test_monitor_apply_answers_daily_operations_never_over_a_person(make_workspa
     kept = answers[("人市", "daily-operations.q1")]
     assert (kept.value, kept.evaluator, kept.note) == ("yes", "张三", "checked by hand")
     # applied again: nothing new
-    assert "0 answer(s) saved" in run_govaudit("monitor", "apply", cwd=ws.root).stdout
+    assert "0 answer(s) saved" in run_cli("monitor", "apply", cwd=ws.root).stdout
 
     # a later one-off check (3 requests, all answered) does not replace weeks of monitoring
     Store(ws).save_probe_results("坏市", [probe_result(
@@ -257,7 +257,7 @@ def test_report_shows_the_timeline_figures_and_columns_of_the_store(make_workspa
     from govaudit.report.build import site_page_name
 
     ws = _monitored_workspace(make_workspace)
-    done = run_govaudit("report", cwd=ws.root)
+    done = run_cli("report", cwd=ws.root)
     assert done.returncode == 0, done.stderr
     index = ws.exports_dir / "report" / "index.html"
     with Monitor(ws) as monitor:
@@ -323,7 +323,7 @@ def test_export_has_a_monitoring_sheet_with_the_stores_figures(make_workspace) -
     from govaudit.monitor import Monitor
 
     ws = _monitored_workspace(make_workspace)
-    done = run_govaudit("export", cwd=ws.root)
+    done = run_cli("export", cwd=ws.root)
     assert done.returncode == 0, done.stderr
     [path] = ws.exports_dir.glob("*.xlsx")
     book = load_workbook(path)
@@ -354,7 +354,7 @@ def test_export_has_a_monitoring_sheet_with_the_stores_figures(make_workspace) -
 
     # a workspace never monitored gets no Monitoring sheet (and no monitor file)
     plain = make_workspace(name="plain")
-    assert run_govaudit("export", cwd=plain.root).returncode == 0
+    assert run_cli("export", cwd=plain.root).returncode == 0
     [other] = plain.exports_dir.glob("*.xlsx")
     assert "Monitoring" not in load_workbook(other).sheetnames
     assert not (plain.data_dir / "monitor.sqlite").exists()
@@ -373,7 +373,7 @@ def test_report_and_export_show_the_window_asked_for(make_workspace) -> None:
         day = {s.site: s.figures for s in monitor.status(86400)}
     assert (day["坏市"].visits, day["坏市"].failures) == (20, 2)  # a week holds 140
 
-    done = run_govaudit("export", "-o", "day.xlsx", "--window", "1d", cwd=ws.root)
+    done = run_cli("export", "-o", "day.xlsx", "--window", "1d", cwd=ws.root)
     assert done.returncode == 0, done.stderr
     rows = [[c.value for c in row] for row in load_workbook(ws.root / "day.xlsx")["Monitoring"]
             .iter_rows()]
@@ -381,7 +381,7 @@ def test_report_and_export_show_the_window_asked_for(make_workspace) -> None:
     assert {r["window"] for r in by_site.values()} == {"1d"}
     assert (by_site["坏市"]["visits"], by_site["坏市"]["failures"]) == (20, 2)
 
-    done = run_govaudit("report", "--window", "86400s", cwd=ws.root)
+    done = run_cli("report", "--window", "86400s", cwd=ws.root)
     assert done.returncode == 0, done.stderr
     html = (ws.exports_dir / "report" / "sites" / site_page_name("坏市")).read_text("utf-8")
     assert "最近 1d" in html
@@ -390,7 +390,7 @@ def test_report_and_export_show_the_window_asked_for(make_workspace) -> None:
     assert "最近 1d" in index
 
     for command in (["report"], ["export"]):
-        bad = run_govaudit(*command, "--window", "soon", cwd=ws.root)
+        bad = run_cli(*command, "--window", "soon", cwd=ws.root)
         assert bad.returncode == 2 and "--window" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -413,7 +413,7 @@ def test_a_failed_visit_keeps_one_screenshot_per_failure_streak(
                         sites=[("维护市", f"http://127.0.0.1:{serve(Handler)}/", "city")])
 
     def tick() -> dict:
-        done = run_govaudit("monitor", "tick", *FAST, "--json", cwd=ws.root)
+        done = run_cli("monitor", "tick", *FAST, "--json", cwd=ws.root)
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)["visits"][0]
 
@@ -435,7 +435,7 @@ def test_a_failed_visit_keeps_one_screenshot_per_failure_streak(
         [png] = [f for f in record["files"] if f["kind"] == "png"]
         assert (ws.root / png["path"]).stat().st_size > 0
 
-    report = run_govaudit("report", cwd=ws.root)
+    report = run_cli("report", cwd=ws.root)
     assert report.returncode == 0, report.stderr
     from govaudit.report.build import site_page_name
 
