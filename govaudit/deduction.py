@@ -95,8 +95,8 @@ def score_deduction_site(checklist: Checklist, site: Site, values: Mapping[str, 
         verdict, reason = FAIL, (f"扣分指标得分 {part2:.2f} 低于 {checklist.pass_line:g} 分")
     earns_bonus = not vetoes and (checklist.bonus_above is None
                                   or shown_total(part2) > checklist.bonus_above)
-    bonus = _capped(checklist, bonus_now) if earns_bonus else 0.0
-    best_bonus = _capped(checklist, bonus_best) if earns_bonus else 0.0
+    bonus = checklist.bonus(bonus_now) if earns_bonus else 0.0
+    best_bonus = checklist.bonus(bonus_best) if earns_bonus else 0.0
     total: float | None = _final(checklist, part2 + bonus, review)
     reachable = _final(checklist, part2 + best_bonus, review_best)
     if vetoes:
@@ -184,11 +184,6 @@ def fraction_text(factor: float) -> str:
     if abs(float(fraction) - factor) > 1e-9:
         return f"{factor:.4g}"
     return str(fraction)
-
-
-def _capped(checklist: Checklist, scores: list[float]) -> float:
-    total = float(sum(scores))
-    return min(total, checklist.bonus_cap) if checklist.bonus_cap is not None else total
 
 
 def _final(checklist: Checklist, inspection: float, review: float) -> float:

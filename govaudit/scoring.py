@@ -376,12 +376,6 @@ def _check_count(checklist: Checklist, answer: Answer) -> None:
                             f"(govaudit answer {answer.site} {answer.question} VALUE)") from None
 
 
-def bonus_total(checklist: Checklist, scores: list[float]) -> float:
-    """The site's bonus from its case categories' scores, by the checklist's bonus_rule."""
-    raw = max(scores, default=0.0) if checklist.bonus_rule == "best_case" else sum(scores)
-    return min(raw, checklist.bonus_cap) if checklist.bonus_cap is not None else raw
-
-
 def _score_site(checklist: Checklist, site: Site, values: dict[str, object],
                 best: dict[tuple[str, str], float]) -> SiteScore:
     answered = questions = 0
@@ -447,12 +441,12 @@ def _score_site(checklist: Checklist, site: Site, values: dict[str, object],
         tops[top_id] = tops.get(top_id, 0.0) + weight * rate
     scale = base / assessed if assessed else 1.0
     main, main_best = main * scale, main_best * scale
-    bonus = bonus_total(checklist, bonus_now)
+    bonus = checklist.bonus(bonus_now)
     bonus_tops = [t.id for t in checklist.tops if t.bonus]
     if len(bonus_tops) == 1:  # one bonus group: it shows the bonus as the rule settled it
         tops[bonus_tops[0]] = bonus
     total = main + bonus
-    reachable_total = main_best + bonus_total(checklist, bonus_best)
+    reachable_total = main_best + checklist.bonus(bonus_best)
     if checklist.above_100 == "cap":
         total, reachable_total = min(total, 100.0), min(reachable_total, 100.0)
     grade = checklist.grade_for(shown_total(total))

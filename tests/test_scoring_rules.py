@@ -139,6 +139,30 @@ def test_bonus_rules(tmp_path: Path):
     assert only_best.bonus == pytest.approx(10)  # the best case, not 17
 
 
+def test_validation_and_scoring_share_the_bonus_rule(tmp_path: Path):
+    """totals: bonus is checked by the rule scoring uses: under best_case with a cap of 20,
+    the two 10-point categories reach 10 (the best one), not 20 (their sum)."""
+    from govaudit.checklist import validate_checklist
+
+    def variant(declared: int) -> Path:
+        path = tmp_path / f"best-{declared}.yaml"
+        path.write_text(FIXTURE.read_text(encoding="utf-8")
+                        .replace("bonus_cap: 10", "bonus_cap: 20")
+                        .replace("bonus: 10}", f"bonus: {declared}}}")
+                        .replace("indicators:\n", "bonus_rule: best_case\nindicators:\n", 1),
+                        encoding="utf-8")
+        return path
+
+    reachable = variant(10)
+    assert validate_checklist(reachable) == []
+    site = _score(reachable, [Site("甲市", "http://a.example", "city")],
+                  {"甲市": {**FULL, "c1.q1": "优秀", "c2.q1": "yes"}})["甲市"]
+    assert site.bonus == pytest.approx(10)
+    problems = validate_checklist(variant(20))
+    assert any("the bonus at city reaches 10, declared total is 20" in p for p in problems), \
+        problems
+
+
 def test_bonus_scale_is_data(tmp_path: Path):
     """Bonus questions without their own choices use the checklist's expert scale."""
     text = FIXTURE.read_text(encoding="utf-8").replace(

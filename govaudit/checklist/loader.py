@@ -35,6 +35,7 @@ from govaudit.checklist.model import (
     RankGroup,
     ScaledPart,
     TopIndicator,
+    bonus_reached,
 )
 from govaudit.errors import ChecklistError, GovauditError
 
@@ -349,7 +350,7 @@ class _Builder:
             self.node(node, (), (), str(position), levels, default_part, unweighted, top=True)
         settings = self.deduction_settings(data, levels)
         self.check_relevant()
-        self.check_totals(data, levels, unweighted, bonus_cap)
+        self.check_totals(data, levels, unweighted, bonus_rule, bonus_cap)
         if self.problems:
             return None
         return Checklist(
@@ -957,13 +958,13 @@ class _Builder:
                              f"{expected:.6g}")
 
     def check_totals(self, data: LDict, levels: list[str], unweighted: bool,
-                     bonus_cap: float | None) -> None:
+                     bonus_rule: str, bonus_cap: float | None) -> None:
         if unweighted:
             return
         self.check_node_totals(data.get("indicators") or [], levels)
         totals = data.get("totals")
         if self.scheme == "deduction":
-            self.check_deduction_totals(data, levels, bonus_cap)
+            self.check_deduction_totals(data, levels, bonus_rule, bonus_cap)
             return
         if totals is None:
             return
@@ -980,12 +981,12 @@ class _Builder:
                 self.problem(line, f"main weights at {level} sum to {main:g}, "
                              f"declared total is {totals['main']}")
             if declared_bonus is not None:
-                bonus = max_bonus(self.leaves, level, bonus_cap)
+                bonus = max_bonus(self.leaves, level, bonus_rule, bonus_cap)
                 if abs(bonus - declared_bonus) > 1e-9:
                     self.problem(line, f"the bonus at {level} reaches {bonus:g}, "
                                  f"declared total is {totals['bonus']}")
 
-    def check_deduction_totals(self, data: LDict, levels: list[str],
+    def check_deduction_totals(self, data: LDict, levels: list[str], bonus_rule: str,
                                bonus_cap: float | None) -> None:
         """The items' points at each level make totals.main (at most, while some are not
         published); the bonus reaches totals.bonus."""
@@ -1008,7 +1009,7 @@ class _Builder:
                     self.problem(line, f"the deduction items' points at {level} sum to "
                                  f"{known:g}, declared total is {full:g}")
             if isinstance(declared_bonus, int | float) and not isinstance(declared_bonus, bool):
-                bonus = max_bonus(self.leaves, level, bonus_cap)
+                bonus = max_bonus(self.leaves, level, bonus_rule, bonus_cap)
                 if bonus and abs(bonus - declared_bonus) > 1e-9:
                     self.problem(line, f"the bonus at {level} reaches {bonus:g}, "
                                  f"declared total is {declared_bonus:g}")
@@ -1054,10 +1055,9 @@ def _line_key(problem: str) -> tuple[int, str]:
     return (int(match[1]) if match else 0, problem)
 
 
-def max_bonus(indicators: list[Indicator], level: str, cap: float | None) -> float:
-    """The most bonus a site at `level` can earn."""
-    total = sum(i.weights.get(level) or 0 for i in indicators if i.bonus)
-    return min(total, cap) if cap is not None else total
+def max_bonus(indicators: list[Indicator], level: str, rule: str, cap: float | None) -> float:
+    """The most bonus a site at `level` can earn: every bonus category at its full weight."""
+    return bonus_reached(rule, cap, (i.weights.get(level) or 0 for i in indicators if i.bonus))
 
 
 def load_checklist(path: str | Path) -> Checklist:

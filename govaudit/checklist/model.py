@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from govaudit.errors import OptionError
@@ -287,6 +288,14 @@ GROUP_ORDER = ("省级", "副省级城市", "省会城市", "计划单列市", "
                "国务院部门", "国务院组成部门", "国务院其他部门", "门户网站", "部门网站",
                "政务微信", "政务App", "政务微博", "其他政务新媒体")
 BONUS_RULES = ("sum_capped", "best_case")
+
+
+def bonus_reached(rule: str, cap: float | None, scores: Iterable[float]) -> float:
+    """The bonus of a site's bonus categories' scores: their sum (sum_capped) or the best
+    one (best_case), at most `cap`. Scoring and the checklist's declared totals both use it."""
+    scores = list(scores)
+    raw = max(scores, default=0.0) if rule == "best_case" else float(sum(scores))
+    return min(raw, cap) if cap is not None else raw
 NA_INDICATOR_RULES = ("rescale", "zero")
 ABOVE_100_RULES = ("as_is", "cap")
 
@@ -371,6 +380,10 @@ class Checklist:
         return [
             q for i in self.indicators_at(level) for q in i.questions if q.applies_to(level)
         ]
+
+    def bonus(self, scores: Iterable[float]) -> float:
+        """The bonus these bonus categories' scores make, by bonus_rule and bonus_cap."""
+        return bonus_reached(self.bonus_rule, self.bonus_cap, scores)
 
     def grade_for(self, total: float) -> str:
         """The band of a total; the top band has no upper bound (main plus bonus may pass 100)."""
