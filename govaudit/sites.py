@@ -10,6 +10,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from govaudit.bidi import BIDI_CONTROLS
 from govaudit.checklist import Checklist
+from govaudit.checklist.levels import LEVEL_NAMES, level_named
 from govaudit.checklist.model import LEVEL_GROUPS
 from govaudit.credentials import save_credentials
 from govaudit.errors import GovauditError, RowsError
@@ -30,28 +31,12 @@ HEADERS = {
     "region": ("region", "地区", "省份", "所属地区"),
     "group": ("group", "分组", "组", "组别"),
 }
-# The names a list may give a level by (besides the level's own id), level by level.
-LEVEL_NAMES: dict[str, tuple[str, ...]] = {
-    "province": ("省", "省级", "省级政府", "自治区", "直辖市"),
-    "city": ("市", "市级", "地级市", "地市", "副省级", "副省级城市", "省会", "省会城市",
-             "计划单列市", "重点城市", "自治州", "州", "盟"),
-    "county": ("县", "县级", "区", "县级市", "旗", "区县", "区(县)", "区（县）"),
-    "ministry": ("部委", "国务院部门", "部门", "国务院组成部门", "国务院其他部门"),
-    "wechat": ("微信", "政务微信", "微信公众号"),
-    "app": ("App", "APP", "政务App", "客户端"),
-    "weibo": ("微博", "政务微博"),
-    "other": ("其他新媒体", "其他政务新媒体", "头条号", "抖音", "快手", "视频号", "小程序"),
-    "portal": ("门户网站", "政府门户网站", "门户"),
-    "department": ("部门网站", "政府部门网站"),
-    "default": ("默认",),  # a checklist with one level, as the workbook shows it
-}
 # accounts: an identifier may stand for the URL
 NEW_MEDIA = ("wechat", "app", "weibo", "other")
 # A finer category than the level that the seeds rank apart: kept as the ranking group.
 FINE_GROUPS = {"副省级": "副省级城市", "副省级城市": "副省级城市", "省会": "省会城市",
                "省会城市": "省会城市", "计划单列市": "计划单列市", "重点城市": "重点城市",
                "国务院组成部门": "国务院组成部门", "国务院其他部门": "国务院其他部门"}
-_LEVEL_OF = {name.lower(): level for level, names in LEVEL_NAMES.items() for name in names}
 
 
 def resolve_level(raw: str, checklist: Checklist) -> tuple[str, str] | None:
@@ -63,17 +48,16 @@ def resolve_level(raw: str, checklist: Checklist) -> tuple[str, str] | None:
     text = (raw or "").strip()
     lowered = text.lower()
     group = FINE_GROUPS.get(text, "")
-    if len(checklist.levels) == 1 and (not text or lowered in _LEVEL_OF
-                                        or lowered in checklist.levels):
+    named = level_named(text)
+    if len(checklist.levels) == 1 and (not text or named or lowered in checklist.levels):
         # the level named (市, 省…) still says whom the site ranks with: 地市, 省级…
-        named = _LEVEL_OF.get(lowered, lowered)
+        named = named or lowered
         if named != checklist.levels[0]:
             group = group or LEVEL_GROUPS.get(named, "")
         return checklist.levels[0], group
     if lowered in checklist.levels:
         return lowered, ""
-    level = _LEVEL_OF.get(lowered)
-    return (level, group) if level in checklist.levels else None
+    return (named, group) if named in checklist.levels else None
 
 
 def normalise_level(raw: str, checklist: Checklist) -> str | None:

@@ -151,3 +151,19 @@ def test_import_warns_checks_the_total_splits_parenthesised_points_and_reads_the
     refused = cli("checklist", "import", str(csv))
     assert refused.exit_code == 1
     assert "an indicator table must be an .xlsx workbook (got .csv)" in refused.output
+
+
+def test_weight_columns_take_every_level_spelling_a_site_list_takes(tmp_path: Path):
+    """One level vocabulary: a weight column headed 省级政府, 地级市 or 区（县）, as a site
+    list may name the level, is that level's column."""
+    table = tmp_path / "指标.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["一级指标", "二级指标", "三级指标", "评估要点说明", "权重", None, None,
+                  None])
+    sheet.append([None, None, None, None, "省级政府", "地级市", "区（县）", "门户网站"])
+    sheet.append(["信息发布", "政府信息公开", "法定主动公开", "是否开设相关栏目。",
+                  100, 100, 100, 100])
+    book.save(table)
+    data = import_table(table, "spellings", "spellings").data
+    assert data["levels"] == ["province", "city", "county", "portal"]

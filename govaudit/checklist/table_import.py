@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from govaudit.checklist.levels import level_named
 from govaudit.checklist.loader import NOT_ASSESSED
 from govaudit.checklist.model import DEFAULT_GRADES
 from govaudit.checklist.points import split_points as split_points  # re-exported
@@ -24,13 +25,6 @@ from govaudit.errors import GovauditError
 from govaudit.tables import cell_text as _text
 from govaudit.tables import read_grids
 
-LEVEL_HEADERS = {
-    "省": "province", "省级": "province", "province": "province",
-    "市": "city", "市级": "city", "city": "city",
-    "县": "county", "县级": "county", "区县": "county", "county": "county",
-    "部委": "ministry", "ministry": "ministry",
-    "微信": "wechat", "wechat": "wechat", "app": "app", "微博": "weibo", "weibo": "weibo",
-}
 NAME_HEADERS = ("一级指标", "二级指标", "三级指标")
 DESCRIPTION_HEADERS = ("评估要点说明", "评估内容", "评估要点", "description")
 ABSENT = {"—", "——", "-", "--", "---", ""}
@@ -83,6 +77,11 @@ def title_id(title: str) -> str:
     return slug if re.search(r"[a-z]", slug) else ""
 
 
+def _level_columns(cells: list[str]) -> dict[str, int]:
+    """The weight column of each level a header cell names (省, 地级市, city…)."""
+    return {level: i for i, c in enumerate(cells) if (level := level_named(c))}
+
+
 def _find_header(rows: list[list[Any]], path: Path) -> tuple[int, dict[str, int], dict[str, int]]:
     for index, row in enumerate(rows):
         cells = [_text(c).replace(" ", "") for c in row]
@@ -92,12 +91,10 @@ def _find_header(rows: list[list[Any]], path: Path) -> tuple[int, dict[str, int]
                 if h in cells:
                     columns["description"] = cells.index(h)
                     break
-            levels = {LEVEL_HEADERS[c.lower()]: i for i, c in enumerate(cells)
-                      if c.lower() in LEVEL_HEADERS}
+            levels = _level_columns(cells)
             skip = 1
             if not levels and index + 1 < len(rows):  # 权重 over a row of 省/市/县
-                below = [_text(c).replace(" ", "").lower() for c in rows[index + 1]]
-                levels = {LEVEL_HEADERS[c]: i for i, c in enumerate(below) if c in LEVEL_HEADERS}
+                levels = _level_columns([_text(c).replace(" ", "") for c in rows[index + 1]])
                 skip = 2 if levels else 1
             if not levels and "权重" in cells:
                 levels = {"default": cells.index("权重")}

@@ -131,12 +131,6 @@ SHEET_TITLES = {
 # What the 暂定 column says of a total that open or disputed questions may still change
 PROVISIONAL = "暂定"
 
-# How the workbook shows a level; each is one of the names govaudit.sites reads back.
-LEVEL_LABELS = {
-    "province": "省级", "city": "市级", "county": "县级", "ministry": "部委",
-    "wechat": "微信", "app": "App", "weibo": "微博", "default": "默认",
-    "portal": "门户网站", "department": "部门网站", "other": "其他新媒体",
-}
 # Kinds of Conflicts rows: the ids govaudit reads back, and what people see in `rule`.
 SAME_EVALUATOR = "same_evaluator"
 DISAGREEMENT = "disagreement"

@@ -24,6 +24,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from govaudit.checklist import Checklist, Question
+from govaudit.checklist.levels import level_label
 from govaudit.checklist.model import SPECIAL_VALUES, VALUE_LABELS
 from govaudit.problems import problem_rows
 from govaudit.scoring import shown_total
@@ -70,7 +71,7 @@ def scores_columns(checklist: Checklist) -> list[Column]:
 
 
 def checklist_columns(checklist: Checklist) -> list[Column]:
-    weights = [Column(f"weight.{lv}", f"权重（{layout.LEVEL_LABELS.get(lv, lv)}）", 10)
+    weights = [Column(f"weight.{lv}", f"权重（{level_label(lv)}）", 10)
                for lv in checklist.levels]
     return [*layout.CHECKLIST_HEAD, *weights, *layout.CHECKLIST_TAIL]
 
@@ -217,11 +218,6 @@ def summary_order(content: WorkbookContent) -> list[Any]:
     checklist = content.checklist
     return sorted(content.report.sites, key=lambda s: (
         checklist.group_order(s.group), s.rank is None, s.rank or 0, s.site))
-
-
-def level_label(level: str) -> str:
-    """A level as the team reads it: 省级, 市级, 县级…"""
-    return layout.LEVEL_LABELS.get(level, level)
 
 
 def print_setup(w: SheetWriter, content: WorkbookContent, name: str) -> None:
