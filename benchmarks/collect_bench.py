@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from govaudit.collect import CollectSession
+from govaudit.scoring import scorer
 from govaudit.store import Answer, Site, Store, utc_now
 from govaudit.workspace import init_workspace
 
@@ -59,7 +60,7 @@ def main() -> None:
               f"checklist cstc-2020-local, {per_site} questions at city level")
 
         t0 = time.perf_counter()
-        session = CollectSession(ws, store, target)
+        session = CollectSession(ws, store, scorer(ws.checklist, ws.settlement), target)
         index = session.start()
         session.progress(index)
         opened = (time.perf_counter() - t0) * 1000

@@ -29,6 +29,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from govaudit import Audit
+
 ROOT = Path(__file__).resolve().parents[1]
 GOVAUDIT = [sys.executable, "-m", "commands"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -147,11 +149,11 @@ def bench_tick(count: int, tmp: Path) -> None:
 def bench_status(count: int, tmp: Path) -> None:
     root = make_workspace(tmp / "status", [(f"站点{i}", f"http://127.0.0.1:9/{i}")
                                            for i in range(count)])
-    from govaudit.monitor import Monitor, Visit
+    from govaudit.monitor import Visit
     from govaudit.workspace import open_workspace
 
     now = time.time()
-    with Monitor(open_workspace(root, explicit=True)) as monitor:
+    with Audit(open_workspace(root, explicit=True)).monitor() as monitor:
         started = time.perf_counter()
         monitor.record(visits=[Visit(f"站点{i}", now - j * 4320, j % 29 != 0,
                                      200 if j % 29 else None, "" if j % 29 else "refused",

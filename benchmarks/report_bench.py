@@ -19,8 +19,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from govaudit import Audit
 from govaudit.probes.registry import probe_result
-from govaudit.report import build_report
 from govaudit.store import Answer, Site, Store, utc_now
 from govaudit.workspace import init_workspace
 
@@ -134,7 +134,7 @@ def main() -> None:
         ws = open_workspace(ws_root, explicit=True)
         for label in ("first build (no thumbnails yet)", "second build (thumbnails cached)"):
             started, cpu = time.perf_counter(), time.process_time()
-            index = build_report(ws)
+            index = Audit(ws).report()
             print(f"{label}: {time.perf_counter() - started:.2f} s "
                   f"({time.process_time() - cpu:.1f} s CPU over {os.cpu_count()} cores; "
                   f"load average {os.getloadavg()[0]:.1f})")

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from govaudit import Audit
+
 QUESTIONS_PER_SITE = 222  # 74 indicators × 3 questions
 NOTES = ("", "", "", "首页底部有链接", "=HYPERLINK(\"http://x\",\"y\")", "栏目更新及时，信息完整")
 
@@ -106,12 +108,11 @@ def setup(root: Path, answers: int, files: int) -> None:
 
 
 def step_export(root: Path) -> dict:
-    from govaudit.workbook.export import export_workbook
     from govaudit.workspace import open_workspace
 
     ws = open_workspace(root / "ws", explicit=True)
     t0, c0 = time.perf_counter(), time.process_time()
-    out = export_workbook(ws, root / "export.xlsx").path
+    out = Audit(ws).export(root / "export.xlsx").path
     return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0,
             "bytes": out.stat().st_size}
 
@@ -136,12 +137,11 @@ def step_dump(root: Path) -> dict:
 
 
 def step_merge(root: Path, files: int) -> dict:
-    from govaudit.workbook.merge import merge_workbooks
     from govaudit.workspace import open_workspace
 
     ws = open_workspace(root / "ws", explicit=True)
     t0, c0 = time.perf_counter(), time.process_time()
-    result = merge_workbooks(ws, [root / f"in{i}.xlsx" for i in range(files)],
+    result = Audit(ws).merge([root / f"in{i}.xlsx" for i in range(files)],
                              root / "team.xlsx")
     alpha = result.agreement.alpha if result.agreement else None
     return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0,

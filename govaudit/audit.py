@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError, OptionError, UsageError
 from govaudit.model import Answer, PageRef, RemovedSite, Site, SiteChange, SitesPlan
-from govaudit.scoring import ScoreReport, Settlement, score_sites
+from govaudit.scoring import Scorer, ScoreReport, Settlement, scorer
 from govaudit.store import Store
 from govaudit.urls import redact_url
 from govaudit.workspace import Workspace, init_workspace, open_workspace
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from govaudit.evidence import VerifyResult
     from govaudit.monitor import Monitor
     from govaudit.probes.run import CheckOptions, CheckRun, ProgressFn
+    from govaudit.workbook.content import WorkbookContent
     from govaudit.workbook.export import WrittenWorkbook
     from govaudit.workbook.ingest import ImportResult
     from govaudit.workbook.into import IntoResult
@@ -74,10 +75,7 @@ class Sites:
 
     def select(self, names: Iterable[str] | None = None) -> list[Site]:
         """The named sites in the order given (unknown names are an error), or all."""
-        wanted = list(dict.fromkeys(names or ()))
-        if not wanted:
-            return self.all()
-        return [self.get(name) for name in wanted]
+        return self._audit.store.select(names)
 
     def add(self, name: str, url: str, level: str = "", *, region: str = "",
             group: str = "", notes: list[str] | None = None) -> Site:
@@ -99,7 +97,7 @@ class Sites:
         if notes is not None:
             notes.extend(f"URL {note}" for note in typed)
             notes.extend(group_warnings(self._audit.checklist, [site]))
-        [stored] = add_sites(self._audit.workspace, [site])
+        [stored] = add_sites(self._audit.store, [site])
         return stored
 
     def import_file(self, path: str | Path, sheet: str | None = None, *,
@@ -117,7 +115,7 @@ class Sites:
         plan, secrets = plan_import(self._audit.path(path), self._audit.checklist, existing,
                                     sheet)
         if (apply or not existing) and plan.has_changes:
-            apply_plan(self._audit.workspace, plan, secrets)
+            apply_plan(self._audit.store, plan, secrets)
             plan = replace(plan, applied=True)
         return plan
 
@@ -132,7 +130,7 @@ class Sites:
                             old.group if group is None else group)
         change = SiteChange(old, new)
         if change.fields:
-            apply_plan(self._audit.workspace, SitesPlan("", changed=(change,)), {})
+            apply_plan(self._audit.store, SitesPlan("", changed=(change,)), {})
         return change
 
     def remove(self, name: str, *, with_answers: bool = False) -> RemovedSite:
@@ -148,7 +146,7 @@ class Sites:
         if answers and not with_answers:
             raise GovauditError(f"site {site.name} has {len(answers)} answer(s); give "
                                 "--with-answers to remove it (the answers are archived)")
-        archive = archive_site(self._audit.workspace, site, answers) if answers else None
+        archive = archive_site(self._audit.store, site, answers) if answers else None
         self._audit.store.remove_site(site.name)
         return RemovedSite(site, len(answers), None if archive is None else str(archive))
 
@@ -201,12 +199,14 @@ class Audit:
     def evaluator(self) -> str:
         return self.workspace.evaluator
 
-    @property
+    @cached_property
     def checklist(self) -> Checklist:
+        """The workspace's checklist, loaded once (when first used)."""
         return self.workspace.checklist
 
     @cached_property
     def store(self) -> Store:
+        """The one store every use case of this workspace reads and writes."""
         return Store(self.workspace)
 
     @property
@@ -270,8 +270,12 @@ class Audit:
 
     def score(self) -> ScoreReport:
         """Totals, bonus, grade and rank of every site, with this workspace's settlement."""
-        return score_sites(self.checklist, self.store.sites(), self.store.answers(),
-                           self.settlement)
+        return self._score(self.store.sites(), self.store.answers())
+
+    @cached_property
+    def _score(self) -> Scorer:
+        """The one scoring of this workspace's sites and answers, for every use case."""
+        return scorer(self.checklist, self.settlement)
 
     def collect(self, sites: Sequence[str] | None = None,
                 indicators: Sequence[str] | None = None, *, redo: bool = False
@@ -279,7 +283,9 @@ class Audit:
         """The guided sessions of `collect` (one per site with questions to ask)."""
         from govaudit.collect import plan_sessions
 
-        return plan_sessions(self.workspace, self.store, sites, indicators, redo=redo)
+        targets = self.sites.select(sites)
+        return plan_sessions(self.workspace, self.store, self._score, targets, indicators,
+                             redo=redo)
 
     # -- probes ------------------------------------------------------------------------
 
@@ -293,7 +299,9 @@ class Audit:
         """
         from govaudit.probes.stored import run_checks
 
-        return run_checks(self.workspace, self.sites.select(sites), probes, depth=depth,
+        return run_checks(self.store, self.sites.select(sites), probes, root=self.root,
+                          content=self.workspace.content_settings(),
+                          shots_dir=self.workspace.evidence_dir / "checks", depth=depth,
                           samples=samples, on_progress=on_progress, options=options,
                           reuse=reuse)
 
@@ -326,7 +334,7 @@ class Audit:
 
         if rules.endswith(".toml"):  # a rule-set file, not a name
             rules = str(self.path(rules))
-        return _Monitor(self.workspace, rules=rules)
+        return _Monitor(self.workspace, self.store, rules=rules)
 
     def backup(self, dest: str | Path, *, credentials: bool = False) -> BackupResult:
         """Copy the workspace into `dest`, a new folder or a new .zip, consistently while it is
@@ -370,7 +378,8 @@ class Audit:
         tsa_url = _tsa_url(tsa, settings.tsa)
         options = replace(options or CaptureOptions(),
                           archive=settings.archive if archive is None else archive)
-        targets = build_targets(self.workspace, sites=list(sites or []) or None, url=url,
+        targets = build_targets(self.checklist, self.store,
+                                sites=self.sites.select(sites) if sites else None, url=url,
                                 indicator=indicator, question=question, skipped=skipped)
         if missing:
             done = self.captured_pages()
@@ -380,7 +389,8 @@ class Audit:
             from govaudit.capture import CaptureRun
 
             return CaptureRun("", skipped=skipped)
-        result = run_captures(self.workspace, targets, options, concurrency=concurrency,
+        result = run_captures(self.workspace, self.store, targets, options,
+                              concurrency=concurrency,
                               on_progress=on_progress, headed=headed,
                               browser_path=browser_path, cdp_endpoint=cdp_endpoint,
                               browser_endpoint=browser_endpoint)
@@ -409,7 +419,7 @@ class Audit:
         """Keep a file taken elsewhere (an app or WeChat screenshot) as evidence."""
         from govaudit.evidence import attach
 
-        return attach(self.workspace, site, question, self.path(file))
+        return attach(self.workspace, self.store, site, question, self.path(file))
 
     def verify(self) -> VerifyResult:
         """Check the evidence: the store, the manifests and the files against each other, and
@@ -419,9 +429,9 @@ class Audit:
         from govaudit.archive.timestamps import CHAIN_SUFFIX, NOT_TIMESTAMPED_SUFFIX, TOKEN_SUFFIX
         from govaudit.evidence import verify
 
-        result = verify(self.workspace, companions=(TOKEN_SUFFIX, CHAIN_SUFFIX,
-                                                    NOT_TIMESTAMPED_SUFFIX, SIG_SUFFIX))
-        result.verdicts = verify_workspace(self.workspace)
+        result = verify(self.workspace, self.store, companions=(
+            TOKEN_SUFFIX, CHAIN_SUFFIX, NOT_TIMESTAMPED_SUFFIX, SIG_SUFFIX))
+        result.verdicts = verify_workspace(self.workspace, self.store)
         return result
 
     @property
@@ -476,7 +486,7 @@ class Audit:
 
         target = self.path(output) if output is not None else (
             self.workspace.exports_dir / f"{safe_name(site)}-evidence.zip")
-        return export_bundle(self.workspace, site, target)
+        return export_bundle(self.workspace, self.store, site, target)
 
     def evidence(self, site: str | None = None) -> list[dict[str, Any]]:
         return self.store.evidence(site)
@@ -492,10 +502,20 @@ class Audit:
         it first (`.backup`). The Monitoring sheet covers the last `window` seconds
         (default 7 days). The result's `.path` is the workbook (it is also a path-like).
         """
-        from govaudit.workbook.export import export_workbook
+        from govaudit.workbook.export import default_path, save_workbook
 
-        return export_workbook(self.workspace, None if path is None else self.path(path),
-                               overwrite, window)
+        out = self.path(path) if path is not None else default_path(
+            self.workspace.exports_dir, self.name, self.evaluator)
+        return save_workbook(self._workbook_content(window), out, overwrite)
+
+    def _workbook_content(self, window: float | None) -> WorkbookContent:
+        """What the workspace's workbook holds; its Monitoring sheet covers `window` seconds."""
+        from govaudit.workbook.content import workspace_content
+        from govaudit.workbook.monitoring import monitoring_sheet
+
+        return workspace_content(self.checklist, self.store, self._score, name=self.name,
+                                 evaluator=self.evaluator, root=self.root,
+                                 monitoring=monitoring_sheet(self.monitor(), window))
 
     def export_into(self, path: str | Path, *, accept_loss: bool = False,
                     keep_backups: int = 5, window: float | None = None) -> IntoResult:
@@ -505,10 +525,12 @@ class Audit:
         is named and refused unless `accept_loss`; a whole backup is kept (the last
         `keep_backups`).
         """
-        from govaudit.workbook.into import export_into
+        from govaudit.workbook.into import check_target, write_into
 
-        return export_into(self.workspace, self.path(path), accept_loss=accept_loss,
-                           keep_backups=keep_backups, window=window)
+        target = self.path(path)
+        check_target(target, keep_backups)  # before any work
+        return write_into(self._workbook_content(window), target, accept_loss=accept_loss,
+                          keep_backups=keep_backups)
 
     def merge(self, files: Sequence[str | Path], output: str | Path | None = None, *,
               into: str | Path | None = None, prefer: str = "latest", force: bool = False,
@@ -519,10 +541,11 @@ class Audit:
         (its other sheets kept, a whole backup made, the last `keep_backups` kept)."""
         from govaudit.workbook.merge import merge_workbooks
 
-        return merge_workbooks(self.workspace, [self.path(f) for f in files],
+        return merge_workbooks(self.checklist, [self.path(f) for f in files],
                                None if output is None else self.path(output), prefer, force,
                                overwrite, into=None if into is None else self.path(into),
-                               accept_loss=accept_loss, keep_backups=keep_backups)
+                               accept_loss=accept_loss, keep_backups=keep_backups,
+                               known=self.store.sites())
 
     @staticmethod
     def merge_files(files: Sequence[str | Path], output: str | Path | None = None, *,
@@ -557,7 +580,7 @@ class Audit:
         """
         from govaudit.workbook.ingest import import_workbook
 
-        return import_workbook(self.workspace, self.path(path), force, add_sites)
+        return import_workbook(self.checklist, self.store, self.path(path), force, add_sites)
 
     def report(self, out_dir: str | Path | None = None, *,
                sites: Sequence[str] | None = None, link_evidence: bool = False,
@@ -570,8 +593,10 @@ class Audit:
         from govaudit.report import build_report
 
         check_publish(publish)
-        return build_report(self.workspace, None if out_dir is None else self.path(out_dir),
-                            list(sites) if sites else None, link_evidence, window, publish)
+        return build_report(self.workspace, self.store, self.monitor(), self._score,
+                            None if out_dir is None else self.path(out_dir),
+                            self.sites.select(sites) if sites else None, link_evidence,
+                            window, publish)
 
 
 def check_publish(publish: str | None) -> None:

@@ -18,7 +18,7 @@ from govaudit.answers import build_answer
 from govaudit.checklist import Checklist, Indicator, Question
 from govaudit.errors import GovauditError
 from govaudit.model import PROBE_EVALUATOR, Answer, PageRef, Site, SiteScore
-from govaudit.scoring import asked, consolidate, score_sites
+from govaudit.scoring import Scorer, asked, consolidate
 from govaudit.store import Store
 from govaudit.workspace import Workspace
 
@@ -133,11 +133,12 @@ def page_urls(site: Site, indicator: Indicator, recorded: Sequence[PageRef] = ()
 class CollectSession:
     """The guided assessment of one site: plan, skip logic, resume point, saves."""
 
-    def __init__(self, workspace: Workspace, store: Store, site: Site, *,
+    def __init__(self, workspace: Workspace, store: Store, score: Scorer, site: Site, *,
                  indicators: Sequence[Indicator] | None = None, redo: bool = False,
                  evaluator: str | None = None) -> None:
         self.workspace = workspace
         self.store = store
+        self.score = score
         self.site = site
         self.checklist = workspace.checklist
         self.redo = redo
@@ -310,7 +311,7 @@ class CollectSession:
         from govaudit.evidence import store_records
 
         item = self.items[index]
-        store_records(self.workspace, [record])
+        store_records(self.store, [record])
         self._evidence += 1
         url = record.get("final_url") or record.get("requested_url")
         if url:
@@ -337,8 +338,7 @@ class CollectSession:
         """Counts of this session and the site's provisional score."""
         open_items = self.open_items()
         remaining = sum(1 for i in open_items if not self.answered(i))
-        report = score_sites(self.checklist, self.store.sites(), self.store.answers(),
-                             self.workspace.settlement)
+        report = self.score(self.store.sites(), self.store.answers())
         score = next((s for s in report.sites if s.site == self.site.name), None)
         return SessionSummary(
             site=self.site.name, answered=len(self._answered), changed=len(self._changed),
@@ -355,20 +355,18 @@ class CollectPlan:
     not_assessed: list[Site] = field(default_factory=list)
 
 
-def plan_sessions(workspace: Workspace, store: Store, sites: Sequence[str] | None = None,
+def plan_sessions(workspace: Workspace, store: Store, score: Scorer, targets: list[Site],
                   indicators: Sequence[str] | None = None, *, redo: bool = False
                   ) -> CollectPlan:
-    """Sessions for the named sites (default: all), limited to some indicators."""
+    """Sessions for the sites `targets`, limited to some indicators."""
     checklist = workspace.checklist
     chosen = select_indicators(checklist, indicators) if indicators else None
-    names = list(dict.fromkeys(sites or []))
-    targets = [store.site(n) for n in names] if names else store.sites()
     if not targets:
         raise GovauditError("no sites in this workspace yet: add them with 'govaudit sites "
                             "import FILE' or 'govaudit sites add'")
     plan = CollectPlan()
     for site in targets:
-        session = CollectSession(workspace, store, site, indicators=chosen, redo=redo)
+        session = CollectSession(workspace, store, score, site, indicators=chosen, redo=redo)
         if session.items:
             plan.sessions.append(session)
         else:

@@ -14,32 +14,32 @@ from typing import TYPE_CHECKING
 from govaudit.errors import GovauditError
 from govaudit.store import AtomicJSONStorage
 
-if TYPE_CHECKING:  # a type only: importing it would load the checklists
-    from govaudit.workspace import Workspace
+if TYPE_CHECKING:
+    from govaudit.store import Store
 
 FILE_NAME = "credentials.json"
 
 Credentials = dict[str, tuple[str, str]]  # site name -> (username, password)
 
 
-def credentials_path(workspace: Workspace) -> Path:
-    return workspace.data_dir / FILE_NAME
+def credentials_path(store: Store) -> Path:
+    return store.root / FILE_NAME
 
 
-def load_credentials(workspace: Workspace) -> Credentials:
+def load_credentials(store: Store) -> Credentials:
     """Every site's (username, password); {} when there is no secrets file."""
-    data = AtomicJSONStorage(credentials_path(workspace)).read() or {}
+    data = AtomicJSONStorage(credentials_path(store)).read() or {}
     return {site: (str(entry.get("username", "")), str(entry.get("password", "")))
             for site, entry in data.items() if isinstance(entry, dict)}
 
 
-def save_credentials(workspace: Workspace, new: Credentials) -> None:
+def save_credentials(store: Store, new: Credentials) -> None:
     """Add or replace sites' credentials; nothing to add writes nothing."""
     if not new:
         return
-    path = credentials_path(workspace)
-    with workspace.lock():
-        merged = {**load_credentials(workspace), **new}
+    path = credentials_path(store)
+    with store.lock():
+        merged = {**load_credentials(store), **new}
         try:
             AtomicJSONStorage(path, mode=0o600).write(
                 {site: {"username": user, "password": password}

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from govaudit.errors import GovauditError
@@ -33,6 +33,9 @@ from govaudit.model import Evidence, EvidenceFile
 from govaudit.urls import redact_data, redact_url
 from govaudit.version import __version__
 from govaudit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from govaudit.store import Store
 
 KINDS = ("png", "html", "mhtml", "attachment", "wacz")
 SUFFIX_KINDS = {".png": "png", ".html": "html", ".htm": "html", ".mhtml": "mhtml", ".mht": "mhtml"}
@@ -105,16 +108,13 @@ def sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def store_records(workspace: Workspace, records: list[dict[str, Any]]) -> int:
+def store_records(store: Store, records: list[dict[str, Any]]) -> int:
     """Store evidence records and link each one that names a question to its answers.
 
     Returns the number of answers that gained a link.
     """
-    from govaudit.store import Store
-
     if not records:
         return 0
-    store = Store(workspace)
     store.add_evidence(redact_data(records))
     linked = 0
     for record in records:
@@ -143,16 +143,13 @@ def write_manifest(workspace: Workspace, run: str, records: list[dict[str, Any]]
     return path
 
 
-def attach(workspace: Workspace, site: str, question: str, source: Path,
+def attach(workspace: Workspace, store: Store, site: str, question: str, source: Path,
            run: str | None = None) -> dict[str, Any]:
     """Copy a file taken elsewhere (an app or WeChat screenshot) into evidence/ and record it.
 
     The record is stored, linked to the question's answers, and written to a
     one-record manifest.
     """
-    from govaudit.store import Store
-
-    store = Store(workspace)
     store.site(site)  # unknown site: clear error before anything is written
     q = workspace.checklist.question(question)
     if q is None:
@@ -209,7 +206,7 @@ def attach(workspace: Workspace, site: str, question: str, source: Path,
     record["files"].append(EvidenceFile(kind, workspace.relative(target), digest,
                                         size).to_dict())
     record["duration_ms"] = int((datetime.now(UTC) - started).total_seconds() * 1000)
-    store_records(workspace, [record])
+    store_records(store, [record])
     write_manifest(workspace, run, [record])
     return record
 
@@ -259,7 +256,8 @@ _FOLDER_CLUTTER = {".DS_Store", "Thumbs.db", "desktop.ini"}
 T = TypeVar("T")
 
 
-def verify(workspace: Workspace, companions: tuple[str, ...] = ()) -> VerifyResult:
+def verify(workspace: Workspace, store: Store, companions: tuple[str, ...] = ()
+           ) -> VerifyResult:
     """Check the store's records, the manifests and the files on disk against each other
     (Audit.verify adds each file's verdict from govaudit.archive.checks).
 
@@ -270,12 +268,10 @@ def verify(workspace: Workspace, companions: tuple[str, ...] = ()) -> VerifyResu
     file under evidence/ must be described by some record. Nothing outside
     the workspace is read.
     """
-    from govaudit.store import Store
-
     result = VerifyResult()
     listed = _read_manifests(workspace, result)
     stored: dict[str, dict[str, Any]] = {}
-    for entry in Store(workspace).evidence():
+    for entry in store.evidence():
         stored.setdefault(str(entry.get("id", "")), entry)
     checker = _FileChecker(workspace, result, companions)
     lacking: _Lacking = {}

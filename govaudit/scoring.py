@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -328,6 +328,15 @@ def benchmarks(checklist: Checklist, sites: list[Site],
                 key = (group_of[site.name], question.id)
                 best[key] = max(best.get(key, 0.0), float(value))
     return best
+
+
+# A workspace's scoring of its sites and answers: its checklist and settlement (`scorer`).
+Scorer = Callable[[list[Site], list[Answer]], "ScoreReport"]
+
+
+def scorer(checklist: Checklist, settlement: Settlement | str | None = None) -> Scorer:
+    """How a workspace scores: `score_sites` with its checklist and its settlement."""
+    return lambda sites, answers: score_sites(checklist, sites, answers, settlement)
 
 
 def score_sites(checklist: Checklist, sites: list[Site], answers: Iterable[Answer],

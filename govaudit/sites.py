@@ -20,7 +20,6 @@ from govaudit.model import Answer, SiteChange, SitesPlan, utc_now
 from govaudit.store import Site, Store
 from govaudit.tables import read_records
 from govaudit.urls import redact_url, split_credentials
-from govaudit.workspace import Workspace
 
 HEADERS = {
     "name": ("name", "site", "名称", "网站名称", "站点", "网站", "单位", "单位名称", "地区名称",
@@ -172,15 +171,15 @@ def _without_credentials(sites: list[Site]) -> tuple[list[Site], dict[str, tuple
     return clean, secrets
 
 
-def add_sites(workspace: Workspace, sites: list[Site]) -> list[Site]:
+def add_sites(store: Store, sites: list[Site]) -> list[Site]:
     """Store sites, their URLs without `user:password@`; the credentials go to the secrets file.
 
     Returns the sites as stored. The probes and the browser log in with the
     credentials (govaudit.credentials); nothing else ever sees them.
     """
     stored, secrets = _without_credentials(sites)
-    Store(workspace).add_sites(stored)
-    save_credentials(workspace, secrets)
+    store.add_sites(stored)
+    save_credentials(store, secrets)
     return stored
 
 
@@ -317,17 +316,17 @@ def plan_import(path: Path, checklist: Checklist, existing: list[Site],
                      tuple(notes), warnings=tuple(group_warnings(checklist, parsed))), secrets
 
 
-def apply_plan(workspace: Workspace, plan: SitesPlan,
+def apply_plan(store: Store, plan: SitesPlan,
                secrets: dict[str, tuple[str, str]]) -> None:
     """Store the plan's added and changed sites (and their credentials) in one locked step."""
-    Store(workspace).save_sites(list(plan.added), [c.new for c in plan.changed])
-    save_credentials(workspace, secrets)
+    store.save_sites(list(plan.added), [c.new for c in plan.changed])
+    save_credentials(store, secrets)
 
 
-def archive_site(workspace: Workspace, site: Site, answers: list[Answer]) -> Path:
+def archive_site(store: Store, site: Site, answers: list[Answer]) -> Path:
     """Write a removed site and its answers to data/removed/ (crash-safe); returns the file."""
     stamp = utc_now().replace(":", "").replace("+0000", "Z")
-    path = workspace.data_dir / "removed" / f"{safe_name(site.name)}-{stamp}.json"
+    path = store.root / "removed" / f"{safe_name(site.name)}-{stamp}.json"
     record = {"removed": utc_now(), "site": site.to_dict(),
               "answers": [a.to_dict() for a in answers]}
     atomic_write(path, json.dumps(record, ensure_ascii=False, indent=1).encode())

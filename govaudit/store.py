@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -140,6 +141,10 @@ class Store:
         self.journal = self.root / JOURNAL_NAME
         self._settle()
 
+    def lock(self) -> AbstractContextManager[None]:
+        """The workspace's write lock: writers hold it."""
+        return self.workspace.lock()
+
     # -- sites -------------------------------------------------------------------
 
     def _sites_db(self) -> TinyDB:
@@ -156,6 +161,16 @@ class Store:
         known = ", ".join(s.name for s in self.sites()[:10]) or "none yet"
         raise GovauditError(f"unknown site {name!r} (sites: {known}; add with 'govaudit sites "
                             "add' or 'govaudit sites import')")
+
+    def select(self, names: Iterable[str] | None = None) -> list[Site]:
+        """The named sites in the order given, each once (an unknown name is an error that
+        names the known ones), or all of them when no name is given."""
+        every = self.sites()
+        wanted = list(dict.fromkeys(names or ()))
+        if not wanted:
+            return every
+        by_name = {s.name: s for s in every}  # one read of the site list
+        return [by_name[n] if n in by_name else self.site(n) for n in wanted]
 
     def add_sites(self, sites: Iterable[Site]) -> int:
         """Add sites; refused if a name is taken or would share another site's files."""
@@ -499,10 +514,4 @@ class Store:
             self._update("probes", site, change)
 
 
-def iter_sites(store: Store, names: Iterable[str] | None) -> Iterator[Site]:
-    """The workspace's sites, or only the named ones (unknown names are an error)."""
-    if not names:
-        yield from store.sites()
-        return
-    for name in names:
-        yield store.site(name)
+

@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from govaudit.store import Store
+
 if TYPE_CHECKING:
     from govaudit.workspace import Workspace
 
@@ -290,5 +292,5 @@ def capture_run(ws: Workspace, started: dt.datetime | None = None
         save_file(ws, record, "png", ".png", image.getvalue())
         save_file(ws, record, "html", ".html", f"<h1>{site}</h1>".encode())
         records.append(record)
-    store_records(ws, records)
+    store_records(Store(ws), records)
     return records, write_manifest(ws, run, records)

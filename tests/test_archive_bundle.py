@@ -85,7 +85,7 @@ def evidence(make_workspace, tsa: TSAFiles, tsa_url: str) -> Evidence:
                           [Page(url, now, f"{site}人民政府")])
         save_file(ws, record, "wacz", ".wacz", wacz)
         records.append(record)
-    store_records(ws, records)
+    store_records(Store(ws), records)
     manifest = write_manifest(ws, run, records)
     assert timestamp_manifest(ws, manifest).ok
     sign_file(manifest, key, "张三")
@@ -93,7 +93,7 @@ def evidence(make_workspace, tsa: TSAFiles, tsa_url: str) -> Evidence:
     sign_file(wacz_path, key, "张三")
     shot = ws.root / "phone.png"
     shot.write_bytes(png_bytes((0, 0, 200)))
-    attached = attach(ws, SITE, "a1.q1", shot)
+    attached = attach(ws, Store(ws), SITE, "a1.q1", shot)
     attached_manifest = next(m for m in manifests_in(ws.evidence_dir) if attached["run"] in m.name)
     assert timestamp_manifest(ws, attached_manifest).ok
     sign_file(attached_manifest, key, "张三")
@@ -107,7 +107,7 @@ def by_path(verdicts: list[FileVerdict]) -> dict[str, FileVerdict]:
 
 def test_every_file_gets_its_verdict_and_all_are_ok(evidence: Evidence) -> None:
     ws = evidence.ws
-    verdicts = by_path(verify_workspace(ws))
+    verdicts = by_path(verify_workspace(ws, Store(ws)))
     assert len(verdicts) == 2 + 3 * 2 + 1  # two manifests, three files per site, one attached
     assert all(v.ok for v in verdicts.values()), [v for v in verdicts.values() if not v.ok]
     manifest = verdicts[ws.relative(evidence.manifest)]
@@ -121,8 +121,9 @@ def test_every_file_gets_its_verdict_and_all_are_ok(evidence: Evidence) -> None:
     assert png.timestamp.detail.startswith("through its manifest: ")
     wacz = verdicts[evidence.wacz]
     assert (wacz.hash, wacz.wacz, wacz.signature.state) == ("ok", "ok", "ok")
-    assert [v.path for v in verify_workspace(ws, site="重庆市") if v.kind != "manifest"] \
-        and all(v.site == "重庆市" for v in verify_workspace(ws, site="重庆市")
+    assert [v.path for v in verify_workspace(ws, Store(ws),
+                                             site="重庆市") if v.kind != "manifest"] \
+        and all(v.site == "重庆市" for v in verify_workspace(ws, Store(ws), site="重庆市")
                 if v.kind != "manifest")
 
 
@@ -154,7 +155,7 @@ def test_changing_each_kind_of_file_in_turn_is_caught(evidence: Evidence, target
         _replace_in_zip(path, PAGES_PATH, b'{"format": "json-pages-1.0", "id": "pages"}\n')
     else:
         _flip(path)
-    verdicts = by_path(verify_workspace(ws))
+    verdicts = by_path(verify_workspace(ws, Store(ws)))
     bad = {p: v for p, v in verdicts.items() if not v.ok}
     m = verdicts[rel]
     if target in ("png", "html"):
@@ -220,7 +221,7 @@ def test_a_file_changed_with_its_recorded_hashes_is_caught_by_timestamp_and_sign
         if old in text:
             db.write_text(text.replace(old, new), encoding="utf-8")
     assert Store(ws).evidence(SITE)[0]["files"][0]["sha256"] == new
-    verdicts = by_path(verify_workspace(ws))
+    verdicts = by_path(verify_workspace(ws, Store(ws)))
     png = verdicts[evidence.png]
     assert png.hash == "ok"  # every recorded hash now agrees with the file ...
     assert png.timestamp.state == "invalid"  # ... but the timestamped manifest did not say so
@@ -246,7 +247,7 @@ def readme_commands(folder: Path) -> list[str]:
 def test_the_bundle_checks_out_with_the_readme_commands_and_catches_a_change(
         evidence: Evidence, tmp_path: Path, tsa: TSAFiles) -> None:
     ws = evidence.ws
-    bundle = export_bundle(ws, SITE, tmp_path / "成都市-evidence.zip")
+    bundle = export_bundle(ws, Store(ws), SITE, tmp_path / "成都市-evidence.zip")
     folder = tmp_path / "unpacked"
     with zipfile.ZipFile(bundle.path) as archive:
         assert archive.testzip() is None
@@ -297,8 +298,8 @@ def test_a_bundle_is_refused_when_evidence_has_changed(evidence: Evidence, tmp_p
     _flip(evidence.ws.root / evidence.html)
     with pytest.raises(GovauditError, match=r"成都市: 1 evidence file\(s\) no longer match their "
                        r"records, nothing exported: .*\.html \(changed\)"):
-        export_bundle(evidence.ws, SITE, tmp_path / "b.zip")
+        export_bundle(evidence.ws, Store(evidence.ws), SITE, tmp_path / "b.zip")
     assert not (tmp_path / "b.zip").exists()
     Store(evidence.ws).add_sites([Site("上海市", "http://127.0.0.3/", "province")])
     with pytest.raises(GovauditError, match="上海市: no evidence captured yet"):
-        export_bundle(evidence.ws, "上海市", tmp_path / "c.zip")
+        export_bundle(evidence.ws, Store(evidence.ws), "上海市", tmp_path / "c.zip")

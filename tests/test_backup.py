@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 import govaudit
+from govaudit import Audit
 from govaudit.monitor import Monitor
 from govaudit.monitor.db import FILE_NAME
+from govaudit.store import Store
 from govaudit.workspace import open_workspace
 from tests.busy_workspace import ANSWERS, SAMPLES, Writer
 from tests.monitor_kills import ARGS, GOVAUDIT, ROOT, SiteServer, make_workspace
@@ -65,7 +67,7 @@ def test_a_backup_taken_while_writers_run_holds_all_they_acknowledged(make_works
     assert [h["value"] for h in answer.history] == list(range(1, answer.value))
     assert {s.name for s in audit.sites} == {"成都市", "郫都区"}
     assert audit.answers("成都市")[0].value == "yes"
-    with Monitor(open_workspace(restored, explicit=True)) as monitor:
+    with Audit(open_workspace(restored, explicit=True)).monitor() as monitor:
         assert monitor.status(10**10, now=10**6)[0].figures.visits == len(times)
 
 
@@ -113,7 +115,7 @@ def test_a_backup_has_the_workspace_but_not_its_passwords_unless_asked(make_work
     (ws.evidence_dir / "甲市").mkdir()
     (ws.evidence_dir / "甲市" / "shot.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
     (ws.exports_dir / "report.html").write_text("made again by report")
-    with Monitor(ws) as monitor:
+    with Monitor(ws, Store(ws)) as monitor:
         monitor.db  # noqa: B018 - a monitor database, no samples yet
 
     done = cli("backup", str(tmp_path / "plain.zip"), "-w", str(ws.root))

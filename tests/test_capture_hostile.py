@@ -45,7 +45,8 @@ def batch(tmp_path_factory: pytest.TempPathFactory, servers: dict[str, str]
     targets = [Target("门户市", servers["site"] + path) for path in PATHS]
     targets.append(Target("门户市", servers["partner"] + "/"))  # its origin is the site's too
     Admin.hits.clear()
-    result = run_captures(ws, targets, CaptureOptions(timeout_s=TIMEOUT, max_download_mb=1),
+    result = run_captures(ws, Store(ws),
+                          targets, CaptureOptions(timeout_s=TIMEOUT, max_download_mb=1),
                           concurrency=3)
     records = {r["requested_url"].removeprefix(servers["site"]): r for r in result.records}
     return ws, records
@@ -169,10 +170,10 @@ def test_memory_limit_ends_the_capture_and_the_batch_goes_on(tmp_path: Path,
                                                              servers) -> None:
     ws = _workspace(tmp_path / "ws", servers["site"])
     started = time.monotonic()
-    result = run_captures(ws, [Target("门户市", servers["site"] + "/hog"),
+    result = run_captures(ws, Store(ws), [Target("门户市", servers["site"] + "/hog"),
                                Target("门户市", servers["site"] + "/final")],
                           CaptureOptions(timeout_s=10, memory_limit_mb=96), concurrency=2,
-                          store=False)
+                          save=False)
     hog, final = result.records
     assert hog["failure"] == "memory" and "--memory-limit" in hog["error"], hog["error"]
     assert final["error"] == "" and final["title"] == FINAL

@@ -14,6 +14,7 @@ from govaudit.model import Site
 from govaudit.monitor import Monitor, VisitOptions
 from govaudit.monitor.db import FILE_NAME
 from govaudit.probes.run import CheckOptions, check_sites
+from govaudit.store import Store
 
 TODAY = dt.date(2026, 12, 5)
 NOON = dt.datetime(2026, 12, 5, 4, 0, tzinfo=dt.UTC).timestamp()
@@ -47,7 +48,7 @@ def test_a_challenge_the_browser_does_not_pass_is_down_in_check_and_monitor(
     assert availability.refused == 0
 
     ws = make_workspace(sites=[("设防县", walled, "county")])
-    with Monitor(ws, clock=lambda: NOON) as monitor:
+    with Monitor(ws, Store(ws), clock=lambda: NOON) as monitor:
         [visit] = monitor.tick(options=VisitOptions(timeout=8, host_interval=0,
                                                     allow_private=True))
         [status] = monitor.status()
@@ -60,7 +61,7 @@ def test_a_challenge_the_browser_does_not_pass_is_down_in_check_and_monitor(
 
 def test_with_no_browser_a_challenge_is_neither_up_nor_down(make_workspace, walled: str):
     ws = make_workspace(sites=[("设防县", walled, "county")])
-    with Monitor(ws, clock=lambda: NOON) as monitor:
+    with Monitor(ws, Store(ws), clock=lambda: NOON) as monitor:
         [visit] = monitor.tick(options=VisitOptions(timeout=8, host_interval=0,
                                                     allow_private=True, browser=False))
         [status] = monitor.status()

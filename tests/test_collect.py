@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from govaudit import Audit
 from govaudit.collect import CollectSession, page_urls, plan_sessions, select_indicators
 from govaudit.errors import GovauditError
 from govaudit.probes.registry import probe_result
+from govaudit.scoring import scorer
 from govaudit.store import PageRecord, Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "collect.yaml"
@@ -22,7 +24,8 @@ def ws(make_workspace):
 
 def session_for(ws, name: str = "成都市", **kwargs) -> CollectSession:
     store = Store(ws)
-    return CollectSession(ws, store, store.site(name), **kwargs)
+    return CollectSession(ws, store, scorer(ws.checklist, ws.settlement),
+                                            store.site(name), **kwargs)
 
 
 def ids(session: CollectSession) -> list[str]:
@@ -167,13 +170,14 @@ def test_page_urls_resolve_and_include_recorded_ones(ws):
 
 def test_plan_sessions_reports_sites_with_nothing_to_ask(ws, make_workspace):
     store = Store(ws)
-    plan = plan_sessions(ws, store, None, ["innovation"])
+    score = scorer(ws.checklist, ws.settlement)
+    plan = plan_sessions(ws, store, score, store.select(None), ["innovation"])
     assert [s.site.name for s in plan.sessions] == ["成都市"]
     assert [s.name for s in plan.not_assessed] == ["郫都区"]
-    plan = plan_sessions(ws, store, None, None)
+    plan = plan_sessions(ws, store, score, store.select(None), None)
     assert [s.site.name for s in plan.sessions] == ["成都市", "郫都区"]
     with pytest.raises(GovauditError, match="unknown site 'nowhere'"):
-        plan_sessions(ws, store, ["nowhere"])
+        Audit(ws).collect(["nowhere"])
     empty = make_workspace(FIXTURE, name="empty")
     with pytest.raises(GovauditError, match="no sites in this workspace"):
-        plan_sessions(empty, Store(empty))
+        Audit(empty).collect()

@@ -24,6 +24,8 @@ import pytest
 from conftest import FIXTURES, run_govaudit
 from PIL import Image
 
+from govaudit import Audit
+
 PROBES = FIXTURES / "probes.yaml"
 HOME = """<!doctype html><html><head><meta charset="utf-8"><title>测试市人民政府</title></head>
 <body><a href="/news/">新闻</a><footer>主办单位：测试市人民政府办公厅 网站标识码：5101000001
@@ -117,7 +119,6 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def template(tmp_path_factory: pytest.TempPathFactory, site_url: str) -> Path:
     """A workspace with a site, an answer and an export, and the files commands read."""
     from govaudit.store import Site, Store
-    from govaudit.workbook.export import export_workbook
     from govaudit.workspace import init_workspace
 
     base = tmp_path_factory.mktemp("template")
@@ -132,7 +133,7 @@ def template(tmp_path_factory: pytest.TempPathFactory, site_url: str) -> Path:
         store = Store(ws)
         store.add_sites([Site("测试市", site_url, "city")])
         store.save_answer("测试市", question, question.split(".")[0], "yes", evaluator)
-        export_workbook(ws, inputs / "teammate.xlsx" if name == "teammate" else None)
+        Audit(ws).export(inputs / "teammate.xlsx" if name == "teammate" else None)
     return base
 
 

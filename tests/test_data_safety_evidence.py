@@ -16,8 +16,8 @@ import pytest
 from archive_helpers import edit_store_record
 from PIL import Image
 
+from govaudit import Audit
 from govaudit.evidence import attach, new_record, new_run_id, verify, write_manifest
-from govaudit.report import build_report
 from govaudit.report.build import site_page_name
 from govaudit.store import Site, Store
 from govaudit.workspace import Workspace
@@ -148,7 +148,7 @@ def test_html_snapshot_runs_no_script_and_makes_no_request(make_workspace, hosti
     from govaudit.capture import CaptureOptions, Target, run_captures
 
     ws = make_workspace(sites=[(SITE, f"{hostile_site}/", "city")])
-    result = run_captures(ws, [Target(SITE, f"{hostile_site}/")],
+    result = run_captures(ws, Store(ws), [Target(SITE, f"{hostile_site}/")],
                           CaptureOptions(timeout_s=15, allow_private=True), concurrency=1)
     [record] = result.records
     assert record["error"] == "", record["error"]
@@ -217,10 +217,10 @@ def attached(make_workspace, tmp_path: Path) -> tuple[Workspace, dict[str, Any]]
     ws = make_workspace(sites=[(SITE, "https://www.chengdu.gov.cn/", "city")])
     shot = tmp_path / "shot.png"
     shot.write_bytes(png_bytes("navy"))
-    record = attach(ws, SITE, "a1.q1", shot)
+    record = attach(ws, Store(ws), SITE, "a1.q1", shot)
     shot.write_bytes(png_bytes("teal"))
-    attach(ws, SITE, "a2.q1", shot)
-    assert verify(ws).ok
+    attach(ws, Store(ws), SITE, "a2.q1", shot)
+    assert verify(ws, Store(ws)).ok
     return ws, record
 
 
@@ -345,9 +345,9 @@ def test_report_thumbnail_follows_the_content_not_size_and_mtime(make_workspace,
     first, second = _same_size_pngs()
     shot = tmp_path / "shot.png"
     shot.write_bytes(first)
-    record = attach(ws, SITE, "a1.q1", shot)
+    record = attach(ws, Store(ws), SITE, "a1.q1", shot)
     path = ws.root / record["files"][0]["path"]
-    page = build_report(ws).parent / "sites" / site_page_name(SITE)
+    page = Audit(ws).report().parent / "sites" / site_page_name(SITE)
     old_sha, new_sha = (hashlib.sha256(d).hexdigest() for d in (first, second))
     assert f"thumbs/{old_sha}.jpg" in page.read_text(encoding="utf-8")
 
@@ -360,7 +360,7 @@ def test_report_thumbnail_follows_the_content_not_size_and_mtime(make_workspace,
         doc["files"][0]["sha256"] = new_sha
 
     _edit_store_record(ws, record["id"], swap)
-    html = build_report(ws).parent.joinpath("sites", site_page_name(SITE)).read_text("utf-8")
+    html = Audit(ws).report().parent.joinpath("sites", site_page_name(SITE)).read_text("utf-8")
     assert f"thumbs/{new_sha}.jpg" in html and f"thumbs/{old_sha}.jpg" not in html
     assert "changed since capture" not in html
     thumb = Image.open(page.parent.parent / "thumbs" / f"{new_sha}.jpg").convert("RGB")
@@ -369,7 +369,7 @@ def test_report_thumbnail_follows_the_content_not_size_and_mtime(make_workspace,
     # and replaced again, the record left as it was: reported, not shown as if it matched
     path.write_bytes(first)
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    html = build_report(ws).parent.joinpath("sites", site_page_name(SITE)).read_text("utf-8")
+    html = Audit(ws).report().parent.joinpath("sites", site_page_name(SITE)).read_text("utf-8")
     assert "changed since capture" in html
     assert f"thumbs/{old_sha}.jpg" not in html
 
@@ -478,20 +478,20 @@ def test_attach_accepts_real_images_documents_and_pages(ws_one: Workspace,
     for name, data in files.items():
         source = tmp_path / name
         source.write_bytes(data)
-        record = attach(ws_one, SITE, "a1.q1", source)
+        record = attach(ws_one, Store(ws_one), SITE, "a1.q1", source)
         copied = ws_one.root / record["files"][0]["path"]
         assert copied.read_bytes() == data
     assert len(Store(ws_one).evidence()) == len(files)
-    assert verify(ws_one).ok
+    assert verify(ws_one, Store(ws_one)).ok
     assert run_govaudit("evidence", "verify", cwd=ws_one.root).returncode == 0
 
 
 def test_verify_counts_records_files_and_manifests(attached) -> None:
     ws, _ = attached
-    result = verify(ws)
+    result = verify(ws, Store(ws))
     assert (result.records, result.files, result.manifests) == (2, 2, 2)
     Store(ws).add_sites([Site("武侯区", "https://wh.gov.cn/", "county")])
-    assert verify(ws).ok
+    assert verify(ws, Store(ws)).ok
 
 
 @pytest.mark.parametrize("hostile", [
@@ -549,11 +549,12 @@ def test_verify_accepts_timestamps_and_signatures_beside_what_they_cover(attache
     sign_file(manifest, key, "张三")
     sign_file(ws.root / record["files"][0]["path"], key, "张三")
     (ws.evidence_dir / f"{manifest.name}.not-timestamped").write_text("TSA down\n")
-    assert [p.problem for p in verify(ws).problems] == ["not recorded"] * 3  # without them
-    assert verify(ws, companions).ok
+    problems = verify(ws, Store(ws)).problems
+    assert [p.problem for p in problems] == ["not recorded"] * 3  # without them
+    assert verify(ws, Store(ws), companions).ok
     stray = ws.evidence_dir / SITE / "gone.png.sig"
     stray.write_text("{}")
-    assert [(p.path, p.problem) for p in verify(ws, companions).problems] == [
+    assert [(p.path, p.problem) for p in verify(ws, Store(ws), companions).problems] == [
         (f"evidence/{SITE}/gone.png.sig", "not recorded")]
 
 

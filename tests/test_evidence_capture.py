@@ -181,7 +181,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory, site_url: str,
     }
     progress: list[tuple[int, int, int]] = []
     options = CaptureOptions(timeout_s=3, max_height=6000)
-    result = run_captures(ws, list(targets.values()), options, concurrency=4,
+    result = run_captures(ws, Store(ws), list(targets.values()), options, concurrency=4,
                           on_progress=lambda done, total, failed, rec: progress.append(
                               (done, total, failed)))
     by_url = {(r["site"], r["requested_url"]): r for r in result.records}
@@ -365,14 +365,15 @@ def test_records_are_stored_linked_and_in_a_manifest(batch) -> None:
 def test_selector_and_mobile_device(tmp_path: Path, site_url: str) -> None:
     ws = new_workspace(tmp_path / "ws", site_url)
     targets = [Target("成都市", f"{site_url}/zh.html")]
-    result = run_captures(ws, targets, CaptureOptions(selector="#footer"), concurrency=1)
+    result = run_captures(ws, Store(ws), targets, CaptureOptions(selector="#footer"), concurrency=1)
     [record] = result.records
     assert record["error"] == ""
     image = png_of(ws, record).convert("RGB")
     assert image.size == (600, 120)
     assert image.getpixel((5, 5)) == (204, 0, 0)
 
-    result = run_captures(ws, targets, CaptureOptions(device="iPhone 13", full_page=False),
+    result = run_captures(ws, Store(ws),
+                          targets, CaptureOptions(device="iPhone 13", full_page=False),
                           concurrency=1)
     [record] = result.records
     assert record["error"] == ""
@@ -384,7 +385,7 @@ def test_selector_and_mobile_device(tmp_path: Path, site_url: str) -> None:
 
 def test_missing_selector_falls_back_to_the_page(tmp_path: Path, site_url: str) -> None:
     ws = new_workspace(tmp_path / "ws", site_url)
-    result = run_captures(ws, [Target("成都市", f"{site_url}/second.html")],
+    result = run_captures(ws, Store(ws), [Target("成都市", f"{site_url}/second.html")],
                           CaptureOptions(selector="#nowhere", timeout_s=5), concurrency=1)
     [record] = result.records
     assert "selector '#nowhere' matched no visible element" in record["error"]
@@ -395,11 +396,11 @@ def test_bad_options_are_refused_before_starting(tmp_path: Path, site_url: str) 
     ws = new_workspace(tmp_path / "ws", site_url)
     target = [Target("成都市", f"{site_url}/zh.html")]
     with pytest.raises(GovauditError, match="^viewport 'wide'"):
-        run_captures(ws, target, CaptureOptions(viewport="wide"))
+        run_captures(ws, Store(ws), target, CaptureOptions(viewport="wide"))
     with pytest.raises(GovauditError, match="^wait_until 'never'"):
-        run_captures(ws, target, CaptureOptions(wait_until="never"))
+        run_captures(ws, Store(ws), target, CaptureOptions(wait_until="never"))
     with pytest.raises(GovauditError, match="unknown device"):
-        run_captures(ws, target, CaptureOptions(device="Nokia 3310"))
+        run_captures(ws, Store(ws), target, CaptureOptions(device="Nokia 3310"))
     assert Store(ws).evidence() == []
 
 
@@ -409,22 +410,26 @@ def test_build_targets(tmp_path: Path, site_url: str) -> None:
     ws = new_workspace(tmp_path / "ws", site_url)
     store = Store(ws)
     store.record_page(PageRecord("成都市", f"{site_url}/second.html", "a2", "a2.q1"))
-    targets = build_targets(ws)
+    def build(*, sites: list[str] | None = None, **kwargs: str) -> list[Target]:
+        return build_targets(ws.checklist, store, sites=store.select(sites) if sites else None,
+                             **kwargs)
+
+    targets = build()
     assert Target("成都市", f"{site_url}/zh.html") in targets
     assert Target("成都市", f"{site_url}/second.html", "a2", "a2.q1") in targets
     assert len(targets) == 3
-    only = build_targets(ws, sites=["成都市"], indicator="a2")
+    only = build(sites=["成都市"], indicator="a2")
     assert only == [Target("成都市", f"{site_url}/second.html", "a2", "a2.q1")]
-    home = build_targets(ws, sites=["成都市"], question="a1.q1")
+    home = build(sites=["成都市"], question="a1.q1")
     assert home == [Target("成都市", f"{site_url}/zh.html", "a1", "a1.q1")]
-    one = build_targets(ws, sites=["成都市"], url=f"{site_url}/x", indicator="a1")
+    one = build(sites=["成都市"], url=f"{site_url}/x", indicator="a1")
     assert one == [Target("成都市", f"{site_url}/x", "a1", "")]
     with pytest.raises(GovauditError, match="share its host"):
-        build_targets(ws, url=f"{site_url}/x")
+        build(url=f"{site_url}/x")
     with pytest.raises(GovauditError, match="unknown indicator"):
-        build_targets(ws, indicator="zz")
+        build(indicator="zz")
     with pytest.raises(GovauditError, match="not http"):
-        build_targets(ws, sites=["成都市"], url="ftp://example.org/")
+        build(sites=["成都市"], url="ftp://example.org/")
 
 
 def test_failure_reasons_from_browser_errors() -> None:

@@ -76,14 +76,14 @@ def test_attach_links_the_answer_and_verify_finds_changes(make_workspace, cli,
     store.save_answer("成都市", "a1.q1", "a1", "no", "张三", note="微信公众号无菜单")
     shot = tmp_path / "手机 截图:1.png"
     Image.new("RGB", (64, 48), "navy").save(shot, "PNG")
-    record = attach(ws, "成都市", "a1.q1", shot)
+    record = attach(ws, Store(ws), "成都市", "a1.q1", shot)
     assert record["question"] == "a1.q1" and record["indicator"] == "a1"
     [entry] = record["files"]
     assert entry["kind"] == "png" and entry["bytes"] == shot.stat().st_size
     copied = ws.root / entry["path"]
     assert copied.read_bytes() == shot.read_bytes() and ":" not in copied.name
     assert store.answers("成都市")[0].evidence == [record["id"]]
-    assert verify(ws).ok
+    assert verify(ws, Store(ws)).ok
 
     result = cli("evidence", "attach", "成都市", "a2.q1", str(shot), "--json", cwd=ws.root)
     assert result.exit_code == 0, result.output
@@ -106,9 +106,9 @@ def test_attach_links_the_answer_and_verify_finds_changes(make_workspace, cli,
     manifest.write_text(manifest.read_text(encoding="utf-8") + " ", encoding="utf-8")
     result = cli("evidence", "verify", cwd=ws.root)
     assert result.exit_code == 1
-    found = {p.problem for p in verify(ws).problems}
+    found = {p.problem for p in verify(ws, Store(ws)).problems}
     assert found == {"changed", "missing"}
-    assert len(verify(ws).problems) == 3
+    assert len(verify(ws, Store(ws)).problems) == 3
     assert "3 problems" in result.stdout
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from govaudit import Audit
 from govaudit.capture import CaptureOptions, Target, run_captures
 from govaudit.model import PageRef
 from govaudit.store import Site, Store
@@ -75,7 +76,8 @@ def test_html_copy_of_a_gbk_page_opens_readably(tmp_path: Path, site_url: str) -
 
     ws = new_workspace(tmp_path / "ws", site_url)
     targets = [Target("成都市", f"{site_url}{path}") for path in GBK_PAGES]
-    result = run_captures(ws, targets, CaptureOptions(timeout_s=10, mhtml=False), concurrency=2)
+    result = run_captures(ws, Store(ws),
+                          targets, CaptureOptions(timeout_s=10, mhtml=False), concurrency=2)
     assert [r["error"] for r in result.records] == ["", "", ""]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(find_browser().path),
@@ -102,7 +104,7 @@ def test_element_capture_records_its_selector_and_box(tmp_path: Path, serve_dir)
     base = serve_dir(folder)
     ws = new_workspace(tmp_path / "ws", base)
     targets = [Target("成都市", f"{base}/f.html")]
-    [record] = run_captures(ws, targets, CaptureOptions(selector="#footer", mhtml=False),
+    [record] = run_captures(ws, Store(ws), targets, CaptureOptions(selector="#footer", mhtml=False),
                             concurrency=1).records
     assert record["error"] == ""
     assert record["selector"] == "#footer"
@@ -110,10 +112,11 @@ def test_element_capture_records_its_selector_and_box(tmp_path: Path, serve_dir)
     [stored] = Store(ws).evidence()
     assert stored["selector"] == "#footer" and stored["box"]["y"] == 1800
 
-    [record] = run_captures(ws, targets, CaptureOptions(selector="#nowhere", timeout_s=5,
+    [record] = run_captures(ws, Store(ws), targets, CaptureOptions(selector="#nowhere", timeout_s=5,
                                                         mhtml=False), concurrency=1).records
     assert record["selector"] == "#nowhere" and record["box"] is None
-    [record] = run_captures(ws, targets, CaptureOptions(mhtml=False), concurrency=1).records
+    [record] = run_captures(ws, Store(ws),
+                            targets, CaptureOptions(mhtml=False), concurrency=1).records
     assert record["selector"] == "" and record["box"] is None
 
 
@@ -135,7 +138,7 @@ def test_a_page_taller_than_the_cap_is_captured_whole_in_segments(tmp_path: Path
     (folder / "tall.html").write_text(TALL_PAGE, encoding="utf-8")
     base = serve_dir(folder)
     ws = new_workspace(tmp_path / "ws", base)
-    [record] = run_captures(ws, [Target("成都市", f"{base}/tall.html")],
+    [record] = run_captures(ws, Store(ws), [Target("成都市", f"{base}/tall.html")],
                             CaptureOptions(mhtml=False), concurrency=1).records
     assert record["error"] == "" and record["capped_height"] is None
     segments = [f for f in record["files"] if f["kind"] == "png"]
@@ -156,10 +159,9 @@ def test_a_page_taller_than_the_cap_is_captured_whole_in_segments(tmp_path: Path
     assert stored["files"] == record["files"]
 
     # the report shows the first segment and links every one
-    from govaudit.report import build_report
     from govaudit.report.build import site_page_name
 
-    page = (build_report(ws).parent / "sites" / site_page_name("成都市")).read_text("utf-8")
+    page = (Audit(ws).report().parent / "sites" / site_page_name("成都市")).read_text("utf-8")
     names = [Path(f["path"]).name for f in segments]
     card = page[page.index(f'id="{record["id"]}"'):]
     card = card[:card.index("</figure>")]

@@ -99,7 +99,8 @@ def stop_process_group(process: subprocess.Popen[str]) -> None:
 def test_capture_through_a_playwright_run_server(make_workspace, site: str,
                                                  run_server: str) -> None:
     ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
-    result = run_captures(ws, [Target("成都市", f"{site}/one.html")], browser_endpoint=run_server)
+    result = run_captures(ws, Store(ws),
+                          [Target("成都市", f"{site}/one.html")], browser_endpoint=run_server)
     [record] = result.records
     assert record["error"] == "" and record["title"] == "第一页"
     assert [f["kind"] for f in record["files"]] == ["png", "html", "mhtml"]
@@ -107,7 +108,7 @@ def test_capture_through_a_playwright_run_server(make_workspace, site: str,
 
 def test_capture_through_a_cdp_endpoint(make_workspace, site: str, cdp_endpoint: str) -> None:
     ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
-    result = run_captures(ws, [Target("成都市", f"{site}/one.html"),
+    result = run_captures(ws, Store(ws), [Target("成都市", f"{site}/one.html"),
                                Target("成都市", f"{site}/two.html")],
                           CaptureOptions(), cdp_endpoint=cdp_endpoint, concurrency=2)
     assert result.failed == 0, [r['error'] for r in result.records]
@@ -122,7 +123,7 @@ def test_capture_through_a_cdp_endpoint(make_workspace, site: str, cdp_endpoint:
 def test_unreachable_cdp_endpoint_is_one_clear_error(make_workspace, site: str) -> None:
     ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
     with pytest.raises(GovauditError, match="--cdp-endpoint http://127.0.0.1:9: cannot connect"):
-        run_captures(ws, [Target("成都市", f"{site}/one.html")],
+        run_captures(ws, Store(ws), [Target("成都市", f"{site}/one.html")],
                      cdp_endpoint="http://127.0.0.1:9")
     assert Store(ws).evidence() == []
 
@@ -169,12 +170,14 @@ def test_captures_record_the_remote_endpoint_without_its_password(
         make_workspace, site: str, cdp_endpoint: str, run_server: str) -> None:
     ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
     with_login = cdp_endpoint.replace("http://", "http://evaluator:s3cret@")
-    result = run_captures(ws, [Target("成都市", f"{site}/one.html")], cdp_endpoint=with_login)
+    result = run_captures(ws, Store(ws),
+                          [Target("成都市", f"{site}/one.html")], cdp_endpoint=with_login)
     [record] = result.records
     assert record["error"] == ""
     assert record["endpoint"] == cdp_endpoint
     with_token = f"{run_server.rstrip('/')}/?token=s3cret-token"
-    result = run_captures(ws, [Target("成都市", f"{site}/two.html")], browser_endpoint=with_token)
+    result = run_captures(ws, Store(ws),
+                          [Target("成都市", f"{site}/two.html")], browser_endpoint=with_token)
     [record] = result.records
     shown = f"{run_server.rstrip('/')}/?token=REDACTED"
     assert record["error"] == "" and record["endpoint"] == shown
@@ -186,5 +189,5 @@ def test_captures_record_the_remote_endpoint_without_its_password(
 
 def test_a_local_browser_records_no_endpoint(make_workspace, site: str) -> None:
     ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
-    [record] = run_captures(ws, [Target("成都市", f"{site}/one.html")]).records
+    [record] = run_captures(ws, Store(ws), [Target("成都市", f"{site}/one.html")]).records
     assert record["error"] == "" and record["endpoint"] == ""

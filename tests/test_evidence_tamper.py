@@ -116,7 +116,7 @@ def test_one_signature_taken_away_fails_where_another_manifest_is_signed(
     assert Audit.open(ws.root).verify().ok is False  # tokens are there, but no chain: below
     first.with_name(first.name + ".sig").unlink()
     first.with_name(first.name + ".tsr").unlink()
-    verdicts = {v.path: v for v in verify_workspace(ws)}
+    verdicts = {v.path: v for v in verify_workspace(ws, Store(ws))}
     lost = verdicts[ws.relative(first)]
     assert lost.signature.state == "missing" and second.name in lost.signature.reason
     assert lost.timestamp.state == "missing" and not lost.ok
@@ -208,7 +208,7 @@ def test_a_token_from_an_impostor_tsa_is_not_trusted(cli, make_workspace, tmp_pa
     shutil.copyfile(tsa.chain, ws.root / "chain.pem")  # the TSA the team trusts
     with ws.config_path.open("a", encoding="utf-8") as handle:
         handle.write('\n[evidence]\ntsa_chain = "chain.pem"\n')
-    [m] = [v for v in verify_workspace(ws) if v.kind == "manifest"]
+    [m] = [v for v in verify_workspace(ws, Store(ws)) if v.kind == "manifest"]
     assert m.timestamp.state == "invalid" and "does not verify against chain.pem" \
         in m.timestamp.reason
 
@@ -230,7 +230,8 @@ def test_a_token_that_does_not_attest_the_capture_time_is_flagged(
     # a run timestamped as it ends is not flagged
     _, fresh = capture_run(ws)
     assert timestamp_manifest(ws, fresh).ok
-    assert [v.warnings for v in verify_workspace(ws) if v.path == ws.relative(fresh)] == [[]]
+    assert [v.warnings for v in verify_workspace(ws, Store(ws))
+            if v.path == ws.relative(fresh)] == [[]]
 
 
 # -- a TSA that trickles or floods -------------------------------------------------------------

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from govaudit import Audit
 from govaudit.probes.registry import probe_result
-from govaudit.report import build_report
 from govaudit.report.build import site_page_name
 from govaudit.scoring import consolidate, score_sites
 from govaudit.store import Answer, Site, Store
@@ -118,7 +118,7 @@ def make_report_workspace(root: Path) -> Workspace:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> tuple[Workspace, Path]:
     ws = make_report_workspace(tmp_path_factory.mktemp("report") / "ws")
-    return ws, build_report(ws)
+    return ws, Audit(ws).report()
 
 
 @pytest.fixture(scope="module")
@@ -302,13 +302,13 @@ def test_site_page_lists_evidence_facts_and_problems(report):
 
 def test_thumbnails_are_reused_and_changes_are_caught(tmp_path):
     ws = make_report_workspace(tmp_path / "ws")
-    index = build_report(ws)
+    index = Audit(ws).report()
     thumbs = index.parent / "thumbs"
     before = {p.name: p.stat().st_mtime_ns for p in thumbs.glob("*.jpg")}
-    build_report(ws)
+    Audit(ws).report()
     assert {p.name: p.stat().st_mtime_ns for p in thumbs.glob("*.jpg")} == before
     _png(ws.root / "evidence/甲市/q1.png", "pink")  # edited after capture
-    page = build_report(ws).parent / "sites" / site_page_name("甲市")
+    page = Audit(ws).report().parent / "sites" / site_page_name("甲市")
     assert page.read_text(encoding="utf-8").count("changed since capture") == 2
 
 
@@ -333,7 +333,7 @@ def test_unweighted_checklist_report(tmp_path):
     store.add_sites([Site("成都市", "https://www.chengdu.gov.cn/", level)])
     question = ws.checklist.questions[0]
     store.save_answer("成都市", question.id, question.indicator_id, "yes", "张三")
-    index = build_report(ws)
+    index = Audit(ws).report()
     html = index.read_text(encoding="utf-8")
     assert "未公布权重" in html and "<svg" not in html
     page = (index.parent / "sites" / "成都市.html").read_text(encoding="utf-8")
@@ -363,7 +363,7 @@ def test_probe_suggestions_are_shown_beside_the_answers(tmp_path):
          "conac": True, "conac_url": "https://bszs.conac.cn/sitename?id=1", "sponsor": "成都市政府",
          "organizer": None, "sitemap": None, "where": {"icp": "footer"}}]))
     store.save_answer("成都市", "site-marks.q4", "site-marks", "no", "张三", note="页脚被遮挡")
-    page = build_report(ws).parent / "sites" / "成都市.html"
+    page = Audit(ws).report().parent / "sites" / "成都市.html"
     tree = lxml.html.fromstring(page.read_text(encoding="utf-8"))
 
     def cells(qid: str) -> tuple[str, str]:

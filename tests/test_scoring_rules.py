@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from govaudit import Audit
 from govaudit.checklist import load_checklist
 from govaudit.scoring import score_sites
 from govaudit.store import Answer, Site
@@ -240,10 +241,9 @@ def test_score_and_status_show_group_and_provisional(tmp_path: Path, cli):
 
 
 def test_report_shows_group_provisional_open_top_band_and_skipped(tmp_path: Path):
-    from govaudit.report import build_report
 
     ws = _group_workspace(tmp_path)
-    index = build_report(ws)
+    index = Audit(ws).report()
     html = index.read_text(encoding="utf-8")
     assert "[95, 100)" not in html and "≥ 95" in html
     assert "107" in html and "副省级城市" in html and "暂定" in html
@@ -258,10 +258,9 @@ def test_report_shows_group_provisional_open_top_band_and_skipped(tmp_path: Path
 def test_workbook_summary_shows_the_ranking_group(tmp_path: Path):
     import openpyxl
 
-    from govaudit.workbook.export import export_workbook
 
     ws = _group_workspace(tmp_path)
-    book = openpyxl.load_workbook(export_workbook(ws, tmp_path / "out.xlsx"))
+    book = openpyxl.load_workbook(Audit(ws).export(tmp_path / "out.xlsx"))
     rows = list(book["Summary"].iter_rows(values_only=True))
     header = next(r for r in rows if r and "排名分组" in r)
     column = header.index("排名分组")

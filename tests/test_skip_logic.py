@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from govaudit.scoring import scorer
 from govaudit.store import Store
 
 SITES = [("成都市", "https://www.chengdu.gov.cn", "city")]
@@ -56,7 +57,8 @@ def test_collect_uses_the_scoring_skip_logic(make_workspace):
     assert not hasattr(collect, "shown_state")
     ws = make_workspace(sites=SITES)
     store = Store(ws)
-    session = collect.CollectSession(ws, store, store.site("成都市"))
+    session = collect.CollectSession(ws, store, scorer(ws.checklist, ws.settlement),
+                                                       store.site("成都市"))
     q2 = next(i for i, item in enumerate(session.items) if item.question.id == "a1.q2")
     assert session.state(q2) is None
     assert asked(session.items[q2].question, "city", {"a1.q1": "no"}) is False

@@ -39,11 +39,12 @@ def test_exported_files_follow_the_umask(make_workspace, tmp_path: Path, umask: 
 
 def test_the_secrets_file_stays_private_under_any_umask(make_workspace):
     from govaudit.credentials import credentials_path, save_credentials
+    from govaudit.store import Store
 
     ws = make_workspace(sites=SITES)
     old = os.umask(0o022)
     try:
-        save_credentials(ws, {"成都市": ("user", "secret")})
+        save_credentials(Store(ws), {"成都市": ("user", "secret")})
     finally:
         os.umask(old)
-    assert _mode(credentials_path(ws)) == 0o600
+    assert _mode(credentials_path(Store(ws))) == 0o600

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from govaudit import Audit
 from govaudit.answers import level_problem
 from govaudit.store import Answer, Site, Store
 from govaudit.workbook.content import answers_content
 from govaudit.workbook.export import write_workbook
-from govaudit.workbook.merge import merge_workbooks
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 SITES = 120
@@ -59,7 +59,7 @@ def team_workbook(make_workspace, folder: Path, sites: int = SITES) -> Path:
         out = folder / f"{who}.xlsx"
         write_workbook(answers_content(checklist, listed, answers), out)
         files.append(out)
-    merge_workbooks(ws, files, folder / "team.xlsx")
+    Audit(ws).merge(files, folder / "team.xlsx")
     return folder / "team.xlsx"
 
 

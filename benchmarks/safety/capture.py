@@ -108,7 +108,8 @@ def run(folder: Path) -> list[Case]:
         targets = [Target("门户市", site + path) for path in PATHS]
         targets.append(Target("门户市", urls["partner"] + "/"))
         Admin.hits.clear()
-        result = run_captures(ws, targets, CaptureOptions(timeout_s=5, max_download_mb=1),
+        result = run_captures(ws, Store(ws),
+                              targets, CaptureOptions(timeout_s=5, max_download_mb=1),
                               concurrency=3)
         records = {r["requested_url"].removeprefix(site): r for r in result.records}
         hits = list(Admin.hits)
@@ -132,9 +133,10 @@ def run(folder: Path) -> list[Case]:
                           _said(big)))
         cases.append(_cli_404(folder, site))
         started = time.monotonic()
-        hog = run_captures(ws, [Target("门户市", site + "/hog"), Target("门户市", site + "/final")],
+        hog = run_captures(ws, Store(ws),
+                           [Target("门户市", site + "/hog"), Target("门户市", site + "/final")],
                            CaptureOptions(timeout_s=10, memory_limit_mb=96), concurrency=2,
-                           store=False)
+                           save=False)
         ate, other = hog.records
         seconds = time.monotonic() - started
         cases.append(Case(WORK, "a page allocating as fast as it can, 96 MB",
@@ -152,11 +154,11 @@ def _big_bodies(folder: Path, site: str) -> list[Case]:
     ws = _workspace(folder / "ws-bodies", site)
     with hostile_server() as base:
         started = time.monotonic()
-        result = run_captures(ws, [Target("门户市", base + "/endless-chunked"),
+        result = run_captures(ws, Store(ws), [Target("门户市", base + "/endless-chunked"),
                                    Target("门户市", base + "/huge-length"),
                                    Target("门户市", site + "/final")],
                               CaptureOptions(timeout_s=5, memory_limit_mb=256), concurrency=3,
-                              store=False)
+                              save=False)
         seconds = time.monotonic() - started
     *bodies, other = result.records
     for record in bodies:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.safety import Case
+from govaudit.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE, OTHER = "成都市", "重庆市"
@@ -220,7 +221,7 @@ def _timestamps(folder: Path, tsa: Any, url: str) -> list[Case]:
         _, manifest = _run(ws)
         with serve_tsa(real_tsa(impostor)) as bad:
             timestamp_file(manifest, bad, chain=impostor.chain)  # its chain kept beside
-        [m] = [v for v in verify_workspace(ws) if v.kind == "manifest"]
+        [m] = [v for v in verify_workspace(ws, Store(ws)) if v.kind == "manifest"]
         cases.append(Case(UNTRUSTED, "impostor TSA, " + ("tsa_chain set" if configured
                                                          else "no tsa_chain"),
                           not m.ok, str(m.timestamp)[:100]))
@@ -229,7 +230,7 @@ def _timestamps(folder: Path, tsa: Any, url: str) -> list[Case]:
         ws = _workspace(folder / label.replace(" ", "-"), tsa, url, sign=False)
         _, manifest = _run(ws, datetime.now(UTC) + shift)
         _prove(ws, manifest, sign=False)
-        [m] = [v for v in verify_workspace(ws) if v.kind == "manifest"]
+        [m] = [v for v in verify_workspace(ws, Store(ws)) if v.kind == "manifest"]
         cases.append(Case(UNTRUSTED, label, bool(m.warnings),
                           (m.warnings or ["no warning"])[0][:100]))
     return cases
@@ -303,7 +304,7 @@ def _unsafe_files(folder: Path) -> list[Case]:
         source = inputs / label.split(" (")[0]
         source.write_bytes(data)
         try:
-            attach(ws, SITE, "a1.q1", source)
+            attach(ws, Store(ws), SITE, "a1.q1", source)
             cases.append(Case(UNSAFE, f"renamed: {label}", False, "attached"))
         except GovauditError as exc:
             said = str(exc).removeprefix(f"{source}: ")
@@ -315,7 +316,7 @@ def _unsafe_files(folder: Path) -> list[Case]:
         if not os.access(path, os.R_OK):
             continue
         try:
-            attach(ws, SITE, "a1.q1", path)
+            attach(ws, Store(ws), SITE, "a1.q1", path)
             cases.append(Case(UNSAFE, f"pseudo-file {path}", False, "attached"))
         except GovauditError as exc:
             said = str(exc).removeprefix(f"{path}: ")

@@ -29,6 +29,7 @@ import zipfile
 from pathlib import Path
 
 from benchmarks.safety import Case
+from govaudit import Audit
 from tests.busy_workspace import ANSWERS, SAMPLES, Writer
 from tests.monitor_kills import GOVAUDIT, MINI, ROOT, kill_monitor
 
@@ -234,10 +235,9 @@ def credential_leaks(folder: Path) -> list[Case]:
     try:
         port = server.server_address[1]
         root = _workspace(folder / "leaks", [("甲市", f"http://127.0.0.1:{port}/start", "city")])
-        from govaudit.monitor import Monitor
         from govaudit.workspace import open_workspace
 
-        with Monitor(open_workspace(root, explicit=True)) as monitor:
+        with Audit(open_workspace(root, explicit=True)).monitor() as monitor:
             monitor.db  # noqa: B018 - created before the tick
         db = root / "data" / "monitor.sqlite"
         reader = sqlite3.connect(db)  # held open, so that the tick's samples stay in the -wal

@@ -19,6 +19,7 @@ import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govaudit.archive.settings import EvidenceSettings, evidence_settings
 from govaudit.archive.signing import PUBLIC_SUFFIX, SIG_SUFFIX
@@ -36,6 +37,9 @@ from govaudit.evidence import MANIFEST_PREFIX, sha256_file, utc_time
 from govaudit.files import temporary_beside
 from govaudit.workspace import Workspace
 
+if TYPE_CHECKING:
+    from govaudit.store import Store
+
 SUMS_NAME = "SHA256SUMS"
 README_NAME = "README.txt"
 TSA_ROOT_NAME = "TSA-ROOT.pem"  # what the README has the reader save the TSA's root as
@@ -51,13 +55,10 @@ class Bundle:
     timestamped: list[str] = field(default_factory=list)  # manifests with a token
 
 
-def export_bundle(workspace: Workspace, site: str, out_zip: Path,
+def export_bundle(workspace: Workspace, store: Store, site: str, out_zip: Path,
                   settings: EvidenceSettings | None = None) -> Bundle:
     """Write the appeal bundle of `site` to `out_zip`; refuses evidence that has changed."""
-    from govaudit.store import Store
-
     settings = settings or evidence_settings(workspace)
-    store = Store(workspace)
     store.site(site)  # unknown site: a clear error
     records = store.evidence_records(site)
     if not records:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from govaudit.archive.settings import EvidenceSettings
+    from govaudit.store import Store
     from govaudit.workspace import Workspace
 
 HASH_OK, CHANGED, HASH_MISSING = "ok", "changed", "missing"
@@ -282,16 +283,16 @@ def _relative(root: Path, path: Path) -> str:
         return str(path)
 
 
-def verify_workspace(workspace: Workspace, settings: EvidenceSettings | None = None,
+def verify_workspace(workspace: Workspace, store: Store,
+                     settings: EvidenceSettings | None = None,
                      site: str | None = None) -> list[FileVerdict]:
     """Verdicts for every manifest and evidence file of a workspace (or of one site)."""
     from govaudit.archive.settings import evidence_settings
     from govaudit.archive.signing import trusted_keys
-    from govaudit.store import Store
 
     settings = settings or evidence_settings(workspace)
     keys = trusted_keys(settings)
-    records = Store(workspace).evidence(site)
+    records = store.evidence(site)
     manifests = manifests_in(workspace.evidence_dir)
     verdicts = verify_files(workspace.root, manifests, records, chain=settings.tsa_chain,
                             public_keys=keys, required=required_proofs(settings, manifests))

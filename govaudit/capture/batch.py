@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     )
 
     from govaudit.archive.recorder import ResponseRecorder
+    from govaudit.store import Store
 
 T = TypeVar("T")
 
@@ -109,7 +110,7 @@ class _SiteNet:
     policy: AddressPolicy | None = None
 
 
-def _site_nets(workspace: Workspace, targets: list[Target], options: CaptureOptions
+def _site_nets(store: Store, targets: list[Target], options: CaptureOptions
                ) -> tuple[list[Target], dict[str, _SiteNet]]:
     """The targets without `user:password@` in their URLs, and each site's login and policy.
 
@@ -117,10 +118,8 @@ def _site_nets(workspace: Workspace, targets: list[Target], options: CaptureOpti
     stored before credentials were split off). Its pages asked for are its home
     page and every target.
     """
-    from govaudit.store import Store
-
-    homes = {s.name: s.url for s in Store(workspace).sites()}
-    logins = load_credentials(workspace)
+    homes = {s.name: s.url for s in store.sites()}
+    logins = load_credentials(store)
     clean: list[Target] = []
     asked: dict[str, list[str]] = {}
     for target in targets:
@@ -686,12 +685,12 @@ class _Schedule:
 
 
 
-async def arun_captures(workspace: Workspace, targets: Iterable[Target],
+async def arun_captures(workspace: Workspace, store: Store, targets: Iterable[Target],
                         options: CaptureOptions | None = None, *, concurrency: int | None = None,
                         on_progress: ProgressCallback | None = None, headed: bool = False,
                         browser_path: str | None = None, cdp_endpoint: str | None = None,
                         browser_endpoint: str | None = None, run: str | None = None,
-                        store: bool = True) -> CaptureRun:
+                        save: bool = True) -> CaptureRun:
     """The async form of run_captures, for callers that already run an event loop."""
     from playwright.async_api import async_playwright
 
@@ -699,7 +698,7 @@ async def arun_captures(workspace: Workspace, targets: Iterable[Target],
 
     options = options or CaptureOptions()
     options.check()
-    targets, nets = _site_nets(workspace, list(dict.fromkeys(targets)), options)
+    targets, nets = _site_nets(store, list(dict.fromkeys(targets)), options)
     concurrency = default_concurrency() if concurrency is None else concurrency
     if concurrency < 1:
         raise OptionError("concurrency", f"{concurrency}: must be at least 1")
@@ -738,8 +737,8 @@ async def arun_captures(workspace: Workspace, targets: Iterable[Target],
                         async with store_lock:  # one at a time: the store, then the progress
                             result.records.append(record)
                             slots[record["id"]] = position[target]
-                            if store:
-                                await asyncio.to_thread(store_records, workspace, [record])
+                            if save:
+                                await asyncio.to_thread(store_records, store, [record])
                             if on_progress is not None:
                                 on_progress(len(result.records), len(targets), result.failed,
                                             record)
@@ -758,18 +757,19 @@ async def arun_captures(workspace: Workspace, targets: Iterable[Target],
     finally:
         result.records.sort(key=lambda r: slots.get(r["id"], len(targets)))  # the list's order
         result.seconds = time.monotonic() - started
-        if store and result.records:
+        if save and result.records:
             result.manifest = write_manifest(workspace, result.run, result.records)
     return result
 
 
-def run_captures(workspace: Workspace, targets: Iterable[Target],
+def run_captures(workspace: Workspace, store: Store, targets: Iterable[Target],
                  options: CaptureOptions | None = None, *, concurrency: int | None = None,
                  on_progress: ProgressCallback | None = None, headed: bool = False,
                  browser_path: str | None = None, cdp_endpoint: str | None = None,
                  browser_endpoint: str | None = None, run: str | None = None,
-                 store: bool = True) -> CaptureRun:
-    """Capture every target; store each record as it completes and write the run's manifest.
+                 save: bool = True) -> CaptureRun:
+    """Capture every target; store each record as it completes and write the run's manifest
+    (not with `save` False: the records are only returned).
 
     `on_progress(done, total, failed, record)` is called when the run starts (done 0,
     record None) and after each capture. The records come back in the order of `targets`.
@@ -777,6 +777,6 @@ def run_captures(workspace: Workspace, targets: Iterable[Target],
     stop every capture (no browser, bad options, an unreachable endpoint).
     """
     return asyncrun.run(arun_captures(
-        workspace, targets, options, concurrency=concurrency, on_progress=on_progress,
+        workspace, store, targets, options, concurrency=concurrency, on_progress=on_progress,
         headed=headed, browser_path=browser_path, cdp_endpoint=cdp_endpoint,
-        browser_endpoint=browser_endpoint, run=run, store=store))
+        browser_endpoint=browser_endpoint, run=run, save=save))

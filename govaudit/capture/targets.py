@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from govaudit.capture.options import Target
 from govaudit.errors import GovauditError
-from govaudit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from govaudit.checklist import Checklist
+    from govaudit.model import Site
+    from govaudit.store import Store
 
 
-def build_targets(workspace: Workspace, *, sites: list[str] | None = None, url: str | None = None,
-                  indicator: str = "", question: str = "",
+def build_targets(checklist: Checklist, store: Store, *, sites: list[Site] | None = None,
+                  url: str | None = None, indicator: str = "", question: str = "",
                   skipped: list[str] | None = None) -> list[Target]:
     """What `govaudit evidence` captures.
 
@@ -21,9 +25,7 @@ def build_targets(workspace: Workspace, *, sites: list[str] | None = None, url: 
     for it, or the home page where none is.
     """
     from govaudit.sites import check_url, web_address
-    from govaudit.store import Store, iter_sites
 
-    checklist = workspace.checklist
     if question:
         q = checklist.question(question)
         if q is None:
@@ -34,14 +36,13 @@ def build_targets(workspace: Workspace, *, sites: list[str] | None = None, url: 
         indicator = q.indicator_id
     if indicator and checklist.indicator(indicator) is None:
         raise GovauditError(f"unknown indicator {indicator!r} in checklist {checklist.id}")
-    store = Store(workspace)
     if url:
         reason = check_url(url)
         if reason:
             raise GovauditError(f"--url: {reason}")
         return [Target(_site_for_url(store, sites, url), url, indicator, question)]
     targets: list[Target] = []
-    for site in iter_sites(store, sites):
+    for site in sites or store.sites():
         reason = web_address(site)
         if reason:
             if skipped is not None:
@@ -59,11 +60,11 @@ def build_targets(workspace: Workspace, *, sites: list[str] | None = None, url: 
     return list(dict.fromkeys(targets))
 
 
-def _site_for_url(store: Any, sites: list[str] | None, url: str) -> str:
+def _site_for_url(store: Store, sites: list[Site] | None, url: str) -> str:
     if sites:
         if len(sites) > 1:
             raise GovauditError("--url captures one page: give one --site")
-        return store.site(sites[0]).name
+        return sites[0].name
     host = urlsplit(url).hostname
     matches = [s.name for s in store.sites() if urlsplit(s.url).hostname == host]
     if len(matches) == 1:

@@ -1,7 +1,7 @@
 """System monitoring over weeks: scheduled visits, a SQLite time series, the gov-2019 lines.
 
-`Monitor(workspace)` is the front door: `tick()` visits every site once, `start()`
-keeps visiting on a schedule, `status()` applies a rule set over a window, and
+`Audit.monitor()` opens it (`Monitor(workspace, store)`): `tick()` visits every site
+once, `start()` keeps visiting on a schedule, `status()` applies a rule set over a window, and
 `timeline()`, `columns_table()`, `sheet_rows()` give the report and the workbook their
 figures; `timeline_svg()` draws a timeline and `monitor_suggestions()` turns findings
 into suggested answers for the 日常运维 questions.
@@ -43,6 +43,7 @@ from govaudit.workspace import Workspace
 if TYPE_CHECKING:  # visiting (the HTTP client, the page parser) is imported when it is used
     from govaudit.monitor.schedule import Campaign, RoundSummary
     from govaudit.monitor.visits import Shot, VisitOptions, Visitor, VisitResult
+    from govaudit.store import Store
 
 DEFAULT_WINDOW = 7 * DAY
 
@@ -71,12 +72,20 @@ class SiteStatus:
 class Monitor:
     """The monitoring of one workspace."""
 
-    def __init__(self, workspace: Workspace, rules: str = "gov-2019",
+    def __init__(self, workspace: Workspace, store: Store, rules: str = "gov-2019",
                  clock: Callable[[], float] = time.time) -> None:
         self.workspace = workspace
+        self.store = store
         self.rules_name = rules
         self.clock = clock
         self._db: MonitorDB | None = None
+
+    @property
+    def has_samples(self) -> bool:
+        """Whether this workspace has been monitored (its time series exists)."""
+        from govaudit.monitor.db import FILE_NAME
+
+        return (self.workspace.data_dir / FILE_NAME).is_file()
 
     @property
     def db(self) -> MonitorDB:
@@ -103,35 +112,23 @@ class Monitor:
     def columns(self) -> ColumnTable:
         return column_table(self.workspace.root)
 
-    def _chosen(self, names: Iterable[str] | None) -> list[Site]:
-        from govaudit.store import Store
-
-        store = Store(self.workspace)
-        every = store.sites()
-        wanted = list(names or [])
-        if not wanted:
-            return every
-        by_name = {s.name: s for s in every}
-        # one read of the site list; store.site() names the known sites for a wrong name
-        return [by_name[n] if n in by_name else store.site(n) for n in wanted]
-
     def sites(self, names: Iterable[str] | None = None) -> list[Site]:
         """The sites visited: all (or the named) with an http(s) address."""
         from govaudit.sites import web_address
 
-        return [s for s in self._chosen(names) if web_address(s) is None]
+        return [s for s in self.store.select(names) if web_address(s) is None]
 
     def skipped(self, names: Iterable[str] | None = None) -> list[str]:
         """Why each site without an http(s) address (a new-media account) is not visited."""
         from govaudit.sites import web_address
 
-        return [reason for s in self._chosen(names) if (reason := web_address(s))]
+        return [reason for s in self.store.select(names) if (reason := web_address(s))]
 
     def _nothing_to_visit(self, names: Iterable[str] | None) -> GovauditError:
         """The error of a run that would visit nothing: no sites, or no web address."""
         from govaudit.sites import web_address
 
-        accounts = [s for s in self._chosen(names) if web_address(s)]
+        accounts = [s for s in self.store.select(names) if web_address(s)]
         if not accounts:
             return GovauditError("no sites to monitor yet: add them with 'govaudit sites "
                                  "import FILE' or 'govaudit sites add NAME URL'")
@@ -147,15 +144,14 @@ class Monitor:
         """The visitor of a run, and the sites as it visits them (without `user:pass@`)."""
         from govaudit.credentials import load_credentials
         from govaudit.monitor.visits import Visitor
-        from govaudit.store import Store
         from govaudit.urls import origin_logins
 
         recorded: dict[str, list[str]] = {}
         wanted = {s.name for s in sites}
-        for page in Store(self.workspace).pages():
+        for page in self.store.pages():
             if page.site in wanted and page.url not in recorded.setdefault(page.site, []):
                 recorded[page.site].append(page.url)
-        clean, logins = origin_logins(sites, load_credentials(self.workspace))
+        clean, logins = origin_logins(sites, load_credentials(self.store))
         visitor = Visitor(self.db, options, self.columns, recorded, self.clock, logins)
         if options.screenshots:
             visitor.shooter = lambda failed: self._screenshots(failed, options)
@@ -173,7 +169,7 @@ class Monitor:
                          if q.auto.strip() == "availability"), None)
         targets = [Target(site.name, site.url, question.indicator_id if question else "",
                           question.id if question else "") for site, _ in failed]
-        run = run_captures(self.workspace, targets, CaptureOptions(
+        run = run_captures(self.workspace, self.store, targets, CaptureOptions(
             timeout_s=max(options.timeout, 5.0), allow_private=options.allow_private,
             mhtml=False), concurrency=2)
         return {r["site"]: (str(r["id"]) if r.get("files") else "", str(r["error"]),

@@ -13,13 +13,9 @@ no marks: every element in it counts as visible.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from govaudit.page.capture import Capture
-
-if TYPE_CHECKING:  # a type only: importing it would load the checklists
-    from govaudit.workspace import Workspace
 
 
 def _same_page(a: str, b: str) -> bool:
@@ -28,7 +24,7 @@ def _same_page(a: str, b: str) -> bool:
         (right.netloc.lower(), right.path.rstrip("/") or "/", right.query)
 
 
-def captured(workspace: Workspace, records: list[dict[str, object]],
+def captured(root: Path, records: list[dict[str, object]],
              url: str) -> Capture | None:
     """The rendered DOM of the newest capture of `url` that kept its HTML snapshot."""
     for record in sorted(records, key=lambda r: str(r.get("time") or ""), reverse=True):
@@ -40,7 +36,7 @@ def captured(workspace: Workspace, records: list[dict[str, object]],
         for entry in files if isinstance(files, list) else []:
             if not isinstance(entry, dict) or entry.get("kind") != "html":
                 continue
-            path = workspace.root / Path(str(entry.get("path") or ""))
+            path = root / Path(str(entry.get("path") or ""))
             try:
                 return Capture(page or url, path.read_bytes().decode("utf-8", "replace"))
             except OSError:

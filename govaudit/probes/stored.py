@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govaudit.credentials import load_credentials
@@ -20,36 +21,34 @@ from govaudit.probes.run import (
 )
 from govaudit.store import Store
 
-if TYPE_CHECKING:  # a type only: importing it would load the checklists
-    from govaudit.workspace import Workspace
+if TYPE_CHECKING:
+    from govaudit.content.settings import ContentSettings
 
 
-def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
-               probes: Iterable[str] | None = None, *, depth: int = 0, samples: int = 3,
-               on_progress: ProgressFn | None = None,
+def run_checks(store: Store, sites: list[Site], probes: Iterable[str] | None = None, *,
+               root: Path, content: ContentSettings, shots_dir: Path, depth: int = 0,
+               samples: int = 3, on_progress: ProgressFn | None = None,
                options: CheckOptions | None = None, reuse: bool = False) -> CheckRun:
-    """Probe the workspace's sites (all, or the named ones) and store each site's results.
+    """Probe `sites` of the workspace at `root` and store each site's results.
 
     `depth`, `samples` and `probes` override the same fields of `options`. A
     failing probe records its reason and the run goes on; each site is saved
     (Store.save_probe_results) as soon as it is done. With `reuse`, a probe that has a
     stored result for a site is not run again for it: the stored result is returned
-    (SiteCheck.stored names those probes), and only what is missing is probed.
+    (SiteCheck.stored names those probes), and only what is missing is probed. `content`
+    is the team's lists ([content]); screenshots of the checks go to `shots_dir` unless
+    `options` names another folder.
     """
-    store = Store(workspace)
-    if sites is None:
-        chosen = store.sites()
-    else:
-        chosen = [s if isinstance(s, Site) else store.site(s) for s in sites]
+    chosen = list(sites)
     from govaudit.monitor.config import column_table
 
     options = replace(options or CheckOptions(), probes=resolve_probes(probes),
                       samples=samples)
     if not options.utility:  # the workspace's own utility words (never columns)
-        options.utility = column_table(workspace.root).utility
-    options.content = workspace.content_settings()  # the team's lists ([content])
+        options.utility = column_table(root).utility
+    options.content = content
     if options.shots_dir is None:
-        options.shots_dir = workspace.evidence_dir / "checks"
+        options.shots_dir = shots_dir
     options.links = replace(options.links, depth=depth)
     validate_options(options)
     pages: dict[str, list[str]] = {}
@@ -78,9 +77,9 @@ def run_checks(workspace: Workspace, sites: Iterable[str | Site] | None = None,
     probed: dict[str, SiteCheck] = {}
     for missing, group in groups.items():
         captures = {site.name: dom for site in group if (dom := captured(
-            workspace, store.evidence(site.name), site.url))}
+            root, store.evidence(site.name), site.url))}
         for done in check_sites(group, replace(options, probes=missing), pages, on_progress,
-                                save, captures, credentials=load_credentials(workspace)):
+                                save, captures, credentials=load_credentials(store)):
             probed[done.site] = done
     results = []
     for site in chosen:

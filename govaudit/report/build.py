@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from govaudit.checklist import Checklist, Question
@@ -41,17 +41,20 @@ from govaudit.report.views import (
 )
 from govaudit.scoring import (
     PROBE_EVALUATOR,
+    Scorer,
     ScoreReport,
     SiteScore,
     asked,
     consolidate,
-    score_sites,
 )
 from govaudit.store import Answer, Site, Store
 from govaudit.suggestions import Suggestion, suggestions_for
 from govaudit.urls import redact_data, redact_url, web_href
 from govaudit.version import __version__
 from govaudit.workspace import Workspace
+
+if TYPE_CHECKING:  # the monitor is imported when the report has monitoring
+    from govaudit.monitor import Monitor
 
 VALUE_MARKS = {"yes": "✓", "no": "✗", "na": "—", "unknown": "?"}
 FILE_LABELS = {"png": "截图 PNG", "html": "HTML", "mhtml": "MHTML 快照", "attachment": "附件"}
@@ -112,11 +115,14 @@ class _EvidenceFiles:
 class ReportBuilder:
     """Gathers scores, answers, evidence and probe results, then renders the pages."""
 
-    def __init__(self, workspace: Workspace, out_dir: Path, link_evidence: bool = False,
+    def __init__(self, workspace: Workspace, store: Store, monitor: Monitor, score: Scorer,
+                 out_dir: Path, link_evidence: bool = False,
                  window: float | None = None) -> None:
         self.ws = workspace
         self.window = window  # of the monitoring, seconds back from now (None: the default)
-        self.store = Store(workspace)
+        self.store = store
+        self.monitor = monitor
+        self.score = score
         self.checklist: Checklist = workspace.checklist
         self.out = out_dir
         self.link_evidence = link_evidence
@@ -127,17 +133,13 @@ class ReportBuilder:
 
     # -- gathering -------------------------------------------------------------------
 
-    def site_views(self, names: list[str] | None) -> list[SiteView]:
+    def site_views(self, sites: list[Site] | None) -> list[SiteView]:
+        """The pages of `sites` (all when None), in the site list's order."""
         all_sites = self.store.sites()
-        if names:
-            wanted = set(names)
-            for name in wanted - {s.name for s in all_sites}:
-                self.store.site(name)  # raises, naming the known sites
-            chosen = [s for s in all_sites if s.name in wanted]
-        else:
-            chosen = all_sites
+        wanted = None if sites is None else {s.name for s in sites}
+        chosen = [s for s in all_sites if wanted is None or s.name in wanted]
         answers = self.store.answers()
-        report = score_sites(self.checklist, all_sites, answers, self.ws.settlement)
+        report = self.score(all_sites, answers)
         self.report = report
         scores = {s.site: s for s in report.sites}
         evidence = {site.name: self.store.evidence(site.name) for site in chosen}
@@ -145,7 +147,7 @@ class ReportBuilder:
         by_site: dict[str, list[Answer]] = {}
         for answer in answers:
             by_site.setdefault(answer.site, []).append(answer)
-        self.monitoring = monitoring_views(self.ws, chosen, self.window)
+        self.monitoring = monitoring_views(self.monitor, self.checklist, chosen, self.window)
         return [self._site_view(site, scores[site.name], by_site.get(site.name, []),
                                 evidence[site.name]) for site in chosen]
 
@@ -475,11 +477,13 @@ def _checks_view(probes: Mapping[str, ProbeResult]) -> ChecksView | None:
     return view
 
 
-def build_report(workspace: Workspace, out_dir: Path | None = None,
-                 sites: list[str] | None = None, link_evidence: bool = False,
-                 window: float | None = None, publish: str | None = None) -> Path:
-    """Write the report folder (index.html, sites/*.html, thumbs/, evidence/); returns
-    index.html. With `link_evidence` the pages link the workspace's evidence files.
+def build_report(workspace: Workspace, store: Store, monitor: Monitor, score: Scorer,
+                 out_dir: Path | None = None, sites: list[Site] | None = None,
+                 link_evidence: bool = False, window: float | None = None,
+                 publish: str | None = None) -> Path:
+    """Write the report folder (index.html, sites/*.html, thumbs/, evidence/) of `sites`
+    (default all), scored by `score`; returns index.html. With `link_evidence` the pages
+    link the workspace's evidence files.
     The monitoring covers the last `window` seconds (default the monitor's 7 days)."""
     from govaudit.report.render import render_pages
 
@@ -490,7 +494,8 @@ def build_report(workspace: Workspace, out_dir: Path | None = None,
         (out / "sites").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise GovauditError(f"{out}: cannot create the report folder ({exc.strerror})") from None
-    builder = ReportBuilder(workspace, out.resolve(), link_evidence, window)
+    builder = ReportBuilder(workspace, store, monitor, score, out.resolve(), link_evidence,
+                            window)
     views = builder.site_views(sites)
     context = {
         "checklist": builder.checklist, "workspace": workspace.name,

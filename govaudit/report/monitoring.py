@@ -4,12 +4,15 @@ failure share against the veto line, the findings, dead links and the column fre
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from govaudit.model import Site
-from govaudit.workspace import Workspace
+
+if TYPE_CHECKING:  # the monitor is imported when the report has monitoring
+    from govaudit.checklist import Checklist
+    from govaudit.monitor import Monitor
 
 TIMELINE_BUCKETS = 56  # a week in 3-hour bars
 
@@ -35,20 +38,19 @@ class MonitoringView:
         return self.rate is not None and self.rate >= self.line
 
 
-def monitoring_views(workspace: Workspace, sites: list[Site],
+def monitoring_views(monitor: Monitor, checklist: Checklist, sites: list[Site],
                      length: float | None = None) -> dict[str, MonitoringView]:
     """{site: MonitoringView} for the sites the monitor has samples of ({} without a monitor)."""
-    from govaudit.monitor import DEFAULT_WINDOW, Monitor, format_duration, monitor_suggestions
-    from govaudit.monitor.db import FILE_NAME
+    from govaudit.monitor import DEFAULT_WINDOW, format_duration, monitor_suggestions
     from govaudit.monitor.findings import LEVEL_LABELS
     from govaudit.monitor.views import timeline_svg
 
-    if not (workspace.data_dir / FILE_NAME).is_file() or not sites:
+    if not monitor.has_samples or not sites:
         return {}
     length = DEFAULT_WINDOW if length is None else length
     by_name = {s.name: s for s in sites}
     out: dict[str, MonitoringView] = {}
-    with Monitor(workspace) as monitor:
+    with monitor:
         now = monitor.clock()
         line = float(monitor.rules.get("unreachable", "veto"))
         for status in monitor.status(length, list(by_name), now):
@@ -65,7 +67,7 @@ def monitoring_views(workspace: Workspace, sites: list[Site],
                 monitor.columns_table(status.site, length, now),
                 [d for d in f.dead_links if d["home"]],
                 [d for d in f.dead_links if not d["home"]],
-                monitor_suggestions(workspace.checklist, by_name[status.site],
+                monitor_suggestions(checklist, by_name[status.site],
                                     status.findings, f, monitor.window(length, now)),
                 monitor.screenshots(status.site))
     return out

@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
 from govaudit.model import Evidence
-from govaudit.scoring import ScoreReport, score_sites
+from govaudit.scoring import Scorer, ScoreReport, score_sites
 from govaudit.store import Answer, Site, Store
 from govaudit.urls import redact_url
 from govaudit.version import __version__
-from govaudit.workbook.monitoring import MonitoringSheet, monitoring_sheet
-from govaudit.workspace import Workspace
+from govaudit.workbook.monitoring import MonitoringSheet
 
 if TYPE_CHECKING:
     from govaudit.workbook.agreement import AgreementReport
@@ -162,23 +161,22 @@ def about_rows(checklist: Checklist, kind: str, answers: list[Answer], *,
     ]
 
 
-def workspace_content(workspace: Workspace, window: float | None = None) -> WorkbookContent:
-    """Everything a workspace's export holds; scores as `govaudit score` computes them, the
-    monitoring over the last `window` seconds (default the monitor's)."""
-    store = Store(workspace)
-    checklist = workspace.checklist
+def workspace_content(checklist: Checklist, store: Store, score: Scorer, *, name: str,
+                      evaluator: str, root: Path, monitoring: MonitoringSheet | None
+                      ) -> WorkbookContent:
+    """Everything a workspace's export holds: scores as `govaudit score` computes them
+    (`score`), the evidence paths relative to `root`, the Monitoring sheet given."""
     sites = store.sites()
     stored = store.answers()
-    report = score_sites(checklist, sites, stored, workspace.settlement)
+    report = score(sites, stored)
     answers, skipped = sort_answers(checklist, sites, stored)
     del stored
     evidence = evidence_rows(store.evidence_records())
-    about = about_rows(checklist, "export", answers, workspace=workspace.name,
-                       extra=[("本工作区评估人", "evaluator", workspace.evaluator)])
+    about = about_rows(checklist, "export", answers, workspace=name,
+                       extra=[("本工作区评估人", "evaluator", evaluator)])
     return WorkbookContent(checklist, sites, answers, report, evidence, about,
-                           evidence_root=workspace.root, skipped=skipped,
-                           monitoring=monitoring_sheet(workspace, window),
-                           checks=check_rows(store, sites, workspace.root) or None)
+                           evidence_root=root, skipped=skipped, monitoring=monitoring,
+                           checks=check_rows(store, sites, root) or None)
 
 
 def check_rows(store: Store, sites: list[Site], root: Path) -> list[dict[str, Any]]:

@@ -21,8 +21,7 @@ from govaudit.filenames import safe_name
 from govaudit.files import fsync_dir, temporary_beside
 from govaudit.workbook import layout
 from govaudit.workbook.backups import KEEP_BACKUPS, make_backup, prune_backups
-from govaudit.workbook.content import WorkbookContent, workspace_content
-from govaudit.workspace import Workspace
+from govaudit.workbook.content import WorkbookContent
 
 # The zip comment of every workbook govaudit writes whole: the SHA-256 of the file as
 # written (with an empty comment). Any later change, or a save by another program
@@ -44,19 +43,9 @@ class WrittenWorkbook:
         return str(self.path)
 
 
-def default_path(workspace: Workspace) -> Path:
+def default_path(exports_dir: Path, workspace: str, evaluator: str) -> Path:
     """exports/<workspace name>-<evaluator>.xlsx"""
-    name = safe_name(f"{workspace.name}-{workspace.evaluator}")
-    return workspace.exports_dir / f"{name}.xlsx"
-
-
-def export_workbook(workspace: Workspace, path: Path | None = None,
-                    overwrite: bool = False, window: float | None = None) -> WrittenWorkbook:
-    """Write the workspace's workbook (default exports/<workspace>-<evaluator>.xlsx); its
-    Monitoring sheet covers the last `window` seconds (default the monitor's 7 days)."""
-    out = Path(path) if path is not None else default_path(workspace)
-    content = workspace_content(workspace, window)
-    return save_workbook(content, out, overwrite)
+    return exports_dir / f"{safe_name(f'{workspace}-{evaluator}')}.xlsx"
 
 
 def write_workbook(content: WorkbookContent, out: Path, overwrite: bool = False) -> Path:

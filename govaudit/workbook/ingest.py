@@ -26,7 +26,6 @@ from govaudit.urls import redact_url
 from govaudit.workbook import layout
 from govaudit.workbook.content import GENERATOR, MAX_TIME, MIN_TIME, cell_time
 from govaudit.workbook.reading import Book, open_workbook, sheet_values
-from govaudit.workspace import Workspace
 
 MAX_LISTED = 50
 _EVIDENCE_SPLIT = re.compile(r"[,;\s]+")
@@ -424,7 +423,7 @@ def _edits_dated(answers: list[Answer], stored: dict[tuple[str, str, str], Answe
     return out
 
 
-def import_workbook(workspace: Workspace, path: Path, force: bool = False,
+def import_workbook(checklist: Checklist, store: Store, path: Path, force: bool = False,
                     add_sites: bool = False) -> ImportResult:
     """Bring a workbook's Answers (and, with `add_sites`, its new sites) into the workspace.
 
@@ -433,9 +432,8 @@ def import_workbook(workspace: Workspace, path: Path, force: bool = False,
     stored for the same (site, question, evaluator) is replaced only by a newer
     one; the older value stays in the answer's history.
     """
-    store = Store(workspace)
     known = {s.name: s for s in store.sites()}
-    data = read_workbook(path, workspace.checklist, known, force=force)
+    data = read_workbook(path, checklist, known, force=force)
     needed = {a.site for a in data.answers}
     new_sites = [s for s in data.sites if s.name not in known and s.name in needed]
     if new_sites and not add_sites:
@@ -469,7 +467,7 @@ def import_workbook(workspace: Workspace, path: Path, force: bool = False,
         else:
             updated += 1
     if new_sites:
-        store_sites(workspace, new_sites)
+        store_sites(store, new_sites)
     store.save_answers(_edits_dated(incoming, existing), keep_newer=True)
     return ImportResult(Path(path), len(data.answers), new, updated, unchanged, kept,
                         [s.name for s in new_sites],

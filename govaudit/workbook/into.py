@@ -19,11 +19,10 @@ from pathlib import Path
 from govaudit.errors import GovauditError
 from govaudit.workbook import layout
 from govaudit.workbook.backups import KEEP_BACKUPS, make_backup, prune_backups
-from govaudit.workbook.content import WorkbookContent, workspace_content
+from govaudit.workbook.content import WorkbookContent
 from govaudit.workbook.export import check_not_open, replacing, workbook_bytes
 from govaudit.workbook.losses import CACHED, describe, losses
 from govaudit.workbook.safety import ZipLimits, check_xlsx
-from govaudit.workspace import Workspace
 
 # openpyxl holds a sheet's cells sparsely: no bound on a sheet's reach is needed here.
 _LIMITS = ZipLimits(max_sheet_cells=None)
@@ -39,14 +38,6 @@ class IntoResult:
     kept: list[str]  # the team's own sheets
     lost: list[str] = field(default_factory=list)  # what openpyxl dropped (accepted)
     pruned: list[Path] = field(default_factory=list)  # older backups removed
-
-
-def export_into(workspace: Workspace, path: Path, *, accept_loss: bool = False,
-                keep_backups: int = KEEP_BACKUPS, window: float | None = None) -> IntoResult:
-    """Replace govaudit's sheets of an existing workbook with this workspace's export."""
-    check_target(path, keep_backups)
-    return write_into(workspace_content(workspace, window), path, accept_loss=accept_loss,
-                      keep_backups=keep_backups)
 
 
 def check_target(path: Path, keep_backups: int = KEEP_BACKUPS) -> None:

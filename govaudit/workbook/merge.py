@@ -34,11 +34,10 @@ from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError, OptionError, UsageError
 from govaudit.model import PROBE_EVALUATOR
 from govaudit.scoring import Settlement, score_sites, settle, value_key
-from govaudit.store import Answer, Site, Store
+from govaudit.store import Answer, Site
 from govaudit.workbook import layout
 from govaudit.workbook.agreement import AgreementReport, AgreementRow, agreement_report
 from govaudit.workbook.content import ConflictRow, WorkbookContent, about_rows, sort_answers
-from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
     from govaudit.workbook.ingest import WorkbookInput
@@ -356,15 +355,15 @@ def _check_preferred(preference: Preference, inputs: Sequence[WorkbookInput]) ->
                           f"{', '.join(evaluators) or 'none'})")
 
 
-def merge_workbooks(workspace: Workspace | None, paths: Sequence[Path], out: Path | None,
+def merge_workbooks(rules: Checklist | None, paths: Sequence[Path], out: Path | None,
                     prefer: str | Preference = "latest", force: bool = False,
                     overwrite: bool = False, checklist: str | None = None, *,
                     into: Path | None = None, accept_loss: bool = False,
-                    keep_backups: int | None = None) -> MergeResult:
+                    keep_backups: int | None = None, known: Sequence[Site] = ()) -> MergeResult:
     """Merge workbooks into `out`, or into the team's own workbook `into` (govaudit's sheets
-    replaced, the others kept, a backup made: as `export --into`), scored with the
-    workspace's checklist; without a workspace, with `checklist` or the one the workbooks'
-    About sheets name.
+    replaced, the others kept, a backup made: as `export --into`), scored with `rules` (a
+    workspace's checklist, its sites `known`); without them, with `checklist` or the one
+    the workbooks' About sheets name.
 
     Every input is read and validated before anything is written; a refused
     input (or a conflict under `--prefer fail`) leaves `out` untouched. An
@@ -385,15 +384,12 @@ def merge_workbooks(workspace: Workspace | None, paths: Sequence[Path], out: Pat
     if into is not None:
         check_target(Path(into), keep)
     preference = prefer if isinstance(prefer, Preference) else parse_prefer(prefer)
-    if workspace is not None:
-        rules = workspace.checklist
-        known = {s.name: s for s in Store(workspace).sites()}
-    else:
+    if rules is None:
         rules = workbooks_checklist([Path(p) for p in paths], checklist)
-        known = {}
-    inputs = [read_workbook(Path(p), rules, known, force=force) for p in paths]
+    by_name = {s.name: s for s in known}
+    inputs = [read_workbook(Path(p), rules, by_name, force=force) for p in paths]
     _check_preferred(preference, inputs)
-    content, result = merge_inputs(rules, inputs, preference, known)
+    content, result = merge_inputs(rules, inputs, preference, by_name)
     if into is not None:
         result.into = write_into(content, Path(into), accept_loss=accept_loss,
                                  keep_backups=keep)

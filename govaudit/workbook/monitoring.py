@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govaudit.workbook.cells import WRAP, SheetWriter
 from govaudit.workbook.layout import Column
-from govaudit.workspace import Workspace
+
+if TYPE_CHECKING:  # the monitor is imported when a workbook has a Monitoring sheet
+    from govaudit.monitor import Monitor
 
 FIXED = (Column("site", "站点", 22), Column("window", "监测窗口", 10),
          Column("visits", "访问次数", 10), Column("failures", "失败次数", 10),
@@ -20,16 +22,14 @@ class MonitoringSheet:
     rows: list[list[Any]]
 
 
-def monitoring_sheet(workspace: Workspace, length: float | None = None
-                     ) -> MonitoringSheet | None:
+def monitoring_sheet(monitor: Monitor, length: float | None = None) -> MonitoringSheet | None:
     """The sheet's columns and rows from the monitor (Monitor.sheet_rows); None when the
     workspace has never been monitored."""
-    from govaudit.monitor import DEFAULT_WINDOW, Monitor
-    from govaudit.monitor.db import FILE_NAME
+    from govaudit.monitor import DEFAULT_WINDOW
 
-    if not (workspace.data_dir / FILE_NAME).is_file():
+    if not monitor.has_samples:
         return None
-    with Monitor(workspace) as monitor:
+    with monitor:
         rules = monitor.rules
         rows = monitor.sheet_rows(DEFAULT_WINDOW if length is None else length)
     columns = list(FIXED)
