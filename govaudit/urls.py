@@ -122,18 +122,32 @@ def redact_record(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def site_logins(sites: Iterable[Site], credentials: Mapping[str, tuple[str, str]] | None = None
+                ) -> dict[str, tuple[str, str]]:
+    """Each site's login, by site name: its entry in `credentials` (the secrets file), else
+    its URL's own `user:password@`. Sites without one are left out."""
+    logins: dict[str, tuple[str, str]] = {}
+    for site in sites:
+        login = (credentials or {}).get(site.name) or split_credentials(site.url)[1]
+        if login:
+            logins[site.name] = login
+    return logins
+
+
 def origin_logins(sites: Iterable[Site], credentials: Mapping[str, tuple[str, str]] | None = None
                   ) -> tuple[list[Site], OriginLogins]:
     """The sites with `user:password@` taken out of their URLs, and the login of each origin.
 
-    A site's login is its entry in `credentials` (by site name), else its URL's own
-    userinfo; it is sent to the origin of the site's URL (the first site of an origin wins).
+    A site's login (`site_logins`) is sent to the origin of the site's URL (the first site
+    of an origin wins).
     """
+    sites = list(sites)
+    by_site = site_logins(sites, credentials)
     logins: OriginLogins = {}
     clean: list[Site] = []
     for site in sites:
-        url, embedded = split_credentials(site.url)
-        login = (credentials or {}).get(site.name) or embedded
+        url = split_credentials(site.url)[0]
+        login = by_site.get(site.name)
         key = origin(url)
         if login and key is not None:
             logins.setdefault(key, login)

@@ -49,7 +49,14 @@ from govaudit.evidence import (
     write_manifest,
 )
 from govaudit.netpolicy import AddressPolicy
-from govaudit.urls import origin, origin_text, redact_record, redact_url, split_credentials
+from govaudit.urls import (
+    origin,
+    origin_text,
+    redact_record,
+    redact_url,
+    site_logins,
+    split_credentials,
+)
 from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -114,22 +121,22 @@ def _site_nets(store: Store, targets: list[Target], options: CaptureOptions
                ) -> tuple[list[Target], dict[str, _SiteNet]]:
     """The targets without `user:password@` in their URLs, and each site's login and policy.
 
-    A site's credentials come from the secrets file, else from its URL (a site
-    stored before credentials were split off). Its pages asked for are its home
-    page and every target.
+    A site's credentials are its login (urls.site_logins: the secrets file, else its
+    URL, for a site stored before credentials were split off), else a target URL's own.
+    Its pages asked for are its home page and every target.
     """
-    homes = {s.name: s.url for s in store.sites()}
-    logins = load_credentials(store)
+    sites = store.sites()
+    homes = {s.name: split_credentials(s.url)[0] for s in sites}
+    logins = site_logins(sites, load_credentials(store))
     clean: list[Target] = []
     asked: dict[str, list[str]] = {}
     for target in targets:
-        home, home_login = split_credentials(homes.get(target.site, ""))
+        home = homes.get(target.site, "")
         url, login = split_credentials(target.url)
         clean.append(Target(target.site, url, target.indicator, target.question))
         asked.setdefault(target.site, [home] if home else []).append(url)
-        found = home_login or login
-        if found and target.site not in logins:
-            logins[target.site] = found
+        if login and target.site not in logins:  # a page's own user:password@, last
+            logins[target.site] = login
     nets: dict[str, _SiteNet] = {}
     for site, urls in asked.items():
         net = nets[site] = _SiteNet()
