@@ -75,7 +75,7 @@ for _panel, _names in DAY:
 
 def _show_version(value: bool) -> None:
     if value:
-        from govaudit.version import __version__
+        from govaudit import __version__
 
         typer.echo(f"govaudit {__version__}")
         raise typer.Exit()

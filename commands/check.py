@@ -18,7 +18,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:  # the probes import httpx: only when the command runs
-    from govaudit.probes.run import CheckRun, ProgressEvent, ProgressFn, SiteCheck
+    from govaudit import CheckRun, ProgressEvent, ProgressFn, SiteCheck
 
 BROKEN_SHOWN = 20
 PROBES = "{probes}"  # in the --probe help: the registered probes, listed when it is shown
@@ -29,12 +29,12 @@ class CheckCommand(TyperCommand):
     so that `govaudit --help` does not import it."""
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        from govaudit.probes import registry
+        from govaudit import probe_help
 
         for param in self.params:
             shown = getattr(param, "help", None)  # options have help, arguments none
             if shown and PROBES in shown:
-                param.help = shown.replace(PROBES, registry.help_text())  # type: ignore[attr-defined]
+                param.help = shown.replace(PROBES, probe_help())  # type: ignore[attr-defined]
         super().format_help(ctx, formatter)
 
 
@@ -79,10 +79,8 @@ def check(
     json: JsonOption = False,
 ) -> None:
     """Probe the sites over HTTP, store the results and suggest answers."""
+    from govaudit import CheckOptions, FetchLimits, LinkOptions, resolve_probes
     from govaudit.errors import UsageError
-    from govaudit.probes.fetch import FetchLimits
-    from govaudit.probes.links import LinkOptions
-    from govaudit.probes.run import CheckOptions, resolve_probes
 
     if rerun and not apply:
         raise UsageError("--rerun goes with --apply (without --apply every check probes)")
@@ -155,7 +153,7 @@ def _print_site(checked: SiteCheck) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from govaudit.probes.checks.links import LinksResult
+    from govaudit import LinksResult
 
     # Text() cells: link texts and URLs from the sites often hold "[…]"
     table = Table("probe", "result", title=Text(f"{checked.site}  {checked.url}"),

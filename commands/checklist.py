@@ -10,7 +10,7 @@ import typer
 from .common import JsonOption, console, new_app, print_json
 
 if TYPE_CHECKING:
-    from govaudit.checklist import Indicator, Question
+    from govaudit import Indicator, Question
 
 app = new_app("List, show, validate and import checklists (indicator systems).")
 
@@ -20,7 +20,7 @@ def list_(json: JsonOption = False) -> None:
     """The built-in checklists."""
     from rich.table import Table
 
-    from govaudit.checklist import builtin_dir, builtin_names, load_checklist
+    from govaudit import builtin_dir, builtin_names, load_checklist
 
     loaded = [load_checklist(builtin_dir() / f"{n}.yaml") for n in builtin_names()]
     if json:
@@ -43,7 +43,7 @@ def show(
     """Show a checklist's indicators, weights and questions."""
     from rich.table import Column, Table
 
-    from govaudit.checklist import checklist_path, load_checklist
+    from govaudit import checklist_path, load_checklist
 
     checklist = load_checklist(checklist_path(name))
     checklist.check_level(level)
@@ -102,7 +102,7 @@ def _kind(question: Question) -> str:
 @app.command("validate")
 def validate(path: Annotated[Path, typer.Argument(help="A checklist YAML file.")]) -> None:
     """Report every problem with file:line; exit 1 if there is any."""
-    from govaudit.checklist import load_checklist
+    from govaudit import load_checklist
 
     checklist = load_checklist(path)  # a ChecklistError is one error listing every problem
     console.print(f"{path}: valid — {checklist.id} {checklist.version}, "
@@ -125,8 +125,7 @@ def import_(
         show_default=False)] = None,
 ) -> None:
     """Turn an indicator table (一级/二级/三级指标, 评估要点说明, 权重) into checklist YAML."""
-    from govaudit.checklist import validate_checklist
-    from govaudit.checklist.table_import import import_table, to_yaml
+    from govaudit import import_table, to_yaml, validate_checklist
     from govaudit.errors import GovauditError
 
     target = output or table.with_suffix(".yaml")

@@ -11,8 +11,7 @@ import typer
 from .common import WorkspaceOption, console, err_console
 
 if TYPE_CHECKING:
-    from govaudit.capture import LiveBrowser
-    from govaudit.collect import CollectSession, SessionSummary
+    from govaudit import CollectSession, LiveBrowser, SessionSummary
 
 TYPE_LABELS = {"yes_no": "是/否", "graded": "等级", "count": "数量", "text": "文字"}
 SPECIAL_CHOICES = (("不适用", "na"), ("无法判断", "unknown"))
@@ -87,8 +86,7 @@ def collect(
 def _start_browser(browser_path: str | None) -> LiveBrowser | None:
     import questionary
 
-    from govaudit.browser import has_display
-    from govaudit.capture import LiveBrowser
+    from govaudit import LiveBrowser, has_display
 
     headed = has_display()
     if not headed:
@@ -378,7 +376,7 @@ class Flow:
     def choose_url(self, session: CollectSession, index: int) -> str | None:
         import questionary
 
-        from govaudit.sites import check_url
+        from govaudit import check_url
 
         urls = session.urls(index)
         other = "__other__"

@@ -74,7 +74,7 @@ MonitorWindowOption = Annotated[str | None, typer.Option(
 
 def duration(value: str, option: str, allow_zero: bool = False) -> float:
     """Seconds in a duration option (5s, 30m, 7d…); a usage error naming the option."""
-    from govaudit.monitor.durations import parse_duration
+    from govaudit import parse_duration
 
     try:
         return parse_duration(value, allow_zero=allow_zero)
@@ -233,12 +233,6 @@ def here(path: Path) -> Path:
     """A path typed on the command line, from the folder the command runs in (the library
     reads a relative path from the workspace folder)."""
     return path.expanduser().absolute()
-
-
-def open_ws(workspace: Path | None):  # -> govaudit.workspace.Workspace
-    from govaudit.workspace import open_workspace
-
-    return open_workspace(workspace, explicit=workspace is not None)
 
 
 def open_audit(workspace: Path | None) -> Audit:

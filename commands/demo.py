@@ -20,7 +20,7 @@ def demo(
     """Serve three sample sites on 127.0.0.1; check, capture, answer, score, export, report."""
     from rich.table import Table
 
-    from govaudit.demo import run_demo
+    from govaudit import run_demo
 
     stage = 0
 

@@ -22,9 +22,9 @@ def doctor(
     from rich.table import Table
     from rich.text import Text
 
-    from govaudit.doctor import run_checks
+    from govaudit import doctor_checks
 
-    checks = run_checks(workspace, workspace is not None, browser_path)
+    checks = doctor_checks(workspace, workspace is not None, browser_path)
     failed = [c for c in checks if c.status == "fail"]
     if json:
         print_json({"ok": not failed, "checks": [c.to_dict() for c in checks]})

@@ -105,7 +105,7 @@ def evidence(
     reason (exit 1). A page shown with an HTTP error status is captured evidence."""
     if ctx.invoked_subcommand is not None:
         return
-    from govaudit.capture import CaptureOptions, WaitUntil
+    from govaudit import CaptureOptions, WaitUntil
     from govaudit.errors import UsageError
 
     if cdp_endpoint and browser_endpoint:
@@ -164,7 +164,7 @@ def _json_timestamp(stamp: Any, ws: Any) -> dict[str, Any]:
 
 
 def _json_capture(record: dict[str, Any]) -> dict[str, Any]:
-    from govaudit.model import Evidence
+    from govaudit import Evidence
 
     return {
         "site": record["site"], "url": record["requested_url"], "final_url": record["final_url"],
@@ -383,8 +383,7 @@ def keygen(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Make this evaluator's Ed25519 signing key; its public key goes to the team lead."""
-    from govaudit import Audit
-    from govaudit.archive.signing import default_key_path
+    from govaudit import Audit, default_key_path
     from govaudit.errors import GovauditError
 
     try:

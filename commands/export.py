@@ -19,9 +19,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from govaudit.workbook.content import ConflictRow
-    from govaudit.workbook.into import IntoResult
-    from govaudit.workbook.merge import MergeResult
+    from govaudit import ConflictRow, IntoResult, MergeResult
 
 app = typer.Typer(
     cls=GovauditGroup,

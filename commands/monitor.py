@@ -24,7 +24,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from govaudit.monitor import Campaign, RoundSummary, VisitOptions, VisitResult
+    from govaudit import Campaign, RoundSummary, VisitOptions, VisitResult
 
 app = new_app("System monitoring over weeks: visit every site on a schedule, keep each visit "
               "as a sample, and apply the gov-2019 lines (故障率, 首页/栏目更新, dead links).")
@@ -74,7 +74,7 @@ def _names(sites: list[str] | None) -> list[str]:
 def _options(timeout: float, concurrency: int, host_interval: str, columns_every: str,
              max_links: int, allow_private: bool, screenshots: bool,
              skip_host: list[str] | None) -> VisitOptions:
-    from govaudit.monitor import VisitOptions
+    from govaudit import VisitOptions
 
     return VisitOptions(timeout=timeout, concurrency=concurrency,
                         host_interval=duration(host_interval, "--host-interval", True),
@@ -113,7 +113,7 @@ def start(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Visit the sites on a schedule until --for has passed; Ctrl-C stops, start resumes."""
-    from govaudit.monitor import format_duration
+    from govaudit import format_duration
 
     interval = duration(every, "--every")
     span = duration(length, "--for")
@@ -220,7 +220,7 @@ def _print_json_fast(data: Any) -> None:
 
 
 def _visit_dict(result: VisitResult) -> dict[str, Any]:
-    from govaudit.monitor import utc_iso
+    from govaudit import utc_iso
 
     visit = result.visit
     return {"id": result.id, "site": visit.site, "time": utc_iso(visit.time), "ok": visit.ok,
@@ -242,7 +242,7 @@ def status(
     from rich.table import Table
     from rich.text import Text
 
-    from govaudit.monitor import format_duration
+    from govaudit import format_duration
 
     length = duration(window, "--window")
     audit = open_audit(workspace)
@@ -293,7 +293,7 @@ def apply(
 ) -> None:
     """Save the findings as answers by 'probe' to the 日常运维 questions (故障率, 链接有效性,
     栏目更新); never over a person's answer."""
-    from govaudit.monitor import format_duration
+    from govaudit import format_duration
 
     length = duration(window, "--window")
     audit = open_audit(workspace)

@@ -11,9 +11,7 @@ from .common import JsonOption, PublishOption, WorkspaceOption, console, open_au
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from govaudit.checklist import Checklist
-    from govaudit.model import SiteScore
-    from govaudit.scoring import ScoreReport
+    from govaudit import Checklist, ScoreReport, SiteScore
 
 
 def score(workspace: WorkspaceOption = None, json: JsonOption = False,
@@ -21,8 +19,7 @@ def score(workspace: WorkspaceOption = None, json: JsonOption = False,
     """Score every site from the answers stored."""
     from rich.table import Table
 
-    from govaudit.audit import check_publish
-    from govaudit.scoring import SHOWN_DECIMALS
+    from govaudit import SHOWN_DECIMALS, check_publish
 
     audit = open_audit(workspace)
     report = audit.score()
@@ -86,7 +83,7 @@ def _rank(score: SiteScore, group: str) -> str:
 
 
 def _total(score: SiteScore) -> str:
-    from govaudit.scoring import SHOWN_DECIMALS
+    from govaudit import SHOWN_DECIMALS
 
     return "—" if score.total is None else f"{score.total:.{SHOWN_DECIMALS}f}"
 

@@ -9,7 +9,7 @@ def status(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
     """Per site: answered / total questions."""
     from rich.table import Table
 
-    from govaudit.scoring import PROVISIONAL_NOTE
+    from govaudit import PROVISIONAL_NOTE
 
     report = open_audit(workspace).score()
     if json:

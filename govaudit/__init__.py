@@ -33,14 +33,76 @@ _HOMES = {
     "Disagreement": "govaudit.scoring", "ScoreReport": "govaudit.scoring",
     "Settlement": "govaudit.scoring",
     "__version__": "govaudit.version",
+    # what the commands use besides Audit (a name differing from its home's is "module:name")
+    "check_publish": "govaudit.audit",
+    "has_display": "govaudit.browser",
+    "LiveBrowser": "govaudit.capture.live",
+    "CaptureOptions": "govaudit.capture.options",
+    "WaitUntil": "govaudit.capture.options",
+    "default_key_path": "govaudit.archive.signing",
+    "Checklist": "govaudit.checklist.model",
+    "Indicator": "govaudit.checklist.model",
+    "Question": "govaudit.checklist.model",
+    "builtin_dir": "govaudit.checklist.loader",
+    "builtin_names": "govaudit.checklist.loader",
+    "checklist_path": "govaudit.checklist.loader",
+    "load_checklist": "govaudit.checklist.loader",
+    "validate_checklist": "govaudit.checklist.loader",
+    "import_table": "govaudit.checklist.table_import",
+    "to_yaml": "govaudit.checklist.table_import",
+    "CollectSession": "govaudit.collect",
+    "SessionSummary": "govaudit.collect",
+    "run_demo": "govaudit.demo",
+    "doctor_checks": "govaudit.doctor:run_checks",
+    "Evidence": "govaudit.model",
+    "format_duration": "govaudit.monitor.durations",
+    "parse_duration": "govaudit.monitor.durations",
+    "utc_iso": "govaudit.monitor.durations",
+    "Campaign": "govaudit.monitor.schedule",
+    "RoundSummary": "govaudit.monitor.schedule",
+    "VisitOptions": "govaudit.monitor.visits",
+    "VisitResult": "govaudit.monitor.visits",
+    "LinksResult": "govaudit.probes.checks.links",
+    "FetchLimits": "govaudit.probes.fetch",
+    "LinkOptions": "govaudit.probes.links",
+    "probe_help": "govaudit.probes.registry:help_text",
+    "CheckOptions": "govaudit.probes.run",
+    "CheckRun": "govaudit.probes.run",
+    "ProgressEvent": "govaudit.probes.run",
+    "ProgressFn": "govaudit.probes.run",
+    "SiteCheck": "govaudit.probes.run",
+    "resolve_probes": "govaudit.probes.run",
+    "PROVISIONAL_NOTE": "govaudit.scoring",
+    "SHOWN_DECIMALS": "govaudit.scoring",
+    "check_url": "govaudit.sites",
+    "ConflictRow": "govaudit.workbook.content",
+    "IntoResult": "govaudit.workbook.into",
+    "MergeResult": "govaudit.workbook.merge",
 }
 
 if TYPE_CHECKING:
-    from govaudit.audit import Audit, Sites
+    from govaudit.archive.signing import default_key_path
+    from govaudit.audit import Audit, Sites, check_publish
+    from govaudit.browser import has_display
+    from govaudit.capture.live import LiveBrowser
+    from govaudit.capture.options import CaptureOptions, WaitUntil
+    from govaudit.checklist.loader import (
+        builtin_dir,
+        builtin_names,
+        checklist_path,
+        load_checklist,
+        validate_checklist,
+    )
+    from govaudit.checklist.model import Checklist, Indicator, Question
+    from govaudit.checklist.table_import import import_table, to_yaml
+    from govaudit.collect import CollectSession, SessionSummary
+    from govaudit.demo import run_demo
+    from govaudit.doctor import run_checks as doctor_checks
     from govaudit.errors import ChecklistError, GovauditError, RowsError
     from govaudit.model import (
         PROBE_EVALUATOR,
         Answer,
+        Evidence,
         PageRef,
         RemovedSite,
         Site,
@@ -48,15 +110,41 @@ if TYPE_CHECKING:
         SiteScore,
         SitesPlan,
     )
-    from govaudit.scoring import Disagreement, ScoreReport, Settlement
+    from govaudit.monitor.durations import format_duration, parse_duration, utc_iso
+    from govaudit.monitor.schedule import Campaign, RoundSummary
+    from govaudit.monitor.visits import VisitOptions, VisitResult
+    from govaudit.probes.checks.links import LinksResult
+    from govaudit.probes.fetch import FetchLimits
+    from govaudit.probes.links import LinkOptions
+    from govaudit.probes.registry import help_text as probe_help
+    from govaudit.probes.run import (
+        CheckOptions,
+        CheckRun,
+        ProgressEvent,
+        ProgressFn,
+        SiteCheck,
+        resolve_probes,
+    )
+    from govaudit.scoring import (
+        PROVISIONAL_NOTE,
+        SHOWN_DECIMALS,
+        Disagreement,
+        ScoreReport,
+        Settlement,
+    )
+    from govaudit.sites import check_url
     from govaudit.version import __version__
+    from govaudit.workbook.content import ConflictRow
+    from govaudit.workbook.into import IntoResult
+    from govaudit.workbook.merge import MergeResult
 
 
 def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'govaudit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
+    module, _, attr = home.partition(":")
+    value = getattr(importlib.import_module(module), attr or name)
     globals()[name] = value
     return value
 
@@ -82,5 +170,49 @@ __all__ = [
     "SiteScore",
     "Sites",
     "SitesPlan",
+    "check_publish",
+    "has_display",
+    "LiveBrowser",
+    "CaptureOptions",
+    "WaitUntil",
+    "default_key_path",
+    "Checklist",
+    "Indicator",
+    "Question",
+    "builtin_dir",
+    "builtin_names",
+    "checklist_path",
+    "load_checklist",
+    "validate_checklist",
+    "import_table",
+    "to_yaml",
+    "CollectSession",
+    "SessionSummary",
+    "run_demo",
+    "doctor_checks",
+    "Evidence",
+    "format_duration",
+    "parse_duration",
+    "utc_iso",
+    "Campaign",
+    "RoundSummary",
+    "VisitOptions",
+    "VisitResult",
+    "LinksResult",
+    "FetchLimits",
+    "LinkOptions",
+    "probe_help",
+    "CheckOptions",
+    "CheckRun",
+    "ProgressEvent",
+    "ProgressFn",
+    "SiteCheck",
+    "resolve_probes",
+    "PROVISIONAL_NOTE",
+    "SHOWN_DECIMALS",
+    "check_url",
+    "ConflictRow",
+    "IntoResult",
+    "MergeResult",
     "__version__",
 ]

@@ -68,6 +68,31 @@ def test_commands_never_touch_storage_or_file_formats(module: str):
     assert not banned, f"{module} imports {banned}: call a govaudit.Audit method instead"
 
 
+# The public API a command may use: the package's names (govaudit.__all__) and its errors.
+PUBLIC = ("govaudit", "govaudit.errors")
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("commands")))
+def test_commands_import_only_the_public_api(module: str):
+    """A command imports `govaudit` and `govaudit.errors` only: never a core module."""
+    import govaudit
+
+    names = _imported(module, MODULES[module])
+    core = sorted({own for n in names if (own := _own(n)) and own.startswith("govaudit")
+                   and own not in PUBLIC})
+    assert not core, f"{module} imports {core}: use what `govaudit` exports"
+    unlisted = sorted(n.removeprefix("govaudit.") for n in names
+                      if _own(n) == "govaudit" and n != "govaudit"
+                      and n.removeprefix("govaudit.") not in govaudit.__all__)
+    assert not unlisted, f"{module} imports {unlisted}, which govaudit does not export"
+
+
+def test_every_name_govaudit_exports_can_be_imported():
+    import govaudit
+
+    assert all(getattr(govaudit, name) is not None for name in govaudit.__all__)
+
+
 def test_the_core_never_imports_upwards():
     upward = {m: sorted(d for d in deps if d.startswith("commands")
                         or (d in ("govaudit", "govaudit.audit") and m != "govaudit"))
