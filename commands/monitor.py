@@ -144,11 +144,12 @@ def start(
                       f"{done.failures} failed{skipped}", markup=False)
 
     try:
-        with sigterm_as_ctrl_c(), audit.monitor() as monitor:
-            if monitor.sites(_names(sites)):  # else start says there is nothing to visit
-                for reason in monitor.skipped(_names(sites)):
+        with sigterm_as_ctrl_c():
+            if audit.monitor.sites(_names(sites)):  # else start says there is nothing to visit
+                for reason in audit.monitor.skipped(_names(sites)):
                     console.print(f"skipped: {reason}", markup=False)
-            monitor.start(interval, span, _names(sites), options, started, visited, summary)
+            audit.monitor.start(interval, span, _names(sites), options, started, visited,
+                                summary)
     except KeyboardInterrupt:
         err_console.print(f"monitor stopped after {counts['visits']} visit(s) "
                           f"({counts['failures']} failed), all saved; 'govaudit monitor "
@@ -178,9 +179,9 @@ def tick(
     options = _options(timeout, concurrency, host_interval, columns_every, max_links,
                        allow_private, screenshots, skip_host)
     audit = open_audit(workspace)
-    with sigterm_as_ctrl_c(), audit.monitor() as monitor:
-        chosen = monitor.sites(_names(sites))
-        skipped = monitor.skipped(_names(sites))
+    with sigterm_as_ctrl_c():
+        chosen = audit.monitor.sites(_names(sites))
+        skipped = audit.monitor.skipped(_names(sites))
         for reason in skipped:
             console.print(f"skipped: {reason}", markup=False)
         if not chosen:
@@ -190,9 +191,9 @@ def tick(
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=err_console, transient=True, disable=json) as bar:
             task = bar.add_task("visiting", total=len(chosen))
-            results = monitor.tick([s.name for s in chosen], options,
-                                   lambda r: bar.update(task, advance=1,
-                                                        description=r.visit.site))
+            results = audit.monitor.tick([s.name for s in chosen], options,
+                                         lambda r: bar.update(task, advance=1,
+                                                              description=r.visit.site))
     failed = [r for r in results if not r.visit.ok]
     if json:
         print_json({"visits": [_visit_dict(r) for r in results]})
@@ -246,13 +247,10 @@ def status(
 
     length = duration(window, "--window")
     audit = open_audit(workspace)
-    with audit.monitor(_rules(rules)) as monitor:
-        statuses = monitor.status(length, _names(sites) or None)
-        span = monitor.window(length)
-        ruleset = monitor.rules
+    report = audit.monitor.status(length, _names(sites) or None, rules=_rules(rules))
+    statuses, ruleset = report.sites, report.rules
     if json:
-        _print_json_fast({"window": span.to_dict(), "rules": ruleset.id,
-                          "sites": [s.to_dict() for s in statuses]})
+        _print_json_fast(report.to_dict())
         return
     if not statuses:
         console.print("No sites yet: govaudit sites import FILE")

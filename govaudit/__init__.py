@@ -59,6 +59,7 @@ _HOMES = {
     "parse_duration": "govaudit.monitor.durations",
     "utc_iso": "govaudit.monitor.durations",
     "Campaign": "govaudit.monitor.schedule",
+    "MonitorStatus": "govaudit.monitor",
     "RoundSummary": "govaudit.monitor.schedule",
     "VisitOptions": "govaudit.monitor.visits",
     "VisitResult": "govaudit.monitor.visits",

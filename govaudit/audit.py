@@ -22,7 +22,7 @@ reads them from the folder it runs in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -45,7 +45,14 @@ if TYPE_CHECKING:
     from govaudit.capture import CaptureOptions, CaptureRun, ProgressCallback
     from govaudit.collect import CollectPlan
     from govaudit.evidence import VerifyResult
-    from govaudit.monitor import Monitor
+    from govaudit.monitor import (
+        Campaign,
+        Monitor,
+        MonitorStatus,
+        RoundSummary,
+        VisitOptions,
+        VisitResult,
+    )
     from govaudit.probes.run import CheckOptions, CheckRun, ProgressFn
     from govaudit.workbook.content import WorkbookContent
     from govaudit.workbook.export import WrittenWorkbook
@@ -156,6 +163,61 @@ class Sites:
 
     def record_page(self, site: str, url: str, indicator: str = "", question: str = "") -> None:
         self._audit.store.record_page(PageRef(self.get(site).name, url, indicator, question))
+
+
+class Monitoring:
+    """The workspace's monitoring: `audit.monitor`. Each method opens the monitor's SQLite
+    time series for its call; `audit.monitor(rules)` opens it for a block
+    (`with audit.monitor() as m: …`) with the rest of `Monitor`."""
+
+    def __init__(self, audit: Audit) -> None:
+        self._audit = audit
+
+    def __call__(self, rules: str = "gov-2019") -> Monitor:
+        """The monitor, judging by the rule set `rules` (a name, or a .toml file)."""
+        from govaudit.monitor import Monitor as _Monitor
+
+        if rules.endswith(".toml"):  # a rule-set file, not a name
+            rules = str(self._audit.path(rules))
+        return _Monitor(self._audit.workspace, self._audit.store, rules=rules)
+
+    def sites(self, names: Iterable[str] | None = None) -> list[Site]:
+        """The sites a visit goes to: all (or the named) with an http(s) address."""
+        with self() as monitor:
+            return monitor.sites(names)
+
+    def skipped(self, names: Iterable[str] | None = None) -> list[str]:
+        """Why each chosen site without an http(s) address is not visited."""
+        with self() as monitor:
+            return monitor.skipped(names)
+
+    def tick(self, names: Iterable[str] | None = None, options: VisitOptions | None = None,
+             on_visit: Callable[[VisitResult], None] | None = None) -> list[VisitResult]:
+        """One round: every site (or the named ones) visited once, now; samples saved."""
+        with self() as monitor:
+            return monitor.tick(names, options, on_visit)
+
+    def start(self, every: float, length: float, names: Iterable[str] | None = None,
+              options: VisitOptions | None = None,
+              on_start: Callable[[Campaign, bool, int], None] | None = None,
+              on_visit: Callable[[VisitResult], None] | None = None,
+              on_summary: Callable[[RoundSummary], None] | None = None) -> Campaign:
+        """Visit every site once per `every` seconds until the campaign's end (`length`
+        from its start); a run started with the same interval and sites resumes."""
+        with self() as monitor:
+            return monitor.start(every, length, names, options, on_start, on_visit,
+                                 on_summary)
+
+    def status(self, length: float, names: Iterable[str] | None = None, *,
+               rules: str = "gov-2019") -> MonitorStatus:
+        """Each site over the last `length` seconds: visits, failures and the findings of
+        the rule set `rules`."""
+        from govaudit.monitor import MonitorStatus
+
+        with self(rules) as monitor:
+            now = monitor.clock()
+            return MonitorStatus(monitor.window(length, now), monitor.rules,
+                                 monitor.status(length, names, now))
 
 
 class Audit:
@@ -324,17 +386,11 @@ class Audit:
         return sum(save_probe_answers(self.store, self.checklist, site, suggested[site.name])
                    for site in chosen)
 
-    def monitor(self, rules: str = "gov-2019") -> Monitor:
-        """System monitoring over weeks: visits, columns, dead links and the rule set's findings.
-
-        Use it as a context manager (`with audit.monitor() as m: m.tick()`); it holds the
-        monitor's SQLite time series open.
-        """
-        from govaudit.monitor import Monitor as _Monitor
-
-        if rules.endswith(".toml"):  # a rule-set file, not a name
-            rules = str(self.path(rules))
-        return _Monitor(self.workspace, self.store, rules=rules)
+    @cached_property
+    def monitor(self) -> Monitoring:
+        """System monitoring over weeks: `audit.monitor.tick()`, `.start(…)`, `.status(…)`;
+        `audit.monitor(rules)` opens the whole `Monitor` (a context manager)."""
+        return Monitoring(self)
 
     def backup(self, dest: str | Path, *, credentials: bool = False) -> BackupResult:
         """Copy the workspace into `dest`, a new folder or a new .zip, consistently while it is
@@ -615,4 +671,4 @@ def _tsa_url(given: str | None, configured: str) -> str:
     return url
 
 
-__all__ = ["Audit", "Sites"]
+__all__ = ["Audit", "Monitoring", "Sites"]

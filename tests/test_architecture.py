@@ -87,6 +87,16 @@ def test_commands_import_only_the_public_api(module: str):
     assert not unlisted, f"{module} imports {unlisted}, which govaudit does not export"
 
 
+def test_commands_reach_monitoring_through_audit_methods():
+    """`audit.monitor.tick(…)`, never a Monitor opened by a command (`audit.monitor()`)."""
+    opened = sorted(f"{module}:{node.lineno}" for module, path in MODULES.items()
+                    if module.startswith("commands")
+                    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "monitor")
+    assert opened == []
+
+
 def test_every_name_govaudit_exports_can_be_imported():
     import govaudit
 

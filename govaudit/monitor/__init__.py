@@ -69,6 +69,19 @@ class SiteStatus:
                 "findings": [x.to_dict() for x in self.findings]}
 
 
+@dataclass
+class MonitorStatus:
+    """Every chosen site over a window, by a rule set (`audit.monitor.status`)."""
+
+    window: Window
+    rules: RuleSet
+    sites: list[SiteStatus]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"window": self.window.to_dict(), "rules": self.rules.id,
+                "sites": [s.to_dict() for s in self.sites]}
+
+
 class Monitor:
     """The monitoring of one workspace."""
 
@@ -326,6 +339,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["DEFAULT_WINDOW", "Campaign", "ColumnSample", "Finding", "GovauditError",
-           "LinkSample", "Monitor", "RoundSummary", "SiteStatus", "Visit", "VisitOptions",
+           "LinkSample", "Monitor", "MonitorStatus", "RoundSummary", "SiteStatus", "Visit",
+           "VisitOptions",
            "format_duration", "monitor_suggestions", "parse_duration", "timeline_svg",
            "utc_iso"]
