@@ -64,8 +64,8 @@ def new_record(*, run: str, site: str, indicator: str = "", question: str = "",
                     requested_url, time=utc_time(), govaudit=__version__).to_dict()
 
 
-def site_folder(workspace: Workspace, site: str) -> Path:
-    return workspace.evidence_dir / safe_name(site)
+def site_folder(evidence_dir: Path, site: str) -> Path:
+    return evidence_dir / safe_name(site)
 
 
 def file_stem(record: dict[str, Any], label: str) -> str:
@@ -87,7 +87,7 @@ def url_label(url: str) -> str:
 def save_file(workspace: Workspace, record: dict[str, Any], kind: str, suffix: str,
               data: bytes, label: str | None = None) -> dict[str, Any]:
     """Write one evidence file for `record` and add its entry (path, SHA-256, size)."""
-    folder = site_folder(workspace, record["site"])
+    folder = site_folder(workspace.evidence_dir, record["site"])
     name = file_stem(record, label or url_label(record["requested_url"] or "page")) + suffix
     path = folder / name
     atomic_write(path, data)
@@ -123,15 +123,15 @@ def store_records(store: Store, records: list[dict[str, Any]]) -> int:
     return linked
 
 
-def manifest_path(workspace: Workspace, run: str) -> Path:
-    return workspace.evidence_dir / f"{MANIFEST_PREFIX}{run}.json"
+def manifest_path(evidence_dir: Path, run: str) -> Path:
+    return evidence_dir / f"{MANIFEST_PREFIX}{run}.json"
 
 
 def write_manifest(workspace: Workspace, run: str, records: list[dict[str, Any]]) -> Path:
     """evidence/manifest-<run>.json with every record, every field of each (the ones a
     capture left out with their empty value: verify compares them all with the store),
     and its own SHA-256 beside it."""
-    path = manifest_path(workspace, run)
+    path = manifest_path(workspace.evidence_dir, run)
     whole = [{**Evidence.from_dict(record).to_dict(), **record} for record in records]
     body = {"run": run, "workspace": workspace.name, "govaudit": __version__,
             "created": utc_time(), "records": redact_data(whole)}
@@ -177,7 +177,7 @@ def attach(workspace: Workspace, store: Store, site: str, question: str, source:
     record["title"] = source.name
     suffix = source.suffix.lower()
     kind = SUFFIX_KINDS.get(suffix, "attachment")
-    folder = site_folder(workspace, site)
+    folder = site_folder(workspace.evidence_dir, site)
     created = not folder.is_dir()
     started = datetime.now(UTC)
     tmp: str | None = None

@@ -9,6 +9,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import govaudit.asyncrun as asyncrun
@@ -150,12 +151,11 @@ def _site_nets(store: Store, targets: list[Target], options: CaptureOptions
     return list(dict.fromkeys(clean)), nets
 
 
-def _discard(workspace: Workspace, record: dict[str, Any]) -> None:
-    """Delete a capture's files and forget what the page showed."""
-    for entry in record["files"]:
-        (workspace.root / entry["path"]).unlink(missing_ok=True)
-    record.update(files=[], title="", final_url="", status=None, ip="", capped_height=None,
-                  headers=[])
+def _discard(root: Path, record: dict[str, Any]) -> None:
+    """Delete a capture's files (paths from the workspace folder `root`) and forget what
+    the page showed."""
+    _discard_files(root, record)
+    record.update(title="", final_url="", status=None, ip="", capped_height=None, headers=[])
 
 
 @dataclass
@@ -414,7 +414,7 @@ class _Pipeline:
                 reason = await refusal()  # resources loaded while scrolling
             await visit.record(record)
             if reason:
-                await asyncio.to_thread(_discard, self.workspace, record)
+                await asyncio.to_thread(_discard, self.workspace.root, record)
                 _add_error(record, reason)
                 record["failure"] = "refused"
                 return False
@@ -481,7 +481,7 @@ class _Pipeline:
                     "Execution context was destroyed" in str(exc)
                 if attempt == 2 or not moved:
                     raise
-            await asyncio.to_thread(_discard_files, self.workspace, record)
+            await asyncio.to_thread(_discard_files, self.workspace.root, record)
             if self.options.wait_until != "commit":  # the document that replaced it
                 with contextlib.suppress(PlaywrightError):
                     await page.wait_for_load_state(self.options.wait_until,
@@ -511,7 +511,8 @@ class _Pipeline:
                 DEADLINE_SNAPSHOT_S)
         except (PlaywrightError, TimeoutError, CaptureError) as exc:
             extra, record["files"] = record["files"][kept:], record["files"][:kept]
-            await asyncio.to_thread(_discard_files, self.workspace, {"files": extra})
+            await asyncio.to_thread(_discard_files, self.workspace.root,
+                                    {"files": extra})
             _add_error(record, f"no full snapshot at the deadline: {_message(exc)}")
         record["final_url"] = page.url
         for entry in record["files"]:
@@ -569,9 +570,9 @@ async def cdp_quietly(cdp: CDPSession, method: str) -> None:
         await asyncio.wait_for(cdp.send(method), 5.0)
 
 
-def _discard_files(workspace: Workspace, record: dict[str, Any]) -> None:
+def _discard_files(root: Path, record: dict[str, Any]) -> None:
     for entry in record["files"]:
-        (workspace.root / entry["path"]).unlink(missing_ok=True)
+        (root / entry["path"]).unlink(missing_ok=True)
     record["files"] = []
 
 

@@ -108,7 +108,7 @@ async def save_download(workspace: Workspace, record: dict[str, Any], download: 
                 return f"the download failed: {failure or exc.message.splitlines()[0]}"
             name = download.suggested_filename or "download"
             label = f"{url_label(record['requested_url'])}-{Path(name).stem}"
-            dest = site_folder(workspace, record["site"]) / (
+            dest = site_folder(workspace.evidence_dir, record["site"]) / (
                 file_stem(record, label) + Path(name).suffix[:16])
             copied = await asyncio.to_thread(copy_hashed, path, dest, limit)
             if copied is None:
