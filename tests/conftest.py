@@ -7,6 +7,7 @@ import asyncio
 import functools
 import http.server
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -25,6 +26,10 @@ from govaudit.workspace import Workspace, init_workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOVAUDIT = [sys.executable, "-m", "commands"]
+# A suite started in the background of a script inherits SIGINT ignored, and so would every
+# command it starts; the tests that press Ctrl-C need it delivered as in a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 # Real kills per kill loop: a smoke run by default, the full loops under `make soak`.
 KILLS = int(os.environ.get("GOVAUDIT_KILLS", "20"))
 

@@ -177,7 +177,7 @@ def test_memory_limit_ends_the_capture_and_the_batch_goes_on(tmp_path: Path,
     hog, final = result.records
     assert hog["failure"] == "memory" and "--memory-limit" in hog["error"], hog["error"]
     assert final["error"] == "" and final["title"] == FINAL
-    assert time.monotonic() - started < 20
+    assert time.monotonic() - started < 40  # well before the capture's own limit (45 s)
 
 
 def test_command_defaults_are_the_librarys() -> None:

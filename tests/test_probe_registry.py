@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import json
 import subprocess
@@ -20,6 +21,7 @@ from fixtures.probe_site import closed_port, start_site
 import govaudit.probes.checks as checks
 from govaudit import Audit
 from govaudit.checklist import load_checklist
+from govaudit.chinatime import china_time
 from govaudit.filenames import safe_name
 from govaudit.model import FailedProbe, ProbeResult, Site
 from govaudit.probes import registry
@@ -191,7 +193,11 @@ def test_rows_stored_before_the_registry_read_as_they_did(site):
     assert {q: [s.value, s.probe, s.detail] for q, s in now.items()} == then["suggestions"]
     view = json.loads(json.dumps(asdict(_checks_view(typed))))  # type: ignore[arg-type]
     assert view.pop("checks") == []  # 合规检测 rows came later: none from these rows
-    assert view == then["checks_view"]
+    before = dict(then["checks_view"])
+    # times were shown in UTC then, in China time now: the same moment
+    stamp = dt.datetime.strptime(before.pop("time"), "%Y-%m-%d %H:%M:%S UTC")
+    assert view.pop("time") == china_time(stamp.replace(tzinfo=dt.UTC), seconds=True)
+    assert view == before
 
 
 def _store_as_before(data_dir: Path, site: str) -> None:

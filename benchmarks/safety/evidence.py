@@ -326,6 +326,33 @@ def _unsafe_files(folder: Path) -> list[Case]:
     return cases
 
 
+def _recording_server(host: str,
+                      body: bytes | None) -> tuple[http.server.ThreadingHTTPServer, list[str]]:
+    """A server (not yet serving) that notes every path asked of it and answers with the
+    HTML `body`, or 204 when there is none; and the list it notes them in."""
+    seen: list[str] = []
+
+    class Recording(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            if body is None:
+                self.send_response(204)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_HEAD = do_GET
+
+    return http.server.ThreadingHTTPServer((host, 0), Recording), seen
+
+
 def _svg_in_report(folder: Path) -> Case:
     """An SVG with a script, an onload, an <image> and a javascript: link, attached and
     opened from the report in Chromium: a canary server must receive nothing."""
@@ -335,18 +362,7 @@ def _svg_in_report(folder: Path) -> Case:
     from govaudit.browser import find_browser, launch_args
     from govaudit.report.build import site_page_name
 
-    seen: list[str] = []
-
-    class Canary(http.server.BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            seen.append(self.path)
-            self.send_response(204)
-            self.end_headers()
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Canary)
+    server, seen = _recording_server("127.0.0.1", None)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -394,24 +410,8 @@ def _schemes(folder: Path) -> list[Case]:
     from govaudit.store import Site, Store
     from govaudit.workspace import init_workspace
 
-    seen: list[str] = []
-
-    class Internal(http.server.BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            seen.append(self.path)
-            body = b"<html><title>INTERNAL</title><body>INTERNAL</body></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_HEAD = do_GET
-
-    internal = http.server.ThreadingHTTPServer(("127.0.0.2", 0), Internal)
+    internal, seen = _recording_server(
+        "127.0.0.2", b"<html><title>INTERNAL</title><body>INTERNAL</body></html>")
     port = internal.server_address[1]
     where = {"ws": f"ws://127.0.0.2:{port}/admin", "wss": f"wss://127.0.0.2:{port}/admin",
              "ftp": f"ftp://127.0.0.2:{port}/admin", "file": "file:///etc/passwd",

@@ -106,11 +106,18 @@ async def _keep_archive(workspace: Workspace, record: dict[str, Any],
         _add_error(record, f"web archive not written: {_message(exc)}")
 
 
-
 # -- the batch pipeline --------------------------------------------------------------------
 
 
+def _crashed(record: dict[str, Any], memory_limit_mb: int) -> None:
+    """A capture whose page crashed: most often over the memory limit, which ends it so."""
+    _add_error(record, f"the page crashed (a page over the {memory_limit_mb:,} MB memory "
+                       "limit, --memory-limit, is ended so)")
+    record["failure"] = "memory"
+
+
 @dataclass
+
 class _SiteNet:
     """A site's login and address policy in the browser."""
 
@@ -281,12 +288,13 @@ class _Pipeline:
                 flight.task.cancel()
                 _add_error(record, f"capture did not finish within {limit:g}s")
                 reusable = False
+            if tab.crashed and record.get("failure") != "memory":
+                # the renderer died before the watch saw the limit: goto failed with "Page crashed"
+                _crashed(record, options.memory_limit_mb)
+                reusable = False
         except Exception as exc:  # a dead page or browser: record it, go on with the batch
             if tab is not None and tab.crashed:
-                _add_error(record, "the page crashed (a page over the "
-                                   f"{options.memory_limit_mb:,} MB memory limit, "
-                                   "--memory-limit, is ended so)")
-                record["failure"] = "memory"
+                _crashed(record, options.memory_limit_mb)
             else:
                 _add_error(record, f"capture failed: {_message(exc)}")
             reusable = False
