@@ -53,10 +53,13 @@ test-tools:
 	fi
 
 # The kill loops make 20 kills each in `make test`; `make soak` runs them in full.
+# The suite runs in TEST_JOBS processes, a test file each at a time (most tests wait on a
+# browser, a server or a child process, so more processes than cores pay).
+TEST_JOBS ?= 3
 test: install test-tools
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_JOBS) --dist loadfile --durations=15
 
 soak: install
 	GOVAUDIT_KILLS=200 $(BIN)/pytest -m kill_loop -s

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -146,7 +147,7 @@ def import_(
         console.print("Review the file: the table's sums do not validate yet.")
 
 
-def _walk(nodes: list[dict]):
+def _walk(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for node in nodes:
         if "children" in node:
             yield from _walk(node["children"])

@@ -384,7 +384,7 @@ class Flow:
         choices.append(questionary.Choice("another URL…", value=other))
         choice = questionary.select("Capture which page?", choices=choices).unsafe_ask()
         if choice != other:
-            return choice
+            return str(choice)
         url = questionary.text("URL", validate=lambda t: check_url(t.strip()) or True
                                ).unsafe_ask().strip()
         return url or None

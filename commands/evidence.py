@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -346,9 +347,11 @@ def _tally(verdicts: list[Any]) -> str:
     from collections import Counter
 
     parts = []
-    for what, state in (("hash", lambda v: v.hash), ("timestamp", lambda v: v.timestamp.state),
-                        ("signature", lambda v: v.signature.state),
-                        ("archive", lambda v: v.wacz.split(":", 1)[0])):
+    states: tuple[tuple[str, Callable[[Any], str]], ...] = (
+        ("hash", lambda v: v.hash), ("timestamp", lambda v: v.timestamp.state),
+        ("signature", lambda v: v.signature.state),
+        ("archive", lambda v: v.wacz.split(":", 1)[0]))
+    for what, state in states:
         counts = Counter(state(v) for v in verdicts if state(v))
         if counts:
             parts.append(f"{what}: " + ", ".join(f"{n} {s}" for s, n in counts.most_common()))

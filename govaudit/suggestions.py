@@ -21,10 +21,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from govaudit.checklist import Checklist, Question
-from govaudit.model import Monitored, ProbeFinding, ProbeResult
+from govaudit.model import (
+    PROBE_EVALUATOR,
+    Answer,
+    Monitored,
+    ProbeFinding,
+    ProbeResult,
+    Site,
+    utc_now,
+)
 from govaudit.probes import registry
-from govaudit.scoring import PROBE_EVALUATOR
-from govaudit.store import Answer, Site, Store, utc_now
+from govaudit.store import Store
 
 
 @dataclass

@@ -67,14 +67,14 @@ _RELEVANT = re.compile(
 )
 
 
-class LDict(dict):
+class LDict(dict[Any, Any]):
     """A mapping that remembers the YAML line of itself and of each key."""
 
     line: int = 0
     key_lines: dict[str, int]
 
 
-class LList(list):
+class LList(list[Any]):
     line: int = 0
 
 
@@ -160,7 +160,7 @@ except ImportError:  # a PyYAML built without libyaml
     _Parser = _PythonParser
 
 
-class _Loader(_BoundedComposer, _Parser, yaml.resolver.Resolver):
+class _Loader(_BoundedComposer, _Parser, yaml.resolver.Resolver):  # type: ignore[misc]
     """Events from libyaml (fast), composed by the bounded composer, resolved safely."""
 
     def __init__(self, text: str) -> None:
@@ -268,7 +268,7 @@ class _Builder:
 
     def line_of(self, mapping: Any, key: str | None = None) -> int:
         if key is not None and key in getattr(mapping, "key_lines", {}):
-            return mapping.key_lines[key]
+            return int(mapping.key_lines[key])
         return getattr(mapping, "line", 0)
 
     def unknown_keys(self, mapping: LDict, allowed: set[str], what: str) -> None:
@@ -1014,7 +1014,7 @@ class _Builder:
                     self.problem(line, f"the bonus at {level} reaches {bonus:g}, "
                                  f"declared total is {declared_bonus:g}")
 
-    def check_node_totals(self, nodes: list, levels: list[str]) -> None:
+    def check_node_totals(self, nodes: list[Any], levels: list[str]) -> None:
         by_id = {i.id: i for i in self.leaves}
         for node in nodes:
             if not isinstance(node, LDict):

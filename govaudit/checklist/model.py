@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from govaudit.errors import OptionError
 
@@ -447,7 +448,7 @@ class Checklist:
         return (len(names) + (GROUP_ORDER.index(group) if group in GROUP_ORDER else known),
                 group)
 
-    def to_dict(self, level: str | None = None) -> dict:
+    def to_dict(self, level: str | None = None) -> dict[str, Any]:
         """The public JSON form (`checklist show --json`), or only what `level` assesses."""
         return {
             "id": self.id,
@@ -488,8 +489,8 @@ class Checklist:
         }
 
 
-def _question_dict(q: Question) -> dict:
-    out: dict = {"id": q.id, "type": q.type, "text": q.text, "points": q.points}
+def _question_dict(q: Question) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": q.id, "type": q.type, "text": q.text, "points": q.points}
     if q.choices:
         out["choices"] = [{"label": c.label, "fraction": c.fraction} for c in q.choices]
     if q.relevant:

@@ -118,7 +118,7 @@ class SheetWriter:
 
     def letter(self, column_id: str) -> str:
         """The column letter of the table's column `column_id`."""
-        return get_column_letter(self.number(column_id))
+        return str(get_column_letter(self.number(column_id)))
 
     def append_named(self, cells: Mapping[str, Any]) -> None:
         """A row given by column id (converted cells or plain values); columns not named

@@ -27,7 +27,7 @@ from govaudit.checklist import Checklist, Question
 from govaudit.checklist.levels import level_label
 from govaudit.checklist.model import SPECIAL_VALUES, VALUE_LABELS
 from govaudit.problems import problem_rows
-from govaudit.scoring import shown_total
+from govaudit.tally import shown_total
 from govaudit.urls import readable_url, readable_urls
 from govaudit.workbook import layout
 from govaudit.workbook.cells import HEADER_FILL, HEADER_FONT, WRAP, SheetWriter, runs_to_sqref
