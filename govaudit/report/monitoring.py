@@ -41,7 +41,7 @@ class MonitoringView:
 def monitoring_views(monitor: Monitor, checklist: Checklist, sites: list[Site],
                      length: float | None = None) -> dict[str, MonitoringView]:
     """{site: MonitoringView} for the sites the monitor has samples of ({} without a monitor)."""
-    from govaudit import glossary
+    import govaudit.glossary as glossary
     from govaudit.monitor import DEFAULT_WINDOW, format_duration, monitor_suggestions
     from govaudit.monitor.views import timeline_svg
 

@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from govaudit import glossary
+import govaudit.glossary as glossary
 from govaudit.bidi import show_bidi
 from govaudit.errors import GovauditError
 from govaudit.files import atomic_write
