@@ -9,13 +9,14 @@ import re
 import shlex
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandFunctionType
 
 from govaudit.errors import GovauditError, OptionError, UsageError
 from govaudit.i18n import N_, _
@@ -194,7 +195,7 @@ class GovauditTyper(typer.Typer):
     """A Typer whose commands are GovauditCommands unless given another class."""
 
     def command(self, *args: Any, cls: type[TyperCommand] | None = None,
-                **kwargs: Any) -> Any:
+                **kwargs: Any) -> Callable[[CommandFunctionType], CommandFunctionType]:
         return super().command(*args, cls=cls or GovauditCommand, **kwargs)
 
 
