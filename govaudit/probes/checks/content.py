@@ -264,11 +264,20 @@ async def _hidden(ctx: ProbeContext, url: str, allowed: tuple[str, ...]) -> list
     return rows
 
 
+# keys whose clean result answers nothing: personal numbers are one kind of what the questions
+# that ask them (泄露国家秘密) look for, so none found does not say that nothing leaked
+PROBLEM_ONLY = frozenset({"content.personal"})
+
+
 def suggest(auto: str, result: ContentResult) -> ProbeFinding | None:
     """Not good with the problems the key's checks found (their count); good when they ran
-    and found none; nothing when none could run (no list, no browser)."""
+    and found none (except for PROBLEM_ONLY keys); nothing when none could run (no list, no
+    browser)."""
     checks, what = KEYS[auto]
-    return finding(result, checks, what)
+    found = finding(result, checks, what)
+    if found is not None and found.good and auto in PROBLEM_ONLY:
+        return None
+    return found
 
 
 PROBE = Probe(
