@@ -88,7 +88,8 @@ def check(
         "--render", help=N_("Also read the home page as Chromium renders it (footers, lists "
                             "and links written by scripts, what a reader does not see); uses "
                             "the capture of 'govaudit evidence' when there is one. Runs the "
-                            "browser checks too: hidden links, accessibility, 适老化."))] = False,
+                            "browser checks too: hidden links and a marked screenshot of each "
+                            "content finding on every page read, accessibility, 适老化."))] = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:

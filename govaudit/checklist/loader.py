@@ -289,6 +289,13 @@ class _Builder:
             return ""
         return str(value).strip()
 
+    def auto(self, item: LDict, qid: str) -> str:
+        """A question's `auto:`: one probe key, or a list of them (joined by ", ")."""
+        value = item.get("auto")
+        if isinstance(value, list) and all(isinstance(k, str) and k.strip() for k in value):
+            return ", ".join(k.strip() for k in value)
+        return self.text(item, "auto", f"question {qid}", required=False)
+
     def number(self, value: Any, line: int, what: str) -> float | None:
         """A finite number within ±MAX_NUMBER, or None and a problem."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -674,7 +681,7 @@ class _Builder:
             choices=choices, relevant=relevant,
             hint=self.text(item, "hint", "", required=False),
             pages=tuple(str(p) for p in pages),
-            auto=self.text(item, "auto", "", required=False),
+            auto=self.auto(item, qid),
             levels=tuple(str(lv) for lv in qlevels),
             unit=self.text(item, "unit", "", required=False),
             part=indicator.part, deduct=figures.get("deduct"), cap=figures.get("cap"),

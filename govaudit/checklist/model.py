@@ -98,7 +98,7 @@ class Question:
     relevant: Condition | None = None
     hint: str = ""
     pages: tuple[str, ...] = ()
-    auto: str = ""
+    auto: str = ""  # the `auto:` key of a probe, or several joined by ", "
     levels: tuple[str, ...] = ()
     unit: str = ""
     part: str = MAIN  # the part of the scheme its indicator belongs to (see PARTS)
@@ -116,6 +116,11 @@ class Question:
     @property
     def scored(self) -> bool:
         return self.type != "text"
+
+    @property
+    def autos(self) -> tuple[str, ...]:
+        """The `auto:` keys of the probes that suggest its answer (none, one, or several)."""
+        return tuple(key for part in self.auto.split(",") if (key := part.strip()))
 
     @property
     def finds_problems(self) -> bool:
