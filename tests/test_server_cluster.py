@@ -1,0 +1,35 @@
+"""The throwaway PostgreSQL cluster the server tests run on (tests/pg_cluster.py)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+
+def test_the_session_cluster_answers_on_its_socket_and_only_there_without_password(postgres):
+    with psycopg.connect(postgres.conninfo()) as conn:
+        version = conn.execute("SHOW server_version_num").fetchone()[0]
+        listen = conn.execute("SHOW listen_addresses").fetchone()[0]
+    assert int(version) >= 150000
+    assert listen == "127.0.0.1"
+    # over TCP a role needs its password (scram-sha-256)
+    with pytest.raises(psycopg.OperationalError, match="password"):
+        psycopg.connect(postgres.conninfo(tcp=True), connect_timeout=5)
+
+
+def test_a_cluster_stopped_refuses_and_started_again_keeps_its_data():
+    from pg_cluster import throwaway_cluster
+
+    with throwaway_cluster() as server:
+        server.create_database("kept")
+        with psycopg.connect(server.conninfo(dbname="kept"), autocommit=True) as conn:
+            conn.execute("CREATE TABLE t (n int)")
+            conn.execute("INSERT INTO t VALUES (1), (2)")
+        server.cluster.stop("immediate")  # as a crash
+        assert not server.cluster.running()
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(server.conninfo(dbname="kept"), connect_timeout=5)
+        server.cluster.start()
+        with psycopg.connect(server.conninfo(dbname="kept")) as conn:
+            assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 2
+    assert not server.root.exists()
