@@ -10,6 +10,8 @@ import typer
 from .common import (
     MonitorWindowOption,
     PublishOption,
+    ServerOption,
+    ServiceOption,
     WorkspaceOption,
     console,
     here,
@@ -32,6 +34,8 @@ def report(
         "instead of putting them inside the report folder.")] = False,
     window: MonitorWindowOption = None,
     publish: PublishOption = None,
+    server: ServerOption = False,
+    service: ServiceOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Write the HTML report: works offline and from a file share (no server, no CDN).
@@ -44,6 +48,7 @@ def report(
     audit = open_audit(workspace)
     with console.status("Writing the report…"):
         index = audit.report(output and here(output), sites=site, link_evidence=link_evidence,
-                             window=length, publish=publish)
+                             window=length, publish=publish, server=server or bool(service),
+                             service=service)
     console.print(f"Report: {index}", markup=False)
     console.print(f"Open {index.resolve().as_uri()} in a browser.", markup=False)

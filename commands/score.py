@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from .common import JsonOption, PublishOption, WorkspaceOption, console, open_audit, print_json
+from .common import (
+    JsonOption,
+    PublishOption,
+    ServerOption,
+    ServiceOption,
+    WorkspaceOption,
+    console,
+    open_audit,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -15,14 +24,15 @@ if TYPE_CHECKING:
 
 
 def score(workspace: WorkspaceOption = None, json: JsonOption = False,
-          publish: PublishOption = None) -> None:
-    """Score every site from the answers stored."""
+          publish: PublishOption = None, server: ServerOption = False,
+          service: ServiceOption = None) -> None:
+    """Score every site from the answers stored (--server: the team server's)."""
     from rich.table import Table
 
     from govaudit import SHOWN_DECIMALS, check_publish
 
     audit = open_audit(workspace)
-    report = audit.score()
+    report = audit.score(server=server or bool(service), service=service)
     if json:
         print_json(report.to_dict())
         return
