@@ -97,13 +97,13 @@ def member(conn: psycopg.Connection) -> Member:
     return Member(role, name or "", bool(lead or superuser))
 
 
-def server_versions(conn: psycopg.Connection) -> dict[AnswerKey, list[Answer]]:
-    """Every answer version the connected role may see, by (site, question, evaluator)."""
-    found: dict[AnswerKey, list[Answer]] = defaultdict(list)
+def server_versions(conn: psycopg.Connection) -> dict[AnswerKey, dict[str, Answer]]:
+    """Every answer version the connected role may see, by (site, question, evaluator),
+    then by version id."""
+    found: dict[AnswerKey, dict[str, Answer]] = defaultdict(dict)
     with conn.cursor() as cur:
         for row in cur.execute(SERVER_ANSWERS):
-            answer = _answer(row)
-            found[(answer.site, answer.question, answer.evaluator)].append(answer)
+            found[(row[0], row[1], row[2])][row[3]] = _answer(row)
     return found
 
 
@@ -112,7 +112,7 @@ def settled_answers(conn: psycopg.Connection) -> list[Answer]:
     evaluator), settled among its versions by merge's rule."""
     from govaudit.workbook.merge import Preference, resolve_same_evaluator
 
-    every = [a for versions in server_versions(conn).values() for a in versions]
+    every = [a for versions in server_versions(conn).values() for a in versions.values()]
     chosen, _rows, _refused = resolve_same_evaluator(every, Preference("latest"))
     return chosen
 
@@ -147,15 +147,15 @@ def _push_sites(conn: psycopg.Connection, sites: Iterable[Site]) -> int:
     return changed
 
 
-def _settle(store: Store, versions: dict[AnswerKey, list[Answer]], local: list[Answer],
+def _settle(store: Store, versions: dict[AnswerKey, dict[str, Answer]], local: list[Answer],
             result: SyncResult) -> None:
     """Save in the workspace each key's winner among the server's versions and the
     workspace's answer, where the workspace does not hold it."""
     from govaudit.workbook.merge import Preference, resolve_same_evaluator
 
     mine = {(a.site, a.question, a.evaluator): a for a in local}
-    candidates = [a for v in versions.values() for a in v]
-    candidates += [a.replace(history=[]) for k, a in mine.items() if k in versions]
+    candidates = [a for v in versions.values() for a in v.values()]
+    candidates += [a for k, a in mine.items() if k in versions]
     chosen, rows, _refused = resolve_same_evaluator(candidates, Preference("latest"))
     result.conflicts = len({(r.answer.site, r.answer.question, r.answer.evaluator)
                             for r in rows})
@@ -209,14 +209,14 @@ def sync(store: Store, settings: ServerSettings, evaluator: str, *, batch: int =
             result.sites_added = [s.name for s in missing]
         on_server = {s.name for s in server_sites(conn)}
         versions = server_versions(conn)
-        _settle(store, versions, store.answers(), result)
-        stored = {(k, answer_version(a)) for k, v in versions.items() for a in v}
+        local = store.answers()
+        _settle(store, versions, local, result)
         push: list[Answer] = []
         outside: set[str] = set()
         others: set[str] = set()
-        for answer in store.answers():
+        for answer in store.answers() if result.pulled else local:
             key = (answer.site, answer.question, answer.evaluator)
-            if (key, answer_version(answer)) in stored:
+            if key in versions and answer_version(answer) in versions[key]:
                 result.on_server += 1
             elif answer.site not in on_server:
                 outside.add(answer.site)
