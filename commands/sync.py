@@ -30,7 +30,9 @@ def sync(
                     "lead": result.member.lead, "pushed": result.pushed,
                     "on_server": result.on_server, "pulled": result.pulled,
                     "conflicts": result.conflicts, "sites_pushed": result.sites_pushed,
-                    "sites_added": result.sites_added, "not_pushed": result.not_pushed})
+                    "sites_added": result.sites_added, "not_pushed": result.not_pushed,
+                    "evidence_pushed": result.evidence_pushed,
+                    "files_copied": result.files_copied})
         return
     who = result.member.evaluator or result.member.role
     console.print(f"synced as {who}{' (lead)' if result.member.lead else ''}: "
@@ -45,4 +47,8 @@ def sync(
     if result.sites_added:
         console.print(f"{len(result.sites_added)} site(s) assigned to you added here: "
                       f"{', '.join(result.sites_added)}", markup=False)
+    if result.evidence_pushed or result.files_copied:
+        console.print(f"{result.evidence_pushed} evidence record(s) pushed, "
+                      f"{result.files_copied} file(s) copied to the shared folder",
+                      markup=False)
     print_notices([], result.not_pushed)

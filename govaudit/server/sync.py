@@ -16,17 +16,23 @@ ids; a stored version never changes. A sync
 Pushing a version twice stores it once, so syncing again changes nothing, and a sync cut
 short (the server stopped, the network gone) loses no acknowledged answer: the next sync
 pushes the rest. The lead also pushes the workspace's sites; an evaluator's workspace
-gets the sites assigned to it that it lacks.
+gets the sites assigned to it that it lacks. Evidence records go to the server too (their
+files' SHA-256 in evidence_files), and with `[server] files` the files themselves into that
+shared folder, each named by its SHA-256 and checked against it as it is copied.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -38,6 +44,7 @@ from govaudit.server.schema import check_current
 from govaudit.store import Store
 
 BATCH = 500  # versions per pushed transaction
+FILE_HASH = re.compile(r"^[0-9a-f]{64}$")
 AnswerKey = tuple[str, str, str]  # (site, question, evaluator)
 
 
@@ -69,6 +76,8 @@ class SyncResult:
     sites_pushed: int = 0  # sites the lead added or changed on the server
     sites_added: list[str] = field(default_factory=list)  # sites added to the workspace
     not_pushed: list[str] = field(default_factory=list)  # why some answers stayed local
+    evidence_pushed: int = 0  # evidence records the server took now
+    files_copied: int = 0  # evidence files copied into the shared folder now
 
 
 SERVER_ANSWERS = ("SELECT site, question, evaluator, version, indicator, value, answered, "
@@ -180,6 +189,66 @@ def _push(conn: psycopg.Connection, answers: list[Answer], batch: int,
             acknowledged(result.pushed)
 
 
+def _push_evidence(conn: psycopg.Connection, records: list[dict[str, Any]],
+                   result: SyncResult) -> None:
+    """Evidence records and their files' hashes to the server, each record once."""
+    known = {r[0] for r in conn.execute("SELECT id FROM evidence")}
+    new = [r for r in records if r.get("id") and r["id"] not in known]
+    if not new:
+        return
+    with conn.transaction(), conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO evidence (id, site, question, captured, record) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [(r["id"], r["site"], r.get("question", ""), r.get("time", ""), Jsonb(r))
+             for r in new])
+        cur.executemany(
+            "INSERT INTO evidence_files (evidence, path, sha256, bytes) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [(r["id"], f["path"], f["sha256"], f.get("bytes", 0)) for r in new
+             for f in r.get("files", []) if FILE_HASH.match(str(f.get("sha256", "")))])
+    result.evidence_pushed = len(new)
+
+
+def shared_path(folder: Path, sha256: str) -> Path:
+    """Where the shared folder keeps the file whose SHA-256 is `sha256`."""
+    return folder / sha256[:2] / sha256
+
+
+def _copy_files(root: Path, folder: Path, records: list[dict[str, Any]],
+                result: SyncResult) -> None:
+    """Each evidence file into the shared folder, named by its SHA-256, once. A file whose
+    content no longer has its recorded hash (or that is gone) is not copied, and named."""
+    from govaudit.evidence import sha256_file
+    from govaudit.files import write_beside_with
+
+    for record in records:
+        for entry in record.get("files", []):
+            sha = str(entry.get("sha256", ""))
+            if not FILE_HASH.match(sha) or shared_path(folder, sha).exists():
+                continue
+            source = root / entry["path"]
+            try:
+                with source.open("rb") as handle:
+
+                    def copy(out: BinaryIO, handle: BinaryIO = handle) -> None:
+                        shutil.copyfileobj(handle, out)
+
+                    tmp = write_beside_with(shared_path(folder, sha), copy)
+            except OSError as exc:
+                result.not_pushed.append(f"evidence file {entry['path']} was not copied to "
+                                         f"{folder}: {exc.strerror or exc}")
+                continue
+            if sha256_file(tmp)[0] != sha:
+                tmp.unlink()
+                result.not_pushed.append(f"evidence file {entry['path']} no longer has the "
+                                         "SHA-256 its record holds: not copied to "
+                                         f"{folder} (govaudit evidence verify)")
+                continue
+            os.replace(tmp, shared_path(folder, sha))
+            result.files_copied += 1
+
+
 def sync(store: Store, settings: ServerSettings, evaluator: str, *, batch: int = BATCH,
          acknowledged: Callable[[int], None] | None = None) -> SyncResult:
     """Sync the workspace's answers with the team server (see the module docstring).
@@ -236,6 +305,10 @@ def sync(store: Store, settings: ServerSettings, evaluator: str, *, batch: int =
                                      "workspace: an evaluator pushes only their own (each "
                                      "syncs their own workspace, or the lead pushes them)")
         _push(conn, push, batch, acknowledged, result)
+        pushable = [r for r in store.evidence() if r.get("site") in on_server]
+        _push_evidence(conn, pushable, result)
+        if settings.files is not None:
+            _copy_files(store.workspace.root, settings.files, pushable, result)
         return result
     except psycopg.Error as exc:
         detail = str(exc).strip().replace("\n", " ")
