@@ -161,14 +161,21 @@ def test_sync_from_the_cli_says_what_it_did(team, tmp_path, cli):
     assert result.exit_code == 0, result.output
     assert "synced as 张三: 0 answer version(s) pushed" in result.output
     assert "2 site(s) assigned to you added here" in result.output
-    cli("answer", "成都市", "a1.q1", "yes", "-w", str(zs.root))
+    cli("answer", "成都市", "a1.q1", "yes", "--note", "首页有依申请公开入口", "-w", str(zs.root))
     result = cli("sync", "-w", str(zs.root))
     assert "1 answer version(s) pushed" in result.output
+    # the lead, without syncing: the server's answers, live
     team.use_member("王五")
     lead = Path(zs.root).parent / "lead"
+    assert cli("score", "--json", "-w", str(lead)).output.count('"answered": 0') == 3
     score = cli("score", "--server", "--json", "-w", str(lead))
     assert score.exit_code == 0, score.output
-    assert '"answered": 1' in score.output
+    assert score.output.count('"answered": 0') == 2 and '"answered": 1' in score.output
+    report = cli("report", "--server", "-o", str(tmp_path / "live"), "-w", str(lead))
+    assert report.exit_code == 0, report.output
+    pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "live").rglob("*.html"))
+    assert "首页有依申请公开入口" in pages
+    assert Audit.open(lead).answers() == []  # reading the server saved nothing here
 
 
 def test_a_sync_without_a_server_set_says_how_to_set_one(tmp_path, monkeypatch, cli):

@@ -156,20 +156,32 @@ def _push_sites(conn: psycopg.Connection, sites: Iterable[Site]) -> int:
     return changed
 
 
-def _settle(store: Store, versions: dict[AnswerKey, dict[str, Answer]], local: list[Answer],
-            result: SyncResult) -> None:
+def _by_key(answers: Iterable[Answer]) -> dict[AnswerKey, tuple[str, Answer]]:
+    """The workspace's answers by (site, question, evaluator), each with its version id."""
+    return {(a.site, a.question, a.evaluator): (answer_version(a), a) for a in answers}
+
+
+def _settle(store: Store, versions: dict[AnswerKey, dict[str, Answer]],
+            local: dict[AnswerKey, tuple[str, Answer]], result: SyncResult) -> None:
     """Save in the workspace each key's winner among the server's versions and the
-    workspace's answer, where the workspace does not hold it."""
+    workspace's answer (`local`: its version id and itself), where the workspace does not
+    hold it. A key whose only version on the server is the workspace's has nothing to
+    settle."""
     from govaudit.workbook.merge import Preference, resolve_same_evaluator
 
-    mine = {(a.site, a.question, a.evaluator): a for a in local}
-    candidates = [a for v in versions.values() for a in v.values()]
-    candidates += [a for k, a in mine.items() if k in versions]
+    candidates: list[Answer] = []
+    for key, on_server in versions.items():
+        version, here = local.get(key, ("", None))
+        if here is not None and len(on_server) == 1 and version in on_server:
+            continue
+        candidates.extend(on_server.values())
+        if here is not None:
+            candidates.append(here)
     chosen, rows, _refused = resolve_same_evaluator(candidates, Preference("latest"))
     result.conflicts = len({(r.answer.site, r.answer.question, r.answer.evaluator)
                             for r in rows})
     wanted = [w for w in chosen
-              if (here := mine.get((w.site, w.question, w.evaluator))) is None
+              if (here := local.get((w.site, w.question, w.evaluator), ("", None))[1]) is None
               or not _holds(here, w)]
     if wanted:
         store.save_answers(wanted)
@@ -272,20 +284,22 @@ def sync(store: Store, settings: ServerSettings, evaluator: str, *, batch: int =
         if who.lead:
             result.sites_pushed = _push_sites(conn, local_sites)
         known = {s.name for s in local_sites}
-        missing = [s for s in server_sites(conn) if s.name not in known]
+        team_sites = server_sites(conn)
+        missing = [s for s in team_sites if s.name not in known]
         if missing:
             store.add_sites(missing)
             result.sites_added = [s.name for s in missing]
-        on_server = {s.name for s in server_sites(conn)}
+        on_server = {s.name for s in team_sites}
         versions = server_versions(conn)
-        local = store.answers()
+        local = _by_key(store.answers())
         _settle(store, versions, local, result)
+        if result.pulled:
+            local = _by_key(store.answers())
         push: list[Answer] = []
         outside: set[str] = set()
         others: set[str] = set()
-        for answer in store.answers() if result.pulled else local:
-            key = (answer.site, answer.question, answer.evaluator)
-            if key in versions and answer_version(answer) in versions[key]:
+        for key, (version, answer) in local.items():
+            if key in versions and version in versions[key]:
                 result.on_server += 1
             elif answer.site not in on_server:
                 outside.add(answer.site)
