@@ -8,11 +8,16 @@ from typing import Annotated
 
 import typer
 
-from .common import ServiceOption, console, here, new_app
+from .common import console, here, new_app
 
 app = new_app("A team server on PostgreSQL: the team's answers in one database that each "
               "workspace syncs with ('govaudit sync'); see docs/server.md.")
 
+# the owner's connection: a workspace's [server] is a member's, so it is not used here
+ServiceOption = Annotated[str | None, typer.Option(
+    "--service", metavar="<name>", help="The libpq service to connect through as the "
+    "server's owner (default: PGSERVICE, PGHOST, PGUSER… of the environment).",
+    show_default=False)]
 FolderArgument = Annotated[Path, typer.Argument(
     metavar="{folder}", help="The server's folder (its data, socket, log and service file).")]
 

@@ -693,17 +693,14 @@ class Audit:
         return ServerView.read(self.workspace, self.server_settings(service))
 
     @staticmethod
-    def team_server(service: str | None = None, workspace: str | Path | None = None
-                    ) -> TeamServer:
-        """The team server to administer (migrate, members, assignments): through `service`,
-        else the [server] of the workspace (`workspace`, or the one holding the current
-        folder, if any), else libpq's environment. Close it (or use `with`)."""
+    def team_server(service: str | None = None) -> TeamServer:
+        """The team server to administer (migrate, members, assignments) as its owner:
+        through the libpq service `service`, else libpq's environment (PGSERVICE, PGHOST…);
+        never a workspace's [server], which is a member's connection. Close it (or use
+        `with`)."""
         from govaudit.server.admin import TeamServer
         from govaudit.server.connection import ServerSettings
-        from govaudit.workspace import has_workspace
 
-        if workspace is not None or (not service and has_workspace()):
-            return TeamServer.open(Audit.open(workspace).server_settings(service))
         return TeamServer.open(ServerSettings(service or ""))
 
 

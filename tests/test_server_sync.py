@@ -228,3 +228,23 @@ def test_sync_pushes_evidence_records_and_copies_files_by_hash(team, tmp_path):
     assert any("no longer has the SHA-256" in n for n in result.not_pushed)
     changed = record["files"][0]["sha256"]
     assert not (shared / changed[:2] / changed).exists()
+
+
+def test_server_commands_administer_the_team_as_its_owner(team, tmp_path, cli):
+    team.use()  # the owner
+    status = cli("server", "status", cwd=tmp_path)
+    assert status.exit_code == 0, status.output
+    cells = [[c for c in line.split() if c not in "│┃"] for line in status.output.splitlines()]
+    rows = {c[0]: c[1:] for c in cells if c and c[0] in ("张三", "王五")}
+    assert rows["张三"] == [team.roles["张三"], "2", "0"]
+    assert rows["王五"] == [team.roles["王五"], "yes", "0", "0"]
+    refused = cli("server", "assign", "张三", "成都市", "无此市", cwd=tmp_path)
+    assert refused.exit_code == 1
+    assert "site(s) not on the server: 无此市" in refused.output
+    again = cli("server", "assign", "张三", "成都市", "德阳市", cwd=tmp_path)
+    assert "1 site(s) newly assigned, 1 already" in again.output
+    # a member is not the owner: adding members is refused in one message
+    team.use_member("张三")
+    denied = cli("server", "add-evaluator", "赵六", "--role", "zhaoliu", cwd=tmp_path)
+    assert denied.exit_code == 1
+    assert "adding a member needs the server's owner" in denied.output
