@@ -248,3 +248,29 @@ def test_server_commands_administer_the_team_as_its_owner(team, tmp_path, cli):
     denied = cli("server", "add-evaluator", "赵六", "--role", "zhaoliu", cwd=tmp_path)
     assert denied.exit_code == 1
     assert "adding a member needs the server's owner" in denied.output
+
+
+def test_an_answer_saved_here_during_a_sync_is_not_replaced_by_an_older_one(team, tmp_path,
+                                                                             monkeypatch):
+    zs1 = team.workspace(tmp_path / "zs1", "张三", SITES[:2], MINI)
+    zs2 = team.workspace(tmp_path / "zs2", "张三", SITES[:2], MINI)
+    _save(zs1, "成都市", "a1.q1", "yes", T0)
+    _save(zs2, "成都市", "a1.q1", "no", T1)
+    team.use_member("张三")
+    zs2.sync()
+    read = zs1.store.answers
+
+    def collect_saves_meanwhile(site=None):
+        answers = read(site)
+        if site is None and not getattr(collect_saves_meanwhile, "done", False):
+            collect_saves_meanwhile.done = True  # type: ignore[attr-defined]
+            _save(zs1, "成都市", "a1.q1", "na", "2026-12-03T08:00:00+00:00", "刚答")
+        return answers
+
+    monkeypatch.setattr(zs1.store, "answers", collect_saves_meanwhile)
+    result = zs1.sync()
+    assert result.pulled == 0
+    assert [(a.value, a.note) for a in zs1.answers()] == [("na", "刚答")]
+    zs1.sync()
+    zs2.sync()
+    assert [a.value for a in zs2.answers()] == ["na"]

@@ -183,6 +183,12 @@ def _settle(store: Store, versions: dict[AnswerKey, dict[str, Answer]],
     wanted = [w for w in chosen
               if (here := local.get((w.site, w.question, w.evaluator), ("", None))[1]) is None
               or not _holds(here, w)]
+    # an answer saved here since the workspace was read (collect running beside the sync)
+    # is not replaced: the next sync settles it
+    now = _by_key(a for site in {w.site for w in wanted} for a in store.answers(site))
+    wanted = [w for w in wanted
+              if now.get(key := (w.site, w.question, w.evaluator), ("", None))[0]
+              == local.get(key, ("", None))[0]]
     if wanted:
         store.save_answers(wanted)
     result.pulled = len(wanted)
