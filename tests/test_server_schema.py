@@ -59,3 +59,30 @@ def test_a_failed_migration_leaves_nothing_of_it(postgres, monkeypatch):
             schema.migrate(conn)
         assert conn.execute("SELECT to_regclass('a')").fetchone() == (None,)
         assert schema.applied_version(conn) == 0
+
+
+def test_two_migrations_at_once_apply_each_file_once(postgres):
+    import threading
+
+    from govaudit.server.schema import migrate, migrations
+
+    dbname = postgres.create_database("twice")
+    applied: list[list[int]] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def run() -> None:
+        with psycopg.connect(postgres.conninfo(dbname=dbname)) as conn:
+            start.wait()
+            try:
+                applied.append([m.version for m in migrate(conn)])
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sorted(v for done in applied for v in done) == [m.version for m in migrations()]

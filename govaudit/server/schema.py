@@ -54,8 +54,10 @@ def migrate(conn: psycopg.Connection) -> list[Migration]:
     """Apply the migrations the database has not had yet; those applied now."""
     done: list[Migration] = []
     conn.autocommit = True
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version int PRIMARY KEY, "
-                 "name text NOT NULL, applied timestamptz NOT NULL DEFAULT now())")
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version int PRIMARY KEY, "
+                     "name text NOT NULL, applied timestamptz NOT NULL DEFAULT now())")
     for migration in migrations():
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
