@@ -122,3 +122,16 @@ def test_server_init_refuses_a_folder_postgres_cannot_reach(tmp_path):
     locked.mkdir(mode=0o700)
     with pytest.raises(GovauditError, match=r"postgres, which cannot enter /\S+ \(mode 0700\)"):
         TeamServer.init(locked / "server", port=free_port())
+
+
+def test_server_init_refuses_half_a_tls_setting_and_a_used_folder(tmp_path, cli):
+    cert, _key = _self_signed(tmp_path)
+    half = cli("server", "init", str(tmp_path / "srv"), "--cert", str(cert))
+    assert half.exit_code == 2
+    assert "give both --cert and --key" in half.output
+    assert not (tmp_path / "srv").exists()
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "notes.txt").write_text("x", encoding="utf-8")
+    refused = cli("server", "init", str(used))
+    assert refused.exit_code == 1 and "not empty" in refused.output
