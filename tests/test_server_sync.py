@@ -248,6 +248,9 @@ def test_server_commands_administer_the_team_as_its_owner(team, tmp_path, cli):
     denied = cli("server", "add-evaluator", "赵六", "--role", "zhaoliu", cwd=tmp_path)
     assert denied.exit_code == 1
     assert "adding a member needs the server's owner" in denied.output
+    denied = cli("server", "assign", "张三", "德阳市", cwd=tmp_path)
+    assert denied.exit_code == 1
+    assert "permission denied for table assignments" in denied.output
 
 
 def test_an_answer_saved_here_during_a_sync_is_not_replaced_by_an_older_one(team, tmp_path,

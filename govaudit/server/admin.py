@@ -9,12 +9,14 @@ files that let its owner and the team connect without a password in any workspac
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql
@@ -24,6 +26,7 @@ from govaudit.server.cluster import Cluster
 from govaudit.server.connection import ServerSettings, connect
 from govaudit.server.schema import Migration, applied_version, check_current, migrate
 
+T = TypeVar("T")
 DATABASE = "govaudit"
 OWNER = "govaudit"
 OWNER_SERVICE = "govaudit-owner"
@@ -77,6 +80,21 @@ def team_entry(host: str, port: int, tls: bool) -> str:
     mode = "verify-full" if tls else "prefer"
     return (f"[{TEAM_SERVICE}]\nhost={host}\nport={port}\ndbname={DATABASE}\n"
             f"user=YOUR_ROLE\nsslmode={mode}\n")
+
+
+def _reported(method: Callable[..., T]) -> Callable[..., T]:
+    """A TeamServer method whose database errors (the server gone, a privilege missing)
+    end in one message naming the connection."""
+
+    @functools.wraps(method)
+    def call(self: TeamServer, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except psycopg.Error as exc:
+            detail = str(exc).strip().replace("\n", " ")
+            raise GovauditError(f"{self.where}: {detail}") from None
+
+    return call
 
 
 class TeamServer:
@@ -159,6 +177,7 @@ class TeamServer:
 
     # -- schema, members, assignments --------------------------------------------------
 
+    @_reported
     def migrate(self) -> list[Migration]:
         """Apply the migrations the database lacks; those applied now."""
         try:
@@ -167,9 +186,11 @@ class TeamServer:
             raise GovauditError(f"{self.where}: migrate needs the server's owner: "
                                 f"{str(exc).strip()}") from None
 
+    @_reported
     def version(self) -> int:
         return applied_version(self.conn)
 
+    @_reported
     def add_member(self, name: str, *, role: str | None = None, lead: bool = False,
                    password: str | None = None) -> NewMember:
         """A login role for a person, mapped to their evaluator name; with a password made
@@ -200,6 +221,7 @@ class TeamServer:
                                 f"{str(exc).strip()}") from None
         return NewMember(name, role, lead, password)
 
+    @_reported
     def assign(self, evaluator: str, sites: list[str]) -> int:
         """Assign sites (on the server already: the lead's sync pushes them) to an
         evaluator; the number newly assigned."""
@@ -223,6 +245,7 @@ class TeamServer:
                 added += cur.rowcount
         return added
 
+    @_reported
     def status(self) -> list[MemberStatus]:
         """Each member: sites assigned and answer versions on the server (as this role
         sees them)."""
