@@ -95,3 +95,25 @@ def test_the_lead_reads_and_changes_every_row(team):
     # the new assignment shows 成都市 to 李四 at once
     with team.connect(team.roles["李四"]) as conn:
         assert sorted(_rows(conn, "SELECT name FROM sites")) == [("成都市",), ("绵阳市",)]
+
+
+def test_the_audit_log_is_append_only_for_every_role(team):
+    entry = ("INSERT INTO audit_log (seq, logged, actor, action, prev_hash, hash) "
+             "VALUES (1, '2026-12-01T00:00:00+00:00', '王五', 'settle', %s, %s)")
+    with team.connect(team.roles["王五"]) as lead:
+        lead.execute(entry, ("0" * 64, "a" * 64))
+        for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log",
+                          "TRUNCATE audit_log"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                lead.execute(statement)
+    with team.connect(team.roles["张三"]) as evaluator:
+        for statement, params in (("SELECT * FROM audit_log", None),
+                                  (entry, ("a" * 64, "b" * 64))):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                evaluator.execute(statement, params)
+    with team.connect() as owner:  # the owner too
+        for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log",
+                          "TRUNCATE audit_log"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
+                owner.execute(statement)
+        assert owner.execute("SELECT actor FROM audit_log").fetchall() == [("王五",)]

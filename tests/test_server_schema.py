@@ -33,7 +33,7 @@ def test_the_cli_migrates_a_new_database_and_says_what_it_applied(postgres, monk
         monkeypatch.setenv(key, value)
     first = cli("server", "migrate", cwd=tmp_path)
     assert first.exit_code == 0, first.output
-    assert "0001_tables" in first.output and "0002_roles" in first.output
+    assert "0001_tables" in first.output and "0003_audit_log_append_only" in first.output
     again = cli("server", "migrate", cwd=tmp_path)
     assert again.exit_code == 0 and "up to date" in again.output
 
