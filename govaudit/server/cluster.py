@@ -217,7 +217,7 @@ class Cluster:
             if not found:
                 raise GovauditError(f"{data}/postgresql.conf: no {name} (not made by "
                                     "govaudit server init)")
-            return found[-1].strip()
+            return str(found[-1]).strip()
 
         return cls(data, int(setting("port")), Path(setting("unix_socket_directories")),
                    setting("listen_addresses"))
