@@ -4,10 +4,12 @@ axe-core comes inside the `axe-playwright-python` wheel (`axe.min.js`, MPL-2.0),
 downloaded at run time. Only rules tagged with a WCAG level run (best-practice rules map to no
 criterion of the standard).
 
-Text contrast (1.4.3, and 1.4.6 at 三级) is by default computed here in one pass over computed
-styles (`js/contrast.js`, results named "text-contrast"), because axe's own contrast rules
-take about nine tenths of its time on a portal-sized page; text over images or gradients, with
-shadows or transparent, becomes a question. `contrast="axe"` runs axe's rules instead.
+axe's colour rules are by default replaced by computations here, in one pass over computed
+styles, because on a portal-sized page they took most of axe's time: text contrast (1.4.3,
+and 1.4.6 at 三级; `js/contrast.js`, results named "text-contrast"), where text over images or
+gradients, with shadows or transparent, becomes a question; and links in a block of text told
+apart by colour alone (1.4.1; `js/links.js`, "link-distinguishable"), with the semantics of
+axe's link-in-text-block. `contrast="axe"` runs axe's rules instead.
 
 A violation counts at the lowest GB/T level among the criteria its
 rule checks (a rule that fails a level-A criterion stops 一级). axe's "incomplete" results are
@@ -35,6 +37,10 @@ LEVEL_TAGS = {"一级": ("wcag2a", "wcag21a"), "二级": ("wcag2aa", "wcag21aa")
 LEVEL_ORDER = ("一级", "二级", "三级")
 MAX_NODES = 50  # elements kept (with boxes) per rule; the count is always whole
 MAX_HTML = 500  # characters of an element's HTML kept as its value
+# axe's rules that the one-pass computations replace (contrast="fast")
+REPLACED = ("color-contrast", "color-contrast-enhanced", "link-in-text-block")
+# the in-page scripts of one accessibility check: axe, then the one-pass rules
+RUN_SCRIPT = ("axe_run", "colours", "contrast", "links")
 
 
 @cache
@@ -70,6 +76,7 @@ def axe_loader() -> str:
     version = source[source.find("axe v") + 5:].split(None, 1)[0]
     return _LOAD.format(source=source, setup=script_body("axe_setup"),
                         shortcuts="true" if version.startswith(_SHORTCUT_VERSIONS) else "false")
+
 
 
 @dataclass(frozen=True)
@@ -143,32 +150,34 @@ def axe_options(levels: tuple[str, ...], contrast: str = "fast") -> dict[str, An
                                "resultTypes": ["violations", "incomplete"], "iframes": False,
                                "elementRef": True}
     if contrast == "fast":
-        options["rules"] = {"color-contrast": {"enabled": False},
-                            "color-contrast-enhanced": {"enabled": False}}
+        options["rules"] = {rule: {"enabled": False} for rule in REPLACED}
     return options
 
 
 async def check_accessibility(page: Page, up_to: str = "二级",
                               contrast: str = "fast") -> AccessibilityReport:
     """Run axe-core in the loaded `page` for the GB/T levels up to `up_to` (一级, 二级 or
-    三级: levels are cumulative, as WCAG's are); text contrast by `contrast` ("fast": this
-    package's one-pass computation; "axe": axe's own rules). One call into the page when
-    axe-core came with it (`page_checks.prepare_context`), two otherwise."""
+    三级: levels are cumulative, as WCAG's are); text contrast and links told apart by colour
+    by `contrast` ("fast": this package's one-pass computations; "axe": axe's own rules). One
+    call into the page when axe-core came with it (`page_checks.prepare_context`), two
+    otherwise."""
     if up_to not in LEVEL_ORDER:
         raise ValueError(f"unknown GB/T 37668 level {up_to!r}: use 一级, 二级 or 三级")
     if contrast not in ("fast", "axe"):
         raise ValueError(f"unknown contrast method {contrast!r}: use fast or axe")
     levels = LEVEL_ORDER[:LEVEL_ORDER.index(up_to) + 1]
     run = {"options": axe_options(levels, contrast), "limit": MAX_NODES, "html": MAX_HTML,
-           "contrast": contrast == "fast" and "二级" in levels}
-    raw = await page.evaluate(script("axe_run", "contrast"), run)
+           "contrast": contrast == "fast" and "二级" in levels, "links": contrast == "fast"}
+    raw = await page.evaluate(script(*RUN_SCRIPT), run)
     if raw is None:
         await page.evaluate(axe_loader())
-        raw = await page.evaluate(script("axe_run", "contrast"), run)
+        raw = await page.evaluate(script(*RUN_SCRIPT), run)
         if raw is None:
             raise RuntimeError(f"{page.url}: axe-core did not load in the page")
     if raw.get("contrast") is not None:
         _add_contrast(raw, raw["contrast"], "三级" in levels)
+    if raw.get("links") is not None:
+        _add_links(raw, raw["links"])
     return report_from_axe(raw, page.url, levels)
 
 
@@ -197,15 +206,40 @@ def report_from_axe(raw: dict[str, Any], page_url: str,
                                results("violations"), results("incomplete"))
 
 
-def _contrast_result(items: list[dict[str, Any]], count: int, tags: list[str],
-                     help: str) -> dict[str, Any]:
-    return {"id": "text-contrast", "impact": "serious", "help": help,
-            "helpUrl": "https://www.w3.org/WAI/WCAG21/Understanding/contrast-minimum.html",
+def _one_pass_result(rule: str, items: list[dict[str, Any]], count: int, tags: list[str],
+                     help: str, help_url: str, summary: Any) -> dict[str, Any]:
+    """A one-pass rule's elements as an axe result (`summary`: an element's failure summary
+    from its item)."""
+    return {"id": rule, "impact": "serious", "help": help, "helpUrl": help_url,
             "tags": tags, "count": count,
             "nodes": [{"target": [i["selector"]], "html": i["value"], "box": i["box"],
-                       "failureSummary": f"contrast {i['ratio']}:1"
+                       "failureSummary": summary(i)
                        + (f" ({i['question']})" if i.get("question") else "")}
                       for i in items]}
+
+
+def _contrast_result(items: list[dict[str, Any]], count: int, tags: list[str],
+                     help: str) -> dict[str, Any]:
+    return _one_pass_result(
+        "text-contrast", items, count, tags, help,
+        "https://www.w3.org/WAI/WCAG21/Understanding/contrast-minimum.html",
+        lambda i: f"contrast {i['ratio']}:1")
+
+
+def _add_links(raw: dict[str, Any], measured: dict[str, Any]) -> None:
+    """Put the one-pass links result among axe's, as link-in-text-block's would be."""
+    counts = measured["counts"]
+    url = "https://www.w3.org/WAI/WCAG21/Understanding/use-of-color.html"
+    if counts["failed"]:
+        raw["violations"].append(_one_pass_result(
+            "link-distinguishable", measured["failed"], counts["failed"], ["wcag2a", "wcag141"],
+            "Links in text must be distinguishable from it without relying on colour", url,
+            lambda i: i["note"]))
+    if counts["questions"]:
+        raw["incomplete"].append(_one_pass_result(
+            "link-distinguishable", measured["questions"], counts["questions"],
+            ["wcag2a", "wcag141"], "Whether the link is told apart from the text around it "
+            "without colour could not be computed from styles alone", url, lambda i: i["note"]))
 
 
 def _add_contrast(raw: dict[str, Any], measured: dict[str, Any], enhanced: bool) -> None:
