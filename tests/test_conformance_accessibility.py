@@ -182,3 +182,33 @@ def test_check_page_runs_every_browser_check(in_page):
     assert [i.kind for i in checks.floating.offending] == ["moving"]
     assert checks.keyboard.passed is None  # no navigation on this page
     assert checks.font_control.control is None and not checks.font_control.passed
+
+
+def test_axe_with_the_map_memoizer_finds_what_axe_finds(in_page):
+    """axe-core with js/axe_memoize.js in place of memoizee: every rule's results the same."""
+    from govaudit.conformance.accessibility import _LOAD, axe_loader, axe_options, axe_source
+    from govaudit.conformance.scripts import script_body
+
+    assert "Circular invocation" in axe_loader()  # the memoizer was found and replaced
+    plain = _LOAD.format(source=axe_source(), setup=script_body("axe_setup"), shortcuts="true")
+    options = {**axe_options(("一级", "二级", "三级"), "axe"), "elementRef": False,
+               "resultTypes": ["violations", "incomplete", "passes"]}
+    run = """async (options) => {
+      const raw = await window.__govauditAxe.run(document, options);
+      const keep = (results) => results.map((r) => [r.id, r.nodes.map((n) => JSON.stringify(
+        [n.target, n.any.map((c) => [c.id, c.data]), n.all.map((c) => c.id),
+         n.none.map((c) => c.id)]))]);
+      return [keep(raw.violations), keep(raw.incomplete), keep(raw.passes)];
+    }"""
+    page = link_variants(2, 120).replace("</main>", FAULTY.split("<main>")[1].split("</main>")[0]
+                                         + "</main>")
+
+    def with_axe(loader):
+        async def check(p):
+            await p.evaluate(loader)
+            return await p.evaluate(run, options)
+        return check
+
+    mapped = in_page(page, with_axe(axe_loader()))
+    assert mapped == in_page(page, with_axe(plain))
+    assert {"image-alt", "color-contrast", "link-in-text-block"} <= {r[0] for r in mapped[0]}

@@ -18,6 +18,7 @@ questions for the evaluator, kept apart, never counted as violations.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -69,14 +70,26 @@ Object.defineProperty(window, "__govauditAxe", {{ value: loaded, configurable: t
 }})();"""
 
 
+# axe.utils.memoize as axe-core 4.12's build writes it: memoizee, each function kept to clear
+_MEMOIZE = re.compile(r"axe\._memoizedFns=\[\],function\((\w+)\)\{return \1=\(0,\w+\.default\)"
+                      r"\(\1\),axe\._memoizedFns\.push\(\1\),\1\}")
+
+
 @cache
 def axe_loader() -> str:
-    """The script that loads axe-core into a page (as an init script or evaluated)."""
+    """The script that loads axe-core into a page (as an init script or evaluated); for the
+    versions checked, with its memoizer replaced by js/axe_memoize.js, the same caching
+    looked up in Maps (memoizee searches arrays: quadratic on a large page)."""
     source = axe_source()
     version = source[source.find("axe v") + 5:].split(None, 1)[0]
+    checked = version.startswith(_SHORTCUT_VERSIONS)
+    if checked:
+        memoize = script_body("axe_memoize")
+        source = _MEMOIZE.sub(lambda m: f"axe._memoizedFns=[],function({m[1]}){{return "
+                              f"{m[1]}=({memoize})({m[1]}),axe._memoizedFns.push({m[1]}),"
+                              f"{m[1]}}}", source, count=1)
     return _LOAD.format(source=source, setup=script_body("axe_setup"),
-                        shortcuts="true" if version.startswith(_SHORTCUT_VERSIONS) else "false")
-
+                        shortcuts="true" if checked else "false")
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,12 @@
   const c = colour || colours();
   const minimum = [], enhanced = [], questions = [];
   const counts = { checked: 0, minimum: 0, enhanced: 0, questions: 0 };
+  const texts = gaOwnText(document.body);
   for (const el of document.body.querySelectorAll("*")) {
+    const own = texts.get(el);
+    if (!own || !own.trim()) continue;
     if (["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "OPTION"].includes(el.tagName)) continue;
-    const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
-    if (!own || !gaVisible(el)) continue;
+    if (!gaVisible(el)) continue;
     const style = c.style(el);
     let color = c.parse(style.color);
     if (!color) continue;
