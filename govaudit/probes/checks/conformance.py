@@ -245,7 +245,12 @@ async def _browser(ctx: ProbeContext, url: str) -> list[CheckRow]:
                            url))
         return await _shots(ctx, page, out)
 
-    rows, error = await browser.with_page(url, work, ctx.policy, ctx.pages.login)
+    from govaudit.conformance.page_checks import prepare_context
+
+    # axe-core compiled with the page and the first look at floating windows taken at load,
+    # so that check_page has no wait of its own after the page settles
+    rows, error = await browser.with_page(url, work, ctx.policy, ctx.pages.login,
+                                          prepare_context)
     if rows is None:
         return [CheckRow(c, "could not judge", error, url) for c in checks]
     return rows
