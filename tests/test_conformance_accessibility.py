@@ -147,6 +147,8 @@ def test_axe_links_and_one_pass_links_agree(in_page):
     rule = next(v for v in fast.violations if v.rule == "link-distinguishable")
     assert rule.gb_level == "一级" and [c.id for c in rule.criteria] == ["1.4.1"]
     assert rule.nodes[0].summary.startswith("contrast ")
+    asked_rule = next(q for q in fast.questions if q.rule == "link-distinguishable")
+    assert asked_rule.nodes[0].summary.startswith("not decided from styles (")
 
 
 def test_unknown_level_is_refused(in_page):

@@ -252,7 +252,8 @@ def _add_links(raw: dict[str, Any], measured: dict[str, Any]) -> None:
         raw["incomplete"].append(_one_pass_result(
             "link-distinguishable", measured["questions"], counts["questions"],
             ["wcag2a", "wcag141"], "Whether the link is told apart from the text around it "
-            "without colour could not be computed from styles alone", url, lambda i: i["note"]))
+            "without colour could not be computed from styles alone", url,
+            lambda i: "not decided from styles"))
 
 
 def _add_contrast(raw: dict[str, Any], measured: dict[str, Any], enhanced: bool) -> None:
