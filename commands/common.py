@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandFunctionType
 
+from commands.hints import error_text
 from govaudit.errors import GovauditError, OptionError, UsageError
 from govaudit.i18n import N_, _
 
@@ -118,15 +119,6 @@ def print_notices(notices: list[str], warnings: list[str], limit: int = 50) -> N
 
 
 # Library parameters whose option is spelled otherwise.
-OPTION_NAMES = {"timeout_s": "timeout", "extra_wait_s": "extra-wait",
-                "max_download_mb": "max-download", "memory_limit_mb": "memory-limit"}
-
-
-def option_flag(field: str) -> str:
-    """The CLI option of a library setting: 'wait_until' -> '--wait-until'."""
-    return "--" + OPTION_NAMES.get(field, field).replace("_", "-")
-
-
 # typer's own words in a help record, which it writes in English
 _HELP_WORDS = (("[default: ", N_("[default: ")), ("; default: ", N_("; default: ")),
                ("[required]", N_("[required]")), ("; required]", N_("; required]")))
@@ -218,14 +210,11 @@ class GovauditGroup(TranslatedHelp, TyperGroup):
     def invoke(self, ctx: Any) -> Any:  # click's Context, which typer vendors
         try:
             return super().invoke(ctx)
-        except OptionError as exc:
-            report_error(f"{option_flag(exc.field)} {exc.detail}")
-            raise typer.Exit(2) from None
-        except UsageError as exc:
-            report_error(str(exc))
+        except (OptionError, UsageError) as exc:
+            report_error(error_text(exc))
             raise typer.Exit(2) from None
         except GovauditError as exc:
-            report_error(str(exc))
+            report_error(error_text(exc))
             raise typer.Exit(1) from None
         except OSError as exc:
             report_error(self.os_error_message(exc))

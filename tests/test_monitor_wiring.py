@@ -87,7 +87,7 @@ def test_visits_refuse_private_destinations_but_not_the_sites_own(make_workspace
     assert done.returncode == 0, done.stderr
     visits = {v["site"]: v for v in json.loads(done.stdout)["visits"]}
     assert visits["本市"]["ok"] is True  # the site's own page is on a private address
-    refused = "refused; --allow-private allows it"
+    refused = "refused [netpolicy:private]"
     assert not visits["跳转市"]["ok"] and visits["跳转市"]["error"].startswith(
         "redirect to a private address 127.0.0.1") and refused in visits["跳转市"]["error"]
     [(column_ok, column_error)] = _rows(ws.root, "SELECT ok, error FROM columns")

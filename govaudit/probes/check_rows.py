@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from govaudit.i18n import N_
 from govaudit.model import CheckRow, Fact, ProbeFinding, ProbeResult, typed_records
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 RESULT_LABELS = {"problem": "发现问题", "pass": "通过", "not checked": "未检测",
                  "could not judge": "无法判断"}
 
+# the note of a check that only the browser makes, in a run without it
+NEEDS_BROWSER = N_("needs the browser: not read without rendering")
 SHOWN = 3  # problems quoted in a suggestion's note
 
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
+from govaudit.i18n import _
 from govaudit.model import CheckRow, ProbeFinding
 from govaudit.probes.check_rows import (
+    NEEDS_BROWSER,
     ChecksResult,
     finding,
     not_checked,
@@ -220,7 +222,7 @@ async def _browser(ctx: ProbeContext, url: str) -> list[CheckRow]:
     checks = ("accessibility", "zoom", "line-spacing", "floating", "keyboard", "font-control")
     browser = ctx.pages.browser
     if not ctx.options.render or browser is None:
-        return [not_checked(c, "needs the browser: run check --render", url) for c in checks]
+        return [not_checked(c, _(NEEDS_BROWSER), url) for c in checks]
 
     async def work(page: Any) -> list[CheckRow]:
         from govaudit.conformance.page_checks import check_page

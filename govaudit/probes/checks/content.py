@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urljoin, urlsplit
 
+from govaudit.i18n import N_, _
 from govaudit.model import CheckRow, ProbeFinding
 from govaudit.probes.check_rows import (
+    NEEDS_BROWSER,
     ChecksResult,
     finding,
     not_checked,
@@ -123,7 +125,8 @@ async def run(ctx: ProbeContext) -> ContentResult:
             ctx.progress(f"rendering {read.url}")
             await _render(ctx, read, checker, shots)
         if not read.rendered:  # read as served: no screenshot, and the row says why
-            note = f"no screenshot: {read.error}" if read.error else NO_BROWSER_SHOT
+            note = (_("no screenshot: {error}").format(error=read.error) if read.error
+                    else _(NO_BROWSER_SHOT))
             read.rows += [_noted(row_of(f), note)
                           for f in _text_findings(checker, read.url, read.html)]
         messages += read_messages(read.html, read.url, settings.messages)
@@ -147,8 +150,8 @@ async def run(ctx: ProbeContext) -> ContentResult:
 
 
 TEXT_CHECKS = ("names", "words", "personal")  # the findings located in the rendered page
-NO_BROWSER_SHOT = ("no screenshot: read from the HTML as served; check --render takes a "
-                   "marked element screenshot")
+NO_BROWSER_SHOT = N_("no screenshot: read from the HTML as served; a rendered check takes a "
+                     "marked element screenshot")
 
 
 def _text_findings(checker: Any, url: str, html: str) -> list[Finding]:
@@ -384,7 +387,7 @@ def _hidden_rows(ctx: ProbeContext, pages: list[_Read], render: bool) -> list[Ch
     none was found, and each page the browser could not read."""
     home = pages[0].url
     if not render:
-        return [not_checked("hidden-links", "needs the browser: run check --render", home)]
+        return [not_checked("hidden-links", _(NEEDS_BROWSER), home)]
     out = [CheckRow("hidden-links", "could not judge", p.error, p.url) for p in pages
            if p.error]
     read = [p for p in pages if p.rendered]
@@ -429,7 +432,7 @@ async def _outbound(ctx: ProbeContext, pages: list[_Read]) -> list[CheckRow]:
     seen: set[str] = set()
     for read in pages:
         for html in (read.html, read.rendered):
-            for href, _ in _hrefs(html, read.url) if html else ():
+            for href, _text in _hrefs(html, read.url) if html else ():
                 if href in seen or len(seen) >= MAX_OUTBOUND or \
                         not off_domain(href, read.url, allowed):
                     continue
