@@ -8,7 +8,8 @@ from govaudit.i18n import N_, _
 
 # a library setting whose option has another name
 OPTION_NAMES = {"timeout_s": "timeout", "extra_wait_s": "extra-wait",
-                "max_download_mb": "max-download", "memory_limit_mb": "memory-limit"}
+                "max_download_mb": "max-download", "memory_limit_mb": "memory-limit",
+                "out": "output"}
 
 # hint id -> what to do, in the CLI's words (its placeholders are the error's hint_args)
 HINTS = {
@@ -43,9 +44,8 @@ HINTS = {
                       "govaudit's sheets in from 'govaudit export -o FILE'"),
     "init": N_("run 'govaudit init DIR --checklist NAME --evaluator NAME', then cd into it "
                "(or pass --workspace DIR)"),
+    "answer_again": N_("answer it again: govaudit answer {site} {question} VALUE"),
     "with_answers": N_("give --with-answers to remove it (the answers are archived)"),
-    "prefer": N_("set [scoring] prefer = \"evaluator:NAME\" in govaudit.toml, or merge with "
-                 "--prefer evaluator:NAME"),
     "checklist_option": N_("give the checklist with --checklist ID (or a .yaml file)"),
     "checklist_force": N_("give the one to score with --checklist ID, and --force to read the "
                           "others"),
