@@ -244,8 +244,8 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[WorkbookInput], preferen
     if refused:
         listed = "\n".join(f"  {r}" for r in refused[:30])
         more = f"\n  … and {len(refused) - 30} more" if len(refused) > 30 else ""
-        raise OptionError("prefer", _(
-            "fail: {count} answer(s) differ between files for the same evaluator; "
+        raise GovauditError(_(
+            "prefer fail: {count} answer(s) differ between files for the same evaluator; "
             "nothing was written\n{listed}{more}").format(
             count=len(refused), listed=listed, more=more))
     used = {a.site for a in resolved}
