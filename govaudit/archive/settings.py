@@ -44,15 +44,10 @@ class EvidenceSettings:
 
 def evidence_settings(workspace: Workspace) -> EvidenceSettings:
     """Read [evidence] from the workspace's govaudit.toml; a bad value names the file and key."""
+    from govaudit.workspace import config_table
+
     path = workspace.config_path
-    try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise GovauditError(_("{path}: cannot be read ({error})").format(
-            path=path, error=exc)) from None
-    section = config.get("evidence", {})
-    if not isinstance(section, dict):
-        raise GovauditError(_("{path}: [evidence] must be a table").format(path=path))
+    section = config_table(path, "evidence")
 
     def text(key: str) -> str:
         value = section.get(key, "")
