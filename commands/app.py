@@ -65,7 +65,8 @@ app = typer.Typer(
 HELPS = {"init": init.HELP, "check": check_command.HELP, "collect": collect_command.HELP,
          "answer": answer.HELP, "status": status.HELP, "score": score.HELP,
          "import": import_command.HELP, "report": report_command.HELP,
-         "doctor": doctor_command.HELP, "demo": demo_command.HELP, "backup": backup.HELP}
+         "doctor": doctor_command.HELP, "demo": demo_command.HELP, "backup": backup.HELP,
+         "sync": sync_command.HELP}
 COMMANDS: dict[str, Callable[..., Any]] = {
     "init": init.init, "check": check_command.check, "collect": collect_command.collect,
     "answer": answer.answer, "status": status.status, "score": score.score,

@@ -133,7 +133,8 @@ def check(
         console.print(_("{count} probe(s) failed; the others were stored:").format(
             count=len(result.errors)), style="yellow")
         for error in result.errors:
-            console.print(f"  {error['site']} {error['probe']}: {error['error']}", markup=False)
+            console.print(_("  {error} {error2}: {error3}").format(
+                error=error['site'], error2=error['probe'], error3=error['error']), markup=False)
     if applied is not None:
         console.print(_("Saved {count} suggestion(s) as answers by 'probe'; answers given by "
                         "a person were left alone.").format(count=applied))

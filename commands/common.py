@@ -72,12 +72,12 @@ PublishOption = Annotated[str | None, typer.Option(
     show_default=False)]
 # the team server (sync, score, report, server …): a libpq service, else the environment
 ServiceOption = Annotated[str | None, typer.Option(
-    "--service", metavar="<name>", help="The libpq service to connect through (default: "
-    "[server] service of govaudit.toml, else PGHOST, PGUSER… of the environment).",
+    "--service", metavar="<name>", help=N_("The libpq service to connect through (default: "
+    "[server] service of govaudit.toml, else PGHOST, PGUSER… of the environment)."),
     show_default=False)]
 ServerOption = Annotated[bool, typer.Option(
-    "--server", help="Read the answers and sites from the team server (as your role may "
-    "see them), not this workspace: the team's live progress.")]
+    "--server", help=N_("Read the answers and sites from the team server (as your role may "
+    "see them), not this workspace: the team's live progress."))]
 # the monitoring's window (monitor status/apply, report, export): a duration back from now
 MonitorWindowOption = Annotated[str | None, typer.Option(
     "--window", metavar="<duration>", help=N_("The monitoring window shown, back from now "
@@ -267,7 +267,7 @@ class GovauditGroup(TranslatedHelp, TyperGroup):
         # what the writer says became of the data, else the rule every writer keeps
         outcome = "; ".join(getattr(exc, "__notes__", ())) or \
             _("what was saved before is unchanged")
-        return f"{message}; {outcome}"
+        return _("{message}; {outcome}").format(message=message, outcome=outcome)
 
 
 _NUMBER = re.compile(r"-\d[\d.]*")

@@ -45,6 +45,13 @@ HINTS = {
     "init": N_("run 'govaudit init DIR --checklist NAME --evaluator NAME', then cd into it "
                "(or pass --workspace DIR)"),
     "answer_again": N_("answer it again: govaudit answer {site} {question} VALUE"),
+    "role": N_("give another role name with --role (letters, digits and _, e.g. --role "
+               "zhangsan)"),
+    "add_evaluator": N_("add them with 'govaudit server add-evaluator'"),
+    "sync": N_("the lead's 'govaudit sync' pushes them"),
+    "sync_again": N_("run 'govaudit sync' again"),
+    "service": N_("or give --service NAME"),
+    "migrate": N_("run 'govaudit server migrate' as the server's owner"),
     "with_answers": N_("give --with-answers to remove it (the answers are archived)"),
     "checklist_option": N_("give the checklist with --checklist ID (or a .yaml file)"),
     "checklist_force": N_("give the one to score with --checklist ID, and --force to read the "

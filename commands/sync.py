@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from govaudit.i18n import N_, _
+
 from .common import (
     JsonOption,
     ServiceOption,
@@ -11,6 +13,8 @@ from .common import (
     print_json,
     print_notices,
 )
+
+HELP = N_("Push this workspace's answers to the team server and pull the server's.")
 
 
 def sync(
@@ -35,20 +39,26 @@ def sync(
                     "files_copied": result.files_copied})
         return
     who = result.member.evaluator or result.member.role
-    console.print(f"synced as {who}{' (lead)' if result.member.lead else ''}: "
-                  f"{result.pushed} answer version(s) pushed, {result.on_server} already on "
-                  f"the server, {result.pulled} pulled into this workspace", markup=False)
+    console.print(_(
+        "synced as {who}{value}: {pushed} answer version(s) pushed, {on_server} already on the "
+        "server, {pulled} pulled into this workspace").format(
+        who=who, value=' (lead)' if result.member.lead else '', pushed=result.pushed,
+        on_server=result.on_server, pulled=result.pulled), markup=False)
     if result.conflicts:
-        console.print(f"{result.conflicts} answer(s) had differing versions: the latest was "
-                      "kept, as 'export merge' keeps it", markup=False)
+        console.print(_(
+            "{conflicts} answer(s) had differing versions: the latest was kept, as 'export "
+            "merge' keeps it").format(conflicts=result.conflicts), markup=False)
     if result.sites_pushed:
-        console.print(f"{result.sites_pushed} site(s) added or changed on the server",
+        console.print(_("{sites_pushed} site(s) added or changed on the server").format(
+            sites_pushed=result.sites_pushed),
                       markup=False)
     if result.sites_added:
-        console.print(f"{len(result.sites_added)} site(s) assigned to you added here: "
-                      f"{', '.join(result.sites_added)}", markup=False)
+        console.print(_("{count} site(s) assigned to you added here: {listed}").format(
+            count=len(result.sites_added), listed=', '.join(result.sites_added)), markup=False)
     if result.evidence_pushed or result.files_copied:
-        console.print(f"{result.evidence_pushed} evidence record(s) pushed, "
-                      f"{result.files_copied} file(s) copied to the shared folder",
+        console.print(_(
+            "{evidence_pushed} evidence record(s) pushed, {files_copied} file(s) copied to the "
+            "shared folder").format(
+            evidence_pushed=result.evidence_pushed, files_copied=result.files_copied),
                       markup=False)
     print_notices([], result.not_pushed)

@@ -686,7 +686,7 @@ class Audit:
         from govaudit.server.sync import sync
 
         if batch < 1:
-            raise OptionError("batch", "must be 1 or more")
+            raise OptionError("batch", _("must be 1 or more"))
         return sync(self.store, self.server_settings(service), self.evaluator, batch=batch,
                     acknowledged=acknowledged)
 

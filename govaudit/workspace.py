@@ -113,10 +113,12 @@ def config_table(path: Path, name: str) -> dict[str, Any]:
     try:
         config = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise GovauditError(f"{path}: cannot be read ({exc})") from None
+        raise GovauditError(_("{path}: cannot be read ({error})").format(
+            path=path, error=exc)) from None
     table = config.get(name, {})
     if not isinstance(table, dict):
-        raise GovauditError(f"{path}: [{name}] must be a table")
+        raise GovauditError(_("{path}: [{name}] must be a table").format(
+            path=path, name=name))
     return table
 
 

@@ -186,8 +186,8 @@ def test_one_page_model_and_one_rule_for_each_fact():
         "govaudit.probes.checks.features", "govaudit.probes.links", "govaudit.probes.visit"))
 
 
-# Strings of the core that are not words to a user: Chromium's own switches, and the options
-# i18n reads from a command line to choose the language before the CLI parses it.
+# Strings of the core that are not words to a user: the switches of Chromium and initdb, and
+# the options i18n reads from a command line to choose the language before the CLI parses it.
 NOT_CLI_WORDS = {
     ("govaudit/browser.py", "--disable-background-networking"),
     ("govaudit/browser.py", "--disable-component-update"),
@@ -195,6 +195,9 @@ NOT_CLI_WORDS = {
     ("govaudit/browser.py", "--version"),
     ("govaudit/capture/memory.py", "--js-flags=--max-old-space-size="),
     ("govaudit/i18n.py", "--lang"), ("govaudit/i18n.py", "--workspace"),
+    ("govaudit/server/cluster.py", "--locale=C.UTF-8"), ("govaudit/server/cluster.py", "--no-sync"),
+    ("govaudit/server/cluster.py", "--auth-local="), ("govaudit/server/cluster.py", "--auth-host="),
+    ("govaudit/server/cluster.py", "--pwfile="),
 }
 CLI_WORD = re.compile(r"(?<![\w-])--[a-z]|'govaudit [a-z]")
 
