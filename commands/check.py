@@ -18,6 +18,7 @@ from .common import (
     open_audit,
     print_json,
 )
+from .hints import HINTS
 
 if TYPE_CHECKING:  # the probes import httpx: only when the command runs
     from govaudit import CheckRun, ProgressEvent, ProgressFn, SiteCheck
@@ -180,6 +181,8 @@ def _print_site(checked: SiteCheck) -> None:
         table.add_row(name, Text(result.summary() + stored,
                                  style="red" if result.failed else ""))
     console.print(table)
+    if "address" in checked.probes:  # a site without a web address: not probed
+        console.print(_(HINTS["attach"]), markup=False)
     links = checked.probes.get("links")
     if not isinstance(links, LinksResult):
         return

@@ -21,6 +21,7 @@ from .common import (
     open_audit,
     print_json,
 )
+from .hints import HINTS
 
 app = GovauditTyper(
     cls=GovauditGroup,
@@ -134,6 +135,8 @@ def evidence(
     if not json:
         for reason in result.skipped:
             console.print(_("skipped: {reason}").format(reason=reason), markup=False)
+        if result.skipped:  # sites without a web address
+            console.print(_(HINTS["attach"]), markup=False)
     if not result.records:
         message = ("Nothing to capture: every page has a good capture already" if missing
                    else "Nothing to capture with the browser" if result.skipped

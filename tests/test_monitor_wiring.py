@@ -200,7 +200,7 @@ def test_monitor_apply_answers_daily_operations_never_over_a_person(make_workspa
     answers = {(a.site, a.question): a for a in Store(ws).answers()}
     bad = answers[("坏市", "daily-operations.q1")]
     assert (bad.value, bad.evaluator) == ("no", "probe")
-    assert bad.note.startswith("monitoring: 站点无法访问 单项否决")
+    assert bad.note.startswith("monitoring: 站点无法访问 veto")
     assert "140" in bad.note and "14" in bad.note  # the figures behind it
     kept = answers[("人市", "daily-operations.q1")]
     assert (kept.value, kept.evaluator, kept.note) == ("yes", "张三", "checked by hand")
