@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from govaudit.errors import listed
 from govaudit.i18n import N_, _
 
 from .common import (
@@ -122,7 +123,7 @@ def check(
     for checked in result.sites:
         _print_site(checked)
     if result.reused:
-        shown = ", ".join(result.reused[:5]) + (" …" if len(result.reused) > 5 else "")
+        shown = listed(result.reused, 5)
         console.print(_("Applied the results the last check stored for {count} site(s) "
                         "({shown}), not probed again; --rerun probes them anew.").format(
                           count=len(result.reused), shown=shown), markup=False)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from govaudit.checklist import Checklist, Question
-from govaudit.errors import GovauditError, OptionError, RowsError
+from govaudit.errors import GovauditError, OptionError, RowsError, UnknownName, checklist_where
 from govaudit.i18n import _
 from govaudit.model import Answer, Site, utc_now
 from govaudit.tables import read_records
@@ -22,11 +22,8 @@ ANSWER_HEADERS = {
 def find_question(checklist: Checklist, qid: str) -> Question:
     question = checklist.question(qid)
     if question is None:
-        near = [q.id for q in checklist.questions if qid in q.id or q.id.startswith(qid)][:5]
-        hint = f" (did you mean {', '.join(near)}?)" if near else ""
-        raise GovauditError(_(
-            "unknown question {qid!r} in checklist {id}{hint}").format(
-            qid=qid, id=checklist.id, hint=hint), hint="checklist_show")
+        raise UnknownName("question", qid, [q.id for q in checklist.questions],
+                          checklist_where(checklist), hint="checklist_show")
     return question
 
 

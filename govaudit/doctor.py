@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, listed
 from govaudit.i18n import _
 from govaudit.version import __version__
 
@@ -118,7 +118,7 @@ def run_checks(workspace: Path | None = None, explicit_workspace: bool = False,
         checks.append(Check("CJK font", "warn", "fc-list is not available to check; if Chinese "
                             f"text shows as boxes, {FONT_HELP}"))
     elif fonts:
-        shown = ", ".join(fonts[:3]) + (f" and {len(fonts) - 3} more" if len(fonts) > 3 else "")
+        shown = listed(fonts, 3)
         checks.append(Check("CJK font", "ok", shown))
     else:
         checks.append(Check("CJK font", "fail", f"none installed; {FONT_HELP}"))

@@ -7,6 +7,9 @@ options and commands; see commands/hints.py)."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
+
 from govaudit.i18n import _
 
 
@@ -74,3 +77,58 @@ class ConflictError(UsageError):
     def __init__(self, *fields: str) -> None:
         self.fields = fields
         super().__init__(_("give only one of: {fields}").format(fields=", ".join(fields)))
+
+
+SHOWN_NAMES = 10  # known names an error lists before "… and N more"
+
+
+def closest(given: str, known: Sequence[str], n: int = 5) -> list[str]:
+    """The known names `given` most likely meant, best first: those that hold it or that it
+    holds (青山 → 青山县), then the nearest by spelling (site-mark.q2 → site-marks.q2)."""
+    text = given.strip().casefold()
+    if not text:
+        return []
+    folded = {name: name.casefold() for name in known}
+    holding = [name for name, f in folded.items() if text in f or (f and f in text)]
+    holding.sort(key=lambda name: abs(len(folded[name]) - len(text)))
+    near = difflib.get_close_matches(text, list(folded.values()), n=n, cutoff=0.6)
+    by_fold = {f: name for name, f in folded.items()}
+    return list(dict.fromkeys([*holding, *(by_fold[f] for f in near)]))[:n]
+
+
+def listed(names: Sequence[str], limit: int = SHOWN_NAMES) -> str:
+    """'a, b, c' or, past `limit`, 'a, b, … and 12 more'."""
+    shown = ", ".join(names[:limit])
+    if len(names) <= limit:
+        return shown
+    return _("{shown} … and {count} more").format(shown=shown, count=len(names) - limit)
+
+
+def checklist_where(checklist: object) -> str:
+    """'checklist ID': where an unknown question or indicator was looked for."""
+    return _("checklist {id}").format(id=getattr(checklist, "id", checklist))
+
+
+class UnknownName(GovauditError):
+    """A name that is not known: a site, a question, an indicator. `candidates` are the known
+    names it most likely meant (best first), `known` every known name; the message offers
+    the candidates and lists the known names ("… and N more" past a few)."""
+
+    def __init__(self, kind: str, given: str, known: Sequence[str], where: str = "",
+                 hint: str | None = None) -> None:
+        self.kind = kind  # what `given` names: "site", "question", "indicator"
+        self.given = given
+        self.known = list(known)
+        self.candidates = closest(given, self.known)
+        kinds = {"site": _("unknown site {given!r}"), "question": _("unknown question {given!r}"),
+                 "indicator": _("unknown indicator {given!r}")}
+        message = kinds.get(kind, _("unknown {kind} {given!r}")).format(given=given, kind=kind)
+        if where:
+            message = _("{message} in {where}").format(message=message, where=where)
+        if self.candidates:
+            message += _("; did you mean {candidates}?").format(
+                candidates=_(" or ").join(self.candidates))
+        if kind == "site":
+            message += _(" (sites: {known})").format(
+                known=listed(self.known) if self.known else _("none yet"))
+        super().__init__(message, hint=hint)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, UnknownName, checklist_where
 from govaudit.filenames import safe_name
 from govaudit.files import atomic_write, pseudo_filesystem, temporary_beside
 from govaudit.filetypes import content_problem
@@ -154,8 +154,9 @@ def attach(workspace: Workspace, store: Store, site: str, question: str, source:
     store.site(site)  # unknown site: clear error before anything is written
     q = workspace.checklist.question(question)
     if q is None:
-        raise GovauditError(_("unknown question {question!r} in checklist {id}").format(
-            question=question, id=workspace.checklist.id), hint="checklist_show")
+        checklist = workspace.checklist
+        raise UnknownName("question", question, [q.id for q in checklist.questions],
+                          checklist_where(checklist), hint="checklist_show")
     source = Path(source)
     elsewhere = _leads_elsewhere(source)
     if elsewhere:

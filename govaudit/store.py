@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, UnknownName
 from govaudit.filenames import earlier_safe_name, folded, safe_name
 from govaudit.files import atomic_write, fsync_dir, write_beside
 from govaudit.i18n import _
@@ -161,9 +161,7 @@ class Store:
         for site in self.sites():
             if site.name == name:
                 return site
-        known = ", ".join(s.name for s in self.sites()[:10]) or "none yet"
-        raise GovauditError(_("unknown site {name!r} (sites: {known})").format(
-            name=name, known=known), hint="add_site")
+        raise UnknownName("site", name, [s.name for s in self.sites()], hint="add_site")
 
     def select(self, names: Iterable[str] | None = None) -> list[Site]:
         """The named sites in the order given, each once (an unknown name is an error that

@@ -199,7 +199,8 @@ def test_the_core_signals_and_the_cli_words_the_option(cli, make_workspace, tmp_
     assert "unknown question 'zz.q9'" in en.output
     assert "; 'govaudit checklist show' lists them" in en.output, en.output
     zh = cli("--lang", "zh", "answer", "成都市", "zz.q9", "yes", cwd=ws.root)
-    assert "中没有问题 'zz.q9'；'govaudit checklist show' 可列出全部" in zh.output, zh.output
+    assert "未知问题 'zz.q9'（指标体系 " in zh.output, zh.output
+    assert "；'govaudit checklist show' 可列出全部" in zh.output, zh.output
     csv = cli("--lang", "zh", "sites", "import", str(table), "--sheet", "Sheet1", cwd=ws.root)
     assert "CSV 文件没有工作表；去掉 --sheet Sheet1" in csv.output, csv.output
 

@@ -32,7 +32,7 @@ from govaudit.archive.timestamps import (
     token_authority,
     token_path,
 )
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, listed
 from govaudit.evidence import MANIFEST_PREFIX, sha256_file, utc_time
 from govaudit.files import temporary_beside
 from govaudit.i18n import _
@@ -83,7 +83,7 @@ def export_bundle(workspace: Workspace, store: Store, site: str, out_zip: Path,
     if changed:
         raise GovauditError(_(
             "{site}: {count} evidence file(s) no longer match their records, nothing exported: "
-            "{listed}").format(site=site, count=len(changed), listed=", ".join(changed[:5])),
+            "{listed}").format(site=site, count=len(changed), listed=listed(changed, 5)),
             hint="evidence_verify")
     bundle = Bundle(Path(out_zip), site)
     for manifest in sorted(workspace.evidence_dir.glob(f"{MANIFEST_PREFIX}*.json")):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from govaudit.capture.options import Target
-from govaudit.errors import GovauditError, OptionError
+from govaudit.errors import GovauditError, OptionError, UnknownName, checklist_where
 from govaudit.i18n import _
 
 if TYPE_CHECKING:
@@ -30,16 +30,16 @@ def build_targets(checklist: Checklist, store: Store, *, sites: list[Site] | Non
     if question:
         q = checklist.question(question)
         if q is None:
-            raise GovauditError(_("unknown question {question!r} in checklist {id}").format(
-                question=question, id=checklist.id))
+            raise UnknownName("question", question, [q.id for q in checklist.questions],
+                              checklist_where(checklist), hint="checklist_show")
         if indicator and indicator != q.indicator_id:
             raise GovauditError(_(
                 "question {question} belongs to indicator {indicator_id}, not {indicator}").format(
                 question=question, indicator_id=q.indicator_id, indicator=indicator))
         indicator = q.indicator_id
     if indicator and checklist.indicator(indicator) is None:
-        raise GovauditError(_("unknown indicator {indicator!r} in checklist {id}").format(
-            indicator=indicator, id=checklist.id))
+        raise UnknownName("indicator", indicator, [i.id for i in checklist.indicators],
+                          checklist_where(checklist), hint="checklist_show")
     if url:
         reason = check_url(url)
         if reason:

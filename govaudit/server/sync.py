@@ -37,7 +37,7 @@ from typing import Any, BinaryIO
 import psycopg
 from psycopg.types.json import Jsonb
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, listed
 from govaudit.i18n import _
 from govaudit.model import PROBE_EVALUATOR, Answer, Site
 from govaudit.server.connection import ServerSettings, connect
@@ -317,8 +317,7 @@ def sync(store: Store, settings: ServerSettings, evaluator: str, *, batch: int =
                 others.add(answer.evaluator)
         if outside:
             names = sorted(outside)
-            shown = ", ".join(names[:10]) + (f" … and {len(names) - 10} more"
-                                             if len(names) > 10 else "")
+            shown = listed(names)
             result.not_pushed.append(f"answers for {len(names)} site(s) not assigned to "
                                      f"{who.evaluator or who.role} on the server stay in "
                                      f"this workspace: {shown}")

@@ -16,7 +16,7 @@ from typing import Any
 
 from govaudit.answers import level_problem
 from govaudit.checklist import Checklist, Question
-from govaudit.errors import GovauditError, RowsError
+from govaudit.errors import GovauditError, RowsError, listed
 from govaudit.i18n import _
 from govaudit.model import Answer, Site, utc_now
 from govaudit.sites import add_sites as store_sites
@@ -205,7 +205,7 @@ def _check_sites_known(path: Path, sheets: list[str], answers: Table,
                       if (name := _text(row.cells.get("site")).strip()) and name not in known})
     if not unknown:
         return
-    shown = ", ".join(unknown[:5]) + (f", … ({len(unknown)} in all)" if len(unknown) > 5 else "")
+    shown = listed(unknown, 5)
     raise GovauditError(
         _(
             "{path}: no sheet named {SUMMARY} (sheets: {listed}), so the {count} site(s) its "
