@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from govaudit.i18n import N_
+from govaudit.i18n import N_, _
 
 from .common import (
     MonitorWindowOption,
@@ -51,9 +51,10 @@ def report(
 ) -> None:
     length = window_seconds(window)
     audit = open_audit(workspace)
-    with console.status("Writing the report…"):
+    with console.status(_("Writing the report…")):
         index = audit.report(output and here(output), sites=site, link_evidence=link_evidence,
                              window=length, publish=publish, server=server or bool(service),
                              service=service)
-    console.print(f"Report: {index}", markup=False)
-    console.print(f"Open {index.resolve().as_uri()} in a browser.", markup=False)
+    console.print(_("Report: {index}").format(index=index), markup=False)
+    console.print(_("Open {as_uri} in a browser.").format(
+        as_uri=index.resolve().as_uri()), markup=False)

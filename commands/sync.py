@@ -14,10 +14,7 @@ from .common import (
     print_notices,
 )
 
-HELP = N_("Push this workspace's answers to the team server and pull the server's. Answers "
-          "are matched by (site, question, evaluator, version); where versions differ the "
-          "latest wins, as in 'export merge'. Syncing again changes nothing; a sync cut short "
-          "loses nothing: run it again. The workspace works offline without it.")
+HELP = N_("Push this workspace's answers to the team server and pull the server's.")
 
 
 def sync(
@@ -25,7 +22,12 @@ def sync(
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Push this workspace's answers to the team server and pull the server's (HELP)."""
+    """Push this workspace's answers to the team server and pull the server's.
+
+    Answers are matched by (site, question, evaluator, version); where versions differ the
+    latest wins, as in 'export merge'. Syncing again changes nothing; a sync cut short
+    loses nothing: run it again. The workspace works offline without it.
+    """
     result = open_audit(workspace).sync(service=service)
     if json:
         print_json({"role": result.member.role, "evaluator": result.member.evaluator,
@@ -37,23 +39,26 @@ def sync(
                     "files_copied": result.files_copied})
         return
     who = result.member.evaluator or result.member.role
-    synced = _("synced as {who} (lead)") if result.member.lead else _("synced as {who}")
-    console.print(synced.format(who=who) + _(
-        ": {pushed} answer version(s) pushed, {on_server} already on the server, {pulled} "
-        "pulled into this workspace").format(pushed=result.pushed, on_server=result.on_server,
-                                             pulled=result.pulled), markup=False)
+    console.print(_(
+        "synced as {who}{value}: {pushed} answer version(s) pushed, {on_server} already on the "
+        "server, {pulled} pulled into this workspace").format(
+        who=who, value=' (lead)' if result.member.lead else '', pushed=result.pushed,
+        on_server=result.on_server, pulled=result.pulled), markup=False)
     if result.conflicts:
-        console.print(_("{count} answer(s) had differing versions: the latest was kept, as "
-                        "'export merge' keeps it").format(count=result.conflicts),
-                      markup=False)
+        console.print(_(
+            "{conflicts} answer(s) had differing versions: the latest was kept, as 'export "
+            "merge' keeps it").format(conflicts=result.conflicts), markup=False)
     if result.sites_pushed:
-        console.print(_("{count} site(s) added or changed on the server").format(
-            count=result.sites_pushed), markup=False)
+        console.print(_("{sites_pushed} site(s) added or changed on the server").format(
+            sites_pushed=result.sites_pushed),
+                      markup=False)
     if result.sites_added:
-        console.print(_("{count} site(s) assigned to you added here: {names}").format(
-            count=len(result.sites_added), names=", ".join(result.sites_added)), markup=False)
+        console.print(_("{count} site(s) assigned to you added here: {listed}").format(
+            count=len(result.sites_added), listed=', '.join(result.sites_added)), markup=False)
     if result.evidence_pushed or result.files_copied:
-        console.print(_("{records} evidence record(s) pushed, {files} file(s) copied to the "
-                        "shared folder").format(records=result.evidence_pushed,
-                                                files=result.files_copied), markup=False)
+        console.print(_(
+            "{evidence_pushed} evidence record(s) pushed, {files_copied} file(s) copied to the "
+            "shared folder").format(
+            evidence_pushed=result.evidence_pushed, files_copied=result.files_copied),
+                      markup=False)
     print_notices([], result.not_pushed)

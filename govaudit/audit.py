@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError, OptionError, UsageError
+from govaudit.i18n import _
 from govaudit.model import Answer, PageRef, RemovedSite, Site, SiteChange, SitesPlan
 from govaudit.scoring import Scorer, ScoreReport, Settlement, scorer
 from govaudit.store import Store
@@ -98,12 +99,13 @@ class Sites:
 
         problem = name_problem(name)
         if problem:
-            raise UsageError(f"site name refused, nothing added: {problem}")
+            raise UsageError(_("site name refused, nothing added: {problem}").format(
+                problem=problem))
         typed: list[str] = []
         try:
             site = validate_site(self._audit.checklist, name, url, level, region, group, typed)
         except GovauditError as exc:
-            raise GovauditError(f"site {name}: {exc}") from None
+            raise GovauditError(_("site {name}: {error}").format(name=name, error=exc)) from None
         if notes is not None:
             notes.extend(f"URL {note}" for note in typed)
             notes.extend(group_warnings(self._audit.checklist, [site]))
@@ -154,8 +156,8 @@ class Sites:
         site = self.get(name)
         answers = self._audit.store.answers(site.name)
         if answers and not with_answers:
-            raise GovauditError(f"site {site.name} has {len(answers)} answer(s); give "
-                                "--with-answers to remove it (the answers are archived)")
+            raise GovauditError(_("site {name} has {count} answer(s)").format(
+                name=site.name, count=len(answers)), hint="with_answers")
         archive = archive_site(self._audit.store, site, answers) if answers else None
         self._audit.store.remove_site(site.name)
         return RemovedSite(site, len(answers), None if archive is None else str(archive))
@@ -530,8 +532,9 @@ class Audit:
         settings = self.evidence_settings
         key = team_key(settings)
         if key is None:
-            raise GovauditError(f"no signing key: make one with 'govaudit evidence keygen' "
-                                f"(it sets [evidence] key in {self.workspace.config_path})")
+            raise GovauditError(_(
+                "no signing key: [evidence] key in {config} names none").format(
+                config=self.workspace.config_path), hint="evidence_keygen")
         return settings.signer, sign_unsigned(self.workspace, key, settings.signer)
 
     def timestamp(self, tsa: str | None = None) -> list[TimestampResult]:
@@ -683,7 +686,7 @@ class Audit:
         from govaudit.server.sync import sync
 
         if batch < 1:
-            raise OptionError("batch", "must be 1 or more")
+            raise OptionError("batch", _("must be 1 or more"))
         return sync(self.store, self.server_settings(service), self.evaluator, batch=batch,
                     acknowledged=acknowledged)
 
@@ -709,14 +712,16 @@ def check_publish(publish: str | None) -> None:
     from govaudit.checklist.model import PUBLISH
 
     if publish is not None and publish not in PUBLISH:
-        raise OptionError("publish", f"{publish!r}: use {' or '.join(PUBLISH)}")
+        raise OptionError("publish", _("{publish!r}: use {listed}").format(
+            publish=publish, listed=' or '.join(PUBLISH)))
 
 
 def _tsa_url(given: str | None, configured: str) -> str:
     """The TSA a capture asks: `given` (--tsa), else govaudit.toml's; "" for none."""
     url = (given or "").strip() or configured
     if url and not url.startswith(("http://", "https://")):
-        raise GovauditError(f"--tsa {url!r}: must be an http:// or https:// URL")
+        raise OptionError("tsa", _("{url!r}: must be an http:// or https:// URL").format(
+            url=url))
     return url
 
 

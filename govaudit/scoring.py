@@ -40,7 +40,8 @@ class Settlement:
             return cls()
         if text.startswith("evaluator:") and text.removeprefix("evaluator:").strip():
             return cls(text.removeprefix("evaluator:").strip())
-        raise GovauditError(f"settlement {text!r}: use 'review' or 'evaluator:NAME'")
+        raise GovauditError(_("settlement {text!r}: use 'review' or 'evaluator:NAME'").format(
+            text=text))
 
     def __str__(self) -> str:
         return f"evaluator:{self.prefer}" if self.prefer else "review"
@@ -211,12 +212,12 @@ class ScoreReport:
             return ""
         sites = len({d.site for d in self.disagreements})
         open_sites = len({d.site for d in self.unsettled})
-        text = (f"{len(self.disagreements)} question(s) on {sites} site(s) where evaluators "
-                f"disagree: {self.settlement.describe()}")
+        text = _("{count} question(s) on {sites} site(s) where evaluators disagree: "
+                 "{rule}").format(count=len(self.disagreements), sites=sites,
+                                  rule=self.settlement.describe())
         if open_sites:
-            text += (f"; {open_sites} site(s) have unsettled disagreements (set "
-                     "[scoring] prefer = \"evaluator:NAME\" in govaudit.toml, or merge with "
-                     "--prefer evaluator:NAME)")
+            text += _("; {count} site(s) have unsettled disagreements (set [scoring] prefer = "
+                      "\"evaluator:NAME\" in govaudit.toml)").format(count=open_sites)
         return text
 
     def notes(self) -> list[str]:
@@ -300,17 +301,21 @@ def skip_reason(checklist: Checklist, question: Question, values: Mapping[str, o
     for unless in question.unless:
         if unless.holds(values.get(unless.question)):
             target = checklist.question(unless.question)
-            return (f"it is not asked when {unless.source} ({unless.question} "
-                    f"{target.text if target else ''}): the unit has no such function and "
-                    "the rest is scaled")
+            return (_(
+                "it is not asked when {source} ({question} {value}): the unit has no such "
+                "function and the rest is scaled").format(
+                source=unless.source, question=unless.question,
+                value=target.text if target else ''))
     condition = question.relevant
     if condition is None:
         return ""
     target = checklist.question(condition.question)
     shown = target.display(values.get(condition.question)) if target else ""
-    return (f"it is asked only when {condition.source} ({condition.question} "
-            f"{target.text if target else ''}), and {condition.question} is answered "
-            f"{shown!r}")
+    return (_(
+        "it is asked only when {source} ({question} {value}), and {question} is answered "
+        "{shown!r}").format(
+        source=condition.source, question=condition.question,
+        value=target.text if target else '', shown=shown))
 
 
 def benchmarks(checklist: Checklist, sites: list[Site],
@@ -386,8 +391,9 @@ def _check_count(checklist: Checklist, answer: Answer) -> None:
     try:
         question.parse_value(answer.value)
     except ValueError as exc:
-        raise GovauditError(f"site {answer.site}: the stored answer to {exc}; answer it again "
-                            f"(govaudit answer {answer.site} {answer.question} VALUE)") from None
+        raise GovauditError(_("site {site}: the stored answer to {error}").format(
+            site=answer.site, error=exc), hint="answer_again",
+            hint_args={"site": answer.site, "question": answer.question}) from None
 
 
 def _score_site(checklist: Checklist, site: Site, values: dict[str, object],

@@ -33,9 +33,10 @@ from typing import TYPE_CHECKING, Any
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, UnknownName
 from govaudit.filenames import earlier_safe_name, folded, safe_name
 from govaudit.files import atomic_write, fsync_dir, write_beside
+from govaudit.i18n import _
 from govaudit.model import (
     Answer,
     Evidence,
@@ -68,8 +69,9 @@ class AtomicJSONStorage(Storage):
             data: dict[str, dict[str, Any]] = json.loads(text)
             return data
         except ValueError as exc:  # also a number too long to read back
-            raise GovauditError(f"{self.path}: damaged store file ({exc}); restore it from "
-                                "a backup or remove it") from None
+            raise GovauditError(_(
+                "{path}: damaged store file ({error}); restore it from a backup or remove "
+                "it").format(path=self.path, error=exc)) from None
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         _write_json(self.path, data, self.mode)
@@ -159,9 +161,7 @@ class Store:
         for site in self.sites():
             if site.name == name:
                 return site
-        known = ", ".join(s.name for s in self.sites()[:10]) or "none yet"
-        raise GovauditError(f"unknown site {name!r} (sites: {known}; add with 'govaudit sites "
-                            "add' or 'govaudit sites import')")
+        raise UnknownName("site", name, [s.name for s in self.sites()], hint="add_site")
 
     def select(self, names: Iterable[str] | None = None) -> list[Site]:
         """The named sites in the order given, each once (an unknown name is an error that
@@ -192,18 +192,22 @@ class Store:
             existing = {d["name"] for d in table.all()}
             clash = [s.name for s in added if s.name in existing]
             if clash:
-                raise GovauditError(f"site(s) already in the workspace: {', '.join(clash)}")
+                raise GovauditError(_("site(s) already in the workspace: {listed}").format(
+                    listed=', '.join(clash)))
             unknown = [s.name for s in changed if s.name not in existing]
             if unknown:
-                raise GovauditError(f"site(s) not in the workspace: {', '.join(unknown)}")
+                raise GovauditError(_("site(s) not in the workspace: {listed}").format(
+                    listed=', '.join(unknown)))
             # a crafted name with the same 8-hex hash would share files (also where case folds)
             files = {folded(safe_name(name)): name for name in existing}
             for site in added:
                 other = files.setdefault(folded(safe_name(site.name)), site.name)
                 if other != site.name:
                     raise GovauditError(
-                        f"site {site.name!r} would share its data files "
-                        f"({safe_name(site.name)}) with site {other!r}; rename one of them")
+                        _(
+                            "site {name!r} would share its data files ({safe_name}) with site "
+                            "{other!r}; rename one of them").format(
+                            name=site.name, safe_name=safe_name(site.name), other=other))
             # one atomic write of the whole file: the old list or the new one, never half
             storage = AtomicJSONStorage(self.root / "sites.json")
             data = storage.read() or {}
@@ -429,8 +433,9 @@ class Store:
             batch = [Answer.from_dict(d) for d in data["answers"]]
             keep_newer = bool(data.get("keep_newer"))
         except (ValueError, KeyError, TypeError) as exc:
-            raise GovauditError(f"{self.journal}: damaged journal of an interrupted save of "
-                                f"answers ({exc}); remove it to drop that save") from None
+            raise GovauditError(_(
+                "{journal}: damaged journal of an interrupted save of answers ({error}); remove "
+                "it to drop that save").format(journal=self.journal, error=exc)) from None
         staged, _saved = self._stage_answers(batch, keep_newer)
         _put_in_place(staged)
         self._drop_journal()

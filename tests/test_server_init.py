@@ -128,7 +128,7 @@ def test_server_init_refuses_half_a_tls_setting_and_a_used_folder(tmp_path, cli)
     cert, _key = _self_signed(tmp_path)
     half = cli("server", "init", str(tmp_path / "srv"), "--cert", str(cert))
     assert half.exit_code == 2
-    assert "give both --cert and --key" in half.output
+    assert "--cert and the key go together for TLS" in half.output
     assert not (tmp_path / "srv").exists()
     used = tmp_path / "used"
     used.mkdir()

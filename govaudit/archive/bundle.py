@@ -32,9 +32,10 @@ from govaudit.archive.timestamps import (
     token_authority,
     token_path,
 )
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, listed
 from govaudit.evidence import MANIFEST_PREFIX, sha256_file, utc_time
 from govaudit.files import temporary_beside
+from govaudit.i18n import _
 from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ def export_bundle(workspace: Workspace, store: Store, site: str, out_zip: Path,
     store.site(site)  # unknown site: a clear error
     records = store.evidence_records(site)
     if not records:
-        raise GovauditError(f"{site}: no evidence captured yet (govaudit evidence --site {site})")
+        raise GovauditError(_("{site}: no evidence captured yet").format(site=site),
+                            hint="capture_evidence", hint_args={"site": site})
     root = workspace.root
     members: dict[str, Path] = {}  # path in the zip -> file on disk
     changed: list[str] = []
@@ -79,9 +81,10 @@ def export_bundle(workspace: Workspace, store: Store, site: str, out_zip: Path,
             members[entry.path] = path
             _add_sidecars(members, root, path)
     if changed:
-        raise GovauditError(f"{site}: {len(changed)} evidence file(s) no longer match their "
-                            f"records, nothing exported: {', '.join(changed[:5])}; run "
-                            "'govaudit evidence verify'")
+        raise GovauditError(_(
+            "{site}: {count} evidence file(s) no longer match their records, nothing exported: "
+            "{listed}").format(site=site, count=len(changed), listed=listed(changed, 5)),
+            hint="evidence_verify")
     bundle = Bundle(Path(out_zip), site)
     for manifest in sorted(workspace.evidence_dir.glob(f"{MANIFEST_PREFIX}*.json")):
         if not _mentions(manifest, ids):
@@ -148,7 +151,8 @@ def _write_zip(target: Path, members: dict[str, Path], readme: bytes) -> None:
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise GovauditError(f"{target}: the bundle cannot be written ({exc.strerror or exc})"
+        raise GovauditError(_("{target}: the bundle cannot be written ({value})").format(
+            target=target, value=exc.strerror or exc)
                             ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -50,6 +50,7 @@ from govaudit.evidence import (
     url_label,
     write_manifest,
 )
+from govaudit.i18n import _
 from govaudit.netpolicy import AddressPolicy
 from govaudit.urls import (
     origin,
@@ -111,8 +112,8 @@ async def _keep_archive(workspace: EvidenceFolder, record: dict[str, Any],
 
 def _crashed(record: dict[str, Any], memory_limit_mb: int) -> None:
     """A capture whose page crashed: most often over the memory limit, which ends it so."""
-    _add_error(record, f"the page crashed (a page over the {memory_limit_mb:,} MB memory "
-                       "limit, --memory-limit, is ended so)")
+    _add_error(record, _("the page crashed (a page over the {limit:,} MB memory limit is "
+                         "ended so)").format(limit=memory_limit_mb))
     record["failure"] = "memory"
 
 
@@ -453,7 +454,7 @@ class _Pipeline:
         the time left). Returns the final document's response."""
         from playwright.async_api import Error as PlaywrightError
 
-        for _ in range(MAX_CLIENT_HOPS):
+        for _hop in range(MAX_CLIENT_HOPS):
             await asyncio.sleep(SETTLE_S)  # a refresh of 0 s, a redirect from a load handler
             wait = visit.pending(time_left() - 1.0)
             if wait is None:  # the browser may not have said yet what the page declares
@@ -717,7 +718,8 @@ async def arun_captures(workspace: EvidenceFolder, store: Store, targets: Iterab
     targets, nets = _site_nets(store, list(dict.fromkeys(targets)), options)
     concurrency = default_concurrency() if concurrency is None else concurrency
     if concurrency < 1:
-        raise OptionError("concurrency", f"{concurrency}: must be at least 1")
+        raise OptionError("concurrency", _("{concurrency}: must be at least 1").format(
+            concurrency=concurrency))
     result = CaptureRun(run or new_run_id())
     started = time.monotonic()
     if not targets:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from govaudit.evidence import EvidenceFolder, file_stem, site_folder, url_label
 from govaudit.files import atomic_write_with
+from govaudit.i18n import _
 from govaudit.model import EvidenceFile
 
 if TYPE_CHECKING:
@@ -91,12 +92,12 @@ async def save_download(workspace: EvidenceFolder, record: dict[str, Any], downl
         while not finished.done():
             size = _size(browser_file) if browser_file is not None else 0
             if size > limit:
-                reason = (f"the download was cut at {_megabytes(size)}: over the "
-                          f"{_megabytes(limit)} limit (--max-download), deleted")
+                reason = _("the download was cut at {size}: over the {limit} download limit, "
+                           "deleted").format(size=_megabytes(size), limit=_megabytes(limit))
                 break
             if time.monotonic() > deadline:
-                reason = (f"the download did not finish within {seconds:.0f}s "
-                          f"({_megabytes(size)} so far), deleted")
+                reason = _("the download did not finish within {seconds:.0f}s ({size} so far), "
+                           "deleted").format(seconds=seconds, size=_megabytes(size))
                 break
             await asyncio.wait({finished}, timeout=POLL_S)
         if not reason:
@@ -104,15 +105,16 @@ async def save_download(workspace: EvidenceFolder, record: dict[str, Any], downl
                 path = Path(finished.result())
             except PlaywrightError as exc:
                 failure = await download.failure()
-                return f"the download failed: {failure or exc.message.splitlines()[0]}"
+                return _("the download failed: {error}").format(
+                    error=failure or exc.message.splitlines()[0])
             name = download.suggested_filename or "download"
             label = f"{url_label(record['requested_url'])}-{Path(name).stem}"
             dest = site_folder(workspace.evidence_dir, record["site"]) / (
                 file_stem(record, label) + Path(name).suffix[:16])
             copied = await asyncio.to_thread(copy_hashed, path, dest, limit)
             if copied is None:
-                reason = (f"the download is over the {_megabytes(limit)} limit "
-                          "(--max-download), deleted")
+                reason = _("the download is over the {limit} download limit, deleted").format(
+                    limit=_megabytes(limit))
             else:
                 sha, size = copied
                 record["files"].append(EvidenceFile(

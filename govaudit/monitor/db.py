@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 from govaudit.urls import redact_url
 
 FILE_NAME = "monitor.sqlite"
@@ -192,7 +193,9 @@ class MonitorDB:
             hint = (": the disk is full (or the file size limit is reached); the samples "
                     "already written are kept and readable. Free some space and start the "
                     "monitor again")
-        return GovauditError(f"{self.path}: cannot {doing} the monitoring samples ({text}){hint}")
+        return GovauditError(_(
+            "{path}: cannot {doing} the monitoring samples ({text}){hint}").format(
+            path=self.path, doing=doing, text=text, hint=hint))
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

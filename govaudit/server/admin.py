@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import sql
 
-from govaudit.errors import GovauditError, UsageError
+from govaudit.errors import GovauditError, OptionError, UsageError
+from govaudit.i18n import _
 from govaudit.server.cluster import Cluster
 from govaudit.server.connection import ServerSettings, connect
 from govaudit.server.schema import Migration, applied_version, check_current, migrate
@@ -92,7 +93,8 @@ def _reported(method: Callable[..., T]) -> Callable[..., T]:
             return method(self, *args, **kwargs)
         except psycopg.Error as exc:
             detail = str(exc).strip().replace("\n", " ")
-            raise GovauditError(f"{self.where}: {detail}") from None
+            raise GovauditError(_("{where}: {detail}").format(
+                where=self.where, detail=detail)) from None
 
     return call
 
@@ -126,12 +128,13 @@ class TeamServer:
         with its schema, the owner's service file and password file."""
         folder = Path(folder).resolve()
         if (cert is None) != (key is None):
-            raise UsageError("give both --cert and --key for TLS, or neither")
+            raise OptionError("cert", _("and the key go together for TLS: give both, or neither"))
         for given in (cert, key):
             if given is not None and not Path(given).is_file():
-                raise UsageError(f"{given}: no such file")
+                raise UsageError(_("{given}: no such file").format(given=given))
         if folder.exists() and any(folder.iterdir()):
-            raise GovauditError(f"{folder}: not empty; give a new folder for the server")
+            raise GovauditError(_("{folder}: not empty; give a new folder for the server").format(
+                folder=folder))
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o755)
         cluster = Cluster(folder / "data", port, folder / "socket", listen, OWNER)
@@ -183,8 +186,8 @@ class TeamServer:
         try:
             return migrate(self.conn)
         except psycopg.errors.InsufficientPrivilege as exc:
-            raise GovauditError(f"{self.where}: migrate needs the server's owner: "
-                                f"{str(exc).strip()}") from None
+            raise GovauditError(_("{where}: migrate needs the server's owner: {strip}").format(
+                where=self.where, strip=str(exc).strip())) from None
 
     @_reported
     def version(self) -> int:
@@ -199,10 +202,12 @@ class TeamServer:
         name = name.strip()
         role = (role or "").strip() or _role_for(name)
         if not name:
-            raise UsageError("give the evaluator's name, as their workspace has it")
+            raise UsageError(_("give the evaluator's name, as their workspace has it"))
         if not ROLE_NAME.match(role):
-            raise UsageError(f"role {role!r}: use letters, digits and _ (at most 63), "
-                             "starting with a letter")
+            raise UsageError(_(
+                "role {role!r}: use letters, digits and _ (at most 63), starting with a "
+                "letter").format(
+                role=role))
         password = password or secrets.token_urlsafe(18)
         group = "govaudit_lead" if lead else "govaudit_evaluator"
         try:
@@ -212,13 +217,15 @@ class TeamServer:
                 self.conn.execute("INSERT INTO evaluators (name, role, lead) "
                                   "VALUES (%s, %s, %s)", (name, role, lead))
         except psycopg.errors.DuplicateObject:
-            raise GovauditError(f"the role {role!r} exists already on the server; give "
-                                "another with --role") from None
+            raise GovauditError(_("the role {role!r} exists already on the server").format(
+                role=role), hint="role") from None
         except psycopg.errors.UniqueViolation:
-            raise GovauditError(f"the server has an evaluator {name!r} already") from None
+            raise GovauditError(_("the server has an evaluator {name!r} already").format(
+                name=name)) from None
         except psycopg.errors.InsufficientPrivilege as exc:
-            raise GovauditError(f"{self.where}: adding a member needs the server's owner: "
-                                f"{str(exc).strip()}") from None
+            raise GovauditError(_(
+                "{where}: adding a member needs the server's owner: {strip}").format(
+                where=self.where, strip=str(exc).strip())) from None
         return NewMember(name, role, lead, password)
 
     @_reported
@@ -228,15 +235,15 @@ class TeamServer:
         check_current(self.conn, self.where)
         if not self.conn.execute("SELECT 1 FROM evaluators WHERE name = %s",
                                  (evaluator,)).fetchone():
-            raise GovauditError(f"no evaluator {evaluator!r} on the server (add them with "
-                                "'govaudit server add-evaluator')")
+            raise GovauditError(_("no evaluator {evaluator!r} on the server").format(
+                evaluator=evaluator), hint="add_evaluator")
         known = {r[0] for r in self.conn.execute("SELECT name FROM sites WHERE name = ANY(%s)",
                                                   (sites,))}
         unknown = [s for s in sites if s not in known]
         if unknown:
-            raise GovauditError(f"site(s) not on the server: {', '.join(unknown)} (the lead's "
-                                "'govaudit sync' pushes the workspace's sites); nothing was "
-                                "assigned")
+            raise GovauditError(_(
+                "site(s) not on the server: {listed} (the lead's sync pushes the workspace's "
+                "sites); nothing was assigned").format(listed=", ".join(unknown)), hint="sync")
         added = 0
         with self.conn.transaction(), self.conn.cursor() as cur:
             for site in dict.fromkeys(sites):
@@ -262,6 +269,7 @@ def _role_for(name: str) -> str:
     """A role name for an evaluator: the name itself when it is a plain identifier."""
     if ROLE_NAME.match(name):
         return name.lower()
-    raise UsageError(f"{name!r} cannot be a role name as it is: give one with --role "
-                     "(letters, digits and _, e.g. --role zhangsan)")
+    raise UsageError(_(
+        "{name!r} cannot be a role name as it is (a role name is letters, digits and _, e.g. "
+        "zhangsan)").format(name=name), hint="role")
 

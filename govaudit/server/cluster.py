@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 
 RUN_AS = "postgres"  # the OS user that runs PostgreSQL when govaudit runs as root
 BINDIR_VARIABLE = "GOVAUDIT_PG_BINDIR"
@@ -34,7 +35,8 @@ def postgres_bindir() -> Path:
     given = os.environ.get(BINDIR_VARIABLE)
     if given:
         if not (Path(given) / "initdb").is_file():
-            raise GovauditError(f"{BINDIR_VARIABLE}={given}: no initdb there")
+            raise GovauditError(_("{BINDIR_VARIABLE}={given}: no initdb there").format(
+                BINDIR_VARIABLE=BINDIR_VARIABLE, given=given))
         return Path(given)
     versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
                       key=lambda p: int(p.parent.parent.name)
@@ -44,7 +46,8 @@ def postgres_bindir() -> Path:
     found = shutil.which("initdb")
     if found:
         return Path(found).parent
-    raise GovauditError(f"PostgreSQL's initdb was not found: {INSTALL_HINT}")
+    raise GovauditError(_("PostgreSQL's initdb was not found: {INSTALL_HINT}").format(
+        INSTALL_HINT=INSTALL_HINT))
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -65,9 +68,10 @@ def _owner() -> pwd.struct_passwd | None:
     try:
         return pwd.getpwnam(RUN_AS)
     except KeyError:
-        raise GovauditError(f"PostgreSQL cannot run as root, and there is no {RUN_AS!r} OS "
-                            f"user to run it as: {INSTALL_HINT}, or run govaudit as an "
-                            "ordinary user") from None
+        raise GovauditError(_(
+            "PostgreSQL cannot run as root, and there is no {RUN_AS!r} OS user to run it as: "
+            "{INSTALL_HINT}, or run govaudit as an ordinary user").format(
+            RUN_AS=RUN_AS, INSTALL_HINT=INSTALL_HINT)) from None
 
 
 def check_reachable(folder: Path) -> None:
@@ -87,9 +91,11 @@ def check_reachable(folder: Path) -> None:
             allowed = info.st_mode & stat.S_IXOTH
         if not allowed:
             raise GovauditError(
-                f"PostgreSQL runs as the OS user {owner.pw_name}, which cannot enter "
-                f"{parent} (mode {stat.S_IMODE(info.st_mode):04o}): choose a folder it can "
-                "reach (e.g. under /srv or /var/lib)")
+                _(
+                    "PostgreSQL runs as the OS user {pw_name}, which cannot enter {parent} (mode "
+                    "{S_IMODE:04o}): choose a folder it can reach (e.g. under /srv or "
+                    "/var/lib)").format(
+                    pw_name=owner.pw_name, parent=parent, S_IMODE=stat.S_IMODE(info.st_mode)))
 
 
 @dataclass
@@ -117,8 +123,10 @@ class Cluster:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                                   stdin=subprocess.DEVNULL, cwd="/")
         except subprocess.TimeoutExpired:
-            raise GovauditError(f"{program} did not finish within {timeout:g}s "
-                                f"(data folder {self.data}; log {self.log})") from None
+            raise GovauditError(_(
+                "{program} did not finish within {timeout:g}s (data folder {data}; log "
+                "{log})").format(
+                program=program, timeout=timeout, data=self.data, log=self.log)) from None
         return done
 
     def _give(self, *paths: Path) -> None:
@@ -135,7 +143,8 @@ class Cluster:
         settings: where it listens, and how each kind of connection authenticates.
         `sync=False` skips initdb's flush to disk (a throwaway cluster)."""
         if self.data.exists() and any(self.data.iterdir()):
-            raise GovauditError(f"{self.data}: not empty; give a new folder for the cluster")
+            raise GovauditError(_("{data}: not empty; give a new folder for the cluster").format(
+                data=self.data))
         check_reachable(self.data)
         self.data.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.socket_dir.mkdir(parents=True, exist_ok=True)
@@ -152,8 +161,8 @@ class Cluster:
             args.append("--no-sync")
         done = self._run("initdb", args, timeout=180)
         if done.returncode != 0:
-            raise GovauditError(f"initdb failed for {self.data}: "
-                                f"{_last_lines(done.stderr or done.stdout)}")
+            raise GovauditError(_("initdb failed for {data}: {last_lines}").format(
+                data=self.data, last_lines=_last_lines(done.stderr or done.stdout)))
         settings = (
             "\n# govaudit\n"
             f"port = {self.port}\n"
@@ -180,8 +189,9 @@ class Cluster:
                                     str(self.data), "-l", str(self.log)],
                          timeout=START_TIMEOUT + 10)
         if done.returncode != 0:
-            raise GovauditError(f"PostgreSQL did not start (data folder {self.data}): "
-                                f"{_last_lines(self._log_tail() or done.stderr)}")
+            raise GovauditError(_(
+                "PostgreSQL did not start (data folder {data}): {last_lines}").format(
+                data=self.data, last_lines=_last_lines(self._log_tail() or done.stderr)))
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server: `fast` (roll back open transactions, checkpoint) or `immediate`
@@ -191,8 +201,9 @@ class Cluster:
         done = self._run("pg_ctl", ["stop", "-w", "-t", str(START_TIMEOUT), "-m", mode,
                                     "-D", str(self.data)], timeout=START_TIMEOUT + 10)
         if done.returncode != 0 and self.running():
-            raise GovauditError(f"PostgreSQL did not stop (data folder {self.data}): "
-                                f"{_last_lines(done.stderr)}")
+            raise GovauditError(_(
+                "PostgreSQL did not stop (data folder {data}): {last_lines}").format(
+                data=self.data, last_lines=_last_lines(done.stderr)))
 
     def running(self) -> bool:
         return self._run("pg_ctl", ["status", "-D", str(self.data)]).returncode == 0
@@ -209,14 +220,16 @@ class Cluster:
         try:
             text = (data / "postgresql.conf").read_text(encoding="utf-8")
         except OSError as exc:
-            raise GovauditError(f"{data}: not a PostgreSQL data folder ({exc.strerror})"
+            raise GovauditError(_("{data}: not a PostgreSQL data folder ({strerror})").format(
+                data=data, strerror=exc.strerror)
                                 ) from None
 
         def setting(name: str) -> str:
             found = re.findall(rf"^{name}\s*=\s*'?([^'\n#]*)'?", text, re.M)
             if not found:
-                raise GovauditError(f"{data}/postgresql.conf: no {name} (not made by "
-                                    "govaudit server init)")
+                raise GovauditError(_(
+                    "{data}/postgresql.conf: no {name} (not made by govaudit server init)").format(
+                    data=data, name=name))
             return str(found[-1]).strip()
 
         return cls(data, int(setting("port")), Path(setting("unix_socket_directories")),

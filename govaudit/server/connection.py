@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 
 CONNECT_TIMEOUT = 10  # seconds, unless PGCONNECT_TIMEOUT or the service says otherwise
 LIBPQ_VARIABLES = ("PGSERVICE", "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER")
@@ -47,14 +48,17 @@ class ServerSettings:
         table = config_table(path, "server")
         unknown = sorted(set(table) - {"service", "files"})
         if any(k in SECRET_KEYS for k in unknown):
-            raise GovauditError(f"{path}: [server] must not hold a password: keep it in "
-                                "~/.pgpass (or PGPASSWORD) and name a libpq service")
+            raise GovauditError(_(
+                "{path}: [server] must not hold a password: keep it in ~/.pgpass (or PGPASSWORD) "
+                "and name a libpq service").format(path=path))
         if unknown:
-            raise GovauditError(f"{path}: [server] {', '.join(unknown)}: unknown setting(s) "
-                                "(use service and files)")
+            raise GovauditError(_(
+                "{path}: [server] {listed}: unknown setting(s) (use service and files)").format(
+                path=path, listed=', '.join(unknown)))
         service, files = table.get("service", ""), table.get("files")
         if not isinstance(service, str) or (files is not None and not isinstance(files, str)):
-            raise GovauditError(f"{path}: [server] service and files must be text")
+            raise GovauditError(_("{path}: [server] service and files must be text").format(
+                path=path))
         folder = None if files is None else path.parent / Path(files).expanduser()
         return cls(service.strip(), folder)
 
@@ -62,9 +66,10 @@ class ServerSettings:
 def connect(settings: ServerSettings, *, autocommit: bool = False) -> psycopg.Connection:
     """A connection to the team server; GovauditError says why none could be made."""
     if not settings.service and not any(os.environ.get(v) for v in LIBPQ_VARIABLES):
-        raise GovauditError("no team server is set: name a libpq service in govaudit.toml "
-                            "([server] service = \"NAME\", or --service NAME), or set PGHOST, "
-                            "PGDATABASE and PGUSER (see docs/server.md)")
+        raise GovauditError(_(
+            "no team server is set: name a libpq service in govaudit.toml ([server] service = "
+            '"NAME"), or set PGHOST, PGDATABASE and PGUSER (see docs/server.md)'),
+            hint="service")
     params: dict[str, str | int] = {"application_name": "govaudit"}
     if settings.service:
         params["service"] = settings.service
@@ -75,5 +80,5 @@ def connect(settings: ServerSettings, *, autocommit: bool = False) -> psycopg.Co
                                autocommit=autocommit)
     except psycopg.Error as exc:
         detail = str(exc).strip().replace("\n", " ")
-        raise GovauditError(f"cannot reach the team server through {settings.described}: "
-                            f"{detail}") from None
+        raise GovauditError(_("cannot reach the team server through {described}: {detail}").format(
+            described=settings.described, detail=detail)) from None

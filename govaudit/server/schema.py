@@ -14,6 +14,7 @@ from importlib import resources
 import psycopg
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 LOCK_KEY = 0x60_0A_0D_17  # the advisory lock migrations hold
@@ -67,8 +68,10 @@ def migrate(conn: psycopg.Connection) -> list[Migration]:
             try:
                 conn.execute(migration.sql.encode())
             except psycopg.Error as exc:
-                raise GovauditError(f"migration {migration.version:04d}_{migration.name}.sql "
-                                    f"failed, nothing of it was applied: {exc}") from None
+                raise GovauditError(_(
+                    "migration {version:04d}_{name}.sql failed, nothing of it was applied: "
+                    "{error}").format(version=migration.version, name=migration.name,
+                                      error=exc)) from None
             conn.execute("INSERT INTO schema_version (version, name) VALUES (%s, %s)",
                          (migration.version, migration.name))
         done.append(migration)
@@ -79,9 +82,10 @@ def check_current(conn: psycopg.Connection, where: str) -> None:
     """Refuse a database whose schema is older or newer than this govaudit's."""
     have, want = applied_version(conn), latest_version()
     if have < want:
-        raise GovauditError(f"{where}: the server's schema is at version {have}, this "
-                            f"govaudit needs {want}: run 'govaudit server migrate' as the "
-                            "server's owner")
+        raise GovauditError(_(
+            "{where}: the server's schema is at version {have}, this govaudit needs "
+            "{want}").format(where=where, have=have, want=want), hint="migrate")
     if have > want:
-        raise GovauditError(f"{where}: the server's schema is at version {have}, newer than "
-                            f"this govaudit knows ({want}): upgrade govaudit")
+        raise GovauditError(_(
+            "{where}: the server's schema is at version {have}, newer than this govaudit knows "
+            "({want}): upgrade govaudit").format(where=where, have=have, want=want))

@@ -37,7 +37,8 @@ from typing import Any, BinaryIO
 import psycopg
 from psycopg.types.json import Jsonb
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, listed
+from govaudit.i18n import _
 from govaudit.model import PROBE_EVALUATOR, Answer, Site
 from govaudit.server.connection import ServerSettings, connect
 from govaudit.server.schema import check_current
@@ -101,8 +102,9 @@ def member(conn: psycopg.Connection) -> Member:
     assert row is not None
     role, name, lead, superuser = row
     if name is None and not superuser:
-        raise GovauditError(f"the server has no evaluator for the role {role!r}: the "
-                            "server's owner adds it with 'govaudit server add-evaluator'")
+        raise GovauditError(_(
+            "the server has no evaluator for the role {role!r}: the server's owner adds "
+            "it").format(role=role), hint="add_evaluator")
     return Member(role, name or "", bool(lead or superuser))
 
 
@@ -315,8 +317,7 @@ def sync(store: Store, settings: ServerSettings, evaluator: str, *, batch: int =
                 others.add(answer.evaluator)
         if outside:
             names = sorted(outside)
-            shown = ", ".join(names[:10]) + (f" … and {len(names) - 10} more"
-                                             if len(names) > 10 else "")
+            shown = listed(names)
             result.not_pushed.append(f"answers for {len(names)} site(s) not assigned to "
                                      f"{who.evaluator or who.role} on the server stay in "
                                      f"this workspace: {shown}")
@@ -334,8 +335,9 @@ def sync(store: Store, settings: ServerSettings, evaluator: str, *, batch: int =
         detail = str(exc).strip().replace("\n", " ")
         done = (f"; {result.pushed} answer version(s) were pushed and are kept on the "
                 "server" if result is not None else "")
-        raise GovauditError(f"sync with the team server ({settings.described}) stopped: "
-                            f"{detail}{done}; nothing saved in the workspace was lost: run "
-                            "'govaudit sync' again") from None
+        raise GovauditError(_(
+            "sync with the team server ({described}) stopped: {detail}{done}; nothing saved in "
+            "the workspace was lost").format(
+            described=settings.described, detail=detail, done=done), hint="sync_again") from None
     finally:
         conn.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from govaudit.i18n import _
 from govaudit.model import Answer, Site
 from govaudit.server.connection import ServerSettings, connect
 from govaudit.server.schema import check_current
@@ -36,8 +37,8 @@ class ServerView(Store):
                 check_current(conn, settings.described)
                 answers, sites = settled_answers(conn), server_sites(conn)
             except psycopg.Error as exc:
-                raise GovauditError(f"reading the team server ({settings.described}): "
-                                    f"{str(exc).strip()}") from None
+                raise GovauditError(_("reading the team server ({described}): {strip}").format(
+                    described=settings.described, strip=str(exc).strip())) from None
         on_server = {s.name for s in sites}
         local = Store(workspace).sites()
         return cls(workspace, answers, [*sites, *(s for s in local if s.name not in on_server)])

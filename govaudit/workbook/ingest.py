@@ -16,7 +16,8 @@ from typing import Any
 
 from govaudit.answers import level_problem
 from govaudit.checklist import Checklist, Question
-from govaudit.errors import GovauditError, RowsError
+from govaudit.errors import GovauditError, RowsError, listed
+from govaudit.i18n import _
 from govaudit.model import Answer, Site, utc_now
 from govaudit.sites import add_sites as store_sites
 from govaudit.sites import validate_site
@@ -151,9 +152,11 @@ def check_checklist(path: Path, about: dict[str, Any], checklist: Checklist, for
     theirs = (_text(about.get("checklist_id")), _text(about.get("checklist_version")))
     if theirs != (checklist.id, checklist.version):
         raise GovauditError(
-            f"{path}: made from checklist {theirs[0] or '?'} version {theirs[1] or '?'}, "
-            f"but this workspace uses {checklist.id} version {checklist.version}; "
-            "use --force to read it anyway (rows whose question ids are unknown are refused)")
+            _(
+                "{path}: made from checklist {value} version {value2}, but this workspace uses "
+                "{id} version {version}").format(
+                path=path, value=theirs[0] or '?', value2=theirs[1] or '?', id=checklist.id,
+                version=checklist.version))
 
 
 def read_workbook(path: Path, checklist: Checklist, known_sites: dict[str, Site], *,
@@ -162,8 +165,10 @@ def read_workbook(path: Path, checklist: Checklist, known_sites: dict[str, Site]
     path = Path(path)
     book = open_workbook(path)
     if layout.ANSWERS not in book.sheet_names:
-        raise GovauditError(f"{path}: no sheet named {layout.ANSWERS} (sheets: "
-                            f"{', '.join(book.sheet_names)}); is this a govaudit workbook?")
+        raise GovauditError(_(
+            "{path}: no sheet named {sheet} (sheets: {listed}); is this a govaudit "
+            "workbook?").format(path=path, sheet=layout.ANSWERS,
+                                listed=", ".join(book.sheet_names)))
     about = read_about(path, book)
     check_checklist(path, about, checklist, force)
     problems = _Problems(path)
@@ -200,12 +205,15 @@ def _check_sites_known(path: Path, sheets: list[str], answers: Table,
                       if (name := _text(row.cells.get("site")).strip()) and name not in known})
     if not unknown:
         return
-    shown = ", ".join(unknown[:5]) + (f", … ({len(unknown)} in all)" if len(unknown) > 5 else "")
+    shown = listed(unknown, 5)
     raise GovauditError(
-        f"{path}: no sheet named {layout.SUMMARY} (sheets: {', '.join(sheets)}), so the "
-        f"{len(unknown)} site(s) its Answers rows name that are not known here ({shown}) "
-        f"cannot be read; rename the sheet that lists the sites back to {layout.SUMMARY}. "
-        "The file was refused, nothing was read from it")
+        _(
+            "{path}: no sheet named {SUMMARY} (sheets: {listed}), so the {count} site(s) its "
+            "Answers rows name that are not known here ({shown}) cannot be read; rename the "
+            "sheet that lists the sites back to {SUMMARY}. The file was refused, nothing was "
+            "read from it").format(
+            path=path, SUMMARY=layout.SUMMARY, listed=', '.join(sheets), count=len(unknown),
+            shown=shown))
 
 
 def _read_sites(path: Path, book: Book, checklist: Checklist, known: dict[str, Site],
@@ -438,8 +446,9 @@ def import_workbook(checklist: Checklist, store: Store, path: Path, force: bool 
     new_sites = [s for s in data.sites if s.name not in known and s.name in needed]
     if new_sites and not add_sites:
         listed = ", ".join(f"{s.name} ({s.level}) {redact_url(s.url)}" for s in new_sites)
-        raise GovauditError(f"{path}: {len(new_sites)} site(s) not in this workspace: {listed}; "
-                            "give --add-sites to add them (nothing was imported)")
+        raise GovauditError(_(
+            "{path}: {count} site(s) not in this workspace: {listed}").format(
+            path=path, count=len(new_sites), listed=listed), hint="add_sites")
     existing = {(a.site, a.question, a.evaluator): a for a in store.answers()
                 if a.site in needed}
     incoming: list[Answer] = []
