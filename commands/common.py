@@ -9,15 +9,17 @@ import re
 import shlex
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandFunctionType
 
 from govaudit.errors import GovauditError, OptionError, UsageError
+from govaudit.i18n import N_, _
 
 if TYPE_CHECKING:
     from govaudit import Audit
@@ -56,20 +58,22 @@ err_console = cast("SafeConsole", _LazyConsole(stderr=True, highlight=False, sof
 
 WorkspaceOption = Annotated[
     Path | None,
-    typer.Option("--workspace", "-w", help="Workspace folder (default: the nearest one upwards).",
+    typer.Option("--workspace", "-w",
+                 help=N_("Workspace folder (default: the nearest one upwards)."),
                  show_default=False),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=N_("Print JSON instead of a table."))]
 # score and report: ranks within groups, or grade bands in 行政区划 order (CSTC from 2023)
 PublishOption = Annotated[str | None, typer.Option(
     "--publish", metavar="<ranks|bands>",
-    help="ranks: dense ranks within each ranking group; bands: each grade band's sites in "
-    "行政区划 order, as CSTC published from 2023 (default: the checklist's publish).",
+    help=N_("ranks: dense ranks within each ranking group; bands: each grade band's sites in "
+            "行政区划 order, as CSTC published from 2023 (default: the checklist's publish)."),
     show_default=False)]
 # the monitoring's window (monitor status/apply, report, export): a duration back from now
 MonitorWindowOption = Annotated[str | None, typer.Option(
-    "--window", metavar="<duration>", help="The monitoring window shown, back from now (e.g. "
-    "7d, 90d, 3600s; default 7d).", show_default=False)]
+    "--window", metavar="<duration>", help=N_("The monitoring window shown, back from now "
+                                              "(e.g. 7d, 90d, 3600s; default 7d)."),
+    show_default=False)]
 
 
 def duration(value: str, option: str, allow_zero: bool = False) -> float:
@@ -98,17 +102,19 @@ def sigterm_as_ctrl_c() -> Iterator[None]:
 
 
 def report_error(message: str) -> None:
-    err_console.print(f"error: {message}", style="red", markup=False)
+    err_console.print(_("error: {message}").format(message=message), style="red", markup=False)
 
 
 def print_notices(notices: list[str], warnings: list[str], limit: int = 50) -> None:
     """What a reader did about a file (`note:`, the first `limit`), then its warnings."""
     for notice in notices[:limit]:
-        console.print(f"note: {notice}", markup=False)
+        console.print(_("note: {notice}").format(notice=notice), markup=False)
     if len(notices) > limit:
-        console.print(f"note: … and {len(notices) - limit} more", markup=False)
+        console.print(_("note: … and {count} more").format(count=len(notices) - limit),
+                      markup=False)
     for warning in warnings:
-        console.print(f"warning: {warning}", markup=False, style="yellow")
+        console.print(_("warning: {warning}").format(warning=warning), markup=False,
+                      style="yellow")
 
 
 # Library parameters whose option is spelled otherwise.
@@ -121,18 +127,92 @@ def option_flag(field: str) -> str:
     return "--" + OPTION_NAMES.get(field, field).replace("_", "-")
 
 
-class GovauditGroup(TyperGroup):
+# typer's own words in a help record, which it writes in English
+_HELP_WORDS = (("[default: ", N_("[default: ")), ("; default: ", N_("; default: ")),
+               ("[required]", N_("[required]")), ("; required]", N_("; required]")))
+# the help of the options typer and click add
+N_("Show this message and exit.")
+N_("Install completion for the current shell.")
+N_("Show completion for the current shell, to copy it or customize the installation.")
+
+
+@contextmanager
+def translated(*holders: Any) -> Iterator[None]:
+    """The `help` of commands and parameters in the current language while help is written:
+    the help given in the code is the catalogs' msgid (marked with N_())."""
+    saved = [(h, h.help) for h in holders if getattr(h, "help", None)]
+    for holder, text in saved:
+        holder.help = _(text)
+    try:
+        yield
+    finally:
+        for holder, text in saved:
+            holder.help = text
+
+
+class TranslatedHelp:
+    """Help written in the current language: the command's help, its options' and arguments'
+    help, the usage line and the section titles (the language is chosen before help is
+    written: i18n.choose)."""
+
+    help: str | None
+
+    def format_help_text(self, ctx: Any, formatter: Any) -> None:
+        with translated(self):
+            super().format_help_text(ctx, formatter)  # type: ignore[misc]
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with translated(self):
+            return cast(str, super().get_short_help_str(limit))  # type: ignore[misc]
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        records: dict[str, list[tuple[str, str]]] = {"argument": [], "option": []}
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            with translated(param):
+                record = param.get_help_record(ctx)
+            if record is not None and param.param_type_name in records:
+                name, text = record
+                for word, msgid in _HELP_WORDS:
+                    text = text.replace(word, _(msgid))
+                records[param.param_type_name].append((name, text))
+        for kind, title in (("argument", _("Arguments")), ("option", _("Options"))):
+            if records[kind]:
+                with formatter.section(title):
+                    formatter.write_dl(records[kind])
+        if hasattr(self, "format_commands"):
+            self.format_commands(ctx, formatter)
+
+
+class GovauditCommand(TranslatedHelp, TyperCommand):
+    """A command whose help is shown in the current language."""
+
+
+class GovauditTyper(typer.Typer):
+    """A Typer whose commands are GovauditCommands unless given another class."""
+
+    def command(self, *args: Any, cls: type[TyperCommand] | None = None,
+                **kwargs: Any) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        return super().command(*args, cls=cls or GovauditCommand, **kwargs)
+
+
+class GovauditGroup(TranslatedHelp, TyperGroup):
     """Turns a GovauditError or a file-system error anywhere below into one message, exit 1."""
 
     # What to do about the errors a full disk, a read-only or locked-down folder cause.
     OS_HINTS = {
-        errno.ENOSPC: "free some space, then run the command again",
-        errno.EDQUOT: "free some space or ask for a larger quota, then run the command again",
-        errno.EFBIG: "free some space or raise the file-size limit, then run the command again",
-        errno.EROFS: "work in a copy of the workspace on a writable disk",
-        errno.EACCES: "check who owns the folder and its permissions",
-        errno.EPERM: "check who owns the folder and its permissions",
-        errno.ENAMETOOLONG: "use a shorter name or a shorter folder path",
+        errno.ENOSPC: N_("free some space, then run the command again"),
+        errno.EDQUOT: N_("free some space or ask for a larger quota, then run the command "
+                         "again"),
+        errno.EFBIG: N_("free some space or raise the file-size limit, then run the command "
+                        "again"),
+        errno.EROFS: N_("work in a copy of the workspace on a writable disk"),
+        errno.EACCES: N_("check who owns the folder and its permissions"),
+        errno.EPERM: N_("check who owns the folder and its permissions"),
+        errno.ENAMETOOLONG: N_("use a shorter name or a shorter folder path"),
     }
 
     def invoke(self, ctx: Any) -> Any:  # click's Context, which typer vendors
@@ -151,7 +231,7 @@ class GovauditGroup(TyperGroup):
             report_error(self.os_error_message(exc))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
-            report_error("interrupted; everything saved before this point is kept")
+            report_error(_("interrupted; everything saved before this point is kept"))
             raise typer.Exit(130) from None
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
@@ -160,7 +240,7 @@ class GovauditGroup(TyperGroup):
         for name in self.list_commands(ctx):
             cmd = self.get_command(ctx, name)
             if cmd is not None and not cmd.hidden:
-                panel = getattr(cmd, "rich_help_panel", None) or "Commands"
+                panel = _(getattr(cmd, "rich_help_panel", None) or N_("Commands"))
                 panels.setdefault(panel, []).append((name, cmd))
         if not panels:
             return
@@ -177,17 +257,19 @@ class GovauditGroup(TyperGroup):
         message = exc.strerror or str(exc) or type(exc).__name__
         hint = cls.OS_HINTS.get(exc.errno or 0)
         if hint:
-            message += f": {hint}"
+            message += f": {_(hint)}"
         where = exc.filename
         if isinstance(where, (str, bytes, os.PathLike)):
             path = Path(os.fsdecode(where))
             # An atomic writer's temporary file: the folder is what the user can act on.
             if path.name.startswith(".") and path.name.endswith(".tmp"):
-                message = f"{path.parent}: cannot write a file there ({message})"
+                message = _("{folder}: cannot write a file there ({problem})").format(
+                    folder=path.parent, problem=message)
             else:
                 message = f"{path}: {message}"
         # what the writer says became of the data, else the rule every writer keeps
-        outcome = "; ".join(getattr(exc, "__notes__", ())) or "what was saved before is unchanged"
+        outcome = "; ".join(getattr(exc, "__notes__", ())) or \
+            _("what was saved before is unchanged")
         return f"{message}; {outcome}"
 
 
@@ -201,7 +283,7 @@ def _shell_word(text: str) -> str:
     return shlex.quote(text) if not text or _SHELL_SPECIAL.search(text) else text
 
 
-class ValueCommand(TyperCommand):
+class ValueCommand(GovauditCommand):
     """A command given values that may start with '-' (a count of -1): Click reads '-1' as an
     option; its error then says to put '--' before the value, with the command line that does."""
 
@@ -218,15 +300,16 @@ class ValueCommand(TyperCommand):
                     line = f"{ctx.command_path} [OPTIONS] … -- {option}"  # options go first
                 else:
                     line = " ".join([ctx.command_path, *map(_shell_word, given[:at]), "--", *rest])
-                exc.message = (  # type: ignore[attr-defined]
-                    f"No such option: {option}. A value that starts with '-' goes after '--', "
-                    f"the options before it: {line}")
+                exc.message = _(  # type: ignore[attr-defined]
+                    "No such option: {option}. A value that starts with '-' goes after '--', "
+                    "the options before it: {line}").format(option=option, line=line)
             raise
 
 
 def new_app(help_text: str) -> typer.Typer:
-    return typer.Typer(cls=GovauditGroup, help=help_text, no_args_is_help=True,
-                       pretty_exceptions_enable=False, rich_markup_mode=None)
+    """A group of commands; `help_text` marked with N_() (translated when shown)."""
+    return GovauditTyper(cls=GovauditGroup, help=help_text, no_args_is_help=True,
+                         pretty_exceptions_enable=False, rich_markup_mode=None)
 
 
 def here(path: Path) -> Path:

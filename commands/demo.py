@@ -7,17 +7,21 @@ from typing import Annotated
 
 import typer
 
+from govaudit.i18n import N_
+
 from .common import console
+
+HELP = N_("Serve three sample sites on 127.0.0.1; check, capture, answer, score, "
+          "export, report.")
 
 
 def demo(
-    directory: Annotated[Path, typer.Argument(help="Folder for the demo's sites, workspace "
-                                                   "and outputs.")] = Path("govaudit-demo"),
+    directory: Annotated[Path, typer.Argument(help=N_("Folder for the demo's sites, workspace "
+                                                   "and outputs."))] = Path("govaudit-demo"),
     browser_path: Annotated[str | None, typer.Option(
-        "--browser-path", help="Chromium/Chrome to use (default: found automatically).",
+        "--browser-path", help=N_("Chromium/Chrome to use (default: found automatically)."),
         show_default=False)] = None,
 ) -> None:
-    """Serve three sample sites on 127.0.0.1; check, capture, answer, score, export, report."""
     from rich.table import Table
 
     from govaudit import run_demo

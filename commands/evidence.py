@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, cast
 
 import typer
 
+from govaudit.i18n import N_
+
 from .common import (
     GovauditGroup,
+    GovauditTyper,
     JsonOption,
     WorkspaceOption,
     console,
@@ -18,11 +22,11 @@ from .common import (
     print_json,
 )
 
-app = typer.Typer(
+app = GovauditTyper(
     cls=GovauditGroup,
-    help="Capture screenshot evidence (PNG, HTML, MHTML with SHA-256) of every site's home page "
+    help=N_("Capture screenshot evidence (PNG, HTML, MHTML with SHA-256) of every site's home page "
     "and every recorded page; or one page with --url. Subcommands: attach, verify, keygen, "
-    "timestamp, sign, export.",
+    "timestamp, sign, export."),
     invoke_without_command=True,
     no_args_is_help=False,
     pretty_exceptions_enable=False,
@@ -35,69 +39,70 @@ DEFAULT_MEMORY_LIMIT_MB = 1024
 LIST_ALL_UP_TO = 30  # the summary lists every capture up to this many, else failures only
 
 
+
 @app.callback()
 def evidence(
     ctx: typer.Context,
     site: Annotated[list[str] | None, typer.Option(
-        "--site", "-s", metavar="<name>", help="Only this site (repeatable).",
+        "--site", "-s", metavar="<name>", help=N_("Only this site (repeatable)."),
         show_default=False)] = None,
     indicator: Annotated[str, typer.Option(
-        help="Link the captures to this indicator id.", show_default=False)] = "",
+        help=N_("Link the captures to this indicator id."), show_default=False)] = "",
     question: Annotated[str, typer.Option(
-        help="Link the captures to this question id (e.g. ipv6.q1).", show_default=False)] = "",
+        help=N_("Link the captures to this question id (e.g. ipv6.q1)."), show_default=False)] = "",
     url: Annotated[str | None, typer.Option(
-        help="Capture this one page (for --site, or the site with the same host); it is "
-        "recorded for later runs when the capture succeeds.", show_default=False)] = None,
-    headed: Annotated[bool, typer.Option("--headed", help="Show the browser window.")] = False,
+        help=N_("Capture this one page (for --site, or the site with the same host); it is "
+        "recorded for later runs when the capture succeeds."), show_default=False)] = None,
+    headed: Annotated[bool, typer.Option("--headed", help=N_("Show the browser window."))] = False,
     device: Annotated[str, typer.Option(
-        help="Emulate a device, e.g. 'iPhone 13', 'Pixel 7'.", show_default=False)] = "",
-    viewport: Annotated[str, typer.Option(help="Window size WIDTHxHEIGHT.")] = "1366x768",
+        help=N_("Emulate a device, e.g. 'iPhone 13', 'Pixel 7'."), show_default=False)] = "",
+    viewport: Annotated[str, typer.Option(help=N_("Window size WIDTHxHEIGHT."))] = "1366x768",
     concurrency: Annotated[int | None, typer.Option(
-        help="Captures at once (default: suited to this machine's cores).",
+        help=N_("Captures at once (default: suited to this machine's cores)."),
         show_default=False)] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds a page may take to load.")] = 30.0,
+    timeout: Annotated[float, typer.Option(help=N_("Seconds a page may take to load."))] = 30.0,
     wait_until: Annotated[str, typer.Option(
-        help="When a page counts as loaded: load, domcontentloaded, networkidle, commit.",
+        help=N_("When a page counts as loaded: load, domcontentloaded, networkidle, commit."),
     )] = "load",
     extra_wait: Annotated[float, typer.Option(
-        help="Seconds to wait after loading (for slow scripts).")] = 0.0,
+        help=N_("Seconds to wait after loading (for slow scripts)."))] = 0.0,
     full_page: Annotated[bool, typer.Option(
-        "--full-page/--viewport-only", help="The whole page, or only the visible window.",
+        "--full-page/--viewport-only", help=N_("The whole page, or only the visible window."),
     )] = True,
     selector: Annotated[str, typer.Option(
-        help="Capture one element, e.g. '#footer'.", show_default=False)] = "",
+        help=N_("Capture one element, e.g. '#footer'."), show_default=False)] = "",
     max_height: Annotated[int, typer.Option(
-        help="Capture a taller page in numbered segments of this many pixels.",
+        help=N_("Capture a taller page in numbered segments of this many pixels."),
     )] = 15000,
     browser_path: Annotated[str | None, typer.Option(
-        help="The Chromium/Chrome to use (or $GOVAUDIT_BROWSER).", show_default=False)] = None,
+        help=N_("The Chromium/Chrome to use (or $GOVAUDIT_BROWSER)."), show_default=False)] = None,
     cdp_endpoint: Annotated[str | None, typer.Option(
-        help="Capture with a Chromium started elsewhere with --remote-debugging-port, "
-        "e.g. http://host:9222.", show_default=False)] = None,
+        help=N_("Capture with a Chromium started elsewhere with --remote-debugging-port, "
+        "e.g. http://host:9222."), show_default=False)] = None,
     browser_endpoint: Annotated[str | None, typer.Option(
-        help="Capture with a 'playwright run-server', e.g. ws://host:3000/.",
+        help=N_("Capture with a 'playwright run-server', e.g. ws://host:3000/."),
         show_default=False)] = None,
     archive: Annotated[bool | None, typer.Option(
-        "--archive/--no-archive", help="Also write a WACZ web archive of every captured page "
-        "(what the browser fetched); default: [evidence] archive of govaudit.toml.",
+        "--archive/--no-archive", help=N_("Also write a WACZ web archive of every captured page "
+        "(what the browser fetched); default: [evidence] archive of govaudit.toml."),
         show_default=False)] = None,
     tsa: Annotated[str | None, typer.Option(
-        help="Timestamp the run's manifest at this RFC 3161 TSA (default: [evidence] tsa of "
-        "govaudit.toml); if it fails, 'evidence timestamp' adds it later.",
+        help=N_("Timestamp the run's manifest at this RFC 3161 TSA (default: [evidence] tsa of "
+        "govaudit.toml); if it fails, 'evidence timestamp' adds it later."),
         show_default=False)] = None,
     allow_private: Annotated[bool, typer.Option(
-        "--allow-private", help="Let pages load from private addresses (intranet, loopback) "
+        "--allow-private", help=N_("Let pages load from private addresses (intranet, loopback) "
         "through redirects, frames and resources; by default only the pages asked for may "
-        "be on one.")] = False,
+        "be on one."))] = False,
     max_download: Annotated[float, typer.Option(
-        help="Megabytes a download a page starts may have; a bigger one is cut, deleted and "
-        "recorded as such.")] = DEFAULT_MAX_DOWNLOAD_MB,
+        help=N_("Megabytes a download a page starts may have; a bigger one is cut, deleted and "
+        "recorded as such."))] = DEFAULT_MAX_DOWNLOAD_MB,
     memory_limit: Annotated[int, typer.Option(
-        help="Megabytes of memory one capture's page may hold; past it the capture is "
-        "ended and recorded as such, and the batch goes on.")] = DEFAULT_MEMORY_LIMIT_MB,
+        help=N_("Megabytes of memory one capture's page may hold; past it the capture is "
+        "ended and recorded as such, and the batch goes on."))] = DEFAULT_MEMORY_LIMIT_MB,
     missing: Annotated[bool, typer.Option(
-        "--missing", help="Capture only the pages that have no good capture yet (never "
-        "captured, failed, or with files gone).")] = False,
+        "--missing", help=N_("Capture only the pages that have no good capture yet (never "
+        "captured, failed, or with files gone)."))] = False,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -257,16 +262,17 @@ def _files_text(record: dict[str, Any]) -> str:
     return text
 
 
-@app.command("attach")
+@app.command("attach",
+             help=N_("Keep a file taken elsewhere (an app, WeChat) as evidence for a "
+                     "question."))
 def attach(
-    site: Annotated[str, typer.Argument(help="Site name.")],
-    question: Annotated[str, typer.Argument(help="Question id, e.g. ipv6.q1.")],
-    file: Annotated[Path, typer.Argument(help="The file to keep as evidence (e.g. a phone "
-                                         "screenshot).")],
+    site: Annotated[str, typer.Argument(help=N_("Site name."))],
+    question: Annotated[str, typer.Argument(help=N_("Question id, e.g. ipv6.q1."))],
+    file: Annotated[Path, typer.Argument(help=N_("The file to keep as evidence (e.g. a phone "
+                                         "screenshot)."))],
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Keep a file taken elsewhere (an app, WeChat) as evidence for a question."""
     record = open_audit(workspace).attach(site, question, here(file))
     if json:
         print_json(record)
@@ -276,22 +282,27 @@ def attach(
                   f"{record['id']})", markup=False)
 
 
-@app.command("verify")
+@app.command("verify",
+             help=N_("Check the evidence: store, manifests and files against each other "
+                     "(exit 1).\n"
+                     "\n"
+                     "Each manifest and evidence file: hash ok / changed / missing, trusted\n"
+                     "timestamp and signature (ok / invalid / absent; missing where the "
+                     "workspace\n"
+                     "signs or timestamps; a token whose TSA is not in [evidence] tsa_chain "
+                     "is\n"
+                     "untrusted), and a WACZ's integrity. Also every record whose fields "
+                     "differ\n"
+                     "between the store and its manifest, every file outside the workspace "
+                     "or not\n"
+                     "described, every record missing from the store or from the manifests. "
+                     "Shows\n"
+                     "what is wrong and a summary; --verbose lists every file."))
 def verify(
     verbose: Annotated[bool, typer.Option(
-        "--verbose", "-v", help="One line per manifest and evidence file, not only the bad "
-        "ones.")] = False,
+        "--verbose", "-v", help=N_("One line per manifest and evidence file, not only the bad "
+        "ones."))] = False,
     json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
-    """Check the evidence: store, manifests and files against each other (exit 1).
-
-    Each manifest and evidence file: hash ok / changed / missing, trusted
-    timestamp and signature (ok / invalid / absent; missing where the workspace
-    signs or timestamps; a token whose TSA is not in [evidence] tsa_chain is
-    untrusted), and a WACZ's integrity. Also every record whose fields differ
-    between the store and its manifest, every file outside the workspace or not
-    described, every record missing from the store or from the manifests. Shows
-    what is wrong and a summary; --verbose lists every file.
-    """
     from rich.text import Text
 
     result = open_audit(workspace).verify()
@@ -346,9 +357,11 @@ def _tally(verdicts: list[Any]) -> str:
     from collections import Counter
 
     parts = []
-    for what, state in (("hash", lambda v: v.hash), ("timestamp", lambda v: v.timestamp.state),
-                        ("signature", lambda v: v.signature.state),
-                        ("archive", lambda v: v.wacz.split(":", 1)[0])):
+    states: tuple[tuple[str, Callable[[Any], str]], ...] = (
+        ("hash", lambda v: v.hash), ("timestamp", lambda v: v.timestamp.state),
+        ("signature", lambda v: v.signature.state),
+        ("archive", lambda v: v.wacz.split(":", 1)[0]))
+    for what, state in states:
         counts = Counter(state(v) for v in verdicts if state(v))
         if counts:
             parts.append(f"{what}: " + ", ".join(f"{n} {s}" for s, n in counts.most_common()))
@@ -372,17 +385,18 @@ def _verdict_line(v: Any) -> str:
     return f"{'ok ' if v.ok else 'BAD'} {v.path} ({v.kind}): " + " · ".join(parts)
 
 
-@app.command("keygen")
+@app.command("keygen",
+             help=N_("Make this evaluator's Ed25519 signing key; its public key goes to the "
+                     "team lead."))
 def keygen(
     key: Annotated[Path | None, typer.Option(
-        help="Where to write the private key (default: [evidence] key of govaudit.toml, else "
-        "~/.config/govaudit/signing-key.pem).", show_default=False)] = None,
+        help=N_("Where to write the private key (default: [evidence] key of govaudit.toml, else "
+        "~/.config/govaudit/signing-key.pem)."), show_default=False)] = None,
     signer: Annotated[str, typer.Option(
-        help="The name signatures carry (default: the workspace's evaluator).",
+        help=N_("The name signatures carry (default: the workspace's evaluator)."),
         show_default=False)] = "",
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Make this evaluator's Ed25519 signing key; its public key goes to the team lead."""
     from govaudit import Audit, default_key_path
     from govaudit.errors import GovauditError
 
@@ -407,15 +421,16 @@ def keygen(
                       markup=False)
 
 
-@app.command("timestamp")
+@app.command("timestamp",
+             help=N_("Timestamp the run manifests that have no trusted timestamp yet (exit "
+                     "1 if one fails)."))
 def timestamp(
     tsa: Annotated[str | None, typer.Option(
-        help="The RFC 3161 TSA to ask (default: [evidence] tsa of govaudit.toml).",
+        help=N_("The RFC 3161 TSA to ask (default: [evidence] tsa of govaudit.toml)."),
         show_default=False)] = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Timestamp the run manifests that have no trusted timestamp yet (exit 1 if one fails)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -437,10 +452,11 @@ def timestamp(
         raise typer.Exit(1)
 
 
-@app.command("sign")
+@app.command("sign",
+             help=N_("Sign the run manifests and WACZ archives not signed yet, with "
+                     "[evidence] key (else\n"
+                     "keygen's default key)."))
 def sign(workspace: WorkspaceOption = None) -> None:
-    """Sign the run manifests and WACZ archives not signed yet, with [evidence] key (else
-    keygen's default key)."""
     audit = open_audit(workspace)
     signer, signed = audit.sign()
     for path in signed:
@@ -448,16 +464,17 @@ def sign(workspace: WorkspaceOption = None) -> None:
     console.print(f"{len(signed)} file(s) signed by {signer}", markup=False)
 
 
-@app.command("export")
+@app.command("export",
+             help=N_("One zip for an appeal: the site's evidence, manifests, timestamps, "
+                     "signatures, README."))
 def export(
-    site: Annotated[str, typer.Argument(help="Site name.")],
+    site: Annotated[str, typer.Argument(help=N_("Site name."))],
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="The zip to write (default: exports/SITE-evidence.zip).",
+        "--output", "-o", help=N_("The zip to write (default: exports/SITE-evidence.zip)."),
         show_default=False)] = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """One zip for an appeal: the site's evidence, manifests, timestamps, signatures, README."""
     bundle = open_audit(workspace).export_evidence(site, output and here(output))
     if json:
         print_json({"bundle": str(bundle.path), "files": bundle.files,

@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from govaudit.i18n import N_
+
 from .common import (
     GovauditGroup,
+    GovauditTyper,
     MonitorWindowOption,
     WorkspaceOption,
     console,
@@ -21,17 +24,17 @@ from .common import (
 if TYPE_CHECKING:
     from govaudit import ConflictRow, IntoResult, MergeResult
 
-app = typer.Typer(
+app = GovauditTyper(
     cls=GovauditGroup,
-    help="Export the workspace's Excel workbook (Summary, Scores, Answers, Evidence, "
-    "Checklist, About), or merge teammates' workbooks with 'export merge'.",
+    help=N_("Export the workspace's Excel workbook (Summary, Scores, Answers, Evidence, "
+    "Checklist, About), or merge teammates' workbooks with 'export merge'."),
     invoke_without_command=True,
     no_args_is_help=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
 
-MERGE_HELP = """Merge teammates' workbooks into one team workbook.
+MERGE_HELP = N_("""Merge teammates' workbooks into one team workbook.
 
 Answers are keyed by (site, question, evaluator). Two evaluators answering the
 same question is double assessment: it feeds the Agreement sheet (percent
@@ -50,26 +53,28 @@ outside a workspace, --checklist or the one the workbooks' About sheets name.
 -o writes a new workbook; --into updates the team's own workbook in place, as
 'export --into' does: govaudit's sheets, Conflicts and Agreement included, are
 replaced, the team's other sheets kept, and the previous file kept as a backup.
-"""
+""")
+
 
 
 @app.callback()
 def export(
     ctx: typer.Context,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Workbook to write (default exports/<workspace>-<evaluator>.xlsx).",
+        "--output", "-o",
+            help=N_("Workbook to write (default exports/<workspace>-<evaluator>.xlsx)."),
         show_default=False)] = None,
     into: Annotated[Path | None, typer.Option(
-        "--into", help="Update govaudit's sheets inside this existing workbook, keeping every "
-        "other sheet; the previous file is kept as a backup.", show_default=False)] = None,
+        "--into", help=N_("Update govaudit's sheets inside this existing workbook, keeping every "
+        "other sheet; the previous file is kept as a backup."), show_default=False)] = None,
     accept_loss: Annotated[bool, typer.Option(
-        "--accept-loss", help="With --into: update even though openpyxl drops some of the "
-        "team's content (text boxes, cached formula results, …); it is listed first.")] = False,
+        "--accept-loss", help=N_("With --into: update even though openpyxl drops some of the "
+        "team's content (text boxes, cached formula results, …); it is listed first."))] = False,
     keep_backups: Annotated[int, typer.Option(
-        "--keep-backups", help="With --into: how many backups of the workbook to keep.")] = 5,
+        "--keep-backups", help=N_("With --into: how many backups of the workbook to keep."))] = 5,
     overwrite: Annotated[bool, typer.Option(
-        "--overwrite", "--force", help="Replace an existing -o file even if govaudit did not "
-        "write it (a team workbook: use --into instead).")] = False,
+        "--overwrite", "--force", help=N_("Replace an existing -o file even if govaudit did not "
+        "write it (a team workbook: use --into instead)."))] = False,
     window: MonitorWindowOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -115,28 +120,28 @@ def _say_into(result: IntoResult, keep_backups: int) -> None:
 
 @app.command("merge", help=MERGE_HELP)
 def merge(
-    files: Annotated[list[Path], typer.Argument(help="Teammates' workbooks (.xlsx).")],
+    files: Annotated[list[Path], typer.Argument(help=N_("Teammates' workbooks (.xlsx)."))],
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="The merged workbook to write.", show_default=False)] = None,
+        "--output", "-o", help=N_("The merged workbook to write."), show_default=False)] = None,
     into: Annotated[Path | None, typer.Option(
-        "--into", help="Instead of -o: update govaudit's sheets (Conflicts and Agreement "
+        "--into", help=N_("Instead of -o: update govaudit's sheets (Conflicts and Agreement "
         "too) inside the team's own workbook, keeping every other sheet; the previous file "
-        "is kept as a backup.", show_default=False)] = None,
+        "is kept as a backup."), show_default=False)] = None,
     prefer: Annotated[str, typer.Option(
-        "--prefer", help="latest | evaluator:NAME | fail (see above).")] = "latest",
+        "--prefer", help=N_("latest | evaluator:NAME | fail (see above)."))] = "latest",
     force: Annotated[bool, typer.Option(
-        "--force", help="Read workbooks made from another checklist or version.")] = False,
+        "--force", help=N_("Read workbooks made from another checklist or version."))] = False,
     overwrite: Annotated[bool, typer.Option(
-        "--overwrite", help="Replace an existing -o file even if govaudit did not write it.")
+        "--overwrite", help=N_("Replace an existing -o file even if govaudit did not write it."))
     ] = False,
     accept_loss: Annotated[bool, typer.Option(
-        "--accept-loss", help="With --into: update even though openpyxl drops some of the "
-        "team's content (text boxes, cached formula results, …); it is listed first.")] = False,
+        "--accept-loss", help=N_("With --into: update even though openpyxl drops some of the "
+        "team's content (text boxes, cached formula results, …); it is listed first."))] = False,
     keep_backups: Annotated[int, typer.Option(
-        "--keep-backups", help="With --into: how many backups of the workbook to keep.")] = 5,
+        "--keep-backups", help=N_("With --into: how many backups of the workbook to keep."))] = 5,
     checklist: Annotated[str | None, typer.Option(
-        "--checklist", help="Outside a workspace: the checklist to score with (a built-in "
-        "name or .yaml file), when the workbooks' About sheets name none or disagree.",
+        "--checklist", help=N_("Outside a workspace: the checklist to score with (a built-in "
+        "name or .yaml file), when the workbooks' About sheets name none or disagree."),
         show_default=False)] = None,
     workspace: WorkspaceOption = None,
 ) -> None:

@@ -7,26 +7,30 @@ from typing import Annotated
 
 import typer
 
+from govaudit.i18n import N_
+
 from .common import WorkspaceOption, console, here, open_audit, print_notices
+
+HELP = N_("Import a workbook's answers; any bad row refuses the file.\n"
+          "\n"
+          "Sites not in this workspace are listed and the file refused, unless\n"
+          "--add-sites is given.\n"
+          "\n"
+          "An answer already stored for the same site, question and evaluator is\n"
+          "replaced only by a newer one, and keeps the older value in its "
+          "history.")
 
 
 def import_workbook(
     path: Annotated[Path, typer.Argument(
-        help="A govaudit workbook (.xlsx) with an Answers sheet.")],
+        help=N_("A govaudit workbook (.xlsx) with an Answers sheet."))],
     force: Annotated[bool, typer.Option(
-        "--force", help="Read a workbook made from another checklist or version.")] = False,
+        "--force", help=N_("Read a workbook made from another checklist or version."))] = False,
     add_sites: Annotated[bool, typer.Option(
-        "--add-sites", help="Add the workbook's sites that are not in this workspace.")] = False,
+        "--add-sites",
+            help=N_("Add the workbook's sites that are not in this workspace."))] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Import a workbook's answers; any bad row refuses the file.
-
-    Sites not in this workspace are listed and the file refused, unless
-    --add-sites is given.
-
-    An answer already stored for the same site, question and evaluator is
-    replaced only by a newer one, and keeps the older value in its history.
-    """
     result = open_audit(workspace).import_workbook(here(path), force=force,
                                                   add_sites=add_sites)
     console.print(f"Imported {result.rows} answers from {result.path} "

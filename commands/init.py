@@ -7,23 +7,30 @@ from typing import Annotated
 
 import typer
 
+from govaudit.i18n import N_, _
+
 from .common import console
+
+HELP = N_("Create a workspace folder with govaudit.toml.")
 
 
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder to create (e.g. audit-2026).")],
+    directory: Annotated[Path, typer.Argument(help=N_("Folder to create (e.g. audit-2026)."))],
     checklist: Annotated[str, typer.Option("--checklist", "-c",
-                                           help="A built-in checklist name or a YAML file.")],
+                                           help=N_("A built-in checklist name or a YAML file."))],
     evaluator: Annotated[str, typer.Option("--evaluator", "-e",
-                                           help="Your name, recorded with every answer.")],
+                                           help=N_("Your name, recorded with every answer."))],
 ) -> None:
-    """Create a workspace folder with govaudit.toml."""
-    from govaudit import Audit
+    from govaudit import Audit, glossary
 
     audit = Audit.create(directory, checklist=checklist, evaluator=evaluator)
     cl = audit.checklist
-    console.print(f"Created workspace {audit.root} for {audit.evaluator}", markup=False)
-    console.print(f"Checklist: {cl.id} {cl.version} — {cl.name} "
-                  f"({len(cl.indicators)} indicators, {len(cl.questions)} questions; "
-                  f"levels {', '.join(cl.levels)})", markup=False)
-    console.print(f"Next: cd {directory} && govaudit sites import assigned.xlsx", markup=False)
+    console.print(_("Created workspace {root} for {evaluator}").format(
+        root=audit.root, evaluator=audit.evaluator), markup=False)
+    console.print(_("Checklist: {id} {version} — {name} ({indicators} indicators, "
+                    "{questions} questions; levels {levels})").format(
+        id=cl.id, version=cl.version, name=cl.name, indicators=len(cl.indicators),
+        questions=len(cl.questions), levels=", ".join(glossary.level(x) for x in cl.levels)),
+        markup=False)
+    console.print(_("Next: cd {folder} && govaudit sites import assigned.xlsx").format(
+        folder=directory), markup=False)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from govaudit.i18n import N_, _
+
 from .common import (
     JsonOption,
     WorkspaceOption,
@@ -26,40 +28,40 @@ from .common import (
 if TYPE_CHECKING:
     from govaudit import Campaign, RoundSummary, VisitOptions, VisitResult
 
-app = new_app("System monitoring over weeks: visit every site on a schedule, keep each visit "
-              "as a sample, and apply the gov-2019 lines (故障率, 首页/栏目更新, dead links).")
+app = new_app(N_("System monitoring over weeks: visit every site on a schedule, keep each visit "
+              "as a sample, and apply the gov-2019 lines (故障率, 首页/栏目更新, dead links)."))
 
 LIST_ALL_UP_TO = 30  # a tick lists every visit up to this many sites, else the failures only
 LEVEL_STYLES = {"veto": "bold red", "warning": "yellow", "ok": "green",
                 "insufficient-data": "dim"}
-LEVEL_SHORT = {"insufficient-data": "n/a"}  # keeps the table narrow; a legend explains it
 
 
 SitesOption = Annotated[list[str] | None, typer.Option(
     "--sites", "--site", "-s", metavar="<name>",
-    help="Only these sites (repeatable, or comma-separated; default: every site).",
+    help=N_("Only these sites (repeatable, or comma-separated; default: every site)."),
     show_default=False)]
 TimeoutOption = Annotated[float, typer.Option(
-    min=0.1, help="Seconds the home page may take to open (redirects and body included); "
-    "later is a failed visit.")]
-ConcurrencyOption = Annotated[int, typer.Option(min=1, help="Requests in flight overall.")]
+    min=0.1, help=N_("Seconds the home page may take to open (redirects and body included); "
+    "later is a failed visit."))]
+ConcurrencyOption = Annotated[int, typer.Option(min=1, help=N_("Requests in flight overall."))]
 HostIntervalOption = Annotated[str, typer.Option(
-    "--host-interval", help="At most one request per host this often (e.g. 1s, 500ms).")]
+    "--host-interval", help=N_("At most one request per host this often (e.g. 1s, 500ms)."))]
 ColumnsEveryOption = Annotated[str, typer.Option(
-    "--columns-every", help="Sample each site's columns and links this often (0: every visit).")]
+    "--columns-every",
+        help=N_("Sample each site's columns and links this often (0: every visit)."))]
 MaxLinksOption = Annotated[int, typer.Option(
-    min=0, help="Links checked per site each time the columns are sampled.")]
+    min=0, help=N_("Links checked per site each time the columns are sampled."))]
 AllowPrivateOption = Annotated[bool, typer.Option(
-    "--allow-private", help="Follow redirects and links to private addresses (intranet, "
-    "loopback); by default only a site's own pages may be on one.")]
+    "--allow-private", help=N_("Follow redirects and links to private addresses (intranet, "
+    "loopback); by default only a site's own pages may be on one."))]
 SkipHostOption = Annotated[list[str] | None, typer.Option(
-    "--skip-host", metavar="<host>", help="Do not check links to this host (repeatable; e.g. a "
-    "registry unreachable from an intranet): they are counted as skipped.")]
+    "--skip-host", metavar="<host>", help=N_("Do not check links to this host (repeatable; e.g. a "
+    "registry unreachable from an intranet): they are counted as skipped."))]
 ScreenshotsOption = Annotated[bool, typer.Option(
-    "--screenshots/--no-screenshots", help="After a failed visit, keep a screenshot of what "
-    "the browser shows (once per failure streak of a site) as evidence for 故障率.")]
+    "--screenshots/--no-screenshots", help=N_("After a failed visit, keep a screenshot of what "
+    "the browser shows (once per failure streak of a site) as evidence for 故障率."))]
 RulesOption = Annotated[str, typer.Option(
-    help="Rule set: a name (the workspace's NAME.toml, else a built-in one) or a .toml file.")]
+    help=N_("Rule set: a name (the workspace's NAME.toml, else a built-in one) or a .toml file."))]
 
 
 def _rules(value: str) -> str:
@@ -95,12 +97,14 @@ def _visit_line(result: VisitResult) -> str:
     return f"{visit.site}: failed{took}: {visit.error}"
 
 
-@app.command("start")
+@app.command("start",
+             help=N_("Visit the sites on a schedule until --for has passed; Ctrl-C stops, "
+                     "start resumes."))
 def start(
-    every: Annotated[str, typer.Option(help="Visit each site once this often.")] = "30m",
+    every: Annotated[str, typer.Option(help=N_("Visit each site once this often."))] = "30m",
     length: Annotated[str, typer.Option(
-        "--for", help="Keep monitoring this long (from the first start; a restart with the "
-        "same --every and sites resumes).")] = "90d",
+        "--for", help=N_("Keep monitoring this long (from the first start; a restart with the "
+        "same --every and sites resumes)."))] = "90d",
     sites: SitesOption = None,
     timeout: TimeoutOption = 15.0,
     concurrency: ConcurrencyOption = 20,
@@ -112,7 +116,6 @@ def start(
     screenshots: ScreenshotsOption = True,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Visit the sites on a schedule until --for has passed; Ctrl-C stops, start resumes."""
     from govaudit import format_duration
 
     interval = duration(every, "--every")
@@ -159,7 +162,8 @@ def start(
                   f"{counts['failures']} failed", markup=False)
 
 
-@app.command("tick")
+@app.command("tick",
+             help=N_("Visit every site once, now (for cron or a systemd timer)."))
 def tick(
     sites: SitesOption = None,
     timeout: TimeoutOption = 15.0,
@@ -173,7 +177,6 @@ def tick(
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Visit every site once, now (for cron or a systemd timer)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     options = _options(timeout, concurrency, host_interval, columns_every, max_links,
@@ -230,20 +233,21 @@ def _visit_dict(result: VisitResult) -> dict[str, Any]:
             "newest_date": visit.newest_date, "skipped_links": result.skipped_links}
 
 
-@app.command("status")
+@app.command("status",
+             help=N_("Per site over the window: visits, failures, rate and the findings "
+                     "(veto/warning/ok)."))
 def status(
     window: Annotated[str, typer.Option(
-        help="The span the figures cover, back from now (e.g. 7d, 30d, 10s).")] = "7d",
+        help=N_("The span the figures cover, back from now (e.g. 7d, 30d, 10s)."))] = "7d",
     sites: SitesOption = None,
     rules: RulesOption = "gov-2019",
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Per site over the window: visits, failures, rate and the findings (veto/warning/ok)."""
     from rich.table import Table
     from rich.text import Text
 
-    from govaudit import format_duration
+    from govaudit import format_duration, glossary
 
     length = duration(window, "--window")
     audit = open_audit(workspace)
@@ -253,11 +257,12 @@ def status(
         _print_json_fast(report.to_dict())
         return
     if not statuses:
-        console.print("No sites yet: govaudit sites import FILE")
+        console.print(_("No sites yet: govaudit sites import FILE"))
         return
     names = [f.name for f in statuses[0].findings]
-    table = Table("site", "visits", "failed", "rate", *names,
-                  title=f"{ruleset.id} over the last {format_duration(length)}",
+    table = Table(_("site"), _("visits"), _("failed"), _("rate"), *names,
+                  title=_("{rules} over the last {window}").format(
+                      rules=ruleset.id, window=format_duration(length)),
                   title_justify="left")
     future = 0
     for item in statuses:
@@ -265,32 +270,37 @@ def status(
         future += f.future
         table.add_row(Text(item.site), str(f.visits), str(f.failures),
                       f"{f.rate:.1%}" if f.rate is not None else "—",
-                      *(Text(LEVEL_SHORT.get(x.level, x.level), style=LEVEL_STYLES[x.level])
+                      *(Text(glossary.verdict(x.level), style=LEVEL_STYLES[x.level])
                         for x in item.findings))
     console.print(table)
     if any(x.level == "insufficient-data" for item in statuses for x in item.findings):
-        console.print("n/a: not enough samples in the window for the rule yet (站点无法访问 "
-                      "needs a week of ≥ 20 visits a day)", style="dim", markup=False)
+        console.print(_("{insufficient}: not enough samples in the window for the rule yet "
+                        "(站点无法访问 needs a week of ≥ 20 visits a day)").format(
+                          insufficient=glossary.verdict("insufficient-data")),
+                      style="dim", markup=False)
     for item in statuses:
         for finding in item.findings:
             if finding.level in ("veto", "warning"):
-                console.print(Text(f"{item.site} {finding.name} {finding.level}: "
-                                   f"{finding.detail}", style=LEVEL_STYLES[finding.level]))
+                console.print(Text(f"{item.site} {finding.name} "
+                                   f"{glossary.verdict(finding.level)}: {finding.detail}",
+                                   style=LEVEL_STYLES[finding.level]))
     if future:
-        console.print(f"{future} sample(s) are dated after now (was the clock set back?): "
-                      "kept, but left out of the figures", style="yellow", markup=False)
+        console.print(_("{count} sample(s) are dated after now (was the clock set back?): "
+                        "kept, but left out of the figures").format(count=future),
+                      style="yellow", markup=False)
 
 
-@app.command("apply")
+@app.command("apply",
+             help=N_("Save the findings as answers by 'probe' to the 日常运维 questions (故障率, "
+                     "链接有效性,\n"
+                     "栏目更新); never over a person's answer."))
 def apply(
     window: Annotated[str, typer.Option(
-        help="The span the findings cover, back from now (e.g. 7d, 30d).")] = "7d",
+        help=N_("The span the findings cover, back from now (e.g. 7d, 30d)."))] = "7d",
     sites: SitesOption = None,
     rules: RulesOption = "gov-2019",
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Save the findings as answers by 'probe' to the 日常运维 questions (故障率, 链接有效性,
-    栏目更新); never over a person's answer."""
     from govaudit import format_duration
 
     length = duration(window, "--window")

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from govaudit.i18n import N_
+
 from .common import (
     MonitorWindowOption,
     PublishOption,
@@ -17,29 +19,32 @@ from .common import (
     window_seconds,
 )
 
+HELP = N_("Write the HTML report: works offline and from a file share (no "
+          "server, no CDN).\n"
+          "\n"
+          "The folder holds the evidence it shows (hard-linked, or copied across "
+          "file systems),\n"
+          "so it still works when copied elsewhere; --link-evidence links the "
+          "workspace's\n"
+          "evidence instead, and then works only beside the workspace.")
+
 
 def report(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", metavar="<path>",
-        help="Report folder (default: exports/report/ in the workspace).",
+        help=N_("Report folder (default: exports/report/ in the workspace)."),
         show_default=False)] = None,
     site: Annotated[list[str] | None, typer.Option(
         "--site", "-s", metavar="<name>",
-        help="Only this site (repeat for more); scores still rank all sites.",
+        help=N_("Only this site (repeat for more); scores still rank all sites."),
         show_default=False)] = None,
     link_evidence: Annotated[bool, typer.Option(
-        "--link-evidence", help="Link the workspace's evidence files (relative links) "
-        "instead of putting them inside the report folder.")] = False,
+        "--link-evidence", help=N_("Link the workspace's evidence files (relative links) "
+        "instead of putting them inside the report folder."))] = False,
     window: MonitorWindowOption = None,
     publish: PublishOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Write the HTML report: works offline and from a file share (no server, no CDN).
-
-    The folder holds the evidence it shows (hard-linked, or copied across file systems),
-    so it still works when copied elsewhere; --link-evidence links the workspace's
-    evidence instead, and then works only beside the workspace.
-    """
     length = window_seconds(window)
     audit = open_audit(workspace)
     with console.status("Writing the report…"):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from govaudit.i18n import N_, _
+
 from .common import JsonOption, PublishOption, WorkspaceOption, console, open_audit, print_json
 
 if TYPE_CHECKING:
@@ -14,12 +16,14 @@ if TYPE_CHECKING:
     from govaudit import Checklist, ScoreReport, SiteScore
 
 
+HELP = N_("Score every site from the answers stored.")
+
+
 def score(workspace: WorkspaceOption = None, json: JsonOption = False,
           publish: PublishOption = None) -> None:
-    """Score every site from the answers stored."""
     from rich.table import Table
 
-    from govaudit import SHOWN_DECIMALS, check_publish
+    from govaudit import SHOWN_DECIMALS, check_publish, glossary
 
     audit = open_audit(workspace)
     report = audit.score()
@@ -32,27 +36,30 @@ def score(workspace: WorkspaceOption = None, json: JsonOption = False,
     # one column per first-level indicator only where the terminal has room for them
     wide = console.width >= 72 + 8 * len(tops) and not checklist.deduction
     if not report.weighted:
-        table = Table("site", "level", "answered", *[t.name for t in tops] if wide else (),
-                      title=f"{checklist.name}: mean fraction earned per first-level indicator")
+        table = Table(_("site"), _("level"), _("answered"),
+                      *[t.name for t in tops] if wide else (),
+                      title=_("{checklist}: mean fraction earned per first-level "
+                              "indicator").format(checklist=checklist.name))
         for s in report.sites:
-            table.add_row(s.site, s.level, f"{s.answered}/{s.questions}",
+            table.add_row(s.site, glossary.level(s.level), f"{s.answered}/{s.questions}",
                           *[_mean_fraction(checklist, s.fractions, t.id) for t in tops]
                           if wide else ())
         console.print(table)
-        console.print(f"{checklist.id} publishes no weights: totals, grades and ranks need "
-                      "weights (copy the checklist, add weights, and init with that file). "
-                      "`govaudit score --json` has the fraction of every indicator.",
-                      markup=False)
+        console.print(_("{checklist} publishes no weights: totals, grades and ranks need "
+                        "weights (copy the checklist, add weights, and init with that file). "
+                        "`govaudit score --json` has the fraction of every "
+                        "indicator.").format(checklist=checklist.id), markup=False)
         return
     if (publish or checklist.publish) == "bands" and checklist.grades:
         console.print(_bands_table(report))
     elif checklist.deduction:
         console.print(_verdicts_table(report))
     else:
-        table = Table("group", "rank", "site", "level", "total", "bonus", "grade", "answered",
-                      *[t.name for t in tops] if wide else (), title=checklist.name)
+        table = Table(_("group"), _("rank"), _("site"), _("level"), _("total"), _("bonus"),
+                      _("grade"), _("answered"), *[t.name for t in tops] if wide else (),
+                      title=checklist.name)
         for group, s in ranked_rows(report):
-            table.add_row(group, _rank(s, group), s.site, s.level,
+            table.add_row(group, _rank(s, group), s.site, glossary.level(s.level),
                           f"{s.total:.{SHOWN_DECIMALS}f}", f"{s.bonus:.2f}", s.grade,
                           f"{s.answered}/{s.questions}{open_mark(s)}",
                           *[f"{s.tops.get(t.id, 0):.2f}" for t in tops] if wide else ())
@@ -64,8 +71,8 @@ def score(workspace: WorkspaceOption = None, json: JsonOption = False,
     for line in report.notes():
         console.print(line, markup=False)
     if not wide and not checklist.deduction:
-        console.print("A wider terminal shows each first-level indicator; "
-                      "`govaudit score --json` has every indicator.", markup=False)
+        console.print(_("A wider terminal shows each first-level indicator; "
+                        "`govaudit score --json` has every indicator."), markup=False)
 
 
 def ranked_rows(report: ScoreReport) -> list[tuple[str, SiteScore]]:
@@ -91,12 +98,15 @@ def _total(score: SiteScore) -> str:
 def _verdicts_table(report: ScoreReport) -> Table:
     from rich.table import Column, Table
 
+    from govaudit import glossary
+
     checklist = report.checklist
-    table = Table("group", "rank", Column("site", min_width=4), "level",
-                  Column("verdict", no_wrap=True), "total", "part 2", "bonus", "answered",
-                  "reason", title=checklist.name)
+    table = Table(_("group"), _("rank"), Column(_("site"), min_width=4), _("level"),
+                  Column(_("verdict"), no_wrap=True), _("total"), _("part 2"), _("bonus"),
+                  _("answered"), _("reason"), title=checklist.name)
     for group, s in ranked_rows(report):
-        table.add_row(group, _rank(s, group), s.site, s.level, s.verdict, _total(s),
+        table.add_row(group, _rank(s, group), s.site, glossary.level(s.level), s.verdict,
+                      _total(s),
                       "—" if s.part2 is None else f"{s.part2:.2f}",
                       "—" if s.bonus is None else f"{s.bonus:.2f}",
                       f"{s.answered}/{s.questions}{open_mark(s)}",
@@ -108,30 +118,38 @@ def _bands_table(report: ScoreReport) -> Table:
     """Each band's sites in 行政区划 order, without ranks (CSTC 2023)."""
     from rich.table import Table
 
-    table = Table("band", "site", "level", "region", "total",
-                  title=f"{report.checklist.name} (by band; 同档内按照行政区划序列排序)")
+    from govaudit import glossary
+
+    table = Table(_("band"), _("site"), _("level"), _("region"), _("total"),
+                  title=_("{checklist} (by band; in 行政区划 order within a band)").format(
+                      checklist=report.checklist.name))
     for name, label, scores in report.by_band():
         for s in scores:
-            table.add_row(f"{name} {label}", s.site, s.level, s.region, _total(s))
+            table.add_row(f"{name} {label}", s.site, glossary.level(s.level), s.region,
+                          _total(s))
     return table
 
 
 def _print_sampling(report: ScoreReport) -> None:
     from rich.table import Table
 
+    from govaudit import glossary
+
     sampling = report.sampling()
-    table = Table("group", "sites", "合格", "不合格", "合格率", "provisional",
-                  title="Sampling: pass rate per ranking group")
+    table = Table(_("group"), _("sites"), _("passed (合格)"), _("failed (不合格)"),
+                  _("pass rate (合格率)"), glossary.term("provisional"),
+                  title=_("Sampling: pass rate per ranking group"))
     for g in [*sampling.groups, sampling.total]:
         table.add_row(g.name, str(g.sites), str(g.passed), str(g.failed),
                       "—" if g.rate is None else f"{g.rate:.1%}", str(g.provisional))
     console.print(table)
     if sampling.problems:
-        console.print("Most frequent problems:", markup=False)
+        console.print(_("Most frequent problems:"), markup=False)
         for p in sampling.problems:
-            kind = "单项否决" if p.part == "veto" else "扣分"
-            console.print(f"  {len(p.sites)} site(s) [{kind}] {p.item}: {p.text} ({p.question})",
-                          markup=False)
+            kind = glossary.verdict("veto") if p.part == "veto" else _("deduction (扣分)")
+            console.print(_("  {count} site(s) [{kind}] {item}: {text} ({question})").format(
+                count=len(p.sites), kind=kind, item=p.item, text=p.text, question=p.question),
+                markup=False)
 
 
 def _mean_fraction(checklist: Checklist, fractions: Mapping[str, float | None],
@@ -145,4 +163,7 @@ def open_mark(score: SiteScore) -> str:
     """' (provisional, 12.50 open)' while questions are unanswered or unknown."""
     if not score.provisional:
         return ""
-    return f" (provisional, {score.open_points or 0:.2f} open)"
+    from govaudit import glossary
+
+    return _(" ({provisional}, {open:.2f} open)").format(
+        provisional=glossary.term("provisional"), open=score.open_points or 0)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError, OptionError, RowsError
-from govaudit.store import Answer, Site, utc_now
+from govaudit.model import Answer, Site, utc_now
 from govaudit.tables import read_records
 
 ANSWER_HEADERS = {
@@ -31,7 +31,8 @@ def find_question(checklist: Checklist, qid: str) -> Question:
 def check_asked(checklist: Checklist, site: Site, question: Question,
                 values: Mapping[str, object]) -> None:
     """Refuse a question that skip logic leaves out, given the site's other answers."""
-    from govaudit.scoring import asked, skip_reason
+    from govaudit.scoring import skip_reason
+    from govaudit.tally import asked
 
     if asked(question, site.level, values) is False:
         raise GovauditError(f"question {question.id} is skipped for {site.name}: "

@@ -51,8 +51,8 @@ if TYPE_CHECKING:
         MonitorStatus,
         RoundSummary,
         VisitOptions,
-        VisitResult,
     )
+    from govaudit.monitor.visits import VisitResult
     from govaudit.probes.run import CheckOptions, CheckRun, ProgressFn
     from govaudit.workbook.content import WorkbookContent
     from govaudit.workbook.export import WrittenWorkbook

@@ -18,8 +18,9 @@ from govaudit.answers import build_answer
 from govaudit.checklist import Checklist, Indicator, Question
 from govaudit.errors import GovauditError
 from govaudit.model import PROBE_EVALUATOR, Answer, PageRef, Site, SiteScore
-from govaudit.scoring import Scorer, asked, consolidate
+from govaudit.scoring import Scorer, consolidate
 from govaudit.store import Store
+from govaudit.tally import asked
 from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:

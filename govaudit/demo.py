@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from govaudit.errors import GovauditError
 from govaudit.probes.checks.links import LinksResult
@@ -43,8 +44,8 @@ class DemoResult:
     report: Path
     manifest: Path | None
     captures: int
-    capture_failures: list[dict] = field(default_factory=list)
-    check_errors: list[dict] = field(default_factory=list)
+    capture_failures: list[dict[str, Any]] = field(default_factory=list)
+    check_errors: list[dict[str, Any]] = field(default_factory=list)
     broken_links: dict[str, int] = field(default_factory=dict)
     suggestions_applied: int = 0
     answers_loaded: int = 0

@@ -1,6 +1,10 @@
-"""Errors a user can cause. Commands print their message and exit 1: no traceback."""
+"""Errors a user can cause. Commands print their message and exit 1: no traceback.
+
+The messages are in the current language (govaudit.i18n), made when the error is raised."""
 
 from __future__ import annotations
+
+from govaudit.i18n import _
 
 
 class GovauditError(Exception):
@@ -14,18 +18,21 @@ class ChecklistError(GovauditError):
         self.path = path
         self.problems = problems
         listed = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{path}: {len(problems)} problem(s)\n{listed}")
+        super().__init__(_("{path}: {count} problem(s)\n{listed}").format(
+            path=path, count=len(problems), listed=listed))
 
 
 class RowsError(GovauditError):
     """An input file rejected as a whole, with every bad row listed."""
 
-    def __init__(self, path: str, problems: list[str], what: str = "nothing was imported",
+    def __init__(self, path: str, problems: list[str], what: str | None = None,
                  footer: str = "") -> None:
         self.path = path
         self.problems = problems
         listed = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{path}: {len(problems)} bad row(s), {what}\n{listed}"
+        what = _("nothing was imported") if what is None else what
+        super().__init__(_("{path}: {count} bad row(s), {what}\n{listed}").format(
+            path=path, count=len(problems), what=what, listed=listed)
                          + (f"\n{footer}" if footer else ""))
 
 

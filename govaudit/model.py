@@ -385,6 +385,7 @@ class CheckRow:
     list_file: str = ""  # that list's file
     list_validity: str = ""  # that list's dates of validity: 2026-01-01..2026-12-31
     screenshot: str = ""  # an element screenshot with the spot marked (a file of the run)
+    shot_note: str = ""  # what the screenshot shows, or why there is none
 
     @property
     def is_problem(self) -> bool:

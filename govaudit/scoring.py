@@ -9,12 +9,14 @@ from typing import Any
 from govaudit.checklist import Checklist, Question
 from govaudit.checklist.model import FAIL, PASS, SPECIAL_VALUES
 from govaudit.errors import GovauditError
+from govaudit.i18n import N_, _
 from govaudit.model import PROBE_EVALUATOR, Answer, Problem, Site, SiteScore, _round
 from govaudit.tally import SHOWN_DECIMALS as SHOWN_DECIMALS  # re-exported
 from govaudit.tally import Tally, asked, shown_total
 
-PROVISIONAL_NOTE = ("Provisional totals count unanswered and 'unknown' questions as 0; "
-                    "'open' is the most those questions could still add.")
+# shown translated: _(PROVISIONAL_NOTE)
+PROVISIONAL_NOTE = N_("Provisional totals count unanswered and 'unknown' questions as 0; "
+                      "'open' is the most those questions could still add.")
 SETTLED_BY = "合议"  # the evaluator of an answer that stands for an unsettled disagreement
 
 
@@ -220,19 +222,22 @@ class ScoreReport:
     def notes(self) -> list[str]:
         """How the totals were made: provisional totals, ranking groups, bands, above 100."""
         checklist = self.checklist
-        lines = [PROVISIONAL_NOTE] if any(s.provisional for s in self.sites) else []
+        lines = [_(PROVISIONAL_NOTE)] if any(s.provisional for s in self.sites) else []
         if checklist.deduction:
             lines.append(deduction_note(checklist))
-        lines.append("Ranks are dense within each ranking group (ties share a place); counts "
-                     "are scored against the best value in the same group.")
-        lines += [f"Ranking group {name!r} is not one of {checklist.id}'s; its sites are ranked "
-                  "on their own" for name in self.unknown_groups]
+        lines.append(_("Ranks are dense within each ranking group (ties share a place); "
+                       "counts are scored against the best value in the same group."))
+        lines += [_("Ranking group {group!r} is not one of {checklist}'s; its sites are ranked "
+                    "on their own").format(group=name, checklist=checklist.id)
+                  for name in self.unknown_groups]
         if not checklist.grades:
             return lines
         bands = ", ".join(f"{g.name} {label}" for g, label in checklist.grade_labels())
-        source = f" (source: {checklist.grades_source})" if checklist.grades_source else ""
-        above = "shown as it is" if checklist.above_100 == "as_is" else "capped at 100"
-        lines.append(f"Grades: {bands}{source}. A total above 100 (main plus bonus) is {above}.")
+        source = _(" (source: {source})").format(source=checklist.grades_source) \
+            if checklist.grades_source else ""
+        above = _("shown as it is") if checklist.above_100 == "as_is" else _("capped at 100")
+        lines.append(_("Grades: {bands}{source}. A total above 100 (main plus bonus) is "
+                       "{above}.").format(bands=bands, source=source, above=above))
         return lines
 
     def by_band(self) -> list[tuple[str, str, list[SiteScore]]]:
@@ -480,7 +485,7 @@ def _rank(scores: list[SiteScore]) -> list[SiteScore]:
     for name in names:
         members = [(i, s) for i, s in enumerate(scores)
                    if name in (s.groups or (s.group,)) and s.total is not None]
-        for (index, _), rank in zip(members, dense_ranks([s.total or 0.0 for _, s in members]),
+        for (index, _s), rank in zip(members, dense_ranks([s.total or 0.0 for _i, s in members]),
                                     strict=True):
             ranks.setdefault(index, {})[name] = rank
     return [replace(s, ranks=ranks.get(i, {}), rank=ranks.get(i, {}).get(s.group))

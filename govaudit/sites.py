@@ -16,8 +16,8 @@ from govaudit.credentials import save_credentials
 from govaudit.errors import GovauditError, RowsError
 from govaudit.filenames import safe_name
 from govaudit.files import atomic_write
-from govaudit.model import Answer, SiteChange, SitesPlan, utc_now
-from govaudit.store import Site, Store
+from govaudit.model import Answer, Site, SiteChange, SitesPlan, utc_now
+from govaudit.store import Store
 from govaudit.tables import read_records
 from govaudit.urls import redact_url, split_credentials
 

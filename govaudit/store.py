@@ -65,7 +65,8 @@ class AtomicJSONStorage(Storage):
         if not text.strip():
             return None
         try:
-            return json.loads(text)
+            data: dict[str, dict[str, Any]] = json.loads(text)
+            return data
         except ValueError as exc:  # also a number too long to read back
             raise GovauditError(f"{self.path}: damaged store file ({exc}); restore it from "
                                 "a backup or remove it") from None

@@ -21,10 +21,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from govaudit.checklist import Checklist, Question
-from govaudit.model import Monitored, ProbeFinding, ProbeResult
+from govaudit.model import (
+    PROBE_EVALUATOR,
+    Answer,
+    Monitored,
+    ProbeFinding,
+    ProbeResult,
+    Site,
+    utc_now,
+)
 from govaudit.probes import registry
-from govaudit.scoring import PROBE_EVALUATOR
-from govaudit.store import Answer, Site, Store, utc_now
+from govaudit.store import Store
 
 
 @dataclass
@@ -48,19 +55,22 @@ def suggestions_for(checklist: Checklist, site: Site,
     """
     out: dict[str, Suggestion] = {}
     for question in checklist.questions_at(site.level):
-        auto = question.auto.strip()
-        probe = registry.answering(auto)
         # the monitoring's verdicts are by probe and in the has-feature sense: its veto lines
         # answer the problem questions through govaudit.monitor.views.problem_answers
-        if probe is None or (monitored is not None and question.finds_problems):
+        if monitored is not None and question.finds_problems:
             continue
-        result = probe_results.get(probe.name)
-        if result is None or result.failed:
-            continue
-        finding = probe.suggest(auto, result)
-        verdict = (monitored or {}).get(probe.name)
-        if verdict is not None:
-            finding = _monitored(verdict, finding)
+        said: list[tuple[str, ProbeFinding | None]] = []
+        for auto in question.autos:
+            probe = registry.answering(auto)
+            result = probe_results.get(probe.name) if probe is not None else None
+            if probe is None or result is None or result.failed:
+                continue  # a key whose probe has no result here says nothing
+            finding = probe.suggest(auto, result)
+            verdict = (monitored or {}).get(probe.name)
+            if verdict is not None:
+                finding = _monitored(verdict, finding)
+            said.append((auto, finding))
+        auto, finding = _together(said)
         if finding is None:
             continue
         value = _value(question, finding)
@@ -68,6 +78,28 @@ def suggestions_for(checklist: Checklist, site: Site,
             out[question.id] = Suggestion(question.id, value, auto, finding.detail,
                                           finding.urls)
     return out
+
+
+def _together(said: list[tuple[str, ProbeFinding | None]]) -> tuple[str, ProbeFinding | None]:
+    """What the keys of one question say together: (the keys that decide, the finding). One
+    key says what it says; of several, any not good makes it not good (the problems
+    summed), all good make it good, and else they say nothing."""
+    if len(said) <= 1:
+        return said[0] if said else ("", None)
+    found = [(k, f) for k, f in said if f is not None]
+    bad = [(k, f) for k, f in found if f.good is False]
+    chosen = bad or (found if len(found) == len(said) and all(f.good for _, f in found)
+                     else [])
+    if not chosen:
+        return "", None
+
+    def total(values: list[int | None]) -> int | None:
+        return None if any(v is None for v in values) else sum(v or 0 for v in values)
+
+    urls = tuple(dict.fromkeys(u for _, f in chosen for u in f.urls))
+    return ", ".join(k for k, _ in chosen), ProbeFinding(
+        not bad, "; ".join(f.detail for _, f in chosen),
+        total([f.count for _, f in chosen]), urls, total([f.problems for _, f in chosen]))
 
 
 def _monitored(verdict: Monitored, finding: ProbeFinding | None) -> ProbeFinding | None:

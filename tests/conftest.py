@@ -24,6 +24,13 @@ from typer.testing import CliRunner, Result
 from commands.app import app
 from govaudit.workspace import Workspace, init_workspace
 
+# The suite asserts English messages: English is the language of every command run here (the
+# CLI in process and in subprocesses) unless a test asks for another (--lang zh, LANG=zh_CN).
+os.environ["LANG"] = "en_US.UTF-8"
+for _name in ("LC_ALL", "LC_MESSAGES"):
+    if os.environ.get(_name):
+        os.environ[_name] = "en_US.UTF-8"
+
 FIXTURES = Path(__file__).parent / "fixtures"
 GOVAUDIT = [sys.executable, "-m", "commands"]
 # A suite started in the background of a script inherits SIGINT ignored, and so would every

@@ -1,7 +1,8 @@
 """Hostile checklist files: each is refused with one message naming the file and line.
 
 Every file is built here. `checklist validate` and `init --checklist` run in a subprocess
-under a 1 GB address-space limit and a 10 s timeout, so a bomb ends the test, not the machine.
+under a 1 GB address-space limit and 10 s of CPU time (a minute of wall time at most, for a
+busy machine), so a bomb ends the test, not the machine.
 """
 
 from __future__ import annotations
@@ -119,9 +120,10 @@ HOSTILE: dict[str, tuple[Callable[[Path], None], int, str]] = {
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (LIMIT_AS, LIMIT_AS))
+        resource.setrlimit(resource.RLIMIT_CPU, (10, 10))
 
     return subprocess.run([*GOVAUDIT, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=10, preexec_fn=limit)
+                          timeout=60, preexec_fn=limit)
 
 
 def _assert_refused(result: subprocess.CompletedProcess, path: Path, line: int,

@@ -84,7 +84,7 @@ def test_unweighted_2021_checklist():
 
 def test_auto_probes_are_wired():
     checklist = load_checklist(builtin_dir() / "cstc-2020-local.yaml")
-    autos = {q.auto for q in checklist.questions if q.auto}
+    autos = {key for q in checklist.questions for key in q.autos}
     assert {"marks.icp", "marks.police", "marks.site_code", "ipv6", "links"} <= autos
 
 

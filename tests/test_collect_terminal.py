@@ -27,10 +27,12 @@ class Term:
     """The collect program in a pseudo-terminal, with waits on what the screen says."""
 
     def __init__(self, cwd: Path, *args: str, timeout: float = TIMEOUT,
-                 display: str | None = None) -> None:
+                 display: str | None = None, lang: str | None = None) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
         if display:
             env["DISPLAY"] = display
+        if lang:  # the locale's language (the suite runs in English)
+            env.update(LANG=lang, LC_ALL=lang)
         env.update(NO_COLOR="1", PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm",
                    COLUMNS="140", LINES="50", PYTHONUNBUFFERED="1")
         self.child = pexpect.spawn(sys.executable, ["-m", "commands", "collect", *args],
@@ -71,7 +73,7 @@ class Term:
         self.child.send(text + "\r")
 
     def note(self, text: str = "") -> None:
-        self.expect("备注 note")
+        self.expect("note")  # the note prompt (the choices above it say no "note")
         self.child.send(text + "\r")
 
     def finish(self, timeout: float = -1) -> tuple[int, str]:
@@ -388,3 +390,24 @@ def test_back_at_the_note_and_skip_logic_says_so(ws):
     stored = answers(ws)
     assert stored["disclosure.q1"].value == "no"
     assert [h["value"] for h in stored["disclosure.q1"].history] == ["yes"]
+
+
+def test_the_prompts_in_chinese(ws):
+    """A Chinese locale: the panel, the choices, the keys, the note, a refused count and the
+    summary are in Chinese; the checklist's own text is shown as written."""
+    term = Term(ws.root, "--site", "成都市", lang="zh_CN.UTF-8")
+    term.expect("问题 1/7")
+    term.expect("disclosure.q1 答案")
+    term.expect("Enter · b 返回 · s 跳过 · q 退出")
+    term.child.send("2\r")  # 否
+    term.expect("备注")
+    term.child.send("\r")
+    term.expect("disclosure.q3 答案")
+    term.expect(":b 返回")
+    term.child.send("十二\r")
+    term.expect("≥ 0 的整数、na 或 unknown")
+    term.child.send("\x15:q\r")
+    code, screen = term.finish()
+    assert code == 0, screen
+    assert "本次评估" in screen and "已保存 disclosure.q1 = " in screen
+    assert "saved" not in screen and "This session" not in screen

@@ -57,7 +57,8 @@ def reference() -> str:
     for path, _command in COMMANDS:
         if not path:
             continue
-        result = runner.invoke(app, [*path, "--help"], prog_name="govaudit", terminal_width=100,
+        result = runner.invoke(app, ["--lang", "en", *path, "--help"], prog_name="govaudit",
+                               terminal_width=100,
                                env={"COLUMNS": "100", "TERM": "dumb"})
         out.append(f"### govaudit {' '.join(path)}\n\n```\n{result.output.rstrip()}\n```\n")
     return "\n".join(out)

@@ -54,9 +54,9 @@ def test_every_module_of_the_checks_package_is_a_registered_probe():
         assert set(probe.reads) <= set(registry.READS) and probe.title
         assert all(registry.answering(key) is probe for key in probe.answers)
     # every auto: key of the shipped checklists and the test fixtures is answered by one
-    autos = {q.auto for path in [*(ROOT / "checklists").glob("*.yaml"),
-                                 *FIXTURES.glob("*.yaml")]
-             for q in load_checklist(path).questions if q.auto}
+    autos = {key for path in [*(ROOT / "checklists").glob("*.yaml"),
+                              *FIXTURES.glob("*.yaml")]
+             for q in load_checklist(path).questions for key in q.autos}
     assert autos and {a for a in autos if registry.answering(a) is None} == set()
 
 

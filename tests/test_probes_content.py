@@ -318,3 +318,167 @@ def test_render_runs_accessibility_and_agefriendly_with_marked_screenshots(
     [zoom] = [r for r in rows if r.check == "zoom"]
     assert zoom.result == "problem" and "user-scalable=no" in zoom.detail
     assert {r.check for r in rows if r.result == "not checked"} == {"search", "ipv6"}
+
+
+ID = id_number()
+MOBILE = "13812345678"
+# the 身份证 number is written by a script into the footer: the HTML as served never holds it
+FOOTER_SCRIPT = ("<script>document.getElementById('contact').textContent = '联系人身份证号码：' + "
+                 f"['{ID[:6]}', '{ID[6:14]}', '{ID[14:]}'].join('');</script>")
+RENDERED_HOME = (
+    "<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>示例市人民政府</title>"
+    "</head><body><main><p>示例市委书记张三风（电话" + MOBILE + "）主持召开会议。</p>"
+    "<p>" + MOBILE + "号码咨询后转分机，请按装最新版本。</p><p><a href='/gbk.html'>通知</a></p>"
+    "</main>"
+    "<footer><p>主办单位：示例市人民政府办公室</p><div id='contact'></div></footer>"
+    + FOOTER_SCRIPT + "</body></html>").encode()
+GBK_PAGE = (
+    "<!doctype html><html><head><meta charset='gbk'><title>通知</title></head><body>"
+    "<div class='article'><p>市委书记张三风在会上讲话。</p>"
+    "<p>正文<a href='http://casino.invalid/' style='color:#fff'>博彩娱乐</a></p></div>"
+    "</body></html>").encode("gbk")
+
+
+def _rendered_site(serve: Callable[..., int]) -> str:
+    return site_server(serve, {"/": (200, HTML, RENDERED_HOME),
+                               "/gbk.html": (200, "text/html; charset=gbk", GBK_PAGE)})
+
+
+def _rendered_workspace(make_workspace: Callable[..., object], url: str) -> Audit:
+    audit = workspace(make_workspace, [("示例市", url, "portal")],
+                      {"names.yaml": NAMES.encode(), "words.txt": WORDS.encode()},
+                      'names = ["lists/names.yaml"]\nwords = ["lists/words.txt"]')
+    Store(audit.workspace).record_page(PageRef("示例市", url + "gbk.html"))
+    return audit
+
+
+def _stored_bytes(root: Path) -> list[tuple[Path, bytes]]:
+    """Every file under `root` as bytes, the members of a zip (xlsx) each on its own."""
+    out = []
+    for path in root.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if data[:2] == b"PK":
+            with contextlib.suppress(zipfile.BadZipFile), zipfile.ZipFile(path) as archive:
+                out += [(path / name, archive.read(name)) for name in archive.namelist()]
+                continue
+        out.append((path, data))
+    return out
+
+
+def _no_full_number(root: Path) -> None:
+    for path, data in _stored_bytes(root):
+        for number in (ID, MOBILE):
+            assert number.encode() not in data, f"{number} stored whole in {path}"
+
+
+def _colours(shot: str) -> set[tuple[int, int, int]]:
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        return {colour for _, colour in image.convert("RGB").getcolors(1 << 20) or []}
+
+
+def test_render_locates_every_text_finding_with_a_marked_screenshot(
+        serve, make_workspace, cli):
+    """With --render each name, word and personal-data finding is found again in the page
+    Chromium shows (a footer a script wrote, a GBK page) and shot with its spot framed in
+    red, a personal number's masked digits covered; a hidden link on an inner page too; and
+    no full personal number is kept anywhere in the workspace, the report or the workbook."""
+    from dataclasses import replace
+
+    from govaudit.capture.marked import COVER
+
+    url = _rendered_site(serve)
+    audit = _rendered_workspace(make_workspace, url)
+    run = audit.check(probes=["content"], options=replace(_private(), render=True))
+    assert not run.errors
+    rows = rows_of(audit, "示例市", "content").rows
+    found = {(r.check, r.url): r for r in rows if r.is_problem}
+    gbk = url + "gbk.html"
+    assert set(found) >= {("names", url), ("words", url), ("personal", url), ("names", gbk),
+                          ("hidden-links", gbk)}
+    personal = [r for r in rows if r.check == "personal" and r.is_problem]
+    assert sorted(r.detail for r in personal) == [
+        f"手机号 not de-identified: {MOBILE[:3]}****{MOBILE[-4:]}"] * 2 + [
+        f"身份证号 not de-identified: {ID[:6]}********{ID[-4:]}"]
+    [footer] = [r for r in personal if "身份证" in r.detail]
+    assert footer.path == "div#contact" and f"{ID[:6]}********{ID[-4:]}" in footer.context
+    for row in [*personal, found["names", url], found["words", url], found["names", gbk],
+                found["hidden-links", gbk]]:
+        assert Path(row.screenshot).is_file(), row
+        assert Path(row.screenshot).is_relative_to(audit.workspace.evidence_dir)
+        assert (238, 0, 0) in _colours(row.screenshot), row  # the red frame
+        assert "framed in red" in row.shot_note, row
+    for row in personal:  # the masked digits are covered in the shot as well
+        assert COVER in _colours(row.screenshot) and "covered" in row.shot_note
+    assert COVER not in _colours(found["names", url].screenshot)
+    assert "found at its DOM path" in found["names", gbk].shot_note
+    # the contexts of a name and a word hold the mobile number: masked there too, whole or
+    # cut at the context's edge (38****5678, not 3812345678)
+    assert found["names", url].context == \
+        f"示例市委书记张三风（电话{MOBILE[:3]}****{MOBILE[-4:]}）主持召开会"
+    assert found["words", url].context.startswith("38****5678号码")
+    assert cli("report", cwd=audit.workspace.root).exit_code == 0
+    assert cli("export", cwd=audit.workspace.root).exit_code == 0
+    _no_full_number(audit.workspace.root)
+
+
+def test_without_render_each_finding_says_it_has_no_screenshot_and_every_page_is_checked(
+        serve, make_workspace):
+    """Read as served, a finding has no screenshot and its row says so; a script's footer is
+    not read. Links only crawlers get and outbound links are checked on every page read,
+    not only the home page."""
+    def inner(handler: http.server.BaseHTTPRequestHandler) -> None:
+        spam = "<a href='http://spam.invalid/'>娱乐</a>" \
+            if "Baiduspider" in handler.headers.get("User-Agent", "") else ""
+        body = page(f"<p>友情链接：<a href='http://localhost:{port}/go'>合作网站</a>{spam}</p>")
+        handler.send_response(200)
+        handler.send_header("Content-Type", HTML)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    class Away(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            moved = self.server.server_address[0] == "127.0.0.1"  # type: ignore[index]
+            self.send_response(302 if moved else 200)
+            if moved:  # to another domain
+                self.send_header("Location", f"http://127.0.0.2:{elsewhere}/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_HEAD = do_GET  # noqa: N815
+
+    elsewhere = serve(Away, "127.0.0.2")
+    port = serve(Away)
+    url = site_server(serve, {"/": (200, HTML, RENDERED_HOME),
+                              "/gbk.html": (200, "text/html; charset=gbk", GBK_PAGE),
+                              "/inner.html": inner})
+    audit = _rendered_workspace(make_workspace, url)
+    Store(audit.workspace).record_page(PageRef("示例市", url + "inner.html"))
+    run = audit.check(probes=["content"], options=_private())
+    assert not run.errors
+    rows = rows_of(audit, "示例市", "content").rows
+    text = [r for r in rows if r.check in ("names", "words", "personal") and r.is_problem]
+    assert {(r.check, r.url) for r in text} == {("names", url), ("words", url),
+                                                ("personal", url), ("names", url + "gbk.html")}
+    assert len([r for r in text if r.check == "personal"]) == 2  # the mobile, twice
+    assert all(not r.screenshot and r.shot_note.startswith("no screenshot: read from the "
+                                                           "HTML as served") for r in text)
+    assert not any("身份证" in r.detail for r in text)  # the script's footer is not read
+    inner_url = url + "inner.html"
+    [cloaked] = [r for r in rows if r.check == "cloaking" and r.is_problem]
+    assert cloaked.url == inner_url and "1 off-domain link(s) shown only to crawlers" in \
+        cloaked.detail
+    outbound = {r.detail: r for r in rows if r.check == "outbound" and r.is_problem}
+    away = (f"http://localhost:{port}/go redirects off its domain to "
+            f"http://127.0.0.2:{elsewhere}/")
+    assert outbound[away].url == inner_url
+    assert any("casino.invalid" in d and outbound[d].url == url + "gbk.html"
+               for d in outbound)
+    _no_full_number(audit.workspace.root)

@@ -210,3 +210,53 @@ def test_links_that_could_not_be_checked_are_counted_apart(checklist):
     nothing = suggestions_for(checklist, SITE, results(links={
         "checked": 2, "broken": [], "unchecked": [refused, dns]}))
     assert "daily.links" not in nothing and "daily.broken" not in nothing
+
+
+def _content(*rows: tuple[str, str]) -> ProbeResult:
+    """A stored content result of (check, result) rows."""
+    return probe_result({"probe": "content", "pages": ["http://www.test.gov.cn/"], "rows": [
+        {"check": c, "result": r, "detail": f"{c} {r}", "url": "http://www.test.gov.cn/"}
+        for c, r in rows]})
+
+
+def test_personal_data_suggests_the_secrets_veto_only_when_found():
+    """content.personal answers 泄露国家秘密 in the problem sense, and only with a finding:
+    no personal number found does not say that nothing secret leaked."""
+    gov = load_checklist(Path(__file__).parent.parent / "checklists" / "gov-2019-website.yaml")
+    site = Site("测试市", "http://www.test.gov.cn/", "portal")
+    found = suggestions_for(gov, site, {"content": _content(("personal", "problem"))})
+    assert (found["security.q2"].value, found["security.q2"].probe) == ("yes",
+                                                                        "content.personal")
+    assert "personal number(s) not de-identified" in found["security.q2"].detail
+    clean = suggestions_for(gov, site, {"content": _content(("personal", "pass"))})
+    assert "security.q2" not in clean
+
+
+def test_a_question_of_several_keys_is_not_good_when_one_is(checklist):
+    """发布或链接…内容 reads listed words and outbound links; 链接有效性 (cstc-2020) the link
+    checks and outbound links: one key not good makes the question's problem, all good
+    make it good, a key that could not run leaves it unanswered."""
+    root = Path(__file__).parent.parent / "checklists"
+    gov = load_checklist(root / "gov-2019-website.yaml")
+    site = Site("测试市", "http://www.test.gov.cn/", "portal")
+
+    def q3(*rows: tuple[str, str]) -> tuple[str, str, str] | None:
+        got = suggestions_for(gov, site, {"content": _content(*rows)}).get("security.q3")
+        return (got.value, got.probe, got.detail) if got else None
+
+    assert q3(("words", "pass"), ("outbound", "problem")) == (
+        "yes", "content.outbound",
+        "1 outbound link problem(s) found: outbound problem (http://www.test.gov.cn/)")
+    assert q3(("words", "problem"), ("outbound", "problem"))[:2] == (
+        "yes", "content.words, content.outbound")
+    assert q3(("words", "pass"), ("outbound", "pass"))[:2] == (
+        "no", "content.words, content.outbound")
+    assert q3(("words", "pass"), ("outbound", "could not judge")) is None
+    local = load_checklist(root / "cstc-2020-local.yaml")
+    city = Site("测试市", "http://www.test.gov.cn/", "city")
+    clean_links = results(links={"checked": 5, "broken": []})
+    alone = suggestions_for(local, city, clean_links)["daily-operations.q2"]
+    assert (alone.value, alone.probe) == ("yes", "links")  # no content result: links alone
+    both = suggestions_for(local, city, {**clean_links, "content": _content(
+        ("outbound", "problem"))})["daily-operations.q2"]
+    assert (both.value, both.probe) == ("no", "content.outbound")

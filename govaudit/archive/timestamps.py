@@ -273,12 +273,13 @@ def chain_roots(chain: Path) -> list[tuple[str, str]]:
 
 def _time_stamping(cert: Certificate) -> bool:
     from cryptography import x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID
 
     try:
         usage = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     except x509.ExtensionNotFound:
         return False
-    return x509.ExtendedKeyUsageOID.TIME_STAMPING in usage
+    return ExtendedKeyUsageOID.TIME_STAMPING in usage
 
 
 def _verify_response(response: TimeStampResponse, data: bytes, chain: Path) -> Verdict:

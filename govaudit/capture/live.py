@@ -58,7 +58,7 @@ class LiveBrowser:
         self._main: Page | None = None
         self._tabs: list[Page] = []
         self._errors: list[str] = []
-        self._pending: list[concurrent.futures.Future] = []
+        self._pending: list[concurrent.futures.Future[Any]] = []
         self._lock = threading.Lock()
         self._started = False
 
@@ -77,7 +77,7 @@ class LiveBrowser:
         with self._lock:
             self._pending = [f for f in self._pending if not f.done()] + [future]
 
-        def done(f: concurrent.futures.Future) -> None:
+        def done(f: concurrent.futures.Future[Any]) -> None:
             error = None if f.cancelled() else f.exception()
             if error is not None:
                 self._note(_first_line(error))

@@ -67,14 +67,14 @@ _RELEVANT = re.compile(
 )
 
 
-class LDict(dict):
+class LDict(dict[Any, Any]):
     """A mapping that remembers the YAML line of itself and of each key."""
 
     line: int = 0
     key_lines: dict[str, int]
 
 
-class LList(list):
+class LList(list[Any]):
     line: int = 0
 
 
@@ -160,7 +160,7 @@ except ImportError:  # a PyYAML built without libyaml
     _Parser = _PythonParser
 
 
-class _Loader(_BoundedComposer, _Parser, yaml.resolver.Resolver):
+class _Loader(_BoundedComposer, _Parser, yaml.resolver.Resolver):  # type: ignore[misc]
     """Events from libyaml (fast), composed by the bounded composer, resolved safely."""
 
     def __init__(self, text: str) -> None:
@@ -268,7 +268,7 @@ class _Builder:
 
     def line_of(self, mapping: Any, key: str | None = None) -> int:
         if key is not None and key in getattr(mapping, "key_lines", {}):
-            return mapping.key_lines[key]
+            return int(mapping.key_lines[key])
         return getattr(mapping, "line", 0)
 
     def unknown_keys(self, mapping: LDict, allowed: set[str], what: str) -> None:
@@ -288,6 +288,13 @@ class _Builder:
             self.problem(self.line_of(mapping, key), f"{what}: {key!r} must be text")
             return ""
         return str(value).strip()
+
+    def auto(self, item: LDict, qid: str) -> str:
+        """A question's `auto:`: one probe key, or a list of them (joined by ", ")."""
+        value = item.get("auto")
+        if isinstance(value, list) and all(isinstance(k, str) and k.strip() for k in value):
+            return ", ".join(k.strip() for k in value)
+        return self.text(item, "auto", f"question {qid}", required=False)
 
     def number(self, value: Any, line: int, what: str) -> float | None:
         """A finite number within ±MAX_NUMBER, or None and a problem."""
@@ -674,7 +681,7 @@ class _Builder:
             choices=choices, relevant=relevant,
             hint=self.text(item, "hint", "", required=False),
             pages=tuple(str(p) for p in pages),
-            auto=self.text(item, "auto", "", required=False),
+            auto=self.auto(item, qid),
             levels=tuple(str(lv) for lv in qlevels),
             unit=self.text(item, "unit", "", required=False),
             part=indicator.part, deduct=figures.get("deduct"), cap=figures.get("cap"),
@@ -1014,7 +1021,7 @@ class _Builder:
                     self.problem(line, f"the bonus at {level} reaches {bonus:g}, "
                                  f"declared total is {declared_bonus:g}")
 
-    def check_node_totals(self, nodes: list, levels: list[str]) -> None:
+    def check_node_totals(self, nodes: list[Any], levels: list[str]) -> None:
         by_id = {i.id: i for i in self.leaves}
         for node in nodes:
             if not isinstance(node, LDict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from govaudit.errors import OptionError
 
@@ -97,7 +98,7 @@ class Question:
     relevant: Condition | None = None
     hint: str = ""
     pages: tuple[str, ...] = ()
-    auto: str = ""
+    auto: str = ""  # the `auto:` key of a probe, or several joined by ", "
     levels: tuple[str, ...] = ()
     unit: str = ""
     part: str = MAIN  # the part of the scheme its indicator belongs to (see PARTS)
@@ -115,6 +116,11 @@ class Question:
     @property
     def scored(self) -> bool:
         return self.type != "text"
+
+    @property
+    def autos(self) -> tuple[str, ...]:
+        """The `auto:` keys of the probes that suggest its answer (none, one, or several)."""
+        return tuple(key for part in self.auto.split(",") if (key := part.strip()))
 
     @property
     def finds_problems(self) -> bool:
@@ -447,7 +453,7 @@ class Checklist:
         return (len(names) + (GROUP_ORDER.index(group) if group in GROUP_ORDER else known),
                 group)
 
-    def to_dict(self, level: str | None = None) -> dict:
+    def to_dict(self, level: str | None = None) -> dict[str, Any]:
         """The public JSON form (`checklist show --json`), or only what `level` assesses."""
         return {
             "id": self.id,
@@ -488,8 +494,8 @@ class Checklist:
         }
 
 
-def _question_dict(q: Question) -> dict:
-    out: dict = {"id": q.id, "type": q.type, "text": q.text, "points": q.points}
+def _question_dict(q: Question) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": q.id, "type": q.type, "text": q.text, "points": q.points}
     if q.choices:
         out["choices"] = [{"label": c.label, "fraction": c.fraction} for c in q.choices]
     if q.relevant:

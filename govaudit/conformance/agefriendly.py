@@ -40,8 +40,9 @@ _FACTS = ("facts", "floating", "main_text", "nav_links", "font_controls", "tabs"
 
 async def read_facts(page: Page, **parts: Any) -> dict[str, Any]:
     """The parts of js/facts.js asked for, in one call into the page."""
-    return await page.evaluate(script(*_FACTS), {"minChars": MAIN_TEXT_MIN_CHARS,
-                                                 "limit": MAX_BLOCKS, **parts})
+    facts: dict[str, Any] = await page.evaluate(
+        script(*_FACTS), {"minChars": MAIN_TEXT_MIN_CHARS, "limit": MAX_BLOCKS, **parts})
+    return facts
 
 
 @dataclass(frozen=True)
@@ -504,7 +505,8 @@ async def _restore_cookies(context: BrowserContext, url: str, before: str | None
             await context.clear_cookies(name=name, domain=cookie.get("domain"),
                                         path=cookie.get("path"))
             if name in was:
-                await context.add_cookies([{**cookie, "value": was[name]}])
+                restored: Any = {**cookie, "value": was[name]}
+                await context.add_cookies([restored])
     gone = [{"name": name, "value": value, "url": url} for name, value in was.items()
             if name not in isnow]
     if gone:

@@ -24,6 +24,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 HOMOPHONE = "homophone"
 LOOK_ALIKE = "look-alike"
@@ -183,7 +184,7 @@ def _index() -> _Index:
         if code:
             by_code[code].add(ch)
 
-    def frozen(index: dict) -> dict:
+    def frozen(index: dict[Any, Any]) -> dict[Any, Any]:
         return {key: frozenset(value) for key, value in index.items()}
 
     return _Index(frozen(by_reading), frozen(by_parts), frozen(by_code), frozen(by_part))

@@ -298,7 +298,7 @@ def registrable_domain(url_or_host: str) -> str:
     """beijing.gov.cn for http://www.beijing.gov.cn/x; the host itself for an IP or a name
     without a public suffix (localhost)."""
     parts = _extractor()(url_or_host)
-    return parts.top_domain_under_public_suffix or parts.domain
+    return str(parts.top_domain_under_public_suffix or parts.domain)
 
 
 def host_of(url: str) -> str:

@@ -48,7 +48,8 @@ from govaudit.content.model import (
     PageText,
     TextBlock,
 )
-from govaudit.content.text import Folded, around, by_block, fold, fold_word
+from govaudit.content.personal import context_of
+from govaudit.content.text import Folded, by_block, fold, fold_word
 
 PERSON = "person"
 INSTITUTION = "institution"
@@ -489,7 +490,7 @@ class NameCheck:
     def _evidence(self, url: str, block: TextBlock, folded: Folded, start: int, end: int,
                   entry: ListEntry | None) -> Evidence:
         a, b = folded.span(start, end)
-        before, match, after = around(folded.original, a, b, self.context)
+        before, match, after = context_of(folded.original, a, b, self.context)
         return Evidence(url, block.path, before, match, after, entry, block.box, block.region)
 
 

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import ClassVar
 
 from govaudit.content.model import Evidence, Finding, PageText, TextBlock
@@ -143,6 +144,30 @@ def find(text: str, today: date | None = None) -> Iterator[tuple[int, int, str]]
     return _numbers(text, [(a, b) for a, b, _ in _runs(text)], today)
 
 
+@lru_cache(maxsize=16)
+def masked(text: str, today: date | None = None) -> str:
+    """`text` with every personal number in it masked in place, at the same offsets (a
+    number written with spaces or hyphens is padded with spaces), so that a context cut
+    from it holds no number whole, nor the part of one at its edge."""
+    return _masked_spans(text, list(find(text, today)))[0]
+
+
+def _masked_spans(text: str, found: list[tuple[int, int, str]]) -> tuple[str, list[str]]:
+    """`text` with the numbers at `found` masked in place, and each masked value."""
+    shown: list[str] = []
+    for start, end, kind in reversed(found):
+        value = mask(kind, text[start:end])
+        shown.append(value)
+        text = text[:start] + value.ljust(end - start)[:end - start] + text[end:]
+    return text, shown[::-1]
+
+
+def context_of(text: str, start: int, end: int, width: int) -> tuple[str, str, str]:
+    """(before, match, after) of text[start:end] as content.text.around gives them, cut
+    from the text with its personal numbers masked: how every check quotes page text."""
+    return around(masked(text), start, end, width)
+
+
 def _runs(text: str) -> list[tuple[int, int, int]]:
     """(start, end, 0) of each run of digits in `text` that may hold a personal number, as
     content.text.by_block takes them: fifteen characters or more, or a mobile's start in it
@@ -213,15 +238,9 @@ class PersonalDataCheck:
             found = list(_numbers(fold_chars(block.text), runs, self.today))
         if not found:
             return []
-        masked_text = block.text
-        shown: list[str] = []
-        for start, end, kind in reversed(found):
-            value = mask(kind, block.text[start:end])
-            shown.append(value)
-            masked_text = masked_text[:start] + value.ljust(end - start)[:end - start] + \
-                masked_text[end:]
+        masked_text, shown = _masked_spans(block.text, found)
         out = []
-        for (start, end, kind), value in zip(found, reversed(shown), strict=True):
+        for (start, end, kind), value in zip(found, shown, strict=True):
             before, _, after = around(masked_text, start, end, self.context)
             evidence = Evidence(url, block.path, before, value, after, None, block.box,
                                 block.region)

@@ -18,7 +18,8 @@ import daachorse
 
 from govaudit.content.lists import ListProblem, entries, read_list, text_entry
 from govaudit.content.model import Evidence, Finding, ListEntry, PageText, TextBlock
-from govaudit.content.text import Folded, around, by_block, fold, fold_word
+from govaudit.content.personal import context_of
+from govaudit.content.text import Folded, by_block, fold, fold_word
 
 DEFAULT_CATEGORY = "敏感词"
 
@@ -152,7 +153,7 @@ class WordMatcher:
              index: int) -> WordHit:
         word = self._words[index]
         a, b = folded.span(start, end)
-        before, match, after = around(folded.original, a, b, self.context)
+        before, match, after = context_of(folded.original, a, b, self.context)
         evidence = Evidence(url, block.path, before, match, after, word.entry, block.box,
                             block.region)
         return WordHit(evidence, word.word, word.category, word.correct)

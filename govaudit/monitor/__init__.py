@@ -179,7 +179,7 @@ class Monitor:
         from govaudit.capture import CaptureOptions, Target, run_captures
 
         question = next((q for q in self.workspace.checklist.questions
-                         if q.auto.strip() == "availability"), None)
+                         if "availability" in q.autos), None)
         targets = [Target(site.name, site.url, question.indicator_id if question else "",
                           question.id if question else "") for site, _ in failed]
         run = run_captures(self.workspace, self.store, targets, CaptureOptions(

@@ -225,7 +225,7 @@ def problem_answers(checklist: Checklist, site: Site, findings: list[Finding]
     by_rule = {f.rule: f for f in findings}
     out: dict[str, tuple[str, str]] = {}
     for question in checklist.questions_at(site.level):
-        line = PROBLEM_LINES.get(question.auto.strip())
+        line = next((PROBLEM_LINES[k] for k in question.autos if k in PROBLEM_LINES), None)
         if not question.finds_problems or line is None:
             continue
         rule, counted = line

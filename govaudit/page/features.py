@@ -22,10 +22,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from govaudit.page.dom import Dom, Element
+from govaudit.page.dom import Dom
 from govaudit.page.page import Page
 from govaudit.page.verdicts import LinkVerdict
-from govaudit.probes.html import attr, collapse, normalise_text
+from govaudit.probes.html import Element, attr, collapse, normalise_text
 
 MAX_LABEL = 16
 FEATURE_TEXT: dict[str, re.Pattern[str]] = {

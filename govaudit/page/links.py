@@ -13,9 +13,9 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 
-from govaudit.page.dom import Dom, Element, Source, link_target
+from govaudit.page.dom import Dom, Source, link_target
 from govaudit.page.regions import Region
-from govaudit.probes.html import attr, element_text, normalise_text
+from govaudit.probes.html import Element, attr, element_text, normalise_text
 
 # A document's links, read once however many rules ask for them.
 _FOUND: weakref.WeakKeyDictionary[Dom, list[Link]] = weakref.WeakKeyDictionary()

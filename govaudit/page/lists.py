@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from govaudit.page.dates import publication_date
-from govaudit.page.dom import Dom, Element, Source
+from govaudit.page.dom import Dom, Source
 from govaudit.page.links import Link, find_links
 from govaudit.page.regions import Region
-from govaudit.probes.html import attr, normalise_text
+from govaudit.probes.html import Element, attr, normalise_text
 
 MIN_TITLE = 6  # characters of a link text that make an item title, not a menu label
 MAX_ROW_LINKS = 4

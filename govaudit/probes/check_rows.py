@@ -30,10 +30,15 @@ SHOWN = 3  # problems quoted in a suggestion's note
 
 @dataclass(frozen=True)
 class ChecksResult(ProbeResult):
-    """Check rows over a site's pages (the probe's name says which checks)."""
+    """Check rows over a site's pages (the probe's name says which checks). Every row's
+    detail, context and screenshot note is kept with its personal numbers masked
+    (content.personal.masked): page text is quoted, never a 身份证, mobile or card number."""
 
     rows: tuple[CheckRow, ...] = ()
     pages: tuple[str, ...] = ()  # the pages read
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rows", tuple(de_identified(r) for r in self.rows))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChecksResult:
@@ -94,6 +99,18 @@ def finding(result: ChecksResult, checks: Iterable[str], what: str) -> ProbeFind
     return ProbeFinding(True, f"no {what} found ({len(passed)} check(s) passed{note})", 0,
                         tuple(dict.fromkeys(r.url for r in passed if r.url))[:SHOWN],
                         problems=0)
+
+
+def de_identified(row: CheckRow) -> CheckRow:
+    """`row` with the personal numbers in its detail, context and screenshot note masked."""
+    from dataclasses import replace
+
+    from govaudit.content.personal import masked
+
+    texts = {name: masked(value) for name in ("detail", "context", "shot_note")
+             if (value := getattr(row, name))}
+    changed = {k: v for k, v in texts.items() if v != getattr(row, k)}
+    return replace(row, **changed) if changed else row
 
 
 def not_checked(check: str, reason: str, url: str = "") -> CheckRow:

@@ -169,7 +169,7 @@ class _BrotliLayer:
 
     @property
     def finished(self) -> bool:
-        return self._obj.is_finished()
+        return bool(self._obj.is_finished())
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         try:

@@ -119,8 +119,8 @@ class _Transfer:
         if self.policy is not None:
             self.refusal = self.policy.peer_refusal(self.url, peer, self.redirect)
             if self.refusal:
-                return pycurl.PREREQFUNC_ABORT
-        return pycurl.PREREQFUNC_OK
+                return int(pycurl.PREREQFUNC_ABORT)
+        return int(pycurl.PREREQFUNC_OK)
 
 
 class _CurlLoop:

@@ -167,7 +167,8 @@ def probe_result(data: Mapping[str, Any] | ProbeResult, name: str = "") -> Probe
         if not data.get("failed"):
             row["error"] = f"unknown probe {probe_name!r}"
         return FailedProbe.from_dict(row)
-    return probe.read(data)
+    result: ProbeResult = probe.read(data)
+    return result
 
 
 __all__ = ["CHECKS", "READS", "Probe", "RegistryError", "ReportView", "answering",

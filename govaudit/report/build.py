@@ -24,7 +24,16 @@ from govaudit.chinatime import china_time
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
 from govaudit.files import atomic_write, link_or_copy
-from govaudit.model import Evidence, EvidenceFile, FailedProbe, ProbeResult
+from govaudit.model import (
+    PROBE_EVALUATOR,
+    Answer,
+    Evidence,
+    EvidenceFile,
+    FailedProbe,
+    ProbeResult,
+    Site,
+    SiteScore,
+)
 from govaudit.probes import registry
 from govaudit.problems import problem_rows
 from govaudit.report.charts import band_chart, band_colour, stacked_chart
@@ -39,16 +48,10 @@ from govaudit.report.views import (
     SiteView,
     TopView,
 )
-from govaudit.scoring import (
-    PROBE_EVALUATOR,
-    Scorer,
-    ScoreReport,
-    SiteScore,
-    asked,
-    consolidate,
-)
-from govaudit.store import Answer, Site, Store
+from govaudit.scoring import Scorer, ScoreReport, consolidate
+from govaudit.store import Store
 from govaudit.suggestions import Suggestion, suggestions_for
+from govaudit.tally import asked
 from govaudit.urls import redact_data, redact_url, web_href
 from govaudit.version import __version__
 from govaudit.workspace import Workspace

@@ -41,8 +41,8 @@ class MonitoringView:
 def monitoring_views(monitor: Monitor, checklist: Checklist, sites: list[Site],
                      length: float | None = None) -> dict[str, MonitoringView]:
     """{site: MonitoringView} for the sites the monitor has samples of ({} without a monitor)."""
+    import govaudit.glossary as glossary
     from govaudit.monitor import DEFAULT_WINDOW, format_duration, monitor_suggestions
-    from govaudit.monitor.findings import LEVEL_LABELS
     from govaudit.monitor.views import timeline_svg
 
     if not monitor.has_samples or not sites:
@@ -62,7 +62,7 @@ def monitoring_views(monitor: Monitor, checklist: Checklist, sites: list[Site],
             out[status.site] = MonitoringView(
                 format_duration(length), f.visits, f.failures, f.rate, line, status.worst,
                 Markup(svg),
-                [{"name": x.name, "level": x.level, "label": LEVEL_LABELS[x.level],
+                [{"name": x.name, "level": x.level, "label": glossary.verdict(x.level, "zh"),
                   "detail": x.detail} for x in status.findings],
                 monitor.columns_table(status.site, length, now),
                 [d for d in f.dead_links if d["home"]],

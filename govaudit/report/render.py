@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,11 +12,15 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+import govaudit.glossary as glossary
 from govaudit.bidi import show_bidi
 from govaudit.errors import GovauditError
 from govaudit.files import atomic_write
 from govaudit.scoring import SHOWN_DECIMALS
 from govaudit.urls import readable_urls
+
+# The templates are written in Chinese, the language of the report's readers.
+REPORT_LANGUAGE = "zh"
 
 
 @cache
@@ -26,6 +30,11 @@ def environment() -> Environment:
                       keep_trailing_newline=True, finalize=_shown)
     env.filters["num"] = _number
     env.filters["readable"] = readable_urls  # URLs as people read them; hrefs stay exact
+    # levels, verdicts and terms by their one name (govaudit.glossary), in the language the
+    # templates are written in
+    env.filters["level"] = partial(glossary.level, lang=REPORT_LANGUAGE)
+    env.filters["verdict"] = partial(glossary.verdict, lang=REPORT_LANGUAGE)
+    env.globals["term"] = partial(glossary.term, lang=REPORT_LANGUAGE)
     return env
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from govaudit.errors import GovauditError
 
@@ -47,7 +48,7 @@ async def screenshot_report_async(index: Path, out: Path, *, page: str = "",
     return out
 
 
-def screenshot_report(index: Path, out: Path, **options) -> Path:
+def screenshot_report(index: Path, out: Path, **options: Any) -> Path:
     """screenshot_report_async, callable whether or not this thread runs an event loop."""
     import govaudit.asyncrun as asyncrun
 

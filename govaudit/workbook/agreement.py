@@ -12,8 +12,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 from govaudit.checklist import Checklist
-from govaudit.scoring import PROBE_EVALUATOR
-from govaudit.store import Answer
+from govaudit.model import PROBE_EVALUATOR, Answer
 
 
 def alpha_nominal(units: Iterable[Sequence[Hashable]]) -> float | None:

@@ -10,7 +10,7 @@ into a formula.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from typing import Any
 
@@ -43,6 +43,7 @@ class SheetWriter:
         # A write-only sheet writes each row at once, so a converted cell can be reused for
         # many rows; a normal sheet keeps its cells, so each row needs cells of its own.
         self.streaming = isinstance(ws, WriteOnlyWorksheet)
+        self.ids: dict[str, int] = {}  # the table's column ids and their numbers (1-based)
 
     def value(self, value: Any) -> Any:
         """A cell value (or a Cell) that writes `value` as what it is."""
@@ -108,8 +109,28 @@ class SheetWriter:
         self.rows += 1
         self.width = max(self.width, len(cells))
 
+    def number(self, column_id: str) -> int:
+        """The column number (1-based) of the table's column `column_id`."""
+        try:
+            return self.ids[column_id]
+        except KeyError:
+            raise KeyError(f"sheet {self.ws.title!r} has no column {column_id!r}") from None
+
+    def letter(self, column_id: str) -> str:
+        """The column letter of the table's column `column_id`."""
+        return str(get_column_letter(self.number(column_id)))
+
+    def append_named(self, cells: Mapping[str, Any]) -> None:
+        """A row given by column id (converted cells or plain values); columns not named
+        stay empty, and a name the table does not have is an error, never a shifted row."""
+        row: list[Any] = [None] * len(self.ids)
+        for column_id, cell in cells.items():
+            row[self.number(column_id) - 1] = cell
+        self.append_cells(row)
+
     def columns(self, columns: Sequence[Column]) -> None:
         """Column widths: must come before the first row in write-only mode."""
+        self.ids = {c.id: number for number, c in enumerate(columns, 1)}
         for index, column in enumerate(columns, 1):
             dimension = self.ws.column_dimensions[get_column_letter(index)]
             dimension.width = column.width

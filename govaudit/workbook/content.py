@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
-from govaudit.model import Evidence
+from govaudit.model import Answer, Evidence, Site
 from govaudit.scoring import Scorer, ScoreReport, score_sites
-from govaudit.store import Answer, Site, Store
+from govaudit.store import Store
 from govaudit.urls import redact_url
 from govaudit.version import __version__
 from govaudit.workbook.monitoring import MonitoringSheet

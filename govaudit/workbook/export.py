@@ -126,7 +126,8 @@ def _scratch_error(exc: SerialisationError) -> Exception:
     temp folder (it does so for every sheet before zipping)."""
     code = getattr(errno, str(exc).removeprefix("IO_"), None)
     if not isinstance(code, int):
-        return exc
+        unchanged: Exception = exc
+        return unchanged
     return OSError(code, os.strerror(code), tempfile.gettempdir())
 
 

@@ -17,10 +17,10 @@ from typing import Any
 from govaudit.answers import level_problem
 from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError, RowsError
-from govaudit.model import utc_now
+from govaudit.model import Answer, Site, utc_now
 from govaudit.sites import add_sites as store_sites
 from govaudit.sites import validate_site
-from govaudit.store import Answer, Site, Store
+from govaudit.store import Store
 from govaudit.tables import Table
 from govaudit.urls import redact_url
 from govaudit.workbook import layout

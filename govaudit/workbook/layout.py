@@ -73,7 +73,7 @@ CHECKS_COLUMNS = (
     Column("path", "元素位置", 30), Column("context", "上下文", 40),
     Column("entry", "名单条目", 14), Column("list_file", "名单文件", 24),
     Column("list_validity", "名单有效期", 22), Column("screenshot", "截图", 30),
-    Column("time", "检测时间（UTC）", 20),
+    Column("shot_note", "截图说明", 30), Column("time", "检测时间（UTC）", 20),
 )
 SCORES_HEAD = (Column("site", "网站", 22), Column("level", "级别", 9))
 # …then one column per leaf indicator (id "ind.<id>").

@@ -32,9 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError, OptionError, UsageError
-from govaudit.model import PROBE_EVALUATOR
+from govaudit.model import PROBE_EVALUATOR, Answer, Site
 from govaudit.scoring import Settlement, score_sites, settle, value_key
-from govaudit.store import Answer, Site
 from govaudit.workbook import layout
 from govaudit.workbook.agreement import AgreementReport, AgreementRow, agreement_report
 from govaudit.workbook.content import ConflictRow, WorkbookContent, about_rows, sort_answers

@@ -42,10 +42,10 @@ def monitoring_sheet(monitor: Monitor, length: float | None = None) -> Monitorin
 
 def write_monitoring(w: SheetWriter, sheet: MonitoringSheet) -> None:
     w.table(sheet.columns, freeze="B3")
-    rate = [c.id for c in sheet.columns].index("rate")
     for row in sheet.rows:
-        cells = [w.styled(v, alignment=WRAP) if isinstance(v, str) else v for v in row]
-        cells[rate] = w.styled(row[rate], number_format="0.0%") if row[rate] is not None \
-            else None
-        w.append_cells(cells)
+        cells = {c.id: w.styled(v, alignment=WRAP) if isinstance(v, str) else v
+                 for c, v in zip(sheet.columns, row, strict=True)}
+        if cells["rate"] is not None:
+            cells["rate"] = w.styled(cells["rate"], number_format="0.0%")
+        w.append_named(cells)
     w.autofilter(sheet.columns)

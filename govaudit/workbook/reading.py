@@ -59,7 +59,8 @@ def open_workbook(path: Path) -> Book:
 def sheet_values(path: Path, book: Any, name: str) -> list[list[Any]]:
     """Every row of one sheet as calamine reads it (numbers, datetimes, text)."""
     try:
-        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        rows: list[list[Any]] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        return rows
     except Exception as exc:
         raise GovauditError(f"{path}: cannot read sheet {name} ({exc})") from None
     except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException

@@ -27,7 +27,7 @@ from govaudit.checklist import Checklist, Question
 from govaudit.checklist.levels import level_label
 from govaudit.checklist.model import SPECIAL_VALUES, VALUE_LABELS
 from govaudit.problems import problem_rows
-from govaudit.scoring import shown_total
+from govaudit.tally import shown_total
 from govaudit.urls import readable_url, readable_urls
 from govaudit.workbook import layout
 from govaudit.workbook.cells import HEADER_FILL, HEADER_FONT, WRAP, SheetWriter, runs_to_sqref
@@ -122,32 +122,35 @@ def _summary(w: SheetWriter, content: WorkbookContent) -> None:
     value, score_cell = w.value, _score_cell(w)
     for score in summary_order(content):
         site = sites[score.site]
-        verdict = [value(score.verdict), score_cell(score.part2), value(score.reason)] \
-            if checklist.deduction else []
-        ranks = [value("；".join(f"{g} 第{r}名" for g, r in score.ranks.items()))] \
-            if several else []
+        verdict = {"verdict": value(score.verdict), "part2": score_cell(score.part2),
+                   "reason": value(score.reason)} if checklist.deduction else {}
+        ranks = {"ranks": value("；".join(f"{g} 第{r}名" for g, r in score.ranks.items()))} \
+            if several else {}
         provisional = score.provisional and score.total is not None
         marked = _score_cell(w, provisional)
-        w.append_cells([
-            value(score.site), value(level_label(score.level)), marked(score.total),
-            w.styled(layout.PROVISIONAL, fill=PROVISIONAL_FILL) if provisional else None,
-            score_cell(score.bonus),
-            w.styled(score.grade, fill=PROVISIONAL_FILL) if provisional else value(score.grade),
-            score.rank, value(score.group), *verdict,
-            *[score_cell(score.tops.get(t.id)) if score.tops else None for t in checklist.tops],
-            score.answered, score.questions, value(site.url), value(site.region),
-            value(site.group), *ranks,
-        ])
+        w.append_named({
+            "site": value(score.site), "level": value(level_label(score.level)),
+            "total": marked(score.total),
+            "provisional": w.styled(layout.PROVISIONAL, fill=PROVISIONAL_FILL)
+            if provisional else None,
+            "bonus": score_cell(score.bonus),
+            "grade": w.styled(score.grade, fill=PROVISIONAL_FILL) if provisional
+            else value(score.grade),
+            "rank": score.rank, "rank_group": value(score.group), **verdict,
+            **{f"top.{t.id}": score_cell(score.tops.get(t.id)) if score.tops else None
+               for t in checklist.tops},
+            "answered": score.answered, "questions": score.questions,
+            "url": value(site.url), "region": value(site.region), "group": value(site.group),
+            **ranks,
+        })
     w.autofilter(columns)
-    ids = [c.id for c in columns]
-    w.print_columns = ids.index(f"top.{checklist.tops[-1].id}") + 1 if checklist.tops \
-        else ids.index("rank_group") + 1
+    w.print_columns = w.number(f"top.{checklist.tops[-1].id}") if checklist.tops \
+        else w.number("rank_group")
     last = w.rows
     if last < layout.FIRST_DATA_ROW or not content.report.weighted:
         return
-    total_col = get_column_letter(ids.index("total") + 1)
-    grade_col = get_column_letter(ids.index("grade") + 1)
-    final = f"${get_column_letter(ids.index('provisional') + 1)}3=\"\""
+    total_col, grade_col = w.letter("total"), w.letter("grade")
+    final = f"${w.letter('provisional')}3=\"\""
     for band, grade in enumerate(checklist.grades):
         colour = BAND_COLOURS[min(band, len(BAND_COLOURS) - 1)]
         top = grade.max >= max(g.max for g in checklist.grades)
@@ -163,11 +166,10 @@ def _summary(w: SheetWriter, content: WorkbookContent) -> None:
     chart.title = f"{checklist.name} 总分"
     chart.y_axis.title = "总分"
     chart.legend = None
-    total_index = ids.index("total") + 1
-    chart.add_data(Reference(w.ws, min_col=total_index, min_row=3, max_row=last),
+    chart.add_data(Reference(w.ws, min_col=w.number("total"), min_row=3, max_row=last),
                    titles_from_data=False)
     chart.series[0].tx = SeriesLabel(v="总分")
-    chart.set_categories(Reference(w.ws, min_col=1, min_row=3, max_row=last))
+    chart.set_categories(Reference(w.ws, min_col=w.number("site"), min_row=3, max_row=last))
     chart.width = CHART_WIDTH_CM
     chart.height = CHART_HEIGHT_CM
     # below the table, inside what prints: never beside it, where fitting the page's width
@@ -197,10 +199,14 @@ def _problems(w: SheetWriter, content: WorkbookContent) -> None:
     for score in content.report.sites:
         for row in problem_rows(content.checklist, sites[score.site], score.problems, records):
             p = row.problem
-            w.append([p.site, score.verdict, row.kind, p.item, p.question, row.what,
-                      p.occurrences, "\n".join(readable_url(u) for u in row.urls),
-                      ", ".join(row.evidence), readable_urls(p.note),
-                      p.deducted, row.points])
+            value = w.value
+            w.append_named({
+                "site": value(p.site), "verdict": value(score.verdict),
+                "kind": value(row.kind), "item": value(p.item), "question": value(p.question),
+                "question_text": value(row.what), "occurrences": p.occurrences,
+                "urls": value("\n".join(readable_url(u) for u in row.urls)),
+                "evidence": value(", ".join(row.evidence)), "note": value(readable_urls(p.note)),
+                "deducted": value(p.deducted), "points": value(row.points)})
     w.autofilter(columns)
 
 
@@ -209,7 +215,7 @@ def _checks(w: SheetWriter, content: WorkbookContent) -> None:
     columns = layout.CHECKS_COLUMNS
     w.table(columns, freeze="D3")
     for row in content.checks or ():
-        w.append([row.get(c.id, "") for c in columns])
+        w.append_named({c.id: w.value(row.get(c.id, "")) for c in columns})
     w.autofilter(columns)
 
 
@@ -272,9 +278,10 @@ def _scores(w: SheetWriter, content: WorkbookContent) -> None:
     fine = SCORE_FORMAT if weighted else "0.00%"
     for score in content.report.sites:
         values = score.indicators if weighted else score.fractions
-        w.append_cells([w.value(score.site), w.value(level_label(score.level)),
-                        *[w.styled(_fine(values.get(i.id)), number_format=fine)
-                          for i in checklist.indicators]])
+        w.append_named({"site": w.value(score.site),
+                        "level": w.value(level_label(score.level)),
+                        **{f"ind.{i.id}": w.styled(_fine(values.get(i.id)), number_format=fine)
+                           for i in checklist.indicators}})
     w.autofilter(columns)
 
 
@@ -310,11 +317,15 @@ def _answers(w: SheetWriter, content: WorkbookContent) -> None:
             who = people[answer.evaluator] = value(answer.evaluator)
         site, level = sites[answer.site]
         when = parse_time(answer.time)
-        w.append_cells([
-            site, level, indicator_id, path, qid, text, value(answer.value), labels[label_key],
-            who, when or value(answer.time), value(answer.note) if answer.note else None,
-            value(", ".join(answer.evidence)) if answer.evidence else None, value(answer.value),
-        ])
+        w.append_named({
+            "site": site, "level": level, "indicator": indicator_id, "indicator_path": path,
+            "question": qid, "question_text": text, "value": value(answer.value),
+            "value_label": labels[label_key], "evaluator": who,
+            "time": when or value(answer.time),
+            "note": value(answer.note) if answer.note else None,
+            "evidence": value(", ".join(answer.evidence)) if answer.evidence else None,
+            "written": value(answer.value),
+        })
         if choices:
             groups.setdefault(choices, []).append(row_number)
         row_number += 1
@@ -327,8 +338,8 @@ def _dropdowns(w: SheetWriter, groups: dict[tuple[str, ...], list[int]], last: i
     else one list of every fixed value over the whole column (a hint, not a check)."""
     if not groups:
         return
-    for column, lists in (("G", groups), ("H", _chinese(groups))):
-        _dropdown_lists(w, column, lists, last)
+    for column, lists in (("value", groups), ("value_label", _chinese(groups))):
+        _dropdown_lists(w, w.letter(column), lists, last)
 
 
 def _chinese(groups: dict[tuple[str, ...], list[int]]) -> dict[tuple[str, ...], list[int]]:
@@ -375,18 +386,18 @@ def _evidence(w: SheetWriter, content: WorkbookContent,
     w.table(columns)
     links = over_limit = no_target = 0
     for row in content.evidence:
-        cells = [w.value(readable_url(str(row[c.id])) if c.id in SHOWN_URLS and row.get(c.id)
-                         else row.get(c.id)) for c in columns]
+        cells = {c.id: w.value(readable_url(str(row[c.id])) if c.id in SHOWN_URLS
+                               and row.get(c.id) else row.get(c.id)) for c in columns}
         file = str(row.get("file") or "")
         target = link_for(file) if file else None
         if target and links < layout.MAX_HYPERLINKS:
-            cells[9] = w.link(file, target)
+            cells["file"] = w.link(file, target)
             links += 1
         elif target:
             over_limit += 1
         elif file:
             no_target += 1
-        w.append_cells(cells)
+        w.append_named(cells)
     w.autofilter(columns)
     content.extra["hyperlinks"] = links
     content.extra["unlinked"] = over_limit + no_target
@@ -406,12 +417,16 @@ def _checklist(w: SheetWriter, content: WorkbookContent) -> None:
     w.table(columns, freeze="B3")
     for indicator in checklist.indicators:
         names = [*indicator.path, "", "", ""][:3]
-        w.append([
-            indicator.id, indicator.code, *names, "是" if indicator.bonus else "",
-            *["未公布" if lv in indicator.unpublished else indicator.weights.get(lv)
-              for lv in checklist.levels],
-            len(indicator.questions), indicator.description,
-        ])
+        value = w.value
+        w.append_named({
+            "indicator": value(indicator.id), "code": value(indicator.code),
+            **{f"level{n}": value(name) for n, name in enumerate(names, 1)},
+            "bonus": "是" if indicator.bonus else None,
+            **{f"weight.{lv}": value("未公布" if lv in indicator.unpublished
+                                     else indicator.weights.get(lv))
+               for lv in checklist.levels},
+            "questions": len(indicator.questions), "description": value(indicator.description),
+        })
     w.autofilter(columns)
 
 
@@ -423,15 +438,15 @@ def _conflicts(w: SheetWriter, content: WorkbookContent) -> None:
         a = row.answer
         question = checklist.question(a.question)
         when = parse_time(a.time)
-        w.append_cells([
-            w.value(layout.KIND_LABELS.get(row.kind, row.kind)), w.value(a.site),
-            w.value(a.question),
-            w.value(question.text if question else ""), w.value(a.evaluator),
-            w.value(a.value),
-            when or w.value(a.time),
-            w.value(a.note), w.value(", ".join(a.evidence)), w.value(row.outcome),
-            w.value(row.rule),
-        ])
+        w.append_named({
+            "kind": w.value(layout.KIND_LABELS.get(row.kind, row.kind)), "site": w.value(a.site),
+            "question": w.value(a.question),
+            "question_text": w.value(question.text if question else ""),
+            "evaluator": w.value(a.evaluator), "value": w.value(a.value),
+            "time": when or w.value(a.time), "note": w.value(a.note),
+            "evidence": w.value(", ".join(a.evidence)), "outcome": w.value(row.outcome),
+            "rule": w.value(row.rule),
+        })
     w.autofilter(columns)
 
 
@@ -441,12 +456,15 @@ def _agreement(w: SheetWriter, content: WorkbookContent) -> None:
     w.table(columns)
     rows = report.rows if report else []
     for row in rows:
-        w.append_cells([
-            w.value(row.scope), w.value(row.name), row.sites, row.units, row.agreed,
-            w.styled(row.percent, number_format="0.0%") if row.percent is not None else None,
-            w.styled(row.alpha, number_format="0.000") if row.alpha is not None else None,
-            row.disagreements,
-        ])
+        w.append_named({
+            "scope": w.value(row.scope), "name": w.value(row.name), "sites": row.sites,
+            "units": row.units, "agreed": row.agreed,
+            "percent": w.styled(row.percent, number_format="0.0%")
+            if row.percent is not None else None,
+            "alpha": w.styled(row.alpha, number_format="0.000") if row.alpha is not None
+            else None,
+            "disagreements": row.disagreements,
+        })
     w.autofilter(columns)
     w.append([])
     w.append_cells([w.styled("分歧题目（评估人答案不一致）", font=HEADER_FONT)])
@@ -470,10 +488,9 @@ def _about(w: SheetWriter, content: WorkbookContent) -> None:
     if content.skipped:
         extra.append(("未导出的答案（网站或问题已不存在）", "skipped", content.skipped))
     for label, key, value in [*content.about[:-1], *extra, content.about[-1]]:
-        if key == "exported":
-            w.append_cells([w.value(label), key, w.styled(value, number_format=TIME_FORMAT)])
-        else:
-            w.append_cells([w.value(label), key, w.styled(value, alignment=WRAP)])
+        shown = w.styled(value, number_format=TIME_FORMAT) if key == "exported" \
+            else w.styled(value, alignment=WRAP)
+        w.append_named({"label": w.value(label), "key": key, "value": shown})
 
 
 def relative_link(root: Path | None, out_dir: Path) -> Callable[[str], str | None]:

@@ -57,11 +57,14 @@ class ConformanceResult(ChecksResult):
 def row(check: str, ok: bool | None, detail: str, evidence: Evidence | None = None,
         url: str = "") -> CheckRow:
     """A conformance finding as a check row: problem, pass, or could not judge (None)."""
+    from govaudit.content.personal import masked
+
     result = "could not judge" if ok is None else ("pass" if ok else "problem")
     if evidence is None:
         return CheckRow(check, result, detail, url)
+    # masked before it is cut: a number at the cut is not kept in part either
     return CheckRow(check, result, detail, evidence.page_url or url, evidence.selector,
-                    evidence.value[:CONTEXT])
+                    masked(evidence.value)[:CONTEXT])
 
 
 async def run(ctx: ProbeContext) -> ConformanceResult:
@@ -266,7 +269,7 @@ def _agefriendly_detail(check: str, item: Any) -> str:
 
 async def _shots(ctx: ProbeContext, page: Any, rows: list[CheckRow]) -> list[CheckRow]:
     """A marked element screenshot for the first problems that name an element."""
-    from govaudit.capture.marked import marked_shot
+    from govaudit.capture.marked import locate, marked_shot
 
     shots = shots_dir(ctx)
     if shots is None:
@@ -274,14 +277,9 @@ async def _shots(ctx: ProbeContext, page: Any, rows: list[CheckRow]) -> list[Che
     out, taken = [], 0
     for number, found in enumerate(rows, 1):
         if found.is_problem and found.path and taken < SHOTS:
-            box = await page.evaluate(
-                "(s) => { try { const e = document.querySelector(s); if (!e) return null;"
-                " const r = e.getBoundingClientRect(); return [r.x + scrollX, r.y + scrollY,"
-                " r.width, r.height]; } catch (x) { return null; } }", found.path)
-            if box:
-                x, y, width, height = (float(v) for v in box)
-                shot = await marked_shot(page, (x, y, width, height),
-                                         shots / f"{found.check}-{number}.png")
+            spot = await locate(page, found.path)
+            if spot is not None:
+                shot = await marked_shot(page, spot.box, shots / f"{found.check}-{number}.png")
                 found = replace(found, screenshot=shot)
                 taken += 1
         out.append(found)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from govaudit.i18n import _
 from govaudit.model import LinkRow, ProbeFinding, ProbeResult, int_or, typed_records
 from govaudit.probes.context import ProbeContext
 from govaudit.probes.registry import Probe, ReportView
@@ -54,10 +55,12 @@ class LinksResult(ProbeResult):
 
     def summary(self) -> str:
         unchecked = self.unchecked_count
-        return (f"{self.checked} checked, {self.broken_count} broken "
-                f"({(self.broken_ratio or 0):.1%})"
-                + (f", {unchecked} could not be checked from here" if unchecked else "")
-                + f", {len(self.pages)} page(s) scanned")
+        return (_("{checked} checked, {broken} broken ({ratio:.1%})").format(
+                    checked=self.checked, broken=self.broken_count,
+                    ratio=self.broken_ratio or 0)
+                + (_(", {count} could not be checked from here").format(count=unchecked)
+                   if unchecked else "")
+                + _(", {count} page(s) scanned").format(count=len(self.pages)))
 
 
 async def run(ctx: ProbeContext) -> dict[str, Any]:
@@ -73,23 +76,25 @@ def suggest(auto: str, result: LinksResult) -> ProbeFinding:
     checked, broken, unchecked = result.checked, result.broken, result.unchecked
     answered = result.answered
     reasons = Counter(u.error.split(" (")[0] for u in unchecked)
-    not_reached = (f"; {len(unchecked)} more could not be checked from this machine ("
-                   + ", ".join(f"{why} {n}" for why, n in reasons.most_common()) + ")"
-                   ) if unchecked else ""
+    not_reached = _("; {count} more could not be checked from this machine ({reasons})").format(
+        count=len(unchecked), reasons=", ".join(f"{why} {n}" for why, n in
+                                                reasons.most_common())) if unchecked else ""
     if not broken:
         if answered <= 0 < len(unchecked):
-            return ProbeFinding(None, f"none of the {checked} links could be checked"
-                                      f"{not_reached}")
+            return ProbeFinding(None, _("none of the {count} links could be checked").format(
+                count=checked) + not_reached)
         if not unchecked:
-            return ProbeFinding(True, f"all {checked} links work", 0, problems=0)
-        return ProbeFinding(True, f"all {answered} links checked work{not_reached}", 0,
-                            problems=0)
+            return ProbeFinding(True, _("all {count} links work").format(count=checked), 0,
+                                problems=0)
+        return ProbeFinding(True, _("all {count} links checked work").format(count=answered)
+                            + not_reached, 0, problems=0)
     shown = "; ".join(f"{b.url} ({b.error if b.verdict == 'soft-404' else b.status or b.error})"
                       for b in broken[:3])
-    more = f"; and {len(broken) - 3} more" if len(broken) > 3 else ""
+    more = _("; and {count} more").format(count=len(broken) - 3) if len(broken) > 3 else ""
     cited = tuple(dict.fromkeys(u for b in broken[:3] for u in (b.url, b.found_on) if u))
-    return ProbeFinding(False, f"{len(broken)} of {answered} links broken: {shown}{more}"
-                               f"{not_reached}", len(broken), cited, problems=len(broken))
+    return ProbeFinding(False, _("{broken} of {count} links broken: {shown}").format(
+        broken=len(broken), count=answered, shown=shown) + more + not_reached, len(broken),
+        cited, problems=len(broken))
 
 
 def report(result: LinksResult, view: ReportView) -> None:
