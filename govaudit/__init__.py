@@ -100,11 +100,11 @@ if TYPE_CHECKING:
     from govaudit.checklist.model import Checklist, Indicator, Question
     from govaudit.checklist.table_import import import_table, to_yaml
     from govaudit.collect import CollectSession, SessionSummary
-    from govaudit.fleet.schedule import RoundQueued
-    from govaudit.fleet.worker import WorkerOptions, WorkerSummary
     from govaudit.demo import run_demo
     from govaudit.doctor import run_checks as doctor_checks
     from govaudit.errors import ChecklistError, GovauditError, RowsError
+    from govaudit.fleet.schedule import RoundQueued
+    from govaudit.fleet.worker import WorkerOptions, WorkerSummary
     from govaudit.model import (
         PROBE_EVALUATOR,
         Answer,

@@ -31,6 +31,24 @@ from govaudit.monitor.findings import (
 from govaudit.page.verdicts import verdict_reason
 
 COLUMN_SPAN = 2 * DAY  # seconds of raw column and link samples read
+# a time as utc_iso writes it, made by the server (formatting 100,000s in Python is slow)
+ISO = ("to_char(x.time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || '+00:00'")
+# per site: the days back from today and their visits judged (the roll-ups before today,
+# today's raw visits), and the window's totals
+DAYS_SQL = """
+WITH days AS (
+    SELECT site, day, visits, failures, undecided, challenged FROM daily
+    WHERE day >= %(first)s AND day < %(today)s AND site = ANY(%(sites)s)
+    UNION ALL
+    SELECT site, %(today)s::date, count(*) FILTER (WHERE outcome <> 'challenge'),
+           count(*) FILTER (WHERE NOT ok AND outcome <> 'challenge'),
+           count(*) FILTER (WHERE outcome = 'challenge'),
+           count(*) FILTER (WHERE outcome LIKE 'challenge%%') FROM visits
+    WHERE time >= %(since)s AND time <= %(end)s AND site = ANY(%(sites)s) GROUP BY site)
+SELECT site, array_agg(%(today)s::date - day), array_agg(visits), sum(visits),
+       sum(failures), sum(undecided), sum(challenged)
+FROM days GROUP BY site
+"""
 
 
 def _stamp(epoch: float) -> datetime:
@@ -45,54 +63,41 @@ def load_server_figures(conn: psycopg.Connection, window: Window, sites: list[st
     first = china_date(window.start)
     start, end = _stamp(window.start), _stamp(window.end)
     today_start = max(china_midnight(today), start)
-    rows = list(conn.execute(
-        "SELECT site, day, visits, failures, undecided, challenged FROM daily "
-        "WHERE day >= %s AND day < %s AND site = ANY(%s)", (first, today, sites)))
-    rows += conn.execute(
-        "SELECT site, %s::date, count(*) FILTER (WHERE outcome <> 'challenge'), "
-        "count(*) FILTER (WHERE NOT ok AND outcome <> 'challenge'), "
-        "count(*) FILTER (WHERE outcome = 'challenge'), "
-        "count(*) FILTER (WHERE outcome LIKE 'challenge%%') FROM visits "
-        "WHERE time >= %s AND time <= %s AND site = ANY(%s) GROUP BY site",
-        (today, today_start, end, sites)).fetchall()
-    for site, day, visits, failures, undecided, challenged in rows:
+    for site, back, counted, visits, failures, undecided, challenged in conn.execute(
+            DAYS_SQL, {"first": first, "today": today, "since": today_start, "end": end,
+                       "sites": sites}).fetchall():
         f = out[site]
-        if visits:
-            back = (today - day).days
-            f.per_day[back] = f.per_day.get(back, 0) + visits
-        f.visits += visits
-        f.failures += failures
-        f.undecided += undecided
-        f.challenged += challenged
-    f_rows = conn.execute(
-        "SELECT s.site, x.visit, x.time, x.status, x.error, x.elapsed_ms "
-        "FROM unnest(%s::text[]) AS s(site) CROSS JOIN LATERAL (SELECT visit, time, status, "
-        "error, elapsed_ms FROM failures WHERE site = s.site AND time >= %s AND time <= %s "
-        "ORDER BY time DESC LIMIT %s) AS x", (sites, start, end, SAMPLES_SHOWN))
-    for site, visit, when, status, error, elapsed in f_rows:
-        out[site].failed.append({"id": visit, "time": _iso(when), "status": status,
+        f.per_day = {d: n for d, n in zip(back, counted, strict=True) if n}
+        f.visits, f.failures = int(visits), int(failures)
+        f.undecided, f.challenged = int(undecided), int(challenged)
+    for site, visit, when, status, error, elapsed in conn.execute(
+            f"SELECT s.site, x.visit, {ISO}, x.status, x.error, x.elapsed_ms "
+            "FROM unnest(%s::text[]) AS s(site) CROSS JOIN LATERAL (SELECT visit, time, status, "
+            "error, elapsed_ms FROM failures WHERE site = s.site AND time >= %s AND time <= %s "
+            "ORDER BY time DESC LIMIT %s) AS x", (sites, start, end, SAMPLES_SHOWN)).fetchall():
+        out[site].failed.append({"id": visit, "time": when, "status": status,
                                  "error": error, "elapsed_ms": elapsed})
-    for site, visit, when, evidence, error, taken, shows in conn.execute(
-            "SELECT s.site, x.visit, x.time, x.evidence, x.error, x.taken, x.shows "
+    for site, visit, when, evidence, error, taken, shows, after in conn.execute(
+            f"SELECT s.site, x.visit, {ISO}, x.evidence, x.error, "
+            f"{ISO.replace('x.time', 'x.taken')}, x.shows, "
+            "round(extract(epoch FROM x.taken - x.time))::int "
             "FROM unnest(%s::text[]) AS s(site) CROSS JOIN LATERAL (SELECT visit, time, "
             "evidence, error, taken, shows FROM shots WHERE site = s.site AND time >= %s "
             "AND time <= %s ORDER BY time DESC LIMIT %s) AS x",
-            (sites, start, end, SAMPLES_SHOWN)):
-        after = round((taken - when).total_seconds()) if taken is not None else None
+            (sites, start, end, SAMPLES_SHOWN)).fetchall():
         label = (f"taken {after} s after the failed visit" if after is not None
                  else "taken after the failed visit") + (f"; shows {shows}" if shows else "")
-        out[site].shots.append({"visit": visit, "time": _iso(when),
-                                "taken": _iso(taken) if taken else None, "after": after,
+        out[site].shots.append({"visit": visit, "time": when, "taken": taken, "after": after,
                                 "evidence": evidence, "error": error, "shows": shows,
                                 "label": label})
     for site, visit, when, newest, fingerprint in conn.execute(
-            "SELECT s.site, x.id, x.time, x.newest_date, x.fingerprint "
+            f"SELECT s.site, x.id, {ISO}, x.newest_date, x.fingerprint "
             "FROM unnest(%s::text[]) AS s(site) CROSS JOIN LATERAL (SELECT id, time, "
             "newest_date, fingerprint FROM visits WHERE site = s.site AND ok AND time >= %s "
-            "AND time <= %s ORDER BY time DESC LIMIT 1) AS x", (sites, start, end)):
+            "AND time <= %s ORDER BY time DESC LIMIT 1) AS x", (sites, start, end)).fetchall():
         f = out[site]
         f.home_newest = newest
-        f.home_visit = {"id": visit, "time": _iso(when), "newest_date": newest,
+        f.home_visit = {"id": visit, "time": when, "newest_date": newest,
                         "fingerprint": fingerprint}
     recent = max(start, end - timedelta(seconds=COLUMN_SPAN))
     _columns(conn, out, sites, recent, end)
