@@ -274,3 +274,28 @@ def test_two_worker_processes_one_killed_mid_round_lose_no_visit_and_visit_each_
         assert by_site["站点001"]["visits"] == 1 and by_site["站点001"]["failures"] == 0
     finally:
         sites.stop()
+
+
+def test_a_visit_in_a_month_without_a_partition_makes_it_and_is_kept(conn, server_env):
+    queue.enqueue_round(conn, 60, {}, [queue.SiteJob("乙", "http://b.test/")])
+    later = datetime.now(UTC) + timedelta(days=200)  # past the months made ahead
+    assert partitions.month_start(partitions.china_day(later)) not in \
+        partitions.partition_months(conn)
+
+    async def scenario() -> None:
+        worker = Worker(ServerSettings(), column_table(), WorkerOptions(name="w", lease=30))
+        worker.conn = await psycopg.AsyncConnection.connect(autocommit=True, options=PATH)
+        worker.commit = await psycopg.AsyncConnection.connect(options=PATH)
+        try:
+            [job] = await worker._claim(1)
+            visit = Visit("乙", later.timestamp(), False, 503, "HTTP 503", outcome="down")
+            await worker._complete_visit(job, VisitResult(visit, 0), False)
+        finally:
+            await worker.conn.close()
+            await worker.commit.close()
+
+    asyncio.run(scenario())
+    assert partitions.month_start(partitions.china_day(later)) in \
+        partitions.partition_months(conn)
+    assert conn.execute("SELECT count(*) FROM visits").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM failures").fetchone()[0] == 1
