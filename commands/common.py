@@ -69,6 +69,15 @@ PublishOption = Annotated[str | None, typer.Option(
     help=N_("ranks: dense ranks within each ranking group; bands: each grade band's sites in "
             "行政区划 order, as CSTC published from 2023 (default: the checklist's publish)."),
     show_default=False)]
+# the team server (sync, score, report, server …): a libpq service, else the environment
+ServiceOption = Annotated[str | None, typer.Option(
+    "--service", metavar="<name>", help=N_("The libpq service to connect through (default: "
+                                           "[server] service of govaudit.toml, else PGHOST, "
+                                           "PGUSER… of the environment)."),
+    show_default=False)]
+ServerOption = Annotated[bool, typer.Option(
+    "--server", help=N_("Read the answers and sites from the team server (as your role may "
+                        "see them), not this workspace: the team's live progress."))]
 # the monitoring's window (monitor status/apply, report, export): a duration back from now
 MonitorWindowOption = Annotated[str | None, typer.Option(
     "--window", metavar="<duration>", help=N_("The monitoring window shown, back from now "

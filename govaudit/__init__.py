@@ -82,6 +82,8 @@ _HOMES = {
     "ConflictRow": "govaudit.workbook.content",
     "IntoResult": "govaudit.workbook.into",
     "MergeResult": "govaudit.workbook.merge",
+    "TeamServer": "govaudit.server.admin",
+    "SyncResult": "govaudit.server.sync",
 }
 
 if TYPE_CHECKING:
@@ -138,6 +140,8 @@ if TYPE_CHECKING:
         ScoreReport,
         Settlement,
     )
+    from govaudit.server.admin import TeamServer
+    from govaudit.server.sync import SyncResult
     from govaudit.sites import check_url
     from govaudit.version import __version__
     from govaudit.workbook.content import ConflictRow
@@ -223,5 +227,7 @@ __all__ = [
     "ConflictRow",
     "IntoResult",
     "MergeResult",
+    "TeamServer",
+    "SyncResult",
     "__version__",
 ]

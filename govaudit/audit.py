@@ -56,6 +56,9 @@ if TYPE_CHECKING:
     )
     from govaudit.monitor.visits import VisitResult
     from govaudit.probes.run import CheckOptions, CheckRun, ProgressFn
+    from govaudit.server.admin import TeamServer
+    from govaudit.server.connection import ServerSettings
+    from govaudit.server.sync import SyncResult
     from govaudit.workbook.content import WorkbookContent
     from govaudit.workbook.export import WrittenWorkbook
     from govaudit.workbook.ingest import ImportResult
@@ -225,17 +228,11 @@ class Monitoring:
             from govaudit.fleet.status import server_findings
 
             sites = {s.name: s.url for s in monitor.sites(names)}
-            with connect(self.server_settings()) as conn:
+            with connect(self._audit.server_settings()) as conn:
                 found = server_findings(conn, monitor.rules, window, sites)
             return MonitorStatus(window, monitor.rules,
                                  [SiteStatus(f.site, f, x) for f, x in found])
 
-    def server_settings(self) -> Any:
-        """Where the monitoring server is: govaudit.toml's [server] service, else libpq's
-        environment (govaudit.fleet.connection)."""
-        from govaudit.fleet.connection import ServerSettings
-
-        return ServerSettings.from_config(self._audit.workspace.config_path)
 
     def schedule(self, every: float, length: float, names: Iterable[str] | None = None,
                  options: VisitOptions | None = None, *, spread: bool = True,
@@ -263,7 +260,7 @@ class Monitoring:
                         for s in wanted]
 
             until = monitor.clock() + length
-            return run_schedule(self.server_settings(), sites, every, until,
+            return run_schedule(self._audit.server_settings(), sites, every, until,
                                 options or VisitOptions(), spread, retention, once, on_round)
 
     def worker(self, options: WorkerOptions | None = None,
@@ -277,7 +274,7 @@ class Monitoring:
                         ) -> dict[str, tuple[str, str, float | None, str]]:
                 return monitor._screenshots(failed, visit)
 
-            return run_worker(self.server_settings(), monitor.columns,
+            return run_worker(self._audit.server_settings(), monitor.columns,
                               options or WorkerOptions(), shooter, on_visit)
 
 
@@ -391,9 +388,11 @@ class Audit:
 
     # -- scores ------------------------------------------------------------------------
 
-    def score(self) -> ScoreReport:
-        """Totals, bonus, grade and rank of every site, with this workspace's settlement."""
-        return self._score(self.store.sites(), self.store.answers())
+    def score(self, *, server: bool = False, service: str | None = None) -> ScoreReport:
+        """Totals, bonus, grade and rank of every site, with this workspace's settlement;
+        with `server`, of the team server's answers (as this member may see them)."""
+        store = self._server_view(service) if server else self.store
+        return self._score(store.sites(), store.answers())
 
     @cached_property
     def _score(self) -> Scorer:
@@ -701,19 +700,63 @@ class Audit:
 
     def report(self, out_dir: str | Path | None = None, *,
                sites: Sequence[str] | None = None, link_evidence: bool = False,
-               window: float | None = None, publish: str | None = None) -> Path:
+               window: float | None = None, publish: str | None = None,
+               server: bool = False, service: str | None = None) -> Path:
         """Write the HTML evidence report, a folder that works wherever it is copied (the
         evidence files inside it), or with `link_evidence` linking the workspace's
         evidence; returns its index.html. Its monitoring part covers the last `window`
         seconds (default 7 days). `publish` ("ranks" or "bands", default the checklist's)
-        says whether the overview lists ranks, or each grade band's sites in 行政区划 order."""
+        says whether the overview lists ranks, or each grade band's sites in 行政区划 order.
+        With `server`, the answers and sites are the team server's (as `score`)."""
         from govaudit.report import build_report
 
         check_publish(publish)
-        return build_report(self.workspace, self.store, self.monitor(), self._score,
-                            None if out_dir is None else self.path(out_dir),
-                            self.sites.select(sites) if sites else None, link_evidence,
-                            window, publish)
+        store = self._server_view(service) if server else self.store
+        chosen = None
+        if sites:
+            known = {s.name: s for s in store.sites()}
+            chosen = [known[n] if n in known else self.sites.get(n) for n in sites]
+        return build_report(self.workspace, store, self.monitor(), self._score,
+                            None if out_dir is None else self.path(out_dir), chosen,
+                            link_evidence, window, publish)
+
+    # -- the team server -----------------------------------------------------------------
+
+    def server_settings(self, service: str | None = None) -> ServerSettings:
+        """Where this workspace's team server is: govaudit.toml [server], `service` (a libpq
+        service name) instead of its service when given."""
+        from govaudit.server.connection import ServerSettings
+
+        settings = ServerSettings.from_config(self.workspace.config_path)
+        return replace(settings, service=service.strip()) if service else settings
+
+    def sync(self, *, service: str | None = None, batch: int = 500,
+             acknowledged: Callable[[int], None] | None = None) -> SyncResult:
+        """Push this workspace's answers to the team server and pull the server's, settled
+        by (site, question, evaluator, version) as workbook merges settle them; see
+        govaudit.server.sync. `acknowledged(n)` hears of each committed batch."""
+        from govaudit.server.sync import sync
+
+        if batch < 1:
+            raise OptionError("batch", "must be 1 or more")
+        return sync(self.store, self.server_settings(service), self.evaluator, batch=batch,
+                    acknowledged=acknowledged)
+
+    def _server_view(self, service: str | None) -> Store:
+        from govaudit.server.view import ServerView
+
+        return ServerView.read(self.workspace, self.server_settings(service))
+
+    @staticmethod
+    def team_server(service: str | None = None) -> TeamServer:
+        """The team server to administer (migrate, members, assignments) as its owner:
+        through the libpq service `service`, else libpq's environment (PGSERVICE, PGHOST…);
+        never a workspace's [server], which is a member's connection. Close it (or use
+        `with`)."""
+        from govaudit.server.admin import TeamServer
+        from govaudit.server.connection import ServerSettings
+
+        return TeamServer.open(ServerSettings(service or ""))
 
 
 def check_publish(publish: str | None) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 from filelock import FileLock, Timeout
@@ -100,6 +100,19 @@ class Workspace:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(path)
+
+
+def config_table(path: Path, name: str) -> dict[str, Any]:
+    """The table [name] of the govaudit.toml at `path` ({} when absent); GovauditError
+    names the file when it cannot be read or [name] is not a table."""
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise GovauditError(f"{path}: cannot be read ({exc})") from None
+    table = config.get(name, {})
+    if not isinstance(table, dict):
+        raise GovauditError(f"{path}: [{name}] must be a table")
+    return table
 
 
 def init_workspace(directory: Path, checklist: str, evaluator: str) -> Workspace:

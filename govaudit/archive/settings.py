@@ -43,14 +43,10 @@ class EvidenceSettings:
 
 def evidence_settings(workspace: Workspace) -> EvidenceSettings:
     """Read [evidence] from the workspace's govaudit.toml; a bad value names the file and key."""
+    from govaudit.workspace import config_table
+
     path = workspace.config_path
-    try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise GovauditError(f"{path}: cannot be read ({exc})") from None
-    section = config.get("evidence", {})
-    if not isinstance(section, dict):
-        raise GovauditError(f"{path}: [evidence] must be a table")
+    section = config_table(path, "evidence")
 
     def text(key: str) -> str:
         value = section.get(key, "")

@@ -1,62 +1,22 @@
-"""How the monitor reaches its PostgreSQL server: a libpq service name, or libpq's environment.
-
-No password is ever kept in a workspace: `[server] service = "NAME"` in govaudit.toml names
-an entry of the libpq service file (PGSERVICEFILE, else ~/.pg_service.conf); the password
-comes from ~/.pgpass (PGPASSFILE) or PGPASSWORD. Without a service, libpq's variables
-(PGHOST, PGPORT, PGDATABASE, PGUSER, …) say it all. This reads only `service` of the
-`[server]` table, the setting the team server uses too.
+"""How the monitor reaches its PostgreSQL server: the team server's settings
+(govaudit.server.connection: govaudit.toml's `[server] service`, a libpq service name, or
+libpq's environment; never a password in the workspace), with the monitor's own schema,
+`govaudit_monitor`, first on the search path, and an asyncio connection for the workers.
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
-from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg
 
 from govaudit.errors import GovauditError
 from govaudit.i18n import _
+from govaudit.server.connection import CONNECT_TIMEOUT, LIBPQ_VARIABLES, ServerSettings
 
-CONNECT_TIMEOUT = 10  # seconds, unless PGCONNECT_TIMEOUT or the service says otherwise
-LIBPQ_VARIABLES = ("PGSERVICE", "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER")
 SCHEMA = "govaudit_monitor"
 
-
-@dataclass(frozen=True)
-class ServerSettings:
-    """Where the monitoring server is: a libpq service name ("": the environment)."""
-
-    service: str = ""
-
-    @property
-    def described(self) -> str:
-        """How the connection is chosen, for messages."""
-        if self.service:
-            return _("libpq service {name!r}").format(name=self.service)
-        given = [v for v in LIBPQ_VARIABLES if os.environ.get(v)]
-        return _("the environment ({variables})").format(variables=", ".join(given) or "-")
-
-    @classmethod
-    def from_config(cls, path: Path) -> ServerSettings:
-        """govaudit.toml's [server] service (none: the environment)."""
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise GovauditError(_("{path}: cannot read it ({error})").format(
-                path=path, error=exc)) from None
-        table = data.get("server", {})
-        if not isinstance(table, dict):
-            raise GovauditError(_("{path}: [server] must be a table").format(path=path))
-        if "password" in table:
-            raise GovauditError(_("{path}: [server] must not hold a password: keep it in "
-                                  "~/.pgpass (or PGPASSWORD) and name a libpq service"
-                                  ).format(path=path))
-        service = table.get("service", "")
-        if not isinstance(service, str):
-            raise GovauditError(_("{path}: [server] service must be text").format(path=path))
-        return cls(service.strip())
+__all__ = ["SCHEMA", "ServerSettings", "connect", "connect_async", "conninfo"]
 
 
 def conninfo(settings: ServerSettings) -> str:

@@ -7,11 +7,13 @@ the `postgres` OS user (the one the OS package creates) and the folder is given 
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import re
 import shutil
 import socket
+import stat
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,6 +70,28 @@ def _owner() -> pwd.struct_passwd | None:
                             "ordinary user") from None
 
 
+def check_reachable(folder: Path) -> None:
+    """Refuse a folder that the OS user running PostgreSQL cannot reach (when govaudit runs
+    as root, `postgres` must pass through every folder above it)."""
+    owner = _owner()
+    if owner is None:
+        return
+    groups = {g.gr_gid for g in grp.getgrall() if owner.pw_name in g.gr_mem} | {owner.pw_gid}
+    for parent in reversed(Path(folder).resolve().parents):
+        info = parent.stat()
+        if info.st_uid == owner.pw_uid:
+            allowed = info.st_mode & stat.S_IXUSR
+        elif info.st_gid in groups:
+            allowed = info.st_mode & stat.S_IXGRP
+        else:
+            allowed = info.st_mode & stat.S_IXOTH
+        if not allowed:
+            raise GovauditError(
+                f"PostgreSQL runs as the OS user {owner.pw_name}, which cannot enter "
+                f"{parent} (mode {stat.S_IMODE(info.st_mode):04o}): choose a folder it can "
+                "reach (e.g. under /srv or /var/lib)")
+
+
 @dataclass
 class Cluster:
     """A cluster's data folder and where it listens: TCP on `listen` (loopback by default)
@@ -112,6 +136,7 @@ class Cluster:
         `sync=False` skips initdb's flush to disk (a throwaway cluster)."""
         if self.data.exists() and any(self.data.iterdir()):
             raise GovauditError(f"{self.data}: not empty; give a new folder for the cluster")
+        check_reachable(self.data)
         self.data.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.socket_dir.mkdir(parents=True, exist_ok=True)
         self._give(self.data, self.socket_dir)
@@ -192,7 +217,7 @@ class Cluster:
             if not found:
                 raise GovauditError(f"{data}/postgresql.conf: no {name} (not made by "
                                     "govaudit server init)")
-            return found[-1].strip()
+            return str(found[-1]).strip()
 
         return cls(data, int(setting("port")), Path(setting("unix_socket_directories")),
                    setting("listen_addresses"))
