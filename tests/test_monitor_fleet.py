@@ -299,3 +299,28 @@ def test_a_visit_in_a_month_without_a_partition_makes_it_and_is_kept(conn, serve
         partitions.partition_months(conn)
     assert conn.execute("SELECT count(*) FROM visits").fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM failures").fetchone()[0] == 1
+
+
+def test_a_spread_round_waits_for_each_sites_slot_and_keeps_the_server_in_order(conn):
+    from govaudit.fleet.schedule import queue_round
+    from govaudit.monitor.schedule import slot_offset
+    from govaudit.monitor.visits import VisitOptions
+
+    now = datetime.now(UTC)
+    sites = [queue.SiteJob(f"站{n}", f"http://s{n}.test/") for n in range(30)]
+    done = queue_round(conn, sites, 1800.0, VisitOptions(timeout=9.0), spread=True,
+                       retention=45, now=now)
+    assert done.jobs == 30
+    slots = dict(conn.execute("SELECT site, not_before FROM jobs WHERE round = %s",
+                              (done.round,)))
+    for site in sites:
+        assert slots[site.site].timestamp() == pytest.approx(
+            now.timestamp() + slot_offset(site.site, 1800.0), abs=0.01)
+    stored = conn.execute("SELECT options FROM rounds WHERE id = %s",
+                          (done.round,)).fetchone()[0]
+    assert stored["timeout"] == 9.0 and stored["skip_hosts"] == []
+    assert partitions.retention_days(conn) == 45
+    # this month and the next two have their partitions
+    month = partitions.month_start(partitions.china_day(now))
+    assert partitions.partition_months(conn)[:3] == [
+        month, partitions.next_month(month), partitions.next_month(partitions.next_month(month))]
