@@ -63,6 +63,9 @@ _HOMES = {
     "RoundSummary": "govaudit.monitor.schedule",
     "VisitOptions": "govaudit.monitor.visits",
     "VisitResult": "govaudit.monitor.visits",
+    "RoundQueued": "govaudit.fleet.schedule",
+    "WorkerOptions": "govaudit.fleet.worker",
+    "WorkerSummary": "govaudit.fleet.worker",
     "LinksResult": "govaudit.probes.checks.links",
     "FetchLimits": "govaudit.probes.fetch",
     "LinkOptions": "govaudit.probes.links",
@@ -102,6 +105,8 @@ if TYPE_CHECKING:
     from govaudit.demo import run_demo
     from govaudit.doctor import run_checks as doctor_checks
     from govaudit.errors import ChecklistError, GovauditError, RowsError
+    from govaudit.fleet.schedule import RoundQueued
+    from govaudit.fleet.worker import WorkerOptions, WorkerSummary
     from govaudit.model import (
         PROBE_EVALUATOR,
         Answer,
@@ -203,6 +208,9 @@ __all__ = [
     "RoundSummary",
     "VisitOptions",
     "VisitResult",
+    "RoundQueued",
+    "WorkerOptions",
+    "WorkerSummary",
     "LinksResult",
     "FetchLimits",
     "LinkOptions",

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from govaudit.capture import CaptureOptions, CaptureRun, ProgressCallback
     from govaudit.collect import CollectPlan
     from govaudit.evidence import VerifyResult
+    from govaudit.fleet.schedule import RoundQueued
+    from govaudit.fleet.worker import WorkerOptions, WorkerSummary
     from govaudit.monitor import (
         Campaign,
         Monitor,
@@ -214,15 +216,68 @@ class Monitoring:
                                  on_summary)
 
     def status(self, length: float, names: Iterable[str] | None = None, *,
-               rules: str = "gov-2019") -> MonitorStatus:
+               rules: str = "gov-2019", server: bool = False) -> MonitorStatus:
         """Each site over the last `length` seconds: visits, failures and the findings of
-        the rule set `rules`."""
-        from govaudit.monitor import MonitorStatus
+        the rule set `rules`; from the monitoring server's roll-ups with `server`."""
+        from govaudit.monitor import MonitorStatus, SiteStatus
 
         with self(rules) as monitor:
             now = monitor.clock()
-            return MonitorStatus(monitor.window(length, now), monitor.rules,
-                                 monitor.status(length, names, now))
+            window = monitor.window(length, now)
+            if not server:
+                return MonitorStatus(window, monitor.rules, monitor.status(length, names, now))
+            from govaudit.fleet.connection import connect
+            from govaudit.fleet.status import server_findings
+
+            sites = {s.name: s.url for s in monitor.sites(names)}
+            with connect(self._audit.server_settings()) as conn:
+                found = server_findings(conn, monitor.rules, window, sites)
+            return MonitorStatus(window, monitor.rules,
+                                 [SiteStatus(f.site, f, x) for f, x in found])
+
+
+    def schedule(self, every: float, length: float, names: Iterable[str] | None = None,
+                 options: VisitOptions | None = None, *, spread: bool = True,
+                 retention: float | None = None, once: bool = False,
+                 on_round: Callable[[RoundQueued], None] | None = None) -> int:
+        """Queue a round of visits on the monitoring server now and every `every` seconds
+        for `length` seconds (or once), for the workers to make; the rounds queued.
+        `retention`: days the raw samples are kept (stored on the server)."""
+        from govaudit.fleet.queue import SiteJob
+        from govaudit.fleet.schedule import run_schedule
+        from govaudit.monitor.visits import VisitOptions
+
+        chosen = list(names or [])
+        with self() as monitor:
+            if not monitor.sites(chosen):
+                raise monitor._nothing_to_visit(chosen)
+            monitor.rules  # noqa: B018 - refuse a broken rule or column file first
+
+            def sites() -> list[SiteJob]:
+                wanted = monitor.sites(chosen)
+                recorded: dict[str, list[str]] = {}
+                for page in self._audit.store.pages():
+                    recorded.setdefault(page.site, []).append(redact_url(page.url))
+                return [SiteJob(s.name, redact_url(s.url), tuple(recorded.get(s.name, [])))
+                        for s in wanted]
+
+            until = monitor.clock() + length
+            return run_schedule(self._audit.server_settings(), sites, every, until,
+                                options or VisitOptions(), spread, retention, once, on_round)
+
+    def worker(self, options: WorkerOptions | None = None,
+               on_visit: Callable[[VisitResult], None] | None = None) -> WorkerSummary:
+        """Take visit and screenshot jobs from the monitoring server until stopped (or,
+        with `until_idle`, until none is left); screenshots go to this workspace."""
+        from govaudit.fleet.worker import WorkerOptions, run_worker
+
+        with self() as monitor:
+            def shooter(failed: list[tuple[Site, int]], visit: VisitOptions
+                        ) -> dict[str, tuple[str, str, float | None, str]]:
+                return monitor._screenshots(failed, visit)
+
+            return run_worker(self._audit.server_settings(), monitor.columns,
+                              options or WorkerOptions(), shooter, on_visit)
 
 
 class Audit:
