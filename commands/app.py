@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand
 
-from . import answer, backup, checklist, init, score, sites, status
+from . import answer, backup, checklist, init, review, score, sites, status
 from . import check as check_command
 from . import collect as collect_command
 from . import demo as demo_command
@@ -18,6 +18,7 @@ from . import doctor as doctor_command
 from . import evidence as evidence_command
 from . import export as export_command
 from . import import_workbook as import_command
+from . import log as log_command
 from . import monitor as monitor_command
 from . import report as report_command
 from .common import GovauditGroup, ValueCommand, report_error
@@ -26,7 +27,8 @@ from .common import GovauditGroup, ValueCommand, report_error
 DAY = [
     ("Set up", ["init", "doctor", "checklist", "sites"]),
     ("Assess the sites", ["check", "evidence", "collect", "answer", "status"]),
-    ("Results and the team", ["score", "export", "import", "report", "backup"]),
+    ("Results and the team", ["score", "review", "adjudicate", "export", "import", "report",
+                              "log", "backup"]),
     ("Over weeks", ["monitor"]),
     ("Try it", ["demo"]),
 ]
@@ -56,13 +58,15 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "answer": answer.answer, "status": status.status, "score": score.score,
     "import": import_command.import_workbook, "report": report_command.report,
     "doctor": doctor_command.doctor, "demo": demo_command.demo, "backup": backup.backup,
+    "review": review.review, "adjudicate": review.adjudicate,
 }
 # answer takes values such as -1 (after --); check lists the probes in its help
 COMMAND_CLASSES: dict[str, type[TyperCommand]] = {"answer": ValueCommand,
+                                                  "adjudicate": ValueCommand,
                                                   "check": check_command.CheckCommand}
 GROUPS = {
     "sites": sites.app, "monitor": monitor_command.app, "evidence": evidence_command.app,
-    "export": export_command.app, "checklist": checklist.app,
+    "export": export_command.app, "checklist": checklist.app, "log": log_command.app,
 }
 for _panel, _names in DAY:
     for _name in _names:

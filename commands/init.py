@@ -16,13 +16,18 @@ def init(
                                            help="A built-in checklist name or a YAML file.")],
     evaluator: Annotated[str, typer.Option("--evaluator", "-e",
                                            help="Your name, recorded with every answer.")],
+    blind: Annotated[bool, typer.Option(
+        "--blind", help="A blind second assessment: the other evaluators' answers are never "
+        "imported or shown here.")] = False,
 ) -> None:
     """Create a workspace folder with govaudit.toml."""
     from govaudit import Audit
 
-    audit = Audit.create(directory, checklist=checklist, evaluator=evaluator)
+    audit = Audit.create(directory, checklist=checklist, evaluator=evaluator, blind=blind)
     cl = audit.checklist
-    console.print(f"Created workspace {audit.root} for {audit.evaluator}", markup=False)
+    blindly = " (blind: the other evaluators' answers are not shown here)" if blind else ""
+    console.print(f"Created workspace {audit.root} for {audit.evaluator}{blindly}",
+                  markup=False)
     console.print(f"Checklist: {cl.id} {cl.version} — {cl.name} "
                   f"({len(cl.indicators)} indicators, {len(cl.questions)} questions; "
                   f"levels {', '.join(cl.levels)})", markup=False)

@@ -72,18 +72,20 @@ def test_export_cell_by_cell(make_workspace, cli):
     path = ws.root / "exports" / "ws-张三.xlsx"
     assert path.is_file() and str(path.name) in result.output
     book = load_workbook(path)
-    assert book.sheetnames == ["Summary", "Scores", "Answers", "Evidence", "Checklist", "About"]
+    assert book.sheetnames == ["Summary", "Scores", "Answers", "Evidence", "Checklist", "审计日志",
+                               "About"]
 
     answers = book["Answers"]
     rows = _rows(answers)
     assert rows[0][:7] == ["网站", "级别", "指标编号", "指标", "问题编号", "问题", "答案"]
     assert rows[1] == ["site", "level", "indicator", "indicator_path", "question",
                        "question_text", "value", "value_label", "evaluator", "time", "note",
-                       "evidence", "written"]
+                       "evidence", "written", "review", "review_reason", "reviewer",
+                       "review_time", "review_version"]
     assert rows[2] == ["成都市", "市级", "a1", "甲 > 甲一", "a1.q1", "是否有", "yes", "是", "张三",
                        dt.datetime(2026, 11, 22, 8, 15, 1, 123000), HOSTILE["formula"],
-                       "ev-000000000001", "yes"]
-    assert answers.column_dimensions["M"].hidden
+                       "ev-000000000001", "yes", "待复核", None, None, None, None]
+    assert answers.column_dimensions["M"].hidden and answers.column_dimensions["R"].hidden
     assert rows[4][4:8] == ["a1.q3", "数量", 12, None]  # a count is a real number
     notes = [r[10] for r in rows[2:]]
     expected = [HOSTILE["formula"], HOSTILE["at"], "abc", HOSTILE["plus"], HOSTILE["minus"],
