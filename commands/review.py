@@ -63,8 +63,8 @@ def review(
         console.print(f"{len(rows)} answer(s)", markup=False)
         return
     if site is None and question is None and evaluator is None:
-        raise UsageError("give the answers to review: SITE QUESTION, or --site, --question, "
-                         "--evaluator (all answers of the workspace: --site and each site)")
+        raise UsageError("give the answers to review: SITE [QUESTION], or one or more of "
+                         "--site, --question and --evaluator")
     made = audit.review(site, question, state=state, reason=reason, evaluator=evaluator,
                         reviewer=reviewer)
     if as_json:

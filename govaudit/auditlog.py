@@ -157,7 +157,7 @@ class AuditLog:
                 return LogCheck(shown, count, number, f"entry {number} says it is entry "
                                 f"{entry.seq}: entries were removed or added before it")
             prev = entry.hash
-        head = self._head()
+        head = self.named_head()
         if head is None:
             if count:
                 return LogCheck(shown, count, count + 1, f"{self.head.name} is missing: "
@@ -171,7 +171,8 @@ class AuditLog:
                             "from the end, or the last one was changed")
         return LogCheck(shown, count)
 
-    def _head(self) -> tuple[int, str] | None:
+    def named_head(self) -> tuple[int, str] | None:
+        """(seq, hash) of the entry the head names; None without a head."""
         try:
             data = json.loads(self.head.read_text(encoding="utf-8"))
             return int(data["seq"]), str(data["hash"])

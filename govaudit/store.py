@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -193,13 +193,16 @@ class Store:
         return True
 
     def _take_back(self, size: int, head: tuple[int, str]) -> None:
-        """Undo a failed append: the log cut back to `size`, its head to `head`."""
-        try:
-            if self.log.path.exists():
+        """Undo a failed append, as far as the disk lets it (the error that made it fail is
+        the one to report): the log cut back to `size`, its head to `head`, no pending."""
+        with suppress(OSError):
+            if self.log.path.exists() and self.log.path.stat().st_size != size:
                 with self.log.path.open("rb+") as handle:
                     handle.truncate(size)
-            self.log.write_head(*head)
-        finally:
+        with suppress(OSError):
+            if (self.log.named_head() or (0, "")) != head:
+                self.log.write_head(*head)
+        with suppress(OSError):
             self.log.pending.unlink(missing_ok=True)
 
     def _commit(self, staged: list[Staged], changes: list[Change],

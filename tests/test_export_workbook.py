@@ -102,13 +102,13 @@ def test_export_cell_by_cell(make_workspace, cli):
             if name.startswith("xl/worksheets/sheet"):
                 assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
     assert answers.freeze_panes == "A3"
-    assert answers.auto_filter.ref == "A2:M10"
+    assert answers.auto_filter.ref == "A2:R10"
     lists = {dv.formula1: str(dv.sqref) for dv in answers.data_validations.dataValidation}
     # rows 3-6 成都市 a1.q1 a1.q2 a1.q3 a2.q1; rows 7-10 郫都区 a1.q1 a1.q3 a2.q1 b1.q1
     assert lists == {'"yes,no,na,unknown"': "G3 G6:G7 G9", '"好,中,差,na,unknown"': "G4",
                      '"优,差,na,unknown"': "G10",
                      '"是,否,不适用,无法判断"': "H3 H6:H7 H9", '"好,中,差,不适用,无法判断"': "H4",
-                     '"优,差,不适用,无法判断"': "H10"}
+                     '"优,差,不适用,无法判断"': "H10", '"待复核,有问题,通过,退回"': "N3:N10"}
 
     summary = book["Summary"]
     srows = _rows(summary)

@@ -450,3 +450,52 @@ def test_sigkill_never_leaves_a_change_without_its_entry(make_workspace):
         reviews = reopened.store.reviews()
         assert len([e for e in entries if e.kind == "review"]) == len(reviews)
     assert landed
+
+
+def test_adjudications_come_in_with_an_import(make_workspace, tmp_path: Path):
+    zhang = _audit(make_workspace, name="zhang")
+    zhang.answer("成都市", "a1.q1", "yes")
+    zhang.answer("成都市", "a1.q1", "no", evaluator="李四")
+    zhang.adjudicate("成都市", "a1.q1", "yes", reason="核实")
+    book = zhang.export(tmp_path / "张三.xlsx").path
+    lead = _audit(make_workspace, evaluator="组长", name="lead")
+    result = lead.import_workbook(book)
+    assert (result.adjudications, result.rows) == (1, 2)
+    [held] = lead.adjudications()
+    assert (held.value, held.adjudicator, held.reason) == ("yes", "张三", "核实")
+    assert lead.score().unsettled == [] and lead.score().disagreements[0].adjudicated
+    assert lead.import_workbook(book).adjudications == 0  # not twice
+
+
+def test_the_appeal_bundle_holds_the_sites_log_entries(make_workspace, tmp_path: Path):
+    import zipfile
+
+    audit = _audit(make_workspace)
+    audit.answer("成都市", "a1.q1", "yes")
+    audit.answer("郫都区", "a1.q1", "no")
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(_png())
+    audit.attach("成都市", "a1.q1", shot)
+    bundle = audit.export_evidence("成都市", tmp_path / "成都市.zip")
+    assert bundle.log_entries == 3 and bundle.log_check is not None and bundle.log_check.ok
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(bundle.path) as archive:
+        archive.extractall(folder)
+    lines = (folder / "audit-log.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["site"] for line in lines] == ["成都市"] * 3
+    readme = (folder / "README.txt").read_text(encoding="utf-8")
+    assert "audit-log.jsonl" in readme and "whole (4 entries)" in readme
+    # the README's own check, run as written
+    command = next(line.strip() for line in readme.splitlines()
+                   if line.strip().startswith("python3 -c"))
+    checked = subprocess.run(["sh", "-c", command.replace("python3", sys.executable, 1)],
+                             cwd=folder, capture_output=True, text=True, timeout=60)
+    assert checked.stdout.split() == ["1", "True", "3", "True", "4", "True"], checked
+    # an edited line says so
+    entry = json.loads(lines[0])
+    entry["new"]["value"] = "no"
+    lines[0] = json.dumps(entry, ensure_ascii=False)
+    (folder / "audit-log.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    checked = subprocess.run(["sh", "-c", command.replace("python3", sys.executable, 1)],
+                             cwd=folder, capture_output=True, text=True, timeout=60)
+    assert checked.stdout.split()[:2] == ["1", "False"]
