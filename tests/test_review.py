@@ -272,6 +272,10 @@ def test_a_blind_second_evaluator_never_sees_the_first(make_workspace, cli, tmp_
     second.store.save_answers([govaudit.Answer("成都市", "a1.q3", "a1", 987654, "张三",
                                                "2026-11-20T08:00:00.000+00:00")])
     assert cli("answer", "成都市", "a1.q1", "no", cwd=second.root).exit_code == 0
+    # collect shows a teammate's answer as current where there is no own one: not here
+    [session] = second.collect(["成都市"]).sessions
+    shown = [session.current(i) for i in range(len(session.items))]
+    assert {a.evaluator for a in shown if a is not None} == {"李四"}
     for args in (("status",), ("score", "--json"), ("review", "--site", "成都市"),
                  ("log", "show")):
         result = cli(*args, cwd=second.root)

@@ -15,6 +15,7 @@ from govaudit.scoring import Scorer, ScoreReport, score_sites
 from govaudit.store import Answer, Site, Store
 from govaudit.urls import redact_url
 from govaudit.version import __version__
+from govaudit.workbook.layout import MAX_DATA_ROWS
 from govaudit.workbook.monitoring import MonitoringSheet
 
 if TYPE_CHECKING:
@@ -178,14 +179,23 @@ def workspace_content(checklist: Checklist, store: Store, score: Scorer, *, name
     reviews = current_reviews(answers, store.reviews())
     del stored
     evidence = evidence_rows(store.evidence_records())
+    log = store.log_entries()
     about = about_rows(checklist, "export", answers, workspace=name,
-                       extra=[("本工作区评估人", "evaluator", evaluator)])
+                       extra=[("本工作区评估人", "evaluator", evaluator),
+                              *([("审计日志条数", "log_entries", len(log)),
+                                 ("审计日志末条 SHA-256", "log_head", log[-1].hash)] if log
+                                else [])])
     return WorkbookContent(checklist, sites, answers, report, evidence, about,
                            evidence_root=root, skipped=skipped, monitoring=monitoring,
                            checks=check_rows(store, sites, root) or None, reviews=reviews,
                            adjudications=sorted_adjudications(
                                current_adjudications(store.adjudications()).values()),
-                           log=store.log_entries() or None)
+                           log=last_rows(log) or None)
+
+
+def last_rows(entries: list[LogEntry]) -> list[LogEntry]:
+    """The newest entries a sheet can hold (Excel's last row); `log verify` reads them all."""
+    return entries[-MAX_DATA_ROWS:]
 
 
 def sorted_adjudications(items: Iterable[Adjudication]) -> list[Adjudication]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 HEADER_ROWS = 2
 FIRST_DATA_ROW = HEADER_ROWS + 1
+# Excel's last row: a sheet holds at most this many data rows below its headers.
+MAX_DATA_ROWS = 1_048_576 - HEADER_ROWS
 # Excel refuses a sheet with more hyperlinks than this.
 MAX_HYPERLINKS = 65_530
 
