@@ -11,7 +11,10 @@ written beside their places first, then `data/audit-log.pending.json` names the 
 those files, then the entries are appended (fsync) and the files renamed into place, and
 last the pending file is removed. A process killed anywhere in between leaves the pending
 file, and the next one to open the workspace finishes the change, entries and files both:
-no change is ever on disk without its entry.
+no change is ever on disk without its entry. Two fsyncs are added to a save (the pending
+record's content and the append); the renames of the pending record and the head are made
+durable by later folder fsyncs, so a power failure can at most leave an entry for a change
+not made, or a head one entry behind.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from govaudit.errors import GovauditError
-from govaudit.files import atomic_write, fsync_dir
+from govaudit.files import fsync_dir, temporary_beside, write_beside
 from govaudit.model import LogEntry, utc_now
 
 LOG_NAME = "audit-log.jsonl"
@@ -140,6 +143,7 @@ class AuditLog:
         """Walk the chain: each entry's hash, its link to the one before, its place; then the
         head. The first place that breaks is reported."""
         prev, count, shown = GENESIS, 0, str(self.path)
+        hashes: dict[int, str] = {}
         for number, data in self._rows():
             count = number
             try:
@@ -156,7 +160,7 @@ class AuditLog:
             if entry.seq != number:
                 return LogCheck(shown, count, number, f"entry {number} says it is entry "
                                 f"{entry.seq}: entries were removed or added before it")
-            prev = entry.hash
+            prev = hashes[number] = entry.hash
         head = self.named_head()
         if head is None:
             if count:
@@ -164,6 +168,8 @@ class AuditLog:
                                 "whether entries were removed from the end cannot be told")
             return LogCheck(shown, 0)
         seq, last = head
+        if 0 < seq < count and hashes.get(seq) == last:
+            return LogCheck(shown, count)  # the head's last write lost to a power failure
         if (seq, last) != (count, prev):
             return LogCheck(shown, count, count if seq == count else min(count, seq) + 1,
                             f"the log ends at entry "
@@ -185,10 +191,14 @@ class AuditLog:
 
     def begin(self, entries: Sequence[LogEntry], staged: Sequence[tuple[Path, Path]]) -> None:
         """Name the entries and the files written beside their places, before either is
-        put in place (see the module docstring)."""
-        atomic_write(self.pending, canonical({
+        put in place (see the module docstring). Its content is durable before it is in
+        place; its place becomes durable with the next fsync of the folder: lost to a power
+        failure, the entries appended after it stand for a change not made, never the
+        other way round."""
+        _replace(self.pending, canonical({
             "entries": [e.to_dict() for e in entries],
-            "staged": [[self._relative(tmp), self._relative(path)] for tmp, path in staged]}))
+            "staged": [[self._relative(tmp), self._relative(path)] for tmp, path in staged]}),
+            durable=True)
 
     def append(self, entries: Sequence[LogEntry]) -> None:
         """Append whole entries after the last whole one (a torn line is cut off first)."""
@@ -202,16 +212,18 @@ class AuditLog:
         self.write_head(entries[-1].seq, entries[-1].hash)
 
     def write_head(self, seq: int, last: str) -> None:
-        """Name the last entry; none (seq 0): no head."""
-        if seq:
-            atomic_write(self.head, canonical({"seq": seq, "hash": last}))
-        else:
+        """Name the last entry (none, seq 0: no head). Whole or not replaced, but its rename
+        is made durable only with the folder's next fsync: a head left behind the log by a
+        power failure is not a break (see verify)."""
+        if not seq:
             self.head.unlink(missing_ok=True)
+            return
+        _replace(self.head, canonical({"seq": seq, "hash": last}), durable=False)
 
     def end(self) -> None:
-        """The change is whole: forget the pending file."""
+        """The change is whole: forget the pending file. (Should its removal be lost, the
+        next open finds every entry appended and every file in place: nothing to do.)"""
         self.pending.unlink(missing_ok=True)
-        fsync_dir(self.folder)
 
     def recover(self) -> bool:
         """Finish a change a killed process left half done: append its entries that are not
@@ -257,6 +269,27 @@ class AuditLog:
             handle.truncate(end)
             handle.flush()
             os.fsync(handle.fileno())
+
+
+def _replace(path: Path, data: bytes, durable: bool) -> None:
+    """Put `data` at `path` whole (a temporary file renamed), its content fsynced first when
+    `durable`; the rename itself is not waited for."""
+    if durable:
+        tmp = write_beside(path, data)
+    else:
+        fd, name = temporary_beside(path)
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _last_newline(handle: Any, size: int) -> int:
