@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,11 +85,12 @@ def chained(changes: Iterable[Change], actor: str, last: tuple[int, str],
     out: list[LogEntry] = []
     for change in changes:
         seq += 1
-        entry = LogEntry(seq, when, actor, change.kind, change.action, change.site,
-                         change.question, change.evaluator, change.old, change.new, prev)
-        entry = replace(entry, hash=entry_hash(entry))
-        out.append(entry)
-        prev = entry.hash
+        fields = {"seq": seq, "time": when, "actor": actor, "kind": change.kind,
+                  "action": change.action, "site": change.site, "question": change.question,
+                  "evaluator": change.evaluator, "old": change.old, "new": change.new,
+                  "prev": prev}
+        prev = hashlib.sha256(canonical(fields)).hexdigest()
+        out.append(LogEntry(**fields, hash=prev))
     return out
 
 

@@ -252,11 +252,15 @@ class LogEntry:
         return (self.site, self.question, self.evaluator, self.seq)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The entry as written (its values as they are: JSON values, never changed)."""
+        return {name: getattr(self, name) for name in LOG_FIELDS}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LogEntry:
         return cls(**known_fields(cls, data))
+
+
+LOG_FIELDS = tuple(f.name for f in fields(LogEntry))
 
 
 @dataclass(frozen=True)

@@ -503,3 +503,19 @@ def test_the_appeal_bundle_holds_the_sites_log_entries(make_workspace, tmp_path:
     checked = subprocess.run(["sh", "-c", command.replace("python3", sys.executable, 1)],
                              cwd=folder, capture_output=True, text=True, timeout=60)
     assert checked.stdout.split()[:2] == ["1", "False"]
+
+
+def test_a_head_behind_the_log_is_no_break_a_head_ahead_is(make_workspace):
+    """A power failure can lose the head's last rename (behind); entries cut from the end
+    leave it ahead."""
+    audit = _audit(make_workspace)
+    for value in ("yes", "no", "yes"):
+        audit.answer("成都市", "a1.q1", value)
+    head = audit.root / "data" / "audit-log.head.json"
+    second = audit.log()[1]
+    head.write_text(json.dumps({"seq": 2, "hash": second.hash}), encoding="utf-8")
+    assert audit.verify_log().ok
+    head.write_text(json.dumps({"seq": 2, "hash": "0" * 64}), encoding="utf-8")
+    assert audit.verify_log().broken == 3
+    head.write_text(json.dumps({"seq": 4, "hash": second.hash}), encoding="utf-8")
+    assert audit.verify_log().broken == 4
