@@ -81,11 +81,11 @@ def test_export_cell_by_cell(make_workspace, cli):
     assert rows[1] == ["site", "level", "indicator", "indicator_path", "question",
                        "question_text", "value", "value_label", "evaluator", "time", "note",
                        "evidence", "written", "review", "review_reason", "reviewer",
-                       "review_time", "review_version"]
+                       "review_time", "review_version", "review_written"]
     assert rows[2] == ["成都市", "市级", "a1", "甲 > 甲一", "a1.q1", "是否有", "yes", "是", "张三",
                        dt.datetime(2026, 11, 22, 8, 15, 1, 123000), HOSTILE["formula"],
-                       "ev-000000000001", "yes", "待复核", None, None, None, None]
-    assert answers.column_dimensions["M"].hidden and answers.column_dimensions["R"].hidden
+                       "ev-000000000001", "yes", "待复核", None, None, None, None, "待复核"]
+    assert all(answers.column_dimensions[c].hidden for c in "MRS")
     assert rows[4][4:8] == ["a1.q3", "数量", 12, None]  # a count is a real number
     notes = [r[10] for r in rows[2:]]
     expected = [HOSTILE["formula"], HOSTILE["at"], "abc", HOSTILE["plus"], HOSTILE["minus"],
@@ -102,7 +102,7 @@ def test_export_cell_by_cell(make_workspace, cli):
             if name.startswith("xl/worksheets/sheet"):
                 assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
     assert answers.freeze_panes == "A3"
-    assert answers.auto_filter.ref == "A2:R10"
+    assert answers.auto_filter.ref == "A2:S10"
     lists = {dv.formula1: str(dv.sqref) for dv in answers.data_validations.dataValidation}
     # rows 3-6 成都市 a1.q1 a1.q2 a1.q3 a2.q1; rows 7-10 郫都区 a1.q1 a1.q3 a2.q1 b1.q1
     assert lists == {'"yes,no,na,unknown"': "G3 G6:G7 G9", '"好,中,差,na,unknown"': "G4",

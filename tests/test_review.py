@@ -129,19 +129,18 @@ def test_reviews_travel_through_the_workbook(make_workspace, cli, tmp_path: Path
 
 
 def test_a_review_typed_into_the_workbook(make_workspace, cli, tmp_path: Path):
-    """A lead types 通过 or 退回 into 复核状态: dated at the export; 退回 needs 复核意见."""
-    from openpyxl import load_workbook
-
+    """A lead types 通过, 退回 or 有问题 into 复核状态: dated at the export (also over a review
+    whose 复核人 and 复核时间 stay as they were); 退回 needs 复核意见."""
     zhang = _audit(make_workspace, name="zhang")
     zhang.answer("成都市", "a1.q1", "yes")
     zhang.answer("成都市", "a2.q1", "no")
+    zhang.review("成都市", "a1.q1", state="approved", reviewer="组长")
     book = zhang.export(tmp_path / "张三.xlsx").path
     wb = load_workbook(book)
     sheet = wb["Answers"]
     ids = [c.value for c in sheet[2]]
     col = {name: ids.index(name) + 1 for name in ("review", "reviewer")}
-    sheet.cell(3, col["review"], "通过")
-    sheet.cell(3, col["reviewer"], "组长")
+    sheet.cell(3, col["review"], "有问题")  # over 通过 by 组长, its time left as it was
     sheet.cell(4, col["review"], "退回")
     sheet.cell(4, col["reviewer"], "组长")
     wb.save(book)
@@ -150,11 +149,15 @@ def test_a_review_typed_into_the_workbook(make_workspace, cli, tmp_path: Path):
     assert result.exit_code == 1
     assert "Answers row 4" in result.stderr and "退回 (returned) needs a reason" in \
         result.stderr
-    sheet.cell(4, col["review"], "有问题")
+    sheet.cell(4, col["review"], "通过")
     wb.save(book)
     assert cli("import", str(book), cwd=lead.root).exit_code == 0
     states = {r.answer.question: r.state for r in lead.reviews()}
-    assert states == {"a1.q1": "approved", "a2.q1": "flagged"}
+    assert states == {"a1.q1": "flagged", "a2.q1": "approved"}
+    # the typed state is a new review, newer than the one it was typed over
+    [typed] = [r for r in lead.store.reviews() if r.question == "a1.q1"]
+    [exported] = zhang.store.reviews()
+    assert typed.time > exported.time and typed.reviewer == "组长"
 
 
 # -- merge: reviews and adjudications, idempotent and order-independent ---------------------

@@ -385,6 +385,9 @@ def _review(sheet: str, number: int, record: Mapping[str, Any], answer: Answer,
         return None
     raw_time = record.get("review_time")
     time = cell_time(raw_time) if _plain(raw_time) is not None else exported
+    written = review_state(_text(record.get("review_written")))
+    if time is not None and written is not None and written != state:
+        time = edit_time(time, exported)  # typed over the review exported: a new one
     if time is None:
         problems.add(sheet, number, f"{unit}: 复核时间 (review_time) {raw_time!r} is not a "
                      f"date and time between {MIN_TIME.year} and {MAX_TIME.year} (UTC)")

@@ -96,8 +96,9 @@ ANSWERS_COLUMNS = (
     Column("review", "复核状态", 9), Column("review_reason", "复核意见", 24),
     Column("reviewer", "复核人", 10), Column("review_time", "复核时间（UTC）", 20),
     Column("review_version", "复核版本", 6, hidden=True),
+    # The state as exported, hidden: a state typed over it is a new review (dated then).
+    Column("review_written", "导出时的复核状态", 9, hidden=True),
 )
-REVIEW_FIELDS = ("review", "review_reason", "reviewer", "review_time", "review_version")
 ANSWERS_REQUIRED = ("site", "question", "value", "evaluator", "time")
 EVIDENCE_COLUMNS = (
     Column("evidence", "证据编号", 18), Column("site", "网站", 22),

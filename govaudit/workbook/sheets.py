@@ -318,10 +318,10 @@ def _answers(w: SheetWriter, content: WorkbookContent) -> None:
         site, level = sites[answer.site]
         when = parse_time(answer.time)
         review = content.reviews.get((answer.site, answer.question, answer.evaluator))
-        reviewed = [pending, None, None, None, None] if review is None else [
+        reviewed = [pending, None, None, None, None, pending] if review is None else [
             value(review.label), value(review.reason) if review.reason else None,
             value(review.reviewer), parse_time(review.time) or value(review.time),
-            review.version]
+            review.version, value(review.label)]
         w.append_cells([
             site, level, indicator_id, path, qid, text, value(answer.value), labels[label_key],
             who, when or value(answer.time), value(answer.note) if answer.note else None,
