@@ -27,6 +27,9 @@ _HOMES = {
     "ChecklistError": "govaudit.errors", "GovauditError": "govaudit.errors",
     "RowsError": "govaudit.errors",
     "PROBE_EVALUATOR": "govaudit.model", "Answer": "govaudit.model",
+    "REVIEW_STATES": "govaudit.model", "Review": "govaudit.model",
+    "AnswerReview": "govaudit.model", "Adjudication": "govaudit.model",
+    "LogEntry": "govaudit.model", "LogCheck": "govaudit.auditlog",
     "PageRef": "govaudit.model", "RemovedSite": "govaudit.model", "Site": "govaudit.model",
     "SiteChange": "govaudit.model", "SiteScore": "govaudit.model",
     "SitesPlan": "govaudit.model",
@@ -89,6 +92,7 @@ _HOMES = {
 if TYPE_CHECKING:
     from govaudit.archive.signing import default_key_path
     from govaudit.audit import Audit, Sites, check_publish
+    from govaudit.auditlog import LogCheck
     from govaudit.browser import has_display
     from govaudit.capture.live import LiveBrowser
     from govaudit.capture.options import CaptureOptions, WaitUntil
@@ -109,10 +113,15 @@ if TYPE_CHECKING:
     from govaudit.fleet.worker import WorkerOptions, WorkerSummary
     from govaudit.model import (
         PROBE_EVALUATOR,
+        REVIEW_STATES,
+        Adjudication,
         Answer,
+        AnswerReview,
         Evidence,
+        LogEntry,
         PageRef,
         RemovedSite,
+        Review,
         Site,
         SiteChange,
         SiteScore,
@@ -165,7 +174,13 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "PROBE_EVALUATOR",
+    "REVIEW_STATES",
+    "Adjudication",
     "Answer",
+    "AnswerReview",
+    "LogCheck",
+    "LogEntry",
+    "Review",
     "Audit",
     "ChecklistError",
     "Disagreement",
