@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test soak test-tools lint bench clean messages
+.PHONY: install browser demo test soak test-tools postgres lint bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -52,11 +52,26 @@ test-tools:
 			apt-get install -y -qq --no-install-recommends xvfb libreoffice-calc >/dev/null; \
 	fi
 
+# PostgreSQL for the team server (`govaudit server`) and its tests, which start throwaway
+# clusters of their own: the OS package, without the default cluster Debian would create.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then \
+		echo "postgres: found"; \
+	elif command -v apt-get >/dev/null; then \
+		echo "postgres: installing PostgreSQL (no cluster is created or started)"; \
+		$(SUDO) mkdir -p /etc/postgresql-common/createcluster.d; \
+		echo "create_main_cluster = false" | $(SUDO) tee /etc/postgresql-common/createcluster.d/govaudit.conf >/dev/null; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	else \
+		echo "No PostgreSQL found: install PostgreSQL 15 or later (its server programs: initdb, pg_ctl)"; exit 1; \
+	fi
+
 # The kill loops make 20 kills each in `make test`; `make soak` runs them in full.
 # The suite runs in TEST_JOBS processes, a test file each at a time (most tests wait on a
 # browser, a server or a child process, so more processes than cores pay).
 TEST_JOBS ?= 3
-test: install test-tools
+test: install test-tools postgres
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -n $(TEST_JOBS) --dist loadfile --durations=15

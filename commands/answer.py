@@ -57,4 +57,5 @@ def answer(
         if saved.history and q else ""
     kept = _("; note kept: {note} (--note '' clears it)").format(note=saved.note) \
         if note is None and saved.note else ""
-    console.print(f"{site} · {question} = {shown}{changed}{kept}", markup=False)
+    console.print(_("{site} · {question} = {shown}{changed}{kept}").format(
+        site=site, question=question, shown=shown, changed=changed, kept=kept), markup=False)

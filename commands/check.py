@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from govaudit.errors import listed
 from govaudit.i18n import N_, _
 
 from .common import (
@@ -18,6 +19,7 @@ from .common import (
     open_audit,
     print_json,
 )
+from .hints import HINTS
 
 if TYPE_CHECKING:  # the probes import httpx: only when the command runs
     from govaudit import CheckRun, ProgressEvent, ProgressFn, SiteCheck
@@ -121,7 +123,7 @@ def check(
     for checked in result.sites:
         _print_site(checked)
     if result.reused:
-        shown = ", ".join(result.reused[:5]) + (" …" if len(result.reused) > 5 else "")
+        shown = listed(result.reused, 5)
         console.print(_("Applied the results the last check stored for {count} site(s) "
                         "({shown}), not probed again; --rerun probes them anew.").format(
                           count=len(result.reused), shown=shown), markup=False)
@@ -133,7 +135,8 @@ def check(
         console.print(_("{count} probe(s) failed; the others were stored:").format(
             count=len(result.errors)), style="yellow")
         for error in result.errors:
-            console.print(f"  {error['site']} {error['probe']}: {error['error']}", markup=False)
+            console.print(_("  {error} {error2}: {error3}").format(
+                error=error['site'], error2=error['probe'], error3=error['error']), markup=False)
     if applied is not None:
         console.print(_("Saved {count} suggestion(s) as answers by 'probe'; answers given by "
                         "a person were left alone.").format(count=applied))
@@ -179,6 +182,8 @@ def _print_site(checked: SiteCheck) -> None:
         table.add_row(name, Text(result.summary() + stored,
                                  style="red" if result.failed else ""))
     console.print(table)
+    if "address" in checked.probes:  # a site without a web address: not probed
+        console.print(_(HINTS["attach"]), markup=False)
     links = checked.probes.get("links")
     if not isinstance(links, LinksResult):
         return

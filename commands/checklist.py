@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from govaudit.i18n import N_
+from govaudit.i18n import N_, _
 
 from .common import JsonOption, console, new_app, print_json
 
@@ -72,8 +72,9 @@ def show(
                           _kind(q))
     console.print(table)
     if checklist.unpublished:
-        console.print(f"{len(checklist.unpublished)} figure(s) are not published; set by the "
-                      "team ('govaudit checklist validate' lists them).", markup=False)
+        console.print(_(
+            "{count} figure(s) are not published; set by the team ('govaudit checklist validate' "
+            "lists them).").format(count=len(checklist.unpublished)), markup=False)
 
 
 PART_MARKS = {"bonus": " [加分]", "veto": " [单项否决]", "scope": " [检查范围]",
@@ -109,11 +110,12 @@ def validate(path: Annotated[Path, typer.Argument(help=N_("A checklist YAML file
     from govaudit import load_checklist
 
     checklist = load_checklist(path)  # a ChecklistError is one error listing every problem
-    console.print(f"{path}: valid — {checklist.id} {checklist.version}, "
-                  f"{len(checklist.indicators)} indicators, {len(checklist.questions)} "
-                  "questions", markup=False)
+    console.print(_(
+        "{path}: valid — {id} {version}, {count} indicators, {count2} questions").format(
+        path=path, id=checklist.id, version=checklist.version, count=len(checklist.indicators),
+        count2=len(checklist.questions)), markup=False)
     for note in checklist.unpublished:
-        console.print(f"note: {note}", markup=False)
+        console.print(_("note: {note}").format(note=note), markup=False)
 
 
 @app.command("import",
@@ -141,14 +143,16 @@ def import_(
     target.write_text(to_yaml(data), encoding="utf-8")
     problems = validate_checklist(target)
     leaves = sum(1 for _ in _walk(data["indicators"]))
-    console.print(f"Wrote {target} ({data['id']}, {data['name']}): {leaves} indicators, "
-                  f"levels {', '.join(data['levels'])}", markup=False)
+    console.print(_(
+        "Wrote {target} ({data}, {data2}): {leaves} indicators, levels {listed}").format(
+        target=target, data=data['id'], data2=data['name'], leaves=leaves,
+        listed=', '.join(data['levels'])), markup=False)
     for warning in imported.warnings:
-        console.print(f"warning: {warning}", markup=False, style="yellow")
+        console.print(_("warning: {warning}").format(warning=warning), markup=False, style="yellow")
     for problem in problems:
         console.print(problem, markup=False, style="yellow")
     if problems:
-        console.print("Review the file: the table's sums do not validate yet.")
+        console.print(_("Review the file: the table's sums do not validate yet."))
 
 
 def _walk(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:

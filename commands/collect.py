@@ -12,6 +12,7 @@ from govaudit import glossary
 from govaudit.i18n import N_, _
 
 from .common import WorkspaceOption, console, err_console
+from .hints import error_text
 
 if TYPE_CHECKING:
     from govaudit import CollectSession, LiveBrowser, SessionSummary
@@ -195,8 +196,8 @@ class Flow:
                 if urls:
                     self.live.show_pages(urls)
         except GovauditError as exc:
-            err_console.print(_("browser: {problem}").format(problem=exc), style="yellow",
-                              markup=False)
+            err_console.print(_("browser: {problem}").format(problem=error_text(exc)),
+                              style="yellow", markup=False)
 
     # -- showing a question --------------------------------------------------------
 
@@ -391,8 +392,8 @@ class Flow:
             with console.status(_("Capturing…")):
                 record = session.capture(self.live, index, url)
         except GovauditError as exc:
-            err_console.print(_("capture failed: {problem}").format(problem=exc), style="red",
-                              markup=False)
+            err_console.print(_("capture failed: {problem}").format(problem=error_text(exc)),
+                              style="red", markup=False)
             return
         if record.get("error") and not record.get("files"):
             err_console.print(_("capture failed: {problem}").format(problem=record["error"]),

@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandFunctionType
 
+from commands.hints import error_text
 from govaudit.errors import GovauditError, OptionError, UsageError
 from govaudit.i18n import N_, _
 
@@ -69,6 +70,14 @@ PublishOption = Annotated[str | None, typer.Option(
     help=N_("ranks: dense ranks within each ranking group; bands: each grade band's sites in "
             "行政区划 order, as CSTC published from 2023 (default: the checklist's publish)."),
     show_default=False)]
+# the team server (sync, score, report, server …): a libpq service, else the environment
+ServiceOption = Annotated[str | None, typer.Option(
+    "--service", metavar="<name>", help=N_("The libpq service to connect through (default: "
+    "[server] service of govaudit.toml, else PGHOST, PGUSER… of the environment)."),
+    show_default=False)]
+ServerOption = Annotated[bool, typer.Option(
+    "--server", help=N_("Read the answers and sites from the team server (as your role may "
+    "see them), not this workspace: the team's live progress."))]
 # the monitoring's window (monitor status/apply, report, export): a duration back from now
 MonitorWindowOption = Annotated[str | None, typer.Option(
     "--window", metavar="<duration>", help=N_("The monitoring window shown, back from now "
@@ -118,15 +127,6 @@ def print_notices(notices: list[str], warnings: list[str], limit: int = 50) -> N
 
 
 # Library parameters whose option is spelled otherwise.
-OPTION_NAMES = {"timeout_s": "timeout", "extra_wait_s": "extra-wait",
-                "max_download_mb": "max-download", "memory_limit_mb": "memory-limit"}
-
-
-def option_flag(field: str) -> str:
-    """The CLI option of a library setting: 'wait_until' -> '--wait-until'."""
-    return "--" + OPTION_NAMES.get(field, field).replace("_", "-")
-
-
 # typer's own words in a help record, which it writes in English
 _HELP_WORDS = (("[default: ", N_("[default: ")), ("; default: ", N_("; default: ")),
                ("[required]", N_("[required]")), ("; required]", N_("; required]")))
@@ -218,14 +218,11 @@ class GovauditGroup(TranslatedHelp, TyperGroup):
     def invoke(self, ctx: Any) -> Any:  # click's Context, which typer vendors
         try:
             return super().invoke(ctx)
-        except OptionError as exc:
-            report_error(f"{option_flag(exc.field)} {exc.detail}")
-            raise typer.Exit(2) from None
-        except UsageError as exc:
-            report_error(str(exc))
+        except (OptionError, UsageError) as exc:
+            report_error(error_text(exc))
             raise typer.Exit(2) from None
         except GovauditError as exc:
-            report_error(str(exc))
+            report_error(error_text(exc))
             raise typer.Exit(1) from None
         except OSError as exc:
             report_error(self.os_error_message(exc))
@@ -270,7 +267,7 @@ class GovauditGroup(TranslatedHelp, TyperGroup):
         # what the writer says became of the data, else the rule every writer keeps
         outcome = "; ".join(getattr(exc, "__notes__", ())) or \
             _("what was saved before is unchanged")
-        return f"{message}; {outcome}"
+        return _("{message}; {outcome}").format(message=message, outcome=outcome)
 
 
 _NUMBER = re.compile(r"-\d[\d.]*")

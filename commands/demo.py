@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from govaudit.i18n import N_
+from govaudit.i18n import N_, _
 
 from .common import console
 
@@ -31,9 +31,9 @@ def demo(
     def step(text: str) -> None:
         nonlocal stage
         stage += 1
-        console.print(f"[{stage}/6] {text}", markup=False)
+        console.print(_("[{stage}/6] {text}").format(stage=stage, text=text), markup=False)
 
-    with console.status("working…"):
+    with console.status(_("working…")):
         result = run_demo(directory, on_step=step, browser_path=browser_path)
 
     table = Table("rank", "site", "level", "total", "bonus", "grade", "answered",
@@ -43,25 +43,33 @@ def demo(
                       s.grade, f"{s.answered}/{s.questions}",
                       str(result.broken_links.get(s.site, 0)))
     console.print(table)
-    console.print(f"Probes suggested {result.suggestions_applied} answers (evaluator 'probe'); "
-                  f"{result.answers_loaded} sample answers by a person override them.",
+    console.print(_(
+        "Probes suggested {suggestions_applied} answers (evaluator 'probe'); {answers_loaded} "
+        "sample answers by a person override them.").format(
+        suggestions_applied=result.suggestions_applied, answers_loaded=result.answers_loaded),
                   markup=False)
     failed = len(result.capture_failures)
-    console.print(f"Captured {result.captures} pages ({failed} failed); "
-                  f"{len(result.check_errors)} probe errors. "
-                  f"Done in {result.seconds:.1f} s.", markup=False)
+    console.print(_(
+        "Captured {captures} pages ({failed} failed); {count} probe errors. Done in "
+        "{seconds:.1f} s.").format(
+        captures=result.captures, failed=failed, count=len(result.check_errors),
+        seconds=result.seconds), markup=False)
     for record in result.capture_failures:
-        console.print(f"  capture failed: {record['site']} {record['requested_url']}: "
-                      f"{record['error']}", markup=False)
+        console.print(_("  capture failed: {record} {record2}: {record3}").format(
+            record=record['site'], record2=record['requested_url'], record3=record['error']),
+            markup=False)
     rel = Path.cwd()
-    console.print("\nOpen first:", markup=False)
-    console.print(f"  report     {_show(result.report, rel)}", markup=False)
-    console.print(f"  workbook   {_show(result.workbook, rel)}", markup=False)
-    console.print(f"  workspace  {_show(result.workspace, rel)}  "
-                  f"(cd there and try: govaudit status, govaudit collect --site 清源市)",
+    console.print(_("\nOpen first:"), markup=False)
+    console.print(_("  report     {show}").format(show=_show(result.report, rel)), markup=False)
+    console.print(_("  workbook   {show}").format(show=_show(result.workbook, rel)), markup=False)
+    console.print(_(
+        "  workspace  {show}  (cd there and try: govaudit status, govaudit collect --site "
+        "清源市)").format(
+        show=_show(result.workspace, rel)),
                   markup=False)
     if result.manifest:
-        console.print(f"  manifest   {_show(result.manifest, rel)}", markup=False)
+        console.print(_("  manifest   {show}").format(
+            show=_show(result.manifest, rel)), markup=False)
 
 
 def _show(path: Path, base: Path) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, cast
 
 import typer
 
-from govaudit.i18n import N_
+from govaudit.i18n import N_, _
 
 from .common import (
     GovauditGroup,
@@ -21,6 +21,7 @@ from .common import (
     open_audit,
     print_json,
 )
+from .hints import HINTS
 
 app = GovauditTyper(
     cls=GovauditGroup,
@@ -133,7 +134,9 @@ def evidence(
     ws = audit.workspace
     if not json:
         for reason in result.skipped:
-            console.print(f"skipped: {reason}", markup=False)
+            console.print(_("skipped: {reason}").format(reason=reason), markup=False)
+        if result.skipped:  # sites without a web address
+            console.print(_(HINTS["attach"]), markup=False)
     if not result.records:
         message = ("Nothing to capture: every page has a good capture already" if missing
                    else "Nothing to capture with the browser" if result.skipped
@@ -233,8 +236,8 @@ def _summary(result: Any, ws: Any) -> None:
         console.print(table)
     ok = len(records) - result.failed
     manifest = ws.relative(result.manifest) if result.manifest else "none"
-    console.print(f"{ok} captured, {result.failed} failed in {result.seconds:.1f}s; "
-                  f"manifest {manifest}", markup=False)
+    console.print(_("{ok} captured, {failed} failed in {seconds:.1f}s; manifest {manifest}").format(
+        ok=ok, failed=result.failed, seconds=result.seconds, manifest=manifest), markup=False)
 
 
 def _outcome(record: dict[str, Any], failed: bool) -> tuple[str, str | None]:
@@ -278,8 +281,9 @@ def attach(
         print_json(record)
         return
     entry = record["files"][0]
-    console.print(f"{site} · {question}: {entry['path']} (sha256 {entry['sha256'][:16]}…, "
-                  f"{record['id']})", markup=False)
+    console.print(_("{site} · {question}: {entry} (sha256 {entry2}…, {record})").format(
+        site=site, question=question, entry=entry['path'], entry2=entry['sha256'][:16],
+        record=record['id']), markup=False)
 
 
 @app.command("verify",
@@ -406,18 +410,23 @@ def keygen(
         if workspace is not None:
             raise
         made = Audit.new_signing_key(key or default_key_path(), signer)  # outside a workspace
-    console.print(f"private key {made.private} (mode 600: keep it to yourself)\n"
-                  f"public key  {made.public}: give it to the team lead, who keeps it in the "
-                  f"workspace's public-keys folder ([evidence] public_keys)\n"
-                  f"fingerprint {made.fingerprint}", markup=False)
+    console.print(_(
+        "private key {private} (mode 600: keep it to yourself)\npublic key  {public}: give it to "
+        "the team lead, who keeps it in the workspace's public-keys folder ([evidence] "
+        "public_keys)\nfingerprint {fingerprint}").format(
+        private=made.private, public=made.public, fingerprint=made.fingerprint), markup=False)
     if made.recorded:
-        console.print("recorded in govaudit.toml as [evidence] key: 'govaudit evidence sign' "
-                      "signs with it, and 'verify' trusts it in this workspace", markup=False)
+        console.print(_(
+            "recorded in govaudit.toml as [evidence] key: 'govaudit evidence sign' signs with "
+            "it, and 'verify' trusts it in this workspace"), markup=False)
     elif made.private == default_key_path():
-        console.print("'govaudit evidence sign' uses it in every workspace that sets no "
-                      "[evidence] key", markup=False)
+        console.print(_(
+            "'govaudit evidence sign' uses it in every workspace that sets no [evidence] key"),
+            markup=False)
     else:
-        console.print(f'to sign with it, set in govaudit.toml: [evidence] key = "{made.private}"',
+        console.print(_('to sign with it, set in govaudit.toml: [evidence] key = '
+                        '"{private}"').format(
+            private=made.private),
                       markup=False)
 
 
@@ -441,7 +450,7 @@ def timestamp(
         print_json({"timestamps": [{"manifest": ws.relative(r.path), "ok": r.ok, "time": r.time,
                                     "reason": r.reason} for r in results]})
     elif not results:
-        console.print("Every run manifest has a timestamp already", markup=False)
+        console.print(_("Every run manifest has a timestamp already"), markup=False)
     else:
         table = Table("manifest", "timestamp")
         for r in results:
@@ -461,7 +470,8 @@ def sign(workspace: WorkspaceOption = None) -> None:
     signer, signed = audit.sign()
     for path in signed:
         console.print(audit.workspace.relative(path), markup=False)
-    console.print(f"{len(signed)} file(s) signed by {signer}", markup=False)
+    console.print(_("{count} file(s) signed by {signer}").format(
+        count=len(signed), signer=signer), markup=False)
 
 
 @app.command("export",
@@ -480,6 +490,9 @@ def export(
         print_json({"bundle": str(bundle.path), "files": bundle.files,
                     "manifests": bundle.manifests, "timestamped": bundle.timestamped})
         return
-    console.print(f"{bundle.path}: {len(bundle.files)} files, {len(bundle.manifests)} "
-                  f"manifest(s), {len(bundle.timestamped)} timestamped; see README.txt inside",
+    console.print(_(
+        "{path}: {count} files, {count2} manifest(s), {count3} timestamped; see README.txt "
+        "inside").format(
+        path=bundle.path, count=len(bundle.files), count2=len(bundle.manifests),
+        count3=len(bundle.timestamped)),
                   markup=False)

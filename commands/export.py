@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govaudit.i18n import N_
+from govaudit.i18n import N_, _
 
 from .common import (
     GovauditGroup,
@@ -93,29 +93,34 @@ def export(
         _say_into(result, keep_backups)
         return
     written = audit.export(output and here(output), overwrite=overwrite, window=length)
-    console.print(f"Wrote {written.path}", markup=False)
+    console.print(_("Wrote {path}").format(path=written.path), markup=False)
     _say_backup(written.path, written.backup)
 
 
 def _say_backup(path: Path, backup: Path | None) -> None:
     if backup is not None:
-        console.print(f"{path} had been changed since govaudit wrote it: the previous file "
-                      f"is kept as {backup}", markup=False)
+        console.print(_(
+            "{path} had been changed since govaudit wrote it: the previous file is kept as "
+            "{backup}").format(path=path, backup=backup), markup=False)
 
 
 def _say_into(result: IntoResult, keep_backups: int) -> None:
     """What an update in place did to the team's workbook."""
-    console.print(f"Updated {result.path}: {', '.join(result.replaced + result.added)}",
+    console.print(_("Updated {path}: {listed}").format(
+        path=result.path, listed=', '.join(result.replaced + result.added)),
                   markup=False)
     if result.removed:
-        console.print(f"Removed stale sheets: {', '.join(result.removed)}", markup=False)
-    console.print(f"Kept the workbook's own sheets: {', '.join(result.kept) or 'none'}; "
-                  f"previous file saved as {result.backup.name}", markup=False)
+        console.print(_("Removed stale sheets: {listed}").format(
+            listed=', '.join(result.removed)), markup=False)
+    console.print(_(
+        "Kept the workbook's own sheets: {value}; previous file saved as {name}").format(
+        value=', '.join(result.kept) or 'none', name=result.backup.name), markup=False)
     for line in result.lost:
-        console.print(f"Lost (accepted with --accept-loss): {line}", markup=False)
+        console.print(_("Lost (accepted with --accept-loss): {line}").format(
+            line=line), markup=False)
     if result.pruned:
-        console.print(f"Removed {len(result.pruned)} older backup(s), keeping the last "
-                      f"{keep_backups}", markup=False)
+        console.print(_("Removed {count} older backup(s), keeping the last {keep_backups}").format(
+            count=len(result.pruned), keep_backups=keep_backups), markup=False)
 
 
 @app.command("merge", help=MERGE_HELP)
@@ -152,8 +157,11 @@ def merge(
                                checklist=checklist, prefer=prefer, force=force,
                                overwrite=overwrite, accept_loss=accept_loss,
                                keep_backups=keep_backups)
-    console.print(f"Merged {result.files} workbook(s) into {result.path}: {result.sites} sites, "
-                  f"{result.answers} answers by {', '.join(result.evaluators) or 'nobody'}",
+    console.print(_(
+        "Merged {files} workbook(s) into {path}: {sites} sites, {answers} answers by "
+        "{value}").format(
+        files=result.files, path=result.path, sites=result.sites, answers=result.answers,
+        value=', '.join(result.evaluators) or 'nobody'),
                   markup=False)
     if result.into is not None:
         _say_into(result.into, keep_backups)
@@ -161,8 +169,9 @@ def merge(
         _say_backup(result.path, result.backup)
     print_notices(result.notices, result.warnings)
     if result.unlinked:
-        console.print(f"{result.unlinked} evidence file(s) listed without a link: "
-                      f"{result.unlinked_reason}", markup=False)
+        console.print(_(
+            "{unlinked} evidence file(s) listed without a link: {unlinked_reason}").format(
+            unlinked=result.unlinked, unlinked_reason=result.unlinked_reason), markup=False)
     _show_conflicts(result)
     units = {(r.answer.site, r.answer.question) for r in result.disagreements}
     if units:
@@ -171,14 +180,17 @@ def merge(
             why = (f": in {result.unknown_disagreements} of them an evaluator answered unknown, "
                    "which the Agreement sheet counts as missing, not as a disagreement; it "
                    f"counts the other {len(units) - result.unknown_disagreements}")
-        console.print(f"{len(units)} question(s) where evaluators disagree (sheet Conflicts)"
-                      f"{why}", markup=False)
+        console.print(_(
+            "{count} question(s) where evaluators disagree (sheet Conflicts){why}").format(
+            count=len(units), why=why), markup=False)
     if result.agreement is not None:
         agreement = result.agreement
         alpha = "n/a" if agreement.alpha is None else f"{agreement.alpha:.3f}"
-        console.print(f"Agreement over {agreement.units} doubly assessed answers on "
-                      f"{agreement.sites} sites: {agreement.percent:.1%}, Krippendorff's alpha "
-                      f"{alpha}", markup=False)
+        console.print(_(
+            "Agreement over {units} doubly assessed answers on {sites} sites: {percent:.1%}, "
+            "Krippendorff's alpha {alpha}").format(
+            units=agreement.units, sites=agreement.sites, percent=agreement.percent,
+            alpha=alpha), markup=False)
 
 
 SHOWN_CONFLICTS = 20
@@ -202,5 +214,7 @@ def _show_conflicts(result: MergeResult) -> None:
             table.add_row(a.site, a.question, a.evaluator, str(a.value), a.time, row.outcome)
     console.print(table)
     if len(by_key) > SHOWN_CONFLICTS:
-        console.print(f"… and {len(by_key) - SHOWN_CONFLICTS} more conflict(s): every one is "
-                      f"listed in the Conflicts sheet of {result.path}", markup=False)
+        console.print(_(
+            "… and {value} more conflict(s): every one is listed in the Conflicts sheet of "
+            "{path}").format(
+            value=len(by_key) - SHOWN_CONFLICTS, path=result.path), markup=False)

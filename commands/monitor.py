@@ -26,7 +26,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from govaudit import Campaign, RoundSummary, VisitOptions, VisitResult
+    from govaudit import Campaign, RoundQueued, RoundSummary, VisitOptions, VisitResult
 
 app = new_app(N_("System monitoring over weeks: visit every site on a schedule, keep each visit "
               "as a sample, and apply the gov-2019 lines (故障率, 首页/栏目更新, dead links)."))
@@ -92,9 +92,12 @@ def _when(epoch: float) -> str:
 def _visit_line(result: VisitResult) -> str:
     visit = result.visit
     if visit.ok:
-        return f"{visit.site}: HTTP {visit.status}, {visit.elapsed_ms:.0f} ms"
-    took = f" after {visit.elapsed_ms:.0f} ms" if visit.elapsed_ms is not None else ""
-    return f"{visit.site}: failed{took}: {visit.error}"
+        return _("{site}: HTTP {status}, {ms:.0f} ms").format(
+            site=visit.site, status=visit.status, ms=visit.elapsed_ms)
+    if visit.elapsed_ms is None:
+        return _("{site}: failed: {error}").format(site=visit.site, error=visit.error)
+    return _("{site}: failed after {ms:.0f} ms: {error}").format(
+        site=visit.site, ms=visit.elapsed_ms, error=visit.error)
 
 
 @app.command("start",
@@ -126,40 +129,46 @@ def start(
     counts = {"visits": 0, "failures": 0}
 
     def started(campaign: Campaign, resumed: bool, count: int) -> None:
-        verb = "resuming the monitoring started" if resumed else "monitoring from"
-        console.print(f"{verb} {_when(campaign.started)}: {count} site(s) every "
-                      f"{format_duration(campaign.every)} until {_when(campaign.until)}; "
-                      "Ctrl-C stops (start again to resume)", markup=False)
+        text = (_("resuming the monitoring started {when}: {count} site(s) every {every} until "
+                  "{until}; Ctrl-C stops (start again to resume)") if resumed else
+                _("monitoring from {when}: {count} site(s) every {every} until {until}; Ctrl-C "
+                  "stops (start again to resume)"))
+        console.print(text.format(when=_when(campaign.started), count=count,
+                                  every=format_duration(campaign.every),
+                                  until=_when(campaign.until)), markup=False)
         if campaign.skip_hosts:
-            console.print(f"links to {', '.join(campaign.skip_hosts)} are skipped, not "
-                          "checked", markup=False)
+            console.print(_("links to {listed} are skipped, not checked").format(
+                listed=', '.join(campaign.skip_hosts)), markup=False)
 
     def visited(result: VisitResult) -> None:
         counts["visits"] += 1
         if not result.visit.ok:
             counts["failures"] += 1
-            console.print(f"{_when(result.visit.time)} {_visit_line(result)}", markup=False)
+            console.print(_("{when} {visit_line}").format(
+                when=_when(result.visit.time), visit_line=_visit_line(result)), markup=False)
 
     def summary(done: RoundSummary) -> None:
-        skipped = f", {done.skipped} slot(s) skipped (visit still running)" if done.skipped \
-            else ""
-        console.print(f"{_when(datetime.now(UTC).timestamp())} {done.visits} visit(s), "
-                      f"{done.failures} failed{skipped}", markup=False)
+        skipped = _(", {count} slot(s) skipped (visit still running)").format(
+            count=done.skipped) if done.skipped else ""
+        console.print(_("{when} {visits} visit(s), {failures} failed{skipped}").format(
+            when=_when(datetime.now(UTC).timestamp()), visits=done.visits,
+            failures=done.failures, skipped=skipped), markup=False)
 
     try:
         with sigterm_as_ctrl_c():
             if audit.monitor.sites(_names(sites)):  # else start says there is nothing to visit
                 for reason in audit.monitor.skipped(_names(sites)):
-                    console.print(f"skipped: {reason}", markup=False)
+                    console.print(_("skipped: {reason}").format(reason=reason), markup=False)
             audit.monitor.start(interval, span, _names(sites), options, started, visited,
                                 summary)
     except KeyboardInterrupt:
-        err_console.print(f"monitor stopped after {counts['visits']} visit(s) "
-                          f"({counts['failures']} failed), all saved; 'govaudit monitor "
-                          "start' with the same options resumes", markup=False)
+        err_console.print(_(
+            "monitor stopped after {counts} visit(s) ({counts2} failed), all saved; 'govaudit "
+            "monitor start' with the same options resumes").format(
+            counts=counts['visits'], counts2=counts['failures']), markup=False)
         raise typer.Exit(130) from None
-    console.print(f"monitoring finished: {counts['visits']} visit(s), "
-                  f"{counts['failures']} failed", markup=False)
+    console.print(_("monitoring finished: {counts} visit(s), {counts2} failed").format(
+        counts=counts['visits'], counts2=counts['failures']), markup=False)
 
 
 @app.command("tick",
@@ -186,7 +195,7 @@ def tick(
         chosen = audit.monitor.sites(_names(sites))
         skipped = audit.monitor.skipped(_names(sites))
         for reason in skipped:
-            console.print(f"skipped: {reason}", markup=False)
+            console.print(_("skipped: {reason}").format(reason=reason), markup=False)
         if not chosen:
             console.print("No web sites to visit." if skipped else
                           "No sites yet: govaudit sites import FILE", markup=False)
@@ -206,10 +215,11 @@ def tick(
         console.print(_visit_line(result), markup=False,
                       style=None if result.visit.ok else "red")
     skipped_links = sum(r.skipped_links for r in results)
-    passed = (f"; {skipped_links} link(s) to skipped hosts not checked" if skipped_links
-              else "")
-    console.print(f"{len(results)} visit(s), {len(failed)} failed{passed}; samples saved in "
-                  "data/monitor.sqlite", markup=False)
+    passed = (_("; {count} link(s) to skipped hosts not checked").format(count=skipped_links)
+              if skipped_links else "")
+    console.print(_(
+        "{count} visit(s), {count2} failed{passed}; samples saved in data/monitor.sqlite").format(
+        count=len(results), count2=len(failed), passed=passed), markup=False)
 
 
 def _print_json_fast(data: Any) -> None:
@@ -241,6 +251,9 @@ def status(
         help=N_("The span the figures cover, back from now (e.g. 7d, 30d, 10s)."))] = "7d",
     sites: SitesOption = None,
     rules: RulesOption = "gov-2019",
+    server: Annotated[bool, typer.Option(
+        "--server", help=N_("Read the monitoring server's roll-ups and recent samples (the "
+                            "workers' visits), not this workspace's SQLite file."))] = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -251,7 +264,8 @@ def status(
 
     length = duration(window, "--window")
     audit = open_audit(workspace)
-    report = audit.monitor.status(length, _names(sites) or None, rules=_rules(rules))
+    report = audit.monitor.status(length, _names(sites) or None, rules=_rules(rules),
+                                  server=server)
     statuses, ruleset = report.sites, report.rules
     if json:
         _print_json_fast(report.to_dict())
@@ -306,6 +320,96 @@ def apply(
     length = duration(window, "--window")
     audit = open_audit(workspace)
     saved = audit.apply_monitoring(_names(sites) or None, window=length, rules=_rules(rules))
-    console.print(f"{saved} answer(s) saved from the monitoring over the last "
-                  f"{format_duration(length)} (evaluator 'probe'; a person's answers are "
-                  "kept)", markup=False)
+    console.print(_(
+        "{saved} answer(s) saved from the monitoring over the last {format_duration} (evaluator "
+        "'probe'; a person's answers are kept)").format(
+        saved=saved, format_duration=format_duration(length)), markup=False)
+
+
+@app.command("schedule",
+             help=N_("Queue a round of visits on the monitoring server now and at every "
+                     "interval, for the workers ('govaudit monitor worker') to make."))
+def schedule(
+    every: Annotated[str, typer.Option(help=N_("Queue a round this often."))] = "30m",
+    length: Annotated[str, typer.Option(
+        "--for", help=N_("Keep queueing rounds this long."))] = "90d",
+    once: Annotated[bool, typer.Option(
+        "--once", help=N_("Queue one round and stop (for cron or a systemd timer)."))] = False,
+    spread: Annotated[bool, typer.Option(
+        "--spread/--no-spread", help=N_("Visit each site at its own slot inside the interval "
+                                        "(default), or all at once."))] = True,
+    retention: Annotated[str | None, typer.Option(
+        help=N_("Keep the raw samples this long (e.g. 60d); older months are rolled up and "
+                "dropped; failures and roll-ups are kept. Default: the server's setting."))
+    ] = None,
+    sites: SitesOption = None,
+    timeout: TimeoutOption = 15.0,
+    concurrency: ConcurrencyOption = 20,
+    host_interval: HostIntervalOption = "1s",
+    columns_every: ColumnsEveryOption = "6h",
+    max_links: MaxLinksOption = 60,
+    allow_private: AllowPrivateOption = False,
+    skip_host: SkipHostOption = None,
+    screenshots: ScreenshotsOption = True,
+    workspace: WorkspaceOption = None,
+) -> None:
+    interval = duration(every, "--every")
+    span = duration(length, "--for")
+    keep = duration(retention, "--retention") / 86400 if retention else None
+    options = _options(timeout, concurrency, host_interval, columns_every, max_links,
+                       allow_private, screenshots, skip_host)
+    audit = open_audit(workspace)
+
+    def queued(done: RoundQueued) -> None:
+        console.print(_("{when} round {round}: {jobs} visit(s) queued").format(
+            when=_when(done.at), round=done.round, jobs=done.jobs), markup=False)
+        if done.dropped:
+            console.print(_("raw samples of {months} rolled up and dropped (retention)").format(
+                months=", ".join(done.dropped)), markup=False)
+
+    try:
+        with sigterm_as_ctrl_c():
+            audit.monitor.schedule(interval, span, _names(sites), options, spread=spread,
+                                   retention=keep, once=once, on_round=queued)
+    except KeyboardInterrupt:
+        err_console.print(_("scheduling stopped; the rounds queued stay for the workers"),
+                          markup=False)
+        raise typer.Exit(130) from None
+
+
+@app.command("worker",
+             help=N_("Make the visits and screenshots queued on the monitoring server; run "
+                     "as many workers, on as many machines, as needed."))
+def worker(
+    concurrency: Annotated[int, typer.Option(
+        min=1, help=N_("Visits in flight at once (jobs held)."))] = 20,
+    lease: Annotated[str, typer.Option(
+        help=N_("How long a job stays held without a heartbeat; a job held longer by a "
+                "worker that died goes to another."))] = "60s",
+    until_idle: Annotated[bool, typer.Option(
+        "--until-idle", help=N_("Stop when no job is queued or running."))] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    from govaudit import WorkerOptions
+
+    options = WorkerOptions(concurrency=concurrency, lease=duration(lease, "--lease"),
+                            until_idle=until_idle)
+    audit = open_audit(workspace)
+
+    def visited(result: VisitResult) -> None:
+        if not result.visit.ok:
+            console.print(f"{_when(result.visit.time)} {_visit_line(result)}", markup=False)
+
+    try:
+        with sigterm_as_ctrl_c():
+            done = audit.monitor.worker(options, visited)
+    except KeyboardInterrupt:
+        err_console.print(_("worker stopped; every finished visit is saved, the jobs it held "
+                            "went back to the queue"), markup=False)
+        raise typer.Exit(130) from None
+    console.print(_("worker {name}: {visits} visit(s), {failures} failed, {shots} "
+                    "screenshot(s)").format(name=done.name, visits=done.visits,
+                                            failures=done.failures, shots=done.shots),
+                  markup=False)
+    for error in done.errors:
+        err_console.print(_("retried later: {error}").format(error=error), markup=False)

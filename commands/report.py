@@ -7,11 +7,13 @@ from typing import Annotated
 
 import typer
 
-from govaudit.i18n import N_
+from govaudit.i18n import N_, _
 
 from .common import (
     MonitorWindowOption,
     PublishOption,
+    ServerOption,
+    ServiceOption,
     WorkspaceOption,
     console,
     here,
@@ -43,12 +45,16 @@ def report(
         "instead of putting them inside the report folder."))] = False,
     window: MonitorWindowOption = None,
     publish: PublishOption = None,
+    server: ServerOption = False,
+    service: ServiceOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     length = window_seconds(window)
     audit = open_audit(workspace)
-    with console.status("Writing the report…"):
+    with console.status(_("Writing the report…")):
         index = audit.report(output and here(output), sites=site, link_evidence=link_evidence,
-                             window=length, publish=publish)
-    console.print(f"Report: {index}", markup=False)
-    console.print(f"Open {index.resolve().as_uri()} in a browser.", markup=False)
+                             window=length, publish=publish, server=server or bool(service),
+                             service=service)
+    console.print(_("Report: {index}").format(index=index), markup=False)
+    console.print(_("Open {as_uri} in a browser.").format(
+        as_uri=index.resolve().as_uri()), markup=False)

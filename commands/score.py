@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING
 
 from govaudit.i18n import N_, _
 
-from .common import JsonOption, PublishOption, WorkspaceOption, console, open_audit, print_json
+from .common import (
+    JsonOption,
+    PublishOption,
+    ServerOption,
+    ServiceOption,
+    WorkspaceOption,
+    console,
+    open_audit,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -16,17 +25,18 @@ if TYPE_CHECKING:
     from govaudit import Checklist, ScoreReport, SiteScore
 
 
-HELP = N_("Score every site from the answers stored.")
+HELP = N_("Score every site from the answers stored (--server: the team server's).")
 
 
 def score(workspace: WorkspaceOption = None, json: JsonOption = False,
-          publish: PublishOption = None) -> None:
+          publish: PublishOption = None, server: ServerOption = False,
+          service: ServiceOption = None) -> None:
     from rich.table import Table
 
     from govaudit import SHOWN_DECIMALS, check_publish, glossary
 
     audit = open_audit(workspace)
-    report = audit.score()
+    report = audit.score(server=server or bool(service), service=service)
     if json:
         print_json(report.to_dict())
         return

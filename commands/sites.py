@@ -72,11 +72,12 @@ def import_(
                       style="yellow")
     # a list under review shows what it would add; once applied, the count says it
     for site in plan.added if verbose or not plan.applied else ():
-        console.print(f"+ {site.name} ({glossary.level(site.level)}) {site.url}", markup=False)
+        console.print(_("+ {name} ({level}) {url}").format(
+            name=site.name, level=glossary.level(site.level), url=site.url), markup=False)
     for change in plan.changed:
         what = ", ".join(f"{f} {getattr(change.old, f) or '-'} -> {getattr(change.new, f) or '-'}"
                          for f in change.fields)
-        console.print(f"~ {change.new.name}: {what}", markup=False)
+        console.print(_("~ {name}: {what}").format(name=change.new.name, what=what), markup=False)
     for site in plan.missing:
         console.print(_("? {name}: in the workspace, not in {path}").format(
             name=site.name, path=path), markup=False)
@@ -109,8 +110,9 @@ def edit(
     if not change.fields:
         console.print(_("{name}: nothing to change").format(name=name), markup=False)
     for field in change.fields:
-        console.print(f"{name}: {field} {getattr(change.old, field) or '-'} -> "
-                      f"{getattr(change.new, field) or '-'}", markup=False)
+        console.print(_("{name}: {field} {value} -> {value2}").format(
+            name=name, field=field, value=getattr(change.old, field) or '-',
+            value2=getattr(change.new, field) or '-'), markup=False)
 
 
 @app.command("remove",

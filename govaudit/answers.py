@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from govaudit.checklist import Checklist, Question
-from govaudit.errors import GovauditError, OptionError, RowsError
+from govaudit.errors import GovauditError, OptionError, RowsError, UnknownName, checklist_where
+from govaudit.i18n import _
 from govaudit.model import Answer, Site, utc_now
 from govaudit.tables import read_records
 
@@ -21,10 +22,8 @@ ANSWER_HEADERS = {
 def find_question(checklist: Checklist, qid: str) -> Question:
     question = checklist.question(qid)
     if question is None:
-        near = [q.id for q in checklist.questions if qid in q.id or q.id.startswith(qid)][:5]
-        hint = f" (did you mean {', '.join(near)}?)" if near else ""
-        raise GovauditError(f"unknown question {qid!r} in checklist {checklist.id}{hint}; "
-                            "'govaudit checklist show' lists them")
+        raise UnknownName("question", qid, [q.id for q in checklist.questions],
+                          checklist_where(checklist), hint="checklist_show")
     return question
 
 
@@ -35,19 +34,22 @@ def check_asked(checklist: Checklist, site: Site, question: Question,
     from govaudit.tally import asked
 
     if asked(question, site.level, values) is False:
-        raise GovauditError(f"question {question.id} is skipped for {site.name}: "
-                            f"{skip_reason(checklist, question, values)}; change that answer "
-                            "first, or leave this question out")
+        raise GovauditError(_(
+            "question {id} is skipped for {name}: {skip_reason}; change that answer first, or "
+            "leave this question out").format(
+            id=question.id, name=site.name,
+            skip_reason=skip_reason(checklist, question, values)))
 
 
 def level_problem(checklist: Checklist, site: Site, question: Question) -> str | None:
     """Why `question` is not asked of `site` at its level, or None when it is."""
     indicator = checklist.indicator(question.indicator_id)
     if indicator is None or not indicator.assessed_at(site.level, checklist.unweighted):
-        return f"question {question.id} is not assessed at level {site.level!r} (site {site.name})"
+        return _("question {id} is not assessed at level {level!r} (site {name})").format(
+            id=question.id, level=site.level, name=site.name)
     if not question.applies_to(site.level):
-        return (f"question {question.id} applies only to {', '.join(question.levels)}, "
-                f"not to {site.name} ({site.level})")
+        return (_("question {id} applies only to {listed}, not to {name} ({level})").format(
+            id=question.id, listed=', '.join(question.levels), name=site.name, level=site.level))
     return None
 
 
@@ -73,13 +75,15 @@ def build_answer(checklist: Checklist, site: Site, qid: str, raw_value: object,
                   time or utc_now(), note.strip())
 
 
-def answering_as(evaluator: str | None, default: str) -> str:
-    """Who answers: `evaluator` when given (an empty name is refused), else `default`."""
+def answering_as(evaluator: str | None, default: str, role: str = "evaluator") -> str:
+    """Who answers (or reviews, adjudicates: `role`): `evaluator` when given (an empty name
+    is refused), else `default`."""
     if evaluator is None:
         return default
     if not evaluator.strip():
-        raise OptionError("evaluator", f"is empty: give a name, or leave it out to answer as "
-                          f"{default}")
+        raise OptionError(role, _(
+            "is empty: give a name, or leave it out to act as {default}").format(
+            default=default))
     return evaluator.strip()
 
 
@@ -113,11 +117,13 @@ def parse_answer_file(path: Path, checklist: Checklist, sites: list[Site],
     for row in read_records(path, ANSWER_HEADERS, ("site", "question", "value"), sheet):
         site = by_name.get(row.text("site"))
         if site is None:
-            problems.append(f"{row.where}: unknown site {row.text('site')!r}")
+            problems.append(_("{where}: unknown site {text!r}").format(
+                where=row.where, text=row.text('site')))
             continue
         key = (site.name, row.text("question"))
         if key in seen:
-            problems.append(f"{row.where}: {key[1]} for {site.name} is also in {seen[key]}")
+            problems.append(_("{where}: {key} for {name} is also in {seen}").format(
+                where=row.where, key=key[1], name=site.name, seen=seen[key]))
             continue
         seen[key] = row.where
         raw = row.raw("value")
@@ -132,7 +138,7 @@ def parse_answer_file(path: Path, checklist: Checklist, sites: list[Site],
             answers.append(build_answer(checklist, site, key[1], "" if raw is None else raw,
                                         evaluator, note, now))
         except GovauditError as exc:
-            problems.append(f"{row.where}: {exc}")
+            problems.append(_("{where}: {error}").format(where=row.where, error=exc))
     if stored is not None:
         problems.extend(_skipped_rows(checklist, by_name, answers, seen, stored))
     if problems:
@@ -155,5 +161,6 @@ def _skipped_rows(checklist: Checklist, sites: Mapping[str, Site], answers: list
             if question is not None:
                 check_asked(checklist, sites[answer.site], question, values[answer.site])
         except GovauditError as exc:
-            problems.append(f"{rows[(answer.site, answer.question)]}: {exc}")
+            problems.append(_("{rows}: {error}").format(
+                rows=rows[answer.site, answer.question], error=exc))
     return problems

@@ -32,6 +32,7 @@ from pathlib import Path
 from govaudit.credentials import FILE_NAME as CREDENTIALS_NAME
 from govaudit.errors import GovauditError
 from govaudit.files import current_umask, fsync_dir, temporary_beside
+from govaudit.i18n import _
 from govaudit.monitor.db import FILE_NAME as MONITOR_NAME
 from govaudit.monitor.db import MonitorDB
 from govaudit.monitor.lock import LOCK_NAME as MONITOR_LOCK
@@ -71,12 +72,14 @@ def _walk(root: Path, folder: Path) -> Iterator[tuple[Path, str]]:
 
 def _check_destination(workspace: Workspace, dest: Path) -> None:
     if dest.exists() or dest.is_symlink():
-        raise GovauditError(f"{dest}: already exists; a backup never replaces a file or "
-                            "folder: name a new one")
+        raise GovauditError(_(
+            "{dest}: already exists; a backup never replaces a file or folder: name a new "
+            "one").format(dest=dest))
     inside = dest.resolve().is_relative_to(workspace.root.resolve())
     if inside and not dest.resolve().is_relative_to(workspace.exports_dir.resolve()):
-        raise GovauditError(f"{dest}: inside the workspace, the backup would be copied into "
-                            "the next one; name a place outside it (or under exports/)")
+        raise GovauditError(_(
+            "{dest}: inside the workspace, the backup would be copied into the next one; name a "
+            "place outside it (or under exports/)").format(dest=dest))
 
 
 class _Folder:
@@ -105,11 +108,12 @@ class _Folder:
         return path.stat().st_size  # written in place by scratch()
 
     def finish(self) -> None:
-        for here, _, _ in os.walk(self.tmp):
+        for here, _dirs, _files in os.walk(self.tmp):
             fsync_dir(Path(here))
         if self.dest.exists():
-            raise GovauditError(f"{self.dest}: appeared while the backup was written; the "
-                                f"backup is left in {self.tmp}")
+            raise GovauditError(_(
+                "{dest}: appeared while the backup was written; the backup is left in "
+                "{tmp}").format(dest=self.dest, tmp=self.tmp))
         self.tmp.chmod(0o777 & ~current_umask())  # as mkdir makes it (mkdtemp: 0700)
         os.rename(self.tmp, self.dest)
         fsync_dir(self.dest.parent)
@@ -151,8 +155,9 @@ class _Zip:
         self.file.close()
         shutil.rmtree(self.work, ignore_errors=True)
         if self.dest.exists():
-            raise GovauditError(f"{self.dest}: appeared while the backup was written; the "
-                                f"backup is left in {self.tmp}")
+            raise GovauditError(_(
+                "{dest}: appeared while the backup was written; the backup is left in "
+                "{tmp}").format(dest=self.dest, tmp=self.tmp))
         os.replace(self.tmp, self.dest)
         fsync_dir(self.dest.parent)
 

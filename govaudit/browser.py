@@ -19,19 +19,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govaudit.errors import GovauditError
+from govaudit.errors import ConflictError, GovauditError, OptionError
+from govaudit.i18n import N_, _
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Playwright
 
 ENV_BROWSER = "GOVAUDIT_BROWSER"
 
-INSTALL_HELP = (
+INSTALL_HELP = N_(
     "install one of: (1) Playwright's Chromium: 'playwright install chromium' "
     "(in the govaudit environment: '.venv/bin/playwright install chromium'); "
     "(2) your system's package: 'sudo apt-get install chromium' (Debian/Ubuntu), "
-    "'sudo dnf install chromium' (Fedora), or Google Chrome from google.com/chrome; "
-    f"or point govaudit at a browser with --browser-path or ${ENV_BROWSER}"
+    "'sudo dnf install chromium' (Fedora), or Google Chrome from google.com/chrome"
 )
 
 # Executable names of a system Chromium or Chrome, looked up on PATH.
@@ -174,8 +174,9 @@ def find_browser(explicit: str | None = None) -> BrowserInfo:
             found = shutil.which(given)
             path = Path(found) if found else path
         if not _is_executable(path):
-            where = "--browser-path" if source == "explicit" else f"${ENV_BROWSER}"
-            raise BrowserNotFound(f"{where} {given}: no executable browser there; {INSTALL_HELP}")
+            where = given if source == "explicit" else f"${ENV_BROWSER} {given}"
+            raise BrowserNotFound(_("{where}: no executable browser there; {install}").format(
+                where=where, install=_(INSTALL_HELP)), hint="browser_path")
         return BrowserInfo(str(path), source, browser_version(str(path)))
     own = playwright_chromium()
     if own is not None:
@@ -183,7 +184,8 @@ def find_browser(explicit: str | None = None) -> BrowserInfo:
     system = system_chromium()
     if system is not None:
         return BrowserInfo(str(system), "system", browser_version(str(system)))
-    raise BrowserNotFound(f"no Chromium or Chrome found; {INSTALL_HELP}")
+    raise BrowserNotFound(_("no Chromium or Chrome found; {install}").format(
+        install=_(INSTALL_HELP)), hint="browser_path")
 
 
 def launch_args() -> list[str]:
@@ -209,31 +211,33 @@ async def launch_browser(pw: Playwright, *, headed: bool = False, browser_path: 
     from playwright.async_api import Error as PlaywrightError
 
     if cdp_endpoint and browser_endpoint:
-        raise GovauditError("give either --cdp-endpoint or --browser-endpoint, not both")
+        raise ConflictError("cdp_endpoint", "browser_endpoint")
     remote = (
-        (cdp_endpoint, "--cdp-endpoint", pw.chromium.connect_over_cdp,
-         "is Chromium running there with --remote-debugging-port?"),
-        (browser_endpoint, "--browser-endpoint", pw.chromium.connect,
-         "is 'playwright run-server' running there, with the same Playwright version?"),
+        (cdp_endpoint, "cdp_endpoint", pw.chromium.connect_over_cdp,
+         N_("is Chromium running there with remote debugging on (its "
+            "remote-debugging-port switch)?")),
+        (browser_endpoint, "browser_endpoint", pw.chromium.connect,
+         N_("is 'playwright run-server' running there, with the same Playwright version?")),
     )
     for endpoint, option, connect, hint in remote:
         if endpoint:
             try:
                 return await connect(endpoint, timeout=30_000)
             except PlaywrightError as exc:
-                raise GovauditError(f"{option} {endpoint}: cannot connect "
-                                    f"({_first_line(exc)}); {hint}") from None
+                raise OptionError(option, _("{endpoint}: cannot connect ({error}); {hint}").format(
+                    endpoint=endpoint, error=_first_line(exc), hint=_(hint))) from None
     if headed and not has_display():
-        raise GovauditError("--headed needs a display, and none is available here (no $DISPLAY "
-                            "or $WAYLAND_DISPLAY); run without --headed")
+        raise OptionError("headed", _(
+            "needs a display, and none is available here (no $DISPLAY or $WAYLAND_DISPLAY); "
+            "run without it"))
     info = find_browser(browser_path)
     try:
         # always the executable found: what `doctor` reports is what runs
         return await pw.chromium.launch(headless=not headed, args=[*launch_args(), *args],
                                         executable_path=info.path)
     except PlaywrightError as exc:
-        raise GovauditError(f"{info.path}: the browser did not start ({_first_line(exc)}); "
-                            "run 'govaudit doctor'") from None
+        raise GovauditError(_("{path}: the browser did not start ({error})").format(
+            path=info.path, error=_first_line(exc)), hint="doctor") from None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -254,7 +258,8 @@ def device_options(pw: Playwright, name: str) -> dict[str, Any]:
             close = difflib.get_close_matches(name, list(devices), n=5, cutoff=0.5)
             hint = f"did you mean: {', '.join(close)}?" if close else (
                 "e.g. 'iPhone 13', 'Pixel 7', 'iPad Mini', 'Galaxy S9+'")
-            raise GovauditError(f"--device {name!r}: unknown device; {hint}")
+            raise OptionError("device", _("{name!r}: unknown device; {hint}").format(
+                name=name, hint=hint))
     options = dict(devices[name])
     options.pop("default_browser_type", None)
     return options

@@ -8,7 +8,6 @@ goes to the store, durable on disk, before `answer` returns.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,8 @@ from urllib.parse import urljoin, urlsplit
 
 from govaudit.answers import build_answer
 from govaudit.checklist import Checklist, Indicator, Question
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, UnknownName, checklist_where
+from govaudit.i18n import _
 from govaudit.model import PROBE_EVALUATOR, Answer, PageRef, Site, SiteScore
 from govaudit.scoring import Scorer, consolidate
 from govaudit.store import Store
@@ -85,10 +85,8 @@ def select_indicators(checklist: Checklist, wanted: Sequence[str] | None) -> lis
         found = [i for i in checklist.indicators if name in i.path_ids]
         if not found:
             known = list(dict.fromkeys(n for i in checklist.indicators for n in i.path_ids))
-            near = difflib.get_close_matches(name, known, n=5, cutoff=0.6)
-            hint = f" (did you mean {', '.join(near)}?)" if near else ""
-            raise GovauditError(f"unknown indicator {name!r} in checklist {checklist.id}{hint}; "
-                                "'govaudit checklist show' lists them")
+            raise UnknownName("indicator", name, known, checklist_where(checklist),
+                              hint="checklist_show")
         chosen.extend(i for i in found if i not in chosen)
     return [i for i in checklist.indicators if i in chosen]
 
@@ -363,8 +361,7 @@ def plan_sessions(workspace: Workspace, store: Store, score: Scorer, targets: li
     checklist = workspace.checklist
     chosen = select_indicators(checklist, indicators) if indicators else None
     if not targets:
-        raise GovauditError("no sites in this workspace yet: add them with 'govaudit sites "
-                            "import FILE' or 'govaudit sites add'")
+        raise GovauditError(_("no sites in this workspace yet"), hint="add_site")
     plan = CollectPlan()
     for site in targets:
         session = CollectSession(workspace, store, score, site, indicators=chosen, redo=redo)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 from govaudit.store import AtomicJSONStorage
 
 if TYPE_CHECKING:
@@ -45,5 +46,6 @@ def save_credentials(store: Store, new: Credentials) -> None:
                 {site: {"username": user, "password": password}
                  for site, (user, password) in merged.items()})
         except OSError as exc:
-            raise GovauditError(f"{path}: cannot write the secrets file ({exc.strerror})") \
+            raise GovauditError(_("{path}: cannot write the secrets file ({strerror})").format(
+                path=path, strerror=exc.strerror)) \
                 from None

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 from govaudit.probes.checks.links import LinksResult
 from govaudit.scoring import ScoreReport
 
@@ -85,12 +86,14 @@ def prepare_folder(folder: Path) -> None:
     """An empty folder for the demo; an earlier demo's output there is replaced."""
     if folder.exists():
         if not folder.is_dir():
-            raise GovauditError(f"{folder}: exists and is not a folder; choose another DIR")
+            raise GovauditError(_(
+                "{folder}: exists and is not a folder; choose another DIR").format(folder=folder))
         if (folder / MARKER).is_file():
             shutil.rmtree(folder)
         elif any(folder.iterdir()):
-            raise GovauditError(f"{folder}: the folder is not empty; choose another DIR "
-                                "(the demo only replaces a folder it made itself)")
+            raise GovauditError(_(
+                "{folder}: the folder is not empty; choose another DIR (the demo only replaces a "
+                "folder it made itself)").format(folder=folder))
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MARKER).write_text("made by govaudit demo; replaced by the next demo run\n",
                                  encoding="utf-8")

@@ -10,7 +10,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, listed
+from govaudit.i18n import _
 from govaudit.version import __version__
 
 FONT_HELP = ("install a CJK font so that Chinese pages do not render as boxes: "
@@ -73,7 +74,8 @@ def _workspace_check(start: Path | None, explicit: bool) -> Check:
     except GovauditError as exc:
         if explicit:
             return Check("workspace", "fail", str(exc))
-        return Check("workspace", "ok", "not inside a workspace (fine: 'govaudit init' makes one)")
+        return Check("workspace", "ok", _("not inside a workspace (fine: one is made when "
+                                          "needed)"))
     for folder in (ws.data_dir, ws.evidence_dir, ws.exports_dir):
         try:
             with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor."):
@@ -116,14 +118,16 @@ def run_checks(workspace: Path | None = None, explicit_workspace: bool = False,
         checks.append(Check("CJK font", "warn", "fc-list is not available to check; if Chinese "
                             f"text shows as boxes, {FONT_HELP}"))
     elif fonts:
-        shown = ", ".join(fonts[:3]) + (f" and {len(fonts) - 3} more" if len(fonts) > 3 else "")
+        shown = listed(fonts, 3)
         checks.append(Check("CJK font", "ok", shown))
     else:
         checks.append(Check("CJK font", "fail", f"none installed; {FONT_HELP}"))
     checks.append(_workspace_check(workspace, explicit_workspace))
     checks.append(Check("display", "ok" if has_display() else "warn",
-                        "available for --headed and collect --open" if has_display() else
-                        "none ($DISPLAY unset): captures run headless; --headed cannot show"))
+                        _("available: a browser window can be shown") if has_display() else
+                        _("none ($DISPLAY unset): captures run headless; no browser window "
+                          "can be shown")))
     if os.name == "posix" and hasattr(os, "geteuid") and os.geteuid() == 0:
-        checks.append(Check("sandbox", "ok", "running as root: Chromium starts with --no-sandbox"))
+        checks.append(Check("sandbox", "ok", _("running as root: Chromium starts without its "
+                                               "sandbox")))
     return checks

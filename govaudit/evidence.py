@@ -22,13 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, UnknownName, checklist_where
 from govaudit.filenames import safe_name
 from govaudit.files import atomic_write, pseudo_filesystem, temporary_beside
 from govaudit.filetypes import content_problem
+from govaudit.i18n import _
 from govaudit.model import Evidence, EvidenceFile
 from govaudit.urls import redact_data, redact_url
 from govaudit.version import __version__
@@ -84,14 +85,27 @@ def url_label(url: str) -> str:
     return unquote(text)
 
 
-def save_file(workspace: Workspace, record: dict[str, Any], kind: str, suffix: str,
+class EvidenceFolder(Protocol):
+    """Where evidence files go and how they are named in records: what capturing and saving
+    need of a workspace (a Workspace is one)."""
+
+    @property
+    def root(self) -> Path: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def evidence_dir(self) -> Path: ...
+    def relative(self, path: Path) -> str: ...
+
+
+def save_file(folder_of: EvidenceFolder, record: dict[str, Any], kind: str, suffix: str,
               data: bytes, label: str | None = None) -> dict[str, Any]:
     """Write one evidence file for `record` and add its entry (path, SHA-256, size)."""
-    folder = site_folder(workspace.evidence_dir, record["site"])
+    folder = site_folder(folder_of.evidence_dir, record["site"])
     name = file_stem(record, label or url_label(record["requested_url"] or "page")) + suffix
     path = folder / name
     atomic_write(path, data)
-    entry = EvidenceFile(kind, workspace.relative(path), hashlib.sha256(data).hexdigest(),
+    entry = EvidenceFile(kind, folder_of.relative(path), hashlib.sha256(data).hexdigest(),
                          len(data)).to_dict()
     record["files"].append(entry)
     return entry
@@ -127,13 +141,13 @@ def manifest_path(evidence_dir: Path, run: str) -> Path:
     return evidence_dir / f"{MANIFEST_PREFIX}{run}.json"
 
 
-def write_manifest(workspace: Workspace, run: str, records: list[dict[str, Any]]) -> Path:
+def write_manifest(folder: EvidenceFolder, run: str, records: list[dict[str, Any]]) -> Path:
     """evidence/manifest-<run>.json with every record, every field of each (the ones a
     capture left out with their empty value: verify compares them all with the store),
     and its own SHA-256 beside it."""
-    path = manifest_path(workspace.evidence_dir, run)
+    path = manifest_path(folder.evidence_dir, run)
     whole = [{**Evidence.from_dict(record).to_dict(), **record} for record in records]
-    body = {"run": run, "workspace": workspace.name, "govaudit": __version__,
+    body = {"run": run, "workspace": folder.name, "govaudit": __version__,
             "created": utc_time(), "records": redact_data(whole)}
     data = (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     atomic_write(path, data)
@@ -153,25 +167,29 @@ def attach(workspace: Workspace, store: Store, site: str, question: str, source:
     store.site(site)  # unknown site: clear error before anything is written
     q = workspace.checklist.question(question)
     if q is None:
-        raise GovauditError(f"unknown question {question!r} in checklist "
-                            f"{workspace.checklist.id} (see 'govaudit checklist show')")
+        checklist = workspace.checklist
+        raise UnknownName("question", question, [q.id for q in checklist.questions],
+                          checklist_where(checklist), hint="checklist_show")
     source = Path(source)
     elsewhere = _leads_elsewhere(source)
     if elsewhere:
-        raise GovauditError(f"{source}: {elsewhere}; nothing attached")
+        raise GovauditError(_("{source}: {elsewhere}; nothing attached").format(
+            source=source, elsewhere=elsewhere))
     try:
         handle = open_regular(source)
     except FileNotFoundError:
-        raise GovauditError(f"{source}: no such file") from None
+        raise GovauditError(_("{source}: no such file").format(source=source)) from None
     except NotRegularFile as exc:
-        raise GovauditError(f"{exc}; nothing attached") from None
+        raise GovauditError(_("{error}; nothing attached").format(error=exc)) from None
     except OSError as exc:
-        raise GovauditError(f"{source}: cannot read it ({exc.strerror})") from None
+        raise GovauditError(_("{source}: cannot read it ({strerror})").format(
+            source=source, strerror=exc.strerror)) from None
     pseudo = pseudo_filesystem(handle.fileno(), source)
     if pseudo:
         handle.close()
-        raise GovauditError(f"{source}: on a {pseudo} file system, a view of the system's "
-                            "own state, not a file taken elsewhere; nothing attached")
+        raise GovauditError(_(
+            "{source}: on a {pseudo} file system, a view of the system's own state, not a file "
+            "taken elsewhere; nothing attached").format(source=source, pseudo=pseudo))
     run = run or new_run_id()
     record = new_record(run=run, site=site, indicator=q.indicator_id, question=question)
     record["title"] = source.name
@@ -191,7 +209,8 @@ def attach(workspace: Workspace, store: Store, site: str, question: str, source:
                 shutil.copyfileobj(handle, copy)
         refusal = content_problem(Path(tmp), suffix)
         if refusal:
-            raise GovauditError(f"{source}: {refusal}; nothing attached")
+            raise GovauditError(_("{source}: {refusal}; nothing attached").format(
+                source=source, refusal=refusal))
         digest, size = sha256_file(Path(tmp))
         os.replace(tmp, target)
     except (OSError, GovauditError) as exc:
@@ -202,7 +221,8 @@ def attach(workspace: Workspace, store: Store, site: str, question: str, source:
                 folder.rmdir()
         if isinstance(exc, GovauditError):
             raise
-        raise GovauditError(f"{source}: cannot copy into {folder} ({exc.strerror})") from None
+        raise GovauditError(_("{source}: cannot copy into {folder} ({strerror})").format(
+            source=source, folder=folder, strerror=exc.strerror)) from None
     record["files"].append(EvidenceFile(kind, workspace.relative(target), digest,
                                         size).to_dict())
     record["duration_ms"] = int((datetime.now(UTC) - started).total_seconds() * 1000)

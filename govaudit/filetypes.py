@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from govaudit.i18n import _
+
 SAMPLE_BYTES = 1 << 16  # what is read of a file to tell its type
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # the first element of an XML or HTML text, after its declaration, comments and doctype
@@ -147,16 +149,18 @@ def content_problem(path: Path, suffix: str) -> str:
     with path.open("rb") as handle:
         head = handle.read(SAMPLE_BYTES)
     if not head:
-        return "is empty"
+        return _("is empty")
     kind = CLAIMS.get(suffix.lower())
     if kind is None:
         what = identify(head, path)
         if what in (TEXT.name, "data of no type govaudit knows"):
             return ""
-        return (f"its name ({suffix or 'no suffix'}) does not say what it is: it is {what}; "
-                "rename it to its own suffix")
+        return (_(
+            "its name ({value}) does not say what it is: it is {what}; rename it to its own "
+            "suffix").format(value=suffix or 'no suffix', what=what))
     if not kind.matches(head, path):
-        return f"not {kind.name}: it is {identify(head, path)}"
+        return _("not {name}: it is {identify}").format(
+            name=kind.name, identify=identify(head, path))
     return _image_problem(path, kind) if kind.pillow else ""
 
 
@@ -175,8 +179,9 @@ def _image_problem(path: Path, kind: Kind) -> str:
             with Image.open(path) as image:
                 image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return f"too large to check ({kind.name})"
+        return _("too large to check ({name})").format(name=kind.name)
     except Exception as exc:  # Pillow raises many types for damaged images
         detail = str(exc).replace(str(path), "the file") or type(exc).__name__
-        return f"not {kind.name} that can be read ({detail})"
+        return _("not {name} that can be read ({detail})").format(
+            name=kind.name, detail=detail)
     return "" if found == kind.pillow else f"not {kind.name} (it is {found})"

@@ -28,10 +28,15 @@ import ipaddress
 import socket
 from collections.abc import Iterable
 
+from govaudit.i18n import _
 from govaudit.urls import Origin, origin, origin_text, redact_url
 
-ALLOW_HINT = "--allow-private allows it"
-SCHEME_HINT = "only http and https are followed"
+# The stable marks a refusal's recorded reason ends with, whatever the language it is written
+# in: refused_private() decides by them, and the CLI adds how to allow private addresses.
+PRIVATE_MARK = "[netpolicy:private]"
+SCHEME_MARK = "[netpolicy:scheme]"
+# what results stored by earlier versions said instead (read, never written)
+_EARLIER_MARKS = ("allow-private allows it", "only http and https are followed")
 SCHEMES = ("http://", "https://")
 
 
@@ -62,15 +67,18 @@ def refused_private(error: str) -> bool:
     """Whether a request failed because this policy refused its destination (a private
     address, or a scheme other than http and https): it was not sent, so it is "could not
     check", never "broken" nor "up" (check and monitor)."""
-    return ALLOW_HINT in error or SCHEME_HINT in error
+    return (PRIVATE_MARK in error or SCHEME_MARK in error
+            or any(mark in error for mark in _EARLIER_MARKS))
 
 
 def scheme_refusal(url: str, redirect: bool = False) -> str:
     """Why `url` may not be requested for its scheme ("" for http and https)."""
     if url[:8].lower().startswith(SCHEMES):
         return ""
-    what = "redirect" if redirect else "request"
-    return f"{what} to a non-http URL {redact_url(url)[:200]} refused; {SCHEME_HINT}"
+    text = (_("redirect to a non-http URL {url} refused; only http and https are followed")
+            if redirect else
+            _("request to a non-http URL {url} refused; only http and https are followed"))
+    return f"{text.format(url=redact_url(url)[:200])} {SCHEME_MARK}"
 
 
 def check_scheme(url: str, redirect: bool = False) -> None:
@@ -81,9 +89,9 @@ def check_scheme(url: str, redirect: bool = False) -> None:
 
 
 def refusal_text(target: Origin, address: str, redirect: bool) -> str:
-    what = "redirect" if redirect else "request"
-    return (f"{what} to a private address {address} ({origin_text(target)}) refused; "
-            f"{ALLOW_HINT}")
+    text = (_("redirect to a private address {address} ({origin}) refused")
+            if redirect else _("request to a private address {address} ({origin}) refused"))
+    return f"{text.format(address=address, origin=origin_text(target))} {PRIVATE_MARK}"
 
 
 class AddressPolicy:

@@ -10,7 +10,8 @@ from govaudit.checklist import Checklist, Question
 from govaudit.checklist.model import FAIL, PASS, SPECIAL_VALUES
 from govaudit.errors import GovauditError
 from govaudit.i18n import N_, _
-from govaudit.model import PROBE_EVALUATOR, Answer, Problem, Site, SiteScore, _round
+from govaudit.model import PROBE_EVALUATOR, Adjudication, Answer, Problem, Site, SiteScore, _round
+from govaudit.review import current_adjudications
 from govaudit.tally import SHOWN_DECIMALS as SHOWN_DECIMALS  # re-exported
 from govaudit.tally import Tally, asked, shown_total
 
@@ -27,10 +28,12 @@ class Settlement:
     People's answers beat probe suggestions. When every person gave the same value,
     that value counts. When they disagree, the answer of `prefer` counts if that
     evaluator answered; otherwise the question counts as `unknown` (the site stays
-    incomplete) until someone settles it. Text questions take the latest answer.
+    incomplete) until someone settles it. An adjudication of a question settles it: its
+    value counts while the evaluators disagree. Text questions take the latest answer.
     """
 
     prefer: str = ""  # an evaluator's name, or "" for no one
+    adjudications: tuple[Adjudication, ...] = ()  # every one kept; the newest of each holds
 
     @classmethod
     def parse(cls, text: str | None) -> Settlement:
@@ -40,7 +43,8 @@ class Settlement:
             return cls()
         if text.startswith("evaluator:") and text.removeprefix("evaluator:").strip():
             return cls(text.removeprefix("evaluator:").strip())
-        raise GovauditError(f"settlement {text!r}: use 'review' or 'evaluator:NAME'")
+        raise GovauditError(_("settlement {text!r}: use 'review' or 'evaluator:NAME'").format(
+            text=text))
 
     def __str__(self) -> str:
         return f"evaluator:{self.prefer}" if self.prefer else "review"
@@ -61,6 +65,7 @@ class Disagreement:
     values: Mapping[str, str | int]  # evaluator -> value
     counted: str | int
     settled: bool  # False: counted as unknown
+    adjudicated: bool = False  # settled by an adjudication (its value counted)
 
 
 def _latest(answers: Iterable[Answer]) -> Answer:
@@ -75,6 +80,7 @@ def settle(answers: Iterable[Answer], settlement: Settlement | str | None = None
     groups: dict[tuple[str, str], list[Answer]] = {}
     for answer in answers:
         groups.setdefault((answer.site, answer.question), []).append(answer)
+    adjudged = current_adjudications(policy.adjudications)
     chosen: dict[tuple[str, str], Answer] = {}
     disagreements: list[Disagreement] = []
     for key, group in groups.items():
@@ -86,12 +92,20 @@ def settle(answers: Iterable[Answer], settlement: Settlement | str | None = None
             continue
         named = [a for a in pool if policy.prefer and a.evaluator == policy.prefer]
         latest = _latest(pool)
-        result = named[0] if named else Answer(key[0], key[1], latest.indicator, "unknown",
-                                               SETTLED_BY, latest.time)
+        adjudication = adjudged.get(key)
+        if adjudication is not None:
+            backing = [a for a in pool if value_key(a.value) == value_key(adjudication.value)]
+            result = Answer(key[0], key[1], latest.indicator, adjudication.value,
+                            adjudication.adjudicator, adjudication.time, adjudication.reason,
+                            list(dict.fromkeys(e for a in backing for e in a.evidence)))
+        else:
+            result = named[0] if named else Answer(key[0], key[1], latest.indicator,
+                                                   "unknown", SETTLED_BY, latest.time)
         chosen[key] = result
         by_evaluator = {a.evaluator: a.value for a in sorted(pool, key=lambda a: a.time)}
         disagreements.append(Disagreement(key[0], key[1], by_evaluator, result.value,
-                                          bool(named)))
+                                          bool(named) or adjudication is not None,
+                                          adjudication is not None))
     return chosen, disagreements
 
 
@@ -211,12 +225,16 @@ class ScoreReport:
             return ""
         sites = len({d.site for d in self.disagreements})
         open_sites = len({d.site for d in self.unsettled})
-        text = (f"{len(self.disagreements)} question(s) on {sites} site(s) where evaluators "
-                f"disagree: {self.settlement.describe()}")
+        text = _("{count} question(s) on {sites} site(s) where evaluators disagree: "
+                 "{rule}").format(count=len(self.disagreements), sites=sites,
+                                  rule=self.settlement.describe())
+        adjudicated = sum(1 for d in self.disagreements if d.adjudicated)
+        if adjudicated:
+            text += _("; {count} of them adjudicated (the adjudicated value counts)").format(
+                count=adjudicated)
         if open_sites:
-            text += (f"; {open_sites} site(s) have unsettled disagreements (set "
-                     "[scoring] prefer = \"evaluator:NAME\" in govaudit.toml, or merge with "
-                     "--prefer evaluator:NAME)")
+            text += _("; {count} site(s) have unsettled disagreements (set [scoring] prefer = "
+                      "\"evaluator:NAME\" in govaudit.toml)").format(count=open_sites)
         return text
 
     def notes(self) -> list[str]:
@@ -281,7 +299,8 @@ class ScoreReport:
                                "disagreements": [
                                    {"site": d.site, "question": d.question,
                                     "values": dict(d.values), "counted": d.counted,
-                                    "settled": d.settled} for d in self.disagreements]}
+                                    "settled": d.settled, "adjudicated": d.adjudicated}
+                                   for d in self.disagreements]}
         if self.checklist.deduction:
             sampling = self.sampling()
             out["sampling"] = {
@@ -300,17 +319,21 @@ def skip_reason(checklist: Checklist, question: Question, values: Mapping[str, o
     for unless in question.unless:
         if unless.holds(values.get(unless.question)):
             target = checklist.question(unless.question)
-            return (f"it is not asked when {unless.source} ({unless.question} "
-                    f"{target.text if target else ''}): the unit has no such function and "
-                    "the rest is scaled")
+            return (_(
+                "it is not asked when {source} ({question} {value}): the unit has no such "
+                "function and the rest is scaled").format(
+                source=unless.source, question=unless.question,
+                value=target.text if target else ''))
     condition = question.relevant
     if condition is None:
         return ""
     target = checklist.question(condition.question)
     shown = target.display(values.get(condition.question)) if target else ""
-    return (f"it is asked only when {condition.source} ({condition.question} "
-            f"{target.text if target else ''}), and {condition.question} is answered "
-            f"{shown!r}")
+    return (_(
+        "it is asked only when {source} ({question} {value}), and {question} is answered "
+        "{shown!r}").format(
+        source=condition.source, question=condition.question,
+        value=target.text if target else '', shown=shown))
 
 
 def benchmarks(checklist: Checklist, sites: list[Site],
@@ -386,8 +409,9 @@ def _check_count(checklist: Checklist, answer: Answer) -> None:
     try:
         question.parse_value(answer.value)
     except ValueError as exc:
-        raise GovauditError(f"site {answer.site}: the stored answer to {exc}; answer it again "
-                            f"(govaudit answer {answer.site} {answer.question} VALUE)") from None
+        raise GovauditError(_("site {site}: the stored answer to {error}").format(
+            site=answer.site, error=exc), hint="answer_again",
+            hint_args={"site": answer.site, "question": answer.question}) from None
 
 
 def _score_site(checklist: Checklist, site: Site, values: dict[str, object],

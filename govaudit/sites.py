@@ -16,6 +16,7 @@ from govaudit.credentials import save_credentials
 from govaudit.errors import GovauditError, RowsError
 from govaudit.filenames import safe_name
 from govaudit.files import atomic_write
+from govaudit.i18n import _
 from govaudit.model import Answer, Site, SiteChange, SitesPlan, utc_now
 from govaudit.store import Store
 from govaudit.tables import read_records
@@ -70,9 +71,10 @@ class LevelError(GovauditError):
 
     def __init__(self, checklist: Checklist, raw_level: str) -> None:
         self.accepted = accepted_levels(checklist)
-        self.short = (f"level {raw_level!r} is not a level of {checklist.id}" if raw_level
-                      else "no level")
-        super().__init__(f"{self.short} (accepted: {self.accepted})")
+        self.short = (_("level {level!r} is not a level of {checklist}").format(
+            level=raw_level, checklist=checklist.id) if raw_level else _("no level"))
+        super().__init__(_("{problem} (accepted: {accepted})").format(
+            problem=self.short, accepted=self.accepted))
 
 
 def accepted_levels(checklist: Checklist) -> str:
@@ -110,17 +112,19 @@ def _parts(url: str) -> SplitResult | None:
 def check_url(url: str) -> str | None:
     """A reason why `url` is not a usable http(s) address, or None."""
     if not url:
-        return "no URL"
+        return _("no URL")
     wide = _full_width(url)
     if wide:
         return wide
     parts = _parts(url)
     if parts is None:
-        return f"URL {redact_url(url)!r} cannot be read as a URL"
+        return _("URL {redact_url!r} cannot be read as a URL").format(
+            redact_url=redact_url(url))
     if parts.scheme not in ("http", "https"):
-        return f"URL {redact_url(url)!r} is not http(s)"
+        return _("URL {redact_url!r} is not http(s)").format(
+            redact_url=redact_url(url))
     if not parts.hostname:
-        return f"URL {redact_url(url)!r} has no host"
+        return _("URL {redact_url!r} has no host").format(redact_url=redact_url(url))
     return None
 
 
@@ -155,8 +159,8 @@ def web_address(site: Site) -> str | None:
     if check_url(site.url) is None:
         return None
     account = f" ({site.url})" if site.url else ""
-    return (f"site {site.name} has no http(s) address{account}: capture it by hand with "
-            "'govaudit evidence attach'")
+    return _("site {name} has no http(s) address{account}: capture it by hand and attach "
+             "it").format(name=site.name, account=account)
 
 
 def _without_credentials(sites: list[Site]) -> tuple[list[Site], dict[str, tuple[str, str]]]:
@@ -197,9 +201,10 @@ def name_problem(name: str) -> str | None:
     if found is None:
         return None
     shown = _NOT_IN_NAMES.sub(lambda m: f"<U+{ord(m.group()):04X}>", name)
-    return (f"the name {shown!r} holds U+{ord(found.group()):04X} (NUL, a line break, a "
-            "text-direction character or a byte that is not UTF-8): a site name is one line "
-            "of visible text")
+    return (_(
+        "the name {shown!r} holds U+{ord:04X} (NUL, a line break, a text-direction character or "
+        "a byte that is not UTF-8): a site name is one line of visible text").format(
+        shown=shown, ord=ord(found.group())))
 
 
 def validate_site(checklist: Checklist, name: str, url: str, level: str, region: str = "",
@@ -212,7 +217,7 @@ def validate_site(checklist: Checklist, name: str, url: str, level: str, region:
     """
     name, url, raw_level = name.strip(), url.strip(), level.strip()
     if not name:
-        raise GovauditError("no name")
+        raise GovauditError(_("no name"))
     problem = name_problem(name)
     if problem:
         raise GovauditError(problem)
@@ -262,22 +267,27 @@ def parse_sites(path: Path, checklist: Checklist, sheet: str | None = None,
         if "level" not in row.cells and len(checklist.levels) > 1:
             where = f"sheet {row.sheet}" if row.sheet else "the file"
             raise GovauditError(
-                f"{path}: {where} has no level column ({', '.join(HEADERS['level'])}), and "
-                f"every site of {checklist.id} needs its level: {accepted_levels(checklist)}")
+                _(
+                    "{path}: {where} has no level column ({listed}), and every site of {id} "
+                    "needs its level: {accepted_levels}").format(
+                    path=path, where=where, listed=', '.join(HEADERS['level']), id=checklist.id,
+                    accepted_levels=accepted_levels(checklist)))
         first = seen.setdefault(name, row.where) if name else row.where
         typed: list[str] = []
         try:
             site = validate_site(checklist, name, row.text("url"), row.text("level"),
                                  row.text("region"), row.text("group"), typed)
         except LevelError as exc:
-            problems.append(f"{row.where}: {exc.short}")
+            problems.append(_("{where}: {short}").format(
+                where=row.where, short=exc.short))
             levels_refused = exc.accepted
             continue
         except GovauditError as exc:
-            problems.append(f"{row.where}: {exc}")
+            problems.append(_("{where}: {error}").format(where=row.where, error=exc))
             continue
         if first != row.where:
-            problems.append(f"{row.where}: duplicate name {name!r} (also {first})")
+            problems.append(_("{where}: duplicate name {name!r} (also {first})").format(
+                where=row.where, name=name, first=first))
             continue
         if notes is not None:
             notes.extend(f"{row.where}: site {name}: URL {note}" for note in typed)
@@ -286,7 +296,8 @@ def parse_sites(path: Path, checklist: Checklist, sheet: str | None = None,
         raise RowsError(str(path), problems,
                         footer=f"accepted levels: {levels_refused}" if levels_refused else "")
     if not sites:
-        raise GovauditError(f"{path}: no sites below the header row")
+        raise GovauditError(_("{path}: no sites below the header row").format(
+            path=path))
     return sites
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 from govaudit.workbook.reading import open_workbook, sheet_values
 from govaudit.workbook.safety import DEFAULT_LIMITS
 
@@ -47,7 +48,8 @@ def _decode(data: bytes, path: Path) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise GovauditError(f"{path}: not UTF-8 or GBK text; save it as CSV UTF-8")
+    raise GovauditError(_("{path}: not UTF-8 or GBK text; save it as CSV UTF-8").format(
+        path=path))
 
 
 def _csv_rows(path: Path) -> list[list[Any]]:
@@ -63,11 +65,13 @@ def _csv_rows(path: Path) -> list[list[Any]]:
         limit = csv.field_size_limit()
         if "field limit" in str(exc):
             raise GovauditError(
-                f"{path}: line {reader.line_num}: a field longer than {limit:,} characters; "
-                "no cell holds that much (a spreadsheet cell takes 32,767): is a quotation "
-                "mark left open, so that the rest of the file reads as one field?") from None
-        raise GovauditError(f"{path}: line {reader.line_num}: not readable as CSV "
-                            f"({exc})") from None
+                _(
+                    "{path}: line {line_num}: a field longer than {limit:,} characters; no cell "
+                    "holds that much (a spreadsheet cell takes 32,767): is a quotation mark left "
+                    "open, so that the rest of the file reads as one field?").format(
+                    path=path, line_num=reader.line_num, limit=limit)) from None
+        raise GovauditError(_("{path}: line {line_num}: not readable as CSV ({error})").format(
+            path=path, line_num=reader.line_num, error=exc)) from None
 
 
 def _fill_merged(path: Path, sheet: str, rows: list[list[Any]], ranges: Iterable[Any]) -> None:
@@ -82,8 +86,10 @@ def _fill_merged(path: Path, sheet: str, rows: list[list[Any]], ranges: Iterable
     limit = DEFAULT_LIMITS.max_sheet_cells or 0
     filled = sum((r1 - r0 + 1) * (c1 - c0 + 1) for (r0, c0), (r1, c1) in clipped)
     if limit and filled > limit:
-        raise GovauditError(f"{path}: refused: the merged cells of sheet {sheet} cover "
-                            f"{filled:,} cells (at most {limit:,}); unmerge them and try again")
+        raise GovauditError(_(
+            "{path}: refused: the merged cells of sheet {sheet} cover {filled:,} cells (at most "
+            "{limit:,}); unmerge them and try again").format(
+            path=path, sheet=sheet, filled=filled, limit=limit))
     for (r0, c0), (r1, c1) in clipped:
         value = rows[r0][c0]
         for r in range(r0, r1 + 1):
@@ -107,18 +113,20 @@ def read_grids(path: Path, sheet: str | None = None) -> list[Grid]:
     """The cells of a CSV file or of every (or one) XLSX sheet."""
     path = Path(path)
     if not path.is_file():
-        raise GovauditError(f"{path}: no such file")
+        raise GovauditError(_("{path}: no such file").format(path=path))
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         if sheet is not None:
-            raise GovauditError(f"{path}: a CSV file has no sheets (drop --sheet {sheet})")
+            raise GovauditError(_("{path}: a CSV file has no sheets").format(path=path),
+                                hint="drop_sheet", hint_args={"sheet": sheet})
         return [Grid("", _csv_rows(path))]
     if suffix not in XLSX_SUFFIXES:
-        raise GovauditError(f"{path}: give a .csv or .xlsx file")
+        raise GovauditError(_("{path}: give a .csv or .xlsx file").format(path=path))
     book = open_workbook(path)
     names = book.sheet_names
     if sheet is not None and sheet not in names:
-        raise GovauditError(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+        raise GovauditError(_("{path}: no sheet named {sheet!r} (sheets: {listed})").format(
+            path=path, sheet=sheet, listed=', '.join(names)))
     out = []
     for name in names:
         if sheet is not None and name != sheet:
@@ -200,8 +208,10 @@ class Table:
         spelled = "; ".join(f"{r}: {', '.join(dict.fromkeys(aliases.get(r, ())))}"
                             for r in missing)
         where = f"sheet {sheet}" if sheet else "the file"
-        raise GovauditError(f"{path}: {where} is missing the column(s) {', '.join(missing)} "
-                            f"in its first {scan} rows (headers accepted: {spelled})")
+        raise GovauditError(_(
+            "{path}: {where} is missing the column(s) {listed} in its first {scan} rows (headers "
+            "accepted: {spelled})").format(
+            path=path, where=where, listed=', '.join(missing), scan=scan, spelled=spelled))
 
     def rows(self) -> Iterator[Row]:
         """Every non-empty data row."""
@@ -240,7 +250,7 @@ def read_tables(path: Path, aliases: Aliases, required: Iterable[str],
     if not tables:
         if first_error is not None:
             raise first_error
-        raise GovauditError(f"{path}: the file is empty")
+        raise GovauditError(_("{path}: the file is empty").format(path=path))
     return tables
 
 

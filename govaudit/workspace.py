@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 from filelock import FileLock, Timeout
@@ -19,6 +19,7 @@ from filelock import FileLock, Timeout
 from govaudit.checklist import Checklist, checklist_path, load_checklist
 from govaudit.errors import GovauditError, OptionError, UsageError
 from govaudit.files import atomic_write
+from govaudit.i18n import _
 from govaudit.scoring import Settlement
 from govaudit.version import __version__
 
@@ -36,6 +37,8 @@ class Workspace:
     checklist_ref: str  # a built-in name, or a file name inside the workspace
     evaluator: str
     prefer: str = ""  # [scoring] prefer: whose answer counts where evaluators disagree
+    # [workspace] blind: its evaluator assesses blind, the other evaluators' answers unseen
+    blind: bool = False
 
     @property
     def config_path(self) -> Path:
@@ -59,7 +62,8 @@ class Workspace:
         local = self.root / ref
         if ref.endswith((".yaml", ".yml")):
             if not local.is_file():
-                raise GovauditError(f"{self.config_path}: checklist file {local} is missing")
+                raise GovauditError(_("{config_path}: checklist file {local} is missing").format(
+                    config_path=self.config_path, local=local))
             return load_checklist(local)
         return load_checklist(checklist_path(ref))
 
@@ -72,10 +76,11 @@ class Workspace:
             config = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
             table = config.get("content", {})
             if not isinstance(table, dict):
-                raise GovauditError("[content] must be a table")
+                raise GovauditError(_("[content] must be a table"))
             return ContentSettings.from_toml(table, self.root)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, GovauditError) as exc:
-            raise GovauditError(f"{self.config_path}: {exc}") from None
+            raise GovauditError(_("{config_path}: {error}").format(
+                config_path=self.config_path, error=exc)) from None
 
     @property
     def settlement(self) -> Settlement:
@@ -91,8 +96,10 @@ class Workspace:
                 yield
         except Timeout:
             raise GovauditError(
-                f"{self.root}: another govaudit process has held the workspace lock for "
-                f"{LOCK_TIMEOUT:g}s; try again when it finishes"
+                _(
+                    "{root}: another govaudit process has held the workspace lock for "
+                    "{LOCK_TIMEOUT:g}s; try again when it finishes").format(
+                    root=self.root, LOCK_TIMEOUT=LOCK_TIMEOUT)
             ) from None
 
     def relative(self, path: Path) -> str:
@@ -102,7 +109,23 @@ class Workspace:
             return str(path)
 
 
-def init_workspace(directory: Path, checklist: str, evaluator: str) -> Workspace:
+def config_table(path: Path, name: str) -> dict[str, Any]:
+    """The table [name] of the govaudit.toml at `path` ({} when absent); GovauditError
+    names the file when it cannot be read or [name] is not a table."""
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise GovauditError(_("{path}: cannot be read ({error})").format(
+            path=path, error=exc)) from None
+    table = config.get(name, {})
+    if not isinstance(table, dict):
+        raise GovauditError(_("{path}: [{name}] must be a table").format(
+            path=path, name=name))
+    return table
+
+
+def init_workspace(directory: Path, checklist: str, evaluator: str,
+                   blind: bool = False) -> Workspace:
     """Create a workspace folder; a checklist file is copied in so it stays valid.
 
     Everything is checked before anything is made, and govaudit.toml is written last,
@@ -110,13 +133,15 @@ def init_workspace(directory: Path, checklist: str, evaluator: str) -> Workspace
     """
     directory = Path(directory)
     if (directory / CONFIG_NAME).exists():
-        raise GovauditError(f"{directory / CONFIG_NAME} already exists: this is a workspace")
+        raise GovauditError(_("{value} already exists: this is a workspace").format(
+            value=directory / CONFIG_NAME))
     if not evaluator.strip():
-        raise OptionError("evaluator", "must name the person answering, e.g. 张三")
+        raise OptionError("evaluator", _("must name the person answering, e.g. 张三"))
     for field, value in (("evaluator", evaluator), ("folder", str(directory.resolve()))):
         if not is_text(value):
-            raise UsageError(f"the {field} {value!r} holds bytes that are not UTF-8 text; "
-                             "give it in UTF-8 (nothing was created)")
+            raise UsageError(_(
+                "the {field} {value!r} holds bytes that are not UTF-8 text; give it in UTF-8 "
+                "(nothing was created)").format(field=field, value=value))
     source = checklist_path(checklist)
     loaded = load_checklist(source)  # refuse a bad checklist before writing anything
     ref = checklist
@@ -129,6 +154,7 @@ def init_workspace(directory: Path, checklist: str, evaluator: str) -> Workspace
             "evaluator": evaluator.strip(),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "govaudit_version": __version__,
+            **({"blind": True} if blind else {}),
         }
     }
     toml = tomli_w.dumps(config).encode("utf-8")
@@ -165,10 +191,8 @@ def find_workspace(start: Path | None = None) -> Path:
     found = _nearest(here)
     if found is not None:
         return found
-    raise GovauditError(
-        f"no govaudit workspace in {here} or above: run 'govaudit init DIR --checklist NAME "
-        "--evaluator NAME', then cd into it (or pass --workspace DIR)"
-    )
+    raise GovauditError(_("no govaudit workspace in {here} or above").format(here=here),
+                        hint="init")
 
 
 def open_workspace(directory: Path | None = None, explicit: bool = False) -> Workspace:
@@ -176,7 +200,8 @@ def open_workspace(directory: Path | None = None, explicit: bool = False) -> Wor
     if explicit and directory is not None:
         root = Path(directory).resolve()
         if not (root / CONFIG_NAME).is_file():
-            raise GovauditError(f"{root}: not a govaudit workspace (no {CONFIG_NAME})")
+            raise GovauditError(_("{root}: not a govaudit workspace (no {CONFIG_NAME})").format(
+                root=root, CONFIG_NAME=CONFIG_NAME))
     else:
         root = find_workspace(directory)
     path = root / CONFIG_NAME
@@ -185,14 +210,17 @@ def open_workspace(directory: Path | None = None, explicit: bool = False) -> Wor
         section = config["workspace"]
         ws = Workspace(root, str(section.get("name", root.name)), str(section["checklist"]),
                        str(section["evaluator"]),
-                       str(config.get("scoring", {}).get("prefer", "")))
+                       str(config.get("scoring", {}).get("prefer", "")),
+                       section.get("blind") is True)
     except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError,
             UnicodeDecodeError) as exc:
-        raise GovauditError(f"{path}: not a valid govaudit.toml ({exc})") from None
+        raise GovauditError(_("{path}: not a valid govaudit.toml ({error})").format(
+            path=path, error=exc)) from None
     try:
         ws.settlement  # noqa: B018 - refuse a bad [scoring] prefer when the workspace opens
     except GovauditError as exc:
-        raise GovauditError(f"{path}: [scoring] prefer: {exc}") from None
+        raise GovauditError(_("{path}: [scoring] prefer: {error}").format(
+            path=path, error=exc)) from None
     for sub in ("data", "evidence", "exports"):
         (root / sub).mkdir(exist_ok=True)
     return ws

@@ -423,3 +423,13 @@ def in_page(session_browser: SessionBrowser) -> Callable[..., Any]:
         return session_browser.run(work)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A throwaway PostgreSQL cluster for the session (tests/pg_cluster.py): its
+    `conninfo(user, dbname)`, `environ()` and `create_database(name)`."""
+    from pg_cluster import throwaway_cluster
+
+    with throwaway_cluster() as server:
+        yield server

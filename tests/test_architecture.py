@@ -6,6 +6,8 @@ These read the source (AST), so they hold for imports inside functions too.
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -182,3 +184,46 @@ def test_one_page_model_and_one_rule_for_each_fact():
     assert all(any(d.startswith("govaudit.page") for d in GRAPH[m]) for m in (
         "govaudit.monitor.visits", "govaudit.probes.checks.freshness",
         "govaudit.probes.checks.features", "govaudit.probes.links", "govaudit.probes.visit"))
+
+
+# Strings of the core that are not words to a user: the switches of Chromium and initdb, and
+# the options i18n reads from a command line to choose the language before the CLI parses it.
+NOT_CLI_WORDS = {
+    ("govaudit/browser.py", "--disable-background-networking"),
+    ("govaudit/browser.py", "--disable-component-update"),
+    ("govaudit/browser.py", "--no-first-run"), ("govaudit/browser.py", "--no-sandbox"),
+    ("govaudit/browser.py", "--version"),
+    ("govaudit/capture/memory.py", "--js-flags=--max-old-space-size="),
+    ("govaudit/i18n.py", "--lang"), ("govaudit/i18n.py", "--workspace"),
+    ("govaudit/server/cluster.py", "--locale=C.UTF-8"), ("govaudit/server/cluster.py", "--no-sync"),
+    ("govaudit/server/cluster.py", "--auth-local="), ("govaudit/server/cluster.py", "--auth-host="),
+    ("govaudit/server/cluster.py", "--pwfile="),
+}
+CLI_WORD = re.compile(r"(?<![\w-])--[a-z]|'govaudit [a-z]")
+
+
+def _core_strings(path: Path) -> Iterator[tuple[int, str]]:
+    """Each string literal of `path` that is not a docstring."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
+                                       ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)
+                  and isinstance(node.body[0].value, ast.Constant)}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                and id(node) not in docstrings):
+            yield node.lineno, node.value
+
+
+def test_the_core_names_no_cli_option_or_command():
+    """Signals, not sentences: the core's messages say what is wrong; the CLI names the
+    option or command that helps (an error's hint, OptionError's field)."""
+    found = []
+    for path in sorted((ROOT / "govaudit").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        for line, text in _core_strings(path):
+            if CLI_WORD.search(text) and (name, text) not in NOT_CLI_WORDS:
+                found.append(f"{name}:{line}: {text[:80]!r}")
+    assert not found, f"{len(found)} core strings name a CLI option or command:\n" + \
+        "\n".join(found)

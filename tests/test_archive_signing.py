@@ -63,8 +63,9 @@ def test_a_key_file_in_the_wrong_format_is_one_clear_error(tmp_path: Path,
         path.write_bytes(content)  # type: ignore[arg-type]
     path.chmod(0o600)
     with pytest.raises(GovauditError, match=r"bad.key: not an unencrypted Ed25519 private key "
-                       r"in PEM format \(make one with 'govaudit evidence keygen'\)"):
+                       r"in PEM format") as raised:
         load_private_key(path)
+    assert raised.value.hint == "evidence_keygen"  # the CLI names the command that makes one
     with pytest.raises(GovauditError, match="no such key file"):
         load_private_key(tmp_path / "none.key")
 

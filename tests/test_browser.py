@@ -20,7 +20,7 @@ from govaudit.browser import (
     launch_args,
     launch_browser,
 )
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError
 
 ROOT = Path(__file__).parent.parent
 
@@ -121,8 +121,9 @@ def test_headed_without_a_display_is_one_clear_error(monkeypatch: pytest.MonkeyP
         async with async_playwright() as pw:
             await launch_browser(pw, headed=True)
 
-    with pytest.raises(GovauditError, match="--headed needs a display"):
+    with pytest.raises(OptionError, match="headed needs a display") as raised:
         asyncio.run(start())
+    assert raised.value.field == "headed"
 
 
 def test_launch_and_render_chinese(system_chromium: str) -> None:

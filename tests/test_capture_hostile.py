@@ -139,7 +139,7 @@ def test_download_over_the_cap_is_cut_and_deleted(batch) -> None:
     ws, records = batch
     record = records["/big-download"]
     assert record["failure"] == "download" and record["files"] == []
-    assert "over the 1.0 MB limit (--max-download), deleted" in record["error"]
+    assert "over the 1.0 MB download limit, deleted" in record["error"]
     assert not any(p.is_file() for p in (ws.evidence_dir / "门户市").glob("*big-download*"))
     small = records["/small-download"]
     [entry] = small["files"]

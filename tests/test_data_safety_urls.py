@@ -282,8 +282,7 @@ def test_private_destinations_are_refused_by_probes_and_browser(make_workspace, 
     target = admin[kind].removesuffix("/admin")
     host, port = target.removeprefix("http://").split(":")
     address = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)[0][4][0]
-    refused = (f"redirect to a private address {address} ({target}) refused; "
-               "--allow-private allows it")
+    refused = f"redirect to a private address {address} ({target}) refused [netpolicy:private]"
     store = Store(ws)
     redirected = store.probe_results("跳转市")
     assert list(redirected["availability"].errors) == [refused]

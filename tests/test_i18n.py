@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 
 from govaudit import glossary, i18n
 from govaudit.errors import ChecklistError, GovauditError, OptionError, RowsError, UsageError
-from tests.conftest import app_commands
+from tests.conftest import FIXTURES, app_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "govaudit" / "locale"
@@ -164,3 +164,60 @@ def test_the_main_flows_in_chinese(cli, make_workspace):
     assert "错误：用法：govaudit answer 网站 问题 值" in error.output, error.output
     missing = cli("--lang", "zh", "answer", "无此网站", question, "yes", cwd=ws.root)
     assert missing.exit_code == 1 and "错误：" in missing.output
+
+
+def test_command_output_in_chinese(cli, make_workspace, tmp_path):
+    """What checklist validate, export and import print, in Chinese."""
+    ws = make_workspace()
+    valid = cli("--lang", "zh", "checklist", "validate", str(FIXTURES / "mini.yaml"), cwd=ws.root)
+    assert valid.exit_code == 0 and "：有效 — " in valid.output and "个指标" in valid.output, \
+        valid.output
+    out = tmp_path / "out.xlsx"
+    written = cli("--lang", "zh", "export", "-o", str(out), cwd=ws.root)
+    assert written.exit_code == 0 and f"已写入 {out}" in written.output, written.output
+    imported = cli("--lang", "zh", "import", str(out), cwd=ws.root)
+    assert imported.exit_code == 0 and "导入 0 个答案" in imported.output, imported.output
+    assert "Imported" not in imported.output
+
+
+def test_the_core_signals_and_the_cli_words_the_option(cli, make_workspace, tmp_path, language):
+    """The core's message names no option or command; the CLI adds them, in its language."""
+    from govaudit.errors import GovauditError
+    from govaudit.tables import read_grids
+
+    table = tmp_path / "sites.csv"
+    table.write_text("名称,网址,级别\n", encoding="utf-8")
+    language("en")
+    with pytest.raises(GovauditError) as raised:
+        read_grids(table, sheet="Sheet1")
+    assert "--sheet" not in str(raised.value)
+    assert (raised.value.hint, raised.value.hint_args) == ("drop_sheet", {"sheet": "Sheet1"})
+    ws = make_workspace()
+    cli("sites", "add", "成都市", "http://cd.example/", "--level", "city", cwd=ws.root)
+    en = cli("--lang", "en", "answer", "成都市", "zz.q9", "yes", cwd=ws.root)
+    assert en.exit_code == 1
+    assert "unknown question 'zz.q9'" in en.output
+    assert "; 'govaudit checklist show' lists them" in en.output, en.output
+    zh = cli("--lang", "zh", "answer", "成都市", "zz.q9", "yes", cwd=ws.root)
+    assert "未知问题 'zz.q9'（指标体系 " in zh.output, zh.output
+    assert "；'govaudit checklist show' 可列出全部" in zh.output, zh.output
+    csv = cli("--lang", "zh", "sites", "import", str(table), "--sheet", "Sheet1", cwd=ws.root)
+    assert "CSV 文件没有工作表；去掉 --sheet Sheet1" in csv.output, csv.output
+
+
+def test_a_refusal_is_known_by_its_mark_in_either_language(language):
+    """Whether a destination was refused is decided by a mark no language changes, and the
+    recorded reason names no CLI option."""
+    from govaudit.netpolicy import refusal_text, refused_private, scheme_refusal
+
+    for lang in i18n.LANGUAGES:
+        language(lang)
+        private = refusal_text(("http", "10.0.0.1", 80), "10.0.0.1", redirect=True)
+        scheme = scheme_refusal("ftp://example.org/x")
+        assert refused_private(private) and refused_private(scheme), (private, scheme)
+        assert "--" not in private + scheme
+        assert ("已拒绝" in private) == (lang == "zh") and "[netpolicy:private]" in private
+    assert not refused_private("connection refused")
+    # what earlier versions recorded is still read as a refusal
+    assert refused_private("redirect to a private address 10.0.0.1 (http://10.0.0.1) refused; "
+                           "--allow-private allows it")

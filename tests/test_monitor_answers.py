@@ -51,13 +51,13 @@ def test_a_failure_share_inside_the_warning_band_answers_yes_and_says_so(cli, ma
     up = _answers(ws, Q_UP)
     value, note = up["预警市"]
     assert value == "yes"
-    assert note.startswith("monitoring: 站点无法访问 预警: 7 of 196 visits failed (3.6%)")
-    assert "answered yes, but 站点无法访问 is within the warning band (预警 from 3%, " \
-           "单项否决 from 5%)" in note
+    assert note.startswith("monitoring: 站点无法访问 warning: 7 of 196 visits failed (3.6%)")
+    assert "answered yes, but 站点无法访问 is within the warning band (warning from 3%, " \
+           "veto from 5%)" in note
     assert note.endswith("— 7 of 196 requests failed (HTTP 500)")  # the probe's own rule
     assert up["正常市"][0] == "yes" and "warning band" not in up["正常市"][1]
     assert up["否决市"][0] == "no" and up["否决市"][1].startswith(
-        "monitoring: 站点无法访问 单项否决: 14 of 196 visits failed (7.1%)")
+        "monitoring: 站点无法访问 veto: 14 of 196 visits failed (7.1%)")
 
 
 def test_links_and_freshness_are_answered_by_the_probes_rules(make_workspace):
@@ -78,13 +78,13 @@ def test_links_and_freshness_are_answered_by_the_probes_rules(make_workspace):
     assert audit.apply_monitoring(["测试市"]) == 2
     value, note = _answers(ws, Q_LINKS)["测试市"]
     assert value == "no"
-    assert note.startswith("monitoring: 链接不可用 预警: ")
+    assert note.startswith("monitoring: 链接不可用 warning: ")
     # the links probe's rule: a 404 is broken; no answer at all could not be judged
     assert note.endswith(f"— 1 of 2 links broken: {home}gone (404); 1 more could not be "
                          "checked from this machine (connection refused 1)")
     value, note = _answers(ws, Q_FRESH)["测试市"]
     assert value == "yes"
-    assert note.startswith("monitoring: 首页不更新 正常: ")
+    assert note.startswith("monitoring: 首页不更新 ok: ")
     assert note.endswith(f"— newest date {fresh} on {home}, 3 day(s) before "
                          f"{china_date(now).isoformat()}")
     assert Q_UP not in {a.question for a in Store(ws).answers()}  # one visit: not a week
@@ -194,7 +194,7 @@ def test_the_veto_lines_answer_the_inspection_questions_in_the_problem_sense(mak
     audit.apply_monitoring()
     unreachable = _answers(ws, "unreachable.q1")
     assert unreachable["否决市"][0] == "yes" and unreachable["否决市"][1].startswith(
-        "monitoring: 站点无法访问 单项否决: 14 of 196 visits failed (7.1%)")
+        "monitoring: 站点无法访问 veto: 14 of 196 visits failed (7.1%)")
     assert unreachable["正常市"][0] == "no"
     assert _answers(ws, "home-stale.q1")["正常市"][0] == "no"
     assert _answers(ws, "columns-stale.q3")["正常市"][0] == "2"  # 空白栏目

@@ -87,7 +87,7 @@ def test_visits_refuse_private_destinations_but_not_the_sites_own(make_workspace
     assert done.returncode == 0, done.stderr
     visits = {v["site"]: v for v in json.loads(done.stdout)["visits"]}
     assert visits["本市"]["ok"] is True  # the site's own page is on a private address
-    refused = "refused; --allow-private allows it"
+    refused = "refused [netpolicy:private]"
     assert not visits["跳转市"]["ok"] and visits["跳转市"]["error"].startswith(
         "redirect to a private address 127.0.0.1") and refused in visits["跳转市"]["error"]
     [(column_ok, column_error)] = _rows(ws.root, "SELECT ok, error FROM columns")
@@ -200,7 +200,7 @@ def test_monitor_apply_answers_daily_operations_never_over_a_person(make_workspa
     answers = {(a.site, a.question): a for a in Store(ws).answers()}
     bad = answers[("坏市", "daily-operations.q1")]
     assert (bad.value, bad.evaluator) == ("no", "probe")
-    assert bad.note.startswith("monitoring: 站点无法访问 单项否决")
+    assert bad.note.startswith("monitoring: 站点无法访问 veto")
     assert "140" in bad.note and "14" in bad.note  # the figures behind it
     kept = answers[("人市", "daily-operations.q1")]
     assert (kept.value, kept.evaluator, kept.note) == ("yes", "张三", "checked by hand")

@@ -22,6 +22,7 @@ from govaudit.archive.signing import sig_path, verify_signature
 from govaudit.archive.timestamps import token_path, verify_timestamp
 from govaudit.archive.verdict import ABSENT, MISSING, OK, Verdict
 from govaudit.archive.wacz import check_wacz
+from govaudit.errors import listed
 from govaudit.evidence import MANIFEST_PREFIX, sha256_file
 
 if TYPE_CHECKING:
@@ -176,7 +177,7 @@ def _time_warnings(timestamp: Verdict, records: Iterable[Any]) -> list[str]:
     warnings = []
     ended = max(end for _, _, end in spans)
     if at - ended > slack:
-        ids = ", ".join(rid for rid, _, _ in spans[:5]) + (" …" if len(spans) > 5 else "")
+        ids = listed([rid for rid, _, _ in spans], 5)
         warnings.append(f"the timestamp ({timestamp.time}) is {_span(at - ended)} after its "
                         f"captures ended ({_iso(ended)}): it proves they existed at "
                         f"{timestamp.time}, not when they say they were taken ({ids})")

@@ -25,6 +25,7 @@ import tomli_w
 
 from govaudit.errors import GovauditError
 from govaudit.files import atomic_write
+from govaudit.i18n import _
 from govaudit.workspace import Workspace
 
 DEFAULT_TSA_TIMEOUT_S = 15.0
@@ -43,19 +44,17 @@ class EvidenceSettings:
 
 def evidence_settings(workspace: Workspace) -> EvidenceSettings:
     """Read [evidence] from the workspace's govaudit.toml; a bad value names the file and key."""
+    from govaudit.workspace import config_table
+
     path = workspace.config_path
-    try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise GovauditError(f"{path}: cannot be read ({exc})") from None
-    section = config.get("evidence", {})
-    if not isinstance(section, dict):
-        raise GovauditError(f"{path}: [evidence] must be a table")
+    section = config_table(path, "evidence")
 
     def text(key: str) -> str:
         value = section.get(key, "")
         if not isinstance(value, str):
-            raise GovauditError(f"{path}: [evidence] {key} must be a string, not {value!r}")
+            raise GovauditError(_(
+                "{path}: [evidence] {key} must be a string, not {value!r}").format(
+                path=path, key=key, value=value))
         return value.strip()
 
     def file(key: str) -> Path | None:
@@ -64,13 +63,18 @@ def evidence_settings(workspace: Workspace) -> EvidenceSettings:
 
     archive = section.get("archive", False)
     if not isinstance(archive, bool):
-        raise GovauditError(f"{path}: [evidence] archive must be true or false, not {archive!r}")
+        raise GovauditError(_(
+            "{path}: [evidence] archive must be true or false, not {archive!r}").format(
+            path=path, archive=archive))
     tsa = text("tsa")
     if tsa and not tsa.startswith(("http://", "https://")):
-        raise GovauditError(f"{path}: [evidence] tsa {tsa!r} must be an http:// or https:// URL")
+        raise GovauditError(_(
+            "{path}: [evidence] tsa {tsa!r} must be an http:// or https:// URL").format(
+            path=path, tsa=tsa))
     timeout: Any = section.get("tsa_timeout", DEFAULT_TSA_TIMEOUT_S)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise GovauditError(f"{path}: [evidence] tsa_timeout must be a number of seconds > 0")
+        raise GovauditError(_(
+            "{path}: [evidence] tsa_timeout must be a number of seconds > 0").format(path=path))
     return EvidenceSettings(archive=archive, tsa=tsa, tsa_chain=file("tsa_chain"),
                             tsa_timeout_s=float(timeout),
                             key=file("key"), signer=text("signer") or workspace.evaluator,

@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govaudit.archive.verdict import ABSENT, INVALID, OK, UNTRUSTED, Verdict
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError
 from govaudit.evidence import utc_time
 from govaudit.filenames import safe_name
 from govaudit.files import atomic_write
+from govaudit.i18n import _
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -81,13 +82,14 @@ def keygen(path: Path, signer: str) -> KeyFiles:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     if not signer.strip():
-        raise GovauditError("a key needs the signer's name, e.g. --signer 张三")
+        raise OptionError("signer", _("is needed: a key carries the signer's name, e.g. 张三"))
     path = Path(path)
     public = path.parent / f"{safe_name(signer.strip())}{PUBLIC_SUFFIX}"
     for existing in (path, public):
         if existing.exists():
-            raise GovauditError(f"{existing} already exists: a key is never overwritten (choose "
-                                "another file, or remove it if you really mean to)")
+            raise GovauditError(_(
+                "{existing} already exists: a key is never overwritten (choose another file, or "
+                "remove it if you really mean to)").format(existing=existing))
     key = Ed25519PrivateKey.generate()
     data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
@@ -95,9 +97,11 @@ def keygen(path: Path, signer: str) -> KeyFiles:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise GovauditError(f"{path} already exists: a key is never overwritten") from None
+        raise GovauditError(_("{path} already exists: a key is never overwritten").format(
+            path=path)) from None
     except OSError as exc:
-        raise GovauditError(f"{path}: cannot be written ({exc.strerror})") from None
+        raise GovauditError(_("{path}: cannot be written ({strerror})").format(
+            path=path, strerror=exc.strerror)) from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()
@@ -117,20 +121,23 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
         mode = path.stat().st_mode
         data = path.read_bytes()
     except FileNotFoundError:
-        raise GovauditError(f"{path}: no such key file (make one with 'govaudit evidence "
-                            "keygen')") from None
+        raise GovauditError(_("{path}: no such key file").format(path=path),
+                            hint="evidence_keygen") from None
     except OSError as exc:
-        raise GovauditError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise GovauditError(_("{path}: cannot be read ({strerror})").format(
+            path=path, strerror=exc.strerror)) from None
     if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise GovauditError(f"{path}: the private key can be read by other users (mode "
-                            f"{stat.S_IMODE(mode):o}); fix it with: chmod 600 {path}")
+        raise GovauditError(_(
+            "{path}: the private key can be read by other users (mode {S_IMODE:o}); fix it with: "
+            "chmod 600 {path}").format(path=path, S_IMODE=stat.S_IMODE(mode)))
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):
         key = None
     if not isinstance(key, Ed25519PrivateKey):
-        raise GovauditError(f"{path}: not an unencrypted Ed25519 private key in PEM format "
-                            "(make one with 'govaudit evidence keygen')")
+        raise GovauditError(_(
+            "{path}: not an unencrypted Ed25519 private key in PEM format").format(path=path),
+            hint="evidence_keygen")
     return key
 
 
@@ -146,7 +153,8 @@ def load_public_keys(source: Path) -> dict[str, Ed25519PublicKey]:
     elif source.is_file():
         files = [source]
     else:
-        raise GovauditError(f"{source}: no such public-key file or folder")
+        raise GovauditError(_("{source}: no such public-key file or folder").format(
+            source=source))
     keys: dict[str, Ed25519PublicKey] = {}
     for file in files:
         try:
@@ -154,7 +162,8 @@ def load_public_keys(source: Path) -> dict[str, Ed25519PublicKey]:
         except (OSError, ValueError, UnsupportedAlgorithm):
             key = None
         if not isinstance(key, Ed25519PublicKey):
-            raise GovauditError(f"{file}: not an Ed25519 public key in PEM format")
+            raise GovauditError(_("{file}: not an Ed25519 public key in PEM format").format(
+                file=file))
         keys[file.name.removesuffix(PUBLIC_SUFFIX).removesuffix(".pem")] = key
     return keys
 
@@ -173,7 +182,8 @@ def sign_file(path: Path, key: Ed25519PrivateKey, signer: str) -> Path:
     try:
         data, what = signed_bytes(path)
     except _UNREADABLE as exc:
-        raise GovauditError(f"{path}: cannot be signed ({exc})") from None
+        raise GovauditError(_("{path}: cannot be signed ({error})").format(
+            path=path, error=exc)) from None
     body = {"format": SIG_FORMAT, "algorithm": "Ed25519", "signer": signer,
             "key": fingerprint(key.public_key()), "file": path.name, "signed": what,
             "sha256": hashlib.sha256(data).hexdigest(), "time": utc_time(),

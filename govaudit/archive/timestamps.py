@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from govaudit.archive.verdict import ABSENT, INVALID, OK, UNTRUSTED, Verdict
 from govaudit.evidence import utc_time
 from govaudit.files import atomic_write
+from govaudit.i18n import _
 
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
@@ -219,10 +220,12 @@ def _imprint_problem(response: TimeStampResponse, data: bytes) -> str:
     """Why the token is not over `data`'s SHA-256 ("" when it is)."""
     imprint = response.tst_info.message_imprint
     if imprint.hash_algorithm.dotted_string != SHA256_OID:
-        return f"the token's hash is not SHA-256 ({imprint.hash_algorithm.dotted_string})"
+        return _("the token's hash is not SHA-256 ({dotted_string})").format(
+            dotted_string=imprint.hash_algorithm.dotted_string)
     if imprint.message != hashlib.sha256(data).digest():
-        return (f"the token is over another hash ({imprint.message.hex()[:16]}…), not this "
-                "file's SHA-256: the file changed after it was timestamped")
+        return (_(
+            "the token is over another hash ({hex}…), not this file's SHA-256: the file changed "
+            "after it was timestamped").format(hex=imprint.message.hex()[:16]))
     return ""
 
 
@@ -336,16 +339,17 @@ def timestamp_pending(workspace: Workspace, tsa: str | None = None,
                       settings: EvidenceSettings | None = None) -> list[TimestampResult]:
     """Timestamp every run manifest that has no token yet (a TSA was down, or none was set)."""
     from govaudit.archive.settings import evidence_settings
-    from govaudit.errors import GovauditError
+    from govaudit.errors import GovauditError, OptionError
     from govaudit.evidence import MANIFEST_PREFIX
 
     settings = settings or evidence_settings(workspace)
     url = tsa or settings.tsa
     if not url:
-        raise GovauditError(f"no TSA to ask: give --tsa URL, or set [evidence] tsa in "
-                            f"{workspace.config_path}")
+        raise GovauditError(_("no TSA to ask: set [evidence] tsa in {config}").format(
+            config=workspace.config_path), hint="tsa")
     if not url.startswith(("http://", "https://")):
-        raise GovauditError(f"--tsa {url!r}: must be an http:// or https:// URL")
+        raise OptionError("tsa", _("{url!r}: must be an http:// or https:// URL").format(
+            url=url))
     pending = [m for m in sorted(workspace.evidence_dir.glob(f"{MANIFEST_PREFIX}*.json"))
                if not token_path(m).exists()]
     return [timestamp_file(m, url, chain=settings.tsa_chain, timeout_s=settings.tsa_timeout_s)

@@ -42,6 +42,7 @@ from govaudit.capture.page import (
 from govaudit.credentials import load_credentials
 from govaudit.errors import GovauditError, OptionError
 from govaudit.evidence import (
+    EvidenceFolder,
     new_record,
     new_run_id,
     save_file,
@@ -49,6 +50,7 @@ from govaudit.evidence import (
     url_label,
     write_manifest,
 )
+from govaudit.i18n import _
 from govaudit.netpolicy import AddressPolicy
 from govaudit.urls import (
     origin,
@@ -58,7 +60,6 @@ from govaudit.urls import (
     site_logins,
     split_credentials,
 )
-from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
     from playwright.async_api import (
@@ -92,7 +93,7 @@ def _start_archive(page: Page, options: CaptureOptions) -> ResponseRecorder | No
     return recorder
 
 
-async def _keep_archive(workspace: Workspace, record: dict[str, Any],
+async def _keep_archive(workspace: EvidenceFolder, record: dict[str, Any],
                         recorder: ResponseRecorder) -> None:
     """Keep the WACZ of what the page fetched as a file of `record`, when anything of the
     page was kept (a page refused for its addresses keeps nothing, its archive neither)."""
@@ -112,8 +113,8 @@ async def _keep_archive(workspace: Workspace, record: dict[str, Any],
 
 def _crashed(record: dict[str, Any], memory_limit_mb: int) -> None:
     """A capture whose page crashed: most often over the memory limit, which ends it so."""
-    _add_error(record, f"the page crashed (a page over the {memory_limit_mb:,} MB memory "
-                       "limit, --memory-limit, is ended so)")
+    _add_error(record, _("the page crashed (a page over the {limit:,} MB memory limit is "
+                         "ended so)").format(limit=memory_limit_mb))
     record["failure"] = "memory"
 
 
@@ -238,7 +239,7 @@ class _SiteSession:
 
 
 class _Pipeline:
-    def __init__(self, workspace: Workspace, browser: Browser, options: CaptureOptions,
+    def __init__(self, workspace: EvidenceFolder, browser: Browser, options: CaptureOptions,
                  context_options: dict[str, Any], run: str,
                  nets: dict[str, _SiteNet] | None = None, endpoint: str = "") -> None:
         self.workspace = workspace
@@ -454,7 +455,7 @@ class _Pipeline:
         the time left). Returns the final document's response."""
         from playwright.async_api import Error as PlaywrightError
 
-        for _ in range(MAX_CLIENT_HOPS):
+        for _hop in range(MAX_CLIENT_HOPS):
             await asyncio.sleep(SETTLE_S)  # a refresh of 0 s, a redirect from a load handler
             wait = visit.pending(time_left() - 1.0)
             if wait is None:  # the browser may not have said yet what the page declares
@@ -702,7 +703,7 @@ class _Schedule:
 
 
 
-async def arun_captures(workspace: Workspace, store: Store, targets: Iterable[Target],
+async def arun_captures(workspace: EvidenceFolder, store: Store, targets: Iterable[Target],
                         options: CaptureOptions | None = None, *, concurrency: int | None = None,
                         on_progress: ProgressCallback | None = None, headed: bool = False,
                         browser_path: str | None = None, cdp_endpoint: str | None = None,
@@ -726,7 +727,8 @@ async def arun_captures(workspace: Workspace, store: Store, targets: Iterable[Ta
     targets, nets = _site_nets(store, list(dict.fromkeys(targets)), options)
     concurrency = default_concurrency() if concurrency is None else concurrency
     if concurrency < 1:
-        raise OptionError("concurrency", f"{concurrency}: must be at least 1")
+        raise OptionError("concurrency", _("{concurrency}: must be at least 1").format(
+            concurrency=concurrency))
     result = CaptureRun(run or new_run_id())
     started = time.monotonic()
     if not targets:
@@ -792,7 +794,7 @@ async def arun_captures(workspace: Workspace, store: Store, targets: Iterable[Ta
     return result
 
 
-def run_captures(workspace: Workspace, store: Store, targets: Iterable[Target],
+def run_captures(workspace: EvidenceFolder, store: Store, targets: Iterable[Target],
                  options: CaptureOptions | None = None, *, concurrency: int | None = None,
                  on_progress: ProgressCallback | None = None, headed: bool = False,
                  browser_path: str | None = None, cdp_endpoint: str | None = None,

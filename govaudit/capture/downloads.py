@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from govaudit.evidence import file_stem, site_folder, url_label
+from govaudit.evidence import EvidenceFolder, file_stem, site_folder, url_label
 from govaudit.files import atomic_write_with
+from govaudit.i18n import _
 from govaudit.model import EvidenceFile
-from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
     from playwright.async_api import Download
@@ -75,7 +75,7 @@ def _megabytes(size: int) -> str:
     return f"{size / 1e6:,.1f} MB" if size >= 100_000 else f"{size:,} bytes"
 
 
-async def save_download(workspace: Workspace, record: dict[str, Any], download: Download,
+async def save_download(workspace: EvidenceFolder, record: dict[str, Any], download: Download,
                         limit: int, seconds: float) -> str:
     """Keep `download` as the record's attachment, within `limit` bytes and `seconds`.
 
@@ -92,12 +92,12 @@ async def save_download(workspace: Workspace, record: dict[str, Any], download: 
         while not finished.done():
             size = _size(browser_file) if browser_file is not None else 0
             if size > limit:
-                reason = (f"the download was cut at {_megabytes(size)}: over the "
-                          f"{_megabytes(limit)} limit (--max-download), deleted")
+                reason = _("the download was cut at {size}: over the {limit} download limit, "
+                           "deleted").format(size=_megabytes(size), limit=_megabytes(limit))
                 break
             if time.monotonic() > deadline:
-                reason = (f"the download did not finish within {seconds:.0f}s "
-                          f"({_megabytes(size)} so far), deleted")
+                reason = _("the download did not finish within {seconds:.0f}s ({size} so far), "
+                           "deleted").format(seconds=seconds, size=_megabytes(size))
                 break
             await asyncio.wait({finished}, timeout=POLL_S)
         if not reason:
@@ -105,15 +105,16 @@ async def save_download(workspace: Workspace, record: dict[str, Any], download: 
                 path = Path(finished.result())
             except PlaywrightError as exc:
                 failure = await download.failure()
-                return f"the download failed: {failure or exc.message.splitlines()[0]}"
+                return _("the download failed: {error}").format(
+                    error=failure or exc.message.splitlines()[0])
             name = download.suggested_filename or "download"
             label = f"{url_label(record['requested_url'])}-{Path(name).stem}"
             dest = site_folder(workspace.evidence_dir, record["site"]) / (
                 file_stem(record, label) + Path(name).suffix[:16])
             copied = await asyncio.to_thread(copy_hashed, path, dest, limit)
             if copied is None:
-                reason = (f"the download is over the {_megabytes(limit)} limit "
-                          "(--max-download), deleted")
+                reason = _("the download is over the {limit} download limit, deleted").format(
+                    limit=_megabytes(limit))
             else:
                 sha, size = copied
                 record["files"].append(EvidenceFile(

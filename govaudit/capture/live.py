@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import govaudit.asyncrun as asyncrun
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Page, Playwright
 
     from govaudit.capture.options import CaptureOptions, WaitUntil
-    from govaudit.workspace import Workspace
+    from govaudit.evidence import EvidenceFolder
 
 T = TypeVar("T")
 START_TIMEOUT = 90.0
@@ -70,7 +71,8 @@ class LiveBrowser:
             return future.result(timeout)
         except concurrent.futures.TimeoutError:
             future.cancel()
-            raise GovauditError(f"the browser did not {what} within {timeout:g}s") from None
+            raise GovauditError(_("the browser did not {what} within {timeout:g}s").format(
+                what=what, timeout=timeout)) from None
 
     def _background(self, coro: Coroutine[Any, Any, Any]) -> None:
         future = asyncio.run_coroutine_threadsafe(coro, self._loop)
@@ -116,7 +118,8 @@ class LiveBrowser:
             raise
         except Exception as exc:  # Playwright's own errors carry a long log
             self.close()
-            raise GovauditError(f"cannot start the browser: {_first_line(exc)}") from None
+            raise GovauditError(_("cannot start the browser: {first_line}").format(
+                first_line=_first_line(exc))) from None
         return self
 
     async def _start(self) -> None:
@@ -168,8 +171,9 @@ class LiveBrowser:
 
     def _require(self) -> BrowserContext:
         if self._context is None or self._browser is None or not self._browser.is_connected():
-            raise GovauditError("the browser is closed (its window was closed or it stopped); "
-                                "run collect --open again to reopen it")
+            raise GovauditError(_(
+                "the browser is closed (its window was closed or it stopped)"),
+                hint="collect_open")
         return self._context
 
     async def _main_page(self) -> Page:
@@ -185,7 +189,8 @@ class LiveBrowser:
         try:
             await page.goto(url, wait_until=wait_until)
         except Exception as exc:
-            raise GovauditError(f"{url}: {describe_failure(exc, url, self.options)}") from None
+            raise GovauditError(_("{url}: {describe_failure}").format(
+                url=url, describe_failure=describe_failure(exc, url, self.options))) from None
 
     def goto(self, url: str) -> None:
         """Open `url` in the main tab, in the background."""
@@ -220,7 +225,7 @@ class LiveBrowser:
         context = self._require()
         pages = [p for p in context.pages if not p.is_closed()]
         if not pages:
-            raise GovauditError("no page is open in the browser: open one, then capture again")
+            raise GovauditError(_("no page is open in the browser: open one, then capture again"))
         ranked: list[tuple[int, int, Page]] = []
         for order, page in enumerate(pages):
             try:
@@ -233,7 +238,7 @@ class LiveBrowser:
 
     # -- evidence ------------------------------------------------------------------
 
-    def capture(self, workspace: Workspace, *, site: str, indicator: str = "",
+    def capture(self, workspace: EvidenceFolder, *, site: str, indicator: str = "",
                 question: str = "", url: str | None = None) -> dict[str, Any]:
         """Capture what the browser shows now (or `url` after opening it in the main tab).
 
@@ -266,10 +271,11 @@ class LiveBrowser:
         except GovauditError:
             raise
         except Exception as exc:
-            raise GovauditError(f"capture failed: {_first_line(exc)}") from None
+            raise GovauditError(_("capture failed: {first_line}").format(
+                first_line=_first_line(exc))) from None
 
 
-    def add_to_manifest(self, workspace: Workspace, record: dict[str, Any]) -> Path:
+    def add_to_manifest(self, workspace: EvidenceFolder, record: dict[str, Any]) -> Path:
         """Add a stored capture to this run's manifest (rewritten whole, with its hash)."""
         from govaudit.evidence import write_manifest
 

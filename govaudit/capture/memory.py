@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from govaudit.i18n import _
+
 if TYPE_CHECKING:
     from playwright.async_api import CDPSession
 
@@ -68,8 +70,9 @@ async def watch_page(flight: Flight, cdp: CDPSession, limit_mb: int) -> None:
         if usage is not None:
             flight.heap = heap_bytes(usage)
             if flight.heap > limit_mb * MB:
-                flight.end(f"the page used {flight.heap / MB:,.0f} MB of memory, over the "
-                           f"{limit_mb:,} MB limit (--memory-limit); capture ended")
+                flight.end(_("the page used {used:,.0f} MB of memory, over the {limit:,} MB "
+                             "memory limit; capture ended").format(used=flight.heap / MB,
+                                                                   limit=limit_mb))
                 return
         await asyncio.sleep(POLL_S)
 
@@ -116,6 +119,7 @@ async def watch_browser(flights: Callable[[], list[Flight]], limit_mb: int,
         biggest = max(running, key=lambda f: f.heap)
         victim = biggest if biggest.heap > limit_mb * MB // 4 else min(
             running, key=lambda f: f.started)
-        victim.end(f"the browser's processes used {used / MB:,.0f} MB, over the "
-                   f"{ceiling / MB:,.0f} MB allowed for {len(running)} capture(s) at "
-                   f"{limit_mb:,} MB each (--memory-limit); this capture was ended")
+        victim.end(_("the browser's processes used {used:,.0f} MB, over the {ceiling:,.0f} MB "
+                     "allowed for {count} capture(s) at a memory limit of {limit:,} MB each; "
+                     "this capture was ended").format(used=used / MB, ceiling=ceiling / MB,
+                                                      count=len(running), limit=limit_mb))

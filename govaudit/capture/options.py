@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from govaudit.capture.memory import DEFAULT_MEMORY_LIMIT_MB
 from govaudit.errors import OptionError
+from govaudit.i18n import _
 from govaudit.model import Evidence, PageRef
 
 if TYPE_CHECKING:
@@ -65,25 +66,31 @@ class CaptureOptions:
         """Raise GovauditError for an option that cannot work."""
         self.viewport_size()
         if self.wait_until not in WAIT_UNTIL:
-            raise OptionError("wait_until", f"{self.wait_until!r}: use one of "
-                                f"{', '.join(WAIT_UNTIL)}")
+            raise OptionError("wait_until", _("{wait_until!r}: use one of {listed}").format(
+                wait_until=self.wait_until, listed=', '.join(WAIT_UNTIL)))
         if self.timeout_s <= 0:
-            raise OptionError("timeout_s", f"{self.timeout_s:g}: must be more than 0 seconds")
+            raise OptionError("timeout_s", _("{timeout_s:g}: must be more than 0 seconds").format(
+                timeout_s=self.timeout_s))
         if self.extra_wait_s < 0:
-            raise OptionError("extra_wait_s", f"{self.extra_wait_s:g}: must be 0 or more")
+            raise OptionError("extra_wait_s", _("{extra_wait_s:g}: must be 0 or more").format(
+                extra_wait_s=self.extra_wait_s))
         if self.max_height < 100:
-            raise OptionError("max_height", f"{self.max_height}: must be at least 100 pixels")
+            raise OptionError("max_height", _("{max_height}: must be at least 100 pixels").format(
+                max_height=self.max_height))
         if self.max_download_mb <= 0:
-            raise OptionError("max_download_mb", f"{self.max_download_mb:g}: must be more "
-                              "than 0 MB")
+            raise OptionError("max_download_mb", _(
+                "{max_download_mb:g}: must be more than 0 MB").format(
+                max_download_mb=self.max_download_mb))
         if self.memory_limit_mb < 32:
-            raise OptionError("memory_limit_mb", f"{self.memory_limit_mb}: must be at least "
-                              "32 MB")
+            raise OptionError("memory_limit_mb", _(
+                "{memory_limit_mb}: must be at least 32 MB").format(
+                memory_limit_mb=self.memory_limit_mb))
 
     def viewport_size(self) -> tuple[int, int]:
         match = re.fullmatch(r"\s*(\d{2,5})\s*[xX×*]\s*(\d{2,5})\s*", self.viewport)
         if not match:
-            raise OptionError("viewport", f"{self.viewport!r}: give WIDTHxHEIGHT, e.g. 1366x768")
+            raise OptionError("viewport", _(
+                "{viewport!r}: give WIDTHxHEIGHT, e.g. 1366x768").format(viewport=self.viewport))
         return int(match.group(1)), int(match.group(2))
 
 

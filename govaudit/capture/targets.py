@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from govaudit.capture.options import Target
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError, UnknownName, checklist_where
+from govaudit.i18n import _
 
 if TYPE_CHECKING:
     from govaudit.checklist import Checklist
@@ -29,17 +30,20 @@ def build_targets(checklist: Checklist, store: Store, *, sites: list[Site] | Non
     if question:
         q = checklist.question(question)
         if q is None:
-            raise GovauditError(f"unknown question {question!r} in checklist {checklist.id}")
+            raise UnknownName("question", question, [q.id for q in checklist.questions],
+                              checklist_where(checklist), hint="checklist_show")
         if indicator and indicator != q.indicator_id:
-            raise GovauditError(f"question {question} belongs to indicator {q.indicator_id}, "
-                                f"not {indicator}")
+            raise GovauditError(_(
+                "question {question} belongs to indicator {indicator_id}, not {indicator}").format(
+                question=question, indicator_id=q.indicator_id, indicator=indicator))
         indicator = q.indicator_id
     if indicator and checklist.indicator(indicator) is None:
-        raise GovauditError(f"unknown indicator {indicator!r} in checklist {checklist.id}")
+        raise UnknownName("indicator", indicator, [i.id for i in checklist.indicators],
+                          checklist_where(checklist), hint="checklist_show")
     if url:
         reason = check_url(url)
         if reason:
-            raise GovauditError(f"--url: {reason}")
+            raise OptionError("url", reason)
         return [Target(_site_for_url(store, sites, url), url, indicator, question)]
     targets: list[Target] = []
     for site in sites or store.sites():
@@ -63,13 +67,14 @@ def build_targets(checklist: Checklist, store: Store, *, sites: list[Site] | Non
 def _site_for_url(store: Store, sites: list[Site] | None, url: str) -> str:
     if sites:
         if len(sites) > 1:
-            raise GovauditError("--url captures one page: give one --site")
+            raise OptionError("url", _("captures one page: name one site"))
         return sites[0].name
     host = urlsplit(url).hostname
     matches = [s.name for s in store.sites() if urlsplit(s.url).hostname == host]
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise GovauditError(f"--url {url}: no site has the host {host}; name one with --site")
-    raise GovauditError(f"--url {url}: sites {', '.join(matches)} share its host; "
-                        "name one with --site")
+        raise OptionError("url", _("{url}: no site has the host {host}").format(
+            url=url, host=host), hint="name_site")
+    raise OptionError("url", _("{url}: sites {listed} share its host").format(
+        url=url, listed=", ".join(matches)), hint="name_site")

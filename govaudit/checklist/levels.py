@@ -18,12 +18,6 @@ LEVEL_NAMES: dict[str, tuple[str, ...]] = {
     "department": ("部门网站", "政府部门网站"),
     "default": ("默认",),  # a checklist with one level, as the workbook shows it
 }
-# How the workbook shows a level: one of its names above, so that it reads back.
-LEVEL_LABELS = {
-    "province": "省级", "city": "市级", "county": "县级", "ministry": "部委",
-    "wechat": "微信", "app": "App", "weibo": "微博", "default": "默认",
-    "portal": "门户网站", "department": "部门网站", "other": "其他新媒体",
-}
 _LEVEL_OF = {name.lower(): level for level, names in LEVEL_NAMES.items()
              for name in (level, *names)}
 
@@ -34,5 +28,8 @@ def level_named(text: str) -> str | None:
 
 
 def level_label(level: str) -> str:
-    """The level as the workbook shows it (省级, 市级…); an unknown id as it is."""
-    return LEVEL_LABELS.get(level, level)
+    """The level as the workbook shows it: its Chinese name in the glossary (省级, 市级…), one of
+    its names above, so that it reads back; an unknown id as it is."""
+    import govaudit.glossary as glossary
+
+    return glossary.level(level, "zh")

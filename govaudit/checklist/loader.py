@@ -38,6 +38,7 @@ from govaudit.checklist.model import (
     bonus_reached,
 )
 from govaudit.errors import ChecklistError, GovauditError
+from govaudit.i18n import _
 
 CHECKLIST_KEYS = {
     "id", "name", "version", "source", "description", "levels", "totals", "bonus_cap",
@@ -211,29 +212,35 @@ def _read_text(path: Path) -> str:
         with path.open("rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise GovauditError(f"{path}: no such checklist file") from None
+        raise GovauditError(_("{path}: no such checklist file").format(path=path)) from None
     except OSError as exc:
-        raise GovauditError(f"{path}: cannot read: {exc}") from None
+        raise GovauditError(_("{path}: cannot read: {error}").format(
+            path=path, error=exc)) from None
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # a zip (xlsx) or an OLE (xls) file
         raise ChecklistError(str(path), [
-            f"{path}: an Excel workbook, not checklist YAML; turn an indicator table into a "
-            f"checklist with 'govaudit checklist import {path}' (a .xls saved as .xlsx first)"])
+            _("{path}: an Excel workbook, not checklist YAML").format(path=path)],
+            hint="checklist_import", hint_args={"path": path})
     if len(data) > MAX_FILE_BYTES:
         line = _line_at(data, MAX_FILE_BYTES)
         raise ChecklistError(str(path), [
-            f"{path}:{line}: the file goes on past {MAX_FILE_BYTES // 2**20} MB here; a "
-            "checklist may be at most that (the built-in ones are under 200 KB)"])
+            _(
+                "{path}:{line}: the file goes on past {value} MB here; a checklist may be at "
+                "most that (the built-in ones are under 200 KB)").format(
+                path=path, line=line, value=MAX_FILE_BYTES // 2 ** 20)])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ChecklistError(str(path), [
-            f"{path}:{_line_at(data, exc.start)}: not UTF-8 text: {exc.reason} "
-            f"(byte {data[exc.start]:#04x}); save the checklist as UTF-8"]) from None
+            _(
+                "{path}:{line_at}: not UTF-8 text: {reason} (byte {data:#04x}); save the "
+                "checklist as UTF-8").format(
+                path=path, line_at=_line_at(data, exc.start), reason=exc.reason,
+                data=data[exc.start])]) from None
     bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
     if bad:
         raise ChecklistError(str(path), [
-            f"{path}:{_line_at(text, bad.start())}: character {ord(bad[0]):#06x} is not "
-            "allowed in YAML"])
+            _("{path}:{line_at}: character {ord:#06x} is not allowed in YAML").format(
+                path=path, line_at=_line_at(text, bad.start()), ord=ord(bad[0]))])
     return text
 
 
@@ -246,12 +253,14 @@ def read_yaml(path: Path) -> Any:
         return _construct(node, yaml.constructor.SafeConstructor()) if node else None
     except _Refused as exc:
         line = exc.problem_mark.line + 1
-        raise ChecklistError(str(path), [f"{path}:{line}: {exc.problem}"]) from None
+        raise ChecklistError(str(path), [_("{path}:{line}: {problem}").format(
+            path=path, line=line, problem=exc.problem)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ChecklistError(str(path), [f"{where}: malformed YAML: {problem}"]) from None
+        raise ChecklistError(str(path), [_("{where}: malformed YAML: {problem}").format(
+            where=where, problem=problem)]) from None
     finally:
         loader.dispose()
 
@@ -1105,12 +1114,13 @@ def checklist_path(name_or_path: str | Path) -> Path:
     candidate = Path(text)
     if text.endswith((".yaml", ".yml")) or candidate.is_file():
         if not candidate.is_file():
-            raise GovauditError(f"{candidate}: no such checklist file")
+            raise GovauditError(_("{candidate}: no such checklist file").format(
+                candidate=candidate))
         return candidate
     builtin = builtin_dir() / f"{text}.yaml"
     if builtin.is_file():
         return builtin
     raise GovauditError(
-        f"unknown checklist {text!r}: built-in ones are {', '.join(builtin_names()) or 'none'}, "
-        "or give a .yaml file"
+        _("unknown checklist {text!r}: built-in ones are {value}, or give a .yaml file").format(
+            text=text, value=', '.join(builtin_names()) or 'none')
     )

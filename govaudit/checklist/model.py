@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govaudit.errors import OptionError
+from govaudit.i18n import _
 
 YES_NO_TYPES = ("yes_no",)
 QUESTION_TYPES = ("yes_no", "graded", "count", "text")
@@ -379,8 +380,9 @@ class Checklist:
     def check_level(self, level: str | None) -> None:
         """Refuse a level this checklist does not weight, naming the levels it has."""
         if level is not None and level not in self.levels:
-            raise OptionError("level", f"{level!r} is not a level of {self.id} "
-                              f"(levels: {', '.join(self.levels)})")
+            raise OptionError("level", _(
+                "{level!r} is not a level of {id} (levels: {listed})").format(
+                level=level, id=self.id, listed=', '.join(self.levels)))
 
     def questions_at(self, level: str) -> list[Question]:
         return [

@@ -22,6 +22,7 @@ from govaudit.checklist.model import DEFAULT_GRADES
 from govaudit.checklist.points import split_points as split_points  # re-exported
 from govaudit.checklist.scheme_import import looks_like_scheme
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 from govaudit.tables import cell_text as _text
 from govaudit.tables import read_grids
 
@@ -57,8 +58,9 @@ class ImportedTable:
 def _read_cells(path: Path) -> list[list[Any]]:
     """The first sheet, merged cells filled (the tables reader checks the file first)."""
     if path.suffix.lower() != ".xlsx":
-        raise GovauditError(f"{path}: an indicator table must be an .xlsx workbook "
-                            f"(got {path.suffix or 'no extension'}); save it as .xlsx first")
+        raise GovauditError(_(
+            "{path}: an indicator table must be an .xlsx workbook (got {value}); save it as "
+            ".xlsx first").format(path=path, value=path.suffix or 'no extension'))
     return read_grids(path)[0][1]
 
 
@@ -99,10 +101,12 @@ def _find_header(rows: list[list[Any]], path: Path) -> tuple[int, dict[str, int]
             if not levels and "权重" in cells:
                 levels = {"default": cells.index("权重")}
             if not levels:
-                raise GovauditError(f"{path}: row {index + 1} has no 权重 column nor level "
-                                    "columns (省/市/县, 部委, 微信/App/微博)")
+                raise GovauditError(_(
+                    "{path}: row {value} has no 权重 column nor level columns (省/市/县, 部委, "
+                    "微信/App/微博)").format(path=path, value=index + 1))
             return index + skip, columns, levels
-    raise GovauditError(f"{path}: no header row with 一级指标 and 二级指标")
+    raise GovauditError(_("{path}: no header row with 一级指标 and 二级指标").format(
+        path=path))
 
 
 def _weight(value: Any, where: str, warnings: list[str]) -> float | int | None:
@@ -198,7 +202,8 @@ def import_table(path: Path, checklist_id: str | None = None, name: str | None =
             leaf["weights"] = weights if level_names != ["default"] else weights["default"]
             leaves_seen += 1
     if not leaves_seen:
-        raise GovauditError(f"{path}: no indicator rows below the header")
+        raise GovauditError(_("{path}: no indicator rows below the header").format(
+            path=path))
     for leaf in _leaves(tops):
         lead, points = split_points(leaf["description"])
         leaf["description"] = leaf["description"].strip()
@@ -228,9 +233,10 @@ def _import_scheme(path: Path, rows: list[list[Any]], checklist_id: str | None,
         data, warnings = import_scheme(rows, path.name)
         start = _header(rows)[0]
     except ValueError as exc:
-        raise GovauditError(f"{path}: {exc}") from None
+        raise GovauditError(_("{path}: {error}").format(path=path, error=exc)) from None
     if not any(top["children"] for top in data["indicators"]):
-        raise GovauditError(f"{path}: no veto, deduction or bonus rows below the header")
+        raise GovauditError(_("{path}: no veto, deduction or bonus rows below the header").format(
+            path=path))
     title = _title(rows, start)
     head: dict[str, Any] = {
         "id": checklist_id or title_id(title) or title_id(path.stem) or "imported-scheme",

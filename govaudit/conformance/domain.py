@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from govaudit.conformance.evidence import Evidence
+from govaudit.i18n import _
 
 CHINESE_SUFFIXES = (".政务", ".xn--zfr164b")  # 政务 and its ASCII form
 DEPARTMENT_LEVELS = ("department", "部门", "部门网站")
@@ -45,17 +46,20 @@ def check_domain(site_url: str, level: str, portal_url: str | None = None) -> Do
     problems = []
     labels = host.split(".")
     if not _is_gov(host):
-        problems.append(f"{host} is not under .gov.cn")
+        problems.append(_("{host} is not under .gov.cn").format(host=host))
     elif role == "portal" and host.endswith(".gov.cn"):
         if host != "www.gov.cn" and not (len(labels) == 4 and labels[0] == "www"):
-            problems.append(f"{host} is not of the portal form www.□□□.gov.cn")
+            problems.append(_("{host} is not of the portal form www.□□□.gov.cn").format(
+                host=host))
     elif role == "department" and host.endswith(".gov.cn"):
         if portal_host:
             base = portal_host.removeprefix("www.")
             if not host.endswith("." + base) or host.startswith("www."):
-                problems.append(f"{host} is not a sub-domain of its portal's {base} "
-                                f"(○○○.{base})")
+                problems.append(_(
+                    "{host} is not a sub-domain of its portal's {base} (○○○.{base})").format(
+                    host=host, base=base))
         elif len(labels) < 4 or labels[0] == "www":
-            problems.append(f"{host} is not of the department form ○○○.□□□.gov.cn")
+            problems.append(_("{host} is not of the department form ○○○.□□□.gov.cn").format(
+                host=host))
     return DomainFinding(site_url, host, role, portal_host, tuple(problems),
                          (Evidence(site_url, "", None, host),))

@@ -115,29 +115,38 @@ def check_metadata(html: str, page_url: str, page_type: PageType, *,
     problems = []
     for name in REQUIRED[page_type]:
         if name.lower() in meta and meta[name.lower()][2] > 1:
-            problems.append(f"{name} is written {meta[name.lower()][2]} times")
+            problems.append(_("{name} is written {meta} times").format(
+                name=name, meta=meta[name.lower()][2]))
     code = have.get("SiteIDCode")
     if code:
         if site_code_format(code) is None:
-            problems.append(f"SiteIDCode {code!r} is not 10 digits (local site) nor bm and 8 "
-                            "digits (ministry)")
+            problems.append(_(
+                "SiteIDCode {code!r} is not 10 digits (local site) nor bm and 8 digits "
+                "(ministry)").format(
+                code=code))
         if footer_site_code and code.lower() != footer_site_code.strip().lower():
-            problems.append(f"SiteIDCode {code} differs from the footer's 网站标识码 "
-                            f"{footer_site_code.strip()}")
+            problems.append(_(
+                "SiteIDCode {code} differs from the footer's 网站标识码 {strip}").format(
+                code=code, strip=footer_site_code.strip()))
     domain = have.get("SiteDomain")
     host = (urlsplit(page_url).hostname or "").lower()
     if domain and host and _host_of(domain) != host:
-        problems.append(f"SiteDomain {domain} is not the page's host {host}")
+        problems.append(_("SiteDomain {domain} is not the page's host {host}").format(
+            domain=domain, host=host))
     column_type = have.get("ColumnType")
     if column_type and column_type not in COLUMN_TYPES:
-        problems.append(f"ColumnType {column_type!r} is not among the 指引's published values")
+        problems.append(_(
+            "ColumnType {column_type!r} is not among the 指引's published values").format(
+            column_type=column_type))
     pubdate = have.get("PubDate")
     if pubdate:
         when = parse_pubdate(pubdate)
         if when is None:
-            problems.append(f"PubDate {pubdate!r} is not a date (YYYY-MM-DD HH:MM)")
+            problems.append(_("PubDate {pubdate!r} is not a date (YYYY-MM-DD HH:MM)").format(
+                pubdate=pubdate))
         elif list_date and when.date() != list_date:
-            problems.append(f"PubDate {when.date()} differs from the list's date {list_date}")
+            problems.append(_("PubDate {date} differs from the list's date {list_date}").format(
+                date=when.date(), list_date=list_date))
     return MetadataFinding(page_url, page_type, tuple(tags), missing, empty, tuple(problems))
 
 

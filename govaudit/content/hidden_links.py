@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any, ClassVar
 
 from govaudit.content.model import Box, Evidence, Finding
+from govaudit.i18n import _
 
 # Runs in the page (Playwright's page.evaluate); returns one record per <a href>.
 COLLECT_LINK_FACTS = r"""
@@ -222,7 +223,8 @@ class HiddenLink(Finding):
 
     @property
     def reason(self) -> str:
-        return f"hidden link to {self.domain} ({', '.join(self.hiding)}): {self.url}"
+        return _("hidden link to {domain} ({listed}): {url}").format(
+            domain=self.domain, listed=', '.join(self.hiding), url=self.url)
 
 
 def hiding(facts: LinkFacts) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ import yaml
 
 from govaudit.content.model import ListRef
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 
 KINDS = ("names", "words", "confusions", "holidays")
 MAX_LIST_BYTES = 50_000_000
@@ -61,8 +62,9 @@ def decode_list(data: bytes, path: str) -> str:
     except UnicodeDecodeError as exc:
         guess = _guess_encoding(data)
         seems = f" (it looks like {guess})" if guess else ""
-        raise ListProblem(path, f"not UTF-8 text{seems}: byte {exc.start} cannot be read; "
-                                "save the list as UTF-8") from None
+        raise ListProblem(path, _(
+            "not UTF-8 text{seems}: byte {start} cannot be read; save the list as UTF-8").format(
+            seems=seems, start=exc.start)) from None
 
 
 def _guess_encoding(data: bytes) -> str:
@@ -86,11 +88,13 @@ def read_list(path: Path, kind: str, on: date) -> ListFile:
     try:
         size = path.stat().st_size
         if size > MAX_LIST_BYTES:
-            raise ListProblem(name, f"{size / 1e6:.0f} MB is more than a list may hold "
-                                    f"({MAX_LIST_BYTES / 1e6:.0f} MB)")
+            raise ListProblem(name, _(
+                "{value:.0f} MB is more than a list may hold ({value2:.0f} MB)").format(
+                value=size / 1000000.0, value2=MAX_LIST_BYTES / 1000000.0))
         data = path.read_bytes()
     except OSError as exc:
-        raise ListProblem(name, f"cannot be read ({exc.strerror or exc})") from None
+        raise ListProblem(name, _("cannot be read ({value})").format(
+            value=exc.strerror or exc)) from None
     text = decode_list(data, name)
     if path.suffix.lower() in (".yaml", ".yml"):
         body = _yaml_body(text, name)
@@ -107,11 +111,13 @@ def _yaml_body(text: str, name: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise ListProblem(name, f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"
+        raise ListProblem(name, _("{where}not valid YAML ({getattr})").format(
+            where=where, getattr=getattr(exc, 'problem', exc))
                           ) from None
     if not isinstance(body, dict):
-        raise ListProblem(name, "a list file is a YAML mapping with kind, title, valid_from, "
-                                "valid_until and its entries")
+        raise ListProblem(name, _(
+            "a list file is a YAML mapping with kind, title, valid_from, valid_until and its "
+            "entries"))
     return body
 
 
@@ -135,20 +141,23 @@ def _text_body(text: str) -> tuple[dict[str, Any], tuple[tuple[int, str], ...]]:
 def _header(body: dict[str, Any], name: str, kind: str, on: date) -> ListRef:
     given = str(body.get("kind") or kind).strip()
     if given != kind:
-        raise ListProblem(name, f"kind is {given!r}, but this is read as a list of {kind}")
+        raise ListProblem(name, _("kind is {given!r}, but this is read as a list of {kind}").format(
+            given=given, kind=kind))
     dates = {key: _date(body.get(key), key, name) for key in ("valid_from", "valid_until")}
     missing = [key for key, value in dates.items() if value is None]
     if missing:
-        raise ListProblem(name, f"no {' or '.join(missing)}: a list says from when until when "
-                                "it holds (valid_from: 2026-01-01, valid_until: 2026-12-31), "
-                                "so it was not used")
+        raise ListProblem(name, _(
+            "no {listed}: a list says from when until when it holds (valid_from: 2026-01-01, "
+            "valid_until: 2026-12-31), so it was not used").format(listed=' or '.join(missing)))
     start, end = dates["valid_from"], dates["valid_until"]
     assert start is not None and end is not None
     if end < start:
-        raise ListProblem(name, f"valid_until {end} is before valid_from {start}")
+        raise ListProblem(name, _("valid_until {end} is before valid_from {start}").format(
+            end=end, start=start))
     if not start <= on <= end:
-        raise ListProblem(name, f"valid {start}..{end}, which does not cover {on}; "
-                                "get the current list (it was not used)")
+        raise ListProblem(name, _(
+            "valid {start}..{end}, which does not cover {on}; get the current list (it was not "
+            "used)").format(start=start, end=end, on=on))
     title = str(body.get("title") or Path(name).stem)
     return ListRef(name, kind, title, start, end)
 
@@ -161,7 +170,8 @@ def _date(value: Any, key: str, name: str) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ListProblem(name, f"{key} {value!r} is not a date (YYYY-MM-DD)") from None
+        raise ListProblem(name, _("{key} {value!r} is not a date (YYYY-MM-DD)").format(
+            key=key, value=value)) from None
 
 
 def entries(body: dict[str, Any], key: str, name: str) -> list[Any]:
@@ -170,7 +180,7 @@ def entries(body: dict[str, Any], key: str, name: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ListProblem(name, f"{key} must be a list of entries")
+        raise ListProblem(name, _("{key} must be a list of entries").format(key=key))
     return value
 
 
@@ -180,4 +190,5 @@ def text_entry(value: Any, key: str, number: int, name: str, field: str = "name"
         value = value.get(field)
     if isinstance(value, (str, int)) and str(value).strip():
         return str(value).strip()
-    raise ListProblem(name, f"{key} entry {number}: no {field}")
+    raise ListProblem(name, _("{key} entry {number}: no {field}").format(
+        key=key, number=number, field=field))

@@ -25,6 +25,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from govaudit.content.model import Evidence, Finding
 from govaudit.content.workdays import Calendar
+from govaudit.i18n import _
 
 ASKED = ("留言时间", "提问时间", "来信时间", "写信时间", "咨询时间", "提交时间", "发布时间",
          "留言日期")
@@ -72,8 +73,10 @@ class Unanswered(Finding):
 
     @property
     def reason(self) -> str:
-        return f"message of {self.asked} unanswered for {self.days} days (veto line: " \
-               f"{VETO_MONTHS} months): {self.title}"
+        return _(
+            "message of {asked} unanswered for {days} days (veto line: {VETO_MONTHS} months): "
+            "{title}").format(
+            asked=self.asked, days=self.days, VETO_MONTHS=VETO_MONTHS, title=self.title)
 
 
 @dataclass(frozen=True)

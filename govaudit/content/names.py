@@ -50,6 +50,7 @@ from govaudit.content.model import (
 )
 from govaudit.content.personal import context_of
 from govaudit.content.text import Folded, by_block, fold, fold_word
+from govaudit.i18n import _
 
 PERSON = "person"
 INSTITUTION = "institution"
@@ -102,7 +103,8 @@ class NearMiss(Finding):
     @property
     def reason(self) -> str:
         how = "; ".join(f"{f} for {e} ({h})" for f, e, h in self.changes)
-        return f"{self.found} should be {self.expected}: {how}"
+        return _("{found} should be {expected}: {how}").format(
+            found=self.found, expected=self.expected, how=how)
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,8 @@ class WrongTitle(Finding):
 
     @property
     def reason(self) -> str:
-        return f"{self.title} beside {self.name}, whose titles are {'、'.join(self.titles)}"
+        return _("{title} beside {name}, whose titles are {listed}").format(
+            title=self.title, name=self.name, listed='、'.join(self.titles))
 
 
 @dataclass(frozen=True)
@@ -125,8 +128,8 @@ class OutOfOrder(Finding):
 
     @property
     def reason(self) -> str:
-        return f"{'、'.join(self.found)} listed out of order; the list's order: " \
-               f"{'、'.join(self.expected)}"
+        return _("{listed} listed out of order; the list's order: {listed2}").format(
+            listed='、'.join(self.found), listed2='、'.join(self.expected))
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,8 @@ class ConfusionHit(Finding):
 
     @property
     def reason(self) -> str:
-        return f"{self.wrong} should be {self.right}"
+        return _("{wrong} should be {right}").format(
+            wrong=self.wrong, right=self.right)
 
 
 def load_names(path: Path, on: date) -> NameList:
@@ -145,7 +149,7 @@ def load_names(path: Path, on: date) -> NameList:
     listed = read_list(path, "names", on)
     name, ref, body = str(path), listed.ref, listed.body
     if listed.lines:
-        raise ListProblem(name, "a name list is a YAML file (people:, institutions:)")
+        raise ListProblem(name, _("a name list is a YAML file (people:, institutions:)"))
     people = []
     for number, item in enumerate(entries(body, "people", name), 1):
         person = text_entry(item, "people", number, name)
@@ -154,7 +158,9 @@ def load_names(path: Path, on: date) -> NameList:
         titles = [titles] if isinstance(titles, str) else list(titles)
         rank = extra.get("rank", number)
         if not isinstance(rank, int):
-            raise ListProblem(name, f"people entry {number} ({person}): rank must be a number")
+            raise ListProblem(name, _(
+                "people entry {number} ({person}): rank must be a number").format(
+                number=number, person=person))
         people.append(Person(person, tuple(str(t).strip() for t in titles if str(t).strip()),
                              rank, ListEntry(ref, person, number)))
     institutions = [Institution(text_entry(item, "institutions", number, name),
@@ -162,7 +168,7 @@ def load_names(path: Path, on: date) -> NameList:
                                           number))
                     for number, item in enumerate(entries(body, "institutions", name), 1)]
     if not people and not institutions:
-        raise ListProblem(name, "holds no people and no institutions")
+        raise ListProblem(name, _("holds no people and no institutions"))
     extra_titles = tuple(text_entry(t, "titles", n, name, "title")
                          for n, t in enumerate(entries(body, "titles", name), 1))
     allow = tuple(text_entry(a, "allow", n, name)
@@ -184,11 +190,12 @@ def load_confusions(path: Path, on: date) -> list[Confusion]:
             item = [item.get("wrong"), item.get("right")]
         if not isinstance(item, list) or len(item) != 2 or not all(
                 isinstance(x, str) and x.strip() for x in item):
-            raise ListProblem(name, f"pair {number}: give the wrong form and the right one")
+            raise ListProblem(name, _(
+                "pair {number}: give the wrong form and the right one").format(number=number))
         wrong, right = item[0].strip(), item[1].strip()
         pairs.append(Confusion(wrong, right, ListEntry(ref, f"{wrong} {right}", number)))
     if not pairs:
-        raise ListProblem(name, "holds no pairs")
+        raise ListProblem(name, _("holds no pairs"))
     return pairs
 
 

@@ -31,6 +31,7 @@ from typing import ClassVar
 
 from govaudit.content.model import Evidence, Finding, PageText, TextBlock
 from govaudit.content.text import around, by_block, fold_chars
+from govaudit.i18n import _
 
 # The first two digits of a 身份证 number: the province-level divisions of GB/T 2260.
 PROVINCES = frozenset((11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42,
@@ -74,7 +75,8 @@ class PersonalData(Finding):
 
     @property
     def reason(self) -> str:
-        return f"{KINDS[self.kind]} not de-identified: {self.masked}"
+        return _("{KINDS} not de-identified: {masked}").format(
+            KINDS=KINDS[self.kind], masked=self.masked)
 
 
 def id_card_valid(number: str, today: date | None = None) -> bool:

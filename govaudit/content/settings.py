@@ -28,6 +28,7 @@ from typing import Any
 
 from govaudit.content.messages import ANSWERED, MessageSelectors
 from govaudit.errors import OptionError
+from govaudit.i18n import _
 
 
 @dataclass(frozen=True)
@@ -49,22 +50,22 @@ class ContentSettings:
             value = table.get(key, [])
             value = [value] if isinstance(value, str) else value
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise OptionError(f"content.{key}", "must be a file name or a list of them")
+                raise OptionError(f"content.{key}", _("must be a file name or a list of them"))
             return tuple(root / v for v in value)
 
         def number(key: str, default: int) -> int:
             value = table.get(key, default)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise OptionError(f"content.{key}", f"must be a whole number above 0, "
-                                                    f"not {value!r}")
+                raise OptionError(f"content.{key}", _(
+                    "must be a whole number above 0, not {value!r}").format(value=value))
             return value
 
         holidays = table.get("holidays")
         if holidays is not None and not isinstance(holidays, str):
-            raise OptionError("content.holidays", "must be a file name")
+            raise OptionError("content.holidays", _("must be a file name"))
         domains = table.get("government_domains", [])
         if not isinstance(domains, list) or not all(isinstance(d, str) for d in domains):
-            raise OptionError("content.government_domains", "must be a list of domains")
+            raise OptionError("content.government_domains", _("must be a list of domains"))
         return cls(paths("names"), paths("words"), paths("confusions"),
                    root / holidays if holidays else None,
                    tuple(d.lower().strip(".") for d in domains),
@@ -74,12 +75,12 @@ class ContentSettings:
 
 def _selectors(value: Any) -> tuple[MessageSelectors, ...]:
     if not isinstance(value, list):
-        raise OptionError("content.messages", "must be [[content.messages]] tables")
+        raise OptionError("content.messages", _("must be [[content.messages]] tables"))
     out = []
     for number, item in enumerate(value, 1):
         where = f"content.messages #{number}"
         if not isinstance(item, dict) or not item.get("item") or not item.get("asked"):
-            raise OptionError(where, "needs at least item and asked (CSS selectors)")
+            raise OptionError(where, _("needs at least item and asked (CSS selectors)"))
         answered = item.get("answered", list(ANSWERED))
         out.append(MessageSelectors(
             str(item.get("name") or f"template {number}"), str(item["item"]),

@@ -20,6 +20,7 @@ from govaudit.content.lists import ListProblem, entries, read_list, text_entry
 from govaudit.content.model import Evidence, Finding, ListEntry, PageText, TextBlock
 from govaudit.content.personal import context_of
 from govaudit.content.text import Folded, by_block, fold, fold_word
+from govaudit.i18n import _
 
 DEFAULT_CATEGORY = "敏感词"
 
@@ -48,7 +49,8 @@ class WordHit(Finding):
     @property
     def reason(self) -> str:
         fix = f", should be {self.correct}" if self.correct else ""
-        return f"{self.category} {self.word}{fix}"
+        return _("{category} {word}{fix}").format(
+            category=self.category, word=self.word, fix=fix)
 
 
 def load_words(path: Path, on: date) -> WordList:
@@ -77,7 +79,7 @@ def load_words(path: Path, on: date) -> WordList:
             word = text_entry(item, "allow", number, name, "word")
             allow.append(ListEntry(ref, word, number))
     if not words:
-        raise ListProblem(name, "holds no words")
+        raise ListProblem(name, _("holds no words"))
     return WordList(tuple(words), tuple(allow))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from govaudit.content.lists import ListProblem, entries, read_list
 from govaudit.content.model import ListRef
+from govaudit.i18n import _
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,18 @@ def _days(body: dict[str, Any], key: str, name: str) -> list[date]:
     out: list[date] = []
     for number, item in enumerate(entries(body, key, name), 1):
         text = item.isoformat() if isinstance(item, date) else str(item).strip()
-        first, _, last = text.partition("..")
+        first, _sep, last = text.partition("..")
         try:
             start = date.fromisoformat(first.strip())
             end = date.fromisoformat(last.strip()) if last else start
         except ValueError:
-            raise ListProblem(name, f"{key} entry {number}: {text!r} is not a date or a range "
-                                    "(2026-10-01..2026-10-07)") from None
+            raise ListProblem(name, _(
+                "{key} entry {number}: {text!r} is not a date or a range "
+                "(2026-10-01..2026-10-07)").format(
+                key=key, number=number, text=text)) from None
         if end < start or (end - start).days > 366:
-            raise ListProblem(name, f"{key} entry {number}: {text!r} is not a range of days")
+            raise ListProblem(name, _(
+                "{key} entry {number}: {text!r} is not a range of days").format(
+                key=key, number=number, text=text))
         out.extend(start + timedelta(days=i) for i in range((end - start).days + 1))
     return out

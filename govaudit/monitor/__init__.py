@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import govaudit.asyncrun as asyncrun
 from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 from govaudit.model import Site
 from govaudit.monitor.config import ColumnTable, RuleSet, column_table, rule_set
 from govaudit.monitor.db import ColumnSample, LinkSample, MonitorDB, Visit
@@ -143,13 +144,13 @@ class Monitor:
 
         accounts = [s for s in self.store.select(names) if web_address(s)]
         if not accounts:
-            return GovauditError("no sites to monitor yet: add them with 'govaudit sites "
-                                 "import FILE' or 'govaudit sites add NAME URL'")
+            return GovauditError(_("no sites to monitor yet"), hint="add_site")
         shown = ", ".join(f"{s.name} ({s.url})" if s.url else s.name for s in accounts[:5])
-        more = f" and {len(accounts) - 5} more" if len(accounts) > 5 else ""
-        return GovauditError(f"no web site to monitor: the monitor visits http(s) addresses, "
-                             f"and the {len(accounts)} site(s) chosen have none ({shown}{more})"
-                             "; add a web site with 'govaudit sites add NAME URL'")
+        more = _(" and {count} more").format(count=len(accounts) - 5) if len(accounts) > 5 else ""
+        return GovauditError(_(
+            "no web site to monitor: the monitor visits http(s) addresses, and the {count} "
+            "site(s) chosen have none ({shown}{more})").format(
+            count=len(accounts), shown=shown, more=more), hint="add_site")
 
     # -- visiting ----------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 
 HERE = Path(__file__).parent
 COLUMNS_FILE = "monitor-columns.toml"
@@ -25,7 +26,8 @@ def _load(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise GovauditError(f"{path}: cannot read it ({exc})") from None
+        raise GovauditError(_("{path}: cannot read it ({error})").format(
+            path=path, error=exc)) from None
 
 
 @dataclass(frozen=True)
@@ -66,18 +68,21 @@ def column_table(workspace_root: Path | None = None) -> ColumnTable:
     labels: dict[str, str] = {}
     raw_kinds = data.get("kinds")
     if not isinstance(raw_kinds, dict) or not raw_kinds:
-        raise GovauditError(f"{path}: needs a [kinds.NAME] table with words = [...]")
+        raise GovauditError(_("{path}: needs a [kinds.NAME] table with words = [...]").format(
+            path=path))
     for kind, spec in raw_kinds.items():
         words = spec.get("words") if isinstance(spec, dict) else None
         if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-            raise GovauditError(f"{path}: [kinds.{kind}] words must be a list of names")
+            raise GovauditError(_("{path}: [kinds.{kind}] words must be a list of names").format(
+                path=path, kind=kind))
         kinds[kind] = tuple(words)
         labels[kind] = str(spec.get("label", kind))
     utility: list[str] = []
     for table in ("utility", "ignore"):
         words = (data.get(table) or {}).get("words", [])
         if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-            raise GovauditError(f"{path}: [{table}] words must be a list of words")
+            raise GovauditError(_("{path}: [{table}] words must be a list of words").format(
+                path=path, table=table))
         utility += [w for w in words if w not in utility]
     return ColumnTable(path, kinds, labels, tuple(utility))
 
@@ -95,14 +100,16 @@ class RuleSet:
         try:
             return self.rules[rule][key]
         except KeyError:
-            raise GovauditError(f"{self.path}: [{rule}] {key} is missing") from None
+            raise GovauditError(_("{path}: [{rule}] {key} is missing").format(
+                path=self.path, rule=rule, key=key)) from None
 
     def number(self, rule: str, key: str) -> float | None:
         value = self.rules.get(rule, {}).get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise GovauditError(f"{self.path}: [{rule}] {key} must be a number, not {value!r}")
+            raise GovauditError(_("{path}: [{rule}] {key} must be a number, not {value!r}").format(
+                path=self.path, rule=rule, key=key, value=value))
         return float(value)
 
     def title(self, rule: str) -> str:
@@ -127,22 +134,26 @@ def rule_set(name_or_path: str = DEFAULT_RULES, workspace_root: Path | None = No
     path = next((p for p in candidates if p.is_file()), None)
     if path is None:
         shipped = sorted(p.stem for p in HERE.glob("*.toml") if p.stem != "columns")
-        raise GovauditError(f"unknown rule set {name_or_path!r} (built in: "
-                            f"{', '.join(shipped)}; or a NAME.toml file in the workspace)")
+        raise GovauditError(_(
+            "unknown rule set {name_or_path!r} (built in: {listed}; or a NAME.toml file in the "
+            "workspace)").format(name_or_path=name_or_path, listed=', '.join(shipped)))
     data = _load(path)
     rules = {key: value for key, value in data.items() if isinstance(value, dict)}
     missing = [r for r in RULES if r not in rules]
     if missing:
-        raise GovauditError(f"{path}: missing rule table(s) {', '.join(f'[{m}]' for m in missing)}")
+        raise GovauditError(_("{path}: missing rule table(s) {listed}").format(
+            path=path, listed=', '.join(f'[{m}]' for m in missing)))
     ruleset = RuleSet(str(data.get("id", path.stem)), str(data.get("name", path.stem)), path,
                       rules)
     ages = ruleset.get("columns_stale", "max_age_days")
     if not isinstance(ages, dict) or not all(
             isinstance(v, int | float) and not isinstance(v, bool) for v in ages.values()):
-        raise GovauditError(f"{path}: [columns_stale] max_age_days must map kinds to days")
+        raise GovauditError(_("{path}: [columns_stale] max_age_days must map kinds to days").format(
+            path=path))
     for rule, keys in {"unreachable": ("min_days", "min_visits_per_day", "veto", "warning"),
                        "home_stale": ("veto_days", "warning_days")}.items():
         for key in keys:
             if ruleset.number(rule, key) is None:
-                raise GovauditError(f"{path}: [{rule}] {key} is missing")
+                raise GovauditError(_("{path}: [{rule}] {key} is missing").format(
+                    path=path, rule=rule, key=key))
     return ruleset

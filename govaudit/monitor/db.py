@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 from govaudit.urls import redact_url
 
 FILE_NAME = "monitor.sqlite"
@@ -144,6 +145,21 @@ _COLUMN_SQL = _insert("columns", ColumnSample)
 _LINK_SQL = _insert("links", LinkSample)
 
 
+class SampleSink(Protocol):
+    """Where a run's visits put their samples: the workspace's SQLite file (MonitorDB), or
+    a worker's job, which commits them with the job's end (govaudit.fleet.worker)."""
+
+    def add_batch(self, visits: list[tuple[Visit, Callable[[int], None]]],
+                  columns: list[ColumnSample], links: list[LinkSample]) -> None: ...
+
+    def last_deep(self, site: str, now: float) -> float | None: ...
+
+    def streak_has_shot(self, site: str, when: float) -> bool: ...
+
+    def add_shot(self, site: str, visit: int, time: float, evidence: str, error: str,
+                 taken: float | None = None, shows: str = "") -> None: ...
+
+
 class MonitorDB:
     """The samples of one workspace. Commands go through govaudit.monitor, never here."""
 
@@ -192,7 +208,9 @@ class MonitorDB:
             hint = (": the disk is full (or the file size limit is reached); the samples "
                     "already written are kept and readable. Free some space and start the "
                     "monitor again")
-        return GovauditError(f"{self.path}: cannot {doing} the monitoring samples ({text}){hint}")
+        return GovauditError(_(
+            "{path}: cannot {doing} the monitoring samples ({text}){hint}").format(
+            path=self.path, doing=doing, text=text, hint=hint))
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -301,7 +319,7 @@ class Batch:
     `tick`, and its samples stay waiting.
     """
 
-    def __init__(self, db: MonitorDB, every: float = WRITE_WITHIN,
+    def __init__(self, db: SampleSink, every: float = WRITE_WITHIN,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.db = db
         self.every = every

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import govaudit.glossary as glossary
+from govaudit.i18n import _
 from govaudit.monitor.config import RuleSet
 from govaudit.monitor.db import UNDECIDED, MonitorDB
 from govaudit.monitor.durations import DAY, china_date, format_duration, utc_iso
@@ -22,7 +24,8 @@ from govaudit.page.verdicts import LinkVerdict, link_verdict, verdict_reason
 
 VETO, WARNING, OK, INSUFFICIENT = "veto", "warning", "ok", "insufficient-data"
 LEVELS = (VETO, WARNING, OK, INSUFFICIENT)
-LEVEL_LABELS = {VETO: "单项否决", WARNING: "预警", OK: "正常", INSUFFICIENT: "数据不足"}
+# the verdicts' names in the monitoring sheet, which is Chinese: the glossary's
+LEVEL_LABELS = {level: glossary.verdict(level, "zh") for level in (VETO, WARNING, OK, INSUFFICIENT)}
 SAMPLES_SHOWN = 20  # supporting samples listed per finding (the figures count them all)
 # A failed visit: one that did not open (a challenge no browser decided is not one).
 FAILED = f"(ok = 0 AND outcome != '{UNDECIDED}')"
@@ -248,21 +251,28 @@ def unreachable(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
                "min_visits_per_day": int(per_day), "veto": veto, "warning": warning,
                "future_samples": f.future}
     figures.update(challenged=f.challenged, undecided=f.undecided)
-    rate_text = (f"{f.failures} of {f.visits} visits failed ({f.rate:.1%})" if f.visits
-                 else "no visits in the window")
+    rate_text = (_("{failures} of {visits} visits failed ({rate:.1%})").format(
+        failures=f.failures, visits=f.visits, rate=f.rate) if f.visits
+                 else _("no visits in the window"))
     if f.challenged:
-        rate_text += (f"; {f.challenged} answered by an anti-bot challenge, decided in a "
-                      "browser" + (f" ({f.undecided} not decided: not counted)"
-                                   if f.undecided else ""))
+        rate_text += _("; {challenged} answered by an anti-bot challenge, decided in a "
+                       "browser").format(challenged=f.challenged)
+        if f.undecided:
+            rate_text += _(" ({undecided} not decided: not counted)").format(
+                undecided=f.undecided)
     if f.shots:
         shot = f.shots[0]
-        rate_text += f"; screenshot of the failed visit at {shot['time']}: {shot['label']}"
+        rate_text += _("; screenshot of the failed visit at {shot}: {shot2}").format(
+            shot=shot['time'], shot2=shot['label'])
     if len(full) < min_days:
-        detail = (f"{rate_text}; the line needs {min_days} day(s) with ≥ {int(per_day)} "
-                  f"visits each, the window {format_duration(window.length)} has {len(full)}")
+        detail = (_(
+            "{rate_text}; the line needs {min_days} day(s) with ≥ {value} visits each, the "
+            "window {format_duration} has {count}").format(
+            rate_text=rate_text, min_days=min_days, value=int(per_day),
+            format_duration=format_duration(window.length), count=len(full)))
         return Finding(rule, rules.title(rule), INSUFFICIENT, detail, figures, f.failed)
     level = _level(f.rate or 0.0, veto, warning)
-    line = f"veto at {veto:.0%}" if veto is not None else "no veto line"
+    line = _("veto at {veto:.0%}").format(veto=veto) if veto is not None else _("no veto line")
     return Finding(rule, rules.title(rule), level, f"{rate_text} ({line})", figures, f.failed)
 
 
@@ -292,7 +302,7 @@ def home_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
     figures: dict[str, Any] = {"veto_days": veto, "warning_days": warning}
     if f.home_visit is None:
         return Finding(rule, rules.title(rule), INSUFFICIENT,
-                       "the home page did not open in the window", figures)
+                       _("the home page did not open in the window"), figures)
     samples = [f.home_visit]
     days = days_since(f.home_newest, today)
     source = "the home page"
@@ -309,11 +319,12 @@ def home_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
         figures.update(days=days, source=source)
         level = _stale_level(days, veto, warning)
         return Finding(rule, rules.title(rule), level,
-                       f"newest date on {source}: {days} day(s) before {today}", figures,
+                       _("newest date on {source}: {days} day(s) before {today}").format(
+                           source=source, days=days, today=today), figures,
                        samples)
     if f.unchanged_since is None:
         return Finding(rule, rules.title(rule), INSUFFICIENT,
-                       "no dates on the home page or its columns", figures, samples)
+                       _("no dates on the home page or its columns"), figures, samples)
     unchanged = (window.end - f.unchanged_since) / DAY
     figures.update(days=round(unchanged, 1), source="unchanged items")
     level = _stale_level(unchanged, veto, warning)
@@ -322,8 +333,9 @@ def home_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
         if f.unchanged_since == f.first_visit and monitored < (warning or veto or 0):
             level = INSUFFICIENT
     return Finding(rule, rules.title(rule), level,
-                   f"no dates shown; the home page lists the same items for "
-                   f"{unchanged:.1f} day(s)", figures, samples)
+                   _(
+                       "no dates shown; the home page lists the same items for {unchanged:.1f} "
+                       "day(s)").format(unchanged=unchanged), figures, samples)
 
 
 def column_status(column: dict[str, Any], rules: RuleSet, today: date) -> str:
@@ -364,7 +376,7 @@ def columns_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
                 "state": s} for c, s in states if s in (*NOT_UPDATED, "empty")]
     if not f.columns:
         return Finding(rule, rules.title(rule), INSUFFICIENT,
-                       "no column pages sampled in the window", figures)
+                       _("no column pages sampled in the window"), figures)
     level = OK
     n = rules.number
     if (_level(len(behind_frequent), n(rule, "veto_frequent"), None) == VETO
@@ -389,16 +401,18 @@ def dead_links(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
                 "pages": d["pages"], "page": d["page"], "checks": d["checks"],
                 "problem": d["problem"]} for d in home + other]
     if not f.links_checked:
-        return Finding(rule, rules.title(rule), INSUFFICIENT, "no links checked in the window",
+        return Finding(rule, rules.title(rule), INSUFFICIENT, _("no links checked in the window"),
                        figures)
     level = WARNING if (_level(len(home), None, rules.number(rule, "warning_home")) == WARNING
                         or _level(len(other), None, rules.number(rule, "warning_other"))
                         == WARNING) else OK
-    detail = (f"{len(home)} dead link(s) on the home page, {len(other)} on other pages "
-              f"(never worked in the window and answered 4xx/5xx or a soft 404; "
-              f"{f.links_checked} checked")
+    detail = (_(
+        "{count} dead link(s) on the home page, {count2} on other pages (never worked in the "
+        "window and answered 4xx/5xx or a soft 404; {links_checked} checked").format(
+        count=len(home), count2=len(other), links_checked=f.links_checked))
     if f.unjudged_links:
-        detail += f"; {len(f.unjudged_links)} could not be judged from here"
+        detail += _("; {count} could not be judged from here").format(
+            count=len(f.unjudged_links))
     detail += ")"
     return Finding(rule, rules.title(rule), level, detail, figures, samples[:SAMPLES_SHOWN])
 

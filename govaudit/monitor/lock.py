@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 
 LOCK_NAME = "monitor.lock"
 
@@ -26,8 +27,9 @@ def monitor_lock(data_dir: Path) -> Iterator[None]:
     try:
         if not _try_lock(fd):
             holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
-            raise GovauditError(f"another monitor is running on this workspace (PID {holder}, "
-                                f"lock {path}); stop it first, or let it do the visits")
+            raise GovauditError(_(
+                "another monitor is running on this workspace (PID {holder}, lock {path}); stop "
+                "it first, or let it do the visits").format(holder=holder, path=path))
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         try:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 from govaudit.model import Site
 from govaudit.monitor.visits import Visitor, VisitResult
 
@@ -128,7 +129,7 @@ async def run_schedule(visitor: Visitor, sites: list[Site], every: float, until:
                        on_summary: Callable[[RoundSummary], None] | None = None) -> None:
     """Visit each site at its slot of every interval until `until` (epoch seconds)."""
     if not sites:
-        raise GovauditError("no sites to visit")
+        raise GovauditError(_("no sites to visit"))
     clock = visitor.clock
     now = clock()
     by_name = {s.name: s for s in sites}

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
+import govaudit.glossary as glossary
 from govaudit.checklist import Checklist
+from govaudit.i18n import _
 from govaudit.model import LinkRow, Monitored, ProbeResult, Site
 from govaudit.monitor.config import ColumnTable, RuleSet
 from govaudit.monitor.durations import china_date, utc_iso
@@ -160,16 +162,17 @@ def monitored_verdicts(findings: list[Finding]) -> dict[str, Monitored]:
         found = [(by_rule[rule], line) for rule, line in judges if rule in by_rule]
         if not found:
             continue
-        levels = "; ".join(f"{f.name} {LEVEL_LABELS[f.level]}: {f.detail}" for f, _ in found)
+        levels = "; ".join(f"{f.name} {glossary.verdict(f.level)}: {f.detail}"
+                           for f, _unused in found)
         crossed = [f for f, line in found if f.level in (VETO, line)]
         if crossed:
-            out[probe] = Monitored(False, f"monitoring: {levels}")
-        elif any(f.level == INSUFFICIENT for f, _ in found):
-            out[probe] = Monitored(None, f"monitoring: {levels}")
+            out[probe] = Monitored(False, _("monitoring: {levels}").format(levels=levels))
+        elif any(f.level == INSUFFICIENT for f, _unused in found):
+            out[probe] = Monitored(None, _("monitoring: {levels}").format(levels=levels))
         else:
-            warned = [_band(f) for f, _ in found if f.level == WARNING]
-            out[probe] = Monitored(True, f"monitoring: {levels}" + "".join(
-                f"; answered yes, but {w}" for w in warned))
+            warned = [_band(f) for f, _unused in found if f.level == WARNING]
+            out[probe] = Monitored(True, _("monitoring: {levels}").format(levels=levels) + "".join(
+                _("; answered yes, but {band}").format(band=w) for w in warned))
     return out
 
 
@@ -178,13 +181,15 @@ def _band(finding: Finding) -> str:
     f = finding.figures
     lines = ""
     if isinstance(f.get("warning"), float | int) and isinstance(f.get("veto"), float | int):
-        lines = f" ({LEVEL_LABELS[WARNING]} from {f['warning']:.0%}, {LEVEL_LABELS[VETO]} from " \
-                f"{f['veto']:.0%})"
+        lines = _(" ({warning} from {warning_at:.0%}, {veto} from {veto_at:.0%})").format(
+            warning=glossary.verdict(WARNING), warning_at=f["warning"],
+            veto=glossary.verdict(VETO), veto_at=f["veto"])
     elif isinstance(f.get("warning_days"), float | int) and \
             isinstance(f.get("veto_days"), float | int):
-        lines = f" ({LEVEL_LABELS[WARNING]} from {f['warning_days']:g} days, " \
-                f"{LEVEL_LABELS[VETO]} from {f['veto_days']:g} days)"
-    return f"{finding.name} is within the warning band{lines}"
+        lines = _(" ({warning} from {warning_at:g} days, {veto} from {veto_at:g} days)").format(
+            warning=glossary.verdict(WARNING), warning_at=f["warning_days"],
+            veto=glossary.verdict(VETO), veto_at=f["veto_days"])
+    return _("{name} is within the warning band{lines}").format(name=finding.name, lines=lines)
 
 
 def monitor_suggestions(checklist: Checklist, site: Site, findings: list[Finding],
@@ -232,7 +237,8 @@ def problem_answers(checklist: Checklist, site: Site, findings: list[Finding]
         finding = by_rule.get(rule)
         if finding is None or finding.level == INSUFFICIENT:
             continue
-        note = f"monitoring: {finding.name} {LEVEL_LABELS[finding.level]}: {finding.detail}"
+        note = _("monitoring: {levels}").format(
+            levels=f"{finding.name} {glossary.verdict(finding.level)}: {finding.detail}")
         if question.type == "yes_no" and counted is None:
             out[question.id] = ("yes" if finding.level == VETO else "no", note)
         elif question.type == "count" and counted is not None:

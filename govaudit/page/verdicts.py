@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 
+from govaudit.i18n import _
 from govaudit.netpolicy import refused_private
 from govaudit.page.challenges import Shown, body_text, detect_challenge, has_script, read_shown
 from govaudit.probes.html import collapse, normalise_text
@@ -104,9 +105,11 @@ def verdict_reason(verdict: LinkVerdict, status: int | None, error: str = "") ->
     "soft 404 (HTTP 200 with a page that says it does not exist)", "anti-bot challenge
     (HTTP 412): a browser decides", or the error of a link that got no answer."""
     if verdict == LinkVerdict.SOFT_404:
-        return f"soft 404 (HTTP {status} with a page that says it does not exist)"
+        return _("soft 404 (HTTP {status} with a page that says it does not exist)").format(
+            status=status)
     if verdict == LinkVerdict.CHALLENGE:
-        return f"anti-bot challenge (HTTP {status}): a browser decides"
+        return _("anti-bot challenge (HTTP {status}): a browser decides").format(
+            status=status)
     if error:
         return error
     return f"HTTP {status}" if status is not None else "no answer"

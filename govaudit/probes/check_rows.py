@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from govaudit.i18n import N_, _
 from govaudit.model import CheckRow, Fact, ProbeFinding, ProbeResult, typed_records
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 RESULT_LABELS = {"problem": "发现问题", "pass": "通过", "not checked": "未检测",
                  "could not judge": "无法判断"}
 
+# the note of a check that only the browser makes, in a run without it
+NEEDS_BROWSER = N_("needs the browser: not read without rendering")
 SHOWN = 3  # problems quoted in a suggestion's note
 
 
@@ -59,10 +62,12 @@ class ChecksResult(ProbeResult):
         counts = Counter(r.result for r in self.rows)
         problems = Counter(r.check for r in self.problems)
         found = ", ".join(f"{check} {n}" for check, n in problems.items())
-        return (f"{len(self.pages)} page(s) read; {counts['problem']} problem(s)"
+        return (_("{count} page(s) read; {counts} problem(s)").format(
+            count=len(self.pages), counts=counts['problem'])
                 + (f" ({found})" if found else "")
-                + f", {counts['pass']} passed, {counts['not checked']} not checked, "
-                  f"{counts['could not judge']} could not judge")
+                + _(", {counts} passed, {counts2} not checked, {counts3} could not judge").format(
+                    counts=counts['pass'], counts2=counts['not checked'],
+                    counts3=counts['could not judge']))
 
     def facts(self) -> list[Fact]:
         """One line per check: its problems, else passed, else why it was not checked."""
@@ -88,7 +93,8 @@ def finding(result: ChecksResult, checks: Iterable[str], what: str) -> ProbeFind
         shown = "; ".join(f"{r.detail} ({r.url})" if r.url else r.detail for r in bad[:SHOWN])
         more = f"; and {len(bad) - SHOWN} more" if len(bad) > SHOWN else ""
         urls = tuple(dict.fromkeys(r.url for r in bad[:SHOWN] if r.url))
-        return ProbeFinding(False, f"{len(bad)} {what} found: {shown}{more}", len(bad), urls,
+        return ProbeFinding(False, _("{count} {what} found: {shown}{more}").format(
+            count=len(bad), what=what, shown=shown, more=more), len(bad), urls,
                             problems=len(bad))
     passed = [r for r in rows if r.result == "pass"]
     if not passed or {r.check for r in passed} != {r.check for r in rows}:
@@ -96,7 +102,8 @@ def finding(result: ChecksResult, checks: Iterable[str], what: str) -> ProbeFind
     skipped = [r for r in rows if r.result != "pass"]
     note = "; " + "; ".join(f"{r.check} {r.result}: {r.detail}" for r in skipped[:SHOWN]) \
         if skipped else ""
-    return ProbeFinding(True, f"no {what} found ({len(passed)} check(s) passed{note})", 0,
+    return ProbeFinding(True, _("no {what} found ({count} check(s) passed{note})").format(
+        what=what, count=len(passed), note=note), 0,
                         tuple(dict.fromkeys(r.url for r in passed if r.url))[:SHOWN],
                         problems=0)
 

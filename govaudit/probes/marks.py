@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from govaudit.i18n import _
 from govaudit.probes.html import Document, Element, attr, collapse, element_text, label_pattern
 
 # Province abbreviations used in filing numbers (蜀/黔/滇/陇 as well as 川/贵/云/甘).
@@ -208,7 +209,7 @@ def _conac(doc: Document) -> tuple[str, Element, str] | None:
             if url and _is_conac(url):
                 how = {"a": "link", "img": "image"}.get(tag, tag)
                 if tag == "a" and el.css_first("img") is not None:
-                    how = "image link"
+                    how = _("image link")
                 return url, el, how
         if tag == "script":
             match = _CONAC_IN_SCRIPT.search(unquote(el.text()))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 from govaudit.model import Fact, FailedProbe, ProbeFinding, ProbeResult
 
 if TYPE_CHECKING:  # a type only: the context holds the HTTP clients
@@ -147,7 +148,8 @@ def resolve_probes(names: Iterable[str] | None) -> tuple[str, ...]:
         name = given.strip()
         probe = get(name) or answering(name)
         if probe is None:
-            raise GovauditError(f"unknown probe {given!r} (probes: {', '.join(probe_names())})")
+            raise GovauditError(_("unknown probe {given!r} (probes: {listed})").format(
+                given=given, listed=', '.join(probe_names())))
         wanted.add(probe.name)
     return tuple(p for p in probe_names() if p in wanted)
 

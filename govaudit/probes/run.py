@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 
 import govaudit.asyncrun as asyncrun
 from govaudit.errors import OptionError
+from govaudit.i18n import _
 from govaudit.model import FailedProbe, ProbeResult, Site, utc_now
 from govaudit.netpolicy import AddressPolicy
 from govaudit.probes import registry
@@ -102,13 +103,13 @@ def resolve_probes(names: Iterable[str] | None) -> tuple[str, ...]:
 def validate_options(options: CheckOptions) -> None:
     resolve_probes(options.probes)
     if options.samples < 1:
-        raise OptionError("samples", "must be at least 1")
+        raise OptionError("samples", _("must be at least 1"))
     if options.links.depth < 0:
-        raise OptionError("depth", "must be 0 or more")
+        raise OptionError("depth", _("must be 0 or more"))
     if options.links.concurrency < 1 or options.links.per_host < 1:
-        raise OptionError("concurrency", "and per_host must be at least 1")
+        raise OptionError("concurrency", _("and per_host must be at least 1"))
     if options.limits.deadline <= 0 or options.link_timeout <= 0:
-        raise OptionError("timeout", "must be more than 0 seconds")
+        raise OptionError("timeout", _("must be more than 0 seconds"))
 
 
 def check_sites(sites: list[Site], options: CheckOptions | None = None,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from govaudit.i18n import _
 from govaudit.netpolicy import AddressPolicy
 from govaudit.page.challenges import Outcome, answer_outcome
 from govaudit.page.redirects import MAX_HOPS, client_redirect
@@ -59,10 +60,13 @@ class BrowserVisit:
         if not self.decided:
             return self.error
         if self.error:
-            return f"the browser could not load it: {self.error}"
+            return _("the browser could not load it: {error}").format(
+                error=self.error)
         if self.challenge:
-            return f"the browser did not get past the challenge ({self.challenge})"
-        return f"the browser got the page (HTTP {self.status})"
+            return _("the browser did not get past the challenge ({challenge})").format(
+                challenge=self.challenge)
+        return _("the browser got the page (HTTP {status})").format(
+            status=self.status)
 
 
 T = TypeVar("T")
@@ -76,7 +80,9 @@ class BrowserVisits(Protocol):
 
     async def with_page(self, url: str, work: Callable[[Any], Awaitable[T]],
                         policy: AddressPolicy | None = None,
-                        login: tuple[str, str] | None = None) -> tuple[T | None, str]: ...
+                        login: tuple[str, str] | None = None,
+                        prepare: Callable[[Any], Awaitable[None]] | None = None
+                        ) -> tuple[T | None, str]: ...
 
     async def aclose(self) -> None: ...
 

@@ -24,6 +24,7 @@ from govaudit.chinatime import china_time
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
 from govaudit.files import atomic_write, link_or_copy
+from govaudit.i18n import _
 from govaudit.model import (
     PROBE_EVALUATOR,
     Answer,
@@ -157,7 +158,7 @@ class ReportBuilder:
     def _site_view(self, site: Site, score: SiteScore, answers: list[Answer],
                    records: list[dict[str, Any]]) -> SiteView:
         checklist = self.checklist
-        chosen = consolidate(answers, self.ws.settlement)
+        chosen = consolidate(answers, self.report.settlement if self.report else self.ws.settlement)
         values = {q: a.value for (_, q), a in chosen.items()}
         probes = self.store.probe_results(site.name)
         suggestions = suggestions_for(checklist, site, probes) if probes else {}
@@ -292,8 +293,9 @@ class ReportBuilder:
             if path.is_file():
                 link_or_copy(path, copy)
         except OSError as exc:
-            raise GovauditError(f"{copy}: cannot copy the evidence file into the report "
-                                f"({exc.strerror}); or use --link-evidence") from None
+            raise GovauditError(_(
+                "{copy}: cannot copy the evidence file into the report ({error})").format(
+                copy=copy, error=exc.strerror), hint="link_evidence") from None
         return copy
 
     def _image_page(self, record: str, index: int, label: str, published: Path) -> str:
@@ -317,13 +319,15 @@ class ReportBuilder:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise GovauditError(f"{path}: cannot be read ({exc.strerror})") from None
+            raise GovauditError(_("{path}: cannot be read ({strerror})").format(
+                path=path, strerror=exc.strerror)) from None
         best = charset_normalizer.from_bytes(data).best()
         text = str(best) if best is not None else data.decode("utf-8", "replace")
         try:
             atomic_write(page, render_inert(text))
         except OSError as exc:
-            raise GovauditError(f"{page}: cannot be written ({exc.strerror})") from None
+            raise GovauditError(_("{page}: cannot be written ({strerror})").format(
+                page=page, strerror=exc.strerror)) from None
         return file_href(page, self.out / "sites")
 
     def _view_path(self, record: str, index: int) -> Path:
@@ -332,7 +336,8 @@ class ReportBuilder:
         try:
             page.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise GovauditError(f"{page.parent}: cannot create it ({exc.strerror})") from None
+            raise GovauditError(_("{parent}: cannot create it ({strerror})").format(
+                parent=page.parent, strerror=exc.strerror)) from None
         return page
 
     def _evidence_view(self, data: dict[str, Any]) -> EvidenceView:
@@ -346,7 +351,8 @@ class ReportBuilder:
             relative = entry.path
             path = self.files.resolve(relative)
             if path is None:
-                problems.append(f"{relative}: outside the workspace, not shown")
+                problems.append(_("{relative}: outside the workspace, not shown").format(
+                    relative=relative))
                 continue
             check = self.files.checks.get(path, FileCheck(problem="not checked"))
             label = FILE_LABELS.get(kind, kind or "file")
@@ -355,7 +361,8 @@ class ReportBuilder:
             if entry.taken == "deadline":
                 label += "（超时截止时所见）"
             if check.problem:
-                problems.append(f"{label} {relative}: {check.problem}")
+                problems.append(_("{label} {relative}: {problem}").format(
+                    label=label, relative=relative, problem=check.problem))
             published = self._published(path)
             href = file_href(published, page_dir)
             suffix = path.suffix.lower()
@@ -492,11 +499,13 @@ def build_report(workspace: Workspace, store: Store, monitor: Monitor, score: Sc
 
     out = Path(out_dir) if out_dir is not None else workspace.exports_dir / "report"
     if out.exists() and not out.is_dir():
-        raise GovauditError(f"{out}: exists and is not a folder; choose another -o")
+        raise GovauditError(_("{out}: exists and is not a folder; choose another -o").format(
+            out=out))
     try:
         (out / "sites").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise GovauditError(f"{out}: cannot create the report folder ({exc.strerror})") from None
+        raise GovauditError(_("{out}: cannot create the report folder ({strerror})").format(
+            out=out, strerror=exc.strerror)) from None
     builder = ReportBuilder(workspace, store, monitor, score, out.resolve(), link_evidence,
                             window)
     views = builder.site_views(sites)

@@ -16,6 +16,7 @@ import govaudit.glossary as glossary
 from govaudit.bidi import show_bidi
 from govaudit.errors import GovauditError
 from govaudit.files import atomic_write
+from govaudit.i18n import _
 from govaudit.scoring import SHOWN_DECIMALS
 from govaudit.urls import readable_urls
 
@@ -65,7 +66,8 @@ def _write(path: Path, text: str) -> None:
     try:
         atomic_write(path, text.encode("utf-8"))
     except OSError as exc:
-        raise GovauditError(f"{path}: cannot write the report page ({exc.strerror})") from None
+        raise GovauditError(_("{path}: cannot write the report page ({strerror})").format(
+            path=path, strerror=exc.strerror)) from None
 
 
 def render_image_page(path: Path, title: str, src: str, version: str) -> None:

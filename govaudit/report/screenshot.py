@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 
 
 async def screenshot_report_async(index: Path, out: Path, *, page: str = "",
@@ -24,7 +25,8 @@ async def screenshot_report_async(index: Path, out: Path, *, page: str = "",
 
     target = (Path(index).parent / page) if page else Path(index)
     if not target.is_file():
-        raise GovauditError(f"{target}: no such report page; run 'govaudit report' first")
+        raise GovauditError(_("{target}: no such report page").format(target=target),
+                            hint="report_first")
     async with async_playwright() as pw:
         browser = await launch_browser(pw, browser_path=browser_path)
         try:

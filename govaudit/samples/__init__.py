@@ -22,6 +22,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def copy_samples(dest: Path, today: date | None = None) -> list[Path]:
             _copy_tree(root / site.folder, Path(dest) / site.folder, today, site.encoding)
             folders.append(Path(dest) / site.folder)
     except OSError as exc:
-        raise GovauditError(f"{dest}: cannot copy the sample sites ({exc})") from None
+        raise GovauditError(_("{dest}: cannot copy the sample sites ({error})").format(
+            dest=dest, error=exc)) from None
     return folders
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from govaudit.errors import GovauditError
 from govaudit.files import fsync_dir, temporary_beside
+from govaudit.i18n import _
 
 KEEP_BACKUPS = 5
 
@@ -59,14 +60,16 @@ def make_backup(path: Path) -> Path:
             os.replace(tmp, backup)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise GovauditError(f"{path}: cannot make a whole backup {backup.name} "
-                            f"({exc.strerror or exc}); the workbook was not changed") from None
+        raise GovauditError(_(
+            "{path}: cannot make a whole backup {name} ({error}); the workbook was not "
+            "changed").format(path=path, name=backup.name, error=exc.strerror or exc)) from None
     finally:
         tmp.unlink(missing_ok=True)
     if copied != expected:
-        raise GovauditError(f"{path}: cannot make a whole backup {backup.name} (the copy has "
-                            f"{copied[1]:,} bytes and another SHA-256 than the original's "
-                            f"{expected[1]:,}); the workbook was not changed")
+        raise GovauditError(_(
+            "{path}: cannot make a whole backup {name} (the copy has {copied:,} bytes and "
+            "another SHA-256 than the original's {expected:,}); the workbook was not "
+            "changed").format(path=path, name=backup.name, copied=copied[1], expected=expected[1]))
     fsync_dir(path.parent)
     return backup
 

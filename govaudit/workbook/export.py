@@ -19,6 +19,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
 from govaudit.files import fsync_dir, temporary_beside
+from govaudit.i18n import _
 from govaudit.workbook import layout
 from govaudit.workbook.backups import KEEP_BACKUPS, make_backup, prune_backups
 from govaudit.workbook.content import WorkbookContent
@@ -67,7 +68,8 @@ def save_workbook(content: WorkbookContent, out: Path,
     from govaudit.workbook.sheets import relative_link, write_content
 
     if out.suffix.lower() != ".xlsx":
-        raise GovauditError(f"{out}: the workbook name must end in .xlsx")
+        raise GovauditError(_("{out}: the workbook name must end in .xlsx").format(
+            out=out))
     out.parent.mkdir(parents=True, exist_ok=True)
     check_not_open(out)
     replaced = out.exists()
@@ -77,8 +79,11 @@ def save_workbook(content: WorkbookContent, out: Path,
     with replacing(out) as tmp:
         wb = Workbook(write_only=True)
         try:
+            # a write-only sheet streams its rows to a scratch file as they come
             write_content(wb, content, relative_link(content.evidence_root, out.parent))
             data = signed(workbook_bytes(wb))
+        except SerialisationError as exc:
+            raise _scratch_error(exc) from None
         finally:
             _close_sheets(wb)
         if replaced and not as_written(out):
@@ -181,13 +186,14 @@ def check_replaceable(out: Path) -> None:
     if ours and not others:
         return
     if ours:
-        why = f"it holds sheets govaudit does not write ({', '.join(others)})"
+        why = _("it holds sheets govaudit does not write ({sheets})").format(
+            sheets=", ".join(others))
+    elif sheets:
+        why = _("govaudit did not write it (sheets: {sheets})").format(sheets=", ".join(sheets))
     else:
-        why = "govaudit did not write it" + (f" (sheets: {', '.join(sheets)})" if sheets else "")
-    raise GovauditError(
-        f"{out}: exists and {why}, so it was left as it is. To update only govaudit's "
-        f"sheets inside a team workbook, use 'govaudit export --into {out}'; to replace the "
-        "whole file, add --overwrite")
+        why = _("govaudit did not write it")
+    raise GovauditError(_("{out}: exists and {why}, so it was left as it is").format(
+        out=out, why=why), hint="export_into", hint_args={"path": out})
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -200,6 +206,7 @@ def lock_files(path: Path) -> list[Path]:
 def check_not_open(path: Path) -> None:
     locks = lock_files(path)
     if locks:
-        raise GovauditError(f"{path} looks open in Excel, WPS or LibreOffice ({locks[0].name} "
-                            "is beside it): close it first (or delete the lock file if no one "
-                            "has it open)")
+        raise GovauditError(_(
+            "{path} looks open in Excel, WPS or LibreOffice ({name} is beside it): close it "
+            "first (or delete the lock file if no one has it open)").format(
+            path=path, name=locks[0].name))

@@ -16,7 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError
+from govaudit.i18n import _
 from govaudit.workbook import layout
 from govaudit.workbook.backups import KEEP_BACKUPS, make_backup, prune_backups
 from govaudit.workbook.content import WorkbookContent
@@ -44,13 +45,14 @@ def check_target(path: Path, keep_backups: int = KEEP_BACKUPS) -> None:
     """Refuse, before any work, a workbook `--into` cannot update."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise GovauditError(f"{path}: --into updates an .xlsx workbook")
+        raise OptionError("into", _("{path}: only an .xlsx workbook can be updated").format(
+            path=path))
     if keep_backups < 1:
-        raise GovauditError("--keep-backups must be at least 1: the backup of this update "
-                            "is always kept")
+        raise OptionError("keep_backups", _("must be at least 1: the backup of this update is "
+                                            "always kept"))
     if not path.is_file():
-        raise GovauditError(f"{path}: no such workbook (to write a new one, give -o "
-                            f"{path.name} instead of --into)")
+        raise GovauditError(_("{path}: no such workbook").format(path=path),
+                            hint="new_workbook", hint_args={"name": path.name})
     check_not_open(path)
 
 
@@ -69,12 +71,15 @@ def write_into(content: WorkbookContent, path: Path, *, accept_loss: bool = Fals
     try:
         wb = load_workbook(path, rich_text=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise GovauditError(f"{path}: cannot open the workbook ({exc})") from None
+        raise GovauditError(_("{path}: cannot open the workbook ({error})").format(
+            path=path, error=exc)) from None
     present = [name for name in wb.sheetnames if name in layout.SHEET_ORDER]
     if present and not workbook_origin(path)[1]:
         raise GovauditError(
-            f"{path}: has sheet(s) named {', '.join(present)} but no govaudit About sheet, so "
-            "they may be the team's own: rename them, then run --into again")
+            _(
+                "{path}: has sheet(s) named {listed} but no govaudit About sheet, so they may be "
+                "the team's own").format(path=path, listed=", ".join(present)),
+            hint="into_again")
     positions = {name: wb.sheetnames.index(name) for name in present}
     for name in present:
         del wb[name]
@@ -86,7 +91,7 @@ def write_into(content: WorkbookContent, path: Path, *, accept_loss: bool = Fals
     data = workbook_bytes(wb)
     lost = losses(path, data, kept)
     if lost and not accept_loss:
-        raise GovauditError(_loss_message(path, lost))
+        raise GovauditError(_loss_message(path, lost), hint="accept_loss")
     backup = make_backup(path)
     with replacing(path) as tmp:
         tmp.write_bytes(data)
@@ -100,10 +105,8 @@ def _loss_message(path: Path, lost: dict[str, Counter[str]]) -> str:
     lines = "\n".join(f"  {line}" for line in describe(lost))
     cached = ""
     if any(CACHED in counts for counts in lost.values()):
-        cached = ("\nCached formula results: Excel and LibreOffice calculate them again on "
-                  "opening, but programs that do not calculate (pandas, previews, govaudit's "
-                  "own readers) see those cells empty.")
-    return (f"{path}: updating it would lose what openpyxl cannot keep:\n{lines}{cached}\n"
-            "Nothing was changed. To update it anyway, run again with --accept-loss (the "
-            "previous file is kept as a backup); or keep the team's workbook as it is and "
-            "copy govaudit's sheets in from 'govaudit export -o FILE'.")
+        cached = "\n" + _("Cached formula results: Excel and LibreOffice calculate them again "
+                          "on opening, but programs that do not calculate (pandas, previews, "
+                          "govaudit's own readers) see those cells empty.")
+    return _("{path}: updating it would lose what openpyxl cannot keep:\n{lines}{cached}\n"
+             "Nothing was changed.").format(path=path, lines=lines, cached=cached)

@@ -18,7 +18,11 @@ workbook's Conflicts is the candidate that went in.
    that value; if they disagree, the answer of the evaluator named by
    `--prefer evaluator:NAME` when NAME answered, otherwise `unknown` (the site
    stays incomplete until a reviewer settles it), and every answer is listed in
-   Conflicts. Text questions are not scored and take the latest answer.
+   Conflicts. Text questions are not scored and take the latest answer. An
+   adjudication (the Adjudications sheet of any input; the newest of a question
+   holds) settles a disagreement: its value counts.
+3. Reviews ride on the Answers rows: for each merged answer, the newest review of
+   that version of it holds (govaudit.review); an answer changed since is pending.
 """
 
 from __future__ import annotations
@@ -26,17 +30,25 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
-from govaudit.errors import GovauditError, OptionError, UsageError
-from govaudit.model import PROBE_EVALUATOR, Answer, Site
+from govaudit.errors import ConflictError, GovauditError, OptionError
+from govaudit.i18n import _
+from govaudit.model import PROBE_EVALUATOR, Adjudication, Answer, Site
+from govaudit.review import current_adjudications, current_reviews
 from govaudit.scoring import Settlement, score_sites, settle, value_key
 from govaudit.workbook import layout
 from govaudit.workbook.agreement import AgreementReport, AgreementRow, agreement_report
-from govaudit.workbook.content import ConflictRow, WorkbookContent, about_rows, sort_answers
+from govaudit.workbook.content import (
+    ConflictRow,
+    WorkbookContent,
+    about_rows,
+    sort_answers,
+    sorted_adjudications,
+)
 
 if TYPE_CHECKING:
     from govaudit.workbook.ingest import WorkbookInput
@@ -44,7 +56,7 @@ if TYPE_CHECKING:
 
 MAX_SHOWN = 20  # sites a warning names before "… and N more"
 CONSOLIDATION_RULE = (
-    "同一评估人答案不同时采用最新答案；评估人一致时采用该答案；评估人分歧时采用 --prefer "
+    "同一评估人答案不同时采用最新答案；评估人一致时采用该答案；评估人分歧时采用合并规则 prefer = "
     "evaluator:NAME 指定评估人的答案，否则记为 unknown 待复核；人工答案优先于自动探测建议。"
 )
 
@@ -69,7 +81,8 @@ def parse_prefer(text: str) -> Preference:
         return Preference(text)
     if text.startswith("evaluator:") and text[len("evaluator:"):].strip():
         return Preference("evaluator", text[len("evaluator:"):].strip())
-    raise OptionError("prefer", f"{text!r}: use latest, fail or evaluator:NAME")
+    raise OptionError("prefer", _("{text!r}: use latest, fail or evaluator:NAME").format(
+        text=text))
 
 
 def _rank(answer: Answer) -> tuple[Any, ...]:
@@ -108,10 +121,12 @@ def resolve_same_evaluator(candidates: Iterable[Answer], preference: Preference
     return chosen, rows, refused
 
 
-def consolidate_team(checklist: Checklist, answers: Iterable[Answer], preference: Preference
+def consolidate_team(checklist: Checklist, answers: Iterable[Answer], preference: Preference,
+                     adjudications: Iterable[Adjudication] = ()
                      ) -> tuple[list[Answer], list[ConflictRow]]:
     """One answer per (site, question) for scoring (scoring.settle), and the disagreements."""
-    settlement = preference.settlement
+    settlement = replace(preference.settlement, adjudications=tuple(adjudications))
+    adjudged = current_adjudications(settlement.adjudications)
     chosen, disagreements = settle(answers, settlement, checklist)
     by_unit: dict[tuple[str, str], list[Answer]] = defaultdict(list)
     for answer in answers:
@@ -121,10 +136,15 @@ def consolidate_team(checklist: Checklist, answers: Iterable[Answer], preference
     for d in disagreements:
         question = checklist.question(d.question)
         shown = question.display(d.counted) if question else str(d.counted)
-        if d.settled:
-            rule = f"评估人之间分歧：采用 {settlement.prefer} 的答案（--prefer {settlement}）"
+        if d.adjudicated:
+            item = adjudged[(d.site, d.question)]
+            rule = f"评估人之间分歧：采用裁定答案（裁定人 {item.adjudicator}：{item.reason}）"
+        elif d.settled:
+            rule = (f"评估人之间分歧：采用 {settlement.prefer} 的答案"
+                    f"（合并规则 prefer = {settlement}）")
         else:
-            rule = "评估人之间分歧：记为 unknown，待复核（用 --prefer evaluator:NAME 指定复核人）"
+            rule = ("评估人之间分歧：记为 unknown，待复核"
+                    "（用合并规则 prefer = evaluator:NAME 指定复核人）")
         for answer in sorted(by_unit[(d.site, d.question)], key=lambda a: a.evaluator):
             rows.append(ConflictRow(layout.DISAGREEMENT, answer, shown, rule))
     return list(chosen.values()), rows
@@ -204,13 +224,19 @@ def _union_sites(checklist: Checklist, workspace_sites: dict[str, Site],
         for site in data.sites:
             other = found.get(site.name)
             if other is not None and other.level != site.level:
-                raise GovauditError(f"site {site.name} is {other.level} in {origin[site.name]} "
-                                    f"but {site.level} in {data.path}; correct one of them")
+                raise GovauditError(_(
+                    "site {name} is {level} in {origin} but {level2} in {path}; correct one of "
+                    "them").format(
+                    name=site.name, level=other.level, origin=origin[site.name],
+                    level2=site.level, path=data.path))
             if other is not None and other.group != site.group:
                 raise GovauditError(
-                    f"site {site.name} ranks in group {other.group or '(by level)'} in "
-                    f"{origin[site.name]} but {site.group or '(by level)'} in {data.path} "
-                    f"(Summary, column 分组); correct one of them")
+                    _(
+                        "site {name} ranks in group {value} in {origin} but {value2} in {path} "
+                        "(Summary, column 分组); correct one of them").format(
+                        name=site.name, value=other.group or '(by level)',
+                        origin=origin[site.name], value2=site.group or '(by level)',
+                        path=data.path))
             if other is None or _site_order(site) < _site_order(other):
                 found[site.name] = site
                 origin[site.name] = data.path
@@ -234,12 +260,18 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[WorkbookInput], preferen
     if refused:
         listed = "\n".join(f"  {r}" for r in refused[:30])
         more = f"\n  … and {len(refused) - 30} more" if len(refused) > 30 else ""
-        raise GovauditError(f"--prefer fail: {len(refused)} answer(s) differ between files for "
-                            f"the same evaluator; nothing was written\n{listed}{more}")
+        raise GovauditError(_(
+            "prefer fail: {count} answer(s) differ between files for the same evaluator; "
+            "nothing was written\n{listed}{more}").format(
+            count=len(refused), listed=listed, more=more))
     used = {a.site for a in resolved}
     sites = _union_sites(checklist, workspace_sites or {}, inputs, used)
-    _, disagreement_rows = consolidate_team(checklist, resolved, preference)
-    report = score_sites(checklist, sites, resolved, preference.settlement)
+    adjudications = sorted_adjudications(current_adjudications(
+        a for data in inputs for a in data.adjudications).values())
+    _consolidated, disagreement_rows = consolidate_team(checklist, resolved, preference,
+                                                        adjudications)
+    report = score_sites(checklist, sites, resolved,
+                         replace(preference.settlement, adjudications=tuple(adjudications)))
     answers, _skipped = sort_answers(checklist, sites, resolved)
     site_order = {s.name: i for i, s in enumerate(sites)}
     question_order = {q.id: i for i, q in enumerate(checklist.questions)}
@@ -257,14 +289,16 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[WorkbookInput], preferen
     agreement: AgreementReport = agreement_report(checklist, answers)
     about = about_rows(checklist, "merge", answers, extra=[
         *merged_files(inputs),
-        ("合并规则（--prefer）", "prefer", str(preference)),
+        ("合并规则（prefer）", "prefer", str(preference)),
         ("合议规则", "consolidation", CONSOLIDATION_RULE),
         ("双评一致率", "percent_agreement", agreement.overall.percent if agreement.overall
          else None),
         ("Krippendorff α", "alpha", agreement.overall.alpha if agreement.overall else None),
     ])
+    reviews = current_reviews(answers, (r for data in inputs for r in data.reviews))
     content = WorkbookContent(checklist, sites, answers, report, evidence, about,
-                              conflicts=conflicts, agreement=agreement)
+                              conflicts=conflicts, agreement=agreement, reviews=reviews,
+                              adjudications=adjudications)
     result = MergeResult(Path(), len(inputs), len(sites), len(answers),
                          sorted({a.evaluator for a in answers}), conflict_rows,
                          disagreement_rows, agreement.overall,
@@ -330,15 +364,16 @@ def workbooks_checklist(paths: Sequence[Path], given: str | None) -> Checklist:
         about = read_about(path, open_workbook(path))
         ref = (str(about.get("checklist_id") or ""), str(about.get("checklist_version") or ""))
         if not ref[0]:
-            raise OptionError("checklist", f"{path}: its About sheet names no checklist; give "
-                              "the checklist with --checklist ID (or a .yaml file)")
+            raise OptionError("checklist", _(
+                "is needed: {path}: its About sheet names no checklist").format(path=path),
+                hint="checklist_option")
         named[ref].append(Path(path).name)
     if len(named) > 1:
         listed = "; ".join(f"{cid} version {ver or '?'} in {', '.join(files)}"
                            for (cid, ver), files in sorted(named.items()))
-        raise OptionError("checklist", f"the workbooks name different checklists ({listed}): "
-                          "give the one to score with --checklist ID, and --force to read "
-                          "the others")
+        raise OptionError("checklist", _(
+            "is needed: the workbooks name different checklists ({listed})").format(
+            listed=listed), hint="checklist_force")
     return load_checklist(checklist_path(next(iter(named))[0]))
 
 
@@ -349,9 +384,10 @@ def _check_preferred(preference: Preference, inputs: Sequence[WorkbookInput]) ->
     evaluators = sorted({a.evaluator for i in inputs for a in i.answers}
                         - {PROBE_EVALUATOR})
     if preference.evaluator not in evaluators:
-        raise OptionError("prefer", f"evaluator:{preference.evaluator}: no answer of "
-                          f"{preference.evaluator!r} in these workbooks (evaluators: "
-                          f"{', '.join(evaluators) or 'none'})")
+        raise OptionError("prefer", _(
+            "evaluator:{evaluator}: no answer of {evaluator!r} in these workbooks (evaluators: "
+            "{value})").format(
+            evaluator=preference.evaluator, value=', '.join(evaluators) or 'none'))
 
 
 def merge_workbooks(rules: Checklist | None, paths: Sequence[Path], out: Path | None,
@@ -375,10 +411,9 @@ def merge_workbooks(rules: Checklist | None, paths: Sequence[Path], out: Path | 
     from govaudit.workbook.into import check_target, write_into
 
     if not paths:
-        raise GovauditError("give the workbooks to merge, e.g. 张三.xlsx 李四.xlsx -o team.xlsx")
+        raise GovauditError(_("give the workbooks to merge, e.g. 张三.xlsx 李四.xlsx -o team.xlsx"))
     if (out is None) == (into is None):
-        raise UsageError("give the merged workbook to write, -o FILE, or the team's workbook "
-                         "to update, --into FILE (one of them)")
+        raise ConflictError("out", "into")
     keep = KEEP_BACKUPS if keep_backups is None else keep_backups
     if into is not None:
         check_target(Path(into), keep)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 from govaudit.workbook.safety import CheckedXlsx, check_xlsx
 
 
@@ -53,7 +54,8 @@ def open_workbook(path: Path) -> Book:
     try:
         return Book(CalamineWorkbook.from_path(str(path)), checked)
     except Exception as exc:  # calamine raises its own error types for non-xlsx input
-        raise GovauditError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+        raise GovauditError(_("{path}: not a readable .xlsx workbook ({error})").format(
+            path=path, error=exc)) from None
 
 
 def sheet_values(path: Path, book: Any, name: str) -> list[list[Any]]:
@@ -62,12 +64,14 @@ def sheet_values(path: Path, book: Any, name: str) -> list[list[Any]]:
         rows: list[list[Any]] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         return rows
     except Exception as exc:
-        raise GovauditError(f"{path}: cannot read sheet {name} ({exc})") from None
+        raise GovauditError(_("{path}: cannot read sheet {name} ({error})").format(
+            path=path, name=name, error=exc)) from None
     except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException
         if type(exc).__name__ != "PanicException":
             raise
-        raise GovauditError(f"{path}: cannot read sheet {name} (the reader failed: "
-                            f"{exc})") from None
+        raise GovauditError(_(
+            "{path}: cannot read sheet {name} (the reader failed: {error})").format(
+            path=path, name=name, error=exc)) from None
 
 
 def read_sheet_rows(path: Path, sheet: str | None = None) -> list[list[str]]:
@@ -75,7 +79,8 @@ def read_sheet_rows(path: Path, sheet: str | None = None) -> list[list[str]]:
     book = open_workbook(path)
     names = book.sheet_names
     if sheet is not None and sheet not in names:
-        raise GovauditError(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+        raise GovauditError(_("{path}: no sheet named {sheet!r} (sheets: {listed})").format(
+            path=path, sheet=sheet, listed=', '.join(names)))
     rows = sheet_values(path, book, sheet or names[0])
     return [[cell_text(c) for c in row] for row in rows]
 

@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 
 from govaudit.bidi import show_bidi
 from govaudit.errors import GovauditError
+from govaudit.i18n import _
 
 # openpyxl turns a string starting with "=" into a formula; Excel and LibreOffice also
 # evaluate text typed with these leading characters, so such cells are forced to text.
@@ -94,25 +95,29 @@ def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> CheckedXlsx:
     """
     path = Path(path)
     if not path.is_file():
-        raise GovauditError(f"{path}: no such file")
+        raise GovauditError(_("{path}: no such file").format(path=path))
     with path.open("rb") as handle:
         magic = handle.read(8)
     if magic == _OLE_MAGIC:
-        raise GovauditError(f"{path}: an old .xls or a password-protected workbook; save it "
-                            "as an unprotected .xlsx")
+        raise GovauditError(_(
+            "{path}: an old .xls or a password-protected workbook; save it as an unprotected "
+            ".xlsx").format(path=path))
     if not zipfile.is_zipfile(path):
-        raise GovauditError(f"{path}: not an .xlsx workbook (not a zip archive)")
+        raise GovauditError(_("{path}: not an .xlsx workbook (not a zip archive)").format(
+            path=path))
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise GovauditError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+        raise GovauditError(_("{path}: not a readable .xlsx workbook ({error})").format(
+            path=path, error=exc)) from None
     with archive:
         infos = archive.infolist()
         names = {info.filename for info in infos}
         if len(infos) <= limits.max_entries and ("[Content_Types].xml" not in names or not any(
                 n.startswith("xl/") for n in names)):
-            raise GovauditError(f"{path}: not an .xlsx workbook (a zip without the workbook "
-                                "parts)")
+            raise GovauditError(_(
+                "{path}: not an .xlsx workbook (a zip without the workbook parts)").format(
+                path=path))
         _check_directory(path, infos, limits, "workbook")
         inflated = 0
         extents: dict[str, _Extent] = {}
@@ -144,8 +149,10 @@ def _check_directory(path: Path, infos: list[zipfile.ZipInfo], limits: ZipLimits
                      what: str) -> None:
     """Entry count, declared sizes and ratios, encrypted parts: before anything inflates."""
     if len(infos) > limits.max_entries:
-        raise GovauditError(f"{path}: refused, {len(infos)} parts in the zip (at most "
-                            f"{limits.max_entries}): not a plausible {what}")
+        raise GovauditError(_(
+            "{path}: refused, {count} parts in the zip (at most {max_entries}): not a plausible "
+            "{what}").format(
+            path=path, count=len(infos), max_entries=limits.max_entries, what=what))
     declared = sum(info.file_size for info in infos)
     packed = max(1, sum(info.compress_size for info in infos))
     _check_size(path, declared, packed, limits, "")
@@ -153,22 +160,31 @@ def _check_directory(path: Path, infos: list[zipfile.ZipInfo], limits: ZipLimits
         if info.file_size > _CHUNK and info.file_size / max(1, info.compress_size) \
                 > limits.max_ratio:
             raise GovauditError(
-                f"{path}: refused as a possible zip bomb: part {info.filename} inflates "
-                f"{info.file_size / max(1, info.compress_size):.0f}× (limit "
-                f"{limits.max_ratio:g}×)")
+                _(
+                    "{path}: refused as a possible zip bomb: part {filename} inflates "
+                    "{value:.0f}× (limit {max_ratio:g}×)").format(
+                    path=path, filename=info.filename,
+                    value=info.file_size / max(1, info.compress_size),
+                    max_ratio=limits.max_ratio))
         if info.flag_bits & 0x1:
-            raise GovauditError(f"{path}: part {info.filename} is encrypted")
+            raise GovauditError(_("{path}: part {filename} is encrypted").format(
+                path=path, filename=info.filename))
 
 
 def _check_size(path: Path, size: int, packed: int, limits: ZipLimits, how: str) -> None:
     if size > limits.max_total_bytes:
         raise GovauditError(
-            f"{path}: refused as a possible zip bomb: {how}{size / 2**20:.0f} MiB uncompressed "
-            f"(limit {limits.max_total_bytes / 2**20:.0f} MiB)")
+            _(
+                "{path}: refused as a possible zip bomb: {how}{value:.0f} MiB uncompressed "
+                "(limit {value2:.0f} MiB)").format(
+                path=path, how=how, value=size / 2 ** 20,
+                value2=limits.max_total_bytes / 2 ** 20))
     if size > _CHUNK and size / packed > limits.max_ratio:
         raise GovauditError(
-            f"{path}: refused as a possible zip bomb: compression ratio {size / packed:.0f}× "
-            f"(limit {limits.max_ratio:g}×)")
+            _(
+                "{path}: refused as a possible zip bomb: compression ratio {value:.0f}× (limit "
+                "{max_ratio:g}×)").format(
+                path=path, value=size / packed, max_ratio=limits.max_ratio))
 
 
 def _is_xml(name: str) -> bool:
@@ -189,14 +205,16 @@ def _stream_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, in
                     window = tail + block
                     if any(marker in window for marker in _DTD_MARKERS):
                         raise GovauditError(
-                            f"{path}: refused: part {info.filename} declares a DTD or XML "
-                            "entities (an XML attack such as 'billion laughs'); a real "
-                            "workbook never does")
+                            _(
+                                "{path}: refused: part {filename} declares a DTD or XML entities "
+                                "(an XML attack such as 'billion laughs'); a real workbook never "
+                                "does").format(path=path, filename=info.filename))
                     tail = window[-32:]
                 if extent is not None:
                     extent.feed(path, block)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise GovauditError(f"{path}: damaged file: part {info.filename} ({exc})") from None
+        raise GovauditError(_("{path}: damaged file: part {filename} ({error})").format(
+            path=path, filename=info.filename, error=exc)) from None
     if extent is not None:
         extent.feed(path, b"", last=True)
     return inflated
@@ -251,8 +269,9 @@ class _Extent:
             window, self.carry = window[:start], window[start:]
             if len(self.carry) > _MAX_TAG:
                 if _CELL_START.match(self.carry):
-                    raise GovauditError(f"{path}: refused: part {self.part} has a row or cell "
-                                        "tag longer than 64 KiB; a real workbook never does")
+                    raise GovauditError(_(
+                        "{path}: refused: part {part} has a row or cell tag longer than 64 KiB; "
+                        "a real workbook never does").format(path=path, part=self.part))
                 self.carry = b""  # a comment or another tag: no cell hides in it
         else:
             self.carry = b""
@@ -360,9 +379,12 @@ class _SharedStrings:
 
     def _refuse_count(self, what: str) -> NoReturn:
         raise GovauditError(
-            f"{self.path}: refused: its shared-strings table ({self.part}) {what}, at most "
-            f"{self.limits.max_shared_strings:,} are read; reading it would reserve gigabytes. "
-            "A real workbook has far fewer")
+            _(
+                "{path}: refused: its shared-strings table ({part}) {what}, at most "
+                "{max_shared_strings:,} are read; reading it would reserve gigabytes. A real "
+                "workbook has far fewer").format(
+                path=self.path, part=self.part, what=what,
+                max_shared_strings=self.limits.max_shared_strings))
 
     @property
     def longest(self) -> int:
@@ -379,9 +401,11 @@ class _SharedStrings:
 
 def _refuse_strings_size(path: Path, part: str, size: int, limits: ZipLimits) -> NoReturn:
     raise GovauditError(
-        f"{path}: refused: its shared-strings table ({part}) is at least {size / 2**20:.0f} MiB "
-        f"uncompressed (limit {limits.max_shared_strings_bytes / 2**20:.0f} MiB); a real "
-        "workbook's is far smaller")
+        _(
+            "{path}: refused: its shared-strings table ({part}) is at least {value:.0f} MiB "
+            "uncompressed (limit {value2:.0f} MiB); a real workbook's is far smaller").format(
+            path=path, part=part, value=size / 2 ** 20,
+            value2=limits.max_shared_strings_bytes / 2 ** 20))
 
 
 def shared_strings_parts(archive: zipfile.ZipFile) -> set[str]:
@@ -423,17 +447,22 @@ def _check_extents(path: Path, archive: zipfile.ZipFile, extents: dict[str, _Ext
         sheet = sheets[part] = next((n for n, p in names.items() if p == part), part)
         if extent.twice:
             raise GovauditError(
-                f"{path}: refused: sheet {sheet} has a tag with two cell references "
-                f"({extent.twice.decode('utf-8', 'replace')}); no spreadsheet program writes "
-                "one, and a reader would place the cell far beyond the table. Open the file "
-                "in Excel or LibreOffice, save it again and try again")
+                _(
+                    "{path}: refused: sheet {sheet} has a tag with two cell references "
+                    "({decode}); no spreadsheet program writes one, and a reader would place the "
+                    "cell far beyond the table. Open the file in Excel or LibreOffice, save it "
+                    "again and try again").format(
+                    path=path, sheet=sheet, decode=extent.twice.decode('utf-8', 'replace')))
         if limit is not None and extent.cells > limit:  # a far corner says more than rows
             _refuse_cells(path, sheet, extent, limit)
         if extent.rows > limits.max_sheet_rows:
             raise GovauditError(
-                f"{path}: refused: sheet {sheet} has {extent.rows:,} rows (at most "
-                f"{limits.max_sheet_rows:,} are read); delete the empty or extra rows below "
-                "the table, save it and try again")
+                _(
+                    "{path}: refused: sheet {sheet} has {rows:,} rows (at most "
+                    "{max_sheet_rows:,} are read); delete the empty or extra rows below the "
+                    "table, save it and try again").format(
+                    path=path, sheet=sheet, rows=extent.rows,
+                    max_sheet_rows=limits.max_sheet_rows))
         if extent.formulas:
             checked.formulas[sheet] = extent.formulas
     _check_cell_text(path, archive, extents, strings, sheets, limits)
@@ -460,11 +489,12 @@ def _check_cell_text(path: Path, archive: zipfile.ZipFile, extents: dict[str, _E
         total += _shared_text(path, archive, part, lengths, longest)
         if total > limits.max_cell_text:
             raise GovauditError(
-                f"{path}: refused: its cells would hold more than "
-                f"{limits.max_cell_text / 2**20:.0f} MiB of text copied from the shared-"
-                f"strings table (counted up to sheet {sheets[part]}), which takes gigabytes "
-                "to read: a few long strings repeated in very many cells, as a "
-                "'shared-strings bomb' is made. A real workbook holds far less")
+                _(
+                    "{path}: refused: its cells would hold more than {value:.0f} MiB of text "
+                    "copied from the shared-strings table (counted up to sheet {sheets}), which "
+                    "takes gigabytes to read: a few long strings repeated in very many cells, as "
+                    "a 'shared-strings bomb' is made. A real workbook holds far less").format(
+                    path=path, value=limits.max_cell_text / 2 ** 20, sheets=sheets[part]))
 
 
 _PLAIN_SHARED_CELL = re.compile(
@@ -499,17 +529,20 @@ def _shared_text(path: Path, archive: zipfile.ZipFile, part: str, lengths: array
                 if not block:
                     return total
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise GovauditError(f"{path}: damaged workbook: part {part} ({exc})") from None
+        raise GovauditError(_("{path}: damaged workbook: part {part} ({error})").format(
+            path=path, part=part, error=exc)) from None
 
 
 def _refuse_cells(path: Path, sheet: str, extent: _Extent, limit: int) -> NoReturn:
     corner = (f"{column_letters(extent.cols)}{extent.rows}" if extent.cols <= 16384
               else f"row {extent.rows}, column {extent.cols:,}")
     raise GovauditError(
-        f"{path}: refused: sheet {sheet} has a cell at {corner}, so reading it means "
-        f"{extent.cells:,} cells from A1 ({extent.rows:,} rows × {extent.cols:,} columns; "
-        f"the limit is {limit:,}); delete what lies beyond the table, save it and try "
-        "again")
+        _(
+            "{path}: refused: sheet {sheet} has a cell at {corner}, so reading it means "
+            "{cells:,} cells from A1 ({rows:,} rows × {cols:,} columns; the limit is {limit:,}); "
+            "delete what lies beyond the table, save it and try again").format(
+            path=path, sheet=sheet, corner=corner, cells=extent.cells, rows=extent.rows,
+            cols=extent.cols, limit=limit))
 
 
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

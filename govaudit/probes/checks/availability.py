@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from govaudit.i18n import _
 from govaudit.model import Fact, ProbeFinding, ProbeResult
 from govaudit.probes.context import ProbeContext
 from govaudit.probes.registry import Probe
@@ -48,18 +49,22 @@ class AvailabilityResult(ProbeResult):
         return cls(**known)
 
     def summary(self) -> str:
-        text = f"{self.samples - self.failures - self.refused}/{self.samples} OK"
+        text = _("{value}/{samples} OK").format(
+            value=self.samples - self.failures - self.refused, samples=self.samples)
         if self.refused:
-            text += f", {self.refused} not judged"
+            text += _(", {refused} not judged").format(refused=self.refused)
         if self.status is not None:
-            text += (f", HTTP {self.status}, median {self.latency_median_ms} ms, "
-                     f"p95 {self.latency_p95_ms} ms, {'HTTPS' if self.https else 'no HTTPS'}")
+            text += (_(", HTTP {status}, median {latency_median_ms} ms, p95 {latency_p95_ms} "
+            "ms, {value}").format(
+                status=self.status, latency_median_ms=self.latency_median_ms,
+                latency_p95_ms=self.latency_p95_ms, value='HTTPS' if self.https else _('no HTTPS')))
         if self.redirects and self.final_url:
-            text += f", redirected to {self.final_url}"
+            text += _(", redirected to {final_url}").format(final_url=self.final_url)
         if self.challenged:
-            text += f"; {self.challenged} answered by an anti-bot challenge: {self.browser}"
+            text += _("; {challenged} answered by an anti-bot challenge: {browser}").format(
+                challenged=self.challenged, browser=self.browser)
         if self.errors:
-            text += f"; errors: {'; '.join(self.errors)}"
+            text += _("; errors: {listed}").format(listed='; '.join(self.errors))
         if self.tls_error:
             text += f"; {self.tls_error}"
         return text
@@ -101,22 +106,27 @@ def suggest(auto: str, result: AvailabilityResult) -> ProbeFinding:
     cited = (result.final_url,) if result.final_url else ()
     errors = "; ".join(result.errors)
     if failures:
-        return ProbeFinding(False, f"{failures} of {samples} requests failed ({errors})",
+        return ProbeFinding(False, _("{failures} of {samples} requests failed ({errors})").format(
+            failures=failures, samples=samples, errors=errors),
                             failures, cited)
     if result.refused:  # not requested where it led, or a challenge no browser decided
-        why = "met an anti-bot challenge that no browser decided" if result.challenged and \
-            any("challenge" in e for e in result.errors) else "were not followed"
-        return ProbeFinding(None, f"could not judge: {result.refused} of {samples} requests "
-                                  f"{why} ({errors})", None, cited)
+        why = _("met an anti-bot challenge that no browser decided") if result.challenged and \
+            any("challenge" in e for e in result.errors) else _("were not followed")
+        return ProbeFinding(None,
+            _("could not judge: {refused} of {samples} requests {why} ({errors})").format(
+            refused=result.refused, samples=samples, why=why, errors=errors), None, cited)
     if result.challenged:
-        answered = (f"{samples}/{samples} requests answered; {result.challenged} by an "
-                    f"anti-bot challenge, which a browser passed ({result.browser})")
+        answered = (_(
+            "{samples}/{samples} requests answered; {challenged} by an anti-bot challenge, which "
+            "a browser passed ({browser})").format(
+            samples=samples, challenged=result.challenged, browser=result.browser))
         return ProbeFinding(True, answered, 0, cited)
-    answered = f"{samples}/{samples} requests answered"
+    answered = _("{samples}/{samples} requests answered").format(samples=samples)
     if result.status is not None:
-        answered += f" HTTP {result.status}"
+        answered += _(" HTTP {status}").format(status=result.status)
     if result.latency_median_ms is not None:
-        answered += f", median {result.latency_median_ms} ms"
+        answered += _(", median {latency_median_ms} ms").format(
+            latency_median_ms=result.latency_median_ms)
     return ProbeFinding(True, answered, 0, cited)
 
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
+from govaudit.i18n import _
 from govaudit.model import CheckRow, ProbeFinding
 from govaudit.probes.check_rows import (
+    NEEDS_BROWSER,
     ChecksResult,
     finding,
     not_checked,
@@ -99,7 +101,7 @@ async def run(ctx: ProbeContext) -> ConformanceResult:
     mixed = mixed_content_in_html(html, url)
     rows += [row("mixed-content", False, f"{'active' if i.active else 'passive'} mixed "
                  f"content: {i.url}", i.evidence) for i in mixed.items] or \
-        [passed("mixed-content", "no http:// sub-resource in the page", url)]
+        [passed("mixed-content", _("no http:// sub-resource in the page"), url)]
     rows.append(await _search(ctx, page, html, url))
     rows.append(await _ipv6(ctx, url))
     rows += await _browser(ctx, url)
@@ -110,7 +112,8 @@ def _metadata(meta: Any) -> CheckRow:
     problems = [*(f"{name} missing" for name in meta.missing),
                 *(f"{name} empty" for name in meta.empty), *meta.problems]
     detail = "; ".join(problems) if problems else \
-        f"the {meta.page_type} page's meta tags are all there"
+        _("the {page_type} page's meta tags are all there").format(
+            page_type=meta.page_type)
     evidence = meta.evidence[0] if meta.evidence else None
     return replace(row("metadata", meta.passed, detail, evidence, meta.page_url),
                    url=meta.page_url)
@@ -142,7 +145,8 @@ async def _https(ctx: ProbeContext, url: str) -> list[CheckRow]:
                 redirect.evidence[-1] if redirect.evidence else None, redirect.http_url)]
     if urlsplit(url).scheme != "https":
         rows.insert(0, CheckRow("https.certificate", "problem",
-                                f"the home page ends on {url}, not https://", url))
+                                _("the home page ends on {url}, not https://").format(
+                                    url=url), url))
         return rows
     cert = await asyncio.to_thread(check_certificate, url, timeout=timeout)
     days = f", {cert.days_left} day(s) to expiry" if cert.days_left is not None else ""
@@ -163,11 +167,11 @@ async def _search(ctx: ProbeContext, page: Any, html: str, url: str) -> CheckRow
 
     form = find_search_form(html, url)
     if form is None:
-        return not_checked("search", "no site-search form on the home page", url)
+        return not_checked("search", _("no site-search form on the home page"), url)
     items = sorted((i for found in page.lists for i in found.items if i.date and i.title),
                    key=lambda i: i.date, reverse=True)
     if not items:
-        return not_checked("search", "no dated item on the home page to search for", url)
+        return not_checked("search", _("no dated item on the home page to search for"), url)
     title = items[0].title
     if ctx.policy is not None:
         refusal = _refused(ctx, form.action)
@@ -196,19 +200,25 @@ async def _ipv6(ctx: ProbeContext, url: str) -> CheckRow:
     import asyncio
     import ipaddress
 
-    from govaudit.conformance.ipv6 import check_ipv6
+    from govaudit.conformance.ipv6 import check_ipv6, make_resolver
 
     host = urlsplit(url).hostname or ""
     try:
         ipaddress.ip_address(host)
-        return not_checked("ipv6", f"the site's address {host} is no name: no DNS to ask", url)
+        return not_checked("ipv6", _("the site's address {host} is no name: no DNS to ask").format(
+            host=host), url)
     except ValueError:
         pass
+    server = ctx.options.dns_server
+    timeout = ctx.options.link_timeout
+    resolver = make_resolver(server[0], server[1], timeout) if server else None
     try:
-        found = await asyncio.wait_for(check_ipv6(url, timeout=ctx.options.link_timeout),
+        found = await asyncio.wait_for(check_ipv6(url, resolver=resolver, timeout=timeout,
+                                                  dns_port=server[1] if server else 53),
                                        IPV6_SECONDS)
     except TimeoutError:
-        return CheckRow("ipv6", "could not judge", f"no result within {IPV6_SECONDS:g} s", url)
+        return CheckRow("ipv6", "could not judge", _("no result within {IPV6_SECONDS:g} s").format(
+            IPV6_SECONDS=IPV6_SECONDS), url)
     metrics = found.metrics()
     shown = ", ".join(f"{k} {v}" for k, v in metrics.items())
     ok = found.has_aaaa and found.home_reachable and found.dns_over_ipv6
@@ -220,7 +230,7 @@ async def _browser(ctx: ProbeContext, url: str) -> list[CheckRow]:
     checks = ("accessibility", "zoom", "line-spacing", "floating", "keyboard", "font-control")
     browser = ctx.pages.browser
     if not ctx.options.render or browser is None:
-        return [not_checked(c, "needs the browser: run check --render", url) for c in checks]
+        return [not_checked(c, _(NEEDS_BROWSER), url) for c in checks]
 
     async def work(page: Any) -> list[CheckRow]:
         from govaudit.conformance.page_checks import check_page
@@ -230,12 +240,13 @@ async def _browser(ctx: ProbeContext, url: str) -> list[CheckRow]:
         for v in found.accessibility.violations:
             node = v.nodes[0].evidence if v.nodes else None
             out.append(CheckRow("accessibility", "problem",
-                                f"{v.rule} ({v.gb_level or 'no level'}, "
-                                f"{v.node_count} element(s)): {v.help}", url,
+                                _("{rule} ({value}, {node_count} element(s)): {help}").format(
+                                    rule=v.rule, value=v.gb_level or _('no level'),
+                                    node_count=v.node_count, help=v.help), url,
                                 node.selector if node else "", node.value if node else ""))
         if not found.accessibility.violations:
-            out.append(passed("accessibility", f"{found.accessibility.engine}: no violation "
-                                               "at the levels run", url))
+            out.append(passed("accessibility", _("{engine}: no violation at the levels run").format(
+                engine=found.accessibility.engine), url))
         for check, item in (("zoom", found.zoom), ("line-spacing", found.line_spacing),
                             ("floating", found.floating), ("keyboard", found.keyboard),
                             ("font-control", found.font_control)):
@@ -244,7 +255,12 @@ async def _browser(ctx: ProbeContext, url: str) -> list[CheckRow]:
                            url))
         return await _shots(ctx, page, out)
 
-    rows, error = await browser.with_page(url, work, ctx.policy, ctx.pages.login)
+    from govaudit.conformance.page_checks import prepare_context
+
+    # axe-core compiled with the page and the first look at floating windows taken at load,
+    # so that check_page has no wait of its own after the page settles
+    rows, error = await browser.with_page(url, work, ctx.policy, ctx.pages.login,
+                                          prepare_context)
     if rows is None:
         return [CheckRow(c, "could not judge", error, url) for c in checks]
     return rows

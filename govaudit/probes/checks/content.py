@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urljoin, urlsplit
 
+from govaudit.i18n import N_, _
 from govaudit.model import CheckRow, ProbeFinding
 from govaudit.probes.check_rows import (
+    NEEDS_BROWSER,
     ChecksResult,
     finding,
     not_checked,
@@ -96,12 +98,12 @@ async def run(ctx: ProbeContext) -> ContentResult:
     checker = ContentChecker(settings, ctx.today)
     rows = [row_of(p) for p in checker.problems]
     if not settings.names and not settings.confusions:
-        rows.append(not_checked("names", "no list: set [content] names in govaudit.toml"))
+        rows.append(not_checked("names", _("no list: set [content] names in govaudit.toml")))
     if not settings.words:
-        rows.append(not_checked("words", "no list: set [content] words in govaudit.toml"))
+        rows.append(not_checked("words", _("no list: set [content] words in govaudit.toml")))
     home = await ctx.opened()
     if home.page is None or not home.answer.html:
-        reason = home.reason if not home.opened else "not HTML"
+        reason = home.reason if not home.opened else _("not HTML")
         from govaudit.probes.errors import ProbeFailed
 
         raise ProbeFailed(f"home page {ctx.site.url} unusable: {reason}")
@@ -123,7 +125,8 @@ async def run(ctx: ProbeContext) -> ContentResult:
             ctx.progress(f"rendering {read.url}")
             await _render(ctx, read, checker, shots)
         if not read.rendered:  # read as served: no screenshot, and the row says why
-            note = f"no screenshot: {read.error}" if read.error else NO_BROWSER_SHOT
+            note = (_("no screenshot: {error}").format(error=read.error) if read.error
+                    else _(NO_BROWSER_SHOT))
             read.rows += [_noted(row_of(f), note)
                           for f in _text_findings(checker, read.url, read.html)]
         messages += read_messages(read.html, read.url, settings.messages)
@@ -147,14 +150,15 @@ async def run(ctx: ProbeContext) -> ContentResult:
 
 
 TEXT_CHECKS = ("names", "words", "personal")  # the findings located in the rendered page
-NO_BROWSER_SHOT = ("no screenshot: read from the HTML as served; check --render takes a "
-                   "marked element screenshot")
+NO_BROWSER_SHOT = N_("no screenshot: read from the HTML as served; a rendered check takes a "
+                     "marked element screenshot")
 
 
 def _text_findings(checker: Any, url: str, html: str) -> list[Finding]:
     from govaudit.content.html_blocks import page_text
 
-    return checker.check_page(page_text(html, url))
+    found: list[Finding] = checker.check_page(page_text(html, url))
+    return found
 
 
 def _noted(row: CheckRow, note: str) -> CheckRow:
@@ -231,29 +235,34 @@ async def _shot_text(page: Any, hit: Finding, shots: _Shots, number: int) -> Che
         return row
     match = hit.evidence.match
     if shots.taken >= MAX_SHOTS:
-        return replace(row, shot_note=f"no screenshot: the site's first {MAX_SHOTS} findings "
-                                      "have theirs (MAX_SHOTS)")
+        return replace(row,
+            shot_note=_("no screenshot: the site's first {MAX_SHOTS} findings have theirs "
+            "(MAX_SHOTS)").format(
+            MAX_SHOTS=MAX_SHOTS))
     target = shots.file(f"{hit.check}-{number}-{shots.taken + 1}")
     if target is None:
-        return replace(row, shot_note="no screenshot: this run keeps none")
+        return replace(row, shot_note=_("no screenshot: this run keeps none"))
     path, attribute = _element_path(row.path)
     personal = hit.check == "personal"
     spot = await locate(page, path, _pattern(match, personal), attribute=attribute,
                         cover=personal)
     if spot is None:
-        return replace(row, shot_note=f"no screenshot: 「{match}」 not found in the page as "
-                                      "Chromium showed it")
+        return replace(row, shot_note=_(
+            "no screenshot: 「{match}」 not found in the page as Chromium showed it").format(
+            match=match))
     if not spot.shown:
-        return replace(row, shot_note=f"no screenshot: 「{match}」 is in an element a reader "
-                                      "does not see")
+        return replace(row, shot_note=_(
+            "no screenshot: 「{match}」 is in an element a reader does not see").format(
+            match=match))
     shot = await marked_shot(page, spot.box, target, spot.cover)
     if not shot:
-        return replace(row, shot_note="no screenshot: Chromium could not shoot the page")
+        return replace(row, shot_note=_("no screenshot: Chromium could not shoot the page"))
     shots.taken += 1
     where = "at its DOM path" if spot.how == "path" else "by its text (not at the DOM path)"
     covered = "; its masked digits are covered in the shot too" if personal else ""
     return replace(row, screenshot=shot,
-                   shot_note=f"「{match}」 framed in red, found {where}{covered}")
+                   shot_note=_("「{match}」 framed in red, found {where}{covered}").format(
+                       match=match, where=where, covered=covered))
 
 
 async def _shot_link(page: Any, hit: Any, shots: _Shots, number: int) -> CheckRow:
@@ -270,8 +279,8 @@ async def _shot_link(page: Any, hit: Any, shots: _Shots, number: int) -> CheckRo
     shot = await marked_shot(page, (box.x, box.y, box.width, box.height), target)
     if shot:
         shots.taken += 1
-        return replace(row, screenshot=shot, shot_note="where the hidden link sits, framed "
-                                                       "in red")
+        return replace(row, screenshot=shot,
+        shot_note=_("where the hidden link sits, framed in red"))
     return row
 
 
@@ -311,7 +320,8 @@ def _clean(check: str, rows: list[CheckRow], ran: bool, pages: list[_Read],
     if not ran or any(r.check == check and r.is_problem for r in rows):
         return []
     more = f" and {attachments} attachment(s)" if attachments else ""
-    return [passed(check, f"nothing found on {len(pages)} page(s){more}", pages[0].url)]
+    return [passed(check, _("nothing found on {count} page(s){more}").format(
+        count=len(pages), more=more), pages[0].url)]
 
 
 def _attachment_links(html: str, page_url: str) -> list[tuple[str, str]]:
@@ -367,13 +377,16 @@ def _messages(ctx: ProbeContext, messages: list[Any]) -> list[CheckRow]:
             calendar = load_holidays(holidays, ctx.today)
         except ListProblem as exc:
             rows.append(CheckRow("messages", "could not judge",
-                                 f"{holidays}: {exc.detail}; reply times counted in weekdays"))
+                                 _("{holidays}: {detail}; reply times counted in weekdays").format(
+                                     holidays=holidays, detail=exc.detail)))
     report = reply_report(messages, ctx.today, calendar)
     rows += [row_of(f) for f in report.over_line]
     if not report.over_line:
         oldest = report.oldest_unanswered
-        detail = (f"{report.messages} message(s), {report.unanswered} unanswered"
-                  + (f", the oldest of {oldest.asked} ({report.oldest_days} days)"
+        detail = (_("{messages} message(s), {unanswered} unanswered").format(
+            messages=report.messages, unanswered=report.unanswered)
+                  + (_(", the oldest of {asked} ({oldest_days} days)").format(
+                      asked=oldest.asked, oldest_days=report.oldest_days)
                      if oldest is not None else ""))
         rows.append(passed("messages", detail, messages[0].url))
     return rows
@@ -384,13 +397,14 @@ def _hidden_rows(ctx: ProbeContext, pages: list[_Read], render: bool) -> list[Ch
     none was found, and each page the browser could not read."""
     home = pages[0].url
     if not render:
-        return [not_checked("hidden-links", "needs the browser: run check --render", home)]
+        return [not_checked("hidden-links", _(NEEDS_BROWSER), home)]
     out = [CheckRow("hidden-links", "could not judge", p.error, p.url) for p in pages
            if p.error]
     read = [p for p in pages if p.rendered]
     if read and not any(r.check == "hidden-links" for p in read for r in p.rows):
-        out.append(passed("hidden-links", f"no hidden link leads off the government's domain "
-                                          f"on {len(read)} page(s)", home))
+        out.append(passed("hidden-links",
+            _("no hidden link leads off the government's domain on {count} page(s)").format(
+            count=len(read)), home))
     return out
 
 
@@ -413,8 +427,9 @@ async def _cloaking(ctx: ProbeContext, pages: list[_Read]) -> list[CheckRow]:
         else:
             clean += 1
     if clean and not any(r.is_problem for r in out):
-        out.append(passed("cloaking", f"the pages a search engine gets have no other links "
-                                      f"({clean} page(s))", pages[0].url))
+        out.append(passed("cloaking",
+            _("the pages a search engine gets have no other links ({clean} page(s))").format(
+            clean=clean), pages[0].url))
     return out
 
 
@@ -429,24 +444,25 @@ async def _outbound(ctx: ProbeContext, pages: list[_Read]) -> list[CheckRow]:
     seen: set[str] = set()
     for read in pages:
         for html in (read.html, read.rendered):
-            for href, _ in _hrefs(html, read.url) if html else ():
+            for href, _text in _hrefs(html, read.url) if html else ():
                 if href in seen or len(seen) >= MAX_OUTBOUND or \
                         not off_domain(href, read.url, allowed):
                     continue
                 seen.add(href)
                 by_page.setdefault(read.url, []).append(href)
     if not seen:
-        return [passed("outbound", f"no links to other sites on the {len(pages)} page(s) "
-                                   "read", pages[0].url)]
+        return [passed("outbound", _("no links to other sites on the {count} page(s) read").format(
+            count=len(pages)), pages[0].url)]
     found = []
     for url, outside in by_page.items():
         found += await check_outbound(outside, url, allow_private=ctx.options.allow_private,
                                       timeout=ctx.options.link_timeout)
     rows = [row_of(f) for f in found]
     if not found:
-        rows.append(passed("outbound", f"{len(seen)} link(s) to other sites on "
-                                       f"{len(by_page)} page(s) resolve and stay on their "
-                                       "domains", pages[0].url))
+        rows.append(passed("outbound",
+            _("{count} link(s) to other sites on {count2} page(s) resolve and stay on their "
+            "domains").format(
+            count=len(seen), count2=len(by_page)), pages[0].url))
     return rows
 
 

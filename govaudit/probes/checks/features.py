@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from govaudit.i18n import _
 from govaudit.model import ProbeFinding, ProbeResult, known_fields
 from govaudit.probes.context import ProbeContext
 from govaudit.probes.registry import Probe
@@ -134,7 +135,8 @@ def suggest(auto: str, result: FeaturesResult) -> ProbeFinding | None:
                             urls=tuple(u for u in (found.url, page) if u))
     if found.dead:
         dead = "; ".join(found.dead)
-        return ProbeFinding(False, f"{label}: only dead links show it: {dead}",
+        return ProbeFinding(False, _("{label}: only dead links show it: {dead}").format(
+            label=label, dead=dead),
                             urls=tuple(d.split(" (", 1)[0] for d in found.dead))
     return None  # not in the HTML is not proof of absence
 

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin
 
+from govaudit.i18n import _
 from govaudit.model import Fact, ProbeFinding, ProbeResult, known_fields, typed_records
 from govaudit.probes.context import ProbeContext
 from govaudit.probes.registry import Probe
@@ -109,10 +110,11 @@ class FreshnessResult(ProbeResult):
 
     def summary(self) -> str:
         if not self.latest:
-            return "no date found"
+            return _("no date found")
         by = self._dated_by()
-        return (f"newest {self.latest} ({self.days} day(s) ago, counted in China time, "
-                f"UTC+8) on {self.source}" + (f": {by}" if by else ""))
+        return (_("newest {latest} ({days} day(s) ago, counted in China time, UTC+8) on "
+        "{source}").format(
+            latest=self.latest, days=self.days, source=self.source) + (f": {by}" if by else ""))
 
     def facts(self, fresh_days: int = FRESH_DAYS) -> list[Fact]:
         from govaudit.page.dates import is_stale
@@ -180,7 +182,8 @@ async def run(ctx: ProbeContext) -> dict[str, Any]:
     for (url, name), column in zip(chosen, opened, strict=True):
         if column.page is None:
             reason = column.reason if not column.opened else \
-                f"not HTML ({column.answer.content_type})"
+                _("not HTML ({content_type})").format(
+                    content_type=column.answer.content_type)
             pages.append(PageDates(url, error=reason, column=name or url))
             continue
         pages.append(page_dates(column.page, today, name, url))
@@ -211,7 +214,8 @@ def suggest(auto: str, result: FreshnessResult) -> ProbeFinding | None:
             return None
         empty = [p for p in read if p.empty]
         shown = "; ".join(f"{p.column or p.url} ({p.url})" for p in empty[:5])
-        return ProbeFinding(not empty, f"{len(empty)} of {len(read)} column(s) empty"
+        return ProbeFinding(not empty, _("{count} of {count2} column(s) empty").format(
+            count=len(empty), count2=len(read))
                             + (f": {shown}" if shown else ""), len(empty),
                             tuple(p.url for p in empty[:5]), problems=len(empty))
 
@@ -219,8 +223,10 @@ def suggest(auto: str, result: FreshnessResult) -> ProbeFinding | None:
     if days is None:
         return None
     by = result._dated_by()
-    detail = (f"newest date {result.latest} on {result.source}" + (f" ({by})" if by else "")
-              + f", {days} day(s) before {result.today}")
+    detail = (_("newest date {latest} on {source}").format(
+        latest=result.latest, source=result.source) + (f" ({by})" if by else "")
+              + _(", {days} day(s) before {today}").format(
+                  days=days, today=result.today))
     return ProbeFinding(not is_stale(days, FRESH_DAYS), detail, days,
                         (result.source,) if result.source else ())
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
+from govaudit.i18n import _
 from govaudit.model import Fact, ProbeFinding, ProbeResult
 from govaudit.probes.context import ProbeContext
 from govaudit.probes.registry import Probe
@@ -28,8 +29,10 @@ class HttpsResult(ProbeResult):
     def summary(self) -> str:
         ends = f"ends on {self.final_url}" + (f" ({self.tls_error})" if self.tls_error else "")
         if self.redirects_to_https is None:
-            return f"{ends}; {self.http_url} gave no answer ({self.http_error})"
-        return f"{ends}; {self.http_url} leads to {self.http_final_url}"
+            return _("{ends}; {http_url} gave no answer ({http_error})").format(
+                ends=ends, http_url=self.http_url, http_error=self.http_error)
+        return _("{ends}; {http_url} leads to {http_final_url}").format(
+            ends=ends, http_url=self.http_url, http_final_url=self.http_final_url)
 
     def facts(self) -> list[Fact]:
         if not self.https:
@@ -76,19 +79,26 @@ def suggest(auto: str, result: HttpsResult) -> ProbeFinding | None:
     when http:// gave no answer."""
     cited = tuple(u for u in (result.final_url, result.http_url) if u)
     if not result.https:
-        return ProbeFinding(False, f"the home page ends on {result.final_url}, not https://",
+        return ProbeFinding(False, _("the home page ends on {final_url}, not https://").format(
+            final_url=result.final_url),
                             urls=cited)
     if result.tls_error:
-        return ProbeFinding(False, f"the home page ends on {result.final_url}, but its "
-                                   f"certificate is refused: {result.tls_error}", urls=cited)
+        return ProbeFinding(False, _(
+            "the home page ends on {final_url}, but its certificate is refused: "
+            "{tls_error}").format(final_url=result.final_url, tls_error=result.tls_error),
+            urls=cited)
     if result.redirects_to_https is None:
         return None
     if not result.redirects_to_https:
-        return ProbeFinding(False, f"the home page ends on {result.final_url}, but "
-                                   f"{result.http_url} stays on {result.http_final_url}",
+        return ProbeFinding(False,
+            _("the home page ends on {final_url}, but {http_url} stays on {http_final_url}").format(
+            final_url=result.final_url, http_url=result.http_url,
+            http_final_url=result.http_final_url),
                             urls=cited)
-    return ProbeFinding(True, f"the home page ends on {result.final_url}, and "
-                              f"{result.http_url} leads to {result.http_final_url}", urls=cited)
+    return ProbeFinding(True,
+        _("the home page ends on {final_url}, and {http_url} leads to {http_final_url}").format(
+        final_url=result.final_url, http_url=result.http_url,
+        http_final_url=result.http_final_url), urls=cited)
 
 
 PROBE = Probe(

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from govaudit.i18n import _
 from govaudit.model import Fact, ProbeFinding, ProbeResult
 from govaudit.probes.context import ProbeContext
 from govaudit.probes.registry import Probe
@@ -33,7 +34,8 @@ class Ipv6Result(ProbeResult):
 
     def summary(self) -> str:
         if self.reachable:
-            return f"AAAA {', '.join(self.aaaa)}; HTTP {self.status} over IPv6"
+            return _("AAAA {listed}; HTTP {status} over IPv6").format(
+                listed=', '.join(self.aaaa), status=self.status)
         return self.error or "no answer over IPv6"
 
     def facts(self) -> list[Fact]:
@@ -51,11 +53,12 @@ async def run(ctx: ProbeContext) -> dict[str, Any]:
 def suggest(auto: str, result: Ipv6Result) -> ProbeFinding:
     addresses = ", ".join(result.aaaa)
     if result.reachable:
-        return ProbeFinding(True, f"{result.host} has AAAA {addresses}; HTTP {result.status} "
-                                  "over IPv6")
+        return ProbeFinding(True, _("{host} has AAAA {addresses}; HTTP {status} over IPv6").format(
+            host=result.host, addresses=addresses, status=result.status))
     if result.has_aaaa:
-        return ProbeFinding(False, f"{result.host} has AAAA {addresses} but no answer over "
-                                   f"IPv6 ({result.error or 'no response'})")
+        return ProbeFinding(False,
+            _("{host} has AAAA {addresses} but no answer over IPv6 ({value})").format(
+            host=result.host, addresses=addresses, value=result.error or _('no response')))
     return ProbeFinding(False, f"{result.host}: {result.error or 'no AAAA record'}")
 
 

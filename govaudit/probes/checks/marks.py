@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
+from govaudit.i18n import _
 from govaudit.model import ProbeFinding, ProbeResult, known_fields
 from govaudit.probes.context import ProbeContext
 from govaudit.probes.registry import Probe, ReportView
@@ -140,23 +141,30 @@ def suggest(auto: str, result: MarksResult) -> ProbeFinding:
     hidden = " (inside <noscript>: shown only without scripts)" \
         if finding and finding.noscript else ""
     if finding and finding.by_script:
-        hidden += " (written by script: only the rendered page shows it)"
+        hidden += _(" (written by script: only the rendered page shows it)")
     if key == "conac":
         if result.conac:
             if finding and finding.found_as == "script":
-                return ProbeFinding(True, f"{label}: written by the script "
-                                          f"{result.conac_url}{hidden}", urls=cited)
-            return ProbeFinding(True, f"{label}: badge linking to {result.conac_url}{hidden}",
+                return ProbeFinding(True,
+                    _("{label}: written by the script {conac_url}{hidden}").format(
+                    label=label, conac_url=result.conac_url, hidden=hidden), urls=cited)
+            return ProbeFinding(True, _("{label}: badge linking to {conac_url}{hidden}").format(
+                label=label, conac_url=result.conac_url, hidden=hidden),
                                 urls=cited)
-        return ProbeFinding(False, f"no {label} (no link to conac.cn) on {home}", urls=cited)
+        return ProbeFinding(False, _("no {label} (no link to conac.cn) on {home}").format(
+            label=label, home=home), urls=cited)
     value = result.value(key)
     if value and finding and finding.valid is False:
-        return ProbeFinding(False, f"{label} {value} found{_where(result, key)}, but "
-                                   f"malformed: {finding.problem}", urls=cited)
+        return ProbeFinding(False,
+            _("{label} {value} found{where}, but malformed: {problem}").format(
+            label=label, value=value, where=_where(result, key), problem=finding.problem),
+            urls=cited)
     if value:
-        return ProbeFinding(True, f"{label} {value} found{_where(result, key)}{hidden}",
+        return ProbeFinding(True, _("{label} {value} found{where}{hidden}").format(
+            label=label, value=value, where=_where(result, key), hidden=hidden),
                             urls=cited)
-    return ProbeFinding(False, f"no {label} found on {home}", urls=cited)
+    return ProbeFinding(False, _("no {label} found on {home}").format(
+        label=label, home=home), urls=cited)
 
 
 def report(result: MarksResult, view: ReportView) -> None:

@@ -1,0 +1,52 @@
+"""The team server's answers and sites read as a workspace store, for `score --server` and
+`report --server`: the lead's live view of the team's progress."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from govaudit.i18n import _
+from govaudit.model import Answer, Site
+from govaudit.server.connection import ServerSettings, connect
+from govaudit.server.schema import check_current
+from govaudit.server.sync import server_sites, settled_answers
+from govaudit.store import Store
+
+if TYPE_CHECKING:
+    from govaudit.workspace import Workspace
+
+
+class ServerView(Store):
+    """A workspace's store whose answers and sites are the server's (as the connected role
+    may see them; sites only in the workspace are kept). Evidence, pages and probe results
+    are the workspace's. For reading: score and report."""
+
+    def __init__(self, workspace: Workspace, answers: list[Answer], sites: list[Site]) -> None:
+        super().__init__(workspace)
+        self._answers = answers
+        self._sites = sites
+
+    @classmethod
+    def read(cls, workspace: Workspace, settings: ServerSettings) -> ServerView:
+        import psycopg
+
+        from govaudit.errors import GovauditError
+
+        with connect(settings) as conn:
+            try:
+                check_current(conn, settings.described)
+                answers, sites = settled_answers(conn), server_sites(conn)
+            except psycopg.Error as exc:
+                raise GovauditError(_("reading the team server ({described}): {strip}").format(
+                    described=settings.described, strip=str(exc).strip())) from None
+        on_server = {s.name for s in sites}
+        local = Store(workspace).sites()
+        return cls(workspace, answers, [*sites, *(s for s in local if s.name not in on_server)])
+
+    def answers(self, site: str | None = None, *, everyone: bool = False) -> list[Answer]:
+        """The server's answers as the role may see them (`everyone`: the same, the server
+        decides what a role sees)."""
+        return [a for a in self._answers if site is None or a.site == site]
+
+    def sites(self) -> list[Site]:
+        return list(self._sites)
