@@ -290,7 +290,9 @@ def test_full_disk_during_a_capture(tmp_path: Path, serve_site):
             filler.truncate(filler.seek(0, os.SEEK_END) - 2 * 1024 * 1024)
         before = snapshot(ws.root)
         log = (ws.root / "data" / "audit-log.jsonl").read_bytes()
-        done = run_cli("evidence", "--site", "大站", "--allow-private", cwd=ws.root)
+        # wide enough that the table keeps the reason on one line
+        done = run_cli("evidence", "--site", "大站", "--allow-private", cwd=ws.root,
+                       env={"COLUMNS": "400"})
         output = done.stdout + done.stderr
         assert "Traceback" not in output and done.returncode == 1, output
         assert "no space left on device" in output.lower(), output
