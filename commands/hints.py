@@ -32,6 +32,8 @@ HINTS = {
     "add_site": N_("add them with 'govaudit sites import FILE' or 'govaudit sites add NAME URL'"),
     "link_evidence": N_("or use --link-evidence"),
     "report_first": N_("run 'govaudit report' first"),
+    "give_reason": N_("give --reason \"…\""),
+    "log_verify": N_("run 'govaudit log verify'"),
     "attach": N_("capture it by hand with 'govaudit evidence attach'"),
     "drop_sheet": N_("drop --sheet {sheet}"),
     "export_into": N_("to update only govaudit's sheets inside a team workbook, use "

@@ -434,8 +434,9 @@ class Audit:
         if chosen == RETURNED and not reason.strip():
             named = "; ".join(f"{a.site} · {a.question} ({a.evaluator})" for a in answers[:5])
             more = f" and {len(answers) - 5} more" if len(answers) > 5 else ""
-            raise UsageError(f"returning an answer needs a reason, nothing was changed: give "
-                             f"--reason \"…\" for {named}{more}")
+            raise UsageError(_("returning an answer needs a reason, nothing was changed: "
+                               "{answers}{more}").format(answers=named, more=more),
+                             hint="give_reason")
         stored = self.store.reviews(site)
         held = current_reviews(answers, stored)
         now = utc_now()
@@ -503,15 +504,16 @@ class Audit:
         target = self.sites.get(site)
         item = find_question(self.checklist, question)
         if not reason.strip():
-            raise UsageError(f"adjudicating {target.name} · {question} needs a reason: give "
-                             "--reason \"…\"; nothing was changed")
+            raise UsageError(_("adjudicating {site} · {question} needs a reason; nothing was "
+                               "changed").format(site=target.name, question=question),
+                             hint="give_reason")
         who = answering_as(adjudicator, self.evaluator, "adjudicator")
         try:
             parsed = item.parse_value(value)
         except ValueError as exc:
             raise GovauditError(f"{target.name} · {question}: {exc}") from None
         answers = [a for a in self.store.answers(target.name) if a.question == question]
-        _, disagreements = settle(answers, Settlement(), self.checklist)
+        _settled, disagreements = settle(answers, Settlement(), self.checklist)
         if not disagreements:
             given = ", ".join(sorted({f"{a.evaluator}: {item.display(a.value)}" for a in answers
                                       if a.evaluator != PROBE_EVALUATOR})) or "no answers"

@@ -29,6 +29,7 @@ from typing import Any
 
 from govaudit.errors import GovauditError
 from govaudit.files import fsync_dir, temporary_beside, write_beside
+from govaudit.i18n import _
 from govaudit.model import LogEntry, utc_now
 
 LOG_NAME = "audit-log.jsonl"
@@ -118,8 +119,8 @@ class AuditLog:
             data = json.loads(line)
             return int(data["seq"]), str(data["hash"])
         except (ValueError, KeyError, TypeError) as exc:
-            raise GovauditError(f"{self.path}: its last entry is damaged ({exc}); run "
-                                "'govaudit log verify'") from None
+            raise GovauditError(_("{path}: its last entry is damaged ({error})").format(
+                path=self.path, error=exc), hint="log_verify") from None
 
     def entries(self) -> Iterator[LogEntry]:
         """Every entry, oldest first (a line that is no entry is left out: `verify` names it)."""
