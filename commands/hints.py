@@ -76,9 +76,10 @@ def error_text(error: GovauditError) -> str:
     """The message of `error` as the CLI shows it: its options named as flags, its hint
     worded."""
     if isinstance(error, ConflictError):
-        message = _("give either {first} or {second}, not both").format(
-            first=option_flag(error.fields[0]),
-            second=", ".join(option_flag(f) for f in error.fields[1:]))
+        words = (_("give {first} or {second} (one of them)") if error.none_given
+                 else _("give either {first} or {second}, not both"))
+        message = words.format(first=option_flag(error.fields[0]),
+                               second=", ".join(option_flag(f) for f in error.fields[1:]))
     elif isinstance(error, OptionError):
         message = f"{option_flag(error.field)} {error.detail}"
     else:

@@ -16,7 +16,7 @@ import pytest
 
 from govaudit.browser import find_browser, launch_args, launch_browser
 from govaudit.capture import CaptureOptions, Target, capture_open_page, run_captures
-from govaudit.errors import GovauditError, OptionError
+from govaudit.errors import OptionError
 from govaudit.store import Store
 
 PAGE = ('<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
