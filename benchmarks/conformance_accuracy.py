@@ -6,9 +6,11 @@ for one failure must pass every other check). "Could not judge" counts as not fa
 
 The browser checks run one by one (`check_accessibility`, `check_floating`, ...) on a page of
 their own each; with --together, as a capture runs them: `check_page` in a context prepared by
-`prepare_context`.
+`prepare_context`; with --axe-colour, accessibility runs axe-core's own colour rules instead of
+this package's one-pass ones. Besides accessibility as a whole, `link_colour` scores the rule
+of links told apart by colour alone (WCAG 1.4.1) on its own.
 
-    .venv/bin/python benchmarks/conformance_accuracy.py [--only NAME] [--together]
+    .venv/bin/python benchmarks/conformance_accuracy.py [--only NAME] [--together|--axe-colour]
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from govaudit.probes.marks import find_marks
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "conformance_corpus"
 SITE_CODE = "5101000001"  # the code the corpus site is registered with
 GOAL = 0.95
+LINK_RULES = ("link-distinguishable", "link-in-text-block")  # one-pass, axe's
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -54,7 +57,8 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-async def judge_page(browser, base: str, entry: dict, together: bool) -> dict[str, bool]:
+async def judge_page(browser, base: str, entry: dict, together: bool,
+                     colour: str) -> dict[str, bool]:
     """check -> failed? for one page."""
     html = (CORPUS / "pages" / entry["file"]).read_text(encoding="utf-8")
     url = entry["url"]
@@ -83,12 +87,13 @@ async def judge_page(browser, base: str, entry: dict, together: bool) -> dict[st
                 checks.font_control)
             out["zoom_in_page"] = not checks.zoom.passed
         else:
-            accessibility = await check_accessibility(page, "二级")
+            accessibility = await check_accessibility(page, "二级", contrast=colour)
             line_spacing = await check_line_spacing(page)
             floating = await check_floating(page)
             keyboard = await check_keyboard(page)
             font_control = await check_font_control(page)
         out["accessibility"] = not accessibility.passed
+        out["link_colour"] = any(v.rule in LINK_RULES for v in accessibility.violations)
         out["line_spacing"] = line_spacing.passed is False
         out["floating"] = not floating.passed
         out["keyboard"] = keyboard.passed is False
@@ -107,7 +112,7 @@ def score(rows: list[tuple[bool, bool]]) -> tuple[float, float, int, int]:
     return precision, recall, tp + fn, len(rows) - tp - fn
 
 
-async def main(only: str | None, together: bool) -> int:
+async def main(only: str | None, together: bool, colour: str) -> int:
     labels = tomllib.loads((CORPUS / "labels.toml").read_text(encoding="utf-8"))
     handler = functools.partial(Quiet, directory=str(CORPUS))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -122,7 +127,7 @@ async def main(only: str | None, together: bool) -> int:
         for entry in labels["page"]:
             if only and only not in entry["file"]:
                 continue
-            got = await judge_page(browser, base, entry, together)
+            got = await judge_page(browser, base, entry, together, colour)
             for check, failed in got.items():
                 want = check.removesuffix("_in_page") in entry["fails"]
                 results[check].append((want, failed))
@@ -146,7 +151,8 @@ async def main(only: str | None, together: bool) -> int:
     pages = len(labels["page"]) + len(labels["results"])
     print(f"conformance accuracy: {pages} labelled pages, {len(labels['domain'])} domains, "
           f"{time.perf_counter() - started:.0f} s"
-          + (" (browser checks by check_page, together)" if together else ""))
+          + (" (browser checks by check_page, together)" if together else "")
+          + (" (axe-core's colour rules)" if colour == "axe" else ""))
     print(f"{'check':<15}{'precision':>10}{'recall':>8}{'failing':>9}{'passing':>9}")
     below = False
     for check in sorted(results):
@@ -164,5 +170,10 @@ if __name__ == "__main__":
     parser.add_argument("--only", help="only the pages whose file name holds this")
     parser.add_argument("--together", action="store_true",
                         help="the browser checks by check_page in a prepared context")
+    parser.add_argument("--axe-colour", action="store_true",
+                        help="axe-core's colour rules instead of the one-pass ones")
     options = parser.parse_args()
-    sys.exit(asyncio.run(main(options.only, options.together)))
+    if options.together and options.axe_colour:
+        parser.error("--together runs check_page, which has the one-pass colour rules")
+    sys.exit(asyncio.run(main(options.only, options.together,
+                              "axe" if options.axe_colour else "fast")))

@@ -4,8 +4,11 @@
     capture does (over CDP, Chromium's fast PNG encoder, in segments of the default height);
 (b) checked: the same in a context prepared for the checks
     (`govaudit.conformance.page_checks.prepare_context`: axe-core loaded with each page), then
-    `check_page` on the same tab: axe-core up to 二级, the one-pass contrast and every 适老化
-    check (the font-size control clicked, measured and restored).
+    `check_page` on the same tab: axe-core up to 二级, the one-pass colour rules and every 适老化
+    check (the font-size control clicked, measured and restored);
+(c) with --anchor REV, also the checks as the commit REV had them (its govaudit/conformance,
+    loaded under another name), so that a change is measured against the code before it in
+    the same run, under the same load.
 
 Two page mixes, served on 127.0.0.1:
 
@@ -19,19 +22,23 @@ Two page mixes, served on 127.0.0.1:
 
 As govaudit's capture works per site, each site gets a context of its own for each mode in
 each round, and one tab that goes from page to page; the context's set-up counts. Each round
-takes every site both ways, alternating which mode goes first. Per-page figures are medians
-over the rounds, totals are sums.
+takes every site every way, rotating which mode goes first. Per-page figures are medians
+over the rounds, totals are sums. The load average is printed with the figures: on a shared
+machine they are only comparable within one run.
 
-    .venv/bin/python benchmarks/conformance_cost.py [--rounds 3] [--tiny 8]
+    .venv/bin/python benchmarks/conformance_cost.py [--rounds 3] [--tiny 8] [--anchor REV]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
+import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,9 +51,11 @@ from playwright.async_api import async_playwright
 
 from govaudit.browser import find_browser, launch_args
 from govaudit.capture.options import DEFAULT_MAX_HEIGHT
-from govaudit.conformance.page_checks import check_page, prepare_context
+from govaudit.conformance import page_checks
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "conformance_corpus" / "pages"
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "conformance_corpus" / "pages"
+ANCHOR = "conformance_anchor"  # the package name the anchor's checks are loaded under
 GOAL = 0.30
 VIEWPORT = {"width": 1366, "height": 768}
 COLUMNS = ("要闻动态", "通知公告", "政策文件", "政策解读", "部门动态", "区县动态", "人事信息",
@@ -268,15 +277,33 @@ async def screenshot(page: Any, cdp: Any) -> int:
     return taken
 
 
-async def run_site(browser: Any, base: str, paths: list[str], checked: bool,
+def load_anchor(rev: str, folder: Path) -> Any:
+    """The page_checks module of govaudit/conformance as commit `rev` had it, as a package of
+    its own (its imports of govaudit.conformance renamed)."""
+    listing = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "-r", "--name-only", rev,
+                              "govaudit/conformance"], capture_output=True, text=True, check=True)
+    for name in listing.stdout.split():
+        blob = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:{name}"],
+                              capture_output=True, check=True).stdout
+        target = folder / ANCHOR / name.removeprefix("govaudit/conformance/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith(".py"):
+            blob = blob.replace(b"govaudit.conformance", ANCHOR.encode())
+        target.write_bytes(blob)
+    sys.path.insert(0, str(folder))
+    return importlib.import_module(f"{ANCHOR}.page_checks")
+
+
+async def run_site(browser: Any, base: str, paths: list[str], checks: Any,
                    times: dict[str, list[float]]) -> float:
-    """Capture (and check) every page of one site in a context of its own; returns the time
-    the context's set-up took (preparing it for the checks included)."""
+    """Capture every page of one site in a context of its own, and check it with `checks`
+    (a page_checks module) unless None; returns the time the context's set-up took
+    (preparing it for the checks included)."""
     context = await browser.new_context(viewport=VIEWPORT)
     try:
         started = time.perf_counter()
-        if checked:
-            await prepare_context(context)
+        if checks is not None:
+            await checks.prepare_context(context)
         page = await context.new_page()
         cdp = await context.new_cdp_session(page)
         setup = time.perf_counter() - started
@@ -284,8 +311,8 @@ async def run_site(browser: Any, base: str, paths: list[str], checked: bool,
             started = time.perf_counter()
             await page.goto(f"{base}/{path}", wait_until="load")
             await screenshot(page, cdp)
-            if checked:
-                await check_page(page)
+            if checks is not None:
+                await checks.check_page(page)
             times[path].append(time.perf_counter() - started)
         return setup
     finally:
@@ -298,71 +325,98 @@ def describe(html: str) -> str:
             f"{html.count('<img'):>5}")
 
 
-def report(title: str, sites: list[tuple[str, list[str]]], plain: dict[str, list[float]],
-           checked: dict[str, list[float]], setup: dict[str, float], rounds: int,
-           sizes: dict[str, str]) -> float:
+def report(title: str, sites: list[tuple[str, list[str]]], times: dict[str, dict],
+           setup: dict[str, float], rounds: int, sizes: dict[str, str]) -> dict[str, float]:
+    """The per-page table and the totals of each mode against the capture; returns what each
+    checked mode added, as a share of the capture's time."""
     paths = [p for _, ps in sites for p in ps]
+    modes = [m for m in times if m != "capture"]
     print(f"\n{title}: {len(paths)} pages x {rounds} rounds (per page: median of the rounds)")
-    print(f"{'page':<26}{'KB':>5}{'links':>6}{'imgs':>5}{'capture s':>11}{'checked s':>11}"
-          f"{'added':>8}")
+    widths = {m: max(11, len(m) + 4) for m in modes}
+    print(f"{'page':<26}{'KB':>5}{'links':>6}{'imgs':>5}{'capture s':>11}"
+          + "".join(f"{m + ' s':>{widths[m]}}{'added':>8}" for m in modes))
     for path in paths:
-        a, b = statistics.median(plain[path]), statistics.median(checked[path])
-        print(f"{path:<26}{sizes[path]}"
-              f"{a:>11.2f}{b:>11.2f}{(b - a) / a:>8.0%}")
-    total_a = sum(sum(plain[p]) for p in paths) + setup["plain"]
-    total_b = sum(sum(checked[p]) for p in paths) + setup["checked"]
-    added = (total_b - total_a) / total_a
+        a = statistics.median(times["capture"][path])
+        row = f"{path:<26}{sizes[path]}{a:>11.2f}"
+        for mode in modes:
+            b = statistics.median(times[mode][path])
+            row += f"{b:>{widths[mode]}.2f}{(b - a) / a:>8.0%}"
+        print(row)
     count = len(paths) * rounds
-    print(f"capture (open + full-page screenshot): {total_a:7.1f} s, "
-          f"{total_a / count:.2f} s a page")
-    print(f"capture + axe + 适老化 checks:         {total_b:7.1f} s, "
-          f"{total_b / count:.2f} s a page")
-    print(f"  (context set-up included: {setup['plain']:.1f} s and {setup['checked']:.1f} s)")
-    print(f"added: {added:.0%} ({(total_b - total_a) / count:.2f} s a page)")
+    totals = {m: sum(sum(times[m][p]) for p in paths) + setup[m] for m in times}
+    print(f"capture (open + full-page screenshot): {totals['capture']:7.1f} s, "
+          f"{totals['capture'] / count:.2f} s a page")
+    added = {}
+    for mode in modes:
+        added[mode] = (totals[mode] - totals["capture"]) / totals["capture"]
+        print(f"capture + axe + 适老化 checks ({mode}): {totals[mode]:7.1f} s, "
+              f"{totals[mode] / count:.2f} s a page; added {added[mode]:.0%} "
+              f"({(totals[mode] - totals['capture']) / count:.2f} s a page)")
+    print("  (context set-up included: "
+          + ", ".join(f"{m} {setup[m]:.1f} s" for m in times) + ")")
     return added
 
 
-async def main(rounds: int, tiny: int) -> int:
+def load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+async def main(rounds: int, tiny: int, anchor: str | None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="conformance-cost-"))
     try:
-        mixes = {"portal": build_portals(folder), "tiny": copy_tiny(folder, tiny)}
-        sizes = {path: describe((folder / path).read_text(encoding="utf-8"))
+        modes: dict[str, Any] = {"capture": None}
+        if anchor:
+            modes[f"anchor {anchor}"] = load_anchor(anchor, folder / "anchor")
+        modes["checked"] = page_checks
+        mixes = {"portal": build_portals(folder / "sites"),
+                 "tiny": copy_tiny(folder / "sites", tiny)}
+        sizes = {path: describe((folder / "sites" / path).read_text(encoding="utf-8"))
                  for sites in mixes.values() for _, paths in sites for path in paths}
-        server, base = serve(folder)
-        plain: dict[str, list[float]] = defaultdict(list)
-        checked: dict[str, list[float]] = defaultdict(list)
-        setup = {mix: {"plain": 0.0, "checked": 0.0} for mix in mixes}
+        server, base = serve(folder / "sites")
+        times: dict[str, dict[str, list[float]]] = {m: defaultdict(list) for m in modes}
+        setup = {mix: dict.fromkeys(modes, 0.0) for mix in mixes}
+        loads = [load()]
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=find_browser().path,
                                                args=launch_args())
             warm: dict[str, list[float]] = defaultdict(list)  # not counted
-            await run_site(browser, base, mixes["tiny"][0][1][:1], True, warm)
-            await run_site(browser, base, mixes["portal"][0][1][:1], True, warm)
+            for checks in modes.values():
+                if checks is not None:
+                    await run_site(browser, base, mixes["tiny"][0][1][:1], checks, warm)
+                    await run_site(browser, base, mixes["portal"][0][1][:1], checks, warm)
+            names = list(modes)
             for r in range(rounds):
                 for mix, sites in mixes.items():
                     for _, paths in sites:
-                        order = (False, True) if r % 2 == 0 else (True, False)
-                        for with_checks in order:
-                            took = await run_site(browser, base, paths, with_checks,
-                                                  checked if with_checks else plain)
-                            setup[mix]["checked" if with_checks else "plain"] += took
+                        for mode in names[r % len(names):] + names[:r % len(names)]:
+                            took = await run_site(browser, base, paths, modes[mode],
+                                                  times[mode])
+                            setup[mix][mode] += took
+                loads.append(load())
             await browser.close()
         server.shutdown()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print("conformance cost: capture against capture + check_page, side by side")
-    added = report("portal-sized pages (the realistic mix)", mixes["portal"], plain, checked,
+    print(f"load average (1, 5, 15 min) at the start and after each round: {'; '.join(loads)}"
+          f" ({os.cpu_count()} CPUs)")
+    portal = {mix: {m: {p: times[m][p] for _, ps in sites for p in ps} for m in modes}
+              for mix, sites in mixes.items()}
+    added = report("portal-sized pages (the realistic mix)", mixes["portal"], portal["portal"],
                    setup["portal"], rounds, sizes)
-    report("tiny corpus pages (fixed costs dominate)", mixes["tiny"], plain, checked,
+    report("tiny corpus pages (fixed costs dominate)", mixes["tiny"], portal["tiny"],
            setup["tiny"], rounds, sizes)
+    met = added["checked"] <= GOAL
     print(f"\ngoal: at most {GOAL:.0%} added on the realistic mix: "
-          f"{'met' if added <= GOAL else 'NOT met'} ({added:.0%})")
-    return 0 if added <= GOAL else 1
+          f"{'met' if met else 'NOT met'} ({added['checked']:.0%})")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tiny", type=int, default=8, help="corpus pages in the tiny mix")
+    parser.add_argument("--anchor", metavar="REV",
+                        help="also time the checks as commit REV had them (e.g. HEAD)")
     options = parser.parse_args()
-    sys.exit(asyncio.run(main(options.rounds, options.tiny)))
+    sys.exit(asyncio.run(main(options.rounds, options.tiny, options.anchor)))

@@ -12,7 +12,7 @@ from typer.core import TyperCommand
 
 from govaudit.i18n import LANGUAGES, N_, _, choose
 
-from . import answer, backup, checklist, init, score, server, sites, status
+from . import answer, backup, checklist, init, review, score, server, sites, status
 from . import check as check_command
 from . import collect as collect_command
 from . import demo as demo_command
@@ -20,6 +20,7 @@ from . import doctor as doctor_command
 from . import evidence as evidence_command
 from . import export as export_command
 from . import import_workbook as import_command
+from . import log as log_command
 from . import monitor as monitor_command
 from . import report as report_command
 from . import sync as sync_command
@@ -29,8 +30,8 @@ from .common import GovauditCommand, GovauditGroup, ValueCommand, report_error
 DAY = [
     (N_("Set up"), ["init", "doctor", "checklist", "sites"]),
     (N_("Assess the sites"), ["check", "evidence", "collect", "answer", "status"]),
-    (N_("Results and the team"), ["score", "export", "import", "report", "backup", "sync",
-                                  "server"]),
+    (N_("Results and the team"), ["score", "review", "adjudicate", "export", "import", "report",
+                                  "log", "backup", "sync", "server"]),
     (N_("Over weeks"), ["monitor"]),
     (N_("Try it"), ["demo"]),
 ]
@@ -66,21 +67,25 @@ HELPS = {"init": init.HELP, "check": check_command.HELP, "collect": collect_comm
          "answer": answer.HELP, "status": status.HELP, "score": score.HELP,
          "import": import_command.HELP, "report": report_command.HELP,
          "doctor": doctor_command.HELP, "demo": demo_command.HELP, "backup": backup.HELP,
-         "sync": sync_command.HELP}
+         "sync": sync_command.HELP, "review": review.REVIEW_HELP,
+         "adjudicate": review.ADJUDICATE_HELP}
 COMMANDS: dict[str, Callable[..., Any]] = {
     "init": init.init, "check": check_command.check, "collect": collect_command.collect,
     "answer": answer.answer, "status": status.status, "score": score.score,
     "import": import_command.import_workbook, "report": report_command.report,
     "doctor": doctor_command.doctor, "demo": demo_command.demo, "backup": backup.backup,
     "sync": sync_command.sync,
+    "review": review.review, "adjudicate": review.adjudicate,
 }
 # answer takes values such as -1 (after --); check lists the probes in its help
 COMMAND_CLASSES: dict[str, type[TyperCommand]] = {"answer": ValueCommand,
+                                                  "adjudicate": ValueCommand,
                                                   "check": check_command.CheckCommand}
 DEFAULT_CLASS = GovauditCommand  # help in the current language
 GROUPS = {
     "sites": sites.app, "monitor": monitor_command.app, "evidence": evidence_command.app,
     "export": export_command.app, "checklist": checklist.app, "server": server.app,
+    "log": log_command.app,
 }
 for _panel, _names in DAY:
     for _name in _names:

@@ -52,6 +52,8 @@ HINTS = {
     "sync_again": N_("run 'govaudit sync' again"),
     "service": N_("or give --service NAME"),
     "migrate": N_("run 'govaudit server migrate' as the server's owner"),
+    "reason": N_("give --reason \"…\""),
+    "log_verify": N_("run 'govaudit log verify'"),
     "with_answers": N_("give --with-answers to remove it (the answers are archived)"),
     "checklist_option": N_("give the checklist with --checklist ID (or a .yaml file)"),
     "checklist_force": N_("give the one to score with --checklist ID, and --force to read the "

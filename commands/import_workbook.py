@@ -29,16 +29,26 @@ def import_workbook(
     add_sites: Annotated[bool, typer.Option(
         "--add-sites",
             help=N_("Add the workbook's sites that are not in this workspace."))] = False,
+    blind: Annotated[bool, typer.Option(
+        "--blind", help=N_("Leave out the other evaluators' answers, their reviews and the "
+                           "adjudications (always so in a blind workspace)."))] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     result = open_audit(workspace).import_workbook(here(path), force=force,
-                                                  add_sites=add_sites)
+                                                  add_sites=add_sites, blind=blind)
     console.print(_(
         "Imported {rows} answers from {path} ({value}): {new} new, {updated} updated, "
         "{unchanged} unchanged, {kept} kept (this workspace's answer is newer)").format(
         rows=result.rows, path=result.path, value=", ".join(result.evaluators) or _("nobody"),
         new=result.new, updated=result.updated, unchanged=result.unchanged, kept=result.kept),
         markup=False)
+    if result.reviews or result.adjudications:
+        console.print(_("Imported {reviews} review(s) and {adjudications} adjudication(s)")
+                      .format(reviews=result.reviews, adjudications=result.adjudications),
+                      markup=False)
+    if result.withheld:
+        console.print(_("Left out {count} answer(s) by other evaluators (blind assessment)")
+                      .format(count=result.withheld), markup=False)
     if result.sites_added:
         console.print(_("Added {count} site(s): {listed}").format(
             count=len(result.sites_added), listed=', '.join(result.sites_added)), markup=False)

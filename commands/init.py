@@ -20,13 +20,18 @@ def init(
                                            help=N_("A built-in checklist name or a YAML file."))],
     evaluator: Annotated[str, typer.Option("--evaluator", "-e",
                                            help=N_("Your name, recorded with every answer."))],
+    blind: Annotated[bool, typer.Option(
+        "--blind", help=N_("A blind second assessment: the other evaluators' answers are "
+                           "never imported or shown here."))] = False,
 ) -> None:
     from govaudit import Audit, glossary
 
-    audit = Audit.create(directory, checklist=checklist, evaluator=evaluator)
+    audit = Audit.create(directory, checklist=checklist, evaluator=evaluator, blind=blind)
     cl = audit.checklist
-    console.print(_("Created workspace {root} for {evaluator}").format(
-        root=audit.root, evaluator=audit.evaluator), markup=False)
+    created = _("Created workspace {root} for {evaluator} (blind: the other evaluators' "
+                "answers are not shown here)") if blind \
+        else _("Created workspace {root} for {evaluator}")
+    console.print(created.format(root=audit.root, evaluator=audit.evaluator), markup=False)
     console.print(_("Checklist: {id} {version} — {name} ({indicators} indicators, "
                     "{questions} questions; levels {levels})").format(
         id=cl.id, version=cl.version, name=cl.name, indicators=len(cl.indicators),

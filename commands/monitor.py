@@ -26,7 +26,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from govaudit import Campaign, RoundSummary, VisitOptions, VisitResult
+    from govaudit import Campaign, RoundQueued, RoundSummary, VisitOptions, VisitResult
 
 app = new_app(N_("System monitoring over weeks: visit every site on a schedule, keep each visit "
               "as a sample, and apply the gov-2019 lines (故障率, 首页/栏目更新, dead links)."))
@@ -251,6 +251,9 @@ def status(
         help=N_("The span the figures cover, back from now (e.g. 7d, 30d, 10s)."))] = "7d",
     sites: SitesOption = None,
     rules: RulesOption = "gov-2019",
+    server: Annotated[bool, typer.Option(
+        "--server", help=N_("Read the monitoring server's roll-ups and recent samples (the "
+                            "workers' visits), not this workspace's SQLite file."))] = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -261,7 +264,8 @@ def status(
 
     length = duration(window, "--window")
     audit = open_audit(workspace)
-    report = audit.monitor.status(length, _names(sites) or None, rules=_rules(rules))
+    report = audit.monitor.status(length, _names(sites) or None, rules=_rules(rules),
+                                  server=server)
     statuses, ruleset = report.sites, report.rules
     if json:
         _print_json_fast(report.to_dict())
@@ -320,3 +324,92 @@ def apply(
         "{saved} answer(s) saved from the monitoring over the last {format_duration} (evaluator "
         "'probe'; a person's answers are kept)").format(
         saved=saved, format_duration=format_duration(length)), markup=False)
+
+
+@app.command("schedule",
+             help=N_("Queue a round of visits on the monitoring server now and at every "
+                     "interval, for the workers ('govaudit monitor worker') to make."))
+def schedule(
+    every: Annotated[str, typer.Option(help=N_("Queue a round this often."))] = "30m",
+    length: Annotated[str, typer.Option(
+        "--for", help=N_("Keep queueing rounds this long."))] = "90d",
+    once: Annotated[bool, typer.Option(
+        "--once", help=N_("Queue one round and stop (for cron or a systemd timer)."))] = False,
+    spread: Annotated[bool, typer.Option(
+        "--spread/--no-spread", help=N_("Visit each site at its own slot inside the interval "
+                                        "(default), or all at once."))] = True,
+    retention: Annotated[str | None, typer.Option(
+        help=N_("Keep the raw samples this long (e.g. 60d); older months are rolled up and "
+                "dropped; failures and roll-ups are kept. Default: the server's setting."))
+    ] = None,
+    sites: SitesOption = None,
+    timeout: TimeoutOption = 15.0,
+    concurrency: ConcurrencyOption = 20,
+    host_interval: HostIntervalOption = "1s",
+    columns_every: ColumnsEveryOption = "6h",
+    max_links: MaxLinksOption = 60,
+    allow_private: AllowPrivateOption = False,
+    skip_host: SkipHostOption = None,
+    screenshots: ScreenshotsOption = True,
+    workspace: WorkspaceOption = None,
+) -> None:
+    interval = duration(every, "--every")
+    span = duration(length, "--for")
+    keep = duration(retention, "--retention") / 86400 if retention else None
+    options = _options(timeout, concurrency, host_interval, columns_every, max_links,
+                       allow_private, screenshots, skip_host)
+    audit = open_audit(workspace)
+
+    def queued(done: RoundQueued) -> None:
+        console.print(_("{when} round {round}: {jobs} visit(s) queued").format(
+            when=_when(done.at), round=done.round, jobs=done.jobs), markup=False)
+        if done.dropped:
+            console.print(_("raw samples of {months} rolled up and dropped (retention)").format(
+                months=", ".join(done.dropped)), markup=False)
+
+    try:
+        with sigterm_as_ctrl_c():
+            audit.monitor.schedule(interval, span, _names(sites), options, spread=spread,
+                                   retention=keep, once=once, on_round=queued)
+    except KeyboardInterrupt:
+        err_console.print(_("scheduling stopped; the rounds queued stay for the workers"),
+                          markup=False)
+        raise typer.Exit(130) from None
+
+
+@app.command("worker",
+             help=N_("Make the visits and screenshots queued on the monitoring server; run "
+                     "as many workers, on as many machines, as needed."))
+def worker(
+    concurrency: Annotated[int, typer.Option(
+        min=1, help=N_("Visits in flight at once (jobs held)."))] = 20,
+    lease: Annotated[str, typer.Option(
+        help=N_("How long a job stays held without a heartbeat; a job held longer by a "
+                "worker that died goes to another."))] = "60s",
+    until_idle: Annotated[bool, typer.Option(
+        "--until-idle", help=N_("Stop when no job is queued or running."))] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    from govaudit import WorkerOptions
+
+    options = WorkerOptions(concurrency=concurrency, lease=duration(lease, "--lease"),
+                            until_idle=until_idle)
+    audit = open_audit(workspace)
+
+    def visited(result: VisitResult) -> None:
+        if not result.visit.ok:
+            console.print(f"{_when(result.visit.time)} {_visit_line(result)}", markup=False)
+
+    try:
+        with sigterm_as_ctrl_c():
+            done = audit.monitor.worker(options, visited)
+    except KeyboardInterrupt:
+        err_console.print(_("worker stopped; every finished visit is saved, the jobs it held "
+                            "went back to the queue"), markup=False)
+        raise typer.Exit(130) from None
+    console.print(_("worker {name}: {visits} visit(s), {failures} failed, {shots} "
+                    "screenshot(s)").format(name=done.name, visits=done.visits,
+                                            failures=done.failures, shots=done.shots),
+                  markup=False)
+    for error in done.errors:
+        err_console.print(_("retried later: {error}").format(error=error), markup=False)

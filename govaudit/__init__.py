@@ -27,6 +27,9 @@ _HOMES = {
     "ChecklistError": "govaudit.errors", "GovauditError": "govaudit.errors",
     "RowsError": "govaudit.errors",
     "PROBE_EVALUATOR": "govaudit.model", "Answer": "govaudit.model",
+    "REVIEW_STATES": "govaudit.model", "Review": "govaudit.model",
+    "AnswerReview": "govaudit.model", "Adjudication": "govaudit.model",
+    "LogEntry": "govaudit.model", "LogCheck": "govaudit.auditlog",
     "PageRef": "govaudit.model", "RemovedSite": "govaudit.model", "Site": "govaudit.model",
     "SiteChange": "govaudit.model", "SiteScore": "govaudit.model",
     "SitesPlan": "govaudit.model",
@@ -63,6 +66,9 @@ _HOMES = {
     "RoundSummary": "govaudit.monitor.schedule",
     "VisitOptions": "govaudit.monitor.visits",
     "VisitResult": "govaudit.monitor.visits",
+    "RoundQueued": "govaudit.fleet.schedule",
+    "WorkerOptions": "govaudit.fleet.worker",
+    "WorkerSummary": "govaudit.fleet.worker",
     "LinksResult": "govaudit.probes.checks.links",
     "FetchLimits": "govaudit.probes.fetch",
     "LinkOptions": "govaudit.probes.links",
@@ -86,6 +92,7 @@ _HOMES = {
 if TYPE_CHECKING:
     from govaudit.archive.signing import default_key_path
     from govaudit.audit import Audit, Sites, check_publish
+    from govaudit.auditlog import LogCheck
     from govaudit.browser import has_display
     from govaudit.capture.live import LiveBrowser
     from govaudit.capture.options import CaptureOptions, WaitUntil
@@ -102,12 +109,19 @@ if TYPE_CHECKING:
     from govaudit.demo import run_demo
     from govaudit.doctor import run_checks as doctor_checks
     from govaudit.errors import ChecklistError, GovauditError, RowsError
+    from govaudit.fleet.schedule import RoundQueued
+    from govaudit.fleet.worker import WorkerOptions, WorkerSummary
     from govaudit.model import (
         PROBE_EVALUATOR,
+        REVIEW_STATES,
+        Adjudication,
         Answer,
+        AnswerReview,
         Evidence,
+        LogEntry,
         PageRef,
         RemovedSite,
+        Review,
         Site,
         SiteChange,
         SiteScore,
@@ -160,7 +174,13 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "PROBE_EVALUATOR",
+    "REVIEW_STATES",
+    "Adjudication",
     "Answer",
+    "AnswerReview",
+    "LogCheck",
+    "LogEntry",
+    "Review",
     "Audit",
     "ChecklistError",
     "Disagreement",
@@ -203,6 +223,9 @@ __all__ = [
     "RoundSummary",
     "VisitOptions",
     "VisitResult",
+    "RoundQueued",
+    "WorkerOptions",
+    "WorkerSummary",
     "LinksResult",
     "FetchLimits",
     "LinkOptions",

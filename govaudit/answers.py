@@ -75,13 +75,14 @@ def build_answer(checklist: Checklist, site: Site, qid: str, raw_value: object,
                   time or utc_now(), note.strip())
 
 
-def answering_as(evaluator: str | None, default: str) -> str:
-    """Who answers: `evaluator` when given (an empty name is refused), else `default`."""
+def answering_as(evaluator: str | None, default: str, role: str = "evaluator") -> str:
+    """Who answers (or reviews, adjudicates: `role`): `evaluator` when given (an empty name
+    is refused), else `default`."""
     if evaluator is None:
         return default
     if not evaluator.strip():
-        raise OptionError("evaluator", _(
-            "is empty: give a name, or leave it out to answer as {default}").format(
+        raise OptionError(role, _(
+            "is empty: give a name, or leave it out to act as {default}").format(
             default=default))
     return evaluator.strip()
 

@@ -29,9 +29,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
-from govaudit.errors import GovauditError, OptionError, UsageError
+from govaudit.errors import GovauditError, OptionError, UsageError, listed
 from govaudit.i18n import _
-from govaudit.model import Answer, PageRef, RemovedSite, Site, SiteChange, SitesPlan
+from govaudit.model import (
+    PROBE_EVALUATOR,
+    Adjudication,
+    Answer,
+    AnswerReview,
+    LogEntry,
+    PageRef,
+    RemovedSite,
+    Review,
+    Site,
+    SiteChange,
+    SitesPlan,
+)
 from govaudit.scoring import Scorer, ScoreReport, Settlement, scorer
 from govaudit.store import Store
 from govaudit.urls import redact_url
@@ -42,10 +54,13 @@ if TYPE_CHECKING:
     from govaudit.archive.settings import EvidenceSettings
     from govaudit.archive.signing import KeyFiles
     from govaudit.archive.timestamps import TimestampResult
+    from govaudit.auditlog import LogCheck
     from govaudit.backup import BackupResult
     from govaudit.capture import CaptureOptions, CaptureRun, ProgressCallback
     from govaudit.collect import CollectPlan
     from govaudit.evidence import VerifyResult
+    from govaudit.fleet.schedule import RoundQueued
+    from govaudit.fleet.worker import WorkerOptions, WorkerSummary
     from govaudit.monitor import (
         Campaign,
         Monitor,
@@ -154,7 +169,7 @@ class Sites:
         from govaudit.sites import archive_site
 
         site = self.get(name)
-        answers = self._audit.store.answers(site.name)
+        answers = self._audit.store.answers(site.name, everyone=True)
         if answers and not with_answers:
             raise GovauditError(_("site {name} has {count} answer(s)").format(
                 name=site.name, count=len(answers)), hint="with_answers")
@@ -214,15 +229,68 @@ class Monitoring:
                                  on_summary)
 
     def status(self, length: float, names: Iterable[str] | None = None, *,
-               rules: str = "gov-2019") -> MonitorStatus:
+               rules: str = "gov-2019", server: bool = False) -> MonitorStatus:
         """Each site over the last `length` seconds: visits, failures and the findings of
-        the rule set `rules`."""
-        from govaudit.monitor import MonitorStatus
+        the rule set `rules`; from the monitoring server's roll-ups with `server`."""
+        from govaudit.monitor import MonitorStatus, SiteStatus
 
         with self(rules) as monitor:
             now = monitor.clock()
-            return MonitorStatus(monitor.window(length, now), monitor.rules,
-                                 monitor.status(length, names, now))
+            window = monitor.window(length, now)
+            if not server:
+                return MonitorStatus(window, monitor.rules, monitor.status(length, names, now))
+            from govaudit.fleet.connection import connect
+            from govaudit.fleet.status import server_findings
+
+            sites = {s.name: s.url for s in monitor.sites(names)}
+            with connect(self._audit.server_settings()) as conn:
+                found = server_findings(conn, monitor.rules, window, sites)
+            return MonitorStatus(window, monitor.rules,
+                                 [SiteStatus(f.site, f, x) for f, x in found])
+
+
+    def schedule(self, every: float, length: float, names: Iterable[str] | None = None,
+                 options: VisitOptions | None = None, *, spread: bool = True,
+                 retention: float | None = None, once: bool = False,
+                 on_round: Callable[[RoundQueued], None] | None = None) -> int:
+        """Queue a round of visits on the monitoring server now and every `every` seconds
+        for `length` seconds (or once), for the workers to make; the rounds queued.
+        `retention`: days the raw samples are kept (stored on the server)."""
+        from govaudit.fleet.queue import SiteJob
+        from govaudit.fleet.schedule import run_schedule
+        from govaudit.monitor.visits import VisitOptions
+
+        chosen = list(names or [])
+        with self() as monitor:
+            if not monitor.sites(chosen):
+                raise monitor._nothing_to_visit(chosen)
+            monitor.rules  # noqa: B018 - refuse a broken rule or column file first
+
+            def sites() -> list[SiteJob]:
+                wanted = monitor.sites(chosen)
+                recorded: dict[str, list[str]] = {}
+                for page in self._audit.store.pages():
+                    recorded.setdefault(page.site, []).append(redact_url(page.url))
+                return [SiteJob(s.name, redact_url(s.url), tuple(recorded.get(s.name, [])))
+                        for s in wanted]
+
+            until = monitor.clock() + length
+            return run_schedule(self._audit.server_settings(), sites, every, until,
+                                options or VisitOptions(), spread, retention, once, on_round)
+
+    def worker(self, options: WorkerOptions | None = None,
+               on_visit: Callable[[VisitResult], None] | None = None) -> WorkerSummary:
+        """Take visit and screenshot jobs from the monitoring server until stopped (or,
+        with `until_idle`, until none is left); screenshots go to this workspace."""
+        from govaudit.fleet.worker import WorkerOptions, run_worker
+
+        with self() as monitor:
+            def shooter(failed: list[tuple[Site, int]], visit: VisitOptions
+                        ) -> dict[str, tuple[str, str, float | None, str]]:
+                return monitor._screenshots(failed, visit)
+
+            return run_worker(self._audit.server_settings(), monitor.columns,
+                              options or WorkerOptions(), shooter, on_visit)
 
 
 class Audit:
@@ -235,9 +303,12 @@ class Audit:
     # -- opening -----------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | Path, *, checklist: str, evaluator: str) -> Audit:
-        """Make a new workspace folder (a built-in checklist name or a YAML file)."""
-        return cls(init_workspace(Path(path), checklist, evaluator))
+    def create(cls, path: str | Path, *, checklist: str, evaluator: str,
+               blind: bool = False) -> Audit:
+        """Make a new workspace folder (a built-in checklist name or a YAML file). A `blind`
+        one shows its evaluator none of the other evaluators' answers (a second, blind
+        assessment): import leaves them out, and nothing shows them."""
+        return cls(init_workspace(Path(path), checklist, evaluator, blind))
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> Audit:
@@ -277,9 +348,16 @@ class Audit:
         return Store(self.workspace)
 
     @property
+    def blind(self) -> bool:
+        """Whether this workspace's evaluator assesses blind (govaudit.toml [workspace] blind)."""
+        return self.workspace.blind
+
+    @property
     def settlement(self) -> Settlement:
-        """How disagreeing answers are settled in this workspace (govaudit.toml [scoring])."""
-        return self.workspace.settlement
+        """How disagreeing answers are settled in this workspace: govaudit.toml [scoring], and
+        the adjudications made here or imported."""
+        return replace(self.workspace.settlement,
+                       adjudications=tuple(self.store.adjudications()))
 
     # -- answers -----------------------------------------------------------------------
 
@@ -300,7 +378,7 @@ class Audit:
                               values=self._values(who, target.name).get(target.name, {}))
         if note is None:
             [record] = keep_notes([record], self.store.answers(target.name))
-        return self.store.save_answers([record])[0]
+        return self.store.save_answers([record], actor=who)[0]
 
     def _values(self, evaluator: str, site: str | None = None,
                 answers: list[Answer] | None = None) -> dict[str, dict[str, object]]:
@@ -331,7 +409,141 @@ class Audit:
         notes = {(a.site, a.question): a.note for a in stored if a.evaluator == who}
         answers = parse_answer_file(self.path(path), self.checklist, self.store.sites(), who,
                                     self._values(who, answers=stored), sheet, notes, notices)
-        return self.store.save_answers(keep_notes(answers, stored))
+        return self.store.save_answers(keep_notes(answers, stored), actor=who)
+
+    # -- review, adjudication, the audit log ----------------------------------------------
+
+    def review(self, site: str | None = None, question: str | None = None, *, state: str,
+               reason: str = "", evaluator: str | None = None,
+               reviewer: str | None = None) -> list[Review]:
+        """Set the review state of every answer that matches `site`, `question` and
+        `evaluator` (each None: any): pending, flagged, approved or returned (or 待复核,
+        有问题, 通过, 退回). Returning needs a `reason`. Each review is kept with who made it
+        and when, and logged; an answer already in that state with that reason keeps its
+        review. Returns the review that now holds for each answer matched."""
+        from govaudit.answers import answering_as
+        from govaudit.model import RETURNED, REVIEW_STATES, review_state, utc_now
+        from govaudit.review import current_reviews, next_version
+
+        chosen = review_state(state)
+        if chosen is None:
+            raise OptionError("state", _("{state!r}: use {listed} (or {listed2})").format(
+                state=state, listed=', '.join(REVIEW_STATES),
+                listed2=', '.join(REVIEW_STATES.values())))
+        who = answering_as(reviewer, self.evaluator, "reviewer")
+        answers = self._matching(site, question, evaluator)
+        if chosen == RETURNED and not reason.strip():
+            named = listed([f"{a.site} · {a.question} ({a.evaluator})" for a in answers], 5)
+            raise UsageError(_(
+                "returning an answer needs a reason, nothing was changed: {named}").format(
+                named=named), hint="reason")
+        stored = self.store.reviews(site)
+        held = current_reviews(answers, stored)
+        now = utc_now()
+        out: list[Review] = []
+        new: list[Review] = []
+        for answer in answers:
+            key = (answer.site, answer.question, answer.evaluator)
+            current = held.get(key)
+            if current is not None and (current.state, current.reason) == (chosen,
+                                                                           reason.strip()):
+                out.append(current)
+                continue
+            made = Review(*key, chosen, who, now, answer.time, reason.strip(), next_version(
+                stored, {"site": key[0], "question": key[1], "evaluator": key[2]}))
+            new.append(made)
+            out.append(made)
+        self.store.save_reviews(new, actor=who)
+        return out
+
+    def reviews(self, site: str | None = None, question: str | None = None,
+                evaluator: str | None = None, state: str | None = None) -> list[AnswerReview]:
+        """Every answer that matches, with the review that holds for it (in the store's
+        order); `state` keeps only the answers in that state."""
+        from govaudit.model import review_state
+        from govaudit.review import current_reviews
+
+        wanted = None if state is None else review_state(state)
+        if state is not None and wanted is None:
+            raise OptionError("state", _(
+                "{state!r}: use pending, flagged, approved or returned").format(state=state))
+        answers = self._matching(site, question, evaluator, required=False)
+        held = current_reviews(answers, self.store.reviews(site))
+        out = [AnswerReview(a, held.get((a.site, a.question, a.evaluator))) for a in answers]
+        return [r for r in out if wanted is None or r.state == wanted]
+
+    def _matching(self, site: str | None, question: str | None, evaluator: str | None,
+                  required: bool = True) -> list[Answer]:
+        """The answers of `site`, `question` and `evaluator` (None: any); with `required`,
+        none is an error naming what was asked."""
+        from govaudit.answers import find_question
+
+        if site is not None:
+            site = self.sites.get(site).name
+        if question is not None:
+            find_question(self.checklist, question)
+        found = [a for a in self.store.answers(site)
+                 if (question is None or a.question == question)
+                 and (evaluator is None or a.evaluator == evaluator)]
+        if required and not found:
+            asked = " · ".join(p for p in (site, question) if p) or _("this workspace")
+            by = _(" by {evaluator}").format(evaluator=evaluator) if evaluator else ""
+            raise GovauditError(_("no answer to review for {asked}{by}; answer it first").format(
+                asked=asked, by=by))
+        return found
+
+    def adjudicate(self, site: str, question: str, value: object, *, reason: str,
+                   adjudicator: str | None = None) -> Adjudication:
+        """Settle a question the evaluators disagree on: `value` counts for it from now on
+        (the site is no longer provisional for it), with who decided and why (`reason`,
+        required). A later adjudication replaces it."""
+        from govaudit.answers import answering_as, find_question
+        from govaudit.model import utc_now
+        from govaudit.review import next_version
+        from govaudit.scoring import Settlement, settle
+
+        target = self.sites.get(site)
+        item = find_question(self.checklist, question)
+        if not reason.strip():
+            raise UsageError(_(
+                "adjudicating {name} · {question} needs a reason; nothing was changed").format(
+                name=target.name, question=question), hint="reason")
+        who = answering_as(adjudicator, self.evaluator, "adjudicator")
+        try:
+            parsed = item.parse_value(value)
+        except ValueError as exc:
+            raise GovauditError(f"{target.name} · {question}: {exc}") from None
+        answers = [a for a in self.store.answers(target.name) if a.question == question]
+        _settled, disagreements = settle(answers, Settlement(), self.checklist)
+        if not disagreements:
+            given = ", ".join(sorted({f"{a.evaluator}: {item.display(a.value)}" for a in answers
+                                      if a.evaluator != PROBE_EVALUATOR})) or "no answers"
+            raise GovauditError(_(
+                "{name} · {question}: the evaluators do not disagree ({given}); there is nothing "
+                "to adjudicate").format(name=target.name, question=question, given=given))
+        stored = self.store.adjudications(target.name)
+        made = Adjudication(target.name, question, parsed, who, utc_now(), reason.strip(),
+                            tuple(disagreements[0].values.items()),
+                            next_version(stored, {"site": target.name, "question": question}))
+        self.store.save_adjudications([made], actor=who)
+        return made
+
+    def adjudications(self, site: str | None = None) -> list[Adjudication]:
+        """The adjudication that holds for each question adjudicated (of one site, or all)."""
+        from govaudit.review import current_adjudications
+
+        return list(current_adjudications(self.store.adjudications(site)).values())
+
+    def log(self, site: str | None = None, question: str | None = None) -> list[LogEntry]:
+        """The audit log's entries, oldest first (of one site, or question); in a blind
+        workspace the values of other evaluators' answers are hidden."""
+        return [e for e in self.store.log_entries()
+                if (site is None or e.site == site) and (question is None
+                                                         or e.question == question)]
+
+    def verify_log(self) -> LogCheck:
+        """Walk the audit log's hash chain: the first entry removed, changed or out of place."""
+        return self.store.log.verify()
 
     # -- scores ------------------------------------------------------------------------
 
@@ -343,8 +555,9 @@ class Audit:
 
     @cached_property
     def _score(self) -> Scorer:
-        """The one scoring of this workspace's sites and answers, for every use case."""
-        return scorer(self.checklist, self.settlement)
+        """The one scoring of this workspace's sites and answers, for every use case, with
+        the adjudications as they stand when it scores."""
+        return lambda sites, answers: scorer(self.checklist, self.settlement)(sites, answers)
 
     def collect(self, sites: Sequence[str] | None = None,
                 indicators: Sequence[str] | None = None, *, redo: bool = False
@@ -636,15 +849,19 @@ class Audit:
                                accept_loss=accept_loss, keep_backups=keep_backups)
 
     def import_workbook(self, path: str | Path, *, force: bool = False,
-                        add_sites: bool = False) -> ImportResult:
-        """Bring a teammate's workbook answers into this workspace.
+                        add_sites: bool = False, blind: bool = False) -> ImportResult:
+        """Bring a teammate's workbook answers, their reviews and its adjudications into
+        this workspace.
 
         Its sites new here are added only with `add_sites`; else the import is
-        refused and names them.
+        refused and names them. With `blind` (always in a blind workspace) the other
+        evaluators' answers, reviews and the adjudications are left out
+        (`result.withheld`).
         """
         from govaudit.workbook.ingest import import_workbook
 
-        return import_workbook(self.checklist, self.store, self.path(path), force, add_sites)
+        return import_workbook(self.checklist, self.store, self.path(path), force, add_sites,
+                               blind)
 
     def report(self, out_dir: str | Path | None = None, *,
                sites: Sequence[str] | None = None, link_evidence: bool = False,

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from govaudit.errors import GovauditError, UnknownName, checklist_where
@@ -85,14 +85,27 @@ def url_label(url: str) -> str:
     return unquote(text)
 
 
-def save_file(workspace: Workspace, record: dict[str, Any], kind: str, suffix: str,
+class EvidenceFolder(Protocol):
+    """Where evidence files go and how they are named in records: what capturing and saving
+    need of a workspace (a Workspace is one)."""
+
+    @property
+    def root(self) -> Path: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def evidence_dir(self) -> Path: ...
+    def relative(self, path: Path) -> str: ...
+
+
+def save_file(folder_of: EvidenceFolder, record: dict[str, Any], kind: str, suffix: str,
               data: bytes, label: str | None = None) -> dict[str, Any]:
     """Write one evidence file for `record` and add its entry (path, SHA-256, size)."""
-    folder = site_folder(workspace.evidence_dir, record["site"])
+    folder = site_folder(folder_of.evidence_dir, record["site"])
     name = file_stem(record, label or url_label(record["requested_url"] or "page")) + suffix
     path = folder / name
     atomic_write(path, data)
-    entry = EvidenceFile(kind, workspace.relative(path), hashlib.sha256(data).hexdigest(),
+    entry = EvidenceFile(kind, folder_of.relative(path), hashlib.sha256(data).hexdigest(),
                          len(data)).to_dict()
     record["files"].append(entry)
     return entry
@@ -128,13 +141,13 @@ def manifest_path(evidence_dir: Path, run: str) -> Path:
     return evidence_dir / f"{MANIFEST_PREFIX}{run}.json"
 
 
-def write_manifest(workspace: Workspace, run: str, records: list[dict[str, Any]]) -> Path:
+def write_manifest(folder: EvidenceFolder, run: str, records: list[dict[str, Any]]) -> Path:
     """evidence/manifest-<run>.json with every record, every field of each (the ones a
     capture left out with their empty value: verify compares them all with the store),
     and its own SHA-256 beside it."""
-    path = manifest_path(workspace.evidence_dir, run)
+    path = manifest_path(folder.evidence_dir, run)
     whole = [{**Evidence.from_dict(record).to_dict(), **record} for record in records]
-    body = {"run": run, "workspace": workspace.name, "govaudit": __version__,
+    body = {"run": run, "workspace": folder.name, "govaudit": __version__,
             "created": utc_time(), "records": redact_data(whole)}
     data = (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     atomic_write(path, data)

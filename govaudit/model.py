@@ -115,6 +115,154 @@ class Answer:
         return replace(self, **changes)
 
 
+# Review states of an answer: the stored id and the label people read (either is accepted).
+REVIEW_STATES = {"pending": "待复核", "flagged": "有问题", "approved": "通过", "returned": "退回"}
+PENDING = "pending"
+RETURNED = "returned"  # needs a reason
+
+
+def review_state(text: str) -> str | None:
+    """The state id that `text` names (an id or its Chinese label, any case), or None."""
+    text = text.strip()
+    if text.lower() in REVIEW_STATES:
+        return text.lower()
+    return next((k for k, label in REVIEW_STATES.items() if label == text), None)
+
+
+@dataclass(frozen=True)
+class Review:
+    """A reviewer's verdict on one evaluator's answer, as it stood at `answer_time`.
+
+    A review holds for that version of the answer only: once the answer changes (its
+    time differs), the answer is pending again. `version` counts the reviews of the
+    answer in the workspace that made it; (site, question, evaluator, version) is its key.
+    """
+
+    site: str
+    question: str
+    evaluator: str  # whose answer
+    state: str  # one of REVIEW_STATES
+    reviewer: str
+    time: str  # UTC, when reviewed
+    answer_time: str  # the time of the answer reviewed
+    reason: str = ""
+    version: int = 1
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        return (self.site, self.question, self.evaluator, self.version)
+
+    @property
+    def label(self) -> str:
+        return REVIEW_STATES.get(self.state, self.state)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Review:
+        values = {k: ("" if v is None else str(v)) for k, v in known_fields(cls, data).items()
+                  if k != "version"}
+        return cls(**values, version=int_or(data.get("version"), 1))
+
+
+@dataclass(frozen=True)
+class AnswerReview:
+    """An answer and the review that holds for it (None: never reviewed, or changed since)."""
+
+    answer: Answer
+    review: Review | None = None
+
+    __hash__ = None  # type: ignore[assignment]  # the answer holds lists
+
+    @property
+    def state(self) -> str:
+        return self.review.state if self.review is not None else PENDING
+
+    @property
+    def label(self) -> str:
+        return REVIEW_STATES[PENDING] if self.review is None else self.review.label
+
+
+@dataclass(frozen=True)
+class Adjudication:
+    """The value that counts for a (site, question) where evaluators disagree, who chose it
+    and why; the newest adjudication of a question holds. Its key is (site, question,
+    adjudicator, version)."""
+
+    site: str
+    question: str
+    value: str | int
+    adjudicator: str
+    time: str  # UTC
+    reason: str
+    # what each evaluator had answered when it was adjudicated: ((evaluator, value), …)
+    values: tuple[tuple[str, str | int], ...] = ()
+    version: int = 1
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        return (self.site, self.question, self.adjudicator, self.version)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["values"] = [list(v) for v in self.values]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Adjudication:
+        raw = data.get("values")
+        values = tuple((str(v[0]), v[1]) for v in (raw if isinstance(raw, list) else [])
+                       if isinstance(v, list | tuple) and len(v) == 2)
+        value = data.get("value")
+        return cls(str(data.get("site") or ""), str(data.get("question") or ""),
+                   value if isinstance(value, int) and not isinstance(value, bool)
+                   else str(value or ""), str(data.get("adjudicator") or ""),
+                   str(data.get("time") or ""), str(data.get("reason") or ""), values,
+                   int_or(data.get("version"), 1))
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One entry of the workspace's append-only audit log: a change to an answer, a review,
+    an adjudication or evidence; who made it, when (UTC), what it was and what it became.
+
+    `prev` is the SHA-256 of the entry before (GENESIS for the first) and `hash` this
+    entry's own (govaudit.auditlog), so a removed or edited entry breaks the chain.
+    Its key is (site, question, evaluator, seq).
+    """
+
+    seq: int
+    time: str
+    actor: str  # who made the change
+    kind: str  # answer | review | adjudication | evidence
+    action: str  # save, import, delete, link, capture, attach…
+    site: str
+    question: str = ""
+    evaluator: str = ""  # whose answer (answers and reviews)
+    old: Any = None  # JSON values; None: there was none
+    new: Any = None
+    prev: str = ""
+    hash: str = ""
+
+    __hash__ = None  # type: ignore[assignment]  # JSON values inside: compared, never hashed
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        return (self.site, self.question, self.evaluator, self.seq)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as written (its values as they are: JSON values, never changed)."""
+        return {name: getattr(self, name) for name in LOG_FIELDS}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LogEntry:
+        return cls(**known_fields(cls, data))
+
+
+LOG_FIELDS = tuple(f.name for f in fields(LogEntry))
+
+
 @dataclass(frozen=True)
 class PageRef:
     """A page of a site to open or capture, for an indicator or question when it documents one."""
@@ -408,7 +556,9 @@ class Monitored:
     note: str
 
 
-__all__ = ["CHECK_RESULTS", "PROBE_EVALUATOR", "SOURCES", "Answer", "CheckRow", "Evidence",
+__all__ = ["CHECK_RESULTS", "PENDING", "PROBE_EVALUATOR", "RETURNED", "REVIEW_STATES", "SOURCES",
+           "Adjudication", "Answer", "AnswerReview", "CheckRow", "Evidence", "LogEntry", "Review",
+           "review_state",
            "EvidenceFile", "Fact", "FailedProbe", "LinkRow", "Monitored", "PageRef",
            "ProbeFinding", "ProbeResult",
            "RemovedSite", "Site", "SiteChange", "SiteScore", "SitesPlan", "int_or",

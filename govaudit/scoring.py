@@ -10,7 +10,8 @@ from govaudit.checklist import Checklist, Question
 from govaudit.checklist.model import FAIL, PASS, SPECIAL_VALUES
 from govaudit.errors import GovauditError
 from govaudit.i18n import N_, _
-from govaudit.model import PROBE_EVALUATOR, Answer, Problem, Site, SiteScore, _round
+from govaudit.model import PROBE_EVALUATOR, Adjudication, Answer, Problem, Site, SiteScore, _round
+from govaudit.review import current_adjudications
 from govaudit.tally import SHOWN_DECIMALS as SHOWN_DECIMALS  # re-exported
 from govaudit.tally import Tally, asked, shown_total
 
@@ -27,10 +28,12 @@ class Settlement:
     People's answers beat probe suggestions. When every person gave the same value,
     that value counts. When they disagree, the answer of `prefer` counts if that
     evaluator answered; otherwise the question counts as `unknown` (the site stays
-    incomplete) until someone settles it. Text questions take the latest answer.
+    incomplete) until someone settles it. An adjudication of a question settles it: its
+    value counts while the evaluators disagree. Text questions take the latest answer.
     """
 
     prefer: str = ""  # an evaluator's name, or "" for no one
+    adjudications: tuple[Adjudication, ...] = ()  # every one kept; the newest of each holds
 
     @classmethod
     def parse(cls, text: str | None) -> Settlement:
@@ -62,6 +65,7 @@ class Disagreement:
     values: Mapping[str, str | int]  # evaluator -> value
     counted: str | int
     settled: bool  # False: counted as unknown
+    adjudicated: bool = False  # settled by an adjudication (its value counted)
 
 
 def _latest(answers: Iterable[Answer]) -> Answer:
@@ -76,6 +80,7 @@ def settle(answers: Iterable[Answer], settlement: Settlement | str | None = None
     groups: dict[tuple[str, str], list[Answer]] = {}
     for answer in answers:
         groups.setdefault((answer.site, answer.question), []).append(answer)
+    adjudged = current_adjudications(policy.adjudications)
     chosen: dict[tuple[str, str], Answer] = {}
     disagreements: list[Disagreement] = []
     for key, group in groups.items():
@@ -87,12 +92,20 @@ def settle(answers: Iterable[Answer], settlement: Settlement | str | None = None
             continue
         named = [a for a in pool if policy.prefer and a.evaluator == policy.prefer]
         latest = _latest(pool)
-        result = named[0] if named else Answer(key[0], key[1], latest.indicator, "unknown",
-                                               SETTLED_BY, latest.time)
+        adjudication = adjudged.get(key)
+        if adjudication is not None:
+            backing = [a for a in pool if value_key(a.value) == value_key(adjudication.value)]
+            result = Answer(key[0], key[1], latest.indicator, adjudication.value,
+                            adjudication.adjudicator, adjudication.time, adjudication.reason,
+                            list(dict.fromkeys(e for a in backing for e in a.evidence)))
+        else:
+            result = named[0] if named else Answer(key[0], key[1], latest.indicator,
+                                                   "unknown", SETTLED_BY, latest.time)
         chosen[key] = result
         by_evaluator = {a.evaluator: a.value for a in sorted(pool, key=lambda a: a.time)}
         disagreements.append(Disagreement(key[0], key[1], by_evaluator, result.value,
-                                          bool(named)))
+                                          bool(named) or adjudication is not None,
+                                          adjudication is not None))
     return chosen, disagreements
 
 
@@ -215,6 +228,10 @@ class ScoreReport:
         text = _("{count} question(s) on {sites} site(s) where evaluators disagree: "
                  "{rule}").format(count=len(self.disagreements), sites=sites,
                                   rule=self.settlement.describe())
+        adjudicated = sum(1 for d in self.disagreements if d.adjudicated)
+        if adjudicated:
+            text += _("; {count} of them adjudicated (the adjudicated value counts)").format(
+                count=adjudicated)
         if open_sites:
             text += _("; {count} site(s) have unsettled disagreements (set [scoring] prefer = "
                       "\"evaluator:NAME\" in govaudit.toml)").format(count=open_sites)
@@ -282,7 +299,8 @@ class ScoreReport:
                                "disagreements": [
                                    {"site": d.site, "question": d.question,
                                     "values": dict(d.values), "counted": d.counted,
-                                    "settled": d.settled} for d in self.disagreements]}
+                                    "settled": d.settled, "adjudicated": d.adjudicated}
+                                   for d in self.disagreements]}
         if self.checklist.deduction:
             sampling = self.sampling()
             out["sampling"] = {

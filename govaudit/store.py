@@ -24,24 +24,29 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager
-from dataclasses import asdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, suppress
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
+from govaudit.auditlog import AuditLog, Change, chained
 from govaudit.errors import GovauditError, UnknownName
 from govaudit.filenames import earlier_safe_name, folded, safe_name
 from govaudit.files import atomic_write, fsync_dir, write_beside
 from govaudit.i18n import _
 from govaudit.model import (
+    PROBE_EVALUATOR,
+    Adjudication,
     Answer,
     Evidence,
+    LogEntry,
     PageRef,
     ProbeResult,
+    Review,
     Site,
     utc_now,
 )
@@ -114,6 +119,7 @@ def _db(path: Path) -> TinyDB:
 
 
 JOURNAL_NAME = "journal.json"
+BLIND_HIDDEN = "(hidden: blind assessment)"  # a value a blind workspace's log does not show
 
 
 def _rows(path: Path, table: str) -> list[dict[str, Any]]:
@@ -142,7 +148,73 @@ class Store:
         self.root = workspace.data_dir
         self.root.mkdir(parents=True, exist_ok=True)
         self.journal = self.root / JOURNAL_NAME
+        self.log = AuditLog(self.root)
         self._settle()
+
+    @property
+    def actor(self) -> str:
+        """Who makes the changes this store logs: the workspace's evaluator."""
+        return self.workspace.evaluator
+
+    def _visible(self, evaluator: str) -> bool:
+        """Whether a blind workspace shows records of `evaluator`'s answers: its own
+        evaluator's and the probes' only. Every evaluator's in any other workspace."""
+        return not self.workspace.blind or evaluator in (self.workspace.evaluator,
+                                                         PROBE_EVALUATOR)
+
+    # -- the audit log -----------------------------------------------------------------
+
+    def log_entries(self) -> list[LogEntry]:
+        """Every entry of the audit log, oldest first. A blind workspace hides the values of
+        the answers, reviews and adjudications it does not show (the entries stay)."""
+        self._settle()
+        entries = list(self.log.entries())
+        if not self.workspace.blind:
+            return entries
+        return [e if (e.kind == "evidence" or e.kind in ("answer", "review")
+                      and self._visible(e.evaluator))
+                else replace(e, old=None if e.old is None else BLIND_HIDDEN,
+                             new=None if e.new is None else BLIND_HIDDEN)
+                for e in entries]
+
+    def _log(self, staged: list[Staged], changes: list[Change], actor: str | None) -> bool:
+        """Chain `changes` after the log's last entry and append them, the files `staged`
+        named as theirs (auditlog). A failed write takes back what it wrote, removes the
+        staged files and raises: nothing of the change is saved. Whether anything was logged."""
+        if not changes:
+            return False
+        head = self.log.last()
+        entries = chained(changes, actor or self.actor, head)
+        size = self.log.path.stat().st_size if self.log.path.exists() else 0
+        try:
+            self.log.begin(entries, staged)
+            self.log.append(entries)
+        except BaseException:
+            self._take_back(size, head)
+            _discard(staged)
+            raise
+        return True
+
+    def _take_back(self, size: int, head: tuple[int, str]) -> None:
+        """Undo a failed append, as far as the disk lets it (the error that made it fail is
+        the one to report): the log cut back to `size`, its head to `head`, no pending."""
+        with suppress(OSError):
+            if self.log.path.exists() and self.log.path.stat().st_size != size:
+                with self.log.path.open("rb+") as handle:
+                    handle.truncate(size)
+        with suppress(OSError):
+            if (self.log.named_head() or (0, "")) != head:
+                self.log.write_head(*head)
+        with suppress(OSError):
+            self.log.pending.unlink(missing_ok=True)
+
+    def _commit(self, staged: list[Staged], changes: list[Change],
+                actor: str | None = None) -> None:
+        """Put `staged` files in place with their log entries (see govaudit.auditlog)."""
+        logged = self._log(staged, changes, actor)
+        _put_in_place(staged)
+        if logged:
+            self.log.end()
 
     def lock(self) -> AbstractContextManager[None]:
         """The workspace's write lock: writers hold it."""
@@ -227,7 +299,14 @@ class Store:
             db = self._sites_db()
             db.table("sites").remove(Query().name == name)
             db.table("pages").remove(Query().site == name)
-            self._update("answers", name, lambda rows: [] if rows else None)
+            changes: list[Change] = []
+
+            def remove(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+                changes.extend(Change("answer", "remove site", name, r["question"],
+                                      r["evaluator"], _answer_state(r), None) for r in rows)
+                return [] if rows else None
+
+            self._update("answers", name, remove, changes)
 
     def pages(self, site: str | None = None) -> list[PageRecord]:
         rows = self._sites_db().table("pages").all()
@@ -277,11 +356,13 @@ class Store:
         return out
 
     def _update(self, kind: str, site: str,
-                change: Callable[[list[dict[str, Any]]], list[dict[str, Any]] | None]) -> None:
-        """Replace `site`'s records by `change(records)` (None: no change) in one atomic write."""
+                change: Callable[[list[dict[str, Any]]], list[dict[str, Any]] | None],
+                changes: list[Change] | None = None, actor: str | None = None) -> None:
+        """Replace `site`'s records by `change(records)` (None: no change) in one atomic write,
+        logged as `changes` (which `change` may fill in)."""
         staged = self._stage(kind, site, change)
         if staged is not None:
-            _put_in_place([staged])
+            self._commit([staged], changes or [], actor)
 
     def _stage(self, kind: str, site: str,
                change: Callable[[list[dict[str, Any]]], list[dict[str, Any]] | None]
@@ -302,9 +383,12 @@ class Store:
 
     # -- answers -----------------------------------------------------------------
 
-    def answers(self, site: str | None = None) -> list[Answer]:
+    def answers(self, site: str | None = None, *, everyone: bool = False) -> list[Answer]:
+        """The stored answers (of one site, or all); a blind workspace shows its own evaluator's
+        and the probes' only, unless `everyone` (removing a site archives them all)."""
         self._settle()
-        return [Answer.from_dict(d) for d in self._records("answers", site)]
+        return [Answer.from_dict(d) for d in self._records("answers", site)
+                if everyone or self._visible(str(d.get("evaluator")))]
 
     def save_answer(self, site: str, question: str, indicator: str, value: str | int,
                     evaluator: str, note: str = "", evidence: list[str] | None = None,
@@ -313,7 +397,8 @@ class Store:
         return self.save_answers([Answer(site, question, indicator, value, evaluator,
                                          time or utc_now(), note, list(evidence or []))])[0]
 
-    def save_answers(self, answers: list[Answer], keep_newer: bool = False) -> list[Answer]:
+    def save_answers(self, answers: list[Answer], keep_newer: bool = False, *,
+                     action: str = "save", actor: str | None = None) -> list[Answer]:
         """Save many answers, all or nothing; one atomic write per site file.
 
         An existing answer by the same evaluator keeps its earlier value in the
@@ -322,19 +407,25 @@ class Store:
         holds one answer per (site, question, evaluator): of repeats, the last
         (with `keep_newer`, the newest) counts.
 
+        Every change is logged (govaudit.auditlog) as `action` by `actor` (default: the
+        workspace's evaluator).
+
         A write that fails leaves every file as it was and raises the OSError, noting
         that none of the batch was saved (see the module docstring).
         """
         batch = _one_per_key(answers, keep_newer)
+        who = actor or self.actor
         with self.workspace.lock():
             self._finish_journal()
             several = len({a.site for a in batch}) > 1
             try:
                 if several:
-                    _write_json(self.journal, {"keep_newer": keep_newer,
+                    _write_json(self.journal, {"keep_newer": keep_newer, "action": action,
+                                               "actor": who,
                                                "answers": [a.to_dict() for a in batch]})
                 try:
-                    staged, saved = self._stage_answers(batch, keep_newer)
+                    staged, saved, changes = self._stage_answers(batch, keep_newer, action)
+                    logged = self._log(staged, changes, who)
                 except BaseException:
                     if several:
                         self._drop_journal()
@@ -345,28 +436,32 @@ class Store:
                 raise
             try:
                 _put_in_place(staged)
-            except OSError as exc:  # a rename failed: the journal completes the batch
+            except OSError as exc:  # a rename failed: the pending log entry completes it
                 exc.add_note(f"{len(batch)} answers were being saved: the rest of them is "
                              "saved the next time the workspace is opened")
                 raise
+            if logged:
+                self.log.end()
             if several:
                 self._drop_journal()
         return saved
 
-    def _stage_answers(self, answers: list[Answer], keep_newer: bool
-                       ) -> tuple[list[Staged], list[Answer]]:
-        """Every site file of the batch written beside its place, and the answers saved;
-        on any failure the files written are removed."""
+    def _stage_answers(self, answers: list[Answer], keep_newer: bool, action: str = "save"
+                       ) -> tuple[list[Staged], list[Answer], list[Change]]:
+        """Every site file of the batch written beside its place, the answers saved and the
+        changes to log; on any failure the files written are removed."""
         staged: list[Staged] = []
+        changes: list[Change] = []
         try:
-            saved = self._apply_answers(answers, keep_newer, staged)
+            saved = self._apply_answers(answers, keep_newer, staged, changes, action)
         except BaseException:
             _discard(staged)
             raise
-        return staged, saved
+        return staged, saved, changes
 
     def _apply_answers(self, answers: list[Answer], keep_newer: bool,
-                       staged: list[Staged]) -> list[Answer]:
+                       staged: list[Staged], changes: list[Change],
+                       action: str) -> list[Answer]:
         saved: list[Answer] = []
         by_site: dict[str, list[Answer]] = {}
         for answer in answers:
@@ -385,6 +480,10 @@ class Store:
                             if answer.evidence and answer.evidence != old.get("evidence"):
                                 merged = list(dict.fromkeys([*old.get("evidence", []),
                                                              *answer.evidence]))
+                                changes.append(Change(
+                                    "answer", "link evidence", answer.site, answer.question,
+                                    answer.evaluator, {"evidence": old.get("evidence", [])},
+                                    {"evidence": merged}))
                                 old["evidence"] = merged
                                 changed = True
                             saved.append(Answer.from_dict(old))
@@ -400,6 +499,10 @@ class Store:
                             evidence=list(dict.fromkeys([*old.get("evidence", []),
                                                          *answer.evidence])))
                     docs[key] = answer.to_dict()
+                    changes.append(Change("answer", action, answer.site, answer.question,
+                                          answer.evaluator,
+                                          None if old is None else _answer_state(old),
+                                          _answer_state(docs[key])))
                     changed = True
                     saved.append(answer)
                 return list(docs.values()) if changed else None
@@ -410,8 +513,10 @@ class Store:
         return saved
 
     def _settle(self) -> None:
-        """Finish a batch of answers that a killed or interrupted process left half applied."""
-        if self.journal.exists() or any(self._journal_leftovers()):
+        """Finish a change (a batch of answers, a logged change) that a killed or interrupted
+        process left half applied."""
+        if self.journal.exists() or self.log.pending.exists() or any(
+                self._journal_leftovers()):
             with self.workspace.lock():
                 self._finish_journal()
 
@@ -420,7 +525,9 @@ class Store:
         return self.root.glob(f".{JOURNAL_NAME}.*.tmp")
 
     def _finish_journal(self) -> None:
-        """Apply the journal's batch again, to completion (the workspace lock is held)."""
+        """Finish a logged change left half done, then apply the journal's batch again, to
+        completion (the workspace lock is held)."""
+        self.log.recover()
         for leftover in self._journal_leftovers():
             leftover.unlink(missing_ok=True)
         if not self.journal.exists():
@@ -432,12 +539,13 @@ class Store:
             data = json.loads(self.journal.read_text(encoding="utf-8"))
             batch = [Answer.from_dict(d) for d in data["answers"]]
             keep_newer = bool(data.get("keep_newer"))
+            action, actor = str(data.get("action") or "save"), data.get("actor")
         except (ValueError, KeyError, TypeError) as exc:
             raise GovauditError(_(
                 "{journal}: damaged journal of an interrupted save of answers ({error}); remove "
                 "it to drop that save").format(journal=self.journal, error=exc)) from None
-        staged, _saved = self._stage_answers(batch, keep_newer)
-        _put_in_place(staged)
+        staged, _saved, changes = self._stage_answers(batch, keep_newer, action)
+        self._commit(staged, changes, str(actor) if actor else None)
         self._drop_journal()
 
     def _drop_journal(self) -> None:
@@ -446,19 +554,18 @@ class Store:
 
     def delete_answers(self, site: str, questions: Iterable[str], evaluator: str) -> int:
         wanted = set(questions)
-        removed = 0
+        changes: list[Change] = []
 
         def change(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
-            nonlocal removed
-            kept = [r for r in rows
-                    if not (r["question"] in wanted and r["evaluator"] == evaluator)]
-            removed = len(rows) - len(kept)
-            return kept if removed else None
+            gone = [r for r in rows if r["question"] in wanted and r["evaluator"] == evaluator]
+            changes.extend(Change("answer", "delete", site, r["question"], evaluator,
+                                  _answer_state(r), None) for r in gone)
+            return [r for r in rows if r not in gone] if gone else None
 
         with self.workspace.lock():
             self._finish_journal()
-            self._update("answers", site, change)
-        return removed
+            self._update("answers", site, change, changes)
+        return len(changes)
 
     # -- evidence ------------------------------------------------------------------
 
@@ -475,30 +582,105 @@ class Store:
         for record in records:
             by_site.setdefault(record["site"], []).append(record)
         with self.workspace.lock():
+            self._finish_journal()
             for site, batch in by_site.items():
 
                 def add(rows: list[dict[str, Any]], batch: list[dict[str, Any]] = batch
                         ) -> list[dict[str, Any]]:
                     return rows + batch
 
-                self._update("evidence", site, add)
+                self._update("evidence", site, add, [
+                    Change("evidence", "add", site, str(r.get("question") or ""), "", None,
+                           _evidence_state(r)) for r in batch])
 
     def link_evidence(self, site: str, question: str, evidence_id: str) -> int:
         """Add an evidence id to every answer of (site, question); the number of answers linked."""
         linked = 0
 
+        changes: list[Change] = []
+
         def change(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
             nonlocal linked
             for row in rows:
                 if row["question"] == question and evidence_id not in row.get("evidence", []):
-                    row["evidence"] = [*row.get("evidence", []), evidence_id]
+                    old = row.get("evidence", [])
+                    row["evidence"] = [*old, evidence_id]
+                    changes.append(Change("answer", "link evidence", site, question,
+                                          row["evaluator"], {"evidence": old},
+                                          {"evidence": row["evidence"]}))
                     linked += 1
             return rows if linked else None
 
         with self.workspace.lock():
             self._finish_journal()
-            self._update("answers", site, change)
+            self._update("answers", site, change, changes)
         return linked
+
+    # -- reviews and adjudications ----------------------------------------------------
+
+    def reviews(self, site: str | None = None) -> list[Review]:
+        """Every review kept (the history: govaudit.review picks the one that holds); a blind
+        workspace shows the reviews of the answers it shows."""
+        self._settle()
+        return [Review.from_dict(r) for r in self._records("reviews", site)
+                if self._visible(str(r.get("evaluator")))]
+
+    def save_reviews(self, reviews: Iterable[Review], *, action: str = "review",
+                     actor: str | None = None) -> list[Review]:
+        """Keep new reviews (one already kept, the same but for its version, is not added
+        again), all or none, each logged; the reviews added."""
+        return [Review.from_dict(r) for r in self._add_records(
+            "reviews", [r.to_dict() for r in reviews], action, actor)]
+
+    def adjudications(self, site: str | None = None) -> list[Adjudication]:
+        """Every adjudication kept (the newest of a question holds); none in a blind
+        workspace, whose evaluator does not see the others' values."""
+        self._settle()
+        if self.workspace.blind:
+            return []
+        return [Adjudication.from_dict(r) for r in self._records("adjudications", site)]
+
+    def save_adjudications(self, adjudications: Iterable[Adjudication], *,
+                           action: str = "adjudicate", actor: str | None = None
+                           ) -> list[Adjudication]:
+        """Keep new adjudications as save_reviews keeps reviews."""
+        return [Adjudication.from_dict(r) for r in self._add_records(
+            "adjudications", [a.to_dict() for a in adjudications], action, actor)]
+
+    def _add_records(self, kind: str, records: list[dict[str, Any]], action: str,
+                     actor: str | None) -> list[dict[str, Any]]:
+        """Append `records` to their sites' files of `kind` in one logged commit."""
+        by_site: dict[str, list[dict[str, Any]]] = {}
+        for record in records:
+            by_site.setdefault(record["site"], []).append(record)
+        added: list[dict[str, Any]] = []
+        changes: list[Change] = []
+        with self.workspace.lock():
+            self._finish_journal()
+            staged: list[Staged] = []
+            try:
+                for site, batch in by_site.items():
+
+                    def add(rows: list[dict[str, Any]], batch: list[dict[str, Any]] = batch
+                            ) -> list[dict[str, Any]] | None:
+                        seen = {_sameness(r) for r in rows}
+                        new = []
+                        for record in batch:
+                            if _sameness(record) not in seen:
+                                seen.add(_sameness(record))
+                                new.append(record)
+                                changes.append(_record_change(kind, action, record, rows))
+                        added.extend(new)
+                        return rows + new if new else None
+
+                    written = self._stage(kind, site, add)
+                    if written is not None:
+                        staged.append(written)
+            except BaseException:
+                _discard(staged)
+                raise
+            self._commit(staged, changes, actor)
+        return added
 
     # -- probe results -------------------------------------------------------------
 
@@ -521,3 +703,43 @@ class Store:
 
 
 
+
+
+def _answer_state(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What the log keeps of an answer: its value and note."""
+    return {"value": row.get("value"), "note": row.get("note", "")}
+
+
+def _evidence_state(record: Mapping[str, Any]) -> dict[str, Any]:
+    """What the log keeps of an evidence record: its id, URL and files with their hashes."""
+    files = record.get("files") or []
+    return {"id": record.get("id", ""), "url": record.get("requested_url", ""),
+            "files": [[f.get("path", ""), f.get("sha256", "")] for f in files
+                      if isinstance(f, Mapping)]}
+
+
+def _sameness(record: Mapping[str, Any]) -> str:
+    """A record's content but its version: two workspaces' copies of one review are one."""
+    return json.dumps({k: v for k, v in record.items() if k != "version"}, sort_keys=True,
+                      ensure_ascii=False, default=str)
+
+
+def _record_change(kind: str, action: str, record: Mapping[str, Any],
+                   earlier: list[dict[str, Any]]) -> Change:
+    """The log's change for a new review (the state it had before) or adjudication."""
+    if kind == "reviews":
+        key = (record["question"], record["evaluator"])
+        before = [r for r in earlier if (r.get("question"), r.get("evaluator")) == key]
+        last = max(before, key=lambda r: str(r.get("time", "")), default=None)
+        def state(r: Mapping[str, Any]) -> dict[str, Any]:
+            return {"state": r.get("state"), "reason": r.get("reason", ""),
+                    "reviewer": r.get("reviewer", ""), "answer_time": r.get("answer_time", "")}
+        return Change("review", action, record["site"], record["question"],
+                      record["evaluator"], None if last is None else state(last), state(record))
+    before = [r for r in earlier if r.get("question") == record["question"]]
+    last = max(before, key=lambda r: str(r.get("time", "")), default=None)
+    def adjudged(r: Mapping[str, Any]) -> dict[str, Any]:
+        return {"value": r.get("value"), "reason": r.get("reason", ""),
+                "adjudicator": r.get("adjudicator", "")}
+    return Change("adjudication", action, record["site"], record["question"], "",
+                  None if last is None else adjudged(last), adjudged(record))

@@ -37,6 +37,8 @@ class Workspace:
     checklist_ref: str  # a built-in name, or a file name inside the workspace
     evaluator: str
     prefer: str = ""  # [scoring] prefer: whose answer counts where evaluators disagree
+    # [workspace] blind: its evaluator assesses blind, the other evaluators' answers unseen
+    blind: bool = False
 
     @property
     def config_path(self) -> Path:
@@ -122,7 +124,8 @@ def config_table(path: Path, name: str) -> dict[str, Any]:
     return table
 
 
-def init_workspace(directory: Path, checklist: str, evaluator: str) -> Workspace:
+def init_workspace(directory: Path, checklist: str, evaluator: str,
+                   blind: bool = False) -> Workspace:
     """Create a workspace folder; a checklist file is copied in so it stays valid.
 
     Everything is checked before anything is made, and govaudit.toml is written last,
@@ -151,6 +154,7 @@ def init_workspace(directory: Path, checklist: str, evaluator: str) -> Workspace
             "evaluator": evaluator.strip(),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "govaudit_version": __version__,
+            **({"blind": True} if blind else {}),
         }
     }
     toml = tomli_w.dumps(config).encode("utf-8")
@@ -206,7 +210,8 @@ def open_workspace(directory: Path | None = None, explicit: bool = False) -> Wor
         section = config["workspace"]
         ws = Workspace(root, str(section.get("name", root.name)), str(section["checklist"]),
                        str(section["evaluator"]),
-                       str(config.get("scoring", {}).get("prefer", "")))
+                       str(config.get("scoring", {}).get("prefer", "")),
+                       section.get("blind") is True)
     except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError,
             UnicodeDecodeError) as exc:
         raise GovauditError(_("{path}: not a valid govaudit.toml ({error})").format(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from govaudit.conformance.accessibility import check_accessibility, report_from_axe
@@ -83,6 +85,72 @@ def test_axe_contrast_and_fast_contrast_agree(in_page):
     assert any(q.rule == "color-contrast" for q in axe.questions)
 
 
+# What link_variants draws from: link colours, cues (no cue most often), the text's colours
+# and backgrounds, the link's display, and the places a link stands in.
+LINK_COLOURS = ("#222", "#0b4ea2", "#0066cc", "#d0302a", "#555", "#888", "#fff")
+LINK_CUES = ("text-decoration:none",) * 6 + (
+    "text-decoration:underline", "font-weight:bold", "font-size:18px",
+    "border-bottom:1px solid", "border-bottom:1px solid transparent", "font-family:serif",
+    "outline:1px dotted", "font-style:italic", "text-decoration:none;text-decoration-style:dotted")
+TEXT_COLOURS = ("#222", "#000", "#333", "#666")
+GROUNDS = ("", "background:#ffd", "background:#0b4ea2", "background:rgba(0,0,0,.05)",
+           "background-image:linear-gradient(#fff,#eee)")
+DISPLAYS = ("", "", "", "display:inline-block", "display:block", "float:left")
+PLACES = (
+    "<p style='{s}'>{b}{a}{e}</p>", "<div style='{s}'><span>{b}</span>{a}<em>{e}</em></div>",
+    "<ul><li style='{s}'>{b}{a}{e}</li></ul>",
+    "<table><tr><td style='{s}'>{b}{a}{e}</td></tr></table>",
+    "<p style='{s}'>{b}<span style='float:right'>{a}</span>{e}</p>",
+    "<p style='{s}'>{b}<br>{a}{e}</p>", "<p style='{s}'>{b}{a}<br>{e}</p>",
+    "<p style='{s};display:none'>{b}{a}{e}</p>", "<p style='{s};opacity:0'>{b}{a}{e}</p>",
+    "<div style='height:0;overflow:hidden'><p style='{s}'>{b}{a}{e}</p></div>",
+    "<p style='{s}'>{b}<span style='position:absolute;clip:rect(0px,0px,0px,0px)'>{a}</span>"
+    "{e}</p>")
+
+
+def link_variants(seed: int, count: int) -> str:
+    """A page of `count` links in and out of blocks of text, each with a colour, a cue or none,
+    a background, a display and a place drawn at random (by `seed`)."""
+    rng = random.Random(seed)
+    rows = []
+    for k in range(count):
+        cue = rng.choice(LINK_CUES)
+        style = (f"color:{rng.choice(LINK_COLOURS)};"
+                 f"{cue if cue.startswith('text-decoration') else 'text-decoration:none;' + cue};"
+                 f"{rng.choice(DISPLAYS)};{rng.choice(['', '', 'background:#eef'])}")
+        mark = ' class="mark"' if rng.random() < 0.1 else ""
+        rows.append(rng.choice(PLACES).format(
+            s=f"color:{rng.choice(TEXT_COLOURS)};{rng.choice(GROUNDS)}",
+            a=f'<a href="/x/{k}.html"{mark} style="{style}">链接{k}文字</a>',
+            b="按照有关规定" * rng.choice([0, 1, 3]), e="认真贯彻落实" * rng.choice([0, 1, 2])))
+    return ('<!doctype html><html lang="zh-CN"><head><title>链接</title><style>body{font:16px'
+            '/1.6 sans-serif;color:#222}.mark::after{content:"↗"}</style></head><body><main>'
+            + "".join(rows) + "</main></body></html>")
+
+
+def test_axe_links_and_one_pass_links_agree(in_page):
+    """The one-pass rule flags and questions the very links axe's link-in-text-block does."""
+    def found(report, rule):
+        def key(n):
+            return round(n.evidence.box.x), round(n.evidence.box.y), n.evidence.value[:40]
+        return ({key(n) for r in report.violations if r.rule == rule for n in r.nodes},
+                {key(n) for r in report.questions if r.rule == rule for n in r.nodes},
+                sum(r.node_count for r in report.violations if r.rule == rule))
+
+    page = link_variants(1, 300)
+    fast = in_page(page, lambda p: check_accessibility(p, "一级"))
+    axe = in_page(page, lambda p: check_accessibility(p, "一级", contrast="axe"))
+    assert "link-in-text-block" not in {v.rule for v in fast.violations}
+    flagged, asked, count = found(fast, "link-distinguishable")
+    assert count >= 5 and asked  # failures and questions both drawn
+    assert (flagged, asked, count) == found(axe, "link-in-text-block")
+    rule = next(v for v in fast.violations if v.rule == "link-distinguishable")
+    assert rule.gb_level == "一级" and [c.id for c in rule.criteria] == ["1.4.1"]
+    assert rule.nodes[0].summary.startswith("contrast ")
+    asked_rule = next(q for q in fast.questions if q.rule == "link-distinguishable")
+    assert asked_rule.nodes[0].summary.startswith("not decided from styles (")
+
+
 def test_unknown_level_is_refused(in_page):
     with pytest.raises(ValueError, match="use 一级, 二级 or 三级"):
         in_page(CLEAN, lambda page: check_accessibility(page, "AA"))
@@ -116,3 +184,33 @@ def test_check_page_runs_every_browser_check(in_page):
     assert [i.kind for i in checks.floating.offending] == ["moving"]
     assert checks.keyboard.passed is None  # no navigation on this page
     assert checks.font_control.control is None and not checks.font_control.passed
+
+
+def test_axe_with_the_map_memoizer_finds_what_axe_finds(in_page):
+    """axe-core with js/axe_memoize.js in place of memoizee: every rule's results the same."""
+    from govaudit.conformance.accessibility import _LOAD, axe_loader, axe_options, axe_source
+    from govaudit.conformance.scripts import script_body
+
+    assert "Circular invocation" in axe_loader()  # the memoizer was found and replaced
+    plain = _LOAD.format(source=axe_source(), setup=script_body("axe_setup"), shortcuts="true")
+    options = {**axe_options(("一级", "二级", "三级"), "axe"), "elementRef": False,
+               "resultTypes": ["violations", "incomplete", "passes"]}
+    run = """async (options) => {
+      const raw = await window.__govauditAxe.run(document, options);
+      const keep = (results) => results.map((r) => [r.id, r.nodes.map((n) => JSON.stringify(
+        [n.target, n.any.map((c) => [c.id, c.data]), n.all.map((c) => c.id),
+         n.none.map((c) => c.id)]))]);
+      return [keep(raw.violations), keep(raw.incomplete), keep(raw.passes)];
+    }"""
+    page = link_variants(2, 120).replace("</main>", FAULTY.split("<main>")[1].split("</main>")[0]
+                                         + "</main>")
+
+    def with_axe(loader):
+        async def check(p):
+            await p.evaluate(loader)
+            return await p.evaluate(run, options)
+        return check
+
+    mapped = in_page(page, with_axe(axe_loader()))
+    assert mapped == in_page(page, with_axe(plain))
+    assert {"image-alt", "color-contrast", "link-in-text-block"} <= {r[0] for r in mapped[0]}

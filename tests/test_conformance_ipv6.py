@@ -148,3 +148,29 @@ def test_similarity_ignores_scripts():
     a = "<html><body><p>政务公开</p><script>var t = 1;</script></body></html>"
     b = "<html><body><p>政务公开</p><script>var t = 2;</script></body></html>"
     assert similarity(a, b) == 1.0
+
+
+def probe_row(world: dict, name: str):
+    """The conformance probe's IPv6 row for the site `world[name]`, its DNS asked of the
+    world's name server (CheckOptions.dns_server)."""
+    from govaudit.model import Site
+    from govaudit.probes.checks.conformance import _ipv6
+    from govaudit.probes.context import ProbeContext, SitePages
+    from govaudit.probes.options import CheckOptions
+
+    url = world[name]
+    options = CheckOptions(link_timeout=3, dns_server=("::1", world["dns_port"]))
+    pages = SitePages(Site("测试市", url, "city"), options, None, None)  # type: ignore[arg-type]
+    context = ProbeContext(pages, None, None, [], lambda line: None)  # type: ignore[arg-type]
+    return asyncio.run(_ipv6(context, url))
+
+
+def test_the_probe_asks_its_name_server_for_the_site(world):
+    row = probe_row(world, "test")
+    assert (row.check, row.result) == ("ipv6", "pass")
+    assert "aaaa True" in row.detail and "dns_ipv6 True" in row.detail
+    assert "second_level_rate 0.5" in row.detail
+    row = probe_row(world, "v4")
+    assert row.result == "problem" and "no AAAA record" in row.detail
+    literal = probe_row({**world, "ip": "http://[::1]:1/"}, "ip")
+    assert literal.result == "not checked" and "no name" in literal.detail

@@ -303,12 +303,17 @@ def test_full_disk_during_a_capture(tmp_path: Path):
         with (disk / "filler.bin").open("r+b") as filler:  # room for a page, not for this one
             filler.truncate(filler.seek(0, os.SEEK_END) - 2 * 1024 * 1024)
         before = snapshot(ws.root)
+        log = (ws.root / "data" / "audit-log.jsonl").read_bytes()
         done = run_govaudit("evidence", "--site", "大站", "--allow-private", cwd=ws.root,
                             timeout=180)
         output = done.stdout + done.stderr
         assert "Traceback" not in output and done.returncode == 1, output
         assert "no space left on device" in output.lower(), output
-        assert_unchanged(ws.root, before)
+        # the audit log only grows: by the entry of the failure's record
+        grown = (ws.root / "data" / "audit-log.jsonl").read_bytes()
+        assert grown.startswith(log) and grown.count(b"\n") == log.count(b"\n") + 1
+        assert_unchanged(ws.root, {k: v for k, v in before.items()
+                                   if not k.startswith("data/audit-log.")})
         assert temp_files(ws.root) == []
         added = set(snapshot(ws.root)) - set(before)  # the record and its run's manifest only
         assert {Path(a).parent.name for a in added} == {"evidence"}

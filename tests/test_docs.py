@@ -87,8 +87,8 @@ def test_help_lists_the_commands_in_the_order_of_the_day():
     names = [line.split()[0] for line in text.split("Set up:", 1)[1].splitlines()
              if line.startswith("  ")]
     assert names == ["init", "doctor", "checklist", "sites", "check", "evidence", "collect",
-                     "answer", "status", "score", "export", "import", "report", "backup",
-                     "sync", "server", "monitor", "demo"]
+                     "answer", "status", "score", "review", "adjudicate", "export", "import",
+                     "report", "log", "backup", "sync", "server", "monitor", "demo"]
     # one column for the descriptions across the panels
     starts = {line.index(line.split()[1]) for line in text.split("Set up:", 1)[1].splitlines()
               if line.startswith("  ")}

@@ -72,18 +72,20 @@ def test_export_cell_by_cell(make_workspace, cli):
     path = ws.root / "exports" / "ws-张三.xlsx"
     assert path.is_file() and str(path.name) in result.output
     book = load_workbook(path)
-    assert book.sheetnames == ["Summary", "Scores", "Answers", "Evidence", "Checklist", "About"]
+    assert book.sheetnames == ["Summary", "Scores", "Answers", "Evidence", "Checklist", "审计日志",
+                               "About"]
 
     answers = book["Answers"]
     rows = _rows(answers)
     assert rows[0][:7] == ["网站", "级别", "指标编号", "指标", "问题编号", "问题", "答案"]
     assert rows[1] == ["site", "level", "indicator", "indicator_path", "question",
                        "question_text", "value", "value_label", "evaluator", "time", "note",
-                       "evidence", "written"]
+                       "evidence", "written", "review", "review_reason", "reviewer",
+                       "review_time", "review_version", "review_written"]
     assert rows[2] == ["成都市", "市级", "a1", "甲 > 甲一", "a1.q1", "是否有", "yes", "是", "张三",
                        dt.datetime(2026, 11, 22, 8, 15, 1, 123000), HOSTILE["formula"],
-                       "ev-000000000001", "yes"]
-    assert answers.column_dimensions["M"].hidden
+                       "ev-000000000001", "yes", "待复核", None, None, None, None, "待复核"]
+    assert all(answers.column_dimensions[c].hidden for c in "MRS")
     assert rows[4][4:8] == ["a1.q3", "数量", 12, None]  # a count is a real number
     notes = [r[10] for r in rows[2:]]
     expected = [HOSTILE["formula"], HOSTILE["at"], "abc", HOSTILE["plus"], HOSTILE["minus"],
@@ -100,13 +102,13 @@ def test_export_cell_by_cell(make_workspace, cli):
             if name.startswith("xl/worksheets/sheet"):
                 assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
     assert answers.freeze_panes == "A3"
-    assert answers.auto_filter.ref == "A2:M10"
+    assert answers.auto_filter.ref == "A2:S10"
     lists = {dv.formula1: str(dv.sqref) for dv in answers.data_validations.dataValidation}
     # rows 3-6 成都市 a1.q1 a1.q2 a1.q3 a2.q1; rows 7-10 郫都区 a1.q1 a1.q3 a2.q1 b1.q1
     assert lists == {'"yes,no,na,unknown"': "G3 G6:G7 G9", '"好,中,差,na,unknown"': "G4",
                      '"优,差,na,unknown"': "G10",
                      '"是,否,不适用,无法判断"': "H3 H6:H7 H9", '"好,中,差,不适用,无法判断"': "H4",
-                     '"优,差,不适用,无法判断"': "H10"}
+                     '"优,差,不适用,无法判断"': "H10", '"待复核,有问题,通过,退回"': "N3:N10"}
 
     summary = book["Summary"]
     srows = _rows(summary)

@@ -48,6 +48,7 @@ def _ok(*args: str, cwd: Path, timeout: float = 120) -> str:
     return done.stdout
 
 
+@pytest.mark.timeout(900)  # about 60 real commands and a capture batch, on a busy machine
 def test_hostile_names_stay_inside_the_workspace_and_apart(tmp_path: Path, page: str,
                                                           mini_checklist: Path) -> None:
     parent = tmp_path / "parent"

@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 
 from govaudit.checklist import load_checklist
 from govaudit.errors import GovauditError
+from govaudit.model import Adjudication, Review
+from govaudit.review import current_adjudications, current_reviews
 from govaudit.store import Answer, Site
 from govaudit.workbook.agreement import agreement_report, alpha_nominal
-from govaudit.workbook.content import answers_content
+from govaudit.workbook.content import answers_content, sorted_adjudications
 from govaudit.workbook.export import write_workbook
 from govaudit.workbook.ingest import read_workbook
 from govaudit.workbook.merge import merge_inputs, parse_prefer
@@ -314,3 +316,70 @@ def test_merge_says_why_evidence_went_unlinked(tmp_path: Path):
     about = {r[1]: r[2] for r in read_sheets(out)["About"][2:] if len(r) > 2}
     assert about["hyperlinks"] == 0 and about["unlinked"] == 3
     assert about["unlinked_reason"].startswith("3 with no workspace folder to link to")
+
+
+# -- reviews and adjudications ride along: still idempotent and order-independent ---------
+
+REVIEWERS = ["组长", "王五"]
+
+
+@st.composite
+def reviewed_files(draw: st.DrawFn) -> list[tuple[list[Answer], list[Review], list[Adjudication]]]:
+    """Files of answers, reviews of some of them (of that very answer, or of an earlier
+    version), and adjudications of some questions."""
+    out = []
+    for answers in draw(files_strategy):
+        reviews = []
+        for a in answers:
+            if draw(st.booleans()):
+                state = draw(st.sampled_from(["pending", "flagged", "approved", "returned"]))
+                reason = "理由" if state == "returned" else draw(st.sampled_from(["", "=1+1"]))
+                reviews.append(Review(a.site, a.question, a.evaluator, state,
+                                      draw(st.sampled_from(REVIEWERS)),
+                                      draw(st.sampled_from([T1, T2, T3])),
+                                      draw(st.sampled_from([a.time, a.time, T1])), reason,
+                                      draw(st.integers(1, 2))))
+        adjudications = draw(st.lists(st.builds(
+            lambda site, question, value, who, time, reason: Adjudication(
+                site, question, VALUES[question][value], who, time, reason),
+            st.sampled_from(["成都市", "郫都区"]), st.sampled_from(sorted(VALUES)),
+            st.integers(0, 1), st.sampled_from(REVIEWERS), st.sampled_from([T1, T2, T3]),
+            st.sampled_from(["核实", "复核截图"])), max_size=2))
+        out.append((answers, reviews, adjudications))
+    return out
+
+
+def _reviewed_file(folder: Path, name: str, answers: list[Answer], reviews: list[Review],
+                   adjudications: list[Adjudication]) -> Path:
+    content = answers_content(CHECKLIST, SITES, answers)
+    content.reviews = current_reviews(answers, reviews)
+    content.adjudications = sorted_adjudications(current_adjudications(adjudications).values())
+    return write_workbook(content, folder / name)
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=reviewed_files())
+def test_merge_with_reviews_and_adjudications_is_idempotent_and_order_independent(
+        tmp_path_factory, files):
+    folder = tmp_path_factory.mktemp("merge-reviews")
+    known = {s.name: s for s in SITES}
+    paths = [_reviewed_file(folder, f"in{i}.xlsx", *parts) for i, parts in enumerate(files)]
+    inputs = [read_workbook(p, CHECKLIST, known) for p in paths]
+    first_path, first = _merged(inputs, folder / "m0.xlsx")
+    for n, order in enumerate(itertools.permutations(inputs)):
+        assert _merged(list(order), folder / f"p{n}.xlsx")[1] == first
+    again = read_workbook(first_path, CHECKLIST, known)
+    assert _merged([again], folder / "self.xlsx")[1] == first
+    assert _merged([again, *inputs], folder / "plus.xlsx")[1] == first
+    # the newest review of each merged answer's own version holds, whichever file it was in
+    merged = {(a.site, a.question, a.evaluator): a for a in again.answers}
+    for key, answer in merged.items():
+        own = [r for _a, reviews, _j in files for r in reviews
+               if (r.site, r.question, r.evaluator) == key and r.answer_time == answer.time
+               and not (r.state == "pending" and not r.reviewer)]
+        shown = [r for r in again.reviews if (r.site, r.question, r.evaluator) == key]
+        assert [r.time for r in shown] == ([max(r.time for r in own)] if own else [])
+    newest = current_adjudications(a for _a, _r, items in files for a in items)
+    assert {(a.site, a.question): a.time for a in again.adjudications} == {
+        k: a.time for k, a in newest.items()}

@@ -69,7 +69,7 @@ def test_into_keeps_the_team_sheets(make_workspace, cli, tmp_path: Path):
     assert result.exit_code == 0, result.output
     book = load_workbook(team)
     assert book.sheetnames == ["说明", "领导批示", "Summary", "Scores", "Answers", "Evidence",
-                               "Checklist", "About"]
+                               "Checklist", "审计日志", "About"]
     _check_team_sheets(team)
     backups = sorted(tmp_path.glob("团队汇总.backup-*.xlsx"))
     assert len(backups) == 1 and load_workbook(backups[0]).sheetnames == ["说明", "领导批示"]
@@ -82,13 +82,13 @@ def test_into_keeps_the_team_sheets(make_workspace, cli, tmp_path: Path):
                      ("J4", "J4", "ws/evidence/cd/1.png")]
 
     # the team moves govaudit's sheets before its own; a second update keeps that order
-    book.move_sheet("领导批示", offset=6)
+    book.move_sheet("领导批示", offset=7)
     book.save(team)
     store.save_answer("郫都区", "a1.q1", "a1", "no", "张三")
     result = cli("export", "--into", str(team), cwd=ws.root)
     assert result.exit_code == 0, result.output
     assert load_workbook(team).sheetnames == ["说明", "Summary", "Scores", "Answers", "Evidence",
-                                              "Checklist", "About", "领导批示"]
+                                              "Checklist", "审计日志", "About", "领导批示"]
     _check_team_sheets(team)
     answers = read_sheets(team)["Answers"]
     assert [r[0] for r in answers[2:]] == ["成都市", "郫都区"]

@@ -8,7 +8,9 @@ its `.sha256`, RFC 3161 token (`.tsr`), TSA chain (`.tsa.pem`) and signature
 and `openssl ts -verify`: against the TSA's root certificate obtained from the
 TSA itself (the README names the TSA, where the team asked it, and the
 fingerprint of the root the team trusts); the chains inside the bundle only
-supply the TSA's own certificate, never the trust.
+supply the TSA's own certificate, never the trust. `audit-log.jsonl` holds the entries of
+the workspace's audit log about the site (answers, reviews, adjudications, evidence), each
+with its own SHA-256 and its link to the entry before it in the whole log.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from govaudit.archive.timestamps import (
     token_authority,
     token_path,
 )
+from govaudit.auditlog import LogCheck, canonical
 from govaudit.errors import GovauditError, listed
 from govaudit.evidence import MANIFEST_PREFIX, sha256_file, utc_time
 from govaudit.files import temporary_beside
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
     from govaudit.store import Store
 
 SUMS_NAME = "SHA256SUMS"
+LOG_MEMBER = "audit-log.jsonl"
 README_NAME = "README.txt"
 TSA_ROOT_NAME = "TSA-ROOT.pem"  # what the README has the reader save the TSA's root as
 SIDECARS = (".sha256", TOKEN_SUFFIX, CHAIN_SUFFIX, SIG_SUFFIX, NOT_TIMESTAMPED_SUFFIX)
@@ -54,6 +58,8 @@ class Bundle:
     files: list[str] = field(default_factory=list)  # paths inside the zip
     manifests: list[str] = field(default_factory=list)
     timestamped: list[str] = field(default_factory=list)  # manifests with a token
+    log_entries: int = 0  # the audit log's entries about the site
+    log_check: LogCheck | None = None  # the whole log's chain, walked when it was made
 
 
 def export_bundle(workspace: Workspace, store: Store, site: str, out_zip: Path,
@@ -107,12 +113,44 @@ def export_bundle(workspace: Workspace, store: Store, site: str, out_zip: Path,
     authorities = sorted({name for m in bundle.timestamped
                           if (name := token_authority(root / (m + TOKEN_SUFFIX)))})
     roots = chain_roots(settings.tsa_chain) if settings.tsa_chain is not None else []
+    entries = [e for e in store.log.entries() if e.site == site]
+    bundle.log_entries = len(entries)
+    bundle.log_check = store.log.verify()
+    log = b"".join(canonical(e.to_dict()) + b"\n" for e in entries)
     readme = _readme(site, bundle.manifests, bundle.timestamped, any(
         name.startswith("keys/") for name in members),
-        _tsa_lines(authorities, settings.tsa, roots)).encode("utf-8")
-    _write_zip(Path(out_zip), members, readme)
-    bundle.files = sorted(members) + [README_NAME, SUMS_NAME]
+        _tsa_lines(authorities, settings.tsa, roots),
+        _log_lines(len(entries), bundle.log_check)).encode("utf-8")
+    _write_zip(Path(out_zip), members, readme, {LOG_MEMBER: log})
+    bundle.files = sorted([*members, LOG_MEMBER]) + [README_NAME, SUMS_NAME]
     return bundle
+
+
+# What a reader runs to check each line's own hash (Python 3, nothing else)
+LOG_CHECK = (
+    "python3 -c 'import json,hashlib; [print(e[\"seq\"], hashlib.sha256(json.dumps("
+    "{k: v for k, v in e.items() if k != \"hash\"}, ensure_ascii=False, sort_keys=True, "
+    "separators=(\",\", \":\")).encode()).hexdigest() == e[\"hash\"]) for e in "
+    f"map(json.loads, open(\"{LOG_MEMBER}\", encoding=\"utf-8\"))]'")
+
+
+def _log_lines(count: int, check: LogCheck) -> str:
+    """What the README says of the audit log's entries and of the whole chain."""
+    verdict = (f"完整 / whole ({check.entries} entries)" if check.ok else
+               f"在第 {check.broken} 条断开 / broken at entry {check.broken}: {check.reason}")
+    return f"""5. 审计日志 / Audit log: {LOG_MEMBER} 是本网站的 {count} 条变更记录
+   （答案、复核、裁定、取证），每行一条：操作人、时间（UTC）、旧值与新值。"hash" 是该行
+   其他字段的 SHA-256（JSON，键排序，无空格，UTF-8），"prev" 是整个日志中前一条的 hash
+   （其他网站的记录不在本包中）。
+   {LOG_MEMBER} holds the {count} changes to this site's answers, reviews, adjudications and
+   evidence, one per line: who, when (UTC), the old and the new value. "hash" is the SHA-256
+   of the line's other fields as JSON (keys sorted, no spaces, UTF-8); "prev" is the hash of
+   the entry before it in the team's whole log (other sites' entries are not in this bundle).
+   每行自身的哈希 / Each line's own hash:
+   {LOG_CHECK}
+   每行都应为 True。 Every line must say True.
+   导出时整个日志的哈希链 / The whole log's chain when this bundle was made: {verdict}
+"""
 
 
 def _add_sidecars(members: dict[str, Path], root: Path, path: Path) -> None:
@@ -130,16 +168,19 @@ def _mentions(manifest: Path, ids: set[str]) -> bool:
         return False
 
 
-def _write_zip(target: Path, members: dict[str, Path], readme: bytes) -> None:
-    """The zip, written to a temporary file first: a failure leaves no half bundle."""
+def _write_zip(target: Path, members: dict[str, Path], readme: bytes,
+               made: dict[str, bytes] | None = None) -> None:
+    """The zip of `members` (files) and `made` (contents), written to a temporary file first:
+    a failure leaves no half bundle."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = temporary_beside(target)
     os.close(fd)
     sums: list[str] = []
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name in sorted(members):
-                data = members[name].read_bytes()
+            made = made or {}
+            for name in sorted([*members, *made]):
+                data = made[name] if name in made else members[name].read_bytes()
                 # WACZ, PNG and gzip are compressed already
                 kind = zipfile.ZIP_STORED if name.endswith((".wacz", ".png", ".gz")) \
                     else zipfile.ZIP_DEFLATED
@@ -176,7 +217,7 @@ def _tsa_lines(authorities: list[str], url: str, roots: list[tuple[str, str]]) -
 
 
 def _readme(site: str, manifests: list[str], timestamped: list[str], keys: bool,
-            tsa: str) -> str:
+            tsa: str, log: str) -> str:
     verify_lines = "\n".join(
         f"   openssl ts -verify -data {m} -in {m}{TOKEN_SUFFIX} -CAfile {TSA_ROOT_NAME} "
         f"-untrusted {m}{CHAIN_SUFFIX}"
@@ -232,7 +273,7 @@ hashes, trusted timestamps (RFC 3161) and signatures.
    appear in a timestamped manifest ("sha256" field): the timestamp then covers that file.
    清单记录整次运行，可能也包含其他网站的记录。 A manifest records a whole run and may also
    list other sites' captures.
-{sig_note}
+{sig_note}{log}
 WACZ 文件可在 https://replayweb.page 离线回放（打开本地文件）。
 WACZ files replay offline in ReplayWeb.page (open the local file).
 """

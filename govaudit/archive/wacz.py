@@ -25,7 +25,7 @@ from govaudit.archive.recorder import Exchange
 from govaudit.version import __version__
 
 if TYPE_CHECKING:
-    from govaudit.workspace import Workspace
+    from govaudit.evidence import EvidenceFolder
 
 WACZ_VERSION = "1.1.1"
 WARC_NAME = "data.warc.gz"
@@ -215,7 +215,7 @@ def check_wacz(path: Path) -> str:
     return ""
 
 
-def save_wacz(workspace: Workspace, record: dict[str, Any], exchanges: list[Exchange]
+def save_wacz(workspace: EvidenceFolder, record: dict[str, Any], exchanges: list[Exchange]
               ) -> dict[str, Any]:
     """Keep the WACZ of one capture as an evidence file of `record` (kind "wacz"), beside its
     PNG and HTML; the page listed is the one the capture ended on. Returns the file entry."""

@@ -42,6 +42,7 @@ from govaudit.capture.page import (
 from govaudit.credentials import load_credentials
 from govaudit.errors import GovauditError, OptionError
 from govaudit.evidence import (
+    EvidenceFolder,
     new_record,
     new_run_id,
     save_file,
@@ -59,7 +60,6 @@ from govaudit.urls import (
     site_logins,
     split_credentials,
 )
-from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
     from playwright.async_api import (
@@ -92,7 +92,7 @@ def _start_archive(page: Page, options: CaptureOptions) -> ResponseRecorder | No
     return recorder
 
 
-async def _keep_archive(workspace: Workspace, record: dict[str, Any],
+async def _keep_archive(workspace: EvidenceFolder, record: dict[str, Any],
                         recorder: ResponseRecorder) -> None:
     """Keep the WACZ of what the page fetched as a file of `record`, when anything of the
     page was kept (a page refused for its addresses keeps nothing, its archive neither)."""
@@ -238,7 +238,7 @@ class _SiteSession:
 
 
 class _Pipeline:
-    def __init__(self, workspace: Workspace, browser: Browser, options: CaptureOptions,
+    def __init__(self, workspace: EvidenceFolder, browser: Browser, options: CaptureOptions,
                  context_options: dict[str, Any], run: str,
                  nets: dict[str, _SiteNet] | None = None, endpoint: str = "") -> None:
         self.workspace = workspace
@@ -702,7 +702,7 @@ class _Schedule:
 
 
 
-async def arun_captures(workspace: Workspace, store: Store, targets: Iterable[Target],
+async def arun_captures(workspace: EvidenceFolder, store: Store, targets: Iterable[Target],
                         options: CaptureOptions | None = None, *, concurrency: int | None = None,
                         on_progress: ProgressCallback | None = None, headed: bool = False,
                         browser_path: str | None = None, cdp_endpoint: str | None = None,
@@ -780,7 +780,7 @@ async def arun_captures(workspace: Workspace, store: Store, targets: Iterable[Ta
     return result
 
 
-def run_captures(workspace: Workspace, store: Store, targets: Iterable[Target],
+def run_captures(workspace: EvidenceFolder, store: Store, targets: Iterable[Target],
                  options: CaptureOptions | None = None, *, concurrency: int | None = None,
                  on_progress: ProgressCallback | None = None, headed: bool = False,
                  browser_path: str | None = None, cdp_endpoint: str | None = None,

@@ -15,11 +15,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from govaudit.evidence import file_stem, site_folder, url_label
+from govaudit.evidence import EvidenceFolder, file_stem, site_folder, url_label
 from govaudit.files import atomic_write_with
 from govaudit.i18n import _
 from govaudit.model import EvidenceFile
-from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
     from playwright.async_api import Download
@@ -76,7 +75,7 @@ def _megabytes(size: int) -> str:
     return f"{size / 1e6:,.1f} MB" if size >= 100_000 else f"{size:,} bytes"
 
 
-async def save_download(workspace: Workspace, record: dict[str, Any], download: Download,
+async def save_download(workspace: EvidenceFolder, record: dict[str, Any], download: Download,
                         limit: int, seconds: float) -> str:
     """Keep `download` as the record's attachment, within `limit` bytes and `seconds`.
 

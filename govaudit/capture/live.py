@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Page, Playwright
 
     from govaudit.capture.options import CaptureOptions, WaitUntil
-    from govaudit.workspace import Workspace
+    from govaudit.evidence import EvidenceFolder
 
 T = TypeVar("T")
 START_TIMEOUT = 90.0
@@ -238,7 +238,7 @@ class LiveBrowser:
 
     # -- evidence ------------------------------------------------------------------
 
-    def capture(self, workspace: Workspace, *, site: str, indicator: str = "",
+    def capture(self, workspace: EvidenceFolder, *, site: str, indicator: str = "",
                 question: str = "", url: str | None = None) -> dict[str, Any]:
         """Capture what the browser shows now (or `url` after opening it in the main tab).
 
@@ -275,7 +275,7 @@ class LiveBrowser:
                 first_line=_first_line(exc))) from None
 
 
-    def add_to_manifest(self, workspace: Workspace, record: dict[str, Any]) -> Path:
+    def add_to_manifest(self, workspace: EvidenceFolder, record: dict[str, Any]) -> Path:
         """Add a stored capture to this run's manifest (rewritten whole, with its hash)."""
         from govaudit.evidence import write_manifest
 

@@ -24,9 +24,8 @@ from govaudit.capture.options import (
     CaptureError,
     CaptureOptions,
 )
-from govaudit.evidence import new_record, new_run_id, save_file, url_label
+from govaudit.evidence import EvidenceFolder, new_record, new_run_id, save_file, url_label
 from govaudit.urls import redact_record
-from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
     from playwright.async_api import CDPSession, Page, Response
@@ -41,7 +40,7 @@ def script(name: str) -> str:
 # -- one page, whatever it shows now --------------------------------------------------------
 
 
-async def _snapshot(page: Page, record: dict[str, Any], workspace: Workspace,
+async def _snapshot(page: Page, record: dict[str, Any], workspace: EvidenceFolder,
                     options: CaptureOptions, cdp: CDPSession | None,
                     time_left: Callable[[], float]) -> None:
     """PNG, inert HTML and MHTML of what `page` shows now; fills the record's files and facts."""
@@ -125,7 +124,7 @@ async def _element_png(page: Page, record: dict[str, Any], options: CaptureOptio
 
 
 async def _save_segments(page: Page, cdp: CDPSession | None, size: dict[str, Any],
-                         record: dict[str, Any], workspace: Workspace, options: CaptureOptions,
+                         record: dict[str, Any], workspace: EvidenceFolder, options: CaptureOptions,
                          time_left: Callable[[], float], label: str) -> None:
     """A page taller than max_height as numbered PNG segments, top to bottom, one at a time.
 
@@ -210,8 +209,9 @@ async def _cdp_png(cdp: CDPSession, request: dict[str, Any], seconds: float) -> 
     return base64.b64decode(shot["data"])
 
 
-async def capture_open_page(page: Page, *, workspace: Workspace, site: str, indicator: str = "",
-                            question: str = "", options: CaptureOptions | None = None,
+async def capture_open_page(page: Page, *, workspace: EvidenceFolder, site: str,
+                            indicator: str = "", question: str = "",
+                            options: CaptureOptions | None = None,
                             run: str | None = None) -> dict[str, Any]:
     """Capture what an already-open page shows now (no navigation): PNG + HTML + MHTML.
 

@@ -27,7 +27,7 @@ from govaudit.page.capture import CAPTURE_SCRIPT, Capture, CaptureError
 from govaudit.probes.visit import NO_BROWSER, BrowserVisit
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Page, Playwright
+    from playwright.async_api import Browser, BrowserContext, Page, Playwright
 
 T = TypeVar("T")
 
@@ -125,9 +125,12 @@ class BrowserVisits:
 
     async def with_page(self, url: str, work: Callable[[Page], Awaitable[T]],
                         policy: AddressPolicy | None = None,
-                        login: tuple[str, str] | None = None) -> tuple[T | None, str]:
+                        login: tuple[str, str] | None = None,
+                        prepare: Callable[[BrowserContext], Awaitable[None]] | None = None
+                        ) -> tuple[T | None, str]:
         """Open `url` as a visit does (the address policy, the login), let it settle, and
-        run `work` on the loaded page: (what it returned, ""), or (None, why not)."""
+        run `work` on the loaded page: (what it returned, ""), or (None, why not).
+        `prepare(context)` is awaited before the page opens (init scripts, say)."""
         from playwright.async_api import Error as PlaywrightError
 
         from govaudit.capture.guard import ContextGuard
@@ -137,6 +140,8 @@ class BrowserVisits:
                 return None, self._failed
             context = await browser.new_context(**_context_options(login))
             try:
+                if prepare is not None:
+                    await prepare(context)
                 page = await context.new_page()
                 guard = ContextGuard(policy, page)
                 await guard.start(context, None)

@@ -4,10 +4,12 @@ axe-core comes inside the `axe-playwright-python` wheel (`axe.min.js`, MPL-2.0),
 downloaded at run time. Only rules tagged with a WCAG level run (best-practice rules map to no
 criterion of the standard).
 
-Text contrast (1.4.3, and 1.4.6 at 三级) is by default computed here in one pass over computed
-styles (`js/contrast.js`, results named "text-contrast"), because axe's own contrast rules
-take about nine tenths of its time on a portal-sized page; text over images or gradients, with
-shadows or transparent, becomes a question. `contrast="axe"` runs axe's rules instead.
+axe's colour rules are by default replaced by computations here, in one pass over computed
+styles, because on a portal-sized page they took most of axe's time: text contrast (1.4.3,
+and 1.4.6 at 三级; `js/contrast.js`, results named "text-contrast"), where text over images or
+gradients, with shadows or transparent, becomes a question; and links in a block of text told
+apart by colour alone (1.4.1; `js/links.js`, "link-distinguishable"), with the semantics of
+axe's link-in-text-block. `contrast="axe"` runs axe's rules instead.
 
 A violation counts at the lowest GB/T level among the criteria its
 rule checks (a rule that fails a level-A criterion stops 一级). axe's "incomplete" results are
@@ -16,6 +18,7 @@ questions for the evaluator, kept apart, never counted as violations.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -35,6 +38,10 @@ LEVEL_TAGS = {"一级": ("wcag2a", "wcag21a"), "二级": ("wcag2aa", "wcag21aa")
 LEVEL_ORDER = ("一级", "二级", "三级")
 MAX_NODES = 50  # elements kept (with boxes) per rule; the count is always whole
 MAX_HTML = 500  # characters of an element's HTML kept as its value
+# axe's rules that the one-pass computations replace (contrast="fast")
+REPLACED = ("color-contrast", "color-contrast-enhanced", "link-in-text-block")
+# the in-page scripts of one accessibility check: axe, then the one-pass rules
+RUN_SCRIPT = ("axe_run", "colours", "contrast", "links")
 
 
 @cache
@@ -63,13 +70,26 @@ Object.defineProperty(window, "__govauditAxe", {{ value: loaded, configurable: t
 }})();"""
 
 
+# axe.utils.memoize as axe-core 4.12's build writes it: memoizee, each function kept to clear
+_MEMOIZE = re.compile(r"axe\._memoizedFns=\[\],function\((\w+)\)\{return \1=\(0,\w+\.default\)"
+                      r"\(\1\),axe\._memoizedFns\.push\(\1\),\1\}")
+
+
 @cache
 def axe_loader() -> str:
-    """The script that loads axe-core into a page (as an init script or evaluated)."""
+    """The script that loads axe-core into a page (as an init script or evaluated); for the
+    versions checked, with its memoizer replaced by js/axe_memoize.js, the same caching
+    looked up in Maps (memoizee searches arrays: quadratic on a large page)."""
     source = axe_source()
     version = source[source.find("axe v") + 5:].split(None, 1)[0]
+    checked = version.startswith(_SHORTCUT_VERSIONS)
+    if checked:
+        memoize = script_body("axe_memoize")
+        source = _MEMOIZE.sub(lambda m: f"axe._memoizedFns=[],function({m[1]}){{return "
+                              f"{m[1]}=({memoize})({m[1]}),axe._memoizedFns.push({m[1]}),"
+                              f"{m[1]}}}", source, count=1)
     return _LOAD.format(source=source, setup=script_body("axe_setup"),
-                        shortcuts="true" if version.startswith(_SHORTCUT_VERSIONS) else "false")
+                        shortcuts="true" if checked else "false")
 
 
 @dataclass(frozen=True)
@@ -143,32 +163,34 @@ def axe_options(levels: tuple[str, ...], contrast: str = "fast") -> dict[str, An
                                "resultTypes": ["violations", "incomplete"], "iframes": False,
                                "elementRef": True}
     if contrast == "fast":
-        options["rules"] = {"color-contrast": {"enabled": False},
-                            "color-contrast-enhanced": {"enabled": False}}
+        options["rules"] = {rule: {"enabled": False} for rule in REPLACED}
     return options
 
 
 async def check_accessibility(page: Page, up_to: str = "二级",
                               contrast: str = "fast") -> AccessibilityReport:
     """Run axe-core in the loaded `page` for the GB/T levels up to `up_to` (一级, 二级 or
-    三级: levels are cumulative, as WCAG's are); text contrast by `contrast` ("fast": this
-    package's one-pass computation; "axe": axe's own rules). One call into the page when
-    axe-core came with it (`page_checks.prepare_context`), two otherwise."""
+    三级: levels are cumulative, as WCAG's are); text contrast and links told apart by colour
+    by `contrast` ("fast": this package's one-pass computations; "axe": axe's own rules). One
+    call into the page when axe-core came with it (`page_checks.prepare_context`), two
+    otherwise."""
     if up_to not in LEVEL_ORDER:
         raise ValueError(f"unknown GB/T 37668 level {up_to!r}: use 一级, 二级 or 三级")
     if contrast not in ("fast", "axe"):
         raise ValueError(f"unknown contrast method {contrast!r}: use fast or axe")
     levels = LEVEL_ORDER[:LEVEL_ORDER.index(up_to) + 1]
     run = {"options": axe_options(levels, contrast), "limit": MAX_NODES, "html": MAX_HTML,
-           "contrast": contrast == "fast" and "二级" in levels}
-    raw = await page.evaluate(script("axe_run", "contrast"), run)
+           "contrast": contrast == "fast" and "二级" in levels, "links": contrast == "fast"}
+    raw = await page.evaluate(script(*RUN_SCRIPT), run)
     if raw is None:
         await page.evaluate(axe_loader())
-        raw = await page.evaluate(script("axe_run", "contrast"), run)
+        raw = await page.evaluate(script(*RUN_SCRIPT), run)
         if raw is None:
             raise RuntimeError(f"{page.url}: axe-core did not load in the page")
     if raw.get("contrast") is not None:
         _add_contrast(raw, raw["contrast"], "三级" in levels)
+    if raw.get("links") is not None:
+        _add_links(raw, raw["links"])
     return report_from_axe(raw, page.url, levels)
 
 
@@ -197,15 +219,41 @@ def report_from_axe(raw: dict[str, Any], page_url: str,
                                results("violations"), results("incomplete"))
 
 
-def _contrast_result(items: list[dict[str, Any]], count: int, tags: list[str],
-                     help: str) -> dict[str, Any]:
-    return {"id": "text-contrast", "impact": "serious", "help": help,
-            "helpUrl": "https://www.w3.org/WAI/WCAG21/Understanding/contrast-minimum.html",
+def _one_pass_result(rule: str, items: list[dict[str, Any]], count: int, tags: list[str],
+                     help: str, help_url: str, summary: Any) -> dict[str, Any]:
+    """A one-pass rule's elements as an axe result (`summary`: an element's failure summary
+    from its item)."""
+    return {"id": rule, "impact": "serious", "help": help, "helpUrl": help_url,
             "tags": tags, "count": count,
             "nodes": [{"target": [i["selector"]], "html": i["value"], "box": i["box"],
-                       "failureSummary": f"contrast {i['ratio']}:1"
+                       "failureSummary": summary(i)
                        + (f" ({i['question']})" if i.get("question") else "")}
                       for i in items]}
+
+
+def _contrast_result(items: list[dict[str, Any]], count: int, tags: list[str],
+                     help: str) -> dict[str, Any]:
+    return _one_pass_result(
+        "text-contrast", items, count, tags, help,
+        "https://www.w3.org/WAI/WCAG21/Understanding/contrast-minimum.html",
+        lambda i: f"contrast {i['ratio']}:1")
+
+
+def _add_links(raw: dict[str, Any], measured: dict[str, Any]) -> None:
+    """Put the one-pass links result among axe's, as link-in-text-block's would be."""
+    counts = measured["counts"]
+    url = "https://www.w3.org/WAI/WCAG21/Understanding/use-of-color.html"
+    if counts["failed"]:
+        raw["violations"].append(_one_pass_result(
+            "link-distinguishable", measured["failed"], counts["failed"], ["wcag2a", "wcag141"],
+            "Links in text must be distinguishable from it without relying on colour", url,
+            lambda i: i["note"]))
+    if counts["questions"]:
+        raw["incomplete"].append(_one_pass_result(
+            "link-distinguishable", measured["questions"], counts["questions"],
+            ["wcag2a", "wcag141"], "Whether the link is told apart from the text around it "
+            "without colour could not be computed from styles alone", url,
+            lambda i: "not decided from styles"))
 
 
 def _add_contrast(raw: dict[str, Any], measured: dict[str, Any], enhanced: bool) -> None:

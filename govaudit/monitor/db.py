@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from govaudit.errors import GovauditError
 from govaudit.i18n import _
@@ -143,6 +143,21 @@ def _insert(table: str, cls: type) -> str:
 _VISIT_SQL = _insert("visits", Visit)
 _COLUMN_SQL = _insert("columns", ColumnSample)
 _LINK_SQL = _insert("links", LinkSample)
+
+
+class SampleSink(Protocol):
+    """Where a run's visits put their samples: the workspace's SQLite file (MonitorDB), or
+    a worker's job, which commits them with the job's end (govaudit.fleet.worker)."""
+
+    def add_batch(self, visits: list[tuple[Visit, Callable[[int], None]]],
+                  columns: list[ColumnSample], links: list[LinkSample]) -> None: ...
+
+    def last_deep(self, site: str, now: float) -> float | None: ...
+
+    def streak_has_shot(self, site: str, when: float) -> bool: ...
+
+    def add_shot(self, site: str, visit: int, time: float, evidence: str, error: str,
+                 taken: float | None = None, shows: str = "") -> None: ...
 
 
 class MonitorDB:
@@ -304,7 +319,7 @@ class Batch:
     `tick`, and its samples stay waiting.
     """
 
-    def __init__(self, db: MonitorDB, every: float = WRITE_WITHIN,
+    def __init__(self, db: SampleSink, every: float = WRITE_WITHIN,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.db = db
         self.every = every

@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 from govaudit.errors import GovauditError
 from govaudit.model import Site
 from govaudit.monitor.config import ColumnTable
-from govaudit.monitor.db import UNDECIDED, Batch, ColumnSample, LinkSample, MonitorDB, Visit
+from govaudit.monitor.db import UNDECIDED, Batch, ColumnSample, LinkSample, SampleSink, Visit
 from govaudit.monitor.durations import china_date
 from govaudit.netpolicy import AddressPolicy
 from govaudit.page.challenges import Outcome
@@ -158,7 +158,7 @@ def fingerprint(page: Page) -> str:
 class Visitor:
     """Makes the visits of one run and appends their samples to the store."""
 
-    def __init__(self, db: MonitorDB, options: VisitOptions, table: ColumnTable,
+    def __init__(self, db: SampleSink, options: VisitOptions, table: ColumnTable,
                  recorded: dict[str, list[str]] | None = None,
                  clock: Callable[[], float] = time.time,
                  logins: Mapping[Origin, tuple[str, str]] | None = None) -> None:

@@ -38,8 +38,10 @@ class BrowserOnDemand:
 
     async def with_page(self, url: str, work: Callable[[Any], Awaitable[T]],
                         policy: AddressPolicy | None = None,
-                        login: tuple[str, str] | None = None) -> tuple[T | None, str]:
-        return await self._chromium().with_page(url, work, policy, login)
+                        login: tuple[str, str] | None = None,
+                        prepare: Callable[[Any], Awaitable[None]] | None = None
+                        ) -> tuple[T | None, str]:
+        return await self._chromium().with_page(url, work, policy, login, prepare)
 
     async def aclose(self) -> None:
         if self._visits is not None:

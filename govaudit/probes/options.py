@@ -33,3 +33,6 @@ class CheckOptions:
     # where the content and conformance probes keep element screenshots (with --render);
     # None: none kept
     shots_dir: Path | None = None
+    # the name server (address, port) the conformance probe's IPv6 metrics ask, and the port
+    # they ask the zone's own name servers on; None: the system's resolver, port 53
+    dns_server: tuple[str, int] | None = None

@@ -80,7 +80,9 @@ class BrowserVisits(Protocol):
 
     async def with_page(self, url: str, work: Callable[[Any], Awaitable[T]],
                         policy: AddressPolicy | None = None,
-                        login: tuple[str, str] | None = None) -> tuple[T | None, str]: ...
+                        login: tuple[str, str] | None = None,
+                        prepare: Callable[[Any], Awaitable[None]] | None = None
+                        ) -> tuple[T | None, str]: ...
 
     async def aclose(self) -> None: ...
 

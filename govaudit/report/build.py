@@ -158,7 +158,7 @@ class ReportBuilder:
     def _site_view(self, site: Site, score: SiteScore, answers: list[Answer],
                    records: list[dict[str, Any]]) -> SiteView:
         checklist = self.checklist
-        chosen = consolidate(answers, self.ws.settlement)
+        chosen = consolidate(answers, self.report.settlement if self.report else self.ws.settlement)
         values = {q: a.value for (_, q), a in chosen.items()}
         probes = self.store.probe_results(site.name)
         suggestions = suggestions_for(checklist, site, probes) if probes else {}

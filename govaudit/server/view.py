@@ -43,7 +43,9 @@ class ServerView(Store):
         local = Store(workspace).sites()
         return cls(workspace, answers, [*sites, *(s for s in local if s.name not in on_server)])
 
-    def answers(self, site: str | None = None) -> list[Answer]:
+    def answers(self, site: str | None = None, *, everyone: bool = False) -> list[Answer]:
+        """The server's answers as the role may see them (`everyone`: the same, the server
+        decides what a role sees)."""
         return [a for a in self._answers if site is None or a.site == site]
 
     def sites(self) -> list[Site]:

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
-from govaudit.model import Answer, Evidence, Site
+from govaudit.model import Adjudication, Answer, Evidence, LogEntry, Review, Site
+from govaudit.review import current_adjudications, current_reviews
 from govaudit.scoring import Scorer, ScoreReport, score_sites
 from govaudit.store import Store
 from govaudit.urls import redact_url
 from govaudit.version import __version__
+from govaudit.workbook.layout import MAX_DATA_ROWS
 from govaudit.workbook.monitoring import MonitoringSheet
 
 if TYPE_CHECKING:
@@ -53,6 +55,10 @@ class WorkbookContent:
     extra: dict[str, Any] = field(default_factory=dict)
     monitoring: MonitoringSheet | None = None  # the Monitoring sheet (a monitored workspace)
     checks: list[dict[str, Any]] | None = None  # the Checks sheet's rows, by column id
+    # the review that holds for each answer, by (site, question, evaluator)
+    reviews: dict[tuple[str, str, str], Review] = field(default_factory=dict)
+    adjudications: list[Adjudication] = field(default_factory=list)  # those that hold
+    log: list[LogEntry] | None = None  # the 审计日志 sheet (a workspace's export)
 
     @property
     def date(self) -> str:
@@ -170,13 +176,31 @@ def workspace_content(checklist: Checklist, store: Store, score: Scorer, *, name
     stored = store.answers()
     report = score(sites, stored)
     answers, skipped = sort_answers(checklist, sites, stored)
+    reviews = current_reviews(answers, store.reviews())
     del stored
     evidence = evidence_rows(store.evidence_records())
+    log = store.log_entries()
     about = about_rows(checklist, "export", answers, workspace=name,
-                       extra=[("本工作区评估人", "evaluator", evaluator)])
+                       extra=[("本工作区评估人", "evaluator", evaluator),
+                              *([("审计日志条数", "log_entries", len(log)),
+                                 ("审计日志末条 SHA-256", "log_head", log[-1].hash)] if log
+                                else [])])
     return WorkbookContent(checklist, sites, answers, report, evidence, about,
                            evidence_root=root, skipped=skipped, monitoring=monitoring,
-                           checks=check_rows(store, sites, root) or None)
+                           checks=check_rows(store, sites, root) or None, reviews=reviews,
+                           adjudications=sorted_adjudications(
+                               current_adjudications(store.adjudications()).values()),
+                           log=last_rows(log) or None)
+
+
+def last_rows(entries: list[LogEntry]) -> list[LogEntry]:
+    """The newest entries a sheet can hold (Excel's last row); `log verify` reads them all."""
+    return entries[-MAX_DATA_ROWS:]
+
+
+def sorted_adjudications(items: Iterable[Adjudication]) -> list[Adjudication]:
+    """Adjudications in the order of the Adjudications sheet: by site, then question."""
+    return sorted(items, key=lambda a: (a.site, a.question))
 
 
 def check_rows(store: Store, sites: list[Site], root: Path) -> list[dict[str, Any]]:

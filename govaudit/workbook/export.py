@@ -79,8 +79,11 @@ def save_workbook(content: WorkbookContent, out: Path,
     with replacing(out) as tmp:
         wb = Workbook(write_only=True)
         try:
+            # a write-only sheet streams its rows to a scratch file as they come
             write_content(wb, content, relative_link(content.evidence_root, out.parent))
             data = signed(workbook_bytes(wb))
+        except SerialisationError as exc:
+            raise _scratch_error(exc) from None
         finally:
             _close_sheets(wb)
         if replaced and not as_written(out):

@@ -18,7 +18,17 @@ from govaudit.answers import level_problem
 from govaudit.checklist import Checklist, Question
 from govaudit.errors import GovauditError, RowsError, listed
 from govaudit.i18n import _
-from govaudit.model import Answer, Site, utc_now
+from govaudit.model import (
+    PENDING,
+    RETURNED,
+    REVIEW_STATES,
+    Adjudication,
+    Answer,
+    Review,
+    Site,
+    review_state,
+    utc_now,
+)
 from govaudit.sites import add_sites as store_sites
 from govaudit.sites import validate_site
 from govaudit.store import Store
@@ -58,6 +68,8 @@ class WorkbookInput:
     untold: dict[int, frozenset[str]] = field(default_factory=dict)
     # What the reader saw and did about it: an absent column, a formula in a note.
     notices: list[str] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)  # from the Answers rows
+    adjudications: list[Adjudication] = field(default_factory=list)
 
     def untold_fields(self, answer: Answer) -> frozenset[str]:
         return self.untold.get(id(answer), frozenset())
@@ -186,6 +198,10 @@ def read_workbook(path: Path, checklist: Checklist, known_sites: dict[str, Site]
                        ("kind", *layout.ANSWERS_REQUIRED))
         data.variants = _read_answers(layout.CONFLICTS, table, checklist, all_sites,
                                       problems, data, kind=layout.SAME_EVALUATOR)
+    if layout.ADJUDICATIONS in book.sheet_names:
+        table = _table(path, book, layout.ADJUDICATIONS, layout.ADJUDICATIONS_COLUMNS,
+                       layout.ADJUDICATIONS_REQUIRED)
+        data.adjudications = _read_adjudications(table, checklist, all_sites, problems)
     if layout.EVIDENCE in book.sheet_names:
         table = _table(path, book, layout.EVIDENCE, layout.EVIDENCE_COLUMNS,
                        ("evidence", "site"))
@@ -278,6 +294,10 @@ def _read_answers(sheet: str, table: Table, checklist: Checklist, sites: dict[st
         answer = _answer(sheet, number, record, checklist, sites, problems)
         if answer is None:
             continue
+        if kind is None:
+            review = _review(sheet, number, record, answer, exported, problems)
+            if review is not None:
+                data.reviews.append(review)
         if _hand_edited(checklist, answer, record.get("written")):
             answer = answer.replace(time=edit_time(answer.time, exported))
         key = (answer.site, answer.question, answer.evaluator)
@@ -348,6 +368,83 @@ def _answer(sheet: str, number: int, record: Mapping[str, Any], checklist: Check
                   _text(record.get("note")), evidence)
 
 
+def _review(sheet: str, number: int, record: Mapping[str, Any], answer: Answer,
+            exported: str | None, problems: _Problems) -> Review | None:
+    """The review an Answers row carries, of the answer as the row has it (before a hand
+    edit re-dates it: an answer edited since it was reviewed is pending again). A state
+    typed in by hand without its 复核时间 is dated when the workbook was exported."""
+    text = _text(record.get("review")).strip()
+    if not text:
+        return None
+    unit = f"{answer.site} · {answer.question} ({answer.evaluator})"
+    state = review_state(text)
+    if state is None:
+        problems.add(sheet, number, f"{unit}: 复核状态 (review) {text!r} is not one of "
+                     f"{', '.join(REVIEW_STATES.values())} ({', '.join(REVIEW_STATES)})")
+        return None
+    reviewer = _text(record.get("reviewer")).strip()
+    reason = _text(record.get("review_reason")).strip()
+    if state == PENDING and not reviewer:
+        return None  # what every unreviewed answer shows
+    if not reviewer:
+        problems.add(sheet, number, f"{unit}: 复核状态 {text} has no 复核人 (reviewer)")
+        return None
+    if state == RETURNED and not reason:
+        problems.add(sheet, number, f"{unit}: 退回 (returned) needs a reason in 复核意见 "
+                     "(review_reason)")
+        return None
+    raw_time = record.get("review_time")
+    time = cell_time(raw_time) if _plain(raw_time) is not None else exported
+    written = review_state(_text(record.get("review_written")))
+    if time is not None and written is not None and written != state:
+        time = edit_time(time, exported)  # typed over the review exported: a new one
+    if time is None:
+        problems.add(sheet, number, f"{unit}: 复核时间 (review_time) {raw_time!r} is not a "
+                     f"date and time between {MIN_TIME.year} and {MAX_TIME.year} (UTC)")
+        return None
+    version = _plain(record.get("review_version"))
+    return Review(answer.site, answer.question, answer.evaluator, state, reviewer, time,
+                  answer.time, reason, version if isinstance(version, int) and version > 0
+                  else 1)
+
+
+def _read_adjudications(table: Table, checklist: Checklist, sites: dict[str, Site],
+                        problems: _Problems) -> list[Adjudication]:
+    """The Adjudications rows, each checked as an answer is."""
+    sheet = layout.ADJUDICATIONS
+    out: list[Adjudication] = []
+    for row in table.rows():
+        number, record = row.number, row.cells
+        name = _text(record.get("site")).strip()
+        qid = _text(record.get("question")).strip()
+        question = checklist.question(qid)
+        if name not in sites:
+            problems.add(sheet, number, f"unknown site {name!r}")
+            continue
+        if question is None:
+            problems.add(sheet, number, f"unknown question {qid!r} (not in checklist "
+                         f"{checklist.id} version {checklist.version})")
+            continue
+        raw = _plain(record.get("value"))
+        try:
+            value = question.parse_value("" if raw is None else raw)
+        except ValueError as exc:
+            problems.add(sheet, number, f"site {name}: {exc}")
+            continue
+        who = _text(record.get("adjudicator")).strip()
+        reason = _text(record.get("reason")).strip()
+        time = cell_time(record.get("time"))
+        if not who or not reason or time is None:
+            missing = "裁定人 (adjudicator)" if not who else "裁定理由 (reason)" if not reason \
+                else f"a 裁定时间 (time) between {MIN_TIME.year} and {MAX_TIME.year} (UTC)"
+            problems.add(sheet, number, f"{name} · {qid}: no {missing}")
+            continue
+        version = _plain(record.get("version"))
+        out.append(Adjudication(name, qid, value, who, time, reason, (),
+                                version if isinstance(version, int) and version > 0 else 1))
+    return out
+
+
 def _parse_label(question: Question, label: str) -> str | int | None:
     """The value an 答案（中文） cell names (是, 不适用, 好, 12个…), or None."""
     for text in (label, label.removesuffix(question.unit) if question.unit else label):
@@ -414,6 +511,26 @@ class ImportResult:
     # empty for most rows at once
     notices: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    reviews: int = 0  # reviews new here
+    adjudications: int = 0  # adjudications new here
+    withheld: int = 0  # other evaluators' answers left out (a blind import)
+
+
+def _blinded(data: WorkbookInput, evaluator: str) -> int:
+    """Leave out of `data` every answer by another evaluator than `evaluator` (probe
+    suggestions stay), their reviews, and the adjudications; how many answers."""
+    from govaudit.model import PROBE_EVALUATOR
+
+    def seen(who: str) -> bool:
+        return who in (evaluator, PROBE_EVALUATOR)
+
+    kept = [a for a in data.answers if seen(a.evaluator)]
+    withheld = len(data.answers) - len(kept)
+    data.answers = kept
+    data.variants = [a for a in data.variants if seen(a.evaluator)]
+    data.reviews = [r for r in data.reviews if seen(r.evaluator)]
+    data.adjudications = []
+    return withheld
 
 
 def _edits_dated(answers: list[Answer], stored: dict[tuple[str, str, str], Answer]
@@ -432,8 +549,10 @@ def _edits_dated(answers: list[Answer], stored: dict[tuple[str, str, str], Answe
 
 
 def import_workbook(checklist: Checklist, store: Store, path: Path, force: bool = False,
-                    add_sites: bool = False) -> ImportResult:
-    """Bring a workbook's Answers (and, with `add_sites`, its new sites) into the workspace.
+                    add_sites: bool = False, blind: bool = False) -> ImportResult:
+    """Bring a workbook's Answers, their reviews, its adjudications (and, with `add_sites`,
+    its new sites) into the workspace. A blind workspace (or `blind`) takes none of the
+    other evaluators' answers, their reviews or the adjudications.
 
     Sites the workbook has and this workspace has not are never added silently:
     without `add_sites` the import is refused and names them. An answer already
@@ -442,6 +561,7 @@ def import_workbook(checklist: Checklist, store: Store, path: Path, force: bool 
     """
     known = {s.name: s for s in store.sites()}
     data = read_workbook(path, checklist, known, force=force)
+    withheld = _blinded(data, store.actor) if blind or store.workspace.blind else 0
     needed = {a.site for a in data.answers}
     new_sites = [s for s in data.sites if s.name not in known and s.name in needed]
     if new_sites and not add_sites:
@@ -477,7 +597,10 @@ def import_workbook(checklist: Checklist, store: Store, path: Path, force: bool 
             updated += 1
     if new_sites:
         store_sites(store, new_sites)
-    store.save_answers(_edits_dated(incoming, existing), keep_newer=True)
+    store.save_answers(_edits_dated(incoming, existing), keep_newer=True, action="import")
+    reviews = store.save_reviews(data.reviews, action="import")
+    adjudications = store.save_adjudications(data.adjudications, action="import")
     return ImportResult(Path(path), len(data.answers), new, updated, unchanged, kept,
                         [s.name for s in new_sites],
-                        sorted({a.evaluator for a in data.answers}), data.notices, warnings)
+                        sorted({a.evaluator for a in data.answers}), data.notices, warnings,
+                        len(reviews), len(adjudications), withheld)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 HEADER_ROWS = 2
 FIRST_DATA_ROW = HEADER_ROWS + 1
+# Excel's last row: a sheet holds at most this many data rows below its headers.
+MAX_DATA_ROWS = 1_048_576 - HEADER_ROWS
 # Excel refuses a sheet with more hyperlinks than this.
 MAX_HYPERLINKS = 65_530
 
@@ -26,11 +28,15 @@ ABOUT = "About"
 MONITORING = "Monitoring"
 PROBLEMS = "Problems"
 CHECKS = "Checks"
+ADJUDICATIONS = "Adjudications"
+AUDIT_LOG = "审计日志"
 # The order sheets appear in; Problems only for a checklist of the deduction scheme,
 # Conflicts and Agreement only after a merge, Checks only in a workspace's export once the
-# content or conformance checks ran, Monitoring only once it has been monitored.
+# content or conformance checks ran, Monitoring only once it has been monitored,
+# Adjudications once a question was adjudicated, 审计日志 in a workspace's export once its
+# audit log has entries.
 SHEET_ORDER = (SUMMARY, PROBLEMS, SCORES, ANSWERS, EVIDENCE, CHECKLIST, CONFLICTS, AGREEMENT,
-               CHECKS, MONITORING, ABOUT)
+               ADJUDICATIONS, CHECKS, MONITORING, AUDIT_LOG, ABOUT)
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,12 @@ ANSWERS_COLUMNS = (
     Column("evidence", "证据编号", 20),
     # The value as exported, hidden: tells which of 答案 and 答案（中文） a person changed.
     Column("written", "导出时的答案", 12, hidden=True),
+    # The review that holds for the answer (govaudit.review); 待复核 when there is none.
+    Column("review", "复核状态", 9), Column("review_reason", "复核意见", 24),
+    Column("reviewer", "复核人", 10), Column("review_time", "复核时间（UTC）", 20),
+    Column("review_version", "复核版本", 6, hidden=True),
+    # The state as exported, hidden: a state typed over it is a new review (dated then).
+    Column("review_written", "导出时的复核状态", 9, hidden=True),
 )
 ANSWERS_REQUIRED = ("site", "question", "value", "evaluator", "time")
 EVIDENCE_COLUMNS = (
@@ -120,13 +132,28 @@ DISAGREEMENT_COLUMNS = (
     Column("site", "网站", 22), Column("question", "问题编号", 20),
     Column("question_text", "问题", 40), Column("values", "各评估人答案", 50),
 )
+ADJUDICATIONS_COLUMNS = (
+    Column("site", "网站", 22), Column("question", "问题编号", 20),
+    Column("question_text", "问题", 40), Column("value", "裁定答案", 12),
+    Column("value_label", "裁定答案（中文）", 12), Column("adjudicator", "裁定人", 10),
+    Column("time", "裁定时间（UTC）", 20), Column("reason", "裁定理由", 40),
+    Column("values", "各评估人答案", 40), Column("version", "版本", 6, hidden=True),
+)
+ADJUDICATIONS_REQUIRED = ("site", "question", "value", "adjudicator", "time", "reason")
+AUDIT_LOG_COLUMNS = (
+    Column("seq", "序号", 7), Column("time", "时间（UTC）", 26), Column("actor", "操作人", 10),
+    Column("kind", "对象", 10), Column("action", "操作", 12), Column("site", "网站", 18),
+    Column("question", "问题编号", 16), Column("evaluator", "评估人", 10),
+    Column("old", "原值", 30), Column("new", "新值", 30),
+    Column("prev", "上一条的 SHA-256", 20), Column("hash", "本条 SHA-256", 20),
+)
 ABOUT_COLUMNS = (Column("label", "项目", 16), Column("key", "键", 18), Column("value", "值", 60))
 
 # A printed page's heading, per sheet
 SHEET_TITLES = {
     SUMMARY: "评估结果汇总", PROBLEMS: "问题清单", SCORES: "指标得分", ANSWERS: "答题记录",
     EVIDENCE: "证据清单", CHECKLIST: "指标体系", CONFLICTS: "答案冲突", AGREEMENT: "评估一致性",
-    MONITORING: "监测结果", ABOUT: "说明",
+    MONITORING: "监测结果", ADJUDICATIONS: "分歧裁定", AUDIT_LOG: "审计日志", ABOUT: "说明",
 }
 # What the 暂定 column says of a total that open or disputed questions may still change
 PROVISIONAL = "暂定"

@@ -18,7 +18,11 @@ workbook's Conflicts is the candidate that went in.
    that value; if they disagree, the answer of the evaluator named by
    `--prefer evaluator:NAME` when NAME answered, otherwise `unknown` (the site
    stays incomplete until a reviewer settles it), and every answer is listed in
-   Conflicts. Text questions are not scored and take the latest answer.
+   Conflicts. Text questions are not scored and take the latest answer. An
+   adjudication (the Adjudications sheet of any input; the newest of a question
+   holds) settles a disagreement: its value counts.
+3. Reviews ride on the Answers rows: for each merged answer, the newest review of
+   that version of it holds (govaudit.review); an answer changed since is pending.
 """
 
 from __future__ import annotations
@@ -26,18 +30,25 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
 from govaudit.errors import ConflictError, GovauditError, OptionError
 from govaudit.i18n import _
-from govaudit.model import PROBE_EVALUATOR, Answer, Site
+from govaudit.model import PROBE_EVALUATOR, Adjudication, Answer, Site
+from govaudit.review import current_adjudications, current_reviews
 from govaudit.scoring import Settlement, score_sites, settle, value_key
 from govaudit.workbook import layout
 from govaudit.workbook.agreement import AgreementReport, AgreementRow, agreement_report
-from govaudit.workbook.content import ConflictRow, WorkbookContent, about_rows, sort_answers
+from govaudit.workbook.content import (
+    ConflictRow,
+    WorkbookContent,
+    about_rows,
+    sort_answers,
+    sorted_adjudications,
+)
 
 if TYPE_CHECKING:
     from govaudit.workbook.ingest import WorkbookInput
@@ -110,10 +121,12 @@ def resolve_same_evaluator(candidates: Iterable[Answer], preference: Preference
     return chosen, rows, refused
 
 
-def consolidate_team(checklist: Checklist, answers: Iterable[Answer], preference: Preference
+def consolidate_team(checklist: Checklist, answers: Iterable[Answer], preference: Preference,
+                     adjudications: Iterable[Adjudication] = ()
                      ) -> tuple[list[Answer], list[ConflictRow]]:
     """One answer per (site, question) for scoring (scoring.settle), and the disagreements."""
-    settlement = preference.settlement
+    settlement = replace(preference.settlement, adjudications=tuple(adjudications))
+    adjudged = current_adjudications(settlement.adjudications)
     chosen, disagreements = settle(answers, settlement, checklist)
     by_unit: dict[tuple[str, str], list[Answer]] = defaultdict(list)
     for answer in answers:
@@ -123,7 +136,10 @@ def consolidate_team(checklist: Checklist, answers: Iterable[Answer], preference
     for d in disagreements:
         question = checklist.question(d.question)
         shown = question.display(d.counted) if question else str(d.counted)
-        if d.settled:
+        if d.adjudicated:
+            item = adjudged[(d.site, d.question)]
+            rule = f"评估人之间分歧：采用裁定答案（裁定人 {item.adjudicator}：{item.reason}）"
+        elif d.settled:
             rule = (f"评估人之间分歧：采用 {settlement.prefer} 的答案"
                     f"（合并规则 prefer = {settlement}）")
         else:
@@ -250,8 +266,12 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[WorkbookInput], preferen
             count=len(refused), listed=listed, more=more))
     used = {a.site for a in resolved}
     sites = _union_sites(checklist, workspace_sites or {}, inputs, used)
-    _consolidated, disagreement_rows = consolidate_team(checklist, resolved, preference)
-    report = score_sites(checklist, sites, resolved, preference.settlement)
+    adjudications = sorted_adjudications(current_adjudications(
+        a for data in inputs for a in data.adjudications).values())
+    _consolidated, disagreement_rows = consolidate_team(checklist, resolved, preference,
+                                                        adjudications)
+    report = score_sites(checklist, sites, resolved,
+                         replace(preference.settlement, adjudications=tuple(adjudications)))
     answers, _skipped = sort_answers(checklist, sites, resolved)
     site_order = {s.name: i for i, s in enumerate(sites)}
     question_order = {q.id: i for i, q in enumerate(checklist.questions)}
@@ -275,8 +295,10 @@ def merge_inputs(checklist: Checklist, inputs: Sequence[WorkbookInput], preferen
          else None),
         ("Krippendorff α", "alpha", agreement.overall.alpha if agreement.overall else None),
     ])
+    reviews = current_reviews(answers, (r for data in inputs for r in data.reviews))
     content = WorkbookContent(checklist, sites, answers, report, evidence, about,
-                              conflicts=conflicts, agreement=agreement)
+                              conflicts=conflicts, agreement=agreement, reviews=reviews,
+                              adjudications=adjudications)
     result = MergeResult(Path(), len(inputs), len(sites), len(answers),
                          sorted({a.evaluator for a in answers}), conflict_rows,
                          disagreement_rows, agreement.overall,

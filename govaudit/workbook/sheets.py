@@ -7,6 +7,7 @@ row by row with `SheetWriter`.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from govaudit.checklist import Checklist, Question
 from govaudit.checklist.levels import level_label
 from govaudit.checklist.model import SPECIAL_VALUES, VALUE_LABELS
+from govaudit.model import PENDING, PROBE_EVALUATOR, REVIEW_STATES
 from govaudit.problems import problem_rows
 from govaudit.tally import shown_total
 from govaudit.urls import readable_url, readable_urls
@@ -95,11 +97,15 @@ def write_content(wb: Any, content: WorkbookContent, link_for: Callable[[str], s
         writers.append((layout.CONFLICTS, _conflicts))
     if content.agreement is not None:
         writers.append((layout.AGREEMENT, _agreement))
+    if content.adjudications:
+        writers.append((layout.ADJUDICATIONS, _adjudications))
     if content.checks:
         writers.append((layout.CHECKS, _checks))
     if content.monitoring is not None:
         sheet = content.monitoring
         writers.append((layout.MONITORING, lambda w, c: write_monitoring(w, sheet)))
+    if content.log:
+        writers.append((layout.AUDIT_LOG, _audit_log))
     writers.append((layout.ABOUT, _about))
     written = []
     for name, fill in writers:
@@ -297,6 +303,7 @@ def _answers(w: SheetWriter, content: WorkbookContent) -> None:
     people: dict[str, Any] = {}
     groups: dict[tuple[str, ...], list[int]] = {}
     row_number = layout.FIRST_DATA_ROW
+    pending = value(REVIEW_STATES[PENDING])
     for answer in content.answers:
         info = fixed.get(answer.question)
         if info is None:
@@ -317,6 +324,13 @@ def _answers(w: SheetWriter, content: WorkbookContent) -> None:
             who = people[answer.evaluator] = value(answer.evaluator)
         site, level = sites[answer.site]
         when = parse_time(answer.time)
+        review = content.reviews.get((answer.site, answer.question, answer.evaluator))
+        reviewed = {"review": pending, "review_written": pending} if review is None else {
+            "review": value(review.label),
+            "review_reason": value(review.reason) if review.reason else None,
+            "reviewer": value(review.reviewer),
+            "review_time": parse_time(review.time) or value(review.time),
+            "review_version": review.version, "review_written": value(review.label)}
         w.append_named({
             "site": site, "level": level, "indicator": indicator_id, "indicator_path": path,
             "question": qid, "question_text": text, "value": value(answer.value),
@@ -324,13 +338,21 @@ def _answers(w: SheetWriter, content: WorkbookContent) -> None:
             "time": when or value(answer.time),
             "note": value(answer.note) if answer.note else None,
             "evidence": value(", ".join(answer.evidence)) if answer.evidence else None,
-            "written": value(answer.value),
+            "written": value(answer.value), **reviewed,
         })
         if choices:
             groups.setdefault(choices, []).append(row_number)
         row_number += 1
     w.autofilter(columns)
     _dropdowns(w, groups, row_number - 1)
+    if row_number > layout.FIRST_DATA_ROW:
+        column = get_column_letter([c.id for c in columns].index("review") + 1)
+        states = DataValidation(type="list", formula1='"' + ",".join(REVIEW_STATES.values())
+                                + '"', allow_blank=True, showErrorMessage=True,
+                                errorTitle="复核状态", error="请选择：" + "、".join(
+                                    REVIEW_STATES.values()))
+        states.sqref = f"{column}{layout.FIRST_DATA_ROW}:{column}{row_number - 1}"
+        w.ws.data_validations.append(states)
 
 
 def _dropdowns(w: SheetWriter, groups: dict[tuple[str, ...], list[int]], last: int) -> None:
@@ -448,6 +470,51 @@ def _conflicts(w: SheetWriter, content: WorkbookContent) -> None:
             "rule": w.value(row.rule),
         })
     w.autofilter(columns)
+
+
+def _adjudications(w: SheetWriter, content: WorkbookContent) -> None:
+    """分歧裁定: the value that counts for each adjudicated question, who chose it and why,
+    beside what each evaluator answered."""
+    columns = layout.ADJUDICATIONS_COLUMNS
+    w.table(columns, freeze="C3")
+    checklist = content.checklist
+    given: dict[tuple[str, str], list[str]] = {}
+    for answer in content.answers:
+        if answer.evaluator != PROBE_EVALUATOR:
+            given.setdefault((answer.site, answer.question), []).append(
+                f"{answer.evaluator}: {answer.value}")
+    for item in content.adjudications:
+        question = checklist.question(item.question)
+        shown = question.display(item.value) if question else item.value
+        w.append_cells([
+            w.value(item.site), w.value(item.question),
+            w.value(question.text if question else ""), w.value(item.value),
+            w.value(shown) if str(shown) != str(item.value) else None,
+            w.value(item.adjudicator), parse_time(item.time) or w.value(item.time),
+            w.value(item.reason), w.value("; ".join(given.get((item.site, item.question), []))),
+            item.version,
+        ])
+    w.autofilter(columns)
+
+
+def _audit_log(w: SheetWriter, content: WorkbookContent) -> None:
+    """审计日志: every entry of the workspace's audit log, its values as JSON and its hashes
+    as written, so that the chain can be checked from the sheet alone."""
+    columns = layout.AUDIT_LOG_COLUMNS
+    w.table(columns, freeze="A3")
+    for entry in content.log or ():
+        w.append_cells([
+            entry.seq, w.value(entry.time), w.value(entry.actor), w.value(entry.kind),
+            w.value(entry.action), w.value(entry.site), w.value(entry.question),
+            w.value(entry.evaluator), w.value(_json(entry.old)), w.value(_json(entry.new)),
+            w.value(entry.prev), w.value(entry.hash),
+        ])
+    w.autofilter(columns)
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False,
+                                                 separators=(",", ":"))
 
 
 def _agreement(w: SheetWriter, content: WorkbookContent) -> None:

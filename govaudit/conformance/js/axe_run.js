@@ -1,9 +1,10 @@
 // axe-core (loaded by accessibility.py as window.__govauditAxe) run over the document with
 // `options` (elementRef on), its violations and questions cut to `limit` elements each, every
 // element with its box and the first `html` characters of its HTML (axe keeps none: see
-// axe_setup.js); with `contrast`, the one-pass text contrast (contrast.js) in the same call.
-// Null when axe-core is not in the page.
-async ({ options, limit, html, contrast: withContrast }) => {
+// axe_setup.js); in the same call, with `contrast` the one-pass text contrast (contrast.js) and
+// with `links` the one-pass links told apart by colour alone (links.js), which share the
+// colours they compute (colours.js). Null when axe-core is not in the page.
+async ({ options, limit, html, contrast: withContrast, links: withLinks }) => {
   const axe = window.__govauditAxe;
   if (!axe) return null;
   const raw = await axe.run(document, options);
@@ -17,7 +18,9 @@ async ({ options, limit, html, contrast: withContrast }) => {
       box: n.element instanceof Element ? gaBox(n.element) : null,
     })),
   }));
+  const colour = colours();
   return { testEngine: raw.testEngine, violations: keep(raw.violations),
            incomplete: keep(raw.incomplete),
-           contrast: withContrast ? contrast({ limit }) : null };
+           contrast: withContrast ? contrast({ limit, colour }) : null,
+           links: withLinks ? links({ limit, colour }) : null };
 }

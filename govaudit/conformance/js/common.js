@@ -1,5 +1,5 @@
 // Shared by the in-page scripts of govaudit.conformance: a CSS selector and a page box
-// for an element, as findings record them.
+// for an element, as findings record them; the text of its own of each element.
 const gaSelector = (el) => {
   if (!(el instanceof Element)) return "";
   const parts = [];
@@ -30,3 +30,14 @@ const gaVisible = (el) => {
     && parseFloat(style.opacity || "1") > 0;
 };
 const gaItem = (el, value) => ({ selector: gaSelector(el), box: gaBox(el), value: String(value ?? "") });
+// Each element under `root` (itself included) with text nodes of its own -> their text, in one
+// walk over the text nodes (not one array of child nodes per element).
+const gaOwnText = (root) => {
+  const texts = new Map();
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentNode;
+    texts.set(parent, (texts.get(parent) || "") + node.data);
+  }
+  return texts;
+};

@@ -11,12 +11,14 @@
     Number.isFinite(a.effect ? a.effect.getComputedTiming().endTime : Infinity));
   const out = [];
   const taken = [];
+  const dialogs = new Set(document.querySelectorAll(
+    'dialog[open], [role="dialog"], [role="alertdialog"], [aria-modal="true"]'));
   for (const el of document.querySelectorAll("body *")) {
     const s = getComputedStyle(el);
-    const z = parseInt(s.zIndex, 10);
-    const raised = s.position === "absolute" && z >= 10;
-    const dialog = el.matches('dialog[open], [role="dialog"], [role="alertdialog"], [aria-modal="true"]');
-    if (!(s.position === "fixed" || s.position === "sticky" || raised || dialog)) continue;
+    const position = s.position;  // read first: most elements are static, and that decides
+    const dialog = dialogs.has(el);
+    if (!(position === "fixed" || position === "sticky" || dialog
+          || (position === "absolute" && parseInt(s.zIndex, 10) >= 10))) continue;
     if (!gaVisible(el) || taken.some((t) => t.contains(el))) continue;
     const r = el.getBoundingClientRect();
     if (r.bottom <= 0 || r.right <= 0 || r.top >= vh || r.left >= vw) continue;

@@ -20,13 +20,14 @@
     }
     return probes.get(key);
   };
-  const ownText = (el) => Array.from(el.childNodes)
-    .filter((n) => n.nodeType === 3).map((n) => n.textContent).join("").replace(/\s+/g, "");
+  const texts = gaOwnText(root);
   const blocks = [];
   let measured = 0;
   for (const el of [root, ...root.querySelectorAll("*")]) {
+    const own = texts.get(el);
+    if (!own || own.length < minChars) continue;  // whitespace only shortens it
     if (["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE"].includes(el.tagName)) continue;
-    const text = ownText(el);
+    const text = own.replace(/\s+/g, "");
     if (text.length < minChars || !gaVisible(el)) continue;
     const style = getComputedStyle(el);
     const fontSize = parseFloat(style.fontSize);

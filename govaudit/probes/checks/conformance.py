@@ -200,7 +200,7 @@ async def _ipv6(ctx: ProbeContext, url: str) -> CheckRow:
     import asyncio
     import ipaddress
 
-    from govaudit.conformance.ipv6 import check_ipv6
+    from govaudit.conformance.ipv6 import check_ipv6, make_resolver
 
     host = urlsplit(url).hostname or ""
     try:
@@ -209,8 +209,12 @@ async def _ipv6(ctx: ProbeContext, url: str) -> CheckRow:
             host=host), url)
     except ValueError:
         pass
+    server = ctx.options.dns_server
+    timeout = ctx.options.link_timeout
+    resolver = make_resolver(server[0], server[1], timeout) if server else None
     try:
-        found = await asyncio.wait_for(check_ipv6(url, timeout=ctx.options.link_timeout),
+        found = await asyncio.wait_for(check_ipv6(url, resolver=resolver, timeout=timeout,
+                                                  dns_port=server[1] if server else 53),
                                        IPV6_SECONDS)
     except TimeoutError:
         return CheckRow("ipv6", "could not judge", _("no result within {IPV6_SECONDS:g} s").format(
@@ -251,7 +255,12 @@ async def _browser(ctx: ProbeContext, url: str) -> list[CheckRow]:
                            url))
         return await _shots(ctx, page, out)
 
-    rows, error = await browser.with_page(url, work, ctx.policy, ctx.pages.login)
+    from govaudit.conformance.page_checks import prepare_context
+
+    # axe-core compiled with the page and the first look at floating windows taken at load,
+    # so that check_page has no wait of its own after the page settles
+    rows, error = await browser.with_page(url, work, ctx.policy, ctx.pages.login,
+                                          prepare_context)
     if rows is None:
         return [CheckRow(c, "could not judge", error, url) for c in checks]
     return rows
