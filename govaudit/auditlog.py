@@ -237,8 +237,9 @@ class AuditLog:
             entries = [LogEntry.from_dict(e) for e in data["entries"]]
             staged = [(self.folder / tmp, self.folder / path) for tmp, path in data["staged"]]
         except (ValueError, KeyError, TypeError) as exc:
-            raise GovauditError(f"{self.pending}: damaged record of an interrupted change "
-                                f"({exc}); restore the workspace from a backup") from None
+            raise GovauditError(_(
+                "{pending}: damaged record of an interrupted change ({error}); restore the "
+                "workspace from a backup").format(pending=self.pending, error=exc)) from None
         self._cut_torn_line()
         _seq, last = self.last()
         done = next((i + 1 for i, e in enumerate(entries) if e.hash == last), 0)

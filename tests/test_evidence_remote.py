@@ -16,7 +16,7 @@ import pytest
 
 from govaudit.browser import find_browser, launch_args, launch_browser
 from govaudit.capture import CaptureOptions, Target, capture_open_page, run_captures
-from govaudit.errors import GovauditError
+from govaudit.errors import OptionError
 from govaudit.store import Store
 
 PAGE = ('<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
@@ -122,9 +122,10 @@ def test_capture_through_a_cdp_endpoint(make_workspace, site: str, cdp_endpoint:
 
 def test_unreachable_cdp_endpoint_is_one_clear_error(make_workspace, site: str) -> None:
     ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
-    with pytest.raises(GovauditError, match="--cdp-endpoint http://127.0.0.1:9: cannot connect"):
+    with pytest.raises(OptionError, match="http://127.0.0.1:9: cannot connect") as raised:
         run_captures(ws, Store(ws), [Target("成都市", f"{site}/one.html")],
                      cdp_endpoint="http://127.0.0.1:9")
+    assert raised.value.field == "cdp_endpoint"  # the CLI shows --cdp-endpoint
     assert Store(ws).evidence() == []
 
 
