@@ -154,7 +154,8 @@ NO_BROWSER_SHOT = ("no screenshot: read from the HTML as served; check --render 
 def _text_findings(checker: Any, url: str, html: str) -> list[Finding]:
     from govaudit.content.html_blocks import page_text
 
-    return checker.check_page(page_text(html, url))
+    found: list[Finding] = checker.check_page(page_text(html, url))
+    return found
 
 
 def _noted(row: CheckRow, note: str) -> CheckRow:
