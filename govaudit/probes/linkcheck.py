@@ -162,6 +162,7 @@ class _CurlLoop:
         self._running: dict[pycurl.Curl, _Transfer] = {}
         self._idle: list[pycurl.Curl] = []
         self._checked: set[pycurl.Curl] = set()  # handles whose PREREQFUNCTION is set
+        self._sent: dict[pycurl.Curl, list[str]] = {}  # each handle's HTTPHEADER list
 
     def _on_socket(self, what: int, fd: int, _multi: object, _data: object) -> None:
         loop, before = self._loop, self._watched.get(fd, 0)
@@ -235,7 +236,9 @@ class _CurlLoop:
             handle.setopt(pycurl.HTTPGET, 1)
             if method != "GET":
                 handle.setopt(pycurl.CUSTOMREQUEST, method)
-        handle.setopt(pycurl.HTTPHEADER, headers)
+        if self._sent.get(handle) is not headers:  # the same list as last time: set already
+            handle.setopt(pycurl.HTTPHEADER, headers)
+            self._sent[handle] = headers
         handle.setopt(pycurl.TIMEOUT_MS, timeout_ms)
         handle.setopt(pycurl.HEADERFUNCTION, transfer.lines.append)
         handle.setopt(pycurl.WRITEFUNCTION, transfer.body)
@@ -282,6 +285,8 @@ class _CurlLoop:
             handle.close()
         self._running.clear()
         self._idle.clear()
+        self._checked.clear()
+        self._sent.clear()
         self._multi.close()
         self._share.close()
 
@@ -390,7 +395,7 @@ class LinkSession:
             redirect = bool(history)
             check_scheme(current, redirect)  # before curl sees it, at every hop
             target = _target(current)
-            if policy is not None:
+            if policy is not None and not policy.allows(target):
                 await policy.check(target, redirect)
             left_ms = round((deadline - time.monotonic()) * 1000)
             if left_ms <= 0:
