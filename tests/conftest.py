@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -97,12 +97,21 @@ def run_govaudit(*args: str, cwd: Path, timeout: float = 120,
                           timeout=timeout, **kwargs)
 
 
-def run_cli(*args: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path, input: str | None = None,
+            env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run `govaudit ARGS` in process from `cwd`, as run_govaudit does in a subprocess: the
-    exit code, standard output and standard error. An exception the CLI does not turn into
-    a message fails the test (a traceback, which a subprocess would print)."""
+    exit code, standard output and standard error; `env` holds environment variables set for
+    this run only. An exception the CLI does not turn into a message fails the test (a
+    traceback, which a subprocess would print)."""
+    from commands import common
+
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(cwd)
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        # each run makes its consoles anew, as a new process would (rich reads COLUMNS once)
+        for lazy in (common.console, common.err_console):
+            patch.setattr(lazy, "_console", None)
         result = AppRunner().invoke(app, list(args), input=input, catch_exceptions=False,
                                     prog_name="govaudit")
     return subprocess.CompletedProcess(["govaudit", *args], result.exit_code, result.stdout,
@@ -174,6 +183,117 @@ def serve() -> Iterator:
         server.server_close()
 
 
+Route = Path | type[http.server.BaseHTTPRequestHandler]
+
+
+class _Prefixed(http.server.BaseHTTPRequestHandler):
+    """A route's handler under its path prefix: a Location that starts with "/" stays under it."""
+
+    prefix = ""
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "location" and value.startswith("/") and not value.startswith("//"):
+            value = self.prefix + value
+        super().send_header(keyword, value)
+
+
+class _Dispatch(_QuietHandler):
+    """Hands each request to the route its first path segment names, with the prefix cut off
+    (`self.path` is what the route's own server would see)."""
+
+    server: _SiteServer
+
+    def handle_one_request(self) -> None:
+        self.raw_requestline = self.rfile.readline(65537)
+        if not self.raw_requestline or not self.parse_request():
+            self.close_connection = True
+            return
+        prefix = "/" + self.path.lstrip("/").split("/", 1)[0].split("?", 1)[0]
+        route = self.server.routes.get(prefix)
+        if route is None:
+            self.send_error(404, "no site under this prefix")
+        else:
+            self.path = self.path[len(prefix):]
+            if not self.path.startswith("/"):
+                self.path = "/" + self.path
+            handler, self.directory = route
+            if handler.protocol_version >= "HTTP/1.1" <= self.request_version:
+                self.close_connection = self.headers.get("Connection", "").lower() == "close"
+            self.__class__ = handler
+            try:
+                method = getattr(self, "do_" + self.command, None)
+                if method is None:
+                    self.send_error(501, f"unsupported method {self.command!r}")
+                else:
+                    method()
+            finally:
+                self.__class__ = _Dispatch
+        self.wfile.flush()
+
+
+class _SiteServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    routes: dict[str, tuple[type[http.server.BaseHTTPRequestHandler], str]]
+
+
+class SiteServer:
+    """One threaded HTTP server on 127.0.0.1 for the session: `add(folder or handler class)`
+    serves a site under a path prefix of its own and returns its base URL (no trailing "/").
+    A handler sees its requests' paths without the prefix; links and Locations in its pages
+    must be relative, or start with "/" in a Location only."""
+
+    def __init__(self) -> None:
+        self.server = _SiteServer(("127.0.0.1", 0), _Dispatch)
+        self.server.routes = {}
+        self.count = 0
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
+                                       name="site-server")
+        self.thread.start()
+
+    def add(self, route: Route) -> str:
+        self.count += 1
+        prefix = f"/site-{self.count}"
+        if isinstance(route, Path):
+            handler: type[http.server.BaseHTTPRequestHandler] = type(
+                "Folder", (_Prefixed, _QuietHandler), {"prefix": prefix})
+            directory = str(route)
+        else:
+            handler = type(route.__name__, (_Prefixed, route), {"prefix": prefix})
+            directory = ""
+        self.server.routes[prefix] = (handler, directory)
+        return f"http://127.0.0.1:{self.server.server_address[1]}{prefix}"
+
+    def remove(self, base_url: str) -> None:
+        self.server.routes.pop("/" + base_url.rsplit("/", 1)[1], None)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_server() -> Iterator[SiteServer]:
+    """The session's loopback HTTP server (see SiteServer); most tests use `serve_site`."""
+    server = SiteServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def serve_site(site_server: SiteServer) -> Iterator[Callable[[Route], str]]:
+    """`base_url = serve_site(folder or handler class)`: a site of this test's own on the
+    session's server, under a unique path prefix, gone when the test ends."""
+    added: list[str] = []
+
+    def serve(route: Route) -> str:
+        added.append(site_server.add(route))
+        return added[-1]
+
+    yield serve
+    for base in added:
+        site_server.remove(base)
+
+
 @pytest.fixture(scope="session")
 def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     """`check` and `monitor` run once over the labelled corpus (tests/corpus_run.py)."""
@@ -186,7 +306,8 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
 class SessionBrowser:
     """One Chromium for the whole test session, driven by Playwright's async API from an event
     loop in a thread of its own, so that tests written as plain functions share it: `run(work)`
-    runs the coroutine `work(browser)` there and returns its result."""
+    runs the coroutine `work(browser)` there and returns its result; `capture(…)` runs
+    run_captures there."""
 
     def __init__(self) -> None:
         from govaudit.browser import find_browser, launch_args
@@ -205,6 +326,28 @@ class SessionBrowser:
             return playwright, browser
 
         self.playwright, self.browser = self.run(lambda _: start(), timeout=120)
+
+    def capture(self, *args: Any, **kwargs: Any) -> Any:
+        """run_captures(ARGS) in this Chromium and on this Playwright (no driver or browser
+        started): the captures open contexts of their own and close them."""
+        from govaudit.capture import arun_captures
+
+        return self.run(lambda browser: arun_captures(
+            *args, **kwargs, playwright=self.playwright, browser=browser), timeout=300)
+
+    def open_targets(self) -> tuple[list[str], list[str]]:
+        """The browser contexts and the pages open in the browser now."""
+
+        async def ask(browser: Any) -> tuple[list[str], list[str]]:
+            cdp = await browser.new_browser_cdp_session()
+            try:
+                contexts = (await cdp.send("Target.getBrowserContexts"))["browserContextIds"]
+                targets = (await cdp.send("Target.getTargets"))["targetInfos"]
+            finally:
+                await cdp.detach()
+            return contexts, [t["url"] for t in targets if t["type"] == "page"]
+
+        return self.run(ask)
 
     def run(self, work: Callable[[Any], Awaitable[Any]], timeout: float = 120) -> Any:
         async def call() -> Any:
@@ -231,6 +374,18 @@ def session_browser() -> Iterator[SessionBrowser]:
     shared = SessionBrowser()
     yield shared
     shared.close()
+
+
+@pytest.fixture(autouse=True)
+def _session_browser_left_clean(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that uses the session's Chromium fails if it leaves a context or a page open."""
+    if "session_browser" not in request.fixturenames:
+        yield
+        return
+    shared: SessionBrowser = request.getfixturevalue("session_browser")
+    yield
+    open_now = shared.open_targets()
+    assert open_now == ([], []), f"browser contexts and pages left open: {open_now}"
 
 
 @pytest.fixture

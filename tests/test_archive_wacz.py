@@ -11,7 +11,6 @@ import io
 import json
 import subprocess
 import sys
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,8 +33,8 @@ from govaudit.evidence import new_record
 
 WACZ = Path(sys.executable).parent / "wacz"
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>成都市人民政府</title>
-<link rel="stylesheet" href="/style.css"></head>
-<body><h1>政府信息公开</h1><p>依申请公开　政策解读</p><img src="/logo.png" width="40" height="40">
+<link rel="stylesheet" href="style.css"></head>
+<body><h1>政府信息公开</h1><p>依申请公开　政策解读</p><img src="logo.png" width="40" height="40">
 </body></html>""".encode()
 CSS = b"h1 { color: #c00 } /* govaudit-css-marker */"
 
@@ -75,13 +74,10 @@ class Site(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site_url() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+def site_url(site_server) -> Iterator[str]:
+    base = site_server.add(Site)
+    yield base + "/"
+    site_server.remove(base)
 
 
 def record_page(url: str, **limits: int) -> tuple[list[Exchange], str]:

@@ -121,6 +121,7 @@ def test_a_bad_option_value_is_a_usage_error(cli, ws):
 
 
 def test_real_program(ws):
+    # the console program from start-up: `python -m commands` in a process of its own
     done = run_govaudit("check", "--probe", "marks", "--probe", "ipv6", "--json", *FAST,
                         cwd=ws.root)
     assert done.returncode == 0, done.stderr

@@ -121,12 +121,10 @@ def test_show_level_filters_the_table_and_the_json(cli, tmp_path: Path):
     assert all(i["weights"]["county"] is None for i in everything["indicators"]
                if i["id"] not in county_ids)
     # ids the user must type back are wrapped, never cut with an ellipsis
-    import os
+    from tests.conftest import run_cli
 
-    from tests.conftest import run_govaudit
-
-    table = run_govaudit("checklist", "show", "cstc-2020-local", "--level", "county",
-                         cwd=tmp_path, env={**os.environ, "COLUMNS": "70"}).stdout
+    table = run_cli("checklist", "show", "cstc-2020-local", "--level", "county",
+                    cwd=tmp_path, env={"COLUMNS": "70"}).stdout
     question_cells = [line.split("│")[4] for line in table.splitlines() if line.count("│") == 6]
     assert "".join(c.strip() for c in question_cells[:2]) == "statutory-disclosure.q1"
     assert not any("…" in c for c in question_cells)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Iterator
 
 import pytest
 
@@ -52,44 +52,31 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>
 </body></html>"""
 
 
-def _collect(url: str) -> list[dict]:
-    from playwright.async_api import async_playwright
+def _collect(session_browser, url: str) -> list[dict]:
+    """The link facts of `url`, read in a context of its own of the session's Chromium."""
 
-    from govaudit.browser import launch_browser
+    async def work(browser) -> list[dict]:
+        context = await browser.new_context()
+        try:
+            page = await context.new_page()
+            await page.goto(url)
+            return await page.evaluate(COLLECT_LINK_FACTS)
+        finally:
+            await context.close()
 
-    async def run() -> list[dict]:
-        async with async_playwright() as pw:
-            browser = await launch_browser(pw)
-            try:
-                page = await browser.new_page()
-                await page.goto(url)
-                return await page.evaluate(COLLECT_LINK_FACTS)
-            finally:
-                await browser.close()
-
-    return asyncio.run(run())
+    return session_browser.run(work)
 
 
 @pytest.fixture(scope="module")
-def records(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[dict]]:
-    import functools
-    import http.server
-    import threading
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
+def records(tmp_path_factory: pytest.TempPathFactory, site_server,
+            session_browser) -> Iterator[tuple[str, list[dict]]]:
     folder = tmp_path_factory.mktemp("hidden")
     (folder / "index.html").write_text(PAGE, encoding="utf-8")
-    handler = functools.partial(Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    base = site_server.add(folder)
     try:
-        yield url, _collect(url)
+        yield base + "/index.html", _collect(session_browser, base + "/index.html")
     finally:
-        server.shutdown()
+        site_server.remove(base)
 
 
 def test_every_hiding_technique_is_a_finding_in_a_real_browser(records):

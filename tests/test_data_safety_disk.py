@@ -8,20 +8,17 @@ EFBIG) stands in for a full disk everywhere, without root.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import os
 import resource
 import shutil
 import subprocess
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_govaudit
+from conftest import FIXTURES, run_cli, run_govaudit
 from PIL import Image
 
 from govaudit import Audit
@@ -97,22 +94,13 @@ def temp_files(root: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def site_url(tmp_path_factory: pytest.TempPathFactory, site_server) -> Iterator[str]:
     """A one-page site on 127.0.0.1 for `check`."""
     folder = tmp_path_factory.mktemp("site")
     (folder / "index.html").write_text(HOME, encoding="utf-8")
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    base = site_server.add(folder)
+    yield base + "/"
+    site_server.remove(base)
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +171,7 @@ def test_read_only_workspace(name: str, workspace: tuple[Path, Path]):
     root, inputs = workspace
     before = snapshot(root)
     with read_only(root):
-        done = run_govaudit(*_commands(inputs)[name], cwd=root)
+        done = run_cli(*_commands(inputs)[name], cwd=root)
     _assert_one_clear_error(name, done)
     assert "read-only file system" in done.stderr.lower() or "permission" in done.stderr.lower()
     assert_unchanged(root, before)
@@ -195,6 +183,7 @@ def test_file_size_limit(name: str, workspace: tuple[Path, Path]):
     """RLIMIT_FSIZE of 64 bytes: writes fail with EFBIG, as on a full disk, without root."""
     root, inputs = workspace
     before = snapshot(root)
+    # a process of its own: the limit holds for the command, not for the test run
     done = run_govaudit(*_commands(inputs)[name], cwd=root, preexec_fn=no_file_size())
     _assert_one_clear_error(name, done)
     assert "file too large" in done.stderr.lower()
@@ -228,7 +217,7 @@ def test_full_disk(name: str, workspace: tuple[Path, Path], tmp_path: Path):
     copy, inputs = workspace
     with on_a_full_disk(copy, tmp_path) as root:
         before = snapshot(root)
-        done = run_govaudit(*_commands(inputs)[name], cwd=root)
+        done = run_cli(*_commands(inputs)[name], cwd=root)
         _assert_one_clear_error(name, done)
         assert "no space left on device" in done.stderr.lower()
         assert_unchanged(root, before)
@@ -253,7 +242,7 @@ def test_full_disk_in_the_middle_of_a_batch_of_answers(workspace: tuple[Path, Pa
                      "第二市,service.manual,no,b\n", encoding="utf-8")
     with on_a_full_disk(copy, tmp_path, room=4 * 4096) as root:  # three small files fit
         before = snapshot(root)
-        done = run_govaudit("answer", "--file", str(batch), cwd=root)
+        done = run_cli("answer", "--file", str(batch), cwd=root)
         _assert_one_clear_error("answer --file", done)
         assert "no space left on device" in done.stderr.lower()
         assert "none of the 2 answers was saved" in done.stderr
@@ -261,7 +250,7 @@ def test_full_disk_in_the_middle_of_a_batch_of_answers(workspace: tuple[Path, Pa
         assert not (root / "data" / "journal.json").exists()
         assert temp_files(root) == []
         (root.parent / "filler.bin").unlink()
-        status = run_govaudit("status", cwd=root)  # opening the workspace applies nothing
+        status = run_cli("status", cwd=root)  # opening the workspace applies nothing
         assert status.returncode == 0, status.stdout + status.stderr
         assert_unchanged(root, before)
         values = {(a.site, a.question): a.value
@@ -271,7 +260,7 @@ def test_full_disk_in_the_middle_of_a_batch_of_answers(workspace: tuple[Path, Pa
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="mounting a small tmpfs needs root")
-def test_full_disk_during_a_capture(tmp_path: Path):
+def test_full_disk_during_a_capture(tmp_path: Path, serve_site):
     """The disk fills during a capture: the reason is said and recorded, no partial file is
     left, and what was captured before is unchanged and verifies."""
     from govaudit.store import Site, Store
@@ -286,10 +275,7 @@ def test_full_disk_during_a_capture(tmp_path: Path):
         pages / "heavy" / "noise.bmp")
     (pages / "heavy" / "index.html").write_text(
         '<meta charset="utf-8"><title>大图</title><img src="noise.bmp">', encoding="utf-8")
-    handler = functools.partial(_Quiet, directory=str(pages))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    base = serve_site(pages)
     disk = tmp_path / "disk"
     disk.mkdir()
     _mount("-t", "tmpfs", "-o", "size=24m", "tmpfs", str(disk))
@@ -297,15 +283,14 @@ def test_full_disk_during_a_capture(tmp_path: Path):
         ws = init_workspace(disk / "ws", str(PROBES), "张三")
         Store(ws).add_sites([Site("小站", f"{base}/small/", "city"),
                              Site("大站", f"{base}/heavy/", "city")])
-        first = run_govaudit("evidence", "--site", "小站", "--allow-private", cwd=ws.root)
+        first = run_cli("evidence", "--site", "小站", "--allow-private", cwd=ws.root)
         assert first.returncode == 0, first.stdout + first.stderr
         fill_disk(disk)
         with (disk / "filler.bin").open("r+b") as filler:  # room for a page, not for this one
             filler.truncate(filler.seek(0, os.SEEK_END) - 2 * 1024 * 1024)
         before = snapshot(ws.root)
         log = (ws.root / "data" / "audit-log.jsonl").read_bytes()
-        done = run_govaudit("evidence", "--site", "大站", "--allow-private", cwd=ws.root,
-                            timeout=180)
+        done = run_cli("evidence", "--site", "大站", "--allow-private", cwd=ws.root)
         output = done.stdout + done.stderr
         assert "Traceback" not in output and done.returncode == 1, output
         assert "no space left on device" in output.lower(), output
@@ -319,7 +304,7 @@ def test_full_disk_during_a_capture(tmp_path: Path):
         assert {Path(a).parent.name for a in added} == {"evidence"}
         assert all(Path(a).name.startswith("manifest-") for a in added if a.startswith("evid"))
         (disk / "filler.bin").unlink()
-        verified = run_govaudit("evidence", "verify", cwd=ws.root)
+        verified = run_cli("evidence", "verify", cwd=ws.root)
         assert verified.returncode == 0, verified.stdout + verified.stderr
         records = {r["site"]: r for r in Store(ws).evidence()}
         # the failed capture is recorded with its reason and without a half-written file
@@ -327,6 +312,4 @@ def test_full_disk_during_a_capture(tmp_path: Path):
         assert "no space left on device" in records["大站"]["error"].lower()
         assert records["小站"]["files"] and not records["小站"]["error"]
     finally:
-        server.shutdown()
-        server.server_close()
         _umount(disk)

@@ -21,7 +21,7 @@ from govaudit.evidence import attach, new_record, new_run_id, verify, write_mani
 from govaudit.report.build import site_page_name
 from govaudit.store import Site, Store
 from govaudit.workspace import Workspace
-from tests.conftest import run_govaudit
+from tests.conftest import run_cli
 
 SITE = "成都市"
 MARK = "govaudit-test-script-ran"
@@ -233,8 +233,8 @@ def _edit_store_record(ws: Workspace, evidence_id: str, change: Any) -> None:
 
 
 def _verify_cli(ws: Workspace) -> tuple[int, dict[str, Any], str]:
-    done = run_govaudit("evidence", "verify", "--json", cwd=ws.root, timeout=60)
-    text = run_govaudit("evidence", "verify", cwd=ws.root, timeout=60)
+    done = run_cli("evidence", "verify", "--json", cwd=ws.root)
+    text = run_cli("evidence", "verify", cwd=ws.root)
     assert "Traceback" not in done.stderr + text.stderr
     assert text.returncode == done.returncode
     return done.returncode, json.loads(done.stdout), text.stdout
@@ -383,8 +383,8 @@ def ws_one(make_workspace) -> Workspace:
 
 
 def _refused(ws: Workspace, source: Path, message: str, cwd: Path | None = None) -> None:
-    done = run_govaudit("evidence", "attach", SITE, "a1.q1", str(source), "-w", str(ws.root),
-                        cwd=cwd or ws.root, timeout=60)
+    done = run_cli("evidence", "attach", SITE, "a1.q1", str(source), "-w", str(ws.root),
+                   cwd=cwd or ws.root)
     assert done.returncode == 1, done.stdout
     assert message in done.stderr
     assert "Traceback" not in done.stderr
@@ -428,8 +428,8 @@ def test_attach_refuses_a_path_that_leads_out_of_what_was_named(ws_one: Workspac
     _refused(ws_one, Path("shots/linked/shot.png"), "is a symbolic link", cwd=tmp_path)
     # the same file by a plain path, and '..' without links, are taken
     for name in ("shots/shot.png", "shots/../shots/shot.png"):
-        done = run_govaudit("evidence", "attach", SITE, "a1.q1", name, "-w", str(ws_one.root),
-                            cwd=tmp_path)
+        done = run_cli("evidence", "attach", SITE, "a1.q1", name, "-w", str(ws_one.root),
+                       cwd=tmp_path)
         assert done.returncode == 0, done.stderr
     assert [r["title"] for r in Store(ws_one).evidence()] == ["shot.png", "shot.png"]
 
@@ -483,7 +483,7 @@ def test_attach_accepts_real_images_documents_and_pages(ws_one: Workspace,
         assert copied.read_bytes() == data
     assert len(Store(ws_one).evidence()) == len(files)
     assert verify(ws_one, Store(ws_one)).ok
-    assert run_govaudit("evidence", "verify", cwd=ws_one.root).returncode == 0
+    assert run_cli("evidence", "verify", cwd=ws_one.root).returncode == 0
 
 
 def test_verify_counts_records_files_and_manifests(attached) -> None:
@@ -608,7 +608,7 @@ def test_hostile_page_text_is_inert_in_the_report_and_the_workbook(make_workspac
                      ("evidence", "--timeout", "15", "--allow-private"),
                      ("check", "--probe", "marks", "--timeout", "10", "--allow-private"),
                      ("report",), ("export",)):
-            done = run_govaudit(*args, cwd=ws.root, timeout=180)
+            done = run_cli(*args, cwd=ws.root)
             assert done.returncode == 0 and "Traceback" not in done.stderr, (args, done.stderr)
     finally:
         next(server, None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import shutil
@@ -23,7 +22,7 @@ from govaudit.filenames import safe_name
 from govaudit.probes.checks.ipv6 import Ipv6Result
 from govaudit.store import Site, Store
 from govaudit.workspace import open_workspace
-from tests.conftest import GOVAUDIT, kills, run_govaudit
+from tests.conftest import GOVAUDIT, kills, run_cli, run_govaudit
 
 # "a/b" becomes "a_b-c14cddc0", which is also a plain site name
 TWINS = [("a/b", "https://ab.example", "city"), ("a_b-c14cddc0", "https://abc.example", "city")]
@@ -208,6 +207,7 @@ def _interrupt_loop(ws, tmp_path: Path, sig: int, runs: int, seconds: float) -> 
     rng = random.Random(sig * 1000 + runs)
     total = len(RUN_SITES) * len(RUN_QUESTIONS)
     started = time.monotonic()
+    # the real program: the runs below are killed by signals, and this one sets their pace
     assert run_govaudit("answer", "--file", str(_run_file(tmp_path, 0)), cwd=ws.root
                         ).returncode == 0
     whole = time.monotonic() - started  # how long one run takes on this machine
@@ -298,10 +298,8 @@ def _clean(result: subprocess.CompletedProcess) -> str:
 
 
 def test_point10_control_characters_are_escaped_in_every_output(tmp_path: Path, mini_checklist):
-    env = {**os.environ, "COLUMNS": "200"}
-
     def run(*args: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess:
-        return run_govaudit(*args, cwd=cwd, env=env)
+        return run_cli(*args, cwd=cwd, env={"COLUMNS": "200"})
 
     for name in ("one", "two"):
         assert run("init", name, "--checklist", str(mini_checklist), "--evaluator", "张三"

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import run_govaudit
+from conftest import run_cli, run_govaudit
 from openpyxl import Workbook, load_workbook
 from openpyxl.drawing.image import Image
 from PIL import Image as PILImage
@@ -328,6 +328,7 @@ def test_into_backup_that_cannot_be_whole_stops_everything(make_workspace, tmp_p
     ws = make_workspace(sites=SITES)
     team = _big_team_workbook(tmp_path / "团队汇总.xlsx")
     before = _sha(team)
+    # a process of its own: the limit holds for the command, not for the test run
     done = run_govaudit("export", "--into", str(team), cwd=ws.root,
                         preexec_fn=_limit_file_size(team.stat().st_size // 2))
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
@@ -353,7 +354,7 @@ def test_into_on_a_full_disk(make_workspace, tmp_path: Path):
             room = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
             filler.write(b"\0" * max(0, room - team.stat().st_size // 2))
         before = _sha(team)
-        done = run_govaudit("export", "--into", str(team), cwd=ws.root)
+        done = run_cli("export", "--into", str(team), cwd=ws.root)
         assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
         assert len(_lines(done.stderr)) == 1 and "cannot make a whole backup" in done.stderr
         assert "No space left on device" in done.stderr
@@ -424,6 +425,7 @@ def test_a_cell_at_xfd1048576_is_refused(command: str, make_workspace, tmp_path:
             "export merge": ["export", "merge", str(path), "-o", str(tmp_path / "team.xlsx")],
             "answer --file": ["answer", "--file", str(path)],
             "sites import": ["sites", "import", str(path)]}[command]
+    # a process of its own: the memory limit holds for the command, not for the test run
     done = run_govaudit(*args, cwd=ws.root, preexec_fn=_limit_memory)
     output = done.stdout + done.stderr
     assert done.returncode == 1, f"exit {done.returncode}: {output}"
@@ -490,11 +492,11 @@ def test_a_hostile_time_cell_refuses_its_row(command: str, value: object, make_w
     out = tmp_path / "team.xlsx"
     args = ["import", str(path)] if command == "import" else [
         "export", "merge", str(path), "-o", str(out)]
-    done = run_govaudit(*args, cwd=ws.root)
+    done = run_cli(*args, cwd=ws.root)
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "Traceback" not in output
     assert str(path) in output and "Answers row 3" in output and "time" in output
     assert Store(ws).answers() == [] and not out.exists()
     # the workspace is still whole: score and export work
-    assert run_govaudit("export", cwd=ws.root).returncode == 0
+    assert run_cli("export", cwd=ws.root).returncode == 0

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from govaudit.browser import BrowserNotFound, find_browser
-from tests.conftest import run_govaudit
+from tests.conftest import run_cli, run_govaudit
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +20,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
     except BrowserNotFound as exc:
         pytest.skip(f"no Chromium on this machine: {exc}")
     cwd = tmp_path_factory.mktemp("demo")
+    # the real program once, from start-up to its last line; the checks below run in process
     result = run_govaudit("demo", "out", cwd=cwd, timeout=300)
     return cwd / "out", result
 
@@ -37,7 +38,7 @@ def test_demo_prints_scores_and_where_outputs_are(demo_run):
 
 def test_demo_scores_order_the_sites_as_their_quality(demo_run):
     folder, _ = demo_run
-    scores = json.loads(run_govaudit("score", "--json", cwd=folder / "audit-demo").stdout)
+    scores = json.loads(run_cli("score", "--json", cwd=folder / "audit-demo").stdout)
     by_site = {s["site"]: s for s in scores["sites"]}
     assert by_site["清源市"]["rank"] == 1
     assert by_site["古城市"]["rank"] == 2
@@ -48,7 +49,7 @@ def test_demo_scores_order_the_sites_as_their_quality(demo_run):
 
 def test_demo_prints_the_scores_the_store_gives(demo_run):
     folder, result = demo_run
-    scores = json.loads(run_govaudit("score", "--json", cwd=folder / "audit-demo").stdout)
+    scores = json.loads(run_cli("score", "--json", cwd=folder / "audit-demo").stdout)
     printed = {line.split("│")[2].strip(): line for line in result.stdout.splitlines()
                if line.count("│") > 5}
     for site in scores["sites"]:
@@ -60,7 +61,7 @@ def test_demo_prints_the_scores_the_store_gives(demo_run):
 
 def test_demo_workbook_matches_the_scores(demo_run):
     folder, _ = demo_run
-    scores = json.loads(run_govaudit("score", "--json", cwd=folder / "audit-demo").stdout)
+    scores = json.loads(run_cli("score", "--json", cwd=folder / "audit-demo").stdout)
     workbook = next((folder / "audit-demo" / "exports").glob("*.xlsx"))
     book = load_workbook(workbook, read_only=True)
     assert {"Summary", "Scores", "Answers", "Evidence", "Checklist", "About"} <= set(
@@ -82,7 +83,7 @@ def test_demo_evidence_and_report(demo_run):
     ws = folder / "audit-demo"
     manifests = list((ws / "evidence").glob("manifest-*.json"))
     assert len(manifests) == 1
-    assert run_govaudit("evidence", "verify", cwd=ws).returncode == 0
+    assert run_cli("evidence", "verify", cwd=ws).returncode == 0
     pngs = list((ws / "evidence").rglob("*.png"))
     assert len(pngs) >= 9  # three home pages and the recorded column pages
     index = ws / "exports" / "report" / "index.html"
@@ -97,7 +98,7 @@ def test_demo_replaces_its_own_output_but_not_other_folders(tmp_path: Path):
     other = tmp_path / "mine"
     other.mkdir()
     (other / "notes.txt").write_text("keep me", encoding="utf-8")
-    result = run_govaudit("demo", str(other), cwd=tmp_path)
+    result = run_cli("demo", str(other), cwd=tmp_path)
     assert result.returncode == 1
     assert "not empty" in result.stderr and "Traceback" not in result.stderr
     assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from govaudit.browser import find_browser
-from tests.conftest import run_govaudit
+from tests.conftest import run_cli
 
 
 def checks_of(stdout: str) -> dict[str, dict[str, str]]:
@@ -16,7 +15,7 @@ def checks_of(stdout: str) -> dict[str, dict[str, str]]:
 
 def test_doctor_reports_a_working_machine(make_workspace) -> None:
     ws = make_workspace()
-    done = run_govaudit("doctor", "--json", cwd=ws.root)
+    done = run_cli("doctor", "--json", cwd=ws.root)
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads(done.stdout)
     assert data["ok"] is True
@@ -28,14 +27,13 @@ def test_doctor_reports_a_working_machine(make_workspace) -> None:
     assert checks["CJK font"]["status"] == "ok"
     assert checks["workspace"] == {"name": "workspace", "status": "ok",
                                    "detail": f"{ws.root} (writable)"}
-    human = run_govaudit("doctor", cwd=ws.root)
+    human = run_cli("doctor", cwd=ws.root)
     assert human.returncode == 0
     assert "Capture can work here." in human.stdout
 
 
 def test_doctor_fails_without_a_browser(tmp_path: Path) -> None:
-    env = {**os.environ, "GOVAUDIT_BROWSER": str(tmp_path / "no-chrome")}
-    done = run_govaudit("doctor", cwd=tmp_path, env=env)
+    done = run_cli("doctor", cwd=tmp_path, env={"GOVAUDIT_BROWSER": str(tmp_path / "no-chrome")})
     assert done.returncode == 1
     assert "playwright install chromium" in done.stdout
     assert "Capture cannot work until this is fixed: browser." in done.stdout
@@ -47,8 +45,7 @@ def test_doctor_fails_without_a_cjk_font(tmp_path: Path) -> None:
     config = tmp_path / "fonts.conf"
     config.write_text(f'<?xml version="1.0"?><fontconfig><dir>{tmp_path / "none"}</dir>'
                       f'<cachedir>{tmp_path / "cache"}</cachedir></fontconfig>')
-    env = {**os.environ, "FONTCONFIG_FILE": str(config)}
-    done = run_govaudit("doctor", "--json", cwd=tmp_path, env=env)
+    done = run_cli("doctor", "--json", cwd=tmp_path, env={"FONTCONFIG_FILE": str(config)})
     assert done.returncode == 1
     font = checks_of(done.stdout)["CJK font"]
     assert font["status"] == "fail"
@@ -56,8 +53,7 @@ def test_doctor_fails_without_a_cjk_font(tmp_path: Path) -> None:
 
 
 def test_doctor_on_a_missing_workspace(tmp_path: Path) -> None:
-    done = run_govaudit("doctor", "--json", "--workspace", str(tmp_path / "nowhere"),
-                        cwd=tmp_path)
+    done = run_cli("doctor", "--json", "--workspace", str(tmp_path / "nowhere"), cwd=tmp_path)
     assert done.returncode == 1
     workspace = checks_of(done.stdout)["workspace"]
     assert workspace["status"] == "fail" and "not a govaudit workspace" in workspace["detail"]

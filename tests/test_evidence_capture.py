@@ -7,7 +7,6 @@ import http.server
 import io
 import json
 import shutil
-import socket
 import ssl
 import subprocess
 import threading
@@ -17,9 +16,11 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from fixtures.probe_site import closed_port
 from PIL import Image
 
-from govaudit.capture import CaptureOptions, Target, build_targets, describe_failure, run_captures
+from govaudit import Audit
+from govaudit.capture import CaptureOptions, Target, build_targets, describe_failure
 from govaudit.errors import GovauditError
 from govaudit.store import Site, Store
 from govaudit.workspace import Workspace, init_workspace
@@ -34,7 +35,7 @@ ZH_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>成都市�
 <style>body{margin:0;font-size:40px;color:#000;background:#fff} h1,p{margin:0}
 .spin{animation:spin 1s linear infinite}@keyframes spin{to{transform:rotate(360deg)}}</style>
 </head><body><div style="height:2000px"><h1 class="spin">政府信息公开</h1>
-<p>依申请公开　政策解读　互动交流</p><a href="/second.html" id="next">下一页</a></div>
+<p>依申请公开　政策解读　互动交流</p><a href="second.html" id="next">下一页</a></div>
 <div id="footer" style="height:120px;width:600px;background:#c00;color:#fff">京ICP备05070218号</div>
 </body></html>"""
 SECOND_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>第二页</title></head>
@@ -51,7 +52,7 @@ new IntersectionObserver(es => { if (es[0].isIntersecting)
     "/lazy-scroll.html": """<div id="b" style="height:200px;width:200px"></div><script>
 window.addEventListener('scroll', () => { if (window.scrollY > 1500)
   document.getElementById('b').style.background = '#00f'; });</script>""",
-    "/lazy-img.html": '<img loading="lazy" src="/green.png" width="200" height="200">',
+    "/lazy-img.html": '<img loading="lazy" src="green.png" width="200" height="200">',
 }
 
 
@@ -97,7 +98,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path == "/hang":
             self.release.wait(60)
         elif path == "/never-loads.html":
-            self.send(200, '<html><body><h1>加载中</h1><img src="/hang"></body></html>'.encode())
+            self.send(200, '<html><body><h1>加载中</h1><img src="hang"></body></html>'.encode())
         elif path == "/tall.html":
             self.send(200, b'<html><body style="margin:0"><div style="height:14000px;'
                       b'background:linear-gradient(#fff,#00f)"></div></body></html>')
@@ -112,21 +113,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site_url() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+def site_url(site_server) -> Iterator[str]:
     Handler.release.clear()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    base = site_server.add(Handler)
+    yield base
     Handler.release.set()
-    server.shutdown()
-    server.server_close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    site_server.remove(base)
 
 
 @pytest.fixture(scope="module")
@@ -157,9 +149,10 @@ def new_workspace(folder: Path, base: str) -> Workspace:
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory, site_url: str,
-          tls_url: str) -> tuple[Workspace, dict[str, dict[str, Any]], Any, list]:
-    """One batch through every failure kind; records keyed by a short name."""
+def batch(tmp_path_factory: pytest.TempPathFactory, site_url: str, tls_url: str,
+          session_browser) -> tuple[Workspace, dict[str, dict[str, Any]], Any, list]:
+    """One batch through every failure kind, in the session's Chromium; records keyed by a
+    short name."""
     ws = new_workspace(tmp_path_factory.mktemp("batch") / "ws", site_url)
     store = Store(ws)
     store.save_answer("成都市", "a1.q1", "a1", "yes", "张三")
@@ -169,7 +162,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory, site_url: str,
         "redirect": Target("成都市", f"{site_url}/redirect"),
         "missing": Target("成都市", f"{site_url}/missing"),
         "broken": Target("成都市", f"{site_url}/broken"),
-        "refused": Target("成都市", f"http://127.0.0.1:{free_port()}/"),
+        "refused": Target("成都市", f"http://127.0.0.1:{closed_port()}/"),
         "hang": Target("成都市", f"{site_url}/hang"),
         "never": Target("成都市", f"{site_url}/never-loads.html"),
         "tall": Target("成都市", f"{site_url}/tall.html"),
@@ -181,9 +174,12 @@ def batch(tmp_path_factory: pytest.TempPathFactory, site_url: str,
     }
     progress: list[tuple[int, int, int]] = []
     options = CaptureOptions(timeout_s=3, max_height=6000)
-    result = run_captures(ws, Store(ws), list(targets.values()), options, concurrency=4,
-                          on_progress=lambda done, total, failed, rec: progress.append(
-                              (done, total, failed)))
+    result = session_browser.capture(ws, Store(ws), list(targets.values()), options,
+                                     concurrency=4, on_progress=lambda done, total, failed,
+                                     rec: progress.append((done, total, failed)))
+    # every context and page it opened is closed, and the browser is left open
+    assert session_browser.open_targets() == ([], [])
+    assert session_browser.browser.is_connected()
     by_url = {(r["site"], r["requested_url"]): r for r in result.records}
     records = {name: by_url[(t.site, t.url)] for name, t in targets.items()}
     return ws, records, result, progress
@@ -362,19 +358,20 @@ def test_records_are_stored_linked_and_in_a_manifest(batch) -> None:
         (r["site"], r["requested_url"]) for r in records.values()]
 
 
-def test_selector_and_mobile_device(tmp_path: Path, site_url: str) -> None:
+def test_selector_and_mobile_device(tmp_path: Path, site_url: str, session_browser) -> None:
     ws = new_workspace(tmp_path / "ws", site_url)
     targets = [Target("成都市", f"{site_url}/zh.html")]
-    result = run_captures(ws, Store(ws), targets, CaptureOptions(selector="#footer"), concurrency=1)
+    result = session_browser.capture(ws, Store(ws), targets, CaptureOptions(selector="#footer"),
+                                     concurrency=1)
     [record] = result.records
     assert record["error"] == ""
     image = png_of(ws, record).convert("RGB")
     assert image.size == (600, 120)
     assert image.getpixel((5, 5)) == (204, 0, 0)
 
-    result = run_captures(ws, Store(ws),
-                          targets, CaptureOptions(device="iPhone 13", full_page=False),
-                          concurrency=1)
+    result = session_browser.capture(ws, Store(ws), targets,
+                                     CaptureOptions(device="iPhone 13", full_page=False),
+                                     concurrency=1)
     [record] = result.records
     assert record["error"] == ""
     assert record["device"] == "iPhone 13"
@@ -383,25 +380,26 @@ def test_selector_and_mobile_device(tmp_path: Path, site_url: str) -> None:
     assert png_of(ws, record).size == (390, 664)
 
 
-def test_missing_selector_falls_back_to_the_page(tmp_path: Path, site_url: str) -> None:
+def test_missing_selector_falls_back_to_the_page(tmp_path: Path, site_url: str,
+                                                  session_browser) -> None:
     ws = new_workspace(tmp_path / "ws", site_url)
-    result = run_captures(ws, Store(ws), [Target("成都市", f"{site_url}/second.html")],
-                          CaptureOptions(selector="#nowhere", timeout_s=5), concurrency=1)
+    result = session_browser.capture(ws, Store(ws), [Target("成都市", f"{site_url}/second.html")],
+                                     CaptureOptions(selector="#nowhere", timeout_s=5),
+                                     concurrency=1)
     [record] = result.records
     assert "selector '#nowhere' matched no visible element" in record["error"]
     assert png_of(ws, record).width == 1366
 
 
 def test_bad_options_are_refused_before_starting(tmp_path: Path, site_url: str) -> None:
-    ws = new_workspace(tmp_path / "ws", site_url)
-    target = [Target("成都市", f"{site_url}/zh.html")]
+    audit = Audit.open(new_workspace(tmp_path / "ws", site_url).root)
     with pytest.raises(GovauditError, match="^viewport 'wide'"):
-        run_captures(ws, Store(ws), target, CaptureOptions(viewport="wide"))
+        audit.capture(["成都市"], options=CaptureOptions(viewport="wide"))
     with pytest.raises(GovauditError, match="^wait_until 'never'"):
-        run_captures(ws, Store(ws), target, CaptureOptions(wait_until="never"))
+        audit.capture(["成都市"], options=CaptureOptions(wait_until="never"))
     with pytest.raises(GovauditError, match="unknown device"):
-        run_captures(ws, Store(ws), target, CaptureOptions(device="Nokia 3310"))
-    assert Store(ws).evidence() == []
+        audit.capture(["成都市"], options=CaptureOptions(device="Nokia 3310"))
+    assert audit.evidence() == []
 
 
 def test_build_targets(tmp_path: Path, site_url: str) -> None:

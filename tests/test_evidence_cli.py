@@ -14,7 +14,7 @@ from PIL import Image
 
 from govaudit.evidence import attach, verify
 from govaudit.store import Site, Store
-from tests.conftest import run_govaudit
+from tests.conftest import run_cli
 
 PAGE = ('<!doctype html><html><head><meta charset="utf-8"><title>某市政府</title></head>'
         '<body><h1>政务公开</h1><div style="height:1200px"></div></body></html>')
@@ -37,7 +37,7 @@ def refused_url() -> str:
 
 def test_evidence_json_shape_and_exit_codes(make_workspace, served: str) -> None:
     ws = make_workspace(sites=[("成都市", f"{served}/index.html", "city")])
-    done = run_govaudit("evidence", "--json", "--concurrency", "2", cwd=ws.root)
+    done = run_cli("evidence", "--json", "--concurrency", "2", cwd=ws.root)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert set(data) == {"captures", "failed", "skipped"} and data["failed"] == 0
@@ -56,13 +56,13 @@ def test_evidence_json_shape_and_exit_codes(make_workspace, served: str) -> None
         assert hashlib.sha256(data_bytes).hexdigest() == entry["sha256"]
 
     # one page for an indicator, recorded for later runs; then a failing site: exit 1
-    done = run_govaudit("evidence", "--site", "成都市", "--indicator", "a2",
-                        "--url", f"{served}/zwgk.html", "--json", cwd=ws.root)
+    done = run_cli("evidence", "--site", "成都市", "--indicator", "a2",
+                   "--url", f"{served}/zwgk.html", "--json", cwd=ws.root)
     assert done.returncode == 0, done.stderr
     [page] = Store(ws).pages("成都市")
     assert (page.url, page.indicator) == (f"{served}/zwgk.html", "a2")
     Store(ws).add_sites([Site("关闭市", refused_url(), "city")])
-    done = run_govaudit("evidence", cwd=ws.root)
+    done = run_cli("evidence", cwd=ws.root)
     assert done.returncode == 1
     assert "connection refused" in done.stdout
     assert "2 captured, 1 failed" in done.stdout

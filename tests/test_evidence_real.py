@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from govaudit import Audit
-from govaudit.capture import CaptureOptions, Target, run_captures
+from govaudit.capture import CaptureOptions, Target
 from govaudit.model import PageRef
 from govaudit.store import Site, Store
 from govaudit.workspace import Workspace, init_workspace
@@ -69,27 +69,30 @@ def file_of(ws: Workspace, record: dict[str, Any], kind: str) -> Path:
     return ws.root / next(f for f in record["files"] if f["kind"] == kind)["path"]
 
 
-def test_html_copy_of_a_gbk_page_opens_readably(tmp_path: Path, site_url: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from govaudit.browser import find_browser, launch_args
-
+def test_html_copy_of_a_gbk_page_opens_readably(tmp_path: Path, site_url: str,
+                                                session_browser) -> None:
     ws = new_workspace(tmp_path / "ws", site_url)
     targets = [Target("成都市", f"{site_url}{path}") for path in GBK_PAGES]
-    result = run_captures(ws, Store(ws),
-                          targets, CaptureOptions(timeout_s=10, mhtml=False), concurrency=2)
+    result = session_browser.capture(ws, Store(ws), targets,
+                                     CaptureOptions(timeout_s=10, mhtml=False), concurrency=2)
     assert [r["error"] for r in result.records] == ["", "", ""]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(find_browser().path),
-                                     args=launch_args())
+
+    async def opened(browser: Any) -> list[tuple[str, str, str]]:
+        context = await browser.new_context()
         try:
-            page = browser.new_page()
+            page = await context.new_page()
+            shown = []
             for record in result.records:
-                page.goto(file_of(ws, record, "html").as_uri())
-                assert page.inner_text("#t") == GBK_TEXT, record["requested_url"]
-                assert page.title() == "成都"
+                await page.goto(file_of(ws, record, "html").as_uri())
+                shown.append((record["requested_url"], await page.inner_text("#t"),
+                              await page.title()))
+            return shown
         finally:
-            browser.close()
+            await context.close()
+
+    for url, text, title in session_browser.run(opened):
+        assert text == GBK_TEXT, url
+        assert title == "成都"
 
 
 SELECTOR_PAGE = ('<html><body style="margin:0"><div style="height:1800px"></div>'
@@ -97,26 +100,29 @@ SELECTOR_PAGE = ('<html><body style="margin:0"><div style="height:1800px"></div>
                  'background:#c00">京ICP备05070218号</div></body></html>')
 
 
-def test_element_capture_records_its_selector_and_box(tmp_path: Path, serve_dir) -> None:
+def test_element_capture_records_its_selector_and_box(tmp_path: Path, serve_dir,
+                                                      session_browser) -> None:
     folder = tmp_path / "site"
     folder.mkdir()
     (folder / "f.html").write_text(SELECTOR_PAGE, encoding="utf-8")
     base = serve_dir(folder)
     ws = new_workspace(tmp_path / "ws", base)
     targets = [Target("成都市", f"{base}/f.html")]
-    [record] = run_captures(ws, Store(ws), targets, CaptureOptions(selector="#footer", mhtml=False),
-                            concurrency=1).records
+    [record] = session_browser.capture(ws, Store(ws), targets,
+                                       CaptureOptions(selector="#footer", mhtml=False),
+                                       concurrency=1).records
     assert record["error"] == ""
     assert record["selector"] == "#footer"
     assert record["box"] == {"x": 40, "y": 1800, "width": 500, "height": 90}
     [stored] = Store(ws).evidence()
     assert stored["selector"] == "#footer" and stored["box"]["y"] == 1800
 
-    [record] = run_captures(ws, Store(ws), targets, CaptureOptions(selector="#nowhere", timeout_s=5,
-                                                        mhtml=False), concurrency=1).records
+    [record] = session_browser.capture(ws, Store(ws), targets,
+                                       CaptureOptions(selector="#nowhere", timeout_s=5,
+                                                      mhtml=False), concurrency=1).records
     assert record["selector"] == "#nowhere" and record["box"] is None
-    [record] = run_captures(ws, Store(ws),
-                            targets, CaptureOptions(mhtml=False), concurrency=1).records
+    [record] = session_browser.capture(ws, Store(ws), targets, CaptureOptions(mhtml=False),
+                                       concurrency=1).records
     assert record["selector"] == "" and record["box"] is None
 
 
@@ -126,8 +132,8 @@ TALL_PAGE = ('<html><head><meta charset="utf-8"></head><body style="margin:0">'
              '主办单位：成都市人民政府办公厅</div></body></html>')
 
 
-def test_a_page_taller_than_the_cap_is_captured_whole_in_segments(tmp_path: Path,
-                                                                  serve_dir) -> None:
+def test_a_page_taller_than_the_cap_is_captured_whole_in_segments(tmp_path: Path, serve_dir,
+                                                                  session_browser) -> None:
     import hashlib
     import io
 
@@ -138,8 +144,8 @@ def test_a_page_taller_than_the_cap_is_captured_whole_in_segments(tmp_path: Path
     (folder / "tall.html").write_text(TALL_PAGE, encoding="utf-8")
     base = serve_dir(folder)
     ws = new_workspace(tmp_path / "ws", base)
-    [record] = run_captures(ws, Store(ws), [Target("成都市", f"{base}/tall.html")],
-                            CaptureOptions(mhtml=False), concurrency=1).records
+    [record] = session_browser.capture(ws, Store(ws), [Target("成都市", f"{base}/tall.html")],
+                                       CaptureOptions(mhtml=False), concurrency=1).records
     assert record["error"] == "" and record["capped_height"] is None
     segments = [f for f in record["files"] if f["kind"] == "png"]
     assert [f["segment"] for f in segments] == [1, 2, 3, 4]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import signal
@@ -14,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from govaudit.browser import find_browser, launch_args, launch_browser
-from govaudit.capture import CaptureOptions, Target, capture_open_page, run_captures
+from govaudit import Audit
+from govaudit.browser import find_browser, launch_args
+from govaudit.capture import capture_open_page
 from govaudit.errors import OptionError
 from govaudit.store import Store
 
@@ -98,46 +98,42 @@ def stop_process_group(process: subprocess.Popen[str]) -> None:
 
 def test_capture_through_a_playwright_run_server(make_workspace, site: str,
                                                  run_server: str) -> None:
-    ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
-    result = run_captures(ws, Store(ws),
-                          [Target("成都市", f"{site}/one.html")], browser_endpoint=run_server)
+    audit = Audit.open(make_workspace(sites=[("成都市", f"{site}/one.html", "city")]).root)
+    result = audit.capture(["成都市"], browser_endpoint=run_server)
     [record] = result.records
     assert record["error"] == "" and record["title"] == "第一页"
     assert [f["kind"] for f in record["files"]] == ["png", "html", "mhtml"]
 
 
 def test_capture_through_a_cdp_endpoint(make_workspace, site: str, cdp_endpoint: str) -> None:
-    ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
-    result = run_captures(ws, Store(ws), [Target("成都市", f"{site}/one.html"),
-                               Target("成都市", f"{site}/two.html")],
-                          CaptureOptions(), cdp_endpoint=cdp_endpoint, concurrency=2)
+    audit = Audit.open(make_workspace(sites=[("成都市", f"{site}/one.html", "city")]).root)
+    audit.sites.record_page("成都市", f"{site}/two.html")
+    result = audit.capture(["成都市"], cdp_endpoint=cdp_endpoint, concurrency=2)
     assert result.failed == 0, [r['error'] for r in result.records]
     titles = sorted(r["title"] for r in result.records)
     assert titles == ["第一页", "第二页"]
     for record in result.records:
         assert record["browser"] == f"Chromium {find_browser().version.split()[-1]}"
         assert [f["kind"] for f in record["files"]] == ["png", "html", "mhtml"]
-    assert len(Store(ws).evidence()) == 2
+    assert len(audit.evidence()) == 2
 
 
 def test_unreachable_cdp_endpoint_is_one_clear_error(make_workspace, site: str) -> None:
-    ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
+    audit = Audit.open(make_workspace(sites=[("成都市", f"{site}/one.html", "city")]).root)
     with pytest.raises(OptionError, match="http://127.0.0.1:9: cannot connect") as raised:
-        run_captures(ws, Store(ws), [Target("成都市", f"{site}/one.html")],
-                     cdp_endpoint="http://127.0.0.1:9")
+        audit.capture(["成都市"], cdp_endpoint="http://127.0.0.1:9")
     assert raised.value.field == "cdp_endpoint"  # the CLI shows --cdp-endpoint
-    assert Store(ws).evidence() == []
+    assert audit.evidence() == []
 
 
-def test_capture_open_page_takes_what_the_page_shows_now(make_workspace, site: str) -> None:
+def test_capture_open_page_takes_what_the_page_shows_now(make_workspace, site: str,
+                                                         session_browser) -> None:
     ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
 
-    async def browse_then_capture() -> tuple[dict, float]:
-        from playwright.async_api import async_playwright
-
-        async with async_playwright() as pw:
-            browser = await launch_browser(pw)
-            page = await browser.new_page(viewport={"width": 1000, "height": 700})
+    async def browse_then_capture(browser) -> tuple[dict, float]:
+        context = await browser.new_context(viewport={"width": 1000, "height": 700})
+        try:
+            page = await context.new_page()
             await page.goto(f"{site}/one.html")
             await page.click("#go")  # the evaluator browses on by hand
             await page.wait_for_url("**/two.html")
@@ -145,10 +141,11 @@ def test_capture_open_page_takes_what_the_page_shows_now(make_workspace, site: s
             record = await capture_open_page(page, workspace=ws, site="成都市", indicator="a1",
                                              question="a1.q1", run="20261122T081500Z-ab12")
             scrolled = await page.evaluate("window.scrollY")
-            await browser.close()
             return record, scrolled
+        finally:
+            await context.close()
 
-    record, scrolled = asyncio.run(browse_then_capture())
+    record, scrolled = session_browser.run(browse_then_capture)
     assert record["error"] == ""
     assert record["final_url"] == record["requested_url"] == f"{site}/two.html"
     assert record["title"] == "第二页" and record["status"] == 200
@@ -170,15 +167,14 @@ def test_capture_open_page_takes_what_the_page_shows_now(make_workspace, site: s
 def test_captures_record_the_remote_endpoint_without_its_password(
         make_workspace, site: str, cdp_endpoint: str, run_server: str) -> None:
     ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
+    audit = Audit.open(ws.root)
     with_login = cdp_endpoint.replace("http://", "http://evaluator:s3cret@")
-    result = run_captures(ws, Store(ws),
-                          [Target("成都市", f"{site}/one.html")], cdp_endpoint=with_login)
+    result = audit.capture(["成都市"], cdp_endpoint=with_login)
     [record] = result.records
     assert record["error"] == ""
     assert record["endpoint"] == cdp_endpoint
     with_token = f"{run_server.rstrip('/')}/?token=s3cret-token"
-    result = run_captures(ws, Store(ws),
-                          [Target("成都市", f"{site}/two.html")], browser_endpoint=with_token)
+    result = audit.capture(["成都市"], url=f"{site}/two.html", browser_endpoint=with_token)
     [record] = result.records
     shown = f"{run_server.rstrip('/')}/?token=REDACTED"
     assert record["error"] == "" and record["endpoint"] == shown
@@ -189,6 +185,6 @@ def test_captures_record_the_remote_endpoint_without_its_password(
 
 
 def test_a_local_browser_records_no_endpoint(make_workspace, site: str) -> None:
-    ws = make_workspace(sites=[("成都市", f"{site}/one.html", "city")])
-    [record] = run_captures(ws, Store(ws), [Target("成都市", f"{site}/one.html")]).records
+    audit = Audit.open(make_workspace(sites=[("成都市", f"{site}/one.html", "city")]).root)
+    [record] = audit.capture(["成都市"]).records
     assert record["error"] == "" and record["endpoint"] == ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import run_govaudit
+from tests.conftest import run_cli, run_govaudit
 from tests.hostile_server import PATHS, hostile_server
 
 # the pages that cannot give a good capture, and a word their record's error holds
@@ -23,8 +23,8 @@ def test_evidence_ends_every_hostile_page_with_its_reason(make_workspace) -> Non
     with hostile_server() as base:
         names = {f"站{n}": path for n, path in enumerate(PATHS)}
         ws = make_workspace(sites=[(name, base + path, "city") for name, path in names.items()])
-        done = run_govaudit("evidence", "--json", "--timeout", "15", "--allow-private",
-                            "--concurrency", "2", cwd=ws.root, timeout=400)
+        done = run_cli("evidence", "--json", "--timeout", "15", "--allow-private",
+                       "--concurrency", "2", cwd=ws.root)
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     assert done.returncode in (0, 1), done.stderr[-3000:]
     captures = {c["site"]: c for c in json.loads(done.stdout)["captures"]}
@@ -56,6 +56,8 @@ def test_monitor_tick_samples_every_hostile_site_with_its_reason(make_workspace)
     with hostile_server() as base:
         names = {f"站{n}": path for n, path in enumerate(PATHS)}
         ws = make_workspace(sites=[(name, base + path, "city") for name, path in names.items()])
+        # a process of its own: the hostile server runs in this one, and an endless stream
+        # must reach the command as fast as it reads, not share a GIL with it
         done = run_govaudit("monitor", "tick", "--json", "--timeout", str(DEADLINE),
                             "--host-interval", "0s", "--no-screenshots", "--allow-private",
                             cwd=ws.root, timeout=240)

@@ -67,6 +67,7 @@ def test_every_hostile_site_ends_with_its_reason(servers: tuple[str, str | None]
     if tls:
         sites.append(("自签市", tls + "/chain/50", "city"))
     ws = make_workspace(sites=sites)
+    # a process of its own: the memory limit holds for the command, not for the test run
     done = run_govaudit("check", "--json", "--samples", "1", "--interval", "0",
                         "--timeout", TIMEOUT, "--link-timeout", "3", "--allow-private",
                         "--probe", "availability", "--probe", "links", "--probe", "marks",

@@ -19,7 +19,7 @@ from govaudit.checklist import load_checklist
 from govaudit.store import Answer, Site, Store
 from govaudit.workbook.content import answers_content
 from govaudit.workbook.export import write_workbook
-from tests.conftest import FIXTURES, run_govaudit
+from tests.conftest import FIXTURES, run_cli
 
 CHECKLIST = load_checklist(FIXTURES / "mini.yaml")
 SITES = [("成都市", "https://cd.example.cn", "city"), ("郫都区", "http://pd.example.cn", "county")]
@@ -57,7 +57,7 @@ def _formula_cells(path: Path) -> list[str]:
 
 
 def _run(ws, *args: str) -> tuple[int, str, str]:
-    done = run_govaudit(*args, cwd=ws.root)
+    done = run_cli(*args, cwd=ws.root)
     assert "Traceback" not in done.stdout + done.stderr, done.stderr[-2000:]
     return done.returncode, done.stdout, done.stderr
 

@@ -3,6 +3,7 @@ faults a monitor meets, and the gov-2019 lines over samples written with explici
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -16,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import GOVAUDIT, run_govaudit
+from conftest import GOVAUDIT, run_cli
 from fixtures.monitor_site import MonitorSite
 
 from govaudit.checklist import checklist_path, load_checklist
@@ -106,18 +107,17 @@ def test_ticks_count_the_failures_of_a_site_that_fails_every_fourth_visit(cli, w
 
 
 def test_start_visits_on_a_schedule_and_status_reads_a_window_in_seconds(ws, site):
-    done = run_govaudit("monitor", "start", "--every", "1s", "--for", "6s", *FAST,
-                        cwd=ws.root, timeout=60)
+    done = run_cli("monitor", "start", "--every", "1s", "--for", "6s", *FAST, cwd=ws.root)
     assert done.returncode == 0, done.stderr
     assert "monitoring from" in done.stdout and "monitoring finished" in done.stdout
-    data = json.loads(run_govaudit("monitor", "status", "--json", "--window", "30s",
-                                   cwd=ws.root).stdout)
+    data = json.loads(run_cli("monitor", "status", "--json", "--window", "30s",
+                              cwd=ws.root).stdout)
     entry = data["sites"][0]
     # every visit the server saw is a sample, and every 500 it sent is a failed one
     assert entry["visits"] == site.state.home_hits >= 2
     assert entry["failures"] == site.state.home_failures
     assert data["window"]["length"] == "30s"
-    table = run_govaudit("monitor", "status", "--window", "10s", cwd=ws.root)
+    table = run_cli("monitor", "status", "--window", "10s", cwd=ws.root)
     assert table.returncode == 0 and "测试市" in table.stdout and "站点无法访问" in table.stdout
 
 
@@ -188,6 +188,15 @@ def _wait_for(predicate, seconds: float = 30.0) -> None:
         time.sleep(0.1)
 
 
+def _visits_stored(ws) -> int:
+    """How many visits the workspace's monitor store holds now (0 before it has its tables)."""
+    with contextlib.closing(sqlite3.connect(ws.data_dir / FILE_NAME, timeout=30)) as db:
+        try:
+            return int(db.execute("SELECT count(*) FROM visits").fetchone()[0])
+        except sqlite3.OperationalError:
+            return 0
+
+
 def test_a_second_monitor_refuses_naming_the_first_and_ctrl_c_resumes(ws, site):
     first = subprocess.Popen([*GOVAUDIT, "monitor", "start", "--every", "1s", "--for", "1h",
                               *FAST], cwd=ws.root, stdout=subprocess.PIPE,
@@ -195,8 +204,8 @@ def test_a_second_monitor_refuses_naming_the_first_and_ctrl_c_resumes(ws, site):
     try:
         lock = ws.data_dir / "monitor.lock"
         _wait_for(lambda: lock.is_file() and lock.read_text().strip() == str(first.pid))
-        _wait_for(lambda: site.state.home_hits >= 1)
-        second = run_govaudit("monitor", "tick", cwd=ws.root)
+        _wait_for(lambda: _visits_stored(ws) >= 1)  # Ctrl-C after a visit that was kept
+        second = run_cli("monitor", "tick", cwd=ws.root)
         assert second.returncode == 1
         assert f"another monitor is running on this workspace (PID {first.pid}" in second.stderr
         first.send_signal(signal.SIGINT)
@@ -219,23 +228,12 @@ def test_a_killed_monitor_keeps_the_visits_of_its_earlier_rounds(ws, site):
     first = subprocess.Popen([*GOVAUDIT, "monitor", "start", "--every", "1s", "--for", "1h",
                               *FAST], cwd=ws.root, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
-    db = ws.data_dir / FILE_NAME
-
-    def written() -> int:
-        conn = sqlite3.connect(db, timeout=30)
-        try:
-            return conn.execute("SELECT count(*) FROM visits").fetchone()[0]
-        except sqlite3.OperationalError:  # not created yet
-            return 0
-        finally:
-            conn.close()
-
     try:
-        _wait_for(lambda: written() >= 2)  # on disk while the monitor runs on
+        _wait_for(lambda: _visits_stored(ws) >= 2)  # on disk while the monitor runs on
     finally:
         first.kill()
         first.wait(timeout=30)
-    assert site.state.home_hits - written() <= 2  # at most the visits in flight are lost
+    assert site.state.home_hits - _visits_stored(ws) <= 2  # at most the visits in flight are lost
 
 
 @pytest.mark.parametrize(("sites", "named", "says"), [

@@ -124,6 +124,7 @@ def test_bombs_in_check_end_with_the_reason(server: str, make_workspace):
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (LIMIT_AS, LIMIT_AS))
 
+    # a process of its own: the memory limit holds for the command, not for the test run
     result = run_govaudit("check", "--json", "--probe", "availability", "--probe", "marks",
                           "--samples", "1", "--interval", "0", "--timeout", "20",
                           cwd=ws.root, timeout=120, preexec_fn=limit)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import threading
-from collections.abc import Iterator
 
 import pytest
 from fixtures.probe_site import closed_port
@@ -40,18 +38,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def site() -> Iterator[tuple[str, str]]:
+def site(serve_site) -> tuple[str, str]:
     refused = f"http://127.0.0.1:{closed_port()}/gone.html"
-    Handler.home = (f"<html><body><a href='/ok.html'>好</a><a href='/missing.html'>缺</a>"
+    Handler.home = (f"<html><body><a href='ok.html'>好</a><a href='missing.html'>缺</a>"
                     f"<a href='{refused}'>关</a><a href='http://nonexistent.invalid/'>无</a>"
                     "</body></html>").encode()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", refused
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve_site(Handler) + "/", refused
 
 
 def check(url: str, allow_private: bool = True, **links: object) -> LinksResult:

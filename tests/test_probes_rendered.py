@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from conftest import run_govaudit
+from conftest import run_cli
 
 from govaudit.store import Store
 
@@ -42,7 +41,7 @@ def ws(make_workspace, pages):
 
 
 def marks(root: Path, *args: str) -> dict[str, dict]:
-    done = run_govaudit("check", "--json", *FAST, *args, cwd=root, timeout=180)
+    done = run_cli("check", "--json", *FAST, *args, cwd=root)
     assert done.returncode == 0, done.stderr
     return {s["site"]: s["probes"]["marks"] for s in json.loads(done.stdout)["sites"]}
 
@@ -59,7 +58,7 @@ def test_a_page_that_lists_nothing_but_runs_scripts_is_read_as_rendered(ws):
 
 
 def test_check_after_evidence_reads_the_rendered_footer(ws):
-    captured = run_govaudit("evidence", "--json", cwd=ws.root, timeout=180)
+    captured = run_cli("evidence", "--json", cwd=ws.root)
     assert captured.returncode == 0, captured.stderr
     for found in marks(ws.root).values():
         assert (found["icp"], found["sponsor"], found["site_code"]) == (
@@ -75,7 +74,7 @@ def test_check_render_without_a_capture(ws):
     for found in marks(ws.root, "--render").values():
         assert found["icp"] == ICP
         assert found["details"]["icp"]["source"] == "rendered"
-    table = run_govaudit("check", *FAST, "--render", "--site", "填充市", cwd=ws.root,
-                         timeout=180, env={**os.environ, "COLUMNS": "400"})
+    table = run_cli("check", *FAST, "--render", "--site", "填充市", cwd=ws.root,
+                    env={"COLUMNS": "400"})
     assert "written by script" in table.stdout
     assert Store(ws).evidence("填充市") == []  # rendering for the probes is no capture

@@ -5,8 +5,6 @@ never run or load (a canary server on 127.0.0.1 must receive nothing)."""
 from __future__ import annotations
 
 import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ SITE = "成都市"
 
 
 @pytest.fixture
-def canary() -> Iterator[tuple[str, list[str]]]:
+def canary(serve_site) -> tuple[str, list[str]]:
     seen: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -33,12 +31,7 @@ def canary() -> Iterator[tuple[str, list[str]]]:
 
         do_POST = do_GET
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    server.shutdown()
-    server.server_close()
+    return serve_site(Handler), seen
 
 
 def hostile_svg(base: str) -> bytes:

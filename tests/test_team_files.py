@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import run_govaudit
+from conftest import run_cli
 
 SITES = [("成都市", "https://cd.example.cn", "city")]
 
@@ -24,9 +24,9 @@ def test_exported_files_follow_the_umask(make_workspace, tmp_path: Path, umask: 
     note.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
     old = os.umask(umask)
     try:
-        answered = run_govaudit("answer", "成都市", "a1.q1", "yes", cwd=ws.root)
+        answered = run_cli("answer", "成都市", "a1.q1", "yes", cwd=ws.root)
         assert answered.returncode == 0, answered.stderr
-        exported = run_govaudit("export", cwd=ws.root)
+        exported = run_cli("export", cwd=ws.root)
         assert exported.returncode == 0, exported.stderr
     finally:
         os.umask(old)

@@ -91,6 +91,7 @@ def test_a_cell_tag_with_two_references_is_refused(command: str, make_workspace,
     source, sheet = _plain(command, tmp_path)
     path = two_references(source, tmp_path / f"two-r-{source.name}", sheet)
     assert path.stat().st_size < 30_000
+    # a process of its own: the memory limit holds for the command, not for the test run
     done = run_govaudit(*_args(command, path, tmp_path), cwd=ws.root,
                         preexec_fn=_limit_memory)
     _assert_refused(done, path, f"sheet {sheet}", "two cell references",
@@ -116,6 +117,7 @@ def test_a_shared_strings_bomb_is_refused_within_the_memory_limit(
     source, sheet = _plain(command, tmp_path)
     path = shared_strings_bomb(source, tmp_path / "bomb.xlsx", sheet, **BOMBS[bomb])
     assert path.stat().st_size < 400_000
+    # a process of its own: the memory limit holds for the command, not for the test run
     done = run_govaudit(*_args(command, path, tmp_path), cwd=ws.root,
                         preexec_fn=_limit_memory)
     _assert_refused(done, path, "shared-strings")
@@ -123,25 +125,29 @@ def test_a_shared_strings_bomb_is_refused_within_the_memory_limit(
     assert [s.name for s in Store(ws).sites()] == [name for name, _u, _l in SITES]
 
 
-def _long_list(path: Path) -> Path:
-    return _table(path, ["name", "url", "level"],
+@pytest.fixture(scope="module")
+def long_list(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site list of 20,000 rows, written once: the tests read it and write copies."""
+    return _table(tmp_path_factory.mktemp("long") / "list.xlsx", ["name", "url", "level"],
                   *[[f"站点{i}", f"https://s{i}.example.cn", "city"] for i in range(20_000)])
 
 
-def test_a_merged_range_beyond_the_table_is_cut_to_it(make_workspace, tmp_path: Path):
+def test_a_merged_range_beyond_the_table_is_cut_to_it(make_workspace, tmp_path: Path,
+                                                      long_list: Path):
     """A1:XFD20001 over a 3-column list: filling it made 327 million cells (MemoryError)."""
     ws = make_workspace(sites=SITES)
-    path = merged_over(_long_list(tmp_path / "list.xlsx"), tmp_path / "merged.xlsx", "Sheet1",
-                       "A1:XFD20001")
+    path = merged_over(long_list, tmp_path / "merged.xlsx", "Sheet1", "A1:XFD20001")
+    # a process of its own: the memory limit holds for the command, not for the test run
     done = run_govaudit("sites", "import", str(path), cwd=ws.root, preexec_fn=_limit_memory)
     # every cell of the list now holds its top-left "name": no url column, one message
     _assert_refused(done, path, "missing the column(s) url")
 
 
-def test_merged_ranges_filling_too_many_cells_are_refused(make_workspace, tmp_path: Path):
+def test_merged_ranges_filling_too_many_cells_are_refused(make_workspace, tmp_path: Path,
+                                                          long_list: Path):
     ws = make_workspace(sites=SITES)
-    path = merged_over(_long_list(tmp_path / "list.xlsx"), tmp_path / "merged.xlsx", "Sheet1",
-                       *["A2:C20001"] * 300)
+    path = merged_over(long_list, tmp_path / "merged.xlsx", "Sheet1", *["A2:C20001"] * 300)
+    # a process of its own: the memory limit holds for the command, not for the test run
     done = run_govaudit("sites", "import", str(path), cwd=ws.root, preexec_fn=_limit_memory)
     _assert_refused(done, path, "merged cells of sheet Sheet1 cover 18,000,000 cells")
 

@@ -68,6 +68,7 @@ if TYPE_CHECKING:
         CDPSession,
         Download,
         Page,
+        Playwright,
         Request,
         Response,
     )
@@ -707,12 +708,20 @@ async def arun_captures(workspace: EvidenceFolder, store: Store, targets: Iterab
                         on_progress: ProgressCallback | None = None, headed: bool = False,
                         browser_path: str | None = None, cdp_endpoint: str | None = None,
                         browser_endpoint: str | None = None, run: str | None = None,
-                        save: bool = True) -> CaptureRun:
-    """The async form of run_captures, for callers that already run an event loop."""
+                        save: bool = True, playwright: Playwright | None = None,
+                        browser: Browser | None = None) -> CaptureRun:
+    """The async form of run_captures, for callers that already run an event loop.
+
+    A caller that already runs Playwright passes it as `playwright` (no second driver is
+    started), and may pass one of its browsers as `browser`: the captures then open their
+    contexts there, close them, and leave the browser open.
+    """
     from playwright.async_api import async_playwright
 
     from govaudit.browser import launch_browser
 
+    if browser is not None and playwright is None:
+        raise ValueError("arun_captures: a browser is given without its playwright")
     options = options or CaptureOptions()
     options.check()
     targets, nets = _site_nets(store, list(dict.fromkeys(targets)), options)
@@ -730,11 +739,15 @@ async def arun_captures(workspace: EvidenceFolder, store: Store, targets: Iterab
     slots: dict[str, int] = {}  # record id -> its target's place in the list
     store_lock = asyncio.Lock()
     try:
-        async with async_playwright() as pw:
-            browser = await launch_browser(pw, headed=headed, browser_path=browser_path,
-                                           cdp_endpoint=cdp_endpoint,
-                                           browser_endpoint=browser_endpoint,
-                                           args=js_flags(options.memory_limit_mb))
+        async with contextlib.AsyncExitStack() as stack:
+            pw = playwright
+            if pw is None:
+                pw = await stack.enter_async_context(async_playwright())
+            own = browser is None
+            if browser is None:
+                browser = await launch_browser(
+                    pw, headed=headed, browser_path=browser_path, cdp_endpoint=cdp_endpoint,
+                    browser_endpoint=browser_endpoint, args=js_flags(options.memory_limit_mb))
             try:
                 context_options = await browser_context_options(pw, browser, options)
                 pipeline = _Pipeline(workspace, browser, options, context_options, result.run,
@@ -761,7 +774,7 @@ async def arun_captures(workspace: EvidenceFolder, store: Store, targets: Iterab
                                 on_progress(len(result.records), len(targets), result.failed,
                                             record)
 
-                local = not (cdp_endpoint or browser_endpoint)
+                local = own and not (cdp_endpoint or browser_endpoint)
                 watch = asyncio.ensure_future(watch_browser(
                     lambda: pipeline.flights, options.memory_limit_mb)) if local else None
                 try:
@@ -771,7 +784,8 @@ async def arun_captures(workspace: EvidenceFolder, store: Store, targets: Iterab
                     if watch is not None:
                         watch.cancel()
             finally:
-                await _quietly(browser.close())
+                if own:
+                    await _quietly(browser.close())
     finally:
         result.records.sort(key=lambda r: slots.get(r["id"], len(targets)))  # the list's order
         result.seconds = time.monotonic() - started
