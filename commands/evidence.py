@@ -112,10 +112,10 @@ def evidence(
     if ctx.invoked_subcommand is not None:
         return
     from govaudit import CaptureOptions, WaitUntil
-    from govaudit.errors import UsageError
+    from govaudit.errors import ConflictError
 
     if cdp_endpoint and browser_endpoint:
-        raise UsageError("give either --cdp-endpoint or --browser-endpoint, not both")
+        raise ConflictError("cdp_endpoint", "browser_endpoint")
     audit = open_audit(workspace)
     options = CaptureOptions(viewport=viewport, device=device, full_page=full_page,
                              timeout_s=timeout,

@@ -81,10 +81,10 @@ def export(
     """Export the workspace's workbook."""
     if ctx.invoked_subcommand is not None:
         return
-    from govaudit.errors import UsageError
+    from govaudit.errors import ConflictError
 
     if output is not None and into is not None:
-        raise UsageError("give either -o FILE or --into FILE, not both")
+        raise ConflictError("out", "into")
     length = window_seconds(window)
     audit = open_audit(workspace)
     if into is not None:

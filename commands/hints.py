@@ -52,6 +52,8 @@ HINTS = {
     "sync_again": N_("run 'govaudit sync' again"),
     "service": N_("or give --service NAME"),
     "migrate": N_("run 'govaudit server migrate' as the server's owner"),
+    "reason": N_("give --reason \"…\""),
+    "log_verify": N_("run 'govaudit log verify'"),
     "with_answers": N_("give --with-answers to remove it (the answers are archived)"),
     "checklist_option": N_("give the checklist with --checklist ID (or a .yaml file)"),
     "checklist_force": N_("give the one to score with --checklist ID, and --force to read the "
@@ -76,9 +78,10 @@ def error_text(error: GovauditError) -> str:
     """The message of `error` as the CLI shows it: its options named as flags, its hint
     worded."""
     if isinstance(error, ConflictError):
-        message = _("give either {first} or {second}, not both").format(
-            first=option_flag(error.fields[0]),
-            second=", ".join(option_flag(f) for f in error.fields[1:]))
+        words = (_("give {first} or {second} (one of them)") if error.none_given
+                 else _("give either {first} or {second}, not both"))
+        message = words.format(first=option_flag(error.fields[0]),
+                               second=", ".join(option_flag(f) for f in error.fields[1:]))
     elif isinstance(error, OptionError):
         message = f"{option_flag(error.field)} {error.detail}"
     else:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
-from govaudit.errors import GovauditError, OptionError, UsageError
+from govaudit.errors import GovauditError, OptionError, UsageError, listed
 from govaudit.i18n import _
 from govaudit.model import (
     PROBE_EVALUATOR,
@@ -427,15 +427,16 @@ class Audit:
 
         chosen = review_state(state)
         if chosen is None:
-            raise OptionError("state", f"{state!r}: use {', '.join(REVIEW_STATES)} (or "
-                              f"{', '.join(REVIEW_STATES.values())})")
+            raise OptionError("state", _("{state!r}: use {listed} (or {listed2})").format(
+                state=state, listed=', '.join(REVIEW_STATES),
+                listed2=', '.join(REVIEW_STATES.values())))
         who = answering_as(reviewer, self.evaluator, "reviewer")
         answers = self._matching(site, question, evaluator)
         if chosen == RETURNED and not reason.strip():
-            named = "; ".join(f"{a.site} · {a.question} ({a.evaluator})" for a in answers[:5])
-            more = f" and {len(answers) - 5} more" if len(answers) > 5 else ""
-            raise UsageError(f"returning an answer needs a reason, nothing was changed: give "
-                             f"--reason \"…\" for {named}{more}")
+            named = listed([f"{a.site} · {a.question} ({a.evaluator})" for a in answers], 5)
+            raise UsageError(_(
+                "returning an answer needs a reason, nothing was changed: {named}").format(
+                named=named), hint="reason")
         stored = self.store.reviews(site)
         held = current_reviews(answers, stored)
         now = utc_now()
@@ -464,7 +465,8 @@ class Audit:
 
         wanted = None if state is None else review_state(state)
         if state is not None and wanted is None:
-            raise OptionError("state", f"{state!r}: use pending, flagged, approved or returned")
+            raise OptionError("state", _(
+                "{state!r}: use pending, flagged, approved or returned").format(state=state))
         answers = self._matching(site, question, evaluator, required=False)
         held = current_reviews(answers, self.store.reviews(site))
         out = [AnswerReview(a, held.get((a.site, a.question, a.evaluator))) for a in answers]
@@ -484,10 +486,10 @@ class Audit:
                  if (question is None or a.question == question)
                  and (evaluator is None or a.evaluator == evaluator)]
         if required and not found:
-            asked = " · ".join(p for p in (site, question) if p) or "this workspace"
-            by = f" by {evaluator}" if evaluator else ""
-            raise GovauditError(f"no answer to review for {asked}{by}; answer it first "
-                                "(govaudit answer)")
+            asked = " · ".join(p for p in (site, question) if p) or _("this workspace")
+            by = _(" by {evaluator}").format(evaluator=evaluator) if evaluator else ""
+            raise GovauditError(_("no answer to review for {asked}{by}; answer it first").format(
+                asked=asked, by=by))
         return found
 
     def adjudicate(self, site: str, question: str, value: object, *, reason: str,
@@ -503,20 +505,22 @@ class Audit:
         target = self.sites.get(site)
         item = find_question(self.checklist, question)
         if not reason.strip():
-            raise UsageError(f"adjudicating {target.name} · {question} needs a reason: give "
-                             "--reason \"…\"; nothing was changed")
+            raise UsageError(_(
+                "adjudicating {name} · {question} needs a reason; nothing was changed").format(
+                name=target.name, question=question), hint="reason")
         who = answering_as(adjudicator, self.evaluator, "adjudicator")
         try:
             parsed = item.parse_value(value)
         except ValueError as exc:
             raise GovauditError(f"{target.name} · {question}: {exc}") from None
         answers = [a for a in self.store.answers(target.name) if a.question == question]
-        _, disagreements = settle(answers, Settlement(), self.checklist)
+        _settled, disagreements = settle(answers, Settlement(), self.checklist)
         if not disagreements:
             given = ", ".join(sorted({f"{a.evaluator}: {item.display(a.value)}" for a in answers
                                       if a.evaluator != PROBE_EVALUATOR})) or "no answers"
-            raise GovauditError(f"{target.name} · {question}: the evaluators do not disagree "
-                                f"({given}); there is nothing to adjudicate")
+            raise GovauditError(_(
+                "{name} · {question}: the evaluators do not disagree ({given}); there is nothing "
+                "to adjudicate").format(name=target.name, question=question, given=given))
         stored = self.store.adjudications(target.name)
         made = Adjudication(target.name, question, parsed, who, utc_now(), reason.strip(),
                             tuple(disagreements[0].values.items()),

@@ -29,6 +29,7 @@ from typing import Any
 
 from govaudit.errors import GovauditError
 from govaudit.files import fsync_dir, temporary_beside, write_beside
+from govaudit.i18n import _
 from govaudit.model import LogEntry, utc_now
 
 LOG_NAME = "audit-log.jsonl"
@@ -118,8 +119,8 @@ class AuditLog:
             data = json.loads(line)
             return int(data["seq"]), str(data["hash"])
         except (ValueError, KeyError, TypeError) as exc:
-            raise GovauditError(f"{self.path}: its last entry is damaged ({exc}); run "
-                                "'govaudit log verify'") from None
+            raise GovauditError(_("{path}: its last entry is damaged ({error})").format(
+                path=self.path, error=exc), hint="log_verify") from None
 
     def entries(self) -> Iterator[LogEntry]:
         """Every entry, oldest first (a line that is no entry is left out: `verify` names it)."""
@@ -236,8 +237,9 @@ class AuditLog:
             entries = [LogEntry.from_dict(e) for e in data["entries"]]
             staged = [(self.folder / tmp, self.folder / path) for tmp, path in data["staged"]]
         except (ValueError, KeyError, TypeError) as exc:
-            raise GovauditError(f"{self.pending}: damaged record of an interrupted change "
-                                f"({exc}); restore the workspace from a backup") from None
+            raise GovauditError(_(
+                "{pending}: damaged record of an interrupted change ({error}); restore the "
+                "workspace from a backup").format(pending=self.pending, error=exc)) from None
         self._cut_torn_line()
         _seq, last = self.last()
         done = next((i + 1 for i, e in enumerate(entries) if e.hash == last), 0)

@@ -71,12 +71,14 @@ class UsageError(GovauditError):
 
 
 class ConflictError(UsageError):
-    """Two settings given together that exclude each other (`fields`, as the library names
-    them): the CLI names its options."""
+    """Settings that exclude each other (`fields`, as the library names them) given together,
+    or, with `none_given`, none of them where one is needed: the CLI names its options."""
 
-    def __init__(self, *fields: str) -> None:
+    def __init__(self, *fields: str, none_given: bool = False) -> None:
         self.fields = fields
-        super().__init__(_("give only one of: {fields}").format(fields=", ".join(fields)))
+        self.none_given = none_given
+        text = _("give one of: {fields}") if none_given else _("give only one of: {fields}")
+        super().__init__(text.format(fields=", ".join(fields)))
 
 
 SHOWN_NAMES = 10  # known names an error lists before "… and N more"

@@ -130,6 +130,10 @@ class AddressPolicy:
             self._resolved[key] = list(dict.fromkeys(str(info[4][0]) for info in infos))
         return self._resolved[key]
 
+    def allows(self, url: str) -> bool:
+        """Whether `url` is on an origin asked for: every address of it may be used."""
+        return origin(url) in self.allowed
+
     async def refusal(self, url: str, redirect: bool = False) -> str:
         """Why `url` may not be requested ("" when it may)."""
         target = origin(url)

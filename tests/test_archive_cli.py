@@ -27,7 +27,8 @@ def test_keygen_timestamp_sign_and_export_from_the_command_line(cli, make_worksp
     assert cli("evidence", "attach", "成都市", "a1.q1", str(shot), *w).exit_code == 0
 
     done = cli("evidence", "timestamp", *w)  # no TSA anywhere yet
-    assert done.exit_code == 1 and "no TSA to ask: give --tsa URL" in done.output
+    assert done.exit_code == 1 and "no TSA to ask: set [evidence] tsa in" in done.output
+    assert "; give --tsa URL" in done.output  # the CLI's words for the core's hint
 
     with serve_tsa(lambda q: (200, b"garbage")) as url:
         done = cli("evidence", "timestamp", "--tsa", url, "--json", *w)

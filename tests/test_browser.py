@@ -60,8 +60,9 @@ def test_explicit_path_then_environment(system_chromium: str,
 def test_a_wrong_explicit_path_is_not_silently_replaced(system_chromium: str,
                                                         monkeypatch: pytest.MonkeyPatch,
                                                         tmp_path: Path) -> None:
-    with pytest.raises(BrowserNotFound, match="--browser-path /no/such/chrome: no executable"):
+    with pytest.raises(BrowserNotFound, match="/no/such/chrome: no executable") as raised:
         find_browser("/no/such/chrome")
+    assert raised.value.hint == "browser_path"  # the CLI names --browser-path
     monkeypatch.setenv("GOVAUDIT_BROWSER", str(tmp_path))  # a folder, not a program
     with pytest.raises(BrowserNotFound, match=r"\$GOVAUDIT_BROWSER"):
         find_browser()

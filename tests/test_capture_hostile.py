@@ -175,7 +175,7 @@ def test_memory_limit_ends_the_capture_and_the_batch_goes_on(tmp_path: Path,
                           CaptureOptions(timeout_s=10, memory_limit_mb=96), concurrency=2,
                           save=False)
     hog, final = result.records
-    assert hog["failure"] == "memory" and "--memory-limit" in hog["error"], hog["error"]
+    assert hog["failure"] == "memory" and "96 MB memory limit" in hog["error"], hog["error"]
     assert final["error"] == "" and final["title"] == FINAL
     assert time.monotonic() - started < 40  # well before the capture's own limit (45 s)
 

@@ -16,7 +16,7 @@ import pytest
 from govaudit import Audit
 from govaudit.browser import find_browser, launch_args
 from govaudit.capture import capture_open_page
-from govaudit.errors import GovauditError
+from govaudit.errors import OptionError
 from govaudit.store import Store
 
 PAGE = ('<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
@@ -120,8 +120,9 @@ def test_capture_through_a_cdp_endpoint(make_workspace, site: str, cdp_endpoint:
 
 def test_unreachable_cdp_endpoint_is_one_clear_error(make_workspace, site: str) -> None:
     audit = Audit.open(make_workspace(sites=[("成都市", f"{site}/one.html", "city")]).root)
-    with pytest.raises(GovauditError, match="--cdp-endpoint http://127.0.0.1:9: cannot connect"):
+    with pytest.raises(OptionError, match="http://127.0.0.1:9: cannot connect") as raised:
         audit.capture(["成都市"], cdp_endpoint="http://127.0.0.1:9")
+    assert raised.value.field == "cdp_endpoint"  # the CLI shows --cdp-endpoint
     assert audit.evidence() == []
 
 

@@ -237,7 +237,7 @@ def test_a_killed_monitor_keeps_the_visits_of_its_earlier_rounds(ws, site):
 
 
 @pytest.mark.parametrize(("sites", "named", "says"), [
-    ([], (), "no sites to monitor yet: add them with 'govaudit sites import FILE'"),
+    ([], (), "no sites to monitor yet; add them with 'govaudit sites import FILE'"),
     ([("成都发布", "weixin:成都发布", "wechat"), ("天府市民云", "天府市民云", "app")], (),
      "the 2 site(s) chosen have none (成都发布 (weixin:成都发布), 天府市民云 (天府市民云))"),
     ([("成都发布", "weixin:成都发布", "wechat"), ("四川发布", "https://weibo.com/scfb", "weibo")],

@@ -12,7 +12,8 @@ from fixtures.probe_site import closed_port
 from govaudit.netpolicy import AddressPolicy
 from govaudit.page.challenges import Outcome, answer_outcome, detect_challenge
 from govaudit.page.verdicts import LinkVerdict, is_soft_404, link_verdict
-from govaudit.probes.fetch import Fetcher, FetchLimits, Page
+from govaudit.probes.charset import ascii_html, decode_html
+from govaudit.probes.fetch import Fetcher, FetchLimits, LinkStatus, Page
 from govaudit.probes.linkcheck import LinkFetcher
 
 RUISHU = (b"<!DOCTYPE html><html><head><meta http-equiv='Content-Type' content='text/html; "
@@ -52,7 +53,12 @@ ROUTES: dict[str, tuple[int, bytes, dict[str, str]]] = {
     "/gate/": (412, GENERIC, {"Set-Cookie": "jsc_a=abc; Path=/"}),
     "/forbidden/": (403, FORBIDDEN, {}),
     "/app/": (200, SPA, {}),
+    "/moved/": (301, b"<html><body>moved</body></html>", {"location": "/cookies/"}),
 }
+# Sent as written: two Set-Cookie headers, names spelled and spaced as servers do.
+COOKIES = (b"HTTP/1.1 200 OK\r\ncontent-TYPE: text/html; charset=utf-8\r\n"
+           b"Set-Cookie: a=1; path=/\r\nSET-COOKIE : b=2\r\nServer:  yunsuo \r\n"
+           b"X-Other: 1\r\nContent-Length: 5\r\n\r\nhello")
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -66,6 +72,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(head=False)
 
     def answer(self, head: bool) -> None:
+        if self.path == "/cookies/":
+            self.wfile.write(COOKIES)
+            self.close_connection = True
+            return
         status, body, headers = ROUTES.get(self.path, (404, b"", {}))
         self.send_response(status)
         for name, value in {"Content-Type": "text/html; charset=utf-8",
@@ -135,6 +145,42 @@ def test_a_412_without_a_body_is_a_challenge(base):
     assert link_verdict(status, error) == LinkVerdict.CHALLENGE
     assert link_verdict(404, "") == LinkVerdict.BROKEN
     assert link_verdict(403, "", b"") == LinkVerdict.BROKEN
+
+
+def test_a_link_check_keeps_the_headers_of_the_last_answer(base):
+    """What curl hands over line by line is read once: the headers a verdict reads, of the
+    answer at the end of the redirects, each however its name is cased and spaced, repeated
+    ones joined; the start of the HTML body."""
+    async def check() -> LinkStatus:
+        async with LinkFetcher(FetchLimits(deadline=5.0)) as fetcher:
+            return await fetcher.status(base + "/moved/", "GET")
+    found = asyncio.run(check())
+    assert (found.status, found.final_url, found.error) == (200, base + "/cookies/", "")
+    assert found.headers == {"content-type": "text/html; charset=utf-8",
+                             "set-cookie": "a=1; path=/, b=2", "server": "yunsuo"}
+    assert found.body == b"hello"
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (b"<html><body>page</body></html>", "text/html; charset=utf-8"),
+    (b"<html><body>page</body></html>", ""),
+    (b"<html><body>404 Not Found &amp;</body></html>", "text/html; charset=GBK"),
+    (b"<meta charset='gb2312'><p>x</p>", "text/html; charset=iso-8859-1"),
+    (b"<meta charset='utf-16'><p>x</p>", "text/html"),
+    (b"<p>a+AGQ-b</p>", "text/html; charset=utf-7"),
+    (b"<p>abc</p>", "text/html; charset=utf-16le"),
+    (b"<p>abc</p>", "text/html; charset=cp500"),
+    (b"<p>abc</p>", "text/html; charset=nonsense"),
+    ("<p>页面不存在</p>".encode(), "text/html; charset=utf-8"),
+])
+def test_a_plain_ascii_body_is_read_as_decode_html_reads_it(body, content_type):
+    """The link checks' shortcut for plain ASCII bodies gives decode_html's text, or steps
+    aside (None) where a label could read the bytes otherwise."""
+    text = ascii_html(body, content_type)
+    assert text is None or text == decode_html(body, content_type)[0]
+    compatible = body.isascii() and not any(
+        label in content_type for label in ("utf-7", "utf-16", "cp500"))
+    assert (text is not None) == (compatible and b"utf-16" not in body)
 
 
 def test_a_challenge_is_not_an_outage(base):

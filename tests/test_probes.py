@@ -136,7 +136,7 @@ def test_status_follows_redirects_with_cookies_and_caps_them(site):
               f"{site.url('/loop/b')} → {site.url('/loop/a')} → …)")
     unsupported = fetch("ftp://127.0.0.1/file", "HEAD")
     assert unsupported.error == ("request to a non-http URL ftp://127.0.0.1/file refused; "
-                                 "only http and https are followed")
+                                 "only http and https are followed [netpolicy:scheme]")
 
 
 

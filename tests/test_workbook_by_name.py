@@ -113,7 +113,7 @@ def test_colours_dropdowns_and_the_chart_follow_their_columns(tmp_path: Path,
     validated = {part.split(":")[0].rstrip("0123456789")
                  for v in answers.data_validations.dataValidation
                  for part in str(v.sqref).split()}
-    assert validated == {letters["value"], letters["value_label"]}
+    assert validated == {letters["value"], letters["value_label"], letters["review"]}
 
 
 def test_a_row_named_with_a_column_the_sheet_lacks_is_an_error(tmp_path: Path) -> None:

@@ -19,13 +19,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from govaudit.content.model import Evidence, Finding
-from govaudit.content.workdays import Calendar
 from govaudit.i18n import _
+
+if TYPE_CHECKING:  # the calendar reads the holiday lists (YAML): loaded when replies are judged
+    from govaudit.content.workdays import Calendar
 
 ASKED = ("留言时间", "提问时间", "来信时间", "写信时间", "咨询时间", "提交时间", "发布时间",
          "留言日期")
@@ -259,7 +261,10 @@ def _bucket(days: int) -> str:
 def reply_report(messages: Sequence[Message], as_of: date,
                  calendar: Calendar | None = None) -> ReplyReport:
     """Oldest unanswered, reply times in working days, and the 3-month veto line."""
-    calendar = calendar or Calendar()
+    if calendar is None:
+        from govaudit.content.workdays import Calendar
+
+        calendar = Calendar()
     counts = {label: 0 for _, label in BUCKETS} | {">30": 0}
     covered = True
     over: list[Unanswered] = []

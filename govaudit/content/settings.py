@@ -24,11 +24,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from govaudit.content.messages import ANSWERED, MessageSelectors
 from govaudit.errors import OptionError
 from govaudit.i18n import _
+
+if TYPE_CHECKING:  # the message readers load when a [content.messages] table is read
+    from govaudit.content.messages import MessageSelectors
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class ContentSettings:
 
 
 def _selectors(value: Any) -> tuple[MessageSelectors, ...]:
+    from govaudit.content.messages import ANSWERED, MessageSelectors
+
     if not isinstance(value, list):
         raise OptionError("content.messages", _("must be [[content.messages]] tables"))
     out = []

@@ -23,7 +23,7 @@ from enum import StrEnum
 
 from selectolax.lexbor import LexborHTMLParser
 
-from govaudit.probes.charset import decode_html
+from govaudit.probes.charset import ascii_html, decode_html
 
 MAX_TEXT = 40  # characters a challenge page may show ("请稍候…", "Loading")
 # A plain request meets a precondition failure only at an anti-bot gate.
@@ -74,8 +74,10 @@ def body_text(body: str | bytes, headers: Mapping[str, str] | None = None) -> st
     the page's own <meta>, …: probes.charset)."""
     if isinstance(body, bytes):
         headers = headers or {}
-        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-        return decode_html(body, content_type)[0]
+        content_type = headers.get("content-type") or next(
+            (v for k, v in headers.items() if k.lower() == "content-type"), "")
+        text = ascii_html(body, content_type)
+        return text if text is not None else decode_html(body, content_type)[0]
     return body
 
 

@@ -8,6 +8,7 @@ decode the body is passed over.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 # The GB family is decoded as GB18030, a superset: pages labelled gb2312 routinely use GBK
@@ -18,6 +19,8 @@ _GB_LABELS = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "csgb2312", "eu
 # own meta tag; these labels rank below the meta tag and below valid UTF-8.
 _WEAK_LABELS = {"iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii", "iso8859-1"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_ASCII = bytes(range(128))
+_ASCII_TEXT = _ASCII.decode("ascii")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -40,6 +43,36 @@ def python_codec(label: str) -> str | None:
         return codecs.lookup(label).name
     except LookupError:
         return None
+
+
+@functools.lru_cache(maxsize=256)
+def _reads_ascii_as_ascii(label: str) -> bool:
+    """Whether a charset label (a Content-Type's, a <meta>'s) reads plain ASCII bytes as
+    ASCII: an unknown label is passed over, so it does too; UTF-16, UTF-32, UTF-7 and the
+    EBCDIC code pages do not."""
+    codec = python_codec(label)
+    if codec is None:
+        return True
+    try:
+        return _ASCII.decode(codec) == _ASCII_TEXT
+    except (UnicodeDecodeError, LookupError):
+        return False
+
+
+def ascii_html(body: bytes, content_type: str = "") -> str | None:
+    """The text of a body that is plain ASCII, read without decode_html's ranking when no
+    source it ranks could read it otherwise (every label it may meet before UTF-8 reads ASCII
+    as ASCII): the text decode_html gives, at a fraction of its cost; None when decode_html
+    is needed. Most link checks answer such a page."""
+    if not body.isascii():
+        return None
+    if content_type and not _reads_ascii_as_ascii(charset_from_content_type(content_type)):
+        return None
+    if b"charset" in body[:4096].lower():
+        meta = _META_CHARSET.search(body[:4096])
+        if meta and not _reads_ascii_as_ascii(meta.group(1).decode("ascii")):
+            return None
+    return body.decode("ascii")
 
 
 def decode_html(body: bytes, content_type: str = "") -> tuple[str, str, str]:

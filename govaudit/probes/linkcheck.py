@@ -57,6 +57,12 @@ _PROTOCOL_CODES = frozenset({1, 8, 16, 18, 52, 55, 56, 61, 92, 95})
 # OpenSSL's own words inside curl's message, as Python's ssl module gives them
 _VERIFY_RESULT = re.compile(r"(?:SSL certificate problem|verify result): (.+?)(?: \(\d+\))?$")
 _NAME_MISMATCH = re.compile(r"subject name .*match.* '([^']*)'")
+# Header lines: those of KEPT_HEADERS (the name as curl's header lines may space it), and
+# Location, exactly so spelled.
+_KEPT_LINE = re.compile(
+    rb"^[ \t]*(" + b"|".join(re.escape(n.encode()) for n in KEPT_HEADERS) + rb")[ \t]*:(.*)$",
+    re.I | re.M)
+_LOCATION_LINE = re.compile(rb"^location:(.*)$", re.I | re.M)
 
 
 class CurlFailure(Exception):
@@ -71,8 +77,9 @@ class CurlFailure(Exception):
 class _Transfer:
     """One exchange on an easy handle: what its callbacks and curl's info said."""
 
-    __slots__ = ("future", "url", "redirect", "policy", "location", "drained", "cut",
-                 "refusal", "status", "code", "message", "os_errno", "headers", "kept")
+    __slots__ = ("future", "url", "redirect", "policy", "lines", "read", "location", "html",
+                 "drained", "cut", "refusal", "status", "code", "message", "os_errno",
+                 "_headers", "kept")
 
     def __init__(self, future: asyncio.Future[None], url: str, redirect: bool,
                  policy: AddressPolicy | None) -> None:
@@ -80,7 +87,12 @@ class _Transfer:
         self.url = url
         self.redirect = redirect
         self.policy = policy
+        # the header lines as curl hands them over (list.append is the callback: no Python
+        # frame per line), read once the answer's headers are all there (`headers`)
+        self.lines: list[bytes] = []
+        self.read = 0  # how many of `lines` `headers` has read
         self.location: bytes | None = None
+        self.html: bool | None = None  # whether the answer is HTML, known at its first chunk
         self.drained = 0
         self.cut = False  # the body passed the drain cap: the transfer was stopped on purpose
         self.refusal = ""  # why the address connected to may not be used
@@ -88,26 +100,37 @@ class _Transfer:
         self.code = 0
         self.message = ""
         self.os_errno = 0
-        self.headers: dict[str, str] = {}  # KEPT_HEADERS of the last response
+        self._headers: dict[str, str] = {}
         self.kept = bytearray()  # the start of an HTML body
 
-    def header(self, line: bytes) -> None:
-        if line[:5] == b"HTTP/":
-            self.location = None  # a new response (after a 1xx) starts
-            self.headers = {}
-        elif line[:9].lower() == b"location:":
-            self.location = line[9:].strip()
-        else:
-            name, colon, value = line.partition(b":")
-            key = name.strip().lower().decode("latin-1")
-            if colon and key in KEPT_HEADERS:
-                text = value.strip().decode("latin-1")
-                self.headers[key] = f"{self.headers[key]}, {text}" if key in self.headers \
-                    else text
+    @property
+    def headers(self) -> dict[str, str]:
+        """KEPT_HEADERS of the last response (after any 1xx), and its Location."""
+        lines = self.lines
+        if self.read == len(lines):
+            return self._headers
+        start = self.read
+        for index in range(len(lines) - 1, start - 1, -1):
+            if lines[index][:5] == b"HTTP/":  # a new response (after a 1xx) starts
+                self.location, self._headers, start = None, {}, index + 1
+                break
+        self.read = len(lines)
+        block = b"".join(lines[start:])
+        locations = _LOCATION_LINE.findall(block)
+        if locations:
+            self.location = locations[-1].strip()
+        headers = self._headers
+        for name, value in _KEPT_LINE.findall(block):
+            key = name.lower().decode("latin-1")
+            text = value.strip().decode("latin-1")
+            headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        return headers
 
     def body(self, chunk: bytes) -> int | None:
+        if self.html is None:
+            self.html = is_html_type(self.headers.get("content-type", "text/html"))
         room = LINK_BODY_BYTES - len(self.kept)
-        if room > 0 and is_html_type(self.headers.get("content-type", "text/html")):
+        if room > 0 and self.html:
             self.kept += chunk[:room]
         self.drained += len(chunk)
         if self.drained > _DRAIN_BYTES:
@@ -138,6 +161,8 @@ class _CurlLoop:
         self._watched: dict[int, int] = {}  # fd -> the POLL_IN/POLL_OUT bits watched
         self._running: dict[pycurl.Curl, _Transfer] = {}
         self._idle: list[pycurl.Curl] = []
+        self._checked: set[pycurl.Curl] = set()  # handles whose PREREQFUNCTION is set
+        self._sent: dict[pycurl.Curl, list[str]] = {}  # each handle's HTTPHEADER list
 
     def _on_socket(self, what: int, fd: int, _multi: object, _data: object) -> None:
         loop, before = self._loop, self._watched.get(fd, 0)
@@ -211,11 +236,20 @@ class _CurlLoop:
             handle.setopt(pycurl.HTTPGET, 1)
             if method != "GET":
                 handle.setopt(pycurl.CUSTOMREQUEST, method)
-        handle.setopt(pycurl.HTTPHEADER, headers)
+        if self._sent.get(handle) is not headers:  # the same list as last time: set already
+            handle.setopt(pycurl.HTTPHEADER, headers)
+            self._sent[handle] = headers
         handle.setopt(pycurl.TIMEOUT_MS, timeout_ms)
-        handle.setopt(pycurl.HEADERFUNCTION, transfer.header)
+        handle.setopt(pycurl.HEADERFUNCTION, transfer.lines.append)
         handle.setopt(pycurl.WRITEFUNCTION, transfer.body)
-        handle.setopt(pycurl.PREREQFUNCTION, transfer.before_request)
+        # the connection is checked only where the policy could refuse it (not the origins
+        # asked for, whose every address is allowed)
+        if policy is not None and not policy.allows(url):
+            handle.setopt(pycurl.PREREQFUNCTION, transfer.before_request)
+            self._checked.add(handle)
+        elif handle in self._checked:
+            handle.unsetopt(pycurl.PREREQFUNCTION)
+            self._checked.discard(handle)
         self._running[handle] = transfer
         self._multi.add_handle(handle)
         try:
@@ -251,6 +285,8 @@ class _CurlLoop:
             handle.close()
         self._running.clear()
         self._idle.clear()
+        self._checked.clear()
+        self._sent.clear()
         self._multi.close()
         self._share.close()
 
@@ -359,16 +395,17 @@ class LinkSession:
             redirect = bool(history)
             check_scheme(current, redirect)  # before curl sees it, at every hop
             target = _target(current)
-            if policy is not None:
+            if policy is not None and not policy.allows(target):
                 await policy.check(target, redirect)
             left_ms = round((deadline - time.monotonic()) * 1000)
             if left_ms <= 0:
                 raise TimeoutError
             transfer = await self._exchange(method, target, policy, redirect, left_ms)
+            headers = transfer.headers  # read once the exchange is over (Location with them)
             status, location = transfer.status, _location(transfer)
             if status not in _REDIRECT_CODES or location is None:
                 body = bytes(transfer.kept) if method != "HEAD" and transfer.kept else None
-                return LinkStatus(status, target, body=body, headers=transfer.headers)
+                return LinkStatus(status, target, body=body, headers=headers)
             history.append(target)
             current = str(_redirect_url(httpx.URL(target), location))
             if len(history) > self.limits.max_redirects:

@@ -199,12 +199,17 @@ class LinkChecks:
     def has(self, url: str) -> bool:
         return url in self._results
 
-    async def check(self, url: str) -> LinkResult:
-        if url not in self._results:
-            self._results[url] = asyncio.ensure_future(check_link(
+    def future(self, url: str) -> asyncio.Future[LinkResult]:
+        """The check of `url`, started now unless it was before."""
+        found = self._results.get(url)
+        if found is None:
+            found = self._results[url] = asyncio.ensure_future(check_link(
                 self.fetcher, url, self.policy, gate=self.limiter.slot,
                 retries=self.options.retries, backoff=self.options.backoff))
-        return await self._results[url]
+        return found
+
+    async def check(self, url: str) -> LinkResult:
+        return await self.future(url)
 
     async def fetch_page(self, url: str) -> Answer:
         """A page to scan for links, fetched within its host's slot (retried as a check)."""
@@ -279,15 +284,16 @@ async def probe_links(checks: LinkChecks, home: Page, home_result: LinkResult,
     if on_progress:
         on_progress(f"{done}/{total} links")
 
-    async def check(url: str) -> LinkResult:
+    def count(_: object) -> None:
         nonlocal done
-        result = await checks.check(url)
         done += 1
         if on_progress:
             on_progress(f"{done}/{total} links")
-        return result
 
-    results = dict(zip(chosen, await asyncio.gather(*(check(u) for u in chosen)), strict=True))
+    futures = [checks.future(u) for u in chosen]  # gathered as they are: no task per link
+    for future in futures:
+        future.add_done_callback(count)
+    results = dict(zip(chosen, await asyncio.gather(*futures), strict=True))
     broken = [_row(t, results[u]) for u, t in chosen.items() if results[u].broken]
     broken += [{"url": t.url, "status": None, "error": t.error, "found_on": t.found_on,
                 "text": t.text, "tag": t.tag, "verdict": LinkVerdict.BROKEN.value}

@@ -413,7 +413,7 @@ def merge_workbooks(rules: Checklist | None, paths: Sequence[Path], out: Path | 
     if not paths:
         raise GovauditError(_("give the workbooks to merge, e.g. 张三.xlsx 李四.xlsx -o team.xlsx"))
     if (out is None) == (into is None):
-        raise ConflictError("out", "into")
+        raise ConflictError("out", "into", none_given=out is None)
     keep = KEEP_BACKUPS if keep_backups is None else keep_backups
     if into is not None:
         check_target(Path(into), keep)

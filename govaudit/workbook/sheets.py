@@ -346,7 +346,7 @@ def _answers(w: SheetWriter, content: WorkbookContent) -> None:
     w.autofilter(columns)
     _dropdowns(w, groups, row_number - 1)
     if row_number > layout.FIRST_DATA_ROW:
-        column = get_column_letter([c.id for c in columns].index("review") + 1)
+        column = w.letter("review")
         states = DataValidation(type="list", formula1='"' + ",".join(REVIEW_STATES.values())
                                 + '"', allow_blank=True, showErrorMessage=True,
                                 errorTitle="复核状态", error="请选择：" + "、".join(
