@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -204,7 +205,9 @@ def test_a_second_monitor_refuses_naming_the_first_and_ctrl_c_resumes(ws, site):
     try:
         lock = ws.data_dir / "monitor.lock"
         _wait_for(lambda: lock.is_file() and lock.read_text().strip() == str(first.pid))
-        _wait_for(lambda: _visits_stored(ws) >= 1)  # Ctrl-C after a visit that was kept
+        # Ctrl-C once the monitor has said a round with a visit in it
+        assert first.stdout is not None
+        _wait_for(lambda: re.search(r"\b[1-9]\d* visit\(s\)", first.stdout.readline()))
         second = run_cli("monitor", "tick", cwd=ws.root)
         assert second.returncode == 1
         assert f"another monitor is running on this workspace (PID {first.pid}" in second.stderr
