@@ -299,7 +299,8 @@ def test_into_keeps_the_last_backups(make_workspace, cli, tmp_path: Path):
     fewer = cli("export", "--into", str(team), "--keep-backups", "2", cwd=ws.root)
     assert fewer.exit_code == 0 and "Removed 4 older backup(s)" in fewer.output
     assert len(_backups(tmp_path)) == 2
-    assert cli("export", "--into", str(team), "--keep-backups", "0", cwd=ws.root).exit_code == 1
+    # a bad option value is a usage error
+    assert cli("export", "--into", str(team), "--keep-backups", "0", cwd=ws.root).exit_code == 2
 
 
 def _limit_file_size(limit: int) -> Callable[[], None]:

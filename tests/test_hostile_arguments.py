@@ -62,8 +62,9 @@ GBK = "成都市".encode("gbk")
 def _run(args: list[str | bytes], cwd: Path, locale: str, **kwargs) -> subprocess.CompletedProcess:
     env = {**os.environ, **LOCALES[locale]}
     env.pop("PYTHONUTF8", None)
-    return subprocess.run([*GOVAUDIT, *args], cwd=cwd, env=env, capture_output=True,
-                          timeout=120, **kwargs)
+    # the locale is the point here (its encoding); the messages are read in English
+    return subprocess.run([*GOVAUDIT, "--lang", "en", *args], cwd=cwd, env=env,
+                          capture_output=True, timeout=120, **kwargs)
 
 
 def _snapshot(root: Path) -> dict[str, str]:

@@ -40,6 +40,10 @@ def test_evidence_ends_every_hostile_page_with_its_reason(make_workspace) -> Non
 
 
 DEADLINE = 30  # seconds: the monitor's page deadline
+DEADLINE_TEXT = f"deadline of {DEADLINE}s exceeded"
+# Bodies the monitor cuts at 5 MB: on a busy machine (the whole suite in parallel) the 100,000
+# links of /links hold the monitor's loop long enough that the deadline can come first.
+BODY_CAPPED = ("/endless-chunked",)
 # path -> what the monitor's sample says: its error, or "" for a page that answers
 MONITOR = {
     "/to-file": "only http and https are followed", "/to-javascript": "invalid URL",
@@ -68,7 +72,10 @@ def test_monitor_tick_samples_every_hostile_site_with_its_reason(make_workspace)
         visit = visits[name]
         if path not in MONITOR:
             continue
-        if MONITOR[path]:
+        if path in BODY_CAPPED:  # cut by its size, or by the deadline when the CPU is short
+            assert visit["ok"] is False and any(
+                reason in visit["error"] for reason in (MONITOR[path], DEADLINE_TEXT)), visit
+        elif MONITOR[path]:
             assert visit["ok"] is False and MONITOR[path] in visit["error"], (path, visit)
         else:
             assert visit["ok"] is True, (path, visit)

@@ -187,7 +187,7 @@ def test_sampling_summary_pass_rate_and_frequent_problems(tmp_path: Path, cli):
         ("publish-interpret.other", 3), ("interaction.q1", 3)}
     out = cli("score", "-w", str(audit.root)).output
     assert "Sampling: pass rate per ranking group" in out and "62.5%" in out
-    assert "3 site(s) [扣分] 扣分指标 > 发布解读" in out
+    assert "3 site(s) [deduction (扣分)] 扣分指标 > 发布解读" in out
 
 
 INSPECTION = ("gov-2019-website", "gov-2019-newmedia", "examples/xuancheng-2019")

@@ -505,7 +505,7 @@ def test_monitoring_sheet_rows_and_suggestions(make_workspace):
     suggested = monitor_suggestions(checklist, city, statuses["测试市"].findings,
                                     statuses["测试市"].figures, window)
     assert suggested["daily-operations.q1"][0] == "no"
-    assert "站点无法访问 单项否决" in suggested["daily-operations.q1"][1]
+    assert "站点无法访问 veto" in suggested["daily-operations.q1"][1]  # the run's language (en)
     assert "daily-operations.q4" not in suggested  # no column samples: nothing to say
     good = monitor_suggestions(checklist, Site("好市", "", "city"), statuses["好市"].findings,
                                statuses["好市"].figures, window)

@@ -144,7 +144,7 @@ def test_check_runs_the_content_and_conformance_probes_with_the_team_lists(
     assert late.result == "problem" and "路灯坏了" in late.context
     assert url + "news.html" == late.url
     hidden = {r.check: r for r in content.rows if r.result == "not checked"}
-    assert "--render" in hidden["hidden-links"].detail
+    assert "needs the browser" in hidden["hidden-links"].detail
     conformance = rows_of(audit, "示例市", "conformance")
     checks = {r.check: r for r in conformance.rows}
     assert checks["domain"].result == "problem" and "not under .gov.cn" in checks["domain"].detail

@@ -70,7 +70,7 @@ def test_a_link_refused_for_its_private_address_is_unchecked_not_broken(site):
     links = check(url, allow_private=False)  # the closed port is another private origin
     assert [b.url for b in links.broken] == [f"{url}missing.html"]
     [private] = [u for u in links.unchecked if u.url == refused]
-    assert "private address" in private.error and "--allow-private" in private.error
+    assert "private address" in private.error and "[netpolicy:private]" in private.error
 
 
 def test_skip_host_still_counts_as_skipped(site):

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from govaudit.conformance.evidence import Evidence
+from govaudit.i18n import _
 from govaudit.probes.html import normalise_text
 from govaudit.probes.marks import SITE_CODE, site_code_format
 
@@ -106,7 +107,7 @@ def check_metadata(html: str, page_url: str, page_type: PageType, *,
     tags = []
     for name in wanted:
         if name.lower() in meta:
-            written, value, _ = meta[name.lower()]
+            written, value, _where = meta[name.lower()]
             tags.append(MetaTag(name, written, value,
                                 Evidence(page_url, f'meta[name="{written}"]', None, value)))
     have = {t.name: t.value for t in tags}

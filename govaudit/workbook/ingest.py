@@ -168,7 +168,7 @@ def check_checklist(path: Path, about: dict[str, Any], checklist: Checklist, for
                 "{path}: made from checklist {value} version {value2}, but this workspace uses "
                 "{id} version {version}").format(
                 path=path, value=theirs[0] or '?', value2=theirs[1] or '?', id=checklist.id,
-                version=checklist.version))
+                version=checklist.version), hint="force")
 
 
 def read_workbook(path: Path, checklist: Checklist, known_sites: dict[str, Site], *,
