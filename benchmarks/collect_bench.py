@@ -60,7 +60,8 @@ def main() -> None:
               f"checklist cstc-2020-local, {per_site} questions at city level")
 
         t0 = time.perf_counter()
-        session = CollectSession(ws, store, scorer(ws.checklist, ws.settlement), target)
+        session = CollectSession(ws.checklist, ws, store,
+                                 scorer(ws.checklist, ws.settlement), target)
         index = session.start()
         session.progress(index)
         opened = (time.perf_counter() - t0) * 1000

@@ -199,7 +199,8 @@ class Monitoring:
 
         if rules.endswith(".toml"):  # a rule-set file, not a name
             rules = str(self._audit.path(rules))
-        return _Monitor(self._audit.workspace, self._audit.store, rules=rules)
+        return _Monitor(self._audit.workspace, self._audit.store, self._audit.checklist,
+                        rules=rules)
 
     def sites(self, names: Iterable[str] | None = None) -> list[Site]:
         """The sites a visit goes to: all (or the named) with an http(s) address."""
@@ -566,8 +567,8 @@ class Audit:
         from govaudit.collect import plan_sessions
 
         targets = self.sites.select(sites)
-        return plan_sessions(self.workspace, self.store, self._score, targets, indicators,
-                             redo=redo)
+        return plan_sessions(self.checklist, self.workspace, self.store, self._score, targets,
+                             indicators, redo=redo)
 
     # -- probes ------------------------------------------------------------------------
 
@@ -619,7 +620,8 @@ class Audit:
         passwords) only with `credentials`; exports/ never (export and report remake it)."""
         from govaudit.backup import backup_workspace
 
-        return backup_workspace(self.workspace, self.path(dest), credentials)
+        return backup_workspace(self.store, self.workspace.evidence_dir,
+                                self.workspace.exports_dir, self.path(dest), credentials)
 
     # -- evidence ----------------------------------------------------------------------
 
@@ -643,14 +645,11 @@ class Audit:
         timestamp. A TSA that fails leaves the run "not timestamped" with the
         reason (`result.timestamp`); `timestamp()` adds it later.
         """
-        from dataclasses import replace
-
-        from govaudit.archive.settings import evidence_settings
         from govaudit.capture import CaptureOptions, build_targets, run_captures
 
         skipped: list[str] = []
 
-        settings = evidence_settings(self.workspace)
+        settings = self.evidence_settings
         tsa_url = _tsa_url(tsa, settings.tsa)
         options = replace(options or CaptureOptions(),
                           archive=settings.archive if archive is None else archive)
@@ -695,7 +694,8 @@ class Audit:
         """Keep a file taken elsewhere (an app or WeChat screenshot) as evidence."""
         from govaudit.evidence import attach
 
-        return attach(self.workspace, self.store, site, question, self.path(file))
+        return attach(self.workspace, self.checklist, self.store, site, question,
+                      self.path(file))
 
     def verify(self) -> VerifyResult:
         """Check the evidence: the store, the manifests and the files against each other, and
@@ -707,7 +707,7 @@ class Audit:
 
         result = verify(self.workspace, self.store, companions=(
             TOKEN_SUFFIX, CHAIN_SUFFIX, NOT_TIMESTAMPED_SUFFIX, SIG_SUFFIX))
-        result.verdicts = verify_workspace(self.workspace, self.store)
+        result.verdicts = verify_workspace(self.workspace, self.store, self.evidence_settings)
         return result
 
     @property
@@ -715,7 +715,7 @@ class Audit:
         """The [evidence] section of govaudit.toml (TSA, archive, keys), read now."""
         from govaudit.archive.settings import evidence_settings
 
-        return evidence_settings(self.workspace)
+        return evidence_settings(self.workspace.config_path, self.evaluator)
 
     @staticmethod
     def new_signing_key(path: str | Path, signer: str) -> KeyFiles:
@@ -734,7 +734,8 @@ class Audit:
         settings = self.evidence_settings
         made = self.new_signing_key(self.path(key) if key else settings.key or default_key_path(),
                                     signer or settings.signer)
-        made.recorded = record_key(self.workspace, made.private, signer or settings.signer)
+        made.recorded = record_key(self.workspace.config_path, self.evaluator, self.store.lock,
+                                   made.private, signer or settings.signer)
         return made
 
     def sign(self) -> tuple[str, list[Path]]:
@@ -748,13 +749,14 @@ class Audit:
             raise GovauditError(_(
                 "no signing key: [evidence] key in {config} names none").format(
                 config=self.workspace.config_path), hint="evidence_keygen")
-        return settings.signer, sign_unsigned(self.workspace, key, settings.signer)
+        return settings.signer, sign_unsigned(self.workspace.evidence_dir, key, settings.signer)
 
     def timestamp(self, tsa: str | None = None) -> list[TimestampResult]:
         """Timestamp every run manifest that has no trusted timestamp yet (one request each)."""
         from govaudit.archive.timestamps import timestamp_pending
 
-        return timestamp_pending(self.workspace, tsa)
+        return timestamp_pending(self.workspace.evidence_dir, self.evidence_settings,
+                                 self.workspace.config_path, tsa)
 
     def export_evidence(self, site: str, output: str | Path | None = None) -> Bundle:
         """The appeal bundle of one site (default exports/SITE-evidence.zip)."""
@@ -763,7 +765,7 @@ class Audit:
 
         target = self.path(output) if output is not None else (
             self.workspace.exports_dir / f"{safe_name(site)}-evidence.zip")
-        return export_bundle(self.workspace, self.store, site, target)
+        return export_bundle(self.workspace, self.store, site, target, self.evidence_settings)
 
     def evidence(self, site: str | None = None) -> list[dict[str, Any]]:
         return self.store.evidence(site)
@@ -881,9 +883,10 @@ class Audit:
         if sites:
             known = {s.name: s for s in store.sites()}
             chosen = [known[n] if n in known else self.sites.get(n) for n in sites]
-        return build_report(self.workspace, store, self.monitor(), self._score,
-                            None if out_dir is None else self.path(out_dir), chosen,
-                            link_evidence, window, publish)
+        out = self.workspace.exports_dir / "report" if out_dir is None else self.path(out_dir)
+        return build_report(self.checklist, self.settlement, self.workspace, self.evaluator,
+                            store, self.monitor(), self._score, out, chosen, link_evidence,
+                            window, publish)
 
     # -- the team server -----------------------------------------------------------------
 
@@ -910,7 +913,7 @@ class Audit:
     def _server_view(self, service: str | None) -> Store:
         from govaudit.server.view import ServerView
 
-        return ServerView.read(self.workspace, self.server_settings(service))
+        return ServerView.read(self.store, self.server_settings(service))
 
     @staticmethod
     def team_server(service: str | None = None) -> TeamServer:

@@ -28,6 +28,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govaudit.credentials import FILE_NAME as CREDENTIALS_NAME
 from govaudit.errors import GovauditError
@@ -36,7 +37,9 @@ from govaudit.i18n import _
 from govaudit.monitor.db import FILE_NAME as MONITOR_NAME
 from govaudit.monitor.db import MonitorDB
 from govaudit.monitor.lock import LOCK_NAME as MONITOR_LOCK
-from govaudit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from govaudit.store import Store
 
 # data/ files that are not data: locks, and the monitor's database with its companions
 # (copied through SQLite instead)
@@ -70,13 +73,13 @@ def _walk(root: Path, folder: Path) -> Iterator[tuple[Path, str]]:
                 yield path, path.relative_to(root).as_posix()
 
 
-def _check_destination(workspace: Workspace, dest: Path) -> None:
+def _check_destination(root: Path, exports_dir: Path, dest: Path) -> None:
     if dest.exists() or dest.is_symlink():
         raise GovauditError(_(
             "{dest}: already exists; a backup never replaces a file or folder: name a new "
             "one").format(dest=dest))
-    inside = dest.resolve().is_relative_to(workspace.root.resolve())
-    if inside and not dest.resolve().is_relative_to(workspace.exports_dir.resolve()):
+    inside = dest.resolve().is_relative_to(root.resolve())
+    if inside and not dest.resolve().is_relative_to(exports_dir.resolve()):
         raise GovauditError(_(
             "{dest}: inside the workspace, the backup would be copied into the next one; name a "
             "place outside it (or under exports/)").format(dest=dest))
@@ -168,35 +171,37 @@ class _Zip:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
-def backup_workspace(workspace: Workspace, dest: Path, credentials: bool = False
-                     ) -> BackupResult:
-    """Copy the workspace into `dest`, a new folder or a new file ending in .zip."""
+def backup_workspace(store: Store, evidence_dir: Path, exports_dir: Path, dest: Path,
+                     credentials: bool = False) -> BackupResult:
+    """Copy the workspace of `store` into `dest`, a new folder or a new file ending in .zip:
+    its files, the store's data folder (under the store's lock) and `evidence_dir`."""
+    root, data_dir = store.folder.root, store.root
     dest = Path(os.path.abspath(dest))
-    _check_destination(workspace, dest)
+    _check_destination(root, exports_dir, dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     sink: _Folder | _Zip = _Zip(dest) if dest.suffix.lower() == ".zip" else _Folder(dest)
-    root, files, size = workspace.root, 0, 0
-    secrets = workspace.data_dir / CREDENTIALS_NAME
+    files, size = 0, 0
+    secrets = data_dir / CREDENTIALS_NAME
     try:
         visits = None
-        if (workspace.data_dir / MONITOR_NAME).is_file():
+        if (data_dir / MONITOR_NAME).is_file():
             name = f"data/{MONITOR_NAME}"
-            with MonitorDB.for_workspace(workspace.data_dir) as db:
+            with MonitorDB.for_workspace(data_dir) as db:
                 visits = db.copy_to(sink.scratch(name))
             size += sink.added(sink.scratch(name), name)
             files += 1
-        with workspace.lock():
+        with store.lock():
             for path in sorted(root.iterdir()):
                 if path.is_file() and not path.is_symlink() and not _temporary(path.name):
                     size += sink.add(path, path.name)
                     files += 1
-            for path, name in _walk(root, workspace.data_dir):
+            for path, name in _walk(root, data_dir):
                 if name.removeprefix("data/") in NOT_COPIED or (
                         path == secrets and not credentials):
                     continue
                 size += sink.add(path, name)
                 files += 1
-            evidence = list(_walk(root, workspace.evidence_dir))
+            evidence = list(_walk(root, evidence_dir))
         for path, name in evidence:
             try:
                 size += sink.add(path, name)

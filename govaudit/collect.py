@@ -21,10 +21,10 @@ from govaudit.model import PROBE_EVALUATOR, Answer, PageRef, Site, SiteScore
 from govaudit.scoring import Scorer, consolidate
 from govaudit.store import Store
 from govaudit.tally import asked
-from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
     from govaudit.capture import LiveBrowser
+    from govaudit.evidence import EvidenceFolder
 
 
 @dataclass(frozen=True)
@@ -132,16 +132,17 @@ def page_urls(site: Site, indicator: Indicator, recorded: Sequence[PageRef] = ()
 class CollectSession:
     """The guided assessment of one site: plan, skip logic, resume point, saves."""
 
-    def __init__(self, workspace: Workspace, store: Store, score: Scorer, site: Site, *,
+    def __init__(self, checklist: Checklist, folder: EvidenceFolder, store: Store,
+                 score: Scorer, site: Site, *,
                  indicators: Sequence[Indicator] | None = None, redo: bool = False,
                  evaluator: str | None = None) -> None:
-        self.workspace = workspace
+        self.folder = folder  # where captures go
         self.store = store
         self.score = score
         self.site = site
-        self.checklist = workspace.checklist
+        self.checklist = checklist
         self.redo = redo
-        self.evaluator = evaluator or workspace.evaluator
+        self.evaluator = evaluator or store.actor
         self.items = plan_for(self.checklist, site, indicators)
         self._answers: dict[tuple[str, str], Answer] = {}
         self._load_answers()
@@ -294,11 +295,11 @@ class CollectSession:
         nothing is returned with its error and kept nowhere.
         """
         item = self.items[index]
-        record = live.capture(self.workspace, site=self.site.name,
+        record = live.capture(self.folder, site=self.site.name,
                               indicator=item.indicator.id, question=item.question.id, url=url)
         if record.get("files"):
             self.add_evidence(index, record)
-            live.add_to_manifest(self.workspace, record)
+            live.add_to_manifest(self.folder, record)
         return record
 
     def add_evidence(self, index: int, record: dict[str, Any]) -> None:
@@ -354,17 +355,17 @@ class CollectPlan:
     not_assessed: list[Site] = field(default_factory=list)
 
 
-def plan_sessions(workspace: Workspace, store: Store, score: Scorer, targets: list[Site],
-                  indicators: Sequence[str] | None = None, *, redo: bool = False
-                  ) -> CollectPlan:
-    """Sessions for the sites `targets`, limited to some indicators."""
-    checklist = workspace.checklist
+def plan_sessions(checklist: Checklist, folder: EvidenceFolder, store: Store, score: Scorer,
+                  targets: list[Site], indicators: Sequence[str] | None = None, *,
+                  redo: bool = False) -> CollectPlan:
+    """Sessions for the sites `targets`, limited to some indicators; captures go to `folder`."""
     chosen = select_indicators(checklist, indicators) if indicators else None
     if not targets:
         raise GovauditError(_("no sites in this workspace yet"), hint="add_site")
     plan = CollectPlan()
     for site in targets:
-        session = CollectSession(workspace, store, score, site, indicators=chosen, redo=redo)
+        session = CollectSession(checklist, folder, store, score, site, indicators=chosen,
+                                 redo=redo)
         if session.items:
             plan.sessions.append(session)
         else:

@@ -33,9 +33,9 @@ from govaudit.i18n import _
 from govaudit.model import Evidence, EvidenceFile
 from govaudit.urls import redact_data, redact_url
 from govaudit.version import __version__
-from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
+    from govaudit.checklist import Checklist
     from govaudit.store import Store
 
 KINDS = ("png", "html", "mhtml", "attachment", "wacz")
@@ -157,17 +157,16 @@ def write_manifest(folder: EvidenceFolder, run: str, records: list[dict[str, Any
     return path
 
 
-def attach(workspace: Workspace, store: Store, site: str, question: str, source: Path,
-           run: str | None = None) -> dict[str, Any]:
+def attach(folder_of: EvidenceFolder, checklist: Checklist, store: Store, site: str,
+           question: str, source: Path, run: str | None = None) -> dict[str, Any]:
     """Copy a file taken elsewhere (an app or WeChat screenshot) into evidence/ and record it.
 
     The record is stored, linked to the question's answers, and written to a
     one-record manifest.
     """
     store.site(site)  # unknown site: clear error before anything is written
-    q = workspace.checklist.question(question)
+    q = checklist.question(question)
     if q is None:
-        checklist = workspace.checklist
         raise UnknownName("question", question, [q.id for q in checklist.questions],
                           checklist_where(checklist), hint="checklist_show")
     source = Path(source)
@@ -195,7 +194,7 @@ def attach(workspace: Workspace, store: Store, site: str, question: str, source:
     record["title"] = source.name
     suffix = source.suffix.lower()
     kind = SUFFIX_KINDS.get(suffix, "attachment")
-    folder = site_folder(workspace.evidence_dir, site)
+    folder = site_folder(folder_of.evidence_dir, site)
     created = not folder.is_dir()
     started = datetime.now(UTC)
     tmp: str | None = None
@@ -223,11 +222,11 @@ def attach(workspace: Workspace, store: Store, site: str, question: str, source:
             raise
         raise GovauditError(_("{source}: cannot copy into {folder} ({strerror})").format(
             source=source, folder=folder, strerror=exc.strerror)) from None
-    record["files"].append(EvidenceFile(kind, workspace.relative(target), digest,
+    record["files"].append(EvidenceFile(kind, folder_of.relative(target), digest,
                                         size).to_dict())
     record["duration_ms"] = int((datetime.now(UTC) - started).total_seconds() * 1000)
     store_records(store, [record])
-    write_manifest(workspace, run, [record])
+    write_manifest(folder_of, run, [record])
     return record
 
 
@@ -276,7 +275,7 @@ _FOLDER_CLUTTER = {".DS_Store", "Thumbs.db", "desktop.ini"}
 T = TypeVar("T")
 
 
-def verify(workspace: Workspace, store: Store, companions: tuple[str, ...] = ()
+def verify(workspace: EvidenceFolder, store: Store, companions: tuple[str, ...] = ()
            ) -> VerifyResult:
     """Check the store's records, the manifests and the files on disk against each other
     (Audit.verify adds each file's verdict from govaudit.archive.checks).
@@ -370,7 +369,7 @@ def _files_of(record: dict[str, Any]) -> dict[str, str]:
     return {f.path: f.sha256 for f in Evidence.from_dict(record).files}
 
 
-def _read_manifests(workspace: Workspace, result: VerifyResult
+def _read_manifests(workspace: EvidenceFolder, result: VerifyResult
                     ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     """Check each manifest against its .sha256; {evidence id: [(manifest, record)]}."""
     folder = workspace.evidence_dir
@@ -408,7 +407,7 @@ def _read_manifests(workspace: Workspace, result: VerifyResult
 class _FileChecker:
     """Locates and hashes evidence files once each, and remembers which files are described."""
 
-    def __init__(self, workspace: Workspace, result: VerifyResult,
+    def __init__(self, workspace: EvidenceFolder, result: VerifyResult,
                  companions: tuple[str, ...] = ()) -> None:
         self.companions = companions
         self.workspace = workspace

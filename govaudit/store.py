@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, suppress
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
@@ -52,8 +52,20 @@ from govaudit.model import (
 )
 from govaudit.probes.registry import probe_result
 
-if TYPE_CHECKING:  # a type only: importing it would load the checklists
-    from govaudit.workspace import Workspace
+
+class StoreFolder(Protocol):
+    """What a store needs of its workspace: the folders, whose changes it logs, whether it
+    assesses blind, and the write lock (a Workspace is one)."""
+
+    @property
+    def root(self) -> Path: ...
+    @property
+    def data_dir(self) -> Path: ...
+    @property
+    def evaluator(self) -> str: ...
+    @property
+    def blind(self) -> bool: ...
+    def lock(self) -> AbstractContextManager[None]: ...
 
 
 class AtomicJSONStorage(Storage):
@@ -143,9 +155,9 @@ def _one_per_key(answers: Iterable[Answer], keep_newer: bool) -> list[Answer]:
 class Store:
     """All persistent records of one workspace. Commands never touch TinyDB directly."""
 
-    def __init__(self, workspace: Workspace) -> None:
-        self.workspace = workspace
-        self.root = workspace.data_dir
+    def __init__(self, folder: StoreFolder) -> None:
+        self.folder = folder
+        self.root = folder.data_dir
         self.root.mkdir(parents=True, exist_ok=True)
         self.journal = self.root / JOURNAL_NAME
         self.log = AuditLog(self.root)
@@ -154,12 +166,17 @@ class Store:
     @property
     def actor(self) -> str:
         """Who makes the changes this store logs: the workspace's evaluator."""
-        return self.workspace.evaluator
+        return self.folder.evaluator
+
+    @property
+    def blind(self) -> bool:
+        """Whether the workspace's evaluator assesses blind."""
+        return self.folder.blind
 
     def _visible(self, evaluator: str) -> bool:
         """Whether a blind workspace shows records of `evaluator`'s answers: its own
         evaluator's and the probes' only. Every evaluator's in any other workspace."""
-        return not self.workspace.blind or evaluator in (self.workspace.evaluator,
+        return not self.folder.blind or evaluator in (self.folder.evaluator,
                                                          PROBE_EVALUATOR)
 
     # -- the audit log -----------------------------------------------------------------
@@ -169,7 +186,7 @@ class Store:
         the answers, reviews and adjudications it does not show (the entries stay)."""
         self._settle()
         entries = list(self.log.entries())
-        if not self.workspace.blind:
+        if not self.folder.blind:
             return entries
         return [e if (e.kind == "evidence" or e.kind in ("answer", "review")
                       and self._visible(e.evaluator))
@@ -218,7 +235,7 @@ class Store:
 
     def lock(self) -> AbstractContextManager[None]:
         """The workspace's write lock: writers hold it."""
-        return self.workspace.lock()
+        return self.folder.lock()
 
     # -- sites -------------------------------------------------------------------
 
@@ -258,7 +275,7 @@ class Store:
         would share another site's files.
         """
         added, changed = list(added), list(changed)
-        with self.workspace.lock():
+        with self.folder.lock():
             db = self._sites_db()
             table = db.table("sites")
             existing = {d["name"] for d in table.all()}
@@ -294,7 +311,7 @@ class Store:
 
     def remove_site(self, name: str) -> None:
         """Take a site off the list with its recorded pages and answers (archived by the caller)."""
-        with self.workspace.lock():
+        with self.folder.lock():
             self._finish_journal()
             db = self._sites_db()
             db.table("sites").remove(Query().name == name)
@@ -313,7 +330,7 @@ class Store:
         return [PageRef(**r) for r in rows if site is None or r["site"] == site]
 
     def record_page(self, page: PageRef) -> None:
-        with self.workspace.lock():
+        with self.folder.lock():
             table = self._sites_db().table("pages")
             q = Query()
             table.upsert(asdict(page), (q.site == page.site) & (q.url == page.url)
@@ -415,7 +432,7 @@ class Store:
         """
         batch = _one_per_key(answers, keep_newer)
         who = actor or self.actor
-        with self.workspace.lock():
+        with self.folder.lock():
             self._finish_journal()
             several = len({a.site for a in batch}) > 1
             try:
@@ -517,7 +534,7 @@ class Store:
         process left half applied."""
         if self.journal.exists() or self.log.pending.exists() or any(
                 self._journal_leftovers()):
-            with self.workspace.lock():
+            with self.folder.lock():
                 self._finish_journal()
 
     def _journal_leftovers(self) -> Iterator[Path]:
@@ -562,7 +579,7 @@ class Store:
                                   _answer_state(r), None) for r in gone)
             return [r for r in rows if r not in gone] if gone else None
 
-        with self.workspace.lock():
+        with self.folder.lock():
             self._finish_journal()
             self._update("answers", site, change, changes)
         return len(changes)
@@ -581,7 +598,7 @@ class Store:
         by_site: dict[str, list[dict[str, Any]]] = {}
         for record in records:
             by_site.setdefault(record["site"], []).append(record)
-        with self.workspace.lock():
+        with self.folder.lock():
             self._finish_journal()
             for site, batch in by_site.items():
 
@@ -611,7 +628,7 @@ class Store:
                     linked += 1
             return rows if linked else None
 
-        with self.workspace.lock():
+        with self.folder.lock():
             self._finish_journal()
             self._update("answers", site, change, changes)
         return linked
@@ -636,7 +653,7 @@ class Store:
         """Every adjudication kept (the newest of a question holds); none in a blind
         workspace, whose evaluator does not see the others' values."""
         self._settle()
-        if self.workspace.blind:
+        if self.folder.blind:
             return []
         return [Adjudication.from_dict(r) for r in self._records("adjudications", site)]
 
@@ -655,7 +672,7 @@ class Store:
             by_site.setdefault(record["site"], []).append(record)
         added: list[dict[str, Any]] = []
         changes: list[Change] = []
-        with self.workspace.lock():
+        with self.folder.lock():
             self._finish_journal()
             staged: list[Staged] = []
             try:
@@ -698,7 +715,7 @@ class Store:
             by_probe.update((r["probe"], r) for r in rows)
             return list(by_probe.values())
 
-        with self.workspace.lock():
+        with self.folder.lock():
             self._update("probes", site, change)
 
 

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from govaudit.archive.settings import EvidenceSettings, evidence_settings
 from govaudit.store import Store
 
 if TYPE_CHECKING:
@@ -44,6 +45,11 @@ tsa_name = yes
 ess_cert_id_chain = no
 ess_cert_id_alg = sha256
 """
+
+
+def settings_of(ws: Workspace) -> EvidenceSettings:
+    """The [evidence] settings of the workspace `ws`, as Audit reads them."""
+    return evidence_settings(ws.config_path, ws.evaluator)
 
 
 def _name(common: str) -> x509.Name:

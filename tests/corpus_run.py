@@ -71,7 +71,7 @@ def run_corpus(root: Path) -> Iterator[CorpusRun]:
         run = audit.check(samples=1, options=CheckOptions(
             interval=0, today=corpus.today, link_timeout=5,
             limits=FetchLimits(deadline=8, connect_timeout=3), links=LinkOptions(backoff=0.05)))
-        with Monitor(ws, Store(ws), clock=lambda: NOON) as monitor:
+        with Monitor(ws, Store(ws), ws.checklist, clock=lambda: NOON) as monitor:
             monitor.tick(options=VisitOptions(timeout=8, host_interval=0, columns_every=0,
                                               max_links=10_000))
             statuses = {s.site: s for s in monitor.status(DEFAULT_WINDOW)}

@@ -227,3 +227,60 @@ def test_the_core_names_no_cli_option_or_command():
                 found.append(f"{name}:{line}: {text[:80]!r}")
     assert not found, f"{len(found)} core strings name a CLI option or command:\n" + \
         "\n".join(found)
+
+
+# The front door, which holds the workspace, and the workspace itself: the only modules
+# whose functions may take a whole Workspace.
+TAKE_A_WORKSPACE = ("govaudit/audit.py", "govaudit/workspace.py")
+
+
+def _annotation_names(node: ast.expr | None) -> Iterator[str]:
+    """Every name an annotation mentions (`Workspace`, `"Workspace"`, `ws.Workspace | None`)."""
+    if node is None:
+        return
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            yield sub.id
+        elif isinstance(sub, ast.Attribute):
+            yield sub.attr
+
+
+def workspace_takers(root: Path = ROOT) -> list[str]:
+    """`path:line function` of every core function with a parameter annotated Workspace,
+    outside TAKE_A_WORKSPACE."""
+    found: list[str] = []
+    for path in sorted((root / "govaudit").rglob("*.py")):
+        name = path.relative_to(root).as_posix()
+        if name in TAKE_A_WORKSPACE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                args = node.args
+                params = [*args.posonlyargs, *args.args, *args.kwonlyargs,
+                          *(a for a in (args.vararg, args.kwarg) if a)]
+                if any("Workspace" in _annotation_names(a.annotation) for a in params):
+                    found.append(f"{name}:{node.lineno} {node.name}")
+    return found
+
+
+def test_core_functions_take_what_they_use_not_a_workspace():
+    """The core takes sites, answers, a store, a checklist, paths and options; only
+    govaudit.Audit (and the workspace module) holds a whole Workspace and passes its parts."""
+    assert workspace_takers() == []
+
+
+def test_the_workspace_check_finds_a_function_that_takes_one(tmp_path: Path):
+    """The check above can fail: a core function with a Workspace parameter is found, as an
+    annotation string or a name among others."""
+    core = tmp_path / "govaudit"
+    core.mkdir()
+    (core / "audit.py").write_text("def fine(ws: Workspace) -> None: ...\n")
+    (core / "report.py").write_text(
+        "def build(out: Path, *, ws: 'Workspace | None' = None) -> None: ...\n"
+        "class Builder:\n    def __init__(self, folder: EvidenceFolder) -> None: ...\n")
+    assert workspace_takers(tmp_path) == ["govaudit/report.py:1 build"]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from archive_helpers import TSAFiles, tsa_fixtures
+from archive_helpers import TSAFiles, settings_of, tsa_fixtures
 from PIL import Image
 
 from govaudit.archive.bundle import SUMS_NAME, export_bundle
@@ -87,15 +87,15 @@ def evidence(make_workspace, tsa: TSAFiles, tsa_url: str) -> Evidence:
         records.append(record)
     store_records(Store(ws), records)
     manifest = write_manifest(ws, run, records)
-    assert timestamp_manifest(ws, manifest).ok
+    assert timestamp_manifest(manifest, settings_of(ws)).ok
     sign_file(manifest, key, "张三")
     wacz_path = ws.root / records[0]["files"][2]["path"]
     sign_file(wacz_path, key, "张三")
     shot = ws.root / "phone.png"
     shot.write_bytes(png_bytes((0, 0, 200)))
-    attached = attach(ws, Store(ws), SITE, "a1.q1", shot)
+    attached = attach(ws, ws.checklist, Store(ws), SITE, "a1.q1", shot)
     attached_manifest = next(m for m in manifests_in(ws.evidence_dir) if attached["run"] in m.name)
-    assert timestamp_manifest(ws, attached_manifest).ok
+    assert timestamp_manifest(attached_manifest, settings_of(ws)).ok
     sign_file(attached_manifest, key, "张三")
     files = {f["kind"]: f["path"] for f in records[0]["files"]}
     return Evidence(ws, files["png"], files["html"], files["wacz"], manifest, attached_manifest)
@@ -107,7 +107,7 @@ def by_path(verdicts: list[FileVerdict]) -> dict[str, FileVerdict]:
 
 def test_every_file_gets_its_verdict_and_all_are_ok(evidence: Evidence) -> None:
     ws = evidence.ws
-    verdicts = by_path(verify_workspace(ws, Store(ws)))
+    verdicts = by_path(verify_workspace(ws, Store(ws), settings_of(ws)))
     assert len(verdicts) == 2 + 3 * 2 + 1  # two manifests, three files per site, one attached
     assert all(v.ok for v in verdicts.values()), [v for v in verdicts.values() if not v.ok]
     manifest = verdicts[ws.relative(evidence.manifest)]
@@ -121,10 +121,9 @@ def test_every_file_gets_its_verdict_and_all_are_ok(evidence: Evidence) -> None:
     assert png.timestamp.detail.startswith("through its manifest: ")
     wacz = verdicts[evidence.wacz]
     assert (wacz.hash, wacz.wacz, wacz.signature.state) == ("ok", "ok", "ok")
-    assert [v.path for v in verify_workspace(ws, Store(ws),
-                                             site="重庆市") if v.kind != "manifest"] \
-        and all(v.site == "重庆市" for v in verify_workspace(ws, Store(ws), site="重庆市")
-                if v.kind != "manifest")
+    of_site = verify_workspace(ws, Store(ws), settings_of(ws), site="重庆市")
+    assert [v.path for v in of_site if v.kind != "manifest"] \
+        and all(v.site == "重庆市" for v in of_site if v.kind != "manifest")
 
 
 def _flip(path: Path) -> None:
@@ -155,7 +154,7 @@ def test_changing_each_kind_of_file_in_turn_is_caught(evidence: Evidence, target
         _replace_in_zip(path, PAGES_PATH, b'{"format": "json-pages-1.0", "id": "pages"}\n')
     else:
         _flip(path)
-    verdicts = by_path(verify_workspace(ws, Store(ws)))
+    verdicts = by_path(verify_workspace(ws, Store(ws), settings_of(ws)))
     bad = {p: v for p, v in verdicts.items() if not v.ok}
     m = verdicts[rel]
     if target in ("png", "html"):
@@ -221,7 +220,7 @@ def test_a_file_changed_with_its_recorded_hashes_is_caught_by_timestamp_and_sign
         if old in text:
             db.write_text(text.replace(old, new), encoding="utf-8")
     assert Store(ws).evidence(SITE)[0]["files"][0]["sha256"] == new
-    verdicts = by_path(verify_workspace(ws, Store(ws)))
+    verdicts = by_path(verify_workspace(ws, Store(ws), settings_of(ws)))
     png = verdicts[evidence.png]
     assert png.hash == "ok"  # every recorded hash now agrees with the file ...
     assert png.timestamp.state == "invalid"  # ... but the timestamped manifest did not say so

@@ -7,7 +7,7 @@ import json
 import stat
 import zipfile
 
-from archive_helpers import TSAFiles, real_tsa, serve_tsa, tsa_fixtures
+from archive_helpers import TSAFiles, real_tsa, serve_tsa, settings_of, tsa_fixtures
 from PIL import Image
 
 from govaudit.archive.checks import verify_workspace
@@ -64,7 +64,7 @@ def test_keygen_timestamp_sign_and_export_from_the_command_line(cli, make_worksp
     done = cli("evidence", "sign", *w)
     assert done.exit_code == 0 and "1 file(s) signed by 张三" in done.output
 
-    verdicts = verify_workspace(ws, Store(ws))
+    verdicts = verify_workspace(ws, Store(ws), settings_of(ws))
     assert [(v.kind, v.hash, v.timestamp.state, v.signature.state) for v in verdicts] == [
         ("manifest", "ok", "ok", "ok"), ("png", "ok", "ok", "ok")]
 
@@ -106,7 +106,8 @@ def test_keygen_records_its_key_so_that_sign_and_verify_work_as_written(
     assert done.exit_code == 0 and "1 file(s) signed by 张三" in done.output, done.output
     done = cli("evidence", "verify", cwd=ws.root)  # no public_keys: the evaluator's own key
     assert done.exit_code == 0, done.output
-    assert [v.signature.state for v in verify_workspace(ws, Store(ws))] == ["ok", "ok"]
+    verdicts = verify_workspace(ws, Store(ws), settings_of(ws))
+    assert [v.signature.state for v in verdicts] == ["ok", "ok"]
 
 
 def test_sign_falls_back_to_the_key_keygen_made(cli, make_workspace, monkeypatch,

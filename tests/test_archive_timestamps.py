@@ -10,10 +10,17 @@ import threading
 from pathlib import Path
 
 import pytest
-from archive_helpers import TSAFiles, make_tsa, openssl_reply, real_tsa, serve_tsa, tsa_fixtures
+from archive_helpers import (
+    TSAFiles,
+    make_tsa,
+    openssl_reply,
+    real_tsa,
+    serve_tsa,
+    settings_of,
+    tsa_fixtures,
+)
 from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
 
-from govaudit.archive.settings import evidence_settings
 from govaudit.archive.timestamps import (
     chain_path,
     not_timestamped_path,
@@ -165,11 +172,11 @@ def test_no_timestamp_at_all_is_absent(tmp_path: Path) -> None:
 
 def test_the_tsa_and_its_chain_are_read_from_govaudit_toml(make_workspace) -> None:
     ws = make_workspace()
-    assert evidence_settings(ws).tsa == "" and evidence_settings(ws).signer == "张三"
+    assert settings_of(ws).tsa == "" and settings_of(ws).signer == "张三"
     with ws.config_path.open("a", encoding="utf-8") as handle:
         handle.write('\n[evidence]\ntsa = "https://tsa.example/"\ntsa_chain = "tsa.pem"\n'
                      'tsa_timeout = 5\nkey = "/keys/me.key"\npublic_keys = "keys"\n')
-    settings = evidence_settings(ws)
+    settings = settings_of(ws)
     assert settings.tsa == "https://tsa.example/" and settings.tsa_timeout_s == 5
     assert settings.tsa_chain == ws.root / "tsa.pem"
     assert settings.key == Path("/keys/me.key") and settings.public_keys == ws.root / "keys"
@@ -177,7 +184,7 @@ def test_the_tsa_and_its_chain_are_read_from_govaudit_toml(make_workspace) -> No
         '"https://tsa.example/"', '"tsa.example"'), encoding="utf-8")
     with pytest.raises(GovauditError, match=r"govaudit.toml: \[evidence\] tsa 'tsa.example' "
                        "must be an http:// or https:// URL"):
-        evidence_settings(ws)
+        settings_of(ws)
 
 
 def test_a_token_without_the_tsa_certificate_verifies_with_the_chain(tsa: TSAFiles,

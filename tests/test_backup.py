@@ -115,7 +115,7 @@ def test_a_backup_has_the_workspace_but_not_its_passwords_unless_asked(make_work
     (ws.evidence_dir / "甲市").mkdir()
     (ws.evidence_dir / "甲市" / "shot.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
     (ws.exports_dir / "report.html").write_text("made again by report")
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.db  # noqa: B018 - a monitor database, no samples yet
 
     done = cli("backup", str(tmp_path / "plain.zip"), "-w", str(ws.root))

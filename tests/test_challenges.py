@@ -48,7 +48,7 @@ def test_a_challenge_the_browser_does_not_pass_is_down_in_check_and_monitor(
     assert availability.refused == 0
 
     ws = make_workspace(sites=[("设防县", walled, "county")])
-    with Monitor(ws, Store(ws), clock=lambda: NOON) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist, clock=lambda: NOON) as monitor:
         [visit] = monitor.tick(options=VisitOptions(timeout=8, host_interval=0,
                                                     allow_private=True))
         [status] = monitor.status()
@@ -61,7 +61,7 @@ def test_a_challenge_the_browser_does_not_pass_is_down_in_check_and_monitor(
 
 def test_with_no_browser_a_challenge_is_neither_up_nor_down(make_workspace, walled: str):
     ws = make_workspace(sites=[("设防县", walled, "county")])
-    with Monitor(ws, Store(ws), clock=lambda: NOON) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist, clock=lambda: NOON) as monitor:
         [visit] = monitor.tick(options=VisitOptions(timeout=8, host_interval=0,
                                                     allow_private=True, browser=False))
         [status] = monitor.status()

@@ -85,7 +85,7 @@ def test_the_monitor_reads_the_page_a_redirecting_home_page_leads_to(make_worksp
                                                                     site: str):
     ws = make_workspace(sites=[(f"跳转{n}", site + path, "county")
                                for n, path in enumerate(SPLASHES)])
-    with Monitor(ws, Store(ws), clock=lambda: NOON) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist, clock=lambda: NOON) as monitor:
         monitor.tick(options=VisitOptions(timeout=5, host_interval=0, columns_every=0,
                                           allow_private=True, browser=False))
         findings = {s.site: {f.rule: f for f in s.findings} for s in monitor.status()}

@@ -24,7 +24,7 @@ def ws(make_workspace):
 
 def session_for(ws, name: str = "成都市", **kwargs) -> CollectSession:
     store = Store(ws)
-    return CollectSession(ws, store, scorer(ws.checklist, ws.settlement),
+    return CollectSession(ws.checklist, ws, store, scorer(ws.checklist, ws.settlement),
                                             store.site(name), **kwargs)
 
 
@@ -171,10 +171,10 @@ def test_page_urls_resolve_and_include_recorded_ones(ws):
 def test_plan_sessions_reports_sites_with_nothing_to_ask(ws, make_workspace):
     store = Store(ws)
     score = scorer(ws.checklist, ws.settlement)
-    plan = plan_sessions(ws, store, score, store.select(None), ["innovation"])
+    plan = plan_sessions(ws.checklist, ws, store, score, store.select(None), ["innovation"])
     assert [s.site.name for s in plan.sessions] == ["成都市"]
     assert [s.name for s in plan.not_assessed] == ["郫都区"]
-    plan = plan_sessions(ws, store, score, store.select(None), None)
+    plan = plan_sessions(ws.checklist, ws, store, score, store.select(None), None)
     assert [s.site.name for s in plan.sessions] == ["成都市", "郫都区"]
     with pytest.raises(GovauditError, match="unknown site 'nowhere'"):
         Audit(ws).collect(["nowhere"])

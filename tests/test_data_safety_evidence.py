@@ -217,9 +217,9 @@ def attached(make_workspace, tmp_path: Path) -> tuple[Workspace, dict[str, Any]]
     ws = make_workspace(sites=[(SITE, "https://www.chengdu.gov.cn/", "city")])
     shot = tmp_path / "shot.png"
     shot.write_bytes(png_bytes("navy"))
-    record = attach(ws, Store(ws), SITE, "a1.q1", shot)
+    record = attach(ws, ws.checklist, Store(ws), SITE, "a1.q1", shot)
     shot.write_bytes(png_bytes("teal"))
-    attach(ws, Store(ws), SITE, "a2.q1", shot)
+    attach(ws, ws.checklist, Store(ws), SITE, "a2.q1", shot)
     assert verify(ws, Store(ws)).ok
     return ws, record
 
@@ -345,7 +345,7 @@ def test_report_thumbnail_follows_the_content_not_size_and_mtime(make_workspace,
     first, second = _same_size_pngs()
     shot = tmp_path / "shot.png"
     shot.write_bytes(first)
-    record = attach(ws, Store(ws), SITE, "a1.q1", shot)
+    record = attach(ws, ws.checklist, Store(ws), SITE, "a1.q1", shot)
     path = ws.root / record["files"][0]["path"]
     page = Audit(ws).report().parent / "sites" / site_page_name(SITE)
     old_sha, new_sha = (hashlib.sha256(d).hexdigest() for d in (first, second))
@@ -478,7 +478,7 @@ def test_attach_accepts_real_images_documents_and_pages(ws_one: Workspace,
     for name, data in files.items():
         source = tmp_path / name
         source.write_bytes(data)
-        record = attach(ws_one, Store(ws_one), SITE, "a1.q1", source)
+        record = attach(ws_one, ws_one.checklist, Store(ws_one), SITE, "a1.q1", source)
         copied = ws_one.root / record["files"][0]["path"]
         assert copied.read_bytes() == data
     assert len(Store(ws_one).evidence()) == len(files)

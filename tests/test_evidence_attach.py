@@ -57,7 +57,7 @@ def ws(make_workspace) -> Workspace:
 
 def refused(ws: Workspace, source: Path, *words: str) -> str:
     with pytest.raises(GovauditError) as caught:
-        attach(ws, Store(ws), SITE, "a1.q1", source)
+        attach(ws, ws.checklist, Store(ws), SITE, "a1.q1", source)
     message = str(caught.value)
     assert message.startswith(f"{source}: ") and message.endswith("; nothing attached")
     for word in words:
@@ -115,7 +115,7 @@ def test_real_files_of_every_kind_are_taken(ws: Workspace, tmp_path: Path) -> No
     for name, data in files.items():
         source = tmp_path / name
         source.write_bytes(data)
-        record = attach(ws, Store(ws), SITE, "a1.q1", source)
+        record = attach(ws, ws.checklist, Store(ws), SITE, "a1.q1", source)
         assert (ws.root / record["files"][0]["path"]).read_bytes() == data
     assert len(Store(ws).evidence()) == len(files)
     assert verify(ws, Store(ws)).ok
@@ -146,5 +146,5 @@ def test_an_absolute_path_through_a_linked_folder_is_taken(ws: Workspace,
     real.mkdir()
     (real / "shot.png").write_bytes(png())
     (tmp_path / "linked").symlink_to(real)
-    record = attach(ws, Store(ws), SITE, "a1.q1", tmp_path / "linked" / "shot.png")
+    record = attach(ws, ws.checklist, Store(ws), SITE, "a1.q1", tmp_path / "linked" / "shot.png")
     assert record["title"] == "shot.png"

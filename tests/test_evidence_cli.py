@@ -76,7 +76,7 @@ def test_attach_links_the_answer_and_verify_finds_changes(make_workspace, cli,
     store.save_answer("成都市", "a1.q1", "a1", "no", "张三", note="微信公众号无菜单")
     shot = tmp_path / "手机 截图:1.png"
     Image.new("RGB", (64, 48), "navy").save(shot, "PNG")
-    record = attach(ws, Store(ws), "成都市", "a1.q1", shot)
+    record = attach(ws, ws.checklist, Store(ws), "成都市", "a1.q1", shot)
     assert record["question"] == "a1.q1" and record["indicator"] == "a1"
     [entry] = record["files"]
     assert entry["kind"] == "png" and entry["bytes"] == shot.stat().st_size

@@ -28,6 +28,7 @@ from archive_helpers import (
     make_tsa,
     real_tsa,
     serve_tsa,
+    settings_of,
     tsa_fixtures,
 )
 
@@ -54,7 +55,7 @@ def signed(make_workspace, tsa: TSAFiles, tsa_url: str) -> Signed:
                                (OTHER, "http://127.0.0.2:1/", "city")])
     configure_evidence(ws, tsa, tsa_url)
     records, manifest = capture_run(ws)
-    assert timestamp_manifest(ws, manifest).ok
+    assert timestamp_manifest(manifest, settings_of(ws)).ok
     sign_file(manifest, load_private_key(ws.root / "zhang.key"), "张三")
     assert Audit.open(ws.root).verify().ok
     return Signed(ws, records[0], manifest)
@@ -116,7 +117,7 @@ def test_one_signature_taken_away_fails_where_another_manifest_is_signed(
     assert Audit.open(ws.root).verify().ok is False  # tokens are there, but no chain: below
     first.with_name(first.name + ".sig").unlink()
     first.with_name(first.name + ".tsr").unlink()
-    verdicts = {v.path: v for v in verify_workspace(ws, Store(ws))}
+    verdicts = {v.path: v for v in verify_workspace(ws, Store(ws), settings_of(ws))}
     lost = verdicts[ws.relative(first)]
     assert lost.signature.state == "missing" and second.name in lost.signature.reason
     assert lost.timestamp.state == "missing" and not lost.ok
@@ -208,7 +209,7 @@ def test_a_token_from_an_impostor_tsa_is_not_trusted(cli, make_workspace, tmp_pa
     shutil.copyfile(tsa.chain, ws.root / "chain.pem")  # the TSA the team trusts
     with ws.config_path.open("a", encoding="utf-8") as handle:
         handle.write('\n[evidence]\ntsa_chain = "chain.pem"\n')
-    [m] = [v for v in verify_workspace(ws, Store(ws)) if v.kind == "manifest"]
+    [m] = [v for v in verify_workspace(ws, Store(ws), settings_of(ws)) if v.kind == "manifest"]
     assert m.timestamp.state == "invalid" and "does not verify against chain.pem" \
         in m.timestamp.reason
 
@@ -221,7 +222,7 @@ def test_a_token_that_does_not_attest_the_capture_time_is_flagged(
     configure_evidence(ws, tsa, tsa_url, sign=False)
     moved = timedelta(hours=3) * (-1 if shift == "late" else 1)
     _, manifest = capture_run(ws, datetime.now(UTC) + moved)
-    assert timestamp_manifest(ws, manifest).ok
+    assert timestamp_manifest(manifest, settings_of(ws)).ok
     code, data, text = verify_cli(cli, ws)
     [m] = [v for v in data["verdicts"] if v["kind"] == "manifest"]
     assert m["timestamp"] == "ok" and m["warnings"], m
@@ -229,8 +230,8 @@ def test_a_token_that_does_not_attest_the_capture_time_is_flagged(
     assert said in m["warnings"][0] and "warning:" in text and said in text
     # a run timestamped as it ends is not flagged
     _, fresh = capture_run(ws)
-    assert timestamp_manifest(ws, fresh).ok
-    assert [v.warnings for v in verify_workspace(ws, Store(ws))
+    assert timestamp_manifest(fresh, settings_of(ws)).ok
+    assert [v.warnings for v in verify_workspace(ws, Store(ws), settings_of(ws))
             if v.path == ws.relative(fresh)] == [[]]
 
 
@@ -283,7 +284,7 @@ def test_verify_prints_a_summary_and_every_file_only_with_verbose(cli, signed: S
         capture_run(ws)
     for manifest in manifests_in(ws.evidence_dir):
         if not manifest.with_name(manifest.name + ".tsr").exists():
-            assert timestamp_manifest(ws, manifest).ok
+            assert timestamp_manifest(manifest, settings_of(ws)).ok
             sign_file(manifest, load_private_key(ws.root / "zhang.key"), "张三")
     code, data, text = verify_cli(cli, ws)
     assert code == 0, text

@@ -147,7 +147,7 @@ def test_columns_and_links_are_sampled_from_the_navigation(cli, make_workspace, 
     for _ in range(2):
         result = cli("monitor", "tick", *FAST, "--columns-every", "0", "-w", str(ws.root))
         assert result.exit_code == 0, result.output
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         rows = {r["栏目"]: r for r in monitor.columns_table("门户市", 3600)}
         findings = {f.rule: f for f in monitor.findings("门户市", 3600)}
     assert set(rows) == {"工作动态", "通知公告", "人事信息", "专题专栏", "政策文件"}
@@ -174,7 +174,7 @@ def test_recorded_pages_are_columns_too(cli, make_workspace, site):
     Store(ws).record_page(PageRef("测试市", site.url("/portal/notice/")))
     result = cli("monitor", "tick", *FAST, "-w", str(ws.root))
     assert result.exit_code == 0, result.output
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         (row,) = monitor.columns_table("测试市", 3600)
     assert (row["栏目"], row["类别"], row["state"]) == ("通知公告", "通知公告/政策文件", "stale")
 
@@ -222,7 +222,7 @@ def test_a_second_monitor_refuses_naming_the_first_and_ctrl_c_resumes(ws, site):
     said = int(err.split("monitor stopped after ")[1].split()[0])
     with sqlite3.connect(ws.data_dir / FILE_NAME) as db:
         assert said >= 1 and db.execute("SELECT count(*) FROM visits").fetchone()[0] == said
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         campaign, resumed = monitor.campaign(1.0, 3600.0, [])
     assert resumed and campaign.until > time.time()
 
@@ -267,7 +267,7 @@ def test_restart_never_catches_up_missed_slots():
 
 
 def test_a_full_disk_stops_the_monitor_with_one_message(ws, site):
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.record(visits=[Visit("测试市", NOW + i, True, 200) for i in range(50)])
     db = ws.data_dir / FILE_NAME
     sqlite3.connect(db).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
@@ -318,7 +318,7 @@ def _week(site: str, failed_per_day: int, per_day: int = 20, days: int = 7,
 ])
 def test_unreachable_veto_at_5_and_warning_at_3_percent(make_workspace, failed, per_day, level):
     ws = make_workspace(sites=[("测试市", "http://127.0.0.1:9/", "city")])
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.record(visits=_week("测试市", failed, per_day))
         (finding,) = [f for f in monitor.findings("测试市", 7 * DAY, NOW)
                       if f.rule == "unreachable"]
@@ -330,7 +330,7 @@ def test_unreachable_veto_at_5_and_warning_at_3_percent(make_workspace, failed, 
 
 def test_six_days_of_visits_are_not_yet_a_week(make_workspace):
     ws = make_workspace(sites=[("测试市", "http://127.0.0.1:9/", "city")])
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.record(visits=_week("测试市", 5, 20, days=6))
         (finding,) = [f for f in monitor.findings("测试市", 7 * DAY, NOW)
                       if f.rule == "unreachable"]
@@ -349,7 +349,7 @@ def _home(site: str, newest: str | None, fingerprint: str = "", when: float = NO
 def test_home_page_not_updated(make_workspace, days, level):
     ws = make_workspace(sites=[("测试市", "http://127.0.0.1:9/", "city")])
     newest = (china_date(NOW) - timedelta(days=days)).isoformat()
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.record(visits=[_home("测试市", newest, when=NOW - 60)])
         finding = next(f for f in monitor.findings("测试市", 7 * DAY, NOW)
                        if f.rule == "home_stale")
@@ -365,7 +365,7 @@ def _column(site: str, name: str, kind: str, age: int | None, items: int = 3,
 
 def test_a_navigation_home_page_is_judged_by_its_second_level_pages(make_workspace):
     ws = make_workspace(sites=[("测试市", "http://127.0.0.1:9/", "city")])
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.record(visits=[_home("测试市", None, "abc", NOW - 60)],
                        columns=[_column("测试市", "a", "news", 20),
                                 _column("测试市", "b", "other", 16)])
@@ -379,7 +379,7 @@ def test_a_navigation_home_page_is_judged_by_its_second_level_pages(make_workspa
 def test_an_undated_home_page_that_never_changes_is_not_updated(make_workspace):
     ws = make_workspace(sites=[("测试市", "http://127.0.0.1:9/", "city")])
     visits = [_home("测试市", None, "same", NOW - d * DAY) for d in range(16)]
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.record(visits=visits)
         stale = next(f for f in monitor.findings("测试市", 30 * DAY, NOW)
                      if f.rule == "home_stale")
@@ -405,7 +405,7 @@ def test_columns_not_updated(make_workspace, columns, level, why):
     ws = make_workspace(sites=[("测试市", "http://127.0.0.1:9/", "city")])
     samples = [_column("测试市", f"c{i}", kind, None if age in (None, "empty") else age,
                        0 if age == "empty" else 3) for i, (kind, age) in enumerate(columns)]
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.record(columns=samples)
         finding = next(f for f in monitor.findings("测试市", 7 * DAY, NOW)
                        if f.rule == "columns_stale")
@@ -414,7 +414,7 @@ def test_columns_not_updated(make_workspace, columns, level, why):
 
 def test_no_columns_sampled_is_insufficient_data(make_workspace):
     ws = make_workspace(sites=[("测试市", "http://127.0.0.1:9/", "city")])
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         finding = next(f for f in monitor.findings("测试市", 7 * DAY, NOW)
                        if f.rule == "columns_stale")
     assert finding.level == "insufficient-data"
@@ -433,7 +433,7 @@ def test_a_link_is_dead_only_when_every_check_in_the_window_failed(make_workspac
                     link(home, "http://x/flaky", i != 1, when),
                     link(home + "news/", "http://x/dead-inner", False, when)]
     samples.append(link(home, "http://x/old-dead", False, NOW - 30 * DAY))  # before the window
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.record(links=samples)
         finding = next(f for f in monitor.findings("测试市", 7 * DAY, NOW)
                        if f.rule == "dead_links")
@@ -444,7 +444,7 @@ def test_a_link_is_dead_only_when_every_check_in_the_window_failed(make_workspac
 
 def test_the_clock_set_back_leaves_the_window_sane(cli, make_workspace):
     ws = make_workspace(sites=[("测试市", "http://127.0.0.1:9/", "city")])
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         # written while the clock ran an hour ahead: 10 visits, all failed
         monitor.record(visits=[Visit("测试市", NOW + 600 + i, False, None, "refused")
                                for i in range(10)])
@@ -457,7 +457,7 @@ def test_the_clock_set_back_leaves_the_window_sane(cli, make_workspace):
     assert sum(ok for *_, ok, _ in timeline) == 20 and sum(f for *_, f in timeline) == 0
     # once the clock passes them again, they count
     later = NOW + 1200
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         (status,) = monitor.status(600, ["测试市"], now=later)
     assert (status.figures.visits, status.figures.failures, status.figures.future) == (10, 10, 0)
 
@@ -467,7 +467,7 @@ def test_the_clock_set_back_leaves_the_window_sane(cli, make_workspace):
 
 def test_timeline_buckets_and_svg(make_workspace):
     ws = make_workspace(sites=[("测试市", "http://127.0.0.1:9/", "city")])
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.record(visits=_week("测试市", 1, 20, days=2))
         buckets = monitor.timeline("测试市", 4 * DAY, now=NOW, buckets=4)
     assert [(ok, failed) for _, _, ok, failed in buckets] == [(0, 0), (0, 0), (19, 1), (19, 1)]
@@ -487,7 +487,7 @@ def test_monitoring_sheet_rows_and_suggestions(make_workspace):
     ws = make_workspace("cstc-2020-local", sites=[("测试市", "http://127.0.0.1:9/", "city"),
                                                   ("好市", "http://127.0.0.1:8/", "city")])
     fresh = china_date(NOW).isoformat()
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.record(visits=_week("测试市", 2, 20) + _week("好市", 0, 20)
                        + [_home("好市", fresh, when=NOW - 30)],
                        columns=[_column("好市", "n", "news", 1)],
@@ -517,7 +517,7 @@ def test_monitoring_sheet_rows_and_suggestions(make_workspace):
 
 def test_a_workspace_rule_file_overrides_the_shipped_one(cli, make_workspace):
     ws = make_workspace(sites=[("测试市", "http://127.0.0.1:9/", "city")])
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.record(visits=_week("测试市", 1, 20, now=time.time()))
     assert _finding(_status(cli, ws)["sites"][0], "unreachable")["level"] == "veto"
     shipped = (Path(__file__).parents[1] / "govaudit" / "monitor" / "gov-2019.toml").read_text(
@@ -593,7 +593,7 @@ def test_a_dead_link_shows_its_latest_answer_and_the_page_it_is_on(make_workspac
                LinkSample("测试市", home + "news/", "http://x/inner", False, 410, "", NOW - 60),
                LinkSample("测试市", home, "http://nothing.invalid/", False, None,
                           "DNS lookup failed (Could not resolve host)", NOW - 60)]
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.record(links=samples)
         figures = monitor.figures("测试市", 7 * DAY, NOW)
         finding = next(f for f in monitor.findings("测试市", 7 * DAY, NOW)

@@ -136,7 +136,7 @@ def test_passwords_in_links_never_reach_the_store_or_the_report(make_workspace,
     db = ws.data_dir / FILE_NAME
     from govaudit.monitor import Monitor
 
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.db  # noqa: B018 - the file exists before the tick
     reader = sqlite3.connect(db)  # held open: the tick's samples stay in the -wal
     try:
@@ -231,7 +231,7 @@ def _monitored_workspace(make_workspace):
         ("坏市", "http://127.0.0.1:9/", "city"), ("好市", "http://127.0.0.1:8/", "city"),
         ("<b>未测市</b>", "http://127.0.0.1:7/", "city")])
     now = time.time()
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         monitor.record(
             visits=_week("坏市", 2, now) + _week("好市", 0, now),
             columns=[ColumnSample("坏市", "http://127.0.0.1:9/news/", "工作动态<script>", "news",
@@ -261,7 +261,7 @@ def test_report_shows_the_timeline_figures_and_columns_of_the_store(make_workspa
     done = run_cli("report", cwd=ws.root)
     assert done.returncode == 0, done.stderr
     index = ws.exports_dir / "report" / "index.html"
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         status = {s.site: s for s in monitor.status()}
         columns = monitor.columns_table("坏市")
         buckets = monitor.timeline("坏市", buckets=56)
@@ -335,7 +335,7 @@ def test_export_has_a_monitoring_sheet_with_the_stores_figures(make_workspace) -
     assert ids[:5] == ["site", "window", "visits", "failures", "rate"]
     assert headers[:5] == ["站点", "监测窗口", "访问次数", "失败次数", "故障率"]
     by_site = {r[0]: dict(zip(ids, r, strict=True)) for r in rows[2:]}
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         statuses = {s.site: s for s in monitor.status()}
     assert set(by_site) == set(statuses)
     for name, status in statuses.items():
@@ -370,7 +370,7 @@ def test_report_and_export_show_the_window_asked_for(make_workspace) -> None:
     from govaudit.report.build import site_page_name
 
     ws = _monitored_workspace(make_workspace)
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         day = {s.site: s.figures for s in monitor.status(86400)}
     assert (day["坏市"].visits, day["坏市"].failures) == (20, 2)  # a week holds 140
 
@@ -473,7 +473,7 @@ def test_a_screenshot_taken_once_the_site_answers_again_says_so(make_workspace, 
 
     ws = make_workspace("cstc-2020-local",
                         sites=[("恢复市", f"http://127.0.0.1:{serve(Handler)}/", "city")])
-    with Monitor(ws, Store(ws)) as monitor:
+    with Monitor(ws, Store(ws), ws.checklist) as monitor:
         [visit] = monitor.tick(options=VisitOptions(
             timeout=5, host_interval=0, allow_private=True, screenshots=True, browser=False))
         [shot] = monitor.screenshots("恢复市")

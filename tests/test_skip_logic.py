@@ -57,7 +57,7 @@ def test_collect_uses_the_scoring_skip_logic(make_workspace):
     assert not hasattr(collect, "shown_state")
     ws = make_workspace(sites=SITES)
     store = Store(ws)
-    session = collect.CollectSession(ws, store, scorer(ws.checklist, ws.settlement),
+    session = collect.CollectSession(ws.checklist, ws, store, scorer(ws.checklist, ws.settlement),
                                                        store.site("成都市"))
     q2 = next(i for i, item in enumerate(session.items) if item.question.id == "a1.q2")
     assert session.state(q2) is None

@@ -84,8 +84,9 @@ def _run(ws: Any, started: datetime | None = None) -> tuple[list[dict[str, Any]]
 def _prove(ws: Any, manifest: Path, sign: bool = True) -> None:
     from govaudit.archive.signing import load_private_key, sign_file
     from govaudit.archive.timestamps import timestamp_manifest
+    from tests.archive_helpers import settings_of
 
-    result = timestamp_manifest(ws, manifest)
+    result = timestamp_manifest(manifest, settings_of(ws))
     assert result is not None and result.ok, result
     if sign:
         sign_file(manifest, load_private_key(ws.root / "zhang.key"), "张三")
@@ -211,7 +212,7 @@ def _stripped(folder: Path, tsa: Any, url: str) -> list[Case]:
 def _timestamps(folder: Path, tsa: Any, url: str) -> list[Case]:
     from govaudit.archive.checks import verify_workspace
     from govaudit.archive.timestamps import timestamp_file
-    from tests.archive_helpers import make_tsa, real_tsa, serve_tsa
+    from tests.archive_helpers import make_tsa, real_tsa, serve_tsa, settings_of
 
     cases = []
     impostor = make_tsa(folder / "impostor", name="Test TSA")  # the same name, its own root
@@ -221,7 +222,7 @@ def _timestamps(folder: Path, tsa: Any, url: str) -> list[Case]:
         _, manifest = _run(ws)
         with serve_tsa(real_tsa(impostor)) as bad:
             timestamp_file(manifest, bad, chain=impostor.chain)  # its chain kept beside
-        [m] = [v for v in verify_workspace(ws, Store(ws)) if v.kind == "manifest"]
+        [m] = [v for v in verify_workspace(ws, Store(ws), settings_of(ws)) if v.kind == "manifest"]
         cases.append(Case(UNTRUSTED, "impostor TSA, " + ("tsa_chain set" if configured
                                                          else "no tsa_chain"),
                           not m.ok, str(m.timestamp)[:100]))
@@ -230,7 +231,7 @@ def _timestamps(folder: Path, tsa: Any, url: str) -> list[Case]:
         ws = _workspace(folder / label.replace(" ", "-"), tsa, url, sign=False)
         _, manifest = _run(ws, datetime.now(UTC) + shift)
         _prove(ws, manifest, sign=False)
-        [m] = [v for v in verify_workspace(ws, Store(ws)) if v.kind == "manifest"]
+        [m] = [v for v in verify_workspace(ws, Store(ws), settings_of(ws)) if v.kind == "manifest"]
         cases.append(Case(UNTRUSTED, label, bool(m.warnings),
                           (m.warnings or ["no warning"])[0][:100]))
     return cases
@@ -304,7 +305,7 @@ def _unsafe_files(folder: Path) -> list[Case]:
         source = inputs / label.split(" (")[0]
         source.write_bytes(data)
         try:
-            attach(ws, Store(ws), SITE, "a1.q1", source)
+            attach(ws, ws.checklist, Store(ws), SITE, "a1.q1", source)
             cases.append(Case(UNSAFE, f"renamed: {label}", False, "attached"))
         except GovauditError as exc:
             said = str(exc).removeprefix(f"{source}: ")
@@ -316,7 +317,7 @@ def _unsafe_files(folder: Path) -> list[Case]:
         if not os.access(path, os.R_OK):
             continue
         try:
-            attach(ws, Store(ws), SITE, "a1.q1", path)
+            attach(ws, ws.checklist, Store(ws), SITE, "a1.q1", path)
             cases.append(Case(UNSAFE, f"pseudo-file {path}", False, "attached"))
         except GovauditError as exc:
             said = str(exc).removeprefix(f"{path}: ")

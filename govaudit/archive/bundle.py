@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from govaudit.archive.settings import EvidenceSettings, evidence_settings
+from govaudit.archive.settings import EvidenceSettings
 from govaudit.archive.signing import PUBLIC_SUFFIX, SIG_SUFFIX
 from govaudit.archive.timestamps import (
     CHAIN_SUFFIX,
@@ -36,10 +36,9 @@ from govaudit.archive.timestamps import (
 )
 from govaudit.auditlog import LogCheck, canonical
 from govaudit.errors import GovauditError, listed
-from govaudit.evidence import MANIFEST_PREFIX, sha256_file, utc_time
+from govaudit.evidence import MANIFEST_PREFIX, EvidenceFolder, sha256_file, utc_time
 from govaudit.files import temporary_beside
 from govaudit.i18n import _
-from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:
     from govaudit.store import Store
@@ -62,16 +61,16 @@ class Bundle:
     log_check: LogCheck | None = None  # the whole log's chain, walked when it was made
 
 
-def export_bundle(workspace: Workspace, store: Store, site: str, out_zip: Path,
-                  settings: EvidenceSettings | None = None) -> Bundle:
-    """Write the appeal bundle of `site` to `out_zip`; refuses evidence that has changed."""
-    settings = settings or evidence_settings(workspace)
+def export_bundle(folder: EvidenceFolder, store: Store, site: str, out_zip: Path,
+                  settings: EvidenceSettings) -> Bundle:
+    """Write the appeal bundle of `site` to `out_zip` (the workspace's evidence `folder`, its
+    [evidence] `settings`); refuses evidence that has changed."""
     store.site(site)  # unknown site: a clear error
     records = store.evidence_records(site)
     if not records:
         raise GovauditError(_("{site}: no evidence captured yet").format(site=site),
                             hint="capture_evidence", hint_args={"site": site})
-    root = workspace.root
+    root = folder.root
     members: dict[str, Path] = {}  # path in the zip -> file on disk
     changed: list[str] = []
     ids = set()
@@ -92,10 +91,10 @@ def export_bundle(workspace: Workspace, store: Store, site: str, out_zip: Path,
             "{listed}").format(site=site, count=len(changed), listed=listed(changed, 5)),
             hint="evidence_verify")
     bundle = Bundle(Path(out_zip), site)
-    for manifest in sorted(workspace.evidence_dir.glob(f"{MANIFEST_PREFIX}*.json")):
+    for manifest in sorted(folder.evidence_dir.glob(f"{MANIFEST_PREFIX}*.json")):
         if not _mentions(manifest, ids):
             continue
-        rel = workspace.relative(manifest)
+        rel = folder.relative(manifest)
         members[rel] = manifest
         _add_sidecars(members, root, manifest)
         if token_path(manifest).is_file():

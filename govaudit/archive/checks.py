@@ -23,14 +23,13 @@ from govaudit.archive.timestamps import token_path, verify_timestamp
 from govaudit.archive.verdict import ABSENT, MISSING, OK, Verdict
 from govaudit.archive.wacz import check_wacz
 from govaudit.errors import listed
-from govaudit.evidence import MANIFEST_PREFIX, sha256_file
+from govaudit.evidence import MANIFEST_PREFIX, EvidenceFolder, sha256_file
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from govaudit.archive.settings import EvidenceSettings
     from govaudit.store import Store
-    from govaudit.workspace import Workspace
 
 HASH_OK, CHANGED, HASH_MISSING = "ok", "changed", "missing"
 # how long after the last capture of a run its manifest's token may be taken (writing the
@@ -284,18 +283,16 @@ def _relative(root: Path, path: Path) -> str:
         return str(path)
 
 
-def verify_workspace(workspace: Workspace, store: Store,
-                     settings: EvidenceSettings | None = None,
+def verify_workspace(folder: EvidenceFolder, store: Store, settings: EvidenceSettings,
                      site: str | None = None) -> list[FileVerdict]:
-    """Verdicts for every manifest and evidence file of a workspace (or of one site)."""
-    from govaudit.archive.settings import evidence_settings
+    """Verdicts for every manifest and evidence file of a workspace (or of one site), with
+    its [evidence] `settings`."""
     from govaudit.archive.signing import trusted_keys
 
-    settings = settings or evidence_settings(workspace)
     keys = trusted_keys(settings)
     records = store.evidence(site)
-    manifests = manifests_in(workspace.evidence_dir)
-    verdicts = verify_files(workspace.root, manifests, records, chain=settings.tsa_chain,
+    manifests = manifests_in(folder.evidence_dir)
+    verdicts = verify_files(folder.root, manifests, records, chain=settings.tsa_chain,
                             public_keys=keys, required=required_proofs(settings, manifests))
     if site is not None:
         verdicts = [v for v in verdicts if v.kind == "manifest" or v.site == site]

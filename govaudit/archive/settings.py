@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,6 @@ import tomli_w
 from govaudit.errors import GovauditError
 from govaudit.files import atomic_write
 from govaudit.i18n import _
-from govaudit.workspace import Workspace
 
 DEFAULT_TSA_TIMEOUT_S = 15.0
 
@@ -42,11 +43,12 @@ class EvidenceSettings:
     public_keys: Path | None = None
 
 
-def evidence_settings(workspace: Workspace) -> EvidenceSettings:
-    """Read [evidence] from the workspace's govaudit.toml; a bad value names the file and key."""
+def evidence_settings(config_path: Path, evaluator: str) -> EvidenceSettings:
+    """Read [evidence] from the workspace's govaudit.toml at `config_path` (its files relative
+    to its folder; the signer, unless named, `evaluator`); a bad value names the file and key."""
     from govaudit.workspace import config_table
 
-    path = workspace.config_path
+    path = config_path
     section = config_table(path, "evidence")
 
     def text(key: str) -> str:
@@ -59,7 +61,7 @@ def evidence_settings(workspace: Workspace) -> EvidenceSettings:
 
     def file(key: str) -> Path | None:
         value = text(key)
-        return (workspace.root / Path(value).expanduser()) if value else None
+        return (path.parent / Path(value).expanduser()) if value else None
 
     archive = section.get("archive", False)
     if not isinstance(archive, bool):
@@ -77,28 +79,29 @@ def evidence_settings(workspace: Workspace) -> EvidenceSettings:
             "{path}: [evidence] tsa_timeout must be a number of seconds > 0").format(path=path))
     return EvidenceSettings(archive=archive, tsa=tsa, tsa_chain=file("tsa_chain"),
                             tsa_timeout_s=float(timeout),
-                            key=file("key"), signer=text("signer") or workspace.evaluator,
+                            key=file("key"), signer=text("signer") or evaluator,
                             public_keys=file("public_keys"))
 
 
 _EVIDENCE_HEADER = re.compile(r"^[ \t]*\[[ \t]*evidence[ \t]*\][ \t]*(#.*)?$", re.MULTILINE)
 
 
-def record_key(workspace: Workspace, key: Path, signer: str) -> bool:
-    """Write `key` (and `signer`, if it is not the evaluator) into [evidence] of
-    govaudit.toml, keeping the rest of the file as written; False when [evidence] key is
-    set already (it is left alone)."""
-    path = workspace.config_path
-    with workspace.lock():
+def record_key(config_path: Path, evaluator: str, lock: Callable[[], AbstractContextManager[None]],
+               key: Path, signer: str) -> bool:
+    """Write `key` (and `signer`, if it is not `evaluator`) into [evidence] of the
+    govaudit.toml at `config_path`, under the workspace's `lock`, keeping the rest of the
+    file as written; False when [evidence] key is set already (it is left alone)."""
+    path = config_path
+    with lock():
         text = path.read_text(encoding="utf-8")
-        if evidence_settings(workspace).key is not None:
+        if evidence_settings(path, evaluator).key is not None:
             return False
         try:
-            shown = key.resolve().relative_to(workspace.root.resolve()).as_posix()
+            shown = key.resolve().relative_to(path.parent.resolve()).as_posix()
         except ValueError:
             shown = str(key)
         values = {"key": shown}
-        if signer and signer != workspace.evaluator and not _has(text, "signer"):
+        if signer and signer != evaluator and not _has(text, "signer"):
             values["signer"] = signer
         lines = tomli_w.dumps(values)
         found = _EVIDENCE_HEADER.search(text)

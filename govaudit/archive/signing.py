@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     )
 
     from govaudit.archive.settings import EvidenceSettings
-    from govaudit.workspace import Workspace
 
 SIG_SUFFIX = ".sig"
 PUBLIC_SUFFIX = ".pub.pem"
@@ -262,10 +261,10 @@ def trusted_keys(settings: EvidenceSettings) -> dict[str, Ed25519PublicKey]:
     return keys
 
 
-def sign_unsigned(workspace: Workspace, key: Ed25519PrivateKey, signer: str) -> list[Path]:
-    """Sign every run manifest and WACZ archive that has no signature yet; the new .sig files."""
+def sign_unsigned(folder: Path, key: Ed25519PrivateKey, signer: str) -> list[Path]:
+    """Sign every run manifest and WACZ archive of the evidence folder `folder` that has no
+    signature yet; the new .sig files."""
     from govaudit.evidence import MANIFEST_PREFIX
 
-    folder = workspace.evidence_dir
     files = [*sorted(folder.glob(f"{MANIFEST_PREFIX}*.json")), *sorted(folder.rglob("*.wacz"))]
     return [sign_file(path, key, signer) for path in files if not sig_path(path).exists()]

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from rfc3161_client import TimeStampResponse
 
     from govaudit.archive.settings import EvidenceSettings
-    from govaudit.workspace import Workspace
 
 TOKEN_SUFFIX = ".tsr"
 CHAIN_SUFFIX = ".tsa.pem"
@@ -320,37 +319,34 @@ def _verify_response(response: TimeStampResponse, data: bytes, chain: Path) -> V
     return Verdict(OK, detail=f"{when}{_tsa_name(response)}", time=when)
 
 
-def timestamp_manifest(workspace: Workspace, manifest: Path,
-                       settings: EvidenceSettings | None = None) -> TimestampResult | None:
-    """Timestamp one run manifest with the TSA of govaudit.toml; None when none is configured.
+def timestamp_manifest(manifest: Path, settings: EvidenceSettings) -> TimestampResult | None:
+    """Timestamp one run manifest with the TSA of govaudit.toml ([evidence] `settings`); None
+    when none is configured.
 
     One request per run. Never raises for the TSA: see `timestamp_file`.
     """
-    from govaudit.archive.settings import evidence_settings
-
-    settings = settings or evidence_settings(workspace)
     if not settings.tsa:
         return None
     return timestamp_file(manifest, settings.tsa, chain=settings.tsa_chain,
                           timeout_s=settings.tsa_timeout_s)
 
 
-def timestamp_pending(workspace: Workspace, tsa: str | None = None,
-                      settings: EvidenceSettings | None = None) -> list[TimestampResult]:
-    """Timestamp every run manifest that has no token yet (a TSA was down, or none was set)."""
-    from govaudit.archive.settings import evidence_settings
+def timestamp_pending(evidence_dir: Path, settings: EvidenceSettings, config_path: Path,
+                      tsa: str | None = None) -> list[TimestampResult]:
+    """Timestamp every run manifest in `evidence_dir` that has no token yet (a TSA was down,
+    or none was set), asking `tsa`, else [evidence] tsa of `settings` (read from
+    `config_path`)."""
     from govaudit.errors import GovauditError, OptionError
     from govaudit.evidence import MANIFEST_PREFIX
 
-    settings = settings or evidence_settings(workspace)
     url = tsa or settings.tsa
     if not url:
         raise GovauditError(_("no TSA to ask: set [evidence] tsa in {config}").format(
-            config=workspace.config_path), hint="tsa")
+            config=config_path), hint="tsa")
     if not url.startswith(("http://", "https://")):
         raise OptionError("tsa", _("{url!r}: must be an http:// or https:// URL").format(
             url=url))
-    pending = [m for m in sorted(workspace.evidence_dir.glob(f"{MANIFEST_PREFIX}*.json"))
+    pending = [m for m in sorted(evidence_dir.glob(f"{MANIFEST_PREFIX}*.json"))
                if not token_path(m).exists()]
     return [timestamp_file(m, url, chain=settings.tsa_chain, timeout_s=settings.tsa_timeout_s)
             for m in pending]

@@ -1,6 +1,6 @@
 """System monitoring over weeks: scheduled visits, a SQLite time series, the gov-2019 lines.
 
-`Audit.monitor()` opens it (`Monitor(workspace, store)`): `tick()` visits every site
+`Audit.monitor()` opens it (`Monitor(folder, store, checklist)`): `tick()` visits every site
 once, `start()` keeps visiting on a schedule, `status()` applies a rule set over a window, and
 `timeline()`, `columns_table()`, `sheet_rows()` give the report and the workbook their
 figures; `timeline_svg()` draws a timeline and `monitor_suggestions()` turns findings
@@ -39,9 +39,9 @@ from govaudit.monitor.views import (
     sheet_rows,
     timeline_svg,
 )
-from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:  # visiting (the HTTP client, the page parser) is imported when it is used
+    from govaudit.evidence import EvidenceFolder
     from govaudit.monitor.schedule import Campaign, RoundSummary
     from govaudit.monitor.visits import Shot, VisitOptions, Visitor, VisitResult
     from govaudit.store import Store
@@ -86,9 +86,12 @@ class MonitorStatus:
 class Monitor:
     """The monitoring of one workspace."""
 
-    def __init__(self, workspace: Workspace, store: Store, rules: str = "gov-2019",
-                 clock: Callable[[], float] = time.time) -> None:
-        self.workspace = workspace
+    def __init__(self, folder: EvidenceFolder, store: Store, checklist: Checklist,
+                 rules: str = "gov-2019", clock: Callable[[], float] = time.time) -> None:
+        """`folder`: the workspace, where the rule-set and column files are and the
+        screenshots go; the samples are kept in the store's data folder."""
+        self.folder = folder
+        self.checklist = checklist
         self.store = store
         self.rules_name = rules
         self.clock = clock
@@ -99,12 +102,12 @@ class Monitor:
         """Whether this workspace has been monitored (its time series exists)."""
         from govaudit.monitor.db import FILE_NAME
 
-        return (self.workspace.data_dir / FILE_NAME).is_file()
+        return (self.store.root / FILE_NAME).is_file()
 
     @property
     def db(self) -> MonitorDB:
         if self._db is None:
-            self._db = MonitorDB.for_workspace(self.workspace.data_dir)
+            self._db = MonitorDB.for_workspace(self.store.root)
         return self._db
 
     def close(self) -> None:
@@ -120,11 +123,11 @@ class Monitor:
 
     @property
     def rules(self) -> RuleSet:
-        return rule_set(self.rules_name, self.workspace.root)
+        return rule_set(self.rules_name, self.folder.root)
 
     @property
     def columns(self) -> ColumnTable:
-        return column_table(self.workspace.root)
+        return column_table(self.folder.root)
 
     def sites(self, names: Iterable[str] | None = None) -> list[Site]:
         """The sites visited: all (or the named) with an http(s) address."""
@@ -179,11 +182,11 @@ class Monitor:
         again."""
         from govaudit.capture import CaptureOptions, Target, run_captures
 
-        question = next((q for q in self.workspace.checklist.questions
+        question = next((q for q in self.checklist.questions
                          if "availability" in q.autos), None)
         targets = [Target(site.name, site.url, question.indicator_id if question else "",
                           question.id if question else "") for site, _ in failed]
-        run = run_captures(self.workspace, self.store, targets, CaptureOptions(
+        run = run_captures(self.folder, self.store, targets, CaptureOptions(
             timeout_s=max(options.timeout, 5.0), allow_private=options.allow_private,
             mhtml=False), concurrency=2)
         return {r["site"]: (str(r["id"]) if r.get("files") else "", str(r["error"]),
@@ -206,7 +209,7 @@ class Monitor:
         sites = self.sites(names)
         options = options or VisitOptions()
         self.rules  # noqa: B018 - a broken rule or column file is refused before any visit
-        with monitor_lock(self.workspace.data_dir):
+        with monitor_lock(self.store.root):
             visitor, sites = self._visitor(sites, options)
             return asyncrun.run(run_round(visitor, sites, on_visit))
 
@@ -239,7 +242,7 @@ class Monitor:
             raise self._nothing_to_visit(chosen)
         options = options or VisitOptions()
         self.rules  # noqa: B018 - refuse a broken rule or column file before any visit
-        with monitor_lock(self.workspace.data_dir):
+        with monitor_lock(self.store.root):
             campaign, resumed = self.campaign(every, length, chosen)
             if resumed and not options.skip_hosts:  # the run's own, unless given anew
                 options = replace(options, skip_hosts=tuple(campaign.skip_hosts))

@@ -49,15 +49,15 @@ from govaudit.report.views import (
     SiteView,
     TopView,
 )
-from govaudit.scoring import Scorer, ScoreReport, consolidate
+from govaudit.scoring import Scorer, ScoreReport, Settlement, consolidate
 from govaudit.store import Store
 from govaudit.suggestions import Suggestion, suggestions_for
 from govaudit.tally import asked
 from govaudit.urls import redact_data, redact_url, web_href
 from govaudit.version import __version__
-from govaudit.workspace import Workspace
 
 if TYPE_CHECKING:  # the monitor is imported when the report has monitoring
+    from govaudit.evidence import EvidenceFolder
     from govaudit.monitor import Monitor
 
 VALUE_MARKS = {"yes": "✓", "no": "✗", "na": "—", "unknown": "?"}
@@ -119,18 +119,19 @@ class _EvidenceFiles:
 class ReportBuilder:
     """Gathers scores, answers, evidence and probe results, then renders the pages."""
 
-    def __init__(self, workspace: Workspace, store: Store, monitor: Monitor, score: Scorer,
-                 out_dir: Path, link_evidence: bool = False,
-                 window: float | None = None) -> None:
-        self.ws = workspace
+    def __init__(self, checklist: Checklist, settlement: Settlement, folder: EvidenceFolder,
+                 store: Store, monitor: Monitor, score: Scorer, out_dir: Path,
+                 link_evidence: bool = False, window: float | None = None) -> None:
+        self.folder = folder
+        self.settlement = settlement
         self.window = window  # of the monitoring, seconds back from now (None: the default)
         self.store = store
         self.monitor = monitor
         self.score = score
-        self.checklist: Checklist = workspace.checklist
+        self.checklist = checklist
         self.out = out_dir
         self.link_evidence = link_evidence
-        self.files = _EvidenceFiles(workspace.root, ThumbnailCache(out_dir / "thumbs"))
+        self.files = _EvidenceFiles(folder.root, ThumbnailCache(out_dir / "thumbs"))
         self.monitoring: dict[str, MonitoringView] = {}
         self.grade_index = {g.name: i for i, g in enumerate(
             sorted(self.checklist.grades, key=lambda g: -g.min))}
@@ -158,7 +159,7 @@ class ReportBuilder:
     def _site_view(self, site: Site, score: SiteScore, answers: list[Answer],
                    records: list[dict[str, Any]]) -> SiteView:
         checklist = self.checklist
-        chosen = consolidate(answers, self.report.settlement if self.report else self.ws.settlement)
+        chosen = consolidate(answers, self.report.settlement if self.report else self.settlement)
         values = {q: a.value for (_, q), a in chosen.items()}
         probes = self.store.probe_results(site.name)
         suggestions = suggestions_for(checklist, site, probes) if probes else {}
@@ -219,7 +220,7 @@ class ReportBuilder:
         for row in view.checks.checks if view.checks else ():
             shot = Path(row.get("screenshot") or "")
             if row.get("screenshot") and shot.is_file() and \
-                    shot.resolve().is_relative_to(self.ws.evidence_dir.resolve()):
+                    shot.resolve().is_relative_to(self.folder.evidence_dir.resolve()):
                 row["shot_href"] = file_href(self._published(shot.resolve()), self.out / "sites")
         return view
 
@@ -286,7 +287,7 @@ class ReportBuilder:
         (none is made of a missing file), or with link_evidence the workspace's file."""
         if self.link_evidence:
             return path
-        evidence = self.ws.evidence_dir.resolve()
+        evidence = self.folder.evidence_dir.resolve()
         inner = path.relative_to(evidence if path.is_relative_to(evidence) else self.files.root)
         copy = self.out / "evidence" / inner
         try:
@@ -487,17 +488,17 @@ def _checks_view(probes: Mapping[str, ProbeResult]) -> ChecksView | None:
     return view
 
 
-def build_report(workspace: Workspace, store: Store, monitor: Monitor, score: Scorer,
-                 out_dir: Path | None = None, sites: list[Site] | None = None,
-                 link_evidence: bool = False, window: float | None = None,
-                 publish: str | None = None) -> Path:
+def build_report(checklist: Checklist, settlement: Settlement, folder: EvidenceFolder,
+                 evaluator: str, store: Store, monitor: Monitor, score: Scorer, out_dir: Path,
+                 sites: list[Site] | None = None, link_evidence: bool = False,
+                 window: float | None = None, publish: str | None = None) -> Path:
     """Write the report folder (index.html, sites/*.html, thumbs/, evidence/) of `sites`
-    (default all), scored by `score`; returns index.html. With `link_evidence` the pages
-    link the workspace's evidence files.
+    (default all), scored by `score`, into `out_dir`; returns index.html. The workspace's
+    evidence files are under `folder`; with `link_evidence` the pages link them.
     The monitoring covers the last `window` seconds (default the monitor's 7 days)."""
     from govaudit.report.render import render_pages
 
-    out = Path(out_dir) if out_dir is not None else workspace.exports_dir / "report"
+    out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise GovauditError(_("{out}: exists and is not a folder; choose another -o").format(
             out=out))
@@ -506,12 +507,12 @@ def build_report(workspace: Workspace, store: Store, monitor: Monitor, score: Sc
     except OSError as exc:
         raise GovauditError(_("{out}: cannot create the report folder ({strerror})").format(
             out=out, strerror=exc.strerror)) from None
-    builder = ReportBuilder(workspace, store, monitor, score, out.resolve(), link_evidence,
-                            window)
+    builder = ReportBuilder(checklist, settlement, folder, store, monitor, score,
+                            out.resolve(), link_evidence, window)
     views = builder.site_views(sites)
     context = {
-        "checklist": builder.checklist, "workspace": workspace.name,
-        "evaluator": workspace.evaluator, "version": __version__,
+        "checklist": builder.checklist, "workspace": folder.name,
+        "evaluator": evaluator, "version": __version__,
         "generated": china_time(datetime.now(UTC)),
         "band_colours": [band_colour(i) for i in range(len(builder.checklist.grades))],
     }

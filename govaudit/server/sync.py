@@ -329,7 +329,7 @@ def sync(store: Store, settings: ServerSettings, evaluator: str, *, batch: int =
         pushable = [r for r in store.evidence() if r.get("site") in on_server]
         _push_evidence(conn, pushable, result)
         if settings.files is not None:
-            _copy_files(store.workspace.root, settings.files, pushable, result)
+            _copy_files(store.folder.root, settings.files, pushable, result)
         return result
     except psycopg.Error as exc:
         detail = str(exc).strip().replace("\n", " ")

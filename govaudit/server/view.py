@@ -3,17 +3,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from govaudit.i18n import _
 from govaudit.model import Answer, Site
 from govaudit.server.connection import ServerSettings, connect
 from govaudit.server.schema import check_current
 from govaudit.server.sync import server_sites, settled_answers
-from govaudit.store import Store
-
-if TYPE_CHECKING:
-    from govaudit.workspace import Workspace
+from govaudit.store import Store, StoreFolder
 
 
 class ServerView(Store):
@@ -21,13 +16,14 @@ class ServerView(Store):
     may see them; sites only in the workspace are kept). Evidence, pages and probe results
     are the workspace's. For reading: score and report."""
 
-    def __init__(self, workspace: Workspace, answers: list[Answer], sites: list[Site]) -> None:
-        super().__init__(workspace)
+    def __init__(self, folder: StoreFolder, answers: list[Answer], sites: list[Site]) -> None:
+        super().__init__(folder)
         self._answers = answers
         self._sites = sites
 
     @classmethod
-    def read(cls, workspace: Workspace, settings: ServerSettings) -> ServerView:
+    def read(cls, local: Store, settings: ServerSettings) -> ServerView:
+        """The server's answers and sites over the workspace's store `local`."""
         import psycopg
 
         from govaudit.errors import GovauditError
@@ -40,8 +36,8 @@ class ServerView(Store):
                 raise GovauditError(_("reading the team server ({described}): {strip}").format(
                     described=settings.described, strip=str(exc).strip())) from None
         on_server = {s.name for s in sites}
-        local = Store(workspace).sites()
-        return cls(workspace, answers, [*sites, *(s for s in local if s.name not in on_server)])
+        return cls(local.folder, answers,
+                   [*sites, *(s for s in local.sites() if s.name not in on_server)])
 
     def answers(self, site: str | None = None, *, everyone: bool = False) -> list[Answer]:
         """The server's answers as the role may see them (`everyone`: the same, the server

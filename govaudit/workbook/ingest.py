@@ -561,7 +561,7 @@ def import_workbook(checklist: Checklist, store: Store, path: Path, force: bool 
     """
     known = {s.name: s for s in store.sites()}
     data = read_workbook(path, checklist, known, force=force)
-    withheld = _blinded(data, store.actor) if blind or store.workspace.blind else 0
+    withheld = _blinded(data, store.actor) if blind or store.blind else 0
     needed = {a.site for a in data.answers}
     new_sites = [s for s in data.sites if s.name not in known and s.name in needed]
     if new_sites and not add_sites:
