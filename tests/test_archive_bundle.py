@@ -246,7 +246,7 @@ def readme_commands(folder: Path) -> list[str]:
 def test_the_bundle_checks_out_with_the_readme_commands_and_catches_a_change(
         evidence: Evidence, tmp_path: Path, tsa: TSAFiles) -> None:
     ws = evidence.ws
-    bundle = export_bundle(ws, Store(ws), SITE, tmp_path / "成都市-evidence.zip")
+    bundle = export_bundle(ws, Store(ws), SITE, tmp_path / "成都市-evidence.zip", settings_of(ws))
     folder = tmp_path / "unpacked"
     with zipfile.ZipFile(bundle.path) as archive:
         assert archive.testzip() is None
@@ -297,8 +297,10 @@ def test_a_bundle_is_refused_when_evidence_has_changed(evidence: Evidence, tmp_p
     _flip(evidence.ws.root / evidence.html)
     with pytest.raises(GovauditError, match=r"成都市: 1 evidence file\(s\) no longer match their "
                        r"records, nothing exported: .*\.html \(changed\)"):
-        export_bundle(evidence.ws, Store(evidence.ws), SITE, tmp_path / "b.zip")
+        export_bundle(evidence.ws, Store(evidence.ws), SITE, tmp_path / "b.zip",
+                      settings_of(evidence.ws))
     assert not (tmp_path / "b.zip").exists()
     Store(evidence.ws).add_sites([Site("上海市", "http://127.0.0.3/", "province")])
     with pytest.raises(GovauditError, match="上海市: no evidence captured yet"):
-        export_bundle(evidence.ws, Store(evidence.ws), "上海市", tmp_path / "c.zip")
+        export_bundle(evidence.ws, Store(evidence.ws), "上海市", tmp_path / "c.zip",
+                      settings_of(evidence.ws))
