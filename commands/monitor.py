@@ -3,7 +3,10 @@ findings of a rule set (gov-2019) over a window."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -73,9 +76,22 @@ def _names(sites: list[str] | None) -> list[str]:
     return [n.strip() for value in sites or [] for n in value.split(",") if n.strip()]
 
 
+# How a visit is made: the options of start, tick and schedule (name, option, default).
+VISIT_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
+    ("timeout", TimeoutOption, 15.0),
+    ("concurrency", ConcurrencyOption, 20),
+    ("host_interval", HostIntervalOption, "1s"),
+    ("columns_every", ColumnsEveryOption, "6h"),
+    ("max_links", MaxLinksOption, 60),
+    ("allow_private", AllowPrivateOption, False),
+    ("skip_host", SkipHostOption, None),
+    ("screenshots", ScreenshotsOption, True),
+)
+
+
 def _options(timeout: float, concurrency: int, host_interval: str, columns_every: str,
-             max_links: int, allow_private: bool, screenshots: bool,
-             skip_host: list[str] | None) -> VisitOptions:
+             max_links: int, allow_private: bool, skip_host: list[str] | None,
+             screenshots: bool) -> VisitOptions:
     from govaudit import VisitOptions
 
     return VisitOptions(timeout=timeout, concurrency=concurrency,
@@ -83,6 +99,35 @@ def _options(timeout: float, concurrency: int, host_interval: str, columns_every
                         columns_every=duration(columns_every, "--columns-every", True),
                         max_links=max_links, allow_private=allow_private,
                         screenshots=screenshots, skip_hosts=tuple(_names(skip_host)))
+
+
+def with_visit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """`command` with the VISIT_OPTIONS (listed before --workspace) in place of its
+    keyword-only `options`, which gets them as one VisitOptions: the options are defined
+    once, here, for every command that visits."""
+    def resolved(parameter: inspect.Parameter) -> inspect.Parameter:
+        # the module postpones its annotations; Typer reads the signature it is given as is
+        if isinstance(parameter.annotation, str):
+            parameter = parameter.replace(annotation=eval(  # noqa: S307 - this module's source
+                parameter.annotation, command.__globals__))
+        return parameter
+
+    visit = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default,
+                               annotation=option) for name, option, default in VISIT_OPTIONS]
+    signature = inspect.signature(command)
+    kept = [resolved(p) for p in signature.parameters.values() if p.name != "options"]
+    at = next(i for i, p in enumerate(kept) if p.name == "workspace")
+    parameters = [*kept[:at], *visit, *kept[at:]]
+
+    @functools.wraps(command)
+    def visiting(**values: Any) -> None:
+        chosen = {name: values.pop(name) for name, _option, _default in VISIT_OPTIONS}
+        command(**values, options=_options(**chosen))
+
+    visiting.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=parameters, return_annotation=None)
+    visiting.__annotations__ = {p.name: p.annotation for p in parameters}
+    return visiting
 
 
 def _when(epoch: float) -> str:
@@ -103,28 +148,21 @@ def _visit_line(result: VisitResult) -> str:
 @app.command("start",
              help=N_("Visit the sites on a schedule until --for has passed; Ctrl-C stops, "
                      "start resumes."))
+@with_visit_options
 def start(
     every: Annotated[str, typer.Option(help=N_("Visit each site once this often."))] = "30m",
     length: Annotated[str, typer.Option(
         "--for", help=N_("Keep monitoring this long (from the first start; a restart with the "
         "same --every and sites resumes)."))] = "90d",
     sites: SitesOption = None,
-    timeout: TimeoutOption = 15.0,
-    concurrency: ConcurrencyOption = 20,
-    host_interval: HostIntervalOption = "1s",
-    columns_every: ColumnsEveryOption = "6h",
-    max_links: MaxLinksOption = 60,
-    allow_private: AllowPrivateOption = False,
-    skip_host: SkipHostOption = None,
-    screenshots: ScreenshotsOption = True,
     workspace: WorkspaceOption = None,
+    *,
+    options: VisitOptions,
 ) -> None:
     from govaudit import format_duration
 
     interval = duration(every, "--every")
     span = duration(length, "--for")
-    options = _options(timeout, concurrency, host_interval, columns_every, max_links,
-                       allow_private, screenshots, skip_host)
     audit = open_audit(workspace)
     counts = {"visits": 0, "failures": 0}
 
@@ -173,23 +211,16 @@ def start(
 
 @app.command("tick",
              help=N_("Visit every site once, now (for cron or a systemd timer)."))
+@with_visit_options
 def tick(
     sites: SitesOption = None,
-    timeout: TimeoutOption = 15.0,
-    concurrency: ConcurrencyOption = 20,
-    host_interval: HostIntervalOption = "1s",
-    columns_every: ColumnsEveryOption = "6h",
-    max_links: MaxLinksOption = 60,
-    allow_private: AllowPrivateOption = False,
-    skip_host: SkipHostOption = None,
-    screenshots: ScreenshotsOption = True,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
+    *,
+    options: VisitOptions,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    options = _options(timeout, concurrency, host_interval, columns_every, max_links,
-                       allow_private, screenshots, skip_host)
     audit = open_audit(workspace)
     with sigterm_as_ctrl_c():
         chosen = audit.monitor.sites(_names(sites))
@@ -329,6 +360,7 @@ def apply(
 @app.command("schedule",
              help=N_("Queue a round of visits on the monitoring server now and at every "
                      "interval, for the workers ('govaudit monitor worker') to make."))
+@with_visit_options
 def schedule(
     every: Annotated[str, typer.Option(help=N_("Queue a round this often."))] = "30m",
     length: Annotated[str, typer.Option(
@@ -343,21 +375,13 @@ def schedule(
                 "dropped; failures and roll-ups are kept. Default: the server's setting."))
     ] = None,
     sites: SitesOption = None,
-    timeout: TimeoutOption = 15.0,
-    concurrency: ConcurrencyOption = 20,
-    host_interval: HostIntervalOption = "1s",
-    columns_every: ColumnsEveryOption = "6h",
-    max_links: MaxLinksOption = 60,
-    allow_private: AllowPrivateOption = False,
-    skip_host: SkipHostOption = None,
-    screenshots: ScreenshotsOption = True,
     workspace: WorkspaceOption = None,
+    *,
+    options: VisitOptions,
 ) -> None:
     interval = duration(every, "--every")
     span = duration(length, "--for")
     keep = duration(retention, "--retention") / 86400 if retention else None
-    options = _options(timeout, concurrency, host_interval, columns_every, max_links,
-                       allow_private, screenshots, skip_host)
     audit = open_audit(workspace)
 
     def queued(done: RoundQueued) -> None:
