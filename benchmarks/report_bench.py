@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from govaudit import Audit
+from govaudit import Audit, Evidence
 from govaudit.probes.registry import probe_result
 from govaudit.store import Answer, Site, Store, utc_now
 from govaudit.workspace import init_workspace
@@ -103,7 +103,7 @@ def populate(root: Path, site_count: int, shots: int) -> Path:
                 "files": [{"kind": "png", "path": f"evidence/site{index:03d}/{name}",
                            "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}],
                 "error": ""})
-        store.add_evidence(records)
+        store.add_evidence([Evidence.from_dict(r) for r in records])
         store.save_probe_results(site.name, map(probe_result, [
             {"probe": "marks", "site": site.name, "url": site.url, "time": now,
              "site_code": "1234567890", "icp": None, "police": "京公网安备 11010202000001号",

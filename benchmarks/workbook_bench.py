@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from govaudit import Audit
+from govaudit import Audit, Evidence
 
 QUESTIONS_PER_SITE = 222  # 74 indicators × 3 questions
 NOTES = ("", "", "", "首页底部有链接", "=HYPERLINK(\"http://x\",\"y\")", "栏目更新及时，信息完整")
@@ -92,7 +92,7 @@ def setup(root: Path, answers: int, files: int) -> None:
         "files": [{"kind": k, "path": f"evidence/{site.name}/{i}.{k}", "sha256": "0" * 64,
                    "bytes": 1000} for k in ("png", "html")], "error": ""}
         for i, site in enumerate(sites)]
-    store.add_evidence(records)
+    store.add_evidence([Evidence.from_dict(r) for r in records])
     # Pairs of evaluators assess the same sites: double assessment with some disagreement.
     per_file = answers // files
     group = -(-per_file // QUESTIONS_PER_SITE)

@@ -395,17 +395,17 @@ class Flow:
             err_console.print(_("capture failed: {problem}").format(problem=error_text(exc)),
                               style="red", markup=False)
             return
-        if record.get("error") and not record.get("files"):
-            err_console.print(_("capture failed: {problem}").format(problem=record["error"]),
+        if record.error and not record.files:
+            err_console.print(_("capture failed: {problem}").format(problem=record.error),
                               style="red", markup=False)
             return
-        kinds = ", ".join(f["kind"] for f in record.get("files", []))
+        kinds = ", ".join(f.kind for f in record.files)
         console.print(_("  captured {id} for {question}: {title} — {url} ({kinds})").format(
-            id=record["id"], question=item.question.id,
-            title=record.get("title") or _("(no title)"), url=record.get("final_url"),
+            id=record.id, question=item.question.id,
+            title=record.title or _("(no title)"), url=record.final_url,
             kinds=kinds), style="green", markup=False)
-        if record.get("error"):
-            err_console.print(_("  with a problem: {problem}").format(problem=record["error"]),
+        if record.error:
+            err_console.print(_("  with a problem: {problem}").format(problem=record.error),
                               style="yellow", markup=False)
 
     def choose_url(self, session: CollectSession, index: int) -> str | None:

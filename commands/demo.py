@@ -56,7 +56,7 @@ def demo(
         seconds=result.seconds), markup=False)
     for record in result.capture_failures:
         console.print(_("  capture failed: {record} {record2}: {record3}").format(
-            record=record['site'], record2=record['requested_url'], record3=record['error']),
+            record=record.site, record2=record.requested_url, record3=record.error),
             markup=False)
     rel = Path.cwd()
     console.print(_("\nOpen first:"), markup=False)

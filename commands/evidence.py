@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
 from govaudit.i18n import N_, _
+
+if TYPE_CHECKING:
+    from govaudit import Evidence
 
 from .common import (
     GovauditGroup,
@@ -171,17 +174,14 @@ def _json_timestamp(stamp: Any, ws: Any) -> dict[str, Any]:
             "reason": stamp.reason}
 
 
-def _json_capture(record: dict[str, Any]) -> dict[str, Any]:
-    from govaudit import Evidence
-
+def _json_capture(record: Evidence) -> dict[str, Any]:
     return {
-        "site": record["site"], "url": record["requested_url"], "final_url": record["final_url"],
-        "status": record["status"], "title": record["title"],
-        "files": [{"kind": f["kind"], "path": f["path"], "sha256": f["sha256"]}
-                  for f in record["files"]],
-        "error": record["error"], "failure": record.get("failure", ""),
-        "failed": Evidence.from_dict(record).failed,
-        "navigation": record.get("navigation") or [], "blocked": record.get("blocked") or [],
+        "site": record.site, "url": record.requested_url, "final_url": record.final_url,
+        "status": record.status, "title": record.title,
+        "files": [{"kind": f.kind, "path": f.path, "sha256": f.sha256} for f in record.files],
+        "error": record.error, "failure": record.failure, "failed": record.failed,
+        "navigation": [dict(h) for h in record.navigation],
+        "blocked": [dict(b) for b in record.blocked],
     }
 
 
@@ -210,7 +210,7 @@ class _progress:
         self.bar.stop()
 
     def __call__(self, done: int, total: int, failed: int,
-                 record: dict[str, Any] | None) -> None:
+                 record: Evidence | None) -> None:
         label = f"[red]{failed} failed[/red]" if failed else ""
         self.bar.update(self.task, completed=done, total=total, failed=label)
 
@@ -227,11 +227,11 @@ def _summary(result: Any, ws: Any) -> None:
         table.add_column("url", overflow="fold")
         table.add_column("status")
         table.add_column("result", overflow="fold")
-        failed = {r["id"] for r in result.failures}
+        failed = {r.id for r in result.failures}
         for record in shown:
-            status = "" if record["status"] is None else str(record["status"])
-            outcome, style = _outcome(record, record["id"] in failed)
-            table.add_row(Text(record["site"]), Text(record["requested_url"]), status,
+            status = "" if record.status is None else str(record.status)
+            outcome, style = _outcome(record, record.id in failed)
+            table.add_row(Text(record.site), Text(record.requested_url), status,
                           Text(outcome), style=style)
         console.print(table)
     ok = len(records) - result.failed
@@ -240,28 +240,28 @@ def _summary(result: Any, ws: Any) -> None:
         ok=ok, failed=result.failed, seconds=result.seconds, manifest=manifest), markup=False)
 
 
-def _outcome(record: dict[str, Any], failed: bool) -> tuple[str, str | None]:
+def _outcome(record: Evidence, failed: bool) -> tuple[str, str | None]:
     """What became of a capture, and its colour: red for no page kept, yellow for a page
     kept with a problem (an HTTP error status, something govaudit blocked)."""
     if failed:
-        return record["error"], "red"
+        return record.error, "red"
     parts = [_files_text(record)]
-    if record["error"]:
-        parts.append(record["error"])
-    blocked = record.get("blocked") or []
+    if record.error:
+        parts.append(record.error)
+    blocked = record.blocked
     if blocked:
         kinds = ", ".join(dict.fromkeys(b["what"] for b in blocked))
         parts.append(f"govaudit blocked {len(blocked)} ({kinds})")
     return " · ".join(parts), "yellow" if len(parts) > 1 else None
 
 
-def _files_text(record: dict[str, Any]) -> str:
-    text = ", ".join(dict.fromkeys(f["kind"] for f in record["files"]))
-    segments = sum(1 for f in record["files"] if f.get("segment"))
+def _files_text(record: Evidence) -> str:
+    text = ", ".join(dict.fromkeys(f.kind for f in record.files))
+    segments = sum(1 for f in record.files if f.segment)
     if segments:
         text += f" ({segments} segments)"
-    if record["capped_height"]:
-        text += f" (cut at {record['capped_height']} px)"
+    if record.capped_height:
+        text += f" (cut at {record.capped_height} px)"
     return text
 
 
@@ -278,12 +278,12 @@ def attach(
 ) -> None:
     record = open_audit(workspace).attach(site, question, here(file))
     if json:
-        print_json(record)
+        print_json(record.to_dict())
         return
-    entry = record["files"][0]
+    entry = record.files[0]
     console.print(_("{site} · {question}: {entry} (sha256 {entry2}…, {record})").format(
-        site=site, question=question, entry=entry['path'], entry2=entry['sha256'][:16],
-        record=record['id']), markup=False)
+        site=site, question=question, entry=entry.path, entry2=entry.sha256[:16],
+        record=record.id), markup=False)
 
 
 @app.command("verify",

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from govaudit.checklist import Checklist
 from govaudit.errors import GovauditError, OptionError, UsageError, listed
@@ -36,6 +36,7 @@ from govaudit.model import (
     Adjudication,
     Answer,
     AnswerReview,
+    Evidence,
     LogEntry,
     PageRef,
     RemovedSite,
@@ -672,9 +673,9 @@ class Audit:
         result.skipped = skipped
         if url:
             for record in result.records:
-                if not record["error"]:
-                    self.store.record_page(PageRef(record["site"], record["requested_url"],
-                                                   record["indicator"], record["question"]))
+                if not record.error:
+                    self.store.record_page(PageRef(record.site, record.requested_url,
+                                                   record.indicator, record.question))
         if tsa_url and result.manifest is not None:
             from govaudit.archive.timestamps import timestamp_file
 
@@ -690,7 +691,7 @@ class Audit:
                 if not r.error and r.files and all(
                     (self.workspace.root / f.path).is_file() for f in r.files)}
 
-    def attach(self, site: str, question: str, file: str | Path) -> dict[str, Any]:
+    def attach(self, site: str, question: str, file: str | Path) -> Evidence:
         """Keep a file taken elsewhere (an app or WeChat screenshot) as evidence."""
         from govaudit.evidence import attach
 
@@ -767,8 +768,9 @@ class Audit:
             self.workspace.exports_dir / f"{safe_name(site)}-evidence.zip")
         return export_bundle(self.workspace, self.store, site, target, self.evidence_settings)
 
-    def evidence(self, site: str | None = None) -> list[dict[str, Any]]:
-        return self.store.evidence(site)
+    def evidence(self, site: str | None = None) -> list[Evidence]:
+        """The evidence records (of one site, or all), as stored."""
+        return self.store.evidence_records(site)
 
     # -- workbooks and report ------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from govaudit.answers import build_answer
 from govaudit.checklist import Checklist, Indicator, Question
 from govaudit.errors import GovauditError, UnknownName, checklist_where
 from govaudit.i18n import _
-from govaudit.model import PROBE_EVALUATOR, Answer, PageRef, Site, SiteScore
+from govaudit.model import PROBE_EVALUATOR, Answer, Evidence, PageRef, Site, SiteScore
 from govaudit.scoring import Scorer, consolidate
 from govaudit.store import Store
 from govaudit.tally import asked
@@ -286,8 +286,7 @@ class CollectSession:
         self._answers[(answer.question, answer.evaluator)] = answer
         self._values = self._consolidated()
 
-    def capture(self, live: LiveBrowser, index: int, url: str | None = None
-                ) -> dict[str, Any]:
+    def capture(self, live: LiveBrowser, index: int, url: str | None = None) -> Evidence:
         """Capture the live browser's page as evidence for the question at `index`.
 
         A capture that saved files is stored, linked to the answer (see
@@ -297,12 +296,12 @@ class CollectSession:
         item = self.items[index]
         record = live.capture(self.folder, site=self.site.name,
                               indicator=item.indicator.id, question=item.question.id, url=url)
-        if record.get("files"):
+        if record.files:
             self.add_evidence(index, record)
             live.add_to_manifest(self.folder, record)
         return record
 
-    def add_evidence(self, index: int, record: dict[str, Any]) -> None:
+    def add_evidence(self, index: int, record: Evidence) -> None:
         """Store a capture for the question at `index`, record its URL, link it to the answer.
 
         The record is linked to the question's answers at once; when this
@@ -313,13 +312,13 @@ class CollectSession:
         item = self.items[index]
         store_records(self.store, [record])
         self._evidence += 1
-        url = record.get("final_url") or record.get("requested_url")
+        url = record.url
         if url:
             self.store.record_page(PageRef(self.site.name, url, item.indicator.id,
                                               item.question.id))
         self._load_answers()
         if (item.question.id, self.evaluator) not in self._answers:
-            self._pending_evidence.setdefault(item.question.id, []).append(record["id"])
+            self._pending_evidence.setdefault(item.question.id, []).append(record.id)
 
     def evidence_ids(self, index: int) -> list[str]:
         """Evidence recorded for the question at `index` (by any capture)."""

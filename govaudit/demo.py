@@ -16,6 +16,7 @@ from typing import Any
 
 from govaudit.errors import GovauditError
 from govaudit.i18n import _
+from govaudit.model import Evidence
 from govaudit.probes.checks.links import LinksResult
 from govaudit.scoring import ScoreReport
 
@@ -45,7 +46,7 @@ class DemoResult:
     report: Path
     manifest: Path | None
     captures: int
-    capture_failures: list[dict[str, Any]] = field(default_factory=list)
+    capture_failures: list[Evidence] = field(default_factory=list)
     check_errors: list[dict[str, Any]] = field(default_factory=list)
     broken_links: dict[str, int] = field(default_factory=dict)
     suggestions_applied: int = 0

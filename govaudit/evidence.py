@@ -18,8 +18,8 @@ import os
 import secrets
 import shutil
 import stat
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -31,7 +31,7 @@ from govaudit.files import atomic_write, pseudo_filesystem, temporary_beside
 from govaudit.filetypes import content_problem
 from govaudit.i18n import _
 from govaudit.model import Evidence, EvidenceFile
-from govaudit.urls import redact_data, redact_url
+from govaudit.urls import redact_data, redact_url, stored_form
 from govaudit.version import __version__
 
 if TYPE_CHECKING:
@@ -57,22 +57,35 @@ def new_evidence_id() -> str:
     return f"ev-{secrets.token_hex(6)}"
 
 
+def new_evidence(*, run: str, site: str, indicator: str = "", question: str = "",
+                 requested_url: str = "", evidence_id: str | None = None) -> Evidence:
+    """A new evidence record: its id, run, site, question and URL, taken now."""
+    return Evidence(evidence_id or new_evidence_id(), run, site, indicator, question,
+                    requested_url, time=utc_time(), govaudit=__version__)
+
+
 def new_record(*, run: str, site: str, indicator: str = "", question: str = "",
                requested_url: str = "", evidence_id: str | None = None) -> dict[str, Any]:
-    """An evidence record with every field present (Evidence's stored form), to be filled
-    in by the capture."""
-    return Evidence(evidence_id or new_evidence_id(), run, site, indicator, question,
-                    requested_url, time=utc_time(), govaudit=__version__).to_dict()
+    """A new evidence record in its stored form (every field present), for a capture to fill
+    in while the page is open; it becomes an Evidence when the capture ends."""
+    return new_evidence(run=run, site=site, indicator=indicator, question=question,
+                        requested_url=requested_url, evidence_id=evidence_id).to_dict()
+
+
+def finished(record: Mapping[str, Any]) -> Evidence:
+    """A capture's record, once the capture has ended: typed, every URL in it redacted."""
+    return Evidence.from_dict(redact_data(dict(record)))
 
 
 def site_folder(evidence_dir: Path, site: str) -> Path:
     return evidence_dir / safe_name(site)
 
 
-def file_stem(record: dict[str, Any], label: str) -> str:
+def file_stem(record: Mapping[str, Any] | Evidence, label: str) -> str:
     """'20261122T081500Z-www.gov.cn_zwgk-ab12cd34ef56': time, what, record id."""
-    stamp = record["time"].replace("-", "").replace(":", "")
-    return f"{stamp}-{safe_name(label, 60)}-{record['id'].removeprefix('ev-')}"
+    typed = record if isinstance(record, Evidence) else Evidence.from_dict(record)
+    stamp = typed.time.replace("-", "").replace(":", "")
+    return f"{stamp}-{safe_name(label, 60)}-{typed.id.removeprefix('ev-')}"
 
 
 def url_label(url: str) -> str:
@@ -122,18 +135,18 @@ def sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def store_records(store: Store, records: list[dict[str, Any]]) -> int:
+def store_records(store: Store, records: Sequence[Evidence]) -> int:
     """Store evidence records and link each one that names a question to its answers.
 
     Returns the number of answers that gained a link.
     """
     if not records:
         return 0
-    store.add_evidence(redact_data(records))
+    store.add_evidence(records)
     linked = 0
     for record in records:
-        if record.get("question"):
-            linked += store.link_evidence(record["site"], record["question"], record["id"])
+        if record.question:
+            linked += store.link_evidence(record.site, record.question, record.id)
     return linked
 
 
@@ -141,14 +154,12 @@ def manifest_path(evidence_dir: Path, run: str) -> Path:
     return evidence_dir / f"{MANIFEST_PREFIX}{run}.json"
 
 
-def write_manifest(folder: EvidenceFolder, run: str, records: list[dict[str, Any]]) -> Path:
-    """evidence/manifest-<run>.json with every record, every field of each (the ones a
-    capture left out with their empty value: verify compares them all with the store),
-    and its own SHA-256 beside it."""
+def write_manifest(folder: EvidenceFolder, run: str, records: Sequence[Evidence]) -> Path:
+    """evidence/manifest-<run>.json with every record, every field of each (verify compares
+    them all with the store), and its own SHA-256 beside it."""
     path = manifest_path(folder.evidence_dir, run)
-    whole = [{**Evidence.from_dict(record).to_dict(), **record} for record in records]
     body = {"run": run, "workspace": folder.name, "govaudit": __version__,
-            "created": utc_time(), "records": redact_data(whole)}
+            "created": utc_time(), "records": [stored_form(r) for r in records]}
     data = (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     atomic_write(path, data)
     digest = hashlib.sha256(data).hexdigest()
@@ -158,7 +169,7 @@ def write_manifest(folder: EvidenceFolder, run: str, records: list[dict[str, Any
 
 
 def attach(folder_of: EvidenceFolder, checklist: Checklist, store: Store, site: str,
-           question: str, source: Path, run: str | None = None) -> dict[str, Any]:
+           question: str, source: Path, run: str | None = None) -> Evidence:
     """Copy a file taken elsewhere (an app or WeChat screenshot) into evidence/ and record it.
 
     The record is stored, linked to the question's answers, and written to a
@@ -190,8 +201,7 @@ def attach(folder_of: EvidenceFolder, checklist: Checklist, store: Store, site: 
             "{source}: on a {pseudo} file system, a view of the system's own state, not a file "
             "taken elsewhere; nothing attached").format(source=source, pseudo=pseudo))
     run = run or new_run_id()
-    record = new_record(run=run, site=site, indicator=q.indicator_id, question=question)
-    record["title"] = source.name
+    record = new_evidence(run=run, site=site, indicator=q.indicator_id, question=question)
     suffix = source.suffix.lower()
     kind = SUFFIX_KINDS.get(suffix, "attachment")
     folder = site_folder(folder_of.evidence_dir, site)
@@ -222,9 +232,9 @@ def attach(folder_of: EvidenceFolder, checklist: Checklist, store: Store, site: 
             raise
         raise GovauditError(_("{source}: cannot copy into {folder} ({strerror})").format(
             source=source, folder=folder, strerror=exc.strerror)) from None
-    record["files"].append(EvidenceFile(kind, folder_of.relative(target), digest,
-                                        size).to_dict())
-    record["duration_ms"] = int((datetime.now(UTC) - started).total_seconds() * 1000)
+    record = replace(record, title=source.name,
+                     files=(EvidenceFile(kind, folder_of.relative(target), digest, size),),
+                     duration_ms=int((datetime.now(UTC) - started).total_seconds() * 1000))
     store_records(store, [record])
     write_manifest(folder_of, run, [record])
     return record

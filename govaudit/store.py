@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, suppress
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -51,6 +51,7 @@ from govaudit.model import (
     utc_now,
 )
 from govaudit.probes.registry import probe_result
+from govaudit.urls import stored_form
 
 
 class StoreFolder(Protocol):
@@ -594,10 +595,11 @@ class Store:
         """The evidence records, typed."""
         return [Evidence.from_dict(r) for r in self._records("evidence", site)]
 
-    def add_evidence(self, records: list[dict[str, Any]]) -> None:
+    def add_evidence(self, records: Sequence[Evidence]) -> None:
+        """Keep evidence records (in their stored form, URLs redacted)."""
         by_site: dict[str, list[dict[str, Any]]] = {}
         for record in records:
-            by_site.setdefault(record["site"], []).append(record)
+            by_site.setdefault(record.site, []).append(stored_form(record))
         with self.folder.lock():
             self._finish_journal()
             for site, batch in by_site.items():

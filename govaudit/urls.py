@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
-    from govaudit.model import Site
+    from govaudit.model import Evidence, Site
 
 # scheme "://" userinfo "@": the userinfo runs to the last "@" before the path, as
 # browsers read it; "\" ends the authority as "/" does in WHATWG's special schemes.
@@ -116,10 +116,10 @@ def web_href(url: str) -> str | None:
     return url if scheme in ("http", "https") else None
 
 
-def redact_record(record: dict[str, Any]) -> dict[str, Any]:
-    """Redact an evidence record in place (its URLs, title and error); returns it."""
-    record.update(redact_data(record))
-    return record
+def stored_form(record: Evidence) -> dict[str, Any]:
+    """An evidence record as the store and the manifests keep it: every field, every URL
+    redacted."""
+    return redact_data(record.to_dict())
 
 
 def site_logins(sites: Iterable[Site], credentials: Mapping[str, tuple[str, str]] | None = None

@@ -274,6 +274,7 @@ def capture_run(ws: Workspace, started: dt.datetime | None = None
     from PIL import Image
 
     from govaudit.evidence import (
+        finished,
         new_record,
         new_run_id,
         save_file,
@@ -297,6 +298,6 @@ def capture_run(ws: Workspace, started: dt.datetime | None = None
         Image.new("RGB", (30, 20), (200, n * 50, 0)).save(image, "PNG")
         save_file(ws, record, "png", ".png", image.getvalue())
         save_file(ws, record, "html", ".html", f"<h1>{site}</h1>".encode())
-        records.append(record)
+        records.append(finished(record))
     store_records(Store(ws), records)
-    return records, write_manifest(ws, run, records)
+    return [r.to_dict() for r in records], write_manifest(ws, run, records)

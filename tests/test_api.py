@@ -73,7 +73,7 @@ def test_the_library_script_runs_as_written(tmp_path: Path, site_url: str):
     assert not (tmp_path / "exports").exists()
     assert (tmp_path / "audit-2026" / "exports" / "audit-2026-backup.zip").is_file()
     audit = govaudit.Audit.open(tmp_path / "audit-2026")
-    assert {e["site"] for e in audit.evidence() if not e["error"]} == {"成都市", "郫都区"}
+    assert {e.site for e in audit.evidence() if not e.error} == {"成都市", "郫都区"}
     assert audit.store.probe_results("成都市")["availability"].failures == 0
 
 
@@ -95,7 +95,7 @@ def test_relative_paths_are_read_from_the_workspace(make_workspace, tmp_path: Pa
     buffer = io.BytesIO()
     Image.new("RGB", (30, 20), (0, 0, 200)).save(buffer, "PNG")
     (ws.root / "shot.png").write_bytes(buffer.getvalue())
-    assert audit.attach("成都市", "a1.q1", "shot.png")["site"] == "成都市"
+    assert audit.attach("成都市", "a1.q1", "shot.png").site == "成都市"
     assert audit.export_evidence("成都市", "exports/cd.zip").path == ws.root / "exports" / "cd.zip"
     (ws.root / "more.csv").write_text("名称,网址,级别\n郫都区,http://pd.example.cn/,county\n",
                                       encoding="utf-8")

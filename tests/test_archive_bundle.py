@@ -26,6 +26,7 @@ from govaudit.archive.wacz import PAGES_PATH, Page, build_wacz
 from govaudit.errors import GovauditError
 from govaudit.evidence import (
     attach,
+    finished,
     new_record,
     new_run_id,
     save_file,
@@ -84,20 +85,20 @@ def evidence(make_workspace, tsa: TSAFiles, tsa_url: str) -> Evidence:
                                     [("Content-Type", "text/html; charset=utf-8")], page, now)],
                           [Page(url, now, f"{site}人民政府")])
         save_file(ws, record, "wacz", ".wacz", wacz)
-        records.append(record)
+        records.append(finished(record))
     store_records(Store(ws), records)
     manifest = write_manifest(ws, run, records)
     assert timestamp_manifest(manifest, settings_of(ws)).ok
     sign_file(manifest, key, "张三")
-    wacz_path = ws.root / records[0]["files"][2]["path"]
+    wacz_path = ws.root / records[0].files[2].path
     sign_file(wacz_path, key, "张三")
     shot = ws.root / "phone.png"
     shot.write_bytes(png_bytes((0, 0, 200)))
     attached = attach(ws, ws.checklist, Store(ws), SITE, "a1.q1", shot)
-    attached_manifest = next(m for m in manifests_in(ws.evidence_dir) if attached["run"] in m.name)
+    attached_manifest = next(m for m in manifests_in(ws.evidence_dir) if attached.run in m.name)
     assert timestamp_manifest(attached_manifest, settings_of(ws)).ok
     sign_file(attached_manifest, key, "张三")
-    files = {f["kind"]: f["path"] for f in records[0]["files"]}
+    files = {f.kind: f.path for f in records[0].files}
     return Evidence(ws, files["png"], files["html"], files["wacz"], manifest, attached_manifest)
 
 

@@ -16,7 +16,6 @@ from govaudit import Audit
 from govaudit.capture import CaptureOptions, Target, run_captures
 from govaudit.capture.memory import DEFAULT_MEMORY_LIMIT_MB
 from govaudit.capture.options import DEFAULT_MAX_DOWNLOAD_MB
-from govaudit.model import Evidence
 from govaudit.store import Site, Store
 from govaudit.workspace import Workspace, init_workspace
 from tests.hostile_capture_server import FINAL, PATHS, SMALL, Admin, capture_servers
@@ -48,7 +47,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory, servers: dict[str, str]
     result = run_captures(ws, Store(ws),
                           targets, CaptureOptions(timeout_s=TIMEOUT, max_download_mb=1),
                           concurrency=3)
-    records = {r["requested_url"].removeprefix(servers["site"]): r for r in result.records}
+    records = {r.requested_url.removeprefix(servers["site"]): r for r in result.records}
     return ws, records
 
 
@@ -58,25 +57,25 @@ def test_nothing_reaches_the_private_host(batch) -> None:
 
 
 def _blocked(record: dict[str, Any]) -> dict[str, str]:
-    return {b["url"].rsplit("/", 1)[-1]: b["what"] for b in record["blocked"]}
+    return {b["url"].rsplit("/", 1)[-1]: b["what"] for b in record.blocked}
 
 
 def test_popup_is_refused_and_recorded(batch, servers) -> None:
     _, records = batch
     record = records["/popup"]
-    assert record["error"] == "" and record["title"] == "弹窗"
+    assert record.error == "" and record.title == "弹窗"
     assert _blocked(record) == {"popup": "popup"}
     # a page that opens fifty windows is captured, its popups refused
     bomb = records["/popup-bomb"]
-    assert bomb["error"] == "" and len(bomb["blocked"]) == 50
-    assert {b["what"] for b in bomb["blocked"]} == {"popup"}
+    assert bomb.error == "" and len(bomb.blocked) == 50
+    assert {b["what"] for b in bomb.blocked} == {"popup"}
 
 
 def test_frame_inside_a_cross_site_frame_is_refused(batch) -> None:
     _, records = batch
     record = records["/outer"]
-    assert record["error"] == ""
-    [blocked] = record["blocked"]
+    assert record.error == ""
+    [blocked] = record.blocked
     assert blocked["what"] == "frame" and blocked["url"].endswith("/nested")
     assert "private address 127.0.0.2" in blocked["reason"]
 
@@ -84,8 +83,8 @@ def test_frame_inside_a_cross_site_frame_is_refused(batch) -> None:
 def test_blocked_frame_is_recorded_with_its_reason(batch) -> None:
     _, records = batch
     record = records["/frame"]
-    assert record["error"] == "" and not Evidence.from_dict(record).failed
-    [blocked] = record["blocked"]
+    assert record.error == "" and not record.failed
+    [blocked] = record.blocked
     assert blocked == {"url": blocked["url"], "what": "frame", "reason": blocked["reason"]}
     assert blocked["url"].endswith("/frame")
     assert blocked["reason"].startswith("request to a private address 127.0.0.2")
@@ -100,11 +99,11 @@ def test_worker_request_is_refused(batch) -> None:
 def test_the_browsers_blocked_page_is_a_refused_capture(batch, path: str) -> None:
     _, records = batch
     record = records[path]
-    assert record["failure"] == "refused" and Evidence.from_dict(record).failed
-    assert record["error"].startswith("request to a private address 127.0.0.2")
-    assert record["status"] is None
+    assert record.failure == "refused" and record.failed
+    assert record.error.startswith("request to a private address 127.0.0.2")
+    assert record.status is None
     # what is kept is the browser's own page, as a screenshot: nothing of the target
-    assert [f["kind"] for f in record["files"]] == ["png"]
+    assert [f.kind for f in record.files] == ["png"]
 
 
 @pytest.mark.parametrize(("path", "via"), [
@@ -114,44 +113,44 @@ def test_the_browsers_blocked_page_is_a_refused_capture(batch, path: str) -> Non
 def test_page_redirects_are_followed_and_recorded(batch, servers, path: str, via: str) -> None:
     ws, records = batch
     record = records[path]
-    assert record["error"] == "", record["error"]
-    assert record["title"] == FINAL and record["final_url"] == servers["site"] + "/final"
-    assert record["requested_url"] == servers["site"] + path
-    assert record["navigation"] == [
+    assert record.error == "", record.error
+    assert record.title == FINAL and record.final_url == servers["site"] + "/final"
+    assert record.requested_url == servers["site"] + path
+    assert list(record.navigation) == [
         {"url": servers["site"] + path, "via": "", "status": 200},
         {"url": servers["site"] + "/final", "via": via, "status": 200}]
-    assert {f["kind"] for f in record["files"]} == {"png", "html", "mhtml"}
+    assert {f.kind for f in record.files} == {"png", "html", "mhtml"}
 
 
 def test_timed_out_pages_keep_a_screenshot_taken_at_the_deadline(batch) -> None:
     ws, records = batch
     for path in ("/never", "/stall"):
         record = records[path]
-        assert record["failure"] == "timeout", record
-        assert record["error"].startswith(f"timed out after {TIMEOUT}s")
-        shots = [f for f in record["files"] if f["kind"] == "png"]
-        assert shots and all(f["taken"] == "deadline" for f in shots), record["files"]
+        assert record.failure == "timeout", record
+        assert record.error.startswith(f"timed out after {TIMEOUT}s")
+        shots = [f for f in record.files if f.kind == "png"]
+        assert shots and all(f.taken == "deadline" for f in shots), record.files
         assert (ws.root / shots[0]["path"]).read_bytes().startswith(b"\x89PNG")
-    assert records["/stall"]["status"] == 200 and records["/stall"]["title"] == "半截页面"
+    assert records["/stall"].status == 200 and records["/stall"].title == "半截页面"
 
 
 def test_download_over_the_cap_is_cut_and_deleted(batch) -> None:
     ws, records = batch
     record = records["/big-download"]
-    assert record["failure"] == "download" and record["files"] == []
-    assert "over the 1.0 MB download limit, deleted" in record["error"]
+    assert record.failure == "download" and record.files == ()
+    assert "over the 1.0 MB download limit, deleted" in record.error
     assert not any(p.is_file() for p in (ws.evidence_dir / "门户市").glob("*big-download*"))
     small = records["/small-download"]
-    [entry] = small["files"]
-    data = (ws.root / entry["path"]).read_bytes()
-    assert data == SMALL and entry["sha256"] == hashlib.sha256(SMALL).hexdigest()
+    [entry] = small.files
+    data = (ws.root / entry.path).read_bytes()
+    assert data == SMALL and entry.sha256 == hashlib.sha256(SMALL).hexdigest()
 
 
 def test_error_page_shown_is_a_capture_and_the_list_order_is_kept(batch, servers) -> None:
     ws, records = batch
     record = records["/missing"]
-    assert record["failure"] == "http" and record["status"] == 404
-    assert not Evidence.from_dict(record).failed
+    assert record.failure == "http" and record.status == 404
+    assert not record.failed
     assert list(records) == [*PATHS, servers["partner"] + "/"]
 
 
@@ -159,7 +158,7 @@ def test_report_marks_what_govaudit_blocked_and_what_failed(batch, tmp_path: Pat
     ws, records = batch
     Audit.open(ws.root).report(tmp_path / "report")
     html = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "report").rglob("*.html"))
-    frame = records["/frame"]["blocked"][0]["url"]
+    frame = records["/frame"].blocked[0]["url"]
     assert "govaudit 已拦截" in html and f"框架 {frame}：request to a private address" in html
     assert "已采集（网站返回错误）：HTTP 404" in html
     assert f"采集失败：timed out after {TIMEOUT}s" in html
@@ -175,8 +174,8 @@ def test_memory_limit_ends_the_capture_and_the_batch_goes_on(tmp_path: Path,
                           CaptureOptions(timeout_s=10, memory_limit_mb=96), concurrency=2,
                           save=False)
     hog, final = result.records
-    assert hog["failure"] == "memory" and "96 MB memory limit" in hog["error"], hog["error"]
-    assert final["error"] == "" and final["title"] == FINAL
+    assert hog.failure == "memory" and "96 MB memory limit" in hog.error, hog.error
+    assert final.error == "" and final.title == FINAL
     assert time.monotonic() - started < 40  # well before the capture's own limit (45 s)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from govaudit import Audit
+from govaudit import Audit, Evidence
 from govaudit.collect import CollectSession, page_urls, plan_sessions, select_indicators
 from govaudit.errors import GovauditError
 from govaudit.probes.registry import probe_result
@@ -144,10 +144,10 @@ def test_evidence_links_now_or_with_the_next_answer(ws):
               "indicator": "disclosure", "question": "disclosure.q1",
               "requested_url": "http://cd.example/open/", "final_url": "http://cd.example/open/",
               "files": [], "error": ""}
-    session.add_evidence(0, record)  # not answered yet: waits for the answer
+    session.add_evidence(0, Evidence.from_dict(record))  # not answered yet: waits for it
     saved = session.answer(0, "yes")
     assert saved.answer.evidence == ["ev-000000000001"]
-    session.add_evidence(0, {**record, "id": "ev-000000000002"})  # answered: linked at once
+    session.add_evidence(0, Evidence.from_dict({**record, "id": "ev-000000000002"}))  # at once
     [answer] = Store(ws).answers("成都市")
     assert answer.evidence == ["ev-000000000001", "ev-000000000002"] and answer.history == []
     assert session.summary().evidence == 2

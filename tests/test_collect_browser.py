@@ -43,15 +43,15 @@ def test_live_browser_opens_pages_and_captures_them(make_workspace, site):
             return live.capture(ws, site="成都市", indicator="a1", question="a1.q1")
 
         record = asyncio.run(while_the_main_thread_runs_a_loop())
-        assert record["error"] == "" and record["status"] == 200
-        assert record["final_url"] == f"{site}/open/" and record["title"] == "政府信息公开专栏"
-        assert (record["site"], record["indicator"], record["question"], record["run"]) == (
+        assert record.error == "" and record.status == 200
+        assert record.final_url == f"{site}/open/" and record.title == "政府信息公开专栏"
+        assert (record.site, record.indicator, record.question, record.run) == (
             "成都市", "a1", "a1.q1", live.run)
-        for entry in record["files"]:
-            data = (ws.root / entry["path"]).read_bytes()
-            assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+        for entry in record.files:
+            data = (ws.root / entry.path).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == entry.sha256
         home = live.capture(ws, site="成都市", url=f"{site}/")
-        assert home["title"] == "成都市人民政府" and home["requested_url"] == f"{site}/"
+        assert home.title == "成都市人民政府" and home.requested_url == f"{site}/"
         with pytest.raises(GovauditError, match="refuses to open this port"):
             live.capture(ws, site="成都市", url="http://127.0.0.1:1/")
     finally:

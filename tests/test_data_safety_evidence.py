@@ -9,6 +9,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ from archive_helpers import edit_store_record
 from PIL import Image
 
 from govaudit import Audit
-from govaudit.evidence import attach, new_record, new_run_id, verify, write_manifest
+from govaudit.evidence import attach, new_evidence, new_run_id, verify, write_manifest
+from govaudit.model import Evidence, EvidenceFile
 from govaudit.report.build import site_page_name
 from govaudit.store import Site, Store
 from govaudit.workspace import Workspace
@@ -151,14 +153,14 @@ def test_html_snapshot_runs_no_script_and_makes_no_request(make_workspace, hosti
     result = run_captures(ws, Store(ws), [Target(SITE, f"{hostile_site}/")],
                           CaptureOptions(timeout_s=15, allow_private=True), concurrency=1)
     [record] = result.records
-    assert record["error"] == "", record["error"]
-    html_entry = next(f for f in record["files"] if f["kind"] == "html")
-    assert html_entry["inert"] is True
-    snapshot = ws.root / html_entry["path"]
+    assert record.error == "", record.error
+    html_entry = next(f for f in record.files if f.kind == "html")
+    assert html_entry.inert is True
+    snapshot = ws.root / html_entry.path
     data = snapshot.read_bytes()
-    assert hashlib.sha256(data).hexdigest() == html_entry["sha256"]
-    assert html_entry["bytes"] == len(data)
-    [stored] = [r for r in Store(ws).evidence() if r["id"] == record["id"]]
+    assert hashlib.sha256(data).hexdigest() == html_entry.sha256
+    assert html_entry.bytes == len(data)
+    [stored] = [r for r in Store(ws).evidence() if r["id"] == record.id]
     assert next(f for f in stored["files"] if f["kind"] == "html")["inert"] is True
 
     tree = LexborHTMLParser(data.decode("utf-8"))
@@ -212,7 +214,7 @@ def test_html_snapshot_runs_no_script_and_makes_no_request(make_workspace, hosti
 
 
 @pytest.fixture
-def attached(make_workspace, tmp_path: Path) -> tuple[Workspace, dict[str, Any]]:
+def attached(make_workspace, tmp_path: Path) -> tuple[Workspace, Evidence]:
     """A workspace with two attached PNGs (two records, two manifests), verified clean."""
     ws = make_workspace(sites=[(SITE, "https://www.chengdu.gov.cn/", "city")])
     shot = tmp_path / "shot.png"
@@ -242,34 +244,34 @@ def _verify_cli(ws: Workspace) -> tuple[int, dict[str, Any], str]:
 
 def test_verify_fails_when_a_file_and_its_store_hash_are_both_replaced(attached) -> None:
     ws, record = attached
-    entry = record["files"][0]
+    entry = record.files[0]
     other = png_bytes("red")
-    (ws.root / entry["path"]).write_bytes(other)
+    (ws.root / entry.path).write_bytes(other)
 
     def swap(doc: dict[str, Any]) -> None:
         doc["files"][0]["sha256"] = hashlib.sha256(other).hexdigest()
         doc["files"][0]["bytes"] = len(other)
 
-    _edit_store_record(ws, record["id"], swap)
+    _edit_store_record(ws, record.id, swap)
     code, data, text = _verify_cli(ws)
     assert code == 1
     [problem] = data["problems"]
-    assert problem["path"] == entry["path"] and problem["record"] == record["id"]
-    assert problem["expected"] == entry["sha256"]  # the manifest's hash
+    assert problem["path"] == entry.path and problem["record"] == record.id
+    assert problem["expected"] == entry.sha256  # the manifest's hash
     assert problem["actual"] == hashlib.sha256(other).hexdigest()
-    assert record["id"] in text
+    assert record.id in text
 
 
 @pytest.mark.parametrize("which", ["json", "json and sha256"])
 def test_verify_fails_when_a_manifest_is_deleted(attached, which: str) -> None:
     ws, record = attached
-    manifest = ws.evidence_dir / f"manifest-{record['run']}.json"
+    manifest = ws.evidence_dir / f"manifest-{record.run}.json"
     manifest.unlink()
     if which != "json":
         manifest.with_name(manifest.name + ".sha256").unlink()
     code, data, _ = _verify_cli(ws)
     assert code == 1
-    assert any(p["record"] == record["id"] or p["path"].endswith(manifest.name)
+    assert any(p["record"] == record.id or p["path"].endswith(manifest.name)
                for p in data["problems"])
 
 
@@ -280,7 +282,7 @@ def test_verify_fails_when_the_store_records_are_deleted(attached) -> None:
     (ws.data_dir / "evidence").rmdir()
     code, data, text = _verify_cli(ws)
     assert code == 1
-    assert {p["record"] for p in data["problems"]} >= {record["id"]}
+    assert {p["record"] for p in data["problems"]} >= {record.id}
     assert "not in the store" in text
 
 
@@ -294,13 +296,13 @@ def test_verify_fails_when_evidence_files_have_no_record_at_all(attached) -> Non
     assert {p["problem"] for p in data["problems"]} == {"not recorded"}
 
 
-def _plant(ws: Workspace, path: str, target: Path) -> dict[str, Any]:
+def _plant(ws: Workspace, path: str, target: Path) -> Evidence:
     """A record naming `path` with the hash of `target`, in the store and in a manifest."""
-    record = new_record(run=new_run_id(), site=SITE, question="a1.q1")
     digest = hashlib.sha256(target.read_bytes()).hexdigest() if target.is_file() else "0" * 64
-    record["files"].append({"kind": "png", "path": path, "sha256": digest, "bytes": 3})
+    record = replace(new_evidence(run=new_run_id(), site=SITE, question="a1.q1"),
+                     files=(EvidenceFile("png", path, digest, 3),))
     Store(ws).add_evidence([record])
-    write_manifest(ws, record["run"], [record])
+    write_manifest(ws, record.run, [record])
     return record
 
 
@@ -326,7 +328,7 @@ def test_verify_refuses_paths_outside_the_workspace_and_reads_nothing(attached,
     code, data, text = _verify_cli(ws)
     assert code == 1
     outside = {p["record"]: p for p in data["problems"] if p["problem"] == "outside the workspace"}
-    assert set(outside) == {r["id"] for r in planted}
+    assert set(outside) == {r.id for r in planted}
     assert all(p["actual"] == "" for p in outside.values())  # nothing was hashed
     assert "outside the workspace" in text
     assert len(data["problems"]) == len(planted)
@@ -346,7 +348,7 @@ def test_report_thumbnail_follows_the_content_not_size_and_mtime(make_workspace,
     shot = tmp_path / "shot.png"
     shot.write_bytes(first)
     record = attach(ws, ws.checklist, Store(ws), SITE, "a1.q1", shot)
-    path = ws.root / record["files"][0]["path"]
+    path = ws.root / record.files[0].path
     page = Audit(ws).report().parent / "sites" / site_page_name(SITE)
     old_sha, new_sha = (hashlib.sha256(d).hexdigest() for d in (first, second))
     assert f"thumbs/{old_sha}.jpg" in page.read_text(encoding="utf-8")
@@ -359,7 +361,7 @@ def test_report_thumbnail_follows_the_content_not_size_and_mtime(make_workspace,
     def swap(doc: dict[str, Any]) -> None:
         doc["files"][0]["sha256"] = new_sha
 
-    _edit_store_record(ws, record["id"], swap)
+    _edit_store_record(ws, record.id, swap)
     html = Audit(ws).report().parent.joinpath("sites", site_page_name(SITE)).read_text("utf-8")
     assert f"thumbs/{new_sha}.jpg" in html and f"thumbs/{old_sha}.jpg" not in html
     assert "changed since capture" not in html
@@ -479,7 +481,7 @@ def test_attach_accepts_real_images_documents_and_pages(ws_one: Workspace,
         source = tmp_path / name
         source.write_bytes(data)
         record = attach(ws_one, ws_one.checklist, Store(ws_one), SITE, "a1.q1", source)
-        copied = ws_one.root / record["files"][0]["path"]
+        copied = ws_one.root / record.files[0].path
         assert copied.read_bytes() == data
     assert len(Store(ws_one).evidence()) == len(files)
     assert verify(ws_one, Store(ws_one)).ok
@@ -545,9 +547,9 @@ def test_verify_accepts_timestamps_and_signatures_beside_what_they_cover(attache
     companions = (TOKEN_SUFFIX, CHAIN_SUFFIX, NOT_TIMESTAMPED_SUFFIX, SIG_SUFFIX)
     ws, record = attached
     key = Ed25519PrivateKey.generate()
-    manifest = ws.evidence_dir / f"manifest-{record['run']}.json"
+    manifest = ws.evidence_dir / f"manifest-{record.run}.json"
     sign_file(manifest, key, "张三")
-    sign_file(ws.root / record["files"][0]["path"], key, "张三")
+    sign_file(ws.root / record.files[0].path, key, "张三")
     (ws.evidence_dir / f"{manifest.name}.not-timestamped").write_text("TSA down\n")
     problems = verify(ws, Store(ws)).problems
     assert [p.problem for p in problems] == ["not recorded"] * 3  # without them

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from govaudit.errors import GovauditError
 from govaudit.filenames import safe_name
+from govaudit.model import Evidence
 from govaudit.probes.checks.ipv6 import Ipv6Result
 from govaudit.store import Site, Store
 from govaudit.workspace import open_workspace
@@ -55,8 +56,8 @@ def test_point1_sites_whose_file_names_collided_keep_their_own_answers(make_work
 def test_point1_evidence_and_probe_records_stay_with_their_site(make_workspace):
     ws = make_workspace(sites=TWINS)
     store = Store(ws)
-    store.add_evidence([{"id": "ev-1", "site": "a/b", "question": "a1.q1"}])
-    store.add_evidence([{"id": "ev-2", "site": "a_b-c14cddc0", "question": "a1.q1"}])
+    store.add_evidence([Evidence("ev-1", "", "a/b", question="a1.q1")])
+    store.add_evidence([Evidence("ev-2", "", "a_b-c14cddc0", question="a1.q1")])
     store.save_probe_results("a/b", [Ipv6Result(reachable=True)])
     store.save_probe_results("a_b-c14cddc0", [Ipv6Result(reachable=False)])
     assert [r["id"] for r in store.evidence("a/b")] == ["ev-1"]
@@ -123,7 +124,7 @@ def test_point1_a_record_in_another_site_file_is_not_returned(make_workspace):
                                ("乙市", "https://b.example", "city")])
     store = Store(ws)
     store.save_answer("甲市", "a1.q1", "a1", "yes", "张三")
-    store.add_evidence([{"id": "ev-1", "site": "甲市"}])
+    store.add_evidence([Evidence("ev-1", "", "甲市")])
     for kind in ("answers", "evidence"):
         folder = ws.data_dir / kind
         shutil.copy(folder / f"{safe_name('甲市')}.json", folder / f"{safe_name('乙市')}.json")

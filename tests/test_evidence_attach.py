@@ -116,7 +116,7 @@ def test_real_files_of_every_kind_are_taken(ws: Workspace, tmp_path: Path) -> No
         source = tmp_path / name
         source.write_bytes(data)
         record = attach(ws, ws.checklist, Store(ws), SITE, "a1.q1", source)
-        assert (ws.root / record["files"][0]["path"]).read_bytes() == data
+        assert (ws.root / record.files[0].path).read_bytes() == data
     assert len(Store(ws).evidence()) == len(files)
     assert verify(ws, Store(ws)).ok
 
@@ -147,4 +147,4 @@ def test_an_absolute_path_through_a_linked_folder_is_taken(ws: Workspace,
     (real / "shot.png").write_bytes(png())
     (tmp_path / "linked").symlink_to(real)
     record = attach(ws, ws.checklist, Store(ws), SITE, "a1.q1", tmp_path / "linked" / "shot.png")
-    assert record["title"] == "shot.png"
+    assert record.title == "shot.png"

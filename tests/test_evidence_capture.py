@@ -180,14 +180,14 @@ def batch(tmp_path_factory: pytest.TempPathFactory, site_url: str, tls_url: str,
     # every context and page it opened is closed, and the browser is left open
     assert session_browser.open_targets() == ([], [])
     assert session_browser.browser.is_connected()
-    by_url = {(r["site"], r["requested_url"]): r for r in result.records}
+    by_url = {(r.site, r.requested_url): r for r in result.records}
     records = {name: by_url[(t.site, t.url)] for name, t in targets.items()}
     return ws, records, result, progress
 
 
 def png_of(ws: Workspace, record: dict[str, Any]) -> Image.Image:
-    entry = next(f for f in record["files"] if f["kind"] == "png")
-    return Image.open(io.BytesIO((ws.root / entry["path"]).read_bytes()))
+    entry = next(f for f in record.files if f.kind == "png")
+    return Image.open(io.BytesIO((ws.root / entry.path).read_bytes()))
 
 
 def test_every_record_has_the_contract_fields(batch) -> None:
@@ -195,27 +195,27 @@ def test_every_record_has_the_contract_fields(batch) -> None:
     assert len(result.records) == 15
     for record in records.values():
         assert set(record) == CONTRACT_KEYS
-        assert record["id"].startswith("ev-") and len(record["id"]) == 15
-        assert record["run"] == result.run
-        assert record["time"].endswith("Z") and len(record["time"]) == 20
-        assert record["browser"].startswith("Chromium ")
-        assert record["viewport"] == "1366x768"
-        assert "HeadlessChrome" not in record["user_agent"]
+        assert record.id.startswith("ev-") and len(record.id) == 15
+        assert record.run == result.run
+        assert record.time.endswith("Z") and len(record.time) == 20
+        assert record.browser.startswith("Chromium ")
+        assert record.viewport == "1366x768"
+        assert "HeadlessChrome" not in record.user_agent
 
 
 def test_chinese_page_png_html_mhtml_with_hashes(batch) -> None:
     ws, records, _, _ = batch
     record = records["zh"]
-    assert record["error"] == ""
-    assert record["status"] == 200
-    assert record["ip"] == "127.0.0.1"
-    assert record["title"] == "成都市人民政府门户网站"
-    assert [f["kind"] for f in record["files"]] == ["png", "html", "mhtml"]
-    for entry in record["files"]:
-        data = (ws.root / entry["path"]).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
-        assert entry["bytes"] == len(data)
-        assert entry["path"].startswith("evidence/成都市/")
+    assert record.error == ""
+    assert record.status == 200
+    assert record.ip == "127.0.0.1"
+    assert record.title == "成都市人民政府门户网站"
+    assert [f.kind for f in record.files] == ["png", "html", "mhtml"]
+    for entry in record.files:
+        data = (ws.root / entry.path).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry.sha256
+        assert entry.bytes == len(data)
+        assert entry.path.startswith("evidence/成都市/")
     image = png_of(ws, record).convert("RGB")
     assert image.size == (1366, 2120)  # full page: 2000 px block + 120 px footer
     # not blank: black Chinese glyphs near the top, the red footer at the bottom
@@ -223,109 +223,109 @@ def test_chinese_page_png_html_mhtml_with_hashes(batch) -> None:
     dark = sum(1 for px in top.get_flattened_data() if sum(px) < 150)
     assert dark > 500
     assert image.getpixel((100, 2060)) == (204, 0, 0)
-    html = (ws.root / record["files"][1]["path"]).read_text(encoding="utf-8")
+    html = (ws.root / record.files[1].path).read_text(encoding="utf-8")
     assert "京ICP备05070218号" in html
-    mhtml = (ws.root / record["files"][2]["path"]).read_text(encoding="utf-8")
+    mhtml = (ws.root / record.files[2].path).read_text(encoding="utf-8")
     assert "multipart/related" in mhtml
 
 
 def test_redirect_records_final_url(batch) -> None:
     _, records, _, _ = batch
     record = records["redirect"]
-    assert record["error"] == ""
-    assert record["requested_url"].endswith("/redirect")
-    assert record["final_url"].endswith("/zh.html")
-    assert record["status"] == 200
+    assert record.error == ""
+    assert record.requested_url.endswith("/redirect")
+    assert record.final_url.endswith("/zh.html")
+    assert record.status == 200
 
 
 @pytest.mark.parametrize(("name", "status"), [("missing", 404), ("broken", 500)])
 def test_error_pages_are_captured_with_their_status(batch, name: str, status: int) -> None:
     ws, records, _, _ = batch
     record = records[name]
-    assert record["status"] == status
-    assert record["error"].startswith(f"HTTP {status}")
-    assert {f["kind"] for f in record["files"]} == {"png", "html", "mhtml"}
+    assert record.status == status
+    assert record.error.startswith(f"HTTP {status}")
+    assert {f.kind for f in record.files} == {"png", "html", "mhtml"}
     assert png_of(ws, record).width == 1366
     # a failure with its evidence: what kept it, the headers as received, the timing
-    assert record["failure"] == "http"
-    headers = {name.lower(): value for name, value in record["headers"]}
+    assert record.failure == "http"
+    headers = {name.lower(): value for name, value in record.headers}
     assert headers["content-type"] == "text/html; charset=utf-8"
-    assert record["timing"]["elapsed_ms"] >= 0 and record["timing"]["responseStart"] >= 0
+    assert record.timing["elapsed_ms"] >= 0 and record.timing["responseStart"] >= 0
 
 
 def test_refused_port(batch) -> None:
     ws, records, _, _ = batch
     record = records["refused"]
-    assert "connection refused" in record["error"]
-    assert record["status"] is None and record["failure"] == "network"
+    assert "connection refused" in record.error
+    assert record.status is None and record.failure == "network"
     # what the browser showed: its error page, as a screenshot
-    [entry] = record["files"]
-    assert entry["kind"] == "png" and png_of(ws, record).width == 1366
-    assert record["timing"]["elapsed_ms"] >= 0 and record["headers"] == []
+    [entry] = record.files
+    assert entry.kind == "png" and png_of(ws, record).width == 1366
+    assert record.timing["elapsed_ms"] >= 0 and record.headers == ()
 
 
 def test_page_that_never_answers_times_out(batch) -> None:
     ws, records, _, _ = batch
     record = records["hang"]
-    assert record["error"] == "timed out after 3s waiting for 'load'"
-    assert record["failure"] == "timeout" and record["timing"]["elapsed_ms"] >= 3000
+    assert record.error == "timed out after 3s waiting for 'load'"
+    assert record.failure == "timeout" and record.timing["elapsed_ms"] >= 3000
     # what the window showed at the deadline (a reused tab is emptied first: never the
     # site's previous page), marked as such
-    [entry] = record["files"]
-    assert "_hang-deadline-" in entry["path"] and entry["taken"] == "deadline"
+    [entry] = record.files
+    assert "_hang-deadline-" in entry.path and entry.taken == "deadline"
 
 
 def test_page_that_never_finishes_loading_is_captured_as_far_as_it_got(batch) -> None:
     ws, records, _, _ = batch
     record = records["never"]
-    assert record["error"].startswith("timed out after 3s")
-    assert record["status"] == 200
+    assert record.error.startswith("timed out after 3s")
+    assert record.status == 200
     assert png_of(ws, record).width == 1366
 
 
 def test_tall_page_is_captured_in_segments_of_the_cap(batch) -> None:
     ws, records, _, _ = batch
     record = records["tall"]
-    assert record["error"] == ""
-    assert record["capped_height"] is None
-    segments = [f for f in record["files"] if f["kind"] == "png"]
-    assert [(f["segment"], f["offset"], f["height"]) for f in segments] == [
+    assert record.error == ""
+    assert record.capped_height is None
+    segments = [f for f in record.files if f.kind == "png"]
+    assert [(f.segment, f.offset, f.height) for f in segments] == [
         (n + 1, n * 6000, 6000 if n < 2 else 2000) for n in range(3)]
     assert png_of(ws, record).size == (1366, 6000)
-    assert records["zh"]["capped_height"] is None
+    assert records["zh"].capped_height is None
 
 
 def test_download_instead_of_a_page(batch) -> None:
     ws, records, _, _ = batch
     record = records["download"]
-    assert record["error"] == ("the URL starts a download instead of showing a page "
+    assert record.error == ("the URL starts a download instead of showing a page "
                                "(saved as an attachment)")
-    [entry] = record["files"]
-    assert entry["kind"] == "attachment" and entry["path"].endswith(".pdf")
-    assert (ws.root / entry["path"]).read_bytes() == b"%PDF-1.4 fake report"
+    [entry] = record.files
+    assert entry.kind == "attachment" and entry.path.endswith(".pdf")
+    assert (ws.root / entry.path).read_bytes() == b"%PDF-1.4 fake report"
 
 
 def test_javascript_alert_is_recorded_and_dismissed(batch) -> None:
     _, records, _, _ = batch
     record = records["alert"]
-    assert "JavaScript dialog: alert '本站维护中'" in record["error"]
-    assert "png" in {f["kind"] for f in record["files"]}
+    assert "JavaScript dialog: alert '本站维护中'" in record.error
+    assert "png" in {f.kind for f in record.files}
 
 
 def test_untrusted_certificate_is_a_tls_error(batch) -> None:
     _, records, _, _ = batch
     record = records["tls"]
-    assert record["error"].startswith("TLS error: ERR_CERT_")
-    assert record["failure"] == "tls"
-    assert [f["kind"] for f in record["files"]] in ([], ["png"])  # the browser's warning page
+    assert record.error.startswith("TLS error: ERR_CERT_")
+    assert record.failure == "tls"
+    assert [f.kind for f in record.files] in ([], ["png"])  # the browser's warning page
 
 
 def test_unsafe_site_name_and_url_give_portable_file_names(batch) -> None:
     ws, records, _, _ = batch
     record = records["unsafe"]
-    assert record["error"] == ""
-    for entry in record["files"]:
-        path = Path(entry["path"])
+    assert record.error == ""
+    for entry in record.files:
+        path = Path(entry.path)
         assert (ws.root / path).is_file()
         for part in path.parts:
             assert not set(part) & set('<>:"\\|?*')
@@ -337,10 +337,10 @@ def test_unsafe_site_name_and_url_give_portable_file_names(batch) -> None:
 def test_records_are_stored_linked_and_in_a_manifest(batch) -> None:
     ws, records, result, progress = batch
     store = Store(ws)
-    stored = {r["id"]: r for r in store.evidence()}
-    assert set(stored) == {r["id"] for r in result.records}
+    stored = {r.id: r for r in store.evidence_records()}
+    assert set(stored) == {r.id for r in result.records}
     [answer] = store.answers("成都市")
-    assert answer.evidence == [records["zh"]["id"]]
+    assert answer.evidence == [records["zh"].id]
     manifest = result.manifest
     assert manifest is not None and manifest.parent == ws.evidence_dir
     digest = hashlib.sha256(manifest.read_bytes()).hexdigest()
@@ -354,8 +354,8 @@ def test_records_are_stored_linked_and_in_a_manifest(batch) -> None:
     assert progress[-1] == (15, 15, 5)
     # the total is known from the start; the records come back in the list's order
     assert [p[0] for p in progress] == list(range(16)) and progress[0] == (0, 15, 0)
-    assert [(r["site"], r["requested_url"]) for r in result.records] == [
-        (r["site"], r["requested_url"]) for r in records.values()]
+    assert [(r.site, r.requested_url) for r in result.records] == [
+        (r.site, r.requested_url) for r in records.values()]
 
 
 def test_selector_and_mobile_device(tmp_path: Path, site_url: str, session_browser) -> None:
@@ -364,7 +364,7 @@ def test_selector_and_mobile_device(tmp_path: Path, site_url: str, session_brows
     result = session_browser.capture(ws, Store(ws), targets, CaptureOptions(selector="#footer"),
                                      concurrency=1)
     [record] = result.records
-    assert record["error"] == ""
+    assert record.error == ""
     image = png_of(ws, record).convert("RGB")
     assert image.size == (600, 120)
     assert image.getpixel((5, 5)) == (204, 0, 0)
@@ -373,10 +373,10 @@ def test_selector_and_mobile_device(tmp_path: Path, site_url: str, session_brows
                                      CaptureOptions(device="iPhone 13", full_page=False),
                                      concurrency=1)
     [record] = result.records
-    assert record["error"] == ""
-    assert record["device"] == "iPhone 13"
-    assert record["viewport"] == "390x664"
-    assert "iPhone" in record["user_agent"]
+    assert record.error == ""
+    assert record.device == "iPhone 13"
+    assert record.viewport == "390x664"
+    assert "iPhone" in record.user_agent
     assert png_of(ws, record).size == (390, 664)
 
 
@@ -387,7 +387,7 @@ def test_missing_selector_falls_back_to_the_page(tmp_path: Path, site_url: str,
                                      CaptureOptions(selector="#nowhere", timeout_s=5),
                                      concurrency=1)
     [record] = result.records
-    assert "selector '#nowhere' matched no visible element" in record["error"]
+    assert "selector '#nowhere' matched no visible element" in record.error
     assert png_of(ws, record).width == 1366
 
 
@@ -447,8 +447,8 @@ def test_failure_reasons_from_browser_errors() -> None:
 
 def test_duration_is_measured(batch) -> None:
     _, records, _, _ = batch
-    assert records["hang"]["duration_ms"] >= 2900
-    assert all(r["duration_ms"] > 0 for r in records.values())
+    assert records["hang"].duration_ms >= 2900
+    assert all(r.duration_ms > 0 for r in records.values())
 
 
 @pytest.mark.parametrize(("name", "colour"), [("lazy-io", (255, 0, 0)),
@@ -458,7 +458,7 @@ def test_content_loaded_on_scroll_is_in_the_screenshot(batch, name: str,
                                                        colour: tuple[int, int, int]) -> None:
     ws, records, _, _ = batch
     record = records[name]
-    assert record["error"] == ""
+    assert record.error == ""
     image = png_of(ws, record).convert("RGB")
     assert image.size == (1366, 3200)
     assert image.getpixel((100, 3100)) == colour

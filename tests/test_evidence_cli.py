@@ -77,12 +77,12 @@ def test_attach_links_the_answer_and_verify_finds_changes(make_workspace, cli,
     shot = tmp_path / "手机 截图:1.png"
     Image.new("RGB", (64, 48), "navy").save(shot, "PNG")
     record = attach(ws, ws.checklist, Store(ws), "成都市", "a1.q1", shot)
-    assert record["question"] == "a1.q1" and record["indicator"] == "a1"
-    [entry] = record["files"]
-    assert entry["kind"] == "png" and entry["bytes"] == shot.stat().st_size
-    copied = ws.root / entry["path"]
+    assert record.question == "a1.q1" and record.indicator == "a1"
+    [entry] = record.files
+    assert entry.kind == "png" and entry.bytes == shot.stat().st_size
+    copied = ws.root / entry.path
     assert copied.read_bytes() == shot.read_bytes() and ":" not in copied.name
-    assert store.answers("成都市")[0].evidence == [record["id"]]
+    assert store.answers("成都市")[0].evidence == [record.id]
     assert verify(ws, Store(ws)).ok
 
     result = cli("evidence", "attach", "成都市", "a2.q1", str(shot), "--json", cwd=ws.root)
@@ -98,7 +98,7 @@ def test_attach_links_the_answer_and_verify_finds_changes(make_workspace, cli,
     assert result.exit_code == 1
     problems = json.loads(result.stdout)["problems"]
     assert [(p["path"], p["problem"], p["record"]) for p in problems] == [
-        (entry["path"], "changed", record["id"])]
+        (entry.path, "changed", record.id)]
     second = json.loads(cli("evidence", "attach", "成都市", "a2.q1", str(shot), "--json",
                             cwd=ws.root).stdout)
     (ws.root / second["files"][0]["path"]).unlink()

@@ -12,7 +12,7 @@ import pytest
 
 from govaudit import Audit
 from govaudit.capture import CaptureOptions, Target
-from govaudit.model import PageRef
+from govaudit.model import Evidence, PageRef
 from govaudit.store import Site, Store
 from govaudit.workspace import Workspace, init_workspace
 
@@ -65,8 +65,8 @@ def new_workspace(folder: Path, base: str) -> Workspace:
     return ws
 
 
-def file_of(ws: Workspace, record: dict[str, Any], kind: str) -> Path:
-    return ws.root / next(f for f in record["files"] if f["kind"] == kind)["path"]
+def file_of(ws: Workspace, record: Evidence, kind: str) -> Path:
+    return ws.root / next(f for f in record.files if f.kind == kind).path
 
 
 def test_html_copy_of_a_gbk_page_opens_readably(tmp_path: Path, site_url: str,
@@ -75,7 +75,7 @@ def test_html_copy_of_a_gbk_page_opens_readably(tmp_path: Path, site_url: str,
     targets = [Target("成都市", f"{site_url}{path}") for path in GBK_PAGES]
     result = session_browser.capture(ws, Store(ws), targets,
                                      CaptureOptions(timeout_s=10, mhtml=False), concurrency=2)
-    assert [r["error"] for r in result.records] == ["", "", ""]
+    assert [r.error for r in result.records] == ["", "", ""]
 
     async def opened(browser: Any) -> list[tuple[str, str, str]]:
         context = await browser.new_context()
@@ -84,7 +84,7 @@ def test_html_copy_of_a_gbk_page_opens_readably(tmp_path: Path, site_url: str,
             shown = []
             for record in result.records:
                 await page.goto(file_of(ws, record, "html").as_uri())
-                shown.append((record["requested_url"], await page.inner_text("#t"),
+                shown.append((record.requested_url, await page.inner_text("#t"),
                               await page.title()))
             return shown
         finally:
@@ -111,19 +111,19 @@ def test_element_capture_records_its_selector_and_box(tmp_path: Path, serve_dir,
     [record] = session_browser.capture(ws, Store(ws), targets,
                                        CaptureOptions(selector="#footer", mhtml=False),
                                        concurrency=1).records
-    assert record["error"] == ""
-    assert record["selector"] == "#footer"
-    assert record["box"] == {"x": 40, "y": 1800, "width": 500, "height": 90}
+    assert record.error == ""
+    assert record.selector == "#footer"
+    assert record.box == {"x": 40, "y": 1800, "width": 500, "height": 90}
     [stored] = Store(ws).evidence()
     assert stored["selector"] == "#footer" and stored["box"]["y"] == 1800
 
     [record] = session_browser.capture(ws, Store(ws), targets,
                                        CaptureOptions(selector="#nowhere", timeout_s=5,
                                                       mhtml=False), concurrency=1).records
-    assert record["selector"] == "#nowhere" and record["box"] is None
+    assert record.selector == "#nowhere" and record.box is None
     [record] = session_browser.capture(ws, Store(ws), targets, CaptureOptions(mhtml=False),
                                        concurrency=1).records
-    assert record["selector"] == "" and record["box"] is None
+    assert record.selector == "" and record.box is None
 
 
 TALL_PAGE = ('<html><head><meta charset="utf-8"></head><body style="margin:0">'
@@ -146,30 +146,30 @@ def test_a_page_taller_than_the_cap_is_captured_whole_in_segments(tmp_path: Path
     ws = new_workspace(tmp_path / "ws", base)
     [record] = session_browser.capture(ws, Store(ws), [Target("成都市", f"{base}/tall.html")],
                                        CaptureOptions(mhtml=False), concurrency=1).records
-    assert record["error"] == "" and record["capped_height"] is None
-    segments = [f for f in record["files"] if f["kind"] == "png"]
-    assert [f["segment"] for f in segments] == [1, 2, 3, 4]
-    assert [(f["offset"], f["height"]) for f in segments] == [
+    assert record.error == "" and record.capped_height is None
+    segments = [f for f in record.files if f.kind == "png"]
+    assert [f.segment for f in segments] == [1, 2, 3, 4]
+    assert [(f.offset, f.height) for f in segments] == [
         (0, 15000), (15000, 15000), (30000, 15000), (45000, 15000)]
     footer = None
     for entry in segments:
-        data = (ws.root / entry["path"]).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+        data = (ws.root / entry.path).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry.sha256
         image = Image.open(io.BytesIO(data)).convert("RGB")
-        assert image.size == (1366, entry["height"])
-        if entry["offset"] <= 59940 < entry["offset"] + entry["height"]:
-            footer = image.getpixel((1300, 59940 - entry["offset"]))
+        assert image.size == (1366, entry.height)
+        if entry.offset <= 59940 < entry.offset + entry.height:
+            footer = image.getpixel((1300, 59940 - entry.offset))
     assert footer == (204, 0, 0)  # the footer is in the last segment
-    assert len({f["path"] for f in segments}) == 4
+    assert len({f.path for f in segments}) == 4
     [stored] = Store(ws).evidence()
-    assert stored["files"] == record["files"]
+    assert stored["files"] == [f.to_dict() for f in record.files]
 
     # the report shows the first segment and links every one
     from govaudit.report.build import site_page_name
 
     page = (Audit(ws).report().parent / "sites" / site_page_name("成都市")).read_text("utf-8")
-    names = [Path(f["path"]).name for f in segments]
-    card = page[page.index(f'id="{record["id"]}"'):]
+    names = [Path(f.path).name for f in segments]
+    card = page[page.index(f'id="{record.id}"'):]
     card = card[:card.index("</figure>")]
     shot = card[card.index('class="shot"'):]
     assert names[0] in shot[:shot.index("</a>")]

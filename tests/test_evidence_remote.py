@@ -101,20 +101,20 @@ def test_capture_through_a_playwright_run_server(make_workspace, site: str,
     audit = Audit.open(make_workspace(sites=[("成都市", f"{site}/one.html", "city")]).root)
     result = audit.capture(["成都市"], browser_endpoint=run_server)
     [record] = result.records
-    assert record["error"] == "" and record["title"] == "第一页"
-    assert [f["kind"] for f in record["files"]] == ["png", "html", "mhtml"]
+    assert record.error == "" and record.title == "第一页"
+    assert [f.kind for f in record.files] == ["png", "html", "mhtml"]
 
 
 def test_capture_through_a_cdp_endpoint(make_workspace, site: str, cdp_endpoint: str) -> None:
     audit = Audit.open(make_workspace(sites=[("成都市", f"{site}/one.html", "city")]).root)
     audit.sites.record_page("成都市", f"{site}/two.html")
     result = audit.capture(["成都市"], cdp_endpoint=cdp_endpoint, concurrency=2)
-    assert result.failed == 0, [r['error'] for r in result.records]
-    titles = sorted(r["title"] for r in result.records)
+    assert result.failed == 0, [r.error for r in result.records]
+    titles = sorted(r.title for r in result.records)
     assert titles == ["第一页", "第二页"]
     for record in result.records:
-        assert record["browser"] == f"Chromium {find_browser().version.split()[-1]}"
-        assert [f["kind"] for f in record["files"]] == ["png", "html", "mhtml"]
+        assert record.browser == f"Chromium {find_browser().version.split()[-1]}"
+        assert [f.kind for f in record.files] == ["png", "html", "mhtml"]
     assert len(audit.evidence()) == 2
 
 
@@ -146,20 +146,20 @@ def test_capture_open_page_takes_what_the_page_shows_now(make_workspace, site: s
             await context.close()
 
     record, scrolled = session_browser.run(browse_then_capture)
-    assert record["error"] == ""
-    assert record["final_url"] == record["requested_url"] == f"{site}/two.html"
-    assert record["title"] == "第二页" and record["status"] == 200
-    assert record["run"] == "20261122T081500Z-ab12"
-    assert (record["indicator"], record["question"]) == ("a1", "a1.q1")
-    assert record["viewport"] == "1000x700"
+    assert record.error == ""
+    assert record.final_url == record.requested_url == f"{site}/two.html"
+    assert record.title == "第二页" and record.status == 200
+    assert record.run == "20261122T081500Z-ab12"
+    assert (record.indicator, record.question) == ("a1", "a1.q1")
+    assert record.viewport == "1000x700"
     assert scrolled == 500  # the evaluator's place on the page is kept
-    assert [f["kind"] for f in record["files"]] == ["png", "html", "mhtml"]
-    for entry in record["files"]:
-        data = (ws.root / entry["path"]).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+    assert [f.kind for f in record.files] == ["png", "html", "mhtml"]
+    for entry in record.files:
+        data = (ws.root / entry.path).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry.sha256
     from PIL import Image
 
-    with Image.open(ws.root / record["files"][0]["path"]) as image:
+    with Image.open(ws.root / record.files[0].path) as image:
         assert image.width == 1000 and image.height > 2400
     assert Store(ws).evidence() == []  # returned, not stored
 
@@ -171,13 +171,13 @@ def test_captures_record_the_remote_endpoint_without_its_password(
     with_login = cdp_endpoint.replace("http://", "http://evaluator:s3cret@")
     result = audit.capture(["成都市"], cdp_endpoint=with_login)
     [record] = result.records
-    assert record["error"] == ""
-    assert record["endpoint"] == cdp_endpoint
+    assert record.error == ""
+    assert record.endpoint == cdp_endpoint
     with_token = f"{run_server.rstrip('/')}/?token=s3cret-token"
     result = audit.capture(["成都市"], url=f"{site}/two.html", browser_endpoint=with_token)
     [record] = result.records
     shown = f"{run_server.rstrip('/')}/?token=REDACTED"
-    assert record["error"] == "" and record["endpoint"] == shown
+    assert record.error == "" and record.endpoint == shown
     [stored] = [r for r in Store(ws).evidence() if r["id"] == record["id"]]
     assert stored["endpoint"] == shown
     manifest = result.manifest.read_text(encoding="utf-8")
@@ -187,4 +187,4 @@ def test_captures_record_the_remote_endpoint_without_its_password(
 def test_a_local_browser_records_no_endpoint(make_workspace, site: str) -> None:
     audit = Audit.open(make_workspace(sites=[("成都市", f"{site}/one.html", "city")]).root)
     [record] = audit.capture(["成都市"]).records
-    assert record["error"] == "" and record["endpoint"] == ""
+    assert record.error == "" and record.endpoint == ""

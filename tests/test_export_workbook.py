@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from govaudit.checklist import load_checklist
+from govaudit.model import Evidence
 from govaudit.scoring import score_sites
 from govaudit.store import Answer, Site, Store
 from govaudit.workbook.content import WorkbookContent, about_rows
@@ -50,13 +51,13 @@ def _fill(ws) -> Store:
     evidence = ws.root / "evidence" / "成都市" / "home page.png"
     evidence.parent.mkdir(parents=True)
     evidence.write_bytes(b"\x89PNG fake")
-    store.add_evidence([{
+    store.add_evidence([Evidence.from_dict({
         "id": "ev-000000000001", "run": "r", "site": "成都市", "indicator": "a1",
         "question": "a1.q1", "requested_url": "https://cd.example.cn",
         "final_url": "=cmd|' /C calc'!A0", "status": 200, "ip": "", "title": "成都",
         "time": "2026-11-22T08:15:00Z", "files": [
             {"kind": "png", "path": "evidence/成都市/home page.png", "sha256": "ab" * 32,
-             "bytes": 9}], "error": ""}])
+             "bytes": 9}], "error": ""})])
     return store
 
 

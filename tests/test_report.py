@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from govaudit import Audit, glossary
+from govaudit import Audit, Evidence, glossary
 from govaudit.probes.registry import probe_result
 from govaudit.report.build import site_page_name
 from govaudit.scoring import consolidate, score_sites
@@ -86,7 +86,7 @@ def make_report_workspace(root: Path) -> Workspace:
     hostile = _record(ws, HOSTILE_SITE, "ev-000000000008",
                       [("png", "evidence/hostile/home.png", "gray")], title=HOSTILE,
                       url="javascript:alert(7)")
-    store.add_evidence([*records, hostile])
+    store.add_evidence([Evidence.from_dict(r) for r in (*records, hostile)])
     store.save_answers([
         Answer("甲市", "a1.q1", "a1", "yes", "张三", TIME, note=HOSTILE_NOTE),
         Answer("甲市", "a1.q2", "a1", "中", "张三", TIME),

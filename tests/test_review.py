@@ -325,7 +325,7 @@ def test_every_change_is_logged_and_the_chain_holds(make_workspace, cli, tmp_pat
     assert (second.actor, second.evaluator, second.old, second.new) == (
         "张三", "张三", {"value": "yes", "note": ""}, {"value": "no", "note": "改了"})
     assert entries[3].actor == "李四"  # answered as 李四
-    assert entries[6].new["id"] == evidence["id"]
+    assert entries[6].new["id"] == evidence.id
     assert [e.seq for e in entries] == list(range(1, 10))
     assert all(e.prev == p.hash for p, e in zip(entries, entries[1:], strict=False))
     assert audit.verify_log().ok

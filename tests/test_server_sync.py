@@ -208,25 +208,25 @@ def test_sync_pushes_evidence_records_and_copies_files_by_hash(team, tmp_path):
     Image.new("RGB", (40, 30), "red").save(shot)
     _save(zs, "成都市", "a1.q1", "yes", T0)
     record = zs.attach("成都市", "a1.q1", shot)
-    [entry] = record["files"]
+    [entry] = record.files
     result = zs.sync()
     assert (result.evidence_pushed, result.files_copied) == (1, 1)
-    copied = shared / entry["sha256"][:2] / entry["sha256"]
+    copied = shared / entry.sha256[:2] / entry.sha256
     assert copied.read_bytes() == shot.read_bytes()
     with team.connect() as owner:
         assert owner.execute("SELECT e.site, f.sha256 FROM evidence e JOIN evidence_files f "
-                             "ON f.evidence = e.id").fetchall() == [("成都市", entry["sha256"])]
+                             "ON f.evidence = e.id").fetchall() == [("成都市", entry.sha256)]
     again = zs.sync()
     assert (again.evidence_pushed, again.files_copied) == (0, 0)
     # a file changed after its capture is not copied, and named
     other = tmp_path / "other.png"
     Image.new("RGB", (40, 30), "blue").save(other)
     record = zs.attach("成都市", "a1.q1", other)
-    (zs.root / record["files"][0]["path"]).write_bytes(b"changed")
+    (zs.root / record.files[0].path).write_bytes(b"changed")
     result = zs.sync()
     assert result.files_copied == 0
     assert any("no longer has the SHA-256" in n for n in result.not_pushed)
-    changed = record["files"][0]["sha256"]
+    changed = record.files[0].sha256
     assert not (shared / changed[:2] / changed).exists()
 
 

@@ -12,6 +12,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from PIL import Image as PILImage
 
+from govaudit.model import Evidence
 from govaudit.store import Store
 from govaudit.workbook.reading import read_sheets
 
@@ -60,10 +61,10 @@ def test_into_keeps_the_team_sheets(make_workspace, cli, tmp_path: Path):
     ws = make_workspace(sites=SITES)
     store = Store(ws)
     store.save_answer("成都市", "a1.q1", "a1", "yes", "张三", note="=danger()")
-    store.add_evidence([{"id": f"ev-00000000000{i}", "site": "成都市", "question": "a1.q1",
-                         "time": "2026-11-22T08:15:00Z", "error": "",
-                         "files": [{"kind": "png", "path": f"evidence/cd/{i}.png"}]}
-                        for i in range(2)])
+    store.add_evidence([Evidence.from_dict({
+        "id": f"ev-00000000000{i}", "site": "成都市", "question": "a1.q1",
+        "time": "2026-11-22T08:15:00Z", "error": "",
+        "files": [{"kind": "png", "path": f"evidence/cd/{i}.png"}]}) for i in range(2)])
     team = _template(tmp_path / "团队汇总.xlsx")
     result = cli("export", "--into", str(team), cwd=ws.root)
     assert result.exit_code == 0, result.output

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from benchmarks.safety import Case
 from govaudit.capture import CaptureOptions, Target, run_captures
@@ -41,14 +40,14 @@ def _workspace(folder: Path, site: str) -> Workspace:
     return ws
 
 
-def _said(record: dict[str, Any]) -> str:
-    blocked = ", ".join(f"{b['what']} {b['url'].rsplit('/', 1)[-1]}" for b in record["blocked"])
-    return (f"failure={record['failure'] or '-'} status={record['status']} "
-            f"files={[f['kind'] for f in record['files']]} blocked=[{blocked}] "
-            f"{record['error'][:60]}")
+def _said(record: Evidence) -> str:
+    blocked = ", ".join(f"{b['what']} {b['url'].rsplit('/', 1)[-1]}" for b in record.blocked)
+    return (f"failure={record.failure or '-'} status={record.status} "
+            f"files={[f.kind for f in record.files]} blocked=[{blocked}] "
+            f"{record.error[:60]}")
 
 
-def _private_cases(records: dict[str, dict[str, Any]], hits: list[str]) -> list[Case]:
+def _private_cases(records: dict[str, Evidence], hits: list[str]) -> list[Case]:
     cases = []
     for path, leak, what, name in (
             ("/popup", "/popup", "popup", "window.open to a private host"),
@@ -56,34 +55,34 @@ def _private_cases(records: dict[str, dict[str, Any]], hits: list[str]) -> list[
             ("/worker", "/worker", "fetch", "a worker's fetch to a private host"),
             ("/frame", "/frame", "frame", "iframe of a private host, recorded")):
         record = records[path]
-        held = (leak not in hits and not Evidence.from_dict(record).failed
+        held = (leak not in hits and not record.failed
                 and any(b["what"] == what and b["url"].endswith(leak)
-                        for b in record["blocked"]))
+                        for b in record.blocked))
         cases.append(Case(PRIVATE, name, held, _said(record)))
     for path, name in (("/refresh-private", "meta refresh to a private host"),
                        ("/script-private", "script redirect to a private host")):
         record = records[path]
-        held = (record["failure"] == "refused" and record["status"] is None
-                and "private address" in record["error"] and path.split("-")[0] not in hits)
+        held = (record.failure == "refused" and record.status is None
+                and "private address" in record.error and path.split("-")[0] not in hits)
         cases.append(Case(PRIVATE, f"{name}: the browser's blocked page", held, _said(record)))
     return cases
 
 
-def _kept_cases(records: dict[str, dict[str, Any]], site: str) -> list[Case]:
+def _kept_cases(records: dict[str, Evidence], site: str) -> list[Case]:
     cases = []
     for path, via in REDIRECTS.items():
         record = records[path]
-        hops = [(h["url"].removeprefix(site), h["via"]) for h in record["navigation"]]
-        held = (record["title"] == FINAL and not record["error"]
+        hops = [(h["url"].removeprefix(site), h["via"]) for h in record.navigation]
+        held = (record.title == FINAL and not record.error
                 and hops == [(path, ""), ("/final", via)])
         cases.append(Case(KEPT, f"home page {path} ({via})", held, f"hops={hops} "
                           + _said(record)))
     for path, name in (("/never", "a server that never answers"),
                        ("/stall", "a page that stops half-way")):
         record = records[path]
-        shots = [f for f in record["files"] if f["kind"] == "png"]
-        held = (record["failure"] == "timeout" and bool(shots)
-                and all(f.get("taken") == "deadline" for f in shots))
+        shots = [f for f in record.files if f.kind == "png"]
+        held = (record.failure == "timeout" and bool(shots)
+                and all(f.taken == "deadline" for f in shots))
         cases.append(Case(KEPT, f"timeout: {name}", held, _said(record)))
     return cases
 
@@ -111,25 +110,25 @@ def run(folder: Path) -> list[Case]:
         result = run_captures(ws, Store(ws),
                               targets, CaptureOptions(timeout_s=5, max_download_mb=1),
                               concurrency=3)
-        records = {r["requested_url"].removeprefix(site): r for r in result.records}
+        records = {r.requested_url.removeprefix(site): r for r in result.records}
         hits = list(Admin.hits)
         cases += _private_cases(records, hits)
         cases.append(Case(PRIVATE, "the private host saw no request at all", hits == [],
                           f"requests there: {hits}"))
         cases += _kept_cases(records, site)
         missing = records["/missing"]
-        cases.append(Case(KEPT, "a 404 page in a batch", missing["status"] == 404
-                          and not Evidence.from_dict(missing).failed, _said(missing)))
+        cases.append(Case(KEPT, "a 404 page in a batch", missing.status == 404
+                          and not missing.failed, _said(missing)))
         cases.append(Case(KEPT, "records in the order of the list",
                           list(records) == [*PATHS, urls["partner"] + "/"], ""))
         bomb = records["/popup-bomb"]
-        cases.append(Case(WORK, "a page opening 50 popups", not bomb["error"]
-                          and len(bomb["blocked"]) == 50 and bomb["duration_ms"] < 15_000,
-                          f"{bomb['duration_ms']} ms " + _said(bomb)))
+        cases.append(Case(WORK, "a page opening 50 popups", not bomb.error
+                          and len(bomb.blocked) == 50 and bomb.duration_ms < 15_000,
+                          f"{bomb.duration_ms} ms " + _said(bomb)))
         big = records["/big-download"]
         left = list((ws.evidence_dir / "门户市").glob("*big-download*"))
-        cases.append(Case(WORK, "a 3 MB download over a 1 MB cap", big["files"] == []
-                          and "over the 1.0 MB limit" in big["error"] and not left,
+        cases.append(Case(WORK, "a 3 MB download over a 1 MB cap", big.files == ()
+                          and "over the 1.0 MB limit" in big.error and not left,
                           _said(big)))
         cases.append(_cli_404(folder, site))
         started = time.monotonic()
@@ -140,8 +139,8 @@ def run(folder: Path) -> list[Case]:
         ate, other = hog.records
         seconds = time.monotonic() - started
         cases.append(Case(WORK, "a page allocating as fast as it can, 96 MB",
-                          ate["failure"] == "memory" and other["title"] == FINAL
-                          and not other["error"],
+                          ate.failure == "memory" and other.title == FINAL
+                          and not other.error,
                           f"{seconds:.1f} s; " + _said(ate)))
         cases += _big_bodies(folder, site)
     return cases
@@ -162,9 +161,9 @@ def _big_bodies(folder: Path, site: str) -> list[Case]:
         seconds = time.monotonic() - started
     *bodies, other = result.records
     for record in bodies:
-        held = record["failure"] in ("memory", "timeout") and record["duration_ms"] < 60_000
-        cases.append(Case(WORK, f"a body of gigabytes: {record['requested_url'][-15:]}", held,
-                          f"{record['duration_ms']} ms; " + _said(record)))
-    cases.append(Case(WORK, "the page beside them", other["title"] == FINAL
-                      and not other["error"], f"run {seconds:.1f} s; " + _said(other)))
+        held = record.failure in ("memory", "timeout") and record.duration_ms < 60_000
+        cases.append(Case(WORK, f"a body of gigabytes: {record.requested_url[-15:]}", held,
+                          f"{record.duration_ms} ms; " + _said(record)))
+    cases.append(Case(WORK, "the page beside them", other.title == FINAL
+                      and not other.error, f"run {seconds:.1f} s; " + _said(other)))
     return cases

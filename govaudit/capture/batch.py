@@ -43,6 +43,7 @@ from govaudit.credentials import load_credentials
 from govaudit.errors import GovauditError, OptionError
 from govaudit.evidence import (
     EvidenceFolder,
+    finished,
     new_record,
     new_run_id,
     save_file,
@@ -51,11 +52,11 @@ from govaudit.evidence import (
     write_manifest,
 )
 from govaudit.i18n import _
+from govaudit.model import Evidence
 from govaudit.netpolicy import AddressPolicy
 from govaudit.urls import (
     origin,
     origin_text,
-    redact_record,
     redact_url,
     site_logins,
     split_credentials,
@@ -255,7 +256,7 @@ class _Pipeline:
         self.user_agent = context_options.get("user_agent", "")
         self.flights: list[Flight] = []  # the captures in progress, for the memory watch
 
-    async def capture(self, session: _SiteSession, target: Target) -> dict[str, Any]:
+    async def capture(self, session: _SiteSession, target: Target) -> Evidence:
         """Open `target` in a page of its site's context and capture it; never raises."""
         started = time.monotonic()
         options = self.options
@@ -311,7 +312,7 @@ class _Pipeline:
             if flight is not None:  # after its context closed: its memory is free
                 self.flights.remove(flight)
         record["duration_ms"] = int((time.monotonic() - started) * 1000)
-        return redact_record(record)
+        return finished(record)
 
     async def _visit(self, tab: _Tab, record: dict[str, Any], started: float) -> bool:
         """Navigate, capture, and say whether the page can be reused."""
@@ -767,7 +768,7 @@ async def arun_captures(workspace: EvidenceFolder, store: Store, targets: Iterab
                         await session.done_one()
                         async with store_lock:  # one at a time: the store, then the progress
                             result.records.append(record)
-                            slots[record["id"]] = position[target]
+                            slots[record.id] = position[target]
                             if save:
                                 await asyncio.to_thread(store_records, store, [record])
                             if on_progress is not None:
@@ -787,7 +788,7 @@ async def arun_captures(workspace: EvidenceFolder, store: Store, targets: Iterab
                 if own:
                     await _quietly(browser.close())
     finally:
-        result.records.sort(key=lambda r: slots.get(r["id"], len(targets)))  # the list's order
+        result.records.sort(key=lambda r: slots.get(r.id, len(targets)))  # the list's order
         result.seconds = time.monotonic() - started
         if save and result.records:
             result.manifest = write_manifest(workspace, result.run, result.records)

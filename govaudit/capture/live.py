@@ -14,11 +14,13 @@ import concurrent.futures
 import contextlib
 import threading
 from collections.abc import Coroutine, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import govaudit.asyncrun as asyncrun
 from govaudit.errors import GovauditError
 from govaudit.i18n import _
+from govaudit.urls import redact_url
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 
     from govaudit.capture.options import CaptureOptions, WaitUntil
     from govaudit.evidence import EvidenceFolder
+    from govaudit.model import Evidence
 
 T = TypeVar("T")
 START_TIMEOUT = 90.0
@@ -49,7 +52,7 @@ class LiveBrowser:
         self.options = options or CaptureOptions()
         self.options.check()
         self.run = run or new_run_id()
-        self.records: list[dict[str, Any]] = []  # this run's stored captures, for its manifest
+        self.records: list[Evidence] = []  # this run's stored captures, for its manifest
         self._loop = asyncrun.new_loop()
         self._thread = threading.Thread(target=self._loop.run_forever,
                                         name="govaudit-live-browser", daemon=True)
@@ -239,7 +242,7 @@ class LiveBrowser:
     # -- evidence ------------------------------------------------------------------
 
     def capture(self, workspace: EvidenceFolder, *, site: str, indicator: str = "",
-                question: str = "", url: str | None = None) -> dict[str, Any]:
+                question: str = "", url: str | None = None) -> Evidence:
         """Capture what the browser shows now (or `url` after opening it in the main tab).
 
         Returns the evidence record of govaudit.capture (not stored: the caller stores it).
@@ -249,7 +252,7 @@ class LiveBrowser:
         # the pages this session opened itself are part of "what the browser shows now"
         self.wait_for_pages(self.options.timeout_s)
 
-        async def take() -> dict[str, Any]:
+        async def take() -> Evidence:
             if url is not None:
                 page = await self._main_page()
                 await page.bring_to_front()
@@ -263,7 +266,7 @@ class LiveBrowser:
                                              indicator=indicator, question=question,
                                              options=self.options, run=self.run)
             if url is not None:
-                record["requested_url"] = url
+                record = replace(record, requested_url=redact_url(url))
             return record
 
         try:
@@ -275,7 +278,7 @@ class LiveBrowser:
                 first_line=_first_line(exc))) from None
 
 
-    def add_to_manifest(self, workspace: EvidenceFolder, record: dict[str, Any]) -> Path:
+    def add_to_manifest(self, workspace: EvidenceFolder, record: Evidence) -> Path:
         """Add a stored capture to this run's manifest (rewritten whole, with its hash)."""
         from govaudit.evidence import write_manifest
 

@@ -102,17 +102,17 @@ Target = PageRef
 @dataclass
 class CaptureRun:
     run: str
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[Evidence] = field(default_factory=list)
     manifest: Path | None = None
     seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)  # why a site was not captured
     timestamp: TimestampResult | None = None  # the manifest's trusted timestamp, when asked
 
     @property
-    def failures(self) -> list[dict[str, Any]]:
+    def failures(self) -> list[Evidence]:
         """The captures that kept no page (see Evidence.failed); a page shown with an HTTP
         error status is a capture, of the site's failure."""
-        return [r for r in self.records if Evidence.from_dict(r).failed]
+        return [r for r in self.records if r.failed]
 
     @property
     def failed(self) -> int:
@@ -121,7 +121,7 @@ class CaptureRun:
 
 # (done, total, failed, record): once with done 0 and no record when the run starts (the
 # total known), then after each capture with its record
-ProgressCallback = Callable[[int, int, int, dict[str, Any] | None], None]
+ProgressCallback = Callable[[int, int, int, Evidence | None], None]
 
 
 async def browser_context_options(pw: Any, browser: Browser, options: CaptureOptions

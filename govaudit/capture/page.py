@@ -24,8 +24,15 @@ from govaudit.capture.options import (
     CaptureError,
     CaptureOptions,
 )
-from govaudit.evidence import EvidenceFolder, new_record, new_run_id, save_file, url_label
-from govaudit.urls import redact_record
+from govaudit.evidence import (
+    EvidenceFolder,
+    finished,
+    new_record,
+    new_run_id,
+    save_file,
+    url_label,
+)
+from govaudit.model import Evidence
 
 if TYPE_CHECKING:
     from playwright.async_api import CDPSession, Page, Response
@@ -212,7 +219,7 @@ async def _cdp_png(cdp: CDPSession, request: dict[str, Any], seconds: float) -> 
 async def capture_open_page(page: Page, *, workspace: EvidenceFolder, site: str,
                             indicator: str = "", question: str = "",
                             options: CaptureOptions | None = None,
-                            run: str | None = None) -> dict[str, Any]:
+                            run: str | None = None) -> Evidence:
     """Capture what an already-open page shows now (no navigation): PNG + HTML + MHTML.
 
     Used for the page an evaluator navigated to by hand. Returns the evidence
@@ -251,7 +258,7 @@ async def capture_open_page(page: Page, *, workspace: EvidenceFolder, site: str,
     if record["status"] and record["status"] >= 400 and not record["error"]:
         record["error"] = f"HTTP {record['status']}"
     record["duration_ms"] = int((time.monotonic() - started) * 1000)
-    return redact_record(record)
+    return finished(record)
 
 
 

@@ -189,8 +189,8 @@ class Monitor:
         run = run_captures(self.folder, self.store, targets, CaptureOptions(
             timeout_s=max(options.timeout, 5.0), allow_private=options.allow_private,
             mhtml=False), concurrency=2)
-        return {r["site"]: (str(r["id"]) if r.get("files") else "", str(r["error"]),
-                            shot_time(r), shot_shows(r)) for r in run.records}
+        return {r.site: (r.id if r.files else "", r.error, shot_time(r), shot_shows(r))
+                for r in run.records}
 
     def screenshots(self, site: str) -> list[dict[str, Any]]:
         """The screenshots taken after failed visits of `site`, newest first: the failed

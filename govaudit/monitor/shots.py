@@ -9,30 +9,33 @@ the findings: "taken 12 s after the failed visit; shows the page working (HTTP 2
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govaudit.monitor.durations import utc_iso
 
+if TYPE_CHECKING:
+    from govaudit.model import Evidence
 
-def shot_time(record: dict[str, Any]) -> float | None:
+
+def shot_time(record: Evidence) -> float | None:
     """When a capture's screenshot was taken (epoch seconds): the end of the capture, which
     began at the record's time; None when unknown."""
     try:
-        started = datetime.fromisoformat(str(record.get("time") or "").replace("Z", "+00:00"))
+        started = datetime.fromisoformat(record.time.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return started.timestamp() + float(record.get("duration_ms") or 0) / 1000
+    return started.timestamp() + record.duration_ms / 1000
 
 
-def shot_shows(record: dict[str, Any]) -> str:
+def shot_shows(record: Evidence) -> str:
     """What a capture's screenshot shows, in a few words ("" when there is none)."""
-    if not record.get("files"):
+    if not record.files:
         return ""
-    status, title = record.get("status"), str(record.get("title") or "")
+    status, title = record.status, record.title
     named = f" 「{title}」" if title else ""
-    if record.get("error") and not status:
-        return f"the browser's error page ({record['error']})"
-    if isinstance(status, int) and status >= 400:
+    if record.error and not status:
+        return f"the browser's error page ({record.error})"
+    if status is not None and status >= 400:
         return f"the site's error page (HTTP {status}){named}"
     return f"the page working (HTTP {status}){named}" if status else f"a page{named}"
 
