@@ -130,7 +130,7 @@ def test_timed_out_pages_keep_a_screenshot_taken_at_the_deadline(batch) -> None:
         assert record.error.startswith(f"timed out after {TIMEOUT}s")
         shots = [f for f in record.files if f.kind == "png"]
         assert shots and all(f.taken == "deadline" for f in shots), record.files
-        assert (ws.root / shots[0]["path"]).read_bytes().startswith(b"\x89PNG")
+        assert (ws.root / shots[0].path).read_bytes().startswith(b"\x89PNG")
     assert records["/stall"].status == 200 and records["/stall"].title == "半截页面"
 
 

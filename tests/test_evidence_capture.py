@@ -194,7 +194,7 @@ def test_every_record_has_the_contract_fields(batch) -> None:
     ws, records, result, progress = batch
     assert len(result.records) == 15
     for record in records.values():
-        assert set(record) == CONTRACT_KEYS
+        assert set(record.to_dict()) == CONTRACT_KEYS
         assert record.id.startswith("ev-") and len(record.id) == 15
         assert record.run == result.run
         assert record.time.endswith("Z") and len(record.time) == 20

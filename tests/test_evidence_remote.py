@@ -178,7 +178,7 @@ def test_captures_record_the_remote_endpoint_without_its_password(
     [record] = result.records
     shown = f"{run_server.rstrip('/')}/?token=REDACTED"
     assert record.error == "" and record.endpoint == shown
-    [stored] = [r for r in Store(ws).evidence() if r["id"] == record["id"]]
+    [stored] = [r for r in Store(ws).evidence() if r["id"] == record.id]
     assert stored["endpoint"] == shown
     manifest = result.manifest.read_text(encoding="utf-8")
     assert "s3cret" not in manifest and shown in manifest

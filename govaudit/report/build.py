@@ -106,10 +106,10 @@ class _EvidenceFiles:
         path = (self.root / relative).resolve()
         return path if path.is_relative_to(self.root) else None
 
-    def check(self, records: Iterable[dict[str, Any]]) -> None:
+    def check(self, records: Iterable[Evidence]) -> None:
         wanted: dict[Path, str] = {}
         for record in records:
-            for entry in Evidence.from_dict(record).files:
+            for entry in record.files:
                 path = self.resolve(entry.path)
                 if path is not None:
                     wanted[path] = entry.sha256
@@ -147,7 +147,9 @@ class ReportBuilder:
         report = self.score(all_sites, answers)
         self.report = report
         scores = {s.site: s for s in report.sites}
-        evidence = {site.name: self.store.evidence(site.name) for site in chosen}
+        # read once at the store's boundary, its URLs redacted again (an older store's too)
+        evidence = {site.name: [Evidence.from_dict(redact_data(r))
+                                for r in self.store.evidence(site.name)] for site in chosen}
         self.files.check(r for records in evidence.values() for r in records)
         by_site: dict[str, list[Answer]] = {}
         for answer in answers:
@@ -157,7 +159,7 @@ class ReportBuilder:
                                 evidence[site.name]) for site in chosen]
 
     def _site_view(self, site: Site, score: SiteScore, answers: list[Answer],
-                   records: list[dict[str, Any]]) -> SiteView:
+                   records: list[Evidence]) -> SiteView:
         checklist = self.checklist
         chosen = consolidate(answers, self.report.settlement if self.report else self.settlement)
         values = {q: a.value for (_, q), a in chosen.items()}
@@ -167,7 +169,7 @@ class ReportBuilder:
         if monitored is not None:  # weeks of monitoring outweigh one check
             suggestions.update({qid: Suggestion(qid, value, "monitor", detail) for qid, (
                 value, detail) in monitored.suggestions.items()})
-        views = {r.get("id", ""): self._evidence_view(r) for r in records}
+        views = {r.id: self._evidence_view(r) for r in records}
         linked: set[str] = set()
         for answer in chosen.values():
             linked.update(answer.evidence)
@@ -175,13 +177,13 @@ class ReportBuilder:
         by_indicator: dict[str, list[str]] = {}
         loose: list[str] = []
         for record in records:
-            rid = record.get("id", "")
-            if record.get("question") and checklist.question(record["question"]):
-                by_question.setdefault(record["question"], []).append(rid)
+            rid = record.id
+            if record.question and checklist.question(record.question):
+                by_question.setdefault(record.question, []).append(rid)
             elif rid in linked:
                 continue  # shown with the answer that cites it
-            elif record.get("indicator") and checklist.indicator(record["indicator"]):
-                by_indicator.setdefault(record["indicator"], []).append(rid)
+            elif record.indicator and checklist.indicator(record.indicator):
+                by_indicator.setdefault(record.indicator, []).append(rid)
             else:
                 loose.append(rid)
         for answer in chosen.values():
@@ -214,7 +216,8 @@ class ReportBuilder:
             group=score.group, open_points=score.open_points, monitoring=monitored,
             ranks=dict(score.ranks), verdict=score.verdict, reason=score.reason,
             part2=score.part2, scaled=score.scaled, vetoed=bool(score.vetoes),
-            problems=problem_rows(checklist, site, score.problems, records),
+            problems=problem_rows(checklist, site, score.problems,
+                                  [r.to_dict() for r in records]),
             region=site.region)
         view.problem_count = sum(1 for v in views.values() if v.problems or v.error)
         for row in view.checks.checks if view.checks else ():
@@ -341,8 +344,7 @@ class ReportBuilder:
                 parent=page.parent, strerror=exc.strerror)) from None
         return page
 
-    def _evidence_view(self, data: dict[str, Any]) -> EvidenceView:
-        record = Evidence.from_dict(redact_data(data))
+    def _evidence_view(self, record: Evidence) -> EvidenceView:
         files: list[FileLink] = []
         problems: list[str] = []
         image_href = thumb_src = sha = ""
