@@ -285,7 +285,7 @@ _FOLDER_CLUTTER = {".DS_Store", "Thumbs.db", "desktop.ini"}
 T = TypeVar("T")
 
 
-def verify(workspace: EvidenceFolder, store: Store, companions: tuple[str, ...] = ()
+def verify(folder_of: EvidenceFolder, store: Store, companions: tuple[str, ...] = ()
            ) -> VerifyResult:
     """Check the store's records, the manifests and the files on disk against each other
     (Audit.verify adds each file's verdict from govaudit.archive.checks).
@@ -298,11 +298,11 @@ def verify(workspace: EvidenceFolder, store: Store, companions: tuple[str, ...] 
     the workspace is read.
     """
     result = VerifyResult()
-    listed = _read_manifests(workspace, result)
+    listed = _read_manifests(folder_of, result)
     stored: dict[str, dict[str, Any]] = {}
     for entry in store.evidence():
         stored.setdefault(str(entry.get("id", "")), entry)
-    checker = _FileChecker(workspace, result, companions)
+    checker = _FileChecker(folder_of, result, companions)
     lacking: _Lacking = {}
     for rid in [*stored, *(r for r in listed if r not in stored)]:
         result.records += 1
@@ -379,16 +379,16 @@ def _files_of(record: dict[str, Any]) -> dict[str, str]:
     return {f.path: f.sha256 for f in Evidence.from_dict(record).files}
 
 
-def _read_manifests(workspace: EvidenceFolder, result: VerifyResult
+def _read_manifests(folder_of: EvidenceFolder, result: VerifyResult
                     ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     """Check each manifest against its .sha256; {evidence id: [(manifest, record)]}."""
-    folder = workspace.evidence_dir
+    folder = folder_of.evidence_dir
     listed: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     names = {p.name.removesuffix(".sha256") for p in folder.glob(f"{MANIFEST_PREFIX}*.json*")
              if p.name.endswith((".json", ".json.sha256"))} if folder.is_dir() else set()
     for name in sorted(names):
         result.manifests += 1
-        relative = f"{workspace.relative(folder)}/{name}"
+        relative = f"{folder_of.relative(folder)}/{name}"
         sums, sums_problem = _read_checked(folder / f"{name}.sha256", _read_all)
         if sums_problem:
             result.problems.append(FileProblem(f"{relative}.sha256", sums_problem))
@@ -417,12 +417,12 @@ def _read_manifests(workspace: EvidenceFolder, result: VerifyResult
 class _FileChecker:
     """Locates and hashes evidence files once each, and remembers which files are described."""
 
-    def __init__(self, workspace: EvidenceFolder, result: VerifyResult,
+    def __init__(self, folder_of: EvidenceFolder, result: VerifyResult,
                  companions: tuple[str, ...] = ()) -> None:
         self.companions = companions
-        self.workspace = workspace
-        self.root = workspace.root.resolve()
-        self.folder = workspace.evidence_dir.resolve()
+        self.folder_of = folder_of
+        self.root = folder_of.root.resolve()
+        self.folder = folder_of.evidence_dir.resolve()
         self.result = result
         self.described: set[str] = set()
         self.digests: dict[Path, tuple[str | None, str]] = {}
@@ -435,7 +435,7 @@ class _FileChecker:
         that was reported once for the whole record).
         """
         self.result.files += 1
-        self.described.add(os.path.normpath(self.workspace.root / path))
+        self.described.add(os.path.normpath(self.folder_of.root / path))
 
         def problem(kind: str, expected: str = "", actual: str = "") -> None:
             self.result.problems.append(FileProblem(path, kind, rid, site, expected, actual))
@@ -480,7 +480,7 @@ class _FileChecker:
         in `companions`) kept beside a described file or a manifest, are described
         by what they cover.
         """
-        top = self.workspace.evidence_dir
+        top = self.folder_of.evidence_dir
         manifests = {os.path.normpath(p) for p in top.glob(f"{MANIFEST_PREFIX}*.json")}
         covered = self.described | manifests
         for folder, dirs, names in os.walk(top):
@@ -496,7 +496,7 @@ class _FileChecker:
                 if any(full.endswith(s) and full.removesuffix(s) in covered
                        for s in self.companions):
                     continue
-                relative = Path(full).relative_to(self.workspace.root).as_posix()
+                relative = Path(full).relative_to(self.folder_of.root).as_posix()
                 self.result.problems.append(FileProblem(relative, "not recorded"))
 
 
