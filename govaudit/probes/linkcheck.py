@@ -19,9 +19,11 @@ the httpx fetches do.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import os
 import re
+import select
 import selectors
 import sys
 import time
@@ -151,30 +153,108 @@ class _Transfer:
         return int(pycurl.PREREQFUNC_OK)
 
 
+class _Epoll:
+    """curl's sockets in an epoll of their own. A socket curl stops watching stays in it until
+    it reports (then it leaves) or is closed: curl stops watching a kept-alive connection at
+    the end of each request and watches it again at the next, which costs one modify here."""
+
+    _MASKS = (0, select.EPOLLIN, select.EPOLLOUT, select.EPOLLIN | select.EPOLLOUT)
+
+    def __init__(self) -> None:
+        self._epoll = select.epoll()
+        self._wanted: dict[int, int] = {}  # fd -> curl's POLL_IN/POLL_OUT bits
+
+    def fileno(self) -> int:
+        return self._epoll.fileno()
+
+    def watch(self, fd: int, what: int) -> None:
+        if what == pycurl.POLL_REMOVE:
+            self._wanted.pop(fd, None)
+            return
+        if self._wanted.get(fd) == what:
+            return
+        self._wanted[fd] = what
+        mask = self._MASKS[what & 3]
+        try:
+            self._epoll.modify(fd, mask)
+        except FileNotFoundError:  # not in the epoll (new, or closed since)
+            self._epoll.register(fd, mask)
+
+    def ready(self) -> list[tuple[int, int]]:
+        """(fd, CSELECT_IN/OUT/ERR bits) of the sockets curl watches that are ready."""
+        found = []
+        for fd, events in self._epoll.poll(0):
+            if fd not in self._wanted:
+                with contextlib.suppress(OSError):
+                    self._epoll.unregister(fd)
+                continue
+            bits = ((pycurl.CSELECT_IN if events & select.EPOLLIN else 0)
+                    | (pycurl.CSELECT_OUT if events & select.EPOLLOUT else 0)
+                    | (pycurl.CSELECT_ERR if events & (select.EPOLLERR | select.EPOLLHUP)
+                       else 0))
+            found.append((fd, bits))
+        return found
+
+    def close(self) -> None:
+        self._epoll.close()
+        self._wanted.clear()
+
+
+class _Selector:
+    """curl's sockets in a selector of their own (kqueue, poll), where there is no epoll."""
+
+    def __init__(self) -> None:
+        self._selector = selectors.DefaultSelector()
+        self._wanted: dict[int, int] = {}
+
+    def fileno(self) -> int:
+        return self._selector.fileno()
+
+    def watch(self, fd: int, what: int) -> None:
+        # curl's POLL_IN/POLL_OUT are the selector's EVENT_READ/EVENT_WRITE, and what it
+        # reports are CSELECT_IN/CSELECT_OUT: the bits pass through unchanged
+        wanted = 0 if what == pycurl.POLL_REMOVE else what
+        before = self._wanted.get(fd, 0)
+        if wanted == before:
+            return
+        if before:
+            self._selector.unregister(fd)
+        if wanted:
+            self._selector.register(fd, wanted)
+            self._wanted[fd] = wanted
+        else:
+            del self._wanted[fd]
+
+    def ready(self) -> list[tuple[int, int]]:
+        return [(key.fd, events) for key, events in self._selector.select(0)]
+
+    def close(self) -> None:
+        self._selector.close()
+        self._wanted.clear()
+
+
 class _CurlLoop:
     """A CurlMulti run by the asyncio loop: at most one request per easy handle at a time.
 
-    curl's sockets are watched by a selector of their own (epoll, kqueue), whose one
-    descriptor the asyncio loop watches: curl adds and drops a socket at every request on a
-    kept-alive connection, which costs a selector call here instead of a reader or writer
-    made and torn down in the loop. A request's end calls its `done`: no task, future or
-    timer of the loop's own is made for it (curl keeps its deadline).
+    curl's sockets are watched by an epoll (or selector) of their own, whose one descriptor
+    the asyncio loop watches: no reader or writer is made and torn down in the loop at each
+    request. A request's end calls its `done`: no task, future or timer of the loop's own is
+    made for it (curl keeps its deadline).
     """
 
     def __init__(self, setup: Callable[[pycurl.Curl], None]) -> None:
         self._loop = asyncio.get_running_loop()
         self._setup = setup
         self._multi = pycurl.CurlMulti()
+        self._sockets = _Epoll() if hasattr(select, "epoll") else _Selector()
         self._multi.setopt(pycurl.M_SOCKETFUNCTION, self._on_socket)
         self._multi.setopt(pycurl.M_TIMERFUNCTION, self._on_timer)
         self._share = pycurl.CurlShare()  # one cookie jar for every handle
         self._share.setopt(pycurl.SH_SHARE, pycurl.LOCK_DATA_COOKIE)
-        self._timer: asyncio.Handle | None = None
-        # curl's POLL_IN/POLL_OUT are the selector's EVENT_READ/EVENT_WRITE, and what the
-        # selector reports is CSELECT_IN/CSELECT_OUT: the bits pass through unchanged
-        self._selector = selectors.DefaultSelector()
-        self._watched: dict[int, int] = {}  # fd -> the bits watched
-        self._loop.add_reader(self._selector.fileno(), self._on_ready)
+        self._due: float | None = None  # when curl asked to be called (loop time)
+        self._soon: asyncio.Handle | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._loop.add_reader(self._sockets.fileno(), self._on_ready)
         self._running: dict[pycurl.Curl, _Transfer] = {}
         self._idle: list[pycurl.Curl] = []
         self._checked: set[pycurl.Curl] = set()  # handles whose PREREQFUNCTION is set
@@ -182,36 +262,50 @@ class _CurlLoop:
         self._custom: set[pycurl.Curl] = set()  # handles whose CUSTOMREQUEST is set
 
     def _on_socket(self, what: int, fd: int, _multi: object, _data: object) -> None:
-        selector, before = self._selector, self._watched.get(fd, 0)
-        wanted = 0 if what == pycurl.POLL_REMOVE else what
-        if wanted == before:
-            return
-        if before:
-            selector.unregister(fd)
-        if wanted:
-            selector.register(fd, wanted)
-            self._watched[fd] = wanted
-        else:
-            del self._watched[fd]
+        self._sockets.watch(fd, what)
 
     def _on_timer(self, milliseconds: int) -> None:
-        # curl asks for a timer; acting on it here would re-enter curl, so it is scheduled
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if milliseconds >= 0:
-            self._timer = (self._loop.call_soon(self._on_timeout) if milliseconds == 0 else
-                           self._loop.call_later(milliseconds / 1000, self._on_timeout))
+        # curl asks to be called at a time; acting here would re-enter curl, so it is
+        # scheduled. A timer already set for an earlier time is kept (on firing it waits on
+        # for the time asked): curl moves its time at nearly every request's start and end.
+        if milliseconds < 0:
+            self._due = None
+            return
+        self._due = due = self._loop.time() + milliseconds / 1000
+        if milliseconds == 0:
+            if self._soon is None:
+                self._soon = self._loop.call_soon(self._on_soon)
+            return
+        timer = self._timer
+        if timer is None or timer.when() > due:
+            if timer is not None:
+                timer.cancel()
+            self._timer = self._loop.call_at(due, self._on_later)
 
-    def _on_timeout(self) -> None:
+    def _on_soon(self) -> None:
+        self._soon = None
+        self._on_due()
+
+    def _on_later(self) -> None:
         self._timer = None
+        self._on_due()
+
+    def _on_due(self) -> None:
+        due = self._due
+        if due is None:
+            return
+        if due > self._loop.time():  # a later time was asked for since
+            if self._timer is None:
+                self._timer = self._loop.call_at(due, self._on_later)
+            return
+        self._due = None
         self._act(pycurl.SOCKET_TIMEOUT, 0)
 
     def _on_ready(self) -> None:
         action = self._multi.socket_action
-        for key, events in self._selector.select(0):
+        for fd, events in self._sockets.ready():
             try:  # noqa: SIM105 - once per ready socket: no context manager made each time
-                action(key.fd, events)
+                action(fd, events)
             except pycurl.error:
                 pass  # a socket curl has dropped meanwhile
         self._done()
@@ -306,14 +400,14 @@ class _CurlLoop:
         return handle
 
     def close(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        for timer in (self._soon, self._timer):
+            if timer is not None:
+                timer.cancel()
+        self._soon = self._timer = self._due = None
         for handle in self._running:
             self._multi.remove_handle(handle)
-        self._loop.remove_reader(self._selector.fileno())
-        self._selector.close()
-        self._watched.clear()
+        self._loop.remove_reader(self._sockets.fileno())
+        self._sockets.close()
         for handle in [*self._running, *self._idle]:
             handle.close()
         self._running.clear()
