@@ -481,6 +481,7 @@ class LinkSession:
         self._connect_ms = round(min(limits.connect_timeout, limits.deadline) * 1000)
         self._local_address = local_address
         self._curl: _CurlLoop | None = None
+        self.closed = False
 
     def _setup(self, handle: pycurl.Curl) -> None:
         """What every handle keeps from one request to the next."""
@@ -501,6 +502,7 @@ class LinkSession:
                 handle.setopt(pycurl.IPRESOLVE, pycurl.IPRESOLVE_V6)
 
     async def aclose(self) -> None:
+        self.closed = True  # a request still waiting for a slot is not started
         if self._curl is not None:
             self._curl.close()
             self._curl = None
@@ -574,7 +576,7 @@ class _Request:
 
     def start(self) -> bool:
         """Holding a slot of the session: the first hop."""
-        if self.over:
+        if self.over or self.session.closed:
             return False
         self.deadline = time.monotonic() + self.session.limits.deadline
         self._hop()
