@@ -2,9 +2,10 @@
 HTML answer's body (a soft 404, a challenge page).
 
 libcurl does each exchange in C (connection reuse, a DNS cache, TLS); one
-CurlMulti is driven by the asyncio loop, its sockets watched with
-add_reader/add_writer and its timer with call_later, so a check costs a few
-option calls instead of a Python HTTP stack. The guards are the ones of the
+CurlMulti is driven by the asyncio loop (its sockets in an epoll of their own that
+the loop watches, its timer a loop timer), and a check is driven by curl's
+completions, a few callbacks and option calls, not a coroutine, a semaphore and a
+timer of its own, nor a Python HTTP stack. The guards are the ones of the
 httpx fetches: a total deadline per check, redirects followed here one hop at
 a time and capped, every hop refused unless http or https (curl's PROTOCOLS and
 REDIR_PROTOCOLS say the same) and checked against the AddressPolicy before it is
