@@ -28,7 +28,7 @@ import zlib
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -36,9 +36,6 @@ from govaudit.netpolicy import AddressPolicy, DestinationRefused, check_scheme
 from govaudit.probes.charset import decode_html
 from govaudit.urls import Origin, origin
 from govaudit.version import __version__
-
-if TYPE_CHECKING:
-    from govaudit.probes.links import CheckPlan, LinkResult, Slots
 
 try:  # br is asked for and decoded only with a brotli that can bound its output (>= 1.2)
     import brotli
@@ -600,10 +597,11 @@ class Fetcher:
         finally:
             self._give_back(lane)
 
-    def start_check(self, url: str, policy: AddressPolicy | None, gate: Slots,
-                    plan: CheckPlan) -> asyncio.Future[LinkResult] | None:
-        """A link check (govaudit.probes.links) driven by this fetcher itself, its requests
-        within `gate`; None where it is not (check_link then asks `status`)."""
+    def start_check(self, url: str, policy: AddressPolicy | None, gate: Any,
+                    plan: Any) -> asyncio.Future[Any] | None:
+        """A link check driven by this fetcher itself (govaudit.probes.links: its CheckPlan,
+        each request within `gate`, a Slots), its LinkResult's future; None where it is not
+        (check_link then asks `status`)."""
         return None
 
     async def _open(self, client: httpx.AsyncClient, method: str, url: str, follow: bool,
