@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gettext
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -60,6 +59,8 @@ def from_workspace(start: Path | None = None) -> str | None:
                       if (f / CONFIG_NAME).is_file()), None)
         if found is None:
             return None
+        import tomllib  # only here: its import costs every run that reads no settings file
+
         value = tomllib.loads(found.read_text(encoding="utf-8")).get("language")
         return normalize(value) if isinstance(value, str) else None
     except (OSError, ValueError, UnicodeDecodeError):

@@ -89,9 +89,12 @@ def link_verdict(status: int | None, error: str = "", body: str | bytes | None =
                     LinkVerdict.BROKEN)
     text = body_text(body, headers) if body and body.strip() else ""
     soft = 200 <= status < 300
-    parse = bool(text) and (has_script(text) or (soft and _may_say_not_found(text)))
+    scripted = bool(text) and has_script(text)
+    parse = scripted or (bool(text) and soft and _may_say_not_found(text))
     shown = read_shown(text) if parse else None
-    if detect_challenge(status, text or None, headers, shown) is not None:
+    # a page without a script is no challenge (detect_challenge); no page, only a gate's status
+    if (scripted or not text) and detect_challenge(status, text or None, headers,
+                                                   shown) is not None:
         return LinkVerdict.CHALLENGE
     if status >= 400:
         return LinkVerdict.BROKEN

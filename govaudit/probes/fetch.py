@@ -17,8 +17,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import functools
+import os
 import socket
 import ssl
+import sys
+import threading
 import time
 import urllib.request
 import zlib
@@ -340,11 +343,57 @@ def is_timeout(exc: BaseException) -> bool:
     return isinstance(exc, TimeoutError | httpx.TimeoutException)
 
 
+class _CertificatesOnFirstUse(ssl.SSLContext):
+    """A verifying TLS context whose CA certificates are read at its first TLS connection,
+    not when it is made: reading the bundle costs more than a run over http needs."""
+
+    locations: dict[str, str]
+    _loaded = False
+    _lock = threading.Lock()
+
+    def _load(self) -> None:
+        with self._lock:
+            if not self._loaded:
+                self.load_verify_locations(**self.locations)
+                self._loaded = True
+
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
+        if not self._loaded:
+            self._load()
+        return super().wrap_socket(*args, **kwargs)
+
+    def wrap_bio(self, *args: Any, **kwargs: Any) -> ssl.SSLObject:
+        if not self._loaded:
+            self._load()
+        return super().wrap_bio(*args, **kwargs)
+
+
+def _verifying_context() -> ssl.SSLContext:
+    """The context httpx.create_ssl_context makes (certifi's CA bundle, or $SSL_CERT_FILE,
+    or $SSL_CERT_DIR), as ssl.create_default_context sets it up, its certificates read at
+    its first use."""
+    context = _CertificatesOnFirstUse(ssl.PROTOCOL_TLS_CLIENT)  # hostname checked, CERT_REQUIRED
+    if os.environ.get("SSL_CERT_FILE"):
+        context.locations = {"cafile": os.environ["SSL_CERT_FILE"]}
+    elif os.environ.get("SSL_CERT_DIR"):
+        context.locations = {"capath": os.environ["SSL_CERT_DIR"]}
+    else:
+        import certifi
+
+        context.locations = {"cafile": certifi.where()}
+    if sys.version_info >= (3, 13):  # what create_default_context sets there
+        context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN | ssl.VERIFY_X509_STRICT
+    keylog = os.environ.get("SSLKEYLOGFILE")
+    if keylog and not sys.flags.ignore_environment:
+        context.keylog_filename = keylog
+    return context
+
+
 @functools.cache
 def ssl_context(verify: bool) -> ssl.SSLContext:
     """One TLS context per kind, shared by every client (loading the CA bundle is slow)."""
     if verify:
-        return httpx.create_ssl_context()  # certifi's CA bundle, or $SSL_CERT_FILE
+        return _verifying_context()
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -547,6 +596,13 @@ class Fetcher:
             return LinkStatus(None, "", describe_error(exc, self.limits), is_timeout(exc))
         finally:
             self._give_back(lane)
+
+    def start_check(self, url: str, policy: AddressPolicy | None, gate: Any,
+                    plan: Any) -> asyncio.Future[Any] | None:
+        """A link check driven by this fetcher itself (govaudit.probes.links: its CheckPlan,
+        each request within `gate`, a Slots), its LinkResult's future; None where it is not
+        (check_link then asks `status`)."""
+        return None
 
     async def _open(self, client: httpx.AsyncClient, method: str, url: str, follow: bool,
                     history: list[str], policy: AddressPolicy | None = None) -> httpx.Response:

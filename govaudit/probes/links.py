@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -45,8 +46,8 @@ _SUFFIX = re.compile(r"\.([A-Za-z0-9]{1,5})$")
 
 ProgressFn = Callable[[str], None]  # receives e.g. "120/340 links"
 
-__all__ = ["ASSET_SUFFIXES", "HostLimiter", "LinkChecks", "LinkOptions", "LinkResult",
-           "check_link", "normalise_link", "probe_links", "skipped_host"]
+__all__ = ["ASSET_SUFFIXES", "CheckPlan", "HostLimiter", "LinkChecks", "LinkOptions",
+           "LinkResult", "Slots", "check_link", "normalise_link", "probe_links", "skipped_host"]
 
 
 @dataclass
@@ -101,6 +102,67 @@ class LinkResult:
         return verdict_reason(self.verdict, self.status, self.error)
 
 
+class Slots:
+    """At most `size` holders at once, served in the order they asked: held by a coroutine
+    (`async with`), or handed to a callback (`take`; it gives the slot back), so that checks
+    driven by callbacks and those driven by coroutines keep one bound."""
+
+    __slots__ = ("_free", "_waiting", "_serving")
+
+    def __init__(self, size: int) -> None:
+        self._free = max(1, size)
+        # callbacks that start something holding a slot; each says whether it took the slot
+        # (False: no longer wanted, and never given back)
+        self._waiting: deque[Callable[[], bool]] = deque()
+        self._serving = False
+
+    def take(self, start: Callable[[], bool]) -> None:
+        """Call `start` holding a slot: now if one is free, else when one is given back."""
+        if self._free and not self._waiting:
+            self._free -= 1
+            if not start():
+                self._free += 1
+        else:
+            self._waiting.append(start)
+
+    def give_back(self) -> None:
+        """A slot given back goes to the first that waits, or is free again."""
+        self._free += 1
+        if self._serving:  # inside a waiter that was just started: the loop below goes on
+            return
+        self._serving = True
+        try:
+            while self._free and self._waiting:
+                self._free -= 1
+                if not self._waiting.popleft()():
+                    self._free += 1
+        finally:
+            self._serving = False
+
+    async def __aenter__(self) -> None:
+        if self._free and not self._waiting:
+            self._free -= 1
+            return
+        granted = asyncio.get_running_loop().create_future()
+        self.take(partial(_grant, granted))
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():
+                self.give_back()  # given just as the wait was cancelled
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.give_back()
+
+
+def _grant(granted: asyncio.Future[None]) -> bool:
+    if granted.done():  # its wait was cancelled
+        return False
+    granted.set_result(None)
+    return True
+
+
 class HostLimiter:
     """At most `per_host` requests in flight to any one host.
 
@@ -109,15 +171,15 @@ class HostLimiter:
 
     def __init__(self, per_host: int) -> None:
         self._per_host_limit = max(1, per_host)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._hosts: dict[str, Slots] = {}
 
-    def slot(self, url: str) -> asyncio.Semaphore:
+    def slot(self, url: str) -> Slots:
         match = _AUTHORITY.match(url)
         host = (match.group(1) if match else urlsplit(url).netloc).lower()
-        semaphore = self._hosts.get(host)
-        if semaphore is None:
-            semaphore = self._hosts[host] = asyncio.Semaphore(self._per_host_limit)
-        return semaphore
+        slots = self._hosts.get(host)
+        if slots is None:
+            slots = self._hosts[host] = Slots(self._per_host_limit)
+        return slots
 
 
 def asks_head_first(url: str) -> bool:
@@ -142,27 +204,51 @@ def head_needs_get(result: LinkStatus) -> bool:
                 or refused_private(result.error))
 
 
+def needs_retry(result: LinkStatus | Answer) -> bool:
+    """Whether an answer is asked again after a back-off: a timeout, or a 5xx."""
+    return result.timed_out or (result.status is not None and result.status >= 500)
+
+
+class CheckPlan:
+    """The requests of one link check (see the module docstring): GET, or HEAD then GET for
+    a file; the whole again after a back-off for timeouts and 5xx, `retries` times at most.
+    Whatever drives the requests (check_link's coroutine, the libcurl link checks' callbacks)
+    asks `method` and `after` each answer."""
+
+    __slots__ = ("method", "_retries", "_backoff", "_attempt")
+
+    def __init__(self, url: str, retries: int = 1, backoff: float = 0.5) -> None:
+        self.method = "HEAD" if asks_head_first(url) else "GET"  # of the next request
+        self._retries = max(0, retries)
+        self._backoff = backoff
+        self._attempt = 0
+
+    def after(self, result: LinkStatus) -> float | None:
+        """The seconds to wait before the next request (`method`), or None: `result` is the
+        check's answer."""
+        if self.method == "HEAD" and head_needs_get(result):
+            self.method = "GET"  # and a retry asks with GET at once
+            return 0.0
+        if self._attempt >= self._retries or not needs_retry(result):
+            return None
+        self._attempt += 1
+        return self._backoff * self._attempt
+
+
 async def check_link(fetcher: Fetcher, url: str, policy: AddressPolicy | None = None, *,
                      gate: Gate = no_gate, retries: int = 1, backoff: float = 0.5
                      ) -> LinkResult:
-    """One link checked (see the module docstring): GET, or HEAD then GET for a file; again
-    after a back-off for timeouts and 5xx. `gate` is held around each request (a per-host
-    slot, the monitor's pacing)."""
-    head_first = asks_head_first(url)
-
-    async def ask() -> LinkStatus:
-        nonlocal head_first
-        if head_first:
-            async with gate(url):
-                result = await fetcher.status(url, "HEAD", policy)
-            if not head_needs_get(result):
-                return result
-            head_first = False  # a retry asks with GET at once
+    """One link checked (see the module docstring and CheckPlan). `gate` is held around each
+    request (a per-host slot, the monitor's pacing)."""
+    plan = CheckPlan(url, retries, backoff)
+    while True:
         async with gate(url):
-            return await fetcher.status(url, "GET", policy)
-
-    result = await with_retries(ask, retries, backoff)
-    return LinkResult.of(result)
+            result = await fetcher.status(url, plan.method, policy)
+        wait = plan.after(result)
+        if wait is None:
+            return LinkResult.of(result)
+        if wait:
+            await asyncio.sleep(wait)
 
 
 async def with_retries(attempt: Callable[[], Awaitable[Any]], retries: int,
@@ -172,7 +258,7 @@ async def with_retries(attempt: Callable[[], Awaitable[Any]], retries: int,
         if number:
             await asyncio.sleep(backoff * number)
         result = await attempt()
-        if not (result.timed_out or (result.status is not None and result.status >= 500)):
+        if not needs_retry(result):
             break
     return result
 
@@ -203,9 +289,14 @@ class LinkChecks:
         """The check of `url`, started now unless it was before."""
         found = self._results.get(url)
         if found is None:
-            found = self._results[url] = asyncio.ensure_future(check_link(
-                self.fetcher, url, self.policy, gate=self.limiter.slot,
-                retries=self.options.retries, backoff=self.options.backoff))
+            options = self.options
+            found = self.fetcher.start_check(url, self.policy, self.limiter.slot(url),
+                                             CheckPlan(url, options.retries, options.backoff))
+            if found is None:
+                found = asyncio.ensure_future(check_link(
+                    self.fetcher, url, self.policy, gate=self.limiter.slot,
+                    retries=options.retries, backoff=options.backoff))
+            self._results[url] = found
         return found
 
     async def check(self, url: str) -> LinkResult:
