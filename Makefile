@@ -68,8 +68,9 @@ postgres:
 	fi
 
 # The kill loops make 20 kills each in `make test`; `make soak` runs them in full.
-# The suite runs in TEST_JOBS processes, a test file each at a time (most tests wait on a
-# browser, a server or a child process, so more processes than cores pay).
+# The suite runs in TEST_JOBS processes, a test file each at a time (files that share a costly
+# session fixture together, the long ones first: see tests/conftest.py); most tests wait on a
+# browser, a server or a child process, so more processes than cores pay.
 TEST_JOBS ?= 3
 test: install test-tools postgres
 	$(BIN)/ruff check .

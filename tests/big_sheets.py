@@ -25,13 +25,14 @@ def _sheet_xml(head: list[list[str]], row: Iterator[tuple[str, ...]], rows: int,
         yield (f'<row r="{number}">' + "".join(_cell(f"{chr(65 + i)}{number}", c)
                                              for i, c in enumerate(cells) if c) + "</row>"
                ).encode()
+    # one format for every data row: {0} its number, {1}… its values (a million rows)
+    template = ('<row r="{0}">' + "".join(_cell(f"{letter}{{0}}", f"{{{n}}}")
+                                           for n, letter in enumerate(columns, 1)) + "</row>")
     chunk: list[str] = []
     for number in range(len(head) + 1, rows + 1):
         values = next(row)
-        chunk.append(f'<row r="{number}">' + "".join(
-            _cell(f"{letter}{number}", value) for letter, value in zip(columns, values,
-                                                                        strict=True))
-            + "</row>")
+        assert len(values) == len(columns), values
+        chunk.append(template.format(number, *values))
         if len(chunk) == 10_000:
             yield "".join(chunk).encode()
             chunk = []

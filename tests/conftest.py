@@ -46,6 +46,54 @@ def kills(full: int) -> int:
     return min(full, KILLS)
 
 
+# How `make test` hands the suite to its processes (pytest-xdist, `--dist loadfile`): a test
+# file is one unit of work, except that files sharing a costly session fixture are one unit,
+# so that the fixture is built once and not in every process (see pytest_xdist_make_scheduler).
+SHARED_SESSION = {
+    "test_agreement": "corpus_run", "test_misfires": "corpus_run",
+    **{name: "postgres" for name in ("test_monitor_fleet", "test_server_cluster",
+                                     "test_server_init", "test_server_roles",
+                                     "test_server_schema", "test_server_sync")},
+}
+# Units that take a minute or more of one process, handed out first (longest first), so that
+# no process is left running one of them alone at the end of the run.
+LONG_FIRST = [
+    "corpus_run", "test_hostile_evidence", "test_kill_loops", "test_hostile_kills",
+    "test_data_safety_urls", "test_archive_capture", "test_merge_workbooks",
+    "test_data_safety_store", "test_hostile_sites", "test_workbook_print", "test_big_sheets",
+    "test_hostile_names", "test_export_workbook", "postgres",
+]
+
+
+def work_unit(nodeid: str) -> str:
+    """The unit of work a test belongs to: its file's name, or the session fixture it shares."""
+    stem = Path(nodeid.split("::", 1)[0]).stem
+    return SHARED_SESSION.get(stem, stem)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long units first (a stable sort): xdist hands out units in this order."""
+    rank = {unit: n for n, unit in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(work_unit(item.nodeid), len(rank)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile` by work_unit, the units in collection order. (xdist's loadgroup and
+    its xdist_group mark would say the same, but xdist 3.8 cannot rename pytest 9's node
+    ids, so the mark has no effect.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ByWorkUnit(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    config.option.loadscopereorder = False
+    return ByWorkUnit(config, log)
+
+
 @functools.cache
 def app_command() -> Any:
     """The app's click command, built once: typer builds it anew for every CliRunner.invoke,

@@ -22,18 +22,25 @@ from tests.conftest import GOVAUDIT, kills
 
 SITES = [("成都市", "https://cd.example.cn", "city"), ("郫都区", "http://pd.example.cn", "county")]
 WRITER = """
-import sys
+import pathlib, sys, time
 from govaudit.store import Store
 from govaudit.workspace import open_workspace
 store = Store(open_workspace(sys.argv[1], explicit=True))
+gate = pathlib.Path(sys.argv[4])
+(gate / sys.argv[2]).touch()
+deadline = time.monotonic() + 120
+while len(list(gate.iterdir())) < 2 and time.monotonic() < deadline:
+    time.sleep(0.001)
 for i in range(int(sys.argv[3])):
     store.save_answer('成都市', 'a1.q3', 'a1', i, sys.argv[2])
 """
 
 
-def two_writers(root: Path, count: int) -> dict[str, list[int]]:
-    """Two processes each save `count` answers at once; the values each one's record holds."""
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(root), who, str(count)])
+def two_writers(root: Path, count: int, gate: Path) -> dict[str, list[int]]:
+    """Two processes each save `count` answers at once (each starts its first save when both
+    are ready, in the empty folder `gate`); the values each one's record holds."""
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(root), who, str(count),
+                               str(gate)])
              for who in ("甲", "乙")]
     assert [p.wait(timeout=600) for p in procs] == [0, 0]
     from govaudit.workspace import open_workspace
@@ -41,10 +48,11 @@ def two_writers(root: Path, count: int) -> dict[str, list[int]]:
     return {a.evaluator: [h["value"] for h in a.history] + [a.value] for a in answers}
 
 
-def test_two_writers_lose_nothing(make_workspace) -> None:
+def test_two_writers_lose_nothing(make_workspace, tmp_path: Path) -> None:
     ws = make_workspace(sites=SITES)
-    kept = two_writers(ws.root, 500)
-    assert kept == {"甲": list(range(500)), "乙": list(range(500))}
+    (tmp_path / "gate").mkdir()
+    kept = two_writers(ws.root, 150, tmp_path / "gate")
+    assert kept == {"甲": list(range(150)), "乙": list(range(150))}
 
 
 def team_workbook(path: Path) -> Path:
