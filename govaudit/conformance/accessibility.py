@@ -75,11 +75,22 @@ _MEMOIZE = re.compile(r"axe\._memoizedFns=\[\],function\((\w+)\)\{return \1=\(0,
                       r"\(\1\),axe\._memoizedFns\.push\(\1\),\1\}")
 
 
+# axe.utils.getSelectorData as that build writes it, and the helpers it calls (the escape of
+# a class name, an element's attributes, the test of an attribute, its feature)
+_SELECTOR_DATA = re.compile(
+    r"function (\w+)\(e\)\{for\(var r=\{classes:\{\},tags:\{\},attributes:\{\}\},"
+    r"[^{}]*\{var e,t=a\.pop\(\),n=t\.actualNode;.*?e=(\w+)\(e\);r\.classes\[e\].*?"
+    r"Array\.from\((\w+)\(n\)\)\.filter\((\w+)\)\.forEach\(function\(e\)\{e=(\w+)\(n,e\);"
+    r".*?\}\)\(\);return r\}")
+
+
 @cache
 def axe_loader() -> str:
     """The script that loads axe-core into a page (as an init script or evaluated); for the
     versions checked, with its memoizer replaced by js/axe_memoize.js, the same caching
-    looked up in Maps (memoizee searches arrays: quadratic on a large page)."""
+    looked up in Maps (memoizee searches arrays: quadratic on a large page), and its
+    selector data counted by js/axe_selector_data.js (each class and attribute worked out
+    once)."""
     source = axe_source()
     version = source[source.find("axe v") + 5:].split(None, 1)[0]
     checked = version.startswith(_SHORTCUT_VERSIONS)
@@ -88,6 +99,9 @@ def axe_loader() -> str:
         source = _MEMOIZE.sub(lambda m: f"axe._memoizedFns=[],function({m[1]}){{return "
                               f"{m[1]}=({memoize})({m[1]}),axe._memoizedFns.push({m[1]}),"
                               f"{m[1]}}}", source, count=1)
+        counts = script_body("axe_selector_data")
+        source = _SELECTOR_DATA.sub(lambda m: f"function {m[1]}(e){{return ({counts})"
+                                    f"({m[2]},{m[3]},{m[4]},{m[5]})(e)}}", source, count=1)
     return _LOAD.format(source=source, setup=script_body("axe_setup"),
                         shortcuts="true" if checked else "false")
 
