@@ -181,6 +181,20 @@ def axe_options(levels: tuple[str, ...], contrast: str = "fast") -> dict[str, An
     return options
 
 
+def run_arguments(up_to: str = "二级",
+                  contrast: str = "fast") -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The GB/T levels up to `up_to` and the argument of js/axe_run.js that checks them (see
+    `check_accessibility`)."""
+    if up_to not in LEVEL_ORDER:
+        raise ValueError(f"unknown GB/T 37668 level {up_to!r}: use 一级, 二级 or 三级")
+    if contrast not in ("fast", "axe"):
+        raise ValueError(f"unknown contrast method {contrast!r}: use fast or axe")
+    levels = LEVEL_ORDER[:LEVEL_ORDER.index(up_to) + 1]
+    return levels, {"options": axe_options(levels, contrast), "limit": MAX_NODES,
+                    "html": MAX_HTML, "contrast": contrast == "fast" and "二级" in levels,
+                    "links": contrast == "fast"}
+
+
 async def check_accessibility(page: Page, up_to: str = "二级",
                               contrast: str = "fast") -> AccessibilityReport:
     """Run axe-core in the loaded `page` for the GB/T levels up to `up_to` (一级, 二级 or
@@ -188,24 +202,24 @@ async def check_accessibility(page: Page, up_to: str = "二级",
     by `contrast` ("fast": this package's one-pass computations; "axe": axe's own rules). One
     call into the page when axe-core came with it (`page_checks.prepare_context`), two
     otherwise."""
-    if up_to not in LEVEL_ORDER:
-        raise ValueError(f"unknown GB/T 37668 level {up_to!r}: use 一级, 二级 or 三级")
-    if contrast not in ("fast", "axe"):
-        raise ValueError(f"unknown contrast method {contrast!r}: use fast or axe")
-    levels = LEVEL_ORDER[:LEVEL_ORDER.index(up_to) + 1]
-    run = {"options": axe_options(levels, contrast), "limit": MAX_NODES, "html": MAX_HTML,
-           "contrast": contrast == "fast" and "二级" in levels, "links": contrast == "fast"}
+    levels, run = run_arguments(up_to, contrast)
     raw = await page.evaluate(script(*RUN_SCRIPT), run)
     if raw is None:
         await page.evaluate(axe_loader())
         raw = await page.evaluate(script(*RUN_SCRIPT), run)
         if raw is None:
             raise RuntimeError(f"{page.url}: axe-core did not load in the page")
+    return report_of_run(raw, page.url, levels)
+
+
+def report_of_run(raw: dict[str, Any], page_url: str,
+                  levels: tuple[str, ...]) -> AccessibilityReport:
+    """The report from js/axe_run.js's answer: axe's results with the one-pass rules'."""
     if raw.get("contrast") is not None:
         _add_contrast(raw, raw["contrast"], "三级" in levels)
     if raw.get("links") is not None:
         _add_links(raw, raw["links"])
-    return report_from_axe(raw, page.url, levels)
+    return report_from_axe(raw, page_url, levels)
 
 
 def report_from_axe(raw: dict[str, Any], page_url: str,
