@@ -186,33 +186,39 @@ def test_check_page_runs_every_browser_check(in_page):
     assert checks.font_control.control is None and not checks.font_control.passed
 
 
+# every result of the kinds asked for, element by element: its selector and its checks' data
+AXE_RESULTS = """async ([options, kinds]) => {
+  const raw = await window.__govauditAxe.run(document, options);
+  return kinds.map((kind) => raw[kind].map((r) => [r.id, r.nodes.map((n) => JSON.stringify(
+    [n.target, ...["any", "all", "none"].map((k) => n[k].map((c) => [c.id, c.data]))]))]));
+}"""
+
+
+def axe_results(in_page, page: str, loader: str, kinds: list[str]) -> list:
+    """axe-core loaded into `page` by `loader`, run for every level: AXE_RESULTS."""
+    from govaudit.conformance.accessibility import axe_options
+
+    options = {**axe_options(("一级", "二级", "三级"), "axe"), "elementRef": False,
+               "resultTypes": kinds}
+
+    async def check(p):
+        await p.evaluate(loader)
+        return await p.evaluate(AXE_RESULTS, [options, kinds])
+    return in_page(page, check)
+
+
 def test_axe_with_the_map_memoizer_finds_what_axe_finds(in_page):
     """axe-core with js/axe_memoize.js in place of memoizee: every rule's results the same."""
-    from govaudit.conformance.accessibility import _LOAD, axe_loader, axe_options, axe_source
+    from govaudit.conformance.accessibility import _LOAD, axe_loader, axe_source
     from govaudit.conformance.scripts import script_body
 
     assert "Circular invocation" in axe_loader()  # the memoizer was found and replaced
     plain = _LOAD.format(source=axe_source(), setup=script_body("axe_setup"), shortcuts="true")
-    options = {**axe_options(("一级", "二级", "三级"), "axe"), "elementRef": False,
-               "resultTypes": ["violations", "incomplete", "passes"]}
-    run = """async (options) => {
-      const raw = await window.__govauditAxe.run(document, options);
-      const keep = (results) => results.map((r) => [r.id, r.nodes.map((n) => JSON.stringify(
-        [n.target, n.any.map((c) => [c.id, c.data]), n.all.map((c) => c.id),
-         n.none.map((c) => c.id)]))]);
-      return [keep(raw.violations), keep(raw.incomplete), keep(raw.passes)];
-    }"""
     page = link_variants(2, 120).replace("</main>", FAULTY.split("<main>")[1].split("</main>")[0]
                                          + "</main>")
-
-    def with_axe(loader):
-        async def check(p):
-            await p.evaluate(loader)
-            return await p.evaluate(run, options)
-        return check
-
-    mapped = in_page(page, with_axe(axe_loader()))
-    assert mapped == in_page(page, with_axe(plain))
+    kinds = ["violations", "incomplete", "passes"]
+    mapped = axe_results(in_page, page, axe_loader(), kinds)
+    assert mapped == axe_results(in_page, page, plain, kinds)
     assert {"image-alt", "color-contrast", "link-in-text-block"} <= {r[0] for r in mapped[0]}
 
 
@@ -241,31 +247,17 @@ def test_axe_with_every_shortcut_finds_what_axe_finds(in_page):
     nested-interactive's sure misses left out by js/axe_setup.js, the Map memoizer, the
     selector data counted once) against axe-core as published: the same violations and
     questions, element by element."""
-    from govaudit.conformance.accessibility import _LOAD, axe_loader, axe_options, axe_source
+    from govaudit.conformance.accessibility import _LOAD, axe_loader, axe_source
     from govaudit.conformance.scripts import script_body
 
     published = _LOAD.format(source=axe_source(), setup=script_body("axe_setup"),
                              shortcuts="false")
-    options = {**axe_options(("一级", "二级", "三级"), "axe"), "elementRef": False}
-    run = """async (options) => {
-      const raw = await window.__govauditAxe.run(document, options);
-      const keep = (results) => results.map((r) => [r.id, r.nodes.map((n) => JSON.stringify(
-        [n.target, n.any.map((c) => [c.id, c.data]), n.all.map((c) => [c.id, c.data]),
-         n.none.map((c) => [c.id, c.data])]))]);
-      return [keep(raw.violations), keep(raw.incomplete)];
-    }"""
     page = link_variants(3, 60).replace(
         "</main>", "".join(f"<p>{name}</p>" for name in LINK_NAMES)
         + FAULTY.split("<main>")[1].split("</main>")[0] + "</main>")
-
-    def with_axe(loader):
-        async def check(p):
-            await p.evaluate(loader)
-            return await p.evaluate(run, options)
-        return check
-
-    shortened = in_page(page, with_axe(axe_loader()))
-    assert shortened == in_page(page, with_axe(published))
+    kinds = ["violations", "incomplete"]
+    shortened = axe_results(in_page, page, axe_loader(), kinds)
+    assert shortened == axe_results(in_page, page, published, kinds)
     names = next(nodes for rule, nodes in shortened[0] if rule == "link-name")
     assert len(names) >= 5  # the blank, image-only and unnamed links
     assert len(next(nodes for rule, nodes in shortened[0] if rule == "nested-interactive")) >= 3
