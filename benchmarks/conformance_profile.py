@@ -49,13 +49,13 @@ AXE_TIMED = """async (options) => {
 
 # Parts of the facts pass and the in-page rule replacements, each alone: name -> (script, arg)
 PARTS: dict[str, tuple[str, Any]] = {
-    "facts: floating look": (script(*agefriendly._FACTS), {"floating": True}),
-    "facts: viewport (zoom)": (script(*agefriendly._FACTS), {"viewport": True}),
-    "facts: main text (line spacing)": (script(*agefriendly._FACTS), {
+    "facts: floating look": (script(*agefriendly.FACT_SCRIPTS), {"floating": True}),
+    "facts: viewport (zoom)": (script(*agefriendly.FACT_SCRIPTS), {"viewport": True}),
+    "facts: main text (line spacing)": (script(*agefriendly.FACT_SCRIPTS), {
         "text": True, "minChars": agefriendly.MAIN_TEXT_MIN_CHARS,
         "limit": agefriendly.MAX_BLOCKS}),
-    "facts: navigation": (script(*agefriendly._FACTS), {"nav": None}),
-    "facts: font controls": (script(*agefriendly._FACTS), {"controls": True}),
+    "facts: navigation": (script(*agefriendly.FACT_SCRIPTS), {"nav": None}),
+    "facts: font controls": (script(*agefriendly.FACT_SCRIPTS), {"controls": True}),
     "one-pass text contrast": (script("contrast", "colours"), {"limit": accessibility.MAX_NODES}),
     "one-pass links in text": (script("links", "colours"), {"limit": accessibility.MAX_NODES}),
 }
@@ -81,22 +81,18 @@ async def profile_page(page: Any, url: str, cdp: Any) -> tuple[dict[str, float],
     started = time.perf_counter()
     await screenshot(page, cdp)
     steps["capture: screenshot"] = time.perf_counter() - started
-    calls = {"n": 0}
     original = {name: getattr(page_checks, name) for name in
-                ("read_facts", "check_accessibility", "tab_to_navigation", "try_font_control")}
+                ("read_facts", "facts_and_accessibility", "tab_to_navigation",
+                 "try_font_control")}
     sleep = asyncio.sleep
-
-    async def read_facts(*args: Any, **kwargs: Any) -> Any:
-        calls["n"] += 1
-        name = "check: facts pass" if calls["n"] == 1 else "check: second look + Tab start"
-        return await timed(name, original["read_facts"], steps)(*args, **kwargs)
 
     async def wait(delay: float, *rest: Any) -> Any:
         return await timed("check: wait for the second look", sleep, steps)(delay, *rest)
 
-    page_checks.read_facts = read_facts  # type: ignore[assignment]
-    page_checks.check_accessibility = timed(  # type: ignore[assignment]
-        "check: axe + one-pass rules", original["check_accessibility"], steps)
+    page_checks.read_facts = timed(  # type: ignore[assignment]
+        "check: second look + Tab start", original["read_facts"], steps)
+    page_checks.facts_and_accessibility = timed(  # type: ignore[assignment]
+        "check: facts pass + axe + one-pass rules", original["facts_and_accessibility"], steps)
     page_checks.tab_to_navigation = timed(  # type: ignore[assignment]
         "check: Tab presses", original["tab_to_navigation"], steps)
     page_checks.try_font_control = timed(  # type: ignore[assignment]

@@ -75,11 +75,22 @@ _MEMOIZE = re.compile(r"axe\._memoizedFns=\[\],function\((\w+)\)\{return \1=\(0,
                       r"\(\1\),axe\._memoizedFns\.push\(\1\),\1\}")
 
 
+# axe.utils.getSelectorData as that build writes it, and the helpers it calls (the escape of
+# a class name, an element's attributes, the test of an attribute, its feature)
+_SELECTOR_DATA = re.compile(
+    r"function (\w+)\(e\)\{for\(var r=\{classes:\{\},tags:\{\},attributes:\{\}\},"
+    r"[^{}]*\{var e,t=a\.pop\(\),n=t\.actualNode;.*?e=(\w+)\(e\);r\.classes\[e\].*?"
+    r"Array\.from\((\w+)\(n\)\)\.filter\((\w+)\)\.forEach\(function\(e\)\{e=(\w+)\(n,e\);"
+    r".*?\}\)\(\);return r\}")
+
+
 @cache
 def axe_loader() -> str:
     """The script that loads axe-core into a page (as an init script or evaluated); for the
     versions checked, with its memoizer replaced by js/axe_memoize.js, the same caching
-    looked up in Maps (memoizee searches arrays: quadratic on a large page)."""
+    looked up in Maps (memoizee searches arrays: quadratic on a large page), and its
+    selector data counted by js/axe_selector_data.js (each class and attribute worked out
+    once)."""
     source = axe_source()
     version = source[source.find("axe v") + 5:].split(None, 1)[0]
     checked = version.startswith(_SHORTCUT_VERSIONS)
@@ -88,6 +99,9 @@ def axe_loader() -> str:
         source = _MEMOIZE.sub(lambda m: f"axe._memoizedFns=[],function({m[1]}){{return "
                               f"{m[1]}=({memoize})({m[1]}),axe._memoizedFns.push({m[1]}),"
                               f"{m[1]}}}", source, count=1)
+        counts = script_body("axe_selector_data")
+        source = _SELECTOR_DATA.sub(lambda m: f"function {m[1]}(e){{return ({counts})"
+                                    f"({m[2]},{m[3]},{m[4]},{m[5]})(e)}}", source, count=1)
     return _LOAD.format(source=source, setup=script_body("axe_setup"),
                         shortcuts="true" if checked else "false")
 
@@ -167,6 +181,20 @@ def axe_options(levels: tuple[str, ...], contrast: str = "fast") -> dict[str, An
     return options
 
 
+def run_arguments(up_to: str = "二级",
+                  contrast: str = "fast") -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The GB/T levels up to `up_to` and the argument of js/axe_run.js that checks them (see
+    `check_accessibility`)."""
+    if up_to not in LEVEL_ORDER:
+        raise ValueError(f"unknown GB/T 37668 level {up_to!r}: use 一级, 二级 or 三级")
+    if contrast not in ("fast", "axe"):
+        raise ValueError(f"unknown contrast method {contrast!r}: use fast or axe")
+    levels = LEVEL_ORDER[:LEVEL_ORDER.index(up_to) + 1]
+    return levels, {"options": axe_options(levels, contrast), "limit": MAX_NODES,
+                    "html": MAX_HTML, "contrast": contrast == "fast" and "二级" in levels,
+                    "links": contrast == "fast"}
+
+
 async def check_accessibility(page: Page, up_to: str = "二级",
                               contrast: str = "fast") -> AccessibilityReport:
     """Run axe-core in the loaded `page` for the GB/T levels up to `up_to` (一级, 二级 or
@@ -174,24 +202,24 @@ async def check_accessibility(page: Page, up_to: str = "二级",
     by `contrast` ("fast": this package's one-pass computations; "axe": axe's own rules). One
     call into the page when axe-core came with it (`page_checks.prepare_context`), two
     otherwise."""
-    if up_to not in LEVEL_ORDER:
-        raise ValueError(f"unknown GB/T 37668 level {up_to!r}: use 一级, 二级 or 三级")
-    if contrast not in ("fast", "axe"):
-        raise ValueError(f"unknown contrast method {contrast!r}: use fast or axe")
-    levels = LEVEL_ORDER[:LEVEL_ORDER.index(up_to) + 1]
-    run = {"options": axe_options(levels, contrast), "limit": MAX_NODES, "html": MAX_HTML,
-           "contrast": contrast == "fast" and "二级" in levels, "links": contrast == "fast"}
+    levels, run = run_arguments(up_to, contrast)
     raw = await page.evaluate(script(*RUN_SCRIPT), run)
     if raw is None:
         await page.evaluate(axe_loader())
         raw = await page.evaluate(script(*RUN_SCRIPT), run)
         if raw is None:
             raise RuntimeError(f"{page.url}: axe-core did not load in the page")
+    return report_of_run(raw, page.url, levels)
+
+
+def report_of_run(raw: dict[str, Any], page_url: str,
+                  levels: tuple[str, ...]) -> AccessibilityReport:
+    """The report from js/axe_run.js's answer: axe's results with the one-pass rules'."""
     if raw.get("contrast") is not None:
         _add_contrast(raw, raw["contrast"], "三级" in levels)
     if raw.get("links") is not None:
         _add_links(raw, raw["links"])
-    return report_from_axe(raw, page.url, levels)
+    return report_from_axe(raw, page_url, levels)
 
 
 def report_from_axe(raw: dict[str, Any], page_url: str,

@@ -35,13 +35,18 @@ ENLARGED = 1.05  # text at least 5% larger after the control counts as enlarged
 MAX_BLOCKS = 200  # blocks of main text measured for line spacing
 FONT_SAMPLE = 40  # blocks of main text measured before and after the font-size control
 
-_FACTS = ("facts", "floating", "main_text", "nav_links", "font_controls", "tabs", "focused")
+# the in-page scripts of one facts pass: js/facts.js and the parts it calls
+FACT_SCRIPTS = ("facts", "floating", "main_text", "nav_links", "font_controls", "tabs", "focused")
+
+
+def facts_argument(**parts: Any) -> dict[str, Any]:
+    """The argument of js/facts.js asking for `parts`."""
+    return {"minChars": MAIN_TEXT_MIN_CHARS, "limit": MAX_BLOCKS, **parts}
 
 
 async def read_facts(page: Page, **parts: Any) -> dict[str, Any]:
     """The parts of js/facts.js asked for, in one call into the page."""
-    facts: dict[str, Any] = await page.evaluate(
-        script(*_FACTS), {"minChars": MAIN_TEXT_MIN_CHARS, "limit": MAX_BLOCKS, **parts})
+    facts: dict[str, Any] = await page.evaluate(script(*FACT_SCRIPTS), facts_argument(**parts))
     return facts
 
 

@@ -3,8 +3,8 @@ a capture, on the page it opened, without loading it again.
 
 A context prepared for them (`prepare_context`) loads axe-core with each page and takes the
 first look at the floating elements when the page has loaded. One pass gathers the facts of
-every 适老化 check (and the first look, unless the page load took it); axe-core runs in one
-call; the second look at the floating elements comes once the wait since the first is over
+every 适老化 check (and the first look, unless the page load took it), then axe-core runs, in
+one call; the second look at the floating elements comes once the wait since the first is over
 (on a page captured first, it is) and starts the Tab record; the font-size control, which
 changes the page, comes last and undoes what it changed.
 """
@@ -14,20 +14,25 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from govaudit.conformance.accessibility import (
+    RUN_SCRIPT,
     AccessibilityReport,
     axe_loader,
     check_accessibility,
+    report_of_run,
+    run_arguments,
 )
 from govaudit.conformance.agefriendly import (
+    FACT_SCRIPTS,
     MOVE_WAIT,
     FloatingFinding,
     FontControlFinding,
     KeyboardFinding,
     LineSpacingFinding,
     ZoomFinding,
+    facts_argument,
     floating_of,
     line_spacing_of,
     load_look_script,
@@ -36,6 +41,7 @@ from govaudit.conformance.agefriendly import (
     try_font_control,
     zoom_of_viewport,
 )
+from govaudit.conformance.scripts import script
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page
@@ -63,12 +69,24 @@ class PageChecks:
     font_control: FontControlFinding
 
 
+async def facts_and_accessibility(page: Page, up_to: str) -> tuple[dict[str, Any],
+                                                                   AccessibilityReport]:
+    """The facts pass (the first look at the floating elements the earlier one), then
+    accessibility, in one call into the page (two more when axe-core did not come with it)."""
+    levels, run = run_arguments(up_to)
+    first = await page.evaluate(script("checks", *FACT_SCRIPTS, *RUN_SCRIPT), {
+        "facts": facts_argument(floating="earlier", viewport=True, text=True, nav=None,
+                                controls=True),
+        "axe": run})
+    if first["axe"] is None:
+        return first["facts"], await check_accessibility(page, up_to)
+    return first["facts"], report_of_run(first["axe"], page.url, levels)
+
+
 async def check_page(page: Page, up_to: str = "二级") -> PageChecks:
     """Accessibility (GB/T levels up to `up_to`) and every 适老化 check on the loaded `page`."""
-    facts = await read_facts(page, floating="earlier", viewport=True, text=True, nav=None,
-                             controls=True)
+    facts, accessibility = await facts_and_accessibility(page, up_to)
     looked = time.monotonic() - facts["floating"]["age"] / 1000
-    accessibility = await check_accessibility(page, up_to)
     await asyncio.sleep(max(0.0, MOVE_WAIT - (time.monotonic() - looked)))
     nav = facts["nav"]
     second = await read_facts(page, floating=True, tabs=nav is not None)

@@ -11,8 +11,11 @@
     const own = texts.get(el);
     if (!own || !own.trim()) continue;
     if (["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "OPTION"].includes(el.tagName)) continue;
-    if (!gaVisible(el)) continue;
-    const style = c.style(el);
+    const style = c.style(el);  // gaVisible's test, on the style read once
+    if (style.visibility === "hidden" || style.display === "none"
+        || !(parseFloat(style.opacity || "1") > 0)) continue;
+    const box = el.getBoundingClientRect();
+    if (!(box.width > 0 && box.height > 0)) continue;
     let color = c.parse(style.color);
     if (!color) continue;
     counts.checked++;

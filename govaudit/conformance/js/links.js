@@ -78,6 +78,12 @@
     const part = found.parts[index];
     return sanitize(part.text).length > sanitize(part.widgets).length;
   };
+  const rects = new Map();  // the boxes of the overflow: hidden ancestors, shared by their links
+  const rect = (el) => {
+    let r = rects.get(el);
+    if (!r) { r = el.getBoundingClientRect(); rects.set(el, r); }
+    return r;
+  };
   const overflowHidden = new Map();
   const hiddenBy = (el) => {  // the ancestors with overflow: hidden
     if (!el || el.nodeType !== 1) return [];
@@ -97,9 +103,16 @@
     return !!path && ((path[1] === "inset" && parseInt(path[2], 10) >= 50)
                       || (path[1] === "circle" && parseInt(path[2], 10) === 0));
   };
+  const clips = new Map();  // element -> clipped, itself or an ancestor
+  const clippedUp = (el) => {
+    if (!el || el.nodeType !== 1) return false;
+    let found = clips.get(el);
+    if (found === undefined) { found = clipped(el) || clippedUp(parentOf(el)); clips.set(el, found); }
+    return found;
+  };
   const onScreen = (link) => {
     if (!link.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return false;
-    for (let el = link; el && el.nodeType === 1; el = parentOf(el)) if (clipped(el)) return false;
+    if (clippedUp(link)) return false;
     const s = c.style(link);
     const r = link.getBoundingClientRect();
     const fixed = s.position === "fixed";
@@ -111,7 +124,7 @@
     if (fixed) return true;
     return !hiddenBy(parentOf(link)).some((box) => {
       if (s.position === "absolute" && c.style(box).position === "static") return false;
-      const b = box.getBoundingClientRect();
+      const b = rect(box);
       return b.width < 2 || b.height < 2 || r.left > b.right || r.right < b.left
         || r.top > b.bottom || r.bottom < b.top;
     });
