@@ -219,23 +219,25 @@ def _summary(result: Any, ws: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from govaudit import readable_url
+
     records = result.records
     shown = records if len(records) <= LIST_ALL_UP_TO else result.failures
     if shown:
-        table = Table(title=None if shown is records else "failures")
-        table.add_column("site")
-        table.add_column("url", overflow="fold")
-        table.add_column("status")
-        table.add_column("result", overflow="fold")
+        table = Table(title=None if shown is records else _("failures"))
+        table.add_column(_("site"))
+        table.add_column(_("URL"), overflow="fold")
+        table.add_column(_("status"))
+        table.add_column(_("result"), overflow="fold")
         failed = {r["id"] for r in result.failures}
         for record in shown:
             status = "" if record["status"] is None else str(record["status"])
             outcome, style = _outcome(record, record["id"] in failed)
-            table.add_row(Text(record["site"]), Text(record["requested_url"]), status,
+            table.add_row(Text(record["site"]), Text(readable_url(record["requested_url"])), status,
                           Text(outcome), style=style)
         console.print(table)
     ok = len(records) - result.failed
-    manifest = ws.relative(result.manifest) if result.manifest else "none"
+    manifest = ws.relative(result.manifest) if result.manifest else _("none")
     console.print(_("{ok} captured, {failed} failed in {seconds:.1f}s; manifest {manifest}").format(
         ok=ok, failed=result.failed, seconds=result.seconds, manifest=manifest), markup=False)
 

@@ -258,8 +258,9 @@ async def _shot_text(page: Any, hit: Finding, shots: _Shots, number: int) -> Che
     if not shot:
         return replace(row, shot_note=_("no screenshot: Chromium could not shoot the page"))
     shots.taken += 1
-    where = "at its DOM path" if spot.how == "path" else "by its text (not at the DOM path)"
-    covered = "; its masked digits are covered in the shot too" if personal else ""
+    where = _("at its DOM path") if spot.how == "path" else _(
+        "by its text (not at the DOM path)")
+    covered = _("; its masked digits are covered in the shot too") if personal else ""
     return replace(row, screenshot=shot,
                    shot_note=_("「{match}」 framed in red, found {where}{covered}").format(
                        match=match, where=where, covered=covered))
