@@ -109,8 +109,8 @@ async def run(ctx: ProbeContext) -> ConformanceResult:
 
 
 def _metadata(meta: Any) -> CheckRow:
-    problems = [*(f"{name} missing" for name in meta.missing),
-                *(f"{name} empty" for name in meta.empty), *meta.problems]
+    problems = [*(_("{name} missing").format(name=name) for name in meta.missing),
+                *(_("{name} empty").format(name=name) for name in meta.empty), *meta.problems]
     detail = "; ".join(problems) if problems else \
         _("the {page_type} page's meta tags are all there").format(
             page_type=meta.page_type)
@@ -125,12 +125,15 @@ def _marks(dom: Any, url: str, expected: str | None) -> CheckRow:
 
     marks = check_page_marks(url, dom.footer_text, bool(find_marks(dom).get("conac")),
                              expected)
+    code = marks.site_code or _("missing")
     problems = ([] if marks.site_code_ok else
-                [f"网站标识码 {marks.site_code or 'missing'}"
-                 + (f" (the home page shows {expected})" if expected else "")]) + \
-        ([] if marks.conac else ["no 党政机关 badge"])
+                [f"网站标识码 {code}"
+                 + (_(" (the home page shows {expected})").format(expected=expected)
+                    if expected else "")]) + \
+        ([] if marks.conac else [_("no 党政机关 badge")])
     return row("page-marks", marks.passed, "; ".join(problems) or
-               f"网站标识码 {marks.site_code} and the badge", marks.evidence[0], url)
+               _("网站标识码 {code} and the badge").format(code=marks.site_code),
+               marks.evidence[0], url)
 
 
 async def _https(ctx: ProbeContext, url: str) -> list[CheckRow]:

@@ -369,7 +369,7 @@ def _messages(ctx: ProbeContext, messages: list[Any]) -> list[CheckRow]:
     from govaudit.content.workdays import Calendar, load_holidays
 
     if not messages:
-        return [not_checked("messages", "no 留言 list on the pages read")]
+        return [not_checked("messages", _("no 留言 list on the pages read"))]
     rows = []
     calendar = Calendar()
     holidays = ctx.options.content.holidays
