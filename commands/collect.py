@@ -460,13 +460,10 @@ class Flow:
 
 
 def _local_time(stamp: str) -> str:
-    """An ISO UTC time as local 'YYYY-MM-DD HH:MM'."""
-    from datetime import datetime
+    """An ISO UTC time as a person reads it: China time, with the zone."""
+    from govaudit import china_time
 
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return stamp
+    return china_time(stamp)
 
 
 def _bind_keys(prompt: Any, navs: list[Nav]) -> None:

@@ -162,8 +162,12 @@ def evidence(
 
 def _timestamp_line(stamp: Any) -> str:
     if stamp.ok:
-        return f"timestamped at {stamp.time}: {stamp.token.name}"
-    return f"{stamp.reason}; add it later with 'govaudit evidence timestamp'"
+        from govaudit import china_time
+
+        return _("timestamped at {time}: {token}").format(
+            time=china_time(stamp.time, seconds=True), token=stamp.token.name)
+    return _("{reason}; add it later with 'govaudit evidence timestamp'").format(
+        reason=stamp.reason)
 
 
 def _json_timestamp(stamp: Any, ws: Any) -> dict[str, Any]:
@@ -454,9 +458,12 @@ def timestamp(
     elif not results:
         console.print(_("Every run manifest has a timestamp already"), markup=False)
     else:
-        table = Table("manifest", "timestamp")
+        from govaudit import china_time
+
+        table = Table(_("manifest"), _("timestamp"))
         for r in results:
-            table.add_row(Text(ws.relative(r.path)), Text(r.time or r.reason),
+            table.add_row(Text(ws.relative(r.path)),
+                          Text(china_time(r.time, seconds=True) if r.time else r.reason),
                           style=None if r.ok else "red")
         console.print(table)
     if any(not r.ok for r in results):

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from govaudit import china_time
 from govaudit.i18n import N_, _
 
 from .common import JsonOption, WorkspaceOption, console, new_app, open_audit, print_json
@@ -19,8 +20,8 @@ def _shown(value: object) -> str:
     return "—" if value is None else json.dumps(value, ensure_ascii=False)
 
 
-@app.command("show", help=N_("List the log's entries, oldest first: who, when (UTC), what, "
-                             "old -> new."))
+@app.command("show", help=N_("List the log's entries, oldest first: who, when (China time), "
+                             "what, old -> new."))
 def show(
     site: Annotated[str | None, typer.Option("--site", help=N_("Only this site's entries."),
                                              show_default=False)] = None,
@@ -31,7 +32,7 @@ def show(
     as_json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """List the log's entries, oldest first: who, when (UTC), what, old -> new."""
+    """List the log's entries, oldest first: who, when (China time), what, old -> new."""
     entries = open_audit(workspace).log(site, question)
     if last:
         entries = entries[-last:]
@@ -40,7 +41,8 @@ def show(
         return
     for e in entries:
         what = " · ".join(p for p in (e.site, e.question, e.evaluator) if p)
-        console.print(f"{e.seq:>6} {e.time} {e.actor} {e.kind} {e.action} {what}: "
+        when = china_time(e.time, seconds=True)
+        console.print(f"{e.seq:>6} {when} {e.actor} {e.kind} {e.action} {what}: "
                       f"{_shown(e.old)} -> {_shown(e.new)}", markup=False)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from govaudit import china_time
 from govaudit.i18n import N_, _
 
 from .common import (
@@ -86,7 +87,8 @@ def _options(timeout: float, concurrency: int, host_interval: str, columns_every
 
 
 def _when(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    """A time of the monitor as a person reads it: China time, with the zone."""
+    return china_time(datetime.fromtimestamp(epoch, UTC), seconds=True)
 
 
 def _visit_line(result: VisitResult) -> str:
