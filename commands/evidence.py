@@ -474,9 +474,13 @@ def timestamp(
              help=N_("Sign the run manifests and WACZ archives not signed yet, with "
                      "[evidence] key (else\n"
                      "keygen's default key)."))
-def sign(workspace: WorkspaceOption = None) -> None:
+def sign(json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
     audit = open_audit(workspace)
     signer, signed = audit.sign()
+    if json:
+        print_json({"signer": signer,
+                    "signed": [audit.workspace.relative(path) for path in signed]})
+        return
     for path in signed:
         console.print(audit.workspace.relative(path), markup=False)
     console.print(_("{count} file(s) signed by {signer}").format(

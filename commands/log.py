@@ -48,9 +48,15 @@ def show(
 
 @app.command("verify", help=N_("Walk the hash chain: exit 1 naming the first entry removed, "
                                "changed or out of place."))
-def verify(workspace: WorkspaceOption = None) -> None:
+def verify(as_json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
     """Walk the hash chain: exit 1 naming the first entry removed, changed or out of place."""
     check = open_audit(workspace).verify_log()
+    if as_json:
+        print_json({"path": str(check.path), "entries": check.entries, "ok": check.ok,
+                    "broken": check.broken, "reason": check.reason})
+        if not check.ok:
+            raise typer.Exit(1)
+        return
     if check.ok:
         console.print(_("{path}: {entries} entries, the chain is whole").format(
             path=check.path, entries=check.entries), markup=False)

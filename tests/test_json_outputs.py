@@ -1,0 +1,61 @@
+"""`--json` on the commands that report something: what the text says, as data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from govaudit.checklist.loader import load_checklist
+from tests.conftest import FIXTURES, run_cli
+
+
+def test_log_verify_json_says_whole_or_where_broken(make_workspace) -> None:
+    ws = make_workspace(sites=[("成都市", "http://cd.example/", "city")])
+    for value in ("yes", "no"):
+        assert run_cli("answer", "成都市", "a1.q1", value, cwd=ws.root).returncode == 0
+    done = run_cli("log", "verify", "--json", cwd=ws.root)
+    assert done.returncode == 0, done.stderr
+    whole = json.loads(done.stdout)
+    assert whole["ok"] is True and whole["entries"] >= 2 and whole["broken"] is None
+    log = Path(whole["path"])
+    lines = log.read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    first["actor"] = "李四"  # an entry changed after it was written
+    lines[0] = json.dumps(first, ensure_ascii=False)
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = run_cli("log", "verify", "--json", cwd=ws.root)
+    assert done.returncode == 1
+    broken = json.loads(done.stdout)
+    assert broken["ok"] is False and broken["broken"] == 1 and broken["reason"]
+
+
+def test_checklist_validate_json(tmp_path: Path) -> None:
+    done = run_cli("checklist", "validate", str(FIXTURES / "mini.yaml"), "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    mini = load_checklist(FIXTURES / "mini.yaml")
+    assert json.loads(done.stdout) == {
+        "path": str(FIXTURES / "mini.yaml"), "valid": True, "id": "mini",
+        "version": mini.version, "indicators": len(mini.indicators),
+        "questions": len(mini.questions), "notes": list(mini.unpublished)}
+
+
+def test_evidence_sign_json_lists_what_it_signed(make_workspace, serve_dir,
+                                                 tmp_path: Path) -> None:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "index.html").write_text(
+        "<html><head><meta charset='utf-8'><title>成都市</title></head><body>首页</body></html>",
+        encoding="utf-8")
+    ws = make_workspace(sites=[("成都市", f"{serve_dir(folder)}/", "city")])
+    assert run_cli("evidence", cwd=ws.root).returncode == 0
+    key = tmp_path / "key.pem"
+    assert run_cli("evidence", "keygen", "--key", str(key), "--signer", "张三",
+                   cwd=ws.root).returncode == 0
+    done = run_cli("evidence", "sign", "--json", cwd=ws.root)
+    assert done.returncode == 0, done.stderr
+    signed = json.loads(done.stdout)
+    [manifest] = [p.relative_to(ws.root).as_posix()
+                  for p in (ws.root / "evidence").glob("manifest-*.json")]
+    assert signed == {"signer": "张三", "signed": [manifest + ".sig"]}  # the signatures written
+    again = json.loads(run_cli("evidence", "sign", "--json", cwd=ws.root).stdout)
+    assert again == {"signer": "张三", "signed": []}  # nothing left to sign
