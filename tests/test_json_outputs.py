@@ -59,3 +59,23 @@ def test_evidence_sign_json_lists_what_it_signed(make_workspace, serve_dir,
     assert signed == {"signer": "张三", "signed": [manifest + ".sig"]}  # the signatures written
     again = json.loads(run_cli("evidence", "sign", "--json", cwd=ws.root).stdout)
     assert again == {"signer": "张三", "signed": []}  # nothing left to sign
+
+
+def test_sites_import_json_says_what_it_would_do_and_did(make_workspace, tmp_path: Path) -> None:
+    ws = make_workspace(sites=[("成都市", "http://www.chengdu.gov.cn/", "county"),
+                               ("青羊区", "http://qingyang.example/", "county")])
+    listed = tmp_path / "assigned.csv"
+    listed.write_text("名称,网址,级别\n成都市,http://www.chengdu.gov.cn/,市\n"
+                      "温江区,wenjiang.example,区\n", encoding="utf-8")
+    planned = run_cli("sites", "import", str(listed), "--json", cwd=ws.root)
+    assert planned.returncode == 0, planned.stderr
+    plan = json.loads(planned.stdout)
+    assert plan["applied"] is False
+    assert [s["name"] for s in plan["added"]] == ["温江区"]
+    assert plan["added"][0]["url"] == "http://wenjiang.example/"
+    assert plan["changed"] == [{"name": "成都市", "fields": {"level": ["county", "city"]}}]
+    assert plan["missing"] == ["青羊区"] and plan["unchanged"] == []
+    assert len(plan["notes"]) == 1  # the URL completed with http://
+    applied = json.loads(run_cli("sites", "import", str(listed), "--yes", "--json",
+                                 cwd=ws.root).stdout)
+    assert applied["applied"] is True

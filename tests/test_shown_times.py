@@ -51,3 +51,15 @@ def test_evidence_shows_the_url_decoded(make_workspace, serve_dir, tmp_path: Pat
     assert "/预算公开.html" in done.stdout and "%E9" not in done.stdout, done.stdout
     [record] = Store(ws).evidence()
     assert record["requested_url"] == url  # stored exact
+
+
+def test_sites_add_and_list_show_the_url_decoded(make_workspace) -> None:
+    ws = make_workspace()
+    url = f"http://www.example.gov.cn/{quote('预算公开')}/"
+    added = run_cli("sites", "add", "成都市", url, "--level", "city", cwd=ws.root)
+    assert added.returncode == 0, added.stderr
+    listed = run_cli("sites", "list", cwd=ws.root, env={"COLUMNS": "200"})
+    for shown in (added.stdout, listed.stdout):
+        assert "http://www.example.gov.cn/预算公开/" in shown and "%E9" not in shown, shown
+    [site] = Store(ws).sites()
+    assert site.url == url  # stored exact
