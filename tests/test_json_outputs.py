@@ -79,3 +79,19 @@ def test_sites_import_json_says_what_it_would_do_and_did(make_workspace, tmp_pat
     applied = json.loads(run_cli("sites", "import", str(listed), "--yes", "--json",
                                  cwd=ws.root).stdout)
     assert applied["applied"] is True
+
+
+def test_import_json_counts_what_it_took(make_workspace, tmp_path: Path) -> None:
+    sites = [("成都市", "http://cd.example/", "city")]
+    mine = make_workspace(sites=sites, name="mine")
+    theirs = make_workspace(sites=sites, evaluator="李四", name="theirs")
+    assert run_cli("answer", "成都市", "a1.q1", "yes", cwd=theirs.root).returncode == 0
+    assert run_cli("answer", "成都市", "a1.q3", "4", cwd=theirs.root).returncode == 0
+    workbook = tmp_path / "theirs.xlsx"
+    assert run_cli("export", "-o", str(workbook), cwd=theirs.root).returncode == 0
+    done = run_cli("import", str(workbook), "--json", cwd=mine.root)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["rows"], result["new"], result["updated"], result["kept"]) == (2, 2, 0, 0)
+    assert result["evaluators"] == ["李四"] and result["sites_added"] == []
+    assert result["path"] == str(workbook)
