@@ -315,6 +315,7 @@ def apply(
         help=N_("The span the findings cover, back from now (e.g. 7d, 30d)."))] = "7d",
     sites: SitesOption = None,
     rules: RulesOption = "gov-2019",
+    as_json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     from govaudit import format_duration
@@ -322,6 +323,9 @@ def apply(
     length = duration(window, "--window")
     audit = open_audit(workspace)
     saved = audit.apply_monitoring(_names(sites) or None, window=length, rules=_rules(rules))
+    if as_json:
+        print_json({"saved": saved, "window_seconds": length, "rules": rules})
+        return
     console.print(_(
         "{saved} answer(s) saved from the monitoring over the last {format_duration} (evaluator "
         "'probe'; a person's answers are kept)").format(
