@@ -161,7 +161,7 @@ def merge(
         "Merged {files} workbook(s) into {path}: {sites} sites, {answers} answers by "
         "{value}").format(
         files=result.files, path=result.path, sites=result.sites, answers=result.answers,
-        value=', '.join(result.evaluators) or 'nobody'),
+        value=', '.join(result.evaluators) or _('nobody')),
                   markup=False)
     if result.into is not None:
         _say_into(result.into, keep_backups)

@@ -95,3 +95,15 @@ def test_import_json_counts_what_it_took(make_workspace, tmp_path: Path) -> None
     assert (result["rows"], result["new"], result["updated"], result["kept"]) == (2, 2, 0, 0)
     assert result["evaluators"] == ["李四"] and result["sites_added"] == []
     assert result["path"] == str(workbook)
+
+
+def test_report_json_names_what_it_wrote(make_workspace) -> None:
+    ws = make_workspace(sites=[("成都市", "http://cd.example/", "city"),
+                               ("青羊区", "http://qy.example/", "county")])
+    done = run_cli("report", "--json", cwd=ws.root)
+    assert done.returncode == 0, done.stderr
+    written = json.loads(done.stdout)
+    index = Path(written["report"])
+    assert index.is_file() and written["url"] == index.resolve().as_uri()
+    assert written["pages"] == ["sites/成都市.html", "sites/青羊区.html"]
+    assert all((index.parent / page).is_file() for page in written["pages"])
