@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
-from govaudit.i18n import _
+from govaudit.i18n import N_, _
 from govaudit.model import CheckRow, ProbeFinding
 from govaudit.probes.check_rows import (
     NEEDS_BROWSER,
@@ -36,16 +36,16 @@ CONTEXT = 160  # characters of an element's text or HTML kept as a row's context
 
 # auto key -> (the checks it reads, what a problem is called in the note)
 KEYS: dict[str, tuple[tuple[str, ...], str]] = {
-    "conformance.metadata": (("metadata",), "meta tag problem(s)"),
-    "conformance.marks": (("page-marks",), "page(s) without the 网站标识码 or the badge"),
-    "conformance.domain": (("domain",), "domain problem(s)"),
+    "conformance.metadata": (("metadata",), N_("meta tag problem(s)")),
+    "conformance.marks": (("page-marks",), N_("page(s) without the 网站标识码 or the badge")),
+    "conformance.domain": (("domain",), N_("domain problem(s)")),
     "conformance.https": (("https.certificate", "https.redirect", "https.hsts",
-                           "mixed-content"), "HTTPS problem(s)"),
-    "conformance.search": (("search",), "search problem(s)"),
-    "conformance.ipv6": (("ipv6",), "IPv6 metric(s) failed"),
-    "conformance.accessibility": (("accessibility",), "accessibility violation(s)"),
+                           "mixed-content"), N_("HTTPS problem(s)")),
+    "conformance.search": (("search",), N_("search problem(s)")),
+    "conformance.ipv6": (("ipv6",), N_("IPv6 metric(s) failed")),
+    "conformance.accessibility": (("accessibility",), N_("accessibility violation(s)")),
     "conformance.agefriendly": (("zoom", "line-spacing", "floating", "keyboard",
-                                 "font-control"), "适老化 problem(s)"),
+                                 "font-control"), N_("适老化 problem(s)")),
 }
 
 
@@ -144,7 +144,8 @@ async def _https(ctx: ProbeContext, url: str) -> list[CheckRow]:
     timeout = ctx.options.link_timeout
     redirect = await check_redirect(url, timeout=timeout)
     rows = [row("https.redirect", None if redirect.error else redirect.passed,
-                redirect.error or f"{redirect.http_url} ends on {redirect.final_url}",
+                redirect.error or _("{url} ends on {final_url}").format(
+                    url=redirect.http_url, final_url=redirect.final_url),
                 redirect.evidence[-1] if redirect.evidence else None, redirect.http_url)]
     if urlsplit(url).scheme != "https":
         rows.insert(0, CheckRow("https.certificate", "problem",
@@ -181,9 +182,11 @@ async def _search(ctx: ProbeContext, page: Any, html: str, url: str) -> CheckRow
         if refusal:
             return CheckRow("search", "could not judge", refusal, form.action)
     found = await check_search(form, title, timeout=ctx.options.link_timeout)
-    detail = found.error or (f"searching 「{found.query}」 lists 「{title}」" if found.passed
-                             else f"searching 「{found.query}」 does not list 「{title}」 "
-                                  f"({found.results} link(s) in the results)")
+    detail = found.error or (
+        _("searching 「{query}」 lists 「{title}」").format(query=found.query, title=title)
+        if found.passed else
+        _("searching 「{query}」 does not list 「{title}」 ({count} link(s) in the results)")
+        .format(query=found.query, title=title, count=found.results))
     return row("search", found.passed, detail, found.evidence[0], found.request_url)
 
 
@@ -309,6 +312,7 @@ def suggest(auto: str, result: ConformanceResult) -> ProbeFinding | None:
     """Not good with the problems the key's checks found (their count); good when they ran
     and found none; nothing when none could run (no form, no browser, no DNS name)."""
     checks, what = KEYS[auto]
+    what = _(what)
     return finding(result, checks, what)
 
 

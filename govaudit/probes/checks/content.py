@@ -48,12 +48,12 @@ ATTACHMENT_SUFFIXES = (".xls", ".xlsx", ".doc", ".docx", ".pdf", ".txt")
 
 # auto key -> (the checks it reads, what a problem is called in the note)
 KEYS: dict[str, tuple[tuple[str, ...], str]] = {
-    "content.names": (("names",), "name or title error(s)"),
-    "content.words": (("words",), "listed word(s)"),
-    "content.personal": (("personal",), "personal number(s) not de-identified"),
-    "content.hidden_links": (("hidden-links", "cloaking"), "hidden or crawler-only link(s)"),
-    "content.outbound": (("outbound",), "outbound link problem(s)"),
-    "content.messages": (("messages",), "message(s) unanswered past the 3-month line"),
+    "content.names": (("names",), N_("name or title error(s)")),
+    "content.words": (("words",), N_("listed word(s)")),
+    "content.personal": (("personal",), N_("personal number(s) not de-identified")),
+    "content.hidden_links": (("hidden-links", "cloaking"), N_("hidden or crawler-only link(s)")),
+    "content.outbound": (("outbound",), N_("outbound link problem(s)")),
+    "content.messages": (("messages",), N_("message(s) unanswered past the 3-month line")),
 }
 
 
@@ -349,7 +349,8 @@ async def _attachments(ctx: ProbeContext, checker: Any, links: dict[str, tuple[s
         cap = checker.limits.max_bytes
         data, declared, error = await ctx.fetcher.download(href, cap, ctx.policy)
         if error:
-            findings.append(problem(name, "attachments", f"not downloaded: {error}", href, path))
+            findings.append(problem(name, "attachments",
+                                    _("not downloaded: {error}").format(error=error), href, path))
         elif declared is not None and declared > cap:
             findings.append(problem(name, "attachments", too_large(declared, checker.limits),
                                     href, path))
@@ -492,6 +493,7 @@ def suggest(auto: str, result: ContentResult) -> ProbeFinding | None:
     and found none (except for PROBLEM_ONLY keys); nothing when none could run (no list, no
     browser)."""
     checks, what = KEYS[auto]
+    what = _(what)
     found = finding(result, checks, what)
     if found is not None and found.good and auto in PROBLEM_ONLY:
         return None
