@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test soak test-tools postgres lint bench clean messages
+.PHONY: install browser demo test soak test-tools postgres lint screenshots bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -39,6 +39,9 @@ browser: $(STAMP)
 
 demo: install
 	$(BIN)/govaudit demo
+
+screenshots: install  # the README's images in docs/images, from a demo workspace
+	$(BIN)/python scripts/screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

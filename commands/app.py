@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import typer
+from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperCommand
 
 from govaudit.i18n import LANGUAGES, N_, _, choose
@@ -24,7 +25,8 @@ from . import log as log_command
 from . import monitor as monitor_command
 from . import report as report_command
 from . import sync as sync_command
-from .common import GovauditCommand, GovauditGroup, ValueCommand, report_error
+from .common import GovauditCommand, GovauditGroup, ValueCommand, err_console, report_error
+from .usage import show_usage_error
 
 # The commands in the order of an evaluator's day, under the panel help lists them in.
 DAY = [
@@ -49,7 +51,11 @@ class RootGroup(GovauditGroup):
         # the language, before any help is written or message shown: --lang, the
         # workspace's `language`, the locale, else Chinese
         choose(args)
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except ClickUsageError as exc:
+            show_usage_error(exc, err_console)
+            raise typer.Exit(2) from None
 
 
 app = typer.Typer(

@@ -171,13 +171,21 @@ def _print_site(checked: SiteCheck) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from govaudit import LinksResult, glossary
+    from govaudit import (
+        PRIVATE_MARK,
+        LinksResult,
+        china_time,
+        glossary,
+        readable_url,
+        readable_urls,
+        worded_failure,
+    )
 
     # Text() cells: link texts and URLs from the sites often hold "[…]"
     table = Table(_("probe"), _("result"), title=Text(f"{checked.site}  {checked.url}"),
                   title_justify="left")
     for name, result in checked.probes.items():
-        stored = _(" (stored {time} UTC)").format(time=result.time[:16].replace("T", " ")) \
+        stored = _(" (stored {time})").format(time=china_time(result.time)) \
             if name in checked.stored else ""
         table.add_row(name, Text(result.summary() + stored,
                                  style="red" if result.failed else ""))
@@ -197,9 +205,12 @@ def _print_site(checked: SiteCheck) -> None:
         shown = Table(column, _("status / error"), _("text"), _("found on"),
                       title=_(title).format(count=len(rows)), title_justify="left")
         for item in rows[:BROKEN_SHOWN]:
-            shown.add_row(*(Text(v) for v in (item.url, item.problem, item.text,
-                                              item.found_on)))
+            problem = readable_urls(worded_failure(item.problem))
+            shown.add_row(*(Text(v) for v in (readable_url(item.url), problem, item.text,
+                                              readable_url(item.found_on))))
         console.print(shown)
+        if any(PRIVATE_MARK in item.problem for item in rows):
+            console.print(_(HINTS["allow_private"]), markup=False)
         if len(rows) > BROKEN_SHOWN:
             console.print(_("… and {count} more (--json lists them all)").format(
                 count=len(rows) - BROKEN_SHOWN))

@@ -106,10 +106,17 @@ def _kind(question: Question) -> str:
 
 @app.command("validate",
              help=N_("Report every problem with file:line; exit 1 if there is any."))
-def validate(path: Annotated[Path, typer.Argument(help=N_("A checklist YAML file."))]) -> None:
+def validate(path: Annotated[Path, typer.Argument(help=N_("A checklist YAML file."))],
+             as_json: JsonOption = False) -> None:
     from govaudit import load_checklist
 
     checklist = load_checklist(path)  # a ChecklistError is one error listing every problem
+    if as_json:
+        print_json({"path": str(path), "valid": True, "id": checklist.id,
+                    "version": checklist.version, "indicators": len(checklist.indicators),
+                    "questions": len(checklist.questions),
+                    "notes": list(checklist.unpublished)})
+        return
     console.print(_(
         "{path}: valid — {id} {version}, {count} indicators, {count2} questions").format(
         path=path, id=checklist.id, version=checklist.version, count=len(checklist.indicators),

@@ -105,9 +105,12 @@ def _start_browser(browser_path: str | None) -> LiveBrowser | None:
         err_console.print(_(
             "--open: no display here ($DISPLAY and $WAYLAND_DISPLAY are unset), so no browser "
             "window can open."), markup=False)
-        use = questionary.confirm(_(
+        # a select, not questionary.confirm: confirm shows its answer as "Yes" in any language
+        use = questionary.select(_(
             "Capture headless instead? (c opens one of the site's recorded URLs in a headless "
-            "browser and captures it)"), default=True).unsafe_ask()
+            "browser and captures it)"), choices=[questionary.Choice(_("yes"), True),
+                                                 questionary.Choice(_("no"), False)],
+            instruction=_("(↑↓, Enter)")).unsafe_ask()
         if not use:
             return None
     with console.status(_("Starting the browser…")):
@@ -417,7 +420,8 @@ class Flow:
         other = "__other__"
         choices = [questionary.Choice(u, value=u) for u in urls]
         choices.append(questionary.Choice(_("another URL…"), value=other))
-        choice = questionary.select(_("Capture which page?"), choices=choices).unsafe_ask()
+        choice = questionary.select(_("Capture which page?"), choices=choices,
+                                    instruction=_("(↑↓, Enter)")).unsafe_ask()
         if choice != other:
             return str(choice)
         url = questionary.text("URL", validate=lambda t: check_url(t.strip()) or True
@@ -456,13 +460,10 @@ class Flow:
 
 
 def _local_time(stamp: str) -> str:
-    """An ISO UTC time as local 'YYYY-MM-DD HH:MM'."""
-    from datetime import datetime
+    """An ISO UTC time as a person reads it: China time, with the zone."""
+    from govaudit import china_time
 
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return stamp
+    return china_time(stamp)
 
 
 def _bind_keys(prompt: Any, navs: list[Nav]) -> None:

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
+from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandFunctionType
 
 from commands.hints import error_text
+from commands.usage import show_usage_error
 from govaudit.errors import GovauditError, OptionError, UsageError
 from govaudit.i18n import N_, _
 
@@ -150,6 +152,10 @@ def translated(*holders: Any) -> Iterator[None]:
             holder.help = text
 
 
+# click's words in a usage line
+USAGE_PIECES = {"[OPTIONS]": N_("[OPTIONS]"), "COMMAND [ARGS]...": N_("COMMAND [ARGS]...")}
+
+
 class TranslatedHelp:
     """Help written in the current language: the command's help, its options' and arguments'
     help, the usage line and the section titles (the language is chosen before help is
@@ -166,7 +172,8 @@ class TranslatedHelp:
             return cast(str, super().get_short_help_str(limit))  # type: ignore[misc]
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
-        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        pieces = [_(USAGE_PIECES.get(piece, piece))
+                  for piece in self.collect_usage_pieces(ctx)]  # type: ignore[attr-defined]
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
 
     def format_options(self, ctx: Any, formatter: Any) -> None:
@@ -218,6 +225,9 @@ class GovauditGroup(TranslatedHelp, TyperGroup):
     def invoke(self, ctx: Any) -> Any:  # click's Context, which typer vendors
         try:
             return super().invoke(ctx)
+        except ClickUsageError as exc:
+            show_usage_error(exc, err_console)
+            raise typer.Exit(2) from None
         except (OptionError, UsageError) as exc:
             report_error(error_text(exc))
             raise typer.Exit(2) from None

@@ -165,8 +165,12 @@ def evidence(
 
 def _timestamp_line(stamp: Any) -> str:
     if stamp.ok:
-        return f"timestamped at {stamp.time}: {stamp.token.name}"
-    return f"{stamp.reason}; add it later with 'govaudit evidence timestamp'"
+        from govaudit import china_time
+
+        return _("timestamped at {time}: {token}").format(
+            time=china_time(stamp.time, seconds=True), token=stamp.token.name)
+    return _("{reason}; add it later with 'govaudit evidence timestamp'").format(
+        reason=stamp.reason)
 
 
 def _json_timestamp(stamp: Any, ws: Any) -> dict[str, Any]:
@@ -219,23 +223,25 @@ def _summary(result: Any, ws: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from govaudit import readable_url
+
     records = result.records
     shown = records if len(records) <= LIST_ALL_UP_TO else result.failures
     if shown:
-        table = Table(title=None if shown is records else "failures")
-        table.add_column("site")
-        table.add_column("url", overflow="fold")
-        table.add_column("status")
-        table.add_column("result", overflow="fold")
+        table = Table(title=None if shown is records else _("failures"))
+        table.add_column(_("site"))
+        table.add_column(_("URL"), overflow="fold")
+        table.add_column(_("status"))
+        table.add_column(_("result"), overflow="fold")
         failed = {r.id for r in result.failures}
         for record in shown:
             status = "" if record.status is None else str(record.status)
             outcome, style = _outcome(record, record.id in failed)
-            table.add_row(Text(record.site), Text(record.requested_url), status,
+            table.add_row(Text(record.site), Text(readable_url(record.requested_url)), status,
                           Text(outcome), style=style)
         console.print(table)
     ok = len(records) - result.failed
-    manifest = ws.relative(result.manifest) if result.manifest else "none"
+    manifest = ws.relative(result.manifest) if result.manifest else _("none")
     console.print(_("{ok} captured, {failed} failed in {seconds:.1f}s; manifest {manifest}").format(
         ok=ok, failed=result.failed, seconds=result.seconds, manifest=manifest), markup=False)
 
@@ -452,9 +458,12 @@ def timestamp(
     elif not results:
         console.print(_("Every run manifest has a timestamp already"), markup=False)
     else:
-        table = Table("manifest", "timestamp")
+        from govaudit import china_time
+
+        table = Table(_("manifest"), _("timestamp"))
         for r in results:
-            table.add_row(Text(ws.relative(r.path)), Text(r.time or r.reason),
+            table.add_row(Text(ws.relative(r.path)),
+                          Text(china_time(r.time, seconds=True) if r.time else r.reason),
                           style=None if r.ok else "red")
         console.print(table)
     if any(not r.ok for r in results):
@@ -465,9 +474,13 @@ def timestamp(
              help=N_("Sign the run manifests and WACZ archives not signed yet, with "
                      "[evidence] key (else\n"
                      "keygen's default key)."))
-def sign(workspace: WorkspaceOption = None) -> None:
+def sign(json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
     audit = open_audit(workspace)
     signer, signed = audit.sign()
+    if json:
+        print_json({"signer": signer,
+                    "signed": [audit.workspace.relative(path) for path in signed]})
+        return
     for path in signed:
         console.print(audit.workspace.relative(path), markup=False)
     console.print(_("{count} file(s) signed by {signer}").format(

@@ -161,7 +161,7 @@ def merge(
         "Merged {files} workbook(s) into {path}: {sites} sites, {answers} answers by "
         "{value}").format(
         files=result.files, path=result.path, sites=result.sites, answers=result.answers,
-        value=', '.join(result.evaluators) or 'nobody'),
+        value=', '.join(result.evaluators) or _('nobody')),
                   markup=False)
     if result.into is not None:
         _say_into(result.into, keep_backups)
@@ -206,12 +206,16 @@ def _show_conflicts(result: MergeResult) -> None:
                           []).append(row)
     if not by_key:
         return
-    table = Table("site", "question", "evaluator", "value", "time", "outcome",
-                  title=f"{len(by_key)} same-evaluator conflict(s) (sheet Conflicts)")
+    from govaudit import china_time
+
+    table = Table(_("site"), _("question"), _("evaluator"), _("value"), _("time"), _("outcome"),
+                  title=_("{count} same-evaluator conflict(s) (sheet Conflicts)").format(
+                      count=len(by_key)))
     for rows in list(by_key.values())[:SHOWN_CONFLICTS]:
         for row in rows:
             a = row.answer
-            table.add_row(a.site, a.question, a.evaluator, str(a.value), a.time, row.outcome)
+            table.add_row(a.site, a.question, a.evaluator, str(a.value),
+                          china_time(a.time, seconds=True), row.outcome)
     console.print(table)
     if len(by_key) > SHOWN_CONFLICTS:
         console.print(_(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,15 @@ import typer
 
 from govaudit.i18n import N_, _
 
-from .common import WorkspaceOption, console, here, open_audit, print_notices
+from .common import (
+    JsonOption,
+    WorkspaceOption,
+    console,
+    here,
+    open_audit,
+    print_json,
+    print_notices,
+)
 
 HELP = N_("Import a workbook's answers; any bad row refuses the file.\n"
           "\n"
@@ -32,10 +41,14 @@ def import_workbook(
     blind: Annotated[bool, typer.Option(
         "--blind", help=N_("Leave out the other evaluators' answers, their reviews and the "
                            "adjudications (always so in a blind workspace)."))] = False,
+    json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     result = open_audit(workspace).import_workbook(here(path), force=force,
                                                   add_sites=add_sites, blind=blind)
+    if json:
+        print_json({**dataclasses.asdict(result), "path": str(result.path)})
+        return
     console.print(_(
         "Imported {rows} answers from {path} ({value}): {new} new, {updated} updated, "
         "{unchanged} unchanged, {kept} kept (this workspace's answer is newer)").format(

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from govaudit import china_time
 from govaudit.i18n import N_, _
 
 from .common import JsonOption, WorkspaceOption, console, new_app, open_audit, print_json
@@ -19,8 +20,8 @@ def _shown(value: object) -> str:
     return "—" if value is None else json.dumps(value, ensure_ascii=False)
 
 
-@app.command("show", help=N_("List the log's entries, oldest first: who, when (UTC), what, "
-                             "old -> new."))
+@app.command("show", help=N_("List the log's entries, oldest first: who, when (China time), "
+                             "what, old -> new."))
 def show(
     site: Annotated[str | None, typer.Option("--site", help=N_("Only this site's entries."),
                                              show_default=False)] = None,
@@ -31,7 +32,7 @@ def show(
     as_json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """List the log's entries, oldest first: who, when (UTC), what, old -> new."""
+    """List the log's entries, oldest first: who, when (China time), what, old -> new."""
     entries = open_audit(workspace).log(site, question)
     if last:
         entries = entries[-last:]
@@ -40,15 +41,22 @@ def show(
         return
     for e in entries:
         what = " · ".join(p for p in (e.site, e.question, e.evaluator) if p)
-        console.print(f"{e.seq:>6} {e.time} {e.actor} {e.kind} {e.action} {what}: "
+        when = china_time(e.time, seconds=True)
+        console.print(f"{e.seq:>6} {when} {e.actor} {e.kind} {e.action} {what}: "
                       f"{_shown(e.old)} -> {_shown(e.new)}", markup=False)
 
 
 @app.command("verify", help=N_("Walk the hash chain: exit 1 naming the first entry removed, "
                                "changed or out of place."))
-def verify(workspace: WorkspaceOption = None) -> None:
+def verify(as_json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
     """Walk the hash chain: exit 1 naming the first entry removed, changed or out of place."""
     check = open_audit(workspace).verify_log()
+    if as_json:
+        print_json({"path": str(check.path), "entries": check.entries, "ok": check.ok,
+                    "broken": check.broken, "reason": check.reason})
+        if not check.ok:
+            raise typer.Exit(1)
+        return
     if check.ok:
         console.print(_("{path}: {entries} entries, the chain is whole").format(
             path=check.path, entries=check.entries), markup=False)

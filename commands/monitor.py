@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from govaudit import china_time
 from govaudit.i18n import N_, _
 
 from .common import (
@@ -131,7 +132,8 @@ def with_visit_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _when(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    """A time of the monitor as a person reads it: China time, with the zone."""
+    return china_time(datetime.fromtimestamp(epoch, UTC), seconds=True)
 
 
 def _visit_line(result: VisitResult) -> str:
@@ -344,6 +346,7 @@ def apply(
         help=N_("The span the findings cover, back from now (e.g. 7d, 30d)."))] = "7d",
     sites: SitesOption = None,
     rules: RulesOption = "gov-2019",
+    as_json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     from govaudit import format_duration
@@ -351,6 +354,9 @@ def apply(
     length = duration(window, "--window")
     audit = open_audit(workspace)
     saved = audit.apply_monitoring(_names(sites) or None, window=length, rules=_rules(rules))
+    if as_json:
+        print_json({"saved": saved, "window_seconds": length, "rules": rules})
+        return
     console.print(_(
         "{saved} answer(s) saved from the monitoring over the last {format_duration} (evaluator "
         "'probe'; a person's answers are kept)").format(

@@ -10,6 +10,7 @@ import typer
 from govaudit.i18n import N_, _
 
 from .common import (
+    JsonOption,
     MonitorWindowOption,
     PublishOption,
     ServerOption,
@@ -18,6 +19,7 @@ from .common import (
     console,
     here,
     open_audit,
+    print_json,
     window_seconds,
 )
 
@@ -47,6 +49,7 @@ def report(
     publish: PublishOption = None,
     server: ServerOption = False,
     service: ServiceOption = None,
+    json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     length = window_seconds(window)
@@ -55,6 +58,11 @@ def report(
         index = audit.report(output and here(output), sites=site, link_evidence=link_evidence,
                              window=length, publish=publish, server=server or bool(service),
                              service=service)
+    if json:
+        print_json({"report": str(index), "url": index.resolve().as_uri(),
+                    "pages": sorted(p.relative_to(index.parent).as_posix()
+                                    for p in (index.parent / "sites").glob("*.html"))})
+        return
     console.print(_("Report: {index}").format(index=index), markup=False)
     console.print(_("Open {as_uri} in a browser.").format(
         as_uri=index.resolve().as_uri()), markup=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from govaudit import glossary
+from govaudit import glossary, readable_url
 from govaudit.i18n import N_, _
 
 from .common import JsonOption, WorkspaceOption, console, here, new_app, open_audit, print_json
@@ -33,7 +33,7 @@ def add(
         shown = _("warning: {warning}") if note.startswith("group ") else _("note: {notice}")
         console.print(shown.format(warning=note, notice=note), markup=False)
     console.print(_("Added {name} ({level}) {url}").format(
-        name=site.name, level=glossary.level(site.level), url=site.url), markup=False)
+        name=site.name, level=glossary.level(site.level), url=readable_url(site.url)), markup=False)
 
 
 @app.command("import",
@@ -57,9 +57,21 @@ def import_(
     verbose: Annotated[bool, typer.Option(
         "--verbose", "-v", help=N_("List every site added and every URL completed with http://, "
         "not only their counts."))] = False,
+    json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     plan = open_audit(workspace).sites.import_file(here(path), sheet, apply=yes)
+    if json:
+        print_json({
+            "path": str(path), "applied": plan.applied,
+            "added": [s.to_dict() for s in plan.added],
+            "changed": [{"name": c.new.name, "fields": {
+                f: [getattr(c.old, f), getattr(c.new, f)] for f in c.fields}}
+                for c in plan.changed],
+            "unchanged": [s.name for s in plan.unchanged],
+            "missing": [s.name for s in plan.missing],
+            "notes": list(plan.notes), "warnings": list(plan.warnings)})
+        return
     if verbose or len(plan.notes) == 1:
         for note in plan.notes:
             console.print(_("note: {notice}").format(notice=note), markup=False)
@@ -73,7 +85,8 @@ def import_(
     # a list under review shows what it would add; once applied, the count says it
     for site in plan.added if verbose or not plan.applied else ():
         console.print(_("+ {name} ({level}) {url}").format(
-            name=site.name, level=glossary.level(site.level), url=site.url), markup=False)
+            name=site.name, level=glossary.level(site.level), url=readable_url(site.url)),
+            markup=False)
     for change in plan.changed:
         what = ", ".join(f"{f} {getattr(change.old, f) or '-'} -> {getattr(change.new, f) or '-'}"
                          for f in change.fields)
@@ -143,5 +156,5 @@ def list_(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
         return
     table = Table(_("site"), _("level"), _("url"), _("region"), _("group"))
     for s in sites:
-        table.add_row(s.name, glossary.level(s.level), s.url, s.region, s.group)
+        table.add_row(s.name, glossary.level(s.level), readable_url(s.url), s.region, s.group)
     console.print(table)

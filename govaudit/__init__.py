@@ -82,6 +82,9 @@ _HOMES = {
     "PROVISIONAL_NOTE": "govaudit.scoring",
     "SHOWN_DECIMALS": "govaudit.scoring",
     "check_url": "govaudit.sites",
+    "china_time": "govaudit.chinatime", "readable_url": "govaudit.urls",
+    "readable_urls": "govaudit.urls", "worded_failure": "govaudit.page.verdicts",
+    "PRIVATE_MARK": "govaudit.netpolicy",
     "ConflictRow": "govaudit.workbook.content",
     "IntoResult": "govaudit.workbook.into",
     "MergeResult": "govaudit.workbook.merge",
@@ -105,6 +108,7 @@ if TYPE_CHECKING:
     )
     from govaudit.checklist.model import Checklist, Indicator, Question
     from govaudit.checklist.table_import import import_table, to_yaml
+    from govaudit.chinatime import china_time
     from govaudit.collect import CollectSession, SessionSummary
     from govaudit.demo import run_demo
     from govaudit.doctor import run_checks as doctor_checks
@@ -130,6 +134,8 @@ if TYPE_CHECKING:
     from govaudit.monitor.durations import format_duration, parse_duration, utc_iso
     from govaudit.monitor.schedule import Campaign, RoundSummary
     from govaudit.monitor.visits import VisitOptions, VisitResult
+    from govaudit.netpolicy import PRIVATE_MARK
+    from govaudit.page.verdicts import worded_failure
     from govaudit.probes.checks.links import LinksResult
     from govaudit.probes.fetch import FetchLimits
     from govaudit.probes.links import LinkOptions
@@ -152,6 +158,7 @@ if TYPE_CHECKING:
     from govaudit.server.admin import TeamServer
     from govaudit.server.sync import SyncResult
     from govaudit.sites import check_url
+    from govaudit.urls import readable_url, readable_urls
     from govaudit.version import __version__
     from govaudit.workbook.content import ConflictRow
     from govaudit.workbook.into import IntoResult
@@ -173,8 +180,13 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "PRIVATE_MARK",
     "PROBE_EVALUATOR",
     "REVIEW_STATES",
+    "china_time",
+    "readable_url",
+    "readable_urls",
+    "worded_failure",
     "Adjudication",
     "Answer",
     "AnswerReview",

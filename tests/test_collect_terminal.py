@@ -242,7 +242,7 @@ def test_open_without_display_captures_headless(ws, serve_dir, tmp_path):
     term = Term(ws.root, "--site", "温江区", "--open", timeout=90)
     term.expect("no display here")
     term.expect("Capture headless instead?")
-    term.child.send("y")
+    term.child.send("\r")  # the first choice: yes
     term.question("disclosure.q1", "1/7")
     term.key("c")  # before answering: the capture waits for the answer
     term.expect("Capture which page?")

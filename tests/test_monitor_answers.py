@@ -202,3 +202,17 @@ def test_the_veto_lines_answer_the_inspection_questions_in_the_problem_sense(mak
     scores = audit.score()
     assert scores.site("否决市").vetoes == ("站点无法访问",)
     assert scores.site("正常市").vetoes == ()
+
+
+def test_apply_json_counts_the_answers_saved(make_workspace):
+    ws = make_workspace("cstc-2020-local", sites=[("正常市", "http://127.0.0.1:8/", "city")])
+    with Audit.open(ws.root).monitor() as monitor:
+        monitor.record(visits=_week("正常市", 0, 24, time.time()))
+    from tests.conftest import run_cli
+
+    done = run_cli("monitor", "apply", "--window", "7d", "--json", cwd=ws.root)
+    assert done.returncode == 0, done.stderr
+    applied = json.loads(done.stdout)
+    assert applied == {"saved": len(Store(ws).answers()), "window_seconds": 7 * DAY,
+                       "rules": "gov-2019"}
+    assert applied["saved"] >= 1 and _answers(ws, Q_UP)["正常市"][0] == "yes"

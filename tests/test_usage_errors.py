@@ -94,3 +94,21 @@ def test_conflicting_or_incomplete_arguments_exit_2(args: list[str], make_worksp
     outside.mkdir()
     assert _usage_error(args, outside) == inside
     assert "workspace" not in inside
+
+
+@pytest.mark.parametrize("args", [
+    ["score", "--no-such-option"], ["sites", "add"], ["no-such-command"],
+    ["answer", "a", "b", "c", "d"], ["check", "--depth", "x"], ["monitor", "status", "--window"],
+    ["--no-such-option"]], ids=" ".join)
+def test_usage_errors_are_chinese_by_default(args: list[str], tmp_path: Path) -> None:
+    """click's own words (usage, where help is, the error) in the default language."""
+    from tests.conftest import run_cli
+    from tests.english import english_words
+
+    done = run_cli(*args, cwd=tmp_path, env={"LANG": "zh_CN.UTF-8", "LC_ALL": "zh_CN.UTF-8"})
+    assert done.returncode == 2, done.stderr
+    assert "错误：" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    # ids: the commands' names and their parameters' (click names a missing one by its name)
+    ids = {*args, *(name for path, _c in COMMANDS for name in path),
+           *(p.name for _p, command in COMMANDS for p in command.params if p.name)}
+    assert not english_words(done.stdout + done.stderr, ids=ids), done.stderr

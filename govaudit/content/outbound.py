@@ -22,6 +22,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from govaudit.content.hidden_links import host_of, is_government, off_domain, registrable_domain
 from govaudit.content.model import Evidence, Finding
+from govaudit.i18n import _
 
 CRAWLER_AGENT = ("Mozilla/5.0 (compatible; Baiduspider/2.0; "
                  "+http://www.baidu.com/search/spider.html)")
@@ -47,8 +48,12 @@ class OutboundLink(Finding):
 
     @property
     def reason(self) -> str:
-        where = f" to {self.final_url}" if self.final_url else ""
-        return f"{self.url} {self.problem}{where}"
+        if self.problem == "does not resolve":
+            return _("{url} does not resolve").format(url=self.url)
+        if self.final_url:
+            return _("{url} redirects off its domain to {final_url}").format(
+                url=self.url, final_url=self.final_url)
+        return f"{self.url} {self.problem}"
 
 
 async def check_outbound(urls: Iterable[str], page_url: str, *, allow_private: bool = False,

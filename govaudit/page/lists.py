@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from govaudit.i18n import N_, _, ngettext
 from govaudit.page.dates import publication_date
 from govaudit.page.dom import Dom, Source
 from govaudit.page.links import Link, find_links
@@ -81,14 +82,22 @@ def newest_in(lists: list[DatedList]) -> tuple[DatedList, Item] | None:
     return best
 
 
+REGION_NAMES = {Region.HEADER: N_("header"), Region.NAVIGATION: N_("navigation"),
+                Region.MAIN: N_("main part"), Region.FOOTER: N_("footer")}
+SOURCE_NAMES = {Source.STATIC: N_("as fetched"), Source.RENDERED: N_("rendered"),
+                Source.FRAME: N_("frame")}
+
+
 def describe(found: DatedList) -> str:
     """A list in a few words: its shape, where it is and what it was read from."""
-    where = f"{found.shape} list in the {found.region.value}"
+    where = _("<{shape}> list in the {region}").format(
+        shape=found.shape, region=_(REGION_NAMES[found.region]))
     if found.frame:
-        where += f" of the frame {found.frame}"
+        where += _(" of the frame {frame}").format(frame=found.frame)
     elif found.source != Source.STATIC:
-        where += f" ({found.source.value})"
-    return f"{where}, {len(found.items)} item(s)"
+        where += f" ({_(SOURCE_NAMES[found.source])})"
+    return ngettext("{where}, {count} item", "{where}, {count} items", len(found.items)).format(
+        where=where, count=len(found.items))
 
 
 class _Finder:
@@ -108,7 +117,7 @@ class _Finder:
     def row(self, link: Element) -> list[Element] | None:
         """The row of a title link: its elements (a dt and its dds, else one element)."""
         node = link
-        for _ in range(MAX_CLIMB):
+        for _climb in range(MAX_CLIMB):
             parent = node.parent
             tag = node.tag or ""
             if parent is None or tag in _STOP or (parent.tag in _STOP

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 
-from govaudit.i18n import _
+from govaudit.i18n import N_, _
 from govaudit.netpolicy import refused_private
 from govaudit.page.challenges import Shown, body_text, detect_challenge, has_script, read_shown
 from govaudit.probes.html import collapse, normalise_text
@@ -50,6 +50,20 @@ _UNJUDGED = (("DNS lookup failed", LinkVerdict.DNS), ("connection refused", Link
              ("connect error", LinkVerdict.REFUSED), ("connect timeout", LinkVerdict.TIMEOUT),
              ("read timeout", LinkVerdict.TIMEOUT), ("timeout", LinkVerdict.TIMEOUT),
              ("deadline of", LinkVerdict.TIMEOUT), ("TLS error", LinkVerdict.TLS))
+# the same failures as a person reads them, in the current language: (pattern, words)
+_WORDED = (
+    (re.compile(r"DNS lookup failed \(Could not resolve (?:host|proxy): (?P<host>[^)]+)\)$"),
+     N_("DNS lookup failed: {host}")),
+    (re.compile(r"deadline of (?P<seconds>[\d.]+)s exceeded$"),
+     N_("deadline of {seconds}s exceeded")),
+    *((re.compile(re.escape(prefix) + r"(?P<rest>.*)$", re.DOTALL), words) for prefix, words in (
+        ("DNS lookup failed", N_("DNS lookup failed{rest}")),
+        ("connection refused", N_("connection refused{rest}")),
+        ("connect error", N_("connect error{rest}")),
+        ("connect timeout", N_("connect timeout{rest}")),
+        ("read timeout", N_("read timeout{rest}")), ("timeout", N_("timeout{rest}")),
+        ("TLS error", N_("TLS error{rest}")))),
+)
 _NOT_FOUND = re.compile(
     r"页面不存在|页面未找到|找不到(?:该|您要访问的|您访问的|您所访问的)?(?:页面|网页)|网页不存在|"
     r"(?:页面|网页|文章|信息|栏目|内容|文件)(?:已被?删除|不存在|已失效|已过期)|"
@@ -57,6 +71,16 @@ _NOT_FOUND = re.compile(
     r"无法找到该?页", re.I)
 _ASCII_NOT_FOUND = re.compile(r"404|found", re.I)
 MAX_SOFT_404_TEXT = 600  # characters: a longer page is a page, whatever it says about 404s
+
+
+def worded_failure(problem: str) -> str:
+    """A stored failure ("DNS lookup failed (Could not resolve host: x.cn)") as a person
+    reads it in the current language (域名解析失败：x.cn); other text as it is."""
+    for pattern, words in _WORDED:
+        found = pattern.match(problem)
+        if found:
+            return _(words).format(**found.groupdict())
+    return problem
 
 
 def _may_say_not_found(text: str) -> bool:

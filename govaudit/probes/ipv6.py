@@ -8,6 +8,7 @@ import socket
 from typing import Any
 from urllib.parse import urlsplit
 
+from govaudit.i18n import _
 from govaudit.probes.fetch import Fetcher, FetchLimits
 
 
@@ -20,13 +21,13 @@ async def ipv6_addresses(host: str, port: int) -> tuple[list[str], str]:
     if literal is not None:
         if literal.version == 6:
             return [literal.compressed], ""
-        return [], f"the site URL names the IPv4 address {host}"
+        return [], _("the site URL names the IPv4 address {host}").format(host=host)
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, family=socket.AF_INET6,
                                        type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        return [], f"no AAAA record ({exc.strerror or exc})"
+        return [], _("no AAAA record ({reason})").format(reason=exc.strerror or exc)
     return list(dict.fromkeys(str(info[4][0]) for info in infos)), ""
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
-from govaudit.i18n import _
+from govaudit.i18n import N_, _
 from govaudit.model import CheckRow, ProbeFinding
 from govaudit.probes.check_rows import (
     NEEDS_BROWSER,
@@ -36,16 +36,16 @@ CONTEXT = 160  # characters of an element's text or HTML kept as a row's context
 
 # auto key -> (the checks it reads, what a problem is called in the note)
 KEYS: dict[str, tuple[tuple[str, ...], str]] = {
-    "conformance.metadata": (("metadata",), "meta tag problem(s)"),
-    "conformance.marks": (("page-marks",), "page(s) without the 网站标识码 or the badge"),
-    "conformance.domain": (("domain",), "domain problem(s)"),
+    "conformance.metadata": (("metadata",), N_("meta tag problem(s)")),
+    "conformance.marks": (("page-marks",), N_("page(s) without the 网站标识码 or the badge")),
+    "conformance.domain": (("domain",), N_("domain problem(s)")),
     "conformance.https": (("https.certificate", "https.redirect", "https.hsts",
-                           "mixed-content"), "HTTPS problem(s)"),
-    "conformance.search": (("search",), "search problem(s)"),
-    "conformance.ipv6": (("ipv6",), "IPv6 metric(s) failed"),
-    "conformance.accessibility": (("accessibility",), "accessibility violation(s)"),
+                           "mixed-content"), N_("HTTPS problem(s)")),
+    "conformance.search": (("search",), N_("search problem(s)")),
+    "conformance.ipv6": (("ipv6",), N_("IPv6 metric(s) failed")),
+    "conformance.accessibility": (("accessibility",), N_("accessibility violation(s)")),
     "conformance.agefriendly": (("zoom", "line-spacing", "floating", "keyboard",
-                                 "font-control"), "适老化 problem(s)"),
+                                 "font-control"), N_("适老化 problem(s)")),
 }
 
 
@@ -109,8 +109,8 @@ async def run(ctx: ProbeContext) -> ConformanceResult:
 
 
 def _metadata(meta: Any) -> CheckRow:
-    problems = [*(f"{name} missing" for name in meta.missing),
-                *(f"{name} empty" for name in meta.empty), *meta.problems]
+    problems = [*(_("{name} missing").format(name=name) for name in meta.missing),
+                *(_("{name} empty").format(name=name) for name in meta.empty), *meta.problems]
     detail = "; ".join(problems) if problems else \
         _("the {page_type} page's meta tags are all there").format(
             page_type=meta.page_type)
@@ -125,12 +125,15 @@ def _marks(dom: Any, url: str, expected: str | None) -> CheckRow:
 
     marks = check_page_marks(url, dom.footer_text, bool(find_marks(dom).get("conac")),
                              expected)
+    code = marks.site_code or _("missing")
     problems = ([] if marks.site_code_ok else
-                [f"网站标识码 {marks.site_code or 'missing'}"
-                 + (f" (the home page shows {expected})" if expected else "")]) + \
-        ([] if marks.conac else ["no 党政机关 badge"])
+                [f"网站标识码 {code}"
+                 + (_(" (the home page shows {expected})").format(expected=expected)
+                    if expected else "")]) + \
+        ([] if marks.conac else [_("no 党政机关 badge")])
     return row("page-marks", marks.passed, "; ".join(problems) or
-               f"网站标识码 {marks.site_code} and the badge", marks.evidence[0], url)
+               _("网站标识码 {code} and the badge").format(code=marks.site_code),
+               marks.evidence[0], url)
 
 
 async def _https(ctx: ProbeContext, url: str) -> list[CheckRow]:
@@ -141,7 +144,8 @@ async def _https(ctx: ProbeContext, url: str) -> list[CheckRow]:
     timeout = ctx.options.link_timeout
     redirect = await check_redirect(url, timeout=timeout)
     rows = [row("https.redirect", None if redirect.error else redirect.passed,
-                redirect.error or f"{redirect.http_url} ends on {redirect.final_url}",
+                redirect.error or _("{url} ends on {final_url}").format(
+                    url=redirect.http_url, final_url=redirect.final_url),
                 redirect.evidence[-1] if redirect.evidence else None, redirect.http_url)]
     if urlsplit(url).scheme != "https":
         rows.insert(0, CheckRow("https.certificate", "problem",
@@ -178,9 +182,11 @@ async def _search(ctx: ProbeContext, page: Any, html: str, url: str) -> CheckRow
         if refusal:
             return CheckRow("search", "could not judge", refusal, form.action)
     found = await check_search(form, title, timeout=ctx.options.link_timeout)
-    detail = found.error or (f"searching 「{found.query}」 lists 「{title}」" if found.passed
-                             else f"searching 「{found.query}」 does not list 「{title}」 "
-                                  f"({found.results} link(s) in the results)")
+    detail = found.error or (
+        _("searching 「{query}」 lists 「{title}」").format(query=found.query, title=title)
+        if found.passed else
+        _("searching 「{query}」 does not list 「{title}」 ({count} link(s) in the results)")
+        .format(query=found.query, title=title, count=found.results))
     return row("search", found.passed, detail, found.evidence[0], found.request_url)
 
 
@@ -306,6 +312,7 @@ def suggest(auto: str, result: ConformanceResult) -> ProbeFinding | None:
     """Not good with the problems the key's checks found (their count); good when they ran
     and found none; nothing when none could run (no form, no browser, no DNS name)."""
     checks, what = KEYS[auto]
+    what = _(what)
     return finding(result, checks, what)
 
 

@@ -48,12 +48,12 @@ ATTACHMENT_SUFFIXES = (".xls", ".xlsx", ".doc", ".docx", ".pdf", ".txt")
 
 # auto key -> (the checks it reads, what a problem is called in the note)
 KEYS: dict[str, tuple[tuple[str, ...], str]] = {
-    "content.names": (("names",), "name or title error(s)"),
-    "content.words": (("words",), "listed word(s)"),
-    "content.personal": (("personal",), "personal number(s) not de-identified"),
-    "content.hidden_links": (("hidden-links", "cloaking"), "hidden or crawler-only link(s)"),
-    "content.outbound": (("outbound",), "outbound link problem(s)"),
-    "content.messages": (("messages",), "message(s) unanswered past the 3-month line"),
+    "content.names": (("names",), N_("name or title error(s)")),
+    "content.words": (("words",), N_("listed word(s)")),
+    "content.personal": (("personal",), N_("personal number(s) not de-identified")),
+    "content.hidden_links": (("hidden-links", "cloaking"), N_("hidden or crawler-only link(s)")),
+    "content.outbound": (("outbound",), N_("outbound link problem(s)")),
+    "content.messages": (("messages",), N_("message(s) unanswered past the 3-month line")),
 }
 
 
@@ -258,8 +258,9 @@ async def _shot_text(page: Any, hit: Finding, shots: _Shots, number: int) -> Che
     if not shot:
         return replace(row, shot_note=_("no screenshot: Chromium could not shoot the page"))
     shots.taken += 1
-    where = "at its DOM path" if spot.how == "path" else "by its text (not at the DOM path)"
-    covered = "; its masked digits are covered in the shot too" if personal else ""
+    where = _("at its DOM path") if spot.how == "path" else _(
+        "by its text (not at the DOM path)")
+    covered = _("; its masked digits are covered in the shot too") if personal else ""
     return replace(row, screenshot=shot,
                    shot_note=_("「{match}」 framed in red, found {where}{covered}").format(
                        match=match, where=where, covered=covered))
@@ -348,7 +349,8 @@ async def _attachments(ctx: ProbeContext, checker: Any, links: dict[str, tuple[s
         cap = checker.limits.max_bytes
         data, declared, error = await ctx.fetcher.download(href, cap, ctx.policy)
         if error:
-            findings.append(problem(name, "attachments", f"not downloaded: {error}", href, path))
+            findings.append(problem(name, "attachments",
+                                    _("not downloaded: {error}").format(error=error), href, path))
         elif declared is not None and declared > cap:
             findings.append(problem(name, "attachments", too_large(declared, checker.limits),
                                     href, path))
@@ -368,7 +370,7 @@ def _messages(ctx: ProbeContext, messages: list[Any]) -> list[CheckRow]:
     from govaudit.content.workdays import Calendar, load_holidays
 
     if not messages:
-        return [not_checked("messages", "no 留言 list on the pages read")]
+        return [not_checked("messages", _("no 留言 list on the pages read"))]
     rows = []
     calendar = Calendar()
     holidays = ctx.options.content.holidays
@@ -491,6 +493,7 @@ def suggest(auto: str, result: ContentResult) -> ProbeFinding | None:
     and found none (except for PROBLEM_ONLY keys); nothing when none could run (no list, no
     browser)."""
     checks, what = KEYS[auto]
+    what = _(what)
     found = finding(result, checks, what)
     if found is not None and found.good and auto in PROBLEM_ONLY:
         return None

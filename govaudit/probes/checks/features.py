@@ -89,10 +89,12 @@ class FeaturesResult(ProbeResult):
 def _how(match: Any) -> str:
     """How a match shows its feature, in the words of the hints stored before."""
     if match.how == "link":
-        return f"link 「{match.text}」 → {match.url}"
+        return _("link 「{text}」 → {url}").format(text=match.text, url=match.url)
     if match.how == "form":
         return f'<form action="{match.url or ""}"> {match.text}'
-    return f"{'<button>' if match.how == 'control' else 'text'} 「{match.text}」"
+    if match.how == "control":
+        return f"<button> 「{match.text}」"
+    return _("text 「{text}」").format(text=match.text)
 
 
 async def run(ctx: ProbeContext) -> dict[str, Any]:

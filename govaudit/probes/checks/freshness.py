@@ -106,7 +106,7 @@ class FreshnessResult(ProbeResult):
                     None)
         if page is None or not page.item:
             return ""
-        return f"「{page.item}」 in the {page.list}"
+        return _("「{item}」 in the {list}").format(item=page.item, list=page.list)
 
     def summary(self) -> str:
         if not self.latest:

@@ -27,7 +27,8 @@ class HttpsResult(ProbeResult):
     http_error: str = ""
 
     def summary(self) -> str:
-        ends = f"ends on {self.final_url}" + (f" ({self.tls_error})" if self.tls_error else "")
+        ends = _("ends on {final_url}").format(final_url=self.final_url) + (
+            f" ({self.tls_error})" if self.tls_error else "")
         if self.redirects_to_https is None:
             return _("{ends}; {http_url} gave no answer ({http_error})").format(
                 ends=ends, http_url=self.http_url, http_error=self.http_error)

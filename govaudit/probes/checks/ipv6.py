@@ -59,7 +59,7 @@ def suggest(auto: str, result: Ipv6Result) -> ProbeFinding:
         return ProbeFinding(False,
             _("{host} has AAAA {addresses} but no answer over IPv6 ({value})").format(
             host=result.host, addresses=addresses, value=result.error or _('no response')))
-    return ProbeFinding(False, f"{result.host}: {result.error or 'no AAAA record'}")
+    return ProbeFinding(False, f"{result.host}: {result.error or _('no AAAA record')}")
 
 
 PROBE = Probe(

@@ -194,7 +194,7 @@ def _with_marks(static: dict[str, Any], other: dict[str, Any], source: str) -> d
 
 def _where(result: MarksResult, key: str) -> str:
     where = result.where.get(key) or ""
-    return {"footer": " in the footer", "page": " on the home page"}.get(where, "")
+    return {"footer": _(" in the footer"), "page": _(" on the home page")}.get(where, "")
 
 
 def _home(result: MarksResult) -> str:
