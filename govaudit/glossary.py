@@ -25,6 +25,22 @@ LEVELS = {
 VERDICTS = {"ok": NP_("verdict", "ok"), "warning": NP_("verdict", "warning"),
             "veto": NP_("verdict", "veto"),
             "insufficient-data": NP_("verdict", "insufficient data")}
+# a content or conformance check id -> its name (context "check")
+CHECKS = {
+    "page": NP_("check", "page read"), "names": NP_("check", "listed names"),
+    "words": NP_("check", "listed words"),
+    "personal": NP_("check", "personal data"), "messages": NP_("check", "message replies"),
+    "hidden-links": NP_("check", "hidden links"), "cloaking": NP_("check", "cloaking"),
+    "outbound": NP_("check", "outbound links"), "metadata": NP_("check", "page metadata"),
+    "page-marks": NP_("check", "page marks"), "domain": NP_("check", "domain"),
+    "https.certificate": NP_("check", "HTTPS certificate"),
+    "https.redirect": NP_("check", "HTTP to HTTPS redirect"), "https.hsts": NP_("check", "HSTS"),
+    "mixed-content": NP_("check", "mixed content"), "search": NP_("check", "site search"),
+    "ipv6": NP_("check", "IPv6"), "accessibility": NP_("check", "accessibility"),
+    "zoom": NP_("check", "zoom"), "line-spacing": NP_("check", "line spacing"),
+    "floating": NP_("check", "floating windows"), "keyboard": NP_("check", "keyboard use"),
+    "font-control": NP_("check", "font-size control"),
+}
 # the other words with one name (context "term")
 TERMS = (NP_("term", "provisional"), NP_("term", "unknown"), NP_("term", "broken link"),
          NP_("term", "broken links"))
@@ -45,6 +61,12 @@ def verdict(verdict_id: str, lang: str | None = None) -> str:
     """A monitoring verdict's name: 预警 or warning for 'warning'."""
     name = VERDICTS.get(verdict_id)
     return verdict_id if name is None else _named("verdict", name, lang)
+
+
+def check(check_id: str, lang: str | None = None) -> str:
+    """A check's name: 隐藏链接 or hidden links for 'hidden-links'."""
+    name = CHECKS.get(check_id)
+    return check_id if name is None else _named("check", name, lang)
 
 
 def term(word: str, lang: str | None = None) -> str:

@@ -137,6 +137,25 @@ def test_one_name_for_each_thing(language):
     assert glossary.level("zz") == "zz"  # an id without a name is shown as it is
 
 
+def test_every_check_a_probe_writes_has_a_name(language):
+    """The report names each content and conformance check (隐藏链接, not hidden-links): every
+    check id written in the probes' code is in the glossary."""
+    checks = Path(__file__).parent.parent / "govaudit" / "probes" / "checks"
+    written = set()
+    for module in ("content.py", "conformance.py"):
+        source = (checks / module).read_text("utf-8")
+        written |= set(re.findall(r'(?:\brow|CheckRow|passed|not_checked)\("([a-z][a-z0-9.-]*)"',
+                                  source))
+        written |= set(re.findall(r'\("([a-z][a-z0-9.-]*)", found\.', source))
+    assert {"names", "hidden-links", "https.certificate", "zoom"} <= written
+    language("zh")
+    unnamed = sorted(c for c in written if glossary.check(c) == c or glossary.check(c).isascii()
+                     and c not in ("https.hsts", "ipv6"))
+    assert not unnamed, unnamed
+    assert glossary.check("hidden-links") == "隐藏链接"
+    assert glossary.check("hidden-links", "en") == "hidden links"
+
+
 def test_messages_that_use_a_term_use_its_one_name():
     """A Chinese message whose English says 'provisional' or 'broken link' says 暂定 or 失效链接
     (or takes the term as a placeholder)."""

@@ -172,6 +172,7 @@ def test_check_runs_the_content_and_conformance_probes_with_the_team_lists(
     section = section[:section.index("</table>")]
     assert section.count("<tr class=") == len(content.rows) + len(conformance.rows)
     assert 'data-check="names" data-result="problem"' in section and "名单条目 张三丰" in section
+    assert '<td title="names">名单人员</td>' in section  # the check by its name, its id on hover
     assert cli("export", cwd=root).exit_code == 0
     book = load_workbook(next((root / "exports").glob("*.xlsx")), read_only=True)
     sheet = list(book["Checks"].iter_rows(values_only=True))

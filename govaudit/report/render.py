@@ -35,6 +35,7 @@ def environment() -> Environment:
     # templates are written in
     env.filters["level"] = partial(glossary.level, lang=REPORT_LANGUAGE)
     env.filters["verdict"] = partial(glossary.verdict, lang=REPORT_LANGUAGE)
+    env.filters["check"] = partial(glossary.check, lang=REPORT_LANGUAGE)
     env.globals["term"] = partial(glossary.term, lang=REPORT_LANGUAGE)
     return env
 

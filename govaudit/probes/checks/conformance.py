@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
+from govaudit import glossary
 from govaudit.i18n import N_, _
 from govaudit.model import CheckRow, ProbeFinding
 from govaudit.probes.check_rows import (
@@ -95,12 +96,16 @@ async def run(ctx: ProbeContext) -> ConformanceResult:
                                              footer_site_code=code)))
         rows.append(_marks(opened.page.static, opened.final_url, code))
     domain = check_domain(ctx.site.url, ctx.site.level)
-    rows.append(row("domain", domain.passed, "; ".join(domain.problems) or
-                    f"{domain.host} has the {domain.role} form", domain.evidence[0]))
+    form = _("{host} has the {role} form").format(host=domain.host,
+                                                   role=glossary.level(domain.role))
+    rows.append(row("domain", domain.passed, "; ".join(domain.problems) or form,
+                    domain.evidence[0]))
     rows += await _https(ctx, url)
     mixed = mixed_content_in_html(html, url)
-    rows += [row("mixed-content", False, f"{'active' if i.active else 'passive'} mixed "
-                 f"content: {i.url}", i.evidence) for i in mixed.items] or \
+    rows += [row("mixed-content", False,
+                 (_("active mixed content: {url}") if i.active else
+                  _("passive mixed content: {url}")).format(url=i.url), i.evidence)
+             for i in mixed.items] or \
         [passed("mixed-content", _("no http:// sub-resource in the page"), url)]
     rows.append(await _search(ctx, page, html, url))
     rows.append(await _ipv6(ctx, url))
