@@ -18,13 +18,15 @@ walks it as it walks the workspace's.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
-from govaudit.auditlog import GENESIS, AuditLog, canonical, entry_hash
+from govaudit.auditlog import GENESIS, AuditLog, canonical
 from govaudit.errors import GovauditError
 from govaudit.i18n import N_, _
 from govaudit.model import LogEntry
@@ -53,32 +55,66 @@ class PulledLog:
     log: AuditLog
 
 
-def chain_of(entries: list[LogEntry]) -> str:
+def _raw_entries(log: AuditLog) -> list[dict[str, Any]]:
+    """Each line of the log as it is (a line that is no JSON object: an empty one, for the
+    server to refuse)."""
+    if not log.path.is_file():
+        return []
+    out = []
+    with log.path.open("rb") as handle:
+        for raw in handle:
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                data = None
+            out.append(data if isinstance(data, dict) else {})
+    return out
+
+
+def _first_entry(log: AuditLog) -> dict[str, Any] | None:
+    if not log.path.is_file():
+        return None
+    with log.path.open("rb") as handle:
+        try:
+            data = json.loads(handle.readline() or b"null")
+        except ValueError:
+            return {}
+    return data if isinstance(data, dict) else None
+
+
+def chain_of(first: dict[str, Any]) -> str:
     """The chain's name: the hash of its first entry (what the second one names, when the
     first is gone)."""
-    first = entries[0]
-    return first.hash if first.seq == 1 or first.prev == GENESIS else first.prev
+    if first.get("seq") == 1 or first.get("prev") == GENESIS:
+        return str(first.get("hash", ""))
+    return str(first.get("prev", ""))
 
 
-def body(entry: LogEntry) -> str:
+def body(entry: LogEntry | dict[str, Any]) -> str:
     """The text the entry's hash is taken over: every field but the hash, canonical JSON."""
-    fields = entry.to_dict()
+    fields = dict(entry) if isinstance(entry, dict) else entry.to_dict()
     fields.pop("hash", None)
     return canonical(fields).decode("utf-8")
 
 
 def push_log(conn: psycopg.Connection, store: Store, evaluator: str, batch: int) -> int:
     """Push the entries of the workspace's log that the server lacks; how many."""
-    entries = list(store.log.entries())
+    entries = _raw_entries(store.log)
     if not entries:
         return 0
-    chain = chain_of(entries)
+    chain = chain_of(entries[0])
     held: dict[int, str] = dict(conn.execute("SELECT seq, hash FROM audit_log WHERE chain = %s",
-                             (chain,)).fetchall())
+                                             (chain,)).fetchall())
     # an entry the server holds is sent again when its content no longer has its hash,
     # for the server to refuse it
-    new = [e for e in entries if held.get(e.seq) != e.hash or entry_hash(e) != e.hash]
-    gone = sorted(set(held) - {e.seq for e in entries})
+    new: list[tuple[Any, ...]] = []
+    for entry in entries:
+        text, seq, hash_ = body(entry), entry.get("seq"), entry.get("hash")
+        if (held.get(seq) != hash_  # type: ignore[arg-type]
+                or hashlib.sha256(text.encode("utf-8")).hexdigest() != hash_):
+            new.append((chain, evaluator, seq if isinstance(seq, int) else 0, hash_, text,
+                        entry.get("prev", "")))
+    gone = sorted(set(held) - {e.get("seq") for e in entries})
     if gone:
         raise GovauditError(_(
             "the audit log of {evaluator} lacks entry {seq}, which the team server holds: it "
@@ -86,8 +122,7 @@ def push_log(conn: psycopg.Connection, store: Store, evaluator: str, batch: int)
             "pushed").format(evaluator=evaluator, seq=gone[0]), hint="log_verify")
     pushed = 0
     for start in range(0, len(new), batch):
-        rows = [(chain, evaluator, e.seq, e.hash, body(e), e.prev)
-                for e in new[start:start + batch]]
+        rows = new[start:start + batch]
         try:
             with conn.transaction(), conn.cursor() as cur:
                 cur.executemany(
@@ -127,8 +162,8 @@ def pulled_logs(store: Store) -> list[PulledLog]:
 def pull_logs(conn: psycopg.Connection, store: Store) -> int:
     """Append to each pulled chain the entries of it the server has and it lacks (the
     workspace's own chain is not pulled); how many."""
-    own = list(store.log.entries())
-    mine = chain_of(own) if own else ""
+    first = _first_entry(store.log)
+    mine = chain_of(first) if first else ""
     heads = conn.execute("SELECT chain, evaluator, max(seq) FROM audit_log WHERE chain <> '' "
                          "GROUP BY chain, evaluator ORDER BY chain").fetchall()
     pulled = 0
