@@ -54,26 +54,27 @@ CREATE POLICY own_log_write ON audit_log FOR INSERT TO govaudit_evaluator
 -- follows the entry before it that the server holds (the first one follows nothing and
 -- names its chain); an entry the server holds already is not replaced by another. A
 -- refusal says which entry (HINT: its seq) and why (DETAIL: changed, missing, unlinked,
--- differs, malformed), SQLSTATE GA001, and the whole push is rolled back.
+-- differs, malformed), SQLSTATE GA001, and the whole push is rolled back. (Relations are
+-- named with their schema: no search_path is set on this SECURITY DEFINER function, which
+-- would cost a setting saved and restored per row.)
 CREATE FUNCTION govaudit_audit_chain() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    LANGUAGE plpgsql SECURITY DEFINER
     AS $$
 DECLARE
-    fields jsonb;
+    fields jsonb := NEW.body::jsonb;  -- text that is no JSON is refused here already
     before text;
     held text;
     owner text;
 BEGIN
-    BEGIN
-        fields := NEW.body::jsonb;
-        NEW.seq := (fields->>'seq')::bigint;
-    EXCEPTION WHEN others THEN
-        fields := NULL;
-    END;
-    IF fields IS NULL OR jsonb_typeof(fields) <> 'object' OR NEW.seq IS NULL
-            OR NEW.seq < 1 OR fields ? 'hash' THEN
+    IF jsonb_typeof(fields) <> 'object' OR jsonb_typeof(fields->'seq') <> 'number'
+            OR fields ? 'hash' THEN
         RAISE EXCEPTION 'audit log of %: an entry that is no log entry', NEW.evaluator
             USING ERRCODE = 'GA001', DETAIL = 'malformed', HINT = coalesce(NEW.seq, 0)::text;
+    END IF;
+    NEW.seq := (fields->>'seq')::numeric::bigint;
+    IF NEW.seq < 1 THEN
+        RAISE EXCEPTION 'audit log of %: an entry that is no log entry', NEW.evaluator
+            USING ERRCODE = 'GA001', DETAIL = 'malformed', HINT = NEW.seq::text;
     END IF;
     NEW.logged := coalesce(fields->>'time', '');
     NEW.actor := coalesce(fields->>'actor', '');
@@ -88,7 +89,7 @@ BEGIN
             'content', NEW.evaluator, NEW.seq
             USING ERRCODE = 'GA001', DETAIL = 'changed', HINT = NEW.seq::text;
     END IF;
-    SELECT hash, evaluator INTO held, owner FROM audit_log
+    SELECT hash, evaluator INTO held, owner FROM public.audit_log
         WHERE chain = NEW.chain AND seq = NEW.seq;
     IF held IS NOT NULL AND held <> NEW.hash THEN
         RAISE EXCEPTION 'audit log of %: entry % differs from the one the server holds',
@@ -101,7 +102,7 @@ BEGIN
                 USING ERRCODE = 'GA001', DETAIL = 'unlinked', HINT = '1';
         END IF;
     ELSE
-        SELECT hash, evaluator INTO before, owner FROM audit_log
+        SELECT hash, evaluator INTO before, owner FROM public.audit_log
             WHERE chain = NEW.chain AND seq = NEW.seq - 1;
         IF before IS NULL THEN
             RAISE EXCEPTION 'audit log of %: entry % follows entry %, which is missing',
