@@ -14,7 +14,8 @@ from .common import (
     print_notices,
 )
 
-HELP = N_("Push this workspace's answers to the team server and pull the server's.")
+HELP = N_("Push this workspace's answers, reviews, adjudications and audit log to the team "
+          "server and pull the server's.")
 
 
 def sync(
@@ -22,7 +23,8 @@ def sync(
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Push this workspace's answers to the team server and pull the server's.
+    """Push this workspace's answers, reviews, adjudications and audit log to the team
+    server and pull the server's.
 
     Answers are matched by (site, question, evaluator, version); where versions differ the
     latest wins, as in 'export merge'. Syncing again changes nothing; a sync cut short
@@ -36,7 +38,12 @@ def sync(
                     "conflicts": result.conflicts, "sites_pushed": result.sites_pushed,
                     "sites_added": result.sites_added, "not_pushed": result.not_pushed,
                     "evidence_pushed": result.evidence_pushed,
-                    "files_copied": result.files_copied})
+                    "files_copied": result.files_copied,
+                    "reviews_pushed": result.reviews_pushed,
+                    "reviews_pulled": result.reviews_pulled,
+                    "adjudications_pushed": result.adjudications_pushed,
+                    "adjudications_pulled": result.adjudications_pulled,
+                    "log_pushed": result.log_pushed, "log_pulled": result.log_pulled})
         return
     who = result.member.evaluator or result.member.role
     console.print(_(
@@ -61,4 +68,17 @@ def sync(
             "shared folder").format(
             evidence_pushed=result.evidence_pushed, files_copied=result.files_copied),
                       markup=False)
+    if (result.reviews_pushed or result.reviews_pulled or result.adjudications_pushed
+            or result.adjudications_pulled):
+        console.print(_(
+            "reviews: {reviews_pushed} pushed, {reviews_pulled} pulled; adjudications: "
+            "{adjudications_pushed} pushed, {adjudications_pulled} pulled").format(
+            reviews_pushed=result.reviews_pushed, reviews_pulled=result.reviews_pulled,
+            adjudications_pushed=result.adjudications_pushed,
+            adjudications_pulled=result.adjudications_pulled), markup=False)
+    if result.log_pushed or result.log_pulled:
+        console.print(_(
+            "audit log: {log_pushed} entries pushed (each checked by the server), "
+            "{log_pulled} entries of other workspaces' logs kept here").format(
+            log_pushed=result.log_pushed, log_pulled=result.log_pulled), markup=False)
     print_notices([], result.not_pushed)

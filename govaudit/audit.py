@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from govaudit.probes.run import CheckOptions, CheckRun, ProgressFn
     from govaudit.server.admin import TeamServer
     from govaudit.server.connection import ServerSettings
+    from govaudit.server.logsync import PulledLog
     from govaudit.server.sync import SyncResult
     from govaudit.workbook.content import WorkbookContent
     from govaudit.workbook.export import WrittenWorkbook
@@ -553,7 +554,21 @@ class Audit:
         """Totals, bonus, grade and rank of every site, with this workspace's settlement;
         with `server`, of the team server's answers (as this member may see them)."""
         store = self._server_view(service) if server else self.store
-        return self._score(store.sites(), store.answers())
+        return self._scorer_of(store)(store.sites(), store.answers())
+
+    def _settlement_of(self, store: Store) -> Settlement:
+        """How `store`'s disagreements settle: the workspace's own settlement, or the server's
+        adjudications under the workspace's rule."""
+        if store is self.store:
+            return self.settlement
+        return replace(self.workspace.settlement, adjudications=tuple(store.adjudications()))
+
+    def _scorer_of(self, store: Store) -> Scorer:
+        """The scoring of `store`'s answers: the workspace's own, or the server's with the
+        server's adjudications."""
+        if store is self.store:
+            return self._score
+        return scorer(self.checklist, self._settlement_of(store))
 
     @cached_property
     def _score(self) -> Scorer:
@@ -886,9 +901,9 @@ class Audit:
             known = {s.name: s for s in store.sites()}
             chosen = [known[n] if n in known else self.sites.get(n) for n in sites]
         out = self.workspace.exports_dir / "report" if out_dir is None else self.path(out_dir)
-        return build_report(self.checklist, self.settlement, self.workspace, self.evaluator,
-                            store, self.monitor(), self._score, out, chosen, link_evidence,
-                            window, publish)
+        return build_report(self.checklist, self._settlement_of(store), self.workspace,
+                            self.evaluator, store, self.monitor(), self._scorer_of(store), out,
+                            chosen, link_evidence, window, publish)
 
     # -- the team server -----------------------------------------------------------------
 
@@ -911,6 +926,13 @@ class Audit:
             raise OptionError("batch", _("must be 1 or more"))
         return sync(self.store, self.server_settings(service), self.evaluator, batch=batch,
                     acknowledged=acknowledged)
+
+    def team_logs(self) -> list[PulledLog]:
+        """The audit logs of other workspaces that sync pulled (the lead: everyone's; an
+        evaluator: their own other workspaces'), each a chain to verify."""
+        from govaudit.server.logsync import pulled_logs
+
+        return pulled_logs(self.store)
 
     def _server_view(self, service: str | None) -> Store:
         from govaudit.server.view import ServerView

@@ -53,11 +53,11 @@ def conn(server_env):
 def test_the_monitor_migrates_in_a_schema_of_its_own_once(server_env):
     with connect(ServerSettings(), autocommit=True) as c:
         c.execute("CREATE TABLE public.schema_version (version int)")  # the team server's
-        assert [m.version for m in migrate(c)] == [1, 2]
+        assert [m.version for m in migrate(c)] == [1, 2, 3]
         assert migrate(c) == []
         rows = c.execute("SELECT version, name FROM govaudit_monitor.schema_version "
                          "ORDER BY version").fetchall()
-        assert rows == [(1, "samples"), (2, "queue")]
+        assert rows == [(1, "samples"), (2, "queue"), (3, "roles")]
         assert c.execute("SELECT count(*) FROM public.schema_version").fetchone()[0] == 0
         # visits are partitioned by month
         kind = c.execute("SELECT relkind FROM pg_class WHERE oid = "

@@ -97,23 +97,72 @@ def test_the_lead_reads_and_changes_every_row(team):
         assert sorted(_rows(conn, "SELECT name FROM sites")) == [("成都市",), ("绵阳市",)]
 
 
+def _entries(actor: str, count: int = 1) -> list[tuple[str, int, str, str]]:
+    """A chain of `count` entries as the server takes them: (chain, seq, hash, body)."""
+    from govaudit.auditlog import GENESIS, Change, chained
+    from govaudit.server.logsync import body
+
+    entries = chained([Change("answer", "save", "成都市")] * count, actor, (0, GENESIS))
+    return [(entries[0].hash, e.seq, e.hash, body(e)) for e in entries]
+
+
+LOG = ("INSERT INTO audit_log (chain, evaluator, seq, hash, body, prev_hash, logged, actor, "
+       "action) VALUES (%s, %s, %s, %s, %s, '', '', '', '')")
+
+
 def test_the_audit_log_is_append_only_for_every_role(team):
-    entry = ("INSERT INTO audit_log (seq, logged, actor, action, prev_hash, hash) "
-             "VALUES (1, '2026-12-01T00:00:00+00:00', '王五', 'settle', %s, %s)")
+    [(chain, seq, hash_, body)] = _entries("王五")
     with team.connect(team.roles["王五"]) as lead:
-        lead.execute(entry, ("0" * 64, "a" * 64))
+        lead.execute(LOG, (chain, "王五", seq, hash_, body))
         for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log",
                           "TRUNCATE audit_log"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 lead.execute(statement)
     with team.connect(team.roles["张三"]) as evaluator:
-        for statement, params in (("SELECT * FROM audit_log", None),
-                                  (entry, ("a" * 64, "b" * 64))):
+        for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                evaluator.execute(statement, params)
+                evaluator.execute(statement)
     with team.connect() as owner:  # the owner too
         for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log",
                           "TRUNCATE audit_log"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
                 owner.execute(statement)
         assert owner.execute("SELECT actor FROM audit_log").fetchall() == [("王五",)]
+
+
+def test_an_evaluator_reads_only_their_own_reviews_and_audit_entries(team):
+    review = ("INSERT INTO review_states (record, site, question, evaluator, state, reviewer, "
+              "changed, answer_time, note) VALUES (%s, '成都市', 'a1.q1', %s, 'approved', "
+              "'王五', '2026-12-02T00:00:00+00:00', '2026-12-01T00:00:00+00:00', '')")
+    adjudication = ("INSERT INTO adjudications (record, site, question, value, adjudicator, "
+                    "decided, reason) VALUES (%s, %s, 'a1.q1', '\"yes\"', '王五', "
+                    "'2026-12-02T00:00:00+00:00', '核实')")
+    with team.server() as server:
+        server.assign("李四", ["成都市"])  # 成都市 assessed twice
+    with team.connect(team.roles["王五"]) as lead:  # only the lead sets them
+        lead.execute(review, ("r1", "张三"))
+        lead.execute(review, ("r2", "李四"))
+        lead.execute(adjudication, ("d1", "成都市"))
+        lead.execute(adjudication, ("d2", "绵阳市"))
+        assert len(_rows(lead, "SELECT * FROM review_states")) == 2
+    for name in ("张三", "李四"):
+        [(chain, seq, hash_, body)] = _entries(name)
+        with team.connect(team.roles[name]) as conn:
+            conn.execute(LOG, (chain, name, seq, hash_, body))
+    with team.connect(team.roles["张三"]) as conn:
+        assert _rows(conn, "SELECT evaluator FROM review_states") == [("张三",)]
+        assert _rows(conn, "SELECT site FROM adjudications") == [("成都市",)]
+        assert _rows(conn, "SELECT evaluator FROM audit_log") == [("张三",)]
+        assert _rows(conn, "SELECT * FROM audit_log WHERE evaluator = '李四'") == []
+        for statement, params in ((review, ("r3", "张三")), (adjudication, ("d3", "成都市"))):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement, params)
+        # nor push entries in another's name
+        [(chain, seq, hash_, body)] = _entries("张三")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            conn.execute(LOG, (chain, "李四", seq, hash_, body))
+    with team.connect(team.roles["李四"]) as conn:
+        assert _rows(conn, "SELECT evaluator FROM review_states") == [("李四",)]
+        assert _rows(conn, "SELECT evaluator FROM audit_log") == [("李四",)]
+    with team.connect(team.roles["王五"]) as lead:
+        assert sorted(_rows(lead, "SELECT evaluator FROM audit_log")) == [("张三",), ("李四",)]

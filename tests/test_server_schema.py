@@ -50,13 +50,15 @@ def test_sync_refuses_a_database_without_the_schema(postgres, monkeypatch, tmp_p
 
 def test_a_failed_migration_leaves_nothing_of_it(postgres, monkeypatch):
     """A migration that fails part-way is rolled back whole; the database stays usable."""
+    from govaudit.migrations import Migrations
     from govaudit.server import schema
 
     dbname = postgres.create_database("half")
     with psycopg.connect(postgres.conninfo(dbname=dbname)) as conn:
         broken = schema.Migration(1, "broken", "CREATE TABLE a (n int); SELECT * FROM nowhere;")
-        monkeypatch.setattr(schema, "migrations", lambda: [broken])
-        with pytest.raises(GovauditError, match="0001_broken.sql failed, nothing of it"):
+        monkeypatch.setattr(Migrations, "files", lambda self: [broken])
+        with pytest.raises(GovauditError, match="0001_broken.sql of the schema public failed, "
+                           "nothing of it"):
             schema.migrate(conn)
         assert conn.execute("SELECT to_regclass('a')").fetchone() == (None,)
         assert schema.applied_version(conn) == 0

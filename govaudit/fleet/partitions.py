@@ -18,6 +18,7 @@ import psycopg
 from govaudit.page.dates import CHINA_TZ
 
 PARTITIONED = ("visits", "columns", "links")
+WORKERS = "govaudit_worker"  # the role that owns the partitioned tables (0003_roles.sql)
 MONTHS_AHEAD = 2  # partitions made past the current month
 LOCK_KEY = 0x6D_0E_17_02  # held while partitions are made or dropped
 PARTITION_NAME = re.compile(r"^visits_y(\d{4})m(\d{2})$")
@@ -62,6 +63,8 @@ def ensure_partitions(conn: psycopg.Connection, first: datetime, last: datetime)
                     conn.execute(f"CREATE TABLE IF NOT EXISTS {table}_{suffix} PARTITION OF "
                                  f"{table} FOR VALUES FROM ('{lower.isoformat()}') "
                                  f"TO ('{upper.isoformat()}')")
+                    # any worker drops it past the retention, not only the one that made it
+                    conn.execute(f"ALTER TABLE {table}_{suffix} OWNER TO {WORKERS}")
                 made.append(suffix)
             month = next_month(month)
     return made

@@ -11,7 +11,10 @@ ids; a stored version never changes. A sync
    latest wins, ties broken by value, note, evidence), and saves the winners the
    workspace lacks (the store keeps what they replace in the answer's history);
 3. pushes the workspace's versions the server lacks, in batches, each one transaction: a
-   batch is acknowledged when it commits, and a committed batch is on the server's disk.
+   batch is acknowledged when it commits, and a committed batch is on the server's disk;
+4. carries reviews and adjudications both ways (govaudit.server.reviews: the lead pushes
+   them), and the audit log (govaudit.server.logsync: the workspace's chain pushed and
+   checked by the server entry by entry, the chains of others pulled beside it).
 
 Pushing a version twice stores it once, so syncing again changes nothing, and a sync cut
 short (the server stopped, the network gone) loses no acknowledged answer: the next sync
@@ -41,6 +44,8 @@ from govaudit.errors import GovauditError, listed
 from govaudit.i18n import _
 from govaudit.model import PROBE_EVALUATOR, Answer, Site
 from govaudit.server.connection import ServerSettings, connect
+from govaudit.server.logsync import pull_logs, push_log
+from govaudit.server.reviews import sync_records
 from govaudit.server.schema import check_current
 from govaudit.store import Store
 
@@ -78,6 +83,12 @@ class SyncResult:
     sites_added: list[str] = field(default_factory=list)  # sites added to the workspace
     not_pushed: list[str] = field(default_factory=list)  # why some answers stayed local
     evidence_pushed: int = 0  # evidence records the server took now
+    reviews_pushed: int = 0  # reviews and adjudications the server took now (the lead's)
+    adjudications_pushed: int = 0
+    reviews_pulled: int = 0  # reviews and adjudications saved in the workspace
+    adjudications_pulled: int = 0
+    log_pushed: int = 0  # entries of the workspace's audit log the server took now
+    log_pulled: int = 0  # entries of other workspaces' logs kept here (data/team-log)
     files_copied: int = 0  # evidence files copied into the shared folder now
 
 
@@ -330,6 +341,17 @@ def sync(store: Store, settings: ServerSettings, evaluator: str, *, batch: int =
         _push_evidence(conn, pushable, result)
         if settings.files is not None:
             _copy_files(store.folder.root, settings.files, pushable, result)
+        records = sync_records(conn, store, who.lead, on_server)
+        result.reviews_pushed, result.reviews_pulled = (records.reviews_pushed,
+                                                        records.reviews_pulled)
+        result.adjudications_pushed, result.adjudications_pulled = (
+            records.adjudications_pushed, records.adjudications_pulled)
+        if records.kept_here:
+            result.not_pushed.append(_(
+                "{count} review(s) and adjudication(s) stay in this workspace: only the "
+                "lead's sync pushes them").format(count=records.kept_here))
+        result.log_pulled = pull_logs(conn, store)
+        result.log_pushed = push_log(conn, store, evaluator, batch)
         return result
     except psycopg.Error as exc:
         detail = str(exc).strip().replace("\n", " ")

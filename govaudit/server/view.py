@@ -1,11 +1,12 @@
-"""The team server's answers and sites read as a workspace store, for `score --server` and
-`report --server`: the lead's live view of the team's progress."""
+"""The team server's answers, sites, reviews and adjudications read as a workspace store,
+for `score --server` and `report --server`: the lead's live view of the team's progress."""
 
 from __future__ import annotations
 
 from govaudit.i18n import _
-from govaudit.model import Answer, Site
+from govaudit.model import Adjudication, Answer, Review, Site
 from govaudit.server.connection import ServerSettings, connect
+from govaudit.server.reviews import server_adjudications, server_reviews
 from govaudit.server.schema import check_current
 from govaudit.server.sync import server_sites, settled_answers
 from govaudit.store import Store, StoreFolder
@@ -16,10 +17,14 @@ class ServerView(Store):
     may see them; sites only in the workspace are kept). Evidence, pages and probe results
     are the workspace's. For reading: score and report."""
 
-    def __init__(self, folder: StoreFolder, answers: list[Answer], sites: list[Site]) -> None:
+    def __init__(self, folder: StoreFolder, answers: list[Answer], sites: list[Site],
+                 reviews: list[Review] | None = None,
+                 adjudications: list[Adjudication] | None = None) -> None:
         super().__init__(folder)
         self._answers = answers
         self._sites = sites
+        self._reviews = reviews or []
+        self._adjudications = adjudications or []
 
     @classmethod
     def read(cls, local: Store, settings: ServerSettings) -> ServerView:
@@ -32,12 +37,14 @@ class ServerView(Store):
             try:
                 check_current(conn, settings.described)
                 answers, sites = settled_answers(conn), server_sites(conn)
+                reviews, adjudications = server_reviews(conn), server_adjudications(conn)
             except psycopg.Error as exc:
                 raise GovauditError(_("reading the team server ({described}): {strip}").format(
                     described=settings.described, strip=str(exc).strip())) from None
         on_server = {s.name for s in sites}
         return cls(local.folder, answers,
-                   [*sites, *(s for s in local.sites() if s.name not in on_server)])
+                   [*sites, *(s for s in local.sites() if s.name not in on_server)],
+                   reviews, adjudications)
 
     def answers(self, site: str | None = None, *, everyone: bool = False) -> list[Answer]:
         """The server's answers as the role may see them (`everyone`: the same, the server
@@ -46,3 +53,11 @@ class ServerView(Store):
 
     def sites(self) -> list[Site]:
         return list(self._sites)
+
+    def reviews(self, site: str | None = None) -> list[Review]:
+        return [r for r in self._reviews if site is None or r.site == site]
+
+    def adjudications(self, site: str | None = None) -> list[Adjudication]:
+        """The server's adjudications (as the role may see them): scoring from the server
+        settles with these, as scoring here settles with the workspace's."""
+        return [a for a in self._adjudications if site is None or a.site == site]
