@@ -144,7 +144,8 @@ def import_(
 
     target = output or table.with_suffix(".yaml")
     if target.exists():
-        raise GovauditError(f"{target} already exists; choose another with -o")
+        raise GovauditError(_("{target} already exists; choose another with -o").format(
+            target=target))
     imported = import_table(table, checklist_id, name)
     data = imported.data
     target.write_text(to_yaml(data), encoding="utf-8")

@@ -27,11 +27,13 @@ def add(
     workspace: WorkspaceOption = None,
 ) -> None:
     notes: list[str] = []
+    warnings: list[str] = []
     site = open_audit(workspace).sites.add(name, url, level, region=region, group=group,
-                                           notes=notes)
+                                           notes=notes, warnings=warnings)
     for note in notes:
-        shown = _("warning: {warning}") if note.startswith("group ") else _("note: {notice}")
-        console.print(shown.format(warning=note, notice=note), markup=False)
+        console.print(_("note: {notice}").format(notice=note), markup=False)
+    for warning in warnings:
+        console.print(_("warning: {warning}").format(warning=warning), markup=False)
     console.print(_("Added {name} ({level}) {url}").format(
         name=site.name, level=glossary.level(site.level), url=readable_url(site.url)), markup=False)
 

@@ -106,11 +106,13 @@ class Sites:
         return self._audit.store.select(names)
 
     def add(self, name: str, url: str, level: str = "", *, region: str = "",
-            group: str = "", notes: list[str] | None = None) -> Site:
+            group: str = "", notes: list[str] | None = None,
+            warnings: list[str] | None = None) -> Site:
         """Add one site; the level may be a checklist level or its Chinese name (市, 县…).
 
         A URL typed without its scheme ('www.x.gov.cn', 'localhost:8000') is stored
-        with http://, and said so in `notes` when a list is given.
+        with http://, and said so in `notes` when a list is given; a ranking group the
+        checklist does not know is said in `warnings` (the site is added all the same).
         """
         from govaudit.sites import add_sites, group_warnings, name_problem, validate_site
 
@@ -125,7 +127,8 @@ class Sites:
             raise GovauditError(_("site {name}: {error}").format(name=name, error=exc)) from None
         if notes is not None:
             notes.extend(f"URL {note}" for note in typed)
-            notes.extend(group_warnings(self._audit.checklist, [site]))
+        if warnings is not None:
+            warnings.extend(group_warnings(self._audit.checklist, [site]))
         [stored] = add_sites(self._audit.store, [site])
         return stored
 

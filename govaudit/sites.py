@@ -246,9 +246,12 @@ def group_warnings(checklist: Checklist, sites: list[Site]) -> list[str]:
         for group in checklist.unknown_groups(site.group):
             unknown.setdefault(group, []).append(site.name)
     declared = ", ".join(g.name for g in checklist.groups)
-    known = f"its groups: {declared}" if declared else "not one the seeds publish"
-    return [f"group {group!r} ({', '.join(names[:3])}{'…' if len(names) > 3 else ''}) is not a "
-            f"ranking group of {checklist.id} ({known}); its sites are ranked on their own"
+    known = (_("its groups: {groups}").format(groups=declared) if declared
+             else _("not one the seeds publish"))
+    return [_("group {group} ({names}) is not a ranking group of {checklist} ({known}); its "
+              "sites are ranked on their own").format(
+                  group=repr(group), names=", ".join(names[:3]) + ("…" if len(names) > 3 else ""),
+                  checklist=checklist.id, known=known)
             for group, names in unknown.items()]
 
 

@@ -218,6 +218,12 @@ def test_score_lists_a_site_in_each_group_and_unknown_groups_warn(tmp_path: Path
         assert result.exit_code == 0, result.output
     assert "warning: group '重点县' (某县) is not a ranking group of cstc-2020-local" in \
         result.output
+    chinese = cli("--lang", "zh", "sites", "add", "某区", "http://127.0.0.1:9/", "--level", "县",
+                  "--group", "重点县", "-w", str(audit.root))
+    assert chinese.exit_code == 0, chinese.output
+    # a warning in the interface's language, said as a warning (not as a note)
+    assert "警告：分组 '重点县'（某区）不是 cstc-2020-local 的排名分组" in chinese.output
+    assert "注意：" not in chinese.output
     assert audit.sites.get("成都市").group == "副省级城市、省会城市"
     out = cli("score", "-w", str(audit.root)).output
     assert out.count("成都市") == 2 and out.count("武汉市") == 2
