@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
-from govaudit import glossary
+from govaudit.glossary import level as level_name
 from govaudit.i18n import N_, _
 from govaudit.model import CheckRow, ProbeFinding
 from govaudit.probes.check_rows import (
@@ -97,7 +97,7 @@ async def run(ctx: ProbeContext) -> ConformanceResult:
         rows.append(_marks(opened.page.static, opened.final_url, code))
     domain = check_domain(ctx.site.url, ctx.site.level)
     form = _("{host} has the {role} form").format(host=domain.host,
-                                                   role=glossary.level(domain.role))
+                                                   role=level_name(domain.role))
     rows.append(row("domain", domain.passed, "; ".join(domain.problems) or form,
                     domain.evidence[0]))
     rows += await _https(ctx, url)
