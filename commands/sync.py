@@ -14,8 +14,8 @@ from .common import (
     print_notices,
 )
 
-HELP = N_("Push this workspace's answers, reviews, adjudications and audit log to the team "
-          "server and pull the server's.")
+HELP = N_("Push this workspace's answers, evidence, reviews, adjudications and audit log to "
+          "the team server and pull the server's.")
 
 
 def sync(
@@ -23,8 +23,8 @@ def sync(
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Push this workspace's answers, reviews, adjudications and audit log to the team
-    server and pull the server's.
+    """Push this workspace's answers, evidence, reviews, adjudications and audit log to the
+    team server and pull the server's.
 
     Answers are matched by (site, question, evaluator, version); where versions differ the
     latest wins, as in 'export merge'. Syncing again changes nothing; a sync cut short

@@ -338,9 +338,16 @@ def test_sync_pulls_evidence_the_role_may_see_and_its_files_by_hash(team, tmp_pa
     assert (other.evidence_pulled, other.files_pulled) == (0, 0)
     assert ls.store.evidence() == []
     assert not (ls.root / entry.path).exists()
+    # 张三's other laptop gets 张三's own capture
+    zs2 = team.workspace(tmp_path / "zs2", "张三", [], MINI)
+    _with_shared_folder(zs2, shared)
+    team.use_member("张三")
+    own = zs2.sync()
+    assert (own.evidence_pulled, own.files_pulled) == (1, 1)
+    assert (zs2.root / entry.path).read_bytes() == shot.read_bytes()
 
 
-def test_a_tampered_file_in_the_shared_folder_is_refused_by_hash(team, tmp_path):
+def test_a_tampered_file_in_the_shared_folder_is_refused_by_hash(team, tmp_path, cli):
     shared = tmp_path / "shared"
     zs = team.workspace(tmp_path / "zs", "张三", [], MINI)
     lead = Audit.open(tmp_path / "lead")
@@ -362,7 +369,11 @@ def test_a_tampered_file_in_the_shared_folder_is_refused_by_hash(team, tmp_path)
     assert lead.store.evidence() == []  # the record waits for a good file
     # what the sync saved before the refusal is kept: the answer came down
     assert [(a.site, a.value) for a in lead.answers()] == [("成都市", "yes")]
-    assert not list((lead.root / "evidence").rglob("*.tmp*"))
+    assert [p for p in (lead.root / "evidence").rglob("*") if p.is_file()] == []  # no temp
+    # from the command line: one message, no traceback
+    refused_cli = cli("sync", "-w", str(lead.root))
+    assert refused_cli.exit_code == 1
+    assert record.id in refused_cli.output and "Traceback" not in refused_cli.output
     # the shared folder mended: the next sync pulls both
     (shared / entry.sha256[:2] / entry.sha256).write_bytes(shot.read_bytes())
     mended = lead.sync()
