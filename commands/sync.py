@@ -14,8 +14,8 @@ from .common import (
     print_notices,
 )
 
-HELP = N_("Push this workspace's answers, reviews, adjudications and audit log to the team "
-          "server and pull the server's.")
+HELP = N_("Push this workspace's answers, evidence, reviews, adjudications and audit log to "
+          "the team server and pull the server's.")
 
 
 def sync(
@@ -23,8 +23,8 @@ def sync(
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Push this workspace's answers, reviews, adjudications and audit log to the team
-    server and pull the server's.
+    """Push this workspace's answers, evidence, reviews, adjudications and audit log to the
+    team server and pull the server's.
 
     Answers are matched by (site, question, evaluator, version); where versions differ the
     latest wins, as in 'export merge'. Syncing again changes nothing; a sync cut short
@@ -39,6 +39,8 @@ def sync(
                     "sites_added": result.sites_added, "not_pushed": result.not_pushed,
                     "evidence_pushed": result.evidence_pushed,
                     "files_copied": result.files_copied,
+                    "evidence_pulled": result.evidence_pulled,
+                    "files_pulled": result.files_pulled,
                     "reviews_pushed": result.reviews_pushed,
                     "reviews_pulled": result.reviews_pulled,
                     "adjudications_pushed": result.adjudications_pushed,
@@ -67,6 +69,12 @@ def sync(
             "{evidence_pushed} evidence record(s) pushed, {files_copied} file(s) copied to the "
             "shared folder").format(
             evidence_pushed=result.evidence_pushed, files_copied=result.files_copied),
+                      markup=False)
+    if result.evidence_pulled or result.files_pulled:
+        console.print(_(
+            "{evidence_pulled} evidence record(s) pulled, {files_pulled} file(s) copied from "
+            "the shared folder into this workspace").format(
+            evidence_pulled=result.evidence_pulled, files_pulled=result.files_pulled),
                       markup=False)
     if (result.reviews_pushed or result.reviews_pulled or result.adjudications_pushed
             or result.adjudications_pulled):

@@ -124,6 +124,12 @@ def save_file(folder_of: EvidenceFolder, record: dict[str, Any], kind: str, suff
     return entry
 
 
+def shared_path(folder: Path, sha256: str) -> Path:
+    """Where a shared folder of evidence files (the team server's `[server] files`) keeps
+    the file whose SHA-256 is `sha256`."""
+    return folder / sha256[:2] / sha256
+
+
 def sha256_file(path: Path) -> tuple[str, int]:
     """SHA-256 hex digest and size of a file, read in chunks."""
     digest = hashlib.sha256()

@@ -156,6 +156,10 @@ def _one_per_key(answers: Iterable[Answer], keep_newer: bool) -> list[Answer]:
 class Store:
     """All persistent records of one workspace. Commands never touch TinyDB directly."""
 
+    # a folder of evidence files named by SHA-256 that the report may show files from
+    # (the team server's shared folder, for a view of the server); None: the workspace's only
+    shared_files: Path | None = None
+
     def __init__(self, folder: StoreFolder) -> None:
         self.folder = folder
         self.root = folder.data_dir
@@ -593,7 +597,7 @@ class Store:
 
     def evidence_records(self, site: str | None = None) -> list[Evidence]:
         """The evidence records, typed."""
-        return [Evidence.from_dict(r) for r in self._records("evidence", site)]
+        return [Evidence.from_dict(r) for r in self.evidence(site)]
 
     def add_evidence(self, records: Sequence[Evidence]) -> None:
         """Keep evidence records (in their stored form, URLs redacted)."""

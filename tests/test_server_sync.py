@@ -8,6 +8,7 @@ import pytest
 from server_helpers import Team, make_team
 
 from govaudit import Audit, GovauditError
+from govaudit.model import Evidence
 
 MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
 SITES = [("成都市", "http://www.chengdu.gov.cn/", "city"),
@@ -195,19 +196,30 @@ def test_a_password_in_govaudit_toml_is_refused(tmp_path):
         audit.sync()
 
 
+def _with_shared_folder(audit: Audit, shared: Path) -> None:
+    with audit.workspace.config_path.open("a", encoding="utf-8") as config:
+        config.write(f'\n[server]\nfiles = "{shared}"\n')
+
+
+def _captured(audit: Audit, shot: Path, note: str = "") -> Evidence:
+    """张三's answer to 成都市 a1.q1 with a red screenshot attached (saved at `shot`)."""
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), "red").save(shot)
+    _save(audit, "成都市", "a1.q1", "yes", T0, note)
+    return audit.attach("成都市", "a1.q1", shot)
+
+
 def test_sync_pushes_evidence_records_and_copies_files_by_hash(team, tmp_path):
     from PIL import Image
 
     shared = tmp_path / "shared"
     zs = team.workspace(tmp_path / "zs", "张三", [], MINI)
-    with zs.workspace.config_path.open("a", encoding="utf-8") as config:
-        config.write(f'\n[server]\nfiles = "{shared}"\n')
+    _with_shared_folder(zs, shared)
     team.use_member("张三")
     zs.sync()
     shot = tmp_path / "shot.png"
-    Image.new("RGB", (40, 30), "red").save(shot)
-    _save(zs, "成都市", "a1.q1", "yes", T0)
-    record = zs.attach("成都市", "a1.q1", shot)
+    record = _captured(zs, shot)
     [entry] = record.files
     result = zs.sync()
     assert (result.evidence_pushed, result.files_copied) == (1, 1)
@@ -277,3 +289,92 @@ def test_an_answer_saved_here_during_a_sync_is_not_replaced_by_an_older_one(team
     zs1.sync()
     zs2.sync()
     assert [a.value for a in zs2.answers()] == ["na"]
+
+
+def test_sync_pulls_evidence_the_role_may_see_and_its_files_by_hash(team, tmp_path, cli):
+    """An evaluator's capture comes to the lead (record and file, checked by hash) and into
+    the lead's report --server; another evaluator does not receive it; a second sync moves
+    nothing."""
+    shared = tmp_path / "shared"
+    zs = team.workspace(tmp_path / "zs", "张三", [], MINI)
+    ls = team.workspace(tmp_path / "ls", "李四", [], MINI)
+    lead = Audit.open(tmp_path / "lead")
+    for audit in (zs, ls, lead):
+        _with_shared_folder(audit, shared)
+    team.use_member("张三")
+    zs.sync()
+    shot = tmp_path / "shot.png"
+    record = _captured(zs, shot, "首页有")
+    [entry] = record.files
+    assert zs.sync().files_copied == 1
+    # the lead's live report shows the screenshot from the shared folder, before any pull
+    team.use_member("王五")
+    live = cli("report", "--server", "-o", str(tmp_path / "live"), "-w", str(lead.root))
+    assert live.exit_code == 0, live.output
+    page = (tmp_path / "live" / "sites" / "成都市.html").read_text(encoding="utf-8")
+    assert record.id in page and "../thumbs/" in page
+    assert "file missing" not in page
+    assert any(p.read_bytes() == shot.read_bytes()
+               for p in (tmp_path / "live" / "evidence").rglob("*") if p.is_file())
+
+    pulled = cli("sync", "-w", str(lead.root))
+    assert pulled.exit_code == 0, pulled.output
+    assert ("1 evidence record(s) pulled, 1 file(s) copied from the shared folder into this "
+            "workspace") in pulled.output
+    assert [r.id for r in lead.store.evidence_records()] == [record.id]
+    assert (lead.root / entry.path).read_bytes() == shot.read_bytes()
+    again = lead.sync()
+    assert (again.evidence_pulled, again.files_pulled, again.evidence_pushed,
+            again.files_copied) == (0, 0, 0, 0)
+    assert len(lead.store.evidence()) == 1
+    # the lead's own report (not --server) now shows the pulled screenshot too
+    lead.report(tmp_path / "own")
+    own = (tmp_path / "own" / "sites" / "成都市.html").read_text(encoding="utf-8")
+    assert record.id in own and "../thumbs/" in own
+
+    # 李四 is assigned 成都市 too, but 张三's evidence is not 李四's to receive
+    team.use_member("李四")
+    other = ls.sync()
+    assert (other.evidence_pulled, other.files_pulled) == (0, 0)
+    assert ls.store.evidence() == []
+    assert not (ls.root / entry.path).exists()
+    # 张三's other laptop gets 张三's own capture
+    zs2 = team.workspace(tmp_path / "zs2", "张三", [], MINI)
+    _with_shared_folder(zs2, shared)
+    team.use_member("张三")
+    own = zs2.sync()
+    assert (own.evidence_pulled, own.files_pulled) == (1, 1)
+    assert (zs2.root / entry.path).read_bytes() == shot.read_bytes()
+
+
+def test_a_tampered_file_in_the_shared_folder_is_refused_by_hash(team, tmp_path, cli):
+    shared = tmp_path / "shared"
+    zs = team.workspace(tmp_path / "zs", "张三", [], MINI)
+    lead = Audit.open(tmp_path / "lead")
+    for audit in (zs, lead):
+        _with_shared_folder(audit, shared)
+    team.use_member("张三")
+    zs.sync()
+    shot = tmp_path / "shot.png"
+    record = _captured(zs, shot)
+    [entry] = record.files
+    zs.sync()
+    (shared / entry.sha256[:2] / entry.sha256).write_bytes(b"not the screenshot")
+    team.use_member("王五")
+    with pytest.raises(GovauditError) as refused:
+        lead.sync()
+    message = str(refused.value)
+    assert entry.path in message and record.id in message and "SHA-256" in message
+    assert not (lead.root / entry.path).exists()
+    assert lead.store.evidence() == []  # the record waits for a good file
+    # what the sync saved before the refusal is kept: the answer came down
+    assert [(a.site, a.value) for a in lead.answers()] == [("成都市", "yes")]
+    assert [p for p in (lead.root / "evidence").rglob("*") if p.is_file()] == []  # no temp
+    # from the command line: one message, no traceback
+    refused_cli = cli("sync", "-w", str(lead.root))
+    assert refused_cli.exit_code == 1
+    assert record.id in refused_cli.output and "Traceback" not in refused_cli.output
+    # the shared folder mended: the next sync pulls both
+    (shared / entry.sha256[:2] / entry.sha256).write_bytes(shot.read_bytes())
+    mended = lead.sync()
+    assert (mended.evidence_pulled, mended.files_pulled) == (1, 1)

@@ -13,6 +13,7 @@ a site or an evaluator goes through Jinja2's autoescaping.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,25 +96,36 @@ def site_page_name(site: str) -> str:
 
 
 class _EvidenceFiles:
-    """Evidence files resolved inside the workspace and checked against their records."""
+    """Evidence files resolved inside the workspace (or, for a file the workspace lacks, in
+    the `shared` folder of files named by SHA-256) and checked against their records."""
 
-    def __init__(self, root: Path, cache: ThumbnailCache) -> None:
+    def __init__(self, root: Path, cache: ThumbnailCache, shared: Path | None = None) -> None:
         self.root = root.resolve()
         self.cache = cache
+        self.shared = None if shared is None else shared.resolve()
         self.checks: dict[Path, FileCheck] = {}
 
-    def resolve(self, relative: str) -> Path | None:
+    def resolve(self, relative: str, sha256: str = "") -> Path | None:
+        from govaudit.evidence import shared_path
+
         path = (self.root / relative).resolve()
-        return path if path.is_relative_to(self.root) else None
+        if not path.is_relative_to(self.root):
+            return None
+        if not path.exists() and self.shared is not None and re.fullmatch(
+                "[0-9a-f]{64}", sha256) and shared_path(self.shared, sha256).is_file():
+            return shared_path(self.shared, sha256)
+        return path
 
     def check(self, records: Iterable[Evidence]) -> None:
         wanted: dict[Path, str] = {}
+        suffixes: dict[Path, str] = {}
         for record in records:
             for entry in record.files:
-                path = self.resolve(entry.path)
+                path = self.resolve(entry.path, entry.sha256)
                 if path is not None:
                     wanted[path] = entry.sha256
-        self.checks = self.cache.check_all(wanted)
+                    suffixes[path] = Path(entry.path).suffix
+        self.checks = self.cache.check_all(wanted, suffixes)
 
 
 class ReportBuilder:
@@ -131,7 +143,8 @@ class ReportBuilder:
         self.checklist = checklist
         self.out = out_dir
         self.link_evidence = link_evidence
-        self.files = _EvidenceFiles(folder.root, ThumbnailCache(out_dir / "thumbs"))
+        self.files = _EvidenceFiles(folder.root, ThumbnailCache(out_dir / "thumbs"),
+                                    store.shared_files)
         self.monitoring: dict[str, MonitoringView] = {}
         self.grade_index = {g.name: i for i, g in enumerate(
             sorted(self.checklist.grades, key=lambda g: -g.min))}
@@ -285,13 +298,21 @@ class ReportBuilder:
             china_time(answer.time, seconds=True) if answer else "",
             others, suggestion_text, detail, evidence)
 
-    def _published(self, path: Path) -> Path:
+    def _published(self, path: Path, relative: str = "") -> Path:
         """Where the report links an evidence file: its copy inside the report folder
-        (none is made of a missing file), or with link_evidence the workspace's file."""
+        (none is made of a missing file), or with link_evidence the workspace's file (or
+        the shared folder's). A shared folder's file, named by its SHA-256 only, is copied
+        under evidence/shared/ with the suffix of its `relative` path in the workspace."""
         if self.link_evidence:
             return path
         evidence = self.folder.evidence_dir.resolve()
-        inner = path.relative_to(evidence if path.is_relative_to(evidence) else self.files.root)
+        shared = self.files.shared
+        if shared is not None and path.is_relative_to(shared):
+            inner = Path("shared") / path.relative_to(shared)
+            inner = inner.with_name(inner.name + Path(relative).suffix.lower())
+        else:
+            inner = path.relative_to(evidence if path.is_relative_to(evidence)
+                                     else self.files.root)
         copy = self.out / "evidence" / inner
         try:
             if path.is_file():
@@ -352,7 +373,7 @@ class ReportBuilder:
         for entry in record.files:
             kind = entry.kind
             relative = entry.path
-            path = self.files.resolve(relative)
+            path = self.files.resolve(relative, entry.sha256)
             if path is None:
                 problems.append(_("{relative}: outside the workspace, not shown").format(
                     relative=relative))
@@ -366,9 +387,9 @@ class ReportBuilder:
             if check.problem:
                 problems.append(_("{label} {relative}: {problem}").format(
                     label=label, relative=relative, problem=check.problem))
-            published = self._published(path)
+            published = self._published(path, relative)
             href = file_href(published, page_dir)
-            suffix = path.suffix.lower()
+            suffix = Path(relative).suffix.lower()
             if suffix == ".svg":  # an image, never a document that runs scripts
                 src, href = href, self._image_page(record.id, len(files), label, published)
                 if not thumb_src and not check.problem:

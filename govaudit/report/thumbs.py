@@ -85,13 +85,17 @@ class ThumbnailCache:
         self.folder = folder
         self.workers = workers or min(8, os.cpu_count() or 1)
 
-    def check_all(self, files: dict[Path, str]) -> dict[Path, FileCheck]:
-        """{file: recorded sha256} → {file: FileCheck}, in parallel threads."""
+    def check_all(self, files: dict[Path, str], suffixes: dict[Path, str] | None = None
+                  ) -> dict[Path, FileCheck]:
+        """{file: recorded sha256} → {file: FileCheck}, in parallel threads. `suffixes`
+        gives the type of a file whose name has none (a shared folder's, named by hash)."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        kinds = [(suffixes or {}).get(path, path.suffix) for path in files]
         with ThreadPoolExecutor(self.workers) as pool:
-            return dict(zip(files, pool.map(self._check, files, files.values()), strict=True))
+            return dict(zip(files, pool.map(self._check, files, files.values(), kinds),
+                            strict=True))
 
-    def _check(self, path: Path, recorded: str) -> FileCheck:
+    def _check(self, path: Path, recorded: str, suffix: str) -> FileCheck:
         from govaudit.evidence import open_regular
 
         try:
@@ -104,7 +108,7 @@ class ThumbnailCache:
         digest = hashlib.sha256(data).hexdigest()
         if recorded and digest != recorded.lower():
             return FileCheck(digest, "changed since capture: SHA-256 differs from the record")
-        if path.suffix.lower() not in IMAGE_SUFFIXES:
+        if suffix.lower() not in IMAGE_SUFFIXES:
             return FileCheck(digest)
         name = f"{digest}.jpg"
         if (self.folder / name).is_file():

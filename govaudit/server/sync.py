@@ -21,7 +21,12 @@ short (the server stopped, the network gone) loses no acknowledged answer: the n
 pushes the rest. The lead also pushes the workspace's sites; an evaluator's workspace
 gets the sites assigned to it that it lacks. Evidence records go to the server too (their
 files' SHA-256 in evidence_files), and with `[server] files` the files themselves into that
-shared folder, each named by its SHA-256 and checked against it as it is copied.
+shared folder, each named by its SHA-256 and checked against it as it is copied. Evidence
+comes back the same way: the records the role may see (the lead: all; an evaluator: their
+own, on their assigned sites) that the workspace lacks are saved in it, and with `[server]
+files` the files it lacks are copied from the shared folder into its evidence folder, each
+checked against the SHA-256 its record holds; a file that does not match is refused (its
+record is not saved, the next sync tries again) after the rest of the sync is done.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from govaudit.errors import GovauditError, listed
+from govaudit.evidence import shared_path
 from govaudit.i18n import _
 from govaudit.model import PROBE_EVALUATOR, Answer, Site
 from govaudit.server.connection import ServerSettings, connect
@@ -90,6 +96,8 @@ class SyncResult:
     log_pushed: int = 0  # entries of the workspace's audit log the server took now
     log_pulled: int = 0  # entries of other workspaces' logs kept here (data/team-log)
     files_copied: int = 0  # evidence files copied into the shared folder now
+    evidence_pulled: int = 0  # evidence records saved in the workspace from the server
+    files_pulled: int = 0  # evidence files copied from the shared folder into the workspace
 
 
 SERVER_ANSWERS = ("SELECT site, question, evaluator, version, indicator, value, answered, "
@@ -241,11 +249,6 @@ def _push_evidence(conn: psycopg.Connection, records: list[dict[str, Any]],
     result.evidence_pushed = len(new)
 
 
-def shared_path(folder: Path, sha256: str) -> Path:
-    """Where the shared folder keeps the file whose SHA-256 is `sha256`."""
-    return folder / sha256[:2] / sha256
-
-
 def _copy_files(root: Path, folder: Path, records: list[dict[str, Any]],
                 result: SyncResult) -> None:
     """Each evidence file into the shared folder, named by its SHA-256, once. A file whose
@@ -278,6 +281,77 @@ def _copy_files(root: Path, folder: Path, records: list[dict[str, Any]],
                 continue
             os.replace(tmp, shared_path(folder, sha))
             result.files_copied += 1
+
+
+def server_evidence(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    """The evidence records the connected role may see, as their workspaces stored them."""
+    return [row[0] for row in conn.execute("SELECT record FROM evidence ORDER BY site, id")]
+
+
+def _pull_file(root: Path, folder: Path, record: dict[str, Any],
+               entry: dict[str, Any]) -> bool:
+    """Copy one evidence file the workspace lacks from the shared folder to its place under
+    the workspace, checked against its record's SHA-256 (True: copied). A file the shared
+    folder lacks stays where it is; one whose content does not match is refused."""
+    from govaudit.evidence import sha256_file
+    from govaudit.files import write_beside_with
+
+    sha, relative = str(entry.get("sha256", "")), str(entry.get("path", ""))
+    evidence = (root / "evidence").resolve()
+    target = (root / relative).resolve()
+    if not FILE_HASH.match(sha) or not target.is_relative_to(evidence) or target.exists():
+        return False
+    source = shared_path(folder, sha)
+    if not source.is_file():
+        return False
+    with source.open("rb") as handle:
+
+        def copy(out: BinaryIO, handle: BinaryIO = handle) -> None:
+            shutil.copyfileobj(handle, out)
+
+        tmp = write_beside_with(target, copy)
+    if sha256_file(tmp)[0] != sha:
+        tmp.unlink()
+        raise GovauditError(_(
+            "{source}: the shared folder's copy of {path} (evidence {id}) does not have the "
+            "SHA-256 its record holds ({sha256}): not copied, and the record not saved "
+            "here").format(source=source, path=relative, id=record.get("id", ""), sha256=sha))
+    os.replace(tmp, target)
+    return True
+
+
+def _pull_evidence(store: Store, records: list[dict[str, Any]], folder: Path | None,
+                   result: SyncResult) -> None:
+    """Save in the workspace the server's evidence records it lacks and, with a shared
+    folder, copy the files it lacks. A refused file stops its record only; the first
+    refusal is raised once the rest is saved."""
+    from govaudit.model import Evidence
+
+    have = {r.get("id") for r in store.evidence()}
+    sites = {s.name for s in store.sites()}
+    refused: GovauditError | None = None
+    new: list[Evidence] = []
+    for record in records:
+        if not record.get("id") or record.get("site") not in sites:
+            continue
+        if folder is not None:
+            try:
+                for entry in record.get("files", []):
+                    result.files_pulled += _pull_file(store.folder.root, folder, record, entry)
+            except GovauditError as exc:
+                refused = refused or exc
+                continue
+            except OSError as exc:
+                result.not_pushed.append(_(
+                    "evidence {id}: a file was not copied from {folder}: {error}").format(
+                    id=record["id"], folder=folder, error=exc.strerror or exc))
+        if record["id"] not in have:
+            new.append(Evidence.from_dict(record))
+    if new:
+        store.add_evidence(new)
+    result.evidence_pulled = len(new)
+    if refused is not None:
+        raise refused
 
 
 def sync(store: Store, settings: ServerSettings, evaluator: str, *, batch: int = BATCH,
@@ -352,6 +426,7 @@ def sync(store: Store, settings: ServerSettings, evaluator: str, *, batch: int =
                 "lead's sync pushes them").format(count=records.kept_here))
         result.log_pulled = pull_logs(conn, store)
         result.log_pushed = push_log(conn, store, evaluator, batch)
+        _pull_evidence(store, server_evidence(conn), settings.files, result)
         return result
     except psycopg.Error as exc:
         detail = str(exc).strip().replace("\n", " ")
