@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from govaudit import glossary
 from govaudit.i18n import N_, _
 
 from .common import console
@@ -36,10 +37,13 @@ def demo(
     with console.status(_("working…")):
         result = run_demo(directory, on_step=step, browser_path=browser_path)
 
-    table = Table("rank", "site", "level", "total", "bonus", "grade", "answered",
-                  "broken links", title=f"{result.scores.checklist.name} (sample answers)")
+    table = Table(_("rank"), _("site"), _("level"), _("total"), _("bonus"), _("grade"),
+                  _("answered"), _("broken links"),
+                  title=_("{checklist} (sample answers)").format(
+                      checklist=result.scores.checklist.name))
     for s in sorted(result.scores.sites, key=lambda s: (s.rank or 0, s.site)):
-        table.add_row(str(s.rank), s.site, s.level, f"{s.total:.2f}", f"{s.bonus:.2f}",
+        table.add_row(str(s.rank), s.site, glossary.level(s.level), f"{s.total:.2f}",
+                      f"{s.bonus:.2f}",
                       s.grade, f"{s.answered}/{s.questions}",
                       str(result.broken_links.get(s.site, 0)))
     console.print(table)

@@ -121,10 +121,11 @@ def run_demo(folder: Path, *, on_step: StepFn | None = None,
     started = time.monotonic()
     folder = Path(folder).resolve()
     prepare_folder(folder)
-    step("copying the three sample sites")
+    step(_("copying the three sample sites"))
     copy_samples(folder / "sites")
     with serve_samples(folder / "sites") as base_url:
-        step(f"serving them on {base_url}; creating the workspace ({SAMPLE_CHECKLIST})")
+        step(_("serving them on {url}; creating the workspace ({checklist})").format(
+            url=base_url, checklist=SAMPLE_CHECKLIST))
         audit = Audit.create(folder / "audit-demo", checklist=SAMPLE_CHECKLIST,
                              evaluator=DEMO_EVALUATOR)
         rows = sample_site_rows(base_url)
@@ -132,21 +133,21 @@ def run_demo(folder: Path, *, on_step: StepFn | None = None,
             audit.sites.add(name, url, level)
             for path, indicator in SAMPLE_PAGES.get(sample.folder, ()):
                 audit.sites.record_page(name, url + path, indicator)
-        step("check: probing availability, links, IPv6, footer marks, freshness, features")
+        step(_("check: probing availability, links, IPv6, footer marks, freshness, features"))
         # the sample portal's 党政机关 badge links to the real registry: offline, skip it
         options = CheckOptions(links=LinkOptions(skip_hosts=("bszs.conac.cn",)))
         checked = audit.check(depth=1, samples=2, options=options)
         broken = {s.site: len(links.broken) if isinstance(links := s.probes.get("links"),
                                                           LinksResult) else 0
                   for s in checked.sites}
-        step("evidence: screenshots, HTML and MHTML of every sample page")
+        step(_("evidence: screenshots, HTML and MHTML of every sample page"))
         capture = audit.capture(browser_path=browser_path)
-    step("applying the probe suggestions and the sample answers")
+    step(_("applying the probe suggestions and the sample answers"))
     applied = audit.apply_suggestions()
     answers_file = folder / "sample-answers.csv"
     answers_file.write_text(sample_answers_text(), encoding="utf-8")
     answers = audit.answer_file(answers_file)
-    step("scoring, exporting the workbook, writing the report")
+    step(_("scoring, exporting the workbook, writing the report"))
     return DemoResult(
         folder=folder, workspace=audit.root, base_url=base_url, scores=audit.score(),
         workbook=audit.export().path, report=audit.report(), manifest=capture.manifest,

@@ -102,3 +102,21 @@ def test_demo_replaces_its_own_output_but_not_other_folders(tmp_path: Path):
     assert result.returncode == 1
     assert "not empty" in result.stderr and "Traceback" not in result.stderr
     assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_the_demo_speaks_chinese_by_default(tmp_path: Path, cli):
+    """The first thing a new evaluator runs says every step, header and level in Chinese."""
+    from tests.english import english_words
+
+    try:
+        find_browser()
+    except BrowserNotFound as exc:
+        pytest.skip(f"no Chromium on this machine: {exc}")
+    result = cli("--lang", "zh", "demo", "out", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "[1/6] 复制三个示例网站" in result.output
+    assert "排名" in result.output and "市级" in result.output
+    # the checklist's id, the evaluator id of the probes and the commands offered are ids
+    shown = re.sub(r"\bout/\S+", " ", result.output)  # the paths of the outputs
+    found = english_words(shown, ids=("cstc-2020-local", "probe"))
+    assert found == [], found
