@@ -64,8 +64,6 @@ def test_every_hostile_site_ends_with_its_reason(servers: tuple[str, str | None]
                                                  make_workspace) -> None:
     plain, tls = servers
     sites = [(f"站{n}", plain + path, "city") for n, path in enumerate(EXPECTED)]
-    if tls:
-        sites.append(("自签市", tls + "/chain/50", "city"))
     ws = make_workspace(sites=sites)
     # a process of its own: the memory limit holds for the command, not for the test run
     done = run_govaudit("check", "--json", "--samples", "1", "--interval", "0",
@@ -93,4 +91,13 @@ def test_every_hostile_site_ends_with_its_reason(servers: tuple[str, str | None]
     assert data[plain + "/bad-utf8"]["marks"].get("failed") is not True
     assert data[plain + "/lying-charset"]["marks"].get("failed") is not True
     if tls:
-        assert "self-signed certificate" in data[tls + "/chain/50"]["availability"]["tls_error"]
+        # in a run of its own: beside the 100,000-link page, whose parsing holds the run's
+        # event loop, a loaded machine can keep this handshake past its deadline
+        alone = make_workspace(name="tls", sites=[("自签市", tls + "/chain/50", "city")])
+        done = run_govaudit("check", "--json", "--samples", "1", "--interval", "0",
+                            "--timeout", TIMEOUT, "--allow-private", "--probe", "availability",
+                            cwd=alone.root, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+        [site] = json.loads(done.stdout)["sites"]
+        chain = site["probes"]["availability"]
+        assert "self-signed certificate" in chain["tls_error"], chain
