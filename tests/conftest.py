@@ -22,6 +22,7 @@ import typer.testing
 from typer.testing import CliRunner, Result
 
 from commands.app import app
+from govaudit.i18n import set_language
 from govaudit.workspace import Workspace, init_workspace
 
 # The suite asserts English messages: English is the language of every command run here (the
@@ -134,6 +135,7 @@ def cli():
             return runner.invoke(app, list(args), input=input, catch_exceptions=False)
         finally:
             os.chdir(old)
+            set_language(None)  # a --lang of this run does not outlive it
 
     return invoke
 
