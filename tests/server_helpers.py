@@ -14,6 +14,11 @@ from pg_cluster import SUPERUSER, Postgres
 
 from govaudit import Audit, TeamServer
 
+MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
+SITES = [("成都市", "http://www.chengdu.gov.cn/", "city"),
+         ("绵阳市", "http://www.my.gov.cn/", "city"),
+         ("德阳市", "http://www.deyang.gov.cn/", "city")]
+
 
 @dataclass
 class Team:
@@ -59,3 +64,21 @@ def make_team(postgres: Postgres, monkeypatch: pytest.MonkeyPatch) -> Team:
     with team.server() as server:
         server.migrate()
     return team
+
+
+def lead_and_two_evaluators(postgres: Postgres, monkeypatch: pytest.MonkeyPatch,
+                            folder: Path) -> tuple[Team, Audit, int]:
+    """A lead (王五) whose workspace in `folder`/lead has SITES, synced; two evaluators, 张三
+    assigned 成都市 and 绵阳市, 李四 成都市 and 德阳市 (成都市 is assessed twice).
+    Returns the team, the lead's workspace and how many sites its sync pushed."""
+    team = make_team(postgres, monkeypatch)
+    team.add("王五", lead=True)
+    team.add("张三")
+    team.add("李四")
+    lead = team.workspace(folder / "lead", "王五", SITES, MINI)
+    team.use_member("王五")
+    pushed = lead.sync().sites_pushed
+    with team.server() as server:
+        server.assign("张三", ["成都市", "绵阳市"])
+        server.assign("李四", ["成都市", "德阳市"])
+    return team, lead, pushed

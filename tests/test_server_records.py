@@ -5,18 +5,13 @@ server's check of each workspace's hash chain."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import psycopg
 import pytest
-from server_helpers import Team, make_team
+from server_helpers import MINI, SITES, Team, lead_and_two_evaluators
 
 from govaudit import Audit, GovauditError
 
-MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
-SITES = [("成都市", "http://www.chengdu.gov.cn/", "city"),
-         ("绵阳市", "http://www.my.gov.cn/", "city"),
-         ("德阳市", "http://www.deyang.gov.cn/", "city")]
 T0 = "2026-12-01T08:00:00+00:00"
 
 
@@ -30,16 +25,7 @@ def team(postgres, monkeypatch, tmp_path) -> Team:
     """A lead (王五, sites pushed) and two evaluators who both assess 成都市 (张三 also
     绵阳市, 李四 also 德阳市), each with answers on the server; they disagree on 成都市
     a1.q1 and a2.q1."""
-    team = make_team(postgres, monkeypatch)
-    team.add("王五", lead=True)
-    team.add("张三")
-    team.add("李四")
-    lead = team.workspace(tmp_path / "lead", "王五", SITES, MINI)
-    team.use_member("王五")
-    lead.sync()
-    with team.server() as server:
-        server.assign("张三", ["成都市", "绵阳市"])
-        server.assign("李四", ["成都市", "德阳市"])
+    team, lead, _pushed = lead_and_two_evaluators(postgres, monkeypatch, tmp_path)
     for name, values in (("张三", ("yes", "yes", 3)), ("李四", ("no", "no", 3))):
         audit = team.workspace(tmp_path / name, name, [], MINI)
         team.use_member(name)

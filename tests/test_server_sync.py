@@ -5,15 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from server_helpers import Team, make_team
+from server_helpers import MINI, SITES, Team, lead_and_two_evaluators
 
 from govaudit import Audit, GovauditError
 from govaudit.model import Evidence
 
-MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
-SITES = [("成都市", "http://www.chengdu.gov.cn/", "city"),
-         ("绵阳市", "http://www.my.gov.cn/", "city"),
-         ("德阳市", "http://www.deyang.gov.cn/", "city")]
 T0 = "2026-12-01T08:00:00+00:00"
 T1 = "2026-12-02T08:00:00+00:00"
 
@@ -34,16 +30,8 @@ def _held(audit: Audit) -> set[tuple[str, str, str, object, str]]:
 def team(postgres, monkeypatch, tmp_path) -> Team:
     """A lead (王五) whose workspace has the sites, and two evaluators: 张三 assigned 成都市
     and 绵阳市, 李四 成都市 and 德阳市 (成都市 is assessed twice)."""
-    team = make_team(postgres, monkeypatch)
-    team.add("王五", lead=True)
-    team.add("张三")
-    team.add("李四")
-    lead = team.workspace(tmp_path / "lead", "王五", SITES, MINI)
-    team.use_member("王五")
-    assert lead.sync().sites_pushed == 3
-    with team.server() as server:
-        server.assign("张三", ["成都市", "绵阳市"])
-        server.assign("李四", ["成都市", "德阳市"])
+    team, _lead, pushed = lead_and_two_evaluators(postgres, monkeypatch, tmp_path)
+    assert pushed == 3
     return team
 
 
