@@ -77,6 +77,7 @@ class Migrations:
         """Apply the migrations the database has not had yet; those applied now. A
         database whose schema is newer than this govaudit's is refused."""
         done: list[Migration] = []
+        shipped = self.files()
         conn.autocommit = True
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
@@ -89,7 +90,7 @@ class Migrations:
                 conn.execute(sql.SQL(
                     "CREATE TABLE {} (version int PRIMARY KEY, name text NOT NULL, "
                     "applied timestamptz NOT NULL DEFAULT now())").format(self._versions))
-        for migration in self.files():
+        for migration in shipped:
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
                 if conn.execute(sql.SQL("SELECT 1 FROM {} WHERE version = %s").format(
@@ -107,7 +108,7 @@ class Migrations:
                 conn.execute(sql.SQL("INSERT INTO {} (version, name) VALUES (%s, %s)").format(
                     self._versions), (migration.version, migration.name))
             done.append(migration)
-        have, want = self.applied_version(conn), self.latest_version()
+        have, want = self.applied_version(conn), shipped[-1].version
         if have > want:
             raise GovauditError(_(
                 "the schema {schema} is at version {have}, newer than this govaudit knows "
