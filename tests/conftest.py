@@ -52,8 +52,9 @@ def kills(full: int) -> int:
 # so that the fixture is built once and not in every process (see pytest_xdist_make_scheduler).
 SHARED_SESSION = {
     "test_agreement": "corpus_run", "test_misfires": "corpus_run",
-    **{name: "postgres" for name in ("test_monitor_fleet", "test_server_cluster",
-                                     "test_server_init", "test_server_roles",
+    **{name: "postgres" for name in ("test_monitor_fleet", "test_monitor_roles",
+                                     "test_server_cluster", "test_server_init",
+                                     "test_server_records", "test_server_roles",
                                      "test_server_schema", "test_server_sync")},
 }
 # Units that take a minute or more of one process, handed out first (longest first), so that
