@@ -52,7 +52,7 @@ from govaudit.probes.fetch import Fetcher, FetchLimits
 from govaudit.probes.fetch import Page as Answer
 from govaudit.probes.linkcheck import LinkFetcher
 from govaudit.probes.links import LinkResult, check_link, skipped_host
-from govaudit.probes.visit import Opened, open_page
+from govaudit.probes.visit import Opened, open_page, targets_apart
 from govaudit.urls import Origin, origin
 
 if TYPE_CHECKING:
@@ -208,7 +208,8 @@ class Visitor:
                     policy: AddressPolicy | None, today: date) -> Opened:
         own = origin(site.url)
         return await open_page(fetcher, url, policy=policy, today=today, browser=self.browser,
-                               login=self.logins.get(own) if own else None, gate=self.paced)
+                               login=self.logins.get(own) if own else None, gate=self.paced,
+                               whole=True)
 
     def _deep_due(self, site: str, now: float) -> bool:
         if self.options.columns_every <= 0:
@@ -301,7 +302,7 @@ class Visitor:
             if url.rstrip("/") != site.url.rstrip("/"):
                 columns.setdefault(url, "")
         # the home page's links are filed under the site's own URL, whatever it redirects to
-        targets = home.targets
+        targets = await targets_apart(home)
         links: list[tuple[str, str]] = [(site.url, u) for u in targets.checkable]
         links += [(site.url, raw) for raw in targets.invalid]
         invalid = dict(targets.invalid)  # hrefs that do not parse: dead, never requested
@@ -315,7 +316,7 @@ class Visitor:
                     fetched[url] = column.answer
                     result.columns.append(self._column(site, url, label, column, when))
                     if column.page is not None and not judge(column, self.limits):
-                        found = column.page.targets
+                        found = await targets_apart(column.page)
                         links += [(url, u) for u in found.checkable]
                         links += [(url, raw) for raw in found.invalid]
                         invalid.update(found.invalid)

@@ -145,6 +145,14 @@ class Page:
         text = normalise_text(found.text()) if found is not None else ""
         return re.split(r"\s*[-_|—]\s*", text)[0][:40]
 
+    def read(self) -> Page:
+        """The page with what every reader of it reads computed now (links, dated lists, the
+        newest date, the title): a run reads a page this way in a worker thread, so that a
+        large page does not hold the run's event loop. The link checks' `targets` are read
+        apart, by the runs that check links."""
+        self.links, self.lists, self.newest, self.title  # noqa: B018
+        return self
+
     def newest_item(self) -> tuple[DatedList, Item] | None:
         """The list and the item that date the page (None: no dated list item; the page's
         newest date, if any, then stands alone in its text)."""

@@ -62,16 +62,17 @@ class SitePages:
 
         opened = await self.open(self.site.url, capture=self.captured)
         if self.options.render and self.browser is not None:
-            opened = await rendered(self.browser, opened, self.policy, self.login)
+            opened = await rendered(self.browser, opened, self.policy, self.login, whole=True)
         return opened
 
     async def open(self, url: str, capture: Capture | None = None) -> Opened:
-        """Any page of the site, opened as the home page is."""
+        """Any page of the site, opened as the home page is (and read whole in a worker
+        thread: every probe reads it)."""
         from govaudit.probes.visit import open_page
 
         return await open_page(self.fetcher, url, policy=self.policy, today=self.today,
                                browser=self.browser, capture=capture, tls_fallback=True,
-                               login=self.login)
+                               login=self.login, whole=True)
 
     async def home_page(self) -> Answer:
         """The home page's last HTTP answer (followed redirects, TLS fallback)."""

@@ -326,7 +326,7 @@ async def probe_links(checks: LinkChecks, home: Page, home_result: LinkResult,
                       asked: tuple[str, ...] = ()) -> dict[str, Any]:
     """Check every link found from the home page (`home`, answered `home_result`; `asked`:
     the other addresses that led to it); report the dead ones and those not judged."""
-    from govaudit.probes.visit import read_page
+    from govaudit.probes.visit import read_apart, targets_apart
 
     options = checks.options
     for url in (*asked, home.url):
@@ -336,7 +336,7 @@ async def probe_links(checks: LinkChecks, home: Page, home_result: LinkResult,
             continue
         if key:
             checks.known(key, home_result)
-    targets = home.targets
+    targets = await targets_apart(home)
     scanned = [home.url]
     fresh = list(targets.checkable)
     home_host = urlsplit(home.url).netloc.lower()
@@ -352,7 +352,7 @@ async def probe_links(checks: LinkChecks, home: Page, home_result: LinkResult,
         fresh = []
         for url, answer in zip(crawl, pages, strict=True):
             landed = answer.final_url or url
-            page = read_page(answer, url, home.today) if answer.ok else None
+            page = (await read_apart(answer, url, home.today)).page if answer.ok else None
             if page is not None and landed not in scanned:
                 scanned.append(landed)
                 for dom in (page.static,):

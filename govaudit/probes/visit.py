@@ -26,6 +26,7 @@ from govaudit.probes.fetch import Page as Answer
 
 if TYPE_CHECKING:
     from govaudit.page import Capture, Page
+    from govaudit.page.links import Targets
 
 NO_BROWSER = "no browser to decide"
 
@@ -127,16 +128,59 @@ def read_page(answer: Answer, url: str, today: date | None,
                 encoding=answer.encoding or "utf-8", encoding_source=answer.encoding_source)
 
 
+@dataclass
+class Read:
+    """A page as `read_apart` read it: the page, where it redirects a reader (a meta
+    refresh or a script), and whether its list may only be drawn after load."""
+
+    page: Page | None
+    redirect: str | None = None
+    listless: bool = False
+
+
+async def read_apart(answer: Answer, url: str, today: date | None,
+                     capture: Capture | None = None, *, whole: bool = False,
+                     listless: bool = False) -> Read:
+    """`read_page` in a worker thread, so that a large page (100,000 links) does not hold
+    the event loop that other sites' requests and TLS handshakes run on. With `whole`, the
+    page's findings are computed there too (Page.read); with `listless`, whether it shows no
+    list but may draw one after load (a script or a frame in its main region)."""
+    import asyncio
+
+    def read() -> Read:
+        page = read_page(answer, url, today, capture)
+        if page is None:
+            return Read(None)
+        if whole:
+            page.read()
+        drawn = listless and page.rendered is None and page.drawn_later and not page.lists
+        return Read(page, client_redirect(page.static), drawn)
+
+    return await asyncio.to_thread(read)
+
+
+async def targets_apart(page: Page) -> Targets:
+    """The page's link targets (Page.targets: seconds on a large page), read in a worker
+    thread as `read_apart` reads the page."""
+    import asyncio
+
+    def read() -> Targets:
+        return page.targets
+
+    return await asyncio.to_thread(read)
+
+
 async def open_page(fetcher: Fetcher, url: str, *, policy: AddressPolicy | None = None,
                     today: date | None = None, browser: BrowserVisits | None = None,
                     capture: Capture | None = None, tls_fallback: bool = False,
                     login: tuple[str, str] | None = None, gate: Gate = no_gate,
-                    render_listless: bool = True) -> Opened:
+                    render_listless: bool = True, whole: bool = False) -> Opened:
     """`url` opened as described in the module docstring; never raises. `gate` is held
     around each request (the monitor's pacing). With a browser and `render_listless`, a page
     whose HTML shows no list at all but holds a script or a frame in its main region (a list
     drawn after load, or inside a frame: Page.drawn_later) is read as the browser renders
-    it, before it counts as empty or undated."""
+    it, before it counts as empty or undated. Pages are read in a worker thread; with
+    `whole`, with their findings (Page.read), for a caller that reads them all."""
     async def get(target: str) -> Answer:
         async with gate(target):
             return await fetcher.page(target, tls_fallback=tls_fallback, policy=policy)
@@ -145,21 +189,21 @@ async def open_page(fetcher: Fetcher, url: str, *, policy: AddressPolicy | None 
     hops: list[str] = []
     while True:
         told = answer_outcome(answer.status, answer.error, answer.html)
-        page = read_page(answer, answer.url, today, capture) \
-            if told.outcome == Outcome.OPENED else None
-        target = client_redirect(page.static) if page is not None else None
+        read = await read_apart(answer, answer.url, today, capture, whole=whole,
+                                listless=render_listless and browser is not None) \
+            if told.outcome == Outcome.OPENED else Read(None)
+        target = read.redirect
         if target is None or target in hops or len(hops) >= MAX_HOPS:
             break
         hops.append(answer.final_url or answer.url)
         answer = await get(target)
-    opened = Opened(url, answer, told.outcome, told.reason, hops, page=page)
+    opened = Opened(url, answer, told.outcome, told.reason, hops, page=read.page)
     if told.outcome == Outcome.DOWN:
         opened.page = None
         return opened
     if told.outcome == Outcome.OPENED:
-        if render_listless and browser is not None and page is not None and \
-                page.rendered is None and page.drawn_later and not page.lists:
-            return await rendered(browser, opened, policy, login)
+        if browser is not None and read.listless:
+            return await rendered(browser, opened, policy, login, whole=whole)
         return opened
     opened.page, opened.challenged = None, True
     if browser is None:
@@ -173,17 +217,16 @@ async def open_page(fetcher: Fetcher, url: str, *, policy: AddressPolicy | None 
         opened.outcome, opened.reason = Outcome.DOWN, f"{told.reason}; {seen.reason}"
         return opened
     opened.outcome, opened.reason = Outcome.OPENED, f"{told.reason}; {seen.reason}"
-    from govaudit.page import Page
-
     assert seen.capture is not None
     # the challenge page is not the page: what a reader sees is only the rendered DOM
-    opened.page = Page("", seen.final_url or opened.final_url, capture=seen.capture,
-                       today=today)
+    shown = Answer(url=opened.final_url, html="")
+    opened.page = (await read_apart(shown, seen.final_url or opened.final_url, today,
+                                    seen.capture, whole=whole)).page
     return opened
 
 
 async def rendered(browser: BrowserVisits, opened: Opened, policy: AddressPolicy | None,
-                   login: tuple[str, str] | None = None) -> Opened:
+                   login: tuple[str, str] | None = None, *, whole: bool = False) -> Opened:
     """`opened` with the rendered DOM of a browser visit added (a listless page, check
     --render); unchanged when the browser could not show it."""
     if opened.page is None or opened.page.rendered is not None:
@@ -191,6 +234,7 @@ async def rendered(browser: BrowserVisits, opened: Opened, policy: AddressPolicy
     seen = await browser.visit(opened.final_url, policy, login)
     if not seen.opened or seen.capture is None:
         return opened
-    page = read_page(opened.answer, opened.final_url, opened.page.today, seen.capture)
+    page = (await read_apart(opened.answer, opened.final_url, opened.page.today, seen.capture,
+                             whole=whole)).page
     return Opened(opened.url, opened.answer, opened.outcome, opened.reason, opened.hops,
                   opened.challenged, seen, page)
