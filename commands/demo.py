@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from govaudit import glossary
 from govaudit.i18n import N_, _
 
-from .common import console
+from .common import JsonOption, console, print_json
+
+if TYPE_CHECKING:
+    from govaudit import DemoResult
 
 HELP = N_("Serve three sample sites on 127.0.0.1; check, capture, answer, score, "
           "export, report.")
@@ -22,11 +25,15 @@ def demo(
     browser_path: Annotated[str | None, typer.Option(
         "--browser-path", help=N_("Chromium/Chrome to use (default: found automatically)."),
         show_default=False)] = None,
+    as_json: JsonOption = False,
 ) -> None:
     from rich.table import Table
 
     from govaudit import run_demo
 
+    if as_json:
+        print_json(_demo_json(run_demo(directory, browser_path=browser_path)))
+        return
     stage = 0
 
     def step(text: str) -> None:
@@ -74,6 +81,21 @@ def demo(
     if result.manifest:
         console.print(_("  manifest   {show}").format(
             show=_show(result.manifest, rel)), markup=False)
+
+
+def _demo_json(result: DemoResult) -> dict[str, Any]:
+    """What `demo --json` prints: where its outputs are, the scores, and what failed."""
+    return {
+        "workspace": str(result.workspace), "report": str(result.report),
+        "workbook": str(result.workbook),
+        "manifest": str(result.manifest) if result.manifest else None,
+        "sites_served_at": result.base_url, "captures": result.captures,
+        "capture_failures": [r.to_dict() for r in result.capture_failures],
+        "check_errors": result.check_errors, "broken_links": result.broken_links,
+        "suggestions_applied": result.suggestions_applied,
+        "answers_loaded": result.answers_loaded, "seconds": round(result.seconds, 1),
+        "scores": result.scores.to_dict(),
+    }
 
 
 def _show(path: Path, base: Path) -> str:

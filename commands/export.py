@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,11 +12,13 @@ from govaudit.i18n import N_, _
 from .common import (
     GovauditGroup,
     GovauditTyper,
+    JsonOption,
     MonitorWindowOption,
     WorkspaceOption,
     console,
     here,
     open_audit,
+    print_json,
     print_notices,
     window_seconds,
 )
@@ -149,6 +151,7 @@ def merge(
         "name or .yaml file), when the workbooks' About sheets name none or disagree."),
         show_default=False)] = None,
     workspace: WorkspaceOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     from govaudit import Audit
 
@@ -157,6 +160,9 @@ def merge(
                                checklist=checklist, prefer=prefer, force=force,
                                overwrite=overwrite, accept_loss=accept_loss,
                                keep_backups=keep_backups)
+    if as_json:
+        print_json(_merge_json(result))
+        return
     console.print(_(
         "Merged {files} workbook(s) into {path}: {sites} sites, {answers} answers by "
         "{value}").format(
@@ -177,9 +183,10 @@ def merge(
     if units:
         why = ""
         if result.unknown_disagreements:
-            why = (f": in {result.unknown_disagreements} of them an evaluator answered unknown, "
-                   "which the Agreement sheet counts as missing, not as a disagreement; it "
-                   f"counts the other {len(units) - result.unknown_disagreements}")
+            why = _(": in {unknown} of them an evaluator answered unknown, which the Agreement "
+                    "sheet counts as missing, not as a disagreement; it counts the other "
+                    "{counted}").format(unknown=result.unknown_disagreements,
+                                        counted=len(units) - result.unknown_disagreements)
         console.print(_(
             "{count} question(s) where evaluators disagree (sheet Conflicts){why}").format(
             count=len(units), why=why), markup=False)
@@ -194,6 +201,33 @@ def merge(
 
 
 SHOWN_CONFLICTS = 20
+
+
+def _merge_json(result: MergeResult) -> dict[str, Any]:
+    """What `export merge --json` prints: the counts, every conflict and disagreement row,
+    the agreement, and what --into did."""
+    from dataclasses import asdict
+
+    def rows(found: list[ConflictRow]) -> list[dict[str, Any]]:
+        return [{"kind": r.kind, "outcome": r.outcome, "rule": r.rule, **r.answer.to_dict()}
+                for r in found]
+
+    into = result.into
+    return {
+        "path": str(result.path), "files": result.files, "sites": result.sites,
+        "answers": result.answers, "evaluators": result.evaluators,
+        "backup": str(result.backup) if result.backup else None,
+        "hyperlinks": result.hyperlinks, "unlinked": result.unlinked,
+        "unlinked_reason": result.unlinked_reason,
+        "notices": result.notices, "warnings": result.warnings,
+        "conflicts": rows(result.conflicts), "disagreements": rows(result.disagreements),
+        "unknown_disagreements": result.unknown_disagreements,
+        "agreement": asdict(result.agreement) if result.agreement else None,
+        "into": None if into is None else {
+            "path": str(into.path), "backup": str(into.backup), "replaced": into.replaced,
+            "added": into.added, "removed": into.removed, "kept": into.kept,
+            "lost": into.lost, "pruned": [str(p) for p in into.pruned]},
+    }
 
 
 def _show_conflicts(result: MergeResult) -> None:

@@ -10,7 +10,7 @@ import typer
 
 from govaudit.i18n import N_, _
 
-from .common import console, here, new_app
+from .common import JsonOption, console, here, new_app, print_json
 
 app = new_app(N_("A team server on PostgreSQL: the team's answers in one database that each "
               "workspace syncs with ('govaudit sync'); see docs/server.md."))
@@ -153,15 +153,20 @@ def assign(
 @app.command("status",
              help=N_("The team's members: role, sites assigned and answer versions on the "
                      "server."))
-def status(service: ServiceOption = None) -> None:
+def status(service: ServiceOption = None, as_json: JsonOption = False) -> None:
     """The team's members: role, sites assigned and answer versions on the server."""
+    from dataclasses import asdict
+
     from rich.table import Table
 
     from govaudit import Audit
 
     with Audit.team_server(service) as server:
         members = server.status()
-    table = Table("evaluator", "role", "lead", "sites", "answers")
+    if as_json:
+        print_json([asdict(m) for m in members])
+        return
+    table = Table(_("evaluator"), _("database role"), _("lead"), _("sites"), _("answers"))
     for m in members:
-        table.add_row(m.name, m.role, "yes" if m.lead else "", str(m.sites), str(m.answers))
+        table.add_row(m.name, m.role, _("yes") if m.lead else "", str(m.sites), str(m.answers))
     console.print(table)

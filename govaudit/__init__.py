@@ -55,6 +55,7 @@ _HOMES = {
     "to_yaml": "govaudit.checklist.table_import",
     "CollectSession": "govaudit.collect",
     "SessionSummary": "govaudit.collect",
+    "DemoResult": "govaudit.demo",
     "run_demo": "govaudit.demo",
     "doctor_checks": "govaudit.doctor:run_checks",
     "Evidence": "govaudit.model",
@@ -110,7 +111,7 @@ if TYPE_CHECKING:
     from govaudit.checklist.table_import import import_table, to_yaml
     from govaudit.chinatime import china_time
     from govaudit.collect import CollectSession, SessionSummary
-    from govaudit.demo import run_demo
+    from govaudit.demo import DemoResult, run_demo
     from govaudit.doctor import run_checks as doctor_checks
     from govaudit.errors import ChecklistError, GovauditError, RowsError
     from govaudit.fleet.schedule import RoundQueued
@@ -225,6 +226,7 @@ __all__ = [
     "to_yaml",
     "CollectSession",
     "SessionSummary",
+    "DemoResult",
     "run_demo",
     "doctor_checks",
     "Evidence",

@@ -20,20 +20,24 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
     except BrowserNotFound as exc:
         pytest.skip(f"no Chromium on this machine: {exc}")
     cwd = tmp_path_factory.mktemp("demo")
-    # the real program once, from start-up to its last line; the checks below run in process
-    result = run_govaudit("demo", "out", cwd=cwd, timeout=300)
+    # the real program once, from start-up to its last line, as data; the checks below run
+    # in process (its text, in Chinese: test_the_demo_speaks_chinese_by_default)
+    result = run_govaudit("demo", "out", "--json", cwd=cwd, timeout=300)
     return cwd / "out", result
 
 
-def test_demo_prints_scores_and_where_outputs_are(demo_run):
+def test_demo_json_names_its_outputs_and_gives_the_scores(demo_run):
     folder, result = demo_run
     assert result.returncode == 0, result.stderr
-    out = result.stdout
-    for site in ("清源市", "旧港市", "古城市"):
-        assert site in out
-    assert "report" in out and "index.html" in out and ".xlsx" in out
-    assert "(0 failed)" in out
     assert "Traceback" not in result.stderr
+    done = json.loads(result.stdout)  # nothing but the JSON on stdout
+    ws = folder / "audit-demo"
+    assert Path(done["workspace"]).resolve() == ws.resolve()
+    assert Path(done["report"]).name == "index.html" and Path(done["report"]).is_file()
+    assert Path(done["workbook"]).suffix == ".xlsx" and Path(done["workbook"]).is_file()
+    assert done["captures"] >= 9 and done["capture_failures"] == []
+    scores = json.loads(run_cli("score", "--json", cwd=ws).stdout)
+    assert done["scores"]["sites"] == scores["sites"]
 
 
 def test_demo_scores_order_the_sites_as_their_quality(demo_run):
@@ -45,18 +49,6 @@ def test_demo_scores_order_the_sites_as_their_quality(demo_run):
     assert by_site["旧港市"]["rank"] == 3
     assert by_site["清源市"]["total"] > 85 > by_site["古城市"]["total"] > by_site["旧港市"]["total"]
     assert by_site["清源市"]["bonus"] > 0
-
-
-def test_demo_prints_the_scores_the_store_gives(demo_run):
-    folder, result = demo_run
-    scores = json.loads(run_cli("score", "--json", cwd=folder / "audit-demo").stdout)
-    printed = {line.split("│")[2].strip(): line for line in result.stdout.splitlines()
-               if line.count("│") > 5}
-    for site in scores["sites"]:
-        cells = [c.strip() for c in printed[site["site"]].split("│")]
-        assert cells[1] == str(site["rank"])
-        assert cells[4] == f"{site['total']:.2f}"
-        assert cells[6] == site["grade"]
 
 
 def test_demo_workbook_matches_the_scores(demo_run):
@@ -116,6 +108,17 @@ def test_the_demo_speaks_chinese_by_default(tmp_path: Path, cli):
     assert result.exit_code == 0, result.output
     assert "[1/6] 复制三个示例网站" in result.output
     assert "排名" in result.output and "市级" in result.output
+    assert "（0 个失败）" in result.output
+    assert "index.html" in result.output and ".xlsx" in result.output
+    # the scores printed are the scores the store gives
+    scores = json.loads(run_cli("score", "--json", cwd=tmp_path / "out" / "audit-demo").stdout)
+    printed = {line.split("│")[2].strip(): line for line in result.output.splitlines()
+               if line.count("│") > 5}
+    for site in scores["sites"]:
+        cells = [c.strip() for c in printed[site["site"]].split("│")]
+        assert cells[1] == str(site["rank"])
+        assert cells[4] == f"{site['total']:.2f}"
+        assert cells[6] == site["grade"]
     # the checklist's id, the evaluator id of the probes and the commands offered are ids
     shown = re.sub(r"\bout/\S+", " ", result.output)  # the paths of the outputs
     found = english_words(shown, ids=("cstc-2020-local", "probe"))

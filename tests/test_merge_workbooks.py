@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
+import json
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,18 @@ def test_conflict_and_double_assessment(make_workspace, cli, tmp_path: Path):
     # consolidated: a1.q1 no (both agree), a2.q1 unknown; answered excludes unknown
     assert summary["成都市"]["answered"] == 1 and summary["成都市"]["total"] == 0
     assert summary["郫都区"]["answered"] == 0  # listed in the inputs' Summary, not answered
+    # --json: the same merge as data (merging again writes the same file)
+    result = cli("export", "merge", str(zhang_early), str(zhang_late), str(li), "-o", str(out),
+                 "--json", cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    merged = json.loads(result.stdout)
+    assert (merged["path"], merged["files"], merged["answers"]) == (str(out), 3, 4)
+    assert merged["evaluators"] == ["张三", "李四"]
+    assert [(r["evaluator"], r["value"], r["outcome"]) for r in merged["conflicts"]] == same
+    assert [(r["question"], r["evaluator"], r["value"], r["outcome"])
+            for r in merged["disagreements"]] == disagree
+    assert (merged["agreement"]["units"], merged["agreement"]["agreed"]) == (2, 1)
+    assert merged["into"] is None
 
     # the lead settles the disagreement by naming the reviewer
     out2 = tmp_path / "team-li.xlsx"

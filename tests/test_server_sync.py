@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -238,6 +239,10 @@ def test_server_commands_administer_the_team_as_its_owner(team, tmp_path, cli):
     rows = {c[0]: c[1:] for c in cells if c and c[0] in ("张三", "王五")}
     assert rows["张三"] == [team.roles["张三"], "2", "0"]
     assert rows["王五"] == [team.roles["王五"], "yes", "0", "0"]
+    listed = json.loads(cli("server", "status", "--json", cwd=tmp_path).stdout)
+    assert {m["name"]: (m["role"], m["lead"], m["sites"], m["answers"]) for m in listed
+            if m["name"] in ("张三", "王五")} == {"张三": (team.roles["张三"], False, 2, 0),
+                                                 "王五": (team.roles["王五"], True, 0, 0)}
     refused = cli("server", "assign", "张三", "成都市", "无此市", cwd=tmp_path)
     assert refused.exit_code == 1
     assert "site(s) not on the server: 无此市" in refused.output
