@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 import typer
@@ -40,12 +40,49 @@ DAY = [
 ORDER = [name for _panel, names in DAY for name in names]
 
 
+class LazyCommands(MutableMapping[str, Any]):
+    """The root's commands, each built by typer the first time it is asked for: building all
+    of them (their parameters read from the functions' annotations) took most of
+    `govaudit --help`'s start-up, and a command needs only its own."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            if name not in ORDER:
+                raise KeyError(name)
+            self._built[name] = _build(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*ORDER, *(n for n in self._built if n not in ORDER)])
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+
 class RootGroup(GovauditGroup):
-    """govaudit itself: its commands listed in the order of the day (DAY)."""
+    """govaudit itself: its commands listed in the order of the day (DAY), each built when it
+    is used (LazyCommands)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands()
 
     def list_commands(self, ctx: Any) -> list[str]:
-        names = super().list_commands(ctx)
-        return sorted(names, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+        return list(self.commands)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The commands under their panels, from their help alone (none is built)."""
+        listed = {name: _listing(name) for name in ORDER}
+        self.list_panels(formatter, list(listed.items()))
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         # the language, before any help is written or message shown: --lang, the
@@ -93,13 +130,29 @@ GROUPS = {
     "export": export_command.app, "checklist": checklist.app, "server": server.app,
     "log": log_command.app,
 }
-for _panel, _names in DAY:
-    for _name in _names:
-        if _name in COMMANDS:
-            app.command(_name, rich_help_panel=_panel, help=HELPS[_name],
-                        cls=COMMAND_CLASSES.get(_name, DEFAULT_CLASS))(COMMANDS[_name])
-        else:
-            app.add_typer(GROUPS[_name], name=_name, rich_help_panel=_panel)
+PANELS = {name: panel for panel, names in DAY for name in names}
+
+
+def _build(name: str) -> Any:
+    """The click command of one of the root's commands, as typer makes it."""
+    if name in GROUPS:
+        command: Any = typer.main.get_group(GROUPS[name])
+        command.name = name
+    else:
+        one = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
+                          rich_markup_mode=None)
+        one.command(name, help=HELPS[name], cls=COMMAND_CLASSES.get(name, DEFAULT_CLASS))(
+            COMMANDS[name])
+        command = typer.main.get_command(one)
+    command.rich_help_panel = PANELS[name]
+    return command
+
+
+def _listing(name: str) -> Any:
+    """What the root's help lists of a command: its name, help and panel, not built."""
+    help = GROUPS[name].info.help if name in GROUPS else HELPS[name]
+    return DEFAULT_CLASS(name, help=help if isinstance(help, str) else None,
+                         rich_help_panel=PANELS[name])
 
 
 def _show_version(value: bool) -> None:

@@ -243,9 +243,14 @@ class GovauditGroup(TranslatedHelp, TyperGroup):
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """The commands under their help panels (rich_help_panel), in listed order."""
+        self.list_panels(formatter, [(name, self.get_command(ctx, name))
+                                     for name in self.list_commands(ctx)])
+
+    @staticmethod
+    def list_panels(formatter: Any, commands: list[tuple[str, Any]]) -> None:
+        """(name, command) under their panels, names padded to one column."""
         panels: dict[str, list[tuple[str, Any]]] = {}
-        for name in self.list_commands(ctx):
-            cmd = self.get_command(ctx, name)
+        for name, cmd in commands:
             if cmd is not None and not cmd.hidden:
                 panel = _(getattr(cmd, "rich_help_panel", None) or N_("Commands"))
                 panels.setdefault(panel, []).append((name, cmd))
