@@ -67,6 +67,11 @@ class LazyCommands(MutableMapping[str, Any]):
     def __len__(self) -> int:
         return len(list(iter(self)))
 
+    @property
+    def built(self) -> list[str]:
+        """The commands built so far."""
+        return list(self._built)
+
 
 class RootGroup(GovauditGroup):
     """govaudit itself: its commands listed in the order of the day (DAY), each built when it

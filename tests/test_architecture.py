@@ -284,3 +284,22 @@ def test_the_workspace_check_finds_a_function_that_takes_one(tmp_path: Path):
         "def build(out: Path, *, ws: 'Workspace | None' = None) -> None: ...\n"
         "class Builder:\n    def __init__(self, folder: EvidenceFolder) -> None: ...\n")
     assert workspace_takers(tmp_path) == ["govaudit/report.py:1 build"]
+
+
+def test_a_command_is_built_only_when_it_is_used(capsys: pytest.CaptureFixture[str]) -> None:
+    """`govaudit --help` lists every command from its help alone, and running one builds
+    only that one: typer building all of them from their annotations took most of the
+    start-up."""
+    import typer
+
+    from commands.app import ORDER, app
+
+    root = typer.main.get_command(app)
+    assert root.main(["--lang", "en", "--help"], prog_name="govaudit",
+                     standalone_mode=False) == 0
+    listed = capsys.readouterr().out
+    assert all(f"\n  {name} " in listed for name in ORDER)
+    assert root.commands.built == []  # type: ignore[attr-defined]
+    root.main(["--lang", "en", "answer", "--help"], prog_name="govaudit", standalone_mode=False)
+    assert "Record an answer" in capsys.readouterr().out
+    assert root.commands.built == ["answer"]  # type: ignore[attr-defined]
