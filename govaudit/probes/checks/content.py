@@ -18,6 +18,7 @@ the reason, and the other checks go on.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -124,13 +125,16 @@ async def run(ctx: ProbeContext) -> ContentResult:
         if render:
             ctx.progress(f"rendering {read.url}")
             await _render(ctx, read, checker, shots)
+        # the scans of a page's text and HTML run in a worker thread: on a large page they
+        # take seconds, which other sites' requests and deadlines must not wait for
         if not read.rendered:  # read as served: no screenshot, and the row says why
             note = (_("no screenshot: {error}").format(error=read.error) if read.error
                     else _(NO_BROWSER_SHOT))
-            read.rows += [_noted(row_of(f), note)
-                          for f in _text_findings(checker, read.url, read.html)]
-        messages += read_messages(read.html, read.url, settings.messages)
-        for href, path in _attachment_links(read.html, read.url):
+            found = await asyncio.to_thread(_text_findings, checker, read.url, read.html)
+            read.rows += [_noted(row_of(f), note) for f in found]
+        messages += await asyncio.to_thread(read_messages, read.html, read.url,
+                                            settings.messages)
+        for href, path in await asyncio.to_thread(_attachment_links, read.html, read.url):
             links.setdefault(href, (read.url, path))
     findings: list[Finding] = []
     attachments = await _attachments(ctx, checker, links, findings)
@@ -189,7 +193,6 @@ async def _render(ctx: ProbeContext, read: _Read, checker: Any, shots: _Shots) -
     shot, its 暗链 found and shot. On failure, `read.error` says why (the text is then read
     as served)."""
     from govaudit.content.hidden_links import COLLECT_LINK_FACTS, hidden_links
-    from govaudit.content.html_blocks import page_text
     from govaudit.page.capture import CAPTURE_SCRIPT, Capture, CaptureError
 
     browser = ctx.pages.browser
@@ -204,7 +207,7 @@ async def _render(ctx: ProbeContext, read: _Read, checker: Any, shots: _Shots) -
         except CaptureError as exc:
             raise _Unreadable(str(exc)) from exc
         out = []
-        for hit in checker.check_page(page_text(capture.html, page.url)):
+        for hit in await asyncio.to_thread(_text_findings, checker, page.url, capture.html):
             out.append(await _shot_text(page, hit, shots, number))
         for hit in hidden_links(await page.evaluate(COLLECT_LINK_FACTS), page.url, allowed):
             out.append(await _shot_link(page, hit, shots, number))
@@ -360,7 +363,8 @@ async def _attachments(ctx: ProbeContext, checker: Any, links: dict[str, tuple[s
                                     href, path))
         else:
             read += 1
-            findings += checker.check_attachment(Attachment(name, data, href, page_url, path))
+            findings += await asyncio.to_thread(  # a PDF or a workbook: seconds of parsing
+                checker.check_attachment, Attachment(name, data, href, page_url, path))
     return read
 
 
@@ -423,7 +427,7 @@ async def _cloaking(ctx: ProbeContext, pages: list[_Read]) -> list[CheckRow]:
         if error:
             out.append(CheckRow("cloaking", "could not judge", error, read.url))
             continue
-        cloaked = compare_versions(people, crawler, read.url, allowed)
+        cloaked = await asyncio.to_thread(compare_versions, people, crawler, read.url, allowed)
         if cloaked:
             out.append(row_of(cloaked))
         else:
@@ -438,21 +442,11 @@ async def _cloaking(ctx: ProbeContext, pages: list[_Read]) -> list[CheckRow]:
 async def _outbound(ctx: ProbeContext, pages: list[_Read]) -> list[CheckRow]:
     """The links to other sites on every page read (the first MAX_OUTBOUND of the site):
     whether they still resolve and stay on their domains."""
-    from govaudit.content.hidden_links import off_domain
     from govaudit.content.outbound import check_outbound
 
     allowed = ctx.options.content.government_domains
-    by_page: dict[str, list[str]] = {}
-    seen: set[str] = set()
-    for read in pages:
-        for html in (read.html, read.rendered):
-            for href, _text in _hrefs(html, read.url) if html else ():
-                if href in seen or len(seen) >= MAX_OUTBOUND or \
-                        not off_domain(href, read.url, allowed):
-                    continue
-                seen.add(href)
-                by_page.setdefault(read.url, []).append(href)
-    if not seen:
+    by_page = await asyncio.to_thread(_off_domain_links, pages, allowed)
+    if not by_page:
         return [passed("outbound", _("no links to other sites on the {count} page(s) read").format(
             count=len(pages)), pages[0].url)]
     found = []
@@ -464,8 +458,26 @@ async def _outbound(ctx: ProbeContext, pages: list[_Read]) -> list[CheckRow]:
         rows.append(passed("outbound",
             _("{count} link(s) to other sites on {count2} page(s) resolve and stay on their "
             "domains").format(
-            count=len(seen), count2=len(by_page)), pages[0].url))
+            count=sum(map(len, by_page.values())), count2=len(by_page)), pages[0].url))
     return rows
+
+
+def _off_domain_links(pages: list[_Read], allowed: Any) -> dict[str, list[str]]:
+    """The first MAX_OUTBOUND links off the government's domain, by the page that has
+    them (as served and as rendered), each once."""
+    from govaudit.content.hidden_links import off_domain
+
+    by_page: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for read in pages:
+        for html in (read.html, read.rendered):
+            for href, _text in _hrefs(html, read.url) if html else ():
+                if href in seen or len(seen) >= MAX_OUTBOUND or \
+                        not off_domain(href, read.url, allowed):
+                    continue
+                seen.add(href)
+                by_page.setdefault(read.url, []).append(href)
+    return by_page
 
 
 def _hrefs(html: str, page_url: str) -> list[tuple[str, Any]]:
