@@ -5,10 +5,14 @@ benchmarks/safety/monitor.py."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import signal
 import subprocess
 import sys
+import termios
 import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +51,21 @@ class Writer:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
             self.acknowledged = int(line)
+
+    def pause(self) -> int:
+        """Stop the process where it is and return its last acknowledged write once every
+        acknowledgement it printed has been read (the reading thread lags on a busy
+        machine); it may have written one more that it did not get to acknowledge."""
+        self.proc.send_signal(signal.SIGSTOP)
+        assert self.proc.stdout is not None
+        deadline, still = time.monotonic() + 30, 0
+        while time.monotonic() < deadline and still < 3:  # the pipe empty, no line read
+            seen = self.acknowledged
+            time.sleep(0.05)
+            waiting = fcntl.ioctl(self.proc.stdout.fileno(), termios.FIONREAD, b"\0\0\0\0")
+            empty = seen == self.acknowledged and not int.from_bytes(waiting, sys.byteorder)
+            still = still + 1 if empty else 0
+        return self.acknowledged
 
     def stop(self) -> None:
         self.proc.kill()
