@@ -11,10 +11,10 @@ import base64
 import contextlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import cache
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from govaudit.capture.options import (
@@ -151,6 +151,7 @@ async def _save_segments(page: Page, cdp: CDPSession | None, size: dict[str, Any
         del png
 
 
+T = TypeVar("T")
 NO_FRAME_ATTEMPTS = 4  # screenshots asked for while Chromium has no frame to give
 NOT_YET = ("Unable to capture screenshot", "Not attached to an active page")
 
@@ -196,24 +197,28 @@ async def _page_png(page: Page, cdp: CDPSession | None, size: dict[str, Any],
 
 async def _cdp_png(cdp: CDPSession, request: dict[str, Any], seconds: float) -> bytes:
     """Page.captureScreenshot within `seconds`, asked again while Chromium has no frame."""
-    from playwright.async_api import Error as PlaywrightError
-
     try:
-        for attempt in range(1, NO_FRAME_ATTEMPTS + 1):
-            try:
-                shot = await asyncio.wait_for(cdp.send("Page.captureScreenshot", request),
-                                              seconds)
-                break
-            except PlaywrightError as exc:
-                # no frame painted yet (a window just opened or brought to front), or a page
-                # between two processes (the browser's error page just committed)
-                if not any(text in str(exc) for text in NOT_YET) or \
-                        attempt == NO_FRAME_ATTEMPTS:
-                    raise
-                await asyncio.sleep(0.5 * attempt)
+        shot = await when_painted(
+            lambda: asyncio.wait_for(cdp.send("Page.captureScreenshot", request), seconds))
     except TimeoutError:
         raise CaptureError(f"the screenshot took longer than {seconds:.0f}s") from None
     return base64.b64decode(shot["data"])
+
+
+async def when_painted(take: Callable[[], Awaitable[T]]) -> T:
+    """`take()`, a screenshot, asked again while Chromium has no frame to give: none painted
+    yet (a window just opened or brought to front, a busy machine), or a page between two
+    processes (the browser's error page just committed)."""
+    from playwright.async_api import Error as PlaywrightError
+
+    for attempt in range(1, NO_FRAME_ATTEMPTS):
+        try:
+            return await take()
+        except PlaywrightError as exc:
+            if not any(text in str(exc) for text in NOT_YET):
+                raise
+            await asyncio.sleep(0.5 * attempt)
+    return await take()
 
 
 async def capture_open_page(page: Page, *, workspace: EvidenceFolder, site: str,

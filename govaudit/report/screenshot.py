@@ -22,6 +22,7 @@ async def screenshot_report_async(index: Path, out: Path, *, page: str = "",
     from playwright.async_api import async_playwright
 
     from govaudit.browser import launch_browser
+    from govaudit.capture.page import when_painted
 
     target = (Path(index).parent / page) if page else Path(index)
     if not target.is_file():
@@ -34,7 +35,7 @@ async def screenshot_report_async(index: Path, out: Path, *, page: str = "",
                                                 device_scale_factor=1)
             tab = await context.new_page()
             await tab.goto(target.resolve().as_uri(), wait_until="load")
-            data = await tab.screenshot(type="png")
+            data = await when_painted(lambda: tab.screenshot(type="png"))
         finally:
             await browser.close()
     image = Image.open(io.BytesIO(data)).convert("RGB")
