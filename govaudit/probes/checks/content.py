@@ -18,10 +18,10 @@ the reason, and the other checks go on.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 from govaudit.i18n import N_, _
@@ -125,16 +125,14 @@ async def run(ctx: ProbeContext) -> ContentResult:
         if render:
             ctx.progress(f"rendering {read.url}")
             await _render(ctx, read, checker, shots)
-        # the scans of a page's text and HTML run in a worker thread: on a large page they
-        # take seconds, which other sites' requests and deadlines must not wait for
         if not read.rendered:  # read as served: no screenshot, and the row says why
             note = (_("no screenshot: {error}").format(error=read.error) if read.error
                     else _(NO_BROWSER_SHOT))
-            found = await asyncio.to_thread(_text_findings, checker, read.url, read.html)
+            found = await _apart(_text_findings, checker, read.url, read.html)
             read.rows += [_noted(row_of(f), note) for f in found]
-        messages += await asyncio.to_thread(read_messages, read.html, read.url,
+        messages += await _apart(read_messages, read.html, read.url,
                                             settings.messages)
-        for href, path in await asyncio.to_thread(_attachment_links, read.html, read.url):
+        for href, path in await _apart(_attachment_links, read.html, read.url):
             links.setdefault(href, (read.url, path))
     findings: list[Finding] = []
     attachments = await _attachments(ctx, checker, links, findings)
@@ -151,6 +149,18 @@ async def run(ctx: ProbeContext) -> ContentResult:
     rows += await _outbound(ctx, pages)
     return ContentResult(rows=tuple(rows), pages=tuple(p.url for p in pages),
                          attachments=attachments)
+
+
+T = TypeVar("T")
+
+
+async def _apart(work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` in a worker thread: the scans of a page's text and HTML, or of an
+    attachment, take seconds on a large one, which other sites' requests and deadlines must
+    not wait for."""
+    import asyncio  # loaded by the run, not by the registry (`check --help`)
+
+    return await asyncio.to_thread(work, *args)
 
 
 TEXT_CHECKS = ("names", "words", "personal")  # the findings located in the rendered page
@@ -207,7 +217,7 @@ async def _render(ctx: ProbeContext, read: _Read, checker: Any, shots: _Shots) -
         except CaptureError as exc:
             raise _Unreadable(str(exc)) from exc
         out = []
-        for hit in await asyncio.to_thread(_text_findings, checker, page.url, capture.html):
+        for hit in await _apart(_text_findings, checker, page.url, capture.html):
             out.append(await _shot_text(page, hit, shots, number))
         for hit in hidden_links(await page.evaluate(COLLECT_LINK_FACTS), page.url, allowed):
             out.append(await _shot_link(page, hit, shots, number))
@@ -363,7 +373,7 @@ async def _attachments(ctx: ProbeContext, checker: Any, links: dict[str, tuple[s
                                     href, path))
         else:
             read += 1
-            findings += await asyncio.to_thread(  # a PDF or a workbook: seconds of parsing
+            findings += await _apart(  # a PDF or a workbook: seconds of parsing
                 checker.check_attachment, Attachment(name, data, href, page_url, path))
     return read
 
@@ -427,7 +437,7 @@ async def _cloaking(ctx: ProbeContext, pages: list[_Read]) -> list[CheckRow]:
         if error:
             out.append(CheckRow("cloaking", "could not judge", error, read.url))
             continue
-        cloaked = await asyncio.to_thread(compare_versions, people, crawler, read.url, allowed)
+        cloaked = await _apart(compare_versions, people, crawler, read.url, allowed)
         if cloaked:
             out.append(row_of(cloaked))
         else:
@@ -445,7 +455,7 @@ async def _outbound(ctx: ProbeContext, pages: list[_Read]) -> list[CheckRow]:
     from govaudit.content.outbound import check_outbound
 
     allowed = ctx.options.content.government_domains
-    by_page = await asyncio.to_thread(_off_domain_links, pages, allowed)
+    by_page = await _apart(_off_domain_links, pages, allowed)
     if not by_page:
         return [passed("outbound", _("no links to other sites on the {count} page(s) read").format(
             count=len(pages)), pages[0].url)]
