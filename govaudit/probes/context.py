@@ -40,6 +40,9 @@ class SitePages:
     captured: Capture | None = None  # the home page's rendered DOM from a capture, if any
     browser: BrowserVisits | None = None  # for challenges and --render (launched when needed)
     login: tuple[str, str] | None = None  # the site's basic-auth login, for the browser
+    # whether a probe of the run reads the page model (Probe.reads "page"): the pages are
+    # then read whole in a worker thread (Page.read); else only as far as asked
+    whole: bool = True
     _home: asyncio.Task[Opened] | None = field(default=None, repr=False)
     _links: LinkChecks | None = field(default=None, repr=False)
 
@@ -62,17 +65,17 @@ class SitePages:
 
         opened = await self.open(self.site.url, capture=self.captured)
         if self.options.render and self.browser is not None:
-            opened = await rendered(self.browser, opened, self.policy, self.login, whole=True)
+            opened = await rendered(self.browser, opened, self.policy, self.login,
+                                    whole=self.whole)
         return opened
 
     async def open(self, url: str, capture: Capture | None = None) -> Opened:
-        """Any page of the site, opened as the home page is (and read whole in a worker
-        thread: every probe reads it)."""
+        """Any page of the site, opened as the home page is."""
         from govaudit.probes.visit import open_page
 
         return await open_page(self.fetcher, url, policy=self.policy, today=self.today,
                                browser=self.browser, capture=capture, tls_fallback=True,
-                               login=self.login, whole=True)
+                               login=self.login, whole=self.whole)
 
     async def home_page(self) -> Answer:
         """The home page's last HTTP answer (followed redirects, TLS fallback)."""

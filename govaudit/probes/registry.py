@@ -29,7 +29,10 @@ if TYPE_CHECKING:  # a type only: the context holds the HTTP clients
     from govaudit.probes.context import ProbeContext
 
 CHECKS = "govaudit.probes.checks"  # the package whose modules are the probes
-READS = ("page", "http", "browser", "dns")  # what a probe may read (Probe.reads)
+# what a probe may read (Probe.reads): the page model (lists, links, text: read whole in a
+# worker thread when a probe of the run reads it), only the page's link targets, HTTP
+# requests of its own, a browser, DNS
+READS = ("page", "targets", "http", "browser", "dns")
 
 R = TypeVar("R", bound=ProbeResult)
 
@@ -57,7 +60,7 @@ class Probe(Generic[R]):
     name: str
     title: str  # a few words for `check --help`
     answers: tuple[str, ...]  # the checklist `auto:` keys it answers ("marks.icp", "links")
-    reads: tuple[str, ...]  # of READS: the page model, HTTP requests, a browser, DNS
+    reads: tuple[str, ...]  # of READS
     result: type[R]
     # runs for one site: a result, or its fields as a dict; raises ProbeFailed with a reason
     run: Callable[[ProbeContext], Awaitable[R | Mapping[str, Any]]]

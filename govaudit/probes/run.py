@@ -175,6 +175,7 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
     result = SiteCheck(site.name, site.url, time=utc_now())
     chosen = resolve_probes(options.probes)
     wanted = [p for p in registry.probes() if p.name in chosen]
+    pages.whole = any("page" in p.reads for p in wanted)
     # the site's own pages may be on a private address; where they lead must be public
     pages.policy = None if options.allow_private else AddressPolicy(
         [site.url, *(urljoin(site.url, p) for p in column_pages)])

@@ -111,5 +111,5 @@ def report(result: LinksResult, view: ReportView) -> None:
 
 PROBE = Probe(
     name="links", title="broken links",
-    answers=("links",), reads=("page", "http"), result=LinksResult, run=run,
+    answers=("links",), reads=("targets", "http"), result=LinksResult, run=run,
     suggest=suggest, report=report, order=20)
