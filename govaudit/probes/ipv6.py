@@ -39,7 +39,7 @@ async def probe_ipv6(url: str, limits: FetchLimits) -> dict[str, Any]:
     result: dict[str, Any] = {"host": host, "aaaa": addresses, "has_aaaa": bool(addresses),
                               "reachable": False, "status": None, "error": lookup_error}
     if not addresses:
-        result["error"] = lookup_error or "no AAAA record"
+        result["error"] = lookup_error or _("no AAAA record")
         return result
     # Binding the client to "::" makes every connection go over IPv6.
     async with Fetcher(limits, lanes=1, per_lane=1, local_address="::") as fetcher:

@@ -36,7 +36,7 @@ class Ipv6Result(ProbeResult):
         if self.reachable:
             return _("AAAA {listed}; HTTP {status} over IPv6").format(
                 listed=', '.join(self.aaaa), status=self.status)
-        return self.error or "no answer over IPv6"
+        return self.error or _("no answer over IPv6")
 
     def facts(self) -> list[Fact]:
         text = "可通过 IPv6 访问" if self.reachable else \
