@@ -16,6 +16,11 @@ app = new_app(N_("The audit log: every change to an answer, a review, an adjudic
                  "evidence, hash-chained."))
 
 
+TeamOption = Annotated[bool, typer.Option(
+    "--team", help=N_("The other workspaces' logs that sync pulled too (the lead: every "
+                      "evaluator's)."))]
+
+
 def _shown(value: object) -> str:
     return "—" if value is None else json.dumps(value, ensure_ascii=False)
 
@@ -29,11 +34,12 @@ def show(
         "--question", help=N_("Only this question's entries."), show_default=False)] = None,
     last: Annotated[int, typer.Option("--last", min=0,
                                       help=N_("Only the last N entries (0: all)."))] = 0,
+    team: TeamOption = False,
     as_json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     """List the log's entries, oldest first: who, when (China time), what, old -> new."""
-    entries = open_audit(workspace).log(site, question)
+    entries = open_audit(workspace).log(site, question, team=team)
     if last:
         entries = entries[-last:]
     if as_json:
@@ -48,19 +54,28 @@ def show(
 
 @app.command("verify", help=N_("Walk the hash chain: exit 1 naming the first entry removed, "
                                "changed or out of place."))
-def verify(as_json: JsonOption = False, workspace: WorkspaceOption = None) -> None:
+def verify(team: TeamOption = False, as_json: JsonOption = False,
+           workspace: WorkspaceOption = None) -> None:
     """Walk the hash chain: exit 1 naming the first entry removed, changed or out of place."""
-    check = open_audit(workspace).verify_log()
+    audit = open_audit(workspace)
+    check = audit.verify_log()
+    checks = [("", check), *(audit.verify_team_logs() if team else [])]
     if as_json:
-        print_json({"path": str(check.path), "entries": check.entries, "ok": check.ok,
-                    "broken": check.broken, "reason": check.reason})
-        if not check.ok:
+        walked = [{"path": str(c.path), "entries": c.entries, "ok": c.ok, "broken": c.broken,
+                   "reason": c.reason, **({"evaluator": who} if who else {})}
+                  for who, c in checks]
+        print_json(walked if team else walked[0])
+        if not all(c.ok for _who, c in checks):
             raise typer.Exit(1)
         return
-    if check.ok:
-        console.print(_("{path}: {entries} entries, the chain is whole").format(
-            path=check.path, entries=check.entries), markup=False)
-        return
-    console.print(_("{path}: broken at entry {entry}: {reason}").format(
-        path=check.path, entry=check.broken, reason=check.reason), markup=False, style="red")
-    raise typer.Exit(1)
+    for who, chain in checks:
+        whose = f"{who}: " if who else ""
+        if chain.ok:
+            console.print(whose + _("{path}: {entries} entries, the chain is whole").format(
+                path=chain.path, entries=chain.entries), markup=False)
+        else:
+            console.print(whose + _("{path}: broken at entry {entry}: {reason}").format(
+                path=chain.path, entry=chain.broken, reason=chain.reason), markup=False,
+                style="red")
+    if not all(c.ok for _who, c in checks):
+        raise typer.Exit(1)

@@ -540,16 +540,27 @@ class Audit:
 
         return list(current_adjudications(self.store.adjudications(site)).values())
 
-    def log(self, site: str | None = None, question: str | None = None) -> list[LogEntry]:
+    def log(self, site: str | None = None, question: str | None = None, *,
+            team: bool = False) -> list[LogEntry]:
         """The audit log's entries, oldest first (of one site, or question); in a blind
-        workspace the values of other evaluators' answers are hidden."""
-        return [e for e in self.store.log_entries()
+        workspace the values of other evaluators' answers are hidden. With `team`, the
+        entries of the other workspaces' logs that sync pulled too, in the order of time."""
+        entries = self.store.log_entries()
+        if team:
+            pulled = [e for found in self.team_logs() for e in found.log.entries()]
+            entries = sorted([*entries, *pulled], key=lambda e: e.time)
+        return [e for e in entries
                 if (site is None or e.site == site) and (question is None
                                                          or e.question == question)]
 
     def verify_log(self) -> LogCheck:
         """Walk the audit log's hash chain: the first entry removed, changed or out of place."""
         return self.store.log.verify()
+
+    def verify_team_logs(self) -> list[tuple[str, LogCheck]]:
+        """Walk the chain of each other workspace's log that sync pulled: (its evaluator,
+        what the walk found)."""
+        return [(found.evaluator, found.log.verify()) for found in self.team_logs()]
 
     # -- scores ------------------------------------------------------------------------
 

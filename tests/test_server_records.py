@@ -11,6 +11,7 @@ import pytest
 from server_helpers import MINI, SITES, Team, lead_and_two_evaluators
 
 from govaudit import Audit, GovauditError
+from tests.conftest import run_cli
 
 T0 = "2026-12-01T08:00:00+00:00"
 
@@ -140,6 +141,24 @@ def test_each_workspaces_audit_log_is_pushed_and_pulled_whole(team, tmp_path):
     for name, audit in (("张三", zs), ("李四", ls)):
         assert [e.hash for e in logs[name].log.entries()] == [e["hash"] for e in _lines(audit)]
         assert logs[name].log.verify().ok
+    # the lead reads and walks them with the CLI too
+    shown = json.loads(run_cli("log", "show", "--team", "--json", cwd=tmp_path / "lead").stdout)
+    assert {e["hash"] for e in shown} == {e["hash"] for e in _lines(lead)} | {
+        e["hash"] for audit in (zs, ls) for e in _lines(audit)}
+    assert [e["time"] for e in shown] == sorted(e["time"] for e in shown)
+    walked = run_cli("log", "verify", "--team", "--json", cwd=tmp_path / "lead")
+    assert walked.returncode == 0, walked.stderr
+    assert [(c.get("evaluator", ""), c["ok"]) for c in json.loads(walked.stdout)] == [
+        ("", True), ("张三", True), ("李四", True)]
+    pulled = logs["李四"].log.path
+    lines = pulled.read_text(encoding="utf-8").splitlines()
+    changed = json.loads(lines[0])
+    changed["actor"] = "王五"  # an entry changed in the pulled copy
+    pulled.write_text("\n".join([json.dumps(changed, ensure_ascii=False), *lines[1:]]) + "\n",
+                      encoding="utf-8")
+    walked = run_cli("--lang", "en", "log", "verify", "--team", cwd=tmp_path / "lead")
+    assert walked.returncode == 1
+    assert f"李四: {pulled}: broken at entry 1" in walked.stdout, walked.stdout
     # an evaluator sees their own chains only: 张三's second laptop pulls the first's
     zs2 = team.workspace(tmp_path / "zs2", "张三", [], MINI)
     team.use_member("张三")
