@@ -122,6 +122,24 @@ def test_bad_findings_suggest_no(checklist):
         "no", "h has AAAA 240e::1 but no answer over IPv6 (connect timeout)")
 
 
+def test_samples_not_judged_say_why_by_their_count_not_their_words():
+    """A challenge no browser decided and a redirect not followed are both "could not
+    judge"; which one is told by the result's counts, whatever language its errors are in."""
+    from govaudit.probes import registry
+
+    probe = registry.get("availability")
+    assert probe is not None
+    challenge = probe.suggest("availability", probe_result({
+        "probe": "availability", "samples": 3, "refused": 3, "undecided": 3, "challenged": 3,
+        "errors": ["防护验证页：由浏览器判断；未启动浏览器"]}))
+    assert challenge is not None and challenge.good is None
+    assert "met an anti-bot challenge that no browser decided" in challenge.detail
+    refused = probe.suggest("availability", probe_result({
+        "probe": "availability", "samples": 3, "refused": 3, "challenged": 1,
+        "errors": ["a challenge page, then a redirect to a private address [netpolicy:private]"]}))
+    assert refused is not None and "were not followed" in refused.detail
+
+
 def test_no_suggestion_without_evidence(checklist):
     failed = {"failed": True, "error": "home page unusable: HTTP 503"}
     got = suggestions_for(checklist, SITE, results(marks=failed, features=failed,

@@ -28,6 +28,7 @@ class AvailabilityResult(ProbeResult):
     refused: int = 0  # samples not judged: not sent where they led (netpolicy), or a
     #                   challenge no browser decided
     challenged: int = 0  # samples answered by an anti-bot challenge (a browser decides)
+    undecided: int = 0  # of `refused`: samples at a challenge no browser decided
     browser: str = ""  # what the browser saw of a challenged home page
     failure_rate: float = 0.0
     status: int | None = None
@@ -110,8 +111,8 @@ def suggest(auto: str, result: AvailabilityResult) -> ProbeFinding:
             failures=failures, samples=samples, errors=errors),
                             failures, cited)
     if result.refused:  # not requested where it led, or a challenge no browser decided
-        why = _("met an anti-bot challenge that no browser decided") if result.challenged and \
-            any("challenge" in e for e in result.errors) else _("were not followed")
+        why = _("met an anti-bot challenge that no browser decided") if result.undecided \
+            else _("were not followed")
         return ProbeFinding(None,
             _("could not judge: {refused} of {samples} requests {why} ({errors})").format(
             refused=result.refused, samples=samples, why=why, errors=errors), None, cited)
