@@ -86,8 +86,7 @@ class RootGroup(GovauditGroup):
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """The commands under their panels, from their help alone (none is built)."""
-        listed = {name: _listing(name) for name in ORDER}
-        self.list_panels(formatter, list(listed.items()))
+        self.list_panels(formatter, [(name, _listing(name)) for name in ORDER])
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         # the language, before any help is written or message shown: --lang, the

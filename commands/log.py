@@ -58,14 +58,14 @@ def verify(team: TeamOption = False, as_json: JsonOption = False,
            workspace: WorkspaceOption = None) -> None:
     """Walk the hash chain: exit 1 naming the first entry removed, changed or out of place."""
     audit = open_audit(workspace)
-    check = audit.verify_log()
-    checks = [("", check), *(audit.verify_team_logs() if team else [])]
+    checks = [("", audit.verify_log()), *(audit.verify_team_logs() if team else [])]
+    whole = all(c.ok for _who, c in checks)
     if as_json:
         walked = [{"path": str(c.path), "entries": c.entries, "ok": c.ok, "broken": c.broken,
                    "reason": c.reason, **({"evaluator": who} if who else {})}
                   for who, c in checks]
         print_json(walked if team else walked[0])
-        if not all(c.ok for _who, c in checks):
+        if not whole:
             raise typer.Exit(1)
         return
     for who, chain in checks:
@@ -77,5 +77,5 @@ def verify(team: TeamOption = False, as_json: JsonOption = False,
             console.print(whose + _("{path}: broken at entry {entry}: {reason}").format(
                 path=chain.path, entry=chain.broken, reason=chain.reason), markup=False,
                 style="red")
-    if not all(c.ok for _who, c in checks):
+    if not whole:
         raise typer.Exit(1)

@@ -111,10 +111,10 @@ class _EvidenceFiles:
         path = (self.root / relative).resolve()
         if not path.is_relative_to(self.root):
             return None
-        if not path.exists() and self.shared is not None and re.fullmatch(
-                "[0-9a-f]{64}", sha256) and shared_path(self.shared, sha256).is_file():
-            return shared_path(self.shared, sha256)
-        return path
+        if path.exists() or self.shared is None or not re.fullmatch("[0-9a-f]{64}", sha256):
+            return path
+        kept = shared_path(self.shared, sha256)
+        return kept if kept.is_file() else path
 
     def check(self, records: Iterable[Evidence]) -> None:
         wanted: dict[Path, str] = {}

@@ -130,8 +130,7 @@ async def run(ctx: ProbeContext) -> ContentResult:
                     else _(NO_BROWSER_SHOT))
             found = await _apart(_text_findings, checker, read.url, read.html)
             read.rows += [_noted(row_of(f), note) for f in found]
-        messages += await _apart(read_messages, read.html, read.url,
-                                            settings.messages)
+        messages += await _apart(read_messages, read.html, read.url, settings.messages)
         for href, path in await _apart(_attachment_links, read.html, read.url):
             links.setdefault(href, (read.url, path))
     findings: list[Finding] = []
