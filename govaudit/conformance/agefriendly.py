@@ -29,6 +29,9 @@ SHORT_FAIL_SHARE = 0.05  # share of measured main-text characters allowed below 
 MAIN_TEXT_MIN_CHARS = 20  # an element's own text, to count as a block of main text
 FLOATING_MIN_SHARE = 0.01  # a fixed element smaller than 1% of the viewport is a control
 MOVE_WAIT = 0.6  # seconds between two looks for moving windows (飘窗)
+# How long a control out of view or under another element is tried: long enough for a moving
+# window to pass over it, short of waiting out a pop-up that stays (then it cannot be used).
+COVERED_CLICK_WAIT = 1.5
 MAX_TABS = 60  # Tab presses to reach the main navigation
 TAB_BATCH = 8  # presses sent before looking again, once the guess of how many fell short
 ENLARGED = 1.05  # text at least 5% larger after the control counts as enlarged
@@ -446,7 +449,7 @@ async def try_font_control(page: Page, candidates: list[dict[str, Any]],
             if watch["point"]:  # in view and uncovered: no need to wait for it
                 await page.mouse.click(watch["point"]["x"], watch["point"]["y"])
             else:
-                await page.click(control.selector, timeout=5000)
+                await page.click(control.selector, timeout=COVERED_CLICK_WAIT * 1000)
         except PlaywrightError:
             await page.evaluate(change, {"action": "measure", "settleMs": 0, **measure})
             return _font_finding(url, control, before, ())
