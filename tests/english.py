@@ -15,7 +15,7 @@ from collections.abc import Iterable
 ABBREVIATIONS = frozenset({
     "http", "https", "ipv4", "ipv6", "aaaa", "dns", "tls", "ssl", "ms", "kb", "mb", "gb", "p95",
     "png", "html", "mhtml", "pdf", "xlsx", "csv", "json", "wacz", "svg", "icp", "utc", "ip",
-    "cdp", "id", "sha", "enter", "esc", "ctrl", "cjk", "ocr", "wcag", "app",
+    "cdp", "id", "sha", "enter", "esc", "ctrl", "tab", "cjk", "ocr", "wcag", "app",
 })
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+|\b(?:[a-z0-9-]+\.)+(?:cn|com|net|org|gov|edu|"
                   r"example|test)\b", re.IGNORECASE)

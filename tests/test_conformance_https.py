@@ -74,6 +74,26 @@ def test_expired_wrong_host_and_missing_intermediate(pki, servers):
     assert check_certificate(alone.url, ca_file=str(bundle)).passed
 
 
+def test_the_problems_are_worded_in_the_interfaces_language(pki, servers):
+    """What a certificate's problems say reaches the report and the workbook: in Chinese under
+    the Chinese interface, with the host and the dates as they are."""
+    from govaudit.i18n import set_language
+    from tests.english import english_words
+
+    expired = https_url(pki, servers, "expired-zh", days=(-400, -35))
+    wrong = https_url(pki, servers, "wrong-zh", names=("www.other.gov.cn",))
+    alone = https_url(pki, servers, "alone-zh", chain=False)
+    set_language("zh")
+    try:
+        problems = [p for url in (expired, wrong, alone)
+                    for p in check_certificate(url, ca_file=str(pki.ca_file)).problems]
+    finally:
+        set_language(None)
+    assert len(problems) == 3 and problems[1].startswith("证书不属于 127.0.0.1"), problems
+    names = ("CN", "alone-zh")  # the subject of the certificate sent
+    assert english_words("\n".join(problems), ids=names) == [], problems
+
+
 def test_a_whole_chain_from_an_unknown_root(pki, servers, tmp_path: Path):
     root, root_key = make_cert("stranger root", ca=True, days=(-1, 365))
     leaf, key = make_cert("stranger", root_key, root, names=("127.0.0.1",))

@@ -321,6 +321,35 @@ def test_render_runs_accessibility_and_agefriendly_with_marked_screenshots(
     assert {r.check for r in rows if r.result == "not checked"} == {"search", "ipv6"}
 
 
+def test_render_words_the_agefriendly_findings_in_the_interfaces_language(
+        serve, make_workspace):
+    """Under the Chinese interface the 适老化 rows say what was found in Chinese: the
+    viewport as written, the navigation's Tab count, the line spacing, the floating window."""
+    from dataclasses import replace
+
+    from govaudit.i18n import set_language
+    from tests.english import data_words, english_words
+
+    meta = "<meta name='viewport' content='width=device-width'>"
+    body = ("<nav><a href='/a'>首页</a><a href='/b'>信息公开</a></nav>"
+            "<p style='line-height:1'>这是一段足够长的正文，用来测量行距是否符合适老化的要求，"
+            "并且包含多个句子，行距过小。</p>")
+    url = site_server(serve, {"/": (200, HTML, page(body, meta=meta))})
+    audit = workspace(make_workspace, [("示例市", url, "portal")])
+    set_language("zh")
+    try:
+        audit.check(probes=["conformance"], options=replace(_private(), render=True))
+    finally:
+        set_language(None)
+    rows = {r.check: r for r in rows_of(audit, "示例市", "conformance").rows
+            if r.check in ("zoom", "line-spacing", "floating", "keyboard", "font-control")}
+    assert len(rows) == 5, rows
+    assert rows["floating"].detail == "无弹窗或浮动窗口"
+    assert rows["font-control"].detail == "无可用的字号调节"
+    details = "\n".join(r.detail for r in rows.values())
+    assert english_words(details, data=data_words([meta])) == [], details
+
+
 ID = id_number()
 MOBILE = "13812345678"
 # the 身份证 number is written by a script into the footer: the HTML as served never holds it

@@ -28,6 +28,7 @@ from cryptography.x509.oid import NameOID
 from selectolax.lexbor import LexborHTMLParser
 
 from govaudit.conformance.evidence import Evidence
+from govaudit.i18n import _
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
@@ -67,18 +68,21 @@ class CertificateFinding:
     @property
     def problems(self) -> tuple[str, ...]:
         if self.not_after is None:
-            return (self.error or "no certificate",)
+            return (self.error or _("no certificate"),)
         out = []
         if not self.in_date:
-            out.append(f"outside its validity ({self.not_before:%Y-%m-%d} to "
-                       f"{self.not_after:%Y-%m-%d})")
+            out.append(_("outside its validity ({start} to {end})").format(
+                start=f"{self.not_before:%Y-%m-%d}", end=f"{self.not_after:%Y-%m-%d}"))
         if not self.hostname_ok:
-            out.append(f"not for {self.host} (it names {', '.join(self.names) or self.subject})")
+            out.append(_("not for {host} (it names {names})").format(
+                host=self.host, names=", ".join(self.names) or self.subject))
         if not self.chain_complete:
-            out.append("the chain is incomplete: the issuer of the last certificate sent "
-                       f"({self.chain[-1] if self.chain else '?'}) was neither sent nor trusted")
+            out.append(_("the chain is incomplete: the issuer of the last certificate sent "
+                         "({last}) was neither sent nor trusted").format(
+                last=self.chain[-1] if self.chain else "?"))
         elif not self.trusted:
-            out.append(f"not trusted ({self.error})" if self.error else "not trusted")
+            out.append(_("not trusted ({error})").format(error=self.error) if self.error
+                       else _("not trusted"))
         return tuple(out)
 
     @property
@@ -169,13 +173,14 @@ def check_certificate(url: str, *, ca_file: str | None = None, address: str | No
                 plain.wrap_socket(raw, server_hostname=host) as sock:
             der = _presented_chain(sock)
     except (OSError, ssl.SSLError) as exc:
-        return _replace(blank, error=f"no TLS connection to {host}:{port} ({exc})")
+        return _replace(blank, error=_("no TLS connection to {host}:{port} ({error})").format(
+            host=host, port=port, error=exc))
     try:
         chain = [x509.load_der_x509_certificate(d) for d in der]
     except ValueError as exc:
-        return _replace(blank, error=f"unreadable certificate ({exc})")
+        return _replace(blank, error=_("unreadable certificate ({error})").format(error=exc))
     if not chain:
-        return _replace(blank, error="the server sent no certificate")
+        return _replace(blank, error=_("the server sent no certificate"))
     error = ""
     try:
         verify = ssl.create_default_context(cafile=ca)

@@ -118,7 +118,7 @@ def _metadata(meta: Any) -> CheckRow:
                 *(_("{name} empty").format(name=name) for name in meta.empty), *meta.problems]
     detail = "; ".join(problems) if problems else \
         _("the {page_type} page's meta tags are all there").format(
-            page_type=meta.page_type)
+            page_type=_(PAGE_TYPES.get(meta.page_type, meta.page_type)))
     evidence = meta.evidence[0] if meta.evidence else None
     return replace(row("metadata", meta.passed, detail, evidence, meta.page_url),
                    url=meta.page_url)
@@ -158,14 +158,16 @@ async def _https(ctx: ProbeContext, url: str) -> list[CheckRow]:
                                     url=url), url))
         return rows
     cert = await asyncio.to_thread(check_certificate, url, timeout=timeout)
-    days = f", {cert.days_left} day(s) to expiry" if cert.days_left is not None else ""
+    valid = (_("valid for {host}, issued by {issuer}").format(host=cert.host,
+                                                               issuer=cert.issuer)
+             + (_(", {days} day(s) to expiry").format(days=cert.days_left)
+                if cert.days_left is not None else ""))
     rows.insert(0, row("https.certificate", cert.passed,
-                       "; ".join(cert.problems) if not cert.passed else
-                       f"valid for {cert.host}, issued by {cert.issuer}{days}",
+                       "; ".join(cert.problems) if not cert.passed else valid,
                        cert.evidence[0], url))
     hsts = await check_hsts(url, timeout=timeout)
     rows.append(row("https.hsts", hsts.passed, f"Strict-Transport-Security: {hsts.header}"
-                    if hsts.header else "no Strict-Transport-Security header",
+                    if hsts.header else _("no Strict-Transport-Security header"),
                     hsts.evidence[0], url))
     return rows
 
@@ -277,21 +279,31 @@ async def _browser(ctx: ProbeContext, url: str) -> list[CheckRow]:
     return rows
 
 
+# the page types of metadata.check_metadata, as a sentence names them
+PAGE_TYPES = {"home": N_("home"), "column": N_("column"), "article": N_("article")}
+# what the floating check calls an offending element (agefriendly.FloatingFinding.offending)
+OVERLAY_KINDS = {"popup": N_("pop-up"), "floating": N_("floating window"),
+                 "moving": N_("moving window")}
+
+
 def _agefriendly_detail(check: str, item: Any) -> str:
     if check == "zoom":
-        return f"viewport {item.viewport!r}" if item.viewport else "no viewport meta"
+        return (_("viewport {viewport}").format(viewport=repr(item.viewport)) if item.viewport
+                else _("no viewport meta"))
     if check == "line-spacing":
-        return f"{len(item.too_tight)} block(s) of main text below 1.3"
+        return _("{count} block(s) of main text below 1.3").format(count=len(item.too_tight))
     if check == "floating":
-        return "; ".join(f"{o.kind} {o.evidence.selector}" for o in item.offending) or \
-            "no pop-up or floating window"
+        return "; ".join(f"{_(OVERLAY_KINDS[o.kind])} {o.evidence.selector}"
+                         for o in item.offending) or \
+            _("no pop-up or floating window")
     if check == "keyboard":
-        return (f"navigation reached after {item.reached_at} Tab(s)"
-                if item.reached_at is not None else "navigation not reached with Tab") + \
-            ("" if item.focus_visible else ", focus not visible")
+        reached = (_("navigation reached after {count} Tab(s)").format(count=item.reached_at)
+                   if item.reached_at is not None else _("navigation not reached with Tab"))
+        return reached if item.focus_visible else _("{reached}, focus not visible").format(
+            reached=reached)
     ratio = item.ratio
-    return f"text {ratio:.0%} of its size after the control" if ratio else \
-        "no working font-size control"
+    return _("text {ratio:.0%} of its size after the control").format(ratio=ratio) if ratio \
+        else _("no working font-size control")
 
 
 async def _shots(ctx: ProbeContext, page: Any, rows: list[CheckRow]) -> list[CheckRow]:
