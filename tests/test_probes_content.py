@@ -179,8 +179,10 @@ def test_check_runs_the_content_and_conformance_probes_with_the_team_lists(
     ids = list(sheet[1])
     rows = [dict(zip(ids, r, strict=True)) for r in sheet[2:]]
     assert len(rows) == len(content.rows) + len(conformance.rows)
-    [named] = [r for r in rows if r["check"] == "names"]
-    assert (named["result"], named["entry"], named["url"]) == ("problem", "张三丰", url)
+    [named] = [r for r in rows if r["check_id"] == "names"]
+    # the check and its result by their names, as the report shows them
+    assert (named["check"], named["result"], named["entry"], named["url"]) == (
+        "名单人员", "发现问题", "张三丰", url)
 
 
 def test_a_workspace_without_lists_records_not_checked_and_suggests_nothing(

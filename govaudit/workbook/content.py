@@ -205,8 +205,10 @@ def sorted_adjudications(items: Iterable[Adjudication]) -> list[Adjudication]:
 
 def check_rows(store: Store, sites: list[Site], root: Path) -> list[dict[str, Any]]:
     """The Checks sheet: every stored content and conformance check row, site by site, keyed
-    by column id (a screenshot's path relative to the workspace)."""
-    from govaudit.probes.check_rows import ChecksResult
+    by column id: the check and its result by their Chinese names (the check's id beside it), a
+    screenshot's path relative to the workspace."""
+    from govaudit.glossary import check as check_name
+    from govaudit.probes.check_rows import RESULT_LABELS, ChecksResult
 
     out = []
     for site in sites:
@@ -218,7 +220,9 @@ def check_rows(store: Store, sites: list[Site], root: Path) -> list[dict[str, An
                 if shot is not None and shot.is_relative_to(root):
                     shot = shot.relative_to(root)
                 out.append({**row.to_dict(), "site": site.name, "probe": name,
-                            "time": result.time, "result": row.result,
+                            "time": result.time, "check": check_name(row.check, "zh"),
+                            "check_id": row.check,
+                            "result": RESULT_LABELS.get(row.result, row.result),
                             "screenshot": str(shot) if shot else ""})
     return out
 

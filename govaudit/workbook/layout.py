@@ -75,7 +75,8 @@ PROBLEMS_COLUMNS = (
 # 合规检测: one row per content or conformance check and spot, with its evidence
 CHECKS_COLUMNS = (
     Column("site", "网站", 22), Column("probe", "检测类别", 12), Column("check", "检测", 16),
-    Column("result", "结果", 10), Column("detail", "说明", 50), Column("url", "网址", 40),
+    Column("check_id", "检测编号", 14), Column("result", "结果", 10),
+    Column("detail", "说明", 50), Column("url", "网址", 40),
     Column("path", "元素位置", 30), Column("context", "上下文", 40),
     Column("entry", "名单条目", 14), Column("list_file", "名单文件", 24),
     Column("list_validity", "名单有效期", 22), Column("screenshot", "截图", 30),
