@@ -43,6 +43,12 @@ SECOND_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>第二�
 <body style="margin:0"><p style="font-size:30px">这是第二页</p>
 <div style="height:1500px"></div></body></html>"""
 
+# a box that an endless animation keeps sliding past the right edge: while it runs the page is
+# wider than the window; stopped for the screenshot, it is not
+SLIDING_PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>body{margin:0}
+.slide{width:100px;height:100px;background:#c00;animation:slide 1s linear infinite}
+@keyframes slide{from{transform:translateX(1500px)}to{transform:translateX(3000px)}}</style>
+</head><body><div class="slide"></div><div style="height:1200px"></div></body></html>"""
 
 LAZY_PAGES = {
     # content that appears only when the page is scrolled to it, three common ways
@@ -106,6 +112,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path == "/download":
             self.send(200, b"%PDF-1.4 fake report", "application/octet-stream",
                       {"Content-Disposition": 'attachment; filename="report.pdf"'})
+        elif path == "/sliding.html":
+            self.send(200, SLIDING_PAGE.encode())
         elif path == "/alert.html":
             self.send(200, '<html><body><p>欢迎</p><script>alert("本站维护中")</script>'
                       '</body></html>'.encode())
@@ -169,6 +177,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory, site_url: str, tls_url: str,
         "tall": Target("成都市", f"{site_url}/tall.html"),
         "download": Target("成都市", f"{site_url}/download"),
         "alert": Target("成都市", f"{site_url}/alert.html"),
+        "sliding": Target("成都市", f"{site_url}/sliding.html"),
         "tls": Target("成都市", tls_url),
         "unsafe": Target(UNSAFE_SITE, f"{site_url}{long_path}"),
         **{name[1:-5]: Target("成都市", f"{site_url}{name}") for name in LAZY_PAGES},
@@ -194,7 +203,7 @@ def png_of(ws: Workspace, record: dict[str, Any]) -> Image.Image:
 
 def test_every_record_has_the_contract_fields(batch) -> None:
     ws, records, result, progress = batch
-    assert len(result.records) == 15
+    assert len(result.records) == len(records) == 16
     for record in records.values():
         assert set(record.to_dict()) == CONTRACT_KEYS
         assert record.id.startswith("ev-") and len(record.id) == 15
@@ -285,6 +294,15 @@ def test_page_that_never_finishes_loading_is_captured_as_far_as_it_got(batch) ->
     assert png_of(ws, record).width == 1366
 
 
+def test_the_page_is_as_wide_as_it_is_once_its_animations_stop(batch) -> None:
+    """The screenshot stops the page's animations: its width is measured after that, not
+    while a moving element still widens the page (a strip of empty page on the right)."""
+    ws, records, _, _ = batch
+    record = records["sliding"]
+    assert record.error == ""
+    assert png_of(ws, record).size == (1366, 1300)
+
+
 def test_tall_page_is_captured_in_segments_of_the_cap(batch) -> None:
     ws, records, _, _ = batch
     record = records["tall"]
@@ -349,13 +367,13 @@ def test_records_are_stored_linked_and_in_a_manifest(batch) -> None:
     sums = manifest.with_name(manifest.name + ".sha256").read_text()
     assert sums == f"{digest}  {manifest.name}\n"
     body = json.loads(manifest.read_text(encoding="utf-8"))
-    assert body["run"] == result.run and len(body["records"]) == 15
+    assert body["run"] == result.run and len(body["records"]) == len(records) == 16
     # no page kept: refused, hang, never (not loaded), download, tls; a 404, a 500 and a page
     # with a dismissed alert were shown, and are captures
     assert result.failed == 5
-    assert progress[-1] == (15, 15, 5)
+    assert progress[-1] == (16, 16, 5)
     # the total is known from the start; the records come back in the list's order
-    assert [p[0] for p in progress] == list(range(16)) and progress[0] == (0, 15, 0)
+    assert [p[0] for p in progress] == list(range(17)) and progress[0] == (0, 16, 0)
     assert [(r.site, r.requested_url) for r in result.records] == [
         (r.site, r.requested_url) for r in records.values()]
 

@@ -175,17 +175,19 @@ async def _page_png(page: Page, cdp: CDPSession | None, size: dict[str, Any],
             return await page.screenshot(full_page=True, clip={
                 "x": 0, "y": top, "width": width, "height": height}, **shot)
         return await page.screenshot(full_page=options.full_page, **shot)
+    from playwright.async_api import Error as PlaywrightError
+
+    seconds = max(5.0, time_left())
+    # the width once animations have stopped: a spinning element's box can widen the page
+    # by a few pixels at the moment scroll.js measured it
+    frozen_width = await page.evaluate(script("freeze"))
     if options.full_page:
-        clip = {"x": 0, "y": top, "width": max(size["width"], size["innerWidth"]),
+        clip = {"x": 0, "y": top, "width": max(frozen_width, size["innerWidth"]),
                 "height": max(1, height or min(size["height"], options.max_height))}
     else:
         clip = {"x": size["x"], "y": size["y"], "width": size["innerWidth"],
                 "height": size["innerHeight"]}
     clip["scale"] = 1
-    from playwright.async_api import Error as PlaywrightError
-
-    seconds = max(5.0, time_left())
-    await page.evaluate(script("freeze"))
     request = {"format": "png", "optimizeForSpeed": True,
                "captureBeyondViewport": options.full_page, "clip": clip}
     try:
