@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import http.server
+import locale
 import os
 import signal
 import subprocess
@@ -31,6 +32,15 @@ os.environ["LANG"] = "en_US.UTF-8"
 for _name in ("LC_ALL", "LC_MESSAGES"):
     if os.environ.get(_name):
         os.environ[_name] = "en_US.UTF-8"
+# ...and file names UTF-8 for the programs the suite starts (LibreOffice opens a Chinese file
+# name only under a UTF-8 locale) where en_US.UTF-8 is not installed: C.UTF-8 always is.
+_ctype = locale.setlocale(locale.LC_CTYPE)
+try:
+    locale.setlocale(locale.LC_CTYPE, "en_US.UTF-8")
+except locale.Error:
+    os.environ["LC_CTYPE"] = "C.UTF-8"
+finally:
+    locale.setlocale(locale.LC_CTYPE, _ctype)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOVAUDIT = [sys.executable, "-m", "commands"]
