@@ -98,7 +98,8 @@ def test_export_overwrites_its_own_workbook(make_workspace, cli, tmp_path: Path)
     again = cli("export", "-o", str(out), cwd=ws.root)
     assert again.exit_code == 0, again.output
     answers = read_sheets(out)["Answers"]
-    assert [(r[0], r[6]) for r in answers[2:]] == [("成都市", "no")]
+    site, value = answers[1].index("site"), answers[1].index("value")
+    assert [(r[site], r[value]) for r in answers[2:]] == [("成都市", "no")]
 
 
 def test_export_refuses_a_team_workbook_updated_with_into(make_workspace, cli,
@@ -288,6 +289,31 @@ def test_into_without_losses_needs_no_flag(make_workspace, cli, tmp_path: Path):
     result = cli("export", "--into", str(team), cwd=ws.root)
     assert result.exit_code == 0, result.output
     assert "lost" not in result.output.lower()
+
+
+def test_a_print_setting_counts_as_lost_only_on_the_teams_own_sheets(tmp_path: Path):
+    """Print areas and titles are defined names of their sheet: govaudit's sheets are written
+    again with theirs (an empty Conflicts sheet has no print titles), the team's are kept."""
+    from govaudit.workbook.losses import WORKBOOK, losses
+
+    def book(team_titles: bool, conflicts_titles: bool) -> bytes:
+        made = Workbook()
+        made.active.title = "说明"
+        conflicts = made.create_sheet("Conflicts")
+        for sheet, titled in ((made["说明"], team_titles), (conflicts, conflicts_titles)):
+            sheet["A1"] = "标题"
+            if titled:
+                sheet.print_title_rows = "1:1"
+        data = io.BytesIO()
+        made.save(data)
+        return data.getvalue()
+
+    original = tmp_path / "团队汇总.xlsx"
+    original.write_bytes(book(team_titles=True, conflicts_titles=True))
+    assert losses(original, book(team_titles=True, conflicts_titles=False), ["说明"]) == {}
+    lost = losses(original, book(team_titles=False, conflicts_titles=True), ["说明"])
+    assert {where: dict(counts) for where, counts in lost.items()} == {
+        WORKBOOK: {"defined name": 1}}
 
 
 def test_into_keeps_the_last_backups(make_workspace, cli, tmp_path: Path):

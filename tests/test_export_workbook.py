@@ -78,22 +78,25 @@ def test_export_cell_by_cell(make_workspace, cli):
 
     answers = book["Answers"]
     rows = _rows(answers)
-    assert rows[0][:7] == ["网站", "级别", "指标编号", "指标", "问题编号", "问题", "答案"]
-    assert rows[1] == ["site", "level", "indicator", "indicator_path", "question",
-                       "question_text", "value", "value_label", "evaluator", "time", "note",
-                       "evidence", "written", "review", "review_reason", "reviewer",
-                       "review_time", "review_version", "review_written"]
-    assert rows[2] == ["成都市", "市级", "a1", "甲 > 甲一", "a1.q1", "是否有", "yes", "是", "张三",
-                       dt.datetime(2026, 11, 22, 8, 15, 1, 123000), HOSTILE["formula"],
-                       "ev-000000000001", "yes", "待复核", None, None, None, None, "待复核"]
-    assert all(answers.column_dimensions[c].hidden for c in "MRS")
-    assert rows[4][4:8] == ["a1.q3", "数量", 12, None]  # a count is a real number
-    notes = [r[10] for r in rows[2:]]
+    # the columns printed first (one line per answer), then the rest
+    assert rows[0][:7] == ["网站", "问题编号", "答案", "答案（中文）", "评估人", "复核状态", "问题"]
+    assert rows[1] == ["site", "question", "value", "value_label", "evaluator", "review",
+                       "question_text", "level", "indicator", "indicator_path", "time", "note",
+                       "evidence", "written", "review_reason", "reviewer", "review_time",
+                       "review_version", "review_written"]
+    assert rows[2] == ["成都市", "a1.q1", "yes", "是", "张三", "待复核", "是否有", "市级", "a1",
+                       "甲 > 甲一", dt.datetime(2026, 11, 22, 8, 15, 1, 123000),
+                       HOSTILE["formula"], "ev-000000000001", "yes", None, None, None, None,
+                       "待复核"]
+    assert all(answers.column_dimensions[c].hidden for c in "NRS")
+    assert str(answers.print_area) == "'Answers'!$A$3:$F$10"
+    assert rows[4][1:4] + rows[4][6:7] == ["a1.q3", 12, None, "数量"]  # a real number
+    notes = [r[11] for r in rows[2:]]
     expected = [HOSTILE["formula"], HOSTILE["at"], "abc", HOSTILE["plus"], HOSTILE["minus"],
                 HOSTILE["tab"], HOSTILE["error"], HOSTILE["cr"]]
     assert notes == expected
     for row in answers.iter_rows(min_row=3):
-        note = row[10]
+        note = row[11]
         assert note.data_type == "s"
         if note.value[0] in "=+-@\t\r#":
             assert note.quotePrefix, note.value  # Excel's "forced text" flag
@@ -106,10 +109,10 @@ def test_export_cell_by_cell(make_workspace, cli):
     assert answers.auto_filter.ref == "A2:S10"
     lists = {dv.formula1: str(dv.sqref) for dv in answers.data_validations.dataValidation}
     # rows 3-6 成都市 a1.q1 a1.q2 a1.q3 a2.q1; rows 7-10 郫都区 a1.q1 a1.q3 a2.q1 b1.q1
-    assert lists == {'"yes,no,na,unknown"': "G3 G6:G7 G9", '"好,中,差,na,unknown"': "G4",
-                     '"优,差,na,unknown"': "G10",
-                     '"是,否,不适用,无法判断"': "H3 H6:H7 H9", '"好,中,差,不适用,无法判断"': "H4",
-                     '"优,差,不适用,无法判断"': "H10", '"待复核,有问题,通过,退回"': "N3:N10"}
+    assert lists == {'"yes,no,na,unknown"': "C3 C6:C7 C9", '"好,中,差,na,unknown"': "C4",
+                     '"优,差,na,unknown"': "C10",
+                     '"是,否,不适用,无法判断"': "D3 D6:D7 D9", '"好,中,差,不适用,无法判断"': "D4",
+                     '"优,差,不适用,无法判断"': "D10", '"待复核,有问题,通过,退回"': "F3:F10"}
 
     summary = book["Summary"]
     srows = _rows(summary)

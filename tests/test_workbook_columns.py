@@ -169,7 +169,9 @@ def test_merge_keeps_notes_a_later_workbook_without_its_note_column_does_not_tel
     assert f"{friday}: sheet Answers has no column 备注 (note)" in result.output
     assert _merged_notes(out) == {(s, q, "李四"): n for (s, q), n in EXPECTED.items()}
     rows = read_sheets(out)["Answers"]
-    assert [r[6] for r in rows[2:] if r[0] == "成都市" and r[4] == "a1.q1"] == ["no"]
+    site, question, value = (rows[1].index(c) for c in ("site", "question", "value"))
+    assert [r[value] for r in rows[2:] if r[site] == "成都市" and r[question] == "a1.q1"] == [
+        "no"]
 
 
 def test_merge_of_a_workbook_without_notes_says_so(make_workspace, cli, tmp_path: Path):

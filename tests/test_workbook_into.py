@@ -75,7 +75,8 @@ def test_into_keeps_the_team_sheets(make_workspace, cli, tmp_path: Path):
     backups = sorted(tmp_path.glob("团队汇总.backup-*.xlsx"))
     assert len(backups) == 1 and load_workbook(backups[0]).sheetnames == ["说明", "领导批示"]
     answers = book["Answers"]
-    assert answers["K3"].value == "=danger()" and answers["K3"].data_type == "s"
+    note = next(c for c in answers[2] if c.value == "note").column_letter
+    assert answers[f"{note}3"].value == "=danger()" and answers[f"{note}3"].data_type == "s"
     assert len(book["Summary"]._charts) == 1
     links = [(c.coordinate, c.hyperlink.ref, c.hyperlink.target)
              for row in book["Evidence"].iter_rows(min_row=3) for c in row if c.hyperlink]

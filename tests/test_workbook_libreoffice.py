@@ -44,8 +44,8 @@ def test_libreoffice_opens_and_resaves_the_workbook(make_workspace, cli, tmp_pat
     _convert(exported, ALL_SHEETS_CSV, tmp_path / "csv", profile)
     with (tmp_path / "csv" / "book-Answers.csv").open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    assert rows[1][10] == "note"
-    assert sorted(r[10] for r in rows[2:]) == sorted(NOTES)  # as typed: nothing evaluated
+    note = rows[1].index("note")
+    assert sorted(r[note] for r in rows[2:]) == sorted(NOTES)  # as typed: nothing evaluated
     with (tmp_path / "csv" / "book-Summary.csv").open(encoding="utf-8") as handle:
         assert [r[0] for r in csv.reader(handle)][2:] == ["成都市", "郫都区"]
 

@@ -114,8 +114,15 @@ def test_a_120_site_team_workbook_prints_in_40_readable_pages(make_workspace, tm
     sizes = [size for _, size in runs]
     print(f"workbook_print: {count} A4 pages ({dict(per_sheet)}); text {min(sizes):.1f} to "
           f"{max(sizes):.1f} pt")
-    # what a director reads: every sheet but the one row per answer and per evidence file
-    assert count - per_sheet["Answers"] - per_sheet["Evidence"] <= MAX_PAGES
+    assert count <= MAX_PAGES  # the whole file, every sheet
+    # every answer printed, one line each: the site, the question, the answer, who, the review
+    answers = [page for page in pages if "迷你\u3000答题记录" in page]
+    assert len(answers) == per_sheet["Answers"]
+    printed = "\n".join(answers)
+    assert printed.count("待复核") == 2 * SITES * 5  # two evaluators, five questions a site
+    assert "网站 问题编号 答案 答案（中文） 评估人 复核状态" in printed  # the header on each page
+    assert "a1.q1 yes 是 张三 待复核" in printed
+    assert all(f"{n:03d}" in printed for n in range(SITES))
     assert "?" not in per_sheet  # every page says what it is
     small = [(text, size) for text, size in runs if size < MIN_POINTS]
     assert not small, small[:10]

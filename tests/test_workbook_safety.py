@@ -140,13 +140,21 @@ def test_every_bad_row_is_named_and_nothing_is_saved(tmp_path: Path, make_worksp
 
     book = load_workbook(good)
     answers = book["Answers"]
-    answers.append(["无名县", "county", "a1", "", "a1.q1", "", "yes", "", "李四", "2026-11-22"])
-    answers.append(["成都市", "city", "a1", "", "a9.q9", "", "yes", "", "李四", "2026-11-22"])
-    answers.append(["成都市", "city", "a1", "", "a1.q2", "", "棒", "", "李四", "2026-11-22"])
-    answers.append(["郫都区", "county", "a1", "", "a2.q1", "", "maybe", "", "李四", "2026-11-22"])
-    answers.append(["成都市", "city", "a1", "", "a2.q1", "", "no", "", "", "2026-11-22"])
-    answers.append(["成都市", "city", "a1", "", "a1.q1", "", "no", "", "李四", "2026-11-22"])
-    answers.append(["郫都区", "county", "a1", "", "a1.q1", "", "no", "", "李四", "soon"])
+    ids = [cell.value for cell in answers[2]]
+
+    def append(site: str, question: str, value: str, evaluator: str = "李四",
+               time: str = "2026-11-22") -> None:
+        given = {"site": site, "level": "city", "indicator": "a1", "question": question,
+                 "value": value, "evaluator": evaluator, "time": time}
+        answers.append([given.get(i) for i in ids])
+
+    append("无名县", "a1.q1", "yes")
+    append("成都市", "a9.q9", "yes")
+    append("成都市", "a1.q2", "棒")
+    append("郫都区", "a2.q1", "maybe")
+    append("成都市", "a2.q1", "no", evaluator="")
+    append("成都市", "a1.q1", "no")
+    append("郫都区", "a1.q1", "no", time="soon")
     book.save(tmp_path / "bad.xlsx")
     result = cli("import", str(tmp_path / "bad.xlsx"), cwd=ws.root)
     assert result.exit_code == 1, result.output

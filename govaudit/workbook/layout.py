@@ -85,16 +85,18 @@ CHECKS_COLUMNS = (
 SCORES_HEAD = (Column("site", "网站", 22), Column("level", "级别", 9))
 # …then one column per leaf indicator (id "ind.<id>").
 ANSWERS_COLUMNS = (
-    Column("site", "网站", 22), Column("level", "级别", 9), Column("indicator", "指标编号", 18),
-    Column("indicator_path", "指标", 36), Column("question", "问题编号", 20),
-    Column("question_text", "问题", 44), Column("value", "答案", 12),
-    Column("value_label", "答案（中文）", 12), Column("evaluator", "评估人", 10),
+    # The columns up to 复核状态 are the ones printed: one line per answer, one page wide.
+    Column("site", "网站", 20), Column("question", "问题编号", 20), Column("value", "答案", 12),
+    Column("value_label", "答案（中文）", 12), Column("evaluator", "评估人", 8),
+    Column("review", "复核状态", 8),
+    Column("question_text", "问题", 44), Column("level", "级别", 9),
+    Column("indicator", "指标编号", 18), Column("indicator_path", "指标", 36),
     Column("time", "时间（UTC）", 20), Column("note", "备注", 30),
     Column("evidence", "证据编号", 20),
     # The value as exported, hidden: tells which of 答案 and 答案（中文） a person changed.
     Column("written", "导出时的答案", 12, hidden=True),
     # The review that holds for the answer (govaudit.review); 待复核 when there is none.
-    Column("review", "复核状态", 9), Column("review_reason", "复核意见", 24),
+    Column("review_reason", "复核意见", 24),
     Column("reviewer", "复核人", 10), Column("review_time", "复核时间（UTC）", 20),
     Column("review_version", "复核版本", 6, hidden=True),
     # The state as exported, hidden: a state typed over it is a new review (dated then).
@@ -117,11 +119,12 @@ CHECKLIST_HEAD = (
 # …then one weight column per level (id "weight.<level>"), then:
 CHECKLIST_TAIL = (Column("questions", "问题数", 8), Column("description", "评估要点说明", 60))
 CONFLICTS_COLUMNS = (
-    Column("kind", "类型", 16), Column("site", "网站", 22), Column("question", "问题编号", 20),
-    Column("question_text", "问题", 40), Column("evaluator", "评估人", 12),
-    Column("value", "答案", 12), Column("time", "时间（UTC）", 20), Column("note", "备注", 24),
-    Column("evidence", "证据编号", 16), Column("outcome", "结果", 14),
-    Column("rule", "规则", 44),
+    # The columns up to 结果 are the ones printed: one line per candidate, one page wide.
+    Column("kind", "类型", 16), Column("site", "网站", 20), Column("question", "问题编号", 20),
+    Column("evaluator", "评估人", 10), Column("value", "答案", 12),
+    Column("outcome", "结果", 14), Column("question_text", "问题", 40),
+    Column("time", "时间（UTC）", 20), Column("note", "备注", 24),
+    Column("evidence", "证据编号", 16), Column("rule", "规则", 44),
 )
 AGREEMENT_COLUMNS = (
     Column("scope", "范围", 22), Column("name", "指标", 30),

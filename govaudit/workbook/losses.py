@@ -125,7 +125,9 @@ def _related_counts(archive: zipfile.ZipFile, part: str, counts: Counter[str]) -
                 1 for e in root.iter() if _local(e.tag) == wanted)
 
 
-def _workbook_counts(archive: zipfile.ZipFile, counts: Counter[str]) -> None:
+def _workbook_counts(archive: zipfile.ZipFile, counts: Counter[str], kept: set[str]) -> None:
+    """The workbook's own parts and defined names; a print area or print titles of a sheet not
+    in `kept` is that sheet's setting, written again with it."""
     for name in archive.namelist():
         for pattern, label in _PARTS:
             if pattern.match(name):
@@ -134,11 +136,17 @@ def _workbook_counts(archive: zipfile.ZipFile, counts: Counter[str]) -> None:
         root = ElementTree.fromstring(archive.read(workbook_part(archive)))
     except (KeyError, ElementTree.ParseError):
         return
+    order = [e.get("name", "") for e in root.iter() if _local(e.tag) == "sheet"]
     for element in root.iter():
+        name = element.get("name") or ""
         # openpyxl writes autofilter ranges again itself
-        if _local(element.tag) == "definedName" and not (element.get("name") or "").endswith(
-                "_FilterDatabase"):
-            counts["defined name"] += 1
+        if _local(element.tag) != "definedName" or name.endswith("_FilterDatabase"):
+            continue
+        local = element.get("localSheetId") or ""
+        if name.startswith("_xlnm.") and local.isdigit() and int(local) < len(order) and \
+                order[int(local)] not in kept:
+            continue
+        counts["defined name"] += 1
 
 
 def inventory(archive: zipfile.ZipFile, sheets: Iterable[str]) -> dict[str, Counter[str]]:
@@ -154,7 +162,7 @@ def inventory(archive: zipfile.ZipFile, sheets: Iterable[str]) -> dict[str, Coun
         _related_counts(archive, part, counts)
         out[sheet] = counts
     counts = Counter()
-    _workbook_counts(archive, counts)
+    _workbook_counts(archive, counts, set(sheets))
     out[WORKBOOK] = counts
     return out
 

@@ -238,6 +238,8 @@ def print_setup(w: SheetWriter, content: WorkbookContent, name: str) -> None:
     row never printed; the checklist, the date and page numbers in the footer."""
     ws = w.ws
     count = w.print_columns or w.width
+    if w.rows < layout.FIRST_DATA_ROW:  # no rows: the header once, the columns a page holds
+        count = _fitting(w, count, LANDSCAPE_CHARS)
     widths = [ws.column_dimensions[get_column_letter(i)].width or 9
               for i in range(1, count + 1)
               if not ws.column_dimensions[get_column_letter(i)].hidden]
@@ -272,6 +274,18 @@ def print_setup(w: SheetWriter, content: WorkbookContent, name: str) -> None:
         item.size = 11  # scaled with the sheet: at least 8 pt on paper
 
 
+def _fitting(w: SheetWriter, count: int, across: int) -> int:
+    """How many of the first `count` columns fit `across` characters (at least one)."""
+    used = fitting = 0
+    for i in range(1, count + 1):
+        dimension = w.ws.column_dimensions[get_column_letter(i)]
+        used += 0 if dimension.hidden else (dimension.width or 9)
+        if used > across:
+            break
+        fitting = i
+    return max(fitting, 1)
+
+
 def _fine(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
@@ -295,6 +309,7 @@ def _answers(w: SheetWriter, content: WorkbookContent) -> None:
     checklist = content.checklist
     columns = layout.ANSWERS_COLUMNS
     w.table(columns, freeze="A3")
+    w.print_columns = w.number("review")
     value = w.value
     # Cells that repeat from row to row are converted once (this sheet can hold 200,000 rows).
     sites = {s.name: (value(s.name), value(level_label(s.level))) for s in content.sites}
@@ -455,6 +470,7 @@ def _checklist(w: SheetWriter, content: WorkbookContent) -> None:
 def _conflicts(w: SheetWriter, content: WorkbookContent) -> None:
     columns = layout.CONFLICTS_COLUMNS
     w.table(columns)
+    w.print_columns = w.number("outcome")
     checklist = content.checklist
     for row in content.conflicts or []:
         a = row.answer
