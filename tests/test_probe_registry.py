@@ -60,6 +60,16 @@ def test_every_module_of_the_checks_package_is_a_registered_probe():
     assert autos and {a for a in autos if registry.answering(a) is None} == set()
 
 
+def test_every_probe_returns_its_typed_result_not_a_dict():
+    """A probe's result is a frozen record from its creation: `run` is declared to return
+    the probe's result type (a dict would fail the run: the runner dates the record)."""
+    import typing
+
+    for probe in registry.probes():
+        returned = typing.get_type_hints(probe.run)["return"]
+        assert returned is probe.result, (probe.name, returned)
+
+
 def test_the_probe_help_lists_the_registry_and_loads_no_http_client():
     code = ("import sys, runpy; sys.argv = ['govaudit', 'check', '--help']\n"
             "try:\n    runpy.run_module('commands', run_name='__main__')\n"

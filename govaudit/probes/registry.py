@@ -62,8 +62,8 @@ class Probe(Generic[R]):
     answers: tuple[str, ...]  # the checklist `auto:` keys it answers ("marks.icp", "links")
     reads: tuple[str, ...]  # of READS
     result: type[R]
-    # runs for one site: a result, or its fields as a dict; raises ProbeFailed with a reason
-    run: Callable[[ProbeContext], Awaitable[R | Mapping[str, Any]]]
+    # runs for one site: its typed result; raises ProbeFailed with a reason
+    run: Callable[[ProbeContext], Awaitable[R]]
     # (auto key, result) -> the answer it suggests and its evidence (None: nothing to say)
     suggest: Callable[[str, R], ProbeFinding | None]
     order: int  # running and display order (smaller first)
@@ -158,7 +158,7 @@ def resolve_probes(names: Iterable[str] | None) -> tuple[str, ...]:
 
 
 def probe_result(data: Mapping[str, Any] | ProbeResult, name: str = "") -> ProbeResult:
-    """The typed result of a stored row or a probe's dict (`name` when it has no "probe").
+    """The typed result of a stored row (`name` when it has no "probe").
 
     A failed probe, and a probe this version does not know (a row from another
     version's store), read as a FailedProbe that says so.

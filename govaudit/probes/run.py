@@ -23,7 +23,7 @@ from govaudit.probes.fetch import Fetcher
 from govaudit.probes.linkcheck import LinkFetcher
 from govaudit.probes.links import HostLimiter
 from govaudit.probes.options import CheckOptions
-from govaudit.urls import Origin, origin, origin_logins, redact_data
+from govaudit.urls import Origin, origin, origin_logins, redact_data, redact_url
 
 if TYPE_CHECKING:
     from govaudit.page import Capture
@@ -189,16 +189,20 @@ async def _check_site(site: Site, column_pages: list[str], options: CheckOptions
         emit(name, False)
         context = ProbeContext(pages, link_fetcher, limiter, column_pages,
                                lambda detail: emit(name, False, detail))
+        typed: ProbeResult
         try:
             found = await probe.run(context)
-            data = found.to_dict() if isinstance(found, ProbeResult) else dict(found)
+            typed = replace(found, site=site.name, time=result.time)
+            data = typed.to_dict()
+            clean = redact_data(data)  # links found on pages may hold passwords
+            if clean != data:
+                typed = probe.read(clean)
         except ProbeFailed as exc:
-            data = {"failed": True, "error": str(exc)}
+            typed = FailedProbe(site=site.name, time=result.time, name=name,
+                                error=redact_url(str(exc)))
         except Exception as exc:  # a probe's own bug must not end the run: record it
-            data = {"failed": True, "error": f"{type(exc).__name__}: {exc}"}
-        data = redact_data(data)  # links found on pages may hold passwords
-        typed = registry.probe_result({**data, "probe": name, "site": site.name,
-                                       "time": result.time}, name)
+            typed = FailedProbe(site=site.name, time=result.time, name=name,
+                                error=redact_url(f"{type(exc).__name__}: {exc}"))
         result.probes[name] = typed
         emit(name, True, typed.error if isinstance(typed, FailedProbe) else "")
 

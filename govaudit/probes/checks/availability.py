@@ -84,7 +84,7 @@ class AvailabilityResult(ProbeResult):
                  self.failure_rate > 0 or self.refused > 0)]
 
 
-async def run(ctx: ProbeContext) -> dict[str, Any]:
+async def run(ctx: ProbeContext) -> AvailabilityResult:
     from govaudit.probes.availability import probe_availability
 
     async def decide() -> BrowserVisit | None:
@@ -97,8 +97,9 @@ async def run(ctx: ProbeContext) -> dict[str, Any]:
             return None
         return await browser.visit(opened.final_url, ctx.policy, ctx.pages.login)
 
-    return await probe_availability(ctx.fetcher, ctx.site.url, ctx.options.samples,
-                                    ctx.options.interval, ctx.policy, decide)
+    return AvailabilityResult.from_dict(await probe_availability(
+        ctx.fetcher, ctx.site.url, ctx.options.samples, ctx.options.interval, ctx.policy,
+        decide))
 
 
 def suggest(auto: str, result: AvailabilityResult) -> ProbeFinding:

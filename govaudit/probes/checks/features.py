@@ -97,7 +97,7 @@ def _how(match: Any) -> str:
     return _("text 「{text}」").format(text=match.text)
 
 
-async def run(ctx: ProbeContext) -> dict[str, Any]:
+async def run(ctx: ProbeContext) -> FeaturesResult:
     import asyncio
 
     from govaudit.page.features import features_present, find_features
@@ -111,7 +111,7 @@ async def run(ctx: ProbeContext) -> dict[str, Any]:
     verdicts = {url: result.verdict for url, result in zip(urls, checked, strict=True)}
     reasons = {url: result.reason for url, result in zip(urls, checked, strict=True)}
     present = features_present(found, verdicts)
-    hints: dict[str, Any] = {}
+    hints: dict[str, FeatureHint] = {}
     for key in FEATURE_KEYS:
         matches = found.get(key, [])
         alive = [m for m in matches if m.how != "link" or m.url is None
@@ -121,8 +121,8 @@ async def run(ctx: ProbeContext) -> dict[str, Any]:
         first = alive[0] if alive else None
         source = "rendered" if first is not None and first.visible is not None else "static"
         hints[key] = FeatureHint(present[key], _how(first) if first else None, source,
-                                 first.url if first else None, dead).to_dict()
-    return {**hints, "page": page_facts((await ctx.opened()).answer)}
+                                 first.url if first else None, dead)
+    return FeaturesResult(hints=hints, page=page_facts((await ctx.opened()).answer))
 
 
 def suggest(auto: str, result: FeaturesResult) -> ProbeFinding | None:

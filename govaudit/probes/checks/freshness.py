@@ -163,7 +163,7 @@ def newest_page(pages: list[PageDates]) -> PageDates | None:
     return max((p for p in pages if p.latest), key=lambda p: str(p.latest), default=None)
 
 
-async def run(ctx: ProbeContext) -> dict[str, Any]:
+async def run(ctx: ProbeContext) -> FreshnessResult:
     """The home page's newest dated item, and its columns' states."""
     import asyncio
 
@@ -188,10 +188,10 @@ async def run(ctx: ProbeContext) -> dict[str, Any]:
             continue
         pages.append(page_dates(column.page, today, name, url))
     newest = newest_page(pages)
-    return {"latest": newest.latest if newest else None,
-            "days": newest.days if newest else None,
-            "source": newest.url if newest else None,
-            "today": today.isoformat(), "pages": [p.to_dict() for p in pages]}
+    return FreshnessResult(latest=newest.latest if newest else None,
+                           days=newest.days if newest else None,
+                           source=newest.url if newest else None,
+                           today=today.isoformat(), pages=tuple(pages))
 
 
 EMPTY_COLUMNS = "freshness.columns_empty"  # 空白栏目: the column pages read with no item

@@ -44,10 +44,10 @@ class Ipv6Result(ProbeResult):
         return [("IPv6", text, not self.reachable)]
 
 
-async def run(ctx: ProbeContext) -> dict[str, Any]:
+async def run(ctx: ProbeContext) -> Ipv6Result:
     from govaudit.probes.ipv6 import probe_ipv6
 
-    return await probe_ipv6(ctx.site.url, ctx.options.limits)
+    return Ipv6Result.from_dict(await probe_ipv6(ctx.site.url, ctx.options.limits))
 
 
 def suggest(auto: str, result: Ipv6Result) -> ProbeFinding:

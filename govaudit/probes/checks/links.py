@@ -63,12 +63,13 @@ class LinksResult(ProbeResult):
                 + _(", {count} page(s) scanned").format(count=len(self.pages)))
 
 
-async def run(ctx: ProbeContext) -> dict[str, Any]:
+async def run(ctx: ProbeContext) -> LinksResult:
     from govaudit.probes.links import LinkResult, probe_links
 
     page, opened = await ctx.page(), await ctx.opened()
-    return await probe_links(ctx.links, page, LinkResult.of(opened.answer), ctx.progress,
-                             asked=(ctx.site.url, *opened.hops))
+    return LinksResult.from_dict(await probe_links(
+        ctx.links, page, LinkResult.of(opened.answer), ctx.progress,
+        asked=(ctx.site.url, *opened.hops)))
 
 
 def suggest(auto: str, result: LinksResult) -> ProbeFinding:

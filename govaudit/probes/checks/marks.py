@@ -109,7 +109,7 @@ class MarksResult(ProbeResult):
         return "; ".join(parts)
 
 
-async def run(ctx: ProbeContext) -> dict[str, Any]:
+async def run(ctx: ProbeContext) -> MarksResult:
     from govaudit.probes.fetch import page_facts
     from govaudit.probes.marks import find_marks
 
@@ -125,7 +125,7 @@ async def run(ctx: ProbeContext) -> dict[str, Any]:
             for detail in marks["details"].values():
                 detail["script"] = urls[0] if len(urls) == 1 else " ".join(urls)
             found = _with_marks(found, marks, "script")
-    return {**found, "page": page_facts((await ctx.opened()).answer)}
+    return MarksResult.from_dict({**found, "page": page_facts((await ctx.opened()).answer)})
 
 
 async def _written_footer(ctx: ProbeContext, page: Page) -> tuple[Dom, list[str]] | None:
