@@ -13,6 +13,7 @@ from pathlib import Path
 from conftest import run_cli
 from test_data_safety_urls import _Handler
 
+from govaudit.chinatime import china_time
 from govaudit.monitor.db import FILE_NAME
 from govaudit.store import Store
 
@@ -447,8 +448,8 @@ def test_a_failed_visit_keeps_one_screenshot_per_failure_streak(
     for when, at, shows in taken:
         assert at is not None and at >= when
         assert shows.startswith("the site's error page (HTTP 503)")
-        assert f"taken {round(at - when)} s after the failed visit; shows {shows}" in \
-            unescape(page)
+        # in the report's language, what it shows as the run stored it
+        assert f"在失败访问 {round(at - when)} 秒后拍摄，画面为{shows}" in unescape(page)
     q1 = page[page.index('data-question="daily-operations.q1"'):]
     assert q1.index("evidence-row") < q1.index('data-question="daily-operations.q2"')
 
@@ -480,9 +481,12 @@ def test_a_screenshot_taken_once_the_site_answers_again_says_so(make_workspace, 
         [finding] = [f for f in monitor.findings("恢复市", 7 * 86400, monitor.clock())
                      if f.rule == "unreachable"]
     assert (visit.visit.ok, visit.visit.status) == (False, 503) and answered[:2] == [503, 200]
-    assert shot["evidence"] and shot["taken"] is not None and shot["after"] >= 0
-    assert shot["shows"] == "the page working (HTTP 200) 「恢复市人民政府」"
-    assert shot["label"] == (f"taken {shot['after']} s after the failed visit; "
-                             "shows the page working (HTTP 200) 「恢复市人民政府」")
-    assert f"screenshot of the failed visit at {shot['time']}: {shot['label']}" \
-        in finding.detail
+    assert shot.evidence and shot.taken is not None and shot.after is not None \
+        and shot.after >= 0
+    assert shot.shows == "the page working (HTTP 200) 「恢复市人民政府」"
+    assert shot.label() == (f"taken {shot.after} s after the failed visit; "
+                            "shows the page working (HTTP 200) 「恢复市人民政府」")
+    assert shot.label("zh") == (f"在失败访问 {shot.after} 秒后拍摄，"
+                                "画面为the page working (HTTP 200) 「恢复市人民政府」")
+    shown = china_time(shot.time, seconds=True)  # the failed visit's time, in China
+    assert f"screenshot of the failed visit at {shown}: {shot.label()}" in finding.detail

@@ -28,6 +28,7 @@ from govaudit.monitor.findings import (
     site_findings,
     stored_verdict,
 )
+from govaudit.monitor.shots import FailureShot
 from govaudit.page.verdicts import verdict_reason
 
 COLUMN_SPAN = 2 * DAY  # seconds of raw column and link samples read
@@ -85,11 +86,7 @@ def load_server_figures(conn: psycopg.Connection, window: Window, sites: list[st
             "evidence, error, taken, shows FROM shots WHERE site = s.site AND time >= %s "
             "AND time <= %s ORDER BY time DESC LIMIT %s) AS x",
             (sites, start, end, SAMPLES_SHOWN)).fetchall():
-        label = (f"taken {after} s after the failed visit" if after is not None
-                 else "taken after the failed visit") + (f"; shows {shows}" if shows else "")
-        out[site].shots.append({"visit": visit, "time": when, "taken": taken, "after": after,
-                                "evidence": evidence, "error": error, "shows": shows,
-                                "label": label})
+        out[site].shots.append(FailureShot(visit, when, taken, after, evidence, error, shows))
     for site, visit, when, newest, fingerprint in conn.execute(
             f"SELECT s.site, x.id, {ISO}, x.newest_date, x.fingerprint "
             "FROM unnest(%s::text[]) AS s(site) CROSS JOIN LATERAL (SELECT id, time, "

@@ -31,7 +31,7 @@ from govaudit.monitor.findings import (
     site_findings,
 )
 from govaudit.monitor.lock import monitor_lock
-from govaudit.monitor.shots import shot_row, shot_shows, shot_time
+from govaudit.monitor.shots import FailureShot, shot_row, shot_shows, shot_time
 from govaudit.monitor.views import (
     Bucket,
     columns_rows,
@@ -192,7 +192,7 @@ class Monitor:
         return {r.site: (r.id if r.files else "", r.error, shot_time(r), shot_shows(r))
                 for r in run.records}
 
-    def screenshots(self, site: str) -> list[dict[str, Any]]:
+    def screenshots(self, site: str) -> list[FailureShot]:
         """The screenshots taken after failed visits of `site`, newest first: the failed
         visit's time, when the screenshot was taken (`after`: seconds later) and what it
         shows (`label`: the two in words)."""

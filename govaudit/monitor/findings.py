@@ -14,11 +14,12 @@ from datetime import date
 from typing import Any
 
 import govaudit.glossary as glossary
+from govaudit.chinatime import china_time
 from govaudit.i18n import _
 from govaudit.monitor.config import RuleSet
 from govaudit.monitor.db import UNDECIDED, MonitorDB
 from govaudit.monitor.durations import DAY, china_date, format_duration, utc_iso
-from govaudit.monitor.shots import shot_row
+from govaudit.monitor.shots import FailureShot, shot_row
 from govaudit.page.dates import age_days, is_stale
 from govaudit.page.verdicts import LinkVerdict, link_verdict, verdict_reason
 
@@ -83,7 +84,7 @@ class SiteFigures:
     links_checked: int = 0
     dead_links: list[dict[str, Any]] = field(default_factory=list)
     unjudged_links: list[dict[str, Any]] = field(default_factory=list)  # never judged
-    shots: list[dict[str, Any]] = field(default_factory=list)  # of failed visits, newest first
+    shots: list[FailureShot] = field(default_factory=list)  # of failed visits, newest first
 
     @property
     def rate(self) -> float | None:
@@ -263,7 +264,7 @@ def unreachable(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
     if f.shots:
         shot = f.shots[0]
         rate_text += _("; screenshot of the failed visit at {shot}: {shot2}").format(
-            shot=shot['time'], shot2=shot['label'])
+            shot=china_time(shot.time, seconds=True), shot2=shot.label())
     if len(full) < min_days:
         detail = (_(
             "{rate_text}; the line needs {min_days} day(s) with ≥ {value} visits each, the "

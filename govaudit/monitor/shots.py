@@ -8,9 +8,11 @@ the findings: "taken 12 s after the failed visit; shows the page working (HTTP 2
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from govaudit.i18n import N_, _, catalog, language
 from govaudit.monitor.durations import utc_iso
 
 if TYPE_CHECKING:
@@ -28,29 +30,48 @@ def shot_time(record: Evidence) -> float | None:
 
 
 def shot_shows(record: Evidence) -> str:
-    """What a capture's screenshot shows, in a few words ("" when there is none)."""
+    """What a capture's screenshot shows, in a few words ("" when there is none); kept with
+    the screenshot, in the language of the run that took it, as notes are."""
     if not record.files:
         return ""
     status, title = record.status, record.title
     named = f" 「{title}」" if title else ""
     if record.error and not status:
-        return f"the browser's error page ({record.error})"
+        return _("the browser's error page ({error})").format(error=record.error)
     if status is not None and status >= 400:
-        return f"the site's error page (HTTP {status}){named}"
-    return f"the page working (HTTP {status}){named}" if status else f"a page{named}"
+        return _("the site's error page (HTTP {status})").format(status=status) + named
+    if status:
+        return _("the page working (HTTP {status})").format(status=status) + named
+    return _("a page") + named
 
 
-def shot_row(row: Any) -> dict[str, Any]:
-    """A stored screenshot of a failed visit, for the report: the visit's time, when the
-    screenshot was taken and what it shows, and `label`, the two in words ("taken 12 s
-    after the failed visit; shows the page working (HTTP 200)")."""
+@dataclass(frozen=True)
+class FailureShot:
+    """A stored screenshot of a failed visit: the visit's time, when the screenshot was taken
+    (`after`: seconds later) and what it shows."""
+
+    visit: int
+    time: str  # the failed visit's, UTC
+    taken: str | None  # UTC; None when unknown
+    after: int | None
+    evidence: str
+    error: str
+    shows: str
+
+    def label(self, lang: str | None = None) -> str:
+        """The two in words, in `lang` (default: the current language): "taken 12 s after
+        the failed visit; shows the page working (HTTP 200)"."""
+        words = catalog(lang or language()).gettext
+        label = (words(N_("taken {after} s after the failed visit")).format(after=self.after)
+                 if self.after is not None else words(N_("taken after the failed visit")))
+        return label + (words(N_("; shows {shows}")).format(shows=self.shows) if self.shows
+                        else "")
+
+
+def shot_row(row: Any) -> FailureShot:
+    """A stored screenshot of a failed visit (a row of the shots table)."""
     taken = row["taken"]
-    after = round(taken - row["time"]) if taken is not None else None
-    label = (f"taken {after} s after the failed visit" if after is not None
-             else "taken after the failed visit")
-    if row["shows"]:
-        label += f"; shows {row['shows']}"
-    return {"visit": row["visit"], "time": utc_iso(row["time"]),
-            "taken": utc_iso(taken) if taken is not None else None, "after": after,
-            "evidence": row["evidence"], "error": row["error"], "shows": row["shows"],
-            "label": label}
+    return FailureShot(row["visit"], utc_iso(row["time"]),
+                       utc_iso(taken) if taken is not None else None,
+                       round(taken - row["time"]) if taken is not None else None,
+                       row["evidence"], row["error"], row["shows"])

@@ -13,6 +13,7 @@ from govaudit.model import Site
 if TYPE_CHECKING:  # the monitor is imported when the report has monitoring
     from govaudit.checklist import Checklist
     from govaudit.monitor import Monitor
+    from govaudit.monitor.shots import FailureShot
 
 TIMELINE_BUCKETS = 56  # a week in 3-hour bars
 
@@ -31,7 +32,7 @@ class MonitoringView:
     dead_home: list[dict[str, Any]] = field(default_factory=list)
     dead_other: list[dict[str, Any]] = field(default_factory=list)
     suggestions: dict[str, tuple[str, str]] = field(default_factory=dict)
-    screenshots: list[dict[str, Any]] = field(default_factory=list)  # after failed visits
+    screenshots: list[FailureShot] = field(default_factory=list)  # after failed visits
 
     @property
     def over_line(self) -> bool:

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 import govaudit.glossary as glossary
 from govaudit.bidi import show_bidi
+from govaudit.chinatime import china_time
 from govaudit.errors import GovauditError
 from govaudit.files import atomic_write
 from govaudit.i18n import _
@@ -36,6 +37,7 @@ def environment() -> Environment:
     env.filters["level"] = partial(glossary.level, lang=REPORT_LANGUAGE)
     env.filters["verdict"] = partial(glossary.verdict, lang=REPORT_LANGUAGE)
     env.filters["check"] = partial(glossary.check, lang=REPORT_LANGUAGE)
+    env.filters["china_time"] = partial(china_time, seconds=True)
     env.globals["term"] = partial(glossary.term, lang=REPORT_LANGUAGE)
     return env
 
