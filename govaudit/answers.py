@@ -142,7 +142,7 @@ def parse_answer_file(path: Path, checklist: Checklist, sites: list[Site],
     if stored is not None:
         problems.extend(_skipped_rows(checklist, by_name, answers, seen, stored))
     if problems:
-        raise RowsError(str(path), problems, "nothing was saved")
+        raise RowsError(str(path), problems, _("nothing was saved"))
     return answers
 
 

@@ -42,14 +42,16 @@ class RowsError(GovauditError):
     """An input file rejected as a whole, with every bad row listed."""
 
     def __init__(self, path: str, problems: list[str], what: str | None = None,
-                 footer: str = "") -> None:
+                 footer: str = "", total: int | None = None) -> None:
+        """`total`: the problems found, when `problems` lists only the first of them."""
         self.path = path
         self.problems = problems
         listed = "\n".join(f"  {p}" for p in problems)
         what = _("nothing was imported") if what is None else what
-        super().__init__(_("{path}: {count} bad row(s), {what}\n{listed}").format(
-            path=path, count=len(problems), what=what, listed=listed)
-                         + (f"\n{footer}" if footer else ""))
+        counted = (_("{path}: {count} bad row(s), {what}") if total is None
+                   else _("{path}: {count} problem(s), {what}")).format(
+            path=path, count=len(problems) if total is None else total, what=what)
+        super().__init__(f"{counted}\n{listed}" + (f"\n{footer}" if footer else ""))
 
 
 class OptionError(GovauditError):

@@ -132,6 +132,29 @@ def test_bad_single_answers(make_workspace, cli):
     assert Store(ws).answers() == []
 
 
+def test_bad_answers_are_said_in_chinese_under_the_chinese_interface(make_workspace, cli,
+                                                                    tmp_path: Path):
+    """The value an evaluator typed wrong, and the file whose rows are wrong, in Chinese."""
+    from tests.english import english_words
+
+    ws = make_workspace(sites=SITES)
+    cases = [(("成都市", "a1.q1", "maybe"), "a1.q1：'maybe' 不是“是/否”答案"),
+             (("成都市", "a1.q2", "棒"), "a1.q2：'棒' 不是 好/中/差 之一"),
+             (("成都市", "a1.q3", "lots"), "a1.q3：'lots' 不是0 到 1000000000 之间的整数")]
+    for args, message in cases:
+        result = cli("--lang", "zh", "answer", *args, cwd=ws.root)
+        assert result.exit_code == 1 and message in result.output, result.output
+        # the question, what was typed and the values one may type are as they are
+        typed = (args[1], args[2], "yes", "no", "na", "unknown", "y", "n")
+        assert english_words(result.output, ids=typed) == [], result.output
+    bad = tmp_path / "answers.csv"
+    bad.write_text("site,question,value,note\n成都市,a1.q1,maybe,\n成都市,a1.q1,yes,\n",
+                   encoding="utf-8")
+    result = cli("--lang", "zh", "answer", "--file", str(bad), cwd=ws.root)
+    assert result.exit_code == 1 and "2 行有错误，未保存任何内容" in result.output, result.output
+    assert Store(ws).answers() == []
+
+
 def test_answer_file_is_all_or_nothing(make_workspace, cli, tmp_path: Path):
     ws = make_workspace(sites=SITES)
     bad = tmp_path / "answers.csv"

@@ -133,8 +133,8 @@ def test_hand_made_answers_sheet_with_chinese_headers(tmp_path: Path, make_works
     assert stored[("郫都区", "a1.q3")].value == 7
 
 
-def test_every_bad_row_is_named_and_nothing_is_saved(tmp_path: Path, make_workspace, cli):
-    ws = make_workspace(sites=SITES)
+def _bad_workbook(tmp_path: Path, ws) -> Path:
+    """A teammate's workbook with seven bad rows appended (rows 5 to 11)."""
     good = _teammate_file(tmp_path, ws.checklist)
     from openpyxl import load_workbook
 
@@ -156,17 +156,38 @@ def test_every_bad_row_is_named_and_nothing_is_saved(tmp_path: Path, make_worksp
     append("成都市", "a1.q1", "no")
     append("郫都区", "a1.q1", "no", time="soon")
     book.save(tmp_path / "bad.xlsx")
-    result = cli("import", str(tmp_path / "bad.xlsx"), cwd=ws.root)
+    return tmp_path / "bad.xlsx"
+
+
+SAID = {
+    "en": ["7 problem(s), nothing was written", "Answers row 5: unknown site '无名县'",
+           "Answers row 6: unknown question 'a9.q9'",
+           "Answers row 7: site 成都市: a1.q2: '棒' is not one of 好/中/差",
+           "Answers row 8: site 郫都区: a2.q1: 'maybe' is not a yes/no answer",
+           "Answers row 9: no evaluator",
+           "Answers row 10: a1.q1 for 成都市 by 李四 is also in row 3",
+           "Answers row 11: time 'soon' is not a date and time"],
+    # what an evaluator typed wrong, said in their language
+    "zh": ["7 处问题，未写入任何内容", "Answers 第 5 行：未知网站 '无名县'",
+           "Answers 第 8 行：网站 郫都区：a2.q1：'maybe' 不是“是/否”答案",
+           "Answers 第 9 行：没有评估人", "Answers 第 10 行：李四 对 成都市 的 a1.q1 也在第 3 行"],
+}
+
+
+@pytest.mark.parametrize("lang", SAID)
+def test_every_bad_row_is_named_and_nothing_is_saved(lang: str, tmp_path: Path,
+                                                     make_workspace, cli):
+    from tests.english import data_words, english_words
+
+    ws = make_workspace(sites=SITES)
+    result = cli("--lang", lang, "import", str(_bad_workbook(tmp_path, ws)), cwd=ws.root)
     assert result.exit_code == 1, result.output
-    out = result.output
-    assert "7 problem(s), nothing was written" in out
-    assert "Answers row 5: unknown site '无名县'" in out
-    assert "Answers row 6: unknown question 'a9.q9'" in out
-    assert "Answers row 7: site 成都市: a1.q2: '棒' is not one of 好/中/差" in out
-    assert "Answers row 8: site 郫都区: a2.q1: 'maybe' is not a yes/no answer" in out
-    assert "Answers row 9: no evaluator" in out
-    assert "Answers row 10: a1.q1 for 成都市 by 李四 is also in row 3" in out
-    assert "Answers row 11: time 'soon' is not a date and time" in out
+    missing = [line for line in SAID[lang] if line not in result.output]
+    assert missing == [], result.output
+    if lang == "zh":  # the sheet's name, the answers' ids and what was typed stay as they are
+        allowed = data_words(["Answers Summary", "maybe soon yes no na unknown y n mini"])
+        assert english_words(result.output, ids=("a1.q1", "a1.q2", "a2.q1", "a9.q9"),
+                             data=allowed) == []
     assert Store(ws).answers() == []
 
 

@@ -151,31 +151,35 @@ class Question:
 
     def parse_value(self, raw: object) -> str | int:
         """Normalise a typed or imported value; ValueError names what fits."""
-        whole = f"a whole number from 0 to {MAX_COUNT} (or na, unknown)"
-        too_large = f"larger than {MAX_COUNT}, the largest count accepted"
+        whole = _("a whole number from 0 to {max_count} (or na, unknown)").format(
+            max_count=MAX_COUNT)
+        too_large = _("larger than {max_count}, the largest count accepted").format(
+            max_count=MAX_COUNT)
         if self.type == "count" and isinstance(raw, int | float) and not isinstance(raw, bool):
             # a number cell: checked as a number (a huge int cannot even become text)
             if raw == raw and raw > MAX_COUNT:
-                raise ValueError(f"{self.id}: the number is {too_large}")
+                raise ValueError(_("{id}: the number is {too_large}").format(
+                    id=self.id, too_large=too_large))
             if raw != raw or raw < 0 or raw != int(raw):
-                shown = repr(raw) if isinstance(raw, float) or raw > -MAX_COUNT else "a number"
-                raise ValueError(f"{self.id}: {shown} is not {whole}")
+                shown = repr(raw) if isinstance(raw, float) or raw > -MAX_COUNT else _("a number")
+                raise ValueError(_("{id}: {shown} is not {whole}").format(
+                    id=self.id, shown=shown, whole=whole))
             return int(raw)
         text = str(raw).strip() if raw is not None else ""
         if self.type == "text":
             return text
         if text == "":
-            raise ValueError(f"{self.id}: empty value")
+            raise ValueError(_("{id}: empty value").format(id=self.id))
         special = _SPECIAL_SPELLINGS.get(text.lower())
         if special:
             return special
         if self.type == "yes_no":
             value = _YES_NO_SPELLINGS.get(text.lower())
             if value is None:
-                raise ValueError(
-                    f"{self.id}: {text!r} is not a yes/no answer "
-                    "(yes/no/na/unknown, 是/否/不适用/无法判断, y/n, 1/0, √/×)"
-                )
+                raise ValueError(_(
+                    "{id}: {text!r} is not a yes/no answer "
+                    "(yes/no/na/unknown, 是/否/不适用/无法判断, y/n, 1/0, √/×)").format(
+                    id=self.id, text=text))
             return value
         if self.type == "graded":
             for choice in self.choices:
@@ -184,17 +188,19 @@ class Question:
             if re.fullmatch(r"\d+", text) and 1 <= int(text) <= len(self.choices):
                 return self.choices[int(text) - 1].label
             labels = "/".join(c.label for c in self.choices)
-            raise ValueError(
-                f"{self.id}: {text!r} is not one of {labels} "
-                f"(or 1–{len(self.choices)}, na, unknown)"
-            )
+            raise ValueError(_(
+                "{id}: {text!r} is not one of {labels} (or 1–{count}, na, unknown)").format(
+                id=self.id, text=text, labels=labels, count=len(self.choices)))
         # count
-        shown = repr(text) if len(text) <= 30 else f"{text[:10]!r}… ({len(text)} characters)"
+        shown = repr(text) if len(text) <= 30 else _("{start!r}… ({count} characters)").format(
+            start=text[:10], count=len(text))
         if not re.fullmatch(r"\d+", text):
-            raise ValueError(f"{self.id}: {shown} is not {whole}")
+            raise ValueError(_("{id}: {shown} is not {whole}").format(
+                id=self.id, shown=shown, whole=whole))
         digits = text.lstrip("0") or "0"
         if len(digits) > len(str(MAX_COUNT)) or int(digits) > MAX_COUNT:
-            raise ValueError(f"{self.id}: {shown} is {too_large}")
+            raise ValueError(_("{id}: {shown} is {too_large}").format(
+                id=self.id, shown=shown, too_large=too_large))
         return int(digits)
 
     def fraction(self, value: str | int, best: float | None = None) -> float:

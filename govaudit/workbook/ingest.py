@@ -102,18 +102,17 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, sheet: str, row: int, message: str) -> None:
-        self.items.append(f"{sheet} row {row}: {message}")
+        self.items.append(_("{sheet} row {row}: {message}").format(sheet=sheet, row=row,
+                                                                     message=message))
 
-    def raise_if_any(self, what: str = "nothing was written") -> None:
+    def raise_if_any(self) -> None:
         if not self.items:
             return
         listed = self.items[:MAX_LISTED]
         if len(self.items) > MAX_LISTED:
-            listed.append(f"… and {len(self.items) - MAX_LISTED} more")
-        error = RowsError(str(self.path), listed, what)
-        error.args = (str(error).replace(f"{len(listed)} bad row(s)",
-                                         f"{len(self.items)} problem(s)", 1),)
-        raise error
+            listed.append(_("… and {count} more").format(count=len(self.items) - MAX_LISTED))
+        raise RowsError(str(self.path), listed, _("nothing was written"),
+                        total=len(self.items))
 
 
 def _plain(value: Any) -> Any:
@@ -250,16 +249,19 @@ def _read_sites(path: Path, book: Book, checklist: Checklist, known: dict[str, S
                                  _text(record.get("level")),
                                  _text(record.get("region")), _text(record.get("group")))
         except GovauditError as exc:
-            problems.add(layout.SUMMARY, number, f"site {name}: {exc}" if name else str(exc))
+            problems.add(layout.SUMMARY, number, _("site {name}: {error}").format(
+                name=name, error=exc) if name else str(exc))
             continue
         if name in seen:
-            problems.add(layout.SUMMARY, number, f"site {name} is listed twice")
+            problems.add(layout.SUMMARY, number, _("site {name} is listed twice").format(
+                name=name))
             continue
         seen.add(name)
         if ours is not None:
             if ours.level != site.level:
-                problems.add(layout.SUMMARY, number, f"site {name} is {site.level} here but "
-                             f"{ours.level} in the workspace")
+                problems.add(layout.SUMMARY, number, _(
+                    "site {name} is {level} here but {ours} in the workspace").format(
+                    name=name, level=site.level, ours=ours.level))
             else:
                 sites.append(ours)
             continue
@@ -283,9 +285,10 @@ def _read_answers(sheet: str, table: Table, checklist: Checklist, sites: dict[st
     exported = cell_time(data.about.get("exported"))
     absent = frozenset(f for f in KEPT_FIELDS if f not in table.columns)
     if absent:
-        data.notices.append(
-            f"{data.path}: sheet {sheet} has no column {', '.join(map(field_name, absent))}: "
-            "each answer keeps what it had, nothing is emptied")
+        data.notices.append(_(
+            "{path}: sheet {sheet} has no column {columns}: each answer keeps what it had, "
+            "nothing is emptied").format(path=data.path, sheet=sheet,
+                                         columns=", ".join(map(field_name, absent))))
     for row in table.rows():
         number, record = row.number, row.cells
         shown = _text(record.get("kind")).strip()
@@ -303,17 +306,21 @@ def _read_answers(sheet: str, table: Table, checklist: Checklist, sites: dict[st
         key = (answer.site, answer.question, answer.evaluator)
         if kind is None:
             if key in keys:
-                problems.add(sheet, number, f"{answer.question} for {answer.site} by "
-                             f"{answer.evaluator} is also in row {keys[key]}")
+                problems.add(sheet, number, _(
+                    "{question} for {site} by {evaluator} is also in row {row}").format(
+                    question=answer.question, site=answer.site, evaluator=answer.evaluator,
+                    row=keys[key]))
                 continue
             keys[key] = number
         computed = row.formulas.intersection(KEPT_FIELDS)
         for name in sorted(computed):
-            data.notices.append(
-                f"{data.path}: {sheet} row {number} ({answer.site} · {answer.question} · "
-                f"{answer.evaluator}): {field_name(name)} is a formula, not text (a sort or "
-                "a paste can turn text that starts with '=' into one), so it is not taken; "
-                f"the answer keeps the {_HEADERS[name]} it had")
+            data.notices.append(_(
+                "{path}: {sheet} row {row} ({site} · {question} · {evaluator}): {field} is a "
+                "formula, not text (a sort or a paste can turn text that starts with '=' "
+                "into one), so it is not taken; the answer keeps the {header} it had").format(
+                path=data.path, sheet=sheet, row=number, site=answer.site,
+                question=answer.question, evaluator=answer.evaluator, field=field_name(name),
+                header=_HEADERS[name]))
         if absent or computed:
             answer = answer.replace(**{f: _EMPTY[f] for f in absent | computed})
             data.untold[id(answer)] = absent | computed
@@ -328,12 +335,12 @@ def _answer(sheet: str, number: int, record: Mapping[str, Any], checklist: Check
     qid = _text(record.get("question")).strip()
     question = checklist.question(qid)
     if site is None:
-        problems.add(sheet, number, f"unknown site {name!r} (not in this workspace or the "
-                     "workbook's Summary)")
+        problems.add(sheet, number, _(
+            "unknown site {name!r} (not in this workspace or the workbook's Summary)").format(
+            name=name))
         return None
     if question is None:
-        problems.add(sheet, number, f"unknown question {qid!r} (not in checklist "
-                     f"{checklist.id} version {checklist.version})")
+        problems.add(sheet, number, _unknown_question(qid, checklist))
         return None
     level = level_problem(checklist, site, question)
     if level:
@@ -343,25 +350,28 @@ def _answer(sheet: str, number: int, record: Mapping[str, Any], checklist: Check
     try:
         value = question.parse_value("" if raw is None else raw)
     except ValueError as exc:
-        problems.add(sheet, number, f"site {site.name}: {exc}")
+        problems.add(sheet, number, _("site {name}: {error}").format(name=site.name,
+                                                                      error=exc))
         return None
     label = _text(record.get("value_label")).strip()
     if label and label != question.display(value):
         edited = _label_edit(question, value, label, _plain(record.get("written")))
         if edited is None:
-            problems.add(sheet, number, f"site {site.name}: {qid}: 答案 {value!r} and 答案（中文） "
-                         f"{label!r} disagree; change one to match the other, or clear "
-                         "答案（中文）")
+            problems.add(sheet, number, _(
+                "site {name}: {question}: 答案 {value!r} and 答案（中文） {label!r} disagree; "
+                "change one to match the other, or clear 答案（中文）").format(
+                name=site.name, question=qid, value=value, label=label))
             return None
         value = edited
     evaluator = _text(record.get("evaluator"))
     if not evaluator.strip():
-        problems.add(sheet, number, "no evaluator")
+        problems.add(sheet, number, _("no evaluator"))
         return None
     time = cell_time(record.get("time"))
     if time is None:
-        problems.add(sheet, number, f"time {record.get('time')!r} is not a date and time "
-                     f"between {MIN_TIME.year} and {MAX_TIME.year} (UTC)")
+        problems.add(sheet, number, _(
+            "time {time!r} is not a date and time between {start} and {end} (UTC)").format(
+            time=record.get("time"), start=MIN_TIME.year, end=MAX_TIME.year))
         return None
     evidence = [e for e in _EVIDENCE_SPLIT.split(_text(record.get("evidence"))) if e]
     return Answer(site.name, qid, question.indicator_id, value, evaluator, time,
@@ -379,19 +389,23 @@ def _review(sheet: str, number: int, record: Mapping[str, Any], answer: Answer,
     unit = f"{answer.site} · {answer.question} ({answer.evaluator})"
     state = review_state(text)
     if state is None:
-        problems.add(sheet, number, f"{unit}: 复核状态 (review) {text!r} is not one of "
-                     f"{', '.join(REVIEW_STATES.values())} ({', '.join(REVIEW_STATES)})")
+        problems.add(sheet, number, _(
+            "{unit}: 复核状态 (review) {text!r} is not one of {labels} ({ids})").format(
+            unit=unit, text=text, labels=", ".join(REVIEW_STATES.values()),
+            ids=", ".join(REVIEW_STATES)))
         return None
     reviewer = _text(record.get("reviewer")).strip()
     reason = _text(record.get("review_reason")).strip()
     if state == PENDING and not reviewer:
         return None  # what every unreviewed answer shows
     if not reviewer:
-        problems.add(sheet, number, f"{unit}: 复核状态 {text} has no 复核人 (reviewer)")
+        problems.add(sheet, number, _("{unit}: 复核状态 {text} has no 复核人 (reviewer)").format(
+            unit=unit, text=text))
         return None
     if state == RETURNED and not reason:
-        problems.add(sheet, number, f"{unit}: 退回 (returned) needs a reason in 复核意见 "
-                     "(review_reason)")
+        problems.add(sheet, number, _(
+            "{unit}: 退回 (returned) needs a reason in 复核意见 (review_reason)").format(
+            unit=unit))
         return None
     raw_time = record.get("review_time")
     time = cell_time(raw_time) if _plain(raw_time) is not None else exported
@@ -399,13 +413,20 @@ def _review(sheet: str, number: int, record: Mapping[str, Any], answer: Answer,
     if time is not None and written is not None and written != state:
         time = edit_time(time, exported)  # typed over the review exported: a new one
     if time is None:
-        problems.add(sheet, number, f"{unit}: 复核时间 (review_time) {raw_time!r} is not a "
-                     f"date and time between {MIN_TIME.year} and {MAX_TIME.year} (UTC)")
+        problems.add(sheet, number, _(
+            "{unit}: 复核时间 (review_time) {time!r} is not a date and time between {start} "
+            "and {end} (UTC)").format(unit=unit, time=raw_time, start=MIN_TIME.year,
+                                      end=MAX_TIME.year))
         return None
     version = _plain(record.get("review_version"))
     return Review(answer.site, answer.question, answer.evaluator, state, reviewer, time,
                   answer.time, reason, version if isinstance(version, int) and version > 0
                   else 1)
+
+
+def _unknown_question(qid: str, checklist: Checklist) -> str:
+    return _("unknown question {id!r} (not in checklist {checklist} version {version})").format(
+        id=qid, checklist=checklist.id, version=checklist.version)
 
 
 def _read_adjudications(table: Table, checklist: Checklist, sites: dict[str, Site],
@@ -419,25 +440,26 @@ def _read_adjudications(table: Table, checklist: Checklist, sites: dict[str, Sit
         qid = _text(record.get("question")).strip()
         question = checklist.question(qid)
         if name not in sites:
-            problems.add(sheet, number, f"unknown site {name!r}")
+            problems.add(sheet, number, _("unknown site {name!r}").format(name=name))
             continue
         if question is None:
-            problems.add(sheet, number, f"unknown question {qid!r} (not in checklist "
-                         f"{checklist.id} version {checklist.version})")
+            problems.add(sheet, number, _unknown_question(qid, checklist))
             continue
         raw = _plain(record.get("value"))
         try:
             value = question.parse_value("" if raw is None else raw)
         except ValueError as exc:
-            problems.add(sheet, number, f"site {name}: {exc}")
+            problems.add(sheet, number, _("site {name}: {error}").format(name=name, error=exc))
             continue
         who = _text(record.get("adjudicator")).strip()
         reason = _text(record.get("reason")).strip()
         time = cell_time(record.get("time"))
         if not who or not reason or time is None:
-            missing = "裁定人 (adjudicator)" if not who else "裁定理由 (reason)" if not reason \
-                else f"a 裁定时间 (time) between {MIN_TIME.year} and {MAX_TIME.year} (UTC)"
-            problems.add(sheet, number, f"{name} · {qid}: no {missing}")
+            missing = _("{site} · {question}: no 裁定人 (adjudicator)") if not who else \
+                _("{site} · {question}: no 裁定理由 (reason)") if not reason else \
+                _("{site} · {question}: no 裁定时间 (time) between {start} and {end} (UTC)")
+            problems.add(sheet, number, missing.format(site=name, question=qid,
+                                                       start=MIN_TIME.year, end=MAX_TIME.year))
             continue
         version = _plain(record.get("version"))
         out.append(Adjudication(name, qid, value, who, time, reason, (),
