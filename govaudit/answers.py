@@ -129,9 +129,11 @@ def parse_answer_file(path: Path, checklist: Checklist, sites: list[Site],
         raw = row.raw("value")
         note = row.text("note")
         if "note" in row.formulas and notices is not None:
-            notices.append(f"{path}: {row.where} ({site.name} · {key[1]}): the note is a "
-                           "formula, not text (a sort or a paste can turn text that starts "
-                           "with '=' into one), so it is not taken; the answer keeps its note")
+            notices.append(_(
+                "{path}: {where} ({site} · {question}): the note is a formula, not text (a "
+                "sort or a paste can turn text that starts with '=' into one), so it is not "
+                "taken; the answer keeps its note").format(path=path, where=row.where,
+                                                           site=site.name, question=key[1]))
         if "note" not in row.cells or "note" in row.formulas:
             note = (stored_notes or {}).get(key, "")
         try:

@@ -293,11 +293,13 @@ def parse_sites(path: Path, checklist: Checklist, sheet: str | None = None,
                 where=row.where, name=name, first=first))
             continue
         if notes is not None:
-            notes.extend(f"{row.where}: site {name}: URL {note}" for note in typed)
+            notes.extend(_("{where}: site {name}: URL {note}").format(
+                where=row.where, name=name, note=note) for note in typed)
         sites.append(site)
     if problems:
         raise RowsError(str(path), problems,
-                        footer=f"accepted levels: {levels_refused}" if levels_refused else "")
+                        footer=_("accepted levels: {levels}").format(levels=levels_refused)
+                        if levels_refused else "")
     if not sites:
         raise GovauditError(_("{path}: no sites below the header row").format(
             path=path))

@@ -154,7 +154,8 @@ class Row:
 
     @property
     def where(self) -> str:
-        return f"sheet {self.sheet} row {self.number}" if self.sheet else f"row {self.number}"
+        return (_("sheet {sheet} row {number}").format(sheet=self.sheet, number=self.number)
+                if self.sheet else _("row {number}").format(number=self.number))
 
 
 class Table:

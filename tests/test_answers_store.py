@@ -152,6 +152,7 @@ def test_bad_answers_are_said_in_chinese_under_the_chinese_interface(make_worksp
                    encoding="utf-8")
     result = cli("--lang", "zh", "answer", "--file", str(bad), cwd=ws.root)
     assert result.exit_code == 1 and "2 行有错误，未保存任何内容" in result.output, result.output
+    assert "第 2 行：a1.q1：'maybe' 不是“是/否”答案" in result.output
     assert Store(ws).answers() == []
 
 

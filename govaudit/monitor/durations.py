@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
+from govaudit.i18n import _
 from govaudit.page.dates import CHINA_TZ
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
@@ -17,7 +18,7 @@ def parse_duration(text: str, allow_zero: bool = False) -> float:
     """Seconds in a duration like "30m", "7d", "1h30m"; ValueError says what fits."""
     raw = str(text).strip().lower().replace(" ", "")
     if not raw:
-        raise ValueError("empty duration (use e.g. 30s, 30m, 6h, 7d, 2w)")
+        raise ValueError(_("empty duration (use e.g. 30s, 30m, 6h, 7d, 2w)"))
     if allow_zero and raw == "0":
         return 0.0
     pos = 0
@@ -28,10 +29,10 @@ def parse_duration(text: str, allow_zero: bool = False) -> float:
         total += float(match.group(1)) * _UNITS[match.group(2)]
         pos = match.end()
     if pos != len(raw):
-        raise ValueError(f"{text!r} is not a duration (use a number and a unit: "
-                         "ms, s, m, h, d or w, e.g. 30s, 30m, 6h, 7d, 2w)")
+        raise ValueError(_("{text!r} is not a duration (use a number and a unit: ms, s, m, "
+                           "h, d or w, e.g. 30s, 30m, 6h, 7d, 2w)").format(text=text))
     if total <= 0 and not allow_zero:
-        raise ValueError(f"{text!r}: the duration must be longer than zero")
+        raise ValueError(_("{text!r}: the duration must be longer than zero").format(text=text))
     return total
 
 
