@@ -163,13 +163,16 @@ class Table:
 
     def __init__(self, path: Path, sheet: str, header_row: int, columns: dict[str, int],
                  rows: list[list[Any]],
-                 formulas: Mapping[int, Collection[int]] | None = None) -> None:
+                 formulas: Mapping[int, Collection[int]] | None = None,
+                 headings: Mapping[str, str] | None = None) -> None:
         self.path = path
         self.sheet = sheet
         self.header_row = header_row  # 1-based, the last header row
         self.columns = columns
         self._rows = rows
         self._formulas = formulas or {}
+        # each column's header cells as written ("时间（UTC+8） time"): what they say of it
+        self.headings = dict(headings or {})
 
     @classmethod
     def find(cls, path: Path, sheet: str, grid: list[list[Any]], aliases: Aliases,
@@ -202,7 +205,9 @@ class Table:
                         if key and key not in mapping:
                             mapping[key] = col
                     last = below
-                return cls(path, sheet, last + 1, mapping, grid[last + 1:], formulas)
+                headings = {f: " ".join(cell_text(r[c]) for r in grid[:last + 1] if c < len(r))
+                            for f, c in mapping.items()}
+                return cls(path, sheet, last + 1, mapping, grid[last + 1:], formulas, headings)
             if len(mapping) > len(best):
                 best = mapping
         missing = [r for r in required if r not in best]

@@ -84,8 +84,9 @@ def test_export_cell_by_cell(make_workspace, cli):
                        "question_text", "level", "indicator", "indicator_path", "time", "note",
                        "evidence", "written", "review_reason", "reviewer", "review_time",
                        "review_version", "review_written"]
+    assert rows[0][10] == "时间（UTC+8）"  # 08:15 UTC, as stored, is 16:15 in China
     assert rows[2] == ["成都市", "a1.q1", "yes", "是", "张三", "待复核", "是否有", "市级", "a1",
-                       "甲 > 甲一", dt.datetime(2026, 11, 22, 8, 15, 1, 123000),
+                       "甲 > 甲一", dt.datetime(2026, 11, 22, 16, 15, 1, 123000),
                        HOSTILE["formula"], "ev-000000000001", "yes", None, None, None, None,
                        "待复核"]
     assert all(answers.column_dimensions[c].hidden for c in "NRS")
@@ -143,7 +144,7 @@ def test_export_cell_by_cell(make_workspace, cli):
     link = evidence.cell(3, 10).hyperlink.target
     assert link == "../evidence/%E6%88%90%E9%83%BD%E5%B8%82/home%20page.png"
     assert (path.parent / unquote(link)).is_file()
-    assert erows[2][7] == dt.datetime(2026, 11, 22, 8, 15)
+    assert erows[2][7] == dt.datetime(2026, 11, 22, 16, 15)  # China time
 
     checklist = _rows(book["Checklist"])
     assert checklist[1][:8] == ["indicator", "code", "level1", "level2", "level3", "bonus",
@@ -173,6 +174,33 @@ def test_round_trip_gives_identical_answers(make_workspace, cli, tmp_path: Path)
     # importing the same file again changes nothing
     again = cli("import", str(out1), cwd=empty.root)
     assert "0 new, 0 updated, 8 unchanged" in again.output
+
+
+def test_a_workbook_in_utc_from_an_earlier_version_is_read_in_utc(make_workspace, cli,
+                                                                    tmp_path: Path):
+    """Workbooks written before the times were shown in China time said UTC in their time
+    headers: their times are read as UTC, and give the answers as they were stored."""
+    first = make_workspace(sites=SITES)
+    _fill(first)
+    stored = {(a.site, a.question): a.time for a in Store(first).answers()}
+    out = tmp_path / "earlier.xlsx"
+    assert cli("export", "-o", str(out), cwd=first.root).exit_code == 0
+    book = load_workbook(out)
+    answers = book["Answers"]
+    ids = [c.value for c in answers[2]]
+    time = ids.index("time") + 1
+    answers.cell(1, time).value = "时间（UTC）"
+    for row in range(3, answers.max_row + 1):
+        answers.cell(row, time).value -= dt.timedelta(hours=8)
+    for row in book["About"].iter_rows(min_row=3):
+        if row[1].value == "exported":
+            row[0].value = "导出时间（UTC）"
+            row[2].value -= dt.timedelta(hours=8)
+    book.save(out)
+    other = make_workspace(evaluator="王五", name="other")
+    result = cli("import", str(out), "--add-sites", cwd=other.root)
+    assert result.exit_code == 0, result.output
+    assert {(a.site, a.question): a.time for a in Store(other).answers()} == stored
 
 
 def test_evidence_hyperlinks_stop_at_excel_limit(tmp_path: Path, mini_checklist: Path):

@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from govaudit.checklist import load_checklist
 from govaudit.store import Answer, Site, Store
-from govaudit.workbook.content import answers_content, cell_time
+from govaudit.workbook.content import answers_content, cell_time, china_cell
 from govaudit.workbook.export import write_workbook
 from govaudit.workbook.reading import read_sheets
 
@@ -68,7 +68,7 @@ def test_merge_and_import_take_a_hand_edit_either_way(make_workspace, cli, tmp_p
         out = tmp_path / f"team-{order[0].stem}.xlsx"
         result = cli("export", "merge", *map(str, order), "-o", str(out), cwd=ws.root)
         assert result.exit_code == 0, result.output
-        merged[order] = {(r["site"], r["question"]): (r["value"], cell_time(r["time"]))
+        merged[order] = {(r["site"], r["question"]): (r["value"], _utc(r["time"]))
                          for r in _rows(read_sheets(out), "Answers")}
     assert merged[(original, edited)] == merged[(edited, original)]
     taken = merged[(original, edited)]
@@ -79,7 +79,7 @@ def test_merge_and_import_take_a_hand_edit_either_way(make_workspace, cli, tmp_p
     again = tmp_path / "again.xlsx"
     assert cli("export", "merge", str(tmp_path / "team-张三.xlsx"), str(original), "-o",
                str(again), cwd=ws.root).exit_code == 0
-    assert {(r["site"], r["question"]): (r["value"], cell_time(r["time"]))
+    assert {(r["site"], r["question"]): (r["value"], _utc(r["time"]))
             for r in _rows(read_sheets(again), "Answers")} == taken
 
     result = cli("import", str(edited), cwd=ws.root)
@@ -87,6 +87,11 @@ def test_merge_and_import_take_a_hand_edit_either_way(make_workspace, cli, tmp_p
     assert "3 updated" in result.output
     imported = {(a.site, a.question): (a.value, a.time) for a in Store(ws).answers()}
     assert imported == taken  # one result, value and time, from merge and from import
+
+
+def _utc(shown: object) -> str | None:
+    """A time of the workbook (China time) as stored."""
+    return cell_time(china_cell(shown))
 
 
 # -- settlements that are said ---------------------------------------------------------

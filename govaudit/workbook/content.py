@@ -66,7 +66,25 @@ class WorkbookContent:
         from govaudit.chinatime import china_date
 
         made = next((v for _, key, v in self.about if key == "exported"), None)
-        return china_date(made if isinstance(made, dt.datetime) else None)
+        # the About row holds the time in China already
+        return made.strftime("%Y-%m-%d") if isinstance(made, dt.datetime) else china_date()
+
+
+# The workbook shows times in China time: its time headers say so (ZONE), and a time read back
+# from a column whose header says so is taken as China time.
+ZONE = "UTC+8"
+CHINA_OFFSET = dt.timedelta(hours=8)
+
+
+def shown_time(text: str) -> dt.datetime | None:
+    """A stored time as the workbook shows it: a naive datetime in China time."""
+    moment = parse_time(text)
+    return None if moment is None else moment + CHINA_OFFSET
+
+
+def says_china_time(heading: str) -> bool:
+    """Whether a column's (or an About row's) heading says its times are China time."""
+    return ZONE in heading
 
 
 def parse_time(text: str) -> dt.datetime | None:
@@ -90,8 +108,26 @@ def time_text(value: dt.datetime) -> str:
     return round_ms(value).replace(tzinfo=dt.UTC).isoformat(timespec="milliseconds")
 
 
+def china_cell(value: object) -> object:
+    """A cell of a column in China time as a time that says so (UTC+8), for cell_time; a
+    time that says its own zone, and anything not a time, as it is."""
+    china = dt.timezone(CHINA_OFFSET)
+    try:
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=china) if value.tzinfo is None else value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return (_EPOCH + dt.timedelta(days=float(value))).replace(tzinfo=china)
+        if isinstance(value, str) and value.strip():
+            parsed = dt.datetime.fromisoformat(value.strip())
+            return parsed.replace(tzinfo=china) if parsed.tzinfo is None else value
+    except (OverflowError, ValueError):
+        pass
+    return value
+
+
 def cell_time(value: object) -> str | None:
-    """A time cell (datetime, Excel serial number or ISO text) in canonical form, or None.
+    """A time cell (datetime, Excel serial number or ISO text) in canonical form (UTC), or
+    None; one without a zone is UTC (china_cell gives those of a China-time column theirs).
 
     None also for a time outside MIN_TIME..MAX_TIME (UTC), which no workbook can hold.
     """
@@ -136,7 +172,7 @@ def evidence_rows(records: Iterable[Evidence]) -> list[dict[str, Any]]:
             "requested_url": redact_url(record.requested_url),
             "final_url": redact_url(record.final_url),
             "status": record.status,
-            "time": parse_time(record.time) or record.time,
+            "time": shown_time(record.time) or record.time,
             "error": record.error,
         }
         if not record.files:
@@ -163,7 +199,8 @@ def about_rows(checklist: Checklist, kind: str, answers: list[Answer], *,
         ("工作区", "workspace", workspace),
         ("govaudit 版本", "govaudit_version", __version__),
         *extra,
-        ("导出时间（UTC）", "exported", round_ms(dt.datetime.now(dt.UTC).replace(tzinfo=None))),
+        (f"导出时间（{ZONE}）", "exported",
+         round_ms(dt.datetime.now(dt.UTC).replace(tzinfo=None) + CHINA_OFFSET)),
     ]
 
 
@@ -220,7 +257,8 @@ def check_rows(store: Store, sites: list[Site], root: Path) -> list[dict[str, An
                 if shot is not None and shot.is_relative_to(root):
                     shot = shot.relative_to(root)
                 out.append({**row.to_dict(), "site": site.name, "probe": name,
-                            "time": result.time, "check": check_name(row.check, "zh"),
+                            "time": shown_time(result.time) or result.time,
+                            "check": check_name(row.check, "zh"),
                             "check_id": row.check,
                             "result": RESULT_LABELS.get(row.result, row.result),
                             "screenshot": str(shot) if shot else ""})

@@ -35,7 +35,15 @@ from govaudit.store import Store
 from govaudit.tables import Table
 from govaudit.urls import redact_url
 from govaudit.workbook import layout
-from govaudit.workbook.content import GENERATOR, MAX_TIME, MIN_TIME, cell_time
+from govaudit.workbook.content import (
+    GENERATOR,
+    MAX_TIME,
+    MIN_TIME,
+    cell_time,
+    china_cell,
+    says_china_time,
+    shown_time,
+)
 from govaudit.workbook.reading import Book, open_workbook, sheet_values
 
 MAX_LISTED = 50
@@ -133,8 +141,10 @@ def _table(path: Path, book: Book, sheet: str,
            columns: tuple[layout.Column, ...] | list[layout.Column],
            required: tuple[str, ...]) -> Table:
     """A sheet's rows, columns found by id (or Chinese header) in its first rows."""
-    return Table.find(path, sheet, sheet_values(path, book, sheet),
-                      {c.id: (c.header,) for c in columns}, required,
+    # a time column's header as workbooks before China time wrote it is still its header
+    aliases = {c.id: tuple(dict.fromkeys((c.header, c.header.replace("（UTC+8）", "（UTC）"))))
+               for c in columns}
+    return Table.find(path, sheet, sheet_values(path, book, sheet), aliases, required,
                       formulas=book.formulas(sheet))
 
 
@@ -142,7 +152,21 @@ def read_about(path: Path, book: Book) -> dict[str, Any]:
     if layout.ABOUT not in book.sheet_names:
         return {}
     table = _table(path, book, layout.ABOUT, layout.ABOUT_COLUMNS, ("key", "value"))
-    return {_text(r.raw("key")).strip(): _plain(r.raw("value")) for r in table.rows()}
+    about = {}
+    for row in table.rows():
+        key, value = _text(row.raw("key")).strip(), _plain(row.raw("value"))
+        if key == "exported":  # as the canonical UTC text: its label says its zone
+            china = says_china_time(_text(row.raw("label")))
+            value = cell_time(china_cell(value) if china else value) or value
+        about[key] = value
+    return about
+
+
+def _in_utc(record: Mapping[str, Any], table: Table,
+            fields: tuple[str, ...] = ("time", "review_time")) -> Mapping[str, Any]:
+    """A row's cells, its times in a column whose header says China time made to say so."""
+    china = [f for f in fields if f in record and says_china_time(table.headings.get(f, ""))]
+    return {**record, **{f: china_cell(record[f]) for f in china}} if china else record
 
 
 def workbook_origin(path: Path) -> tuple[list[str], bool]:
@@ -204,8 +228,9 @@ def read_workbook(path: Path, checklist: Checklist, known_sites: dict[str, Site]
     if layout.EVIDENCE in book.sheet_names:
         table = _table(path, book, layout.EVIDENCE, layout.EVIDENCE_COLUMNS,
                        ("evidence", "site"))
-        for record in (row.cells for row in table.rows()):
+        for record in (_in_utc(row.cells, table) for row in table.rows()):
             row = {c.id: _plain(record.get(c.id)) for c in layout.EVIDENCE_COLUMNS}
+            row["time"] = shown_time(cell_time(row["time"]) or "") or row["time"]
             data.evidence.append({k: ("" if v is None and k not in ("status", "bytes") else v)
                                   for k, v in row.items()})
     problems.raise_if_any()
@@ -290,7 +315,7 @@ def _read_answers(sheet: str, table: Table, checklist: Checklist, sites: dict[st
             "nothing is emptied").format(path=data.path, sheet=sheet,
                                          columns=", ".join(map(field_name, absent))))
     for row in table.rows():
-        number, record = row.number, row.cells
+        number, record = row.number, _in_utc(row.cells, table)
         shown = _text(record.get("kind")).strip()
         if kind is not None and layout.KIND_IDS.get(shown, shown) != kind:
             continue
@@ -435,7 +460,7 @@ def _read_adjudications(table: Table, checklist: Checklist, sites: dict[str, Sit
     sheet = layout.ADJUDICATIONS
     out: list[Adjudication] = []
     for row in table.rows():
-        number, record = row.number, row.cells
+        number, record = row.number, _in_utc(row.cells, table)
         name = _text(record.get("site")).strip()
         qid = _text(record.get("question")).strip()
         question = checklist.question(qid)

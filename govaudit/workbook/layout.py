@@ -80,7 +80,7 @@ CHECKS_COLUMNS = (
     Column("path", "元素位置", 30), Column("context", "上下文", 40),
     Column("entry", "名单条目", 14), Column("list_file", "名单文件", 24),
     Column("list_validity", "名单有效期", 22), Column("screenshot", "截图", 30),
-    Column("shot_note", "截图说明", 30), Column("time", "检测时间（UTC）", 20),
+    Column("shot_note", "截图说明", 30), Column("time", "检测时间（UTC+8）", 20),
 )
 SCORES_HEAD = (Column("site", "网站", 22), Column("level", "级别", 9))
 # …then one column per leaf indicator (id "ind.<id>").
@@ -91,13 +91,13 @@ ANSWERS_COLUMNS = (
     Column("review", "复核状态", 8),
     Column("question_text", "问题", 44), Column("level", "级别", 9),
     Column("indicator", "指标编号", 18), Column("indicator_path", "指标", 36),
-    Column("time", "时间（UTC）", 20), Column("note", "备注", 30),
+    Column("time", "时间（UTC+8）", 20), Column("note", "备注", 30),
     Column("evidence", "证据编号", 20),
     # The value as exported, hidden: tells which of 答案 and 答案（中文） a person changed.
     Column("written", "导出时的答案", 12, hidden=True),
     # The review that holds for the answer (govaudit.review); 待复核 when there is none.
     Column("review_reason", "复核意见", 24),
-    Column("reviewer", "复核人", 10), Column("review_time", "复核时间（UTC）", 20),
+    Column("reviewer", "复核人", 10), Column("review_time", "复核时间（UTC+8）", 20),
     Column("review_version", "复核版本", 6, hidden=True),
     # The state as exported, hidden: a state typed over it is a new review (dated then).
     Column("review_written", "导出时的复核状态", 9, hidden=True),
@@ -107,7 +107,7 @@ EVIDENCE_COLUMNS = (
     Column("evidence", "证据编号", 18), Column("site", "网站", 22),
     Column("indicator", "指标编号", 18), Column("question", "问题编号", 20),
     Column("requested_url", "请求网址", 34), Column("final_url", "最终网址", 34),
-    Column("status", "状态码", 8), Column("time", "采集时间（UTC）", 20),
+    Column("status", "状态码", 8), Column("time", "采集时间（UTC+8）", 20),
     Column("kind", "类型", 8), Column("file", "文件", 40), Column("sha256", "SHA-256", 30),
     Column("bytes", "字节数", 10), Column("error", "错误", 30),
 )
@@ -123,7 +123,7 @@ CONFLICTS_COLUMNS = (
     Column("kind", "类型", 16), Column("site", "网站", 20), Column("question", "问题编号", 20),
     Column("evaluator", "评估人", 10), Column("value", "答案", 12),
     Column("outcome", "结果", 14), Column("question_text", "问题", 40),
-    Column("time", "时间（UTC）", 20), Column("note", "备注", 24),
+    Column("time", "时间（UTC+8）", 20), Column("note", "备注", 24),
     Column("evidence", "证据编号", 16), Column("rule", "规则", 44),
 )
 AGREEMENT_COLUMNS = (
@@ -140,7 +140,7 @@ ADJUDICATIONS_COLUMNS = (
     Column("site", "网站", 22), Column("question", "问题编号", 20),
     Column("question_text", "问题", 40), Column("value", "裁定答案", 12),
     Column("value_label", "裁定答案（中文）", 12), Column("adjudicator", "裁定人", 10),
-    Column("time", "裁定时间（UTC）", 20), Column("reason", "裁定理由", 40),
+    Column("time", "裁定时间（UTC+8）", 20), Column("reason", "裁定理由", 40),
     Column("values", "各评估人答案", 40), Column("version", "版本", 6, hidden=True),
 )
 ADJUDICATIONS_REQUIRED = ("site", "question", "value", "adjudicator", "time", "reason")

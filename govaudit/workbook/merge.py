@@ -27,7 +27,6 @@ workbook's Conflicts is the candidate that went in.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govaudit.checklist import Checklist
+from govaudit.chinatime import china_time
 from govaudit.errors import ConflictError, GovauditError, OptionError
 from govaudit.i18n import _
 from govaudit.model import PROBE_EVALUATOR, Adjudication, Answer, Site
@@ -341,9 +341,7 @@ def merged_files(inputs: Sequence[Any]) -> list[tuple[str, str, Any]]:
         about = data.about
         who = str(about.get("evaluator") or about.get("evaluators") or "") or ", ".join(
             sorted({a.evaluator for a in data.answers})) or "?"
-        when = about.get("exported")
-        when_text = when.strftime("%Y-%m-%d %H:%M:%S") + " UTC" if isinstance(
-            when, dt.datetime) else str(when or "?")
+        when_text = china_time(about.get("exported"), seconds=True) or "?"
         rows.append((f"合并的工作簿 {number}", f"merged_{number}",
                      f"{Path(data.path).name}｜评估人：{who}｜导出时间：{when_text}｜"
                      f"答案：{len(data.answers)} 条"))

@@ -33,7 +33,7 @@ from govaudit.tally import shown_total
 from govaudit.urls import readable_url, readable_urls
 from govaudit.workbook import layout
 from govaudit.workbook.cells import HEADER_FILL, HEADER_FONT, WRAP, SheetWriter, runs_to_sqref
-from govaudit.workbook.content import WorkbookContent, parse_time
+from govaudit.workbook.content import WorkbookContent, shown_time
 from govaudit.workbook.layout import Column
 from govaudit.workbook.monitoring import write_monitoring
 
@@ -338,13 +338,13 @@ def _answers(w: SheetWriter, content: WorkbookContent) -> None:
         if who is None:
             who = people[answer.evaluator] = value(answer.evaluator)
         site, level = sites[answer.site]
-        when = parse_time(answer.time)
+        when = shown_time(answer.time)
         review = content.reviews.get((answer.site, answer.question, answer.evaluator))
         reviewed = {"review": pending, "review_written": pending} if review is None else {
             "review": value(review.label),
             "review_reason": value(review.reason) if review.reason else None,
             "reviewer": value(review.reviewer),
-            "review_time": parse_time(review.time) or value(review.time),
+            "review_time": shown_time(review.time) or value(review.time),
             "review_version": review.version, "review_written": value(review.label)}
         w.append_named({
             "site": site, "level": level, "indicator": indicator_id, "indicator_path": path,
@@ -475,7 +475,7 @@ def _conflicts(w: SheetWriter, content: WorkbookContent) -> None:
     for row in content.conflicts or []:
         a = row.answer
         question = checklist.question(a.question)
-        when = parse_time(a.time)
+        when = shown_time(a.time)
         w.append_named({
             "kind": w.value(layout.KIND_LABELS.get(row.kind, row.kind)), "site": w.value(a.site),
             "question": w.value(a.question),
@@ -506,7 +506,7 @@ def _adjudications(w: SheetWriter, content: WorkbookContent) -> None:
             w.value(item.site), w.value(item.question),
             w.value(question.text if question else ""), w.value(item.value),
             w.value(shown) if str(shown) != str(item.value) else None,
-            w.value(item.adjudicator), parse_time(item.time) or w.value(item.time),
+            w.value(item.adjudicator), shown_time(item.time) or w.value(item.time),
             w.value(item.reason), w.value("; ".join(given.get((item.site, item.question), []))),
             item.version,
         ])
