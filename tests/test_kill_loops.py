@@ -158,8 +158,11 @@ def test_export_into_survives_200_sigkills(make_workspace, tmp_path: Path) -> No
     args = [*GOVAUDIT, "export", "--into", str(team)]
     store.save_answer(SITES[0][0], "a1.q1", "a1", "yes", "张三", note="run0")
     started = time.monotonic()
-    assert subprocess.run(args, cwd=ws.root, capture_output=True).returncode == 0
-    whole = time.monotonic() - started
+    whole = 1e9
+    for _ in range(2):  # the shorter of two: one run slowed by a busy moment would make every
+        begun = time.monotonic()  # kill wait for a run as long as that one
+        assert subprocess.run(args, cwd=ws.root, capture_output=True).returncode == 0
+        whole = min(whole, time.monotonic() - begun)
     acknowledged = shown = "run0"
     counts: Counter[str] = Counter(finished=1)
     verified: dict[Path, tuple[int, int]] = {}  # backups that opened whole: their stat
