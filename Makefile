@@ -74,7 +74,7 @@ postgres:
 # The suite runs in TEST_JOBS processes, a test file each at a time (files that share a costly
 # session fixture together, the long ones first: see tests/conftest.py); most tests wait on a
 # browser, a server or a child process, so more processes than cores pay.
-TEST_JOBS ?= 3
+TEST_JOBS ?= 4
 test: install test-tools postgres
 	$(BIN)/ruff check .
 	$(BIN)/mypy
