@@ -87,6 +87,17 @@ class Condition:
         return not inside if self.negate else inside
 
 
+# What a count may be, worded when a value is refused (parse_value runs for every imported
+# answer: the words are not made for the values that fit).
+def _whole() -> str:
+    return _("a whole number from 0 to {max_count} (or na, unknown)").format(
+        max_count=MAX_COUNT)
+
+
+def _too_large() -> str:
+    return _("larger than {max_count}, the largest count accepted").format(max_count=MAX_COUNT)
+
+
 @dataclass
 class Question:
     id: str  # full id: indicator.local
@@ -151,19 +162,15 @@ class Question:
 
     def parse_value(self, raw: object) -> str | int:
         """Normalise a typed or imported value; ValueError names what fits."""
-        whole = _("a whole number from 0 to {max_count} (or na, unknown)").format(
-            max_count=MAX_COUNT)
-        too_large = _("larger than {max_count}, the largest count accepted").format(
-            max_count=MAX_COUNT)
         if self.type == "count" and isinstance(raw, int | float) and not isinstance(raw, bool):
             # a number cell: checked as a number (a huge int cannot even become text)
             if raw == raw and raw > MAX_COUNT:
                 raise ValueError(_("{id}: the number is {too_large}").format(
-                    id=self.id, too_large=too_large))
+                    id=self.id, too_large=_too_large()))
             if raw != raw or raw < 0 or raw != int(raw):
                 shown = repr(raw) if isinstance(raw, float) or raw > -MAX_COUNT else _("a number")
                 raise ValueError(_("{id}: {shown} is not {whole}").format(
-                    id=self.id, shown=shown, whole=whole))
+                    id=self.id, shown=shown, whole=_whole()))
             return int(raw)
         text = str(raw).strip() if raw is not None else ""
         if self.type == "text":
@@ -196,11 +203,11 @@ class Question:
             start=text[:10], count=len(text))
         if not re.fullmatch(r"\d+", text):
             raise ValueError(_("{id}: {shown} is not {whole}").format(
-                id=self.id, shown=shown, whole=whole))
+                id=self.id, shown=shown, whole=_whole()))
         digits = text.lstrip("0") or "0"
         if len(digits) > len(str(MAX_COUNT)) or int(digits) > MAX_COUNT:
             raise ValueError(_("{id}: {shown} is {too_large}").format(
-                id=self.id, shown=shown, too_large=too_large))
+                id=self.id, shown=shown, too_large=_too_large()))
         return int(digits)
 
     def fraction(self, value: str | int, best: float | None = None) -> float:
