@@ -108,21 +108,30 @@ def time_text(value: dt.datetime) -> str:
     return round_ms(value).replace(tzinfo=dt.UTC).isoformat(timespec="milliseconds")
 
 
+def _cell_moment(value: object) -> tuple[dt.datetime | None, bool]:
+    """The time a cell (datetime, Excel serial number or ISO text) holds, as a naive datetime
+    (UTC where the cell says its zone), and whether it says its zone; (None, False) for
+    anything else."""
+    try:
+        if isinstance(value, dt.datetime):
+            return parse_time(value.isoformat()), value.tzinfo is not None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return _EPOCH + dt.timedelta(days=float(value)), False
+        if isinstance(value, str) and value.strip():
+            moment = parse_time(value.strip())
+            return moment, moment is not None and dt.datetime.fromisoformat(
+                value.strip()).tzinfo is not None
+    except (OverflowError, ValueError):  # timedelta(days=1e20), inf
+        pass
+    return None, False
+
+
 def china_cell(value: object) -> object:
     """A cell of a column in China time as a time that says so (UTC+8), for cell_time; a
     time that says its own zone, and anything not a time, as it is."""
-    china = dt.timezone(CHINA_OFFSET)
-    try:
-        if isinstance(value, dt.datetime):
-            return value.replace(tzinfo=china) if value.tzinfo is None else value
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-            return (_EPOCH + dt.timedelta(days=float(value))).replace(tzinfo=china)
-        if isinstance(value, str) and value.strip():
-            parsed = dt.datetime.fromisoformat(value.strip())
-            return parsed.replace(tzinfo=china) if parsed.tzinfo is None else value
-    except (OverflowError, ValueError):
-        pass
-    return value
+    moment, zoned = _cell_moment(value)
+    return value if moment is None or zoned else moment.replace(
+        tzinfo=dt.timezone(CHINA_OFFSET))
 
 
 def cell_time(value: object) -> str | None:
@@ -131,16 +140,7 @@ def cell_time(value: object) -> str | None:
 
     None also for a time outside MIN_TIME..MAX_TIME (UTC), which no workbook can hold.
     """
-    moment: dt.datetime | None = None
-    try:
-        if isinstance(value, dt.datetime):
-            moment = parse_time(value.isoformat())
-        elif isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-            moment = _EPOCH + dt.timedelta(days=float(value))
-        elif isinstance(value, str) and value.strip():
-            moment = parse_time(value.strip())
-    except (OverflowError, ValueError):  # timedelta(days=1e20), inf
-        return None
+    moment, _zoned = _cell_moment(value)
     if moment is None or not MIN_TIME <= moment < MAX_TIME:
         return None
     return time_text(moment)

@@ -39,6 +39,7 @@ from govaudit.workbook.content import (
     GENERATOR,
     MAX_TIME,
     MIN_TIME,
+    ZONE,
     cell_time,
     china_cell,
     says_china_time,
@@ -142,7 +143,7 @@ def _table(path: Path, book: Book, sheet: str,
            required: tuple[str, ...]) -> Table:
     """A sheet's rows, columns found by id (or Chinese header) in its first rows."""
     # a time column's header as workbooks before China time wrote it is still its header
-    aliases = {c.id: tuple(dict.fromkeys((c.header, c.header.replace("（UTC+8）", "（UTC）"))))
+    aliases = {c.id: tuple(dict.fromkeys((c.header, c.header.replace(f"（{ZONE}）", "（UTC）"))))
                for c in columns}
     return Table.find(path, sheet, sheet_values(path, book, sheet), aliases, required,
                       formulas=book.formulas(sheet))
