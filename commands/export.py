@@ -77,6 +77,11 @@ def export(
     overwrite: Annotated[bool, typer.Option(
         "--overwrite", "--force", help=N_("Replace an existing -o file even if govaudit did not "
         "write it (a team workbook: use --into instead)."))] = False,
+    print_to: Annotated[Path | None, typer.Option(
+        "--print", help=N_("Also write a copy to print to this .xlsx: Summary, Scores, "
+        "Agreement by indicator, Checklist and About, without the answer, evidence and "
+        "conflict rows (which fill hundreds of pages for a team)."),
+        show_default=False)] = None,
     window: MonitorWindowOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -87,6 +92,8 @@ def export(
 
     if output is not None and into is not None:
         raise ConflictError("out", "into")
+    if print_to is not None and into is not None:
+        raise ConflictError("into", "print_to")
     length = window_seconds(window)
     audit = open_audit(workspace)
     if into is not None:
@@ -94,9 +101,17 @@ def export(
                                    window=length)
         _say_into(result, keep_backups)
         return
-    written = audit.export(output and here(output), overwrite=overwrite, window=length)
+    written = audit.export(output and here(output), overwrite=overwrite, window=length,
+                           print_to=print_to and here(print_to))
     console.print(_("Wrote {path}").format(path=written.path), markup=False)
     _say_backup(written.path, written.backup)
+    if written.printed is not None:
+        _say_printed(written.printed.path)
+        _say_backup(written.printed.path, written.printed.backup)
+
+
+def _say_printed(path: Path) -> None:
+    console.print(_("Wrote the copy to print {path}").format(path=path), markup=False)
 
 
 def _say_backup(path: Path, backup: Path | None) -> None:
@@ -150,6 +165,11 @@ def merge(
         "--checklist", help=N_("Outside a workspace: the checklist to score with (a built-in "
         "name or .yaml file), when the workbooks' About sheets name none or disagree."),
         show_default=False)] = None,
+    print_to: Annotated[Path | None, typer.Option(
+        "--print", help=N_("Also write a copy to print to this .xlsx: Summary, Scores, "
+        "Agreement by indicator, Checklist and About, without the answer, evidence and "
+        "conflict rows (which fill hundreds of pages for a team)."),
+        show_default=False)] = None,
     workspace: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -159,7 +179,8 @@ def merge(
                                into=into and here(into), workspace=workspace,
                                checklist=checklist, prefer=prefer, force=force,
                                overwrite=overwrite, accept_loss=accept_loss,
-                               keep_backups=keep_backups)
+                               keep_backups=keep_backups,
+                               print_to=print_to and here(print_to))
     if as_json:
         print_json(_merge_json(result))
         return
@@ -173,6 +194,8 @@ def merge(
         _say_into(result.into, keep_backups)
     else:
         _say_backup(result.path, result.backup)
+    if result.printed is not None:
+        _say_printed(result.printed)
     print_notices(result.notices, result.warnings)
     if result.unlinked:
         console.print(_(
@@ -217,6 +240,7 @@ def _merge_json(result: MergeResult) -> dict[str, Any]:
         "path": str(result.path), "files": result.files, "sites": result.sites,
         "answers": result.answers, "evaluators": result.evaluators,
         "backup": str(result.backup) if result.backup else None,
+        "printed": str(result.printed) if result.printed else None,
         "hyperlinks": result.hyperlinks, "unlinked": result.unlinked,
         "unlinked_reason": result.unlinked_reason,
         "notices": result.notices, "warnings": result.warnings,

@@ -9,7 +9,7 @@ from govaudit.i18n import N_, _
 # a library setting whose option has another name
 OPTION_NAMES = {"timeout_s": "timeout", "extra_wait_s": "extra-wait",
                 "max_download_mb": "max-download", "memory_limit_mb": "memory-limit",
-                "out": "output"}
+                "out": "output", "print_to": "print"}
 
 # hint id -> what to do, in the CLI's words (its placeholders are the error's hint_args)
 HINTS = {

@@ -804,19 +804,33 @@ class Audit:
     # -- workbooks and report ------------------------------------------------------------
 
     def export(self, path: str | Path | None = None, *, overwrite: bool = False,
-               window: float | None = None) -> WrittenWorkbook:
+               window: float | None = None,
+               print_to: str | Path | None = None) -> WrittenWorkbook:
         """Write the workspace's workbook (default exports/<workspace>-<evaluator>.xlsx).
 
         An existing file that govaudit did not write is refused unless `overwrite`; one
         that changed since govaudit wrote it (edited by hand) is kept as a backup beside
         it first (`.backup`). The Monitoring sheet covers the last `window` seconds
         (default 7 days). The result's `.path` is the workbook (it is also a path-like).
+        With `print_to`, a copy to print is written there too (`.printed`): the results'
+        sheets without the rows behind them (layout.PRINTED_SHEETS).
         """
-        from govaudit.workbook.export import default_path, save_workbook
+        from govaudit.workbook.export import (
+            check_print_copy,
+            default_path,
+            save_print_copy,
+            save_workbook,
+        )
 
         out = self.path(path) if path is not None else default_path(
             self.workspace.exports_dir, self.name, self.evaluator)
-        return save_workbook(self._workbook_content(window), out, overwrite)
+        printed = None if print_to is None else self.path(print_to)
+        check_print_copy(printed, out, overwrite)
+        content = self._workbook_content(window)
+        written = save_workbook(content, out, overwrite)
+        if printed is None:
+            return written
+        return replace(written, printed=save_print_copy(content, printed, overwrite))
 
     def _workbook_content(self, window: float | None) -> WorkbookContent:
         """What the workspace's workbook holds; its Monitoring sheet covers `window` seconds."""
@@ -845,17 +859,21 @@ class Audit:
     def merge(self, files: Sequence[str | Path], output: str | Path | None = None, *,
               into: str | Path | None = None, prefer: str = "latest", force: bool = False,
               overwrite: bool = False, accept_loss: bool = False,
-              keep_backups: int | None = None) -> MergeResult:
+              keep_backups: int | None = None,
+              print_to: str | Path | None = None) -> MergeResult:
         """Merge teammates' workbooks into `output`, scored with this workspace's checklist;
         or, with `into`, update the team's own workbook in place as `export_into` does
-        (its other sheets kept, a whole backup made, the last `keep_backups` kept)."""
+        (its other sheets kept, a whole backup made, the last `keep_backups` kept). With
+        `print_to`, the merged workbook's copy to print is written there too, as `export`
+        writes one."""
         from govaudit.workbook.merge import merge_workbooks
 
         return merge_workbooks(self.checklist, [self.path(f) for f in files],
                                None if output is None else self.path(output), prefer, force,
                                overwrite, into=None if into is None else self.path(into),
                                accept_loss=accept_loss, keep_backups=keep_backups,
-                               known=self.store.sites())
+                               known=self.store.sites(),
+                               print_to=None if print_to is None else self.path(print_to))
 
     @staticmethod
     def merge_files(files: Sequence[str | Path], output: str | Path | None = None, *,
@@ -863,7 +881,8 @@ class Audit:
                     workspace: str | Path | None = None, checklist: str | None = None,
                     prefer: str = "latest", force: bool = False,
                     overwrite: bool = False, accept_loss: bool = False,
-                    keep_backups: int | None = None) -> MergeResult:
+                    keep_backups: int | None = None,
+                    print_to: str | Path | None = None) -> MergeResult:
         """Merge teammates' workbooks anywhere: in a workspace (`workspace`, or the one
         holding the current folder) with its checklist, unless `checklist` (a built-in
         name or .yaml file) is given; elsewhere with the one the About sheets name.
@@ -875,11 +894,12 @@ class Audit:
             return Audit.open(workspace).merge(files, output, into=into, prefer=prefer,
                                                force=force, overwrite=overwrite,
                                                accept_loss=accept_loss,
-                                               keep_backups=keep_backups)
+                                               keep_backups=keep_backups, print_to=print_to)
         return merge_workbooks(None, [Path(f) for f in files],
                                None if output is None else Path(output), prefer, force,
                                overwrite, checklist, into=None if into is None else Path(into),
-                               accept_loss=accept_loss, keep_backups=keep_backups)
+                               accept_loss=accept_loss, keep_backups=keep_backups,
+                               print_to=None if print_to is None else Path(print_to))
 
     def import_workbook(self, path: str | Path, *, force: bool = False,
                         add_sites: bool = False, blind: bool = False) -> ImportResult:

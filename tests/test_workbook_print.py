@@ -4,6 +4,7 @@ provisional totals marked."""
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import subprocess
@@ -34,10 +35,13 @@ def _value(question, rng: random.Random) -> str | int:
     return rng.randint(0, 30)
 
 
-def team_workbook(make_workspace, folder: Path, sites: int = SITES) -> Path:
+def team_workbook(make_workspace, folder: Path, sites: int = SITES,
+                  checklist: str | Path | None = None, print_to: Path | None = None) -> Path:
     """Two evaluators assess the same `sites` sites; one in 20 of their answers disagree;
-    merged with the default settlement (a disagreement stays open)."""
-    ws = make_workspace(evaluator="组长", name="team")
+    merged with the default settlement (a disagreement stays open); its copy to print
+    written to `print_to`."""
+    ws = make_workspace(evaluator="组长", name="team",
+                        **({"checklist": checklist} if checklist else {}))
     listed = [Site(f"{'青山' if n % 3 else '白河'}{n:03d}{'区' if n % 2 else '市'}",
                    f"https://s{n}.example.gov.cn/", "county" if n % 2 else "city")
               for n in range(sites)]
@@ -59,7 +63,7 @@ def team_workbook(make_workspace, folder: Path, sites: int = SITES) -> Path:
         out = folder / f"{who}.xlsx"
         write_workbook(answers_content(checklist, listed, answers), out)
         files.append(out)
-    Audit(ws).merge(files, folder / "team.xlsx")
+    Audit(ws).merge(files, folder / "team.xlsx", print_to=print_to)
     return folder / "team.xlsx"
 
 
@@ -136,6 +140,43 @@ def test_a_120_site_team_workbook_prints_in_40_readable_pages(make_workspace, tm
     assert "暂定" in pages[0]
 
 
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_the_copy_to_print_of_a_2020_team_workbook_prints_in_40_readable_pages(
+        make_workspace, tmp_path: Path):
+    """The 2020 local checklist: 116 questions a site, 25,920 answers in the team's workbook,
+    whose Answers sheet alone prints on about 500 pages; its copy to print holds the
+    results."""
+    copy = tmp_path / "打印.xlsx"
+    team = team_workbook(make_workspace, tmp_path, checklist="cstc-2020-local", print_to=copy)
+    assert load_workbook(team, read_only=True).sheetnames == [
+        "Summary", "Scores", "Answers", "Evidence", "Checklist", "Conflicts", "Agreement",
+        "About"]  # the team's workbook keeps every row
+    count, runs, pages = printed_text(pdf_of(copy, tmp_path))
+    per_sheet = sheet_pages(pages, "地方政府网站绩效评估指标")
+    sizes = [size for _, size in runs]
+    print(f"workbook_print 2020: {count} A4 pages ({dict(per_sheet)}); text "
+          f"{min(sizes):.1f} to {max(sizes):.1f} pt")
+    assert count <= MAX_PAGES
+    assert set(per_sheet) == {"Summary", "Scores", "Checklist", "Agreement", "About"}
+    small = [(text, size) for text, size in runs if size < MIN_POINTS]
+    assert not small, small[:10]
+    summary = "\n".join(page for page in pages if "评估结果汇总" in page)
+    # every site ranked, one page across: each page of rows has the last top column
+    # (its header wraps: 优秀创新 案例)
+    assert all(f"{n:03d}" in summary for n in range(SITES))
+    assert all("优秀创新" in page for page in pages if "评估结果汇总" in page
+               and "市级" in page)
+    assert "暂定" in summary
+    agreement = "\n".join(page for page in pages if "评估一致性" in page)
+    # an indicator's path is never cut (it wraps: the lines joined read it whole)
+    assert "信息发布>政府信息公开>法定主动公开" in "".join(agreement.split())
+    assert "信息发布>中心工作落实宣传>深化“放管服”改革" in "".join(agreement.split())
+    assert "分歧题目" not in agreement  # the questions are the Conflicts sheet's
+    about = dict(row[1:3] for row in load_workbook(copy)["About"].iter_rows(
+        min_row=3, values_only=True))
+    assert about["kind"] == "print" and about["answers"] == 2 * 12_960
+
+
 def test_the_summary_marks_provisional_totals_and_prints_its_chart_below(make_workspace,
                                                                          tmp_path: Path):
     team = team_workbook(make_workspace, tmp_path, sites=12)
@@ -166,3 +207,40 @@ def test_the_summary_marks_provisional_totals_and_prints_its_chart_below(make_wo
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
         assert "第 &P 页" in sheet.oddFooter.center.text, sheet.title
     assert book["Scores"]["C3"].number_format == "0.00"
+
+
+def test_export_and_merge_write_a_copy_to_print_beside_the_workbook(make_workspace, cli,
+                                                                     tmp_path: Path):
+    ws = make_workspace(sites=[("成都市", "https://cd.example.cn", "city")], name="lead")
+    Store(ws).save_answers([Answer("成都市", "a1.q1", "a1", value, who, TIME)
+                            for who, value in (("张三", "yes"), ("李四", "no"))])
+    result = cli("--lang", "zh", "export", "-o", "mine.xlsx", "--print", "打印.xlsx",
+                 cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    assert f"已写出打印用副本 {ws.root / '打印.xlsx'}" in result.output
+    book = load_workbook(ws.root / "打印.xlsx", read_only=True)
+    assert book.sheetnames == ["Summary", "Scores", "Checklist", "About"]
+    assert "Answers" in load_workbook(ws.root / "mine.xlsx", read_only=True).sheetnames
+    # the copy is no workbook to import: said so, nothing imported
+    result = cli("--lang", "zh", "import", "打印.xlsx", cwd=ws.root)
+    assert result.exit_code == 1
+    assert "打印.xlsx：打印用副本，不含答案" in result.output, result.output
+
+    files = [ws.root / "mine.xlsx"]
+    result = cli("--lang", "en", "export", "merge", *map(str, files), "-o", "team.xlsx",
+                 "--print", "team-print.xlsx", "--json", cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["printed"] == str(ws.root / "team-print.xlsx")
+    assert load_workbook(ws.root / "team-print.xlsx", read_only=True).sheetnames == [
+        "Summary", "Scores", "Checklist", "Agreement", "About"]
+    # a copy under the workbook's own name, or beside --into: usage errors, nothing written
+    before = (ws.root / "team.xlsx").read_bytes()
+    result = cli("--lang", "en", "export", "merge", *map(str, files), "-o", "team.xlsx",
+                 "--print", "team.xlsx", cwd=ws.root)
+    assert result.exit_code == 2
+    assert "--print" in result.output and "a name of its own" in result.output
+    assert (ws.root / "team.xlsx").read_bytes() == before
+    result = cli("--lang", "en", "export", "--into", "team.xlsx", "--print", "p.xlsx",
+                 cwd=ws.root)
+    assert result.exit_code == 2 and "either --into or --print" in result.output, result.output
+    assert not (ws.root / "p.xlsx").exists()

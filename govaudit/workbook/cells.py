@@ -10,6 +10,7 @@ into a formula.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from typing import Any
@@ -31,6 +32,19 @@ HEADER_WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
 LINK_FONT = Font(color="0563C1", underline="single")
 
 
+def text_lines(text: str, width: float) -> int:
+    """The lines `text` wraps to in a column `width` characters wide (a Chinese character
+    takes two)."""
+    lines = 0
+    for line in text.split("\n"):
+        used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+        lines += max(1, math.ceil(used / max(width - 1, 1)))
+    return lines
+
+
+ROW_POINTS = 15  # a row of one line of 11 pt text
+
+
 class SheetWriter:
     """Appends rows to one sheet, counting them; text never becomes a formula."""
 
@@ -44,6 +58,12 @@ class SheetWriter:
         # many rows; a normal sheet keeps its cells, so each row needs cells of its own.
         self.streaming = isinstance(ws, WriteOnlyWorksheet)
         self.ids: dict[str, int] = {}  # the table's column ids and their numbers (1-based)
+
+    def fit_next_row(self, lines: int) -> None:
+        """Make the next row tall enough for `lines` lines of wrapped text (LibreOffice keeps
+        the default height of a row a file gives none)."""
+        if lines > 1:
+            self.ws.row_dimensions[self.rows + 1].height = ROW_POINTS * lines
 
     def value(self, value: Any) -> Any:
         """A cell value (or a Cell) that writes `value` as what it is."""

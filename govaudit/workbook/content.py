@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ from govaudit.scoring import Scorer, ScoreReport, score_sites
 from govaudit.store import Store
 from govaudit.urls import redact_url
 from govaudit.version import __version__
+from govaudit.workbook import layout
 from govaudit.workbook.layout import MAX_DATA_ROWS
 from govaudit.workbook.monitoring import MonitoringSheet
 
@@ -59,6 +60,7 @@ class WorkbookContent:
     reviews: dict[tuple[str, str, str], Review] = field(default_factory=dict)
     adjudications: list[Adjudication] = field(default_factory=list)  # those that hold
     log: list[LogEntry] | None = None  # the 审计日志 sheet (a workspace's export)
+    printed: bool = False  # the copy to print: layout.PRINTED_SHEETS only (print_copy)
 
     @property
     def date(self) -> str:
@@ -202,6 +204,17 @@ def about_rows(checklist: Checklist, kind: str, answers: list[Answer], *,
         (f"导出时间（{ZONE}）", "exported",
          round_ms(dt.datetime.now(dt.UTC).replace(tzinfo=None) + CHINA_OFFSET)),
     ]
+
+
+def print_copy(content: WorkbookContent) -> WorkbookContent:
+    """The copy of `content` to print (layout.PRINTED_SHEETS): its results without the rows
+    behind them, its About sheet saying what it is."""
+    about = [(label, key, layout.PRINT_KIND if key == "kind" else value)
+             for label, key, value in content.about]
+    about.insert(-1, ("说明", "print_note",
+                      "打印用副本：含汇总、得分、一致性与指标体系，不含答题记录、证据和冲突明细；"
+                      "导入与合并请用原工作簿"))
+    return replace(content, about=about, printed=True)
 
 
 def workspace_content(checklist: Checklist, store: Store, score: Scorer, *, name: str,

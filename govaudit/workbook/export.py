@@ -16,7 +16,7 @@ from typing import Any
 from lxml.etree import SerialisationError
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from govaudit.errors import GovauditError
+from govaudit.errors import GovauditError, OptionError
 from govaudit.filenames import safe_name
 from govaudit.files import fsync_dir, temporary_beside
 from govaudit.i18n import _
@@ -39,6 +39,7 @@ class WrittenWorkbook:
 
     path: Path
     backup: Path | None = None
+    printed: WrittenWorkbook | None = None  # the copy to print, when one was asked for
 
     def __fspath__(self) -> str:
         return str(self.path)
@@ -67,14 +68,8 @@ def save_workbook(content: WorkbookContent, out: Path,
 
     from govaudit.workbook.sheets import relative_link, write_content
 
-    if out.suffix.lower() != ".xlsx":
-        raise GovauditError(_("{out}: the workbook name must end in .xlsx").format(
-            out=out))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    check_not_open(out)
+    check_writable(out, overwrite)
     replaced = out.exists()
-    if replaced and not overwrite:
-        check_replaceable(out)
     backup = None
     with replacing(out) as tmp:
         wb = Workbook(write_only=True)
@@ -92,6 +87,36 @@ def save_workbook(content: WorkbookContent, out: Path,
     if backup is not None:
         prune_backups(out, KEEP_BACKUPS)
     return WrittenWorkbook(out, backup)
+
+
+def check_writable(out: Path, overwrite: bool = False) -> None:
+    """Refuse, before any work, a workbook name save_workbook would not write."""
+    if out.suffix.lower() != ".xlsx":
+        raise GovauditError(_("{out}: the workbook name must end in .xlsx").format(
+            out=out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    check_not_open(out)
+    if out.exists() and not overwrite:
+        check_replaceable(out)
+
+
+def check_print_copy(print_to: Path | None, out: Path | None, overwrite: bool = False) -> None:
+    """Refuse a copy to print that would replace the workbook itself, or not be written."""
+    if print_to is None:
+        return
+    if out is not None and print_to.resolve() == out.resolve():
+        raise OptionError("print_to", _(
+            "{path}: the copy to print needs a name of its own, not the workbook's").format(
+            path=print_to))
+    check_writable(print_to, overwrite)
+
+
+def save_print_copy(content: WorkbookContent, out: Path,
+                    overwrite: bool = False) -> WrittenWorkbook:
+    """Write the copy of `content` to print (content.print_copy) to `out`."""
+    from govaudit.workbook.content import print_copy
+
+    return save_workbook(print_copy(content), out, overwrite)
 
 
 def signed(data: bytes) -> bytes:

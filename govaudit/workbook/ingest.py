@@ -201,6 +201,10 @@ def read_workbook(path: Path, checklist: Checklist, known_sites: dict[str, Site]
     path = Path(path)
     book = open_workbook(path)
     if layout.ANSWERS not in book.sheet_names:
+        if read_about(path, book).get("kind") == layout.PRINT_KIND:
+            raise GovauditError(_(
+                "{path}: a copy to print, which holds no answers: import or merge the "
+                "workbook it was written with").format(path=path))
         raise GovauditError(_(
             "{path}: no sheet named {sheet} (sheets: {listed}); is this a govaudit "
             "workbook?").format(path=path, sheet=layout.ANSWERS,

@@ -37,6 +37,12 @@ AUDIT_LOG = "审计日志"
 # audit log has entries.
 SHEET_ORDER = (SUMMARY, PROBLEMS, SCORES, ANSWERS, EVIDENCE, CHECKLIST, CONFLICTS, AGREEMENT,
                ADJUDICATIONS, CHECKS, MONITORING, AUDIT_LOG, ABOUT)
+# The sheets of the copy to print (`--print`): the results as those who read them print
+# them. The rows behind them (answers, evidence, conflicts, checks, the log) stay in the
+# workbook itself: a 120-site team's answers alone fill some 500 A4 pages.
+PRINTED_SHEETS = (SUMMARY, PROBLEMS, SCORES, CHECKLIST, AGREEMENT, MONITORING, ABOUT)
+# The About sheet's kind of a copy to print: no workbook to import or merge
+PRINT_KIND = "print"
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,7 @@ class MergeResult:
     # disagreements where an evaluator answered `unknown`: Agreement counts that as missing
     unknown_disagreements: int = 0
     into: IntoResult | None = None  # what `--into` replaced, added, removed and kept
+    printed: Path | None = None  # the copy to print, when one was asked for
 
 
 def _fill_untold(inputs: Sequence[WorkbookInput]) -> tuple[list[Answer], list[str]]:
@@ -392,7 +393,8 @@ def merge_workbooks(rules: Checklist | None, paths: Sequence[Path], out: Path | 
                     prefer: str | Preference = "latest", force: bool = False,
                     overwrite: bool = False, checklist: str | None = None, *,
                     into: Path | None = None, accept_loss: bool = False,
-                    keep_backups: int | None = None, known: Sequence[Site] = ()) -> MergeResult:
+                    keep_backups: int | None = None, known: Sequence[Site] = (),
+                    print_to: Path | None = None) -> MergeResult:
     """Merge workbooks into `out`, or into the team's own workbook `into` (govaudit's sheets
     replaced, the others kept, a backup made: as `export --into`), scored with `rules` (a
     workspace's checklist, its sites `known`); without them, with `checklist` or the one
@@ -401,10 +403,11 @@ def merge_workbooks(rules: Checklist | None, paths: Sequence[Path], out: Path | 
     Every input is read and validated before anything is written; a refused
     input (or a conflict under `--prefer fail`) leaves `out` untouched. An
     existing `out` that govaudit did not write is replaced only with `overwrite`; one
-    changed since govaudit wrote it is kept as a backup first (`result.backup`).
+    changed since govaudit wrote it is kept as a backup first (`result.backup`). With
+    `print_to`, the merged workbook's copy to print is written there too (`result.printed`).
     """
     from govaudit.workbook.backups import KEEP_BACKUPS
-    from govaudit.workbook.export import save_workbook
+    from govaudit.workbook.export import check_print_copy, save_print_copy, save_workbook
     from govaudit.workbook.ingest import read_workbook
     from govaudit.workbook.into import check_target, write_into
 
@@ -415,6 +418,7 @@ def merge_workbooks(rules: Checklist | None, paths: Sequence[Path], out: Path | 
     keep = KEEP_BACKUPS if keep_backups is None else keep_backups
     if into is not None:
         check_target(Path(into), keep)
+    check_print_copy(print_to, out if into is None else into, overwrite)
     preference = prefer if isinstance(prefer, Preference) else parse_prefer(prefer)
     if rules is None:
         rules = workbooks_checklist([Path(p) for p in paths], checklist)
@@ -430,6 +434,8 @@ def merge_workbooks(rules: Checklist | None, paths: Sequence[Path], out: Path | 
         assert out is not None
         result.backup = save_workbook(content, Path(out), overwrite).backup
         result.path = Path(out)
+    if print_to is not None:
+        result.printed = save_print_copy(content, Path(print_to), overwrite).path
     result.hyperlinks = int(content.extra.get("hyperlinks", 0))
     result.unlinked = int(content.extra.get("unlinked", 0))
     result.unlinked_reason = str(content.extra.get("unlinked_reason", ""))

@@ -32,7 +32,14 @@ from govaudit.problems import problem_rows
 from govaudit.tally import shown_total
 from govaudit.urls import readable_url, readable_urls
 from govaudit.workbook import layout
-from govaudit.workbook.cells import HEADER_FILL, HEADER_FONT, WRAP, SheetWriter, runs_to_sqref
+from govaudit.workbook.cells import (
+    HEADER_FILL,
+    HEADER_FONT,
+    WRAP,
+    SheetWriter,
+    runs_to_sqref,
+    text_lines,
+)
 from govaudit.workbook.content import WorkbookContent, shown_time
 from govaudit.workbook.layout import Column
 from govaudit.workbook.monitoring import write_monitoring
@@ -63,7 +70,8 @@ def summary_columns(checklist: Checklist, several_groups: bool = False) -> list[
 
 
 def top_columns(checklist: Checklist) -> list[Column]:
-    return [Column(f"top.{t.id}", t.name, 8) for t in checklist.tops]
+    # 7 wide: the Summary of the 2020 checklist (eight of them) prints one page across
+    return [Column(f"top.{t.id}", t.name, 7) for t in checklist.tops]
 
 
 def scores_columns(checklist: Checklist) -> list[Column]:
@@ -107,6 +115,8 @@ def write_content(wb: Any, content: WorkbookContent, link_for: Callable[[str], s
     if content.log:
         writers.append((layout.AUDIT_LOG, _audit_log))
     writers.append((layout.ABOUT, _about))
+    if content.printed:
+        writers = [(name, fill) for name, fill in writers if name in layout.PRINTED_SHEETS]
     written = []
     for name, fill in writers:
         ws = wb.create_sheet(name, positions.get(name))
@@ -538,9 +548,14 @@ def _agreement(w: SheetWriter, content: WorkbookContent) -> None:
     columns = layout.AGREEMENT_COLUMNS
     w.table(columns)
     rows = report.rows if report else []
+    width = {c.id: c.width for c in columns}
     for row in rows:
+        # an indicator's whole path printed, never cut at the column's edge
+        w.fit_next_row(max(text_lines(row.scope, width["scope"]),
+                           text_lines(row.name, width["name"])))
         w.append_named({
-            "scope": w.value(row.scope), "name": w.value(row.name), "sites": row.sites,
+            "scope": w.styled(row.scope, alignment=WRAP),
+            "name": w.styled(row.name, alignment=WRAP), "sites": row.sites,
             "units": row.units, "agreed": row.agreed,
             "percent": w.styled(row.percent, number_format="0.0%")
             if row.percent is not None else None,
@@ -549,6 +564,8 @@ def _agreement(w: SheetWriter, content: WorkbookContent) -> None:
             "disagreements": row.disagreements,
         })
     w.autofilter(columns)
+    if content.printed:  # the questions themselves are the Conflicts sheet's, not printed
+        return
     w.append([])
     w.append_cells([w.styled("分歧题目（评估人答案不一致）", font=HEADER_FONT)])
     w.append_cells([w.styled(c.header, font=HEADER_FONT, fill=HEADER_FILL)
@@ -573,6 +590,8 @@ def _about(w: SheetWriter, content: WorkbookContent) -> None:
     for label, key, value in [*content.about[:-1], *extra, content.about[-1]]:
         shown = w.styled(value, number_format=TIME_FORMAT) if key == "exported" \
             else w.styled(value, alignment=WRAP)
+        if isinstance(value, str):
+            w.fit_next_row(text_lines(value, columns[-1].width))
         w.append_named({"label": w.value(label), "key": key, "value": shown})
 
 
