@@ -186,6 +186,45 @@ def test_check_page_runs_every_browser_check(in_page):
     assert checks.font_control.control is None and not checks.font_control.passed
 
 
+def test_a_prepared_page_waits_for_the_second_look_only_when_something_over_it_changed(
+        in_page, serve_dir, tmp_path):
+    """In a context prepared for the checks, the look at load notes what changes afterwards:
+    the second look waits only where a floating element, or an ancestor, changed its style or
+    class, or runs an animation; a moving window is found either way."""
+    from govaudit.conformance.page_checks import (
+        check_page,
+        facts_and_accessibility,
+        prepare_context,
+    )
+
+    side = ('<div id="side" style="position:fixed;right:0;top:200px;width:120px;'
+            'height:200px">二维码</div>')
+    pages = {
+        "still.html": (FAULTY.replace("</main>", "</main>" + side), 0),
+        # the page goes on changing, but nothing over it: a carousel and a clock
+        "busy.html": (FAULTY.replace("</main>", "</main>" + side +
+                                     "<p id=clock></p><script>let n = 0; setInterval(() => {"
+                                     " document.getElementById('clock').style.color ="
+                                     " n++ % 2 ? 'red' : 'blue'; }, 20);</script>"), 0),
+        "drifting.html": (FAULTY.replace("</main>", "</main>" + side.replace(
+            'id="side"', 'id="ad"') + "<script>let x = 0; setInterval(() => { x += 5; "
+            "document.getElementById('ad').style.right = x + 'px'; }, 40);</script>"), 1),
+        "animated.html": (FAULTY.replace("</main>", "</main>" + side.replace(
+            'id="side"', 'id="ad" class="float"') + "<style>@keyframes f{from{top:0}to{"
+            "top:300px}}.float{animation:f 3s infinite alternate}</style>"), 1),
+    }
+    for name, (html, _stirring) in pages.items():
+        (tmp_path / name).write_text(html, encoding="utf-8")
+    base = serve_dir(tmp_path)
+    for name, (_html, stirring) in pages.items():
+        facts, _report = in_page(None, lambda p: facts_and_accessibility(p, "二级"),
+                                 url=f"{base}/{name}", prepare=prepare_context)
+        assert facts["floating"]["stirring"] == stirring, name
+    for name, kind in (("still.html", "floating"), ("drifting.html", "moving")):
+        checks = in_page(None, check_page, url=f"{base}/{name}", prepare=prepare_context)
+        assert [i.kind for i in checks.floating.offending] == [kind], name
+
+
 # every result of the kinds asked for, element by element: its selector and its checks' data
 AXE_RESULTS = """async ([options, kinds]) => {
   const raw = await window.__govauditAxe.run(document, options);

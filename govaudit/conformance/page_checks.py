@@ -1,11 +1,13 @@
 """The browser checks of one loaded page run together, at the least cost: meant to run inside
 a capture, on the page it opened, without loading it again.
 
-A context prepared for them (`prepare_context`) loads axe-core with each page and takes the
-first look at the floating elements when the page has loaded. One pass gathers the facts of
-every 适老化 check (and the first look, unless the page load took it), then axe-core runs, in
-one call; the second look at the floating elements comes once the wait since the first is over
-(on a page captured first, it is) and starts the Tab record; the font-size control, which
+A context prepared for them (`prepare_context`) loads axe-core with each page, takes the
+first look at the floating elements when the page has loaded and from then on notes the
+elements whose style or class changes. One pass gathers the facts of every 适老化 check (and
+the first look, unless the page load took it), then axe-core runs, in one call; the second
+look at the floating elements comes once the wait since the first is over (at once when no
+floating element changed, nor an ancestor, nor runs an animation: none can have moved) and
+starts the Tab record; the font-size control, which
 changes the page, comes last and undoes what it changed.
 """
 
@@ -86,8 +88,10 @@ async def facts_and_accessibility(page: Page, up_to: str) -> tuple[dict[str, Any
 async def check_page(page: Page, up_to: str = "二级") -> PageChecks:
     """Accessibility (GB/T levels up to `up_to`) and every 适老化 check on the loaded `page`."""
     facts, accessibility = await facts_and_accessibility(page, up_to)
-    looked = time.monotonic() - facts["floating"]["age"] / 1000
-    await asyncio.sleep(max(0.0, MOVE_WAIT - (time.monotonic() - looked)))
+    if facts["floating"].get("stirring", -1) != 0:
+        # something over the page may be moving: the second look comes after the wait
+        looked = time.monotonic() - facts["floating"]["age"] / 1000
+        await asyncio.sleep(max(0.0, MOVE_WAIT - (time.monotonic() - looked)))
     nav = facts["nav"]
     second = await read_facts(page, floating=True, tabs=nav is not None)
     text = facts["text"]

@@ -7,11 +7,28 @@
 // the font-size controls; `tabs` then starts the Tab record (tabs.js), last, as it moves the
 // focus and the scroll position.
 (arg) => {
+  // How many of the floating elements seen at load may have moved since: changed in style or
+  // class (they or an ancestor) or animated; -1 when that cannot be told.
+  const stirring = () => {
+    const changed = window.__govauditChanged;
+    if (!changed || changed.size > 5000) return -1;
+    const stirred = (el) => {
+      for (let n = el; n && n.nodeType === 1; n = n.parentElement) {
+        if (changed.has(n) || n.getAnimations().some((a) => a.playState === "running")) {
+          return true;
+        }
+      }
+      return false;
+    };
+    return (window.__govauditFloating || []).filter((el) => el.isConnected && stirred(el))
+      .length;
+  };
   const out = {};
   const earlier = window.__govauditLoadLook;
   if (arg.floating === "earlier" && earlier) {
     delete window.__govauditLoadLook;  // a look is compared once: a later check looks anew
-    out.floating = { ...earlier.look, age: performance.now() - earlier.at };
+    out.floating = { ...earlier.look, age: performance.now() - earlier.at,
+                     stirring: stirring() };
   } else if (arg.floating) {
     out.floating = { ...floating({ remember: true }), age: 0 };
   }
