@@ -30,7 +30,7 @@ from govaudit.conformance.scripts import script, script_body
 from govaudit.conformance.standards import Criterion, criteria_of_axe_tags
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page
+    from playwright.async_api import BrowserContext, Page
 
 # axe-core's level tags by GB/T level: 一级 = WCAG A, 二级 = AA, 三级 = AAA.
 LEVEL_TAGS = {"一级": ("wcag2a", "wcag21a"), "二级": ("wcag2aa", "wcag21aa"),
@@ -193,6 +193,17 @@ def run_arguments(up_to: str = "二级",
     return levels, {"options": axe_options(levels, contrast), "limit": MAX_NODES,
                     "html": MAX_HTML, "contrast": contrast == "fast" and "二级" in levels,
                     "links": contrast == "fast"}
+
+
+def axe_init_script() -> str:
+    """The init script that loads axe-core with every page of a context (not about:blank)."""
+    return f"if (location.protocol !== 'about:') {{\n{axe_loader()}\n}}"
+
+
+async def prepare_context(context: BrowserContext) -> None:
+    """Make every page `context` opens come with axe-core, so that `check_accessibility`
+    runs in one call into the page (compiled with it, not sent for each check)."""
+    await context.add_init_script(script=axe_init_script())
 
 
 async def check_accessibility(page: Page, up_to: str = "二级",

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from govaudit.conformance.accessibility import (
     RUN_SCRIPT,
     AccessibilityReport,
-    axe_loader,
+    axe_init_script,
     check_accessibility,
     report_of_run,
     run_arguments,
@@ -56,9 +56,7 @@ async def prepare_context(context: BrowserContext) -> None:
     (compiled with the page, not sent again for each check) and the floating elements are
     looked at once it has loaded. Optional: without it, the check loads axe-core itself and
     looks twice, a wait apart."""
-    await context.add_init_script(
-        script=f"if (location.protocol !== 'about:') {{\n{axe_loader()}\n}}\n"
-               f"{load_look_script()}")
+    await context.add_init_script(script=f"{axe_init_script()}\n{load_look_script()}")
 
 
 @dataclass(frozen=True)
