@@ -158,7 +158,10 @@ class SheetWriter:
                 dimension.hidden = True
 
     def header(self, columns: Sequence[Column]) -> None:
-        """The Chinese header row, then the row of ids govaudit reads."""
+        """The Chinese header row (as tall as its most wrapped header), then the row of ids
+        govaudit reads."""
+        self.fit_next_row(max((text_lines(c.header, c.width) for c in columns if not c.hidden),
+                              default=1))
         self.append_cells([self.styled(c.header, font=HEADER_FONT, fill=HEADER_FILL,
                                        alignment=HEADER_WRAP) for c in columns])
         self.append_cells([self.styled(c.id, font=ID_FONT) for c in columns])
