@@ -24,7 +24,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from govaudit import ConflictRow, IntoResult, MergeResult
+    from govaudit import ConflictRow, IntoResult, MergeResult, WrittenWorkbook
 
 app = GovauditTyper(
     cls=GovauditGroup,
@@ -106,12 +106,12 @@ def export(
     console.print(_("Wrote {path}").format(path=written.path), markup=False)
     _say_backup(written.path, written.backup)
     if written.printed is not None:
-        _say_printed(written.printed.path)
-        _say_backup(written.printed.path, written.printed.backup)
+        _say_printed(written.printed)
 
 
-def _say_printed(path: Path) -> None:
-    console.print(_("Wrote the copy to print {path}").format(path=path), markup=False)
+def _say_printed(printed: WrittenWorkbook) -> None:
+    console.print(_("Wrote the copy to print {path}").format(path=printed.path), markup=False)
+    _say_backup(printed.path, printed.backup)
 
 
 def _say_backup(path: Path, backup: Path | None) -> None:
@@ -240,7 +240,7 @@ def _merge_json(result: MergeResult) -> dict[str, Any]:
         "path": str(result.path), "files": result.files, "sites": result.sites,
         "answers": result.answers, "evaluators": result.evaluators,
         "backup": str(result.backup) if result.backup else None,
-        "printed": str(result.printed) if result.printed else None,
+        "printed": str(result.printed.path) if result.printed else None,
         "hyperlinks": result.hyperlinks, "unlinked": result.unlinked,
         "unlinked_reason": result.unlinked_reason,
         "notices": result.notices, "warnings": result.warnings,

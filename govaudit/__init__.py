@@ -89,6 +89,7 @@ _HOMES = {
     "ConflictRow": "govaudit.workbook.content",
     "IntoResult": "govaudit.workbook.into",
     "MergeResult": "govaudit.workbook.merge",
+    "WrittenWorkbook": "govaudit.workbook.export",
     "TeamServer": "govaudit.server.admin",
     "SyncResult": "govaudit.server.sync",
 }
@@ -162,6 +163,7 @@ if TYPE_CHECKING:
     from govaudit.urls import readable_url, readable_urls
     from govaudit.version import __version__
     from govaudit.workbook.content import ConflictRow
+    from govaudit.workbook.export import WrittenWorkbook
     from govaudit.workbook.into import IntoResult
     from govaudit.workbook.merge import MergeResult
 
@@ -256,6 +258,7 @@ __all__ = [
     "ConflictRow",
     "IntoResult",
     "MergeResult",
+    "WrittenWorkbook",
     "TeamServer",
     "SyncResult",
     "__version__",

@@ -211,7 +211,7 @@ def print_copy(content: WorkbookContent) -> WorkbookContent:
     behind them, its About sheet saying what it is."""
     about = [(label, key, layout.PRINT_KIND if key == "kind" else value)
              for label, key, value in content.about]
-    about.insert(-1, ("说明", "print_note",
+    about.insert(-1, ("用途", "print_note",
                       "打印用副本：含汇总、得分、一致性与指标体系，不含答题记录、证据和冲突明细；"
                       "导入与合并请用原工作簿"))
     return replace(content, about=about, printed=True)

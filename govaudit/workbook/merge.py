@@ -51,6 +51,7 @@ from govaudit.workbook.content import (
 )
 
 if TYPE_CHECKING:
+    from govaudit.workbook.export import WrittenWorkbook
     from govaudit.workbook.ingest import WorkbookInput
     from govaudit.workbook.into import IntoResult
 
@@ -171,7 +172,7 @@ class MergeResult:
     # disagreements where an evaluator answered `unknown`: Agreement counts that as missing
     unknown_disagreements: int = 0
     into: IntoResult | None = None  # what `--into` replaced, added, removed and kept
-    printed: Path | None = None  # the copy to print, when one was asked for
+    printed: WrittenWorkbook | None = None  # the copy to print, when one was asked for
 
 
 def _fill_untold(inputs: Sequence[WorkbookInput]) -> tuple[list[Answer], list[str]]:
@@ -435,7 +436,7 @@ def merge_workbooks(rules: Checklist | None, paths: Sequence[Path], out: Path | 
         result.backup = save_workbook(content, Path(out), overwrite).backup
         result.path = Path(out)
     if print_to is not None:
-        result.printed = save_print_copy(content, Path(print_to), overwrite).path
+        result.printed = save_print_copy(content, Path(print_to), overwrite)
     result.hyperlinks = int(content.extra.get("hyperlinks", 0))
     result.unlinked = int(content.extra.get("unlinked", 0))
     result.unlinked_reason = str(content.extra.get("unlinked_reason", ""))
