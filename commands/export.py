@@ -26,6 +26,11 @@ from .common import (
 if TYPE_CHECKING:
     from govaudit import ConflictRow, IntoResult, MergeResult, WrittenWorkbook
 
+PrintOption = Annotated[Path | None, typer.Option(
+    "--print", help=N_("Also write a copy to print to this .xlsx: Summary, Scores, Agreement by "
+    "indicator, Checklist and About, without the answer, evidence and conflict rows (which "
+    "fill hundreds of pages for a team)."), show_default=False)]
+
 app = GovauditTyper(
     cls=GovauditGroup,
     help=N_("Export the workspace's Excel workbook (Summary, Scores, Answers, Evidence, "
@@ -77,11 +82,7 @@ def export(
     overwrite: Annotated[bool, typer.Option(
         "--overwrite", "--force", help=N_("Replace an existing -o file even if govaudit did not "
         "write it (a team workbook: use --into instead)."))] = False,
-    print_to: Annotated[Path | None, typer.Option(
-        "--print", help=N_("Also write a copy to print to this .xlsx: Summary, Scores, "
-        "Agreement by indicator, Checklist and About, without the answer, evidence and "
-        "conflict rows (which fill hundreds of pages for a team)."),
-        show_default=False)] = None,
+    print_to: PrintOption = None,
     window: MonitorWindowOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -165,11 +166,7 @@ def merge(
         "--checklist", help=N_("Outside a workspace: the checklist to score with (a built-in "
         "name or .yaml file), when the workbooks' About sheets name none or disagree."),
         show_default=False)] = None,
-    print_to: Annotated[Path | None, typer.Option(
-        "--print", help=N_("Also write a copy to print to this .xlsx: Summary, Scores, "
-        "Agreement by indicator, Checklist and About, without the answer, evidence and "
-        "conflict rows (which fill hundreds of pages for a team)."),
-        show_default=False)] = None,
+    print_to: PrintOption = None,
     workspace: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -32,6 +32,9 @@ HEADER_WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
 LINK_FONT = Font(color="0563C1", underline="single")
 
 
+ROW_POINTS = 15  # a row of one line of 11 pt text
+
+
 def text_lines(text: str, width: float) -> int:
     """The lines `text` wraps to in a column `width` characters wide (a Chinese character
     takes two)."""
@@ -40,9 +43,6 @@ def text_lines(text: str, width: float) -> int:
         used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
         lines += max(1, math.ceil(used / max(width - 1, 1)))
     return lines
-
-
-ROW_POINTS = 15  # a row of one line of 11 pt text
 
 
 class SheetWriter:
@@ -59,9 +59,12 @@ class SheetWriter:
         self.streaming = isinstance(ws, WriteOnlyWorksheet)
         self.ids: dict[str, int] = {}  # the table's column ids and their numbers (1-based)
 
-    def fit_next_row(self, lines: int) -> None:
-        """Make the next row tall enough for `lines` lines of wrapped text (LibreOffice keeps
-        the default height of a row a file gives none)."""
+    def fit_next_row(self, texts: Mapping[str, Any]) -> None:
+        """Make the next row tall enough for the wrapped text it will hold, by column id
+        (LibreOffice keeps the default height of a row a file gives none)."""
+        dimensions = self.ws.column_dimensions
+        lines = max((text_lines(text, dimensions[get_column_letter(self.ids[key])].width or 9)
+                     for key, text in texts.items() if isinstance(text, str)), default=1)
         if lines > 1:
             self.ws.row_dimensions[self.rows + 1].height = ROW_POINTS * lines
 
@@ -160,8 +163,7 @@ class SheetWriter:
     def header(self, columns: Sequence[Column]) -> None:
         """The Chinese header row (as tall as its most wrapped header), then the row of ids
         govaudit reads."""
-        self.fit_next_row(max((text_lines(c.header, c.width) for c in columns if not c.hidden),
-                              default=1))
+        self.fit_next_row({c.id: c.header for c in columns if not c.hidden})
         self.append_cells([self.styled(c.header, font=HEADER_FONT, fill=HEADER_FILL,
                                        alignment=HEADER_WRAP) for c in columns])
         self.append_cells([self.styled(c.id, font=ID_FONT) for c in columns])

@@ -32,14 +32,7 @@ from govaudit.problems import problem_rows
 from govaudit.tally import shown_total
 from govaudit.urls import readable_url, readable_urls
 from govaudit.workbook import layout
-from govaudit.workbook.cells import (
-    HEADER_FILL,
-    HEADER_FONT,
-    WRAP,
-    SheetWriter,
-    runs_to_sqref,
-    text_lines,
-)
+from govaudit.workbook.cells import HEADER_FILL, HEADER_FONT, WRAP, SheetWriter, runs_to_sqref
 from govaudit.workbook.content import WorkbookContent, shown_time
 from govaudit.workbook.layout import Column
 from govaudit.workbook.monitoring import write_monitoring
@@ -548,11 +541,9 @@ def _agreement(w: SheetWriter, content: WorkbookContent) -> None:
     columns = layout.AGREEMENT_COLUMNS
     w.table(columns)
     rows = report.rows if report else []
-    width = {c.id: c.width for c in columns}
     for row in rows:
         # an indicator's whole path printed, never cut at the column's edge
-        w.fit_next_row(max(text_lines(row.scope, width["scope"]),
-                           text_lines(row.name, width["name"])))
+        w.fit_next_row({"scope": row.scope, "name": row.name})
         w.append_named({
             "scope": w.styled(row.scope, alignment=WRAP),
             "name": w.styled(row.name, alignment=WRAP), "sites": row.sites,
@@ -590,8 +581,7 @@ def _about(w: SheetWriter, content: WorkbookContent) -> None:
     for label, key, value in [*content.about[:-1], *extra, content.about[-1]]:
         shown = w.styled(value, number_format=TIME_FORMAT) if key == "exported" \
             else w.styled(value, alignment=WRAP)
-        if isinstance(value, str):
-            w.fit_next_row(text_lines(value, columns[-1].width))
+        w.fit_next_row({"value": value})
         w.append_named({"label": w.value(label), "key": key, "value": shown})
 
 
