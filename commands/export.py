@@ -27,9 +27,10 @@ if TYPE_CHECKING:
     from govaudit import ConflictRow, IntoResult, MergeResult, WrittenWorkbook
 
 PrintOption = Annotated[Path | None, typer.Option(
-    "--print", help=N_("Also write a copy to print to this .xlsx: Summary, Scores, Agreement by "
-    "indicator, Checklist and About, without the answer, evidence and conflict rows (which "
-    "fill hundreds of pages for a team)."), show_default=False)]
+    "--print", help=N_("Also write a copy to print to this .xlsx: the workbook's Summary, "
+    "Problems, Scores, Agreement by indicator, Checklist, Monitoring and About (those it has), "
+    "without the answer, evidence and conflict rows (which fill hundreds of pages for a team)."),
+    show_default=False)]
 
 app = GovauditTyper(
     cls=GovauditGroup,
