@@ -15,6 +15,7 @@ from __future__ import annotations
 import http.server
 import secrets
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -186,6 +187,17 @@ class CorpusServer:
         return self.base + target if target.startswith("/") else target
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Say nothing of a client that closed its connection (a browser or a pool dropping
+        a kept-alive one): it is no fault of the corpus."""
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)
+
+
 @contextmanager
 def corpus_server() -> Iterator[CorpusServer]:
     """Serve the corpus on 127.0.0.1 (a free port) for the time of the `with` block."""
@@ -194,8 +206,7 @@ def corpus_server() -> Iterator[CorpusServer]:
     handler = type("BoundCorpusHandler", (CorpusHandler,),
                    {"routes": Routes.load(), "closed_port": closed.getsockname()[1],
                     "nonce": secrets.token_hex(8)})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name="corpus-server", daemon=True)
     thread.start()
