@@ -598,11 +598,11 @@ def test_a_dead_link_shows_its_latest_answer_and_the_page_it_is_on(make_workspac
         figures = monitor.figures("测试市", 7 * DAY, NOW)
         finding = next(f for f in monitor.findings("测试市", 7 * DAY, NOW)
                        if f.rule == "dead_links")
-    dead = {d["url"]: d for d in figures.dead_links}
+    dead = {d.url: d for d in figures.dead_links}
     assert set(dead) == {"http://x/gone", "http://x/inner"}
     gone, inner = dead["http://x/gone"], dead["http://x/inner"]
-    assert (gone["status"], gone["problem"]) == (404, "HTTP 404")
-    assert (inner["home"], inner["page"]) == (False, home + "news/")
-    assert [d["url"] for d in figures.unjudged_links] == ["http://nothing.invalid/"]
+    assert (gone.status, gone.problem) == (404, "HTTP 404")
+    assert (inner.home, inner.page) == (False, home + "news/")
+    assert [d.url for d in figures.unjudged_links] == ["http://nothing.invalid/"]
     assert [s["problem"] for s in finding.samples] == ["HTTP 404", "HTTP 410"]
     assert finding.figures == {"checked": 3, "dead_home": 1, "dead_other": 1}

@@ -23,6 +23,10 @@ from govaudit.monitor.config import RuleSet
 from govaudit.monitor.durations import DAY, china_date, utc_iso
 from govaudit.monitor.findings import (
     SAMPLES_SHOWN,
+    ColumnFigures,
+    FailedVisit,
+    FailingLink,
+    HomeVisit,
     SiteFigures,
     Window,
     site_findings,
@@ -76,8 +80,7 @@ def load_server_figures(conn: psycopg.Connection, window: Window, sites: list[st
             "FROM unnest(%s::text[]) AS s(site) CROSS JOIN LATERAL (SELECT visit, time, status, "
             "error, elapsed_ms FROM failures WHERE site = s.site AND time >= %s AND time <= %s "
             "ORDER BY time DESC LIMIT %s) AS x", (sites, start, end, SAMPLES_SHOWN)).fetchall():
-        out[site].failed.append({"id": visit, "time": when, "status": status,
-                                 "error": error, "elapsed_ms": elapsed})
+        out[site].failed.append(FailedVisit(visit, when, status, error, elapsed))
     for site, visit, when, evidence, error, taken, shows, after in conn.execute(
             f"SELECT s.site, x.visit, {ISO}, x.evidence, x.error, "
             f"{ISO.replace('x.time', 'x.taken')}, x.shows, "
@@ -94,8 +97,7 @@ def load_server_figures(conn: psycopg.Connection, window: Window, sites: list[st
             "AND time <= %s ORDER BY time DESC LIMIT 1) AS x", (sites, start, end)).fetchall():
         f = out[site]
         f.home_newest = newest
-        f.home_visit = {"id": visit, "time": when, "newest_date": newest,
-                        "fingerprint": fingerprint}
+        f.home_visit = HomeVisit(visit, when, newest, fingerprint)
     recent = max(start, end - timedelta(seconds=COLUMN_SPAN))
     _columns(conn, out, sites, recent, end)
     _links(conn, out, sites, recent, end, home_urls)
@@ -118,12 +120,10 @@ def _columns(conn: psycopg.Connection, out: dict[str, SiteFigures], sites: list[
             "FROM columns WHERE time >= %s AND time <= %s AND site = ANY(%s) "
             "ORDER BY site, url, time DESC", span):
         good = latest_ok.get((site, url))
-        out[site].columns.append({
-            "url": url, "name": name, "kind": kind, "id": good[0] if good else cid,
-            "time": _iso(good[3] if good else when), "opened": good is not None,
-            "error": "" if ok else error, "newest_date": good[4] if good else None,
-            "items": good[5] if good else 0, "dated": good[6] if good else 0,
-            "empty": bool(good[7]) if good else False})
+        out[site].columns.append(ColumnFigures(
+            url, name, kind, good[0] if good else cid, _iso(good[3] if good else when),
+            good is not None, "" if ok else error, good[4] if good else None,
+            good[5] if good else 0, good[6] if good else 0, bool(good[7]) if good else False))
 
 
 def _links(conn: psycopg.Connection, out: dict[str, SiteFigures], sites: list[str],
@@ -147,11 +147,9 @@ def _links(conn: psycopg.Connection, out: dict[str, SiteFigures], sites: list[st
         verdict = stored_verdict(verdict_text, code, error)
         home = home_urls.get(site)
         f = out[site]
-        entry: dict[str, Any] = {
-            "url": url, "pages": list(pages), "page": page,
-            "home": home in pages if home else False, "checks": checks, "id": int(lid),
-            "time": utc_iso(float(when)), "status": code, "error": error,
-            "verdict": verdict.value, "problem": verdict_reason(verdict, code, error)}
+        entry = FailingLink(url, list(pages), page, home in pages if home else False, checks,
+                            int(lid), utc_iso(float(when)), code, error, verdict.value,
+                            verdict_reason(verdict, code, error))
         (f.dead_links if dead or verdict.dead else f.unjudged_links).append(entry)
 
 

@@ -9,7 +9,7 @@ out of every figure and counted as `future`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -64,6 +64,69 @@ class Finding:
                 "detail": self.detail, "figures": self.figures, "samples": self.samples}
 
 
+@dataclass(frozen=True)
+class FailedVisit:
+    """A visit of the window that did not open (the newest SAMPLES_SHOWN are kept)."""
+
+    id: int
+    time: str  # UTC, ISO 8601
+    status: int | None
+    error: str | None
+    elapsed_ms: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class HomeVisit:
+    """The window's latest visit whose home page opened."""
+
+    id: int
+    time: str  # UTC, ISO 8601
+    newest_date: str | None  # the newest date the home page lists
+    fingerprint: str  # of the items it lists (for home pages without dates)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ColumnFigures:
+    """One column page over the window: its latest sample, with the figures of its latest
+    sample that opened."""
+
+    url: str
+    name: str
+    kind: str
+    id: int  # the sample the figures are from
+    time: str  # UTC, ISO 8601
+    opened: bool  # a sample opened in the window
+    error: str | None  # why the latest sample did not open ("" when it did)
+    newest_date: str | None
+    items: int
+    dated: int  # items with a date
+    empty: bool
+
+
+@dataclass(frozen=True)
+class FailingLink:
+    """A link that never worked in the window, with its latest check (its latest that found
+    it dead, when one did)."""
+
+    url: str
+    pages: list[str]  # the pages it was found on
+    page: str  # the page of the latest check
+    home: bool  # found on the home page
+    checks: int
+    id: int
+    time: str  # UTC, ISO 8601
+    status: int | None
+    error: str | None
+    verdict: str  # a LinkVerdict's value
+    problem: str  # the verdict said in words
+
+
 @dataclass
 class SiteFigures:
     """The window's samples of one site, reduced."""
@@ -75,15 +138,15 @@ class SiteFigures:
     challenged: int = 0  # visits answered by an anti-bot challenge (a browser decided most)
     undecided: int = 0  # of those, the ones no browser decided: neither opened nor failed
     per_day: dict[int, int] = field(default_factory=dict)  # days back from now -> visits
-    failed: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[FailedVisit] = field(default_factory=list)
     first_visit: float | None = None  # the earliest visit (read for undated home pages only)
     home_newest: str | None = None
-    home_visit: dict[str, Any] | None = None  # the latest visit that opened
+    home_visit: HomeVisit | None = None  # the latest visit that opened
     unchanged_since: float | None = None  # fingerprint unchanged since (undated home pages)
-    columns: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[ColumnFigures] = field(default_factory=list)
     links_checked: int = 0
-    dead_links: list[dict[str, Any]] = field(default_factory=list)
-    unjudged_links: list[dict[str, Any]] = field(default_factory=list)  # never judged
+    dead_links: list[FailingLink] = field(default_factory=list)
+    unjudged_links: list[FailingLink] = field(default_factory=list)  # never judged
     shots: list[FailureShot] = field(default_factory=list)  # of failed visits, newest first
 
     @property
@@ -124,9 +187,8 @@ def load_figures(db: MonitorDB, window: Window, sites: list[str],
                         (*span, *names)):
         f = out[row["site"]]
         if len(f.failed) < SAMPLES_SHOWN:
-            f.failed.append({"id": row["id"], "time": utc_iso(row["time"]),
-                             "status": row["status"], "error": row["error"],
-                             "elapsed_ms": row["elapsed_ms"]})
+            f.failed.append(FailedVisit(row["id"], utc_iso(row["time"]), row["status"],
+                                        row["error"], row["elapsed_ms"]))
     for row in db.query("SELECT visit, site, time, evidence, error, taken, shows FROM shots "
                         f"WHERE time >= ? AND time <= ?{where} ORDER BY time DESC",
                         (*span, *names)):
@@ -141,8 +203,8 @@ def load_figures(db: MonitorDB, window: Window, sites: list[str],
             "ORDER BY time DESC LIMIT 1)", (*names, *span)):
         f = out[row["site"]]
         f.home_newest = row["newest_date"]
-        f.home_visit = {"id": row["id"], "time": utc_iso(row["time"]),
-                        "newest_date": row["newest_date"], "fingerprint": row["fingerprint"]}
+        f.home_visit = HomeVisit(row["id"], utc_iso(row["time"]), row["newest_date"],
+                                 row["fingerprint"])
     _unchanged(db, out, window.end)
     _columns(db, out, span, where, names)
     _links(db, out, span, where, names, home_urls or {})
@@ -152,14 +214,14 @@ def load_figures(db: MonitorDB, window: Window, sites: list[str],
 def _unchanged(db: MonitorDB, out: dict[str, SiteFigures], end: float) -> None:
     """For home pages without dates: since when they list the same items."""
     for f in out.values():
-        if f.home_visit is None or f.home_newest or not f.home_visit["fingerprint"]:
+        if f.home_visit is None or f.home_newest or not f.home_visit.fingerprint:
             continue
         first = db.query("SELECT min(time) AS t FROM visits WHERE site = ? AND time <= ?",
                          (f.site, end))
         f.first_visit = first[0]["t"] if first else None
         rows = db.query("SELECT max(time) AS t FROM visits WHERE site = ? AND ok = 1 "
                         "AND fingerprint != '' AND fingerprint != ? AND time <= ?",
-                        (f.site, f.home_visit["fingerprint"], end))
+                        (f.site, f.home_visit.fingerprint, end))
         changed = rows[0]["t"] if rows else None
         if changed is None:
             f.unchanged_since = f.first_visit
@@ -181,13 +243,11 @@ def _columns(db: MonitorDB, out: dict[str, SiteFigures], span: tuple[float, floa
                         f"FROM columns WHERE time >= ? AND time <= ?{where} "
                         "GROUP BY site, url ORDER BY site, id", (*span, *names)):
         good = latest_ok.get((row["site"], row["url"]))
-        out.setdefault(row["site"], SiteFigures(row["site"])).columns.append({
-            "url": row["url"], "name": row["name"], "kind": row["kind"],
-            "id": (good or row)["id"], "time": utc_iso((good or row)["time"]),
-            "opened": good is not None, "error": "" if row["ok"] else row["error"],
-            "newest_date": good["newest_date"] if good else None,
-            "items": good["items"] if good else 0, "dated": good["dated"] if good else 0,
-            "empty": bool(good["empty"]) if good else False})
+        out.setdefault(row["site"], SiteFigures(row["site"])).columns.append(ColumnFigures(
+            row["url"], row["name"], row["kind"], (good or row)["id"],
+            utc_iso((good or row)["time"]), good is not None, "" if row["ok"] else row["error"],
+            good["newest_date"] if good else None, good["items"] if good else 0,
+            good["dated"] if good else 0, bool(good["empty"]) if good else False))
 
 
 def _links(db: MonitorDB, out: dict[str, SiteFigures], span: tuple[float, float], where: str,
@@ -211,12 +271,10 @@ def _links(db: MonitorDB, out: dict[str, SiteFigures], span: tuple[float, float]
         pages = (row["pages"] or "").split(",")
         home = home_urls.get(row["site"])
         f = out.setdefault(row["site"], SiteFigures(row["site"]))
-        (f.dead_links if dead else f.unjudged_links).append({
-            "url": row["url"], "pages": pages, "page": latest["page"],
-            "home": home in pages if home else False, "checks": row["n"], "id": latest["id"],
-            "time": utc_iso(latest["time"]), "status": latest["status"],
-            "error": latest["error"], "verdict": verdict.value,
-            "problem": verdict_reason(verdict, latest["status"], latest["error"])})
+        (f.dead_links if dead else f.unjudged_links).append(FailingLink(
+            row["url"], pages, latest["page"], home in pages if home else False, row["n"],
+            latest["id"], utc_iso(latest["time"]), latest["status"], latest["error"],
+            verdict.value, verdict_reason(verdict, latest["status"], latest["error"])))
 
 
 def stored_verdict(verdict: str, status: int | None, error: str) -> LinkVerdict:
@@ -271,10 +329,12 @@ def unreachable(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
             "window {format_duration} has {count}").format(
             rate_text=rate_text, min_days=min_days, value=int(per_day),
             format_duration=format_duration(window.length), count=len(full)))
-        return Finding(rule, rules.title(rule), INSUFFICIENT, detail, figures, f.failed)
+        return Finding(rule, rules.title(rule), INSUFFICIENT, detail, figures,
+                       [v.to_dict() for v in f.failed])
     level = _level(f.rate or 0.0, veto, warning)
     line = _("veto at {veto:.0%}").format(veto=veto) if veto is not None else _("no veto line")
-    return Finding(rule, rules.title(rule), level, f"{rate_text} ({line})", figures, f.failed)
+    return Finding(rule, rules.title(rule), level, f"{rate_text} ({line})", figures,
+                   [v.to_dict() for v in f.failed])
 
 
 def days_since(newest: str | None, today: date) -> int | None:
@@ -304,18 +364,17 @@ def home_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
     if f.home_visit is None:
         return Finding(rule, rules.title(rule), INSUFFICIENT,
                        _("the home page did not open in the window"), figures)
-    samples = [f.home_visit]
+    samples = [f.home_visit.to_dict()]
     days = days_since(f.home_newest, today)
     source = "the home page"
     if days is None:  # a navigation page: the second-level pages tell
-        dated = [c for c in f.columns if c["newest_date"]]
-        newest = max((c["newest_date"] for c in dated), default=None)
+        dated = [c for c in f.columns if c.newest_date]
+        newest = max((c.newest_date for c in dated if c.newest_date), default=None)
         days = days_since(newest, today)
         if days is not None:
             source = "the second-level pages (the home page shows no dates)"
-            samples = [{"id": c["id"], "time": c["time"], "url": c["url"],
-                        "newest_date": c["newest_date"]} for c in dated
-                       if c["newest_date"] == newest]
+            samples = [{"id": c.id, "time": c.time, "url": c.url, "newest_date": c.newest_date}
+                       for c in dated if c.newest_date == newest]
     if days is not None:
         figures.update(days=days, source=source)
         level = _stale_level(days, veto, warning)
@@ -339,21 +398,21 @@ def home_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
                        "day(s)").format(unchanged=unchanged), figures, samples)
 
 
-def column_status(column: dict[str, Any], rules: RuleSet, today: date) -> str:
+def column_status(column: ColumnFigures, rules: RuleSet, today: date) -> str:
     """A sampled column against the rule set's lines: fresh, stale (not updated), empty,
     undated (items without dates: not updated), closed (did not open in the window) or free
     (a kind without a line)."""
     ages = rules.get("columns_stale", "max_age_days")
-    limit = ages.get(column["kind"])
-    if not column["opened"]:
+    limit = ages.get(column.kind)
+    if not column.opened:
         return "closed"
-    if column["empty"]:
+    if column.empty:
         return "empty"
     if limit is None:
         return "free"
-    if not column["newest_date"]:
+    if not column.newest_date:
         return "undated"
-    days = days_since(column["newest_date"], today)
+    days = days_since(column.newest_date, today)
     return "stale" if days is not None and is_stale(days, limit) else "fresh"
 
 
@@ -366,15 +425,15 @@ def columns_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
     ages = rules.get("columns_stale", "max_age_days")
     frequent = set(rules.get(rule, "frequent_kinds"))
     states = [(c, column_status(c, rules, today)) for c in f.columns]
-    behind = [c for c, s in states if s in NOT_UPDATED and c["kind"] in ages]
-    behind_frequent = [c for c in behind if c["kind"] in frequent]
+    behind = [c for c, s in states if s in NOT_UPDATED and c.kind in ages]
+    behind_frequent = [c for c in behind if c.kind in frequent]
     empty = [c for c, s in states if s == "empty"]
     figures = {"columns": len(f.columns), "not_updated": len(behind),
                "not_updated_frequent": len(behind_frequent), "empty": len(empty),
                "max_age_days": dict(ages)}
-    samples = [{"id": c["id"], "time": c["time"], "url": c["url"], "name": c["name"],
-                "kind": c["kind"], "newest_date": c["newest_date"],
-                "state": s} for c, s in states if s in (*NOT_UPDATED, "empty")]
+    samples = [{"id": c.id, "time": c.time, "url": c.url, "name": c.name, "kind": c.kind,
+                "newest_date": c.newest_date, "state": s}
+               for c, s in states if s in (*NOT_UPDATED, "empty")]
     if not f.columns:
         return Finding(rule, rules.title(rule), INSUFFICIENT,
                        _("no column pages sampled in the window"), figures)
@@ -395,12 +454,11 @@ def columns_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
 
 def dead_links(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
     rule = "dead_links"
-    home = [d for d in f.dead_links if d["home"]]
-    other = [d for d in f.dead_links if not d["home"]]
+    home = [d for d in f.dead_links if d.home]
+    other = [d for d in f.dead_links if not d.home]
     figures = {"checked": f.links_checked, "dead_home": len(home), "dead_other": len(other)}
-    samples = [{"id": d["id"], "time": d["time"], "url": d["url"], "home": d["home"],
-                "pages": d["pages"], "page": d["page"], "checks": d["checks"],
-                "problem": d["problem"]} for d in home + other]
+    samples = [{"id": d.id, "time": d.time, "url": d.url, "home": d.home, "pages": d.pages,
+                "page": d.page, "checks": d.checks, "problem": d.problem} for d in home + other]
     if not f.links_checked:
         return Finding(rule, rules.title(rule), INSUFFICIENT, _("no links checked in the window"),
                        figures)

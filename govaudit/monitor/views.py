@@ -17,6 +17,7 @@ from govaudit.monitor.findings import (
     LEVEL_LABELS,
     VETO,
     WARNING,
+    FailingLink,
     Finding,
     SiteFigures,
     Window,
@@ -79,14 +80,14 @@ def columns_rows(figures: SiteFigures, rules: RuleSet, table: ColumnTable,
     ages = rules.get("columns_stale", "max_age_days")
     rows = []
     for column in figures.columns:
-        newest = column["newest_date"]
+        newest = column.newest_date
         days = (today - datetime.fromisoformat(newest).date()).days if newest else None
         state = column_status(column, rules, today)
-        rows.append({"栏目": column["name"], "类别": table.label(column["kind"]),
-                     "网址": column["url"], "最新日期": newest or "",
-                     "距今天数": days, "更新期限（天）": ages.get(column["kind"]),
-                     "条目数": column["items"], "有日期条目": column["dated"],
-                     "状态": COLUMN_STATES[state], "采样时间": column["time"],
+        rows.append({"栏目": column.name, "类别": table.label(column.kind),
+                     "网址": column.url, "最新日期": newest or "",
+                     "距今天数": days, "更新期限（天）": ages.get(column.kind),
+                     "条目数": column.items, "有日期条目": column.dated,
+                     "状态": COLUMN_STATES[state], "采样时间": column.time,
                      "state": state})
     return rows
 
@@ -120,13 +121,12 @@ def monitored_results(site: Site, figures: SiteFigures, window: Window
         site=site.name, time=time, samples=f.visits + f.undecided, failures=f.failures,
         refused=f.undecided, challenged=f.challenged,
         failure_rate=round(f.rate, 4) if f.rate is not None else 0.0,
-        errors=tuple(sorted({v["error"] for v in f.failed if v["error"]})))
+        errors=tuple(sorted({v.error for v in f.failed if v.error})))
 
-    def row(d: dict[str, Any]) -> LinkRow:
-        plain = d["verdict"] in ("broken", "works")
-        return LinkRow(d["url"], d["status"], (d["error"] or "") if plain else d["problem"],
-                       d["page"] or (d["pages"][0] if d["pages"] else ""),
-                       verdict=d["verdict"])
+    def row(d: FailingLink) -> LinkRow:
+        plain = d.verdict in ("broken", "works")
+        return LinkRow(d.url, d.status, (d.error or "") if plain else d.problem,
+                       d.page or (d.pages[0] if d.pages else ""), verdict=d.verdict)
 
     broken = tuple(row(d) for d in f.dead_links)
     unchecked = tuple(row(d) for d in f.unjudged_links)
@@ -136,10 +136,9 @@ def monitored_results(site: Site, figures: SiteFigures, window: Window
                         broken_ratio=round(len(broken) / answered, 6) if answered > 0 else None,
                         unchecked_count=len(unchecked), unchecked=unchecked)
     home = PageDates(site.url, f.home_newest, days_since(f.home_newest, today))
-    pages = [home, *(PageDates(c["url"], c["newest_date"], days_since(c["newest_date"], today),
-                               c["dated"], column=c["name"], items=c["items"],
-                               empty=c["empty"],
-                               error="" if c["opened"] else (c["error"] or "did not open"))
+    pages = [home, *(PageDates(c.url, c.newest_date, days_since(c.newest_date, today),
+                               c.dated, column=c.name, items=c.items, empty=c.empty,
+                               error="" if c.opened else (c.error or "did not open"))
                      for c in f.columns)]
     newest = newest_page(pages)
     freshness = FreshnessResult(site=site.name, time=time,

@@ -13,6 +13,7 @@ from govaudit.model import Site
 if TYPE_CHECKING:  # the monitor is imported when the report has monitoring
     from govaudit.checklist import Checklist
     from govaudit.monitor import Monitor
+    from govaudit.monitor.findings import FailingLink
     from govaudit.monitor.shots import FailureShot
 
 TIMELINE_BUCKETS = 56  # a week in 3-hour bars
@@ -29,8 +30,8 @@ class MonitoringView:
     timeline: Markup  # inline <svg>: rects and titles only, every text escaped
     findings: list[dict[str, str]] = field(default_factory=list)
     columns: list[dict[str, Any]] = field(default_factory=list)
-    dead_home: list[dict[str, Any]] = field(default_factory=list)
-    dead_other: list[dict[str, Any]] = field(default_factory=list)
+    dead_home: list[FailingLink] = field(default_factory=list)
+    dead_other: list[FailingLink] = field(default_factory=list)
     suggestions: dict[str, tuple[str, str]] = field(default_factory=dict)
     screenshots: list[FailureShot] = field(default_factory=list)  # after failed visits
 
@@ -66,8 +67,8 @@ def monitoring_views(monitor: Monitor, checklist: Checklist, sites: list[Site],
                 [{"name": x.name, "level": x.level, "label": glossary.verdict(x.level, "zh"),
                   "detail": x.detail} for x in status.findings],
                 monitor.columns_table(status.site, length, now),
-                [d for d in f.dead_links if d["home"]],
-                [d for d in f.dead_links if not d["home"]],
+                [d for d in f.dead_links if d.home],
+                [d for d in f.dead_links if not d.home],
                 monitor_suggestions(checklist, by_name[status.site],
                                     status.findings, f, monitor.window(length, now)),
                 monitor.screenshots(status.site))
