@@ -33,6 +33,7 @@ LINK_FONT = Font(color="0563C1", underline="single")
 
 
 ROW_POINTS = 15  # a row of one line of 11 pt text
+DEFAULT_WIDTH = 9  # characters: a column's width when the file sets none (as openpyxl's)
 
 
 def text_lines(text: str, width: float) -> int:
@@ -59,11 +60,15 @@ class SheetWriter:
         self.streaming = isinstance(ws, WriteOnlyWorksheet)
         self.ids: dict[str, int] = {}  # the table's column ids and their numbers (1-based)
 
+    def column_width(self, index: int) -> float:
+        """The width of column `index` (1-based) in characters; 0 when it is hidden."""
+        dimension = self.ws.column_dimensions[get_column_letter(index)]
+        return 0 if dimension.hidden else dimension.width or DEFAULT_WIDTH
+
     def fit_next_row(self, texts: Mapping[str, Any]) -> None:
         """Make the next row tall enough for the wrapped text it will hold, by column id
         (LibreOffice keeps the default height of a row a file gives none)."""
-        dimensions = self.ws.column_dimensions
-        lines = max((text_lines(text, dimensions[get_column_letter(self.ids[key])].width or 9)
+        lines = max((text_lines(text, self.column_width(self.ids[key]))
                      for key, text in texts.items() if isinstance(text, str)), default=1)
         if lines > 1:
             self.ws.row_dimensions[self.rows + 1].height = ROW_POINTS * lines

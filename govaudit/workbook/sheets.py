@@ -243,9 +243,7 @@ def print_setup(w: SheetWriter, content: WorkbookContent, name: str) -> None:
     count = w.print_columns or w.width
     if w.rows < layout.FIRST_DATA_ROW:  # no rows: the header once, the columns a page holds
         count = _fitting(w, count, LANDSCAPE_CHARS)
-    widths = [ws.column_dimensions[get_column_letter(i)].width or 9
-              for i in range(1, count + 1)
-              if not ws.column_dimensions[get_column_letter(i)].hidden]
+    widths = [width for i in range(1, count + 1) if (width := w.column_width(i))]
     wide = sum(widths) > PORTRAIT_CHARS
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE if wide \
@@ -279,10 +277,9 @@ def print_setup(w: SheetWriter, content: WorkbookContent, name: str) -> None:
 
 def _fitting(w: SheetWriter, count: int, across: int) -> int:
     """How many of the first `count` columns fit `across` characters (at least one)."""
-    used = fitting = 0
+    used, fitting = 0.0, 0
     for i in range(1, count + 1):
-        dimension = w.ws.column_dimensions[get_column_letter(i)]
-        used += 0 if dimension.hidden else (dimension.width or 9)
+        used += w.column_width(i)
         if used > across:
             break
         fitting = i
