@@ -368,13 +368,12 @@ def home_stale(f: SiteFigures, rules: RuleSet, window: Window) -> Finding:
     days = days_since(f.home_newest, today)
     source = "the home page"
     if days is None:  # a navigation page: the second-level pages tell
-        dated = [c for c in f.columns if c.newest_date]
-        newest = max((c.newest_date for c in dated if c.newest_date), default=None)
+        newest = max((c.newest_date for c in f.columns if c.newest_date), default=None)
         days = days_since(newest, today)
         if days is not None:
             source = "the second-level pages (the home page shows no dates)"
             samples = [{"id": c.id, "time": c.time, "url": c.url, "newest_date": c.newest_date}
-                       for c in dated if c.newest_date == newest]
+                       for c in f.columns if c.newest_date == newest]
     if days is not None:
         figures.update(days=days, source=source)
         level = _stale_level(days, veto, warning)
