@@ -64,6 +64,7 @@ from govaudit.browser import find_browser, launch_args
 from govaudit.capture import capture_open_page
 from govaudit.capture.options import DEFAULT_MAX_HEIGHT
 from govaudit.conformance import accessibility, page_checks
+from govaudit.workspace import Workspace, init_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "conformance_corpus" / "pages"
@@ -284,21 +285,6 @@ class Mode:
     whole: bool = True  # govaudit's capture (PNG, HTML, MHTML); False: the screenshot alone
 
 
-@dataclass(frozen=True)
-class Folder:
-    """Where the captures of the benchmark write their evidence (an EvidenceFolder)."""
-
-    root: Path
-    name: str = "benchmark"
-
-    @property
-    def evidence_dir(self) -> Path:
-        return self.root / "evidence"
-
-    def relative(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
-
-
 async def screenshot(page: Any, cdp: Any) -> int:
     """The full page as govaudit's capture takes it: Page.captureScreenshot with Chromium's
     fast PNG encoder, in segments of the default height; returns the bytes taken."""
@@ -333,7 +319,7 @@ def load_anchor(rev: str, folder: Path) -> Any:
 
 
 async def run_site(browser: Any, base: str, paths: list[str], mode: Mode,
-                   times: dict[str, list[float]], evidence: Folder) -> float:
+                   times: dict[str, list[float]], evidence: Workspace) -> float:
     """Take every page of one site `mode`'s way in a context of its own; returns the time
     the context's set-up took (preparing it for the checks included). The evidence files
     are deleted after."""
@@ -430,7 +416,7 @@ async def main(rounds: int, tiny: int, anchor: str | None) -> int:
             modes[f"anchor {anchor}"] = Mode(load_anchor(anchor, folder / "anchor"))
         modes["checked"] = Mode(page_checks)
         modes[ACCESSIBILITY] = Mode(AccessibilityCheck)
-        evidence = Folder(folder / "evidence")
+        evidence = init_workspace(folder / "workspace", "cstc-2020-local", "评估员")
         mixes = {"portal": build_portals(folder / "sites"),
                  "tiny": copy_tiny(folder / "sites", tiny)}
         sizes = {path: describe((folder / "sites" / path).read_text(encoding="utf-8"))
